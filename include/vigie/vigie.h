@@ -1,0 +1,26 @@
+/*
+ * vigie/vigie.h - the whole public API of libvigie.
+ *
+ * Conventions shared by every module:
+ *   - public names start with vg_ (VG_ for macros and enum values);
+ *   - fallible functions return vg_status and fill an optional vg_error;
+ *   - the caller owns what it passes in; objects returned through an out
+ *     parameter are owned by the caller and released with the matching
+ *     *_free function;
+ *   - no global mutable state: distinct objects may be used from distinct
+ *     threads at the same time.
+ */
+#ifndef VIGIE_VIGIE_H
+#define VIGIE_VIGIE_H
+
+#include "vigie/digest.h"
+#include "vigie/error.h"
+#include "vigie/filehash.h"
+#include "vigie/image.h"
+#include "vigie/pdq.h"
+
+#define VG_VERSION_STRING "0.1.0"
+
+const char *vg_version(void);
+
+#endif

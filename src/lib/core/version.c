@@ -1,0 +1,6 @@
+#include "vigie/vigie.h"
+
+const char *vg_version(void)
+{
+    return VG_VERSION_STRING;
+}
