@@ -1,0 +1,84 @@
+/* Opening and reading files for hashing: see fileio.h. */
+#include "digest/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+uint8_t *vg_read_buffer_new(void)
+{
+    return aligned_alloc(VG_READ_ALIGN, VG_READ_BLOCK);
+}
+
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    return "a special file";
+}
+
+vg_status vg_open_for_hashing(const char *path, int *fd, vg_error *err)
+{
+    *fd = -1;
+    if (!path)
+        return vg_error_set(err, VG_ERR_INVALID, "no path given");
+    /* O_NONBLOCK so that opening a FIFO returns at once; it is refused below. */
+    int f = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (f < 0)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(f, &st) != 0) {
+        int e = errno;
+        close(f);
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        close(f);
+        return vg_error_set(err, VG_ERR_IO, "%s: not a regular file (it is %s)", path,
+                            file_kind(st.st_mode));
+    }
+    int flags = fcntl(f, F_GETFL);
+    if (flags < 0 || fcntl(f, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(f);
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot configure descriptor: %s", path,
+                            strerror(e));
+    }
+    *fd = f;
+    return VG_OK;
+}
+
+void vg_advise_sequential(int fd)
+{
+    /* Advice only: a descriptor that cannot take it (a pipe) reads the same. */
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+vg_status vg_read_fill(int fd, uint8_t *buf, size_t cap, size_t *got, const char *name,
+                       vg_error *err)
+{
+    size_t n = 0;
+    while (n < cap) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r > 0) {
+            n += (size_t)r;
+        } else if (r == 0) {
+            break;
+        } else if (errno != EINTR) {
+            *got = n;
+            return vg_error_set(err, VG_ERR_IO, "%s: read failed: %s", name ? name : "input",
+                                strerror(errno));
+        }
+    }
+    *got = n;
+    return VG_OK;
+}
