@@ -1,0 +1,126 @@
+/*
+ * pdq_internal.h - the pieces of the PDQ hasher shared inside src/lib/pdq.
+ *
+ * The reference hasher (ThreatExchange pdq/cpp) turns the whole image into
+ * float luma, blurs it with two rounds of "box along rows, then box along
+ * columns" (a Jarosz tent filter), samples 64x64 points, takes a 16x16 DCT
+ * and thresholds it at its median. vigie streams the same arithmetic:
+ *
+ *   rows in -> luma -> H1 (box along the row) -> V1 (per-column running sums
+ *   over a ring of rows) -> H2 (box along the row, kept only at the 64
+ *   sampled columns) -> V2 (running sums over those 64 columns) -> 64x64.
+ *
+ * Every float operation happens on the same operands in the same order as
+ * in the reference, so the result is bit-identical; only the order in which
+ * independent rows and columns are visited differs. Keep it that way: no
+ * reciprocal multiplies, no reassociation, and -ffp-contract=off.
+ */
+#ifndef VIGIE_PDQ_INTERNAL_H
+#define VIGIE_PDQ_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigie/pdq.h"
+
+/* Side of the sampled image and of the kept DCT block. */
+#define PDQ_GRID 64
+#define PDQ_DCT 16
+/* The reference returns an all-zero hash of quality 0 below this size. */
+#define PDQ_MIN_DIM 5
+/* Rows filtered together along the row direction (vector lanes). */
+#define PDQ_LANES 8
+
+/* Box window length for a dimension of n samples reduced to 64 outputs:
+ * half a 64th, rounded up (two passes make a full block). */
+static inline uint32_t pdq_window_size(uint32_t n)
+{
+    return (uint32_t)(((uint64_t)n + 2 * PDQ_GRID - 1) / (2 * PDQ_GRID));
+}
+
+/* Index, along a dimension of n, of the sample taken for output i (0..63):
+ * the input sample under the centre of output cell i, computed in double
+ * exactly as the reference does. */
+static inline uint32_t pdq_sample_index(uint32_t i, uint32_t n)
+{
+    return (uint32_t)(((i + 0.5) * (double)n) / PDQ_GRID);
+}
+
+/* Luma coefficients: the reference stores these double constants in float
+ * variables, so convert from double (not a float literal) to get the same
+ * rounding. */
+#define PDQ_LUMA_R ((float)0.299)
+#define PDQ_LUMA_G ((float)0.587)
+#define PDQ_LUMA_B ((float)0.114)
+
+/* --- pdq_filter.c: the box filters ------------------------------------ */
+
+/*
+ * Box pass along rows, on `lanes` rows filtered in lock-step. The input is
+ * interleaved: sample x of lane l is in[x * stride + l], where stride is
+ * PDQ_LANES for the vector version and 1 for the scalar one. Lanes beyond
+ * `lanes` are computed and discarded, so they need only hold initialised
+ * floats. `in` must be aligned to stride floats.
+ *
+ * _full writes out[l][x] for every x < n; _sampled writes out[l][k] only for
+ * the k < ncols sorted columns cols[k] (the running sum still covers the
+ * whole row, as in the reference, so the kept values are identical).
+ */
+void pdq_box_rows_full(const float *in, uint32_t stride, uint32_t n, uint32_t window,
+                       float *const *out, uint32_t lanes);
+void pdq_box_rows_sampled(const float *in, uint32_t stride, uint32_t n, uint32_t window,
+                          float *const *out, uint32_t lanes, const uint32_t *cols,
+                          uint32_t ncols);
+
+/*
+ * Streaming box pass along columns. Rows of `width` floats are written by
+ * the caller into the ring (pdq_vbox_slot(box, box->pushed + i)) and then
+ * pushed in order; each output row comes out as soon as its window is
+ * complete. The ring has at least window + PDQ_LANES slots, so a caller may
+ * write up to PDQ_LANES rows ahead of the last push. sums and ring belong to
+ * the caller (the stream's arena).
+ */
+typedef struct pdq_vbox {
+    uint32_t width;   /* floats per row */
+    uint32_t length;  /* rows in the whole column */
+    uint32_t window;  /* full window */
+    uint32_t half;    /* rows read before the first output, plus one */
+    uint32_t slots;   /* rows in the ring */
+    uint32_t pushed;  /* rows received so far */
+    uint32_t emitted; /* rows output so far */
+    float *sums;      /* running sum per column */
+    float *ring;      /* slots * width floats */
+} pdq_vbox;
+
+void pdq_vbox_start(pdq_vbox *box, float *sums, float *ring, uint32_t slots, uint32_t width,
+                    uint32_t length, uint32_t window);
+static inline float *pdq_vbox_slot(const pdq_vbox *box, uint32_t index)
+{
+    return box->ring + (size_t)(index % box->slots) * box->width;
+}
+/* Take the row already stored in slot(pushed). When an output row is ready,
+ * write it to out[x * stride] and return 1; else return 0. */
+int pdq_vbox_push(pdq_vbox *box, float *out, size_t stride);
+/* After the last push, emit the next trailing output row (as push does);
+ * return 0 once all `length` rows are out. */
+int pdq_vbox_drain(pdq_vbox *box, float *out, size_t stride);
+
+/* Luma of one row of pixels, written to out[x * stride]. */
+void pdq_luma_rgb(const uint8_t *rgb, uint32_t n, float *out, size_t stride);
+void pdq_luma_gray(const uint8_t *gray, uint32_t n, const float table[256], float *out,
+                   size_t stride);
+void pdq_gray_table(float table[256]);
+
+/* --- pdq_hash.c: from the 64x64 samples to hashes ---------------------- */
+
+/* The 16x64 DCT-II basis the reference uses (rows 1..16 of the 64-point DCT). */
+void pdq_dct_matrix(float matrix[PDQ_DCT][PDQ_GRID]);
+int pdq_quality(const float grid[PDQ_GRID][PDQ_GRID]);
+void pdq_dct(const float matrix[PDQ_DCT][PDQ_GRID], const float grid[PDQ_GRID][PDQ_GRID],
+             float out[PDQ_DCT][PDQ_DCT]);
+/* Fill result->hashes from the DCT (all eight when dihedral is set). */
+void pdq_hashes_from_dct(const float dct[PDQ_DCT][PDQ_DCT], bool dihedral,
+                         vg_pdq_result *result);
+
+#endif
