@@ -102,7 +102,9 @@ vg_status vg_decode_png(vg_decoder *dec, const uint8_t *data, size_t len)
         png_set_expand_gray_1_2_4_to_8(png);
     if (bit_depth == 16)
         png_set_scale_16(png);
-    if (color_type & PNG_COLOR_MASK_ALPHA)
+    /* Alpha is dropped, whether a channel or a tRNS chunk (which
+     * png_set_palette_to_rgb would otherwise turn into a channel). */
+    if ((color_type & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, pinfo, PNG_INFO_tRNS))
         png_set_strip_alpha(png);
     int passes = png_set_interlace_handling(png);
     png_read_update_info(png, pinfo);
