@@ -57,21 +57,25 @@ static inline uint32_t pdq_sample_index(uint32_t i, uint32_t n)
 /* --- pdq_filter.c: the box filters ------------------------------------ */
 
 /*
- * Box pass along rows, on `lanes` rows filtered in lock-step. The input is
- * interleaved: sample x of lane l is in[x * stride + l], where stride is
- * PDQ_LANES for the vector version and 1 for the scalar one. Lanes beyond
- * `lanes` are computed and discarded, so they need only hold initialised
- * floats. `in` must be aligned to stride floats.
+ * Box pass along rows, on several rows filtered in lock-step. Input and
+ * output are interleaved: sample x of lane l is at [x * stride + l], where
+ * stride is PDQ_LANES (vector version) or 1 (one plain row). in must hold
+ * initialised floats in every lane, used or not.
  *
- * _full writes out[l][x] for every x < n; _sampled writes out[l][k] only for
- * the k < ncols sorted columns cols[k] (the running sum still covers the
- * whole row, as in the reference, so the kept values are identical).
+ * _full writes every output; _sampled writes only the outputs at the ncols
+ * sorted columns cols[k], to out[k * stride + l] (the running sum still
+ * covers the whole row, as in the reference, so the kept values are the
+ * same).
  */
 void pdq_box_rows_full(const float *in, uint32_t stride, uint32_t n, uint32_t window,
-                       float *const *out, uint32_t lanes);
+                       float *out);
 void pdq_box_rows_sampled(const float *in, uint32_t stride, uint32_t n, uint32_t window,
-                          float *const *out, uint32_t lanes, const uint32_t *cols,
-                          uint32_t ncols);
+                          const uint32_t *cols, uint32_t ncols, float *out);
+
+/* Rows to PDQ_LANES-interleaved form and back (n samples per row). */
+void pdq_interleave8(const float *const *rows, uint32_t n, float *out);
+/* Writes only the first `lanes` rows. */
+void pdq_deinterleave8(const float *in, uint32_t n, float *const *rows, uint32_t lanes);
 
 /*
  * Streaming box pass along columns. Rows of `width` floats are written by
@@ -83,6 +87,7 @@ void pdq_box_rows_sampled(const float *in, uint32_t stride, uint32_t n, uint32_t
  */
 typedef struct pdq_vbox {
     uint32_t width;   /* floats per row */
+    size_t pitch;     /* floats between ring slots (>= width) */
     uint32_t length;  /* rows in the whole column */
     uint32_t window;  /* full window */
     uint32_t half;    /* rows read before the first output, plus one */
@@ -93,23 +98,22 @@ typedef struct pdq_vbox {
     float *ring;      /* slots * width floats */
 } pdq_vbox;
 
-void pdq_vbox_start(pdq_vbox *box, float *sums, float *ring, uint32_t slots, uint32_t width,
-                    uint32_t length, uint32_t window);
+void pdq_vbox_start(pdq_vbox *box, float *sums, float *ring, uint32_t slots, size_t pitch,
+                    uint32_t width, uint32_t length, uint32_t window);
 static inline float *pdq_vbox_slot(const pdq_vbox *box, uint32_t index)
 {
-    return box->ring + (size_t)(index % box->slots) * box->width;
+    return box->ring + (size_t)(index % box->slots) * box->pitch;
 }
 /* Take the row already stored in slot(pushed). When an output row is ready,
- * write it to out[x * stride] and return 1; else return 0. */
-int pdq_vbox_push(pdq_vbox *box, float *out, size_t stride);
+ * write it to out (width floats) and return 1; else return 0. */
+int pdq_vbox_push(pdq_vbox *box, float *out);
 /* After the last push, emit the next trailing output row (as push does);
  * return 0 once all `length` rows are out. */
-int pdq_vbox_drain(pdq_vbox *box, float *out, size_t stride);
+int pdq_vbox_drain(pdq_vbox *box, float *out);
 
-/* Luma of one row of pixels, written to out[x * stride]. */
-void pdq_luma_rgb(const uint8_t *rgb, uint32_t n, float *out, size_t stride);
-void pdq_luma_gray(const uint8_t *gray, uint32_t n, const float table[256], float *out,
-                   size_t stride);
+/* Luma of one row of n pixels. */
+void pdq_luma_rgb(const uint8_t *rgb, uint32_t n, float *out);
+void pdq_luma_gray(const uint8_t *gray, uint32_t n, const float table[256], float *out);
 void pdq_gray_table(float table[256]);
 
 /* --- pdq_hash.c: from the 64x64 samples to hashes ---------------------- */

@@ -5,16 +5,19 @@
  * pushes them through the pipeline described in pdq_internal.h. Memory is
  * one arena sized from the image's width and the vertical window:
  *
- *   stage1  luma of up to `lanes` rows, interleaved for the row filter
+ *   stage1  luma of up to `lanes` rows, then their pass-1 row filter output
+ *           (interleaved) before it moves to ring1
+ *   lanes   the interleaved copy the vector row filter reads
  *   ring1   the rows of the column window of pass 1 (window + lanes rows)
  *   sums1   per-column running sums of pass 1
- *   stage2  up to `lanes` rows out of pass 1, interleaved for pass 2
- *   ring2, sums2  the same for pass 2, but only 64 columns wide
+ *   stage2  up to `lanes` rows out of the column pass 1
+ *   ring2, sums2  the same as ring1 and sums1 for pass 2, 64 columns wide
  *
  * That is about (window + 3 * lanes + 1) * width floats, a few hundredths
  * of a byte per pixel for photographs, where the reference holds two full
  * float copies of the image. Short images (height < PDQ_VECTOR_MIN_HEIGHT)
- * filter one row at a time so the staging never exceeds a few rows.
+ * filter one row at a time, without the interleaved copies, so the
+ * staging never exceeds a few rows.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +25,7 @@
 #include "pdq/pdq_internal.h"
 
 /* Below this height the 8-row staging would dominate memory. */
-#define PDQ_VECTOR_MIN_HEIGHT 32
+#define PDQ_VECTOR_MIN_HEIGHT 64
 #define PDQ_ALIGN_FLOATS 8
 
 typedef enum stream_state {
@@ -58,13 +61,15 @@ struct vg_pdq_stream {
 
     float *arena;
     size_t arena_floats;
-    float *stage1, *stage2, *sums1, *sums2, *ring1, *ring2;
+    size_t row_floats; /* width rounded up for alignment */
+    float *stage1, *stage2, *interleaved, *sums1, *sums2, *ring1, *ring2;
     pdq_vbox pass1, pass2;
 
     float gray_luma[256];
     float dct_matrix[PDQ_DCT][PDQ_GRID];
     float grid[PDQ_GRID][PDQ_GRID];
     float row64[PDQ_GRID];
+    float sampled[PDQ_GRID * PDQ_LANES]; /* pass-2 row filter output, interleaved */
 };
 
 static size_t round_up_floats(size_t n)
@@ -107,21 +112,24 @@ void vg_pdq_stream_reset(vg_pdq_stream *stream)
 /* Lay out the arena for the current image, growing it only when needed. */
 static vg_status prepare_buffers(vg_pdq_stream *s, vg_error *err)
 {
-    const size_t width = s->width;
     const size_t lanes = s->lanes;
     const size_t slots = (size_t)s->window_y + lanes;
-    /* width <= 2^32 and slots <= 2^27: no size_t overflow on 64-bit; on
-     * 32-bit hosts the checks below catch it. */
-    size_t stage = round_up_floats(width * lanes);
-    size_t sums1 = round_up_floats(width);
-    size_t ring1 = round_up_floats(width) * slots;
+    /* width < 2^32 and slots < 2^26 on 64-bit hosts: no overflow below; on
+     * 32-bit hosts the checks catch it. */
+    /* Rows are padded past a multiple of the alignment so that the 8 rows
+     * read or written together do not fall into the same cache sets when
+     * the width is a power of two. */
+    const size_t row = round_up_floats(s->width) + 2 * PDQ_ALIGN_FLOATS;
+    size_t stage = row * lanes;
+    size_t interleaved = lanes > 1 ? stage : 0;
+    size_t ring1 = row * slots;
     size_t sums2 = round_up_floats(PDQ_GRID);
-    size_t ring2 = round_up_floats(PDQ_GRID) * slots;
-    if (width != 0 && (ring1 / slots != round_up_floats(width) || stage / lanes < width))
+    size_t ring2 = sums2 * slots;
+    if (row < s->width || ring1 / slots != row || stage / lanes != row)
         return vg_error_set(err, VG_ERR_TOO_LARGE, "image of %u x %u pixels is too large to hash",
                             s->width, s->height);
-    size_t total = 2 * stage + sums1 + ring1 + sums2 + ring2;
-    if (total > SIZE_MAX / sizeof(float) - PDQ_ALIGN_FLOATS)
+    size_t total = 2 * stage + interleaved + row + ring1 + sums2 + ring2;
+    if (total < ring1 || total > SIZE_MAX / sizeof(float) - PDQ_ALIGN_FLOATS)
         return vg_error_set(err, VG_ERR_TOO_LARGE, "image of %u x %u pixels is too large to hash",
                             s->width, s->height);
     if (total > s->arena_floats) {
@@ -141,15 +149,17 @@ static vg_status prepare_buffers(vg_pdq_stream *s, vg_error *err)
         s->arena_floats = total;
     }
     float *p = s->arena;
+    s->row_floats = row;
     s->stage1 = p, p += stage;
     s->stage2 = p, p += stage;
-    s->sums1 = p, p += sums1;
+    s->interleaved = p, p += interleaved;
+    s->sums1 = p, p += row;
     s->ring1 = p, p += ring1;
     s->sums2 = p, p += sums2;
     s->ring2 = p;
-    pdq_vbox_start(&s->pass1, s->sums1, s->ring1, (uint32_t)slots, s->width, s->height,
+    pdq_vbox_start(&s->pass1, s->sums1, s->ring1, (uint32_t)slots, row, s->width, s->height,
                    s->window_y);
-    pdq_vbox_start(&s->pass2, s->sums2, s->ring2, (uint32_t)slots, PDQ_GRID, s->height,
+    pdq_vbox_start(&s->pass2, s->sums2, s->ring2, (uint32_t)slots, sums2, PDQ_GRID, s->height,
                    s->window_y);
     return VG_OK;
 }
@@ -213,27 +223,44 @@ static void take_blurred_row(vg_pdq_stream *s, uint32_t y)
         memcpy(s->grid[s->grid_rows++], s->row64, sizeof s->row64);
 }
 
-/* Pass 2: filter the staged pass-1 rows along the row, keeping the sampled
- * columns, straight into the pass-2 ring; then run the column sums. */
+/* Row r of a stage (r < lanes). */
+static float *stage_row(const vg_pdq_stream *s, float *stage, uint32_t r)
+{
+    return stage + (size_t)r * s->row_floats;
+}
+
+/* Pass 2: filter the staged column-pass-1 rows along the row, keeping the
+ * sampled columns, into the pass-2 ring; then run its column sums. */
 static void flush_stage2(vg_pdq_stream *s)
 {
-    float *outs[PDQ_LANES];
-    for (uint32_t l = 0; l < s->staged2; l++)
-        outs[l] = pdq_vbox_slot(&s->pass2, s->pass2.pushed + l);
-    pdq_box_rows_sampled(s->stage2, s->lanes, s->width, s->window_x, outs, s->staged2,
-                         s->sample_cols, PDQ_GRID);
+    pdq_vbox *box = &s->pass2;
+    if (s->lanes == PDQ_LANES) {
+        const float *rows[PDQ_LANES];
+        float *outs[PDQ_LANES];
+        for (uint32_t l = 0; l < PDQ_LANES; l++)
+            rows[l] = stage_row(s, s->stage2, l);
+        for (uint32_t l = 0; l < s->staged2; l++)
+            outs[l] = pdq_vbox_slot(box, box->pushed + l);
+        pdq_interleave8(rows, s->width, s->interleaved);
+        pdq_box_rows_sampled(s->interleaved, PDQ_LANES, s->width, s->window_x, s->sample_cols,
+                             PDQ_GRID, s->sampled);
+        pdq_deinterleave8(s->sampled, PDQ_GRID, outs, s->staged2);
+    } else {
+        pdq_box_rows_sampled(s->stage2, 1, s->width, s->window_x, s->sample_cols, PDQ_GRID,
+                             pdq_vbox_slot(box, box->pushed));
+    }
     for (uint32_t l = 0; l < s->staged2; l++) {
-        uint32_t y = s->pass2.emitted;
-        if (pdq_vbox_push(&s->pass2, s->row64, 1))
+        uint32_t y = box->emitted;
+        if (pdq_vbox_push(box, s->row64))
             take_blurred_row(s, y);
     }
     s->staged2 = 0;
 }
 
-/* A pass-1 output row goes to the next free lane of stage2. */
-static float *stage2_lane(vg_pdq_stream *s)
+/* A column-pass-1 output row goes to the next free row of stage2. */
+static float *stage2_next(vg_pdq_stream *s)
 {
-    return s->stage2 + s->staged2;
+    return stage_row(s, s->stage2, s->staged2);
 }
 
 static void after_pass1_row(vg_pdq_stream *s)
@@ -246,12 +273,23 @@ static void after_pass1_row(vg_pdq_stream *s)
  * then run the column sums over them. */
 static void flush_stage1(vg_pdq_stream *s)
 {
-    float *outs[PDQ_LANES];
+    pdq_vbox *box = &s->pass1;
+    if (s->lanes == PDQ_LANES) {
+        const float *rows[PDQ_LANES];
+        float *outs[PDQ_LANES];
+        for (uint32_t l = 0; l < PDQ_LANES; l++)
+            rows[l] = stage_row(s, s->stage1, l);
+        for (uint32_t l = 0; l < s->staged1; l++)
+            outs[l] = pdq_vbox_slot(box, box->pushed + l);
+        /* stage1 is free once interleaved: it takes the filter output. */
+        pdq_interleave8(rows, s->width, s->interleaved);
+        pdq_box_rows_full(s->interleaved, PDQ_LANES, s->width, s->window_x, s->stage1);
+        pdq_deinterleave8(s->stage1, s->width, outs, s->staged1);
+    } else {
+        pdq_box_rows_full(s->stage1, 1, s->width, s->window_x, pdq_vbox_slot(box, box->pushed));
+    }
     for (uint32_t l = 0; l < s->staged1; l++)
-        outs[l] = pdq_vbox_slot(&s->pass1, s->pass1.pushed + l);
-    pdq_box_rows_full(s->stage1, s->lanes, s->width, s->window_x, outs, s->staged1);
-    for (uint32_t l = 0; l < s->staged1; l++)
-        if (pdq_vbox_push(&s->pass1, stage2_lane(s), s->lanes))
+        if (pdq_vbox_push(box, stage2_next(s)))
             after_pass1_row(s);
     s->staged1 = 0;
 }
@@ -261,13 +299,13 @@ static void flush_all(vg_pdq_stream *s)
 {
     if (s->staged1)
         flush_stage1(s);
-    while (pdq_vbox_drain(&s->pass1, stage2_lane(s), s->lanes))
+    while (pdq_vbox_drain(&s->pass1, stage2_next(s)))
         after_pass1_row(s);
     if (s->staged2)
         flush_stage2(s);
     for (;;) {
         uint32_t y = s->pass2.emitted;
-        if (!pdq_vbox_drain(&s->pass2, s->row64, 1))
+        if (!pdq_vbox_drain(&s->pass2, s->row64))
             break;
         take_blurred_row(s, y);
     }
@@ -292,16 +330,16 @@ static vg_status stream_row(void *user, uint32_t y, const uint8_t *pixels, vg_er
         break;
     case MODE_DIRECT:
         if (s->layout == VG_PIXEL_RGB8)
-            pdq_luma_rgb(pixels, s->width, s->grid[y], 1);
+            pdq_luma_rgb(pixels, s->width, s->grid[y]);
         else
-            pdq_luma_gray(pixels, s->width, s->gray_luma, s->grid[y], 1);
+            pdq_luma_gray(pixels, s->width, s->gray_luma, s->grid[y]);
         break;
     case MODE_FILTER: {
-        float *lane = s->stage1 + s->staged1;
+        float *luma = stage_row(s, s->stage1, s->staged1);
         if (s->layout == VG_PIXEL_RGB8)
-            pdq_luma_rgb(pixels, s->width, lane, s->lanes);
+            pdq_luma_rgb(pixels, s->width, luma);
         else
-            pdq_luma_gray(pixels, s->width, s->gray_luma, lane, s->lanes);
+            pdq_luma_gray(pixels, s->width, s->gray_luma, luma);
         if (++s->staged1 == s->lanes)
             flush_stage1(s);
         break;
