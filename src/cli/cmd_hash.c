@@ -163,12 +163,12 @@ static uint64_t bytes_in_flight(void *user)
     return sum;
 }
 
-/* A failure after the whole file was read (its image did not decode)
- * leaves the digests valid; anything else may have stopped the read. */
+/* vg_filehasher leaves the digests unspecified only when the read itself
+ * failed (VG_ERR_IO); the hasher is never handed bad arguments here, but a
+ * row must not print digests that were not computed. */
 static bool digests_valid(vg_status status)
 {
-    return status == VG_OK || status == VG_ERR_CORRUPT || status == VG_ERR_UNSUPPORTED ||
-           status == VG_ERR_TOO_LARGE;
+    return status != VG_ERR_IO && status != VG_ERR_INVALID;
 }
 
 static void write_hex(vg_table *t, const uint8_t *bytes, size_t len)
@@ -294,7 +294,8 @@ static bool feed(vg_pool *pool, char **roots, size_t count, vg_progress *progres
         hash_item *item = vg_pool_claim(pool);
         item->path = strdup(e.path);
         if (!item->path) {
-            item->status = VG_ERR_NOMEM;
+            /* The run stops here (exit 2); the row only keeps the pool consistent. */
+            item->status = vg_error_set(&item->error, VG_ERR_IO, "out of memory");
             vg_pool_submit(pool, false);
             ok = false;
             break;

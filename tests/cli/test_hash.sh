@@ -179,6 +179,14 @@ check_eq "$?" 0 "exit status of --help"
 grep -q "exit status" "$T/help.txt" || fail "--help documents exit codes"
 grep -q "pdq_flip_minus1" "$T/help.txt" || fail "--help documents columns"
 
+# --- progress line only on a terminal ------------------------------------
+if command -v script > /dev/null; then
+    tty_err=$(script -qec "'$VIGIE' hash '$T/tree' > /dev/null" /dev/null | od -c)
+    [[ "$tty_err" == *"033   [   K"* ]] || fail "no progress line erased on a terminal: $tty_err"
+    tty_err=$(script -qec "'$VIGIE' hash --no-progress '$T/tree' > /dev/null" /dev/null)
+    check_eq "$tty_err" "" "--no-progress on a terminal"
+fi
+
 # --- a tree of generated samples ------------------------------------------
 if [ -n "${VIGIE_SAMPLES:-}" ] && [ -x "$VIGIE_SAMPLES" ] &&
     "$VIGIE_SAMPLES" "$T/samples" > /dev/null 2>&1 && [ -n "$(ls -A "$T/samples" 2>/dev/null)" ]; then

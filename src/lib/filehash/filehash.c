@@ -105,26 +105,32 @@ static vg_status hash_image(vg_filehasher *h, const uint8_t *data, size_t len, c
     return VG_OK;
 }
 
-static vg_status image_too_large(const vg_filehasher *h, const char *name, vg_error *err)
+/* The image was read but its bytes were not kept (why is TOO_LARGE or NOMEM). */
+static vg_status image_not_kept(const vg_filehasher *h, vg_status why, const char *name,
+                                vg_error *err)
 {
-    return vg_error_set(err, VG_ERR_TOO_LARGE,
-                        "%s: image is larger than the %llu-byte limit; digests computed, "
-                        "PDQ skipped",
-                        display_name(name), (unsigned long long)h->opts.max_image_bytes);
+    if (why == VG_ERR_TOO_LARGE)
+        return vg_error_set(err, why,
+                            "%s: image is larger than the %llu-byte limit; digests computed, "
+                            "PDQ skipped",
+                            display_name(name), (unsigned long long)h->opts.max_image_bytes);
+    return vg_error_set(err, why,
+                        "%s: out of memory keeping the image bytes; digests computed, PDQ "
+                        "skipped",
+                        display_name(name));
 }
 
-/* Grow the image buffer to exactly `want` bytes (no-op when it is that large). */
-static vg_status reserve_image(vg_filehasher *h, size_t want, const char *name, vg_error *err)
+/* Grow the image buffer to exactly `want` bytes (true when it is that large). */
+static bool reserve_image(vg_filehasher *h, size_t want)
 {
     if (want <= h->image_cap)
-        return VG_OK;
+        return true;
     uint8_t *grown = realloc(h->image, want);
     if (!grown)
-        return vg_error_set(err, VG_ERR_NOMEM, "%s: out of memory keeping %zu image bytes",
-                            display_name(name), want);
+        return false;
     h->image = grown;
     h->image_cap = want;
-    return VG_OK;
+    return true;
 }
 
 /* The next capacity for an image buffer holding `kept` bytes: the whole
@@ -151,45 +157,72 @@ static size_t remaining_size_hint(int fd)
     return left > SIZE_MAX / 2 ? 0 : (size_t)left;
 }
 
-/*
- * Read fd to its end into the image buffer, after the `kept` bytes already
- * there, digesting as it goes. When the image outgrows the limit, stop
- * keeping it (*too_large) and finish the digests through the block buffer.
- */
-static vg_status read_rest(vg_filehasher *h, int fd, size_t hint, size_t *kept, bool *too_large,
-                           const char *name, vg_filehash *out, vg_error *err)
+/* Digest the rest of fd through the block buffer, keeping nothing. */
+static vg_status stream_rest(vg_filehasher *h, int fd, const char *name, vg_filehash *out,
+                             vg_error *err)
 {
-    vg_status st;
-    bool keeping = true;
     for (;;) {
-        uint8_t *dest = h->block;
-        size_t room = VG_READ_BLOCK;
-        if (keeping) {
-            if (*kept == h->image_cap &&
-                (st = reserve_image(h, next_image_capacity(h, *kept, hint), name, err)) != VG_OK)
-                return st;
-            dest = h->image + *kept;
-            room = h->image_cap - *kept;
-            if (room > VG_READ_BLOCK)
-                room = VG_READ_BLOCK;
-        }
         size_t got;
-        if ((st = vg_read_fill(fd, dest, room, &got, display_name(name), err)) != VG_OK)
-            return st;
-        if ((st = vg_digest_update(h->digest, dest, got, err)) != VG_OK)
+        vg_status st = vg_read_fill(fd, h->block, VG_READ_BLOCK, &got, display_name(name), err);
+        if (st == VG_OK)
+            st = vg_digest_update(h->digest, h->block, got, err);
+        if (st != VG_OK)
             return st;
         out->bytes += got;
-        if (keeping) {
-            *kept += got;
-            if (*kept > h->opts.max_image_bytes) {
-                keeping = false;
-                *too_large = true;
-                *kept = 0;
-            }
+        if (got < VG_READ_BLOCK)
+            return VG_OK;
+    }
+}
+
+/*
+ * Read fd to its end into the image buffer, after the `kept` bytes already
+ * there, digesting as it goes. When the image outgrows the limit or memory,
+ * *not_kept says so and the rest streams through the block buffer: the
+ * digests are always completed.
+ */
+static vg_status read_rest(vg_filehasher *h, int fd, size_t hint, size_t *kept,
+                           vg_status *not_kept, const char *name, vg_filehash *out,
+                           vg_error *err)
+{
+    for (;;) {
+        if (*kept == h->image_cap && !reserve_image(h, next_image_capacity(h, *kept, hint))) {
+            *not_kept = VG_ERR_NOMEM;
+            return stream_rest(h, fd, name, out, err);
+        }
+        uint8_t *dest = h->image + *kept;
+        size_t room = h->image_cap - *kept;
+        if (room > VG_READ_BLOCK)
+            room = VG_READ_BLOCK;
+        size_t got;
+        vg_status st = vg_read_fill(fd, dest, room, &got, display_name(name), err);
+        if (st == VG_OK)
+            st = vg_digest_update(h->digest, dest, got, err);
+        if (st != VG_OK)
+            return st;
+        out->bytes += got;
+        *kept += got;
+        if (*kept > h->opts.max_image_bytes) {
+            *not_kept = VG_ERR_TOO_LARGE;
+            return got < room ? VG_OK : stream_rest(h, fd, name, out, err);
         }
         if (got < room)
             return VG_OK;
     }
+}
+
+/*
+ * filehash.h promises complete digests for every status but VG_ERR_IO, so
+ * anything that stops the read-and-digest pass (the digest engine failing
+ * included) is reported as VG_ERR_IO, naming the file.
+ */
+static vg_status read_failed(vg_status st, const char *name, vg_error *err)
+{
+    if (st == VG_ERR_IO)
+        return st;
+    vg_error_prefix(err, "%s: ", display_name(name));
+    if (err)
+        err->status = VG_ERR_IO;
+    return VG_ERR_IO;
 }
 
 vg_status vg_filehasher_fd(vg_filehasher *h, int fd, const char *name, vg_filehash *out,
@@ -201,54 +234,50 @@ vg_status vg_filehasher_fd(vg_filehasher *h, int fd, const char *name, vg_fileha
     memset(out, 0, sizeof *out);
     vg_status st = vg_digest_reset(h->digest, err);
     if (st != VG_OK)
-        return st;
+        return read_failed(st, name, err);
     size_t hint = remaining_size_hint(fd);
     vg_advise_sequential(fd);
 
     size_t got;
     st = vg_read_fill(fd, h->block, VG_READ_BLOCK, &got, display_name(name), err);
+    if (st == VG_OK)
+        st = vg_digest_update(h->digest, h->block, got, err);
     if (st != VG_OK)
-        return st;
-    if ((st = vg_digest_update(h->digest, h->block, got, err)) != VG_OK)
-        return st;
+        return read_failed(st, name, err);
     out->bytes = got;
     size_t sniff_len = got < VG_IMAGE_SNIFF_BYTES ? got : VG_IMAGE_SNIFF_BYTES;
     out->format = vg_image_sniff(h->block, sniff_len);
     bool wants_image = h->pdq && out->format != VG_FORMAT_UNKNOWN;
 
+    /* Why the image bytes were dropped; VG_OK while they are kept. */
+    vg_status not_kept = got > h->opts.max_image_bytes ? VG_ERR_TOO_LARGE : VG_OK;
     const uint8_t *image = h->block;
     size_t image_len = got;
-    bool too_large = got > h->opts.max_image_bytes;
     if (got == VG_READ_BLOCK) {
-        if (wants_image && !too_large) {
-            if ((st = reserve_image(h, next_image_capacity(h, got, hint), name, err)) != VG_OK)
-                return st;
+        bool keep = wants_image && not_kept == VG_OK;
+        if (keep && !reserve_image(h, next_image_capacity(h, got, hint))) {
+            keep = false;
+            not_kept = VG_ERR_NOMEM;
+        }
+        if (keep) {
             memcpy(h->image, h->block, got);
-            st = read_rest(h, fd, hint, &image_len, &too_large, name, out, err);
+            st = read_rest(h, fd, hint, &image_len, &not_kept, name, out, err);
             image = h->image;
         } else {
-            /* Not kept: stream the rest through the block buffer. */
-            for (;;) {
-                st = vg_read_fill(fd, h->block, VG_READ_BLOCK, &got, display_name(name), err);
-                if (st == VG_OK)
-                    st = vg_digest_update(h->digest, h->block, got, err);
-                if (st != VG_OK || got < VG_READ_BLOCK)
-                    break;
-                out->bytes += got;
-            }
-            if (st == VG_OK)
-                out->bytes += got;
+            st = stream_rest(h, fd, name, out, err);
         }
         if (st != VG_OK) {
             release_large_image_buffer(h);
-            return st;
+            return read_failed(st, name, err);
         }
     }
-    if ((st = vg_digest_final(h->digest, &out->digests, err)) != VG_OK)
-        return st;
+    if ((st = vg_digest_final(h->digest, &out->digests, err)) != VG_OK) {
+        release_large_image_buffer(h);
+        return read_failed(st, name, err);
+    }
     if (wants_image) {
-        st = too_large ? image_too_large(h, name, err)
-                       : hash_image(h, image, image_len, name, out, err);
+        st = not_kept != VG_OK ? image_not_kept(h, not_kept, name, err)
+                               : hash_image(h, image, image_len, name, out, err);
     }
     release_large_image_buffer(h);
     return st;
@@ -283,12 +312,12 @@ vg_status vg_filehasher_buffer(vg_filehasher *h, const uint8_t *data, size_t len
     if (st == VG_OK)
         st = vg_digest_final(h->digest, &out->digests, err);
     if (st != VG_OK)
-        return st;
+        return read_failed(st, name, err);
     out->bytes = len;
     out->format = vg_image_sniff(data, len < VG_IMAGE_SNIFF_BYTES ? len : VG_IMAGE_SNIFF_BYTES);
     if (!h->pdq || out->format == VG_FORMAT_UNKNOWN)
         return VG_OK;
     if (len > h->opts.max_image_bytes)
-        return image_too_large(h, name, err);
+        return image_not_kept(h, VG_ERR_TOO_LARGE, name, err);
     return hash_image(h, data, len, name, out, err);
 }
