@@ -10,7 +10,9 @@
 #include "pdq/pdq_internal.h"
 
 /* Hot loops get an AVX2 clone on x86-64 when the toolchain supports it;
- * the result is the same either way (no FMA: -ffp-contract=off). */
+ * the result is the same either way (no FMA: -ffp-contract=off). Only
+ * static functions are cloned: clang wants every declaration of a cloned
+ * function to carry the attribute, so exported ones are plain wrappers. */
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define PDQ_NO_CLONES 1 /* ifunc resolvers run before the sanitizer starts */
@@ -54,7 +56,7 @@ typedef float pdq_v4 __attribute__((vector_size(16)));
 #endif
 
 TARGET_CLONES
-void pdq_luma_rgb(const uint8_t *restrict rgb, uint32_t n, float *restrict out)
+static void luma_rgb_impl(const uint8_t *restrict rgb, uint32_t n, float *restrict out)
 {
     /* Same expression as the reference, (R*kr + G*kg) + B*kb in float, for
      * four pixels at a time: split the packed RGB bytes into R, G and B
@@ -75,6 +77,11 @@ void pdq_luma_rgb(const uint8_t *restrict rgb, uint32_t n, float *restrict out)
         float b = (float)rgb[3 * (size_t)x + 2];
         out[x] = PDQ_LUMA_R * r + PDQ_LUMA_G * g + PDQ_LUMA_B * b;
     }
+}
+
+void pdq_luma_rgb(const uint8_t *rgb, uint32_t n, float *out)
+{
+    luma_rgb_impl(rgb, n, out);
 }
 
 void pdq_gray_table(float table[256])
@@ -171,7 +178,7 @@ void pdq_box_rows_sampled(const float *in, uint32_t stride, uint32_t n, uint32_t
 #endif
 
 TARGET_CLONES
-void pdq_interleave8(const float *const *rows, uint32_t n, float *restrict out)
+static void interleave8_impl(const float *const *rows, uint32_t n, float *restrict out)
 {
     uint32_t x = 0;
 #ifdef PDQ_HAVE_SHUFFLE
@@ -192,9 +199,14 @@ void pdq_interleave8(const float *const *rows, uint32_t n, float *restrict out)
             out[(size_t)x * 8 + l] = rows[l][x];
 }
 
+void pdq_interleave8(const float *const *rows, uint32_t n, float *out)
+{
+    interleave8_impl(rows, n, out);
+}
+
 TARGET_CLONES
-void pdq_deinterleave8(const float *restrict in, uint32_t n, float *const *rows,
-                       uint32_t lanes)
+static void deinterleave8_impl(const float *restrict in, uint32_t n, float *const *rows,
+                               uint32_t lanes)
 {
     uint32_t x = 0;
 #ifdef PDQ_HAVE_SHUFFLE
@@ -216,6 +228,11 @@ void pdq_deinterleave8(const float *restrict in, uint32_t n, float *const *rows,
     for (; x < n; x++)
         for (uint32_t l = 0; l < lanes; l++)
             rows[l][x] = in[(size_t)x * 8 + l];
+}
+
+void pdq_deinterleave8(const float *in, uint32_t n, float *const *rows, uint32_t lanes)
+{
+    deinterleave8_impl(in, n, rows, lanes);
 }
 
 /* --- box along columns ------------------------------------------------ */
