@@ -25,6 +25,16 @@ static vg_status heif_fail(vg_decoder *dec, struct heif_error e, const char *wha
                            e.message ? e.message : "unknown error");
 }
 
+static bool have_decoder(const char *id)
+{
+    const struct heif_decoder_descriptor *found[16];
+    int n = heif_get_decoder_descriptors(heif_compression_AV1, found, 16);
+    for (int i = 0; i < n; i++)
+        if (strcmp(heif_decoder_descriptor_get_id_name(found[i]), id) == 0)
+            return true;
+    return false;
+}
+
 static vg_status decode_primary(vg_decoder *dec, struct heif_context *ctx, const uint8_t *data,
                                 size_t len)
 {
@@ -63,6 +73,10 @@ static vg_status decode_primary(vg_decoder *dec, struct heif_context *ctx, const
     }
     opts->ignore_transformations = 1;
     opts->convert_hdr_to_8bit = 1;
+    /* dav1d prints its input validation failures to stderr, and the
+     * library must never print: prefer libaom for AV1 when it is there. */
+    if (dec->info.format == VG_FORMAT_AVIF && have_decoder("aom"))
+        opts->decoder_id = "aom";
     struct heif_image *img = NULL;
     e = heif_decode_image(handle, &img, heif_colorspace_RGB, heif_chroma_interleaved_RGB, opts);
     heif_decoding_options_free(opts);

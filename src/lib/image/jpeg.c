@@ -38,6 +38,8 @@ static void on_error_exit(j_common_ptr cinfo)
     int code = cinfo->err->msg_code;
     if (code == JERR_NOT_COMPILED || code == JERR_ARITH_NOTIMPL || code == JERR_CCIR601_NOTIMPL)
         st->status = VG_ERR_UNSUPPORTED;
+    else if (code == JERR_IMAGE_TOO_BIG)
+        st->status = VG_ERR_TOO_LARGE;
     else if (code == JERR_OUT_OF_MEMORY)
         st->status = VG_ERR_NOMEM;
     else
