@@ -18,6 +18,7 @@
  * less. Prints figures; asserts nothing.
  */
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,7 +135,11 @@ static int decode_jpeg(const unsigned char *data, unsigned long len, const vg_ro
     vg_error err;
     if (sink) {
         vg_image_info info = {.width = *w, .height = *h, .layout = VG_PIXEL_RGB8};
-        buffer = malloc(stride);
+        /* The row handed to the hasher starts 16 bytes past a 64-byte
+         * boundary: libjpeg-turbo writes 32-byte-aligned output rows with
+         * non-temporal stores, which send the row to DRAM just before the
+         * hasher reads it (measured: 6.7 instead of 4.7 ms/MP end to end). */
+        buffer = malloc(stride + 64);
         if (!buffer || sink->begin(sink->user, &info, &err) != VG_OK)
             longjmp(fail.jump, 1);
     } else {
@@ -144,7 +149,8 @@ static int decode_jpeg(const unsigned char *data, unsigned long len, const vg_ro
     }
     while (cinfo.output_scanline < cinfo.output_height) {
         uint32_t y = cinfo.output_scanline;
-        JSAMPROW row = sink ? buffer : buffer + y * stride;
+        JSAMPROW row = sink ? (uint8_t *)(((uintptr_t)buffer + 63) / 64 * 64 + 16)
+                            : buffer + y * stride;
         jpeg_read_scanlines(&cinfo, &row, 1);
         if (sink && sink->row(sink->user, y, row, &err) != VG_OK)
             longjmp(fail.jump, 1);
