@@ -103,6 +103,25 @@ check_eq "$(cut -d, -f8 <<<"$row")" "" "no error for a link to a file"
 grep -q "/missing,.*No such file" "$T/bad.csv" || fail "missing argument row"
 check_eq "$(cat "$T/bad.err")" "" "error rows go to the output, not stderr"
 
+# --- block devices: hashed when named, error rows inside a tree -----------
+# Needs root and loop devices; skipped where the sandbox has neither.
+head -c 3145728 /dev/urandom > "$T/disk.img"  # whole sectors
+if loop=$(losetup -f --show "$T/disk.img" 2> /dev/null); then
+    row=$("$VIGIE" hash --no-progress "$loop" | sed -n 2p)
+    losetup -d "$loop"
+    check_eq "$(cut -d, -f2,3 <<<"$row")" "3145728,$(md5sum < "$T/disk.img" | cut -d' ' -f1)" \
+        "a block device named on the command line"
+else
+    echo "no loop device: block device check skipped" >&2
+fi
+if mknod "$T/devdir-blk" b 7 0 2> /dev/null; then
+    mkdir "$T/devdir" && mv "$T/devdir-blk" "$T/devdir/blk"
+    timeout 60 "$VIGIE" hash --no-progress "$T/devdir" > "$T/devdir.csv"
+    check_eq "$?" 1 "exit status with a device inside a tree"
+    grep -q "/blk,,,,,,,.*not a regular file (block device)" "$T/devdir.csv" ||
+        fail "device inside a tree: $(cat "$T/devdir.csv")"
+fi
+
 # --- quoting ----------------------------------------------------------------
 mkdir -p "$T/names"
 for name in 'with,comma' 'with"quote' $'with\nnewline' 'with space' 'plain'; do
