@@ -114,11 +114,10 @@ static vg_status prepare_buffers(vg_pdq_stream *s, vg_error *err)
 {
     const size_t lanes = s->lanes;
     const size_t slots = (size_t)s->window_y + lanes;
-    /* width < 2^32 and slots < 2^26 on 64-bit hosts: no overflow below; on
-     * 32-bit hosts the checks catch it. */
     /* Rows are padded past a multiple of the alignment so that the 8 rows
      * read or written together do not fall into the same cache sets when
-     * the width is a power of two. */
+     * the width is a power of two. width < 2^32 and slots < 2^26: nothing
+     * below overflows on 64-bit hosts; on 32-bit ones the checks catch it. */
     const size_t row = round_up_floats(s->width) + 2 * PDQ_ALIGN_FLOATS;
     size_t stage = row * lanes;
     size_t interleaved = lanes > 1 ? stage : 0;
