@@ -34,8 +34,8 @@ static const char *const dihedral_columns[] = {
     "pdq_flip_minus1", "error"};
 
 static const char usage_text[] =
-    "usage: vigie hash [--format csv|json] [--dihedral] [--threads N] [--max-pixels N]\n"
-    "                  [--no-progress] PATH...\n";
+    "usage: vigie hash [--format csv|json] [--dihedral] [--no-pdq] [--threads N]\n"
+    "                  [--max-pixels N] [--no-progress] PATH...\n";
 
 static const char help_text[] =
     "\n"
@@ -48,6 +48,8 @@ static const char help_text[] =
     "  --format csv|json  CSV with a header line (default), or one JSON object\n"
     "                     per line with the same keys, null for empty values\n"
     "  --dihedral         add the PDQ of the 7 rotations and flips of each image\n"
+    "  --no-pdq           digests only: images are not decoded (quality and pdq\n"
+    "                     columns stay empty)\n"
     "  --threads N        files hashed in parallel (default: online CPUs)\n"
     "  --max-pixels N     refuse to decode larger images (default 200000000)\n"
     "  --no-progress      no progress line on stderr, even on a terminal\n"
@@ -222,6 +224,7 @@ static void write_row(void *user, void *item_state)
 typedef struct hash_args {
     vg_table_format format;
     bool dihedral;
+    bool pdq;
     bool progress;
     uint64_t threads;
     uint64_t max_pixels;
@@ -230,10 +233,12 @@ typedef struct hash_args {
 /* Returns -1 when the command line is fine, else the exit status. */
 static int parse_args(int argc, char **argv, hash_args *args)
 {
-    enum { OPT_FORMAT = 256, OPT_DIHEDRAL, OPT_THREADS, OPT_MAX_PIXELS, OPT_NO_PROGRESS };
+    enum { OPT_FORMAT = 256, OPT_DIHEDRAL, OPT_NO_PDQ, OPT_THREADS, OPT_MAX_PIXELS,
+           OPT_NO_PROGRESS };
     static const struct option long_options[] = {
         {"format", required_argument, NULL, OPT_FORMAT},
         {"dihedral", no_argument, NULL, OPT_DIHEDRAL},
+        {"no-pdq", no_argument, NULL, OPT_NO_PDQ},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -241,7 +246,7 @@ static int parse_args(int argc, char **argv, hash_args *args)
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    *args = (hash_args){.format = VG_TABLE_CSV, .progress = true,
+    *args = (hash_args){.format = VG_TABLE_CSV, .pdq = true, .progress = true,
                         .threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint64_t)cpus};
     optind = 1;
     opterr = 0;
@@ -258,6 +263,9 @@ static int parse_args(int argc, char **argv, hash_args *args)
             break;
         case OPT_DIHEDRAL:
             args->dihedral = true;
+            break;
+        case OPT_NO_PDQ:
+            args->pdq = false;
             break;
         case OPT_THREADS:
             if (!parse_count(optarg, 1, MAX_THREADS, &args->threads))
@@ -325,7 +333,7 @@ int cmd_hash(int argc, char **argv)
                   args.dihedral ? dihedral_columns : plain_columns,
                   args.dihedral ? sizeof dihedral_columns / sizeof *dihedral_columns
                                 : sizeof plain_columns / sizeof *plain_columns);
-    vg_filehash_options options = {.pdq = true, .dihedral = args.dihedral,
+    vg_filehash_options options = {.pdq = args.pdq, .dihedral = args.dihedral,
                                    .decode = {.max_pixels = args.max_pixels}};
     run.workers = calloc(args.threads, sizeof *run.workers);
     void **states = calloc(args.threads, sizeof *states);

@@ -72,6 +72,19 @@ if [ -n "${VIGIE_SHARED:-}" ] && [ -d "$VIGIE_SHARED/testdata/pdq/images" ]; the
         "pdq column with --dihedral"
     [[ "$(cut -d, -f8-14 <<<"$row")" =~ ^([0-9a-f]{64},){6}[0-9a-f]{64}$ ]] ||
         fail "seven dihedral hashes: $row"
+    # --no-pdq: the same digests, no image columns, no error.
+    "$VIGIE" hash --no-progress --no-pdq "$IMAGES" > "$T/nopdq.csv"
+    check_eq "$?" 0 "exit status with --no-pdq"
+    check_eq "$(cut -d, -f1-5 "$T/nopdq.csv")" "$(cut -d, -f1-5 "$T/images.csv")" "--no-pdq digests"
+    check_eq "$(tail -n +2 "$T/nopdq.csv" | cut -d, -f6- | sort -u)" ",," "--no-pdq image columns"
+    # --max-pixels: an image over the limit keeps its digests and gets an error.
+    "$VIGIE" hash --no-progress --max-pixels 1000 "$IMAGES/bridge-1-original.jpg" > "$T/maxpix.csv"
+    check_eq "$?" 1 "exit status with an image over --max-pixels"
+    row=$(sed -n 2p "$T/maxpix.csv")
+    check_eq "$(cut -d, -f1-5 <<<"$row")" "$(grep '/bridge-1-original.jpg,' "$T/images.csv" | cut -d, -f1-5)" \
+        "digests of an image over --max-pixels"
+    check_eq "$(cut -d, -f6,7 <<<"$row")" "," "no PDQ over --max-pixels"
+    [ -n "$(cut -d, -f8- <<<"$row")" ] || fail "error over --max-pixels: $row"
 else
     echo "VIGIE_SHARED absent: PDQ reference checks skipped" >&2
 fi
@@ -192,6 +205,8 @@ expect_usage --threads abc "$T/tree"
 expect_usage --threads -3 "$T/tree"
 expect_usage --format xml "$T/tree"
 expect_usage --max-pixels 0 "$T/tree"
+expect_usage --max-pixels 12x "$T/tree"
+expect_usage --dihedral=yes "$T/tree"
 expect_usage "$T/tree" --threads
 "$VIGIE" hash --help > "$T/help.txt"
 check_eq "$?" 0 "exit status of --help"
