@@ -41,7 +41,13 @@ typedef float pdq_v1 __attribute__((vector_size(sizeof(float))));
 #endif
 #endif
 
-#ifdef PDQ_HAVE_SHUFFLE
+/* The byte-to-int32 widening below relies on little-endian lanes. */
+#if defined(PDQ_HAVE_SHUFFLE) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PDQ_VECTOR_LUMA 1
+#endif
+
+#ifdef PDQ_VECTOR_LUMA
 typedef uint8_t pdq_u8x16 __attribute__((vector_size(16)));
 typedef int32_t pdq_i32x4 __attribute__((vector_size(16)));
 typedef float pdq_v4 __attribute__((vector_size(16)));
@@ -62,7 +68,7 @@ static void luma_rgb_impl(const uint8_t *restrict rgb, uint32_t n, float *restri
      * four pixels at a time: split the packed RGB bytes into R, G and B
      * vectors (16 bytes loaded, 12 used, so stop 6 pixels from the end). */
     uint32_t x = 0;
-#ifdef PDQ_HAVE_SHUFFLE
+#ifdef PDQ_VECTOR_LUMA
     for (; x + 6 <= n; x += 4) {
         pdq_u8x16 bytes;
         memcpy(&bytes, rgb + 3 * (size_t)x, sizeof bytes);
