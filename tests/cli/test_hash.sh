@@ -227,6 +227,11 @@ if [ -n "${VIGIE_SAMPLES:-}" ] && [ -x "$VIGIE_SAMPLES" ] &&
     "$VIGIE" hash --no-progress "$T/samples" > "$T/samples.csv"
     check_eq "$?" 0 "exit status on vigie-samples output"
     [ "$(wc -l < "$T/samples.csv")" -gt 1 ] || fail "no rows for the samples"
+    # Every generated picture (all but text files) gets a PDQ.
+    while IFS=, read -r path bytes md5 sha1 sha256 quality pdq error; do
+        case "$path" in path | *.txt) continue ;; esac
+        [[ "$pdq" =~ ^[0-9a-f]{64}$ ]] || fail "no PDQ for sample $path: $error"
+    done < "$T/samples.csv"
 else
     echo "vigie-samples produced nothing: sample tree check skipped" >&2
 fi
