@@ -1,0 +1,538 @@
+/*
+ * Searching an index: exact digest lookups and exact PDQ radius search.
+ *
+ * PDQ search (see docs/match.md for the derivation). The 256 bits are cut
+ * into 16 parts of 16 bits, paired into 8 pairs (a, b). If d(q, x) <= r
+ * then, with t = floor(r / 8), some pair has d_a + d_b <= t (otherwise the
+ * eight pairs would add up to at least 8t + 8 > r), and inside that pair,
+ * with s = floor(t / 2), one half has distance <= s (otherwise the pair
+ * would have at least 2s + 2 > t). Each pair has two tables: A, bucketed
+ * by a with b stored inline, and B, bucketed by b with a inline. A query
+ * visits, in every table, the buckets whose key is within s of its own
+ * key half and keeps the entries whose pair distance is <= t; in B only
+ * those with d_a > s, as the others were already seen in A. Survivors are
+ * checked against the full hash, and reported only from the first pair
+ * where their pair distance is <= t, so each match is found exactly once.
+ * Nothing is approximated: the result is every entry within r.
+ *
+ * When the enumeration would cost more than reading every hash (large
+ * radii, small segments), the segment is scanned instead.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/index_internal.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VG_MULTIVERSION __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define VG_MULTIVERSION
+#endif
+#define VG_INLINE static inline __attribute__((always_inline))
+
+void vg_index_matches_free(vg_index_matches *m)
+{
+    if (!m)
+        return;
+    free(m->items);
+    m->items = NULL;
+    m->count = m->capacity = 0;
+}
+
+static bool push(vg_index_matches *m, uint64_t entry, int distance, vg_signal_type type)
+{
+    if (m->count == m->capacity) {
+        size_t cap = m->capacity ? m->capacity * 2 : 16;
+        vg_index_match *p = realloc(m->items, cap * sizeof *p);
+        if (!p)
+            return false;
+        m->items = p;
+        m->capacity = cap;
+    }
+    m->items[m->count++] = (vg_index_match){entry, distance, type};
+    return true;
+}
+
+/* ---- exact ---- */
+
+static inline uint32_t prefix32(const uint8_t *v)
+{
+    return (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+}
+
+/* The records of segment g equal to v: [*lo, *hi). */
+static void exact_range(const vg_segment *g, int t, const uint8_t *v, uint64_t *lo,
+                        uint64_t *hi)
+{
+    size_t vb = vg_signal_type_bytes((vg_signal_type)t), rs = vb + 4;
+    uint32_t bits = g->exact_bits[t];
+    uint64_t n = g->count[t];
+    uint32_t k = prefix32(v) >> (32 - bits);
+    uint64_t a = g->exact_dir[t][k], b = g->exact_dir[t][k + 1];
+    if (b > n)
+        b = n;
+    if (a > b)
+        a = b;
+    const uint8_t *rec = g->exact_rec[t];
+    while (a < b) {
+        uint64_t mid = a + (b - a) / 2;
+        if (memcmp(rec + mid * rs, v, vb) < 0)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    b = a;
+    while (b < n && memcmp(rec + b * rs, v, vb) == 0)
+        b++;
+    *lo = a;
+    *hi = b;
+}
+
+static uint32_t record_entry(const vg_segment *g, int t, uint64_t i)
+{
+    size_t vb = vg_signal_type_bytes((vg_signal_type)t);
+    uint32_t e;
+    memcpy(&e, g->exact_rec[t] + i * (vb + 4) + vb, 4);
+    return e;
+}
+
+vg_status vg_index_find_exact(const vg_index *x, vg_signal_type type, const uint8_t *value,
+                              vg_index_matches *out, vg_error *err)
+{
+    out->count = 0;
+    if ((unsigned)type >= VG_SIGNAL_PDQ)
+        return vg_error_set(err, VG_ERR_INVALID, "exact lookup needs md5, sha1 or sha256");
+    for (unsigned s = 0; s < x->segment_count; s++) {
+        const vg_segment *g = &x->segments[s];
+        uint64_t lo, hi;
+        exact_range(g, type, value, &lo, &hi);
+        for (uint64_t i = lo; i < hi; i++) {
+            uint32_t e = record_entry(g, type, i);
+            if (e >= g->entries || index_removed(x, g->entry_base + e))
+                continue;
+            if (!push(out, g->entry_base + e, 0, type))
+                return vg_error_set(err, VG_ERR_NOMEM, "out of memory for matches");
+        }
+    }
+    return VG_OK;
+}
+
+#define BATCH 16
+
+vg_status vg_index_count_exact_batch(const vg_index *x, vg_signal_type type,
+                                     const uint8_t *values, size_t count, uint32_t *found,
+                                     vg_error *err)
+{
+    if ((unsigned)type >= VG_SIGNAL_PDQ)
+        return vg_error_set(err, VG_ERR_INVALID, "exact lookup needs md5, sha1 or sha256");
+    size_t vb = vg_signal_type_bytes(type), rs = vb + 4;
+    memset(found, 0, count * sizeof *found);
+    for (unsigned s = 0; s < x->segment_count; s++) {
+        const vg_segment *g = &x->segments[s];
+        uint32_t bits = g->exact_bits[type];
+        const uint32_t *dir = g->exact_dir[type];
+        for (size_t base = 0; base < count; base += BATCH) {
+            size_t n = count - base < BATCH ? count - base : BATCH;
+            const uint8_t *v = values + base * vb;
+            /* Three passes over the batch so that the memory accesses of
+             * different lookups overlap instead of waiting in turn. */
+            for (size_t i = 0; i < n; i++)
+                __builtin_prefetch(dir + (prefix32(v + i * vb) >> (32 - bits)));
+            for (size_t i = 0; i < n; i++) {
+                uint32_t at = dir[prefix32(v + i * vb) >> (32 - bits)];
+                if (at < g->count[type])
+                    __builtin_prefetch(g->exact_rec[type] + (uint64_t)at * rs);
+            }
+            for (size_t i = 0; i < n; i++) {
+                uint64_t lo, hi;
+                exact_range(g, type, v + i * vb, &lo, &hi);
+                for (uint64_t j = lo; j < hi; j++) {
+                    uint32_t e = record_entry(g, type, j);
+                    if (e < g->entries && !index_removed(x, g->entry_base + e))
+                        found[base + i]++;
+                }
+            }
+        }
+    }
+    return VG_OK;
+}
+
+/* ---- PDQ ---- */
+
+typedef struct pdq_query {
+    uint64_t word[4];
+    uint32_t pair[PDQ_PAIRS];
+    int radius, t, s;
+} pdq_query;
+
+VG_INLINE uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+VG_INLINE uint32_t load32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+VG_INLINE uint16_t popcount16(uint16_t x)
+{
+    x = (uint16_t)(x - ((x >> 1) & 0x5555));
+    x = (uint16_t)((x & 0x3333) + ((x >> 2) & 0x3333));
+    x = (uint16_t)((x + (x >> 4)) & 0x0F0F);
+    return (uint16_t)((x + (x >> 8)) & 0x1F);
+}
+
+/* Check the hash at master position pos; report it when within the radius
+ * and `pair` is the first pair within t. Returns false on allocation failure. */
+VG_INLINE bool verify(const vg_index *x, const vg_segment *g, const pdq_query *q, uint64_t pos,
+                      unsigned pair, vg_index_matches *out)
+{
+    uint64_t np = g->count[VG_SIGNAL_PDQ];
+    if (pos >= np)
+        return true;
+    const uint8_t *h = g->pdq_hash + pos * VG_PDQ_BYTES;
+    int d = __builtin_popcountll(load64(h) ^ q->word[0]) +
+            __builtin_popcountll(load64(h + 8) ^ q->word[1]) +
+            __builtin_popcountll(load64(h + 16) ^ q->word[2]) +
+            __builtin_popcountll(load64(h + 24) ^ q->word[3]);
+    if (d > q->radius)
+        return true;
+    for (unsigned p = 0; p < pair; p++)
+        if (__builtin_popcount(load32(h + 4 * p) ^ q->pair[p]) <= q->t)
+            return true;
+    uint32_t e = g->pdq_entry[pos];
+    if (e >= g->entries || index_removed(x, g->entry_base + e))
+        return true;
+    return push(out, g->entry_base + e, d, VG_SIGNAL_PDQ);
+}
+
+/* Work lists of one query, so that the memory accesses of many buckets and
+ * candidates are issued together (prefetch) instead of one after another:
+ * at 10 million entries nearly every access misses the caches. */
+#define JOB_BATCH 64
+#define CAND_BATCH 128
+
+typedef struct bucket_job {
+    uint32_t table, key, lo, hi;
+    uint16_t lo_d, span;
+} bucket_job;
+
+typedef struct cand_a { /* a table-A position of a pair */
+    uint32_t pair, at;
+} cand_a;
+
+typedef struct cand_b { /* a pair value (a, b) seen in table B */
+    uint32_t pair;
+    uint16_t a, b;
+} cand_b;
+
+typedef struct multi_state {
+    const vg_index *x;
+    const vg_segment *g;
+    const pdq_query *q;
+    vg_index_matches *out;
+    uint64_t np;
+    cand_a ca[CAND_BATCH];
+    cand_b cb[CAND_BATCH];
+    unsigned na, nb;
+    bool failed;
+} multi_state;
+
+VG_INLINE void flush_a(multi_state *m)
+{
+    const vg_segment *g = m->g;
+    uint64_t pos[CAND_BATCH];
+    for (unsigned i = 0; i < m->na; i++)
+        if (m->ca[i].pair)
+            __builtin_prefetch(g->pdq_ids[m->ca[i].pair] + m->ca[i].at);
+    for (unsigned i = 0; i < m->na; i++) {
+        uint32_t pair = m->ca[i].pair, at = m->ca[i].at;
+        pos[i] = pair ? g->pdq_ids[pair][at] : at;
+        if (pos[i] < m->np)
+            __builtin_prefetch(g->pdq_hash + pos[i] * VG_PDQ_BYTES);
+    }
+    for (unsigned i = 0; i < m->na && !m->failed; i++)
+        if (!verify(m->x, g, m->q, pos[i], m->ca[i].pair, m->out))
+            m->failed = true;
+    m->na = 0;
+}
+
+VG_INLINE void push_a(multi_state *m, uint32_t pair, uint64_t at)
+{
+    if (m->na == CAND_BATCH)
+        flush_a(m);
+    m->ca[m->na++] = (cand_a){pair, (uint32_t)at};
+}
+
+/* Resolve B hits: the entries with pair value (a, b) are the run of b in
+ * bucket a of table A. */
+VG_INLINE void flush_b(multi_state *m)
+{
+    const vg_segment *g = m->g;
+    uint64_t lo[CAND_BATCH], hi[CAND_BATCH];
+    for (unsigned i = 0; i < m->nb; i++)
+        __builtin_prefetch(g->pdq_dir[2 * m->cb[i].pair] + m->cb[i].a);
+    for (unsigned i = 0; i < m->nb; i++) {
+        const uint32_t *dir = g->pdq_dir[2 * m->cb[i].pair];
+        lo[i] = dir[m->cb[i].a];
+        hi[i] = dir[m->cb[i].a + 1];
+        if (hi[i] > m->np)
+            hi[i] = m->np;
+        if (lo[i] > hi[i])
+            lo[i] = hi[i];
+        const char *inl = (const char *)(g->pdq_inline[2 * m->cb[i].pair] + lo[i]);
+        for (uint64_t off = 0; off < (hi[i] - lo[i]) * 2; off += 64)
+            __builtin_prefetch(inl + off);
+    }
+    for (unsigned i = 0; i < m->nb; i++) {
+        const uint16_t *inl = g->pdq_inline[2 * m->cb[i].pair];
+        uint16_t b = m->cb[i].b;
+        uint64_t a = lo[i], z = hi[i];
+        while (a < z) {
+            uint64_t mid = a + (z - a) / 2;
+            if (inl[mid] < b)
+                a = mid + 1;
+            else
+                z = mid;
+        }
+        for (; a < hi[i] && inl[a] == b; a++)
+            push_a(m, m->cb[i].pair, a);
+    }
+    m->nb = 0;
+}
+
+typedef uint16_t v16u16 __attribute__((vector_size(32)));
+
+VG_INLINE void scan_bucket(multi_state *m, const bucket_job *j)
+{
+    const vg_segment *g = m->g;
+    unsigned pair = j->table / 2, side = j->table % 2;
+    const uint16_t *inl = g->pdq_inline[j->table];
+    uint16_t qinl = pdq_part((const uint8_t *)m->q->word, j->table ^ 1);
+    v16u16 qv = {0}, lov = {0}, spanv = {0};
+    qv += qinl;
+    lov += j->lo_d;
+    spanv += j->span;
+    for (uint64_t i = j->lo; i < j->hi; i += 16) {
+        uint64_t n = j->hi - i;
+        v16u16 v = ~qv; /* the tail's padding lanes are never reported */
+        memcpy(&v, inl + i, (n < 16 ? n : 16) * 2);
+        /* Per-lane popcount of v ^ q (SWAR), then lo_d <= d <= lo_d + span. */
+        v16u16 d = v ^ qv;
+        d = d - ((d >> 1) & 0x5555);
+        d = (d & 0x3333) + ((d >> 2) & 0x3333);
+        d = (d + (d >> 4)) & 0x0F0F;
+        d = (d + (d >> 8)) & 0x1F;
+        v16u16 hit = (v16u16)((d - lov) <= spanv);
+        uint64_t words[4];
+        memcpy(words, &hit, sizeof words);
+        if (!(words[0] | words[1] | words[2] | words[3]))
+            continue;
+        uint64_t count = n < 16 ? n : 16;
+        for (uint64_t k = 0; k < count; k++) {
+            if (!hit[k])
+                continue;
+            uint64_t at = i + k;
+            if (side == 0) {
+                push_a(m, pair, at);
+            } else if (at == j->lo || inl[at] != inl[at - 1]) {
+                /* Equal (b, a) values sit together in B: resolve once. */
+                if (m->nb == CAND_BATCH)
+                    flush_b(m);
+                m->cb[m->nb++] = (cand_b){pair, inl[at], (uint16_t)j->key};
+            }
+        }
+    }
+}
+
+static VG_MULTIVERSION bool search_multi(const vg_index *x, const vg_segment *g,
+                                         const pdq_query *q, vg_index_matches *out)
+{
+    multi_state *m = malloc(sizeof *m);
+    if (!m)
+        return false;
+    m->x = x;
+    m->g = g;
+    m->q = q;
+    m->out = out;
+    m->np = g->count[VG_SIGNAL_PDQ];
+    m->na = m->nb = 0;
+    m->failed = false;
+    const int t = q->t, s = q->s;
+    const uint8_t *qb = (const uint8_t *)q->word;
+    bucket_job jobs[JOB_BATCH];
+    unsigned nj = 0;
+    uint32_t masks = x->mask_start[s + 1];
+    /* Every (table, key within s of the query's key) is one bucket job. */
+    for (unsigned table = 0; table < PDQ_TABLES && !m->failed; table++) {
+        uint16_t qkey = pdq_part(qb, table);
+        const uint32_t *dir = g->pdq_dir[table];
+        unsigned side = table % 2;
+        for (uint32_t mi = 0; mi < masks; mi++) {
+            uint16_t mask = x->masks[mi];
+            int w = __builtin_popcount(mask);
+            /* Entries in these buckets have key distance w; the inline half
+             * may add up to t - w, and in B must exceed s (the others were
+             * seen in A). */
+            int lo_d = side ? s + 1 : 0, hi_d = t - w;
+            if (lo_d > hi_d)
+                continue;
+            uint16_t key = qkey ^ mask;
+            __builtin_prefetch(dir + key);
+            jobs[nj++] = (bucket_job){table, key, 0, 0, (uint16_t)lo_d, (uint16_t)(hi_d - lo_d)};
+            if (nj < JOB_BATCH && !(table == PDQ_TABLES - 1 && mi == masks - 1))
+                continue;
+            for (unsigned k = 0; k < nj; k++) {
+                const uint32_t *d = g->pdq_dir[jobs[k].table];
+                uint64_t lo = d[jobs[k].key], hi = d[jobs[k].key + 1];
+                if (hi > m->np)
+                    hi = m->np;
+                if (lo > hi)
+                    lo = hi;
+                jobs[k].lo = (uint32_t)lo;
+                jobs[k].hi = (uint32_t)hi;
+                const char *p = (const char *)(g->pdq_inline[jobs[k].table] + lo);
+                for (uint64_t off = 0; off < (hi - lo) * 2 && off < 512; off += 64)
+                    __builtin_prefetch(p + off);
+            }
+            for (unsigned k = 0; k < nj; k++)
+                scan_bucket(m, &jobs[k]);
+            nj = 0;
+        }
+    }
+    if (nj) {
+        for (unsigned k = 0; k < nj; k++) {
+            const uint32_t *d = g->pdq_dir[jobs[k].table];
+            uint64_t lo = d[jobs[k].key], hi = d[jobs[k].key + 1];
+            if (hi > m->np)
+                hi = m->np;
+            if (lo > hi)
+                lo = hi;
+            jobs[k].lo = (uint32_t)lo;
+            jobs[k].hi = (uint32_t)hi;
+        }
+        for (unsigned k = 0; k < nj; k++)
+            scan_bucket(m, &jobs[k]);
+    }
+    flush_b(m);
+    flush_a(m);
+    bool ok = !m->failed;
+    free(m);
+    return ok;
+}
+
+static VG_MULTIVERSION bool search_scan(const vg_index *x, const vg_segment *g,
+                                        const pdq_query *q, vg_index_matches *out)
+{
+    uint64_t np = g->count[VG_SIGNAL_PDQ];
+    const uint8_t *h = g->pdq_hash;
+    for (uint64_t pos = 0; pos < np; pos++, h += VG_PDQ_BYTES) {
+        int d = __builtin_popcountll(load64(h) ^ q->word[0]) +
+                __builtin_popcountll(load64(h + 8) ^ q->word[1]) +
+                __builtin_popcountll(load64(h + 16) ^ q->word[2]) +
+                __builtin_popcountll(load64(h + 24) ^ q->word[3]);
+        if (d > q->radius)
+            continue;
+        uint32_t e = g->pdq_entry[pos];
+        if (e >= g->entries || index_removed(x, g->entry_base + e))
+            continue;
+        if (!push(out, g->entry_base + e, d, VG_SIGNAL_PDQ))
+            return false;
+    }
+    return true;
+}
+
+/* Whether scanning segment g costs less than enumerating its tables,
+ * for uniformly spread hashes (the estimate need not be exact: both ways
+ * give the same answer). */
+static bool scan_is_cheaper(const vg_index *x, const vg_segment *g, const pdq_query *q)
+{
+    if (!g->pdq_multi || q->s > 4)
+        return true;
+    double np = (double)g->count[VG_SIGNAL_PDQ];
+    double buckets = x->mask_start[q->s + 1];
+    double within = 0, binom = 1; /* P(pair distance <= t) for random 32-bit halves */
+    for (int i = 0; i <= q->t && i <= 32; i++) {
+        within += binom;
+        binom = binom * (32 - i) / (i + 1);
+    }
+    within /= 4294967296.0;
+    double scanned = PDQ_TABLES * buckets * np / PDQ_BUCKETS;
+    double multi = scanned * 0.3 + PDQ_TABLES * buckets * 5 + PDQ_PAIRS * np * within * 20;
+    return np * 2 < multi;
+}
+
+static int id_compare(const vg_index *x, uint64_t a, uint64_t b)
+{
+    vg_index_entry ea, eb;
+    if (vg_index_entry_get(x, a, &ea, NULL) != VG_OK || vg_index_entry_get(x, b, &eb, NULL) != VG_OK)
+        return 0;
+    const char *p = ea.id, *q = eb.id;
+    size_t pn = ea.id_len, qn = eb.id_len;
+    bool pd = pn > 0, qd = qn > 0;
+    for (size_t i = 0; i < pn && pd; i++)
+        pd = p[i] >= '0' && p[i] <= '9';
+    for (size_t i = 0; i < qn && qd; i++)
+        qd = q[i] >= '0' && q[i] <= '9';
+    if (pd && qd) {
+        while (pn > 1 && *p == '0')
+            p++, pn--;
+        while (qn > 1 && *q == '0')
+            q++, qn--;
+        if (pn != qn)
+            return pn < qn ? -1 : 1;
+        return memcmp(p, q, pn);
+    }
+    int c = memcmp(p, q, pn < qn ? pn : qn);
+    return c ? c : (pn > qn) - (pn < qn);
+}
+
+static int match_order(const void *pa, const void *pb, void *ctx)
+{
+    const vg_index_match *a = pa, *b = pb;
+    if (a->distance != b->distance)
+        return a->distance < b->distance ? -1 : 1;
+    int c = id_compare(ctx, a->entry, b->entry);
+    if (c)
+        return c;
+    return (a->entry > b->entry) - (a->entry < b->entry);
+}
+
+vg_status vg_index_search_pdq_mode(const vg_index *x, const vg_pdq_hash *query, int radius,
+                                   pdq_mode mode, vg_index_matches *out, vg_error *err)
+{
+    out->count = 0;
+    if (radius < 0 || radius > VG_INDEX_MAX_RADIUS)
+        return vg_error_set(err, VG_ERR_INVALID, "radius %d is outside 0..%d", radius,
+                            VG_INDEX_MAX_RADIUS);
+    pdq_query q;
+    memcpy(q.word, query->bytes, sizeof q.word);
+    for (unsigned p = 0; p < PDQ_PAIRS; p++)
+        q.pair[p] = load32(query->bytes + 4 * p);
+    q.radius = radius;
+    q.t = radius / 8;
+    q.s = q.t / 2;
+    for (unsigned s = 0; s < x->segment_count; s++) {
+        const vg_segment *g = &x->segments[s];
+        if (!g->count[VG_SIGNAL_PDQ])
+            continue;
+        bool scan = mode == PDQ_MODE_SCAN || !g->pdq_multi || q.s > 8 ||
+                    (mode == PDQ_MODE_AUTO && scan_is_cheaper(x, g, &q));
+        if (!(scan ? search_scan(x, g, &q, out) : search_multi(x, g, &q, out)))
+            return vg_error_set(err, VG_ERR_NOMEM, "out of memory for matches");
+    }
+    if (out->count > 1)
+        qsort_r(out->items, out->count, sizeof *out->items, match_order, (void *)x);
+    return VG_OK;
+}
+
+vg_status vg_index_search_pdq(const vg_index *x, const vg_pdq_hash *query, int radius,
+                              vg_index_matches *out, vg_error *err)
+{
+    return vg_index_search_pdq_mode(x, query, radius, PDQ_MODE_AUTO, out, err);
+}
