@@ -119,14 +119,17 @@ static int usage_error(const char *fmt, const char *arg)
     return VG_EXIT_USAGE;
 }
 
-/* Open like the library does: never block on a FIFO, refuse what is not a
- * regular file or block device. The descriptor stays visible to the
- * progress line while it is read. */
+/* Open like the library does: never block on a FIFO, leave access times
+ * alone where allowed, refuse what is not a regular file or block device.
+ * The descriptor stays visible to the progress line while it is read. */
 static void hash_one(void *worker_state, void *item_state)
 {
     hash_worker *w = worker_state;
     hash_item *item = item_state;
-    int fd = open(item->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    const int open_flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    int fd = open(item->path, open_flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+        fd = open(item->path, open_flags);
     if (fd < 0) {
         item->status = vg_error_set(&item->error, VG_ERR_IO, "%s: cannot open: %s", item->path,
                                     strerror(errno));

@@ -81,12 +81,9 @@ static bool set_path(vg_walk *w, size_t keep, const char *name)
     return true;
 }
 
-/* qsort has no user pointer; sort through a thread-local base instead. */
-static _Thread_local const char *sort_names;
-
-static int compare_offsets(const void *a, const void *b)
+static int compare_offsets(const void *a, const void *b, void *names)
 {
-    return strcmp(sort_names + *(const size_t *)a, sort_names + *(const size_t *)b);
+    return strcmp((const char *)names + *(const size_t *)a, (const char *)names + *(const size_t *)b);
 }
 
 /*
@@ -159,9 +156,8 @@ static int push_level(vg_walk *w)
         w->levels = grown;
         w->level_cap = ncap;
     }
-    sort_names = names;
     if (count > 1)
-        qsort(offsets, count, sizeof *offsets, compare_offsets);
+        qsort_r(offsets, count, sizeof *offsets, compare_offsets, names);
     w->levels[w->depth++] = (walk_level){.path_len = strlen(w->path), .names = names,
                                          .offsets = offsets, .count = count};
     return 0;

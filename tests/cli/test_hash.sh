@@ -46,6 +46,11 @@ done < "$T/tree.csv"
 grep -q '^'"$T"'/tree/empty,0,d41d8cd98f00b204e9800998ecf8427e,' "$T/tree.csv" ||
     fail "empty file row"
 
+# --- hashing evidence leaves access times alone ---------------------------
+touch -a -d '2000-01-01 00:00:00 UTC' "$T/tree/zeta.txt"
+"$VIGIE" hash --no-progress "$T/tree/zeta.txt" > /dev/null
+check_eq "$(stat -c %X "$T/tree/zeta.txt")" 946684800 "access time after hashing"
+
 # --- PDQ plumbing against the reference ------------------------------------
 IMAGES=""
 if [ -n "${VIGIE_SHARED:-}" ] && [ -d "$VIGIE_SHARED/testdata/pdq/images" ]; then

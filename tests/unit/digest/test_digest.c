@@ -168,6 +168,21 @@ static void test_file_errors_name_the_path(void)
     CHECK_INT_EQ(vg_digest_file(NULL, &d, NULL, &err), VG_ERR_INVALID);
 }
 
+/* Hashing evidence must not touch its access time (O_NOATIME; we run as the owner). */
+static void test_file_keeps_access_time(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/atime", tmpdir);
+    write_file(path, (const uint8_t *)"evidence", 8);
+    struct timespec times[2] = {{.tv_sec = 946684800}, {.tv_nsec = UTIME_OMIT}};
+    CHECK_INT_EQ(utimensat(AT_FDCWD, path, times, 0), 0);
+    vg_digests d;
+    CHECK_INT_EQ(vg_digest_file(path, &d, NULL, NULL), VG_OK);
+    struct stat st;
+    CHECK_INT_EQ(stat(path, &st), 0);
+    CHECK_INT_EQ(st.st_atim.tv_sec, 946684800);
+}
+
 static void test_hex_round_trip(void)
 {
     uint8_t bytes[4] = {0x00, 0xab, 0x7f, 0xff}, back[4];
@@ -193,6 +208,7 @@ int main(void)
     RUN(test_known_vectors_file);
     RUN(test_file_matches_buffer_at_block_edges);
     RUN(test_file_errors_name_the_path);
+    RUN(test_file_keeps_access_time);
     RUN(test_hex_round_trip);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
