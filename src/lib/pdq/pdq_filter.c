@@ -90,19 +90,20 @@ void pdq_luma_rgb(const uint8_t *rgb, uint32_t n, float *out)
     luma_rgb_impl(rgb, n, out);
 }
 
-void pdq_gray_table(float table[256])
+/* A grey sample v is luma of R = G = B = v, computed with the same float
+ * expression (not v itself: the three rounded products need not sum to v). */
+TARGET_CLONES
+static void luma_gray_impl(const uint8_t *restrict gray, uint32_t n, float *restrict out)
 {
-    for (int v = 0; v < 256; v++) {
-        float f = (float)v;
-        table[v] = PDQ_LUMA_R * f + PDQ_LUMA_G * f + PDQ_LUMA_B * f;
+    for (uint32_t x = 0; x < n; x++) {
+        float v = (float)gray[x];
+        out[x] = PDQ_LUMA_R * v + PDQ_LUMA_G * v + PDQ_LUMA_B * v;
     }
 }
 
-void pdq_luma_gray(const uint8_t *restrict gray, uint32_t n, const float table[256],
-                   float *restrict out)
+void pdq_luma_gray(const uint8_t *gray, uint32_t n, float *out)
 {
-    for (uint32_t x = 0; x < n; x++)
-        out[x] = table[gray[x]];
+    luma_gray_impl(gray, n, out);
 }
 
 /* --- box along rows --------------------------------------------------- */

@@ -113,8 +113,8 @@ int pdq_vbox_drain(pdq_vbox *box, float *out);
 
 /* Luma of one row of n pixels. */
 void pdq_luma_rgb(const uint8_t *rgb, uint32_t n, float *out);
-void pdq_luma_gray(const uint8_t *gray, uint32_t n, const float table[256], float *out);
-void pdq_gray_table(float table[256]);
+/* Grey rows: the luma of R = G = B = v, as the reference would compute it. */
+void pdq_luma_gray(const uint8_t *gray, uint32_t n, float *out);
 
 /* --- pdq_hash.c: from the 64x64 samples to hashes ---------------------- */
 

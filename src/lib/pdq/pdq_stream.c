@@ -65,7 +65,6 @@ struct vg_pdq_stream {
     float *stage1, *stage2, *interleaved, *sums1, *sums2, *ring1, *ring2;
     pdq_vbox pass1, pass2;
 
-    float gray_luma[256];
     float dct_matrix[PDQ_DCT][PDQ_GRID];
     float grid[PDQ_GRID][PDQ_GRID];
     float row64[PDQ_GRID];
@@ -86,7 +85,6 @@ vg_status vg_pdq_stream_new(bool dihedral, vg_pdq_stream **out, vg_error *err)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory creating a PDQ hasher");
     stream->dihedral = dihedral;
     stream->state = STREAM_READY;
-    pdq_gray_table(stream->gray_luma);
     pdq_dct_matrix(stream->dct_matrix);
     *out = stream;
     return VG_OK;
@@ -331,14 +329,14 @@ static vg_status stream_row(void *user, uint32_t y, const uint8_t *pixels, vg_er
         if (s->layout == VG_PIXEL_RGB8)
             pdq_luma_rgb(pixels, s->width, s->grid[y]);
         else
-            pdq_luma_gray(pixels, s->width, s->gray_luma, s->grid[y]);
+            pdq_luma_gray(pixels, s->width, s->grid[y]);
         break;
     case MODE_FILTER: {
         float *luma = stage_row(s, s->stage1, s->staged1);
         if (s->layout == VG_PIXEL_RGB8)
             pdq_luma_rgb(pixels, s->width, luma);
         else
-            pdq_luma_gray(pixels, s->width, s->gray_luma, luma);
+            pdq_luma_gray(pixels, s->width, luma);
         if (++s->staged1 == s->lanes)
             flush_stage1(s);
         break;
