@@ -18,5 +18,7 @@ typedef struct vg_command {
 } vg_command;
 
 int cmd_hash(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 
 #endif

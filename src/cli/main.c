@@ -7,6 +7,8 @@
 
 static const vg_command commands[] = {
     {"hash", "digests and PDQ of files and directories", cmd_hash},
+    {"index", "build and maintain hash bank indexes", cmd_index},
+    {"match", "look up hashes in an index", cmd_match},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,467 @@
+/*
+ * vigie match --index FILE [--radius R] [--threads N] [--format csv|json] [QUERIES|-]
+ *
+ * Each query line is a hex hash: 32 digits md5, 40 sha1, 64 sha256 and pdq
+ * (both are tried). One output row per match: the query's 0-based line
+ * number, the matching entry's id, the distance (0 for digests). Queries
+ * are read in chunks; a chunk is answered by all threads, each formatting
+ * its queries' rows into its own buffer, and printed in query order, so
+ * memory stays bounded by the chunk whatever the input size.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "vigie/index.h"
+#include "vigie/vigie.h"
+
+#define CHUNK_QUERIES 16384
+#define MAX_THREADS 256
+#define LINE_MAX_BYTES 4096
+
+typedef struct query {
+    uint64_t line; /* 0-based */
+    int hex_len;
+    uint8_t value[32];
+} query;
+
+typedef struct text {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} text;
+
+static void put(text *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *p = realloc(t->data, cap);
+        if (!p) {
+            t->failed = true;
+            return;
+        }
+        t->data = p;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+}
+
+static void puts_(text *t, const char *s)
+{
+    put(t, s, strlen(s));
+}
+
+static void put_csv_field(text *t, const char *s, size_t n)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        put(t, s, n);
+        return;
+    }
+    put(t, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            put(t, "\"", 1);
+        put(t, s + i, 1);
+    }
+    put(t, "\"", 1);
+}
+
+static void put_json_string(text *t, const char *s, size_t n)
+{
+    put(t, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            put(t, esc, 2);
+        } else if (c < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            put(t, esc, 6);
+        } else {
+            put(t, s + i, 1);
+        }
+    }
+    put(t, "\"", 1);
+}
+
+typedef struct job {
+    const vg_index *index;
+    int radius;
+    bool json;
+    const query *queries;
+    size_t count;
+    atomic_size_t next;
+    /* Per query: which thread's buffer and where its rows are. */
+    uint32_t *owner;
+    size_t *offset, *length;
+    text *buffers;
+    atomic_bool failed;
+} job;
+
+static void format_match(job *j, text *t, const query *q, const vg_index_match *m)
+{
+    vg_index_entry e;
+    if (vg_index_entry_get(j->index, m->entry, &e, NULL) != VG_OK)
+        return;
+    char num[32];
+    if (j->json) {
+        snprintf(num, sizeof num, "{\"query\":%llu,\"match\":", (unsigned long long)q->line);
+        puts_(t, num);
+        put_json_string(t, e.id, e.id_len);
+        snprintf(num, sizeof num, ",\"distance\":%d,", m->distance);
+        puts_(t, num);
+        puts_(t, "\"signal_type\":\"");
+        puts_(t, vg_signal_type_name(m->type));
+        puts_(t, "\",\"bank\":");
+        put_json_string(t, e.bank_name, strlen(e.bank_name));
+        puts_(t, "}\n");
+    } else {
+        snprintf(num, sizeof num, "%llu,", (unsigned long long)q->line);
+        puts_(t, num);
+        put_csv_field(t, e.id, e.id_len);
+        snprintf(num, sizeof num, ",%d\n", m->distance);
+        puts_(t, num);
+    }
+}
+
+static void answer(job *j, text *t, const query *q, vg_index_matches *m)
+{
+    vg_signal_type exact = q->hex_len == 32 ? VG_SIGNAL_MD5
+                           : q->hex_len == 40 ? VG_SIGNAL_SHA1 : VG_SIGNAL_SHA256;
+    if (vg_index_find_exact(j->index, exact, q->value, m, NULL) != VG_OK) {
+        j->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < m->count; i++)
+        format_match(j, t, q, &m->items[i]);
+    if (q->hex_len != 64)
+        return;
+    vg_pdq_hash h;
+    memcpy(h.bytes, q->value, 32);
+    if (vg_index_search_pdq(j->index, &h, j->radius, m, NULL) != VG_OK) {
+        j->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < m->count; i++)
+        format_match(j, t, q, &m->items[i]);
+}
+
+typedef struct worker_arg {
+    job *j;
+    uint32_t id;
+} worker_arg;
+
+static void *worker(void *arg)
+{
+    worker_arg *w = arg;
+    job *j = w->j;
+    text *t = &j->buffers[w->id];
+    vg_index_matches m = {0};
+    for (;;) {
+        size_t start = atomic_fetch_add(&j->next, 16);
+        if (start >= j->count)
+            break;
+        size_t end = start + 16 < j->count ? start + 16 : j->count;
+        for (size_t i = start; i < end; i++) {
+            j->owner[i] = w->id;
+            j->offset[i] = t->len;
+            answer(j, t, &j->queries[i], &m);
+            j->length[i] = t->len - j->offset[i];
+        }
+    }
+    if (t->failed)
+        j->failed = true;
+    vg_index_matches_free(&m);
+    return NULL;
+}
+
+static int parse_hex_line(const char *s, size_t n, query *q, const char **why)
+{
+    if (n != 32 && n != 40 && n != 64) {
+        *why = "a query is 32 (md5), 40 (sha1) or 64 (sha256 or pdq) hex digits";
+        return -1;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        int v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = s[2 * i + k];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) {
+                *why = "not a hexadecimal hash";
+                return -1;
+            }
+            v = v << 4 | d;
+        }
+        q->value[i] = (uint8_t)v;
+    }
+    q->hex_len = (int)n;
+    return 0;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: vigie match --index FILE [--radius R] [--threads N] [--format csv|json] "
+            "[QUERIES|-]\n\n"
+            "Look up hex hashes, one per line (32 md5, 40 sha1, 64 sha256 or pdq), in an index\n"
+            "built by 'vigie index build'. Prints one row per match: query (0-based line),\n"
+            "match (the entry's id), distance (0 for digests, Hamming distance for pdq).\n\n"
+            "  --index FILE      the index to search (required)\n"
+            "  --radius R        PDQ match radius, 0..64 (default %d)\n"
+            "  --threads N       worker threads for batches (default: online CPUs)\n"
+            "  --format F        csv (default) or json\n"
+            "Exit status: 0 all queries read, 1 some query lines were bad, 2 usage error.\n",
+            VG_PDQ_MATCH_THRESHOLD);
+}
+
+static int flush_chunk(job *j, int threads, bool *first_row, FILE *out)
+{
+    /* A single query, or a small chunk, is answered on this thread. */
+    size_t want = threads;
+    if (j->count < 64)
+        want = 1;
+    if (want > (j->count + 15) / 16)
+        want = (j->count + 15) / 16;
+    if (want < 1)
+        want = 1;
+    atomic_store(&j->next, 0);
+    for (size_t i = 0; i < want; i++)
+        j->buffers[i].len = 0;
+    pthread_t tids[MAX_THREADS];
+    worker_arg args[MAX_THREADS];
+    size_t started = 0;
+    for (size_t i = 1; i < want; i++) {
+        args[i] = (worker_arg){j, (uint32_t)i};
+        if (pthread_create(&tids[i], NULL, worker, &args[i]) != 0)
+            break;
+        started = i;
+    }
+    args[0] = (worker_arg){j, 0};
+    worker(&args[0]);
+    for (size_t i = 1; i <= started; i++)
+        pthread_join(tids[i], NULL);
+    if (j->failed) {
+        fprintf(stderr, "vigie match: out of memory while answering queries\n");
+        return -1;
+    }
+    for (size_t i = 0; i < j->count; i++) {
+        if (!j->length[i])
+            continue;
+        const char *rows = j->buffers[j->owner[i]].data + j->offset[i];
+        if (!j->json) {
+            fwrite(rows, 1, j->length[i], out);
+            continue;
+        }
+        /* JSON rows end in "}\n": join them with commas inside the array. */
+        const char *p = rows, *end = rows + j->length[i];
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = (size_t)(nl - p);
+            fputs(*first_row ? "\n  " : ",\n  ", out);
+            *first_row = false;
+            fwrite(p, 1, n, out);
+            p = nl + 1;
+        }
+    }
+    return 0;
+}
+
+int cmd_match(int argc, char **argv)
+{
+    static const struct option options[] = {{"index", required_argument, NULL, 'i'},
+                                            {"radius", required_argument, NULL, 'r'},
+                                            {"threads", required_argument, NULL, 't'},
+                                            {"format", required_argument, NULL, 'f'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+    const char *index_path = NULL;
+    int radius = VG_PDQ_MATCH_THRESHOLD;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    bool json = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "i:r:t:f:h", options, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'i':
+            index_path = optarg;
+            break;
+        case 'r':
+            errno = 0;
+            radius = (int)strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || radius < 0 || radius > 64) {
+                fprintf(stderr, "vigie match: --radius takes a number from 0 to 64, not '%s'\n",
+                        optarg);
+                return VG_EXIT_USAGE;
+            }
+            break;
+        case 't':
+            errno = 0;
+            threads = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || threads < 1 || threads > MAX_THREADS) {
+                fprintf(stderr, "vigie match: --threads takes a number from 1 to %d, not '%s'\n",
+                        MAX_THREADS, optarg);
+                return VG_EXIT_USAGE;
+            }
+            break;
+        case 'f':
+            if (!strcmp(optarg, "json"))
+                json = true;
+            else if (!strcmp(optarg, "csv"))
+                json = false;
+            else {
+                fprintf(stderr, "vigie match: --format is csv or json, not '%s'\n", optarg);
+                return VG_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return VG_EXIT_OK;
+        default:
+            fprintf(stderr, "vigie match: unknown or incomplete option '%s'\n",
+                    argv[optind - 1]);
+            usage(stderr);
+            return VG_EXIT_USAGE;
+        }
+    }
+    if (threads < 1)
+        threads = 1;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    if (!index_path) {
+        fprintf(stderr, "vigie match: --index FILE is required\n");
+        usage(stderr);
+        return VG_EXIT_USAGE;
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, "vigie match: one query file at most ('-' for standard input)\n");
+        return VG_EXIT_USAGE;
+    }
+    const char *input = optind < argc ? argv[optind] : "-";
+    FILE *in = strcmp(input, "-") ? fopen(input, "rb") : stdin;
+    if (!in) {
+        fprintf(stderr, "vigie match: %s: cannot open: %s\n", input, strerror(errno));
+        return VG_EXIT_USAGE;
+    }
+    vg_error err;
+    vg_index *index = NULL;
+    if (vg_index_open(index_path, &index, &err) != VG_OK) {
+        fprintf(stderr, "vigie match: %s\n", err.message);
+        if (in != stdin)
+            fclose(in);
+        return VG_EXIT_USAGE;
+    }
+    const char *name = in == stdin ? "<stdin>" : input;
+    job j = {.index = index, .radius = radius, .json = json};
+    query *queries = malloc(CHUNK_QUERIES * sizeof *queries);
+    j.owner = malloc(CHUNK_QUERIES * sizeof *j.owner);
+    j.offset = malloc(CHUNK_QUERIES * sizeof *j.offset);
+    j.length = malloc(CHUNK_QUERIES * sizeof *j.length);
+    j.buffers = calloc((size_t)threads, sizeof *j.buffers);
+    char *line = malloc(LINE_MAX_BYTES + 2);
+    int status = VG_EXIT_OK;
+    if (!queries || !j.owner || !j.offset || !j.length || !j.buffers || !line) {
+        fprintf(stderr, "vigie match: out of memory\n");
+        status = VG_EXIT_USAGE;
+        goto done;
+    }
+    j.queries = queries;
+    bool first_row = true;
+    fputs(json ? "[" : "query,match,distance\n", stdout);
+    uint64_t lineno = 0;
+    size_t n = 0;
+    bool eof = false;
+    while (!eof) {
+        /* Read one line, bounded: an over-long line is drained and reported. */
+        size_t len = 0;
+        bool too_long = false;
+        int ch;
+        while ((ch = getc(in)) != EOF && ch != '\n') {
+            if (len < LINE_MAX_BYTES)
+                line[len++] = (char)ch;
+            else
+                too_long = true;
+        }
+        if (ch == EOF) {
+            eof = true;
+            if (ferror(in)) {
+                fprintf(stderr, "vigie match: %s: read error: %s\n", name, strerror(errno));
+                status = VG_EXIT_PARTIAL;
+            }
+            if (len == 0 && !too_long)
+                goto flush;
+        }
+        {
+            uint64_t this_line = lineno++;
+            char *s = line;
+            while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+                len--;
+            while (len && (*s == ' ' || *s == '\t')) {
+                s++;
+                len--;
+            }
+            if (len == 0 && !too_long)
+                continue;
+            const char *why = NULL;
+            query *q = &queries[n];
+            if (too_long)
+                why = "line too long";
+            else if (parse_hex_line(s, len, q, &why) == 0) {
+                q->line = this_line;
+                n++;
+            }
+            if (why) {
+                fprintf(stderr, "vigie match: %s: line %llu (query %llu): %s\n", name,
+                        (unsigned long long)this_line + 1, (unsigned long long)this_line, why);
+                status = VG_EXIT_PARTIAL;
+            }
+            if (n < CHUNK_QUERIES)
+                continue;
+        }
+    flush:
+        if (n) {
+            j.count = n;
+            if (flush_chunk(&j, (int)threads, &first_row, stdout) != 0) {
+                status = VG_EXIT_USAGE;
+                goto done;
+            }
+            n = 0;
+        }
+    }
+    fputs(json ? (first_row ? "]\n" : "\n]\n") : "", stdout);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "vigie match: cannot write the results: %s\n", strerror(errno));
+        status = VG_EXIT_USAGE;
+    }
+done:
+    for (long i = 0; j.buffers && i < threads; i++)
+        free(j.buffers[i].data);
+    free(j.buffers);
+    free(j.owner);
+    free(j.offset);
+    free(j.length);
+    free(queries);
+    free(line);
+    if (in != stdin)
+        fclose(in);
+    vg_index_close(index);
+    return status;
+}
