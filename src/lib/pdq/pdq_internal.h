@@ -116,6 +116,12 @@ void pdq_luma_rgb(const uint8_t *rgb, uint32_t n, float *out);
 /* Grey rows: the luma of R = G = B = v, as the reference would compute it. */
 void pdq_luma_gray(const uint8_t *gray, uint32_t n, float *out);
 
+/* --- pdq_stream.c ------------------------------------------------------ */
+
+/* Bytes the stream holds for its current image (its struct and arena), for
+ * tests of the memory bound. */
+size_t pdq_stream_memory(const vg_pdq_stream *stream);
+
 /* --- pdq_hash.c: from the 64x64 samples to hashes ---------------------- */
 
 /* The 16x64 DCT-II basis the reference uses (rows 1..16 of the 64-point DCT). */

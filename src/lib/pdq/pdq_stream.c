@@ -98,6 +98,11 @@ void vg_pdq_stream_free(vg_pdq_stream *stream)
     free(stream);
 }
 
+size_t pdq_stream_memory(const vg_pdq_stream *stream)
+{
+    return sizeof *stream + stream->arena_floats * sizeof(float);
+}
+
 void vg_pdq_stream_reset(vg_pdq_stream *stream)
 {
     if (!stream)

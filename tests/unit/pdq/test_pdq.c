@@ -373,6 +373,34 @@ static void test_stream_misuse(void)
     vg_pdq_stream_free(s);
 }
 
+/* The stream's memory stays far below the reference's ~11 bytes per pixel:
+ * at most 6 for any shape of a megapixel or more, and a few hundredths for
+ * photographs. Only begin() is needed to size the buffers. */
+static void test_memory_bound(void)
+{
+    static const uint32_t shapes[][2] = {{1000, 1000}, {4000, 3000}, {8000, 6000}, {200000, 5},
+                                         {5, 200000},  {100000, 63}, {16384, 64},  {64, 16384},
+                                         {1000000, 1}, {30000, 40}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        vg_pdq_stream *fresh = NULL;
+        CHECK_INT_EQ(vg_pdq_stream_new(true, &fresh, NULL), VG_OK);
+        if (!fresh)
+            continue;
+        vg_row_sink sink = vg_pdq_stream_sink(fresh);
+        vg_image_info info = {.width = shapes[i][0], .height = shapes[i][1],
+                              .layout = VG_PIXEL_RGB8};
+        CHECK_INT_EQ(sink.begin(sink.user, &info, NULL), VG_OK);
+        double pixels = (double)shapes[i][0] * shapes[i][1];
+        double per_pixel = (double)pdq_stream_memory(fresh) / pixels;
+        CHECK_MSG(per_pixel <= 6.0, "%ux%u: %.2f bytes per pixel", shapes[i][0], shapes[i][1],
+                  per_pixel);
+        if (shapes[i][0] >= 1000 && shapes[i][1] >= 1000)
+            CHECK_MSG(per_pixel < 0.2, "%ux%u: %.3f bytes per pixel", shapes[i][0],
+                      shapes[i][1], per_pixel);
+        vg_pdq_stream_free(fresh);
+    }
+}
+
 /* --- layouts and strides ---------------------------------------------- */
 
 static void test_gray_equals_rgb(void)
@@ -460,6 +488,7 @@ int main(void)
     RUN(test_rejects_bad_arguments);
     RUN(test_stream_reuse);
     RUN(test_stream_misuse);
+    RUN(test_memory_bound);
     RUN(test_gray_equals_rgb);
     RUN(test_padded_stride);
     RUN(test_threads);
