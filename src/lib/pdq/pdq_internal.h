@@ -81,9 +81,9 @@ void pdq_deinterleave8(const float *in, uint32_t n, float *const *rows, uint32_t
  * Streaming box pass along columns. Rows of `width` floats are written by
  * the caller into the ring (pdq_vbox_slot(box, box->pushed + i)) and then
  * pushed in order; each output row comes out as soon as its window is
- * complete. The ring has at least window + PDQ_LANES slots, so a caller may
- * write up to PDQ_LANES rows ahead of the last push. sums and ring belong to
- * the caller (the stream's arena).
+ * complete. With window + k slots a caller may write up to k rows ahead of
+ * the last push (the stream uses k = its lane count). sums and ring belong
+ * to the caller (the stream's arena).
  */
 typedef struct pdq_vbox {
     uint32_t width;   /* floats per row */
@@ -95,7 +95,7 @@ typedef struct pdq_vbox {
     uint32_t pushed;  /* rows received so far */
     uint32_t emitted; /* rows output so far */
     float *sums;      /* running sum per column */
-    float *ring;      /* slots * width floats */
+    float *ring;      /* slots * pitch floats */
 } pdq_vbox;
 
 void pdq_vbox_start(pdq_vbox *box, float *sums, float *ring, uint32_t slots, size_t pitch,
