@@ -166,7 +166,8 @@ typedef struct palette {
     uint8_t *indices; /* width*height, malloc'd */
 } palette;
 
-/* Exact colours when there are at most 256, else a 6x7x6 colour cube. */
+/* Exact colours when there are few enough, else an even grey ramp for grey
+ * rasters, else a 6x7x6 colour cube (which needs 8-bit indices). */
 static bool build_palette(const vg_raster *r, unsigned max_colors, palette *p)
 {
     size_t n = (size_t)r->width * r->height;
@@ -193,6 +194,18 @@ static bool build_palette(const vg_raster *r, unsigned max_colors, palette *p)
         }
     if (exact)
         return true;
+    if (is_gray(r->kind) && max_colors >= 2) {
+        /* Too many greys: an even ramp of max_colors levels. */
+        p->count = max_colors;
+        for (unsigned i = 0; i < max_colors; i++)
+            p->colors[i][0] = p->colors[i][1] = p->colors[i][2] =
+                (uint8_t)(i * 255 / (max_colors - 1));
+        for (uint32_t y = 0; y < r->height; y++)
+            for (uint32_t x = 0; x < r->width; x++)
+                p->indices[(size_t)y * r->width + x] =
+                    (uint8_t)((gray_at(r, x, y) * (max_colors - 1) + 127) / 255);
+        return true;
+    }
     if (max_colors < 252)
         max_colors = 0; /* caller asked for too few colours for the cube */
     p->count = 0;
