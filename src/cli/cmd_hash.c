@@ -94,6 +94,7 @@ typedef struct hash_run {
     hash_worker *workers;
     size_t worker_count;
     uint64_t failures;
+    bool output_failed; /* stdout refused a write: stop walking */
 } hash_run;
 
 /* Parse a decimal count in [min, max]; no sign, no trailing junk. */
@@ -216,6 +217,8 @@ static void write_row(void *user, void *item_state)
     }
     vg_table_string(t, item->status == VG_OK ? NULL : item->error.message);
     vg_table_end_row(t);
+    if (ferror(t->out))
+        run->output_failed = true;
 
     if (item->status != VG_OK)
         run->failures++;
@@ -292,16 +295,18 @@ static int parse_args(int argc, char **argv, hash_args *args)
     return -1;
 }
 
-/* Walk every root into the pool. Returns false when out of memory. */
-static bool feed(vg_pool *pool, char **roots, size_t count, vg_progress *progress)
+/* Walk every root into the pool, until the output fails. Returns false
+ * when out of memory. */
+static bool feed(vg_pool *pool, char **roots, size_t count, hash_run *run)
 {
+    vg_progress *progress = run->progress;
     vg_walk *walk = vg_walk_new(roots, count);
     if (!walk)
         return false;
     vg_walk_entry e;
-    int r;
+    int r = 0;
     bool ok = true;
-    while ((r = vg_walk_next(walk, &e)) > 0) {
+    while (!run->output_failed && (r = vg_walk_next(walk, &e)) > 0) {
         hash_item *item = vg_pool_claim(pool);
         item->path = strdup(e.path);
         if (!item->path) {
@@ -369,7 +374,7 @@ int cmd_hash(int argc, char **argv)
                                             .inflight = bytes_in_flight, .inflight_user = &run};
     run.progress = vg_progress_new(&progress_options);
 
-    bool fed = feed(pool, argv + optind, (size_t)(argc - optind), run.progress);
+    bool fed = feed(pool, argv + optind, (size_t)(argc - optind), &run);
     vg_pool_drain(pool);
     vg_progress_free(run.progress);
     run.progress = NULL;

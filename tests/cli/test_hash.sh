@@ -213,6 +213,11 @@ expect_usage --max-pixels 0 "$T/tree"
 expect_usage --max-pixels 12x "$T/tree"
 expect_usage --dihedral=yes "$T/tree"
 expect_usage "$T/tree" --threads
+if [ -w /dev/full ]; then
+    "$VIGIE" hash --no-progress "$T/tree" > /dev/full 2> "$T/full.err"
+    check_eq "$?" 2 "exit status when the output cannot be written"
+    grep -q "cannot write" "$T/full.err" || fail "no message when the output cannot be written"
+fi
 "$VIGIE" hash --help > "$T/help.txt"
 check_eq "$?" 0 "exit status of --help"
 grep -q "exit status" "$T/help.txt" || fail "--help documents exit codes"
