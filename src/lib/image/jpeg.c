@@ -36,7 +36,8 @@ static void on_error_exit(j_common_ptr cinfo)
     jpeg_state *st = (jpeg_state *)cinfo->err;
     cinfo->err->format_message(cinfo, st->message);
     int code = cinfo->err->msg_code;
-    if (code == JERR_NOT_COMPILED || code == JERR_ARITH_NOTIMPL || code == JERR_CCIR601_NOTIMPL)
+    if (code == JERR_NOT_COMPILED || code == JERR_ARITH_NOTIMPL || code == JERR_CCIR601_NOTIMPL ||
+        code == JERR_SOF_UNSUPPORTED || code == JERR_NOTIMPL)
         st->status = VG_ERR_UNSUPPORTED;
     else if (code == JERR_IMAGE_TOO_BIG)
         st->status = VG_ERR_TOO_LARGE;

@@ -272,8 +272,11 @@ static vg_status read_direct_tiles(vg_decoder *dec, tiff_img *t)
     tmsize_t tile_size = TIFFTileSize(t->tif);
     tmsize_t tile_row = TIFFTileRowSize(t->tif);
     uint64_t pixel_bits = (uint64_t)t->bps * t->spp;
+    /* A tile may overhang the image, but not absurdly: its buffer must
+     * stay in proportion to the pixel limit. */
     if (tw == 0 || th == 0 || line <= 0 || tile_size <= 0 || tile_row <= 0 ||
-        (tw * pixel_bits) % 8 != 0 || (uint64_t)tile_size < (uint64_t)tile_row * th)
+        (tw * pixel_bits) % 8 != 0 || (uint64_t)tile_size < (uint64_t)tile_row * th ||
+        (uint64_t)tw * th > dec->max_pixels + (1u << 20))
         return tiff_fail(dec, t, "tile layout is invalid");
     uint32_t band_rows = th < t->height ? th : t->height;
     uint8_t *tile = malloc((size_t)tile_size);

@@ -371,6 +371,49 @@ static void test_empty_and_unknown(void)
     }
 }
 
+/* Valid files using a feature the libraries lack: UNSUPPORTED, not CORRUPT. */
+static void test_unsupported_variants(void)
+{
+    size_t len;
+    uint8_t *jpeg = encode_seed(&seeds[3], 16, 16, &len);
+    uint8_t *sof = jpeg ? find(jpeg, len, "\xFF\xC0", 2) : NULL;
+    CHECK(sof != NULL);
+    if (sof) {
+        sof[1] = 0xC3; /* lossless JPEG: not in libjpeg-turbo 2.x */
+        vg_image img;
+        vg_error err;
+        vg_status st = vg_image_decode(jpeg, len, NULL, &img, &err);
+        CHECK_MSG(st == VG_ERR_UNSUPPORTED, "lossless JPEG: %s (%s)", vg_status_name(st),
+                  err.message);
+    }
+    free(jpeg);
+
+    uint8_t *tiff = encode_seed(&seeds[14], 16, 16, &len);
+    bool patched = false;
+    if (tiff) {
+        uint32_t ifd = (uint32_t)tiff[4] | (uint32_t)tiff[5] << 8 | (uint32_t)tiff[6] << 16 |
+                       (uint32_t)tiff[7] << 24;
+        unsigned n = tiff[ifd] | tiff[ifd + 1] << 8;
+        for (unsigned k = 0; k < n; k++) {
+            uint8_t *e = tiff + ifd + 2 + 12 * k;
+            if ((e[0] | e[1] << 8) == 259) {
+                put_le(e + 8, 34712, 2); /* JPEG 2000, which libtiff does not decode */
+                patched = true;
+            }
+        }
+    }
+    CHECK(patched);
+    if (patched) {
+        vg_image img;
+        vg_error err;
+        vg_status st = vg_image_decode(tiff, len, NULL, &img, &err);
+        CHECK_MSG(st == VG_ERR_UNSUPPORTED, "TIFF JPEG 2000: %s (%s)", vg_status_name(st),
+                  err.message);
+        CHECK(strstr(err.message, "34712") != NULL);
+    }
+    free(tiff);
+}
+
 static void test_missing_file(void)
 {
     vg_image img;
@@ -407,6 +450,7 @@ int main(void)
     RUN(test_huge_headers);
     RUN(test_max_pixels);
     RUN(test_empty_and_unknown);
+    RUN(test_unsupported_variants);
     RUN(test_missing_file);
     RUN(test_load_file_names_corrupt_file);
     return vg_test_exit();
