@@ -75,19 +75,23 @@ static const char help_text[] =
     "exit status: 0 every file was fingerprinted, 1 some rows have an error,\n"
     "2 usage error (or the output could not be written).\n";
 
+typedef struct hash_run hash_run;
+
 typedef struct hash_worker {
     vg_filehasher *hasher;
+    hash_run *run;
     atomic_int fd; /* descriptor being read, -1 when idle; read by the progress line */
 } hash_worker;
 
 typedef struct hash_item {
     char *path;
+    bool counted; /* already in the progress line's done counters */
     vg_status status;
     vg_filehash result;
     vg_error error;
 } hash_item;
 
-typedef struct hash_run {
+struct hash_run {
     vg_table table;
     bool dihedral;
     vg_progress *progress;
@@ -95,7 +99,8 @@ typedef struct hash_run {
     size_t worker_count;
     uint64_t failures;
     bool output_failed; /* stdout refused a write: stop walking */
-} hash_run;
+    bool output_on_tty; /* rows share the terminal with the progress line */
+};
 
 /* Parse a decimal count in [min, max]; no sign, no trailing junk. */
 static bool parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *out)
@@ -118,6 +123,14 @@ static int usage_error(const char *fmt, const char *arg)
     fputc('\n', stderr);
     fputs(usage_text, stderr);
     return VG_EXIT_USAGE;
+}
+
+/* vg_filehasher leaves the digests unspecified only when the read itself
+ * failed (VG_ERR_IO); the hasher is never handed bad arguments here, but a
+ * row must not print digests that were not computed. */
+static bool digests_valid(vg_status status)
+{
+    return status != VG_ERR_IO && status != VG_ERR_INVALID;
 }
 
 /* Open like the library does: never block on a FIFO, leave access times
@@ -150,6 +163,11 @@ static void hash_one(void *worker_state, void *item_state)
     } else {
         atomic_store(&w->fd, fd);
         item->status = vg_filehasher_fd(w->hasher, fd, item->path, &item->result, &item->error);
+        /* Counted done as soon as it is read, not when its row is written:
+         * rows wait for their turn, the progress line should not. */
+        vg_progress_add_done(w->run->progress, 1,
+                             digests_valid(item->status) ? item->result.bytes : 0);
+        item->counted = true;
         atomic_store(&w->fd, -1);
     }
     close(fd);
@@ -169,14 +187,6 @@ static uint64_t bytes_in_flight(void *user)
     return sum;
 }
 
-/* vg_filehasher leaves the digests unspecified only when the read itself
- * failed (VG_ERR_IO); the hasher is never handed bad arguments here, but a
- * row must not print digests that were not computed. */
-static bool digests_valid(vg_status status)
-{
-    return status != VG_ERR_IO && status != VG_ERR_INVALID;
-}
-
 static void write_hex(vg_table *t, const uint8_t *bytes, size_t len)
 {
     char hex[2 * VG_SHA256_BYTES + 1];
@@ -192,6 +202,8 @@ static void write_row(void *user, void *item_state)
     const vg_filehash *r = &item->result;
     bool digests = digests_valid(item->status);
 
+    if (run->output_on_tty)
+        vg_progress_begin_output(run->progress);
     vg_table_string(t, item->path);
     if (digests) {
         vg_table_uint(t, r->bytes);
@@ -217,12 +229,17 @@ static void write_row(void *user, void *item_state)
     }
     vg_table_string(t, item->status == VG_OK ? NULL : item->error.message);
     vg_table_end_row(t);
+    if (run->output_on_tty) {
+        fflush(t->out);
+        vg_progress_end_output(run->progress);
+    }
     if (ferror(t->out))
         run->output_failed = true;
 
     if (item->status != VG_OK)
         run->failures++;
-    vg_progress_add_done(run->progress, 1, digests ? r->bytes : 0);
+    if (!item->counted)
+        vg_progress_add_done(run->progress, 1, 0);
     free(item->path);
     item->path = NULL;
 }
@@ -354,6 +371,7 @@ int cmd_hash(int argc, char **argv)
     for (size_t i = 0; i < args.threads; i++) {
         vg_error err;
         atomic_init(&run.workers[i].fd, -1);
+        run.workers[i].run = &run;
         if (vg_filehasher_new(&options, &run.workers[i].hasher, &err) != VG_OK) {
             fprintf(stderr, "vigie hash: %s\n", err.message);
             goto done;
@@ -367,7 +385,8 @@ int cmd_hash(int argc, char **argv)
         fprintf(stderr, "vigie hash: cannot start worker threads\n");
         goto done;
     }
-    if (!isatty(STDOUT_FILENO))
+    run.output_on_tty = isatty(STDOUT_FILENO);
+    if (!run.output_on_tty)
         setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     vg_table_header(&run.table);
     vg_progress_options progress_options = {.label = "hash", .enabled = args.progress,

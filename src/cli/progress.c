@@ -17,6 +17,7 @@ struct vg_progress {
     _Atomic uint64_t total_files, total_bytes, done_files, done_bytes;
     atomic_bool total_known;
     bool stopping;
+    bool drawn; /* the line is on screen */
     pthread_mutex_t lock;
     pthread_cond_t wake;
     pthread_t thread;
@@ -110,6 +111,30 @@ static void draw(vg_progress *p)
         line[ws.ws_col - 1] = '\0';
     fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
+    p->drawn = true;
+}
+
+static void erase(vg_progress *p)
+{
+    if (p->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->drawn = false;
+    }
+}
+
+void vg_progress_begin_output(vg_progress *p)
+{
+    if (p) {
+        pthread_mutex_lock(&p->lock);
+        erase(p);
+    }
+}
+
+void vg_progress_end_output(vg_progress *p)
+{
+    if (p)
+        pthread_mutex_unlock(&p->lock);
 }
 
 static void *progress_main(void *raw)
@@ -183,8 +208,7 @@ void vg_progress_free(vg_progress *p)
     pthread_cond_signal(&p->wake);
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
+    erase(p);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->wake);
     free(p);

@@ -34,6 +34,13 @@ void vg_progress_add_total(vg_progress *p, uint64_t files, uint64_t bytes);
 void vg_progress_total_known(vg_progress *p);
 /* Items finished. */
 void vg_progress_add_done(vg_progress *p, uint64_t files, uint64_t bytes);
+/*
+ * Writing to the same terminal (stdout is one too): call begin before
+ * writing, end after flushing. Between the two the line is erased and not
+ * redrawn, so rows and the progress line never mix.
+ */
+void vg_progress_begin_output(vg_progress *p);
+void vg_progress_end_output(vg_progress *p);
 /* Stop redrawing and erase the line. */
 void vg_progress_free(vg_progress *p);
 
