@@ -224,11 +224,15 @@ grep -q "exit status" "$T/help.txt" || fail "--help documents exit codes"
 grep -q "pdq_flip_minus1" "$T/help.txt" || fail "--help documents columns"
 
 # --- progress line only on a terminal ------------------------------------
+# A sparse file long enough (about half a second) for the line to be drawn.
 if command -v script > /dev/null; then
-    tty_err=$(script -qec "'$VIGIE' hash '$T/tree' > /dev/null" /dev/null | od -c)
-    [[ "$tty_err" == *"033   [   K"* ]] || fail "no progress line erased on a terminal: $tty_err"
-    tty_err=$(script -qec "'$VIGIE' hash --no-progress '$T/tree' > /dev/null" /dev/null)
+    truncate -s 200M "$T/sparse"
+    tty_err=$(script -qec "'$VIGIE' hash --threads 1 '$T/sparse' > /dev/null" /dev/null | od -c)
+    [[ "$tty_err" == *"f   i   l   e   s"*"033   [   K"* ]] ||
+        fail "no progress line drawn and erased on a terminal: $tty_err"
+    tty_err=$(script -qec "'$VIGIE' hash --threads 1 --no-progress '$T/sparse' > /dev/null" /dev/null)
     check_eq "$tty_err" "" "--no-progress on a terminal"
+    rm -f "$T/sparse"
 fi
 
 # --- a tree of generated samples ------------------------------------------
