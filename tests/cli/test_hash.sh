@@ -227,8 +227,8 @@ grep -q "pdq_flip_minus1" "$T/help.txt" || fail "--help documents columns"
 # A sparse file long enough (about half a second) for the line to be drawn.
 if command -v script > /dev/null; then
     truncate -s 200M "$T/sparse"
-    tty_err=$(script -qec "'$VIGIE' hash --threads 1 '$T/sparse' > /dev/null" /dev/null | od -c)
-    [[ "$tty_err" == *"f   i   l   e   s"*"033   [   K"* ]] ||
+    tty_err=$(script -qec "'$VIGIE' hash --threads 1 '$T/sparse' > /dev/null" /dev/null | cat -v)
+    [[ "$tty_err" == *"files"*'^[[K' ]] ||
         fail "no progress line drawn and erased on a terminal: $tty_err"
     tty_err=$(script -qec "'$VIGIE' hash --threads 1 --no-progress '$T/sparse' > /dev/null" /dev/null)
     check_eq "$tty_err" "" "--no-progress on a terminal"
