@@ -98,6 +98,7 @@ fi
 mkdir -p "$T/bad"
 printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00garbage garbage garbage garbage' > "$T/bad/corrupt.jpg"
 mkfifo "$T/bad/fifo"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/bad/socket"
 ln -s "$T/nowhere" "$T/bad/dangling"
 ln -s "$T/tree" "$T/bad/dirlink"          # skipped: links to directories can loop
 ln -s "$T/tree/a.txt" "$T/bad/filelink"   # hashed
@@ -105,7 +106,8 @@ printf 'fine' > "$T/bad/fine.txt"
 timeout 60 "$VIGIE" hash --no-progress "$T/bad" "$T/missing" > "$T/bad.csv" 2> "$T/bad.err"
 check_eq "$?" 1 "exit status with error rows"
 check_eq "$(tail -n +2 "$T/bad.csv" | cut -d, -f1 | sed "s|^$T/||" | tr '\n' ' ')" \
-    "bad/corrupt.jpg bad/dangling bad/fifo bad/filelink bad/fine.txt missing " "rows with errors"
+    "bad/corrupt.jpg bad/dangling bad/fifo bad/filelink bad/fine.txt bad/socket missing " \
+    "rows with errors"
 row=$(grep "/corrupt.jpg," "$T/bad.csv")
 check_eq "$(cut -d, -f3 <<<"$row")" "$(md5sum < "$T/bad/corrupt.jpg" | cut -d' ' -f1)" \
     "a corrupt image keeps its md5"
@@ -113,6 +115,8 @@ check_eq "$(cut -d, -f6,7 <<<"$row")" "," "a corrupt image has no PDQ"
 [ -n "$(cut -d, -f8- <<<"$row")" ] || fail "a corrupt image has an error"
 row=$(grep "/fifo," "$T/bad.csv")
 [[ "$row" == *",,,,,,,"*"not a regular file"* ]] || fail "FIFO row: $row"
+row=$(grep "/socket," "$T/bad.csv")
+[[ "$row" == *",,,,,,,"*"not a regular file (socket)"* ]] || fail "socket row: $row"
 row=$(grep "/dangling," "$T/bad.csv")
 [[ "$row" == *"dangling symbolic link"* ]] || fail "dangling link row: $row"
 row=$(grep "/filelink," "$T/bad.csv")
