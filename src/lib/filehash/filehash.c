@@ -120,11 +120,18 @@ static vg_status image_not_kept(const vg_filehasher *h, vg_status why, const cha
                         display_name(name));
 }
 
-/* Grow the image buffer to exactly `want` bytes (true when it is that large). */
-static bool reserve_image(vg_filehasher *h, size_t want)
+/* Grow the image buffer to exactly `want` bytes, keeping its first `kept`
+ * (true when it is that large). */
+static bool reserve_image(vg_filehasher *h, size_t want, size_t kept)
 {
     if (want <= h->image_cap)
         return true;
+    if (kept == 0) {
+        /* Whatever a previous file left there is not worth realloc's copy. */
+        free(h->image);
+        h->image = NULL;
+        h->image_cap = 0;
+    }
     uint8_t *grown = realloc(h->image, want);
     if (!grown)
         return false;
@@ -185,7 +192,8 @@ static vg_status read_rest(vg_filehasher *h, int fd, size_t hint, size_t *kept,
                            vg_error *err)
 {
     for (;;) {
-        if (*kept == h->image_cap && !reserve_image(h, next_image_capacity(h, *kept, hint))) {
+        if (*kept == h->image_cap &&
+            !reserve_image(h, next_image_capacity(h, *kept, hint), *kept)) {
             *not_kept = VG_ERR_NOMEM;
             return stream_rest(h, fd, name, out, err);
         }
@@ -255,7 +263,7 @@ vg_status vg_filehasher_fd(vg_filehasher *h, int fd, const char *name, vg_fileha
     size_t image_len = got;
     if (got == VG_READ_BLOCK) {
         bool keep = wants_image && not_kept == VG_OK;
-        if (keep && !reserve_image(h, next_image_capacity(h, got, hint))) {
+        if (keep && !reserve_image(h, next_image_capacity(h, got, hint), 0)) {
             keep = false;
             not_kept = VG_ERR_NOMEM;
         }
