@@ -269,8 +269,9 @@ static int parse_args(int argc, char **argv, hash_args *args)
         {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint64_t)cpus;
     *args = (hash_args){.format = VG_TABLE_CSV, .pdq = true, .progress = true,
-                        .threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint64_t)cpus};
+                        .threads = threads};
     optind = 1;
     opterr = 0;
     int c;

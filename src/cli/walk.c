@@ -83,7 +83,8 @@ static bool set_path(vg_walk *w, size_t keep, const char *name)
 
 static int compare_offsets(const void *a, const void *b, void *names)
 {
-    return strcmp((const char *)names + *(const size_t *)a, (const char *)names + *(const size_t *)b);
+    const char *base = names;
+    return strcmp(base + *(const size_t *)a, base + *(const size_t *)b);
 }
 
 /*

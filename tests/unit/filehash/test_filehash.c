@@ -292,7 +292,8 @@ static void test_reference_images(void)
         return;
     }
     static const char *const rows[][2] = {
-        {"bridge-1-original.jpg", "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"},
+        {"bridge-1-original.jpg",
+         "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"},
         {"mode-L.png", NULL},
     };
     char csv_path[512];
