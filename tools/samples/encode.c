@@ -768,8 +768,6 @@ static void tiff_row(const vg_raster *r, uint32_t y, unsigned bits, const palett
         uint8_t *vals = out + (r->width + 7) / 8;
         for (uint32_t x = 0; x < r->width; x++)
             vals[x] = gray_at(r, x, y) >> 7;
-        uint8_t tmp[8];
-        (void)tmp;
         pack_bits(vals, r->width, 1, out);
     } else if (bits == 16) {
         memcpy(out, (const uint16_t *)r->pixels + (size_t)y * r->width * ch, (size_t)r->width * ch * 2);
@@ -994,6 +992,10 @@ static vg_status encode_pnm(const vg_raster *r, const vg_encode_options *o, buf 
             } else {
                 uint8_t packed[8192];
                 uint8_t *p = r->width <= 8 * sizeof packed ? packed : malloc((r->width + 7) / 8);
+                if (!p) {
+                    free(bits);
+                    return vg_error_set(err, VG_ERR_NOMEM, "PNM: out of memory");
+                }
                 pack_bits(bits, r->width, 1, p);
                 buf_put(b, p, (r->width + 7) / 8);
                 if (p != packed)
@@ -1005,10 +1007,11 @@ static vg_status encode_pnm(const vg_raster *r, const vg_encode_options *o, buf 
             for (unsigned c = 0; c < ch; c++) {
                 /* Scale the raster's sample to maxval, rounding. */
                 unsigned full = is_16(r->kind) ? 65535 : 255;
-                unsigned v = gray ? sample(r, x, y, 0)
-                                  : (unsigned)(is_16(r->kind) ? sample(r, x, y, c) : 0);
-                if (!gray && !is_16(r->kind)) {
-                    uint8_t rgb[3];
+                unsigned v;
+                if (gray || is_16(r->kind)) {
+                    v = sample(r, x, y, gray ? 0 : c);
+                } else {
+                    uint8_t rgb[3]; /* RGBA and CMYK reduced as decoders do */
                     rgb_at(r, x, y, rgb);
                     v = rgb[c];
                 }
