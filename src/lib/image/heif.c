@@ -19,6 +19,8 @@ static vg_status heif_fail(vg_decoder *dec, struct heif_error e, const char *wha
     vg_status st = VG_ERR_CORRUPT;
     if (e.code == heif_error_Unsupported_feature || e.code == heif_error_Unsupported_filetype)
         st = VG_ERR_UNSUPPORTED;
+    else if (e.subcode == heif_suberror_Security_limit_exceeded)
+        st = VG_ERR_TOO_LARGE;
     else if (e.code == heif_error_Memory_allocation_error)
         st = VG_ERR_NOMEM;
     return vg_decoder_fail(dec, st, "%s %s: %s", vg_image_format_name(dec->info.format), what,
