@@ -3,8 +3,8 @@
  *
  * The common layouts (grey, RGB, palette, CMYK, JPEG-compressed YCbCr;
  * 1 to 16 bits per sample, contiguous planes, strips or tiles) are read
- * with TIFFReadEncodedStrip/Tile and converted here, holding one strip or
- * one row of tiles. Everything else libtiff understands (separate planes,
+ * with TIFFReadScanline/TIFFReadEncodedTile and converted here, holding one
+ * row or one row of tiles. Everything else libtiff understands (separate planes,
  * subsampled YCbCr, CIE Lab, signed or float samples, ...) goes through
  * TIFFReadRGBAStrip/Tile, still one strip or row of tiles at a time.
  *
@@ -233,31 +233,24 @@ static bool direct_layout(tiff_img *t)
     return true;
 }
 
+/* Strips are read one scanline at a time: libtiff decodes rows
+ * incrementally, so even a single-strip image needs only one row here. */
 static vg_status read_direct_strips(vg_decoder *dec, tiff_img *t)
 {
-    uint32_t rps = t->height;
-    TIFFGetFieldDefaulted(t->tif, TIFFTAG_ROWSPERSTRIP, &rps);
-    if (rps == 0 || rps > t->height)
-        rps = t->height;
     tmsize_t line = TIFFScanlineSize(t->tif);
-    tmsize_t strip_size = TIFFStripSize(t->tif);
-    if (line <= 0 || strip_size <= 0 || (uint64_t)strip_size < (uint64_t)line * rps)
+    if (line <= 0)
         return tiff_fail(dec, t, "strip layout is invalid");
-    uint8_t *buf = malloc((size_t)strip_size);
+    uint8_t *buf = malloc((size_t)line);
     if (!buf)
-        return vg_decoder_fail(dec, VG_ERR_NOMEM, "TIFF: cannot allocate a strip");
+        return vg_decoder_fail(dec, VG_ERR_NOMEM, "TIFF: cannot allocate a row");
     vg_status st = VG_OK;
-    for (uint32_t y = 0; y < t->height && st == VG_OK; y += rps) {
-        uint32_t rows = t->height - y < rps ? t->height - y : rps;
-        uint32_t strip = TIFFComputeStrip(t->tif, y, 0);
-        if (TIFFReadEncodedStrip(t->tif, strip, buf, line * (tmsize_t)rows) < line * rows) {
+    for (uint32_t y = 0; y < t->height && st == VG_OK; y++) {
+        if (TIFFReadScanline(t->tif, buf, y, 0) < 0) {
             st = tiff_fail(dec, t, "strip is truncated or corrupt");
             break;
         }
-        for (uint32_t r = 0; r < rows && st == VG_OK; r++) {
-            convert_row(t, buf + (size_t)r * (size_t)line);
-            st = vg_decoder_row(dec, t->out);
-        }
+        convert_row(t, buf);
+        st = vg_decoder_row(dec, t->out);
     }
     free(buf);
     return st;
@@ -412,6 +405,12 @@ static vg_status decode_open(vg_decoder *dec, tiff_img *t)
                                t->compression);
     if (t->spp == 0 || t->bps == 0)
         return tiff_fail(dec, t, "has no samples");
+    /* Buffers grow with the samples per pixel; pictures have at most a
+     * few (CMYK plus alpha plus spot colours). */
+    if (t->spp > 16 || t->bps > 64)
+        return vg_decoder_fail(dec, VG_ERR_UNSUPPORTED,
+                               "TIFF with %u samples of %u bits per pixel is not supported",
+                               t->spp, t->bps);
 
     bool direct = direct_layout(t);
     if (!direct) {
