@@ -404,6 +404,24 @@ static void test_unsupported_variants(void)
     }
     CHECK(patched);
     if (patched) {
+        /* Found by fuzzing: 63489 samples per pixel made an 8 GB row band. */
+        uint8_t *many = malloc(len);
+        memcpy(many, tiff, len);
+        uint32_t ifd = (uint32_t)many[4] | (uint32_t)many[5] << 8;
+        unsigned n = many[ifd] | many[ifd + 1] << 8;
+        for (unsigned k = 0; k < n; k++) {
+            uint8_t *e = many + ifd + 2 + 12 * k;
+            if ((e[0] | e[1] << 8) == 277)
+                put_le(e + 8, 63489, 2);
+        }
+        vg_image img;
+        vg_error err;
+        vg_status st = vg_image_decode(many, len, NULL, &img, &err);
+        CHECK_MSG(st == VG_ERR_UNSUPPORTED || st == VG_ERR_CORRUPT, "TIFF 63489 samples: %s",
+                  vg_status_name(st));
+        free(many);
+    }
+    if (patched) {
         vg_image img;
         vg_error err;
         vg_status st = vg_image_decode(tiff, len, NULL, &img, &err);
