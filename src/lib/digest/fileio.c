@@ -62,10 +62,24 @@ vg_status vg_open_for_hashing(const char *path, int *fd, vg_error *err)
     return VG_OK;
 }
 
+/* Advice only, here and below: a descriptor that cannot take it (a pipe)
+ * reads the same. */
 void vg_advise_sequential(int fd)
 {
-    /* Advice only: a descriptor that cannot take it (a pipe) reads the same. */
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    if (pos >= 0)
+        (void)posix_fadvise(fd, pos, VG_PREFETCH_BYTES, POSIX_FADV_WILLNEED);
+}
+
+/* Keep [pos, pos + VG_PREFETCH_BYTES) requested: after reading `got` bytes
+ * only its last `got` bytes are new. */
+static void prefetch_ahead(int fd, size_t got)
+{
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    if (pos >= 0 && got)
+        (void)posix_fadvise(fd, pos + (off_t)VG_PREFETCH_BYTES - (off_t)got, (off_t)got,
+                            POSIX_FADV_WILLNEED);
 }
 
 vg_status vg_read_fill(int fd, uint8_t *buf, size_t cap, size_t *got, const char *name,
@@ -85,5 +99,7 @@ vg_status vg_read_fill(int fd, uint8_t *buf, size_t cap, size_t *got, const char
         }
     }
     *got = n;
+    if (n == cap)
+        prefetch_ahead(fd, n);
     return VG_OK;
 }

@@ -31,12 +31,18 @@ uint8_t *vg_read_buffer_new(void);
  */
 vg_status vg_open_for_hashing(const char *path, int *fd, vg_error *err);
 
-/* Tell the kernel the descriptor will be read once, front to back. */
+/* Tell the kernel the descriptor will be read once, front to back, and
+ * start fetching the first VG_PREFETCH_BYTES. */
 void vg_advise_sequential(int fd);
+
+/* How far ahead of the reader the kernel is kept fetching, so that on a
+ * cold disk reading overlaps hashing instead of alternating with it. */
+#define VG_PREFETCH_BYTES (8u << 20)
 
 /*
  * Read up to cap bytes, retrying short reads and EINTR, so *got < cap means
- * end of file. Messages name `name`.
+ * end of file; then ask for the bytes that just entered the prefetch
+ * window. Messages name `name`.
  */
 vg_status vg_read_fill(int fd, uint8_t *buf, size_t cap, size_t *got, const char *name,
                        vg_error *err);
