@@ -59,7 +59,7 @@ void vg_walk_free(vg_walk *w)
     free(w);
 }
 
-/* Make w->path = first len bytes kept, then `sep` and `name`. */
+/* w->path becomes its first `keep` bytes, a slash unless one ends them, and name. */
 static bool set_path(vg_walk *w, size_t keep, const char *name)
 {
     size_t nlen = strlen(name);
