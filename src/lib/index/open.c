@@ -224,13 +224,17 @@ static vg_status build_masks(vg_index *x, vg_error *err)
     x->masks = malloc(PDQ_BUCKETS * sizeof *x->masks);
     if (!x->masks)
         return vg_error_set(err, VG_ERR_NOMEM, "%s: out of memory", x->path);
-    uint32_t at = 0;
+    /* Counting sort of all 16-bit masks by weight. */
+    uint32_t count[17] = {0};
+    for (uint32_t m = 0; m < PDQ_BUCKETS; m++)
+        count[__builtin_popcount(m)]++;
+    uint32_t at = 0, next[17];
     for (unsigned w = 0; w <= 16; w++) {
-        x->mask_start[w] = at;
-        for (uint32_t m = 0; m < PDQ_BUCKETS; m++)
-            if ((unsigned)__builtin_popcount(m) == w)
-                x->masks[at++] = (uint16_t)m;
+        x->mask_start[w] = next[w] = at;
+        at += count[w];
     }
+    for (uint32_t m = 0; m < PDQ_BUCKETS; m++)
+        x->masks[next[__builtin_popcount(m)]++] = (uint16_t)m;
     x->mask_start[17] = at;
     return VG_OK;
 }

@@ -179,14 +179,6 @@ VG_INLINE uint32_t load32(const uint8_t *p)
     return v;
 }
 
-VG_INLINE uint16_t popcount16(uint16_t x)
-{
-    x = (uint16_t)(x - ((x >> 1) & 0x5555));
-    x = (uint16_t)((x & 0x3333) + ((x >> 2) & 0x3333));
-    x = (uint16_t)((x + (x >> 4)) & 0x0F0F);
-    return (uint16_t)((x + (x >> 8)) & 0x1F);
-}
-
 /* Check the hash at master position pos; report it when within the radius
  * and `pair` is the first pair within t. Returns false on allocation failure. */
 VG_INLINE bool verify(const vg_index *x, const vg_segment *g, const pdq_query *q, uint64_t pos,
