@@ -440,49 +440,45 @@ static void radix_pass(const uint64_t *in, uint64_t *out, uint64_t n, int shift,
         out[cursor[in[i] >> shift & 0xFFFF]++] = in[i];
 }
 
-/* Sort the n hashes on (part key, part inline, position): the result, in
- * items, is key << 48 | inline << 32 | original position. */
+/* Sort the n hashes on (part key, part inline): the result, in items, is
+ * key << 48 | inline << 32 | master position of the hash, the position of
+ * hash i being slot[entry[i]] (or i itself when entry is NULL). */
 static void sort_table(const uint8_t *hashes, uint64_t n, unsigned key_part,
-                       unsigned inline_part, uint64_t *items, uint64_t *spare, uint32_t *starts)
+                       unsigned inline_part, const uint32_t *entry, const uint32_t *slot,
+                       uint64_t *items, uint64_t *spare, uint32_t *starts)
 {
     for (uint64_t i = 0; i < n; i++) {
         const uint8_t *h = hashes + i * VG_PDQ_BYTES;
+        uint64_t pos = entry ? slot[entry[i]] : i;
         items[i] = (uint64_t)pdq_part(h, key_part) << 48 |
-                   (uint64_t)pdq_part(h, inline_part) << 32 | i;
+                   (uint64_t)pdq_part(h, inline_part) << 32 | pos;
     }
     radix_pass(items, spare, n, 32, starts);
     radix_pass(spare, items, n, 48, starts);
 }
 
-/* Reorder hashes and entries in place so that element i moves to the
- * position where order (low 32 bits of items) names it. */
-static vg_status permute(typed_values *tv, const uint64_t *items, uint64_t n, vg_error *err)
+/* Write `count` elements of `size` bytes gathered as src[order[k]] (order
+ * in the low 32 bits of items), in blocks, prefetching ahead: the sources
+ * are spread over the whole array. */
+static vg_status write_gathered(vg_writer *w, const uint8_t *src, size_t size,
+                                const uint64_t *items, uint64_t count, vg_error *err)
 {
-    uint8_t *done = calloc(n / 8 + 1, 1);
-    if (!done)
-        return vg_error_set(err, VG_ERR_NOMEM, "out of memory ordering PDQ hashes");
-    for (uint64_t start = 0; start < n; start++) {
-        if (done[start >> 3] >> (start & 7) & 1)
-            continue;
-        uint8_t hash[VG_PDQ_BYTES];
-        memcpy(hash, tv->values + start * VG_PDQ_BYTES, VG_PDQ_BYTES);
-        uint32_t entry = tv->entry[start];
-        uint64_t j = start;
-        for (;;) {
-            done[j >> 3] |= (uint8_t)(1u << (j & 7));
-            uint64_t from = (uint32_t)items[j];
-            if (from == start) {
-                memcpy(tv->values + j * VG_PDQ_BYTES, hash, VG_PDQ_BYTES);
-                tv->entry[j] = entry;
-                break;
-            }
-            memcpy(tv->values + j * VG_PDQ_BYTES, tv->values + from * VG_PDQ_BYTES, VG_PDQ_BYTES);
-            tv->entry[j] = tv->entry[from];
-            j = from;
+    enum { BLOCK = 16384, AHEAD = 16 };
+    uint8_t *buf = malloc(BLOCK * size);
+    if (!buf)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory writing the PDQ index");
+    vg_status st = VG_OK;
+    for (uint64_t at = 0; st == VG_OK && at < count; at += BLOCK) {
+        uint64_t n = count - at < BLOCK ? count - at : BLOCK;
+        for (uint64_t k = 0; k < n; k++) {
+            if (at + k + AHEAD < count)
+                __builtin_prefetch(src + (uint64_t)(uint32_t)items[at + k + AHEAD] * size);
+            memcpy(buf + k * size, src + (uint64_t)(uint32_t)items[at + k] * size, size);
         }
+        st = vg_writer_append(w, buf, n * size, err);
     }
-    free(done);
-    return VG_OK;
+    free(buf);
+    return st;
 }
 
 static vg_status write_pdq(vg_index_builder *b, vg_writer *w, unsigned segment, bool multi,
@@ -499,23 +495,28 @@ static vg_status write_pdq(vg_index_builder *b, vg_writer *w, unsigned segment, 
         st = vg_error_set(err, VG_ERR_NOMEM, "out of memory building the PDQ index");
         goto done;
     }
-    /* Master order: pair 0's table A, so that table needs no id array. */
-    sort_table(tv->values, n, 0, 1, items, spare, starts);
-    st = permute(tv, items, n, err);
-    for (uint64_t i = 0; st == VG_OK && i < n; i++)
-        slot[tv->entry[i]] = (uint32_t)i;
+    /* Master order: pair 0's table A, so that table needs no id array. The
+     * hashes stay where they are in memory; the file gets them in master
+     * order, and slot tells each entry its master position. */
+    sort_table(tv->values, n, 0, 1, NULL, NULL, items, spare, starts);
+    for (uint64_t pos = 0; pos < n; pos++)
+        slot[tv->entry[(uint32_t)items[pos]]] = (uint32_t)pos;
+    st = vg_writer_begin(w, section_id(SEC_PDQ_HASH, segment, 0), err);
     if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_PDQ_HASH, segment, 0), tv->values,
-                               n * VG_PDQ_BYTES, err);
+        st = write_gathered(w, tv->values, VG_PDQ_BYTES, items, n, err);
     if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_PDQ_ENTRY, segment, 0), tv->entry, n * 4, err);
+        st = vg_writer_begin(w, section_id(SEC_PDQ_ENTRY, segment, 0), err);
+    if (st == VG_OK)
+        st = write_gathered(w, (const uint8_t *)tv->entry, 4, items, n, err);
     for (unsigned table = 0; multi && st == VG_OK && table < PDQ_TABLES; table++) {
         unsigned pair = table / 2, side = table % 2;
         unsigned key = 2 * pair + side, other = 2 * pair + 1 - side;
-        sort_table(tv->values, n, key, other, items, spare, starts);
+        /* Table 0 is the master order itself: items and starts already hold it. */
+        if (table > 0)
+            sort_table(tv->values, n, key, other, tv->entry, slot, items, spare, starts);
         for (uint64_t i = 0; i < n; i++) {
             inl[i] = (uint16_t)(items[i] >> 32);
-            ids[i] = (uint32_t)items[i];
+            ids[i] = table ? (uint32_t)items[i] : (uint32_t)i;
         }
         st = vg_writer_section(w, section_id(SEC_PDQ_DIR, segment, table), starts,
                                (PDQ_BUCKETS + 1) * 4, err);

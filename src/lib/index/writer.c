@@ -49,6 +49,22 @@ static vg_status flush(vg_writer *w, vg_error *err)
 static vg_status put(vg_writer *w, const void *data, size_t len, vg_error *err)
 {
     const uint8_t *p = data;
+    if (len >= WRITE_BUFFER) {
+        /* Large arrays go straight from the caller's memory to the file. */
+        vg_status st = flush(w, err);
+        while (st == VG_OK && len) {
+            ssize_t n = write(w->fd, p, len);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return vg_error_set(err, VG_ERR_IO, "%s: cannot write: %s", w->path,
+                                    strerror(errno));
+            p += n;
+            len -= (size_t)n;
+            w->offset += (uint64_t)n;
+        }
+        return st;
+    }
     while (len) {
         if (w->buffered == WRITE_BUFFER) {
             vg_status st = flush(w, err);
