@@ -1,0 +1,62 @@
+/*
+ * src/server/server.h - the hotline server as a whole: configuration,
+ * store, HTTP layer, routes, audit.
+ *
+ * vg_server is the "app" every handler reaches with vg_http_app(req). Its
+ * fields are set up by vg_server_open and read-only afterwards, so handlers
+ * on any thread may read them freely.
+ *
+ * Routes: each module exposes
+ *     vg_status vg_<module>_routes(vg_server *srv, vg_error *err);
+ * which calls vg_http_add_routes(srv->http, ...) (and may read its own
+ * configuration keys from srv->config). routes.c calls them all, so the
+ * route table is complete in one place and the tests walk every route.
+ */
+#ifndef VIGIE_SERVER_SERVER_H
+#define VIGIE_SERVER_SERVER_H
+
+#include <stdint.h>
+
+#include "server/config.h"
+#include "server/http.h"
+#include "store/store.h"
+
+typedef struct vg_server {
+    vg_config *config; /* owned; modules read their keys with vg_config_* */
+    char *data_dir;    /* the data directory (the store and the vault live here) */
+    vg_store *store;
+    vg_http *http;
+    /* sign-in policy */
+    int login_max_failures;      /* failures before a lock-out (login.max_failures, 5) */
+    int64_t login_lock_seconds;  /* lock-out length (login.lockout_seconds, 900) */
+    int store_client_address;    /* privacy.store_client_address (false) */
+} vg_server;
+
+/* Open the store named by the configuration's data_dir, create the
+ * server's secret on first start, and register every route. cfg is taken
+ * over (freed by vg_server_free, even on failure). */
+vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err);
+/* Listen; *port gets the bound port (listen = 127.0.0.1:0 picks one). */
+vg_status vg_server_start(vg_server *srv, uint16_t *port, vg_error *err);
+/* Graceful: stop accepting, finish in-flight requests, flush the store. */
+void vg_server_stop(vg_server *srv, unsigned grace_seconds);
+void vg_server_free(vg_server *srv);
+
+/* Append an audit entry. req (may be NULL) gives the actor; otherwise
+ * actor is used. detail_json is a JSON object text or NULL. A failure is
+ * logged and returned: security events must not vanish silently. */
+vg_status vg_server_audit(vg_server *srv, vg_http_request *req, const char *actor,
+                          const char *action, const char *target, const char *detail_json);
+
+/* Every module's routes; the order is the order of matching. */
+vg_status vg_server_register_routes(vg_server *srv, vg_error *err);
+
+/* The modules' route functions (routes.c lists them). */
+vg_status vg_ops_routes(vg_server *srv, vg_error *err);  /* /healthz, /metrics */
+vg_status vg_auth_routes(vg_server *srv, vg_error *err); /* /login, /logout, /console */
+
+/* Open just the store from a configuration (for `vigie admin` and `vigie
+ * audit`): data_dir from cfg. */
+vg_status vg_server_open_store(vg_config *cfg, vg_store **out, vg_error *err);
+
+#endif

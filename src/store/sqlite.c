@@ -1,0 +1,1568 @@
+/*
+ * src/store/sqlite.c - the SQLite backend of the store.
+ *
+ * One database file, DIR/vigie.db, in WAL mode with synchronous=FULL: a
+ * commit returns only after the WAL is on disk.
+ *
+ * Writes go through one writer thread that owns the only writing
+ * connection. Callers enqueue a job and wait; the writer takes every job
+ * waiting (up to max_batch), runs each inside its own SAVEPOINT of one
+ * transaction (a failing job is rolled back alone), commits once, and wakes
+ * them all: group commit, one fsync for the whole batch. While it commits,
+ * new jobs queue up and form the next batch.
+ *
+ * Reads use a small pool of read-only connections; WAL lets them run while
+ * the writer writes. Each connection caches its prepared statements, keyed
+ * by the address of the SQL text (every query is a string literal).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "store/store_backend.h"
+
+/* ---- migrations ------------------------------------------------------- */
+
+/* Each entry moves the schema from version i to i + 1; never edit one that
+ * has shipped, append a new one. */
+static const char *const migrations[] = {
+    /* 1: the first schema of the hotline server. */
+    "CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE cases(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'open');"
+    "CREATE TABLE reports(id INTEGER PRIMARY KEY, public_id TEXT NOT NULL UNIQUE,"
+    "  receipt_code TEXT NOT NULL UNIQUE, receipt_secret_hash TEXT, source TEXT NOT NULL,"
+    "  api_key_id INTEGER, case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  status TEXT NOT NULL DEFAULT 'received', category TEXT, platform TEXT, account TEXT,"
+    "  occurred_at TEXT, description TEXT, reporter_kind TEXT, language TEXT, country TEXT,"
+    "  contact TEXT, client_ip TEXT, user_agent TEXT, extra_json TEXT,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX reports_account ON reports(account, platform) WHERE account IS NOT NULL;"
+    "CREATE INDEX reports_created ON reports(created_at);"
+    "CREATE TABLE report_urls(id INTEGER PRIMARY KEY,"
+    "  report_id INTEGER NOT NULL REFERENCES reports(id), url TEXT NOT NULL,"
+    "  canonical TEXT NOT NULL);"
+    "CREATE INDEX report_urls_canonical ON report_urls(canonical);"
+    "CREATE INDEX report_urls_report ON report_urls(report_id);"
+    "CREATE TABLE report_files(id INTEGER PRIMARY KEY,"
+    "  report_id INTEGER NOT NULL REFERENCES reports(id), vault_id TEXT, filename TEXT,"
+    "  content_type TEXT, size INTEGER, md5 TEXT, sha1 TEXT, sha256 TEXT, pdq TEXT,"
+    "  pdq_quality INTEGER, known INTEGER NOT NULL DEFAULT 0, bank TEXT, bank_entry TEXT,"
+    "  distance INTEGER);"
+    "CREATE INDEX report_files_sha256 ON report_files(sha256);"
+    "CREATE INDEX report_files_report ON report_files(report_id);"
+    "CREATE TABLE accounts(id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
+    "  password_hash TEXT NOT NULL, role INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+    "  failed_logins INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  totp_secret TEXT, totp_last_step INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE sessions(token_hash TEXT PRIMARY KEY, account_id INTEGER NOT NULL,"
+    "  csrf_token TEXT NOT NULL, totp_pending INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX sessions_account ON sessions(account_id);"
+    "CREATE TABLE api_keys(id INTEGER PRIMARY KEY, prefix TEXT NOT NULL UNIQUE,"
+    "  key_hash TEXT NOT NULL UNIQUE, org TEXT NOT NULL, rate INTEGER NOT NULL DEFAULT 0,"
+    "  revoked INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);"
+    "CREATE TABLE idempotency_keys(api_key_id INTEGER NOT NULL, key TEXT NOT NULL,"
+    "  report_id INTEGER NOT NULL, response TEXT, created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(api_key_id, key));"
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL,"
+    "  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+    "CREATE TABLE audit_head(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
+    "  hash TEXT NOT NULL);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* ---- connections ------------------------------------------------------ */
+
+#define STMT_CACHE 48
+
+typedef struct conn {
+    sqlite3 *db;
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } cache[STMT_CACHE];
+} conn;
+
+typedef struct job job;
+
+typedef struct sq {
+    char *path;
+    conn writer;
+    conn *readers;
+    unsigned reader_count, readers_free;
+    unsigned char *reader_busy;
+    pthread_mutex_t pool_lock;
+    pthread_cond_t pool_cond;
+
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t work;  /* writer: jobs are waiting, or stop */
+    pthread_cond_t done;  /* callers: a batch was committed */
+    job *head, *tail;
+    int stopping;
+    unsigned max_batch;
+    int schema_version;
+} sq;
+
+/* A write: run(db, arg) inside the batch's transaction. */
+struct job {
+    vg_status (*run)(sq *s, conn *c, void *arg, vg_error *err);
+    void *arg;
+    vg_status status;
+    vg_error err;
+    int finished;
+    job *next;
+};
+
+static vg_status db_error(vg_error *err, sqlite3 *db, const char *what)
+{
+    int code = sqlite3_errcode(db);
+    vg_status st = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) ? VG_ERR_CORRUPT
+                   : code == SQLITE_NOMEM                             ? VG_ERR_NOMEM
+                   : code == SQLITE_CONSTRAINT                        ? VG_ERR_INVALID
+                                                                      : VG_ERR_IO;
+    return vg_error_set(err, st, "database: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/* The cached statement for sql, reset and with bindings cleared. */
+static sqlite3_stmt *stmt(conn *c, const char *sql, vg_error *err)
+{
+    for (int i = 0; i < STMT_CACHE; i++) {
+        if (c->cache[i].sql == sql) {
+            sqlite3_reset(c->cache[i].stmt);
+            sqlite3_clear_bindings(c->cache[i].stmt);
+            return c->cache[i].stmt;
+        }
+        if (!c->cache[i].sql) {
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+                SQLITE_OK) {
+                db_error(err, c->db, "preparing a query");
+                return NULL;
+            }
+            c->cache[i].sql = sql;
+            c->cache[i].stmt = st;
+            return st;
+        }
+    }
+    vg_error_set(err, VG_ERR_NOMEM, "database: statement cache full");
+    return NULL;
+}
+
+static void conn_close(conn *c)
+{
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (c->cache[i].stmt)
+            sqlite3_finalize(c->cache[i].stmt);
+    if (c->db)
+        sqlite3_close(c->db);
+    memset(c, 0, sizeof *c);
+}
+
+static vg_status conn_open(conn *c, const char *path, int readonly, vg_error *err)
+{
+    memset(c, 0, sizeof *c);
+    int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+        vg_status st = vg_error_set(err, VG_ERR_IO, "%s: cannot open the database: %s", path,
+                                    c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        conn_close(c);
+        return st;
+    }
+    sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_extended_result_codes(c->db, 0);
+    const char *pragmas = readonly ? "PRAGMA foreign_keys=ON;"
+                                   : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                     "PRAGMA foreign_keys=ON;";
+    if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+        vg_status st = db_error(err, c->db, path);
+        conn_close(c);
+        return st;
+    }
+    return VG_OK;
+}
+
+static conn *reader_take(sq *s)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    while (s->readers_free == 0)
+        pthread_cond_wait(&s->pool_cond, &s->pool_lock);
+    conn *c = NULL;
+    for (unsigned i = 0; i < s->reader_count; i++)
+        if (!s->reader_busy[i]) {
+            s->reader_busy[i] = 1;
+            c = &s->readers[i];
+            break;
+        }
+    s->readers_free--;
+    pthread_mutex_unlock(&s->pool_lock);
+    return c;
+}
+
+static void reader_give(sq *s, conn *c)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    s->reader_busy[c - s->readers] = 0;
+    s->readers_free++;
+    pthread_cond_signal(&s->pool_cond);
+    pthread_mutex_unlock(&s->pool_lock);
+}
+
+/* ---- the writer ------------------------------------------------------- */
+
+static int exec_simple(conn *c, const char *sql) { return sqlite3_exec(c->db, sql, NULL, NULL, NULL); }
+
+static void run_batch(sq *s, job *batch)
+{
+    vg_error err;
+    int ok = exec_simple(&s->writer, "BEGIN IMMEDIATE") == SQLITE_OK;
+    if (!ok)
+        db_error(&err, s->writer.db, "starting a transaction");
+    for (job *j = batch; ok && j; j = j->next) {
+        exec_simple(&s->writer, "SAVEPOINT job");
+        vg_error_clear(&j->err);
+        j->status = j->run(s, &s->writer, j->arg, &j->err);
+        if (j->status != VG_OK)
+            exec_simple(&s->writer, "ROLLBACK TO job");
+        exec_simple(&s->writer, "RELEASE job");
+    }
+    if (ok && exec_simple(&s->writer, "COMMIT") != SQLITE_OK) {
+        db_error(&err, s->writer.db, "committing");
+        exec_simple(&s->writer, "ROLLBACK");
+        ok = 0;
+    }
+    for (job *j = batch; j; j = j->next)
+        if (!ok) {
+            j->status = err.status;
+            j->err = err;
+        }
+}
+
+static void *writer_main(void *arg)
+{
+    sq *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->head && !s->stopping)
+            pthread_cond_wait(&s->work, &s->lock);
+        if (!s->head && s->stopping)
+            break;
+        job *batch = s->head, *last = batch;
+        for (unsigned n = 1; n < s->max_batch && last->next; n++)
+            last = last->next;
+        s->head = last->next;
+        if (!s->head)
+            s->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&s->lock);
+
+        run_batch(s, batch);
+
+        pthread_mutex_lock(&s->lock);
+        for (job *j = batch, *next; j; j = next) {
+            next = j->next;
+            j->finished = 1;
+        }
+        pthread_cond_broadcast(&s->done);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Run fn in the next batch and wait for its commit. */
+static vg_status write_job(sq *s, vg_status (*fn)(sq *, conn *, void *, vg_error *), void *arg,
+                           vg_error *err)
+{
+    job j = {.run = fn, .arg = arg};
+    pthread_mutex_lock(&s->lock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        return vg_error_set(err, VG_ERR_IO, "the store is closing");
+    }
+    if (s->tail)
+        s->tail->next = &j;
+    else
+        s->head = &j;
+    s->tail = &j;
+    pthread_cond_signal(&s->work);
+    while (!j.finished)
+        pthread_cond_wait(&s->done, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    if (j.status != VG_OK && err)
+        *err = j.err;
+    return j.status;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int64_t now_seconds(void) { return (int64_t)time(NULL); }
+
+/* Step a statement that returns no rows. */
+static vg_status step_done(conn *c, sqlite3_stmt *st, const char *what, vg_error *err)
+{
+    int rc = sqlite3_step(st);
+    vg_status status = rc == SQLITE_DONE ? VG_OK : db_error(err, c->db, what);
+    sqlite3_reset(st);
+    return status;
+}
+
+/* ---- settings --------------------------------------------------------- */
+
+static const char SQL_SETTING_GET[] = "SELECT value FROM settings WHERE name = ?";
+static const char SQL_SETTING_INIT[] =
+    "INSERT INTO settings(name, value) VALUES(?, ?) ON CONFLICT(name) DO NOTHING";
+static const char SQL_SETTING_SET[] =
+    "INSERT INTO settings(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET "
+    "value = excluded.value";
+
+static vg_status setting_read(conn *c, const char *name, char **value, vg_error *err)
+{
+    *value = NULL;
+    sqlite3_stmt *st = stmt(c, SQL_SETTING_GET, err);
+    if (!st)
+        return err ? err->status : VG_ERR_IO;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = col_dup(st, 0);
+    else if (rc != SQLITE_DONE)
+        return db_error(err, c->db, "reading a setting");
+    sqlite3_reset(st);
+    return VG_OK;
+}
+
+static vg_status sq_setting_get(void *impl, const char *name, char **value, vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status st = setting_read(c, name, value, err);
+    reader_give(s, c);
+    return st;
+}
+
+typedef struct setting_args {
+    const char *name, *value;
+    int only_if_unset;
+    char **out;
+} setting_args;
+
+static vg_status job_setting(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    setting_args *a = arg;
+    sqlite3_stmt *st = stmt(c, a->only_if_unset ? SQL_SETTING_INIT : SQL_SETTING_SET, err);
+    if (!st)
+        return err ? err->status : VG_ERR_IO;
+    bind_text(st, 1, a->name);
+    bind_text(st, 2, a->value);
+    vg_status status = step_done(c, st, "writing a setting", err);
+    if (status == VG_OK && a->out)
+        status = setting_read(c, a->name, a->out, err);
+    return status;
+}
+
+static vg_status sq_setting_init(void *impl, const char *name, const char *value, char **out,
+                                 vg_error *err)
+{
+    setting_args a = {name, value, 1, out};
+    return write_job(impl, job_setting, &a, err);
+}
+
+static vg_status sq_setting_set(void *impl, const char *name, const char *value, vg_error *err)
+{
+    setting_args a = {name, value, 0, NULL};
+    return write_job(impl, job_setting, &a, err);
+}
+
+/* ---- reports ---------------------------------------------------------- */
+
+typedef struct report_args {
+    const vg_report *r;
+    const char *key, *response;
+    vg_report_ack *ack;
+} report_args;
+
+static const char SQL_IDEM_GET[] =
+    "SELECT report_id, response FROM idempotency_keys WHERE api_key_id = ? AND key = ?";
+static const char SQL_IDEM_PUT[] = "INSERT INTO idempotency_keys(api_key_id, key, report_id, "
+                                   "response, created_at) VALUES(?, ?, ?, ?, ?)";
+static const char SQL_CASE_BY_URL[] =
+    "SELECT r.case_id, r.id FROM report_urls u JOIN reports r ON r.id = u.report_id "
+    "WHERE u.canonical = ? ORDER BY u.id DESC LIMIT 1";
+static const char SQL_CASE_BY_FILE[] =
+    "SELECT r.case_id, r.id FROM report_files f JOIN reports r ON r.id = f.report_id "
+    "WHERE f.sha256 = ? ORDER BY f.id DESC LIMIT 1";
+static const char SQL_CASE_BY_ACCOUNT[] =
+    "SELECT case_id, id FROM reports WHERE account = ? AND platform IS ? "
+    "ORDER BY id DESC LIMIT 1";
+static const char SQL_CASE_NEW[] = "INSERT INTO cases(created_at) VALUES(?)";
+static const char SQL_REPORT_PUT[] =
+    "INSERT INTO reports(public_id, receipt_code, receipt_secret_hash, source, api_key_id, "
+    "case_id, category, platform, account, occurred_at, description, reporter_kind, language, "
+    "country, contact, client_ip, user_agent, extra_json, created_at, updated_at) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_URL_PUT[] =
+    "INSERT INTO report_urls(report_id, url, canonical) VALUES(?, ?, ?)";
+static const char SQL_FILE_PUT[] =
+    "INSERT INTO report_files(report_id, vault_id, filename, content_type, size, md5, sha1, "
+    "sha256, pdq, pdq_quality, known, bank, bank_entry, distance) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+/* Consider the case of the newest earlier report matched by st. */
+static vg_status case_candidate(conn *c, sqlite3_stmt *st, int64_t *case_id, int64_t *report,
+                                vg_error *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int64_t r = sqlite3_column_int64(st, 1);
+        if (r > *report) {
+            *report = r;
+            *case_id = sqlite3_column_int64(st, 0);
+        }
+    } else if (rc != SQLITE_DONE) {
+        return db_error(err, c->db, "cross-referencing a report");
+    }
+    sqlite3_reset(st);
+    return VG_OK;
+}
+
+#define TRY_STMT(var, sql)                                                                   \
+    sqlite3_stmt *var = stmt(c, sql, err);                                                   \
+    if (!var)                                                                                \
+        return err ? err->status : VG_ERR_IO
+
+static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    report_args *a = arg;
+    const vg_report *r = a->r;
+    vg_report_ack *ack = a->ack;
+    vg_status status;
+    int64_t now = now_seconds();
+
+    if (a->key) {
+        TRY_STMT(st, SQL_IDEM_GET);
+        sqlite3_bind_int64(st, 1, r->api_key_id);
+        bind_text(st, 2, a->key);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            ack->id = sqlite3_column_int64(st, 0);
+            ack->response = col_dup(st, 1);
+            ack->duplicate = 1;
+            sqlite3_reset(st);
+            return VG_OK;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return db_error(err, c->db, "reading an idempotency key");
+    }
+
+    int64_t case_id = 0, newest = 0;
+    for (size_t i = 0; i < r->url_count; i++) {
+        if (!r->urls[i].canonical)
+            continue;
+        TRY_STMT(st, SQL_CASE_BY_URL);
+        bind_text(st, 1, r->urls[i].canonical);
+        if ((status = case_candidate(c, st, &case_id, &newest, err)) != VG_OK)
+            return status;
+    }
+    for (size_t i = 0; i < r->file_count; i++) {
+        if (!r->files[i].sha256)
+            continue;
+        TRY_STMT(st, SQL_CASE_BY_FILE);
+        bind_text(st, 1, r->files[i].sha256);
+        if ((status = case_candidate(c, st, &case_id, &newest, err)) != VG_OK)
+            return status;
+    }
+    if (r->account && *r->account) {
+        TRY_STMT(st, SQL_CASE_BY_ACCOUNT);
+        bind_text(st, 1, r->account);
+        bind_text(st, 2, r->platform);
+        if ((status = case_candidate(c, st, &case_id, &newest, err)) != VG_OK)
+            return status;
+    }
+    ack->linked = case_id != 0;
+    if (!case_id) {
+        TRY_STMT(st, SQL_CASE_NEW);
+        sqlite3_bind_int64(st, 1, now);
+        if ((status = step_done(c, st, "opening a case", err)) != VG_OK)
+            return status;
+        case_id = sqlite3_last_insert_rowid(c->db);
+    }
+    ack->case_id = case_id;
+
+    TRY_STMT(st, SQL_REPORT_PUT);
+    const char *texts[] = {r->public_id, r->receipt_code, r->receipt_secret_hash, r->source};
+    for (int i = 0; i < 4; i++)
+        bind_text(st, i + 1, texts[i]);
+    if (r->api_key_id)
+        sqlite3_bind_int64(st, 5, r->api_key_id);
+    sqlite3_bind_int64(st, 6, case_id);
+    const char *more[] = {r->category, r->platform, r->account, r->occurred_at,
+                          r->description, r->reporter_kind, r->language, r->country,
+                          r->contact, r->client_ip, r->user_agent, r->extra_json};
+    for (int i = 0; i < 12; i++)
+        bind_text(st, i + 7, more[i]);
+    sqlite3_bind_int64(st, 19, now);
+    sqlite3_bind_int64(st, 20, now);
+    if ((status = step_done(c, st, "writing a report", err)) != VG_OK)
+        return status;
+    ack->id = sqlite3_last_insert_rowid(c->db);
+
+    for (size_t i = 0; i < r->url_count; i++) {
+        TRY_STMT(u, SQL_URL_PUT);
+        sqlite3_bind_int64(u, 1, ack->id);
+        bind_text(u, 2, r->urls[i].url ? r->urls[i].url : "");
+        bind_text(u, 3, r->urls[i].canonical ? r->urls[i].canonical
+                                             : (r->urls[i].url ? r->urls[i].url : ""));
+        if ((status = step_done(c, u, "writing a report URL", err)) != VG_OK)
+            return status;
+    }
+    for (size_t i = 0; i < r->file_count; i++) {
+        const vg_report_file *f = &r->files[i];
+        TRY_STMT(fs, SQL_FILE_PUT);
+        sqlite3_bind_int64(fs, 1, ack->id);
+        bind_text(fs, 2, f->vault_id);
+        bind_text(fs, 3, f->filename);
+        bind_text(fs, 4, f->content_type);
+        sqlite3_bind_int64(fs, 5, (sqlite3_int64)f->size);
+        bind_text(fs, 6, f->md5);
+        bind_text(fs, 7, f->sha1);
+        bind_text(fs, 8, f->sha256);
+        bind_text(fs, 9, f->pdq);
+        sqlite3_bind_int(fs, 10, f->pdq_quality);
+        sqlite3_bind_int(fs, 11, f->known);
+        bind_text(fs, 12, f->bank);
+        bind_text(fs, 13, f->bank_entry);
+        sqlite3_bind_int(fs, 14, f->distance);
+        if ((status = step_done(c, fs, "writing a report file", err)) != VG_OK)
+            return status;
+    }
+    if (a->key) {
+        TRY_STMT(ik, SQL_IDEM_PUT);
+        sqlite3_bind_int64(ik, 1, r->api_key_id);
+        bind_text(ik, 2, a->key);
+        sqlite3_bind_int64(ik, 3, ack->id);
+        bind_text(ik, 4, a->response);
+        sqlite3_bind_int64(ik, 5, now);
+        if ((status = step_done(c, ik, "writing an idempotency key", err)) != VG_OK)
+            return status;
+    }
+    return VG_OK;
+}
+
+static vg_status sq_report_insert(void *impl, const vg_report *report, const char *key,
+                                  const char *response, vg_report_ack *ack, vg_error *err)
+{
+    report_args a = {report, key, response, ack};
+    vg_status st = write_job(impl, job_report, &a, err);
+    if (st != VG_OK) {
+        /* A rolled-back job may have filled the ack before failing. */
+        vg_report_ack_clear(ack);
+    }
+    return st;
+}
+
+#define REPORT_COLUMNS                                                                       \
+    "r.id, r.case_id, r.created_at, IFNULL(r.api_key_id, 0), r.public_id, r.receipt_code, "  \
+    "r.receipt_secret_hash, r.status, r.source, r.category, "                                \
+    "(SELECT COUNT(*) FROM report_urls WHERE report_id = r.id), "                            \
+    "(SELECT COUNT(*) FROM report_files WHERE report_id = r.id)"
+
+static void read_report_row(sqlite3_stmt *st, vg_report_row *row)
+{
+    row->id = sqlite3_column_int64(st, 0);
+    row->case_id = sqlite3_column_int64(st, 1);
+    row->created_at = sqlite3_column_int64(st, 2);
+    row->api_key_id = sqlite3_column_int64(st, 3);
+    row->public_id = col_dup(st, 4);
+    row->receipt_code = col_dup(st, 5);
+    row->receipt_secret_hash = col_dup(st, 6);
+    row->status = col_dup(st, 7);
+    row->source = col_dup(st, 8);
+    row->category = col_dup(st, 9);
+    row->url_count = (size_t)sqlite3_column_int64(st, 10);
+    row->file_count = (size_t)sqlite3_column_int64(st, 11);
+}
+
+static const char SQL_REPORT_BY_RECEIPT[] =
+    "SELECT " REPORT_COLUMNS " FROM reports r WHERE r.receipt_code = ?";
+
+static vg_status sq_report_by_receipt(void *impl, const char *code, vg_report_row *row,
+                                      int *found, vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    *found = 0;
+    sqlite3_stmt *st = stmt(c, SQL_REPORT_BY_RECEIPT, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        bind_text(st, 1, code);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            read_report_row(st, row);
+            *found = 1;
+        } else if (rc != SQLITE_DONE) {
+            status = db_error(err, c->db, "reading a report");
+        }
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    return status;
+}
+
+static const char SQL_REPORT_STATUS[] =
+    "UPDATE reports SET status = ?, updated_at = ? WHERE id = ?";
+
+typedef struct status_args {
+    int64_t id;
+    const char *status;
+} status_args;
+
+static vg_status job_report_status(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    status_args *a = arg;
+    TRY_STMT(st, SQL_REPORT_STATUS);
+    bind_text(st, 1, a->status);
+    sqlite3_bind_int64(st, 2, now_seconds());
+    sqlite3_bind_int64(st, 3, a->id);
+    vg_status status = step_done(c, st, "updating a report", err);
+    if (status == VG_OK && sqlite3_changes(c->db) == 0)
+        return vg_error_set(err, VG_ERR_INVALID, "there is no report %" PRId64, a->id);
+    return status;
+}
+
+static vg_status sq_report_set_status(void *impl, int64_t id, const char *status, vg_error *err)
+{
+    status_args a = {id, status};
+    return write_job(impl, job_report_status, &a, err);
+}
+
+static const char SQL_REPORTS_RECENT[] =
+    "SELECT " REPORT_COLUMNS " FROM reports r ORDER BY r.id DESC LIMIT ?";
+
+static vg_status sq_reports_recent(void *impl, size_t limit, vg_report_row **rows,
+                                   size_t *count, vg_error *err)
+{
+    sq *s = impl;
+    *rows = NULL;
+    *count = 0;
+    if (limit == 0)
+        return VG_OK;
+    if (limit > 10000)
+        limit = 10000;
+    vg_report_row *out = calloc(limit, sizeof *out);
+    if (!out)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory listing reports");
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    size_t n = 0;
+    sqlite3_stmt *st = stmt(c, SQL_REPORTS_RECENT, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+        int rc;
+        while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            read_report_row(st, &out[n++]);
+        if (n < limit && rc != SQLITE_DONE)
+            status = db_error(err, c->db, "listing reports");
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    if (status != VG_OK) {
+        for (size_t i = 0; i < n; i++)
+            vg_report_row_clear(&out[i]);
+        free(out);
+        return status;
+    }
+    *rows = out;
+    *count = n;
+    return VG_OK;
+}
+
+static const char SQL_REPORT_COUNT[] = "SELECT COUNT(*) FROM reports";
+
+static vg_status sq_report_count(void *impl, int64_t *count, vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    *count = 0;
+    sqlite3_stmt *st = stmt(c, SQL_REPORT_COUNT, err);
+    if (!st)
+        status = err ? err->status : VG_ERR_IO;
+    else if (sqlite3_step(st) == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    else
+        status = db_error(err, c->db, "counting reports");
+    if (st)
+        sqlite3_reset(st);
+    reader_give(s, c);
+    return status;
+}
+
+static const char SQL_REPORT_URLS[] =
+    "SELECT canonical FROM report_urls WHERE report_id = ? ORDER BY id";
+
+static vg_status sq_report_urls(void *impl, int64_t id, char ***canonical, size_t *count,
+                                vg_error *err)
+{
+    sq *s = impl;
+    *canonical = NULL;
+    *count = 0;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    char **out = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = stmt(c, SQL_REPORT_URLS, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        sqlite3_bind_int64(st, 1, id);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                char **grown = realloc(out, cap * sizeof *out);
+                if (!grown) {
+                    status = vg_error_set(err, VG_ERR_NOMEM, "out of memory reading URLs");
+                    break;
+                }
+                out = grown;
+            }
+            out[n++] = col_dup(st, 0);
+        }
+        if (status == VG_OK && rc != SQLITE_DONE)
+            status = db_error(err, c->db, "reading URLs");
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    if (status != VG_OK) {
+        for (size_t i = 0; i < n; i++)
+            free(out[i]);
+        free(out);
+        return status;
+    }
+    *canonical = out;
+    *count = n;
+    return VG_OK;
+}
+
+/* ---- accounts --------------------------------------------------------- */
+
+typedef struct account_args {
+    const char *username, *text;
+    int64_t id, now, lock_seconds, step;
+    int flag, max_failures;
+    vg_role role;
+    int *out_flag;
+    int64_t *out_id;
+} account_args;
+
+static const char SQL_ACCOUNT_PUT[] = "INSERT INTO accounts(username, password_hash, role, "
+                                      "created_at) VALUES(?, ?, ?, ?)";
+static const char SQL_ACCOUNT_EXISTS[] = "SELECT 1 FROM accounts WHERE username = ?";
+
+static vg_status job_account_create(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    account_args *a = arg;
+    TRY_STMT(ex, SQL_ACCOUNT_EXISTS);
+    bind_text(ex, 1, a->username);
+    int rc = sqlite3_step(ex);
+    sqlite3_reset(ex);
+    if (rc == SQLITE_ROW)
+        return vg_error_set(err, VG_ERR_INVALID, "an account named '%s' already exists",
+                            a->username);
+    TRY_STMT(st, SQL_ACCOUNT_PUT);
+    bind_text(st, 1, a->username);
+    bind_text(st, 2, a->text);
+    sqlite3_bind_int(st, 3, (int)a->role);
+    sqlite3_bind_int64(st, 4, now_seconds());
+    vg_status status = step_done(c, st, "creating an account", err);
+    if (status == VG_OK && a->out_id)
+        *a->out_id = sqlite3_last_insert_rowid(c->db);
+    return status;
+}
+
+static vg_status sq_account_create(void *impl, const char *username, const char *hash,
+                                   vg_role role, int64_t *id, vg_error *err)
+{
+    account_args a = {.username = username, .text = hash, .role = role, .out_id = id};
+    return write_job(impl, job_account_create, &a, err);
+}
+
+#define ACCOUNT_COLUMNS                                                                      \
+    "id, username, password_hash, role, disabled, failed_logins, locked_until, totp_secret, " \
+    "totp_last_step, created_at"
+static const char SQL_ACCOUNT_BY_NAME[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?";
+static const char SQL_ACCOUNT_BY_ID[] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?";
+static const char SQL_ACCOUNTS_ALL[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM accounts ORDER BY username";
+
+static void read_account(sqlite3_stmt *st, vg_account *a)
+{
+    a->id = sqlite3_column_int64(st, 0);
+    a->username = col_dup(st, 1);
+    a->password_hash = col_dup(st, 2);
+    a->role = (vg_role)sqlite3_column_int(st, 3);
+    a->disabled = sqlite3_column_int(st, 4);
+    a->failed_logins = sqlite3_column_int(st, 5);
+    a->locked_until = sqlite3_column_int64(st, 6);
+    a->totp_secret = col_dup(st, 7);
+    a->totp_last_step = sqlite3_column_int64(st, 8);
+    a->created_at = sqlite3_column_int64(st, 9);
+}
+
+static vg_status sq_account_get(void *impl, const char *username, int64_t id, vg_account *a,
+                                int *found, vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    *found = 0;
+    sqlite3_stmt *st = stmt(c, username ? SQL_ACCOUNT_BY_NAME : SQL_ACCOUNT_BY_ID, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        if (username)
+            bind_text(st, 1, username);
+        else
+            sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            read_account(st, a);
+            *found = 1;
+        } else if (rc != SQLITE_DONE) {
+            status = db_error(err, c->db, "reading an account");
+        }
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    return status;
+}
+
+static const char SQL_LOGIN_OK[] =
+    "UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = ?";
+static const char SQL_LOGIN_FAIL[] =
+    "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ? "
+    "RETURNING failed_logins";
+static const char SQL_LOCK[] =
+    "UPDATE accounts SET locked_until = ?, failed_logins = 0 WHERE id = ?";
+
+static vg_status job_login_result(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    account_args *a = arg;
+    if (a->out_flag)
+        *a->out_flag = 0;
+    if (a->flag) {
+        TRY_STMT(st, SQL_LOGIN_OK);
+        sqlite3_bind_int64(st, 1, a->id);
+        return step_done(c, st, "recording a sign-in", err);
+    }
+    TRY_STMT(st, SQL_LOGIN_FAIL);
+    sqlite3_bind_int64(st, 1, a->id);
+    int failures = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        failures = sqlite3_column_int(st, 0);
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_error(err, c->db, "recording a failed sign-in");
+    if (a->max_failures > 0 && failures >= a->max_failures) {
+        TRY_STMT(lk, SQL_LOCK);
+        sqlite3_bind_int64(lk, 1, a->now + a->lock_seconds);
+        sqlite3_bind_int64(lk, 2, a->id);
+        vg_status status = step_done(c, lk, "locking an account", err);
+        if (status == VG_OK && a->out_flag)
+            *a->out_flag = 1;
+        return status;
+    }
+    return VG_OK;
+}
+
+static vg_status sq_account_login_result(void *impl, int64_t id, int success, int max_failures,
+                                         int64_t lock_seconds, int64_t now, int *locked,
+                                         vg_error *err)
+{
+    account_args a = {.id = id, .flag = success, .max_failures = max_failures,
+                      .lock_seconds = lock_seconds, .now = now, .out_flag = locked};
+    return write_job(impl, job_login_result, &a, err);
+}
+
+static const char SQL_DISABLE[] = "UPDATE accounts SET disabled = ? WHERE username = ?";
+static const char SQL_SESSIONS_OF_NAME[] =
+    "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = ?)";
+
+static vg_status job_disable(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    account_args *a = arg;
+    TRY_STMT(st, SQL_DISABLE);
+    sqlite3_bind_int(st, 1, a->flag);
+    bind_text(st, 2, a->username);
+    vg_status status = step_done(c, st, "disabling an account", err);
+    if (status != VG_OK)
+        return status;
+    *a->out_flag = sqlite3_changes(c->db) > 0;
+    if (a->flag && *a->out_flag) {
+        TRY_STMT(ss, SQL_SESSIONS_OF_NAME);
+        bind_text(ss, 1, a->username);
+        return step_done(c, ss, "ending the account's sessions", err);
+    }
+    return VG_OK;
+}
+
+static vg_status sq_account_set_disabled(void *impl, const char *username, int disabled,
+                                         int *found, vg_error *err)
+{
+    int dummy;
+    account_args a = {.username = username, .flag = disabled, .out_flag = found ? found : &dummy};
+    return write_job(impl, job_disable, &a, err);
+}
+
+static const char SQL_SET_PASSWORD[] = "UPDATE accounts SET password_hash = ? WHERE id = ?";
+static const char SQL_SET_TOTP[] =
+    "UPDATE accounts SET totp_secret = ?, totp_last_step = 0 WHERE id = ?";
+
+static vg_status job_account_text(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    account_args *a = arg;
+    TRY_STMT(st, a->flag ? SQL_SET_TOTP : SQL_SET_PASSWORD);
+    bind_text(st, 1, a->text);
+    sqlite3_bind_int64(st, 2, a->id);
+    vg_status status = step_done(c, st, "updating an account", err);
+    if (status == VG_OK && sqlite3_changes(c->db) == 0)
+        return vg_error_set(err, VG_ERR_INVALID, "there is no account %" PRId64, a->id);
+    return status;
+}
+
+static vg_status sq_account_set_password(void *impl, int64_t id, const char *hash, vg_error *err)
+{
+    account_args a = {.id = id, .text = hash, .flag = 0};
+    return write_job(impl, job_account_text, &a, err);
+}
+
+static vg_status sq_account_set_totp(void *impl, int64_t id, const char *secret, vg_error *err)
+{
+    account_args a = {.id = id, .text = secret, .flag = 1};
+    return write_job(impl, job_account_text, &a, err);
+}
+
+static const char SQL_TOTP_STEP[] =
+    "UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?";
+
+static vg_status job_totp_step(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    account_args *a = arg;
+    TRY_STMT(st, SQL_TOTP_STEP);
+    sqlite3_bind_int64(st, 1, a->step);
+    sqlite3_bind_int64(st, 2, a->id);
+    sqlite3_bind_int64(st, 3, a->step);
+    vg_status status = step_done(c, st, "recording a second factor", err);
+    if (status == VG_OK)
+        *a->out_flag = sqlite3_changes(c->db) > 0;
+    return status;
+}
+
+static vg_status sq_account_use_totp_step(void *impl, int64_t id, int64_t step, int *accepted,
+                                          vg_error *err)
+{
+    account_args a = {.id = id, .step = step, .out_flag = accepted};
+    *accepted = 0;
+    return write_job(impl, job_totp_step, &a, err);
+}
+
+static vg_status sq_accounts_list(void *impl, vg_account **accounts, size_t *count,
+                                  vg_error *err)
+{
+    sq *s = impl;
+    *accounts = NULL;
+    *count = 0;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    vg_account *out = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = stmt(c, SQL_ACCOUNTS_ALL, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                vg_account *grown = realloc(out, cap * sizeof *out);
+                if (!grown) {
+                    status = vg_error_set(err, VG_ERR_NOMEM, "out of memory listing accounts");
+                    break;
+                }
+                out = grown;
+            }
+            memset(&out[n], 0, sizeof out[n]);
+            read_account(st, &out[n++]);
+        }
+        if (status == VG_OK && rc != SQLITE_DONE)
+            status = db_error(err, c->db, "listing accounts");
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    if (status != VG_OK) {
+        for (size_t i = 0; i < n; i++)
+            vg_account_clear(&out[i]);
+        free(out);
+        return status;
+    }
+    *accounts = out;
+    *count = n;
+    return VG_OK;
+}
+
+/* ---- sessions --------------------------------------------------------- */
+
+static const char SQL_SESSION_PUT[] =
+    "INSERT OR REPLACE INTO sessions(token_hash, account_id, csrf_token, totp_pending, "
+    "created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?)";
+static const char SQL_SESSION_GET[] =
+    "SELECT token_hash, account_id, csrf_token, totp_pending, created_at, expires_at "
+    "FROM sessions WHERE token_hash = ? AND expires_at > ?";
+static const char SQL_SESSION_DEL[] = "DELETE FROM sessions WHERE token_hash = ?";
+static const char SQL_SESSION_DEL_ACCOUNT[] = "DELETE FROM sessions WHERE account_id = ?";
+static const char SQL_SESSION_EXPIRE[] = "DELETE FROM sessions WHERE expires_at <= ?";
+
+static vg_status job_session_create(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    const vg_session *ses = arg;
+    /* Expired sessions go as new ones come: the table stays small. */
+    TRY_STMT(ex, SQL_SESSION_EXPIRE);
+    sqlite3_bind_int64(ex, 1, now_seconds());
+    vg_status status = step_done(c, ex, "expiring sessions", err);
+    if (status != VG_OK)
+        return status;
+    TRY_STMT(st, SQL_SESSION_PUT);
+    bind_text(st, 1, ses->token_hash);
+    sqlite3_bind_int64(st, 2, ses->account_id);
+    bind_text(st, 3, ses->csrf_token);
+    sqlite3_bind_int(st, 4, ses->totp_pending);
+    sqlite3_bind_int64(st, 5, ses->created_at);
+    sqlite3_bind_int64(st, 6, ses->expires_at);
+    return step_done(c, st, "creating a session", err);
+}
+
+static vg_status sq_session_create(void *impl, const vg_session *session, vg_error *err)
+{
+    return write_job(impl, job_session_create, (void *)session, err);
+}
+
+static vg_status sq_session_get(void *impl, const char *token_hash, int64_t now,
+                                vg_session *ses, int *found, vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    *found = 0;
+    sqlite3_stmt *st = stmt(c, SQL_SESSION_GET, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        bind_text(st, 1, token_hash);
+        sqlite3_bind_int64(st, 2, now);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            ses->token_hash = col_dup(st, 0);
+            ses->account_id = sqlite3_column_int64(st, 1);
+            ses->csrf_token = col_dup(st, 2);
+            ses->totp_pending = sqlite3_column_int(st, 3);
+            ses->created_at = sqlite3_column_int64(st, 4);
+            ses->expires_at = sqlite3_column_int64(st, 5);
+            *found = 1;
+        } else if (rc != SQLITE_DONE) {
+            status = db_error(err, c->db, "reading a session");
+        }
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    return status;
+}
+
+typedef struct session_del_args {
+    const char *token_hash;
+    int64_t account_id;
+} session_del_args;
+
+static vg_status job_session_delete(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    session_del_args *a = arg;
+    TRY_STMT(st, a->token_hash ? SQL_SESSION_DEL : SQL_SESSION_DEL_ACCOUNT);
+    if (a->token_hash)
+        bind_text(st, 1, a->token_hash);
+    else
+        sqlite3_bind_int64(st, 1, a->account_id);
+    return step_done(c, st, "ending a session", err);
+}
+
+static vg_status sq_session_delete(void *impl, const char *token_hash, int64_t account_id,
+                                   vg_error *err)
+{
+    session_del_args a = {token_hash, account_id};
+    return write_job(impl, job_session_delete, &a, err);
+}
+
+/* ---- API keys --------------------------------------------------------- */
+
+typedef struct key_args {
+    const char *prefix, *key_hash, *org;
+    uint32_t rate;
+    int64_t id;
+    int64_t *out_id;
+    int *found;
+} key_args;
+
+static const char SQL_KEY_PUT[] = "INSERT INTO api_keys(prefix, key_hash, org, rate, "
+                                  "created_at) VALUES(?, ?, ?, ?, ?)";
+static const char SQL_KEY_GET[] = "SELECT id, prefix, key_hash, org, rate, revoked, created_at "
+                                  "FROM api_keys WHERE key_hash = ?";
+static const char SQL_KEYS_ALL[] = "SELECT id, prefix, key_hash, org, rate, revoked, created_at "
+                                   "FROM api_keys ORDER BY id";
+static const char SQL_KEY_REVOKE_ID[] = "UPDATE api_keys SET revoked = 1 WHERE id = ?";
+static const char SQL_KEY_REVOKE_PREFIX[] = "UPDATE api_keys SET revoked = 1 WHERE prefix = ?";
+
+static vg_status job_key_create(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    key_args *a = arg;
+    TRY_STMT(st, SQL_KEY_PUT);
+    bind_text(st, 1, a->prefix);
+    bind_text(st, 2, a->key_hash);
+    bind_text(st, 3, a->org);
+    sqlite3_bind_int64(st, 4, a->rate);
+    sqlite3_bind_int64(st, 5, now_seconds());
+    vg_status status = step_done(c, st, "creating an API key", err);
+    if (status == VG_OK && a->out_id)
+        *a->out_id = sqlite3_last_insert_rowid(c->db);
+    return status;
+}
+
+static vg_status sq_api_key_create(void *impl, const char *prefix, const char *key_hash,
+                                   const char *org, uint32_t rate, int64_t *id, vg_error *err)
+{
+    key_args a = {.prefix = prefix, .key_hash = key_hash, .org = org, .rate = rate, .out_id = id};
+    return write_job(impl, job_key_create, &a, err);
+}
+
+static void read_key(sqlite3_stmt *st, vg_api_key *k)
+{
+    k->id = sqlite3_column_int64(st, 0);
+    k->prefix = col_dup(st, 1);
+    k->key_hash = col_dup(st, 2);
+    k->org = col_dup(st, 3);
+    k->rate = (uint32_t)sqlite3_column_int64(st, 4);
+    k->revoked = sqlite3_column_int(st, 5);
+    k->created_at = sqlite3_column_int64(st, 6);
+}
+
+static vg_status sq_api_key_get(void *impl, const char *key_hash, vg_api_key *key, int *found,
+                                vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    *found = 0;
+    sqlite3_stmt *st = stmt(c, SQL_KEY_GET, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        bind_text(st, 1, key_hash);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            read_key(st, key);
+            *found = 1;
+        } else if (rc != SQLITE_DONE) {
+            status = db_error(err, c->db, "reading an API key");
+        }
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    return status;
+}
+
+static vg_status job_key_revoke(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    key_args *a = arg;
+    TRY_STMT(st, a->id > 0 ? SQL_KEY_REVOKE_ID : SQL_KEY_REVOKE_PREFIX);
+    if (a->id > 0)
+        sqlite3_bind_int64(st, 1, a->id);
+    else
+        bind_text(st, 1, a->prefix);
+    vg_status status = step_done(c, st, "revoking an API key", err);
+    if (status == VG_OK)
+        *a->found = sqlite3_changes(c->db) > 0;
+    return status;
+}
+
+static vg_status sq_api_key_revoke(void *impl, int64_t id, const char *prefix, int *found,
+                                   vg_error *err)
+{
+    int dummy;
+    key_args a = {.id = id, .prefix = prefix, .found = found ? found : &dummy};
+    return write_job(impl, job_key_revoke, &a, err);
+}
+
+static vg_status sq_api_keys_list(void *impl, vg_api_key **keys, size_t *count, vg_error *err)
+{
+    sq *s = impl;
+    *keys = NULL;
+    *count = 0;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    vg_api_key *out = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = stmt(c, SQL_KEYS_ALL, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                vg_api_key *grown = realloc(out, cap * sizeof *out);
+                if (!grown) {
+                    status = vg_error_set(err, VG_ERR_NOMEM, "out of memory listing keys");
+                    break;
+                }
+                out = grown;
+            }
+            memset(&out[n], 0, sizeof out[n]);
+            read_key(st, &out[n++]);
+        }
+        if (status == VG_OK && rc != SQLITE_DONE)
+            status = db_error(err, c->db, "listing API keys");
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    if (status != VG_OK) {
+        for (size_t i = 0; i < n; i++)
+            vg_api_key_clear(&out[i]);
+        free(out);
+        return status;
+    }
+    *keys = out;
+    *count = n;
+    return VG_OK;
+}
+
+/* ---- audit ------------------------------------------------------------ */
+
+static const char SQL_AUDIT_HEAD[] = "SELECT seq, hash FROM audit_head WHERE id = 1";
+static const char SQL_AUDIT_HEAD_PUT[] =
+    "INSERT INTO audit_head(id, seq, hash) VALUES(1, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+    "seq = excluded.seq, hash = excluded.hash";
+static const char SQL_AUDIT_PUT[] = "INSERT INTO audit(seq, time, actor, action, target, "
+                                    "detail, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?)";
+static const char SQL_AUDIT_ALL[] = "SELECT seq, time, actor, action, target, detail, prev_hash, "
+                                    "hash FROM audit ORDER BY seq";
+
+static vg_status read_head(conn *c, int64_t *seq, char hash[65], vg_error *err)
+{
+    TRY_STMT(st, SQL_AUDIT_HEAD);
+    *seq = 0;
+    memset(hash, '0', 64);
+    hash[64] = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        const unsigned char *h = sqlite3_column_text(st, 1);
+        snprintf(hash, 65, "%s", h ? (const char *)h : "");
+    } else if (rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return db_error(err, c->db, "reading the audit chain head");
+    }
+    sqlite3_reset(st);
+    return VG_OK;
+}
+
+typedef struct audit_args {
+    vg_audit_entry e;
+    int64_t *seq;
+} audit_args;
+
+static vg_status job_audit(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    audit_args *a = arg;
+    int64_t last = 0;
+    char prev[65], hash[65];
+    vg_status status = read_head(c, &last, prev, err);
+    if (status != VG_OK)
+        return status;
+    a->e.seq = last + 1;
+    a->e.prev_hash = prev;
+    vg_audit_entry_hash(&a->e, hash);
+    TRY_STMT(st, SQL_AUDIT_PUT);
+    sqlite3_bind_int64(st, 1, a->e.seq);
+    sqlite3_bind_int64(st, 2, a->e.time);
+    bind_text(st, 3, a->e.actor);
+    bind_text(st, 4, a->e.action);
+    bind_text(st, 5, a->e.target);
+    bind_text(st, 6, a->e.detail);
+    bind_text(st, 7, prev);
+    bind_text(st, 8, hash);
+    if ((status = step_done(c, st, "appending to the audit log", err)) != VG_OK)
+        return status;
+    TRY_STMT(hd, SQL_AUDIT_HEAD_PUT);
+    sqlite3_bind_int64(hd, 1, a->e.seq);
+    bind_text(hd, 2, hash);
+    if ((status = step_done(c, hd, "moving the audit chain head", err)) != VG_OK)
+        return status;
+    if (a->seq)
+        *a->seq = a->e.seq;
+    return VG_OK;
+}
+
+static vg_status sq_audit_append(void *impl, int64_t time, const char *actor, const char *action,
+                                 const char *target, const char *detail, int64_t *seq,
+                                 vg_error *err)
+{
+    audit_args a = {.seq = seq};
+    a.e.time = time;
+    a.e.actor = (char *)actor;
+    a.e.action = (char *)action;
+    a.e.target = (char *)target;
+    a.e.detail = (char *)detail;
+    return write_job(impl, job_audit, &a, err);
+}
+
+static vg_status sq_audit_each(void *impl, vg_audit_visit_fn fn, void *ctx, vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    sqlite3_stmt *st = stmt(c, SQL_AUDIT_ALL, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            vg_audit_entry e = {
+                .seq = sqlite3_column_int64(st, 0),
+                .time = sqlite3_column_int64(st, 1),
+                .actor = (char *)sqlite3_column_text(st, 2),
+                .action = (char *)sqlite3_column_text(st, 3),
+                .target = (char *)sqlite3_column_text(st, 4),
+                .detail = (char *)sqlite3_column_text(st, 5),
+                .prev_hash = (char *)sqlite3_column_text(st, 6),
+                .hash = (char *)sqlite3_column_text(st, 7),
+            };
+            if (fn(&e, ctx)) {
+                status = vg_error_set(err, VG_ERR_ABORTED, "stopped reading the audit log");
+                break;
+            }
+        }
+        if (status == VG_OK && rc != SQLITE_DONE)
+            status = db_error(err, c->db, "reading the audit log");
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    return status;
+}
+
+static vg_status sq_audit_head(void *impl, int64_t *seq, char hash[65], vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status status = read_head(c, seq, hash, err);
+    reader_give(s, c);
+    return status;
+}
+
+/* ---- open and close --------------------------------------------------- */
+
+static int sq_schema_version(void *impl) { return ((sq *)impl)->schema_version; }
+
+static vg_status migrate(conn *c, int *version, vg_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int current = 0;
+    if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return db_error(err, c->db, "reading the schema version");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        current = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (current > SCHEMA_VERSION)
+        return vg_error_set(err, VG_ERR_UNSUPPORTED,
+                            "the database has schema version %d, newer than this vigie (%d); "
+                            "use a newer vigie",
+                            current, SCHEMA_VERSION);
+    for (int v = current; v < SCHEMA_VERSION; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+        if (exec_simple(c, "BEGIN IMMEDIATE") != SQLITE_OK)
+            return db_error(err, c->db, "starting a migration");
+        if (exec_simple(c, migrations[v]) != SQLITE_OK || exec_simple(c, bump) != SQLITE_OK) {
+            vg_status status = db_error(err, c->db, "migrating the schema");
+            exec_simple(c, "ROLLBACK");
+            vg_error_prefix(err, "migration %d: ", v + 1);
+            return status;
+        }
+        if (exec_simple(c, "COMMIT") != SQLITE_OK) {
+            vg_status status = db_error(err, c->db, "committing a migration");
+            exec_simple(c, "ROLLBACK");
+            return status;
+        }
+    }
+    *version = SCHEMA_VERSION;
+    return VG_OK;
+}
+
+static void sq_close(void *impl)
+{
+    sq *s = impl;
+    if (!s)
+        return;
+    if (s->writer.db) {
+        pthread_mutex_lock(&s->lock);
+        s->stopping = 1;
+        pthread_cond_signal(&s->work);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+    }
+    for (unsigned i = 0; i < s->reader_count; i++)
+        conn_close(&s->readers[i]);
+    /* Fold the WAL back into the database so the directory holds one file
+     * at rest; harmless if another process still has it open. */
+    if (s->writer.db)
+        sqlite3_wal_checkpoint_v2(s->writer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    conn_close(&s->writer);
+    free(s->readers);
+    free(s->reader_busy);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->work);
+    pthread_cond_destroy(&s->done);
+    pthread_mutex_destroy(&s->pool_lock);
+    pthread_cond_destroy(&s->pool_cond);
+    free(s->path);
+    free(s);
+}
+
+static const vg_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .setting_get = sq_setting_get,
+    .setting_init = sq_setting_init,
+    .setting_set = sq_setting_set,
+    .report_insert = sq_report_insert,
+    .report_by_receipt = sq_report_by_receipt,
+    .report_set_status = sq_report_set_status,
+    .reports_recent = sq_reports_recent,
+    .report_count = sq_report_count,
+    .report_urls = sq_report_urls,
+    .account_create = sq_account_create,
+    .account_get = sq_account_get,
+    .account_login_result = sq_account_login_result,
+    .account_set_disabled = sq_account_set_disabled,
+    .account_set_password = sq_account_set_password,
+    .account_set_totp = sq_account_set_totp,
+    .account_use_totp_step = sq_account_use_totp_step,
+    .accounts_list = sq_accounts_list,
+    .session_create = sq_session_create,
+    .session_get = sq_session_get,
+    .session_delete = sq_session_delete,
+    .api_key_create = sq_api_key_create,
+    .api_key_get = sq_api_key_get,
+    .api_key_revoke = sq_api_key_revoke,
+    .api_keys_list = sq_api_keys_list,
+    .audit_append = sq_audit_append,
+    .audit_each = sq_audit_each,
+    .audit_head = sq_audit_head,
+};
+
+vg_status vg_sqlite_open(const char *dir, const vg_store_options *options,
+                         const vg_store_ops **ops, void **impl, vg_error *err)
+{
+    struct stat stt;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot create the data directory: %s", dir,
+                            strerror(errno));
+    if (stat(dir, &stt) != 0 || !S_ISDIR(stt.st_mode))
+        return vg_error_set(err, VG_ERR_IO, "%s: not a directory", dir);
+    sq *s = calloc(1, sizeof *s);
+    if (!s)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory opening the store");
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->work, NULL);
+    pthread_cond_init(&s->done, NULL);
+    pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_cond_init(&s->pool_cond, NULL);
+    s->max_batch = options && options->max_batch ? options->max_batch : 512;
+    s->reader_count = options && options->read_connections ? options->read_connections : 4;
+    size_t len = strlen(dir) + sizeof "/vigie.db";
+    s->path = malloc(len);
+    s->readers = calloc(s->reader_count, sizeof *s->readers);
+    s->reader_busy = calloc(s->reader_count, 1);
+    if (!s->path || !s->readers || !s->reader_busy) {
+        sq_close(s);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory opening the store");
+    }
+    snprintf(s->path, len, "%s/vigie.db", dir);
+
+    vg_status status = conn_open(&s->writer, s->path, 0, err);
+    if (status == VG_OK)
+        status = migrate(&s->writer, &s->schema_version, err);
+    for (unsigned i = 0; status == VG_OK && i < s->reader_count; i++)
+        status = conn_open(&s->readers[i], s->path, 1, err);
+    if (status != VG_OK) {
+        conn_close(&s->writer); /* before sq_close: no writer thread to join */
+        sq_close(s);
+        return status;
+    }
+    s->readers_free = s->reader_count;
+    if (pthread_create(&s->thread, NULL, writer_main, s) != 0) {
+        conn_close(&s->writer);
+        sq_close(s);
+        return vg_error_set(err, VG_ERR_NOMEM, "cannot start the store's writer thread");
+    }
+    *ops = &sqlite_ops;
+    *impl = s;
+    return VG_OK;
+}
