@@ -20,5 +20,6 @@ typedef struct vg_command {
 int cmd_hash(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@ static const vg_command commands[] = {
     {"hash", "digests and PDQ of files and directories", cmd_hash},
     {"index", "build and maintain hash bank indexes", cmd_index},
     {"match", "look up hashes in an index", cmd_match},
+    {"scan", "which files are known to an index", cmd_scan},
 };
 
 static void usage(FILE *out)

@@ -250,6 +250,15 @@ if [ -n "${VIGIE_SAMPLES:-}" ] && [ -x "$VIGIE_SAMPLES" ] &&
         case "$path" in path | *.txt) continue ;; esac
         [[ "$pdq" =~ ^[0-9a-f]{64}$ ]] || fail "no PDQ for sample $path: $error"
     done < "$T/samples.csv"
+    # A truncated AVIF: libheif's message ends with a newline, the row must not.
+    avif=$(find "$T/samples" -name '*.avif' | head -n 1)
+    if [ -n "$avif" ]; then
+        head -c 300 "$avif" > "$T/cut.avif"
+        "$VIGIE" hash --no-progress "$T/cut.avif" > "$T/cut.csv"
+        check_eq "$?" 1 "exit status of a truncated AVIF"
+        check_eq "$(wc -l < "$T/cut.csv")" 2 "a truncated AVIF's error stays on one line"
+        [[ "$(sed -n 2p "$T/cut.csv")" == *[!\ ] ]] || fail "trailing space in the error column"
+    fi
 else
     echo "vigie-samples produced nothing: sample tree check skipped" >&2
 fi
