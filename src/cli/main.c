@@ -10,6 +10,9 @@ static const vg_command commands[] = {
     {"index", "build and maintain hash bank indexes", cmd_index},
     {"match", "look up hashes in an index", cmd_match},
     {"scan", "which files are known to an index", cmd_scan},
+    {"serve", "run the hotline server", cmd_serve},
+    {"admin", "accounts and partner API keys of the server", cmd_admin},
+    {"audit", "verify the server's audit log", cmd_audit},
 };
 
 static void usage(FILE *out)

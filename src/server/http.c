@@ -939,8 +939,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         char *ms = m ? json_dumps(m, JSON_ENCODE_ANY) : NULL;
         char *ps = p ? json_dumps(p, JSON_ENCODE_ANY) : NULL;
         snprintf(fields, sizeof fields,
-                 "\"method\":%s,\"path\":%s,\"status\":%u,\"ms\":%.1f,\"completed\":%s",
-                 ms ? ms : "null", ps ? ps : "null", status, secs * 1000,
+                 "\"method\":%s,\"path\":%s,\"status\":%u,\"us\":%lld,\"completed\":%s",
+                 ms ? ms : "null", ps ? ps : "null", status, (long long)(secs * 1e6),
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "true" : "false");
         vg_http_log(http, status >= 500 ? "error" : "info", "request", fields);
         free(ms);

@@ -15,6 +15,7 @@
 #ifndef VIGIE_SERVER_SERVER_H
 #define VIGIE_SERVER_SERVER_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "server/config.h"
@@ -30,6 +31,12 @@ typedef struct vg_server {
     int login_max_failures;      /* failures before a lock-out (login.max_failures, 5) */
     int64_t login_lock_seconds;  /* lock-out length (login.lockout_seconds, 900) */
     int store_client_address;    /* privacy.store_client_address (false) */
+    /* Argon2id checks take 64 MiB each: at most this many run at once
+     * (login.concurrent_checks, 4), the others wait their turn. */
+    int login_slots;
+    pthread_mutex_t login_lock;
+    pthread_cond_t login_cond;
+    char dummy_hash[128]; /* checked for unknown usernames: same time as a real one */
 } vg_server;
 
 /* Open the store named by the configuration's data_dir, create the
@@ -58,5 +65,13 @@ vg_status vg_auth_routes(vg_server *srv, vg_error *err); /* /login, /logout, /co
 /* Open just the store from a configuration (for `vigie admin` and `vigie
  * audit`): data_dir from cfg. */
 vg_status vg_server_open_store(vg_config *cfg, vg_store **out, vg_error *err);
+
+/* The configuration of a command line: FILE when config_path is given,
+ * then data_dir and listen (each may be NULL) override it. */
+vg_status vg_server_config(const char *config_path, const char *data_dir, const char *listen,
+                           vg_config **out, vg_error *err);
+
+/* Check a password against an Argon2id hash within the login slots. */
+int vg_server_password_check(vg_server *srv, const char *hash, const char *password);
 
 #endif

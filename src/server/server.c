@@ -1,0 +1,234 @@
+/*
+ * src/server/server.c - assemble the server from its configuration.
+ */
+#include "server/server.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/secure.h"
+
+vg_status vg_server_open_store(vg_config *cfg, vg_store **out, vg_error *err)
+{
+    const char *dir = vg_config_get(cfg, "data_dir", NULL);
+    if (!dir)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "no data directory: set data_dir in the configuration or pass "
+                            "--data-dir DIR");
+    int64_t batch = 0;
+    vg_status st = vg_config_int(cfg, "store.max_batch", 512, 1, 100000, &batch, err);
+    if (st != VG_OK)
+        return st;
+    vg_store_options opt = {.max_batch = (unsigned)batch, .read_connections = 8};
+    return vg_store_open(dir, &opt, out, err);
+}
+
+static void server_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    /* One write per line so lines of concurrent requests never interleave. */
+    size_t n = strlen(line);
+    char *buf = malloc(n + 2);
+    if (!buf)
+        return;
+    memcpy(buf, line, n);
+    buf[n] = '\n';
+    fwrite(buf, 1, n + 1, stderr);
+    fflush(stderr);
+    free(buf);
+}
+
+vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
+{
+    *out = NULL;
+    vg_status st = vg_secure_init(err);
+    if (st != VG_OK) {
+        vg_config_free(cfg);
+        return st;
+    }
+    vg_server *srv = calloc(1, sizeof *srv);
+    if (!srv) {
+        vg_config_free(cfg);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    srv->config = cfg;
+    pthread_mutex_init(&srv->login_lock, NULL);
+    pthread_cond_init(&srv->login_cond, NULL);
+    int64_t max_conn, per_ip, timeout, rate, hours, failures, lock, slots;
+    uint64_t body_limit;
+    int secure = 1;
+    vg_http_options opt = {0};
+    opt.log = server_log;
+    if ((st = vg_config_int(cfg, "http.max_connections", 512, 1, 100000, &max_conn, err)) ||
+        (st = vg_config_int(cfg, "http.per_ip_connections", 0, 0, 100000, &per_ip, err)) ||
+        (st = vg_config_int(cfg, "http.connection_timeout", 30, 1, 3600, &timeout, err)) ||
+        (st = vg_config_size(cfg, "http.body_limit", 1 << 20, 1ull << 40, &body_limit, err)) ||
+        (st = vg_config_bool(cfg, "http.secure_cookies", 1, &secure, err)) ||
+        (st = vg_config_int(cfg, "api.default_rate", 10000, 1, 10000000, &rate, err)) ||
+        (st = vg_config_int(cfg, "session.hours", 8, 1, 24 * 30, &hours, err)) ||
+        (st = vg_config_int(cfg, "login.max_failures", 5, 1, 1000, &failures, err)) ||
+        (st = vg_config_int(cfg, "login.lockout_seconds", 900, 1, 86400 * 30, &lock, err)) ||
+        (st = vg_config_int(cfg, "login.concurrent_checks", 4, 1, 256, &slots, err)) ||
+        (st = vg_config_bool(cfg, "privacy.store_client_address", 0, &srv->store_client_address,
+                             err))) {
+        vg_server_free(srv);
+        return st;
+    }
+    srv->login_max_failures = (int)failures;
+    srv->login_lock_seconds = lock;
+    srv->login_slots = (int)slots;
+    if ((st = vg_password_hash("vigie: no such account", srv->dummy_hash, err)) != VG_OK) {
+        vg_server_free(srv);
+        return st;
+    }
+    opt.listen = vg_config_get(cfg, "listen", "127.0.0.1:8080");
+    opt.tls_cert_file = vg_config_get(cfg, "tls.cert", NULL);
+    opt.tls_key_file = vg_config_get(cfg, "tls.key", NULL);
+    opt.max_connections = (unsigned)max_conn;
+    opt.per_ip_connections = (unsigned)per_ip;
+    opt.connection_timeout = (unsigned)timeout;
+    opt.body_limit = body_limit;
+    opt.secure_cookies = secure;
+    opt.store_client_address = srv->store_client_address;
+    opt.default_api_rate = (uint32_t)rate;
+    opt.session_seconds = (int)(hours * 3600);
+
+    const char *dir = vg_config_get(cfg, "data_dir", NULL);
+    srv->data_dir = dir ? strdup(dir) : NULL;
+    if ((st = vg_server_open_store(cfg, &srv->store, err)) != VG_OK) {
+        vg_server_free(srv);
+        return st;
+    }
+    /* The HMAC key of CSRF tokens: made once, kept with the data, so
+     * forms stay valid across restarts. */
+    char fresh[65], *secret = NULL;
+    vg_random_hex(fresh, 32);
+    st = vg_store_setting_init(srv->store, "server.secret", fresh, &secret, err);
+    memset(fresh, 0, sizeof fresh);
+    if (st != VG_OK) {
+        vg_server_free(srv);
+        return st;
+    }
+    opt.secret_hex = secret;
+    st = vg_http_new(&opt, srv->store, srv, &srv->http, err);
+    if (secret) {
+        memset(secret, 0, strlen(secret));
+        free(secret);
+    }
+    if (st == VG_OK)
+        st = vg_server_register_routes(srv, err);
+    if (st != VG_OK) {
+        vg_server_free(srv);
+        return st;
+    }
+    for (size_t i = 0; vg_config_unused(cfg, i); i++) {
+        char fields[256];
+        json_t *k = json_string(vg_config_unused(cfg, i));
+        char *ks = k ? json_dumps(k, JSON_ENCODE_ANY) : NULL;
+        snprintf(fields, sizeof fields, "\"setting\":%s", ks ? ks : "null");
+        vg_http_log(srv->http, "warning", "unknown setting ignored", fields);
+        free(ks);
+        json_decref(k);
+    }
+    *out = srv;
+    return VG_OK;
+}
+
+vg_status vg_server_start(vg_server *srv, uint16_t *port, vg_error *err)
+{
+    uint16_t bound = 0;
+    vg_status st = vg_http_start(srv->http, &bound, err);
+    if (st != VG_OK)
+        return st;
+    if (port)
+        *port = bound;
+    char fields[128];
+    snprintf(fields, sizeof fields, "\"port\":%u,\"schema\":%d", bound,
+             vg_store_schema_version(srv->store));
+    vg_http_log(srv->http, "info", "listening", fields);
+    return VG_OK;
+}
+
+void vg_server_stop(vg_server *srv, unsigned grace_seconds)
+{
+    if (srv && srv->http)
+        vg_http_stop(srv->http, grace_seconds);
+}
+
+void vg_server_free(vg_server *srv)
+{
+    if (!srv)
+        return;
+    vg_http_free(srv->http);   /* stops serving first */
+    vg_store_close(srv->store); /* then flushes the writer */
+    vg_config_free(srv->config);
+    pthread_mutex_destroy(&srv->login_lock);
+    pthread_cond_destroy(&srv->login_cond);
+    free(srv->data_dir);
+    free(srv);
+}
+
+int vg_server_password_check(vg_server *srv, const char *hash, const char *password)
+{
+    pthread_mutex_lock(&srv->login_lock);
+    while (srv->login_slots == 0)
+        pthread_cond_wait(&srv->login_cond, &srv->login_lock);
+    srv->login_slots--;
+    pthread_mutex_unlock(&srv->login_lock);
+    int ok = vg_password_check(hash, password);
+    pthread_mutex_lock(&srv->login_lock);
+    srv->login_slots++;
+    pthread_cond_signal(&srv->login_cond);
+    pthread_mutex_unlock(&srv->login_lock);
+    return ok;
+}
+
+vg_status vg_server_config(const char *config_path, const char *data_dir, const char *listen,
+                           vg_config **out, vg_error *err)
+{
+    vg_config *cfg = NULL;
+    vg_status st = vg_config_new(&cfg, err);
+    if (st == VG_OK && config_path)
+        st = vg_config_load(cfg, config_path, err);
+    if (st == VG_OK && data_dir)
+        st = vg_config_set(cfg, "data_dir", data_dir, err);
+    if (st == VG_OK && listen)
+        st = vg_config_set(cfg, "listen", listen, err);
+    if (st == VG_OK && !vg_config_get(cfg, "data_dir", NULL))
+        st = vg_error_set(err, VG_ERR_INVALID,
+                          "no data directory: pass --data-dir DIR, or --config FILE with "
+                          "data_dir = DIR");
+    if (st != VG_OK) {
+        vg_config_free(cfg);
+        return st;
+    }
+    *out = cfg;
+    return VG_OK;
+}
+
+vg_status vg_server_audit(vg_server *srv, vg_http_request *req, const char *actor,
+                          const char *action, const char *target, const char *detail_json)
+{
+    vg_error err;
+    vg_status st = vg_store_audit_append(srv->store, (int64_t)time(NULL),
+                                         req ? vg_http_actor(req) : actor, action, target,
+                                         detail_json, NULL, &err);
+    if (st != VG_OK && srv->http) {
+        char fields[700];
+        json_t *a = json_pack("{s:s, s:s}", "action", action ? action : "", "error", err.message);
+        char *as = a ? json_dumps(a, JSON_COMPACT) : NULL;
+        /* strip the braces: vg_http_log takes members */
+        if (as && strlen(as) >= 2) {
+            as[strlen(as) - 1] = 0;
+            snprintf(fields, sizeof fields, "%s", as + 1);
+            vg_http_log(srv->http, "error", "audit append failed", fields);
+        }
+        free(as);
+        json_decref(a);
+    }
+    return st;
+}
