@@ -1,0 +1,252 @@
+/*
+ * tests/server/server_test.h - run the hotline server inside a test.
+ *
+ * ts_start opens a server on a fresh temporary data directory, listening
+ * on 127.0.0.1 with an ephemeral port; ts_call sends one HTTP request with
+ * libcurl and returns status, headers and body. Cookies are handled by
+ * hand (the Cookie header is built by the test), so that Secure cookies
+ * still travel over the test's plain http.
+ */
+#ifndef VIGIE_TESTS_SERVER_TEST_H
+#define VIGIE_TESTS_SERVER_TEST_H
+
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "vigie/digest.h"
+#include "server/secure.h"
+#include "server/server.h"
+
+typedef struct ts_server {
+    vg_server *srv;
+    uint16_t port;
+    char dir[256];
+} ts_server;
+
+typedef struct ts_response {
+    long status;
+    char *body;
+    size_t body_len;
+    char *headers;
+    size_t headers_len;
+} ts_response;
+
+static inline void ts_response_free(ts_response *r)
+{
+    free(r->body);
+    free(r->headers);
+    memset(r, 0, sizeof *r);
+}
+
+/* Start a server; extra is more configuration text ("key = value\n...") or NULL. */
+static inline int ts_start(ts_server *t, const char *extra)
+{
+    memset(t, 0, sizeof *t);
+    const char *base = getenv("TMPDIR");
+    snprintf(t->dir, sizeof t->dir, "%s/vigie-server-XXXXXX", base ? base : "/tmp");
+    if (!mkdtemp(t->dir))
+        return 0;
+    char text[4096];
+    snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:0\n%s", t->dir,
+             extra ? extra : "");
+    vg_config *cfg = NULL;
+    vg_error err;
+    if (vg_config_new(&cfg, &err) != VG_OK ||
+        vg_config_parse(cfg, text, strlen(text), "test", &err) != VG_OK) {
+        fprintf(stderr, "config: %s\n", err.message);
+        vg_config_free(cfg);
+        return 0;
+    }
+    if (vg_server_open(cfg, &t->srv, &err) != VG_OK) {
+        fprintf(stderr, "open: %s\n", err.message);
+        return 0;
+    }
+    if (vg_server_start(t->srv, &t->port, &err) != VG_OK) {
+        fprintf(stderr, "start: %s\n", err.message);
+        vg_server_free(t->srv);
+        t->srv = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+static inline void ts_remove_dir(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static inline void ts_stop(ts_server *t)
+{
+    if (t->srv) {
+        vg_server_stop(t->srv, 5);
+        vg_server_free(t->srv);
+    }
+    t->srv = NULL;
+    ts_remove_dir(t->dir);
+}
+
+static size_t ts_collect(char *data, size_t size, size_t n, void *ctx)
+{
+    char **buf = ((char ***)ctx)[0];
+    size_t *len = ((size_t **)ctx)[1];
+    size_t add = size * n;
+    char *grown = realloc(*buf, *len + add + 1);
+    if (!grown)
+        return 0;
+    memcpy(grown + *len, data, add);
+    *len += add;
+    grown[*len] = 0;
+    *buf = grown;
+    return add;
+}
+
+/* One request. headers: NULL-terminated list of "Name: value" lines (may
+ * be NULL). body may be NULL. Returns 1 when an HTTP answer came back. */
+static inline int ts_call(const ts_server *t, const char *method, const char *path,
+                          const char *const *headers, const char *body, size_t body_len,
+                          ts_response *r)
+{
+    memset(r, 0, sizeof *r);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return 0;
+    char url[1024];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", t->port, path);
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; headers && headers[i]; i++)
+        list = curl_slist_append(list, headers[i]);
+    list = curl_slist_append(list, "Expect:");
+    void *body_ctx[2] = {&r->body, &r->body_len};
+    void *head_ctx[2] = {&r->headers, &r->headers_len};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (!strcmp(method, "HEAD"))
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ts_collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, body_ctx);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ts_collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, head_ctx);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    if (!r->body)
+        r->body = calloc(1, 1);
+    if (!r->headers)
+        r->headers = calloc(1, 1);
+    return rc == CURLE_OK;
+}
+
+/* The value of a Set-Cookie for name in r's headers, copied into out
+ * (NULL when absent); attrs (may be NULL) receives the whole line. */
+static inline const char *ts_set_cookie(const ts_response *r, const char *name, char *out,
+                                        size_t cap, char *attrs, size_t attrs_cap)
+{
+    const char *p = r->headers;
+    size_t n = strlen(name);
+    while (p && (p = strcasestr(p, "Set-Cookie: ")) != NULL) {
+        p += 12;
+        if (!strncmp(p, name, n) && p[n] == '=') {
+            const char *v = p + n + 1;
+            size_t len = strcspn(v, ";\r\n");
+            snprintf(out, cap, "%.*s", (int)len, v);
+            if (attrs)
+                snprintf(attrs, attrs_cap, "%.*s", (int)strcspn(p, "\r\n"), p);
+            return out;
+        }
+    }
+    return NULL;
+}
+
+/* A header's value in r (first match), copied into out, or NULL. */
+static inline const char *ts_header(const ts_response *r, const char *name, char *out,
+                                    size_t cap)
+{
+    size_t n = strlen(name);
+    for (const char *p = r->headers; p && *p;) {
+        if (!strncasecmp(p, name, n) && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, cap, "%.*s", (int)strcspn(v, "\r\n"), v);
+            return out;
+        }
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return NULL;
+}
+
+/* Create an account with password; returns its id (0 on failure). */
+static inline int64_t ts_account(ts_server *t, const char *user, const char *password,
+                                 vg_role role)
+{
+    char hash[128];
+    int64_t id = 0;
+    if (vg_password_hash(password, hash, NULL) != VG_OK ||
+        vg_store_account_create(t->srv->store, user, hash, role, &id, NULL) != VG_OK)
+        return 0;
+    return id;
+}
+
+/* Create an API key; the key text goes to key[80]. */
+static inline int64_t ts_api_key(ts_server *t, const char *org, uint32_t rate, char key[80])
+{
+    char secret[65], hash[65], prefix[16];
+    vg_random_hex(secret, 32);
+    snprintf(key, 80, "vg_%s", secret);
+    snprintf(prefix, sizeof prefix, "%.11s", key);
+    vg_sha256_hex(key, strlen(key), hash);
+    int64_t id = 0;
+    if (vg_store_api_key_create(t->srv->store, prefix, hash, org, rate, &id, NULL) != VG_OK)
+        return 0;
+    return id;
+}
+
+/* A fresh session for account_id (no password round trip): the cookie
+ * token goes to token[65], its CSRF token to csrf[65]. */
+static inline int ts_session(ts_server *t, int64_t account_id, int pending, char token[65],
+                             char csrf[65])
+{
+    char hash[65];
+    vg_random_hex(token, 32);
+    vg_random_hex(csrf, 32);
+    vg_sha256_hex(token, 64, hash);
+    vg_session s = {.token_hash = hash, .account_id = account_id, .csrf_token = csrf,
+                    .totp_pending = pending, .created_at = time(NULL),
+                    .expires_at = time(NULL) + 3600};
+    return vg_store_session_create(t->srv->store, &s, NULL) == VG_OK;
+}
+
+/* The CSRF token an anonymous visitor with cookie value anon_cookie gets. */
+static inline void ts_anon_csrf(ts_server *t, const char *anon_cookie, char out[65])
+{
+    char *secret = NULL;
+    uint8_t key[32];
+    vg_store_setting_get(t->srv->store, "server.secret", &secret, NULL);
+    vg_hex_decode(secret ? secret : "", key, 32);
+    char msg[128];
+    int n = snprintf(msg, sizeof msg, "csrf:%s", anon_cookie);
+    vg_hmac_sha256_hex(key, 32, msg, (size_t)n, out);
+    free(secret);
+}
+
+#endif

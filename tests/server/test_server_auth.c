@@ -1,0 +1,320 @@
+/*
+ * Sign-in, sessions, CSRF, lock-out, TOTP, /healthz and /metrics, against
+ * a real server on an ephemeral port.
+ */
+#include "server/totp.h"
+#include "server_test.h"
+
+static const char password[] = "correct horse battery";
+
+/* The csrf_token value in a page, copied into out. */
+static int form_token(const char *html, char out[65])
+{
+    const char *p = strstr(html, "name=\"csrf_token\" value=\"");
+    if (!p)
+        return 0;
+    p += strlen("name=\"csrf_token\" value=\"");
+    size_t n = strcspn(p, "\"");
+    if (n != 64)
+        return 0;
+    memcpy(out, p, 64);
+    out[64] = 0;
+    return 1;
+}
+
+/* GET /login: the anonymous CSRF cookie and the form's token. */
+static int login_form(ts_server *t, char cookie[80], char token[65])
+{
+    ts_response r;
+    char value[80];
+    int ok = ts_call(t, "GET", "/login", NULL, NULL, 0, &r) && r.status == 200 &&
+             ts_set_cookie(&r, "vigie_csrf", value, sizeof value, NULL, 0) &&
+             form_token(r.body, token);
+    if (ok)
+        snprintf(cookie, 80, "%s", value);
+    ts_response_free(&r);
+    return ok;
+}
+
+static long post_login(ts_server *t, const char *cookie, const char *token, const char *user,
+                       const char *pw, ts_response *r)
+{
+    char body[512], header[200];
+    snprintf(body, sizeof body, "csrf_token=%s&username=%s&password=%s", token ? token : "",
+             user, pw);
+    snprintf(header, sizeof header, "Cookie: vigie_csrf=%s", cookie ? cookie : "");
+    const char *headers[] = {header, "Content-Type: application/x-www-form-urlencoded", NULL};
+    if (!ts_call(t, "POST", "/login", headers, body, strlen(body), r))
+        return -1;
+    return r->status;
+}
+
+static long get_with_session(ts_server *t, const char *path, const char *session)
+{
+    char header[200];
+    snprintf(header, sizeof header, "Cookie: vigie_session=%s", session);
+    const char *headers[] = {header, NULL};
+    ts_response r;
+    long status = ts_call(t, "GET", path, headers, NULL, 0, &r) ? r.status : -1;
+    ts_response_free(&r);
+    return status;
+}
+
+typedef struct audit_find {
+    const char *action;
+    int hits;
+} audit_find;
+
+static int audit_visit(const vg_audit_entry *e, void *ctx)
+{
+    audit_find *f = ctx;
+    if (!strcmp(e->action, f->action))
+        f->hits++;
+    return 0;
+}
+
+static int audit_has(ts_server *t, const char *action)
+{
+    audit_find f = {action, 0};
+    vg_store_audit_each(t->srv->store, audit_visit, &f, NULL);
+    return f.hits;
+}
+
+static void test_healthz_and_metrics(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    ts_response r;
+    CHECK(ts_call(&t, "GET", "/healthz", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "\"ok\"") != NULL);
+    char type[100];
+    CHECK(ts_header(&r, "Content-Type", type, sizeof type) && !strcmp(type, "application/json"));
+    CHECK(ts_header(&r, "X-Content-Type-Options", type, sizeof type));
+    ts_response_free(&r);
+    CHECK(ts_call(&t, "GET", "/metrics", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "vigie_http_requests_total{class=\"2xx\"} 1") != NULL);
+    CHECK(strstr(r.body, "vigie_http_request_duration_seconds_bucket{le=\"+Inf\"}") != NULL);
+    CHECK(strstr(r.body, "route=\"/healthz\"} 1") != NULL);
+    CHECK(strstr(r.body, "vigie_reports 0") != NULL);
+    ts_response_free(&r);
+    CHECK(ts_call(&t, "HEAD", "/healthz", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    ts_response_free(&r);
+    CHECK(ts_call(&t, "GET", "/no/such/page", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 404);
+    ts_response_free(&r);
+    CHECK(ts_call(&t, "DELETE", "/healthz", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 405);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
+static void test_sign_in_and_out(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    CHECK(ts_account(&t, "alice", password, VG_ROLE_ANALYST) > 0);
+    char cookie[80], token[65];
+    CHECK(login_form(&t, cookie, token));
+
+    ts_response r;
+    /* no token, a wrong token, a token for another cookie: refused */
+    CHECK_INT_EQ(post_login(&t, cookie, NULL, "alice", password, &r), 403);
+    ts_response_free(&r);
+    char forged[65];
+    memcpy(forged, token, 65);
+    forged[0] = forged[0] == 'a' ? 'b' : 'a';
+    CHECK_INT_EQ(post_login(&t, cookie, forged, "alice", password, &r), 403);
+    ts_response_free(&r);
+    char other[65];
+    ts_anon_csrf(&t, "0000000000000000000000000000000000000000000000000000000000000000", other);
+    CHECK_INT_EQ(post_login(&t, cookie, other, "alice", password, &r), 403);
+    ts_response_free(&r);
+    CHECK_INT_EQ(audit_has(&t, "login.success"), 0);
+
+    CHECK_INT_EQ(post_login(&t, cookie, token, "alice", "wrong password!", &r), 401);
+    CHECK(strstr(r.body, "not right") != NULL);
+    ts_response_free(&r);
+    CHECK_INT_EQ(post_login(&t, cookie, token, "nobody", password, &r), 401);
+    ts_response_free(&r);
+    CHECK_INT_EQ(audit_has(&t, "login.failure"), 2);
+
+    CHECK_INT_EQ(post_login(&t, cookie, token, "alice", password, &r), 303);
+    char location[100], session[80], attrs[300];
+    CHECK(ts_header(&r, "Location", location, sizeof location) && !strcmp(location, "/console"));
+    CHECK(ts_set_cookie(&r, "vigie_session", session, sizeof session, attrs, sizeof attrs));
+    CHECK(strstr(attrs, "HttpOnly") && strstr(attrs, "SameSite=Strict") && strstr(attrs, "Secure"));
+    CHECK(strstr(attrs, "Path=/") != NULL);
+    ts_response_free(&r);
+    CHECK_INT_EQ(audit_has(&t, "login.success"), 1);
+
+    CHECK_INT_EQ(get_with_session(&t, "/console", session), 200);
+    CHECK_INT_EQ(get_with_session(&t, "/console", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), 401);
+
+    /* sign out: needs the session's CSRF token */
+    char header[200];
+    snprintf(header, sizeof header, "Cookie: vigie_session=%s", session);
+    const char *h[] = {header, NULL};
+    CHECK(ts_call(&t, "GET", "/console", h, NULL, 0, &r));
+    char session_token[65];
+    CHECK(form_token(r.body, session_token));
+    CHECK(strstr(r.body, "alice") != NULL);
+    ts_response_free(&r);
+    const char *hp[] = {header, "Content-Type: application/x-www-form-urlencoded", NULL};
+    CHECK(ts_call(&t, "POST", "/logout", hp, "csrf_token=x", 12, &r));
+    CHECK_INT_EQ(r.status, 403);
+    ts_response_free(&r);
+    char body[100];
+    snprintf(body, sizeof body, "csrf_token=%s", session_token);
+    CHECK(ts_call(&t, "POST", "/logout", hp, body, strlen(body), &r));
+    CHECK_INT_EQ(r.status, 303);
+    ts_response_free(&r);
+    CHECK_INT_EQ(get_with_session(&t, "/console", session), 401);
+    CHECK_INT_EQ(audit_has(&t, "logout"), 1);
+
+    /* a disabled account cannot sign in, and loses its sessions */
+    CHECK_INT_EQ(post_login(&t, cookie, token, "alice", password, &r), 303);
+    CHECK(ts_set_cookie(&r, "vigie_session", session, sizeof session, NULL, 0));
+    ts_response_free(&r);
+    CHECK_INT_EQ(get_with_session(&t, "/console", session), 200);
+    int found = 0;
+    CHECK(vg_store_account_set_disabled(t.srv->store, "alice", 1, &found, NULL) == VG_OK && found);
+    CHECK_INT_EQ(get_with_session(&t, "/console", session), 401);
+    CHECK_INT_EQ(post_login(&t, cookie, token, "alice", password, &r), 403);
+    ts_response_free(&r);
+
+    int ok = 0;
+    char *problem = NULL;
+    CHECK(vg_store_audit_verify(t.srv->store, &ok, &problem, NULL, NULL) == VG_OK && ok);
+    free(problem);
+    ts_stop(&t);
+}
+
+static void test_lockout(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "login.max_failures = 3\nlogin.lockout_seconds = 600\n"));
+    CHECK(ts_account(&t, "bob", password, VG_ROLE_SUPERVISOR) > 0);
+    char cookie[80], token[65];
+    CHECK(login_form(&t, cookie, token));
+    ts_response r;
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT_EQ(post_login(&t, cookie, token, "bob", "not the password", &r), 401);
+        ts_response_free(&r);
+    }
+    CHECK_INT_EQ(audit_has(&t, "login.lockout"), 1);
+    /* the right password no longer works while locked */
+    CHECK_INT_EQ(post_login(&t, cookie, token, "bob", password, &r), 403);
+    CHECK(strstr(r.body, "locked") != NULL);
+    ts_response_free(&r);
+    vg_account acc;
+    int found = 0;
+    CHECK(vg_store_account_get(t.srv->store, "bob", &acc, &found, NULL) == VG_OK && found);
+    CHECK(acc.locked_until > time(NULL) + 500);
+    vg_account_clear(&acc);
+    ts_stop(&t);
+}
+
+static void test_totp(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "http.secure_cookies = false\n"));
+    int64_t id = ts_account(&t, "carol", password, VG_ROLE_ADMINISTRATOR);
+    char secret[VG_TOTP_SECRET_CHARS + 1];
+    vg_totp_new_secret(secret);
+    CHECK(vg_store_account_set_totp(t.srv->store, id, secret, NULL) == VG_OK);
+
+    char cookie[80], token[65];
+    CHECK(login_form(&t, cookie, token));
+    ts_response r;
+    CHECK_INT_EQ(post_login(&t, cookie, token, "carol", password, &r), 303);
+    char location[100], pending[80], attrs[300];
+    CHECK(ts_header(&r, "Location", location, sizeof location) &&
+          !strcmp(location, "/login/totp"));
+    CHECK(ts_set_cookie(&r, "vigie_session", pending, sizeof pending, attrs, sizeof attrs));
+    CHECK(strstr(attrs, "Secure") == NULL); /* turned off for plain-http development */
+    ts_response_free(&r);
+    /* half signed in is not signed in */
+    CHECK_INT_EQ(get_with_session(&t, "/console", pending), 401);
+
+    char header[200];
+    snprintf(header, sizeof header, "Cookie: vigie_session=%s", pending);
+    const char *h[] = {header, NULL};
+    CHECK(ts_call(&t, "GET", "/login/totp", h, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    char ptoken[65];
+    CHECK(form_token(r.body, ptoken));
+    ts_response_free(&r);
+
+    uint8_t key[32];
+    int len = vg_base32_decode(secret, key, sizeof key);
+    CHECK_INT_EQ(len, 20);
+    int64_t now = time(NULL);
+    unsigned right = vg_totp_code(key, (size_t)len, (uint64_t)(now / 30));
+    char body[200];
+    const char *hp[] = {header, "Content-Type: application/x-www-form-urlencoded", NULL};
+    snprintf(body, sizeof body, "csrf_token=%s&code=%06u", ptoken, (right + 1) % 1000000);
+    CHECK(ts_call(&t, "POST", "/login/totp", hp, body, strlen(body), &r));
+    CHECK_INT_EQ(r.status, 401);
+    ts_response_free(&r);
+
+    snprintf(body, sizeof body, "csrf_token=%s&code=%06u", ptoken, right);
+    CHECK(ts_call(&t, "POST", "/login/totp", hp, body, strlen(body), &r));
+    CHECK_INT_EQ(r.status, 303);
+    char full[80];
+    CHECK(ts_set_cookie(&r, "vigie_session", full, sizeof full, NULL, 0));
+    ts_response_free(&r);
+    CHECK_INT_EQ(get_with_session(&t, "/console", full), 200);
+    CHECK_INT_EQ(get_with_session(&t, "/console", pending), 401); /* the pending one is gone */
+
+    /* the same code cannot be used twice */
+    CHECK(login_form(&t, cookie, token));
+    CHECK_INT_EQ(post_login(&t, cookie, token, "carol", password, &r), 303);
+    CHECK(ts_set_cookie(&r, "vigie_session", pending, sizeof pending, NULL, 0));
+    ts_response_free(&r);
+    snprintf(header, sizeof header, "Cookie: vigie_session=%s", pending);
+    CHECK(ts_call(&t, "GET", "/login/totp", h, NULL, 0, &r));
+    CHECK(form_token(r.body, ptoken));
+    ts_response_free(&r);
+    snprintf(body, sizeof body, "csrf_token=%s&code=%06u", ptoken, right);
+    CHECK(ts_call(&t, "POST", "/login/totp", hp, body, strlen(body), &r));
+    CHECK_INT_EQ(r.status, 401);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
+static void test_totp_vectors(void)
+{
+    /* RFC 6238 appendix B, SHA-1, truncated to 6 digits. */
+    const uint8_t key[] = "12345678901234567890";
+    CHECK_INT_EQ(vg_totp_code(key, 20, 59 / 30), 287082);
+    CHECK_INT_EQ(vg_totp_code(key, 20, 1111111109 / 30), 81804);
+    CHECK_INT_EQ(vg_totp_code(key, 20, 1234567890 / 30), 5924);
+    CHECK_INT_EQ(vg_totp_code(key, 20, 20000000000LL / 30), 353130);
+    uint8_t out[32];
+    CHECK_INT_EQ(vg_base32_decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", out, sizeof out), 20);
+    CHECK(!memcmp(out, key, 20));
+    CHECK_INT_EQ(vg_base32_decode("not base32!", out, sizeof out), -1);
+    int64_t step = 0;
+    CHECK(vg_totp_check("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "287082", 59, &step) && step == 1);
+    CHECK(!vg_totp_check("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "287083", 59, &step));
+    CHECK(!vg_totp_check("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "28708", 59, &step));
+    char *uri = vg_totp_uri("vigie", "a b", "ABC");
+    CHECK_STR_EQ(uri, "otpauth://totp/vigie:a%20b?secret=ABC&issuer=vigie&algorithm=SHA1&"
+                      "digits=6&period=30");
+    free(uri);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_ALL);
+    RUN(test_totp_vectors);
+    RUN(test_healthz_and_metrics);
+    RUN(test_sign_in_and_out);
+    RUN(test_lockout);
+    RUN(test_totp);
+    curl_global_cleanup();
+    return vg_test_exit();
+}
