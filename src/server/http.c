@@ -447,10 +447,10 @@ static void fail(vg_http_request *req, unsigned status, const char *message)
 /* A refusal in the style of the route: JSON for APIs, a page for people. */
 static void respond_error(vg_http_request *req, unsigned status, const char *message)
 {
-    int json = req->route ? (req->route->role == VG_ROLE_PARTNER ||
-                             (req->route->flags & VG_ROUTE_RAW) ||
-                             !strncmp(req->route->path, "/api/", 5))
-                          : !strncmp(req->path, "/api/", 5);
+    /* API clients (they send a key, or call an API address) read JSON. */
+    int json = vg_http_header(req, "Authorization") != NULL || !strncmp(req->path, "/api/", 5);
+    if (req->route && (req->route->role == VG_ROLE_PARTNER || (req->route->flags & VG_ROUTE_RAW)))
+        json = 1;
     if (json) {
         const char *code = status == 401   ? "unauthenticated"
                            : status == 403 ? "forbidden"
@@ -464,6 +464,24 @@ static void respond_error(vg_http_request *req, unsigned status, const char *mes
     } else {
         vg_http_error_page(req, status, message);
     }
+}
+
+/* libmicrohttpd's own messages (malformed requests it refused itself)
+ * become structured log lines like ours. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
+        msg[--n] = 0;
+    json_t *m = json_string(msg);
+    char *ms = m ? json_dumps(m, JSON_ENCODE_ANY) : NULL;
+    char fields[700];
+    snprintf(fields, sizeof fields, "\"detail\":%s", ms ? ms : "null");
+    vg_http_log(cls, "info", "http", fields);
+    free(ms);
+    json_decref(m);
 }
 
 static enum MHD_Result send_response(vg_http_request *req)
@@ -748,10 +766,13 @@ static enum MHD_Result post_iterator(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static void body_chunk(vg_http_request *req, const char *data, size_t size)
+/* Take one chunk of the body. Returns 0 when the connection must close:
+ * past the size limit, libmicrohttpd 0.9 cannot answer in the middle of a
+ * body, and reading on would let a client feed us without end. Other
+ * failures drain the rest of the body (still within the limit) and are
+ * answered cleanly at its end. */
+static int body_chunk(vg_http_request *req, const char *data, size_t size)
 {
-    if (req->fail_status)
-        return;
     req->received += size;
     if (req->received > req->limit) {
         char msg[128];
@@ -759,15 +780,18 @@ static void body_chunk(vg_http_request *req, const char *data, size_t size)
                                   " bytes).",
                  req->limit);
         fail(req, 413, msg);
-        return;
+        return 0;
     }
+    if (req->fail_status)
+        return 1;
     if (req->pp) {
         if (MHD_post_process(req->pp, data, size) != MHD_YES && !req->fail_status)
             fail(req, 400, "The form could not be read (malformed multipart body).");
-        return;
+        return 1;
     }
     if (body_append(req, data, size) != VG_OK)
         fail(req, 500, "out of memory");
+    return 1;
 }
 
 static int content_type_is(const char *ct, const char *want)
@@ -901,14 +925,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         return MHD_YES;
     }
     if (*upload_data_size) {
-        body_chunk(req, upload_data, *upload_data_size);
+        int go_on = body_chunk(req, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        if (req->fail_status) {
-            /* Answer now rather than read the rest of a refused body. */
-            if (send_error(req, req->fail_status, req->fail_message) != MHD_YES)
-                return MHD_NO;
-        }
-        return MHD_YES;
+        return go_on ? MHD_YES : MHD_NO;
     }
     return finish(req);
 }
@@ -1186,7 +1205,8 @@ vg_status vg_http_start(vg_http *http, uint16_t *port, vg_error *err)
         {MHD_OPTION_END, 0, NULL},
     };
     http->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags, 0, NULL, NULL, access_handler, http, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, http,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)http->opt.connection_timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)http->opt.max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)http->opt.per_ip_connections,

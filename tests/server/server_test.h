@@ -44,8 +44,9 @@ static inline void ts_response_free(ts_response *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Start a server; extra is more configuration text ("key = value\n...") or NULL. */
-static inline int ts_start(ts_server *t, const char *extra)
+/* Open a server without listening yet (tests may add routes); extra is
+ * more configuration text ("key = value\n...") or NULL. */
+static inline int ts_open(ts_server *t, const char *extra)
 {
     memset(t, 0, sizeof *t);
     const char *base = getenv("TMPDIR");
@@ -67,6 +68,12 @@ static inline int ts_start(ts_server *t, const char *extra)
         fprintf(stderr, "open: %s\n", err.message);
         return 0;
     }
+    return 1;
+}
+
+static inline int ts_listen(ts_server *t)
+{
+    vg_error err;
     if (vg_server_start(t->srv, &t->port, &err) != VG_OK) {
         fprintf(stderr, "start: %s\n", err.message);
         vg_server_free(t->srv);
@@ -74,6 +81,12 @@ static inline int ts_start(ts_server *t, const char *extra)
         return 0;
     }
     return 1;
+}
+
+/* Open and listen. */
+static inline int ts_start(ts_server *t, const char *extra)
+{
+    return ts_open(t, extra) && ts_listen(t);
 }
 
 static inline void ts_remove_dir(const char *dir)
