@@ -1,0 +1,282 @@
+/*
+ * The store: migrations, group commit under concurrent writers,
+ * idempotency keys, cross-referencing into cases, settings, and the audit
+ * chain catching an altered, a removed and a truncated entry (also through
+ * `vigie audit verify`, exit codes 0 and 1).
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include "server_test.h"
+
+static void temp_dir(char *dir, size_t cap)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, cap, "%s/vigie-store-XXXXXX", base ? base : "/tmp");
+    if (!mkdtemp(dir))
+        dir[0] = 0;
+}
+
+static int insert(vg_store *s, const char *code, const char *url, const char *sha256,
+                  const char *platform, const char *account, const char *key,
+                  vg_report_ack *ack)
+{
+    char id[40];
+    snprintf(id, sizeof id, "id-%s", code);
+    vg_report_url u = {url, url};
+    vg_report_file f = {.sha256 = sha256, .size = 10};
+    vg_report r = {.public_id = id, .receipt_code = code, .source = key ? "api" : "web",
+                   .api_key_id = key ? 7 : 0, .platform = platform, .account = account,
+                   .urls = url ? &u : NULL, .url_count = url ? 1 : 0,
+                   .files = sha256 ? &f : NULL, .file_count = sha256 ? 1 : 0};
+    char response[80];
+    snprintf(response, sizeof response, "{\"id\":\"%s\"}", id);
+    return vg_store_report_insert(s, &r, key, response, ack, NULL) == VG_OK;
+}
+
+static void test_cases_and_idempotency(void)
+{
+    char dir[256];
+    temp_dir(dir, sizeof dir);
+    vg_store *s = NULL;
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_store_schema_version(s), 1);
+    vg_report_ack a, b, c, d, e, dup;
+    CHECK(insert(s, "AAAA", "https://example.test/x", NULL, NULL, NULL, NULL, &a));
+    CHECK(!a.linked && a.case_id > 0);
+    CHECK(insert(s, "BBBB", "https://example.test/x", NULL, NULL, NULL, NULL, &b));
+    CHECK(b.linked && b.case_id == a.case_id);
+    CHECK(insert(s, "CCCC", NULL, "ab12", "social", "user1", NULL, &c));
+    CHECK(!c.linked && c.case_id != a.case_id);
+    CHECK(insert(s, "DDDD", "https://other.test/", NULL, "social", "user1", NULL, &d));
+    CHECK(d.linked && d.case_id == c.case_id);
+    CHECK(insert(s, "EEEE", NULL, "ab12", "other", "user1", "key-1", &e));
+    CHECK(e.linked && e.case_id == c.case_id && !e.duplicate);
+    /* the same idempotency key again: nothing written, first response back */
+    CHECK(insert(s, "FFFF", NULL, NULL, NULL, NULL, "key-1", &dup));
+    CHECK(dup.duplicate && dup.id == e.id);
+    CHECK_STR_EQ(dup.response, "{\"id\":\"id-EEEE\"}");
+    /* a duplicate receipt code is refused and leaves nothing behind */
+    vg_report_ack bad;
+    CHECK(!insert(s, "AAAA", "https://example.test/y", NULL, NULL, NULL, NULL, &bad));
+    int64_t n = 0;
+    CHECK(vg_store_report_count(s, &n, NULL) == VG_OK);
+    CHECK_INT_EQ(n, 5);
+    vg_report_row row;
+    int found = 0;
+    CHECK(vg_store_report_by_receipt(s, "DDDD", &row, &found, NULL) == VG_OK && found);
+    CHECK_STR_EQ(row.status, VG_REPORT_RECEIVED);
+    CHECK_INT_EQ(row.url_count, 1);
+    CHECK(vg_store_report_set_status(s, row.id, VG_REPORT_ASSESSING, NULL) == VG_OK);
+    vg_report_row_clear(&row);
+    CHECK(vg_store_report_by_receipt(s, "DDDD", &row, &found, NULL) == VG_OK && found);
+    CHECK_STR_EQ(row.status, VG_REPORT_ASSESSING);
+    vg_report_row_clear(&row);
+    CHECK(vg_store_report_by_receipt(s, "ZZZZ", &row, &found, NULL) == VG_OK && !found);
+    vg_report_ack_clear(&a);
+    vg_report_ack_clear(&b);
+    vg_report_ack_clear(&c);
+    vg_report_ack_clear(&d);
+    vg_report_ack_clear(&e);
+    vg_report_ack_clear(&dup);
+
+    char *v = NULL;
+    CHECK(vg_store_setting_init(s, "k", "first", &v, NULL) == VG_OK);
+    CHECK_STR_EQ(v, "first");
+    free(v);
+    CHECK(vg_store_setting_init(s, "k", "second", &v, NULL) == VG_OK);
+    CHECK_STR_EQ(v, "first");
+    free(v);
+    vg_store_close(s);
+    /* reopening applies no migration twice and keeps everything */
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    CHECK(vg_store_report_count(s, &n, NULL) == VG_OK);
+    CHECK_INT_EQ(n, 5);
+    vg_store_close(s);
+    vg_error err;
+    CHECK(vg_store_open("postgres://x", NULL, &s, &err) == VG_ERR_UNSUPPORTED);
+    ts_remove_dir(dir);
+}
+
+#define WRITERS 8
+#define EACH 150
+
+typedef struct writer_arg {
+    vg_store *s;
+    int index, failures;
+    int64_t ids[EACH];
+} writer_arg;
+
+static void *writer(void *p)
+{
+    writer_arg *w = p;
+    for (int i = 0; i < EACH; i++) {
+        char code[32], url[64];
+        snprintf(code, sizeof code, "W%d-%d", w->index, i);
+        snprintf(url, sizeof url, "https://example.test/%d/%d", w->index, i);
+        vg_report_ack ack;
+        if (!insert(w->s, code, url, NULL, NULL, NULL, NULL, &ack))
+            w->failures++;
+        w->ids[i] = ack.id;
+        vg_report_ack_clear(&ack);
+    }
+    return NULL;
+}
+
+static void test_group_commit(void)
+{
+    char dir[256];
+    temp_dir(dir, sizeof dir);
+    vg_store *s = NULL;
+    vg_store_options opt = {.max_batch = 64};
+    CHECK(vg_store_open(dir, &opt, &s, NULL) == VG_OK);
+    static writer_arg w[WRITERS];
+    pthread_t th[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        w[i] = (writer_arg){.s = s, .index = i};
+        pthread_create(&th[i], NULL, writer, &w[i]);
+    }
+    for (int i = 0; i < WRITERS; i++)
+        pthread_join(th[i], NULL);
+    int failures = 0, zero = 0;
+    for (int i = 0; i < WRITERS; i++) {
+        failures += w[i].failures;
+        for (int k = 0; k < EACH; k++)
+            zero += w[i].ids[k] == 0;
+    }
+    CHECK_INT_EQ(failures, 0);
+    CHECK_INT_EQ(zero, 0);
+    vg_store_close(s);
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    int64_t n = 0;
+    CHECK(vg_store_report_count(s, &n, NULL) == VG_OK);
+    CHECK_INT_EQ(n, WRITERS * EACH);
+    vg_store_close(s);
+    ts_remove_dir(dir);
+}
+
+/* ---- the audit chain --------------------------------------------------- */
+
+static void make_chain(const char *dir, int entries)
+{
+    vg_store *s = NULL;
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    for (int i = 1; i <= entries; i++) {
+        char target[32];
+        snprintf(target, sizeof target, "thing-%d", i);
+        int64_t seq = 0;
+        CHECK(vg_store_audit_append(s, 1700000000 + i, "user:alice", "evidence.view", target,
+                                    "{\"n\":1}", &seq, NULL) == VG_OK);
+        CHECK_INT_EQ(seq, i);
+    }
+    vg_store_close(s);
+}
+
+static void tamper(const char *dir, const char *sql)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/vigie.db", dir);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    CHECK_MSG(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+}
+
+/* Verify; returns ok and copies the problem. */
+static int verify(const char *dir, char *problem, size_t cap)
+{
+    vg_store *s = NULL;
+    int ok = 0;
+    char *p = NULL;
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    CHECK(vg_store_audit_verify(s, &ok, &p, NULL, NULL) == VG_OK);
+    snprintf(problem, cap, "%s", p ? p : "");
+    free(p);
+    vg_store_close(s);
+    return ok;
+}
+
+static int cli_verify(const char *dir)
+{
+    const char *build = getenv("VIGIE_BUILD_DIR");
+    if (!build)
+        return -1;
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "'%s/vigie' audit verify --data-dir '%s' >/dev/null", build, dir);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_audit_chain(void)
+{
+    char dir[256], problem[512];
+    temp_dir(dir, sizeof dir);
+    make_chain(dir, 6);
+    CHECK(verify(dir, problem, sizeof problem));
+    if (getenv("VIGIE_BUILD_DIR"))
+        CHECK_INT_EQ(cli_verify(dir), 0);
+
+    /* the table refuses changes through SQL... */
+    char path[300];
+    snprintf(path, sizeof path, "%s/vigie.db", dir);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE audit SET target = 'x' WHERE seq = 2", NULL, NULL, NULL) !=
+          SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM audit WHERE seq = 2", NULL, NULL, NULL) != SQLITE_OK);
+    sqlite3_close(db);
+
+    /* ...and whoever drops the guards is caught by the chain */
+    tamper(dir, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+                "UPDATE audit SET target = 'something-else' WHERE seq = 3");
+    CHECK(!verify(dir, problem, sizeof problem));
+    CHECK_MSG(strstr(problem, "entry 3 was altered") != NULL, "%s", problem);
+    if (getenv("VIGIE_BUILD_DIR"))
+        CHECK_INT_EQ(cli_verify(dir), 1);
+    ts_remove_dir(dir);
+
+    /* a removed entry in the middle */
+    temp_dir(dir, sizeof dir);
+    make_chain(dir, 6);
+    tamper(dir, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 4");
+    CHECK(!verify(dir, problem, sizeof problem));
+    CHECK_MSG(strstr(problem, "entry 4 was removed") != NULL, "%s", problem);
+    ts_remove_dir(dir);
+
+    /* the newest entries removed: the chain head kept apart notices */
+    temp_dir(dir, sizeof dir);
+    make_chain(dir, 6);
+    tamper(dir, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= 5");
+    CHECK(!verify(dir, problem, sizeof problem));
+    CHECK_MSG(strstr(problem, "entry 5 was removed") != NULL, "%s", problem);
+    ts_remove_dir(dir);
+
+    /* an entry re-hashed by someone who knows the scheme still breaks the
+     * link to the next one */
+    temp_dir(dir, sizeof dir);
+    make_chain(dir, 6);
+    tamper(dir, "DROP TRIGGER audit_no_update; UPDATE audit SET hash = "
+                "'0000000000000000000000000000000000000000000000000000000000000000' "
+                "WHERE seq = 2");
+    CHECK(!verify(dir, problem, sizeof problem));
+    CHECK_MSG(strstr(problem, "entry 2 was altered") != NULL, "%s", problem);
+    ts_remove_dir(dir);
+
+    /* an empty log holds */
+    temp_dir(dir, sizeof dir);
+    make_chain(dir, 0);
+    CHECK(verify(dir, problem, sizeof problem));
+    ts_remove_dir(dir);
+}
+
+int main(void)
+{
+    RUN(test_cases_and_idempotency);
+    RUN(test_group_commit);
+    RUN(test_audit_chain);
+    return vg_test_exit();
+}
