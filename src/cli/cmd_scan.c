@@ -181,8 +181,9 @@ static void match_file(scan_worker *w, scan_item *item)
                 goto oom;
     }
     size_t n = item->count - first_pdq;
-    scan_match *pdq = item->matches + first_pdq;
     if (n > 1) {
+        /* Only now is matches known to be allocated (NULL + 0 is undefined). */
+        scan_match *pdq = item->matches + first_pdq;
         qsort(pdq, n, sizeof *pdq, by_entry_then_distance);
         size_t kept = 1;
         for (size_t i = 1; i < n; i++)
