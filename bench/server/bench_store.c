@@ -1,0 +1,107 @@
+/*
+ * vg-bench-store: how many reports per second the store makes durable
+ * when THREADS writers insert at once (each insert returns only after its
+ * group commit's fsync), and the latency of one insert.
+ *
+ * usage: vg-bench-store DIR [THREADS [SECONDS]]
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store.h"
+
+#define MAX_SAMPLES 2000000
+
+static vg_store *store;
+static atomic_int stop, failures;
+static atomic_long done;
+static double *samples;
+static atomic_long sample_count;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *writer(void *arg)
+{
+    long index = (long)arg, n = 0;
+    while (!atomic_load(&stop)) {
+        char id[48], code[48], url[96];
+        snprintf(id, sizeof id, "b-%ld-%ld", index, n);
+        snprintf(code, sizeof code, "C%ld-%ld", index, n);
+        snprintf(url, sizeof url, "https://example.test/%ld/%ld", index, n);
+        n++;
+        vg_report_url u = {url, url};
+        vg_report r = {.public_id = id, .receipt_code = code, .source = "api", .urls = &u,
+                       .url_count = 1};
+        vg_report_ack ack;
+        double t0 = now();
+        if (vg_store_report_insert(store, &r, NULL, NULL, &ack, NULL) != VG_OK) {
+            atomic_fetch_add(&failures, 1);
+            continue;
+        }
+        double t1 = now();
+        vg_report_ack_clear(&ack);
+        atomic_fetch_add(&done, 1);
+        long k = atomic_fetch_add(&sample_count, 1);
+        if (k < MAX_SAMPLES)
+            samples[k] = t1 - t0;
+    }
+    return NULL;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: vg-bench-store DIR [THREADS [SECONDS]]\n");
+        return 2;
+    }
+    int threads = argc > 2 ? atoi(argv[2]) : 64;
+    double seconds = argc > 3 ? atof(argv[3]) : 5;
+    if (threads < 1 || threads > 4096 || seconds <= 0)
+        return 2;
+    vg_error err;
+    if (vg_store_open(argv[1], NULL, &store, &err) != VG_OK) {
+        fprintf(stderr, "vg-bench-store: %s\n", err.message);
+        return 1;
+    }
+    samples = malloc(MAX_SAMPLES * sizeof *samples);
+    pthread_t *th = calloc((size_t)threads, sizeof *th);
+    double start = now();
+    for (long i = 0; i < threads; i++)
+        pthread_create(&th[i], NULL, writer, (void *)i);
+    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    nanosleep(&ts, NULL);
+    atomic_store(&stop, 1);
+    for (int i = 0; i < threads; i++)
+        pthread_join(th[i], NULL);
+    double elapsed = now() - start;
+    vg_store_close(store);
+    long n = atomic_load(&sample_count);
+    if (n > MAX_SAMPLES)
+        n = MAX_SAMPLES;
+    qsort(samples, (size_t)n, sizeof *samples, cmp);
+    printf("store: %d writers, %.1f s: %ld durable reports, %.0f reports/s, %d failures\n",
+           threads, elapsed, atomic_load(&done), (double)atomic_load(&done) / elapsed,
+           atomic_load(&failures));
+    if (n)
+        printf("store: insert latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+               samples[n / 2] * 1e3, samples[n * 9 / 10] * 1e3, samples[n * 99 / 100] * 1e3,
+               samples[n - 1] * 1e3);
+    free(samples);
+    free(th);
+    return 0;
+}
