@@ -16,11 +16,13 @@
 
 static void serve_usage(FILE *out)
 {
-    fprintf(out, "usage: vigie serve [--config FILE] [--data-dir DIR] [--listen ADDR:PORT]\n"
+    fprintf(out, "usage: vigie serve [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] "
+                 "[--grace SECONDS]\n"
                  "\n"
                  "Runs the hotline server. --data-dir and --listen override the same settings\n"
                  "of the configuration file (format: docs/server.md). Logs are JSON lines on\n"
-                 "stderr. SIGINT or SIGTERM stops it gracefully.\n");
+                 "stderr. SIGINT or SIGTERM stops it gracefully: requests in flight get up to\n"
+                 "--grace seconds (30) to finish.\n");
 }
 
 int cmd_serve(int argc, char **argv)
