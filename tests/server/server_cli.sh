@@ -1,0 +1,84 @@
+#!/bin/bash
+# vigie serve, admin and audit from the command line: keys shown once as
+# the last line, accounts, configuration errors, TLS, SIGTERM.
+set -u
+fail=0
+check() { # description, then a command that must succeed
+    local what=$1; shift
+    if ! "$@"; then echo "FAIL: $what" >&2; fail=1; fi
+}
+command -v curl >/dev/null || { echo "curl missing" >&2; exit 77; }
+tmp=$(mktemp -d "${VIGIE_TMP:-/tmp}/server-cli.XXXXXX" 2>/dev/null || mktemp -d)
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+pid=
+data=$tmp/data
+
+# accounts and keys
+echo 'a password long enough' | "$VIGIE" admin --data-dir "$data" create-admin --user root >/dev/null
+check "create-admin" test $? -eq 0
+echo 'short' | "$VIGIE" admin --data-dir "$data" create-user --user bob --role analyst 2>/dev/null
+check "short password refused (exit 2)" test $? -eq 2
+echo 'a password long enough' | "$VIGIE" admin --data-dir "$data" create-user --user bob --role king 2>/dev/null
+check "unknown role refused" test $? -eq 2
+echo 'a password long enough' | "$VIGIE" admin --data-dir "$data" create-user --user bob --role analyst >/dev/null
+check "create-user" test $? -eq 0
+echo 'a password long enough' | "$VIGIE" admin --data-dir "$data" create-user --user bob --role analyst 2>/dev/null
+check "duplicate user refused" test $? -eq 2
+"$VIGIE" admin --data-dir "$data" create-api-key --org "Example Platform" --rate 50 >"$tmp/key.out"
+check "create-api-key" test $? -eq 0
+key=$(tail -n 1 "$tmp/key.out")
+check "the key is the last line" grep -Eq '^vg_[0-9a-f]{64}$' <<<"$key"
+check "the key is not stored" bash -c "! grep -aq '${key#vg_}' '$data/vigie.db' '$data/vigie.db-wal' 2>/dev/null"
+check "list-api-keys shows the prefix, not the key" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^1,${key:0:11},Example Platform,50,no$'"
+check "list-users" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0$'"
+"$VIGIE" admin --data-dir "$data" enable-totp --user bob | tail -n 1 | grep -Eq '^otpauth://totp/vigie:bob\?secret=[A-Z2-7]{32}&'
+check "enable-totp prints the URI" test $? -eq 0
+"$VIGIE" admin --data-dir "$data" disable-user --user nobody 2>/dev/null
+check "unknown user: exit 2" test $? -eq 2
+"$VIGIE" admin create-user 2>/dev/null
+check "no data dir: exit 2" test $? -eq 2
+
+# configuration errors name the line
+printf 'data_dir = %s\nlisten = 127.0.0.1:0\nlisten = 127.0.0.1:1\n' "$data" >"$tmp/dup.conf"
+"$VIGIE" serve --config "$tmp/dup.conf" 2>"$tmp/err"
+check "duplicate key: exit 2" test $? -eq 2
+check "duplicate key: line named" grep -q 'dup.conf:3' "$tmp/err"
+printf 'data_dir = %s\nhttp.body_limit = lots\n' "$data" >"$tmp/bad.conf"
+"$VIGIE" serve --config "$tmp/bad.conf" 2>"$tmp/err"
+check "bad value: exit 2" test $? -eq 2
+check "bad value: key named" grep -q 'http.body_limit' "$tmp/err"
+
+# serve, with TLS when openssl can make a certificate
+printf 'data_dir = %s\nlisten = 127.0.0.1:0\nhttp.secure_cookies = true\n' "$data" >"$tmp/server.conf"
+scheme=http
+if command -v openssl >/dev/null && openssl req -x509 -newkey rsa:2048 -nodes -days 1 \
+        -subj /CN=localhost -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1; then
+    printf 'tls.cert = %s\ntls.key = %s\n' "$tmp/cert.pem" "$tmp/key.pem" >>"$tmp/server.conf"
+    scheme=https
+fi
+"$VIGIE" serve --config "$tmp/server.conf" 2>"$tmp/log" &
+pid=$!
+port=
+for _ in $(seq 100); do
+    port=$(sed -n 's/.*"msg":"listening","port":\([0-9]*\).*/\1/p' "$tmp/log")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+check "the server says where it listens" test -n "$port"
+body=$(curl -sk "$scheme://127.0.0.1:$port/healthz")
+check "healthz over $scheme" test "$body" = '{"status":"ok"}'
+status=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$scheme://127.0.0.1:$port/console")
+check "a partner key does not open the console" test "$status" = 403
+kill -TERM "$pid"
+wait "$pid"
+check "SIGTERM: exit 0" test $? -eq 0
+pid=
+check "stopped is logged" grep -q '"msg":"stopped"' "$tmp/log"
+check "every log line is JSON" bash -c "grep -vc '^{\"ts\":\"' '$tmp/log' | grep -qx 0"
+
+"$VIGIE" audit verify --data-dir "$data" >"$tmp/audit"
+check "audit verify: exit 0" test $? -eq 0
+check "audit verify counts the admin changes" grep -q 'holds: 4 entries' "$tmp/audit"
+"$VIGIE" audit verify 2>/dev/null
+check "audit verify without data dir: exit 2" test $? -eq 2
+exit $fail
