@@ -246,6 +246,15 @@ vg_status vg_config_size(vg_config *cfg, const char *key, uint64_t fallback, uin
     return VG_OK;
 }
 
+int vg_config_entry(const vg_config *cfg, size_t i, const char **key, const char **value)
+{
+    if (i >= cfg->count)
+        return 0;
+    *key = cfg->entries[i].key;
+    *value = cfg->entries[i].value;
+    return 1;
+}
+
 const char *vg_config_unused(vg_config *cfg, size_t i)
 {
     for (size_t k = 0; k < cfg->count; k++)

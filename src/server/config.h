@@ -43,6 +43,10 @@ vg_status vg_config_bool(vg_config *cfg, const char *key, int fallback, int *out
 vg_status vg_config_size(vg_config *cfg, const char *key, uint64_t fallback, uint64_t max,
                          uint64_t *out, vg_error *err);
 
+/* The i-th entry (in file order): 1 and its key and value, or 0 past the
+ * last one. Both strings belong to cfg. */
+int vg_config_entry(const vg_config *cfg, size_t i, const char **key, const char **value);
+
 /* The i-th key nobody has read, or NULL past the last one. */
 const char *vg_config_unused(vg_config *cfg, size_t i);
 

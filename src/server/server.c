@@ -42,6 +42,52 @@ static void server_log(void *ctx, const char *line)
     free(buf);
 }
 
+/* A configuration change is a security event: compare the configuration
+ * with the one of the previous start and audit the keys that changed (not
+ * their values, which may name key files). */
+static vg_status audit_configuration(vg_server *srv, vg_error *err)
+{
+    json_t *now = json_object(), *changed = json_array();
+    const char *key, *value;
+    for (size_t i = 0; now && vg_config_entry(srv->config, i, &key, &value); i++)
+        json_object_set_new(now, key, json_string(value));
+    char *text = now ? json_dumps(now, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *before_text = NULL;
+    vg_status st = text && changed ? vg_store_setting_get(srv->store, "config.last", &before_text, err)
+                                   : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (st == VG_OK && (!before_text || strcmp(before_text, text) != 0)) {
+        json_t *before = before_text ? json_loads(before_text, 0, NULL) : json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(now, k, v) {
+            json_t *old = before ? json_object_get(before, k) : NULL;
+            if (!old || !json_equal(old, v))
+                json_array_append_new(changed, json_string(k));
+        }
+        json_object_foreach(before, k, v) {
+            if (!json_object_get(now, k))
+                json_array_append_new(changed, json_string(k));
+        }
+        json_t *detail = json_pack("{s:O, s:b}", "changed", changed, "first_start",
+                                   before_text == NULL);
+        char *detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+        st = vg_server_audit(srv, NULL, "server", before_text ? "config.change" : "config.initial",
+                             "", detail_text);
+        if (st == VG_OK)
+            st = vg_store_setting_set(srv->store, "config.last", text, err);
+        else
+            vg_error_set(err, st, "cannot write the audit log");
+        free(detail_text);
+        json_decref(detail);
+        json_decref(before);
+    }
+    free(before_text);
+    free(text);
+    json_decref(now);
+    json_decref(changed);
+    return st;
+}
+
 vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
 {
     *out = NULL;
@@ -122,6 +168,10 @@ vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
     if (st == VG_OK)
         st = vg_server_register_routes(srv, err);
     if (st != VG_OK) {
+        vg_server_free(srv);
+        return st;
+    }
+    if ((st = audit_configuration(srv, err)) != VG_OK) {
         vg_server_free(srv);
         return st;
     }

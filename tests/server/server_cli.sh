@@ -76,9 +76,22 @@ pid=
 check "stopped is logged" grep -q '"msg":"stopped"' "$tmp/log"
 check "every log line is JSON" bash -c "grep -vc '^{\"ts\":\"' '$tmp/log' | grep -qx 0"
 
+# a second start with another configuration: audited as a change
+printf 'login.max_failures = 7\n' >>"$tmp/server.conf"
+"$VIGIE" serve --config "$tmp/server.conf" 2>"$tmp/log2" &
+pid=$!
+for _ in $(seq 100); do
+    grep -q '"msg":"listening"' "$tmp/log2" && break
+    sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+pid=
+
 "$VIGIE" audit verify --data-dir "$data" >"$tmp/audit"
 check "audit verify: exit 0" test $? -eq 0
-check "audit verify counts the admin changes" grep -q 'holds: 4 entries' "$tmp/audit"
+# 4 admin changes, the first configuration, one configuration change
+check "audit verify counts every entry" grep -q 'holds: 6 entries' "$tmp/audit"
 "$VIGIE" audit verify 2>/dev/null
 check "audit verify without data dir: exit 2" test $? -eq 2
 exit $fail
