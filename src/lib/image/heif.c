@@ -37,11 +37,200 @@ static bool have_decoder(const char *id)
     return false;
 }
 
+/* Container pre-check --------------------------------------------------------
+ *
+ * libheif 1.15 checks only each item's declared size ('ispe') against a
+ * per-side limit, then trusts other sizes: a grid or overlay allocates the
+ * canvas its own data declares, and tiles may declare any area. Before
+ * libheif decodes anything, the boxes that carry sizes are read here
+ * (every read bounds-checked) and any area above max_pixels is refused.
+ * A container this parser cannot follow is left to libheif to reject. */
+
+typedef struct span {
+    const uint8_t *p;
+    size_t len;
+} span;
+
+static uint64_t be(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Next box of `in` from *off: its type and body. */
+static bool next_box(span in, size_t *off, uint32_t *type, span *body)
+{
+    if (*off > in.len || in.len - *off < 8)
+        return false;
+    const uint8_t *b = in.p + *off;
+    uint64_t size = be(b, 4), header = 8;
+    *type = (uint32_t)be(b + 4, 4);
+    if (size == 1) {
+        if (in.len - *off < 16)
+            return false;
+        size = be(b + 8, 8);
+        header = 16;
+    } else if (size == 0) {
+        size = in.len - *off;
+    }
+    if (size < header || size > in.len - *off)
+        return false;
+    body->p = b + header;
+    body->len = (size_t)(size - header);
+    *off += (size_t)size;
+    return true;
+}
+
+#define FOURCC(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+/* A cursor over a box body. */
+typedef struct cursor {
+    span s;
+    size_t pos;
+    bool bad;
+} cursor;
+
+static uint64_t take(cursor *c, unsigned n)
+{
+    if (c->bad || n > 8 || c->s.len - c->pos < n) {
+        c->bad = true;
+        return 0;
+    }
+    uint64_t v = be(c->s.p + c->pos, n);
+    c->pos += n;
+    return v;
+}
+
+/* Where the data of item `id` starts (first extent), per iloc. */
+static bool item_data(span file, span iloc, span idat, uint32_t id, span *out)
+{
+    cursor c = {iloc, 0, false};
+    unsigned version = (unsigned)take(&c, 1);
+    take(&c, 3);
+    unsigned sizes = (unsigned)take(&c, 2);
+    unsigned off_size = sizes >> 12, len_size = (sizes >> 8) & 15, base_size = (sizes >> 4) & 15;
+    unsigned index_size = version == 1 || version == 2 ? sizes & 15 : 0;
+    uint64_t count = take(&c, version < 2 ? 2 : 4);
+    for (uint64_t i = 0; i < count && !c.bad; i++) {
+        uint64_t item = take(&c, version < 2 ? 2 : 4);
+        unsigned method = version == 1 || version == 2 ? (unsigned)take(&c, 2) & 15 : 0;
+        take(&c, 2); /* data reference index */
+        uint64_t base = take(&c, base_size);
+        uint64_t extents = take(&c, 2);
+        for (uint64_t e = 0; e < extents && !c.bad; e++) {
+            take(&c, index_size);
+            uint64_t offset = take(&c, off_size), length = take(&c, len_size);
+            if (item != id || e != 0 || c.bad)
+                continue;
+            span from = method == 1 ? idat : file;
+            if (method > 1 || base > from.len || offset > from.len - base)
+                return false;
+            uint64_t start = base + offset, avail = from.len - start;
+            out->p = from.p + start;
+            out->len = (size_t)(length && length < avail ? length : avail);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The canvas a grid ('grid') or overlay ('iovl') item declares. */
+static bool derived_size(uint32_t type, span data, uint64_t *w, uint64_t *h)
+{
+    cursor c = {data, 0, false};
+    take(&c, 1); /* version */
+    unsigned flags = (unsigned)take(&c, 1);
+    unsigned field = flags & 1 ? 4 : 2;
+    if (type == FOURCC('g', 'r', 'i', 'd'))
+        take(&c, 2); /* rows, columns */
+    else
+        take(&c, 8); /* background colour */
+    *w = take(&c, field);
+    *h = take(&c, field);
+    return !c.bad;
+}
+
+static vg_status precheck_container(vg_decoder *dec, const uint8_t *data, size_t len)
+{
+    span file = {data, len}, meta = {0}, body;
+    uint32_t type;
+    size_t off = 0;
+    while (next_box(file, &off, &type, &body))
+        if (type == FOURCC('m', 'e', 't', 'a') && body.len >= 4) {
+            meta = (span){body.p + 4, body.len - 4};
+            break;
+        }
+    if (!meta.p)
+        return VG_OK;
+    span iinf = {0}, iloc = {0}, idat = {0};
+    uint64_t primary = UINT64_MAX;
+    off = 0;
+    while (next_box(meta, &off, &type, &body)) {
+        if (type == FOURCC('p', 'i', 't', 'm') && body.len >= 6)
+            primary = body.p[0] == 0 ? be(body.p + 4, 2) : body.len >= 8 ? be(body.p + 4, 4) : 0;
+        else if (type == FOURCC('i', 'i', 'n', 'f'))
+            iinf = body;
+        else if (type == FOURCC('i', 'l', 'o', 'c'))
+            iloc = body;
+        else if (type == FOURCC('i', 'd', 'a', 't'))
+            idat = body;
+        else if (type == FOURCC('i', 'p', 'r', 'p')) {
+            size_t poff = 0;
+            span ipco;
+            uint32_t ptype;
+            while (next_box(body, &poff, &ptype, &ipco)) {
+                if (ptype != FOURCC('i', 'p', 'c', 'o'))
+                    continue;
+                size_t qoff = 0;
+                span prop;
+                uint32_t qtype;
+                while (next_box(ipco, &qoff, &qtype, &prop))
+                    if (qtype == FOURCC('i', 's', 'p', 'e') && prop.len >= 12) {
+                        /* Coded items may be padded to the codec's block
+                         * size (64 px for HEVC) beyond the visible image. */
+                        uint64_t w = be(prop.p + 4, 4), h = be(prop.p + 8, 4);
+                        if (!vg_decoder_size_ok(dec, w > 64 ? w - 64 : 0, h > 64 ? h - 64 : 0))
+                            return vg_decoder_too_large(dec, w, h);
+                    }
+            }
+        }
+    }
+    if (primary == UINT64_MAX || !iinf.p || !iloc.p)
+        return VG_OK;
+    /* The primary item's type, from its 'infe' entry (version 2 or 3). */
+    size_t entries_at = iinf.len >= 4 && iinf.p[0] == 0 ? 6 : 8;
+    if (iinf.len < entries_at)
+        return VG_OK;
+    span entries = {iinf.p + entries_at, iinf.len - entries_at}, infe;
+    off = 0;
+    while (next_box(entries, &off, &type, &infe)) {
+        if (type != FOURCC('i', 'n', 'f', 'e') || infe.len < 4 || infe.p[0] < 2)
+            continue;
+        unsigned id_size = infe.p[0] == 2 ? 2 : 4;
+        if (infe.len < 4 + id_size + 2 + 4 || be(infe.p + 4, id_size) != primary)
+            continue;
+        uint32_t item_type = (uint32_t)be(infe.p + 4 + id_size + 2, 4);
+        span item;
+        uint64_t w, h;
+        if ((item_type == FOURCC('g', 'r', 'i', 'd') || item_type == FOURCC('i', 'o', 'v', 'l')) &&
+            item_data(file, iloc, idat, (uint32_t)primary, &item) &&
+            derived_size(item_type, item, &w, &h) && !vg_decoder_size_ok(dec, w, h))
+            return vg_decoder_too_large(dec, w, h);
+        break;
+    }
+    return VG_OK;
+}
+
 static vg_status decode_primary(vg_decoder *dec, struct heif_context *ctx, const uint8_t *data,
                                 size_t len)
 {
     heif_context_set_maximum_image_size_limit(
         ctx, dec->max_pixels > INT_MAX ? INT_MAX : (int)dec->max_pixels);
+    vg_status pre = precheck_container(dec, data, len);
+    if (pre != VG_OK)
+        return pre;
     struct heif_error e = heif_context_read_from_memory_without_copy(ctx, data, len, NULL);
     if (e.code != heif_error_Ok)
         return heif_fail(dec, e, "container is invalid");
