@@ -5,6 +5,7 @@
  *
  * usage: vg-bench-store DIR [THREADS [SECONDS]]
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < threads; i++)
         pthread_join(th[i], NULL);
     double elapsed = now() - start;
+    vg_store_stats stats;
+    vg_store_stats_get(store, &stats);
     vg_store_close(store);
     long n = atomic_load(&sample_count);
     if (n > MAX_SAMPLES)
@@ -97,6 +100,8 @@ int main(int argc, char **argv)
     printf("store: %d writers, %.1f s: %ld durable reports, %.0f reports/s, %d failures\n",
            threads, elapsed, atomic_load(&done), (double)atomic_load(&done) / elapsed,
            atomic_load(&failures));
+    printf("store: %" PRIu64 " commits, %.1f reports per commit on average\n", stats.commits,
+           stats.commits ? (double)stats.writes / (double)stats.commits : 0.0);
     if (n)
         printf("store: insert latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
                samples[n / 2] * 1e3, samples[n * 9 / 10] * 1e3, samples[n * 99 / 100] * 1e3,

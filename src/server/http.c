@@ -1039,6 +1039,17 @@ void vg_http_metrics(vg_http *http, vg_http_request *req)
         EMIT("# HELP vigie_reports Reports stored.\n# TYPE vigie_reports gauge\n"
              "vigie_reports %" PRId64 "\n",
              reports);
+    vg_store_stats ss;
+    vg_store_stats_get(http->store, &ss);
+    EMIT("# HELP vigie_store_writes_total Writes committed by the store.\n"
+         "# TYPE vigie_store_writes_total counter\nvigie_store_writes_total %" PRIu64 "\n"
+         "# HELP vigie_store_failed_writes_total Writes rolled back.\n"
+         "# TYPE vigie_store_failed_writes_total counter\n"
+         "vigie_store_failed_writes_total %" PRIu64 "\n"
+         "# HELP vigie_store_commits_total Transactions committed (one fsync each); "
+         "writes / commits is the group-commit batch.\n"
+         "# TYPE vigie_store_commits_total counter\nvigie_store_commits_total %" PRIu64 "\n",
+         ss.writes, ss.failed_writes, ss.commits);
 #undef EMIT
     if (n >= cap)
         n = cap - 1;

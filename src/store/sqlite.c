@@ -115,6 +115,7 @@ typedef struct sq {
     int stopping;
     unsigned max_batch;
     int schema_version;
+    vg_store_stats stats; /* under lock */
 } sq;
 
 /* A write: run(db, arg) inside the batch's transaction. */
@@ -273,8 +274,13 @@ static void *writer_main(void *arg)
         run_batch(s, batch);
 
         pthread_mutex_lock(&s->lock);
+        s->stats.commits++;
         for (job *j = batch, *next; j; j = next) {
             next = j->next;
+            if (j->status == VG_OK)
+                s->stats.writes++;
+            else
+                s->stats.failed_writes++;
             j->finished = 1;
         }
         pthread_cond_broadcast(&s->done);
@@ -1419,6 +1425,14 @@ static vg_status sq_audit_head(void *impl, int64_t *seq, char hash[65], vg_error
 
 static int sq_schema_version(void *impl) { return ((sq *)impl)->schema_version; }
 
+static void sq_stats(void *impl, vg_store_stats *stats)
+{
+    sq *s = impl;
+    pthread_mutex_lock(&s->lock);
+    *stats = s->stats;
+    pthread_mutex_unlock(&s->lock);
+}
+
 static vg_status migrate(conn *c, int *version, vg_error *err)
 {
     sqlite3_stmt *st = NULL;
@@ -1488,6 +1502,7 @@ static const vg_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
     .schema_version = sq_schema_version,
+    .stats = sq_stats,
     .setting_get = sq_setting_get,
     .setting_init = sq_setting_init,
     .setting_set = sq_setting_set,

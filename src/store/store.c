@@ -49,6 +49,12 @@ void vg_store_close(vg_store *store)
 
 int vg_store_schema_version(vg_store *s) { return s->ops->schema_version(s->impl); }
 
+void vg_store_stats_get(vg_store *s, vg_store_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    s->ops->stats(s->impl, stats);
+}
+
 vg_status vg_store_setting_get(vg_store *s, const char *name, char **value, vg_error *err)
 {
     return s->ops->setting_get(s->impl, name, value, err);

@@ -56,6 +56,13 @@ void vg_store_close(vg_store *store);
 /* The schema version after migrations (tests and `vigie admin` show it). */
 int vg_store_schema_version(vg_store *store);
 
+/* Counters of the writer since open, for /metrics: writes committed and
+ * failed, and the transactions (fsyncs) that carried them. */
+typedef struct vg_store_stats {
+    uint64_t writes, failed_writes, commits;
+} vg_store_stats;
+void vg_store_stats_get(vg_store *store, vg_store_stats *stats);
+
 /* ---- settings: small named values (server secrets, configuration) ----- */
 
 /* Read setting name into a malloc'd string (*value = NULL when unset). */

@@ -15,6 +15,7 @@ typedef struct vg_store_ops {
     const char *name;
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
+    void (*stats)(void *impl, vg_store_stats *stats);
     vg_status (*setting_get)(void *impl, const char *name, char **value, vg_error *err);
     vg_status (*setting_init)(void *impl, const char *name, const char *value, char **out,
                               vg_error *err);

@@ -98,6 +98,7 @@ static void test_healthz_and_metrics(void)
     CHECK(strstr(r.body, "vigie_http_request_duration_seconds_bucket{le=\"+Inf\"}") != NULL);
     CHECK(strstr(r.body, "route=\"/healthz\"} 1") != NULL);
     CHECK(strstr(r.body, "vigie_reports 0") != NULL);
+    CHECK(strstr(r.body, "vigie_store_commits_total ") != NULL);
     ts_response_free(&r);
     CHECK(ts_call(&t, "HEAD", "/healthz", NULL, NULL, 0, &r));
     CHECK_INT_EQ(r.status, 200);
