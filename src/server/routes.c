@@ -9,6 +9,7 @@ vg_status vg_server_register_routes(vg_server *srv, vg_error *err)
     vg_status (*const modules[])(vg_server *, vg_error *) = {
         vg_ops_routes,
         vg_auth_routes,
+        vg_intake_routes,
     };
     for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++) {
         vg_status st = modules[i](srv, err);

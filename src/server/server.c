@@ -214,6 +214,7 @@ void vg_server_free(vg_server *srv)
     if (!srv)
         return;
     vg_http_free(srv->http);   /* stops serving first */
+    vg_intake_free(srv->intake);
     vg_store_close(srv->store); /* then flushes the writer */
     vg_config_free(srv->config);
     pthread_mutex_destroy(&srv->login_lock);

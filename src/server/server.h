@@ -37,6 +37,7 @@ typedef struct vg_server {
     pthread_mutex_t login_lock;
     pthread_cond_t login_cond;
     char dummy_hash[128]; /* checked for unknown usernames: same time as a real one */
+    void *intake; /* the intake's state (src/server/intake.c), freed by vg_intake_free */
 } vg_server;
 
 /* Open the store named by the configuration's data_dir, create the
@@ -61,6 +62,8 @@ vg_status vg_server_register_routes(vg_server *srv, vg_error *err);
 /* The modules' route functions (routes.c lists them). */
 vg_status vg_ops_routes(vg_server *srv, vg_error *err);  /* /healthz, /metrics */
 vg_status vg_auth_routes(vg_server *srv, vg_error *err); /* /login, /logout, /console */
+vg_status vg_intake_routes(vg_server *srv, vg_error *err); /* /report, /status, /api/v1 */
+void vg_intake_free(void *intake);
 
 /* Open just the store from a configuration (for `vigie admin` and `vigie
  * audit`): data_dir from cfg. */

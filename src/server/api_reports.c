@@ -1,0 +1,355 @@
+/*
+ * src/server/api_reports.c - the partner API: POST /api/v1/reports and its
+ * OpenAPI description at GET /api/v1/openapi.json (docs/api.md).
+ *
+ * A report is a JSON object (application/json), or a multipart/form-data
+ * body with the JSON in a part named "report" and each file in a part named
+ * "file" (streamed into the vault as it arrives). Files may also be given
+ * by digest only. Unknown members are refused, so a typo does not lose a
+ * field silently. An Idempotency-Key header makes retries safe: the retry
+ * gets the first answer and nothing is counted twice (store.h). The caller
+ * key's rate limit is applied by the HTTP layer before the body is read.
+ *
+ * The answer says what was stored (id, receipt) and nothing about hash-bank
+ * matches: a partner key must not become a way to test what the banks hold.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server/intake.h"
+
+static const char *const report_members[] = {
+    "urls", "files", "category", "platform", "account", "occurred_at", "description",
+    "reporter_kind", "language", "country", "contact", NULL,
+};
+static const char *const file_members[] = {"sha256", "md5", "sha1", "pdq", "filename", "size",
+                                           NULL};
+
+static int listed(const char *const *list, const char *name)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* An optional string member: NULL when absent or null; -1 when another type. */
+static int member_string(json_t *obj, const char *name, const char **out)
+{
+    json_t *v = json_object_get(obj, name);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return -1;
+    *out = json_string_value(v);
+    /* jansson allows NUL inside strings; our fields never hold one. */
+    return strlen(*out) == json_string_length(v) ? 0 : -1;
+}
+
+static int key_valid(const char *key)
+{
+    size_t n = strlen(key);
+    if (n == 0 || n > 255)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (key[i] < 0x21 || key[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
+/* Fill the draft from the JSON report; on a refusal, answers and returns 0. */
+static int read_report(vg_intake *in, vg_http_request *req, json_t *root, vg_intake_draft *d)
+{
+    vg_error err;
+    const char *name;
+    json_t *value;
+    if (!json_is_object(root)) {
+        vg_http_json_error(req, 400, "invalid_json", "The report must be a JSON object.");
+        return 0;
+    }
+    json_object_foreach(root, name, value) {
+        if (!listed(report_members, name)) {
+            vg_http_json_error(req, 400, "unknown_field",
+                               "\"%.64s\" is not a field of a report (see /api/v1/openapi.json).",
+                               name);
+            return 0;
+        }
+    }
+    const struct {
+        const char **slot;
+        const char *name;
+        size_t max;
+        const char *const *choices;
+    } texts[] = {
+        {&d->report.category, "category", VG_INTAKE_MAX_FIELD, vg_intake_categories},
+        {&d->report.reporter_kind, "reporter_kind", VG_INTAKE_MAX_FIELD,
+         vg_intake_reporter_kinds},
+        {&d->report.platform, "platform", VG_INTAKE_MAX_FIELD, NULL},
+        {&d->report.account, "account", VG_INTAKE_MAX_FIELD, NULL},
+        {&d->report.occurred_at, "occurred_at", VG_INTAKE_MAX_FIELD, NULL},
+        {&d->report.description, "description", VG_INTAKE_MAX_TEXT, NULL},
+        {&d->report.language, "language", 35, NULL},
+        {&d->report.country, "country", VG_INTAKE_MAX_FIELD, NULL},
+        {&d->report.contact, "contact", VG_INTAKE_MAX_FIELD, NULL},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const char *text;
+        if (member_string(root, texts[i].name, &text) != 0) {
+            vg_http_json_error(req, 400, "invalid_field", "\"%s\" must be a string.",
+                               texts[i].name);
+            return 0;
+        }
+        if (text && texts[i].choices && !vg_intake_in_list(texts[i].choices, text)) {
+            vg_http_json_error(req, 400, "invalid_field",
+                               "\"%s\" is not one of the values listed in /api/v1/openapi.json.",
+                               texts[i].name);
+            return 0;
+        }
+        vg_status st = vg_intake_draft_text(d, texts[i].slot, text, texts[i].max, &err);
+        if (st != VG_OK) {
+            vg_http_json_error(req, st == VG_ERR_TOO_LARGE ? 413 : 400,
+                               st == VG_ERR_TOO_LARGE ? "too_large" : "invalid_field",
+                               "\"%s\": %s.", texts[i].name, err.message);
+            return 0;
+        }
+    }
+
+    json_t *urls = json_object_get(root, "urls");
+    if (urls && !json_is_null(urls)) {
+        if (!json_is_array(urls)) {
+            vg_http_json_error(req, 400, "invalid_field", "\"urls\" must be an array of strings.");
+            return 0;
+        }
+        if (json_array_size(urls) > VG_INTAKE_MAX_URLS) {
+            vg_http_json_error(req, 413, "too_large", "At most %d URLs are accepted per report.",
+                               VG_INTAKE_MAX_URLS);
+            return 0;
+        }
+        size_t i;
+        json_array_foreach(urls, i, value) {
+            if (!json_is_string(value) || strlen(json_string_value(value)) != json_string_length(value)) {
+                vg_http_json_error(req, 400, "invalid_field", "urls[%zu] must be a string.", i);
+                return 0;
+            }
+            if (vg_intake_draft_url(d, json_string_value(value), &err) != VG_OK) {
+                vg_http_json_error(req, 400, "invalid_url", "urls[%zu]: %s", i, err.message);
+                return 0;
+            }
+        }
+    }
+
+    json_t *files = json_object_get(root, "files");
+    if (files && !json_is_null(files)) {
+        if (!json_is_array(files)) {
+            vg_http_json_error(req, 400, "invalid_field", "\"files\" must be an array of objects.");
+            return 0;
+        }
+        if (json_array_size(files) > in->max_files) {
+            vg_http_json_error(req, 413, "too_large", "At most %llu files are accepted per report.",
+                               (unsigned long long)in->max_files);
+            return 0;
+        }
+        size_t i;
+        json_array_foreach(files, i, value) {
+            const char *sha256, *md5, *sha1, *pdq, *filename, *member;
+            json_t *unused;
+            if (!json_is_object(value)) {
+                vg_http_json_error(req, 400, "invalid_file", "files[%zu] must be an object.", i);
+                return 0;
+            }
+            json_object_foreach(value, member, unused) {
+                if (!listed(file_members, member)) {
+                    vg_http_json_error(req, 400, "unknown_field",
+                                       "files[%zu]: \"%.64s\" is not a field of a file.", i,
+                                       member);
+                    return 0;
+                }
+            }
+            json_t *size = json_object_get(value, "size");
+            if (member_string(value, "sha256", &sha256) || member_string(value, "md5", &md5) ||
+                member_string(value, "sha1", &sha1) || member_string(value, "pdq", &pdq) ||
+                member_string(value, "filename", &filename) ||
+                (size && !json_is_null(size) &&
+                 (!json_is_integer(size) || json_integer_value(size) < 0))) {
+                vg_http_json_error(req, 400, "invalid_file",
+                                   "files[%zu]: digests and filename are strings, size a "
+                                   "whole number of bytes.",
+                                   i);
+                return 0;
+            }
+            uint64_t bytes = size && json_is_integer(size) ? (uint64_t)json_integer_value(size) : 0;
+            if (vg_intake_draft_digests(in, d, sha256, md5, sha1, pdq, filename, bytes, &err) !=
+                VG_OK) {
+                vg_http_json_error(req, 400, "invalid_file", "files[%zu]: %s", i, err.message);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static void post_reports(vg_http_request *req)
+{
+    vg_intake *in = vg_http_route_ctx(req);
+    const char *type = vg_http_header(req, "Content-Type");
+    const char *text;
+    size_t len = 0;
+    if (type && !strncasecmp(type, "multipart/form-data", 19)) {
+        text = vg_http_param(req, "report");
+        if (!text)
+            text = "{}"; /* files alone are a report */
+        len = strlen(text);
+    } else if (type && (!strncasecmp(type, "application/json", 16))) {
+        text = vg_http_body(req, &len);
+    } else {
+        vg_http_json_error(req, 415, "unsupported_media_type",
+                           "Send the report as application/json, or as multipart/form-data "
+                           "with the JSON in a part named \"report\".");
+        return;
+    }
+    const char *key = vg_http_header(req, "Idempotency-Key");
+    if (key && !key_valid(key)) {
+        vg_http_json_error(req, 400, "invalid_idempotency_key",
+                           "The Idempotency-Key header must be 1 to 255 visible ASCII characters.");
+        return;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        vg_http_json_error(req, 400, "invalid_json", "The body is not valid JSON: %.200s (line %d).",
+                           jerr.text, jerr.line);
+        return;
+    }
+
+    vg_intake_draft d;
+    vg_error err;
+    vg_intake_draft_init(&d, "api", &err);
+    const vg_http_caller *caller = vg_http_caller_of(req);
+    d.report.api_key_id = caller ? caller->api_key_id : 0;
+    /* Partners track reports by id; a receipt secret would only be one
+     * more secret stored in their systems, so API reports have none. */
+    d.report.receipt_secret_hash = NULL;
+    int ok = read_report(in, req, root, &d);
+    json_decref(root);
+    if (!ok) {
+        vg_intake_draft_free(in, &d);
+        return;
+    }
+    if (vg_intake_draft_uploads(in, req, &d, &err) != VG_OK) {
+        vg_http_json_error(req, 503, "storage_error", "A file could not be stored; try again.");
+        vg_intake_draft_free(in, &d);
+        return;
+    }
+    if (!vg_intake_draft_locates(&d)) {
+        vg_http_json_error(req, 400, "no_location",
+                           "A report needs at least one URL, one file or an account name.");
+        vg_intake_draft_free(in, &d);
+        return;
+    }
+
+    json_t *answer = json_pack("{s:s, s:s, s:s, s:I, s:I}", "id", d.public_id, "receipt",
+                               d.receipt_code, "status", VG_REPORT_RECEIVED, "urls",
+                               (json_int_t)d.report.url_count, "files",
+                               (json_int_t)d.report.file_count);
+    char *body = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
+    json_decref(answer);
+    if (!body) {
+        vg_http_json_error(req, 500, "server_error", "Out of memory.");
+        vg_intake_draft_free(in, &d);
+        return;
+    }
+    vg_report_ack ack = {0};
+    if (vg_intake_submit(in, &d, key, body, &ack, &err) != VG_OK) {
+        vg_http_json_error(req, 503, "storage_error",
+                           "The report could not be stored; try again (with the same "
+                           "Idempotency-Key, it will not be counted twice).");
+    } else {
+        const char *sent = ack.duplicate && ack.response ? ack.response : body;
+        vg_http_respond(req, 201, "application/json", sent, strlen(sent));
+    }
+    vg_report_ack_clear(&ack);
+    free(body);
+    vg_intake_draft_free(in, &d);
+}
+
+/* OpenAPI 3.0 description of the partner API. */
+static const char openapi[] =
+    "{\"openapi\":\"3.0.3\","
+    "\"info\":{\"title\":\"vigie hotline partner API\",\"version\":\"1\","
+    "\"description\":\"Report locations and files of suspected child sexual abuse material "
+    "(CSAM) to the hotline. See docs/api.md.\"},"
+    "\"paths\":{\"/api/v1/reports\":{\"post\":{"
+    "\"summary\":\"Submit a report\",\"operationId\":\"createReport\","
+    "\"security\":[{\"bearer\":[]}],"
+    "\"parameters\":[{\"name\":\"Idempotency-Key\",\"in\":\"header\",\"required\":false,"
+    "\"description\":\"Retries with the same key return the first answer; the report is "
+    "counted once.\",\"schema\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255}}],"
+    "\"requestBody\":{\"required\":true,\"content\":{"
+    "\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Report\"}},"
+    "\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{"
+    "\"report\":{\"$ref\":\"#/components/schemas/Report\"},"
+    "\"file\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"binary\"}}}},"
+    "\"encoding\":{\"report\":{\"contentType\":\"application/json\"}}}}},"
+    "\"responses\":{"
+    "\"201\":{\"description\":\"Stored durably\",\"content\":{\"application/json\":{\"schema\":"
+    "{\"$ref\":\"#/components/schemas/Receipt\"}}}},"
+    "\"400\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"401\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"403\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"413\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"415\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"429\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"503\":{\"$ref\":\"#/components/responses/Error\"}}}}},"
+    "\"components\":{"
+    "\"securitySchemes\":{\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\"}},"
+    "\"responses\":{\"Error\":{\"description\":\"Refused\",\"content\":{\"application/json\":"
+    "{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}},"
+    "\"schemas\":{"
+    "\"Report\":{\"type\":\"object\",\"additionalProperties\":false,"
+    "\"description\":\"At least one URL, one file or an account is required.\","
+    "\"properties\":{"
+    "\"urls\":{\"type\":\"array\",\"maxItems\":100,\"items\":{\"type\":\"string\"}},"
+    "\"files\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/FileDigest\"}},"
+    "\"category\":{\"type\":\"string\",\"enum\":[\"image_video\",\"grooming\",\"sextortion\","
+    "\"livestream\",\"image_of_me\",\"other\"]},"
+    "\"platform\":{\"type\":\"string\",\"maxLength\":1000},"
+    "\"account\":{\"type\":\"string\",\"maxLength\":1000},"
+    "\"occurred_at\":{\"type\":\"string\",\"maxLength\":1000},"
+    "\"description\":{\"type\":\"string\",\"maxLength\":20000},"
+    "\"reporter_kind\":{\"type\":\"string\",\"enum\":[\"public\",\"child\",\"depicted\","
+    "\"professional\",\"company\",\"police\",\"hotline\"]},"
+    "\"language\":{\"type\":\"string\",\"maxLength\":35},"
+    "\"country\":{\"type\":\"string\",\"maxLength\":1000},"
+    "\"contact\":{\"type\":\"string\",\"maxLength\":1000}}},"
+    "\"FileDigest\":{\"type\":\"object\",\"additionalProperties\":false,"
+    "\"required\":[\"sha256\"],\"properties\":{"
+    "\"sha256\":{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{64}$\"},"
+    "\"md5\":{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{32}$\"},"
+    "\"sha1\":{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{40}$\"},"
+    "\"pdq\":{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{64}$\"},"
+    "\"filename\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"minimum\":0}}},"
+    "\"Receipt\":{\"type\":\"object\",\"required\":[\"id\",\"receipt\"],\"properties\":{"
+    "\"id\":{\"type\":\"string\"},\"receipt\":{\"type\":\"string\"},"
+    "\"status\":{\"type\":\"string\"},\"urls\":{\"type\":\"integer\"},"
+    "\"files\":{\"type\":\"integer\"}}},"
+    "\"Error\":{\"type\":\"object\",\"required\":[\"error\"],\"properties\":{\"error\":{"
+    "\"type\":\"object\",\"required\":[\"code\",\"message\"],\"properties\":{"
+    "\"code\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"}}}}}}}}";
+
+static void get_openapi(vg_http_request *req)
+{
+    vg_http_respond(req, 200, "application/json", openapi, sizeof openapi - 1);
+}
+
+vg_status vg_api_reports_routes(vg_intake *in, vg_error *err)
+{
+    const vg_route routes[] = {
+        {"POST", "/api/v1/reports", VG_ROLE_PARTNER, VG_ROUTE_RAW | VG_ROUTE_FILES,
+         in->max_request_bytes, post_reports, vg_intake_on_file, in},
+        {"GET", "/api/v1/openapi.json", VG_ROLE_NONE, 0, 0, get_openapi, NULL, in},
+    };
+    return vg_http_add_routes(in->srv->http, routes, sizeof routes / sizeof routes[0], err);
+}

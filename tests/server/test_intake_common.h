@@ -1,0 +1,166 @@
+/*
+ * tests/server/test_intake_common.h - helpers of the intake tests: SQL
+ * peeks into the store, multipart bodies, a synthetic image, vault scans.
+ */
+#ifndef VIGIE_TESTS_INTAKE_COMMON_H
+#define VIGIE_TESTS_INTAKE_COMMON_H
+
+#include <dirent.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "server_test.h"
+
+/* The first column of the first row of sql (an integer), or -1. */
+static inline long long ti_sql_int(ts_server *t, const char *sql)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/data/vigie.db", t->dir);
+    sqlite3 *db = NULL;
+    long long v = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+/* The first column of the first row of sql as text into out ("" when none). */
+static inline const char *ti_sql_text(ts_server *t, const char *sql, char *out, size_t cap)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/data/vigie.db", t->dir);
+    sqlite3 *db = NULL;
+    out[0] = '\0';
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return out;
+}
+
+/* A multipart/form-data body under construction. */
+typedef struct ti_multipart {
+    char *buf;
+    size_t len, cap;
+} ti_multipart;
+
+#define TI_BOUNDARY "vigieTestBoundary7MA4YWxkTrZu0gW"
+
+static inline void ti_mp_raw(ti_multipart *m, const void *data, size_t n)
+{
+    if (m->len + n + 1 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 4096;
+        while (cap < m->len + n + 1)
+            cap *= 2;
+        m->buf = realloc(m->buf, cap);
+        m->cap = cap;
+    }
+    memcpy(m->buf + m->len, data, n);
+    m->len += n;
+    m->buf[m->len] = 0;
+}
+
+static inline void ti_mp_field(ti_multipart *m, const char *name, const char *value)
+{
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "--" TI_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n",
+                     name);
+    ti_mp_raw(m, head, (size_t)n);
+    ti_mp_raw(m, value, strlen(value));
+    ti_mp_raw(m, "\r\n", 2);
+}
+
+static inline void ti_mp_file(ti_multipart *m, const char *name, const char *filename,
+                              const void *data, size_t len)
+{
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "--" TI_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; "
+                     "filename=\"%s\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                     name, filename);
+    ti_mp_raw(m, head, (size_t)n);
+    ti_mp_raw(m, data, len);
+    ti_mp_raw(m, "\r\n", 2);
+}
+
+static inline void ti_mp_end(ti_multipart *m) { ti_mp_raw(m, "--" TI_BOUNDARY "--\r\n", 4 + strlen(TI_BOUNDARY) + 2); }
+
+/* A synthetic 64x64 grey PNM picture (P5), seeded so files differ. */
+static inline uint8_t *ti_image(int seed, size_t *len)
+{
+    const char *header = "P5\n64 64\n255\n";
+    size_t hlen = strlen(header);
+    uint8_t *img = malloc(hlen + 64 * 64);
+    memcpy(img, header, hlen);
+    for (int y = 0; y < 64; y++)
+        for (int x = 0; x < 64; x++)
+            img[hlen + (size_t)y * 64 + (size_t)x] = (uint8_t)(((x + y + seed) * 8) ^ (x * y));
+    *len = hlen + 64 * 64;
+    return img;
+}
+
+/* Regular files under dir (recursively). */
+static inline int ti_count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[600];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+            continue;
+        struct stat sb;
+        if (lstat(path, &sb) != 0)
+            continue;
+        n += S_ISDIR(sb.st_mode) ? ti_count_files(path) : 1;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Does any file under dir contain needle? */
+static inline int ti_tree_contains(const char *dir, const void *needle, size_t n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[600];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+            continue;
+        struct stat sb;
+        if (lstat(path, &sb) != 0)
+            continue;
+        if (S_ISDIR(sb.st_mode)) {
+            found = ti_tree_contains(path, needle, n);
+            continue;
+        }
+        size_t len = 0;
+        uint8_t *content = vg_test_read_file(path, &len);
+        for (size_t i = 0; content && !found && i + n <= len; i++)
+            found = memcmp(content + i, needle, n) == 0;
+        free(content);
+    }
+    closedir(d);
+    return found;
+}
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * The public report form and the status page, as a browser without
+ * JavaScript uses them: GET the form (French or English), POST it as
+ * multipart with the CSRF token and cookie it was given, read the receipt,
+ * check the status with it. Anonymous by default; the "image of me" path;
+ * refusals keep the visitor's answers.
+ */
+#include "test_intake_common.h"
+
+#define HELPLINE "report.helpline_name = Test Helpline\nreport.helpline_url = https://help.example/\n"
+
+typedef struct visitor {
+    char cookie[200]; /* "Cookie: vigie_csrf=..." */
+    char csrf[80];
+} visitor;
+
+/* GET path as a browser and remember the CSRF cookie and token. */
+static int visit(ts_server *t, const char *path, const char *accept_language, visitor *v,
+                 ts_response *r)
+{
+    char lang_header[128];
+    snprintf(lang_header, sizeof lang_header, "Accept-Language: %s",
+             accept_language ? accept_language : "en");
+    const char *headers[] = {lang_header, NULL};
+    if (!ts_call(t, "GET", path, headers, NULL, 0, r))
+        return 0;
+    char value[128];
+    if (ts_set_cookie(r, "vigie_csrf", value, sizeof value, NULL, 0))
+        snprintf(v->cookie, sizeof v->cookie, "Cookie: vigie_csrf=%s", value);
+    const char *mark = strstr(r->body, "name=\"csrf_token\" value=\"");
+    if (mark) {
+        mark += strlen("name=\"csrf_token\" value=\"");
+        snprintf(v->csrf, sizeof v->csrf, "%.*s", (int)strcspn(mark, "\""), mark);
+    }
+    return v->cookie[0] && v->csrf[0];
+}
+
+static int post_form(ts_server *t, const char *path, visitor *v, ti_multipart *m,
+                     ts_response *r)
+{
+    const char *headers[] = {v->cookie,
+                             "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
+    return ts_call(t, "POST", path, headers, m->buf, m->len, r);
+}
+
+/* Copy the text of the element with id into out. */
+static const char *element(const char *html, const char *id, char *out, size_t cap)
+{
+    char mark[64];
+    snprintf(mark, sizeof mark, "id=\"%s\">", id);
+    const char *p = strstr(html, mark);
+    out[0] = '\0';
+    if (p) {
+        p += strlen(mark);
+        snprintf(out, cap, "%.*s", (int)strcspn(p, "<"), p);
+    }
+    return out;
+}
+
+static void test_form_languages_and_accessibility(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, HELPLINE));
+    visitor v = {0};
+    ts_response r;
+
+    CHECK(visit(&t, "/report", "fr-CH, fr;q=0.9, en;q=0.8", &v, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "<html lang=\"fr\"") != NULL);
+    CHECK(strstr(r.body, "<h1>Signaler des contenus d&#x27;abus sexuels sur enfants (CSAM)") !=
+          NULL);
+    CHECK(strstr(r.body, "hreflang=\"en\"") != NULL); /* a way to the other language */
+    CHECK(strstr(r.body, "<script") == NULL);         /* works without JavaScript */
+    CHECK(strstr(r.body, "enctype=\"multipart/form-data\"") != NULL);
+    /* Every field has a label; choices are grouped with a legend. */
+    const char *fields[] = {"urls", "platform", "account", "occurred_at", "description",
+                            "file", "reporter_kind", "country", "contact"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        char label[64], input[64];
+        snprintf(label, sizeof label, "<label for=\"%s\">", fields[i]);
+        snprintf(input, sizeof input, "id=\"%s\"", fields[i]);
+        CHECK_MSG(strstr(r.body, label) && strstr(r.body, input), "field %s", fields[i]);
+    }
+    CHECK(strstr(r.body, "<fieldset><legend>") != NULL);
+    CHECK(strstr(r.body, "value=\"sextortion\"") != NULL);
+    CHECK(strstr(r.body, "child pornography") == NULL);
+    ts_response_free(&r);
+
+    CHECK(visit(&t, "/report?lang=en", "fr", &v, &r));
+    CHECK(strstr(r.body, "<html lang=\"en\"") != NULL);
+    CHECK(strstr(r.body, "Report child sexual abuse material (CSAM)") != NULL);
+    CHECK(strstr(r.body, "You do not have to give your name.") != NULL);
+    ts_response_free(&r);
+
+    /* An unknown language falls back to English. */
+    CHECK(visit(&t, "/report", "tlh, de;q=0.5", &v, &r));
+    CHECK(strstr(r.body, "<html lang=\"en\"") != NULL);
+    ts_response_free(&r);
+
+    /* The path for a young person whose own picture is online. */
+    CHECK(visit(&t, "/report?about=me", "en", &v, &r));
+    CHECK(strstr(r.body, "You are not in trouble.") != NULL);
+    CHECK(strstr(r.body, "<a href=\"https://help.example/\">Test Helpline</a>") != NULL);
+    CHECK(strstr(r.body, "value=\"image_of_me\"") != NULL);
+    ts_response_free(&r);
+    CHECK(visit(&t, "/report?about=me&lang=fr", "en", &v, &r));
+    CHECK(strstr(r.body, "Tu n&#x27;as rien fait de mal") != NULL);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
+static void test_report_receipt_and_status(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, HELPLINE));
+    visitor v = {0};
+    ts_response r;
+    CHECK(visit(&t, "/report", "en", &v, &r));
+    ts_response_free(&r);
+
+    size_t img_len = 0;
+    uint8_t *img = ti_image(1, &img_len);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "en");
+    ti_mp_field(&m, "category", "image_video");
+    ti_mp_field(&m, "urls", "HTTP://Example.COM:80/a/../gallery#top\r\n\r\n  example.com/other \r\n");
+    ti_mp_field(&m, "platform", "ExampleShare");
+    ti_mp_field(&m, "description", "Seen on a public gallery.");
+    ti_mp_field(&m, "reporter_kind", "public");
+    ti_mp_file(&m, "file", "../../etc/photo.pgm", img, img_len);
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 200);
+    char code[64], secret[64];
+    element(r.body, "receipt-code", code, sizeof code);
+    element(r.body, "receipt-secret", secret, sizeof secret);
+    CHECK(strlen(code) >= 10 && strlen(secret) >= 20);
+    ts_response_free(&r);
+    free(m.buf);
+
+    /* Stored: canonical URLs, the file in the vault, nothing identifying. */
+    char text[512];
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 1);
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(canonical, ' ') FROM "
+                                 "(SELECT canonical FROM report_urls ORDER BY id)",
+                             text, sizeof text),
+                 "http://example.com/gallery http://example.com/other");
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT source || ' ' || category || ' ' || language FROM reports",
+                             text, sizeof text),
+                 "web image_video en");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT client_ip FROM reports"), -2);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT user_agent FROM reports"), -2);
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT filename FROM report_files", text, sizeof text),
+                 "photo.pgm");
+    vg_digests dg;
+    char hex[65];
+    vg_digest_buffer(img, img_len, &dg, NULL);
+    vg_hex_encode(dg.sha256, 32, hex);
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT sha256 FROM report_files", text, sizeof text), hex);
+    CHECK_INT_EQ(strlen(ti_sql_text(&t, "SELECT pdq FROM report_files", text, sizeof text)), 64);
+    char vault[400];
+    snprintf(vault, sizeof vault, "%s/data/vault", t.dir);
+    CHECK_INT_EQ(ti_count_files(vault), 1);
+    CHECK(!ti_tree_contains(vault, img + 13, 32));
+    /* The receipt secret is not stored, only its hash. */
+    char db[400];
+    snprintf(db, sizeof db, "%s/data", t.dir);
+    CHECK(!ti_tree_contains(db, secret, strlen(secret)));
+    free(img);
+
+    /* Status: as typed by a person (lowercase, spaces), then wrong. */
+    CHECK(visit(&t, "/status", "en", &v, &r));
+    CHECK(strstr(r.body, "<label for=\"code\">") && strstr(r.body, "<label for=\"secret\">"));
+    ts_response_free(&r);
+    char typed[80];
+    snprintf(typed, sizeof typed, "%c%c%c %s", code[0] | 0x20, code[1] | 0x20, code[2] | 0x20,
+             code + 3);
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "code", typed);
+    ti_mp_field(&m, "secret", secret);
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/status", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "Received. It is waiting for someone to look at it.") != NULL);
+    ts_response_free(&r);
+
+    int64_t id = ti_sql_int(&t, "SELECT id FROM reports");
+    CHECK(vg_store_report_set_status(t.srv->store, id, VG_REPORT_ACTIONED, NULL) == VG_OK);
+    CHECK(post_form(&t, "/status", &v, &m, &r));
+    CHECK(strstr(r.body, "Action taken.") != NULL);
+    CHECK(strstr(r.body, "example.com") == NULL); /* nothing about the report itself */
+    ts_response_free(&r);
+    free(m.buf);
+
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "fr");
+    ti_mp_field(&m, "code", code);
+    ti_mp_field(&m, "secret", "WRONGSECRETWRONGSECRET22");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/status", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 404);
+    CHECK(strstr(r.body, "Aucun signalement ne correspond") != NULL);
+    CHECK(strstr(r.body, "Action") == NULL);
+    ts_response_free(&r);
+    free(m.buf);
+    ts_stop(&t);
+}
+
+static void test_refusals_keep_answers(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    visitor v = {0};
+    ts_response r;
+    CHECK(visit(&t, "/report", "en", &v, &r));
+    ts_response_free(&r);
+
+    /* Nothing that says where: refused, the description kept. */
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "description", "I saw <something> & more");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 400);
+    CHECK(strstr(r.body, "role=\"alert\"") != NULL);
+    CHECK(strstr(r.body, "Tell us where it is") != NULL);
+    CHECK(strstr(r.body, "I saw &lt;something&gt; &amp; more") != NULL);
+    ts_response_free(&r);
+    free(m.buf);
+
+    /* A choice not offered, an address that is not one, a text too long. */
+    const char *bad[][2] = {{"category", "<script>"}, {"reporter_kind", "admin"},
+                            {"urls", "http://exa mple.com/"}, {"urls", "http://a.test:99999/"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        m = (ti_multipart){0};
+        ti_mp_field(&m, "csrf_token", v.csrf);
+        ti_mp_field(&m, "account", "someone");
+        ti_mp_field(&m, bad[i][0], bad[i][1]);
+        ti_mp_end(&m);
+        CHECK(post_form(&t, "/report", &v, &m, &r));
+        CHECK_MSG(r.status == 400, "%s=%s: %ld", bad[i][0], bad[i][1], r.status);
+        CHECK(strstr(r.body, "<script>") == NULL);
+        ts_response_free(&r);
+        free(m.buf);
+    }
+    char *long_text = malloc(30000);
+    memset(long_text, 'a', 29999);
+    long_text[29999] = 0;
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "account", "someone");
+    ti_mp_field(&m, "description", long_text);
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 400);
+    ts_response_free(&r);
+    free(m.buf);
+    free(long_text);
+
+    /* Without the CSRF token: refused before anything is written. */
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "account", "someone");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 403);
+    ts_response_free(&r);
+    free(m.buf);
+
+    /* Urlencoded works too (no file), and an account alone locates. */
+    char body[256];
+    snprintf(body, sizeof body, "csrf_token=%s&account=some%%20one&platform=Chat&lang=fr", v.csrf);
+    const char *headers[] = {v.cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+    CHECK(ts_call(&t, "POST", "/report", headers, body, strlen(body), &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "Merci. Nous avons re") != NULL);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 1);
+    char vault[400];
+    snprintf(vault, sizeof vault, "%s/data/vault", t.dir);
+    CHECK_INT_EQ(ti_count_files(vault), 0);
+    ts_stop(&t);
+}
+
+static void test_image_of_me_and_client_address(void)
+{
+    /* The operator chose to keep client addresses: then they are kept. */
+    ts_server t;
+    CHECK(ts_start(&t, HELPLINE "privacy.store_client_address = true\n"));
+    visitor v = {0};
+    ts_response r;
+    CHECK(visit(&t, "/report?about=me", "en", &v, &r));
+    ts_response_free(&r);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "about", "me");
+    ti_mp_field(&m, "category", "image_of_me");
+    ti_mp_field(&m, "reporter_kind", "depicted");
+    ti_mp_field(&m, "platform", "PhotoApp");
+    ti_mp_field(&m, "account", "bad_account_42");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "Test Helpline") != NULL); /* help is on the receipt too */
+    ts_response_free(&r);
+    free(m.buf);
+    char text[128];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT category || ' ' || reporter_kind FROM reports", text,
+                             sizeof text),
+                 "image_of_me depicted");
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT client_ip FROM reports", text, sizeof text),
+                 "127.0.0.1");
+    ts_stop(&t);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    RUN(test_form_languages_and_accessibility);
+    RUN(test_report_receipt_and_status);
+    RUN(test_refusals_keep_answers);
+    RUN(test_image_of_me_and_client_address);
+    curl_global_cleanup();
+    return vg_test_exit();
+}
