@@ -12,7 +12,9 @@
  * new jobs queue up and form the next batch.
  *
  * Reads use a small pool of read-only connections; WAL lets them run while
- * the writer writes. Each connection caches its prepared statements, keyed
+ * the writer writes. Checkpoints (copying the WAL back into the database)
+ * run on a thread of their own, so that the writer's commits never wait
+ * for one. Each connection caches its prepared statements, keyed
  * by the address of the SQL text (every query is a string literal).
  */
 #include <errno.h>
@@ -116,7 +118,15 @@ typedef struct sq {
     unsigned max_batch;
     int schema_version;
     vg_store_stats stats; /* under lock */
+
+    conn checkpointer;
+    pthread_t checkpoint_thread;
+    int checkpoint_wanted, checkpoint_running; /* under lock */
+    pthread_cond_t checkpoint_cond;
 } sq;
+
+/* Pages in the WAL beyond which the checkpointer is woken. */
+#define CHECKPOINT_PAGES 2000
 
 /* A write: run(db, arg) inside the batch's transaction. */
 struct job {
@@ -284,6 +294,40 @@ static void *writer_main(void *arg)
             j->finished = 1;
         }
         pthread_cond_broadcast(&s->done);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Called by SQLite on the writer thread after each commit. */
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    sq *s = ctx;
+    if (pages >= CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&s->lock);
+        s->checkpoint_wanted = 1;
+        pthread_cond_signal(&s->checkpoint_cond);
+        pthread_mutex_unlock(&s->lock);
+    }
+    return SQLITE_OK;
+}
+
+static void *checkpoint_main(void *arg)
+{
+    sq *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->checkpoint_wanted && !s->stopping)
+            pthread_cond_wait(&s->checkpoint_cond, &s->lock);
+        if (s->stopping)
+            break;
+        s->checkpoint_wanted = 0;
+        pthread_mutex_unlock(&s->lock);
+        /* PASSIVE: copies what it can without blocking the writer or readers. */
+        sqlite3_wal_checkpoint_v2(s->checkpointer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&s->lock);
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;
@@ -1477,9 +1521,13 @@ static void sq_close(void *impl)
         pthread_mutex_lock(&s->lock);
         s->stopping = 1;
         pthread_cond_signal(&s->work);
+        pthread_cond_signal(&s->checkpoint_cond);
         pthread_mutex_unlock(&s->lock);
         pthread_join(s->thread, NULL);
+        if (s->checkpoint_running)
+            pthread_join(s->checkpoint_thread, NULL);
     }
+    conn_close(&s->checkpointer);
     for (unsigned i = 0; i < s->reader_count; i++)
         conn_close(&s->readers[i]);
     /* Fold the WAL back into the database so the directory holds one file
@@ -1492,6 +1540,7 @@ static void sq_close(void *impl)
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->work);
     pthread_cond_destroy(&s->done);
+    pthread_cond_destroy(&s->checkpoint_cond);
     pthread_mutex_destroy(&s->pool_lock);
     pthread_cond_destroy(&s->pool_cond);
     free(s->path);
@@ -1547,6 +1596,7 @@ vg_status vg_sqlite_open(const char *dir, const vg_store_options *options,
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->work, NULL);
     pthread_cond_init(&s->done, NULL);
+    pthread_cond_init(&s->checkpoint_cond, NULL);
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
     s->max_batch = options && options->max_batch ? options->max_batch : 512;
@@ -1566,17 +1616,29 @@ vg_status vg_sqlite_open(const char *dir, const vg_store_options *options,
         status = migrate(&s->writer, &s->schema_version, err);
     for (unsigned i = 0; status == VG_OK && i < s->reader_count; i++)
         status = conn_open(&s->readers[i], s->path, 1, err);
+    if (status == VG_OK)
+        status = conn_open(&s->checkpointer, s->path, 0, err);
+    if (status == VG_OK && exec_simple(&s->writer, "PRAGMA wal_autocheckpoint = 0") != SQLITE_OK)
+        status = db_error(err, s->writer.db, "turning automatic checkpoints off");
     if (status != VG_OK) {
         conn_close(&s->writer); /* before sq_close: no writer thread to join */
         sq_close(s);
         return status;
     }
     s->readers_free = s->reader_count;
+    sqlite3_wal_hook(s->writer.db, wal_hook, s);
     if (pthread_create(&s->thread, NULL, writer_main, s) != 0) {
         conn_close(&s->writer);
         sq_close(s);
         return vg_error_set(err, VG_ERR_NOMEM, "cannot start the store's writer thread");
     }
+    /* Without the checkpointer the WAL would only be folded back at close:
+     * correct, but it would grow; refuse to run that way. */
+    if (pthread_create(&s->checkpoint_thread, NULL, checkpoint_main, s) != 0) {
+        sq_close(s);
+        return vg_error_set(err, VG_ERR_NOMEM, "cannot start the store's checkpoint thread");
+    }
+    s->checkpoint_running = 1;
     *ops = &sqlite_ops;
     *impl = s;
     return VG_OK;
