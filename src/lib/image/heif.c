@@ -125,7 +125,7 @@ static bool item_data(span file, span iloc, span idat, uint32_t id, span *out)
             if (item != id || e != 0 || c.bad)
                 continue;
             span from = method == 1 ? idat : file;
-            if (method > 1 || base > from.len || offset > from.len - base)
+            if (method > 1 || !from.p || base > from.len || offset > from.len - base)
                 return false;
             uint64_t start = base + offset, avail = from.len - start;
             out->p = from.p + start;
