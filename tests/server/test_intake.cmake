@@ -1,6 +1,6 @@
 # Tests of the hotline intake (report form, status page, partner API,
 # vault and cross-referencing), in process like the other server tests.
-foreach(t test_intake_form)
+foreach(t test_intake_form test_intake_api)
   vg_add_test(${t} ${t}.c)
   target_link_libraries(${t} PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
   target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/src)

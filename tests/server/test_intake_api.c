@@ -1,0 +1,484 @@
+/*
+ * The partner API, POST /api/v1/reports: happy paths (JSON, multipart with
+ * files, files by digest), every refusal with its JSON error, idempotency,
+ * the per-key rate limit, oversized bodies, an upload cut half-way,
+ * cross-referencing into cases, and bank matches marking files known.
+ */
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "test_intake_common.h"
+#include "vigie/filehash.h"
+#include "vigie/index.h"
+
+typedef struct client {
+    char auth[120];
+} client;
+
+static void new_client(ts_server *t, uint32_t rate, client *c)
+{
+    char key[80];
+    CHECK(ts_api_key(t, "Example Platform", rate, key) > 0);
+    snprintf(c->auth, sizeof c->auth, "Authorization: Bearer %s", key);
+}
+
+static int post_json(ts_server *t, const client *c, const char *idem, const char *body,
+                     ts_response *r)
+{
+    char idem_header[400];
+    snprintf(idem_header, sizeof idem_header, "Idempotency-Key: %s", idem ? idem : "");
+    const char *headers[] = {c ? c->auth : "X-None: 1", "Content-Type: application/json",
+                             idem ? idem_header : NULL, NULL};
+    return ts_call(t, "POST", "/api/v1/reports", headers, body, strlen(body), r);
+}
+
+/* The "error.code" of a JSON error body, into out. */
+static const char *error_code(const ts_response *r, char *out, size_t cap)
+{
+    out[0] = '\0';
+    json_t *root = json_loads(r->body, 0, NULL);
+    const char *code = NULL, *message = NULL;
+    if (root && json_unpack(json_object_get(root, "error"), "{s:s, s:s}", "code", &code,
+                            "message", &message) == 0 &&
+        message[0])
+        snprintf(out, cap, "%s", code);
+    json_decref(root);
+    return out;
+}
+
+static void expect_error(ts_server *t, const client *c, const char *body, long status,
+                         const char *code)
+{
+    ts_response r;
+    char got[64];
+    CHECK(post_json(t, c, NULL, body, &r));
+    CHECK_MSG(r.status == status && strcmp(error_code(&r, got, sizeof got), code) == 0,
+              "%.80s: %ld %s, want %ld %s (%s)", body, r.status, got, status, code, r.body);
+    ts_response_free(&r);
+}
+
+static void test_happy_paths(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    client c;
+    new_client(&t, 0, &c);
+    ts_response r;
+
+    CHECK(post_json(&t, &c, NULL, "{\"urls\":[\"https://example.test/a\"]}", &r));
+    CHECK_INT_EQ(r.status, 201);
+    json_t *root = json_loads(r.body, 0, NULL);
+    const char *id = NULL, *receipt = NULL;
+    CHECK(root && json_unpack(root, "{s:s, s:s}", "id", &id, "receipt", &receipt) == 0);
+    CHECK(id && strlen(id) == 32 && receipt && strlen(receipt) == 12);
+    json_decref(root);
+    ts_response_free(&r);
+
+    const char *full =
+        "{\"urls\":[\"HTTPS://Example.test:443/x/../b\",\"example.test/c?q=1#f\"],"
+        "\"category\":\"sextortion\",\"platform\":\"Chat\",\"account\":\"@abuser\","
+        "\"occurred_at\":\"2026-11-20T10:00:00Z\",\"description\":\"d\\u00e9j\\u00e0 vu\","
+        "\"reporter_kind\":\"company\",\"language\":\"fr\",\"country\":\"FR\","
+        "\"contact\":\"trust@example.test\","
+        "\"files\":[{\"sha256\":\"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF"
+        "\",\"md5\":\"0123456789abcdef0123456789abcdef\",\"filename\":\"../../a.jpg\","
+        "\"size\":1234}]}";
+    CHECK(post_json(&t, &c, NULL, full, &r));
+    CHECK_INT_EQ(r.status, 201);
+    ts_response_free(&r);
+    char text[512];
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports WHERE source = 'api' AND "
+                                "api_key_id IS NOT NULL AND receipt_secret_hash IS NULL"),
+                 2);
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(canonical, ' ') FROM (SELECT canonical FROM "
+                                 "report_urls ORDER BY id)",
+                             text, sizeof text),
+                 "https://example.test/a https://example.test/b http://example.test/c?q=1");
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT filename || ' ' || sha256 || ' ' || size FROM report_files",
+                             text, sizeof text),
+                 "a.jpg 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef 1234");
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT description FROM reports WHERE category = 'sextortion'",
+                             text, sizeof text),
+                 "d\xc3\xa9j\xc3\xa0 vu");
+
+    /* Multipart: the JSON in "report", two files, one named to climb out. */
+    size_t a_len = 0, b_len = 0;
+    uint8_t *a = ti_image(3, &a_len), *b = ti_image(4, &b_len);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "report", "{\"category\":\"image_video\",\"urls\":[\"http://e.test/p\"]}");
+    ti_mp_file(&m, "file", "../../../etc/passwd", a, a_len);
+    ti_mp_file(&m, "file", "C:\\Users\\x\\b.pgm", b, b_len);
+    ti_mp_end(&m);
+    const char *headers[] = {c.auth, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY,
+                             NULL};
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", headers, m.buf, m.len, &r));
+    CHECK_MSG(r.status == 201, "%ld %s", r.status, r.body);
+    CHECK(strstr(r.body, "\"files\":2") != NULL);
+    ts_response_free(&r);
+    free(m.buf);
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(filename, ' ') FROM (SELECT filename FROM "
+                                 "report_files WHERE vault_id IS NOT NULL ORDER BY id)",
+                             text, sizeof text),
+                 "passwd b.pgm");
+    char vault[400];
+    snprintf(vault, sizeof vault, "%s/data/vault", t.dir);
+    CHECK_INT_EQ(ti_count_files(vault), 2);
+    CHECK(!ti_tree_contains(vault, a + 20, 32) && !ti_tree_contains(vault, b + 20, 32));
+
+    /* Files alone (no "report" part) are a report too. */
+    m = (ti_multipart){0};
+    ti_mp_file(&m, "file", "only.pgm", a, a_len);
+    ti_mp_end(&m);
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", headers, m.buf, m.len, &r));
+    CHECK_INT_EQ(r.status, 201);
+    ts_response_free(&r);
+    free(m.buf);
+    free(a);
+    free(b);
+
+    /* The OpenAPI description is public and is JSON. */
+    CHECK(ts_call(&t, "GET", "/api/v1/openapi.json", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    root = json_loads(r.body, 0, NULL);
+    CHECK(root && json_is_string(json_object_get(root, "openapi")));
+    CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/reports"));
+    json_decref(root);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
+static void test_refusals(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "intake.max_request_bytes = 64K\nintake.max_files = 2\n"));
+    client c;
+    new_client(&t, 0, &c);
+
+    expect_error(&t, NULL, "{\"urls\":[\"https://example.test/a\"]}", 401, "unauthenticated");
+    client wrong = {"Authorization: Bearer vg_0000000000000000000000000000000000"};
+    expect_error(&t, &wrong, "{\"urls\":[\"https://example.test/a\"]}", 401, "unauthenticated");
+    expect_error(&t, &c, "{\"urls\":[\"https://example.test/a\"", 400, "invalid_json");
+    expect_error(&t, &c, "", 400, "invalid_json");
+    expect_error(&t, &c, "[\"https://example.test/a\"]", 400, "invalid_json");
+    expect_error(&t, &c, "{\"urls\":[\"a.test\"],\"urls\":[\"b.test\"]}", 400, "invalid_json");
+    expect_error(&t, &c, "{\"url\":[\"https://example.test/a\"]}", 400, "unknown_field");
+    expect_error(&t, &c, "{}", 400, "no_location");
+    expect_error(&t, &c, "{\"urls\":[],\"description\":\"only words\"}", 400, "no_location");
+    expect_error(&t, &c, "{\"urls\":\"https://example.test/a\"}", 400, "invalid_field");
+    expect_error(&t, &c, "{\"urls\":[42]}", 400, "invalid_field");
+    expect_error(&t, &c, "{\"urls\":[\"http://exa mple.test/\"]}", 400, "invalid_url");
+    expect_error(&t, &c, "{\"urls\":[\"http://a.test:70000/\"]}", 400, "invalid_url");
+    expect_error(&t, &c, "{\"urls\":[\"a\\u0000b.test\"]}", 400, "invalid_json");
+    expect_error(&t, &c, "{\"account\":\"x\",\"category\":\"porn\"}", 400, "invalid_field");
+    expect_error(&t, &c, "{\"account\":\"x\",\"reporter_kind\":\"admin\"}", 400, "invalid_field");
+    expect_error(&t, &c, "{\"account\":5}", 400, "invalid_field");
+    expect_error(&t, &c, "{\"files\":[{\"md5\":\"0123456789abcdef0123456789abcdef\"}]}", 400,
+                 "invalid_file");
+    expect_error(&t, &c, "{\"files\":[{\"sha256\":\"zz\"}]}", 400, "invalid_file");
+    expect_error(&t, &c, "{\"files\":[{\"sha256\":\"" "0123456789abcdef0123456789abcdef"
+                         "0123456789abcdef0123456789abcdef\",\"path\":\"/etc\"}]}",
+                 400, "unknown_field");
+    expect_error(&t, &c, "{\"files\":[1,2,3]}", 413, "too_large");
+    /* Invalid UTF-8, raw in the body. */
+    expect_error(&t, &c, "{\"urls\":[\"http://e.test/\xff\xfe\"]}", 400, "invalid_json");
+
+    char big[1200];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    char body[1400];
+    snprintf(body, sizeof body, "{\"account\":\"%s\"}", big);
+    expect_error(&t, &c, body, 413, "too_large");
+
+    /* Too many URLs, and a body past the route's limit. */
+    size_t cap = 200 * 40 + 64;
+    char *many = malloc(cap);
+    size_t n = (size_t)snprintf(many, cap, "{\"urls\":[");
+    for (int i = 0; i < 101; i++)
+        n += (size_t)snprintf(many + n, cap - n, "%s\"http://e.test/%d\"", i ? "," : "", i);
+    snprintf(many + n, cap - n, "]}");
+    expect_error(&t, &c, many, 413, "too_large");
+    free(many);
+    char *huge = malloc(70 * 1024);
+    memset(huge, ' ', 70 * 1024 - 1);
+    huge[70 * 1024 - 1] = 0;
+    memcpy(huge, "{\"account\":\"x\"}", 15);
+    ts_response r;
+    CHECK(post_json(&t, &c, NULL, huge, &r));
+    CHECK_INT_EQ(r.status, 413);
+    ts_response_free(&r);
+    free(huge);
+
+    /* Not JSON at all. */
+    const char *plain[] = {c.auth, "Content-Type: text/plain", NULL};
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", plain, "urls=x", 6, &r));
+    char got[64];
+    CHECK(r.status == 415 && strcmp(error_code(&r, got, sizeof got), "unsupported_media_type") == 0);
+    ts_response_free(&r);
+
+    /* Three files when two are allowed: refused, and none of them kept. */
+    size_t len = 0;
+    uint8_t *img = ti_image(9, &len);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "report", "{\"account\":\"x\"}");
+    for (int i = 0; i < 3; i++)
+        ti_mp_file(&m, "file", "f.pgm", img, len);
+    ti_mp_end(&m);
+    const char *mp[] = {c.auth, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", mp, m.buf, m.len, &r));
+    CHECK_INT_EQ(r.status, 413);
+    ts_response_free(&r);
+    free(m.buf);
+    /* A file in a part not named "file". */
+    m = (ti_multipart){0};
+    ti_mp_file(&m, "upload", "f.pgm", img, len);
+    ti_mp_end(&m);
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", mp, m.buf, m.len, &r));
+    CHECK_INT_EQ(r.status, 400);
+    ts_response_free(&r);
+    free(m.buf);
+    free(img);
+
+    /* Request state is released when the connection finishes the request,
+     * which may be a moment after the answer arrived. */
+    char vault[400];
+    snprintf(vault, sizeof vault, "%s/data/vault", t.dir);
+    for (int i = 0; i < 50 && ti_count_files(vault) > 0; i++)
+        usleep(100 * 1000);
+    CHECK_INT_EQ(ti_count_files(vault), 0);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 0);
+    ts_stop(&t);
+}
+
+static void test_idempotency_and_rate(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    client c, other;
+    new_client(&t, 0, &c);
+    new_client(&t, 0, &other);
+    ts_response r1, r2, r3;
+    const char *body = "{\"urls\":[\"https://example.test/idem\"]}";
+    CHECK(post_json(&t, &c, "retry-1", body, &r1));
+    CHECK(post_json(&t, &c, "retry-1", body, &r2));
+    CHECK_INT_EQ(r1.status, 201);
+    CHECK_INT_EQ(r2.status, 201);
+    CHECK_STR_EQ(r1.body, r2.body);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 1);
+    /* Another key, or another partner with the same key: new reports. */
+    CHECK(post_json(&t, &c, "retry-2", body, &r3));
+    CHECK(r3.status == 201 && strcmp(r3.body, r1.body) != 0);
+    ts_response_free(&r3);
+    CHECK(post_json(&t, &other, "retry-1", body, &r3));
+    CHECK(r3.status == 201 && strcmp(r3.body, r1.body) != 0);
+    ts_response_free(&r3);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 3);
+    ts_response_free(&r1);
+    ts_response_free(&r2);
+    expect_error(&t, &c, body, 201, "");
+    ts_response r;
+    char idem_bad[] = "Idempotency-Key: has space";
+    const char *headers[] = {c.auth, "Content-Type: application/json", idem_bad, NULL};
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", headers, body, strlen(body), &r));
+    char got[64];
+    CHECK(r.status == 400 && !strcmp(error_code(&r, got, sizeof got), "invalid_idempotency_key"));
+    ts_response_free(&r);
+
+    /* A key limited to 2 a second is throttled with a JSON 429. */
+    client slow;
+    new_client(&t, 2, &slow);
+    int limited = 0, created = 0;
+    for (int i = 0; i < 8; i++) {
+        CHECK(post_json(&t, &slow, NULL, body, &r));
+        limited += r.status == 429 && !strcmp(error_code(&r, got, sizeof got), "rate_limited");
+        created += r.status == 201;
+        ts_response_free(&r);
+    }
+    CHECK(limited > 0 && created >= 2);
+    ts_stop(&t);
+}
+
+static void test_cases_link(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    client c;
+    new_client(&t, 0, &c);
+    ts_response r;
+    const char *sha = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    char body[400];
+    /* Same place, spelt two ways. */
+    CHECK(post_json(&t, &c, NULL, "{\"urls\":[\"http://Shared.test/a/./b#x\"]}", &r));
+    ts_response_free(&r);
+    CHECK(post_json(&t, &c, NULL, "{\"urls\":[\"shared.test:80/a/b\"]}", &r));
+    ts_response_free(&r);
+    /* Same file by digest, then the same account. */
+    snprintf(body, sizeof body, "{\"files\":[{\"sha256\":\"%s\"}],\"account\":\"lone\"}", sha);
+    CHECK(post_json(&t, &c, NULL, body, &r));
+    ts_response_free(&r);
+    snprintf(body, sizeof body, "{\"files\":[{\"sha256\":\"%s\"}]}", sha);
+    CHECK(post_json(&t, &c, NULL, body, &r));
+    ts_response_free(&r);
+    CHECK(post_json(&t, &c, NULL, "{\"account\":\"lone\"}", &r));
+    ts_response_free(&r);
+    CHECK(post_json(&t, &c, NULL, "{\"urls\":[\"http://unrelated.test/\"]}", &r));
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports"), 3);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (1, 2)"),
+                 1);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (3, 4, 5)"),
+                 1);
+    ts_stop(&t);
+}
+
+/* An index whose bank holds the SHA-256 of one picture and the PDQ of
+ * another: uploads of them are marked known, an unrelated one is not. */
+static void test_bank_matches(void)
+{
+    char dir[] = "/tmp/vg-intake-index-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char index_path[300];
+    snprintf(index_path, sizeof index_path, "%s/banks.vgi", dir);
+    size_t a_len = 0, b_len = 0, c_len = 0;
+    uint8_t *a = ti_image(11, &a_len), *b = ti_image(12, &b_len), *cimg = ti_image(200, &c_len);
+    for (size_t i = 13; i < c_len; i++)
+        cimg[i] = (uint8_t)(i * 7919u >> 3); /* nothing like a or b */
+
+    vg_filehash_options fo = {.pdq = true};
+    vg_filehasher *hasher = NULL;
+    vg_filehash ha, hb;
+    CHECK(vg_filehasher_new(&fo, &hasher, NULL) == VG_OK);
+    CHECK(vg_filehasher_buffer(hasher, a, a_len, "a", &ha, NULL) == VG_OK);
+    CHECK(vg_filehasher_buffer(hasher, b, b_len, "b", &hb, NULL) == VG_OK && hb.has_pdq);
+    vg_filehasher_free(hasher);
+    vg_index_builder *builder = NULL;
+    uint32_t bank = 0;
+    CHECK(vg_index_builder_new(&builder, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(builder, "test-bank", NULL, 0, &bank, NULL) == VG_OK);
+    /* metadata "" rather than NULL: the builder copies it even when empty. */
+    vg_bank_entry e = {.type = VG_SIGNAL_SHA256, .id = "entry-a", .id_len = 7, .metadata = ""};
+    memcpy(e.value, ha.digests.sha256, 32);
+    CHECK(vg_index_builder_add(builder, bank, &e, NULL) == VG_OK);
+    e = (vg_bank_entry){.type = VG_SIGNAL_PDQ, .id = "entry-b", .id_len = 7, .metadata = ""};
+    memcpy(e.value, hb.pdq.hashes[0].bytes, 32);
+    e.value[0] ^= 0x07; /* three bits away */
+    CHECK(vg_index_builder_add(builder, bank, &e, NULL) == VG_OK);
+    CHECK(vg_index_builder_write(builder, index_path, NULL) == VG_OK);
+    vg_index_builder_free(builder);
+
+    char extra[400];
+    snprintf(extra, sizeof extra, "intake.index = %s\n", index_path);
+    ts_server t;
+    CHECK(ts_start(&t, extra));
+    client c;
+    new_client(&t, 0, &c);
+    ti_multipart m = {0};
+    ti_mp_file(&m, "file", "a.pgm", a, a_len);
+    ti_mp_file(&m, "file", "b.pgm", b, b_len);
+    ti_mp_file(&m, "file", "c.pgm", cimg, c_len);
+    ti_mp_end(&m);
+    const char *mp[] = {c.auth, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
+    ts_response r;
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", mp, m.buf, m.len, &r));
+    CHECK_MSG(r.status == 201, "%ld %s", r.status, r.body);
+    CHECK(strstr(r.body, "entry-") == NULL); /* matches are not told to the sender */
+    ts_response_free(&r);
+    free(m.buf);
+    char text[300];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(x, ';') FROM (SELECT filename || ' ' || "
+                                 "known || ' ' || coalesce(bank, '-') || ' ' || "
+                                 "coalesce(bank_entry, '-') || ' ' || coalesce(distance, '-') AS x "
+                                 "FROM report_files ORDER BY id)",
+                             text, sizeof text),
+                 "a.pgm 1 test-bank entry-a 0;b.pgm 1 test-bank entry-b 3;c.pgm 0 - - 0");
+    ts_stop(&t);
+    /* A digest-only file known to the bank is marked too. */
+    CHECK(ts_start(&t, extra));
+    new_client(&t, 0, &c);
+    char hex[65], body[200];
+    vg_hex_encode(ha.digests.sha256, 32, hex);
+    snprintf(body, sizeof body, "{\"files\":[{\"sha256\":\"%s\"}]}", hex);
+    CHECK(post_json(&t, &c, NULL, body, &r));
+    CHECK_INT_EQ(r.status, 201);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT known FROM report_files"), 1);
+    ts_stop(&t);
+    ts_remove_dir(dir);
+    free(a);
+    free(b);
+    free(cimg);
+}
+
+static int connect_to(const ts_server *t)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(t->port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The connection dies in the middle of a file: nothing is kept, the
+ * server goes on. */
+static void test_upload_cut_half_way(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    client c;
+    new_client(&t, 0, &c);
+    size_t len = 0;
+    uint8_t *img = ti_image(5, &len);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "report", "{\"account\":\"x\"}");
+    ti_mp_file(&m, "file", "cut.pgm", img, len);
+    ti_mp_file(&m, "file", "cut2.pgm", img, len);
+    ti_mp_end(&m);
+    char head[512];
+    int hn = snprintf(head, sizeof head,
+                      "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\n%s\r\nContent-Type: "
+                      "multipart/form-data; boundary=" TI_BOUNDARY "\r\nContent-Length: %zu\r\n\r\n",
+                      c.auth, m.len);
+    int fd = connect_to(&t);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK(send(fd, head, (size_t)hn, MSG_NOSIGNAL) == hn);
+        size_t part = m.len * 2 / 3; /* inside the second file */
+        CHECK(send(fd, m.buf, part, MSG_NOSIGNAL) == (ssize_t)part);
+        usleep(200 * 1000);
+        close(fd);
+    }
+    free(m.buf);
+    free(img);
+    /* The server notices the close and releases the request. */
+    char vault[400];
+    snprintf(vault, sizeof vault, "%s/data/vault", t.dir);
+    for (int i = 0; i < 50 && ti_count_files(vault) > 0; i++)
+        usleep(100 * 1000);
+    CHECK_INT_EQ(ti_count_files(vault), 0);
+    ts_response r;
+    CHECK(ts_call(&t, "GET", "/healthz", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    ts_response_free(&r);
+    CHECK(post_json(&t, &c, NULL, "{\"account\":\"after\"}", &r));
+    CHECK_INT_EQ(r.status, 201);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 1);
+    ts_stop(&t);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    RUN(test_happy_paths);
+    RUN(test_refusals);
+    RUN(test_idempotency_and_rate);
+    RUN(test_cases_link);
+    RUN(test_bank_matches);
+    RUN(test_upload_cut_half_way);
+    curl_global_cleanup();
+    return vg_test_exit();
+}
