@@ -152,6 +152,121 @@ static bool derived_size(uint32_t type, span data, uint64_t *w, uint64_t *h)
     return !c.bad;
 }
 
+/* HEVC parameter sets: libde265 allocates the picture its SPS declares,
+ * whatever 'ispe' says, so the SPS of every 'hvcC' is read too. */
+typedef struct bits {
+    const uint8_t *p;
+    size_t len, pos; /* pos in bits, over the NAL with emulation bytes removed */
+    size_t byte;     /* next raw byte to load */
+    uint64_t cache;
+    unsigned cached, zeros;
+    bool bad;
+} bits;
+
+static unsigned bit(bits *b)
+{
+    if (!b->cached) {
+        if (b->byte >= b->len) {
+            b->bad = true;
+            return 0;
+        }
+        uint8_t v = b->p[b->byte++];
+        /* 00 00 03: the 03 only prevents a start code; drop it. */
+        if (b->zeros >= 2 && v == 3) {
+            b->zeros = 0;
+            if (b->byte >= b->len) {
+                b->bad = true;
+                return 0;
+            }
+            v = b->p[b->byte++];
+        }
+        b->zeros = v == 0 ? b->zeros + 1 : 0;
+        b->cache = v;
+        b->cached = 8;
+    }
+    b->cached--;
+    return (unsigned)(b->cache >> b->cached) & 1;
+}
+
+static uint64_t bits_u(bits *b, unsigned n)
+{
+    uint64_t v = 0;
+    while (n--)
+        v = v << 1 | bit(b);
+    return v;
+}
+
+static uint64_t bits_ue(bits *b) /* Exp-Golomb */
+{
+    unsigned lead = 0;
+    while (!bit(b) && !b->bad)
+        if (++lead > 32) {
+            b->bad = true;
+            return 0;
+        }
+    return ((uint64_t)1 << lead) - 1 + bits_u(b, lead);
+}
+
+/* Width and height of an HEVC SPS NAL unit (header included). */
+static bool sps_size(span nal, uint64_t *w, uint64_t *h)
+{
+    bits b = {.p = nal.p, .len = nal.len};
+    bits_u(&b, 16); /* NAL header */
+    bits_u(&b, 4);  /* vps id */
+    unsigned sub_layers = (unsigned)bits_u(&b, 3);
+    bits_u(&b, 1);
+    bits_u(&b, 96); /* general profile, tier and level */
+    unsigned profile_present[8] = {0}, level_present[8] = {0};
+    for (unsigned i = 0; i < sub_layers; i++) {
+        profile_present[i] = bit(&b);
+        level_present[i] = bit(&b);
+    }
+    if (sub_layers > 0)
+        for (unsigned i = sub_layers; i < 8; i++)
+            bits_u(&b, 2);
+    for (unsigned i = 0; i < sub_layers; i++) {
+        if (profile_present[i])
+            bits_u(&b, 88);
+        if (level_present[i])
+            bits_u(&b, 8);
+    }
+    bits_ue(&b); /* sps id */
+    if (bits_ue(&b) == 3) /* chroma format 4:4:4 */
+        bit(&b);         /* separate colour planes */
+    *w = bits_ue(&b);
+    *h = bits_ue(&b);
+    return !b.bad;
+}
+
+static vg_status check_hvcc(vg_decoder *dec, span hvcc)
+{
+    if (hvcc.len < 23)
+        return VG_OK;
+    size_t pos = 23;
+    unsigned arrays = hvcc.p[22];
+    for (unsigned a = 0; a < arrays; a++) {
+        if (hvcc.len - pos < 3)
+            return VG_OK;
+        unsigned type = hvcc.p[pos] & 0x3f;
+        unsigned count = (unsigned)be(hvcc.p + pos + 1, 2);
+        pos += 3;
+        for (unsigned n = 0; n < count; n++) {
+            if (hvcc.len - pos < 2)
+                return VG_OK;
+            size_t nal_len = (size_t)be(hvcc.p + pos, 2);
+            pos += 2;
+            if (hvcc.len - pos < nal_len)
+                return VG_OK;
+            uint64_t w, h;
+            if (type == 33 && sps_size((span){hvcc.p + pos, nal_len}, &w, &h) &&
+                !vg_decoder_size_ok(dec, w > 64 ? w - 64 : 0, h > 64 ? h - 64 : 0))
+                return vg_decoder_too_large(dec, w, h);
+            pos += nal_len;
+        }
+    }
+    return VG_OK;
+}
+
 static vg_status precheck_container(vg_decoder *dec, const uint8_t *data, size_t len)
 {
     span file = {data, len}, meta = {0}, body;
@@ -186,7 +301,12 @@ static vg_status precheck_container(vg_decoder *dec, const uint8_t *data, size_t
                 size_t qoff = 0;
                 span prop;
                 uint32_t qtype;
-                while (next_box(ipco, &qoff, &qtype, &prop))
+                while (next_box(ipco, &qoff, &qtype, &prop)) {
+                    if (qtype == FOURCC('h', 'v', 'c', 'C')) {
+                        vg_status st = check_hvcc(dec, prop);
+                        if (st != VG_OK)
+                            return st;
+                    }
                     if (qtype == FOURCC('i', 's', 'p', 'e') && prop.len >= 12) {
                         /* Coded items may be padded to the codec's block
                          * size (64 px for HEVC) beyond the visible image. */
@@ -194,6 +314,7 @@ static vg_status precheck_container(vg_decoder *dec, const uint8_t *data, size_t
                         if (!vg_decoder_size_ok(dec, w > 64 ? w - 64 : 0, h > 64 ? h - 64 : 0))
                             return vg_decoder_too_large(dec, w, h);
                     }
+                }
             }
         }
     }
