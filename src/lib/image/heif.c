@@ -6,6 +6,11 @@
  * in the container were checked against max_pixels. Transformations
  * (rotation, mirroring, cropping) are not applied: pixels as stored, like
  * every other format here. Deeper samples are reduced to 8 bits by libheif.
+ * Grey (monochrome) HEIF is delivered as RGB8 with equal channels:
+ * libheif 1.15 cannot say a picture is monochrome before decoding it.
+ *
+ * libheif 1.15 has no area limit of its own, so the sizes the container
+ * and the HEVC parameter sets declare are checked here first.
  */
 #include <limits.h>
 #include <string.h>
