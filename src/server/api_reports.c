@@ -18,36 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "server/intake.h"
-
-static const char *const report_members[] = {
-    "urls", "files", "category", "platform", "account", "occurred_at", "description",
-    "reporter_kind", "language", "country", "contact", NULL,
-};
-static const char *const file_members[] = {"sha256", "md5", "sha1", "pdq", "filename", "size",
-                                           NULL};
-
-static int listed(const char *const *list, const char *name)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (strcmp(list[i], name) == 0)
-            return 1;
-    return 0;
-}
-
-/* An optional string member: NULL when absent or null; -1 when another type. */
-static int member_string(json_t *obj, const char *name, const char **out)
-{
-    json_t *v = json_object_get(obj, name);
-    *out = NULL;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return -1;
-    *out = json_string_value(v);
-    /* jansson allows NUL inside strings; our fields never hold one. */
-    return strlen(*out) == json_string_length(v) ? 0 : -1;
-}
+#include "server/api_reports.h"
 
 static int key_valid(const char *key)
 {
@@ -57,137 +28,6 @@ static int key_valid(const char *key)
     for (size_t i = 0; i < n; i++)
         if (key[i] < 0x21 || key[i] > 0x7e)
             return 0;
-    return 1;
-}
-
-/* Fill the draft from the JSON report; on a refusal, answers and returns 0. */
-static int read_report(vg_intake *in, vg_http_request *req, json_t *root, vg_intake_draft *d)
-{
-    vg_error err;
-    const char *name;
-    json_t *value;
-    if (!json_is_object(root)) {
-        vg_http_json_error(req, 400, "invalid_json", "The report must be a JSON object.");
-        return 0;
-    }
-    json_object_foreach(root, name, value) {
-        if (!listed(report_members, name)) {
-            vg_http_json_error(req, 400, "unknown_field",
-                               "\"%.64s\" is not a field of a report (see /api/v1/openapi.json).",
-                               name);
-            return 0;
-        }
-    }
-    const struct {
-        const char **slot;
-        const char *name;
-        size_t max;
-        const char *const *choices;
-    } texts[] = {
-        {&d->report.category, "category", VG_INTAKE_MAX_FIELD, vg_intake_categories},
-        {&d->report.reporter_kind, "reporter_kind", VG_INTAKE_MAX_FIELD,
-         vg_intake_reporter_kinds},
-        {&d->report.platform, "platform", VG_INTAKE_MAX_FIELD, NULL},
-        {&d->report.account, "account", VG_INTAKE_MAX_FIELD, NULL},
-        {&d->report.occurred_at, "occurred_at", VG_INTAKE_MAX_FIELD, NULL},
-        {&d->report.description, "description", VG_INTAKE_MAX_TEXT, NULL},
-        {&d->report.language, "language", 35, NULL},
-        {&d->report.country, "country", VG_INTAKE_MAX_FIELD, NULL},
-        {&d->report.contact, "contact", VG_INTAKE_MAX_FIELD, NULL},
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        const char *text;
-        if (member_string(root, texts[i].name, &text) != 0) {
-            vg_http_json_error(req, 400, "invalid_field", "\"%s\" must be a string.",
-                               texts[i].name);
-            return 0;
-        }
-        if (text && texts[i].choices && !vg_intake_in_list(texts[i].choices, text)) {
-            vg_http_json_error(req, 400, "invalid_field",
-                               "\"%s\" is not one of the values listed in /api/v1/openapi.json.",
-                               texts[i].name);
-            return 0;
-        }
-        vg_status st = vg_intake_draft_text(d, texts[i].slot, text, texts[i].max, &err);
-        if (st != VG_OK) {
-            vg_http_json_error(req, st == VG_ERR_TOO_LARGE ? 413 : 400,
-                               st == VG_ERR_TOO_LARGE ? "too_large" : "invalid_field",
-                               "\"%s\": %s.", texts[i].name, err.message);
-            return 0;
-        }
-    }
-
-    json_t *urls = json_object_get(root, "urls");
-    if (urls && !json_is_null(urls)) {
-        if (!json_is_array(urls)) {
-            vg_http_json_error(req, 400, "invalid_field", "\"urls\" must be an array of strings.");
-            return 0;
-        }
-        if (json_array_size(urls) > VG_INTAKE_MAX_URLS) {
-            vg_http_json_error(req, 413, "too_large", "At most %d URLs are accepted per report.",
-                               VG_INTAKE_MAX_URLS);
-            return 0;
-        }
-        size_t i;
-        json_array_foreach(urls, i, value) {
-            if (!json_is_string(value) || strlen(json_string_value(value)) != json_string_length(value)) {
-                vg_http_json_error(req, 400, "invalid_field", "urls[%zu] must be a string.", i);
-                return 0;
-            }
-            if (vg_intake_draft_url(d, json_string_value(value), &err) != VG_OK) {
-                vg_http_json_error(req, 400, "invalid_url", "urls[%zu]: %s", i, err.message);
-                return 0;
-            }
-        }
-    }
-
-    json_t *files = json_object_get(root, "files");
-    if (files && !json_is_null(files)) {
-        if (!json_is_array(files)) {
-            vg_http_json_error(req, 400, "invalid_field", "\"files\" must be an array of objects.");
-            return 0;
-        }
-        if (json_array_size(files) > in->max_files) {
-            vg_http_json_error(req, 413, "too_large", "At most %llu files are accepted per report.",
-                               (unsigned long long)in->max_files);
-            return 0;
-        }
-        size_t i;
-        json_array_foreach(files, i, value) {
-            const char *sha256, *md5, *sha1, *pdq, *filename, *member;
-            json_t *unused;
-            if (!json_is_object(value)) {
-                vg_http_json_error(req, 400, "invalid_file", "files[%zu] must be an object.", i);
-                return 0;
-            }
-            json_object_foreach(value, member, unused) {
-                if (!listed(file_members, member)) {
-                    vg_http_json_error(req, 400, "unknown_field",
-                                       "files[%zu]: \"%.64s\" is not a field of a file.", i,
-                                       member);
-                    return 0;
-                }
-            }
-            json_t *size = json_object_get(value, "size");
-            if (member_string(value, "sha256", &sha256) || member_string(value, "md5", &md5) ||
-                member_string(value, "sha1", &sha1) || member_string(value, "pdq", &pdq) ||
-                member_string(value, "filename", &filename) ||
-                (size && !json_is_null(size) &&
-                 (!json_is_integer(size) || json_integer_value(size) < 0))) {
-                vg_http_json_error(req, 400, "invalid_file",
-                                   "files[%zu]: digests and filename are strings, size a "
-                                   "whole number of bytes.",
-                                   i);
-                return 0;
-            }
-            uint64_t bytes = size && json_is_integer(size) ? (uint64_t)json_integer_value(size) : 0;
-            if (vg_intake_draft_digests(in, d, sha256, md5, sha1, pdq, filename, bytes, &err) !=
-                VG_OK) {
-                vg_http_json_error(req, 400, "invalid_file", "files[%zu]: %s", i, err.message);
-                return 0;
-            }
-        }
-    }
     return 1;
 }
 
@@ -216,14 +56,6 @@ static void post_reports(vg_http_request *req)
                            "The Idempotency-Key header must be 1 to 255 visible ASCII characters.");
         return;
     }
-    json_error_t jerr;
-    json_t *root = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        vg_http_json_error(req, 400, "invalid_json", "The body is not valid JSON: %.200s (line %d).",
-                           jerr.text, jerr.line);
-        return;
-    }
-
     vg_intake_draft d;
     vg_error err;
     vg_intake_draft_init(&d, "api", &err);
@@ -232,9 +64,9 @@ static void post_reports(vg_http_request *req)
     /* Partners track reports by id; a receipt secret would only be one
      * more secret stored in their systems, so API reports have none. */
     d.report.receipt_secret_hash = NULL;
-    int ok = read_report(in, req, root, &d);
-    json_decref(root);
-    if (!ok) {
+    vg_api_refusal why;
+    if (!vg_api_report_parse(in, text, len, &d, &why)) {
+        vg_http_json_error(req, why.status, why.code, "%s", why.message);
         vg_intake_draft_free(in, &d);
         return;
     }

@@ -30,9 +30,11 @@ const vg_i18n_embedded vg_i18n_catalogues[] = {
 
 target_sources(vigie_server PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/intake.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/intake_draft.c
   ${CMAKE_CURRENT_SOURCE_DIR}/intake_page.c
   ${CMAKE_CURRENT_SOURCE_DIR}/report_form.c
   ${CMAKE_CURRENT_SOURCE_DIR}/status_page.c
   ${CMAKE_CURRENT_SOURCE_DIR}/api_reports.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/api_report_parse.c
   ${CMAKE_CURRENT_SOURCE_DIR}/i18n.c
   ${CMAKE_CURRENT_BINARY_DIR}/i18n_catalogues.c)

@@ -77,6 +77,11 @@ vg_status vg_intake_draft_url(vg_intake_draft *d, const char *url, vg_error *err
  * digests, PDQ and bank matches. */
 vg_status vg_intake_draft_uploads(vg_intake *in, vg_http_request *req, vg_intake_draft *d,
                                   vg_error *err);
+/* Add a file just committed to the vault (its item), taking filename
+ * (malloc'd or NULL); the file is removed from the vault if it cannot be
+ * added. */
+vg_status vg_intake_draft_add_item(vg_intake *in, vg_intake_draft *d, const vg_vault_item *item,
+                                   char *filename, vg_error *err);
 /* A file known only by its digests (API). sha256 is required; the others
  * and filename may be NULL. */
 vg_status vg_intake_draft_digests(vg_intake *in, vg_intake_draft *d, const char *sha256,
