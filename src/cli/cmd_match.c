@@ -394,7 +394,7 @@ int cmd_match(int argc, char **argv)
         size_t len = 0;
         bool too_long = false;
         int ch;
-        while ((ch = getc(in)) != EOF && ch != '\n') {
+        while ((ch = getc_unlocked(in)) != EOF && ch != '\n') {
             if (len < LINE_MAX_BYTES)
                 line[len++] = (char)ch;
             else
