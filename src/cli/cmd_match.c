@@ -130,7 +130,25 @@ static void format_match(job *j, text *t, const query *q, const vg_index_match *
         puts_(t, vg_signal_type_name(m->type));
         puts_(t, "\",\"bank\":");
         put_json_string(t, e.bank_name, strlen(e.bank_name));
-        puts_(t, "}\n");
+        /* The bank's extra columns, as an object: names and values are
+         * both NUL-separated lists, in the same order. */
+        puts_(t, ",\"metadata\":{");
+        const char *name = e.columns, *name_end = e.columns + e.columns_len;
+        const char *value = e.metadata, *value_end = e.metadata + e.metadata_len;
+        bool first = true;
+        while (name < name_end && value < value_end) {
+            size_t nlen = strnlen(name, (size_t)(name_end - name));
+            size_t vlen = strnlen(value, (size_t)(value_end - value));
+            if (!first)
+                put(t, ",", 1);
+            first = false;
+            put_json_string(t, name, nlen);
+            put(t, ":", 1);
+            put_json_string(t, value, vlen);
+            name += nlen + 1;
+            value += vlen + 1;
+        }
+        puts_(t, "}}\n");
     } else {
         snprintf(num, sizeof num, "%llu,", (unsigned long long)q->line);
         puts_(t, num);

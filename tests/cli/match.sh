@@ -46,7 +46,7 @@ check_eq "$(tail -n +2 <<<"$out")" "0,p-all-ones,0" "--radius 3 excludes distanc
 
 out=$(echo "$F64" | "$VIGIE" match --index "$T/i.vgx" --format json)
 check_eq "$(grep -c '"match":' <<<"$out")" 2 "JSON rows"
-grep -q '"query":0,"match":"p-four-off","distance":4,"signal_type":"pdq","bank":"bank"' \
+grep -q '"query":0,"match":"p-four-off","distance":4,"signal_type":"pdq","bank":"bank","metadata":{"source":"y"}}' \
   <<<"$out" || fail "JSON row content: $out"
 [ "$(head -c1 <<<"$out")" == "[" ] || fail "JSON is an array"
 out=$(echo "$Z64" | "$VIGIE" match --index "$T/i.vgx" --format json)
