@@ -89,22 +89,21 @@ vg_status vg_index_add_files(const char *path, const char *const *banks, size_t 
         st = carry_entries(b, x, base, x->entries, err);
     for (size_t i = 0; st == VG_OK && i < bank_count; i++)
         st = vg_index_builder_add_file(b, banks[i], NULL, opts, on_bad_line, ctx, NULL, err);
+    /* Tombstones of the old delta vanish with it: its live entries were
+     * carried over, its removed ones were not. */
+    uint64_t kept = 0;
+    while (x && kept < x->tombstone_count && x->tombstones[kept] < base)
+        kept++;
     if (st == VG_OK)
         st = vg_writer_open(path, &w, err);
     if (st == VG_OK)
         st = write_file_meta(w, 2, vg_builder_bank_count(b), base + vg_builder_entry_count(b),
-                             0, err);
+                             kept, err);
     if (st == VG_OK)
         st = vg_builder_write_banks(b, w, err);
-    if (st == VG_OK) {
-        /* Tombstones of the old delta vanish with it: its live entries were
-         * carried over, its removed ones were not. */
-        uint64_t kept = 0;
-        while (kept < x->tombstone_count && x->tombstones[kept] < base)
-            kept++;
+    if (st == VG_OK)
         st = vg_writer_section(w, section_id(SEC_TOMBSTONES, 0, 0), x->tombstones, kept * 8,
                                err);
-    }
     for (uint32_t i = 0; st == VG_OK && i < x->section_count; i++)
         if (is_segment_section(x->sections[i].id, 0))
             st = copy_section(w, x, &x->sections[i], err);
