@@ -13,11 +13,15 @@
 #ifndef VIGIE_VIGIE_H
 #define VIGIE_VIGIE_H
 
+#include "vigie/bank.h"
 #include "vigie/digest.h"
 #include "vigie/error.h"
 #include "vigie/filehash.h"
 #include "vigie/image.h"
+#include "vigie/index.h"
 #include "vigie/pdq.h"
+#include "vigie/url.h"
+#include "vigie/vault.h"
 
 #define VG_VERSION_STRING "0.1.0"
 
