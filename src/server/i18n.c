@@ -201,9 +201,10 @@ const vg_i18n_lang *vg_i18n_choose(const vg_i18n *i18n, const char *query_lang,
                     p++;
                 if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
                     p += 2;
-                    int whole = *p == '1' ? 1 : 0;
-                    if (*p == '0' || *p == '1')
-                        p++;
+                    /* A malformed weight is ignored (the range keeps q=1). */
+                    if (*p != '0' && *p != '1')
+                        continue;
+                    int whole = *p++ == '1';
                     int frac = 0, digits = 0;
                     if (*p == '.')
                         for (p++; *p >= '0' && *p <= '9'; p++)

@@ -315,6 +315,61 @@ static void test_image_of_me_and_client_address(void)
     ts_stop(&t);
 }
 
+/* Hostile posts: invalid UTF-8, a body over the limit, a traversal file
+ * name. Each gets a clean 4xx or is neutralised, and the server goes on. */
+static void test_hostile_posts(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "intake.max_request_bytes = 32K\n"));
+    visitor v = {0};
+    ts_response r;
+    CHECK(visit(&t, "/report", "en", &v, &r));
+    ts_response_free(&r);
+
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "account", "bad\xff\xfe name");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 400);
+    ts_response_free(&r);
+    free(m.buf);
+
+    uint8_t *big = calloc(1, 40 * 1024);
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "account", "someone");
+    ti_mp_file(&m, "file", "big.bin", big, 40 * 1024);
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    CHECK(r.status == 413 || r.status == 0); /* or the connection is closed mid-body */
+    ts_response_free(&r);
+    free(m.buf);
+    free(big);
+
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "account", "someone");
+    ti_mp_file(&m, "file", "..\\..\\windows\\system.ini", "abc", 3);
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    CHECK_INT_EQ(r.status, 200);
+    ts_response_free(&r);
+    free(m.buf);
+    char text[128];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT filename FROM report_files", text, sizeof text),
+                 "system.ini");
+    char vault[400];
+    snprintf(vault, sizeof vault, "%s/data/vault", t.dir);
+    for (int i = 0; i < 50 && ti_count_files(vault) > 1; i++)
+        usleep(100 * 1000);
+    CHECK_INT_EQ(ti_count_files(vault), 1);
+    CHECK(ts_call(&t, "GET", "/healthz", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -322,6 +377,7 @@ int main(void)
     RUN(test_report_receipt_and_status);
     RUN(test_refusals_keep_answers);
     RUN(test_image_of_me_and_client_address);
+    RUN(test_hostile_posts);
     curl_global_cleanup();
     return vg_test_exit();
 }
