@@ -166,6 +166,7 @@ typedef struct bits {
     size_t byte;     /* next raw byte to load */
     uint64_t cache;
     unsigned cached, zeros;
+    bool raw; /* AV1: no emulation prevention bytes */
     bool bad;
 } bits;
 
@@ -178,7 +179,7 @@ static unsigned bit(bits *b)
         }
         uint8_t v = b->p[b->byte++];
         /* 00 00 03: the 03 only prevents a start code; drop it. */
-        if (b->zeros >= 2 && v == 3) {
+        if (!b->raw && b->zeros >= 2 && v == 3) {
             b->zeros = 0;
             if (b->byte >= b->len) {
                 b->bad = true;
@@ -273,6 +274,82 @@ static vg_status check_hvcc(vg_decoder *dec, span hvcc)
     return VG_OK;
 }
 
+/* AV1: libaom allocates frames up to the size the sequence header
+ * declares, so every sequence header OBU (in 'av1C' and in the data of
+ * 'av01' items) is read as well. */
+static bool av1_sequence_size(span obu, uint64_t *w, uint64_t *h)
+{
+    bits b = {.p = obu.p, .len = obu.len, .raw = true};
+    bits_u(&b, 3); /* seq_profile */
+    bits_u(&b, 1); /* still_picture */
+    if (bit(&b)) { /* reduced_still_picture_header */
+        bits_u(&b, 5);
+    } else {
+        bool decoder_model = false;
+        unsigned delay_bits = 0;
+        if (bit(&b)) { /* timing_info_present_flag */
+            bits_u(&b, 64);
+            if (bit(&b)) { /* equal_picture_interval: uvlc */
+                unsigned lead = 0;
+                while (!bit(&b) && !b.bad && lead < 32)
+                    lead++;
+                bits_u(&b, lead);
+            }
+            if ((decoder_model = bit(&b))) {
+                delay_bits = (unsigned)bits_u(&b, 5) + 1;
+                bits_u(&b, 32 + 5 + 5);
+            }
+        }
+        bool display_delay = bit(&b);
+        unsigned points = (unsigned)bits_u(&b, 5) + 1;
+        for (unsigned i = 0; i < points && !b.bad; i++) {
+            bits_u(&b, 12);
+            if (bits_u(&b, 5) > 7)
+                bit(&b); /* seq_tier */
+            if (decoder_model && bit(&b))
+                bits_u(&b, 2 * delay_bits + 1);
+            if (display_delay && bit(&b))
+                bits_u(&b, 4);
+        }
+    }
+    unsigned wbits = (unsigned)bits_u(&b, 4) + 1, hbits = (unsigned)bits_u(&b, 4) + 1;
+    *w = bits_u(&b, wbits) + 1;
+    *h = bits_u(&b, hbits) + 1;
+    return !b.bad;
+}
+
+/* Check every sequence header among the OBUs of `data`. */
+static vg_status check_av1_obus(vg_decoder *dec, span data)
+{
+    size_t pos = 0;
+    while (pos < data.len) {
+        unsigned header = data.p[pos++];
+        unsigned type = (header >> 3) & 15;
+        if (header & 4) /* extension header */
+            pos++;
+        uint64_t size = data.len > pos ? data.len - pos : 0;
+        if (header & 2) { /* leb128 size */
+            size = 0;
+            for (unsigned i = 0;; i++) {
+                if (pos >= data.len || i == 8)
+                    return VG_OK;
+                unsigned byte = data.p[pos++];
+                size |= (uint64_t)(byte & 0x7f) << (7 * i);
+                if (!(byte & 0x80))
+                    break;
+            }
+        }
+        if (pos > data.len || size > data.len - pos)
+            return VG_OK;
+        uint64_t w, h;
+        if (type == 1 && av1_sequence_size((span){data.p + pos, (size_t)size}, &w, &h) &&
+            !vg_decoder_size_ok(dec, w > 64 ? w - 64 : 0, h > 64 ? h - 64 : 0))
+            return vg_decoder_too_large(dec, w, h);
+        pos += (size_t)size;
+    }
+    return VG_OK;
+}
+
 static vg_status precheck_container(vg_decoder *dec, const uint8_t *data, size_t len)
 {
     span file = {data, len}, meta = {0}, body;
@@ -308,11 +385,13 @@ static vg_status precheck_container(vg_decoder *dec, const uint8_t *data, size_t
                 span prop;
                 uint32_t qtype;
                 while (next_box(ipco, &qoff, &qtype, &prop)) {
-                    if (qtype == FOURCC('h', 'v', 'c', 'C')) {
-                        vg_status st = check_hvcc(dec, prop);
-                        if (st != VG_OK)
-                            return st;
-                    }
+                    vg_status st = VG_OK;
+                    if (qtype == FOURCC('h', 'v', 'c', 'C'))
+                        st = check_hvcc(dec, prop);
+                    else if (qtype == FOURCC('a', 'v', '1', 'C') && prop.len > 4)
+                        st = check_av1_obus(dec, (span){prop.p + 4, prop.len - 4});
+                    if (st != VG_OK)
+                        return st;
                     if (qtype == FOURCC('i', 's', 'p', 'e') && prop.len >= 12) {
                         /* Coded items may be padded to the codec's block
                          * size (64 px for HEVC) beyond the visible image. */
@@ -336,16 +415,23 @@ static vg_status precheck_container(vg_decoder *dec, const uint8_t *data, size_t
         if (type != FOURCC('i', 'n', 'f', 'e') || infe.len < 4 || infe.p[0] < 2)
             continue;
         unsigned id_size = infe.p[0] == 2 ? 2 : 4;
-        if (infe.len < 4 + id_size + 2 + 4 || be(infe.p + 4, id_size) != primary)
+        if (infe.len < 4 + id_size + 2 + 4)
             continue;
+        uint64_t id = be(infe.p + 4, id_size);
         uint32_t item_type = (uint32_t)be(infe.p + 4 + id_size + 2, 4);
         span item;
         uint64_t w, h;
-        if ((item_type == FOURCC('g', 'r', 'i', 'd') || item_type == FOURCC('i', 'o', 'v', 'l')) &&
+        if (item_type == FOURCC('a', 'v', '0', '1') &&
+            item_data(file, iloc, idat, (uint32_t)id, &item)) {
+            vg_status st = check_av1_obus(dec, item);
+            if (st != VG_OK)
+                return st;
+        }
+        if (id == primary &&
+            (item_type == FOURCC('g', 'r', 'i', 'd') || item_type == FOURCC('i', 'o', 'v', 'l')) &&
             item_data(file, iloc, idat, (uint32_t)primary, &item) &&
             derived_size(item_type, item, &w, &h) && !vg_decoder_size_ok(dec, w, h))
             return vg_decoder_too_large(dec, w, h);
-        break;
     }
     return VG_OK;
 }
