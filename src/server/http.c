@@ -1077,6 +1077,21 @@ static char *read_small_file(const char *path, vg_error *err)
     return buf;
 }
 
+static vg_status parse_listen(const char *listen, struct sockaddr_storage *ss, vg_error *err);
+
+/* 1 when listen names a loopback address (127.0.0.0/8, ::1, localhost). */
+static int listen_is_loopback(const char *listen)
+{
+    struct sockaddr_storage ss;
+    if (parse_listen(listen, &ss, NULL) != VG_OK)
+        return 0;
+    if (ss.ss_family == AF_INET)
+        return (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+    if (ss.ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+    return 0;
+}
+
 vg_status vg_http_new(const vg_http_options *options, vg_store *store, void *app,
                       vg_http **out, vg_error *err)
 {
@@ -1123,6 +1138,18 @@ vg_status vg_http_new(const vg_http_options *options, vg_store *store, void *app
             vg_http_free(http);
             return err ? err->status : VG_ERR_IO;
         }
+    }
+    if (!http->opt.secure_cookies && !listen_is_loopback(http->listen)) {
+        vg_http_free(http);
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "http.secure_cookies = false is for plain-http development on a "
+                            "loopback address only (listen is %s)",
+                            options->listen);
+    }
+    if (!http->opt.secure_cookies && http->tls_cert) {
+        vg_http_free(http);
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "http.secure_cookies = false makes no sense with TLS: remove it");
     }
     *out = http;
     return VG_OK;
