@@ -200,6 +200,38 @@ static void test_slow_client(void)
     ts_stop(&t);
 }
 
+static void test_connection_caps(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "http.per_ip_connections = 2\n"));
+    int a = connect_to(&t), b = connect_to(&t);
+    CHECK(a >= 0 && b >= 0);
+    send_all(a, "GET /healthz HTTP/1.1\r\n", 24);
+    send_all(b, "GET /healthz HTTP/1.1\r\n", 24);
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    /* a third connection from the same address is closed unanswered */
+    int c = connect_to(&t);
+    if (c >= 0) {
+        send_all(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 35);
+        char buf[32];
+        struct pollfd p = {.fd = c, .events = POLLIN};
+        CHECK(poll(&p, 1, 5000) == 1);
+        CHECK(recv(c, buf, sizeof buf, 0) <= 0);
+        close(c);
+    }
+    close(a);
+    close(b);
+    /* once they are gone, service resumes */
+    int up = 0;
+    for (int i = 0; i < 50 && !up; i++) {
+        nanosleep(&pause, NULL);
+        up = server_up(&t);
+    }
+    CHECK(up);
+    ts_stop(&t);
+}
+
 /* ---- graceful stop ----------------------------------------------------- */
 
 static void test_report_handler(vg_http_request *req)
@@ -308,6 +340,7 @@ int main(void)
     RUN(test_malformed);
     RUN(test_oversize);
     RUN(test_slow_client);
+    RUN(test_connection_caps);
     RUN(test_graceful_stop);
     curl_global_cleanup();
     return vg_test_exit();
