@@ -15,6 +15,85 @@
 #include "vigie/image.h"
 #include "vigie/url.h"
 
+/* ---- near-duplicate pictures ---------------------------------------------------- */
+
+struct vg_intake_pdq {
+    vg_pdq_hash hash;
+    int64_t case_id;
+};
+
+/* Append under the caller's lock (or before any thread runs). */
+static int pdq_append(vg_intake *in, const vg_pdq_hash *hash, int64_t case_id)
+{
+    if (in->pdq_count == in->pdq_cap) {
+        size_t cap = in->pdq_cap ? in->pdq_cap * 2 : 1024;
+        struct vg_intake_pdq *grown = realloc(in->pdqs, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        in->pdqs = grown;
+        in->pdq_cap = cap;
+    }
+    in->pdqs[in->pdq_count].hash = *hash;
+    in->pdqs[in->pdq_count].case_id = case_id;
+    in->pdq_count++;
+    return 1;
+}
+
+static int pdq_loaded(void *ctx, int64_t case_id, const char *hex)
+{
+    vg_pdq_hash hash;
+    if (vg_pdq_from_hex(hex, &hash) != VG_OK)
+        return 0; /* a malformed stored hash links nothing */
+    return !pdq_append(ctx, &hash, case_id);
+}
+
+static int pdq_distance(const vg_pdq_hash *a, const vg_pdq_hash *b)
+{
+    int bits = 0;
+    for (size_t i = 0; i < VG_PDQ_BYTES; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a->bytes + i, 8);
+        memcpy(&y, b->bytes + i, 8);
+        bits += __builtin_popcountll(x ^ y);
+    }
+    return bits;
+}
+
+/* The case of the closest earlier picture within the threshold (the most
+ * recent among equals), or 0. A linear scan: 32 bytes per stored picture,
+ * a few milliseconds per million. */
+static int64_t pdq_case(vg_intake *in, const vg_intake_draft *d)
+{
+    int64_t found = 0;
+    int best = in->pdq_threshold + 1;
+    pthread_mutex_lock(&in->pdq_lock);
+    for (size_t f = 0; f < d->report.file_count; f++) {
+        vg_pdq_hash q;
+        if (!d->files[f].pdq || vg_pdq_from_hex(d->files[f].pdq, &q) != VG_OK)
+            continue;
+        for (size_t i = 0; i < in->pdq_count; i++) {
+            int dist = pdq_distance(&q, &in->pdqs[i].hash);
+            if (dist <= best) {
+                best = dist;
+                found = in->pdqs[i].case_id;
+            }
+        }
+    }
+    pthread_mutex_unlock(&in->pdq_lock);
+    return found;
+}
+
+static void pdq_remember(vg_intake *in, const vg_intake_draft *d, int64_t case_id)
+{
+    pthread_mutex_lock(&in->pdq_lock);
+    for (size_t f = 0; f < d->report.file_count; f++) {
+        vg_pdq_hash q;
+        if (d->files[f].pdq && vg_pdq_from_hex(d->files[f].pdq, &q) == VG_OK)
+            pdq_append(in, &q, case_id);
+    }
+    pthread_mutex_unlock(&in->pdq_lock);
+}
+
 /* ---- module state ---------------------------------------------------------- */
 
 void vg_intake_free(void *state)
@@ -27,6 +106,9 @@ void vg_intake_free(void *state)
     vg_i18n_free(in->i18n);
     free(in->helpline_name);
     free(in->helpline_url);
+    free(in->pdqs);
+    if (in->pdq_lock_ready)
+        pthread_mutex_destroy(&in->pdq_lock);
     free(in);
 }
 
@@ -51,6 +133,8 @@ vg_status vg_intake_routes(vg_server *srv, vg_error *err)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     in->srv = srv;
     srv->intake = in;
+    pthread_mutex_init(&in->pdq_lock, NULL);
+    in->pdq_lock_ready = 1;
 
     int64_t threshold = 0, max_files = 0;
     uint64_t max_file = 0, max_request = 0, max_image = 0;
@@ -99,6 +183,8 @@ vg_status vg_intake_routes(vg_server *srv, vg_error *err)
     }
     if ((st = vg_i18n_load(&in->i18n, err)) != VG_OK)
         return st;
+    if ((st = vg_store_report_pdqs(srv->store, pdq_loaded, in, err)) != VG_OK)
+        return st;
     if ((st = vg_report_form_routes(in, err)) != VG_OK)
         return st;
     return vg_api_reports_routes(in, err);
@@ -107,12 +193,28 @@ vg_status vg_intake_routes(vg_server *srv, vg_error *err)
 vg_status vg_intake_submit(vg_intake *in, vg_intake_draft *d, const char *key,
                            const char *response, vg_report_ack *ack, vg_error *err)
 {
+    int64_t near_case = pdq_case(in, d);
     vg_status st = vg_store_report_insert(in->srv->store, &d->report, key, response, ack, err);
-    if (st == VG_OK) {
-        d->stored = 1;
-        d->duplicate = ack->duplicate;
+    if (st != VG_OK)
+        return st;
+    d->stored = 1;
+    d->duplicate = ack->duplicate;
+    if (ack->duplicate)
+        return VG_OK;
+    /* The store links by URL, SHA-256 and account; a near-duplicate
+     * picture links too. The report is already durable: should the move
+     * fail, it stays in a case of its own, which staff can still merge. */
+    if (!ack->linked && near_case && near_case != ack->case_id) {
+        vg_error move_err;
+        if (vg_store_report_set_case(in->srv->store, ack->id, near_case, &move_err) == VG_OK) {
+            ack->case_id = near_case;
+            ack->linked = 1;
+        } else {
+            vg_http_log(in->srv->http, "error", "near-duplicate link not recorded", NULL);
+        }
     }
-    return st;
+    pdq_remember(in, d, ack->case_id);
+    return VG_OK;
 }
 
 /* ---- uploads ------------------------------------------------------------------ */

@@ -19,6 +19,7 @@
 #ifndef VIGIE_SERVER_INTAKE_H
 #define VIGIE_SERVER_INTAKE_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "server/http.h"
@@ -41,6 +42,12 @@ typedef struct vg_intake {
     uint64_t max_request_bytes; /* whole request with files */
     uint64_t max_files;         /* files per report */
     char *helpline_name, *helpline_url;
+    /* Every stored file's PDQ hash with its case, for linking near
+     * duplicates (read from the store at start, appended on each report). */
+    pthread_mutex_t pdq_lock;
+    int pdq_lock_ready;
+    struct vg_intake_pdq *pdqs;
+    size_t pdq_count, pdq_cap;
 } vg_intake;
 
 /* Everything the intake pages and the API accept in a closed list. */

@@ -1547,6 +1547,84 @@ static void sq_close(void *impl)
     free(s);
 }
 
+/* ---- intake: PDQ cross-referencing -----------------------------------------
+ * Added by the intake module (src/server/intake*): a report whose picture is
+ * a near duplicate (PDQ within a threshold) of an earlier one joins that
+ * report's case. The intake keeps the PDQ hashes in memory (read once with
+ * report_pdqs) and moves a report into the case it found (report_set_case). */
+
+static const char SQL_REPORT_PDQS[] =
+    "SELECT r.case_id, f.pdq FROM report_files f JOIN reports r ON r.id = f.report_id "
+    "WHERE f.pdq IS NOT NULL ORDER BY f.id";
+
+static vg_status sq_report_pdqs(void *impl, vg_store_pdq_fn fn, void *ctx, vg_error *err)
+{
+    sq *s = impl;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    sqlite3_stmt *st = stmt(c, SQL_REPORT_PDQS, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *pdq = (const char *)sqlite3_column_text(st, 1);
+            if (pdq && fn(ctx, sqlite3_column_int64(st, 0), pdq)) {
+                status = vg_error_set(err, VG_ERR_ABORTED, "reading PDQ hashes was stopped");
+                break;
+            }
+        }
+        if (status == VG_OK && rc != SQLITE_DONE)
+            status = db_error(err, c->db, "reading file PDQ hashes");
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    return status;
+}
+
+typedef struct case_args {
+    int64_t id, case_id;
+} case_args;
+
+static const char SQL_REPORT_CASE_OF[] = "SELECT case_id FROM reports WHERE id = ?";
+static const char SQL_REPORT_SET_CASE[] = "UPDATE reports SET case_id = ? WHERE id = ?";
+static const char SQL_CASE_DROP_EMPTY[] =
+    "DELETE FROM cases WHERE id = ? AND NOT EXISTS (SELECT 1 FROM reports WHERE case_id = ?)";
+
+static vg_status job_report_case(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    case_args *a = arg;
+    TRY_STMT(get, SQL_REPORT_CASE_OF);
+    sqlite3_bind_int64(get, 1, a->id);
+    int rc = sqlite3_step(get);
+    int64_t old = rc == SQLITE_ROW ? sqlite3_column_int64(get, 0) : 0;
+    sqlite3_reset(get);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE
+                   ? vg_error_set(err, VG_ERR_INVALID, "there is no report %" PRId64, a->id)
+                   : db_error(err, c->db, "reading a report's case");
+    if (old == a->case_id)
+        return VG_OK;
+    TRY_STMT(set, SQL_REPORT_SET_CASE);
+    sqlite3_bind_int64(set, 1, a->case_id);
+    sqlite3_bind_int64(set, 2, a->id);
+    vg_status status = step_done(c, set, "moving a report to another case", err);
+    if (status != VG_OK)
+        return status;
+    /* The case opened for this report alone is now empty. */
+    TRY_STMT(drop, SQL_CASE_DROP_EMPTY);
+    sqlite3_bind_int64(drop, 1, old);
+    sqlite3_bind_int64(drop, 2, old);
+    return step_done(c, drop, "removing an empty case", err);
+}
+
+static vg_status sq_report_set_case(void *impl, int64_t id, int64_t case_id, vg_error *err)
+{
+    case_args a = {id, case_id};
+    return write_job(impl, job_report_case, &a, err);
+}
+
 static const vg_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1579,6 +1657,8 @@ static const vg_store_ops sqlite_ops = {
     .audit_append = sq_audit_append,
     .audit_each = sq_audit_each,
     .audit_head = sq_audit_head,
+    .report_pdqs = sq_report_pdqs,       /* intake: PDQ cross-referencing */
+    .report_set_case = sq_report_set_case,
 };
 
 vg_status vg_sqlite_open(const char *dir, const vg_store_options *options,

@@ -426,3 +426,15 @@ vg_status vg_store_audit_verify(vg_store *s, int *ok, char **problem, int64_t *e
     *ok = 1;
     return VG_OK;
 }
+
+/* ---- intake: PDQ cross-referencing -------------------------------------- */
+
+vg_status vg_store_report_pdqs(vg_store *s, vg_store_pdq_fn fn, void *ctx, vg_error *err)
+{
+    return s->ops->report_pdqs(s->impl, fn, ctx, err);
+}
+
+vg_status vg_store_report_set_case(vg_store *s, int64_t id, int64_t case_id, vg_error *err)
+{
+    return s->ops->report_set_case(s->impl, id, case_id, err);
+}

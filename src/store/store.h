@@ -302,4 +302,15 @@ vg_status vg_store_audit_each(vg_store *store, vg_audit_visit_fn fn, void *ctx, 
 vg_status vg_store_audit_verify(vg_store *store, int *ok, char **problem, int64_t *entries,
                                 vg_error *err);
 
+/* ---- intake: PDQ cross-referencing (added by src/server/intake*) ------- */
+
+/* Call fn(ctx, case_id, pdq_hex) for every stored file that has a PDQ hash,
+ * oldest first; fn returns non-zero to stop (then VG_ERR_ABORTED). */
+typedef int (*vg_store_pdq_fn)(void *ctx, int64_t case_id, const char *pdq_hex);
+vg_status vg_store_report_pdqs(vg_store *store, vg_store_pdq_fn fn, void *ctx, vg_error *err);
+/* Move report id into case_id (a link found after the insert), durably; the
+ * report's former case is removed when no report is left in it. */
+vg_status vg_store_report_set_case(vg_store *store, int64_t id, int64_t case_id,
+                                   vg_error *err);
+
 #endif

@@ -67,6 +67,10 @@ typedef struct vg_store_ops {
     vg_status (*audit_each)(void *impl, vg_audit_visit_fn fn, void *ctx, vg_error *err);
     /* The chain head kept apart from the entries: *seq = 0 when empty. */
     vg_status (*audit_head)(void *impl, int64_t *seq, char hash[65], vg_error *err);
+
+    /* intake: PDQ cross-referencing (store.h, last section) */
+    vg_status (*report_pdqs)(void *impl, vg_store_pdq_fn fn, void *ctx, vg_error *err);
+    vg_status (*report_set_case)(void *impl, int64_t id, int64_t case_id, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: open DIR/vigie.db. */

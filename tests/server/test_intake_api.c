@@ -324,7 +324,29 @@ static void test_cases_link(void)
     ts_response_free(&r);
     CHECK(post_json(&t, &c, NULL, "{\"urls\":[\"http://unrelated.test/\"]}", &r));
     ts_response_free(&r);
-    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports"), 3);
+    /* Near-duplicate pictures (PDQ 4 bits apart, different files) meet;
+     * a picture far from both does not. */
+    const char *pdq_a = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+    const char *pdq_b = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b2d";
+    const char *pdq_far = "070f0f311f0b57b0f9c8f5ddfc709c0f4c91d12a699de1e2cc194c63b16364dd";
+    const char *shas[] = {"b1", "b2", "b3"};
+    const char *pdqs[] = {pdq_a, pdq_b, pdq_far};
+    for (int i = 0; i < 3; i++) {
+        char sha_hex[65];
+        memset(sha_hex, shas[i][1], 64);
+        sha_hex[64] = 0;
+        snprintf(body, sizeof body, "{\"files\":[{\"sha256\":\"%s\",\"pdq\":\"%s\"}]}",
+                 sha_hex, pdqs[i]);
+        CHECK(post_json(&t, &c, NULL, body, &r));
+        CHECK_INT_EQ(r.status, 201);
+        ts_response_free(&r);
+    }
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (7, 8)"),
+                 1);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (7, 9)"),
+                 2);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM cases"), 5);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports"), 5);
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (1, 2)"),
                  1);
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (3, 4, 5)"),
