@@ -896,7 +896,7 @@ static enum MHD_Result finish(vg_http_request *req)
     }
     if (req->fail_status)
         return send_error(req, req->fail_status, req->fail_message);
-    if (req->is_urlencoded) {
+    if (req->is_urlencoded && !(req->route->flags & VG_ROUTE_RAW)) {
         vg_error err;
         vg_status st = vg_form_parse(req->body ? req->body : "", req->body_len, &req->params, &err);
         if (st != VG_OK)

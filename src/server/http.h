@@ -44,7 +44,8 @@ typedef struct vg_http_request vg_http_request;
 #define VG_ROUTE_PREFIX 0x1u /* path matches itself and anything below "path/" */
 #define VG_ROUTE_CSRF 0x2u   /* a form post: the csrf_token field must be valid */
 #define VG_ROUTE_FILES 0x4u  /* multipart file parts go to on_file (else: 400) */
-#define VG_ROUTE_RAW 0x8u    /* keep the raw body (JSON APIs): vg_http_body() */
+#define VG_ROUTE_RAW 0x8u    /* keep the raw body (JSON APIs): vg_http_body(); a
+                                multipart body is still parsed (fields, files) */
 
 /* Streaming file upload: called for each chunk of a multipart part that has
  * a filename, in order; offset is the chunk's place in that part (0 starts
