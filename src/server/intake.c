@@ -219,10 +219,15 @@ vg_status vg_intake_submit(vg_intake *in, vg_intake_draft *d, const char *key,
 
 /* ---- uploads ------------------------------------------------------------------ */
 
+/* One file of a request. A file is committed (sealed, durable, hashed) as
+ * soon as the next one starts, so a request holds at most one image's
+ * plaintext in memory however many files it carries. Committed files the
+ * draft did not take are removed when the request ends. */
 typedef struct upload {
-    vg_vault_writer *writer;
+    vg_vault_writer *writer; /* until committed */
+    vg_vault_item item;      /* once committed */
+    int committed, taken;
     char *filename;
-    int failed;
 } upload;
 
 typedef struct uploads {
@@ -235,11 +240,25 @@ static void uploads_free(void *state)
 {
     uploads *u = state;
     for (size_t i = 0; i < u->count; i++) {
-        vg_vault_writer_free(u->items[i].writer); /* removes uncommitted files */
+        vg_vault_writer_free(u->items[i].writer); /* removes an uncommitted file */
+        if (u->items[i].committed && !u->items[i].taken)
+            vg_vault_remove(u->in->vault, u->items[i].item.id, NULL);
         free(u->items[i].filename);
     }
     free(u->items);
     free(u);
+}
+
+static vg_status upload_commit(upload *up, vg_error *err)
+{
+    if (up->committed)
+        return VG_OK;
+    vg_status st = vg_vault_commit(up->writer, &up->item, err);
+    if (st == VG_OK)
+        up->committed = 1;
+    vg_vault_writer_free(up->writer);
+    up->writer = NULL;
+    return st;
 }
 
 vg_status vg_intake_on_file(vg_http_request *req, const char *field, const char *filename,
@@ -259,6 +278,9 @@ vg_status vg_intake_on_file(vg_http_request *req, const char *field, const char 
         vg_http_set_state(req, u, uploads_free);
     }
     if (offset == 0 || u->count == 0) {
+        vg_error err;
+        if (u->count > 0 && upload_commit(&u->items[u->count - 1], &err) != VG_OK)
+            return vg_error_set(msg, VG_ERR_IO, "The file could not be stored. Please try again.");
         if (u->count >= in->max_files)
             return vg_error_set(msg, VG_ERR_TOO_LARGE, "At most %llu files can be sent at once.",
                                 (unsigned long long)in->max_files);
@@ -272,9 +294,8 @@ vg_status vg_intake_on_file(vg_http_request *req, const char *field, const char 
         }
         upload *up = &u->items[u->count];
         memset(up, 0, sizeof *up);
-        vg_error err;
         if (vg_vault_writer_new(in->vault, &up->writer, &err) != VG_OK) {
-            vg_http_log(in->srv->http, "error", "vault writer", NULL);
+            vg_http_log(in->srv->http, "error", "the vault refused a new file", NULL);
             return vg_error_set(msg, VG_ERR_IO, "The file could not be stored. Please try again.");
         }
         up->filename = vg_intake_clean_filename(filename);
@@ -295,11 +316,14 @@ vg_status vg_intake_draft_uploads(vg_intake *in, vg_http_request *req, vg_intake
 {
     uploads *u = vg_http_state(req);
     for (size_t i = 0; u && i < u->count; i++) {
-        vg_vault_item item;
-        vg_status st = vg_vault_commit(u->items[i].writer, &item, err);
-        if (st == VG_OK)
-            st = vg_intake_draft_add_item(in, d, &item, u->items[i].filename, err);
-        u->items[i].filename = NULL; /* taken by the draft, even on failure */
+        upload *up = &u->items[i];
+        vg_status st = upload_commit(up, err);
+        if (st != VG_OK)
+            return st;
+        /* The draft takes the file (and removes it if it cannot keep it). */
+        up->taken = 1;
+        st = vg_intake_draft_add_item(in, d, &up->item, up->filename, err);
+        up->filename = NULL;
         if (st != VG_OK)
             return st;
     }
