@@ -10,6 +10,7 @@ vg_status vg_server_register_routes(vg_server *srv, vg_error *err)
         vg_ops_routes,
         vg_auth_routes,
         vg_intake_routes,
+        vg_console_routes,
     };
     for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++) {
         vg_status st = modules[i](srv, err);

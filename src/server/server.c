@@ -215,6 +215,7 @@ void vg_server_free(vg_server *srv)
         return;
     vg_http_free(srv->http);   /* stops serving first */
     vg_intake_free(srv->intake);
+    vg_console_free(srv->console);
     vg_store_close(srv->store); /* then flushes the writer */
     vg_config_free(srv->config);
     pthread_mutex_destroy(&srv->login_lock);

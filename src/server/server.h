@@ -38,6 +38,7 @@ typedef struct vg_server {
     pthread_cond_t login_cond;
     char dummy_hash[128]; /* checked for unknown usernames: same time as a real one */
     void *intake; /* the intake's state (src/server/intake.c), freed by vg_intake_free */
+    void *console; /* the analyst console's state (src/server/console.c), vg_console_free */
 } vg_server;
 
 /* Open the store named by the configuration's data_dir, create the
@@ -64,6 +65,8 @@ vg_status vg_ops_routes(vg_server *srv, vg_error *err);  /* /healthz, /metrics *
 vg_status vg_auth_routes(vg_server *srv, vg_error *err); /* /login, /logout, /console */
 vg_status vg_intake_routes(vg_server *srv, vg_error *err); /* /report, /status, /api/v1 */
 void vg_intake_free(void *intake);
+vg_status vg_console_routes(vg_server *srv, vg_error *err); /* /console/... */
+void vg_console_free(void *console);
 
 /* Open just the store from a configuration (for `vigie admin` and `vigie
  * audit`): data_dir from cfg. */

@@ -1,0 +1,486 @@
+/*
+ * src/server/assess.c - one item of the queue and its assessment form.
+ *
+ * The form is validated here, whatever the browser did. When an assessment
+ * cannot be recorded (invalid, stale form, someone else's claim, already
+ * confirmed, a double submission) the page comes back with the message and
+ * with everything the analyst entered, so nothing is silently lost.
+ *
+ * Four-eyes is blind: the second analyst does not see the first one's
+ * answers, only that they exist; a supervisor deciding a dispute sees both.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/console.h"
+
+static const char *const LEGAL[] = {"illegal_csam", "not_illegal", "age_undetermined",
+                                    "other_illegal", NULL};
+static const char *const AGES[] = {"b0", "b1", "b2", "b3", "b9", NULL};
+static const char *const SEXES[] = {"female", "male", "both", "unknown", NULL};
+static const char *const FLAGS[] = {"self_generated", "ai_suspected", "livestreamed",
+                                    "commercial", "grooming", "sextortion", NULL};
+/* The Interpol baseline: a real child, apparently prepubescent, and sexual
+ * activity or a focus on the anal or genital region. */
+static const char *const BASELINE[][2] = {
+    {"real_child", "A real child appears to be depicted"},
+    {"prepubescent", "The child appears prepubescent (about 13 or younger)"},
+    {"sexual_focus", "Sexual activity, or a focus on the anal or genital region"},
+};
+#define BASELINE_COUNT 3
+#define MAX_NOTE 4000
+
+typedef struct form {
+    const char *legal, *severity, *age, *sex, *country, *note;
+    const char *flags[8];
+    size_t flag_count;
+    const char *baseline[4];
+    size_t baseline_count;
+} form;
+
+static int in(const char *const *list, const char *v)
+{
+    for (size_t i = 0; v && list[i]; i++)
+        if (!strcmp(list[i], v))
+            return 1;
+    return 0;
+}
+
+static int has(const char *const *values, size_t n, const char *v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(values[i], v))
+            return 1;
+    return 0;
+}
+
+static int is_grade(const vg_console *con, const char *v)
+{
+    for (int i = 0; v && i < con->grade_count; i++)
+        if (!strcmp(con->grades[i], v))
+            return 1;
+    return 0;
+}
+
+static void read_form(vg_http_request *req, form *f)
+{
+    memset(f, 0, sizeof *f);
+    f->legal = vg_http_param(req, "legal");
+    f->severity = vg_http_param(req, "severity");
+    f->age = vg_http_param(req, "age");
+    f->sex = vg_http_param(req, "sex");
+    f->country = vg_http_param(req, "country");
+    f->note = vg_http_param(req, "note");
+    f->flag_count = vg_http_params(req, "flag", f->flags, 8);
+    f->baseline_count = vg_http_params(req, "baseline", f->baseline, 4);
+}
+
+/* The first problem of the form, or NULL when it is valid. */
+static const char *validate(const vg_console *con, const form *f)
+{
+    if (!in(LEGAL, f->legal))
+        return "Choose the legal assessment.";
+    int csam = !strcmp(f->legal, "illegal_csam");
+    if (f->severity && *f->severity && !is_grade(con, f->severity))
+        return "The severity is not one of the scheme's grades.";
+    if (csam && !is_grade(con, f->severity))
+        return "Illegal CSAM needs a severity grade.";
+    if (f->age && *f->age && !in(AGES, f->age))
+        return "The apparent age band is not one of the list.";
+    if (csam && !in(AGES, f->age))
+        return "Illegal CSAM needs an apparent age band.";
+    if (f->sex && *f->sex && !in(SEXES, f->sex))
+        return "The sex of the child(ren) shown is not one of the list.";
+    if (f->flag_count > 6)
+        return "Too many flags.";
+    for (size_t i = 0; i < f->flag_count; i++)
+        if (!in(FLAGS, f->flags[i]))
+            return "A flag is not one of the list.";
+    if (f->baseline_count > BASELINE_COUNT)
+        return "Too many baseline answers.";
+    for (size_t i = 0; i < f->baseline_count; i++) {
+        int known = 0;
+        for (size_t b = 0; b < BASELINE_COUNT; b++)
+            known |= !strcmp(BASELINE[b][0], f->baseline[i]);
+        if (!known)
+            return "A baseline answer is not one of the checklist.";
+    }
+    const char *c = f->country;
+    if (!c || strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')
+        return "Give the country whose law applies as two capital letters (ISO 3166: FR, DE, "
+               "GB...).";
+    if (f->note && strlen(f->note) > MAX_NOTE)
+        return "The note is longer than 4000 characters.";
+    return NULL;
+}
+
+/* ---- rendering -------------------------------------------------------- */
+
+static void radio(vg_cpage *p, const char *name, const char *value, const char *label,
+                  const char *chosen)
+{
+    vg_cp_fmt(p, "<label><input type=\"radio\" name=\"%s\" value=\"", name);
+    vg_cp_text(p, value);
+    vg_cp_put(p, "\"");
+    if (chosen && !strcmp(chosen, value))
+        vg_cp_put(p, " checked");
+    vg_cp_put(p, "> ");
+    vg_cp_text(p, label);
+    vg_cp_put(p, "</label>");
+}
+
+static void checkbox(vg_cpage *p, const char *name, const char *value, const char *label,
+                     int checked)
+{
+    vg_cp_fmt(p, "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%s> ", name, value,
+              checked ? " checked" : "");
+    vg_cp_text(p, label);
+    vg_cp_put(p, "</label>");
+}
+
+static void select_list(vg_cpage *p, const char *name, const char *label,
+                        const char *const *values, const char *chosen)
+{
+    vg_cp_fmt(p, "<label>%s <select name=\"%s\" id=\"f-%s\"><option value=\"\">-</option>",
+              label, name, name);
+    for (size_t i = 0; values[i]; i++) {
+        vg_cp_fmt(p, "<option value=\"%s\"%s>", values[i],
+                  chosen && !strcmp(chosen, values[i]) ? " selected" : "");
+        vg_cp_text(p, vg_console_label(values[i]));
+        vg_cp_put(p, "</option>");
+    }
+    vg_cp_put(p, "</select></label>");
+}
+
+static void render_form(vg_cpage *p, vg_http_request *req, const vg_console *con,
+                        const vg_console_item *it, const form *f)
+{
+    vg_cp_put(p, "<form method=\"post\" action=\"/console/assess\" id=\"assess\">");
+    vg_cp_csrf(p, req);
+    vg_cp_fmt(p,
+              "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
+              "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">",
+              it->report_id, it->version);
+    vg_cp_put(p, "<div class=\"cols\"><fieldset><legend>Legal assessment</legend>");
+    for (size_t i = 0; LEGAL[i]; i++)
+        radio(p, "legal", LEGAL[i], vg_console_label(LEGAL[i]), f->legal);
+    vg_cp_put(p, "</fieldset><fieldset><legend>Severity</legend>");
+    for (int i = 0; i < con->grade_count; i++)
+        radio(p, "severity", con->grades[i], con->grades[i], f->severity);
+    radio(p, "severity", "", "none", f->severity ? f->severity : "");
+    vg_cp_put(p, "</fieldset><fieldset><legend>Child(ren) shown</legend>");
+    select_list(p, "age", "Apparent age", AGES, f->age);
+    select_list(p, "sex", "Sex", SEXES, f->sex);
+    vg_cp_put(p, "</fieldset><fieldset><legend>Flags</legend>");
+    for (size_t i = 0; FLAGS[i]; i++)
+        checkbox(p, "flag", FLAGS[i], vg_console_label(FLAGS[i]),
+                 has(f->flags, f->flag_count, FLAGS[i]));
+    vg_cp_put(p, "</fieldset><fieldset><legend>Interpol baseline</legend>");
+    for (size_t i = 0; i < BASELINE_COUNT; i++) {
+        checkbox(p, "baseline", BASELINE[i][0], BASELINE[i][1],
+                 has(f->baseline, f->baseline_count, BASELINE[i][0]));
+        vg_cp_put(p, "<br>");
+    }
+    vg_cp_put(p, "</fieldset><fieldset><legend>Law and note</legend><label>Country whose law "
+                 "applies <input name=\"country\" id=\"f-country\" size=\"3\" maxlength=\"2\" "
+                 "pattern=\"[A-Z]{2}\" autocomplete=\"off\" value=\"");
+    vg_cp_text(p, f->country);
+    vg_cp_put(p, "\"></label><br><label for=\"f-note\">Note</label><br>"
+                 "<textarea name=\"note\" id=\"f-note\" rows=\"3\" cols=\"40\" maxlength=\"4000\">");
+    vg_cp_text(p, f->note);
+    vg_cp_put(p, "</textarea></fieldset></div><p><button type=\"submit\" class=\"primary\">"
+                 "Record assessment</button></p></form>");
+}
+
+static void show_assessment(vg_cpage *p, const char *title, const char *by, const char *json)
+{
+    vg_cp_put(p, "<h2>");
+    vg_cp_text(p, title);
+    vg_cp_put(p, " by ");
+    vg_cp_text(p, by);
+    vg_cp_put(p, "</h2><dl>");
+    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        vg_cp_put(p, "<dt>");
+        vg_cp_text(p, key);
+        vg_cp_put(p, "</dt><dd>");
+        if (json_is_string(v)) {
+            vg_cp_text(p, vg_console_label(json_string_value(v)));
+        } else if (json_is_array(v)) {
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e)
+            {
+                vg_cp_put(p, i ? ", " : "");
+                vg_cp_text(p, vg_console_label(json_string_value(e)));
+            }
+        }
+        vg_cp_put(p, "</dd>");
+    }
+    json_decref(o);
+    vg_cp_put(p, "</dl>");
+}
+
+/* The item page: details, files, and the form when the caller may assess. */
+static void render_item(vg_http_request *req, int64_t report, const form *f, const char *problem,
+                        unsigned status)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    const vg_http_caller *who = vg_http_caller_of(req);
+    vg_console_item it;
+    int found = 0;
+    vg_error err;
+    if (vg_console_item_get(con->db, report, &it, &found, &err) != VG_OK) {
+        vg_http_error_page(req, 503, err.message);
+        return;
+    }
+    if (!found) {
+        vg_http_error_page(req, 404, "There is no such report.");
+        return;
+    }
+    vg_console_file *files = NULL;
+    size_t nfiles = 0;
+    if (vg_console_files(con->db, report, 0, &files, &nfiles, &err) != VG_OK) {
+        vg_console_item_clear(&it);
+        vg_http_error_page(req, 503, err.message);
+        return;
+    }
+    char title[64];
+    snprintf(title, sizeof title, "Report %s", it.receipt_code ? it.receipt_code : "");
+    vg_cpage p = {0};
+    vg_cp_start(&p, req, title, NULL);
+    const char *msg = vg_http_query(req, "msg");
+    if (msg && !strcmp(msg, "claimed"))
+        vg_cp_put(&p, "<p class=\"msg\" role=\"status\">You hold this item now: nobody else "
+                      "can assess it until you release it or record your assessment.</p>");
+    if (problem) {
+        vg_cp_put(&p, "<p class=\"msg err\" role=\"alert\">");
+        vg_cp_text(&p, problem);
+        vg_cp_put(&p, "</p>");
+    }
+    int64_t now = (int64_t)time(NULL);
+    vg_cp_put(&p, "<table><tbody><tr><th scope=\"row\">State</th><td>");
+    vg_cp_text(&p, vg_console_label(it.state));
+    if (it.claimed_by) {
+        vg_cp_put(&p, " · held by ");
+        vg_cp_text(&p, it.claimed_by);
+    }
+    vg_cp_put(&p, "</td><th scope=\"row\">About</th><td>");
+    vg_cp_text(&p, vg_console_label(it.category));
+    vg_cp_put(&p, "</td><th scope=\"row\">Source</th><td>");
+    vg_cp_text(&p, it.source);
+    vg_cp_put(&p, "</td></tr><tr><th scope=\"row\">Received</th><td>");
+    vg_cp_time(&p, it.created_at);
+    vg_cp_put(&p, " (waited ");
+    vg_cp_duration(&p, now - it.created_at);
+    vg_cp_fmt(&p, ")</td><th scope=\"row\">Case</th><td><a href=\"/console/case?id=%" PRId64
+                  "\">#%" PRId64 "</a></td><th scope=\"row\">Reporter sees</th><td>",
+              it.case_id, it.case_id);
+    vg_cp_text(&p, it.status);
+    vg_cp_put(&p, "</td></tr></tbody></table>");
+
+    int finished = !strcmp(it.state, VG_ITEM_CONFIRMED) || !strcmp(it.state, VG_ITEM_AUTO);
+    int mine = it.claimed_by && !strcmp(it.claimed_by, who->username);
+    if (finished) {
+        vg_cp_put(&p, "<h2>Classification</h2><p>");
+        vg_cp_text(&p, vg_console_label(it.legal));
+        if (it.severity && *it.severity) {
+            vg_cp_put(&p, ", severity ");
+            vg_cp_text(&p, it.severity);
+        }
+        if (it.age && *it.age) {
+            vg_cp_put(&p, ", ");
+            vg_cp_text(&p, vg_console_label(it.age));
+        }
+        vg_cp_put(&p, " — ");
+        vg_cp_put(&p, !strcmp(it.state, VG_ITEM_AUTO)
+                          ? "assessed automatically: every file is in a confirmed bank entry."
+                          : "confirmed by ");
+        if (strcmp(it.state, VG_ITEM_AUTO)) {
+            vg_cp_text(&p, it.first_by);
+            vg_cp_put(&p, " and ");
+            vg_cp_text(&p, it.decided_by);
+        }
+        vg_cp_put(&p, "</p>");
+    } else {
+        if (it.first_by && !strcmp(it.state, VG_ITEM_SECOND)) {
+            vg_cp_put(&p, "<p class=\"msg\">First assessment recorded by ");
+            vg_cp_text(&p, it.first_by);
+            vg_cp_put(&p, ". Assess it independently: its answers stay hidden until "
+                          "confirmation.</p>");
+        }
+        if (!strcmp(it.state, VG_ITEM_DISPUTED)) {
+            vg_cp_put(&p, "<p class=\"msg err\">The two assessments differ. A supervisor's "
+                          "assessment decides.</p>");
+            if (who->role >= VG_ROLE_SUPERVISOR) {
+                show_assessment(&p, "First assessment", it.first_by, it.first_json);
+                show_assessment(&p, "Second assessment", it.second_by, it.second_json);
+            }
+        }
+        vg_cp_put(&p, "<p>");
+        if (!it.claimed_by || mine) {
+            vg_cp_fmt(&p, "<form class=\"inline\" method=\"post\" action=\"/console/%s\">",
+                      mine ? "release" : "claim");
+            vg_cp_csrf(&p, req);
+            vg_cp_fmt(&p,
+                      "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
+                      "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
+                      "<button type=\"submit\">%s</button></form>",
+                      it.report_id, it.version, mine ? "Release" : "Claim to assess");
+        }
+        vg_cp_put(&p, " <a href=\"/console/queue\">Back to the queue</a></p>");
+    }
+    vg_cp_put(&p, "<h2>Files</h2>");
+    vg_console_files_table(&p, req, files, nfiles, 1);
+    if (!finished) {
+        vg_cp_put(&p, "<h2>Assessment</h2>");
+        if (mine || problem) {
+            form empty = {0};
+            render_form(&p, req, con, &it, f ? f : &empty);
+            if (!mine)
+                vg_cp_put(&p, "<p>Your entries are kept above; claim the item again to "
+                              "record them.</p>");
+        } else {
+            vg_cp_put(&p, "<p>Claim the item to assess it.</p>");
+        }
+    }
+    vg_console_files_free(files, nfiles);
+    vg_console_item_clear(&it);
+    vg_cp_send(&p, req, status);
+}
+
+void vg_console_item_page(vg_http_request *req)
+{
+    int64_t report = vg_console_id(vg_http_query(req, "id"));
+    if (!report) {
+        vg_http_error_page(req, 400, "Which report? The address needs ?id=NUMBER.");
+        return;
+    }
+    render_item(req, report, NULL, NULL, 200);
+}
+
+static char *form_json(const form *f, char *flags, size_t cap)
+{
+    json_t *o = json_object();
+    json_t *fl = json_array(), *bl = json_array();
+    flags[0] = 0;
+    for (size_t i = 0; FLAGS[i]; i++)
+        if (has(f->flags, f->flag_count, FLAGS[i])) {
+            json_array_append_new(fl, json_string(FLAGS[i]));
+            size_t n = strlen(flags);
+            snprintf(flags + n, cap - n, "%s%s", n ? "," : "", FLAGS[i]);
+        }
+    for (size_t i = 0; i < BASELINE_COUNT; i++)
+        if (has(f->baseline, f->baseline_count, BASELINE[i][0]))
+            json_array_append_new(bl, json_string(BASELINE[i][0]));
+    json_object_set_new(o, "legal", json_string(f->legal));
+    json_object_set_new(o, "severity", json_string(f->severity ? f->severity : ""));
+    json_object_set_new(o, "age", json_string(f->age ? f->age : ""));
+    json_object_set_new(o, "sex", json_string(f->sex ? f->sex : ""));
+    json_object_set_new(o, "flags", fl);
+    json_object_set_new(o, "baseline", bl);
+    json_object_set_new(o, "country", json_string(f->country));
+    if (f->note && *f->note)
+        json_object_set_new(o, "note", json_string(f->note));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return text;
+}
+
+void vg_console_assess_post(vg_http_request *req)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    const vg_http_caller *who = vg_http_caller_of(req);
+    int64_t report = vg_console_id(vg_http_param(req, "report"));
+    const char *version_text = vg_http_param(req, "version");
+    int64_t version = vg_console_id(version_text);
+    if (!report || !version_text || (version == 0 && strcmp(version_text, "0"))) {
+        vg_http_error_page(req, 400, "The form needs a report and its version.");
+        return;
+    }
+    form f;
+    read_form(req, &f);
+    const char *problem = validate(con, &f);
+    if (problem) {
+        render_item(req, report, &f, problem, 422);
+        return;
+    }
+    char flags[200];
+    char *json = form_json(&f, flags, sizeof flags);
+    if (!json) {
+        vg_http_error_page(req, 500, "Out of memory.");
+        return;
+    }
+    vg_console_class c = {.legal = f.legal,
+                          .severity = f.severity ? f.severity : "",
+                          .age = f.age ? f.age : "",
+                          .sex = f.sex ? f.sex : "",
+                          .flags = flags,
+                          .json = json};
+    vg_console_outcome outcome;
+    const char *state = NULL;
+    vg_error err;
+    vg_status st = vg_console_assess(con->db, report, who->username,
+                                     who->role >= VG_ROLE_SUPERVISOR, version, &c,
+                                     (int64_t)time(NULL), &outcome, &state, &err);
+    if (st != VG_OK) {
+        free(json);
+        render_item(req, report, &f, err.message, 503);
+        return;
+    }
+    if (outcome != VG_CONSOLE_DONE) {
+        free(json);
+        vg_console_item it;
+        int found = 0;
+        const char *why = "This item changed since your form was loaded: it was released, "
+                          "reassigned or assessed by someone else. Your entries were NOT "
+                          "recorded; they are kept below.";
+        if (outcome == VG_CONSOLE_NO_SUCH_REPORT) {
+            vg_console_refused(req, outcome, report);
+            return;
+        }
+        if (vg_console_item_get(con->db, report, &it, &found, &err) == VG_OK && found) {
+            if (outcome == VG_CONSOLE_FINISHED)
+                why = "This item is already confirmed. Your entries were not recorded.";
+            else if (it.first_by && !strcmp(it.first_by, who->username) &&
+                     !strcmp(it.state, VG_ITEM_SECOND))
+                why = outcome == VG_CONSOLE_SAME_ANALYST
+                          ? "You made the first assessment: a second analyst must confirm it."
+                          : "Your assessment was already recorded (this was a second "
+                            "submission of the same form). It now waits for a second analyst.";
+            else if (outcome == VG_CONSOLE_CLAIMED)
+                why = "Another analyst holds this item now. Your entries were NOT recorded; "
+                      "they are kept below.";
+            else if (outcome == VG_CONSOLE_NOT_CLAIMED)
+                why = "You no longer hold this item (it was released). Claim it again to "
+                      "record the entries kept below.";
+            else if (outcome == VG_CONSOLE_SUPERVISOR)
+                why = "The two assessments differ: only a supervisor may decide. Your entries "
+                      "were not recorded.";
+            vg_console_item_clear(&it);
+        }
+        render_item(req, report, &f, why, 409);
+        return;
+    }
+    char target[32];
+    snprintf(target, sizeof target, "report:%" PRId64, report);
+    json_t *detail = json_pack("{s:s,s:s}", "state", state, "assessment", json);
+    char *detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    vg_server_audit(con->srv, req, NULL, "item.assess", target, detail_text);
+    free(detail_text);
+    json_decref(detail);
+    free(json);
+    const char *msg = !strcmp(state, VG_ITEM_SECOND)     ? "first"
+                      : !strcmp(state, VG_ITEM_DISPUTED) ? "disputed"
+                                                         : "confirmed";
+    char location[64];
+    snprintf(location, sizeof location, "/console/queue?msg=%s", msg);
+    vg_http_redirect(req, location);
+}

@@ -1,0 +1,562 @@
+/*
+ * src/server/console.c - the analyst console: its configuration, its page
+ * frame and style, the queue, and claims.
+ *
+ * The queue shows every report not yet confirmed, most urgent first, with
+ * the rules that gave each score and how long it has waited against the
+ * target. Before showing it, items whose every file is in the
+ * organisation's bank are assessed automatically with that classification,
+ * so nobody has to look at known material.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/console.h"
+
+/* ---- pages ------------------------------------------------------------ */
+
+/* Calm and dense: system font at 14px, one accent, high contrast (text
+ * #1a1a1a on #fafafa is over 15:1), a thick focus ring for the keyboard. */
+static const char STYLE[] =
+    "*{box-sizing:border-box}"
+    "body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1a1a1a;background:#fafafa}"
+    "header{display:flex;gap:1.5em;align-items:center;padding:.4em 1em;background:#23313f;"
+    "color:#fff}header a{color:#fff}header .who{margin-left:auto}"
+    "main{padding:.6em 1em;max-width:110em}h1{font-size:1.25em;margin:.3em 0 .5em}"
+    "h2{font-size:1.05em;margin:1.2em 0 .4em}"
+    "table{border-collapse:collapse;width:100%;background:#fff}"
+    "th,td{padding:.25em .5em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
+    "th{background:#eef1f4;font-weight:600}tbody tr:hover{background:#f3f6f9}"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".rule{display:inline-block;padding:0 .4em;margin:0 .2em .1em 0;border-radius:3px;"
+    "background:#e4e9ef;font-size:.9em}"
+    ".late{color:#a00000;font-weight:600}.ok{color:#1d5e20}"
+    ".msg{padding:.5em .8em;border-left:4px solid #23313f;background:#eef1f4;margin:.5em 0}"
+    ".msg.err{border-color:#a00000;background:#fbeaea}"
+    "button,input,select,textarea{font:inherit}"
+    "button{padding:.2em .8em;border:1px solid #23313f;background:#fff;color:#23313f;"
+    "border-radius:3px;cursor:pointer}button.primary{background:#23313f;color:#fff}"
+    "a{color:#0b4f8a}"
+    ":focus-visible{outline:3px solid #e08a00;outline-offset:2px}"
+    "form.inline{display:inline}code,.hash{font-family:ui-monospace,monospace;font-size:.85em;"
+    "word-break:break-all}"
+    "fieldset{border:1px solid #ccc;margin:.4em 0;padding:.3em .8em}"
+    "legend{font-weight:600}label{margin-right:1em;white-space:nowrap}"
+    ".cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(22em,1fr));gap:0 1em}"
+    "img.preview{image-rendering:auto;border:1px solid #ccc;background:#ddd}"
+    ".skip{position:absolute;left:-999px}.skip:focus{left:1em;top:.3em;background:#fff;"
+    "padding:.2em .5em}";
+
+static void grow(vg_cpage *p, size_t add)
+{
+    if (p->failed || p->len + add + 1 <= p->cap)
+        return;
+    size_t cap = p->cap ? p->cap : 8192;
+    while (cap < p->len + add + 1)
+        cap *= 2;
+    char *buf = realloc(p->buf, cap);
+    if (!buf) {
+        p->failed = 1;
+        return;
+    }
+    p->buf = buf;
+    p->cap = cap;
+}
+
+void vg_cp_put(vg_cpage *p, const char *html)
+{
+    size_t n = strlen(html);
+    grow(p, n);
+    if (p->failed)
+        return;
+    memcpy(p->buf + p->len, html, n + 1);
+    p->len += n;
+}
+
+void vg_cp_text(vg_cpage *p, const char *text)
+{
+    if (!text)
+        return;
+    char *escaped = vg_html_escape(text);
+    if (!escaped) {
+        p->failed = 1;
+        return;
+    }
+    vg_cp_put(p, escaped);
+    free(escaped);
+}
+
+void vg_cp_fmt(vg_cpage *p, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        p->failed = 1;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        vg_cp_put(p, small);
+        return;
+    }
+    grow(p, (size_t)n);
+    if (p->failed)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(p->buf + p->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    p->len += (size_t)n;
+}
+
+void vg_cp_csrf(vg_cpage *p, vg_http_request *req)
+{
+    vg_cp_put(p, "<input type=\"hidden\" name=\"csrf_token\" value=\"");
+    vg_cp_text(p, vg_http_csrf_token(req));
+    vg_cp_put(p, "\">");
+}
+
+void vg_cp_start(vg_cpage *p, vg_http_request *req, const char *title, const char *current)
+{
+    const vg_http_caller *who = vg_http_caller_of(req);
+    vg_cp_put(p, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>");
+    vg_cp_text(p, title);
+    vg_cp_put(p, " - vigie console</title><style>");
+    vg_cp_put(p, STYLE);
+    vg_cp_put(p, "</style></head><body><a class=\"skip\" href=\"#main\">Skip to content</a>"
+                 "<header><strong>vigie</strong><nav aria-label=\"Console\">");
+    static const char *const links[][2] = {{"/console/queue", "Queue"},
+                                           {"/console/queue?done=1", "Assessed"}};
+    for (size_t i = 0; i < 2; i++) {
+        vg_cp_fmt(p, "<a href=\"%s\"%s>%s</a> ", links[i][0],
+                  current && !strcmp(current, links[i][0]) ? " aria-current=\"page\"" : "",
+                  links[i][1]);
+    }
+    vg_cp_put(p, "</nav><span class=\"who\">");
+    vg_cp_text(p, who->username);
+    vg_cp_put(p, " (");
+    vg_cp_text(p, vg_role_name(who->role));
+    vg_cp_put(p, ") <form class=\"inline\" method=\"post\" action=\"/logout\">");
+    vg_cp_csrf(p, req);
+    vg_cp_put(p, "<button type=\"submit\">Sign out</button></form></span></header>"
+                 "<main id=\"main\"><h1>");
+    vg_cp_text(p, title);
+    vg_cp_put(p, "</h1>");
+}
+
+void vg_cp_send(vg_cpage *p, vg_http_request *req, unsigned status)
+{
+    vg_cp_put(p, "</main></body></html>");
+    if (p->failed)
+        vg_http_error_page(req, 500, "The page could not be built (out of memory).");
+    else
+        vg_http_html(req, status, p->buf);
+    free(p->buf);
+    memset(p, 0, sizeof *p);
+}
+
+void vg_cp_duration(vg_cpage *p, int64_t seconds)
+{
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds >= 86400)
+        vg_cp_fmt(p, "%" PRId64 " d %02" PRId64 " h", seconds / 86400, seconds % 86400 / 3600);
+    else
+        vg_cp_fmt(p, "%" PRId64 " h %02" PRId64 " min", seconds / 3600, seconds % 3600 / 60);
+}
+
+void vg_cp_time(vg_cpage *p, int64_t when)
+{
+    char text[32];
+    time_t t = (time_t)when;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
+    vg_cp_put(p, text);
+}
+
+int64_t vg_console_id(const char *text)
+{
+    if (!text || !*text || strlen(text) > 18)
+        return 0;
+    int64_t v = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return 0;
+        v = v * 10 + (*c - '0');
+    }
+    return v;
+}
+
+const char *vg_console_label(const char *code)
+{
+    static const char *const labels[][2] = {
+        {"illegal_csam", "Illegal: CSAM"},
+        {"not_illegal", "Not illegal"},
+        {"age_undetermined", "Cannot determine age"},
+        {"other_illegal", "Other illegal content"},
+        {"b0", "0-2 years"},
+        {"b1", "3-7 years"},
+        {"b2", "8-12 years"},
+        {"b3", "13-17 years"},
+        {"b9", "Undetermined"},
+        {"female", "Female"},
+        {"male", "Male"},
+        {"both", "Both"},
+        {"unknown", "Unknown"},
+        {"self_generated", "Self-generated"},
+        {"ai_suspected", "AI-generated or synthetic suspected"},
+        {"livestreamed", "Live-streamed"},
+        {"commercial", "Commercial (payment method)"},
+        {"grooming", "Grooming"},
+        {"sextortion", "Sextortion"},
+        {"image_video", "Pictures or videos"},
+        {"livestream", "Live stream"},
+        {"image_of_me", "An image of me"},
+        {"other", "Other"},
+        {"open", "Open"},
+        {"awaiting-second", "Awaiting second analyst"},
+        {"disputed", "Disputed: supervisor"},
+        {"confirmed", "Confirmed"},
+        {"auto", "Assessed automatically (bank)"},
+    };
+    for (size_t i = 0; code && i < sizeof labels / sizeof labels[0]; i++)
+        if (!strcmp(labels[i][0], code))
+            return labels[i][1];
+    return code ? code : "";
+}
+
+/* ---- the queue -------------------------------------------------------- */
+
+typedef struct ranked {
+    vg_console_item *item;
+    int64_t score;
+    vg_priority_hit hits[VG_RULE_COUNT];
+    int hit_count;
+} ranked;
+
+static int by_score(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->item->report_id < y->item->report_id ? -1 : 1;
+}
+
+static const char *const messages[][2] = {
+    {"claimed", "You hold this item now: nobody else can assess it until you release it."},
+    {"released", "Released: the item is back in the queue."},
+    {"first", "Assessment recorded. A second analyst must now confirm it (four-eyes)."},
+    {"confirmed", "Confirmed by two analysts. Its files are now in the organisation's bank."},
+    {"disputed", "The two assessments differ: the item goes to a supervisor."},
+    {"decided", "Decision recorded and confirmed."},
+};
+
+static void flash(vg_cpage *p, vg_http_request *req)
+{
+    const char *m = vg_http_query(req, "msg");
+    for (size_t i = 0; m && i < sizeof messages / sizeof messages[0]; i++)
+        if (!strcmp(m, messages[i][0])) {
+            vg_cp_put(p, "<p class=\"msg\" role=\"status\">");
+            vg_cp_text(p, messages[i][1]);
+            vg_cp_put(p, "</p>");
+        }
+}
+
+static void claim_button(vg_cpage *p, vg_http_request *req, const vg_console_item *it,
+                         const char *who)
+{
+    int mine = it->claimed_by && !strcmp(it->claimed_by, who);
+    vg_cp_fmt(p, "<form class=\"inline\" method=\"post\" action=\"/console/%s\">",
+              mine ? "release" : "claim");
+    vg_cp_csrf(p, req);
+    vg_cp_fmt(p,
+              "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
+              "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
+              "<button type=\"submit\"%s>%s<span class=\"skip\"> report %" PRId64 "</span>"
+              "</button></form>",
+              it->report_id, it->version, mine ? "" : " class=\"primary\"",
+              mine ? "Release" : "Claim", it->report_id);
+}
+
+void vg_console_queue_page(vg_http_request *req)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    const vg_http_caller *who = vg_http_caller_of(req);
+    int done = vg_http_query(req, "done") != NULL;
+    int64_t now = (int64_t)time(NULL);
+    vg_error err;
+    size_t auto_count = 0;
+    if (vg_console_auto_assess(con->db, now, &auto_count, &err) != VG_OK) {
+        vg_http_error_page(req, 503, err.message);
+        return;
+    }
+    if (auto_count) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"items\":%zu}", auto_count);
+        vg_server_audit(con->srv, NULL, "console", "assess.auto", "", detail);
+    }
+    vg_console_item *items = NULL;
+    size_t count = 0;
+    if (vg_console_queue(con->db, done, 500, &items, &count, &err) != VG_OK) {
+        vg_http_error_page(req, 503, err.message);
+        return;
+    }
+    ranked *rank = calloc(count ? count : 1, sizeof *rank);
+    if (!rank) {
+        vg_console_items_free(items, count);
+        vg_http_error_page(req, 500, "Out of memory.");
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        rank[i].item = &items[i];
+        rank[i].score = vg_priority_score(&con->priority, &items[i], now, rank[i].hits,
+                                          &rank[i].hit_count);
+    }
+    if (!done)
+        qsort(rank, count, sizeof *rank, by_score);
+
+    vg_cpage p = {0};
+    vg_cp_start(&p, req, done ? "Assessed items" : "Queue", done ? "/console/queue?done=1"
+                                                                : "/console/queue");
+    flash(&p, req);
+    if (done)
+        vg_cp_put(&p, "<p>The latest items confirmed by four-eyes or assessed automatically "
+                      "because every file was already in a confirmed bank entry.</p>");
+    else
+        vg_cp_fmt(&p, "<p>%zu open item%s, most urgent first. Target waiting time: %" PRId64
+                      " h. Items whose every file is in the organisation's bank are assessed "
+                      "automatically and leave the queue.</p>",
+                  count, count == 1 ? "" : "s", con->target_hours);
+    if (!count) {
+        vg_cp_put(&p, done ? "<p>Nothing assessed yet.</p>" : "<p>The queue is empty.</p>");
+    } else {
+        vg_cp_put(&p, "<table id=\"queue\"><thead><tr><th scope=\"col\">Score</th>"
+                      "<th scope=\"col\">Why</th><th scope=\"col\">Report</th>"
+                      "<th scope=\"col\">About</th><th scope=\"col\">Files</th>"
+                      "<th scope=\"col\">URLs</th><th scope=\"col\">Waited</th>"
+                      "<th scope=\"col\">State</th><th scope=\"col\">Claim</th>"
+                      "<th scope=\"col\">Case</th></tr></thead><tbody>");
+        for (size_t i = 0; i < count; i++) {
+            const vg_console_item *it = rank[i].item;
+            vg_cp_fmt(&p, "<tr data-report=\"%" PRId64 "\"><td class=\"num\">%" PRId64
+                          "</td><td>",
+                      it->report_id, rank[i].score);
+            for (int h = 0; h < rank[i].hit_count; h++)
+                vg_cp_fmt(&p, "<span class=\"rule\" title=\"priority.%s\">%s +%" PRId64
+                              "</span>",
+                          vg_priority_rule_name(rank[i].hits[h].rule),
+                          vg_priority_rule_label(rank[i].hits[h].rule), rank[i].hits[h].points);
+            vg_cp_fmt(&p, "</td><td><a href=\"/console/item?id=%" PRId64 "\">", it->report_id);
+            vg_cp_text(&p, it->receipt_code);
+            vg_cp_put(&p, "</a> <small>");
+            vg_cp_text(&p, it->source);
+            vg_cp_put(&p, "</small></td><td>");
+            vg_cp_text(&p, vg_console_label(it->category));
+            int64_t fresh = it->files - (it->files_known > it->files_own_bank ? it->files_known
+                                                                               : it->files_own_bank);
+            vg_cp_fmt(&p, "</td><td class=\"num\">%" PRId64, it->files);
+            if (it->files)
+                vg_cp_fmt(&p, " <small>(%" PRId64 " new)</small>", fresh);
+            vg_cp_fmt(&p, "</td><td class=\"num\">%" PRId64 "</td>", it->urls);
+            int64_t waited = now - it->created_at;
+            int late = waited > con->target_hours * 3600;
+            vg_cp_fmt(&p, "<td class=\"%s\">", late ? "late" : "ok");
+            vg_cp_duration(&p, waited);
+            vg_cp_put(&p, late ? " <small>over target</small>" : "");
+            vg_cp_put(&p, "</td><td>");
+            vg_cp_text(&p, vg_console_label(it->state));
+            if (it->legal) {
+                vg_cp_put(&p, "<br><small>");
+                vg_cp_text(&p, vg_console_label(it->legal));
+                if (it->severity && *it->severity) {
+                    vg_cp_put(&p, ", ");
+                    vg_cp_text(&p, it->severity);
+                }
+                vg_cp_put(&p, "</small>");
+            }
+            vg_cp_put(&p, "</td><td>");
+            if (!done) {
+                if (it->claimed_by && strcmp(it->claimed_by, who->username)) {
+                    vg_cp_put(&p, "held by ");
+                    vg_cp_text(&p, it->claimed_by);
+                } else {
+                    claim_button(&p, req, it, who->username);
+                }
+            } else {
+                vg_cp_text(&p, it->decided_by);
+            }
+            vg_cp_fmt(&p, "</td><td><a href=\"/console/case?id=%" PRId64 "\">#%" PRId64
+                          "</a></td></tr>",
+                      it->case_id, it->case_id);
+        }
+        vg_cp_put(&p, "</tbody></table>");
+    }
+    free(rank);
+    vg_console_items_free(items, count);
+    vg_cp_send(&p, req, 200);
+}
+
+/* ---- claims ----------------------------------------------------------- */
+
+/* A clear page for a change that could not be made. */
+static void refused(vg_http_request *req, vg_console_outcome outcome, int64_t report)
+{
+    static const char *const why[] = {
+        [VG_CONSOLE_STALE] = "This item changed since your page was loaded (claimed, released "
+                             "or assessed by someone else). Nothing was changed: reload it to "
+                             "see its current state.",
+        [VG_CONSOLE_CLAIMED] = "Another analyst holds this item. Nothing was changed.",
+        [VG_CONSOLE_NOT_CLAIMED] = "You do not hold this item: claim it first.",
+        [VG_CONSOLE_SAME_ANALYST] = "You made the first assessment: the confirmation must come "
+                                    "from a second analyst.",
+        [VG_CONSOLE_FINISHED] = "This item is already confirmed or assessed automatically. "
+                                "Nothing was changed.",
+        [VG_CONSOLE_SUPERVISOR] = "The two assessments differ: only a supervisor may decide.",
+        [VG_CONSOLE_NO_SUCH_REPORT] = "There is no such report.",
+    };
+    vg_cpage p = {0};
+    vg_cp_start(&p, req, "Not changed", NULL);
+    vg_cp_put(&p, "<p class=\"msg err\" role=\"alert\">");
+    vg_cp_text(&p, outcome < sizeof why / sizeof why[0] && why[outcome] ? why[outcome]
+                                                                        : "Not changed.");
+    vg_cp_fmt(&p, "</p><p><a href=\"/console/item?id=%" PRId64 "\">Open the item</a> · "
+                  "<a href=\"/console/queue\">Back to the queue</a></p>",
+              report);
+    vg_cp_send(&p, req, outcome == VG_CONSOLE_NO_SUCH_REPORT ? 404 : 409);
+}
+
+static void claim_or_release(vg_http_request *req, int claim)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    const vg_http_caller *who = vg_http_caller_of(req);
+    int64_t report = vg_console_id(vg_http_param(req, "report"));
+    const char *version_text = vg_http_param(req, "version");
+    int64_t version = vg_console_id(version_text);
+    if (!report || !version_text || (version == 0 && strcmp(version_text, "0"))) {
+        vg_http_error_page(req, 400, "The form needs a report and its version.");
+        return;
+    }
+    vg_console_outcome outcome;
+    vg_error err;
+    vg_status st = claim ? vg_console_claim(con->db, report, who->username, version,
+                                            (int64_t)time(NULL), &outcome, &err)
+                         : vg_console_release(con->db, report, who->username, version, &outcome,
+                                              &err);
+    if (st != VG_OK) {
+        vg_http_error_page(req, 503, err.message);
+        return;
+    }
+    if (outcome != VG_CONSOLE_DONE) {
+        refused(req, outcome, report);
+        return;
+    }
+    char target[32];
+    snprintf(target, sizeof target, "report:%" PRId64, report);
+    vg_server_audit(con->srv, req, NULL, claim ? "item.claim" : "item.release", target, NULL);
+    char location[96];
+    if (claim)
+        snprintf(location, sizeof location, "/console/item?id=%" PRId64 "&msg=claimed", report);
+    else
+        snprintf(location, sizeof location, "/console/queue?msg=released");
+    vg_http_redirect(req, location);
+}
+
+void vg_console_claim_post(vg_http_request *req) { claim_or_release(req, 1); }
+void vg_console_release_post(vg_http_request *req) { claim_or_release(req, 0); }
+
+void vg_console_refused(vg_http_request *req, vg_console_outcome outcome, int64_t report)
+{
+    refused(req, outcome, report);
+}
+
+/* ---- the module ------------------------------------------------------- */
+
+void vg_console_free(void *state)
+{
+    vg_console *con = state;
+    if (!con)
+        return;
+    vg_console_db_close(con->db);
+    free(con);
+}
+
+static vg_status parse_scheme(vg_console *con, const char *scheme, vg_error *err)
+{
+    con->grade_count = 0;
+    const char *s = scheme;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        while (n && s[n - 1] == ' ')
+            n--;
+        if (n == 0 || n >= sizeof con->grades[0] || con->grade_count == VG_CONSOLE_MAX_GRADES)
+            return vg_error_set(err, VG_ERR_INVALID,
+                                "console.severity_scheme: give 1 to %d grades of at most 7 "
+                                "characters, most severe first, separated by commas (A,B,C)",
+                                VG_CONSOLE_MAX_GRADES);
+        for (size_t i = 0; i < n; i++)
+            if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+                  (s[i] >= '0' && s[i] <= '9')))
+                return vg_error_set(err, VG_ERR_INVALID,
+                                    "console.severity_scheme: grades are letters and digits");
+        memcpy(con->grades[con->grade_count], s, n);
+        con->grades[con->grade_count++][n] = 0;
+        s += strcspn(s, ",");
+        if (*s == ',')
+            s++;
+        while (*s == ' ')
+            s++;
+    }
+    if (!con->grade_count)
+        return vg_error_set(err, VG_ERR_INVALID, "console.severity_scheme is empty");
+    return VG_OK;
+}
+
+vg_status vg_console_routes(vg_server *srv, vg_error *err)
+{
+    vg_console *con = calloc(1, sizeof *con);
+    if (!con)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    srv->console = con;
+    con->srv = srv;
+    vg_config *cfg = srv->config;
+    vg_status st;
+    if ((st = parse_scheme(con, vg_config_get(cfg, "console.severity_scheme", "A,B,C"), err)) ||
+        (st = vg_priority_load(cfg, con->grades[0], &con->priority, err)) ||
+        (st = vg_config_int(cfg, "console.target_hours", 24, 1, 24 * 365, &con->target_hours,
+                            err)) ||
+        (st = vg_config_int(cfg, "console.preview_size", 96, 16, 512, &con->preview_pixels,
+                            err)) ||
+        (st = vg_config_int(cfg, "console.preview_blur", 4, 0, 64, &con->blur_radius, err)) ||
+        (st = vg_config_int(cfg, "console.preview_clear_size", 480, 64, 2048,
+                            &con->clear_pixels, err)) ||
+        (st = vg_config_int(cfg, "console.pdq_link_threshold", 31, 0, 128, &con->pdq_threshold,
+                            err)))
+        return st;
+    if (!srv->data_dir)
+        return vg_error_set(err, VG_ERR_INVALID, "console: no data directory");
+    if ((st = vg_console_db_open(srv->data_dir, &con->db, err)) != VG_OK)
+        return st;
+    const vg_route routes[] = {
+        {"GET", "/console/queue", VG_ROLE_ANALYST, 0, 0, vg_console_queue_page, NULL, con},
+        {"POST", "/console/claim", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096, vg_console_claim_post,
+         NULL, con},
+        {"POST", "/console/release", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
+         vg_console_release_post, NULL, con},
+        {"GET", "/console/item", VG_ROLE_ANALYST, 0, 0, vg_console_item_page, NULL, con},
+        {"POST", "/console/assess", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 65536,
+         vg_console_assess_post, NULL, con},
+        {"GET", "/console/files", VG_ROLE_ANALYST, VG_ROUTE_PREFIX, 0, vg_console_preview, NULL,
+         con},
+        {"POST", "/console/files", VG_ROLE_ANALYST, VG_ROUTE_PREFIX | VG_ROUTE_CSRF, 4096,
+         vg_console_preview, NULL, con},
+        {"GET", "/console/case", VG_ROLE_ANALYST, 0, 0, vg_console_case_page, NULL, con},
+    };
+    return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
+}

@@ -1,0 +1,77 @@
+/*
+ * src/server/console.h - the analyst console, shared by its pages
+ * (console.c: module and queue, assess.c: the assessment form and
+ * four-eyes, preview.c: blurred previews, case.c: the case view).
+ *
+ * Every console page is plain HTML that works without JavaScript; forms
+ * post with the session's CSRF token and the item's version, so that a
+ * stale form is recognised instead of overwriting someone's work.
+ */
+#ifndef VIGIE_SERVER_CONSOLE_H
+#define VIGIE_SERVER_CONSOLE_H
+
+#include <stdint.h>
+
+#include "server/http.h"
+#include "server/priority.h"
+#include "server/server.h"
+#include "store/store_console.h"
+
+#define VG_CONSOLE_MAX_GRADES 8
+
+typedef struct vg_console {
+    vg_server *srv;
+    vg_console_db *db;
+    vg_priority priority;
+    int64_t target_hours;     /* console.target_hours: waiting time aimed at */
+    char grades[VG_CONSOLE_MAX_GRADES][8]; /* console.severity_scheme, most severe first */
+    int grade_count;
+    int64_t preview_pixels;   /* console.preview_size: longest side of a blurred preview */
+    int64_t blur_radius;      /* console.preview_blur */
+    int64_t clear_pixels;     /* console.preview_clear_size: a deliberate sharp view */
+    int64_t pdq_threshold;    /* console.pdq_link_threshold: near-identical files */
+} vg_console;
+
+/* A page being built; out of memory is remembered and answered with 500. */
+typedef struct vg_cpage {
+    char *buf;
+    size_t len, cap;
+    int failed;
+} vg_cpage;
+
+void vg_cp_put(vg_cpage *p, const char *html);
+void vg_cp_text(vg_cpage *p, const char *text); /* escaped; NULL writes nothing */
+void vg_cp_fmt(vg_cpage *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vg_cp_start(vg_cpage *p, vg_http_request *req, const char *title, const char *current);
+void vg_cp_send(vg_cpage *p, vg_http_request *req, unsigned status);
+void vg_cp_csrf(vg_cpage *p, vg_http_request *req);
+/* "3 h 05 min" for a number of seconds. */
+void vg_cp_duration(vg_cpage *p, int64_t seconds);
+void vg_cp_time(vg_cpage *p, int64_t when);
+
+/* Query or form integer >= 1, or 0. */
+int64_t vg_console_id(const char *text);
+/* The human label of a code the console uses (legal, age band, flags...). */
+const char *vg_console_label(const char *code);
+
+/* The pages. */
+void vg_console_queue_page(vg_http_request *req);
+void vg_console_claim_post(vg_http_request *req);
+void vg_console_release_post(vg_http_request *req);
+void vg_console_item_page(vg_http_request *req);
+void vg_console_assess_post(vg_http_request *req);
+void vg_console_preview(vg_http_request *req);
+void vg_console_case_page(vg_http_request *req);
+
+/* A 409 (404) page saying why a change was not made. */
+void vg_console_refused(vg_http_request *req, vg_console_outcome outcome, int64_t report);
+
+/* Render the files of a report (hashes, matches, previews). */
+void vg_console_files_table(vg_cpage *p, vg_http_request *req, const vg_console_file *files,
+                            size_t count, int previews);
+
+/* The module: its routes (routes.c) and its state (server.c frees it). */
+vg_status vg_console_routes(vg_server *srv, vg_error *err);
+void vg_console_free(void *console);
+
+#endif

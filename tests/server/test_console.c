@@ -1,0 +1,419 @@
+/*
+ * The analyst console, in process: priority rules and their weights, the
+ * queue's order, claims (two analysts never work the same item unknowingly),
+ * stale forms and double submissions, four-eyes with a supervisor for
+ * disputes, the organisation's bank recognising the next copy without
+ * viewing, blurred previews and the audited sharp view, the case view.
+ * Reports arrive through the public form, as a member of the public sends
+ * them.
+ */
+#include "test_intake_common.h"
+#include "server/priority.h"
+#include "vigie/image.h"
+
+typedef struct person {
+    char cookie[120];
+    char csrf[65];
+} person;
+
+static int64_t sign_in(ts_server *t, const char *user, vg_role role, person *p)
+{
+    int64_t id = ts_account(t, user, "a long enough password 1", role);
+    char token[65];
+    if (!id || !ts_session(t, id, 0, token, p->csrf))
+        return 0;
+    snprintf(p->cookie, sizeof p->cookie, "Cookie: vigie_session=%s", token);
+    return id;
+}
+
+static int get(ts_server *t, const person *p, const char *path, ts_response *r)
+{
+    const char *headers[] = {p ? p->cookie : "X-None: 1", NULL};
+    return ts_call(t, "GET", path, headers, NULL, 0, r);
+}
+
+/* POST a urlencoded form; "csrf_token=..." is added first unless no_csrf. */
+static long post(ts_server *t, const person *p, const char *path, const char *fields,
+                 int no_csrf, ts_response *r)
+{
+    char body[8192];
+    if (no_csrf)
+        snprintf(body, sizeof body, "%s", fields);
+    else
+        snprintf(body, sizeof body, "csrf_token=%s&%s", p->csrf, fields);
+    const char *headers[] = {p->cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+    if (!ts_call(t, "POST", path, headers, body, strlen(body), r))
+        return -1;
+    return r->status;
+}
+
+static long post_simple(ts_server *t, const person *p, const char *path, const char *fields)
+{
+    ts_response r;
+    long s = post(t, p, path, fields, 0, &r);
+    ts_response_free(&r);
+    return s;
+}
+
+/* A report through the public form; returns its row id (0 on failure). */
+static int64_t public_report(ts_server *t, const char *category, const char *url, int image_seed)
+{
+    ts_response r;
+    const char *none[] = {NULL};
+    if (!ts_call(t, "GET", "/report", none, NULL, 0, &r))
+        return 0;
+    char cookie[200] = "", csrf[80] = "", value[128];
+    if (ts_set_cookie(&r, "vigie_csrf", value, sizeof value, NULL, 0))
+        snprintf(cookie, sizeof cookie, "Cookie: vigie_csrf=%s", value);
+    const char *mark = strstr(r.body, "name=\"csrf_token\" value=\"");
+    if (mark) {
+        mark += strlen("name=\"csrf_token\" value=\"");
+        snprintf(csrf, sizeof csrf, "%.*s", (int)strcspn(mark, "\""), mark);
+    }
+    ts_response_free(&r);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", csrf);
+    ti_mp_field(&m, "lang", "en");
+    ti_mp_field(&m, "category", category);
+    if (url)
+        ti_mp_field(&m, "urls", url);
+    ti_mp_field(&m, "reporter_kind", "public");
+    if (image_seed) {
+        size_t len = 0;
+        uint8_t *img = ti_image(image_seed, &len);
+        ti_mp_file(&m, "file", "picture.pgm", img, len);
+        free(img);
+    }
+    ti_mp_end(&m);
+    const char *headers[] = {cookie, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY,
+                             NULL};
+    int ok = ts_call(t, "POST", "/report", headers, m.buf, m.len, &r) && r.status == 200;
+    free(m.buf);
+    ts_response_free(&r);
+    return ok ? (int64_t)ti_sql_int(t, "SELECT max(id) FROM reports") : 0;
+}
+
+static long long version_of(ts_server *t, int64_t report)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT version FROM console_items WHERE report_id = %lld",
+             (long long)report);
+    long long v = ti_sql_int(t, sql);
+    return v < 0 ? 0 : v;
+}
+
+static const char *state_of(ts_server *t, int64_t report, char *out, size_t cap)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT state FROM console_items WHERE report_id = %lld",
+             (long long)report);
+    return ti_sql_text(t, sql, out, cap);
+}
+
+#define ASSESS_A "legal=illegal_csam&severity=A&age=b1&sex=female&flag=self_generated" \
+                 "&baseline=real_child&baseline=prepubescent&country=FR&note=first+look"
+#define ASSESS_B "legal=illegal_csam&severity=B&age=b1&sex=female&flag=self_generated" \
+                 "&baseline=real_child&country=FR"
+
+static void test_priority_rules(void)
+{
+    vg_config *cfg = NULL;
+    vg_error err;
+    const char *text = "priority.danger = 7\npriority.waiting = 2\npriority.waiting_max_hours = 3\n";
+    CHECK(vg_config_new(&cfg, &err) == VG_OK);
+    CHECK(vg_config_parse(cfg, text, strlen(text), "test", &err) == VG_OK);
+    vg_priority p;
+    CHECK(vg_priority_load(cfg, "A", &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.weight[VG_RULE_DANGER], 7);
+    CHECK_INT_EQ(p.weight[VG_RULE_SEXTORTION], 800); /* the default */
+
+    vg_console_item it = {0};
+    it.category = "livestream";
+    it.created_at = 1000;
+    it.files = 2;
+    it.files_known = 1;
+    it.age = "b0";
+    it.severity = "A";
+    it.api_key_id = 3;
+    vg_priority_hit hits[VG_RULE_COUNT];
+    int n = 0;
+    /* 10 hours waited, capped at 3 hours of 2 points. */
+    int64_t score = vg_priority_score(&p, &it, 1000 + 10 * 3600, hits, &n);
+    CHECK_INT_EQ(score, 7 + 300 + 200 + 150 + 50 + 6);
+    CHECK_INT_EQ(n, 6);
+    CHECK_INT_EQ(hits[0].rule, VG_RULE_DANGER);
+    CHECK_INT_EQ(hits[5].points, 6);
+    /* Known material is not new; another grade is not the top one. */
+    it.files_known = 2;
+    it.severity = "B";
+    it.category = "image_video";
+    it.api_key_id = 0;
+    it.age = "b3";
+    CHECK_INT_EQ(vg_priority_score(&p, &it, 1000, hits, &n), 0);
+    CHECK_INT_EQ(n, 0);
+
+    const char *bad = "priority.sextortion = -1\n";
+    vg_config *cfg2 = NULL;
+    CHECK(vg_config_new(&cfg2, &err) == VG_OK);
+    CHECK(vg_config_parse(cfg2, bad, strlen(bad), "test", &err) == VG_OK);
+    CHECK(vg_priority_load(cfg2, "A", &p, &err) == VG_ERR_INVALID);
+    CHECK(strstr(err.message, "priority.sextortion") != NULL);
+    vg_config_free(cfg);
+    vg_config_free(cfg2);
+}
+
+static void test_queue_claims_and_four_eyes(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person alice, bob, sue;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    CHECK(sign_in(&t, "sue", VG_ROLE_SUPERVISOR, &sue));
+
+    int64_t picture = public_report(&t, "image_video", "https://gallery.example/x/1", 3);
+    int64_t live = public_report(&t, "livestream", "https://stream.example/live", 0);
+    int64_t sext = public_report(&t, "sextortion", "https://chat.example/u/9", 0);
+    CHECK(picture && live && sext);
+
+    /* The queue: danger, then sextortion, then new material; each row
+     * shows its rules. Anonymous visitors get nothing. */
+    ts_response r;
+    CHECK(get(&t, NULL, "/console/queue", &r));
+    CHECK(r.status == 401 || r.status == 303);
+    ts_response_free(&r);
+    CHECK(get(&t, &alice, "/console/queue", &r));
+    CHECK_INT_EQ(r.status, 200);
+    char mark[3][64];
+    snprintf(mark[0], 64, "data-report=\"%lld\"", (long long)live);
+    snprintf(mark[1], 64, "data-report=\"%lld\"", (long long)sext);
+    snprintf(mark[2], 64, "data-report=\"%lld\"", (long long)picture);
+    const char *a = strstr(r.body, mark[0]), *b = strstr(r.body, mark[1]),
+               *c = strstr(r.body, mark[2]);
+    CHECK(a && b && c && a < b && b < c);
+    CHECK(strstr(r.body, "priority.danger") && strstr(r.body, "priority.new_material"));
+    CHECK(strstr(r.body, "Target waiting time: 24 h") != NULL);
+    ts_response_free(&r);
+
+    /* Claims: alice holds it, bob is refused and told so. */
+    char f[512];
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)picture);
+    CHECK_INT_EQ(post(&t, &alice, "/console/claim", f, 1, &r), 403); /* no CSRF token */
+    ts_response_free(&r);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    CHECK_INT_EQ(post(&t, &bob, "/console/claim", f, 0, &r), 409);
+    CHECK(strstr(r.body, "Another analyst holds this item") != NULL);
+    ts_response_free(&r);
+    CHECK(get(&t, &bob, "/console/queue", &r));
+    CHECK(strstr(r.body, "held by alice") != NULL);
+    ts_response_free(&r);
+    /* A stale release (the version moved on) changes nothing. */
+    CHECK_INT_EQ(post(&t, &alice, "/console/release", f, 0, &r), 409);
+    CHECK(strstr(r.body, "changed since your page was loaded") != NULL);
+    ts_response_free(&r);
+    CHECK_INT_EQ(version_of(&t, picture), 1);
+
+    /* The item page: the new picture has a blurred preview, the form. */
+    char path[128];
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)picture);
+    CHECK(get(&t, &alice, path, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "id=\"assess\"") && strstr(r.body, "/preview\" alt=\"Blurred"));
+    ts_response_free(&r);
+
+    /* Validation keeps what was entered. */
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=illegal_csam&severity=A&age=b1"
+                          "&note=kept+text&country=France",
+             (long long)picture);
+    CHECK_INT_EQ(post(&t, &alice, "/console/assess", f, 0, &r), 422);
+    CHECK(strstr(r.body, "two capital letters") && strstr(r.body, "kept text"));
+    ts_response_free(&r);
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=illegal_csam&country=FR",
+             (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 422); /* no severity */
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=nonsense&country=FR", (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 422);
+
+    /* The first assessment; the same form again is a double submission. */
+    snprintf(f, sizeof f, "report=%lld&version=1&" ASSESS_A, (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 303);
+    char state[64];
+    CHECK_STR_EQ(state_of(&t, picture, state, sizeof state), "awaiting-second");
+    CHECK_INT_EQ(post(&t, &alice, "/console/assess", f, 0, &r), 409);
+    CHECK(strstr(r.body, "already recorded") != NULL);
+    ts_response_free(&r);
+    CHECK_INT_EQ(version_of(&t, picture), 2);
+
+    /* The first analyst cannot confirm herself. */
+    snprintf(f, sizeof f, "report=%lld&version=2", (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=3&" ASSESS_A, (long long)picture);
+    CHECK_INT_EQ(post(&t, &alice, "/console/assess", f, 0, &r), 409);
+    CHECK(strstr(r.body, "second analyst must confirm") != NULL);
+    ts_response_free(&r);
+    snprintf(f, sizeof f, "report=%lld&version=3", (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/release", f), 303);
+
+    /* Bob disagrees (severity B): a supervisor decides; bob cannot. */
+    snprintf(f, sizeof f, "report=%lld&version=4", (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
+    CHECK(get(&t, &bob, path, &r));
+    CHECK(strstr(r.body, "first look") == NULL); /* blind second review */
+    ts_response_free(&r);
+    snprintf(f, sizeof f, "report=%lld&version=5&" ASSESS_B, (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
+    CHECK_STR_EQ(state_of(&t, picture, state, sizeof state), "disputed");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM console_bank"), 0);
+    snprintf(f, sizeof f, "report=%lld&version=6", (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=7&" ASSESS_B, (long long)picture);
+    CHECK_INT_EQ(post(&t, &bob, "/console/assess", f, 0, &r), 409);
+    CHECK(strstr(r.body, "only a supervisor") != NULL);
+    ts_response_free(&r);
+    snprintf(f, sizeof f, "report=%lld&version=7", (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/release", f), 303);
+    CHECK(get(&t, &sue, path, &r));
+    CHECK(strstr(r.body, "first look") != NULL); /* the supervisor sees both */
+    ts_response_free(&r);
+    snprintf(f, sizeof f, "report=%lld&version=8", (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &sue, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=9&" ASSESS_A, (long long)picture);
+    CHECK_INT_EQ(post_simple(&t, &sue, "/console/assess", f), 303);
+    CHECK_STR_EQ(state_of(&t, picture, state, sizeof state), "confirmed");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM console_bank WHERE severity = 'A'"), 1);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT status FROM reports WHERE id = %lld", (long long)picture);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, state, sizeof state), "action-taken");
+    /* Confirmed: any later form on it is refused clearly. */
+    CHECK_INT_EQ(post(&t, &bob, "/console/assess", f, 0, &r), 409);
+    CHECK(strstr(r.body, "already confirmed") != NULL);
+    ts_response_free(&r);
+
+    /* Agreement confirms: the livestream report, alice then bob. */
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)live);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=not_illegal&country=DE", (long long)live);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=2", (long long)live);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=3&legal=not_illegal&country=DE", (long long)live);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
+    CHECK_STR_EQ(state_of(&t, live, state, sizeof state), "confirmed");
+    snprintf(sql, sizeof sql, "SELECT status FROM reports WHERE id = %lld", (long long)live);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, state, sizeof state), "closed");
+
+    /* The next copy of the confirmed picture is known: assessed without
+     * anyone viewing it, and in the same case. */
+    int64_t copy = public_report(&t, "image_video", NULL, 3);
+    CHECK(copy);
+    CHECK(get(&t, &alice, "/console/queue", &r));
+    snprintf(mark[0], 64, "data-report=\"%lld\"", (long long)copy);
+    CHECK(strstr(r.body, mark[0]) == NULL);
+    ts_response_free(&r);
+    CHECK_STR_EQ(state_of(&t, copy, state, sizeof state), "auto");
+    CHECK(get(&t, &alice, "/console/queue?done=1", &r));
+    CHECK(strstr(r.body, mark[0]) && strstr(r.body, "Assessed automatically"));
+    ts_response_free(&r);
+    snprintf(sql, sizeof sql, "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (%lld, %lld)",
+             (long long)picture, (long long)copy);
+    CHECK_INT_EQ(ti_sql_int(&t, sql), 1);
+
+    /* The case view: both reports, hashes, URL host, the timeline. */
+    snprintf(sql, sizeof sql, "SELECT case_id FROM reports WHERE id = %lld", (long long)picture);
+    snprintf(path, sizeof path, "/console/case?id=%lld", ti_sql_int(&t, sql));
+    CHECK(get(&t, &bob, path, &r));
+    CHECK_INT_EQ(r.status, 200);
+    char sha[80];
+    ti_sql_text(&t, "SELECT sha256 FROM report_files ORDER BY id LIMIT 1", sha, sizeof sha);
+    CHECK(strlen(sha) == 64 && strstr(r.body, sha));
+    CHECK(strstr(r.body, "gallery.example") && strstr(r.body, "item.assess") &&
+          strstr(r.body, "item.claim") && strstr(r.body, "report.received"));
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
+static void test_previews(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "console.preview_size = 32\n"));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    CHECK(public_report(&t, "image_video", NULL, 5));
+    long long file = ti_sql_int(&t, "SELECT max(id) FROM report_files");
+    char path[96];
+    snprintf(path, sizeof path, "/console/files/%lld/preview", file);
+    ts_response r;
+    CHECK(get(&t, &alice, path, &r));
+    CHECK_INT_EQ(r.status, 200);
+    vg_image img = {0};
+    CHECK(vg_image_decode((const uint8_t *)r.body, r.body_len, NULL, &img, NULL) == VG_OK);
+    CHECK_INT_EQ(img.info.layout, VG_PIXEL_GRAY8);
+    CHECK(img.info.width <= 32 && img.info.height <= 32);
+    vg_image_free(&img);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'preview.view'"), 1);
+
+    /* The sharper view is a deliberate form post, audited. */
+    CHECK_INT_EQ(post(&t, &alice, path, "mode=clear", 1, &r), 403);
+    ts_response_free(&r);
+    CHECK_INT_EQ(post(&t, &alice, path, "mode=clear", 0, &r), 200);
+    CHECK(vg_image_decode((const uint8_t *)r.body, r.body_len, NULL, &img, NULL) == VG_OK);
+    CHECK(img.info.width == 64);
+    vg_image_free(&img);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'preview.clear'"), 1);
+
+    /* Hostile addresses. */
+    const char *bad[] = {"/console/files/0/preview", "/console/files/x/preview",
+                         "/console/files/99999/preview", "/console/files/1/other",
+                         "/console/files/123456789012345678901/preview"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(get(&t, &alice, bad[i], &r));
+        CHECK_INT_EQ(r.status, 404);
+        ts_response_free(&r);
+    }
+    CHECK(get(&t, &alice, "/console/item?id=abc", &r));
+    CHECK_INT_EQ(r.status, 400);
+    ts_response_free(&r);
+    CHECK(get(&t, &alice, "/console/case?id=424242", &r));
+    CHECK_INT_EQ(r.status, 404);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
+static void test_configuration_errors(void)
+{
+    ts_server t;
+    CHECK(!ts_open(&t, "console.severity_scheme = A,,B\n"));
+    ts_remove_dir(t.dir);
+    CHECK(!ts_open(&t, "priority.danger = lots\n"));
+    ts_remove_dir(t.dir);
+    CHECK(ts_start(&t, "console.severity_scheme = 1, 2, 3, 4, 5\nconsole.target_hours = 2\n"));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    int64_t id = public_report(&t, "grooming", "https://a.example/", 0);
+    CHECK(id);
+    char f[256], path[64];
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)id);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)id);
+    ts_response r;
+    CHECK(get(&t, &alice, path, &r));
+    CHECK(strstr(r.body, "name=\"severity\" value=\"5\"") != NULL);
+    ts_response_free(&r);
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=illegal_csam&severity=A&age=b2&country=FR",
+             (long long)id);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 422);
+    ts_stop(&t);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    RUN(test_priority_rules);
+    RUN(test_queue_claims_and_four_eyes);
+    RUN(test_previews);
+    RUN(test_configuration_errors);
+    curl_global_cleanup();
+    return vg_test_exit();
+}
