@@ -3,3 +3,8 @@
 vg_add_test(test_console test_console.c)
 target_link_libraries(test_console PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console PRIVATE ${PROJECT_SOURCE_DIR}/src)
+# The end-to-end test in Chromium (tests/e2e/run; skipped with 77 when
+# Chromium or Node.js is missing on a developer machine).
+vg_add_script_test(e2e_console ../e2e/run)
+set_property(TEST e2e_console APPEND PROPERTY ENVIRONMENT "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts")
+set_property(TEST e2e_console PROPERTY TIMEOUT 300)

@@ -1,0 +1,155 @@
+// The whole path of a report, in Debian's Chromium (run by tests/e2e/run):
+// a member of the public reports a URL and a file; an analyst signs in,
+// finds it at the right place in the queue, assesses it; a second analyst
+// confirms; the reporter's receipt shows the new status; a second report of
+// the same file is recognised as known and linked to the same case.
+// Each step leaves a PNG screenshot in $E2E_ARTIFACTS.
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const base = process.env.E2E_BASE;
+const out = process.env.E2E_ARTIFACTS;
+const password = process.env.E2E_PASSWORD;
+assert.ok(base && out && password, 'E2E_BASE, E2E_ARTIFACTS and E2E_PASSWORD are set by tests/e2e/run');
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+
+let step = 0;
+async function shot(page, name) {
+  step += 1;
+  const file = `${out}/${String(step).padStart(2, '0')}-${name}.png`;
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`e2e: ${file}`);
+}
+
+// A synthetic picture (greyscale PGM with a diagonal pattern): never real material.
+function picture(seed) {
+  const w = 192, h = 128;
+  const header = Buffer.from(`P5\n${w} ${h}\n255\n`);
+  const pixels = Buffer.alloc(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      pixels[y * w + x] = (((x + y + seed) * 4) ^ (x * y) ^ (seed * 37)) & 255;
+  return Buffer.concat([header, pixels]);
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  return context.newPage();
+}
+
+// The public form: category, URL, optional file. Returns the receipt.
+async function report(page, { category, url, file, name }) {
+  await page.goto(`${base}/report?lang=en`);
+  await page.locator(`input[name="category"][value="${category}"]`).check();
+  if (url) await page.locator('#urls').fill(url);
+  if (file) await page.locator('#file').setInputFiles({ name: 'picture.pgm', mimeType: 'image/x-portable-graymap', buffer: file });
+  if (name) await shot(page, name);
+  await page.getByRole('button', { name: 'Send the report' }).click();
+  const code = (await page.locator('#receipt-code').textContent()).trim();
+  const secret = (await page.locator('#receipt-secret').textContent()).trim();
+  assert.ok(code.length >= 10 && secret.length >= 20, 'the receipt shows a code and a secret');
+  return { code, secret };
+}
+
+async function signIn(page, user) {
+  await page.goto(`${base}/login`);
+  await page.locator('#username').fill(user);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.goto(`${base}/console/queue`);
+  assert.equal(await page.locator('h1').textContent(), 'Queue');
+}
+
+async function status(page, receipt) {
+  await page.goto(`${base}/status?lang=en`);
+  await page.locator('#code').fill(receipt.code);
+  await page.locator('#secret').fill(receipt.secret);
+  await page.getByRole('button', { name: 'Check' }).click();
+  return (await page.locator('#report-status').textContent()).trim();
+}
+
+// The receipts of the queue's rows, in order.
+async function queueOrder(page) {
+  return page.locator('#queue tbody tr td:nth-child(3) a').allTextContents();
+}
+
+// Claim the report with this receipt from the queue and fill the form.
+async function assess(page, receipt, name) {
+  await page.goto(`${base}/console/queue`);
+  const row = page.locator('#queue tbody tr', { hasText: receipt.code });
+  await row.getByRole('button', { name: /Claim/ }).click();
+  await page.locator('#assess').waitFor();
+  await page.locator('img.preview').first().evaluate((img) => img.complete || new Promise((r) => { img.onload = r; img.onerror = r; }));
+  await page.getByLabel('Illegal: CSAM').check();
+  await page.locator('input[name="severity"][value="A"]').check();
+  await page.locator('#f-age').selectOption('b1');
+  await page.locator('#f-sex').selectOption('unknown');
+  await page.getByLabel('AI-generated or synthetic suspected').check();
+  await page.getByLabel('A real child appears to be depicted').check();
+  await page.locator('#f-country').fill('FR');
+  await shot(page, name);
+  await page.getByRole('button', { name: 'Record assessment' }).click();
+}
+
+try {
+  // 1. A member of the public reports a URL and a file; others report too.
+  const publicPage = await newPage();
+  const live = await report(publicPage, { category: 'livestream', url: 'https://stream.example/live/42' });
+  const mine = await report(publicPage, {
+    category: 'image_video', url: 'https://gallery.example/albums/7', file: picture(1), name: 'public-report-form',
+  });
+  await shot(publicPage, 'public-receipt');
+  const other = await report(publicPage, { category: 'other', url: 'https://forum.example/t/9' });
+  const before = await status(publicPage, mine);
+
+  // 2. An analyst signs in and finds it at the right place: after the
+  // live stream (a child in danger), before the report without material.
+  const alice = await newPage();
+  await signIn(alice, 'alice');
+  await shot(alice, 'queue-analyst-1');
+  const order = await queueOrder(alice);
+  assert.deepEqual(order.slice(0, 3), [live.code, mine.code, other.code], 'queue order by priority');
+  assert.ok(await alice.locator('#queue tbody tr', { hasText: mine.code }).getByText('new material').count());
+
+  // 3. She claims it, sees only a blurred greyscale preview, assesses it.
+  await assess(alice, mine, 'assessment-first-analyst');
+  assert.match(await alice.locator('.msg').textContent(), /second analyst must now confirm/);
+  await shot(alice, 'queue-after-first-assessment');
+
+  // 4. A second analyst confirms (four-eyes).
+  const bob = await newPage();
+  await signIn(bob, 'bob');
+  await assess(bob, mine, 'assessment-second-analyst');
+  assert.match(await bob.locator('.msg').textContent(), /Confirmed by two analysts/);
+  await shot(bob, 'queue-after-confirmation');
+
+  // 5. The reporter's receipt shows the new status.
+  const after = await status(publicPage, mine);
+  assert.notEqual(after, before);
+  assert.match(after, /Action taken/);
+  await shot(publicPage, 'reporter-status');
+
+  // 6. A second report of the same file is known: assessed without anyone
+  // viewing it, in the same case as the first.
+  const again = await report(publicPage, { category: 'image_video', file: picture(1) });
+  await alice.goto(`${base}/console/queue`);
+  assert.equal(await alice.locator('#queue tbody tr', { hasText: again.code }).count(), 0);
+  await alice.goto(`${base}/console/queue?done=1`);
+  const auto = alice.locator('#queue tbody tr', { hasText: again.code });
+  assert.match(await auto.textContent(), /Assessed automatically/);
+  await shot(alice, 'assessed-automatically');
+  const firstRow = alice.locator('#queue tbody tr', { hasText: mine.code });
+  assert.equal(await firstRow.locator('td:last-child').textContent(), await auto.locator('td:last-child').textContent(),
+    'the copy is in the same case');
+  await auto.locator('td:last-child a').click();
+  assert.ok(await alice.getByText(mine.code).count() && await alice.getByText(again.code).count());
+  assert.ok(await alice.getByText('item.assess').count());
+  await shot(alice, 'case-view');
+  console.log('e2e: the whole path passed');
+} finally {
+  await browser.close();
+}
