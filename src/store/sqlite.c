@@ -83,6 +83,16 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    /* 2: the analyst console's tables (store_console.c), which that module
+     * first created on its own; IF NOT EXISTS keeps such databases valid. */
+    "CREATE TABLE IF NOT EXISTS console_items(report_id INTEGER PRIMARY KEY,"
+    "  version INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'open',"
+    "  claimed_by TEXT, claimed_at INTEGER, first_by TEXT, first_json TEXT,"
+    "  first_key TEXT, second_by TEXT, second_json TEXT, decided_by TEXT,"
+    "  final_json TEXT, legal TEXT, severity TEXT, age TEXT, updated_at INTEGER);"
+    "CREATE TABLE IF NOT EXISTS console_bank(sha256 TEXT PRIMARY KEY, pdq TEXT,"
+    "  legal TEXT NOT NULL, severity TEXT, age TEXT, report_id INTEGER NOT NULL,"
+    "  added_at INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -41,7 +41,7 @@ static void test_cases_and_idempotency(void)
     temp_dir(dir, sizeof dir);
     vg_store *s = NULL;
     CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
-    CHECK_INT_EQ(vg_store_schema_version(s), 1);
+    CHECK_INT_EQ(vg_store_schema_version(s), 2);
     vg_report_ack a, b, c, d, e, dup;
     CHECK(insert(s, "AAAA", "https://example.test/x", NULL, NULL, NULL, NULL, &a));
     CHECK(!a.linked && a.case_id > 0);
@@ -273,8 +273,42 @@ static void test_audit_chain(void)
     ts_remove_dir(dir);
 }
 
+static void test_migrations(void)
+{
+    char dir[256], path[300];
+    temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/vigie.db", dir);
+    vg_store *s = NULL;
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    vg_store_close(s);
+    /* back to version 1, as a database made before migration 2 */
+    tamper(dir, "DROP TABLE console_items; DROP TABLE console_bank; PRAGMA user_version = 1");
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_store_schema_version(s), 2);
+    vg_store_close(s);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "SELECT count(*) FROM console_items", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    /* a database from a newer vigie is refused, not damaged */
+    tamper(dir, "PRAGMA user_version = 99");
+    vg_error err;
+    CHECK(vg_store_open(dir, NULL, &s, &err) == VG_ERR_UNSUPPORTED);
+    CHECK(strstr(err.message, "newer") != NULL);
+    /* not a database at all */
+    FILE *f = fopen(path, "wb");
+    fputs("this is not a database, just text long enough to be read as a header....", f);
+    fclose(f);
+    char wal[320];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    remove(wal);
+    CHECK(vg_store_open(dir, NULL, &s, &err) != VG_OK);
+    ts_remove_dir(dir);
+}
+
 int main(void)
 {
+    RUN(test_migrations);
     RUN(test_cases_and_idempotency);
     RUN(test_group_commit);
     RUN(test_audit_chain);
