@@ -267,6 +267,10 @@ vg_status vg_intake_on_file(vg_http_request *req, const char *field, const char 
 {
     (void)content_type;
     vg_intake *in = vg_http_route_ctx(req);
+    /* A browser sends the file field even when no file was chosen: an
+     * empty part without a name. That is no file. */
+    if ((!filename || !filename[0]) && size == 0)
+        return VG_OK;
     if (strcmp(field, "file") != 0)
         return vg_error_set(msg, VG_ERR_INVALID, "Files are sent in fields named \"file\".");
     uploads *u = vg_http_state(req);
@@ -320,6 +324,8 @@ vg_status vg_intake_draft_uploads(vg_intake *in, vg_http_request *req, vg_intake
         vg_status st = upload_commit(up, err);
         if (st != VG_OK)
             return st;
+        if (up->item.hash.bytes == 0)
+            continue; /* an empty file is no evidence; uploads_free removes it */
         /* The draft takes the file (and removes it if it cannot keep it). */
         up->taken = 1;
         st = vg_intake_draft_add_item(in, d, &up->item, up->filename, err);
