@@ -36,9 +36,13 @@ function picture(seed) {
   return Buffer.concat([header, pixels]);
 }
 
+const pages = [];
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  return context.newPage();
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  pages.push(page);
+  return page;
 }
 
 // The public form: category, URL, optional file. Returns the receipt.
@@ -150,6 +154,14 @@ try {
   assert.ok(await alice.getByText('item.assess').count());
   await shot(alice, 'case-view');
   console.log('e2e: the whole path passed');
+} catch (e) {
+  // What each browser showed when the test failed, to see why.
+  for (const [i, page] of pages.entries()) {
+    await page.screenshot({ path: `${out}/failure-${i + 1}.png`, fullPage: true }).catch(() => {});
+    const text = await page.locator('body').innerText().catch(() => '');
+    console.error(`e2e: page ${i + 1} at ${page.url()}:\n${text.slice(0, 2000)}`);
+  }
+  throw e;
 } finally {
   await browser.close();
 }

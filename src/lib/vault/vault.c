@@ -413,6 +413,8 @@ static void drop_image(vg_vault_writer *w)
 /* Keep image bytes for PDQ while the file looks like an image that fits. */
 static void keep_for_image(vg_vault_writer *w, const uint8_t *data, size_t len)
 {
+    if (len == 0) /* an empty chunk (data may be NULL): nothing to copy */
+        return;
     if (!w->vault->pdq) {
         w->keep_image = false;
         return;
