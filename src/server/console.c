@@ -338,23 +338,28 @@ void vg_console_queue_page(vg_http_request *req)
     if (!count) {
         vg_cp_put(&p, done ? "<p>Nothing assessed yet.</p>" : "<p>The queue is empty.</p>");
     } else {
-        vg_cp_put(&p, "<table id=\"queue\"><thead><tr><th scope=\"col\">Score</th>"
-                      "<th scope=\"col\">Why</th><th scope=\"col\">Report</th>"
+        /* Scores only order what is still to do: the assessed list has none. */
+        vg_cp_put(&p, done ? "<table id=\"queue\"><thead><tr>"
+                           : "<table id=\"queue\"><thead><tr><th scope=\"col\">Score</th>"
+                             "<th scope=\"col\">Why</th>");
+        vg_cp_put(&p, "<th scope=\"col\">Report</th>"
                       "<th scope=\"col\">About</th><th scope=\"col\">Files</th>"
                       "<th scope=\"col\">URLs</th><th scope=\"col\">Waited</th>"
-                      "<th scope=\"col\">State</th><th scope=\"col\">Claim</th>"
-                      "<th scope=\"col\">Case</th></tr></thead><tbody>");
+                      "<th scope=\"col\">State</th>");
+        vg_cp_put(&p, done ? "<th scope=\"col\">Decided by</th>" : "<th scope=\"col\">Claim</th>");
+        vg_cp_put(&p, "<th scope=\"col\">Case</th></tr></thead><tbody>");
         for (size_t i = 0; i < count; i++) {
             const vg_console_item *it = rank[i].item;
-            vg_cp_fmt(&p, "<tr data-report=\"%" PRId64 "\"><td class=\"num\">%" PRId64
-                          "</td><td>",
-                      it->report_id, rank[i].score);
-            for (int h = 0; h < rank[i].hit_count; h++)
+            vg_cp_fmt(&p, "<tr data-report=\"%" PRId64 "\">", it->report_id);
+            if (!done)
+                vg_cp_fmt(&p, "<td class=\"num\">%" PRId64 "</td><td>", rank[i].score);
+            for (int h = 0; !done && h < rank[i].hit_count; h++)
                 vg_cp_fmt(&p, "<span class=\"rule\" title=\"priority.%s\">%s +%" PRId64
                               "</span>",
                           vg_priority_rule_name(rank[i].hits[h].rule),
                           vg_priority_rule_label(rank[i].hits[h].rule), rank[i].hits[h].points);
-            vg_cp_fmt(&p, "</td><td><a href=\"/console/item?id=%" PRId64 "\">", it->report_id);
+            vg_cp_fmt(&p, "%s<td><a href=\"/console/item?id=%" PRId64 "\">", done ? "" : "</td>",
+                      it->report_id);
             vg_cp_text(&p, it->receipt_code);
             vg_cp_put(&p, "</a> <small>");
             vg_cp_text(&p, it->source);

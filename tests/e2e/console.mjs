@@ -118,6 +118,8 @@ try {
   const order = await queueOrder(alice);
   assert.deepEqual(order.slice(0, 3), [live.code, mine.code, other.code], 'queue order by priority');
   assert.ok(await alice.locator('#queue tbody tr', { hasText: mine.code }).getByText('new material').count());
+  assert.equal((await alice.locator('#queue tbody tr', { hasText: live.code }).locator('td:nth-child(5)').textContent()).trim(), '0',
+    'a report sent without a file has no file');
 
   // 3. She claims it, sees only a blurred greyscale preview, assesses it.
   await assess(alice, mine, 'assessment-first-analyst');
@@ -147,6 +149,7 @@ try {
   assert.match(await auto.textContent(), /Assessed automatically/);
   await shot(alice, 'assessed-automatically');
   const firstRow = alice.locator('#queue tbody tr', { hasText: mine.code });
+  assert.match(await firstRow.textContent(), /Confirmed/);
   assert.equal(await firstRow.locator('td:last-child').textContent(), await auto.locator('td:last-child').textContent(),
     'the copy is in the same case');
   await auto.locator('td:last-child a').click();

@@ -7,6 +7,8 @@
  * Reports arrive through the public form, as a member of the public sends
  * them.
  */
+#include <pthread.h>
+
 #include "test_intake_common.h"
 #include "server/priority.h"
 #include "vigie/image.h"
@@ -381,6 +383,75 @@ static void test_previews(void)
     ts_stop(&t);
 }
 
+typedef struct racer {
+    ts_server *t;
+    const person *who;
+    const char *path;
+    char fields[256];
+    long status;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+    r->status = post_simple(r->t, r->who, r->path, r->fields);
+    return NULL;
+}
+
+/* Several analysts claim the same item at the same moment: exactly one
+ * gets it. The holder's form sent twice at once is recorded once. */
+static void test_two_analysts_at_once(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    enum { N = 6 };
+    person people[N];
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "analyst%d", i);
+        CHECK(sign_in(&t, name, VG_ROLE_ANALYST, &people[i]));
+    }
+    int64_t id = public_report(&t, "grooming", "https://b.example/", 0);
+    CHECK(id);
+    racer racers[N];
+    pthread_t threads[N];
+    for (int i = 0; i < N; i++) {
+        racers[i] = (racer){.t = &t, .who = &people[i], .path = "/console/claim"};
+        snprintf(racers[i].fields, sizeof racers[i].fields, "report=%lld&version=0",
+                 (long long)id);
+        CHECK(pthread_create(&threads[i], NULL, race, &racers[i]) == 0);
+    }
+    int won = -1, wins = 0, refused = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(threads[i], NULL);
+        if (racers[i].status == 303) {
+            wins++;
+            won = i;
+        }
+        refused += racers[i].status == 409;
+    }
+    CHECK_INT_EQ(wins, 1);
+    CHECK_INT_EQ(refused, N - 1);
+    CHECK_INT_EQ(version_of(&t, id), 1);
+    if (won >= 0) {
+        for (int i = 0; i < 2; i++) {
+            racers[i] = (racer){.t = &t, .who = &people[won], .path = "/console/assess"};
+            snprintf(racers[i].fields, sizeof racers[i].fields,
+                     "report=%lld&version=1&legal=other_illegal&country=NL", (long long)id);
+            CHECK(pthread_create(&threads[i], NULL, race, &racers[i]) == 0);
+        }
+        pthread_join(threads[0], NULL);
+        pthread_join(threads[1], NULL);
+        CHECK((racers[0].status == 303 && racers[1].status == 409) ||
+              (racers[0].status == 409 && racers[1].status == 303));
+        char state[32];
+        CHECK_STR_EQ(state_of(&t, id, state, sizeof state), "awaiting-second");
+        CHECK_INT_EQ(version_of(&t, id), 2);
+        CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'item.assess'"), 1);
+    }
+    ts_stop(&t);
+}
+
 static void test_configuration_errors(void)
 {
     ts_server t;
@@ -413,6 +484,7 @@ int main(void)
     RUN(test_priority_rules);
     RUN(test_queue_claims_and_four_eyes);
     RUN(test_previews);
+    RUN(test_two_analysts_at_once);
     RUN(test_configuration_errors);
     curl_global_cleanup();
     return vg_test_exit();
