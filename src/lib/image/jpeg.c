@@ -143,7 +143,10 @@ vg_status vg_decode_jpeg(vg_decoder *dec, const uint8_t *data, size_t len)
         return s;
     }
     size_t in_stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
-    scanline = malloc(in_stride);
+    /* 16 bytes past a 32-byte boundary: on an aligned row libjpeg-turbo's
+     * SIMD colour conversion uses non-temporal stores, which push each row
+     * out of the cache just before the sink reads it. */
+    scanline = malloc(in_stride + 48);
     if (cmyk)
         converted = malloc((size_t)cinfo.output_width * 3);
     if (!scanline || (cmyk && !converted)) {
@@ -153,14 +156,15 @@ vg_status vg_decode_jpeg(vg_decoder *dec, const uint8_t *data, size_t len)
     /* Adobe's CMYK JPEGs store inverted inks (0 = full ink), and so does
      * every file that carries the Adobe marker in practice. */
     bool inverted = cmyk && cinfo.saw_Adobe_marker;
+    uint8_t *line = (uint8_t *)(((uintptr_t)scanline + 31) & ~(uintptr_t)31) + 16;
 
     while (cinfo.output_scanline < cinfo.output_height) {
-        JSAMPROW row = scanline;
+        JSAMPROW row = line;
         jpeg_read_scanlines(&cinfo, &row, 1);
-        const uint8_t *out = scanline;
+        const uint8_t *out = line;
         if (cmyk) {
             for (uint32_t x = 0; x < cinfo.output_width; x++) {
-                const uint8_t *p = scanline + 4 * (size_t)x;
+                const uint8_t *p = line + 4 * (size_t)x;
                 if (inverted)
                     vg_cmyk_to_rgb(255 - p[0], 255 - p[1], 255 - p[2], 255 - p[3],
                                    converted + 3 * (size_t)x);
