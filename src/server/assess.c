@@ -284,7 +284,36 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
                   "\">#%" PRId64 "</a></td><th scope=\"row\">Reporter sees</th><td>",
               it.case_id, it.case_id);
     vg_cp_text(&p, it.status);
-    vg_cp_put(&p, "</td></tr></tbody></table>");
+    vg_cp_put(&p, "</td></tr>");
+    if (it.account) {
+        vg_cp_put(&p, "<tr><th scope=\"row\">Account</th><td colspan=\"5\">");
+        vg_cp_text(&p, it.platform ? it.platform : "?");
+        vg_cp_put(&p, ": ");
+        vg_cp_text(&p, it.account);
+        vg_cp_put(&p, "</td></tr>");
+    }
+    if (it.description) {
+        vg_cp_put(&p, "<tr><th scope=\"row\">Description</th><td colspan=\"5\">");
+        vg_cp_text(&p, it.description);
+        vg_cp_put(&p, "</td></tr>");
+    }
+    vg_console_url *urls = NULL;
+    size_t nurls = 0;
+    if (vg_console_case_urls(con->db, it.case_id, &urls, &nurls, &err) == VG_OK) {
+        int any = 0;
+        for (size_t i = 0; i < nurls; i++) {
+            if (urls[i].report_id != it.report_id)
+                continue;
+            vg_cp_put(&p, any ? "<br>" : "<tr><th scope=\"row\">URLs</th><td colspan=\"5\" "
+                                         "class=\"hash\">");
+            any = 1;
+            vg_cp_text(&p, urls[i].canonical);
+        }
+        if (any)
+            vg_cp_put(&p, "</td></tr>");
+        vg_console_urls_free(urls, nurls);
+    }
+    vg_cp_put(&p, "</tbody></table>");
 
     int finished = !strcmp(it.state, VG_ITEM_CONFIRMED) || !strcmp(it.state, VG_ITEM_AUTO);
     int mine = it.claimed_by && !strcmp(it.claimed_by, who->username);

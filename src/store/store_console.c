@@ -1,10 +1,9 @@
 /*
  * src/store/store_console.c - the analyst console's tables (store_console.h).
  *
- * The schema is created on open when missing (CREATE ... IF NOT EXISTS in
- * one transaction), beside the store's own migrated tables; the console
- * only ever adds tables of its own and, on confirmation, sets a report's
- * status column.
+ * The tables are the store's migration 2 (sqlite.c): open the store first
+ * (vg_store_open migrates), then this. The console only writes tables of
+ * its own and, on assessment, a report's status column.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -20,18 +19,6 @@ struct vg_console_db {
     sqlite3 *db;
     pthread_mutex_t lock;
 };
-
-static const char SCHEMA[] =
-    "BEGIN IMMEDIATE;"
-    "CREATE TABLE IF NOT EXISTS console_items(report_id INTEGER PRIMARY KEY,"
-    "  version INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'open',"
-    "  claimed_by TEXT, claimed_at INTEGER, first_by TEXT, first_json TEXT,"
-    "  first_key TEXT, second_by TEXT, second_json TEXT, decided_by TEXT,"
-    "  final_json TEXT, legal TEXT, severity TEXT, age TEXT, updated_at INTEGER);"
-    "CREATE TABLE IF NOT EXISTS console_bank(sha256 TEXT PRIMARY KEY, pdq TEXT,"
-    "  legal TEXT NOT NULL, severity TEXT, age TEXT, report_id INTEGER NOT NULL,"
-    "  added_at INTEGER NOT NULL);"
-    "COMMIT;";
 
 static vg_status db_fail(vg_console_db *db, vg_error *err, const char *what)
 {
@@ -57,8 +44,9 @@ vg_status vg_console_db_open(const char *dir, vg_console_db **out, vg_error *err
     }
     sqlite3_busy_timeout(db->db, 10000);
     if (sqlite3_exec(db->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(db->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
-        vg_status st = db_fail(db, err, "creating the console tables");
+        sqlite3_exec(db->db, "SELECT 1 FROM console_items, console_bank LIMIT 0", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        vg_status st = db_fail(db, err, "the console tables (store migration 2)");
         vg_console_db_close(db);
         return st;
     }
@@ -131,7 +119,7 @@ static int run(vg_console_db *db, const char *sql, const char *fmt, ...)
     "   ON b.sha256 = f.sha256 WHERE f.report_id = r.id)),"                                  \
     " COALESCE(i.age, (SELECT MIN(b.age) FROM report_files f JOIN console_bank b"            \
     "   ON b.sha256 = f.sha256 WHERE f.report_id = r.id)),"                                  \
-    " i.legal"                                                                                \
+    " i.legal, r.description"                                                                 \
     " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
 
 static void read_item(sqlite3_stmt *st, vg_console_item *it)
@@ -165,6 +153,7 @@ static void read_item(sqlite3_stmt *st, vg_console_item *it)
     it->severity = col(st, 25);
     it->age = col(st, 26);
     it->legal = col(st, 27);
+    it->description = col(st, 28);
 }
 
 void vg_console_item_clear(vg_console_item *it)
@@ -173,7 +162,7 @@ void vg_console_item_clear(vg_console_item *it)
                         &it->platform, &it->account, &it->state, &it->claimed_by,
                         &it->first_by, &it->second_by, &it->decided_by, &it->first_json,
                         &it->second_json, &it->final_json, &it->severity, &it->age,
-                        &it->legal};
+                        &it->legal, &it->description};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     memset(it, 0, sizeof *it);

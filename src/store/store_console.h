@@ -65,6 +65,7 @@ typedef struct vg_console_item {
     char *first_json, *second_json, *final_json;
     char *severity, *age, *legal; /* the final classification, or the first one, or
                                      the worst of the bank entries; NULL when none */
+    char *description;            /* the reporter's words, or NULL */
 } vg_console_item;
 void vg_console_item_clear(vg_console_item *item);
 void vg_console_items_free(vg_console_item *items, size_t count);
