@@ -12,6 +12,8 @@
  *   - the scheme and host are lowercased; an internationalised host is
  *     converted to its ASCII (punycode) form when IDNA accepts it, and kept
  *     as given (UTF-8) when it does not; a trailing dot is dropped;
+ *     a numeric host is written as a dotted quad, as browsers read it
+ *     ("http://0x7f.1/" and "http://2130706433/" are http://127.0.0.1/);
  *     an IPv6 literal is written in its standard compressed form;
  *   - the default port of the scheme (http 80, https 443, ftp 21, ws 80,
  *     wss 443) and empty ports are dropped, leading zeros removed;

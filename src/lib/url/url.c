@@ -203,6 +203,72 @@ static void add_path_without_dots(text *out, const char *path, size_t n)
         text_addc(out, '/');
 }
 
+/* Numeric hosts as browsers read them: "0x7f.1", "2130706433" and
+ * "0177.0.0.1" all mean 127.0.0.1. When every dot-separated part of host
+ * is a number (decimal, 0x hex, or 0-prefixed octal) and the values fit
+ * (the last part fills the remaining bytes), write the dotted quad into
+ * quad[16] and return true. Anything else is a name. */
+static bool ipv4_host(const char *host, size_t len, char quad[16])
+{
+    uint64_t parts[4];
+    size_t count = 0, i = 0;
+    while (i < len) {
+        if (count == 4)
+            return false;
+        size_t end = i;
+        while (end < len && host[end] != '.')
+            end++;
+        if (end == i)
+            return false;
+        unsigned base = 10;
+        size_t p = i;
+        if (end - p >= 2 && host[p] == '0' && (host[p + 1] == 'x' || host[p + 1] == 'X')) {
+            base = 16;
+            p += 2;
+        } else if (end - p >= 2 && host[p] == '0') {
+            base = 8;
+            p++;
+        }
+        uint64_t v = 0;
+        for (; p < end; p++) {
+            int d = hex_value((unsigned char)host[p]);
+            if (d < 0 || (unsigned)d >= base)
+                return false;
+            v = v * base + (unsigned)d;
+            if (v > 0xffffffffu)
+                return false;
+        }
+        parts[count++] = v;
+        i = end + 1;
+        if (end + 1 == len) /* "1.2.3.4." keeps its meaning */
+            break;
+    }
+    if (count == 0)
+        return false;
+    for (size_t k = 0; k + 1 < count; k++)
+        if (parts[k] > 255)
+            return false;
+    uint64_t last = parts[count - 1];
+    if (last >= (uint64_t)1 << (8 * (5 - count)))
+        return false;
+    uint32_t addr = (uint32_t)last;
+    for (size_t k = 0; k + 1 < count; k++)
+        addr |= (uint32_t)parts[k] << (24 - 8 * k);
+    snprintf(quad, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255,
+             addr & 255);
+    return true;
+}
+
+/* An ASCII host name, or its dotted quad when it is numeric. */
+static void add_ascii_host(text *out, const char *host, size_t len)
+{
+    char quad[16];
+    if (ipv4_host(host, len, quad))
+        text_add(out, quad, strlen(quad));
+    else
+        text_add(out, host, len);
+}
+
 static vg_status add_host(text *out, const char *raw, size_t n, bool host_required,
                           vg_error *err)
 {
@@ -276,7 +342,7 @@ static vg_status add_host(text *out, const char *raw, size_t n, bool host_requir
                 converted[i] = lower(c);
             }
             if (plain) {
-                text_add(out, converted, clen);
+                add_ascii_host(out, converted, clen);
                 idn2_free(converted);
                 free(host);
                 return VG_OK;
@@ -285,8 +351,10 @@ static vg_status add_host(text *out, const char *raw, size_t n, bool host_requir
         idn2_free(converted);
         /* IDNA refused it: keep the name as given, which is still one
          * spelling for one input. */
+        text_add(out, host, len);
+    } else {
+        add_ascii_host(out, host, len);
     }
-    text_add(out, host, len);
     free(host);
     return VG_OK;
 }

@@ -126,6 +126,20 @@ static void test_hosts(void)
     expect("http://@example.com/", "http://example.com/");
     expect("http://a@b@example.com/", "http://a%40b@example.com/");
     expect("http://192.168.0.1/", "http://192.168.0.1/");
+    /* Numeric hosts in the forms browsers accept. */
+    expect("http://2130706433/", "http://127.0.0.1/");
+    expect("http://0x7f.1/", "http://127.0.0.1/");
+    expect("http://0177.0.0.01/", "http://127.0.0.1/");
+    expect("http://0X7F.0x0.0.1./x", "http://127.0.0.1/x");
+    expect("http://10.1/", "http://10.0.0.1/");
+    expect("http://192.168.257/", "http://192.168.1.1/");
+    expect("http://\xef\xbc\x91\xef\xbc\x92\xef\xbc\x97.0.0.1/", "http://127.0.0.1/"); /* fullwidth */
+    expect("http://256.1.1.1/", "http://256.1.1.1/");       /* too large: a name */
+    expect("http://1.2.3.4.5/", "http://1.2.3.4.5/");       /* five parts: a name */
+    expect("http://4294967296/", "http://4294967296/");     /* beyond 32 bits */
+    expect("http://08.1.1.1/", "http://08.1.1.1/");         /* not octal: a name */
+    expect("http://1.2.3.example/", "http://1.2.3.example/");
+    expect("http://0x/", "http://0.0.0.0/"); /* an empty hex number is 0, as in browsers */
     refuse("http://[::1/", 12, VG_ERR_INVALID);
     refuse("http://[zz::1]/", 15, VG_ERR_INVALID);
     refuse("http://[::1]x/", 14, VG_ERR_INVALID);
