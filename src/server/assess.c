@@ -283,7 +283,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
     vg_cp_fmt(&p, ")</td><th scope=\"row\">Case</th><td><a href=\"/console/case?id=%" PRId64
                   "\">#%" PRId64 "</a></td><th scope=\"row\">Reporter sees</th><td>",
               it.case_id, it.case_id);
-    vg_cp_text(&p, it.status);
+    vg_console_reporter_sees(&p, con, it.status);
     vg_cp_put(&p, "</td></tr>");
     if (it.account) {
         vg_cp_put(&p, "<tr><th scope=\"row\">Account</th><td colspan=\"5\">");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/console.h"
 
@@ -122,7 +123,7 @@ void vg_console_case_page(vg_http_request *req)
     vg_cp_put(&p, "<h2>Reports</h2><table><thead><tr><th scope=\"col\">Report</th>"
                   "<th scope=\"col\">Received</th><th scope=\"col\">Source</th>"
                   "<th scope=\"col\">About</th><th scope=\"col\">Account</th>"
-                  "<th scope=\"col\">Assessment</th><th scope=\"col\">Reporter sees on /status"
+                  "<th scope=\"col\">Assessment</th><th scope=\"col\">Reporter reads on /status"
                   "</th></tr></thead><tbody>");
     for (size_t i = 0; i < nitems; i++) {
         const vg_console_item *it = &items[i];
@@ -151,7 +152,7 @@ void vg_console_case_page(vg_http_request *req)
             }
         }
         vg_cp_put(&p, "</td><td>");
-        vg_cp_text(&p, it->status);
+        vg_console_reporter_sees(&p, con, it->status);
         vg_cp_put(&p, "</td></tr>");
     }
     vg_cp_put(&p, "</tbody></table>");
@@ -213,8 +214,13 @@ void vg_console_case_page(vg_http_request *req)
         vg_cp_put(&p, "<table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th>"
                       "<th scope=\"col\">What</th><th scope=\"col\">On</th></tr></thead><tbody>");
         for (size_t i = 0; i < t.count; i++) {
+            char when[32];
+            time_t at = (time_t)t.events[i].time;
+            struct tm tm;
+            gmtime_r(&at, &tm);
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
             vg_cp_put(&p, "<tr><td>");
-            vg_cp_time(&p, t.events[i].time);
+            vg_cp_put(&p, when);
             vg_cp_put(&p, "</td><td>");
             vg_cp_text(&p, t.events[i].actor);
             vg_cp_put(&p, "</td><td>");

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "server/console.h"
+#include "server/intake.h"
 
 /* ---- pages ------------------------------------------------------------ */
 
@@ -233,6 +234,22 @@ const char *vg_console_label(const char *code)
     return code ? code : "";
 }
 
+void vg_console_reporter_sees(vg_cpage *p, vg_console *con, const char *status)
+{
+    vg_intake *in = con->srv->intake;
+    const vg_i18n_lang *en = in && in->i18n ? vg_i18n_find(in->i18n, "en") : NULL;
+    char key[64];
+    snprintf(key, sizeof key, "status.%s", status ? status : "");
+    const char *text = en && status ? vg_i18n_get(en, key) : NULL;
+    if (text && !strcmp(text, key)) /* the catalogue has no sentence for it */
+        text = NULL;
+    vg_cp_put(p, "<span title=\"");
+    vg_cp_text(p, status);
+    vg_cp_put(p, "\">");
+    vg_cp_text(p, text ? text : status);
+    vg_cp_put(p, "</span>");
+}
+
 /* ---- the queue -------------------------------------------------------- */
 
 typedef struct ranked {
@@ -293,15 +310,17 @@ void vg_console_queue_page(vg_http_request *req)
     int done = vg_http_query(req, "done") != NULL;
     int64_t now = (int64_t)time(NULL);
     vg_error err;
+    int64_t auto_ids[200];
     size_t auto_count = 0;
-    if (vg_console_auto_assess(con->db, now, &auto_count, &err) != VG_OK) {
+    if (vg_console_auto_assess(con->db, now, auto_ids, 200, &auto_count, &err) != VG_OK) {
         vg_http_error_page(req, 503, err.message);
         return;
     }
-    if (auto_count) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "{\"items\":%zu}", auto_count);
-        vg_server_audit(con->srv, NULL, "console", "assess.auto", "", detail);
+    for (size_t i = 0; i < auto_count; i++) {
+        char target[32];
+        snprintf(target, sizeof target, "report:%" PRId64, auto_ids[i]);
+        vg_server_audit(con->srv, NULL, "console", "item.assess.auto", target,
+                        "{\"by\":\"organisation bank\"}");
     }
     vg_console_item *items = NULL;
     size_t count = 0;

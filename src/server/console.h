@@ -63,6 +63,10 @@ void vg_console_assess_post(vg_http_request *req);
 void vg_console_preview(vg_http_request *req);
 void vg_console_case_page(vg_http_request *req);
 
+/* What the reporter reads on /status for this report status (the English
+ * catalogue's sentence, else the status itself). */
+void vg_console_reporter_sees(vg_cpage *p, vg_console *con, const char *status);
+
 /* A 409 (404) page saying why a change was not made. */
 void vg_console_refused(vg_http_request *req, vg_console_outcome outcome, int64_t report);
 

@@ -464,7 +464,8 @@ vg_status vg_console_assess(vg_console_db *db, int64_t report_id, const char *us
     return end_change(db, st, *outcome, &it, err);
 }
 
-vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, size_t *count, vg_error *err)
+vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, int64_t *ids, size_t max,
+                                 size_t *count, vg_error *err)
 {
     /* The worst classification among the bank entries wins: the lowest
      * severity letter and the lowest age band rank. */
@@ -474,7 +475,7 @@ vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, size_t *count, 
         " AND EXISTS (SELECT 1 FROM report_files f WHERE f.report_id = r.id)"
         " AND NOT EXISTS (SELECT 1 FROM report_files f WHERE f.report_id = r.id AND"
         "   (f.sha256 IS NULL OR f.sha256 NOT IN (SELECT sha256 FROM console_bank)))"
-        " LIMIT 1000";
+        " LIMIT ?";
     static const char mark[] =
         "INSERT INTO console_items(report_id, state, decided_by, legal, severity, age,"
         " final_json, version, updated_at)"
@@ -485,8 +486,7 @@ vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, size_t *count, 
         " decided_by = excluded.decided_by, legal = excluded.legal,"
         " severity = excluded.severity, age = excluded.age, final_json = excluded.final_json,"
         " version = console_items.version + 1, updated_at = excluded.updated_at";
-    if (count)
-        *count = 0;
+    *count = 0;
     pthread_mutex_lock(&db->lock);
     vg_status st = VG_OK;
     if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -495,13 +495,14 @@ vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, size_t *count, 
         return st;
     }
     sqlite3_stmt *q = NULL;
-    int64_t ids[1000];
     size_t n = 0;
-    if (sqlite3_prepare_v2(db->db, pick, -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db->db, pick, -1, &q, NULL) != SQLITE_OK) {
         st = db_fail(db, err, "automatic assessment");
-    else
-        while (n < 1000 && sqlite3_step(q) == SQLITE_ROW)
+    } else {
+        sqlite3_bind_int64(q, 1, (int64_t)max);
+        while (n < max && sqlite3_step(q) == SQLITE_ROW)
             ids[n++] = sqlite3_column_int64(q, 0);
+    }
     sqlite3_finalize(q);
     for (size_t i = 0; st == VG_OK && i < n; i++)
         if (!run(db, mark, "iii", ids[i], now, ids[i]) ||
@@ -515,7 +516,7 @@ vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, size_t *count, 
         st = db_fail(db, err, "committing automatic assessment");
     if (st != VG_OK)
         sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-    else if (count)
+    else
         *count = n;
     pthread_mutex_unlock(&db->lock);
     return st;

@@ -88,9 +88,11 @@ void vg_console_urls_free(vg_console_url *urls, size_t count);
 vg_status vg_console_db_open(const char *dir, vg_console_db **out, vg_error *err);
 void vg_console_db_close(vg_console_db *db);
 
-/* Mark automatically assessed every open item whose files are all in the
- * organisation's bank; *count (may be NULL) receives how many. */
-vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, size_t *count, vg_error *err);
+/* Mark automatically assessed every open, unclaimed item whose files are
+ * all in the organisation's bank (at most max of them); their report ids go
+ * to ids, their number to *count. */
+vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, int64_t *ids, size_t max,
+                                 size_t *count, vg_error *err);
 
 /* Items not yet confirmed (include_done = 0), or the latest confirmed and
  * automatic ones (include_done = 1), at most limit, oldest first. */

@@ -154,7 +154,8 @@ try {
     'the copy is in the same case');
   await auto.locator('td:last-child a').click();
   assert.ok(await alice.getByText(mine.code).count() && await alice.getByText(again.code).count());
-  assert.ok(await alice.getByText('item.assess').count());
+  assert.ok(await alice.getByText('item.assess', { exact: true }).count());
+  assert.ok(await alice.getByText('item.assess.auto', { exact: true }).count());
   await shot(alice, 'case-view');
   console.log('e2e: the whole path passed');
 } catch (e) {

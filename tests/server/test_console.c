@@ -313,6 +313,9 @@ static void test_queue_claims_and_four_eyes(void)
     CHECK(strstr(r.body, mark[0]) == NULL);
     ts_response_free(&r);
     CHECK_STR_EQ(state_of(&t, copy, state, sizeof state), "auto");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE action = 'item.assess.auto'"
+                              " AND target = 'report:%lld'", (long long)copy);
+    CHECK_INT_EQ(ti_sql_int(&t, sql), 1);
     CHECK(get(&t, &alice, "/console/queue?done=1", &r));
     CHECK(strstr(r.body, mark[0]) && strstr(r.body, "Assessed automatically"));
     ts_response_free(&r);
