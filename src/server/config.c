@@ -75,7 +75,10 @@ static vg_status add(vg_config *cfg, const char *key, size_t key_len, const char
     return VG_OK;
 }
 
-static int key_char(char c) { return (c >= 'a' && c <= 'z') || isdigit((unsigned char)c) || c == '_' || c == '.'; }
+static int key_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || isdigit((unsigned char)c) || c == '_' || c == '.';
+}
 
 vg_status vg_config_parse(vg_config *cfg, const char *text, size_t len, const char *origin,
                           vg_error *err)

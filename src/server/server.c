@@ -53,8 +53,9 @@ static vg_status audit_configuration(vg_server *srv, vg_error *err)
         json_object_set_new(now, key, json_string(value));
     char *text = now ? json_dumps(now, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     char *before_text = NULL;
-    vg_status st = text && changed ? vg_store_setting_get(srv->store, "config.last", &before_text, err)
-                                   : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    vg_status st = text && changed
+                       ? vg_store_setting_get(srv->store, "config.last", &before_text, err)
+                       : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     if (st == VG_OK && (!before_text || strcmp(before_text, text) != 0)) {
         json_t *before = before_text ? json_loads(before_text, 0, NULL) : json_object();
         const char *k;

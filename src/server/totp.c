@@ -19,7 +19,8 @@ void vg_totp_new_secret(char out[VG_TOTP_SECRET_CHARS + 1])
     /* 20 bytes = 160 bits = exactly 32 base32 symbols */
     for (int i = 0; i < VG_TOTP_SECRET_CHARS; i++) {
         int bit = i * 5, byte = bit / 8, shift = bit % 8;
-        unsigned v = (unsigned)key[byte] << 8 | (byte + 1 < VG_TOTP_SECRET_BYTES ? key[byte + 1] : 0);
+        unsigned next = byte + 1 < VG_TOTP_SECRET_BYTES ? key[byte + 1] : 0;
+        unsigned v = (unsigned)key[byte] << 8 | next;
         out[i] = b32[(v >> (11 - shift)) & 31];
     }
     out[VG_TOTP_SECRET_CHARS] = 0;

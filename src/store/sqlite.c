@@ -245,7 +245,10 @@ static void reader_give(sq *s, conn *c)
 
 /* ---- the writer ------------------------------------------------------- */
 
-static int exec_simple(conn *c, const char *sql) { return sqlite3_exec(c->db, sql, NULL, NULL, NULL); }
+static int exec_simple(conn *c, const char *sql)
+{
+    return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+}
 
 static void run_batch(sq *s, job *batch)
 {

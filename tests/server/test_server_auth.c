@@ -158,7 +158,8 @@ static void test_sign_in_and_out(void)
     CHECK_INT_EQ(audit_has(&t, "login.success"), 1);
 
     CHECK_INT_EQ(get_with_session(&t, "/console", session), 200);
-    CHECK_INT_EQ(get_with_session(&t, "/console", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), 401);
+    const char *unknown = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    CHECK_INT_EQ(get_with_session(&t, "/console", unknown), 401);
 
     /* sign out: needs the session's CSRF token */
     char header[200];

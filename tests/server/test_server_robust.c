@@ -92,7 +92,8 @@ static void test_malformed(void)
     CHECK_MSG(s == 400 || s == 404, "dot segments: %d", s);
     s = RAW(&t, "GET /\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK_MSG(s == 400 || s == 404, "non-UTF-8 path: %d", s);
-    s = RAW(&t, "GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: \xff\xfe=\x01; vigie_session=zz\r\n\r\n");
+    s = RAW(&t, "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                "Cookie: \xff\xfe=\x01; vigie_session=zz\r\n\r\n");
     CHECK_INT_EQ(s, 200); /* a bad cookie is ignored, not fatal */
 
     /* a huge header block */
