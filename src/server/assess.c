@@ -18,9 +18,11 @@
 
 #include "server/console.h"
 
-static const char *const LEGAL[] = {"illegal_csam", "not_illegal", "age_undetermined",
-                                    "other_illegal", NULL};
-static const char *const AGES[] = {"b0", "b1", "b2", "b3", "b9", NULL};
+const char *const vg_console_legal_values[] = {"illegal_csam", "not_illegal",
+                                               "age_undetermined", "other_illegal", NULL};
+const char *const vg_console_age_values[] = {"b0", "b1", "b2", "b3", "b9", NULL};
+#define LEGAL vg_console_legal_values
+#define AGES vg_console_age_values
 static const char *const SEXES[] = {"female", "male", "both", "unknown", NULL};
 static const char *const FLAGS[] = {"self_generated", "ai_suspected", "livestreamed",
                                     "commercial", "grooming", "sextortion", NULL};

@@ -543,6 +543,66 @@ static vg_status parse_scheme(vg_console *con, const char *scheme, vg_error *err
     return VG_OK;
 }
 
+static int listed(const char *const *list, const char *v)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (!strcmp(list[i], v))
+            return 1;
+    return 0;
+}
+
+/* console.trusted_banks = BANK=LEGAL[/GRADE[/AGE]], ...: index banks whose
+ * every entry is a confirmed classification (a hotline network's list of
+ * confirmed material): a file matching one needs no viewing. */
+static vg_status trust_banks(vg_console *con, const char *text, vg_error *err)
+{
+    static const char key[] = "console.trusted_banks";
+    while (text && *text) {
+        while (*text == ' ' || *text == ',')
+            text++;
+        size_t n = strcspn(text, ",");
+        if (!n)
+            break;
+        char entry[256], *fields[4] = {0};
+        if (n >= sizeof entry)
+            return vg_error_set(err, VG_ERR_INVALID, "%s: an entry is too long", key);
+        memcpy(entry, text, n);
+        entry[n] = 0;
+        while (n && entry[n - 1] == ' ')
+            entry[--n] = 0;
+        text += strcspn(text, ",");
+        char *eq = strchr(entry, '=');
+        if (!eq || eq == entry)
+            return vg_error_set(err, VG_ERR_INVALID,
+                                "%s: '%s' is not BANK=LEGAL[/GRADE[/AGE]] (ncmec=illegal_csam/A)",
+                                key, entry);
+        *eq = 0;
+        fields[0] = eq + 1;
+        for (int i = 1; i < 3; i++) {
+            char *slash = fields[i - 1] ? strchr(fields[i - 1], '/') : NULL;
+            if (slash) {
+                *slash = 0;
+                fields[i] = slash + 1;
+            }
+        }
+        int grade_ok = !fields[1];
+        for (int g = 0; fields[1] && g < con->grade_count; g++)
+            grade_ok |= !strcmp(con->grades[g], fields[1]);
+        if (!listed(vg_console_legal_values, fields[0]) || !grade_ok ||
+            (fields[2] && !listed(vg_console_age_values, fields[2])))
+            return vg_error_set(err, VG_ERR_INVALID,
+                                "%s: bank %s: the legal assessment, grade or age band is not "
+                                "one the console knows (illegal_csam/A/b1)",
+                                key, entry);
+        vg_status st = vg_console_trust_bank(con->db, entry, fields[0],
+                                             fields[1] ? fields[1] : "",
+                                             fields[2] ? fields[2] : "", err);
+        if (st != VG_OK)
+            return st;
+    }
+    return VG_OK;
+}
+
 vg_status vg_console_routes(vg_server *srv, vg_error *err)
 {
     vg_console *con = calloc(1, sizeof *con);
@@ -566,7 +626,8 @@ vg_status vg_console_routes(vg_server *srv, vg_error *err)
         return st;
     if (!srv->data_dir)
         return vg_error_set(err, VG_ERR_INVALID, "console: no data directory");
-    if ((st = vg_console_db_open(srv->data_dir, &con->db, err)) != VG_OK)
+    if ((st = vg_console_db_open(srv->data_dir, &con->db, err)) != VG_OK ||
+        (st = trust_banks(con, vg_config_get(cfg, "console.trusted_banks", NULL), err)) != VG_OK)
         return st;
     const vg_route routes[] = {
         {"GET", "/console/queue", VG_ROLE_ANALYST, 0, 0, vg_console_queue_page, NULL, con},

@@ -49,6 +49,10 @@ void vg_cp_csrf(vg_cpage *p, vg_http_request *req);
 void vg_cp_duration(vg_cpage *p, int64_t seconds);
 void vg_cp_time(vg_cpage *p, int64_t when);
 
+/* The assessment form's closed lists (NULL-terminated). */
+extern const char *const vg_console_legal_values[];
+extern const char *const vg_console_age_values[];
+
 /* Query or form integer >= 1, or 0. */
 int64_t vg_console_id(const char *text);
 /* The human label of a code the console uses (legal, age band, flags...). */

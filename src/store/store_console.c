@@ -45,7 +45,11 @@ vg_status vg_console_db_open(const char *dir, vg_console_db **out, vg_error *err
     sqlite3_busy_timeout(db->db, 10000);
     if (sqlite3_exec(db->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(db->db, "SELECT 1 FROM console_items, console_bank LIMIT 0", NULL, NULL,
-                     NULL) != SQLITE_OK) {
+                     NULL) != SQLITE_OK ||
+        sqlite3_exec(db->db,
+                     "CREATE TEMP TABLE console_trusted_banks(bank TEXT PRIMARY KEY,"
+                     " legal TEXT NOT NULL, severity TEXT, age TEXT)",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         vg_status st = db_fail(db, err, "the console tables (store migration 2)");
         vg_console_db_close(db);
         return st;
@@ -464,24 +468,45 @@ vg_status vg_console_assess(vg_console_db *db, int64_t report_id, const char *us
     return end_change(db, st, *outcome, &it, err);
 }
 
+vg_status vg_console_trust_bank(vg_console_db *db, const char *bank, const char *legal,
+                                const char *severity, const char *age, vg_error *err)
+{
+    pthread_mutex_lock(&db->lock);
+    int ok = run(db,
+                 "INSERT OR REPLACE INTO console_trusted_banks(bank, legal, severity, age)"
+                 " VALUES(?, ?, ?, ?)",
+                 "tttt", bank, legal, severity, age);
+    vg_status st = ok ? VG_OK : db_fail(db, err, "trusting a bank");
+    pthread_mutex_unlock(&db->lock);
+    return st;
+}
+
 vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, int64_t *ids, size_t max,
                                  size_t *count, vg_error *err)
 {
-    /* The worst classification among the bank entries wins: the lowest
-     * severity letter and the lowest age band rank. */
+    /* The worst classification among the files' bank entries wins: illegal
+     * CSAM over other illegal content over undetermined age over not
+     * illegal, and the first grade and age band in sort order (A, b0). */
     static const char pick[] =
         "SELECT r.id FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
         " WHERE COALESCE(i.state, 'open') = 'open' AND i.claimed_by IS NULL"
         " AND EXISTS (SELECT 1 FROM report_files f WHERE f.report_id = r.id)"
         " AND NOT EXISTS (SELECT 1 FROM report_files f WHERE f.report_id = r.id AND"
-        "   (f.sha256 IS NULL OR f.sha256 NOT IN (SELECT sha256 FROM console_bank)))"
+        "   (f.sha256 IS NULL OR f.sha256 NOT IN (SELECT sha256 FROM console_bank))"
+        "   AND NOT (f.known = 1 AND f.bank IN (SELECT bank FROM console_trusted_banks)))"
         " LIMIT ?";
     static const char mark[] =
-        "INSERT INTO console_items(report_id, state, decided_by, legal, severity, age,"
+        "WITH cls(legal, severity, age) AS ("
+        " SELECT b.legal, b.severity, b.age FROM report_files f JOIN console_bank b"
+        "  ON b.sha256 = f.sha256 WHERE f.report_id = ?1"
+        " UNION ALL SELECT t.legal, t.severity, t.age FROM report_files f"
+        "  JOIN console_trusted_banks t ON t.bank = f.bank WHERE f.report_id = ?1 AND f.known = 1)"
+        " INSERT INTO console_items(report_id, state, decided_by, legal, severity, age,"
         " final_json, version, updated_at)"
-        " SELECT ?, 'auto', 'bank', MIN(b.legal), MIN(b.severity), MIN(b.age),"
-        " '{\"source\":\"bank\"}', 1, ? FROM report_files f JOIN console_bank b"
-        " ON b.sha256 = f.sha256 WHERE f.report_id = ?"
+        " SELECT ?1, 'auto', 'bank', (SELECT legal FROM cls ORDER BY CASE legal"
+        "  WHEN 'illegal_csam' THEN 0 WHEN 'other_illegal' THEN 1 WHEN 'age_undetermined'"
+        "  THEN 2 ELSE 3 END LIMIT 1), (SELECT MIN(NULLIF(severity, '')) FROM cls),"
+        " (SELECT MIN(NULLIF(age, '')) FROM cls), '{\"source\":\"bank\"}', 1, ?2 WHERE 1"
         " ON CONFLICT(report_id) DO UPDATE SET state = excluded.state,"
         " decided_by = excluded.decided_by, legal = excluded.legal,"
         " severity = excluded.severity, age = excluded.age, final_json = excluded.final_json,"
@@ -505,7 +530,7 @@ vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, int64_t *ids, s
     }
     sqlite3_finalize(q);
     for (size_t i = 0; st == VG_OK && i < n; i++)
-        if (!run(db, mark, "iii", ids[i], now, ids[i]) ||
+        if (!run(db, mark, "ii", ids[i], now) ||
             !run(db,
                  "UPDATE reports SET status = CASE (SELECT legal FROM console_items"
                  " WHERE report_id = ?1) WHEN 'not_illegal' THEN 'closed' ELSE 'action-taken'"

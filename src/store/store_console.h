@@ -88,6 +88,11 @@ void vg_console_urls_free(vg_console_url *urls, size_t count);
 vg_status vg_console_db_open(const char *dir, vg_console_db **out, vg_error *err);
 void vg_console_db_close(vg_console_db *db);
 
+/* Trust every entry of an index bank (by the name intake records for a
+ * match) as a confirmed classification, for this connection's life. */
+vg_status vg_console_trust_bank(vg_console_db *db, const char *bank, const char *legal,
+                                const char *severity, const char *age, vg_error *err);
+
 /* Mark automatically assessed every open, unclaimed item whose files are
  * all in the organisation's bank (at most max of them); their report ids go
  * to ids, their number to *count. */

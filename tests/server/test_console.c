@@ -12,6 +12,7 @@
 #include "test_intake_common.h"
 #include "server/priority.h"
 #include "vigie/image.h"
+#include "vigie/index.h"
 
 typedef struct person {
     char cookie[120];
@@ -455,6 +456,64 @@ static void test_two_analysts_at_once(void)
     ts_stop(&t);
 }
 
+/* An index bank trusted as confirmed: a report whose every file matches it
+ * is assessed automatically with its classification; one with a new file
+ * too is not, and shows the bank match on its item page. */
+static void test_trusted_bank(void)
+{
+    char dir[] = "/tmp/vg-console-index-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char index_path[300];
+    snprintf(index_path, sizeof index_path, "%s/banks.vgi", dir);
+    size_t len = 0;
+    uint8_t *img = ti_image(21, &len);
+    vg_digests dg;
+    CHECK(vg_digest_buffer(img, len, &dg, NULL) == VG_OK);
+    free(img);
+    vg_index_builder *builder = NULL;
+    uint32_t bank = 0;
+    CHECK(vg_index_builder_new(&builder, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(builder, "hotline-net", NULL, 0, &bank, NULL) == VG_OK);
+    vg_bank_entry e = {.type = VG_SIGNAL_SHA256, .id = "c-1", .id_len = 3, .metadata = ""};
+    memcpy(e.value, dg.sha256, 32);
+    CHECK(vg_index_builder_add(builder, bank, &e, NULL) == VG_OK);
+    CHECK(vg_index_builder_write(builder, index_path, NULL) == VG_OK);
+    vg_index_builder_free(builder);
+
+    char extra[600];
+    snprintf(extra, sizeof extra, "intake.index = %s\nconsole.trusted_banks = hotline-net=illegal_csam/B/b2\n",
+             index_path);
+    ts_server t;
+    CHECK(ts_start(&t, extra));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    int64_t known = public_report(&t, "image_video", NULL, 21);
+    int64_t mixed = public_report(&t, "image_video", "https://c.example/", 22);
+    CHECK(known && mixed);
+    ts_response r;
+    CHECK(get(&t, &alice, "/console/queue", &r));
+    ts_response_free(&r);
+    char state[64], sql[160];
+    CHECK_STR_EQ(state_of(&t, known, state, sizeof state), "auto");
+    snprintf(sql, sizeof sql, "SELECT legal || severity || age FROM console_items WHERE report_id = %lld",
+             (long long)known);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, state, sizeof state), "illegal_csamBb2");
+    CHECK_STR_EQ(state_of(&t, mixed, state, sizeof state), "");
+    char path[64];
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)known);
+    CHECK(get(&t, &alice, path, &r));
+    CHECK(strstr(r.body, "bank hotline-net entry c-1") && strstr(r.body, "no viewing needed") &&
+          !strstr(r.body, "<img"));
+    ts_response_free(&r);
+    ts_stop(&t);
+    ts_remove_dir(dir);
+
+    CHECK(!ts_open(&t, "console.trusted_banks = x=illegal_csam/Z\n"));
+    ts_remove_dir(t.dir);
+    CHECK(!ts_open(&t, "console.trusted_banks = nonsense\n"));
+    ts_remove_dir(t.dir);
+}
+
 static void test_configuration_errors(void)
 {
     ts_server t;
@@ -488,6 +547,7 @@ int main(void)
     RUN(test_queue_claims_and_four_eyes);
     RUN(test_previews);
     RUN(test_two_analysts_at_once);
+    RUN(test_trusted_bank);
     RUN(test_configuration_errors);
     curl_global_cleanup();
     return vg_test_exit();
