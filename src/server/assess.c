@@ -39,9 +39,9 @@ static const char *const BASELINE[][2] = {
 typedef struct form {
     const char *legal, *severity, *age, *sex, *country, *note;
     const char *flags[8];
-    size_t flag_count;
+    size_t flag_count, flags_sent; /* kept (at most 8), and how many came */
     const char *baseline[4];
-    size_t baseline_count;
+    size_t baseline_count, baseline_sent;
 } form;
 
 static int in(const char *const *list, const char *v)
@@ -77,8 +77,11 @@ static void read_form(vg_http_request *req, form *f)
     f->sex = vg_http_param(req, "sex");
     f->country = vg_http_param(req, "country");
     f->note = vg_http_param(req, "note");
-    f->flag_count = vg_http_params(req, "flag", f->flags, 8);
-    f->baseline_count = vg_http_params(req, "baseline", f->baseline, 4);
+    /* vg_http_params counts every value but stores at most max. */
+    f->flags_sent = vg_http_params(req, "flag", f->flags, 8);
+    f->flag_count = f->flags_sent < 8 ? f->flags_sent : 8;
+    f->baseline_sent = vg_http_params(req, "baseline", f->baseline, 4);
+    f->baseline_count = f->baseline_sent < 4 ? f->baseline_sent : 4;
 }
 
 /* The first problem of the form, or NULL when it is valid. */
@@ -97,12 +100,12 @@ static const char *validate(const vg_console *con, const form *f)
         return "Illegal CSAM needs an apparent age band.";
     if (f->sex && *f->sex && !in(SEXES, f->sex))
         return "The sex of the child(ren) shown is not one of the list.";
-    if (f->flag_count > 6)
+    if (f->flags_sent > 6)
         return "Too many flags.";
     for (size_t i = 0; i < f->flag_count; i++)
         if (!in(FLAGS, f->flags[i]))
             return "A flag is not one of the list.";
-    if (f->baseline_count > BASELINE_COUNT)
+    if (f->baseline_sent > BASELINE_COUNT)
         return "Too many baseline answers.";
     for (size_t i = 0; i < f->baseline_count; i++) {
         int known = 0;

@@ -236,6 +236,15 @@ static void test_queue_claims_and_four_eyes(void)
     CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 422); /* no severity */
     snprintf(f, sizeof f, "report=%lld&version=1&legal=nonsense&country=FR", (long long)picture);
     CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 422);
+    /* More repeated values than the form has boxes: refused, nothing read past them. */
+    char many[2048];
+    int n = snprintf(many, sizeof many, "report=%lld&version=1&legal=not_illegal&country=FR",
+                     (long long)picture);
+    for (int i = 0; i < 40; i++)
+        n += snprintf(many + n, sizeof many - (size_t)n, "&flag=grooming&baseline=real_child");
+    CHECK_INT_EQ(post(&t, &alice, "/console/assess", many, 0, &r), 422);
+    CHECK(strstr(r.body, "Too many") != NULL);
+    ts_response_free(&r);
 
     /* The first assessment; the same form again is a double submission. */
     snprintf(f, sizeof f, "report=%lld&version=1&" ASSESS_A, (long long)picture);
