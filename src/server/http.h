@@ -126,7 +126,9 @@ const char *vg_http_path(const vg_http_request *req);
 /* Query-string argument, or NULL. */
 const char *vg_http_query(vg_http_request *req, const char *name);
 /* Form field (urlencoded or multipart, not files), or NULL. When a name is
- * repeated, vg_http_param returns the first; vg_http_params all of them. */
+ * repeated, vg_http_param returns the first. vg_http_params stores the first
+ * max values in values[] and returns how many there are in all, which may
+ * be more than max: read only min(result, max) entries. */
 const char *vg_http_param(vg_http_request *req, const char *name);
 size_t vg_http_params(vg_http_request *req, const char *name, const char **values, size_t max);
 /* Request header (case-insensitive name), or NULL. */

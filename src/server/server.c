@@ -19,11 +19,16 @@ vg_status vg_server_open_store(vg_config *cfg, vg_store **out, vg_error *err)
         return vg_error_set(err, VG_ERR_INVALID,
                             "no data directory: set data_dir in the configuration or pass "
                             "--data-dir DIR");
-    int64_t batch = 0;
+    int64_t batch = 0, idempotency_hours = 0;
     vg_status st = vg_config_int(cfg, "store.max_batch", 512, 1, 100000, &batch, err);
+    if (st == VG_OK)
+        st = vg_config_int(cfg, "api.idempotency_hours", 168, 1, 24 * 366, &idempotency_hours,
+                           err);
     if (st != VG_OK)
         return st;
-    vg_store_options opt = {.max_batch = (unsigned)batch, .read_connections = 8};
+    vg_store_options opt = {.max_batch = (unsigned)batch,
+                            .read_connections = 8,
+                            .idempotency_seconds = idempotency_hours * 3600};
     return vg_store_open(dir, &opt, out, err);
 }
 

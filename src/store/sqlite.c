@@ -93,6 +93,8 @@ static const char *const migrations[] = {
     "CREATE TABLE IF NOT EXISTS console_bank(sha256 TEXT PRIMARY KEY, pdq TEXT,"
     "  legal TEXT NOT NULL, severity TEXT, age TEXT, report_id INTEGER NOT NULL,"
     "  added_at INTEGER NOT NULL);",
+    /* 3: idempotency keys are forgotten by age. */
+    "CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency_keys(created_at);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -128,6 +130,8 @@ typedef struct sq {
     unsigned max_batch;
     int schema_version;
     vg_store_stats stats; /* under lock */
+
+    int64_t idempotency_seconds;
 
     conn checkpointer;
     pthread_t checkpoint_thread;
@@ -327,19 +331,36 @@ static int wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
+static vg_status sq_prune(void *impl, int64_t now, int64_t *removed, vg_error *err);
+
+/* The checkpointer also does the hourly housekeeping (sq_prune). */
 static void *checkpoint_main(void *arg)
 {
     sq *s = arg;
+    struct timespec next_prune;
+    clock_gettime(CLOCK_REALTIME, &next_prune);
+    next_prune.tv_sec += 3600;
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        while (!s->checkpoint_wanted && !s->stopping)
-            pthread_cond_wait(&s->checkpoint_cond, &s->lock);
+        int timed_out = 0;
+        while (!s->checkpoint_wanted && !s->stopping && !timed_out)
+            timed_out = pthread_cond_timedwait(&s->checkpoint_cond, &s->lock, &next_prune) ==
+                        ETIMEDOUT;
         if (s->stopping)
             break;
+        int checkpoint = s->checkpoint_wanted;
         s->checkpoint_wanted = 0;
         pthread_mutex_unlock(&s->lock);
         /* PASSIVE: copies what it can without blocking the writer or readers. */
-        sqlite3_wal_checkpoint_v2(s->checkpointer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (checkpoint)
+            sqlite3_wal_checkpoint_v2(s->checkpointer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                      NULL);
+        if (timed_out) {
+            int64_t removed;
+            sq_prune(s, (int64_t)time(NULL), &removed, NULL);
+            clock_gettime(CLOCK_REALTIME, &next_prune);
+            next_prune.tv_sec += 3600;
+        }
         pthread_mutex_lock(&s->lock);
     }
     pthread_mutex_unlock(&s->lock);
@@ -1482,6 +1503,38 @@ static vg_status sq_audit_head(void *impl, int64_t *seq, char hash[65], vg_error
 
 static int sq_schema_version(void *impl) { return ((sq *)impl)->schema_version; }
 
+static const char SQL_PRUNE_IDEM[] = "DELETE FROM idempotency_keys WHERE created_at < ?";
+
+typedef struct prune_args {
+    int64_t now, retention, *removed;
+} prune_args;
+
+static vg_status job_prune(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    prune_args *a = arg;
+    TRY_STMT(st, SQL_PRUNE_IDEM);
+    sqlite3_bind_int64(st, 1, a->now - a->retention);
+    vg_status status = step_done(c, st, "forgetting old idempotency keys", err);
+    if (status != VG_OK)
+        return status;
+    *a->removed = sqlite3_changes(c->db);
+    TRY_STMT(ex, SQL_SESSION_EXPIRE);
+    sqlite3_bind_int64(ex, 1, a->now);
+    status = step_done(c, ex, "expiring sessions", err);
+    if (status == VG_OK)
+        *a->removed += sqlite3_changes(c->db);
+    return status;
+}
+
+static vg_status sq_prune(void *impl, int64_t now, int64_t *removed, vg_error *err)
+{
+    sq *s = impl;
+    *removed = 0;
+    prune_args a = {now, s->idempotency_seconds, removed};
+    return write_job(s, job_prune, &a, err);
+}
+
 static void sq_stats(void *impl, vg_store_stats *stats)
 {
     sq *s = impl;
@@ -1643,6 +1696,7 @@ static const vg_store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
     .stats = sq_stats,
+    .prune = sq_prune,
     .setting_get = sq_setting_get,
     .setting_init = sq_setting_init,
     .setting_set = sq_setting_set,
@@ -1694,6 +1748,9 @@ vg_status vg_sqlite_open(const char *dir, const vg_store_options *options,
     pthread_cond_init(&s->pool_cond, NULL);
     s->max_batch = options && options->max_batch ? options->max_batch : 512;
     s->reader_count = options && options->read_connections ? options->read_connections : 4;
+    s->idempotency_seconds = options && options->idempotency_seconds > 0
+                                 ? options->idempotency_seconds
+                                 : 7 * 86400;
     size_t len = strlen(dir) + sizeof "/vigie.db";
     s->path = malloc(len);
     s->readers = calloc(s->reader_count, sizeof *s->readers);

@@ -49,6 +49,12 @@ void vg_store_close(vg_store *store)
 
 int vg_store_schema_version(vg_store *s) { return s->ops->schema_version(s->impl); }
 
+vg_status vg_store_prune(vg_store *s, int64_t now, int64_t *removed, vg_error *err)
+{
+    int64_t dummy;
+    return s->ops->prune(s->impl, now, removed ? removed : &dummy, err);
+}
+
 void vg_store_stats_get(vg_store *s, vg_store_stats *stats)
 {
     memset(stats, 0, sizeof *stats);

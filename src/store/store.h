@@ -41,6 +41,8 @@ typedef struct vg_store_options {
     unsigned max_batch;
     /* Read connections kept open for concurrent readers (default 4). */
     unsigned read_connections;
+    /* How long an idempotency key is remembered (default 7 days). */
+    int64_t idempotency_seconds;
 } vg_store_options;
 
 /* Open (creating if needed) the store at location and bring its schema up
@@ -62,6 +64,11 @@ typedef struct vg_store_stats {
     uint64_t writes, failed_writes, commits;
 } vg_store_stats;
 void vg_store_stats_get(vg_store *store, vg_store_stats *stats);
+
+/* Housekeeping: forget idempotency keys older than the retention and
+ * sessions expired at now. The store runs it by itself every hour; tests
+ * and tools may call it. *removed (may be NULL) gets the rows deleted. */
+vg_status vg_store_prune(vg_store *store, int64_t now, int64_t *removed, vg_error *err);
 
 /* ---- settings: small named values (server secrets, configuration) ----- */
 

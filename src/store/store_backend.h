@@ -16,6 +16,7 @@ typedef struct vg_store_ops {
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
     void (*stats)(void *impl, vg_store_stats *stats);
+    vg_status (*prune)(void *impl, int64_t now, int64_t *removed, vg_error *err);
     vg_status (*setting_get)(void *impl, const char *name, char **value, vg_error *err);
     vg_status (*setting_init)(void *impl, const char *name, const char *value, char **out,
                               vg_error *err);

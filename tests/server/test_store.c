@@ -41,7 +41,7 @@ static void test_cases_and_idempotency(void)
     temp_dir(dir, sizeof dir);
     vg_store *s = NULL;
     CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
-    CHECK_INT_EQ(vg_store_schema_version(s), 2);
+    CHECK_INT_EQ(vg_store_schema_version(s), 3);
     vg_report_ack a, b, c, d, e, dup;
     CHECK(insert(s, "AAAA", "https://example.test/x", NULL, NULL, NULL, NULL, &a));
     CHECK(!a.linked && a.case_id > 0);
@@ -81,6 +81,19 @@ static void test_cases_and_idempotency(void)
     vg_report_ack_clear(&e);
     vg_report_ack_clear(&dup);
 
+    /* idempotency keys are remembered for the retention, then forgotten */
+    int64_t removed = -1, now = time(NULL);
+    CHECK(vg_store_prune(s, now, &removed, NULL) == VG_OK);
+    CHECK_INT_EQ(removed, 0);
+    CHECK(insert(s, "GGGG", NULL, NULL, NULL, NULL, "key-1", &dup));
+    CHECK(dup.duplicate);
+    vg_report_ack_clear(&dup);
+    CHECK(vg_store_prune(s, now + 8 * 86400, &removed, NULL) == VG_OK);
+    CHECK_INT_EQ(removed, 1);
+    CHECK(insert(s, "GGGG", NULL, NULL, NULL, NULL, "key-1", &dup));
+    CHECK(!dup.duplicate && dup.id > 5); /* a new report */
+    vg_report_ack_clear(&dup);
+
     char *v = NULL;
     CHECK(vg_store_setting_init(s, "k", "first", &v, NULL) == VG_OK);
     CHECK_STR_EQ(v, "first");
@@ -92,7 +105,7 @@ static void test_cases_and_idempotency(void)
     /* reopening applies no migration twice and keeps everything */
     CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
     CHECK(vg_store_report_count(s, &n, NULL) == VG_OK);
-    CHECK_INT_EQ(n, 5);
+    CHECK_INT_EQ(n, 6);
     vg_store_close(s);
     vg_error err;
     CHECK(vg_store_open("postgres://x", NULL, &s, &err) == VG_ERR_UNSUPPORTED);
@@ -284,7 +297,7 @@ static void test_migrations(void)
     /* back to version 1, as a database made before migration 2 */
     tamper(dir, "DROP TABLE console_items; DROP TABLE console_bank; PRAGMA user_version = 1");
     CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
-    CHECK_INT_EQ(vg_store_schema_version(s), 2);
+    CHECK_INT_EQ(vg_store_schema_version(s), 3);
     vg_store_close(s);
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
