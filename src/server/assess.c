@@ -131,6 +131,9 @@ static void radio(vg_cpage *p, const char *name, const char *value, const char *
     vg_cp_fmt(p, "<label><input type=\"radio\" name=\"%s\" value=\"", name);
     vg_cp_text(p, value);
     vg_cp_put(p, "\"");
+    /* The keyboard starts on the first answer, with nothing chosen yet. */
+    if (!chosen && !strcmp(name, "legal") && !strcmp(value, "illegal_csam"))
+        vg_cp_put(p, " autofocus");
     if (chosen && !strcmp(chosen, value))
         vg_cp_put(p, " checked");
     vg_cp_put(p, "> ");
@@ -359,6 +362,15 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
             }
         }
         vg_cp_put(&p, "<p>");
+        if (it.claimed_by && !mine && who->role >= VG_ROLE_SUPERVISOR) {
+            vg_cp_put(&p, "<form class=\"inline\" method=\"post\" action=\"/console/release\">");
+            vg_cp_csrf(&p, req);
+            vg_cp_fmt(&p,
+                      "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
+                      "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
+                      "<button type=\"submit\">Release the claim (supervisor)</button></form>",
+                      it.report_id, it.version);
+        }
         if (!it.claimed_by || mine) {
             vg_cp_fmt(&p, "<form class=\"inline\" method=\"post\" action=\"/console/%s\">",
                       mine ? "release" : "claim");

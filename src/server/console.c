@@ -472,7 +472,8 @@ static void claim_or_release(vg_http_request *req, int claim)
     vg_error err;
     vg_status st = claim ? vg_console_claim(con->db, report, who->username, version,
                                             (int64_t)time(NULL), &outcome, &err)
-                         : vg_console_release(con->db, report, who->username, version, &outcome,
+                         : vg_console_release(con->db, report, who->username,
+                                              who->role >= VG_ROLE_SUPERVISOR, version, &outcome,
                                               &err);
     if (st != VG_OK) {
         vg_http_error_page(req, 503, err.message);

@@ -337,7 +337,8 @@ vg_status vg_console_claim(vg_console_db *db, int64_t report_id, const char *use
 }
 
 vg_status vg_console_release(vg_console_db *db, int64_t report_id, const char *user,
-                             int64_t version, vg_console_outcome *outcome, vg_error *err)
+                             int supervisor, int64_t version, vg_console_outcome *outcome,
+                             vg_error *err)
 {
     vg_console_item it;
     pthread_mutex_lock(&db->lock);
@@ -345,7 +346,7 @@ vg_status vg_console_release(vg_console_db *db, int64_t report_id, const char *u
     if (st == VG_OK && *outcome == VG_CONSOLE_DONE) {
         if (!it.claimed_by)
             *outcome = VG_CONSOLE_NOT_CLAIMED;
-        else if (strcmp(it.claimed_by, user))
+        else if (strcmp(it.claimed_by, user) && !supervisor)
             *outcome = VG_CONSOLE_CLAIMED;
         else if (it.version != version)
             *outcome = VG_CONSOLE_STALE;

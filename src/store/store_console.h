@@ -112,8 +112,11 @@ vg_status vg_console_case_items(vg_console_db *db, int64_t case_id, vg_console_i
 vg_status vg_console_claim(vg_console_db *db, int64_t report_id, const char *user,
                            int64_t version, int64_t now, vg_console_outcome *outcome,
                            vg_error *err);
+/* Give back the caller's claim; with supervisor = 1, anyone's (reassigning
+ * an item whose holder is away). */
 vg_status vg_console_release(vg_console_db *db, int64_t report_id, const char *user,
-                             int64_t version, vg_console_outcome *outcome, vg_error *err);
+                             int supervisor, int64_t version, vg_console_outcome *outcome,
+                             vg_error *err);
 /* Record an assessment by user (supervisor: 1 when the user may decide
  * disputes). The first goes to VG_ITEM_SECOND; a second by someone else
  * confirms when legal, severity, age, sex and flags agree, else disputes;

@@ -301,6 +301,23 @@ static void test_queue_claims_and_four_eyes(void)
     CHECK(strstr(r.body, "already confirmed") != NULL);
     ts_response_free(&r);
 
+    /* A supervisor may take back a claim (its holder is away); the holder's
+     * open form is then stale and says so, keeping what was typed. */
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)sext);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=1", (long long)sext);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/release", f), 409);
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)sext);
+    CHECK(get(&t, &sue, path, &r));
+    CHECK(strstr(r.body, "Release the claim (supervisor)") != NULL);
+    ts_response_free(&r);
+    CHECK_INT_EQ(post_simple(&t, &sue, "/console/release", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=other_illegal&country=BE&note=typed+text",
+             (long long)sext);
+    CHECK_INT_EQ(post(&t, &alice, "/console/assess", f, 0, &r), 409);
+    CHECK(strstr(r.body, "Your entries were NOT recorded") && strstr(r.body, "typed text"));
+    ts_response_free(&r);
+
     /* Agreement confirms: the livestream report, alice then bob. */
     snprintf(f, sizeof f, "report=%lld&version=0", (long long)live);
     CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
