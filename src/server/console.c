@@ -252,6 +252,10 @@ void vg_console_reporter_sees(vg_cpage *p, vg_console *con, const char *status)
 
 /* ---- the queue -------------------------------------------------------- */
 
+#define QUEUE_SCORED 50000 /* open items scored at most */
+#define QUEUE_SHOWN 300    /* rows on the page */
+#define QUEUE_SHOWN_TEXT "300"
+
 typedef struct ranked {
     vg_console_item *item;
     int64_t score;
@@ -324,7 +328,10 @@ void vg_console_queue_page(vg_http_request *req)
     }
     vg_console_item *items = NULL;
     size_t count = 0;
-    if (vg_console_queue(con->db, done, 500, &items, &count, &err) != VG_OK) {
+    /* Every open item is scored (the most urgent may be the newest); the
+     * page lists the most urgent of them. */
+    if (vg_console_queue(con->db, done, done ? QUEUE_SHOWN : QUEUE_SCORED, &items, &count,
+                         &err) != VG_OK) {
         vg_http_error_page(req, 503, err.message);
         return;
     }
@@ -350,10 +357,13 @@ void vg_console_queue_page(vg_http_request *req)
         vg_cp_put(&p, "<p>The latest items confirmed by four-eyes or assessed automatically "
                       "because every file was already in a confirmed bank entry.</p>");
     else
-        vg_cp_fmt(&p, "<p>%zu open item%s, most urgent first. Target waiting time: %" PRId64
+        vg_cp_fmt(&p, "<p>%zu%s open item%s, most urgent first%s. Target waiting time: %" PRId64
                       " h. Items whose every file is in the organisation's bank are assessed "
                       "automatically and leave the queue.</p>",
-                  count, count == 1 ? "" : "s", con->target_hours);
+                  count, count == QUEUE_SCORED ? " or more" : "", count == 1 ? "" : "s",
+                  count > QUEUE_SHOWN ? " (the first " QUEUE_SHOWN_TEXT " shown)" : "",
+                  con->target_hours);
+    size_t shown = count > QUEUE_SHOWN ? QUEUE_SHOWN : count;
     if (!count) {
         vg_cp_put(&p, done ? "<p>Nothing assessed yet.</p>" : "<p>The queue is empty.</p>");
     } else {
@@ -367,7 +377,7 @@ void vg_console_queue_page(vg_http_request *req)
                       "<th scope=\"col\">State</th>");
         vg_cp_put(&p, done ? "<th scope=\"col\">Decided by</th>" : "<th scope=\"col\">Claim</th>");
         vg_cp_put(&p, "<th scope=\"col\">Case</th></tr></thead><tbody>");
-        for (size_t i = 0; i < count; i++) {
+        for (size_t i = 0; i < shown; i++) {
             const vg_console_item *it = rank[i].item;
             vg_cp_fmt(&p, "<tr data-report=\"%" PRId64 "\">", it->report_id);
             if (!done)
