@@ -357,6 +357,7 @@ static void get_console(vg_http_request *req)
     put(&p, ").</p><form method=\"post\" action=\"/logout\">");
     csrf_field(&p, req);
     put(&p, "<button type=\"submit\">Sign out</button></form>");
+    put(&p, "<p><a href=\"/console/queue\">The assessment queue</a></p>");
     if (!count) {
         put(&p, "<p>No reports yet.</p>");
     } else {
