@@ -459,6 +459,8 @@ vg_status vg_vault_write(vg_vault_writer *w, const void *data, size_t len, vg_er
         return vg_error_set(err, VG_ERR_INVALID, "no writer or no data");
     if (w->failed || w->committed)
         return vg_error_set(err, VG_ERR_INVALID, "this evidence file can no longer be written");
+    if (len == 0)
+        return VG_OK; /* data may be NULL: nothing may be copied from it */
     if (len > w->vault->max_file_bytes - w->bytes)
         return writer_fail(w, vg_error_set(err, VG_ERR_TOO_LARGE,
                                            "the file is larger than the limit of %llu bytes",
