@@ -82,12 +82,20 @@ async function queueOrder(page) {
 }
 
 // Claim the report with this receipt from the queue and fill the form.
-async function assess(page, receipt, name) {
+async function assess(page, receipt, name, sharper) {
   await page.goto(`${base}/console/queue`);
   const row = page.locator('#queue tbody tr', { hasText: receipt.code });
   await row.getByRole('button', { name: /Claim/ }).click();
   await page.locator('#assess').waitFor();
   await page.locator('img.preview').first().evaluate((img) => img.complete || new Promise((r) => { img.onload = r; img.onerror = r; }));
+  if (sharper) {
+    // A deliberate, audited click shows the picture sharper and in colour.
+    await page.getByRole('button', { name: 'Show sharper, in colour (audited)' }).click();
+    await page.waitForLoadState();
+    await shot(page, sharper);
+    await page.goBack();
+    await page.locator('#assess').waitFor();
+  }
   await page.getByLabel('Illegal: CSAM').check();
   await page.locator('input[name="severity"][value="A"]').check();
   await page.locator('#f-age').selectOption('b1');
@@ -129,7 +137,7 @@ try {
   // 4. A second analyst confirms (four-eyes).
   const bob = await newPage();
   await signIn(bob, 'bob');
-  await assess(bob, mine, 'assessment-second-analyst');
+  await assess(bob, mine, 'assessment-second-analyst', 'preview-sharper-on-request');
   assert.match(await bob.locator('.msg').textContent(), /Confirmed by two analysts/);
   await shot(bob, 'queue-after-confirmation');
 
@@ -156,6 +164,7 @@ try {
   assert.ok(await alice.getByText(mine.code).count() && await alice.getByText(again.code).count());
   assert.ok(await alice.getByText('item.assess', { exact: true }).count());
   assert.ok(await alice.getByText('item.assess.auto', { exact: true }).count());
+  assert.ok(await alice.getByText('preview.clear', { exact: true }).count(), 'the sharper view is audited');
   await shot(alice, 'case-view');
   console.log('e2e: the whole path passed');
 } catch (e) {
