@@ -710,17 +710,25 @@ vg_status vg_console_case_urls(vg_console_db *db, int64_t case_id, vg_console_ur
     return result;
 }
 
+static int nibble(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Bits apart of two 64-digit hex PDQ hashes; 257 when either is not one. */
 static int hex_bits_apart(const char *a, const char *b)
 {
-    if (strlen(a) != 64 || strlen(b) != 64)
-        return 257;
     int bits = 0;
     for (int i = 0; i < 64; i++) {
-        char x[2] = {a[i], 0}, y[2] = {b[i], 0};
-        unsigned long va = strtoul(x, NULL, 16), vb = strtoul(y, NULL, 16);
-        bits += __builtin_popcountl(va ^ vb);
+        int x = nibble(a[i]), y = x < 0 ? -1 : nibble(b[i]);
+        if (y < 0)
+            return 257;
+        bits += __builtin_popcount((unsigned)(x ^ y));
     }
-    return bits;
+    return a[64] || b[64] ? 257 : bits;
 }
 
 vg_status vg_console_pdq_linked(vg_console_db *db, int64_t case_id, int threshold,
