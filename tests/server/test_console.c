@@ -540,6 +540,50 @@ static void test_trusted_bank(void)
     ts_remove_dir(t.dir);
 }
 
+/* The case view's near-identical links: two reports in different cases
+ * whose pictures' PDQ hashes are 3 bits apart link to each other; a
+ * malformed hash links to nothing. */
+static void test_pdq_links(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    const char *pdq_a = "5cedd2ef6eef9eed5fe456a0b7e4d6e0bfc4b6e0d7c474b05704d4e000044400";
+    const char *pdq_b = "5cedd2ef6eef9eed5fe456a0b7e4d6e0bfc4b6e0d7c474b05704d4e000044407";
+    const char *sha[3] = {"aa", "bb", "cc"};
+    const char *pdq[3] = {pdq_a, pdq_b, "zz"};
+    int64_t cases[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        char id[40], receipt[16], sha256[65];
+        snprintf(id, sizeof id, "pdq-test-%d", i);
+        snprintf(receipt, sizeof receipt, "PDQTEST%d", i);
+        memset(sha256, sha[i][0], 64);
+        sha256[64] = 0;
+        vg_report_file f = {.sha256 = sha256, .pdq = pdq[i], .size = 1};
+        vg_report rep = {.public_id = id, .receipt_code = receipt, .source = "web",
+                         .files = &f, .file_count = 1};
+        vg_report_ack ack = {0};
+        CHECK(vg_store_report_insert(t.srv->store, &rep, NULL, NULL, &ack, NULL) == VG_OK);
+        cases[i] = ack.case_id;
+        vg_report_ack_clear(&ack);
+    }
+    CHECK(cases[0] != cases[1] && cases[1] != cases[2]);
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/data", t.dir);
+    vg_console_db *db = NULL;
+    CHECK(vg_console_db_open(dir, &db, NULL) == VG_OK);
+    int64_t linked[4];
+    size_t n = 0;
+    CHECK(vg_console_pdq_linked(db, cases[0], 31, linked, 4, &n, NULL) == VG_OK);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(linked[0], cases[1]);
+    CHECK(vg_console_pdq_linked(db, cases[0], 2, linked, 4, &n, NULL) == VG_OK);
+    CHECK_INT_EQ(n, 0);
+    CHECK(vg_console_pdq_linked(db, cases[2], 256, linked, 4, &n, NULL) == VG_OK);
+    CHECK_INT_EQ(n, 0);
+    vg_console_db_close(db);
+    ts_stop(&t);
+}
+
 static void test_configuration_errors(void)
 {
     ts_server t;
@@ -574,6 +618,7 @@ int main(void)
     RUN(test_previews);
     RUN(test_two_analysts_at_once);
     RUN(test_trusted_bank);
+    RUN(test_pdq_links);
     RUN(test_configuration_errors);
     curl_global_cleanup();
     return vg_test_exit();
