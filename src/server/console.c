@@ -407,7 +407,8 @@ void vg_console_queue_page(vg_http_request *req)
             vg_cp_put(&p, late ? " <small>over target</small>" : "");
             vg_cp_put(&p, "</td><td>");
             vg_cp_text(&p, vg_console_label(it->state));
-            if (it->legal) {
+            /* Four-eyes is blind: a first assessment's answers are not shown. */
+            if (done && it->legal) {
                 vg_cp_put(&p, "<br><small>");
                 vg_cp_text(&p, vg_console_label(it->legal));
                 if (it->severity && *it->severity) {

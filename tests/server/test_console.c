@@ -272,6 +272,9 @@ static void test_queue_claims_and_four_eyes(void)
     CHECK(get(&t, &bob, path, &r));
     CHECK(strstr(r.body, "first look") == NULL); /* blind second review */
     ts_response_free(&r);
+    CHECK(get(&t, &bob, "/console/queue", &r));
+    CHECK(strstr(r.body, "Awaiting second analyst") && !strstr(r.body, "Illegal: CSAM"));
+    ts_response_free(&r);
     snprintf(f, sizeof f, "report=%lld&version=5&" ASSESS_B, (long long)picture);
     CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
     CHECK_STR_EQ(state_of(&t, picture, state, sizeof state), "disputed");
