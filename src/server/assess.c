@@ -198,7 +198,8 @@ static void render_form(vg_cpage *p, vg_http_request *req, const vg_console *con
                  "pattern=\"[A-Z]{2}\" autocomplete=\"off\" value=\"");
     vg_cp_text(p, f->country);
     vg_cp_put(p, "\"></label><br><label for=\"f-note\">Note</label><br>"
-                 "<textarea name=\"note\" id=\"f-note\" rows=\"3\" cols=\"40\" maxlength=\"4000\">");
+                 "<textarea name=\"note\" id=\"f-note\" rows=\"3\" cols=\"40\" "
+                 "maxlength=\"4000\">");
     vg_cp_text(p, f->note);
     vg_cp_put(p, "</textarea></fieldset></div><p><button type=\"submit\" class=\"primary\">"
                  "Record assessment</button></p></form>");

@@ -144,7 +144,8 @@ void vg_console_case_page(vg_http_request *req)
         vg_cp_put(&p, "</td><td>");
         vg_cp_text(&p, vg_console_label(it->state));
         /* Before confirmation the answers stay hidden (blind four-eyes). */
-        if (it->legal && (!strcmp(it->state, VG_ITEM_CONFIRMED) || !strcmp(it->state, VG_ITEM_AUTO))) {
+        int decided = !strcmp(it->state, VG_ITEM_CONFIRMED) || !strcmp(it->state, VG_ITEM_AUTO);
+        if (it->legal && decided) {
             vg_cp_put(&p, " · ");
             vg_cp_text(&p, vg_console_label(it->legal));
             if (it->severity && *it->severity) {

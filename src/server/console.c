@@ -394,8 +394,9 @@ void vg_console_queue_page(vg_http_request *req)
             vg_cp_text(&p, it->source);
             vg_cp_put(&p, "</small></td><td>");
             vg_cp_text(&p, vg_console_label(it->category));
-            int64_t fresh = it->files - (it->files_known > it->files_own_bank ? it->files_known
-                                                                               : it->files_own_bank);
+            int64_t matched = it->files_known > it->files_own_bank ? it->files_known
+                                                                    : it->files_own_bank;
+            int64_t fresh = it->files - matched;
             vg_cp_fmt(&p, "</td><td class=\"num\">%" PRId64, it->files);
             if (it->files)
                 vg_cp_fmt(&p, " <small>(%" PRId64 " new)</small>", fresh);

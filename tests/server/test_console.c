@@ -122,7 +122,8 @@ static void test_priority_rules(void)
 {
     vg_config *cfg = NULL;
     vg_error err;
-    const char *text = "priority.danger = 7\npriority.waiting = 2\npriority.waiting_max_hours = 3\n";
+    const char *text =
+        "priority.danger = 7\npriority.waiting = 2\npriority.waiting_max_hours = 3\n";
     CHECK(vg_config_new(&cfg, &err) == VG_OK);
     CHECK(vg_config_parse(cfg, text, strlen(text), "test", &err) == VG_OK);
     vg_priority p;
@@ -349,7 +350,8 @@ static void test_queue_claims_and_four_eyes(void)
     CHECK(get(&t, &alice, "/console/queue?done=1", &r));
     CHECK(strstr(r.body, mark[0]) && strstr(r.body, "Assessed automatically"));
     ts_response_free(&r);
-    snprintf(sql, sizeof sql, "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (%lld, %lld)",
+    snprintf(sql, sizeof sql,
+             "SELECT count(DISTINCT case_id) FROM reports WHERE id IN (%lld, %lld)",
              (long long)picture, (long long)copy);
     CHECK_INT_EQ(ti_sql_int(&t, sql), 1);
 
@@ -510,7 +512,8 @@ static void test_trusted_bank(void)
     vg_index_builder_free(builder);
 
     char extra[600];
-    snprintf(extra, sizeof extra, "intake.index = %s\nconsole.trusted_banks = hotline-net=illegal_csam/B/b2\n",
+    snprintf(extra, sizeof extra,
+             "intake.index = %s\nconsole.trusted_banks = hotline-net=illegal_csam/B/b2\n",
              index_path);
     ts_server t;
     CHECK(ts_start(&t, extra));
@@ -524,7 +527,8 @@ static void test_trusted_bank(void)
     ts_response_free(&r);
     char state[64], sql[160];
     CHECK_STR_EQ(state_of(&t, known, state, sizeof state), "auto");
-    snprintf(sql, sizeof sql, "SELECT legal || severity || age FROM console_items WHERE report_id = %lld",
+    snprintf(sql, sizeof sql,
+             "SELECT legal || severity || age FROM console_items WHERE report_id = %lld",
              (long long)known);
     CHECK_STR_EQ(ti_sql_text(&t, sql, state, sizeof state), "illegal_csamBb2");
     CHECK_STR_EQ(state_of(&t, mixed, state, sizeof state), "");
