@@ -68,7 +68,8 @@ static bool append_bytes(byte_buffer *b, const void *data, size_t len)
         return false;
     b->data = p;
     b->capacity = cap;
-    memcpy(b->data + b->len, data, len);
+    if (len) /* data may be NULL for an empty field; memcpy from NULL is undefined */
+        memcpy(b->data + b->len, data, len);
     b->len += len;
     return true;
 }
