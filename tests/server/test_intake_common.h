@@ -57,16 +57,20 @@ typedef struct ti_multipart {
 
 static inline void ti_mp_raw(ti_multipart *m, const void *data, size_t n)
 {
-    if (m->len + n + 1 > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 4096;
-        while (cap < m->len + n + 1)
-            cap *= 2;
-        m->buf = realloc(m->buf, cap);
+    size_t need = m->len + n + 1; /* and a terminator, for strstr in checks */
+    if (need > m->cap) {
+        size_t cap = need > 4096 ? need * 2 : 4096;
+        char *grown = realloc(m->buf, cap);
+        if (!grown) {
+            fprintf(stderr, "out of memory building a multipart body\n");
+            abort();
+        }
+        m->buf = grown;
         m->cap = cap;
     }
-    memcpy(m->buf + m->len, data, n);
+    char *end = (char *)memcpy(m->buf + m->len, data, n) + n;
+    *end = 0;
     m->len += n;
-    m->buf[m->len] = 0;
 }
 
 static inline void ti_mp_field(ti_multipart *m, const char *name, const char *value)

@@ -487,7 +487,9 @@ static vg_status write_pdq(vg_index_builder *b, vg_writer *w, unsigned segment, 
 {
     typed_values *tv = &b->typed[VG_SIGNAL_PDQ];
     uint64_t n = tv->count;
-    uint64_t *items = malloc(n * 8 + 8), *spare = malloc(n * 8 + 8);
+    /* calloc: large blocks come zeroed from the kernel at no cost, and GCC -O3
+     * no longer suspects the empty-table case of reading uninitialised items. */
+    uint64_t *items = calloc(n + 1, 8), *spare = malloc(n * 8 + 8);
     uint32_t *starts = malloc((PDQ_BUCKETS + 1) * 2 * 4);
     uint16_t *inl = malloc(n * 2 + 2);
     uint32_t *ids = malloc(n * 4 + 4);

@@ -114,8 +114,8 @@ static vg_status check_header(vg_index *x, vg_error *err)
 
 static vg_status load_banks(vg_index *x, uint32_t count, vg_error *err)
 {
-    const uint8_t *p;
-    uint64_t len;
+    const uint8_t *p = NULL;
+    uint64_t len = 0;
     vg_status st = section(x, section_id(SEC_BANKS, 0, 0), UINT64_MAX, (const void **)&p, &len,
                            err);
     if (st != VG_OK)
@@ -155,7 +155,7 @@ static vg_status load_banks(vg_index *x, uint32_t count, vg_error *err)
 static vg_status load_segment(vg_index *x, unsigned s, uint64_t base, vg_error *err)
 {
     vg_segment *g = &x->segments[s];
-    const seg_meta *m;
+    const seg_meta *m = NULL;
     vg_status st = section(x, section_id(SEC_SEG_META, s, 0), sizeof(seg_meta),
                            (const void **)&m, NULL, err);
     if (st != VG_OK)
@@ -265,8 +265,8 @@ static vg_status load(vg_index *x, vg_error *err)
     if (base != fm.entries)
         return corrupt(x, err, "entry count does not match the segments");
     x->entries = base;
-    const void *p;
-    uint64_t len;
+    const void *p = NULL;
+    uint64_t len = 0;
     st = section(x, section_id(SEC_TOMBSTONES, 0, 0), UINT64_MAX, &p, &len, err);
     if (st != VG_OK)
         return st;

@@ -13,7 +13,7 @@ static char vectors_dir[4096];
 
 static void check_one(char **f)
 {
-    char path[4400];
+    char path[sizeof vectors_dir + 2048 + 2]; /* a directory and a CSV field */
     snprintf(path, sizeof path, "%s/%s", vectors_dir, f[0]);
     test_image img;
     if (read_ppm(path, &img) != 0) {
