@@ -35,18 +35,25 @@ static void admin_usage(FILE *out)
             "  list-users\n"
             "  enable-totp --user NAME           prints the otpauth:// URI for the app\n"
             "  disable-totp --user NAME\n"
-            "  create-api-key --org NAME [--rate N]  prints the key once, as the last line\n"
+            "  create-api-key --org NAME [--rate N] [--trust N]\n"
+            "                                    prints the key once, as the last line\n"
             "  revoke-api-key (--id N | --prefix P)\n"
+            "  set-api-key-trust (--id N | --prefix P) --trust N\n"
             "  list-api-keys\n"
             "\n"
             "Passwords are read from stdin (one line), or asked for twice without echo on\n"
-            "a terminal; at least %d characters.\n",
-            MIN_PASSWORD);
+            "a terminal; at least %d characters.\n"
+            "\n"
+            "--trust is 0 to 100 (default %d): reports sent with the key get\n"
+            "priority.trusted_source x trust / 100 points in the queue (a police unit or a\n"
+            "partner hotline 100, an unknown platform 20).\n",
+            MIN_PASSWORD, VG_API_KEY_TRUST_DEFAULT);
 }
 
 typedef struct admin_args {
     const char *user, *role, *org, *prefix;
     long long rate, id;
+    long long trust; /* -1: not given */
 } admin_args;
 
 static const char *cli_actor(char *buf, size_t len)
@@ -131,14 +138,13 @@ static int need(const char *value, const char *option, const char *sub)
     return 0;
 }
 
-static char *json_detail1(const char *k, const char *v)
+/* Values here are usernames, role and organisation names checked by the
+ * caller: escape anyway, they end up in the audit log. */
+#define JSON_ESC 300
+static void json_escape(const char *v, char esc[JSON_ESC])
 {
-    char buf[400];
-    /* Values here are usernames and role names checked by the caller:
-     * escape anyway, they end up in the audit log. */
-    char esc[300];
     size_t n = 0;
-    for (const char *p = v; *p && n + 7 < sizeof esc; p++) {
+    for (const char *p = v; *p && n + 7 < JSON_ESC; p++) {
         if (*p == '"' || *p == '\\')
             esc[n++] = '\\';
         if ((unsigned char)*p < 0x20)
@@ -146,6 +152,12 @@ static char *json_detail1(const char *k, const char *v)
         esc[n++] = *p;
     }
     esc[n] = 0;
+}
+
+static char *json_detail1(const char *k, const char *v)
+{
+    char buf[400], esc[JSON_ESC];
+    json_escape(v, esc);
     snprintf(buf, sizeof buf, "{\"%s\":\"%s\"}", k, esc);
     return strdup(buf);
 }
@@ -197,6 +209,52 @@ static int find_account(vg_store *store, const char *user, vg_account *acc)
     if (!found)
         fprintf(stderr, "vigie admin: there is no account '%s'\n", user);
     return found;
+}
+
+/* The audit detail of a new key: its organisation and trust. */
+static char *key_detail(const char *org, int trust)
+{
+    char buf[400], esc[JSON_ESC];
+    json_escape(org, esc);
+    snprintf(buf, sizeof buf, "{\"org\":\"%s\",\"trust\":%d}", esc, trust);
+    return strdup(buf);
+}
+
+/* The audit target naming a key the way the administrator did. */
+static void key_target(const admin_args *a, char *out, size_t len)
+{
+    if (a->id > 0)
+        snprintf(out, len, "key:%lld", a->id);
+    else
+        snprintf(out, len, "prefix:%.40s", a->prefix);
+}
+
+static int set_key_trust(vg_store *store, const admin_args *a)
+{
+    if (a->id <= 0 && !a->prefix) {
+        fprintf(stderr, "vigie admin set-api-key-trust: --id N or --prefix P is required\n");
+        return VG_EXIT_USAGE;
+    }
+    if (a->trust < 0) {
+        fprintf(stderr, "vigie admin set-api-key-trust: --trust is required\n");
+        return VG_EXIT_USAGE;
+    }
+    vg_error err;
+    int found = 0;
+    if (vg_store_api_key_set_trust(store, a->id, a->prefix, (int)a->trust, &found, &err) !=
+        VG_OK) {
+        fprintf(stderr, "vigie admin: %s\n", err.message);
+        return VG_EXIT_USAGE;
+    }
+    if (!found) {
+        fprintf(stderr, "vigie admin: no such API key\n");
+        return VG_EXIT_USAGE;
+    }
+    char target[64], detail[32];
+    key_target(a, target, sizeof target);
+    snprintf(detail, sizeof detail, "{\"trust\":%lld}", a->trust);
+    printf("trust of %s set to %lld\n", target, a->trust);
+    return audit(store, "apikey.trust", target, detail);
 }
 
 static int run(vg_store *store, const char *sub, const admin_args *a)
@@ -301,25 +359,26 @@ static int run(vg_store *store, const char *sub, const admin_args *a)
             fprintf(stderr, "vigie admin: --rate is 0 (server default) to 10000000 per second\n");
             return VG_EXIT_USAGE;
         }
+        int trust = a->trust < 0 ? VG_API_KEY_TRUST_DEFAULT : (int)a->trust;
         char secret[65], key[80], prefix[16], hash[65];
         vg_random_hex(secret, 32);
         snprintf(key, sizeof key, "vg_%s", secret);
         snprintf(prefix, sizeof prefix, "%.11s", key);
         vg_sha256_hex(key, strlen(key), hash);
         int64_t id = 0;
-        if (vg_store_api_key_create(store, prefix, hash, a->org, (uint32_t)a->rate, &id, &err) !=
-            VG_OK) {
+        if (vg_store_api_key_create(store, prefix, hash, a->org, (uint32_t)a->rate, trust, &id,
+                                    &err) != VG_OK) {
             fprintf(stderr, "vigie admin: %s\n", err.message);
             return VG_EXIT_USAGE;
         }
-        char *detail = json_detail1("org", a->org);
+        char *detail = key_detail(a->org, trust);
         char target[32];
         snprintf(target, sizeof target, "key:%" PRId64, id);
         int rc = audit(store, "apikey.create", target, detail);
         free(detail);
-        printf("API key %" PRId64 " for '%s' (prefix %s, rate %s). It is shown once: store it "
-               "now.\n",
-               id, a->org, prefix, a->rate ? "as given" : "server default");
+        printf("API key %" PRId64 " for '%s' (prefix %s, rate %s, trust %d). It is shown once: "
+               "store it now.\n",
+               id, a->org, prefix, a->rate ? "as given" : "server default", trust);
         printf("%s\n", key);
         memset(secret, 0, sizeof secret);
         memset(key, 0, sizeof key);
@@ -340,13 +399,12 @@ static int run(vg_store *store, const char *sub, const admin_args *a)
             return VG_EXIT_USAGE;
         }
         char target[64];
-        if (a->id > 0)
-            snprintf(target, sizeof target, "key:%lld", a->id);
-        else
-            snprintf(target, sizeof target, "prefix:%.40s", a->prefix);
+        key_target(a, target, sizeof target);
         printf("revoked %s\n", target);
         return audit(store, "apikey.revoke", target, NULL);
     }
+    if (!strcmp(sub, "set-api-key-trust"))
+        return set_key_trust(store, a);
     if (!strcmp(sub, "list-api-keys")) {
         vg_api_key *keys = NULL;
         size_t n = 0;
@@ -354,10 +412,11 @@ static int run(vg_store *store, const char *sub, const admin_args *a)
             fprintf(stderr, "vigie admin: %s\n", err.message);
             return VG_EXIT_USAGE;
         }
-        printf("id,prefix,org,rate,revoked\n");
+        /* trust last: scripts reading the first five columns keep working */
+        printf("id,prefix,org,rate,revoked,trust\n");
         for (size_t i = 0; i < n; i++) {
-            printf("%" PRId64 ",%s,%s,%u,%s\n", keys[i].id, keys[i].prefix, keys[i].org,
-                   keys[i].rate, keys[i].revoked ? "yes" : "no");
+            printf("%" PRId64 ",%s,%s,%u,%s,%d\n", keys[i].id, keys[i].prefix, keys[i].org,
+                   keys[i].rate, keys[i].revoked ? "yes" : "no", keys[i].trust);
             vg_api_key_clear(&keys[i]);
         }
         free(keys);
@@ -368,6 +427,19 @@ static int run(vg_store *store, const char *sub, const admin_args *a)
     return VG_EXIT_USAGE;
 }
 
+/* --trust: a whole number 0 to 100, refused before anything is opened. */
+static int parse_trust(const char *text, long long *trust)
+{
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || v < 0 || v > 100) {
+        fprintf(stderr, "vigie admin: --trust is a whole number from 0 to 100\n");
+        return 0;
+    }
+    *trust = v;
+    return 1;
+}
+
 int cmd_admin(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -375,13 +447,14 @@ int cmd_admin(int argc, char **argv)
         {"user", required_argument, NULL, 'u'},   {"role", required_argument, NULL, 'r'},
         {"org", required_argument, NULL, 'o'},    {"rate", required_argument, NULL, 'R'},
         {"id", required_argument, NULL, 'i'},     {"prefix", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"trust", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *data_dir = NULL;
-    admin_args a = {0};
+    admin_args a = {.trust = -1};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:u:r:o:R:i:p:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:u:r:o:R:i:p:t:h", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'c': config = optarg; break;
@@ -390,6 +463,10 @@ int cmd_admin(int argc, char **argv)
         case 'r': a.role = optarg; break;
         case 'o': a.org = optarg; break;
         case 'p': a.prefix = optarg; break;
+        case 't':
+            if (!parse_trust(optarg, &a.trust))
+                return VG_EXIT_USAGE;
+            break;
         case 'R':
         case 'i': {
             long long v = strtoll(optarg, &end, 10);

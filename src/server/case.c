@@ -21,6 +21,7 @@ typedef struct event {
 
 typedef struct timeline {
     char (*targets)[32];
+    const char **names; /* targets, as the store takes them */
     size_t target_count;
     event *events;
     size_t count, cap;
@@ -52,14 +53,10 @@ static void add_event(timeline *t, int64_t time, int64_t seq, const char *actor,
         t->failed = 1;
 }
 
+/* The store gives only this case's entries, in sequence order. */
 static int visit(const vg_audit_entry *entry, void *ctx)
 {
-    timeline *t = ctx;
-    for (size_t i = 0; i < t->target_count; i++)
-        if (!strcmp(entry->target, t->targets[i])) {
-            add_event(t, entry->time, entry->seq, entry->actor, entry->action, entry->target);
-            break;
-        }
+    add_event(ctx, entry->time, entry->seq, entry->actor, entry->action, entry->target);
     return 0;
 }
 
@@ -197,8 +194,12 @@ void vg_console_case_page(vg_http_request *req)
     timeline t = {0};
     t.target_count = nitems + nfiles;
     t.targets = calloc(t.target_count ? t.target_count : 1, sizeof *t.targets);
-    if (!t.targets)
+    t.names = calloc(t.target_count ? t.target_count : 1, sizeof *t.names);
+    if (!t.targets || !t.names) {
+        free(t.targets);
+        t.targets = NULL;
         t.failed = 1;
+    }
     for (size_t i = 0; t.targets && i < nitems; i++) {
         snprintf(t.targets[i], sizeof t.targets[i], "report:%" PRId64, items[i].report_id);
         add_event(&t, items[i].created_at, 0, items[i].source, "report.received",
@@ -206,7 +207,10 @@ void vg_console_case_page(vg_http_request *req)
     }
     for (size_t i = 0; t.targets && i < nfiles; i++)
         snprintf(t.targets[nitems + i], sizeof t.targets[0], "file:%" PRId64, files[i].id);
-    if (!t.failed && vg_store_audit_each(con->srv->store, visit, &t, &err) != VG_OK)
+    for (size_t i = 0; t.targets && i < t.target_count; i++)
+        t.names[i] = t.targets[i];
+    if (!t.failed && vg_store_audit_for_targets(con->srv->store, t.names, t.target_count, visit,
+                                                &t, &err) != VG_OK)
         t.failed = 1;
     vg_cp_put(&p, "<h2>Timeline</h2>");
     if (t.failed) {
@@ -240,6 +244,7 @@ void vg_console_case_page(vg_http_request *req)
     }
     free(t.events);
     free(t.targets);
+    free(t.names);
     vg_console_items_free(items, nitems);
     vg_console_files_free(files, nfiles);
     vg_console_urls_free(urls, nurls);

@@ -95,6 +95,11 @@ static const char *const migrations[] = {
     "  added_at INTEGER NOT NULL);",
     /* 3: idempotency keys are forgotten by age. */
     "CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency_keys(created_at);",
+    /* 4: how far the queue trusts each partner key (0-100, priority.trusted_source
+     * scales with it), and the audit entries of one target (a case's timeline)
+     * without reading the whole log. */
+    "ALTER TABLE api_keys ADD COLUMN trust INTEGER NOT NULL DEFAULT 50;"
+    "CREATE INDEX audit_target ON audit(target);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1236,19 +1241,21 @@ static vg_status sq_session_delete(void *impl, const char *token_hash, int64_t a
 typedef struct key_args {
     const char *prefix, *key_hash, *org;
     uint32_t rate;
+    int trust;
     int64_t id;
     int64_t *out_id;
     int *found;
 } key_args;
 
+#define KEY_COLUMNS "id, prefix, key_hash, org, rate, revoked, created_at, trust"
 static const char SQL_KEY_PUT[] = "INSERT INTO api_keys(prefix, key_hash, org, rate, "
-                                  "created_at) VALUES(?, ?, ?, ?, ?)";
-static const char SQL_KEY_GET[] = "SELECT id, prefix, key_hash, org, rate, revoked, created_at "
-                                  "FROM api_keys WHERE key_hash = ?";
-static const char SQL_KEYS_ALL[] = "SELECT id, prefix, key_hash, org, rate, revoked, created_at "
-                                   "FROM api_keys ORDER BY id";
+                                  "created_at, trust) VALUES(?, ?, ?, ?, ?, ?)";
+static const char SQL_KEY_GET[] = "SELECT " KEY_COLUMNS " FROM api_keys WHERE key_hash = ?";
+static const char SQL_KEYS_ALL[] = "SELECT " KEY_COLUMNS " FROM api_keys ORDER BY id";
 static const char SQL_KEY_REVOKE_ID[] = "UPDATE api_keys SET revoked = 1 WHERE id = ?";
 static const char SQL_KEY_REVOKE_PREFIX[] = "UPDATE api_keys SET revoked = 1 WHERE prefix = ?";
+static const char SQL_KEY_TRUST_ID[] = "UPDATE api_keys SET trust = ? WHERE id = ?";
+static const char SQL_KEY_TRUST_PREFIX[] = "UPDATE api_keys SET trust = ? WHERE prefix = ?";
 
 static vg_status job_key_create(sq *s, conn *c, void *arg, vg_error *err)
 {
@@ -1260,6 +1267,7 @@ static vg_status job_key_create(sq *s, conn *c, void *arg, vg_error *err)
     bind_text(st, 3, a->org);
     sqlite3_bind_int64(st, 4, a->rate);
     sqlite3_bind_int64(st, 5, now_seconds());
+    sqlite3_bind_int(st, 6, a->trust);
     vg_status status = step_done(c, st, "creating an API key", err);
     if (status == VG_OK && a->out_id)
         *a->out_id = sqlite3_last_insert_rowid(c->db);
@@ -1267,9 +1275,11 @@ static vg_status job_key_create(sq *s, conn *c, void *arg, vg_error *err)
 }
 
 static vg_status sq_api_key_create(void *impl, const char *prefix, const char *key_hash,
-                                   const char *org, uint32_t rate, int64_t *id, vg_error *err)
+                                   const char *org, uint32_t rate, int trust, int64_t *id,
+                                   vg_error *err)
 {
-    key_args a = {.prefix = prefix, .key_hash = key_hash, .org = org, .rate = rate, .out_id = id};
+    key_args a = {.prefix = prefix, .key_hash = key_hash, .org = org, .rate = rate,
+                  .trust = trust, .out_id = id};
     return write_job(impl, job_key_create, &a, err);
 }
 
@@ -1282,6 +1292,7 @@ static void read_key(sqlite3_stmt *st, vg_api_key *k)
     k->rate = (uint32_t)sqlite3_column_int64(st, 4);
     k->revoked = sqlite3_column_int(st, 5);
     k->created_at = sqlite3_column_int64(st, 6);
+    k->trust = sqlite3_column_int(st, 7);
 }
 
 static vg_status sq_api_key_get(void *impl, const char *key_hash, vg_api_key *key, int *found,
@@ -1330,6 +1341,30 @@ static vg_status sq_api_key_revoke(void *impl, int64_t id, const char *prefix, i
     int dummy;
     key_args a = {.id = id, .prefix = prefix, .found = found ? found : &dummy};
     return write_job(impl, job_key_revoke, &a, err);
+}
+
+static vg_status job_key_trust(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    key_args *a = arg;
+    TRY_STMT(st, a->id > 0 ? SQL_KEY_TRUST_ID : SQL_KEY_TRUST_PREFIX);
+    sqlite3_bind_int(st, 1, a->trust);
+    if (a->id > 0)
+        sqlite3_bind_int64(st, 2, a->id);
+    else
+        bind_text(st, 2, a->prefix);
+    vg_status status = step_done(c, st, "changing the trust of an API key", err);
+    if (status == VG_OK)
+        *a->found = sqlite3_changes(c->db) > 0;
+    return status;
+}
+
+static vg_status sq_api_key_set_trust(void *impl, int64_t id, const char *prefix, int trust,
+                                      int *found, vg_error *err)
+{
+    int dummy;
+    key_args a = {.id = id, .prefix = prefix, .trust = trust, .found = found ? found : &dummy};
+    return write_job(impl, job_key_trust, &a, err);
 }
 
 static vg_status sq_api_keys_list(void *impl, vg_api_key **keys, size_t *count, vg_error *err)
@@ -1383,8 +1418,12 @@ static const char SQL_AUDIT_HEAD_PUT[] =
     "seq = excluded.seq, hash = excluded.hash";
 static const char SQL_AUDIT_PUT[] = "INSERT INTO audit(seq, time, actor, action, target, "
                                     "detail, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?)";
-static const char SQL_AUDIT_ALL[] = "SELECT seq, time, actor, action, target, detail, prev_hash, "
-                                    "hash FROM audit ORDER BY seq";
+#define AUDIT_COLUMNS "seq, time, actor, action, target, detail, prev_hash, hash"
+static const char SQL_AUDIT_ALL[] = "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq";
+/* The sequence numbers of one target: answered from the audit_target index
+ * alone (the index holds seq, the rowid), without reading the entries. */
+static const char SQL_AUDIT_TARGET_SEQS[] = "SELECT seq FROM audit WHERE target = ?";
+static const char SQL_AUDIT_AT[] = "SELECT " AUDIT_COLUMNS " FROM audit WHERE seq = ?";
 
 static vg_status read_head(conn *c, int64_t *seq, char hash[65], vg_error *err)
 {
@@ -1456,6 +1495,23 @@ static vg_status sq_audit_append(void *impl, int64_t time, const char *actor, co
     return write_job(impl, job_audit, &a, err);
 }
 
+/* Hand the row st stands on (AUDIT_COLUMNS) to fn, without copying: the
+ * strings live until the statement moves. Returns fn's answer. */
+static int visit_audit_row(sqlite3_stmt *st, vg_audit_visit_fn fn, void *ctx)
+{
+    vg_audit_entry e = {
+        .seq = sqlite3_column_int64(st, 0),
+        .time = sqlite3_column_int64(st, 1),
+        .actor = (char *)sqlite3_column_text(st, 2),
+        .action = (char *)sqlite3_column_text(st, 3),
+        .target = (char *)sqlite3_column_text(st, 4),
+        .detail = (char *)sqlite3_column_text(st, 5),
+        .prev_hash = (char *)sqlite3_column_text(st, 6),
+        .hash = (char *)sqlite3_column_text(st, 7),
+    };
+    return fn(&e, ctx);
+}
+
 static vg_status sq_audit_each(void *impl, vg_audit_visit_fn fn, void *ctx, vg_error *err)
 {
     sq *s = impl;
@@ -1467,17 +1523,7 @@ static vg_status sq_audit_each(void *impl, vg_audit_visit_fn fn, void *ctx, vg_e
     } else {
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            vg_audit_entry e = {
-                .seq = sqlite3_column_int64(st, 0),
-                .time = sqlite3_column_int64(st, 1),
-                .actor = (char *)sqlite3_column_text(st, 2),
-                .action = (char *)sqlite3_column_text(st, 3),
-                .target = (char *)sqlite3_column_text(st, 4),
-                .detail = (char *)sqlite3_column_text(st, 5),
-                .prev_hash = (char *)sqlite3_column_text(st, 6),
-                .hash = (char *)sqlite3_column_text(st, 7),
-            };
-            if (fn(&e, ctx)) {
+            if (visit_audit_row(st, fn, ctx)) {
                 status = vg_error_set(err, VG_ERR_ABORTED, "stopped reading the audit log");
                 break;
             }
@@ -1487,6 +1533,93 @@ static vg_status sq_audit_each(void *impl, vg_audit_visit_fn fn, void *ctx, vg_e
         sqlite3_reset(st);
     }
     reader_give(s, c);
+    return status;
+}
+
+typedef struct seq_list {
+    int64_t *seq;
+    size_t count, cap;
+} seq_list;
+
+static int by_seq(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Append the sequence numbers of every entry of target to list. */
+static vg_status target_seqs(conn *c, const char *target, seq_list *list, vg_error *err)
+{
+    TRY_STMT(st, SQL_AUDIT_TARGET_SEQS);
+    bind_text(st, 1, target);
+    int rc;
+    vg_status status = VG_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (list->count == list->cap) {
+            size_t cap = list->cap ? list->cap * 2 : 64;
+            int64_t *grown = realloc(list->seq, cap * sizeof *grown);
+            if (!grown) {
+                status = vg_error_set(err, VG_ERR_NOMEM, "out of memory reading the audit log");
+                break;
+            }
+            list->seq = grown;
+            list->cap = cap;
+        }
+        list->seq[list->count++] = sqlite3_column_int64(st, 0);
+    }
+    if (status == VG_OK && rc != SQLITE_DONE)
+        status = db_error(err, c->db, "reading the audit log");
+    sqlite3_reset(st);
+    return status;
+}
+
+/* Visit the entries at the sorted sequence numbers of list, skipping
+ * repeats (a target given twice). */
+static vg_status visit_seqs(conn *c, const seq_list *list, vg_audit_visit_fn fn, void *ctx,
+                            vg_error *err)
+{
+    TRY_STMT(st, SQL_AUDIT_AT);
+    for (size_t i = 0; i < list->count; i++) {
+        if (i && list->seq[i] == list->seq[i - 1])
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, list->seq[i]);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            continue; /* cannot happen: entries are never removed (triggers) */
+        if (rc != SQLITE_ROW) {
+            sqlite3_reset(st);
+            return db_error(err, c->db, "reading the audit log");
+        }
+        if (visit_audit_row(st, fn, ctx)) {
+            sqlite3_reset(st);
+            return vg_error_set(err, VG_ERR_ABORTED, "stopped reading the audit log");
+        }
+    }
+    sqlite3_reset(st);
+    return VG_OK;
+}
+
+/* Two steps rather than one query per target: the index gives each
+ * target's sequence numbers cheaply, and sorting those (8 bytes an entry)
+ * puts the whole answer in sequence order without holding the entries.
+ * No read transaction is needed across the steps: the log is append-only,
+ * so every sequence number found is still there when it is read. */
+static vg_status sq_audit_for_targets(void *impl, const char *const *targets, size_t count,
+                                      vg_audit_visit_fn fn, void *ctx, vg_error *err)
+{
+    sq *s = impl;
+    seq_list list = {0};
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    for (size_t i = 0; status == VG_OK && i < count; i++)
+        status = target_seqs(c, targets[i], &list, err);
+    if (status == VG_OK && list.count) {
+        qsort(list.seq, list.count, sizeof *list.seq, by_seq);
+        status = visit_seqs(c, &list, fn, ctx, err);
+    }
+    reader_give(s, c);
+    free(list.seq);
     return status;
 }
 
@@ -1720,9 +1853,11 @@ static const vg_store_ops sqlite_ops = {
     .api_key_create = sq_api_key_create,
     .api_key_get = sq_api_key_get,
     .api_key_revoke = sq_api_key_revoke,
+    .api_key_set_trust = sq_api_key_set_trust,
     .api_keys_list = sq_api_keys_list,
     .audit_append = sq_audit_append,
     .audit_each = sq_audit_each,
+    .audit_for_targets = sq_audit_for_targets,
     .audit_head = sq_audit_head,
     .report_pdqs = sq_report_pdqs,       /* intake: PDQ cross-referencing */
     .report_set_case = sq_report_set_case,

@@ -180,9 +180,10 @@ vg_status vg_store_sessions_delete_account(vg_store *s, int64_t account_id, vg_e
 }
 
 vg_status vg_store_api_key_create(vg_store *s, const char *prefix, const char *key_hash,
-                                  const char *org, uint32_t rate, int64_t *id, vg_error *err)
+                                  const char *org, uint32_t rate, int trust, int64_t *id,
+                                  vg_error *err)
 {
-    return s->ops->api_key_create(s->impl, prefix, key_hash, org, rate, id, err);
+    return s->ops->api_key_create(s->impl, prefix, key_hash, org, rate, trust, id, err);
 }
 vg_status vg_store_api_key_get(vg_store *s, const char *key_hash, vg_api_key *key, int *found,
                                vg_error *err)
@@ -194,6 +195,11 @@ vg_status vg_store_api_key_revoke(vg_store *s, int64_t id, const char *prefix, i
                                   vg_error *err)
 {
     return s->ops->api_key_revoke(s->impl, id, prefix, found, err);
+}
+vg_status vg_store_api_key_set_trust(vg_store *s, int64_t id, const char *prefix, int trust,
+                                     int *found, vg_error *err)
+{
+    return s->ops->api_key_set_trust(s->impl, id, prefix, trust, found, err);
 }
 vg_status vg_store_api_keys_list(vg_store *s, vg_api_key **keys, size_t *count, vg_error *err)
 {
@@ -210,6 +216,13 @@ vg_status vg_store_audit_append(vg_store *s, int64_t time, const char *actor, co
 vg_status vg_store_audit_each(vg_store *s, vg_audit_visit_fn fn, void *ctx, vg_error *err)
 {
     return s->ops->audit_each(s->impl, fn, ctx, err);
+}
+vg_status vg_store_audit_for_targets(vg_store *s, const char *const *targets, size_t count,
+                                     vg_audit_visit_fn fn, void *ctx, vg_error *err)
+{
+    if (!count)
+        return VG_OK;
+    return s->ops->audit_for_targets(s->impl, targets, count, fn, ctx, err);
 }
 
 /* ---- roles and structs ------------------------------------------------ */

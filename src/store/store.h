@@ -256,19 +256,28 @@ typedef struct vg_api_key {
     char *key_hash;    /* SHA-256 hex of the whole key */
     char *org;
     uint32_t rate;     /* requests per second allowed; 0 = the server default */
+    int trust;         /* 0-100: how far the queue trusts reports sent with it (priority) */
     int revoked;
     int64_t created_at;
 } vg_api_key;
 void vg_api_key_clear(vg_api_key *key);
 
+/* trust is 0-100 (VG_API_KEY_TRUST_DEFAULT when nobody said); the caller
+ * checks the range, the database keeps what it is given. */
+#define VG_API_KEY_TRUST_DEFAULT 50
 vg_status vg_store_api_key_create(vg_store *store, const char *prefix, const char *key_hash,
-                                  const char *org, uint32_t rate, int64_t *id, vg_error *err);
+                                  const char *org, uint32_t rate, int trust, int64_t *id,
+                                  vg_error *err);
 /* Revoked keys are found too (with revoked = 1): the caller refuses them. */
 vg_status vg_store_api_key_get(vg_store *store, const char *key_hash, vg_api_key *key,
                                int *found, vg_error *err);
 /* Revoke by id or by prefix (whichever is given: id > 0 wins). */
 vg_status vg_store_api_key_revoke(vg_store *store, int64_t id, const char *prefix, int *found,
                                   vg_error *err);
+/* Change a key's trust (0-100), revoked or not, by id or by prefix like
+ * revoke; *found = 0 when there is no such key. */
+vg_status vg_store_api_key_set_trust(vg_store *store, int64_t id, const char *prefix, int trust,
+                                     int *found, vg_error *err);
 vg_status vg_store_api_keys_list(vg_store *store, vg_api_key **keys, size_t *count,
                                  vg_error *err);
 
@@ -300,6 +309,13 @@ vg_status vg_store_audit_append(vg_store *store, int64_t time, const char *actor
  * (then VG_ERR_ABORTED). The entry belongs to the store during the call. */
 typedef int (*vg_audit_visit_fn)(const vg_audit_entry *entry, void *ctx);
 vg_status vg_store_audit_each(vg_store *store, vg_audit_visit_fn fn, void *ctx, vg_error *err);
+/* Call fn for every entry whose target is one of targets[0..count), in
+ * sequence order across all of them, each entry once (a target given twice
+ * changes nothing); fn returns non-zero to stop (then VG_ERR_ABORTED).
+ * Reads only those entries (index audit_target), not the whole log: a
+ * case's timeline. count = 0 calls nothing. */
+vg_status vg_store_audit_for_targets(vg_store *store, const char *const *targets, size_t count,
+                                     vg_audit_visit_fn fn, void *ctx, vg_error *err);
 
 /* Walk the whole chain: *ok = 1 when every entry's hash matches its fields
  * and links to the previous one, sequence numbers have no gap, and the last

@@ -55,17 +55,22 @@ typedef struct vg_store_ops {
                                 vg_error *err);
 
     vg_status (*api_key_create)(void *impl, const char *prefix, const char *key_hash,
-                                const char *org, uint32_t rate, int64_t *id, vg_error *err);
+                                const char *org, uint32_t rate, int trust, int64_t *id,
+                                vg_error *err);
     vg_status (*api_key_get)(void *impl, const char *key_hash, vg_api_key *key, int *found,
                              vg_error *err);
     vg_status (*api_key_revoke)(void *impl, int64_t id, const char *prefix, int *found,
                                 vg_error *err);
+    vg_status (*api_key_set_trust)(void *impl, int64_t id, const char *prefix, int trust,
+                                   int *found, vg_error *err);
     vg_status (*api_keys_list)(void *impl, vg_api_key **keys, size_t *count, vg_error *err);
 
     vg_status (*audit_append)(void *impl, int64_t time, const char *actor, const char *action,
                               const char *target, const char *detail, int64_t *seq,
                               vg_error *err);
     vg_status (*audit_each)(void *impl, vg_audit_visit_fn fn, void *ctx, vg_error *err);
+    vg_status (*audit_for_targets)(void *impl, const char *const *targets, size_t count,
+                                   vg_audit_visit_fn fn, void *ctx, vg_error *err);
     /* The chain head kept apart from the entries: *seq = 0 when empty. */
     vg_status (*audit_head)(void *impl, int64_t *seq, char hash[65], vg_error *err);
 

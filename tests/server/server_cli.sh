@@ -29,7 +29,37 @@ check "create-api-key" test $? -eq 0
 key=$(tail -n 1 "$tmp/key.out")
 check "the key is the last line" grep -Eq '^vg_[0-9a-f]{64}$' <<<"$key"
 check "the key is not stored" bash -c "! grep -aq '${key#vg_}' '$data/vigie.db' '$data/vigie.db-wal' 2>/dev/null"
-check "list-api-keys shows the prefix, not the key" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^1,${key:0:11},Example Platform,50,no$'"
+check "list-api-keys shows the prefix, not the key" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^1,${key:0:11},Example Platform,50,no,50$'"
+check "list-api-keys: trust is the last column" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | head -n 1 | grep -qx 'id,prefix,org,rate,revoked,trust'"
+# per-key trust: 0 to 100, stored, listed, changed
+"$VIGIE" admin --data-dir "$data" create-api-key --org "Police Unit" --trust 80 >"$tmp/key2.out"
+check "create-api-key --trust 80" test $? -eq 0
+check "list-api-keys shows trust 80" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,80$'"
+for bad in 101 -1 x '' 5x; do
+    "$VIGIE" admin --data-dir "$data" create-api-key --org "Bad Trust" --trust "$bad" >/dev/null 2>"$tmp/err"
+    check "create-api-key --trust '$bad' refused (exit 2)" test $? -eq 2
+done
+check "the refusal says why" grep -q -- '--trust is a whole number from 0 to 100' "$tmp/err"
+check "refused keys are not created" bash -c "! '$VIGIE' admin --data-dir '$data' list-api-keys | grep -q 'Bad Trust'"
+"$VIGIE" admin --data-dir "$data" set-api-key-trust --id 2 --trust 20 >/dev/null
+check "set-api-key-trust --id" test $? -eq 0
+check "set-api-key-trust changes it" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,20$'"
+"$VIGIE" admin --data-dir "$data" set-api-key-trust --prefix "${key:0:11}" --trust 100 >/dev/null
+check "set-api-key-trust --prefix" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^1,${key:0:11},Example Platform,50,no,100$'"
+"$VIGIE" admin --data-dir "$data" set-api-key-trust --id 2 --trust 101 2>/dev/null
+check "set-api-key-trust --trust 101 refused" test $? -eq 2
+"$VIGIE" admin --data-dir "$data" set-api-key-trust --id 2 2>/dev/null
+check "set-api-key-trust without --trust refused" test $? -eq 2
+"$VIGIE" admin --data-dir "$data" set-api-key-trust --trust 10 2>/dev/null
+check "set-api-key-trust without a key refused" test $? -eq 2
+"$VIGIE" admin --data-dir "$data" set-api-key-trust --id 99 --trust 10 2>/dev/null
+check "set-api-key-trust of an unknown key: exit 2" test $? -eq 2
+check "trust still 20 after the refusals" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,20$'"
+if command -v sqlite3 >/dev/null; then # the audit details, when the shell is there to read them
+    audit_detail() { sqlite3 "$data/vigie.db" "SELECT detail FROM audit WHERE action = '$1' AND target = '$2'"; }
+    check "key creation audits its trust" test "$(audit_detail apikey.create key:2)" = '{"org":"Police Unit","trust":80}'
+    check "a trust change is audited" test "$(audit_detail apikey.trust key:2)" = '{"trust":20}'
+fi
 check "list-users" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0$'"
 "$VIGIE" admin --data-dir "$data" enable-totp --user bob | tail -n 1 | grep -Eq '^otpauth://totp/vigie:bob\?secret=[A-Z2-7]{32}&'
 check "enable-totp prints the URI" test $? -eq 0
@@ -90,8 +120,9 @@ pid=
 
 "$VIGIE" audit verify --data-dir "$data" >"$tmp/audit"
 check "audit verify: exit 0" test $? -eq 0
-# 4 admin changes, the first configuration, one configuration change
-check "audit verify counts every entry" grep -q 'holds: 6 entries' "$tmp/audit"
+# 7 admin changes (3 of them for key trust: a key created, 2 trust
+# changes), the first configuration, one configuration change
+check "audit verify counts every entry" grep -q 'holds: 9 entries' "$tmp/audit"
 "$VIGIE" audit verify 2>/dev/null
 check "audit verify without data dir: exit 2" test $? -eq 2
 exit $fail

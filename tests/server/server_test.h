@@ -146,9 +146,9 @@ static inline int ts_call(const ts_server *t, const char *method, const char *pa
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ts_collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, body_ctx);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)body_ctx);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ts_collect);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, head_ctx);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, (void *)head_ctx);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     if (body) {
@@ -229,7 +229,8 @@ static inline int64_t ts_api_key(ts_server *t, const char *org, uint32_t rate, c
     snprintf(prefix, sizeof prefix, "%.11s", key);
     vg_sha256_hex(key, strlen(key), hash);
     int64_t id = 0;
-    if (vg_store_api_key_create(t->srv->store, prefix, hash, org, rate, &id, NULL) != VG_OK)
+    if (vg_store_api_key_create(t->srv->store, prefix, hash, org, rate, VG_API_KEY_TRUST_DEFAULT,
+                                &id, NULL) != VG_OK)
         return 0;
     return id;
 }

@@ -1,8 +1,9 @@
 /*
  * The store: migrations, group commit under concurrent writers,
- * idempotency keys, cross-referencing into cases, settings, and the audit
+ * idempotency keys, cross-referencing into cases, settings, the audit
  * chain catching an altered, a removed and a truncated entry (also through
- * `vigie audit verify`, exit codes 0 and 1).
+ * `vigie audit verify`, exit codes 0 and 1), the audit entries of chosen
+ * targets, and partner keys' trust.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -41,7 +42,7 @@ static void test_cases_and_idempotency(void)
     temp_dir(dir, sizeof dir);
     vg_store *s = NULL;
     CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
-    CHECK_INT_EQ(vg_store_schema_version(s), 3);
+    CHECK_INT_EQ(vg_store_schema_version(s), 4);
     vg_report_ack a, b, c, d, e, dup;
     CHECK(insert(s, "AAAA", "https://example.test/x", NULL, NULL, NULL, NULL, &a));
     CHECK(!a.linked && a.case_id > 0);
@@ -286,6 +287,148 @@ static void test_audit_chain(void)
     ts_remove_dir(dir);
 }
 
+/* ---- audit entries by target ------------------------------------------ */
+
+typedef struct seen {
+    int64_t seq[64];
+    char target[64][32];
+    int count, stop_after;
+} seen;
+
+static int collect(const vg_audit_entry *e, void *ctx)
+{
+    seen *v = ctx;
+    if (v->count < 64) {
+        v->seq[v->count] = e->seq;
+        snprintf(v->target[v->count], sizeof v->target[0], "%s", e->target);
+    }
+    v->count++;
+    return v->stop_after && v->count >= v->stop_after;
+}
+
+static int is_wanted(const char *target)
+{
+    return !strcmp(target, "report:1") || !strcmp(target, "report:3") ||
+           !strcmp(target, "file:2");
+}
+
+static void test_audit_for_targets(void)
+{
+    char dir[256];
+    temp_dir(dir, sizeof dir);
+    vg_store *s = NULL;
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    /* interleaved targets, some sharing a prefix with a wanted one
+     * ("report:10", "report:1x") so that only equality may match */
+    static const char *const all[] = {"report:1", "report:10", "file:2", "report:3",
+                                      "report:1x", "file:20", "", "report:2"};
+    int wanted = 0;
+    for (int i = 0; i < 40; i++) {
+        const char *target = all[(i * 3) % 8];
+        CHECK(vg_store_audit_append(s, 1700000000 + 40 - i, "user:alice", "item.claim", target,
+                                    "{}", NULL, NULL) == VG_OK);
+        wanted += is_wanted(target);
+    }
+    CHECK(wanted > 0);
+
+    /* every wanted entry once, nothing else, in sequence order (not time
+     * order: the times above run backwards); a target given twice or one
+     * with no entry changes nothing */
+    const char *targets[] = {"file:2", "report:3", "report:1", "nothing:9", "report:3"};
+    seen v = {0};
+    CHECK(vg_store_audit_for_targets(s, targets, 5, collect, &v, NULL) == VG_OK);
+    CHECK_INT_EQ(v.count, wanted);
+    for (int i = 0; i < v.count && i < 64; i++) {
+        CHECK_MSG(is_wanted(v.target[i]), "unwanted target %s", v.target[i]);
+        if (i)
+            CHECK(v.seq[i] > v.seq[i - 1]);
+    }
+
+    /* an empty list calls nothing */
+    seen none = {0};
+    CHECK(vg_store_audit_for_targets(s, NULL, 0, collect, &none, NULL) == VG_OK);
+    CHECK(vg_store_audit_for_targets(s, targets, 0, collect, &none, NULL) == VG_OK);
+    CHECK_INT_EQ(none.count, 0);
+
+    /* the visitor may stop early */
+    seen first = {.stop_after = 1};
+    vg_error err;
+    CHECK(vg_store_audit_for_targets(s, targets, 3, collect, &first, &err) == VG_ERR_ABORTED);
+    CHECK_INT_EQ(first.count, 1);
+    CHECK_INT_EQ(first.seq[0], v.seq[0]);
+    vg_store_close(s);
+
+    /* the lookup by target is answered from the index (migration 4), not
+     * by reading the whole log */
+    char path[300];
+    snprintf(path, sizeof path, "%s/vigie.db", dir);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT seq FROM audit WHERE target = ?",
+                             -1, &st, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    const char *plan = (const char *)sqlite3_column_text(st, 3);
+    CHECK_MSG(plan && strstr(plan, "INDEX audit_target"), "%s", plan ? plan : "(none)");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    ts_remove_dir(dir);
+}
+
+/* ---- partner keys' trust ----------------------------------------------- */
+
+static int key_trust(vg_store *s, const char *hash)
+{
+    vg_api_key key;
+    int found = 0;
+    if (vg_store_api_key_get(s, hash, &key, &found, NULL) != VG_OK || !found)
+        return -1;
+    int trust = key.trust;
+    vg_api_key_clear(&key);
+    return trust;
+}
+
+static void test_api_key_trust(void)
+{
+    char dir[256];
+    temp_dir(dir, sizeof dir);
+    vg_store *s = NULL;
+    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    int64_t police = 0, platform = 0;
+    CHECK(vg_store_api_key_create(s, "vg_police", "hash-police", "Police", 0, 100, &police,
+                                  NULL) == VG_OK);
+    CHECK(vg_store_api_key_create(s, "vg_platfo", "hash-platform", "Platform", 5, 20, &platform,
+                                  NULL) == VG_OK);
+    CHECK_INT_EQ(key_trust(s, "hash-police"), 100);
+    CHECK_INT_EQ(key_trust(s, "hash-platform"), 20);
+
+    vg_api_key *keys = NULL;
+    size_t n = 0;
+    CHECK(vg_store_api_keys_list(s, &keys, &n, NULL) == VG_OK);
+    CHECK_INT_EQ(n, 2);
+    if (n == 2) {
+        CHECK_INT_EQ(keys[0].trust, 100);
+        CHECK_INT_EQ(keys[1].trust, 20);
+        CHECK_INT_EQ(keys[1].rate, 5);
+    }
+    for (size_t i = 0; i < n; i++)
+        vg_api_key_clear(&keys[i]);
+    free(keys);
+
+    /* by id, by prefix, even once revoked; an unknown key is not found */
+    int found = 0;
+    CHECK(vg_store_api_key_set_trust(s, platform, NULL, 35, &found, NULL) == VG_OK && found);
+    CHECK_INT_EQ(key_trust(s, "hash-platform"), 35);
+    CHECK(vg_store_api_key_revoke(s, police, NULL, &found, NULL) == VG_OK && found);
+    CHECK(vg_store_api_key_set_trust(s, 0, "vg_police", 0, &found, NULL) == VG_OK && found);
+    CHECK_INT_EQ(key_trust(s, "hash-police"), 0);
+    CHECK_INT_EQ(key_trust(s, "hash-platform"), 35);
+    CHECK(vg_store_api_key_set_trust(s, 999, NULL, 10, &found, NULL) == VG_OK && !found);
+    CHECK(vg_store_api_key_set_trust(s, 0, "vg_nobody", 10, &found, NULL) == VG_OK && !found);
+    vg_store_close(s);
+    ts_remove_dir(dir);
+}
+
 static void test_migrations(void)
 {
     char dir[256], path[300];
@@ -293,11 +436,27 @@ static void test_migrations(void)
     snprintf(path, sizeof path, "%s/vigie.db", dir);
     vg_store *s = NULL;
     CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
+    CHECK(vg_store_api_key_create(s, "vg_old", "old-hash", "Old Org", 0, 90, NULL, NULL) ==
+          VG_OK);
     vg_store_close(s);
-    /* back to version 1, as a database made before migration 2 */
-    tamper(dir, "DROP TABLE console_items; DROP TABLE console_bank; PRAGMA user_version = 1");
-    CHECK(vg_store_open(dir, NULL, &s, NULL) == VG_OK);
-    CHECK_INT_EQ(vg_store_schema_version(s), 3);
+    /* back to version 1, as a database made before migration 2: without
+     * what migrations 2 to 4 add */
+    tamper(dir, "DROP TABLE console_items; DROP TABLE console_bank;"
+                "DROP INDEX idempotency_created; DROP INDEX audit_target;"
+                "ALTER TABLE api_keys DROP COLUMN trust; PRAGMA user_version = 1");
+    int opened = vg_store_open(dir, NULL, &s, NULL) == VG_OK;
+    CHECK(opened);
+    if (!opened) {
+        ts_remove_dir(dir);
+        return;
+    }
+    CHECK_INT_EQ(vg_store_schema_version(s), 4);
+    /* a key made before migration 4 gets the default trust */
+    vg_api_key key;
+    int found = 0;
+    CHECK(vg_store_api_key_get(s, "old-hash", &key, &found, NULL) == VG_OK && found);
+    CHECK_INT_EQ(key.trust, VG_API_KEY_TRUST_DEFAULT);
+    vg_api_key_clear(&key);
     vg_store_close(s);
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
@@ -325,5 +484,7 @@ int main(void)
     RUN(test_cases_and_idempotency);
     RUN(test_group_commit);
     RUN(test_audit_chain);
+    RUN(test_audit_for_targets);
+    RUN(test_api_key_trust);
     return vg_test_exit();
 }
