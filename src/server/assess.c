@@ -277,9 +277,14 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
     int64_t now = (int64_t)time(NULL);
     vg_cp_put(&p, "<table><tbody><tr><th scope=\"row\">State</th><td>");
     vg_cp_text(&p, vg_console_label(it.state));
+    int lapsed = vg_console_claim_lapsed(con, &it, now);
     if (it.claimed_by) {
         vg_cp_put(&p, " · held by ");
         vg_cp_text(&p, it.claimed_by);
+        vg_cp_put(&p, " for ");
+        vg_cp_duration(&p, now - it.claimed_at);
+        if (lapsed)
+            vg_cp_put(&p, " <strong>(claim lapsed: another analyst may take it over)</strong>");
     }
     vg_cp_put(&p, "</td><th scope=\"row\">About</th><td>");
     vg_cp_text(&p, vg_console_label(it.category));
@@ -372,7 +377,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
                       "<button type=\"submit\">Release the claim (supervisor)</button></form>",
                       it.report_id, it.version);
         }
-        if (!it.claimed_by || mine) {
+        if (!it.claimed_by || mine || lapsed) {
             vg_cp_fmt(&p, "<form class=\"inline\" method=\"post\" action=\"/console/%s\">",
                       mine ? "release" : "claim");
             vg_cp_csrf(&p, req);
@@ -380,7 +385,8 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
                       "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
                       "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
                       "<button type=\"submit\">%s</button></form>",
-                      it.report_id, it.version, mine ? "Release" : "Claim to assess");
+                      it.report_id, it.version,
+                      mine ? "Release" : lapsed ? "Take over the lapsed claim" : "Claim to assess");
         }
         vg_cp_put(&p, " <a href=\"/console/queue\">Back to the queue</a></p>");
     }
@@ -411,6 +417,17 @@ void vg_console_item_page(vg_http_request *req)
         return;
     }
     render_item(req, report, NULL, NULL, 200);
+}
+
+/* The baseline answers ticked, in checklist order, comma-separated. */
+static void baseline_text(const form *f, char *out, size_t cap)
+{
+    out[0] = 0;
+    for (size_t i = 0; i < BASELINE_COUNT; i++)
+        if (has(f->baseline, f->baseline_count, BASELINE[i][0])) {
+            size_t n = strlen(out);
+            snprintf(out + n, cap - n, "%s%s", n ? "," : "", BASELINE[i][0]);
+        }
 }
 
 static char *form_json(const form *f, char *flags, size_t cap)
@@ -465,11 +482,15 @@ void vg_console_assess_post(vg_http_request *req)
         vg_http_error_page(req, 500, "Out of memory.");
         return;
     }
+    char baseline[100];
+    baseline_text(&f, baseline, sizeof baseline);
     vg_console_class c = {.legal = f.legal,
                           .severity = f.severity ? f.severity : "",
                           .age = f.age ? f.age : "",
                           .sex = f.sex ? f.sex : "",
                           .flags = flags,
+                          .baseline = baseline,
+                          .country = f.country ? f.country : "",
                           .json = json};
     vg_console_outcome outcome;
     const char *state = NULL;
@@ -524,6 +545,8 @@ void vg_console_assess_post(vg_http_request *req)
     free(detail_text);
     json_decref(detail);
     free(json);
+    if (!strcmp(state, VG_ITEM_CONFIRMED))
+        vg_console_confirmed(con, report);
     const char *msg = !strcmp(state, VG_ITEM_SECOND)     ? "first"
                       : !strcmp(state, VG_ITEM_DISPUTED) ? "disputed"
                                                          : "confirmed";

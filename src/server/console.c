@@ -9,6 +9,7 @@
  * so nobody has to look at known material.
  */
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,18 +315,6 @@ void vg_console_queue_page(vg_http_request *req)
     int done = vg_http_query(req, "done") != NULL;
     int64_t now = (int64_t)time(NULL);
     vg_error err;
-    int64_t auto_ids[200];
-    size_t auto_count = 0;
-    if (vg_console_auto_assess(con->db, now, auto_ids, 200, &auto_count, &err) != VG_OK) {
-        vg_http_error_page(req, 503, err.message);
-        return;
-    }
-    for (size_t i = 0; i < auto_count; i++) {
-        char target[32];
-        snprintf(target, sizeof target, "report:%" PRId64, auto_ids[i]);
-        vg_server_audit(con->srv, NULL, "console", "item.assess.auto", target,
-                        "{\"by\":\"organisation bank\"}");
-    }
     vg_console_item *items = NULL;
     size_t count = 0;
     /* Every open item is scored (the most urgent may be the newest); the
@@ -423,6 +412,12 @@ void vg_console_queue_page(vg_http_request *req)
                 if (it->claimed_by && strcmp(it->claimed_by, who->username)) {
                     vg_cp_put(&p, "held by ");
                     vg_cp_text(&p, it->claimed_by);
+                    if (vg_console_claim_lapsed(con, it, now)) {
+                        vg_cp_put(&p, " <small>(claim lapsed after ");
+                        vg_cp_duration(&p, now - it->claimed_at);
+                        vg_cp_put(&p, ")</small> ");
+                        claim_button(&p, req, it, who->username);
+                    }
                 } else {
                     claim_button(&p, req, it, who->username);
                 }
@@ -438,6 +433,60 @@ void vg_console_queue_page(vg_http_request *req)
     free(rank);
     vg_console_items_free(items, count);
     vg_cp_send(&p, req, 200);
+}
+
+/* ---- automatic assessment --------------------------------------------- */
+
+/* Assess automatically the items in scope whose every file is already
+ * confirmed, each audited. It runs as things happen (a report arrives, a
+ * file is confirmed, the server starts with perhaps new trusted banks), so
+ * that the reporter's status and the queue are right without anyone having
+ * to open a page. */
+static vg_status auto_assess(vg_console *con, vg_console_auto_scope scope, int64_t id,
+                             vg_error *err)
+{
+    int64_t ids[256];
+    size_t count;
+    do {
+        vg_status st = vg_console_auto_assess(con->db, scope, id, (int64_t)time(NULL), ids,
+                                              sizeof ids / sizeof ids[0], &count, err);
+        if (st != VG_OK)
+            return st;
+        for (size_t i = 0; i < count; i++) {
+            char target[32];
+            snprintf(target, sizeof target, "report:%" PRId64, ids[i]);
+            vg_server_audit(con->srv, NULL, "console", "item.assess.auto", target,
+                            "{\"by\":\"bank\"}");
+        }
+    } while (count == sizeof ids / sizeof ids[0]);
+    return VG_OK;
+}
+
+/* The item stays in the queue for a person to assess: log why. */
+static void auto_assess_logged(vg_console *con, vg_console_auto_scope scope, int64_t report_id)
+{
+    vg_error err;
+    if (auto_assess(con, scope, report_id, &err) == VG_OK)
+        return;
+    json_t *fields = json_pack("{s:I,s:s}", "report", (json_int_t)report_id, "error",
+                               err.message);
+    char *text = fields ? json_dumps(fields, JSON_COMPACT) : NULL;
+    if (text)
+        text[strlen(text) - 1] = 0; /* the log takes members without braces */
+    vg_http_log(con->srv->http, "error", "automatic assessment failed", text ? text + 1 : NULL);
+    free(text);
+    json_decref(fields);
+}
+
+void vg_console_report_arrived(vg_server *srv, int64_t report_id)
+{
+    if (srv->console)
+        auto_assess_logged(srv->console, VG_AUTO_REPORT, report_id);
+}
+
+void vg_console_confirmed(vg_console *con, int64_t report_id)
+{
+    auto_assess_logged(con, VG_AUTO_SAME_FILES, report_id);
 }
 
 /* ---- claims ----------------------------------------------------------- */
@@ -482,8 +531,11 @@ static void claim_or_release(vg_http_request *req, int claim)
     }
     vg_console_outcome outcome;
     vg_error err;
-    vg_status st = claim ? vg_console_claim(con->db, report, who->username, version,
-                                            (int64_t)time(NULL), &outcome, &err)
+    int64_t now = (int64_t)time(NULL);
+    char *taken_from = NULL;
+    vg_status st = claim ? vg_console_claim(con->db, report, who->username, version, now,
+                                            con->claim_seconds ? now - con->claim_seconds : 0,
+                                            &taken_from, &outcome, &err)
                          : vg_console_release(con->db, report, who->username,
                                               who->role >= VG_ROLE_SUPERVISOR, version, &outcome,
                                               &err);
@@ -497,13 +549,27 @@ static void claim_or_release(vg_http_request *req, int claim)
     }
     char target[32];
     snprintf(target, sizeof target, "report:%" PRId64, report);
-    vg_server_audit(con->srv, req, NULL, claim ? "item.claim" : "item.release", target, NULL);
+    /* A lapsed claim taken over says whose it was: that analyst's work on
+     * the item is no longer protected, and the log shows why. */
+    json_t *detail = taken_from ? json_pack("{s:s}", "lapsed_claim_of", taken_from) : NULL;
+    char *detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    vg_server_audit(con->srv, req, NULL, claim ? "item.claim" : "item.release", target,
+                    detail_text);
+    free(detail_text);
+    json_decref(detail);
+    free(taken_from);
     char location[96];
     if (claim)
         snprintf(location, sizeof location, "/console/item?id=%" PRId64 "&msg=claimed", report);
     else
         snprintf(location, sizeof location, "/console/queue?msg=released");
     vg_http_redirect(req, location);
+}
+
+int vg_console_claim_lapsed(const vg_console *con, const vg_console_item *item, int64_t now)
+{
+    return item->claimed_by && con->claim_seconds > 0 &&
+           item->claimed_at < now - con->claim_seconds;
 }
 
 void vg_console_claim_post(vg_http_request *req) { claim_or_release(req, 1); }
@@ -629,6 +695,8 @@ vg_status vg_console_routes(vg_server *srv, vg_error *err)
         (st = vg_priority_load(cfg, con->grades[0], &con->priority, err)) ||
         (st = vg_config_int(cfg, "console.target_hours", 24, 1, 24 * 365, &con->target_hours,
                             err)) ||
+        (st = vg_config_int(cfg, "console.claim_timeout_minutes", 120, 0, 7 * 24 * 60,
+                            &con->claim_seconds, err)) ||
         (st = vg_config_int(cfg, "console.preview_size", 96, 16, 512, &con->preview_pixels,
                             err)) ||
         (st = vg_config_int(cfg, "console.preview_blur", 4, 0, 64, &con->blur_radius, err)) ||
@@ -637,10 +705,13 @@ vg_status vg_console_routes(vg_server *srv, vg_error *err)
         (st = vg_config_int(cfg, "console.pdq_link_threshold", 31, 0, 128, &con->pdq_threshold,
                             err)))
         return st;
+    con->claim_seconds *= 60;
     if (!srv->data_dir)
         return vg_error_set(err, VG_ERR_INVALID, "console: no data directory");
     if ((st = vg_console_db_open(srv->data_dir, &con->db, err)) != VG_OK ||
-        (st = trust_banks(con, vg_config_get(cfg, "console.trusted_banks", NULL), err)) != VG_OK)
+        (st = trust_banks(con, vg_config_get(cfg, "console.trusted_banks", NULL), err)) !=
+            VG_OK ||
+        (st = auto_assess(con, VG_AUTO_ALL, 0, err)) != VG_OK)
         return st;
     const vg_route routes[] = {
         {"GET", "/console/queue", VG_ROLE_ANALYST, 0, 0, vg_console_queue_page, NULL, con},

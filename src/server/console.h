@@ -24,6 +24,7 @@ typedef struct vg_console {
     vg_console_db *db;
     vg_priority priority;
     int64_t target_hours;     /* console.target_hours: waiting time aimed at */
+    int64_t claim_seconds;    /* console.claim_timeout_minutes: a claim lapses (0: never) */
     char grades[VG_CONSOLE_MAX_GRADES][8]; /* console.severity_scheme, most severe first */
     int grade_count;
     int64_t preview_pixels;   /* console.preview_size: longest side of a blurred preview */
@@ -52,6 +53,14 @@ void vg_cp_time(vg_cpage *p, int64_t when);
 /* The assessment form's closed lists (NULL-terminated). */
 extern const char *const vg_console_legal_values[];
 extern const char *const vg_console_age_values[];
+
+/* True when someone's claim on it has lapsed (console.claim_timeout_minutes):
+ * another analyst may take it over. */
+int vg_console_claim_lapsed(const vg_console *con, const vg_console_item *item, int64_t now);
+
+/* A report was just confirmed: other open items holding its files may now
+ * be assessed automatically. */
+void vg_console_confirmed(vg_console *con, int64_t report_id);
 
 /* Query or form integer >= 1, or 0. */
 int64_t vg_console_id(const char *text);

@@ -214,6 +214,8 @@ vg_status vg_intake_submit(vg_intake *in, vg_intake_draft *d, const char *key,
         }
     }
     pdq_remember(in, d, ack->case_id);
+    if (d->report.file_count)
+        vg_console_report_arrived(in->srv, ack->id);
     return VG_OK;
 }
 

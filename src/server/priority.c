@@ -15,7 +15,7 @@ static const struct {
     [VG_RULE_NEW] = {"new_material", "new material (no bank match)", 300},
     [VG_RULE_YOUNG] = {"very_young", "very young apparent age", 200},
     [VG_RULE_SEVERITY] = {"severity", "top severity", 150},
-    [VG_RULE_TRUSTED] = {"trusted_source", "trusted partner source", 50},
+    [VG_RULE_TRUSTED] = {"trusted_source", "trusted partner source", 100},
     [VG_RULE_WAITING] = {"waiting", "waiting (per hour)", 5},
 };
 
@@ -63,14 +63,18 @@ int64_t vg_priority_score(const vg_priority *p, const vg_console_item *item, int
     met[VG_RULE_NEW] = item->files > item->files_known && item->files > item->files_own_bank;
     met[VG_RULE_YOUNG] = is(item->age, "b0") || is(item->age, "b1");
     met[VG_RULE_SEVERITY] = is(item->severity, p->top_severity);
-    met[VG_RULE_TRUSTED] = item->api_key_id > 0;
+    met[VG_RULE_TRUSTED] = item->api_key_id > 0 && item->source_trust > 0;
     int64_t hours = now > item->created_at ? (now - item->created_at) / 3600 : 0;
     if (hours > p->waiting_max_hours)
         hours = p->waiting_max_hours;
     int64_t score = 0;
     int n = 0;
     for (int r = 0; r < VG_RULE_COUNT; r++) {
-        int64_t points = r == VG_RULE_WAITING ? p->weight[r] * hours : met[r] ? p->weight[r] : 0;
+        int64_t points = r == VG_RULE_WAITING ? p->weight[r] * hours
+                         : !met[r]            ? 0
+                         /* A key's trust (0-100, set with the key) scales its weight. */
+                         : r == VG_RULE_TRUSTED ? p->weight[r] * item->source_trust / 100
+                                                : p->weight[r];
         if (points > 0) {
             hits[n].rule = (vg_priority_rule)r;
             hits[n].points = points;

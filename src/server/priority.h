@@ -23,7 +23,7 @@ typedef enum vg_priority_rule {
     VG_RULE_NEW,         /* at least one file matched no bank: never seen */
     VG_RULE_YOUNG,       /* apparent age band 0-2 or 3-7 (assessment or bank) */
     VG_RULE_SEVERITY,    /* the top severity of the scheme (A by default) */
-    VG_RULE_TRUSTED,     /* from a partner organisation's API key */
+    VG_RULE_TRUSTED,     /* from a partner's API key: weight x the key's trust / 100 */
     VG_RULE_WAITING,     /* per hour waited, up to priority.waiting_max_hours */
     VG_RULE_COUNT
 } vg_priority_rule;

@@ -67,6 +67,10 @@ vg_status vg_intake_routes(vg_server *srv, vg_error *err); /* /report, /status, 
 void vg_intake_free(void *intake);
 vg_status vg_console_routes(vg_server *srv, vg_error *err); /* /console/... */
 void vg_console_free(void *console);
+/* A report with files was just stored: assess it automatically when every
+ * file is already confirmed (nothing when the console is not set up;
+ * a failure is logged and leaves the item for a person). */
+void vg_console_report_arrived(vg_server *srv, int64_t report_id);
 
 /* Open just the store from a configuration (for `vigie admin` and `vigie
  * audit`): data_dir from cfg. */

@@ -7,6 +7,9 @@
  * connection of their own: every console change is one short IMMEDIATE
  * transaction, so a claim, a release or an assessment either happens whole
  * or not at all, and SQLite's lock orders them against the store's writer.
+ * Each function dispatches through the backend's ops table
+ * (store_console_backend.h); SQLite (console_sqlite.c) is the only backend
+ * today, and a PostgreSQL one would go with the store's.
  *
  * Concurrency is optimistic: every item carries a version, incremented by
  * each change. A change names the version the analyst's page showed; when
@@ -53,6 +56,8 @@ typedef struct vg_console_class {
     const char *age;      /* apparent age band, or "" */
     const char *sex;
     const char *flags;    /* sorted, comma-separated */
+    const char *baseline; /* the Interpol baseline answers ticked, in checklist order */
+    const char *country;  /* ISO 3166 code of the law that applies, or "" */
     const char *json;     /* the whole form as a JSON object text */
 } vg_console_class;
 
@@ -66,6 +71,7 @@ typedef struct vg_console_item {
     char *severity, *age, *legal; /* the final classification, or the first one, or
                                      the worst of the bank entries; NULL when none */
     char *description;            /* the reporter's words, or NULL */
+    int64_t source_trust;         /* the partner key's trust, 0-100 (0: the public form) */
 } vg_console_item;
 void vg_console_item_clear(vg_console_item *item);
 void vg_console_items_free(vg_console_item *items, size_t count);
@@ -93,11 +99,20 @@ void vg_console_db_close(vg_console_db *db);
 vg_status vg_console_trust_bank(vg_console_db *db, const char *bank, const char *legal,
                                 const char *severity, const char *age, vg_error *err);
 
-/* Mark automatically assessed every open, unclaimed item whose files are
- * all in the organisation's bank (at most max of them); their report ids go
- * to ids, their number to *count. */
-vg_status vg_console_auto_assess(vg_console_db *db, int64_t now, int64_t *ids, size_t max,
-                                 size_t *count, vg_error *err);
+/* Which open items an automatic assessment looks at. */
+typedef enum vg_console_auto_scope {
+    VG_AUTO_ALL = 0,    /* every one (at start-up: the banks may have changed) */
+    VG_AUTO_REPORT,     /* report id alone (it has just arrived) */
+    VG_AUTO_SAME_FILES, /* those sharing a file with report id (it was just confirmed) */
+} vg_console_auto_scope;
+
+/* Mark automatically assessed the open, unclaimed items in scope whose
+ * every file is in the organisation's bank or matched a trusted bank (at
+ * most max of them); their report ids go to ids, their number to *count.
+ * When none qualifies, nothing is written (no write lock is taken). */
+vg_status vg_console_auto_assess(vg_console_db *db, vg_console_auto_scope scope, int64_t id,
+                                 int64_t now, int64_t *ids, size_t max, size_t *count,
+                                 vg_error *err);
 
 /* Items not yet confirmed (include_done = 0), or the latest confirmed and
  * automatic ones (include_done = 1), at most limit, oldest first. */
@@ -109,9 +124,12 @@ vg_status vg_console_item_get(vg_console_db *db, int64_t report_id, vg_console_i
 vg_status vg_console_case_items(vg_console_db *db, int64_t case_id, vg_console_item **items,
                                 size_t *count, vg_error *err);
 
+/* Claim an item for user. Someone else's claim taken before stale_before
+ * (0: claims never go stale) has lapsed and is taken over; its holder's
+ * name then goes to *taken_from (malloc'd, else NULL) for the audit log. */
 vg_status vg_console_claim(vg_console_db *db, int64_t report_id, const char *user,
-                           int64_t version, int64_t now, vg_console_outcome *outcome,
-                           vg_error *err);
+                           int64_t version, int64_t now, int64_t stale_before,
+                           char **taken_from, vg_console_outcome *outcome, vg_error *err);
 /* Give back the caller's claim; with supervisor = 1, anyone's (reassigning
  * an item whose holder is away). */
 vg_status vg_console_release(vg_console_db *db, int64_t report_id, const char *user,
@@ -119,8 +137,9 @@ vg_status vg_console_release(vg_console_db *db, int64_t report_id, const char *u
                              vg_error *err);
 /* Record an assessment by user (supervisor: 1 when the user may decide
  * disputes). The first goes to VG_ITEM_SECOND; a second by someone else
- * confirms when legal, severity, age, sex and flags agree, else disputes;
- * a supervisor's decides a dispute. Confirmation adds every file of the
+ * confirms when every classifying answer agrees (legal assessment,
+ * severity, age band, sex, flags, Interpol baseline, country; not the
+ * note), else disputes; a supervisor's decides a dispute. Confirmation adds every file of the
  * report to the organisation's bank and sets the report's status.
  * *state receives the new state (static string). */
 vg_status vg_console_assess(vg_console_db *db, int64_t report_id, const char *user,

@@ -96,6 +96,39 @@ static int64_t public_report(ts_server *t, const char *category, const char *url
     return ok ? (int64_t)ti_sql_int(t, "SELECT max(id) FROM reports") : 0;
 }
 
+/* Stop the server and open it again on the same data with extra settings. */
+static int reopen(ts_server *t, const char *extra)
+{
+    vg_server_stop(t->srv, 5);
+    vg_server_free(t->srv);
+    t->srv = NULL;
+    char text[4096];
+    snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:0\n%s", t->dir,
+             extra ? extra : "");
+    vg_config *cfg = NULL;
+    vg_error err;
+    if (vg_config_new(&cfg, &err) != VG_OK ||
+        vg_config_parse(cfg, text, strlen(text), "test", &err) != VG_OK ||
+        vg_server_open(cfg, &t->srv, &err) != VG_OK) {
+        fprintf(stderr, "reopen: %s\n", err.message);
+        return 0;
+    }
+    return ts_listen(t);
+}
+
+/* Change the store behind the server's back (time passing, in tests). */
+static int sql_exec(ts_server *t, const char *sql)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/data/vigie.db", t->dir);
+    sqlite3 *db = NULL;
+    int ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+             sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+             sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok;
+}
+
 static long long version_of(ts_server *t, int64_t report)
 {
     char sql[128];
@@ -139,14 +172,23 @@ static void test_priority_rules(void)
     it.age = "b0";
     it.severity = "A";
     it.api_key_id = 3;
+    it.source_trust = 80;
     vg_priority_hit hits[VG_RULE_COUNT];
     int n = 0;
-    /* 10 hours waited, capped at 3 hours of 2 points. */
+    /* 10 hours waited, capped at 3 hours of 2 points; a key trusted at 80
+     * gets 80 % of priority.trusted_source (100). */
     int64_t score = vg_priority_score(&p, &it, 1000 + 10 * 3600, hits, &n);
-    CHECK_INT_EQ(score, 7 + 300 + 200 + 150 + 50 + 6);
+    CHECK_INT_EQ(score, 7 + 300 + 200 + 150 + 80 + 6);
     CHECK_INT_EQ(n, 6);
     CHECK_INT_EQ(hits[0].rule, VG_RULE_DANGER);
+    CHECK_INT_EQ(hits[4].rule, VG_RULE_TRUSTED);
+    CHECK_INT_EQ(hits[4].points, 80);
     CHECK_INT_EQ(hits[5].points, 6);
+    /* A key trusted at 0 adds nothing, and says nothing. */
+    it.source_trust = 0;
+    CHECK_INT_EQ(vg_priority_score(&p, &it, 1000 + 10 * 3600, hits, &n),
+                 7 + 300 + 200 + 150 + 6);
+    CHECK_INT_EQ(n, 5);
     /* Known material is not new; another grade is not the top one. */
     it.files_known = 2;
     it.severity = "B";
@@ -339,6 +381,11 @@ static void test_queue_claims_and_four_eyes(void)
      * anyone viewing it, and in the same case. */
     int64_t copy = public_report(&t, "image_video", NULL, 3);
     CHECK(copy);
+    /* Assessed as it arrived, before anyone opens a page: the reporter's
+     * status already says so. */
+    CHECK_STR_EQ(state_of(&t, copy, state, sizeof state), "auto");
+    snprintf(sql, sizeof sql, "SELECT status FROM reports WHERE id = %lld", (long long)copy);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, state, sizeof state), "action-taken");
     CHECK(get(&t, &alice, "/console/queue", &r));
     snprintf(mark[0], 64, "data-report=\"%lld\"", (long long)copy);
     CHECK(strstr(r.body, mark[0]) == NULL);
@@ -523,8 +570,6 @@ static void test_trusted_bank(void)
     int64_t mixed = public_report(&t, "image_video", "https://c.example/", 22);
     CHECK(known && mixed);
     ts_response r;
-    CHECK(get(&t, &alice, "/console/queue", &r));
-    ts_response_free(&r);
     char state[64], sql[160];
     CHECK_STR_EQ(state_of(&t, known, state, sizeof state), "auto");
     snprintf(sql, sizeof sql,
@@ -539,12 +584,142 @@ static void test_trusted_bank(void)
           !strstr(r.body, "<img"));
     ts_response_free(&r);
     ts_stop(&t);
+
+    /* A bank trusted only after the material arrived: the next start
+     * assesses what was waiting. */
+    snprintf(extra, sizeof extra, "intake.index = %s\n", index_path);
+    CHECK(ts_start(&t, extra));
+    known = public_report(&t, "image_video", NULL, 21);
+    CHECK(known);
+    CHECK_STR_EQ(state_of(&t, known, state, sizeof state), "");
+    snprintf(extra, sizeof extra,
+             "intake.index = %s\nconsole.trusted_banks = hotline-net=illegal_csam/B/b2\n",
+             index_path);
+    CHECK(reopen(&t, extra));
+    CHECK_STR_EQ(state_of(&t, known, state, sizeof state), "auto");
+    ts_stop(&t);
     ts_remove_dir(dir);
 
     CHECK(!ts_open(&t, "console.trusted_banks = x=illegal_csam/Z\n"));
     ts_remove_dir(t.dir);
     CHECK(!ts_open(&t, "console.trusted_banks = nonsense\n"));
     ts_remove_dir(t.dir);
+}
+
+/* Claims lapse after console.claim_timeout_minutes: until then another
+ * analyst is refused; after it the item shows the lapse and can be taken
+ * over, audited with the former holder, whose open form is then refused. */
+static void test_lapsed_claims(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "console.claim_timeout_minutes = 30\n"));
+    person alice, bob;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    int64_t id = public_report(&t, "grooming", "https://chat.example/room/4", 0);
+    CHECK(id);
+    char f[512], sql[200], text[200];
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)id);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=1", (long long)id);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 409);
+    ts_response r;
+    CHECK(get(&t, &bob, "/console/queue", &r));
+    CHECK(strstr(r.body, "held by alice") && !strstr(r.body, "claim lapsed"));
+    ts_response_free(&r);
+
+    /* 31 minutes later. */
+    snprintf(sql, sizeof sql,
+             "UPDATE console_items SET claimed_at = claimed_at - 31 * 60 WHERE report_id = %lld",
+             (long long)id);
+    CHECK(sql_exec(&t, sql));
+    CHECK(get(&t, &bob, "/console/queue", &r));
+    CHECK(strstr(r.body, "claim lapsed after 0 h 3") != NULL); /* 31 or 32 min */
+    ts_response_free(&r);
+    char path[64];
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)id);
+    CHECK(get(&t, &bob, path, &r));
+    CHECK(strstr(r.body, "Take over the lapsed claim") != NULL);
+    ts_response_free(&r);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
+    snprintf(sql, sizeof sql, "SELECT claimed_by FROM console_items WHERE report_id = %lld",
+             (long long)id);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, text, sizeof text), "bob");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'item.claim'"
+                                " AND detail LIKE '%lapsed_claim_of%alice%'"), 1);
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=other_illegal&country=BE&note=late",
+             (long long)id);
+    CHECK_INT_EQ(post(&t, &alice, "/console/assess", f, 0, &r), 409);
+    CHECK(strstr(r.body, "NOT recorded") && strstr(r.body, "late"));
+    ts_response_free(&r);
+    ts_stop(&t);
+
+    /* 0 turns lapsing off. */
+    CHECK(ts_start(&t, "console.claim_timeout_minutes = 0\n"));
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    id = public_report(&t, "grooming", "https://chat.example/room/5", 0);
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)id);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    snprintf(sql, sizeof sql,
+             "UPDATE console_items SET claimed_at = claimed_at - 30 * 86400"
+             " WHERE report_id = %lld",
+             (long long)id);
+    CHECK(sql_exec(&t, sql));
+    snprintf(f, sizeof f, "report=%lld&version=1", (long long)id);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 409);
+    ts_stop(&t);
+}
+
+/* Four-eyes compares every classifying answer, the Interpol baseline and
+ * the country included; a confirmation assesses at once the open reports
+ * that hold the same file. */
+static void test_four_eyes_fields_and_late_copies(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person alice, bob;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    static const char *const second[] = {
+        /* the country differs */
+        "legal=illegal_csam&severity=A&age=b1&sex=female&flag=self_generated"
+        "&baseline=real_child&baseline=prepubescent&country=DE",
+        /* the baseline differs */
+        "legal=illegal_csam&severity=A&age=b1&sex=female&flag=self_generated"
+        "&baseline=real_child&country=FR",
+        /* everything that classifies agrees; the note is not compared */
+        "legal=illegal_csam&severity=A&age=b1&sex=female&flag=self_generated"
+        "&baseline=prepubescent&baseline=real_child&country=FR&note=another+note",
+    };
+    static const char *const expected[] = {"disputed", "disputed", "confirmed"};
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        ids[i] = public_report(&t, "image_video", NULL, 40 + i);
+        CHECK(ids[i]);
+    }
+    /* A second copy of the third picture arrives before anyone assessed it. */
+    int64_t copy = public_report(&t, "image_video", "https://other.example/p", 42);
+    CHECK(copy);
+    char state[64], f[768];
+    CHECK_STR_EQ(state_of(&t, copy, state, sizeof state), "");
+    for (int i = 0; i < 3; i++) {
+        long long id = (long long)ids[i];
+        snprintf(f, sizeof f, "report=%lld&version=0", id);
+        CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+        snprintf(f, sizeof f, "report=%lld&version=1&" ASSESS_A, id);
+        CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 303);
+        snprintf(f, sizeof f, "report=%lld&version=2", id);
+        CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
+        snprintf(f, sizeof f, "report=%lld&version=3&%s", id, second[i]);
+        CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
+        CHECK_STR_EQ(state_of(&t, ids[i], state, sizeof state), expected[i]);
+    }
+    CHECK_STR_EQ(state_of(&t, copy, state, sizeof state), "auto");
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT status FROM reports WHERE id = %lld", (long long)copy);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, state, sizeof state), "action-taken");
+    ts_stop(&t);
 }
 
 /* The case view's near-identical links: two reports in different cases
@@ -625,6 +800,8 @@ int main(void)
     RUN(test_previews);
     RUN(test_two_analysts_at_once);
     RUN(test_trusted_bank);
+    RUN(test_lapsed_claims);
+    RUN(test_four_eyes_fields_and_late_copies);
     RUN(test_pdq_links);
     RUN(test_configuration_errors);
     curl_global_cleanup();
