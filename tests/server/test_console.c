@@ -606,6 +606,41 @@ static void test_trusted_bank(void)
     ts_remove_dir(t.dir);
 }
 
+/* The queue weighs a partner's reports by its key's trust, and follows a
+ * change of trust for reports already waiting. */
+static void test_source_trust(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    char key[80], auth[120];
+    int64_t key_id = ts_api_key(&t, "police-unit", 0, key);
+    CHECK(key_id);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    const char *headers[] = {auth, "Content-Type: application/json", NULL};
+    const char *body = "{\"urls\":[\"https://board.example/t/77\"]}";
+    ts_response r;
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", headers, body, strlen(body), &r));
+    CHECK_INT_EQ(r.status, 201);
+    ts_response_free(&r);
+    CHECK(get(&t, &alice, "/console/queue", &r));
+    CHECK(strstr(r.body, "trusted partner source +50") != NULL);
+    ts_response_free(&r);
+    int found = 0;
+    CHECK(vg_store_api_key_set_trust(t.srv->store, key_id, NULL, 90, &found, NULL) == VG_OK);
+    CHECK(found);
+    CHECK(get(&t, &alice, "/console/queue", &r));
+    CHECK(strstr(r.body, "trusted partner source +90") != NULL);
+    ts_response_free(&r);
+    CHECK(vg_store_api_key_set_trust(t.srv->store, key_id, NULL, 0, &found, NULL) == VG_OK);
+    CHECK(get(&t, &alice, "/console/queue", &r));
+    CHECK(strstr(r.body, "board.example") || strstr(r.body, "data-report="));
+    CHECK(strstr(r.body, "priority.trusted_source") == NULL);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
 /* Claims lapse after console.claim_timeout_minutes: until then another
  * analyst is refused; after it the item shows the lapse and can be taken
  * over, audited with the former holder, whose open form is then refused. */
@@ -801,6 +836,7 @@ int main(void)
     RUN(test_two_analysts_at_once);
     RUN(test_trusted_bank);
     RUN(test_lapsed_claims);
+    RUN(test_source_trust);
     RUN(test_four_eyes_fields_and_late_copies);
     RUN(test_pdq_links);
     RUN(test_configuration_errors);
