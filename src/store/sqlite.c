@@ -98,8 +98,8 @@ static const char *const migrations[] = {
     /* 4: how far the queue trusts each partner key (0-100, priority.trusted_source
      * scales with it), and the audit entries of one target (a case's timeline)
      * without reading the whole log. */
-    "ALTER TABLE api_keys ADD COLUMN trust INTEGER NOT NULL DEFAULT 50;"
-    "CREATE INDEX audit_target ON audit(target);",
+    ("ALTER TABLE api_keys ADD COLUMN trust INTEGER NOT NULL DEFAULT 50;"
+     "CREATE INDEX audit_target ON audit(target);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
