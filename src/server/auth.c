@@ -155,7 +155,7 @@ static vg_status open_session(vg_http_request *req, int64_t account_id, int pend
                     .csrf_token = csrf,
                     .totp_pending = pending,
                     .created_at = now,
-                    .expires_at = now + (pending ? 300 : vg_http_session_seconds(http))};
+                    .expires_at = pending ? now + 300 : vg_http_session_expiry(http, now, now)};
     vg_status st = vg_store_session_create(vg_http_store(req), &s, NULL);
     if (st == VG_OK)
         vg_http_set_cookie(req, SESSION_COOKIE, token, -1);

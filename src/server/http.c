@@ -641,6 +641,14 @@ static unsigned identify(vg_http_request *req)
         vg_session_clear(&ses);
         return 503;
     }
+    /* The idle timeout slides as the person works. Moving it costs a write,
+     * so it moves at most once a minute: the timeout is that much coarse. */
+    int64_t now = now_seconds();
+    if (acc_found && !acc.disabled && !ses.totp_pending && http->opt.session_idle_seconds > 0) {
+        int64_t expiry = vg_http_session_expiry(http, ses.created_at, now);
+        if (expiry > ses.expires_at + 60)
+            vg_store_session_extend(http->store, hash, expiry, now, NULL);
+    }
     if (acc_found && !acc.disabled) {
         req->session_csrf = ses.csrf_token;
         ses.csrf_token = NULL;
@@ -1305,4 +1313,9 @@ void vg_http_free(vg_http *http)
 /* ---- used by the server's own modules --------------------------------- */
 
 int vg_http_secure_cookies(const vg_http *http) { return http->opt.secure_cookies; }
-int vg_http_session_seconds(const vg_http *http) { return http->opt.session_seconds; }
+int64_t vg_http_session_expiry(const vg_http *http, int64_t created_at, int64_t now)
+{
+    int64_t end = created_at + http->opt.session_seconds;
+    int64_t idle = http->opt.session_idle_seconds;
+    return idle > 0 && now + idle < end ? now + idle : end;
+}

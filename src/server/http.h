@@ -88,6 +88,7 @@ typedef struct vg_http_options {
     int store_client_address;  /* 1 when the operator chose to keep client addresses */
     uint32_t default_api_rate; /* requests/s per partner key when the key has none (10000) */
     int session_seconds;       /* session lifetime (default 8 hours) */
+    int session_idle_seconds;  /* a session unused this long ends (0: only the lifetime) */
     const char *secret_hex;    /* 64 hex digits: the server's HMAC key (CSRF tokens) */
     /* Structured log lines (one JSON object each) go here; NULL = stderr. */
     void (*log)(void *log_ctx, const char *json_line);
@@ -199,7 +200,9 @@ void vg_http_set_cookie(vg_http_request *req, const char *name, const char *valu
  * second factor (0 when none), and two of the options. */
 int64_t vg_http_pending_account(vg_http_request *req);
 int vg_http_secure_cookies(const vg_http *http);
-int vg_http_session_seconds(const vg_http *http);
+/* When a session created at created_at and used at now expires: its
+ * lifetime, or sooner when the idle timeout comes first. */
+int64_t vg_http_session_expiry(const vg_http *http, int64_t created_at, int64_t now);
 
 /* HTML-escape text into a malloc'd string (NULL on allocation failure). */
 char *vg_html_escape(const char *text);

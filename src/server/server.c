@@ -110,7 +110,7 @@ vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
     srv->config = cfg;
     pthread_mutex_init(&srv->login_lock, NULL);
     pthread_cond_init(&srv->login_cond, NULL);
-    int64_t max_conn, per_ip, timeout, rate, hours, failures, lock, slots;
+    int64_t max_conn, per_ip, timeout, rate, hours, idle_minutes, failures, lock, slots;
     uint64_t body_limit;
     int secure = 1;
     vg_http_options opt = {0};
@@ -122,6 +122,7 @@ vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
         (st = vg_config_bool(cfg, "http.secure_cookies", 1, &secure, err)) ||
         (st = vg_config_int(cfg, "api.default_rate", 10000, 1, 10000000, &rate, err)) ||
         (st = vg_config_int(cfg, "session.hours", 8, 1, 24 * 30, &hours, err)) ||
+        (st = vg_config_int(cfg, "session.idle_minutes", 30, 0, 24 * 60, &idle_minutes, err)) ||
         (st = vg_config_int(cfg, "login.max_failures", 5, 1, 1000, &failures, err)) ||
         (st = vg_config_int(cfg, "login.lockout_seconds", 900, 1, 86400 * 30, &lock, err)) ||
         (st = vg_config_int(cfg, "login.concurrent_checks", 4, 1, 256, &slots, err)) ||
@@ -148,6 +149,7 @@ vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
     opt.store_client_address = srv->store_client_address;
     opt.default_api_rate = (uint32_t)rate;
     opt.session_seconds = (int)(hours * 3600);
+    opt.session_idle_seconds = (int)(idle_minutes * 60);
 
     const char *dir = vg_config_get(cfg, "data_dir", NULL);
     srv->data_dir = dir ? strdup(dir) : NULL;

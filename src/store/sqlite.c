@@ -1155,6 +1155,8 @@ static const char SQL_SESSION_GET[] =
 static const char SQL_SESSION_DEL[] = "DELETE FROM sessions WHERE token_hash = ?";
 static const char SQL_SESSION_DEL_ACCOUNT[] = "DELETE FROM sessions WHERE account_id = ?";
 static const char SQL_SESSION_EXPIRE[] = "DELETE FROM sessions WHERE expires_at <= ?";
+static const char SQL_SESSION_EXTEND[] =
+    "UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND expires_at > ?";
 
 static vg_status job_session_create(sq *s, conn *c, void *arg, vg_error *err)
 {
@@ -1234,6 +1236,29 @@ static vg_status sq_session_delete(void *impl, const char *token_hash, int64_t a
 {
     session_del_args a = {token_hash, account_id};
     return write_job(impl, job_session_delete, &a, err);
+}
+
+typedef struct session_extend_args {
+    const char *token_hash;
+    int64_t expires_at, now;
+} session_extend_args;
+
+static vg_status job_session_extend(sq *s, conn *c, void *arg, vg_error *err)
+{
+    (void)s;
+    session_extend_args *a = arg;
+    TRY_STMT(st, SQL_SESSION_EXTEND);
+    sqlite3_bind_int64(st, 1, a->expires_at);
+    bind_text(st, 2, a->token_hash);
+    sqlite3_bind_int64(st, 3, a->now);
+    return step_done(c, st, "extending a session", err);
+}
+
+static vg_status sq_session_extend(void *impl, const char *token_hash, int64_t expires_at,
+                                   int64_t now, vg_error *err)
+{
+    session_extend_args a = {token_hash, expires_at, now};
+    return write_job(impl, job_session_extend, &a, err);
 }
 
 /* ---- API keys --------------------------------------------------------- */
@@ -1850,6 +1875,7 @@ static const vg_store_ops sqlite_ops = {
     .session_create = sq_session_create,
     .session_get = sq_session_get,
     .session_delete = sq_session_delete,
+    .session_extend = sq_session_extend,
     .api_key_create = sq_api_key_create,
     .api_key_get = sq_api_key_get,
     .api_key_revoke = sq_api_key_revoke,

@@ -174,6 +174,11 @@ vg_status vg_store_session_delete(vg_store *s, const char *token_hash, vg_error 
 {
     return s->ops->session_delete(s->impl, token_hash, 0, err);
 }
+vg_status vg_store_session_extend(vg_store *s, const char *token_hash, int64_t expires_at,
+                                  int64_t now, vg_error *err)
+{
+    return s->ops->session_extend(s->impl, token_hash, expires_at, now, err);
+}
 vg_status vg_store_sessions_delete_account(vg_store *s, int64_t account_id, vg_error *err)
 {
     return s->ops->session_delete(s->impl, NULL, account_id, err);

@@ -245,6 +245,10 @@ vg_status vg_store_session_create(vg_store *store, const vg_session *session, vg
 vg_status vg_store_session_get(vg_store *store, const char *token_hash, int64_t now,
                                vg_session *session, int *found, vg_error *err);
 vg_status vg_store_session_delete(vg_store *store, const char *token_hash, vg_error *err);
+/* Move a live session's expiry (the idle timeout slides as its owner
+ * works); an expired or unknown session stays gone. */
+vg_status vg_store_session_extend(vg_store *store, const char *token_hash, int64_t expires_at,
+                                  int64_t now, vg_error *err);
 /* Remove every session of an account (disable, password change). */
 vg_status vg_store_sessions_delete_account(vg_store *store, int64_t account_id, vg_error *err);
 

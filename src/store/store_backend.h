@@ -53,6 +53,8 @@ typedef struct vg_store_ops {
                              vg_session *session, int *found, vg_error *err);
     vg_status (*session_delete)(void *impl, const char *token_hash, int64_t account_id,
                                 vg_error *err);
+    vg_status (*session_extend)(void *impl, const char *token_hash, int64_t expires_at,
+                                int64_t now, vg_error *err);
 
     vg_status (*api_key_create)(void *impl, const char *prefix, const char *key_hash,
                                 const char *org, uint32_t rate, int trust, int64_t *id,

@@ -2,6 +2,8 @@
  * Sign-in, sessions, CSRF, lock-out, TOTP, /healthz and /metrics, against
  * a real server on an ephemeral port.
  */
+#include <sqlite3.h>
+
 #include "server/totp.h"
 #include "server_test.h"
 
@@ -217,6 +219,74 @@ static void test_sign_in_and_out(void)
     ts_stop(&t);
 }
 
+/* One integer from the test server's database, or -1. */
+static long long sql_int(ts_server *t, const char *sql)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/data/vigie.db", t->dir);
+    sqlite3 *db = NULL;
+    long long v = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+            int rc = sqlite3_step(st);
+            v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static int sign_in(ts_server *t, char session[80])
+{
+    char cookie[80], token[65];
+    ts_response r;
+    int ok = login_form(t, cookie, token) &&
+             post_login(t, cookie, token, "alice", password, &r) == 303 &&
+             ts_set_cookie(&r, "vigie_session", session, 80, NULL, 0);
+    ts_response_free(&r);
+    return ok;
+}
+
+/* A session left unused for session.idle_minutes ends; using it keeps it
+ * alive (up to session.hours); 0 turns the idle timeout off. */
+static void test_idle_timeout(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "session.idle_minutes = 10\nsession.hours = 2\n"));
+    CHECK(ts_account(&t, "alice", password, VG_ROLE_ANALYST) > 0);
+    char session[80];
+    CHECK(sign_in(&t, session));
+    CHECK_INT_EQ(sql_int(&t, "SELECT expires_at - created_at FROM sessions"), 600);
+
+    /* Eight minutes without a request, then one: the ten minutes start again. */
+    CHECK_INT_EQ(sql_int(&t, "UPDATE sessions SET expires_at = strftime('%s','now') + 120"), 0);
+    CHECK_INT_EQ(get_with_session(&t, "/console", session), 200);
+    long long left = sql_int(&t, "SELECT expires_at - strftime('%s','now') FROM sessions");
+    CHECK(left >= 590 && left <= 600);
+
+    /* Never past the lifetime, however busy. */
+    CHECK_INT_EQ(sql_int(&t, "UPDATE sessions SET created_at = created_at - 7200 + 300,"
+                             " expires_at = strftime('%s','now') + 100"),
+                 0);
+    CHECK_INT_EQ(get_with_session(&t, "/console", session), 200);
+    left = sql_int(&t, "SELECT expires_at - strftime('%s','now') FROM sessions");
+    CHECK(left >= 290 && left <= 300);
+
+    /* Idle too long: signed out. */
+    CHECK_INT_EQ(sql_int(&t, "UPDATE sessions SET expires_at = strftime('%s','now') - 1"), 0);
+    CHECK_INT_EQ(get_with_session(&t, "/console", session), 401);
+    ts_stop(&t);
+
+    CHECK(ts_start(&t, "session.idle_minutes = 0\n"));
+    CHECK(ts_account(&t, "alice", password, VG_ROLE_ANALYST) > 0);
+    CHECK(sign_in(&t, session));
+    CHECK_INT_EQ(sql_int(&t, "SELECT expires_at - created_at FROM sessions"), 8 * 3600);
+    ts_stop(&t);
+}
+
 static void test_lockout(void)
 {
     ts_server t;
@@ -338,6 +408,7 @@ int main(void)
     RUN(test_totp_vectors);
     RUN(test_healthz_and_metrics);
     RUN(test_sign_in_and_out);
+    RUN(test_idle_timeout);
     RUN(test_lockout);
     RUN(test_totp);
     curl_global_cleanup();
