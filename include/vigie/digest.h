@@ -46,6 +46,8 @@ vg_status vg_digest_file(const char *path, vg_digests *out, uint64_t *bytes, vg_
 
 /* Lowercase hex of len bytes into out, which holds 2*len+1 chars. */
 void vg_hex_encode(const uint8_t *bytes, size_t len, char *out);
+/* The value of one hex digit (either case), or -1 when c is not one. */
+int vg_hex_value(char c);
 /* Parse exactly 2*len hex digits (either case); VG_ERR_INVALID otherwise. */
 vg_status vg_hex_decode(const char *hex, uint8_t *bytes, size_t len);
 

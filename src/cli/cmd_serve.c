@@ -6,6 +6,7 @@
  * accepting, let in-flight requests finish, flush the store's writer.
  */
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,10 +81,11 @@ int cmd_serve(int argc, char **argv)
     }
     int sig = 0;
     sigwait(&stop, &sig);
-    vg_http_log(srv->http, "info", "stopping", sig == SIGINT ? "\"signal\":\"SIGINT\""
-                                                             : "\"signal\":\"SIGTERM\"");
+    json_t *fields = json_pack("{s:s}", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    vg_http_log_json(srv->http, "info", "stopping", fields);
+    json_decref(fields);
     vg_server_stop(srv, grace);
-    vg_http_log(srv->http, "info", "stopped", NULL);
+    vg_http_log(srv->http, "info", "stopped");
     vg_server_free(srv);
     return VG_EXIT_OK;
 }

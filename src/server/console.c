@@ -470,11 +470,7 @@ static void auto_assess_logged(vg_console *con, vg_console_auto_scope scope, int
         return;
     json_t *fields = json_pack("{s:I,s:s}", "report", (json_int_t)report_id, "error",
                                err.message);
-    char *text = fields ? json_dumps(fields, JSON_COMPACT) : NULL;
-    if (text)
-        text[strlen(text) - 1] = 0; /* the log takes members without braces */
-    vg_http_log(con->srv->http, "error", "automatic assessment failed", text ? text + 1 : NULL);
-    free(text);
+    vg_http_log_json(con->srv->http, "error", "automatic assessment failed", fields);
     json_decref(fields);
 }
 

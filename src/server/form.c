@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vigie/digest.h"
+
 void vg_params_init(vg_params *p) { memset(p, 0, sizeof *p); }
 
 void vg_params_free(vg_params *p)
@@ -109,17 +111,6 @@ const char *vg_params_get(const vg_params *p, const char *name)
     return NULL;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 vg_status vg_percent_decode(const char *in, size_t len, int plus_is_space, char **out,
                             vg_error *err)
 {
@@ -131,8 +122,8 @@ vg_status vg_percent_decode(const char *in, size_t len, int plus_is_space, char 
     for (size_t i = 0; i < len; i++) {
         char c = in[i];
         if (c == '%') {
-            int hi = len - i >= 3 ? hex_value(in[i + 1]) : -1;
-            int lo = len - i >= 3 ? hex_value(in[i + 2]) : -1;
+            int hi = len - i >= 3 ? vg_hex_value(in[i + 1]) : -1;
+            int lo = len - i >= 3 ? vg_hex_value(in[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 free(buf);
                 return vg_error_set(err, VG_ERR_CORRUPT, "a form field has a bad %%-escape");

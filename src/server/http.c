@@ -121,7 +121,7 @@ static void log_line(vg_http *http, const char *line)
     pthread_mutex_unlock(&http->log_lock);
 }
 
-void vg_http_log(vg_http *http, const char *level, const char *msg, const char *fields_json)
+void vg_http_log_json(vg_http *http, const char *level, const char *msg, json_t *fields)
 {
     char ts[40];
     struct timespec now;
@@ -133,27 +133,19 @@ void vg_http_log(vg_http *http, const char *level, const char *msg, const char *
     json_t *o = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", level, "msg", msg);
     if (!o)
         return;
-    if (fields_json && *fields_json) {
-        size_t len = strlen(fields_json);
-        char *wrapped = malloc(len + 3);
-        if (wrapped) {
-            wrapped[0] = '{';
-            memcpy(wrapped + 1, fields_json, len);
-            wrapped[len + 1] = '}';
-            wrapped[len + 2] = 0;
-            json_t *extra = json_loads(wrapped, 0, NULL);
-            if (json_is_object(extra))
-                json_object_update(o, extra);
-            json_decref(extra);
-            free(wrapped);
-        }
-    }
+    if (json_is_object(fields))
+        json_object_update(o, fields);
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (line) {
         log_line(http, line);
         free(line);
     }
+}
+
+void vg_http_log(vg_http *http, const char *level, const char *msg)
+{
+    vg_http_log_json(http, level, msg, NULL);
 }
 
 /* ---- the request: reading --------------------------------------------- */
@@ -475,13 +467,9 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
         msg[--n] = 0;
-    json_t *m = json_string(msg);
-    char *ms = m ? json_dumps(m, JSON_ENCODE_ANY) : NULL;
-    char fields[700];
-    snprintf(fields, sizeof fields, "\"detail\":%s", ms ? ms : "null");
-    vg_http_log(cls, "info", "http", fields);
-    free(ms);
-    json_decref(m);
+    json_t *fields = json_pack("{s:s}", "detail", msg);
+    vg_http_log_json(cls, "info", "http", fields);
+    json_decref(fields);
 }
 
 static enum MHD_Result send_response(vg_http_request *req)
@@ -961,19 +949,12 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_add(&http->latency[b], 1);
     atomic_fetch_add(&http->latency_sum_us, (uint_fast64_t)(secs * 1e6));
     if (status >= 400 || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
-        char fields[512];
-        json_t *m = json_string(req->method), *p = json_string(req->path);
-        char *ms = m ? json_dumps(m, JSON_ENCODE_ANY) : NULL;
-        char *ps = p ? json_dumps(p, JSON_ENCODE_ANY) : NULL;
-        snprintf(fields, sizeof fields,
-                 "\"method\":%s,\"path\":%s,\"status\":%u,\"us\":%lld,\"completed\":%s",
-                 ms ? ms : "null", ps ? ps : "null", status, (long long)(secs * 1e6),
-                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "true" : "false");
-        vg_http_log(http, status >= 500 ? "error" : "info", "request", fields);
-        free(ms);
-        free(ps);
-        json_decref(m);
-        json_decref(p);
+        json_t *fields = json_pack("{s:s?, s:s?, s:I, s:I, s:b}", "method", req->method, "path",
+                                   req->path, "status", (json_int_t)status, "us",
+                                   (json_int_t)(secs * 1e6), "completed",
+                                   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+        vg_http_log_json(http, status >= 500 ? "error" : "info", "request", fields);
+        json_decref(fields);
     }
     if (req->pp)
         MHD_destroy_post_processor(req->pp);

@@ -116,9 +116,12 @@ void vg_http_free(vg_http *http);
  * response (used by GET /metrics). */
 void vg_http_metrics(vg_http *http, vg_http_request *req);
 
-/* Emit one structured log line: {"ts":..,"level":..,"msg":..,<fields>}.
- * fields_json is the text of extra members without braces ("\"k\":1") or NULL. */
-void vg_http_log(vg_http *http, const char *level, const char *msg, const char *fields_json);
+/* Emit one structured log line: {"ts":..,"level":..,"msg":..,<fields>};
+ * fields is a JSON object whose members are added (borrowed; NULL: none). */
+struct json_t;
+void vg_http_log_json(vg_http *http, const char *level, const char *msg, struct json_t *fields);
+/* The same without extra members. */
+void vg_http_log(vg_http *http, const char *level, const char *msg);
 
 /* ---- the request ------------------------------------------------------ */
 

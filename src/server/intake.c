@@ -47,18 +47,6 @@ static int pdq_loaded(void *ctx, int64_t case_id, const char *hex)
     return !pdq_append(ctx, &hash, case_id);
 }
 
-static int pdq_distance(const vg_pdq_hash *a, const vg_pdq_hash *b)
-{
-    int bits = 0;
-    for (size_t i = 0; i < VG_PDQ_BYTES; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a->bytes + i, 8);
-        memcpy(&y, b->bytes + i, 8);
-        bits += __builtin_popcountll(x ^ y);
-    }
-    return bits;
-}
-
 /* The case of the closest earlier picture within the threshold (the most
  * recent among equals), or 0. A linear scan: 32 bytes per stored picture,
  * a few milliseconds per million. */
@@ -72,7 +60,7 @@ static int64_t pdq_case(vg_intake *in, const vg_intake_draft *d)
         if (!d->files[f].pdq || vg_pdq_from_hex(d->files[f].pdq, &q) != VG_OK)
             continue;
         for (size_t i = 0; i < in->pdq_count; i++) {
-            int dist = pdq_distance(&q, &in->pdqs[i].hash);
+            int dist = vg_pdq_distance(&q, &in->pdqs[i].hash);
             if (dist <= best) {
                 best = dist;
                 found = in->pdqs[i].case_id;
@@ -210,7 +198,7 @@ vg_status vg_intake_submit(vg_intake *in, vg_intake_draft *d, const char *key,
             ack->case_id = near_case;
             ack->linked = 1;
         } else {
-            vg_http_log(in->srv->http, "error", "near-duplicate link not recorded", NULL);
+            vg_http_log(in->srv->http, "error", "near-duplicate link not recorded");
         }
     }
     pdq_remember(in, d, ack->case_id);
@@ -301,7 +289,7 @@ vg_status vg_intake_on_file(vg_http_request *req, const char *field, const char 
         upload *up = &u->items[u->count];
         memset(up, 0, sizeof *up);
         if (vg_vault_writer_new(in->vault, &up->writer, &err) != VG_OK) {
-            vg_http_log(in->srv->http, "error", "the vault refused a new file", NULL);
+            vg_http_log(in->srv->http, "error", "the vault refused a new file");
             return vg_error_set(msg, VG_ERR_IO, "The file could not be stored. Please try again.");
         }
         up->filename = vg_intake_clean_filename(filename);

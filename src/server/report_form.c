@@ -346,7 +346,7 @@ static void post_report(vg_http_request *req)
 
     vg_report_ack ack = {0};
     if (vg_intake_submit(in, &d, NULL, NULL, &ack, &err) != VG_OK) {
-        vg_http_log(in->srv->http, "error", "report not stored", NULL);
+        vg_http_log(in->srv->http, "error", "report not stored");
         vg_http_error_page(req, 503,
                            "Your report could not be saved just now. Please try again in a "
                            "few minutes.");

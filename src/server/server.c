@@ -184,13 +184,9 @@ vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
         return st;
     }
     for (size_t i = 0; vg_config_unused(cfg, i); i++) {
-        char fields[256];
-        json_t *k = json_string(vg_config_unused(cfg, i));
-        char *ks = k ? json_dumps(k, JSON_ENCODE_ANY) : NULL;
-        snprintf(fields, sizeof fields, "\"setting\":%s", ks ? ks : "null");
-        vg_http_log(srv->http, "warning", "unknown setting ignored", fields);
-        free(ks);
-        json_decref(k);
+        json_t *fields = json_pack("{s:s}", "setting", vg_config_unused(cfg, i));
+        vg_http_log_json(srv->http, "warning", "unknown setting ignored", fields);
+        json_decref(fields);
     }
     *out = srv;
     return VG_OK;
@@ -204,10 +200,10 @@ vg_status vg_server_start(vg_server *srv, uint16_t *port, vg_error *err)
         return st;
     if (port)
         *port = bound;
-    char fields[128];
-    snprintf(fields, sizeof fields, "\"port\":%u,\"schema\":%d", bound,
-             vg_store_schema_version(srv->store));
-    vg_http_log(srv->http, "info", "listening", fields);
+    json_t *fields = json_pack("{s:i, s:i}", "port", (int)bound, "schema",
+                               vg_store_schema_version(srv->store));
+    vg_http_log_json(srv->http, "info", "listening", fields);
+    json_decref(fields);
     return VG_OK;
 }
 
@@ -278,16 +274,8 @@ vg_status vg_server_audit(vg_server *srv, vg_http_request *req, const char *acto
                                          req ? vg_http_actor(req) : actor, action, target,
                                          detail_json, NULL, &err);
     if (st != VG_OK && srv->http) {
-        char fields[700];
         json_t *a = json_pack("{s:s, s:s}", "action", action ? action : "", "error", err.message);
-        char *as = a ? json_dumps(a, JSON_COMPACT) : NULL;
-        /* strip the braces: vg_http_log takes members */
-        if (as && strlen(as) >= 2) {
-            as[strlen(as) - 1] = 0;
-            snprintf(fields, sizeof fields, "%s", as + 1);
-            vg_http_log(srv->http, "error", "audit append failed", fields);
-        }
-        free(as);
+        vg_http_log_json(srv->http, "error", "audit append failed", a);
         json_decref(a);
     }
     return st;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "vigie/pdq.h"
 #include "store/store_console_backend.h"
 
 typedef struct console_sqlite {
@@ -673,25 +674,10 @@ static vg_status csq_case_urls(void *impl, int64_t case_id, vg_console_url **url
     return result;
 }
 
-static int nibble(char c)
+/* A stored PDQ column as a hash; 0 when it is not 64 hex digits. */
+static int pdq_parse(const char *hex, vg_pdq_hash *out)
 {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* Bits apart of two 64-digit hex PDQ hashes; 257 when either is not one. */
-static int hex_bits_apart(const char *a, const char *b)
-{
-    int bits = 0;
-    for (int i = 0; i < 64; i++) {
-        int x = nibble(a[i]), y = x < 0 ? -1 : nibble(b[i]);
-        if (y < 0)
-            return 257;
-        bits += __builtin_popcount((unsigned)(x ^ y));
-    }
-    return a[64] || b[64] ? 257 : bits;
+    return hex && strlen(hex) == VG_PDQ_HEX_CHARS && vg_pdq_from_hex(hex, out) == VG_OK;
 }
 
 static vg_status csq_pdq_linked(void *impl, int64_t case_id, int threshold,
@@ -704,6 +690,16 @@ static vg_status csq_pdq_linked(void *impl, int64_t case_id, int threshold,
     vg_status st = csq_files(db, 0, case_id, &mine, &n, err);
     if (st != VG_OK)
         return st;
+    /* This case's hashes, parsed once for the whole scan. */
+    vg_pdq_hash *own = malloc((n ? n : 1) * sizeof *own);
+    size_t nown = 0;
+    if (!own) {
+        vg_console_files_free(mine, n);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        nown += pdq_parse(mine[i].pdq, &own[nown]);
+    vg_console_files_free(mine, n);
     pthread_mutex_lock(&db->lock);
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db->db,
@@ -715,11 +711,12 @@ static vg_status csq_pdq_linked(void *impl, int64_t case_id, int threshold,
     } else {
         sqlite3_bind_int64(q, 1, case_id);
         while (sqlite3_step(q) == SQLITE_ROW && *count < max) {
-            const char *pdq = (const char *)sqlite3_column_text(q, 0);
+            vg_pdq_hash theirs;
             int64_t other = sqlite3_column_int64(q, 1);
             int near = 0;
-            for (size_t i = 0; pdq && i < n && !near; i++)
-                near = mine[i].pdq && hex_bits_apart(mine[i].pdq, pdq) <= threshold;
+            if (pdq_parse((const char *)sqlite3_column_text(q, 0), &theirs))
+                for (size_t i = 0; i < nown && !near; i++)
+                    near = vg_pdq_distance(&own[i], &theirs) <= threshold;
             int seen = 0;
             for (size_t i = 0; i < *count; i++)
                 seen |= cases[i] == other;
@@ -729,7 +726,7 @@ static vg_status csq_pdq_linked(void *impl, int64_t case_id, int threshold,
     }
     sqlite3_finalize(q);
     pthread_mutex_unlock(&db->lock);
-    vg_console_files_free(mine, n);
+    free(own);
     return st;
 }
 

@@ -11,7 +11,7 @@ void vg_hex_encode(const uint8_t *bytes, size_t len, char *out)
     out[2 * len] = '\0';
 }
 
-static int hex_value(char c)
+int vg_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -27,10 +27,10 @@ vg_status vg_hex_decode(const char *hex, uint8_t *bytes, size_t len)
     if (!hex)
         return VG_ERR_INVALID;
     for (size_t i = 0; i < len; i++) {
-        int hi = hex_value(hex[2 * i]);
+        int hi = vg_hex_value(hex[2 * i]);
         if (hi < 0)
             return VG_ERR_INVALID;
-        int lo = hex_value(hex[2 * i + 1]);
+        int lo = vg_hex_value(hex[2 * i + 1]);
         if (lo < 0)
             return VG_ERR_INVALID;
         bytes[i] = (uint8_t)(hi << 4 | lo);

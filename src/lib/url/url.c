@@ -7,6 +7,7 @@
  * triples a byte (percent-encoding), so the output is bounded too.
  */
 #include "vigie/url.h"
+#include "vigie/digest.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
@@ -50,17 +51,6 @@ static void text_add(text *t, const char *s, size_t n)
 }
 
 static void text_addc(text *t, char c) { text_add(t, &c, 1); }
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -119,8 +109,8 @@ static bool valid_utf8(const unsigned char *s, size_t n)
 /* A '%' at i is an escape when two hex digits follow within n. */
 static bool escape_at(const char *s, size_t n, size_t i)
 {
-    return i + 2 < n && hex_value((unsigned char)s[i + 1]) >= 0 &&
-           hex_value((unsigned char)s[i + 2]) >= 0;
+    return i + 2 < n && vg_hex_value((char)s[i + 1]) >= 0 &&
+           vg_hex_value((char)s[i + 2]) >= 0;
 }
 
 /* Rewrite s[0..n) with normalised percent-encoding (see url.h); bytes in
@@ -131,8 +121,8 @@ static void add_normalised(text *out, const char *s, size_t n, const char *also_
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '%' && escape_at(s, n, i)) {
-            unsigned char v = (unsigned char)(hex_value((unsigned char)s[i + 1]) * 16 +
-                                              hex_value((unsigned char)s[i + 2]));
+            unsigned char v = (unsigned char)(vg_hex_value((char)s[i + 1]) * 16 +
+                                              vg_hex_value((char)s[i + 2]));
             i += 2;
             if (is_unreserved(v)) {
                 text_addc(out, (char)v);
@@ -231,7 +221,7 @@ static bool ipv4_host(const char *host, size_t len, char quad[16])
         }
         uint64_t v = 0;
         for (; p < end; p++) {
-            int d = hex_value((unsigned char)host[p]);
+            int d = vg_hex_value((char)host[p]);
             if (d < 0 || (unsigned)d >= base)
                 return false;
             v = v * base + (unsigned)d;
@@ -302,8 +292,8 @@ static vg_status add_host(text *out, const char *raw, size_t n, bool host_requir
                 free(host);
                 return vg_error_set(err, VG_ERR_INVALID, "the host has a malformed %% escape");
             }
-            c = (unsigned char)(hex_value((unsigned char)raw[i + 1]) * 16 +
-                                hex_value((unsigned char)raw[i + 2]));
+            c = (unsigned char)(vg_hex_value((char)raw[i + 1]) * 16 +
+                                vg_hex_value((char)raw[i + 2]));
             i += 2;
         }
         if (c <= 0x20 || c == 0x7f || strchr("#%/:<>?@[\\]^|", c)) {
