@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite_rows.h"
 #include "store/store.h"
 #include "vigie/pdq.h"
 #include "store/store_console_backend.h"
@@ -40,18 +41,27 @@ static void csq_close(void *impl)
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static char *col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
-}
 
-static void bind_text(sqlite3_stmt *st, int i, const char *text)
+/* A list query, with the lock held: sql's one or two integer parameters
+ * are a and b, and every row is read into *items with read. */
+static vg_status list_rows(console_sqlite *db, const char *sql, int64_t a, int64_t b,
+                           size_t size, vg_sqlite_row_fn read, vg_sqlite_clear_fn clear,
+                           void **items, size_t *count, const char *what, vg_error *err)
 {
-    if (text)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
+    *items = NULL;
+    *count = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, err, what);
+    sqlite3_bind_int64(st, 1, a);
+    if (sqlite3_bind_parameter_count(st) > 1)
+        sqlite3_bind_int64(st, 2, b);
+    int rc = vg_sqlite_collect(st, size, read, clear, items, count);
+    vg_status status = rc == SQLITE_DONE    ? VG_OK
+                       : rc == SQLITE_NOMEM ? vg_error_set(err, VG_ERR_NOMEM, "out of memory")
+                                            : db_fail(db, err, what);
+    sqlite3_finalize(st);
+    return status;
 }
 
 /* Run sql with int64 and text parameters described by fmt
@@ -67,7 +77,7 @@ static int run(console_sqlite *db, const char *sql, const char *fmt, ...)
         if (fmt[i] == 'i')
             sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
         else
-            bind_text(st, i + 1, va_arg(ap, const char *));
+            vg_sqlite_bind_text(st, i + 1, va_arg(ap, const char *));
     }
     va_end(ap);
     int rc;
@@ -105,71 +115,42 @@ static void read_item(sqlite3_stmt *st, vg_console_item *it)
     it->case_id = sqlite3_column_int64(st, 1);
     it->created_at = sqlite3_column_int64(st, 2);
     it->api_key_id = sqlite3_column_int64(st, 3);
-    it->receipt_code = col(st, 4);
-    it->source = col(st, 5);
-    it->category = col(st, 6);
-    it->status = col(st, 7);
-    it->platform = col(st, 8);
-    it->account = col(st, 9);
+    it->receipt_code = vg_sqlite_text(st, 4);
+    it->source = vg_sqlite_text(st, 5);
+    it->category = vg_sqlite_text(st, 6);
+    it->status = vg_sqlite_text(st, 7);
+    it->platform = vg_sqlite_text(st, 8);
+    it->account = vg_sqlite_text(st, 9);
     it->files = sqlite3_column_int64(st, 10);
     it->files_known = sqlite3_column_int64(st, 11);
     it->files_own_bank = sqlite3_column_int64(st, 12);
     it->urls = sqlite3_column_int64(st, 13);
-    it->state = col(st, 14);
-    it->claimed_by = col(st, 15);
-    it->first_by = col(st, 16);
-    it->second_by = col(st, 17);
-    it->decided_by = col(st, 18);
+    it->state = vg_sqlite_text(st, 14);
+    it->claimed_by = vg_sqlite_text(st, 15);
+    it->first_by = vg_sqlite_text(st, 16);
+    it->second_by = vg_sqlite_text(st, 17);
+    it->decided_by = vg_sqlite_text(st, 18);
     it->version = sqlite3_column_int64(st, 19);
     it->claimed_at = sqlite3_column_int64(st, 20);
     it->updated_at = sqlite3_column_int64(st, 21);
-    it->first_json = col(st, 22);
-    it->second_json = col(st, 23);
-    it->final_json = col(st, 24);
-    it->severity = col(st, 25);
-    it->age = col(st, 26);
-    it->legal = col(st, 27);
-    it->description = col(st, 28);
+    it->first_json = vg_sqlite_text(st, 22);
+    it->second_json = vg_sqlite_text(st, 23);
+    it->final_json = vg_sqlite_text(st, 24);
+    it->severity = vg_sqlite_text(st, 25);
+    it->age = vg_sqlite_text(st, 26);
+    it->legal = vg_sqlite_text(st, 27);
+    it->description = vg_sqlite_text(st, 28);
     it->source_trust = sqlite3_column_int64(st, 29);
 }
+
+static void item_row(sqlite3_stmt *st, void *item) { read_item(st, item); }
+static void item_clear(void *item) { vg_console_item_clear(item); }
 
 static vg_status read_items(console_sqlite *db, const char *sql, int64_t a, int64_t b,
                             vg_console_item **items, size_t *count, vg_error *err)
 {
-    *items = NULL;
-    *count = 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, err, "reading the queue");
-    sqlite3_bind_int64(st, 1, a);
-    if (sqlite3_bind_parameter_count(st) > 1)
-        sqlite3_bind_int64(st, 2, b);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            vg_console_item *grown = realloc(*items, ncap * sizeof **items);
-            if (!grown) {
-                sqlite3_finalize(st);
-                vg_console_items_free(*items, *count);
-                *items = NULL;
-                *count = 0;
-                return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-            }
-            *items = grown;
-            cap = ncap;
-        }
-        read_item(st, &(*items)[(*count)++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        vg_console_items_free(*items, *count);
-        *items = NULL;
-        *count = 0;
-        return db_fail(db, err, "reading the queue");
-    }
-    return VG_OK;
+    return list_rows(db, sql, a, b, sizeof **items, item_row, item_clear, (void **)items, count,
+                     "reading the queue", err);
 }
 
 static vg_status csq_queue(void *impl, int include_done, size_t limit,
@@ -389,7 +370,7 @@ static vg_status csq_assess(void *impl, int64_t report_id, const char *user,
                                        -1, &q, NULL) == SQLITE_OK) {
                     sqlite3_bind_int64(q, 1, report_id);
                     if (sqlite3_step(q) == SQLITE_ROW)
-                        first_key = col(q, 0);
+                        first_key = vg_sqlite_text(q, 0);
                 }
                 sqlite3_finalize(q);
                 int agree = vg_console_keys_agree(first_key, c);
@@ -537,6 +518,30 @@ static vg_status csq_auto_assess(void *impl, vg_console_auto_scope scope, int64_
 
 /* ---- files, URLs, links ----------------------------------------------- */
 
+static void file_row(sqlite3_stmt *st, void *item)
+{
+    vg_console_file *f = item;
+    f->id = sqlite3_column_int64(st, 0);
+    f->report_id = sqlite3_column_int64(st, 1);
+    f->case_id = sqlite3_column_int64(st, 2);
+    f->size = sqlite3_column_int64(st, 3);
+    f->vault_id = vg_sqlite_text(st, 4);
+    f->filename = vg_sqlite_text(st, 5);
+    f->content_type = vg_sqlite_text(st, 6);
+    f->md5 = vg_sqlite_text(st, 7);
+    f->sha1 = vg_sqlite_text(st, 8);
+    f->sha256 = vg_sqlite_text(st, 9);
+    f->pdq = vg_sqlite_text(st, 10);
+    f->bank = vg_sqlite_text(st, 11);
+    f->bank_entry = vg_sqlite_text(st, 12);
+    f->known = sqlite3_column_int64(st, 13);
+    f->distance = sqlite3_column_int64(st, 14);
+    f->own_legal = vg_sqlite_text(st, 15);
+    f->own_severity = vg_sqlite_text(st, 16);
+}
+
+static void file_clear(void *item) { vg_console_file_clear(item); }
+
 static vg_status read_files(console_sqlite *db, const char *where, int64_t id,
                             vg_console_file **files, size_t *count, vg_error *err)
 {
@@ -548,59 +553,11 @@ static vg_status read_files(console_sqlite *db, const char *where, int64_t id,
              " JOIN reports r ON r.id = f.report_id"
              " LEFT JOIN console_bank b ON b.sha256 = f.sha256 WHERE %s ORDER BY f.id LIMIT 10000",
              where);
-    *files = NULL;
-    *count = 0;
     pthread_mutex_lock(&db->lock);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        vg_status s = db_fail(db, err, "reading files");
-        pthread_mutex_unlock(&db->lock);
-        return s;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    size_t cap = 0;
-    int rc;
-    vg_status result = VG_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            vg_console_file *grown = realloc(*files, ncap * sizeof **files);
-            if (!grown) {
-                result = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-                break;
-            }
-            *files = grown;
-            cap = ncap;
-        }
-        vg_console_file *f = &(*files)[(*count)++];
-        f->id = sqlite3_column_int64(st, 0);
-        f->report_id = sqlite3_column_int64(st, 1);
-        f->case_id = sqlite3_column_int64(st, 2);
-        f->size = sqlite3_column_int64(st, 3);
-        f->vault_id = col(st, 4);
-        f->filename = col(st, 5);
-        f->content_type = col(st, 6);
-        f->md5 = col(st, 7);
-        f->sha1 = col(st, 8);
-        f->sha256 = col(st, 9);
-        f->pdq = col(st, 10);
-        f->bank = col(st, 11);
-        f->bank_entry = col(st, 12);
-        f->known = sqlite3_column_int64(st, 13);
-        f->distance = sqlite3_column_int64(st, 14);
-        f->own_legal = col(st, 15);
-        f->own_severity = col(st, 16);
-    }
-    if (result == VG_OK && rc != SQLITE_DONE)
-        result = db_fail(db, err, "reading files");
-    sqlite3_finalize(st);
+    vg_status st = list_rows(db, sql, id, 0, sizeof **files, file_row, file_clear,
+                             (void **)files, count, "reading files", err);
     pthread_mutex_unlock(&db->lock);
-    if (result != VG_OK) {
-        vg_console_files_free(*files, *count);
-        *files = NULL;
-        *count = 0;
-    }
-    return result;
+    return st;
 }
 
 static vg_status csq_files(void *impl, int64_t report_id, int64_t case_id,
@@ -629,49 +586,34 @@ static vg_status csq_file_get(void *impl, int64_t file_id, vg_console_file *file
     return st;
 }
 
+static void url_row(sqlite3_stmt *st, void *item)
+{
+    vg_console_url *u = item;
+    u->report_id = sqlite3_column_int64(st, 0);
+    u->url = vg_sqlite_text(st, 1);
+    u->canonical = vg_sqlite_text(st, 2);
+}
+
+static void url_clear(void *item)
+{
+    vg_console_url *u = item;
+    free(u->url);
+    free(u->canonical);
+}
+
 static vg_status csq_case_urls(void *impl, int64_t case_id, vg_console_url **urls,
                                size_t *count, vg_error *err)
 {
     console_sqlite *db = impl;
-    *urls = NULL;
-    *count = 0;
     pthread_mutex_lock(&db->lock);
-    sqlite3_stmt *st = NULL;
-    vg_status result = VG_OK;
-    if (sqlite3_prepare_v2(db->db,
-                           "SELECT u.report_id, u.url, u.canonical FROM report_urls u"
-                           " JOIN reports r ON r.id = u.report_id WHERE r.case_id = ?"
-                           " ORDER BY u.id LIMIT 10000",
-                           -1, &st, NULL) != SQLITE_OK) {
-        result = db_fail(db, err, "reading URLs");
-    } else {
-        sqlite3_bind_int64(st, 1, case_id);
-        size_t cap = 0;
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (*count == cap) {
-                size_t ncap = cap ? cap * 2 : 16;
-                vg_console_url *grown = realloc(*urls, ncap * sizeof **urls);
-                if (!grown) {
-                    result = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                *urls = grown;
-                cap = ncap;
-            }
-            vg_console_url *u = &(*urls)[(*count)++];
-            u->report_id = sqlite3_column_int64(st, 0);
-            u->url = col(st, 1);
-            u->canonical = col(st, 2);
-        }
-    }
-    sqlite3_finalize(st);
+    vg_status st = list_rows(db,
+                             "SELECT u.report_id, u.url, u.canonical FROM report_urls u"
+                             " JOIN reports r ON r.id = u.report_id WHERE r.case_id = ?"
+                             " ORDER BY u.id LIMIT 10000",
+                             case_id, 0, sizeof **urls, url_row, url_clear, (void **)urls, count,
+                             "reading URLs", err);
     pthread_mutex_unlock(&db->lock);
-    if (result != VG_OK) {
-        vg_console_urls_free(*urls, *count);
-        *urls = NULL;
-        *count = 0;
-    }
-    return result;
+    return st;
 }
 
 /* A stored PDQ column as a hash; 0 when it is not 64 hex digits. */

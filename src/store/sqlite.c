@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "store/sqlite_rows.h"
 #include "store/store_backend.h"
 
 /* ---- migrations ------------------------------------------------------- */
@@ -398,18 +399,32 @@ static vg_status write_job(sq *s, vg_status (*fn)(sq *, conn *, void *, vg_error
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static char *col_dup(sqlite3_stmt *st, int i)
+/* A read-only list: sql (with at most one integer parameter, param) is
+ * run on a reader and every row collected into *items with read; what
+ * names the list in errors. */
+static vg_status list_rows(sq *s, const char *sql, int64_t param, size_t size,
+                           vg_sqlite_row_fn read, vg_sqlite_clear_fn clear, void **items,
+                           size_t *count, const char *what, vg_error *err)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *text)
-{
-    if (text)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
+    *items = NULL;
+    *count = 0;
+    conn *c = reader_take(s);
+    vg_status status = VG_OK;
+    sqlite3_stmt *st = stmt(c, sql, err);
+    if (!st) {
+        status = err ? err->status : VG_ERR_IO;
+    } else {
+        if (sqlite3_bind_parameter_count(st) > 0)
+            sqlite3_bind_int64(st, 1, param);
+        int rc = vg_sqlite_collect(st, size, read, clear, items, count);
+        if (rc == SQLITE_NOMEM)
+            status = vg_error_set(err, VG_ERR_NOMEM, "out of memory %s", what);
+        else if (rc != SQLITE_DONE)
+            status = db_error(err, c->db, what);
+        sqlite3_reset(st);
+    }
+    reader_give(s, c);
+    return status;
 }
 
 static int64_t now_seconds(void) { return (int64_t)time(NULL); }
@@ -438,10 +453,10 @@ static vg_status setting_read(conn *c, const char *name, char **value, vg_error 
     sqlite3_stmt *st = stmt(c, SQL_SETTING_GET, err);
     if (!st)
         return err ? err->status : VG_ERR_IO;
-    bind_text(st, 1, name);
+    vg_sqlite_bind_text(st, 1, name);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        *value = col_dup(st, 0);
+        *value = vg_sqlite_text(st, 0);
     else if (rc != SQLITE_DONE)
         return db_error(err, c->db, "reading a setting");
     sqlite3_reset(st);
@@ -470,8 +485,8 @@ static vg_status job_setting(sq *s, conn *c, void *arg, vg_error *err)
     sqlite3_stmt *st = stmt(c, a->only_if_unset ? SQL_SETTING_INIT : SQL_SETTING_SET, err);
     if (!st)
         return err ? err->status : VG_ERR_IO;
-    bind_text(st, 1, a->name);
-    bind_text(st, 2, a->value);
+    vg_sqlite_bind_text(st, 1, a->name);
+    vg_sqlite_bind_text(st, 2, a->value);
     vg_status status = step_done(c, st, "writing a setting", err);
     if (status == VG_OK && a->out)
         status = setting_read(c, a->name, a->out, err);
@@ -560,11 +575,11 @@ static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
     if (a->key) {
         TRY_STMT(st, SQL_IDEM_GET);
         sqlite3_bind_int64(st, 1, r->api_key_id);
-        bind_text(st, 2, a->key);
+        vg_sqlite_bind_text(st, 2, a->key);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             ack->id = sqlite3_column_int64(st, 0);
-            ack->response = col_dup(st, 1);
+            ack->response = vg_sqlite_text(st, 1);
             ack->duplicate = 1;
             sqlite3_reset(st);
             return VG_OK;
@@ -579,7 +594,7 @@ static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
         if (!r->urls[i].canonical)
             continue;
         TRY_STMT(st, SQL_CASE_BY_URL);
-        bind_text(st, 1, r->urls[i].canonical);
+        vg_sqlite_bind_text(st, 1, r->urls[i].canonical);
         if ((status = case_candidate(c, st, &case_id, &newest, err)) != VG_OK)
             return status;
     }
@@ -587,14 +602,14 @@ static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
         if (!r->files[i].sha256)
             continue;
         TRY_STMT(st, SQL_CASE_BY_FILE);
-        bind_text(st, 1, r->files[i].sha256);
+        vg_sqlite_bind_text(st, 1, r->files[i].sha256);
         if ((status = case_candidate(c, st, &case_id, &newest, err)) != VG_OK)
             return status;
     }
     if (r->account && *r->account) {
         TRY_STMT(st, SQL_CASE_BY_ACCOUNT);
-        bind_text(st, 1, r->account);
-        bind_text(st, 2, r->platform);
+        vg_sqlite_bind_text(st, 1, r->account);
+        vg_sqlite_bind_text(st, 2, r->platform);
         if ((status = case_candidate(c, st, &case_id, &newest, err)) != VG_OK)
             return status;
     }
@@ -611,7 +626,7 @@ static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
     TRY_STMT(st, SQL_REPORT_PUT);
     const char *texts[] = {r->public_id, r->receipt_code, r->receipt_secret_hash, r->source};
     for (int i = 0; i < 4; i++)
-        bind_text(st, i + 1, texts[i]);
+        vg_sqlite_bind_text(st, i + 1, texts[i]);
     if (r->api_key_id)
         sqlite3_bind_int64(st, 5, r->api_key_id);
     sqlite3_bind_int64(st, 6, case_id);
@@ -619,7 +634,7 @@ static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
                           r->description, r->reporter_kind, r->language, r->country,
                           r->contact, r->client_ip, r->user_agent, r->extra_json};
     for (int i = 0; i < 12; i++)
-        bind_text(st, i + 7, more[i]);
+        vg_sqlite_bind_text(st, i + 7, more[i]);
     sqlite3_bind_int64(st, 19, now);
     sqlite3_bind_int64(st, 20, now);
     if ((status = step_done(c, st, "writing a report", err)) != VG_OK)
@@ -629,8 +644,8 @@ static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
     for (size_t i = 0; i < r->url_count; i++) {
         TRY_STMT(u, SQL_URL_PUT);
         sqlite3_bind_int64(u, 1, ack->id);
-        bind_text(u, 2, r->urls[i].url ? r->urls[i].url : "");
-        bind_text(u, 3, r->urls[i].canonical ? r->urls[i].canonical
+        vg_sqlite_bind_text(u, 2, r->urls[i].url ? r->urls[i].url : "");
+        vg_sqlite_bind_text(u, 3, r->urls[i].canonical ? r->urls[i].canonical
                                              : (r->urls[i].url ? r->urls[i].url : ""));
         if ((status = step_done(c, u, "writing a report URL", err)) != VG_OK)
             return status;
@@ -639,18 +654,18 @@ static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
         const vg_report_file *f = &r->files[i];
         TRY_STMT(fs, SQL_FILE_PUT);
         sqlite3_bind_int64(fs, 1, ack->id);
-        bind_text(fs, 2, f->vault_id);
-        bind_text(fs, 3, f->filename);
-        bind_text(fs, 4, f->content_type);
+        vg_sqlite_bind_text(fs, 2, f->vault_id);
+        vg_sqlite_bind_text(fs, 3, f->filename);
+        vg_sqlite_bind_text(fs, 4, f->content_type);
         sqlite3_bind_int64(fs, 5, (sqlite3_int64)f->size);
-        bind_text(fs, 6, f->md5);
-        bind_text(fs, 7, f->sha1);
-        bind_text(fs, 8, f->sha256);
-        bind_text(fs, 9, f->pdq);
+        vg_sqlite_bind_text(fs, 6, f->md5);
+        vg_sqlite_bind_text(fs, 7, f->sha1);
+        vg_sqlite_bind_text(fs, 8, f->sha256);
+        vg_sqlite_bind_text(fs, 9, f->pdq);
         sqlite3_bind_int(fs, 10, f->pdq_quality);
         sqlite3_bind_int(fs, 11, f->known);
-        bind_text(fs, 12, f->bank);
-        bind_text(fs, 13, f->bank_entry);
+        vg_sqlite_bind_text(fs, 12, f->bank);
+        vg_sqlite_bind_text(fs, 13, f->bank_entry);
         sqlite3_bind_int(fs, 14, f->distance);
         if ((status = step_done(c, fs, "writing a report file", err)) != VG_OK)
             return status;
@@ -658,9 +673,9 @@ static vg_status job_report(sq *s, conn *c, void *arg, vg_error *err)
     if (a->key) {
         TRY_STMT(ik, SQL_IDEM_PUT);
         sqlite3_bind_int64(ik, 1, r->api_key_id);
-        bind_text(ik, 2, a->key);
+        vg_sqlite_bind_text(ik, 2, a->key);
         sqlite3_bind_int64(ik, 3, ack->id);
-        bind_text(ik, 4, a->response);
+        vg_sqlite_bind_text(ik, 4, a->response);
         sqlite3_bind_int64(ik, 5, now);
         if ((status = step_done(c, ik, "writing an idempotency key", err)) != VG_OK)
             return status;
@@ -692,12 +707,12 @@ static void read_report_row(sqlite3_stmt *st, vg_report_row *row)
     row->case_id = sqlite3_column_int64(st, 1);
     row->created_at = sqlite3_column_int64(st, 2);
     row->api_key_id = sqlite3_column_int64(st, 3);
-    row->public_id = col_dup(st, 4);
-    row->receipt_code = col_dup(st, 5);
-    row->receipt_secret_hash = col_dup(st, 6);
-    row->status = col_dup(st, 7);
-    row->source = col_dup(st, 8);
-    row->category = col_dup(st, 9);
+    row->public_id = vg_sqlite_text(st, 4);
+    row->receipt_code = vg_sqlite_text(st, 5);
+    row->receipt_secret_hash = vg_sqlite_text(st, 6);
+    row->status = vg_sqlite_text(st, 7);
+    row->source = vg_sqlite_text(st, 8);
+    row->category = vg_sqlite_text(st, 9);
     row->url_count = (size_t)sqlite3_column_int64(st, 10);
     row->file_count = (size_t)sqlite3_column_int64(st, 11);
 }
@@ -716,7 +731,7 @@ static vg_status sq_report_by_receipt(void *impl, const char *code, vg_report_ro
     if (!st) {
         status = err ? err->status : VG_ERR_IO;
     } else {
-        bind_text(st, 1, code);
+        vg_sqlite_bind_text(st, 1, code);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             read_report_row(st, row);
@@ -743,7 +758,7 @@ static vg_status job_report_status(sq *s, conn *c, void *arg, vg_error *err)
     (void)s;
     status_args *a = arg;
     TRY_STMT(st, SQL_REPORT_STATUS);
-    bind_text(st, 1, a->status);
+    vg_sqlite_bind_text(st, 1, a->status);
     sqlite3_bind_int64(st, 2, now_seconds());
     sqlite3_bind_int64(st, 3, a->id);
     vg_status status = step_done(c, st, "updating a report", err);
@@ -825,48 +840,14 @@ static vg_status sq_report_count(void *impl, int64_t *count, vg_error *err)
 static const char SQL_REPORT_URLS[] =
     "SELECT canonical FROM report_urls WHERE report_id = ? ORDER BY id";
 
+static void url_row(sqlite3_stmt *st, void *item) { *(char **)item = vg_sqlite_text(st, 0); }
+static void url_clear(void *item) { free(*(char **)item); }
+
 static vg_status sq_report_urls(void *impl, int64_t id, char ***canonical, size_t *count,
                                 vg_error *err)
 {
-    sq *s = impl;
-    *canonical = NULL;
-    *count = 0;
-    conn *c = reader_take(s);
-    vg_status status = VG_OK;
-    char **out = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *st = stmt(c, SQL_REPORT_URLS, err);
-    if (!st) {
-        status = err ? err->status : VG_ERR_IO;
-    } else {
-        sqlite3_bind_int64(st, 1, id);
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 8;
-                char **grown = realloc(out, cap * sizeof *out);
-                if (!grown) {
-                    status = vg_error_set(err, VG_ERR_NOMEM, "out of memory reading URLs");
-                    break;
-                }
-                out = grown;
-            }
-            out[n++] = col_dup(st, 0);
-        }
-        if (status == VG_OK && rc != SQLITE_DONE)
-            status = db_error(err, c->db, "reading URLs");
-        sqlite3_reset(st);
-    }
-    reader_give(s, c);
-    if (status != VG_OK) {
-        for (size_t i = 0; i < n; i++)
-            free(out[i]);
-        free(out);
-        return status;
-    }
-    *canonical = out;
-    *count = n;
-    return VG_OK;
+    return list_rows(impl, SQL_REPORT_URLS, id, sizeof **canonical, url_row, url_clear,
+                     (void **)canonical, count, "reading URLs", err);
 }
 
 /* ---- accounts --------------------------------------------------------- */
@@ -889,15 +870,15 @@ static vg_status job_account_create(sq *s, conn *c, void *arg, vg_error *err)
     (void)s;
     account_args *a = arg;
     TRY_STMT(ex, SQL_ACCOUNT_EXISTS);
-    bind_text(ex, 1, a->username);
+    vg_sqlite_bind_text(ex, 1, a->username);
     int rc = sqlite3_step(ex);
     sqlite3_reset(ex);
     if (rc == SQLITE_ROW)
         return vg_error_set(err, VG_ERR_INVALID, "an account named '%s' already exists",
                             a->username);
     TRY_STMT(st, SQL_ACCOUNT_PUT);
-    bind_text(st, 1, a->username);
-    bind_text(st, 2, a->text);
+    vg_sqlite_bind_text(st, 1, a->username);
+    vg_sqlite_bind_text(st, 2, a->text);
     sqlite3_bind_int(st, 3, (int)a->role);
     sqlite3_bind_int64(st, 4, now_seconds());
     vg_status status = step_done(c, st, "creating an account", err);
@@ -925,13 +906,13 @@ static const char SQL_ACCOUNTS_ALL[] =
 static void read_account(sqlite3_stmt *st, vg_account *a)
 {
     a->id = sqlite3_column_int64(st, 0);
-    a->username = col_dup(st, 1);
-    a->password_hash = col_dup(st, 2);
+    a->username = vg_sqlite_text(st, 1);
+    a->password_hash = vg_sqlite_text(st, 2);
     a->role = (vg_role)sqlite3_column_int(st, 3);
     a->disabled = sqlite3_column_int(st, 4);
     a->failed_logins = sqlite3_column_int(st, 5);
     a->locked_until = sqlite3_column_int64(st, 6);
-    a->totp_secret = col_dup(st, 7);
+    a->totp_secret = vg_sqlite_text(st, 7);
     a->totp_last_step = sqlite3_column_int64(st, 8);
     a->created_at = sqlite3_column_int64(st, 9);
 }
@@ -948,7 +929,7 @@ static vg_status sq_account_get(void *impl, const char *username, int64_t id, vg
         status = err ? err->status : VG_ERR_IO;
     } else {
         if (username)
-            bind_text(st, 1, username);
+            vg_sqlite_bind_text(st, 1, username);
         else
             sqlite3_bind_int64(st, 1, id);
         int rc = sqlite3_step(st);
@@ -1025,14 +1006,14 @@ static vg_status job_disable(sq *s, conn *c, void *arg, vg_error *err)
     account_args *a = arg;
     TRY_STMT(st, SQL_DISABLE);
     sqlite3_bind_int(st, 1, a->flag);
-    bind_text(st, 2, a->username);
+    vg_sqlite_bind_text(st, 2, a->username);
     vg_status status = step_done(c, st, "disabling an account", err);
     if (status != VG_OK)
         return status;
     *a->out_flag = sqlite3_changes(c->db) > 0;
     if (a->flag && *a->out_flag) {
         TRY_STMT(ss, SQL_SESSIONS_OF_NAME);
-        bind_text(ss, 1, a->username);
+        vg_sqlite_bind_text(ss, 1, a->username);
         return step_done(c, ss, "ending the account's sessions", err);
     }
     return VG_OK;
@@ -1055,7 +1036,7 @@ static vg_status job_account_text(sq *s, conn *c, void *arg, vg_error *err)
     (void)s;
     account_args *a = arg;
     TRY_STMT(st, a->flag ? SQL_SET_TOTP : SQL_SET_PASSWORD);
-    bind_text(st, 1, a->text);
+    vg_sqlite_bind_text(st, 1, a->text);
     sqlite3_bind_int64(st, 2, a->id);
     vg_status status = step_done(c, st, "updating an account", err);
     if (status == VG_OK && sqlite3_changes(c->db) == 0)
@@ -1100,48 +1081,14 @@ static vg_status sq_account_use_totp_step(void *impl, int64_t id, int64_t step, 
     return write_job(impl, job_totp_step, &a, err);
 }
 
+static void account_row(sqlite3_stmt *st, void *item) { read_account(st, item); }
+static void account_clear(void *item) { vg_account_clear(item); }
+
 static vg_status sq_accounts_list(void *impl, vg_account **accounts, size_t *count,
                                   vg_error *err)
 {
-    sq *s = impl;
-    *accounts = NULL;
-    *count = 0;
-    conn *c = reader_take(s);
-    vg_status status = VG_OK;
-    vg_account *out = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *st = stmt(c, SQL_ACCOUNTS_ALL, err);
-    if (!st) {
-        status = err ? err->status : VG_ERR_IO;
-    } else {
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                vg_account *grown = realloc(out, cap * sizeof *out);
-                if (!grown) {
-                    status = vg_error_set(err, VG_ERR_NOMEM, "out of memory listing accounts");
-                    break;
-                }
-                out = grown;
-            }
-            memset(&out[n], 0, sizeof out[n]);
-            read_account(st, &out[n++]);
-        }
-        if (status == VG_OK && rc != SQLITE_DONE)
-            status = db_error(err, c->db, "listing accounts");
-        sqlite3_reset(st);
-    }
-    reader_give(s, c);
-    if (status != VG_OK) {
-        for (size_t i = 0; i < n; i++)
-            vg_account_clear(&out[i]);
-        free(out);
-        return status;
-    }
-    *accounts = out;
-    *count = n;
-    return VG_OK;
+    return list_rows(impl, SQL_ACCOUNTS_ALL, 0, sizeof **accounts, account_row, account_clear,
+                     (void **)accounts, count, "listing accounts", err);
 }
 
 /* ---- sessions --------------------------------------------------------- */
@@ -1169,9 +1116,9 @@ static vg_status job_session_create(sq *s, conn *c, void *arg, vg_error *err)
     if (status != VG_OK)
         return status;
     TRY_STMT(st, SQL_SESSION_PUT);
-    bind_text(st, 1, ses->token_hash);
+    vg_sqlite_bind_text(st, 1, ses->token_hash);
     sqlite3_bind_int64(st, 2, ses->account_id);
-    bind_text(st, 3, ses->csrf_token);
+    vg_sqlite_bind_text(st, 3, ses->csrf_token);
     sqlite3_bind_int(st, 4, ses->totp_pending);
     sqlite3_bind_int64(st, 5, ses->created_at);
     sqlite3_bind_int64(st, 6, ses->expires_at);
@@ -1194,13 +1141,13 @@ static vg_status sq_session_get(void *impl, const char *token_hash, int64_t now,
     if (!st) {
         status = err ? err->status : VG_ERR_IO;
     } else {
-        bind_text(st, 1, token_hash);
+        vg_sqlite_bind_text(st, 1, token_hash);
         sqlite3_bind_int64(st, 2, now);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
-            ses->token_hash = col_dup(st, 0);
+            ses->token_hash = vg_sqlite_text(st, 0);
             ses->account_id = sqlite3_column_int64(st, 1);
-            ses->csrf_token = col_dup(st, 2);
+            ses->csrf_token = vg_sqlite_text(st, 2);
             ses->totp_pending = sqlite3_column_int(st, 3);
             ses->created_at = sqlite3_column_int64(st, 4);
             ses->expires_at = sqlite3_column_int64(st, 5);
@@ -1225,7 +1172,7 @@ static vg_status job_session_delete(sq *s, conn *c, void *arg, vg_error *err)
     session_del_args *a = arg;
     TRY_STMT(st, a->token_hash ? SQL_SESSION_DEL : SQL_SESSION_DEL_ACCOUNT);
     if (a->token_hash)
-        bind_text(st, 1, a->token_hash);
+        vg_sqlite_bind_text(st, 1, a->token_hash);
     else
         sqlite3_bind_int64(st, 1, a->account_id);
     return step_done(c, st, "ending a session", err);
@@ -1249,7 +1196,7 @@ static vg_status job_session_extend(sq *s, conn *c, void *arg, vg_error *err)
     session_extend_args *a = arg;
     TRY_STMT(st, SQL_SESSION_EXTEND);
     sqlite3_bind_int64(st, 1, a->expires_at);
-    bind_text(st, 2, a->token_hash);
+    vg_sqlite_bind_text(st, 2, a->token_hash);
     sqlite3_bind_int64(st, 3, a->now);
     return step_done(c, st, "extending a session", err);
 }
@@ -1287,9 +1234,9 @@ static vg_status job_key_create(sq *s, conn *c, void *arg, vg_error *err)
     (void)s;
     key_args *a = arg;
     TRY_STMT(st, SQL_KEY_PUT);
-    bind_text(st, 1, a->prefix);
-    bind_text(st, 2, a->key_hash);
-    bind_text(st, 3, a->org);
+    vg_sqlite_bind_text(st, 1, a->prefix);
+    vg_sqlite_bind_text(st, 2, a->key_hash);
+    vg_sqlite_bind_text(st, 3, a->org);
     sqlite3_bind_int64(st, 4, a->rate);
     sqlite3_bind_int64(st, 5, now_seconds());
     sqlite3_bind_int(st, 6, a->trust);
@@ -1311,9 +1258,9 @@ static vg_status sq_api_key_create(void *impl, const char *prefix, const char *k
 static void read_key(sqlite3_stmt *st, vg_api_key *k)
 {
     k->id = sqlite3_column_int64(st, 0);
-    k->prefix = col_dup(st, 1);
-    k->key_hash = col_dup(st, 2);
-    k->org = col_dup(st, 3);
+    k->prefix = vg_sqlite_text(st, 1);
+    k->key_hash = vg_sqlite_text(st, 2);
+    k->org = vg_sqlite_text(st, 3);
     k->rate = (uint32_t)sqlite3_column_int64(st, 4);
     k->revoked = sqlite3_column_int(st, 5);
     k->created_at = sqlite3_column_int64(st, 6);
@@ -1331,7 +1278,7 @@ static vg_status sq_api_key_get(void *impl, const char *key_hash, vg_api_key *ke
     if (!st) {
         status = err ? err->status : VG_ERR_IO;
     } else {
-        bind_text(st, 1, key_hash);
+        vg_sqlite_bind_text(st, 1, key_hash);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             read_key(st, key);
@@ -1353,7 +1300,7 @@ static vg_status job_key_revoke(sq *s, conn *c, void *arg, vg_error *err)
     if (a->id > 0)
         sqlite3_bind_int64(st, 1, a->id);
     else
-        bind_text(st, 1, a->prefix);
+        vg_sqlite_bind_text(st, 1, a->prefix);
     vg_status status = step_done(c, st, "revoking an API key", err);
     if (status == VG_OK)
         *a->found = sqlite3_changes(c->db) > 0;
@@ -1377,7 +1324,7 @@ static vg_status job_key_trust(sq *s, conn *c, void *arg, vg_error *err)
     if (a->id > 0)
         sqlite3_bind_int64(st, 2, a->id);
     else
-        bind_text(st, 2, a->prefix);
+        vg_sqlite_bind_text(st, 2, a->prefix);
     vg_status status = step_done(c, st, "changing the trust of an API key", err);
     if (status == VG_OK)
         *a->found = sqlite3_changes(c->db) > 0;
@@ -1392,47 +1339,13 @@ static vg_status sq_api_key_set_trust(void *impl, int64_t id, const char *prefix
     return write_job(impl, job_key_trust, &a, err);
 }
 
+static void key_row(sqlite3_stmt *st, void *item) { read_key(st, item); }
+static void key_clear(void *item) { vg_api_key_clear(item); }
+
 static vg_status sq_api_keys_list(void *impl, vg_api_key **keys, size_t *count, vg_error *err)
 {
-    sq *s = impl;
-    *keys = NULL;
-    *count = 0;
-    conn *c = reader_take(s);
-    vg_status status = VG_OK;
-    vg_api_key *out = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *st = stmt(c, SQL_KEYS_ALL, err);
-    if (!st) {
-        status = err ? err->status : VG_ERR_IO;
-    } else {
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                vg_api_key *grown = realloc(out, cap * sizeof *out);
-                if (!grown) {
-                    status = vg_error_set(err, VG_ERR_NOMEM, "out of memory listing keys");
-                    break;
-                }
-                out = grown;
-            }
-            memset(&out[n], 0, sizeof out[n]);
-            read_key(st, &out[n++]);
-        }
-        if (status == VG_OK && rc != SQLITE_DONE)
-            status = db_error(err, c->db, "listing API keys");
-        sqlite3_reset(st);
-    }
-    reader_give(s, c);
-    if (status != VG_OK) {
-        for (size_t i = 0; i < n; i++)
-            vg_api_key_clear(&out[i]);
-        free(out);
-        return status;
-    }
-    *keys = out;
-    *count = n;
-    return VG_OK;
+    return list_rows(impl, SQL_KEYS_ALL, 0, sizeof **keys, key_row, key_clear, (void **)keys,
+                     count, "listing API keys", err);
 }
 
 /* ---- audit ------------------------------------------------------------ */
@@ -1489,17 +1402,17 @@ static vg_status job_audit(sq *s, conn *c, void *arg, vg_error *err)
     TRY_STMT(st, SQL_AUDIT_PUT);
     sqlite3_bind_int64(st, 1, a->e.seq);
     sqlite3_bind_int64(st, 2, a->e.time);
-    bind_text(st, 3, a->e.actor);
-    bind_text(st, 4, a->e.action);
-    bind_text(st, 5, a->e.target);
-    bind_text(st, 6, a->e.detail);
-    bind_text(st, 7, prev);
-    bind_text(st, 8, hash);
+    vg_sqlite_bind_text(st, 3, a->e.actor);
+    vg_sqlite_bind_text(st, 4, a->e.action);
+    vg_sqlite_bind_text(st, 5, a->e.target);
+    vg_sqlite_bind_text(st, 6, a->e.detail);
+    vg_sqlite_bind_text(st, 7, prev);
+    vg_sqlite_bind_text(st, 8, hash);
     if ((status = step_done(c, st, "appending to the audit log", err)) != VG_OK)
         return status;
     TRY_STMT(hd, SQL_AUDIT_HEAD_PUT);
     sqlite3_bind_int64(hd, 1, a->e.seq);
-    bind_text(hd, 2, hash);
+    vg_sqlite_bind_text(hd, 2, hash);
     if ((status = step_done(c, hd, "moving the audit chain head", err)) != VG_OK)
         return status;
     if (a->seq)
@@ -1576,7 +1489,7 @@ static int by_seq(const void *a, const void *b)
 static vg_status target_seqs(conn *c, const char *target, seq_list *list, vg_error *err)
 {
     TRY_STMT(st, SQL_AUDIT_TARGET_SEQS);
-    bind_text(st, 1, target);
+    vg_sqlite_bind_text(st, 1, target);
     int rc;
     vg_status status = VG_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
