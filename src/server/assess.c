@@ -125,116 +125,116 @@ static const char *validate(const vg_console *con, const form *f)
 
 /* ---- rendering -------------------------------------------------------- */
 
-static void radio(vg_cpage *p, const char *name, const char *value, const char *label,
+static void radio(vg_html *p, const char *name, const char *value, const char *label,
                   const char *chosen)
 {
-    vg_cp_fmt(p, "<label><input type=\"radio\" name=\"%s\" value=\"", name);
-    vg_cp_text(p, value);
-    vg_cp_put(p, "\"");
+    vg_html_fmt(p, "<label><input type=\"radio\" name=\"%s\" value=\"", name);
+    vg_html_text(p, value);
+    vg_html_put(p, "\"");
     /* The keyboard starts on the first answer, with nothing chosen yet. */
     if (!chosen && !strcmp(name, "legal") && !strcmp(value, "illegal_csam"))
-        vg_cp_put(p, " autofocus");
+        vg_html_put(p, " autofocus");
     if (chosen && !strcmp(chosen, value))
-        vg_cp_put(p, " checked");
-    vg_cp_put(p, "> ");
-    vg_cp_text(p, label);
-    vg_cp_put(p, "</label>");
+        vg_html_put(p, " checked");
+    vg_html_put(p, "> ");
+    vg_html_text(p, label);
+    vg_html_put(p, "</label>");
 }
 
-static void checkbox(vg_cpage *p, const char *name, const char *value, const char *label,
+static void checkbox(vg_html *p, const char *name, const char *value, const char *label,
                      int checked)
 {
-    vg_cp_fmt(p, "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%s> ", name, value,
-              checked ? " checked" : "");
-    vg_cp_text(p, label);
-    vg_cp_put(p, "</label>");
+    vg_html_fmt(p, "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%s> ", name, value,
+                checked ? " checked" : "");
+    vg_html_text(p, label);
+    vg_html_put(p, "</label>");
 }
 
-static void select_list(vg_cpage *p, const char *name, const char *label,
+static void select_list(vg_html *p, const char *name, const char *label,
                         const char *const *values, const char *chosen)
 {
-    vg_cp_fmt(p, "<label>%s <select name=\"%s\" id=\"f-%s\"><option value=\"\">-</option>",
-              label, name, name);
+    vg_html_fmt(p, "<label>%s <select name=\"%s\" id=\"f-%s\"><option value=\"\">-</option>",
+                label, name, name);
     for (size_t i = 0; values[i]; i++) {
-        vg_cp_fmt(p, "<option value=\"%s\"%s>", values[i],
-                  chosen && !strcmp(chosen, values[i]) ? " selected" : "");
-        vg_cp_text(p, vg_console_label(values[i]));
-        vg_cp_put(p, "</option>");
+        vg_html_fmt(p, "<option value=\"%s\"%s>", values[i],
+                    chosen && !strcmp(chosen, values[i]) ? " selected" : "");
+        vg_html_text(p, vg_console_label(values[i]));
+        vg_html_put(p, "</option>");
     }
-    vg_cp_put(p, "</select></label>");
+    vg_html_put(p, "</select></label>");
 }
 
-static void render_form(vg_cpage *p, vg_http_request *req, const vg_console *con,
+static void render_form(vg_html *p, vg_http_request *req, const vg_console *con,
                         const vg_console_item *it, const form *f)
 {
-    vg_cp_put(p, "<form method=\"post\" action=\"/console/assess\" id=\"assess\">");
+    vg_html_put(p, "<form method=\"post\" action=\"/console/assess\" id=\"assess\">");
     vg_cp_csrf(p, req);
-    vg_cp_fmt(p,
-              "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
-              "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">",
-              it->report_id, it->version);
-    vg_cp_put(p, "<div class=\"cols\"><fieldset><legend>Legal assessment</legend>");
+    vg_html_fmt(p,
+                "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
+                "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">",
+                it->report_id, it->version);
+    vg_html_put(p, "<div class=\"cols\"><fieldset><legend>Legal assessment</legend>");
     for (size_t i = 0; LEGAL[i]; i++)
         radio(p, "legal", LEGAL[i], vg_console_label(LEGAL[i]), f->legal);
-    vg_cp_put(p, "</fieldset><fieldset><legend>Severity</legend>");
+    vg_html_put(p, "</fieldset><fieldset><legend>Severity</legend>");
     for (int i = 0; i < con->grade_count; i++)
         radio(p, "severity", con->grades[i], con->grades[i], f->severity);
     radio(p, "severity", "", "none", f->severity ? f->severity : "");
-    vg_cp_put(p, "</fieldset><fieldset><legend>Child(ren) shown</legend>");
+    vg_html_put(p, "</fieldset><fieldset><legend>Child(ren) shown</legend>");
     select_list(p, "age", "Apparent age", AGES, f->age);
     select_list(p, "sex", "Sex", SEXES, f->sex);
-    vg_cp_put(p, "</fieldset><fieldset><legend>Flags</legend>");
+    vg_html_put(p, "</fieldset><fieldset><legend>Flags</legend>");
     for (size_t i = 0; FLAGS[i]; i++)
         checkbox(p, "flag", FLAGS[i], vg_console_label(FLAGS[i]),
                  has(f->flags, f->flag_count, FLAGS[i]));
-    vg_cp_put(p, "</fieldset><fieldset><legend>Interpol baseline</legend>");
+    vg_html_put(p, "</fieldset><fieldset><legend>Interpol baseline</legend>");
     for (size_t i = 0; i < BASELINE_COUNT; i++) {
         checkbox(p, "baseline", BASELINE[i][0], BASELINE[i][1],
                  has(f->baseline, f->baseline_count, BASELINE[i][0]));
-        vg_cp_put(p, "<br>");
+        vg_html_put(p, "<br>");
     }
-    vg_cp_put(p, "</fieldset><fieldset><legend>Law and note</legend><label>Country whose law "
-                 "applies <input name=\"country\" id=\"f-country\" size=\"3\" maxlength=\"2\" "
-                 "pattern=\"[A-Z]{2}\" autocomplete=\"off\" value=\"");
-    vg_cp_text(p, f->country);
-    vg_cp_put(p, "\"></label><br><label for=\"f-note\">Note</label><br>"
-                 "<textarea name=\"note\" id=\"f-note\" rows=\"3\" cols=\"40\" "
-                 "maxlength=\"4000\">");
-    vg_cp_text(p, f->note);
-    vg_cp_put(p, "</textarea></fieldset></div><p><button type=\"submit\" class=\"primary\">"
-                 "Record assessment</button></p></form>");
+    vg_html_put(p, "</fieldset><fieldset><legend>Law and note</legend><label>Country whose law "
+                   "applies <input name=\"country\" id=\"f-country\" size=\"3\" maxlength=\"2\" "
+                   "pattern=\"[A-Z]{2}\" autocomplete=\"off\" value=\"");
+    vg_html_text(p, f->country);
+    vg_html_put(p, "\"></label><br><label for=\"f-note\">Note</label><br>"
+                   "<textarea name=\"note\" id=\"f-note\" rows=\"3\" cols=\"40\" "
+                   "maxlength=\"4000\">");
+    vg_html_text(p, f->note);
+    vg_html_put(p, "</textarea></fieldset></div><p><button type=\"submit\" class=\"primary\">"
+                   "Record assessment</button></p></form>");
 }
 
-static void show_assessment(vg_cpage *p, const char *title, const char *by, const char *json)
+static void show_assessment(vg_html *p, const char *title, const char *by, const char *json)
 {
-    vg_cp_put(p, "<h2>");
-    vg_cp_text(p, title);
-    vg_cp_put(p, " by ");
-    vg_cp_text(p, by);
-    vg_cp_put(p, "</h2><dl>");
+    vg_html_put(p, "<h2>");
+    vg_html_text(p, title);
+    vg_html_put(p, " by ");
+    vg_html_text(p, by);
+    vg_html_put(p, "</h2><dl>");
     json_t *o = json ? json_loads(json, 0, NULL) : NULL;
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v)
     {
-        vg_cp_put(p, "<dt>");
-        vg_cp_text(p, key);
-        vg_cp_put(p, "</dt><dd>");
+        vg_html_put(p, "<dt>");
+        vg_html_text(p, key);
+        vg_html_put(p, "</dt><dd>");
         if (json_is_string(v)) {
-            vg_cp_text(p, vg_console_label(json_string_value(v)));
+            vg_html_text(p, vg_console_label(json_string_value(v)));
         } else if (json_is_array(v)) {
             size_t i;
             json_t *e;
             json_array_foreach(v, i, e)
             {
-                vg_cp_put(p, i ? ", " : "");
-                vg_cp_text(p, vg_console_label(json_string_value(e)));
+                vg_html_put(p, i ? ", " : "");
+                vg_html_text(p, vg_console_label(json_string_value(e)));
             }
         }
-        vg_cp_put(p, "</dd>");
+        vg_html_put(p, "</dd>");
     }
     json_decref(o);
-    vg_cp_put(p, "</dl>");
+    vg_html_put(p, "</dl>");
 }
 
 /* The item page: details, files, and the form when the caller may assess. */
@@ -263,53 +263,53 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
     }
     char title[64];
     snprintf(title, sizeof title, "Report %s", it.receipt_code ? it.receipt_code : "");
-    vg_cpage p = {0};
+    vg_html p = {0};
     vg_cp_start(&p, req, title, NULL);
     const char *msg = vg_http_query(req, "msg");
     if (msg && !strcmp(msg, "claimed"))
-        vg_cp_put(&p, "<p class=\"msg\" role=\"status\">You hold this item now: nobody else "
-                      "can assess it until you release it or record your assessment.</p>");
+        vg_html_put(&p, "<p class=\"msg\" role=\"status\">You hold this item now: nobody else "
+                        "can assess it until you release it or record your assessment.</p>");
     if (problem) {
-        vg_cp_put(&p, "<p class=\"msg err\" role=\"alert\">");
-        vg_cp_text(&p, problem);
-        vg_cp_put(&p, "</p>");
+        vg_html_put(&p, "<p class=\"msg err\" role=\"alert\">");
+        vg_html_text(&p, problem);
+        vg_html_put(&p, "</p>");
     }
     int64_t now = (int64_t)time(NULL);
-    vg_cp_put(&p, "<table><tbody><tr><th scope=\"row\">State</th><td>");
-    vg_cp_text(&p, vg_console_label(it.state));
+    vg_html_put(&p, "<table><tbody><tr><th scope=\"row\">State</th><td>");
+    vg_html_text(&p, vg_console_label(it.state));
     int lapsed = vg_console_claim_lapsed(con, &it, now);
     if (it.claimed_by) {
-        vg_cp_put(&p, " · held by ");
-        vg_cp_text(&p, it.claimed_by);
-        vg_cp_put(&p, " for ");
+        vg_html_put(&p, " · held by ");
+        vg_html_text(&p, it.claimed_by);
+        vg_html_put(&p, " for ");
         vg_cp_duration(&p, now - it.claimed_at);
         if (lapsed)
-            vg_cp_put(&p, " <strong>(claim lapsed: another analyst may take it over)</strong>");
+            vg_html_put(&p, " <strong>(claim lapsed: another analyst may take it over)</strong>");
     }
-    vg_cp_put(&p, "</td><th scope=\"row\">About</th><td>");
-    vg_cp_text(&p, vg_console_label(it.category));
-    vg_cp_put(&p, "</td><th scope=\"row\">Source</th><td>");
-    vg_cp_text(&p, it.source);
-    vg_cp_put(&p, "</td></tr><tr><th scope=\"row\">Received</th><td>");
+    vg_html_put(&p, "</td><th scope=\"row\">About</th><td>");
+    vg_html_text(&p, vg_console_label(it.category));
+    vg_html_put(&p, "</td><th scope=\"row\">Source</th><td>");
+    vg_html_text(&p, it.source);
+    vg_html_put(&p, "</td></tr><tr><th scope=\"row\">Received</th><td>");
     vg_cp_time(&p, it.created_at);
-    vg_cp_put(&p, " (waited ");
+    vg_html_put(&p, " (waited ");
     vg_cp_duration(&p, now - it.created_at);
-    vg_cp_fmt(&p, ")</td><th scope=\"row\">Case</th><td><a href=\"/console/case?id=%" PRId64
-                  "\">#%" PRId64 "</a></td><th scope=\"row\">Reporter sees</th><td>",
-              it.case_id, it.case_id);
+    vg_html_fmt(&p, ")</td><th scope=\"row\">Case</th><td><a href=\"/console/case?id=%" PRId64
+                    "\">#%" PRId64 "</a></td><th scope=\"row\">Reporter sees</th><td>",
+                it.case_id, it.case_id);
     vg_console_reporter_sees(&p, con, it.status);
-    vg_cp_put(&p, "</td></tr>");
+    vg_html_put(&p, "</td></tr>");
     if (it.account) {
-        vg_cp_put(&p, "<tr><th scope=\"row\">Account</th><td colspan=\"5\">");
-        vg_cp_text(&p, it.platform ? it.platform : "?");
-        vg_cp_put(&p, ": ");
-        vg_cp_text(&p, it.account);
-        vg_cp_put(&p, "</td></tr>");
+        vg_html_put(&p, "<tr><th scope=\"row\">Account</th><td colspan=\"5\">");
+        vg_html_text(&p, it.platform ? it.platform : "?");
+        vg_html_put(&p, ": ");
+        vg_html_text(&p, it.account);
+        vg_html_put(&p, "</td></tr>");
     }
     if (it.description) {
-        vg_cp_put(&p, "<tr><th scope=\"row\">Description</th><td colspan=\"5\">");
-        vg_cp_text(&p, it.description);
-        vg_cp_put(&p, "</td></tr>");
+        vg_html_put(&p, "<tr><th scope=\"row\">Description</th><td colspan=\"5\">");
+        vg_html_text(&p, it.description);
+        vg_html_put(&p, "</td></tr>");
     }
     vg_console_url *urls = NULL;
     size_t nurls = 0;
@@ -318,90 +318,92 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
         for (size_t i = 0; i < nurls; i++) {
             if (urls[i].report_id != it.report_id)
                 continue;
-            vg_cp_put(&p, any ? "<br>" : "<tr><th scope=\"row\">URLs</th><td colspan=\"5\" "
-                                         "class=\"hash\">");
+            vg_html_put(&p, any ? "<br>" : "<tr><th scope=\"row\">URLs</th><td colspan=\"5\" "
+                                           "class=\"hash\">");
             any = 1;
-            vg_cp_text(&p, urls[i].canonical);
+            vg_html_text(&p, urls[i].canonical);
         }
         if (any)
-            vg_cp_put(&p, "</td></tr>");
+            vg_html_put(&p, "</td></tr>");
         vg_console_urls_free(urls, nurls);
     }
-    vg_cp_put(&p, "</tbody></table>");
+    vg_html_put(&p, "</tbody></table>");
 
     int finished = !strcmp(it.state, VG_ITEM_CONFIRMED) || !strcmp(it.state, VG_ITEM_AUTO);
     int mine = it.claimed_by && !strcmp(it.claimed_by, who->username);
     if (finished) {
-        vg_cp_put(&p, "<h2>Classification</h2><p>");
-        vg_cp_text(&p, vg_console_label(it.legal));
+        vg_html_put(&p, "<h2>Classification</h2><p>");
+        vg_html_text(&p, vg_console_label(it.legal));
         if (it.severity && *it.severity) {
-            vg_cp_put(&p, ", severity ");
-            vg_cp_text(&p, it.severity);
+            vg_html_put(&p, ", severity ");
+            vg_html_text(&p, it.severity);
         }
         if (it.age && *it.age) {
-            vg_cp_put(&p, ", ");
-            vg_cp_text(&p, vg_console_label(it.age));
+            vg_html_put(&p, ", ");
+            vg_html_text(&p, vg_console_label(it.age));
         }
-        vg_cp_put(&p, " — ");
-        vg_cp_put(&p, !strcmp(it.state, VG_ITEM_AUTO)
-                          ? "assessed automatically: every file is in a confirmed bank entry."
-                          : "confirmed by ");
+        vg_html_put(&p, " — ");
+        vg_html_put(&p, !strcmp(it.state, VG_ITEM_AUTO)
+                            ? "assessed automatically: every file is in a confirmed bank entry."
+                            : "confirmed by ");
         if (strcmp(it.state, VG_ITEM_AUTO)) {
-            vg_cp_text(&p, it.first_by);
-            vg_cp_put(&p, " and ");
-            vg_cp_text(&p, it.decided_by);
+            vg_html_text(&p, it.first_by);
+            vg_html_put(&p, " and ");
+            vg_html_text(&p, it.decided_by);
         }
-        vg_cp_put(&p, "</p>");
+        vg_html_put(&p, "</p>");
     } else {
         if (it.first_by && !strcmp(it.state, VG_ITEM_SECOND)) {
-            vg_cp_put(&p, "<p class=\"msg\">First assessment recorded by ");
-            vg_cp_text(&p, it.first_by);
-            vg_cp_put(&p, ". Assess it independently: its answers stay hidden until "
-                          "confirmation.</p>");
+            vg_html_put(&p, "<p class=\"msg\">First assessment recorded by ");
+            vg_html_text(&p, it.first_by);
+            vg_html_put(&p, ". Assess it independently: its answers stay hidden until "
+                            "confirmation.</p>");
         }
         if (!strcmp(it.state, VG_ITEM_DISPUTED)) {
-            vg_cp_put(&p, "<p class=\"msg err\">The two assessments differ. A supervisor's "
-                          "assessment decides.</p>");
+            vg_html_put(&p, "<p class=\"msg err\">The two assessments differ. A supervisor's "
+                            "assessment decides.</p>");
             if (who->role >= VG_ROLE_SUPERVISOR) {
                 show_assessment(&p, "First assessment", it.first_by, it.first_json);
                 show_assessment(&p, "Second assessment", it.second_by, it.second_json);
             }
         }
-        vg_cp_put(&p, "<p>");
+        vg_html_put(&p, "<p>");
         if (it.claimed_by && !mine && who->role >= VG_ROLE_SUPERVISOR) {
-            vg_cp_put(&p, "<form class=\"inline\" method=\"post\" action=\"/console/release\">");
+            vg_html_put(&p, "<form class=\"inline\" method=\"post\" action=\"/console/release\">");
             vg_cp_csrf(&p, req);
-            vg_cp_fmt(&p,
-                      "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
-                      "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
-                      "<button type=\"submit\">Release the claim (supervisor)</button></form>",
-                      it.report_id, it.version);
+            vg_html_fmt(&p,
+                        "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
+                        "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
+                        "<button type=\"submit\">Release the claim (supervisor)</button></form>",
+                        it.report_id, it.version);
         }
         if (!it.claimed_by || mine || lapsed) {
-            vg_cp_fmt(&p, "<form class=\"inline\" method=\"post\" action=\"/console/%s\">",
-                      mine ? "release" : "claim");
+            vg_html_fmt(&p, "<form class=\"inline\" method=\"post\" action=\"/console/%s\">",
+                        mine ? "release" : "claim");
             vg_cp_csrf(&p, req);
-            vg_cp_fmt(&p,
-                      "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
-                      "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
-                      "<button type=\"submit\">%s</button></form>",
-                      it.report_id, it.version,
-                      mine ? "Release" : lapsed ? "Take over the lapsed claim" : "Claim to assess");
+            vg_html_fmt(&p,
+                        "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
+                        "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
+                        "<button type=\"submit\">%s</button></form>",
+                        it.report_id, it.version,
+                        mine     ? "Release"
+                        : lapsed ? "Take over the lapsed claim"
+                                 : "Claim to assess");
         }
-        vg_cp_put(&p, " <a href=\"/console/queue\">Back to the queue</a></p>");
+        vg_html_put(&p, " <a href=\"/console/queue\">Back to the queue</a></p>");
     }
-    vg_cp_put(&p, "<h2>Files</h2>");
+    vg_html_put(&p, "<h2>Files</h2>");
     vg_console_files_table(&p, req, files, nfiles, 1);
     if (!finished) {
-        vg_cp_put(&p, "<h2>Assessment</h2>");
+        vg_html_put(&p, "<h2>Assessment</h2>");
         if (mine || problem) {
             form empty = {0};
             render_form(&p, req, con, &it, f ? f : &empty);
             if (!mine)
-                vg_cp_put(&p, "<p>Your entries are kept above; claim the item again to "
-                              "record them.</p>");
+                vg_html_put(&p, "<p>Your entries are kept above; claim the item again to "
+                                "record them.</p>");
         } else {
-            vg_cp_put(&p, "<p>Claim the item to assess it.</p>");
+            vg_html_put(&p, "<p>Claim the item to assess it.</p>");
         }
     }
     vg_console_files_free(files, nfiles);

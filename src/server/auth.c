@@ -13,122 +13,88 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/html.h"
 #include "server/secure.h"
 #include "server/server.h"
 #include "server/totp.h"
 
 #define SESSION_COOKIE "vigie_session"
 
-/* A growing HTML buffer; on allocation failure it stays NULL and the page
- * becomes a 500. */
-typedef struct page {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} page;
+static const char STYLE[] =
+    "body{font:1.1rem/1.5 sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
+    "color:#111;background:#fff}label{display:block;margin-top:1rem;font-weight:bold}"
+    "input{font:inherit;padding:.4rem;border:2px solid #444;width:100%;box-sizing:border-box}"
+    "button{font:inherit;margin-top:1rem;padding:.5rem 1.2rem;background:#004a99;color:#fff;"
+    "border:0}button:focus,input:focus,a:focus{outline:3px solid #f5a623}"
+    ".error{color:#a00000;font-weight:bold}table{border-collapse:collapse}"
+    "td,th{border:1px solid #999;padding:.3rem .6rem;text-align:left}";
 
-static void put(page *p, const char *text)
+static void page_start(vg_html *p, const char *title)
 {
-    size_t n = strlen(text);
-    if (p->failed)
-        return;
-    if (p->len + n + 1 > p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 4096;
-        while (cap < p->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(p->buf, cap);
-        if (!grown) {
-            p->failed = 1;
-            return;
-        }
-        p->buf = grown;
-        p->cap = cap;
-    }
-    memcpy(p->buf + p->len, text, n + 1);
-    p->len += n;
+    vg_html_put(p, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                   "<title>");
+    vg_html_text(p, title);
+    vg_html_put(p, " - vigie</title><style>");
+    vg_html_put(p, STYLE);
+    vg_html_put(p, "</style></head><body><main>");
 }
 
-static void put_escaped(page *p, const char *text)
+static void page_send(vg_http_request *req, vg_html *p, unsigned status)
 {
-    char *esc = vg_html_escape(text ? text : "");
-    if (!esc) {
-        p->failed = 1;
-        return;
-    }
-    put(p, esc);
-    free(esc);
-}
-
-static void page_start(page *p, const char *title)
-{
-    put(p, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-    put_escaped(p, title);
-    put(p, " - vigie</title><style>body{font:1.1rem/1.5 sans-serif;max-width:40rem;margin:2rem "
-           "auto;padding:0 1rem;color:#111;background:#fff}label{display:block;margin-top:1rem;"
-           "font-weight:bold}input{font:inherit;padding:.4rem;border:2px solid #444;width:100%;"
-           "box-sizing:border-box}button{font:inherit;margin-top:1rem;padding:.5rem 1.2rem;"
-           "background:#004a99;color:#fff;border:0}button:focus,input:focus,a:focus{outline:3px "
-           "solid #f5a623}.error{color:#a00000;font-weight:bold}table{border-collapse:collapse}"
-           "td,th{border:1px solid #999;padding:.3rem .6rem;text-align:left}</style></head>"
-           "<body><main>");
-}
-
-static void page_send(vg_http_request *req, page *p, unsigned status)
-{
-    put(p, "</main></body></html>\n");
+    vg_html_put(p, "</main></body></html>\n");
     if (p->failed)
         vg_http_error_page(req, 500, "Out of memory.");
     else
         vg_http_html(req, status, p->buf);
-    free(p->buf);
+    vg_html_free(p);
 }
 
-static void csrf_field(page *p, vg_http_request *req)
+static void csrf_field(vg_html *p, vg_http_request *req)
 {
-    put(p, "<input type=\"hidden\" name=\"csrf_token\" value=\"");
-    put_escaped(p, vg_http_csrf_token(req));
-    put(p, "\">");
+    vg_html_put(p, "<input type=\"hidden\" name=\"csrf_token\" value=\"");
+    vg_html_text(p, vg_http_csrf_token(req));
+    vg_html_put(p, "\">");
 }
 
 static void login_page(vg_http_request *req, unsigned status, const char *error)
 {
-    page p = {0};
+    vg_html p = {0};
     page_start(&p, "Sign in");
-    put(&p, "<h1>Sign in</h1>");
+    vg_html_put(&p, "<h1>Sign in</h1>");
     if (error) {
-        put(&p, "<p class=\"error\" role=\"alert\">");
-        put_escaped(&p, error);
-        put(&p, "</p>");
+        vg_html_put(&p, "<p class=\"error\" role=\"alert\">");
+        vg_html_text(&p, error);
+        vg_html_put(&p, "</p>");
     }
-    put(&p, "<form method=\"post\" action=\"/login\">");
+    vg_html_put(&p, "<form method=\"post\" action=\"/login\">");
     csrf_field(&p, req);
-    put(&p, "<label for=\"username\">Username</label>"
-            "<input id=\"username\" name=\"username\" autocomplete=\"username\" required>"
-            "<label for=\"password\">Password</label>"
-            "<input id=\"password\" name=\"password\" type=\"password\" "
-            "autocomplete=\"current-password\" required>"
-            "<button type=\"submit\">Sign in</button></form>");
+    vg_html_put(&p, "<label for=\"username\">Username</label>"
+                    "<input id=\"username\" name=\"username\" autocomplete=\"username\" required>"
+                    "<label for=\"password\">Password</label>"
+                    "<input id=\"password\" name=\"password\" type=\"password\" "
+                    "autocomplete=\"current-password\" required>"
+                    "<button type=\"submit\">Sign in</button></form>");
     page_send(req, &p, status);
 }
 
 static void totp_page(vg_http_request *req, unsigned status, const char *error)
 {
-    page p = {0};
+    vg_html p = {0};
     page_start(&p, "Second step");
-    put(&p, "<h1>Enter your code</h1><p>Open your authenticator app and type the six-digit "
-            "code it shows for vigie.</p>");
+    vg_html_put(&p, "<h1>Enter your code</h1><p>Open your authenticator app and type the six-digit "
+                    "code it shows for vigie.</p>");
     if (error) {
-        put(&p, "<p class=\"error\" role=\"alert\">");
-        put_escaped(&p, error);
-        put(&p, "</p>");
+        vg_html_put(&p, "<p class=\"error\" role=\"alert\">");
+        vg_html_text(&p, error);
+        vg_html_put(&p, "</p>");
     }
-    put(&p, "<form method=\"post\" action=\"/login/totp\">");
+    vg_html_put(&p, "<form method=\"post\" action=\"/login/totp\">");
     csrf_field(&p, req);
-    put(&p, "<label for=\"code\">Six-digit code</label>"
-            "<input id=\"code\" name=\"code\" inputmode=\"numeric\" pattern=\"[0-9]{6}\" "
-            "autocomplete=\"one-time-code\" required>"
-            "<button type=\"submit\">Continue</button></form>");
+    vg_html_put(&p, "<label for=\"code\">Six-digit code</label>"
+                    "<input id=\"code\" name=\"code\" inputmode=\"numeric\" pattern=\"[0-9]{6}\" "
+                    "autocomplete=\"one-time-code\" required>"
+                    "<button type=\"submit\">Continue</button></form>");
     page_send(req, &p, status);
 }
 
@@ -348,45 +314,46 @@ static void get_console(vg_http_request *req)
         vg_http_error_page(req, 503, err.message);
         return;
     }
-    page p = {0};
+    vg_html p = {0};
     page_start(&p, "Console");
-    put(&p, "<h1>Recent reports</h1><p>Signed in as ");
-    put_escaped(&p, who->username);
-    put(&p, " (");
-    put(&p, vg_role_name(who->role));
-    put(&p, ").</p><form method=\"post\" action=\"/logout\">");
+    vg_html_put(&p, "<h1>Recent reports</h1><p>Signed in as ");
+    vg_html_text(&p, who->username);
+    vg_html_put(&p, " (");
+    vg_html_put(&p, vg_role_name(who->role));
+    vg_html_put(&p, ").</p><form method=\"post\" action=\"/logout\">");
     csrf_field(&p, req);
-    put(&p, "<button type=\"submit\">Sign out</button></form>");
-    put(&p, "<p><a href=\"/console/queue\">The assessment queue</a></p>");
+    vg_html_put(&p, "<button type=\"submit\">Sign out</button></form>");
+    vg_html_put(&p, "<p><a href=\"/console/queue\">The assessment queue</a></p>");
     if (!count) {
-        put(&p, "<p>No reports yet.</p>");
+        vg_html_put(&p, "<p>No reports yet.</p>");
     } else {
-        put(&p, "<table><caption>The 50 newest reports</caption><thead><tr><th scope=\"col\">"
-                "Receipt</th><th scope=\"col\">Received</th><th scope=\"col\">Source</th>"
-                "<th scope=\"col\">About</th><th scope=\"col\">URLs</th><th scope=\"col\">Files"
-                "</th><th scope=\"col\">Case</th><th scope=\"col\">Status</th></tr></thead>"
-                "<tbody>");
+        vg_html_put(&p, "<table><caption>The 50 newest reports</caption><thead><tr>"
+                        "<th scope=\"col\">Receipt</th><th scope=\"col\">Received</th>"
+                        "<th scope=\"col\">Source</th><th scope=\"col\">About</th>"
+                        "<th scope=\"col\">URLs</th><th scope=\"col\">Files</th>"
+                        "<th scope=\"col\">Case</th><th scope=\"col\">Status</th></tr></thead>"
+                        "<tbody>");
         for (size_t i = 0; i < count; i++) {
             char when[32], num[64];
             time_t t = (time_t)rows[i].created_at;
             struct tm tm;
             gmtime_r(&t, &tm);
             strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-            put(&p, "<tr><td>");
-            put_escaped(&p, rows[i].receipt_code);
-            put(&p, "</td><td>");
-            put(&p, when);
-            put(&p, "</td><td>");
-            put_escaped(&p, rows[i].source);
-            put(&p, "</td><td>");
-            put_escaped(&p, rows[i].category);
+            vg_html_put(&p, "<tr><td>");
+            vg_html_text(&p, rows[i].receipt_code);
+            vg_html_put(&p, "</td><td>");
+            vg_html_put(&p, when);
+            vg_html_put(&p, "</td><td>");
+            vg_html_text(&p, rows[i].source);
+            vg_html_put(&p, "</td><td>");
+            vg_html_text(&p, rows[i].category);
             snprintf(num, sizeof num, "</td><td>%zu</td><td>%zu</td><td>%" PRId64 "</td><td>",
                      rows[i].url_count, rows[i].file_count, rows[i].case_id);
-            put(&p, num);
-            put_escaped(&p, rows[i].status);
-            put(&p, "</td></tr>");
+            vg_html_put(&p, num);
+            vg_html_text(&p, rows[i].status);
+            vg_html_put(&p, "</td></tr>");
         }
-        put(&p, "</tbody></table>");
+        vg_html_put(&p, "</tbody></table>");
     }
     for (size_t i = 0; i < count; i++)
         vg_report_row_clear(&rows[i]);

@@ -112,82 +112,82 @@ void vg_console_case_page(vg_http_request *req)
     }
     char title[48];
     snprintf(title, sizeof title, "Case #%" PRId64, case_id);
-    vg_cpage p = {0};
+    vg_html p = {0};
     vg_cp_start(&p, req, title, NULL);
-    vg_cp_fmt(&p, "<p>%zu report%s, %zu file%s, %zu URL%s.</p>", nitems, nitems == 1 ? "" : "s",
-              nfiles, nfiles == 1 ? "" : "s", nurls, nurls == 1 ? "" : "s");
+    vg_html_fmt(&p, "<p>%zu report%s, %zu file%s, %zu URL%s.</p>", nitems, nitems == 1 ? "" : "s",
+                nfiles, nfiles == 1 ? "" : "s", nurls, nurls == 1 ? "" : "s");
 
-    vg_cp_put(&p, "<h2>Reports</h2><table><thead><tr><th scope=\"col\">Report</th>"
-                  "<th scope=\"col\">Received</th><th scope=\"col\">Source</th>"
-                  "<th scope=\"col\">About</th><th scope=\"col\">Account</th>"
-                  "<th scope=\"col\">Assessment</th><th scope=\"col\">Reporter reads on /status"
-                  "</th></tr></thead><tbody>");
+    vg_html_put(&p, "<h2>Reports</h2><table><thead><tr><th scope=\"col\">Report</th>"
+                    "<th scope=\"col\">Received</th><th scope=\"col\">Source</th>"
+                    "<th scope=\"col\">About</th><th scope=\"col\">Account</th>"
+                    "<th scope=\"col\">Assessment</th><th scope=\"col\">Reporter reads on /status"
+                    "</th></tr></thead><tbody>");
     for (size_t i = 0; i < nitems; i++) {
         const vg_console_item *it = &items[i];
-        vg_cp_fmt(&p, "<tr><td><a href=\"/console/item?id=%" PRId64 "\">", it->report_id);
-        vg_cp_text(&p, it->receipt_code);
-        vg_cp_put(&p, "</a></td><td>");
+        vg_html_fmt(&p, "<tr><td><a href=\"/console/item?id=%" PRId64 "\">", it->report_id);
+        vg_html_text(&p, it->receipt_code);
+        vg_html_put(&p, "</a></td><td>");
         vg_cp_time(&p, it->created_at);
-        vg_cp_put(&p, "</td><td>");
-        vg_cp_text(&p, it->source);
-        vg_cp_put(&p, "</td><td>");
-        vg_cp_text(&p, vg_console_label(it->category));
-        vg_cp_put(&p, "</td><td>");
+        vg_html_put(&p, "</td><td>");
+        vg_html_text(&p, it->source);
+        vg_html_put(&p, "</td><td>");
+        vg_html_text(&p, vg_console_label(it->category));
+        vg_html_put(&p, "</td><td>");
         if (it->account) {
-            vg_cp_text(&p, it->platform ? it->platform : "?");
-            vg_cp_put(&p, ": ");
-            vg_cp_text(&p, it->account);
+            vg_html_text(&p, it->platform ? it->platform : "?");
+            vg_html_put(&p, ": ");
+            vg_html_text(&p, it->account);
         }
-        vg_cp_put(&p, "</td><td>");
-        vg_cp_text(&p, vg_console_label(it->state));
+        vg_html_put(&p, "</td><td>");
+        vg_html_text(&p, vg_console_label(it->state));
         /* Before confirmation the answers stay hidden (blind four-eyes). */
         int decided = !strcmp(it->state, VG_ITEM_CONFIRMED) || !strcmp(it->state, VG_ITEM_AUTO);
         if (it->legal && decided) {
-            vg_cp_put(&p, " · ");
-            vg_cp_text(&p, vg_console_label(it->legal));
+            vg_html_put(&p, " · ");
+            vg_html_text(&p, vg_console_label(it->legal));
             if (it->severity && *it->severity) {
-                vg_cp_put(&p, " ");
-                vg_cp_text(&p, it->severity);
+                vg_html_put(&p, " ");
+                vg_html_text(&p, it->severity);
             }
         }
-        vg_cp_put(&p, "</td><td>");
+        vg_html_put(&p, "</td><td>");
         vg_console_reporter_sees(&p, con, it->status);
-        vg_cp_put(&p, "</td></tr>");
+        vg_html_put(&p, "</td></tr>");
     }
-    vg_cp_put(&p, "</tbody></table>");
+    vg_html_put(&p, "</tbody></table>");
 
-    vg_cp_put(&p, "<h2>Files</h2>");
+    vg_html_put(&p, "<h2>Files</h2>");
     vg_console_files_table(&p, req, files, nfiles, 0);
 
-    vg_cp_put(&p, "<h2>URLs and hosts</h2>");
+    vg_html_put(&p, "<h2>URLs and hosts</h2>");
     if (!nurls) {
-        vg_cp_put(&p, "<p>No URLs.</p>");
+        vg_html_put(&p, "<p>No URLs.</p>");
     } else {
-        vg_cp_put(&p, "<table><thead><tr><th scope=\"col\">Host</th><th scope=\"col\">Canonical"
-                      " URL</th><th scope=\"col\">As reported</th><th scope=\"col\">Report</th>"
-                      "</tr></thead><tbody>");
+        vg_html_put(&p, "<table><thead><tr><th scope=\"col\">Host</th><th scope=\"col\">Canonical"
+                        " URL</th><th scope=\"col\">As reported</th><th scope=\"col\">Report</th>"
+                        "</tr></thead><tbody>");
         for (size_t i = 0; i < nurls; i++) {
             char host[256];
             host_of(urls[i].canonical, host, sizeof host);
-            vg_cp_put(&p, "<tr><td>");
-            vg_cp_text(&p, host);
-            vg_cp_put(&p, "</td><td class=\"hash\">");
-            vg_cp_text(&p, urls[i].canonical);
-            vg_cp_put(&p, "</td><td class=\"hash\">");
-            vg_cp_text(&p, urls[i].url);
-            vg_cp_fmt(&p, "</td><td>%" PRId64 "</td></tr>", urls[i].report_id);
+            vg_html_put(&p, "<tr><td>");
+            vg_html_text(&p, host);
+            vg_html_put(&p, "</td><td class=\"hash\">");
+            vg_html_text(&p, urls[i].canonical);
+            vg_html_put(&p, "</td><td class=\"hash\">");
+            vg_html_text(&p, urls[i].url);
+            vg_html_fmt(&p, "</td><td>%" PRId64 "</td></tr>", urls[i].report_id);
         }
-        vg_cp_put(&p, "</tbody></table>");
+        vg_html_put(&p, "</tbody></table>");
     }
 
-    vg_cp_put(&p, "<h2>Linked cases</h2><p>Reports sharing a file, a URL or an account are "
-                  "already in this case. Near-identical files (PDQ) link to: ");
+    vg_html_put(&p, "<h2>Linked cases</h2><p>Reports sharing a file, a URL or an account are "
+                    "already in this case. Near-identical files (PDQ) link to: ");
     if (!nlinked)
-        vg_cp_put(&p, "none.");
+        vg_html_put(&p, "none.");
     for (size_t i = 0; i < nlinked; i++)
-        vg_cp_fmt(&p, "%s<a href=\"/console/case?id=%" PRId64 "\">case #%" PRId64 "</a>",
-                  i ? ", " : "", linked[i], linked[i]);
-    vg_cp_put(&p, "</p>");
+        vg_html_fmt(&p, "%s<a href=\"/console/case?id=%" PRId64 "\">case #%" PRId64 "</a>",
+                    i ? ", " : "", linked[i], linked[i]);
+    vg_html_put(&p, "</p>");
 
     /* The timeline: arrivals, then every audited action on this case's
      * reports and files, in time order. */
@@ -212,30 +212,30 @@ void vg_console_case_page(vg_http_request *req)
     if (!t.failed && vg_store_audit_for_targets(con->srv->store, t.names, t.target_count, visit,
                                                 &t, &err) != VG_OK)
         t.failed = 1;
-    vg_cp_put(&p, "<h2>Timeline</h2>");
+    vg_html_put(&p, "<h2>Timeline</h2>");
     if (t.failed) {
-        vg_cp_put(&p, "<p class=\"msg err\">The timeline could not be read.</p>");
+        vg_html_put(&p, "<p class=\"msg err\">The timeline could not be read.</p>");
     } else {
         qsort(t.events, t.count, sizeof *t.events, by_time);
-        vg_cp_put(&p, "<table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th>"
-                      "<th scope=\"col\">What</th><th scope=\"col\">On</th></tr></thead><tbody>");
+        vg_html_put(&p, "<table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th>"
+                        "<th scope=\"col\">What</th><th scope=\"col\">On</th></tr></thead><tbody>");
         for (size_t i = 0; i < t.count; i++) {
             char when[32];
             time_t at = (time_t)t.events[i].time;
             struct tm tm;
             gmtime_r(&at, &tm);
             strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-            vg_cp_put(&p, "<tr><td>");
-            vg_cp_put(&p, when);
-            vg_cp_put(&p, "</td><td>");
-            vg_cp_text(&p, t.events[i].actor);
-            vg_cp_put(&p, "</td><td>");
-            vg_cp_text(&p, t.events[i].action);
-            vg_cp_put(&p, "</td><td>");
-            vg_cp_text(&p, t.events[i].target);
-            vg_cp_put(&p, "</td></tr>");
+            vg_html_put(&p, "<tr><td>");
+            vg_html_put(&p, when);
+            vg_html_put(&p, "</td><td>");
+            vg_html_text(&p, t.events[i].actor);
+            vg_html_put(&p, "</td><td>");
+            vg_html_text(&p, t.events[i].action);
+            vg_html_put(&p, "</td><td>");
+            vg_html_text(&p, t.events[i].target);
+            vg_html_put(&p, "</td></tr>");
         }
-        vg_cp_put(&p, "</tbody></table>");
+        vg_html_put(&p, "</tbody></table>");
     }
     for (size_t i = 0; i < t.count; i++) {
         free(t.events[i].actor);

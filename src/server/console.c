@@ -54,134 +54,71 @@ static const char STYLE[] =
     ".skip{position:absolute;left:-999px}.skip:focus{left:1em;top:.3em;background:#fff;"
     "padding:.2em .5em}";
 
-static void grow(vg_cpage *p, size_t add)
+void vg_cp_csrf(vg_html *p, vg_http_request *req)
 {
-    if (p->failed || p->len + add + 1 <= p->cap)
-        return;
-    size_t cap = p->cap ? p->cap : 8192;
-    while (cap < p->len + add + 1)
-        cap *= 2;
-    char *buf = realloc(p->buf, cap);
-    if (!buf) {
-        p->failed = 1;
-        return;
-    }
-    p->buf = buf;
-    p->cap = cap;
+    vg_html_put(p, "<input type=\"hidden\" name=\"csrf_token\" value=\"");
+    vg_html_text(p, vg_http_csrf_token(req));
+    vg_html_put(p, "\">");
 }
 
-void vg_cp_put(vg_cpage *p, const char *html)
-{
-    size_t n = strlen(html);
-    grow(p, n);
-    if (p->failed)
-        return;
-    memcpy(p->buf + p->len, html, n + 1);
-    p->len += n;
-}
-
-void vg_cp_text(vg_cpage *p, const char *text)
-{
-    if (!text)
-        return;
-    char *escaped = vg_html_escape(text);
-    if (!escaped) {
-        p->failed = 1;
-        return;
-    }
-    vg_cp_put(p, escaped);
-    free(escaped);
-}
-
-void vg_cp_fmt(vg_cpage *p, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        p->failed = 1;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        vg_cp_put(p, small);
-        return;
-    }
-    grow(p, (size_t)n);
-    if (p->failed)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(p->buf + p->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    p->len += (size_t)n;
-}
-
-void vg_cp_csrf(vg_cpage *p, vg_http_request *req)
-{
-    vg_cp_put(p, "<input type=\"hidden\" name=\"csrf_token\" value=\"");
-    vg_cp_text(p, vg_http_csrf_token(req));
-    vg_cp_put(p, "\">");
-}
-
-void vg_cp_start(vg_cpage *p, vg_http_request *req, const char *title, const char *current)
+void vg_cp_start(vg_html *p, vg_http_request *req, const char *title, const char *current)
 {
     const vg_http_caller *who = vg_http_caller_of(req);
-    vg_cp_put(p, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>");
-    vg_cp_text(p, title);
-    vg_cp_put(p, " - vigie console</title><style>");
-    vg_cp_put(p, STYLE);
-    vg_cp_put(p, "</style></head><body><a class=\"skip\" href=\"#main\">Skip to content</a>"
-                 "<header><strong>vigie</strong><nav aria-label=\"Console\">");
+    vg_html_put(p, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                   "<title>");
+    vg_html_text(p, title);
+    vg_html_put(p, " - vigie console</title><style>");
+    vg_html_put(p, STYLE);
+    vg_html_put(p, "</style></head><body><a class=\"skip\" href=\"#main\">Skip to content</a>"
+                   "<header><strong>vigie</strong><nav aria-label=\"Console\">");
     static const char *const links[][2] = {{"/console/queue", "Queue"},
                                            {"/console/queue?done=1", "Assessed"}};
     for (size_t i = 0; i < 2; i++) {
-        vg_cp_fmt(p, "<a href=\"%s\"%s>%s</a> ", links[i][0],
-                  current && !strcmp(current, links[i][0]) ? " aria-current=\"page\"" : "",
-                  links[i][1]);
+        vg_html_fmt(p, "<a href=\"%s\"%s>%s</a> ", links[i][0],
+                    current && !strcmp(current, links[i][0]) ? " aria-current=\"page\"" : "",
+                    links[i][1]);
     }
-    vg_cp_put(p, "</nav><span class=\"who\">");
-    vg_cp_text(p, who->username);
-    vg_cp_put(p, " (");
-    vg_cp_text(p, vg_role_name(who->role));
-    vg_cp_put(p, ") <form class=\"inline\" method=\"post\" action=\"/logout\">");
+    vg_html_put(p, "</nav><span class=\"who\">");
+    vg_html_text(p, who->username);
+    vg_html_put(p, " (");
+    vg_html_text(p, vg_role_name(who->role));
+    vg_html_put(p, ") <form class=\"inline\" method=\"post\" action=\"/logout\">");
     vg_cp_csrf(p, req);
-    vg_cp_put(p, "<button type=\"submit\">Sign out</button></form></span></header>"
-                 "<main id=\"main\"><h1>");
-    vg_cp_text(p, title);
-    vg_cp_put(p, "</h1>");
+    vg_html_put(p, "<button type=\"submit\">Sign out</button></form></span></header>"
+                   "<main id=\"main\"><h1>");
+    vg_html_text(p, title);
+    vg_html_put(p, "</h1>");
 }
 
-void vg_cp_send(vg_cpage *p, vg_http_request *req, unsigned status)
+void vg_cp_send(vg_html *p, vg_http_request *req, unsigned status)
 {
-    vg_cp_put(p, "</main></body></html>");
+    vg_html_put(p, "</main></body></html>");
     if (p->failed)
         vg_http_error_page(req, 500, "The page could not be built (out of memory).");
     else
         vg_http_html(req, status, p->buf);
-    free(p->buf);
-    memset(p, 0, sizeof *p);
+    vg_html_free(p);
 }
 
-void vg_cp_duration(vg_cpage *p, int64_t seconds)
+void vg_cp_duration(vg_html *p, int64_t seconds)
 {
     if (seconds < 0)
         seconds = 0;
     if (seconds >= 86400)
-        vg_cp_fmt(p, "%" PRId64 " d %02" PRId64 " h", seconds / 86400, seconds % 86400 / 3600);
+        vg_html_fmt(p, "%" PRId64 " d %02" PRId64 " h", seconds / 86400, seconds % 86400 / 3600);
     else
-        vg_cp_fmt(p, "%" PRId64 " h %02" PRId64 " min", seconds / 3600, seconds % 3600 / 60);
+        vg_html_fmt(p, "%" PRId64 " h %02" PRId64 " min", seconds / 3600, seconds % 3600 / 60);
 }
 
-void vg_cp_time(vg_cpage *p, int64_t when)
+void vg_cp_time(vg_html *p, int64_t when)
 {
     char text[32];
     time_t t = (time_t)when;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
-    vg_cp_put(p, text);
+    vg_html_put(p, text);
 }
 
 int64_t vg_console_id(const char *text)
@@ -235,7 +172,7 @@ const char *vg_console_label(const char *code)
     return code ? code : "";
 }
 
-void vg_console_reporter_sees(vg_cpage *p, vg_console *con, const char *status)
+void vg_console_reporter_sees(vg_html *p, vg_console *con, const char *status)
 {
     vg_intake *in = con->srv->intake;
     const vg_i18n_lang *en = in && in->i18n ? vg_i18n_find(in->i18n, "en") : NULL;
@@ -244,11 +181,11 @@ void vg_console_reporter_sees(vg_cpage *p, vg_console *con, const char *status)
     const char *text = en && status ? vg_i18n_get(en, key) : NULL;
     if (text && !strcmp(text, key)) /* the catalogue has no sentence for it */
         text = NULL;
-    vg_cp_put(p, "<span title=\"");
-    vg_cp_text(p, status);
-    vg_cp_put(p, "\">");
-    vg_cp_text(p, text ? text : status);
-    vg_cp_put(p, "</span>");
+    vg_html_put(p, "<span title=\"");
+    vg_html_text(p, status);
+    vg_html_put(p, "\">");
+    vg_html_text(p, text ? text : status);
+    vg_html_put(p, "</span>");
 }
 
 /* ---- the queue -------------------------------------------------------- */
@@ -281,31 +218,31 @@ static const char *const messages[][2] = {
     {"decided", "Decision recorded and confirmed."},
 };
 
-static void flash(vg_cpage *p, vg_http_request *req)
+static void flash(vg_html *p, vg_http_request *req)
 {
     const char *m = vg_http_query(req, "msg");
     for (size_t i = 0; m && i < sizeof messages / sizeof messages[0]; i++)
         if (!strcmp(m, messages[i][0])) {
-            vg_cp_put(p, "<p class=\"msg\" role=\"status\">");
-            vg_cp_text(p, messages[i][1]);
-            vg_cp_put(p, "</p>");
+            vg_html_put(p, "<p class=\"msg\" role=\"status\">");
+            vg_html_text(p, messages[i][1]);
+            vg_html_put(p, "</p>");
         }
 }
 
-static void claim_button(vg_cpage *p, vg_http_request *req, const vg_console_item *it,
+static void claim_button(vg_html *p, vg_http_request *req, const vg_console_item *it,
                          const char *who)
 {
     int mine = it->claimed_by && !strcmp(it->claimed_by, who);
-    vg_cp_fmt(p, "<form class=\"inline\" method=\"post\" action=\"/console/%s\">",
-              mine ? "release" : "claim");
+    vg_html_fmt(p, "<form class=\"inline\" method=\"post\" action=\"/console/%s\">",
+                mine ? "release" : "claim");
     vg_cp_csrf(p, req);
-    vg_cp_fmt(p,
-              "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
-              "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
-              "<button type=\"submit\"%s>%s<span class=\"skip\"> report %" PRId64 "</span>"
-              "</button></form>",
-              it->report_id, it->version, mine ? "" : " class=\"primary\"",
-              mine ? "Release" : "Claim", it->report_id);
+    vg_html_fmt(p,
+                "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
+                "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
+                "<button type=\"submit\"%s>%s<span class=\"skip\"> report %" PRId64 "</span>"
+                "</button></form>",
+                it->report_id, it->version, mine ? "" : " class=\"primary\"",
+                mine ? "Release" : "Claim", it->report_id);
 }
 
 void vg_console_queue_page(vg_http_request *req)
@@ -338,97 +275,98 @@ void vg_console_queue_page(vg_http_request *req)
     if (!done)
         qsort(rank, count, sizeof *rank, by_score);
 
-    vg_cpage p = {0};
+    vg_html p = {0};
     vg_cp_start(&p, req, done ? "Assessed items" : "Queue", done ? "/console/queue?done=1"
                                                                 : "/console/queue");
     flash(&p, req);
     if (done)
-        vg_cp_put(&p, "<p>The latest items confirmed by four-eyes or assessed automatically "
-                      "because every file was already in a confirmed bank entry.</p>");
+        vg_html_put(&p, "<p>The latest items confirmed by four-eyes or assessed automatically "
+                        "because every file was already in a confirmed bank entry.</p>");
     else
-        vg_cp_fmt(&p, "<p>%zu%s open item%s, most urgent first%s. Target waiting time: %" PRId64
-                      " h. Items whose every file is in the organisation's bank are assessed "
-                      "automatically and leave the queue.</p>",
-                  count, count == QUEUE_SCORED ? " or more" : "", count == 1 ? "" : "s",
-                  count > QUEUE_SHOWN ? " (the first " QUEUE_SHOWN_TEXT " shown)" : "",
-                  con->target_hours);
+        vg_html_fmt(&p, "<p>%zu%s open item%s, most urgent first%s. Target waiting time: %" PRId64
+                        " h. Items whose every file is in the organisation's bank are assessed "
+                        "automatically and leave the queue.</p>",
+                    count, count == QUEUE_SCORED ? " or more" : "", count == 1 ? "" : "s",
+                    count > QUEUE_SHOWN ? " (the first " QUEUE_SHOWN_TEXT " shown)" : "",
+                    con->target_hours);
     size_t shown = count > QUEUE_SHOWN ? QUEUE_SHOWN : count;
     if (!count) {
-        vg_cp_put(&p, done ? "<p>Nothing assessed yet.</p>" : "<p>The queue is empty.</p>");
+        vg_html_put(&p, done ? "<p>Nothing assessed yet.</p>" : "<p>The queue is empty.</p>");
     } else {
         /* Scores only order what is still to do: the assessed list has none. */
-        vg_cp_put(&p, done ? "<table id=\"queue\"><thead><tr>"
-                           : "<table id=\"queue\"><thead><tr><th scope=\"col\">Score</th>"
-                             "<th scope=\"col\">Why</th>");
-        vg_cp_put(&p, "<th scope=\"col\">Report</th>"
-                      "<th scope=\"col\">About</th><th scope=\"col\">Files</th>"
-                      "<th scope=\"col\">URLs</th><th scope=\"col\">Waited</th>"
-                      "<th scope=\"col\">State</th>");
-        vg_cp_put(&p, done ? "<th scope=\"col\">Decided by</th>" : "<th scope=\"col\">Claim</th>");
-        vg_cp_put(&p, "<th scope=\"col\">Case</th></tr></thead><tbody>");
+        vg_html_put(&p, done ? "<table id=\"queue\"><thead><tr>"
+                             : "<table id=\"queue\"><thead><tr><th scope=\"col\">Score</th>"
+                               "<th scope=\"col\">Why</th>");
+        vg_html_put(&p, "<th scope=\"col\">Report</th>"
+                        "<th scope=\"col\">About</th><th scope=\"col\">Files</th>"
+                        "<th scope=\"col\">URLs</th><th scope=\"col\">Waited</th>"
+                        "<th scope=\"col\">State</th>");
+        vg_html_put(&p, done ? "<th scope=\"col\">Decided by</th>"
+                             : "<th scope=\"col\">Claim</th>");
+        vg_html_put(&p, "<th scope=\"col\">Case</th></tr></thead><tbody>");
         for (size_t i = 0; i < shown; i++) {
             const vg_console_item *it = rank[i].item;
-            vg_cp_fmt(&p, "<tr data-report=\"%" PRId64 "\">", it->report_id);
+            vg_html_fmt(&p, "<tr data-report=\"%" PRId64 "\">", it->report_id);
             if (!done)
-                vg_cp_fmt(&p, "<td class=\"num\">%" PRId64 "</td><td>", rank[i].score);
+                vg_html_fmt(&p, "<td class=\"num\">%" PRId64 "</td><td>", rank[i].score);
             for (int h = 0; !done && h < rank[i].hit_count; h++)
-                vg_cp_fmt(&p, "<span class=\"rule\" title=\"priority.%s\">%s +%" PRId64
-                              "</span>",
-                          vg_priority_rule_name(rank[i].hits[h].rule),
-                          vg_priority_rule_label(rank[i].hits[h].rule), rank[i].hits[h].points);
-            vg_cp_fmt(&p, "%s<td><a href=\"/console/item?id=%" PRId64 "\">", done ? "" : "</td>",
-                      it->report_id);
-            vg_cp_text(&p, it->receipt_code);
-            vg_cp_put(&p, "</a> <small>");
-            vg_cp_text(&p, it->source);
-            vg_cp_put(&p, "</small></td><td>");
-            vg_cp_text(&p, vg_console_label(it->category));
+                vg_html_fmt(&p, "<span class=\"rule\" title=\"priority.%s\">%s +%" PRId64
+                                "</span>",
+                            vg_priority_rule_name(rank[i].hits[h].rule),
+                            vg_priority_rule_label(rank[i].hits[h].rule), rank[i].hits[h].points);
+            vg_html_fmt(&p, "%s<td><a href=\"/console/item?id=%" PRId64 "\">", done ? "" : "</td>",
+                        it->report_id);
+            vg_html_text(&p, it->receipt_code);
+            vg_html_put(&p, "</a> <small>");
+            vg_html_text(&p, it->source);
+            vg_html_put(&p, "</small></td><td>");
+            vg_html_text(&p, vg_console_label(it->category));
             int64_t matched = it->files_known > it->files_own_bank ? it->files_known
                                                                     : it->files_own_bank;
             int64_t fresh = it->files - matched;
-            vg_cp_fmt(&p, "</td><td class=\"num\">%" PRId64, it->files);
+            vg_html_fmt(&p, "</td><td class=\"num\">%" PRId64, it->files);
             if (it->files)
-                vg_cp_fmt(&p, " <small>(%" PRId64 " new)</small>", fresh);
-            vg_cp_fmt(&p, "</td><td class=\"num\">%" PRId64 "</td>", it->urls);
+                vg_html_fmt(&p, " <small>(%" PRId64 " new)</small>", fresh);
+            vg_html_fmt(&p, "</td><td class=\"num\">%" PRId64 "</td>", it->urls);
             int64_t waited = now - it->created_at;
             int late = waited > con->target_hours * 3600;
-            vg_cp_fmt(&p, "<td class=\"%s\">", late ? "late" : "ok");
+            vg_html_fmt(&p, "<td class=\"%s\">", late ? "late" : "ok");
             vg_cp_duration(&p, waited);
-            vg_cp_put(&p, late ? " <small>over target</small>" : "");
-            vg_cp_put(&p, "</td><td>");
-            vg_cp_text(&p, vg_console_label(it->state));
+            vg_html_put(&p, late ? " <small>over target</small>" : "");
+            vg_html_put(&p, "</td><td>");
+            vg_html_text(&p, vg_console_label(it->state));
             /* Four-eyes is blind: a first assessment's answers are not shown. */
             if (done && it->legal) {
-                vg_cp_put(&p, "<br><small>");
-                vg_cp_text(&p, vg_console_label(it->legal));
+                vg_html_put(&p, "<br><small>");
+                vg_html_text(&p, vg_console_label(it->legal));
                 if (it->severity && *it->severity) {
-                    vg_cp_put(&p, ", ");
-                    vg_cp_text(&p, it->severity);
+                    vg_html_put(&p, ", ");
+                    vg_html_text(&p, it->severity);
                 }
-                vg_cp_put(&p, "</small>");
+                vg_html_put(&p, "</small>");
             }
-            vg_cp_put(&p, "</td><td>");
+            vg_html_put(&p, "</td><td>");
             if (!done) {
                 if (it->claimed_by && strcmp(it->claimed_by, who->username)) {
-                    vg_cp_put(&p, "held by ");
-                    vg_cp_text(&p, it->claimed_by);
+                    vg_html_put(&p, "held by ");
+                    vg_html_text(&p, it->claimed_by);
                     if (vg_console_claim_lapsed(con, it, now)) {
-                        vg_cp_put(&p, " <small>(claim lapsed after ");
+                        vg_html_put(&p, " <small>(claim lapsed after ");
                         vg_cp_duration(&p, now - it->claimed_at);
-                        vg_cp_put(&p, ")</small> ");
+                        vg_html_put(&p, ")</small> ");
                         claim_button(&p, req, it, who->username);
                     }
                 } else {
                     claim_button(&p, req, it, who->username);
                 }
             } else {
-                vg_cp_text(&p, it->decided_by);
+                vg_html_text(&p, it->decided_by);
             }
-            vg_cp_fmt(&p, "</td><td><a href=\"/console/case?id=%" PRId64 "\">#%" PRId64
-                          "</a></td></tr>",
-                      it->case_id, it->case_id);
+            vg_html_fmt(&p, "</td><td><a href=\"/console/case?id=%" PRId64 "\">#%" PRId64
+                            "</a></td></tr>",
+                        it->case_id, it->case_id);
         }
-        vg_cp_put(&p, "</tbody></table>");
+        vg_html_put(&p, "</tbody></table>");
     }
     free(rank);
     vg_console_items_free(items, count);
@@ -503,14 +441,14 @@ static void refused(vg_http_request *req, vg_console_outcome outcome, int64_t re
         [VG_CONSOLE_SUPERVISOR] = "The two assessments differ: only a supervisor may decide.",
         [VG_CONSOLE_NO_SUCH_REPORT] = "There is no such report.",
     };
-    vg_cpage p = {0};
+    vg_html p = {0};
     vg_cp_start(&p, req, "Not changed", NULL);
-    vg_cp_put(&p, "<p class=\"msg err\" role=\"alert\">");
-    vg_cp_text(&p, outcome < sizeof why / sizeof why[0] && why[outcome] ? why[outcome]
-                                                                        : "Not changed.");
-    vg_cp_fmt(&p, "</p><p><a href=\"/console/item?id=%" PRId64 "\">Open the item</a> · "
-                  "<a href=\"/console/queue\">Back to the queue</a></p>",
-              report);
+    vg_html_put(&p, "<p class=\"msg err\" role=\"alert\">");
+    vg_html_text(&p, outcome < sizeof why / sizeof why[0] && why[outcome] ? why[outcome]
+                                                                          : "Not changed.");
+    vg_html_fmt(&p, "</p><p><a href=\"/console/item?id=%" PRId64 "\">Open the item</a> · "
+                    "<a href=\"/console/queue\">Back to the queue</a></p>",
+                report);
     vg_cp_send(&p, req, outcome == VG_CONSOLE_NO_SUCH_REPORT ? 404 : 409);
 }
 

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "server/html.h"
 #include "server/http.h"
 #include "server/priority.h"
 #include "server/server.h"
@@ -33,22 +34,13 @@ typedef struct vg_console {
     int64_t pdq_threshold;    /* console.pdq_link_threshold: near-identical files */
 } vg_console;
 
-/* A page being built; out of memory is remembered and answered with 500. */
-typedef struct vg_cpage {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} vg_cpage;
-
-void vg_cp_put(vg_cpage *p, const char *html);
-void vg_cp_text(vg_cpage *p, const char *text); /* escaped; NULL writes nothing */
-void vg_cp_fmt(vg_cpage *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void vg_cp_start(vg_cpage *p, vg_http_request *req, const char *title, const char *current);
-void vg_cp_send(vg_cpage *p, vg_http_request *req, unsigned status);
-void vg_cp_csrf(vg_cpage *p, vg_http_request *req);
+/* Console pages are vg_html pages (html.h) with the console's frame. */
+void vg_cp_start(vg_html *p, vg_http_request *req, const char *title, const char *current);
+void vg_cp_send(vg_html *p, vg_http_request *req, unsigned status);
+void vg_cp_csrf(vg_html *p, vg_http_request *req);
 /* "3 h 05 min" for a number of seconds. */
-void vg_cp_duration(vg_cpage *p, int64_t seconds);
-void vg_cp_time(vg_cpage *p, int64_t when);
+void vg_cp_duration(vg_html *p, int64_t seconds);
+void vg_cp_time(vg_html *p, int64_t when);
 
 /* The assessment form's closed lists (NULL-terminated). */
 extern const char *const vg_console_legal_values[];
@@ -78,13 +70,13 @@ void vg_console_case_page(vg_http_request *req);
 
 /* What the reporter reads on /status for this report status (the English
  * catalogue's sentence, else the status itself). */
-void vg_console_reporter_sees(vg_cpage *p, vg_console *con, const char *status);
+void vg_console_reporter_sees(vg_html *p, vg_console *con, const char *status);
 
 /* A 409 (404) page saying why a change was not made. */
 void vg_console_refused(vg_http_request *req, vg_console_outcome outcome, int64_t report);
 
 /* Render the files of a report (hashes, matches, previews). */
-void vg_console_files_table(vg_cpage *p, vg_http_request *req, const vg_console_file *files,
+void vg_console_files_table(vg_html *p, vg_http_request *req, const vg_console_file *files,
                             size_t count, int previews);
 
 /* The module: its routes (routes.c) and its state (server.c frees it). */

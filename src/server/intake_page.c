@@ -14,37 +14,9 @@ const vg_i18n_lang *vg_page_lang(vg_intake *in, vg_http_request *req)
     return vg_i18n_choose(in->i18n, chosen, vg_http_header(req, "Accept-Language"));
 }
 
-void vg_page_put(vg_page *p, const char *html)
-{
-    size_t n = strlen(html);
-    if (p->failed)
-        return;
-    if (p->len + n + 1 > p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8192;
-        while (cap < p->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(p->buf, cap);
-        if (!grown) {
-            p->failed = 1;
-            return;
-        }
-        p->buf = grown;
-        p->cap = cap;
-    }
-    memcpy(p->buf + p->len, html, n + 1);
-    p->len += n;
-}
+void vg_page_put(vg_page *p, const char *html) { vg_html_put(&p->html, html); }
 
-void vg_page_text(vg_page *p, const char *text)
-{
-    char *escaped = vg_html_escape(text ? text : "");
-    if (!escaped) {
-        p->failed = 1;
-        return;
-    }
-    vg_page_put(p, escaped);
-    free(escaped);
-}
+void vg_page_text(vg_page *p, const char *text) { vg_html_text(&p->html, text); }
 
 void vg_page_t(vg_page *p, const char *key) { vg_page_text(p, vg_i18n_get(p->lang, key)); }
 
@@ -58,7 +30,7 @@ void vg_page_t_helpline(vg_page *p, vg_intake *in, const char *key)
     }
     char *before = strndup(text, (size_t)(mark - text));
     if (!before) {
-        p->failed = 1;
+        p->html.failed = 1;
         return;
     }
     vg_page_text(p, before);
@@ -130,10 +102,9 @@ void vg_page_send(vg_page *p, vg_http_request *req, unsigned status)
     vg_page_put(p, "</main><footer><p>");
     vg_page_t(p, "page.privacy");
     vg_page_put(p, "</p></footer></body></html>\n");
-    if (p->failed)
+    if (p->html.failed)
         vg_http_error_page(req, 500, "The page could not be built. Please try again.");
     else
-        vg_http_html(req, status, p->buf);
-    free(p->buf);
-    p->buf = NULL;
+        vg_http_html(req, status, p->html.buf);
+    vg_html_free(&p->html);
 }

@@ -9,14 +9,13 @@
 #ifndef VIGIE_SERVER_INTAKE_PAGE_H
 #define VIGIE_SERVER_INTAKE_PAGE_H
 
+#include "server/html.h"
 #include "server/http.h"
 #include "server/i18n.h"
 #include "server/intake.h"
 
 typedef struct vg_page {
-    char *buf;
-    size_t len, cap;
-    int failed;
+    vg_html html;
     const vg_i18n_lang *lang;
 } vg_page;
 

@@ -276,86 +276,86 @@ void vg_console_preview(vg_http_request *req)
 
 /* ---- the files table -------------------------------------------------- */
 
-static void hash_line(vg_cpage *p, const char *name, const char *value)
+static void hash_line(vg_html *p, const char *name, const char *value)
 {
     if (!value)
         return;
-    vg_cp_fmt(p, "<div><small>%s</small> <span class=\"hash\">", name);
-    vg_cp_text(p, value);
-    vg_cp_put(p, "</span></div>");
+    vg_html_fmt(p, "<div><small>%s</small> <span class=\"hash\">", name);
+    vg_html_text(p, value);
+    vg_html_put(p, "</span></div>");
 }
 
-void vg_console_files_table(vg_cpage *p, vg_http_request *req, const vg_console_file *files,
+void vg_console_files_table(vg_html *p, vg_http_request *req, const vg_console_file *files,
                             size_t count, int previews)
 {
     if (!count) {
-        vg_cp_put(p, "<p>No files.</p>");
+        vg_html_put(p, "<p>No files.</p>");
         return;
     }
-    vg_cp_put(p, "<table class=\"files\"><thead><tr><th scope=\"col\">File</th>"
-                 "<th scope=\"col\">Hashes</th><th scope=\"col\">Match</th>");
+    vg_html_put(p, "<table class=\"files\"><thead><tr><th scope=\"col\">File</th>"
+                   "<th scope=\"col\">Hashes</th><th scope=\"col\">Match</th>");
     if (previews)
-        vg_cp_put(p, "<th scope=\"col\">Preview</th>");
-    vg_cp_put(p, "</tr></thead><tbody>");
+        vg_html_put(p, "<th scope=\"col\">Preview</th>");
+    vg_html_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < count; i++) {
         const vg_console_file *f = &files[i];
         int known = f->known || f->own_legal;
-        vg_cp_fmt(p, "<tr><td>#%" PRId64 " ", f->id);
-        vg_cp_text(p, f->filename ? f->filename : "(no name)");
-        vg_cp_put(p, "<br><small>");
-        vg_cp_text(p, f->content_type ? f->content_type : "unknown type");
-        vg_cp_fmt(p, ", %" PRId64 " bytes, report %" PRId64 "</small></td><td>", f->size,
-                  f->report_id);
+        vg_html_fmt(p, "<tr><td>#%" PRId64 " ", f->id);
+        vg_html_text(p, f->filename ? f->filename : "(no name)");
+        vg_html_put(p, "<br><small>");
+        vg_html_text(p, f->content_type ? f->content_type : "unknown type");
+        vg_html_fmt(p, ", %" PRId64 " bytes, report %" PRId64 "</small></td><td>", f->size,
+                    f->report_id);
         hash_line(p, "SHA-256", f->sha256);
         hash_line(p, "SHA-1", f->sha1);
         hash_line(p, "MD5", f->md5);
         hash_line(p, "PDQ", f->pdq);
-        vg_cp_put(p, "</td><td>");
+        vg_html_put(p, "</td><td>");
         if (f->own_legal) {
-            vg_cp_put(p, "<strong>Known</strong>: own bank, ");
-            vg_cp_text(p, vg_console_label(f->own_legal));
+            vg_html_put(p, "<strong>Known</strong>: own bank, ");
+            vg_html_text(p, vg_console_label(f->own_legal));
             if (f->own_severity && *f->own_severity) {
-                vg_cp_put(p, " ");
-                vg_cp_text(p, f->own_severity);
+                vg_html_put(p, " ");
+                vg_html_text(p, f->own_severity);
             }
-            vg_cp_put(p, "<br>");
+            vg_html_put(p, "<br>");
         }
         if (f->known) {
-            vg_cp_put(p, "<strong>Known</strong>: bank ");
-            vg_cp_text(p, f->bank);
-            vg_cp_put(p, " entry ");
-            vg_cp_text(p, f->bank_entry);
-            vg_cp_fmt(p, f->distance ? " (PDQ, %" PRId64 " bits apart)" : " (exact digest)",
-                      f->distance);
+            vg_html_put(p, "<strong>Known</strong>: bank ");
+            vg_html_text(p, f->bank);
+            vg_html_put(p, " entry ");
+            vg_html_text(p, f->bank_entry);
+            vg_html_fmt(p, f->distance ? " (PDQ, %" PRId64 " bits apart)" : " (exact digest)",
+                        f->distance);
         }
         if (!known)
-            vg_cp_put(p, "New: no bank match");
-        vg_cp_put(p, "</td>");
+            vg_html_put(p, "New: no bank match");
+        vg_html_put(p, "</td>");
         if (previews) {
-            vg_cp_put(p, "<td>");
+            vg_html_put(p, "<td>");
             if (!f->vault_id) {
-                vg_cp_put(p, "Digests only");
+                vg_html_put(p, "Digests only");
             } else if (!looks_like_image(f)) {
-                vg_cp_put(p, "No preview: not played in the console");
+                vg_html_put(p, "No preview: not played in the console");
             } else if (known) {
-                vg_cp_fmt(p, "Known material: no viewing needed. <a href=\"/console/files/"
-                             "%" PRId64 "/preview\">Blurred preview</a>",
-                          f->id);
+                vg_html_fmt(p, "Known material: no viewing needed. <a href=\"/console/files/"
+                               "%" PRId64 "/preview\">Blurred preview</a>",
+                            f->id);
             } else {
-                vg_cp_fmt(p, "<img class=\"preview\" src=\"/console/files/%" PRId64
-                             "/preview\" alt=\"Blurred greyscale preview of file %" PRId64
-                             "\" loading=\"lazy\"> ",
-                          f->id, f->id);
-                vg_cp_fmt(p, "<form class=\"inline\" method=\"post\" action=\"/console/files/"
-                             "%" PRId64 "/preview\">",
-                          f->id);
+                vg_html_fmt(p, "<img class=\"preview\" src=\"/console/files/%" PRId64
+                               "/preview\" alt=\"Blurred greyscale preview of file %" PRId64
+                               "\" loading=\"lazy\"> ",
+                            f->id, f->id);
+                vg_html_fmt(p, "<form class=\"inline\" method=\"post\" action=\"/console/files/"
+                               "%" PRId64 "/preview\">",
+                            f->id);
                 vg_cp_csrf(p, req);
-                vg_cp_put(p, "<button type=\"submit\">Show sharper, in colour (audited)"
-                             "</button></form>");
+                vg_html_put(p, "<button type=\"submit\">Show sharper, in colour (audited)"
+                               "</button></form>");
             }
-            vg_cp_put(p, "</td>");
+            vg_html_put(p, "</td>");
         }
-        vg_cp_put(p, "</tr>");
+        vg_html_put(p, "</tr>");
     }
-    vg_cp_put(p, "</tbody></table>");
+    vg_html_put(p, "</tbody></table>");
 }

@@ -256,13 +256,13 @@ static void refuse(vg_intake *in, vg_http_request *req, const char *key, const c
         vg_page_put(&p, " ");
         vg_page_text(&p, detail);
     }
-    if (p.failed) {
-        free(p.buf);
+    if (p.html.failed) {
+        vg_html_free(&p.html);
         vg_http_error_page(req, 500, "The page could not be built. Please try again.");
         return;
     }
-    render(in, req, p.buf, 400);
-    free(p.buf);
+    render(in, req, p.html.buf, 400);
+    vg_html_free(&p.html);
 }
 
 static void post_report(vg_http_request *req)
