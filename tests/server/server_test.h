@@ -44,15 +44,11 @@ static inline void ts_response_free(ts_response *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Open a server without listening yet (tests may add routes); extra is
- * more configuration text ("key = value\n...") or NULL. */
-static inline int ts_open(ts_server *t, const char *extra)
+/* Open a server on the data already in t->dir (also a restart), without
+ * listening yet; extra is more configuration text ("key = value\n...") or
+ * NULL. */
+static inline int ts_open_in(ts_server *t, const char *extra)
 {
-    memset(t, 0, sizeof *t);
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/vigie-server-XXXXXX", base ? base : "/tmp");
-    if (!mkdtemp(t->dir))
-        return 0;
     char text[4096];
     snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:0\n%s", t->dir,
              extra ? extra : "");
@@ -69,6 +65,18 @@ static inline int ts_open(ts_server *t, const char *extra)
         return 0;
     }
     return 1;
+}
+
+/* The same on a fresh temporary directory (tests may add routes before
+ * listening). */
+static inline int ts_open(ts_server *t, const char *extra)
+{
+    memset(t, 0, sizeof *t);
+    const char *base = getenv("TMPDIR");
+    snprintf(t->dir, sizeof t->dir, "%s/vigie-server-XXXXXX", base ? base : "/tmp");
+    if (!mkdtemp(t->dir))
+        return 0;
+    return ts_open_in(t, extra);
 }
 
 static inline int ts_listen(ts_server *t)

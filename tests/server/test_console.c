@@ -102,31 +102,7 @@ static int reopen(ts_server *t, const char *extra)
     vg_server_stop(t->srv, 5);
     vg_server_free(t->srv);
     t->srv = NULL;
-    char text[4096];
-    snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:0\n%s", t->dir,
-             extra ? extra : "");
-    vg_config *cfg = NULL;
-    vg_error err;
-    if (vg_config_new(&cfg, &err) != VG_OK ||
-        vg_config_parse(cfg, text, strlen(text), "test", &err) != VG_OK ||
-        vg_server_open(cfg, &t->srv, &err) != VG_OK) {
-        fprintf(stderr, "reopen: %s\n", err.message);
-        return 0;
-    }
-    return ts_listen(t);
-}
-
-/* Change the store behind the server's back (time passing, in tests). */
-static int sql_exec(ts_server *t, const char *sql)
-{
-    char path[400];
-    snprintf(path, sizeof path, "%s/data/vigie.db", t->dir);
-    sqlite3 *db = NULL;
-    int ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-             sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
-             sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
-    sqlite3_close(db);
-    return ok;
+    return ts_open_in(t, extra) && ts_listen(t);
 }
 
 static long long version_of(ts_server *t, int64_t report)
@@ -667,7 +643,7 @@ static void test_lapsed_claims(void)
     snprintf(sql, sizeof sql,
              "UPDATE console_items SET claimed_at = claimed_at - 31 * 60 WHERE report_id = %lld",
              (long long)id);
-    CHECK(sql_exec(&t, sql));
+    CHECK(ti_sql_exec(&t, sql));
     CHECK(get(&t, &bob, "/console/queue", &r));
     CHECK(strstr(r.body, "claim lapsed after 0 h 3") != NULL); /* 31 or 32 min */
     ts_response_free(&r);
@@ -700,7 +676,7 @@ static void test_lapsed_claims(void)
              "UPDATE console_items SET claimed_at = claimed_at - 30 * 86400"
              " WHERE report_id = %lld",
              (long long)id);
-    CHECK(sql_exec(&t, sql));
+    CHECK(ti_sql_exec(&t, sql));
     snprintf(f, sizeof f, "report=%lld&version=1", (long long)id);
     CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 409);
     ts_stop(&t);

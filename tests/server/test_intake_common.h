@@ -29,6 +29,19 @@ static inline long long ti_sql_int(ts_server *t, const char *sql)
     return v;
 }
 
+/* Change the store behind the server's back (time passing, in tests). */
+static inline int ti_sql_exec(ts_server *t, const char *sql)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/data/vigie.db", t->dir);
+    sqlite3 *db = NULL;
+    int ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+             sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+             sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok;
+}
+
 /* The first column of the first row of sql as text into out ("" when none). */
 static inline const char *ti_sql_text(ts_server *t, const char *sql, char *out, size_t cap)
 {

@@ -2,10 +2,8 @@
  * Sign-in, sessions, CSRF, lock-out, TOTP, /healthz and /metrics, against
  * a real server on an ephemeral port.
  */
-#include <sqlite3.h>
-
 #include "server/totp.h"
-#include "server_test.h"
+#include "test_intake_common.h"
 
 static const char password[] = "correct horse battery";
 
@@ -219,26 +217,6 @@ static void test_sign_in_and_out(void)
     ts_stop(&t);
 }
 
-/* One integer from the test server's database, or -1. */
-static long long sql_int(ts_server *t, const char *sql)
-{
-    char path[400];
-    snprintf(path, sizeof path, "%s/data/vigie.db", t->dir);
-    sqlite3 *db = NULL;
-    long long v = -1;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 5000);
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-            int rc = sqlite3_step(st);
-            v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-        }
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return v;
-}
-
 static int sign_in(ts_server *t, char session[80])
 {
     char cookie[80], token[65];
@@ -259,31 +237,30 @@ static void test_idle_timeout(void)
     CHECK(ts_account(&t, "alice", password, VG_ROLE_ANALYST) > 0);
     char session[80];
     CHECK(sign_in(&t, session));
-    CHECK_INT_EQ(sql_int(&t, "SELECT expires_at - created_at FROM sessions"), 600);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT expires_at - created_at FROM sessions"), 600);
 
     /* Eight minutes without a request, then one: the ten minutes start again. */
-    CHECK_INT_EQ(sql_int(&t, "UPDATE sessions SET expires_at = strftime('%s','now') + 120"), 0);
+    CHECK(ti_sql_exec(&t, "UPDATE sessions SET expires_at = strftime('%s','now') + 120"));
     CHECK_INT_EQ(get_with_session(&t, "/console", session), 200);
-    long long left = sql_int(&t, "SELECT expires_at - strftime('%s','now') FROM sessions");
+    long long left = ti_sql_int(&t, "SELECT expires_at - strftime('%s','now') FROM sessions");
     CHECK(left >= 590 && left <= 600);
 
     /* Never past the lifetime, however busy. */
-    CHECK_INT_EQ(sql_int(&t, "UPDATE sessions SET created_at = created_at - 7200 + 300,"
-                             " expires_at = strftime('%s','now') + 100"),
-                 0);
+    CHECK(ti_sql_exec(&t, "UPDATE sessions SET created_at = created_at - 7200 + 300,"
+                             " expires_at = strftime('%s','now') + 100"));
     CHECK_INT_EQ(get_with_session(&t, "/console", session), 200);
-    left = sql_int(&t, "SELECT expires_at - strftime('%s','now') FROM sessions");
+    left = ti_sql_int(&t, "SELECT expires_at - strftime('%s','now') FROM sessions");
     CHECK(left >= 290 && left <= 300);
 
     /* Idle too long: signed out. */
-    CHECK_INT_EQ(sql_int(&t, "UPDATE sessions SET expires_at = strftime('%s','now') - 1"), 0);
+    CHECK(ti_sql_exec(&t, "UPDATE sessions SET expires_at = strftime('%s','now') - 1"));
     CHECK_INT_EQ(get_with_session(&t, "/console", session), 401);
     ts_stop(&t);
 
     CHECK(ts_start(&t, "session.idle_minutes = 0\n"));
     CHECK(ts_account(&t, "alice", password, VG_ROLE_ANALYST) > 0);
     CHECK(sign_in(&t, session));
-    CHECK_INT_EQ(sql_int(&t, "SELECT expires_at - created_at FROM sessions"), 8 * 3600);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT expires_at - created_at FROM sessions"), 8 * 3600);
     ts_stop(&t);
 }
 
