@@ -60,6 +60,14 @@ const vg_term vg_reporter_kind_terms[] = {
     {NULL, NULL},
 };
 
+const vg_term vg_scope_terms[] = {
+    {"report", "Send reports"},
+    {"hash", "Hash files"},
+    {"match", "Look signals up in the hash banks"},
+    {"curate", "Change the hash banks"},
+    {NULL, NULL},
+};
+
 const vg_term vg_item_state_terms[] = {
     {VG_ITEM_OPEN, "Open"},
     {VG_ITEM_SECOND, "Awaiting second analyst"},

@@ -44,6 +44,9 @@ extern const vg_term vg_baseline_terms[];
 extern const vg_term vg_category_terms[];
 extern const vg_term vg_reporter_kind_terms[];
 
+/* What a partner key may do (model/people.h: VG_SCOPE_*, bit i is term i). */
+extern const vg_term vg_scope_terms[];
+
 /* The state of a report's assessment (an item of the console). */
 #define VG_ITEM_OPEN "open"             /* nobody has assessed it yet */
 #define VG_ITEM_SECOND "awaiting-second" /* one assessment, waiting for a second analyst */

@@ -30,6 +30,43 @@ static void test_vocab(void)
     CHECK(!vg_legal_worse("unknown", VG_LEGAL_NOT_ILLEGAL));
 }
 
+static void test_scopes(void)
+{
+    const struct {
+        const char *text;
+        int ok;
+        unsigned bits;
+        const char *formatted;
+    } rows[] = {
+        {"report", 1, VG_SCOPE_REPORT, "report"},
+        {"match,hash", 1, VG_SCOPE_HASH | VG_SCOPE_MATCH, "hash,match"},
+        {" curate , match ", 1, VG_SCOPE_MATCH | VG_SCOPE_CURATE, "match,curate"},
+        {"all", 1, VG_SCOPE_ALL, "report,hash,match,curate"},
+        {"hash,hash", 1, VG_SCOPE_HASH, "hash"},
+        {"", 0, 0, ""},
+        {",", 0, 0, ""},
+        {NULL, 0, 0, ""},
+        {"hash,admin", 0, 0, ""},
+        {"Hash", 0, 0, ""},
+        {"reports", 0, 0, ""},
+        {"repor", 0, 0, ""},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        unsigned bits = 99;
+        CHECK_MSG(vg_scopes_parse(rows[i].text, &bits) == rows[i].ok, "row %zu", i);
+        CHECK_MSG(bits == rows[i].bits, "row %zu: %u", i, bits);
+        char out[48];
+        vg_scopes_format(bits, out, sizeof out);
+        CHECK_STR_EQ(out, rows[i].formatted);
+    }
+    /* the bits follow the vocabulary's order */
+    CHECK_STR_EQ(vg_scope_terms[2].code, "match");
+    CHECK_INT_EQ(vg_term_count(vg_scope_terms), 4);
+    char small[8];
+    vg_scopes_format(VG_SCOPE_ALL, small, sizeof small);
+    CHECK_STR_EQ(small, "report"); /* cut at a whole word */
+}
+
 static void test_login_rules(void)
 {
     vg_login_policy p = {.max_failures = 3, .lock_seconds = 100, .max_lock_seconds = 350};
@@ -485,6 +522,7 @@ static void test_priority_weights(void)
 int main(void)
 {
     RUN(test_vocab);
+    RUN(test_scopes);
     RUN(test_login_rules);
     RUN(test_case_rules);
     RUN(test_content_key);

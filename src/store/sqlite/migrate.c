@@ -95,6 +95,9 @@ static const char *const migrations[] = {
     ("CREATE TABLE jobs(name TEXT PRIMARY KEY, node TEXT, lease_until INTEGER NOT NULL DEFAULT 0,"
      "  next_run INTEGER NOT NULL DEFAULT 0);"
      "CREATE INDEX IF NOT EXISTS console_items_state ON console_items(state);"),
+    /* 7: what each partner key may do (model/people.h, VG_SCOPE_*), as
+     * words; keys made before could send reports, and still can. */
+    "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'report';",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
