@@ -38,6 +38,15 @@ static const expected_route EXPECTED[] = {
     {"POST", "/status", VG_ROLE_NONE},
     {"GET", "/api/v1/openapi.json", VG_ROLE_NONE},
     {"POST", "/api/v1/reports", VG_ROLE_PARTNER},
+    {"GET", "/hma/h/hash", VG_ROLE_PARTNER},
+    {"POST", "/hma/h/hash", VG_ROLE_PARTNER},
+    {"GET", "/hma/m/lookup", VG_ROLE_PARTNER},
+    {"POST", "/hma/m/lookup", VG_ROLE_PARTNER},
+    {"GET", "/hma/m/raw_lookup", VG_ROLE_PARTNER},
+    {"GET", "/hma/m/index/status", VG_ROLE_PARTNER},
+    {"POST", "/hma/m/compare", VG_ROLE_PARTNER},
+    {"GET", "/hma/c/banks", VG_ROLE_PARTNER},
+    {"GET", "/hma/c/bank", VG_ROLE_PARTNER},
     {"GET", "/console", VG_ROLE_ANALYST},
     {"GET", "/console/queue", VG_ROLE_ANALYST},
     {"POST", "/console/claim", VG_ROLE_ANALYST},
@@ -59,6 +68,15 @@ typedef struct expected_scopes {
 
 static const expected_scopes SCOPED[] = {
     {"POST", "/api/v1/reports", VG_SCOPE_REPORT},
+    {"GET", "/hma/h/hash", VG_SCOPE_HASH},
+    {"POST", "/hma/h/hash", VG_SCOPE_HASH},
+    {"GET", "/hma/m/lookup", VG_SCOPE_MATCH},
+    {"POST", "/hma/m/lookup", VG_SCOPE_MATCH},
+    {"GET", "/hma/m/raw_lookup", VG_SCOPE_MATCH},
+    {"GET", "/hma/m/index/status", VG_SCOPE_MATCH},
+    {"POST", "/hma/m/compare", VG_SCOPE_MATCH},
+    {"GET", "/hma/c/banks", VG_SCOPE_CURATE},
+    {"GET", "/hma/c/bank", VG_SCOPE_CURATE},
 };
 #define SCOPED_COUNT (sizeof SCOPED / sizeof SCOPED[0])
 
