@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "model/audit.h"
 #include "model/item.h"
+#include "model/ispws.h"
 #include "model/people.h"
 #include "model/priority.h"
 #include "model/report.h"
@@ -65,6 +66,35 @@ static void test_scopes(void)
     char small[8];
     vg_scopes_format(VG_SCOPE_ALL, small, sizeof small);
     CHECK_STR_EQ(small, "report"); /* cut at a whole word */
+}
+
+/* NCMEC's documented expiry: 24 h after opening or 1 h after the last
+ * change, whichever is later; and the incident types' categories. */
+static void test_ispws_rules(void)
+{
+    const struct {
+        int64_t opened, changed, expires;
+    } rows[] = {
+        {0, 0, 86400},             /* untouched: a day */
+        {0, 3600, 86400},          /* early changes do not shorten it */
+        {0, 86000, 89600},         /* a late change: an hour after it */
+        {1000, 86400 + 1000, 86400 + 4600},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        CHECK_MSG(vg_rule_ispws_expiry(rows[i].opened, rows[i].changed) == rows[i].expires,
+                  "row %zu", i);
+    CHECK_STR_EQ(vg_rule_ispws_category(
+                     "Child Pornography (possession, manufacture, and distribution)"),
+                 "image_video");
+    CHECK_STR_EQ(vg_rule_ispws_category("Online Enticement of Children for Sexual Acts"),
+                 "grooming");
+    CHECK_STR_EQ(vg_rule_ispws_category("Child Sex Trafficking"), "other");
+    CHECK(vg_rule_ispws_category("child sex trafficking") == NULL);
+    CHECK(vg_rule_ispws_category("") == NULL);
+    CHECK(vg_rule_ispws_category(NULL) == NULL);
+    CHECK_STR_EQ(vg_ispws_code_text(VG_ISPWS_NO_REPORT), "Report does not exist");
+    CHECK_INT_EQ(VG_ISPWS_FINISHED, 5102);
+    CHECK_INT_EQ(VG_ISPWS_MALFORMED, 4110);
 }
 
 static void test_login_rules(void)
@@ -523,6 +553,7 @@ int main(void)
 {
     RUN(test_vocab);
     RUN(test_scopes);
+    RUN(test_ispws_rules);
     RUN(test_login_rules);
     RUN(test_case_rules);
     RUN(test_content_key);

@@ -47,6 +47,12 @@ static const expected_route EXPECTED[] = {
     {"POST", "/hma/m/compare", VG_ROLE_PARTNER},
     {"GET", "/hma/c/banks", VG_ROLE_PARTNER},
     {"GET", "/hma/c/bank", VG_ROLE_PARTNER},
+    {"GET", "/ispws/status", VG_ROLE_PARTNER},
+    {"POST", "/ispws/submit", VG_ROLE_PARTNER},
+    {"POST", "/ispws/upload", VG_ROLE_PARTNER},
+    {"POST", "/ispws/fileinfo", VG_ROLE_PARTNER},
+    {"POST", "/ispws/finish", VG_ROLE_PARTNER},
+    {"POST", "/ispws/retract", VG_ROLE_PARTNER},
     {"GET", "/console", VG_ROLE_ANALYST},
     {"GET", "/console/queue", VG_ROLE_ANALYST},
     {"POST", "/console/claim", VG_ROLE_ANALYST},
@@ -77,6 +83,12 @@ static const expected_scopes SCOPED[] = {
     {"POST", "/hma/m/compare", VG_SCOPE_MATCH},
     {"GET", "/hma/c/banks", VG_SCOPE_CURATE},
     {"GET", "/hma/c/bank", VG_SCOPE_CURATE},
+    {"GET", "/ispws/status", VG_SCOPE_REPORT},
+    {"POST", "/ispws/submit", VG_SCOPE_REPORT},
+    {"POST", "/ispws/upload", VG_SCOPE_REPORT},
+    {"POST", "/ispws/fileinfo", VG_SCOPE_REPORT},
+    {"POST", "/ispws/finish", VG_SCOPE_REPORT},
+    {"POST", "/ispws/retract", VG_SCOPE_REPORT},
 };
 #define SCOPED_COUNT (sizeof SCOPED / sizeof SCOPED[0])
 
