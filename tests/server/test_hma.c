@@ -399,6 +399,100 @@ static void test_scopes_and_prefix(void)
     ts_remove_dir(t.dir);
 }
 
+/* A server of pictures on loopback, for the fetching tests. */
+static uint8_t *served_photo;
+static size_t served_len;
+
+static void serve_photo(vg_http_request *req)
+{
+    vg_http_respond(req, 200, "image/jpeg", served_photo, served_len);
+}
+
+static void serve_blob(vg_http_request *req)
+{
+    vg_http_respond(req, 200, "application/octet-stream", served_photo, served_len);
+}
+
+static void serve_redirect(vg_http_request *req)
+{
+    vg_http_add_header(req, "Location", "/pic.jpg");
+    vg_http_respond(req, 302, "text/plain", "", 0);
+}
+
+/* GET ?url= is fetched only when the operator allows it, and then only
+ * from public addresses over https, unless the test-only setting opens
+ * loopback; no redirect is followed. */
+static void test_url_fetch(void)
+{
+    served_photo = shared_file("pdq/images/aaa-orig.jpg", &served_len);
+    CHECK(served_photo != NULL);
+    static const vg_route pictures[] = {
+        {"GET", "/pic.jpg", VG_ROLE_NONE, 0, 0, serve_photo, NULL, NULL},
+        {"GET", "/blob", VG_ROLE_NONE, 0, 0, serve_blob, NULL, NULL},
+        {"GET", "/moved", VG_ROLE_NONE, 0, 0, serve_redirect, NULL, NULL},
+    };
+    ts_server img;
+    CHECK(ts_open(&img, NULL));
+    CHECK(vg_http_add_routes(img.srv->http, pictures, 3, NULL) == VG_OK);
+    CHECK(ts_listen(&img));
+    char path[300];
+    json_t *j;
+
+    hma_test h;
+    CHECK(hma_start(&h, "hma.allow_url_fetch = true\nhma.test_fetch_local = true\n"));
+    snprintf(path, sizeof path, "/hma/h/hash?url=http://127.0.0.1:%u/pic.jpg", img.port);
+    CHECK_INT_EQ(get_json(&h, h.hash_key, path, &j), 200);
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "pdq")), PDQ_ORIG);
+    json_decref(j);
+    snprintf(path, sizeof path, "/hma/m/lookup?url=http://127.0.0.1:%u/pic.jpg", img.port);
+    CHECK_INT_EQ(get_json(&h, h.match_key, path, &j), 200);
+    json_t *banks = json_object_get(j, "pdq");
+    CHECK(json_array_size(banks) == 1 &&
+          !strcmp(json_string_value(json_array_get(banks, 0)), "hotline-net"));
+    json_decref(j);
+    /* a type the answer does not say: named by content_type, or refused */
+    snprintf(path, sizeof path, "/hma/h/hash?url=http://127.0.0.1:%u/blob", img.port);
+    CHECK_INT_EQ(get_json(&h, h.hash_key, path, &j), 400);
+    CHECK(hma_error(j, "unsupported url ContentType"));
+    json_decref(j);
+    snprintf(path, sizeof path, "/hma/h/hash?content_type=photo&url=http://127.0.0.1:%u/blob",
+             img.port);
+    CHECK_INT_EQ(get_json(&h, h.hash_key, path, &j), 200);
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "pdq")), PDQ_ORIG);
+    json_decref(j);
+    /* redirects are not followed */
+    snprintf(path, sizeof path, "/hma/h/hash?url=http://127.0.0.1:%u/moved", img.port);
+    CHECK_INT_EQ(get_json(&h, h.hash_key, path, &j), 502);
+    CHECK(hma_error(j, "302"));
+    json_decref(j);
+    hma_stop(&h);
+
+    /* allowed, without the test-only setting: https only, public only */
+    CHECK(hma_start(&h, "hma.allow_url_fetch = true\n"));
+    snprintf(path, sizeof path, "/hma/h/hash?url=http://127.0.0.1:%u/pic.jpg", img.port);
+    CHECK_INT_EQ(get_json(&h, h.hash_key, path, &j), 400);
+    CHECK(hma_error(j, "https"));
+    json_decref(j);
+    const char *inside[] = {"https://127.0.0.1:%u/pic.jpg", "https://localhost:%u/pic.jpg",
+                            "https://[::1]:%u/pic.jpg", "https://10.0.0.1:%u/pic.jpg"};
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
+        char url[120], q[300];
+        snprintf(url, sizeof url, inside[i], img.port);
+        snprintf(q, sizeof q, "/hma/h/hash?url=%s", url);
+        long status = get_json(&h, h.hash_key, q, &j);
+        CHECK_MSG(status == 502, "%s: %ld", url, status);
+        CHECK_MSG(hma_error(j, "not a public one"), "%s", url);
+        json_decref(j);
+    }
+    snprintf(path, sizeof path, "/hma/h/hash?url=https://user:pw@127.0.0.1:%u/pic.jpg",
+             img.port);
+    CHECK_INT_EQ(get_json(&h, h.hash_key, path, &j), 400);
+    json_decref(j);
+    hma_stop(&h);
+    ts_stop(&img);
+    free(served_photo);
+}
+
 /* Without an index, matching answers 503 as HMA does while its index is
  * not ready, and the status says it is not present. */
 static void test_no_index(void)
@@ -433,6 +527,7 @@ int main(void)
     RUN(test_matching);
     RUN(test_curation_reads);
     RUN(test_scopes_and_prefix);
+    RUN(test_url_fetch);
     RUN(test_no_index);
     curl_global_cleanup();
     return vg_test_exit();

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hotline/banks.h"
 #include "server/hma/hma.h"
+#include "vigie/fetch.h"
 
 void vg_hma_json(vg_http_request *req, unsigned status, void *json)
 {
@@ -133,23 +135,11 @@ static const char *unknown_type(const char *types, const char *const *known, siz
     return NULL;
 }
 
-int vg_hma_hash_upload(vg_http_request *req, void **signals_json)
+/* Hash data as a photo or a video into the JSON of its signals; 0 after
+ * answering an error. */
+static int hash_bytes(vg_http_request *req, const uint8_t *data, size_t len, int video,
+                      void **signals_json)
 {
-    vg_hma_upload *u = vg_http_state(req);
-    *signals_json = NULL;
-    if (!u || !u->files) {
-        vg_hma_error(req, 400, "Missing multipart/form-data file upload");
-        return 0;
-    }
-    if (u->files > 1) {
-        vg_hma_error(req, 400, "Only one file allowed per request");
-        return 0;
-    }
-    int video = !strcmp(u->field, "video");
-    if (!video && strcmp(u->field, "photo")) {
-        vg_hma_error(req, 400, "no such content_type: '%.64s'", u->field);
-        return 0;
-    }
     static const char *const photo_types[] = {"pdq"};
     static const char *const video_types[] = {"video_md5", "vpdq"};
     const char *types = vg_http_query(req, "types");
@@ -161,10 +151,10 @@ int vg_hma_hash_upload(vg_http_request *req, void **signals_json)
     }
     vg_media_signals s;
     vg_error err;
-    vg_status st = vg_hotline_hash_media(u->data, u->len, video, &s, &err);
+    vg_status st = vg_hotline_hash_media(data, len, video, &s, &err);
     if (st != VG_OK) {
         vg_hma_error(req, st == VG_ERR_NOMEM ? 500 : 400, "the %s could not be hashed: %s",
-                     u->field, err.message);
+                     video ? "video" : "photo", err.message);
         vg_media_signals_clear(&s);
         return 0;
     }
@@ -182,4 +172,73 @@ int vg_hma_hash_upload(vg_http_request *req, void **signals_json)
     }
     *signals_json = o;
     return 1;
+}
+
+/* GET ...?url=: fetched only when the operator allows it, from public
+ * addresses only (vigie/fetch.h), the content type from content_type or
+ * the answer's, as HMA does. */
+static int hash_url(vg_http_request *req, const char *url, void **signals_json)
+{
+    vg_hma *hma = vg_http_route_ctx(req);
+    if (!hma->allow_url_fetch) {
+        vg_hma_error(req, 403, "Fetching a URL is off on this server (hma.allow_url_fetch): "
+                               "send the file with POST (multipart field \"photo\" or "
+                               "\"video\")");
+        return 0;
+    }
+    const char *asked = vg_http_query(req, "content_type");
+    if (asked && *asked && strcmp(asked, "photo") && strcmp(asked, "video")) {
+        vg_hma_error(req, 400, "no such content_type: '%.64s'", asked);
+        return 0;
+    }
+    vg_fetch_options opts = {.max_bytes = hma->max_upload, .timeout_seconds = 30,
+                             .allow_plain_http = hma->fetch_local_for_tests,
+                             .allow_private_addresses = hma->fetch_local_for_tests};
+    vg_fetch_result got;
+    vg_error err;
+    vg_status st = vg_fetch(url, &opts, &got, &err);
+    if (st != VG_OK) {
+        vg_hma_error(req, st == VG_ERR_INVALID ? 400 : st == VG_ERR_TOO_LARGE ? 413 : 502,
+                     "%s", err.message);
+        return 0;
+    }
+    int video;
+    if (asked && *asked)
+        video = !strcmp(asked, "video");
+    else if (!strncasecmp(got.content_type, "image", 5) ||
+             !strncasecmp(got.content_type, "video", 5))
+        video = !strncasecmp(got.content_type, "video", 5);
+    else {
+        vg_hma_error(req, 400, "unsupported url ContentType: '%.64s', if you know the expected "
+                               "type, provide it with the content_type query param",
+                     got.content_type);
+        vg_fetch_result_free(&got);
+        return 0;
+    }
+    int ok = hash_bytes(req, got.data, got.len, video, signals_json);
+    vg_fetch_result_free(&got);
+    return ok;
+}
+
+int vg_hma_hash_request(vg_http_request *req, void **signals_json)
+{
+    *signals_json = NULL;
+    const char *url = vg_http_query(req, "url");
+    if (url && !strcmp(vg_http_method(req), "GET"))
+        return hash_url(req, url, signals_json);
+    vg_hma_upload *u = vg_http_state(req);
+    if (!u || !u->files) {
+        vg_hma_error(req, 400, "Missing multipart/form-data file upload");
+        return 0;
+    }
+    if (u->files > 1) {
+        vg_hma_error(req, 400, "Only one file allowed per request");
+        return 0;
+    }
+    int video = !strcmp(u->field, "video");
+    if (!video && strcmp(u->field, "photo")) {
+        vg_hma_error(req, 400, "no such content_type: '%.64s'", u->field);
+        return 0;
+    }
+    return hash_bytes(req, u->data, u->len, video, signals_json);
 }

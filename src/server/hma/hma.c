@@ -33,6 +33,16 @@ vg_status vg_hma_open(vg_server *srv, void **state, vg_error *err)
     if (st == VG_OK)
         st = vg_config_size(srv->config, "hma.max_upload", 64ull << 20, 4ull << 30,
                             &hma->max_upload, err);
+    if (st == VG_OK)
+        st = vg_config_bool(srv->config, "hma.allow_url_fetch", 0, &hma->allow_url_fetch, err);
+    /* tests only: their image server is on loopback, over plain http */
+    if (st == VG_OK)
+        st = vg_config_bool(srv->config, "hma.test_fetch_local", 0, &hma->fetch_local_for_tests,
+                            err);
+    if (st == VG_OK && hma->fetch_local_for_tests)
+        vg_http_log(srv->http, "warning",
+                    "hma.test_fetch_local is set: URLs on loopback and private addresses, over "
+                    "plain http, are fetched (tests only)");
     hma->pdq_threshold = (int)threshold;
     return st;
 }

@@ -27,6 +27,7 @@ typedef struct vg_hma {
     int pdq_threshold;   /* hma.pdq_threshold: PDQ bits within which a lookup matches */
     uint64_t max_upload; /* hma.max_upload: the one file of /h/hash and /m/lookup */
     int allow_url_fetch; /* hma.allow_url_fetch: GET /h/hash?url= (off) */
+    int fetch_local_for_tests; /* hma.test_fetch_local: plain http, local addresses */
     char paths[16][96];  /* the routes' paths, prefix included */
 } vg_hma;
 
@@ -55,10 +56,10 @@ typedef struct vg_hma_upload {
 vg_status vg_hma_receive(vg_http_request *req, const char *field, const char *filename,
                          const char *content_type, const void *data, size_t size,
                          uint64_t offset, vg_error *msg);
-/* The request's file, hashed: out gets the signals by HMA's names as a
- * JSON object ({"pdq": ..., "video_md5": ...}). 0 after answering an
- * error. */
-int vg_hma_hash_upload(vg_http_request *req, void **signals_json);
+/* The request's file (its upload, or for a GET its url= when fetching is
+ * allowed), hashed: out gets the signals by HMA's names as a JSON object
+ * ({"pdq": ..., "video_md5": ...}). 0 after answering an error. */
+int vg_hma_hash_request(vg_http_request *req, void **signals_json);
 
 /* ---- the handlers (hashing.c, matching.c, curation.c) ---- */
 

@@ -84,8 +84,7 @@ static json_t *matched_banks(vg_http_request *req, const char *type, const char 
 void vg_hma_lookup_get(vg_http_request *req)
 {
     if (vg_http_query(req, "url")) {
-        vg_hma_error(req, 403, "Fetching a URL is off on this server: send the file with "
-                               "POST /m/lookup");
+        vg_hma_lookup_post(req); /* fetched, hashed, looked up */
         return;
     }
     const char *signal = required(req, "signal");
@@ -100,7 +99,7 @@ void vg_hma_lookup_get(vg_http_request *req)
 void vg_hma_lookup_post(vg_http_request *req)
 {
     json_t *signals = NULL;
-    if (!vg_hma_hash_upload(req, (void **)&signals))
+    if (!vg_hma_hash_request(req, (void **)&signals))
         return;
     json_t *answer = json_object();
     const char *type;
