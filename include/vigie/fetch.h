@@ -30,16 +30,16 @@ extern "C" {
 #endif
 
 typedef struct vg_fetch_options {
-    uint64_t max_bytes;        /* answers larger are refused (VG_ERR_TOO_LARGE) */
-    unsigned timeout_seconds;  /* the whole transfer; 0: 30 */
-    bool allow_plain_http;     /* tests: http:// as well */
+    uint64_t max_bytes;           /* answers larger are refused (VG_ERR_TOO_LARGE) */
+    unsigned timeout_seconds;     /* the whole transfer; 0: 30 */
+    bool allow_plain_http;        /* tests: http:// as well */
     bool allow_private_addresses; /* tests: loopback and private addresses */
 } vg_fetch_options;
 
 typedef struct vg_fetch_result {
-    uint8_t *data;           /* malloc'd; vg_fetch_result_free wipes and frees it */
+    uint8_t *data; /* malloc'd; vg_fetch_result_free wipes and frees it */
     size_t len;
-    char content_type[128];  /* the answer's Content-Type, or "" */
+    char content_type[128]; /* the answer's Content-Type, or "" */
 } vg_fetch_result;
 
 /* GET url. VG_OK only for a 2xx answer; VG_ERR_INVALID for a URL that is

@@ -38,8 +38,8 @@ static const struct {
     const char *name;
     vg_signal_type type;
 } SIGNAL_NAMES[] = {
-    {"pdq", VG_SIGNAL_PDQ},   {"video_md5", VG_SIGNAL_MD5}, {"vpdq", VG_SIGNAL_VPDQ},
-    {"md5", VG_SIGNAL_MD5},   {"sha1", VG_SIGNAL_SHA1},     {"sha256", VG_SIGNAL_SHA256},
+    {"pdq", VG_SIGNAL_PDQ}, {"video_md5", VG_SIGNAL_MD5}, {"vpdq", VG_SIGNAL_VPDQ},
+    {"md5", VG_SIGNAL_MD5}, {"sha1", VG_SIGNAL_SHA1},     {"sha256", VG_SIGNAL_SHA256},
 };
 
 vg_status vg_hotline_signal_type(const char *name, vg_signal_type *type, vg_error *err)
@@ -87,7 +87,8 @@ static vg_status lookup_pdq(vg_hotline *h, const char *signal, int radius, vg_ba
     for (size_t i = 0; st == VG_OK && i < m.count; i++) {
         if (m.items[i].type != VG_SIGNAL_PDQ) /* a video's frame: HMA's pdq index has none */
             continue;
-        vg_bank_hit hit = {.entry = m.items[i].entry, .bank = bank_of(h, m.items[i].entry),
+        vg_bank_hit hit = {.entry = m.items[i].entry,
+                           .bank = bank_of(h, m.items[i].entry),
                            .distance = m.items[i].distance};
         st = hit_add(out, &hit, err);
     }
@@ -95,8 +96,7 @@ static vg_status lookup_pdq(vg_hotline *h, const char *signal, int radius, vg_ba
     return st;
 }
 
-static vg_status lookup_vpdq(vg_hotline *h, const char *signal, vg_bank_hits *out,
-                             vg_error *err)
+static vg_status lookup_vpdq(vg_hotline *h, const char *signal, vg_bank_hits *out, vg_error *err)
 {
     vg_vpdq video = VG_VPDQ_INIT;
     vg_vpdq_set set = {0};
@@ -110,7 +110,8 @@ static vg_status lookup_vpdq(vg_hotline *h, const char *signal, vg_bank_hits *ou
         st = vg_index_search_vpdq(h->index, &set, NULL, &m, err);
     for (size_t i = 0; st == VG_OK && i < m.count; i++) {
         const vg_vpdq_similarity *s = &m.items[i].similarity;
-        vg_bank_hit hit = {.entry = m.items[i].entry, .bank = bank_of(h, m.items[i].entry),
+        vg_bank_hit hit = {.entry = m.items[i].entry,
+                           .bank = bank_of(h, m.items[i].entry),
                            .distance = (int)(100.0 - s->query_percent + 0.5),
                            .query_percent = s->query_percent,
                            .compared_percent = s->compared_percent};
@@ -200,8 +201,8 @@ static char *vpdq_signal(const vg_vpdq *video)
     return out;
 }
 
-vg_status vg_hotline_hash_media(const uint8_t *data, size_t len, int video,
-                                vg_media_signals *out, vg_error *err)
+vg_status vg_hotline_hash_media(const uint8_t *data, size_t len, int video, vg_media_signals *out,
+                                vg_error *err)
 {
     memset(out, 0, sizeof *out);
     vg_digests d;

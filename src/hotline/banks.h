@@ -65,13 +65,13 @@ typedef struct vg_media_signals {
     char md5[33];
     char pdq[65]; /* photos; "" otherwise */
     int pdq_quality;
-    char *vpdq;   /* videos: the JSON signal string, malloc'd; NULL otherwise */
+    char *vpdq; /* videos: the JSON signal string, malloc'd; NULL otherwise */
 } vg_media_signals;
 void vg_media_signals_clear(vg_media_signals *s);
 
 /* Hash a photo (video = 0) or a video held in memory: never written to
  * disk. VG_ERR_INVALID (or the decoder's status) when it is not one. */
-vg_status vg_hotline_hash_media(const uint8_t *data, size_t len, int video,
-                                vg_media_signals *out, vg_error *err);
+vg_status vg_hotline_hash_media(const uint8_t *data, size_t len, int video, vg_media_signals *out,
+                                vg_error *err);
 
 #endif

@@ -14,10 +14,10 @@
 typedef struct open_report {
     int64_t id, key_id, opened_at, changed_at;
     vg_intake_draft *draft;
-    json_t *claim;    /* {"report": ..., "files": {file_id: details}} */
+    json_t *claim;        /* {"report": ..., "files": {file_id: details}} */
     char (*file_ids)[33]; /* one per file of the draft, in order */
     size_t file_ids_cap;
-    int finishing;    /* being written: other calls see it as gone */
+    int finishing; /* being written: other calls see it as gone */
 } open_report;
 
 typedef struct finished_report {
@@ -91,8 +91,7 @@ static void sweep(vg_ispws *s, int64_t now)
 }
 
 /* Under the lock: the caller's open report, or NULL with *code saying why. */
-static open_report *find(vg_ispws *s, int64_t key_id, int64_t id, int64_t now,
-                         vg_ispws_code *code)
+static open_report *find(vg_ispws *s, int64_t key_id, int64_t id, int64_t now, vg_ispws_code *code)
 {
     sweep(s, now);
     for (size_t i = 0; i < s->count; i++)
@@ -137,16 +136,15 @@ vg_ispws_code vg_ispws_open(vg_ispws *s, int64_t key_id, vg_intake_draft *d, con
         id = (int64_t)(r & ((1ull << 53) - 1));
     } while (id == 0 || find(s, key_id, id, now, &unused) || unused == VG_ISPWS_FINISHED);
     open_report *r = &s->open[s->count++];
-    *r = (open_report){.id = id, .key_id = key_id, .opened_at = now, .changed_at = now,
-                       .draft = d, .claim = c};
+    *r = (open_report){
+        .id = id, .key_id = key_id, .opened_at = now, .changed_at = now, .draft = d, .claim = c};
     pthread_mutex_unlock(&s->lock);
     *report_id = id;
     return VG_ISPWS_OK;
 }
 
-vg_ispws_code vg_ispws_upload(vg_ispws *s, int64_t key_id, int64_t report_id,
-                              vg_upload_set *set, int64_t now, char file_id[33], char md5[33],
-                              vg_error *err)
+vg_ispws_code vg_ispws_upload(vg_ispws *s, int64_t key_id, int64_t report_id, vg_upload_set *set,
+                              int64_t now, char file_id[33], char md5[33], vg_error *err)
 {
     vg_ispws_code code = VG_ISPWS_OK;
     pthread_mutex_lock(&s->lock);
@@ -239,8 +237,8 @@ vg_ispws_code vg_ispws_finish(vg_ispws *s, int64_t key_id, int64_t report_id, in
 
     char *extra_text = extra ? json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(extra);
-    vg_status st = extra_text && (ids || !n) ? VG_OK
-                                             : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    vg_status st =
+        extra_text && (ids || !n) ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     d->report.extra_json = extra_text;
     vg_report_ack ack = {0};
     if (st == VG_OK)
@@ -251,7 +249,7 @@ vg_ispws_code vg_ispws_finish(vg_ispws *s, int64_t key_id, int64_t report_id, in
 
     pthread_mutex_lock(&s->lock);
     size_t slot = 0;
-    while (slot < s->count && s->open[slot].id != report_id)
+    while (slot < s->count && (s->open[slot].id != report_id || s->open[slot].key_id != key_id))
         slot++;
     if (st == VG_OK) {
         slot_remove(s, slot); /* the draft was stored: its files stay */

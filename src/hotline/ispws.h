@@ -43,9 +43,8 @@ vg_ispws_code vg_ispws_open(vg_ispws *s, int64_t key_id, vg_intake_draft *d, con
 /* Add the files of set (one upload request) to an open report: the first
  * file's id goes to file_id[33] and the MD5 of what was received to
  * md5[33]. */
-vg_ispws_code vg_ispws_upload(vg_ispws *s, int64_t key_id, int64_t report_id,
-                              vg_upload_set *set, int64_t now, char file_id[33], char md5[33],
-                              vg_error *err);
+vg_ispws_code vg_ispws_upload(vg_ispws *s, int64_t key_id, int64_t report_id, vg_upload_set *set,
+                              int64_t now, char file_id[33], char md5[33], vg_error *err);
 
 /* Keep the sender's details of one of the report's files (a JSON object
  * text). VG_ISPWS_INVALID when the report has no such file. */

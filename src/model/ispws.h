@@ -15,10 +15,10 @@ typedef enum vg_ispws_code {
     VG_ISPWS_SERVER_ERROR = 1000,
     VG_ISPWS_NOT_AUTHENTICATED = 2000,
     VG_ISPWS_NOT_AUTHORISED = 3100,
-    VG_ISPWS_INVALID = 4100,      /* the document does not follow the schema */
-    VG_ISPWS_MALFORMED = 4110,    /* not well-formed XML */
-    VG_ISPWS_NO_REPORT = 5001,    /* no such open report (or not the caller's, or expired) */
-    VG_ISPWS_FINISHED = 5102,     /* the report was already finished */
+    VG_ISPWS_INVALID = 4100,   /* the document does not follow the schema */
+    VG_ISPWS_MALFORMED = 4110, /* not well-formed XML */
+    VG_ISPWS_NO_REPORT = 5001, /* no such open report (or not the caller's, or expired) */
+    VG_ISPWS_FINISHED = 5102,  /* the report was already finished */
 } vg_ispws_code;
 
 /* "Success", "Validation failed"...: the responseDescription of a code. */

@@ -37,8 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vg_intake_draft d;
     vg_intake_draft_init(&d, "api", NULL);
     char *claim = NULL, why[256];
-    vg_ispws_code code = vg_ispws_read_report(&h, (const char *)data, size, "Fuzz Platform", &d,
-                                              &claim, why);
+    vg_ispws_code code =
+        vg_ispws_read_report(&h, (const char *)data, size, "Fuzz Platform", &d, &claim, why);
     if (code == VG_ISPWS_OK) {
         int known = 0;
         for (size_t i = 0; vg_category_terms[i].code; i++)
@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             free(again);
         }
-        if (d.report.description && !vg_utf8_valid(d.report.description,
-                                                   strlen(d.report.description)))
+        if (d.report.description &&
+            !vg_utf8_valid(d.report.description, strlen(d.report.description)))
             abort();
         check_claim(claim);
     } else if ((code != VG_ISPWS_INVALID && code != VG_ISPWS_MALFORMED) || !why[0] || claim) {
@@ -63,8 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     int64_t report_id;
     char file_id[64], *details = NULL;
-    code = vg_ispws_read_file_details((const char *)data, size, &report_id, file_id, &details,
-                                      why);
+    code = vg_ispws_read_file_details((const char *)data, size, &report_id, file_id, &details, why);
     if (code == VG_ISPWS_OK) {
         if (report_id <= 0 || !file_id[0])
             abort();

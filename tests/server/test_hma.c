@@ -39,14 +39,14 @@ static void build_index(const char *path)
     CHECK(vg_index_builder_new(&b, NULL) == VG_OK);
     CHECK(vg_index_builder_add_bank(b, "hotline-net", "series\0", 7, &net, NULL) == VG_OK);
     CHECK(vg_index_builder_add_bank(b, "other-net", NULL, 0, &other, NULL) == VG_OK);
-    vg_bank_entry e = {.type = VG_SIGNAL_PDQ, .id = "bridge-1", .id_len = 8, .metadata = "s1",
-                       .metadata_len = 3};
+    vg_bank_entry e = {
+        .type = VG_SIGNAL_PDQ, .id = "bridge-1", .id_len = 8, .metadata = "s1", .metadata_len = 3};
     vg_pdq_hash h;
     CHECK(vg_pdq_from_hex(PDQ_ORIG, &h) == VG_OK);
     memcpy(e.value, h.bytes, 32);
     CHECK(vg_index_builder_add(b, net, &e, NULL) == VG_OK);
-    vg_bank_entry m = {.type = VG_SIGNAL_MD5, .id = "m-1", .id_len = 3, .metadata = "s2",
-                       .metadata_len = 3};
+    vg_bank_entry m = {
+        .type = VG_SIGNAL_MD5, .id = "m-1", .id_len = 3, .metadata = "s2", .metadata_len = 3};
     CHECK(vg_hex_decode(MD5_KNOWN, m.value, 16) == VG_OK);
     CHECK(vg_index_builder_add(b, net, &m, NULL) == VG_OK);
     CHECK(vg_index_builder_write(b, path, NULL) == VG_OK);
@@ -141,8 +141,8 @@ static long post_file(hma_test *h, const char *key, const char *path, const char
     if (twice)
         ti_mp_file(&m, field, "again.bin", data, len);
     ti_mp_end(&m);
-    long status = post_json(h, key, path, "multipart/form-data; boundary=" TI_BOUNDARY, m.buf,
-                            m.len, json);
+    long status =
+        post_json(h, key, path, "multipart/form-data; boundary=" TI_BOUNDARY, m.buf, m.len, json);
     free(m.buf);
     return status;
 }
@@ -170,19 +170,18 @@ static void test_hashing(void)
     vg_hex_encode(d.md5, 16, md5);
     CHECK_STR_EQ(json_string_value(json_object_get(j, "video_md5")), md5);
     const char *vpdq = json_string_value(json_object_get(j, "vpdq"));
-    CHECK_MSG(vpdq && !strncmp(vpdq, "[\"" VPDQ_CHAIR0 ",100,0.000\"", 2 + 64 + 11), "%.120s", vpdq ? vpdq : "");
+    CHECK_MSG(vpdq && !strncmp(vpdq, "[\"" VPDQ_CHAIR0 ",100,0.000\"", 2 + 64 + 11), "%.120s",
+              vpdq ? vpdq : "");
     json_t *frames = vpdq ? json_loads(vpdq, 0, NULL) : NULL;
     CHECK(json_is_array(frames) && json_array_size(frames) >= 18 && json_array_size(frames) <= 20);
     json_decref(frames);
     json_decref(j);
     /* types selects; a type the content has not is refused as HMA does */
-    CHECK_INT_EQ(post_file(&h, h.hash_key, "/hma/h/hash?types=video_md5", "video", video, vlen,
-                           0, &j),
-                 200);
+    CHECK_INT_EQ(
+        post_file(&h, h.hash_key, "/hma/h/hash?types=video_md5", "video", video, vlen, 0, &j), 200);
     CHECK(json_object_size(j) == 1 && json_object_get(j, "video_md5"));
     json_decref(j);
-    CHECK_INT_EQ(post_file(&h, h.hash_key, "/hma/h/hash?types=pdq,md9", "photo", photo, len, 0,
-                           &j),
+    CHECK_INT_EQ(post_file(&h, h.hash_key, "/hma/h/hash?types=pdq,md9", "photo", photo, len, 0, &j),
                  400);
     CHECK(hma_error(j, "signal type 'md9' doesn't exist or is disabled"));
     json_decref(j);
@@ -197,9 +196,9 @@ static void test_hashing(void)
     CHECK(hma_error(j, "Missing multipart/form-data file upload"));
     json_decref(j);
     /* not a picture: a clear 400, no crash */
-    CHECK_INT_EQ(post_file(&h, h.hash_key, "/hma/h/hash", "photo", (const uint8_t *)"GIF89a", 6,
-                           0, &j),
-                 400);
+    CHECK_INT_EQ(
+        post_file(&h, h.hash_key, "/hma/h/hash", "photo", (const uint8_t *)"GIF89a", 6, 0, &j),
+        400);
     CHECK(hma_error(j, "could not be hashed"));
     json_decref(j);
     /* a URL is never fetched for a partner */
@@ -238,9 +237,9 @@ static void test_matching(void)
                  200);
     CHECK(json_is_array(j) && json_array_size(j) == 0);
     json_decref(j);
-    CHECK_INT_EQ(get_json(&h, h.match_key,
-                          "/hma/m/lookup?signal_type=video_md5&signal=" MD5_KNOWN, &j),
-                 200);
+    CHECK_INT_EQ(
+        get_json(&h, h.match_key, "/hma/m/lookup?signal_type=video_md5&signal=" MD5_KNOWN, &j),
+        200);
     CHECK(json_is_array(j) && json_array_size(j) == 1);
     json_decref(j);
     /* far from every entry: nothing */
@@ -268,10 +267,10 @@ static void test_matching(void)
     CHECK(json_is_array(matches) && json_array_size(matches) == 1 &&
           json_integer_value(json_array_get(matches, 0)) == 0);
     json_decref(j);
-    CHECK_INT_EQ(get_json(&h, h.match_key,
-                          "/hma/m/raw_lookup?signal_type=pdq&include_distance=true&signal=" PDQ_BLUR,
-                          &j),
-                 200);
+    CHECK_INT_EQ(
+        get_json(&h, h.match_key,
+                 "/hma/m/raw_lookup?signal_type=pdq&include_distance=true&signal=" PDQ_BLUR, &j),
+        200);
     json_t *first = json_array_get(json_object_get(j, "matches"), 0);
     char want[16];
     snprintf(want, sizeof want, "%d", blur);
@@ -298,16 +297,20 @@ static void test_matching(void)
     /* compare: [match, {"distance": n}] per signal type */
     const char *pair = "{\"pdq\":[\"" PDQ_ORIG "\",\"" PDQ_BLUR "\"],"
                        "\"video_md5\":[\"" MD5_KNOWN "\",\"" MD5_KNOWN "\"]}";
-    CHECK_INT_EQ(post_json(&h, h.match_key, "/hma/m/compare", "application/json", pair,
-                           strlen(pair), &j),
-                 200);
+    CHECK_INT_EQ(
+        post_json(&h, h.match_key, "/hma/m/compare", "application/json", pair, strlen(pair), &j),
+        200);
     json_t *c = json_object_get(j, "pdq");
     CHECK(json_is_true(json_array_get(c, 0)));
     CHECK_INT_EQ(json_integer_value(json_object_get(json_array_get(c, 1), "distance")), blur);
     CHECK(json_is_true(json_array_get(json_object_get(j, "video_md5"), 0)));
     json_decref(j);
-    const char *bad[] = {"[]", "{\"pdq\":\"x\"}", "{\"pdq\":[\"" PDQ_ORIG "\"]}",
-                         "{\"pdq\":[\"zz\",\"" PDQ_ORIG "\"]}", "{\"tmk\":[\"a\",\"b\"]}", "{"};
+    const char *bad[] = {"[]",
+                         "{\"pdq\":\"x\"}",
+                         "{\"pdq\":[\"" PDQ_ORIG "\"]}",
+                         "{\"pdq\":[\"zz\",\"" PDQ_ORIG "\"]}",
+                         "{\"tmk\":[\"a\",\"b\"]}",
+                         "{"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_MSG(post_json(&h, h.match_key, "/hma/m/compare", "application/json", bad[i],
                             strlen(bad[i]), &j) == 400,
@@ -343,8 +346,7 @@ static void test_curation_reads(void)
                  "s1");
     json_decref(j);
     /* content of another bank, past the end, not a number: not found */
-    const char *missing[] = {"/hma/c/bank/other-net/content/0",
-                             "/hma/c/bank/hotline-net/content/2",
+    const char *missing[] = {"/hma/c/bank/other-net/content/0", "/hma/c/bank/hotline-net/content/2",
                              "/hma/c/bank/hotline-net/content/x",
                              "/hma/c/bank/hotline-net/content/99999999999999999999999"};
     for (size_t i = 0; i < 4; i++) {
@@ -380,14 +382,14 @@ static void test_scopes_and_prefix(void)
     hma_stop(&h);
 
     CHECK(hma_start(&h, "hma.prefix = /compat/hma/\nhma.pdq_threshold = 0\n"));
-    CHECK_INT_EQ(get_json(&h, h.match_key,
-                          "/compat/hma/m/lookup?signal_type=pdq&signal=" PDQ_BLUR, &j),
-                 200);
+    CHECK_INT_EQ(
+        get_json(&h, h.match_key, "/compat/hma/m/lookup?signal_type=pdq&signal=" PDQ_BLUR, &j),
+        200);
     CHECK(json_is_array(j) && json_array_size(j) == 0); /* threshold 0: only the same hash */
     json_decref(j);
-    CHECK_INT_EQ(get_json(&h, h.match_key,
-                          "/compat/hma/m/lookup?signal_type=pdq&signal=" PDQ_ORIG, &j),
-                 200);
+    CHECK_INT_EQ(
+        get_json(&h, h.match_key, "/compat/hma/m/lookup?signal_type=pdq&signal=" PDQ_ORIG, &j),
+        200);
     CHECK(json_is_array(j) && json_array_size(j) == 1);
     json_decref(j);
     CHECK_INT_EQ(get_json(&h, h.match_key, "/hma/m/index/status", &j), 404);
@@ -484,8 +486,7 @@ static void test_url_fetch(void)
         CHECK_MSG(hma_error(j, "not a public one"), "%s", url);
         json_decref(j);
     }
-    snprintf(path, sizeof path, "/hma/h/hash?url=https://user:pw@127.0.0.1:%u/pic.jpg",
-             img.port);
+    snprintf(path, sizeof path, "/hma/h/hash?url=https://user:pw@127.0.0.1:%u/pic.jpg", img.port);
     CHECK_INT_EQ(get_json(&h, h.hash_key, path, &j), 400);
     json_decref(j);
     hma_stop(&h);
@@ -504,8 +505,8 @@ static void test_no_index(void)
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
     const char *headers[] = {auth, NULL};
     ts_response r;
-    CHECK(ts_call(&t, "GET", "/hma/m/lookup?signal_type=pdq&signal=" PDQ_ORIG, headers, NULL, 0,
-                  &r));
+    CHECK(
+        ts_call(&t, "GET", "/hma/m/lookup?signal_type=pdq&signal=" PDQ_ORIG, headers, NULL, 0, &r));
     CHECK_INT_EQ(r.status, 503);
     CHECK(r.body && strstr(r.body, "\"message\""));
     ts_response_free(&r);

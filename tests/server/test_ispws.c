@@ -43,8 +43,8 @@ static int ct_start(ct *c, const char *extra)
 }
 
 /* One call; the XML body of the answer goes to r (free it). */
-static long call(ct *c, const char *auth, const char *method, const char *path,
-                 const char *ctype, const char *body, size_t len, ts_response *r)
+static long call(ct *c, const char *auth, const char *method, const char *path, const char *ctype,
+                 const char *body, size_t len, ts_response *r)
 {
     char type[160];
     snprintf(type, sizeof type, "Content-Type: %s", ctype ? ctype : "text/xml; charset=utf-8");
@@ -133,8 +133,7 @@ static long form(ct *c, const char *auth, const char *path, int64_t id, ts_respo
 {
     char body[64];
     snprintf(body, sizeof body, "id=%lld", (long long)id);
-    return call(c, auth, "POST", path, "application/x-www-form-urlencoded", body, strlen(body),
-                r);
+    return call(c, auth, "POST", path, "application/x-www-form-urlencoded", body, strlen(body), r);
 }
 
 static void test_status_and_credentials(void)
@@ -263,10 +262,8 @@ static void test_report_flow(void)
     char value[600];
     CHECK_STR_EQ(ti_sql_text(&c.t, "SELECT category FROM reports", value, sizeof value),
                  "image_video");
-    CHECK_STR_EQ(ti_sql_text(&c.t, "SELECT account FROM reports", value, sizeof value),
-                 "seller42");
-    CHECK_STR_EQ(ti_sql_text(&c.t, "SELECT platform FROM reports", value, sizeof value),
-                 "Photos");
+    CHECK_STR_EQ(ti_sql_text(&c.t, "SELECT account FROM reports", value, sizeof value), "seller42");
+    CHECK_STR_EQ(ti_sql_text(&c.t, "SELECT platform FROM reports", value, sizeof value), "Photos");
     CHECK_STR_EQ(ti_sql_text(&c.t, "SELECT description FROM reports", value, sizeof value),
                  "Found by our classifier & reviewed.");
     CHECK_INT_EQ(ti_sql_int(&c.t, "SELECT count(*) FROM report_urls"), 2);
@@ -332,7 +329,9 @@ static void test_retract_and_refusals(void)
     ts_response_free(&r);
     CHECK_INT_EQ(ti_sql_int(&c.t, "SELECT count(*) FROM reports"), 0);
     /* an upload with no file, or no id */
-    CHECK_INT_EQ(form(&c, c.basic, "/ispws/upload", submit(&c, c.basic, report_xml("https://a.example/")), &r), 400);
+    CHECK_INT_EQ(form(&c, c.basic, "/ispws/upload",
+                      submit(&c, c.basic, report_xml("https://a.example/")), &r),
+                 400);
     CHECK_INT_EQ(code_of(&r), 4100);
     ts_response_free(&r);
     CHECK_INT_EQ(form(&c, c.basic, "/ispws/finish", 0, &r), 400);

@@ -50,8 +50,8 @@ static void upload_free(void *state)
 }
 
 vg_status vg_hma_receive(vg_http_request *req, const char *field, const char *filename,
-                         const char *content_type, const void *data, size_t size,
-                         uint64_t offset, vg_error *msg)
+                         const char *content_type, const void *data, size_t size, uint64_t offset,
+                         vg_error *msg)
 {
     (void)filename;
     (void)content_type;
@@ -143,8 +143,8 @@ static int hash_bytes(vg_http_request *req, const uint8_t *data, size_t len, int
     static const char *const photo_types[] = {"pdq"};
     static const char *const video_types[] = {"video_md5", "vpdq"};
     const char *types = vg_http_query(req, "types");
-    const char *bad = video ? unknown_type(types, video_types, 2)
-                            : unknown_type(types, photo_types, 1);
+    const char *bad =
+        video ? unknown_type(types, video_types, 2) : unknown_type(types, photo_types, 1);
     if (bad) {
         vg_hma_error(req, 400, "signal type '%s' doesn't exist or is disabled", bad);
         return 0;
@@ -181,9 +181,10 @@ static int hash_url(vg_http_request *req, const char *url, void **signals_json)
 {
     vg_hma *hma = vg_http_route_ctx(req);
     if (!hma->allow_url_fetch) {
-        vg_hma_error(req, 403, "Fetching a URL is off on this server (hma.allow_url_fetch): "
-                               "send the file with POST (multipart field \"photo\" or "
-                               "\"video\")");
+        vg_hma_error(req, 403,
+                     "Fetching a URL is off on this server (hma.allow_url_fetch): "
+                     "send the file with POST (multipart field \"photo\" or "
+                     "\"video\")");
         return 0;
     }
     const char *asked = vg_http_query(req, "content_type");
@@ -191,14 +192,18 @@ static int hash_url(vg_http_request *req, const char *url, void **signals_json)
         vg_hma_error(req, 400, "no such content_type: '%.64s'", asked);
         return 0;
     }
-    vg_fetch_options opts = {.max_bytes = hma->max_upload, .timeout_seconds = 30,
+    vg_fetch_options opts = {.max_bytes = hma->max_upload,
+                             .timeout_seconds = 30,
                              .allow_plain_http = hma->fetch_local_for_tests,
                              .allow_private_addresses = hma->fetch_local_for_tests};
     vg_fetch_result got;
     vg_error err;
     vg_status st = vg_fetch(url, &opts, &got, &err);
     if (st != VG_OK) {
-        vg_hma_error(req, st == VG_ERR_INVALID ? 400 : st == VG_ERR_TOO_LARGE ? 413 : 502,
+        vg_hma_error(req,
+                     st == VG_ERR_INVALID     ? 400
+                     : st == VG_ERR_TOO_LARGE ? 413
+                                              : 502,
                      "%s", err.message);
         return 0;
     }
@@ -209,8 +214,9 @@ static int hash_url(vg_http_request *req, const char *url, void **signals_json)
              !strncasecmp(got.content_type, "video", 5))
         video = !strncasecmp(got.content_type, "video", 5);
     else {
-        vg_hma_error(req, 400, "unsupported url ContentType: '%.64s', if you know the expected "
-                               "type, provide it with the content_type query param",
+        vg_hma_error(req, 400,
+                     "unsupported url ContentType: '%.64s', if you know the expected "
+                     "type, provide it with the content_type query param",
                      got.content_type);
         vg_fetch_result_free(&got);
         return 0;

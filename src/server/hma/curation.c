@@ -58,8 +58,7 @@ static json_t *entry_json(const vg_index_entry *e, uint64_t id)
     json_object_set_new(signals, type, json_string(value));
     /* the bank's own columns, as vigie keeps them */
     const char *col = e->columns, *val = e->metadata;
-    while (col && val && col < e->columns + e->columns_len &&
-           val < e->metadata + e->metadata_len) {
+    while (col && val && col < e->columns + e->columns_len && val < e->metadata + e->metadata_len) {
         json_object_set_new(metadata, col, json_string(val));
         col += strlen(col) + 1;
         val += strlen(val) + 1;
@@ -100,9 +99,8 @@ void vg_hma_bank(vg_http_request *req)
     }
     const char *id_text = !strncmp(tail, "/content/", 9) ? tail + 9 : NULL;
     char *end = NULL;
-    unsigned long long id = id_text && *id_text >= '0' && *id_text <= '9'
-                                ? strtoull(id_text, &end, 10)
-                                : 0;
+    unsigned long long id =
+        id_text && *id_text >= '0' && *id_text <= '9' ? strtoull(id_text, &end, 10) : 0;
     if (!end || *end) {
         vg_hma_error(req, 404, "Not found");
         return;

@@ -21,8 +21,9 @@ vg_status vg_hma_open(vg_server *srv, void **state, vg_error *err)
     size_t n = strlen(prefix);
     while (n > 1 && prefix[n - 1] == '/')
         n--;
-    if (prefix[0] != '/' || n < 2 || n >= 48 || strspn(prefix, "/abcdefghijklmnopqrstuvwxyz"
-                                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") < n)
+    if (prefix[0] != '/' || n < 2 || n >= 48 ||
+        strspn(prefix, "/abcdefghijklmnopqrstuvwxyz"
+                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") < n)
         return vg_error_set(err, VG_ERR_INVALID,
                             "hma.prefix must be a path such as /hma (letters, digits, '-', '_', "
                             "'.', '/'; not / alone)");
@@ -50,7 +51,7 @@ vg_status vg_hma_open(vg_server *srv, void **state, vg_error *err)
 vg_status vg_hma_routes(vg_server *srv, void *state, vg_error *err)
 {
     vg_hma *hma = state;
-    static const char *const paths[] = {"/h/hash",         "/m/lookup", "/m/raw_lookup",
+    static const char *const paths[] = {"/h/hash",         "/m/lookup",  "/m/raw_lookup",
                                         "/m/index/status", "/m/compare", "/c/banks",
                                         "/c/bank"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
@@ -64,8 +65,8 @@ vg_status vg_hma_routes(vg_server *srv, void *state, vg_error *err)
         {"POST", hma->paths[0], VG_ROLE_PARTNER, hash | VG_ROUTE_FILES, upload, vg_hma_hash_post,
          vg_hma_receive, hma},
         {"GET", hma->paths[1], VG_ROLE_PARTNER, match, 0, vg_hma_lookup_get, NULL, hma},
-        {"POST", hma->paths[1], VG_ROLE_PARTNER, match | VG_ROUTE_FILES, upload,
-         vg_hma_lookup_post, vg_hma_receive, hma},
+        {"POST", hma->paths[1], VG_ROLE_PARTNER, match | VG_ROUTE_FILES, upload, vg_hma_lookup_post,
+         vg_hma_receive, hma},
         {"GET", hma->paths[2], VG_ROLE_PARTNER, match, 0, vg_hma_raw_lookup, NULL, hma},
         {"GET", hma->paths[3], VG_ROLE_PARTNER, match, 0, vg_hma_index_status, NULL, hma},
         {"POST", hma->paths[4], VG_ROLE_PARTNER, match | VG_ROUTE_RAW, 1 << 20, vg_hma_compare,
@@ -77,8 +78,9 @@ vg_status vg_hma_routes(vg_server *srv, void *state, vg_error *err)
     char below[80];
     snprintf(below, sizeof below, "%s/", hma->prefix);
     vg_status st = vg_http_set_refusal(srv->http, below, vg_hma_refuse, err);
-    return st == VG_OK ? vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err)
-                       : st;
+    return st == VG_OK
+               ? vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err)
+               : st;
 }
 
 void vg_hma_free(void *state)

@@ -23,12 +23,12 @@
 
 typedef struct vg_hma {
     vg_server *srv;
-    char prefix[64];     /* hma.prefix, no trailing slash */
-    int pdq_threshold;   /* hma.pdq_threshold: PDQ bits within which a lookup matches */
-    uint64_t max_upload; /* hma.max_upload: the one file of /h/hash and /m/lookup */
-    int allow_url_fetch; /* hma.allow_url_fetch: GET /h/hash?url= (off) */
+    char prefix[64];           /* hma.prefix, no trailing slash */
+    int pdq_threshold;         /* hma.pdq_threshold: PDQ bits within which a lookup matches */
+    uint64_t max_upload;       /* hma.max_upload: the one file of /h/hash and /m/lookup */
+    int allow_url_fetch;       /* hma.allow_url_fetch: GET /h/hash?url= (off) */
     int fetch_local_for_tests; /* hma.test_fetch_local: plain http, local addresses */
-    char paths[16][96];  /* the routes' paths, prefix included */
+    char paths[16][96];        /* the routes' paths, prefix included */
 } vg_hma;
 
 vg_status vg_hma_open(vg_server *srv, void **state, vg_error *err);
@@ -50,12 +50,12 @@ typedef struct vg_hma_upload {
     char field[32]; /* the multipart field: "photo" or "video" */
     uint8_t *data;
     size_t len, cap;
-    int files;      /* how many file parts came: HMA takes one */
+    int files; /* how many file parts came: HMA takes one */
 } vg_hma_upload;
 /* on_file of the routes that take a file. */
 vg_status vg_hma_receive(vg_http_request *req, const char *field, const char *filename,
-                         const char *content_type, const void *data, size_t size,
-                         uint64_t offset, vg_error *msg);
+                         const char *content_type, const void *data, size_t size, uint64_t offset,
+                         vg_error *msg);
 /* The request's file (its upload, or for a GET its url= when fetching is
  * allowed), hashed: out gets the signals by HMA's names as a JSON object
  * ({"pdq": ..., "video_md5": ...}). 0 after answering an error. */

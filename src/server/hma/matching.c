@@ -20,8 +20,11 @@
  * 503 while there is no index. */
 static void lookup_failed(vg_http_request *req, vg_status st, const vg_error *err)
 {
-    vg_hma_error(req, st == VG_ERR_UNSUPPORTED ? 503 : st == VG_ERR_NOMEM ? 500 : 400, "%s",
-                 err->message);
+    vg_hma_error(req,
+                 st == VG_ERR_UNSUPPORTED ? 503
+                 : st == VG_ERR_NOMEM     ? 500
+                                          : 400,
+                 "%s", err->message);
 }
 
 static const char *required(vg_http_request *req, const char *name)
@@ -190,8 +193,7 @@ void vg_hma_index_status(vg_http_request *req)
 }
 
 /* [match, similarity] for one pair, or NULL with *why set. */
-static json_t *compare_pair(const char *type_name, const char *a, const char *b,
-                            const char **why)
+static json_t *compare_pair(const char *type_name, const char *a, const char *b, const char **why)
 {
     vg_signal_type type;
     if (vg_hotline_signal_type(type_name, &type, NULL) != VG_OK) {
@@ -217,8 +219,8 @@ static json_t *compare_pair(const char *type_name, const char *a, const char *b,
             vg_vpdq_set_from(&vb, VG_VPDQ_QUALITY_THRESHOLD, &sb, NULL) == VG_OK) {
             vg_vpdq_similarity sim;
             vg_vpdq_compare(&sa, &sb, NULL, &sim);
-            out = json_pack("[b, {s:f, s:f}]", sim.match, "query_match_percent",
-                            sim.query_percent, "compared_match_percent", sim.compared_percent);
+            out = json_pack("[b, {s:f, s:f}]", sim.match, "query_match_percent", sim.query_percent,
+                            "compared_match_percent", sim.compared_percent);
         } else {
             *why = "invalid vpdq signal";
         }

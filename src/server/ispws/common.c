@@ -63,9 +63,8 @@ void vg_ispws_refuse(vg_http_request *req, unsigned status, const char *message)
 {
     vg_ispws_code code = status == 401   ? VG_ISPWS_NOT_AUTHENTICATED
                          : status == 403 ? VG_ISPWS_NOT_AUTHORISED
-                         : status >= 500 || status == 429 || status == 408
-                             ? VG_ISPWS_SERVER_ERROR
-                             : VG_ISPWS_INVALID;
+                         : status >= 500 || status == 429 || status == 408 ? VG_ISPWS_SERVER_ERROR
+                                                                           : VG_ISPWS_INVALID;
     char body[1000], text[600];
     escape(text, sizeof text, message);
     int n = snprintf(body, sizeof body,

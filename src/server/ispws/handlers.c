@@ -59,8 +59,8 @@ void vg_ispws_submit(vg_http_request *req)
 }
 
 vg_status vg_ispws_receive(vg_http_request *req, const char *field, const char *filename,
-                           const char *content_type, const void *data, size_t size,
-                           uint64_t offset, vg_error *msg)
+                           const char *content_type, const void *data, size_t size, uint64_t offset,
+                           vg_error *msg)
 {
     (void)content_type;
     vg_ispws_api *api = vg_http_route_ctx(req);
@@ -93,8 +93,8 @@ void vg_ispws_fileinfo(vg_http_request *req)
     const char *body = vg_http_body(req, &len);
     int64_t id = 0;
     char file_id[64], *details = NULL, why[256];
-    vg_ispws_code code = vg_ispws_read_file_details(body ? body : "", body ? len : 0, &id,
-                                                    file_id, &details, why);
+    vg_ispws_code code =
+        vg_ispws_read_file_details(body ? body : "", body ? len : 0, &id, file_id, &details, why);
     vg_error err;
     if (code == VG_ISPWS_OK) {
         code = vg_ispws_file_details(api->reports, key_of(req), id, file_id, details,
@@ -156,7 +156,8 @@ void vg_ispws_retract_report(vg_http_request *req)
         id ? vg_ispws_retract(api->reports, key_of(req), id, (int64_t)time(NULL), &err)
            : VG_ISPWS_INVALID;
     vg_ispws_respond(req, code,
-                     !id ? "the field \"id\" (the reportId) is required"
-                         : code == VG_ISPWS_OK ? NULL : err.message,
+                     !id                   ? "the field \"id\" (the reportId) is required"
+                     : code == VG_ISPWS_OK ? NULL
+                                           : err.message,
                      id, NULL, NULL);
 }

@@ -23,8 +23,8 @@
 
 typedef struct vg_ispws_api {
     vg_server *srv;
-    vg_ispws *reports;  /* the open reports */
-    char prefix[64];    /* ispws.prefix, no trailing slash */
+    vg_ispws *reports; /* the open reports */
+    char prefix[64];   /* ispws.prefix, no trailing slash */
     char paths[6][96];
 } vg_ispws_api;
 
@@ -51,9 +51,8 @@ int64_t vg_ispws_id_field(vg_http_request *req);
  * the whole document as data). platform is the sender's organisation, the
  * platform when the report names no service. VG_ISPWS_OK, or
  * VG_ISPWS_MALFORMED / VG_ISPWS_INVALID with why[256] saying what. */
-vg_ispws_code vg_ispws_read_report(vg_hotline *h, const char *xml, size_t len,
-                                   const char *platform, vg_intake_draft *d, char **claim,
-                                   char why[256]);
+vg_ispws_code vg_ispws_read_report(vg_hotline *h, const char *xml, size_t len, const char *platform,
+                                   vg_intake_draft *d, char **claim, char why[256]);
 /* Read a <fileDetails> document: its reportId, fileId (into file_id[64])
  * and the details as a malloc'd JSON object text. */
 vg_ispws_code vg_ispws_read_file_details(const char *xml, size_t len, int64_t *report_id,
@@ -68,7 +67,7 @@ void vg_ispws_fileinfo(vg_http_request *req);
 void vg_ispws_finish_report(vg_http_request *req);
 void vg_ispws_retract_report(vg_http_request *req);
 vg_status vg_ispws_receive(vg_http_request *req, const char *field, const char *filename,
-                           const char *content_type, const void *data, size_t size,
-                           uint64_t offset, vg_error *msg);
+                           const char *content_type, const void *data, size_t size, uint64_t offset,
+                           vg_error *msg);
 
 #endif

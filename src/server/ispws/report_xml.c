@@ -180,9 +180,8 @@ static json_t *each_get(json_t *j, size_t i)
     return json_is_array(j) ? json_array_get(j, i) : j;
 }
 
-vg_ispws_code vg_ispws_read_report(vg_hotline *h, const char *xml, size_t len,
-                                   const char *platform, vg_intake_draft *d, char **claim,
-                                   char why[256])
+vg_ispws_code vg_ispws_read_report(vg_hotline *h, const char *xml, size_t len, const char *platform,
+                                   vg_intake_draft *d, char **claim, char why[256])
 {
     (void)h;
     *claim = NULL;
@@ -195,8 +194,9 @@ vg_ispws_code vg_ispws_read_report(vg_hotline *h, const char *xml, size_t len,
     const char *type = TEXT_AT(r, "incidentSummary", "incidentType");
     const char *category = vg_rule_ispws_category(type);
     if (!category) {
-        snprintf(why, 256, "incidentSummary/incidentType is missing or not one of the "
-                           "documented incident types");
+        snprintf(why, 256,
+                 "incidentSummary/incidentType is missing or not one of the "
+                 "documented incident types");
         code = VG_ISPWS_INVALID;
         goto done;
     }
