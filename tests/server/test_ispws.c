@@ -297,7 +297,17 @@ static void test_report_flow(void)
     CHECK_INT_EQ(upload(&c, c.basic, id2, img, len, &r), 200);
     ts_response_free(&r);
     free(img);
-    CHECK_INT_EQ(form(&c, c.basic, "/ispws/finish", id2, &r), 200);
+    /* finished as CyberTipline clients often do: the id in a multipart body */
+    ti_multipart m = {0};
+    char id2text[32];
+    snprintf(id2text, sizeof id2text, "%lld", (long long)id2);
+    ti_mp_field(&m, "id", id2text);
+    ti_mp_end(&m);
+    CHECK_INT_EQ(call(&c, c.basic, "POST", "/ispws/finish",
+                      "multipart/form-data; boundary=" TI_BOUNDARY, m.buf, m.len, &r),
+                 200);
+    free(m.buf);
+    CHECK_INT_EQ(code_of(&r), 0);
     ts_response_free(&r);
     int64_t report2 = ti_sql_int(&c.t, "SELECT max(id) FROM reports");
     CHECK(strcmp(state_of(&c.t, report2, state, sizeof state), "") != 0);
