@@ -25,32 +25,46 @@
 
 #define DEFAULT_MIN_QUALITY 50
 
-static const char *const columns[] = {"path", "status", "signal_type", "match", "distance",
-                                      "error"};
+static const char *const columns[] = {"path",     "status",        "signal_type",
+                                      "match",    "distance",      "query_percent",
+                                      "compared_percent", "error"};
 
 static const char usage_text[] =
     "usage: vigie scan --index FILE [--radius R] [--min-quality Q] [--format csv|json]\n"
-    "                  [--threads N] [--no-progress] PATH...\n";
+    "                  [--video-interval SECONDS] [--query-percent P]\n"
+    "                  [--compared-percent P] [--threads N] [--no-progress] PATH...\n";
 
 static const char help_text[] =
     "\n"
     "Say for every file whether it is known: its MD5, SHA-1 and SHA-256 are looked\n"
-    "up in the index, and for images the PDQ hash of the picture and of its seven\n"
-    "rotations and flips is searched within the radius.\n"
+    "up in the index, for images the PDQ hash of the picture and of its seven\n"
+    "rotations and flips is searched within the radius, and videos are matched\n"
+    "by vPDQ against the videos of the index.\n"
     "\n"
     "options:\n"
     "  --index FILE       an index built by 'vigie index build' (required)\n"
     "  --radius R         PDQ match radius, 0..64 (default 31)\n"
     "  --min-quality Q    images whose PDQ quality is below Q (0..100, default 50)\n"
-    "                     are not matched by PDQ, as hash-sharing programmes advise\n"
+    "                     are not matched by PDQ, as hash-sharing programmes advise;\n"
+    "                     the frames of videos likewise\n"
+    "  --video-interval SECONDS\n"
+    "                     seconds between the hashed frames of a video (default 1)\n"
+    "  --query-percent P  videos: share of the video's frames that must match a\n"
+    "                     known video (0..100, default 80)\n"
+    "  --compared-percent P\n"
+    "                     videos: share of the known video's frames (default 0)\n"
     "  --format csv|json  CSV with a header line (default), or JSON lines\n"
     "  --threads N        files processed in parallel (default: online CPUs)\n"
     "  --no-progress      no progress line on stderr, even on a terminal\n"
     "\n"
     "columns: path, status (known, unknown or error), signal_type (md5, sha1,\n"
-    "sha256, or pdq / pdq_rot90 / ... for the variant that matched), match (the\n"
-    "bank entry's id), distance (0 for digests), error. A file with several\n"
-    "matches has one row per match; an unknown file one row with match empty.\n"
+    "sha256, pdq / pdq_rot90 / ... for the variant that matched, vpdq for a\n"
+    "video), match (the bank entry's id), distance (0 for digests, empty for\n"
+    "videos), query_percent and compared_percent (videos: the share of this\n"
+    "video's frames that match, and of the known video's), error. A file with\n"
+    "several matches has one row per match; an unknown file one row with match\n"
+    "empty. A picture matching a frame of a known video has a pdq row naming\n"
+    "the video.\n"
     "status error: the file could not be read (nothing was checked). An image\n"
     "that was read but could not be decoded (damaged, truncated, too large) is\n"
     "known or unknown by its digests alone, and its error column says that the\n"
@@ -59,10 +73,14 @@ static const char help_text[] =
     "exit status: 0 every file was read and fully checked, 1 some rows have an\n"
     "error (a file not read, or an image not decoded), 2 usage error.\n";
 
+/* signal: 0..2 digest types, SIGNAL_PDQ + dihedral variant, SIGNAL_VIDEO. */
+enum { SIGNAL_PDQ = 3, SIGNAL_VIDEO = SIGNAL_PDQ + VG_PDQ_DIHEDRAL_COUNT };
+
 typedef struct scan_match {
     uint64_t entry;
     int distance;
-    int signal; /* 0..2 digest types, 3 + dihedral variant for PDQ */
+    int signal;
+    double query_percent, compared_percent; /* videos */
 } scan_match;
 
 typedef struct scan_item {
@@ -77,8 +95,10 @@ typedef struct scan_run {
     const vg_index *index;
     int radius;
     int min_quality;
+    vg_vpdq_match_options video;
     vg_index_matches *found; /* one per worker, reused from file to file */
-    uint64_t files, images, known, unknown, errors, undecoded;
+    vg_index_video_matches *videos_found;
+    uint64_t files, images, videos, known, unknown, errors, undecoded;
     uint64_t suppressed; /* matches a negative bank entry outweighed */
 } scan_run;
 
@@ -95,7 +115,7 @@ static bool add_match(scan_item *item, size_t *cap, uint64_t entry, int distance
         item->matches = p;
         *cap = grown;
     }
-    item->matches[item->count++] = (scan_match){entry, distance, signal};
+    item->matches[item->count++] = (scan_match){entry, distance, signal, 0, 0};
     return true;
 }
 
@@ -146,7 +166,8 @@ static void apply_policy(const scan_run *run, scan_item *item)
 
 /* Look the file's fingerprints up; PDQ matches of several variants of the
  * same entry are reported once, with the closest variant. */
-static void match_file(const scan_run *run, vg_index_matches *found, scan_item *item)
+static void match_file(const scan_run *run, vg_index_matches *found,
+                       vg_index_video_matches *videos, scan_item *item)
 {
     const vg_filehash *r = &item->file.result;
     const uint8_t *digest[3] = {r->digests.md5, r->digests.sha1, r->digests.sha256};
@@ -157,6 +178,24 @@ static void match_file(const scan_run *run, vg_index_matches *found, scan_item *
         for (size_t i = 0; i < found->count; i++)
             if (!add_match(item, &cap, found->items[i].entry, 0, t))
                 goto oom;
+    }
+    if (item->file.is_video) {
+        vg_vpdq_set set;
+        if (vg_vpdq_set_from(&item->file.frames, run->min_quality, &set, NULL) != VG_OK ||
+            vg_index_search_vpdq(run->index, &set, &run->video, videos, NULL) != VG_OK) {
+            vg_vpdq_set_free(&set);
+            goto oom;
+        }
+        vg_vpdq_set_free(&set);
+        for (size_t i = 0; i < videos->count; i++) {
+            if (!add_match(item, &cap, videos->items[i].entry, 0, SIGNAL_VIDEO))
+                goto oom;
+            item->matches[item->count - 1].query_percent =
+                videos->items[i].similarity.query_percent;
+            item->matches[item->count - 1].compared_percent =
+                videos->items[i].similarity.compared_percent;
+        }
+        return;
     }
     if (!r->has_pdq || r->pdq.quality < run->min_quality)
         return;
@@ -195,14 +234,16 @@ oom:
 static void examine(void *user, size_t worker, void *item_state)
 {
     scan_run *run = user;
-    match_file(run, &run->found[worker], item_state);
+    match_file(run, &run->found[worker], &run->videos_found[worker], item_state);
 }
 
 static const char *signal_name(int signal)
 {
-    if (signal < 3)
+    if (signal < SIGNAL_PDQ)
         return vg_signal_type_name((vg_signal_type)signal);
-    return vg_pdq_dihedral_name((vg_pdq_dihedral)(signal - 3));
+    if (signal == SIGNAL_VIDEO)
+        return vg_signal_type_name(VG_SIGNAL_VPDQ);
+    return vg_pdq_dihedral_name((vg_pdq_dihedral)(signal - SIGNAL_PDQ));
 }
 
 /* The rows of one file; the driver brackets them for the progress line and
@@ -219,9 +260,8 @@ static void write_rows(void *user, void *item_state)
         run->errors++;
         vg_table_string(t, file->path);
         vg_table_string(t, "error");
-        vg_table_null(t);
-        vg_table_null(t);
-        vg_table_null(t);
+        for (int k = 0; k < 5; k++)
+            vg_table_null(t);
         vg_table_string(t, vg_fingerprint_one_line(file->error.message));
         vg_table_end_row(t);
     } else {
@@ -234,6 +274,7 @@ static void write_rows(void *user, void *item_state)
                      vg_fingerprint_one_line(file->error.message));
         run->images += file->result.format != VG_FORMAT_UNKNOWN;
         run->undecoded += undecoded;
+        run->videos += file->is_video;
         if (item->count)
             run->known++;
         else
@@ -242,9 +283,8 @@ static void write_rows(void *user, void *item_state)
             vg_table_string(t, file->path);
             vg_table_string(t, item->count ? "known" : "unknown");
             if (!item->count) {
-                vg_table_null(t);
-                vg_table_null(t);
-                vg_table_null(t);
+                for (int k = 0; k < 5; k++)
+                    vg_table_null(t);
             } else {
                 const scan_match *m = &item->matches[i];
                 vg_index_entry e;
@@ -255,7 +295,15 @@ static void write_rows(void *user, void *item_state)
                     snprintf(id, sizeof id, "#%llu", (unsigned long long)m->entry);
                 vg_table_string(t, signal_name(m->signal));
                 vg_table_string(t, id);
-                vg_table_int(t, m->distance);
+                if (m->signal == SIGNAL_VIDEO) {
+                    vg_table_null(t);
+                    vg_table_decimal(t, m->query_percent, 3);
+                    vg_table_decimal(t, m->compared_percent, 3);
+                } else {
+                    vg_table_int(t, m->distance);
+                    vg_table_null(t);
+                    vg_table_null(t);
+                }
             }
             vg_table_string(t, file->status != VG_OK ? why : NULL);
             vg_table_end_row(t);
@@ -269,9 +317,11 @@ typedef struct scan_args {
     vg_fingerprint_args run; /* --format, --threads, --no-progress */
     const char *index;
     uint64_t radius, min_quality;
+    double video_interval, query_percent, compared_percent;
 } scan_args;
 
-enum { OPT_INDEX = VG_FINGERPRINT_OPT_OWN, OPT_RADIUS, OPT_QUALITY };
+enum { OPT_INDEX = VG_FINGERPRINT_OPT_OWN, OPT_RADIUS, OPT_QUALITY, OPT_VIDEO_INTERVAL,
+       OPT_QUERY_PERCENT, OPT_COMPARED_PERCENT };
 
 static int scan_option(void *user, int option, char *value)
 {
@@ -290,6 +340,19 @@ static int scan_option(void *user, int option, char *value)
             return vg_fingerprint_usage_error(
                 &cli, "--min-quality needs a number from 0 to 100, not '%s'", value);
         break;
+    case OPT_VIDEO_INTERVAL:
+        if (!vg_parse_seconds(value, &args->video_interval))
+            return vg_fingerprint_usage_error(
+                &cli, "--video-interval needs a number of seconds, 0 or more, not '%s'", value);
+        break;
+    case OPT_QUERY_PERCENT:
+    case OPT_COMPARED_PERCENT: {
+        double *p = option == OPT_QUERY_PERCENT ? &args->query_percent : &args->compared_percent;
+        if (!vg_parse_seconds(value, p) || *p > 100)
+            return vg_fingerprint_usage_error(
+                &cli, "a share of frames is a percentage from 0 to 100, not '%s'", value);
+        break;
+    }
     }
     return -1;
 }
@@ -301,9 +364,15 @@ static int parse_args(int argc, char **argv, scan_args *args)
         {"index", required_argument, NULL, OPT_INDEX},
         {"radius", required_argument, NULL, OPT_RADIUS},
         {"min-quality", required_argument, NULL, OPT_QUALITY},
+        {"video-interval", required_argument, NULL, OPT_VIDEO_INTERVAL},
+        {"query-percent", required_argument, NULL, OPT_QUERY_PERCENT},
+        {"compared-percent", required_argument, NULL, OPT_COMPARED_PERCENT},
         {NULL, 0, NULL, 0},
     };
-    *args = (scan_args){.radius = VG_PDQ_MATCH_THRESHOLD, .min_quality = DEFAULT_MIN_QUALITY};
+    *args = (scan_args){.radius = VG_PDQ_MATCH_THRESHOLD, .min_quality = DEFAULT_MIN_QUALITY,
+                        .video_interval = VG_VIDEO_DEFAULT_INTERVAL,
+                        .query_percent = VG_VPDQ_QUERY_PERCENT,
+                        .compared_percent = VG_VPDQ_COMPARED_PERCENT};
     int status = vg_fingerprint_parse_args(&cli, argc, argv, long_options, scan_option, args,
                                            &args->run);
     if (status >= 0)
@@ -319,11 +388,12 @@ static void print_summary(void *user)
 {
     const scan_run *run = user;
     fprintf(stderr,
-            "vigie scan: %llu files, %llu images, %llu known, %llu unknown, %llu errors, "
-            "%llu images not decoded (digests only)\n",
+            "vigie scan: %llu files, %llu images, %llu videos, %llu known, %llu unknown, "
+            "%llu errors, %llu images not decoded (digests only)\n",
             (unsigned long long)run->files, (unsigned long long)run->images,
-            (unsigned long long)run->known, (unsigned long long)run->unknown,
-            (unsigned long long)run->errors, (unsigned long long)run->undecoded);
+            (unsigned long long)run->videos, (unsigned long long)run->known,
+            (unsigned long long)run->unknown, (unsigned long long)run->errors,
+            (unsigned long long)run->undecoded);
     if (run->suppressed)
         fprintf(stderr, "vigie scan: %llu matches left out: a negative bank entry outweighs "
                         "them\n",
@@ -344,8 +414,16 @@ int cmd_scan(int argc, char **argv)
     }
     scan_run run = {.index = index, .radius = (int)args.radius,
                     .min_quality = (int)args.min_quality};
+    vg_vpdq_match_options_init(&run.video);
+    run.video.distance = (int)args.radius;
+    run.video.quality_threshold = (int)args.min_quality;
+    run.video.query_percent = args.query_percent;
+    run.video.compared_percent = args.compared_percent;
     run.found = calloc(args.run.threads, sizeof *run.found);
-    if (!run.found) {
+    run.videos_found = calloc(args.run.threads, sizeof *run.videos_found);
+    if (!run.found || !run.videos_found) {
+        free(run.found);
+        free(run.videos_found);
         fprintf(stderr, "vigie scan: out of memory\n");
         vg_index_close(index);
         return VG_EXIT_USAGE;
@@ -358,6 +436,7 @@ int cmd_scan(int argc, char **argv)
         .threads = args.run.threads,
         .progress = args.run.progress,
         .options = {.pdq = true, .dihedral = true},
+        .video = {.enabled = true, .keep_frames = true},
         .table = &run.table,
         .item_size = sizeof(scan_item),
         .examine = examine,
@@ -365,10 +444,15 @@ int cmd_scan(int argc, char **argv)
         .finish = print_summary,
         .user = &run,
     };
+    vg_video_options_init(&config.video.options);
+    config.video.options.interval = args.video_interval;
     exit_code = vg_fingerprint_run(&config);
-    for (size_t i = 0; i < args.run.threads; i++)
+    for (size_t i = 0; i < args.run.threads; i++) {
         vg_index_matches_free(&run.found[i]);
+        vg_index_video_matches_free(&run.videos_found[i]);
+    }
     free(run.found);
+    free(run.videos_found);
     vg_index_close(index);
     return exit_code;
 }

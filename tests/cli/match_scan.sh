@@ -29,15 +29,15 @@ echo "plain text" > "$T/s/note.txt"
 
 out=$("$VIGIE" scan --index "$T/i.vgx" --no-progress "$T/s" 2>"$T/err")
 check_eq $? 0 "exit status with every file read"
-check_eq "$(head -1 <<<"$out")" "path,status,signal_type,match,distance,error" "header"
+check_eq "$(head -1 <<<"$out")" "path,status,signal_type,match,distance,query_percent,compared_percent,error" "header"
 check_eq "$(grep -c "^$T/s/city/city.ppm,known," <<<"$out")" 2 "one row per match"
-grep -q "^$T/s/city/city.ppm,known,md5,city-md5,0,$" <<<"$out" || fail "md5 match row"
-grep -q "^$T/s/city/city.jpg,known,pdq,city-pdq,0,$" <<<"$out" || fail "pdq match row"
+grep -q "^$T/s/city/city.ppm,known,md5,city-md5,0,,,$" <<<"$out" || fail "md5 match row"
+grep -q "^$T/s/city/city.jpg,known,pdq,city-pdq,0,,,$" <<<"$out" || fail "pdq match row"
 grep -q "^$T/s/city/city-rot90.png,known,pdq_[a-z0-9_]*,city-pdq," <<<"$out" ||
   fail "a rotated copy is known through a dihedral variant"
-grep -q "^$T/s/note.txt,unknown,,,,$" <<<"$out" || fail "unknown row"
+grep -q "^$T/s/note.txt,unknown,,,,,,$" <<<"$out" || fail "unknown row"
 grep -q "^$T/s/landscape/landscape.jpg,unknown," <<<"$out" || fail "another picture is unknown"
-grep -q 'files, .* images, .* known, .* unknown, 0 errors, 0 images not decoded' "$T/err" ||
+grep -q 'files, .* images, 0 videos, .* known, .* unknown, 0 errors, 0 images not decoded' "$T/err" ||
   fail "summary: $(cat "$T/err")"
 
 # Same rows whatever the thread count.
@@ -72,13 +72,13 @@ printf 'signal_type,signal,id\nmd5,%s,garbage-md5\n' "$GIF_MD5" > "$T/damaged.cs
 "$VIGIE" index build -o "$T/d.vgx" "$T/damaged.csv" || fail "damaged index"
 out=$("$VIGIE" scan --index "$T/d.vgx" --no-progress "$T/damaged" 2>"$T/err")
 check_eq $? 1 "exit status with images not decoded"
-grep -q "^$T/damaged/garbage.gif,known,md5,garbage-md5,0,perceptual check not run: .*garbage.gif: " <<<"$out" ||
+grep -q "^$T/damaged/garbage.gif,known,md5,garbage-md5,0,,,perceptual check not run: .*garbage.gif: " <<<"$out" ||
   fail "a damaged image is known by its digest, with the reason: $out"
-grep -q "^$T/damaged/truncated.jpg,unknown,,,,perceptual check not run: .*truncated" <<<"$out" ||
+grep -q "^$T/damaged/truncated.jpg,unknown,,,,,,perceptual check not run: .*truncated" <<<"$out" ||
   fail "a truncated JPEG says why it was not checked: $out"
-grep -q "^$T/damaged/bomb.png,unknown,,,,\"perceptual check not run: .*100000x100000" <<<"$out" ||
+grep -q "^$T/damaged/bomb.png,unknown,,,,,,\"perceptual check not run: .*100000x100000" <<<"$out" ||
   fail "a decompression bomb says why it was not checked: $out"
-grep -q '3 files, 3 images, 1 known, 2 unknown, 0 errors, 3 images not decoded' "$T/err" ||
+grep -q '3 files, 3 images, 0 videos, 1 known, 2 unknown, 0 errors, 3 images not decoded' "$T/err" ||
   fail "summary with images not decoded: $(cat "$T/err")"
 out=$("$VIGIE" scan --index "$T/d.vgx" --no-progress --format json "$T/damaged/garbage.gif" 2>/dev/null)
 grep -q '"status":"known",.*"error":"perceptual check not run: ' <<<"$out" || fail "JSON: $out"
@@ -92,7 +92,7 @@ done < <("$VIGIE" hash --no-progress "$T/damaged" 2>/dev/null | tail -n +2)
 mkfifo "$T/s/fifo"
 out=$("$VIGIE" scan --index "$T/i.vgx" --no-progress "$T/s" 2>/dev/null)
 check_eq $? 1 "exit status with an unreadable entry"
-grep -q "^$T/s/fifo,error,,,,.*FIFO" <<<"$out" || fail "FIFO error row"
+grep -q "^$T/s/fifo,error,,,,,,.*FIFO" <<<"$out" || fail "FIFO error row"
 out=$("$VIGIE" scan --index "$T/i.vgx" --no-progress --format json "$T/s/city/city.ppm" 2>/dev/null)
 grep -q '"status":"known","signal_type":"md5","match":"city-md5","distance":0' <<<"$out" ||
   fail "JSON row: $out"

@@ -17,10 +17,12 @@
 #include "vigie/bank.h"
 #include "vigie/digest.h"
 
-#define BLOCK_BYTES (1u << 20)
+/* A block holds the longest line and a little more. */
+#define BLOCK_BYTES (VG_BANK_LINE_MAX + (1u << 20))
 
-static const char *const type_names[VG_SIGNAL_TYPE_COUNT] = {"md5", "sha1", "sha256", "pdq"};
-static const size_t type_bytes[VG_SIGNAL_TYPE_COUNT] = {16, 20, 32, 32};
+static const char *const type_names[VG_SIGNAL_TYPE_COUNT] = {"md5", "sha1", "sha256", "pdq",
+                                                             "vpdq"};
+static const size_t type_bytes[VG_SIGNAL_TYPE_COUNT] = {16, 20, 32, 32, 0};
 
 const char *vg_signal_type_name(vg_signal_type type)
 {
@@ -100,6 +102,7 @@ typedef struct parser {
     int col_type, col_signal, col_id;
     char *scratch;         /* unquoted CSV fields, VG_BANK_LINE_MAX bytes */
     char *metadata;        /* NUL-separated metadata, VG_BANK_LINE_MAX + MAX_FIELDS bytes */
+    vg_vpdq video;         /* the frames of the current vpdq row */
     char first_bad[160];   /* reason of the first bad line, for the final error */
     uint64_t first_bad_line;
 } parser;
@@ -109,7 +112,7 @@ static void bad_line(parser *p, const char *reason)
     p->stats.bad_lines++;
     if (p->stats.bad_lines == 1) {
         p->first_bad_line = p->stats.lines;
-        snprintf(p->first_bad, sizeof p->first_bad, "%s", reason);
+        snprintf(p->first_bad, sizeof p->first_bad, "%.150s", reason);
     }
     if (p->cb->on_bad_line)
         p->cb->on_bad_line(p->cb->ctx, p->stats.lines, reason);
@@ -276,18 +279,34 @@ static vg_status csv_row(parser *p, const char *line, size_t len, vg_error *err)
     if (vg_signal_type_parse(type_name, type_len, &entry.type) != VG_OK) {
         if (p->opts->on_other_type && type_len && tlen && entry.id_len)
             return other_row(p, type_name, type_len, text, tlen, &entry, fields, count, err);
-        bad_line(p, "unknown signal_type (expected md5, sha1, sha256 or pdq)");
+        bad_line(p, "unknown signal_type (expected md5, sha1, sha256, pdq or vpdq)");
         return VG_OK;
     }
     size_t bytes = type_bytes[entry.type];
-    if (tlen != 2 * bytes) {
+    memset(entry.value, 0, sizeof entry.value);
+    entry.video = NULL;
+    entry.signal = text;
+    entry.signal_len = tlen;
+    if (entry.type == VG_SIGNAL_VPDQ) {
+        vg_error why;
+        vg_vpdq_clear(&p->video);
+        if (vg_vpdq_parse_signal(text, tlen, &p->video, &why) != VG_OK) {
+            bad_line(p, why.message);
+            return VG_OK;
+        }
+        if (!vg_vpdq_usable(&p->video)) {
+            bad_line(p, "a vpdq signal without a frame of quality 50 or more matches nothing");
+            return VG_OK;
+        }
+        entry.video = &p->video;
+    } else if (tlen != 2 * bytes) {
         char reason[96];
         snprintf(reason, sizeof reason, "a %s signal has %zu hex digits, not %zu",
                  type_names[entry.type], 2 * bytes, tlen);
         bad_line(p, reason);
         return VG_OK;
     }
-    if (!vg_hex_parse(text, bytes, entry.value)) {
+    if (entry.type != VG_SIGNAL_VPDQ && !vg_hex_parse(text, bytes, entry.value)) {
         bad_line(p, "the signal is not hexadecimal");
         return VG_OK;
     }
@@ -329,6 +348,9 @@ static vg_status plain_row(parser *p, const char *line, size_t len, vg_error *er
             bad_line(p, reason);
             return VG_OK;
         }
+    } else if (type == VG_SIGNAL_VPDQ) {
+        bad_line(p, "a vpdq signal needs a CSV bank or a vPDQ hash file");
+        return VG_OK;
     } else if (len != 2 * type_bytes[type]) {
         char reason[96];
         snprintf(reason, sizeof reason, "%zu characters where a %s hash has %zu hex digits", len,
@@ -337,6 +359,9 @@ static vg_status plain_row(parser *p, const char *line, size_t len, vg_error *er
         return VG_OK;
     }
     entry.type = type;
+    entry.video = NULL;
+    entry.signal = line;
+    entry.signal_len = len;
     if (!vg_hex_parse(line, type_bytes[type], entry.value)) {
         bad_line(p, "not a hexadecimal hash");
         return VG_OK;
@@ -483,6 +508,7 @@ done:
     free(buf);
     free(p->scratch);
     free(p->metadata);
+    vg_vpdq_free(&p->video);
     return st;
 }
 

@@ -118,6 +118,8 @@ bool exchange_hex_signal(vg_signal_type type, const char *text, size_t len, char
 /* Check a vpdq signal as ThreatExchange writes it and copy it into out
  * (cap bytes); false with *why when it is not one. */
 bool exchange_vpdq_signal(const char *text, size_t len, char *out, size_t cap, const char **why);
+/* Grow *buf (capacity *cap) to hold need bytes; false when out of memory. */
+bool exchange_grow(char **buf, size_t *cap, size_t need);
 bool exchange_equals_nocase(const char *s, size_t len, const char *word);
 /* "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC) to seconds since 1970; false otherwise. */
 bool exchange_parse_time(const char *text, int64_t *out);

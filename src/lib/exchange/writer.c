@@ -1,7 +1,8 @@
 /*
- * Writing: sinks, vigie CSV lines, and the writer that groups bank rows
- * sharing an id before handing them to the format (te.c, vics.c, ncmec.c,
- * stopncii.c), and the conversion of a whole bank file.
+ * Writing: the writer that groups bank rows sharing an id before handing
+ * them to the format (te.c, vics.c, ncmec.c, stopncii.c), and the
+ * conversion of a whole bank file. What the formats use to write is in
+ * common.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,191 +11,6 @@
 
 #include "exchange_internal.h"
 #include "vigie/digest.h"
-
-/* ---- sinks ---------------------------------------------------------------- */
-
-vg_status sink_put(const vg_exchange_sink *sink, const char *text, size_t len, vg_error *err)
-{
-    return len ? sink->write(sink->ctx, text, len, err) : VG_OK;
-}
-
-vg_status sink_puts(const vg_exchange_sink *sink, const char *text, vg_error *err)
-{
-    return sink_put(sink, text, strlen(text), err);
-}
-
-vg_status sink_printf(const vg_exchange_sink *sink, vg_error *err, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        return vg_error_set(err, VG_ERR_INVALID, "exchange writer: a formatted item is too long");
-    return sink_put(sink, buf, (size_t)n, err);
-}
-
-vg_status sink_json_string(const vg_exchange_sink *sink, const char *text, size_t len,
-                           vg_error *err)
-{
-    vg_status st = sink_put(sink, "\"", 1, err);
-    size_t run = 0;
-    for (size_t i = 0; st == VG_OK && i <= len; i++) {
-        unsigned char c = i < len ? (unsigned char)text[i] : 0;
-        if (i < len && c >= 0x20 && c != '"' && c != '\\') {
-            run++;
-            continue;
-        }
-        st = sink_put(sink, text + i - run, run, err);
-        run = 0;
-        if (st != VG_OK || i == len)
-            break;
-        char esc[8];
-        if (c == '"' || c == '\\')
-            snprintf(esc, sizeof esc, "\\%c", c);
-        else
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-        st = sink_puts(sink, esc, err);
-    }
-    return st == VG_OK ? sink_put(sink, "\"", 1, err) : st;
-}
-
-vg_status sink_xml_text(const vg_exchange_sink *sink, const char *text, size_t len,
-                        vg_error *err)
-{
-    vg_status st = VG_OK;
-    size_t run = 0;
-    for (size_t i = 0; st == VG_OK && i <= len; i++) {
-        char c = i < len ? text[i] : '\0';
-        const char *esc = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
-                          : c == '"' ? "&quot;" : NULL;
-        if (i < len && !esc) {
-            run++;
-            continue;
-        }
-        st = sink_put(sink, text + i - run, run, err);
-        run = 0;
-        if (st == VG_OK && esc)
-            st = sink_puts(sink, esc, err);
-    }
-    return st;
-}
-
-/* ---- vigie CSV -------------------------------------------------------------- */
-
-vg_status vg_exchange_csv_field(const char *text, size_t len, const vg_exchange_sink *sink,
-                                vg_error *err)
-{
-    bool quote = false;
-    for (size_t i = 0; i < len && !quote; i++)
-        quote = text[i] == ',' || text[i] == '"' || text[i] == '\r' || text[i] == '\n';
-    /* Blanks around a field are trimmed by vigie's reader: keep them. */
-    if (len && (text[0] == ' ' || text[0] == '\t' || text[len - 1] == ' ' ||
-                text[len - 1] == '\t'))
-        quote = true;
-    if (!quote)
-        return sink_put(sink, text, len, err);
-    vg_status st = sink_put(sink, "\"", 1, err);
-    size_t start = 0;
-    for (size_t i = 0; st == VG_OK && i < len; i++) {
-        if (text[i] != '"')
-            continue;
-        st = sink_put(sink, text + start, i + 1 - start, err);
-        if (st == VG_OK)
-            st = sink_put(sink, "\"", 1, err);
-        start = i + 1;
-    }
-    if (st == VG_OK)
-        st = sink_put(sink, text + start, len - start, err);
-    return st == VG_OK ? sink_put(sink, "\"", 1, err) : st;
-}
-
-vg_status vg_exchange_csv_header(vg_exchange_format format, const char *prefix,
-                                 size_t prefix_len, const vg_exchange_sink *sink, vg_error *err)
-{
-    vg_status st = VG_OK;
-    for (size_t i = 0; st == VG_OK && prefix && i < prefix_len;) {
-        size_t n = strnlen(prefix + i, prefix_len - i);
-        st = sink_put(sink, prefix + i, n, err);
-        if (st == VG_OK)
-            st = sink_put(sink, ",", 1, err);
-        i += n + 1;
-    }
-    if (st == VG_OK)
-        st = sink_puts(sink, "signal_type,signal,id", err);
-    size_t count;
-    const char *const *columns = vg_exchange_columns(format, &count);
-    for (size_t i = 0; st == VG_OK && i < count; i++) {
-        st = sink_put(sink, ",", 1, err);
-        if (st == VG_OK)
-            st = sink_puts(sink, columns[i], err);
-    }
-    return st == VG_OK ? sink_put(sink, "\n", 1, err) : st;
-}
-
-vg_status vg_exchange_csv_record(vg_exchange_format format, const vg_exchange_record *record,
-                                 const char *const *prefix_values, size_t prefix_count,
-                                 const vg_exchange_sink *sink, vg_error *err)
-{
-    vg_status st = VG_OK;
-    for (size_t i = 0; st == VG_OK && i < prefix_count; i++) {
-        st = vg_exchange_csv_field(prefix_values[i], strlen(prefix_values[i]), sink, err);
-        if (st == VG_OK)
-            st = sink_put(sink, ",", 1, err);
-    }
-    const char *fixed[] = {record->signal_type, record->signal, record->id};
-    for (size_t i = 0; st == VG_OK && i < 3; i++) {
-        if (i)
-            st = sink_put(sink, ",", 1, err);
-        if (st == VG_OK)
-            st = vg_exchange_csv_field(fixed[i], strlen(fixed[i]), sink, err);
-    }
-    size_t count;
-    vg_exchange_columns(format, &count);
-    for (size_t i = 0; st == VG_OK && i < count; i++) {
-        st = sink_put(sink, ",", 1, err);
-        if (st == VG_OK)
-            st = vg_exchange_csv_field(record->values[i], strlen(record->values[i]), sink, err);
-    }
-    return st == VG_OK ? sink_put(sink, "\n", 1, err) : st;
-}
-
-/* ---- the writer ----------------------------------------------------------- */
-
-static bool grow(char **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap : 256;
-    while (n < need)
-        n *= 2;
-    char *grown = realloc(*buf, n);
-    if (!grown)
-        return false;
-    *buf = grown;
-    *cap = n;
-    return true;
-}
-
-const char *writer_value(const vg_exchange_writer *w, size_t i)
-{
-    if (i >= WRITER_KNOWN_MAX || w->known[i] < 0)
-        return "";
-    const char *v = w->meta;
-    const char *end = w->meta + w->meta_len;
-    for (int c = 0; v < end; c++) {
-        if (c == w->known[i])
-            return v;
-        v += strlen(v) + 1;
-    }
-    return "";
-}
-
-const char *writer_signal_text(const vg_exchange_writer *w, size_t i)
-{
-    return w->text + w->signals[i].offset;
-}
 
 vg_status vg_exchange_writer_new(vg_exchange_format format, const char *columns,
                                  size_t columns_len, const vg_exchange_write_options *opts,
@@ -279,8 +95,8 @@ vg_status vg_exchange_writer_row(vg_exchange_writer *w, const vg_exchange_row *r
         vg_status st = flush_group(w, err);
         if (st != VG_OK)
             return st;
-        if (!grow(&w->id, &w->id_cap, row->id_len + 1) ||
-            !grow(&w->meta, &w->meta_cap, row->metadata_len + 1))
+        if (!exchange_grow(&w->id, &w->id_cap, row->id_len + 1) ||
+            !exchange_grow(&w->meta, &w->meta_cap, row->metadata_len + 1))
             return vg_error_set(err, VG_ERR_NOMEM, "exchange writer: out of memory");
         memcpy(w->id, row->id, row->id_len);
         w->id[row->id_len] = '\0';
@@ -290,7 +106,7 @@ vg_status vg_exchange_writer_row(vg_exchange_writer *w, const vg_exchange_row *r
     }
     if (row->signal_type_len >= sizeof w->signals[0].type)
         return vg_error_set(err, VG_ERR_INVALID, "exchange writer: a signal type is too long");
-    if (!grow(&w->text, &w->text_cap, w->text_len + row->signal_len + 1))
+    if (!exchange_grow(&w->text, &w->text_cap, w->text_len + row->signal_len + 1))
         return vg_error_set(err, VG_ERR_NOMEM, "exchange writer: out of memory");
     writer_signal *s = &w->signals[w->signal_count++];
     for (size_t i = 0; i < row->signal_type_len; i++) {
@@ -398,7 +214,7 @@ static vg_status export_row(export_ctx *x, vg_exchange_row *row, vg_error *err)
         if (x->counting) {
             vg_signal_type type;
             if (vg_signal_type_parse(row->signal_type, row->signal_type_len, &type) != VG_OK ||
-                type == VG_SIGNAL_SHA256)
+                type == VG_SIGNAL_SHA256 || type == VG_SIGNAL_VPDQ)
                 return VG_OK; /* no NCMEC fingerprint for it: no entry */
             bool same = x->have_last && section == x->last_section &&
                         strlen(x->last_id) == row->id_len &&
@@ -426,7 +242,10 @@ static vg_status export_entry(void *ctx, const vg_bank_entry *e, vg_error *err)
     size_t bytes = vg_signal_type_bytes(e->type);
     vg_hex_encode(e->value, bytes, hex);
     const char *type = vg_signal_type_name(e->type);
-    vg_exchange_row row = {type, strlen(type), hex, 2 * bytes, e->id, e->id_len,
+    /* a video's signal goes on as the bank wrote it */
+    int video = e->type == VG_SIGNAL_VPDQ;
+    vg_exchange_row row = {type, strlen(type), video ? e->signal : hex,
+                           video ? e->signal_len : 2 * bytes, e->id, e->id_len,
                            e->metadata, e->metadata_len};
     return export_row(ctx, &row, err);
 }
