@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotline/alerts.h"
+#include "hotline/alerting.h"
 #include "store/reports.h"
 #include "util/secure.h"
 #include "vigie/digest.h"
