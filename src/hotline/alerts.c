@@ -59,7 +59,7 @@ vg_status vg_hotline_alert_raise_tx(vg_tx *tx, vg_hotline *h, int64_t report_id,
     json_t *channels = json_array();
     for (size_t i = 0; channels && i < count; i++)
         json_array_append_new(channels, json_string(a->channels[i]));
-    return audit(tx, now, "intake", "alert.raise", report_id,
+    return audit(tx, now, "server", "alert.raise", report_id,
                  json_pack("{s:I, s:s, s:o*}", "alert", (json_int_t)*alert_id, "reason", reason,
                            "channels", channels),
                  err);
@@ -214,7 +214,7 @@ static vg_status attempt_tx(vg_tx *tx, void *ctx, vg_error *err)
                                          err);
     if (st != VG_OK || !a->delivered)
         return st;
-    return audit(tx, a->now, "alerts", "alert.delivered", d->report_id,
+    return audit(tx, a->now, "server", "alert.delivered", d->report_id,
                  json_pack("{s:I, s:s, s:I}", "alert", (json_int_t)d->alert_id, "channel",
                            d->channel ? d->channel : "", "attempts",
                            (json_int_t)(d->attempts + 1)),

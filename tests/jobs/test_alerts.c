@@ -159,7 +159,7 @@ static void test_alert_path(void)
     CHECK(alert > 0);
     char detail[256];
     CHECK_INT_EQ(audited(h, "alert.raise", report, detail), 1);
-    CHECK_MSG(strstr(detail, "\"reason\":\"danger\"") &&
+    CHECK_MSG(!strncmp(detail, "server|", 7) && strstr(detail, "\"reason\":\"danger\"") &&
                   strstr(detail, "\"channels\":[\"email\",\"webhook\"]"),
               "%s", detail);
     CHECK(vg_jobs_run_due(jobs, now + 1, &ran, NULL) == VG_OK);
