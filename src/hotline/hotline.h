@@ -28,7 +28,7 @@
 #include "vigie/index.h"
 #include "vigie/vault.h"
 
-typedef struct vg_alerting vg_alerting; /* hotline/alerts.h */
+typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
 
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
