@@ -95,7 +95,10 @@ static const char *const migrations[] = {
     ("CREATE TABLE jobs(name TEXT PRIMARY KEY, node TEXT, lease_until INTEGER NOT NULL DEFAULT 0,"
      "  next_run INTEGER NOT NULL DEFAULT 0);"
      "CREATE INDEX IF NOT EXISTS console_items_state ON console_items(state);"),
-    /* 7: a sender may say a child is in danger now; such reports, and live
+    /* 7: a video's fingerprint match (the shares of frames and the
+     * segments that matched), for the person who looks at it. */
+    "ALTER TABLE report_files ADD COLUMN video_match TEXT;",
+    /* 8: a sender may say a child is in danger now; such reports, and live
      * abuse, raise an alert (store/alerts.h): one delivery per channel,
      * every attempt kept, shown in the console until acknowledged. */
     ("ALTER TABLE reports ADD COLUMN danger INTEGER NOT NULL DEFAULT 0;"
