@@ -4,9 +4,8 @@
  * when the operator allows it).
  *
  * https only unless allow_plain_http; the address actually connected to,
- * after name resolution, must be public unicast (loopback, private,
- * link-local, CGNAT, documentation, multicast, 6to4/Teredo and
- * IPv4-mapped private addresses are refused) unless
+ * after name resolution, must be public unicast as vigie/outbound.h
+ * defines it (vg_outbound_address_is_public) unless
  * allow_private_addresses, so that a name cannot point the fetcher inside
  * the hotline's network; no redirects; no proxy from the environment; no
  * credentials in the URL; the answer is bounded in bytes and in time, and
@@ -21,7 +20,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
 #include "vigie/error.h"
 
@@ -48,9 +46,6 @@ typedef struct vg_fetch_result {
 vg_status vg_fetch(const char *url, const vg_fetch_options *opts, vg_fetch_result *out,
                    vg_error *err);
 void vg_fetch_result_free(vg_fetch_result *result);
-
-/* Whether a socket address is public unicast (see above). */
-bool vg_address_is_public(const struct sockaddr *address);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "hashsync_internal.h"
-#include "vigie/fetch.h"
+#include "vigie/outbound.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_result;
@@ -52,16 +52,13 @@ void vg_sync_config_init(vg_sync_config *config, vg_sync_source source)
 
 /* ---- addresses ------------------------------------------------------------------- */
 
-bool address_is_public(const struct sockaddr *sa)
-{
-    return vg_address_is_public(sa); /* vigie/fetch.h: one definition of "public" */
-}
-
+/* The address policy of vigie/outbound.h, on the address actually connected to. */
 static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *address)
 {
     vg_sync_client *c = ctx;
     (void)purpose;
-    if (!c->config.http.allow_private_addresses && !address_is_public(&address->addr)) {
+    if (!c->config.http.allow_private_addresses &&
+        !vg_outbound_address_is_public(&address->addr)) {
         char text[INET6_ADDRSTRLEN] = "?";
         if (address->family == AF_INET)
             inet_ntop(AF_INET, &((struct sockaddr_in *)&address->addr)->sin_addr, text,
