@@ -345,6 +345,17 @@ static void test_curation_reads(void)
     CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "metadata"), "series")),
                  "s1");
     json_decref(j);
+    /* the banks are changed by the operator's tools, not through this API */
+    CHECK_INT_EQ(post_json(&h, h.curate_key, "/hma/c/banks", "application/json",
+                           "{\"name\":\"NEW\"}", 14, &j),
+                 405);
+    CHECK(hma_error(j, NULL));
+    json_decref(j);
+    CHECK_INT_EQ(post_json(&h, h.curate_key, "/hma/c/bank/other-net/signal", "application/json",
+                           "{}", 2, &j),
+                 405);
+    CHECK(hma_error(j, NULL));
+    json_decref(j);
     /* content of another bank, past the end, not a number: not found */
     const char *missing[] = {"/hma/c/bank/other-net/content/0", "/hma/c/bank/hotline-net/content/2",
                              "/hma/c/bank/hotline-net/content/x",
