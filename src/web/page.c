@@ -23,7 +23,10 @@ static const char PUBLIC_STYLE[] =
     ".exit{font-weight:700;color:#fff;background:#111;padding:.4rem .9rem;text-decoration:none;"
     "border:2px solid #fff;border-radius:.3rem;position:fixed;top:.4rem;inset-inline-end:.4rem;"
     "z-index:2;box-shadow:0 0 0 2px #111}"
-    "header.site{padding-inline-end:10rem}"
+    /* room for the quick exit: beside the header on wide screens, above
+     * it on narrow ones */
+    "header.site{padding-inline-end:16rem}"
+    "@media (max-width:40rem){header.site{padding-inline-end:0;padding-top:3.2rem}}"
     ".langs ul{list-style:none;display:flex;flex-wrap:wrap;gap:.2rem 1rem;margin:0;padding:0}"
     ".langs [aria-current]{font-weight:700}"
     ".emergency{border-inline-start:6px solid #8a0000;background:#fbeeee;padding:.5rem 1rem;"

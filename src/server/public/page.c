@@ -66,7 +66,11 @@ static void fill(vg_html *h, const char *text, const vg_public_arg *args, size_t
             vg_html_text(h, arg->href);
             vg_html_put(h, "\">");
         }
+        /* A name or number from the configuration keeps its own direction
+         * inside a sentence written the other way. */
+        vg_html_put(h, "<bdi>");
         vg_html_text(h, arg->text);
+        vg_html_put(h, "</bdi>");
         if (arg->href)
             vg_html_put(h, "</a>");
         text = close + 1;
@@ -107,7 +111,7 @@ static void tel(vg_html *h, const char *number)
     tel_href(number, href);
     vg_html_put(h, "<a class=\"tel\" href=\"");
     vg_html_text(h, href);
-    vg_html_put(h, "\">");
+    vg_html_put(h, "\" dir=\"ltr\">");
     vg_html_text(h, number);
     vg_html_put(h, "</a>");
 }
@@ -126,9 +130,9 @@ void vg_public_page_open(vg_public *pub, vg_page *p, vg_http_request *req, const
     vg_html_text(&header, vg_public_text(p, young, "page.exit"));
     vg_html_put(&header, "</a><a class=\"home\" href=\"/?lang=");
     vg_html_text(&header, vg_i18n_code(p->lang));
-    vg_html_put(&header, "\">");
+    vg_html_put(&header, "\"><bdi>");
     vg_html_text(&header, site_name(pub, p));
-    vg_html_put(&header, "</a>");
+    vg_html_put(&header, "</bdi></a>");
 
     char href[40];
     tel_href(pub->emergency, href);
@@ -187,9 +191,9 @@ void vg_public_helplines(vg_public *pub, vg_page *p, int young)
         const vg_public_helpline *h = &pub->helplines[i];
         char key[48];
         snprintf(key, sizeof key, "help.for.%s", h->topic);
-        vg_page_put(p, "<li><strong>");
+        vg_page_put(p, "<li><strong><bdi>");
         vg_page_text(p, h->name);
-        vg_page_put(p, "</strong>: ");
+        vg_page_put(p, "</bdi></strong>: ");
         tel(&p->html, h->number);
         vg_page_put(p, "<br>");
         vg_page_text(p, vg_public_text(p, young, key));
