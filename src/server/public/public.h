@@ -3,7 +3,7 @@
  * language, without an account and without JavaScript: the home page and
  * the privacy notice (home.c), the report form (report_form.c), the receipt
  * that follows it (receipt.c), the status page (status_page.c), and the
- * module's own error pages (errors.c).
+ * hook rendering the module's error pages (errors.c).
  *
  * Every page is in the public frame (page.c): a quick exit to a neutral
  * site, the hotline's name, the language switch, "if a child is in danger
@@ -85,8 +85,8 @@ void vg_public_say(vg_page *p, int young, const char *key, const vg_public_arg *
 void vg_public_href(vg_page *p, const char *path);
 /* The national helplines and the directory of helplines elsewhere. */
 void vg_public_helplines(vg_public *pub, vg_page *p, int young);
-/* A whole error page of the public frame for status (errors.c renders the
- * layer's refusals with it too). */
+/* A whole error page of the public frame for status (the hook of errors.c
+ * renders the layer's refusals with it too). */
 void vg_public_error_page(vg_public *pub, vg_http_request *req, unsigned status);
 /* "image of me" path: the request says so (?about=me, or the form's
  * "about" field). */

@@ -3,7 +3,7 @@
  * report with the receipt's code and secret, without an account.
  *
  * The answer is one of four plain sentences (received, being assessed,
- * action taken, closed) and nothing else: no dates, no case, no outcome
+ * assessed, closed) and nothing else: no dates, no case, no outcome
  * details that could tell an abuser who checks a stolen receipt anything.
  * A wrong code and a wrong secret get the same answer. The secret travels
  * in a POST body, never in a URL (history, logs, referrers).
