@@ -1,6 +1,6 @@
 /*
- * src/server/public/public.c - the public module: its settings, its routes
- * and its error pages.
+ * src/server/public/public.c - the public module: its settings (checked at
+ * start), its routes, and the addresses whose error pages it renders.
  */
 #include "server/public/public.h"
 

@@ -91,9 +91,8 @@ static void field_error(form *f, const char *name)
     vg_page_put(f->p, "</p>");
 }
 
-/* <label for=id>label</label>[<p class=hint id=id-hint>hint</p>]<input|textarea> */
-static void field(form *f, const char *name, const char *label_key, const char *hint_key,
-                  int textarea, const char *autocomplete)
+/* <label for=name>, its hint and its error when it has them. */
+static void label(form *f, const char *name, const char *label_key, const char *hint_key)
 {
     vg_page *p = f->p;
     vg_page_fmt(p, "<label for=\"%s\">", name);
@@ -105,6 +104,15 @@ static void field(form *f, const char *name, const char *label_key, const char *
         vg_page_put(p, "</p>");
     }
     field_error(f, name);
+}
+
+/* A labelled text field (an <input>, or a <textarea>), filled with the
+ * visitor's earlier answer. */
+static void field(form *f, const char *name, const char *label_key, const char *hint_key,
+                  int textarea, const char *autocomplete)
+{
+    vg_page *p = f->p;
+    label(f, name, label_key, hint_key);
     vg_page_fmt(p, textarea ? "<textarea rows=\"4\" name=\"%s\" id=\"%s\" autocomplete=\"%s\""
                             : "<input type=\"text\" name=\"%s\" id=\"%s\" autocomplete=\"%s\"",
                 name, name, autocomplete ? autocomplete : "off");
@@ -147,15 +155,7 @@ static void choice(form *f, const char *name, const char *label_key, const char 
                    const vg_term *terms, const char *prefix)
 {
     vg_page *p = f->p;
-    vg_page_fmt(p, "<label for=\"%s\">", name);
-    vg_page_text(p, say(f, label_key));
-    vg_page_put(p, "</label>");
-    if (hint_key) {
-        vg_page_fmt(p, "<p class=\"hint\" id=\"%s-hint\">", name);
-        vg_page_text(p, say(f, hint_key));
-        vg_page_put(p, "</p>");
-    }
-    field_error(f, name);
+    label(f, name, label_key, hint_key);
     vg_page_fmt(p, "<select name=\"%s\" id=\"%s\"", name, name);
     described(f, name, hint_key != NULL);
     vg_page_put(p, "><option value=\"\"></option>");
