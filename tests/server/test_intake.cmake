@@ -16,3 +16,4 @@ target_include_directories(test_intake_i18n PRIVATE ${PROJECT_SOURCE_DIR}/src)
 vg_add_script_test(e2e_public ../e2e/run)
 set_property(TEST e2e_public APPEND PROPERTY ENVIRONMENT
              "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts/public;E2E_SCRIPT=public")
+set_property(TEST e2e_public PROPERTY TIMEOUT 900)
