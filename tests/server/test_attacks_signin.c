@@ -235,6 +235,12 @@ static void test_names_cannot_be_told_apart(void)
     /* the table never holds the names typed */
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM login_throttle WHERE key LIKE '%nobody%'"),
                  0);
+    /* nor the audit chain: names without an account are counted, never
+     * audited, so typing names cannot grow the log (bob's are) */
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE target LIKE '%nobody%' "
+                                "OR actor LIKE '%nobody%'"),
+                 0);
+    CHECK(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE target = 'user:bob'") >= 2);
     ts_response_free(&unknown);
     ts_response_free(&wrong);
     ts_response_free(&paused);
