@@ -263,6 +263,13 @@ static void test_audit_chain(void)
     CHECK(!vg_audit_check_head(&c, 1, h1));
     CHECK(strstr(c.problem, "added outside"));
     vg_audit_check_clear(&c);
+    /* the newest entry rewritten whole (its hash recomputed): the head kept
+     * apart from the entries no longer matches */
+    vg_audit_check_init(&c);
+    CHECK(!vg_audit_check_entry(&c, &e1) && !vg_audit_check_entry(&c, &e2));
+    CHECK(!vg_audit_check_head(&c, 2, h1));
+    CHECK(c.problem && strstr(c.problem, "entry 2 was altered"));
+    vg_audit_check_clear(&c);
 }
 
 static vg_item item_in(const char *state, const char *claimed_by, const char *first,
@@ -311,6 +318,8 @@ static void test_who_may_do_what(void)
     int takes = 0;
     CHECK_INT_EQ(vg_rule_claim(&it, "al", 0, 3, 0, &takes), VG_ITEM_CLAIMED);
     CHECK_INT_EQ(vg_rule_claim(&it, "al", 0, 3, 400, &takes), VG_ITEM_CLAIMED);
+    /* taken exactly at the limit: not before it, so still held (item.h) */
+    CHECK_INT_EQ(vg_rule_claim(&it, "al", 0, 3, 500, &takes), VG_ITEM_CLAIMED);
     CHECK_INT_EQ(vg_rule_claim(&it, "al", 0, 3, 501, &takes), VG_ITEM_DONE);
     CHECK(takes);
     CHECK_INT_EQ(vg_rule_claim(&it, "al", 0, 2, 501, &takes), VG_ITEM_STALE);
@@ -332,7 +341,10 @@ static void test_viewing(void)
     vg_item_file fresh = {.vault_id = "v1"}, own = {.vault_id = "v2", .own_legal = "illegal_csam"},
                  trusted = {.vault_id = "v3", .known = VG_FILE_KNOWN, .bank = "net"},
                  untrusted = {.vault_id = "v4", .known = VG_FILE_KNOWN, .bank = "other"},
-                 claimed = {.known = VG_FILE_CLAIMED, .bank = "net"};
+                 claimed = {.known = VG_FILE_CLAIMED, .bank = "net"},
+                 /* a digest row marked known (an older row, a bug upstream):
+                  * without a file in the vault it still decides nothing */
+                 quoted = {.known = VG_FILE_KNOWN, .bank = "net"};
     CHECK_INT_EQ(vg_rule_may_view(&mine, &fresh, "al", 0, &trust), VG_ITEM_DONE);
     CHECK_INT_EQ(vg_rule_may_view(&mine, &fresh, "bo", 1, &trust), VG_ITEM_NOT_CLAIMED);
     CHECK_INT_EQ(vg_rule_may_view(&mine, &own, "al", 0, &trust), VG_ITEM_FINISHED);
@@ -342,6 +354,11 @@ static void test_viewing(void)
     CHECK_INT_EQ(vg_rule_may_view(&disputed, &fresh, "al", 1, &trust), VG_ITEM_NOT_CLAIMED);
     CHECK_INT_EQ(vg_rule_may_view(&disputed, &fresh, "cy", 0, &trust), VG_ITEM_NOT_CLAIMED);
     CHECK(!vg_rule_file_decided(&claimed, &trust)); /* a quoted digest decides nothing */
+    CHECK(!vg_rule_file_decided(&quoted, &trust));
+    vg_verdict verdict;
+    CHECK(!vg_rule_banks_decide(&quoted, 1, &trust, &g, &verdict));
+    CHECK(vg_rule_banks_decide(&trusted, 1, &trust, &g, &verdict));
+    CHECK_STR_EQ(verdict.legal, "illegal_csam");
     vg_trust_clear(&trust);
 }
 
