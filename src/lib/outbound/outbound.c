@@ -288,8 +288,13 @@ vg_status vg_outbound_send_mail(const vg_outbound_options *options, const vg_out
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
             st = failure(&x, rc, "e-mail", err);
             if (code && st == VG_ERR_IO)
+                /* libcurl's words for a refusal ("Weird server reply") say
+                 * less than the code's class does */
                 st = vg_error_set(err, VG_ERR_IO, "e-mail: the mail server answered %ld (%s)", code,
-                                  curl_easy_strerror(rc));
+                                  code >= 500 && code < 600 ? "refused: check the addresses "
+                                                              "and the account"
+                                  : code >= 400 && code < 500 ? "a temporary refusal"
+                                                              : curl_easy_strerror(rc));
         }
     }
     curl_slist_free_all(rcpt);

@@ -35,7 +35,7 @@ static void alerts_waiting(vg_page *p, vg_http_request *req, const char *current
     vg_alerts_free(alerts, count);
     if (total)
         vg_page_fmt(p,
-                    "<p class=\"msg err\" id=\"alerts-waiting\"><strong>Urgent:</strong> "
+                    "<p class=\"error\" id=\"alerts-waiting\"><strong>Urgent:</strong> "
                     "<a href=\"/console/alerts\">%" PRId64 " alert%s of a child who may be in "
                     "danger now, not yet acknowledged</a></p>",
                     total, total == 1 ? "" : "s");
