@@ -9,6 +9,7 @@
 
 #include "fake_hashsharing.h"
 #include "harness.h"
+#include "core/netaddr.h"
 #include "hashsync/hashsync_internal.h"
 #include "vigie/hashsync.h"
 
