@@ -4,6 +4,7 @@
 #include "model/route.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/vocab.h"
@@ -83,4 +84,27 @@ void vg_rule_route(const vg_route_facts *f, vg_route *out)
         add(out->actions, VG_ACTION_BLOCK);
         add(out->reasons, VG_REASON_ABROAD_NO_PARTNER);
     }
+}
+
+void vg_route_rows_free(vg_route_row *rows, size_t count)
+{
+    for (size_t i = 0; rows && i < count; i++) {
+        free(rows[i].url);
+        free(rows[i].state);
+        free(rows[i].actions);
+        free(rows[i].reasons);
+        free(rows[i].country);
+        free(rows[i].partner);
+        free(rows[i].hosting);
+    }
+    free(rows);
+}
+
+void vg_route_todos_free(vg_route_todo *todo, size_t count)
+{
+    for (size_t i = 0; todo && i < count; i++) {
+        free(todo[i].url);
+        free(todo[i].category);
+    }
+    free(todo);
 }

@@ -20,6 +20,7 @@
 #define VIGIE_MODEL_ROUTE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A partner hotline (routing.partner.CC.*); strings borrowed. */
 typedef struct vg_partner {
@@ -60,5 +61,24 @@ void vg_rule_route(const vg_route_facts *facts, vg_route *out);
 /* Whether a report's category puts a child in immediate danger (a live
  * stream, sextortion): such routes also refer to child protection. */
 int vg_rule_child_in_danger(const char *category);
+
+/* A route as kept (store/routes.h); owns its strings (vg_route_rows_free). */
+typedef struct vg_route_row {
+    int64_t report_id;
+    char *url;     /* the canonical URL */
+    char *state;   /* VG_ROUTE_* */
+    char *actions, *reasons, *country, *partner; /* as vg_route; "" when none */
+    char *hosting; /* the lookup's facts, a JSON array of addresses */
+    int64_t created_at;
+} vg_route_row;
+void vg_route_rows_free(vg_route_row *rows, size_t count);
+
+/* A confirmed URL that has no route yet (owns its strings). */
+typedef struct vg_route_todo {
+    int64_t report_id;
+    char *url;      /* canonical */
+    char *category; /* the report's */
+} vg_route_todo;
+void vg_route_todos_free(vg_route_todo *todo, size_t count);
 
 #endif

@@ -19,6 +19,7 @@
 #include "store/jobs.h"
 #include "store/people.h"
 #include "store/reports.h"
+#include "store/routes.h"
 #include "store/store.h"
 
 struct vg_tx {
@@ -127,6 +128,11 @@ typedef struct vg_store_ops {
                            int64_t lease_seconds, int *taken, vg_error *err);
     vg_status (*job_done)(void *tx, const char *name, const char *node, int64_t next_run,
                           vg_error *err);
+    vg_status (*routes_todo)(void *tx, const char *legal, size_t limit, vg_route_todo **todo,
+                             size_t *count, vg_error *err);
+    vg_status (*route_put)(void *tx, const vg_route_row *row, int *inserted, vg_error *err);
+    vg_status (*routes)(void *tx, int64_t report_id, int64_t case_id, vg_route_row **rows,
+                        size_t *count, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

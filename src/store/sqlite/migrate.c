@@ -95,6 +95,12 @@ static const char *const migrations[] = {
     ("CREATE TABLE jobs(name TEXT PRIMARY KEY, node TEXT, lease_until INTEGER NOT NULL DEFAULT 0,"
      "  next_run INTEGER NOT NULL DEFAULT 0);"
      "CREATE INDEX IF NOT EXISTS console_items_state ON console_items(state);"),
+    /* 7: the routes of confirmed URLs (store/routes.h): who must act on
+     * each, and the hosting facts it rests on. */
+    ("CREATE TABLE url_routes(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+     "  url TEXT NOT NULL, state TEXT NOT NULL, actions TEXT NOT NULL, reasons TEXT NOT NULL,"
+     "  country TEXT NOT NULL, partner TEXT NOT NULL, hosting TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL, UNIQUE(report_id, url));"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
