@@ -103,8 +103,10 @@ static void run(ares_channel channel, size_t *pending, int64_t deadline)
         struct pollfd fds[ARES_GETSOCK_MAXNUM];
         nfds_t n = 0;
         for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-            short events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                                   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+            /* c-ares's own macros shift a signed 1 into the sign bit. */
+            unsigned mask = (unsigned)bits;
+            short events = (short)((mask & (1u << i) ? POLLIN : 0) |
+                                   (mask & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0));
             if (events)
                 fds[n++] = (struct pollfd){.fd = socks[i], .events = events};
         }
