@@ -109,7 +109,8 @@ const char *vg_contact_source_name(vg_contact_source source);
 
 typedef struct vg_hosting_address {
     char ip[46];          /* text form (RFC 5952 for IPv6) */
-    bool is_public;       /* false: nothing below was looked up */
+    bool is_public;       /* false: nothing below was looked up (the test-only
+                           * allow_private_addresses counts every address as public) */
     char country[3];      /* ISO 3166-1 alpha-2, "" when unknown */
     uint32_t asn;         /* 0 when unknown */
     char as_name[256];

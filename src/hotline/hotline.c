@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hotline/routing.h"
 #include "store/reports.h"
 #include "util/secure.h"
 #include "vigie/digest.h"
@@ -155,6 +156,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
         vg_error_prefix(err, "secrets.key_file: ");
     if (st == VG_OK && options && options->with_evidence)
         st = open_evidence(h, cfg, dir, err);
+    if (st == VG_OK)
+        st = vg_hotline_routing_open(h, cfg, err);
     char secret[65];
     if (st == VG_OK && (st = vg_hotline_secret(h, secret, err)) == VG_OK) {
         vg_hex_decode(secret, h->name_key, sizeof h->name_key);
@@ -172,6 +175,7 @@ void vg_hotline_free(vg_hotline *h)
 {
     if (!h)
         return;
+    vg_hotline_routing_free(h);
     vg_vault_close(h->vault);
     vg_index_close(h->index);
     vg_sealer_free(h->sealer);

@@ -28,6 +28,8 @@
 #include "vigie/index.h"
 #include "vigie/vault.h"
 
+typedef struct vg_routing vg_routing; /* routing.c */
+
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
     vg_vault *vault;   /* owned; NULL for the command line's account work */
@@ -47,6 +49,8 @@ typedef struct vg_hotline {
     int64_t reveal_seconds;   /* status.reveal_hours */
     int64_t idempotency_seconds; /* api.idempotency_hours: a partner's key is remembered */
 
+    /* orientation (routing.h): NULL when routing.country is unset */
+    vg_routing *routing;
     /* people */
     vg_login_policy login;    /* login.* */
     int max_sessions;         /* session.max_per_account */

@@ -463,8 +463,8 @@ static void describe(vg_hosting *h, fetch *f, const char *name, const struct in6
 {
     *a = (vg_hosting_address){0};
     address_text(addr, a->ip, sizeof a->ip);
-    a->is_public = public_address(addr);
-    if (!a->is_public && !h->config.allow_private_addresses) {
+    a->is_public = public_address(addr) || h->config.allow_private_addresses;
+    if (!a->is_public) {
         snprintf(a->note, sizeof a->note,
                  "not a public address (loopback, private, reserved...): nothing to look up");
         return;
