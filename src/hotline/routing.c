@@ -113,7 +113,7 @@ void vg_hotline_routing_free(vg_hotline *h)
 
 typedef struct todo_args {
     size_t limit;
-    vg_route_todo *todo;
+    vg_url_route_todo *todo;
     size_t count;
 } todo_args;
 
@@ -148,7 +148,7 @@ static char *hosting_json(const vg_hosting_result *res)
 }
 
 typedef struct write_args {
-    vg_route_row *rows;
+    vg_url_route_row *rows;
     size_t count;
     size_t written;
 } write_args;
@@ -158,7 +158,7 @@ static vg_status write_tx(vg_tx *tx, void *ctx, vg_error *err)
     write_args *a = ctx;
     a->written = 0;
     for (size_t i = 0; i < a->count; i++) {
-        const vg_route_row *row = &a->rows[i];
+        const vg_url_route_row *row = &a->rows[i];
         int inserted = 0;
         vg_status st = vg_tx_route_put(tx, row, &inserted, err);
         if (st != VG_OK)
@@ -186,31 +186,31 @@ static vg_status write_tx(vg_tx *tx, void *ctx, vg_error *err)
     return VG_OK;
 }
 
-static vg_status route_all(vg_routing *r, const vg_route_todo *todo,
+static vg_status route_all(vg_routing *r, const vg_url_route_todo *todo,
                            const vg_hosting_result *res, size_t count, int64_t now,
                            size_t *routed, vg_hotline *h, vg_error *err)
 {
-    vg_route_row *rows = calloc(count, sizeof *rows);
+    vg_url_route_row *rows = calloc(count, sizeof *rows);
     if (!rows)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     vg_status st = VG_OK;
     for (size_t i = 0; i < count && st == VG_OK; i++) {
-        vg_route_address addrs[64];
+        vg_url_route_address addrs[64];
         size_t n = res[i].address_count < 64 ? res[i].address_count : 64;
         for (size_t k = 0; k < n; k++)
-            addrs[k] = (vg_route_address){res[i].addresses[k].country,
+            addrs[k] = (vg_url_route_address){res[i].addresses[k].country,
                                           res[i].addresses[k].anycast,
                                           res[i].addresses[k].is_public};
-        vg_route_facts f = {.home_country = r->country, .partners = r->partners,
+        vg_url_route_facts f = {.home_country = r->country, .partners = r->partners,
                             .partner_count = r->partner_count,
                             .resolved = res[i].status == VG_OK, .addresses = addrs,
                             .address_count = n,
                             .child_in_danger = vg_rule_child_in_danger(todo[i].category)};
-        vg_route route;
-        vg_rule_route(&f, &route);
+        vg_url_route route;
+        vg_rule_url_route(&f, &route);
         rows[i].report_id = todo[i].report_id;
         rows[i].url = strdup(todo[i].url);
-        rows[i].state = strdup(VG_ROUTE_PROPOSED);
+        rows[i].state = strdup(VG_URL_ROUTE_PROPOSED);
         rows[i].actions = strdup(route.actions);
         rows[i].reasons = strdup(route.reasons);
         rows[i].country = strdup(route.country);
@@ -225,7 +225,7 @@ static vg_status route_all(vg_routing *r, const vg_route_todo *todo,
     if (st == VG_OK)
         st = vg_store_write(h->store, write_tx, &a, err);
     *routed = a.written;
-    vg_route_rows_free(rows, count);
+    vg_url_route_rows_free(rows, count);
     return st;
 }
 
@@ -242,7 +242,7 @@ vg_status vg_hotline_orient(vg_hotline *h, int64_t now, size_t limit, size_t *ro
     todo_args t = {.limit = limit};
     vg_status st = vg_store_read(h->store, todo_tx, &t, err);
     if (st != VG_OK || !t.count) {
-        vg_route_todos_free(t.todo, t.count);
+        vg_url_route_todos_free(t.todo, t.count);
         return st;
     }
     const char **inputs = calloc(t.count, sizeof *inputs);
@@ -258,13 +258,13 @@ vg_status vg_hotline_orient(vg_hotline *h, int64_t now, size_t limit, size_t *ro
         st = route_all(r, t.todo, res, t.count, now, routed, h, err);
     vg_hosting_results_free(res, res ? t.count : 0);
     free(inputs);
-    vg_route_todos_free(t.todo, t.count);
+    vg_url_route_todos_free(t.todo, t.count);
     return st;
 }
 
 typedef struct routes_args {
     int64_t report_id, case_id;
-    vg_route_row **rows;
+    vg_url_route_row **rows;
     size_t *count;
 } routes_args;
 
@@ -275,7 +275,7 @@ static vg_status routes_tx(vg_tx *tx, void *ctx, vg_error *err)
 }
 
 vg_status vg_hotline_routes(vg_hotline *h, int64_t report_id, int64_t case_id,
-                            vg_route_row **rows, size_t *count, vg_error *err)
+                            vg_url_route_row **rows, size_t *count, vg_error *err)
 {
     *rows = NULL;
     *count = 0;

@@ -32,8 +32,8 @@ vg_status vg_hotline_orient(vg_hotline *h, int64_t now, size_t limit, size_t *ro
                             vg_error *err);
 
 /* The routes of a report (report_id > 0) or a case (case_id > 0), for the
- * console (*rows: vg_route_rows_free). */
+ * console (*rows: vg_url_route_rows_free). */
 vg_status vg_hotline_routes(vg_hotline *h, int64_t report_id, int64_t case_id,
-                            vg_route_row **rows, size_t *count, vg_error *err);
+                            vg_url_route_row **rows, size_t *count, vg_error *err);
 
 #endif

@@ -12,10 +12,10 @@
 static void add(char *list, const char *code)
 {
     size_t len = strlen(list);
-    snprintf(list + len, VG_ROUTE_TEXT - len, "%s%s", len ? "," : "", code);
+    snprintf(list + len, VG_URL_ROUTE_TEXT - len, "%s%s", len ? "," : "", code);
 }
 
-static const vg_partner *partner_for(const vg_route_facts *f, const char *country)
+static const vg_partner *partner_for(const vg_url_route_facts *f, const char *country)
 {
     for (size_t i = 0; i < f->partner_count; i++)
         if (!strcmp(f->partners[i].country, country))
@@ -29,7 +29,7 @@ int vg_rule_child_in_danger(const char *category)
                         !strcmp(category, VG_CATEGORY_SEXTORTION));
 }
 
-void vg_rule_route(const vg_route_facts *f, vg_route *out)
+void vg_rule_url_route(const vg_url_route_facts *f, vg_url_route *out)
 {
     memset(out, 0, sizeof *out);
     if (f->child_in_danger) {
@@ -39,7 +39,7 @@ void vg_rule_route(const vg_route_facts *f, vg_route *out)
     int anycast = 0, located = 0, several = 0;
     const char *country = NULL;
     for (size_t i = 0; i < f->address_count; i++) {
-        const vg_route_address *a = &f->addresses[i];
+        const vg_url_route_address *a = &f->addresses[i];
         if (a->anycast) {
             anycast = 1;
             continue;
@@ -86,7 +86,7 @@ void vg_rule_route(const vg_route_facts *f, vg_route *out)
     }
 }
 
-void vg_route_rows_free(vg_route_row *rows, size_t count)
+void vg_url_route_rows_free(vg_url_route_row *rows, size_t count)
 {
     for (size_t i = 0; rows && i < count; i++) {
         free(rows[i].url);
@@ -100,7 +100,7 @@ void vg_route_rows_free(vg_route_row *rows, size_t count)
     free(rows);
 }
 
-void vg_route_todos_free(vg_route_todo *todo, size_t count)
+void vg_url_route_todos_free(vg_url_route_todo *todo, size_t count)
 {
     for (size_t i = 0; todo && i < count; i++) {
         free(todo[i].url);

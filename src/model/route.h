@@ -30,55 +30,55 @@ typedef struct vg_partner {
 } vg_partner;
 
 /* One address of the URL's host, as the lookup gave it (borrowed). */
-typedef struct vg_route_address {
+typedef struct vg_url_route_address {
     const char *country; /* "" when unknown */
     int anycast;
     int is_public;
-} vg_route_address;
+} vg_url_route_address;
 
-typedef struct vg_route_facts {
+typedef struct vg_url_route_facts {
     const char *home_country;          /* routing.country */
     const vg_partner *partners;
     size_t partner_count;
     int resolved;                      /* the host resolved */
-    const vg_route_address *addresses;
+    const vg_url_route_address *addresses;
     size_t address_count;
     int child_in_danger;
-} vg_route_facts;
+} vg_url_route_facts;
 
-#define VG_ROUTE_TEXT 160
+#define VG_URL_ROUTE_TEXT 160
 
-typedef struct vg_route {
-    char actions[VG_ROUTE_TEXT]; /* comma-separated VG_ACTION_* codes, most urgent first */
-    char reasons[VG_ROUTE_TEXT]; /* comma-separated VG_REASON_* codes */
+typedef struct vg_url_route {
+    char actions[VG_URL_ROUTE_TEXT]; /* comma-separated VG_ACTION_* codes, most urgent first */
+    char reasons[VG_URL_ROUTE_TEXT]; /* comma-separated VG_REASON_* codes */
     char country[3];             /* the hosting country, "" when it is not known */
     const vg_partner *partner;   /* the partner to forward to, or NULL */
-} vg_route;
+} vg_url_route;
 
 /* The route of one URL (see the top of this file). */
-void vg_rule_route(const vg_route_facts *facts, vg_route *out);
+void vg_rule_url_route(const vg_url_route_facts *facts, vg_url_route *out);
 
 /* Whether a report's category puts a child in immediate danger (a live
  * stream, sextortion): such routes also refer to child protection. */
 int vg_rule_child_in_danger(const char *category);
 
-/* A route as kept (store/routes.h); owns its strings (vg_route_rows_free). */
-typedef struct vg_route_row {
+/* A route as kept (store/routes.h); owns its strings (vg_url_route_rows_free). */
+typedef struct vg_url_route_row {
     int64_t report_id;
     char *url;     /* the canonical URL */
     char *state;   /* VG_ROUTE_* */
-    char *actions, *reasons, *country, *partner; /* as vg_route; "" when none */
+    char *actions, *reasons, *country, *partner; /* as vg_url_route; "" when none */
     char *hosting; /* the lookup's facts, a JSON array of addresses */
     int64_t created_at;
-} vg_route_row;
-void vg_route_rows_free(vg_route_row *rows, size_t count);
+} vg_url_route_row;
+void vg_url_route_rows_free(vg_url_route_row *rows, size_t count);
 
 /* A confirmed URL that has no route yet (owns its strings). */
-typedef struct vg_route_todo {
+typedef struct vg_url_route_todo {
     int64_t report_id;
     char *url;      /* canonical */
     char *category; /* the report's */
-} vg_route_todo;
-void vg_route_todos_free(vg_route_todo *todo, size_t count);
+} vg_url_route_todo;
+void vg_url_route_todos_free(vg_url_route_todo *todo, size_t count);
 
 #endif

@@ -100,8 +100,8 @@ const vg_term vg_reason_terms[] = {
     {NULL, NULL},
 };
 
-const vg_term vg_route_state_terms[] = {
-    {VG_ROUTE_PROPOSED, "Proposed"},
+const vg_term vg_url_route_state_terms[] = {
+    {VG_URL_ROUTE_PROPOSED, "Proposed"},
     {NULL, NULL},
 };
 

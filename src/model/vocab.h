@@ -80,8 +80,8 @@ extern const vg_term vg_action_terms[];
 extern const vg_term vg_reason_terms[];
 /* The state of a route: proposed by the orientation job, then approved or
  * changed by an analyst. */
-#define VG_ROUTE_PROPOSED "proposed"
-extern const vg_term vg_route_state_terms[];
+#define VG_URL_ROUTE_PROPOSED "proposed"
+extern const vg_term vg_url_route_state_terms[];
 
 /* What a bank match of a file is worth. A digest the sender quoted (a file
  * given by digest only) proves nothing about what was sent or where it is:

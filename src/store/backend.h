@@ -128,10 +128,10 @@ typedef struct vg_store_ops {
                            int64_t lease_seconds, int *taken, vg_error *err);
     vg_status (*job_done)(void *tx, const char *name, const char *node, int64_t next_run,
                           vg_error *err);
-    vg_status (*routes_todo)(void *tx, const char *legal, size_t limit, vg_route_todo **todo,
+    vg_status (*routes_todo)(void *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
                              size_t *count, vg_error *err);
-    vg_status (*route_put)(void *tx, const vg_route_row *row, int *inserted, vg_error *err);
-    vg_status (*routes)(void *tx, int64_t report_id, int64_t case_id, vg_route_row **rows,
+    vg_status (*route_put)(void *tx, const vg_url_route_row *row, int *inserted, vg_error *err);
+    vg_status (*routes)(void *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
                         size_t *count, vg_error *err);
 } vg_store_ops;
 

@@ -451,20 +451,20 @@ vg_status vg_tx_job_done(vg_tx *tx, const char *name, const char *node, int64_t 
     return tx->ops->job_done(tx->impl, name, node, next_run, err);
 }
 
-vg_status vg_tx_routes_todo(vg_tx *tx, const char *legal, size_t limit, vg_route_todo **todo,
+vg_status vg_tx_routes_todo(vg_tx *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
                             size_t *count, vg_error *err)
 {
     return tx->ops->routes_todo(tx->impl, legal, limit, todo, count, err);
 }
 
-vg_status vg_tx_route_put(vg_tx *tx, const vg_route_row *row, int *inserted, vg_error *err)
+vg_status vg_tx_route_put(vg_tx *tx, const vg_url_route_row *row, int *inserted, vg_error *err)
 {
     if (!tx->writable)
         return read_only(err, "route_put");
     return tx->ops->route_put(tx->impl, row, inserted, err);
 }
 
-vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_route_row **rows,
+vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
                        size_t *count, vg_error *err)
 {
     return tx->ops->routes(tx->impl, report_id, case_id, rows, count, err);

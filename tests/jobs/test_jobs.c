@@ -216,7 +216,7 @@ static vg_status seed_tx(vg_tx *tx, void *ctx, vg_error *err)
     return st;
 }
 
-static const vg_route_row *route_of(const vg_route_row *rows, size_t n, int64_t id)
+static const vg_url_route_row *route_of(const vg_url_route_row *rows, size_t n, int64_t id)
 {
     for (size_t i = 0; i < n; i++)
         if (rows[i].report_id == id)
@@ -278,11 +278,11 @@ static void test_orientation(void)
     CHECK_INT_EQ(ran, 2); /* housekeeping, then orientation */
     CHECK_MSG(strstr(l.last, "orientation: proposed 3 routes") != NULL, "%s", l.last);
 
-    vg_route_row *rows = NULL;
+    vg_url_route_row *rows = NULL;
     size_t n = 0;
     for (size_t i = 0; i < 4; i++) {
         CHECK(vg_hotline_routes(h, seeds[i].id, 0, &rows, &n, NULL) == VG_OK);
-        const vg_route_row *r = route_of(rows, n, seeds[i].id);
+        const vg_url_route_row *r = route_of(rows, n, seeds[i].id);
         switch (i) {
         case 0:
             CHECK_MSG(r && !strcmp(r->actions, VG_ACTION_FORWARD) &&
@@ -306,7 +306,7 @@ static void test_orientation(void)
         default:
             CHECK(r == NULL); /* not confirmed yet */
         }
-        vg_route_rows_free(rows, n);
+        vg_url_route_rows_free(rows, n);
     }
     /* Due again a minute later: nothing is left to route. */
     CHECK(vg_jobs_run_due(j, now + 61, &ran, NULL) == VG_OK);

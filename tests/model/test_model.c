@@ -488,14 +488,14 @@ static void test_priority_weights(void)
 static void test_routes(void)
 {
     static const vg_partner partners[] = {{"DE", "Example DE hotline", "https://de.example/api"}};
-    static const vg_route_address fr[] = {{"FR", 0, 1}}, de[] = {{"DE", 0, 1}},
+    static const vg_url_route_address fr[] = {{"FR", 0, 1}}, de[] = {{"DE", 0, 1}},
                                   us[] = {{"US", 0, 1}}, cdn[] = {{"US", 1, 1}, {"FR", 0, 1}},
                                   split[] = {{"FR", 0, 1}, {"DE", 0, 1}},
                                   both_fr[] = {{"FR", 0, 1}, {"FR", 0, 1}},
                                   unknown[] = {{"", 0, 1}}, private[] = {{"FR", 0, 0}},
                                   with_private[] = {{"DE", 0, 1}, {"", 0, 0}};
     static const struct {
-        const vg_route_address *addresses;
+        const vg_url_route_address *addresses;
         size_t count;
         int resolved, danger;
         const char *actions, *reasons, *country, *partner;
@@ -516,11 +516,11 @@ static void test_routes(void)
          "", NULL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        vg_route_facts f = {.home_country = "FR", .partners = partners, .partner_count = 1,
+        vg_url_route_facts f = {.home_country = "FR", .partners = partners, .partner_count = 1,
                             .resolved = rows[i].resolved, .addresses = rows[i].addresses,
                             .address_count = rows[i].count, .child_in_danger = rows[i].danger};
-        vg_route r;
-        vg_rule_route(&f, &r);
+        vg_url_route r;
+        vg_rule_url_route(&f, &r);
         CHECK_MSG(!strcmp(r.actions, rows[i].actions), "row %zu: actions %s", i, r.actions);
         CHECK_MSG(!strcmp(r.reasons, rows[i].reasons), "row %zu: reasons %s", i, r.reasons);
         CHECK_MSG(!strcmp(r.country, rows[i].country), "row %zu: country %s", i, r.country);
@@ -528,7 +528,7 @@ static void test_routes(void)
                                   : !r.partner,
                   "row %zu: partner", i);
         /* Every code has its label. */
-        char codes[2 * VG_ROUTE_TEXT + 2];
+        char codes[2 * VG_URL_ROUTE_TEXT + 2];
         snprintf(codes, sizeof codes, "%s,%s", r.actions, r.reasons);
         for (char *save = NULL, *c = strtok_r(codes, ",", &save); c; c = strtok_r(NULL, ",", &save))
             CHECK_MSG(vg_term_find(vg_action_terms, c) || vg_term_find(vg_reason_terms, c), "%s", c);

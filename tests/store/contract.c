@@ -3201,12 +3201,12 @@ static void test_job_leases(void)
 
 typedef struct route_probe {
     const char *legal;
-    vg_route_todo *todo;
+    vg_url_route_todo *todo;
     size_t todo_count;
-    const vg_route_row *put;
+    const vg_url_route_row *put;
     int inserted;
     int64_t report_id, case_id;
-    vg_route_row *rows;
+    vg_url_route_row *rows;
     size_t row_count;
 } route_probe;
 
@@ -3242,7 +3242,7 @@ static void test_routes(void)
     route_probe p = {.legal = VG_LEGAL_CSAM};
     CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
     CHECK_INT_EQ(p.todo_count, 0); /* nothing is decided yet */
-    vg_route_todos_free(p.todo, p.todo_count);
+    vg_url_route_todos_free(p.todo, p.todo_count);
 
     /* R1 (one URL) confirmed as CSAM; R3 (no URL) too; R2 awaiting a second. */
     vg_item c1 = {.report_id = r[1], .version = 3, .state = VG_ITEM_CONFIRMED,
@@ -3257,13 +3257,13 @@ static void test_routes(void)
         CHECK_INT_EQ(p.todo[0].report_id, r[1]);
         CHECK_STR_EQ(p.todo[0].url, "https://one.test/");
     }
-    vg_route_todos_free(p.todo, p.todo_count);
+    vg_url_route_todos_free(p.todo, p.todo_count);
     p = (route_probe){.legal = VG_LEGAL_NOT_ILLEGAL};
     CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
     CHECK_INT_EQ(p.todo_count, 0);
-    vg_route_todos_free(p.todo, p.todo_count);
+    vg_url_route_todos_free(p.todo, p.todo_count);
 
-    vg_route_row row = {.report_id = r[1], .url = "https://one.test/", .state = VG_ROUTE_PROPOSED,
+    vg_url_route_row row = {.report_id = r[1], .url = "https://one.test/", .state = VG_URL_ROUTE_PROPOSED,
                         .actions = "forward_partner", .reasons = "hosted_abroad_partner",
                         .country = "DE", .partner = "Example DE", .hosting = "[]",
                         .created_at = NOW + 20};
@@ -3272,7 +3272,7 @@ static void test_routes(void)
     CHECK_INT_EQ(p.inserted, 1);
     /* read-only transactions refuse it */
     CHECK(vg_store_read(s, route_put_fn, &p, &err) == VG_ERR_INVALID);
-    vg_route_row again = row;
+    vg_url_route_row again = row;
     again.actions = "notice_host";
     again.partner = NULL;
     p = (route_probe){.put = &again};
@@ -3282,7 +3282,7 @@ static void test_routes(void)
     p = (route_probe){.legal = VG_LEGAL_CSAM};
     CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
     CHECK_INT_EQ(p.todo_count, 0); /* routed */
-    vg_route_todos_free(p.todo, p.todo_count);
+    vg_url_route_todos_free(p.todo, p.todo_count);
 
     for (int by_case = 0; by_case < 2; by_case++) {
         p = (route_probe){.report_id = by_case ? 0 : r[1], .case_id = by_case ? ca : 0};
@@ -3291,7 +3291,7 @@ static void test_routes(void)
         if (p.row_count == 1) {
             CHECK_INT_EQ(p.rows[0].report_id, r[1]);
             CHECK_STR_EQ(p.rows[0].url, "https://one.test/");
-            CHECK_STR_EQ(p.rows[0].state, VG_ROUTE_PROPOSED);
+            CHECK_STR_EQ(p.rows[0].state, VG_URL_ROUTE_PROPOSED);
             CHECK_STR_EQ(p.rows[0].actions, "forward_partner"); /* the first one stays */
             CHECK_STR_EQ(p.rows[0].reasons, "hosted_abroad_partner");
             CHECK_STR_EQ(p.rows[0].country, "DE");
@@ -3299,12 +3299,12 @@ static void test_routes(void)
             CHECK_STR_EQ(p.rows[0].hosting, "[]");
             CHECK_INT_EQ(p.rows[0].created_at, NOW + 20);
         }
-        vg_route_rows_free(p.rows, p.row_count);
+        vg_url_route_rows_free(p.rows, p.row_count);
     }
     p = (route_probe){.case_id = cb};
     CHECK(vg_store_read(s, routes_fn, &p, &err) == VG_OK);
     CHECK_INT_EQ(p.row_count, 0);
-    vg_route_rows_free(p.rows, p.row_count);
+    vg_url_route_rows_free(p.rows, p.row_count);
     finish(s, loc);
 }
 

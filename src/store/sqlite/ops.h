@@ -74,8 +74,8 @@ SQ_OP(bank_put, const char *sha256, const char *pdq, const vg_verdict *v, int64_
 SQ_OP(job_lease, const char *name, const char *node, int64_t now, int64_t lease_seconds, int *taken,
       vg_error *err)
 SQ_OP(job_done, const char *name, const char *node, int64_t next_run, vg_error *err)
-SQ_OP(routes_todo, const char *legal, size_t limit, vg_route_todo **todo, size_t *count,
+SQ_OP(routes_todo, const char *legal, size_t limit, vg_url_route_todo **todo, size_t *count,
       vg_error *err)
-SQ_OP(route_put, const vg_route_row *row, int *inserted, vg_error *err)
-SQ_OP(routes, int64_t report_id, int64_t case_id, vg_route_row **rows, size_t *count,
+SQ_OP(route_put, const vg_url_route_row *row, int *inserted, vg_error *err)
+SQ_OP(routes, int64_t report_id, int64_t case_id, vg_url_route_row **rows, size_t *count,
       vg_error *err)

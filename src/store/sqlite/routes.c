@@ -14,7 +14,7 @@ static const char SQL_ROUTES_TODO[] =
     "                 AND t.url = u.canonical)"
     " ORDER BY u.id LIMIT ?";
 
-vg_status sq_routes_todo(void *tx, const char *legal, size_t limit, vg_route_todo **todo,
+vg_status sq_routes_todo(void *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
                          size_t *count, vg_error *err)
 {
     conn *c = tx;
@@ -23,14 +23,14 @@ vg_status sq_routes_todo(void *tx, const char *legal, size_t limit, vg_route_tod
     SQ_STMT(st, SQL_ROUTES_TODO);
     sq_bind_text(st, 1, legal);
     sqlite3_bind_int64(st, 2, (int64_t)limit);
-    vg_route_todo *rows = NULL;
+    vg_url_route_todo *rows = NULL;
     size_t n = 0, cap = 0;
     vg_status status = VG_OK;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
             size_t grown = cap ? cap * 2 : 16;
-            vg_route_todo *more = realloc(rows, grown * sizeof *more);
+            vg_url_route_todo *more = realloc(rows, grown * sizeof *more);
             if (!more) {
                 status = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
                 break;
@@ -47,7 +47,7 @@ vg_status sq_routes_todo(void *tx, const char *legal, size_t limit, vg_route_tod
         status = sq_db_error(err, c->db, "reading the URLs to route");
     sqlite3_reset(st);
     if (status != VG_OK) {
-        vg_route_todos_free(rows, n);
+        vg_url_route_todos_free(rows, n);
         return status;
     }
     *todo = rows;
@@ -64,7 +64,7 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
-vg_status sq_route_put(void *tx, const vg_route_row *row, int *inserted, vg_error *err)
+vg_status sq_route_put(void *tx, const vg_url_route_row *row, int *inserted, vg_error *err)
 {
     conn *c = tx;
     *inserted = 0;
@@ -91,7 +91,7 @@ static const char SQL_ROUTES[] =
 
 static void read_route(sqlite3_stmt *st, void *item)
 {
-    vg_route_row *r = item;
+    vg_url_route_row *r = item;
     r->report_id = sqlite3_column_int64(st, 0);
     r->url = sq_text(st, 1);
     r->state = sq_text(st, 2);
@@ -105,7 +105,7 @@ static void read_route(sqlite3_stmt *st, void *item)
 
 static void clear_route(void *item)
 {
-    vg_route_row *r = item;
+    vg_url_route_row *r = item;
     free(r->url);
     free(r->state);
     free(r->actions);
@@ -115,7 +115,7 @@ static void clear_route(void *item)
     free(r->hosting);
 }
 
-vg_status sq_routes(void *tx, int64_t report_id, int64_t case_id, vg_route_row **rows,
+vg_status sq_routes(void *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
                     size_t *count, vg_error *err)
 {
     return sq_list(tx, SQL_ROUTES, report_id, case_id, sizeof **rows, read_route, clear_route,
