@@ -11,8 +11,9 @@
  * most recent earlier report sharing a canonical URL, a file SHA-256 or a
  * (platform, account) pair, else the case of the nearest picture within
  * intake.pdq_threshold, else a case of its own; a partner's idempotency key
- * is kept with it; and it is decided at once when banks or an earlier copy
- * decide it (assessment.h). A draft released without being stored removes
+ * is kept with it; it raises an alert when its sender says a child is in
+ * danger now or it is about live abuse (alerts.h); and it is decided at
+ * once when banks or an earlier copy decide it (assessment.h). A draft released without being stored removes
  * the evidence files it took from the vault.
  */
 #ifndef VIGIE_HOTLINE_INTAKE_H
@@ -23,6 +24,7 @@
 #include "hotline/hotline.h"
 #include "model/report.h"
 #include "vigie/vault.h"
+#include "vigie/vpdq.h"
 
 #define VG_INTAKE_MAX_URLS 100
 #define VG_INTAKE_MAX_TEXT 20000 /* bytes of a description */
@@ -62,6 +64,14 @@ vg_status vg_intake_draft_add_item(vg_hotline *h, vg_intake_draft *d, const vg_v
  * video, recognised from its first bytes). */
 vg_status vg_intake_draft_media_type(vg_intake_draft *d, size_t index, const char *type,
                                      vg_error *err);
+/* The fingerprint of video file `index` (frames vigie hashed from the
+ * bytes it holds; borrowed), or the reason it has none (`why`, NULL when
+ * frames are given): matched against the videos of the index. A match
+ * makes the file known, with the shares of frames and the stretches of the
+ * video that matched (vg_report_file.video_match); a file already known by
+ * its digests keeps that exact match. */
+vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
+                                const vg_vpdq *frames, const char *why, vg_error *err);
 /* A file known only by its digests (the API): the sender's claim. sha256
  * is required; the others and filename may be NULL. */
 vg_status vg_intake_draft_digests(vg_hotline *h, vg_intake_draft *d, const char *sha256,

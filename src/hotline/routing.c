@@ -205,7 +205,7 @@ static vg_status route_all(vg_routing *r, const vg_url_route_todo *todo,
                             .partner_count = r->partner_count,
                             .resolved = res[i].status == VG_OK, .addresses = addrs,
                             .address_count = n,
-                            .child_in_danger = vg_rule_child_in_danger(todo[i].category)};
+                            .child_in_danger = vg_rule_child_in_danger(todo[i].category, todo[i].danger)};
         vg_url_route route;
         vg_rule_url_route(&f, &route);
         rows[i].report_id = todo[i].report_id;

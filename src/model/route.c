@@ -23,10 +23,10 @@ static const vg_partner *partner_for(const vg_url_route_facts *f, const char *co
     return NULL;
 }
 
-int vg_rule_child_in_danger(const char *category)
+int vg_rule_child_in_danger(const char *category, int danger)
 {
-    return category && (!strcmp(category, VG_CATEGORY_LIVESTREAM) ||
-                        !strcmp(category, VG_CATEGORY_SEXTORTION));
+    return danger || (category && (!strcmp(category, VG_CATEGORY_LIVESTREAM) ||
+                                   !strcmp(category, VG_CATEGORY_SEXTORTION)));
 }
 
 void vg_rule_url_route(const vg_url_route_facts *f, vg_url_route *out)

@@ -58,9 +58,10 @@ typedef struct vg_url_route {
 /* The route of one URL (see the top of this file). */
 void vg_rule_url_route(const vg_url_route_facts *facts, vg_url_route *out);
 
-/* Whether a report's category puts a child in immediate danger (a live
- * stream, sextortion): such routes also refer to child protection. */
-int vg_rule_child_in_danger(const char *category);
+/* Whether a report puts a child in immediate danger: its sender said so
+ * (danger), or it is about a live stream or sextortion. Such routes also
+ * refer to child protection. */
+int vg_rule_child_in_danger(const char *category, int danger);
 
 /* A route as kept (store/routes.h); owns its strings (vg_url_route_rows_free). */
 typedef struct vg_url_route_row {
@@ -78,6 +79,7 @@ typedef struct vg_url_route_todo {
     int64_t report_id;
     char *url;      /* canonical */
     char *category; /* the report's */
+    int danger;     /* its sender says a child is in danger now */
 } vg_url_route_todo;
 void vg_url_route_todos_free(vg_url_route_todo *todo, size_t count);
 

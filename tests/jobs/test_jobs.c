@@ -195,6 +195,7 @@ static void test_runner_thread(void)
 typedef struct seed_args {
     const char *code, *url, *category, *state;
     int64_t now, id;
+    int danger;
 } seed_args;
 
 static vg_status seed_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -204,7 +205,7 @@ static vg_status seed_tx(vg_tx *tx, void *ctx, vg_error *err)
     snprintf(public_id, sizeof public_id, "id-%s", a->code);
     vg_report_url u = {a->url, a->url};
     vg_report r = {.public_id = public_id, .receipt_code = a->code, .source = "web",
-                   .category = a->category, .urls = &u, .url_count = 1};
+                   .category = a->category, .danger = a->danger, .urls = &u, .url_count = 1};
     int64_t case_id = 0;
     vg_status st = vg_tx_case_new(tx, a->now, &case_id, err);
     if (st == VG_OK)
@@ -262,10 +263,10 @@ static void test_orientation(void)
         return;
     int64_t now = 1700000000;
     seed_args seeds[] = {
-        {"O1", "https://files.example.test/a.jpg", "image_video", VG_ITEM_CONFIRMED, now, 0},
-        {"O2", "http://www.fr.example.test/x", VG_CATEGORY_LIVESTREAM, VG_ITEM_AUTO, now, 0},
-        {"O3", "http://slow.example.test/", "image_video", VG_ITEM_CONFIRMED, now, 0},
-        {"O4", "https://files.example.test/b.jpg", "image_video", VG_ITEM_SECOND, now, 0},
+        {"O1", "https://files.example.test/a.jpg", "image_video", VG_ITEM_CONFIRMED, now, 0, 0},
+        {"O2", "http://www.fr.example.test/x", VG_CATEGORY_LIVESTREAM, VG_ITEM_AUTO, now, 0, 0},
+        {"O3", "http://slow.example.test/", "image_video", VG_ITEM_CONFIRMED, now, 0, 1},
+        {"O4", "https://files.example.test/b.jpg", "image_video", VG_ITEM_SECOND, now, 0, 0},
     };
     for (size_t i = 0; i < 4; i++)
         CHECK(vg_store_write(h->store, seed_tx, &seeds[i], NULL) == VG_OK);
@@ -299,8 +300,9 @@ static void test_orientation(void)
                       "%s", r ? r->actions : "none");
             break;
         case 2:
-            CHECK(r && !strcmp(r->actions, VG_ACTION_ANALYST) &&
-                  !strcmp(r->reasons, VG_REASON_UNRESOLVED));
+            /* its sender said a child is in danger */
+            CHECK(r && !strcmp(r->actions, "refer_child_protection,analyst_decides") &&
+                  !strcmp(r->reasons, "child_in_danger,unresolved"));
             CHECK(r && strstr(r->hosting, "deadline"));
             break;
         default:

@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "core/netaddr.h"
 #include "hashsync_internal.h"
+#include "vigie/outbound.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_result;
@@ -50,11 +50,15 @@ void vg_sync_config_init(vg_sync_config *config, vg_sync_source source)
     config->http.retry_delay_ms = 500;
 }
 
+/* ---- addresses ------------------------------------------------------------------- */
+
+/* The address policy of vigie/outbound.h, on the address actually connected to. */
 static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *address)
 {
     vg_sync_client *c = ctx;
     (void)purpose;
-    if (!c->config.http.allow_private_addresses && !address_is_public(&address->addr)) {
+    if (!c->config.http.allow_private_addresses &&
+        !vg_outbound_address_is_public(&address->addr)) {
         char text[INET6_ADDRSTRLEN] = "?";
         if (address->family == AF_INET)
             inet_ntop(AF_INET, &((struct sockaddr_in *)&address->addr)->sin_addr, text,

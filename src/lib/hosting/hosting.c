@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/netaddr.h"
 #include "hosting_internal.h"
+#include "vigie/outbound.h"
 #include "vigie/url.h"
 
 typedef struct cache_entry {
@@ -272,7 +272,7 @@ static bool public_address(const struct in6_addr *a)
         in6->sin6_family = AF_INET6;
         in6->sin6_addr = *a;
     }
-    return address_is_public((struct sockaddr *)&ss);
+    return vg_outbound_address_is_public((struct sockaddr *)&ss);
 }
 
 /* ---- RDAP ------------------------------------------------------------------------------ */
@@ -295,7 +295,7 @@ static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_so
 {
     fetch *f = ctx;
     (void)purpose;
-    if (!f->h->config.allow_private_addresses && !address_is_public(&address->addr)) {
+    if (!f->h->config.allow_private_addresses && !vg_outbound_address_is_public(&address->addr)) {
         snprintf(f->refused, sizeof f->refused,
                  "the RDAP service's address is not a public one: refused");
         return CURL_SOCKET_BAD;

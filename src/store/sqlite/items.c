@@ -31,8 +31,8 @@
     " (SELECT group_concat(b.legal || '|' || COALESCE(b.severity, '') || '|' ||"                   \
     "   COALESCE(b.age, ''), ';') FROM report_files f JOIN console_bank b"                         \
     "   ON b.sha256 = f.sha256 WHERE f.report_id = r.id AND " HELD "),"                            \
-    " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0)"      \
-    " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+    " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0),"     \
+    " r.danger FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
 
 static void read_item(sqlite3_stmt *st, void *item)
 {
@@ -63,6 +63,7 @@ static void read_item(sqlite3_stmt *st, void *item)
     for (size_t i = 0; i < sizeof texts3 / sizeof texts3[0]; i++)
         *texts3[i] = sq_text(st, c++);
     it->source_trust = sqlite3_column_int64(st, c++);
+    it->danger = sqlite3_column_int64(st, c++);
 }
 
 static void clear_item(void *item)
@@ -175,7 +176,7 @@ vg_status sq_item_ids_same_content(void *tx, int64_t report_id, int64_t *ids, si
 #define FILE_COLUMNS                                                                               \
     "SELECT f.id, f.report_id, r.case_id, COALESCE(f.size, 0), f.vault_id, f.filename,"            \
     " f.content_type, f.md5, f.sha1, f.sha256, f.pdq, f.bank, f.bank_entry, f.known,"              \
-    " COALESCE(f.distance, 0), b.legal, b.severity, b.age FROM report_files f"                     \
+    " COALESCE(f.distance, 0), b.legal, b.severity, b.age, f.video_match FROM report_files f"                     \
     " JOIN reports r ON r.id = f.report_id"                                                        \
     " LEFT JOIN console_bank b ON b.sha256 = f.sha256 AND " HELD
 
@@ -201,6 +202,7 @@ static void read_file(sqlite3_stmt *st, void *item)
     f->own_legal = sq_text(st, 15);
     f->own_severity = sq_text(st, 16);
     f->own_age = sq_text(st, 17);
+    f->video_match = sq_text(st, 18);
 }
 
 static void clear_file(void *item)

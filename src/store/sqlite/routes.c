@@ -6,7 +6,7 @@
 #include "store/sqlite/sqlite.h"
 
 static const char SQL_ROUTES_TODO[] =
-    "SELECT u.report_id, u.canonical, r.category FROM report_urls u"
+    "SELECT u.report_id, u.canonical, r.category, r.danger FROM report_urls u"
     " JOIN reports r ON r.id = u.report_id"
     " JOIN console_items i ON i.report_id = u.report_id"
     " WHERE i.state IN ('confirmed', 'auto') AND i.legal = ?"
@@ -41,6 +41,7 @@ vg_status sq_routes_todo(void *tx, const char *legal, size_t limit, vg_url_route
         rows[n].report_id = sqlite3_column_int64(st, 0);
         rows[n].url = sq_text(st, 1);
         rows[n].category = sq_text(st, 2);
+        rows[n].danger = sqlite3_column_int(st, 3) != 0;
         n++;
     }
     if (status == VG_OK && rc != SQLITE_DONE)
