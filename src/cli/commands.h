@@ -26,5 +26,6 @@ int cmd_lookup(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "hotline/alerting.h"
@@ -68,6 +69,9 @@ static vg_status open_evidence(vg_hotline *h, vg_config *cfg, const char *dir, v
     const char *index_path = vg_config_get(cfg, "intake.index", NULL);
     if (index_path && (st = vg_index_open(index_path, &h->index, err)) != VG_OK)
         vg_error_prefix(err, "intake.index: ");
+    struct stat sb;
+    if (h->index && stat(index_path, &sb) == 0)
+        h->index_built_at = (int64_t)sb.st_mtime;
     return st;
 }
 

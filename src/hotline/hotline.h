@@ -35,6 +35,7 @@ typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
     vg_vault *vault;   /* owned; NULL for the command line's account work */
     vg_index *index;   /* owned; NULL when no index is configured */
+    int64_t index_built_at; /* when its file was last written (Unix seconds) */
     vg_sealer *sealer; /* owned: TOTP secrets at rest */
 
     /* assessment */

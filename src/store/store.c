@@ -302,6 +302,14 @@ vg_status vg_tx_api_key_revoke(vg_tx *tx, int64_t id, const char *prefix, int *f
     return tx->ops->api_key_revoke(tx->impl, id, prefix, found, err);
 }
 
+vg_status vg_tx_api_key_set_scopes(vg_tx *tx, int64_t id, const char *prefix, unsigned scopes,
+                                   int *found, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "api_key_set_scopes");
+    return tx->ops->api_key_set_scopes(tx->impl, id, prefix, scopes, found, err);
+}
+
 vg_status vg_tx_api_key_set_trust(vg_tx *tx, int64_t id, const char *prefix, int trust, int *found,
                                   vg_error *err)
 {
@@ -512,6 +520,12 @@ vg_status vg_tx_alert_attempts(vg_tx *tx, int64_t alert_id, vg_alert_attempt **a
                                size_t *count, vg_error *err)
 {
     return tx->ops->alert_attempts(tx->impl, alert_id, attempts, count, err);
+}
+
+vg_status vg_tx_report_facts(vg_tx *tx, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx,
+                             vg_error *err)
+{
+    return tx->ops->report_facts(tx->impl, from, to, fn, ctx, err);
 }
 
 vg_status vg_tx_routes_todo(vg_tx *tx, const char *legal, size_t limit, vg_url_route_todo **todo,

@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,12 @@ typedef struct route_stats {
     atomic_uint_fast64_t requests;
 } route_stats;
 
+/* Who words the refusals of the requests below a path prefix. */
+typedef struct refusal_style {
+    char *prefix;
+    vg_http_refuse_fn fn;
+} refusal_style;
+
 typedef struct rate_bucket {
     int64_t key_id;
     double tokens, last;
@@ -62,6 +69,14 @@ typedef struct conn_watch {
     struct conn_watch *prev, *next;
 } conn_watch;
 
+/* Who renders the error pages of an address (vg_http_add_error_page). */
+typedef struct error_pages {
+    char *path; /* NULL: addresses no route serves */
+    unsigned flags;
+    vg_http_error_fn fn;
+    void *ctx;
+} error_pages;
+
 struct vg_http {
     vg_http_options opt;
     char *listen, *tls_cert, *tls_key;
@@ -71,6 +86,10 @@ struct vg_http {
     vg_route *routes;
     route_stats *route_stats;
     size_t route_count;
+    refusal_style *styles;
+    size_t style_count;
+    error_pages *error_pages;
+    size_t error_page_count;
     atomic_int in_flight;
     atomic_uint_fast64_t by_class[6]; /* index: status / 100 */
     atomic_uint_fast64_t latency[LATENCY_BUCKETS + 1];
@@ -117,9 +136,11 @@ struct vg_http_request {
     unsigned fail_status;
     char fail_message[VG_ERROR_MESSAGE_MAX];
     int responded;
+    int in_error_page; /* a module's error page is being made: no second one */
 
     /* response */
     unsigned status;
+    unsigned answers; /* how many times the response was set */
     char *out, *out_type;
     size_t out_len;
     char *headers[MAX_HEADERS_OUT][2];
@@ -358,6 +379,7 @@ void vg_http_respond(vg_http_request *req, unsigned status, const char *content_
         memcpy(req->out, body, len);
     req->out_len = req->out ? len : 0;
     req->status = req->out && req->out_type ? status : 500;
+    req->answers++;
 }
 
 void vg_http_html(vg_http_request *req, unsigned status, const char *html)
@@ -443,8 +465,41 @@ static const char *reason(unsigned status)
     }
 }
 
+static int path_matches(const char *route_path, unsigned flags, const char *path);
+
+/* The module that renders req's error pages, or NULL. */
+static const error_pages *error_pages_for(const vg_http_request *req)
+{
+    const error_pages *best = NULL, *unrouted = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < req->http->error_page_count; i++) {
+        const error_pages *e = &req->http->error_pages[i];
+        if (!e->path) {
+            unrouted = unrouted ? unrouted : e;
+            continue;
+        }
+        size_t n = strlen(e->path);
+        if (req->path && path_matches(e->path, e->flags, req->path) && (!best || n > best_len)) {
+            best = e;
+            best_len = n;
+        }
+    }
+    return best ? best : req->route ? NULL : unrouted;
+}
+
 void vg_http_error_page(vg_http_request *req, unsigned status, const char *message)
 {
+    const error_pages *own = req->in_error_page ? NULL : error_pages_for(req);
+    if (own) {
+        unsigned before = req->answers;
+        req->in_error_page = 1;
+        own->fn(own->ctx, req, status, message);
+        req->in_error_page = 0;
+        /* Its page, unless making it failed (a plain 500 then): the plain
+         * page of the status asked for is better. */
+        if (req->answers != before && (req->status != 500 || status == 500))
+            return;
+    }
     char *esc = vg_html_escape(message ? message : "");
     char page[2048];
     snprintf(page, sizeof page,
@@ -483,16 +538,25 @@ void vg_http_add_header(vg_http_request *req, const char *name, const char *valu
     req->header_count++;
 }
 
-void vg_http_set_cookie(vg_http_request *req, const char *name, const char *value, int max_age)
+void vg_http_set_cookie_at(vg_http_request *req, const char *name, const char *value, int max_age,
+                           const char *path)
 {
-    char line[512], age[48] = "";
+    char line[1024], age[48] = "";
     if (max_age >= 0)
         snprintf(age, sizeof age, "; Max-Age=%d", max_age);
-    if (strpbrk(value, ";, \t\r\n\"") || strpbrk(name, "=;, \t\r\n"))
+    if (strpbrk(value, ";, \t\r\n\"\\") || strpbrk(name, "=;, \t\r\n") || !path ||
+        path[0] != '/' || strpbrk(path, ";, \t\r\n"))
         return;
-    snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name,
-             max_age == 0 ? "" : value, req->http->opt.secure_cookies ? "; Secure" : "", age);
-    vg_http_add_header(req, "Set-Cookie", line);
+    int n = snprintf(line, sizeof line, "%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s", name,
+                     max_age == 0 ? "" : value, path,
+                     req->http->opt.secure_cookies ? "; Secure" : "", age);
+    if (n > 0 && (size_t)n < sizeof line)
+        vg_http_add_header(req, "Set-Cookie", line);
+}
+
+void vg_http_set_cookie(vg_http_request *req, const char *name, const char *value, int max_age)
+{
+    vg_http_set_cookie_at(req, name, value, max_age, "/");
 }
 
 static void fail(vg_http_request *req, unsigned status, const char *message)
@@ -503,9 +567,27 @@ static void fail(vg_http_request *req, unsigned status, const char *message)
     snprintf(req->fail_message, sizeof req->fail_message, "%s", message);
 }
 
-/* A refusal in the style of the route: JSON for APIs, a page for people. */
+/* The style of refusals for path: that of the longest prefix, or NULL. */
+static const refusal_style *refusal_for(const vg_http *http, const char *path)
+{
+    const refusal_style *best = NULL;
+    for (size_t i = 0; path && i < http->style_count; i++) {
+        size_t n = strlen(http->styles[i].prefix);
+        if (!strncmp(path, http->styles[i].prefix, n) && (!best || n > strlen(best->prefix)))
+            best = &http->styles[i];
+    }
+    return best;
+}
+
+/* A refusal in the style of its address: its own, or JSON for APIs, a
+ * page for people. */
 static void respond_error(vg_http_request *req, unsigned status, const char *message)
 {
+    const refusal_style *style = refusal_for(req->http, req->path);
+    if (style) {
+        style->fn(req, status, message);
+        return;
+    }
     /* API clients (they send a key, or call an API address) read JSON. */
     int json = vg_http_header(req, "Authorization") != NULL || !strncmp(req->path, "/api/", 5);
     if (req->route && (req->route->role == VG_ROLE_PARTNER || (req->route->flags & VG_ROUTE_RAW)))
@@ -576,14 +658,14 @@ static enum MHD_Result send_error(vg_http_request *req, unsigned status, const c
 
 /* ---- routing and callers ---------------------------------------------- */
 
-static int path_matches(const vg_route *r, const char *path)
+static int path_matches(const char *route_path, unsigned flags, const char *path)
 {
-    size_t n = strlen(r->path);
-    if (strncmp(path, r->path, n) != 0)
+    size_t n = strlen(route_path);
+    if (strncmp(path, route_path, n) != 0)
         return 0;
     if (path[n] == 0)
         return 1;
-    return (r->flags & VG_ROUTE_PREFIX) && (path[n] == '/' || r->path[n - 1] == '/');
+    return (flags & VG_ROUTE_PREFIX) && (path[n] == '/' || route_path[n - 1] == '/');
 }
 
 /* The route for method and path; *path_known = 1 when another method has one. */
@@ -594,7 +676,7 @@ static const vg_route *find_route(vg_http *http, const char *method, const char 
     *path_known = 0;
     for (size_t i = 0; i < http->route_count; i++) {
         const vg_route *r = &http->routes[i];
-        if (!path_matches(r, path))
+        if (!path_matches(r->path, r->flags, path))
             continue;
         if (!strcmp(r->method, method) || (head && !strcmp(r->method, "GET"))) {
             *index = i;
@@ -642,8 +724,33 @@ static int rate_allows(vg_http *http, int64_t key_id, uint32_t rate)
     return ok;
 }
 
-/* Fill req->caller through the identify callback, from a bearer key or a
- * session cookie. Returns 0, or an HTTP status to refuse with. */
+/* The password of "Basic base64(user:password)" into out[cap]; 0 when
+ * the credentials are malformed. The user name is ignored: a partner is
+ * known by its key alone. */
+static int basic_password(const char *credentials, char *out, size_t cap)
+{
+    unsigned char decoded[512];
+    size_t len = 0;
+    while (*credentials == ' ')
+        credentials++;
+    if (sodium_base642bin(decoded, sizeof decoded - 1, credentials, strlen(credentials), " ",
+                          &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+        return 0;
+    decoded[len] = 0;
+    const unsigned char *colon = memchr(decoded, ':', len);
+    size_t n = colon ? len - (size_t)(colon + 1 - decoded) : 0;
+    int ok = colon && n > 0 && n < cap && !memchr(colon + 1, 0, n);
+    if (ok) {
+        memcpy(out, colon + 1, n);
+        out[n] = 0;
+    }
+    sodium_memzero(decoded, sizeof decoded);
+    return ok;
+}
+
+/* Fill req->caller through the identify callback, from a bearer key (or
+ * Basic credentials on routes that take them) or a session cookie.
+ * Returns 0, or an HTTP status to refuse with. */
 static unsigned identify(vg_http_request *req)
 {
     vg_http *http = req->http;
@@ -651,10 +758,17 @@ static unsigned identify(vg_http_request *req)
     const char *auth =
         (req->route->flags & VG_ROUTE_OWN_AUTH) ? NULL : vg_http_header(req, "Authorization");
     const char *bearer = NULL;
+    char password[256];
     if (auth) {
-        if (strncasecmp(auth, "Bearer ", 7) != 0)
+        if ((req->route->flags & VG_ROUTE_BASIC_AUTH) && !strncasecmp(auth, "Basic ", 6)) {
+            if (!basic_password(auth + 6, password, sizeof password))
+                return 401;
+            bearer = password;
+        } else if (strncasecmp(auth, "Bearer ", 7) != 0) {
             return 401;
-        bearer = auth + 7;
+        } else {
+            bearer = auth + 7;
+        }
         while (*bearer == ' ')
             bearer++;
     }
@@ -666,11 +780,14 @@ static unsigned identify(vg_http_request *req)
     vg_http_identity id;
     memset(&id, 0, sizeof id);
     unsigned refuse = http->opt.identify(http->opt.identify_ctx, bearer, token, &id);
+    if (bearer == password)
+        sodium_memzero(password, sizeof password);
     if (refuse)
         return refuse;
     if (id.api_key_id) {
         req->caller.role = VG_ROLE_PARTNER;
         req->caller.api_key_id = id.api_key_id;
+        req->caller.scopes = id.scopes;
         req->org = strdup(id.org);
         req->caller.org = req->org;
         req->api_rate = id.rate ? id.rate : http->opt.default_api_rate;
@@ -698,8 +815,12 @@ static unsigned authorise(const vg_http_request *req)
     vg_role need = req->route->role, have = req->caller.role;
     if (need == VG_ROLE_NONE)
         return 0;
-    if (need == VG_ROLE_PARTNER)
-        return have == VG_ROLE_PARTNER ? 0 : have == VG_ROLE_NONE ? 401 : 403;
+    if (need == VG_ROLE_PARTNER) {
+        if (have != VG_ROLE_PARTNER)
+            return have == VG_ROLE_NONE ? 401 : 403;
+        unsigned scopes = VG_ROUTE_SCOPES_OF(req->route->flags);
+        return (req->caller.scopes & scopes) == scopes ? 0 : 403;
+    }
     if (have == VG_ROLE_NONE)
         return 401;
     if (have == VG_ROLE_PARTNER || have < need)
@@ -1016,6 +1137,9 @@ static enum MHD_Result begin(vg_http *http, struct MHD_Connection *conn, const c
     }
     if (refuse) {
         const char *why = refuse == 401   ? "Sign in, or give a valid API key, to use this address."
+                          : refuse == 403 && req->caller.api_key_id
+                              ? "This API key may not use this address: ask the hotline for "
+                                "the scope it needs."
                           : refuse == 403 ? "Your account may not use this address."
                           : refuse == 429 ? "Too many requests from your connection; wait a "
                                             "little and try again."
@@ -1026,7 +1150,10 @@ static enum MHD_Result begin(vg_http *http, struct MHD_Connection *conn, const c
             vg_http_add_header(req, "Retry-After", wait);
         }
         if (refuse == 401 && req->route->role == VG_ROLE_PARTNER)
-            vg_http_add_header(req, "WWW-Authenticate", "Bearer");
+            vg_http_add_header(req, "WWW-Authenticate",
+                               (req->route->flags & VG_ROUTE_BASIC_AUTH)
+                                   ? "Basic realm=\"vigie\", charset=\"UTF-8\""
+                                   : "Bearer");
         return send_error(req, refuse, why);
     }
 
@@ -1337,6 +1464,42 @@ vg_status vg_http_add_routes(vg_http *http, const vg_route *routes, size_t count
     return VG_OK;
 }
 
+vg_status vg_http_set_refusal(vg_http *http, const char *prefix, vg_http_refuse_fn fn,
+                              vg_error *err)
+{
+    refusal_style *grown = realloc(http->styles, (http->style_count + 1) * sizeof *grown);
+    if (!grown)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    http->styles = grown;
+    char *copy = strdup(prefix);
+    if (!copy || prefix[0] != '/' || !fn) {
+        free(copy);
+        return vg_error_set(err, copy ? VG_ERR_INVALID : VG_ERR_NOMEM,
+                            copy ? "a refusal style needs a path prefix and a function"
+                                 : "out of memory");
+    }
+    http->styles[http->style_count++] = (refusal_style){copy, fn};
+    return VG_OK;
+}
+
+vg_status vg_http_add_error_page(vg_http *http, const char *path, unsigned flags,
+                                 vg_http_error_fn fn, void *ctx, vg_error *err)
+{
+    if (!fn || (path && path[0] != '/'))
+        return vg_error_set(err, VG_ERR_INVALID, "an error page needs a function and a path");
+    error_pages *grown =
+        realloc(http->error_pages, (http->error_page_count + 1) * sizeof *grown);
+    if (!grown)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    http->error_pages = grown;
+    error_pages *e = &grown[http->error_page_count];
+    *e = (error_pages){path ? strdup(path) : NULL, flags, fn, ctx};
+    if (path && !e->path)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    http->error_page_count++;
+    return VG_OK;
+}
+
 const vg_route *vg_http_routes(const vg_http *http, size_t *count)
 {
     *count = http->route_count;
@@ -1429,6 +1592,12 @@ void vg_http_free(vg_http *http)
     vg_net_list_clear(&http->proxies);
     free(http->routes);
     free(http->route_stats);
+    for (size_t i = 0; i < http->style_count; i++)
+        free(http->styles[i].prefix);
+    free(http->styles);
+    for (size_t i = 0; i < http->error_page_count; i++)
+        free(http->error_pages[i].path);
+    free(http->error_pages);
     free(http->listen);
     free(http->tls_cert);
     if (http->tls_key) {

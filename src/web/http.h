@@ -54,6 +54,14 @@ typedef struct vg_http_request vg_http_request;
                                   evidence): HEAD is refused, never answered */
 #define VG_ROUTE_OWN_AUTH 0x40u /* the handler reads Authorization itself (a token
                                    of its own, e.g. /metrics): no key lookup */
+#define VG_ROUTE_BASIC_AUTH 0x80u /* a partner key may also come as the password of
+                                     "Authorization: Basic" (any user name): for
+                                     clients of APIs that authenticate that way */
+/* With VG_ROLE_PARTNER: the VG_SCOPE_* bits (model/people.h) the key must
+ * all have, in the flags' high bits; a key lacking one is refused (403)
+ * before the body is read. */
+#define VG_ROUTE_SCOPES(scopes) ((unsigned)(scopes) << 16)
+#define VG_ROUTE_SCOPES_OF(flags) ((unsigned)(flags) >> 16)
 
 /* Streaming file upload: called for each chunk of a multipart part that has
  * a filename, in order; offset is the chunk's place in that part (0 starts
@@ -67,6 +75,12 @@ typedef vg_status (*vg_http_file_fn)(vg_http_request *req, const char *field,
                                      const void *data, size_t size, uint64_t offset,
                                      vg_error *msg);
 typedef void (*vg_http_handler_fn)(vg_http_request *req);
+/* How an API words a refusal the layer makes before or instead of a
+ * handler (401, 403, 404, 405, 408, 413, 429, 5xx...; vg_http_set_refusal
+ * below): set the response with the helpers below; status is the HTTP
+ * status, message a sentence. Headers the refusal needs (Retry-After,
+ * WWW-Authenticate) are added by the layer. */
+typedef void (*vg_http_refuse_fn)(vg_http_request *req, unsigned status, const char *message);
 
 typedef struct vg_route {
     const char *method;    /* "GET", "POST", ... (HEAD is served by GET routes) */
@@ -80,6 +94,15 @@ typedef struct vg_route {
     void *ctx;             /* the module's state: vg_http_route_ctx() */
 } vg_route;
 
+/* ---- error pages ------------------------------------------------------ */
+
+/* A module's own page for an error on its addresses, so that people read
+ * it in the module's frame and language: it answers with the response
+ * helpers (vg_http_html...), usually with status. message is the layer's
+ * explanation, in English (for a fallback, or the log). */
+typedef void (*vg_http_error_fn)(void *ctx, vg_http_request *req, unsigned status,
+                                 const char *message);
+
 /* ---- the server ------------------------------------------------------- */
 
 /* Who a request comes from, as the identify callback finds it. */
@@ -92,6 +115,7 @@ typedef struct vg_http_identity {
     int64_t api_key_id;        /* a partner key, or 0 */
     char org[256];
     uint32_t rate;             /* the partner key's requests a second (0: the default) */
+    unsigned scopes;           /* the partner key's VG_SCOPE_* bits */
 } vg_http_identity;
 
 /* Identify a caller from a bearer key (or NULL) or else a session token
@@ -143,10 +167,27 @@ typedef struct vg_http_options {
 /* Create the server. app is the application state every handler can reach
  * with vg_http_app(). */
 vg_status vg_http_new(const vg_http_options *options, void *app, vg_http **out, vg_error *err);
+/* Refusals the layer makes for requests whose path starts with prefix
+ * ("/hma/" ...; a route's own refusals and unknown addresses below it
+ * alike) are worded by fn instead of the layer's JSON or page: for APIs
+ * whose clients read errors in a shape of their own. The longest prefix
+ * wins; before vg_http_start. */
+vg_status vg_http_set_refusal(vg_http *http, const char *prefix, vg_http_refuse_fn fn,
+                              vg_error *err);
 /* Register routes (copied); before vg_http_start. A later route with the same
  * method and path replaces nothing: the first registered one wins. */
 vg_status vg_http_add_routes(vg_http *http, const vg_route *routes, size_t count,
                              vg_error *err);
+/* Render the HTML error pages of path with fn (its ctx given back): path
+ * exactly, or with VG_ROUTE_PREFIX path and every address below it; path
+ * NULL: the addresses no route serves. The longest matching path wins,
+ * then NULL for unrouted addresses, then the layer's plain page. It covers
+ * the refusals the layer makes itself (404, 405, 403 for a form's token,
+ * 413, 429...) and every vg_http_error_page on those addresses; answers in
+ * JSON (APIs) never use it. When fn answers nothing, or its own page
+ * fails, the plain page is sent. Before vg_http_start. */
+vg_status vg_http_add_error_page(vg_http *http, const char *path, unsigned flags,
+                                 vg_http_error_fn fn, void *ctx, vg_error *err);
 /* The registered routes (tests walk them: every route x every role). */
 const vg_route *vg_http_routes(const vg_http *http, size_t *count);
 /* Start listening; the bound port (useful with port 0) goes to *port. */
@@ -205,6 +246,7 @@ typedef struct vg_http_caller {
     const char *username;  /* or NULL */
     int64_t api_key_id;    /* a partner key, or 0 */
     const char *org;       /* the partner key's organisation, or NULL */
+    unsigned scopes;       /* the partner key's VG_SCOPE_* bits, or 0 */
 } vg_http_caller;
 const vg_http_caller *vg_http_caller_of(vg_http_request *req);
 /* "user:NAME", "key:ID" or "anonymous": the actor of audit entries. */
@@ -239,7 +281,9 @@ void vg_http_json(vg_http_request *req, unsigned status, const void *json);
 /* {"error":{"code":code,"message":message}} */
 void vg_http_json_error(vg_http_request *req, unsigned status, const char *code,
                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* A plain HTML error page for people. */
+/* An HTML error page for people: the page of the module that renders
+ * errors for this address (vg_http_add_error_page), else a plain one
+ * showing message. */
 void vg_http_error_page(vg_http_request *req, unsigned status, const char *message);
 /* 303 See Other to location (a local path). */
 void vg_http_redirect(vg_http_request *req, const char *location);
@@ -250,6 +294,9 @@ void vg_http_add_header(vg_http_request *req, const char *name, const char *valu
  * server runs with secure_cookies = 0). max_age < 0: session cookie;
  * max_age = 0: delete. */
 void vg_http_set_cookie(vg_http_request *req, const char *name, const char *value, int max_age);
+/* The same, sent back only to path and the addresses below it ("/report"). */
+void vg_http_set_cookie_at(vg_http_request *req, const char *name, const char *value, int max_age,
+                           const char *path);
 
 /* For the server's own sign-in code: the account between password and
  * second factor (0 when none), and the cookie option. */

@@ -9,10 +9,12 @@
 #include "model/alert.h"
 #include "model/audit.h"
 #include "model/item.h"
+#include "model/ispws.h"
 #include "model/people.h"
 #include "model/priority.h"
 #include "model/report.h"
 #include "model/route.h"
+#include "model/stats.h"
 #include "model/video.h"
 #include "model/vocab.h"
 
@@ -34,6 +36,72 @@ static void test_vocab(void)
                       order[j]);
     CHECK(vg_legal_worse(VG_LEGAL_NOT_ILLEGAL, "unknown"));
     CHECK(!vg_legal_worse("unknown", VG_LEGAL_NOT_ILLEGAL));
+}
+
+static void test_scopes(void)
+{
+    const struct {
+        const char *text;
+        int ok;
+        unsigned bits;
+        const char *formatted;
+    } rows[] = {
+        {"report", 1, VG_SCOPE_REPORT, "report"},
+        {"match,hash", 1, VG_SCOPE_HASH | VG_SCOPE_MATCH, "hash,match"},
+        {" curate , match ", 1, VG_SCOPE_MATCH | VG_SCOPE_CURATE, "match,curate"},
+        {"all", 1, VG_SCOPE_ALL, "report,hash,match,curate"},
+        {"hash,hash", 1, VG_SCOPE_HASH, "hash"},
+        {"", 0, 0, ""},
+        {",", 0, 0, ""},
+        {NULL, 0, 0, ""},
+        {"hash,admin", 0, 0, ""},
+        {"Hash", 0, 0, ""},
+        {"reports", 0, 0, ""},
+        {"repor", 0, 0, ""},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        unsigned bits = 99;
+        CHECK_MSG(vg_scopes_parse(rows[i].text, &bits) == rows[i].ok, "row %zu", i);
+        CHECK_MSG(bits == rows[i].bits, "row %zu: %u", i, bits);
+        char out[48];
+        vg_scopes_format(bits, out, sizeof out);
+        CHECK_STR_EQ(out, rows[i].formatted);
+    }
+    /* the bits follow the vocabulary's order */
+    CHECK_STR_EQ(vg_scope_terms[2].code, "match");
+    CHECK_INT_EQ(vg_term_count(vg_scope_terms), 4);
+    char small[8];
+    vg_scopes_format(VG_SCOPE_ALL, small, sizeof small);
+    CHECK_STR_EQ(small, "report"); /* cut at a whole word */
+}
+
+/* NCMEC's documented expiry: 24 h after opening or 1 h after the last
+ * change, whichever is later; and the incident types' categories. */
+static void test_ispws_rules(void)
+{
+    const struct {
+        int64_t opened, changed, expires;
+    } rows[] = {
+        {0, 0, 86400},             /* untouched: a day */
+        {0, 3600, 86400},          /* early changes do not shorten it */
+        {0, 86000, 89600},         /* a late change: an hour after it */
+        {1000, 86400 + 1000, 86400 + 4600},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        CHECK_MSG(vg_rule_ispws_expiry(rows[i].opened, rows[i].changed) == rows[i].expires,
+                  "row %zu", i);
+    CHECK_STR_EQ(vg_rule_ispws_category(
+                     "Child Pornography (possession, manufacture, and distribution)"),
+                 "image_video");
+    CHECK_STR_EQ(vg_rule_ispws_category("Online Enticement of Children for Sexual Acts"),
+                 "grooming");
+    CHECK_STR_EQ(vg_rule_ispws_category("Child Sex Trafficking"), "other");
+    CHECK(vg_rule_ispws_category("child sex trafficking") == NULL);
+    CHECK(vg_rule_ispws_category("") == NULL);
+    CHECK(vg_rule_ispws_category(NULL) == NULL);
+    CHECK_STR_EQ(vg_ispws_code_text(VG_ISPWS_NO_REPORT), "Report does not exist");
+    CHECK_INT_EQ(VG_ISPWS_FINISHED, 5102);
+    CHECK_INT_EQ(VG_ISPWS_MALFORMED, 4110);
 }
 
 static void test_login_rules(void)
@@ -711,6 +779,116 @@ static void test_video_segments(void)
     }
 }
 
+/* Statistics: a known history, each figure checked by hand. Times are
+ * seconds; T is 2026-12-31 23:00:00 UTC, an hour before a new year whose
+ * first days still belong to ISO week 2026-W53. */
+static void test_stats(void)
+{
+    const int64_t T = 1798758000, H = 3600;
+    const vg_report_fact facts[] = {
+        /* a public report, looked at after 2 h, confirmed CSAM after 4 h */
+        {.id = 1, .case_id = 1, .created_at = T, .first_look_at = T + 2 * H,
+         .decided_at = T + 4 * H, .source = "web", .reporter_kind = "child",
+         .category = "image_of_me", .state = VG_ITEM_CONFIRMED, .legal = VG_LEGAL_CSAM,
+         .severity = "A", .files = 2, .known_files = 0, .urls = 1},
+        /* a copy of it in the same case, an hour later (the new year):
+         * decided by the bank with nobody looking */
+        {.id = 2, .case_id = 1, .created_at = T + H, .decided_at = T + H, .duplicate = 1,
+         .source = "api", .category = "image_video", .state = VG_ITEM_AUTO,
+         .legal = VG_LEGAL_CSAM, .files = 1, .known_files = 1, .videos = 1},
+        /* not illegal, after 10 h; looked at after 1 h */
+        {.id = 3, .case_id = 2, .created_at = T + 2 * H, .first_look_at = T + 3 * H,
+         .decided_at = T + 12 * H, .source = "web", .reporter_kind = "child",
+         .category = "image_of_me", .state = VG_ITEM_CONFIRMED, .legal = VG_LEGAL_NOT_ILLEGAL,
+         .files = 1, .claimed_files = 0},
+        /* waiting, with a digest the partner quoted */
+        {.id = 4, .case_id = 3, .created_at = T + 3 * H, .source = "api",
+         .category = "image_video", .state = VG_ITEM_SECOND, .legal = VG_LEGAL_CSAM,
+         .files = 1, .claimed_files = 1},
+    };
+    vg_stats_table *t = NULL;
+    CHECK(vg_stats_new(NULL, 0, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_stats_group_count(t), 1);
+    const vg_stats_group *g = vg_stats_group_at(t, 0);
+    /* reports cases dup files known new videos urls assessed csam other not age auto */
+    const int64_t want[VG_M_COUNTS] = {4, 3, 1, 5, 1, 3, 1, 1, 3, 2, 0, 1, 0, 1};
+    for (int m = 0; m < VG_M_COUNTS; m++)
+        CHECK_MSG(g->counts[m] == want[m], "%s = %lld, not %lld", vg_stat_measure_name(m),
+                  (long long)g->counts[m], (long long)want[m]);
+    /* first looks 2 h and 1 h: the nearest-rank median is 1 h; people's
+     * assessments 4 h and 10 h (the bank's is nobody's time): median 4, p90 10 */
+    CHECK(g->hours[VG_M_FIRST_LOOK_MEDIAN_H - VG_M_COUNTS] == 1.0);
+    CHECK(g->hours[VG_M_ASSESSED_MEDIAN_H - VG_M_COUNTS] == 4.0);
+    CHECK(g->hours[VG_M_ASSESSED_P90_H - VG_M_COUNTS] == 10.0);
+    vg_stats_free(t);
+
+    /* crossed: year by legal; the groups sorted by their values */
+    vg_stat_dim dims[3];
+    size_t n = 0;
+    CHECK(vg_stat_dims_parse("year,legal", dims, 3, &n, NULL) == VG_OK && n == 2);
+    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    static const struct {
+        const char *year, *legal;
+        int64_t reports;
+    } rows[] = {{"2026", "illegal_csam", 1},
+                {"2027", "", 1}, /* not decided: no legal value yet */
+                {"2027", "illegal_csam", 1},
+                {"2027", "not_illegal", 1}};
+    CHECK_INT_EQ(vg_stats_group_count(t), 4);
+    for (size_t i = 0; i < 4 && i < vg_stats_group_count(t); i++) {
+        g = vg_stats_group_at(t, i);
+        CHECK_STR_EQ(g->values[0], rows[i].year);
+        CHECK_STR_EQ(g->values[1], rows[i].legal);
+        CHECK_INT_EQ(g->counts[VG_M_REPORTS], rows[i].reports);
+    }
+    vg_stats_free(t);
+
+    /* periods at the boundary: the last second of 2026 and the first of 2027 */
+    static const struct {
+        const char *dim, *last, *first;
+    } periods[] = {{"day", "2026-12-31", "2027-01-01"},
+                   {"week", "2026-W53", "2026-W53"},
+                   {"month", "2026-12", "2027-01"},
+                   {"year", "2026", "2027"}};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(vg_stat_dims_parse(periods[i].dim, dims, 3, &n, NULL) == VG_OK);
+        CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+        vg_report_fact last = {.created_at = T + H - 1}, first = {.created_at = T + H};
+        CHECK(vg_stats_add(t, &last, NULL) == VG_OK && vg_stats_add(t, &first, NULL) == VG_OK);
+        CHECK(vg_stats_finish(t, NULL) == VG_OK);
+        size_t groups = vg_stats_group_count(t);
+        CHECK_STR_EQ(vg_stats_group_at(t, 0)->values[0], periods[i].last);
+        CHECK_STR_EQ(vg_stats_group_at(t, groups - 1)->values[0], periods[i].first);
+        CHECK_INT_EQ(groups, strcmp(periods[i].last, periods[i].first) ? 2 : 1);
+        vg_stats_free(t);
+    }
+    /* source crosses the channel with who reported */
+    CHECK(vg_stat_dims_parse("source", dims, 3, &n, NULL) == VG_OK);
+    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_stats_group_count(t), 2);
+    CHECK_STR_EQ(vg_stats_group_at(t, 0)->values[0], "api/unsaid");
+    CHECK_STR_EQ(vg_stats_group_at(t, 1)->values[0], "web/child");
+    CHECK_INT_EQ(vg_stats_group_at(t, 1)->counts[VG_M_CASES], 2);
+    vg_stats_free(t);
+
+    vg_error err;
+    CHECK(vg_stat_dims_parse("month,colour", dims, 3, &n, &err) == VG_ERR_INVALID);
+    CHECK(strstr(err.message, "\"colour\"") != NULL);
+    CHECK(vg_stat_dims_parse("month,month", dims, 3, &n, &err) == VG_ERR_INVALID);
+    double v[] = {5, 1, 3, 2, 4};
+    CHECK(vg_stat_quantile(v, 5, 0.5) == 3 && vg_stat_quantile(v, 5, 0.9) == 5 &&
+          vg_stat_quantile(v, 5, 0.2) == 1 && vg_stat_quantile(v, 0, 0.5) == -1);
+}
+
 /* Orientation: each row is what a lookup found for one URL, and the route
  * the issue's rules give (hotline in FR, a partner in DE). */
 static void test_routes(void)
@@ -772,6 +950,8 @@ static void test_routes(void)
 int main(void)
 {
     RUN(test_vocab);
+    RUN(test_scopes);
+    RUN(test_ispws_rules);
     RUN(test_login_rules);
     RUN(test_case_rules);
     RUN(test_content_key);
@@ -788,6 +968,7 @@ int main(void)
     RUN(test_alert_rules);
     RUN(test_alert_messages);
     RUN(test_video_segments);
+    RUN(test_stats);
     RUN(test_routes);
     return vg_test_exit();
 }

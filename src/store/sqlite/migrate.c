@@ -115,7 +115,10 @@ static const char *const migrations[] = {
      "  delivery_id INTEGER NOT NULL REFERENCES alert_deliveries(id), at INTEGER NOT NULL,"
      "  delivered INTEGER NOT NULL, detail TEXT);"
      "CREATE INDEX alert_attempts_delivery ON alert_attempts(delivery_id);"),
-    /* 9: the routes of confirmed URLs (store/routes.h): who must act on
+    /* 9: what each partner key may do (model/people.h, VG_SCOPE_*), as
+     * words; keys made before could send reports, and still can. */
+    "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'report';",
+    /* 10: the routes of confirmed URLs (store/routes.h): who must act on
      * each, and the hosting facts it rests on. */
     ("CREATE TABLE url_routes(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
      "  url TEXT NOT NULL, state TEXT NOT NULL, actions TEXT NOT NULL, reasons TEXT NOT NULL,"

@@ -45,6 +45,8 @@ SQ_OP(api_key_create, const char *prefix, const char *key_hash, const char *org,
 SQ_OP(api_key_get, const char *key_hash, vg_api_key *key, int *found, vg_error *err)
 SQ_OP(api_key_revoke, int64_t id, const char *prefix, int *found, vg_error *err)
 SQ_OP(api_key_set_trust, int64_t id, const char *prefix, int trust, int *found, vg_error *err)
+SQ_OP(api_key_set_scopes, int64_t id, const char *prefix, unsigned scopes, int *found,
+      vg_error *err)
 SQ_OP(api_keys_list, vg_api_key **keys, size_t *count, vg_error *err)
 SQ_OP(login_get, const char *key, vg_login_state *state, vg_error *err)
 SQ_OP(login_put, const char *key, const vg_login_state *state, int64_t now, vg_error *err)
@@ -88,6 +90,7 @@ SQ_OP(alert_deliveries, int64_t alert_id, vg_alert_delivery **deliveries, size_t
 SQ_OP(delivery_record, int64_t delivery_id, int64_t now, int delivered, const char *detail,
       int64_t next_at, vg_error *err)
 SQ_OP(alert_attempts, int64_t alert_id, vg_alert_attempt **attempts, size_t *count, vg_error *err)
+SQ_OP(report_facts, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx, vg_error *err)
 SQ_OP(routes_todo, const char *legal, size_t limit, vg_url_route_todo **todo, size_t *count,
       vg_error *err)
 SQ_OP(route_put, const vg_url_route_row *row, int *inserted, vg_error *err)
