@@ -20,6 +20,7 @@
 #include "vigie/filehash.h"
 #include "vigie/hashsync.h"
 #include "vigie/image.h"
+#include "vigie/hosting.h"
 #include "vigie/index.h"
 #include "vigie/pdq.h"
 #include "vigie/policy.h"

@@ -11,6 +11,7 @@ static const vg_command commands[] = {
     {"bank", "hash lists in other formats, signed lists, NCMEC and StopNCII", cmd_bank},
     {"match", "look up hashes in an index", cmd_match},
     {"scan", "which files are known to an index", cmd_scan},
+    {"lookup", "where addresses are hosted and who takes abuse notices", cmd_lookup},
     {"serve", "run the hotline server", cmd_serve},
     {"admin", "accounts and partner API keys of the server", cmd_admin},
     {"audit", "verify the server's audit log", cmd_audit},

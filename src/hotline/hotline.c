@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hotline/alerting.h"
+#include "hotline/routing.h"
 #include "store/reports.h"
 #include "util/secure.h"
 #include "vigie/digest.h"
@@ -168,6 +169,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
         st = open_evidence(h, cfg, dir, err);
     if (st == VG_OK && options && options->with_alerts)
         st = vg_alerting_load(cfg, &h->alerting, err);
+    if (st == VG_OK)
+        st = vg_hotline_routing_open(h, cfg, err);
     char secret[65];
     if (st == VG_OK && (st = vg_hotline_secret(h, secret, err)) == VG_OK) {
         vg_hex_decode(secret, h->name_key, sizeof h->name_key);
@@ -185,6 +188,7 @@ void vg_hotline_free(vg_hotline *h)
 {
     if (!h)
         return;
+    vg_hotline_routing_free(h);
     vg_vault_close(h->vault);
     vg_index_close(h->index);
     vg_sealer_free(h->sealer);

@@ -29,6 +29,7 @@
 #include "vigie/vault.h"
 
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
+typedef struct vg_routing vg_routing; /* routing.c */
 
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
@@ -58,6 +59,8 @@ typedef struct vg_hotline {
     void (*on_alert)(void *ctx);
     void *on_alert_ctx;
 
+    /* orientation (routing.h): NULL when routing.country is unset */
+    vg_routing *routing;
     /* people */
     vg_login_policy login;    /* login.* */
     int max_sessions;         /* session.max_per_account */

@@ -105,6 +105,34 @@ const vg_term vg_report_status_terms[] = {
     {NULL, NULL},
 };
 
+const vg_term vg_action_terms[] = {
+    {VG_ACTION_CHILD_PROTECTION, "Refer to child protection at once"},
+    {VG_ACTION_NOTICE_HOST, "Notice to the host"},
+    {VG_ACTION_POLICE, "Refer to the police"},
+    {VG_ACTION_FORWARD, "Forward to the partner hotline"},
+    {VG_ACTION_BLOCK, "Propose for the blocking list"},
+    {VG_ACTION_ASK_CDN, "Ask the CDN for the origin"},
+    {VG_ACTION_ANALYST, "An analyst decides"},
+    {NULL, NULL},
+};
+
+const vg_term vg_reason_terms[] = {
+    {VG_REASON_CHILD_IN_DANGER, "A child may be in immediate danger"},
+    {VG_REASON_HOME, "Hosted in the hotline's country"},
+    {VG_REASON_ABROAD_PARTNER, "Hosted abroad, in a country with a partner hotline"},
+    {VG_REASON_ABROAD_NO_PARTNER, "Hosted abroad, in a country without a partner hotline"},
+    {VG_REASON_CDN, "Behind a CDN or anycast network: the address does not tell where the material is"},
+    {VG_REASON_UNRESOLVED, "The host name did not resolve"},
+    {VG_REASON_NOT_LOCATED, "No address could be located"},
+    {VG_REASON_SEVERAL_COUNTRIES, "Its addresses are in several countries"},
+    {NULL, NULL},
+};
+
+const vg_term vg_url_route_state_terms[] = {
+    {VG_URL_ROUTE_PROPOSED, "Proposed"},
+    {NULL, NULL},
+};
+
 const vg_term *vg_term_find(const vg_term *list, const char *code)
 {
     for (size_t i = 0; code && list[i].code; i++)

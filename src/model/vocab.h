@@ -75,6 +75,30 @@ extern const vg_term vg_item_state_terms[];
 #define VG_REPORT_CLOSED "closed"
 extern const vg_term vg_report_status_terms[];
 
+/* Orientation (model/route.h): what must be done about a confirmed URL,
+ * most urgent first, and why. */
+#define VG_ACTION_CHILD_PROTECTION "refer_child_protection"
+#define VG_ACTION_NOTICE_HOST "notice_host"
+#define VG_ACTION_POLICE "refer_police"
+#define VG_ACTION_FORWARD "forward_partner"
+#define VG_ACTION_BLOCK "propose_blocking"
+#define VG_ACTION_ASK_CDN "ask_cdn_origin"
+#define VG_ACTION_ANALYST "analyst_decides"
+extern const vg_term vg_action_terms[];
+#define VG_REASON_CHILD_IN_DANGER "child_in_danger"
+#define VG_REASON_HOME "hosted_home"
+#define VG_REASON_ABROAD_PARTNER "hosted_abroad_partner"
+#define VG_REASON_ABROAD_NO_PARTNER "hosted_abroad_no_partner"
+#define VG_REASON_CDN "behind_cdn"
+#define VG_REASON_UNRESOLVED "unresolved"
+#define VG_REASON_NOT_LOCATED "not_located"
+#define VG_REASON_SEVERAL_COUNTRIES "several_countries"
+extern const vg_term vg_reason_terms[];
+/* The state of a route: proposed by the orientation job, then approved or
+ * changed by an analyst. */
+#define VG_URL_ROUTE_PROPOSED "proposed"
+extern const vg_term vg_url_route_state_terms[];
+
 /* What a bank match of a file is worth. A digest the sender quoted (a file
  * given by digest only) proves nothing about what was sent or where it is:
  * its match is the sender's claim, shown as such, and never classifies. */

@@ -21,6 +21,7 @@
 #include "store/stats.h"
 #include "store/people.h"
 #include "store/reports.h"
+#include "store/routes.h"
 #include "store/store.h"
 
 struct vg_tx {
@@ -152,6 +153,11 @@ typedef struct vg_store_ops {
                                 size_t *count, vg_error *err);
     vg_status (*report_facts)(void *tx, int64_t from, int64_t to, vg_store_fact_fn fn,
                               void *ctx, vg_error *err);
+    vg_status (*routes_todo)(void *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
+                             size_t *count, vg_error *err);
+    vg_status (*route_put)(void *tx, const vg_url_route_row *row, int *inserted, vg_error *err);
+    vg_status (*routes)(void *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
+                        size_t *count, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

@@ -527,3 +527,22 @@ vg_status vg_tx_report_facts(vg_tx *tx, int64_t from, int64_t to, vg_store_fact_
 {
     return tx->ops->report_facts(tx->impl, from, to, fn, ctx, err);
 }
+
+vg_status vg_tx_routes_todo(vg_tx *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
+                            size_t *count, vg_error *err)
+{
+    return tx->ops->routes_todo(tx->impl, legal, limit, todo, count, err);
+}
+
+vg_status vg_tx_route_put(vg_tx *tx, const vg_url_route_row *row, int *inserted, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "route_put");
+    return tx->ops->route_put(tx->impl, row, inserted, err);
+}
+
+vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
+                       size_t *count, vg_error *err)
+{
+    return tx->ops->routes(tx->impl, report_id, case_id, rows, count, err);
+}

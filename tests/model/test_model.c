@@ -13,6 +13,7 @@
 #include "model/people.h"
 #include "model/priority.h"
 #include "model/report.h"
+#include "model/route.h"
 #include "model/stats.h"
 #include "model/video.h"
 #include "model/vocab.h"
@@ -905,6 +906,64 @@ static void test_stats(void)
           vg_stat_quantile(v, 5, 0.2) == 1 && vg_stat_quantile(v, 0, 0.5) == -1);
 }
 
+/* Orientation: each row is what a lookup found for one URL, and the route
+ * the issue's rules give (hotline in FR, a partner in DE). */
+static void test_routes(void)
+{
+    static const vg_partner partners[] = {{"DE", "Example DE hotline", "https://de.example/api"}};
+    static const vg_url_route_address fr[] = {{"FR", 0, 1}}, de[] = {{"DE", 0, 1}},
+                                  us[] = {{"US", 0, 1}}, cdn[] = {{"US", 1, 1}, {"FR", 0, 1}},
+                                  split[] = {{"FR", 0, 1}, {"DE", 0, 1}},
+                                  both_fr[] = {{"FR", 0, 1}, {"FR", 0, 1}},
+                                  unknown[] = {{"", 0, 1}}, private[] = {{"FR", 0, 0}},
+                                  with_private[] = {{"DE", 0, 1}, {"", 0, 0}};
+    static const struct {
+        const vg_url_route_address *addresses;
+        size_t count;
+        int resolved, danger;
+        const char *actions, *reasons, *country, *partner;
+    } rows[] = {
+        {fr, 1, 1, 0, "notice_host,refer_police", "hosted_home", "FR", NULL},
+        {both_fr, 2, 1, 0, "notice_host,refer_police", "hosted_home", "FR", NULL},
+        {de, 1, 1, 0, "forward_partner", "hosted_abroad_partner", "DE", "Example DE hotline"},
+        {with_private, 2, 1, 0, "forward_partner", "hosted_abroad_partner", "DE", "Example DE hotline"},
+        {us, 1, 1, 0, "notice_host,propose_blocking", "hosted_abroad_no_partner", "US", NULL},
+        {cdn, 2, 1, 0, "ask_cdn_origin,analyst_decides", "behind_cdn", "", NULL},
+        {split, 2, 1, 0, "analyst_decides", "several_countries", "", NULL},
+        {NULL, 0, 0, 0, "analyst_decides", "unresolved", "", NULL},
+        {unknown, 1, 1, 0, "analyst_decides", "not_located", "", NULL},
+        {private, 1, 1, 0, "analyst_decides", "not_located", "", NULL},
+        {fr, 1, 1, 1, "refer_child_protection,notice_host,refer_police",
+         "child_in_danger,hosted_home", "FR", NULL},
+        {NULL, 0, 0, 1, "refer_child_protection,analyst_decides", "child_in_danger,unresolved",
+         "", NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        vg_url_route_facts f = {.home_country = "FR", .partners = partners, .partner_count = 1,
+                            .resolved = rows[i].resolved, .addresses = rows[i].addresses,
+                            .address_count = rows[i].count, .child_in_danger = rows[i].danger};
+        vg_url_route r;
+        vg_rule_url_route(&f, &r);
+        CHECK_MSG(!strcmp(r.actions, rows[i].actions), "row %zu: actions %s", i, r.actions);
+        CHECK_MSG(!strcmp(r.reasons, rows[i].reasons), "row %zu: reasons %s", i, r.reasons);
+        CHECK_MSG(!strcmp(r.country, rows[i].country), "row %zu: country %s", i, r.country);
+        CHECK_MSG(rows[i].partner ? r.partner && !strcmp(r.partner->name, rows[i].partner)
+                                  : !r.partner,
+                  "row %zu: partner", i);
+        /* Every code has its label. */
+        char codes[2 * VG_URL_ROUTE_TEXT + 2];
+        snprintf(codes, sizeof codes, "%s,%s", r.actions, r.reasons);
+        for (char *save = NULL, *c = strtok_r(codes, ",", &save); c; c = strtok_r(NULL, ",", &save))
+            CHECK_MSG(vg_term_find(vg_action_terms, c) || vg_term_find(vg_reason_terms, c), "%s", c);
+    }
+    CHECK(vg_rule_child_in_danger(VG_CATEGORY_LIVESTREAM, 0));
+    CHECK(vg_rule_child_in_danger(VG_CATEGORY_SEXTORTION, 0));
+    CHECK(vg_rule_child_in_danger("image_video", 1));
+    CHECK(vg_rule_child_in_danger(NULL, 1));
+    CHECK(!vg_rule_child_in_danger("image_video", 0));
+    CHECK(!vg_rule_child_in_danger(NULL, 0));
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -927,5 +986,6 @@ int main(void)
     RUN(test_alert_messages);
     RUN(test_video_segments);
     RUN(test_stats);
+    RUN(test_routes);
     return vg_test_exit();
 }

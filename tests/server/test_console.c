@@ -10,6 +10,8 @@
 #include <pthread.h>
 
 #include "hotline/cases.h"
+#include "store/items.h"
+#include "store/routes.h"
 #include "store_peek.h"
 #include "test_people.h"
 #include "video_encode.h"
@@ -1022,6 +1024,70 @@ static void test_configuration_errors(void)
     ts_stop(&t);
 }
 
+/* ---- routes --------------------------------------------------------------------- */
+
+typedef struct routed_args {
+    int64_t report_id, case_id;
+} routed_args;
+
+/* A report confirmed as CSAM whose URL the orientation job has routed (the
+ * job itself is tested in tests/jobs): what the console must show. */
+static vg_status routed_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routed_args *a = ctx;
+    vg_report_url u = {"https://files.example.test/a.jpg", "https://files.example.test/a.jpg"};
+    vg_report rep = {.public_id = "routed-1", .receipt_code = "ROUTED1", .source = "web",
+                     .urls = &u, .url_count = 1};
+    int64_t now = (int64_t)time(NULL);
+    vg_status st = vg_tx_case_new(tx, now, &a->case_id, err);
+    if (st == VG_OK)
+        st = vg_tx_report_put(tx, &rep, a->case_id, now, &a->report_id, err);
+    vg_item it = {.report_id = a->report_id, .version = 3, .state = VG_ITEM_CONFIRMED,
+                  .legal = VG_LEGAL_CSAM, .first_by = "alice", .decided_by = "bob"};
+    if (st == VG_OK)
+        st = vg_tx_item_put(tx, &it, now, err);
+    vg_url_route_row row = {
+        .report_id = a->report_id, .url = (char *)u.canonical, .state = VG_URL_ROUTE_PROPOSED,
+        .actions = VG_ACTION_FORWARD, .reasons = VG_REASON_ABROAD_PARTNER, .country = "DE",
+        .partner = "Example DE hotline",
+        .hosting = "{\"host\":\"files.example.test\",\"addresses\":[{\"ip\":\"192.0.2.7\","
+                   "\"country\":\"DE\",\"asn\":64500,\"as_name\":\"<b>Hosting</b>\","
+                   "\"anycast\":false,\"abuse_contact\":\"abuse@hosting.example\","
+                   "\"contact_source\":\"rdap\",\"note\":\"\"}]}",
+        .created_at = now};
+    int inserted = 0;
+    if (st == VG_OK)
+        st = vg_tx_route_put(tx, &row, &inserted, err);
+    return st;
+}
+
+static void test_routes_shown(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    routed_args a = {0};
+    CHECK(vg_store_write(t.srv->hotline->store, routed_tx, &a, NULL) == VG_OK);
+    char paths[2][64];
+    snprintf(paths[0], sizeof paths[0], "/console/item?id=%lld", (long long)a.report_id);
+    snprintf(paths[1], sizeof paths[1], "/console/case?id=%lld", (long long)a.case_id);
+    for (int i = 0; i < 2; i++) {
+        ts_response r;
+        CHECK(get(&t, &alice, paths[i], &r));
+        CHECK_INT_EQ(r.status, 200);
+        const char *want[] = {"<h2>Routes</h2>", "Forward to the partner hotline: Example DE hotline",
+                              "Hosted abroad, in a country with a partner hotline",
+                              "192.0.2.7 DE AS64500 &lt;b&gt;Hosting&lt;/b&gt;",
+                              "abuse@hosting.example (rdap)"};
+        for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+            CHECK_MSG(r.body && strstr(r.body, want[k]), "%s: no '%s'", paths[i], want[k]);
+        CHECK_MSG(r.body && !strstr(r.body, "<b>Hosting"), "%s: unescaped", paths[i]);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1039,6 +1105,7 @@ int main(void)
     RUN(test_case_view_pdq_threshold);
     RUN(test_preview_is_blurred);
     RUN(test_configuration_errors);
+    RUN(test_routes_shown);
     curl_global_cleanup();
     return vg_test_exit();
 }

@@ -23,6 +23,7 @@
 #include "store/jobs.h"
 #include "store/people.h"
 #include "store/reports.h"
+#include "store/routes.h"
 #include "store/stats.h"
 #include "store/store.h"
 
@@ -3485,6 +3486,118 @@ static void test_alerts(void)
     finish(s, loc);
 }
 
+/* ---- routes ------------------------------------------------------------- */
+
+typedef struct route_probe {
+    const char *legal;
+    vg_url_route_todo *todo;
+    size_t todo_count;
+    const vg_url_route_row *put;
+    int inserted;
+    int64_t report_id, case_id;
+    vg_url_route_row *rows;
+    size_t row_count;
+} route_probe;
+
+static vg_status route_todo_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    route_probe *p = ctx;
+    return vg_tx_routes_todo(tx, p->legal, 10, &p->todo, &p->todo_count, err);
+}
+
+static vg_status route_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    route_probe *p = ctx;
+    return vg_tx_route_put(tx, p->put, &p->inserted, err);
+}
+
+static vg_status routes_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    route_probe *p = ctx;
+    return vg_tx_routes(tx, p->report_id, p->case_id, &p->rows, &p->row_count, err);
+}
+
+/* URLs of finished items with the decision asked wait for a route; a route
+ * is kept once per URL of a report, and read by report and by case. */
+static void test_routes(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    vg_error err;
+    route_probe p = {.legal = VG_LEGAL_CSAM};
+    CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 0); /* nothing is decided yet */
+    vg_url_route_todos_free(p.todo, p.todo_count);
+
+    /* R1 (one URL) confirmed as CSAM; R3 (no URL) too; R2 awaiting a second. */
+    vg_item c1 = {.report_id = r[1], .version = 3, .state = VG_ITEM_CONFIRMED,
+                  .legal = VG_LEGAL_CSAM, .decided_by = "bob"};
+    put_item(s, &c1, NOW + 10);
+    vg_item c3 = {.report_id = r[3], .version = 3, .state = VG_ITEM_AUTO, .legal = VG_LEGAL_CSAM};
+    put_item(s, &c3, NOW + 10);
+    p = (route_probe){.legal = VG_LEGAL_CSAM};
+    CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 1);
+    if (p.todo_count == 1) {
+        CHECK_INT_EQ(p.todo[0].report_id, r[1]);
+        CHECK_STR_EQ(p.todo[0].url, "https://one.test/");
+        CHECK_INT_EQ(p.todo[0].danger, 0);
+    }
+    vg_url_route_todos_free(p.todo, p.todo_count);
+    p = (route_probe){.legal = VG_LEGAL_NOT_ILLEGAL};
+    CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 0);
+    vg_url_route_todos_free(p.todo, p.todo_count);
+
+    vg_url_route_row row = {.report_id = r[1], .url = "https://one.test/", .state = VG_URL_ROUTE_PROPOSED,
+                        .actions = "forward_partner", .reasons = "hosted_abroad_partner",
+                        .country = "DE", .partner = "Example DE", .hosting = "[]",
+                        .created_at = NOW + 20};
+    p = (route_probe){.put = &row};
+    CHECK(vg_store_write(s, route_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.inserted, 1);
+    /* read-only transactions refuse it */
+    CHECK(vg_store_read(s, route_put_fn, &p, &err) == VG_ERR_INVALID);
+    vg_url_route_row again = row;
+    again.actions = "notice_host";
+    again.partner = NULL;
+    p = (route_probe){.put = &again};
+    CHECK(vg_store_write(s, route_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.inserted, 0);
+
+    p = (route_probe){.legal = VG_LEGAL_CSAM};
+    CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 0); /* routed */
+    vg_url_route_todos_free(p.todo, p.todo_count);
+
+    for (int by_case = 0; by_case < 2; by_case++) {
+        p = (route_probe){.report_id = by_case ? 0 : r[1], .case_id = by_case ? ca : 0};
+        CHECK(vg_store_read(s, routes_fn, &p, &err) == VG_OK);
+        CHECK_INT_EQ(p.row_count, 1);
+        if (p.row_count == 1) {
+            CHECK_INT_EQ(p.rows[0].report_id, r[1]);
+            CHECK_STR_EQ(p.rows[0].url, "https://one.test/");
+            CHECK_STR_EQ(p.rows[0].state, VG_URL_ROUTE_PROPOSED);
+            CHECK_STR_EQ(p.rows[0].actions, "forward_partner"); /* the first one stays */
+            CHECK_STR_EQ(p.rows[0].reasons, "hosted_abroad_partner");
+            CHECK_STR_EQ(p.rows[0].country, "DE");
+            CHECK_STR_EQ(p.rows[0].partner, "Example DE");
+            CHECK_STR_EQ(p.rows[0].hosting, "[]");
+            CHECK_INT_EQ(p.rows[0].created_at, NOW + 20);
+        }
+        vg_url_route_rows_free(p.rows, p.row_count);
+    }
+    p = (route_probe){.case_id = cb};
+    CHECK(vg_store_read(s, routes_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.row_count, 0);
+    vg_url_route_rows_free(p.rows, p.row_count);
+    finish(s, loc);
+}
+
 /* ---- the suite --------------------------------------------------------- */
 
 /* ---- statistics' facts --------------------------------------------------- */
@@ -3630,6 +3743,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_audit_for_targets);
     RUN(test_audit_damage);
     RUN(test_items);
+    RUN(test_routes);
     RUN(test_files_and_bank);
     RUN(test_job_leases);
     RUN(test_alerts);

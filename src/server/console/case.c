@@ -116,6 +116,8 @@ void vg_console_case_page(vg_http_request *req)
         vg_page_put(&p, "</tbody></table>");
     }
 
+    vg_console_routes_table(&p, con, 0, case_id);
+
     vg_page_put(&p, "<h2>Linked cases</h2><p>Reports sharing a file, a URL or an account are "
                     "already in this case. Near-identical files (PDQ) link to: ");
     if (!v.linked_count)

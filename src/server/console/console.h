@@ -65,6 +65,10 @@ void vg_console_unavailable(vg_http_request *req, const vg_error *err);
  * item (it not NULL), the previews the caller may see. */
 void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *con,
                             const vg_item *it, const vg_item_file *files, size_t count);
+/* Render the routes of a report (report_id > 0) or a case (case_id > 0):
+ * what must be done about each URL, why, and where it is hosted. */
+void vg_console_routes_table(vg_page *p, const vg_console *con, int64_t report_id,
+                             int64_t case_id);
 
 /* ---- the handlers ------------------------------------------------------------ */
 

@@ -324,6 +324,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
             vg_page_text(&p, it.decided_by);
         }
         vg_page_put(&p, "</p>");
+        vg_console_routes_table(&p, con, report, 0);
     } else {
         if (it.first_by && !strcmp(it.state, VG_ITEM_SECOND)) {
             vg_page_put(&p, "<p class=\"msg\">First assessment recorded by ");

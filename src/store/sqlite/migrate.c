@@ -118,6 +118,12 @@ static const char *const migrations[] = {
     /* 9: what each partner key may do (model/people.h, VG_SCOPE_*), as
      * words; keys made before could send reports, and still can. */
     "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'report';",
+    /* 10: the routes of confirmed URLs (store/routes.h): who must act on
+     * each, and the hosting facts it rests on. */
+    ("CREATE TABLE url_routes(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+     "  url TEXT NOT NULL, state TEXT NOT NULL, actions TEXT NOT NULL, reasons TEXT NOT NULL,"
+     "  country TEXT NOT NULL, partner TEXT NOT NULL, hosting TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL, UNIQUE(report_id, url));"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
