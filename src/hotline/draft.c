@@ -170,7 +170,9 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
                             const vg_digests *dg, const bool *have, const vg_pdq_hash *pdq,
                             vg_error *err)
 {
-    if (!h->index)
+    void *ticket = NULL;
+    const vg_index *index = vg_hotline_index_acquire(h, &ticket);
+    if (!index)
         return VG_OK;
     vg_index_matches found = {0};
     vg_status st = VG_OK;
@@ -185,12 +187,12 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
     };
     for (size_t i = 0; st == VG_OK && !found.count && i < 3; i++)
         if (exact[i].present)
-            st = vg_index_find_exact(h->index, exact[i].type, exact[i].value, &found, err);
+            st = vg_index_find_exact(index, exact[i].type, exact[i].value, &found, err);
     if (st == VG_OK && !found.count && pdq)
-        st = vg_index_search_pdq(h->index, pdq, h->pdq_threshold, &found, err);
+        st = vg_index_search_pdq(index, pdq, h->pdq_threshold, &found, err);
     if (st == VG_OK && found.count) {
         vg_index_entry e;
-        st = vg_index_entry_get(h->index, found.items[0].entry, &e, err);
+        st = vg_index_entry_get(index, found.items[0].entry, &e, err);
         if (st == VG_OK) {
             f->known = kind;
             f->distance = found.items[0].distance;
@@ -201,6 +203,7 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
         }
     }
     vg_index_matches_free(&found);
+    vg_hotline_index_release(h, ticket);
     return st;
 }
 
