@@ -316,3 +316,15 @@ vg_status vg_intake_draft_add_item(vg_hotline *h, vg_intake_draft *d, const vg_v
     return match_file(h, d, f, VG_FILE_KNOWN, &item->hash.digests, have,
                       item->hash.has_pdq ? &item->hash.pdq.hashes[0] : NULL, err);
 }
+
+vg_status vg_intake_draft_media_type(vg_intake_draft *d, size_t index, const char *type,
+                                     vg_error *err)
+{
+    if (index >= d->report.file_count || !type)
+        return vg_error_set(err, VG_ERR_INVALID, "no such file in the report");
+    const char *kept = keep_copy(d, type, strlen(type));
+    if (!kept)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    d->files[index].content_type = kept;
+    return VG_OK;
+}

@@ -58,6 +58,10 @@ vg_status vg_intake_draft_url(vg_intake_draft *d, const char *url, vg_error *err
  * added (VG_ERR_TOO_LARGE past intake.max_files). */
 vg_status vg_intake_draft_add_item(vg_hotline *h, vg_intake_draft *d, const vg_vault_item *item,
                                    char *filename, vg_error *err);
+/* The media type of file `index` when the vault could not tell it (a
+ * video, recognised from its first bytes). */
+vg_status vg_intake_draft_media_type(vg_intake_draft *d, size_t index, const char *type,
+                                     vg_error *err);
 /* A file known only by its digests (the API): the sender's claim. sha256
  * is required; the others and filename may be NULL. */
 vg_status vg_intake_draft_digests(vg_hotline *h, vg_intake_draft *d, const char *sha256,

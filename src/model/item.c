@@ -534,3 +534,15 @@ const char *vg_rule_status_after(const char *legal)
 {
     return legal && !strcmp(legal, VG_LEGAL_NOT_ILLEGAL) ? VG_REPORT_CLOSED : VG_REPORT_ASSESSED;
 }
+
+vg_preview_kind vg_rule_preview_kind(const vg_item_file *f)
+{
+    if (!f->vault_id)
+        return VG_PREVIEW_NONE;
+    if (f->content_type && !strncmp(f->content_type, "video/", 6))
+        return VG_PREVIEW_STILLS;
+    /* a PDQ hash was computed: vigie decoded it as a picture */
+    if ((f->content_type && !strncmp(f->content_type, "image/", 6)) || f->pdq)
+        return VG_PREVIEW_PICTURE;
+    return VG_PREVIEW_NONE;
+}

@@ -12,6 +12,7 @@
 #include "hotline/cases.h"
 #include "store_peek.h"
 #include "test_people.h"
+#include "video_encode.h"
 #include "vigie/image.h"
 #include "vigie/index.h"
 
@@ -777,6 +778,67 @@ static void neighbour_steps(const vg_image *img, int *max, double *mean)
     *mean = n ? (double)sum / (double)n : 0;
 }
 
+/* A video is never played: the analyst holding its item sees a sheet of
+ * blurred greyscale stills spread over it, audited like a preview. */
+static void test_video_stills(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "console.preview_size = 40\n"));
+    person alice, bob;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    vg_video_encode_options o = {.container = "matroska", .codec = "ffv1", .pix_fmt = "bgr0",
+                                 .width = 96, .height = 72, .frames = 30, .rate_num = 25,
+                                 .rate_den = 1, .seed = 4};
+    uint8_t *video = NULL;
+    size_t len = 0;
+    CHECK(vg_encode_video(&o, &video, &len, NULL) == VG_OK);
+    int64_t report = public_report_with(&t, "image_video", NULL, video, len);
+    free(video);
+    CHECK(report);
+    char type[64];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT content_type FROM report_files", type, sizeof type),
+                 "video/x-matroska");
+    long long file = ti_sql_int(&t, "SELECT max(id) FROM report_files");
+    char path[96], f[96], item[64];
+    snprintf(path, sizeof path, "/console/files/%lld/preview", file);
+    snprintf(item, sizeof item, "/console/item?id=%lld", (long long)report);
+    ts_response r;
+    CHECK(get(&t, &alice, item, &r));
+    CHECK(strstr(r.body, "Claim the item to see blurred stills of the video") != NULL);
+    ts_response_free(&r);
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)report);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    CHECK(get(&t, &alice, item, &r));
+    CHECK(strstr(r.body, "alt=\"Blurred greyscale stills spread over the video") != NULL);
+    ts_response_free(&r);
+    /* another analyst still sees nothing of it */
+    CHECK(get(&t, &bob, path, &r));
+    CHECK_INT_EQ(r.status, 403);
+    ts_response_free(&r);
+    CHECK(get(&t, &alice, path, &r));
+    CHECK_INT_EQ(r.status, 200);
+    vg_image img = {0};
+    CHECK(vg_image_decode((const uint8_t *)r.body, r.body_len, NULL, &img, NULL) == VG_OK);
+    ts_response_free(&r);
+    /* six stills, three to a row, in 40-pixel cells with 4-pixel gaps */
+    CHECK_INT_EQ(img.info.layout, VG_PIXEL_GRAY8);
+    CHECK_INT_EQ(img.info.width, 3 * 40 + 4 * 4);
+    CHECK_INT_EQ(img.info.height, 2 * 40 + 3 * 4);
+    vg_image_free(&img);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'preview.view' AND "
+                                "detail LIKE '%\"stills\":true%'"),
+                 1);
+    /* the sharper sheet is a deliberate post, in colour, audited */
+    CHECK_INT_EQ(post(&t, &alice, path, "mode=clear", 0, &r), 200);
+    CHECK(vg_image_decode((const uint8_t *)r.body, r.body_len, NULL, &img, NULL) == VG_OK);
+    CHECK_INT_EQ(img.info.layout, VG_PIXEL_RGB8);
+    vg_image_free(&img);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'preview.clear'"), 1);
+    ts_stop(&t);
+}
+
 /* The default preview is blurred, measured: a 64x64 checkerboard of
  * black and white 8-pixel squares (every edge a full 255 step) comes back
  * with no step between neighbouring pixels above 64 (a blur of radius 2 or
@@ -862,6 +924,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_queue_claims_and_four_eyes);
     RUN(test_previews);
+    RUN(test_video_stills);
     RUN(test_two_analysts_at_once);
     RUN(test_trusted_bank);
     RUN(test_lapsed_claims);

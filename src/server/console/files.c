@@ -22,11 +22,6 @@
 
 /* ---- the route -------------------------------------------------------- */
 
-static int looks_like_image(const vg_item_file *f)
-{
-    return (f->content_type && !strncmp(f->content_type, "image/", 6)) || f->pdq;
-}
-
 /* "/console/files/ID/preview" -> ID, or 0. */
 static int64_t file_id_of(const char *path)
 {
@@ -91,8 +86,8 @@ void vg_console_preview(vg_http_request *req)
                                  "Claim it first.");
     } else if (not_image) {
         vg_http_error_page(req, 415,
-                           "No preview for this file type: videos and other files "
-                           "are never played in the console.");
+                           "No preview for this kind of file: only pictures and the stills "
+                           "of videos are shown, and nothing is ever played.");
     } else {
         vg_http_respond(req, 200, "image/png", png, png_len);
     }
@@ -170,20 +165,26 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_page_put(p, "<td>");
             vg_item_outcome may = vg_rule_may_view(
                 it, f, who->username, who->role >= VG_ROLE_SUPERVISOR, &con->hotline->trust);
+            vg_preview_kind kind = vg_rule_preview_kind(f);
+            int video = kind == VG_PREVIEW_STILLS;
             if (!f->vault_id) {
                 vg_page_put(p, "Digests only");
-            } else if (!looks_like_image(f)) {
-                vg_page_put(p, "No preview: not played in the console");
+            } else if (kind == VG_PREVIEW_NONE) {
+                vg_page_put(p, "No preview for this kind of file");
             } else if (may == VG_ITEM_FINISHED) {
                 vg_page_put(p, "Known material: decided by a bank, no viewing needed");
             } else if (may != VG_ITEM_DONE) {
-                vg_page_put(p, "Claim the item to see a blurred preview");
+                vg_page_put(p, video ? "Claim the item to see blurred stills of the video"
+                                     : "Claim the item to see a blurred preview");
             } else {
+                /* a video is never played: a few blurred stills spread over it */
                 vg_page_fmt(p,
                             "<img class=\"preview\" src=\"/console/files/%" PRId64
-                            "/preview\" alt=\"Blurred greyscale preview of file %" PRId64
-                            "\" loading=\"lazy\"> ",
-                            f->id, f->id);
+                            "/preview\" alt=\"%s of file %" PRId64 "\" loading=\"lazy\"> ",
+                            f->id,
+                            video ? "Blurred greyscale stills spread over the video"
+                                  : "Blurred greyscale preview",
+                            f->id);
                 vg_page_fmt(p,
                             "<form class=\"inline\" method=\"post\" action=\"/console/files/"
                             "%" PRId64 "/preview\">",
