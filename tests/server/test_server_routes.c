@@ -45,6 +45,22 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/files", VG_ROLE_ANALYST},
     {"POST", "/console/files", VG_ROLE_ANALYST},
     {"GET", "/console/case", VG_ROLE_ANALYST},
+    {"POST", "/console/contact", VG_ROLE_ANALYST},
+    {"POST", "/console/settle", VG_ROLE_SUPERVISOR},
+    {"POST", "/console/reopen", VG_ROLE_SUPERVISOR},
+    {"POST", "/console/next", VG_ROLE_ANALYST},
+    {"GET", "/console/search", VG_ROLE_ANALYST},
+    {"GET", "/console/admin", VG_ROLE_ADMINISTRATOR},
+    {"GET", "/console/admin/users", VG_ROLE_ADMINISTRATOR},
+    {"POST", "/console/admin/users", VG_ROLE_ADMINISTRATOR},
+    {"POST", "/console/admin/user", VG_ROLE_ADMINISTRATOR},
+    {"GET", "/console/admin/keys", VG_ROLE_ADMINISTRATOR},
+    {"POST", "/console/admin/keys", VG_ROLE_ADMINISTRATOR},
+    {"POST", "/console/admin/key", VG_ROLE_ADMINISTRATOR},
+    {"GET", "/console/admin/banks", VG_ROLE_ADMINISTRATOR},
+    {"POST", "/console/admin/banks", VG_ROLE_ADMINISTRATOR},
+    {"GET", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
+    {"POST", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
 

@@ -62,6 +62,15 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
         {"POST", "/console/files", VG_ROLE_ANALYST, VG_ROUTE_PREFIX | VG_ROUTE_CSRF, 4096,
          vg_console_preview, NULL, con},
         {"GET", "/console/case", VG_ROLE_ANALYST, 0, 0, vg_console_case_page, NULL, con},
+        {"POST", "/console/contact", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
+         vg_console_contact_post, NULL, con},
+        {"POST", "/console/settle", VG_ROLE_SUPERVISOR, VG_ROUTE_CSRF, 4096,
+         vg_console_settle_post, NULL, con},
+        {"POST", "/console/reopen", VG_ROLE_SUPERVISOR, VG_ROUTE_CSRF, 8192,
+         vg_console_reopen_post, NULL, con},
+        {"POST", "/console/next", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096, vg_console_next_post,
+         NULL, con},
+        {"GET", "/console/search", VG_ROLE_ANALYST, 0, 0, vg_console_search_page, NULL, con},
     };
     return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
 }
