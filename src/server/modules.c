@@ -6,6 +6,7 @@
  */
 #include "server/server.h"
 
+#include "server/admin/admin.h"
 #include "server/api/api.h"
 #include "server/auth/auth.h"
 #include "server/console/console.h"
@@ -18,5 +19,6 @@ const vg_module vg_server_modules[] = {
     {"public", vg_public_open, vg_public_routes, vg_public_free},
     {"api", NULL, vg_api_routes, NULL},
     {"console", vg_console_open, vg_console_routes, vg_console_free},
+    {"admin", vg_admin_open, vg_admin_routes, vg_admin_free},
 };
 const size_t vg_server_module_count = sizeof vg_server_modules / sizeof vg_server_modules[0];
