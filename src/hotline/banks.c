@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hotline/assessment.h"
 #include "hotline/audit.h"
 #include "hotline/index_ref.h"
 #include "store/audit.h"
@@ -174,14 +173,10 @@ vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *te
     if (st != VG_OK)
         return st;
     *added = after > before ? after - before : 0;
-    st = audit_bank(h, actor, add_only ? "bank.add" : "bank.import", bank,
-                    json_pack("{s:I, s:I}", "entries_before", (json_int_t)before,
-                              "entries_after", (json_int_t)after),
-                    now, err);
-    /* Material this bank now decides leaves the queue, as at start. */
-    if (st == VG_OK)
-        st = vg_hotline_auto_assess(h, VG_AUTO_ALL, 0, now, NULL, err);
-    return st;
+    return audit_bank(h, actor, add_only ? "bank.add" : "bank.import", bank,
+                      json_pack("{s:I, s:I}", "entries_before", (json_int_t)before,
+                                "entries_after", (json_int_t)after),
+                      now, err);
 }
 
 vg_status vg_hotline_bank_remove(vg_hotline *h, const char *bank, const char *id,

@@ -46,8 +46,9 @@ vg_status vg_hotline_own_bank(vg_hotline *h, const char *sha256, size_t limit,
  * formats of vigie/bank.h) to the index as bank `bank` (1 to 64 letters,
  * digits, '-', '_'), bad lines refused; audited "bank.import" (or
  * "bank.add" when add_only: a few lines typed in) with the bank and the
- * index's live entries before and after. Open items the index now
- * decides are assessed at once. VG_ERR_INVALID with a message for people
+ * index's live entries before and after. Reports arriving afterwards are
+ * matched against it (reports already in keep the matches found when they
+ * arrived). VG_ERR_INVALID with a message for people
  * when there is no index, the name or a line is not acceptable. */
 vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *text, size_t len,
                                  int add_only, const char *actor, int64_t now, uint64_t *added,

@@ -56,23 +56,33 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
     free(banks);
     vg_page_put(&p, "<p>A bank listed in <code>console.trusted_banks</code> decides what it "
                     "holds without anyone looking.</p>"
-                    "<h3>Import a bank file, or add entries</h3>"
-                    "<form method=\"post\" action=\"/console/admin/banks\">");
+                    "<h3>Import a bank file</h3><form method=\"post\" "
+                    "action=\"/console/admin/banks\" enctype=\"multipart/form-data\">");
     vg_page_csrf(&p, req);
     vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"import\">"
-                    "<p><label for=\"bank\">Bank name (letters, digits, - _)</label><br>"
+                    "<p><label for=\"imp-bank\">Bank name (letters, digits, - _)</label><br>"
+                    "<input name=\"bank\" id=\"imp-bank\" required maxlength=\"64\"></p>"
+                    "<p><label for=\"imp-file\">The bank file: a CSV with its header line "
+                    "(signal_type, signal, id), or one hash a line</label><br><input "
+                    "type=\"file\" name=\"file\" id=\"imp-file\" required></p><p><button "
+                    "type=\"submit\" class=\"primary\">Import</button></p></form>"
+                    "<h3>Add entries</h3><form method=\"post\" action=\"/console/admin/banks\">");
+    vg_page_csrf(&p, req);
+    vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"add\">"
+                    "<p><label for=\"bank\">Bank name</label><br>"
                     "<input name=\"bank\" id=\"bank\" required maxlength=\"64\"></p>"
-                    "<p><label for=\"lines\">The bank file's content: a CSV with its header "
-                    "line, or one hash a line (MD5, SHA-1, SHA-256 or PDQ in hex)</label><br>"
-                    "<textarea name=\"lines\" id=\"lines\" rows=\"6\" cols=\"80\" required>"
-                    "</textarea></p><p><button type=\"submit\" class=\"primary\">Add to the "
-                    "index</button></p></form>"
+                    "<p><label for=\"lines\">Entries, in one of the bank formats (a CSV "
+                    "header line then its rows, or hashes one a line: MD5, SHA-1, SHA-256 or "
+                    "PDQ in hex)</label><br><textarea name=\"lines\" id=\"lines\" rows=\"6\" "
+                    "cols=\"80\" required></textarea></p><p><button type=\"submit\">Add"
+                    "</button></p></form>"
                     "<h3>Remove an entry</h3><form method=\"post\" action=\"/console/admin/banks\">");
     vg_page_csrf(&p, req);
     vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"remove\">"
                     "<p><label for=\"rm-bank\">Bank (empty: any)</label><br><input name=\"bank\" "
-                    "id=\"rm-bank\" maxlength=\"64\"></p><p><label for=\"rm-id\">Entry id (as in "
-                    "the bank file; for a hash line, the hash)</label><br><input name=\"id\" "
+                    "id=\"rm-bank\" maxlength=\"64\"></p><p><label for=\"rm-id\">Entry id (the id "
+                    "column of a CSV bank; for a file of plain hash lines, the line number "
+                    "counted from 0)</label><br><input name=\"id\" "
                     "id=\"rm-id\" required maxlength=\"256\" size=\"70\"></p><p><button "
                     "type=\"submit\">Remove</button></p></form>");
     vg_page_put(&p, "<h2>The organisation's bank</h2><p>Filled only by four-eyes "
@@ -117,6 +127,51 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
     vg_page_send(&p, req, status);
 }
 
+/* An uploaded bank file, kept in memory for the request (hashes, not
+ * evidence; bounded by the route's body limit). */
+typedef struct upload {
+    char *data;
+    size_t len, cap;
+} upload;
+
+static void upload_free(void *state)
+{
+    upload *u = state;
+    if (u) {
+        free(u->data);
+        free(u);
+    }
+}
+
+vg_status vg_admin_bank_file(vg_http_request *req, const char *field, const char *filename,
+                             const char *content_type, const void *data, size_t size,
+                             uint64_t offset, vg_error *msg)
+{
+    (void)filename;
+    (void)content_type;
+    (void)offset;
+    if (strcmp(field, "file"))
+        return vg_error_set(msg, VG_ERR_INVALID, "unexpected file field");
+    upload *u = vg_http_state(req);
+    if (!u) {
+        if (!(u = calloc(1, sizeof *u)))
+            return vg_error_set(msg, VG_ERR_NOMEM, "out of memory");
+        vg_http_set_state(req, u, upload_free);
+    }
+    if (u->len + size + 1 > u->cap) {
+        size_t cap = (u->len + size + 1) * 2;
+        char *grown = realloc(u->data, cap);
+        if (!grown)
+            return vg_error_set(msg, VG_ERR_NOMEM, "out of memory");
+        u->data = grown;
+        u->cap = cap;
+    }
+    memcpy(u->data + u->len, data, size);
+    u->len += size;
+    u->data[u->len] = 0;
+    return VG_OK;
+}
+
 void vg_admin_banks_page(vg_http_request *req)
 {
     render(req, NULL, 0, 200);
@@ -137,15 +192,18 @@ void vg_admin_banks_post(vg_http_request *req)
         st = vg_hotline_bank_remove(a->hotline, bank, vg_http_param(req, "id"), actor, now, &n,
                                     &err);
         snprintf(message, sizeof message, "%" PRIu64 " entr%s removed.", n, n == 1 ? "y" : "ies");
-    } else if (action && !strcmp(action, "import")) {
-        const char *lines = vg_http_param(req, "lines");
-        size_t len = lines ? strlen(lines) : 0;
-        st = vg_hotline_bank_import(a->hotline, bank, lines ? lines : "", len, 0, actor, now, &n,
-                                    &err);
+    } else if (action && (!strcmp(action, "import") || !strcmp(action, "add"))) {
+        /* A file uploaded (import), or lines typed in (add). */
+        const upload *file = vg_http_state(req);
+        int add = !strcmp(action, "add");
+        const char *lines = add ? vg_http_param(req, "lines") : file ? file->data : NULL;
+        size_t len = add ? (lines ? strlen(lines) : 0) : file ? file->len : 0;
+        st = vg_hotline_bank_import(a->hotline, bank, lines ? lines : "", len, add, actor, now,
+                                    &n, &err);
         snprintf(message, sizeof message, "%" PRIu64 " entr%s added to the index.", n,
                  n == 1 ? "y" : "ies");
     } else {
-        vg_http_error_page(req, 400, "The form needs an action: import or remove.");
+        vg_http_error_page(req, 400, "The form needs an action: import, add or remove.");
         return;
     }
     if (st == VG_ERR_INVALID || st == VG_ERR_CORRUPT || st == VG_ERR_UNSUPPORTED) {
