@@ -109,6 +109,52 @@ vg_status vg_upload_set_write(vg_upload_set *set, int first, const char *filenam
     return VG_OK;
 }
 
+/* A video's vPDQ, from its plaintext decrypted into memory (a decoder
+ * seeks: the vault's stream cannot, and plaintext never touches disk),
+ * within intake.video_max_seconds of video. What could not be decoded is
+ * said on the file, for the analyst, and the report goes on: the person
+ * who looks at it is the fallback. */
+static vg_status fingerprint_video(vg_hotline *h, vg_intake_draft *d, size_t index,
+                                   const vg_vault_item *item, vg_error *err)
+{
+    if (h->video_max_seconds <= 0)
+        return VG_OK;
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    vg_error inner;
+    vg_vpdq frames = VG_VPDQ_INIT;
+    const char *why = NULL;
+    char reason[sizeof inner.message + 64];
+    vg_status st = vg_vault_read(h->vault, item->id, 0, &plain, &len, &inner);
+    if (st == VG_OK) {
+        vg_video_options vo;
+        vg_video_options_init(&vo);
+        vo.interval = h->video_interval;
+        vo.limits.max_duration = (double)h->video_max_seconds;
+        vg_video_hasher *hasher = NULL;
+        st = vg_video_hasher_new(&vo, &hasher, &inner);
+        if (st == VG_OK) {
+            vg_video_source src = vg_video_source_memory(plain, len);
+            st = vg_video_hash_frames(hasher, &src, "the video", &frames, NULL, &inner);
+        }
+        vg_video_hasher_free(hasher);
+        vg_vault_plain_free(plain, len);
+    }
+    if (st == VG_ERR_NOMEM) {
+        vg_vpdq_free(&frames);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    /* A damaged or over-long video keeps the frames decoded before the
+     * damage or the budget: they still find a known video. */
+    if (st != VG_OK && frames.count == 0) {
+        snprintf(reason, sizeof reason, "%s", inner.message);
+        why = reason;
+    }
+    st = vg_intake_draft_video(h, d, index, &frames, why, err);
+    vg_vpdq_free(&frames);
+    return st;
+}
+
 vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *err)
 {
     for (size_t i = 0; set && i < set->count; i++) {
@@ -127,6 +173,8 @@ vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *e
                                 : NULL;
         if (st == VG_OK && video)
             st = vg_intake_draft_media_type(d, d->report.file_count - 1, video, err);
+        if (st == VG_OK && video)
+            st = fingerprint_video(set->h, d, d->report.file_count - 1, &up->item, err);
         memset(up->head, 0, sizeof up->head);
         if (st != VG_OK)
             return st;

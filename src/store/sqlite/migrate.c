@@ -95,7 +95,10 @@ static const char *const migrations[] = {
     ("CREATE TABLE jobs(name TEXT PRIMARY KEY, node TEXT, lease_until INTEGER NOT NULL DEFAULT 0,"
      "  next_run INTEGER NOT NULL DEFAULT 0);"
      "CREATE INDEX IF NOT EXISTS console_items_state ON console_items(state);"),
-    /* 7: a decision taken without anyone looking remembers the report it
+    /* 7: a video's fingerprint match (the shares of frames and the
+     * segments that matched), for the person who looks at it. */
+    "ALTER TABLE report_files ADD COLUMN video_match TEXT;",
+    /* 8: a decision taken without anyone looking remembers the report it
      * came from (reopening that report reopens it too), filled in for the
      * copies decided before; the organisation's bank entries of one report
      * are found to be removed; the audit log is searched by actor, action
