@@ -84,6 +84,12 @@ void vg_admin_audit_page(vg_http_request *req)
                     "class=\"filters\"><fieldset><legend>Filter</legend>");
     field(&p, "actor", "Actor", f.actor, "placeholder=\"user:alice\"");
     vg_page_put(&p, "<label>Action <select name=\"action\"><option value=\"\">any</option>");
+    /* Whole families first: every action under a prefix. */
+    static const char *const FAMILIES[] = {"report.", "item.",   "preview.", "account.",
+                                           "apikey.", "bank.",   "login.",   "config."};
+    for (size_t i = 0; i < sizeof FAMILIES / sizeof FAMILIES[0]; i++)
+        vg_page_fmt(&p, "<option value=\"%s\"%s>%s* (all)</option>", FAMILIES[i],
+                    f.action && !strcmp(f.action, FAMILIES[i]) ? " selected" : "", FAMILIES[i]);
     for (size_t i = 0; vg_audit_action_terms[i].code; i++) {
         vg_page_fmt(&p, "<option value=\"%s\"%s>", vg_audit_action_terms[i].code,
                     f.action && !strcmp(f.action, vg_audit_action_terms[i].code) ? " selected"
