@@ -75,6 +75,8 @@ typedef struct vg_item {
     int64_t decided_from;         /* decided automatically as a copy or a URL duplicate of
                                      this report, or 0 */
     char *extra_json;             /* further fields the reporter gave (JSON object), or NULL */
+    int64_t danger;               /* 1: its sender says a child is in danger now; in the
+                                     queue, 1 when one of its copies says so */
 } vg_item;
 void vg_item_clear(vg_item *item);
 void vg_items_free(vg_item *items, size_t count);
@@ -252,7 +254,8 @@ void vg_rule_item_verdict(const vg_item *item, const vg_grading *g, vg_verdict_t
 
 /* Mark copies among items sorted by report id: items of one case with the
  * same content key; the first stands for the others (its copies count
- * them, their copy_of names it). */
+ * them, their copy_of names it, and it says a child is in danger when one
+ * of them does, so that the row comes first). */
 void vg_rule_mark_copies(vg_item *items, size_t count);
 
 /* The report status a decision gives: "closed" when not illegal, else

@@ -1,6 +1,6 @@
 // What the user review of issue 12 asked of the console and the
-// administration pages, in Debian's Chromium (run by tests/e2e/run after
-// console.mjs, on the same server): every page state is checked with
+// administration pages, in Debian's Chromium (E2E_SCRIPT=review tests/e2e/run,
+// CTest's e2e_review, on a server of its own): every page state is checked with
 // axe-core against WCAG 2.1 AA (any violation fails the test) and
 // photographed on a phone and on a desktop into $E2E_ARTIFACTS.
 //
@@ -114,12 +114,7 @@ try {
     category: 'livestream', url: 'https://live.example/now/1', contact: 'reach-me@mail.example',
   });
 
-  // 1. Take the next item (one click, or Alt+N). Bob takes the live stream
-  // console.mjs left waiting; alice then gets the new one, most urgent.
-  const bob = await person('bob');
-  await bob.desktop.goto(`${base}/console/queue`);
-  await bob.desktop.getByRole('button', { name: /Take the next item/ }).click();
-  await bob.desktop.waitForURL(/\/console\/item\?id=/);
+  // 1. Take the next item (one click, or Alt+N): the live stream, first.
   const alice = await person('alice');
   await alice.desktop.goto(`${base}/console/queue`);
   await check(alice.desktop, 'queue-views');
@@ -148,6 +143,7 @@ try {
   // 4. A dispute: alice and bob disagree on the severity.
   const disputed = await report(reporter.desktop, { category: 'image_video', file: picture(41) });
   await assess(alice.desktop, disputed, { severity: 'A', age: 'b1' });
+  const bob = await person('bob');
   await assess(bob.desktop, disputed, { severity: 'B', age: 'b1' });
   await both(bob, '/console/queue?view=second', 'queue-awaiting-second');
   const sue = await person('sue');

@@ -15,3 +15,14 @@ target_include_directories(test_console_review PRIVATE ${PROJECT_SOURCE_DIR}/src
 vg_add_script_test(e2e_console ../e2e/run)
 set_property(TEST e2e_console APPEND PROPERTY ENVIRONMENT "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts")
 set_property(TEST e2e_console PROPERTY TIMEOUT 300)
+# Alerts in the console: shown until acknowledged.
+vg_add_test(test_console_alerts test_console_alerts.c)
+target_link_libraries(test_console_alerts PRIVATE vigie_server PkgConfig::CURL
+                      PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_console_alerts PRIVATE ${PROJECT_SOURCE_DIR}/src)
+# What the review of issue 12 asked of the console and the administration
+# pages, on a server of its own (tests/e2e/review.mjs).
+vg_add_script_test(e2e_review ../e2e/run)
+set_property(TEST e2e_review APPEND PROPERTY ENVIRONMENT
+             "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts/review;E2E_SCRIPT=review")
+set_property(TEST e2e_review PROPERTY TIMEOUT 600)

@@ -30,8 +30,12 @@ static const expected_route EXPECTED[] = {
     {"GET", "/login/totp", VG_ROLE_NONE},
     {"POST", "/login/totp", VG_ROLE_NONE},
     {"POST", "/logout", VG_ROLE_NONE},
+    {"GET", "/", VG_ROLE_NONE},
+    {"GET", "/privacy", VG_ROLE_NONE},
     {"GET", "/report", VG_ROLE_NONE},
     {"POST", "/report", VG_ROLE_NONE},
+    {"GET", "/report/receipt", VG_ROLE_NONE},
+    {"POST", "/report/receipt", VG_ROLE_NONE},
     {"GET", "/status", VG_ROLE_NONE},
     {"POST", "/status", VG_ROLE_NONE},
     {"GET", "/api/v1/openapi.json", VG_ROLE_NONE},
@@ -61,6 +65,8 @@ static const expected_route EXPECTED[] = {
     {"POST", "/console/admin/banks", VG_ROLE_ADMINISTRATOR},
     {"GET", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"POST", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
+    {"GET", "/console/alerts", VG_ROLE_ANALYST},
+    {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
 

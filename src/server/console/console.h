@@ -4,7 +4,7 @@
  * Pages: home.c (/console, the newest reports), queue.c (the queue, the
  * assessed list, claims), item.c (one item and its assessment form),
  * files.c (the files table and previews), case.c (everything linked to a
- * case). Each handler reads the caller, calls a use case of the hotline
+ * case), alerts.c (urgent reports' alerts and their acknowledgement). Each handler reads the caller, calls a use case of the hotline
  * (hotline/assessment.h, cases.h, evidence.h) and renders the answer in
  * the staff frame (web/page.h).
  *
@@ -93,5 +93,7 @@ void vg_console_settle_post(vg_http_request *req);
 void vg_console_reopen_post(vg_http_request *req);
 void vg_console_next_post(vg_http_request *req);
 void vg_console_search_page(vg_http_request *req);
+void vg_console_alerts_page(vg_http_request *req);
+void vg_console_alert_ack_post(vg_http_request *req);
 
 #endif

@@ -32,7 +32,7 @@
     "   COALESCE(b.age, ''), ';') FROM report_files f JOIN console_bank b"                         \
     "   ON b.sha256 = f.sha256 WHERE f.report_id = r.id AND " HELD "),"                            \
     " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0),"     \
-    " COALESCE(i.decided_from, 0), r.extra_json"                                                  \
+    " COALESCE(i.decided_from, 0), r.extra_json, r.danger"                                        \
     " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
 
 static void read_item(sqlite3_stmt *st, void *item)
@@ -66,6 +66,7 @@ static void read_item(sqlite3_stmt *st, void *item)
     it->source_trust = sqlite3_column_int64(st, c++);
     it->decided_from = sqlite3_column_int64(st, c++);
     it->extra_json = sq_text(st, c++);
+    it->danger = sqlite3_column_int64(st, c++);
 }
 
 static void clear_item(void *item)
