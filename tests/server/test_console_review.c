@@ -43,7 +43,8 @@ static int64_t report_with(ts_server *t, const char *const *fields, int image_se
     ti_mp_end(&m);
     const char *headers[] = {cookie, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY,
                              NULL};
-    int ok = ts_call(t, "POST", "/report", headers, m.buf, m.len, &r) && r.status == 200;
+    /* the receipt is a redirect away (post, then get) */
+    int ok = ts_call(t, "POST", "/report", headers, m.buf, m.len, &r) && r.status == 303;
     free(m.buf);
     ts_response_free(&r);
     return ok ? (int64_t)ti_sql_int(t, "SELECT max(id) FROM reports") : 0;
@@ -91,10 +92,13 @@ static void test_reporter_fields_and_contact(void)
     CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
     CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
     CHECK(sign_in(&t, "sue", VG_ROLE_SUPERVISOR, &sue));
-    const char *fields[] = {"category",      "image_video",   "urls",
-                            "https://pics.example/a/7",       "reporter_kind",
-                            "child",         "occurred_at",   "2026-12-01",
-                            "country",       "BE",            "contact",       "teen-reach-me@mail.example",
+    const char *fields[] = {"category",     "image_video",
+                            "urls",         "https://pics.example/a/7",
+                            "reporter_kind", "child",
+                            "occurred_at",  "2026-12-01",
+                            "country",      "BE",
+                            "reporter_age", "13_15",
+                            "contact",      "teen-reach-me@mail.example",
                             NULL};
     int64_t id = report_with(&t, fields, 0);
     CHECK(id);
@@ -106,7 +110,8 @@ static void test_reporter_fields_and_contact(void)
     /* Every field in words; the address itself never on the page. */
     CHECK(strstr(r.body, "What the reporter told us") && strstr(r.body, "A child or young person"));
     CHECK(strstr(r.body, "2026-12-01") && strstr(r.body, ">BE<") &&
-          strstr(r.body, "Their language</th><td>en<"));
+          strstr(r.body, "Their language</th><td>en<") &&
+          strstr(r.body, "Their age</th><td>13 to 15<"));
     CHECK(strstr(r.body, "teen-reach-me") == NULL);
     CHECK(strstr(r.body, "the analyst holding the item, or a supervisor, may see them") != NULL);
     ts_response_free(&r);

@@ -46,7 +46,11 @@ static void extra_rows(vg_page *p, const char *json)
         } else if (json_is_boolean(v)) {
             text = json_is_true(v) ? "yes" : "no";
         }
-        row(p, key, text);
+        /* Fields the public form knows get their words. */
+        if (!strcmp(key, "reporter_age"))
+            row(p, "Their age", vg_term_label(vg_reporter_age_terms, text));
+        else
+            row(p, key, text);
     }
     json_decref(o);
 }
