@@ -156,7 +156,7 @@ try {
   await sue.phone.goto(sue.desktop.url());
   await check(sue.phone, 'dispute-side-by-side');
   await sue.desktop.getByRole('button', { name: 'Accept the second assessment' }).click();
-  assert.match(await sue.desktop.locator('.msg').textContent(), /Decision recorded/);
+  assert.match(await sue.desktop.locator('.msg[role="status"]').textContent(), /Decision recorded/);
 
   // 5. The supervisor reopens the decision, with a reason.
   await sue.desktop.goto(`${base}/console/search?q=${disputed}`);
@@ -165,7 +165,7 @@ try {
   await sue.desktop.locator('#reason').fill('The grade was agreed in error.');
   await check(sue.desktop, 'reopen-form');
   await sue.desktop.getByRole('button', { name: 'Reopen' }).click();
-  assert.match(await sue.desktop.locator('.msg').first().textContent(), /Reopened/);
+  assert.match(await sue.desktop.locator('.msg[role="status"]').first().textContent(), /Reopened/);
   await check(sue.desktop, 'reopened');
 
   // 6. The administrator.
@@ -186,7 +186,7 @@ try {
   await both(root, '/console/admin/audit?action=item.', 'admin-audit-filtered');
   assert.ok(await root.desktop.getByText('item.reopen', { exact: true }).count(), 'the reopening is in the log');
   await root.desktop.getByRole('button', { name: 'Verify the whole chain' }).click();
-  assert.match(await root.desktop.locator('.msg').first().textContent(), /The chain is whole/);
+  assert.match(await root.desktop.locator('.msg[role="status"]').first().textContent(), /The chain is whole/);
   await check(root.desktop, 'admin-audit-verified');
   console.log(`e2e: the review path passed (${states} page states, no WCAG 2.1 AA violation)`);
 } catch (e) {
