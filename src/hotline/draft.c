@@ -173,7 +173,9 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
                             const vg_digests *dg, const bool *have, const vg_pdq_hash *pdq,
                             vg_error *err)
 {
-    if (!h->index)
+    void *ticket = NULL;
+    const vg_index *index = vg_hotline_index_acquire(h, &ticket);
+    if (!index)
         return VG_OK;
     vg_index_matches found = {0};
     vg_status st = VG_OK;
@@ -188,12 +190,12 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
     };
     for (size_t i = 0; st == VG_OK && !found.count && i < 3; i++)
         if (exact[i].present)
-            st = vg_index_find_exact(h->index, exact[i].type, exact[i].value, &found, err);
+            st = vg_index_find_exact(index, exact[i].type, exact[i].value, &found, err);
     if (st == VG_OK && !found.count && pdq)
-        st = vg_index_search_pdq(h->index, pdq, h->pdq_threshold, &found, err);
+        st = vg_index_search_pdq(index, pdq, h->pdq_threshold, &found, err);
     if (st == VG_OK && found.count) {
         vg_index_entry e;
-        st = vg_index_entry_get(h->index, found.items[0].entry, &e, err);
+        st = vg_index_entry_get(index, found.items[0].entry, &e, err);
         if (st == VG_OK) {
             f->known = kind;
             f->distance = found.items[0].distance;
@@ -204,6 +206,7 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
         }
     }
     vg_index_matches_free(&found);
+    vg_hotline_index_release(h, ticket);
     return st;
 }
 
@@ -379,23 +382,26 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
     vg_vpdq_set set = {0};
     vg_index_video_matches found = {0};
     vg_status st = o ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    /* The index as it is now, held until what is borrowed from it is copied. */
+    void *ticket = NULL;
+    const vg_index *banks = vg_hotline_index_acquire(h, &ticket);
     if (st == VG_OK && frames && !why) {
         st = vg_vpdq_set_from(frames, VG_VPDQ_QUALITY_THRESHOLD, &set, err);
         if (st == VG_OK)
             json_object_set_new(o, "frames", json_integer((json_int_t)set.count));
         /* a file known by its bytes already has the best match there is */
-        if (st == VG_OK && h->index && f->known != VG_FILE_KNOWN && set.count)
-            st = vg_index_search_vpdq(h->index, &set, NULL, &found, err);
+        if (st == VG_OK && banks && f->known != VG_FILE_KNOWN && set.count)
+            st = vg_index_search_vpdq(banks, &set, NULL, &found, err);
     }
     if (st == VG_OK && found.count && found.items[0].similarity.match) {
         const vg_index_video_match *m = &found.items[0];
         vg_index_entry e;
         json_t *segments = json_array();
         size_t total = 0;
-        st = segments ? vg_index_entry_get(h->index, m->entry, &e, err)
+        st = segments ? vg_index_entry_get(banks, m->entry, &e, err)
                       : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
         if (st == VG_OK)
-            st = matched_stretches(h->index, m->entry, frames, VG_VPDQ_DISTANCE_THRESHOLD,
+            st = matched_stretches(banks, m->entry, frames, VG_VPDQ_DISTANCE_THRESHOLD,
                                    segments, &total, err);
         if (st == VG_OK) {
             f->known = VG_FILE_KNOWN;
@@ -419,5 +425,6 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
     json_decref(o);
     vg_vpdq_set_free(&set);
     vg_index_video_matches_free(&found);
+    vg_hotline_index_release(h, ticket);
     return st;
 }

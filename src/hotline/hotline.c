@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <string.h>
 
+#include "hotline/index_ref.h"
 #include "hotline/alerting.h"
 #include "hotline/routing.h"
 #include "store/reports.h"
@@ -67,11 +68,10 @@ static vg_status open_evidence(vg_hotline *h, vg_config *cfg, const char *dir, v
     if (st != VG_OK)
         return st;
     const char *index_path = vg_config_get(cfg, "intake.index", NULL);
-    if (index_path && (st = vg_index_open(index_path, &h->index, err)) != VG_OK)
+    if (index_path && !(h->index_path = strdup(index_path)))
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (index_path && (st = vg_hotline_index_open(h, err)) != VG_OK)
         vg_error_prefix(err, "intake.index: ");
-    struct stat sb;
-    if (h->index && stat(index_path, &sb) == 0)
-        h->index_built_at = (int64_t)sb.st_mtime;
     return st;
 }
 
@@ -112,6 +112,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     if (!h)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&h->near_lock, NULL);
+    pthread_mutex_init(&h->index_lock, NULL);
+    pthread_mutex_init(&h->index_write_lock, NULL);
     vg_status st = vg_hotline_open_store(cfg, &h->store, err);
     if (st != VG_OK) {
         vg_hotline_free(h);
@@ -190,12 +192,15 @@ void vg_hotline_free(vg_hotline *h)
         return;
     vg_hotline_routing_free(h);
     vg_vault_close(h->vault);
-    vg_index_close(h->index);
+    vg_hotline_index_close(h);
+    free(h->index_path);
     vg_sealer_free(h->sealer);
     vg_trust_clear(&h->trust);
     vg_alerting_free(h->alerting);
     free(h->near);
     pthread_mutex_destroy(&h->near_lock);
+    pthread_mutex_destroy(&h->index_lock);
+    pthread_mutex_destroy(&h->index_write_lock);
     memset(h->name_key, 0, sizeof h->name_key);
     vg_store_close(h->store); /* flushes the writer */
     free(h);

@@ -97,6 +97,50 @@ const vg_term vg_item_state_terms[] = {
     {NULL, NULL},
 };
 
+const vg_term vg_decision_source_terms[] = {
+    {VG_DECIDED_BANK, "Known material: decided by a bank"},
+    {VG_DECIDED_COPY, "An identical report was decided"},
+    {VG_DECIDED_URL, "Its URLs were decided with an earlier report"},
+    {NULL, NULL},
+};
+
+const vg_term vg_audit_action_terms[] = {
+    {"report.received", "A report arrived"},
+    {"report.contact", "A reporter's contact details were shown"},
+    {"item.claim", "An item was claimed"},
+    {"item.release", "A claim was released"},
+    {"item.assess", "An assessment was recorded"},
+    {"item.assess.auto", "An item was assessed automatically"},
+    {"item.reopen", "A classification was reopened"},
+    {"preview.view", "A blurred preview was seen"},
+    {"preview.clear", "A sharper preview was seen"},
+    {"account.create", "An account was created"},
+    {"account.role", "An account's role changed"},
+    {"account.password", "A password was reset"},
+    {"account.disable", "An account was disabled"},
+    {"account.enable", "An account was enabled"},
+    {"account.unlock", "A sign-in pause was ended"},
+    {"account.totp_enable", "A second factor was set"},
+    {"account.totp_disable", "A second factor was turned off"},
+    {"apikey.create", "A partner key was created"},
+    {"apikey.trust", "A partner key's trust changed"},
+    {"apikey.revoke", "A partner key was revoked"},
+    {"bank.add", "An entry was added to a bank"},
+    {"bank.remove", "Entries were removed from a bank"},
+    {"bank.import", "A bank file was imported"},
+    {"bank.compact", "The bank index was compacted"},
+    {"audit.verify", "The audit chain was verified"},
+    {"login.success", "Signed in"},
+    {"login.failure", "A sign-in failed"},
+    {"login.refused", "A sign-in was refused"},
+    {"login.lockout", "Sign-in paused after failures"},
+    {"logout", "Signed out"},
+    {"config.initial", "The first configuration"},
+    {"config.change", "The configuration changed"},
+    {"secrets.seal", "Stored secrets were sealed"},
+    {NULL, NULL},
+};
+
 const vg_term vg_report_status_terms[] = {
     {VG_REPORT_RECEIVED, "Received"},
     {VG_REPORT_ASSESSING, "Being assessed"},

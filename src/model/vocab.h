@@ -68,6 +68,15 @@ extern const vg_term vg_alert_channel_terms[];
 #define VG_ITEM_AUTO "auto"             /* decided without anyone looking: banks or a copy */
 extern const vg_term vg_item_state_terms[];
 
+/* How an item was decided without anyone looking (its decided_by). */
+#define VG_DECIDED_BANK "bank" /* every file in a bank that decides */
+#define VG_DECIDED_COPY "copy" /* an identical report of its case was decided */
+#define VG_DECIDED_URL "url"   /* its URLs were decided with an earlier report */
+extern const vg_term vg_decision_source_terms[];
+
+/* The audited actions people filter the log by, with what they mean. */
+extern const vg_term vg_audit_action_terms[];
+
 /* What the reporter reads of a report, in the order a report goes through. */
 #define VG_REPORT_RECEIVED "received"
 #define VG_REPORT_ASSESSING "assessing"

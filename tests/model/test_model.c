@@ -331,6 +331,195 @@ static void test_who_may_do_what(void)
     CHECK_INT_EQ(vg_rule_release(&free_item, "bo", 1, 3), VG_ITEM_NOT_CLAIMED);
 }
 
+/* Issue 12: the queue's views, who reads a contact, settling, reopening. */
+static void test_review_rules(void)
+{
+    const struct {
+        const char *state, *claimed, *first, *second, *user;
+        int supervisor;
+        int for_me, mine, second_view, disputed;
+    } rows[] = {
+        {VG_ITEM_OPEN, NULL, NULL, NULL, "al", 0, 1, 0, 0, 0},
+        {VG_ITEM_OPEN, "al", NULL, NULL, "al", 0, 1, 1, 0, 0},
+        {VG_ITEM_OPEN, "bo", NULL, NULL, "al", 0, 0, 0, 0, 0}, /* a live claim of another */
+        {VG_ITEM_SECOND, NULL, "al", NULL, "al", 0, 0, 1, 1, 0}, /* her own first one */
+        {VG_ITEM_SECOND, NULL, "al", NULL, "bo", 0, 1, 0, 1, 0},
+        {VG_ITEM_DISPUTED, NULL, "al", "bo", "cy", 0, 0, 0, 0, 1},
+        {VG_ITEM_DISPUTED, NULL, "al", "bo", "bo", 1, 0, 1, 0, 1},
+        {VG_ITEM_DISPUTED, NULL, "al", "bo", "su", 1, 1, 0, 0, 1},
+        {VG_ITEM_CONFIRMED, NULL, "al", "bo", "al", 1, 0, 0, 0, 0}, /* finished: in no view */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        vg_item it = item_in(rows[i].state, rows[i].claimed, rows[i].first, rows[i].second);
+        it.claimed_at = 1000;
+        const char *u = rows[i].user;
+        int sup = rows[i].supervisor;
+        CHECK_MSG(vg_rule_in_view(&it, VG_VIEW_FOR_ME, u, sup, 500) == rows[i].for_me, "row %zu",
+                  i);
+        CHECK_MSG(vg_rule_in_view(&it, VG_VIEW_MINE, u, sup, 500) == rows[i].mine, "row %zu", i);
+        CHECK_MSG(vg_rule_in_view(&it, VG_VIEW_SECOND, u, sup, 500) == rows[i].second_view,
+                  "row %zu", i);
+        CHECK_MSG(vg_rule_in_view(&it, VG_VIEW_DISPUTED, u, sup, 500) == rows[i].disputed,
+                  "row %zu", i);
+        CHECK_MSG(vg_rule_in_view(&it, VG_VIEW_ALL, u, sup, 500) == !vg_item_finished(&it),
+                  "row %zu", i);
+    }
+    /* A lapsed claim of another is for me again. */
+    vg_item held = item_in(VG_ITEM_OPEN, "bo", NULL, NULL);
+    held.claimed_at = 100;
+    CHECK(vg_rule_in_view(&held, VG_VIEW_FOR_ME, "al", 0, 500));
+    CHECK(!vg_rule_in_view(&held, VG_VIEW_FOR_ME, "al", 0, 0)); /* claims never lapse */
+
+    /* Contact details: the holder, or a supervisor. */
+    CHECK_INT_EQ(vg_rule_may_contact(&held, "bo", 0), VG_ITEM_DONE);
+    CHECK_INT_EQ(vg_rule_may_contact(&held, "al", 0), VG_ITEM_NOT_CLAIMED);
+    CHECK_INT_EQ(vg_rule_may_contact(&held, "su", 1), VG_ITEM_DONE);
+
+    /* Settling: a disputed item, a supervisor who assessed neither side,
+     * the version shown, nobody else's live claim. */
+    vg_item d = item_in(VG_ITEM_DISPUTED, NULL, "al", "bo");
+    CHECK_INT_EQ(vg_rule_settle(&d, "su", 1, 3, 0), VG_ITEM_DONE);
+    CHECK_INT_EQ(vg_rule_settle(&d, "su", 1, 2, 0), VG_ITEM_STALE);
+    CHECK_INT_EQ(vg_rule_settle(&d, "al", 1, 3, 0), VG_ITEM_OWN_ASSESSMENT);
+    CHECK_INT_EQ(vg_rule_settle(&d, "cy", 0, 3, 0), VG_ITEM_SUPERVISOR);
+    d.claimed_by = "tom";
+    d.claimed_at = 1000;
+    CHECK_INT_EQ(vg_rule_settle(&d, "su", 1, 3, 500), VG_ITEM_CLAIMED);
+    CHECK_INT_EQ(vg_rule_settle(&d, "su", 1, 3, 2000), VG_ITEM_DONE); /* lapsed */
+    vg_item s2 = item_in(VG_ITEM_SECOND, NULL, "al", NULL);
+    CHECK_INT_EQ(vg_rule_settle(&s2, "su", 1, 3, 0), VG_ITEM_NOT_DISPUTED);
+    vg_item c = item_in(VG_ITEM_CONFIRMED, NULL, "al", "bo");
+    CHECK_INT_EQ(vg_rule_settle(&c, "su", 1, 3, 0), VG_ITEM_FINISHED);
+
+    /* Reopening: a supervisor, a confirmed item, the version shown. */
+    CHECK_INT_EQ(vg_rule_reopen(&c, 1, 3), VG_ITEM_DONE);
+    CHECK_INT_EQ(vg_rule_reopen(&c, 0, 3), VG_ITEM_ROLE);
+    CHECK_INT_EQ(vg_rule_reopen(&c, 1, 4), VG_ITEM_STALE);
+    vg_item a = item_in(VG_ITEM_AUTO, NULL, NULL, NULL);
+    CHECK_INT_EQ(vg_rule_reopen(&a, 1, 3), VG_ITEM_NOT_CONFIRMED);
+    CHECK_INT_EQ(vg_rule_reopen(&s2, 1, 3), VG_ITEM_NOT_CONFIRMED);
+}
+
+/* A report of URLs only inherits the decisions taken on every one of its
+ * URLs (the worst of them), unless it reports a live stream. */
+static void test_url_duplicates(void)
+{
+    vg_grading g;
+    CHECK(vg_grading_parse(&g, "A,B,C", NULL) == VG_OK);
+    vg_decided_url decided[] = {
+        {"https://a.test/", 7, {VG_LEGAL_CSAM, "B", "b2"}},
+        {"https://a.test/", 4, {VG_LEGAL_CSAM, "A", "b3"}},
+        {"https://b.test/", 9, {VG_LEGAL_NOT_ILLEGAL, "", ""}},
+    };
+    const struct {
+        const char *category;
+        int64_t files;
+        const char *urls[2];
+        int decides;
+        const char *legal, *severity;
+        int64_t from;
+    } rows[] = {
+        {"image_video", 0, {"https://a.test/", NULL}, 1, VG_LEGAL_CSAM, "A", 4},
+        {"image_video", 0, {"https://a.test/", "https://b.test/"}, 1, VG_LEGAL_CSAM, "A", 4},
+        {"image_video", 0, {"https://b.test/", NULL}, 1, VG_LEGAL_NOT_ILLEGAL, "", 9},
+        {"image_video", 0, {"https://a.test/", "https://new.test/"}, 0, NULL, NULL, 0},
+        {"image_video", 1, {"https://a.test/", NULL}, 0, NULL, NULL, 0}, /* a file to see */
+        {VG_CATEGORY_LIVESTREAM, 0, {"https://a.test/", NULL}, 0, NULL, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        vg_item it = {.category = (char *)rows[i].category, .files = rows[i].files};
+        size_t n = rows[i].urls[1] ? 2 : 1;
+        vg_verdict v;
+        int64_t from = -1;
+        int got = vg_rule_urls_decide(&it, rows[i].urls, n, decided, 3, &g, &v, &from);
+        CHECK_MSG(got == rows[i].decides, "row %zu", i);
+        if (got) {
+            CHECK_STR_EQ(v.legal, rows[i].legal);
+            CHECK_STR_EQ(v.severity ? v.severity : "", rows[i].severity);
+        }
+        CHECK_MSG(from == rows[i].from, "row %zu: from %lld", i, (long long)from);
+    }
+    vg_item none = {.category = "image_video"};
+    vg_verdict v;
+    int64_t from;
+    CHECK(!vg_rule_urls_decide(&none, NULL, 0, decided, 3, &g, &v, &from));
+}
+
+/* Administering accounts in the browser never locks everyone out. */
+static void test_account_changes(void)
+{
+    vg_account admin = {.username = "root", .role = VG_ROLE_ADMINISTRATOR};
+    vg_account alice = {.username = "alice", .role = VG_ROLE_ANALYST};
+    const struct {
+        const char *actor;
+        const vg_account *target;
+        vg_account_change change;
+        vg_role role;
+        int admins;
+        vg_account_refusal want;
+    } rows[] = {
+        {"root", &alice, VG_CHANGE_ROLE, VG_ROLE_SUPERVISOR, 1, VG_ACCOUNT_OK},
+        {"root", &alice, VG_CHANGE_ROLE, VG_ROLE_PARTNER, 1, VG_ACCOUNT_BAD_ROLE},
+        {"root", &alice, VG_CHANGE_ROLE, VG_ROLE_NONE, 1, VG_ACCOUNT_BAD_ROLE},
+        {"root", &alice, VG_CHANGE_DISABLE, 0, 1, VG_ACCOUNT_OK},
+        {"root", &admin, VG_CHANGE_DISABLE, 0, 2, VG_ACCOUNT_SELF},
+        {"root", &admin, VG_CHANGE_ROLE, VG_ROLE_ANALYST, 2, VG_ACCOUNT_SELF},
+        {"root", &admin, VG_CHANGE_ROLE, VG_ROLE_ADMINISTRATOR, 1, VG_ACCOUNT_OK},
+        {"root", &admin, VG_CHANGE_PASSWORD, 0, 1, VG_ACCOUNT_OK},
+        {"boss", &admin, VG_CHANGE_DISABLE, 0, 1, VG_ACCOUNT_LAST_ADMIN},
+        {"boss", &admin, VG_CHANGE_ROLE, VG_ROLE_SUPERVISOR, 1, VG_ACCOUNT_LAST_ADMIN},
+        {"boss", &admin, VG_CHANGE_DISABLE, 0, 2, VG_ACCOUNT_OK},
+        {"boss", &admin, VG_CHANGE_UNLOCK, 0, 1, VG_ACCOUNT_OK},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        CHECK_MSG(vg_rule_account_change(rows[i].actor, rows[i].target, rows[i].change,
+                                         rows[i].role, rows[i].admins) == rows[i].want,
+                  "row %zu", i);
+    const char *good[] = {"alice", "a.b-c_d@x", "A9"};
+    const char *bad[] = {"", "a b", "a/b", "é", NULL};
+    for (size_t i = 0; i < 3; i++)
+        CHECK_MSG(vg_rule_username_valid(good[i]), "%s", good[i]);
+    for (size_t i = 0; i < 5; i++)
+        CHECK_MSG(!vg_rule_username_valid(bad[i]), "bad %zu", i);
+    char long_name[80];
+    memset(long_name, 'a', 65);
+    long_name[65] = 0;
+    CHECK(!vg_rule_username_valid(long_name));
+    long_name[64] = 0;
+    CHECK(vg_rule_username_valid(long_name));
+}
+
+/* What a person looks for in the audit log. */
+static void test_audit_filter(void)
+{
+    vg_audit_entry e = {.seq = 10, .time = 1000, .actor = "user:al", .action = "item.assess.auto",
+                        .target = "report:3"};
+    const struct {
+        vg_audit_filter f;
+        int match;
+    } rows[] = {
+        {{0}, 1},
+        {{.actor = "user:al"}, 1},
+        {{.actor = "user:a"}, 0},
+        {{.action = "item."}, 1},
+        {{.action = "item.assess."}, 1},
+        {{.action = "item.assess"}, 0},
+        {{.action = "item"}, 0},
+        {{.action = "ite."}, 0},
+        {{.target = "report:3"}, 1},
+        {{.target = "report:33"}, 0},
+        {{.from = 1000}, 1},
+        {{.from = 1001}, 0},
+        {{.to = 1000}, 0},
+        {{.to = 1001}, 1},
+        {{.before_seq = 10}, 0},
+        {{.before_seq = 11}, 1},
+        {{.actor = "user:al", .action = "item.", .from = 900, .to = 1100}, 1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        CHECK_MSG(vg_audit_filter_match(&rows[i].f, &e) == rows[i].match, "row %zu", i);
+}
+
 static void test_viewing(void)
 {
     vg_trust trust = {0};
@@ -975,6 +1164,10 @@ int main(void)
     RUN(test_reporter_status);
     RUN(test_audit_chain);
     RUN(test_who_may_do_what);
+    RUN(test_review_rules);
+    RUN(test_url_duplicates);
+    RUN(test_account_changes);
+    RUN(test_audit_filter);
     RUN(test_viewing);
     RUN(test_four_eyes);
     RUN(test_classifications);

@@ -776,7 +776,7 @@ static void test_burst_is_one_decision(void)
                                 " AND detail LIKE '%\"by\":\"copy\"%'"),
                  5);
     CHECK(get(&t, &bob, "/console/queue", &r));
-    CHECK(strstr(r.body, "The queue is empty") != NULL);
+    CHECK(strstr(r.body, "Nothing in this view.") != NULL);
     ts_response_free(&r);
     /* a later copy inherits at once */
     CHECK_INT_EQ(report_from(&t, "X-Forwarded-For: 192.0.2.7"), 303);
