@@ -2,20 +2,24 @@
  * vigie/bank.h - hash banks: lists of known signals read from files.
  *
  * A bank is a named collection of signals. Each signal has a type (md5,
- * sha1, sha256, pdq, pdq_trimmed, patchset), a value, an id and optional
- * metadata (category, source, date added, ...). pdq_trimmed is the PDQ of a
- * picture inside its bars (vigie/border.h); patchset is a patch set in its
- * encoded form (vigie/patch.h), the one type whose values vary in length.
- * Two file forms are read:
+ * sha1, sha256, pdq, pdq_trimmed, patchset, vpdq), a value, an id and
+ * optional metadata (category, source, date added, ...). pdq_trimmed is the
+ * PDQ of a picture inside its bars (vigie/border.h); patchset is a patch
+ * set in its encoded form (vigie/patch.h); a vpdq signal is a video: the
+ * frames of its vPDQ (vigie/vpdq.h). Two file forms are read:
  *
  *   CSV, recognised by its header line, which names at least the columns
  *   signal_type, signal and id (in any order). Further columns are kept as
  *   metadata, in header order. Fields follow RFC 4180 quoting ("a ""b""")
- *   except that a quoted field may not span lines.
+ *   except that a quoted field may not span lines. The signal of a vpdq row
+ *   is the ThreatExchange / HMA signal string, a JSON array of
+ *   "pdq_hex,quality,timestamp" strings, quoted as CSV requires:
+ *   vpdq,"[""e271...055c,100,0.0"",""c0f1...055c,100,1.0""]",clip-1
  *
  *   Plain text: one hex hash per line. The type follows from the length
  *   (32 md5, 40 sha1, 64 sha256) unless the caller fixes it (e.g. pdq for
- *   64 digits), and the id is the 0-based line number.
+ *   64 digits; vpdq cannot be a plain line), and the id is the 0-based line
+ *   number.
  *
  * Both accept a UTF-8 byte order mark, CRLF line ends, surrounding blanks
  * and blank lines (skipped; they still count as lines). Hex may be in either
@@ -35,6 +39,7 @@
 #include <stdint.h>
 
 #include "vigie/error.h"
+#include "vigie/vpdq.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,22 +52,25 @@ typedef enum vg_signal_type {
     VG_SIGNAL_PDQ,
     VG_SIGNAL_PDQ_TRIMMED,
     VG_SIGNAL_PATCHSET,
+    VG_SIGNAL_VPDQ, /* a video: its frames' PDQ hashes */
     VG_SIGNAL_TYPE_COUNT
 } vg_signal_type;
 
 /* The largest fixed-size signal value, in bytes (sha256 and pdq). */
 #define VG_SIGNAL_MAX_BYTES 32
-/* Lines longer than this (in bytes, without the line end) are bad lines. */
-#define VG_BANK_LINE_MAX 65536
+/* Lines longer than this (in bytes, without the line end) are bad lines;
+ * room for the vpdq signal of a video of some 50,000 frames. */
+#define VG_BANK_LINE_MAX (4u << 20)
 /* At most this many metadata columns are kept per CSV bank. */
 #define VG_BANK_MAX_COLUMNS 64
 
-/* "md5", "sha1", "sha256", "pdq", "pdq_trimmed", "patchset". */
+/* "md5", "sha1", "sha256", "pdq", "pdq_trimmed", "patchset", "vpdq". */
 const char *vg_signal_type_name(vg_signal_type type);
 /* Case-insensitive name to type; VG_ERR_INVALID for anything else. */
 vg_status vg_signal_type_parse(const char *name, size_t len, vg_signal_type *out);
 /* Value length in bytes: 16, 20, 32, 32, 32; 0 for patchset, whose values
- * vary in length (vg_bank_entry.long_value). */
+ * vary in length (vg_bank_entry.long_value), and for vpdq (its value is
+ * frames). */
 size_t vg_signal_type_bytes(vg_signal_type type);
 
 /* One signal as handed to the callback. Every pointer is borrowed from the
@@ -74,6 +82,12 @@ typedef struct vg_bank_entry {
      * to decode (vg_patchset_decode); NULL for the other types. */
     const uint8_t *long_value;
     size_t long_value_len;
+    const vg_vpdq *video;               /* vpdq: the video's frames (borrowed); else NULL */
+    /* The signal as the file wrote it (hex digits, or a vpdq signal
+     * string), not NUL-terminated: what a converter writes back for a
+     * vpdq row, whose frames are parsed but not re-spelt. */
+    const char *signal;
+    size_t signal_len;
     const char *id;                     /* not NUL-terminated */
     size_t id_len;
     /* The metadata columns, each value followed by a NUL byte, in the order

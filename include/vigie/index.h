@@ -31,12 +31,13 @@
 #include "vigie/error.h"
 #include "vigie/patch.h"
 #include "vigie/pdq.h"
+#include "vigie/vpdq.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define VG_INDEX_FORMAT_VERSION 2
+#define VG_INDEX_FORMAT_VERSION 3
 #define VG_INDEX_MAX_RADIUS 256
 
 typedef struct vg_index vg_index;
@@ -82,7 +83,8 @@ typedef struct vg_index_stats {
     uint64_t live_entries;  /* entries minus removed */
     uint64_t removed;       /* tombstones */
     uint64_t delta_entries; /* entries in the delta segment (added since build/compact) */
-    uint64_t by_type[VG_SIGNAL_TYPE_COUNT]; /* live entries per signal type */
+    uint64_t by_type[VG_SIGNAL_TYPE_COUNT]; /* live entries per signal type; a video counts
+                                             * once under vpdq, its frames not under pdq */
     uint32_t banks;
 } vg_index_stats;
 
@@ -110,6 +112,11 @@ typedef struct vg_index_entry {
     const char *columns; /* the bank's column names, NUL-separated; borrowed */
     size_t columns_len;
     bool removed;
+    /* Videos (type vpdq): the entry of the video (its first frame, whose
+     * metadata it carries) and its frame count; value is this frame's PDQ.
+     * Searches only ever return the video's entry. */
+    uint64_t video;
+    uint32_t video_frames;
     char id_buf[24];
 } vg_index_entry;
 
@@ -162,6 +169,40 @@ vg_status vg_index_search_patchset(const vg_index *index, const vg_patchset *que
                                    int min_inliers, vg_patch_search *search,
                                    vg_index_matches *out, vg_error *err);
 
+/* ---- videos (vPDQ) ------------------------------------------------------ */
+
+/*
+ * A video entry (signal type vpdq, from a CSV row, a vPDQ hash file or a
+ * directory of them) is stored as its unique frames of quality >= 50, each
+ * in the exact PDQ index. vg_index_search_pdq returns a video whose frame
+ * is within the radius as one match of type vpdq (a still taken from a
+ * known video finds it). vg_index_search_vpdq matches a whole video: every
+ * query frame is searched once, which finds the candidate videos, and the
+ * shares are then counted on those candidates only: the result is exactly
+ * what vg_vpdq_compare against every video of the index would give (tests
+ * check it against brute force).
+ */
+typedef struct vg_index_video_match {
+    uint64_t entry; /* the video's entry */
+    vg_vpdq_similarity similarity;
+} vg_index_video_match;
+
+typedef struct vg_index_video_matches {
+    vg_index_video_match *items;
+    size_t count;
+    size_t capacity;
+} vg_index_video_matches;
+
+void vg_index_video_matches_free(vg_index_video_matches *matches);
+
+/* The live videos matching query (from vg_vpdq_set_from; opts NULL for the
+ * defaults; the index keeps frames of quality >= 50, whatever
+ * opts->quality_threshold), by query share, then compared share (both
+ * descending), then entry number. */
+vg_status vg_index_search_vpdq(const vg_index *index, const vg_vpdq_set *query,
+                               const vg_vpdq_match_options *opts, vg_index_video_matches *out,
+                               vg_error *err);
+
 /* ---- changing an index file ------------------------------------------------ */
 
 /* Add the entries of bank files to the index at path, as a delta segment. */
@@ -171,7 +212,7 @@ vg_status vg_index_add_files(const char *path, const char *const *banks, size_t 
                              void *ctx, vg_error *err);
 /* Mark as removed every entry whose id is one of ids (in bank `bank`, or in
  * any bank when bank is NULL). *removed (may be NULL) receives how many
- * entries were newly removed. */
+ * entries were newly removed (a video counting once). */
 vg_status vg_index_remove_ids(const char *path, const char *bank, const char *const *ids,
                               size_t id_count, uint64_t *removed, vg_error *err);
 /* Rebuild the index at path from its live entries: one segment, no tombstones. */

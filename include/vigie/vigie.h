@@ -30,6 +30,8 @@
 #include "vigie/thumb.h"
 #include "vigie/url.h"
 #include "vigie/vault.h"
+#include "vigie/video.h"
+#include "vigie/vpdq.h"
 
 #define VG_VERSION_STRING "0.1.0"
 

@@ -104,6 +104,29 @@ static void put_json_string(text *t, const char *s, size_t n)
     put(t, "\"", 1);
 }
 
+/* The bank's extra columns as a JSON object ("metadata":{...}): names and
+ * values are both NUL-separated lists, in the same order. */
+static void put_metadata(text *t, const vg_index_entry *e)
+{
+    puts_(t, ",\"metadata\":{");
+    const char *name = e->columns, *name_end = e->columns + e->columns_len;
+    const char *value = e->metadata, *value_end = e->metadata + e->metadata_len;
+    bool first = true;
+    while (name < name_end && value < value_end) {
+        size_t nlen = strnlen(name, (size_t)(name_end - name));
+        size_t vlen = strnlen(value, (size_t)(value_end - value));
+        if (!first)
+            put(t, ",", 1);
+        first = false;
+        put_json_string(t, name, nlen);
+        put(t, ":", 1);
+        put_json_string(t, value, vlen);
+        name += nlen + 1;
+        value += vlen + 1;
+    }
+    puts_(t, "}");
+}
+
 typedef struct job {
     const vg_index *index;
     int radius;
@@ -135,25 +158,8 @@ static void format_match(job *j, text *t, const query *q, const vg_index_match *
         puts_(t, vg_signal_type_name(m->type));
         puts_(t, "\",\"bank\":");
         put_json_string(t, e.bank_name, strlen(e.bank_name));
-        /* The bank's extra columns, as an object: names and values are
-         * both NUL-separated lists, in the same order. */
-        puts_(t, ",\"metadata\":{");
-        const char *name = e.columns, *name_end = e.columns + e.columns_len;
-        const char *value = e.metadata, *value_end = e.metadata + e.metadata_len;
-        bool first = true;
-        while (name < name_end && value < value_end) {
-            size_t nlen = strnlen(name, (size_t)(name_end - name));
-            size_t vlen = strnlen(value, (size_t)(value_end - value));
-            if (!first)
-                put(t, ",", 1);
-            first = false;
-            put_json_string(t, name, nlen);
-            put(t, ":", 1);
-            put_json_string(t, value, vlen);
-            name += nlen + 1;
-            value += vlen + 1;
-        }
-        puts_(t, "}}\n");
+        put_metadata(t, &e);
+        puts_(t, "}\n");
     } else {
         snprintf(num, sizeof num, "%llu,", (unsigned long long)q->line);
         puts_(t, num);
@@ -278,19 +284,116 @@ static int parse_hex_line(const char *s, size_t n, query *q, const char **why)
     return 0;
 }
 
+/* ---- vPDQ hash files as queries ----------------------------------------- */
+
+/* One row per matching video: CSV query,match,query_percent,
+ * compared_percent; JSON with the counts, bank and metadata too. */
+static void format_video_match(text *t, bool json, const char *query, const vg_index *index,
+                               const vg_index_video_match *m)
+{
+    vg_index_entry e;
+    if (vg_index_entry_get(index, m->entry, &e, NULL) != VG_OK)
+        return;
+    const vg_vpdq_similarity *sim = &m->similarity;
+    char num[256];
+    if (json) {
+        puts_(t, "{\"query\":");
+        put_json_string(t, query, strlen(query));
+        puts_(t, ",\"match\":");
+        put_json_string(t, e.id, e.id_len);
+        snprintf(num, sizeof num,
+                 ",\"query_percent\":%.3f,\"compared_percent\":%.3f,\"query_frames\":%zu,"
+                 "\"query_matched\":%zu,\"compared_frames\":%zu,\"compared_matched\":%zu,"
+                 "\"signal_type\":\"vpdq\",\"bank\":",
+                 sim->query_percent, sim->compared_percent, sim->query_frames,
+                 sim->query_matched, sim->compared_frames, sim->compared_matched);
+        puts_(t, num);
+        put_json_string(t, e.bank_name, strlen(e.bank_name));
+        put_metadata(t, &e);
+        puts_(t, "}\n");
+    } else {
+        put_csv_field(t, query, strlen(query));
+        put(t, ",", 1);
+        put_csv_field(t, e.id, e.id_len);
+        snprintf(num, sizeof num, ",%.3f,%.3f\n", sim->query_percent, sim->compared_percent);
+        puts_(t, num);
+    }
+}
+
+/* Each file is one query video. Returns the exit status. */
+static int match_videos(const vg_index *index, char **paths, int count,
+                        const vg_vpdq_match_options *opts, bool json)
+{
+    int status = VG_EXIT_OK;
+    bool first_row = true;
+    text t = {0};
+    vg_index_video_matches found = {0};
+    fputs(json ? "[" : "query,match,query_percent,compared_percent\n", stdout);
+    for (int i = 0; i < count; i++) {
+        vg_vpdq video = VG_VPDQ_INIT;
+        vg_vpdq_set set = {0};
+        vg_error err;
+        vg_status st = vg_vpdq_load_file(paths[i], 0, &video, &err);
+        if (st == VG_OK)
+            st = vg_vpdq_set_from(&video, opts->quality_threshold, &set, &err);
+        if (st == VG_OK)
+            st = vg_index_search_vpdq(index, &set, opts, &found, &err);
+        if (st != VG_OK) {
+            fprintf(stderr, "vigie match: %s\n", err.message);
+            status = st == VG_ERR_NOMEM ? VG_EXIT_USAGE : VG_EXIT_PARTIAL;
+        }
+        for (size_t k = 0; st == VG_OK && k < found.count; k++) {
+            t.len = 0;
+            format_video_match(&t, json, paths[i], index, &found.items[k]);
+            if (json && t.len) {
+                fputs(first_row ? "\n  " : ",\n  ", stdout);
+                first_row = false;
+                t.len--; /* the newline: the array joins the rows */
+            }
+            fwrite(t.data, 1, t.len, stdout);
+        }
+        vg_vpdq_set_free(&set);
+        vg_vpdq_free(&video);
+        if (status == VG_EXIT_USAGE || t.failed)
+            break;
+    }
+    fputs(json ? (first_row ? "]\n" : "\n]\n") : "", stdout);
+    if (t.failed) {
+        fprintf(stderr, "vigie match: out of memory\n");
+        status = VG_EXIT_USAGE;
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "vigie match: cannot write the results: %s\n", strerror(errno));
+        status = VG_EXIT_USAGE;
+    }
+    free(t.data);
+    vg_index_video_matches_free(&found);
+    return status;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: vigie match --index FILE [--radius R] [--threads N] [--format csv|json] "
-            "[QUERIES|-]\n\n"
+            "[QUERIES|-]\n"
+            "       vigie match --index FILE [--radius R] [--query-percent P]\n"
+            "                   [--compared-percent P] [--format csv|json] VPDQ_FILE...\n\n"
             "Look up hex hashes, one per line (32 md5, 40 sha1, 64 sha256 or pdq, longer: an\n"
             "encoded patch set), in an index built by 'vigie index build'. Prints one row\n"
             "per match: query (0-based line), match (the entry's id), distance (0 for\n"
-            "digests, Hamming distance for pdq and pdq_trimmed, empty for patchset),\n"
-            "signal_type (the matching entry's), score (patchset: agreeing patches).\n"
+            "digests, Hamming distance for pdq, pdq_trimmed and vpdq, empty for patchset),\n"
+            "signal_type (the matching entry's: vpdq when a pdq query matched a frame of a\n"
+            "known video), score (patchset: agreeing patches).\n"
             "A 64-digit query is looked up as sha256, pdq and pdq_trimmed.\n\n"
+            "vPDQ hash files (frame_number,quality,pdq_hex,timestamp lines) are each one query\n"
+            "video, matched against the videos of the index: one row per matching video,\n"
+            "query (the file), match, query_percent, compared_percent.\n\n"
             "  --index FILE      the index to search (required)\n"
-            "  --radius R        PDQ match radius, 0..64 (default %d)\n"
+            "  --radius R        PDQ match radius, 0..64 (default %d); for videos, the\n"
+            "                    distance within which a frame matches\n"
+            "  --query-percent P      videos: share of the query's frames that must match\n"
+            "                         (default 80)\n"
+            "  --compared-percent P   videos: share of the indexed video's frames (default 0)\n"
             "  --threads N       worker threads for batches (default: online CPUs)\n"
             "  --format F        csv (default) or json\n"
             "Exit status: 0 all queries read, 1 some query lines were bad, 2 usage error.\n",
@@ -355,18 +458,34 @@ int cmd_match(int argc, char **argv)
                                             {"radius", required_argument, NULL, 'r'},
                                             {"threads", required_argument, NULL, 't'},
                                             {"format", required_argument, NULL, 'f'},
+                                            {"query-percent", required_argument, NULL, 'q'},
+                                            {"compared-percent", required_argument, NULL, 'c'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     const char *index_path = NULL;
     int radius = VG_PDQ_MATCH_THRESHOLD;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
     bool json = false;
+    vg_vpdq_match_options video_opts;
+    vg_vpdq_match_options_init(&video_opts);
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "i:r:t:f:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:r:t:f:q:c:h", options, NULL)) != -1) {
         char *end;
         switch (c) {
+        case 'q':
+        case 'c': {
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(v >= 0 && v <= 100)) {
+                fprintf(stderr, "vigie match: %s takes a percentage from 0 to 100, not '%s'\n",
+                        c == 'q' ? "--query-percent" : "--compared-percent", optarg);
+                return VG_EXIT_USAGE;
+            }
+            *(c == 'q' ? &video_opts.query_percent : &video_opts.compared_percent) = v;
+            break;
+        }
         case 'i':
             index_path = optarg;
             break;
@@ -417,8 +536,29 @@ int cmd_match(int argc, char **argv)
         usage(stderr);
         return VG_EXIT_USAGE;
     }
+    bool videos = optind < argc && strcmp(argv[optind], "-") && vg_vpdq_is_file(argv[optind]);
+    for (int i = optind + 1; videos && i < argc; i++) {
+        if (!vg_vpdq_is_file(argv[i])) {
+            fprintf(stderr, "vigie match: %s is not a vPDQ hash file like %s\n", argv[i],
+                    argv[optind]);
+            return VG_EXIT_USAGE;
+        }
+    }
+    if (videos) {
+        vg_error err;
+        vg_index *index = NULL;
+        if (vg_index_open(index_path, &index, &err) != VG_OK) {
+            fprintf(stderr, "vigie match: %s\n", err.message);
+            return VG_EXIT_USAGE;
+        }
+        video_opts.distance = radius;
+        int status = match_videos(index, argv + optind, argc - optind, &video_opts, json);
+        vg_index_close(index);
+        return status;
+    }
     if (argc - optind > 1) {
-        fprintf(stderr, "vigie match: one query file at most ('-' for standard input)\n");
+        fprintf(stderr, "vigie match: one query file at most ('-' for standard input), or "
+                        "vPDQ hash files\n");
         return VG_EXIT_USAGE;
     }
     const char *input = optind < argc ? argv[optind] : "-";

@@ -1,14 +1,18 @@
 /*
  * vigie scan: walk files and directories, fingerprint each file (digests,
- * and for images PDQ with its eight dihedral variants, the PDQ inside its
- * bars and its patch set: docs/robust.md) and look every fingerprint up in
- * an index: is the file known, and as which bank entries?
+ * for images PDQ with its eight dihedral variants, the PDQ inside its bars
+ * and its patch set: docs/robust.md; for videos vPDQ) and look every
+ * fingerprint up in an index: is the file known, and as which bank entries?
  *
  * The run is vigie hash's (fingerprint.c: walk -> ordered worker pool ->
  * rows in walk order); here each worker also searches the index, which is
  * shared read-only, and the rows say what matched.
- * CSV columns: path,status,signal_type,match,distance,error,score - one row
- * per match; an unknown file has one row with match empty.
+ * CSV columns: path,status,signal_type,match,distance,query_percent,
+ * compared_percent,error,score - one row per match; an unknown file has one
+ * row with match empty. A file that was
+ * read but whose picture could not be decoded (damaged, carved, a bomb)
+ * is still matched by its digests; its rows say in `error` that the
+ * perceptual check did not run, and why.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -23,53 +27,73 @@
 
 #define DEFAULT_MIN_QUALITY 50
 
-static const char *const columns[] = {"path", "status", "signal_type", "match", "distance",
-                                      "error", "score"};
+static const char *const columns[] = {"path",     "status",        "signal_type",
+                                      "match",    "distance",      "query_percent",
+                                      "compared_percent", "error",    "score"};
 
 static const char usage_text[] =
     "usage: vigie scan --index FILE [--radius R] [--min-quality Q] [--format csv|json]\n"
-    "                  [--threads N] [--no-progress] PATH...\n";
+    "                  [--video-interval SECONDS] [--query-percent P]\n"
+    "                  [--compared-percent P] [--threads N] [--no-progress] PATH...\n";
 
 static const char help_text[] =
     "\n"
     "Say for every file whether it is known: its MD5, SHA-1 and SHA-256 are looked\n"
-    "up in the index, and for images the PDQ hash of the picture and of its seven\n"
+    "up in the index, for images the PDQ hash of the picture and of its seven\n"
     "rotations and flips is searched within the radius, so is the PDQ of the\n"
     "picture inside its bars and frames (pdq_trimmed), and its patch set is\n"
-    "matched with the bank's patch sets (patchset: crops, screenshots).\n"
+    "matched with the bank's patch sets (patchset: crops, screenshots); videos\n"
+    "are matched by vPDQ against the videos of the index.\n"
     "\n"
     "options:\n"
     "  --index FILE       an index built by 'vigie index build' (required)\n"
     "  --radius R         PDQ match radius, 0..64 (default 31)\n"
     "  --min-quality Q    images whose PDQ quality is below Q (0..100, default 50)\n"
-    "                     are not matched by PDQ, as hash-sharing programmes advise\n"
+    "                     are not matched by PDQ, as hash-sharing programmes advise;\n"
+    "                     the frames of videos likewise\n"
+    "  --video-interval SECONDS\n"
+    "                     seconds between the hashed frames of a video (default 1)\n"
+    "  --query-percent P  videos: share of the video's frames that must match a\n"
+    "                     known video (0..100, default 80)\n"
+    "  --compared-percent P\n"
+    "                     videos: share of the known video's frames (default 0)\n"
     "  --format csv|json  CSV with a header line (default), or JSON lines\n"
     "  --threads N        files processed in parallel (default: online CPUs)\n"
     "  --no-progress      no progress line on stderr, even on a terminal\n"
     "\n"
     "columns: path, status (known, unknown or error), signal_type (md5, sha1,\n"
     "sha256, pdq / pdq_rot90 / ... or pdq_trimmed / pdq_trimmed_rot90 / ... for\n"
-    "the variant that matched, or patchset), match (the bank entry's id),\n"
-    "distance (0 for digests, bits for PDQ, empty for patchset), error, score\n"
+    "the variant that matched, patchset, vpdq for a video), match (the bank\n"
+    "entry's id), distance (0 for digests, bits for PDQ, empty for patchset and\n"
+    "videos), query_percent and compared_percent (videos: the share of this\n"
+    "video's frames that match, and of the known video's), error, score\n"
     "(patchset: patches agreeing on one crop or scale, 4 or more; empty for the\n"
     "others). A file with several matches has one row per match; an unknown\n"
-    "file one row with match empty. A summary goes to stderr.\n"
+    "file one row with match empty. A picture matching a frame of a known\n"
+    "video has a pdq row naming the video.\n"
+    "status error: the file could not be read (nothing was checked). An image\n"
+    "that was read but could not be decoded (damaged, truncated, too large) is\n"
+    "known or unknown by its digests alone, and its error column says that the\n"
+    "perceptual check did not run, and why. A summary goes to stderr.\n"
     "\n"
-    "exit status: 0 every file was read, 1 some could not be, 2 usage error.\n";
+    "exit status: 0 every file was read and fully checked, 1 some rows have an\n"
+    "error (a file not read, or an image not decoded), 2 usage error.\n";
 
-/* What found a match: a digest type, a PDQ variant, a trimmed PDQ variant
- * or the patch set. */
+/* What found a match: a digest type, a PDQ variant, a trimmed PDQ variant,
+ * the patch set or the video. */
 enum {
-    SIGNAL_DIGESTS = 0,                                      /* + digest type */
-    SIGNAL_PDQ = 3,                                          /* + dihedral variant */
-    SIGNAL_TRIMMED = SIGNAL_PDQ + VG_PDQ_DIHEDRAL_COUNT,     /* + dihedral variant */
-    SIGNAL_PATCHSET = SIGNAL_TRIMMED + VG_PDQ_DIHEDRAL_COUNT
+    SIGNAL_DIGESTS = 0,                                  /* + digest type */
+    SIGNAL_PDQ = 3,                                      /* + dihedral variant */
+    SIGNAL_TRIMMED = SIGNAL_PDQ + VG_PDQ_DIHEDRAL_COUNT, /* + dihedral variant */
+    SIGNAL_PATCHSET = SIGNAL_TRIMMED + VG_PDQ_DIHEDRAL_COUNT,
+    SIGNAL_VIDEO
 };
 
 typedef struct scan_match {
     uint64_t entry;
     int distance; /* patch set: its score, higher is closer */
     int signal;
+    double query_percent, compared_percent; /* videos */
 } scan_match;
 
 typedef struct scan_item {
@@ -84,9 +108,11 @@ typedef struct scan_run {
     const vg_index *index;
     int radius;
     int min_quality;
+    vg_vpdq_match_options video;
     vg_index_matches *found; /* one per worker, reused from file to file */
+    vg_index_video_matches *videos_found;
     vg_patch_search *patch_search; /* one per worker */
-    uint64_t files, images, known, unknown, errors;
+    uint64_t files, images, videos, known, unknown, errors, undecoded;
     uint64_t suppressed; /* matches a negative bank entry outweighed */
 } scan_run;
 
@@ -103,7 +129,7 @@ static bool add_match(scan_item *item, size_t *cap, uint64_t entry, int distance
         item->matches = p;
         *cap = grown;
     }
-    item->matches[item->count++] = (scan_match){entry, distance, signal};
+    item->matches[item->count++] = (scan_match){entry, distance, signal, 0, 0};
     return true;
 }
 
@@ -137,15 +163,15 @@ static void apply_policy(const scan_run *run, scan_item *item)
                                          "%s: out of memory while matching", item->file.path);
         return;
     }
+    /* A patch set's score counts up; as a distance for the policy,
+     * 64 - score: a negative patch-set match outweighs positive ones
+     * that score no more, and no PDQ match within the radius. */
     for (size_t i = 0; i < item->count; i++)
-        /* A patch set's score counts up; as a distance for the policy,
-         * 64 - score: a negative patch-set match outweighs positive ones
-         * that score no more, and no PDQ match within the radius. */
         pm[i] = (vg_policy_match){.entry = item->matches[i].entry,
                                   .distance = item->matches[i].signal == SIGNAL_PATCHSET
                                                   ? 64 - item->matches[i].distance
                                                   : item->matches[i].distance,
-                                  .digest = item->matches[i].signal < 3};
+                                  .digest = item->matches[i].signal < SIGNAL_PDQ};
     vg_policy_apply(run->index, pm, item->count);
     size_t kept = 0;
     for (size_t i = 0; i < item->count; i++) {
@@ -176,7 +202,8 @@ static bool match_variants(const scan_run *run, vg_index_matches *found, scan_it
 
 /* Look the file's fingerprints up; PDQ matches of several variants (and of
  * the trimmed PDQ) of the same entry are reported once, with the closest. */
-static void match_file(const scan_run *run, vg_index_matches *found, vg_patch_search *search,
+static void match_file(const scan_run *run, vg_index_matches *found,
+                       vg_index_video_matches *videos, vg_patch_search *search,
                        scan_item *item)
 {
     const vg_filehash *r = &item->file.result;
@@ -189,7 +216,25 @@ static void match_file(const scan_run *run, vg_index_matches *found, vg_patch_se
             if (!add_match(item, &cap, found->items[i].entry, 0, SIGNAL_DIGESTS + t))
                 goto oom;
     }
-    if (!r->has_pdq || item->file.status != VG_OK)
+    if (item->file.is_video) {
+        vg_vpdq_set set;
+        if (vg_vpdq_set_from(&item->file.frames, run->min_quality, &set, NULL) != VG_OK ||
+            vg_index_search_vpdq(run->index, &set, &run->video, videos, NULL) != VG_OK) {
+            vg_vpdq_set_free(&set);
+            goto oom;
+        }
+        vg_vpdq_set_free(&set);
+        for (size_t i = 0; i < videos->count; i++) {
+            if (!add_match(item, &cap, videos->items[i].entry, 0, SIGNAL_VIDEO))
+                goto oom;
+            item->matches[item->count - 1].query_percent =
+                videos->items[i].similarity.query_percent;
+            item->matches[item->count - 1].compared_percent =
+                videos->items[i].similarity.compared_percent;
+        }
+        return;
+    }
+    if (!r->has_pdq)
         return;
     size_t first_pdq = item->count;
     if (r->pdq.quality >= run->min_quality &&
@@ -226,15 +271,14 @@ oom:
                                      "%s: out of memory while matching", item->file.path);
 }
 
-/* On a worker, once the file's digests are known. */
+/* On a worker, once the file's digests are known. An image that could not
+ * be decoded keeps its status (the error of its rows) and is matched by
+ * its digests. */
 static void examine(void *user, size_t worker, void *item_state)
 {
     scan_run *run = user;
-    scan_item *item = item_state;
-    /* An image that could not be decoded still has its digests: match those. */
-    if (item->file.status != VG_OK && item->file.status != VG_ERR_NOMEM)
-        item->file.status = VG_OK;
-    match_file(run, &run->found[worker], &run->patch_search[worker], item);
+    match_file(run, &run->found[worker], &run->videos_found[worker], &run->patch_search[worker],
+               item_state);
 }
 
 static const char *signal_name(int signal)
@@ -248,7 +292,9 @@ static const char *signal_name(int signal)
         return vg_pdq_dihedral_name((vg_pdq_dihedral)(signal - SIGNAL_PDQ));
     if (signal < SIGNAL_PATCHSET)
         return trimmed[signal - SIGNAL_TRIMMED];
-    return vg_signal_type_name(VG_SIGNAL_PATCHSET);
+    if (signal == SIGNAL_PATCHSET)
+        return vg_signal_type_name(VG_SIGNAL_PATCHSET);
+    return vg_signal_type_name(VG_SIGNAL_VPDQ);
 }
 
 /* The rows of one file; the driver brackets them for the progress line and
@@ -261,19 +307,26 @@ static void write_rows(void *user, void *item_state)
     vg_table *t = &run->table;
     run->files++;
     run->suppressed += item->suppressed;
-    if (file->status != VG_OK) {
+    if (!vg_fingerprint_digests_valid(file->status)) {
         run->errors++;
         vg_table_string(t, file->path);
         vg_table_string(t, "error");
-        vg_table_null(t);
-        vg_table_null(t);
-        vg_table_null(t);
-        vg_table_string(t, file->error.message);
+        for (int k = 0; k < 5; k++)
+            vg_table_null(t);
+        vg_table_string(t, vg_fingerprint_one_line(file->error.message));
         vg_table_null(t);
         vg_table_end_row(t);
     } else {
-        if (file->result.has_pdq)
-            run->images++;
+        /* Read, so its digests were checked; if the picture was not
+         * decoded, each row says so. */
+        bool undecoded = file->result.format != VG_FORMAT_UNKNOWN && !file->result.has_pdq;
+        char why[VG_ERROR_MESSAGE_MAX + 64];
+        if (file->status != VG_OK)
+            snprintf(why, sizeof why, "%s%s", undecoded ? "perceptual check not run: " : "",
+                     vg_fingerprint_one_line(file->error.message));
+        run->images += file->result.format != VG_FORMAT_UNKNOWN;
+        run->undecoded += undecoded;
+        run->videos += file->is_video;
         if (item->count)
             run->known++;
         else
@@ -283,9 +336,8 @@ static void write_rows(void *user, void *item_state)
             vg_table_string(t, item->count ? "known" : "unknown");
             int score = -1;
             if (!item->count) {
-                vg_table_null(t);
-                vg_table_null(t);
-                vg_table_null(t);
+                for (int k = 0; k < 5; k++)
+                    vg_table_null(t);
             } else {
                 const scan_match *m = &item->matches[i];
                 vg_index_entry e;
@@ -296,14 +348,21 @@ static void write_rows(void *user, void *item_state)
                     snprintf(id, sizeof id, "#%llu", (unsigned long long)m->entry);
                 vg_table_string(t, signal_name(m->signal));
                 vg_table_string(t, id);
-                if (m->signal == SIGNAL_PATCHSET) {
+                if (m->signal == SIGNAL_VIDEO) {
                     vg_table_null(t);
+                    vg_table_decimal(t, m->query_percent, 3);
+                    vg_table_decimal(t, m->compared_percent, 3);
+                } else if (m->signal == SIGNAL_PATCHSET) {
+                    for (int k = 0; k < 3; k++)
+                        vg_table_null(t);
                     score = m->distance;
                 } else {
                     vg_table_int(t, m->distance);
+                    vg_table_null(t);
+                    vg_table_null(t);
                 }
             }
-            vg_table_null(t);
+            vg_table_string(t, file->status != VG_OK ? why : NULL);
             if (score >= 0)
                 vg_table_int(t, score);
             else
@@ -319,9 +378,11 @@ typedef struct scan_args {
     vg_fingerprint_args run; /* --format, --threads, --no-progress */
     const char *index;
     uint64_t radius, min_quality;
+    double video_interval, query_percent, compared_percent;
 } scan_args;
 
-enum { OPT_INDEX = VG_FINGERPRINT_OPT_OWN, OPT_RADIUS, OPT_QUALITY };
+enum { OPT_INDEX = VG_FINGERPRINT_OPT_OWN, OPT_RADIUS, OPT_QUALITY, OPT_VIDEO_INTERVAL,
+       OPT_QUERY_PERCENT, OPT_COMPARED_PERCENT };
 
 static int scan_option(void *user, int option, char *value)
 {
@@ -340,6 +401,19 @@ static int scan_option(void *user, int option, char *value)
             return vg_fingerprint_usage_error(
                 &cli, "--min-quality needs a number from 0 to 100, not '%s'", value);
         break;
+    case OPT_VIDEO_INTERVAL:
+        if (!vg_parse_seconds(value, &args->video_interval))
+            return vg_fingerprint_usage_error(
+                &cli, "--video-interval needs a number of seconds, 0 or more, not '%s'", value);
+        break;
+    case OPT_QUERY_PERCENT:
+    case OPT_COMPARED_PERCENT: {
+        double *p = option == OPT_QUERY_PERCENT ? &args->query_percent : &args->compared_percent;
+        if (!vg_parse_seconds(value, p) || *p > 100)
+            return vg_fingerprint_usage_error(
+                &cli, "a share of frames is a percentage from 0 to 100, not '%s'", value);
+        break;
+    }
     }
     return -1;
 }
@@ -351,9 +425,15 @@ static int parse_args(int argc, char **argv, scan_args *args)
         {"index", required_argument, NULL, OPT_INDEX},
         {"radius", required_argument, NULL, OPT_RADIUS},
         {"min-quality", required_argument, NULL, OPT_QUALITY},
+        {"video-interval", required_argument, NULL, OPT_VIDEO_INTERVAL},
+        {"query-percent", required_argument, NULL, OPT_QUERY_PERCENT},
+        {"compared-percent", required_argument, NULL, OPT_COMPARED_PERCENT},
         {NULL, 0, NULL, 0},
     };
-    *args = (scan_args){.radius = VG_PDQ_MATCH_THRESHOLD, .min_quality = DEFAULT_MIN_QUALITY};
+    *args = (scan_args){.radius = VG_PDQ_MATCH_THRESHOLD, .min_quality = DEFAULT_MIN_QUALITY,
+                        .video_interval = VG_VIDEO_DEFAULT_INTERVAL,
+                        .query_percent = VG_VPDQ_QUERY_PERCENT,
+                        .compared_percent = VG_VPDQ_COMPARED_PERCENT};
     int status = vg_fingerprint_parse_args(&cli, argc, argv, long_options, scan_option, args,
                                            &args->run);
     if (status >= 0)
@@ -368,10 +448,13 @@ static int parse_args(int argc, char **argv, scan_args *args)
 static void print_summary(void *user)
 {
     const scan_run *run = user;
-    fprintf(stderr, "vigie scan: %llu files, %llu images, %llu known, %llu unknown, %llu errors\n",
+    fprintf(stderr,
+            "vigie scan: %llu files, %llu images, %llu videos, %llu known, %llu unknown, "
+            "%llu errors, %llu images not decoded (digests only)\n",
             (unsigned long long)run->files, (unsigned long long)run->images,
-            (unsigned long long)run->known, (unsigned long long)run->unknown,
-            (unsigned long long)run->errors);
+            (unsigned long long)run->videos, (unsigned long long)run->known,
+            (unsigned long long)run->unknown, (unsigned long long)run->errors,
+            (unsigned long long)run->undecoded);
     if (run->suppressed)
         fprintf(stderr, "vigie scan: %llu matches left out: a negative bank entry outweighs "
                         "them\n",
@@ -392,10 +475,17 @@ int cmd_scan(int argc, char **argv)
     }
     scan_run run = {.index = index, .radius = (int)args.radius,
                     .min_quality = (int)args.min_quality};
+    vg_vpdq_match_options_init(&run.video);
+    run.video.distance = (int)args.radius;
+    run.video.quality_threshold = (int)args.min_quality;
+    run.video.query_percent = args.query_percent;
+    run.video.compared_percent = args.compared_percent;
     run.found = calloc(args.run.threads, sizeof *run.found);
+    run.videos_found = calloc(args.run.threads, sizeof *run.videos_found);
     run.patch_search = calloc(args.run.threads, sizeof *run.patch_search);
-    if (!run.found || !run.patch_search) {
+    if (!run.found || !run.videos_found || !run.patch_search) {
         free(run.found);
+        free(run.videos_found);
         free(run.patch_search);
         fprintf(stderr, "vigie scan: out of memory\n");
         vg_index_close(index);
@@ -409,6 +499,7 @@ int cmd_scan(int argc, char **argv)
         .threads = args.run.threads,
         .progress = args.run.progress,
         .options = {.pdq = true, .dihedral = true, .robust = true},
+        .video = {.enabled = true, .keep_frames = true},
         .table = &run.table,
         .item_size = sizeof(scan_item),
         .examine = examine,
@@ -416,12 +507,16 @@ int cmd_scan(int argc, char **argv)
         .finish = print_summary,
         .user = &run,
     };
+    vg_video_options_init(&config.video.options);
+    config.video.options.interval = args.video_interval;
     exit_code = vg_fingerprint_run(&config);
     for (size_t i = 0; i < args.run.threads; i++) {
         vg_index_matches_free(&run.found[i]);
+        vg_index_video_matches_free(&run.videos_found[i]);
         vg_patch_search_free(&run.patch_search[i]);
     }
     free(run.found);
+    free(run.videos_found);
     free(run.patch_search);
     vg_index_close(index);
     return exit_code;

@@ -21,10 +21,49 @@ bool vg_fingerprint_digests_valid(vg_status status)
     return status != VG_ERR_IO && status != VG_ERR_INVALID;
 }
 
+const char *vg_fingerprint_one_line(char *message)
+{
+    for (char *p = message; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    size_t n = strlen(message);
+    while (n > 0 && message[n - 1] == ' ')
+        message[--n] = '\0';
+    return message;
+}
+
+static vg_status count_frame(void *user, const vg_vpdq_frame *frame, vg_error *err)
+{
+    (void)user, (void)frame, (void)err;
+    return VG_OK;
+}
+
+/* The digests are done; decode the file again as a video when its first
+ * bytes say so. */
+static void fingerprint_video(vg_video_hasher *video, bool keep_frames, int fd,
+                              vg_fingerprint_item *item)
+{
+    uint8_t head[512];
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    if (got <= 0 || !vg_video_sniff(head, (size_t)got))
+        return;
+    vg_video_source src = vg_video_source_fd(fd);
+    vg_error err;
+    vg_status st = keep_frames ? vg_video_hash_frames(video, &src, item->path, &item->frames,
+                                                      &item->video, &err)
+                               : vg_video_hash(video, &src, item->path, count_frame, NULL,
+                                               &item->video, &err);
+    item->is_video = item->video.has_video;
+    if (st != VG_OK && (item->is_video || st != VG_ERR_UNSUPPORTED)) {
+        item->status = st;
+        item->error = err;
+    }
+}
+
 /* Open like the library does: never block on a FIFO, leave access times
  * alone where allowed, refuse what is not a regular file or block device. */
-void vg_fingerprint_file(vg_filehasher *hasher, atomic_int *reading, vg_progress *progress,
-                         vg_fingerprint_item *item)
+void vg_fingerprint_file(vg_filehasher *hasher, vg_video_hasher *video, bool keep_frames,
+                         atomic_int *reading, vg_progress *progress, vg_fingerprint_item *item)
 {
     const int open_flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     int fd = open(item->path, open_flags | O_NOATIME);
@@ -49,6 +88,8 @@ void vg_fingerprint_file(vg_filehasher *hasher, atomic_int *reading, vg_progress
     } else {
         atomic_store(reading, fd);
         item->status = vg_filehasher_fd(hasher, fd, item->path, &item->result, &item->error);
+        if (video && item->status == VG_OK && item->result.format == VG_FORMAT_UNKNOWN)
+            fingerprint_video(video, keep_frames, fd, item);
         atomic_store(reading, -1);
         /* Counted done as soon as it is read, not when its row is written:
          * rows wait for their turn, the progress line should not. */
@@ -120,6 +161,19 @@ int vg_fingerprint_parse_args(const vg_fingerprint_cli *cli, int argc, char **ar
     return -1;
 }
 
+bool vg_parse_seconds(const char *text, double *out)
+{
+    if (!text || *text < '0' || *text > '9')
+        return false;
+    errno = 0;
+    char *end;
+    double v = strtod(text, &end);
+    if (errno || *end || !(v >= 0) || v > 1e6)
+        return false;
+    *out = v;
+    return true;
+}
+
 bool vg_parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *out)
 {
     if (!text || *text < '0' || *text > '9')
@@ -137,6 +191,7 @@ typedef struct fingerprint_run fingerprint_run;
 
 typedef struct fingerprint_worker {
     vg_filehasher *hasher;
+    vg_video_hasher *video; /* NULL when videos are not decoded */
     fingerprint_run *run;
     size_t number;
     atomic_int fd; /* descriptor being read, -1 when idle; read by the progress line */
@@ -156,7 +211,8 @@ static void work(void *worker_state, void *item_state)
     fingerprint_worker *w = worker_state;
     vg_fingerprint_item *item = item_state;
     const vg_fingerprint_run_config *config = w->run->config;
-    vg_fingerprint_file(w->hasher, &w->fd, w->run->progress, item);
+    vg_fingerprint_file(w->hasher, w->video, config->video.keep_frames, &w->fd,
+                        w->run->progress, item);
     if (config->examine && vg_fingerprint_digests_valid(item->status))
         config->examine(config->user, w->number, item);
 }
@@ -197,6 +253,7 @@ static void emit(void *user, void *item_state)
         vg_progress_add_done(run->progress, 1, 0);
     free(item->path);
     item->path = NULL;
+    vg_vpdq_free(&item->frames);
 }
 
 /* Walk every root into the pool, until the output fails. Returns false
@@ -250,7 +307,9 @@ int vg_fingerprint_run(const vg_fingerprint_run_config *config)
         atomic_init(&run.workers[i].fd, -1);
         run.workers[i].run = &run;
         run.workers[i].number = i;
-        if (vg_filehasher_new(&config->options, &run.workers[i].hasher, &err) != VG_OK) {
+        if (vg_filehasher_new(&config->options, &run.workers[i].hasher, &err) != VG_OK ||
+            (config->video.enabled &&
+             vg_video_hasher_new(&config->video.options, &run.workers[i].video, &err) != VG_OK)) {
             fprintf(stderr, "vigie %s: %s\n", name, err.message);
             goto done;
         }
@@ -290,8 +349,10 @@ int vg_fingerprint_run(const vg_fingerprint_run_config *config)
 done:
     vg_pool_free(pool);
     if (run.workers)
-        for (size_t i = 0; i < threads; i++)
+        for (size_t i = 0; i < threads; i++) {
             vg_filehasher_free(run.workers[i].hasher);
+            vg_video_hasher_free(run.workers[i].video);
+        }
     free(run.workers);
     free(states);
     return exit_code;

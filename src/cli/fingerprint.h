@@ -8,7 +8,9 @@
  *     never blocks the open (O_NONBLOCK), access times are left alone where
  *     allowed (O_NOATIME, retried without it on EPERM), anything that is not
  *     a regular file or a block device is refused, and only then is the
- *     descriptor handed to vg_filehasher_fd.
+ *     descriptor handed to vg_filehasher_fd; a file whose first bytes say
+ *     "video" is then decoded for vPDQ (vg_video_hash, reading the same
+ *     descriptor again with pread: the decoder seeks).
  *   - vg_fingerprint_run: the driver. This thread walks the roots and feeds
  *     an ordered worker pool, each worker owning a vg_filehasher; a command
  *     callback may look further at each file on the worker; rows come back
@@ -41,7 +43,18 @@ typedef struct vg_fingerprint_item {
     vg_status status; /* VG_OK: fingerprinted; else error.message says why */
     vg_filehash result;
     vg_error error;
+    bool is_video;      /* a video stream was found and decoded (maybe partly) */
+    vg_video_info video;
+    vg_vpdq frames;     /* the hashed frames when the run keeps them; owned, freed
+                         * by the driver after the row is written */
 } vg_fingerprint_item;
+
+/* Videos: what the run does with them. */
+typedef struct vg_fingerprint_video {
+    bool enabled;             /* decode videos for vPDQ */
+    vg_video_options options; /* interval and budgets */
+    bool keep_frames;         /* fill item->frames (scan matches them, hash writes them) */
+} vg_fingerprint_video;
 
 /* vg_filehasher leaves the digests unspecified only when the read itself
  * failed (VG_ERR_IO); the hasher is never handed bad arguments here, but a
@@ -49,14 +62,24 @@ typedef struct vg_fingerprint_item {
  * but not decoded (another error) keeps its digests. */
 bool vg_fingerprint_digests_valid(vg_status status);
 
+/* Error messages come from libraries too, and some end with a newline:
+ * the error column stays on one line so that line-based tools see one row
+ * per line. Works in place; returns message. */
+const char *vg_fingerprint_one_line(char *message);
+
 /*
  * Open item->path safely (see above) and fingerprint it into item. While
  * the file is read its descriptor is published in *reading (else -1) so
  * that the progress line can poll its offset. A file that was read is
- * counted done in `progress` (may be NULL) and marked counted.
+ * counted done in `progress` (may be NULL) and marked counted. `video`
+ * (NULL: videos are not decoded) hashes a file that sniffs as a video; its
+ * frames go to item->frames when keep_frames. A video's failure (damaged,
+ * over a budget) becomes the item's status when the digests succeeded; a
+ * file that sniffs as a video but has no video stream (an audio-only MP4)
+ * is simply not a video.
  */
-void vg_fingerprint_file(vg_filehasher *hasher, atomic_int *reading, vg_progress *progress,
-                         vg_fingerprint_item *item);
+void vg_fingerprint_file(vg_filehasher *hasher, vg_video_hasher *video, bool keep_frames,
+                         atomic_int *reading, vg_progress *progress, vg_fingerprint_item *item);
 
 /* On a worker thread, after a file whose digests are valid was read:
  * whatever else the command does with it (scan matches it). `worker` is
@@ -78,6 +101,7 @@ typedef struct vg_fingerprint_run_config {
     size_t threads;                    /* 1..VG_FINGERPRINT_MAX_THREADS */
     bool progress;                     /* a progress line when stderr is a terminal */
     vg_filehash_options options;
+    vg_fingerprint_video video;
     vg_table *table;                   /* initialised; its header is written here */
     size_t item_size;                  /* >= sizeof(vg_fingerprint_item) */
     vg_fingerprint_examine_fn examine; /* may be NULL */
@@ -144,6 +168,9 @@ int vg_fingerprint_parse_args(const vg_fingerprint_cli *cli, int argc, char **ar
 /* "vigie COMMAND: " + fmt with arg on stderr, then the usage text;
  * returns VG_EXIT_USAGE. */
 int vg_fingerprint_usage_error(const vg_fingerprint_cli *cli, const char *fmt, const char *arg);
+
+/* Parse a number of seconds, 0 to 1000000 ("1", "0.5"); no sign. */
+bool vg_parse_seconds(const char *text, double *out);
 
 /* Parse a decimal count in [min, max]; no sign, no trailing junk. */
 bool vg_parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *out);

@@ -148,6 +148,12 @@ void vg_table_int(vg_table *t, int64_t value)
     fprintf(t->out, "%" PRId64, value);
 }
 
+void vg_table_decimal(vg_table *t, double value, int decimals)
+{
+    begin_field(t);
+    fprintf(t->out, "%.*f", decimals, value);
+}
+
 void vg_table_null(vg_table *t)
 {
     begin_field(t);

@@ -41,6 +41,8 @@ void vg_table_header(vg_table *t);
 void vg_table_string(vg_table *t, const char *value);
 void vg_table_uint(vg_table *t, uint64_t value);
 void vg_table_int(vg_table *t, int64_t value);
+/* A number with a fixed count of decimals ("83.333"). */
+void vg_table_decimal(vg_table *t, double value, int decimals);
 void vg_table_null(vg_table *t);
 void vg_table_end_row(vg_table *t);
 

@@ -67,9 +67,9 @@ info=$("$VIGIE" index info "$T/r.vgx")
 grep -q '^pdq_trimmed: 2$' <<<"$info" || fail "info counts pdq_trimmed: $info"
 grep -q '^patchset: 1$' <<<"$info" || fail "info counts patchset (the smooth landscape has none)"
 out=$("$VIGIE" scan --index "$T/r.vgx" --no-progress --min-quality 40 "$S" 2>/dev/null)
-grep -qE "^$S/city/city-cropped.jpg,known,patchset,city.jpg,,,([4-9]|[1-9][0-9])$" <<<"$out" ||
+grep -qE "^$S/city/city-cropped.jpg,known,patchset,city.jpg,,,,,([4-9]|[1-9][0-9])$" <<<"$out" ||
   fail "a cropped copy is known by its patch set, with its score: $(grep cropped <<<"$out")"
-grep -q "^$S/city/city-screenshot.png,known,pdq_trimmed,city.jpg,[0-9]*,,$" <<<"$out" ||
+grep -q "^$S/city/city-screenshot.png,known,pdq_trimmed,city.jpg,[0-9]*,,,,$" <<<"$out" ||
   fail "a framed copy is known by its trimmed PDQ"
 grep -q "^$S/landscape/edits/landscape-letterbox.jpg,known,pdq_trimmed,landscape.png," <<<"$out" ||
   fail "a letterboxed copy is known by its trimmed PDQ"

@@ -10,8 +10,8 @@ failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 check_eq() { [ "$1" == "$2" ] || fail "$3: got '$1', want '$2'"; }
 
-HEADER='path,bytes,md5,sha1,sha256,quality,pdq,error'
-DIHEDRAL_HEADER='path,bytes,md5,sha1,sha256,quality,pdq,pdq_rot90,pdq_rot180,pdq_rot270,pdq_flipx,pdq_flipy,pdq_flip_plus1,pdq_flip_minus1,error'
+HEADER='path,bytes,md5,sha1,sha256,quality,pdq,video_frames,video_seconds,error'
+DIHEDRAL_HEADER='path,bytes,md5,sha1,sha256,quality,pdq,pdq_rot90,pdq_rot180,pdq_rot270,pdq_flipx,pdq_flipy,pdq_flip_plus1,pdq_flip_minus1,video_frames,video_seconds,error'
 
 # A tree of ordinary files, created out of order to check sorting.
 mkdir -p "$T/tree/sub/deeper" "$T/tree/b-dir"
@@ -27,7 +27,7 @@ out=$("$VIGIE" hash --no-progress "$T/tree/a.txt")
 check_eq "$(head -1 <<<"$out")" "$HEADER" "CSV header"
 out=$("$VIGIE" hash --no-progress --dihedral "$T/tree/a.txt")
 check_eq "$(head -1 <<<"$out")" "$DIHEDRAL_HEADER" "CSV header with --dihedral"
-check_eq "$(sed -n 2p <<<"$out" | awk -F, '{print NF}')" 15 "fields with --dihedral"
+check_eq "$(sed -n 2p <<<"$out" | awk -F, '{print NF}')" 17 "fields with --dihedral"
 
 # --- walk order and digests against coreutils -------------------------------
 "$VIGIE" hash --no-progress "$T/tree" > "$T/tree.csv" 2> "$T/tree.err"
@@ -35,13 +35,13 @@ check_eq "$?" 0 "exit status of a clean tree"
 check_eq "$(cat "$T/tree.err")" "" "stderr of a clean run without a terminal"
 check_eq "$(tail -n +2 "$T/tree.csv" | cut -d, -f1 | sed "s|^$T/tree/||" | tr '\n' ' ')" \
     "a.txt b-dir/x empty sub/deeper/abc sub/random.bin zeta.txt " "walk order"
-while IFS=, read -r path bytes md5 sha1 sha256 quality pdq error; do
+while IFS=, read -r path bytes md5 sha1 sha256 quality pdq vframes vseconds error; do
     [ "$path" == path ] && continue
     check_eq "$bytes" "$(stat -c %s "$path")" "bytes of $path"
     check_eq "$md5" "$(md5sum < "$path" | cut -d' ' -f1)" "md5 of $path"
     check_eq "$sha1" "$(sha1sum < "$path" | cut -d' ' -f1)" "sha1 of $path"
     check_eq "$sha256" "$(sha256sum < "$path" | cut -d' ' -f1)" "sha256 of $path"
-    check_eq "$quality$pdq$error" "" "image and error columns of $path"
+    check_eq "$quality$pdq$vframes$vseconds$error" "" "image, video and error columns of $path"
 done < "$T/tree.csv"
 grep -q '^'"$T"'/tree/empty,0,d41d8cd98f00b204e9800998ecf8427e,' "$T/tree.csv" ||
     fail "empty file row"
@@ -65,7 +65,7 @@ if [ -n "${VIGIE_SHARED:-}" ] && [ -d "$VIGIE_SHARED/testdata/pdq/images" ]; the
         got=$(grep "/$name," "$T/images.csv" | cut -d, -f6,7)
         check_eq "$got" "$want" "quality,pdq of $name"
     done
-    while IFS=, read -r path bytes md5 sha1 sha256 quality pdq error; do
+    while IFS=, read -r path bytes md5 sha1 sha256 quality pdq vframes vseconds error; do
         [ "$path" == path ] && continue
         [[ "$pdq" =~ ^[0-9a-f]{64}$ ]] || fail "no PDQ for $path: $error"
         [[ "$quality" =~ ^[0-9]+$ ]] || fail "no quality for $path"
@@ -81,7 +81,7 @@ if [ -n "${VIGIE_SHARED:-}" ] && [ -d "$VIGIE_SHARED/testdata/pdq/images" ]; the
     "$VIGIE" hash --no-progress --no-pdq "$IMAGES" > "$T/nopdq.csv"
     check_eq "$?" 0 "exit status with --no-pdq"
     check_eq "$(cut -d, -f1-5 "$T/nopdq.csv")" "$(cut -d, -f1-5 "$T/images.csv")" "--no-pdq digests"
-    check_eq "$(tail -n +2 "$T/nopdq.csv" | cut -d, -f6- | sort -u)" ",," "--no-pdq image columns"
+    check_eq "$(tail -n +2 "$T/nopdq.csv" | cut -d, -f6- | sort -u)" ",,,," "--no-pdq image and video columns"
     # --max-pixels: an image over the limit keeps its digests and gets an error.
     "$VIGIE" hash --no-progress --max-pixels 1000 "$IMAGES/bridge-1-original.jpg" > "$T/maxpix.csv"
     check_eq "$?" 1 "exit status with an image over --max-pixels"
@@ -89,7 +89,7 @@ if [ -n "${VIGIE_SHARED:-}" ] && [ -d "$VIGIE_SHARED/testdata/pdq/images" ]; the
     check_eq "$(cut -d, -f1-5 <<<"$row")" "$(grep '/bridge-1-original.jpg,' "$T/images.csv" | cut -d, -f1-5)" \
         "digests of an image over --max-pixels"
     check_eq "$(cut -d, -f6,7 <<<"$row")" "," "no PDQ over --max-pixels"
-    [ -n "$(cut -d, -f8- <<<"$row")" ] || fail "error over --max-pixels: $row"
+    [ -n "$(cut -d, -f10- <<<"$row")" ] || fail "error over --max-pixels: $row"
 else
     echo "VIGIE_SHARED absent: PDQ reference checks skipped" >&2
 fi
@@ -112,7 +112,7 @@ row=$(grep "/corrupt.jpg," "$T/bad.csv")
 check_eq "$(cut -d, -f3 <<<"$row")" "$(md5sum < "$T/bad/corrupt.jpg" | cut -d' ' -f1)" \
     "a corrupt image keeps its md5"
 check_eq "$(cut -d, -f6,7 <<<"$row")" "," "a corrupt image has no PDQ"
-[ -n "$(cut -d, -f8- <<<"$row")" ] || fail "a corrupt image has an error"
+[ -n "$(cut -d, -f10- <<<"$row")" ] || fail "a corrupt image has an error"
 row=$(grep "/fifo," "$T/bad.csv")
 [[ "$row" == *",,,,,,,"*"not a regular file"* ]] || fail "FIFO row: $row"
 row=$(grep "/socket," "$T/bad.csv")
@@ -121,7 +121,7 @@ row=$(grep "/dangling," "$T/bad.csv")
 [[ "$row" == *"dangling symbolic link"* ]] || fail "dangling link row: $row"
 row=$(grep "/filelink," "$T/bad.csv")
 check_eq "$(cut -d, -f3 <<<"$row")" "$(md5sum < "$T/tree/a.txt" | cut -d' ' -f1)" "link to a file"
-check_eq "$(cut -d, -f8 <<<"$row")" "" "no error for a link to a file"
+check_eq "$(cut -d, -f10 <<<"$row")" "" "no error for a link to a file"
 grep -q "/missing,.*No such file" "$T/bad.csv" || fail "missing argument row"
 check_eq "$(cat "$T/bad.err")" "" "error rows go to the output, not stderr"
 
@@ -156,12 +156,13 @@ import csv, hashlib, os, sys
 folder, table = sys.argv[1], sys.argv[2]
 with open(table, newline="") as f:
     rows = list(csv.reader(f))
-assert rows[0] == ["path", "bytes", "md5", "sha1", "sha256", "quality", "pdq", "error"], rows[0]
+assert rows[0] == ["path", "bytes", "md5", "sha1", "sha256", "quality", "pdq", "video_frames",
+                   "video_seconds", "error"], rows[0]
 want = sorted(os.listdir(folder))
 got = [os.path.basename(r[0]) for r in rows[1:]]
 assert got == want, (got, want)
 for r in rows[1:]:
-    assert len(r) == 8, r
+    assert len(r) == 10, r
     data = open(r[0], "rb").read()
     assert r[2] == hashlib.md5(data).hexdigest(), r
 PY
@@ -246,7 +247,7 @@ if [ -n "${VIGIE_SAMPLES:-}" ] && [ -x "$VIGIE_SAMPLES" ] &&
     check_eq "$?" 0 "exit status on vigie-samples output"
     [ "$(wc -l < "$T/samples.csv")" -gt 1 ] || fail "no rows for the samples"
     # Every generated picture (all but text files) gets a PDQ.
-    while IFS=, read -r path bytes md5 sha1 sha256 quality pdq error; do
+    while IFS=, read -r path bytes md5 sha1 sha256 quality pdq vframes vseconds error; do
         case "$path" in path | *.txt) continue ;; esac
         [[ "$pdq" =~ ^[0-9a-f]{64}$ ]] || fail "no PDQ for sample $path: $error"
     done < "$T/samples.csv"

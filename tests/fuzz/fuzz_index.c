@@ -35,12 +35,21 @@ static void build_base(int tables, uint8_t **base, size_t *base_len)
     if (tables)
         vg_index_builder_set_pdq_multi_min(b, 1);
     uint64_t x = 1;
+    /* Every signal type, videos included (three frames each), so that the
+     * fuzzed files have a video-frames section too. */
+    vg_vpdq video = VG_VPDQ_INIT;
     for (int i = 0; i < 64; i++) {
         vg_bank_entry e = {.type = (vg_signal_type)(i % VG_SIGNAL_TYPE_COUNT), .id = "id",
                            .id_len = 2, .metadata = "m", .metadata_len = 2};
-        for (int k = 0; k < 32; k++) {
-            x = x * 6364136223846793005ull + 1442695040888963407ull;
-            e.value[k] = (uint8_t)(x >> 56);
+        vg_vpdq_clear(&video);
+        for (int f = 0; f < 3; f++) {
+            vg_vpdq_frame frame = {.quality = 100, .number = (uint64_t)f};
+            for (int k = 0; k < 32; k++) {
+                x = x * 6364136223846793005ull + 1442695040888963407ull;
+                e.value[k] = frame.hash.bytes[k] = (uint8_t)(x >> 56);
+            }
+            if (vg_vpdq_append(&video, &frame, NULL) != VG_OK)
+                abort();
         }
         uint8_t encoded[VG_PATCHSET_MAX_BYTES];
         if (e.type == VG_SIGNAL_PATCHSET) {
@@ -56,9 +65,12 @@ static void build_base(int tables, uint8_t **base, size_t *base_len)
             e.long_value = encoded;
             e.long_value_len = vg_patchset_encode(set, encoded);
         }
+        if (e.type == VG_SIGNAL_VPDQ)
+            e.video = &video;
         if (vg_index_builder_add(b, bank, &e, NULL) != VG_OK)
             abort();
     }
+    vg_vpdq_free(&video);
     if (vg_index_builder_write(b, path, NULL) != VG_OK)
         abort();
     vg_index_builder_free(b);
@@ -135,6 +147,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vg_patch_search ps = {0};
         vg_index_search_patchset(x, &sets[VG_SIGNAL_PATCHSET], 2, &ps, &m, NULL);
         vg_patch_search_free(&ps);
+        vg_pdq_hash frames[2] = {q, q};
+        frames[1].bytes[0] ^= 0xFF;
+        vg_vpdq_set set = {frames, 2};
+        vg_index_video_matches videos = {0};
+        vg_index_search_vpdq(x, &set, NULL, &videos, NULL);
+        vg_index_video_matches_free(&videos);
         vg_index_stats s;
         vg_index_get_stats(x, &s);
         for (uint64_t i = 0; i < s.entries && i < 80; i++) {

@@ -18,11 +18,12 @@
 #include "vigie/patch.h"
 #include "vigie/digest.h"
 
-#define BLOCK_BYTES (1u << 20)
+/* A block holds the longest line and a little more. */
+#define BLOCK_BYTES (VG_BANK_LINE_MAX + (1u << 20))
 
 static const char *const type_names[VG_SIGNAL_TYPE_COUNT] = {
-    "md5", "sha1", "sha256", "pdq", "pdq_trimmed", "patchset"};
-static const size_t type_bytes[VG_SIGNAL_TYPE_COUNT] = {16, 20, 32, 32, 32, 0};
+    "md5", "sha1", "sha256", "pdq", "pdq_trimmed", "patchset", "vpdq"};
+static const size_t type_bytes[VG_SIGNAL_TYPE_COUNT] = {16, 20, 32, 32, 32, 0, 0};
 
 const char *vg_signal_type_name(vg_signal_type type)
 {
@@ -103,6 +104,7 @@ typedef struct parser {
     char *scratch;         /* unquoted CSV fields, VG_BANK_LINE_MAX bytes */
     char *metadata;        /* NUL-separated metadata, VG_BANK_LINE_MAX + MAX_FIELDS bytes */
     uint8_t long_value[VG_PATCHSET_MAX_BYTES]; /* the current entry's patchset value */
+    vg_vpdq video;         /* the frames of the current vpdq row */
     char first_bad[160];   /* reason of the first bad line, for the final error */
     uint64_t first_bad_line;
 } parser;
@@ -112,7 +114,7 @@ static void bad_line(parser *p, const char *reason)
     p->stats.bad_lines++;
     if (p->stats.bad_lines == 1) {
         p->first_bad_line = p->stats.lines;
-        snprintf(p->first_bad, sizeof p->first_bad, "%s", reason);
+        snprintf(p->first_bad, sizeof p->first_bad, "%.150s", reason);
     }
     if (p->cb->on_bad_line)
         p->cb->on_bad_line(p->cb->ctx, p->stats.lines, reason);
@@ -250,15 +252,34 @@ static vg_status other_row(parser *p, const char *type_name, size_t type_len, co
     return st;
 }
 
-/* Decode the hex signal of an entry of known type into entry; false (the
- * line reported bad) when it is not a value of that type. */
+/* Decode the signal of an entry of known type (hex digits, or a vpdq signal
+ * string) into entry; false (the line reported bad) when it is not a value
+ * of that type. */
 static bool signal_value(parser *p, vg_bank_entry *entry, const char *text, size_t len,
                          const char *what)
 {
     entry->long_value = NULL;
     entry->long_value_len = 0;
+    entry->video = NULL;
+    entry->signal = text;
+    entry->signal_len = len;
+    memset(entry->value, 0, sizeof entry->value);
     size_t bytes = type_bytes[entry->type];
     char reason[112];
+    if (entry->type == VG_SIGNAL_VPDQ) {
+        vg_error why;
+        vg_vpdq_clear(&p->video);
+        if (vg_vpdq_parse_signal(text, len, &p->video, &why) != VG_OK) {
+            bad_line(p, why.message);
+            return false;
+        }
+        if (!vg_vpdq_usable(&p->video)) {
+            bad_line(p, "a vpdq signal without a frame of quality 50 or more matches nothing");
+            return false;
+        }
+        entry->video = &p->video;
+        return true;
+    }
     if (bytes == 0) {
         /* A patchset: its length says how many patches; decoding checks it. */
         if (len % 2 || len / 2 > sizeof p->long_value) {
@@ -324,8 +345,8 @@ static vg_status csv_row(parser *p, const char *line, size_t len, vg_error *err)
     if (vg_signal_type_parse(type_name, type_len, &entry.type) != VG_OK) {
         if (p->opts->on_other_type && type_len && tlen && entry.id_len)
             return other_row(p, type_name, type_len, text, tlen, &entry, fields, count, err);
-        bad_line(p, "unknown signal_type (expected md5, sha1, sha256, pdq, pdq_trimmed or "
-                    "patchset)");
+        bad_line(p, "unknown signal_type (expected md5, sha1, sha256, pdq, pdq_trimmed, "
+                    "patchset or vpdq)");
         return VG_OK;
     }
     if (!signal_value(p, &entry, text, tlen, "signal"))
@@ -368,6 +389,9 @@ static vg_status plain_row(parser *p, const char *line, size_t len, vg_error *er
             bad_line(p, reason);
             return VG_OK;
         }
+    } else if (type == VG_SIGNAL_VPDQ) {
+        bad_line(p, "a vpdq signal needs a CSV bank or a vPDQ hash file");
+        return VG_OK;
     }
     entry.type = type;
     if (!signal_value(p, &entry, line, len, "line"))
@@ -514,6 +538,7 @@ done:
     free(buf);
     free(p->scratch);
     free(p->metadata);
+    vg_vpdq_free(&p->video);
     return st;
 }
 

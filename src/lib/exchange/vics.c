@@ -115,8 +115,8 @@ vg_status vg_vics_categories_builtin(const char *name, vg_vics_categories *out, 
         return vg_vics_categories_parse(us, sizeof us - 1, out, err);
     if (!strcmp(name, "uk"))
         return vg_vics_categories_parse(uk, sizeof uk - 1, out, err);
-    return vg_error_set(err, VG_ERR_INVALID,
-                        "unknown VICS category table '%s' (built in: us, uk)", name);
+    return vg_error_set(err, VG_ERR_INVALID, "unknown VICS category table '%s' (built in: us, uk)",
+                        name);
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -277,8 +277,7 @@ static vg_status alternative_hashes(vics_reader *v, vics_media *m)
             add_signal(v, m, VG_SIGNAL_PDQ, "the PDQ alternative hash", value, strlen(value));
         else if (exchange_equals_nocase(name, nlen, "SHA256") ||
                  exchange_equals_nocase(name, nlen, "SHA-256"))
-            add_signal(v, m, VG_SIGNAL_SHA256, "the SHA256 alternative hash", value,
-                       strlen(value));
+            add_signal(v, m, VG_SIGNAL_SHA256, "the SHA256 alternative hash", value, strlen(value));
         else if (exchange_equals_nocase(name, nlen, "MD5"))
             add_signal(v, m, VG_SIGNAL_MD5, "the MD5 alternative hash", value, strlen(value));
         else if (exchange_equals_nocase(name, nlen, "SHA1") ||
@@ -403,11 +402,13 @@ static vg_status emit_media(vics_reader *v, vics_media *m)
             severity = table->category[m->category].severity;
         }
     }
-    const char *values[] = {category, legal, severity, m->series, m->victim, m->offender,
-                            m->distributed, m->size};
+    const char *values[] = {category,  legal,       severity,       m->series,
+                            m->victim, m->offender, m->distributed, m->size};
     for (size_t i = 0; i < m->signal_count; i++) {
         vg_exchange_record rec = {.signal_type = m->signals[i].type,
-                                  .signal = m->signals[i].value, .id = m->id, .values = values,
+                                  .signal = m->signals[i].value,
+                                  .id = m->id,
+                                  .values = values,
                                   .position = position};
         vg_status st = exchange_deliver(v->r, &rec, v->err);
         if (st != VG_OK)
@@ -424,10 +425,10 @@ vg_status exchange_read_vics(exchange_reader *r, xsource *src, vg_error *err)
         return st;
     jtok t = jparser_next(&v.p);
     if (t != J_BEGIN_OBJECT) {
-        st = t == J_ERROR ? parse_error(&v)
-                          : vg_error_set(err, VG_ERR_CORRUPT,
-                                         "%s: not a VICS document (it is not a JSON object)",
-                                         r->name);
+        st = t == J_ERROR
+                 ? parse_error(&v)
+                 : vg_error_set(err, VG_ERR_CORRUPT,
+                                "%s: not a VICS document (it is not a JSON object)", r->name);
         goto done;
     }
     bool saw_value = false;
@@ -489,9 +490,9 @@ vg_status exchange_read_vics(exchange_reader *r, xsource *src, vg_error *err)
         goto done;
     }
     if (!saw_value)
-        st = vg_error_set(err, VG_ERR_CORRUPT,
-                          "%s: not a VICS document (no \"value\" array of Media or Cases)",
-                          r->name);
+        st =
+            vg_error_set(err, VG_ERR_CORRUPT,
+                         "%s: not a VICS document (no \"value\" array of Media or Cases)", r->name);
 done:
     jparser_free(&v.p);
     return st;
@@ -556,7 +557,7 @@ vg_status vics_write_group(vg_exchange_writer *w, vg_error *err)
     for (size_t i = 0; i < w->signal_count; i++) {
         vg_signal_type t;
         const char *type = w->signals[i].type;
-        if (vg_signal_type_parse(type, strlen(type), &t) != VG_OK) {
+        if (vg_signal_type_parse(type, strlen(type), &t) != VG_OK || t == VG_SIGNAL_VPDQ) {
             w->stats.skipped++; /* vpdq and others: VICS has no place for them */
             continue;
         }
@@ -598,8 +599,7 @@ vg_status vics_write_group(vg_exchange_writer *w, vg_error *err)
         if (st == VG_OK)
             st = sink_json_string(&w->sink, series, strlen(series), err);
     }
-    static const char *const flags[] = {"VictimIdentified", "OffenderIdentified",
-                                        "IsDistributed"};
+    static const char *const flags[] = {"VictimIdentified", "OffenderIdentified", "IsDistributed"};
     for (int f = 0; st == VG_OK && f < 3; f++) {
         const char *v = writer_value(w, (size_t)(V_VICTIM + f));
         if (!strcmp(v, "true") || !strcmp(v, "false"))
@@ -612,15 +612,17 @@ vg_status vics_write_group(vg_exchange_writer *w, vg_error *err)
             if (!placed[i] || (int)i == md5 || (int)i == sha1)
                 continue;
             const char *type = w->signals[i].type;
-            const char *name = !strcmp(type, "pdq") ? "PDQ" : !strcmp(type, "sha256") ? "SHA256"
-                               : !strcmp(type, "md5") ? "MD5" : "SHA1";
-            st = sink_printf(&w->sink, err, "%s{\"HashName\":\"%s\",\"HashValue\":",
-                             written++ ? "," : "", name);
+            const char *name = !strcmp(type, "pdq")      ? "PDQ"
+                               : !strcmp(type, "sha256") ? "SHA256"
+                               : !strcmp(type, "md5")    ? "MD5"
+                                                         : "SHA1";
+            st = sink_printf(&w->sink, err,
+                             "%s{\"HashName\":\"%s\",\"HashValue\":", written++ ? "," : "", name);
             if (st == VG_OK)
-                st = strcmp(type, "pdq") ? upper_hex(w, writer_signal_text(w, i),
-                                                     w->signals[i].len, err)
-                                         : sink_json_string(&w->sink, writer_signal_text(w, i),
-                                                            w->signals[i].len, err);
+                st = strcmp(type, "pdq")
+                         ? upper_hex(w, writer_signal_text(w, i), w->signals[i].len, err)
+                         : sink_json_string(&w->sink, writer_signal_text(w, i), w->signals[i].len,
+                                            err);
             if (st == VG_OK)
                 st = sink_put(&w->sink, "}", 1, err);
         }

@@ -214,7 +214,7 @@ static vg_status export_row(export_ctx *x, vg_exchange_row *row, vg_error *err)
         if (x->counting) {
             vg_signal_type type;
             if (vg_signal_type_parse(row->signal_type, row->signal_type_len, &type) != VG_OK ||
-                type == VG_SIGNAL_SHA256)
+                type == VG_SIGNAL_SHA256 || type == VG_SIGNAL_VPDQ)
                 return VG_OK; /* no NCMEC fingerprint for it: no entry */
             bool same = x->have_last && section == x->last_section &&
                         strlen(x->last_id) == row->id_len &&
@@ -242,7 +242,10 @@ static vg_status export_entry(void *ctx, const vg_bank_entry *e, vg_error *err)
     size_t bytes = vg_signal_type_bytes(e->type);
     vg_hex_encode(e->value, bytes, hex);
     const char *type = vg_signal_type_name(e->type);
-    vg_exchange_row row = {type, strlen(type), hex, 2 * bytes, e->id, e->id_len,
+    /* a video's signal goes on as the bank wrote it */
+    int video = e->type == VG_SIGNAL_VPDQ;
+    vg_exchange_row row = {type, strlen(type), video ? e->signal : hex,
+                           video ? e->signal_len : 2 * bytes, e->id, e->id_len,
                            e->metadata, e->metadata_len};
     return export_row(ctx, &row, err);
 }

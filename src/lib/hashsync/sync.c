@@ -432,7 +432,10 @@ static vg_status old_entry(void *ctx, const vg_bank_entry *e, vg_error *err)
     size_t bytes = vg_signal_type_bytes(e->type);
     vg_hex_encode(e->value, bytes, hex);
     const char *type = vg_signal_type_name(e->type);
-    return old_row(ctx, type, strlen(type), hex, 2 * bytes, e->id, e->id_len, e->metadata,
+    /* a video's signal goes on as the bank wrote it */
+    int video = e->type == VG_SIGNAL_VPDQ;
+    return old_row(ctx, type, strlen(type), video ? e->signal : hex,
+                   video ? e->signal_len : 2 * bytes, e->id, e->id_len, e->metadata,
                    e->metadata_len, err);
 }
 

@@ -6,10 +6,15 @@
  * time, so the peak memory is the collected entries plus one structure
  * being sorted.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "index/index_internal.h"
+#include "vigie/vpdq.h"
 
 typedef struct typed_values {
     uint8_t *values;  /* bytes(type) per entry, in rank order; patch sets: their
@@ -30,7 +35,12 @@ struct vg_index_builder {
     uint32_t bank_count;
     uint64_t bank_capacity;
     entry_builder entries;
-    typed_values typed[VG_SIGNAL_TYPE_COUNT];
+    typed_values typed[INDEX_TYPES];
+    /* video-frames value per entry (see VIDEO_FIRST), allocated with the
+     * first video; entries before it are 0. */
+    uint32_t *video;
+    uint64_t video_capacity;
+    uint64_t videos, frames;
     uint64_t pdq_multi_min;
     bool consumed;
 };
@@ -55,11 +65,12 @@ void vg_index_builder_free(vg_index_builder *b)
     }
     free(b->banks);
     entry_builder_free(&b->entries);
-    for (int t = 0; t < VG_SIGNAL_TYPE_COUNT; t++) {
+    for (int t = 0; t < INDEX_TYPES; t++) {
         free(b->typed[t].values);
         free(b->typed[t].entry);
         free(b->typed[t].offset);
     }
+    free(b->video);
     free(b);
 }
 
@@ -133,13 +144,94 @@ static vg_status add_patchset(vg_index_builder *b, typed_values *tv, uint32_t ba
     return VG_OK;
 }
 
+static vg_status add_entry(vg_index_builder *b, uint32_t bank, const vg_bank_entry *e,
+                           vg_error *err);
+
+/* Room for the video-frames values of entries 0..n-1, zero-filled. */
+static bool reserve_links(vg_index_builder *b, uint64_t n)
+{
+    uint64_t before = b->video_capacity;
+    void *p = b->video;
+    if (!index_grow(&p, &b->video_capacity, n, 4))
+        return false;
+    b->video = p;
+    if (b->video_capacity > before)
+        memset(b->video + before, 0, (b->video_capacity - before) * 4);
+    return true;
+}
+
+static vg_status set_video_link(vg_index_builder *b, uint64_t n, uint32_t link, vg_error *err)
+{
+    if (!reserve_links(b, n + 1))
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory for video frames");
+    b->video[n] = link;
+    return VG_OK;
+}
+
+vg_status vg_builder_set_video_link(vg_index_builder *b, uint32_t link, vg_error *err)
+{
+    if (b->entries.count == 0 || link == 0)
+        return VG_OK;
+    if (link & VIDEO_FIRST) {
+        b->videos++;
+        b->frames += link & VIDEO_MAX_FRAMES;
+    }
+    return set_video_link(b, b->entries.count - 1, link, err);
+}
+
+/* A video: one pdq entry per unique frame of quality >= 50, the first
+ * carrying the metadata, all carrying the id (so that removing the id
+ * removes the whole video). */
+static vg_status add_video(vg_index_builder *b, uint32_t bank, const vg_bank_entry *e,
+                           vg_error *err)
+{
+    vg_vpdq_set set;
+    vg_status st = vg_vpdq_set_from(e->video, VG_VPDQ_QUALITY_THRESHOLD, &set, err);
+    if (st != VG_OK)
+        return st;
+    if (set.count == 0 || set.count > VIDEO_MAX_FRAMES) {
+        vg_vpdq_set_free(&set);
+        return vg_error_set(err, VG_ERR_INVALID, set.count ? "video '%.*s' has too many frames"
+                            : "video '%.*s' has no frame of quality 50 or more",
+                            (int)(e->id_len > 200 ? 200 : e->id_len), e->id);
+    }
+    uint64_t first = b->entries.count;
+    for (size_t i = 0; st == VG_OK && i < set.count; i++) {
+        vg_bank_entry frame = *e;
+        frame.type = VG_SIGNAL_PDQ;
+        frame.video = NULL;
+        memcpy(frame.value, set.hashes[i].bytes, VG_PDQ_BYTES);
+        if (i > 0)
+            frame.metadata_len = 0;
+        st = add_entry(b, bank, &frame, err);
+        if (st == VG_OK)
+            st = set_video_link(b, first + i, i ? (uint32_t)i : VIDEO_FIRST | (uint32_t)set.count,
+                                err);
+    }
+    if (st == VG_OK) {
+        b->videos++;
+        b->frames += set.count;
+    }
+    vg_vpdq_set_free(&set);
+    return st;
+}
+
 vg_status vg_index_builder_add(vg_index_builder *b, uint32_t bank, const vg_bank_entry *e,
                                vg_error *err)
 {
     if (b->consumed)
         return vg_error_set(err, VG_ERR_INVALID, "index builder already written");
-    if (bank >= b->bank_count || (unsigned)e->type >= VG_SIGNAL_TYPE_COUNT)
+    if (bank >= b->bank_count || (unsigned)e->type >= VG_SIGNAL_TYPE_COUNT ||
+        (e->type == VG_SIGNAL_VPDQ && !e->video))
         return vg_error_set(err, VG_ERR_INVALID, "index builder: bad bank or signal type");
+    if (e->type == VG_SIGNAL_VPDQ)
+        return add_video(b, bank, e, err);
+    return add_entry(b, bank, e, err);
+}
+
+static vg_status add_entry(vg_index_builder *b, uint32_t bank, const vg_bank_entry *e,
+                           vg_error *err)
+{
     if (b->entries.count >= VG_INDEX_MAX_SEGMENT_ENTRIES)
         return vg_error_set(err, VG_ERR_TOO_LARGE, "an index holds at most %llu entries",
                             VG_INDEX_MAX_SEGMENT_ENTRIES);
@@ -211,6 +303,81 @@ static char *bank_name_of(const char *path)
     return strndup(base, len);
 }
 
+/* One video from a hash file: id = the file name without its extension. */
+static vg_status add_hash_file(vg_index_builder *b, uint32_t bank, const char *path,
+                               vg_error *err)
+{
+    vg_vpdq video = VG_VPDQ_INIT;
+    vg_status st = vg_vpdq_load_file(path, 0, &video, err);
+    char *id = st == VG_OK ? bank_name_of(path) : NULL;
+    if (st == VG_OK && !id)
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (st == VG_OK) {
+        vg_bank_entry e = {.type = VG_SIGNAL_VPDQ, .video = &video, .id = id,
+                           .id_len = strlen(id), .metadata = "", .line = 1};
+        st = vg_index_builder_add(b, bank, &e, err);
+        if (st != VG_OK)
+            vg_error_prefix(err, "%s: ", path);
+    }
+    free(id);
+    vg_vpdq_free(&video);
+    return st;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory of hash files (NAME.txt, in byte order of names): one bank. */
+static vg_status add_hash_dir(vg_index_builder *b, uint32_t bank, const char *path,
+                              vg_error *err)
+{
+    DIR *dir = opendir(path);
+    if (!dir)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    vg_status st = VG_OK;
+    struct dirent *d;
+    while (st == VG_OK && (d = readdir(dir))) {
+        size_t n = strlen(d->d_name);
+        if (d->d_name[0] == '.' || n < 5 || strcmp(d->d_name + n - 4, ".txt") != 0)
+            continue;
+        if (count == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **grown = realloc(names, cap * sizeof *names);
+            if (!grown) {
+                st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+                break;
+            }
+            names = grown;
+        }
+        if (!(names[count] = strdup(d->d_name)))
+            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        else
+            count++;
+    }
+    closedir(dir);
+    if (count)
+        qsort(names, count, sizeof *names, compare_names);
+    for (size_t i = 0; i < count; i++) {
+        if (st == VG_OK) {
+            char *file = malloc(strlen(path) + strlen(names[i]) + 2);
+            if (!file) {
+                st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+            } else {
+                sprintf(file, "%s/%s", path, names[i]);
+                st = add_hash_file(b, bank, file, err);
+                free(file);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    return st;
+}
+
 vg_status vg_index_builder_add_file(vg_index_builder *b, const char *path, const char *name,
                                     const vg_bank_options *opts,
                                     void (*on_bad_line)(void *, uint64_t, const char *),
@@ -218,6 +385,9 @@ vg_status vg_index_builder_add_file(vg_index_builder *b, const char *path, const
 {
     if (b->consumed)
         return vg_error_set(err, VG_ERR_INVALID, "index builder already written");
+    struct stat st_path;
+    bool directory = stat(path, &st_path) == 0 && S_ISDIR(st_path.st_mode);
+    bool videos = directory || vg_vpdq_is_file(path);
     char *derived = name ? NULL : bank_name_of(path);
     if (!name && !derived)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
@@ -225,19 +395,36 @@ vg_status vg_index_builder_add_file(vg_index_builder *b, const char *path, const
      * back out. */
     entry_mark mark;
     entry_builder_mark(&b->entries, &mark);
-    uint64_t typed[VG_SIGNAL_TYPE_COUNT];
-    for (int t = 0; t < VG_SIGNAL_TYPE_COUNT; t++)
+    uint64_t typed[INDEX_TYPES];
+    for (int t = 0; t < INDEX_TYPES; t++)
         typed[t] = b->typed[t].count;
+    uint64_t videos_at_start = b->videos, frames = b->frames;
     uint32_t banks = b->bank_count;
 
     file_ctx f = {b, name ? name : derived, 0, false, on_bad_line, ctx};
-    vg_bank_callbacks cb = {file_start, file_entry, file_bad, &f};
-    vg_status st = vg_bank_parse_file(path, opts, &cb, stats, err);
-    if (st == VG_OK && !f.declared)
-        st = vg_index_builder_add_bank(b, f.name, NULL, 0, &f.bank, err); /* empty file */
+    vg_status st;
+    if (videos) {
+        if (stats)
+            memset(stats, 0, sizeof *stats);
+        st = vg_index_builder_add_bank(b, f.name, NULL, 0, &f.bank, err);
+        if (st == VG_OK)
+            st = directory ? add_hash_dir(b, f.bank, path, err)
+                           : add_hash_file(b, f.bank, path, err);
+        if (stats)
+            stats->entries = b->videos - videos_at_start;
+    } else {
+        vg_bank_callbacks cb = {file_start, file_entry, file_bad, &f};
+        st = vg_bank_parse_file(path, opts, &cb, stats, err);
+        if (st == VG_OK && !f.declared)
+            st = vg_index_builder_add_bank(b, f.name, NULL, 0, &f.bank, err); /* empty file */
+    }
     if (st != VG_OK) {
         entry_builder_rollback(&b->entries, &mark);
-        for (int t = 0; t < VG_SIGNAL_TYPE_COUNT; t++) {
+        b->videos = videos_at_start;
+        b->frames = frames;
+        if (b->video && b->video_capacity > mark.count)
+            memset(b->video + mark.count, 0, (b->video_capacity - mark.count) * 4);
+        for (int t = 0; t < INDEX_TYPES; t++) {
             b->typed[t].count = typed[t];
             if (b->typed[t].offset)
                 b->typed[t].values_len = b->typed[t].offset[typed[t]];
@@ -560,8 +747,10 @@ vg_status vg_builder_write_segment(vg_index_builder *b, vg_writer *w, unsigned s
     seg_meta meta;
     memset(&meta, 0, sizeof meta);
     meta.entry_base = entry_base;
+    meta.videos = b->videos;
+    meta.frames = b->frames;
     vg_status st = entry_builder_write(&b->entries, w, segment, &meta, err);
-    for (int t = 0; st == VG_OK && t < VG_SIGNAL_TYPE_COUNT; t++) {
+    for (int t = 0; st == VG_OK && t < INDEX_TYPES; t++) {
         type_meta *tm = &meta.types[t];
         tm->count = b->typed[t].count;
         switch (index_family_of((vg_signal_type)t)) {
@@ -579,6 +768,14 @@ vg_status vg_builder_write_segment(vg_index_builder *b, vg_writer *w, unsigned s
     if (st == VG_OK)
         st = vg_writer_section(w, section_id(SEC_SEG_META, 0, segment, 0), &meta, sizeof meta,
                                err);
+    if (st == VG_OK && b->videos) {
+        uint64_t n = b->entries.count;
+        if (!reserve_links(b, n + 1))
+            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory for video frames");
+        else
+            st = vg_writer_section(w, section_id(SEC_VIDEO, 0, segment, 0), b->video, n * 4,
+                                   err);
+    }
     return st;
 }
 

@@ -267,7 +267,7 @@ bool entry_builder_add(entry_builder *b, vg_signal_type type, uint32_t bank, con
 static vg_status write_ranks(const entry_builder *b, vg_writer *w, unsigned segment,
                              vg_error *err)
 {
-    uint32_t seen[VG_SIGNAL_TYPE_COUNT] = {0};
+    uint32_t seen[INDEX_TYPES] = {0};
     vg_status st = vg_writer_begin(w, section_id(SEC_ENTRY_RANKS, 0, segment, 0), err);
     for (uint64_t i = 0; st == VG_OK && i < b->count; i++) {
         if (i % VG_INDEX_RANK_BLOCK == 0)
@@ -284,7 +284,7 @@ vg_status entry_builder_write(entry_builder *b, vg_writer *w, unsigned segment, 
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory writing the entry table");
     meta->entries = b->count;
     meta->explicit_ids = b->ids.count;
-    meta->rank_width = VG_SIGNAL_TYPE_COUNT;
+    meta->rank_width = INDEX_TYPES;
     vg_status st = vg_writer_section(w, section_id(SEC_ENTRY_TYPE, 0, segment, 0), b->type,
                                      b->count, err);
     if (st == VG_OK)
@@ -319,7 +319,7 @@ uint64_t segment_rank(const vg_segment *g, uint64_t local)
     if (local >= g->entries)
         return NO_ENTRY;
     uint8_t type = g->entry_type[local];
-    if (type >= VG_SIGNAL_TYPE_COUNT)
+    if (type >= INDEX_TYPES)
         return NO_ENTRY;
     if (g->types[type].count == g->entries)
         return local; /* a segment of one type: rank is entry */
@@ -332,7 +332,7 @@ uint64_t segment_rank(const vg_segment *g, uint64_t local)
 
 uint64_t segment_select(const vg_segment *g, vg_signal_type type, uint64_t rank)
 {
-    if ((unsigned)type >= VG_SIGNAL_TYPE_COUNT || rank >= g->types[type].count)
+    if ((unsigned)type >= INDEX_TYPES || rank >= g->types[type].count)
         return NO_ENTRY;
     if (g->types[type].count == g->entries)
         return rank;
@@ -416,18 +416,18 @@ static vg_status inconsistent(const vg_index *x, const char *what, vg_error *err
 
 vg_status segment_verify_entries(const vg_index *x, const vg_segment *g, vg_error *err)
 {
-    uint64_t seen[VG_SIGNAL_TYPE_COUNT] = {0};
+    uint64_t seen[INDEX_TYPES] = {0};
     for (uint64_t i = 0; i < g->entries; i++) {
         uint8_t type = g->entry_type[i];
-        if (type >= VG_SIGNAL_TYPE_COUNT)
+        if (type >= INDEX_TYPES)
             return inconsistent(x, "an entry has an unknown signal type", err);
         if (i % VG_INDEX_RANK_BLOCK == 0)
-            for (unsigned t = 0; t < VG_SIGNAL_TYPE_COUNT; t++)
+            for (unsigned t = 0; t < INDEX_TYPES; t++)
                 if (g->ranks[i / VG_INDEX_RANK_BLOCK * g->rank_width + t] != seen[t])
                     return inconsistent(x, "the rank directory is inconsistent", err);
         seen[type]++;
     }
-    for (unsigned t = 0; t < VG_SIGNAL_TYPE_COUNT; t++)
+    for (unsigned t = 0; t < INDEX_TYPES; t++)
         if (seen[t] != g->types[t].count)
             return inconsistent(x, "the entry types do not match the type counts", err);
     for (uint64_t r = 0; r < g->bank_run_count; r++) {

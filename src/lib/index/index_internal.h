@@ -40,6 +40,14 @@
 /* Per-segment limit: ranks, positions and entry numbers are 32 bits. */
 #define VG_INDEX_MAX_SEGMENT_ENTRIES 0xFFFFFFF0ull
 
+/* Signal types an index stores, in its entry-type bytes, rank directory and
+ * structures: md5, sha1, sha256, pdq, pdq_trimmed, patchset. A video
+ * (VG_SIGNAL_VPDQ) is stored as pdq entries, one per unique frame (see
+ * VIDEO_FIRST). */
+#define INDEX_TYPES 6
+_Static_assert(VG_SIGNAL_PATCHSET == INDEX_TYPES - 1 && VG_SIGNAL_VPDQ == INDEX_TYPES,
+               "the types an index stores come first");
+
 /* Hamming index geometry: 256-bit hashes cut into 16 parts of 16 bits,
  * paired into 8 pairs; two tables per pair (A keyed on the first part, B
  * on the second). */
@@ -47,6 +55,14 @@
 #define HAM_PAIRS 8
 #define HAM_TABLES 16
 #define HAM_BUCKETS 65536u
+
+/* video-frames section, u32 per entry: 0 for an entry that is no video
+ * frame; VIDEO_FIRST | F on a video's first frame (the video's own entry,
+ * F frames in all, the next F - 1 entries); k on its (k+1)-th frame. A
+ * video (VG_SIGNAL_VPDQ) is stored as pdq entries, one per unique frame,
+ * tied together by this section. */
+#define VIDEO_FIRST 0x80000000u
+#define VIDEO_MAX_FRAMES 0x7FFFFFFFu
 
 /* How a signal type is indexed. */
 typedef enum index_family {
@@ -96,6 +112,7 @@ enum {
     SEC_HAM_DIR,       /* part = table; u32 65537 */
     SEC_HAM_INLINE,    /* part = table; u16 per entry */
     SEC_HAM_POS,       /* part = pair; 3 or 4 bytes per table-A position: rank */
+    SEC_VIDEO,         /* u32 per entry (see VIDEO_FIRST); only in segments holding videos */
     SEC_PATCH_OFFSETS, /* u64 per rank + 1: where its encoded patch set starts */
     SEC_PATCH_VALUES,  /* the encoded patch sets, in rank order */
     SEC_PATCH_DIR,     /* u32 (2^bits + 1): bucket starts of the patch index */
@@ -154,7 +171,9 @@ typedef struct seg_meta {
     uint32_t rank_width;   /* u32 per block of the rank directory */
     uint32_t reserved0;
     type_meta types[VG_INDEX_TYPE_SLOTS];
-    uint64_t reserved[4];
+    uint64_t videos;    /* videos in the segment (0: no video-frames section) */
+    uint64_t frames;    /* their frames, counted as pdq entries */
+    uint64_t reserved[2];
 } seg_meta;
 
 /* A run of entries of one bank: from `first` (segment-local) to the next run. */
@@ -231,6 +250,8 @@ typedef struct type_view {
 typedef struct vg_segment {
     uint64_t entry_base;
     uint64_t entries;
+    uint64_t videos, frames;
+    const uint32_t *video; /* video-frames section, NULL without videos */
     const uint8_t *entry_type;
     const uint32_t *ranks;
     uint32_t rank_width;
@@ -239,7 +260,7 @@ typedef struct vg_segment {
     const id_run *id_runs;
     uint64_t id_run_count;
     string_view ids, meta;
-    type_view types[VG_SIGNAL_TYPE_COUNT];
+    type_view types[INDEX_TYPES];
 } vg_segment;
 
 typedef struct vg_bank_ref {
@@ -304,6 +325,18 @@ typedef enum pdq_mode { PDQ_MODE_AUTO, PDQ_MODE_MULTI, PDQ_MODE_SCAN } pdq_mode;
 
 vg_status vg_index_search_pdq_mode(const vg_index *index, const vg_pdq_hash *query, int radius,
                                    pdq_mode mode, vg_index_matches *out, vg_error *err);
+/* The same without sorting and without folding video frames into their
+ * videos: every live pdq entry within radius, frames included. */
+vg_status index_search_pdq_entries(const vg_index *index, const vg_pdq_hash *query, int radius,
+                                   pdq_mode mode, vg_index_matches *out, vg_error *err);
+
+/* When entry is a frame of a video: true, *video = the video's entry (its
+ * first frame), *frames = its frame count. Bound-checked: a damaged
+ * section gives false, never a read outside the mapping. */
+bool index_frame_video(const vg_index *index, uint64_t entry, uint64_t *video,
+                       uint32_t *frames);
+/* The raw video-frames value of entry (0 without videos). */
+uint32_t index_video_link(const vg_index *index, uint64_t entry);
 
 /* The 16-bit part `part` of a 256-bit hash (bytes 2 part, 2 part + 1, low
  * byte first). */
@@ -395,5 +428,7 @@ vg_status vg_builder_write_segment(vg_index_builder *b, vg_writer *w, unsigned s
 vg_status vg_builder_write_banks(vg_index_builder *b, vg_writer *w, vg_error *err);
 uint32_t vg_builder_bank_count(const vg_index_builder *b);
 uint64_t vg_builder_entry_count(const vg_index_builder *b);
+/* Set the video-frames value of the entry added last (copying an index). */
+vg_status vg_builder_set_video_link(vg_index_builder *b, uint32_t link, vg_error *err);
 
 #endif

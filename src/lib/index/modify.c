@@ -44,11 +44,17 @@ static vg_status carry_entries(vg_index_builder *b, const vg_index *x, uint64_t 
             return st;
         if (e.removed)
             continue;
-        vg_bank_entry be = {.type = e.type, .id = e.id, .id_len = e.id_len,
-                            .metadata = e.metadata, .metadata_len = e.metadata_len,
-                            .long_value = e.long_value, .long_value_len = e.long_value_len};
+        /* A video's frames are carried as the pdq entries they are stored
+         * as, with their place in the video. */
+        bool frame = e.type == VG_SIGNAL_VPDQ;
+        vg_bank_entry be = {.type = frame ? VG_SIGNAL_PDQ : e.type, .id = e.id,
+                            .id_len = e.id_len, .metadata = e.metadata,
+                            .metadata_len = e.metadata_len, .long_value = e.long_value,
+                            .long_value_len = e.long_value_len};
         memcpy(be.value, e.value, sizeof be.value);
         st = vg_index_builder_add(b, e.bank, &be, err);
+        if (st == VG_OK && frame)
+            st = vg_builder_set_video_link(b, index_video_link(x, i), err);
         if (st != VG_OK)
             return st;
     }
@@ -165,7 +171,8 @@ vg_status vg_index_remove_ids(const char *path, const char *bank, const char *co
             const char *k = key;
             if (bsearch(&k, sorted, id_count, sizeof *sorted, compare_strings)) {
                 kill = true;
-                newly++;
+                /* A video counts once, not once per frame. */
+                newly += e.type != VG_SIGNAL_VPDQ || e.video == i;
             }
         }
         if (!kill)

@@ -26,9 +26,9 @@ static const char *const kind_names[SEC_KIND_COUNT] = {
     [SEC_EXACT_DIR] = "exact-directory",   [SEC_EXACT_REC] = "exact-records",
     [SEC_EXACT_SLOT] = "exact-slots",      [SEC_HAM_HASH] = "hamming-hashes",
     [SEC_HAM_DIR] = "hamming-directory",   [SEC_HAM_INLINE] = "hamming-inline",
-    [SEC_HAM_POS] = "hamming-positions",   [SEC_PATCH_OFFSETS] = "patch-offsets",
-    [SEC_PATCH_VALUES] = "patch-values",   [SEC_PATCH_DIR] = "patch-directory",
-    [SEC_PATCH_ENTRIES] = "patch-entries"};
+    [SEC_HAM_POS] = "hamming-positions",   [SEC_VIDEO] = "video-frames",
+    [SEC_PATCH_OFFSETS] = "patch-offsets", [SEC_PATCH_VALUES] = "patch-values",
+    [SEC_PATCH_DIR] = "patch-directory",   [SEC_PATCH_ENTRIES] = "patch-entries"};
 
 static const char *kind_name(uint32_t id)
 {
@@ -41,7 +41,7 @@ static const char *section_name(uint32_t id, char *buf, size_t size)
 {
     unsigned type = id >> 16 & 0xFF;
     snprintf(buf, size, "%s (%s%ssegment %u, part %u)", kind_name(id),
-             type < VG_SIGNAL_TYPE_COUNT && (id >> 24) >= SEC_EXACT_DIR
+             type < INDEX_TYPES && (id >> 24) >= SEC_EXACT_DIR
                  ? vg_signal_type_name((vg_signal_type)type) : "",
              (id >> 24) >= SEC_EXACT_DIR ? ", " : "", id >> 8 & 0xFF, id & 0xFF);
     return buf;
@@ -293,7 +293,7 @@ static vg_status load_segment(vg_index *x, unsigned s, uint64_t base, vg_error *
         return corrupt(x, err, "segment entry numbering is inconsistent");
     for (unsigned t = 0; t < VG_INDEX_TYPE_SLOTS; t++) {
         const type_meta *tm = &meta.types[t];
-        if (t >= VG_SIGNAL_TYPE_COUNT && (tm->count || tm->structure != STRUCT_NONE))
+        if (t >= INDEX_TYPES && (tm->count || tm->structure != STRUCT_NONE))
             return vg_error_set(err, VG_ERR_UNSUPPORTED,
                                 "%s: the index holds signals of a type this vigie does not "
                                 "know (type %u): use the vigie that wrote it", x->path, t);
@@ -303,12 +303,17 @@ static vg_status load_segment(vg_index *x, unsigned s, uint64_t base, vg_error *
     }
     if (sum != n)
         return corrupt(x, err, "segment type counts do not add up");
-    if (meta.rank_width < VG_SIGNAL_TYPE_COUNT || meta.rank_width > VG_INDEX_TYPE_SLOTS ||
+    if (meta.rank_width < INDEX_TYPES || meta.rank_width > VG_INDEX_TYPE_SLOTS ||
         meta.explicit_ids > n)
         return corrupt(x, err, "bad entry-table geometry");
+    if (meta.frames > meta.types[VG_SIGNAL_PDQ].count || meta.videos > meta.frames ||
+        (meta.frames && !meta.videos))
+        return corrupt(x, err, "segment video counts are inconsistent");
     g->entry_base = base;
     g->entries = n;
     g->rank_width = meta.rank_width;
+    g->videos = meta.videos;
+    g->frames = meta.frames;
     uint64_t blocks = (n + VG_INDEX_RANK_BLOCK - 1) / VG_INDEX_RANK_BLOCK;
     const void *p;
     uint64_t len;
@@ -321,6 +326,9 @@ static vg_status load_segment(vg_index *x, unsigned s, uint64_t base, vg_error *
     } while (0)
     NEED(SEC_ENTRY_TYPE, 0, n, g->entry_type);
     NEED(SEC_ENTRY_RANKS, 0, blocks * meta.rank_width * 4, g->ranks);
+    g->video = NULL;
+    if (meta.videos)
+        NEED(SEC_VIDEO, 0, n * 4, g->video);
 #undef NEED
     st = section(x, section_id(SEC_BANK_RUNS, 0, s, 0), UINT64_MAX, &p, &len, err);
     if (st != VG_OK)
@@ -339,7 +347,7 @@ static vg_status load_segment(vg_index *x, unsigned s, uint64_t base, vg_error *
     st = load_strings(x, SEC_ID_STRINGS, s, meta.explicit_ids, &g->ids, err);
     if (st == VG_OK)
         st = load_strings(x, SEC_META_STRINGS, s, n, &g->meta, err);
-    for (unsigned t = 0; st == VG_OK && t < VG_SIGNAL_TYPE_COUNT; t++) {
+    for (unsigned t = 0; st == VG_OK && t < INDEX_TYPES; t++) {
         g->types[t].count = meta.types[t].count;
         switch (index_family_of((vg_signal_type)t)) {
         case FAMILY_EXACT:
@@ -494,20 +502,62 @@ void vg_index_get_stats(const vg_index *x, vg_index_stats *out)
     out->banks = x->bank_count;
     if (x->segment_count > 1)
         out->delta_entries = x->segments[1].entries;
-    for (unsigned s = 0; s < x->segment_count; s++)
-        for (int t = 0; t < VG_SIGNAL_TYPE_COUNT; t++)
-            out->by_type[t] += x->segments[s].types[t].count;
+    for (unsigned s = 0; s < x->segment_count; s++) {
+        const vg_segment *g = &x->segments[s];
+        for (int t = 0; t < INDEX_TYPES; t++)
+            out->by_type[t] += g->types[t].count;
+        out->by_type[VG_SIGNAL_PDQ] -= g->frames;
+        out->by_type[VG_SIGNAL_VPDQ] += g->videos;
+    }
     for (uint64_t i = 0; i < x->tombstone_count; i++) {
         uint64_t e = x->tombstones[i];
         for (unsigned s = 0; s < x->segment_count; s++) {
             const vg_segment *g = &x->segments[s];
-            if (e >= g->entry_base && e < g->entry_base + g->entries) {
-                uint8_t t = g->entry_type[e - g->entry_base];
-                if (t < VG_SIGNAL_TYPE_COUNT && out->by_type[t])
-                    out->by_type[t]--;
-            }
+            if (e < g->entry_base || e >= g->entry_base + g->entries)
+                continue;
+            uint8_t t = g->entry_type[e - g->entry_base];
+            uint32_t link = index_video_link(x, e);
+            if (link)
+                t = (link & VIDEO_FIRST) ? VG_SIGNAL_VPDQ : VG_SIGNAL_TYPE_COUNT; /* frame */
+            if (t < VG_SIGNAL_TYPE_COUNT && out->by_type[t])
+                out->by_type[t]--;
         }
     }
+}
+
+uint32_t index_video_link(const vg_index *x, uint64_t entry)
+{
+    for (unsigned s = 0; s < x->segment_count; s++) {
+        const vg_segment *g = &x->segments[s];
+        if (entry >= g->entry_base && entry < g->entry_base + g->entries)
+            return g->video ? g->video[entry - g->entry_base] : 0;
+    }
+    return 0;
+}
+
+bool index_frame_video(const vg_index *x, uint64_t entry, uint64_t *video, uint32_t *frames)
+{
+    for (unsigned s = 0; s < x->segment_count; s++) {
+        const vg_segment *g = &x->segments[s];
+        if (entry < g->entry_base || entry >= g->entry_base + g->entries)
+            continue;
+        if (!g->video)
+            return false;
+        uint64_t local = entry - g->entry_base;
+        uint32_t link = g->video[local];
+        if (!link)
+            return false;
+        uint64_t first = (link & VIDEO_FIRST) ? local : local >= link ? local - link : UINT64_MAX;
+        if (first == UINT64_MAX || !(g->video[first] & VIDEO_FIRST))
+            return false;
+        uint32_t count = g->video[first] & VIDEO_MAX_FRAMES;
+        if (local - first >= count || count > g->entries - first)
+            return false;
+        *video = g->entry_base + first;
+        *frames = count;
+        return true;
+    }
+    return false;
 }
 
 const char *vg_index_bank_name(const vg_index *x, uint32_t bank)
@@ -549,6 +599,9 @@ vg_status vg_index_entry_get(const vg_index *x, uint64_t entry, vg_index_entry *
             !segment_id(g, local, out->id_buf, &out->id, &out->id_len) ||
             !string_get(&g->meta, local, &out->metadata, &out->metadata_len))
             return corrupt(x, err, "entry table damaged (run vigie index verify)");
+        /* A video's frame stands for the video (its value: this frame's PDQ). */
+        if (index_frame_video(x, entry, &out->video, &out->video_frames))
+            out->type = VG_SIGNAL_VPDQ;
         out->bank_name = x->banks[out->bank].name;
         out->columns = x->banks[out->bank].columns;
         out->columns_len = x->banks[out->bank].columns_len;
@@ -597,7 +650,7 @@ static vg_status verify_patch(const vg_index *x, const type_view *tv, vg_error *
 
 static vg_status verify_types(const vg_index *x, const vg_segment *g, vg_error *err)
 {
-    for (unsigned t = 0; t < VG_SIGNAL_TYPE_COUNT; t++) {
+    for (unsigned t = 0; t < INDEX_TYPES; t++) {
         const type_view *tv = &g->types[t];
         vg_status st = VG_OK;
         if (index_family_of((vg_signal_type)t) == FAMILY_PATCH) {
@@ -622,7 +675,7 @@ static vg_status verify_types(const vg_index *x, const vg_segment *g, vg_error *
             return st;
     }
     /* Every digest record and its entry point at each other. */
-    uint64_t rank[VG_SIGNAL_TYPE_COUNT] = {0};
+    uint64_t rank[INDEX_TYPES] = {0};
     for (uint64_t i = 0; i < g->entries; i++) {
         vg_signal_type t = (vg_signal_type)g->entry_type[i];
         uint64_t r = rank[t]++;
@@ -658,6 +711,23 @@ vg_status vg_index_verify(const vg_index *x, vg_error *err)
             st = verify_types(x, g, err);
         if (st != VG_OK)
             return st;
+        uint64_t videos = 0, frames = 0;
+        for (uint64_t i = 0; g->video && i < g->entries; i++) {
+            uint32_t link = g->video[i];
+            if (!link)
+                continue;
+            uint32_t count = link & VIDEO_MAX_FRAMES;
+            if (!(link & VIDEO_FIRST) || count == 0 || count > g->entries - i)
+                return corrupt(x, err, "the video-frames table is inconsistent");
+            for (uint32_t k = 0; k < count; k++)
+                if ((k && g->video[i + k] != k) || g->entry_type[i + k] != VG_SIGNAL_PDQ)
+                    return corrupt(x, err, "the video-frames table is inconsistent");
+            videos++;
+            frames += count;
+            i += count - 1;
+        }
+        if (videos != g->videos || frames != g->frames)
+            return corrupt(x, err, "the video counts do not match the video-frames table");
     }
     return VG_OK;
 }

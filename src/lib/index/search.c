@@ -103,7 +103,7 @@ vg_status vg_index_find_exact(const vg_index *x, vg_signal_type type, const uint
                               vg_index_matches *out, vg_error *err)
 {
     out->count = 0;
-    if ((unsigned)type >= VG_SIGNAL_TYPE_COUNT || index_family_of(type) != FAMILY_EXACT)
+    if ((unsigned)type >= INDEX_TYPES || index_family_of(type) != FAMILY_EXACT)
         return vg_error_set(err, VG_ERR_INVALID, "exact lookup needs md5, sha1 or sha256");
     for (unsigned s = 0; s < x->segment_count; s++) {
         const vg_segment *g = &x->segments[s];
@@ -126,7 +126,7 @@ vg_status vg_index_count_exact_batch(const vg_index *x, vg_signal_type type,
                                      const uint8_t *values, size_t count, uint32_t *found,
                                      vg_error *err)
 {
-    if ((unsigned)type >= VG_SIGNAL_TYPE_COUNT || index_family_of(type) != FAMILY_EXACT)
+    if ((unsigned)type >= INDEX_TYPES || index_family_of(type) != FAMILY_EXACT)
         return vg_error_set(err, VG_ERR_INVALID, "exact lookup needs md5, sha1 or sha256");
     size_t vb = vg_signal_type_bytes(type), rs = vb + 4;
     memset(found, 0, count * sizeof *found);
@@ -499,10 +499,10 @@ static int match_order(const void *pa, const void *pb, void *ctx)
     return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
-/* Every live entry of the Hamming-family types (pdq, pdq_trimmed) within
- * `radius` of hash. */
-static vg_status search_hamming(const vg_index *x, const uint8_t *hash, int radius,
-                                pdq_mode mode, vg_index_matches *out, vg_error *err)
+/* Every live entry of the Hamming-family types in the mask (bit t for
+ * signal type t) within `radius` of hash, in no particular order. */
+static vg_status search_hamming(const vg_index *x, unsigned types, const uint8_t *hash,
+                                int radius, pdq_mode mode, vg_index_matches *out, vg_error *err)
 {
     out->count = 0;
     if (radius < 0 || radius > VG_INDEX_MAX_RADIUS)
@@ -515,8 +515,8 @@ static vg_status search_hamming(const vg_index *x, const uint8_t *hash, int radi
     q.radius = radius;
     q.t = radius / 8;
     q.s = q.t / 2;
-    for (unsigned t = 0; t < VG_SIGNAL_TYPE_COUNT; t++) {
-        if (index_family_of((vg_signal_type)t) != FAMILY_HAMMING)
+    for (unsigned t = 0; t < INDEX_TYPES; t++) {
+        if (!(types >> t & 1))
             continue;
         q.type = (vg_signal_type)t;
         for (unsigned s = 0; s < x->segment_count; s++) {
@@ -529,21 +529,64 @@ static vg_status search_hamming(const vg_index *x, const uint8_t *hash, int radi
                 return vg_error_set(err, VG_ERR_NOMEM, "out of memory for matches");
         }
     }
-    if (out->count > 1)
-        qsort_r(out->items, out->count, sizeof *out->items, match_order, (void *)x);
     return VG_OK;
+}
+
+static int by_entry_then_distance(const void *pa, const void *pb)
+{
+    const vg_index_match *a = pa, *b = pb;
+    if (a->entry != b->entry)
+        return a->entry < b->entry ? -1 : 1;
+    return (a->distance > b->distance) - (a->distance < b->distance);
+}
+
+/* Frames stand for their video: each becomes the video's entry, and a video
+ * with several frames within the radius is reported once, closest first. */
+static void fold_frames(const vg_index *x, vg_index_matches *out)
+{
+    bool folded = false;
+    for (size_t i = 0; i < out->count; i++) {
+        uint64_t video;
+        uint32_t frames;
+        if (index_frame_video(x, out->items[i].entry, &video, &frames)) {
+            out->items[i].entry = video;
+            out->items[i].type = VG_SIGNAL_VPDQ;
+            folded = true;
+        }
+    }
+    if (!folded)
+        return;
+    qsort(out->items, out->count, sizeof *out->items, by_entry_then_distance);
+    size_t kept = 0;
+    for (size_t i = 0; i < out->count; i++)
+        if (kept == 0 || out->items[kept - 1].entry != out->items[i].entry)
+            out->items[kept++] = out->items[i];
+    out->count = kept;
 }
 
 vg_status vg_index_search_pdq_mode(const vg_index *x, const vg_pdq_hash *query, int radius,
                                    pdq_mode mode, vg_index_matches *out, vg_error *err)
 {
-    return search_hamming(x, query->bytes, radius, mode, out, err);
+    unsigned types = 1u << VG_SIGNAL_PDQ | 1u << VG_SIGNAL_PDQ_TRIMMED;
+    vg_status st = search_hamming(x, types, query->bytes, radius, mode, out, err);
+    if (st != VG_OK)
+        return st;
+    fold_frames(x, out);
+    if (out->count > 1)
+        qsort_r(out->items, out->count, sizeof *out->items, match_order, (void *)x);
+    return VG_OK;
+}
+
+vg_status index_search_pdq_entries(const vg_index *x, const vg_pdq_hash *query, int radius,
+                                   pdq_mode mode, vg_index_matches *out, vg_error *err)
+{
+    return search_hamming(x, 1u << VG_SIGNAL_PDQ, query->bytes, radius, mode, out, err);
 }
 
 vg_status vg_index_search_pdq(const vg_index *x, const vg_pdq_hash *query, int radius,
                               vg_index_matches *out, vg_error *err)
 {
-    return search_hamming(x, query->bytes, radius, PDQ_MODE_AUTO, out, err);
+    return vg_index_search_pdq_mode(x, query, radius, PDQ_MODE_AUTO, out, err);
 }
 
 /* ---- patch sets ---- */

@@ -7,28 +7,11 @@
  */
 #include <string.h>
 
+#include "core/target_clones.h"
 #include "pdq/pdq_internal.h"
 
-/* Hot loops get an AVX2 clone on x86-64 when the toolchain supports it;
- * the result is the same either way (no FMA: -ffp-contract=off). Only
- * static functions are cloned: clang wants every declaration of a cloned
- * function to carry the attribute, so exported ones are plain wrappers. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PDQ_NO_CLONES 1 /* ifunc resolvers run before the sanitizer starts */
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define PDQ_NO_CLONES 1
-#endif
-#if defined(__x86_64__) && defined(__has_attribute) && !defined(PDQ_NO_CLONES)
-#if __has_attribute(target_clones)
-#define TARGET_CLONES __attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-#ifndef TARGET_CLONES
-#define TARGET_CLONES
-#endif
+/* Hot loops get an AVX2 clone on x86-64 (core/target_clones.h). */
+#define TARGET_CLONES VG_TARGET_CLONES
 
 /* --- luma ------------------------------------------------------------- */
 

@@ -122,6 +122,13 @@ void pdq_luma_gray(const uint8_t *gray, uint32_t n, float *out);
  * tests of the memory bound. */
 size_t pdq_stream_memory(const vg_pdq_stream *stream);
 
+/* Row y given as luma (width floats) instead of pixels, for producers that
+ * compute luma themselves with the reference's expression,
+ * (R * PDQ_LUMA_R + G * PDQ_LUMA_G) + B * PDQ_LUMA_B in float (video
+ * frames); the same contract as the sink's row(). */
+vg_status pdq_stream_luma_row(vg_pdq_stream *stream, uint32_t y, const float *luma,
+                              vg_error *err);
+
 /* --- pdq_hash.c: from the 64x64 samples to hashes ---------------------- */
 
 /* The 16x64 DCT-II basis the reference uses (rows 1..16 of the 64-point DCT). */

@@ -332,9 +332,9 @@ static void prefetch_row(const uint8_t *pixels, size_t bytes)
     (void)bytes;
 }
 
-static vg_status stream_row(void *user, uint32_t y, const uint8_t *pixels, vg_error *err)
+/* The sink contract for row y: begun, in order, inside the image. */
+static vg_status accept_row(vg_pdq_stream *s, uint32_t y, const void *pixels, vg_error *err)
 {
-    vg_pdq_stream *s = user;
     if (s->state != STREAM_RECEIVING) {
         s->state = STREAM_FAILED;
         return vg_error_set(err, VG_ERR_INVALID, "PDQ hasher got a row before the image began");
@@ -346,27 +346,54 @@ static vg_status stream_row(void *user, uint32_t y, const uint8_t *pixels, vg_er
                             s->height, s->next_row);
     }
     s->next_row++;
+    return VG_OK;
+}
+
+/* Where row y's luma goes (NULL for tiny images, which keep nothing), and
+ * what follows once it is there. */
+static float *luma_slot(vg_pdq_stream *s, uint32_t y)
+{
     switch (s->mode) {
-    case MODE_TINY:
-        break;
     case MODE_DIRECT:
-        if (s->layout == VG_PIXEL_RGB8)
-            pdq_luma_rgb(pixels, s->width, s->grid[y]);
-        else
-            pdq_luma_gray(pixels, s->width, s->grid[y]);
-        break;
-    case MODE_FILTER: {
+        return s->grid[y];
+    case MODE_FILTER:
+        return stage_row(s, s->stage1, s->staged1);
+    default:
+        return NULL;
+    }
+}
+
+static void luma_stored(vg_pdq_stream *s)
+{
+    if (s->mode == MODE_FILTER && ++s->staged1 == s->lanes)
+        flush_stage1(s);
+}
+
+static vg_status stream_row(void *user, uint32_t y, const uint8_t *pixels, vg_error *err)
+{
+    vg_pdq_stream *s = user;
+    vg_status st = accept_row(s, y, pixels, err);
+    float *luma = st == VG_OK ? luma_slot(s, y) : NULL;
+    if (!luma)
+        return st;
+    if (s->mode == MODE_FILTER)
         prefetch_row(pixels, (size_t)s->width * s->layout);
-        float *luma = stage_row(s, s->stage1, s->staged1);
-        if (s->layout == VG_PIXEL_RGB8)
-            pdq_luma_rgb(pixels, s->width, luma);
-        else
-            pdq_luma_gray(pixels, s->width, luma);
-        if (++s->staged1 == s->lanes)
-            flush_stage1(s);
-        break;
-    }
-    }
+    if (s->layout == VG_PIXEL_RGB8)
+        pdq_luma_rgb(pixels, s->width, luma);
+    else
+        pdq_luma_gray(pixels, s->width, luma);
+    luma_stored(s);
+    return VG_OK;
+}
+
+vg_status pdq_stream_luma_row(vg_pdq_stream *s, uint32_t y, const float *luma, vg_error *err)
+{
+    vg_status st = accept_row(s, y, luma, err);
+    float *slot = st == VG_OK ? luma_slot(s, y) : NULL;
+    if (!slot)
+        return st;
+    memcpy(slot, luma, (size_t)s->width * sizeof *slot);
+    luma_stored(s);
     return VG_OK;
 }
 

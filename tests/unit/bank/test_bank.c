@@ -17,6 +17,7 @@ typedef struct seen {
     char meta[MAX_SEEN][128];
     size_t meta_len[MAX_SEEN];
     uint64_t line[MAX_SEEN];
+    size_t frames[MAX_SEEN]; /* vpdq: the video's frame count */
     size_t bad;
     uint64_t bad_line[MAX_SEEN];
     char columns[256];
@@ -48,6 +49,8 @@ static vg_status on_entry(void *ctx, const vg_bank_entry *e, vg_error *err)
         s->meta_len[i] = e->metadata_len < sizeof s->meta[i] ? e->metadata_len : 0;
         memcpy(s->meta[i], e->metadata, s->meta_len[i]);
         s->line[i] = e->line;
+        s->frames[i] = e->video ? e->video->count : 0;
+        CHECK((e->type == VG_SIGNAL_VPDQ) == (e->video != NULL));
     }
     s->count++;
     return VG_OK;
@@ -204,8 +207,8 @@ static void test_hostile(void)
     CHECK_INT_EQ(s.count, 2);
     CHECK_INT_EQ(s.bad, 1);
     CHECK_INT_EQ(s.bad_line[0], 2);
-    /* a 3 MB line between good ones, then 3 MB without any newline */
-    size_t big = 3u << 20;
+    /* a line over the limit between good ones, then as much without any newline */
+    size_t big = VG_BANK_LINE_MAX + (1u << 20);
     char *text = malloc(big * 2 + 200);
     size_t n = 0;
     memcpy(text + n, MD5_EMPTY "\n", 33);
@@ -276,6 +279,87 @@ static void test_callback_stops_and_files(void)
     unlink(path);
 }
 
+/* One character that is not a hex digit, anywhere in a signal, refuses the
+ * line: first or second character of a byte, characters just outside the
+ * digit ranges, and bytes above 127. Every good digit in either case is
+ * read with its value. Expected values come from the hex alphabet here,
+ * not from the parser. */
+static void test_one_bad_hex_character(void)
+{
+    static const char bad[] = {'g', 'G', '/', ':', '@', '`', 'z', ' ', '\x80', '\xff', '-', '.'};
+    char line[128];
+    seen s;
+    vg_error err;
+    size_t refused = 0, tries = 0;
+    for (size_t pos = 0; pos < 32; pos++) {
+        for (size_t b = 0; b < sizeof bad; b++) {
+            if (bad[b] == ' ' && (pos == 0 || pos == 31))
+                continue; /* blanks around a signal are trimmed, not bad */
+            char md5[33];
+            memcpy(md5, MD5_EMPTY, 33);
+            md5[pos] = bad[b];
+            int n = snprintf(line, sizeof line, "signal_type,signal,id\nmd5,%s,x\n", md5);
+            tries++;
+            vg_status st = parse(line, (size_t)n, false, VG_SIGNAL_TYPE_COUNT, &s, &err);
+            if (st == VG_ERR_CORRUPT && s.count == 0 && s.bad == 1 && s.bad_line[0] == 2)
+                refused++;
+            else
+                CHECK_MSG(0, "CSV md5 with '%c' at %zu: %s, %zu entries", bad[b], pos,
+                          vg_status_name(st), s.count);
+            /* the same in a plain bank */
+            n = snprintf(line, sizeof line, "%s\n", md5);
+            st = parse(line, (size_t)n, false, VG_SIGNAL_TYPE_COUNT, &s, &err);
+            CHECK_MSG(st == VG_ERR_CORRUPT && s.count == 0 && s.bad == 1,
+                      "plain md5 with '%c' at %zu", bad[b], pos);
+        }
+    }
+    CHECK_INT_EQ(refused, tries);
+    /* The case: the last character. */
+    const char *csv = "signal_type,signal,id\nmd5,d41d8cd98f00b204e9800998ecf8427g,x\n";
+    CHECK(parse(csv, strlen(csv), false, VG_SIGNAL_TYPE_COUNT, &s, &err) == VG_ERR_CORRUPT);
+    CHECK_INT_EQ(s.count, 0);
+    /* Every digit, both cases, in both places of a byte. */
+    static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
+    for (int hi = 0; hi < 16; hi++) {
+        char sig[65];
+        for (int i = 0; i < 32; i++) {
+            sig[2 * i] = (i % 2 ? upper : lower)[hi];
+            sig[2 * i + 1] = (i % 2 ? lower : upper)[(hi + i) % 16];
+        }
+        sig[64] = '\0';
+        int n = snprintf(line, sizeof line, "%s\n", sig);
+        CHECK(parse(line, (size_t)n, false, VG_SIGNAL_PDQ, &s, &err) == VG_OK);
+        CHECK_INT_EQ(s.count, 1);
+        for (int i = 0; i < 32 && s.count; i++)
+            CHECK_INT_EQ(s.value[0][i], hi * 16 + (hi + i) % 16);
+    }
+}
+
+/* vpdq rows: the ThreatExchange signal string, CSV-quoted. */
+static void test_vpdq_rows(void)
+{
+    const char text[] =
+        "signal_type,signal,id\n"
+        "vpdq,\"[\"\"" HEX64 ",100,0.0\"\",\"\"" HEX64 ",40,1e+02\"\"]\",clip-1\n"
+        "VPDQ,\"[\"\"" HEX64 ",30,0.0\"\"]\",dark\n"   /* no frame of quality >= 50 */
+        "vpdq,\"[\"\"" HEX64 ",100\"\"]\",short\n"     /* a field missing */
+        "vpdq," HEX64 ",not-json\n"
+        "pdq," HEX64 ",image\n";
+    seen s;
+    vg_error err;
+    CHECK(parse(text, sizeof text - 1, true, VG_SIGNAL_TYPE_COUNT, &s, &err) == VG_OK);
+    CHECK_INT_EQ(s.count, 2);
+    CHECK(s.type[0] == VG_SIGNAL_VPDQ);
+    CHECK_STR_EQ(s.id[0], "clip-1");
+    CHECK_INT_EQ(s.frames[0], 2);
+    CHECK(s.type[1] == VG_SIGNAL_PDQ);
+    CHECK_INT_EQ(s.bad, 3);
+    CHECK_INT_EQ(s.bad_line[0], 3);
+    /* A plain bank cannot hold videos. */
+    CHECK(parse(HEX64 "\n", 65, false, VG_SIGNAL_VPDQ, &s, &err) == VG_ERR_CORRUPT);
+    CHECK(strstr(err.message, "vpdq") != NULL);
+}
+
 static void test_type_names(void)
 {
     vg_signal_type t;
@@ -283,6 +367,8 @@ static void test_type_names(void)
     CHECK(vg_signal_type_parse("sha", 3, &t) == VG_ERR_INVALID);
     CHECK_STR_EQ(vg_signal_type_name(VG_SIGNAL_PDQ), "pdq");
     CHECK_INT_EQ(vg_signal_type_bytes(VG_SIGNAL_SHA1), 20);
+    CHECK(vg_signal_type_parse("vpdq", 4, &t) == VG_OK && t == VG_SIGNAL_VPDQ);
+    CHECK_INT_EQ(vg_signal_type_bytes(VG_SIGNAL_VPDQ), 0);
 }
 
 /* Rows of types vigie does not match reach on_other_type as written, when
@@ -312,18 +398,20 @@ static void test_other_types(void)
     opts.on_other_type = on_other;
     vg_bank_callbacks cb = {NULL, on_entry, on_bad, &s};
     vg_error err;
-    /* The row without a signal stays a bad line. */
+    /* vpdq is a signal vigie matches (a video): an entry, not another type.
+     * The row without a signal stays a bad line. */
     CHECK(vg_bank_parse_buffer(text, sizeof text - 1, "t", &opts, &cb, NULL, &err) ==
           VG_ERR_CORRUPT);
-    CHECK_INT_EQ(s.count, 1);
+    CHECK_INT_EQ(s.count, 2);
     CHECK_INT_EQ(s.bad, 1);
     CHECK_INT_EQ(s.bad_line[0], 5);
-    CHECK_STR_EQ(s.columns, "vpdq|[\"" HEX64 ",100,0.000\"]|v1|b|3;url_md5|" MD5_EMPTY "|u1|c|4;");
+    CHECK_STR_EQ(s.columns, "url_md5|" MD5_EMPTY "|u1|c|4;");
     memset(&s, 0, sizeof s);
     opts.on_other_type = NULL;
     CHECK(vg_bank_parse_buffer(text, sizeof text - 1, "t", &opts, &cb, NULL, &err) ==
           VG_ERR_CORRUPT);
-    CHECK_INT_EQ(s.bad, 3);
+    CHECK_INT_EQ(s.count, 2);
+    CHECK_INT_EQ(s.bad, 2);
 }
 
 int main(void)
@@ -335,6 +423,8 @@ int main(void)
     RUN(test_plain);
     RUN(test_hostile);
     RUN(test_callback_stops_and_files);
+    RUN(test_one_bad_hex_character);
+    RUN(test_vpdq_rows);
     RUN(test_type_names);
     RUN(test_other_types);
     return vg_test_exit();

@@ -145,7 +145,7 @@ static void test_foreign_truncated_version(void)
     /* a real file of the previous format (tests/unit/index/data/README.md) */
     CHECK(open_status(VG_INDEX_TEST_DATA "/format-v1.vgx", msg, sizeof msg) ==
           VG_ERR_UNSUPPORTED);
-    CHECK_MSG(strstr(msg, "index format version 1, but this vigie reads version 2") &&
+    CHECK_MSG(strstr(msg, "index format version 1, but this vigie reads version 3") &&
               strstr(msg, "rebuild"), "%s", msg);
 
     CHECK(open_status("/nonexistent/x.vgx", msg, sizeof msg) == VG_ERR_IO);
@@ -282,9 +282,22 @@ static void exercise(vg_index *x)
     vg_index_matches_free(&m);
 }
 
+/* Two ways to break the structure: every byte 0xFF (positions and ranks
+ * far out, empty buckets), and 32-bit words alternately 0 and 0x7FFFFFFF
+ * (buckets that start inside their table and end far past it). */
+static void damage(uint8_t *p, size_t len, int pattern)
+{
+    if (pattern == 0) {
+        memset(p, 0xFF, len);
+        return;
+    }
+    for (size_t i = 0; i < len; i++)
+        p[i] = i / 4 % 2 ? (i % 4 == 3 ? 0x7F : 0xFF) : 0;
+}
+
 static void test_structure_damage_stays_in_bounds(void)
 {
-    /* Fill each section with 0xFF and make every checksum agree: positions,
+    /* Damage each section in turn and make every checksum agree: positions,
      * ranks, directory entries, runs and string offsets then point far
      * outside their arrays. Opening may refuse the file; if it opens,
      * verify must find structural damage, and every query must stay
@@ -298,38 +311,42 @@ static void test_structure_damage_stays_in_bounds(void)
     const section_entry *table = (const section_entry *)(good + VG_INDEX_HEADER_BYTES);
     const char *bad = temp_path("struct-bad.vgx");
     size_t refused = 0, caught = 0, tried = 0;
-    for (uint32_t i = 0; i < h.section_count; i++) {
-        unsigned kind = table[i].id >> 24;
-        if (!table[i].bytes)
-            continue;
-        memcpy(copy, good, len);
-        memset(copy + table[i].offset, 0xFF, table[i].bytes);
-        fix_checksums(copy, len);
-        write_all(bad, copy, len);
-        tried++;
-        vg_index *x = NULL;
-        if (vg_index_open(bad, &x, NULL) != VG_OK) {
-            refused++;
-            continue;
+    for (int pattern = 0; pattern < 2; pattern++) {
+        for (uint32_t i = 0; i < h.section_count; i++) {
+            unsigned kind = table[i].id >> 24;
+            if (!table[i].bytes)
+                continue;
+            memcpy(copy, good, len);
+            damage(copy + table[i].offset, table[i].bytes, pattern);
+            if (!memcmp(copy + table[i].offset, good + table[i].offset, table[i].bytes))
+                continue; /* the pattern was already there: nothing damaged */
+            fix_checksums(copy, len);
+            write_all(bad, copy, len);
+            tried++;
+            vg_index *x = NULL;
+            if (vg_index_open(bad, &x, NULL) != VG_OK) {
+                refused++;
+                continue;
+            }
+            /* Values (hashes, inline halves, digests, names) are not
+             * structure: only their checksums, forged here, can tell. */
+            bool structural = kind != SEC_HAM_HASH && kind != SEC_HAM_INLINE &&
+                              kind != SEC_BANKS &&
+                              !(kind == SEC_ID_STRINGS && (table[i].id & 0xFF) == STRINGS_BYTES) &&
+                              !(kind == SEC_META_STRINGS && (table[i].id & 0xFF) == STRINGS_BYTES);
+            vg_status st = vg_index_verify(x, NULL);
+            if (structural) {
+                CHECK_MSG(st == VG_ERR_CORRUPT, "section %08x damaged (%d) passes verify",
+                          table[i].id, pattern);
+                caught += st == VG_ERR_CORRUPT;
+            }
+            exercise(x);
+            vg_index_close(x);
         }
-        /* Values (hashes, inline halves, digests, names) are not structure:
-         * only their checksums, forged here, can tell. */
-        bool structural = kind != SEC_HAM_HASH && kind != SEC_HAM_INLINE &&
-                          kind != SEC_BANKS && !(kind == SEC_ID_STRINGS &&
-                          (table[i].id & 0xFF) == STRINGS_BYTES) &&
-                          !(kind == SEC_META_STRINGS && (table[i].id & 0xFF) == STRINGS_BYTES);
-        vg_status st = vg_index_verify(x, NULL);
-        if (structural) {
-            CHECK_MSG(st == VG_ERR_CORRUPT, "section %08x filled with 0xFF passes verify",
-                      table[i].id);
-            caught += st == VG_ERR_CORRUPT;
-        }
-        exercise(x);
-        vg_index_close(x);
     }
-    fprintf(stderr, "  %zu sections damaged: %zu refused on open, %zu caught by verify\n",
+    fprintf(stderr, "  %zu damaged sections: %zu refused on open, %zu caught by verify\n",
             tried, refused, caught);
-    CHECK(tried > 40);
+    CHECK(tried > 80);
     free(copy);
     free(good);
 }
