@@ -98,6 +98,9 @@ static const char *const migrations[] = {
     /* 7: a video's fingerprint match (the shares of frames and the
      * segments that matched), for the person who looks at it. */
     "ALTER TABLE report_files ADD COLUMN video_match TEXT;",
+    /* 8: which fingerprint found a file's bank match (VG_MATCH_*): a
+     * match after trimming borders or by local features is shown as such. */
+    "ALTER TABLE report_files ADD COLUMN match_signal TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
