@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "harness.h"
+#include "model/alert.h"
 #include "model/audit.h"
 #include "model/item.h"
 #include "model/people.h"
 #include "model/priority.h"
 #include "model/report.h"
+#include "model/stats.h"
 #include "model/video.h"
 #include "model/vocab.h"
 
@@ -396,11 +398,16 @@ static void test_copies(void)
         items[i].case_id = rows[i].case_id;
         items[i].content_key = (char *)rows[i].key;
     }
+    /* the last copy of report 1 says a child is in danger now */
+    items[4].danger = 1;
     vg_rule_mark_copies(items, 5);
     const int64_t copies[] = {2, 0, 0, 0, 0}, copy_of[] = {0, 0, 1, 0, 1};
+    const int64_t danger[] = {1, 0, 0, 0, 1};
     for (int i = 0; i < 5; i++) {
         CHECK_INT_EQ(items[i].copies, copies[i]);
         CHECK_INT_EQ(items[i].copy_of, copy_of[i]);
+        /* the row standing for it comes first too; other rows do not */
+        CHECK_INT_EQ(items[i].danger, danger[i]);
     }
 }
 
@@ -420,11 +427,11 @@ static void test_priority(void)
     vg_priority_hit hits[VG_RULE_COUNT];
     int n = 0;
     int64_t score = vg_priority_score(&p, &it, &g, 3 * 3600, hits, &n);
-    CHECK_INT_EQ(score, 1000 + 3 * 5);
+    CHECK_INT_EQ(score, 10000 + 3 * 5);
     CHECK_INT_EQ(n, 2);
     it.bank_classes = "illegal_csam|A|b0";
     score = vg_priority_score(&p, &it, &g, 0, hits, &n);
-    CHECK_INT_EQ(score, 1000 + 200 + 150);
+    CHECK_INT_EQ(score, 10000 + 200 + 150);
     vg_config_free(cfg);
 }
 
@@ -435,12 +442,12 @@ static void test_priority_weights(void)
     vg_config *cfg = NULL;
     vg_error err;
     const char *text =
-        "priority.danger = 7\npriority.waiting = 2\npriority.waiting_max_hours = 3\n";
+        "priority.danger = 1557\npriority.waiting = 2\npriority.waiting_max_hours = 3\n";
     CHECK(vg_config_new(&cfg, &err) == VG_OK);
     CHECK(vg_config_parse(cfg, text, strlen(text), "test", &err) == VG_OK);
     vg_priority p;
     CHECK(vg_priority_load(cfg, "A", &p, &err) == VG_OK);
-    CHECK_INT_EQ(p.weight[VG_RULE_DANGER], 7);
+    CHECK_INT_EQ(p.weight[VG_RULE_DANGER], 1557);
     CHECK_INT_EQ(p.weight[VG_RULE_SEXTORTION], 800); /* the default */
 
     vg_grading g;
@@ -459,7 +466,7 @@ static void test_priority_weights(void)
     /* 10 hours waited, capped at 3 hours of 2 points; a key trusted at 80
      * gets 80 % of priority.trusted_source (100). */
     int64_t score = vg_priority_score(&p, &it, &g, 1000 + 10 * 3600, hits, &n);
-    CHECK_INT_EQ(score, 7 + 300 + 200 + 150 + 80 + 6);
+    CHECK_INT_EQ(score, 1557 + 300 + 200 + 150 + 80 + 6);
     CHECK_INT_EQ(n, 6);
     CHECK_INT_EQ(hits[0].rule, VG_RULE_DANGER);
     CHECK_INT_EQ(hits[4].rule, VG_RULE_TRUSTED);
@@ -468,7 +475,7 @@ static void test_priority_weights(void)
     /* A key trusted at 0 adds nothing, and says nothing. */
     it.source_trust = 0;
     CHECK_INT_EQ(vg_priority_score(&p, &it, &g, 1000 + 10 * 3600, hits, &n),
-                 7 + 300 + 200 + 150 + 6);
+                 1557 + 300 + 200 + 150 + 6);
     CHECK_INT_EQ(n, 5);
     /* Known material is not new; another grade is not the top one. */
     it.files_known = 2;
@@ -486,6 +493,173 @@ static void test_priority_weights(void)
     CHECK(strstr(err.message, "priority.sextortion") != NULL);
     vg_config_free(cfg);
     vg_config_free(cfg2);
+}
+
+/* A child in danger now, or live abuse, outranks every other report,
+ * whatever the others have: the issue's case (a picture of me with a new
+ * file, 1100 points, above live abuse, 1000) and the extremes. */
+static void test_danger_first(void)
+{
+    vg_config *cfg = NULL;
+    CHECK(vg_config_new(&cfg, NULL) == VG_OK);
+    vg_priority p;
+    CHECK(vg_priority_load(cfg, "A", &p, NULL) == VG_OK);
+    vg_config_free(cfg);
+    vg_grading g;
+    CHECK(vg_grading_parse(&g, "A,B,C", NULL) == VG_OK);
+    const int64_t now = 10 * 365 * 86400LL; /* ten years after the oldest */
+    const struct {
+        const char *what, *category;
+        int danger;
+        int64_t files, files_known, api_key, trust, created_at;
+        const char *bank_classes;
+        int first; /* must come before every row with first = 0 */
+    } rows[] = {
+        {"live abuse, nothing else", VG_CATEGORY_LIVESTREAM, 0, 0, 0, 0, 0, now, NULL, 1},
+        {"a child in danger (a picture report)", "image_video", 1, 0, 0, 0, 0, now, NULL, 1},
+        {"a child in danger, known material", "other", 1, 1, 1, 0, 0, now, NULL, 1},
+        {"a picture of me with a new file", VG_CATEGORY_IMAGE_OF_ME, 0, 1, 0, 0, 0, now, NULL, 0},
+        {"every other rule, waited ten years", VG_CATEGORY_SEXTORTION, 0, 2, 1, 4, 100, 0,
+         "illegal_csam|A|b0", 0},
+        {"new material from a trusted partner", "image_video", 0, 1, 0, 4, 100, 0, NULL, 0},
+    };
+    const size_t n = sizeof rows / sizeof rows[0];
+    int64_t scores[sizeof rows / sizeof rows[0]];
+    for (size_t i = 0; i < n; i++) {
+        vg_item it = {0};
+        it.category = (char *)rows[i].category;
+        it.danger = rows[i].danger;
+        it.files = rows[i].files;
+        it.files_known = rows[i].files_known;
+        it.api_key_id = rows[i].api_key;
+        it.source_trust = rows[i].trust;
+        it.created_at = rows[i].created_at;
+        it.bank_classes = (char *)rows[i].bank_classes;
+        vg_priority_hit hits[VG_RULE_COUNT];
+        int count = 0;
+        scores[i] = vg_priority_score(&p, &it, &g, now, hits, &count);
+        CHECK_MSG((count > 0 && hits[0].rule == VG_RULE_DANGER) == rows[i].first,
+                  "%s: the danger rule %s", rows[i].what, rows[i].first ? "missing" : "applied");
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (rows[i].first && !rows[j].first)
+                CHECK_MSG(scores[i] > scores[j], "%s (%lld) is not above %s (%lld)",
+                          rows[i].what, (long long)scores[i], rows[j].what,
+                          (long long)scores[j]);
+
+    /* A weight that would let the others catch up is refused, naming the
+     * keys; one point more is enough. The others' most: 800 + 300 + 200 +
+     * 150 + 100 + 5 x 72 = 1910. */
+    const struct {
+        const char *text;
+        int ok;
+    } configs[] = {
+        {"priority.danger = 1000\n", 0}, /* the old default */
+        {"priority.danger = 1910\n", 0},
+        {"priority.danger = 1911\n", 1},
+        {"priority.danger = 0\n", 0},
+        {"priority.waiting_max_hours = 2000\n", 0}, /* 5 x 2000 catches up with 10000 */
+        {"priority.danger = 20000\npriority.waiting_max_hours = 2000\n", 1},
+    };
+    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+        vg_config *c = NULL;
+        vg_error err;
+        CHECK(vg_config_new(&c, NULL) == VG_OK);
+        CHECK(vg_config_parse(c, configs[i].text, strlen(configs[i].text), "test", NULL) ==
+              VG_OK);
+        vg_status st = vg_priority_load(c, "A", &p, &err);
+        CHECK_MSG((st == VG_OK) == configs[i].ok, "%s", configs[i].text);
+        if (!configs[i].ok)
+            CHECK_MSG(st == VG_ERR_INVALID && strstr(err.message, "priority.danger") &&
+                          strstr(err.message, "waiting_max_hours"),
+                      "%s", err.message);
+        vg_config_free(c);
+    }
+}
+
+static void test_alert_rules(void)
+{
+    /* which reports raise an alert, and why */
+    const struct {
+        const char *category;
+        int danger;
+        const char *reason;
+    } reasons[] = {
+        {VG_CATEGORY_LIVESTREAM, 0, VG_ALERT_LIVESTREAM},
+        {VG_CATEGORY_LIVESTREAM, 1, VG_ALERT_DANGER},
+        {"image_video", 1, VG_ALERT_DANGER},
+        {NULL, 1, VG_ALERT_DANGER},
+        {"image_video", 0, NULL},
+        {VG_CATEGORY_SEXTORTION, 0, NULL},
+        {NULL, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        const char *r = vg_rule_alert_reason(reasons[i].category, reasons[i].danger);
+        CHECK_MSG(reasons[i].reason ? r && !strcmp(r, reasons[i].reason) : r == NULL,
+                  "row %zu: %s", i, r ? r : "(none)");
+    }
+    CHECK(vg_term_find(vg_alert_reason_terms, VG_ALERT_DANGER) != NULL);
+
+    /* back-off: 30 s, doubling, at most an hour */
+    const struct {
+        int64_t attempts, wait;
+    } waits[] = {{0, 30},    {1, 30},    {2, 60},    {3, 120},   {4, 240},
+                 {7, 1920},  {8, 3600},  {9, 3600},  {60, 3600}, {1000000, 3600}};
+    for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++)
+        CHECK_MSG(vg_rule_alert_retry_at(1000, waits[i].attempts, 30, 3600) == 1000 + waits[i].wait,
+                  "after %lld failures", (long long)waits[i].attempts);
+}
+
+/* What an alert says: its reason, numbers, time and link, nothing else. */
+static void test_alert_messages(void)
+{
+    vg_alert_delivery d = {.id = 3, .alert_id = 7, .report_id = 42, .raised_at = 1700000000,
+                           .channel = VG_CHANNEL_EMAIL, .reason = VG_ALERT_DANGER};
+    char *mail = NULL;
+    vg_error err;
+    CHECK(vg_alert_mail(&d, "https://hotline.example", "vigie@hotline.example",
+                        "duty@hotline.example,pager@hotline.example", 1700000060, &mail,
+                        &err) == VG_OK);
+    const char *expected_lines[] = {
+        "From: vigie <vigie@hotline.example>\r\n",
+        "To: duty@hotline.example,pager@hotline.example\r\n",
+        "Subject: [vigie] Urgent report 42: a child may be in danger now\r\n",
+        "Date: Tue, 14 Nov 2023 22:14:20 +0000\r\n",
+        "Message-ID: <vigie-alert-7.3@hotline.example>\r\n",
+        "Auto-Submitted: auto-generated\r\n",
+        "\r\n\r\nAn urgent report has come in: its sender says a child is in danger now.\r\n",
+        "Reference: report 42 (alert 7)\r\n",
+        "Received:  2023-11-14 22:13 UTC\r\n",
+        "Open it:   https://hotline.example/console/item?id=42\r\n",
+    };
+    for (size_t i = 0; mail && i < sizeof expected_lines / sizeof expected_lines[0]; i++)
+        CHECK_MSG(strstr(mail, expected_lines[i]) != NULL, "missing: %s", expected_lines[i]);
+    /* every line ends in CRLF, all of it plain ASCII */
+    for (const char *c = mail; c && *c; c++) {
+        CHECK_MSG((unsigned char)*c < 0x80, "non-ASCII at %zu", (size_t)(c - mail));
+        if (*c == '\n')
+            CHECK_MSG(c > mail && c[-1] == '\r', "bare LF at %zu", (size_t)(c - mail));
+    }
+    free(mail);
+
+    d.reason = VG_ALERT_LIVESTREAM;
+    char *body = NULL;
+    CHECK(vg_alert_webhook_body(&d, "https://hotline.example/vigie", &body, &err) == VG_OK);
+    CHECK_STR_EQ(body, "{\"alert\":7,\"console_url\":"
+                       "\"https://hotline.example/vigie/console/item?id=42\",\"delivery\":3,"
+                       "\"event\":\"vigie.alert\",\"raised_at\":\"2023-11-14T22:13:20Z\","
+                       "\"reason\":\"livestream\",\"report\":42}");
+    free(body);
+
+    /* HMAC-SHA-256 over "1700000000.{\"a\":1}", reference from Python's hmac */
+    char sig[72];
+    vg_alert_signature("whsec-test", 1700000000, "{\"a\":1}", sig);
+    CHECK_STR_EQ(sig, "sha256=fed7a1a6c799a6367d73724d76bc70c16678908a32a879cd1ded6565ac05cece");
+
+    char link[40];
+    CHECK(vg_alert_link("https://a-rather-long-host.example", 42, link, sizeof link, &err) ==
+          VG_ERR_TOO_LARGE);
 }
 
 /* The stretches of a video an analyst is pointed to: M matched, u not
@@ -539,6 +713,116 @@ static void test_video_segments(void)
     }
 }
 
+/* Statistics: a known history, each figure checked by hand. Times are
+ * seconds; T is 2026-12-31 23:00:00 UTC, an hour before a new year whose
+ * first days still belong to ISO week 2026-W53. */
+static void test_stats(void)
+{
+    const int64_t T = 1798758000, H = 3600;
+    const vg_report_fact facts[] = {
+        /* a public report, looked at after 2 h, confirmed CSAM after 4 h */
+        {.id = 1, .case_id = 1, .created_at = T, .first_look_at = T + 2 * H,
+         .decided_at = T + 4 * H, .source = "web", .reporter_kind = "child",
+         .category = "image_of_me", .state = VG_ITEM_CONFIRMED, .legal = VG_LEGAL_CSAM,
+         .severity = "A", .files = 2, .known_files = 0, .urls = 1},
+        /* a copy of it in the same case, an hour later (the new year):
+         * decided by the bank with nobody looking */
+        {.id = 2, .case_id = 1, .created_at = T + H, .decided_at = T + H, .duplicate = 1,
+         .source = "api", .category = "image_video", .state = VG_ITEM_AUTO,
+         .legal = VG_LEGAL_CSAM, .files = 1, .known_files = 1, .videos = 1},
+        /* not illegal, after 10 h; looked at after 1 h */
+        {.id = 3, .case_id = 2, .created_at = T + 2 * H, .first_look_at = T + 3 * H,
+         .decided_at = T + 12 * H, .source = "web", .reporter_kind = "child",
+         .category = "image_of_me", .state = VG_ITEM_CONFIRMED, .legal = VG_LEGAL_NOT_ILLEGAL,
+         .files = 1, .claimed_files = 0},
+        /* waiting, with a digest the partner quoted */
+        {.id = 4, .case_id = 3, .created_at = T + 3 * H, .source = "api",
+         .category = "image_video", .state = VG_ITEM_SECOND, .legal = VG_LEGAL_CSAM,
+         .files = 1, .claimed_files = 1},
+    };
+    vg_stats_table *t = NULL;
+    CHECK(vg_stats_new(NULL, 0, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_stats_group_count(t), 1);
+    const vg_stats_group *g = vg_stats_group_at(t, 0);
+    /* reports cases dup files known new videos urls assessed csam other not age auto */
+    const int64_t want[VG_M_COUNTS] = {4, 3, 1, 5, 1, 3, 1, 1, 3, 2, 0, 1, 0, 1};
+    for (int m = 0; m < VG_M_COUNTS; m++)
+        CHECK_MSG(g->counts[m] == want[m], "%s = %lld, not %lld", vg_stat_measure_name(m),
+                  (long long)g->counts[m], (long long)want[m]);
+    /* first looks 2 h and 1 h: the nearest-rank median is 1 h; people's
+     * assessments 4 h and 10 h (the bank's is nobody's time): median 4, p90 10 */
+    CHECK(g->hours[VG_M_FIRST_LOOK_MEDIAN_H - VG_M_COUNTS] == 1.0);
+    CHECK(g->hours[VG_M_ASSESSED_MEDIAN_H - VG_M_COUNTS] == 4.0);
+    CHECK(g->hours[VG_M_ASSESSED_P90_H - VG_M_COUNTS] == 10.0);
+    vg_stats_free(t);
+
+    /* crossed: year by legal; the groups sorted by their values */
+    vg_stat_dim dims[3];
+    size_t n = 0;
+    CHECK(vg_stat_dims_parse("year,legal", dims, 3, &n, NULL) == VG_OK && n == 2);
+    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    static const struct {
+        const char *year, *legal;
+        int64_t reports;
+    } rows[] = {{"2026", "illegal_csam", 1},
+                {"2027", "", 1}, /* not decided: no legal value yet */
+                {"2027", "illegal_csam", 1},
+                {"2027", "not_illegal", 1}};
+    CHECK_INT_EQ(vg_stats_group_count(t), 4);
+    for (size_t i = 0; i < 4 && i < vg_stats_group_count(t); i++) {
+        g = vg_stats_group_at(t, i);
+        CHECK_STR_EQ(g->values[0], rows[i].year);
+        CHECK_STR_EQ(g->values[1], rows[i].legal);
+        CHECK_INT_EQ(g->counts[VG_M_REPORTS], rows[i].reports);
+    }
+    vg_stats_free(t);
+
+    /* periods at the boundary: the last second of 2026 and the first of 2027 */
+    static const struct {
+        const char *dim, *last, *first;
+    } periods[] = {{"day", "2026-12-31", "2027-01-01"},
+                   {"week", "2026-W53", "2026-W53"},
+                   {"month", "2026-12", "2027-01"},
+                   {"year", "2026", "2027"}};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(vg_stat_dims_parse(periods[i].dim, dims, 3, &n, NULL) == VG_OK);
+        CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+        vg_report_fact last = {.created_at = T + H - 1}, first = {.created_at = T + H};
+        CHECK(vg_stats_add(t, &last, NULL) == VG_OK && vg_stats_add(t, &first, NULL) == VG_OK);
+        CHECK(vg_stats_finish(t, NULL) == VG_OK);
+        size_t groups = vg_stats_group_count(t);
+        CHECK_STR_EQ(vg_stats_group_at(t, 0)->values[0], periods[i].last);
+        CHECK_STR_EQ(vg_stats_group_at(t, groups - 1)->values[0], periods[i].first);
+        CHECK_INT_EQ(groups, strcmp(periods[i].last, periods[i].first) ? 2 : 1);
+        vg_stats_free(t);
+    }
+    /* source crosses the channel with who reported */
+    CHECK(vg_stat_dims_parse("source", dims, 3, &n, NULL) == VG_OK);
+    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_stats_group_count(t), 2);
+    CHECK_STR_EQ(vg_stats_group_at(t, 0)->values[0], "api/unsaid");
+    CHECK_STR_EQ(vg_stats_group_at(t, 1)->values[0], "web/child");
+    CHECK_INT_EQ(vg_stats_group_at(t, 1)->counts[VG_M_CASES], 2);
+    vg_stats_free(t);
+
+    vg_error err;
+    CHECK(vg_stat_dims_parse("month,colour", dims, 3, &n, &err) == VG_ERR_INVALID);
+    CHECK(strstr(err.message, "\"colour\"") != NULL);
+    CHECK(vg_stat_dims_parse("month,month", dims, 3, &n, &err) == VG_ERR_INVALID);
+    double v[] = {5, 1, 3, 2, 4};
+    CHECK(vg_stat_quantile(v, 5, 0.5) == 3 && vg_stat_quantile(v, 5, 0.9) == 5 &&
+          vg_stat_quantile(v, 5, 0.2) == 1 && vg_stat_quantile(v, 0, 0.5) == -1);
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -554,6 +838,10 @@ int main(void)
     RUN(test_copies);
     RUN(test_priority);
     RUN(test_priority_weights);
+    RUN(test_danger_first);
+    RUN(test_alert_rules);
+    RUN(test_alert_messages);
     RUN(test_video_segments);
+    RUN(test_stats);
     return vg_test_exit();
 }

@@ -30,8 +30,12 @@ static const expected_route EXPECTED[] = {
     {"GET", "/login/totp", VG_ROLE_NONE},
     {"POST", "/login/totp", VG_ROLE_NONE},
     {"POST", "/logout", VG_ROLE_NONE},
+    {"GET", "/", VG_ROLE_NONE},
+    {"GET", "/privacy", VG_ROLE_NONE},
     {"GET", "/report", VG_ROLE_NONE},
     {"POST", "/report", VG_ROLE_NONE},
+    {"GET", "/report/receipt", VG_ROLE_NONE},
+    {"POST", "/report/receipt", VG_ROLE_NONE},
     {"GET", "/status", VG_ROLE_NONE},
     {"POST", "/status", VG_ROLE_NONE},
     {"GET", "/api/v1/openapi.json", VG_ROLE_NONE},
@@ -45,6 +49,8 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/files", VG_ROLE_ANALYST},
     {"POST", "/console/files", VG_ROLE_ANALYST},
     {"GET", "/console/case", VG_ROLE_ANALYST},
+    {"GET", "/console/alerts", VG_ROLE_ANALYST},
+    {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
 

@@ -247,7 +247,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 8);
+        CHECK_INT_EQ(vg_store_schema_version(s), 9);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -262,7 +262,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 8);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 9);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -356,7 +356,7 @@ static void test_migrations(void)
     write_report(s, "OLD1", NULL);
     vg_store_close(s);
     /* back to version 1, as a database made before migration 2: without
-     * what migrations 2 to 8 add, with what migration 5 removes, and a
+     * what migrations 2 to 9 add, with what migration 5 removes, and a
      * report in a status migration 5 renames */
     tamper(dir, "DROP TABLE console_items; DROP TABLE console_bank;"
                 "DROP INDEX idempotency_created; DROP INDEX audit_target;"
@@ -366,6 +366,8 @@ static void test_migrations(void)
                 "DROP INDEX reports_content; ALTER TABLE reports DROP COLUMN content_key;"
                 "ALTER TABLE idempotency_keys DROP COLUMN request_hash;"
                 "DROP TABLE jobs; ALTER TABLE report_files DROP COLUMN video_match;"
+                "DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alerts;"
+                "ALTER TABLE reports DROP COLUMN danger;"
                 "ALTER TABLE report_files DROP COLUMN match_signal;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");
@@ -374,7 +376,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 8);
+    CHECK_INT_EQ(vg_store_schema_version(s), 9);
     /* a key made before migration 4 gets the default trust */
     key_probe kp = {0};
     CHECK(vg_store_read(s, key_get_tx, &kp, &err) == VG_OK && kp.found);
@@ -392,7 +394,10 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM jobs"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM login_throttle"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM reports"), 2);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 8);
+    /* reports made before migration 8 said nothing of a child in danger */
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM reports WHERE danger = 0"), 2);
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM alerts"), 0);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 9);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");
