@@ -14,6 +14,7 @@
 #define VIGIE_VIGIE_H
 
 #include "vigie/bank.h"
+#include "vigie/border.h"
 #include "vigie/digest.h"
 #include "vigie/error.h"
 #include "vigie/exchange.h"
@@ -22,9 +23,11 @@
 #include "vigie/image.h"
 #include "vigie/hosting.h"
 #include "vigie/index.h"
+#include "vigie/patch.h"
 #include "vigie/pdq.h"
 #include "vigie/policy.h"
 #include "vigie/signedlist.h"
+#include "vigie/sketch.h"
 #include "vigie/thumb.h"
 #include "vigie/url.h"
 #include "vigie/vault.h"

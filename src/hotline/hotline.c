@@ -47,20 +47,22 @@ static char *path_or_default(vg_config *cfg, const char *key, const char *dir, c
 static vg_status open_evidence(vg_hotline *h, vg_config *cfg, const char *dir, vg_error *err)
 {
     uint64_t max_file = 0, max_image = 0;
-    int pdq = 1;
+    int pdq = 1, robust = 1;
     vg_status st;
     if ((st = vg_config_size(cfg, "intake.max_file_bytes", 64ull << 20, 1ull << 40, &max_file,
                              err)) ||
         (st = vg_config_size(cfg, "intake.max_image_bytes", 64ull << 20, 1ull << 40, &max_image,
                              err)) ||
-        (st = vg_config_bool(cfg, "intake.pdq", 1, &pdq, err)))
+        (st = vg_config_bool(cfg, "intake.pdq", 1, &pdq, err)) ||
+        (st = vg_config_bool(cfg, "intake.robust", 1, &robust, err)))
         return st;
     /* The vault key stays out of the database (vault.key_file; by default
      * beside it, which docs/security.md asks operators to change). */
     char *vault_dir = path_or_default(cfg, "vault.dir", dir, "vault");
     char *key_file = path_or_default(cfg, "vault.key_file", dir, "vault.key");
     vg_vault_options vo = {.dir = vault_dir, .key_file = key_file, .max_file_bytes = max_file,
-                           .max_image_bytes = max_image, .pdq = pdq != 0};
+                           .max_image_bytes = max_image, .pdq = pdq != 0,
+                           .robust = robust != 0};
     st = vault_dir && key_file ? vg_vault_open(&vo, &h->vault, err)
                                : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     free(vault_dir);

@@ -35,7 +35,7 @@ void vg_item_file_clear(vg_item_file *f)
     char *strings[] = {f->vault_id,   f->filename,  f->content_type, f->md5,
                        f->sha1,       f->sha256,    f->pdq,          f->bank,
                        f->bank_entry, f->own_legal, f->own_severity, f->own_age,
-                       f->video_match};
+                       f->video_match, f->match_signal};
     for (size_t j = 0; j < sizeof strings / sizeof strings[0]; j++)
         free(strings[j]);
     memset(f, 0, sizeof *f);

@@ -88,6 +88,7 @@ typedef struct vg_item_file {
     int64_t known, distance; /* VG_FILE_* and PDQ bits */
     char *own_legal, *own_severity, *own_age; /* the organisation's bank, when held and in it */
     char *video_match; /* JSON (vg_report_file.video_match), or NULL */
+    char *match_signal; /* VG_MATCH_* (vg_report_file.match_signal), or NULL */
 } vg_item_file;
 void vg_item_file_clear(vg_item_file *file);
 void vg_item_files_free(vg_item_file *files, size_t count);

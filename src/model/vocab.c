@@ -177,6 +177,15 @@ const vg_term vg_url_route_state_terms[] = {
     {NULL, NULL},
 };
 
+const vg_term vg_match_terms[] = {
+    {VG_MATCH_DIGEST, "exact digest"},
+    {VG_MATCH_PDQ, "PDQ"},
+    {VG_MATCH_TRIMMED, "matched after trimming borders"},
+    {VG_MATCH_CROP, "matched by local features (crop)"},
+    {VG_MATCH_VIDEO, "video fingerprint"},
+    {NULL, NULL},
+};
+
 const vg_term *vg_term_find(const vg_term *list, const char *code)
 {
     for (size_t i = 0; code && list[i].code; i++)

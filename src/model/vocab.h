@@ -115,6 +115,16 @@ extern const vg_term vg_url_route_state_terms[];
 #define VG_FILE_KNOWN 1   /* a bank matched bytes vigie hashed itself */
 #define VG_FILE_CLAIMED 2 /* a bank matched a digest the sender quoted */
 
+/* Which fingerprint of a file found its bank match: the people who decide
+ * what to do with a match by a robust signal want to know how it was
+ * made (docs/robust.md). */
+#define VG_MATCH_DIGEST "digest"       /* MD5, SHA-1 or SHA-256 */
+#define VG_MATCH_PDQ "pdq"             /* canonical PDQ within the threshold */
+#define VG_MATCH_TRIMMED "pdq_trimmed" /* PDQ of the picture inside its bars or frame */
+#define VG_MATCH_CROP "patchset"       /* local features matched by geometry */
+#define VG_MATCH_VIDEO "vpdq"          /* a video's frames */
+extern const vg_term vg_match_terms[];
+
 /* The term of code in list, or NULL (code may be NULL). */
 const vg_term *vg_term_find(const vg_term *list, const char *code);
 /* Its label, or code itself when the list does not have it ("" for NULL). */

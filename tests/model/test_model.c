@@ -27,6 +27,8 @@ static void test_vocab(void)
     CHECK_INT_EQ(vg_term_index(vg_item_state_terms, VG_ITEM_DISPUTED), 2);
     CHECK(vg_term_find(vg_category_terms, VG_CATEGORY_IMAGE_OF_ME) != NULL);
     CHECK(!vg_term_find(vg_category_terms, "porn"));
+    CHECK_STR_EQ(vg_term_label(vg_match_terms, VG_MATCH_TRIMMED), "matched after trimming borders");
+    CHECK_STR_EQ(vg_term_label(vg_match_terms, VG_MATCH_CROP), "matched by local features (crop)");
     /* gravity: CSAM > other illegal > age undetermined > not illegal > unknown */
     const char *order[] = {VG_LEGAL_CSAM, VG_LEGAL_OTHER, VG_LEGAL_AGE_UNDETERMINED,
                            VG_LEGAL_NOT_ILLEGAL};

@@ -1534,7 +1534,7 @@ static void test_report_round_trip(void)
         {.vault_id = "vault-1", .filename = "a.jpg", .content_type = "image/jpeg",
          .size = 1234, .md5 = "md5-1", .sha1 = "sha1-1", .sha256 = "sha-1", .pdq = PDQ_A,
          .pdq_quality = 90, .known = VG_FILE_KNOWN, .bank = "bank-x", .bank_entry = "entry-9",
-         .distance = 3},
+         .distance = 3, .match_signal = VG_MATCH_TRIMMED},
         {.sha256 = "sha-2", .md5 = "md5-2", .known = VG_FILE_CLAIMED, .bank = "bank-y",
          .bank_entry = "entry-2", .video_match = "{\"frames\":4}"}};
     vg_report r = {.public_id = "pub-1", .receipt_code = "RT01",
@@ -1627,6 +1627,9 @@ static void test_report_round_trip(void)
         CHECK(f->own_legal == NULL && f->own_severity == NULL && f->own_age == NULL);
         CHECK(f->video_match == NULL);
         CHECK_STR_EQ(g->video_match, "{\"frames\":4}");
+        /* which fingerprint found the match (migration 9) */
+        CHECK_STR_EQ(f->match_signal, VG_MATCH_TRIMMED);
+        CHECK(g->match_signal == NULL);
         /* a file given by digests only is held by no one */
         CHECK(g->vault_id == NULL && g->filename == NULL && g->pdq == NULL);
         CHECK_STR_EQ(g->sha256, "sha-2");

@@ -139,6 +139,9 @@ static const char *const migrations[] = {
      "CREATE INDEX audit_actor ON audit(actor);"
      "CREATE INDEX audit_action ON audit(action);"
      "CREATE INDEX audit_time ON audit(time);"),
+    /* 12: which fingerprint found a file's bank match (VG_MATCH_*): a
+     * match after trimming borders or by local features is shown as such. */
+    "ALTER TABLE report_files ADD COLUMN match_signal TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
