@@ -295,12 +295,10 @@ static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_so
 {
     fetch *f = ctx;
     (void)purpose;
-    if (!f->h->config.allow_private_addresses && !vg_outbound_address_is_public(&address->addr)) {
-        snprintf(f->refused, sizeof f->refused,
-                 "the RDAP service's address is not a public one: refused");
-        return CURL_SOCKET_BAD;
-    }
-    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    int fd = vg_outbound_socket(&address->addr, address->family, address->socktype,
+                                address->protocol, f->h->config.allow_private_addresses, "RDAP service's", f->refused,
+                                sizeof f->refused);
+    return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
