@@ -99,6 +99,7 @@ static void test_reporter_fields_and_contact(void)
                             "country",      "BE",
                             "reporter_age", "13_15",
                             "contact",      "teen-reach-me@mail.example",
+                            "danger",       "1",
                             NULL};
     int64_t id = report_with(&t, fields, 0);
     CHECK(id);
@@ -111,7 +112,8 @@ static void test_reporter_fields_and_contact(void)
     CHECK(strstr(r.body, "What the reporter told us") && strstr(r.body, "A child or young person"));
     CHECK(strstr(r.body, "2026-12-01") && strstr(r.body, ">BE<") &&
           strstr(r.body, "Their language</th><td>en<") &&
-          strstr(r.body, "Their age</th><td>13 to 15<"));
+          strstr(r.body, "Their age</th><td>13 to 15<") &&
+          strstr(r.body, "A child in danger now</th><td>yes: the reporter says so"));
     CHECK(strstr(r.body, "teen-reach-me") == NULL);
     CHECK(strstr(r.body, "the analyst holding the item, or a supervisor, may see them") != NULL);
     ts_response_free(&r);
