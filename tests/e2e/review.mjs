@@ -135,6 +135,21 @@ try {
   assert.ok(await alice.desktop.getByText('reach-me@mail.example').count());
   await check(alice.desktop, 'contact-details');
 
+  // 2b. The live stream raised an alert: every console page says so
+  // until someone acknowledges it on the alerts page, which names them.
+  await alice.desktop.goto(`${base}/console/queue`);
+  await alice.desktop.locator('#alerts-waiting a').click();
+  await alice.desktop.waitForURL(/\/console\/alerts/);
+  await check(alice.desktop, 'alerts-waiting');
+  await alice.phone.goto(`${base}/console/alerts`);
+  await check(alice.phone, 'alerts-waiting');
+  await alice.desktop.getByRole('button', { name: /Acknowledge/ }).first().click();
+  assert.match(await alice.desktop.locator('.msg.ok').textContent(), /Acknowledged/);
+  assert.match(await alice.desktop.locator('body').innerText(), /Acknowledged lately[\s\S]*alice/);
+  await check(alice.desktop, 'alert-acknowledged');
+  await alice.desktop.goto(`${base}/console/queue`);
+  assert.equal(await alice.desktop.locator('#alerts-waiting').count(), 0, 'no banner once acknowledged');
+
   // 3. Views and search.
   await both(alice, '/console/queue?view=mine', 'queue-mine');
   await both(alice, `/console/search?q=${encodeURIComponent(contactCode.toLowerCase())}`, 'search');
