@@ -21,7 +21,7 @@
 
 #include "commands.h"
 #include "fingerprint.h"
-#include "table.h"
+#include "util/table.h"
 #include "vigie/index.h"
 #include "vigie/vigie.h"
 
