@@ -183,6 +183,17 @@ try {
   assert.match(await sue.desktop.locator('.msg[role="status"]').first().textContent(), /Reopened/);
   await check(sue.desktop, 'reopened');
 
+  // 5b. The statistics (issue 17): the form, a chart drawn as SVG, the
+  // table; a second dimension chosen in the form.
+  await sue.desktop.getByRole('link', { name: 'Statistics' }).click();
+  await sue.desktop.locator('#s-by2').selectOption('category');
+  await sue.desktop.getByRole('button', { name: 'Show' }).click();
+  assert.ok(await sue.desktop.locator('svg[role="img"] title').count(), 'a chart with a title');
+  assert.ok(await sue.desktop.locator('#stats tbody tr').count() >= 2, 'a row per month and category');
+  await check(sue.desktop, 'statistics');
+  await sue.phone.goto(sue.desktop.url());
+  await check(sue.phone, 'statistics');
+
   // 6. The administrator.
   const root = await person('root');
   await both(root, '/console/admin', 'admin-health');

@@ -102,6 +102,8 @@ void vg_console_settle_post(vg_http_request *req);
 void vg_console_reopen_post(vg_http_request *req);
 void vg_console_next_post(vg_http_request *req);
 void vg_console_search_page(vg_http_request *req);
+/* /console/stats (stats.c): the figures of a period, a chart, downloads. */
+void vg_console_stats_page(vg_http_request *req);
 void vg_console_alerts_page(vg_http_request *req);
 void vg_console_alert_ack_post(vg_http_request *req);
 

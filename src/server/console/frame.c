@@ -13,14 +13,20 @@
 #include "hotline/alerts.h"
 #include "server/console/console.h"
 
-static const vg_page_link NAV[] = {
-    {"/console", "Reports"},
-    {"/console/queue", "Queue"},
-    {"/console/queue?done=1", "Assessed"},
-    {"/console/search", "Search"},
-    {"/console/alerts", "Alerts"},
-    {"/console/admin", "Administration"}, /* administrators only: the last */
+/* The navigation, each link for the roles that may follow it. */
+static const struct {
+    vg_page_link link;
+    vg_role role;
+} NAV[] = {
+    {{"/console", "Reports"}, VG_ROLE_ANALYST},
+    {{"/console/queue", "Queue"}, VG_ROLE_ANALYST},
+    {{"/console/queue?done=1", "Assessed"}, VG_ROLE_ANALYST},
+    {{"/console/search", "Search"}, VG_ROLE_ANALYST},
+    {{"/console/alerts", "Alerts"}, VG_ROLE_ANALYST},
+    {{"/console/stats", "Statistics"}, VG_ROLE_SUPERVISOR},
+    {{"/console/admin", "Administration"}, VG_ROLE_ADMINISTRATOR},
 };
+#define NAV_COUNT (sizeof NAV / sizeof NAV[0])
 
 /* While an urgent report's alert waits for someone, every console page
  * says so: an e-mail or a webhook may go unseen, the console is open. */
@@ -47,11 +53,15 @@ static void page_open(vg_page *p, vg_http_request *req, const vg_console *con, c
                       const char *current)
 {
     const vg_http_caller *who = vg_http_caller_of(req);
+    vg_page_link nav[NAV_COUNT];
+    size_t shown = 0;
+    for (size_t i = 0; i < NAV_COUNT; i++)
+        if (who->role >= NAV[i].role)
+            nav[shown++] = NAV[i].link;
     vg_page_frame frame = {.kind = VG_PAGE_STAFF,
                            .title = title,
-                           .nav = NAV,
-                           .nav_count = sizeof NAV / sizeof NAV[0] -
-                                        (who->role < VG_ROLE_ADMINISTRATOR),
+                           .nav = nav,
+                           .nav_count = shown,
                            .current = current,
                            .user = who->username ? who->username : "",
                            .role = vg_role_name(who->role)};
