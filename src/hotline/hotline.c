@@ -3,10 +3,12 @@
  */
 #include "hotline/hotline.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/reports.h"
 #include "util/secure.h"
@@ -118,12 +120,18 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&h->near_lock, NULL);
     /* The keys (and by default the vault) live in the data directory, even
-     * when the database is elsewhere. */
-    vg_status st = vg_config_get(cfg, "data_dir", NULL)
-                       ? vg_hotline_open_store(cfg, &h->store, err)
-                       : vg_error_set(err, VG_ERR_INVALID,
-                                      "no data directory: set data_dir in the configuration "
-                                      "or pass --data-dir DIR (it keeps the keys)");
+     * when the database is elsewhere: made here when SQLite does not. */
+    const char *data_dir = vg_config_get(cfg, "data_dir", NULL);
+    vg_status st = VG_OK;
+    if (!data_dir)
+        st = vg_error_set(err, VG_ERR_INVALID,
+                          "no data directory: set data_dir in the configuration or pass "
+                          "--data-dir DIR (it keeps the keys)");
+    else if (mkdir(data_dir, 0700) != 0 && errno != EEXIST)
+        st = vg_error_set(err, VG_ERR_IO, "data_dir: cannot make %s: %s", data_dir,
+                          strerror(errno));
+    if (st == VG_OK)
+        st = vg_hotline_open_store(cfg, &h->store, err);
     if (st != VG_OK) {
         vg_hotline_free(h);
         return st;

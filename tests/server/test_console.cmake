@@ -3,6 +3,7 @@
 vg_add_test(test_console test_console.c)
 target_link_libraries(test_console PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console)
 # The end-to-end test in Chromium (tests/e2e/run; skipped with 77 when
 # Chromium or Node.js is missing on a developer machine).
 vg_add_script_test(e2e_console ../e2e/run)

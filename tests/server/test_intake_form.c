@@ -144,7 +144,7 @@ static void test_report_receipt_and_status(void)
     char text[512];
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 1);
     CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(canonical, ' ') FROM "
-                                 "(SELECT canonical FROM report_urls ORDER BY id)",
+                                 "(SELECT canonical FROM report_urls ORDER BY id) AS u",
                              text, sizeof text),
                  "http://example.com/gallery http://example.com/other");
     CHECK_STR_EQ(ti_sql_text(&t, "SELECT source || ' ' || category || ' ' || language FROM reports",

@@ -1,5 +1,5 @@
 /*
- * tests/store/pg_test.h - the throw-away PostgreSQL cluster of the tests
+ * tests/pg_test.h - the throw-away PostgreSQL cluster of the tests
  * (scripts/postgres, started by CTest's "postgres" fixture): a fresh
  * database for each store a test opens, SQL behind the store's back, and
  * the skip rule.
