@@ -386,6 +386,77 @@ static void test_race_claim(const char *url, vg_store *s)
     CHECK_STR_EQ(pgt_text(url, sql, holder, sizeof holder), "alice1");
 }
 
+/* -- four-eyes: alice gave the first opinion; bob and carol each give the
+ * second at once, when none is there yet. One second opinion stands. */
+
+static vg_status second_opinion(vg_tx *tx, claim_race *c, int who, vg_error *err)
+{
+    vg_item it;
+    int found = 0;
+    vg_status st = vg_tx_item_get(tx, c->report_id, &it, &found, err);
+    if (st != VG_OK)
+        return st;
+    if (who == 0)
+        first_waits_for_second(&c->r);
+    else
+        atomic_store(&c->r.second_read, 1);
+    c->taken[who] = 0;
+    if (found && it.state && !strcmp(it.state, "awaiting-second") && !it.second_by) {
+        vg_item next = it;
+        next.state = "confirmed";
+        next.second_by = who ? "carol" : "bob";
+        next.second_json = "{}";
+        next.decided_by = next.second_by;
+        next.version = it.version + 1;
+        st = vg_tx_item_put(tx, &next, NOW, err);
+        c->taken[who] = st == VG_OK;
+    }
+    vg_item_clear(&it);
+    return st;
+}
+
+static vg_status second_first(vg_tx *tx, void *ctx, vg_error *err)
+{
+    return second_opinion(tx, ctx, 0, err);
+}
+
+static vg_status second_second(vg_tx *tx, void *ctx, vg_error *err)
+{
+    return second_opinion(tx, ctx, 1, err);
+}
+
+static vg_status await_second(vg_tx *tx, void *ctx, vg_error *err)
+{
+    claim_race *c = ctx;
+    vg_item it;
+    int found = 0;
+    vg_status st = vg_tx_item_get(tx, c->report_id, &it, &found, err);
+    if (st == VG_OK && found) {
+        vg_item next = it;
+        next.state = "awaiting-second";
+        next.first_by = "alice";
+        next.first_json = "{}";
+        next.version = it.version + 1;
+        st = vg_tx_item_put(tx, &next, NOW, err);
+    }
+    vg_item_clear(&it);
+    return st;
+}
+
+static void test_race_four_eyes(const char *url, vg_store *s)
+{
+    claim_race c = {.r = {.s = s, .url = url, .first = second_first, .second = second_second}};
+    c.report_id = put_report(s, "EYES");
+    CHECK_INT_EQ(vg_store_write(s, await_second, &c, NULL), VG_OK);
+    CHECK_INT_EQ(run_race(&c.r), VG_OK);
+    CHECK_INT_EQ(c.r.second_status, VG_OK);
+    CHECK_MSG(c.taken[0] + c.taken[1] == 1, "%d second opinions", c.taken[0] + c.taken[1]);
+    char sql[160], text[64];
+    snprintf(sql, sizeof sql, "SELECT state || ' ' || second_by || ' ' || version FROM "
+             "console_items WHERE report_id = %" PRId64, c.report_id);
+    CHECK_STR_EQ(pgt_text(url, sql, text, sizeof text), "confirmed bob 2");
+}
+
 /* -- sign-in counts: each counts one more failure for the same name */
 
 typedef struct login_race {
@@ -646,6 +717,7 @@ static void test_races(void)
     vg_store *s = open_url(url, &opt);
     if (s) {
         test_race_claim(url, s);
+        test_race_four_eyes(url, s);
         test_race_login(url, s);
         test_race_idempotency(url, s);
         test_race_case_link(url, s);
