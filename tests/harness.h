@@ -3,13 +3,16 @@
  *
  * A test program calls RUN(fn) for each test function and returns
  * vg_test_exit(). CHECK* macros record a failure with its location and
- * carry on, so one run shows every broken assertion. A program that needs
- * ../shared and cannot find it returns VG_TEST_SKIP (77), which CTest
- * reports as skipped, neither passed nor failed.
+ * carry on, so one run shows every broken assertion. A program that ran no
+ * check at all fails: a test that cannot fail proves nothing (a skipped
+ * branch, an early return). A program that needs ../shared and cannot find
+ * it returns VG_TEST_SKIP (77) itself, which CTest reports as skipped,
+ * neither passed nor failed.
  */
 #ifndef VIGIE_TESTS_HARNESS_H
 #define VIGIE_TESTS_HARNESS_H
 
+#include <ftw.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,7 +68,43 @@ static int vg_test_checks;
 static inline int vg_test_exit(void)
 {
     fprintf(stderr, "%d checks, %d failed\n", vg_test_checks, vg_test_failures);
+    if (vg_test_checks == 0) {
+        fprintf(stderr, "no check ran: this program tested nothing\n");
+        return 1;
+    }
     return vg_test_failures ? 1 : 0;
+}
+
+static char vg_test_dir[512];
+
+static inline int vg_test_remove_entry(const char *path, const struct stat *st, int flag,
+                                       struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static inline void vg_test_remove_dir(void)
+{
+    if (vg_test_dir[0])
+        nftw(vg_test_dir, vg_test_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A fresh directory under $TMPDIR (default /tmp) named prefix-XXXXXX, made
+ * once per program and removed with its contents when the program exits. */
+static inline const char *vg_test_temp_dir(const char *prefix)
+{
+    if (!vg_test_dir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(vg_test_dir, sizeof vg_test_dir, "%s/%s-XXXXXX", base && base[0] ? base : "/tmp",
+                 prefix);
+        if (!mkdtemp(vg_test_dir)) {
+            perror("mkdtemp");
+            exit(1);
+        }
+        atexit(vg_test_remove_dir);
+    }
+    return vg_test_dir;
 }
 
 /* The shared/ folder (VIGIE_SHARED, set by CTest), or NULL when absent. */

@@ -8,6 +8,7 @@
 #ifndef VIGIE_DIGEST_H
 #define VIGIE_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,8 +49,14 @@ vg_status vg_digest_file(const char *path, vg_digests *out, uint64_t *bytes, vg_
 void vg_hex_encode(const uint8_t *bytes, size_t len, char *out);
 /* The value of one hex digit (either case), or -1 when c is not one. */
 int vg_hex_value(char c);
-/* Parse exactly 2*len hex digits (either case); VG_ERR_INVALID otherwise. */
+/* Parse exactly 2*len hex digits (either case) of a NUL-terminated string;
+ * VG_ERR_INVALID otherwise. */
 vg_status vg_hex_decode(const char *hex, uint8_t *bytes, size_t len);
+/* Parse the 2*len hex digits (either case) at hex, which must have that
+ * many readable characters (no terminator needed, none looked for): the
+ * fast path for long lists of hashes. False when any is not a hex digit
+ * (bytes is then unspecified). */
+bool vg_hex_parse(const char *hex, size_t len, uint8_t *bytes);
 
 #ifdef __cplusplus
 }

@@ -36,7 +36,7 @@
 extern "C" {
 #endif
 
-#define VG_INDEX_FORMAT_VERSION 1
+#define VG_INDEX_FORMAT_VERSION 2
 #define VG_INDEX_MAX_RADIUS 256
 
 typedef struct vg_index vg_index;
@@ -96,7 +96,10 @@ typedef struct vg_index_entry {
     uint8_t value[VG_SIGNAL_MAX_BYTES];
     uint32_t bank;
     const char *bank_name; /* borrowed, NUL-terminated */
-    const char *id;        /* borrowed from the mapping, not NUL-terminated */
+    /* Borrowed from the mapping or, for ids stored as numbers, from id_buf
+     * of this very struct (so use it where it was filled, not from a copy);
+     * not NUL-terminated. */
+    const char *id;
     size_t id_len;
     /* Metadata values, each followed by a NUL, in the order of the bank's
      * columns; borrowed. */
@@ -110,6 +113,7 @@ typedef struct vg_index_entry {
      * Searches only ever return the video's entry. */
     uint64_t video;
     uint32_t video_frames;
+    char id_buf[24];
 } vg_index_entry;
 
 vg_status vg_index_entry_get(const vg_index *index, uint64_t entry, vg_index_entry *out,

@@ -66,13 +66,17 @@ extern "C" {
 /* Seconds between hashed frames by default, as python-threatexchange. */
 #define VG_VIDEO_DEFAULT_INTERVAL 1.0
 
-/* Bytes needed by vg_video_sniff. */
-#define VG_VIDEO_SNIFF_BYTES 16
+/* Bytes that let vg_video_sniff recognise every container it knows
+ * (MPEG-TS needs two sync bytes 188 or 192 bytes apart). */
+#define VG_VIDEO_SNIFF_BYTES 200
 
 /* Recognise a video container (MP4/MOV/3GP, Matroska/WebM, AVI, FLV,
  * MPEG-TS, MPEG-PS, ASF/WMV, Ogg) from its first bytes. HEIF and AVIF
  * pictures (also ISO boxes) are not videos here: vigie/image.h has them. */
 bool vg_video_sniff(const uint8_t *data, size_t len);
+/* The same, as a media type ("video/mp4", "video/x-matroska", "video/mp2t"...),
+ * or NULL when data does not start like a video. */
+const char *vg_video_media_type(const uint8_t *data, size_t len);
 
 /* Budgets; 0 in any field means its default. */
 typedef struct vg_video_limits {
@@ -186,6 +190,32 @@ vg_status vg_video_hash(vg_video_hasher *hasher, const vg_video_source *src, con
 vg_status vg_video_hash_frames(vg_video_hasher *hasher, const vg_video_source *src,
                                const char *name, vg_vpdq *out, vg_video_info *info,
                                vg_error *err);
+
+/* ---- stills for people ------------------------------------------------ */
+
+/* A frame to show a person (the console's contact sheet of a video). */
+typedef struct vg_video_still {
+    uint64_t number;        /* frame number, from 0 */
+    float timestamp;        /* seconds */
+    uint32_t width, height; /* fitted within max_side, aspect kept */
+    const uint8_t *rgb;     /* RGB24, width * 3 bytes a row; borrowed during the callback */
+} vg_video_still;
+
+typedef vg_status (*vg_video_still_fn)(void *user, const vg_video_still *still, vg_error *err);
+
+/*
+ * Decode the whole video from src and hand `count` (1 to 1024) frames spread
+ * over it, in order, each scaled down (area average) to fit within max_side
+ * (1 to 4096) pixels; fewer when the video has fewer frames. Whatever the
+ * video's length, memory holds at most 2 * count stills of that size, and
+ * their pixels are wiped before they are freed. The hasher's limits and
+ * cancel callback apply; its interval does not (every frame is a
+ * candidate). When decoding stops early (damage, a budget), the stills kept
+ * until then are still handed over before the status is returned.
+ */
+vg_status vg_video_stills(vg_video_hasher *hasher, const vg_video_source *src, const char *name,
+                          unsigned count, uint32_t max_side, vg_video_still_fn on_still,
+                          void *user, vg_video_info *info, vg_error *err);
 
 #ifdef __cplusplus
 }

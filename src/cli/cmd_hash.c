@@ -94,20 +94,6 @@ typedef struct hash_run {
 static const vg_fingerprint_cli cli = {.command = "hash", .usage = usage_text,
                                        .help = help_text};
 
-/* Error messages come from libraries too, and some end with a newline:
- * keep the error column on one line so that line-based tools see one row
- * per file. Works in place on the item's own message. */
-static const char *one_line(char *message)
-{
-    for (char *p = message; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    size_t n = strlen(message);
-    while (n > 0 && message[n - 1] == ' ')
-        message[--n] = '\0';
-    return message;
-}
-
 static void write_hex(vg_table *t, const uint8_t *bytes, size_t len)
 {
     char hex[2 * VG_SHA256_BYTES + 1];
@@ -252,7 +238,7 @@ static void write_row(void *user, void *item_state)
         vg_table_null(t);
         vg_table_null(t);
     }
-    vg_table_string(t, item->status == VG_OK ? NULL : one_line(item->error.message));
+    vg_table_string(t, item->status == VG_OK ? NULL : vg_fingerprint_one_line(item->error.message));
     vg_table_end_row(t);
 }
 

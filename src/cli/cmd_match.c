@@ -248,19 +248,9 @@ static int parse_hex_line(const char *s, size_t n, query *q, const char **why)
         *why = "a query is 32 (md5), 40 (sha1) or 64 (sha256 or pdq) hex digits";
         return -1;
     }
-    for (size_t i = 0; i < n / 2; i++) {
-        int v = 0;
-        for (int k = 0; k < 2; k++) {
-            char c = s[2 * i + k];
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-            if (d < 0) {
-                *why = "not a hexadecimal hash";
-                return -1;
-            }
-            v = v << 4 | d;
-        }
-        q->value[i] = (uint8_t)v;
+    if (!vg_hex_parse(s, n / 2, q->value)) {
+        *why = "not a hexadecimal hash";
+        return -1;
     }
     q->hex_len = (int)n;
     return 0;

@@ -7,7 +7,10 @@
  * rows in walk order); here each worker also searches the index, which is
  * shared read-only, and the rows say what matched.
  * CSV columns: path,status,signal_type,match,distance,error - one row per
- * match; an unknown file has one row with match empty.
+ * match; an unknown file has one row with match empty. A file that was
+ * read but whose picture could not be decoded (damaged, carved, a bomb)
+ * is still matched by its digests; its rows say in `error` that the
+ * perceptual check did not run, and why.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -62,9 +65,13 @@ static const char help_text[] =
     "several matches has one row per match; an unknown file one row with match\n"
     "empty. A picture matching a frame of a known video has a pdq row naming\n"
     "the video.\n"
-    "A summary goes to stderr.\n"
+    "status error: the file could not be read (nothing was checked). An image\n"
+    "that was read but could not be decoded (damaged, truncated, too large) is\n"
+    "known or unknown by its digests alone, and its error column says that the\n"
+    "perceptual check did not run, and why. A summary goes to stderr.\n"
     "\n"
-    "exit status: 0 every file was read, 1 some could not be, 2 usage error.\n";
+    "exit status: 0 every file was read and fully checked, 1 some rows have an\n"
+    "error (a file not read, or an image not decoded), 2 usage error.\n";
 
 /* signal: 0..2 digest types, SIGNAL_PDQ + dihedral variant, SIGNAL_VIDEO. */
 enum { SIGNAL_PDQ = 3, SIGNAL_VIDEO = SIGNAL_PDQ + VG_PDQ_DIHEDRAL_COUNT };
@@ -91,7 +98,7 @@ typedef struct scan_run {
     vg_vpdq_match_options video;
     vg_index_matches *found; /* one per worker, reused from file to file */
     vg_index_video_matches *videos_found;
-    uint64_t files, images, videos, known, unknown, errors;
+    uint64_t files, images, videos, known, unknown, errors, undecoded;
     uint64_t suppressed; /* matches a negative bank entry outweighed */
 } scan_run;
 
@@ -190,7 +197,7 @@ static void match_file(const scan_run *run, vg_index_matches *found,
         }
         return;
     }
-    if (!r->has_pdq || item->file.status != VG_OK || r->pdq.quality < run->min_quality)
+    if (!r->has_pdq || r->pdq.quality < run->min_quality)
         return;
     size_t first_pdq = item->count;
     int variants = r->pdq.has_dihedral ? VG_PDQ_DIHEDRAL_COUNT : 1;
@@ -221,15 +228,13 @@ oom:
                                      "%s: out of memory while matching", item->file.path);
 }
 
-/* On a worker, once the file's digests are known. */
+/* On a worker, once the file's digests are known. An image that could not
+ * be decoded keeps its status (the error of its rows) and is matched by
+ * its digests. */
 static void examine(void *user, size_t worker, void *item_state)
 {
     scan_run *run = user;
-    scan_item *item = item_state;
-    /* An image that could not be decoded still has its digests: match those. */
-    if (item->file.status != VG_OK && item->file.status != VG_ERR_NOMEM)
-        item->file.status = VG_OK;
-    match_file(run, &run->found[worker], &run->videos_found[worker], item);
+    match_file(run, &run->found[worker], &run->videos_found[worker], item_state);
 }
 
 static const char *signal_name(int signal)
@@ -251,19 +256,25 @@ static void write_rows(void *user, void *item_state)
     vg_table *t = &run->table;
     run->files++;
     run->suppressed += item->suppressed;
-    if (file->status != VG_OK) {
+    if (!vg_fingerprint_digests_valid(file->status)) {
         run->errors++;
         vg_table_string(t, file->path);
         vg_table_string(t, "error");
         for (int k = 0; k < 5; k++)
             vg_table_null(t);
-        vg_table_string(t, file->error.message);
+        vg_table_string(t, vg_fingerprint_one_line(file->error.message));
         vg_table_end_row(t);
     } else {
-        if (file->result.has_pdq)
-            run->images++;
-        if (file->is_video)
-            run->videos++;
+        /* Read, so its digests were checked; if the picture was not
+         * decoded, each row says so. */
+        bool undecoded = file->result.format != VG_FORMAT_UNKNOWN && !file->result.has_pdq;
+        char why[VG_ERROR_MESSAGE_MAX + 64];
+        if (file->status != VG_OK)
+            snprintf(why, sizeof why, "%s%s", undecoded ? "perceptual check not run: " : "",
+                     vg_fingerprint_one_line(file->error.message));
+        run->images += file->result.format != VG_FORMAT_UNKNOWN;
+        run->undecoded += undecoded;
+        run->videos += file->is_video;
         if (item->count)
             run->known++;
         else
@@ -294,7 +305,7 @@ static void write_rows(void *user, void *item_state)
                     vg_table_null(t);
                 }
             }
-            vg_table_null(t);
+            vg_table_string(t, file->status != VG_OK ? why : NULL);
             vg_table_end_row(t);
         }
     }
@@ -376,11 +387,13 @@ static int parse_args(int argc, char **argv, scan_args *args)
 static void print_summary(void *user)
 {
     const scan_run *run = user;
-    fprintf(stderr, "vigie scan: %llu files, %llu images, %llu videos, %llu known, %llu unknown, "
-            "%llu errors\n",
+    fprintf(stderr,
+            "vigie scan: %llu files, %llu images, %llu videos, %llu known, %llu unknown, "
+            "%llu errors, %llu images not decoded (digests only)\n",
             (unsigned long long)run->files, (unsigned long long)run->images,
             (unsigned long long)run->videos, (unsigned long long)run->known,
-            (unsigned long long)run->unknown, (unsigned long long)run->errors);
+            (unsigned long long)run->unknown, (unsigned long long)run->errors,
+            (unsigned long long)run->undecoded);
     if (run->suppressed)
         fprintf(stderr, "vigie scan: %llu matches left out: a negative bank entry outweighs "
                         "them\n",

@@ -21,6 +21,17 @@ bool vg_fingerprint_digests_valid(vg_status status)
     return status != VG_ERR_IO && status != VG_ERR_INVALID;
 }
 
+const char *vg_fingerprint_one_line(char *message)
+{
+    for (char *p = message; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    size_t n = strlen(message);
+    while (n > 0 && message[n - 1] == ' ')
+        message[--n] = '\0';
+    return message;
+}
+
 static vg_status count_frame(void *user, const vg_vpdq_frame *frame, vg_error *err)
 {
     (void)user, (void)frame, (void)err;

@@ -62,6 +62,11 @@ typedef struct vg_fingerprint_video {
  * but not decoded (another error) keeps its digests. */
 bool vg_fingerprint_digests_valid(vg_status status);
 
+/* Error messages come from libraries too, and some end with a newline:
+ * the error column stays on one line so that line-based tools see one row
+ * per line. Works in place; returns message. */
+const char *vg_fingerprint_one_line(char *message);
+
 /*
  * Open item->path safely (see above) and fingerprint it into item. While
  * the file is read its descriptor is published in *reading (else -1) so

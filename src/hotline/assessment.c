@@ -545,15 +545,11 @@ typedef struct view_args {
     vg_hotline *h;
     int64_t file_id, now;
     const vg_actor *who;
-    int clear, *is_image;
+    int clear;
+    vg_preview_kind *kind;
     vg_item_outcome *outcome;
     char *vault_id;
 } view_args;
-
-static int looks_like_image(const vg_item_file *f)
-{
-    return (f->content_type && !strncmp(f->content_type, "image/", 6)) || f->pdq;
-}
 
 static vg_status view_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
@@ -572,13 +568,14 @@ static vg_status view_tx(vg_tx *tx, void *ctx, vg_error *err)
                                        &a->h->trust);
         vg_item_clear(&it);
     }
-    *a->is_image = looks_like_image(&f);
-    if (st == VG_OK && *a->outcome == VG_ITEM_DONE && *a->is_image) {
+    *a->kind = vg_rule_preview_kind(&f);
+    if (st == VG_OK && *a->outcome == VG_ITEM_DONE && *a->kind != VG_PREVIEW_NONE) {
         snprintf(a->vault_id, 80, "%s", f.vault_id);
         char target[48], detail[96], actor[64];
         snprintf(target, sizeof target, "file:%" PRId64, a->file_id);
-        snprintf(detail, sizeof detail, "{\"report\":%" PRId64 ",\"mode\":\"%s\"}", f.report_id,
-                 a->clear ? "clear" : "blurred");
+        snprintf(detail, sizeof detail, "{\"report\":%" PRId64 ",\"mode\":\"%s\"%s}",
+                 f.report_id, a->clear ? "clear" : "blurred",
+                 *a->kind == VG_PREVIEW_STILLS ? ",\"stills\":true" : "");
         person(actor, sizeof actor, a->who->username);
         /* Audited before it is made: a view that cannot be recorded is not
          * shown. */
@@ -592,10 +589,10 @@ static vg_status view_tx(vg_tx *tx, void *ctx, vg_error *err)
 
 vg_status vg_hotline_view_file(vg_hotline *h, int64_t file_id, const vg_actor *who, int clear,
                                int64_t now, vg_item_outcome *outcome, char vault_id[80],
-                               int *is_image, vg_error *err)
+                               vg_preview_kind *kind, vg_error *err)
 {
     vault_id[0] = 0;
-    *is_image = 0;
-    view_args a = {h, file_id, now, who, clear, is_image, outcome, vault_id};
+    *kind = VG_PREVIEW_NONE;
+    view_args a = {h, file_id, now, who, clear, kind, outcome, vault_id};
     return vg_store_write(h->store, view_tx, &a, err);
 }

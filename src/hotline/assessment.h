@@ -86,10 +86,11 @@ vg_status vg_hotline_auto_assess_tx(vg_tx *tx, vg_hotline *h, vg_auto_scope scop
 /* A view of file_id's evidence by who (clear: the sharper view): allowed
  * only by vg_rule_may_view, and audited before it is made ("preview.view"
  * or "preview.clear"), in one transaction. On VG_ITEM_DONE, vault_id
- * (80 bytes) names the file to decrypt and *is_image whether a preview can
- * be made of it. VG_ITEM_NO_SUCH_REPORT: no such file, or no evidence held. */
+ * (80 bytes) names the file to decrypt and *kind what may be shown of it
+ * (VG_PREVIEW_NONE: nothing, and nothing was audited). VG_ITEM_NO_SUCH_REPORT:
+ * no such file, or no evidence held. */
 vg_status vg_hotline_view_file(vg_hotline *h, int64_t file_id, const vg_actor *who, int clear,
                                int64_t now, vg_item_outcome *outcome, char vault_id[80],
-                               int *is_image, vg_error *err);
+                               vg_preview_kind *kind, vg_error *err);
 
 #endif

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "hotline/intake.h"
+#include "model/video.h"
 #include "util/form.h"
 #include "util/secure.h"
 #include "vigie/digest.h"
@@ -312,4 +315,109 @@ vg_status vg_intake_draft_add_item(vg_hotline *h, vg_intake_draft *d, const vg_v
     bool have[3] = {true, true, true};
     return match_file(h, d, f, VG_FILE_KNOWN, &item->hash.digests, have,
                       item->hash.has_pdq ? &item->hash.pdq.hashes[0] : NULL, err);
+}
+
+vg_status vg_intake_draft_media_type(vg_intake_draft *d, size_t index, const char *type,
+                                     vg_error *err)
+{
+    if (index >= d->report.file_count || !type)
+        return vg_error_set(err, VG_ERR_INVALID, "no such file in the report");
+    const char *kept = keep_copy(d, type, strlen(type));
+    if (!kept)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    d->files[index].content_type = kept;
+    return VG_OK;
+}
+
+/* ---- videos -------------------------------------------------------------------- */
+
+/* Stretches of a matched video an analyst is pointed to; a video that
+ * matched in more is rare and the first ones say enough. */
+#define VIDEO_SEGMENTS_SHOWN 20
+
+/* Which sampled frames of `frames` find the video `entry` of the index:
+ * their stretches, as a JSON array, in seg/total. */
+static vg_status matched_stretches(const vg_index *index, uint64_t entry, const vg_vpdq *frames,
+                                   int distance, json_t *segments, size_t *total, vg_error *err)
+{
+    double *times = malloc((frames->count ? frames->count : 1) * sizeof *times);
+    vg_video_sample *kinds = malloc((frames->count ? frames->count : 1) * sizeof *kinds);
+    vg_index_matches found = {0};
+    vg_status st = times && kinds ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == VG_OK && i < frames->count; i++) {
+        const vg_vpdq_frame *fr = &frames->frames[i];
+        times[i] = fr->timestamp;
+        kinds[i] = VG_SAMPLE_SILENT;
+        if (fr->quality < VG_VPDQ_QUALITY_THRESHOLD)
+            continue;
+        st = vg_index_search_pdq(index, &fr->hash, distance, &found, err);
+        kinds[i] = VG_SAMPLE_UNMATCHED;
+        for (size_t k = 0; st == VG_OK && k < found.count; k++)
+            if (found.items[k].entry == entry)
+                kinds[i] = VG_SAMPLE_MATCHED;
+    }
+    vg_video_segment seg[VIDEO_SEGMENTS_SHOWN];
+    if (st == VG_OK) {
+        *total = vg_rule_video_segments(times, kinds, frames->count, seg, VIDEO_SEGMENTS_SHOWN);
+        for (size_t i = 0; i < *total && i < VIDEO_SEGMENTS_SHOWN; i++)
+            json_array_append_new(segments, json_pack("[f,f]", seg[i].start, seg[i].end));
+    }
+    vg_index_matches_free(&found);
+    free(times);
+    free(kinds);
+    return st;
+}
+
+vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
+                                const vg_vpdq *frames, const char *why, vg_error *err)
+{
+    if (index >= d->report.file_count)
+        return vg_error_set(err, VG_ERR_INVALID, "no such file in the report");
+    vg_report_file *f = &d->files[index];
+    json_t *o = why || !frames ? json_pack("{s:s}", "error", why ? why : "not fingerprinted")
+                               : json_pack("{s:I}", "sampled", (json_int_t)frames->count);
+    vg_vpdq_set set = {0};
+    vg_index_video_matches found = {0};
+    vg_status st = o ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (st == VG_OK && frames && !why) {
+        st = vg_vpdq_set_from(frames, VG_VPDQ_QUALITY_THRESHOLD, &set, err);
+        if (st == VG_OK)
+            json_object_set_new(o, "frames", json_integer((json_int_t)set.count));
+        /* a file known by its bytes already has the best match there is */
+        if (st == VG_OK && h->index && f->known != VG_FILE_KNOWN && set.count)
+            st = vg_index_search_vpdq(h->index, &set, NULL, &found, err);
+    }
+    if (st == VG_OK && found.count && found.items[0].similarity.match) {
+        const vg_index_video_match *m = &found.items[0];
+        vg_index_entry e;
+        json_t *segments = json_array();
+        size_t total = 0;
+        st = segments ? vg_index_entry_get(h->index, m->entry, &e, err)
+                      : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        if (st == VG_OK)
+            st = matched_stretches(h->index, m->entry, frames, VG_VPDQ_DISTANCE_THRESHOLD,
+                                   segments, &total, err);
+        if (st == VG_OK) {
+            f->known = VG_FILE_KNOWN;
+            f->distance = 0;
+            f->bank = keep_copy(d, e.bank_name, strlen(e.bank_name));
+            f->bank_entry = keep_copy(d, e.id, e.id_len);
+            json_object_set_new(o, "query_percent", json_real(m->similarity.query_percent));
+            json_object_set_new(o, "compared_percent",
+                                json_real(m->similarity.compared_percent));
+            json_object_set(o, "segments", segments);
+            json_object_set_new(o, "segments_total", json_integer((json_int_t)total));
+            if (!f->bank || !f->bank_entry)
+                st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        }
+        json_decref(segments);
+    }
+    char *text = st == VG_OK ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(4))
+                             : NULL;
+    if (st == VG_OK && !(f->video_match = keep(d, text)))
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    json_decref(o);
+    vg_vpdq_set_free(&set);
+    vg_index_video_matches_free(&found);
+    return st;
 }

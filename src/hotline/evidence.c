@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vigie/image.h"
+#include "vigie/video.h"
+
 /* ---- in ------------------------------------------------------------------------ */
 
 typedef struct upload {
@@ -15,6 +18,8 @@ typedef struct upload {
     vg_vault_item item;      /* once committed */
     int committed, taken;
     char *filename;
+    uint8_t head[VG_VIDEO_SNIFF_BYTES]; /* the first bytes: is it a video? */
+    size_t head_len;
 } upload;
 
 struct vg_upload_set {
@@ -91,12 +96,63 @@ vg_status vg_upload_set_write(vg_upload_set *set, int first, const char *filenam
         set->count++;
     }
     upload *up = &set->items[set->count - 1];
+    if (up->head_len < sizeof up->head) {
+        size_t n = sizeof up->head - up->head_len < size ? sizeof up->head - up->head_len : size;
+        memcpy(up->head + up->head_len, data, n);
+        up->head_len += n;
+    }
     vg_status st = vg_vault_write(up->writer, data, size, &inner);
     if (st == VG_ERR_TOO_LARGE)
         return vg_error_set(err, VG_ERR_TOO_LARGE, "A file is too large: %s", inner.message);
     if (st != VG_OK)
         return vg_error_set(err, VG_ERR_IO, STORE_FAILED);
     return VG_OK;
+}
+
+/* A video's vPDQ, from its plaintext decrypted into memory (a decoder
+ * seeks: the vault's stream cannot, and plaintext never touches disk),
+ * within intake.video_max_seconds of video. What could not be decoded is
+ * said on the file, for the analyst, and the report goes on: the person
+ * who looks at it is the fallback. */
+static vg_status fingerprint_video(vg_hotline *h, vg_intake_draft *d, size_t index,
+                                   const vg_vault_item *item, vg_error *err)
+{
+    if (h->video_max_seconds <= 0)
+        return VG_OK;
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    vg_error inner;
+    vg_vpdq frames = VG_VPDQ_INIT;
+    const char *why = NULL;
+    char reason[sizeof inner.message + 64];
+    vg_status st = vg_vault_read(h->vault, item->id, 0, &plain, &len, &inner);
+    if (st == VG_OK) {
+        vg_video_options vo;
+        vg_video_options_init(&vo);
+        vo.interval = h->video_interval;
+        vo.limits.max_duration = (double)h->video_max_seconds;
+        vg_video_hasher *hasher = NULL;
+        st = vg_video_hasher_new(&vo, &hasher, &inner);
+        if (st == VG_OK) {
+            vg_video_source src = vg_video_source_memory(plain, len);
+            st = vg_video_hash_frames(hasher, &src, "the video", &frames, NULL, &inner);
+        }
+        vg_video_hasher_free(hasher);
+        vg_vault_plain_free(plain, len);
+    }
+    if (st == VG_ERR_NOMEM) {
+        vg_vpdq_free(&frames);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    /* A damaged or over-long video keeps the frames decoded before the
+     * damage or the budget: they still find a known video. */
+    if (st != VG_OK && frames.count == 0) {
+        snprintf(reason, sizeof reason, "%s", inner.message);
+        why = reason;
+    }
+    st = vg_intake_draft_video(h, d, index, &frames, why, err);
+    vg_vpdq_free(&frames);
+    return st;
 }
 
 vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *err)
@@ -112,6 +168,14 @@ vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *e
         up->taken = 1;
         st = vg_intake_draft_add_item(set->h, d, &up->item, up->filename, err);
         up->filename = NULL;
+        const char *video = up->item.hash.format == VG_FORMAT_UNKNOWN
+                                ? vg_video_media_type(up->head, up->head_len)
+                                : NULL;
+        if (st == VG_OK && video)
+            st = vg_intake_draft_media_type(d, d->report.file_count - 1, video, err);
+        if (st == VG_OK && video)
+            st = fingerprint_video(set->h, d, d->report.file_count - 1, &up->item, err);
+        memset(up->head, 0, sizeof up->head);
         if (st != VG_OK)
             return st;
     }
@@ -119,6 +183,63 @@ vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *e
 }
 
 /* ---- out ----------------------------------------------------------------------- */
+
+typedef struct sheet {
+    vg_thumb_picture pictures[VG_SHEET_STILLS];
+    uint8_t *pixels[VG_SHEET_STILLS];
+    size_t count;
+} sheet;
+
+static vg_status keep(void *user, const vg_video_still *still, vg_error *err)
+{
+    sheet *s = user;
+    size_t bytes = (size_t)still->width * still->height * 3;
+    uint8_t *copy = s->count < VG_SHEET_STILLS ? malloc(bytes) : NULL;
+    if (!copy)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory keeping a still");
+    memcpy(copy, still->rgb, bytes);
+    s->pixels[s->count] = copy;
+    s->pictures[s->count] = (vg_thumb_picture){still->width, still->height, copy};
+    s->count++;
+    return VG_OK;
+}
+
+/* A video as a grid of stills: decoded from the plaintext in memory (the
+ * decoder reads it from there; nothing is written), bounded by the
+ * plaintext's own size and a frame budget. */
+static vg_status stills_png(const uint8_t *plain, size_t len, const vg_thumb_options *opt,
+                            uint8_t **png, size_t *png_len, vg_error *err)
+{
+    vg_video_options vo;
+    vg_video_options_init(&vo);
+    vo.limits.max_bytes = (uint64_t)len * 4 + (1u << 20); /* re-reads while seeking */
+    vo.limits.max_frames = 2000000;
+    vg_video_hasher *hasher = NULL;
+    vg_status st = vg_video_hasher_new(&vo, &hasher, err);
+    if (st != VG_OK)
+        return st;
+    sheet s = {.count = 0};
+    vg_video_source src = vg_video_source_memory(plain, len);
+    vg_error inner;
+    /* stills a little larger than the sheet's cells: the grid shrinks them */
+    uint32_t side = opt->max_side < 512 ? opt->max_side : 512;
+    st = vg_video_stills(hasher, &src, "video", VG_SHEET_STILLS, side, keep, &s, NULL, &inner);
+    vg_video_hasher_free(hasher);
+    /* a damaged video still shows what was decoded before the damage */
+    if (s.count > 0)
+        st = vg_thumb_grid_png(s.pictures, s.count, 3, opt, png, png_len, &inner);
+    else if (st == VG_OK)
+        st = vg_error_set(&inner, VG_ERR_UNSUPPORTED, "no frame could be decoded");
+    for (size_t i = 0; i < s.count; i++) {
+        memset(s.pixels[i], 0, (size_t)s.pictures[i].width * s.pictures[i].height * 3);
+        free(s.pixels[i]);
+    }
+    if (st == VG_ERR_NOMEM)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (st != VG_OK)
+        return vg_error_set(err, VG_ERR_UNSUPPORTED, "the video could not be decoded");
+    return VG_OK;
+}
 
 vg_status vg_hotline_preview(vg_hotline *h, int64_t file_id, const vg_actor *who, int clear,
                              const vg_thumb_options *opt, int64_t now, vg_item_outcome *outcome,
@@ -132,12 +253,12 @@ vg_status vg_hotline_preview(vg_hotline *h, int64_t file_id, const vg_actor *who
         return VG_OK;
     }
     char vault_id[80];
-    int image = 0;
+    vg_preview_kind kind = VG_PREVIEW_NONE;
     vg_status st =
-        vg_hotline_view_file(h, file_id, who, clear, now, outcome, vault_id, &image, err);
+        vg_hotline_view_file(h, file_id, who, clear, now, outcome, vault_id, &kind, err);
     if (st != VG_OK || *outcome != VG_ITEM_DONE)
         return st;
-    if (!image) {
+    if (kind == VG_PREVIEW_NONE) {
         *not_image = 1;
         return VG_OK;
     }
@@ -147,11 +268,14 @@ vg_status vg_hotline_preview(vg_hotline *h, int64_t file_id, const vg_actor *who
     if (vg_vault_read(h->vault, vault_id, 0, &plain, &plain_len, &inner) != VG_OK)
         return vg_error_set(err, VG_ERR_IO, "vault read of file %lld: %s", (long long)file_id,
                             inner.message);
-    st = vg_thumb_png(plain, plain_len, opt, png, png_len, &inner);
+    st = kind == VG_PREVIEW_STILLS ? stills_png(plain, plain_len, opt, png, png_len, &inner)
+                                   : vg_thumb_png(plain, plain_len, opt, png, png_len, &inner);
     vg_vault_plain_free(plain, plain_len);
     if (st == VG_ERR_NOMEM)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     if (st != VG_OK)
-        return vg_error_set(err, VG_ERR_UNSUPPORTED, "the file is not a picture vigie decodes");
+        return vg_error_set(err, VG_ERR_UNSUPPORTED,
+                            kind == VG_PREVIEW_STILLS ? "the video could not be decoded"
+                                                      : "the file is not a picture vigie decodes");
     return VG_OK;
 }

@@ -41,12 +41,17 @@ vg_status vg_upload_set_write(vg_upload_set *set, int first, const char *filenam
  * owns it (an empty file is no evidence: it is dropped). */
 vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *err);
 
+/* Stills in a video's contact sheet (three to a row). */
+#define VG_SHEET_STILLS 6
+
 /* A preview of file_id for who, made with opt (clear: the sharper view;
- * the caller's options say how sharp). On VG_ITEM_DONE with VG_OK, *png
- * (release with vg_thumb_free) holds the picture. Otherwise *outcome says
- * why it was refused (vg_rule_may_view), or *not_image = 1 when the file is
- * no picture (videos are never played in the console: nothing is made).
- * VG_ERR_UNSUPPORTED: the file could not be decoded as a picture.
+ * the caller's options say how sharp): a picture's thumbnail, or for a
+ * video a contact sheet of VG_SHEET_STILLS stills spread over it (videos
+ * are never played), each cell opt->max_side pixels. On VG_ITEM_DONE with
+ * VG_OK, *png (release with vg_thumb_free) holds it. Otherwise *outcome
+ * says why it was refused (vg_rule_may_view), or *not_image = 1 when
+ * nothing may be made of the file (vg_rule_preview_kind).
+ * VG_ERR_UNSUPPORTED: the file could not be decoded.
  * VG_ERR_IO: the vault could not give it back (err names files on the
  * server: for the log, not for the page). */
 vg_status vg_hotline_preview(vg_hotline *h, int64_t file_id, const vg_actor *who, int clear,

@@ -138,7 +138,7 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     }
     const char *dir = vg_config_get(cfg, "data_dir", ".");
     int64_t threshold, max_files, reveal_hours, claim_minutes, link_threshold, failures, lock,
-        max_lock, max_sessions, idempotency_hours;
+        max_lock, max_sessions, idempotency_hours, video_interval_ms, video_max_seconds;
     if ((st = vg_grading_parse(&h->grading,
                                vg_config_get(cfg, "console.severity_scheme", "A,B,C"), err)) ||
         (st = vg_trust_parse(&h->trust, vg_config_get(cfg, "console.trusted_banks", NULL),
@@ -158,7 +158,11 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
                             err)) ||
         (st = vg_config_int(cfg, "session.max_per_account", 10, 1, 1000, &max_sessions, err)) ||
         (st = vg_config_int(cfg, "api.idempotency_hours", 168, 1, 24 * 365, &idempotency_hours,
-                            err))) {
+                            err)) ||
+        (st = vg_config_int(cfg, "intake.video_interval_ms", 1000, 0, 60000, &video_interval_ms,
+                            err)) ||
+        (st = vg_config_int(cfg, "intake.video_max_seconds", 4 * 3600, 0, 86400,
+                            &video_max_seconds, err))) {
         vg_hotline_free(h);
         return st;
     }
@@ -170,6 +174,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     h->login = (vg_login_policy){(int)failures, lock, max_lock < lock ? lock : max_lock};
     h->max_sessions = (int)max_sessions;
     h->idempotency_seconds = idempotency_hours * 3600;
+    h->video_interval = (double)video_interval_ms / 1000.0;
+    h->video_max_seconds = video_max_seconds;
 
     /* Secrets at rest: secrets.key_file, kept apart from the database. */
     char *secrets = path_or_default(cfg, "secrets.key_file", dir, "secrets.key");

@@ -46,6 +46,8 @@ typedef struct vg_hotline {
     uint64_t max_files;       /* intake.max_files: uploads and digests together */
     int64_t reveal_seconds;   /* status.reveal_hours */
     int64_t idempotency_seconds; /* api.idempotency_hours: a partner's key is remembered */
+    double video_interval;    /* intake.video_interval_ms: between fingerprinted frames */
+    int64_t video_max_seconds; /* intake.video_max_seconds: 0 fingerprints no video */
 
     /* people */
     vg_login_policy login;    /* login.* */

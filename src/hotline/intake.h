@@ -23,6 +23,7 @@
 #include "hotline/hotline.h"
 #include "model/report.h"
 #include "vigie/vault.h"
+#include "vigie/vpdq.h"
 
 #define VG_INTAKE_MAX_URLS 100
 #define VG_INTAKE_MAX_TEXT 20000 /* bytes of a description */
@@ -58,6 +59,18 @@ vg_status vg_intake_draft_url(vg_intake_draft *d, const char *url, vg_error *err
  * added (VG_ERR_TOO_LARGE past intake.max_files). */
 vg_status vg_intake_draft_add_item(vg_hotline *h, vg_intake_draft *d, const vg_vault_item *item,
                                    char *filename, vg_error *err);
+/* The media type of file `index` when the vault could not tell it (a
+ * video, recognised from its first bytes). */
+vg_status vg_intake_draft_media_type(vg_intake_draft *d, size_t index, const char *type,
+                                     vg_error *err);
+/* The fingerprint of video file `index` (frames vigie hashed from the
+ * bytes it holds; borrowed), or the reason it has none (`why`, NULL when
+ * frames are given): matched against the videos of the index. A match
+ * makes the file known, with the shares of frames and the stretches of the
+ * video that matched (vg_report_file.video_match); a file already known by
+ * its digests keeps that exact match. */
+vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
+                                const vg_vpdq *frames, const char *why, vg_error *err);
 /* A file known only by its digests (the API): the sender's claim. sha256
  * is required; the others and filename may be NULL. */
 vg_status vg_intake_draft_digests(vg_hotline *h, vg_intake_draft *d, const char *sha256,

@@ -34,7 +34,8 @@ void vg_item_file_clear(vg_item_file *f)
 {
     char *strings[] = {f->vault_id,   f->filename,  f->content_type, f->md5,
                        f->sha1,       f->sha256,    f->pdq,          f->bank,
-                       f->bank_entry, f->own_legal, f->own_severity, f->own_age};
+                       f->bank_entry, f->own_legal, f->own_severity, f->own_age,
+                       f->video_match};
     for (size_t j = 0; j < sizeof strings / sizeof strings[0]; j++)
         free(strings[j]);
     memset(f, 0, sizeof *f);
@@ -426,4 +427,16 @@ void vg_rule_mark_copies(vg_item *items, size_t count)
 const char *vg_rule_status_after(const char *legal)
 {
     return legal && !strcmp(legal, VG_LEGAL_NOT_ILLEGAL) ? VG_REPORT_CLOSED : VG_REPORT_ASSESSED;
+}
+
+vg_preview_kind vg_rule_preview_kind(const vg_item_file *f)
+{
+    if (!f->vault_id)
+        return VG_PREVIEW_NONE;
+    if (f->content_type && !strncmp(f->content_type, "video/", 6))
+        return VG_PREVIEW_STILLS;
+    /* a PDQ hash was computed: vigie decoded it as a picture */
+    if ((f->content_type && !strncmp(f->content_type, "image/", 6)) || f->pdq)
+        return VG_PREVIEW_PICTURE;
+    return VG_PREVIEW_NONE;
 }

@@ -82,6 +82,7 @@ typedef struct vg_item_file {
     char *filename, *content_type, *md5, *sha1, *sha256, *pdq, *bank, *bank_entry;
     int64_t known, distance; /* VG_FILE_* and PDQ bits */
     char *own_legal, *own_severity, *own_age; /* the organisation's bank, when held and in it */
+    char *video_match; /* JSON (vg_report_file.video_match), or NULL */
 } vg_item_file;
 void vg_item_file_clear(vg_item_file *file);
 void vg_item_files_free(vg_item_file *files, size_t count);
@@ -125,6 +126,17 @@ int vg_rule_file_decided(const vg_item_file *file, const vg_trust *trust);
  * decided file, VG_ITEM_NOT_CLAIMED otherwise). */
 vg_item_outcome vg_rule_may_view(const vg_item *item, const vg_item_file *file,
                                  const char *user, int supervisor, const vg_trust *trust);
+
+/* What a person may be shown of a file: a picture (a small blurred
+ * thumbnail), a video's stills (a contact sheet: videos are never played),
+ * or nothing (any other file, and a file known by its digests only, which
+ * vigie does not hold). */
+typedef enum vg_preview_kind {
+    VG_PREVIEW_NONE = 0,
+    VG_PREVIEW_PICTURE,
+    VG_PREVIEW_STILLS,
+} vg_preview_kind;
+vg_preview_kind vg_rule_preview_kind(const vg_item_file *file);
 
 /* Claiming: someone else's claim taken before stale_before (0: claims never
  * go stale) has lapsed and may be taken over (*takes_over = 1). */

@@ -35,6 +35,9 @@ typedef struct vg_report_file {
     int known;                       /* VG_FILE_NEW, VG_FILE_KNOWN or VG_FILE_CLAIMED */
     const char *bank, *bank_entry;   /* the match, when known or claimed */
     int distance;                    /* PDQ bits apart (0 for an exact digest match) */
+    /* A video vigie fingerprinted: how it matched a known video, as a JSON
+     * object text (vg_rule_video_match_json); NULL for anything else. */
+    const char *video_match;
 } vg_report_file;
 
 /* A report as intake writes it. Every string may be NULL (unknown). */

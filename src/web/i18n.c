@@ -1,8 +1,9 @@
 /*
  * src/web/i18n.c - message catalogues (i18n.h).
  *
- * Catalogues are parsed once, at server start, into sorted key arrays;
- * lookups are binary searches over them, read-only and thread-safe.
+ * The catalogues are static tables sorted by key (tools/po2c); loading
+ * checks them and points at them, and lookups are binary searches:
+ * read-only and thread-safe.
  */
 #include "web/i18n.h"
 
@@ -14,14 +15,11 @@
 #include "util/form.h"
 #include "web/i18n_embedded.h"
 
-typedef struct entry {
-    char *key, *text;
-} entry;
-
 struct vg_i18n_lang {
-    char code[16];
-    entry *entries;
+    const char *code;
+    const vg_i18n_text *texts;
     size_t count;
+    int rtl;
     const vg_i18n_lang *fallback; /* English, or NULL for English itself */
 };
 
@@ -31,68 +29,36 @@ struct vg_i18n {
     const vg_i18n_lang *english;
 };
 
-static int entry_cmp(const void *a, const void *b)
+static int text_cmp(const void *a, const void *b)
 {
-    return strcmp(((const entry *)a)->key, ((const entry *)b)->key);
+    return strcmp(((const vg_i18n_text *)a)->key, ((const vg_i18n_text *)b)->key);
 }
 
-static char *copy_trimmed(const char *s, size_t n)
+static const char *lookup(const vg_i18n_lang *lang, const char *key)
 {
-    while (n > 0 && (*s == ' ' || *s == '\t'))
-        s++, n--;
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        n--;
-    char *out = malloc(n + 1);
-    if (out) {
-        memcpy(out, s, n);
-        out[n] = '\0';
-    }
-    return out;
+    vg_i18n_text probe = {key, NULL};
+    const vg_i18n_text *t = bsearch(&probe, lang->texts, lang->count, sizeof *lang->texts, text_cmp);
+    return t ? t->text : NULL;
 }
 
-static vg_status parse(vg_i18n_lang *lang, const char *text, size_t len, vg_error *err)
+/* What the converter promises, checked once: keys in order and unique,
+ * texts valid UTF-8, a known direction. */
+static vg_status check(vg_i18n_lang *lang, vg_error *err)
 {
-    if (!vg_utf8_valid(text, len))
-        return vg_error_set(err, VG_ERR_CORRUPT, "i18n/%s.txt is not valid UTF-8", lang->code);
-    size_t cap = 0;
-    size_t line_no = 0;
-    for (size_t pos = 0; pos < len;) {
-        const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - line) : len - pos;
-        pos += n + 1;
-        line_no++;
-        size_t lead = 0;
-        while (lead < n && (line[lead] == ' ' || line[lead] == '\t' || line[lead] == '\r'))
-            lead++;
-        if (lead == n || line[lead] == '#')
-            continue;
-        const char *eq = memchr(line, '=', n);
-        if (!eq)
-            return vg_error_set(err, VG_ERR_CORRUPT, "i18n/%s.txt:%zu: expected \"key = text\"",
-                                lang->code, line_no);
-        if (lang->count == cap) {
-            cap = cap ? cap * 2 : 128;
-            entry *grown = realloc(lang->entries, cap * sizeof *grown);
-            if (!grown)
-                return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-            lang->entries = grown;
-        }
-        entry *e = &lang->entries[lang->count];
-        e->key = copy_trimmed(line, (size_t)(eq - line));
-        e->text = copy_trimmed(eq + 1, n - (size_t)(eq - line) - 1);
-        lang->count++;
-        if (!e->key || !e->text)
-            return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-        if (!e->key[0])
-            return vg_error_set(err, VG_ERR_CORRUPT, "i18n/%s.txt:%zu: empty key", lang->code,
-                                line_no);
+    for (size_t i = 0; i < lang->count; i++) {
+        const vg_i18n_text *t = &lang->texts[i];
+        if (!t->key[0] || (i > 0 && strcmp(lang->texts[i - 1].key, t->key) >= 0))
+            return vg_error_set(err, VG_ERR_CORRUPT, "catalogue %s: keys out of order at \"%s\"",
+                                lang->code, t->key);
+        if (!vg_utf8_valid(t->text, strlen(t->text)))
+            return vg_error_set(err, VG_ERR_CORRUPT, "catalogue %s: %s is not UTF-8", lang->code,
+                                t->key);
     }
-    qsort(lang->entries, lang->count, sizeof *lang->entries, entry_cmp);
-    for (size_t i = 1; i < lang->count; i++)
-        if (strcmp(lang->entries[i - 1].key, lang->entries[i].key) == 0)
-            return vg_error_set(err, VG_ERR_CORRUPT, "i18n/%s.txt: key \"%s\" is given twice",
-                                lang->code, lang->entries[i].key);
+    const char *dir = lookup(lang, "language.dir");
+    if (dir && strcmp(dir, "ltr") != 0 && strcmp(dir, "rtl") != 0)
+        return vg_error_set(err, VG_ERR_CORRUPT,
+                            "catalogue %s: language.dir is \"%s\" (ltr or rtl)", lang->code, dir);
+    lang->rtl = dir && !strcmp(dir, "rtl");
     return VG_OK;
 }
 
@@ -109,10 +75,11 @@ vg_status vg_i18n_load(vg_i18n **out, vg_error *err)
     }
     for (size_t i = 0; i < n; i++) {
         vg_i18n_lang *lang = &i18n->langs[i];
-        snprintf(lang->code, sizeof lang->code, "%s", vg_i18n_catalogues[i].code);
+        lang->code = vg_i18n_catalogues[i].code;
+        lang->texts = vg_i18n_catalogues[i].texts;
+        lang->count = vg_i18n_catalogues[i].count;
         i18n->count++;
-        vg_status st = parse(lang, (const char *)vg_i18n_catalogues[i].text,
-                             vg_i18n_catalogues[i].len, err);
+        vg_status st = check(lang, err);
         if (st != VG_OK) {
             vg_i18n_free(i18n);
             return st;
@@ -122,7 +89,7 @@ vg_status vg_i18n_load(vg_i18n **out, vg_error *err)
     }
     if (!i18n->english) {
         vg_i18n_free(i18n);
-        return vg_error_set(err, VG_ERR_CORRUPT, "i18n/en.txt, the reference catalogue, is missing");
+        return vg_error_set(err, VG_ERR_CORRUPT, "the English catalogue (i18n/vigie.pot) is missing");
     }
     for (size_t i = 0; i < i18n->count; i++)
         if (&i18n->langs[i] != i18n->english)
@@ -135,13 +102,6 @@ void vg_i18n_free(vg_i18n *i18n)
 {
     if (!i18n)
         return;
-    for (size_t i = 0; i < i18n->count; i++) {
-        for (size_t k = 0; k < i18n->langs[i].count; k++) {
-            free(i18n->langs[i].entries[k].key);
-            free(i18n->langs[i].entries[k].text);
-        }
-        free(i18n->langs[i].entries);
-    }
     free(i18n->langs);
     free(i18n);
 }
@@ -233,13 +193,7 @@ const vg_i18n_lang *vg_i18n_at(const vg_i18n *i18n, size_t i)
     return i < i18n->count ? &i18n->langs[i] : NULL;
 }
 const char *vg_i18n_code(const vg_i18n_lang *lang) { return lang->code; }
-
-static const char *lookup(const vg_i18n_lang *lang, const char *key)
-{
-    entry probe = {(char *)key, NULL};
-    const entry *e = bsearch(&probe, lang->entries, lang->count, sizeof *lang->entries, entry_cmp);
-    return e ? e->text : NULL;
-}
+int vg_i18n_rtl(const vg_i18n_lang *lang) { return lang->rtl; }
 
 const char *vg_i18n_get(const vg_i18n_lang *lang, const char *key)
 {
@@ -249,8 +203,13 @@ const char *vg_i18n_get(const vg_i18n_lang *lang, const char *key)
     return text ? text : key;
 }
 
+const char *vg_i18n_own(const vg_i18n_lang *lang, const char *key)
+{
+    return lookup(lang, key);
+}
+
 size_t vg_i18n_keys(const vg_i18n_lang *lang) { return lang->count; }
 const char *vg_i18n_key_at(const vg_i18n_lang *lang, size_t i)
 {
-    return i < lang->count ? lang->entries[i].key : NULL;
+    return i < lang->count ? lang->texts[i].key : NULL;
 }

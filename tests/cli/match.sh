@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The `vigie match` contract (docs/match.md): CSV and JSON rows, 0-based
-# query numbers, 64 digits tried as sha256 and pdq, sorting by distance,
+# query numbers, 32 digits as md5, 40 as sha1, 64 tried as sha256 and pdq, sorting by distance,
 # --radius, bad query lines (stderr, exit 1), usage errors (exit 2), and
 # identical output whatever the thread count.
 set -u
@@ -13,6 +13,7 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 check_eq() { [ "$1" == "$2" ] || fail "$3: got '$1', want '$2'"; }
 
 MD5=d41d8cd98f00b204e9800998ecf8427e
+SHA1=da39a3ee5e6b4b0d3255bfef95601890afd80709
 F64=ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
 F60=fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff0
 Z64=0000000000000000000000000000000000000000000000000000000000000000
@@ -21,6 +22,7 @@ A64=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 cat > "$T/bank.csv" <<CSV
 signal_type,signal,id,source
 md5,$MD5,"m,1",x
+sha1,$SHA1,s-1,x
 pdq,$F64,p-all-ones,y
 pdq,$F60,p-four-off,y
 sha256,$A64,s1,z
@@ -28,7 +30,7 @@ pdq,$A64,p-a,z
 CSV
 "$VIGIE" index build -o "$T/i.vgx" "$T/bank.csv" || fail "build"
 
-printf '%s\n\n%s\n%s\nnot-hex\n%s\n' "$F64" "$MD5" "$Z64" "$A64" > "$T/q.txt"
+printf '%s\n\n%s\n%s\nnot-hex\n%s\n%s\n' "$F64" "$MD5" "$Z64" "$A64" "$SHA1" > "$T/q.txt"
 out=$("$VIGIE" match --index "$T/i.vgx" "$T/q.txt" 2>"$T/err")
 check_eq $? 1 "a bad query line gives exit status 1"
 expected='query,match,distance
@@ -36,7 +38,8 @@ expected='query,match,distance
 0,p-four-off,4
 2,"m,1",0
 5,s1,0
-5,p-a,0'
+5,p-a,0
+6,s-1,0'
 check_eq "$out" "$expected" "CSV rows (blank line counted, no row for no match)"
 grep -q 'line 5 (query 4)' "$T/err" || fail "bad line reported: $(cat "$T/err")"
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The `vigie scan` contract (vigie scan --help): known by digest and by PDQ
 # (also through a rotated variant), unknown files, error rows for special
-# files, one row per match, the summary, --min-quality, exit codes.
+# files, damaged images matched by their digests with the reason the
+# perceptual check did not run, one row per match, the summary,
+# --min-quality, exit codes.
 set -u
 : "${VIGIE:?path of the vigie binary}"
 T="${VIGIE_TMP:-/tmp}/scan-$$"
@@ -35,7 +37,7 @@ grep -q "^$T/s/city/city-rot90.png,known,pdq_[a-z0-9_]*,city-pdq," <<<"$out" ||
   fail "a rotated copy is known through a dihedral variant"
 grep -q "^$T/s/note.txt,unknown,,,,,,$" <<<"$out" || fail "unknown row"
 grep -q "^$T/s/landscape/landscape.jpg,unknown," <<<"$out" || fail "another picture is unknown"
-grep -q 'files, .* images, 0 videos, .* known, .* unknown, 0 errors' "$T/err" ||
+grep -q 'files, .* images, 0 videos, .* known, .* unknown, 0 errors, 0 images not decoded' "$T/err" ||
   fail "summary: $(cat "$T/err")"
 
 # Same rows whatever the thread count.
@@ -55,6 +57,36 @@ out=$("$VIGIE" scan --index "$T/f.vgx" --no-progress "$T/flat" 2>/dev/null)
 grep -q "grey.ppm,unknown" <<<"$out" || fail "quality 0 is below the default threshold: $out"
 out=$("$VIGIE" scan --index "$T/f.vgx" --no-progress --min-quality 0 "$T/flat" 2>/dev/null)
 grep -q "grey.ppm,known,pdq,flat-pdq,0" <<<"$out" || fail "--min-quality 0: $out"
+
+# Damaged images (a truncated JPEG, a GIF of garbage, a PNG declaring 10^10
+# pixels) are read and matched by their digests: a known one stays known.
+# Each row says in `error` that the perceptual check did not run, and why;
+# the summary counts them; the exit status is 1.
+mkdir -p "$T/damaged"
+head -c $(( $(wc -c < "$T/s/city/city.jpg") / 2 )) "$T/s/city/city.jpg" > "$T/damaged/truncated.jpg"
+printf 'GIF89a\x10\x00\x10\x00\x80\x00\x00garbage, not a picture' > "$T/damaged/garbage.gif"
+printf '\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00\x8d\x39\x54\x14\x00\x00\x00\x11IDAT\x78\x9c\x63\x60\x18\x05\xa3\x60\x14\x0c\x77\x00\x00\x03\xe8\x00\x01\xb3\xa6\xd3\x46\x00\x00\x00\x00IEND\xae\x42\x60\x82' \
+  > "$T/damaged/bomb.png"
+GIF_MD5=$(row "$T/damaged/garbage.gif" | cut -d, -f3)
+printf 'signal_type,signal,id\nmd5,%s,garbage-md5\n' "$GIF_MD5" > "$T/damaged.csv"
+"$VIGIE" index build -o "$T/d.vgx" "$T/damaged.csv" || fail "damaged index"
+out=$("$VIGIE" scan --index "$T/d.vgx" --no-progress "$T/damaged" 2>"$T/err")
+check_eq $? 1 "exit status with images not decoded"
+grep -q "^$T/damaged/garbage.gif,known,md5,garbage-md5,0,,,perceptual check not run: .*garbage.gif: " <<<"$out" ||
+  fail "a damaged image is known by its digest, with the reason: $out"
+grep -q "^$T/damaged/truncated.jpg,unknown,,,,,,perceptual check not run: .*truncated" <<<"$out" ||
+  fail "a truncated JPEG says why it was not checked: $out"
+grep -q "^$T/damaged/bomb.png,unknown,,,,,,\"perceptual check not run: .*100000x100000" <<<"$out" ||
+  fail "a decompression bomb says why it was not checked: $out"
+grep -q '3 files, 3 images, 0 videos, 1 known, 2 unknown, 0 errors, 3 images not decoded' "$T/err" ||
+  fail "summary with images not decoded: $(cat "$T/err")"
+out=$("$VIGIE" scan --index "$T/d.vgx" --no-progress --format json "$T/damaged/garbage.gif" 2>/dev/null)
+grep -q '"status":"known",.*"error":"perceptual check not run: ' <<<"$out" || fail "JSON: $out"
+# vigie hash of the same files: digests, no PDQ, the reason in `error`.
+while IFS=, read -r path bytes md5 sha1 sha256 quality pdq error; do
+  [[ "$md5" =~ ^[0-9a-f]{32}$ && -z "$quality$pdq" && -n "$error" ]] ||
+    fail "vigie hash of a damaged image: $path,$bytes,$md5,$quality,$pdq,$error"
+done < <("$VIGIE" hash --no-progress "$T/damaged" 2>/dev/null | tail -n +2)
 
 # A special file is an error row; the scan goes on, exit status 1.
 mkfifo "$T/s/fifo"

@@ -35,8 +35,12 @@ static void cleanup(void)
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/vg-fuzz-vault-%d", (int)getpid());
-    mkdir(dir, 0700);
+    /* A name of fixed length (not the process id's digits), so that runs do
+     * the same work whatever the process number: the smoke runs are
+     * deterministic. */
+    snprintf(dir, sizeof dir, "/tmp/vg-fuzz-vault-XXXXXX");
+    if (!mkdtemp(dir))
+        abort();
     char key[128];
     snprintf(key, sizeof key, "%s/key", dir);
     int fd = open(key, O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -2,12 +2,16 @@
  * The hotline's rules, table by table: each row is a situation and what the
  * rule must say about it. No server, no database: the rules are pure.
  */
+#include <math.h>
+#include <string.h>
+
 #include "harness.h"
 #include "model/audit.h"
 #include "model/item.h"
 #include "model/people.h"
 #include "model/priority.h"
 #include "model/report.h"
+#include "model/video.h"
 #include "model/vocab.h"
 
 static void test_vocab(void)
@@ -482,6 +486,57 @@ static void test_priority_weights(void)
     vg_config_free(cfg2);
 }
 
+/* The stretches of a video an analyst is pointed to: M matched, u not
+ * matched, . a sample too plain to say anything; one sample a second. */
+static void test_video_segments(void)
+{
+    static const struct {
+        const char *samples;
+        const char *segments; /* "start-end" in seconds, space-separated */
+        size_t total;
+    } rows[] = {
+        {"", "", 0},
+        {"uuu", "", 0},
+        {"M", "0-0", 1},
+        {"MMM", "0-2", 1},
+        {"MMuMM", "0-1 3-4", 2},
+        {"M.M", "0-2", 1},     /* a plain frame does not cut a segment */
+        {".M.", "1-1", 1},     /* nor starts or extends one */
+        {"uMMu.uM", "1-2 6-6", 2},
+        {"MuMuMuM", "0-0 2-2 4-4", 4}, /* only three kept, four counted */
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        double times[16];
+        vg_video_sample kinds[16];
+        size_t n = strlen(rows[r].samples);
+        for (size_t i = 0; i < n; i++) {
+            times[i] = (double)i;
+            char c = rows[r].samples[i];
+            kinds[i] = c == 'M' ? VG_SAMPLE_MATCHED : c == 'u' ? VG_SAMPLE_UNMATCHED
+                                                                : VG_SAMPLE_SILENT;
+        }
+        vg_video_segment seg[3];
+        size_t total = vg_rule_video_segments(times, kinds, n, seg, 3);
+        CHECK_MSG(total == rows[r].total, "%s: %zu segments", rows[r].samples, total);
+        char text[64] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < total && i < 3; i++)
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s%g-%g", i ? " " : "",
+                                    seg[i].start, seg[i].end);
+        CHECK_MSG(!strcmp(text, rows[r].segments), "%s: \"%s\"", rows[r].samples, text);
+    }
+    static const struct {
+        double t;
+        const char *text;
+    } times[] = {{0, "0:00"},     {9.99, "0:09"},       {61, "1:01"},    {3599.5, "59:59"},
+                 {3600, "1:00:00"}, {36061, "10:01:01"}, {-1, "0:00"},   {NAN, "0:00"}};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        char out[16];
+        vg_video_time(times[i].t, out, sizeof out);
+        CHECK_STR_EQ(out, times[i].text);
+    }
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -497,5 +552,6 @@ int main(void)
     RUN(test_copies);
     RUN(test_priority);
     RUN(test_priority_weights);
+    RUN(test_video_segments);
     return vg_test_exit();
 }

@@ -12,8 +12,10 @@
 #include "hotline/cases.h"
 #include "store_peek.h"
 #include "test_people.h"
+#include "video_encode.h"
 #include "vigie/image.h"
 #include "vigie/index.h"
+#include "vigie/video.h"
 
 static void test_queue_claims_and_four_eyes(void)
 {
@@ -777,6 +779,169 @@ static void neighbour_steps(const vg_image *img, int *max, double *mean)
     *mean = n ? (double)sum / (double)n : 0;
 }
 
+/* A video is never played: the analyst holding its item sees a sheet of
+ * blurred greyscale stills spread over it, audited like a preview. */
+static void test_video_stills(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "console.preview_size = 40\n"));
+    person alice, bob;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    vg_video_encode_options o = {.container = "matroska", .codec = "ffv1", .pix_fmt = "bgr0",
+                                 .width = 96, .height = 72, .frames = 30, .rate_num = 25,
+                                 .rate_den = 1, .seed = 4};
+    uint8_t *video = NULL;
+    size_t len = 0;
+    CHECK(vg_encode_video(&o, &video, &len, NULL) == VG_OK);
+    int64_t report = public_report_with(&t, "image_video", NULL, video, len);
+    free(video);
+    CHECK(report);
+    char type[64];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT content_type FROM report_files", type, sizeof type),
+                 "video/x-matroska");
+    long long file = ti_sql_int(&t, "SELECT max(id) FROM report_files");
+    char path[96], f[96], item[64];
+    snprintf(path, sizeof path, "/console/files/%lld/preview", file);
+    snprintf(item, sizeof item, "/console/item?id=%lld", (long long)report);
+    ts_response r;
+    CHECK(get(&t, &alice, item, &r));
+    CHECK(strstr(r.body, "Claim the item to see blurred stills of the video") != NULL);
+    ts_response_free(&r);
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)report);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    CHECK(get(&t, &alice, item, &r));
+    CHECK(strstr(r.body, "alt=\"Blurred greyscale stills spread over the video") != NULL);
+    ts_response_free(&r);
+    /* another analyst still sees nothing of it */
+    CHECK(get(&t, &bob, path, &r));
+    CHECK_INT_EQ(r.status, 403);
+    ts_response_free(&r);
+    CHECK(get(&t, &alice, path, &r));
+    CHECK_INT_EQ(r.status, 200);
+    vg_image img = {0};
+    CHECK(vg_image_decode((const uint8_t *)r.body, r.body_len, NULL, &img, NULL) == VG_OK);
+    ts_response_free(&r);
+    /* six stills, three to a row, in 40-pixel cells with 4-pixel gaps */
+    CHECK_INT_EQ(img.info.layout, VG_PIXEL_GRAY8);
+    CHECK_INT_EQ(img.info.width, 3 * 40 + 4 * 4);
+    CHECK_INT_EQ(img.info.height, 2 * 40 + 3 * 4);
+    vg_image_free(&img);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'preview.view' AND "
+                                "detail LIKE '%\"stills\":true%'"),
+                 1);
+    /* the sharper sheet is a deliberate post, in colour, audited */
+    CHECK_INT_EQ(post(&t, &alice, path, "mode=clear", 0, &r), 200);
+    CHECK(vg_image_decode((const uint8_t *)r.body, r.body_len, NULL, &img, NULL) == VG_OK);
+    CHECK_INT_EQ(img.info.layout, VG_PIXEL_RGB8);
+    vg_image_free(&img);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'preview.clear'"), 1);
+    ts_stop(&t);
+}
+
+/* A synthetic video in memory (the procedural scene `seed`, 100 frames
+ * at 25 per second: four seconds). */
+static uint8_t *scene_video(unsigned seed, const char *container, const char *codec,
+                            uint32_t width, uint32_t height, size_t *len)
+{
+    vg_video_encode_options o = {.container = container, .codec = codec, .width = width,
+                                 .height = height, .frames = 100, .quality = 4, .seed = seed};
+    uint8_t *video = NULL;
+    return vg_encode_video(&o, &video, len, NULL) == VG_OK ? video : NULL;
+}
+
+/* A video re-encoded smaller, in another codec, is recognised by its
+ * fingerprint and decided by a trusted bank as a picture would be; the
+ * item says how much of it matched and where. Another video and a broken
+ * one go to a person, the broken one saying why it has no fingerprint. */
+static void test_known_video(void)
+{
+    char dir[] = "/tmp/vg-console-video-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char index_path[300];
+    snprintf(index_path, sizeof index_path, "%s/videos.vgi", dir);
+    size_t len = 0;
+    uint8_t *original = scene_video(1, "matroska", "ffv1", 320, 240, &len);
+    CHECK(original != NULL);
+    vg_video_options vo;
+    vg_video_options_init(&vo);
+    vo.interval = 0; /* every frame, as the reference hash files */
+    vg_video_hasher *hasher = NULL;
+    vg_vpdq frames = VG_VPDQ_INIT;
+    CHECK(vg_video_hasher_new(&vo, &hasher, NULL) == VG_OK);
+    vg_video_source src = vg_video_source_memory(original, len);
+    CHECK(vg_video_hash_frames(hasher, &src, "original", &frames, NULL, NULL) == VG_OK);
+    CHECK_INT_EQ(frames.count, 100);
+    vg_video_hasher_free(hasher);
+    free(original);
+    vg_index_builder *builder = NULL;
+    uint32_t bank = 0;
+    CHECK(vg_index_builder_new(&builder, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(builder, "videos", NULL, 0, &bank, NULL) == VG_OK);
+    vg_bank_entry e = {.type = VG_SIGNAL_VPDQ, .video = &frames, .id = "pan-1", .id_len = 5,
+                       .metadata = ""};
+    CHECK(vg_index_builder_add(builder, bank, &e, NULL) == VG_OK);
+    CHECK(vg_index_builder_write(builder, index_path, NULL) == VG_OK);
+    vg_index_builder_free(builder);
+    vg_vpdq_free(&frames);
+
+    char extra[600];
+    snprintf(extra, sizeof extra,
+             "intake.index = %s\nconsole.trusted_banks = videos=illegal_csam/B/b2\n", index_path);
+    ts_server t;
+    CHECK(ts_start(&t, extra));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+
+    uint8_t *copy = scene_video(1, "avi", "mpeg4", 160, 120, &len);
+    int64_t known = copy ? public_report_with(&t, "image_video", NULL, copy, len) : 0;
+    uint8_t *other = scene_video(2, "avi", "mpeg4", 160, 120, &len);
+    int64_t unknown = other ? public_report_with(&t, "image_video", NULL, other, len) : 0;
+    /* an AVI header and nothing after it: a video by its first bytes only */
+    int64_t broken = copy ? public_report_with(&t, "image_video", NULL, copy, 400) : 0;
+    free(copy);
+    free(other);
+    CHECK(known && unknown && broken);
+
+    char state[64], sql[200];
+    CHECK_STR_EQ(state_of(&t, known, state, sizeof state), "auto");
+    snprintf(sql, sizeof sql,
+             "SELECT legal || severity || age FROM console_items WHERE report_id = %lld",
+             (long long)known);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, state, sizeof state), "illegal_csamBb2");
+    CHECK_STR_EQ(state_of(&t, unknown, state, sizeof state), "");
+    CHECK_STR_EQ(state_of(&t, broken, state, sizeof state), "");
+    /* the whole copy matched: samples at 0, 1, 2 and 3 seconds */
+    snprintf(sql, sizeof sql,
+             "SELECT bank || '/' || bank_entry || ' ' || json_extract(video_match, '$.segments')"
+             " || ' ' || json_extract(video_match, '$.query_percent') FROM report_files f"
+             " WHERE report_id = %lld",
+             (long long)known);
+    char row[200];
+    CHECK_STR_EQ(ti_sql_text(&t, sql, row, sizeof row), "videos/pan-1 [[0.0,3.0]] 100.0");
+
+    ts_response r;
+    char path[64];
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)known);
+    CHECK(get(&t, &alice, path, &r));
+    CHECK(strstr(r.body, "bank videos entry pan-1 (video: 100% of its fingerprinted frames match"));
+    CHECK(strstr(r.body, "Matching stretches: 0:00&ndash;0:03"));
+    CHECK(strstr(r.body, "no viewing needed"));
+    ts_response_free(&r);
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)unknown);
+    CHECK(get(&t, &alice, path, &r));
+    CHECK(strstr(r.body, "New: no bank match (4 video frames fingerprinted)"));
+    ts_response_free(&r);
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)broken);
+    CHECK(get(&t, &alice, path, &r));
+    CHECK(strstr(r.body, "New: no bank match<br>Video not fingerprinted: "));
+    ts_response_free(&r);
+    ts_stop(&t);
+    remove(index_path);
+    rmdir(dir);
+}
+
 /* The default preview is blurred, measured: a 64x64 checkerboard of
  * black and white 8-pixel squares (every edge a full 255 step) comes back
  * with no step between neighbouring pixels above 64 (a blur of radius 2 or
@@ -862,6 +1027,8 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_queue_claims_and_four_eyes);
     RUN(test_previews);
+    RUN(test_video_stills);
+    RUN(test_known_video);
     RUN(test_two_analysts_at_once);
     RUN(test_trusted_bank);
     RUN(test_lapsed_claims);

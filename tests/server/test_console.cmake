@@ -1,7 +1,8 @@
 # Tests of the analyst console (queue, claims, four-eyes, previews, case
 # view), in process like the other server tests.
 vg_add_test(test_console test_console.c)
-target_link_libraries(test_console PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
+target_link_libraries(test_console PRIVATE vigie_server vigie_encode_video PkgConfig::CURL
+                      PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console PRIVATE ${PROJECT_SOURCE_DIR}/src)
 vg_on_postgres(test_console)
 # The end-to-end test in Chromium (tests/e2e/run; skipped with 77 when

@@ -1468,7 +1468,7 @@ static void test_report_round_trip(void)
          .pdq_quality = 90, .known = VG_FILE_KNOWN, .bank = "bank-x", .bank_entry = "entry-9",
          .distance = 3},
         {.sha256 = "sha-2", .md5 = "md5-2", .known = VG_FILE_CLAIMED, .bank = "bank-y",
-         .bank_entry = "entry-2"}};
+         .bank_entry = "entry-2", .video_match = "{\"frames\":4}"}};
     vg_report r = {.public_id = "pub-1", .receipt_code = "RT01",
                    .receipt_secret_hash = "secret-hash", .source = "api", .api_key_id = key,
                    .category = VG_CATEGORY_SEXTORTION, .platform = "social", .account = "user9",
@@ -1556,6 +1556,8 @@ static void test_report_round_trip(void)
         CHECK_INT_EQ(f->known, VG_FILE_KNOWN);
         CHECK_INT_EQ(f->distance, 3);
         CHECK(f->own_legal == NULL && f->own_severity == NULL && f->own_age == NULL);
+        CHECK(f->video_match == NULL);
+        CHECK_STR_EQ(g->video_match, "{\"frames\":4}");
         /* a file given by digests only is held by no one */
         CHECK(g->vault_id == NULL && g->filename == NULL && g->pdq == NULL);
         CHECK_STR_EQ(g->sha256, "sha-2");

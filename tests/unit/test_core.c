@@ -45,10 +45,35 @@ static void test_hex_round_trip(void)
     CHECK_INT_EQ(vg_hex_decode(NULL, back, 4), VG_ERR_INVALID);
 }
 
+/* Every byte value: the digits and only they, with their values (from the
+ * alphabet written here), through both the one-digit and the bulk parser. */
+static void test_hex_every_byte(void)
+{
+    static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
+    for (int c = 0; c < 256; c++) {
+        int want = -1;
+        for (int d = 0; d < 16; d++)
+            if (c == lower[d] || c == upper[d])
+                want = d;
+        CHECK_MSG(vg_hex_value((char)c) == want, "vg_hex_value(%d) = %d, want %d", c,
+                  vg_hex_value((char)c), want);
+        char pair[2] = {(char)c, '7'}, swapped[2] = {'7', (char)c};
+        uint8_t out;
+        CHECK_MSG(vg_hex_parse(pair, 1, &out) == (want >= 0) && (want < 0 || out == want * 16 + 7),
+                  "vg_hex_parse of byte %d first", c);
+        CHECK_MSG(vg_hex_parse(swapped, 1, &out) == (want >= 0) && (want < 0 || out == 0x70 + want),
+                  "vg_hex_parse of byte %d second", c);
+    }
+    uint8_t out[3];
+    CHECK(vg_hex_parse("00ff7f", 3, out) && out[0] == 0 && out[1] == 0xff && out[2] == 0x7f);
+    CHECK(!vg_hex_parse("00ff7g", 3, out));
+}
+
 int main(void)
 {
     RUN(test_error_set_and_prefix);
     RUN(test_error_prefix_truncates);
     RUN(test_hex_round_trip);
+    RUN(test_hex_every_byte);
     return vg_test_exit();
 }

@@ -6,6 +6,10 @@
  * file and nested subfolders. Hashing the folder shows the same picture
  * recognised across formats and edits.
  *
+ * vigie-samples --pattern WIDTHxHEIGHT SEED FILE - writes one picture of
+ * pattern.h as a binary PPM (the known-answer PDQ vectors are made from
+ * these; tests/unit/pdq/known/README.md).
+ *
  * Exit status: 0 written, 1 a file could not be written, 2 usage error.
  */
 #include <errno.h>
@@ -18,6 +22,7 @@
 #include <tiffio.h>
 
 #include "encode.h"
+#include "pattern.h"
 #include "vigie/image.h"
 
 /* An RGB8 picture owned by whoever made it (free pixels). */
@@ -292,9 +297,36 @@ static void save_text(const char *rel, const char *text)
 static void usage(FILE *to)
 {
     fputs("usage: vigie-samples DIR\n"
+          "       vigie-samples --pattern WIDTHxHEIGHT SEED FILE.ppm\n"
           "Writes synthetic demo pictures (procedural, no real photos) in every image format\n"
-          "vigie reads, with rotated, flipped, resized and recompressed copies, into DIR.\n",
+          "vigie reads, with rotated, flipped, resized and recompressed copies, into DIR;\n"
+          "or one test pattern (tools/samples/pattern.h) as a binary PPM.\n",
           to);
+}
+
+/* --pattern WIDTHxHEIGHT SEED FILE */
+static int write_pattern(const char *size, const char *seed_text, const char *path)
+{
+    unsigned long w = 0, h = 0, seed = 0;
+    char x = 0, end = 0;
+    if (sscanf(size, "%lu%c%lu%c", &w, &x, &h, &end) != 3 || x != 'x' || !w || !h ||
+        w > 65535 || h > 65535 || sscanf(seed_text, "%lu%c", &seed, &end) != 1 ||
+        seed > UINT32_MAX) {
+        usage(stderr);
+        return 2;
+    }
+    uint8_t *pixels = vg_pattern_rgb((uint32_t)w, (uint32_t)h, (uint32_t)seed);
+    FILE *f = pixels ? fopen(path, "wb") : NULL;
+    bool ok = f && fprintf(f, "P6\n%lu %lu\n255\n", w, h) > 0 &&
+              fwrite(pixels, 3, (size_t)w * h, f) == (size_t)w * h;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(pixels);
+    if (!ok) {
+        fprintf(stderr, "vigie-samples: cannot write %s\n", path);
+        return 1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -303,6 +335,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (argc == 5 && !strcmp(argv[1], "--pattern"))
+        return write_pattern(argv[2], argv[3], argv[4]);
     if (argc != 2 || argv[1][0] == '\0' || argv[1][0] == '-') {
         usage(stderr);
         return 2;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vigie/bank.h"
+#include "vigie/digest.h"
 
 /* A block holds the longest line and a little more. */
 #define BLOCK_BYTES (VG_BANK_LINE_MAX + (1u << 20))
@@ -65,29 +66,6 @@ void vg_bank_options_init(vg_bank_options *opts)
     opts->plain_type = VG_SIGNAL_TYPE_COUNT;
     opts->skip_bad = false;
     opts->on_other_type = NULL;
-}
-
-static int hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (unsigned char)lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-/* Decode exactly 2*n hex digits. */
-static bool decode_hex(const char *s, uint8_t *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int hi = hex_digit((unsigned char)s[2 * i]);
-        int lo = hex_digit((unsigned char)s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
 }
 
 static bool is_blank(char c)
@@ -328,7 +306,7 @@ static vg_status csv_row(parser *p, const char *line, size_t len, vg_error *err)
         bad_line(p, reason);
         return VG_OK;
     }
-    if (entry.type != VG_SIGNAL_VPDQ && !decode_hex(text, entry.value, bytes)) {
+    if (entry.type != VG_SIGNAL_VPDQ && !vg_hex_parse(text, bytes, entry.value)) {
         bad_line(p, "the signal is not hexadecimal");
         return VG_OK;
     }
@@ -339,6 +317,21 @@ static vg_status csv_row(parser *p, const char *line, size_t len, vg_error *err)
     entry.metadata = p->metadata;
     entry.metadata_len = gather_metadata(p, fields, count);
     return deliver(p, &entry, err);
+}
+
+/* The decimal digits of v into out (at least 20 bytes, no NUL); their
+ * count. Called once per line of a plain bank, where snprintf would show. */
+static size_t format_decimal(uint64_t v, char *out)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
 }
 
 static vg_status plain_row(parser *p, const char *line, size_t len, vg_error *err)
@@ -369,14 +362,13 @@ static vg_status plain_row(parser *p, const char *line, size_t len, vg_error *er
     entry.video = NULL;
     entry.signal = line;
     entry.signal_len = len;
-    if (!decode_hex(line, entry.value, type_bytes[type])) {
+    if (!vg_hex_parse(line, type_bytes[type], entry.value)) {
         bad_line(p, "not a hexadecimal hash");
         return VG_OK;
     }
     char id[24];
-    int n = snprintf(id, sizeof id, "%llu", (unsigned long long)(p->stats.lines - 1));
+    entry.id_len = format_decimal(p->stats.lines - 1, id);
     entry.id = id;
-    entry.id_len = (size_t)n;
     entry.metadata = "";
     entry.metadata_len = 0;
     return deliver(p, &entry, err);

@@ -109,8 +109,19 @@ static uint64_t take(cursor *c, unsigned n)
     return v;
 }
 
-/* Where the data of item `id` starts (first extent), per iloc. */
-static bool item_data(span file, span iloc, span idat, uint32_t id, span *out)
+/* What iloc says of an item's data. */
+typedef enum item_where {
+    ITEM_UNKNOWN, /* iloc cannot be followed (damaged, or data in another item) */
+    ITEM_ABSENT,  /* iloc lists no data for the item */
+    ITEM_FOUND
+} item_where;
+
+/* The data of item `id` per iloc: its first extent in *first (for the
+ * headers read here, empty when it lies outside the file) and the bytes
+ * of all its extents that lie inside the file in *total. An extent length
+ * of 0 means "to the end of the file". */
+static item_where item_data(span file, span iloc, span idat, uint32_t id, span *first,
+                            uint64_t *total)
 {
     cursor c = {iloc, 0, false};
     unsigned version = (unsigned)take(&c, 1);
@@ -119,27 +130,58 @@ static bool item_data(span file, span iloc, span idat, uint32_t id, span *out)
     unsigned off_size = sizes >> 12, len_size = (sizes >> 8) & 15, base_size = (sizes >> 4) & 15;
     unsigned index_size = version == 1 || version == 2 ? sizes & 15 : 0;
     uint64_t count = take(&c, version < 2 ? 2 : 4);
+    bool found = false;
+    *first = (span){NULL, 0};
+    *total = 0;
     for (uint64_t i = 0; i < count && !c.bad; i++) {
         uint64_t item = take(&c, version < 2 ? 2 : 4);
         unsigned method = version == 1 || version == 2 ? (unsigned)take(&c, 2) & 15 : 0;
         take(&c, 2); /* data reference index */
         uint64_t base = take(&c, base_size);
         uint64_t extents = take(&c, 2);
+        if (item == id) {
+            if (found || method > 1)
+                return ITEM_UNKNOWN; /* listed twice, or made of another item's data */
+            found = true;
+        }
+        span from = method == 1 ? idat : file;
         for (uint64_t e = 0; e < extents && !c.bad; e++) {
             take(&c, index_size);
             uint64_t offset = take(&c, off_size), length = take(&c, len_size);
-            if (item != id || e != 0 || c.bad)
+            if (item != id || c.bad || !from.p || base > from.len || offset > from.len - base)
                 continue;
-            span from = method == 1 ? idat : file;
-            if (method > 1 || !from.p || base > from.len || offset > from.len - base)
-                return false;
             uint64_t start = base + offset, avail = from.len - start;
-            out->p = from.p + start;
-            out->len = (size_t)(length && length < avail ? length : avail);
-            return true;
+            uint64_t got = length && length < avail ? length : avail;
+            if (e == 0)
+                *first = (span){from.p + start, (size_t)got};
+            *total += got;
         }
     }
-    return false;
+    if (c.bad)
+        return ITEM_UNKNOWN;
+    return found ? ITEM_FOUND : ITEM_ABSENT;
+}
+
+/* Item types that are pictures, coded or derived from a picture's own
+ * data: each must have data. ('iden' derives from another item and has
+ * none; Exif, XMP and other metadata items are not pictures.) */
+static bool is_picture_item(uint32_t type)
+{
+    switch (type) {
+    case FOURCC('a', 'v', '0', '1'):
+    case FOURCC('h', 'v', 'c', '1'):
+    case FOURCC('h', 'e', 'v', '1'):
+    case FOURCC('a', 'v', 'c', '1'):
+    case FOURCC('v', 'v', 'c', '1'):
+    case FOURCC('j', 'p', 'e', 'g'):
+    case FOURCC('j', '2', 'k', '1'):
+    case FOURCC('u', 'n', 'c', 'i'):
+    case FOURCC('g', 'r', 'i', 'd'):
+    case FOURCC('i', 'o', 'v', 'l'):
+        return true;
+    default:
+        return false;
+    }
 }
 
 /* The canvas a grid ('grid') or overlay ('iovl') item declares. */
@@ -420,16 +462,24 @@ static vg_status precheck_container(vg_decoder *dec, const uint8_t *data, size_t
         uint64_t id = be(infe.p + 4, id_size);
         uint32_t item_type = (uint32_t)be(infe.p + 4 + id_size + 2, 4);
         span item;
-        uint64_t w, h;
-        if (item_type == FOURCC('a', 'v', '0', '1') &&
-            item_data(file, iloc, idat, (uint32_t)id, &item)) {
+        uint64_t w, h, bytes;
+        item_where where = item_data(file, iloc, idat, (uint32_t)id, &item, &bytes);
+        /* A picture without data reaches the AV1 or HEVC decoder as an
+         * empty buffer: dav1d then leaks (a hostile upload a time). */
+        if (is_picture_item(item_type) &&
+            (where == ITEM_ABSENT || (where == ITEM_FOUND && bytes == 0)))
+            return vg_decoder_fail(dec, VG_ERR_CORRUPT, "%s image item %llu has no data",
+                                   vg_image_format_name(dec->info.format),
+                                   (unsigned long long)id);
+        if (where != ITEM_FOUND)
+            continue;
+        if (item_type == FOURCC('a', 'v', '0', '1')) {
             vg_status st = check_av1_obus(dec, item);
             if (st != VG_OK)
                 return st;
         }
         if (id == primary &&
             (item_type == FOURCC('g', 'r', 'i', 'd') || item_type == FOURCC('i', 'o', 'v', 'l')) &&
-            item_data(file, iloc, idat, (uint32_t)primary, &item) &&
             derived_size(item_type, item, &w, &h) && !vg_decoder_size_ok(dec, w, h))
             return vg_decoder_too_large(dec, w, h);
     }

@@ -1,8 +1,10 @@
 /*
  * Building an index: entries are collected in flat arrays (one allocation
- * per array, grown geometrically, never one per entry), then each structure
- * is computed and streamed to the file one at a time, so the peak memory is
- * the collected entries plus one structure being sorted.
+ * per array, grown geometrically, never one per entry): the entry table
+ * (entries.c) and, per signal type, the values in rank order. Writing
+ * computes each type's structure and streams it to the file one at a
+ * time, so the peak memory is the collected entries plus one structure
+ * being sorted.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,19 +16,11 @@
 #include "index/index_internal.h"
 #include "vigie/vpdq.h"
 
-/* Per-segment limit: positions and entry numbers are stored in 32 bits. */
-#define MAX_SEGMENT_ENTRIES 0xFFFFFFF0ull
-
 typedef struct typed_values {
-    uint8_t *values; /* bytes(type) per entry, in insertion order */
-    uint32_t *entry; /* segment-local entry number of each */
-    uint64_t count, capacity;
+    uint8_t *values; /* bytes(type) per entry, in rank order */
+    uint32_t *entry; /* exact family: the segment-local entry of each rank */
+    uint64_t count, values_cap, entry_cap;
 } typed_values;
-
-typedef struct byte_buffer {
-    char *data;
-    uint64_t len, capacity;
-} byte_buffer;
 
 typedef struct bank_decl {
     char *name;
@@ -36,13 +30,9 @@ typedef struct bank_decl {
 
 struct vg_index_builder {
     bank_decl *banks;
-    uint32_t bank_count, bank_capacity;
-    uint64_t entries, capacity;
-    uint8_t *type;
-    uint32_t *bank;
-    uint64_t *id_offsets;   /* entries + 1 */
-    uint64_t *meta_offsets; /* entries + 1 */
-    byte_buffer ids, meta;
+    uint32_t bank_count;
+    uint64_t bank_capacity;
+    entry_builder entries;
     typed_values typed[INDEX_TYPES];
     /* video-frames value per entry (see VIDEO_FIRST), allocated with the
      * first video; entries before it are 0. */
@@ -52,37 +42,6 @@ struct vg_index_builder {
     uint64_t pdq_multi_min;
     bool consumed;
 };
-
-static bool grow(void **array, uint64_t *capacity, uint64_t needed, size_t elem)
-{
-    if (needed <= *capacity)
-        return true;
-    uint64_t cap = *capacity ? *capacity : 1024;
-    while (cap < needed)
-        cap *= 2;
-    if (cap > SIZE_MAX / elem)
-        return false;
-    void *p = realloc(*array, cap * elem);
-    if (!p)
-        return false;
-    *array = p;
-    *capacity = cap;
-    return true;
-}
-
-static bool append_bytes(byte_buffer *b, const void *data, size_t len)
-{
-    uint64_t cap = b->capacity;
-    void *p = b->data;
-    if (!grow(&p, &cap, b->len + len + 1, 1))
-        return false;
-    b->data = p;
-    b->capacity = cap;
-    if (len) /* data may be NULL for an empty field; memcpy from NULL is undefined */
-        memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return true;
-}
 
 vg_status vg_index_builder_new(vg_index_builder **out, vg_error *err)
 {
@@ -103,12 +62,7 @@ void vg_index_builder_free(vg_index_builder *b)
         free(b->banks[i].columns);
     }
     free(b->banks);
-    free(b->type);
-    free(b->bank);
-    free(b->id_offsets);
-    free(b->meta_offsets);
-    free(b->ids.data);
-    free(b->meta.data);
+    entry_builder_free(&b->entries);
     for (int t = 0; t < INDEX_TYPES; t++) {
         free(b->typed[t].values);
         free(b->typed[t].entry);
@@ -130,7 +84,7 @@ uint32_t vg_builder_bank_count(const vg_index_builder *b)
 
 uint64_t vg_builder_entry_count(const vg_index_builder *b)
 {
-    return b->entries;
+    return b->entries.count;
 }
 
 vg_status vg_index_builder_add_bank(vg_index_builder *b, const char *name, const char *columns,
@@ -140,12 +94,10 @@ vg_status vg_index_builder_add_bank(vg_index_builder *b, const char *name, const
         return vg_error_set(err, VG_ERR_INVALID, "index builder already written");
     if (b->bank_count == UINT32_MAX)
         return vg_error_set(err, VG_ERR_TOO_LARGE, "too many banks");
-    uint64_t cap = b->bank_capacity;
     void *p = b->banks;
-    if (!grow(&p, &cap, (uint64_t)b->bank_count + 1, sizeof(bank_decl)))
+    if (!index_grow(&p, &b->bank_capacity, (uint64_t)b->bank_count + 1, sizeof(bank_decl)))
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory for banks");
     b->banks = p;
-    b->bank_capacity = (uint32_t)cap;
     bank_decl *d = &b->banks[b->bank_count];
     d->name = strdup(name ? name : "");
     d->columns = malloc(columns_len + 1);
@@ -169,7 +121,7 @@ static bool reserve_links(vg_index_builder *b, uint64_t n)
 {
     uint64_t before = b->video_capacity;
     void *p = b->video;
-    if (!grow(&p, &b->video_capacity, n, 4))
+    if (!index_grow(&p, &b->video_capacity, n, 4))
         return false;
     b->video = p;
     if (b->video_capacity > before)
@@ -187,13 +139,13 @@ static vg_status set_video_link(vg_index_builder *b, uint64_t n, uint32_t link, 
 
 vg_status vg_builder_set_video_link(vg_index_builder *b, uint32_t link, vg_error *err)
 {
-    if (b->entries == 0 || link == 0)
+    if (b->entries.count == 0 || link == 0)
         return VG_OK;
     if (link & VIDEO_FIRST) {
         b->videos++;
         b->frames += link & VIDEO_MAX_FRAMES;
     }
-    return set_video_link(b, b->entries - 1, link, err);
+    return set_video_link(b, b->entries.count - 1, link, err);
 }
 
 /* A video: one pdq entry per unique frame of quality >= 50, the first
@@ -212,7 +164,7 @@ static vg_status add_video(vg_index_builder *b, uint32_t bank, const vg_bank_ent
                             : "video '%.*s' has no frame of quality 50 or more",
                             (int)(e->id_len > 200 ? 200 : e->id_len), e->id);
     }
-    uint64_t first = b->entries;
+    uint64_t first = b->entries.count;
     for (size_t i = 0; st == VG_OK && i < set.count; i++) {
         vg_bank_entry frame = *e;
         frame.type = VG_SIGNAL_PDQ;
@@ -249,49 +201,30 @@ vg_status vg_index_builder_add(vg_index_builder *b, uint32_t bank, const vg_bank
 static vg_status add_entry(vg_index_builder *b, uint32_t bank, const vg_bank_entry *e,
                            vg_error *err)
 {
-    if (b->entries >= MAX_SEGMENT_ENTRIES)
+    if (b->entries.count >= VG_INDEX_MAX_SEGMENT_ENTRIES)
         return vg_error_set(err, VG_ERR_TOO_LARGE, "an index holds at most %llu entries",
-                            MAX_SEGMENT_ENTRIES);
-    uint64_t n = b->entries;
-    if (n + 2 > b->capacity) {
-        uint64_t cap = b->capacity, c2 = cap, c3 = cap, c4 = cap;
-        void *t = b->type, *k = b->bank, *io = b->id_offsets, *mo = b->meta_offsets;
-        bool ok = grow(&t, &cap, n + 2, 1);
-        b->type = t;
-        ok = ok && grow(&k, &c2, n + 2, 4);
-        b->bank = k;
-        ok = ok && grow(&io, &c3, n + 2, 8);
-        b->id_offsets = io;
-        ok = ok && grow(&mo, &c4, n + 2, 8);
-        b->meta_offsets = mo;
-        if (!ok)
-            return vg_error_set(err, VG_ERR_NOMEM, "out of memory for %llu entries",
-                                (unsigned long long)n);
-        b->capacity = cap;
-    }
+                            VG_INDEX_MAX_SEGMENT_ENTRIES);
+    if (e->id_len > VG_INDEX_STRING_MAX || e->metadata_len > VG_INDEX_STRING_MAX)
+        return vg_error_set(err, VG_ERR_TOO_LARGE,
+                            "an entry's id and metadata are limited to %d bytes each",
+                            VG_INDEX_STRING_MAX);
+    uint64_t n = b->entries.count;
     typed_values *tv = &b->typed[e->type];
     size_t bytes = vg_signal_type_bytes(e->type);
-    uint64_t c1 = tv->capacity, c2 = tv->capacity;
+    bool exact = index_family_of(e->type) == FAMILY_EXACT;
     void *v = tv->values, *en = tv->entry;
-    bool ok = grow(&v, &c1, tv->count + 1, bytes);
+    bool ok = index_grow(&v, &tv->values_cap, tv->count + 1, bytes);
     tv->values = v;
-    ok = ok && grow(&en, &c2, tv->count + 1, 4);
+    ok = ok && (!exact || index_grow(&en, &tv->entry_cap, tv->count + 1, 4));
     tv->entry = en;
-    if (ok)
-        tv->capacity = c1 < c2 ? c1 : c2;
-    if (!ok || !append_bytes(&b->ids, e->id, e->id_len) ||
-        !append_bytes(&b->meta, e->metadata, e->metadata_len))
+    if (!ok || !entry_builder_add(&b->entries, e->type, bank, e->id, e->id_len, e->metadata,
+                                  e->metadata_len))
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory for %llu entries",
                             (unsigned long long)n);
     memcpy(tv->values + tv->count * bytes, e->value, bytes);
-    tv->entry[tv->count++] = (uint32_t)n;
-    if (n == 0)
-        b->id_offsets[0] = b->meta_offsets[0] = 0;
-    b->type[n] = (uint8_t)e->type;
-    b->bank[n] = bank;
-    b->id_offsets[n + 1] = b->ids.len;
-    b->meta_offsets[n + 1] = b->meta.len;
-    b->entries = n + 1;
+    if (exact)
+        tv->entry[tv->count] = (uint32_t)n;
+    tv->count++;
     return VG_OK;
 }
 
@@ -425,12 +358,14 @@ vg_status vg_index_builder_add_file(vg_index_builder *b, const char *path, const
     char *derived = name ? NULL : bank_name_of(path);
     if (!name && !derived)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    /* Remember the sizes so that a refused bank can be taken back out. */
-    uint64_t entries = b->entries, ids = b->ids.len, meta = b->meta.len;
-    uint64_t videos_at_start = b->videos, frames = b->frames;
+    /* Remember where the builder stood so that a refused bank can be taken
+     * back out. */
+    entry_mark mark;
+    entry_builder_mark(&b->entries, &mark);
     uint64_t typed[INDEX_TYPES];
     for (int t = 0; t < INDEX_TYPES; t++)
         typed[t] = b->typed[t].count;
+    uint64_t videos_at_start = b->videos, frames = b->frames;
     uint32_t banks = b->bank_count;
 
     file_ctx f = {b, name ? name : derived, 0, false, on_bad_line, ctx};
@@ -451,13 +386,11 @@ vg_status vg_index_builder_add_file(vg_index_builder *b, const char *path, const
             st = vg_index_builder_add_bank(b, f.name, NULL, 0, &f.bank, err); /* empty file */
     }
     if (st != VG_OK) {
-        b->entries = entries;
-        b->ids.len = ids;
-        b->meta.len = meta;
+        entry_builder_rollback(&b->entries, &mark);
         b->videos = videos_at_start;
         b->frames = frames;
-        if (b->video && b->video_capacity > entries)
-            memset(b->video + entries, 0, (b->video_capacity - entries) * 4);
+        if (b->video && b->video_capacity > mark.count)
+            memset(b->video + mark.count, 0, (b->video_capacity - mark.count) * 4);
         for (int t = 0; t < INDEX_TYPES; t++)
             b->typed[t].count = typed[t];
         while (b->bank_count > banks) {
@@ -474,7 +407,7 @@ vg_status vg_index_builder_add_file(vg_index_builder *b, const char *path, const
 
 vg_status vg_builder_write_banks(vg_index_builder *b, vg_writer *w, vg_error *err)
 {
-    vg_status st = vg_writer_begin(w, section_id(SEC_BANKS, 0, 0), err);
+    vg_status st = vg_writer_begin(w, section_id(SEC_BANKS, 0, 0, 0), err);
     for (uint32_t i = 0; st == VG_OK && i < b->bank_count; i++) {
         uint32_t len = (uint32_t)strlen(b->banks[i].name);
         uint32_t clen = (uint32_t)b->banks[i].columns_len;
@@ -489,6 +422,9 @@ vg_status vg_builder_write_banks(vg_index_builder *b, vg_writer *w, vg_error *er
     return st;
 }
 
+/* ---- exact digests: records sorted by value, found through a directory
+ * of their first bits ---- */
+
 static uint32_t exact_bits_for(uint64_t n)
 {
     uint32_t bits = 1;
@@ -502,11 +438,11 @@ static inline uint32_t prefix32(const uint8_t *v)
     return (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
 }
 
-/* Sort records (value, u32 entry) of one bucket by value then entry. */
+/* Sort records (value, u32) of one bucket by value, stably. */
 static void sort_bucket(uint8_t *rec, size_t n, size_t rs, size_t vb, uint8_t *tmp)
 {
-    /* Insertion sort: buckets hold about one record; entries of equal value
-     * arrive in entry order and insertion sort is stable, so ties stay put. */
+    /* Insertion sort: buckets hold about one record; records of equal value
+     * arrive in rank order and insertion sort is stable, so ties stay put. */
     for (size_t i = 1; i < n; i++) {
         memcpy(tmp, rec + i * rs, rs);
         size_t j = i;
@@ -543,44 +479,39 @@ static void merge_sort(uint8_t *rec, size_t n, size_t rs, size_t vb, uint8_t *sc
     memcpy(rec, scratch, n * rs);
 }
 
-static vg_status write_exact(vg_index_builder *b, vg_writer *w, unsigned segment, int type,
-                             uint32_t bits, uint32_t *slot, vg_error *err)
+static vg_status write_exact(vg_index_builder *b, vg_writer *w, unsigned segment,
+                             vg_signal_type type, type_meta *tm, vg_error *err)
 {
     typed_values *tv = &b->typed[type];
-    size_t vb = vg_signal_type_bytes((vg_signal_type)type), rs = vb + 4;
-    uint64_t n = tv->count, buckets = 1ull << bits;
-    uint32_t *dir = calloc(buckets + 1, 4);
-    uint8_t *rec = malloc(n * rs + 1);
-    if (!dir || !rec) {
-        free(dir);
-        free(rec);
-        return vg_error_set(err, VG_ERR_NOMEM, "out of memory building the %s table",
-                            vg_signal_type_name((vg_signal_type)type));
+    size_t vb = vg_signal_type_bytes(type), rs = vb + 4;
+    uint64_t n = tv->count;
+    uint32_t bits = exact_bits_for(n);
+    uint64_t buckets = 1ull << bits;
+    tm->structure = STRUCT_EXACT;
+    tm->param = bits;
+    uint32_t *dir = calloc(buckets + 1, 4), *cursor = malloc(buckets * 4);
+    uint32_t *slot = malloc(n * 4 + 4);
+    uint8_t *rec = malloc(n * rs + 1), *scratch = NULL;
+    vg_status st = VG_OK;
+    if (!dir || !cursor || !slot || !rec) {
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory building the %s table",
+                          vg_signal_type_name(type));
+        goto done;
     }
     for (uint64_t i = 0; i < n; i++)
         dir[(prefix32(tv->values + i * vb) >> (32 - bits)) + 1]++;
     for (uint64_t k = 0; k < buckets; k++)
         dir[k + 1] += dir[k];
-    uint8_t tmp[VG_SIGNAL_MAX_BYTES + 4];
-    {
-        /* Scatter with a moving cursor per bucket, reusing dir shifted by one. */
-        uint32_t *cursor = malloc(buckets * 4);
-        if (!cursor) {
-            free(dir);
-            free(rec);
-            return vg_error_set(err, VG_ERR_NOMEM, "out of memory building an exact table");
-        }
-        memcpy(cursor, dir, buckets * 4);
-        for (uint64_t i = 0; i < n; i++) {
-            const uint8_t *v = tv->values + i * vb;
-            uint32_t at = cursor[prefix32(v) >> (32 - bits)]++;
-            memcpy(rec + (uint64_t)at * rs, v, vb);
-            memcpy(rec + (uint64_t)at * rs + vb, &tv->entry[i], 4);
-        }
-        free(cursor);
+    /* Scatter (value, rank) by prefix, then sort each bucket; ranks keep
+     * equal values in entry order. */
+    memcpy(cursor, dir, buckets * 4);
+    for (uint64_t i = 0; i < n; i++) {
+        const uint8_t *v = tv->values + i * vb;
+        uint32_t at = cursor[prefix32(v) >> (32 - bits)]++, rank = (uint32_t)i;
+        memcpy(rec + (uint64_t)at * rs, v, vb);
+        memcpy(rec + (uint64_t)at * rs + vb, &rank, 4);
     }
-    uint8_t *scratch = NULL;
-    vg_status st = VG_OK;
+    uint8_t tmp[VG_SIGNAL_MAX_BYTES + 4];
     for (uint64_t k = 0; k < buckets; k++) {
         size_t count = dir[k + 1] - dir[k];
         uint8_t *base = rec + (uint64_t)dir[k] * rs;
@@ -591,194 +522,175 @@ static vg_status write_exact(vg_index_builder *b, vg_writer *w, unsigned segment
         uint8_t *grown = realloc(scratch, count * rs);
         if (!grown) {
             st = vg_error_set(err, VG_ERR_NOMEM, "out of memory building an exact table");
-            break;
+            goto done;
         }
         scratch = grown;
         merge_sort(base, count, rs, vb, scratch, tmp);
     }
-    free(scratch);
-    for (uint64_t i = 0; st == VG_OK && i < n; i++) {
-        uint32_t entry;
-        memcpy(&entry, rec + i * rs + vb, 4);
-        slot[entry] = (uint32_t)i;
-    }
-    if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_EXACT_DIR, segment, (unsigned)type), dir,
-                               (buckets + 1) * 4, err);
-    if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_EXACT_REC, segment, (unsigned)type), rec,
-                               n * rs, err);
-    free(dir);
-    free(rec);
-    return st;
-}
-
-/* One stable counting-sort pass on the 16 bits at `shift`; starts receives
- * the first position of each key (65537 entries). */
-static void radix_pass(const uint64_t *in, uint64_t *out, uint64_t n, int shift, uint32_t *starts)
-{
-    memset(starts, 0, (PDQ_BUCKETS + 1) * 4);
-    for (uint64_t i = 0; i < n; i++)
-        starts[(in[i] >> shift & 0xFFFF) + 1]++;
-    for (uint32_t k = 0; k < PDQ_BUCKETS; k++)
-        starts[k + 1] += starts[k];
-    uint32_t *cursor = starts + PDQ_BUCKETS + 1; /* caller gives room for 2 x 65537 */
-    memcpy(cursor, starts, PDQ_BUCKETS * 4);
-    for (uint64_t i = 0; i < n; i++)
-        out[cursor[in[i] >> shift & 0xFFFF]++] = in[i];
-}
-
-/* Sort the n hashes on (part key, part inline): the result, in items, is
- * key << 48 | inline << 32 | master position of the hash, the position of
- * hash i being slot[entry[i]] (or i itself when entry is NULL). */
-static void sort_table(const uint8_t *hashes, uint64_t n, unsigned key_part,
-                       unsigned inline_part, const uint32_t *entry, const uint32_t *slot,
-                       uint64_t *items, uint64_t *spare, uint32_t *starts)
-{
+    /* Each rank learns its record; each record then holds its entry. */
     for (uint64_t i = 0; i < n; i++) {
-        const uint8_t *h = hashes + i * VG_PDQ_BYTES;
-        uint64_t pos = entry ? slot[entry[i]] : i;
-        items[i] = (uint64_t)pdq_part(h, key_part) << 48 |
-                   (uint64_t)pdq_part(h, inline_part) << 32 | pos;
+        uint32_t rank;
+        memcpy(&rank, rec + i * rs + vb, 4);
+        slot[rank] = (uint32_t)i;
+        memcpy(rec + i * rs + vb, &tv->entry[rank], 4);
     }
-    radix_pass(items, spare, n, 32, starts);
-    radix_pass(spare, items, n, 48, starts);
-}
-
-/* Write `count` elements of `size` bytes gathered as src[order[k]] (order
- * in the low 32 bits of items), in blocks, prefetching ahead: the sources
- * are spread over the whole array. */
-static vg_status write_gathered(vg_writer *w, const uint8_t *src, size_t size,
-                                const uint64_t *items, uint64_t count, vg_error *err)
-{
-    enum { BLOCK = 16384, AHEAD = 16 };
-    uint8_t *buf = malloc(BLOCK * size);
-    if (!buf)
-        return vg_error_set(err, VG_ERR_NOMEM, "out of memory writing the PDQ index");
-    vg_status st = VG_OK;
-    for (uint64_t at = 0; st == VG_OK && at < count; at += BLOCK) {
-        uint64_t n = count - at < BLOCK ? count - at : BLOCK;
-        for (uint64_t k = 0; k < n; k++) {
-            if (at + k + AHEAD < count)
-                __builtin_prefetch(src + (uint64_t)(uint32_t)items[at + k + AHEAD] * size);
-            memcpy(buf + k * size, src + (uint64_t)(uint32_t)items[at + k] * size, size);
-        }
-        st = vg_writer_append(w, buf, n * size, err);
-    }
-    free(buf);
+    st = vg_writer_section(w, section_id(SEC_EXACT_DIR, type, segment, 0), dir,
+                           (buckets + 1) * 4, err);
+    if (st == VG_OK)
+        st = vg_writer_section(w, section_id(SEC_EXACT_REC, type, segment, 0), rec, n * rs,
+                               err);
+    if (st == VG_OK)
+        st = vg_writer_section(w, section_id(SEC_EXACT_SLOT, type, segment, 0), slot, n * 4,
+                               err);
+done:
+    free(dir);
+    free(cursor);
+    free(slot);
+    free(rec);
+    free(scratch);
     return st;
 }
 
-static vg_status write_pdq(vg_index_builder *b, vg_writer *w, unsigned segment, bool multi,
-                           uint32_t *slot, vg_error *err)
+/* ---- Hamming-distance hashes: 16 tables, two per pair of 16-bit parts
+ * (docs/match.md) ---- */
+
+typedef struct ham_scratch {
+    uint32_t *pair;    /* the pair's 32 bits of every hash (a | b << 16), in rank order */
+    uint64_t *spare;   /* bucket half << 48 | inline half << 32 | rank, by inline half */
+    uint16_t *inl;     /* the table's inline halves, in table order */
+    uint8_t *pos;      /* table A: the rank at each position, pos_bytes each */
+    uint32_t *start_a; /* 65537: where each value of a starts in an order by a */
+    uint32_t *start_b;
+    uint32_t *cursor;
+} ham_scratch;
+
+/* The pair's values and where each value of a and of b starts when the
+ * ranks are ordered by it. */
+static void load_pair(ham_scratch *s, const uint8_t *hashes, uint64_t n, unsigned pair)
 {
-    typed_values *tv = &b->typed[VG_SIGNAL_PDQ];
+    memset(s->start_a, 0, (HAM_BUCKETS + 1) * 4);
+    memset(s->start_b, 0, (HAM_BUCKETS + 1) * 4);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t v;
+        memcpy(&v, hashes + i * HAM_BYTES + 4 * pair, 4);
+        s->pair[i] = v;
+        s->start_a[(v & 0xFFFF) + 1]++;
+        s->start_b[(v >> 16) + 1]++;
+    }
+    for (uint32_t k = 0; k < HAM_BUCKETS; k++) {
+        s->start_a[k + 1] += s->start_a[k];
+        s->start_b[k + 1] += s->start_b[k];
+    }
+}
+
+/* Order the ranks by (key half, inline half), two stable counting passes
+ * (the inline half, then the key half), and lay out the table: the inline
+ * halves and, for table A, the ranks. Table A's key is a, B's is b. */
+static void sort_table(ham_scratch *s, uint64_t n, bool table_b, unsigned pos_bytes)
+{
+    const uint32_t *key_start = table_b ? s->start_b : s->start_a;
+    const uint32_t *inline_start = table_b ? s->start_a : s->start_b;
+    memcpy(s->cursor, inline_start, HAM_BUCKETS * 4);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t v = s->pair[i];
+        uint64_t key = table_b ? v >> 16 : v & 0xFFFF, inl = table_b ? v & 0xFFFF : v >> 16;
+        s->spare[s->cursor[inl]++] = key << 48 | inl << 32 | i;
+    }
+    memcpy(s->cursor, key_start, HAM_BUCKETS * 4);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t item = s->spare[i];
+        uint32_t at = s->cursor[item >> 48]++;
+        s->inl[at] = (uint16_t)(item >> 32);
+        if (table_b)
+            continue;
+        uint8_t *p = s->pos + (uint64_t)at * pos_bytes;
+        p[0] = (uint8_t)item;
+        p[1] = (uint8_t)(item >> 8);
+        p[2] = (uint8_t)(item >> 16);
+        if (pos_bytes == 4)
+            p[3] = (uint8_t)(item >> 24);
+    }
+}
+
+static vg_status write_hamming(vg_index_builder *b, vg_writer *w, unsigned segment,
+                               vg_signal_type type, type_meta *tm, vg_error *err)
+{
+    typed_values *tv = &b->typed[type];
     uint64_t n = tv->count;
-    /* calloc: large blocks come zeroed from the kernel at no cost, and GCC -O3
-     * no longer suspects the empty-table case of reading uninitialised items. */
-    uint64_t *items = calloc(n + 1, 8), *spare = malloc(n * 8 + 8);
-    uint32_t *starts = malloc((PDQ_BUCKETS + 1) * 2 * 4);
-    uint16_t *inl = malloc(n * 2 + 2);
-    uint32_t *ids = malloc(n * 4 + 4);
-    vg_status st = VG_OK;
-    if (!items || !spare || !starts || !inl || !ids) {
-        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory building the PDQ index");
-        goto done;
+    vg_status st = vg_writer_section(w, section_id(SEC_HAM_HASH, type, segment, 0), tv->values,
+                                     n * HAM_BYTES, err);
+    if (st != VG_OK || n < b->pdq_multi_min || n == 0) {
+        tm->structure = STRUCT_HAMMING_SCAN;
+        return st;
     }
-    /* Master order: pair 0's table A, so that table needs no id array. The
-     * hashes stay where they are in memory; the file gets them in master
-     * order, and slot tells each entry its master position. */
-    sort_table(tv->values, n, 0, 1, NULL, NULL, items, spare, starts);
-    for (uint64_t pos = 0; pos < n; pos++)
-        slot[tv->entry[(uint32_t)items[pos]]] = (uint32_t)pos;
-    st = vg_writer_begin(w, section_id(SEC_PDQ_HASH, segment, 0), err);
-    if (st == VG_OK)
-        st = write_gathered(w, tv->values, VG_PDQ_BYTES, items, n, err);
-    if (st == VG_OK)
-        st = vg_writer_begin(w, section_id(SEC_PDQ_ENTRY, segment, 0), err);
-    if (st == VG_OK)
-        st = write_gathered(w, (const uint8_t *)tv->entry, 4, items, n, err);
-    for (unsigned table = 0; multi && st == VG_OK && table < PDQ_TABLES; table++) {
-        unsigned pair = table / 2, side = table % 2;
-        unsigned key = 2 * pair + side, other = 2 * pair + 1 - side;
-        /* Table 0 is the master order itself: items and starts already hold it. */
-        if (table > 0)
-            sort_table(tv->values, n, key, other, tv->entry, slot, items, spare, starts);
-        for (uint64_t i = 0; i < n; i++) {
-            inl[i] = (uint16_t)(items[i] >> 32);
-            ids[i] = table ? (uint32_t)items[i] : (uint32_t)i;
+    unsigned pos_bytes = n <= (1u << 24) ? 3 : 4;
+    tm->structure = STRUCT_HAMMING_TABLES;
+    tm->param = pos_bytes;
+    ham_scratch s = {.pair = malloc(n * 4), .spare = malloc(n * 8), .inl = malloc(n * 2),
+                     .pos = malloc(n * pos_bytes), .start_a = malloc((HAM_BUCKETS + 1) * 4),
+                     .start_b = malloc((HAM_BUCKETS + 1) * 4),
+                     .cursor = malloc(HAM_BUCKETS * 4)};
+    if (!s.pair || !s.spare || !s.inl || !s.pos || !s.start_a || !s.start_b || !s.cursor)
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory building the %s index",
+                          vg_signal_type_name(type));
+    index_advise_huge(s.pair, n * 4);
+    index_advise_huge(s.spare, n * 8);
+    index_advise_huge(s.inl, n * 2);
+    index_advise_huge(s.pos, n * pos_bytes);
+    for (unsigned pair = 0; st == VG_OK && pair < HAM_PAIRS; pair++) {
+        load_pair(&s, tv->values, n, pair);
+        for (unsigned side = 0; st == VG_OK && side < 2; side++) {
+            unsigned table = 2 * pair + side;
+            sort_table(&s, n, side == 1, pos_bytes);
+            st = vg_writer_section(w, section_id(SEC_HAM_DIR, type, segment, table),
+                                   side ? s.start_b : s.start_a, (HAM_BUCKETS + 1) * 4, err);
+            if (st == VG_OK)
+                st = vg_writer_section(w, section_id(SEC_HAM_INLINE, type, segment, table),
+                                       s.inl, n * 2, err);
+            if (st == VG_OK && side == 0) /* table B finds its entries through table A */
+                st = vg_writer_section(w, section_id(SEC_HAM_POS, type, segment, pair), s.pos,
+                                       n * pos_bytes, err);
         }
-        st = vg_writer_section(w, section_id(SEC_PDQ_DIR, segment, table), starts,
-                               (PDQ_BUCKETS + 1) * 4, err);
-        if (st == VG_OK)
-            st = vg_writer_section(w, section_id(SEC_PDQ_INLINE, segment, table), inl, n * 2,
-                                   err);
-        if (st == VG_OK && side == 0 && pair > 0)
-            st = vg_writer_section(w, section_id(SEC_PDQ_IDS, segment, pair), ids, n * 4, err);
     }
-done:
-    free(items);
-    free(spare);
-    free(starts);
-    free(inl);
-    free(ids);
+    free(s.pair);
+    free(s.spare);
+    free(s.inl);
+    free(s.pos);
+    free(s.start_a);
+    free(s.start_b);
+    free(s.cursor);
     return st;
 }
 
 vg_status vg_builder_write_segment(vg_index_builder *b, vg_writer *w, unsigned segment,
                                    uint64_t entry_base, vg_error *err)
 {
-    uint64_t n = b->entries;
     b->consumed = true;
     seg_meta meta;
     memset(&meta, 0, sizeof meta);
     meta.entry_base = entry_base;
-    meta.entries = n;
-    for (int t = 0; t < INDEX_TYPES; t++)
-        meta.count[t] = b->typed[t].count;
     meta.videos = b->videos;
     meta.frames = b->frames;
-    for (int t = 0; t < 3; t++)
-        meta.exact_bits[t] = exact_bits_for(b->typed[t].count);
-    bool multi = b->typed[VG_SIGNAL_PDQ].count > 0 &&
-                 b->typed[VG_SIGNAL_PDQ].count >= b->pdq_multi_min;
-    meta.pdq_multi = multi;
-    static const uint64_t zero = 0;
-    vg_status st = vg_writer_section(w, section_id(SEC_SEG_META, segment, 0), &meta,
-                                     sizeof meta, err);
+    vg_status st = entry_builder_write(&b->entries, w, segment, &meta, err);
+    for (int t = 0; st == VG_OK && t < INDEX_TYPES; t++) {
+        type_meta *tm = &meta.types[t];
+        tm->count = b->typed[t].count;
+        if (index_family_of((vg_signal_type)t) == FAMILY_EXACT)
+            st = write_exact(b, w, segment, (vg_signal_type)t, tm, err);
+        else
+            st = write_hamming(b, w, segment, (vg_signal_type)t, tm, err);
+    }
     if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_ENTRY_TYPE, segment, 0), b->type, n, err);
-    if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_ENTRY_BANK, segment, 0), b->bank, n * 4, err);
-    if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_ID_OFFSETS, segment, 0),
-                               n ? (const void *)b->id_offsets : &zero, (n + 1) * 8, err);
-    if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_ID_BLOB, segment, 0), b->ids.data, b->ids.len,
+        st = vg_writer_section(w, section_id(SEC_SEG_META, 0, segment, 0), &meta, sizeof meta,
                                err);
-    if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_META_OFFSETS, segment, 0),
-                               n ? (const void *)b->meta_offsets : &zero, (n + 1) * 8, err);
-    if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_META_BLOB, segment, 0), b->meta.data,
-                               b->meta.len, err);
-    uint32_t *slot = malloc(n * 4 + 4);
-    if (!slot && st == VG_OK)
-        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory for %llu entries",
-                          (unsigned long long)n);
-    for (int t = 0; st == VG_OK && t < 3; t++)
-        st = write_exact(b, w, segment, t, meta.exact_bits[t], slot, err);
-    if (st == VG_OK)
-        st = write_pdq(b, w, segment, multi, slot, err);
-    if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_ENTRY_SLOT, segment, 0), slot, n * 4, err);
     if (st == VG_OK && b->videos) {
+        uint64_t n = b->entries.count;
         if (!reserve_links(b, n + 1))
             st = vg_error_set(err, VG_ERR_NOMEM, "out of memory for video frames");
         else
-            st = vg_writer_section(w, section_id(SEC_VIDEO, segment, 0), b->video, n * 4, err);
+            st = vg_writer_section(w, section_id(SEC_VIDEO, 0, segment, 0), b->video, n * 4,
+                                   err);
     }
-    free(slot);
     return st;
 }
 
@@ -794,12 +706,12 @@ vg_status vg_index_builder_write(vg_index_builder *b, const char *path, vg_error
     memset(&fm, 0, sizeof fm);
     fm.segments = 1;
     fm.banks = b->bank_count;
-    fm.entries = b->entries;
-    st = vg_writer_section(w, section_id(SEC_FILE_META, 0, 0), &fm, sizeof fm, err);
+    fm.entries = b->entries.count;
+    st = vg_writer_section(w, section_id(SEC_FILE_META, 0, 0, 0), &fm, sizeof fm, err);
     if (st == VG_OK)
         st = vg_builder_write_banks(b, w, err);
     if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_TOMBSTONES, 0, 0), NULL, 0, err);
+        st = vg_writer_section(w, section_id(SEC_TOMBSTONES, 0, 0, 0), NULL, 0, err);
     if (st == VG_OK)
         st = vg_builder_write_segment(b, w, 0, 0, err);
     if (st != VG_OK) {

@@ -69,12 +69,12 @@ static vg_status write_file_meta(vg_writer *w, uint32_t segments, uint32_t banks
     fm.banks = banks;
     fm.entries = entries;
     fm.tombstones = tombstones;
-    return vg_writer_section(w, section_id(SEC_FILE_META, 0, 0), &fm, sizeof fm, err);
+    return vg_writer_section(w, section_id(SEC_FILE_META, 0, 0, 0), &fm, sizeof fm, err);
 }
 
 static bool is_segment_section(uint32_t id, unsigned segment)
 {
-    return (id >> 16) >= SEC_SEG_META && (id >> 8 & 0xFF) == segment;
+    return (id >> 24) >= SEC_SEG_META && (id >> 8 & 0xFF) == segment;
 }
 
 vg_status vg_index_add_files(const char *path, const char *const *banks, size_t bank_count,
@@ -108,7 +108,7 @@ vg_status vg_index_add_files(const char *path, const char *const *banks, size_t 
     if (st == VG_OK)
         st = vg_builder_write_banks(b, w, err);
     if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_TOMBSTONES, 0, 0), x->tombstones, kept * 8,
+        st = vg_writer_section(w, section_id(SEC_TOMBSTONES, 0, 0, 0), x->tombstones, kept * 8,
                                err);
     for (uint32_t i = 0; st == VG_OK && i < x->section_count; i++)
         if (is_segment_section(x->sections[i].id, 0))
@@ -193,9 +193,9 @@ vg_status vg_index_remove_ids(const char *path, const char *bank, const char *co
     if (st == VG_OK)
         st = write_file_meta(w, x->segment_count, x->bank_count, x->entries, dead_count, err);
     if (st == VG_OK)
-        st = vg_writer_section(w, section_id(SEC_TOMBSTONES, 0, 0), dead, dead_count * 8, err);
+        st = vg_writer_section(w, section_id(SEC_TOMBSTONES, 0, 0, 0), dead, dead_count * 8, err);
     for (uint32_t i = 0; st == VG_OK && i < x->section_count; i++) {
-        uint32_t kind = x->sections[i].id >> 16;
+        uint32_t kind = x->sections[i].id >> 24;
         if (kind != SEC_FILE_META && kind != SEC_TOMBSTONES)
             st = copy_section(w, x, &x->sections[i], err);
     }

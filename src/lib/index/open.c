@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,15 +18,31 @@
 #include "index/index_internal.h"
 
 static const char *const kind_names[SEC_KIND_COUNT] = {
-    "?", "file-meta", "banks", "tombstones", "segment-meta", "entry-type", "entry-slot",
-    "entry-bank", "id-offsets", "ids", "metadata-offsets", "metadata", "exact-directory",
-    "exact-records", "pdq-hashes", "pdq-entries", "pdq-directory", "pdq-inline", "pdq-ids",
-    "video-frames"};
+    [SEC_FILE_META] = "file-meta",         [SEC_BANKS] = "banks",
+    [SEC_TOMBSTONES] = "tombstones",       [SEC_SEG_META] = "segment-meta",
+    [SEC_ENTRY_TYPE] = "entry-type",       [SEC_ENTRY_RANKS] = "entry-ranks",
+    [SEC_BANK_RUNS] = "bank-runs",         [SEC_ID_RUNS] = "id-runs",
+    [SEC_ID_STRINGS] = "id-strings",       [SEC_META_STRINGS] = "metadata-strings",
+    [SEC_EXACT_DIR] = "exact-directory",   [SEC_EXACT_REC] = "exact-records",
+    [SEC_EXACT_SLOT] = "exact-slots",      [SEC_HAM_HASH] = "hamming-hashes",
+    [SEC_HAM_DIR] = "hamming-directory",   [SEC_HAM_INLINE] = "hamming-inline",
+    [SEC_HAM_POS] = "hamming-positions",   [SEC_VIDEO] = "video-frames"};
 
 static const char *kind_name(uint32_t id)
 {
-    uint32_t kind = id >> 16;
-    return kind < SEC_KIND_COUNT ? kind_names[kind] : "unknown";
+    uint32_t kind = id >> 24;
+    return kind < SEC_KIND_COUNT && kind_names[kind] ? kind_names[kind] : "unknown";
+}
+
+/* "exact-records (sha1, segment 0, part 0)" for error messages. */
+static const char *section_name(uint32_t id, char *buf, size_t size)
+{
+    unsigned type = id >> 16 & 0xFF;
+    snprintf(buf, size, "%s (%s%ssegment %u, part %u)", kind_name(id),
+             type < INDEX_TYPES && (id >> 24) >= SEC_EXACT_DIR
+                 ? vg_signal_type_name((vg_signal_type)type) : "",
+             (id >> 24) >= SEC_EXACT_DIR ? ", " : "", id >> 8 & 0xFF, id & 0xFF);
+    return buf;
 }
 
 static const section_entry *find(const vg_index *x, uint32_t id)
@@ -47,15 +64,15 @@ static vg_status section(const vg_index *x, uint32_t id, uint64_t bytes, const v
                          uint64_t *len, vg_error *err)
 {
     const section_entry *e = find(x, id);
+    char name[96];
     if (!e)
-        return vg_error_set(err, VG_ERR_CORRUPT, "%s: corrupt index: section %s (segment %u, "
-                            "part %u) is missing", x->path, kind_name(id), id >> 8 & 0xFF,
-                            id & 0xFF);
+        return vg_error_set(err, VG_ERR_CORRUPT, "%s: corrupt index: section %s is missing",
+                            x->path, section_name(id, name, sizeof name));
     if (bytes != UINT64_MAX && e->bytes != bytes)
-        return vg_error_set(err, VG_ERR_CORRUPT, "%s: corrupt index: section %s (segment %u, "
-                            "part %u) has %llu bytes where %llu are expected", x->path,
-                            kind_name(id), id >> 8 & 0xFF, id & 0xFF,
-                            (unsigned long long)e->bytes, (unsigned long long)bytes);
+        return vg_error_set(err, VG_ERR_CORRUPT, "%s: corrupt index: section %s has %llu "
+                            "bytes where %llu are expected", x->path,
+                            section_name(id, name, sizeof name), (unsigned long long)e->bytes,
+                            (unsigned long long)bytes);
     *out = x->map + e->offset;
     if (len)
         *len = e->bytes;
@@ -70,8 +87,8 @@ static vg_status check_header(vg_index *x, vg_error *err)
     memcpy(&h, x->map, sizeof h);
     if (h.version != VG_INDEX_FORMAT_VERSION)
         return vg_error_set(err, VG_ERR_UNSUPPORTED,
-                            "%s: index format version %u, but this vigie reads version %u "
-                            "(rebuild the index with this version)",
+                            "%s: index format version %u, but this vigie reads version %u: "
+                            "rebuild the index from its banks with 'vigie index build'",
                             x->path, h.version, VG_INDEX_FORMAT_VERSION);
     uint64_t stored = h.header_checksum;
     h.header_checksum = 0;
@@ -117,7 +134,7 @@ static vg_status load_banks(vg_index *x, uint32_t count, vg_error *err)
 {
     const uint8_t *p = NULL;
     uint64_t len = 0;
-    vg_status st = section(x, section_id(SEC_BANKS, 0, 0), UINT64_MAX, (const void **)&p, &len,
+    vg_status st = section(x, section_id(SEC_BANKS, 0, 0, 0), UINT64_MAX, (const void **)&p, &len,
                            err);
     if (st != VG_OK)
         return st;
@@ -153,96 +170,176 @@ static vg_status load_banks(vg_index *x, uint32_t count, vg_error *err)
     return VG_OK;
 }
 
+/* A string table: its three sections, bytes and offsets either both
+ * empty or consistent with `count` strings. */
+static vg_status load_strings(vg_index *x, unsigned kind, unsigned s, uint64_t count,
+                              string_view *out, vg_error *err)
+{
+    const void *p;
+    uint64_t len;
+    vg_status st = section(x, section_id(kind, 0, s, STRINGS_BYTES), UINT64_MAX, &p, &len, err);
+    if (st != VG_OK)
+        return st;
+    out->count = count;
+    out->bytes = p;
+    out->bytes_len = len;
+    uint64_t blocks = (count + VG_INDEX_STRING_BLOCK - 1) / VG_INDEX_STRING_BLOCK;
+    bool any = len > 0;
+    st = section(x, section_id(kind, 0, s, STRINGS_BASES), any ? blocks * 8 : 0, &p, NULL, err);
+    if (st != VG_OK)
+        return st;
+    out->bases = p;
+    st = section(x, section_id(kind, 0, s, STRINGS_OFFSETS), any ? count * 4 : 0, &p, NULL, err);
+    out->offsets = p;
+    return st;
+}
+
+static vg_status load_exact(vg_index *x, unsigned s, vg_signal_type t, const type_meta *tm,
+                            vg_error *err)
+{
+    exact_view *v = &x->segments[s].types[t].exact;
+    if (tm->structure != STRUCT_EXACT || tm->param < 1 || tm->param > 24)
+        return corrupt(x, err, "bad exact-table geometry");
+    v->bits = tm->param;
+    uint64_t rs = vg_signal_type_bytes(t) + 4;
+    const void *p;
+    vg_status st = section(x, section_id(SEC_EXACT_DIR, t, s, 0), ((1ull << v->bits) + 1) * 4,
+                           &p, NULL, err);
+    v->dir = p;
+    if (st == VG_OK)
+        st = section(x, section_id(SEC_EXACT_REC, t, s, 0), tm->count * rs, &p, NULL, err);
+    v->rec = p;
+    if (st == VG_OK)
+        st = section(x, section_id(SEC_EXACT_SLOT, t, s, 0), tm->count * 4, &p, NULL, err);
+    v->slot = p;
+    return st;
+}
+
+static vg_status load_hamming(vg_index *x, unsigned s, vg_signal_type t, const type_meta *tm,
+                              vg_error *err)
+{
+    hamming_view *v = &x->segments[s].types[t].ham;
+    uint64_t n = tm->count;
+    if (tm->structure == STRUCT_HAMMING_TABLES) {
+        if ((tm->param != 3 && tm->param != 4) || (tm->param == 3 && n > (1u << 24)))
+            return corrupt(x, err, "bad hash-table geometry");
+        v->tables = true;
+        v->pos_bytes = tm->param;
+    } else if (tm->structure != STRUCT_HAMMING_SCAN) {
+        return corrupt(x, err, "bad hash-table geometry");
+    }
+    const void *p;
+    vg_status st = section(x, section_id(SEC_HAM_HASH, t, s, 0), n * HAM_BYTES, &p, NULL, err);
+    v->hash = p;
+    for (unsigned k = 0; st == VG_OK && v->tables && k < HAM_TABLES; k++) {
+        st = section(x, section_id(SEC_HAM_DIR, t, s, k), (HAM_BUCKETS + 1) * 4, &p, NULL, err);
+        v->dir[k] = p;
+        if (st == VG_OK)
+            st = section(x, section_id(SEC_HAM_INLINE, t, s, k), n * 2, &p, NULL, err);
+        v->inl[k] = p;
+        if (st == VG_OK && k % 2 == 0) {
+            st = section(x, section_id(SEC_HAM_POS, t, s, k / 2), n * v->pos_bytes, &p, NULL,
+                         err);
+            v->pos[k / 2] = p;
+        }
+    }
+    return st;
+}
+
 static vg_status load_segment(vg_index *x, unsigned s, uint64_t base, vg_error *err)
 {
     vg_segment *g = &x->segments[s];
     const seg_meta *m = NULL;
-    vg_status st = section(x, section_id(SEC_SEG_META, s, 0), sizeof(seg_meta),
+    vg_status st = section(x, section_id(SEC_SEG_META, 0, s, 0), sizeof(seg_meta),
                            (const void **)&m, NULL, err);
     if (st != VG_OK)
         return st;
     seg_meta meta;
     memcpy(&meta, m, sizeof meta);
     uint64_t n = meta.entries, sum = 0;
-    if (meta.entry_base != base || n > 0xFFFFFFF0ull)
+    if (meta.entry_base != base || n > VG_INDEX_MAX_SEGMENT_ENTRIES)
         return corrupt(x, err, "segment entry numbering is inconsistent");
-    for (int t = 0; t < INDEX_TYPES; t++) {
-        if (meta.count[t] > n)
+    for (unsigned t = 0; t < VG_INDEX_TYPE_SLOTS; t++) {
+        const type_meta *tm = &meta.types[t];
+        if (t >= INDEX_TYPES && (tm->count || tm->structure != STRUCT_NONE))
+            return vg_error_set(err, VG_ERR_UNSUPPORTED,
+                                "%s: the index holds signals of a type this vigie does not "
+                                "know (type %u): use the vigie that wrote it", x->path, t);
+        if (tm->count > n)
             return corrupt(x, err, "segment type counts exceed its entries");
-        sum += meta.count[t];
+        sum += tm->count;
     }
     if (sum != n)
         return corrupt(x, err, "segment type counts do not add up");
-    if (meta.frames > meta.count[VG_SIGNAL_PDQ] || meta.videos > meta.frames ||
+    if (meta.rank_width < INDEX_TYPES || meta.rank_width > VG_INDEX_TYPE_SLOTS ||
+        meta.explicit_ids > n)
+        return corrupt(x, err, "bad entry-table geometry");
+    if (meta.frames > meta.types[VG_SIGNAL_PDQ].count || meta.videos > meta.frames ||
         (meta.frames && !meta.videos))
         return corrupt(x, err, "segment video counts are inconsistent");
     g->entry_base = base;
     g->entries = n;
-    memcpy(g->count, meta.count, sizeof g->count);
+    g->rank_width = meta.rank_width;
     g->videos = meta.videos;
     g->frames = meta.frames;
+    uint64_t blocks = (n + VG_INDEX_RANK_BLOCK - 1) / VG_INDEX_RANK_BLOCK;
     const void *p;
+    uint64_t len;
 #define NEED(kind, part, bytes, field)                                                      \
     do {                                                                                    \
-        st = section(x, section_id(kind, s, part), bytes, &p, NULL, err);                   \
+        st = section(x, section_id(kind, 0, s, part), bytes, &p, NULL, err);                \
         if (st != VG_OK)                                                                    \
             return st;                                                                      \
         field = p;                                                                          \
     } while (0)
     NEED(SEC_ENTRY_TYPE, 0, n, g->entry_type);
-    NEED(SEC_ENTRY_SLOT, 0, n * 4, g->entry_slot);
-    NEED(SEC_ENTRY_BANK, 0, n * 4, g->entry_bank);
-    NEED(SEC_ID_OFFSETS, 0, (n + 1) * 8, g->id_offsets);
-    NEED(SEC_META_OFFSETS, 0, (n + 1) * 8, g->meta_offsets);
-    st = section(x, section_id(SEC_ID_BLOB, s, 0), UINT64_MAX, &p, &g->id_blob_bytes, err);
-    if (st != VG_OK)
-        return st;
-    g->id_blob = p;
-    st = section(x, section_id(SEC_META_BLOB, s, 0), UINT64_MAX, &p, &g->meta_blob_bytes, err);
-    if (st != VG_OK)
-        return st;
-    g->meta_blob = p;
-    for (int t = 0; t < 3; t++) {
-        uint32_t bits = meta.exact_bits[t];
-        if (bits < 1 || bits > 24)
-            return corrupt(x, err, "bad exact-table geometry");
-        g->exact_bits[t] = bits;
-        uint64_t rs = vg_signal_type_bytes((vg_signal_type)t) + 4;
-        NEED(SEC_EXACT_DIR, (unsigned)t, ((1ull << bits) + 1) * 4, g->exact_dir[t]);
-        NEED(SEC_EXACT_REC, (unsigned)t, meta.count[t] * rs, g->exact_rec[t]);
-    }
+    NEED(SEC_ENTRY_RANKS, 0, blocks * meta.rank_width * 4, g->ranks);
     g->video = NULL;
     if (meta.videos)
         NEED(SEC_VIDEO, 0, n * 4, g->video);
-    uint64_t np = meta.count[VG_SIGNAL_PDQ];
-    NEED(SEC_PDQ_HASH, 0, np * VG_PDQ_BYTES, g->pdq_hash);
-    NEED(SEC_PDQ_ENTRY, 0, np * 4, g->pdq_entry);
-    g->pdq_multi = meta.pdq_multi != 0;
-    for (unsigned t = 0; g->pdq_multi && t < PDQ_TABLES; t++) {
-        NEED(SEC_PDQ_DIR, t, (PDQ_BUCKETS + 1) * 4, g->pdq_dir[t]);
-        NEED(SEC_PDQ_INLINE, t, np * 2, g->pdq_inline[t]);
-        if (t % 2 == 0 && t > 0)
-            NEED(SEC_PDQ_IDS, t / 2, np * 4, g->pdq_ids[t / 2]);
-    }
 #undef NEED
-    return VG_OK;
+    st = section(x, section_id(SEC_BANK_RUNS, 0, s, 0), UINT64_MAX, &p, &len, err);
+    if (st != VG_OK)
+        return st;
+    if (len % sizeof(bank_run) || len / sizeof(bank_run) > n)
+        return corrupt(x, err, "the bank runs do not fit the segment");
+    g->bank_runs = p;
+    g->bank_run_count = len / sizeof(bank_run);
+    st = section(x, section_id(SEC_ID_RUNS, 0, s, 0), UINT64_MAX, &p, &len, err);
+    if (st != VG_OK)
+        return st;
+    if (len % sizeof(id_run) || len / sizeof(id_run) > n)
+        return corrupt(x, err, "the id runs do not fit the segment");
+    g->id_runs = p;
+    g->id_run_count = len / sizeof(id_run);
+    st = load_strings(x, SEC_ID_STRINGS, s, meta.explicit_ids, &g->ids, err);
+    if (st == VG_OK)
+        st = load_strings(x, SEC_META_STRINGS, s, n, &g->meta, err);
+    for (unsigned t = 0; st == VG_OK && t < INDEX_TYPES; t++) {
+        g->types[t].count = meta.types[t].count;
+        if (index_family_of((vg_signal_type)t) == FAMILY_EXACT)
+            st = load_exact(x, s, (vg_signal_type)t, &meta.types[t], err);
+        else
+            st = load_hamming(x, s, (vg_signal_type)t, &meta.types[t], err);
+    }
+    return st;
 }
 
 static vg_status build_masks(vg_index *x, vg_error *err)
 {
-    x->masks = malloc(PDQ_BUCKETS * sizeof *x->masks);
+    x->masks = malloc(HAM_BUCKETS * sizeof *x->masks);
     if (!x->masks)
         return vg_error_set(err, VG_ERR_NOMEM, "%s: out of memory", x->path);
     /* Counting sort of all 16-bit masks by weight. */
     uint32_t count[17] = {0};
-    for (uint32_t m = 0; m < PDQ_BUCKETS; m++)
+    for (uint32_t m = 0; m < HAM_BUCKETS; m++)
         count[__builtin_popcount(m)]++;
     uint32_t at = 0, next[17];
     for (unsigned w = 0; w <= 16; w++) {
         x->mask_start[w] = next[w] = at;
         at += count[w];
     }
-    for (uint32_t m = 0; m < PDQ_BUCKETS; m++)
+    for (uint32_t m = 0; m < HAM_BUCKETS; m++)
         x->masks[next[__builtin_popcount(m)]++] = (uint16_t)m;
     x->mask_start[17] = at;
     return VG_OK;
@@ -254,7 +351,7 @@ static vg_status load(vg_index *x, vg_error *err)
     if (st != VG_OK)
         return st;
     const file_meta *fmp;
-    st = section(x, section_id(SEC_FILE_META, 0, 0), sizeof(file_meta), (const void **)&fmp,
+    st = section(x, section_id(SEC_FILE_META, 0, 0, 0), sizeof(file_meta), (const void **)&fmp,
                  NULL, err);
     if (st != VG_OK)
         return st;
@@ -276,7 +373,7 @@ static vg_status load(vg_index *x, vg_error *err)
     x->entries = base;
     const void *p = NULL;
     uint64_t len = 0;
-    st = section(x, section_id(SEC_TOMBSTONES, 0, 0), UINT64_MAX, &p, &len, err);
+    st = section(x, section_id(SEC_TOMBSTONES, 0, 0, 0), UINT64_MAX, &p, &len, err);
     if (st != VG_OK)
         return st;
     if (len % 8)
@@ -369,7 +466,7 @@ void vg_index_get_stats(const vg_index *x, vg_index_stats *out)
     for (unsigned s = 0; s < x->segment_count; s++) {
         const vg_segment *g = &x->segments[s];
         for (int t = 0; t < INDEX_TYPES; t++)
-            out->by_type[t] += g->count[t];
+            out->by_type[t] += g->types[t].count;
         out->by_type[VG_SIGNAL_PDQ] -= g->frames;
         out->by_type[VG_SIGNAL_VPDQ] += g->videos;
     }
@@ -438,32 +535,31 @@ vg_status vg_index_entry_get(const vg_index *x, uint64_t entry, vg_index_entry *
         if (entry < g->entry_base || entry >= g->entry_base + g->entries)
             continue;
         uint64_t local = entry - g->entry_base;
-        uint8_t type = g->entry_type[local];
-        uint32_t slot = g->entry_slot[local];
-        if (type >= INDEX_TYPES || slot >= g->count[type])
+        uint64_t rank = segment_rank(g, local);
+        if (rank == NO_ENTRY)
             return corrupt(x, err, "entry table damaged (run vigie index verify)");
-        out->type = (vg_signal_type)type;
+        out->type = (vg_signal_type)g->entry_type[local];
+        const type_view *tv = &g->types[out->type];
         size_t vb = vg_signal_type_bytes(out->type);
+        if (index_family_of(out->type) == FAMILY_HAMMING) {
+            memcpy(out->value, tv->ham.hash + rank * HAM_BYTES, vb);
+        } else {
+            uint32_t slot = tv->exact.slot[rank];
+            if (slot >= tv->count)
+                return corrupt(x, err, "entry table damaged (run vigie index verify)");
+            memcpy(out->value, tv->exact.rec + (uint64_t)slot * (vb + 4), vb);
+        }
+        out->bank = segment_bank(g, local);
+        if (out->bank >= x->bank_count ||
+            !segment_id(g, local, out->id_buf, &out->id, &out->id_len) ||
+            !string_get(&g->meta, local, &out->metadata, &out->metadata_len))
+            return corrupt(x, err, "entry table damaged (run vigie index verify)");
+        /* A video's frame stands for the video (its value: this frame's PDQ). */
         if (index_frame_video(x, entry, &out->video, &out->video_frames))
             out->type = VG_SIGNAL_VPDQ;
-        if (type == VG_SIGNAL_PDQ)
-            memcpy(out->value, g->pdq_hash + (uint64_t)slot * VG_PDQ_BYTES, vb);
-        else
-            memcpy(out->value, g->exact_rec[type] + (uint64_t)slot * (vb + 4), vb);
-        out->bank = g->entry_bank[local];
-        if (out->bank >= x->bank_count)
-            return corrupt(x, err, "entry table damaged (run vigie index verify)");
         out->bank_name = x->banks[out->bank].name;
         out->columns = x->banks[out->bank].columns;
         out->columns_len = x->banks[out->bank].columns_len;
-        uint64_t a = g->id_offsets[local], b = g->id_offsets[local + 1];
-        uint64_t c = g->meta_offsets[local], d = g->meta_offsets[local + 1];
-        if (a > b || b > g->id_blob_bytes || c > d || d > g->meta_blob_bytes)
-            return corrupt(x, err, "entry table damaged (run vigie index verify)");
-        out->id = g->id_blob + a;
-        out->id_len = (size_t)(b - a);
-        out->metadata = g->meta_blob + c;
-        out->metadata_len = (size_t)(d - c);
         out->removed = index_removed(x, entry);
         return VG_OK;
     }
@@ -484,33 +580,63 @@ static vg_status verify_dir(const vg_index *x, const uint32_t *dir, uint64_t buc
     return VG_OK;
 }
 
+static vg_status verify_types(const vg_index *x, const vg_segment *g, vg_error *err)
+{
+    for (unsigned t = 0; t < INDEX_TYPES; t++) {
+        const type_view *tv = &g->types[t];
+        vg_status st = VG_OK;
+        if (index_family_of((vg_signal_type)t) == FAMILY_EXACT) {
+            st = verify_dir(x, tv->exact.dir, 1ull << tv->exact.bits, tv->count, err);
+            if (st != VG_OK)
+                return st;
+            continue;
+        }
+        for (unsigned k = 0; st == VG_OK && tv->ham.tables && k < HAM_TABLES; k++)
+            st = verify_dir(x, tv->ham.dir[k], HAM_BUCKETS, tv->count, err);
+        for (unsigned p = 0; st == VG_OK && tv->ham.tables && p < HAM_PAIRS; p++)
+            for (uint64_t i = 0; i < tv->count; i++)
+                if (ham_position(&tv->ham, p, i) >= tv->count)
+                    return corrupt(x, err, "a hash table points outside the hashes");
+        if (st != VG_OK)
+            return st;
+    }
+    /* Every digest record and its entry point at each other. */
+    uint64_t rank[INDEX_TYPES] = {0};
+    for (uint64_t i = 0; i < g->entries; i++) {
+        vg_signal_type t = (vg_signal_type)g->entry_type[i];
+        uint64_t r = rank[t]++;
+        if (index_family_of(t) != FAMILY_EXACT)
+            continue;
+        const exact_view *v = &g->types[t].exact;
+        uint32_t slot = v->slot[r], back;
+        if (slot >= g->types[t].count)
+            return corrupt(x, err, "a digest points outside its records");
+        size_t vb = vg_signal_type_bytes(t);
+        memcpy(&back, v->rec + (uint64_t)slot * (vb + 4) + vb, 4);
+        if (back != i)
+            return corrupt(x, err, "a digest record points at another entry");
+    }
+    return VG_OK;
+}
+
 vg_status vg_index_verify(const vg_index *x, vg_error *err)
 {
     for (uint32_t i = 0; i < x->section_count; i++) {
         const section_entry *e = &x->sections[i];
+        char name[96];
         if (vg_checksum_buffer(x->map + e->offset, e->bytes) != e->checksum)
             return vg_error_set(err, VG_ERR_CORRUPT,
-                                "%s: corrupt index: checksum mismatch in section %s (segment "
-                                "%u, part %u)", x->path, kind_name(e->id), e->id >> 8 & 0xFF,
-                                e->id & 0xFF);
+                                "%s: corrupt index: checksum mismatch in section %s", x->path,
+                                section_name(e->id, name, sizeof name));
     }
     for (unsigned s = 0; s < x->segment_count; s++) {
         const vg_segment *g = &x->segments[s];
-        vg_status st = VG_OK;
-        for (int t = 0; st == VG_OK && t < 3; t++)
-            st = verify_dir(x, g->exact_dir[t], 1ull << g->exact_bits[t], g->count[t], err);
-        uint64_t np = g->count[VG_SIGNAL_PDQ];
-        for (unsigned t = 0; st == VG_OK && g->pdq_multi && t < PDQ_TABLES; t++)
-            st = verify_dir(x, g->pdq_dir[t], PDQ_BUCKETS, np, err);
+        /* The entry table first: verify_types relies on its type bytes. */
+        vg_status st = segment_verify_entries(x, g, err);
+        if (st == VG_OK)
+            st = verify_types(x, g, err);
         if (st != VG_OK)
             return st;
-        for (unsigned p = 1; g->pdq_multi && p < PDQ_PAIRS; p++)
-            for (uint64_t i = 0; i < np; i++)
-                if (g->pdq_ids[p][i] >= np)
-                    return corrupt(x, err, "a PDQ table points outside the hashes");
-        for (uint64_t i = 0; i < np; i++)
-            if (g->pdq_entry[i] >= g->entries)
-                return corrupt(x, err, "a PDQ hash points outside the entries");
         uint64_t videos = 0, frames = 0;
         for (uint64_t i = 0; g->video && i < g->entries; i++) {
             uint32_t link = g->video[i];
@@ -528,16 +654,6 @@ vg_status vg_index_verify(const vg_index *x, vg_error *err)
         }
         if (videos != g->videos || frames != g->frames)
             return corrupt(x, err, "the video counts do not match the video-frames table");
-        for (uint64_t i = 0; i < g->entries; i++) {
-            uint8_t t = g->entry_type[i];
-            if (t >= INDEX_TYPES || g->entry_slot[i] >= g->count[t] ||
-                g->entry_bank[i] >= x->bank_count || g->id_offsets[i] > g->id_offsets[i + 1] ||
-                g->meta_offsets[i] > g->meta_offsets[i + 1])
-                return corrupt(x, err, "the entry table is inconsistent");
-        }
-        if (g->id_offsets[0] != 0 || g->id_offsets[g->entries] != g->id_blob_bytes ||
-            g->meta_offsets[0] != 0 || g->meta_offsets[g->entries] != g->meta_blob_bytes)
-            return corrupt(x, err, "the id or metadata table is inconsistent");
     }
     return VG_OK;
 }

@@ -17,6 +17,9 @@
  *
  * When the enumeration would cost more than reading every hash (large
  * radii, small segments), the segment is scanned instead.
+ *
+ * The search serves every signal type of the Hamming family
+ * (index_family_of); PDQ is the one there is today.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,19 +64,19 @@ static inline uint32_t prefix32(const uint8_t *v)
 }
 
 /* The records of segment g equal to v: [*lo, *hi). */
-static void exact_range(const vg_segment *g, int t, const uint8_t *v, uint64_t *lo,
+static void exact_range(const vg_segment *g, vg_signal_type t, const uint8_t *v, uint64_t *lo,
                         uint64_t *hi)
 {
-    size_t vb = vg_signal_type_bytes((vg_signal_type)t), rs = vb + 4;
-    uint32_t bits = g->exact_bits[t];
-    uint64_t n = g->count[t];
-    uint32_t k = prefix32(v) >> (32 - bits);
-    uint64_t a = g->exact_dir[t][k], b = g->exact_dir[t][k + 1];
+    size_t vb = vg_signal_type_bytes(t), rs = vb + 4;
+    const exact_view *x = &g->types[t].exact;
+    uint64_t n = g->types[t].count;
+    uint32_t k = prefix32(v) >> (32 - x->bits);
+    uint64_t a = x->dir[k], b = x->dir[k + 1];
     if (b > n)
         b = n;
     if (a > b)
         a = b;
-    const uint8_t *rec = g->exact_rec[t];
+    const uint8_t *rec = x->rec;
     while (a < b) {
         uint64_t mid = a + (b - a) / 2;
         if (memcmp(rec + mid * rs, v, vb) < 0)
@@ -88,11 +91,11 @@ static void exact_range(const vg_segment *g, int t, const uint8_t *v, uint64_t *
     *hi = b;
 }
 
-static uint32_t record_entry(const vg_segment *g, int t, uint64_t i)
+static uint32_t record_entry(const vg_segment *g, vg_signal_type t, uint64_t i)
 {
-    size_t vb = vg_signal_type_bytes((vg_signal_type)t);
+    size_t vb = vg_signal_type_bytes(t);
     uint32_t e;
-    memcpy(&e, g->exact_rec[t] + i * (vb + 4) + vb, 4);
+    memcpy(&e, g->types[t].exact.rec + i * (vb + 4) + vb, 4);
     return e;
 }
 
@@ -100,7 +103,7 @@ vg_status vg_index_find_exact(const vg_index *x, vg_signal_type type, const uint
                               vg_index_matches *out, vg_error *err)
 {
     out->count = 0;
-    if ((unsigned)type >= VG_SIGNAL_PDQ)
+    if ((unsigned)type >= INDEX_TYPES || index_family_of(type) != FAMILY_EXACT)
         return vg_error_set(err, VG_ERR_INVALID, "exact lookup needs md5, sha1 or sha256");
     for (unsigned s = 0; s < x->segment_count; s++) {
         const vg_segment *g = &x->segments[s];
@@ -123,14 +126,15 @@ vg_status vg_index_count_exact_batch(const vg_index *x, vg_signal_type type,
                                      const uint8_t *values, size_t count, uint32_t *found,
                                      vg_error *err)
 {
-    if ((unsigned)type >= VG_SIGNAL_PDQ)
+    if ((unsigned)type >= INDEX_TYPES || index_family_of(type) != FAMILY_EXACT)
         return vg_error_set(err, VG_ERR_INVALID, "exact lookup needs md5, sha1 or sha256");
     size_t vb = vg_signal_type_bytes(type), rs = vb + 4;
     memset(found, 0, count * sizeof *found);
     for (unsigned s = 0; s < x->segment_count; s++) {
         const vg_segment *g = &x->segments[s];
-        uint32_t bits = g->exact_bits[type];
-        const uint32_t *dir = g->exact_dir[type];
+        const exact_view *ev = &g->types[type].exact;
+        uint32_t bits = ev->bits;
+        const uint32_t *dir = ev->dir;
         for (size_t base = 0; base < count; base += BATCH) {
             size_t n = count - base < BATCH ? count - base : BATCH;
             const uint8_t *v = values + base * vb;
@@ -140,8 +144,8 @@ vg_status vg_index_count_exact_batch(const vg_index *x, vg_signal_type type,
                 __builtin_prefetch(dir + (prefix32(v + i * vb) >> (32 - bits)));
             for (size_t i = 0; i < n; i++) {
                 uint32_t at = dir[prefix32(v + i * vb) >> (32 - bits)];
-                if (at < g->count[type])
-                    __builtin_prefetch(g->exact_rec[type] + (uint64_t)at * rs);
+                if (at < g->types[type].count)
+                    __builtin_prefetch(ev->rec + (uint64_t)at * rs);
             }
             for (size_t i = 0; i < n; i++) {
                 uint64_t lo, hi;
@@ -157,13 +161,14 @@ vg_status vg_index_count_exact_batch(const vg_index *x, vg_signal_type type,
     return VG_OK;
 }
 
-/* ---- PDQ ---- */
+/* ---- Hamming-distance hashes (PDQ) ---- */
 
-typedef struct pdq_query {
+typedef struct ham_query {
     uint64_t word[4];
-    uint32_t pair[PDQ_PAIRS];
+    uint32_t pair[HAM_PAIRS];
     int radius, t, s;
-} pdq_query;
+    vg_signal_type type;
+} ham_query;
 
 VG_INLINE uint64_t load64(const uint8_t *p)
 {
@@ -179,28 +184,41 @@ VG_INLINE uint32_t load32(const uint8_t *p)
     return v;
 }
 
-/* Check the hash at master position pos; report it when within the radius
- * and `pair` is the first pair within t. Returns false on allocation failure. */
-VG_INLINE bool verify(const vg_index *x, const vg_segment *g, const pdq_query *q, uint64_t pos,
+VG_INLINE int distance_to(const ham_query *q, const uint8_t *h)
+{
+    return __builtin_popcountll(load64(h) ^ q->word[0]) +
+           __builtin_popcountll(load64(h + 8) ^ q->word[1]) +
+           __builtin_popcountll(load64(h + 16) ^ q->word[2]) +
+           __builtin_popcountll(load64(h + 24) ^ q->word[3]);
+}
+
+/* Report the entry of rank `rank` at distance d, unless removed. Returns
+ * false on allocation failure. */
+static bool report(const vg_index *x, const vg_segment *g, const ham_query *q, uint64_t rank,
+                   int d, vg_index_matches *out)
+{
+    uint64_t local = segment_select(g, q->type, rank);
+    if (local == NO_ENTRY || index_removed(x, g->entry_base + local))
+        return true;
+    return push(out, g->entry_base + local, d, q->type);
+}
+
+/* Check the hash of the given rank; report it when within the radius and
+ * `pair` is the first pair within t. Returns false on allocation failure. */
+VG_INLINE bool verify(const vg_index *x, const vg_segment *g, const ham_query *q, uint64_t rank,
                       unsigned pair, vg_index_matches *out)
 {
-    uint64_t np = g->count[VG_SIGNAL_PDQ];
-    if (pos >= np)
+    const hamming_view *hv = &g->types[q->type].ham;
+    if (rank >= g->types[q->type].count)
         return true;
-    const uint8_t *h = g->pdq_hash + pos * VG_PDQ_BYTES;
-    int d = __builtin_popcountll(load64(h) ^ q->word[0]) +
-            __builtin_popcountll(load64(h + 8) ^ q->word[1]) +
-            __builtin_popcountll(load64(h + 16) ^ q->word[2]) +
-            __builtin_popcountll(load64(h + 24) ^ q->word[3]);
+    const uint8_t *h = hv->hash + rank * HAM_BYTES;
+    int d = distance_to(q, h);
     if (d > q->radius)
         return true;
     for (unsigned p = 0; p < pair; p++)
         if (__builtin_popcount(load32(h + 4 * p) ^ q->pair[p]) <= q->t)
             return true;
-    uint32_t e = g->pdq_entry[pos];
-    if (e >= g->entries || index_removed(x, g->entry_base + e))
-        return true;
-    return push(out, g->entry_base + e, d, VG_SIGNAL_PDQ);
+    return report(x, g, q, rank, d, out);
 }
 
 /* Work lists of one query, so that the memory accesses of many buckets and
@@ -226,9 +244,10 @@ typedef struct cand_b { /* a pair value (a, b) seen in table B */
 typedef struct multi_state {
     const vg_index *x;
     const vg_segment *g;
-    const pdq_query *q;
+    const hamming_view *h;
+    const ham_query *q;
     vg_index_matches *out;
-    uint64_t np;
+    uint64_t n;
     cand_a ca[CAND_BATCH];
     cand_b cb[CAND_BATCH];
     unsigned na, nb;
@@ -237,19 +256,17 @@ typedef struct multi_state {
 
 VG_INLINE void flush_a(multi_state *m)
 {
-    const vg_segment *g = m->g;
-    uint64_t pos[CAND_BATCH];
+    const hamming_view *h = m->h;
+    uint64_t rank[CAND_BATCH];
     for (unsigned i = 0; i < m->na; i++)
-        if (m->ca[i].pair)
-            __builtin_prefetch(g->pdq_ids[m->ca[i].pair] + m->ca[i].at);
+        __builtin_prefetch(h->pos[m->ca[i].pair] + (uint64_t)m->ca[i].at * h->pos_bytes);
     for (unsigned i = 0; i < m->na; i++) {
-        uint32_t pair = m->ca[i].pair, at = m->ca[i].at;
-        pos[i] = pair ? g->pdq_ids[pair][at] : at;
-        if (pos[i] < m->np)
-            __builtin_prefetch(g->pdq_hash + pos[i] * VG_PDQ_BYTES);
+        rank[i] = ham_position(h, m->ca[i].pair, m->ca[i].at);
+        if (rank[i] < m->n)
+            __builtin_prefetch(h->hash + rank[i] * HAM_BYTES);
     }
     for (unsigned i = 0; i < m->na && !m->failed; i++)
-        if (!verify(m->x, g, m->q, pos[i], m->ca[i].pair, m->out))
+        if (!verify(m->x, m->g, m->q, rank[i], m->ca[i].pair, m->out))
             m->failed = true;
     m->na = 0;
 }
@@ -265,24 +282,24 @@ VG_INLINE void push_a(multi_state *m, uint32_t pair, uint64_t at)
  * bucket a of table A. */
 VG_INLINE void flush_b(multi_state *m)
 {
-    const vg_segment *g = m->g;
+    const hamming_view *h = m->h;
     uint64_t lo[CAND_BATCH], hi[CAND_BATCH];
     for (unsigned i = 0; i < m->nb; i++)
-        __builtin_prefetch(g->pdq_dir[2 * m->cb[i].pair] + m->cb[i].a);
+        __builtin_prefetch(h->dir[2 * m->cb[i].pair] + m->cb[i].a);
     for (unsigned i = 0; i < m->nb; i++) {
-        const uint32_t *dir = g->pdq_dir[2 * m->cb[i].pair];
+        const uint32_t *dir = h->dir[2 * m->cb[i].pair];
         lo[i] = dir[m->cb[i].a];
         hi[i] = dir[m->cb[i].a + 1];
-        if (hi[i] > m->np)
-            hi[i] = m->np;
+        if (hi[i] > m->n)
+            hi[i] = m->n;
         if (lo[i] > hi[i])
             lo[i] = hi[i];
-        const char *inl = (const char *)(g->pdq_inline[2 * m->cb[i].pair] + lo[i]);
+        const char *inl = (const char *)(h->inl[2 * m->cb[i].pair] + lo[i]);
         for (uint64_t off = 0; off < (hi[i] - lo[i]) * 2; off += 64)
             __builtin_prefetch(inl + off);
     }
     for (unsigned i = 0; i < m->nb; i++) {
-        const uint16_t *inl = g->pdq_inline[2 * m->cb[i].pair];
+        const uint16_t *inl = h->inl[2 * m->cb[i].pair];
         uint16_t b = m->cb[i].b;
         uint64_t a = lo[i], z = hi[i];
         while (a < z) {
@@ -302,10 +319,9 @@ typedef uint16_t v16u16 __attribute__((vector_size(32)));
 
 VG_INLINE void scan_bucket(multi_state *m, const bucket_job *j)
 {
-    const vg_segment *g = m->g;
     unsigned pair = j->table / 2, side = j->table % 2;
-    const uint16_t *inl = g->pdq_inline[j->table];
-    uint16_t qinl = pdq_part((const uint8_t *)m->q->word, j->table ^ 1);
+    const uint16_t *inl = m->h->inl[j->table];
+    uint16_t qinl = ham_part((const uint8_t *)m->q->word, j->table ^ 1);
     v16u16 qv = {0}, lov = {0}, spanv = {0};
     qv += qinl;
     lov += j->lo_d;
@@ -342,17 +358,36 @@ VG_INLINE void scan_bucket(multi_state *m, const bucket_job *j)
     }
 }
 
+/* Find each job's bucket in its directory and prefetch its first lines. */
+VG_INLINE void locate_buckets(multi_state *m, bucket_job *jobs, unsigned nj)
+{
+    for (unsigned k = 0; k < nj; k++) {
+        const uint32_t *d = m->h->dir[jobs[k].table];
+        uint64_t lo = d[jobs[k].key], hi = d[jobs[k].key + 1];
+        if (hi > m->n)
+            hi = m->n;
+        if (lo > hi)
+            lo = hi;
+        jobs[k].lo = (uint32_t)lo;
+        jobs[k].hi = (uint32_t)hi;
+        const char *p = (const char *)(m->h->inl[jobs[k].table] + lo);
+        for (uint64_t off = 0; off < (hi - lo) * 2 && off < 512; off += 64)
+            __builtin_prefetch(p + off);
+    }
+}
+
 static VG_MULTIVERSION bool search_multi(const vg_index *x, const vg_segment *g,
-                                         const pdq_query *q, vg_index_matches *out)
+                                         const ham_query *q, vg_index_matches *out)
 {
     multi_state *m = malloc(sizeof *m);
     if (!m)
         return false;
     m->x = x;
     m->g = g;
+    m->h = &g->types[q->type].ham;
     m->q = q;
     m->out = out;
-    m->np = g->count[VG_SIGNAL_PDQ];
+    m->n = g->types[q->type].count;
     m->na = m->nb = 0;
     m->failed = false;
     const int t = q->t, s = q->s;
@@ -361,9 +396,9 @@ static VG_MULTIVERSION bool search_multi(const vg_index *x, const vg_segment *g,
     unsigned nj = 0;
     uint32_t masks = x->mask_start[s + 1];
     /* Every (table, key within s of the query's key) is one bucket job. */
-    for (unsigned table = 0; table < PDQ_TABLES && !m->failed; table++) {
-        uint16_t qkey = pdq_part(qb, table);
-        const uint32_t *dir = g->pdq_dir[table];
+    for (unsigned table = 0; table < HAM_TABLES && !m->failed; table++) {
+        uint16_t qkey = ham_part(qb, table);
+        const uint32_t *dir = m->h->dir[table];
         unsigned side = table % 2;
         for (uint32_t mi = 0; mi < masks; mi++) {
             uint16_t mask = x->masks[mi];
@@ -377,40 +412,17 @@ static VG_MULTIVERSION bool search_multi(const vg_index *x, const vg_segment *g,
             uint16_t key = qkey ^ mask;
             __builtin_prefetch(dir + key);
             jobs[nj++] = (bucket_job){table, key, 0, 0, (uint16_t)lo_d, (uint16_t)(hi_d - lo_d)};
-            if (nj < JOB_BATCH && !(table == PDQ_TABLES - 1 && mi == masks - 1))
+            if (nj < JOB_BATCH)
                 continue;
-            for (unsigned k = 0; k < nj; k++) {
-                const uint32_t *d = g->pdq_dir[jobs[k].table];
-                uint64_t lo = d[jobs[k].key], hi = d[jobs[k].key + 1];
-                if (hi > m->np)
-                    hi = m->np;
-                if (lo > hi)
-                    lo = hi;
-                jobs[k].lo = (uint32_t)lo;
-                jobs[k].hi = (uint32_t)hi;
-                const char *p = (const char *)(g->pdq_inline[jobs[k].table] + lo);
-                for (uint64_t off = 0; off < (hi - lo) * 2 && off < 512; off += 64)
-                    __builtin_prefetch(p + off);
-            }
+            locate_buckets(m, jobs, nj);
             for (unsigned k = 0; k < nj; k++)
                 scan_bucket(m, &jobs[k]);
             nj = 0;
         }
     }
-    if (nj) {
-        for (unsigned k = 0; k < nj; k++) {
-            const uint32_t *d = g->pdq_dir[jobs[k].table];
-            uint64_t lo = d[jobs[k].key], hi = d[jobs[k].key + 1];
-            if (hi > m->np)
-                hi = m->np;
-            if (lo > hi)
-                lo = hi;
-            jobs[k].lo = (uint32_t)lo;
-            jobs[k].hi = (uint32_t)hi;
-        }
-        for (unsigned k = 0; k < nj; k++)
-            scan_bucket(m, &jobs[k]);
-    }
+    locate_buckets(m, jobs, nj);
+    for (unsigned k = 0; k < nj; k++)
+        scan_bucket(m, &jobs[k]);
     flush_b(m);
     flush_a(m);
     bool ok = !m->failed;
@@ -419,21 +431,13 @@ static VG_MULTIVERSION bool search_multi(const vg_index *x, const vg_segment *g,
 }
 
 static VG_MULTIVERSION bool search_scan(const vg_index *x, const vg_segment *g,
-                                        const pdq_query *q, vg_index_matches *out)
+                                        const ham_query *q, vg_index_matches *out)
 {
-    uint64_t np = g->count[VG_SIGNAL_PDQ];
-    const uint8_t *h = g->pdq_hash;
-    for (uint64_t pos = 0; pos < np; pos++, h += VG_PDQ_BYTES) {
-        int d = __builtin_popcountll(load64(h) ^ q->word[0]) +
-                __builtin_popcountll(load64(h + 8) ^ q->word[1]) +
-                __builtin_popcountll(load64(h + 16) ^ q->word[2]) +
-                __builtin_popcountll(load64(h + 24) ^ q->word[3]);
-        if (d > q->radius)
-            continue;
-        uint32_t e = g->pdq_entry[pos];
-        if (e >= g->entries || index_removed(x, g->entry_base + e))
-            continue;
-        if (!push(out, g->entry_base + e, d, VG_SIGNAL_PDQ))
+    uint64_t n = g->types[q->type].count;
+    const uint8_t *h = g->types[q->type].ham.hash;
+    for (uint64_t rank = 0; rank < n; rank++, h += HAM_BYTES) {
+        int d = distance_to(q, h);
+        if (d <= q->radius && !report(x, g, q, rank, d, out))
             return false;
     }
     return true;
@@ -442,11 +446,11 @@ static VG_MULTIVERSION bool search_scan(const vg_index *x, const vg_segment *g,
 /* Whether scanning segment g costs less than enumerating its tables,
  * for uniformly spread hashes (the estimate need not be exact: both ways
  * give the same answer). */
-static bool scan_is_cheaper(const vg_index *x, const vg_segment *g, const pdq_query *q)
+static bool scan_is_cheaper(const vg_index *x, const vg_segment *g, const ham_query *q)
 {
-    if (!g->pdq_multi || q->s > 4)
+    if (!g->types[q->type].ham.tables || q->s > 4)
         return true;
-    double np = (double)g->count[VG_SIGNAL_PDQ];
+    double n = (double)g->types[q->type].count;
     double buckets = x->mask_start[q->s + 1];
     double within = 0, binom = 1; /* P(pair distance <= t) for random 32-bit halves */
     for (int i = 0; i <= q->t && i <= 32; i++) {
@@ -454,9 +458,9 @@ static bool scan_is_cheaper(const vg_index *x, const vg_segment *g, const pdq_qu
         binom = binom * (32 - i) / (i + 1);
     }
     within /= 4294967296.0;
-    double scanned = PDQ_TABLES * buckets * np / PDQ_BUCKETS;
-    double multi = scanned * 0.3 + PDQ_TABLES * buckets * 5 + PDQ_PAIRS * np * within * 20;
-    return np * 2 < multi;
+    double scanned = HAM_TABLES * buckets * n / HAM_BUCKETS;
+    double multi = scanned * 0.3 + HAM_TABLES * buckets * 5 + HAM_PAIRS * n * within * 20;
+    return n * 2 < multi;
 }
 
 static int id_compare(const vg_index *x, uint64_t a, uint64_t b)
@@ -495,25 +499,28 @@ static int match_order(const void *pa, const void *pb, void *ctx)
     return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
-vg_status index_search_pdq_entries(const vg_index *x, const vg_pdq_hash *query, int radius,
-                                   pdq_mode mode, vg_index_matches *out, vg_error *err)
+/* Every live entry of a Hamming-family type within `radius` of hash, in no
+ * particular order. */
+static vg_status search_hamming(const vg_index *x, vg_signal_type type, const uint8_t *hash,
+                                int radius, pdq_mode mode, vg_index_matches *out, vg_error *err)
 {
     out->count = 0;
     if (radius < 0 || radius > VG_INDEX_MAX_RADIUS)
         return vg_error_set(err, VG_ERR_INVALID, "radius %d is outside 0..%d", radius,
                             VG_INDEX_MAX_RADIUS);
-    pdq_query q;
-    memcpy(q.word, query->bytes, sizeof q.word);
-    for (unsigned p = 0; p < PDQ_PAIRS; p++)
-        q.pair[p] = load32(query->bytes + 4 * p);
+    ham_query q;
+    memcpy(q.word, hash, sizeof q.word);
+    for (unsigned p = 0; p < HAM_PAIRS; p++)
+        q.pair[p] = load32(hash + 4 * p);
     q.radius = radius;
     q.t = radius / 8;
     q.s = q.t / 2;
+    q.type = type;
     for (unsigned s = 0; s < x->segment_count; s++) {
         const vg_segment *g = &x->segments[s];
-        if (!g->count[VG_SIGNAL_PDQ])
+        if (!g->types[type].count)
             continue;
-        bool scan = mode == PDQ_MODE_SCAN || !g->pdq_multi || q.s > 8 ||
+        bool scan = mode == PDQ_MODE_SCAN || !g->types[type].ham.tables || q.s > 8 ||
                     (mode == PDQ_MODE_AUTO && scan_is_cheaper(x, g, &q));
         if (!(scan ? search_scan(x, g, &q, out) : search_multi(x, g, &q, out)))
             return vg_error_set(err, VG_ERR_NOMEM, "out of memory for matches");
@@ -563,6 +570,12 @@ vg_status vg_index_search_pdq_mode(const vg_index *x, const vg_pdq_hash *query, 
     if (out->count > 1)
         qsort_r(out->items, out->count, sizeof *out->items, match_order, (void *)x);
     return VG_OK;
+}
+
+vg_status index_search_pdq_entries(const vg_index *x, const vg_pdq_hash *query, int radius,
+                                   pdq_mode mode, vg_index_matches *out, vg_error *err)
+{
+    return search_hamming(x, VG_SIGNAL_PDQ, query->bytes, radius, mode, out, err);
 }
 
 vg_status vg_index_search_pdq(const vg_index *x, const vg_pdq_hash *query, int radius,

@@ -2,7 +2,8 @@
  * Writing an index file: sections are appended to a temporary file next to
  * the destination, then the header and section table are written at the
  * front, the file is synced and renamed over the destination, so a reader
- * sees either the old index or the complete new one.
+ * sees either the old index or the complete new one; the directory is
+ * synced last, so that the rename survives a power cut.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -190,6 +191,23 @@ static vg_status pwrite_all(vg_writer *w, const void *data, size_t len, off_t at
     return VG_OK;
 }
 
+static vg_status sync_directory_of(const char *path, vg_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    vg_status st = VG_OK;
+    if (fd < 0 || fsync(fd) != 0)
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot sync the directory: %s", dir,
+                          strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(dir);
+    return st;
+}
+
 vg_status vg_writer_commit(vg_writer *w, vg_error *err)
 {
     end_section(w);
@@ -221,12 +239,16 @@ vg_status vg_writer_commit(vg_writer *w, vg_error *err)
         vg_writer_abort(w);
         return st;
     }
+    /* Should this fail, the new index is in place and complete, only its
+     * durability is in doubt: say so rather than remove what readers may
+     * already be using. */
+    st = sync_directory_of(w->path, err);
     close(w->fd);
     free(w->path);
     free(w->temp_path);
     free(w->buffer);
     free(w);
-    return VG_OK;
+    return st;
 }
 
 void vg_writer_abort(vg_writer *w)

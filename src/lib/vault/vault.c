@@ -4,6 +4,10 @@
  * Writing: plaintext is gathered into one 64 KiB chunk buffer, digested,
  * encrypted and written chunk by chunk to DIR/ab/<id>.tmp; commit seals the
  * stream with a final chunk, fsyncs, renames and fsyncs the directory.
+ * Nothing is ever written under a final name: a crash at any point leaves
+ * either no file or a complete one. Those steps go through a vg_vault_fs
+ * (vault_fs.h), which tests replace to check their order and make each
+ * one fail.
  * Reading reverses it into a buffer sized from the file length, so a
  * hostile file cannot make it allocate more than its own size allows.
  */
@@ -20,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vault/vault_fs.h"
 #include "vigie/digest.h"
 #include "vigie/image.h"
 
@@ -36,6 +41,7 @@
 #define STALE_TEMP_SECONDS 3600
 
 struct vg_vault {
+    const vg_vault_fs *fs;
     char *dir;
     uint64_t max_file_bytes;
     uint64_t max_image_bytes;
@@ -85,11 +91,59 @@ static char *join(const char *a, const char *b)
     return s;
 }
 
-static vg_status write_all(int fd, const void *data, size_t len, const char *path, vg_error *err)
+/* ---- the file layer --------------------------------------------------------- */
+
+static int posix_open(void *user, const char *path, int flags, mode_t mode)
+{
+    (void)user;
+    return open(path, flags, mode);
+}
+
+static ssize_t posix_write(void *user, int fd, const void *data, size_t len)
+{
+    (void)user;
+    return write(fd, data, len);
+}
+
+static int posix_fsync(void *user, int fd)
+{
+    (void)user;
+    return fsync(fd);
+}
+
+static int posix_close(void *user, int fd)
+{
+    (void)user;
+    return close(fd);
+}
+
+static int posix_rename(void *user, const char *from, const char *to)
+{
+    (void)user;
+    return rename(from, to);
+}
+
+static int posix_link(void *user, const char *from, const char *to)
+{
+    (void)user;
+    return link(from, to);
+}
+
+static int posix_unlink(void *user, const char *path)
+{
+    (void)user;
+    return unlink(path);
+}
+
+const vg_vault_fs vg_vault_posix_fs = {posix_open,   posix_write, posix_fsync,  posix_close,
+                                       posix_rename, posix_link,  posix_unlink, NULL};
+
+static vg_status write_all(const vg_vault_fs *fs, int fd, const void *data, size_t len,
+                           const char *path, vg_error *err)
 {
     const unsigned char *p = data;
     while (len > 0) {
-        ssize_t n = write(fd, p, len);
+        ssize_t n = fs->write(fs->user, fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -121,14 +175,15 @@ static vg_status read_full(int fd, void *data, size_t len, size_t *got, const ch
     return VG_OK;
 }
 
-static vg_status fsync_dir(const char *dir, vg_error *err)
+/* A rename, link or unlink is durable once its directory is synced. */
+static vg_status fsync_dir(const vg_vault_fs *fs, const char *dir, vg_error *err)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = fs->open(fs->user, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     if (fd < 0)
         return vg_error_set(err, VG_ERR_IO, "%s: cannot open: %s", dir, strerror(errno));
-    int rc = fsync(fd);
+    int rc = fs->fsync(fs->user, fd);
     int saved = errno;
-    close(fd);
+    fs->close(fs->user, fd);
     if (rc != 0)
         return vg_error_set(err, VG_ERR_IO, "%s: cannot sync: %s", dir, strerror(saved));
     return VG_OK;
@@ -162,36 +217,73 @@ static vg_status parse_key(const char *path, const char *text, size_t len, unsig
     return VG_OK;
 }
 
-static vg_status load_key(const char *path, unsigned char *key, vg_error *err)
+/* The directory part of path ("." when it has none); malloc'd. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* First run: make a new master key. It is written in full under a
+ * temporary name and synced, then linked to its final name: a crash leaves
+ * no partial key file behind, and link, unlike rename, never replaces a key
+ * that another process starting at the same time created first (the loser
+ * then reads the winner's). */
+static vg_status create_key(const vg_vault_fs *fs, const char *path, vg_error *err)
+{
+    unsigned char fresh[KEY_BYTES], tag[8];
+    char hex[2 * KEY_BYTES + 2], tag_hex[2 * sizeof tag + 1];
+    randombytes_buf(fresh, sizeof fresh);
+    sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
+    sodium_memzero(fresh, sizeof fresh);
+    size_t hex_len = strlen(hex);
+    hex[hex_len++] = '\n';
+    randombytes_buf(tag, sizeof tag);
+    sodium_bin2hex(tag_hex, sizeof tag_hex, tag, sizeof tag);
+    size_t temp_size = strlen(path) + sizeof tag_hex + 8;
+    char *temp = malloc(temp_size), *dir = dir_of(path);
+    vg_status st = VG_OK;
+    if (!temp || !dir) {
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    snprintf(temp, temp_size, "%s.%s.tmp", path, tag_hex);
+    int fd = fs->open(fs->user, temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot create the vault key file: %s", temp,
+                          strerror(errno));
+        goto done;
+    }
+    st = write_all(fs, fd, hex, hex_len, temp, err);
+    if (st == VG_OK && fs->fsync(fs->user, fd) != 0)
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot sync: %s", temp, strerror(errno));
+    if (fs->close(fs->user, fd) != 0 && st == VG_OK)
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot close: %s", temp, strerror(errno));
+    if (st == VG_OK && fs->link(fs->user, temp, path) != 0 && errno != EEXIST)
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot create the vault key file: %s", path,
+                          strerror(errno));
+    fs->unlink(fs->user, temp);
+    /* A key linked but not yet durable is complete (synced before the
+     * link): it stays, and the next start uses it. */
+    if (st == VG_OK)
+        st = fsync_dir(fs, dir, err);
+done:
+    sodium_memzero(hex, sizeof hex);
+    free(temp);
+    free(dir);
+    return st;
+}
+
+static vg_status load_key(const vg_vault_fs *fs, const char *path, unsigned char *key,
+                          vg_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0 && errno == ENOENT) {
-        /* First run: create it. O_EXCL settles a race between two processes
-         * starting together; the loser reads the winner's key below. */
-        unsigned char fresh[KEY_BYTES];
-        char hex[2 * KEY_BYTES + 2];
-        randombytes_buf(fresh, sizeof fresh);
-        sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
-        sodium_memzero(fresh, sizeof fresh);
-        size_t hex_len = strlen(hex);
-        hex[hex_len++] = '\n';
-        int wfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (wfd >= 0) {
-            vg_status st = write_all(wfd, hex, hex_len, path, err);
-            if (st == VG_OK && fsync(wfd) != 0)
-                st = vg_error_set(err, VG_ERR_IO, "%s: cannot sync: %s", path, strerror(errno));
-            close(wfd);
-            sodium_memzero(hex, sizeof hex);
-            if (st != VG_OK) {
-                unlink(path);
-                return st;
-            }
-        } else if (errno != EEXIST) {
-            sodium_memzero(hex, sizeof hex);
-            return vg_error_set(err, VG_ERR_IO, "%s: cannot create the vault key file: %s",
-                                path, strerror(errno));
-        }
-        sodium_memzero(hex, sizeof hex);
+        vg_status st = create_key(fs, path, err);
+        if (st != VG_OK)
+            return st;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     }
     if (fd < 0)
@@ -253,6 +345,12 @@ static void sweep_stale_temps(const char *dir)
 
 vg_status vg_vault_open(const vg_vault_options *opts, vg_vault **out, vg_error *err)
 {
+    return vg_vault_open_fs(opts, &vg_vault_posix_fs, out, err);
+}
+
+vg_status vg_vault_open_fs(const vg_vault_options *opts, const vg_vault_fs *fs, vg_vault **out,
+                           vg_error *err)
+{
     if (!out)
         return vg_error_set(err, VG_ERR_INVALID, "no place for the vault");
     *out = NULL;
@@ -267,6 +365,7 @@ vg_status vg_vault_open(const vg_vault_options *opts, vg_vault **out, vg_error *
     vg_vault *vault = calloc(1, sizeof *vault);
     if (!vault)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    vault->fs = fs;
     vault->dir = strdup(opts->dir);
     vault->master = sodium_malloc(KEY_BYTES);
     if (!vault->dir || !vault->master) {
@@ -278,7 +377,7 @@ vg_status vg_vault_open(const vg_vault_options *opts, vg_vault **out, vg_error *
     vault->max_image_bytes =
         opts->max_image_bytes ? opts->max_image_bytes : VG_VAULT_DEFAULT_MAX_IMAGE_BYTES;
     vault->pdq = opts->pdq;
-    st = load_key(opts->key_file, vault->master, err);
+    st = load_key(fs, opts->key_file, vault->master, err);
     if (st != VG_OK) {
         vg_vault_close(vault);
         return st;
@@ -355,7 +454,9 @@ vg_status vg_vault_writer_new(vg_vault *vault, vg_vault_writer **out, vg_error *
         vg_vault_writer_free(w);
         return st;
     }
-    w->fd = open(w->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    const vg_vault_fs *fs = vault->fs;
+    w->fd = fs->open(fs->user, w->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                     0600);
     if (w->fd < 0) {
         st = vg_error_set(err, VG_ERR_IO, "%s: cannot create: %s", w->temp_path,
                           strerror(errno));
@@ -383,7 +484,7 @@ vg_status vg_vault_writer_new(vg_vault *vault, vg_vault_writer **out, vg_error *
     crypto_secretstream_xchacha20poly1305_init_push(&w->stream, wrapped + WRAPPED_BYTES,
                                                     file_key);
     sodium_free(file_key);
-    st = write_all(w->fd, header, sizeof header, w->temp_path, err);
+    st = write_all(fs, w->fd, header, sizeof header, w->temp_path, err);
     if (st != VG_OK) {
         vg_vault_writer_free(w);
         return st;
@@ -399,7 +500,7 @@ static vg_status push_chunk(vg_vault_writer *w, unsigned char tag, vg_error *err
                                                w->chunk_len, NULL, 0, tag);
     sodium_memzero(w->chunk, w->chunk_len);
     w->chunk_len = 0;
-    return write_all(w->fd, w->cipher, (size_t)clen, w->temp_path, err);
+    return write_all(w->vault->fs, w->fd, w->cipher, (size_t)clen, w->temp_path, err);
 }
 
 static void drop_image(vg_vault_writer *w)
@@ -551,23 +652,24 @@ vg_status vg_vault_commit(vg_vault_writer *w, vg_vault_item *item, vg_error *err
     if (w->failed || w->committed)
         return vg_error_set(err, VG_ERR_INVALID, "this evidence file can no longer be written");
     memset(item, 0, sizeof *item);
+    const vg_vault_fs *fs = w->vault->fs;
     vg_status st = push_chunk(w, crypto_secretstream_xchacha20poly1305_TAG_FINAL, err);
-    if (st == VG_OK && fsync(w->fd) != 0)
+    if (st == VG_OK && fs->fsync(fs->user, w->fd) != 0)
         st = vg_error_set(err, VG_ERR_IO, "%s: cannot sync: %s", w->temp_path, strerror(errno));
-    if (st == VG_OK && close(w->fd) != 0)
+    if (fs->close(fs->user, w->fd) != 0 && st == VG_OK)
         st = vg_error_set(err, VG_ERR_IO, "%s: cannot close: %s", w->temp_path,
                           strerror(errno));
     w->fd = -1;
-    if (st == VG_OK && rename(w->temp_path, w->final_path) != 0)
+    if (st == VG_OK && fs->rename(fs->user, w->temp_path, w->final_path) != 0)
         st = vg_error_set(err, VG_ERR_IO, "%s: cannot rename: %s", w->temp_path,
                           strerror(errno));
     if (st != VG_OK)
         return writer_fail(w, st);
     w->committed = true;
-    st = fsync_dir(w->shard_dir, err);
+    st = fsync_dir(fs, w->shard_dir, err);
     if (st != VG_OK) {
         /* Not durable: take it back so nothing half-promised stays. */
-        unlink(w->final_path);
+        fs->unlink(fs->user, w->final_path);
         w->committed = false;
         return writer_fail(w, st);
     }
@@ -585,10 +687,11 @@ void vg_vault_writer_free(vg_vault_writer *w)
 {
     if (!w)
         return;
+    const vg_vault_fs *fs = w->vault->fs;
     if (w->fd >= 0)
-        close(w->fd);
+        fs->close(fs->user, w->fd);
     if (!w->committed && w->temp_path)
-        unlink(w->temp_path);
+        fs->unlink(fs->user, w->temp_path);
     drop_image(w);
     sodium_memzero(w->sniff, sizeof w->sniff);
     sodium_memzero(&w->stream, sizeof w->stream);
@@ -762,14 +865,15 @@ vg_status vg_vault_remove(vg_vault *vault, const char *id, vg_error *err)
     if (!path)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     vg_status st = VG_OK;
-    if (unlink(path) != 0 && errno != ENOENT)
+    const vg_vault_fs *fs = vault->fs;
+    if (fs->unlink(fs->user, path) != 0 && errno != ENOENT)
         st = vg_error_set(err, VG_ERR_IO, "%s: cannot remove: %s", path, strerror(errno));
     free(path);
     if (st == VG_OK) {
         char shard[3] = {id[0], id[1], '\0'};
         char *dir = join(vault->dir, shard);
         if (dir)
-            fsync_dir(dir, NULL);
+            fsync_dir(fs, dir, NULL);
         free(dir);
     }
     return st;

@@ -103,38 +103,46 @@ static bool starts(const uint8_t *data, size_t len, size_t at, const char *magic
     return len >= at + n && memcmp(data + at, magic, n) == 0;
 }
 
-bool vg_video_sniff(const uint8_t *data, size_t len)
+const char *vg_video_media_type(const uint8_t *data, size_t len)
 {
     if (!data || len < 4)
-        return false;
+        return NULL;
     if (vg_image_sniff(data, len) != VG_FORMAT_UNKNOWN)
-        return false; /* HEIF, AVIF (ISO boxes too), GIF: pictures */
-    static const char *const quicktime_boxes[] = {"ftyp", "moov", "mdat", "free", "skip",
-                                                  "wide", "pnot"};
+        return NULL; /* HEIF, AVIF (ISO boxes too), GIF: pictures */
+    static const char *const quicktime_boxes[] = {"ftyp", "moov", "mdat", "free",
+                                                  "skip", "wide", "pnot"};
     for (size_t i = 0; i < sizeof quicktime_boxes / sizeof *quicktime_boxes; i++)
         if (starts(data, len, 4, quicktime_boxes[i], 4))
-            return true;
-    if (starts(data, len, 0, "\x1A\x45\xDF\xA3", 4) || starts(data, len, 0, "OggS", 4) ||
-        starts(data, len, 0, "FLV\x01", 4) || starts(data, len, 0, "\x00\x00\x01\xBA", 4))
-        return true;
+            return starts(data, len, 8, "qt  ", 4) ? "video/quicktime" : "video/mp4";
+    if (starts(data, len, 0, "\x1A\x45\xDF\xA3", 4))
+        return "video/x-matroska";
+    if (starts(data, len, 0, "OggS", 4))
+        return "video/ogg";
+    if (starts(data, len, 0, "FLV\x01", 4))
+        return "video/x-flv";
+    if (starts(data, len, 0, "\x00\x00\x01\xBA", 4))
+        return "video/mpeg";
     if (starts(data, len, 0, "RIFF", 4) && starts(data, len, 8, "AVI ", 4))
-        return true;
+        return "video/x-msvideo";
     if (starts(data, len, 0, "\x30\x26\xB2\x75\x8E\x66\xCF\x11\xA6\xD9\x00\xAA\x00\x62\xCE\x6C",
                16))
-        return true;
+        return "video/x-ms-asf";
     /* MPEG-TS: a sync byte every 188 bytes (192 for M2TS, after a 4-byte
      * time code); one lone 'G' proves nothing, so two are needed. */
-    if (len > 188 && data[0] == 0x47 && data[188] == 0x47)
-        return true;
-    if (len > 196 && data[4] == 0x47 && data[196] == 0x47)
-        return true;
-    return false;
+    if ((len > 188 && data[0] == 0x47 && data[188] == 0x47) ||
+        (len > 196 && data[4] == 0x47 && data[196] == 0x47))
+        return "video/mp2t";
+    return NULL;
+}
+
+bool vg_video_sniff(const uint8_t *data, size_t len)
+{
+    return vg_video_media_type(data, len) != NULL;
 }
 
 /* ---- the hasher -------------------------------------------------------- */
 
-vg_status vg_video_hasher_new(const vg_video_options *opts, vg_video_hasher **out,
-                              vg_error *err)
+vg_status vg_video_hasher_new(const vg_video_options *opts, vg_video_hasher **out, vg_error *err)
 {
     if (!out)
         return vg_error_set(err, VG_ERR_INVALID, "vg_video_hasher_new: out is NULL");
@@ -196,6 +204,7 @@ typedef struct video_run {
     vg_video_frame_fn on_frame;
     void *user;
     vg_video_info *info;
+    struct stills *stills; /* vg_video_stills: frames kept for people, not hashed */
 } video_run;
 
 static const char *av_message(int code, char *buf, size_t size)
@@ -231,8 +240,8 @@ static void keep_name(char *dst, size_t size, const char *name)
 
 /* Refuse every nested open: playlists, references and the like must not
  * reach another file or the network. */
-static int refuse_io_open(struct AVFormatContext *s, AVIOContext **pb, const char *url,
-                          int flags, AVDictionary **options)
+static int refuse_io_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                          AVDictionary **options)
 {
     (void)s, (void)pb, (void)url, (void)flags, (void)options;
     return AVERROR(EPERM);
@@ -240,8 +249,10 @@ static int refuse_io_open(struct AVFormatContext *s, AVIOContext **pb, const cha
 
 static vg_status too_many_streams(const video_run *run, vg_error *err)
 {
-    return vg_error_set(err, VG_ERR_TOO_LARGE, "the container has more than the %u streams "
-                        "allowed", run->limits->max_streams - 1);
+    return vg_error_set(err, VG_ERR_TOO_LARGE,
+                        "the container has more than the %u streams "
+                        "allowed",
+                        run->limits->max_streams - 1);
 }
 
 static vg_status open_container(video_run *run, vg_error *err)
@@ -295,8 +306,7 @@ static AVStream *first_video_stream(AVFormatContext *ctx)
 }
 
 /* The declared frame size against the budget (0 means not known yet). */
-static vg_status check_frame_size(const video_run *run, const AVCodecParameters *par,
-                                  vg_error *err)
+static vg_status check_frame_size(const video_run *run, const AVCodecParameters *par, vg_error *err)
 {
     if (par->width < 0 || par->height < 0)
         return vg_error_set(err, VG_ERR_CORRUPT, "the video stream has a negative frame size");
@@ -332,8 +342,7 @@ static vg_status select_stream(video_run *run, vg_error *err)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory probing the streams");
     int r = 0;
     for (unsigned i = 0; i < probed && r >= 0; i++) {
-        r = av_dict_set_int(&probe_options[i], "max_pixels",
-                            (int64_t)run->limits->max_pixels, 0);
+        r = av_dict_set_int(&probe_options[i], "max_pixels", (int64_t)run->limits->max_pixels, 0);
         if (r >= 0)
             r = av_dict_set(&probe_options[i], "threads", "1", 0);
     }
@@ -343,8 +352,7 @@ static vg_status select_stream(video_run *run, vg_error *err)
         av_dict_free(&probe_options[i]);
     free(probe_options);
     if (r < 0)
-        return ffmpeg_failure(run, r, VG_ERR_CORRUPT, "cannot read the stream parameters",
-                              err);
+        return ffmpeg_failure(run, r, VG_ERR_CORRUPT, "cannot read the stream parameters", err);
     if (ctx->nb_streams >= run->limits->max_streams)
         return too_many_streams(run, err);
     if (!video && !(video = first_video_stream(ctx)))
@@ -409,7 +417,7 @@ static vg_status open_decoder(video_run *run, vg_error *err)
 }
 
 static vg_status reserve_scratch(vg_video_hasher *h, size_t bytes, const video_run *run,
-                             vg_error *err)
+                                 vg_error *err)
 {
     if (bytes <= h->scratch_bytes)
         return VG_OK;
@@ -436,18 +444,11 @@ static const video_yuv_table *exact_table(const video_run *run, const AVFrame *f
     *chroma_422 = false;
     switch (frame->format) {
     case AV_PIX_FMT_YUV420P:
-    case AV_PIX_FMT_YUVA420P:
-        return &run->h->yuv_limited;
-    case AV_PIX_FMT_YUVJ420P:
-        return &run->h->yuv_full;
-    case AV_PIX_FMT_YUV422P:
-        *chroma_422 = true;
-        return &run->h->yuv_limited;
-    case AV_PIX_FMT_YUVJ422P:
-        *chroma_422 = true;
-        return &run->h->yuv_full;
-    default:
-        return NULL;
+    case AV_PIX_FMT_YUVA420P: return &run->h->yuv_limited;
+    case AV_PIX_FMT_YUVJ420P: return &run->h->yuv_full;
+    case AV_PIX_FMT_YUV422P: *chroma_422 = true; return &run->h->yuv_limited;
+    case AV_PIX_FMT_YUVJ422P: *chroma_422 = true; return &run->h->yuv_full;
+    default: return NULL;
     }
 }
 
@@ -457,8 +458,7 @@ static vg_status rows_exact(video_run *run, const AVFrame *frame, const video_yu
                             bool chroma_422, vg_error *err)
 {
     vg_video_hasher *h = run->h;
-    size_t row_bytes = ((size_t)run->width * sizeof(float) + ROW_ALIGN - 1) /
-                       ROW_ALIGN * ROW_ALIGN;
+    size_t row_bytes = ((size_t)run->width * sizeof(float) + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
     vg_status st = reserve_scratch(h, 4 * row_bytes, run, err);
     float *luma = (float *)(void *)h->scratch;
     video_yuv_offsets offsets = {(int32_t *)(void *)(h->scratch + row_bytes),
@@ -469,12 +469,11 @@ static vg_status rows_exact(video_run *run, const AVFrame *frame, const video_yu
         size_t c = chroma_422 ? (y & ~1u) : y >> 1;
         if (c != chroma_row) {
             video_yuv_chroma(t, frame->data[1] + c * (size_t)frame->linesize[1],
-                             frame->data[2] + c * (size_t)frame->linesize[2], run->width,
-                             &offsets);
+                             frame->data[2] + c * (size_t)frame->linesize[2], run->width, &offsets);
             chroma_row = c;
         }
-        video_yuv_luma_row(t, frame->data[0] + (size_t)y * (size_t)frame->linesize[0],
-                           &offsets, run->width, luma);
+        video_yuv_luma_row(t, frame->data[0] + (size_t)y * (size_t)frame->linesize[0], &offsets,
+                           run->width, luma);
         st = pdq_stream_luma_row(h->pdq, y, luma, err);
     }
     return st;
@@ -488,8 +487,7 @@ static vg_status rows_swscale(video_run *run, const AVFrame *frame, const vg_row
     vg_video_hasher *h = run->h;
     enum AVPixelFormat format = (enum AVPixelFormat)frame->format;
     h->sws = sws_getCachedContext(h->sws, frame->width, frame->height, format, (int)run->width,
-                                  (int)run->height, AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL,
-                                  NULL);
+                                  (int)run->height, AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL, NULL);
     if (!h->sws) {
         const char *name = av_get_pix_fmt_name(format);
         return vg_error_set(err, VG_ERR_UNSUPPORTED,
@@ -512,19 +510,20 @@ static vg_status rows_swscale(video_run *run, const AVFrame *frame, const vg_row
     return st;
 }
 
-static vg_status hash_frame(video_run *run, const AVFrame *frame, uint64_t number,
-                            vg_error *err)
+static vg_status hash_frame(video_run *run, const AVFrame *frame, uint64_t number, vg_error *err)
 {
     vg_video_hasher *h = run->h;
     if (frame->width <= 0 || frame->height <= 0 ||
         (uint64_t)frame->width * (uint64_t)frame->height > run->limits->max_pixels)
         return vg_error_set(err, VG_ERR_TOO_LARGE,
-                            "a frame of %dx%d is over the %" PRIu64 "-pixel limit",
-                            frame->width, frame->height, run->limits->max_pixels);
+                            "a frame of %dx%d is over the %" PRIu64 "-pixel limit", frame->width,
+                            frame->height, run->limits->max_pixels);
     vg_pdq_stream_reset(h->pdq);
     vg_row_sink sink = vg_pdq_stream_sink(h->pdq);
-    vg_image_info image = {.width = run->width, .height = run->height,
-                           .layout = VG_PIXEL_RGB8, .color_model = VG_COLOR_RGB,
+    vg_image_info image = {.width = run->width,
+                           .height = run->height,
+                           .layout = VG_PIXEL_RGB8,
+                           .color_model = VG_COLOR_RGB,
                            .bits_per_sample = 8};
     vg_status st = sink.begin(sink.user, &image, err);
     bool chroma_422;
@@ -537,10 +536,103 @@ static vg_status hash_frame(video_run *run, const AVFrame *frame, uint64_t numbe
         st = vg_pdq_stream_finish(h->pdq, &pdq, err);
     if (st != VG_OK)
         return st;
-    vg_vpdq_frame out = {.hash = pdq.hashes[0], .number = number, .quality = pdq.quality,
+    vg_vpdq_frame out = {.hash = pdq.hashes[0],
+                         .number = number,
+                         .quality = pdq.quality,
                          .timestamp = (float)number / run->rate};
     run->info->frames_hashed++;
     return run->on_frame(run->user, &out, err);
+}
+
+/* ---- stills for people ------------------------------------------------- */
+
+/* Frames kept for vg_video_stills: at most 2 * count of them, small, every
+ * `every`-th frame; when the slots are full, every other one is dropped and
+ * `every` doubles, so the kept frames stay spread over what was decoded
+ * whatever the video's length, known or not. */
+typedef struct still_slot {
+    uint64_t number;
+    uint32_t width, height;
+    uint8_t *rgb;
+} still_slot;
+
+typedef struct stills {
+    unsigned count, cap, used;
+    uint32_t max_side;
+    uint64_t every;
+    still_slot *slots;
+    struct SwsContext *sws;
+} stills;
+
+static void drop_still(still_slot *slot)
+{
+    if (slot->rgb) {
+        memset(slot->rgb, 0, (size_t)slot->width * slot->height * 3); /* evidence pixels */
+        free(slot->rgb);
+    }
+    slot->rgb = NULL;
+}
+
+static vg_status keep_still(video_run *run, const AVFrame *frame, uint64_t number, vg_error *err)
+{
+    stills *s = run->stills;
+    if (number % s->every)
+        return VG_OK;
+    if (s->used == s->cap) {
+        unsigned kept = 0;
+        for (unsigned i = 0; i < s->used; i++) {
+            if (i % 2 == 0)
+                s->slots[kept++] = s->slots[i];
+            else
+                drop_still(&s->slots[i]);
+        }
+        s->used = kept;
+        s->every *= 2;
+        if (number % s->every)
+            return VG_OK;
+    }
+    if (frame->width <= 0 || frame->height <= 0 ||
+        (uint64_t)frame->width * (uint64_t)frame->height > run->limits->max_pixels)
+        return vg_error_set(err, VG_ERR_TOO_LARGE,
+                            "a frame of %dx%d is over the %" PRIu64 "-pixel limit", frame->width,
+                            frame->height, run->limits->max_pixels);
+    uint32_t w = (uint32_t)frame->width, h = (uint32_t)frame->height;
+    uint32_t tw = w, th = h;
+    if (w > s->max_side || h > s->max_side) {
+        tw = w >= h ? s->max_side : (uint32_t)((uint64_t)w * s->max_side / h);
+        th = w >= h ? (uint32_t)((uint64_t)h * s->max_side / w) : s->max_side;
+    }
+    tw = tw ? tw : 1;
+    th = th ? th : 1;
+    enum AVPixelFormat format = (enum AVPixelFormat)frame->format;
+    s->sws = sws_getCachedContext(s->sws, frame->width, frame->height, format, (int)tw, (int)th,
+                                  AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL, NULL);
+    if (!s->sws)
+        return vg_error_set(err, VG_ERR_UNSUPPORTED, "cannot convert frames of this pixel format");
+    /* Rows padded for swscale's vector code, then packed. */
+    size_t stride = ((size_t)tw * 3 + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
+    uint8_t *padded = aligned_alloc(ROW_ALIGN, stride * th + ROW_ALIGN);
+    uint8_t *rgb = malloc((size_t)tw * th * 3);
+    if (!padded || !rgb) {
+        free(padded);
+        free(rgb);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory keeping a still");
+    }
+    uint8_t *dst[4] = {padded, NULL, NULL, NULL};
+    int dst_stride[4] = {(int)stride, 0, 0, 0};
+    int rows = sws_scale(s->sws, (const uint8_t *const *)frame->data, frame->linesize, 0,
+                         frame->height, dst, dst_stride);
+    for (uint32_t y = 0; rows == (int)th && y < th; y++)
+        memcpy(rgb + (size_t)y * tw * 3, padded + (size_t)y * stride, (size_t)tw * 3);
+    memset(padded, 0, stride * th);
+    free(padded);
+    if (rows != (int)th) {
+        memset(rgb, 0, (size_t)tw * th * 3);
+        free(rgb);
+        return vg_error_set(err, VG_ERR_CORRUPT, "cannot convert a frame to RGB");
+    }
+    s->slots[s->used++] = (still_slot){number, tw, th, rgb};
+    return VG_OK;
 }
 
 static vg_status decode_error(video_run *run, int code, vg_error *err)
@@ -578,7 +670,8 @@ static vg_status receive_frames(video_run *run, vg_error *err)
             st = vg_error_set(err, VG_ERR_TOO_LARGE, "longer than %.0f seconds",
                               run->limits->max_duration);
         if (st == VG_OK && number % run->frame_mod == 0)
-            st = hash_frame(run, h->frame, number, err);
+            st = run->stills ? keep_still(run, h->frame, number, err)
+                             : hash_frame(run, h->frame, number, err);
         av_frame_unref(h->frame);
         if (st != VG_OK)
             return st;
@@ -607,8 +700,9 @@ static vg_status decode_all(video_run *run, vg_error *err)
             break;
         if (r < 0) {
             char what[96];
-            snprintf(what, sizeof what, "the container is damaged or truncated after frame %"
-                     PRIu64, run->info->frames_decoded);
+            snprintf(what, sizeof what,
+                     "the container is damaged or truncated after frame %" PRIu64,
+                     run->info->frames_decoded);
             vg_status st = ffmpeg_failure(run, r, VG_ERR_CORRUPT, what, err);
             /* What the decoder still holds was read before the damage. */
             avcodec_send_packet(run->decoder, NULL);
@@ -643,8 +737,8 @@ static vg_status decode_all(video_run *run, vg_error *err)
         return ffmpeg_failure(run, r, VG_ERR_CORRUPT, "cannot flush the decoder", err);
     vg_status st = receive_frames(run, err);
     if (st == VG_OK && run->info->frames_decoded == 0)
-        st = ffmpeg_failure(run, AVERROR_INVALIDDATA, VG_ERR_CORRUPT,
-                            "no frame could be decoded", err);
+        st = ffmpeg_failure(run, AVERROR_INVALIDDATA, VG_ERR_CORRUPT, "no frame could be decoded",
+                            err);
     return st;
 }
 
@@ -654,8 +748,7 @@ static const char *display_name(const char *name)
 }
 
 vg_status vg_video_hash(vg_video_hasher *h, const vg_video_source *src, const char *name,
-                        vg_video_frame_fn on_frame, void *user, vg_video_info *info,
-                        vg_error *err)
+                        vg_video_frame_fn on_frame, void *user, vg_video_info *info, vg_error *err)
 {
     vg_video_info local;
     if (!info)
@@ -664,8 +757,8 @@ vg_status vg_video_hash(vg_video_hasher *h, const vg_video_source *src, const ch
     if (!h || !src || !on_frame)
         return vg_error_set(err, VG_ERR_INVALID, "%s: no hasher, source or frame callback",
                             display_name(name));
-    video_run run = {.h = h, .limits = &h->opts.limits, .on_frame = on_frame, .user = user,
-                     .info = info};
+    video_run run = {
+        .h = h, .limits = &h->opts.limits, .on_frame = on_frame, .user = user, .info = info};
     h->log[0] = '\0';
     capture_log = h->log;
     vg_status st = video_input_open(&run.input, src, &h->opts, err);
@@ -692,11 +785,75 @@ static vg_status append_frame(void *user, const vg_vpdq_frame *frame, vg_error *
     return vg_vpdq_append(user, frame, err);
 }
 
-vg_status vg_video_hash_frames(vg_video_hasher *h, const vg_video_source *src,
-                               const char *name, vg_vpdq *out, vg_video_info *info,
-                               vg_error *err)
+vg_status vg_video_hash_frames(vg_video_hasher *h, const vg_video_source *src, const char *name,
+                               vg_vpdq *out, vg_video_info *info, vg_error *err)
 {
     if (!out)
         return vg_error_set(err, VG_ERR_INVALID, "%s: no frame list given", display_name(name));
     return vg_video_hash(h, src, name, append_frame, out, info, err);
+}
+
+vg_status vg_video_stills(vg_video_hasher *h, const vg_video_source *src, const char *name,
+                          unsigned count, uint32_t max_side, vg_video_still_fn on_still, void *user,
+                          vg_video_info *info, vg_error *err)
+{
+    vg_video_info local;
+    if (!info)
+        info = &local;
+    memset(info, 0, sizeof *info);
+    if (!h || !src || !on_still || count == 0 || count > 1024 || max_side == 0 || max_side > 4096)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "%s: stills need a hasher, a source, a callback, 1 to 1024 stills "
+                            "and a side of 1 to 4096 pixels",
+                            display_name(name));
+    stills s = {.count = count, .cap = 2 * count, .max_side = max_side, .every = 1};
+    if (!(s.slots = calloc(s.cap, sizeof *s.slots)))
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory keeping stills");
+    video_run run = {.h = h, .limits = &h->opts.limits, .info = info, .stills = &s};
+    h->log[0] = '\0';
+    capture_log = h->log;
+    vg_status st = video_input_open(&run.input, src, &h->opts, err);
+    if (st == VG_OK)
+        st = open_container(&run, err);
+    if (st == VG_OK)
+        st = select_stream(&run, err);
+    run.frame_mod = 1; /* every frame is a candidate; keep_still spreads them */
+    if (st == VG_OK)
+        st = open_decoder(&run, err);
+    if (st == VG_OK)
+        st = decode_all(&run, err);
+    info->bytes_read = run.input.bytes_read;
+    avcodec_free_context(&run.decoder);
+    avformat_close_input(&run.format);
+    video_input_close(&run.input);
+    capture_log = NULL;
+    if (st != VG_OK)
+        vg_error_prefix(err, "%s: ", display_name(name));
+    /* What was kept is handed over even when decoding stopped early: a
+     * damaged video still shows what came before the damage. */
+    unsigned shown = s.used < count ? s.used : count;
+    vg_status cb = VG_OK;
+    vg_error cb_err;
+    for (unsigned i = 0; cb == VG_OK && i < shown; i++) {
+        unsigned at = shown == 1 || s.used <= count
+                          ? i
+                          : (unsigned)((uint64_t)i * (s.used - 1) / (shown - 1));
+        const still_slot *k = &s.slots[at];
+        vg_video_still still = {.number = k->number,
+                                .timestamp = run.rate > 0 ? (float)k->number / run.rate : 0,
+                                .width = k->width,
+                                .height = k->height,
+                                .rgb = k->rgb};
+        cb = on_still(user, &still, &cb_err);
+    }
+    for (unsigned i = 0; i < s.used; i++)
+        drop_still(&s.slots[i]);
+    free(s.slots);
+    sws_freeContext(s.sws);
+    if (cb != VG_OK && st == VG_OK) {
+        if (err)
+            *err = cb_err;
+        st = cb;
+    }
+    return st;
 }

@@ -6,8 +6,9 @@
  * greyscale PNG; a sharper colour view needs a deliberate POST (a button,
  * with the CSRF token) to the same address. Both are audited. Nothing is
  * written to disk: the vault's plaintext and the decoded pixels are wiped
- * once the PNG is built. Non-image files (video) get no preview at all:
- * they are never played in the console.
+ * once the PNG is built. A video is never played in the console: its
+ * preview is a contact sheet of stills spread over it, blurred and grey
+ * like a picture's, and the stretches that matched a known video are named.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -18,14 +19,10 @@
 #include <time.h>
 
 #include "hotline/evidence.h"
+#include "model/video.h"
 #include "server/console/console.h"
 
 /* ---- the route -------------------------------------------------------- */
-
-static int looks_like_image(const vg_item_file *f)
-{
-    return (f->content_type && !strncmp(f->content_type, "image/", 6)) || f->pdq;
-}
 
 /* "/console/files/ID/preview" -> ID, or 0. */
 static int64_t file_id_of(const char *path)
@@ -91,8 +88,8 @@ void vg_console_preview(vg_http_request *req)
                                  "Claim it first.");
     } else if (not_image) {
         vg_http_error_page(req, 415,
-                           "No preview for this file type: videos and other files "
-                           "are never played in the console.");
+                           "No preview for this kind of file: only pictures and the stills "
+                           "of videos are shown, and nothing is ever played.");
     } else {
         vg_http_respond(req, 200, "image/png", png, png_len);
     }
@@ -108,6 +105,46 @@ static void hash_line(vg_page *p, const char *name, const char *value)
     vg_page_fmt(p, "<div><small>%s</small> <span class=\"hash\">", name);
     vg_page_text(p, value);
     vg_page_put(p, "</span></div>");
+}
+
+/* What fingerprinting said of a video (vg_report_file.video_match): the
+ * shares of frames and the stretches that matched a known video, so the
+ * analyst looks at the right minutes; or why there is no fingerprint. */
+static void video_match(vg_page *p, const char *text)
+{
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return;
+    }
+    const char *error = json_string_value(json_object_get(o, "error"));
+    json_t *segments = json_object_get(o, "segments");
+    if (error) {
+        vg_page_put(p, "<br>Video not fingerprinted: ");
+        vg_page_text(p, error);
+    } else if (json_is_array(segments)) {
+        vg_page_fmt(p,
+                    " (video: %.0f%% of its fingerprinted frames match the known video, "
+                    "which is matched at %.0f%%)<br>Matching stretches:",
+                    json_number_value(json_object_get(o, "query_percent")),
+                    json_number_value(json_object_get(o, "compared_percent")));
+        size_t i;
+        json_t *seg;
+        json_array_foreach(segments, i, seg) {
+            char from[16], to[16];
+            vg_video_time(json_number_value(json_array_get(seg, 0)), from, sizeof from);
+            vg_video_time(json_number_value(json_array_get(seg, 1)), to, sizeof to);
+            vg_page_fmt(p, "%s %s&ndash;%s", i ? "," : "", from, to);
+        }
+        json_int_t more = json_integer_value(json_object_get(o, "segments_total")) -
+                          (json_int_t)json_array_size(segments);
+        if (more > 0)
+            vg_page_fmt(p, " and %lld more", (long long)more);
+    } else {
+        vg_page_fmt(p, " (%lld video frames fingerprinted)",
+                    (long long)json_integer_value(json_object_get(o, "frames")));
+    }
+    json_decref(o);
 }
 
 void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *con,
@@ -152,8 +189,11 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_page_text(p, f->bank);
             vg_page_put(p, " entry ");
             vg_page_text(p, f->bank_entry);
-            vg_page_fmt(p, f->distance ? " (PDQ, %" PRId64 " bits apart)" : " (exact digest)",
-                        f->distance);
+            if (f->video_match && strstr(f->video_match, "\"segments\""))
+                video_match(p, f->video_match);
+            else
+                vg_page_fmt(p, f->distance ? " (PDQ, %" PRId64 " bits apart)" : " (exact digest)",
+                            f->distance);
         } else if (f->known == VG_FILE_CLAIMED) {
             /* A digest the sender quoted: what they say, not what we know. */
             vg_page_put(p, "<strong>Claimed</strong> by the sender: the digest they quoted "
@@ -163,27 +203,35 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_page_text(p, f->bank_entry);
             vg_page_put(p, ". Not verified: vigie does not hold the file.");
         }
-        if (!known && f->known != VG_FILE_CLAIMED)
+        if (!known && f->known != VG_FILE_CLAIMED) {
             vg_page_put(p, "New: no bank match");
+            video_match(p, f->video_match);
+        }
         vg_page_put(p, "</td>");
         if (previews) {
             vg_page_put(p, "<td>");
             vg_item_outcome may = vg_rule_may_view(
                 it, f, who->username, who->role >= VG_ROLE_SUPERVISOR, &con->hotline->trust);
+            vg_preview_kind kind = vg_rule_preview_kind(f);
+            int video = kind == VG_PREVIEW_STILLS;
             if (!f->vault_id) {
                 vg_page_put(p, "Digests only");
-            } else if (!looks_like_image(f)) {
-                vg_page_put(p, "No preview: not played in the console");
+            } else if (kind == VG_PREVIEW_NONE) {
+                vg_page_put(p, "No preview for this kind of file");
             } else if (may == VG_ITEM_FINISHED) {
                 vg_page_put(p, "Known material: decided by a bank, no viewing needed");
             } else if (may != VG_ITEM_DONE) {
-                vg_page_put(p, "Claim the item to see a blurred preview");
+                vg_page_put(p, video ? "Claim the item to see blurred stills of the video"
+                                     : "Claim the item to see a blurred preview");
             } else {
+                /* a video is never played: a few blurred stills spread over it */
                 vg_page_fmt(p,
                             "<img class=\"preview\" src=\"/console/files/%" PRId64
-                            "/preview\" alt=\"Blurred greyscale preview of file %" PRId64
-                            "\" loading=\"lazy\"> ",
-                            f->id, f->id);
+                            "/preview\" alt=\"%s of file %" PRId64 "\" loading=\"lazy\"> ",
+                            f->id,
+                            video ? "Blurred greyscale stills spread over the video"
+                                  : "Blurred greyscale preview",
+                            f->id);
                 vg_page_fmt(p,
                             "<form class=\"inline\" method=\"post\" action=\"/console/files/"
                             "%" PRId64 "/preview\">",

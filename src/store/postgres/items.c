@@ -198,7 +198,7 @@ vg_status pg_item_ids_same_content(void *tx, int64_t report_id, int64_t *out, si
 #define FILE_COLUMNS                                                                               \
     "SELECT f.id, f.report_id, r.case_id, COALESCE(f.size, 0), f.vault_id, f.filename,"            \
     " f.content_type, f.md5, f.sha1, f.sha256, f.pdq, f.bank, f.bank_entry, f.known,"              \
-    " COALESCE(f.distance, 0), b.legal, b.severity, b.age FROM report_files f"                     \
+    " COALESCE(f.distance, 0), b.legal, b.severity, b.age, f.video_match FROM report_files f"       \
     " JOIN reports r ON r.id = f.report_id"                                                        \
     " LEFT JOIN console_bank b ON b.sha256 = f.sha256 AND " HELD
 
@@ -224,6 +224,7 @@ static void read_file(const PGresult *res, int row, void *item)
     f->own_legal = pg_text(res, row, 15);
     f->own_severity = pg_text(res, row, 16);
     f->own_age = pg_text(res, row, 17);
+    f->video_match = pg_text(res, row, 18);
 }
 
 vg_status pg_files(void *tx, int64_t report_id, int64_t case_id, vg_item_file **files,

@@ -89,6 +89,9 @@ static const char *const migrations[] = {
     "  added_at BIGINT NOT NULL);"
     "CREATE TABLE jobs(name TEXT PRIMARY KEY, node TEXT, lease_until BIGINT NOT NULL DEFAULT 0,"
     "  next_run BIGINT NOT NULL DEFAULT 0);",
+    /* 2 (SQLite's 7): a video's fingerprint match, for the person who
+     * looks at it. */
+    "ALTER TABLE report_files ADD COLUMN video_match TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

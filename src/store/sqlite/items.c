@@ -175,7 +175,7 @@ vg_status sq_item_ids_same_content(void *tx, int64_t report_id, int64_t *ids, si
 #define FILE_COLUMNS                                                                               \
     "SELECT f.id, f.report_id, r.case_id, COALESCE(f.size, 0), f.vault_id, f.filename,"            \
     " f.content_type, f.md5, f.sha1, f.sha256, f.pdq, f.bank, f.bank_entry, f.known,"              \
-    " COALESCE(f.distance, 0), b.legal, b.severity, b.age FROM report_files f"                     \
+    " COALESCE(f.distance, 0), b.legal, b.severity, b.age, f.video_match FROM report_files f"                     \
     " JOIN reports r ON r.id = f.report_id"                                                        \
     " LEFT JOIN console_bank b ON b.sha256 = f.sha256 AND " HELD
 
@@ -201,6 +201,7 @@ static void read_file(sqlite3_stmt *st, void *item)
     f->own_legal = sq_text(st, 15);
     f->own_severity = sq_text(st, 16);
     f->own_age = sq_text(st, 17);
+    f->video_match = sq_text(st, 18);
 }
 
 static void clear_file(void *item)

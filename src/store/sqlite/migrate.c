@@ -95,6 +95,9 @@ static const char *const migrations[] = {
     ("CREATE TABLE jobs(name TEXT PRIMARY KEY, node TEXT, lease_until INTEGER NOT NULL DEFAULT 0,"
      "  next_run INTEGER NOT NULL DEFAULT 0);"
      "CREATE INDEX IF NOT EXISTS console_items_state ON console_items(state);"),
+    /* 7: a video's fingerprint match (the shares of frames and the
+     * segments that matched), for the person who looks at it. */
+    "ALTER TABLE report_files ADD COLUMN video_match TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -279,6 +279,62 @@ static void test_callback_stops_and_files(void)
     unlink(path);
 }
 
+/* One character that is not a hex digit, anywhere in a signal, refuses the
+ * line: first or second character of a byte, characters just outside the
+ * digit ranges, and bytes above 127. Every good digit in either case is
+ * read with its value. Expected values come from the hex alphabet here,
+ * not from the parser. */
+static void test_one_bad_hex_character(void)
+{
+    static const char bad[] = {'g', 'G', '/', ':', '@', '`', 'z', ' ', '\x80', '\xff', '-', '.'};
+    char line[128];
+    seen s;
+    vg_error err;
+    size_t refused = 0, tries = 0;
+    for (size_t pos = 0; pos < 32; pos++) {
+        for (size_t b = 0; b < sizeof bad; b++) {
+            if (bad[b] == ' ' && (pos == 0 || pos == 31))
+                continue; /* blanks around a signal are trimmed, not bad */
+            char md5[33];
+            memcpy(md5, MD5_EMPTY, 33);
+            md5[pos] = bad[b];
+            int n = snprintf(line, sizeof line, "signal_type,signal,id\nmd5,%s,x\n", md5);
+            tries++;
+            vg_status st = parse(line, (size_t)n, false, VG_SIGNAL_TYPE_COUNT, &s, &err);
+            if (st == VG_ERR_CORRUPT && s.count == 0 && s.bad == 1 && s.bad_line[0] == 2)
+                refused++;
+            else
+                CHECK_MSG(0, "CSV md5 with '%c' at %zu: %s, %zu entries", bad[b], pos,
+                          vg_status_name(st), s.count);
+            /* the same in a plain bank */
+            n = snprintf(line, sizeof line, "%s\n", md5);
+            st = parse(line, (size_t)n, false, VG_SIGNAL_TYPE_COUNT, &s, &err);
+            CHECK_MSG(st == VG_ERR_CORRUPT && s.count == 0 && s.bad == 1,
+                      "plain md5 with '%c' at %zu", bad[b], pos);
+        }
+    }
+    CHECK_INT_EQ(refused, tries);
+    /* The case: the last character. */
+    const char *csv = "signal_type,signal,id\nmd5,d41d8cd98f00b204e9800998ecf8427g,x\n";
+    CHECK(parse(csv, strlen(csv), false, VG_SIGNAL_TYPE_COUNT, &s, &err) == VG_ERR_CORRUPT);
+    CHECK_INT_EQ(s.count, 0);
+    /* Every digit, both cases, in both places of a byte. */
+    static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
+    for (int hi = 0; hi < 16; hi++) {
+        char sig[65];
+        for (int i = 0; i < 32; i++) {
+            sig[2 * i] = (i % 2 ? upper : lower)[hi];
+            sig[2 * i + 1] = (i % 2 ? lower : upper)[(hi + i) % 16];
+        }
+        sig[64] = '\0';
+        int n = snprintf(line, sizeof line, "%s\n", sig);
+        CHECK(parse(line, (size_t)n, false, VG_SIGNAL_PDQ, &s, &err) == VG_OK);
+        CHECK_INT_EQ(s.count, 1);
+        for (int i = 0; i < 32 && s.count; i++)
+            CHECK_INT_EQ(s.value[0][i], hi * 16 + (hi + i) % 16);
+    }
+}
+
 /* vpdq rows: the ThreatExchange signal string, CSV-quoted. */
 static void test_vpdq_rows(void)
 {
@@ -367,6 +423,7 @@ int main(void)
     RUN(test_plain);
     RUN(test_hostile);
     RUN(test_callback_stops_and_files);
+    RUN(test_one_bad_hex_character);
     RUN(test_vpdq_rows);
     RUN(test_type_names);
     RUN(test_other_types);

@@ -489,6 +489,34 @@ static void test_heif_grid_bomb(void)
     CHECK_INT_EQ(s.begins, 0);
 }
 
+/* Found by fuzzing: an AVIF whose alpha item has no data. libheif 1.15
+ * hands dav1d an empty buffer, and dav1d leaks (LeakSanitizer fails the
+ * sanitizer build of this test if the file ever reaches it again). The
+ * container pre-check must refuse every picture item without data. */
+static void test_heif_items_without_data(void)
+{
+    static const char *const files[] = {"avif-empty-alpha-item.avif",
+                                        "avif-empty-primary-item.avif",
+                                        "heic-empty-hvc1-item.heic"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", VG_IMAGE_TEST_DATA, files[i]);
+        size_t len = 0;
+        uint8_t *data = vg_test_read_file(path, &len);
+        CHECK_MSG(data != NULL, "cannot read %s", path);
+        if (!data)
+            continue;
+        strict_sink s = {0};
+        vg_row_sink sink = {strict_begin, strict_row, &s};
+        vg_error err;
+        vg_status st = vg_image_decode_rows(data, len, NULL, &sink, NULL, &err);
+        CHECK_MSG(st == VG_ERR_CORRUPT && strstr(err.message, "has no data"), "%s: %s (%s)",
+                  files[i], vg_status_name(st), err.message);
+        CHECK_INT_EQ(s.begins, 0);
+        free(data);
+    }
+}
+
 static void test_missing_file(void)
 {
     vg_image img;
@@ -527,6 +555,7 @@ int main(void)
     RUN(test_empty_and_unknown);
     RUN(test_unsupported_variants);
     RUN(test_heif_grid_bomb);
+    RUN(test_heif_items_without_data);
     RUN(test_missing_file);
     RUN(test_load_file_names_corrupt_file);
     return vg_test_exit();

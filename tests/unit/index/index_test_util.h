@@ -51,20 +51,12 @@ static inline int distance256(const uint8_t *a, const uint8_t *b)
     return d;
 }
 
-/* A fresh path in a temporary directory made for this test program. */
+/* A path in a temporary directory made for this test program and removed
+ * when it exits. */
 static inline const char *temp_path(const char *name)
 {
-    static char dir[512];
     static char path[600];
-    if (!dir[0]) {
-        const char *base = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/vigie-index-test-XXXXXX", base ? base : "/tmp");
-        if (!mkdtemp(dir)) {
-            perror("mkdtemp");
-            exit(1);
-        }
-    }
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(path, sizeof path, "%s/%s", vg_test_temp_dir("vigie-index-test"), name);
     return path;
 }
 

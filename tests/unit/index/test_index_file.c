@@ -142,6 +142,12 @@ static void test_foreign_truncated_version(void)
     fclose(f);
     CHECK(open_status(bad, msg, sizeof msg) == VG_ERR_CORRUPT);
 
+    /* a real file of the previous format (tests/unit/index/data/README.md) */
+    CHECK(open_status(VG_INDEX_TEST_DATA "/format-v1.vgx", msg, sizeof msg) ==
+          VG_ERR_UNSUPPORTED);
+    CHECK_MSG(strstr(msg, "index format version 1, but this vigie reads version 2") &&
+              strstr(msg, "rebuild"), "%s", msg);
+
     CHECK(open_status("/nonexistent/x.vgx", msg, sizeof msg) == VG_ERR_IO);
     CHECK(open_status("/tmp", msg, sizeof msg) != VG_OK);
     free(copy);
@@ -235,6 +241,114 @@ static void test_large_section_damage(void)
         vg_index_close(x);
     }
     free(data);
+}
+
+/* Recompute every checksum, as a deliberate forger (or a bug) would. */
+static void fix_checksums(uint8_t *d, size_t len)
+{
+    file_header h;
+    memcpy(&h, d, sizeof h);
+    section_entry *t = (section_entry *)(d + VG_INDEX_HEADER_BYTES);
+    for (uint32_t i = 0; i < h.section_count; i++)
+        t[i].checksum = vg_checksum_buffer(d + t[i].offset, t[i].bytes);
+    h.table_checksum = vg_checksum_buffer(t, h.section_count * sizeof(section_entry));
+    h.file_bytes = len;
+    h.header_checksum = 0;
+    h.header_checksum = vg_checksum_buffer(&h, sizeof h);
+    memcpy(d, &h, sizeof h);
+}
+
+/* Use a damaged index the way vigie match and scan do. ASan (the sanitizer
+ * build) fails the test on any read outside the mapping. */
+static void exercise(vg_index *x)
+{
+    vg_index_matches m = {0};
+    for (int i = 0; i < 3000; i += 150) {
+        vg_pdq_hash q;
+        memcpy(q.bytes, pdq_values[i], 32);
+        for (int r = 0; r <= 64; r += 31) {
+            CHECK(vg_index_search_pdq_mode(x, &q, r, PDQ_MODE_MULTI, &m, NULL) == VG_OK);
+            CHECK(vg_index_search_pdq_mode(x, &q, r, PDQ_MODE_SCAN, &m, NULL) == VG_OK);
+        }
+        CHECK(vg_index_find_exact(x, VG_SIGNAL_MD5, q.bytes, &m, NULL) == VG_OK);
+        uint32_t found;
+        CHECK(vg_index_count_exact_batch(x, VG_SIGNAL_SHA1, q.bytes, 1, &found, NULL) == VG_OK);
+    }
+    vg_index_stats stats;
+    vg_index_get_stats(x, &stats);
+    vg_index_entry e;
+    for (uint64_t i = 0; i < 43003; i += 97)
+        vg_index_entry_get(x, i, &e, NULL); /* may fail, must not stray */
+    vg_index_matches_free(&m);
+}
+
+/* Two ways to break the structure: every byte 0xFF (positions and ranks
+ * far out, empty buckets), and 32-bit words alternately 0 and 0x7FFFFFFF
+ * (buckets that start inside their table and end far past it). */
+static void damage(uint8_t *p, size_t len, int pattern)
+{
+    if (pattern == 0) {
+        memset(p, 0xFF, len);
+        return;
+    }
+    for (size_t i = 0; i < len; i++)
+        p[i] = i / 4 % 2 ? (i % 4 == 3 ? 0x7F : 0xFF) : 0;
+}
+
+static void test_structure_damage_stays_in_bounds(void)
+{
+    /* Damage each section in turn and make every checksum agree: positions,
+     * ranks, directory entries, runs and string offsets then point far
+     * outside their arrays. Opening may refuse the file; if it opens,
+     * verify must find structural damage, and every query must stay
+     * inside the mapping. */
+    const char *path = temp_path("struct.vgx");
+    build_file(path, true, true);
+    size_t len;
+    uint8_t *good = read_all(path, &len), *copy = malloc(len);
+    file_header h;
+    memcpy(&h, good, sizeof h);
+    const section_entry *table = (const section_entry *)(good + VG_INDEX_HEADER_BYTES);
+    const char *bad = temp_path("struct-bad.vgx");
+    size_t refused = 0, caught = 0, tried = 0;
+    for (int pattern = 0; pattern < 2; pattern++) {
+        for (uint32_t i = 0; i < h.section_count; i++) {
+            unsigned kind = table[i].id >> 24;
+            if (!table[i].bytes)
+                continue;
+            memcpy(copy, good, len);
+            damage(copy + table[i].offset, table[i].bytes, pattern);
+            if (!memcmp(copy + table[i].offset, good + table[i].offset, table[i].bytes))
+                continue; /* the pattern was already there: nothing damaged */
+            fix_checksums(copy, len);
+            write_all(bad, copy, len);
+            tried++;
+            vg_index *x = NULL;
+            if (vg_index_open(bad, &x, NULL) != VG_OK) {
+                refused++;
+                continue;
+            }
+            /* Values (hashes, inline halves, digests, names) are not
+             * structure: only their checksums, forged here, can tell. */
+            bool structural = kind != SEC_HAM_HASH && kind != SEC_HAM_INLINE &&
+                              kind != SEC_BANKS &&
+                              !(kind == SEC_ID_STRINGS && (table[i].id & 0xFF) == STRINGS_BYTES) &&
+                              !(kind == SEC_META_STRINGS && (table[i].id & 0xFF) == STRINGS_BYTES);
+            vg_status st = vg_index_verify(x, NULL);
+            if (structural) {
+                CHECK_MSG(st == VG_ERR_CORRUPT, "section %08x damaged (%d) passes verify",
+                          table[i].id, pattern);
+                caught += st == VG_ERR_CORRUPT;
+            }
+            exercise(x);
+            vg_index_close(x);
+        }
+    }
+    fprintf(stderr, "  %zu damaged sections: %zu refused on open, %zu caught by verify\n",
+            tried, refused, caught);
+    CHECK(tried > 80);
+    free(copy);
+    free(good);
 }
 
 static size_t search_count(const char *path, const uint8_t *value, int radius,
@@ -349,6 +463,7 @@ int main(void)
     RUN(test_foreign_truncated_version);
     RUN(test_every_byte_of_a_small_index);
     RUN(test_large_section_damage);
+    RUN(test_structure_damage_stays_in_bounds);
     RUN(test_add_remove_compact);
     return vg_test_exit();
 }

@@ -99,10 +99,87 @@ static void test_refusals(void)
     free(p);
 }
 
+/* A grid: one cell per picture at the cell's centre, the background
+ * around, each picture grey and blurred on its own. */
+static void test_grid(void)
+{
+    uint8_t white[30 * 10 * 3], black[10 * 30 * 3], mid[4 * 4 * 3];
+    memset(white, 255, sizeof white);
+    memset(black, 0, sizeof black);
+    memset(mid, 128, sizeof mid);
+    vg_thumb_picture pics[3] = {{30, 10, white}, {10, 30, black}, {4, 4, mid}};
+    uint8_t *png = NULL;
+    size_t len = 0;
+    vg_thumb_options opt = {.max_side = 20, .grey = 1};
+    CHECK(vg_thumb_grid_png(pics, 3, 2, &opt, &png, &len, NULL) == VG_OK);
+    vg_image img = {0};
+    CHECK(vg_image_decode(png, len, NULL, &img, NULL) == VG_OK);
+    vg_thumb_free(png, len);
+    /* two columns, two rows of 20-pixel cells with 4-pixel gaps */
+    CHECK_INT_EQ(img.info.width, 4 + 20 + 4 + 20 + 4);
+    CHECK_INT_EQ(img.info.height, 4 + 20 + 4 + 20 + 4);
+    CHECK_INT_EQ(img.info.layout, VG_PIXEL_GRAY8);
+#define AT(x, y) img.pixels[(size_t)(y) * img.stride + (x)]
+    CHECK_INT_EQ(AT(0, 0), 0x33);             /* background */
+    CHECK_INT_EQ(AT(4 + 10, 4 + 10), 255);    /* the white picture, 20x6, centred */
+    CHECK_INT_EQ(AT(4 + 10, 4 + 2), 0x33);    /* above it: still background */
+    CHECK_INT_EQ(AT(28 + 10, 4 + 10), 0);     /* the black one, 6x20 */
+    CHECK_INT_EQ(AT(28 + 2, 4 + 10), 0x33);
+    CHECK_INT_EQ(AT(4 + 10, 28 + 10), 128);   /* the small one is not grown: 4x4 */
+    CHECK_INT_EQ(AT(4 + 10 - 3, 28 + 10), 0x33);
+#undef AT
+    vg_image_free(&img);
+    /* blurred: a picture's own detail is smoothed, and nothing of one
+     * picture bleeds into the gap beside it */
+    uint8_t checker[20 * 20 * 3];
+    for (int i = 0; i < 20 * 20; i++)
+        memset(checker + i * 3, ((i % 20) / 2 + (i / 20) / 2) % 2 ? 255 : 0, 3);
+    vg_thumb_picture two[2] = {{20, 20, checker}, {20, 20, checker}};
+    for (uint32_t blur = 0; blur <= 2; blur += 2) {
+        opt.blur = blur;
+        CHECK(vg_thumb_grid_png(two, 2, 2, &opt, &png, &len, NULL) == VG_OK);
+        CHECK(vg_image_decode(png, len, NULL, &img, NULL) == VG_OK);
+        vg_thumb_free(png, len);
+        CHECK_INT_EQ(img.info.width, 52);
+        CHECK_INT_EQ(img.info.height, 28);
+        int step = 0;
+        for (uint32_t x = 5; x < 24; x++) {
+            int d = abs((int)img.pixels[(size_t)14 * img.stride + x] -
+                        (int)img.pixels[(size_t)14 * img.stride + x - 1]);
+            step = d > step ? d : step;
+        }
+        CHECK_MSG(blur ? step < 128 : step == 255, "blur %u: largest step %d", blur, step);
+        for (uint32_t x = 24; x < 28; x++)
+            CHECK_INT_EQ(img.pixels[(size_t)14 * img.stride + x], 0x33);
+        vg_image_free(&img);
+    }
+    /* colour keeps three channels */
+    opt = (vg_thumb_options){.max_side = 8};
+    CHECK(vg_thumb_grid_png(pics, 1, 4, &opt, &png, &len, NULL) == VG_OK);
+    CHECK(vg_image_decode(png, len, NULL, &img, NULL) == VG_OK);
+    vg_thumb_free(png, len);
+    CHECK_INT_EQ(img.info.layout, VG_PIXEL_RGB8);
+    CHECK_INT_EQ(img.info.width, 16);
+    vg_image_free(&img);
+    /* refusals */
+    vg_error err;
+    CHECK(vg_thumb_grid_png(pics, 0, 2, &opt, &png, &len, &err) == VG_ERR_INVALID);
+    CHECK(vg_thumb_grid_png(pics, 3, 0, &opt, &png, &len, &err) == VG_ERR_INVALID);
+    vg_thumb_picture empty = {0, 5, white};
+    CHECK(vg_thumb_grid_png(&empty, 1, 1, &opt, &png, &len, &err) == VG_ERR_INVALID);
+    opt.max_side = 4096;
+    vg_thumb_picture many[1024];
+    for (int i = 0; i < 1024; i++)
+        many[i] = pics[2];
+    CHECK(vg_thumb_grid_png(many, 1024, 1024, &opt, &png, &len, &err) == VG_ERR_TOO_LARGE);
+    CHECK(png == NULL);
+}
+
 int main(void)
 {
     RUN(test_sizes_and_grey);
     RUN(test_blur_hides_edges);
     RUN(test_refusals);
+    RUN(test_grid);
     return vg_test_exit();
 }

@@ -15,13 +15,18 @@
 #include "video_encode.h"
 #include "vigie/vigie.h"
 
-static uint8_t *encode(const char *container, const char *codec, const char *pix_fmt,
-                       uint32_t w, uint32_t h, uint32_t frames, int rate_num, int rate_den,
-                       size_t *len)
+static uint8_t *encode(const char *container, const char *codec, const char *pix_fmt, uint32_t w,
+                       uint32_t h, uint32_t frames, int rate_num, int rate_den, size_t *len)
 {
-    vg_video_encode_options o = {.container = container, .codec = codec, .pix_fmt = pix_fmt,
-                                 .width = w, .height = h, .frames = frames,
-                                 .rate_num = rate_num, .rate_den = rate_den, .seed = 3};
+    vg_video_encode_options o = {.container = container,
+                                 .codec = codec,
+                                 .pix_fmt = pix_fmt,
+                                 .width = w,
+                                 .height = h,
+                                 .frames = frames,
+                                 .rate_num = rate_num,
+                                 .rate_den = rate_den,
+                                 .seed = 3};
     uint8_t *data = NULL;
     vg_error err;
     vg_status st = vg_encode_video(&o, &data, len, &err);
@@ -96,23 +101,21 @@ static void test_lossy_video_stays_within_the_threshold(void)
 {
     static const struct {
         const char *container, *codec;
-    } cases[] = {{"mp4", "libx264"}, {"avi", "mpeg4"}, {"webm", "libvpx"},
-                 {"mpegts", "mpeg2video"}};
+    } cases[] = {
+        {"mp4", "libx264"}, {"avi", "mpeg4"}, {"webm", "libvpx"}, {"mpegts", "mpeg2video"}};
     vg_video_hasher *h = hasher(0);
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         size_t len;
-        uint8_t *data = encode(cases[c].container, cases[c].codec, NULL, 160, 120, 20, 25, 1,
-                               &len);
+        uint8_t *data = encode(cases[c].container, cases[c].codec, NULL, 160, 120, 20, 25, 1, &len);
         vg_vpdq frames = VG_VPDQ_INIT;
         vg_video_info info;
-        CHECK_MSG(data && hash_memory(h, data, len, &frames, &info) == VG_OK, "%s",
-                  cases[c].codec);
+        CHECK_MSG(data && hash_memory(h, data, len, &frames, &info) == VG_OK, "%s", cases[c].codec);
         CHECK_INT_EQ(frames.count, 20);
         for (size_t i = 0; i < frames.count; i++) {
             vg_pdq_result want = picture_pdq((uint32_t)i, 160, 120);
             int d = vg_pdq_distance(&frames.frames[i].hash, &want.hashes[0]);
-            CHECK_MSG(d <= VG_PDQ_MATCH_THRESHOLD, "%s frame %zu: distance %d", cases[c].codec,
-                      i, d);
+            CHECK_MSG(d <= VG_PDQ_MATCH_THRESHOLD, "%s frame %zu: distance %d", cases[c].codec, i,
+                      d);
         }
         vg_vpdq_free(&frames);
         free(data);
@@ -187,8 +190,7 @@ static int seek_cb(void *user, uint64_t offset)
 
 static bool same_frames(const vg_vpdq *a, const vg_vpdq *b)
 {
-    return a->count == b->count &&
-           memcmp(a->frames, b->frames, a->count * sizeof *a->frames) == 0;
+    return a->count == b->count && memcmp(a->frames, b->frames, a->count * sizeof *a->frames) == 0;
 }
 
 static void test_every_source_gives_the_same_frames(void)
@@ -280,22 +282,138 @@ static void test_callback_stops_hashing(void)
     free(big);
 }
 
+typedef struct stills_seen {
+    unsigned count;
+    uint64_t numbers[16];
+    uint32_t width, height;
+    double worst; /* mean absolute difference from the scene frame, worst still */
+    unsigned stop_after;
+} stills_seen;
+
+/* Each still against the scene frame it shows, shrunk by plain box
+ * averaging (an independent reference for swscale's area scaling). */
+static vg_status on_still(void *user, const vg_video_still *still, vg_error *err)
+{
+    stills_seen *s = user;
+    if (s->stop_after && s->count == s->stop_after)
+        return vg_error_set(err, VG_ERR_ABORTED, "enough stills");
+    if (s->count < 16)
+        s->numbers[s->count] = still->number;
+    s->width = still->width;
+    s->height = still->height;
+    uint32_t w = 96, h = 72;
+    uint8_t *rgb = malloc((size_t)w * h * 3);
+    vg_scene_frame(3, (uint32_t)still->number, rgb, w, h);
+    uint64_t diff = 0;
+    for (uint32_t y = 0; y < still->height; y++)
+        for (uint32_t x = 0; x < still->width; x++)
+            for (int c = 0; c < 3; c++) {
+                uint32_t sum = 0, n = 0;
+                for (uint32_t sy = y * h / still->height; sy < (y + 1) * h / still->height; sy++)
+                    for (uint32_t sx = x * w / still->width; sx < (x + 1) * w / still->width;
+                         sx++, n++)
+                        sum += rgb[((size_t)sy * w + sx) * 3 + (size_t)c];
+                int want = (int)(sum / (n ? n : 1));
+                diff += (uint64_t)abs(want - still->rgb[((size_t)y * still->width + x) * 3 + c]);
+            }
+    double mean = (double)diff / ((double)still->width * still->height * 3);
+    if (mean > s->worst)
+        s->worst = mean;
+    free(rgb);
+    s->count++;
+    return VG_OK;
+}
+
+static void test_stills(void)
+{
+    size_t len;
+    uint8_t *data = encode("matroska", "ffv1", "bgr0", 96, 72, 40, 25, 1, &len);
+    vg_video_hasher *h = hasher(1);
+    vg_video_source src = vg_video_source_memory(data, len);
+    stills_seen seen = {0};
+    vg_video_info info;
+    vg_error err;
+    CHECK(vg_video_stills(h, &src, "x", 6, 48, on_still, &seen, &info, &err) == VG_OK);
+    CHECK_INT_EQ(info.frames_decoded, 40);
+    CHECK_INT_EQ(seen.count, 6);
+    CHECK_INT_EQ(seen.width, 48);
+    CHECK_INT_EQ(seen.height, 36);
+    /* spread over the whole video, in order, from its first frame */
+    CHECK_INT_EQ(seen.numbers[0], 0);
+    CHECK_MSG(seen.numbers[5] >= 30, "last still is frame %llu",
+              (unsigned long long)seen.numbers[5]);
+    for (unsigned i = 1; i < 6; i++)
+        CHECK(seen.numbers[i] > seen.numbers[i - 1] + 3);
+    CHECK_MSG(seen.worst < 6, "a still differs from its frame by %.1f on average", seen.worst);
+
+    /* a short video gives what it has */
+    size_t short_len;
+    uint8_t *short_video = encode("matroska", "ffv1", "bgr0", 96, 72, 3, 25, 1, &short_len);
+    src = vg_video_source_memory(short_video, short_len);
+    memset(&seen, 0, sizeof seen);
+    CHECK(vg_video_stills(h, &src, "x", 6, 200, on_still, &seen, NULL, &err) == VG_OK);
+    CHECK_INT_EQ(seen.count, 3);
+    CHECK(seen.numbers[0] == 0 && seen.numbers[1] == 1 && seen.numbers[2] == 2);
+    CHECK_INT_EQ(seen.width, 96); /* never grown */
+
+    /* a video stopped by a budget still shows what came before */
+    vg_video_options o;
+    vg_video_options_init(&o);
+    o.limits.max_frames = 10;
+    vg_video_hasher *bounded = NULL;
+    CHECK(vg_video_hasher_new(&o, &bounded, &err) == VG_OK);
+    src = vg_video_source_memory(data, len);
+    memset(&seen, 0, sizeof seen);
+    CHECK(vg_video_stills(bounded, &src, "x", 6, 48, on_still, &seen, NULL, &err) ==
+          VG_ERR_TOO_LARGE);
+    CHECK_INT_EQ(seen.count, 6);
+    CHECK(seen.numbers[5] <= 10);
+    vg_video_hasher_free(bounded);
+
+    /* the callback stops it; the arguments are checked */
+    src = vg_video_source_memory(data, len);
+    memset(&seen, 0, sizeof seen);
+    seen.stop_after = 2;
+    CHECK(vg_video_stills(h, &src, "x", 6, 48, on_still, &seen, NULL, &err) == VG_ERR_ABORTED);
+    CHECK_INT_EQ(seen.count, 2);
+    CHECK(vg_video_stills(h, &src, "x", 0, 48, on_still, &seen, NULL, &err) == VG_ERR_INVALID);
+    CHECK(vg_video_stills(h, &src, "x", 6, 0, on_still, &seen, NULL, &err) == VG_ERR_INVALID);
+    /* and the hasher still hashes afterwards */
+    vg_vpdq frames = VG_VPDQ_INIT;
+    CHECK(hash_memory(h, data, len, &frames, NULL) == VG_OK);
+    CHECK(frames.count > 0);
+    vg_vpdq_free(&frames);
+    vg_video_hasher_free(h);
+    free(data);
+    free(short_video);
+}
+
 static void test_sniff(void)
 {
     static const struct {
-        const char *container, *codec;
-    } videos[] = {{"mp4", "libx264"}, {"matroska", "ffv1"}, {"avi", "mpeg4"},
-                  {"mpegts", "mpeg2video"}, {"flv", "flv"}, {"asf", "wmv2"},
-                  {"ogg", "libtheora"}, {"mpeg", "mpeg2video"}, {"mov", "mjpeg"}};
+        const char *container, *codec, *type;
+    } videos[] = {{"mp4", "libx264", "video/mp4"},     {"matroska", "ffv1", "video/x-matroska"},
+                  {"avi", "mpeg4", "video/x-msvideo"}, {"mpegts", "mpeg2video", "video/mp2t"},
+                  {"flv", "flv", "video/x-flv"},       {"asf", "wmv2", "video/x-ms-asf"},
+                  {"ogg", "libtheora", "video/ogg"},   {"mpeg", "mpeg2video", "video/mpeg"},
+                  {"mov", "mjpeg", "video/quicktime"}};
     for (size_t i = 0; i < sizeof videos / sizeof *videos; i++) {
         size_t len;
-        uint8_t *data = encode(videos[i].container, videos[i].codec,
-                               strcmp(videos[i].codec, "mjpeg") ? NULL : "yuvj420p", 64, 48, 2,
-                               25, 1, &len);
+        uint8_t *data =
+            encode(videos[i].container, videos[i].codec,
+                   strcmp(videos[i].codec, "mjpeg") ? NULL : "yuvj420p", 64, 48, 2, 25, 1, &len);
         CHECK_MSG(data && vg_video_sniff(data, len), "%s not recognised", videos[i].container);
+        /* the first VG_VIDEO_SNIFF_BYTES are enough */
+        const char *type =
+            data
+                ? vg_video_media_type(data, len < VG_VIDEO_SNIFF_BYTES ? len : VG_VIDEO_SNIFF_BYTES)
+                : NULL;
+        CHECK_MSG(type && !strcmp(type, videos[i].type), "%s: %s, want %s", videos[i].container,
+                  type ? type : "(none)", videos[i].type);
         free(data);
     }
-    static const uint8_t heic[] = "\0\0\0\x18" "ftypheic\0\0\0\0mif1heic";
+    static const uint8_t heic[] = "\0\0\0\x18"
+                                  "ftypheic\0\0\0\0mif1heic";
     static const uint8_t jpeg[] = "\xFF\xD8\xFF\xE0\0\x10JFIF\0";
     static const uint8_t text[] = "frame_number,quality,pdq";
     CHECK(!vg_video_sniff(heic, sizeof heic - 1));
@@ -311,6 +429,7 @@ int main(void)
     RUN(test_sampling_and_timestamps);
     RUN(test_every_source_gives_the_same_frames);
     RUN(test_callback_stops_hashing);
+    RUN(test_stills);
     RUN(test_sniff);
     return vg_test_exit();
 }
