@@ -49,6 +49,15 @@ static void conn_close(pg_conn *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Notices (a server shutting down says so before the connection breaks)
+ * are not printed on stderr, which is the server's JSON log: what matters
+ * of them comes back as the failure of the statement. */
+static void notice_ignore(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* Connect c to location (a postgresql:// URI or key=value string). */
 static vg_status conn_open(pg_conn *c, const char *location, vg_error *err)
 {
@@ -60,6 +69,7 @@ static vg_status conn_open(pg_conn *c, const char *location, vg_error *err)
     c->db = PQconnectdbParams(keys, values, 1);
     if (!c->db)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory connecting to the database");
+    PQsetNoticeProcessor(c->db, notice_ignore, NULL);
     if (PQstatus(c->db) != CONNECTION_OK) {
         const char *msg = PQerrorMessage(c->db);
         vg_status st = vg_error_set(err, VG_ERR_IO, "cannot connect to the database: %.*s",
