@@ -175,6 +175,8 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
 {
     if (!h->index)
         return VG_OK;
+    void *held;
+    vg_index *index = vg_bank_index_acquire(h->index, &held);
     vg_index_matches found = {0};
     vg_status st = VG_OK;
     const struct {
@@ -188,12 +190,12 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
     };
     for (size_t i = 0; st == VG_OK && !found.count && i < 3; i++)
         if (exact[i].present)
-            st = vg_index_find_exact(h->index, exact[i].type, exact[i].value, &found, err);
+            st = vg_index_find_exact(index, exact[i].type, exact[i].value, &found, err);
     if (st == VG_OK && !found.count && pdq)
-        st = vg_index_search_pdq(h->index, pdq, h->pdq_threshold, &found, err);
+        st = vg_index_search_pdq(index, pdq, h->pdq_threshold, &found, err);
     if (st == VG_OK && found.count) {
         vg_index_entry e;
-        st = vg_index_entry_get(h->index, found.items[0].entry, &e, err);
+        st = vg_index_entry_get(index, found.items[0].entry, &e, err);
         if (st == VG_OK) {
             f->known = kind;
             f->distance = found.items[0].distance;
@@ -204,6 +206,7 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
         }
     }
     vg_index_matches_free(&found);
+    vg_bank_index_release(h->index, held);
     return st;
 }
 
@@ -378,24 +381,26 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
                                : json_pack("{s:I}", "sampled", (json_int_t)frames->count);
     vg_vpdq_set set = {0};
     vg_index_video_matches found = {0};
+    void *held = NULL;
+    vg_index *bank = h->index ? vg_bank_index_acquire(h->index, &held) : NULL;
     vg_status st = o ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     if (st == VG_OK && frames && !why) {
         st = vg_vpdq_set_from(frames, VG_VPDQ_QUALITY_THRESHOLD, &set, err);
         if (st == VG_OK)
             json_object_set_new(o, "frames", json_integer((json_int_t)set.count));
         /* a file known by its bytes already has the best match there is */
-        if (st == VG_OK && h->index && f->known != VG_FILE_KNOWN && set.count)
-            st = vg_index_search_vpdq(h->index, &set, NULL, &found, err);
+        if (st == VG_OK && bank && f->known != VG_FILE_KNOWN && set.count)
+            st = vg_index_search_vpdq(bank, &set, NULL, &found, err);
     }
     if (st == VG_OK && found.count && found.items[0].similarity.match) {
         const vg_index_video_match *m = &found.items[0];
         vg_index_entry e;
         json_t *segments = json_array();
         size_t total = 0;
-        st = segments ? vg_index_entry_get(h->index, m->entry, &e, err)
+        st = segments ? vg_index_entry_get(bank, m->entry, &e, err)
                       : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
         if (st == VG_OK)
-            st = matched_stretches(h->index, m->entry, frames, VG_VPDQ_DISTANCE_THRESHOLD,
+            st = matched_stretches(bank, m->entry, frames, VG_VPDQ_DISTANCE_THRESHOLD,
                                    segments, &total, err);
         if (st == VG_OK) {
             f->known = VG_FILE_KNOWN;
@@ -419,5 +424,7 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
     json_decref(o);
     vg_vpdq_set_free(&set);
     vg_index_video_matches_free(&found);
+    if (bank)
+        vg_bank_index_release(h->index, held);
     return st;
 }

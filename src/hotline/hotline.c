@@ -77,7 +77,12 @@ static vg_status open_evidence(vg_hotline *h, vg_config *cfg, const char *dir, v
     if (st != VG_OK)
         return st;
     const char *index_path = vg_config_get(cfg, "intake.index", NULL);
-    if (index_path && (st = vg_index_open(index_path, &h->index, err)) != VG_OK)
+    int64_t check_seconds = 0;
+    if ((st = vg_config_int(cfg, "intake.index_check_seconds", 5, 0, 86400, &check_seconds,
+                            err)))
+        return st;
+    if (index_path &&
+        (st = vg_bank_index_open(index_path, check_seconds, &h->index, err)) != VG_OK)
         vg_error_prefix(err, "intake.index: ");
     return st;
 }
@@ -204,7 +209,7 @@ void vg_hotline_free(vg_hotline *h)
     if (!h)
         return;
     vg_vault_close(h->vault);
-    vg_index_close(h->index);
+    vg_bank_index_close(h->index);
     vg_sealer_free(h->sealer);
     vg_trust_clear(&h->trust);
     free(h->near);

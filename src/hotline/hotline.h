@@ -25,13 +25,15 @@
 #include "store/store.h"
 #include "util/config.h"
 #include "util/sealed.h"
+#include "hotline/bank_index.h"
 #include "vigie/index.h"
 #include "vigie/vault.h"
 
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
     vg_vault *vault;   /* owned; NULL for the command line's account work */
-    vg_index *index;   /* owned; NULL when no index is configured */
+    vg_bank_index *index; /* owned; NULL when no index is configured (reloaded when
+                             its file is replaced: acquire it for each use) */
     vg_sealer *sealer; /* owned: TOTP secrets at rest */
 
     /* assessment */
