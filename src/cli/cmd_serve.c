@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "hotline/alerts.h"
 #include "jobs/jobs.h"
 #include "server/server.h"
 
@@ -29,9 +30,16 @@ static void serve_usage(FILE *out)
                  "stderr. SIGINT or SIGTERM stops it gracefully: requests in flight get up to\n"
                  "--grace seconds (30) to finish.\n"
                  "\n"
-                 "Background jobs (housekeeping) run on this node unless jobs.enabled is\n"
-                 "false; with several nodes on one database, each job runs on one of them at\n"
-                 "a time (node.name tells the nodes apart; default host:pid).\n");
+                 "Background jobs (alerts, housekeeping) run on this node unless jobs.enabled\n"
+                 "is false; with several nodes on one database, each job runs on one of them\n"
+                 "at a time (node.name tells the nodes apart; default host:pid). A report\n"
+                 "that raises an alert wakes them at once.\n");
+}
+
+/* A report raised an alert: send it now, not at the next tick. */
+static void wake_jobs(void *ctx)
+{
+    vg_jobs_wake(ctx);
 }
 
 static void job_log(void *ctx, const char *level, const char *job, const char *text)
@@ -101,10 +109,12 @@ int cmd_serve(int argc, char **argv)
     }
     uint16_t port = 0;
     vg_jobs *jobs = NULL;
-    if (vg_server_start(srv, &port, &err) != VG_OK ||
-        (jobs_enabled &&
-         (vg_jobs_new(srv->hotline, node, job_log, srv->http, &jobs, &err) != VG_OK ||
-          vg_jobs_start(jobs, 30, &err) != VG_OK))) {
+    /* The runner exists before the first request, so that an alert raised
+     * by it wakes the runner (a wake before the thread starts is kept). */
+    if (jobs_enabled && vg_jobs_new(srv->hotline, node, job_log, srv->http, &jobs, &err) == VG_OK)
+        vg_hotline_on_alert(srv->hotline, wake_jobs, jobs);
+    if ((jobs_enabled && !jobs) || vg_server_start(srv, &port, &err) != VG_OK ||
+        (jobs && vg_jobs_start(jobs, 30, &err) != VG_OK)) {
         fprintf(stderr, "vigie serve: %s\n", err.message);
         vg_jobs_free(jobs);
         vg_server_free(srv);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hotline/alerting.h"
 #include "store/reports.h"
 #include "util/secure.h"
 #include "vigie/digest.h"
@@ -191,6 +192,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
         vg_error_prefix(err, "secrets.key_file: ");
     if (st == VG_OK && options && options->with_evidence)
         st = open_evidence(h, cfg, dir, err);
+    if (st == VG_OK && options && options->with_alerts)
+        st = vg_alerting_load(cfg, &h->alerting, err);
     char secret[65];
     if (st == VG_OK && (st = vg_hotline_secret(h, secret, err)) == VG_OK) {
         vg_hex_decode(secret, h->name_key, sizeof h->name_key);
@@ -212,6 +215,7 @@ void vg_hotline_free(vg_hotline *h)
     vg_bank_index_close(h->index);
     vg_sealer_free(h->sealer);
     vg_trust_clear(&h->trust);
+    vg_alerting_free(h->alerting);
     free(h->near);
     pthread_mutex_destroy(&h->near_lock);
     memset(h->name_key, 0, sizeof h->name_key);

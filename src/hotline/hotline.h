@@ -2,7 +2,7 @@
  * src/hotline/hotline.h - what the hotline does, above its storage.
  *
  * The use cases of the hotline (intake.h, assessment.h, cases.h,
- * accounts.h, audit.h) share this context: the store, the evidence vault
+ * accounts.h, audit.h, alerts.h) share this context: the store, the evidence vault
  * and the hash-bank index, and the policy read from the configuration.
  * Each use case applies the model's rules inside one transaction
  * (vg_store_write) and appends its audit entry in that same transaction:
@@ -29,6 +29,8 @@
 #include "vigie/index.h"
 #include "vigie/vault.h"
 
+typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
+
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
     vg_vault *vault;   /* owned; NULL for the command line's account work */
@@ -51,6 +53,12 @@ typedef struct vg_hotline {
     double video_interval;    /* intake.video_interval_ms: between fingerprinted frames */
     int64_t video_max_seconds; /* intake.video_max_seconds: 0 fingerprints no video */
 
+    /* alerts (alerts.*; NULL unless opened with_alerts), and who is told
+     * when a report raises one (hotline/alerts.h) */
+    vg_alerting *alerting;
+    void (*on_alert)(void *ctx);
+    void *on_alert_ctx;
+
     /* people */
     vg_login_policy login;    /* login.* */
     int max_sessions;         /* session.max_per_account */
@@ -68,6 +76,7 @@ typedef struct vg_hotline {
 /* What vg_hotline_open needs besides the configuration. */
 typedef struct vg_hotline_options {
     int with_evidence; /* open the vault and the index (the server; not `vigie admin`) */
+    int with_alerts;   /* read alerts.* and their secret files (the server and its jobs) */
 } vg_hotline_options;
 
 /* Open the store of a configuration: data_dir, store.max_batch (for
@@ -75,8 +84,8 @@ typedef struct vg_hotline_options {
 vg_status vg_hotline_open_store(vg_config *cfg, vg_store **out, vg_error *err);
 
 /* Read the hotline's settings from cfg and open what they name: the store
- * (data_dir), the sealer of secrets, and with_evidence the vault and the
- * index (by default in data_dir too). The server's secret (the key of
+ * (data_dir), the sealer of secrets, with_evidence the vault and the
+ * index (by default in data_dir too), with_alerts the alerts' channels. The server's secret (the key of
  * sign-in names and CSRF tokens) is created in the store on first use.
  * options may be NULL (no evidence). */
 vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_hotline **out,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hotline/alerts.h"
 #include "hotline/assessment.h"
 #include "store/reports.h"
 #include "util/secure.h"
@@ -150,6 +151,10 @@ static vg_status submit_tx(vg_tx *tx, void *ctx, vg_error *err)
     if (idem && (st = vg_tx_idempotency_put(tx, r->api_key_id, idem, ack->id, a->now, err)) !=
                     VG_OK)
         return st;
+    /* A child in danger now, or live abuse: whoever is on duty is told. */
+    if ((st = vg_hotline_alert_raise_tx(tx, a->h, ack->id, r->category, r->danger, a->now,
+                                        &ack->alert_id, err)) != VG_OK)
+        return st;
     /* Known files, or a copy of a report already decided: decided now. */
     return vg_hotline_auto_assess_tx(tx, a->h, VG_AUTO_REPORT, ack->id, a->now, NULL, err);
 }
@@ -175,6 +180,8 @@ vg_status vg_hotline_submit(vg_hotline *h, vg_intake_draft *d, const vg_idempote
     }
     d->stored = 1;
     d->duplicate = ack->duplicate;
+    if (ack->alert_id)
+        vg_hotline_alert_raised(h);
     return VG_OK;
 }
 

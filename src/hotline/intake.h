@@ -11,8 +11,9 @@
  * most recent earlier report sharing a canonical URL, a file SHA-256 or a
  * (platform, account) pair, else the case of the nearest picture within
  * intake.pdq_threshold, else a case of its own; a partner's idempotency key
- * is kept with it; and it is decided at once when banks or an earlier copy
- * decide it (assessment.h). A draft released without being stored removes
+ * is kept with it; it raises an alert when its sender says a child is in
+ * danger now or it is about live abuse (alerts.h); and it is decided at
+ * once when banks or an earlier copy decide it (assessment.h). A draft released without being stored removes
  * the evidence files it took from the vault.
  */
 #ifndef VIGIE_HOTLINE_INTAKE_H

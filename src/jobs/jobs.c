@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hotline/housekeeping.h"
+#include "jobs/alerts.h"
 
 /* ---- the jobs ---------------------------------------------------------------- */
 
@@ -27,6 +28,9 @@ static vg_status housekeeping(vg_hotline *h, int64_t now, vg_job_report *report,
 }
 
 const vg_job vg_jobs_table[] = {
+    /* due at every pass: a failed delivery waits for its own next try, not
+     * for the job's period (hotline/alerts.h) */
+    {"alerts", 0, vg_job_alerts},
     {"housekeeping", 3600, housekeeping},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
@@ -47,6 +51,7 @@ struct vg_jobs {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stopping;
+    int woken; /* vg_jobs_wake: a pass is wanted now */
 };
 
 vg_status vg_jobs_new(vg_hotline *h, const char *node, vg_jobs_log_fn log, void *log_ctx,
@@ -100,10 +105,13 @@ vg_status vg_jobs_run_due(vg_jobs *j, int64_t now, size_t *ran, vg_error *err)
         }
         if (!taken)
             continue;
-        vg_job_report report = {""};
+        vg_job_report report = {"", 0};
         vg_status st = job->run(j->h, now, &report, &e);
-        say(j, st == VG_OK ? "info" : "error", job->name, st == VG_OK ? report.summary : e.message);
-        count++;
+        if (st != VG_OK || !report.idle) {
+            say(j, st == VG_OK ? "info" : "error", job->name,
+                st == VG_OK ? report.summary : e.message);
+            count++;
+        }
         /* A failed run waits its period too: a failing job must not spin. */
         if (vg_hotline_job_done(j->h, job->name, j->node, now + job->period_seconds, &e) != VG_OK)
             say(j, "error", job->name, e.message);
@@ -124,8 +132,11 @@ static void *runner(void *arg)
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += j->tick;
-        while (!j->stopping && pthread_cond_timedwait(&j->wake, &j->lock, &until) == 0)
-            ; /* woken early: only stopping ends the wait */
+        /* A wake that came while the pass ran is not lost: woken stays set. */
+        while (!j->stopping && !j->woken &&
+               pthread_cond_timedwait(&j->wake, &j->lock, &until) == 0)
+            ; /* a spurious wake-up: wait on */
+        j->woken = 0;
     }
     pthread_mutex_unlock(&j->lock);
     return NULL;
@@ -141,6 +152,14 @@ vg_status vg_jobs_start(vg_jobs *j, unsigned tick_seconds, vg_error *err)
         return vg_error_set(err, VG_ERR_IO, "the jobs' thread could not be started");
     j->running = 1;
     return VG_OK;
+}
+
+void vg_jobs_wake(vg_jobs *j)
+{
+    pthread_mutex_lock(&j->lock);
+    j->woken = 1;
+    pthread_cond_signal(&j->wake);
+    pthread_mutex_unlock(&j->lock);
 }
 
 void vg_jobs_stop(vg_jobs *j)

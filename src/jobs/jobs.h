@@ -3,9 +3,10 @@
  * schedule rather than on a request.
  *
  * Each job is a line of the table in jobs.c: a name, how often it runs,
- * and the use case it calls. A runner thread wakes every few seconds and
- * runs the jobs that are due. With several nodes on one database, a job
- * runs on one node at a time: the runner first takes the job's lease in
+ * and the use case it calls (alerts.c sends urgent reports' alerts;
+ * housekeeping forgets what has outlived its use). A runner thread wakes
+ * every few seconds, or when woken, and runs the jobs that are due. With
+ * several nodes on one database, a job runs on one node at a time: the runner first takes the job's lease in
  * the store (hotline/housekeeping.h), and a node that dies mid-run loses
  * it when the lease runs out, so another node takes the job over.
  *
@@ -21,9 +22,11 @@
 
 #include "hotline/hotline.h"
 
-/* What a job says when it has run: one line for the log. */
+/* What a job says when it has run: one line for the log, unless it found
+ * nothing to do (idle: a job due at every pass says nothing then). */
 typedef struct vg_job_report {
     char summary[200];
+    int idle;
 } vg_job_report;
 
 typedef struct vg_job {
@@ -48,13 +51,16 @@ vg_status vg_jobs_new(vg_hotline *h, const char *node, vg_jobs_log_fn log, void 
                       vg_jobs **out, vg_error *err);
 /* Start the runner's thread (first pass at once, then every tick_seconds). */
 vg_status vg_jobs_start(vg_jobs *jobs, unsigned tick_seconds, vg_error *err);
+/* Ask for a pass now rather than at the next tick (an alert was raised);
+ * any thread, and safe to call before vg_jobs_start. */
+void vg_jobs_wake(vg_jobs *jobs);
 /* Stop the thread, letting a job in progress finish. */
 void vg_jobs_stop(vg_jobs *jobs);
 void vg_jobs_free(vg_jobs *jobs);
 
 /* Run at now every job this node can lease; *ran (may be NULL) gets how
- * many ran. A job that fails is logged and retried at its next period; the
- * others still run. VG_OK unless the store could not be reached at all. */
+ * many ran and had something to do. A job that fails is logged and
+ * retried at its next period; the others still run. VG_OK unless the store could not be reached at all. */
 vg_status vg_jobs_run_due(vg_jobs *jobs, int64_t now, size_t *ran, vg_error *err);
 
 /* This runner's node name. */

@@ -417,8 +417,11 @@ void vg_rule_mark_copies(vg_item *items, size_t count)
                order[j]->content_key && !strcmp(order[j]->content_key, order[i]->content_key))
             j++;
         order[i]->copies = (int64_t)(j - i - 1);
-        for (size_t k = i + 1; k < j; k++)
+        for (size_t k = i + 1; k < j; k++) {
             order[k]->copy_of = order[i]->report_id;
+            if (order[k]->danger)
+                order[i]->danger = 1;
+        }
         i = j;
     }
     free(order);

@@ -72,6 +72,8 @@ typedef struct vg_item {
     int64_t source_trust;         /* the partner key's trust, 0-100 (0: the public form) */
     int64_t copies;               /* other open items of its case locating the same things */
     int64_t copy_of;              /* the oldest open item it copies, or 0 */
+    int64_t danger;               /* 1: its sender says a child is in danger now; in the
+                                     queue, 1 when one of its copies says so */
 } vg_item;
 void vg_item_clear(vg_item *item);
 void vg_items_free(vg_item *items, size_t count);
@@ -191,7 +193,8 @@ void vg_rule_item_verdict(const vg_item *item, const vg_grading *g, vg_verdict_t
 
 /* Mark copies among items sorted by report id: items of one case with the
  * same content key; the first stands for the others (its copies count
- * them, their copy_of names it). */
+ * them, their copy_of names it, and it says a child is in danger when one
+ * of them does, so that the row comes first). */
 void vg_rule_mark_copies(vg_item *items, size_t count);
 
 /* The report status a decision gives: "closed" when not illegal, else

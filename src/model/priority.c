@@ -6,11 +6,15 @@
 
 #include "model/priority.h"
 
+#include <inttypes.h>
+
+#include "model/alert.h"
+
 static const struct {
     const char *name, *label;
     int64_t weight;
 } rules[VG_RULE_COUNT] = {
-    [VG_RULE_DANGER] = {"danger", "child in danger / live-streamed", 1000},
+    [VG_RULE_DANGER] = {"danger", "child in danger / live-streamed", 10000},
     [VG_RULE_SEXTORTION] = {"sextortion", "sextortion, risk of self-harm", 800},
     [VG_RULE_NEW] = {"new_material", "new material (no bank match)", 300},
     [VG_RULE_YOUNG] = {"very_young", "very young apparent age", 200},
@@ -45,6 +49,20 @@ vg_status vg_priority_load(vg_config *cfg, const char *top_severity, vg_priority
     if (st != VG_OK)
         return st;
     snprintf(p->top_severity, sizeof p->top_severity, "%s", top_severity ? top_severity : "A");
+    /* A child in danger comes first: no combination of the other rules may
+     * reach it (the trusted source's weight is at most its full weight). */
+    int64_t others = p->weight[VG_RULE_WAITING] * p->waiting_max_hours;
+    for (int r = 0; r < VG_RULE_COUNT; r++)
+        if (r != VG_RULE_DANGER && r != VG_RULE_WAITING)
+            others += p->weight[r];
+    if (p->weight[VG_RULE_DANGER] <= others)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "priority.danger (%" PRId64 ") must be larger than what the other "
+                            "rules can give together (%" PRId64 ": priority.sextortion, "
+                            "new_material, very_young, severity, trusted_source, and waiting x "
+                            "waiting_max_hours), so that a child in danger comes first: raise "
+                            "it above %" PRId64 " or lower the others",
+                            p->weight[VG_RULE_DANGER], others, others);
     return VG_OK;
 }
 
@@ -59,7 +77,7 @@ int64_t vg_priority_score(const vg_priority *p, const vg_item *item, const vg_gr
     vg_verdict_text v;
     vg_rule_item_verdict(item, g, &v);
     int met[VG_RULE_COUNT] = {0};
-    met[VG_RULE_DANGER] = is(item->category, VG_CATEGORY_LIVESTREAM);
+    met[VG_RULE_DANGER] = vg_rule_alert_reason(item->category, (int)item->danger) != NULL;
     met[VG_RULE_SEXTORTION] =
         is(item->category, VG_CATEGORY_SEXTORTION) || is(item->category, VG_CATEGORY_IMAGE_OF_ME);
     /* A file in neither an external bank nor the organisation's own is new. */

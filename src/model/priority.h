@@ -7,6 +7,9 @@
  * the domain brief: a child in immediate danger or live-streamed abuse
  * first, then sextortion with a risk of self-harm, new material above known
  * material, very young apparent age, severity A, a trusted source, waiting.
+ * The first is not a matter of weighing: a report saying a child is in
+ * danger now outranks every other, whatever else they have, so its weight
+ * must exceed all the others together (vg_priority_load refuses less).
  * The score comes with the rules that gave it, so the console can show why.
  */
 #ifndef VIGIE_MODEL_PRIORITY_H
@@ -18,7 +21,8 @@
 #include "util/config.h"
 
 typedef enum vg_priority_rule {
-    VG_RULE_DANGER = 0,  /* category livestream: a child in immediate danger */
+    VG_RULE_DANGER = 0,  /* a child in danger now, or live abuse: what raises an alert
+                            (vg_rule_alert_reason) */
     VG_RULE_SEXTORTION,  /* sextortion or "an image of me": risk of self-harm */
     VG_RULE_NEW,         /* at least one file matched no bank: never seen */
     VG_RULE_YOUNG,       /* apparent age band 0-2 or 3-7 (assessment or bank) */
@@ -41,7 +45,9 @@ typedef struct vg_priority_hit {
 } vg_priority_hit;
 
 /* Read priority.* from cfg (defaults for absent keys); top_severity is the
- * first grade of the severity scheme. */
+ * first grade of the severity scheme. VG_ERR_INVALID, naming the keys, when
+ * priority.danger does not exceed what every other rule can give together
+ * (waiting counted at priority.waiting_max_hours). */
 vg_status vg_priority_load(vg_config *cfg, const char *top_severity, vg_priority *p,
                            vg_error *err);
 /* The item's score at now; hits (VG_RULE_COUNT entries) receives the rules

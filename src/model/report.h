@@ -48,6 +48,8 @@ typedef struct vg_report {
     const char *source;         /* "web" or "api" */
     int64_t api_key_id;         /* the partner key for "api", else 0 */
     const char *category;       /* what it is about */
+    int danger;                 /* 1: the sender says a child is in danger now (the form's
+                                   box, the API's child_in_danger) */
     const char *platform, *account, *occurred_at;
     const char *description;
     const char *reporter_kind, *language, *country, *contact;
@@ -67,6 +69,7 @@ typedef struct vg_report_ack {
     int linked;        /* 1 when an earlier report's case was reused */
     int duplicate;     /* 1 when the idempotency key had been seen: nothing was written */
     int conflict;      /* with duplicate: the key had been used for another request */
+    int64_t alert_id;  /* the alert the report raised (a child in danger...), or 0 */
     char *response;    /* for a duplicate: the response stored with the key (owned) */
 } vg_report_ack;
 void vg_report_ack_clear(vg_report_ack *ack);

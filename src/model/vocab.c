@@ -60,6 +60,18 @@ const vg_term vg_reporter_kind_terms[] = {
     {NULL, NULL},
 };
 
+const vg_term vg_alert_reason_terms[] = {
+    {VG_ALERT_DANGER, "A child in danger now (said the sender)"},
+    {VG_ALERT_LIVESTREAM, "Abuse streamed live"},
+    {NULL, NULL},
+};
+
+const vg_term vg_alert_channel_terms[] = {
+    {VG_CHANNEL_EMAIL, "E-mail"},
+    {VG_CHANNEL_WEBHOOK, "Webhook"},
+    {NULL, NULL},
+};
+
 const vg_term vg_item_state_terms[] = {
     {VG_ITEM_OPEN, "Open"},
     {VG_ITEM_SECOND, "Awaiting second analyst"},

@@ -44,6 +44,15 @@ extern const vg_term vg_baseline_terms[];
 extern const vg_term vg_category_terms[];
 extern const vg_term vg_reporter_kind_terms[];
 
+/* Why a report raised an alert (model/alert.h), and the ways an alert is
+ * sent to whoever is on duty. */
+#define VG_ALERT_DANGER "danger"         /* its sender says a child is in danger now */
+#define VG_ALERT_LIVESTREAM "livestream" /* abuse streamed live */
+extern const vg_term vg_alert_reason_terms[];
+#define VG_CHANNEL_EMAIL "email"
+#define VG_CHANNEL_WEBHOOK "webhook"
+extern const vg_term vg_alert_channel_terms[];
+
 /* The state of a report's assessment (an item of the console). */
 #define VG_ITEM_OPEN "open"             /* nobody has assessed it yet */
 #define VG_ITEM_SECOND "awaiting-second" /* one assessment, waiting for a second analyst */

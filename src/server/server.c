@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "hotline/accounts.h"
+#include "hotline/alerts.h"
 #include "hotline/audit.h"
 #include "util/secure.h"
 #include "vigie/digest.h"
@@ -227,7 +228,7 @@ vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
         vg_server_free(srv);
         return st;
     }
-    vg_hotline_options ho = {.with_evidence = 1};
+    vg_hotline_options ho = {.with_evidence = 1, .with_alerts = 1};
     if ((st = vg_hotline_open(cfg, &ho, &srv->hotline, err)) != VG_OK ||
         (st = vg_hotline_seal_secrets(srv->hotline, (int64_t)time(NULL), NULL, err)) != VG_OK) {
         vg_server_free(srv);
@@ -256,6 +257,10 @@ vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
         vg_server_free(srv);
         return st;
     }
+    if (srv->hotline->alerting && srv->hotline->alerting->outbound.allow_local)
+        vg_http_log(srv->http, "warning",
+                    "alerts.test_allow_local is on: alerts may go to loopback and private "
+                    "addresses without TLS; a setting for tests only");
     warn_key_location(srv, "vault.key_file", "vault.key");
     warn_key_location(srv, "secrets.key_file", "secrets.key");
     for (size_t i = 0; vg_config_unused(cfg, i); i++) {

@@ -4,7 +4,7 @@
  * A backend fills one vg_store_ops table: opening and closing, running a
  * function inside a transaction, and one function per operation of the
  * table-group headers (store/settings in store.h, reports.h, people.h,
- * audit.h, items.h, jobs.h), each taking the backend's own transaction
+ * audit.h, items.h, jobs.h, alerts.h), each taking the backend's own transaction
  * object. The contracts are those headers', function for function; store.c
  * forwards every vg_tx_* call here and refuses writes in read transactions
  * before they arrive. Backends are mechanism only: no rule of the hotline
@@ -14,6 +14,7 @@
 #ifndef VIGIE_STORE_BACKEND_H
 #define VIGIE_STORE_BACKEND_H
 
+#include "store/alerts.h"
 #include "store/audit.h"
 #include "store/items.h"
 #include "store/jobs.h"
@@ -127,6 +128,25 @@ typedef struct vg_store_ops {
                            int64_t lease_seconds, int *taken, vg_error *err);
     vg_status (*job_done)(void *tx, const char *name, const char *node, int64_t next_run,
                           vg_error *err);
+    vg_status (*alert_raise)(void *tx, int64_t report_id, const char *reason,
+                             const char *const *channels, size_t count, int64_t now,
+                             int64_t *alert_id, vg_error *err);
+    vg_status (*alert_get)(void *tx, int64_t alert_id, vg_alert *alert, int *found,
+                           vg_error *err);
+    vg_status (*alerts_unacked)(void *tx, size_t limit, vg_alert **alerts, size_t *count,
+                                int64_t *total, vg_error *err);
+    vg_status (*alerts_recent)(void *tx, size_t limit, vg_alert **alerts, size_t *count,
+                               vg_error *err);
+    vg_status (*alert_ack)(void *tx, int64_t alert_id, const char *by, int64_t now, int *changed,
+                           vg_error *err);
+    vg_status (*deliveries_due)(void *tx, int64_t now, size_t limit,
+                                vg_alert_delivery **deliveries, size_t *count, vg_error *err);
+    vg_status (*alert_deliveries)(void *tx, int64_t alert_id, vg_alert_delivery **deliveries,
+                                  size_t *count, vg_error *err);
+    vg_status (*delivery_record)(void *tx, int64_t delivery_id, int64_t now, int delivered,
+                                 const char *detail, int64_t next_at, vg_error *err);
+    vg_status (*alert_attempts)(void *tx, int64_t alert_id, vg_alert_attempt **attempts,
+                                size_t *count, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

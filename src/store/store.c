@@ -455,3 +455,66 @@ vg_status vg_tx_job_done(vg_tx *tx, const char *name, const char *node, int64_t 
         return read_only(err, "job_done");
     return tx->ops->job_done(tx->impl, name, node, next_run, err);
 }
+
+vg_status vg_tx_alert_raise(vg_tx *tx, int64_t report_id, const char *reason,
+                            const char *const *channels, size_t count, int64_t now,
+                            int64_t *alert_id, vg_error *err)
+{
+    *alert_id = 0;
+    if (!tx->writable)
+        return read_only(err, "alert_raise");
+    return tx->ops->alert_raise(tx->impl, report_id, reason, channels, count, now, alert_id, err);
+}
+
+vg_status vg_tx_alert_get(vg_tx *tx, int64_t alert_id, vg_alert *alert, int *found,
+                          vg_error *err)
+{
+    return tx->ops->alert_get(tx->impl, alert_id, alert, found, err);
+}
+
+vg_status vg_tx_alerts_unacked(vg_tx *tx, size_t limit, vg_alert **alerts, size_t *count,
+                               int64_t *total, vg_error *err)
+{
+    return tx->ops->alerts_unacked(tx->impl, limit, alerts, count, total, err);
+}
+
+vg_status vg_tx_alerts_recent(vg_tx *tx, size_t limit, vg_alert **alerts, size_t *count,
+                              vg_error *err)
+{
+    return tx->ops->alerts_recent(tx->impl, limit, alerts, count, err);
+}
+
+vg_status vg_tx_alert_ack(vg_tx *tx, int64_t alert_id, const char *by, int64_t now, int *changed,
+                          vg_error *err)
+{
+    *changed = 0;
+    if (!tx->writable)
+        return read_only(err, "alert_ack");
+    return tx->ops->alert_ack(tx->impl, alert_id, by, now, changed, err);
+}
+
+vg_status vg_tx_deliveries_due(vg_tx *tx, int64_t now, size_t limit,
+                               vg_alert_delivery **deliveries, size_t *count, vg_error *err)
+{
+    return tx->ops->deliveries_due(tx->impl, now, limit, deliveries, count, err);
+}
+
+vg_status vg_tx_alert_deliveries(vg_tx *tx, int64_t alert_id, vg_alert_delivery **deliveries,
+                                 size_t *count, vg_error *err)
+{
+    return tx->ops->alert_deliveries(tx->impl, alert_id, deliveries, count, err);
+}
+
+vg_status vg_tx_delivery_record(vg_tx *tx, int64_t delivery_id, int64_t now, int delivered,
+                                const char *detail, int64_t next_at, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "delivery_record");
+    return tx->ops->delivery_record(tx->impl, delivery_id, now, delivered, detail, next_at, err);
+}
+
+vg_status vg_tx_alert_attempts(vg_tx *tx, int64_t alert_id, vg_alert_attempt **attempts,
+                               size_t *count, vg_error *err)
+{
+    return tx->ops->alert_attempts(tx->impl, alert_id, attempts, count, err);
+}

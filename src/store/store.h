@@ -8,7 +8,7 @@
  * (store/audit.h) commit together or not at all; vg_store_read runs one on a
  * consistent snapshot. The operations on each group of tables are declared
  * in their own header (settings below; reports.h, people.h, audit.h,
- * items.h, jobs.h) and take the transaction as their first argument.
+ * items.h, jobs.h, alerts.h) and take the transaction as their first argument.
  *
  * Backends (store/backend.h) are mechanism only: what to store and what
  * follows from it are the use cases' and the model's. SQLite is the embedded

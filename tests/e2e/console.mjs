@@ -132,14 +132,14 @@ try {
   // 3. She claims it, the preview loads (that it is blurred and grey is
   // measured in tests/server/test_console.c), and she assesses it.
   await assess(alice, mine, 'assessment-first-analyst');
-  assert.match(await alice.locator('.msg').textContent(), /second analyst must now confirm/);
+  assert.match(await alice.locator('.msg:not(#alerts-waiting)').textContent(), /second analyst must now confirm/);
   await shot(alice, 'queue-after-first-assessment');
 
   // 4. A second analyst confirms (four-eyes).
   const bob = await newPage();
   await signIn(bob, 'bob');
   await assess(bob, mine, 'assessment-second-analyst', 'preview-sharper-on-request');
-  assert.match(await bob.locator('.msg').textContent(), /Confirmed by two analysts/);
+  assert.match(await bob.locator('.msg:not(#alerts-waiting)').textContent(), /Confirmed by two analysts/);
   await shot(bob, 'queue-after-confirmation');
 
   // 5. The reporter's receipt shows the new status.

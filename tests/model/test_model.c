@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "model/alert.h"
 #include "model/audit.h"
 #include "model/item.h"
 #include "model/people.h"
@@ -394,11 +395,16 @@ static void test_copies(void)
         items[i].case_id = rows[i].case_id;
         items[i].content_key = (char *)rows[i].key;
     }
+    /* the last copy of report 1 says a child is in danger now */
+    items[4].danger = 1;
     vg_rule_mark_copies(items, 5);
     const int64_t copies[] = {2, 0, 0, 0, 0}, copy_of[] = {0, 0, 1, 0, 1};
+    const int64_t danger[] = {1, 0, 0, 0, 1};
     for (int i = 0; i < 5; i++) {
         CHECK_INT_EQ(items[i].copies, copies[i]);
         CHECK_INT_EQ(items[i].copy_of, copy_of[i]);
+        /* the row standing for it comes first too; other rows do not */
+        CHECK_INT_EQ(items[i].danger, danger[i]);
     }
 }
 
@@ -418,11 +424,11 @@ static void test_priority(void)
     vg_priority_hit hits[VG_RULE_COUNT];
     int n = 0;
     int64_t score = vg_priority_score(&p, &it, &g, 3 * 3600, hits, &n);
-    CHECK_INT_EQ(score, 1000 + 3 * 5);
+    CHECK_INT_EQ(score, 10000 + 3 * 5);
     CHECK_INT_EQ(n, 2);
     it.bank_classes = "illegal_csam|A|b0";
     score = vg_priority_score(&p, &it, &g, 0, hits, &n);
-    CHECK_INT_EQ(score, 1000 + 200 + 150);
+    CHECK_INT_EQ(score, 10000 + 200 + 150);
     vg_config_free(cfg);
 }
 
@@ -433,12 +439,12 @@ static void test_priority_weights(void)
     vg_config *cfg = NULL;
     vg_error err;
     const char *text =
-        "priority.danger = 7\npriority.waiting = 2\npriority.waiting_max_hours = 3\n";
+        "priority.danger = 1557\npriority.waiting = 2\npriority.waiting_max_hours = 3\n";
     CHECK(vg_config_new(&cfg, &err) == VG_OK);
     CHECK(vg_config_parse(cfg, text, strlen(text), "test", &err) == VG_OK);
     vg_priority p;
     CHECK(vg_priority_load(cfg, "A", &p, &err) == VG_OK);
-    CHECK_INT_EQ(p.weight[VG_RULE_DANGER], 7);
+    CHECK_INT_EQ(p.weight[VG_RULE_DANGER], 1557);
     CHECK_INT_EQ(p.weight[VG_RULE_SEXTORTION], 800); /* the default */
 
     vg_grading g;
@@ -457,7 +463,7 @@ static void test_priority_weights(void)
     /* 10 hours waited, capped at 3 hours of 2 points; a key trusted at 80
      * gets 80 % of priority.trusted_source (100). */
     int64_t score = vg_priority_score(&p, &it, &g, 1000 + 10 * 3600, hits, &n);
-    CHECK_INT_EQ(score, 7 + 300 + 200 + 150 + 80 + 6);
+    CHECK_INT_EQ(score, 1557 + 300 + 200 + 150 + 80 + 6);
     CHECK_INT_EQ(n, 6);
     CHECK_INT_EQ(hits[0].rule, VG_RULE_DANGER);
     CHECK_INT_EQ(hits[4].rule, VG_RULE_TRUSTED);
@@ -466,7 +472,7 @@ static void test_priority_weights(void)
     /* A key trusted at 0 adds nothing, and says nothing. */
     it.source_trust = 0;
     CHECK_INT_EQ(vg_priority_score(&p, &it, &g, 1000 + 10 * 3600, hits, &n),
-                 7 + 300 + 200 + 150 + 6);
+                 1557 + 300 + 200 + 150 + 6);
     CHECK_INT_EQ(n, 5);
     /* Known material is not new; another grade is not the top one. */
     it.files_known = 2;
@@ -484,6 +490,173 @@ static void test_priority_weights(void)
     CHECK(strstr(err.message, "priority.sextortion") != NULL);
     vg_config_free(cfg);
     vg_config_free(cfg2);
+}
+
+/* A child in danger now, or live abuse, outranks every other report,
+ * whatever the others have: the issue's case (a picture of me with a new
+ * file, 1100 points, above live abuse, 1000) and the extremes. */
+static void test_danger_first(void)
+{
+    vg_config *cfg = NULL;
+    CHECK(vg_config_new(&cfg, NULL) == VG_OK);
+    vg_priority p;
+    CHECK(vg_priority_load(cfg, "A", &p, NULL) == VG_OK);
+    vg_config_free(cfg);
+    vg_grading g;
+    CHECK(vg_grading_parse(&g, "A,B,C", NULL) == VG_OK);
+    const int64_t now = 10 * 365 * 86400LL; /* ten years after the oldest */
+    const struct {
+        const char *what, *category;
+        int danger;
+        int64_t files, files_known, api_key, trust, created_at;
+        const char *bank_classes;
+        int first; /* must come before every row with first = 0 */
+    } rows[] = {
+        {"live abuse, nothing else", VG_CATEGORY_LIVESTREAM, 0, 0, 0, 0, 0, now, NULL, 1},
+        {"a child in danger (a picture report)", "image_video", 1, 0, 0, 0, 0, now, NULL, 1},
+        {"a child in danger, known material", "other", 1, 1, 1, 0, 0, now, NULL, 1},
+        {"a picture of me with a new file", VG_CATEGORY_IMAGE_OF_ME, 0, 1, 0, 0, 0, now, NULL, 0},
+        {"every other rule, waited ten years", VG_CATEGORY_SEXTORTION, 0, 2, 1, 4, 100, 0,
+         "illegal_csam|A|b0", 0},
+        {"new material from a trusted partner", "image_video", 0, 1, 0, 4, 100, 0, NULL, 0},
+    };
+    const size_t n = sizeof rows / sizeof rows[0];
+    int64_t scores[sizeof rows / sizeof rows[0]];
+    for (size_t i = 0; i < n; i++) {
+        vg_item it = {0};
+        it.category = (char *)rows[i].category;
+        it.danger = rows[i].danger;
+        it.files = rows[i].files;
+        it.files_known = rows[i].files_known;
+        it.api_key_id = rows[i].api_key;
+        it.source_trust = rows[i].trust;
+        it.created_at = rows[i].created_at;
+        it.bank_classes = (char *)rows[i].bank_classes;
+        vg_priority_hit hits[VG_RULE_COUNT];
+        int count = 0;
+        scores[i] = vg_priority_score(&p, &it, &g, now, hits, &count);
+        CHECK_MSG((count > 0 && hits[0].rule == VG_RULE_DANGER) == rows[i].first,
+                  "%s: the danger rule %s", rows[i].what, rows[i].first ? "missing" : "applied");
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (rows[i].first && !rows[j].first)
+                CHECK_MSG(scores[i] > scores[j], "%s (%lld) is not above %s (%lld)",
+                          rows[i].what, (long long)scores[i], rows[j].what,
+                          (long long)scores[j]);
+
+    /* A weight that would let the others catch up is refused, naming the
+     * keys; one point more is enough. The others' most: 800 + 300 + 200 +
+     * 150 + 100 + 5 x 72 = 1910. */
+    const struct {
+        const char *text;
+        int ok;
+    } configs[] = {
+        {"priority.danger = 1000\n", 0}, /* the old default */
+        {"priority.danger = 1910\n", 0},
+        {"priority.danger = 1911\n", 1},
+        {"priority.danger = 0\n", 0},
+        {"priority.waiting_max_hours = 2000\n", 0}, /* 5 x 2000 catches up with 10000 */
+        {"priority.danger = 20000\npriority.waiting_max_hours = 2000\n", 1},
+    };
+    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+        vg_config *c = NULL;
+        vg_error err;
+        CHECK(vg_config_new(&c, NULL) == VG_OK);
+        CHECK(vg_config_parse(c, configs[i].text, strlen(configs[i].text), "test", NULL) ==
+              VG_OK);
+        vg_status st = vg_priority_load(c, "A", &p, &err);
+        CHECK_MSG((st == VG_OK) == configs[i].ok, "%s", configs[i].text);
+        if (!configs[i].ok)
+            CHECK_MSG(st == VG_ERR_INVALID && strstr(err.message, "priority.danger") &&
+                          strstr(err.message, "waiting_max_hours"),
+                      "%s", err.message);
+        vg_config_free(c);
+    }
+}
+
+static void test_alert_rules(void)
+{
+    /* which reports raise an alert, and why */
+    const struct {
+        const char *category;
+        int danger;
+        const char *reason;
+    } reasons[] = {
+        {VG_CATEGORY_LIVESTREAM, 0, VG_ALERT_LIVESTREAM},
+        {VG_CATEGORY_LIVESTREAM, 1, VG_ALERT_DANGER},
+        {"image_video", 1, VG_ALERT_DANGER},
+        {NULL, 1, VG_ALERT_DANGER},
+        {"image_video", 0, NULL},
+        {VG_CATEGORY_SEXTORTION, 0, NULL},
+        {NULL, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        const char *r = vg_rule_alert_reason(reasons[i].category, reasons[i].danger);
+        CHECK_MSG(reasons[i].reason ? r && !strcmp(r, reasons[i].reason) : r == NULL,
+                  "row %zu: %s", i, r ? r : "(none)");
+    }
+    CHECK(vg_term_find(vg_alert_reason_terms, VG_ALERT_DANGER) != NULL);
+
+    /* back-off: 30 s, doubling, at most an hour */
+    const struct {
+        int64_t attempts, wait;
+    } waits[] = {{0, 30},    {1, 30},    {2, 60},    {3, 120},   {4, 240},
+                 {7, 1920},  {8, 3600},  {9, 3600},  {60, 3600}, {1000000, 3600}};
+    for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++)
+        CHECK_MSG(vg_rule_alert_retry_at(1000, waits[i].attempts, 30, 3600) == 1000 + waits[i].wait,
+                  "after %lld failures", (long long)waits[i].attempts);
+}
+
+/* What an alert says: its reason, numbers, time and link, nothing else. */
+static void test_alert_messages(void)
+{
+    vg_alert_delivery d = {.id = 3, .alert_id = 7, .report_id = 42, .raised_at = 1700000000,
+                           .channel = VG_CHANNEL_EMAIL, .reason = VG_ALERT_DANGER};
+    char *mail = NULL;
+    vg_error err;
+    CHECK(vg_alert_mail(&d, "https://hotline.example", "vigie@hotline.example",
+                        "duty@hotline.example,pager@hotline.example", 1700000060, &mail,
+                        &err) == VG_OK);
+    const char *expected_lines[] = {
+        "From: vigie <vigie@hotline.example>\r\n",
+        "To: duty@hotline.example,pager@hotline.example\r\n",
+        "Subject: [vigie] Urgent report 42: a child may be in danger now\r\n",
+        "Date: Tue, 14 Nov 2023 22:14:20 +0000\r\n",
+        "Message-ID: <vigie-alert-7.3@hotline.example>\r\n",
+        "Auto-Submitted: auto-generated\r\n",
+        "\r\n\r\nAn urgent report has come in: its sender says a child is in danger now.\r\n",
+        "Reference: report 42 (alert 7)\r\n",
+        "Received:  2023-11-14 22:13 UTC\r\n",
+        "Open it:   https://hotline.example/console/item?id=42\r\n",
+    };
+    for (size_t i = 0; mail && i < sizeof expected_lines / sizeof expected_lines[0]; i++)
+        CHECK_MSG(strstr(mail, expected_lines[i]) != NULL, "missing: %s", expected_lines[i]);
+    /* every line ends in CRLF, all of it plain ASCII */
+    for (const char *c = mail; c && *c; c++) {
+        CHECK_MSG((unsigned char)*c < 0x80, "non-ASCII at %zu", (size_t)(c - mail));
+        if (*c == '\n')
+            CHECK_MSG(c > mail && c[-1] == '\r', "bare LF at %zu", (size_t)(c - mail));
+    }
+    free(mail);
+
+    d.reason = VG_ALERT_LIVESTREAM;
+    char *body = NULL;
+    CHECK(vg_alert_webhook_body(&d, "https://hotline.example/vigie", &body, &err) == VG_OK);
+    CHECK_STR_EQ(body, "{\"alert\":7,\"console_url\":"
+                       "\"https://hotline.example/vigie/console/item?id=42\",\"delivery\":3,"
+                       "\"event\":\"vigie.alert\",\"raised_at\":\"2023-11-14T22:13:20Z\","
+                       "\"reason\":\"livestream\",\"report\":42}");
+    free(body);
+
+    /* HMAC-SHA-256 over "1700000000.{\"a\":1}", reference from Python's hmac */
+    char sig[72];
+    vg_alert_signature("whsec-test", 1700000000, "{\"a\":1}", sig);
+    CHECK_STR_EQ(sig, "sha256=fed7a1a6c799a6367d73724d76bc70c16678908a32a879cd1ded6565ac05cece");
+
+    char link[40];
+    CHECK(vg_alert_link("https://a-rather-long-host.example", 42, link, sizeof link, &err) ==
+          VG_ERR_TOO_LARGE);
 }
 
 /* The stretches of a video an analyst is pointed to: M matched, u not
@@ -552,6 +725,9 @@ int main(void)
     RUN(test_copies);
     RUN(test_priority);
     RUN(test_priority_weights);
+    RUN(test_danger_first);
+    RUN(test_alert_rules);
+    RUN(test_alert_messages);
     RUN(test_video_segments);
     return vg_test_exit();
 }

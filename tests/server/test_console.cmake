@@ -10,3 +10,8 @@ vg_on_postgres(test_console)
 vg_add_script_test(e2e_console ../e2e/run)
 set_property(TEST e2e_console APPEND PROPERTY ENVIRONMENT "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts")
 set_property(TEST e2e_console PROPERTY TIMEOUT 300)
+# Alerts in the console: shown until acknowledged.
+vg_add_test(test_console_alerts test_console_alerts.c)
+target_link_libraries(test_console_alerts PRIVATE vigie_server PkgConfig::CURL
+                      PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_console_alerts PRIVATE ${PROJECT_SOURCE_DIR}/src)

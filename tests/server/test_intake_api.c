@@ -531,6 +531,37 @@ static void test_upload_cut_half_way(void)
     ts_stop(&t);
 }
 
+/* "child_in_danger": true raises an alert with the report; false, absent
+ * or null raise none; anything else is refused before anything is stored. */
+static void test_child_in_danger(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    client c;
+    new_client(&t, 0, &c);
+    expect_error(&t, &c, "{\"account\":\"x\",\"child_in_danger\":\"yes\"}", 400,
+                 "invalid_field");
+    expect_error(&t, &c, "{\"account\":\"x\",\"child_in_danger\":1}", 400, "invalid_field");
+    const char *bodies[] = {"{\"account\":\"a\",\"child_in_danger\":true}",
+                            "{\"account\":\"b\",\"child_in_danger\":false}",
+                            "{\"account\":\"c\",\"child_in_danger\":null}",
+                            "{\"account\":\"d\"}"};
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        ts_response r;
+        CHECK(post_json(&t, &c, NULL, bodies[i], &r));
+        CHECK_MSG(r.status == 201, "%s: %ld", bodies[i], r.status);
+        ts_response_free(&r);
+    }
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 4);
+    char text[128];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(r.account || ':' || a.reason) FROM alerts a "
+                                 "JOIN reports r ON r.id = a.report_id WHERE r.danger = 1",
+                             text, sizeof text),
+                 "a:danger");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM alerts"), 1);
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -541,6 +572,7 @@ int main(void)
     RUN(test_pdq_threshold_boundary);
     RUN(test_bank_matches);
     RUN(test_upload_cut_half_way);
+    RUN(test_child_in_danger);
     curl_global_cleanup();
     return vg_test_exit();
 }

@@ -45,6 +45,8 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/files", VG_ROLE_ANALYST},
     {"POST", "/console/files", VG_ROLE_ANALYST},
     {"GET", "/console/case", VG_ROLE_ANALYST},
+    {"GET", "/console/alerts", VG_ROLE_ANALYST},
+    {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
 

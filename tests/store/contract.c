@@ -17,6 +17,7 @@
 
 #include "harness.h"
 #include "hotline/audit.h"
+#include "store/alerts.h"
 #include "store/audit.h"
 #include "store/items.h"
 #include "store/jobs.h"
@@ -503,6 +504,48 @@ static int entries_for(vg_store *s, const char *target)
     return st == VG_OK ? t.count : -1;
 }
 
+/* What the store holds of alerts: those unacknowledged (and how many), the
+ * newest, the deliveries due at now, and one alert's deliveries and
+ * attempts (alert_id > 0). */
+typedef struct alert_view {
+    int64_t now, alert_id;
+    int64_t total;
+    vg_alert *unacked, *recent;
+    size_t unacked_count, recent_count;
+    vg_alert_delivery *due, *of_alert;
+    size_t due_count, of_alert_count;
+    vg_alert_attempt *attempts;
+    size_t attempt_count;
+} alert_view;
+
+static vg_status alert_view_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    alert_view *v = ctx;
+    vg_status st = vg_tx_alerts_unacked(tx, 10, &v->unacked, &v->unacked_count, &v->total, err);
+    if (st == VG_OK)
+        st = vg_tx_alerts_recent(tx, 10, &v->recent, &v->recent_count, err);
+    if (st == VG_OK)
+        st = vg_tx_deliveries_due(tx, v->now, 10, &v->due, &v->due_count, err);
+    if (st == VG_OK && v->alert_id)
+        st = vg_tx_alert_deliveries(tx, v->alert_id, &v->of_alert, &v->of_alert_count, err);
+    if (st == VG_OK && v->alert_id)
+        st = vg_tx_alert_attempts(tx, v->alert_id, &v->attempts, &v->attempt_count, err);
+    return st;
+}
+
+static void alert_view_clear(alert_view *v)
+{
+    vg_alerts_free(v->unacked, v->unacked_count);
+    vg_alerts_free(v->recent, v->recent_count);
+    vg_alert_deliveries_free(v->due, v->due_count);
+    vg_alert_deliveries_free(v->of_alert, v->of_alert_count);
+    vg_alert_attempts_free(v->attempts, v->attempt_count);
+    int64_t now = v->now, id = v->alert_id;
+    memset(v, 0, sizeof *v);
+    v->now = now;
+    v->alert_id = id;
+}
+
 /* ---- writes for the checks --------------------------------------------- */
 
 /* A transaction of one step, named by what it does, for the small writes
@@ -512,7 +555,7 @@ typedef enum step_kind {
     STEP_SET_TOTP, STEP_TOTP_STEP, STEP_KEY, STEP_REVOKE, STEP_TRUST, STEP_SESSION,
     STEP_SESSION_DELETE, STEP_SESSION_EXTEND, STEP_SESSIONS_OF, STEP_SESSIONS_PRUNE, STEP_LOGIN,
     STEP_LOGIN_PRUNE, STEP_LEASE, STEP_JOB_DONE, STEP_ITEM, STEP_BANK, STEP_IDEM,
-    STEP_IDEM_PRUNE, STEP_STATUS, STEP_SET_CASE,
+    STEP_IDEM_PRUNE, STEP_STATUS, STEP_SET_CASE, STEP_ALERT, STEP_ACK, STEP_DELIVERY,
 } step_kind;
 
 typedef struct step {
@@ -528,6 +571,7 @@ typedef struct step {
     const vg_item *item;
     vg_verdict verdict;
     vg_idempotency idem;
+    const char *const *channels; /* STEP_ALERT: flag of them */
 } step;
 
 static vg_status step_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -589,6 +633,13 @@ static vg_status step_tx(vg_tx *tx, void *ctx, vg_error *err)
         return vg_tx_report_set_status(tx, s->id, s->a, s->now, err);
     case STEP_SET_CASE:
         return vg_tx_report_set_case(tx, s->id, s->number, err);
+    case STEP_ALERT:
+        return vg_tx_alert_raise(tx, s->id, s->a, s->channels, (size_t)s->flag, s->now,
+                                 &s->number, err);
+    case STEP_ACK:
+        return vg_tx_alert_ack(tx, s->id, s->a, s->now, &s->result, err);
+    case STEP_DELIVERY:
+        return vg_tx_delivery_record(tx, s->id, s->now, s->flag, s->a, s->number, err);
     }
     return vg_error_set(err, VG_ERR_INVALID, "no such step");
 }
@@ -798,6 +849,10 @@ static vg_status read_only_tx(vg_tx *tx, void *ctx, vg_error *err)
     REFUSED(vg_tx_bank_put(tx, "aa01", NULL, &v, a->report_id, NOW, &e_));
     REFUSED(vg_tx_job_lease(tx, "ro-job", "node-ro", NOW, 60, &taken, &e_));
     REFUSED(vg_tx_job_done(tx, "ro-job", "node-ro", NOW + 10, &e_));
+    const char *channels[] = {VG_CHANNEL_EMAIL};
+    REFUSED(vg_tx_alert_raise(tx, a->report_id, VG_ALERT_DANGER, channels, 1, NOW, &n, &e_));
+    REFUSED(vg_tx_alert_ack(tx, 1, "ro-user", NOW, &found, &e_));
+    REFUSED(vg_tx_delivery_record(tx, 1, NOW, 1, NULL, NOW, &e_));
     /* reading goes on in the same transaction */
     return vg_tx_report_count(tx, &a->count_after, err);
 }
@@ -832,7 +887,7 @@ static void test_read_only_refusal(void)
     a.writable = -1;
     CHECK_MSG(vg_store_read(s, read_only_tx, &a, &err) == VG_OK, "%s", err.message);
     CHECK_INT_EQ(a.writable, 0);
-    CHECK_INT_EQ(a.tried, 28);
+    CHECK_INT_EQ(a.tried, 31);
     CHECK_MSG(a.refused == a.tried, "not refused:%s", a.failures);
     CHECK_INT_EQ(a.count_after, 1);
 
@@ -949,6 +1004,8 @@ static vg_status everything_tx(vg_tx *tx, void *ctx, vg_error *err)
     TRY(vg_tx_item_put(tx, &item, a->now, &e));
     TRY(vg_tx_report_set_case(tx, a->report_id, case_id, &e));
     TRY(vg_tx_account_set_disabled(tx, "kept-user", 1, &found, &e));
+    const char *channels[] = {VG_CHANNEL_WEBHOOK};
+    TRY(vg_tx_alert_raise(tx, id, VG_ALERT_DANGER, channels, 1, a->now, &n, &e));
     if (a->outcome != VG_OK)
         return vg_error_set(err, a->outcome, "rolled back on purpose");
     return VG_OK;
@@ -1005,6 +1062,11 @@ static void check_everything(vg_store *s, int64_t keep_id, int64_t keep_case, in
     CHECK_INT_EQ(it.version, committed);
     CHECK(committed ? it.claimed_by && !strcmp(it.claimed_by, "alice") : !it.claimed_by);
     vg_item_clear(&it);
+    alert_view av = {.now = now + 1};
+    CHECK(vg_store_read(s, alert_view_tx, &av, &err) == VG_OK);
+    CHECK_INT_EQ(av.total, committed);
+    CHECK_INT_EQ(av.due_count, committed);
+    alert_view_clear(&av);
 }
 
 /* A store with what everything_tx changes: report KEEP (a held file
@@ -1043,7 +1105,7 @@ static void test_commit_and_rollback(void)
         vg_status st = vg_store_write(s, everything_tx, &a, &err);
         CHECK_INT_EQ(st, failures[i]);
         CHECK_STR_EQ(err.message, "rolled back on purpose");
-        CHECK_MSG(a.steps_ok == a.steps && a.steps == 17, "%d of %d: %s", a.steps_ok, a.steps,
+        CHECK_MSG(a.steps_ok == a.steps && a.steps == 18, "%d of %d: %s", a.steps_ok, a.steps,
                   a.first_failure);
         check_everything(s, keep, keep_case, 0, NOW);
         CHECK_INT_EQ(audit_head(s, NULL), 0);
@@ -1476,7 +1538,7 @@ static void test_report_round_trip(void)
                    .reporter_kind = "public", .language = "fr", .country = "BE",
                    .contact = "someone@example.test", .client_ip = "192.0.2.1",
                    .user_agent = "agent", .extra_json = "{\"k\":1}", .content_key = "ck-1",
-                   .urls = urls, .url_count = 2, .files = files, .file_count = 2};
+                   .danger = 1, .urls = urls, .url_count = 2, .files = files, .file_count = 2};
     put_args pa = {.r = &r, .now = NOW + 5};
     vg_error err;
     CHECK_MSG(vg_store_write(s, put_tx, &pa, &err) == VG_OK, "%s", err.message);
@@ -1525,6 +1587,7 @@ static void test_report_round_trip(void)
     CHECK_INT_EQ(it->files_own_bank, 0);
     CHECK_INT_EQ(it->urls, 2);
     CHECK_INT_EQ(it->source_trust, 80);
+    CHECK_INT_EQ(it->danger, 1);
     CHECK_INT_EQ(v.url_count, 2);
     if (v.url_count == 2) {
         CHECK_STR_EQ(v.urls[0], "https://example.test/a?x=1");
@@ -3198,6 +3261,195 @@ static void test_job_leases(void)
     finish(s, loc);
 }
 
+/* ---- alerts ------------------------------------------------------------ */
+
+typedef struct alert_get_args {
+    int64_t id;
+    vg_alert *alert;
+    int *found;
+} alert_get_args;
+
+static vg_status alert_get_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    alert_get_args *a = ctx;
+    return vg_tx_alert_get(tx, a->id, a->alert, a->found, err);
+}
+
+static vg_status get_alert(vg_store *s, int64_t id, vg_alert *alert, int *found)
+{
+    alert_get_args a = {id, alert, found};
+    return vg_store_read(s, alert_get_tx, &a, NULL);
+}
+
+static int64_t raise_alert(vg_store *s, int64_t report_id, const char *reason, int64_t now,
+                           const char *const *channels, int count)
+{
+    step st = {.kind = STEP_ALERT, .id = report_id, .a = reason, .now = now,
+               .channels = channels, .flag = count};
+    vg_status status = run_step(s, &st);
+    CHECK_MSG(status == VG_OK && st.number > 0, "raising an alert for report %lld",
+              (long long)report_id);
+    return status == VG_OK ? st.number : 0;
+}
+
+/* Raised with one delivery per channel, one per report; listed
+ * unacknowledged (oldest first) and all (newest first); due until
+ * delivered or acknowledged; every attempt kept in order; acknowledged
+ * once. */
+static void test_alerts(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    draft d1 = {.code = "AL01", .url = "https://example.test/al1"};
+    draft d2 = {.code = "AL02", .url = "https://example.test/al2"};
+    draft d3 = {.code = "AL03", .url = "https://example.test/al3"};
+    int64_t r1 = must_put(s, &d1, 0, NULL), r2 = must_put(s, &d2, 0, NULL),
+            r3 = must_put(s, &d3, 0, NULL);
+    const char *both[] = {VG_CHANNEL_EMAIL, VG_CHANNEL_WEBHOOK};
+    int64_t a1 = raise_alert(s, r1, VG_ALERT_DANGER, NOW, both, 2);
+    int64_t a2 = raise_alert(s, r2, VG_ALERT_LIVESTREAM, NOW + 10, both + 1, 1);
+    int64_t a3 = raise_alert(s, r3, VG_ALERT_DANGER, NOW + 20, NULL, 0); /* no channel */
+    CHECK(a1 > 0 && a2 > a1 && a3 > a2);
+    /* one alert per report */
+    step again = {.kind = STEP_ALERT, .id = r1, .a = VG_ALERT_DANGER, .now = NOW + 30,
+                  .channels = both, .flag = 2};
+    CHECK_INT_EQ(run_step(s, &again), VG_ERR_INVALID);
+
+    alert_view v = {.now = NOW + 30, .alert_id = a1};
+    vg_error err;
+    CHECK_MSG(vg_store_read(s, alert_view_tx, &v, &err) == VG_OK, "%s", err.message);
+    CHECK_INT_EQ(v.total, 3);
+    CHECK_INT_EQ(v.unacked_count, 3);
+    if (v.unacked_count == 3) {
+        CHECK_INT_EQ(v.unacked[0].id, a1);
+        CHECK_INT_EQ(v.unacked[0].report_id, r1);
+        CHECK_INT_EQ(v.unacked[0].created_at, NOW);
+        CHECK_STR_EQ(v.unacked[0].reason, VG_ALERT_DANGER);
+        CHECK(v.unacked[0].acked_by == NULL && v.unacked[0].acked_at == 0);
+        CHECK_INT_EQ(v.unacked[2].id, a3);
+    }
+    CHECK_INT_EQ(v.recent_count, 3);
+    if (v.recent_count == 3) {
+        CHECK_INT_EQ(v.recent[0].id, a3);
+        CHECK_INT_EQ(v.recent[2].id, a1);
+    }
+    /* due: a1's two, then a2's, each carrying its alert */
+    CHECK_INT_EQ(v.due_count, 3);
+    if (v.due_count == 3) {
+        CHECK_INT_EQ(v.due[0].alert_id, a1);
+        CHECK_STR_EQ(v.due[0].channel, VG_CHANNEL_EMAIL);
+        CHECK_INT_EQ(v.due[0].report_id, r1);
+        CHECK_INT_EQ(v.due[0].raised_at, NOW);
+        CHECK_STR_EQ(v.due[0].reason, VG_ALERT_DANGER);
+        CHECK_INT_EQ(v.due[0].attempts, 0);
+        CHECK_INT_EQ(v.due[0].next_at, NOW);
+        CHECK(v.due[0].delivered_at == 0 && v.due[0].last_error == NULL);
+        CHECK_STR_EQ(v.due[1].channel, VG_CHANNEL_WEBHOOK);
+        CHECK_INT_EQ(v.due[2].alert_id, a2);
+        CHECK_STR_EQ(v.due[2].reason, VG_ALERT_LIVESTREAM);
+    }
+    CHECK_INT_EQ(v.of_alert_count, 2);
+    int64_t mail = v.of_alert_count == 2 ? v.of_alert[0].id : 0;
+    int64_t hook = v.of_alert_count == 2 ? v.of_alert[1].id : 0;
+    CHECK_INT_EQ(v.attempt_count, 0);
+    alert_view_clear(&v);
+    /* not yet due before it was raised */
+    v.now = NOW - 1;
+    CHECK(vg_store_read(s, alert_view_tx, &v, &err) == VG_OK);
+    CHECK_INT_EQ(v.due_count, 0);
+    alert_view_clear(&v);
+
+    /* the e-mail fails twice, then goes; the webhook fails once */
+    MUST(s, .kind = STEP_DELIVERY, .id = mail, .now = NOW + 1, .flag = 0,
+         .a = "connection refused", .number = NOW + 31);
+    MUST(s, .kind = STEP_DELIVERY, .id = hook, .now = NOW + 2, .flag = 0, .a = "HTTP 503",
+         .number = NOW + 32);
+    v.now = NOW + 30;
+    CHECK(vg_store_read(s, alert_view_tx, &v, &err) == VG_OK);
+    CHECK_INT_EQ(v.due_count, 1); /* only a2's: a1's wait until their next try */
+    if (v.due_count == 1)
+        CHECK_INT_EQ(v.due[0].alert_id, a2);
+    CHECK_INT_EQ(v.of_alert_count, 2);
+    if (v.of_alert_count == 2) {
+        CHECK_INT_EQ(v.of_alert[0].attempts, 1);
+        CHECK_INT_EQ(v.of_alert[0].next_at, NOW + 31);
+        CHECK_STR_EQ(v.of_alert[0].last_error, "connection refused");
+        CHECK_INT_EQ(v.of_alert[0].delivered_at, 0);
+    }
+    alert_view_clear(&v);
+    MUST(s, .kind = STEP_DELIVERY, .id = mail, .now = NOW + 31, .flag = 0, .a = "timeout",
+         .number = NOW + 91);
+    MUST(s, .kind = STEP_DELIVERY, .id = mail, .now = NOW + 91, .flag = 1, .a = "250 OK",
+         .number = NOW + 91);
+    v.now = NOW + 100;
+    CHECK(vg_store_read(s, alert_view_tx, &v, &err) == VG_OK);
+    CHECK_INT_EQ(v.due_count, 2); /* a2's and the webhook; the e-mail is delivered */
+    if (v.due_count == 2) {
+        CHECK_INT_EQ(v.due[0].alert_id, a2); /* due since NOW + 10 */
+        CHECK_INT_EQ(v.due[1].id, hook);     /* since NOW + 32 */
+    }
+    if (v.of_alert_count == 2) {
+        CHECK_INT_EQ(v.of_alert[0].attempts, 3);
+        CHECK_INT_EQ(v.of_alert[0].delivered_at, NOW + 91);
+        CHECK(v.of_alert[0].last_error == NULL);
+        CHECK_INT_EQ(v.of_alert[1].attempts, 1);
+    }
+    CHECK_INT_EQ(v.attempt_count, 4);
+    if (v.attempt_count == 4) {
+        const struct {
+            int64_t delivery, at;
+            int delivered;
+            const char *detail;
+        } want[] = {{mail, NOW + 1, 0, "connection refused"},
+                    {hook, NOW + 2, 0, "HTTP 503"},
+                    {mail, NOW + 31, 0, "timeout"},
+                    {mail, NOW + 91, 1, "250 OK"}};
+        for (int i = 0; i < 4; i++) {
+            CHECK_INT_EQ(v.attempts[i].delivery_id, want[i].delivery);
+            CHECK_INT_EQ(v.attempts[i].at, want[i].at);
+            CHECK_INT_EQ(v.attempts[i].delivered, want[i].delivered);
+            CHECK_STR_EQ(v.attempts[i].detail, want[i].detail);
+        }
+    }
+    alert_view_clear(&v);
+    step nobody = {.kind = STEP_DELIVERY, .id = hook + 1000, .now = NOW, .flag = 1};
+    CHECK_INT_EQ(run_step(s, &nobody), VG_ERR_INVALID);
+
+    /* acknowledged once: no longer listed as waiting, nor due */
+    step ack = {.kind = STEP_ACK, .id = a1, .a = "alice", .now = NOW + 200};
+    CHECK(run_step(s, &ack) == VG_OK && ack.result == 1);
+    ack = (step){.kind = STEP_ACK, .id = a1, .a = "bob", .now = NOW + 300};
+    CHECK(run_step(s, &ack) == VG_OK && ack.result == 0);
+    ack = (step){.kind = STEP_ACK, .id = a3 + 1000, .a = "bob", .now = NOW + 300};
+    CHECK(run_step(s, &ack) == VG_OK && ack.result == 0);
+    v.now = NOW + 1000;
+    CHECK(vg_store_read(s, alert_view_tx, &v, &err) == VG_OK);
+    CHECK_INT_EQ(v.total, 2);
+    CHECK_INT_EQ(v.unacked_count, 2);
+    if (v.unacked_count == 2)
+        CHECK_INT_EQ(v.unacked[0].id, a2);
+    CHECK_INT_EQ(v.recent_count, 3);
+    if (v.recent_count == 3) {
+        CHECK_STR_EQ(v.recent[2].acked_by, "alice");
+        CHECK_INT_EQ(v.recent[2].acked_at, NOW + 200);
+    }
+    CHECK_INT_EQ(v.due_count, 1); /* a1's webhook is not tried any more */
+    if (v.due_count == 1)
+        CHECK_INT_EQ(v.due[0].alert_id, a2);
+    alert_view_clear(&v);
+    vg_alert one;
+    int found = 0;
+    CHECK(get_alert(s, a1, &one, &found) == VG_OK && found);
+    CHECK_INT_EQ(one.report_id, r1);
+    CHECK_STR_EQ(one.acked_by, "alice");
+    vg_alert_clear(&one);
+    CHECK(get_alert(s, a3 + 1000, &one, &found) == VG_OK && !found);
+    vg_alert_clear(&one);
+    finish(s, loc);
+}
+
 /* ---- the suite --------------------------------------------------------- */
 
 int store_contract_run(const store_contract_backend *b)
@@ -3232,6 +3484,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_items);
     RUN(test_files_and_bank);
     RUN(test_job_leases);
+    RUN(test_alerts);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);
     return vg_test_failures - failures;

@@ -43,9 +43,6 @@ vg_status http_escape(vg_sync_client *c, const char *s, char *out, size_t cap, v
 vg_status http_status_error(vg_sync_client *c, const char *what, const http_response *r,
                             vg_error *err);
 
-/* Whether an address may be connected to (public unicast only). */
-bool address_is_public(const struct sockaddr *sa);
-
 /* ---- per service ---------------------------------------------------------------- */
 
 /* Fetch one page of changes; records go to cb (exchange records), paging

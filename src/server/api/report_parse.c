@@ -17,7 +17,8 @@
 
 static const char *const report_members[] = {
     "urls",        "files",         "category", "platform", "account", "occurred_at",
-    "description", "reporter_kind", "language", "country",  "contact", NULL,
+    "description", "reporter_kind", "language", "country",  "contact", "child_in_danger",
+    NULL,
 };
 static const char *const file_members[] = {"sha256",   "md5",  "sha1", "pdq",
                                            "filename", "size", NULL};
@@ -109,6 +110,17 @@ static int read_report(vg_hotline *h, json_t *root, vg_intake_draft *d, vg_api_r
                    texts[i].name, err.message);
             return 0;
         }
+    }
+
+    /* The sender says a child is in danger now: first in the queue, and an
+     * alert to whoever is on duty (hotline/alerts.h). */
+    json_t *danger = json_object_get(root, "child_in_danger");
+    if (danger && !json_is_null(danger)) {
+        if (!json_is_boolean(danger)) {
+            refuse(why, 400, "invalid_field", "\"child_in_danger\" must be true or false.");
+            return 0;
+        }
+        d->report.danger = json_is_true(danger);
     }
 
     json_t *urls = json_object_get(root, "urls");

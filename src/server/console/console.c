@@ -62,6 +62,9 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
         {"POST", "/console/files", VG_ROLE_ANALYST, VG_ROUTE_PREFIX | VG_ROUTE_CSRF, 4096,
          vg_console_preview, NULL, con},
         {"GET", "/console/case", VG_ROLE_ANALYST, 0, 0, vg_console_case_page, NULL, con},
+        {"GET", "/console/alerts", VG_ROLE_ANALYST, 0, 0, vg_console_alerts_page, NULL, con},
+        {"POST", "/console/alerts/ack", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
+         vg_console_alert_ack_post, NULL, con},
     };
     return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
 }

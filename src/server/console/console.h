@@ -4,7 +4,7 @@
  * Pages: home.c (/console, the newest reports), queue.c (the queue, the
  * assessed list, claims), item.c (one item and its assessment form),
  * files.c (the files table and previews), case.c (everything linked to a
- * case). Each handler reads the caller, calls a use case of the hotline
+ * case), alerts.c (urgent reports' alerts and their acknowledgement). Each handler reads the caller, calls a use case of the hotline
  * (hotline/assessment.h, cases.h, evidence.h) and renders the answer in
  * the staff frame (web/page.h).
  *
@@ -76,5 +76,7 @@ void vg_console_item_page(vg_http_request *req);
 void vg_console_assess_post(vg_http_request *req);
 void vg_console_preview(vg_http_request *req);
 void vg_console_case_page(vg_http_request *req);
+void vg_console_alerts_page(vg_http_request *req);
+void vg_console_alert_ack_post(vg_http_request *req);
 
 #endif

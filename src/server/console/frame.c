@@ -10,13 +10,36 @@
 #include <string.h>
 #include <time.h>
 
+#include "hotline/alerts.h"
 #include "server/console/console.h"
 
 static const vg_page_link NAV[] = {
     {"/console", "Reports"},
     {"/console/queue", "Queue"},
     {"/console/queue?done=1", "Assessed"},
+    {"/console/alerts", "Alerts"},
 };
+
+/* While an urgent report's alert waits for someone, every console page
+ * says so: an e-mail or a webhook may go unseen, the console is open. */
+static void alerts_waiting(vg_page *p, vg_http_request *req, const char *current)
+{
+    const vg_console *con = vg_http_route_ctx(req);
+    vg_alert *alerts = NULL;
+    size_t count = 0;
+    int64_t total = 0;
+    vg_error err;
+    if (!con || (current && !strcmp(current, "/console/alerts")) ||
+        vg_hotline_alerts_waiting(con->hotline, 1, &alerts, &count, &total, &err) != VG_OK)
+        return; /* the page itself says what is waiting, or reading failed: no banner */
+    vg_alerts_free(alerts, count);
+    if (total)
+        vg_page_fmt(p,
+                    "<p class=\"msg err\" id=\"alerts-waiting\"><strong>Urgent:</strong> "
+                    "<a href=\"/console/alerts\">%" PRId64 " alert%s of a child who may be in "
+                    "danger now, not yet acknowledged</a></p>",
+                    total, total == 1 ? "" : "s");
+}
 
 void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, const char *current)
 {
@@ -29,6 +52,7 @@ void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, c
                            .user = who->username ? who->username : "",
                            .role = vg_role_name(who->role)};
     vg_page_open(p, req, &frame);
+    alerts_waiting(p, req, current);
 }
 
 void vg_console_duration(vg_page *p, int64_t seconds)

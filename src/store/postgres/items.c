@@ -32,8 +32,8 @@
     " (SELECT string_agg(b.legal || '|' || COALESCE(b.severity, '') || '|' ||"                     \
     "   COALESCE(b.age, ''), ';') FROM report_files f JOIN console_bank b"                         \
     "   ON b.sha256 = f.sha256 WHERE f.report_id = r.id AND " HELD "),"                            \
-    " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0)"      \
-    " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+    " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0),"     \
+    " r.danger FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
 
 static void read_item(const PGresult *res, int row, void *item)
 {
@@ -64,6 +64,7 @@ static void read_item(const PGresult *res, int row, void *item)
     for (size_t i = 0; i < sizeof texts3 / sizeof texts3[0]; i++)
         *texts3[i] = pg_text(res, row, c++);
     it->source_trust = pg_int(res, row, c++);
+    it->danger = pg_int(res, row, c++);
 }
 
 static const char SQL_ITEM_LOCK[] = "SELECT 1 FROM reports WHERE id = $1 FOR NO KEY UPDATE";

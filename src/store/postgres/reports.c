@@ -212,8 +212,9 @@ vg_status pg_case_new(void *tx, int64_t now, int64_t *case_id, vg_error *err)
 static const char SQL_REPORT_PUT[] =
     "INSERT INTO reports(public_id, receipt_code, receipt_secret_hash, source, api_key_id, "
     "case_id, category, platform, account, occurred_at, description, reporter_kind, language, "
-    "country, contact, client_ip, user_agent, extra_json, created_at, updated_at, content_key) "
-    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21) "
+    "country, contact, client_ip, user_agent, extra_json, created_at, updated_at, content_key, "
+    "danger) "
+    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) "
     "RETURNING id";
 static const char SQL_URL_PUT[] =
     "INSERT INTO report_urls(report_id, url, canonical) VALUES($1, $2, $3)";
@@ -259,6 +260,7 @@ vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
     pa_int(&a, now);
     pa_int(&a, now);
     pa_text(&a, r->content_key);
+    pa_int(&a, r->danger ? 1 : 0);
     vg_status status = insert_id(c, SQL_REPORT_PUT, &a, "writing a report", id, err);
     for (size_t i = 0; status == VG_OK && i < r->url_count; i++) {
         pg_args u = {0};

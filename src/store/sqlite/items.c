@@ -31,8 +31,8 @@
     " (SELECT group_concat(b.legal || '|' || COALESCE(b.severity, '') || '|' ||"                   \
     "   COALESCE(b.age, ''), ';') FROM report_files f JOIN console_bank b"                         \
     "   ON b.sha256 = f.sha256 WHERE f.report_id = r.id AND " HELD "),"                            \
-    " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0)"      \
-    " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+    " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0),"     \
+    " r.danger FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
 
 static void read_item(sqlite3_stmt *st, void *item)
 {
@@ -63,6 +63,7 @@ static void read_item(sqlite3_stmt *st, void *item)
     for (size_t i = 0; i < sizeof texts3 / sizeof texts3[0]; i++)
         *texts3[i] = sq_text(st, c++);
     it->source_trust = sqlite3_column_int64(st, c++);
+    it->danger = sqlite3_column_int64(st, c++);
 }
 
 static void clear_item(void *item)

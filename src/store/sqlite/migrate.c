@@ -98,6 +98,23 @@ static const char *const migrations[] = {
     /* 7: a video's fingerprint match (the shares of frames and the
      * segments that matched), for the person who looks at it. */
     "ALTER TABLE report_files ADD COLUMN video_match TEXT;",
+    /* 8: a sender may say a child is in danger now; such reports, and live
+     * abuse, raise an alert (store/alerts.h): one delivery per channel,
+     * every attempt kept, shown in the console until acknowledged. */
+    ("ALTER TABLE reports ADD COLUMN danger INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE alerts(id INTEGER PRIMARY KEY,"
+     "  report_id INTEGER NOT NULL UNIQUE REFERENCES reports(id), reason TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL, acked_by TEXT, acked_at INTEGER NOT NULL DEFAULT 0);"
+     "CREATE INDEX alerts_unacked ON alerts(id) WHERE acked_at = 0;"
+     "CREATE TABLE alert_deliveries(id INTEGER PRIMARY KEY,"
+     "  alert_id INTEGER NOT NULL REFERENCES alerts(id), channel TEXT NOT NULL,"
+     "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+     "  delivered_at INTEGER NOT NULL DEFAULT 0, last_error TEXT, UNIQUE(alert_id, channel));"
+     "CREATE INDEX alert_deliveries_due ON alert_deliveries(next_at) WHERE delivered_at = 0;"
+     "CREATE TABLE alert_attempts(id INTEGER PRIMARY KEY,"
+     "  delivery_id INTEGER NOT NULL REFERENCES alert_deliveries(id), at INTEGER NOT NULL,"
+     "  delivered INTEGER NOT NULL, detail TEXT);"
+     "CREATE INDEX alert_attempts_delivery ON alert_attempts(delivery_id);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -74,3 +74,17 @@ SQ_OP(bank_put, const char *sha256, const char *pdq, const vg_verdict *v, int64_
 SQ_OP(job_lease, const char *name, const char *node, int64_t now, int64_t lease_seconds, int *taken,
       vg_error *err)
 SQ_OP(job_done, const char *name, const char *node, int64_t next_run, vg_error *err)
+SQ_OP(alert_raise, int64_t report_id, const char *reason, const char *const *channels, size_t count,
+      int64_t now, int64_t *alert_id, vg_error *err)
+SQ_OP(alert_get, int64_t alert_id, vg_alert *alert, int *found, vg_error *err)
+SQ_OP(alerts_unacked, size_t limit, vg_alert **alerts, size_t *count, int64_t *total,
+      vg_error *err)
+SQ_OP(alerts_recent, size_t limit, vg_alert **alerts, size_t *count, vg_error *err)
+SQ_OP(alert_ack, int64_t alert_id, const char *by, int64_t now, int *changed, vg_error *err)
+SQ_OP(deliveries_due, int64_t now, size_t limit, vg_alert_delivery **deliveries, size_t *count,
+      vg_error *err)
+SQ_OP(alert_deliveries, int64_t alert_id, vg_alert_delivery **deliveries, size_t *count,
+      vg_error *err)
+SQ_OP(delivery_record, int64_t delivery_id, int64_t now, int delivered, const char *detail,
+      int64_t next_at, vg_error *err)
+SQ_OP(alert_attempts, int64_t alert_id, vg_alert_attempt **attempts, size_t *count, vg_error *err)

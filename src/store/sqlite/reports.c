@@ -160,8 +160,8 @@ vg_status sq_case_new(void *tx, int64_t now, int64_t *case_id, vg_error *err)
 static const char SQL_REPORT_PUT[] =
     "INSERT INTO reports(public_id, receipt_code, receipt_secret_hash, source, api_key_id, "
     "case_id, category, platform, account, occurred_at, description, reporter_kind, language, "
-    "country, contact, client_ip, user_agent, extra_json, created_at, updated_at, content_key) "
-    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "country, contact, client_ip, user_agent, extra_json, created_at, updated_at, content_key, "
+    "danger) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char SQL_URL_PUT[] =
     "INSERT INTO report_urls(report_id, url, canonical) VALUES(?, ?, ?)";
 static const char SQL_FILE_PUT[] =
@@ -192,6 +192,7 @@ vg_status sq_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
     sqlite3_bind_int64(st, 19, now);
     sqlite3_bind_int64(st, 20, now);
     sq_bind_text(st, 21, r->content_key);
+    sqlite3_bind_int(st, 22, r->danger ? 1 : 0);
     if ((status = sq_step_done(c, st, "writing a report", err)) != VG_OK)
         return status;
     *id = sqlite3_last_insert_rowid(c->db);

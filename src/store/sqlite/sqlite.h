@@ -18,7 +18,7 @@
 
 #include "store/backend.h"
 
-#define STMT_CACHE 96
+#define STMT_CACHE 128
 
 typedef struct conn {
     sqlite3 *db;
@@ -67,7 +67,7 @@ vg_status sq_ids(conn *c, const char *sql, int64_t a, int64_t *ids, size_t max, 
 vg_status sq_migrate(conn *c, int *version, vg_error *err);
 
 /* The table groups' operations (settings.c, reports.c, people.c, audit.c,
- * items.c, jobs.c), listed in db.c's ops table. Each takes the conn of the
+ * items.c, jobs.c, alerts.c), listed in db.c's ops table. Each takes the conn of the
  * transaction as void *tx; the contracts are the store headers.. */
 #define SQ_OP(name, ...) vg_status sq_##name(void *tx, __VA_ARGS__);
 #include "store/sqlite/ops.h"

@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "hashsync/hashsync_internal.h"
 #include "vigie/hashsync.h"
+#include "vigie/outbound.h"
 
 static char dir[64];
 static uint16_t port;
@@ -373,8 +374,8 @@ static void test_addresses(void)
             in->sin_family = AF_INET;
             inet_pton(AF_INET, cases[i].address, &in->sin_addr);
         }
-        CHECK_MSG(address_is_public((struct sockaddr *)&ss) == cases[i].is_public, "%s",
-                  cases[i].address);
+        CHECK_MSG(vg_outbound_address_is_public((struct sockaddr *)&ss) == cases[i].is_public,
+                  "%s", cases[i].address);
     }
 }
 
