@@ -25,6 +25,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const vg_command commands[] = {
     {"serve", "run the hotline server", cmd_serve},
     {"admin", "accounts and partner API keys of the server", cmd_admin},
     {"audit", "verify the server's audit log", cmd_audit},
+    {"stats", "the hotline's figures by period and dimension", cmd_stats},
     {"migrate", "copy a hotline's database from SQLite to PostgreSQL", cmd_migrate},
 };
 

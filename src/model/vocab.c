@@ -60,6 +60,14 @@ const vg_term vg_reporter_kind_terms[] = {
     {NULL, NULL},
 };
 
+const vg_term vg_reporter_age_terms[] = {
+    {"under_13", "Under 13"},
+    {"13_15", "13 to 15"},
+    {"16_17", "16 or 17"},
+    {"18_plus", "18 or older"},
+    {NULL, NULL},
+};
+
 const vg_term vg_alert_reason_terms[] = {
     {VG_ALERT_DANGER, "A child in danger now (said the sender)"},
     {VG_ALERT_LIVESTREAM, "Abuse streamed live"},

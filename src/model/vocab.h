@@ -43,6 +43,10 @@ extern const vg_term vg_baseline_terms[];
 #define VG_CATEGORY_IMAGE_OF_ME "image_of_me"
 extern const vg_term vg_category_terms[];
 extern const vg_term vg_reporter_kind_terms[];
+/* How old a young person reporting their own picture says they are: the
+ * bands analysts need to tell a child (13-17 included) from an adult. Kept
+ * in a report's extra fields as "reporter_age". */
+extern const vg_term vg_reporter_age_terms[];
 
 /* Why a report raised an alert (model/alert.h), and the ways an alert is
  * sent to whoever is on duty. */

@@ -4,7 +4,7 @@
  * A backend fills one vg_store_ops table: opening and closing, running a
  * function inside a transaction, and one function per operation of the
  * table-group headers (store/settings in store.h, reports.h, people.h,
- * audit.h, items.h, jobs.h, alerts.h), each taking the backend's own transaction
+ * audit.h, items.h, jobs.h, alerts.h, stats.h), each taking the backend's own transaction
  * object. The contracts are those headers', function for function; store.c
  * forwards every vg_tx_* call here and refuses writes in read transactions
  * before they arrive. Backends are mechanism only: no rule of the hotline
@@ -18,6 +18,7 @@
 #include "store/audit.h"
 #include "store/items.h"
 #include "store/jobs.h"
+#include "store/stats.h"
 #include "store/people.h"
 #include "store/reports.h"
 #include "store/store.h"
@@ -147,6 +148,8 @@ typedef struct vg_store_ops {
                                  const char *detail, int64_t next_at, vg_error *err);
     vg_status (*alert_attempts)(void *tx, int64_t alert_id, vg_alert_attempt **attempts,
                                 size_t *count, vg_error *err);
+    vg_status (*report_facts)(void *tx, int64_t from, int64_t to, vg_store_fact_fn fn,
+                              void *ctx, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

@@ -518,3 +518,9 @@ vg_status vg_tx_alert_attempts(vg_tx *tx, int64_t alert_id, vg_alert_attempt **a
 {
     return tx->ops->alert_attempts(tx->impl, alert_id, attempts, count, err);
 }
+
+vg_status vg_tx_report_facts(vg_tx *tx, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx,
+                             vg_error *err)
+{
+    return tx->ops->report_facts(tx->impl, from, to, fn, ctx, err);
+}

@@ -89,6 +89,19 @@ vg_status vg_sealer_open(const char *key_file, vg_sealer **out, vg_error *err)
     return VG_OK;
 }
 
+vg_status vg_sealer_from_key(const unsigned char key[32], vg_sealer **out, vg_error *err)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return vg_error_set(err, VG_ERR_IO, "libsodium could not start");
+    vg_sealer *s = sodium_malloc(sizeof *s);
+    if (!s)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    memcpy(s->key, key, KEY_BYTES);
+    *out = s;
+    return VG_OK;
+}
+
 void vg_sealer_free(vg_sealer *sealer)
 {
     if (sealer)

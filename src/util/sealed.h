@@ -19,6 +19,9 @@ typedef struct vg_sealer vg_sealer;
 /* Read the key from key_file, creating it (32 random bytes, mode 0600,
  * written and synced before use) when it does not exist. */
 vg_status vg_sealer_open(const char *key_file, vg_sealer **out, vg_error *err);
+/* A sealer with the 32-byte key given (copied; the caller wipes its own):
+ * for keys derived from another secret rather than kept in a file. */
+vg_status vg_sealer_from_key(const unsigned char key[32], vg_sealer **out, vg_error *err);
 void vg_sealer_free(vg_sealer *sealer);
 
 /* Seal plain into a malloc'd text (NULL when out of memory). */

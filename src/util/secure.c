@@ -97,3 +97,8 @@ int vg_password_check(const char *hash, const char *password)
         return 0;
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
+
+void vg_secure_wipe(void *p, size_t n)
+{
+    sodium_memzero(p, n);
+}

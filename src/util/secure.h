@@ -24,6 +24,8 @@ void vg_sha256_hex(const void *data, size_t len, char out[65]);
 /* HMAC-SHA-256(key, data) as 64 hex digits + NUL. */
 void vg_hmac_sha256_hex(const void *key, size_t key_len, const void *data, size_t len,
                         char out[65]);
+/* Overwrite n bytes at p with zeros, in a way the compiler keeps. */
+void vg_secure_wipe(void *p, size_t n);
 /* 1 when a and b are equal strings, in time independent of where they differ. */
 int vg_secure_equal(const char *a, const char *b);
 

@@ -62,6 +62,14 @@ typedef struct conn_watch {
     struct conn_watch *prev, *next;
 } conn_watch;
 
+/* Who renders the error pages of an address (vg_http_add_error_page). */
+typedef struct error_pages {
+    char *path; /* NULL: addresses no route serves */
+    unsigned flags;
+    vg_http_error_fn fn;
+    void *ctx;
+} error_pages;
+
 struct vg_http {
     vg_http_options opt;
     char *listen, *tls_cert, *tls_key;
@@ -71,6 +79,8 @@ struct vg_http {
     vg_route *routes;
     route_stats *route_stats;
     size_t route_count;
+    error_pages *error_pages;
+    size_t error_page_count;
     atomic_int in_flight;
     atomic_uint_fast64_t by_class[6]; /* index: status / 100 */
     atomic_uint_fast64_t latency[LATENCY_BUCKETS + 1];
@@ -117,9 +127,11 @@ struct vg_http_request {
     unsigned fail_status;
     char fail_message[VG_ERROR_MESSAGE_MAX];
     int responded;
+    int in_error_page; /* a module's error page is being made: no second one */
 
     /* response */
     unsigned status;
+    unsigned answers; /* how many times the response was set */
     char *out, *out_type;
     size_t out_len;
     char *headers[MAX_HEADERS_OUT][2];
@@ -358,6 +370,7 @@ void vg_http_respond(vg_http_request *req, unsigned status, const char *content_
         memcpy(req->out, body, len);
     req->out_len = req->out ? len : 0;
     req->status = req->out && req->out_type ? status : 500;
+    req->answers++;
 }
 
 void vg_http_html(vg_http_request *req, unsigned status, const char *html)
@@ -443,8 +456,41 @@ static const char *reason(unsigned status)
     }
 }
 
+static int path_matches(const char *route_path, unsigned flags, const char *path);
+
+/* The module that renders req's error pages, or NULL. */
+static const error_pages *error_pages_for(const vg_http_request *req)
+{
+    const error_pages *best = NULL, *unrouted = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < req->http->error_page_count; i++) {
+        const error_pages *e = &req->http->error_pages[i];
+        if (!e->path) {
+            unrouted = unrouted ? unrouted : e;
+            continue;
+        }
+        size_t n = strlen(e->path);
+        if (req->path && path_matches(e->path, e->flags, req->path) && (!best || n > best_len)) {
+            best = e;
+            best_len = n;
+        }
+    }
+    return best ? best : req->route ? NULL : unrouted;
+}
+
 void vg_http_error_page(vg_http_request *req, unsigned status, const char *message)
 {
+    const error_pages *own = req->in_error_page ? NULL : error_pages_for(req);
+    if (own) {
+        unsigned before = req->answers;
+        req->in_error_page = 1;
+        own->fn(own->ctx, req, status, message);
+        req->in_error_page = 0;
+        /* Its page, unless making it failed (a plain 500 then): the plain
+         * page of the status asked for is better. */
+        if (req->answers != before && (req->status != 500 || status == 500))
+            return;
+    }
     char *esc = vg_html_escape(message ? message : "");
     char page[2048];
     snprintf(page, sizeof page,
@@ -483,16 +529,25 @@ void vg_http_add_header(vg_http_request *req, const char *name, const char *valu
     req->header_count++;
 }
 
-void vg_http_set_cookie(vg_http_request *req, const char *name, const char *value, int max_age)
+void vg_http_set_cookie_at(vg_http_request *req, const char *name, const char *value, int max_age,
+                           const char *path)
 {
-    char line[512], age[48] = "";
+    char line[1024], age[48] = "";
     if (max_age >= 0)
         snprintf(age, sizeof age, "; Max-Age=%d", max_age);
-    if (strpbrk(value, ";, \t\r\n\"") || strpbrk(name, "=;, \t\r\n"))
+    if (strpbrk(value, ";, \t\r\n\"\\") || strpbrk(name, "=;, \t\r\n") || !path ||
+        path[0] != '/' || strpbrk(path, ";, \t\r\n"))
         return;
-    snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name,
-             max_age == 0 ? "" : value, req->http->opt.secure_cookies ? "; Secure" : "", age);
-    vg_http_add_header(req, "Set-Cookie", line);
+    int n = snprintf(line, sizeof line, "%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s", name,
+                     max_age == 0 ? "" : value, path,
+                     req->http->opt.secure_cookies ? "; Secure" : "", age);
+    if (n > 0 && (size_t)n < sizeof line)
+        vg_http_add_header(req, "Set-Cookie", line);
+}
+
+void vg_http_set_cookie(vg_http_request *req, const char *name, const char *value, int max_age)
+{
+    vg_http_set_cookie_at(req, name, value, max_age, "/");
 }
 
 static void fail(vg_http_request *req, unsigned status, const char *message)
@@ -576,14 +631,14 @@ static enum MHD_Result send_error(vg_http_request *req, unsigned status, const c
 
 /* ---- routing and callers ---------------------------------------------- */
 
-static int path_matches(const vg_route *r, const char *path)
+static int path_matches(const char *route_path, unsigned flags, const char *path)
 {
-    size_t n = strlen(r->path);
-    if (strncmp(path, r->path, n) != 0)
+    size_t n = strlen(route_path);
+    if (strncmp(path, route_path, n) != 0)
         return 0;
     if (path[n] == 0)
         return 1;
-    return (r->flags & VG_ROUTE_PREFIX) && (path[n] == '/' || r->path[n - 1] == '/');
+    return (flags & VG_ROUTE_PREFIX) && (path[n] == '/' || route_path[n - 1] == '/');
 }
 
 /* The route for method and path; *path_known = 1 when another method has one. */
@@ -594,7 +649,7 @@ static const vg_route *find_route(vg_http *http, const char *method, const char 
     *path_known = 0;
     for (size_t i = 0; i < http->route_count; i++) {
         const vg_route *r = &http->routes[i];
-        if (!path_matches(r, path))
+        if (!path_matches(r->path, r->flags, path))
             continue;
         if (!strcmp(r->method, method) || (head && !strcmp(r->method, "GET"))) {
             *index = i;
@@ -1337,6 +1392,24 @@ vg_status vg_http_add_routes(vg_http *http, const vg_route *routes, size_t count
     return VG_OK;
 }
 
+vg_status vg_http_add_error_page(vg_http *http, const char *path, unsigned flags,
+                                 vg_http_error_fn fn, void *ctx, vg_error *err)
+{
+    if (!fn || (path && path[0] != '/'))
+        return vg_error_set(err, VG_ERR_INVALID, "an error page needs a function and a path");
+    error_pages *grown =
+        realloc(http->error_pages, (http->error_page_count + 1) * sizeof *grown);
+    if (!grown)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    http->error_pages = grown;
+    error_pages *e = &grown[http->error_page_count];
+    *e = (error_pages){path ? strdup(path) : NULL, flags, fn, ctx};
+    if (path && !e->path)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    http->error_page_count++;
+    return VG_OK;
+}
+
 const vg_route *vg_http_routes(const vg_http *http, size_t *count)
 {
     *count = http->route_count;
@@ -1429,6 +1502,9 @@ void vg_http_free(vg_http *http)
     vg_net_list_clear(&http->proxies);
     free(http->routes);
     free(http->route_stats);
+    for (size_t i = 0; i < http->error_page_count; i++)
+        free(http->error_pages[i].path);
+    free(http->error_pages);
     free(http->listen);
     free(http->tls_cert);
     if (http->tls_key) {

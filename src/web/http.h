@@ -80,6 +80,15 @@ typedef struct vg_route {
     void *ctx;             /* the module's state: vg_http_route_ctx() */
 } vg_route;
 
+/* ---- error pages ------------------------------------------------------ */
+
+/* A module's own page for an error on its addresses, so that people read
+ * it in the module's frame and language: it answers with the response
+ * helpers (vg_http_html...), usually with status. message is the layer's
+ * explanation, in English (for a fallback, or the log). */
+typedef void (*vg_http_error_fn)(void *ctx, vg_http_request *req, unsigned status,
+                                 const char *message);
+
 /* ---- the server ------------------------------------------------------- */
 
 /* Who a request comes from, as the identify callback finds it. */
@@ -147,6 +156,16 @@ vg_status vg_http_new(const vg_http_options *options, void *app, vg_http **out, 
  * method and path replaces nothing: the first registered one wins. */
 vg_status vg_http_add_routes(vg_http *http, const vg_route *routes, size_t count,
                              vg_error *err);
+/* Render the HTML error pages of path with fn (its ctx given back): path
+ * exactly, or with VG_ROUTE_PREFIX path and every address below it; path
+ * NULL: the addresses no route serves. The longest matching path wins,
+ * then NULL for unrouted addresses, then the layer's plain page. It covers
+ * the refusals the layer makes itself (404, 405, 403 for a form's token,
+ * 413, 429...) and every vg_http_error_page on those addresses; answers in
+ * JSON (APIs) never use it. When fn answers nothing, or its own page
+ * fails, the plain page is sent. Before vg_http_start. */
+vg_status vg_http_add_error_page(vg_http *http, const char *path, unsigned flags,
+                                 vg_http_error_fn fn, void *ctx, vg_error *err);
 /* The registered routes (tests walk them: every route x every role). */
 const vg_route *vg_http_routes(const vg_http *http, size_t *count);
 /* Start listening; the bound port (useful with port 0) goes to *port. */
@@ -239,7 +258,9 @@ void vg_http_json(vg_http_request *req, unsigned status, const void *json);
 /* {"error":{"code":code,"message":message}} */
 void vg_http_json_error(vg_http_request *req, unsigned status, const char *code,
                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* A plain HTML error page for people. */
+/* An HTML error page for people: the page of the module that renders
+ * errors for this address (vg_http_add_error_page), else a plain one
+ * showing message. */
 void vg_http_error_page(vg_http_request *req, unsigned status, const char *message);
 /* 303 See Other to location (a local path). */
 void vg_http_redirect(vg_http_request *req, const char *location);
@@ -250,6 +271,9 @@ void vg_http_add_header(vg_http_request *req, const char *name, const char *valu
  * server runs with secure_cookies = 0). max_age < 0: session cookie;
  * max_age = 0: delete. */
 void vg_http_set_cookie(vg_http_request *req, const char *name, const char *value, int max_age);
+/* The same, sent back only to path and the addresses below it ("/report"). */
+void vg_http_set_cookie_at(vg_http_request *req, const char *name, const char *value, int max_age,
+                           const char *path);
 
 /* For the server's own sign-in code: the account between password and
  * second factor (0 when none), and the cookie option. */

@@ -203,11 +203,6 @@ const char *vg_i18n_get(const vg_i18n_lang *lang, const char *key)
     return text ? text : key;
 }
 
-const char *vg_i18n_own(const vg_i18n_lang *lang, const char *key)
-{
-    return lookup(lang, key);
-}
-
 size_t vg_i18n_keys(const vg_i18n_lang *lang) { return lang->count; }
 const char *vg_i18n_key_at(const vg_i18n_lang *lang, size_t i)
 {

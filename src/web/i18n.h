@@ -44,9 +44,6 @@ int vg_i18n_rtl(const vg_i18n_lang *lang);
 /* The text of key (owned by the catalogue): this language's, else
  * English's, else the key itself, so a missing text shows, never crashes. */
 const char *vg_i18n_get(const vg_i18n_lang *lang, const char *key);
-/* This language's own text of key, or NULL when it has none (no English
- * fallback). */
-const char *vg_i18n_own(const vg_i18n_lang *lang, const char *key);
 /* Number of keys in a catalogue, and the i-th key (tests compare them). */
 size_t vg_i18n_keys(const vg_i18n_lang *lang);
 const char *vg_i18n_key_at(const vg_i18n_lang *lang, size_t i);

@@ -9,25 +9,55 @@
 
 /* Public pages: large text for every reader. Colours: #111 on #fff (18:1),
  * links #0b4f9c (8:1), errors #8a0000 (10:1); focus is a thick outline
- * that never relies on colour alone. */
+ * that never relies on colour alone. Sides are logical (inline-start,
+ * inline-end), so a right-to-left page turns around as a whole. */
 static const char PUBLIC_STYLE[] =
     "body{font:1.125rem/1.6 system-ui,sans-serif;max-width:42rem;margin:0 auto;"
-    "padding:1rem;color:#111;background:#fff}"
-    "a{color:#0b4f9c}h1{font-size:1.6rem;line-height:1.3}"
+    "padding:0 1rem 1rem;color:#111;background:#fff}"
+    "a{color:#0b4f9c}h1{font-size:1.6rem;line-height:1.3}h2{font-size:1.25rem;margin-top:2rem}"
+    ".skip{position:absolute;inset-inline-start:-999rem}"
+    ".skip:focus{inset-inline-start:1rem;top:.5rem;background:#fff;padding:.3rem .6rem;z-index:3}"
+    "header.site{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;"
+    "padding:.75rem 0;border-bottom:1px solid #767676}"
+    ".home{font-weight:700;color:#111;text-decoration:none;margin-inline-end:auto}"
+    ".exit{font-weight:700;color:#fff;background:#111;padding:.4rem .9rem;text-decoration:none;"
+    "border:2px solid #fff;border-radius:.3rem;position:fixed;top:.4rem;inset-inline-end:.4rem;"
+    "z-index:2;box-shadow:0 0 0 2px #111}"
+    /* room for the quick exit: beside the header on wide screens, above
+     * it on narrow ones */
+    "header.site{padding-inline-end:16rem}"
+    "@media (max-width:40rem){header.site{padding-inline-end:0;padding-top:3.2rem}}"
+    ".langs ul{list-style:none;display:flex;flex-wrap:wrap;gap:.2rem 1rem;margin:0;padding:0}"
+    ".langs [aria-current]{font-weight:700}"
+    ".emergency{border-inline-start:6px solid #8a0000;background:#fbeeee;padding:.5rem 1rem;"
+    "margin:1rem 0}"
     "label,legend{display:block;margin-top:1rem;font-weight:600}"
     "fieldset{border:1px solid #555;margin:1.5rem 0;padding:.5rem 1rem 1rem}"
     "fieldset label{font-weight:normal;margin-top:.4rem}"
     "input[type=text],textarea,select{font:inherit;width:100%;box-sizing:border-box;"
     "padding:.5rem;border:2px solid #444;border-radius:0;background:#fff;color:#111}"
     "input[type=radio]{width:1.2rem;height:1.2rem;vertical-align:middle}"
+    "[aria-invalid=true]{border:3px solid #8a0000!important}"
     ".hint{color:#333;margin:.2rem 0}"
+    ".field-error{color:#8a0000;font-weight:600;margin:.3rem 0}"
     "button{font:inherit;font-weight:600;margin-top:1.5rem;padding:.7rem 1.5rem;"
     "background:#0b4f9c;color:#fff;border:2px solid #0b4f9c;cursor:pointer}"
-    "a:focus,button:focus,input:focus,textarea:focus,select:focus"
+    "button.plain{background:#fff;color:#0b4f9c}"
+    "a:focus,button:focus,input:focus,textarea:focus,select:focus,.error:focus"
     "{outline:4px solid #111;outline-offset:2px}"
     ".error{border:3px solid #8a0000;padding:.5rem 1rem;color:#8a0000}"
+    ".error h2{margin-top:.5rem}.error a{color:#8a0000;font-weight:600}"
+    ".notice{border-inline-start:6px solid #0b4f9c;background:#eef4fb;padding:.5rem 1rem}"
     ".receipt{font:1.5rem/1.4 monospace;letter-spacing:.1em;word-break:break-all}"
-    "nav{text-align:right}";
+    ".actions{list-style:none;padding:0}"
+    ".actions a{display:block;padding:.8rem 1rem;margin:.75rem 0;border:2px solid #0b4f9c;"
+    "font-weight:600;text-decoration:none}"
+    ".helplines{list-style:none;padding:0}.helplines li{margin:.75rem 0}"
+    ".tel{font-weight:700;font-size:1.25rem;white-space:nowrap}"
+    ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap}"
+    "footer{border-top:1px solid #767676;margin-top:2.5rem;padding-top:.5rem;font-size:1rem;"
+    "color:#333}footer a{color:#0b4f9c}";
 
 /* Staff pages: calm and dense, system font at 14px, one accent, high
  * contrast (text #1a1a1a on #fafafa is over 15:1), a thick focus ring. */
@@ -103,18 +133,22 @@ void vg_page_csrf(vg_page *p, vg_http_request *req)
     vg_page_put(p, "\">");
 }
 
+/* The switch to every language: each by its own name, the current one
+ * marked. */
 static void language_links(vg_page *p, const vg_page_frame *f)
 {
-    vg_page_put(p, "<nav aria-label=\"");
+    vg_page_put(p, "<nav class=\"langs\" aria-label=\"");
     vg_page_t(p, "page.languages");
-    vg_page_put(p, "\">");
+    vg_page_put(p, "\"><ul>");
     for (size_t i = 0; f->i18n && i < vg_i18n_count(f->i18n); i++) {
         const vg_i18n_lang *other = vg_i18n_at(f->i18n, i);
-        if (other == p->lang)
-            continue;
         const char *code = vg_i18n_code(other);
         const char *path = f->path ? f->path : "/";
-        vg_page_put(p, " <a href=\"");
+        if (other == p->lang) {
+            vg_page_put(p, "<li><a aria-current=\"true\" href=\"");
+        } else {
+            vg_page_put(p, "<li><a href=\"");
+        }
         vg_page_text(p, path);
         vg_page_put(p, strchr(path, '?') ? "&amp;lang=" : "?lang=");
         vg_page_text(p, code);
@@ -122,11 +156,11 @@ static void language_links(vg_page *p, const vg_page_frame *f)
         vg_page_text(p, code);
         vg_page_put(p, "\" hreflang=\"");
         vg_page_text(p, code);
-        vg_page_put(p, "\">");
+        vg_page_put(p, vg_i18n_rtl(other) ? "\" dir=\"rtl\">" : "\" dir=\"ltr\">");
         vg_page_text(p, vg_i18n_get(other, "language.name"));
-        vg_page_put(p, "</a>");
+        vg_page_put(p, "</a></li>");
     }
-    vg_page_put(p, "</nav>");
+    vg_page_put(p, "</ul></nav>");
 }
 
 static void staff_header(vg_page *p, vg_http_request *req, const vg_page_frame *f)
@@ -161,23 +195,33 @@ static void staff_header(vg_page *p, vg_http_request *req, const vg_page_frame *
 void vg_page_open(vg_page *p, vg_http_request *req, const vg_page_frame *f)
 {
     p->kind = f->kind;
+    int public = p->kind == VG_PAGE_PUBLIC && p->lang;
     vg_page_put(p, "<!doctype html>\n<html lang=\"");
-    vg_page_text(p, p->kind == VG_PAGE_PUBLIC && p->lang ? vg_i18n_code(p->lang) : "en");
-    vg_page_put(p, "\"><head><meta charset=\"utf-8\">"
+    vg_page_text(p, public ? vg_i18n_code(p->lang) : "en");
+    vg_page_put(p, public && vg_i18n_rtl(p->lang) ? "\" dir=\"rtl\">" : "\" dir=\"ltr\">");
+    vg_page_put(p, "<head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                    "<meta name=\"referrer\" content=\"no-referrer\"><title>");
     vg_page_text(p, f->title);
     vg_page_put(p, " - ");
     if (p->kind == VG_PAGE_PUBLIC)
-        vg_page_t(p, "site.name");
+        vg_page_text(p, f->site ? f->site : vg_i18n_get(p->lang, "site.name"));
     else
         vg_page_put(p, "vigie");
     vg_page_put(p, "</title><style>");
     vg_page_put(p, p->kind == VG_PAGE_PUBLIC ? PUBLIC_STYLE : STAFF_STYLE);
     vg_page_put(p, "</style></head><body>");
     if (p->kind == VG_PAGE_PUBLIC) {
+        vg_page_put(p, "<a class=\"skip\" href=\"#main\">");
+        vg_page_t(p, "page.skip");
+        vg_page_put(p, "</a><header class=\"site\">");
+        if (f->header_html)
+            vg_page_put(p, f->header_html);
         language_links(p, f);
-        vg_page_put(p, "<main id=\"main\">");
+        vg_page_put(p, "</header>");
+        if (f->banner_html)
+            vg_page_put(p, f->banner_html);
+        vg_page_put(p, "<main id=\"main\" tabindex=\"-1\">");
         return;
     }
     staff_header(p, req, f);
@@ -189,10 +233,10 @@ void vg_page_open(vg_page *p, vg_http_request *req, const vg_page_frame *f)
 void vg_page_send(vg_page *p, vg_http_request *req, unsigned status)
 {
     vg_page_put(p, "</main>");
-    if (p->kind == VG_PAGE_PUBLIC) {
-        vg_page_put(p, "<footer><p>");
-        vg_page_t(p, "page.privacy");
-        vg_page_put(p, "</p></footer>");
+    if (p->kind == VG_PAGE_PUBLIC && p->footer_html) {
+        vg_page_put(p, "<footer>");
+        vg_page_put(p, p->footer_html);
+        vg_page_put(p, "</footer>");
     }
     vg_page_put(p, "</body></html>\n");
     if (p->html.failed)

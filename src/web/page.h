@@ -1,13 +1,15 @@
 /*
  * src/web/page.h - the one frame of every page vigie serves.
  *
- * Public pages (the report form, the status page) speak the visitor's
- * language, link to the others, and end with the privacy sentence; staff
- * pages (sign-in, the console) carry a header with the navigation and the
- * signed-in person. Both are plain HTML that works without JavaScript,
- * with one small inline style sheet: contrast at least 7:1, a visible
- * keyboard focus, large targets. Every text from a catalogue or a visitor
- * is escaped on the way in.
+ * Public pages (the home page, the report form, the status page) speak the
+ * visitor's language, written the way it is read (dir="rtl" for Arabic),
+ * with a switch to every other language; what their header and footer say
+ * is the public module's (src/server/public). Staff pages (sign-in, the
+ * console) carry a header with the navigation and the signed-in person.
+ * Both are plain HTML that works without JavaScript, with one small inline
+ * style sheet: contrast at least 7:1, a visible keyboard focus, large
+ * targets. Every text from a catalogue or a visitor is escaped on the way
+ * in.
  */
 #ifndef VIGIE_WEB_PAGE_H
 #define VIGIE_WEB_PAGE_H
@@ -30,9 +32,15 @@ typedef struct vg_page_link {
 typedef struct vg_page_frame {
     vg_page_kind kind;
     const char *title; /* in the page's language, escaped by the frame */
-    /* public: the catalogues and the address the language links point to */
+    /* public: the catalogues, the address the language links point to, the
+     * site's name (after the title; NULL: the catalogue's site.name), and
+     * raw HTML of the caller's (may be NULL): header_html opens the page's
+     * <header>, before the language switch; banner_html follows the
+     * header, before <main>. */
     const vg_i18n *i18n;
     const char *path;
+    const char *site;
+    const char *header_html, *banner_html;
     /* staff: the navigation (may be empty), the current address, and the
      * signed-in person (NULL on the sign-in pages) */
     const vg_page_link *nav;
@@ -45,6 +53,9 @@ typedef struct vg_page {
     vg_html html;
     const vg_i18n_lang *lang; /* public pages: the visitor's language */
     vg_page_kind kind;
+    /* public pages: raw HTML of the <footer> (NULL: none), borrowed until
+     * vg_page_send */
+    const char *footer_html;
 } vg_page;
 
 /* The visitor's language: the form's or the query's "lang", else the best

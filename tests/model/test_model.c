@@ -12,6 +12,7 @@
 #include "model/people.h"
 #include "model/priority.h"
 #include "model/report.h"
+#include "model/stats.h"
 #include "model/video.h"
 #include "model/vocab.h"
 
@@ -710,6 +711,116 @@ static void test_video_segments(void)
     }
 }
 
+/* Statistics: a known history, each figure checked by hand. Times are
+ * seconds; T is 2026-12-31 23:00:00 UTC, an hour before a new year whose
+ * first days still belong to ISO week 2026-W53. */
+static void test_stats(void)
+{
+    const int64_t T = 1798758000, H = 3600;
+    const vg_report_fact facts[] = {
+        /* a public report, looked at after 2 h, confirmed CSAM after 4 h */
+        {.id = 1, .case_id = 1, .created_at = T, .first_look_at = T + 2 * H,
+         .decided_at = T + 4 * H, .source = "web", .reporter_kind = "child",
+         .category = "image_of_me", .state = VG_ITEM_CONFIRMED, .legal = VG_LEGAL_CSAM,
+         .severity = "A", .files = 2, .known_files = 0, .urls = 1},
+        /* a copy of it in the same case, an hour later (the new year):
+         * decided by the bank with nobody looking */
+        {.id = 2, .case_id = 1, .created_at = T + H, .decided_at = T + H, .duplicate = 1,
+         .source = "api", .category = "image_video", .state = VG_ITEM_AUTO,
+         .legal = VG_LEGAL_CSAM, .files = 1, .known_files = 1, .videos = 1},
+        /* not illegal, after 10 h; looked at after 1 h */
+        {.id = 3, .case_id = 2, .created_at = T + 2 * H, .first_look_at = T + 3 * H,
+         .decided_at = T + 12 * H, .source = "web", .reporter_kind = "child",
+         .category = "image_of_me", .state = VG_ITEM_CONFIRMED, .legal = VG_LEGAL_NOT_ILLEGAL,
+         .files = 1, .claimed_files = 0},
+        /* waiting, with a digest the partner quoted */
+        {.id = 4, .case_id = 3, .created_at = T + 3 * H, .source = "api",
+         .category = "image_video", .state = VG_ITEM_SECOND, .legal = VG_LEGAL_CSAM,
+         .files = 1, .claimed_files = 1},
+    };
+    vg_stats_table *t = NULL;
+    CHECK(vg_stats_new(NULL, 0, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_stats_group_count(t), 1);
+    const vg_stats_group *g = vg_stats_group_at(t, 0);
+    /* reports cases dup files known new videos urls assessed csam other not age auto */
+    const int64_t want[VG_M_COUNTS] = {4, 3, 1, 5, 1, 3, 1, 1, 3, 2, 0, 1, 0, 1};
+    for (int m = 0; m < VG_M_COUNTS; m++)
+        CHECK_MSG(g->counts[m] == want[m], "%s = %lld, not %lld", vg_stat_measure_name(m),
+                  (long long)g->counts[m], (long long)want[m]);
+    /* first looks 2 h and 1 h: the nearest-rank median is 1 h; people's
+     * assessments 4 h and 10 h (the bank's is nobody's time): median 4, p90 10 */
+    CHECK(g->hours[VG_M_FIRST_LOOK_MEDIAN_H - VG_M_COUNTS] == 1.0);
+    CHECK(g->hours[VG_M_ASSESSED_MEDIAN_H - VG_M_COUNTS] == 4.0);
+    CHECK(g->hours[VG_M_ASSESSED_P90_H - VG_M_COUNTS] == 10.0);
+    vg_stats_free(t);
+
+    /* crossed: year by legal; the groups sorted by their values */
+    vg_stat_dim dims[3];
+    size_t n = 0;
+    CHECK(vg_stat_dims_parse("year,legal", dims, 3, &n, NULL) == VG_OK && n == 2);
+    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    static const struct {
+        const char *year, *legal;
+        int64_t reports;
+    } rows[] = {{"2026", "illegal_csam", 1},
+                {"2027", "", 1}, /* not decided: no legal value yet */
+                {"2027", "illegal_csam", 1},
+                {"2027", "not_illegal", 1}};
+    CHECK_INT_EQ(vg_stats_group_count(t), 4);
+    for (size_t i = 0; i < 4 && i < vg_stats_group_count(t); i++) {
+        g = vg_stats_group_at(t, i);
+        CHECK_STR_EQ(g->values[0], rows[i].year);
+        CHECK_STR_EQ(g->values[1], rows[i].legal);
+        CHECK_INT_EQ(g->counts[VG_M_REPORTS], rows[i].reports);
+    }
+    vg_stats_free(t);
+
+    /* periods at the boundary: the last second of 2026 and the first of 2027 */
+    static const struct {
+        const char *dim, *last, *first;
+    } periods[] = {{"day", "2026-12-31", "2027-01-01"},
+                   {"week", "2026-W53", "2026-W53"},
+                   {"month", "2026-12", "2027-01"},
+                   {"year", "2026", "2027"}};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(vg_stat_dims_parse(periods[i].dim, dims, 3, &n, NULL) == VG_OK);
+        CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+        vg_report_fact last = {.created_at = T + H - 1}, first = {.created_at = T + H};
+        CHECK(vg_stats_add(t, &last, NULL) == VG_OK && vg_stats_add(t, &first, NULL) == VG_OK);
+        CHECK(vg_stats_finish(t, NULL) == VG_OK);
+        size_t groups = vg_stats_group_count(t);
+        CHECK_STR_EQ(vg_stats_group_at(t, 0)->values[0], periods[i].last);
+        CHECK_STR_EQ(vg_stats_group_at(t, groups - 1)->values[0], periods[i].first);
+        CHECK_INT_EQ(groups, strcmp(periods[i].last, periods[i].first) ? 2 : 1);
+        vg_stats_free(t);
+    }
+    /* source crosses the channel with who reported */
+    CHECK(vg_stat_dims_parse("source", dims, 3, &n, NULL) == VG_OK);
+    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_stats_group_count(t), 2);
+    CHECK_STR_EQ(vg_stats_group_at(t, 0)->values[0], "api/unsaid");
+    CHECK_STR_EQ(vg_stats_group_at(t, 1)->values[0], "web/child");
+    CHECK_INT_EQ(vg_stats_group_at(t, 1)->counts[VG_M_CASES], 2);
+    vg_stats_free(t);
+
+    vg_error err;
+    CHECK(vg_stat_dims_parse("month,colour", dims, 3, &n, &err) == VG_ERR_INVALID);
+    CHECK(strstr(err.message, "\"colour\"") != NULL);
+    CHECK(vg_stat_dims_parse("month,month", dims, 3, &n, &err) == VG_ERR_INVALID);
+    double v[] = {5, 1, 3, 2, 4};
+    CHECK(vg_stat_quantile(v, 5, 0.5) == 3 && vg_stat_quantile(v, 5, 0.9) == 5 &&
+          vg_stat_quantile(v, 5, 0.2) == 1 && vg_stat_quantile(v, 0, 0.5) == -1);
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -729,5 +840,6 @@ int main(void)
     RUN(test_alert_rules);
     RUN(test_alert_messages);
     RUN(test_video_segments);
+    RUN(test_stats);
     return vg_test_exit();
 }

@@ -105,6 +105,13 @@ body=$(curl -sk "$scheme://127.0.0.1:$port/healthz")
 check "healthz over $scheme" test "$body" = '{"status":"ok"}'
 status=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$scheme://127.0.0.1:$port/console")
 check "a partner key does not open the console" test "$status" = 403
+# two reports for the statistics below
+for body in '{"category":"image_video","urls":["https://a.example/1"]}' \
+            '{"category":"livestream","urls":["https://a.example/2","https://a.example/3"]}'; do
+    status=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" \
+        -H 'Content-Type: application/json' -d "$body" "$scheme://127.0.0.1:$port/api/v1/reports")
+    check "a report for the statistics: 201" test "$status" = 201
+done
 kill -TERM "$pid"
 wait "$pid"
 check "SIGTERM: exit 0" test $? -eq 0
@@ -127,8 +134,28 @@ pid=
 "$VIGIE" audit verify --data-dir "$data" >"$tmp/audit"
 check "audit verify: exit 0" test $? -eq 0
 # 7 admin changes (3 of them for key trust: a key created, 2 trust
-# changes), the first configuration, one configuration change
-check "audit verify counts every entry" grep -q 'holds: 9 entries' "$tmp/audit"
+# changes), the first configuration, one configuration change, and the
+# alert the live-stream report raised
+check "audit verify counts every entry" grep -q 'holds: 10 entries' "$tmp/audit"
+
+# statistics (docs/stats.md): the two reports, by category, as CSV and JSON
+"$VIGIE" stats --data-dir "$data" --by category >"$tmp/stats"
+check "stats: exit 0" test $? -eq 0
+check "stats: a column per dimension, then the measures" \
+    grep -qx 'category,reports,cases,duplicates,files,known_files,new_files,videos,urls,assessed,csam,other_illegal,not_illegal,age_undetermined,automatic,first_look_median_h,assessed_median_h,assessed_p90_h' "$tmp/stats"
+check "stats: one row per category, counted" \
+    bash -c "grep -qx 'image_video,1,1,0,0,0,0,0,1,0,0,0,0,0,0,,,' '$tmp/stats' &&
+             grep -qx 'livestream,1,1,0,0,0,0,0,2,0,0,0,0,0,0,,,' '$tmp/stats' &&
+             test \$(wc -l < '$tmp/stats') -eq 3"
+today=$(date -u +%Y-%m-%d)
+"$VIGIE" stats --data-dir "$data" --by decided --format json --to "$today" >"$tmp/stats"
+check "stats --to today excludes today's reports" test ! -s "$tmp/stats"
+"$VIGIE" stats --data-dir "$data" --by decided --format json >"$tmp/stats"
+check "stats --format json" grep -qx '{"decided":"pending","reports":2,.*"urls":3,.*"assessed_p90_h":null}' "$tmp/stats"
+"$VIGIE" stats --data-dir "$data" --by colour 2>/dev/null
+check "stats --by an unknown dimension: exit 2" test $? -eq 2
+"$VIGIE" stats --data-dir "$data" --from 2026-02-30 2>/dev/null
+check "stats --from a date that does not exist: exit 2" test $? -eq 2
 "$VIGIE" audit verify 2>/dev/null
 check "audit verify without data dir: exit 2" test $? -eq 2
 exit $fail

@@ -9,3 +9,10 @@ endforeach()
 vg_add_test(test_intake_i18n test_intake_i18n.c)
 target_link_libraries(test_intake_i18n PRIVATE vigie_server)
 target_include_directories(test_intake_i18n PRIVATE ${PROJECT_SOURCE_DIR}/src)
+
+# The public pages in Chromium, on a phone and a desktop, with axe-core on
+# every page state (tests/e2e/public.mjs; skipped with 77 without Chromium).
+vg_add_script_test(e2e_public ../e2e/run)
+set_property(TEST e2e_public APPEND PROPERTY ENVIRONMENT
+             "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts/public;E2E_SCRIPT=public")
+set_property(TEST e2e_public PROPERTY TIMEOUT 300)

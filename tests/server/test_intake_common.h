@@ -213,4 +213,30 @@ static inline int ti_tree_contains(const char *dir, const void *needle, size_t n
     return found;
 }
 
+/* After a report was posted to the form: it must answer 303 to its
+ * receipt with the receipt's cookie (path /report, HttpOnly, SameSite,
+ * public.receipt_minutes' default of 15). The cookie joins the visitor's
+ * "Cookie: ..." line (cookie, cap bytes), and r becomes the receipt page
+ * fetched with it. */
+static inline int ti_follow_receipt(ts_server *t, char *cookie, size_t cap, ts_response *r)
+{
+    char location[128] = "", sealed[600] = "", attrs[1024] = "";
+    int ok = r->status == 303 && ts_header(r, "Location", location, sizeof location) &&
+             !strncmp(location, "/report/receipt?lang=", 21) &&
+             ts_set_cookie(r, "vigie_receipt", sealed, sizeof sealed, attrs, sizeof attrs) &&
+             strstr(attrs, "Path=/report") && strstr(attrs, "HttpOnly") &&
+             strstr(attrs, "SameSite=Strict") && strstr(attrs, "Max-Age=900");
+    CHECK_MSG(ok, "a stored report redirects to its receipt (status %ld)", r->status);
+    if (!ok) /* r stays the answer, for the caller's checks */
+        return 0;
+    ts_response_free(r);
+    char *end = strstr(cookie, "; vigie_receipt=");
+    if (end)
+        *end = 0;
+    size_t n = strlen(cookie);
+    snprintf(cookie + n, cap - n, "%svigie_receipt=%s", n ? "; " : "Cookie: ", sealed);
+    const char *headers[] = {cookie, NULL};
+    return ts_call(t, "GET", location, headers, NULL, 0, r) && r->status == 200;
+}
+
 #endif

@@ -11,7 +11,7 @@
 #define HELPLINE "report.helpline_name = Test Helpline\nreport.helpline_url = https://help.example/\n"
 
 typedef struct visitor {
-    char cookie[200]; /* "Cookie: vigie_csrf=..." */
+    char cookie[1000]; /* "Cookie: vigie_csrf=...[; vigie_receipt=...]" */
     char csrf[80];
 } visitor;
 
@@ -42,6 +42,13 @@ static int post_form(ts_server *t, const char *path, visitor *v, ti_multipart *m
     const char *headers[] = {v->cookie,
                              "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
     return ts_call(t, "POST", path, headers, m->buf, m->len, r);
+}
+
+/* After a report was posted: 303 to its receipt, whose cookie joins the
+ * visitor's; r becomes the receipt page. */
+static int follow_receipt(ts_server *t, visitor *v, ts_response *r)
+{
+    return ti_follow_receipt(t, v->cookie, sizeof v->cookie, r);
 }
 
 /* Copy the text of the element with id into out. */
@@ -94,14 +101,14 @@ static void test_form_languages_and_accessibility(void)
     ts_response_free(&r);
 
     /* An unknown language falls back to English. */
-    CHECK(visit(&t, "/report", "tlh, de;q=0.5", &v, &r));
+    CHECK(visit(&t, "/report", "tlh, xx;q=0.5", &v, &r));
     CHECK(strstr(r.body, "<html lang=\"en\"") != NULL);
     ts_response_free(&r);
 
     /* The path for a young person whose own picture is online. */
     CHECK(visit(&t, "/report?about=me", "en", &v, &r));
     CHECK(strstr(r.body, "You are not in trouble.") != NULL);
-    CHECK(strstr(r.body, "<a href=\"https://help.example/\">Test Helpline</a>") != NULL);
+    CHECK(strstr(r.body, "<a href=\"https://help.example/\"><bdi>Test Helpline</bdi></a>") != NULL);
     CHECK(strstr(r.body, "value=\"image_of_me\"") != NULL);
     ts_response_free(&r);
     CHECK(visit(&t, "/report?about=me&lang=fr", "en", &v, &r));
@@ -132,7 +139,7 @@ static void test_report_receipt_and_status(void)
     ti_mp_file(&m, "file", "../../etc/photo.pgm", img, img_len);
     ti_mp_end(&m);
     CHECK(post_form(&t, "/report", &v, &m, &r));
-    CHECK_INT_EQ(r.status, 200);
+    CHECK(follow_receipt(&t, &v, &r));
     char code[64], secret[64];
     element(r.body, "receipt-code", code, sizeof code);
     element(r.body, "receipt-secret", secret, sizeof secret);
@@ -274,7 +281,7 @@ static void test_refusals_keep_answers(void)
     ti_mp_file(&m, "file", "", "", 0);
     ti_mp_end(&m);
     CHECK(post_form(&t, "/report", &v, &m, &r));
-    CHECK_INT_EQ(r.status, 200);
+    CHECK_INT_EQ(r.status, 303);
     ts_response_free(&r);
     free(m.buf);
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM report_files"), 0);
@@ -303,7 +310,7 @@ static void test_refusals_keep_answers(void)
     snprintf(body, sizeof body, "csrf_token=%s&account=some%%20one&platform=Chat&lang=fr", v.csrf);
     const char *headers[] = {v.cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
     CHECK(ts_call(&t, "POST", "/report", headers, body, strlen(body), &r));
-    CHECK_INT_EQ(r.status, 200);
+    CHECK(follow_receipt(&t, &v, &r));
     CHECK(strstr(r.body, "Merci. Nous avons re") != NULL);
     ts_response_free(&r);
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 2);
@@ -333,7 +340,7 @@ static void test_image_of_me_and_client_address(void)
     ti_mp_field(&m, "account", "bad_account_42");
     ti_mp_end(&m);
     CHECK(post_form(&t, "/report", &v, &m, &r));
-    CHECK_INT_EQ(r.status, 200);
+    CHECK(follow_receipt(&t, &v, &r));
     CHECK(strstr(r.body, "Test Helpline") != NULL); /* help is on the receipt too */
     ts_response_free(&r);
     free(m.buf);
@@ -385,7 +392,7 @@ static void test_hostile_posts(void)
     ti_mp_file(&m, "file", "..\\..\\windows\\system.ini", "abc", 3);
     ti_mp_end(&m);
     CHECK(post_form(&t, "/report", &v, &m, &r));
-    CHECK_INT_EQ(r.status, 200);
+    CHECK_INT_EQ(r.status, 303);
     ts_response_free(&r);
     free(m.buf);
     char text[128];
@@ -402,6 +409,294 @@ static void test_hostile_posts(void)
     ts_stop(&t);
 }
 
+/* 1 when html addresses the reader as "vous" (votre, vos) anywhere. */
+static int says_vous(const char *html)
+{
+    const char *words[] = {"vous", "votre", "vos"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        for (const char *p = strcasestr(html, words[i]); p; p = strcasestr(p + 1, words[i])) {
+            size_t n = strlen(words[i]);
+            int before = p == html || !((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z');
+            int after = !((p[n] | 0x20) >= 'a' && (p[n] | 0x20) <= 'z');
+            if (before && after)
+                return 1;
+        }
+    return 0;
+}
+
+/* The receipt after post, redirect, get: a reload and a language switch
+ * show it again and create nothing; a tampered cookie or none shows
+ * nothing; "forget" deletes it. */
+static void test_receipt_survives_reload(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    visitor v = {0};
+    ts_response r;
+    CHECK(visit(&t, "/report", "en", &v, &r));
+    ts_response_free(&r);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "en");
+    ti_mp_field(&m, "urls", "https://example.test/a");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    free(m.buf);
+    char location[128] = "";
+    CHECK(ts_header(&r, "Location", location, sizeof location) != NULL);
+    CHECK(follow_receipt(&t, &v, &r));
+    char code[64], secret[64], again[64];
+    element(r.body, "receipt-code", code, sizeof code);
+    element(r.body, "receipt-secret", secret, sizeof secret);
+    CHECK(strlen(code) >= 10 && strlen(secret) >= 20);
+    CHECK(strstr(location, code) == NULL && strstr(location, secret) == NULL);
+    CHECK(strstr(r.body, "Check again in <bdi>3</bdi> days") != NULL); /* public.check_back_days */
+    ts_response_free(&r);
+
+    /* Reload, then the French and the Arabic page: the same receipt. */
+    const char *headers[] = {v.cookie, NULL};
+    const char *pages[] = {"/report/receipt?lang=en", "/report/receipt?lang=fr",
+                           "/report/receipt?lang=ar"};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK(ts_call(&t, "GET", pages[i], headers, NULL, 0, &r));
+        CHECK_INT_EQ(r.status, 200);
+        CHECK_STR_EQ(element(r.body, "receipt-code", again, sizeof again), code);
+        CHECK_STR_EQ(element(r.body, "receipt-secret", again, sizeof again), secret);
+        if (i == 1)
+            CHECK(strstr(r.body, "Merci. Nous avons re") != NULL);
+        if (i == 2)
+            CHECK(strstr(r.body, "<html lang=\"ar\" dir=\"rtl\">") != NULL);
+        ts_response_free(&r);
+    }
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 1);
+
+    /* Another browser (no cookie), or a cookie changed by one character. */
+    char tampered[1000];
+    snprintf(tampered, sizeof tampered, "%s", v.cookie);
+    char *last = tampered + strlen(tampered) - 1;
+    *last = *last == 'a' ? 'b' : 'a';
+    const char *none[] = {NULL}, *forged[] = {tampered, NULL};
+    for (int i = 0; i < 2; i++) {
+        CHECK(ts_call(&t, "GET", "/report/receipt", i ? forged : none, NULL, 0, &r));
+        CHECK_INT_EQ(r.status, 200);
+        CHECK(strstr(r.body, "id=\"receipt-gone\"") != NULL);
+        CHECK(strstr(r.body, code) == NULL);
+        ts_response_free(&r);
+    }
+
+    /* "I wrote them down": the cookie is deleted. */
+    char body[160];
+    snprintf(body, sizeof body, "csrf_token=%s&lang=en", v.csrf);
+    const char *post[] = {v.cookie, "Content-Type: application/x-www-form-urlencoded", NULL};
+    CHECK(ts_call(&t, "POST", "/report/receipt", post, body, strlen(body), &r));
+    CHECK_INT_EQ(r.status, 200);
+    char value[64], attrs[1024];
+    CHECK(ts_set_cookie(&r, "vigie_receipt", value, sizeof value, attrs, sizeof attrs) != NULL);
+    CHECK(value[0] == 0 && strstr(attrs, "Max-Age=0") && strstr(attrs, "Path=/report"));
+    CHECK(strstr(r.body, code) == NULL);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
+/* The home page, the privacy notice, the emergency line and the error
+ * pages: from the configuration, in the visitor's language and the public
+ * frame. */
+static void test_home_privacy_and_errors(void)
+{
+    ts_server t;
+    /* the defaults first: 112, no operator named */
+    CHECK(ts_start(&t, NULL));
+    visitor v = {0};
+    ts_response r;
+    const char *de[] = {"Accept-Language: de", NULL};
+    CHECK(ts_call(&t, "GET", "/", de, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "<html lang=\"de\" dir=\"ltr\">") != NULL);
+    CHECK(strstr(r.body, "Wenn ein Kind gerade in Gefahr ist, rufen Sie die Polizei: "
+                         "<a href=\"tel:112\"><bdi>112</bdi></a>.") != NULL);
+    CHECK(strstr(r.body, "href=\"/report?lang=de\"") && strstr(r.body, "href=\"/status?lang=de\"") &&
+          strstr(r.body, "href=\"/privacy?lang=de\""));
+    CHECK(strstr(r.body, "class=\"exit\" rel=\"noreferrer\" href=\"https://www.wikipedia.org/\"") !=
+          NULL);
+    ts_response_free(&r);
+    ts_stop(&t);
+
+    CHECK(ts_start(&t, "public.name = Point de Contact\n"
+                       "public.operator = Association Exemple\n"
+                       "public.operator_url = https://association.example/\n"
+                       "public.contact = dpo@association.example\n"
+                       "public.emergency_number = 17\n"
+                       "privacy.store_client_address = true\n"));
+    CHECK(ts_call(&t, "GET", "/?lang=fr", NULL, NULL, 0, &r));
+    CHECK(strstr(r.body, "<h1>Point de Contact</h1>") != NULL);
+    CHECK(strstr(r.body, "<title>Accueil - Point de Contact</title>") != NULL);
+    CHECK(strstr(r.body, "appelez la police : <a href=\"tel:17\"><bdi>17</bdi></a>") != NULL);
+    CHECK(strstr(r.body, "Ce service est géré par <a href=\"https://association.example/\">"
+                         "<bdi>Association Exemple</bdi></a>.") != NULL);
+    ts_response_free(&r);
+    CHECK(ts_call(&t, "GET", "/privacy?lang=es", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "Guardamos su dirección IP") != NULL); /* what this operator chose */
+    CHECK(strstr(r.body, "dpo@association.example") != NULL);
+    ts_response_free(&r);
+
+    /* 404 in the visitor's language, in the frame, with a way home. */
+    const char *fr[] = {"Accept-Language: fr", NULL};
+    CHECK(ts_call(&t, "GET", "/nulle-part", fr, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 404);
+    CHECK(strstr(r.body, "<html lang=\"fr\"") && strstr(r.body, "Nous ne trouvons pas cette page") &&
+          strstr(r.body, "href=\"/?lang=fr\"") && strstr(r.body, "tel:17"));
+    ts_response_free(&r);
+    CHECK(ts_call(&t, "GET", "/report/nowhere?lang=ar", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 404);
+    CHECK(strstr(r.body, "dir=\"rtl\"") != NULL);
+    ts_response_free(&r);
+    /* Partners read JSON, never a page. */
+    CHECK(ts_call(&t, "GET", "/api/v1/nowhere", fr, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 404);
+    CHECK(strstr(r.body, "{\"error\"") == r.body);
+    ts_response_free(&r);
+
+    /* 403: the form's cookie lost. The form again, in French, answers
+     * kept, the file asked for again, the reason focused. */
+    CHECK(visit(&t, "/report", "fr", &v, &r));
+    ts_response_free(&r);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "fr");
+    ti_mp_field(&m, "account", "compte_perdu");
+    ti_mp_file(&m, "file", "p.pgm", "P5 1 1 255 x", 12);
+    ti_mp_end(&m);
+    const char *no_cookie[] = {"Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
+    CHECK(ts_call(&t, "POST", "/report", no_cookie, m.buf, m.len, &r));
+    free(m.buf);
+    CHECK_INT_EQ(r.status, 403);
+    CHECK(strstr(r.body, "<html lang=\"fr\"") != NULL);
+    CHECK(strstr(r.body, "id=\"error\" tabindex=\"-1\" autofocus") != NULL);
+    CHECK(strstr(r.body, "votre navigateur n&#x27;a pas gardé notre cookie") != NULL);
+    CHECK(strstr(r.body, "value=\"compte_perdu\"") != NULL);
+    CHECK(strstr(r.body, "id=\"file-error\"") && strstr(r.body, "file-error\" aria-invalid=\"true\""));
+    CHECK(strstr(r.body, "form has expired") == NULL); /* not the layer's English */
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 0);
+    ts_stop(&t);
+}
+
+/* A field at fault is marked (aria-invalid, its message beside it and in
+ * the focused summary), in the visitor's words, not the parser's. */
+static void test_fields_at_fault(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    visitor v = {0};
+    ts_response r;
+    CHECK(visit(&t, "/report", "fr", &v, &r));
+    CHECK(strstr(r.body, "aria-invalid=\"true\"") == NULL);
+    ts_response_free(&r);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "fr");
+    ti_mp_field(&m, "urls", "http://exa mple.test/");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    free(m.buf);
+    CHECK_INT_EQ(r.status, 400);
+    CHECK(strstr(r.body, "id=\"urls\" autocomplete=\"off\" aria-describedby=\"urls-hint "
+                         "urls-error\" aria-invalid=\"true\"") != NULL);
+    CHECK(strstr(r.body, "<p class=\"field-error\" id=\"urls-error\">Cette adresse web n&#x27;a "
+                         "pas pu être lue : http://exa mple.test/</p>") != NULL);
+    CHECK(strstr(r.body, "<a href=\"#urls\">") != NULL);
+    CHECK(strstr(r.body, "host") == NULL); /* the parser's English stays in the log */
+    CHECK(strstr(r.body, "file-error") == NULL); /* no file was sent */
+    ts_response_free(&r);
+
+    /* The status page: both fields marked, the code kept, never the secret. */
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "code", "ABCDEFGHJK");
+    ti_mp_field(&m, "secret", "SECRETSECRETSECRETSECRET");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/status", &v, &m, &r));
+    free(m.buf);
+    CHECK_INT_EQ(r.status, 404);
+    CHECK(strstr(r.body, "id=\"code\"") && strstr(r.body, "value=\"ABCDEFGHJK\""));
+    CHECK(strstr(r.body, "SECRETSECRET") == NULL);
+    CHECK(strstr(r.body, "aria-invalid=\"true\" aria-describedby=\"error\"") != NULL);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
+/* The "image of me" path: one voice (French "tu") on every page of it,
+ * the helplines of the configuration, the age asked and kept, advice
+ * against sextortion. */
+static void test_image_of_me_voice(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "public.emergency_number = 17\n"
+                       "helpline.1.name = Allô Enfance en Danger\nhelpline.1.number = 119\n"
+                       "helpline.2.name = 3018 (e-Enfance)\nhelpline.2.number = 3018\n"
+                       "helpline.2.url = https://e-enfance.org/\nhelpline.2.for = online\n"));
+    visitor v = {0};
+    ts_response r;
+    CHECK(visit(&t, "/report?about=me&lang=fr", "fr", &v, &r));
+    CHECK(!says_vous(r.body));
+    CHECK(strstr(r.body, "<a class=\"tel\" href=\"tel:119\" dir=\"ltr\">119</a>") != NULL);
+    CHECK(strstr(r.body, "<a class=\"tel\" href=\"tel:3018\" dir=\"ltr\">3018</a>") != NULL);
+    CHECK(strstr(r.body, "Pour le harcèlement en ligne, la sextorsion") != NULL);
+    CHECK(strstr(r.body, "Ne paie pas") != NULL);
+    CHECK(strstr(r.body, "appelle la police") != NULL);
+    CHECK(strstr(r.body, "<select name=\"reporter_age\" id=\"reporter_age\"") != NULL);
+    ts_response_free(&r);
+    /* The check itself finds the adults' voice. */
+    CHECK(visit(&t, "/report?lang=fr", "fr", &v, &r));
+    CHECK(says_vous(r.body));
+    ts_response_free(&r);
+
+    /* An age not offered: refused in the same voice, the field marked. */
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "fr");
+    ti_mp_field(&m, "about", "me");
+    ti_mp_field(&m, "category", "image_of_me");
+    ti_mp_field(&m, "account", "compte_42");
+    ti_mp_field(&m, "reporter_age", "12\"><script>");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    free(m.buf);
+    CHECK_INT_EQ(r.status, 400);
+    CHECK(!says_vous(r.body));
+    CHECK(strstr(r.body, "Choisis une des réponses") != NULL);
+    CHECK(strstr(r.body, "id=\"reporter_age\" aria-describedby=\"reporter_age-hint "
+                         "reporter_age-error\" aria-invalid=\"true\"") != NULL);
+    CHECK(strstr(r.body, "<script>") == NULL);
+    ts_response_free(&r);
+
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "fr");
+    ti_mp_field(&m, "about", "me");
+    ti_mp_field(&m, "category", "image_of_me");
+    ti_mp_field(&m, "account", "compte_42");
+    ti_mp_field(&m, "reporter_age", "13_15");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    free(m.buf);
+    CHECK(follow_receipt(&t, &v, &r));
+    CHECK(!says_vous(r.body));
+    CHECK(strstr(r.body, "Merci. Nous avons reçu ton signalement.") != NULL);
+    CHECK(strstr(r.body, "tel:119") != NULL);
+    ts_response_free(&r);
+    char text[128];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT extra_json FROM reports", text, sizeof text),
+                 "{\"reporter_age\":\"13_15\"}");
+
+    /* A mistyped number in the configuration stops the start, named. */
+    ts_stop(&t);
+    ts_server bad;
+    CHECK(!ts_start(&bad, "helpline.1.name = X\nhelpline.1.number = call us\n"));
+    ts_stop(&bad);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -410,6 +705,10 @@ int main(void)
     RUN(test_refusals_keep_answers);
     RUN(test_image_of_me_and_client_address);
     RUN(test_hostile_posts);
+    RUN(test_receipt_survives_reload);
+    RUN(test_home_privacy_and_errors);
+    RUN(test_fields_at_fault);
+    RUN(test_image_of_me_voice);
     curl_global_cleanup();
     return vg_test_exit();
 }

@@ -82,7 +82,8 @@ static inline int64_t public_report_with(ts_server *t, const char *category, con
     ti_mp_end(&m);
     const char *headers[] = {cookie, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY,
                              NULL};
-    int ok = ts_call(t, "POST", "/report", headers, m.buf, m.len, &r) && r.status == 200;
+    /* 303: to the receipt (post, redirect, get) */
+    int ok = ts_call(t, "POST", "/report", headers, m.buf, m.len, &r) && r.status == 303;
     free(m.buf);
     ts_response_free(&r);
     return ok ? (int64_t)ti_sql_int(t, "SELECT max(id) FROM reports") : 0;

@@ -23,6 +23,7 @@
 #include "store/jobs.h"
 #include "store/people.h"
 #include "store/reports.h"
+#include "store/stats.h"
 #include "store/store.h"
 
 #define NOW INT64_C(1700000000)
@@ -3452,6 +3453,119 @@ static void test_alerts(void)
 
 /* ---- the suite --------------------------------------------------------- */
 
+/* ---- statistics' facts --------------------------------------------------- */
+
+typedef struct facts_seen {
+    vg_report_fact f[8];
+    char text[8][9][32];
+    size_t n;
+    int stop_after;
+} facts_seen;
+
+static int keep_fact(void *ctx, const vg_report_fact *fact)
+{
+    facts_seen *fs = ctx;
+    if (fs->n < 8) {
+        vg_report_fact *f = &fs->f[fs->n];
+        *f = *fact;
+        const char **texts[] = {&f->source,  &f->reporter_kind, &f->category,
+                                &f->language, &f->country,      &f->state,
+                                &f->legal,    &f->severity,     &f->age};
+        for (int i = 0; i < 9; i++)
+            if (*texts[i]) {
+                snprintf(fs->text[fs->n][i], sizeof fs->text[fs->n][i], "%s", *texts[i]);
+                *texts[i] = fs->text[fs->n][i];
+            }
+    }
+    fs->n++;
+    return fs->stop_after && (int)fs->n >= fs->stop_after;
+}
+
+typedef struct facts_args {
+    int64_t from, to;
+    facts_seen *seen;
+} facts_args;
+
+static vg_status facts_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    facts_args *a = ctx;
+    return vg_tx_report_facts(tx, a->from, a->to, keep_fact, a->seen, err);
+}
+
+/* One fact per report of the period: when it came, when someone first
+ * claimed it (the audit log, not the item's latest claim), when it was
+ * decided, whether its case had one before, what its files were. */
+static void test_report_facts(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t ca = 0, cb = 0;
+    draft d1 = {.code = "F1", .url = "https://f.example/1", .sha256 = "s1", .known = VG_FILE_KNOWN,
+                .vault_id = "v1"};
+    draft d2 = {.code = "F2", .sha256 = "s2", .known = VG_FILE_CLAIMED};
+    draft d3 = {.code = "F3", .url = "https://f.example/3"};
+    vg_error err;
+    int64_t r1 = 0, r2 = 0, r3 = 0;
+    CHECK(put_report(s, &d1, 0, NOW, &r1, &ca, &err) == VG_OK);
+    CHECK(put_report(s, &d2, ca, NOW + 10, &r2, NULL, &err) == VG_OK);
+    CHECK(put_report(s, &d3, 0, NOW + 20, &r3, &cb, &err) == VG_OK);
+    char target[32];
+    snprintf(target, sizeof target, "report:%" PRId64, r1);
+    append(s, NOW + 100, "user:ann", "item.claim", target, "{}");
+    append(s, NOW + 200, "user:bob", "item.claim", target, "{}");
+    append(s, NOW + 50, "user:ann", "item.view", target, "{}");
+    vg_item it = {.report_id = r1, .state = VG_ITEM_CONFIRMED, .version = 2,
+                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2"};
+    put_item(s, &it, NOW + 300);
+    vg_item second = {.report_id = r3, .state = VG_ITEM_SECOND, .version = 1,
+                      .legal = VG_LEGAL_CSAM};
+    put_item(s, &second, NOW + 400);
+
+    facts_seen seen = {0};
+    facts_args a = {NOW, NOW + 1000, &seen};
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
+    CHECK_INT_EQ(seen.n, 3);
+    if (seen.n == 3) {
+        const vg_report_fact *f = seen.f;
+        CHECK_INT_EQ(f[0].id, r1);
+        CHECK_INT_EQ(f[0].case_id, ca);
+        CHECK_INT_EQ(f[0].created_at, NOW);
+        CHECK_INT_EQ(f[0].first_look_at, NOW + 100);
+        CHECK_INT_EQ(f[0].decided_at, NOW + 300);
+        CHECK_INT_EQ(f[0].duplicate, 0);
+        CHECK_STR_EQ(f[0].source, "web");
+        CHECK_STR_EQ(f[0].state, VG_ITEM_CONFIRMED);
+        CHECK_STR_EQ(f[0].legal, VG_LEGAL_CSAM);
+        CHECK_STR_EQ(f[0].severity, "A");
+        CHECK_STR_EQ(f[0].age, "b2");
+        CHECK(f[0].files == 1 && f[0].known_files == 1 && f[0].claimed_files == 0 &&
+              f[0].urls == 1 && f[0].videos == 0);
+        /* the second report of case a, untouched */
+        CHECK_INT_EQ(f[1].duplicate, 1);
+        CHECK(f[1].first_look_at == 0 && f[1].decided_at == 0 && f[1].state == NULL);
+        CHECK(f[1].files == 1 && f[1].known_files == 0 && f[1].claimed_files == 1);
+        /* assessed once: not decided yet */
+        CHECK_INT_EQ(f[2].duplicate, 0);
+        CHECK_INT_EQ(f[2].decided_at, 0);
+        CHECK_STR_EQ(f[2].state, VG_ITEM_SECOND);
+    }
+    /* the period is [from, to) */
+    memset(&seen, 0, sizeof seen);
+    a = (facts_args){NOW + 10, NOW + 20, &seen};
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
+    CHECK(seen.n == 1 && seen.f[0].id == r2);
+    /* a consumer that stops ends the read with VG_ERR_ABORTED */
+    memset(&seen, 0, sizeof seen);
+    seen.stop_after = 1;
+    a = (facts_args){0, NOW + 1000, &seen};
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_ERR_ABORTED);
+    CHECK_INT_EQ(seen.n, 1);
+    finish(s, loc);
+}
+
+
 int store_contract_run(const store_contract_backend *b)
 {
     backend = b;
@@ -3485,6 +3599,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_files_and_bank);
     RUN(test_job_leases);
     RUN(test_alerts);
+    RUN(test_report_facts);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);
     return vg_test_failures - failures;

@@ -3,7 +3,7 @@
  * report with the receipt's code and secret, without an account.
  *
  * The answer is one of four plain sentences (received, being assessed,
- * action taken, closed) and nothing else: no dates, no case, no outcome
+ * assessed, closed) and nothing else: no dates, no case, no outcome
  * details that could tell an abuser who checks a stolen receipt anything.
  * A wrong code and a wrong secret get the same answer. The secret travels
  * in a POST body, never in a URL (history, logs, referrers).
@@ -21,36 +21,74 @@
 #include "hotline/intake.h"
 #include "server/public/public.h"
 
-static void status_form(vg_page *p, vg_http_request *req)
+/* The form; invalid: the code and secret just given matched nothing. */
+static void status_form(vg_page *p, vg_http_request *req, int invalid)
 {
-    vg_page_put(p, "<h1>");
-    vg_page_t(p, "status.title");
-    vg_page_put(p, "</h1><p>");
-    vg_page_t(p, "status.intro");
-    vg_page_put(p, "</p><form method=\"post\" action=\"/status\" accept-charset=\"utf-8\">"
-                   "<input type=\"hidden\" name=\"csrf_token\" value=\"");
-    vg_page_text(p, vg_http_csrf_token(req));
-    vg_page_put(p, "\"><input type=\"hidden\" name=\"lang\" value=\"");
+    const char *marks = invalid ? " aria-invalid=\"true\" aria-describedby=\"error\"" : "";
+    vg_page_put(p, "<form method=\"post\" action=\"/status\" accept-charset=\"utf-8\">");
+    vg_page_csrf(p, req);
+    vg_page_put(p, "<input type=\"hidden\" name=\"lang\" value=\"");
     vg_page_text(p, vg_i18n_code(p->lang));
     vg_page_put(p, "\"><label for=\"code\">");
     vg_page_t(p, "status.code");
-    vg_page_put(p, "</label><input type=\"text\" name=\"code\" id=\"code\" autocomplete=\"off\" "
-                   "autocapitalize=\"characters\" spellcheck=\"false\"><label for=\"secret\">");
+    vg_page_fmt(p, "</label><input type=\"text\" name=\"code\" id=\"code\" autocomplete=\"off\" "
+                   "autocapitalize=\"characters\" spellcheck=\"false\"%s value=\"",
+                marks);
+    /* The code typed is kept (a typo is easier to see); the secret never
+     * comes back in a page. */
+    const char *code = vg_http_param(req, "code");
+    vg_page_text(p, code ? code : "");
+    vg_page_put(p, "\"><label for=\"secret\">");
     vg_page_t(p, "status.secret");
-    vg_page_put(p, "</label><input type=\"text\" name=\"secret\" id=\"secret\" "
-                   "autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\">"
-                   "<button type=\"submit\">");
+    vg_page_fmt(p, "</label><input type=\"text\" name=\"secret\" id=\"secret\" "
+                   "autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\"%s>"
+                   "<button type=\"submit\">",
+                marks);
     vg_page_t(p, "status.submit");
     vg_page_put(p, "</button></form>");
 }
 
+/* The page: its title, then what was found or why not (focused), then the
+ * form. error_key: a refusal's sentence, or NULL. */
+static void status_page(vg_public *pub, vg_http_request *req, const char *status_key,
+                        const char *error_key, unsigned code)
+{
+    vg_page p = {0};
+    vg_public_page_open(pub, &p, req, "status.title", "/status", 0);
+    vg_page_put(&p, "<h1>");
+    vg_page_t(&p, "status.title");
+    vg_page_put(&p, "</h1>");
+    if (status_key) {
+        vg_page_put(&p, "<div role=\"status\" class=\"notice\"><h2>");
+        vg_page_t(&p, "status.current");
+        vg_page_put(&p, "</h2><p id=\"report-status\">");
+        vg_page_t(&p, status_key);
+        vg_page_put(&p, "</p></div>");
+    } else if (error_key) {
+        vg_page_put(&p, "<div class=\"error\" role=\"alert\" id=\"error\" tabindex=\"-1\" "
+                        "autofocus><p>");
+        vg_page_t(&p, error_key);
+        vg_page_put(&p, "</p></div>");
+    }
+    vg_page_put(&p, "<p>");
+    vg_page_t(&p, "status.intro");
+    vg_page_put(&p, "</p>");
+    status_form(&p, req, error_key && !strcmp(error_key, "status.not_found"));
+    vg_public_page_send(pub, &p, req, code, 0);
+}
+
 void vg_public_status_get(vg_http_request *req)
 {
-    vg_public *pub = vg_http_route_ctx(req);
-    vg_page p = {0};
-    vg_public_page_open(pub, &p, req, "status.title", "/status");
-    status_form(&p, req);
-    vg_page_send(&p, req, 200);
+    status_page(vg_http_route_ctx(req), req, NULL, NULL, 200);
+}
+
+void vg_public_status_refused(vg_public *pub, vg_http_request *req, unsigned status)
+{
+    status_page(pub, req, NULL,
+                status == 403   ? "error.expired"
+                : status == 429 ? "error.too_many"
+                                : "error.bad_request",
+                status);
 }
 
 void vg_public_status_post(vg_http_request *req)
@@ -72,19 +110,6 @@ void vg_public_status_post(vg_http_request *req)
     char status_key[48] = "";
     if (status)
         snprintf(status_key, sizeof status_key, "status.%s", status);
-    vg_page p = {0};
-    vg_public_page_open(pub, &p, req, "status.title", "/status");
-    if (status) {
-        vg_page_put(&p, "<div role=\"status\"><h2>");
-        vg_page_t(&p, "status.current");
-        vg_page_put(&p, "</h2><p id=\"report-status\">");
-        vg_page_t(&p, status_key);
-        vg_page_put(&p, "</p></div>");
-    } else {
-        vg_page_put(&p, "<div class=\"error\" role=\"alert\"><p>");
-        vg_page_t(&p, "status.not_found");
-        vg_page_put(&p, "</p></div>");
-    }
-    status_form(&p, req);
-    vg_page_send(&p, req, status ? 200 : 404);
+    status_page(pub, req, status ? status_key : NULL, status ? NULL : "status.not_found",
+                status ? 200 : 404);
 }

@@ -88,3 +88,4 @@ SQ_OP(alert_deliveries, int64_t alert_id, vg_alert_delivery **deliveries, size_t
 SQ_OP(delivery_record, int64_t delivery_id, int64_t now, int delivered, const char *detail,
       int64_t next_at, vg_error *err)
 SQ_OP(alert_attempts, int64_t alert_id, vg_alert_attempt **attempts, size_t *count, vg_error *err)
+SQ_OP(report_facts, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx, vg_error *err)

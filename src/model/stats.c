@@ -1,0 +1,375 @@
+/*
+ * src/model/stats.c - facts grouped into tables (stats.h).
+ */
+#include "model/stats.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/vocab.h"
+
+static const char *const DIM_NAMES[VG_DIM_COUNT] = {
+    "day",      "week",    "month", "year",  "source",   "reporter", "category",
+    "language", "country", "state", "legal", "severity", "age",      "decided"};
+
+static const char *const MEASURE_NAMES[VG_M_COUNT] = {"reports",
+                                                      "cases",
+                                                      "duplicates",
+                                                      "files",
+                                                      "known_files",
+                                                      "new_files",
+                                                      "videos",
+                                                      "urls",
+                                                      "assessed",
+                                                      "csam",
+                                                      "other_illegal",
+                                                      "not_illegal",
+                                                      "age_undetermined",
+                                                      "automatic",
+                                                      "first_look_median_h",
+                                                      "assessed_median_h",
+                                                      "assessed_p90_h"};
+
+const char *vg_stat_dim_name(vg_stat_dim dim)
+{
+    return (unsigned)dim < VG_DIM_COUNT ? DIM_NAMES[dim] : NULL;
+}
+
+const char *vg_stat_measure_name(int measure)
+{
+    return measure >= 0 && measure < VG_M_COUNT ? MEASURE_NAMES[measure] : NULL;
+}
+
+vg_status vg_stat_dims_parse(const char *text, vg_stat_dim *dims, size_t max, size_t *count,
+                             vg_error *err)
+{
+    *count = 0;
+    const char *p = text ? text : "";
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        vg_stat_dim found = VG_DIM_COUNT;
+        for (int d = 0; d < VG_DIM_COUNT; d++)
+            if (strlen(DIM_NAMES[d]) == len && !strncmp(p, DIM_NAMES[d], len))
+                found = (vg_stat_dim)d;
+        if (found == VG_DIM_COUNT)
+            return vg_error_set(err, VG_ERR_INVALID,
+                                "no dimension \"%.*s\"; say one of day, week, month, year, "
+                                "source, reporter, category, language, country, state, legal, "
+                                "severity, age, decided",
+                                (int)(len > 40 ? 40 : len), p);
+        for (size_t i = 0; i < *count; i++)
+            if (dims[i] == found)
+                return vg_error_set(err, VG_ERR_INVALID, "dimension \"%s\" given twice",
+                                    DIM_NAMES[found]);
+        if (*count == max)
+            return vg_error_set(err, VG_ERR_INVALID, "at most %zu dimensions at once", max);
+        dims[(*count)++] = found;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return VG_OK;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double vg_stat_quantile(double *values, size_t n, double q)
+{
+    if (!n)
+        return -1;
+    qsort(values, n, sizeof *values, compare_doubles);
+    /* nearest rank: ceil(q * n), at least the first */
+    double rank = q * (double)n;
+    size_t k = (size_t)rank;
+    if ((double)k < rank)
+        k++;
+    return values[(k ? k : 1) - 1];
+}
+
+/* ---- tables ----------------------------------------------------------------- */
+
+typedef struct doubles {
+    double *v;
+    size_t n, cap;
+} doubles;
+
+static int doubles_push(doubles *d, double value)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        double *grown = realloc(d->v, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        d->v = grown;
+        d->cap = cap;
+    }
+    d->v[d->n++] = value;
+    return 1;
+}
+
+typedef struct group {
+    vg_stats_group pub;
+    char *key;                    /* the values, each ended by 0x1f: sorts as the values do */
+    doubles cases;                /* case ids, counted distinct at the end */
+    doubles first_look, assessed; /* hours */
+} group;
+
+struct vg_stats_table {
+    vg_stat_dim dims[VG_DIM_COUNT];
+    size_t ndims;
+    group *groups;
+    size_t count, cap;
+    size_t *slots; /* open addressing: group index + 1; 0 is empty */
+    size_t nslots;
+    int finished;
+};
+
+vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **out, vg_error *err)
+{
+    *out = NULL;
+    if (ndims > VG_DIM_COUNT)
+        return vg_error_set(err, VG_ERR_INVALID, "too many dimensions");
+    for (size_t i = 0; i < ndims; i++)
+        if ((unsigned)dims[i] >= VG_DIM_COUNT)
+            return vg_error_set(err, VG_ERR_INVALID, "no such dimension");
+    vg_stats_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    memcpy(t->dims, dims, ndims * sizeof *dims);
+    t->ndims = ndims;
+    *out = t;
+    return VG_OK;
+}
+
+static void period(vg_stat_dim dim, int64_t when, char *out, size_t size)
+{
+    time_t secs = (time_t)when;
+    struct tm tm;
+    static const char *const formats[] = {"%Y-%m-%d", "%G-W%V", "%Y-%m", "%Y"};
+    if (!gmtime_r(&secs, &tm) || !strftime(out, size, formats[dim - VG_DIM_DAY], &tm))
+        snprintf(out, size, "?");
+}
+
+/* The value of one dimension for a fact (NULL: the report did not say),
+ * made in buf when it must be. */
+static const char *dim_value(vg_stat_dim dim, const vg_report_fact *f, char *buf, size_t size)
+{
+    int automatic = f->state && !strcmp(f->state, VG_ITEM_AUTO);
+    switch (dim) {
+    case VG_DIM_DAY:
+    case VG_DIM_WEEK:
+    case VG_DIM_MONTH:
+    case VG_DIM_YEAR: period(dim, f->created_at, buf, size); return buf;
+    case VG_DIM_SOURCE:
+        snprintf(buf, size, "%s/%s", f->source ? f->source : "",
+                 f->reporter_kind && *f->reporter_kind ? f->reporter_kind : "unsaid");
+        return buf;
+    case VG_DIM_REPORTER: return f->reporter_kind;
+    case VG_DIM_CATEGORY: return f->category;
+    case VG_DIM_LANGUAGE: return f->language;
+    case VG_DIM_COUNTRY: return f->country;
+    case VG_DIM_STATE: return f->state ? f->state : VG_ITEM_OPEN;
+    case VG_DIM_LEGAL: return f->decided_at ? f->legal : NULL;
+    case VG_DIM_SEVERITY: return f->decided_at ? f->severity : NULL;
+    case VG_DIM_AGE: return f->decided_at ? f->age : NULL;
+    case VG_DIM_DECIDED: return !f->decided_at ? "pending" : automatic ? "automatic" : "person";
+    default: return NULL;
+    }
+}
+
+static size_t hash_key(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)h;
+}
+
+static int rehash(vg_stats_table *t)
+{
+    size_t n = t->nslots ? t->nslots * 2 : 64;
+    size_t *slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return 0;
+    for (size_t g = 0; g < t->count; g++) {
+        size_t i = hash_key(t->groups[g].key) & (n - 1);
+        while (slots[i])
+            i = (i + 1) & (n - 1);
+        slots[i] = g + 1;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->nslots = n;
+    return 1;
+}
+
+static void group_clear(group *g, size_t ndims)
+{
+    for (size_t d = 0; g->pub.values && d < ndims; d++)
+        free(g->pub.values[d]);
+    free(g->pub.values);
+    free(g->key);
+    free(g->cases.v);
+    free(g->first_look.v);
+    free(g->assessed.v);
+}
+
+/* The group of key, made with these values when it is new. */
+static group *find_group(vg_stats_table *t, char *key, const char *const *values)
+{
+    if ((t->count + 1) * 2 > t->nslots && !rehash(t))
+        return NULL;
+    size_t i = hash_key(key) & (t->nslots - 1);
+    for (; t->slots[i]; i = (i + 1) & (t->nslots - 1))
+        if (!strcmp(t->groups[t->slots[i] - 1].key, key))
+            return &t->groups[t->slots[i] - 1];
+    if (t->count == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        group *grown = realloc(t->groups, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        t->groups = grown;
+        t->cap = cap;
+    }
+    group *g = &t->groups[t->count];
+    memset(g, 0, sizeof *g);
+    g->key = strdup(key);
+    g->pub.values = calloc(t->ndims ? t->ndims : 1, sizeof *g->pub.values);
+    int ok = g->key && g->pub.values;
+    for (size_t d = 0; ok && d < t->ndims; d++)
+        ok = (g->pub.values[d] = strdup(values[d])) != NULL;
+    if (!ok) {
+        group_clear(g, t->ndims);
+        return NULL;
+    }
+    t->slots[i] = ++t->count;
+    return g;
+}
+
+vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err)
+{
+    if (t->finished)
+        return vg_error_set(err, VG_ERR_INVALID, "the table is already finished");
+    char bufs[VG_DIM_COUNT][48];
+    const char *values[VG_DIM_COUNT];
+    size_t len = 1;
+    for (size_t d = 0; d < t->ndims; d++) {
+        values[d] = dim_value(t->dims[d], f, bufs[d], sizeof bufs[d]);
+        if (!values[d])
+            values[d] = "";
+        len += strlen(values[d]) + 1;
+    }
+    char small[512];
+    char *key = len <= sizeof small ? small : malloc(len);
+    if (!key)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    char *k = key;
+    for (size_t d = 0; d < t->ndims; d++) {
+        size_t n = strlen(values[d]);
+        memcpy(k, values[d], n);
+        k[n] = '\x1f';
+        k += n + 1;
+    }
+    *k = '\0';
+    group *g = find_group(t, key, values);
+    if (key != small)
+        free(key);
+    if (!g)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    int automatic = f->state && !strcmp(f->state, VG_ITEM_AUTO);
+    int64_t *c = g->pub.counts;
+    c[VG_M_REPORTS]++;
+    c[VG_M_DUPLICATES] += f->duplicate != 0;
+    c[VG_M_FILES] += f->files;
+    c[VG_M_KNOWN_FILES] += f->known_files;
+    c[VG_M_NEW_FILES] += f->files - f->known_files - f->claimed_files;
+    c[VG_M_VIDEOS] += f->videos;
+    c[VG_M_URLS] += f->urls;
+    if (f->decided_at) {
+        const char *legal = f->legal ? f->legal : "";
+        c[VG_M_ASSESSED]++;
+        c[VG_M_CSAM] += !strcmp(legal, VG_LEGAL_CSAM);
+        c[VG_M_OTHER_ILLEGAL] += !strcmp(legal, VG_LEGAL_OTHER);
+        c[VG_M_NOT_ILLEGAL] += !strcmp(legal, VG_LEGAL_NOT_ILLEGAL);
+        c[VG_M_AGE_UNDETERMINED] += !strcmp(legal, VG_LEGAL_AGE_UNDETERMINED);
+        c[VG_M_AUTOMATIC] += automatic;
+    }
+    int ok = doubles_push(&g->cases, (double)f->case_id);
+    if (ok && f->first_look_at && f->first_look_at >= f->created_at)
+        ok = doubles_push(&g->first_look, (double)(f->first_look_at - f->created_at) / 3600.0);
+    /* a decision no one made is not the team's time to assess */
+    if (ok && f->decided_at && f->decided_at >= f->created_at && !automatic)
+        ok = doubles_push(&g->assessed, (double)(f->decided_at - f->created_at) / 3600.0);
+    return ok ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+}
+
+static int compare_groups(const void *a, const void *b)
+{
+    return strcmp(((const group *)a)->key, ((const group *)b)->key);
+}
+
+vg_status vg_stats_finish(vg_stats_table *t, vg_error *err)
+{
+    (void)err;
+    if (t->finished)
+        return VG_OK;
+    for (size_t i = 0; i < t->count; i++) {
+        group *g = &t->groups[i];
+        qsort(g->cases.v, g->cases.n, sizeof *g->cases.v, compare_doubles);
+        int64_t distinct = 0;
+        for (size_t k = 0; k < g->cases.n; k++)
+            distinct += k == 0 || g->cases.v[k] != g->cases.v[k - 1];
+        g->pub.counts[VG_M_CASES] = distinct;
+        double *h = g->pub.hours;
+        h[VG_M_FIRST_LOOK_MEDIAN_H - VG_M_COUNTS] =
+            vg_stat_quantile(g->first_look.v, g->first_look.n, 0.5);
+        h[VG_M_ASSESSED_MEDIAN_H - VG_M_COUNTS] =
+            vg_stat_quantile(g->assessed.v, g->assessed.n, 0.5);
+        h[VG_M_ASSESSED_P90_H - VG_M_COUNTS] = vg_stat_quantile(g->assessed.v, g->assessed.n, 0.9);
+    }
+    /* the hash table indexes positions that sorting moves: it is done */
+    free(t->slots);
+    t->slots = NULL;
+    t->nslots = 0;
+    if (t->count > 1)
+        qsort(t->groups, t->count, sizeof *t->groups, compare_groups);
+    t->finished = 1;
+    return VG_OK;
+}
+
+size_t vg_stats_group_count(const vg_stats_table *t)
+{
+    return t->finished ? t->count : 0;
+}
+
+const vg_stats_group *vg_stats_group_at(const vg_stats_table *t, size_t i)
+{
+    return t->finished && i < t->count ? &t->groups[i].pub : NULL;
+}
+
+size_t vg_stats_dim_count(const vg_stats_table *t)
+{
+    return t->ndims;
+}
+
+vg_stat_dim vg_stats_dim_at(const vg_stats_table *t, size_t i)
+{
+    return i < t->ndims ? t->dims[i] : VG_DIM_COUNT;
+}
+
+void vg_stats_free(vg_stats_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->count; i++)
+        group_clear(&t->groups[i], t->ndims);
+    free(t->groups);
+    free(t->slots);
+    free(t);
+}

@@ -1,0 +1,113 @@
+/*
+ * src/model/stats.h - the hotline's figures: reports counted over a period
+ * by any dimension, alone or crossed with others (issue 17's statistics).
+ *
+ * A report is seen as one fact (vg_report_fact: what it was, where from,
+ * how it was decided and when); a table is the facts grouped by the values
+ * of its dimensions, each group with every measure. Pure: the store streams
+ * the facts in, the command line and the pages write the table out.
+ *
+ * Periods are counted in UTC: a day runs from 00:00 to 24:00 UTC, a week
+ * is an ISO 8601 week ("2026-W49"), a month "2026-12", a year "2026".
+ *
+ * Ownership: vg_stats_table owns its groups and their strings;
+ * vg_report_fact borrows (the store's row, valid during the callback).
+ */
+#ifndef VIGIE_MODEL_STATS_H
+#define VIGIE_MODEL_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigie/error.h"
+
+/* One report as statistics see it. Strings may be NULL (not given). */
+typedef struct vg_report_fact {
+    int64_t id, case_id;
+    int64_t created_at;    /* received, seconds since the epoch */
+    int64_t first_look_at; /* first claimed by an analyst; 0: never */
+    int64_t decided_at;    /* assessment final (confirmed or automatic); 0: not yet */
+    int duplicate;         /* an earlier report of its case exists */
+    const char *source;    /* "web", "api" */
+    const char *reporter_kind, *category, *language, *country;
+    const char *state;                  /* the item's state (VG_ITEM_*) */
+    const char *legal, *severity, *age; /* the final classification, when decided */
+    int64_t files, known_files, claimed_files, videos, urls;
+} vg_report_fact;
+
+/* The dimensions a table can be grouped by, with the column name each gets. */
+typedef enum vg_stat_dim {
+    VG_DIM_DAY,
+    VG_DIM_WEEK,
+    VG_DIM_MONTH,
+    VG_DIM_YEAR,
+    VG_DIM_SOURCE,   /* web or api, crossed with who reported: "web/child" */
+    VG_DIM_REPORTER, /* who reported (reporter_kind) */
+    VG_DIM_CATEGORY,
+    VG_DIM_LANGUAGE,
+    VG_DIM_COUNTRY,
+    VG_DIM_STATE,
+    VG_DIM_LEGAL,
+    VG_DIM_SEVERITY,
+    VG_DIM_AGE,
+    VG_DIM_DECIDED, /* how: "person", "automatic", "pending" */
+    VG_DIM_COUNT
+} vg_stat_dim;
+
+/* "day", "week", ... "decided"; NULL out of range. */
+const char *vg_stat_dim_name(vg_stat_dim dim);
+/* Parse a comma-separated list of dimension names (at most max), e.g.
+ * "month,category"; VG_ERR_INVALID names the one not known. */
+vg_status vg_stat_dims_parse(const char *text, vg_stat_dim *dims, size_t max, size_t *count,
+                             vg_error *err);
+
+/* The measures, in column order: their names are the table's columns. */
+enum {
+    VG_M_REPORTS,
+    VG_M_CASES,      /* distinct cases among the group's reports */
+    VG_M_DUPLICATES, /* reports of a case that already had one */
+    VG_M_FILES,
+    VG_M_KNOWN_FILES, /* matched a bank from bytes vigie holds */
+    VG_M_NEW_FILES,   /* matched nothing (claims by digest not counted as known) */
+    VG_M_VIDEOS,
+    VG_M_URLS,
+    VG_M_ASSESSED, /* decided, by people or automatically */
+    VG_M_CSAM,     /* decided illegal: CSAM */
+    VG_M_OTHER_ILLEGAL,
+    VG_M_NOT_ILLEGAL,
+    VG_M_AGE_UNDETERMINED,
+    VG_M_AUTOMATIC, /* decided without anyone looking */
+    VG_M_COUNTS,    /* the measures above are counts; those below are hours */
+    VG_M_FIRST_LOOK_MEDIAN_H = VG_M_COUNTS,
+    VG_M_ASSESSED_MEDIAN_H,
+    VG_M_ASSESSED_P90_H,
+    VG_M_COUNT
+};
+const char *vg_stat_measure_name(int measure);
+
+typedef struct vg_stats_group {
+    char **values; /* one per dimension, "" when the report did not say */
+    int64_t counts[VG_M_COUNTS];
+    double hours[VG_M_COUNT - VG_M_COUNTS]; /* -1: no report of the group got there */
+} vg_stats_group;
+
+typedef struct vg_stats_table vg_stats_table;
+
+/* A table grouped by dims (copied; 0 dims: one group, the totals). */
+vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **out, vg_error *err);
+vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *fact, vg_error *err);
+/* Compute medians and percentiles, and sort the groups by their values.
+ * After it, vg_stats_group_at reads them; vg_stats_add is no longer valid. */
+vg_status vg_stats_finish(vg_stats_table *t, vg_error *err);
+size_t vg_stats_group_count(const vg_stats_table *t);
+const vg_stats_group *vg_stats_group_at(const vg_stats_table *t, size_t i);
+size_t vg_stats_dim_count(const vg_stats_table *t);
+vg_stat_dim vg_stats_dim_at(const vg_stats_table *t, size_t i);
+void vg_stats_free(vg_stats_table *t);
+
+/* The q-quantile (0..1) of n values (sorted in place), by the nearest
+ * rank: the smallest value with at least q of the values at or below it.
+ * -1 when n is 0. */
+double vg_stat_quantile(double *values, size_t n, double q);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * src/store/stats.h - the facts statistics count (model/stats.h), one per
+ * report, streamed from the store (operations inside a transaction,
+ * store/store.h).
+ */
+#ifndef VIGIE_STORE_STATS_H
+#define VIGIE_STORE_STATS_H
+
+#include "model/stats.h"
+#include "store/store.h"
+
+/* Non-zero stops the stream (the operation then fails with VG_ERR_ABORTED). */
+typedef int (*vg_store_fact_fn)(void *ctx, const vg_report_fact *fact);
+
+/* Every report received in [from, to), in id order, as fn(ctx, fact); the
+ * fact's strings are valid during the call only. */
+vg_status vg_tx_report_facts(vg_tx *tx, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx,
+                             vg_error *err);
+
+#endif
