@@ -554,8 +554,9 @@ static void test_child_in_danger(void)
     }
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM reports"), 4);
     char text[128];
-    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(r.account || ':' || a.reason) FROM alerts a "
-                                 "JOIN reports r ON r.id = a.report_id WHERE r.danger = 1",
+    /* group_concat with its separator: PostgreSQL's string_agg needs one */
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(r.account || ':' || a.reason, ',') FROM "
+                                 "alerts a JOIN reports r ON r.id = a.report_id WHERE r.danger = 1",
                              text, sizeof text),
                  "a:danger");
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM alerts"), 1);
