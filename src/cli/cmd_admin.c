@@ -38,18 +38,23 @@ static void admin_usage(FILE *out)
             "  list-users                        username,role,disabled,totp,failures,paused_until\n"
             "  enable-totp --user NAME           prints the otpauth:// URI for the app\n"
             "  disable-totp --user NAME\n"
-            "  create-api-key --org NAME [--rate N] [--trust N]\n"
+            "  create-api-key --org NAME [--rate N] [--trust N] [--scopes LIST]\n"
             "                                    prints the key once, as the last line\n"
             "  revoke-api-key (--id N | --prefix P)\n"
             "  set-api-key-trust (--id N | --prefix P) --trust N\n"
-            "  list-api-keys\n"
+            "  set-api-key-scopes (--id N | --prefix P) --scopes LIST\n"
+            "  list-api-keys                     id,prefix,org,rate,revoked,trust,scopes\n"
             "\n"
             "Passwords are read from stdin (one line), or asked for twice without echo on\n"
             "a terminal; at least %d characters.\n"
             "\n"
             "--trust is 0 to 100 (default %d): reports sent with the key get\n"
             "priority.trusted_source x trust / 100 points in the queue (a police unit or a\n"
-            "partner hotline 100, an unknown platform 20).\n",
+            "partner hotline 100, an unknown platform 20).\n"
+            "\n"
+            "--scopes says what the key may do, comma-separated: report (send reports:\n"
+            "the default), hash (hash files), match (look signals up in the banks),\n"
+            "curate (change the banks), or all.\n",
             MIN_PASSWORD, VG_API_KEY_TRUST_DEFAULT);
 }
 
@@ -57,6 +62,7 @@ typedef struct admin_args {
     const char *user, *role, *org, *prefix;
     long long rate, id;
     long long trust; /* -1: not given */
+    unsigned scopes; /* 0: not given */
 } admin_args;
 
 static const char *cli_actor(char *buf, size_t len)
@@ -261,17 +267,19 @@ static int create_key(vg_hotline *h, const char *actor, const admin_args *a, con
         return VG_EXIT_USAGE;
     }
     int trust = a->trust < 0 ? VG_API_KEY_TRUST_DEFAULT : (int)a->trust;
-    char key[80];
+    unsigned scopes = a->scopes ? a->scopes : VG_SCOPE_DEFAULT;
+    char key[80], words[64];
     int64_t id = 0;
     vg_error err;
-    if (vg_hotline_api_key_create(h, a->org, (uint32_t)a->rate, trust, actor,
+    if (vg_hotline_api_key_create(h, a->org, (uint32_t)a->rate, trust, scopes, actor,
                                   (int64_t)time(NULL), &id, key, &err) != VG_OK) {
         fprintf(stderr, "vigie admin: %s\n", err.message);
         return VG_EXIT_USAGE;
     }
-    printf("API key %" PRId64 " for '%s' (prefix %.11s, rate %s, trust %d). It is shown once: "
-           "store it now.\n",
-           id, a->org, key, a->rate ? "as given" : "server default", trust);
+    vg_scopes_format(scopes, words, sizeof words);
+    printf("API key %" PRId64 " for '%s' (prefix %.11s, rate %s, trust %d, scopes %s). It is "
+           "shown once: store it now.\n",
+           id, a->org, key, a->rate ? "as given" : "server default", trust, words);
     printf("%s\n", key);
     memset(key, 0, sizeof key);
     return VG_EXIT_OK;
@@ -286,11 +294,14 @@ static int list_keys(vg_hotline *h)
         fprintf(stderr, "vigie admin: %s\n", err.message);
         return VG_EXIT_USAGE;
     }
-    /* trust last: scripts reading the first five columns keep working */
-    printf("id,prefix,org,rate,revoked,trust\n");
+    /* new columns last: scripts reading the first ones keep working; the
+     * scopes, holding commas, are quoted */
+    printf("id,prefix,org,rate,revoked,trust,scopes\n");
     for (size_t i = 0; i < n; i++) {
-        printf("%" PRId64 ",%s,%s,%u,%s,%d\n", keys[i].id, keys[i].prefix, keys[i].org,
-               keys[i].rate, keys[i].revoked ? "yes" : "no", keys[i].trust);
+        char words[64];
+        vg_scopes_format(keys[i].scopes, words, sizeof words);
+        printf("%" PRId64 ",%s,%s,%u,%s,%d,\"%s\"\n", keys[i].id, keys[i].prefix, keys[i].org,
+               keys[i].rate, keys[i].revoked ? "yes" : "no", keys[i].trust, words);
         vg_api_key_clear(&keys[i]);
     }
     free(keys);
@@ -368,6 +379,22 @@ static int run(vg_hotline *h, const char *sub, const admin_args *a)
     }
     if (!strcmp(sub, "create-api-key"))
         return create_key(h, actor, a, sub);
+    if (!strcmp(sub, "set-api-key-scopes")) {
+        if ((a->id <= 0 && !a->prefix) || !a->scopes) {
+            fprintf(stderr, "vigie admin set-api-key-scopes: --id N or --prefix P, and --scopes "
+                            "LIST, are required\n");
+            return VG_EXIT_USAGE;
+        }
+        st = vg_hotline_api_key_set_scopes(h, a->id, a->prefix, a->scopes, actor, now, &found,
+                                           &err);
+        if (!key_done(st, found, &err))
+            return VG_EXIT_USAGE;
+        char name[64], words[64];
+        key_name(a, name, sizeof name);
+        vg_scopes_format(a->scopes, words, sizeof words);
+        printf("scopes of %s set to %s\n", name, words);
+        return VG_EXIT_OK;
+    }
     if (!strcmp(sub, "revoke-api-key") || !strcmp(sub, "set-api-key-trust")) {
         int revoke = sub[0] == 'r';
         if (a->id <= 0 && !a->prefix) {
@@ -419,14 +446,15 @@ int cmd_admin(int argc, char **argv)
         {"user", required_argument, NULL, 'u'},   {"role", required_argument, NULL, 'r'},
         {"org", required_argument, NULL, 'o'},    {"rate", required_argument, NULL, 'R'},
         {"id", required_argument, NULL, 'i'},     {"prefix", required_argument, NULL, 'p'},
-        {"trust", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
+        {"trust", required_argument, NULL, 't'},  {"scopes", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *data_dir = NULL, *database = NULL;
     admin_args a = {.trust = -1};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:D:u:r:o:R:i:p:t:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:D:u:r:o:R:i:p:t:s:h", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'c': config = optarg; break;
@@ -439,6 +467,14 @@ int cmd_admin(int argc, char **argv)
         case 't':
             if (!parse_trust(optarg, &a.trust))
                 return VG_EXIT_USAGE;
+            break;
+        case 's':
+            if (!vg_scopes_parse(optarg, &a.scopes)) {
+                fprintf(stderr, "vigie admin: --scopes is a comma-separated list of report, "
+                                "hash, match, curate (or all), not '%s'\n",
+                        optarg);
+                return VG_EXIT_USAGE;
+            }
             break;
         case 'R':
         case 'i': {

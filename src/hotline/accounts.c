@@ -451,6 +451,7 @@ typedef struct key_args {
     int64_t id, now;
     uint32_t rate;
     int trust, *found;
+    unsigned scopes;
     int64_t *id_out;
 } key_args;
 
@@ -484,11 +485,16 @@ static vg_status key_create_tx(vg_tx *tx, void *ctx, vg_error *err)
     key_args *a = ctx;
     vg_status st = vg_tx_api_key_create(tx, a->prefix, a->key_hash, a->org, a->rate, a->trust,
                                         a->now, a->id_out, err);
+    int found = 0;
+    if (st == VG_OK && a->scopes != VG_SCOPE_DEFAULT)
+        st = vg_tx_api_key_set_scopes(tx, *a->id_out, NULL, a->scopes, &found, err);
     if (st != VG_OK)
         return st;
-    char target[32];
+    char target[32], scopes[64];
     snprintf(target, sizeof target, "key:%" PRId64, *a->id_out);
-    char *detail = json_text(json_pack("{s:s, s:i}", "org", a->org, "trust", a->trust));
+    vg_scopes_format(a->scopes, scopes, sizeof scopes);
+    char *detail = json_text(json_pack("{s:s, s:i, s:s}", "org", a->org, "trust", a->trust,
+                                       "scopes", scopes));
     vg_audit_note note = {a->actor, "apikey.create", target, detail};
     st = detail ? vg_tx_audit_append(tx, a->now, &note, NULL, err)
                 : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
@@ -497,7 +503,7 @@ static vg_status key_create_tx(vg_tx *tx, void *ctx, vg_error *err)
 }
 
 vg_status vg_hotline_api_key_create(vg_hotline *h, const char *org, uint32_t rate, int trust,
-                                    const char *actor, int64_t now, int64_t *id,
+                                    unsigned scopes, const char *actor, int64_t now, int64_t *id,
                                     char key_out[80], vg_error *err)
 {
     char secret[65], prefix[16], hash[65];
@@ -508,7 +514,8 @@ vg_status vg_hotline_api_key_create(vg_hotline *h, const char *org, uint32_t rat
     vg_sha256_hex(key_out, strlen(key_out), hash);
     int64_t ignored;
     key_args a = {.key_hash = hash, .prefix = prefix, .org = org, .actor = actor, .now = now,
-                  .rate = rate, .trust = trust, .id_out = id ? id : &ignored};
+                  .rate = rate, .trust = trust, .scopes = scopes,
+                  .id_out = id ? id : &ignored};
     vg_status st = vg_store_write(h->store, key_create_tx, &a, err);
     if (st != VG_OK)
         memset(key_out, 0, 80);
@@ -563,4 +570,27 @@ vg_status vg_hotline_api_key_set_trust(vg_hotline *h, int64_t id, const char *pr
     key_args a = {.id = id, .prefix = prefix, .trust = trust, .actor = actor, .now = now,
                   .found = found};
     return vg_store_write(h->store, trust_tx, &a, err);
+}
+
+static vg_status scopes_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    key_args *a = ctx;
+    vg_status st = vg_tx_api_key_set_scopes(tx, a->id, a->prefix, a->scopes, a->found, err);
+    if (st != VG_OK || !*a->found)
+        return st;
+    char target[64], scopes[64], detail[96];
+    key_target(a, target, sizeof target);
+    vg_scopes_format(a->scopes, scopes, sizeof scopes);
+    snprintf(detail, sizeof detail, "{\"scopes\":\"%s\"}", scopes);
+    vg_audit_note note = {a->actor, "apikey.scopes", target, detail};
+    return vg_tx_audit_append(tx, a->now, &note, NULL, err);
+}
+
+vg_status vg_hotline_api_key_set_scopes(vg_hotline *h, int64_t id, const char *prefix,
+                                        unsigned scopes, const char *actor, int64_t now,
+                                        int *found, vg_error *err)
+{
+    key_args a = {.id = id, .prefix = prefix, .scopes = scopes, .actor = actor, .now = now,
+                  .found = found};
+    return vg_store_write(h->store, scopes_tx, &a, err);
 }

@@ -95,10 +95,11 @@ vg_status vg_hotline_session_identify(vg_hotline *h, const char *token_hash, int
 vg_status vg_hotline_api_key(vg_hotline *h, const char *key_hash, vg_api_key *key, int *found,
                              vg_error *err);
 vg_status vg_hotline_api_keys(vg_hotline *h, vg_api_key **keys, size_t *count, vg_error *err);
-/* Create a key: the key text (shown once) goes to key_out[80]; audited
- * ("apikey.create" with org and trust). */
+/* Create a key that may do what scopes says (VG_SCOPE_* bits): the key
+ * text (shown once) goes to key_out[80]; audited ("apikey.create" with
+ * org, trust and scopes). */
 vg_status vg_hotline_api_key_create(vg_hotline *h, const char *org, uint32_t rate, int trust,
-                                    const char *actor, int64_t now, int64_t *id,
+                                    unsigned scopes, const char *actor, int64_t now, int64_t *id,
                                     char key_out[80], vg_error *err);
 /* By id (> 0) or prefix; audited ("apikey.revoke", "apikey.trust"). */
 vg_status vg_hotline_api_key_revoke(vg_hotline *h, int64_t id, const char *prefix,
@@ -106,5 +107,9 @@ vg_status vg_hotline_api_key_revoke(vg_hotline *h, int64_t id, const char *prefi
 vg_status vg_hotline_api_key_set_trust(vg_hotline *h, int64_t id, const char *prefix, int trust,
                                        const char *actor, int64_t now, int *found,
                                        vg_error *err);
+/* Change what a key may do; audited ("apikey.scopes"). */
+vg_status vg_hotline_api_key_set_scopes(vg_hotline *h, int64_t id, const char *prefix,
+                                        unsigned scopes, const char *actor, int64_t now,
+                                        int *found, vg_error *err);
 
 #endif

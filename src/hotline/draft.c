@@ -173,10 +173,10 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
                             const vg_digests *dg, const bool *have, const vg_pdq_hash *pdq,
                             vg_error *err)
 {
-    if (!h->index)
+    if (!h->bank_index)
         return VG_OK;
     void *held;
-    vg_index *index = vg_bank_index_acquire(h->index, &held);
+    vg_index *index = vg_bank_index_acquire(h->bank_index, &held);
     vg_index_matches found = {0};
     vg_status st = VG_OK;
     const struct {
@@ -206,7 +206,7 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
         }
     }
     vg_index_matches_free(&found);
-    vg_bank_index_release(h->index, held);
+    vg_bank_index_release(h->bank_index, held);
     return st;
 }
 
@@ -382,7 +382,7 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
     vg_vpdq_set set = {0};
     vg_index_video_matches found = {0};
     void *held = NULL;
-    vg_index *bank = h->index ? vg_bank_index_acquire(h->index, &held) : NULL;
+    vg_index *bank = h->bank_index ? vg_bank_index_acquire(h->bank_index, &held) : NULL;
     vg_status st = o ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     if (st == VG_OK && frames && !why) {
         st = vg_vpdq_set_from(frames, VG_VPDQ_QUALITY_THRESHOLD, &set, err);
@@ -425,6 +425,6 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
     vg_vpdq_set_free(&set);
     vg_index_video_matches_free(&found);
     if (bank)
-        vg_bank_index_release(h->index, held);
+        vg_bank_index_release(h->bank_index, held);
     return st;
 }

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -82,9 +83,13 @@ static vg_status open_evidence(vg_hotline *h, vg_config *cfg, const char *dir, v
     if ((st = vg_config_int(cfg, "intake.index_check_seconds", 5, 0, 86400, &check_seconds,
                             err)))
         return st;
-    if (index_path &&
-        (st = vg_bank_index_open(index_path, check_seconds, &h->index, err)) != VG_OK)
+    if (index_path && (st = vg_index_open(index_path, &h->index, err)) == VG_OK)
+        st = vg_bank_index_open(index_path, check_seconds, &h->bank_index, err);
+    if (st != VG_OK)
         vg_error_prefix(err, "intake.index: ");
+    struct stat sb;
+    if (h->index && stat(index_path, &sb) == 0)
+        h->index_built_at = (int64_t)sb.st_mtime;
     return st;
 }
 
@@ -212,7 +217,8 @@ void vg_hotline_free(vg_hotline *h)
     if (!h)
         return;
     vg_vault_close(h->vault);
-    vg_bank_index_close(h->index);
+    vg_index_close(h->index);
+    vg_bank_index_close(h->bank_index);
     vg_sealer_free(h->sealer);
     vg_trust_clear(&h->trust);
     vg_alerting_free(h->alerting);

@@ -34,8 +34,11 @@ typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
     vg_vault *vault;   /* owned; NULL for the command line's account work */
-    vg_bank_index *index; /* owned; NULL when no index is configured (reloaded when
-                             its file is replaced: acquire it for each use) */
+    vg_index *index;   /* owned; NULL when no index is configured (the one opened at start:
+                          the bank lookups of banks.c) */
+    int64_t index_built_at; /* when its file was last written (Unix seconds) */
+    vg_bank_index *bank_index; /* the same file for intake's matching, opened again when
+                                  it is replaced (acquire it for each use); NULL: none */
     vg_sealer *sealer; /* owned: TOTP secrets at rest */
 
     /* assessment */

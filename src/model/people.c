@@ -3,6 +3,7 @@
  * (people.h).
  */
 #include "model/people.h"
+#include "model/vocab.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,52 @@ void vg_api_key_clear(vg_api_key *k)
     free(k->key_hash);
     free(k->org);
     memset(k, 0, sizeof *k);
+}
+
+int vg_scopes_parse(const char *text, unsigned *scopes)
+{
+    *scopes = 0;
+    const char *p = text ? text : "";
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " ,");
+        if (n == 0)
+            break;
+        if (n == 3 && !strncmp(p, "all", 3)) {
+            *scopes |= VG_SCOPE_ALL;
+        } else {
+            unsigned bit = 0;
+            for (size_t i = 0; vg_scope_terms[i].code; i++)
+                if (strlen(vg_scope_terms[i].code) == n && !strncmp(p, vg_scope_terms[i].code, n))
+                    bit = 1u << i;
+            if (!bit) {
+                *scopes = 0;
+                return 0;
+            }
+            *scopes |= bit;
+        }
+        p += n;
+    }
+    return *scopes != 0;
+}
+
+void vg_scopes_format(unsigned scopes, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (cap)
+        out[0] = 0;
+    for (size_t i = 0; vg_scope_terms[i].code; i++) {
+        if (!(scopes & (1u << i)))
+            continue;
+        size_t len = strlen(vg_scope_terms[i].code);
+        if (n + len + (n > 0) + 1 > cap)
+            return;
+        if (n > 0)
+            out[n++] = ',';
+        memcpy(out + n, vg_scope_terms[i].code, len + 1);
+        n += len;
+    }
 }
 
 int vg_rule_login_reserve(const vg_login_state *state, const vg_login_policy *policy,

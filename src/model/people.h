@@ -8,6 +8,7 @@
 #ifndef VIGIE_MODEL_PEOPLE_H
 #define VIGIE_MODEL_PEOPLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum vg_role {
@@ -51,9 +52,31 @@ typedef struct vg_api_key {
     int trust;         /* 0-100: how far the queue trusts reports sent with it (priority) */
     int revoked;
     int64_t created_at;
+    unsigned scopes;   /* VG_SCOPE_* bits: what the key may call */
 } vg_api_key;
 void vg_api_key_clear(vg_api_key *key);
 #define VG_API_KEY_TRUST_DEFAULT 50
+
+/* What a partner key may do besides being a partner (vocab.h names them,
+ * vg_scope_terms, in bit order): send reports (every key made before
+ * scopes existed could, and a key made without --scopes still can), hash
+ * files, look signals up in the banks, change the banks. A route states
+ * the scopes it needs; a key lacking one is refused before its body is
+ * read. */
+#define VG_SCOPE_REPORT 0x1u
+#define VG_SCOPE_HASH 0x2u
+#define VG_SCOPE_MATCH 0x4u
+#define VG_SCOPE_CURATE 0x8u
+#define VG_SCOPE_ALL 0xFu
+#define VG_SCOPE_DEFAULT VG_SCOPE_REPORT
+
+/* "report,hash,match" (commas, any order, spaces allowed; "all" for every
+ * one) to bits into *scopes. 0 for a word that is no scope, or an empty
+ * list; 1 otherwise. */
+int vg_scopes_parse(const char *text, unsigned *scopes);
+/* The bits as their words in bit order, comma-separated ("" for none),
+ * into out[cap] (48 bytes hold them all). */
+void vg_scopes_format(unsigned scopes, char *out, size_t cap);
 
 /* ---- signing in ------------------------------------------------------- */
 

@@ -60,6 +60,14 @@ const vg_term vg_reporter_kind_terms[] = {
     {NULL, NULL},
 };
 
+const vg_term vg_scope_terms[] = {
+    {"report", "Send reports"},
+    {"hash", "Hash files"},
+    {"match", "Look signals up in the hash banks"},
+    {"curate", "Change the hash banks"},
+    {NULL, NULL},
+};
+
 const vg_term vg_reporter_age_terms[] = {
     {"under_13", "Under 13"},
     {"13_15", "13 to 15"},

@@ -48,6 +48,9 @@ extern const vg_term vg_reporter_kind_terms[];
  * in a report's extra fields as "reporter_age". */
 extern const vg_term vg_reporter_age_terms[];
 
+/* What a partner key may do (model/people.h: VG_SCOPE_*, bit i is term i). */
+extern const vg_term vg_scope_terms[];
+
 /* Why a report raised an alert (model/alert.h), and the ways an alert is
  * sent to whoever is on duty. */
 #define VG_ALERT_DANGER "danger"         /* its sender says a child is in danger now */

@@ -9,6 +9,8 @@
 #include "server/api/api.h"
 #include "server/auth/auth.h"
 #include "server/console/console.h"
+#include "server/hma/hma.h"
+#include "server/ispws/ispws.h"
 #include "server/ops/ops.h"
 #include "server/public/public.h"
 
@@ -17,6 +19,8 @@ const vg_module vg_server_modules[] = {
     {"auth", NULL, vg_auth_routes, NULL},
     {"public", vg_public_open, vg_public_routes, vg_public_free},
     {"api", NULL, vg_api_routes, NULL},
+    {"hma", vg_hma_open, vg_hma_routes, vg_hma_free},
+    {"ispws", vg_ispws_api_open, vg_ispws_api_routes, vg_ispws_api_free},
     {"console", vg_console_open, vg_console_routes, vg_console_free},
 };
 const size_t vg_server_module_count = sizeof vg_server_modules / sizeof vg_server_modules[0];

@@ -44,6 +44,7 @@ static unsigned identify(void *ctx, const char *bearer, const char *session, vg_
             out->api_key_id = k.id;
             snprintf(out->org, sizeof out->org, "%s", k.org ? k.org : "");
             out->rate = k.rate;
+            out->scopes = k.scopes;
         }
         vg_api_key_clear(&k);
         return refuse;

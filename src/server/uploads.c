@@ -37,3 +37,8 @@ vg_status vg_uploads_take(vg_http_request *req, vg_intake_draft *d, vg_error *er
 {
     return vg_upload_set_take(vg_http_state(req), d, err);
 }
+
+vg_upload_set *vg_uploads_set(vg_http_request *req)
+{
+    return vg_http_state(req);
+}

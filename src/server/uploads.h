@@ -19,6 +19,9 @@ vg_status vg_uploads_receive(vg_hotline *h, vg_http_request *req, const char *fi
                              const char *filename, const void *data, size_t size, uint64_t offset,
                              vg_error *msg);
 
+/* The request's set of files, or NULL when none came. */
+vg_upload_set *vg_uploads_set(vg_http_request *req);
+
 /* Hand the request's files to the draft (none: nothing to do). */
 vg_status vg_uploads_take(vg_http_request *req, vg_intake_draft *d, vg_error *err);
 

@@ -94,6 +94,8 @@ typedef struct vg_store_ops {
                                 vg_error *err);
     vg_status (*api_key_set_trust)(void *tx, int64_t id, const char *prefix, int trust, int *found,
                                    vg_error *err);
+    vg_status (*api_key_set_scopes)(void *tx, int64_t id, const char *prefix, unsigned scopes,
+                                    int *found, vg_error *err);
     vg_status (*api_keys_list)(void *tx, vg_api_key **keys, size_t *count, vg_error *err);
     vg_status (*login_get)(void *tx, const char *key, vg_login_state *state, vg_error *err);
     vg_status (*login_put)(void *tx, const char *key, const vg_login_state *state, int64_t now,

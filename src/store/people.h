@@ -62,6 +62,10 @@ vg_status vg_tx_api_key_revoke(vg_tx *tx, int64_t id, const char *prefix, int *f
                                vg_error *err);
 vg_status vg_tx_api_key_set_trust(vg_tx *tx, int64_t id, const char *prefix, int trust,
                                   int *found, vg_error *err);
+/* Set what a key may do (VG_SCOPE_* bits, model/people.h); a new key has
+ * VG_SCOPE_DEFAULT. */
+vg_status vg_tx_api_key_set_scopes(vg_tx *tx, int64_t id, const char *prefix, unsigned scopes,
+                                   int *found, vg_error *err);
 vg_status vg_tx_api_keys_list(vg_tx *tx, vg_api_key **keys, size_t *count, vg_error *err);
 
 /* ---- sign-in throttling -------------------------------------------------- */

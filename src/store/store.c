@@ -307,6 +307,14 @@ vg_status vg_tx_api_key_revoke(vg_tx *tx, int64_t id, const char *prefix, int *f
     return tx->ops->api_key_revoke(tx->impl, id, prefix, found, err);
 }
 
+vg_status vg_tx_api_key_set_scopes(vg_tx *tx, int64_t id, const char *prefix, unsigned scopes,
+                                   int *found, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "api_key_set_scopes");
+    return tx->ops->api_key_set_scopes(tx->impl, id, prefix, scopes, found, err);
+}
+
 vg_status vg_tx_api_key_set_trust(vg_tx *tx, int64_t id, const char *prefix, int trust, int *found,
                                   vg_error *err)
 {

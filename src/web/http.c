@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,12 @@ static const double latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 typedef struct route_stats {
     atomic_uint_fast64_t requests;
 } route_stats;
+
+/* Who words the refusals of the requests below a path prefix. */
+typedef struct refusal_style {
+    char *prefix;
+    vg_http_refuse_fn fn;
+} refusal_style;
 
 typedef struct rate_bucket {
     int64_t key_id;
@@ -79,6 +86,8 @@ struct vg_http {
     vg_route *routes;
     route_stats *route_stats;
     size_t route_count;
+    refusal_style *styles;
+    size_t style_count;
     error_pages *error_pages;
     size_t error_page_count;
     atomic_int in_flight;
@@ -558,9 +567,27 @@ static void fail(vg_http_request *req, unsigned status, const char *message)
     snprintf(req->fail_message, sizeof req->fail_message, "%s", message);
 }
 
-/* A refusal in the style of the route: JSON for APIs, a page for people. */
+/* The style of refusals for path: that of the longest prefix, or NULL. */
+static const refusal_style *refusal_for(const vg_http *http, const char *path)
+{
+    const refusal_style *best = NULL;
+    for (size_t i = 0; path && i < http->style_count; i++) {
+        size_t n = strlen(http->styles[i].prefix);
+        if (!strncmp(path, http->styles[i].prefix, n) && (!best || n > strlen(best->prefix)))
+            best = &http->styles[i];
+    }
+    return best;
+}
+
+/* A refusal in the style of its address: its own, or JSON for APIs, a
+ * page for people. */
 static void respond_error(vg_http_request *req, unsigned status, const char *message)
 {
+    const refusal_style *style = refusal_for(req->http, req->path);
+    if (style) {
+        style->fn(req, status, message);
+        return;
+    }
     /* API clients (they send a key, or call an API address) read JSON. */
     int json = vg_http_header(req, "Authorization") != NULL || !strncmp(req->path, "/api/", 5);
     if (req->route && (req->route->role == VG_ROLE_PARTNER || (req->route->flags & VG_ROUTE_RAW)))
@@ -697,8 +724,33 @@ static int rate_allows(vg_http *http, int64_t key_id, uint32_t rate)
     return ok;
 }
 
-/* Fill req->caller through the identify callback, from a bearer key or a
- * session cookie. Returns 0, or an HTTP status to refuse with. */
+/* The password of "Basic base64(user:password)" into out[cap]; 0 when
+ * the credentials are malformed. The user name is ignored: a partner is
+ * known by its key alone. */
+static int basic_password(const char *credentials, char *out, size_t cap)
+{
+    unsigned char decoded[512];
+    size_t len = 0;
+    while (*credentials == ' ')
+        credentials++;
+    if (sodium_base642bin(decoded, sizeof decoded - 1, credentials, strlen(credentials), " ",
+                          &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+        return 0;
+    decoded[len] = 0;
+    const unsigned char *colon = memchr(decoded, ':', len);
+    size_t n = colon ? len - (size_t)(colon + 1 - decoded) : 0;
+    int ok = colon && n > 0 && n < cap && !memchr(colon + 1, 0, n);
+    if (ok) {
+        memcpy(out, colon + 1, n);
+        out[n] = 0;
+    }
+    sodium_memzero(decoded, sizeof decoded);
+    return ok;
+}
+
+/* Fill req->caller through the identify callback, from a bearer key (or
+ * Basic credentials on routes that take them) or a session cookie.
+ * Returns 0, or an HTTP status to refuse with. */
 static unsigned identify(vg_http_request *req)
 {
     vg_http *http = req->http;
@@ -706,10 +758,17 @@ static unsigned identify(vg_http_request *req)
     const char *auth =
         (req->route->flags & VG_ROUTE_OWN_AUTH) ? NULL : vg_http_header(req, "Authorization");
     const char *bearer = NULL;
+    char password[256];
     if (auth) {
-        if (strncasecmp(auth, "Bearer ", 7) != 0)
+        if ((req->route->flags & VG_ROUTE_BASIC_AUTH) && !strncasecmp(auth, "Basic ", 6)) {
+            if (!basic_password(auth + 6, password, sizeof password))
+                return 401;
+            bearer = password;
+        } else if (strncasecmp(auth, "Bearer ", 7) != 0) {
             return 401;
-        bearer = auth + 7;
+        } else {
+            bearer = auth + 7;
+        }
         while (*bearer == ' ')
             bearer++;
     }
@@ -721,11 +780,14 @@ static unsigned identify(vg_http_request *req)
     vg_http_identity id;
     memset(&id, 0, sizeof id);
     unsigned refuse = http->opt.identify(http->opt.identify_ctx, bearer, token, &id);
+    if (bearer == password)
+        sodium_memzero(password, sizeof password);
     if (refuse)
         return refuse;
     if (id.api_key_id) {
         req->caller.role = VG_ROLE_PARTNER;
         req->caller.api_key_id = id.api_key_id;
+        req->caller.scopes = id.scopes;
         req->org = strdup(id.org);
         req->caller.org = req->org;
         req->api_rate = id.rate ? id.rate : http->opt.default_api_rate;
@@ -753,8 +815,12 @@ static unsigned authorise(const vg_http_request *req)
     vg_role need = req->route->role, have = req->caller.role;
     if (need == VG_ROLE_NONE)
         return 0;
-    if (need == VG_ROLE_PARTNER)
-        return have == VG_ROLE_PARTNER ? 0 : have == VG_ROLE_NONE ? 401 : 403;
+    if (need == VG_ROLE_PARTNER) {
+        if (have != VG_ROLE_PARTNER)
+            return have == VG_ROLE_NONE ? 401 : 403;
+        unsigned scopes = VG_ROUTE_SCOPES_OF(req->route->flags);
+        return (req->caller.scopes & scopes) == scopes ? 0 : 403;
+    }
     if (have == VG_ROLE_NONE)
         return 401;
     if (have == VG_ROLE_PARTNER || have < need)
@@ -1071,6 +1137,9 @@ static enum MHD_Result begin(vg_http *http, struct MHD_Connection *conn, const c
     }
     if (refuse) {
         const char *why = refuse == 401   ? "Sign in, or give a valid API key, to use this address."
+                          : refuse == 403 && req->caller.api_key_id
+                              ? "This API key may not use this address: ask the hotline for "
+                                "the scope it needs."
                           : refuse == 403 ? "Your account may not use this address."
                           : refuse == 429 ? "Too many requests from your connection; wait a "
                                             "little and try again."
@@ -1081,7 +1150,10 @@ static enum MHD_Result begin(vg_http *http, struct MHD_Connection *conn, const c
             vg_http_add_header(req, "Retry-After", wait);
         }
         if (refuse == 401 && req->route->role == VG_ROLE_PARTNER)
-            vg_http_add_header(req, "WWW-Authenticate", "Bearer");
+            vg_http_add_header(req, "WWW-Authenticate",
+                               (req->route->flags & VG_ROUTE_BASIC_AUTH)
+                                   ? "Basic realm=\"vigie\", charset=\"UTF-8\""
+                                   : "Bearer");
         return send_error(req, refuse, why);
     }
 
@@ -1392,6 +1464,24 @@ vg_status vg_http_add_routes(vg_http *http, const vg_route *routes, size_t count
     return VG_OK;
 }
 
+vg_status vg_http_set_refusal(vg_http *http, const char *prefix, vg_http_refuse_fn fn,
+                              vg_error *err)
+{
+    refusal_style *grown = realloc(http->styles, (http->style_count + 1) * sizeof *grown);
+    if (!grown)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    http->styles = grown;
+    char *copy = strdup(prefix);
+    if (!copy || prefix[0] != '/' || !fn) {
+        free(copy);
+        return vg_error_set(err, copy ? VG_ERR_INVALID : VG_ERR_NOMEM,
+                            copy ? "a refusal style needs a path prefix and a function"
+                                 : "out of memory");
+    }
+    http->styles[http->style_count++] = (refusal_style){copy, fn};
+    return VG_OK;
+}
+
 vg_status vg_http_add_error_page(vg_http *http, const char *path, unsigned flags,
                                  vg_http_error_fn fn, void *ctx, vg_error *err)
 {
@@ -1502,6 +1592,9 @@ void vg_http_free(vg_http *http)
     vg_net_list_clear(&http->proxies);
     free(http->routes);
     free(http->route_stats);
+    for (size_t i = 0; i < http->style_count; i++)
+        free(http->styles[i].prefix);
+    free(http->styles);
     for (size_t i = 0; i < http->error_page_count; i++)
         free(http->error_pages[i].path);
     free(http->error_pages);

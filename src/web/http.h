@@ -54,6 +54,14 @@ typedef struct vg_http_request vg_http_request;
                                   evidence): HEAD is refused, never answered */
 #define VG_ROUTE_OWN_AUTH 0x40u /* the handler reads Authorization itself (a token
                                    of its own, e.g. /metrics): no key lookup */
+#define VG_ROUTE_BASIC_AUTH 0x80u /* a partner key may also come as the password of
+                                     "Authorization: Basic" (any user name): for
+                                     clients of APIs that authenticate that way */
+/* With VG_ROLE_PARTNER: the VG_SCOPE_* bits (model/people.h) the key must
+ * all have, in the flags' high bits; a key lacking one is refused (403)
+ * before the body is read. */
+#define VG_ROUTE_SCOPES(scopes) ((unsigned)(scopes) << 16)
+#define VG_ROUTE_SCOPES_OF(flags) ((unsigned)(flags) >> 16)
 
 /* Streaming file upload: called for each chunk of a multipart part that has
  * a filename, in order; offset is the chunk's place in that part (0 starts
@@ -67,6 +75,12 @@ typedef vg_status (*vg_http_file_fn)(vg_http_request *req, const char *field,
                                      const void *data, size_t size, uint64_t offset,
                                      vg_error *msg);
 typedef void (*vg_http_handler_fn)(vg_http_request *req);
+/* How an API words a refusal the layer makes before or instead of a
+ * handler (401, 403, 404, 405, 408, 413, 429, 5xx...; vg_http_set_refusal
+ * below): set the response with the helpers below; status is the HTTP
+ * status, message a sentence. Headers the refusal needs (Retry-After,
+ * WWW-Authenticate) are added by the layer. */
+typedef void (*vg_http_refuse_fn)(vg_http_request *req, unsigned status, const char *message);
 
 typedef struct vg_route {
     const char *method;    /* "GET", "POST", ... (HEAD is served by GET routes) */
@@ -101,6 +115,7 @@ typedef struct vg_http_identity {
     int64_t api_key_id;        /* a partner key, or 0 */
     char org[256];
     uint32_t rate;             /* the partner key's requests a second (0: the default) */
+    unsigned scopes;           /* the partner key's VG_SCOPE_* bits */
 } vg_http_identity;
 
 /* Identify a caller from a bearer key (or NULL) or else a session token
@@ -152,6 +167,13 @@ typedef struct vg_http_options {
 /* Create the server. app is the application state every handler can reach
  * with vg_http_app(). */
 vg_status vg_http_new(const vg_http_options *options, void *app, vg_http **out, vg_error *err);
+/* Refusals the layer makes for requests whose path starts with prefix
+ * ("/hma/" ...; a route's own refusals and unknown addresses below it
+ * alike) are worded by fn instead of the layer's JSON or page: for APIs
+ * whose clients read errors in a shape of their own. The longest prefix
+ * wins; before vg_http_start. */
+vg_status vg_http_set_refusal(vg_http *http, const char *prefix, vg_http_refuse_fn fn,
+                              vg_error *err);
 /* Register routes (copied); before vg_http_start. A later route with the same
  * method and path replaces nothing: the first registered one wins. */
 vg_status vg_http_add_routes(vg_http *http, const vg_route *routes, size_t count,
@@ -224,6 +246,7 @@ typedef struct vg_http_caller {
     const char *username;  /* or NULL */
     int64_t api_key_id;    /* a partner key, or 0 */
     const char *org;       /* the partner key's organisation, or NULL */
+    unsigned scopes;       /* the partner key's VG_SCOPE_* bits, or 0 */
 } vg_http_caller;
 const vg_http_caller *vg_http_caller_of(vg_http_request *req);
 /* "user:NAME", "key:ID" or "anonymous": the actor of audit entries. */

@@ -9,6 +9,7 @@
 #include "model/alert.h"
 #include "model/audit.h"
 #include "model/item.h"
+#include "model/ispws.h"
 #include "model/people.h"
 #include "model/priority.h"
 #include "model/report.h"
@@ -34,6 +35,72 @@ static void test_vocab(void)
                       order[j]);
     CHECK(vg_legal_worse(VG_LEGAL_NOT_ILLEGAL, "unknown"));
     CHECK(!vg_legal_worse("unknown", VG_LEGAL_NOT_ILLEGAL));
+}
+
+static void test_scopes(void)
+{
+    const struct {
+        const char *text;
+        int ok;
+        unsigned bits;
+        const char *formatted;
+    } rows[] = {
+        {"report", 1, VG_SCOPE_REPORT, "report"},
+        {"match,hash", 1, VG_SCOPE_HASH | VG_SCOPE_MATCH, "hash,match"},
+        {" curate , match ", 1, VG_SCOPE_MATCH | VG_SCOPE_CURATE, "match,curate"},
+        {"all", 1, VG_SCOPE_ALL, "report,hash,match,curate"},
+        {"hash,hash", 1, VG_SCOPE_HASH, "hash"},
+        {"", 0, 0, ""},
+        {",", 0, 0, ""},
+        {NULL, 0, 0, ""},
+        {"hash,admin", 0, 0, ""},
+        {"Hash", 0, 0, ""},
+        {"reports", 0, 0, ""},
+        {"repor", 0, 0, ""},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        unsigned bits = 99;
+        CHECK_MSG(vg_scopes_parse(rows[i].text, &bits) == rows[i].ok, "row %zu", i);
+        CHECK_MSG(bits == rows[i].bits, "row %zu: %u", i, bits);
+        char out[48];
+        vg_scopes_format(bits, out, sizeof out);
+        CHECK_STR_EQ(out, rows[i].formatted);
+    }
+    /* the bits follow the vocabulary's order */
+    CHECK_STR_EQ(vg_scope_terms[2].code, "match");
+    CHECK_INT_EQ(vg_term_count(vg_scope_terms), 4);
+    char small[8];
+    vg_scopes_format(VG_SCOPE_ALL, small, sizeof small);
+    CHECK_STR_EQ(small, "report"); /* cut at a whole word */
+}
+
+/* NCMEC's documented expiry: 24 h after opening or 1 h after the last
+ * change, whichever is later; and the incident types' categories. */
+static void test_ispws_rules(void)
+{
+    const struct {
+        int64_t opened, changed, expires;
+    } rows[] = {
+        {0, 0, 86400},             /* untouched: a day */
+        {0, 3600, 86400},          /* early changes do not shorten it */
+        {0, 86000, 89600},         /* a late change: an hour after it */
+        {1000, 86400 + 1000, 86400 + 4600},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        CHECK_MSG(vg_rule_ispws_expiry(rows[i].opened, rows[i].changed) == rows[i].expires,
+                  "row %zu", i);
+    CHECK_STR_EQ(vg_rule_ispws_category(
+                     "Child Pornography (possession, manufacture, and distribution)"),
+                 "image_video");
+    CHECK_STR_EQ(vg_rule_ispws_category("Online Enticement of Children for Sexual Acts"),
+                 "grooming");
+    CHECK_STR_EQ(vg_rule_ispws_category("Child Sex Trafficking"), "other");
+    CHECK(vg_rule_ispws_category("child sex trafficking") == NULL);
+    CHECK(vg_rule_ispws_category("") == NULL);
+    CHECK(vg_rule_ispws_category(NULL) == NULL);
+    CHECK_STR_EQ(vg_ispws_code_text(VG_ISPWS_NO_REPORT), "Report does not exist");
+    CHECK_INT_EQ(VG_ISPWS_FINISHED, 5102);
+    CHECK_INT_EQ(VG_ISPWS_MALFORMED, 4110);
 }
 
 static void test_login_rules(void)
@@ -824,6 +891,8 @@ static void test_stats(void)
 int main(void)
 {
     RUN(test_vocab);
+    RUN(test_scopes);
+    RUN(test_ispws_rules);
     RUN(test_login_rules);
     RUN(test_case_rules);
     RUN(test_content_key);

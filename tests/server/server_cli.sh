@@ -35,12 +35,12 @@ stored=("$data/vigie.db")
 [ -e "$data/vigie.db-wal" ] && stored+=("$data/vigie.db-wal")
 grep -aq -- "${key#vg_}" "${stored[@]}"
 check "the key is not stored" test $? -eq 1
-check "list-api-keys shows the prefix, not the key" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^1,${key:0:11},Example Platform,50,no,50$'"
-check "list-api-keys: trust is the last column" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | head -n 1 | grep -qx 'id,prefix,org,rate,revoked,trust'"
+check "list-api-keys shows the prefix, not the key" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^1,${key:0:11},Example Platform,50,no,50,\"report\"$'"
+check "list-api-keys: trust, then scopes, are the last columns" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | head -n 1 | grep -qx 'id,prefix,org,rate,revoked,trust,scopes'"
 # per-key trust: 0 to 100, stored, listed, changed
 "$VIGIE" admin --data-dir "$data" create-api-key --org "Police Unit" --trust 80 >"$tmp/key2.out"
 check "create-api-key --trust 80" test $? -eq 0
-check "list-api-keys shows trust 80" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,80$'"
+check "list-api-keys shows trust 80" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,80,\"report\"$'"
 for bad in 101 -1 x '' 5x; do
     "$VIGIE" admin --data-dir "$data" create-api-key --org "Bad Trust" --trust "$bad" >/dev/null 2>"$tmp/err"
     check "create-api-key --trust '$bad' refused (exit 2)" test $? -eq 2
@@ -51,9 +51,9 @@ check "list-api-keys after the refusals" test $? -eq 0
 check "refused keys are not created" test "$(grep -c 'Bad Trust' "$tmp/keys")" = 0
 "$VIGIE" admin --data-dir "$data" set-api-key-trust --id 2 --trust 20 >/dev/null
 check "set-api-key-trust --id" test $? -eq 0
-check "set-api-key-trust changes it" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,20$'"
+check "set-api-key-trust changes it" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,20,\"report\"$'"
 "$VIGIE" admin --data-dir "$data" set-api-key-trust --prefix "${key:0:11}" --trust 100 >/dev/null
-check "set-api-key-trust --prefix" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^1,${key:0:11},Example Platform,50,no,100$'"
+check "set-api-key-trust --prefix" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^1,${key:0:11},Example Platform,50,no,100,\"report\"$'"
 "$VIGIE" admin --data-dir "$data" set-api-key-trust --id 2 --trust 101 2>/dev/null
 check "set-api-key-trust --trust 101 refused" test $? -eq 2
 "$VIGIE" admin --data-dir "$data" set-api-key-trust --id 2 2>/dev/null
@@ -62,9 +62,26 @@ check "set-api-key-trust without --trust refused" test $? -eq 2
 check "set-api-key-trust without a key refused" test $? -eq 2
 "$VIGIE" admin --data-dir "$data" set-api-key-trust --id 99 --trust 10 2>/dev/null
 check "set-api-key-trust of an unknown key: exit 2" test $? -eq 2
-check "trust still 20 after the refusals" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,20$'"
+check "trust still 20 after the refusals" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^2,vg_[0-9a-f]*,Police Unit,0,no,20,\"report\"$'"
 audit_detail() { sqlite3 "$data/vigie.db" "SELECT detail FROM audit WHERE action = '$1' AND target = '$2'"; }
-check "key creation audits its trust" test "$(audit_detail apikey.create key:2)" = '{"org":"Police Unit","trust":80}'
+check "key creation audits its trust and scopes" test "$(audit_detail apikey.create key:2)" = '{"org":"Police Unit","scopes":"report","trust":80}'
+# scopes: given at creation, changed, refused when they are not scopes
+"$VIGIE" admin --data-dir "$data" create-api-key --org "Matcher" --scopes match,hash >"$tmp/key3.out"
+check "create-api-key --scopes match,hash" test $? -eq 0
+check "list-api-keys shows the scopes in their order" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^3,vg_[0-9a-f]*,Matcher,0,no,50,\"hash,match\"$'"
+for bad in admin '' 'hash,,x' Match; do
+    "$VIGIE" admin --data-dir "$data" create-api-key --org "Bad Scope" --scopes "$bad" >/dev/null 2>"$tmp/err"
+    check "create-api-key --scopes '$bad' refused (exit 2)" test $? -eq 2
+done
+check "the scope refusal says why" grep -q -- '--scopes is a comma-separated list' "$tmp/err"
+"$VIGIE" admin --data-dir "$data" set-api-key-scopes --id 3 --scopes all >/dev/null
+check "set-api-key-scopes --id" test $? -eq 0
+check "set-api-key-scopes changes them" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^3,vg_[0-9a-f]*,Matcher,0,no,50,\"report,hash,match,curate\"$'"
+"$VIGIE" admin --data-dir "$data" set-api-key-scopes --id 3 2>/dev/null
+check "set-api-key-scopes without --scopes refused" test $? -eq 2
+"$VIGIE" admin --data-dir "$data" set-api-key-scopes --id 99 --scopes hash 2>/dev/null
+check "set-api-key-scopes of an unknown key: exit 2" test $? -eq 2
+check "a scope change is audited" test "$(audit_detail apikey.scopes key:3)" = '{"scopes":"report,hash,match,curate"}'
 check "a trust change is audited" test "$(audit_detail apikey.trust key:2)" = '{"trust":20}'
 check "list-users" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0,0$'"
 "$VIGIE" admin --data-dir "$data" enable-totp --user bob | tail -n 1 | grep -Eq '^otpauth://totp/vigie:bob\?secret=[A-Z2-7]{32}&'
@@ -133,10 +150,11 @@ pid=
 
 "$VIGIE" audit verify --data-dir "$data" >"$tmp/audit"
 check "audit verify: exit 0" test $? -eq 0
-# 7 admin changes (3 of them for key trust: a key created, 2 trust
-# changes), the first configuration, one configuration change, and the
-# alert the live-stream report raised
-check "audit verify counts every entry" grep -q 'holds: 10 entries' "$tmp/audit"
+# 9 admin changes (3 of them for key trust: a key created, 2 trust
+# changes; 2 for scopes: a key created with scopes, a change), the first
+# configuration, one configuration change, and the alert the live-stream
+# report raised
+check "audit verify counts every entry" grep -q 'holds: 12 entries' "$tmp/audit"
 
 # statistics (docs/stats.md): the two reports, by category, as CSV and JSON
 "$VIGIE" stats --data-dir "$data" --by category >"$tmp/stats"

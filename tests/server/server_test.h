@@ -320,14 +320,22 @@ static inline int64_t ts_account(ts_server *t, const char *user, const char *pas
     return id;
 }
 
-/* Create an API key; the key text goes to key[80]. */
-static inline int64_t ts_api_key(ts_server *t, const char *org, uint32_t rate, char key[80])
+/* Create an API key that may do what scopes says (VG_SCOPE_* bits); the
+ * key text goes to key[80]. */
+static inline int64_t ts_api_key_scoped(ts_server *t, const char *org, uint32_t rate,
+                                        unsigned scopes, char key[80])
 {
     int64_t id = 0;
-    if (vg_hotline_api_key_create(t->srv->hotline, org, rate, VG_API_KEY_TRUST_DEFAULT, "test",
-                                  time(NULL), &id, key, NULL) != VG_OK)
+    if (vg_hotline_api_key_create(t->srv->hotline, org, rate, VG_API_KEY_TRUST_DEFAULT, scopes,
+                                  "test", time(NULL), &id, key, NULL) != VG_OK)
         return 0;
     return id;
+}
+
+/* The same with every scope. */
+static inline int64_t ts_api_key(ts_server *t, const char *org, uint32_t rate, char key[80])
+{
+    return ts_api_key_scoped(t, org, rate, VG_SCOPE_ALL, key);
 }
 
 /* A fresh session for account_id (no password round trip): the cookie

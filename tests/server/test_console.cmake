@@ -9,7 +9,7 @@ vg_on_postgres(test_console)
 # Chromium or Node.js is missing on a developer machine).
 vg_add_script_test(e2e_console ../e2e/run)
 set_property(TEST e2e_console APPEND PROPERTY ENVIRONMENT "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts")
-set_property(TEST e2e_console PROPERTY TIMEOUT 300)
+set_property(TEST e2e_console PROPERTY TIMEOUT 900)
 # Alerts in the console: shown until acknowledged.
 vg_add_test(test_console_alerts test_console_alerts.c)
 target_link_libraries(test_console_alerts PRIVATE vigie_server PkgConfig::CURL

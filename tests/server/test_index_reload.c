@@ -61,7 +61,7 @@ static void test_replaced_while_serving(void)
     CHECK(write_index(path, "second-bank", 32));
     id = public_report(&a, "image_video", NULL, 32);
     CHECK_STR_EQ(bank_of(&a, id, bank, sizeof bank), "second-bank");
-    CHECK_INT_EQ(vg_bank_index_reloads(a.srv->hotline->index), 1);
+    CHECK_INT_EQ(vg_bank_index_reloads(a.srv->hotline->bank_index), 1);
 
     /* a second node (PostgreSQL: on the same database) sees the same file */
     int two = ts_on_postgres();

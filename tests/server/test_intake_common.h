@@ -11,20 +11,26 @@
 
 #include "server_test.h"
 
-/* sql in PostgreSQL's words: the tests write SQLite's, and two of its
+/* sql in PostgreSQL's words: the tests write SQLite's, and a few of its
  * functions have other names there. Into out[cap]. */
 static inline const char *ti_sql_pg(const char *sql, char *out, size_t cap)
 {
     static const char *const words[][2] = {
         {"group_concat(", "string_agg("}, /* same arguments */
         {"strftime('%s','now')", "CAST(extract(epoch FROM now()) AS BIGINT)"},
+        /* SQLite's json_extract, as the tests use it (json keeps the text) */
+        {"json_extract(video_match, '$.segments')",
+         "CAST(video_match::json->'segments' AS TEXT)"},
+        {"json_extract(video_match, '$.query_percent')",
+         "CAST(video_match::json->'query_percent' AS TEXT)"},
     };
+    const size_t nwords = sizeof words / sizeof words[0];
     size_t n = 0;
-    for (const char *p = sql; *p && n + 48 < cap;) {
+    for (const char *p = sql; *p && n + 64 < cap;) {
         size_t w = 0;
-        while (w < 2 && strncmp(p, words[w][0], strlen(words[w][0])))
+        while (w < nwords && strncmp(p, words[w][0], strlen(words[w][0])))
             w++;
-        if (w < 2) {
+        if (w < nwords) {
             n += (size_t)snprintf(out + n, cap - n, "%s", words[w][1]);
             p += strlen(words[w][0]);
         } else {

@@ -12,6 +12,8 @@
  * The checker itself is tested on routes needing supervisor and
  * administrator, and on a planted route registered with too low a role.
  */
+#include <sodium.h>
+
 #include "server_test.h"
 
 /* A route and the least role it needs (VG_ROLE_PARTNER: a partner key and
@@ -40,6 +42,21 @@ static const expected_route EXPECTED[] = {
     {"POST", "/status", VG_ROLE_NONE},
     {"GET", "/api/v1/openapi.json", VG_ROLE_NONE},
     {"POST", "/api/v1/reports", VG_ROLE_PARTNER},
+    {"GET", "/hma/h/hash", VG_ROLE_PARTNER},
+    {"POST", "/hma/h/hash", VG_ROLE_PARTNER},
+    {"GET", "/hma/m/lookup", VG_ROLE_PARTNER},
+    {"POST", "/hma/m/lookup", VG_ROLE_PARTNER},
+    {"GET", "/hma/m/raw_lookup", VG_ROLE_PARTNER},
+    {"GET", "/hma/m/index/status", VG_ROLE_PARTNER},
+    {"POST", "/hma/m/compare", VG_ROLE_PARTNER},
+    {"GET", "/hma/c/banks", VG_ROLE_PARTNER},
+    {"GET", "/hma/c/bank", VG_ROLE_PARTNER},
+    {"GET", "/ispws/status", VG_ROLE_PARTNER},
+    {"POST", "/ispws/submit", VG_ROLE_PARTNER},
+    {"POST", "/ispws/upload", VG_ROLE_PARTNER},
+    {"POST", "/ispws/fileinfo", VG_ROLE_PARTNER},
+    {"POST", "/ispws/finish", VG_ROLE_PARTNER},
+    {"POST", "/ispws/retract", VG_ROLE_PARTNER},
     {"GET", "/console", VG_ROLE_ANALYST},
     {"GET", "/console/queue", VG_ROLE_ANALYST},
     {"POST", "/console/claim", VG_ROLE_ANALYST},
@@ -53,6 +70,41 @@ static const expected_route EXPECTED[] = {
     {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
+
+/* The partner routes that need scopes of the key (VG_SCOPE_*, every one
+ * listed); a partner route not listed here needs none. */
+typedef struct expected_scopes {
+    const char *method, *path;
+    unsigned scopes;
+} expected_scopes;
+
+static const expected_scopes SCOPED[] = {
+    {"POST", "/api/v1/reports", VG_SCOPE_REPORT},
+    {"GET", "/hma/h/hash", VG_SCOPE_HASH},
+    {"POST", "/hma/h/hash", VG_SCOPE_HASH},
+    {"GET", "/hma/m/lookup", VG_SCOPE_MATCH},
+    {"POST", "/hma/m/lookup", VG_SCOPE_MATCH},
+    {"GET", "/hma/m/raw_lookup", VG_SCOPE_MATCH},
+    {"GET", "/hma/m/index/status", VG_SCOPE_MATCH},
+    {"POST", "/hma/m/compare", VG_SCOPE_MATCH},
+    {"GET", "/hma/c/banks", VG_SCOPE_CURATE},
+    {"GET", "/hma/c/bank", VG_SCOPE_CURATE},
+    {"GET", "/ispws/status", VG_SCOPE_REPORT},
+    {"POST", "/ispws/submit", VG_SCOPE_REPORT},
+    {"POST", "/ispws/upload", VG_SCOPE_REPORT},
+    {"POST", "/ispws/fileinfo", VG_SCOPE_REPORT},
+    {"POST", "/ispws/finish", VG_SCOPE_REPORT},
+    {"POST", "/ispws/retract", VG_SCOPE_REPORT},
+};
+#define SCOPED_COUNT (sizeof SCOPED / sizeof SCOPED[0])
+
+static unsigned scopes_expected(const char *method, const char *path)
+{
+    for (size_t i = 0; i < SCOPED_COUNT; i++)
+        if (!strcmp(SCOPED[i].method, method) && !strcmp(SCOPED[i].path, path))
+            return SCOPED[i].scopes;
+    return 0;
+}
 
 typedef struct caller {
     const char *name;
@@ -70,6 +122,7 @@ typedef struct matrix {
     int unlisted;     /* registered, not in the expected table */
     int missing;      /* in the table, not registered */
     int wrong_role;   /* registered with another role than the table's */
+    int wrong_scopes; /* registered with other scopes than SCOPED's */
     int let_through;  /* a caller below the role was not refused */
     int kept_out;     /* a caller with the role was refused, or got 5xx */
     int requests;
@@ -153,6 +206,13 @@ static void route_matrix(ts_server *t, const expected_route *table, size_t n, ma
                     e->method, e->path, vg_role_name(routes[r].role), vg_role_name(e->role));
             m->wrong_role++;
         }
+        if (e && VG_ROUTE_SCOPES_OF(routes[r].flags) != scopes_expected(e->method, e->path)) {
+            fprintf(stderr, "route matrix: %s %s is registered with scopes %#x, the test's table "
+                            "says %#x\n",
+                    e->method, e->path, VG_ROUTE_SCOPES_OF(routes[r].flags),
+                    scopes_expected(e->method, e->path));
+            m->wrong_scopes++;
+        }
     }
     for (size_t i = 0; i < n; i++) {
         const expected_route *e = &table[i];
@@ -221,9 +281,34 @@ static void test_route_matrix(void)
     CHECK_INT_EQ(m.unlisted, 0);
     CHECK_INT_EQ(m.missing, 0);
     CHECK_INT_EQ(m.wrong_role, 0);
+    CHECK_INT_EQ(m.wrong_scopes, 0);
     CHECK_INT_EQ(m.let_through, 0);
     CHECK_INT_EQ(m.kept_out, 0);
     CHECK_INT_EQ(m.requests, (long long)EXPECTED_COUNT * CALLERS);
+
+    /* a key without a route's scopes is refused there before its body is
+     * read, with a message saying why; one with exactly them is not */
+    for (size_t i = 0; i < SCOPED_COUNT; i++) {
+        char lacking[80], exact[80], auth_l[120], auth_e[120];
+        CHECK(ts_api_key_scoped(&t, "Lacking Org", 0, VG_SCOPE_ALL & ~SCOPED[i].scopes,
+                                lacking) > 0);
+        CHECK(ts_api_key_scoped(&t, "Exact Org", 0, SCOPED[i].scopes, exact) > 0);
+        snprintf(auth_l, sizeof auth_l, "Authorization: Bearer %s", lacking);
+        snprintf(auth_e, sizeof auth_e, "Authorization: Bearer %s", exact);
+        const char *hl[] = {auth_l, "Content-Type: application/json", NULL};
+        const char *he[] = {auth_e, "Content-Type: application/json", NULL};
+        ts_response r;
+        CHECK(ts_call(&t, SCOPED[i].method, SCOPED[i].path, hl, "{}", 2, &r));
+        CHECK_MSG(r.status == 403, "%s %s without its scopes: %ld", SCOPED[i].method,
+                  SCOPED[i].path, r.status);
+        CHECK(r.body && strstr(r.body, "scope") != NULL);
+        ts_response_free(&r);
+        CHECK(ts_call(&t, SCOPED[i].method, SCOPED[i].path, he, "{}", 2, &r));
+        CHECK_MSG(r.status != 401 && r.status != 403 && r.status < 500,
+                  "%s %s with exactly its scopes: %ld", SCOPED[i].method, SCOPED[i].path,
+                  r.status);
+        ts_response_free(&r);
+    }
 
     /* a revoked key is refused everywhere, as an unknown one */
     char key[80];
@@ -291,6 +376,91 @@ static void test_route_matrix_catches_mistakes(void)
     ts_stop(&t);
 }
 
+/* Basic credentials (any user name, the key as password) open only the
+ * routes that take them; refusals below a prefix given a style of its own
+ * are worded in it, unknown addresses there too, and elsewhere as before. */
+static void answer_org(vg_http_request *req)
+{
+    const vg_http_caller *c = vg_http_caller_of(req);
+    vg_http_text(req, 200, c->org ? c->org : "");
+}
+
+static void refuse_in_xml(vg_http_request *req, unsigned status, const char *message)
+{
+    char body[600];
+    snprintf(body, sizeof body, "<refused status=\"%u\">%.500s</refused>", status, message);
+    vg_http_respond(req, status, "text/xml", body, strlen(body));
+}
+
+static void test_basic_credentials_and_refusal_styles(void)
+{
+    static const vg_route extra[] = {
+        {"GET", "/styled/basic", VG_ROLE_PARTNER, VG_ROUTE_BASIC_AUTH, 0, answer_org, NULL, NULL},
+        {"GET", "/styled/bearer", VG_ROLE_PARTNER, VG_ROUTE_SCOPES(VG_SCOPE_CURATE), 0,
+         answer_org, NULL, NULL},
+    };
+    ts_server t;
+    CHECK(ts_open(&t, NULL));
+    CHECK(vg_http_add_routes(t.srv->http, extra, 2, NULL) == VG_OK);
+    CHECK(vg_http_set_refusal(t.srv->http, "/styled/", refuse_in_xml, NULL) == VG_OK);
+    CHECK(vg_http_set_refusal(t.srv->http, "relative", refuse_in_xml, NULL) != VG_OK);
+    CHECK(ts_listen(&t));
+    char key[80], basic[200], b64[160], userpass[120];
+    CHECK(ts_api_key_scoped(&t, "Basic Org", 0, VG_SCOPE_REPORT, key) > 0);
+    snprintf(userpass, sizeof userpass, "anyone:%s", key);
+    sodium_bin2base64(b64, sizeof b64, (const unsigned char *)userpass, strlen(userpass),
+                      sodium_base64_VARIANT_ORIGINAL);
+    snprintf(basic, sizeof basic, "Authorization: Basic %s", b64);
+    const char *hb[] = {basic, NULL};
+    ts_response r;
+    CHECK(ts_call(&t, "GET", "/styled/basic", hb, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(r.body && !strcmp(r.body, "Basic Org"));
+    ts_response_free(&r);
+    /* Basic where it is not taken: refused as any other scheme */
+    CHECK(ts_call(&t, "GET", "/styled/bearer", hb, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 401);
+    CHECK(r.body && strstr(r.body, "<refused status=\"401\">") != NULL);
+    ts_response_free(&r);
+    /* a wrong password, no password, garbage: 401 with the Basic challenge */
+    const char *wrong[][2] = {{"Authorization: Basic YW55b25lOnZnX3dyb25n", NULL},
+                              {"Authorization: Basic YW55b25lOg==", NULL},
+                              {"Authorization: Basic !!!not-base64!!!", NULL},
+                              {"Authorization: Basic YW55b25lOnZnAA==", NULL}};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(ts_call(&t, "GET", "/styled/basic", wrong[i], NULL, 0, &r));
+        CHECK_MSG(r.status == 401, "credentials %zu: %ld", i, r.status);
+        char challenge[80];
+        CHECK(ts_header(&r, "WWW-Authenticate", challenge, sizeof challenge) &&
+              !strncmp(challenge, "Basic ", 6));
+        CHECK(r.body && strstr(r.body, "<refused") != NULL);
+        ts_response_free(&r);
+    }
+    /* the key lacks the scope: 403 in the style */
+    char auth[120];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    const char *hk[] = {auth, NULL};
+    CHECK(ts_call(&t, "GET", "/styled/bearer", hk, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 403);
+    CHECK(r.body && strstr(r.body, "<refused status=\"403\">") && strstr(r.body, "scope"));
+    ts_response_free(&r);
+    /* an unknown address and a wrong method below the prefix */
+    CHECK(ts_call(&t, "GET", "/styled/nothing", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 404);
+    CHECK(r.body && strstr(r.body, "<refused status=\"404\">") != NULL);
+    ts_response_free(&r);
+    CHECK(ts_call(&t, "POST", "/styled/basic", hb, "x", 1, &r));
+    CHECK_INT_EQ(r.status, 405);
+    CHECK(r.body && strstr(r.body, "<refused status=\"405\">") != NULL);
+    ts_response_free(&r);
+    /* elsewhere, refusals keep the layer's words */
+    CHECK(ts_call(&t, "GET", "/styledx", NULL, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 404);
+    CHECK(r.body && !strstr(r.body, "<refused"));
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
 static void test_rate_limit(void)
 {
     ts_server t;
@@ -323,6 +493,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_ALL);
     RUN(test_route_matrix);
     RUN(test_route_matrix_catches_mistakes);
+    RUN(test_basic_credentials_and_refusal_styles);
     RUN(test_rate_limit);
     curl_global_cleanup();
     return vg_test_exit();

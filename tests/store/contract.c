@@ -557,6 +557,7 @@ typedef enum step_kind {
     STEP_SESSION_DELETE, STEP_SESSION_EXTEND, STEP_SESSIONS_OF, STEP_SESSIONS_PRUNE, STEP_LOGIN,
     STEP_LOGIN_PRUNE, STEP_LEASE, STEP_JOB_DONE, STEP_ITEM, STEP_BANK, STEP_IDEM,
     STEP_IDEM_PRUNE, STEP_STATUS, STEP_SET_CASE, STEP_ALERT, STEP_ACK, STEP_DELIVERY,
+    STEP_SCOPES,
 } step_kind;
 
 typedef struct step {
@@ -601,6 +602,8 @@ static vg_status step_tx(vg_tx *tx, void *ctx, vg_error *err)
         return vg_tx_api_key_revoke(tx, s->id, s->a, &s->result, err);
     case STEP_TRUST:
         return vg_tx_api_key_set_trust(tx, s->id, s->a, s->flag, &s->result, err);
+    case STEP_SCOPES:
+        return vg_tx_api_key_set_scopes(tx, s->id, s->a, (unsigned)s->number, &s->result, err);
     case STEP_SESSION_DELETE:
         return vg_tx_session_delete(tx, s->a, err);
     case STEP_SESSION_EXTEND:
@@ -843,6 +846,7 @@ static vg_status read_only_tx(vg_tx *tx, void *ctx, vg_error *err)
     REFUSED(vg_tx_api_key_create(tx, "vg_ro2", "hash-ro2", "Org", 0, 50, NOW, &n, &e_));
     REFUSED(vg_tx_api_key_revoke(tx, a->key_id, NULL, &found, &e_));
     REFUSED(vg_tx_api_key_set_trust(tx, a->key_id, NULL, 1, &found, &e_));
+    REFUSED(vg_tx_api_key_set_scopes(tx, a->key_id, NULL, VG_SCOPE_ALL, &found, &e_));
     REFUSED(vg_tx_login_put(tx, "name-ro", &zero, NOW, &e_));
     REFUSED(vg_tx_login_prune(tx, NOW + 10 * 86400, &n, &e_));
     REFUSED(vg_tx_audit_append(tx, NOW, &note, &seq, &e_));
@@ -888,7 +892,7 @@ static void test_read_only_refusal(void)
     a.writable = -1;
     CHECK_MSG(vg_store_read(s, read_only_tx, &a, &err) == VG_OK, "%s", err.message);
     CHECK_INT_EQ(a.writable, 0);
-    CHECK_INT_EQ(a.tried, 31);
+    CHECK_INT_EQ(a.tried, 32);
     CHECK_MSG(a.refused == a.tried, "not refused:%s", a.failures);
     CHECK_INT_EQ(a.count_after, 1);
 
@@ -2448,6 +2452,7 @@ static void test_api_keys(void)
     CHECK_INT_EQ(k.rate, 5);
     CHECK_INT_EQ(k.revoked, 0);
     CHECK_INT_EQ(k.created_at, NOW);
+    CHECK_INT_EQ(k.scopes, VG_SCOPE_DEFAULT); /* a new key sends reports, nothing more */
     vg_api_key_clear(&k);
     CHECK(!get_key(s, "hash-nobody", &k));
     vg_api_key_clear(&k);
@@ -2484,6 +2489,35 @@ static void test_api_keys(void)
     CHECK(run_step(s, &t) == VG_OK && !t.result);
     t = (step){.kind = STEP_TRUST, .a = "vg_nobody", .flag = 10, .result = -1};
     CHECK(run_step(s, &t) == VG_OK && !t.result);
+
+    /* scopes, by id and by prefix; each key keeps its own; an unknown key is not found */
+    t = (step){.kind = STEP_SCOPES, .id = platform, .number = VG_SCOPE_HASH | VG_SCOPE_MATCH};
+    CHECK(run_step(s, &t) == VG_OK && t.result);
+    t = (step){.kind = STEP_SCOPES, .a = "vg_police", .number = VG_SCOPE_ALL};
+    CHECK(run_step(s, &t) == VG_OK && t.result);
+    t = (step){.kind = STEP_SCOPES, .id = 999, .number = VG_SCOPE_ALL, .result = -1};
+    CHECK(run_step(s, &t) == VG_OK && !t.result);
+    CHECK(get_key(s, "hash-platform", &k));
+    CHECK_INT_EQ(k.scopes, VG_SCOPE_HASH | VG_SCOPE_MATCH);
+    CHECK_INT_EQ(k.trust, 35);
+    vg_api_key_clear(&k);
+    CHECK(get_key(s, "hash-police", &k));
+    CHECK_INT_EQ(k.scopes, VG_SCOPE_ALL);
+    vg_api_key_clear(&k);
+    l = (key_list){0};
+    CHECK(vg_store_read(s, keys_tx, &l, &err) == VG_OK);
+    CHECK(l.count == 2 && l.list[1].scopes == (VG_SCOPE_HASH | VG_SCOPE_MATCH));
+    for (size_t i = 0; i < l.count; i++)
+        vg_api_key_clear(&l.list[i]);
+    free(l.list);
+    /* none at all is a key that may only be refused */
+    t = (step){.kind = STEP_SCOPES, .id = platform, .number = 0};
+    CHECK(run_step(s, &t) == VG_OK && t.result);
+    CHECK(get_key(s, "hash-platform", &k));
+    CHECK_INT_EQ(k.scopes, 0);
+    vg_api_key_clear(&k);
+    t = (step){.kind = STEP_SCOPES, .id = platform, .number = VG_SCOPE_HASH | VG_SCOPE_MATCH};
+    CHECK(run_step(s, &t) == VG_OK && t.result);
 
     /* a revoked key is still found, marked revoked (the caller refuses it) */
     CHECK(get_key(s, "hash-police", &k));

@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 3);
+        CHECK_INT_EQ(vg_store_schema_version(s), 4);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 3);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 4);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* a database from a newer vigie is refused, not touched */
     CHECK(pgt_exec(url, "UPDATE vigie_schema SET version = 99"));

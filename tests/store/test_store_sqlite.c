@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 8);
+        CHECK_INT_EQ(vg_store_schema_version(s), 9);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 8);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 9);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -369,7 +369,7 @@ static void test_migrations(void)
                 "ALTER TABLE idempotency_keys DROP COLUMN request_hash;"
                 "DROP TABLE jobs; ALTER TABLE report_files DROP COLUMN video_match;"
                 "DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alerts;"
-                "ALTER TABLE reports DROP COLUMN danger;"
+                "ALTER TABLE reports DROP COLUMN danger; ALTER TABLE api_keys DROP COLUMN scopes;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");
     s = open_dir(dir, NULL);
@@ -377,11 +377,13 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 8);
-    /* a key made before migration 4 gets the default trust */
+    CHECK_INT_EQ(vg_store_schema_version(s), 9);
+    /* a key made before migration 4 gets the default trust, and before
+     * migration 9 may send reports, as it could */
     key_probe kp = {0};
     CHECK(vg_store_read(s, key_get_tx, &kp, &err) == VG_OK && kp.found);
     CHECK_INT_EQ(kp.key.trust, VG_API_KEY_TRUST_DEFAULT);
+    CHECK_INT_EQ(kp.key.scopes, VG_SCOPE_REPORT);
     vg_api_key_clear(&kp.key);
     /* "action-taken" said more than was done: the report is "assessed" */
     receipt_probe rp = {.code = "OLD1"};
@@ -398,7 +400,7 @@ static void test_migrations(void)
     /* reports made before migration 8 said nothing of a child in danger */
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM reports WHERE danger = 0"), 2);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM alerts"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 8);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 9);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");

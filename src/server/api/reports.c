@@ -228,8 +228,9 @@ vg_status vg_api_routes(vg_server *srv, void *state, vg_error *err)
 {
     (void)state;
     const vg_route routes[] = {
-        {"POST", "/api/v1/reports", VG_ROLE_PARTNER, VG_ROUTE_RAW | VG_ROUTE_FILES,
-         srv->max_request_bytes, post_reports, report_file, srv->hotline},
+        {"POST", "/api/v1/reports", VG_ROLE_PARTNER,
+         VG_ROUTE_RAW | VG_ROUTE_FILES | VG_ROUTE_SCOPES(VG_SCOPE_REPORT), srv->max_request_bytes,
+         post_reports, report_file, srv->hotline},
         {"GET", "/api/v1/openapi.json", VG_ROLE_NONE, 0, 0, get_openapi, NULL, NULL},
     };
     return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);

@@ -257,7 +257,7 @@ vg_status pg_sessions_prune(void *tx, int64_t now, int64_t *removed, vg_error *e
 
 /* ---- partner API keys ------------------------------------------------- */
 
-#define KEY_COLUMNS "id, prefix, key_hash, org, rate, revoked, created_at, trust"
+#define KEY_COLUMNS "id, prefix, key_hash, org, rate, revoked, created_at, trust, scopes"
 static const char SQL_KEY_PUT[] = "INSERT INTO api_keys(prefix, key_hash, org, rate, "
                                   "created_at, trust) VALUES($1, $2, $3, $4, $5, $6) RETURNING id";
 static const char SQL_KEY_GET[] = "SELECT " KEY_COLUMNS " FROM api_keys WHERE key_hash = $1";
@@ -266,6 +266,8 @@ static const char SQL_KEY_REVOKE_ID[] = "UPDATE api_keys SET revoked = 1 WHERE i
 static const char SQL_KEY_REVOKE_PREFIX[] = "UPDATE api_keys SET revoked = 1 WHERE prefix = $1";
 static const char SQL_KEY_TRUST_ID[] = "UPDATE api_keys SET trust = $1 WHERE id = $2";
 static const char SQL_KEY_TRUST_PREFIX[] = "UPDATE api_keys SET trust = $1 WHERE prefix = $2";
+static const char SQL_KEY_SCOPES_ID[] = "UPDATE api_keys SET scopes = $1 WHERE id = $2";
+static const char SQL_KEY_SCOPES_PREFIX[] = "UPDATE api_keys SET scopes = $1 WHERE prefix = $2";
 
 vg_status pg_api_key_create(void *tx, const char *prefix, const char *key_hash, const char *org,
                             uint32_t rate, int trust, int64_t now, int64_t *id, vg_error *err)
@@ -297,6 +299,9 @@ static void read_key(const PGresult *res, int i, void *item)
     k->revoked = (int)pg_int(res, i, 5);
     k->created_at = pg_int(res, i, 6);
     k->trust = (int)pg_int(res, i, 7);
+    /* words (vocab.h); a word this program does not know grants nothing */
+    if (!vg_scopes_parse(PQgetisnull(res, i, 8) ? NULL : PQgetvalue(res, i, 8), &k->scopes))
+        k->scopes = 0;
 }
 
 vg_status pg_api_key_get(void *tx, const char *key_hash, vg_api_key *key, int *found,
@@ -339,6 +344,24 @@ vg_status pg_api_key_revoke(void *tx, int64_t id, const char *prefix, int *found
 {
     return key_change(tx, SQL_KEY_REVOKE_ID, SQL_KEY_REVOKE_PREFIX, id, prefix, NULL, found,
                       "revoking an API key", err);
+}
+
+vg_status pg_api_key_set_scopes(void *tx, int64_t id, const char *prefix, unsigned scopes,
+                                int *found, vg_error *err)
+{
+    char words[64];
+    vg_scopes_format(scopes, words, sizeof words);
+    pg_args a = {0};
+    pa_text(&a, words);
+    if (id > 0)
+        pa_int(&a, id);
+    else
+        pa_text(&a, prefix);
+    int64_t changed = 0;
+    vg_status status = pg_done(tx, id > 0 ? SQL_KEY_SCOPES_ID : SQL_KEY_SCOPES_PREFIX, &a,
+                               "changing the scopes of an API key", &changed, err);
+    *found = status == VG_OK && changed > 0;
+    return status;
 }
 
 vg_status pg_api_key_set_trust(void *tx, int64_t id, const char *prefix, int trust, int *found,

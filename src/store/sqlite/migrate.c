@@ -115,6 +115,9 @@ static const char *const migrations[] = {
      "  delivery_id INTEGER NOT NULL REFERENCES alert_deliveries(id), at INTEGER NOT NULL,"
      "  delivered INTEGER NOT NULL, detail TEXT);"
      "CREATE INDEX alert_attempts_delivery ON alert_attempts(delivery_id);"),
+    /* 9: what each partner key may do (model/people.h, VG_SCOPE_*), as
+     * words; keys made before could send reports, and still can. */
+    "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'report';",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

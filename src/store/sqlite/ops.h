@@ -45,6 +45,8 @@ SQ_OP(api_key_create, const char *prefix, const char *key_hash, const char *org,
 SQ_OP(api_key_get, const char *key_hash, vg_api_key *key, int *found, vg_error *err)
 SQ_OP(api_key_revoke, int64_t id, const char *prefix, int *found, vg_error *err)
 SQ_OP(api_key_set_trust, int64_t id, const char *prefix, int trust, int *found, vg_error *err)
+SQ_OP(api_key_set_scopes, int64_t id, const char *prefix, unsigned scopes, int *found,
+      vg_error *err)
 SQ_OP(api_keys_list, vg_api_key **keys, size_t *count, vg_error *err)
 SQ_OP(login_get, const char *key, vg_login_state *state, vg_error *err)
 SQ_OP(login_put, const char *key, const vg_login_state *state, int64_t now, vg_error *err)

@@ -256,7 +256,7 @@ vg_status sq_sessions_prune(void *tx, int64_t now, int64_t *removed, vg_error *e
 
 /* ---- partner API keys ------------------------------------------------- */
 
-#define KEY_COLUMNS "id, prefix, key_hash, org, rate, revoked, created_at, trust"
+#define KEY_COLUMNS "id, prefix, key_hash, org, rate, revoked, created_at, trust, scopes"
 static const char SQL_KEY_PUT[] = "INSERT INTO api_keys(prefix, key_hash, org, rate, "
                                   "created_at, trust) VALUES(?, ?, ?, ?, ?, ?)";
 static const char SQL_KEY_GET[] = "SELECT " KEY_COLUMNS " FROM api_keys WHERE key_hash = ?";
@@ -265,6 +265,8 @@ static const char SQL_KEY_REVOKE_ID[] = "UPDATE api_keys SET revoked = 1 WHERE i
 static const char SQL_KEY_REVOKE_PREFIX[] = "UPDATE api_keys SET revoked = 1 WHERE prefix = ?";
 static const char SQL_KEY_TRUST_ID[] = "UPDATE api_keys SET trust = ? WHERE id = ?";
 static const char SQL_KEY_TRUST_PREFIX[] = "UPDATE api_keys SET trust = ? WHERE prefix = ?";
+static const char SQL_KEY_SCOPES_ID[] = "UPDATE api_keys SET scopes = ? WHERE id = ?";
+static const char SQL_KEY_SCOPES_PREFIX[] = "UPDATE api_keys SET scopes = ? WHERE prefix = ?";
 
 vg_status sq_api_key_create(void *tx, const char *prefix, const char *key_hash, const char *org,
                             uint32_t rate, int trust, int64_t now, int64_t *id, vg_error *err)
@@ -294,6 +296,11 @@ static void read_key(sqlite3_stmt *st, void *item)
     k->revoked = sqlite3_column_int(st, 5);
     k->created_at = sqlite3_column_int64(st, 6);
     k->trust = sqlite3_column_int(st, 7);
+    /* Kept as words (vocab.h), so that the table reads plainly; a word
+     * this program does not know grants nothing. */
+    const unsigned char *scopes = sqlite3_column_text(st, 8);
+    if (!vg_scopes_parse((const char *)scopes, &k->scopes))
+        k->scopes = 0;
 }
 
 static void clear_key(void *item)
@@ -327,6 +334,23 @@ vg_status sq_api_key_revoke(void *tx, int64_t id, const char *prefix, int *found
     else
         sq_bind_text(st, 1, prefix);
     vg_status status = sq_step_done(c, st, "revoking an API key", err);
+    *found = status == VG_OK && sqlite3_changes(c->db) > 0;
+    return status;
+}
+
+vg_status sq_api_key_set_scopes(void *tx, int64_t id, const char *prefix, unsigned scopes,
+                                int *found, vg_error *err)
+{
+    conn *c = tx;
+    char words[64];
+    vg_scopes_format(scopes, words, sizeof words);
+    SQ_STMT(st, id > 0 ? SQL_KEY_SCOPES_ID : SQL_KEY_SCOPES_PREFIX);
+    sq_bind_text(st, 1, words);
+    if (id > 0)
+        sqlite3_bind_int64(st, 2, id);
+    else
+        sq_bind_text(st, 2, prefix);
+    vg_status status = sq_step_done(c, st, "changing the scopes of an API key", err);
     *found = status == VG_OK && sqlite3_changes(c->db) > 0;
     return status;
 }
