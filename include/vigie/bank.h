@@ -2,8 +2,10 @@
  * vigie/bank.h - hash banks: lists of known signals read from files.
  *
  * A bank is a named collection of signals. Each signal has a type (md5,
- * sha1, sha256, pdq, vpdq), a value, an id and optional metadata
- * (category, source, date added, ...). A vpdq signal is a video: the
+ * sha1, sha256, pdq, pdq_trimmed, patchset, vpdq), a value, an id and
+ * optional metadata (category, source, date added, ...). pdq_trimmed is the
+ * PDQ of a picture inside its bars (vigie/border.h); patchset is a patch
+ * set in its encoded form (vigie/patch.h); a vpdq signal is a video: the
  * frames of its vPDQ (vigie/vpdq.h). Two file forms are read:
  *
  *   CSV, recognised by its header line, which names at least the columns
@@ -48,11 +50,13 @@ typedef enum vg_signal_type {
     VG_SIGNAL_SHA1,
     VG_SIGNAL_SHA256,
     VG_SIGNAL_PDQ,
+    VG_SIGNAL_PDQ_TRIMMED,
+    VG_SIGNAL_PATCHSET,
     VG_SIGNAL_VPDQ, /* a video: its frames' PDQ hashes */
     VG_SIGNAL_TYPE_COUNT
 } vg_signal_type;
 
-/* The largest signal value, in bytes (sha256 and pdq). */
+/* The largest fixed-size signal value, in bytes (sha256 and pdq). */
 #define VG_SIGNAL_MAX_BYTES 32
 /* Lines longer than this (in bytes, without the line end) are bad lines;
  * room for the vpdq signal of a video of some 50,000 frames. */
@@ -60,11 +64,13 @@ typedef enum vg_signal_type {
 /* At most this many metadata columns are kept per CSV bank. */
 #define VG_BANK_MAX_COLUMNS 64
 
-/* "md5", "sha1", "sha256", "pdq", "vpdq". */
+/* "md5", "sha1", "sha256", "pdq", "pdq_trimmed", "patchset", "vpdq". */
 const char *vg_signal_type_name(vg_signal_type type);
 /* Case-insensitive name to type; VG_ERR_INVALID for anything else. */
 vg_status vg_signal_type_parse(const char *name, size_t len, vg_signal_type *out);
-/* Value length in bytes: 16, 20, 32, 32; 0 for vpdq (its value is frames). */
+/* Value length in bytes: 16, 20, 32, 32, 32; 0 for patchset, whose values
+ * vary in length (vg_bank_entry.long_value), and for vpdq (its value is
+ * frames). */
 size_t vg_signal_type_bytes(vg_signal_type type);
 
 /* One signal as handed to the callback. Every pointer is borrowed from the
@@ -72,6 +78,10 @@ size_t vg_signal_type_bytes(vg_signal_type type);
 typedef struct vg_bank_entry {
     vg_signal_type type;
     uint8_t value[VG_SIGNAL_MAX_BYTES]; /* vg_signal_type_bytes(type) used */
+    /* A value of variable length (patchset): long_value_len bytes, checked
+     * to decode (vg_patchset_decode); NULL for the other types. */
+    const uint8_t *long_value;
+    size_t long_value_len;
     const vg_vpdq *video;               /* vpdq: the video's frames (borrowed); else NULL */
     /* The signal as the file wrote it (hex digits, or a vpdq signal
      * string), not NUL-terminated: what a converter writes back for a

@@ -5,6 +5,11 @@
  * when the first bytes say "image" the bytes are also kept (up to
  * max_image_bytes) to be decoded and PDQ-hashed from memory afterwards. A
  * non-image file of any size is hashed in constant memory.
+ *
+ * With the robust option, the same decode also feeds a sketch
+ * (vigie/sketch.h), from which come the signals that survive bars and crops:
+ * the PDQ of the picture inside its bars (vigie/border.h) and its patch set
+ * (vigie/patch.h).
  */
 #ifndef VIGIE_FILEHASH_H
 #define VIGIE_FILEHASH_H
@@ -15,6 +20,7 @@
 #include "vigie/digest.h"
 #include "vigie/error.h"
 #include "vigie/image.h"
+#include "vigie/patch.h"
 #include "vigie/pdq.h"
 
 #ifdef __cplusplus
@@ -26,6 +32,7 @@ extern "C" {
 typedef struct vg_filehash_options {
     bool pdq;                   /* compute PDQ for images */
     bool dihedral;              /* and its eight dihedral variants */
+    bool robust;                /* and the trimmed PDQ and patch set (needs pdq) */
     uint64_t max_image_bytes;   /* larger images are not decoded; 0 = default */
     vg_decode_options decode;
 } vg_filehash_options;
@@ -37,6 +44,12 @@ typedef struct vg_filehash {
     bool has_pdq;            /* pdq is valid */
     vg_pdq_result pdq;
     vg_image_info image;     /* valid when has_pdq */
+    /* With the robust option, when has_pdq: */
+    bool has_robust;         /* trimmed and patchset below were computed */
+    bool has_trimmed;        /* bars were found; trimmed is the PDQ inside them
+                                (with dihedral variants when asked) */
+    vg_pdq_result trimmed;
+    vg_patchset patchset;    /* VG_PATCH_QUERY_COUNT patches at most; may be empty */
 } vg_filehash;
 
 /*

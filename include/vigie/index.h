@@ -29,6 +29,7 @@
 
 #include "vigie/bank.h"
 #include "vigie/error.h"
+#include "vigie/patch.h"
 #include "vigie/pdq.h"
 #include "vigie/vpdq.h"
 
@@ -36,7 +37,7 @@
 extern "C" {
 #endif
 
-#define VG_INDEX_FORMAT_VERSION 2
+#define VG_INDEX_FORMAT_VERSION 3
 #define VG_INDEX_MAX_RADIUS 256
 
 typedef struct vg_index vg_index;
@@ -94,6 +95,9 @@ const char *vg_index_bank_name(const vg_index *index, uint32_t bank);
 typedef struct vg_index_entry {
     vg_signal_type type;
     uint8_t value[VG_SIGNAL_MAX_BYTES];
+    /* patchset entries: the encoded value, borrowed from the mapping */
+    const uint8_t *long_value;
+    size_t long_value_len;
     uint32_t bank;
     const char *bank_name; /* borrowed, NUL-terminated */
     /* Borrowed from the mapping or, for ids stored as numbers, from id_buf
@@ -123,8 +127,9 @@ vg_status vg_index_entry_get(const vg_index *index, uint64_t entry, vg_index_ent
 
 typedef struct vg_index_match {
     uint64_t entry;
-    int distance; /* 0 for digests */
+    int distance; /* 0 for digests and patch sets */
     vg_signal_type type;
+    int score;    /* patch sets: agreeing patches (vigie/patch.h); 0 otherwise */
 } vg_index_match;
 
 /* A growable result list owned by the caller; reuse it across queries and
@@ -149,11 +154,20 @@ vg_status vg_index_count_exact_batch(const vg_index *index, vg_signal_type type,
                                      const uint8_t *values, size_t count, uint32_t *found,
                                      vg_error *err);
 
-/* Every live pdq entry within Hamming distance `radius` (0..256) of query,
- * sorted by distance, then id (numerically when both ids are decimal),
- * then entry number. */
+/* Every live pdq and pdq_trimmed entry within Hamming distance `radius`
+ * (0..256) of query (its type in each match), sorted by distance, then id
+ * (numerically when both ids are decimal), then entry number. */
 vg_status vg_index_search_pdq(const vg_index *index, const vg_pdq_hash *query, int radius,
                               vg_index_matches *out, vg_error *err);
+
+/* Every live patchset entry that the query's patch set matches with at
+ * least min_inliers agreeing patches (VG_PATCH_MIN_INLIERS is the rule of
+ * docs/robust.md), found through each segment's patch index; sorted by
+ * score, best first, then entry number. search is the caller's reusable
+ * state (one per thread). */
+vg_status vg_index_search_patchset(const vg_index *index, const vg_patchset *query,
+                                   int min_inliers, vg_patch_search *search,
+                                   vg_index_matches *out, vg_error *err);
 
 /* ---- videos (vPDQ) ------------------------------------------------------ */
 

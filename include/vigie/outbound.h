@@ -40,6 +40,16 @@ typedef struct vg_outbound_options {
  * reserved block, nor an IPv6 form that can carry one of them). */
 bool vg_outbound_address_is_public(const struct sockaddr *sa);
 
+/* A socket for a connection to sa (what libcurl's open-socket callback
+ * gets), under that policy unless allow_local: the descriptor, or -1 with
+ * why[cap] saying "the <whose> address A is not a public one ...". whose
+ * names the peer in that sentence ("" for none). Every outbound client
+ * checks the address actually connected to, so a name that resolves to a
+ * private address, or changes between resolution and connection, is
+ * refused. */
+int vg_outbound_socket(const struct sockaddr *sa, int family, int socktype, int protocol,
+                       bool allow_local, const char *whose, char *why, size_t cap);
+
 /* POST body (len bytes) to url, an https:// address, with headers (a
  * NULL-terminated list of "Name: value" lines; may be NULL). VG_OK when
  * the service answered 2xx. Otherwise: VG_ERR_IO naming what went wrong

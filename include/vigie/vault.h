@@ -14,7 +14,8 @@
  *   - While writing, MD5, SHA-1 and SHA-256 are computed on the fly. When
  *     the first bytes say "image", the plaintext is also kept in memory
  *     (never on disk) up to max_image_bytes, because PDQ needs the decoded
- *     picture; it is hashed, then wiped, at commit.
+ *     picture; it is hashed (with the robust option, also for the trimmed
+ *     PDQ and patch set of vigie/filehash.h), then wiped, at commit.
  *   - A file is written under a temporary name and renamed into place only
  *     once complete and fsynced: an upload that dies half-way leaves no
  *     evidence file behind (temporary files of crashed processes are swept
@@ -58,6 +59,9 @@ typedef struct vg_vault_options {
      * digests only. 0 = default. */
     uint64_t max_image_bytes;
     bool pdq;                /* compute PDQ for images */
+    /* and, in the same decode, the signals that survive bars and crops:
+     * the trimmed PDQ and the patch set (filehash's robust option) */
+    bool robust;
 } vg_vault_options;
 
 typedef struct vg_vault vg_vault;
@@ -75,7 +79,8 @@ typedef struct vg_vault_writer vg_vault_writer;
 /* What a committed file is. */
 typedef struct vg_vault_item {
     char id[VG_VAULT_ID_CHARS + 1];
-    vg_filehash hash;      /* bytes, digests, format; PDQ when has_pdq */
+    vg_filehash hash;      /* bytes, digests, format; PDQ when has_pdq; the
+                              trimmed PDQ and patch set when has_robust */
     /* Why an image has no PDQ (decoding failed, larger than max_image_bytes,
      * PDQ disabled); empty when it has one or is not an image. The file is
      * kept either way: evidence is never refused for being undecodable. */

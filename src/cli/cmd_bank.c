@@ -2,8 +2,9 @@
  * vigie bank SUBCOMMAND - hash banks in and out of vigie: conversion from
  * and to the formats other systems speak (import, export), signed lists
  * between hotlines (keygen, sign, verify, diff, patch) and synchronisation
- * with the NCMEC and StopNCII services (sync, feedback). docs/exchange.md
- * describes the formats and files.
+ * with the NCMEC and StopNCII services (sync, feedback); bank rows made
+ * from the files themselves (from-files, in cmd_bank_files.c).
+ * docs/exchange.md describes the formats and files.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -920,13 +921,14 @@ static const struct {
     {"patch", bank_patch, "apply a signed delta to a list"},
     {"sync", bank_sync, "bring a bank up to date with NCMEC or StopNCII"},
     {"feedback", bank_feedback, "confirm or dispute an NCMEC entry's fingerprint"},
+    {"from-files", cmd_bank_files, "bank rows with every signal of the given files"},
 };
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: vigie bank SUBCOMMAND [OPTIONS] [ARGS]\n\nsubcommands:\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
+        fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
     fprintf(out, "\n'vigie bank SUBCOMMAND --help' describes one. docs/exchange.md describes "
                  "the formats.\n");
 }

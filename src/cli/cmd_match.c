@@ -2,8 +2,10 @@
  * vigie match --index FILE [--radius R] [--threads N] [--format csv|json] [QUERIES|-]
  *
  * Each query line is a hex hash: 32 digits md5, 40 sha1, 64 sha256 and pdq
- * (both are tried). One output row per match: the query's 0-based line
- * number, the matching entry's id, the distance (0 for digests). Queries
+ * (both are tried, pdq against pdq and pdq_trimmed entries), more an
+ * encoded patch set (docs/robust.md). One output row per match: the
+ * query's 0-based line number, the matching entry's id, the distance (0
+ * for digests), its signal type and score (patch sets). Queries
  * are read in chunks; a chunk is answered by all threads, each formatting
  * its queries' rows into its own buffer, and printed in query order, so
  * memory stays bounded by the chunk whatever the input size. Entries of
@@ -30,7 +32,7 @@
 typedef struct query {
     uint64_t line; /* 0-based */
     int hex_len;
-    uint8_t value[32];
+    uint8_t value[VG_PATCHSET_MAX_BYTES]; /* a digest, a PDQ or an encoded patch set */
 } query;
 
 typedef struct text {
@@ -150,7 +152,7 @@ static void format_match(job *j, text *t, const query *q, const vg_index_match *
         snprintf(num, sizeof num, "{\"query\":%llu,\"match\":", (unsigned long long)q->line);
         puts_(t, num);
         put_json_string(t, e.id, e.id_len);
-        snprintf(num, sizeof num, ",\"distance\":%d,", m->distance);
+        snprintf(num, sizeof num, ",\"distance\":%d,\"score\":%d,", m->distance, m->score);
         puts_(t, num);
         puts_(t, "\"signal_type\":\"");
         puts_(t, vg_signal_type_name(m->type));
@@ -162,7 +164,10 @@ static void format_match(job *j, text *t, const query *q, const vg_index_match *
         snprintf(num, sizeof num, "%llu,", (unsigned long long)q->line);
         puts_(t, num);
         put_csv_field(t, e.id, e.id_len);
-        snprintf(num, sizeof num, ",%d\n", m->distance);
+        if (m->type == VG_SIGNAL_PATCHSET)
+            snprintf(num, sizeof num, ",,%s,%d\n", vg_signal_type_name(m->type), m->score);
+        else
+            snprintf(num, sizeof num, ",%d,%s,\n", m->distance, vg_signal_type_name(m->type));
         puts_(t, num);
     }
 }
@@ -179,8 +184,13 @@ static void report(job *j, text *t, const query *q, const vg_index_matches *m, b
         j->failed = true;
         return;
     }
+    /* A patch set's score counts up: 64 - score as the policy's distance
+     * (see vigie scan). */
     for (size_t i = 0; i < m->count; i++)
-        pm[i] = (vg_policy_match){.entry = m->items[i].entry, .distance = m->items[i].distance,
+        pm[i] = (vg_policy_match){.entry = m->items[i].entry,
+                                  .distance = m->items[i].type == VG_SIGNAL_PATCHSET
+                                                  ? 64 - m->items[i].score
+                                                  : m->items[i].distance,
                                   .digest = digest};
     vg_policy_apply(j->index, pm, m->count);
     for (size_t i = 0; i < m->count; i++) {
@@ -193,8 +203,18 @@ static void report(job *j, text *t, const query *q, const vg_index_matches *m, b
         free(pm);
 }
 
-static void answer(job *j, text *t, const query *q, vg_index_matches *m)
+static void answer(job *j, text *t, const query *q, vg_index_matches *m, vg_patch_search *ps)
 {
+    if (q->hex_len > 64) {
+        vg_patchset set;
+        if (vg_patchset_decode(q->value, (size_t)q->hex_len / 2, &set, NULL) != VG_OK ||
+            vg_index_search_patchset(j->index, &set, VG_PATCH_MIN_INLIERS, ps, m, NULL) != VG_OK) {
+            j->failed = true;
+            return;
+        }
+        report(j, t, q, m, false);
+        return;
+    }
     vg_signal_type exact = q->hex_len == 32 ? VG_SIGNAL_MD5
                            : q->hex_len == 40 ? VG_SIGNAL_SHA1 : VG_SIGNAL_SHA256;
     if (vg_index_find_exact(j->index, exact, q->value, m, NULL) != VG_OK) {
@@ -224,6 +244,7 @@ static void *worker(void *arg)
     job *j = w->j;
     text *t = &j->buffers[w->id];
     vg_index_matches m = {0};
+    vg_patch_search ps = {0};
     for (;;) {
         size_t start = atomic_fetch_add(&j->next, 16);
         if (start >= j->count)
@@ -232,24 +253,31 @@ static void *worker(void *arg)
         for (size_t i = start; i < end; i++) {
             j->owner[i] = w->id;
             j->offset[i] = t->len;
-            answer(j, t, &j->queries[i], &m);
+            answer(j, t, &j->queries[i], &m, &ps);
             j->length[i] = t->len - j->offset[i];
         }
     }
     if (t->failed)
         j->failed = true;
     vg_index_matches_free(&m);
+    vg_patch_search_free(&ps);
     return NULL;
 }
 
 static int parse_hex_line(const char *s, size_t n, query *q, const char **why)
 {
-    if (n != 32 && n != 40 && n != 64) {
-        *why = "a query is 32 (md5), 40 (sha1) or 64 (sha256 or pdq) hex digits";
+    bool patchset = n > 64 && n % 2 == 0 && n / 2 <= VG_PATCHSET_MAX_BYTES;
+    if (n != 32 && n != 40 && n != 64 && !patchset) {
+        *why = "a query is 32 (md5), 40 (sha1) or 64 (sha256 or pdq) hex digits, or a patchset";
         return -1;
     }
     if (!vg_hex_parse(s, n / 2, q->value)) {
         *why = "not a hexadecimal hash";
+        return -1;
+    }
+    vg_patchset set;
+    if (patchset && vg_patchset_decode(q->value, n / 2, &set, NULL) != VG_OK) {
+        *why = "not an encoded patch set (docs/robust.md)";
         return -1;
     }
     q->hex_len = (int)n;
@@ -350,9 +378,13 @@ static void usage(FILE *out)
             "[QUERIES|-]\n"
             "       vigie match --index FILE [--radius R] [--query-percent P]\n"
             "                   [--compared-percent P] [--format csv|json] VPDQ_FILE...\n\n"
-            "Look up hex hashes, one per line (32 md5, 40 sha1, 64 sha256 or pdq), in an index\n"
-            "built by 'vigie index build'. Prints one row per match: query (0-based line),\n"
-            "match (the entry's id), distance (0 for digests, Hamming distance for pdq).\n\n"
+            "Look up hex hashes, one per line (32 md5, 40 sha1, 64 sha256 or pdq, longer: an\n"
+            "encoded patch set), in an index built by 'vigie index build'. Prints one row\n"
+            "per match: query (0-based line), match (the entry's id), distance (0 for\n"
+            "digests, Hamming distance for pdq, pdq_trimmed and vpdq, empty for patchset),\n"
+            "signal_type (the matching entry's: vpdq when a pdq query matched a frame of a\n"
+            "known video), score (patchset: agreeing patches).\n"
+            "A 64-digit query is looked up as sha256, pdq and pdq_trimmed.\n\n"
             "vPDQ hash files (frame_number,quality,pdq_hex,timestamp lines) are each one query\n"
             "video, matched against the videos of the index: one row per matching video,\n"
             "query (the file), match, query_percent, compared_percent.\n\n"
@@ -559,7 +591,7 @@ int cmd_match(int argc, char **argv)
     }
     j.queries = queries;
     bool first_row = true;
-    fputs(json ? "[" : "query,match,distance\n", stdout);
+    fputs(json ? "[" : "query,match,distance,signal_type,score\n", stdout);
     uint64_t lineno = 0;
     size_t n = 0;
     bool eof = false;

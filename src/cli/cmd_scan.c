@@ -1,13 +1,15 @@
 /*
  * vigie scan: walk files and directories, fingerprint each file (digests,
- * and for images PDQ with its eight dihedral variants) and look every
+ * for images PDQ with its eight dihedral variants, the PDQ inside its bars
+ * and its patch set: docs/robust.md; for videos vPDQ) and look every
  * fingerprint up in an index: is the file known, and as which bank entries?
  *
  * The run is vigie hash's (fingerprint.c: walk -> ordered worker pool ->
  * rows in walk order); here each worker also searches the index, which is
  * shared read-only, and the rows say what matched.
- * CSV columns: path,status,signal_type,match,distance,error - one row per
- * match; an unknown file has one row with match empty. A file that was
+ * CSV columns: path,status,signal_type,match,distance,query_percent,
+ * compared_percent,error,score - one row per match; an unknown file has one
+ * row with match empty. A file that was
  * read but whose picture could not be decoded (damaged, carved, a bomb)
  * is still matched by its digests; its rows say in `error` that the
  * perceptual check did not run, and why.
@@ -27,7 +29,7 @@
 
 static const char *const columns[] = {"path",     "status",        "signal_type",
                                       "match",    "distance",      "query_percent",
-                                      "compared_percent", "error"};
+                                      "compared_percent", "error",    "score"};
 
 static const char usage_text[] =
     "usage: vigie scan --index FILE [--radius R] [--min-quality Q] [--format csv|json]\n"
@@ -38,8 +40,10 @@ static const char help_text[] =
     "\n"
     "Say for every file whether it is known: its MD5, SHA-1 and SHA-256 are looked\n"
     "up in the index, for images the PDQ hash of the picture and of its seven\n"
-    "rotations and flips is searched within the radius, and videos are matched\n"
-    "by vPDQ against the videos of the index.\n"
+    "rotations and flips is searched within the radius, so is the PDQ of the\n"
+    "picture inside its bars and frames (pdq_trimmed), and its patch set is\n"
+    "matched with the bank's patch sets (patchset: crops, screenshots); videos\n"
+    "are matched by vPDQ against the videos of the index.\n"
     "\n"
     "options:\n"
     "  --index FILE       an index built by 'vigie index build' (required)\n"
@@ -58,13 +62,15 @@ static const char help_text[] =
     "  --no-progress      no progress line on stderr, even on a terminal\n"
     "\n"
     "columns: path, status (known, unknown or error), signal_type (md5, sha1,\n"
-    "sha256, pdq / pdq_rot90 / ... for the variant that matched, vpdq for a\n"
-    "video), match (the bank entry's id), distance (0 for digests, empty for\n"
+    "sha256, pdq / pdq_rot90 / ... or pdq_trimmed / pdq_trimmed_rot90 / ... for\n"
+    "the variant that matched, patchset, vpdq for a video), match (the bank\n"
+    "entry's id), distance (0 for digests, bits for PDQ, empty for patchset and\n"
     "videos), query_percent and compared_percent (videos: the share of this\n"
-    "video's frames that match, and of the known video's), error. A file with\n"
-    "several matches has one row per match; an unknown file one row with match\n"
-    "empty. A picture matching a frame of a known video has a pdq row naming\n"
-    "the video.\n"
+    "video's frames that match, and of the known video's), error, score\n"
+    "(patchset: patches agreeing on one crop or scale, 4 or more; empty for the\n"
+    "others). A file with several matches has one row per match; an unknown\n"
+    "file one row with match empty. A picture matching a frame of a known\n"
+    "video has a pdq row naming the video.\n"
     "status error: the file could not be read (nothing was checked). An image\n"
     "that was read but could not be decoded (damaged, truncated, too large) is\n"
     "known or unknown by its digests alone, and its error column says that the\n"
@@ -73,12 +79,19 @@ static const char help_text[] =
     "exit status: 0 every file was read and fully checked, 1 some rows have an\n"
     "error (a file not read, or an image not decoded), 2 usage error.\n";
 
-/* signal: 0..2 digest types, SIGNAL_PDQ + dihedral variant, SIGNAL_VIDEO. */
-enum { SIGNAL_PDQ = 3, SIGNAL_VIDEO = SIGNAL_PDQ + VG_PDQ_DIHEDRAL_COUNT };
+/* What found a match: a digest type, a PDQ variant, a trimmed PDQ variant,
+ * the patch set or the video. */
+enum {
+    SIGNAL_DIGESTS = 0,                                  /* + digest type */
+    SIGNAL_PDQ = 3,                                      /* + dihedral variant */
+    SIGNAL_TRIMMED = SIGNAL_PDQ + VG_PDQ_DIHEDRAL_COUNT, /* + dihedral variant */
+    SIGNAL_PATCHSET = SIGNAL_TRIMMED + VG_PDQ_DIHEDRAL_COUNT,
+    SIGNAL_VIDEO
+};
 
 typedef struct scan_match {
     uint64_t entry;
-    int distance;
+    int distance; /* patch set: its score, higher is closer */
     int signal;
     double query_percent, compared_percent; /* videos */
 } scan_match;
@@ -98,6 +111,7 @@ typedef struct scan_run {
     vg_vpdq_match_options video;
     vg_index_matches *found; /* one per worker, reused from file to file */
     vg_index_video_matches *videos_found;
+    vg_patch_search *patch_search; /* one per worker */
     uint64_t files, images, videos, known, unknown, errors, undecoded;
     uint64_t suppressed; /* matches a negative bank entry outweighed */
 } scan_run;
@@ -149,10 +163,15 @@ static void apply_policy(const scan_run *run, scan_item *item)
                                          "%s: out of memory while matching", item->file.path);
         return;
     }
+    /* A patch set's score counts up; as a distance for the policy,
+     * 64 - score: a negative patch-set match outweighs positive ones
+     * that score no more, and no PDQ match within the radius. */
     for (size_t i = 0; i < item->count; i++)
         pm[i] = (vg_policy_match){.entry = item->matches[i].entry,
-                                  .distance = item->matches[i].distance,
-                                  .digest = item->matches[i].signal < 3};
+                                  .distance = item->matches[i].signal == SIGNAL_PATCHSET
+                                                  ? 64 - item->matches[i].distance
+                                                  : item->matches[i].distance,
+                                  .digest = item->matches[i].signal < SIGNAL_PDQ};
     vg_policy_apply(run->index, pm, item->count);
     size_t kept = 0;
     for (size_t i = 0; i < item->count; i++) {
@@ -164,10 +183,28 @@ static void apply_policy(const scan_run *run, scan_item *item)
     free(pm);
 }
 
-/* Look the file's fingerprints up; PDQ matches of several variants of the
- * same entry are reported once, with the closest variant. */
+/* Search the PDQ variants of a picture (canonical or trimmed) and add
+ * their matches; false when out of memory. */
+static bool match_variants(const scan_run *run, vg_index_matches *found, scan_item *item,
+                           size_t *cap, const vg_pdq_result *pdq, int first_signal)
+{
+    int variants = pdq->has_dihedral ? VG_PDQ_DIHEDRAL_COUNT : 1;
+    for (int v = 0; v < variants; v++) {
+        if (vg_index_search_pdq(run->index, &pdq->hashes[v], run->radius, found, NULL) != VG_OK)
+            return false;
+        for (size_t i = 0; i < found->count; i++)
+            if (!add_match(item, cap, found->items[i].entry, found->items[i].distance,
+                           first_signal + v))
+                return false;
+    }
+    return true;
+}
+
+/* Look the file's fingerprints up; PDQ matches of several variants (and of
+ * the trimmed PDQ) of the same entry are reported once, with the closest. */
 static void match_file(const scan_run *run, vg_index_matches *found,
-                       vg_index_video_matches *videos, scan_item *item)
+                       vg_index_video_matches *videos, vg_patch_search *search,
+                       scan_item *item)
 {
     const vg_filehash *r = &item->file.result;
     const uint8_t *digest[3] = {r->digests.md5, r->digests.sha1, r->digests.sha256};
@@ -176,7 +213,7 @@ static void match_file(const scan_run *run, vg_index_matches *found,
         if (vg_index_find_exact(run->index, (vg_signal_type)t, digest[t], found, NULL) != VG_OK)
             continue;
         for (size_t i = 0; i < found->count; i++)
-            if (!add_match(item, &cap, found->items[i].entry, 0, t))
+            if (!add_match(item, &cap, found->items[i].entry, 0, SIGNAL_DIGESTS + t))
                 goto oom;
     }
     if (item->file.is_video) {
@@ -197,18 +234,15 @@ static void match_file(const scan_run *run, vg_index_matches *found,
         }
         return;
     }
-    if (!r->has_pdq || r->pdq.quality < run->min_quality)
+    if (!r->has_pdq)
         return;
     size_t first_pdq = item->count;
-    int variants = r->pdq.has_dihedral ? VG_PDQ_DIHEDRAL_COUNT : 1;
-    for (int v = 0; v < variants; v++) {
-        if (vg_index_search_pdq(run->index, &r->pdq.hashes[v], run->radius, found, NULL) !=
-            VG_OK)
-            goto oom;
-        for (size_t i = 0; i < found->count; i++)
-            if (!add_match(item, &cap, found->items[i].entry, found->items[i].distance, 3 + v))
-                goto oom;
-    }
+    if (r->pdq.quality >= run->min_quality &&
+        !match_variants(run, found, item, &cap, &r->pdq, SIGNAL_PDQ))
+        goto oom;
+    if (r->has_robust && r->has_trimmed && r->trimmed.quality >= run->min_quality &&
+        !match_variants(run, found, item, &cap, &r->trimmed, SIGNAL_TRIMMED))
+        goto oom;
     size_t n = item->count - first_pdq;
     if (n > 1) {
         /* Only now is matches known to be allocated (NULL + 0 is undefined). */
@@ -220,6 +254,15 @@ static void match_file(const scan_run *run, vg_index_matches *found,
                 pdq[kept++] = pdq[i];
         item->count = first_pdq + kept;
         qsort(pdq, kept, sizeof *pdq, by_distance_then_entry);
+    }
+    if (r->has_robust && r->patchset.count >= VG_PATCH_MIN_INLIERS) {
+        if (vg_index_search_patchset(run->index, &r->patchset, VG_PATCH_MIN_INLIERS, search,
+                                     found, NULL) != VG_OK)
+            goto oom;
+        for (size_t i = 0; i < found->count; i++)
+            if (!add_match(item, &cap, found->items[i].entry, found->items[i].score,
+                           SIGNAL_PATCHSET))
+                goto oom;
     }
     apply_policy(run, item);
     return;
@@ -234,16 +277,24 @@ oom:
 static void examine(void *user, size_t worker, void *item_state)
 {
     scan_run *run = user;
-    match_file(run, &run->found[worker], &run->videos_found[worker], item_state);
+    match_file(run, &run->found[worker], &run->videos_found[worker], &run->patch_search[worker],
+               item_state);
 }
 
 static const char *signal_name(int signal)
 {
+    static const char *const trimmed[VG_PDQ_DIHEDRAL_COUNT] = {
+        "pdq_trimmed",       "pdq_trimmed_rot90", "pdq_trimmed_rot180",     "pdq_trimmed_rot270",
+        "pdq_trimmed_flipx", "pdq_trimmed_flipy", "pdq_trimmed_flip_plus1", "pdq_trimmed_flip_minus1"};
     if (signal < SIGNAL_PDQ)
-        return vg_signal_type_name((vg_signal_type)signal);
-    if (signal == SIGNAL_VIDEO)
-        return vg_signal_type_name(VG_SIGNAL_VPDQ);
-    return vg_pdq_dihedral_name((vg_pdq_dihedral)(signal - SIGNAL_PDQ));
+        return vg_signal_type_name((vg_signal_type)(signal - SIGNAL_DIGESTS));
+    if (signal < SIGNAL_TRIMMED)
+        return vg_pdq_dihedral_name((vg_pdq_dihedral)(signal - SIGNAL_PDQ));
+    if (signal < SIGNAL_PATCHSET)
+        return trimmed[signal - SIGNAL_TRIMMED];
+    if (signal == SIGNAL_PATCHSET)
+        return vg_signal_type_name(VG_SIGNAL_PATCHSET);
+    return vg_signal_type_name(VG_SIGNAL_VPDQ);
 }
 
 /* The rows of one file; the driver brackets them for the progress line and
@@ -263,6 +314,7 @@ static void write_rows(void *user, void *item_state)
         for (int k = 0; k < 5; k++)
             vg_table_null(t);
         vg_table_string(t, vg_fingerprint_one_line(file->error.message));
+        vg_table_null(t);
         vg_table_end_row(t);
     } else {
         /* Read, so its digests were checked; if the picture was not
@@ -282,6 +334,7 @@ static void write_rows(void *user, void *item_state)
         for (size_t i = 0; i < item->count || (i == 0 && item->count == 0); i++) {
             vg_table_string(t, file->path);
             vg_table_string(t, item->count ? "known" : "unknown");
+            int score = -1;
             if (!item->count) {
                 for (int k = 0; k < 5; k++)
                     vg_table_null(t);
@@ -299,6 +352,10 @@ static void write_rows(void *user, void *item_state)
                     vg_table_null(t);
                     vg_table_decimal(t, m->query_percent, 3);
                     vg_table_decimal(t, m->compared_percent, 3);
+                } else if (m->signal == SIGNAL_PATCHSET) {
+                    for (int k = 0; k < 3; k++)
+                        vg_table_null(t);
+                    score = m->distance;
                 } else {
                     vg_table_int(t, m->distance);
                     vg_table_null(t);
@@ -306,6 +363,10 @@ static void write_rows(void *user, void *item_state)
                 }
             }
             vg_table_string(t, file->status != VG_OK ? why : NULL);
+            if (score >= 0)
+                vg_table_int(t, score);
+            else
+                vg_table_null(t);
             vg_table_end_row(t);
         }
     }
@@ -421,9 +482,11 @@ int cmd_scan(int argc, char **argv)
     run.video.compared_percent = args.compared_percent;
     run.found = calloc(args.run.threads, sizeof *run.found);
     run.videos_found = calloc(args.run.threads, sizeof *run.videos_found);
-    if (!run.found || !run.videos_found) {
+    run.patch_search = calloc(args.run.threads, sizeof *run.patch_search);
+    if (!run.found || !run.videos_found || !run.patch_search) {
         free(run.found);
         free(run.videos_found);
+        free(run.patch_search);
         fprintf(stderr, "vigie scan: out of memory\n");
         vg_index_close(index);
         return VG_EXIT_USAGE;
@@ -435,7 +498,7 @@ int cmd_scan(int argc, char **argv)
         .root_count = (size_t)(argc - optind),
         .threads = args.run.threads,
         .progress = args.run.progress,
-        .options = {.pdq = true, .dihedral = true},
+        .options = {.pdq = true, .dihedral = true, .robust = true},
         .video = {.enabled = true, .keep_frames = true},
         .table = &run.table,
         .item_size = sizeof(scan_item),
@@ -450,9 +513,11 @@ int cmd_scan(int argc, char **argv)
     for (size_t i = 0; i < args.run.threads; i++) {
         vg_index_matches_free(&run.found[i]);
         vg_index_video_matches_free(&run.videos_found[i]);
+        vg_patch_search_free(&run.patch_search[i]);
     }
     free(run.found);
     free(run.videos_found);
+    free(run.patch_search);
     vg_index_close(index);
     return exit_code;
 }

@@ -22,10 +22,12 @@ int cmd_index(int argc, char **argv);
 int cmd_bank(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_bank_files(int argc, char **argv); /* vigie bank from-files */
 
 #endif

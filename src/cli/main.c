@@ -8,9 +8,10 @@
 static const vg_command commands[] = {
     {"hash", "digests and PDQ of files and directories", cmd_hash},
     {"index", "build and maintain hash bank indexes", cmd_index},
-    {"bank", "hash lists in other formats, signed lists, NCMEC and StopNCII", cmd_bank},
+    {"bank", "hash lists in other formats, signed lists, NCMEC and StopNCII, from files", cmd_bank},
     {"match", "look up hashes in an index", cmd_match},
     {"scan", "which files are known to an index", cmd_scan},
+    {"lookup", "where addresses are hosted and who takes abuse notices", cmd_lookup},
     {"serve", "run the hotline server", cmd_serve},
     {"admin", "accounts and partner API keys of the server", cmd_admin},
     {"audit", "verify the server's audit log", cmd_audit},

@@ -355,6 +355,156 @@ vg_status vg_hotline_seal_secrets(vg_hotline *h, int64_t now, size_t *count, vg_
     return vg_store_write(h->store, seal_tx, &a, err);
 }
 
+/* ---- administering accounts in the browser ----------------------------------- */
+
+static void staff_actor(char *out, size_t cap, const char *username)
+{
+    snprintf(out, cap, "user:%.120s", username);
+}
+
+vg_status vg_hotline_account_add(vg_hotline *h, const char *username, vg_role role,
+                                 const char *actor_username, int64_t now,
+                                 char password[VG_NEW_PASSWORD_CHARS + 1], int64_t *id,
+                                 vg_error *err)
+{
+    password[0] = 0;
+    if (!vg_rule_username_valid(username))
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "A username is 1 to 64 letters, digits, '.', '_', '-' or '@'.");
+    if (role != VG_ROLE_ANALYST && role != VG_ROLE_SUPERVISOR && role != VG_ROLE_ADMINISTRATOR)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "The role is analyst, supervisor or administrator.");
+    char hash[128], actor[140];
+    vg_random_code(password, VG_NEW_PASSWORD_CHARS);
+    vg_status st = vg_password_hash(password, hash, err);
+    staff_actor(actor, sizeof actor, actor_username);
+    if (st == VG_OK)
+        st = vg_hotline_account_create(h, username, hash, role, actor, now, id, err);
+    memset(hash, 0, sizeof hash);
+    if (st != VG_OK)
+        memset(password, 0, VG_NEW_PASSWORD_CHARS + 1);
+    return st;
+}
+
+typedef struct change_args {
+    vg_hotline *h;
+    const char *username, *actor, *actor_username;
+    vg_account_change change;
+    vg_role role;
+    const char *stored; /* the new password hash, or the sealed TOTP secret */
+    int64_t now;
+    vg_account_refusal *refusal;
+    int *found;
+} change_args;
+
+static const char *change_action(vg_account_change change)
+{
+    switch (change) {
+    case VG_CHANGE_ROLE: return "account.role";
+    case VG_CHANGE_DISABLE: return "account.disable";
+    case VG_CHANGE_ENABLE: return "account.enable";
+    case VG_CHANGE_UNLOCK: return "account.unlock";
+    case VG_CHANGE_PASSWORD: return "account.password";
+    case VG_CHANGE_TOTP: return "account.totp_enable";
+    case VG_CHANGE_TOTP_OFF: return "account.totp_disable";
+    }
+    return "account.change";
+}
+
+static vg_status change_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    change_args *a = ctx;
+    vg_account acc, *list = NULL;
+    size_t n = 0;
+    *a->refusal = VG_ACCOUNT_OK;
+    vg_status st = vg_tx_account_get(tx, a->username, 0, &acc, a->found, err);
+    if (st != VG_OK || !*a->found)
+        return st;
+    int admins = 0;
+    if ((st = vg_tx_accounts_list(tx, &list, &n, err)) == VG_OK)
+        for (size_t i = 0; i < n; i++)
+            admins += list[i].role == VG_ROLE_ADMINISTRATOR && !list[i].disabled;
+    for (size_t i = 0; i < n; i++)
+        vg_account_clear(&list[i]);
+    free(list);
+    if (st == VG_OK)
+        *a->refusal = vg_rule_account_change(a->actor_username, &acc, a->change, a->role, admins);
+    char *detail = NULL;
+    if (st == VG_OK && *a->refusal == VG_ACCOUNT_OK) {
+        switch (a->change) {
+        case VG_CHANGE_ROLE:
+            st = vg_tx_account_set_role(tx, acc.id, a->role, err);
+            detail = json_text(json_pack("{s:s, s:s}", "role", vg_role_name(a->role), "was",
+                                         vg_role_name(acc.role)));
+            break;
+        case VG_CHANGE_DISABLE:
+        case VG_CHANGE_ENABLE:
+            st = vg_tx_account_set_disabled(tx, a->username, a->change == VG_CHANGE_DISABLE,
+                                            a->found, err);
+            break;
+        case VG_CHANGE_UNLOCK: {
+            char key[65];
+            vg_login_state clear = {0};
+            vg_hotline_login_key(a->h, a->username, key);
+            st = vg_tx_login_put(tx, key, &clear, a->now, err);
+            break;
+        }
+        case VG_CHANGE_PASSWORD:
+            st = vg_tx_account_set_password(tx, acc.id, a->stored, err);
+            if (st == VG_OK)
+                st = vg_tx_sessions_delete_account(tx, acc.id, err);
+            break;
+        case VG_CHANGE_TOTP:
+        case VG_CHANGE_TOTP_OFF:
+            st = vg_tx_account_set_totp(tx, acc.id, a->stored, err);
+            break;
+        }
+        vg_audit_note note = {a->actor, change_action(a->change), a->username, detail};
+        if (st == VG_OK)
+            st = vg_tx_audit_append(tx, a->now, &note, NULL, err);
+    }
+    free(detail);
+    vg_account_clear(&acc);
+    return st;
+}
+
+vg_status vg_hotline_account_change(vg_hotline *h, const char *username,
+                                    vg_account_change change, vg_role new_role,
+                                    const char *actor_username, int64_t now,
+                                    char secret[VG_ACCOUNT_SECRET_CHARS + 1],
+                                    vg_account_refusal *refusal, int *found, vg_error *err)
+{
+    char hash[128] = "", actor[140], *sealed = NULL;
+    vg_status st = VG_OK;
+    secret[0] = 0;
+    *refusal = VG_ACCOUNT_OK;
+    *found = 0;
+    /* The slow and secret work is done before the transaction. */
+    if (change == VG_CHANGE_PASSWORD) {
+        vg_random_code(secret, VG_NEW_PASSWORD_CHARS);
+        st = vg_password_hash(secret, hash, err);
+    } else if (change == VG_CHANGE_TOTP) {
+        char fresh[VG_TOTP_SECRET_CHARS + 1];
+        vg_totp_new_secret(fresh);
+        snprintf(secret, VG_ACCOUNT_SECRET_CHARS + 1, "%s", fresh);
+        memset(fresh, 0, sizeof fresh);
+        if (!(sealed = vg_seal(h->sealer, secret)))
+            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    staff_actor(actor, sizeof actor, actor_username);
+    change_args a = {.h = h, .username = username, .actor = actor,
+                     .actor_username = actor_username, .change = change, .role = new_role,
+                     .stored = change == VG_CHANGE_PASSWORD ? hash : sealed, .now = now,
+                     .refusal = refusal, .found = found};
+    if (st == VG_OK)
+        st = vg_store_write(h->store, change_tx, &a, err);
+    memset(hash, 0, sizeof hash);
+    free(sealed);
+    if (st != VG_OK || *refusal != VG_ACCOUNT_OK || !*found)
+        memset(secret, 0, VG_ACCOUNT_SECRET_CHARS + 1);
+    return st;
+}
+
 /* ---- sessions ------------------------------------------------------------ */
 
 typedef struct session_args {

@@ -73,6 +73,36 @@ vg_status vg_hotline_account_set_totp(vg_hotline *h, const char *username, const
 /* Seal TOTP secrets stored before they were sealed; *count how many. */
 vg_status vg_hotline_seal_secrets(vg_hotline *h, int64_t now, size_t *count, vg_error *err);
 
+/* ---- administering accounts in the browser ----------------------------------- */
+
+#define VG_NEW_PASSWORD_CHARS 20 /* a generated password: about 99 bits */
+
+/* Create an account (username checked with vg_rule_username_valid; role
+ * analyst, supervisor or administrator) with a generated password, given
+ * once in password[VG_NEW_PASSWORD_CHARS + 1]; audited "account.create".
+ * VG_ERR_INVALID with a message for people when the name or role is not
+ * acceptable or the name is taken. */
+vg_status vg_hotline_account_add(vg_hotline *h, const char *username, vg_role role,
+                                 const char *actor_username, int64_t now,
+                                 char password[VG_NEW_PASSWORD_CHARS + 1], int64_t *id,
+                                 vg_error *err);
+
+/* What an administrator changes on an account, checked against
+ * vg_rule_account_change inside the transaction (so that two
+ * administrators at once cannot remove the last one): *refusal says why not
+ * (VG_ACCOUNT_OK: done), *found = 0 when there is no such account.
+ * new_role for VG_CHANGE_ROLE ("account.role"); a new password
+ * (VG_CHANGE_PASSWORD, "account.password", sessions end) or TOTP secret
+ * (VG_CHANGE_TOTP, "account.totp_enable", base32) is generated and given
+ * once in secret[VG_ACCOUNT_SECRET_CHARS + 1] (else ""). Disabling ends the
+ * account's sessions; unlocking ends a sign-in pause ("account.unlock"). */
+#define VG_ACCOUNT_SECRET_CHARS 32
+vg_status vg_hotline_account_change(vg_hotline *h, const char *username,
+                                    vg_account_change change, vg_role new_role,
+                                    const char *actor_username, int64_t now,
+                                    char secret[VG_ACCOUNT_SECRET_CHARS + 1],
+                                    vg_account_refusal *refusal, int *found, vg_error *err);
+
 /* ---- sessions ------------------------------------------------------------ */
 
 vg_status vg_hotline_session_open(vg_hotline *h, const vg_session *session, int64_t now,

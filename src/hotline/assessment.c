@@ -214,8 +214,83 @@ static vg_status decided_copy(vg_tx *tx, int64_t report_id, int64_t *from, vg_it
     return st;
 }
 
-/* Decide report_id without anyone looking when the rules allow it; *decided
- * = 1 when it was. */
+/* The decisions already taken on report_id's URLs: for each finished
+ * report sharing one of its canonical URLs, each shared URL with that
+ * report's decision. Every string is owned here (url_votes_clear). */
+typedef struct url_votes {
+    char **urls; /* report_id's canonical URLs */
+    size_t url_count;
+    vg_decided_url *decided;
+    size_t count, cap;
+} url_votes;
+
+static void url_votes_clear(url_votes *v)
+{
+    for (size_t i = 0; i < v->url_count; i++)
+        free(v->urls[i]);
+    free(v->urls);
+    for (size_t i = 0; i < v->count; i++) {
+        free((char *)v->decided[i].verdict.legal);
+        free((char *)v->decided[i].verdict.severity);
+        free((char *)v->decided[i].verdict.age);
+    }
+    free(v->decided);
+    memset(v, 0, sizeof *v);
+}
+
+static vg_status vote(url_votes *v, const char *canonical, const vg_item *from, vg_error *err)
+{
+    if (v->count == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 16;
+        vg_decided_url *grown = realloc(v->decided, cap * sizeof *grown);
+        if (!grown)
+            return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        v->decided = grown;
+        v->cap = cap;
+    }
+    vg_decided_url *d = &v->decided[v->count++];
+    /* canonical points into v->urls: it is one of report_id's own */
+    *d = (vg_decided_url){canonical, from->report_id,
+                          {strdup(from->legal), strdup(from->severity ? from->severity : ""),
+                           strdup(from->age ? from->age : "")}};
+    if (!d->verdict.legal || !d->verdict.severity || !d->verdict.age)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    return VG_OK;
+}
+
+static vg_status url_votes_read(vg_tx *tx, int64_t report_id, url_votes *v, vg_error *err)
+{
+    memset(v, 0, sizeof *v);
+    vg_status st = vg_tx_report_urls(tx, report_id, &v->urls, &v->url_count, err);
+    if (st != VG_OK || !v->url_count)
+        return st;
+    int64_t ids[1024];
+    size_t n = 0;
+    st = vg_tx_item_ids_sharing_urls(tx, report_id, ids, 1024, &n, err);
+    for (size_t i = 0; st == VG_OK && i < n; i++) {
+        vg_item other;
+        int found = 0;
+        if ((st = vg_tx_item_get(tx, ids[i], &other, &found, err)) != VG_OK || !found)
+            continue;
+        char **theirs = NULL;
+        size_t their_count = 0;
+        if (vg_item_finished(&other) && other.legal &&
+            (st = vg_tx_report_urls(tx, ids[i], &theirs, &their_count, err)) == VG_OK)
+            for (size_t a = 0; st == VG_OK && a < v->url_count; a++)
+                for (size_t b = 0; st == VG_OK && b < their_count; b++)
+                    if (!strcmp(v->urls[a], theirs[b]))
+                        st = vote(v, v->urls[a], &other, err);
+        for (size_t b = 0; b < their_count; b++)
+            free(theirs[b]);
+        free(theirs);
+        vg_item_clear(&other);
+    }
+    return st;
+}
+
+/* Decide report_id without anyone looking when the rules allow it: every
+ * file decided by a bank, a copy of a decided report of its case, or URLs
+ * already decided. *decided = 1 when it was. */
 static vg_status auto_one(vg_tx *tx, vg_hotline *h, int64_t report_id, int64_t now,
                           int *decided, vg_error *err)
 {
@@ -237,23 +312,31 @@ static vg_status auto_one(vg_tx *tx, vg_hotline *h, int64_t report_id, int64_t n
     }
     vg_verdict v;
     vg_item source;
+    url_votes votes = {0};
     int64_t from = 0;
-    int by_banks = vg_rule_banks_decide(files, nfiles, &h->trust, &h->grading, &v);
-    if (!by_banks && it.content_key && (st = decided_copy(tx, report_id, &from, &source, err)) ==
-                                           VG_OK && from) {
-        v.legal = source.legal;
-        v.severity = source.severity;
-        v.age = source.age;
+    const char *by = NULL;
+    if (vg_rule_banks_decide(files, nfiles, &h->trust, &h->grading, &v)) {
+        by = VG_DECIDED_BANK;
+    } else if (it.content_key &&
+               (st = decided_copy(tx, report_id, &from, &source, err)) == VG_OK && from) {
+        by = VG_DECIDED_COPY;
+        v = (vg_verdict){source.legal, source.severity, source.age};
+    } else if (st == VG_OK && !nfiles &&
+               (st = url_votes_read(tx, report_id, &votes, err)) == VG_OK &&
+               vg_rule_urls_decide(&it, (const char *const *)votes.urls, votes.url_count,
+                                   votes.decided, votes.count, &h->grading, &v, &from)) {
+        by = VG_DECIDED_URL;
     }
-    if (st == VG_OK && (by_banks || from)) {
+    if (st == VG_OK && by) {
         char final[96];
-        if (by_banks)
-            snprintf(final, sizeof final, "{\"source\":\"bank\"}");
+        if (from)
+            snprintf(final, sizeof final, "{\"of\":%" PRId64 ",\"source\":\"%s\"}", from, by);
         else
-            snprintf(final, sizeof final, "{\"of\":%" PRId64 ",\"source\":\"copy\"}", from);
+            snprintf(final, sizeof final, "{\"source\":\"%s\"}", by);
         vg_item next = it;
         next.state = VG_ITEM_AUTO;
-        next.decided_by = by_banks ? "bank" : "copy";
+        next.decided_by = (char *)by;
+        next.decided_from = from;
         next.final_json = final;
         next.legal = (char *)v.legal;
         next.severity = (char *)(v.severity ? v.severity : "");
@@ -264,14 +347,14 @@ static vg_status auto_one(vg_tx *tx, vg_hotline *h, int64_t report_id, int64_t n
             st = vg_tx_report_set_status(tx, report_id, vg_rule_status_after(v.legal), now, err);
         if (st == VG_OK)
             st = audit_item(tx, now, "console", "item.assess.auto", report_id,
-                            by_banks ? json_pack("{s:s}", "by", "bank")
-                                     : json_pack("{s:s, s:I}", "by", "copy", "of",
-                                                 (json_int_t)from),
+                            from ? json_pack("{s:s, s:I}", "by", by, "of", (json_int_t)from)
+                                 : json_pack("{s:s}", "by", by),
                             err);
         *decided = st == VG_OK;
     }
-    if (from)
+    if (by && !strcmp(by, VG_DECIDED_COPY))
         vg_item_clear(&source);
+    url_votes_clear(&votes);
     vg_item_files_free(files, nfiles);
     vg_item_clear(&it);
     return st;
@@ -300,8 +383,8 @@ static int work_add(work *w, int64_t id)
     return 1;
 }
 
-/* The items report_id's decision may settle: sharing one of its files, or
- * copying it. */
+/* The items report_id's decision may settle: sharing one of its files or
+ * URLs, or copying it. */
 static vg_status add_settled_by(vg_tx *tx, work *w, int64_t report_id, vg_error *err)
 {
     int64_t ids[1024];
@@ -312,6 +395,11 @@ static vg_status add_settled_by(vg_tx *tx, work *w, int64_t report_id, vg_error 
             return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     if (st == VG_OK)
         st = vg_tx_item_ids_same_content(tx, report_id, ids, 1024, &n, err);
+    for (size_t i = 0; st == VG_OK && i < n; i++)
+        if (!work_add(w, ids[i]))
+            return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (st == VG_OK)
+        st = vg_tx_item_ids_sharing_urls(tx, report_id, ids, 1024, &n, err);
     for (size_t i = 0; st == VG_OK && i < n; i++)
         if (!work_add(w, ids[i]))
             return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
@@ -386,6 +474,32 @@ typedef struct step_args {
     int claim;
 } step_args;
 
+/* Write a claim (or release) of it that the rules allowed. A lapsed claim
+ * taken over says whose it was: that analyst's work on the item is no
+ * longer protected, and the log shows why; a claim by "take the next item"
+ * says so. */
+static vg_status write_claim(vg_tx *tx, const step_args *a, const vg_item *it, int takes_over,
+                             int by_next, vg_error *err)
+{
+    vg_item next = *it;
+    next.claimed_by = a->claim ? (char *)a->who->username : NULL;
+    next.claimed_at = a->claim ? a->now : 0;
+    next.version = it->version + 1;
+    vg_status st = vg_tx_item_put(tx, &next, a->now, err);
+    char actor[64];
+    person(actor, sizeof actor, a->who->username);
+    json_t *detail = takes_over || by_next ? json_object() : NULL;
+    if (takes_over)
+        json_object_set_new(detail, "lapsed_claim_of", json_string(it->claimed_by));
+    if (by_next)
+        json_object_set_new(detail, "next", json_true());
+    if (st == VG_OK)
+        return audit_item(tx, a->now, actor, a->claim ? "item.claim" : "item.release",
+                          it->report_id, detail, err);
+    json_decref(detail);
+    return st;
+}
+
 static vg_status claim_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     step_args *a = ctx;
@@ -404,23 +518,8 @@ static vg_status claim_tx(vg_tx *tx, void *ctx, vg_error *err)
                                            a->version, stale_before, &takes_over)
                            : vg_rule_release(&it, a->who->username, a->who->supervisor,
                                              a->version);
-    if (*a->outcome == VG_ITEM_DONE) {
-        vg_item next = it;
-        next.claimed_by = a->claim ? (char *)a->who->username : NULL;
-        next.claimed_at = a->claim ? a->now : 0;
-        next.version = it.version + 1;
-        st = vg_tx_item_put(tx, &next, a->now, err);
-        char actor[64];
-        person(actor, sizeof actor, a->who->username);
-        /* A lapsed claim taken over says whose it was: that analyst's work
-         * on the item is no longer protected, and the log shows why. */
-        if (st == VG_OK)
-            st = audit_item(tx, a->now, actor, a->claim ? "item.claim" : "item.release",
-                            a->report_id,
-                            takes_over ? json_pack("{s:s}", "lapsed_claim_of", it.claimed_by)
-                                       : NULL,
-                            err);
-    }
+    if (*a->outcome == VG_ITEM_DONE)
+        st = write_claim(tx, a, &it, takes_over, 0, err);
     vg_item_clear(&it);
     return st;
 }
@@ -441,6 +540,76 @@ vg_status vg_hotline_release(vg_hotline *h, int64_t report_id, const vg_actor *w
     step_args a = {.h = h, .report_id = report_id, .version = version, .now = now, .who = who,
                    .outcome = outcome, .claim = 0};
     return vg_store_write(h->store, claim_tx, &a, err);
+}
+
+typedef struct next_args {
+    step_args step;
+    const int64_t *ids;
+    size_t count;
+    int64_t *taken;
+    int *held;
+} next_args;
+
+/* The first of ids, in order, that the caller holds already or may claim
+ * now: read and claimed inside one transaction, so two people taking "the
+ * next item" at once never get the same one. */
+static vg_status next_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    next_args *a = ctx;
+    const vg_actor *who = a->step.who;
+    int64_t stale_before = a->step.h->claim_seconds ? a->step.now - a->step.h->claim_seconds : 0;
+    *a->taken = 0;
+    *a->held = 0;
+    vg_status st = VG_OK;
+    for (size_t i = 0; st == VG_OK && i < a->count && !*a->taken; i++) {
+        vg_item it;
+        int found = 0, takes_over = 0;
+        if ((st = vg_tx_item_get(tx, a->ids[i], &it, &found, err)) != VG_OK || !found)
+            continue;
+        if (it.claimed_by && !strcmp(it.claimed_by, who->username)) {
+            *a->held = 1;
+            *a->taken = it.report_id;
+        } else if (vg_rule_claim(&it, who->username, who->supervisor, it.version, stale_before,
+                                 &takes_over) == VG_ITEM_DONE) {
+            st = write_claim(tx, &a->step, &it, takes_over, 1, err);
+            *a->taken = it.report_id;
+        }
+        vg_item_clear(&it);
+    }
+    return st;
+}
+
+#define NEXT_BATCH 64
+
+vg_status vg_hotline_take_next(vg_hotline *h, const vg_actor *who, int64_t now, int64_t *report_id,
+                               int *already_held, vg_error *err)
+{
+    *report_id = 0;
+    *already_held = 0;
+    vg_ranked *rows = NULL;
+    size_t count = 0;
+    int more = 0;
+    vg_status st = vg_hotline_queue(h, VG_QUEUE_SCORED, now, &rows, &count, &more, err);
+    if (st != VG_OK)
+        return st;
+    int64_t stale_before = h->claim_seconds ? now - h->claim_seconds : 0;
+    int64_t ids[NEXT_BATCH];
+    size_t n = 0;
+    /* In the queue's order, in batches: whatever others took meanwhile is
+     * skipped by the rule inside the transaction. */
+    for (size_t i = 0; st == VG_OK && !*report_id && i <= count; i++) {
+        if (i < count && vg_rule_in_view(&rows[i].item, VG_VIEW_FOR_ME, who->username,
+                                         who->supervisor, stale_before))
+            ids[n++] = rows[i].item.report_id;
+        if (n == NEXT_BATCH || (i == count && n)) {
+            next_args a = {.step = {.h = h, .now = now, .who = who, .claim = 1},
+                           .ids = ids, .count = n, .taken = report_id, .held = already_held};
+            st = vg_store_write(h->store, next_tx, &a, err);
+            n = 0;
+        }
+    }
+    vg_ranked_free(rows, count);
+    return st;
 }
 
 /* ---- four-eyes ------------------------------------------------------------- */
@@ -537,6 +706,242 @@ vg_status vg_hotline_assess(vg_hotline *h, int64_t report_id, const vg_actor *wh
     step_args a = {.h = h, .report_id = report_id, .version = version, .now = now, .who = who,
                    .c = c, .outcome = outcome, .state = state};
     return vg_store_write(h->store, assess_tx, &a, err);
+}
+
+/* ---- settling a dispute, reopening a decision ------------------------------- */
+
+/* A stored assessment (the form's JSON, item.c of the console) as the
+ * class four-eyes compares; its strings live in *keep (the parsed JSON)
+ * and in flags[] and baseline[]. 0 when the JSON is not an assessment. */
+static int class_of_json(const char *json, vg_class *c, json_t **keep, char *flags, size_t fcap,
+                         char *baseline, size_t bcap)
+{
+    *keep = json ? json_loads(json, 0, NULL) : NULL;
+    json_t *o = *keep;
+    const char *legal = json_string_value(json_object_get(o, "legal"));
+    if (!legal)
+        return 0;
+    char *lists[2] = {flags, baseline};
+    size_t caps[2] = {fcap, bcap};
+    const char *names[2] = {"flags", "baseline"};
+    for (int k = 0; k < 2; k++) {
+        lists[k][0] = 0;
+        size_t i, n = 0;
+        json_t *e;
+        json_array_foreach(json_object_get(o, names[k]), i, e)
+        {
+            const char *v = json_string_value(e);
+            if (v)
+                n += (size_t)snprintf(lists[k] + n, n < caps[k] ? caps[k] - n : 0, "%s%s",
+                                      n ? "," : "", v);
+        }
+        if (n >= caps[k])
+            return 0;
+    }
+    const char *severity = json_string_value(json_object_get(o, "severity"));
+    const char *age = json_string_value(json_object_get(o, "age"));
+    const char *sex = json_string_value(json_object_get(o, "sex"));
+    const char *country = json_string_value(json_object_get(o, "country"));
+    *c = (vg_class){legal,          severity ? severity : "", age ? age : "", sex ? sex : "",
+                    flags,          baseline,                 country ? country : "",
+                    json};
+    return 1;
+}
+
+typedef struct settle_args {
+    vg_hotline *h;
+    int64_t report_id, version, now;
+    const vg_actor *who;
+    int second;
+    const char *reason;
+    vg_item_outcome *outcome;
+    size_t *reopened;
+} settle_args;
+
+static vg_status settle_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    settle_args *a = ctx;
+    vg_item it;
+    int found = 0;
+    vg_status st = vg_tx_item_get(tx, a->report_id, &it, &found, err);
+    if (st != VG_OK)
+        return st;
+    if (!found) {
+        *a->outcome = VG_ITEM_NO_SUCH_REPORT;
+        return VG_OK;
+    }
+    int64_t stale_before = a->h->claim_seconds ? a->now - a->h->claim_seconds : 0;
+    *a->outcome = vg_rule_settle(&it, a->who->username, a->who->supervisor, a->version,
+                                 stale_before);
+    vg_class c;
+    json_t *keep = NULL;
+    char flags[200], baseline[100];
+    const char *chosen = a->second ? it.second_json : it.first_json;
+    const char *by = a->second ? it.second_by : it.first_by;
+    if (*a->outcome == VG_ITEM_DONE &&
+        !class_of_json(chosen, &c, &keep, flags, sizeof flags, baseline, sizeof baseline))
+        st = vg_error_set(err, VG_ERR_CORRUPT, "report %" PRId64 ": the %s assessment cannot be "
+                          "read back", a->report_id, a->second ? "second" : "first");
+    if (st == VG_OK && *a->outcome == VG_ITEM_DONE) {
+        /* Accepting one side is the supervisor's decision with that
+         * analyst's answers: two people agree, as four-eyes asks. */
+        const char *state = VG_ITEM_CONFIRMED;
+        step_args sa = {.h = a->h, .report_id = a->report_id, .now = a->now, .who = a->who,
+                        .c = &c, .state = &state};
+        vg_item next = it;
+        next.state = VG_ITEM_CONFIRMED;
+        next.claimed_by = NULL;
+        next.claimed_at = 0;
+        next.version = it.version + 1;
+        st = confirm(tx, &sa, &next, err);
+        if (st == VG_OK)
+            st = vg_tx_item_put(tx, &next, a->now, err);
+        char actor[64];
+        person(actor, sizeof actor, a->who->username);
+        if (st == VG_OK)
+            st = audit_item(tx, a->now, actor, "item.assess", a->report_id,
+                            json_pack("{s:s, s:s, s:s, s:s}", "state", VG_ITEM_CONFIRMED,
+                                      "accepted", a->second ? "second" : "first", "of",
+                                      by ? by : "", "assessment", chosen),
+                            err);
+        if (st == VG_OK)
+            st = vg_hotline_auto_assess_tx(tx, a->h, VG_AUTO_SETTLED_BY, a->report_id, a->now,
+                                           NULL, err);
+    }
+    json_decref(keep);
+    vg_item_clear(&it);
+    return st;
+}
+
+vg_status vg_hotline_settle(vg_hotline *h, int64_t report_id, const vg_actor *who,
+                            int64_t version, int accept_second, int64_t now,
+                            vg_item_outcome *outcome, vg_error *err)
+{
+    settle_args a = {.h = h, .report_id = report_id, .version = version, .now = now, .who = who,
+                     .second = accept_second, .outcome = outcome};
+    return vg_store_write(h->store, settle_tx, &a, err);
+}
+
+/* Put an item back to the start: no claim, no assessment, no decision; its
+ * report reads "received" again. The record of what it was stays in the
+ * audit log. */
+static vg_status back_to_queue(vg_tx *tx, const vg_item *it, int64_t now, vg_error *err)
+{
+    vg_item next = {.report_id = it->report_id, .state = VG_ITEM_OPEN,
+                    .version = it->version + 1};
+    vg_status st = vg_tx_item_put(tx, &next, now, err);
+    return st == VG_OK ? vg_tx_report_set_status(tx, it->report_id, VG_REPORT_RECEIVED, now, err)
+                       : st;
+}
+
+/* Whether an automatic decision came from report `from`: a copy or URL
+ * duplicate of it, or a bank decision that the bank no longer makes (its
+ * files' entries left with from's). */
+static vg_status inherited_from(vg_tx *tx, vg_hotline *h, const vg_item *it, int64_t from,
+                                int *inherited, vg_error *err)
+{
+    *inherited = 0;
+    if (strcmp(it->state, VG_ITEM_AUTO))
+        return VG_OK;
+    if (it->decided_from) {
+        *inherited = it->decided_from == from;
+        return VG_OK;
+    }
+    vg_item_file *files = NULL;
+    size_t n = 0;
+    vg_verdict v;
+    vg_status st = vg_tx_files(tx, it->report_id, 0, &files, &n, err);
+    if (st == VG_OK)
+        *inherited = !vg_rule_banks_decide(files, n, &h->trust, &h->grading, &v);
+    vg_item_files_free(files, n);
+    return st;
+}
+
+static vg_status reopen_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    settle_args *a = ctx;
+    *a->reopened = 0;
+    vg_item it;
+    int found = 0;
+    vg_status st = vg_tx_item_get(tx, a->report_id, &it, &found, err);
+    if (st != VG_OK)
+        return st;
+    if (!found) {
+        *a->outcome = VG_ITEM_NO_SUCH_REPORT;
+        return VG_OK;
+    }
+    *a->outcome = vg_rule_reopen(&it, a->who->supervisor, a->version);
+    if (*a->outcome != VG_ITEM_DONE) {
+        vg_item_clear(&it);
+        return VG_OK;
+    }
+    char actor[64];
+    person(actor, sizeof actor, a->who->username);
+    int64_t removed = 0;
+    st = vg_tx_bank_remove_report(tx, a->report_id, &removed, err);
+    if (st == VG_OK)
+        st = back_to_queue(tx, &it, a->now, err);
+    if (st == VG_OK)
+        st = audit_item(tx, a->now, actor, "item.reopen", a->report_id,
+                        json_pack("{s:s, s:{s:s?, s:s?, s:s?}, s:I}", "reason", a->reason,
+                                  "was", "legal", it.legal, "severity", it.severity, "age",
+                                  it.age, "bank_entries_removed", (json_int_t)removed),
+                        err);
+    vg_item_clear(&it);
+    /* What was decided from it comes back too, and what was decided from
+     * those; each is then decided again if something else still decides
+     * it (another bank entry, another decided copy). */
+    work w = {0}, back = {0};
+    if (st == VG_OK && !work_add(&w, a->report_id))
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    while (st == VG_OK && w.next < w.count) {
+        int64_t from = w.ids[w.next++], ids[2048];
+        size_t n = 0, m = 0;
+        st = vg_tx_item_ids_decided_from(tx, from, ids, 1024, &n, err);
+        if (st == VG_OK)
+            st = vg_tx_item_ids_sharing_files(tx, from, ids + n, 1024, &m, err);
+        for (size_t i = 0; st == VG_OK && i < n + m; i++) {
+            vg_item other;
+            int inherited = 0;
+            if ((st = vg_tx_item_get(tx, ids[i], &other, &found, err)) != VG_OK || !found)
+                continue;
+            st = inherited_from(tx, a->h, &other, from, &inherited, err);
+            if (st == VG_OK && inherited) {
+                st = back_to_queue(tx, &other, a->now, err);
+                if (st == VG_OK)
+                    st = audit_item(tx, a->now, actor, "item.reopen", other.report_id,
+                                    json_pack("{s:s, s:I}", "reason", a->reason,
+                                              "because_of", (json_int_t)a->report_id),
+                                    err);
+                if (st == VG_OK && (!work_add(&w, other.report_id) ||
+                                    !work_add(&back, other.report_id)))
+                    st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+            }
+            vg_item_clear(&other);
+        }
+    }
+    *a->reopened = back.count;
+    for (size_t i = 0; st == VG_OK && i < back.count; i++) {
+        int decided = 0;
+        st = auto_one(tx, a->h, back.ids[i], a->now, &decided, err);
+    }
+    free(w.ids);
+    free(back.ids);
+    return st;
+}
+
+vg_status vg_hotline_reopen(vg_hotline *h, int64_t report_id, const vg_actor *who,
+                            int64_t version, const char *reason, int64_t now,
+                            vg_item_outcome *outcome, size_t *reopened, vg_error *err)
+{
+    size_t ignored;
+    if (!reason || !*reason || strlen(reason) > VG_REASON_MAX)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "reopening needs a reason of 1 to %d bytes", VG_REASON_MAX);
+    settle_args a = {.h = h, .report_id = report_id, .version = version, .now = now, .who = who,
+                     .reason = reason, .outcome = outcome, .reopened = reopened ? reopened
+                                                                                : &ignored};
+    return vg_store_write(h->store, reopen_tx, &a, err);
 }
 
 /* ---- evidence --------------------------------------------------------------- */

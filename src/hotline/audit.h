@@ -34,4 +34,15 @@ vg_status vg_hotline_config_seen(vg_hotline *h, const char *current, int64_t now
 vg_status vg_hotline_audit_verify(vg_store *store, int *ok, char **problem, int64_t *entries,
                                   vg_error *err);
 
+/* The entries matching filter (model/audit.h), newest first, at most
+ * limit: *rows malloc'd, each cleared with vg_audit_entry_clear. */
+vg_status vg_hotline_audit_search(vg_hotline *h, const vg_audit_filter *filter, size_t limit,
+                                  vg_audit_entry **rows, size_t *count, vg_error *err);
+
+/* vg_hotline_audit_verify on the hotline's store, asked by actor (a
+ * person in the browser): the check and its answer are audited
+ * ("audit.verify"). */
+vg_status vg_hotline_audit_verify_by(vg_hotline *h, const char *actor, int64_t now, int *ok,
+                                     char **problem, int64_t *entries, vg_error *err);
+
 #endif

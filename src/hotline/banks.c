@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vigie/digest.h"
 #include "vigie/pdq.h"
@@ -15,6 +16,8 @@
 
 void vg_bank_hits_free(vg_bank_hits *hits)
 {
+    if (hits->held_by)
+        vg_hotline_index_release(hits->held_by, hits->ticket);
     free(hits->items);
     memset(hits, 0, sizeof *hits);
 }
@@ -52,13 +55,13 @@ vg_status vg_hotline_signal_type(const char *name, vg_signal_type *type, vg_erro
     return vg_error_set(err, VG_ERR_INVALID, "No such SignalType '%.64s'", name ? name : "");
 }
 
-static const char *bank_of(vg_hotline *h, uint64_t entry)
+static const char *bank_of(const vg_index *ix, uint64_t entry)
 {
     vg_index_entry e;
-    return vg_index_entry_get(h->index, entry, &e, NULL) == VG_OK ? e.bank_name : "";
+    return vg_index_entry_get(ix, entry, &e, NULL) == VG_OK ? e.bank_name : "";
 }
 
-static vg_status lookup_digest(vg_hotline *h, vg_signal_type type, const char *signal,
+static vg_status lookup_digest(const vg_index *ix, vg_signal_type type, const char *signal,
                                vg_bank_hits *out, vg_error *err)
 {
     size_t bytes = vg_signal_type_bytes(type);
@@ -67,28 +70,28 @@ static vg_status lookup_digest(vg_hotline *h, vg_signal_type type, const char *s
         return vg_error_set(err, VG_ERR_INVALID, "invalid signal: %zu hex digits expected",
                             bytes * 2);
     vg_index_matches m = {0};
-    vg_status st = vg_index_find_exact(h->index, type, value, &m, err);
+    vg_status st = vg_index_find_exact(ix, type, value, &m, err);
     for (size_t i = 0; st == VG_OK && i < m.count; i++) {
-        vg_bank_hit hit = {.entry = m.items[i].entry, .bank = bank_of(h, m.items[i].entry)};
+        vg_bank_hit hit = {.entry = m.items[i].entry, .bank = bank_of(ix, m.items[i].entry)};
         st = hit_add(out, &hit, err);
     }
     vg_index_matches_free(&m);
     return st;
 }
 
-static vg_status lookup_pdq(vg_hotline *h, const char *signal, int radius, vg_bank_hits *out,
+static vg_status lookup_pdq(const vg_index *ix, const char *signal, int radius, vg_bank_hits *out,
                             vg_error *err)
 {
     vg_pdq_hash q;
     if (vg_pdq_from_hex(signal, &q) != VG_OK)
         return vg_error_set(err, VG_ERR_INVALID, "invalid signal: a pdq hash is 64 hex digits");
     vg_index_matches m = {0};
-    vg_status st = vg_index_search_pdq(h->index, &q, radius, &m, err);
+    vg_status st = vg_index_search_pdq(ix, &q, radius, &m, err);
     for (size_t i = 0; st == VG_OK && i < m.count; i++) {
         if (m.items[i].type != VG_SIGNAL_PDQ) /* a video's frame: HMA's pdq index has none */
             continue;
         vg_bank_hit hit = {.entry = m.items[i].entry,
-                           .bank = bank_of(h, m.items[i].entry),
+                           .bank = bank_of(ix, m.items[i].entry),
                            .distance = m.items[i].distance};
         st = hit_add(out, &hit, err);
     }
@@ -96,7 +99,7 @@ static vg_status lookup_pdq(vg_hotline *h, const char *signal, int radius, vg_ba
     return st;
 }
 
-static vg_status lookup_vpdq(vg_hotline *h, const char *signal, vg_bank_hits *out, vg_error *err)
+static vg_status lookup_vpdq(const vg_index *ix, const char *signal, vg_bank_hits *out, vg_error *err)
 {
     vg_vpdq video = VG_VPDQ_INIT;
     vg_vpdq_set set = {0};
@@ -107,11 +110,11 @@ static vg_status lookup_vpdq(vg_hotline *h, const char *signal, vg_bank_hits *ou
     if (st == VG_OK)
         st = vg_vpdq_set_from(&video, VG_VPDQ_QUALITY_THRESHOLD, &set, err);
     if (st == VG_OK)
-        st = vg_index_search_vpdq(h->index, &set, NULL, &m, err);
+        st = vg_index_search_vpdq(ix, &set, NULL, &m, err);
     for (size_t i = 0; st == VG_OK && i < m.count; i++) {
         const vg_vpdq_similarity *s = &m.items[i].similarity;
         vg_bank_hit hit = {.entry = m.items[i].entry,
-                           .bank = bank_of(h, m.items[i].entry),
+                           .bank = bank_of(ix, m.items[i].entry),
                            .distance = (int)(100.0 - s->query_percent + 0.5),
                            .query_percent = s->query_percent,
                            .compared_percent = s->compared_percent};
@@ -133,42 +136,59 @@ vg_status vg_hotline_bank_lookup(vg_hotline *h, const char *signal_type, const c
         return st;
     if (!signal)
         return vg_error_set(err, VG_ERR_INVALID, "no signal given");
-    if (!h->index)
+    if (out->held_by)
+        vg_hotline_index_release(out->held_by, out->ticket);
+    const vg_index *ix = vg_hotline_index_acquire(h, &out->ticket);
+    out->held_by = h;
+    if (!ix)
         return vg_error_set(err, VG_ERR_UNSUPPORTED, "index not yet ready");
     if (type == VG_SIGNAL_PDQ)
-        return lookup_pdq(h, signal, pdq_radius, out, err);
+        return lookup_pdq(ix, signal, pdq_radius, out, err);
     if (type == VG_SIGNAL_VPDQ)
-        return lookup_vpdq(h, signal, out, err);
-    return lookup_digest(h, type, signal, out, err);
+        return lookup_vpdq(ix, signal, out, err);
+    return lookup_digest(ix, type, signal, out, err);
 }
 
 int vg_hotline_bank_index(vg_hotline *h, vg_index_stats *stats, int64_t *built_at)
 {
     memset(stats, 0, sizeof *stats);
     *built_at = 0;
-    if (!h->index)
+    void *ticket = NULL;
+    const vg_index *ix = vg_hotline_index_acquire(h, &ticket);
+    if (!ix)
         return 0;
-    vg_index_get_stats(h->index, stats);
-    *built_at = h->index_built_at;
+    vg_index_get_stats(ix, stats);
+    vg_hotline_index_release(h, ticket);
+    struct stat sb;
+    if (h->index_path && stat(h->index_path, &sb) == 0)
+        *built_at = (int64_t)sb.st_mtime;
     return 1;
 }
 
-const char *vg_hotline_bank_name(vg_hotline *h, uint32_t bank)
+const char *vg_hotline_bank_name(vg_hotline *h, uint32_t bank, char *out, size_t size)
 {
-    return h->index ? vg_index_bank_name(h->index, bank) : NULL;
+    void *ticket = NULL;
+    const vg_index *ix = vg_hotline_index_acquire(h, &ticket);
+    const char *name = ix ? vg_index_bank_name(ix, bank) : NULL;
+    if (name)
+        snprintf(out, size, "%s", name);
+    if (ix)
+        vg_hotline_index_release(h, ticket);
+    return name ? out : NULL;
 }
 
 vg_status vg_hotline_bank_entry(vg_hotline *h, uint64_t entry, vg_index_entry *out, int *found,
-                                vg_error *err)
+                                void **ticket, vg_error *err)
 {
     *found = 0;
-    if (!h->index)
+    const vg_index *ix = vg_hotline_index_acquire(h, ticket);
+    if (!ix)
         return VG_OK;
     vg_index_stats stats;
-    vg_index_get_stats(h->index, &stats);
+    vg_index_get_stats(ix, &stats);
     if (entry >= stats.entries)
         return VG_OK;
-    vg_status st = vg_index_entry_get(h->index, entry, out, err);
+    vg_status st = vg_index_entry_get(ix, entry, out, err);
     *found = st == VG_OK;
     return st;
 }

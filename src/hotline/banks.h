@@ -33,6 +33,10 @@ typedef struct vg_bank_hit {
 typedef struct vg_bank_hits {
     vg_bank_hit *items;
     size_t count, capacity;
+    /* the index the hits' bank names are borrowed from, held until
+     * vg_bank_hits_free (the file may be replaced meanwhile) */
+    vg_hotline *held_by;
+    void *ticket;
 } vg_bank_hits;
 void vg_bank_hits_free(vg_bank_hits *hits);
 
@@ -48,15 +52,18 @@ vg_status vg_hotline_bank_lookup(vg_hotline *h, const char *signal_type, const c
                                  int pdq_radius, vg_bank_hits *out, vg_error *err);
 
 /* Whether an index is configured; its statistics and the time its file
- * was last written (Unix seconds). */
+ * was last written (Unix seconds), of the index as it is now. */
 int vg_hotline_bank_index(vg_hotline *h, vg_index_stats *stats, int64_t *built_at);
 
-/* The name of bank i (< stats.banks), borrowed. */
-const char *vg_hotline_bank_name(vg_hotline *h, uint32_t bank);
+/* The name of bank i (< stats.banks) copied into out[size]: out, or NULL
+ * when there is no such bank. */
+const char *vg_hotline_bank_name(vg_hotline *h, uint32_t bank, char *out, size_t size);
 
-/* An entry (live or not) by number: *found 0 when there is none. */
+/* An entry (live or not) by number: *found 0 when there is none. Its
+ * strings are borrowed from the index, held through *ticket until the
+ * caller's vg_hotline_index_release(h, *ticket). */
 vg_status vg_hotline_bank_entry(vg_hotline *h, uint64_t entry, vg_index_entry *out, int *found,
-                                vg_error *err);
+                                void **ticket, vg_error *err);
 
 /* ---- hashing what a partner sends ------------------------------------- */
 

@@ -165,20 +165,51 @@ static const char *keep_hex(vg_intake_draft *d, const uint8_t *bytes, size_t n)
     return keep_copy(d, hex, 2 * n);
 }
 
+/* A picture's trimmed PDQ is only as good as its canonical one: below this
+ * quality (mostly flat inside the bars) it is not matched, as vigie scan
+ * does by default. */
+#define TRIMMED_MIN_QUALITY 50
+
+/* The signals that survive bars and crops (docs/robust.md), tried when the
+ * digests and the canonical PDQ found nothing: the PDQ of the picture
+ * inside its bars, then its patch set. Sets *how to the one that matched. */
+static vg_status match_robust(const vg_index *index, const vg_filehash *r, int radius,
+                              vg_index_matches *found, const char **how, vg_error *err)
+{
+    vg_status st = VG_OK;
+    if (r->has_trimmed && r->trimmed.quality >= TRIMMED_MIN_QUALITY) {
+        st = vg_index_search_pdq(index, &r->trimmed.hashes[0], radius, found, err);
+        if (st != VG_OK || found->count) {
+            *how = VG_MATCH_TRIMMED;
+            return st;
+        }
+    }
+    if (r->patchset.count >= VG_PATCH_MIN_INLIERS) {
+        vg_patch_search search = {0};
+        st = vg_index_search_patchset(index, &r->patchset, VG_PATCH_MIN_INLIERS, &search,
+                                      found, err);
+        vg_patch_search_free(&search);
+        *how = VG_MATCH_CROP;
+    }
+    return st;
+}
+
 /* Record a bank match of f when the index holds one of its digests, or a
  * PDQ hash within the threshold (the closest one), as worth `kind`
  * (VG_FILE_KNOWN for bytes vigie hashed, VG_FILE_CLAIMED for digests the
- * sender quoted). */
+ * sender quoted); for a picture vigie decoded itself (robust, may be NULL)
+ * its robust signals too. f->match_signal says which one matched. */
 static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f, int kind,
                             const vg_digests *dg, const bool *have, const vg_pdq_hash *pdq,
-                            vg_error *err)
+                            const vg_filehash *robust, vg_error *err)
 {
-    if (!h->bank_index)
+    void *ticket = NULL;
+    const vg_index *index = vg_hotline_index_acquire(h, &ticket);
+    if (!index)
         return VG_OK;
-    void *held;
-    vg_index *index = vg_bank_index_acquire(h->bank_index, &held);
     vg_index_matches found = {0};
     vg_status st = VG_OK;
+    const char *how = VG_MATCH_DIGEST;
     const struct {
         vg_signal_type type;
         const uint8_t *value;
@@ -191,14 +222,22 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
     for (size_t i = 0; st == VG_OK && !found.count && i < 3; i++)
         if (exact[i].present)
             st = vg_index_find_exact(index, exact[i].type, exact[i].value, &found, err);
-    if (st == VG_OK && !found.count && pdq)
+    if (st == VG_OK && !found.count && pdq) {
         st = vg_index_search_pdq(index, pdq, h->pdq_threshold, &found, err);
+        /* a bank entry that is itself a picture's trimmed PDQ */
+        how = found.count && found.items[0].type == VG_SIGNAL_PDQ_TRIMMED ? VG_MATCH_TRIMMED
+                                                                          : VG_MATCH_PDQ;
+    }
+    if (st == VG_OK && !found.count && robust && robust->has_robust)
+        st = match_robust(index, robust, h->pdq_threshold, &found, &how, err);
     if (st == VG_OK && found.count) {
         vg_index_entry e;
         st = vg_index_entry_get(index, found.items[0].entry, &e, err);
         if (st == VG_OK) {
             f->known = kind;
-            f->distance = found.items[0].distance;
+            /* a patch set has a score, not a distance */
+            f->distance = strcmp(how, VG_MATCH_CROP) ? found.items[0].distance : 0;
+            f->match_signal = how;
             f->bank = keep_copy(d, e.bank_name, strlen(e.bank_name));
             f->bank_entry = keep_copy(d, e.id, e.id_len);
             if (!f->bank || !f->bank_entry)
@@ -206,7 +245,7 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
         }
     }
     vg_index_matches_free(&found);
-    vg_bank_index_release(h->bank_index, held);
+    vg_hotline_index_release(h, ticket);
     return st;
 }
 
@@ -243,7 +282,7 @@ vg_status vg_intake_draft_digests(vg_hotline *h, vg_intake_draft *d, const char 
     f->filename = clean ? keep(d, clean) : NULL;
     if (!f->sha256)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    return match_file(h, d, f, VG_FILE_CLAIMED, &dg, have, pdq ? &hash : NULL, err);
+    return match_file(h, d, f, VG_FILE_CLAIMED, &dg, have, pdq ? &hash : NULL, NULL, err);
 }
 
 int vg_intake_draft_locates(const vg_intake_draft *d)
@@ -317,7 +356,7 @@ vg_status vg_intake_draft_add_item(vg_hotline *h, vg_intake_draft *d, const vg_v
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     bool have[3] = {true, true, true};
     return match_file(h, d, f, VG_FILE_KNOWN, &item->hash.digests, have,
-                      item->hash.has_pdq ? &item->hash.pdq.hashes[0] : NULL, err);
+                      item->hash.has_pdq ? &item->hash.pdq.hashes[0] : NULL, &item->hash, err);
 }
 
 vg_status vg_intake_draft_media_type(vg_intake_draft *d, size_t index, const char *type,
@@ -381,30 +420,32 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
                                : json_pack("{s:I}", "sampled", (json_int_t)frames->count);
     vg_vpdq_set set = {0};
     vg_index_video_matches found = {0};
-    void *held = NULL;
-    vg_index *bank = h->bank_index ? vg_bank_index_acquire(h->bank_index, &held) : NULL;
     vg_status st = o ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    /* The index as it is now, held until what is borrowed from it is copied. */
+    void *ticket = NULL;
+    const vg_index *banks = vg_hotline_index_acquire(h, &ticket);
     if (st == VG_OK && frames && !why) {
         st = vg_vpdq_set_from(frames, VG_VPDQ_QUALITY_THRESHOLD, &set, err);
         if (st == VG_OK)
             json_object_set_new(o, "frames", json_integer((json_int_t)set.count));
         /* a file known by its bytes already has the best match there is */
-        if (st == VG_OK && bank && f->known != VG_FILE_KNOWN && set.count)
-            st = vg_index_search_vpdq(bank, &set, NULL, &found, err);
+        if (st == VG_OK && banks && f->known != VG_FILE_KNOWN && set.count)
+            st = vg_index_search_vpdq(banks, &set, NULL, &found, err);
     }
     if (st == VG_OK && found.count && found.items[0].similarity.match) {
         const vg_index_video_match *m = &found.items[0];
         vg_index_entry e;
         json_t *segments = json_array();
         size_t total = 0;
-        st = segments ? vg_index_entry_get(bank, m->entry, &e, err)
+        st = segments ? vg_index_entry_get(banks, m->entry, &e, err)
                       : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
         if (st == VG_OK)
-            st = matched_stretches(bank, m->entry, frames, VG_VPDQ_DISTANCE_THRESHOLD,
+            st = matched_stretches(banks, m->entry, frames, VG_VPDQ_DISTANCE_THRESHOLD,
                                    segments, &total, err);
         if (st == VG_OK) {
             f->known = VG_FILE_KNOWN;
             f->distance = 0;
+            f->match_signal = VG_MATCH_VIDEO;
             f->bank = keep_copy(d, e.bank_name, strlen(e.bank_name));
             f->bank_entry = keep_copy(d, e.id, e.id_len);
             json_object_set_new(o, "query_percent", json_real(m->similarity.query_percent));
@@ -424,7 +465,6 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
     json_decref(o);
     vg_vpdq_set_free(&set);
     vg_index_video_matches_free(&found);
-    if (bank)
-        vg_bank_index_release(h->bank_index, held);
+    vg_hotline_index_release(h, ticket);
     return st;
 }

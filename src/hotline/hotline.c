@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "hotline/index_ref.h"
 #include "hotline/alerting.h"
+#include "hotline/routing.h"
 #include "store/reports.h"
 #include "util/secure.h"
 #include "vigie/digest.h"
@@ -58,20 +59,22 @@ static char *path_or_default(vg_config *cfg, const char *key, const char *dir, c
 static vg_status open_evidence(vg_hotline *h, vg_config *cfg, const char *dir, vg_error *err)
 {
     uint64_t max_file = 0, max_image = 0;
-    int pdq = 1;
+    int pdq = 1, robust = 1;
     vg_status st;
     if ((st = vg_config_size(cfg, "intake.max_file_bytes", 64ull << 20, 1ull << 40, &max_file,
                              err)) ||
         (st = vg_config_size(cfg, "intake.max_image_bytes", 64ull << 20, 1ull << 40, &max_image,
                              err)) ||
-        (st = vg_config_bool(cfg, "intake.pdq", 1, &pdq, err)))
+        (st = vg_config_bool(cfg, "intake.pdq", 1, &pdq, err)) ||
+        (st = vg_config_bool(cfg, "intake.robust", 1, &robust, err)))
         return st;
     /* The vault key stays out of the database (vault.key_file; by default
      * beside it, which docs/security.md asks operators to change). */
     char *vault_dir = path_or_default(cfg, "vault.dir", dir, "vault");
     char *key_file = path_or_default(cfg, "vault.key_file", dir, "vault.key");
     vg_vault_options vo = {.dir = vault_dir, .key_file = key_file, .max_file_bytes = max_file,
-                           .max_image_bytes = max_image, .pdq = pdq != 0};
+                           .max_image_bytes = max_image, .pdq = pdq != 0,
+                           .robust = robust != 0};
     st = vault_dir && key_file ? vg_vault_open(&vo, &h->vault, err)
                                : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     free(vault_dir);
@@ -79,17 +82,10 @@ static vg_status open_evidence(vg_hotline *h, vg_config *cfg, const char *dir, v
     if (st != VG_OK)
         return st;
     const char *index_path = vg_config_get(cfg, "intake.index", NULL);
-    int64_t check_seconds = 0;
-    if ((st = vg_config_int(cfg, "intake.index_check_seconds", 5, 0, 86400, &check_seconds,
-                            err)))
-        return st;
-    if (index_path && (st = vg_index_open(index_path, &h->index, err)) == VG_OK)
-        st = vg_bank_index_open(index_path, check_seconds, &h->bank_index, err);
-    if (st != VG_OK)
+    if (index_path && !(h->index_path = strdup(index_path)))
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (index_path && (st = vg_hotline_index_open(h, err)) != VG_OK)
         vg_error_prefix(err, "intake.index: ");
-    struct stat sb;
-    if (h->index && stat(index_path, &sb) == 0)
-        h->index_built_at = (int64_t)sb.st_mtime;
     return st;
 }
 
@@ -130,6 +126,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     if (!h)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&h->near_lock, NULL);
+    pthread_mutex_init(&h->index_lock, NULL);
+    pthread_mutex_init(&h->index_write_lock, NULL);
     /* The keys (and by default the vault) live in the data directory, even
      * when the database is elsewhere: made here when SQLite does not. */
     const char *data_dir = vg_config_get(cfg, "data_dir", NULL);
@@ -199,6 +197,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
         st = open_evidence(h, cfg, dir, err);
     if (st == VG_OK && options && options->with_alerts)
         st = vg_alerting_load(cfg, &h->alerting, err);
+    if (st == VG_OK)
+        st = vg_hotline_routing_open(h, cfg, err);
     char secret[65];
     if (st == VG_OK && (st = vg_hotline_secret(h, secret, err)) == VG_OK) {
         vg_hex_decode(secret, h->name_key, sizeof h->name_key);
@@ -216,14 +216,17 @@ void vg_hotline_free(vg_hotline *h)
 {
     if (!h)
         return;
+    vg_hotline_routing_free(h);
     vg_vault_close(h->vault);
-    vg_index_close(h->index);
-    vg_bank_index_close(h->bank_index);
+    vg_hotline_index_close(h);
+    free(h->index_path);
     vg_sealer_free(h->sealer);
     vg_trust_clear(&h->trust);
     vg_alerting_free(h->alerting);
     free(h->near);
     pthread_mutex_destroy(&h->near_lock);
+    pthread_mutex_destroy(&h->index_lock);
+    pthread_mutex_destroy(&h->index_write_lock);
     memset(h->name_key, 0, sizeof h->name_key);
     vg_store_close(h->store); /* flushes the writer */
     free(h);

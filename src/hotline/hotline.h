@@ -9,8 +9,8 @@
  * a change and its record commit together or not at all.
  *
  * Threads: a vg_hotline is shared by every thread; its fields are set by
- * vg_hotline_open and read-only afterwards, but for the near-picture cache,
- * which has its own lock.
+ * vg_hotline_open and read-only afterwards, but for the near-picture cache
+ * and the index, which have their own locks.
  */
 #ifndef VIGIE_HOTLINE_HOTLINE_H
 #define VIGIE_HOTLINE_HOTLINE_H
@@ -25,20 +25,16 @@
 #include "store/store.h"
 #include "util/config.h"
 #include "util/sealed.h"
-#include "hotline/bank_index.h"
 #include "vigie/index.h"
 #include "vigie/vault.h"
 
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
+typedef struct vg_routing vg_routing; /* routing.c */
 
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
     vg_vault *vault;   /* owned; NULL for the command line's account work */
-    vg_index *index;   /* owned; NULL when no index is configured (the one opened at start:
-                          the bank lookups of banks.c) */
-    int64_t index_built_at; /* when its file was last written (Unix seconds) */
-    vg_bank_index *bank_index; /* the same file for intake's matching, opened again when
-                                  it is replaced (acquire it for each use); NULL: none */
+    char *index_path;  /* intake.index, or NULL: the banks are then the organisation's only */
     vg_sealer *sealer; /* owned: TOTP secrets at rest */
 
     /* assessment */
@@ -62,6 +58,8 @@ typedef struct vg_hotline {
     void (*on_alert)(void *ctx);
     void *on_alert_ctx;
 
+    /* orientation (routing.h): NULL when routing.country is unset */
+    vg_routing *routing;
     /* people */
     vg_login_policy login;    /* login.* */
     int max_sessions;         /* session.max_per_account */
@@ -74,6 +72,16 @@ typedef struct vg_hotline {
     vg_case_pdq *near;
     size_t near_count, near_cap;
     int64_t near_last_file;
+
+    /* the index as it is now: reopened when its file is replaced (by the
+     * administration pages or by `vigie index` beside the server); each
+     * user holds a reference, so a replaced index stays mapped until its
+     * last search ends (banks.c) */
+    pthread_mutex_t index_lock;
+    struct vg_index_ref *index_ref;
+    char index_problem[520];   /* why a replaced file could not be opened, or "" */
+    uint64_t index_failed[4];  /* that file's identity: not tried again until it changes */
+    pthread_mutex_t index_write_lock; /* one change of the index file at a time */
 } vg_hotline;
 
 /* What vg_hotline_open needs besides the configuration. */
@@ -98,6 +106,12 @@ void vg_hotline_free(vg_hotline *h);
 
 /* The store's schema version (for the start-up log line). */
 int vg_hotline_schema_version(vg_hotline *h);
+
+/* The index as it is now, or NULL when none is configured: reopened
+ * first when its file was replaced since it was opened. Hand *ticket back
+ * with vg_hotline_index_release when the search is done (any thread). */
+const vg_index *vg_hotline_index_acquire(vg_hotline *h, void **ticket);
+void vg_hotline_index_release(vg_hotline *h, void *ticket);
 
 /* The server's secret as 64 hex digits into out[65] (created once). */
 vg_status vg_hotline_secret(vg_hotline *h, char out[65], vg_error *err);

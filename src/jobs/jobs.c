@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hotline/housekeeping.h"
+#include "hotline/routing.h"
 #include "jobs/alerts.h"
 
 /* ---- the jobs ---------------------------------------------------------------- */
@@ -27,11 +28,27 @@ static vg_status housekeeping(vg_hotline *h, int64_t now, vg_job_report *report,
     return st;
 }
 
+/* Hosting lookups wait on DNS and RDAP: here, never in a request. */
+static vg_status orientation(vg_hotline *h, int64_t now, vg_job_report *report, vg_error *err)
+{
+    size_t routed = 0;
+    vg_status st = vg_hotline_orient(h, now, 200, &routed, err);
+    if (st == VG_OK)
+        snprintf(report->summary, sizeof report->summary, "proposed %zu routes", routed);
+    return st;
+}
+
+static int routing_configured(const vg_hotline *h)
+{
+    return h->routing != NULL;
+}
+
 const vg_job vg_jobs_table[] = {
     /* due at every pass: a failed delivery waits for its own next try, not
      * for the job's period (hotline/alerts.h) */
-    {"alerts", 0, vg_job_alerts},
-    {"housekeeping", 3600, housekeeping},
+    {"alerts", 0, vg_job_alerts, NULL},
+    {"housekeeping", 3600, housekeeping, NULL},
+    {"orientation", 60, orientation, routing_configured},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 
@@ -90,9 +107,12 @@ static void say(vg_jobs *j, const char *level, const char *job, const char *text
 
 vg_status vg_jobs_run_due(vg_jobs *j, int64_t now, size_t *ran, vg_error *err)
 {
-    size_t count = 0, unreachable = 0;
+    size_t count = 0, unreachable = 0, tried = 0;
     for (size_t i = 0; i < vg_jobs_count; i++) {
         const vg_job *job = &vg_jobs_table[i];
+        if (job->enabled && !job->enabled(j->h))
+            continue;
+        tried++;
         int taken = 0;
         vg_error e;
         if (vg_hotline_job_lease(j->h, job->name, j->node, now, LEASE_SECONDS, &taken, &e) !=
@@ -118,7 +138,7 @@ vg_status vg_jobs_run_due(vg_jobs *j, int64_t now, size_t *ran, vg_error *err)
     }
     if (ran)
         *ran = count;
-    return unreachable && unreachable == vg_jobs_count ? (err ? err->status : VG_ERR_IO) : VG_OK;
+    return unreachable && unreachable == tried ? (err ? err->status : VG_ERR_IO) : VG_OK;
 }
 
 static void *runner(void *arg)

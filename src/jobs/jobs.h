@@ -33,6 +33,9 @@ typedef struct vg_job {
     const char *name;       /* stable: it names the lease in the store */
     int64_t period_seconds; /* from one run's end to the next run */
     vg_status (*run)(vg_hotline *h, int64_t now, vg_job_report *report, vg_error *err);
+    /* Whether this hotline has the job at all (its configuration may leave
+     * it out); NULL: always. A job left out takes no lease. */
+    int (*enabled)(const vg_hotline *h);
 } vg_job;
 
 /* The jobs, in the order they are tried. */

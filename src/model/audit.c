@@ -153,3 +153,21 @@ void vg_audit_check_clear(vg_audit_check *c)
     memset(c, 0, sizeof *c);
 }
 
+
+int vg_audit_filter_match(const vg_audit_filter *f, const vg_audit_entry *e)
+{
+    if (f->actor && strcmp(f->actor, e->actor ? e->actor : ""))
+        return 0;
+    if (f->action) {
+        size_t n = strlen(f->action);
+        const char *action = e->action ? e->action : "";
+        int prefix = n && f->action[n - 1] == '.';
+        if (prefix ? strncmp(action, f->action, n) : strcmp(action, f->action))
+            return 0;
+    }
+    if (f->target && strcmp(f->target, e->target ? e->target : ""))
+        return 0;
+    if ((f->from && e->time < f->from) || (f->to && e->time >= f->to))
+        return 0;
+    return !f->before_seq || e->seq < f->before_seq;
+}

@@ -34,6 +34,19 @@ typedef struct vg_audit_note {
     const char *actor, *action, *target, *detail; /* detail: JSON object text or NULL */
 } vg_audit_note;
 
+/* What a person looks for in the log: every member set must match. */
+typedef struct vg_audit_filter {
+    const char *actor;  /* exactly, or NULL */
+    const char *action; /* exactly, or every action under a prefix ending in '.'
+                           ("item." matches item.claim and item.assess.auto), or NULL */
+    const char *target; /* exactly, or NULL */
+    int64_t from, to;   /* time in [from, to); 0: unbounded */
+    int64_t before_seq; /* entries older than this one (the next page); 0: the newest */
+} vg_audit_filter;
+
+/* Whether entry matches filter (the backends' queries must agree). */
+int vg_audit_filter_match(const vg_audit_filter *filter, const vg_audit_entry *entry);
+
 /* The chained hash of entry (its fields and prev_hash) into hex[65]. */
 void vg_audit_entry_hash(const vg_audit_entry *entry, char hex[65]);
 

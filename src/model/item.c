@@ -17,7 +17,7 @@ void vg_item_clear(vg_item *it)
                         &it->state,        &it->claimed_by, &it->first_by,    &it->second_by,
                         &it->decided_by,   &it->first_json, &it->second_json, &it->final_json,
                         &it->first_key,    &it->legal,      &it->severity,    &it->age,
-                        &it->bank_classes, &it->content_key};
+                        &it->bank_classes, &it->content_key, &it->extra_json};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     memset(it, 0, sizeof *it);
@@ -35,7 +35,7 @@ void vg_item_file_clear(vg_item_file *f)
     char *strings[] = {f->vault_id,   f->filename,  f->content_type, f->md5,
                        f->sha1,       f->sha256,    f->pdq,          f->bank,
                        f->bank_entry, f->own_legal, f->own_severity, f->own_age,
-                       f->video_match};
+                       f->video_match, f->match_signal};
     for (size_t j = 0; j < sizeof strings / sizeof strings[0]; j++)
         free(strings[j]);
     memset(f, 0, sizeof *f);
@@ -46,6 +46,21 @@ void vg_item_files_free(vg_item_file *files, size_t count)
     for (size_t i = 0; i < count; i++)
         vg_item_file_clear(&files[i]);
     free(files);
+}
+
+void vg_own_entry_clear(vg_own_entry *e)
+{
+    char *strings[] = {e->sha256, e->pdq, e->legal, e->severity, e->age};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(strings[i]);
+    memset(e, 0, sizeof *e);
+}
+
+void vg_own_entries_free(vg_own_entry *entries, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        vg_own_entry_clear(&entries[i]);
+    free(entries);
 }
 
 void vg_item_urls_free(vg_item_url *urls, size_t count)
@@ -209,6 +224,41 @@ vg_item_outcome vg_rule_may_finish(const vg_item *it, const char *user, int supe
     return VG_ITEM_DONE;
 }
 
+vg_item_outcome vg_rule_may_contact(const vg_item *it, const char *user, int supervisor)
+{
+    if (supervisor || (it->claimed_by && user && !strcmp(it->claimed_by, user)))
+        return VG_ITEM_DONE;
+    return VG_ITEM_NOT_CLAIMED;
+}
+
+/* Someone else's claim that still runs. */
+static int held_by_other(const vg_item *it, const char *user, int64_t stale_before)
+{
+    return it->claimed_by && strcmp(it->claimed_by, user) &&
+           (stale_before <= 0 || it->claimed_at >= stale_before);
+}
+
+int vg_rule_in_view(const vg_item *it, vg_queue_view view, const char *user, int supervisor,
+                    int64_t stale_before)
+{
+    if (vg_item_finished(it))
+        return 0;
+    switch (view) {
+    case VG_VIEW_FOR_ME:
+        return vg_rule_may_finish(it, user, supervisor) == VG_ITEM_DONE &&
+               !held_by_other(it, user, stale_before);
+    case VG_VIEW_MINE:
+        return (it->claimed_by && !strcmp(it->claimed_by, user)) || assessed_by(it, user);
+    case VG_VIEW_SECOND:
+        return !strcmp(it->state, VG_ITEM_SECOND);
+    case VG_VIEW_DISPUTED:
+        return !strcmp(it->state, VG_ITEM_DISPUTED);
+    case VG_VIEW_ALL:
+        return 1;
+    }
+    return 0;
+}
+
 int vg_rule_file_decided(const vg_item_file *f, const vg_trust *trust)
 {
     if (!f->vault_id)
@@ -252,6 +302,34 @@ vg_item_outcome vg_rule_release(const vg_item *it, const char *user, int supervi
         return VG_ITEM_NOT_CLAIMED;
     if (strcmp(it->claimed_by, user) && !supervisor)
         return VG_ITEM_CLAIMED;
+    if (it->version != version)
+        return VG_ITEM_STALE;
+    return VG_ITEM_DONE;
+}
+
+vg_item_outcome vg_rule_settle(const vg_item *it, const char *user, int supervisor,
+                               int64_t version, int64_t stale_before)
+{
+    if (vg_item_finished(it))
+        return VG_ITEM_FINISHED;
+    if (strcmp(it->state, VG_ITEM_DISPUTED))
+        return VG_ITEM_NOT_DISPUTED;
+    vg_item_outcome may = vg_rule_may_finish(it, user, supervisor);
+    if (may != VG_ITEM_DONE)
+        return may;
+    if (held_by_other(it, user, stale_before))
+        return VG_ITEM_CLAIMED;
+    if (it->version != version)
+        return VG_ITEM_STALE;
+    return VG_ITEM_DONE;
+}
+
+vg_item_outcome vg_rule_reopen(const vg_item *it, int supervisor, int64_t version)
+{
+    if (!supervisor)
+        return VG_ITEM_ROLE;
+    if (strcmp(it->state, VG_ITEM_CONFIRMED))
+        return VG_ITEM_NOT_CONFIRMED;
     if (it->version != version)
         return VG_ITEM_STALE;
     return VG_ITEM_DONE;
@@ -347,6 +425,35 @@ int vg_rule_banks_decide(const vg_item_file *files, size_t count, const vg_trust
         }
     }
     return out->legal != NULL;
+}
+
+int vg_rule_urls_decide(const vg_item *it, const char *const *urls, size_t url_count,
+                        const vg_decided_url *decided, size_t decided_count,
+                        const vg_grading *g, vg_verdict *out, int64_t *from)
+{
+    memset(out, 0, sizeof *out);
+    *from = 0;
+    if (it->files || !url_count ||
+        (it->category && !strcmp(it->category, VG_CATEGORY_LIVESTREAM)))
+        return 0;
+    for (size_t i = 0; i < url_count; i++) {
+        int found = 0;
+        for (size_t k = 0; k < decided_count; k++) {
+            const vg_decided_url *d = &decided[k];
+            if (!urls[i] || !d->canonical || strcmp(urls[i], d->canonical) || !d->verdict.legal)
+                continue;
+            found = 1;
+            vg_rule_worst(out, &d->verdict, g);
+            if (!*from || d->report_id < *from)
+                *from = d->report_id;
+        }
+        if (!found) {
+            memset(out, 0, sizeof *out);
+            *from = 0;
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static void copy_field(char *dst, size_t cap, const char *src, size_t n)

@@ -72,6 +72,9 @@ typedef struct vg_item {
     int64_t source_trust;         /* the partner key's trust, 0-100 (0: the public form) */
     int64_t copies;               /* other open items of its case locating the same things */
     int64_t copy_of;              /* the oldest open item it copies, or 0 */
+    int64_t decided_from;         /* decided automatically as a copy or a URL duplicate of
+                                     this report, or 0 */
+    char *extra_json;             /* further fields the reporter gave (JSON object), or NULL */
     int64_t danger;               /* 1: its sender says a child is in danger now; in the
                                      queue, 1 when one of its copies says so */
 } vg_item;
@@ -85,6 +88,7 @@ typedef struct vg_item_file {
     int64_t known, distance; /* VG_FILE_* and PDQ bits */
     char *own_legal, *own_severity, *own_age; /* the organisation's bank, when held and in it */
     char *video_match; /* JSON (vg_report_file.video_match), or NULL */
+    char *match_signal; /* VG_MATCH_* (vg_report_file.match_signal), or NULL */
 } vg_item_file;
 void vg_item_file_clear(vg_item_file *file);
 void vg_item_files_free(vg_item_file *files, size_t count);
@@ -94,6 +98,14 @@ typedef struct vg_item_url {
     char *url, *canonical;
 } vg_item_url;
 void vg_item_urls_free(vg_item_url *urls, size_t count);
+
+/* An entry of the organisation's own bank: a file confirmed by four-eyes. */
+typedef struct vg_own_entry {
+    char *sha256, *pdq, *legal, *severity, *age;
+    int64_t report_id, added_at;
+} vg_own_entry;
+void vg_own_entry_clear(vg_own_entry *entry);
+void vg_own_entries_free(vg_own_entry *entries, size_t count);
 
 /* Outcomes of a step on an item (the step happened only for VG_ITEM_DONE). */
 typedef enum vg_item_outcome {
@@ -106,6 +118,9 @@ typedef enum vg_item_outcome {
     VG_ITEM_SUPERVISOR,       /* disputed: only a supervisor may decide */
     VG_ITEM_NO_SUCH_REPORT,
     VG_ITEM_OWN_ASSESSMENT,   /* the caller assessed it: they cannot settle its dispute */
+    VG_ITEM_NOT_CONFIRMED,    /* only a confirmed classification can be reopened */
+    VG_ITEM_ROLE,             /* the caller's role does not allow this step */
+    VG_ITEM_NOT_DISPUTED,     /* only a dispute can be settled by accepting an answer */
 } vg_item_outcome;
 
 /* ---- rules ------------------------------------------------------------- */
@@ -117,6 +132,25 @@ int vg_item_finished(const vg_item *item);
  * not (finished; their own first assessment; a dispute that needs a
  * supervisor, or one they took part in). Pages offer only what this allows. */
 vg_item_outcome vg_rule_may_finish(const vg_item *item, const char *user, int supervisor);
+
+/* Whether user may read the reporter's contact details (a deliberate,
+ * audited step): the holder of the item's claim, who is acting on it, or
+ * a supervisor (who follows reports up, before or after their decision).
+ * VG_ITEM_DONE, or VG_ITEM_NOT_CLAIMED. */
+vg_item_outcome vg_rule_may_contact(const vg_item *item, const char *user, int supervisor);
+
+/* The views of the queue. */
+typedef enum vg_queue_view {
+    VG_VIEW_FOR_ME = 0, /* what the viewer may take and finish now (or already holds) */
+    VG_VIEW_MINE,       /* held by the viewer, or assessed by them and not yet finished */
+    VG_VIEW_SECOND,     /* awaiting a second opinion */
+    VG_VIEW_DISPUTED,   /* disputed: for a supervisor */
+    VG_VIEW_ALL,        /* every open item */
+} vg_queue_view;
+/* Whether an open item is in the view for user (claims taken before
+ * stale_before have lapsed: 0, claims never lapse). */
+int vg_rule_in_view(const vg_item *item, vg_queue_view view, const char *user, int supervisor,
+                    int64_t stale_before);
 
 /* Whether a file was decided by a bank: held by vigie and in the
  * organisation's bank, or held and matched in a trusted bank. */
@@ -147,6 +181,17 @@ vg_item_outcome vg_rule_claim(const vg_item *item, const char *user, int supervi
 /* Releasing: one's own claim, or anyone's for a supervisor. */
 vg_item_outcome vg_rule_release(const vg_item *item, const char *user, int supervisor,
                                 int64_t version);
+
+/* Settling a dispute by accepting one of its two answers: a disputed
+ * item, a supervisor who assessed neither side (vg_rule_may_finish), the
+ * version the page showed, and no one else's live claim on it. */
+vg_item_outcome vg_rule_settle(const vg_item *item, const char *user, int supervisor,
+                               int64_t version, int64_t stale_before);
+
+/* Reopening a classification (a supervisor, with a reason): only a
+ * confirmed one, at the version shown. Decisions taken without anyone
+ * looking are reopened with the report they came from. */
+vg_item_outcome vg_rule_reopen(const vg_item *item, int supervisor, int64_t version);
 
 /* Assessing: an open item goes to awaiting a second opinion; a second
  * assessment by someone else confirms when every classifying answer agrees
@@ -179,6 +224,23 @@ void vg_rule_worst(vg_verdict *worst, const vg_verdict *v, const vg_grading *g);
  * and trust). A digest the sender quoted never decides. */
 int vg_rule_banks_decide(const vg_item_file *files, size_t count, const vg_trust *trust,
                          const vg_grading *g, vg_verdict *out);
+
+/* A canonical URL of a report already decided, with its decision. */
+typedef struct vg_decided_url {
+    const char *canonical;
+    int64_t report_id;
+    vg_verdict verdict;
+} vg_decided_url;
+
+/* Whether a report that gives URLs and no file (urls: its canonical URLs)
+ * is a duplicate of decisions already taken: every one of its URLs was
+ * decided (decided[]), and it does not report a live stream (a child in
+ * danger now is not what was decided before). *out then gets the worst of
+ * those decisions (strings borrowed from decided) and *from the oldest
+ * report whose decision it inherits. */
+int vg_rule_urls_decide(const vg_item *item, const char *const *urls, size_t url_count,
+                        const vg_decided_url *decided, size_t decided_count,
+                        const vg_grading *g, vg_verdict *out, int64_t *from);
 
 /* A classification held by value. */
 typedef struct vg_verdict_text {

@@ -32,6 +32,37 @@ vg_role vg_role_parse(const char *name)
     return VG_ROLE_NONE;
 }
 
+int vg_rule_username_valid(const char *u)
+{
+    size_t n = u ? strlen(u) : 0;
+    if (n == 0 || n > 64)
+        return 0;
+    for (const char *p = u; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '_' || *p == '-' || *p == '@'))
+            return 0;
+    return 1;
+}
+
+vg_account_refusal vg_rule_account_change(const char *actor, const vg_account *target,
+                                          vg_account_change change, vg_role new_role,
+                                          int enabled_admins)
+{
+    int self = actor && target->username && !strcmp(actor, target->username);
+    if (change == VG_CHANGE_ROLE && new_role != VG_ROLE_ANALYST &&
+        new_role != VG_ROLE_SUPERVISOR && new_role != VG_ROLE_ADMINISTRATOR)
+        return VG_ACCOUNT_BAD_ROLE;
+    int demotes = change == VG_CHANGE_ROLE && new_role != VG_ROLE_ADMINISTRATOR;
+    if (self && ((change == VG_CHANGE_ROLE && new_role != target->role) ||
+                 change == VG_CHANGE_DISABLE))
+        return VG_ACCOUNT_SELF;
+    int last_admin = target->role == VG_ROLE_ADMINISTRATOR && !target->disabled &&
+                     enabled_admins <= 1;
+    if (last_admin && (demotes || change == VG_CHANGE_DISABLE))
+        return VG_ACCOUNT_LAST_ADMIN;
+    return VG_ACCOUNT_OK;
+}
+
 static void wipe_free(char *s)
 {
     if (s) {

@@ -78,6 +78,35 @@ int vg_scopes_parse(const char *text, unsigned *scopes);
  * into out[cap] (48 bytes hold them all). */
 void vg_scopes_format(unsigned scopes, char *out, size_t cap);
 
+/* Usernames are 1 to 64 letters, digits, '.', '_', '-' and '@'. */
+int vg_rule_username_valid(const char *name);
+
+/* ---- administering accounts --------------------------------------------- */
+
+typedef enum vg_account_change {
+    VG_CHANGE_ROLE = 0,
+    VG_CHANGE_DISABLE,
+    VG_CHANGE_ENABLE,
+    VG_CHANGE_UNLOCK,
+    VG_CHANGE_PASSWORD, /* a new password, shown once */
+    VG_CHANGE_TOTP,     /* a new second factor, shown once */
+    VG_CHANGE_TOTP_OFF,
+} vg_account_change;
+
+typedef enum vg_account_refusal {
+    VG_ACCOUNT_OK = 0,
+    VG_ACCOUNT_SELF,       /* nobody changes their own role or disables themselves */
+    VG_ACCOUNT_LAST_ADMIN, /* the last enabled administrator stays one */
+    VG_ACCOUNT_BAD_ROLE,   /* a person's role is analyst, supervisor or administrator */
+} vg_account_refusal;
+
+/* Whether actor (a username) may make change to target (new_role for
+ * VG_CHANGE_ROLE), when enabled_admins enabled administrator accounts
+ * exist: so that a mistake in the browser never locks everyone out. */
+vg_account_refusal vg_rule_account_change(const char *actor, const vg_account *target,
+                                          vg_account_change change, vg_role new_role,
+                                          int enabled_admins);
+
 /* ---- signing in ------------------------------------------------------- */
 
 /* Attempts are counted per name, whether or not an account has that name,

@@ -35,6 +35,7 @@ typedef struct vg_report_file {
     int known;                       /* VG_FILE_NEW, VG_FILE_KNOWN or VG_FILE_CLAIMED */
     const char *bank, *bank_entry;   /* the match, when known or claimed */
     int distance;                    /* PDQ bits apart (0 for an exact digest match) */
+    const char *match_signal;        /* VG_MATCH_*: what found the match; NULL for none */
     /* A video vigie fingerprinted: how it matched a known video, as a JSON
      * object text (vg_rule_video_match_json); NULL for anything else. */
     const char *video_match;

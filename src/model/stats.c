@@ -141,7 +141,8 @@ vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **o
     vg_stats_table *t = calloc(1, sizeof *t);
     if (!t)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    memcpy(t->dims, dims, ndims * sizeof *dims);
+    for (size_t i = 0; i < ndims; i++) /* dims may be NULL when ndims is 0 */
+        t->dims[i] = dims[i];
     t->ndims = ndims;
     *out = t;
     return VG_OK;

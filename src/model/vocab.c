@@ -97,11 +97,92 @@ const vg_term vg_item_state_terms[] = {
     {NULL, NULL},
 };
 
+const vg_term vg_decision_source_terms[] = {
+    {VG_DECIDED_BANK, "Known material: decided by a bank"},
+    {VG_DECIDED_COPY, "An identical report was decided"},
+    {VG_DECIDED_URL, "Its URLs were decided with an earlier report"},
+    {NULL, NULL},
+};
+
+const vg_term vg_audit_action_terms[] = {
+    {"report.received", "A report arrived"},
+    {"report.contact", "A reporter's contact details were shown"},
+    {"item.claim", "An item was claimed"},
+    {"item.release", "A claim was released"},
+    {"item.assess", "An assessment was recorded"},
+    {"item.assess.auto", "An item was assessed automatically"},
+    {"item.reopen", "A classification was reopened"},
+    {"preview.view", "A blurred preview was seen"},
+    {"preview.clear", "A sharper preview was seen"},
+    {"account.create", "An account was created"},
+    {"account.role", "An account's role changed"},
+    {"account.password", "A password was reset"},
+    {"account.disable", "An account was disabled"},
+    {"account.enable", "An account was enabled"},
+    {"account.unlock", "A sign-in pause was ended"},
+    {"account.totp_enable", "A second factor was set"},
+    {"account.totp_disable", "A second factor was turned off"},
+    {"apikey.create", "A partner key was created"},
+    {"apikey.trust", "A partner key's trust changed"},
+    {"apikey.revoke", "A partner key was revoked"},
+    {"bank.add", "An entry was added to a bank"},
+    {"bank.remove", "Entries were removed from a bank"},
+    {"bank.import", "A bank file was imported"},
+    {"bank.compact", "The bank index was compacted"},
+    {"audit.verify", "The audit chain was verified"},
+    {"login.success", "Signed in"},
+    {"login.failure", "A sign-in failed"},
+    {"login.refused", "A sign-in was refused"},
+    {"login.lockout", "Sign-in paused after failures"},
+    {"logout", "Signed out"},
+    {"config.initial", "The first configuration"},
+    {"config.change", "The configuration changed"},
+    {"secrets.seal", "Stored secrets were sealed"},
+    {NULL, NULL},
+};
+
 const vg_term vg_report_status_terms[] = {
     {VG_REPORT_RECEIVED, "Received"},
     {VG_REPORT_ASSESSING, "Being assessed"},
     {VG_REPORT_ASSESSED, "Assessed"},
     {VG_REPORT_CLOSED, "Closed"},
+    {NULL, NULL},
+};
+
+const vg_term vg_action_terms[] = {
+    {VG_ACTION_CHILD_PROTECTION, "Refer to child protection at once"},
+    {VG_ACTION_NOTICE_HOST, "Notice to the host"},
+    {VG_ACTION_POLICE, "Refer to the police"},
+    {VG_ACTION_FORWARD, "Forward to the partner hotline"},
+    {VG_ACTION_BLOCK, "Propose for the blocking list"},
+    {VG_ACTION_ASK_CDN, "Ask the CDN for the origin"},
+    {VG_ACTION_ANALYST, "An analyst decides"},
+    {NULL, NULL},
+};
+
+const vg_term vg_reason_terms[] = {
+    {VG_REASON_CHILD_IN_DANGER, "A child may be in immediate danger"},
+    {VG_REASON_HOME, "Hosted in the hotline's country"},
+    {VG_REASON_ABROAD_PARTNER, "Hosted abroad, in a country with a partner hotline"},
+    {VG_REASON_ABROAD_NO_PARTNER, "Hosted abroad, in a country without a partner hotline"},
+    {VG_REASON_CDN, "Behind a CDN or anycast network: the address does not tell where the material is"},
+    {VG_REASON_UNRESOLVED, "The host name did not resolve"},
+    {VG_REASON_NOT_LOCATED, "No address could be located"},
+    {VG_REASON_SEVERAL_COUNTRIES, "Its addresses are in several countries"},
+    {NULL, NULL},
+};
+
+const vg_term vg_url_route_state_terms[] = {
+    {VG_URL_ROUTE_PROPOSED, "Proposed"},
+    {NULL, NULL},
+};
+
+const vg_term vg_match_terms[] = {
+    {VG_MATCH_DIGEST, "exact digest"},
+    {VG_MATCH_PDQ, "PDQ"},
+    {VG_MATCH_TRIMMED, "matched after trimming borders"},
+    {VG_MATCH_CROP, "matched by local features (crop)"},
+    {VG_MATCH_VIDEO, "video fingerprint"},
     {NULL, NULL},
 };
 

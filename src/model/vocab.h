@@ -68,6 +68,15 @@ extern const vg_term vg_alert_channel_terms[];
 #define VG_ITEM_AUTO "auto"             /* decided without anyone looking: banks or a copy */
 extern const vg_term vg_item_state_terms[];
 
+/* How an item was decided without anyone looking (its decided_by). */
+#define VG_DECIDED_BANK "bank" /* every file in a bank that decides */
+#define VG_DECIDED_COPY "copy" /* an identical report of its case was decided */
+#define VG_DECIDED_URL "url"   /* its URLs were decided with an earlier report */
+extern const vg_term vg_decision_source_terms[];
+
+/* The audited actions people filter the log by, with what they mean. */
+extern const vg_term vg_audit_action_terms[];
+
 /* What the reporter reads of a report, in the order a report goes through. */
 #define VG_REPORT_RECEIVED "received"
 #define VG_REPORT_ASSESSING "assessing"
@@ -75,12 +84,46 @@ extern const vg_term vg_item_state_terms[];
 #define VG_REPORT_CLOSED "closed"
 extern const vg_term vg_report_status_terms[];
 
+/* Orientation (model/route.h): what must be done about a confirmed URL,
+ * most urgent first, and why. */
+#define VG_ACTION_CHILD_PROTECTION "refer_child_protection"
+#define VG_ACTION_NOTICE_HOST "notice_host"
+#define VG_ACTION_POLICE "refer_police"
+#define VG_ACTION_FORWARD "forward_partner"
+#define VG_ACTION_BLOCK "propose_blocking"
+#define VG_ACTION_ASK_CDN "ask_cdn_origin"
+#define VG_ACTION_ANALYST "analyst_decides"
+extern const vg_term vg_action_terms[];
+#define VG_REASON_CHILD_IN_DANGER "child_in_danger"
+#define VG_REASON_HOME "hosted_home"
+#define VG_REASON_ABROAD_PARTNER "hosted_abroad_partner"
+#define VG_REASON_ABROAD_NO_PARTNER "hosted_abroad_no_partner"
+#define VG_REASON_CDN "behind_cdn"
+#define VG_REASON_UNRESOLVED "unresolved"
+#define VG_REASON_NOT_LOCATED "not_located"
+#define VG_REASON_SEVERAL_COUNTRIES "several_countries"
+extern const vg_term vg_reason_terms[];
+/* The state of a route: proposed by the orientation job, then approved or
+ * changed by an analyst. */
+#define VG_URL_ROUTE_PROPOSED "proposed"
+extern const vg_term vg_url_route_state_terms[];
+
 /* What a bank match of a file is worth. A digest the sender quoted (a file
  * given by digest only) proves nothing about what was sent or where it is:
  * its match is the sender's claim, shown as such, and never classifies. */
 #define VG_FILE_NEW 0     /* no bank matched */
 #define VG_FILE_KNOWN 1   /* a bank matched bytes vigie hashed itself */
 #define VG_FILE_CLAIMED 2 /* a bank matched a digest the sender quoted */
+
+/* Which fingerprint of a file found its bank match: the people who decide
+ * what to do with a match by a robust signal want to know how it was
+ * made (docs/robust.md). */
+#define VG_MATCH_DIGEST "digest"       /* MD5, SHA-1 or SHA-256 */
+#define VG_MATCH_PDQ "pdq"             /* canonical PDQ within the threshold */
+#define VG_MATCH_TRIMMED "pdq_trimmed" /* PDQ of the picture inside its bars or frame */
+#define VG_MATCH_CROP "patchset"       /* local features matched by geometry */
+#define VG_MATCH_VIDEO "vpdq"          /* a video's frames */
+extern const vg_term vg_match_terms[];
 
 /* The term of code in list, or NULL (code may be NULL). */
 const vg_term *vg_term_find(const vg_term *list, const char *code);

@@ -6,6 +6,7 @@
  */
 #include "server/server.h"
 
+#include "server/admin/admin.h"
 #include "server/api/api.h"
 #include "server/auth/auth.h"
 #include "server/console/console.h"
@@ -22,5 +23,6 @@ const vg_module vg_server_modules[] = {
     {"hma", vg_hma_open, vg_hma_routes, vg_hma_free},
     {"ispws", vg_ispws_api_open, vg_ispws_api_routes, vg_ispws_api_free},
     {"console", vg_console_open, vg_console_routes, vg_console_free},
+    {"admin", vg_admin_open, vg_admin_routes, vg_admin_free},
 };
 const size_t vg_server_module_count = sizeof vg_server_modules / sizeof vg_server_modules[0];

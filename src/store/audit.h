@@ -21,6 +21,10 @@ vg_status vg_tx_audit_each(vg_tx *tx, vg_audit_visit_fn fn, void *ctx, vg_error 
  * once, in sequence order, reading only those (a case's timeline). */
 vg_status vg_tx_audit_for_targets(vg_tx *tx, const char *const *targets, size_t count,
                                   vg_audit_visit_fn fn, void *ctx, vg_error *err);
+/* The entries matching filter (model/audit.h), newest first, at most
+ * limit, as fn(entry, ctx) (non-zero stops: VG_ERR_ABORTED). */
+vg_status vg_tx_audit_search(vg_tx *tx, const vg_audit_filter *filter, size_t limit,
+                             vg_audit_visit_fn fn, void *ctx, vg_error *err);
 /* The chain head kept apart from the entries: *seq = 0 when empty. */
 vg_status vg_tx_audit_head(vg_tx *tx, int64_t *seq, char hash[65], vg_error *err);
 

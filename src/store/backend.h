@@ -21,6 +21,7 @@
 #include "store/stats.h"
 #include "store/people.h"
 #include "store/reports.h"
+#include "store/routes.h"
 #include "store/store.h"
 
 struct vg_tx {
@@ -75,6 +76,7 @@ typedef struct vg_store_ops {
     vg_status (*account_set_password)(void *tx, int64_t id, const char *password_hash,
                                       vg_error *err);
     vg_status (*account_set_totp)(void *tx, int64_t id, const char *secret, vg_error *err);
+    vg_status (*account_set_role)(void *tx, int64_t id, vg_role role, vg_error *err);
     vg_status (*account_use_totp_step)(void *tx, int64_t id, int64_t step, int *accepted,
                                        vg_error *err);
     vg_status (*session_create)(void *tx, const vg_session *session, int max_per_account,
@@ -106,6 +108,8 @@ typedef struct vg_store_ops {
     vg_status (*audit_each)(void *tx, vg_audit_visit_fn fn, void *ctx, vg_error *err);
     vg_status (*audit_for_targets)(void *tx, const char *const *targets, size_t count,
                                    vg_audit_visit_fn fn, void *ctx, vg_error *err);
+    vg_status (*audit_search)(void *tx, const vg_audit_filter *filter, size_t limit,
+                              vg_audit_visit_fn fn, void *ctx, vg_error *err);
     vg_status (*audit_head)(void *tx, int64_t *seq, char hash[65], vg_error *err);
     vg_status (*item_get)(void *tx, int64_t report_id, vg_item *item, int *found, vg_error *err);
     vg_status (*items_open)(void *tx, size_t limit, vg_item **items, size_t *count, vg_error *err);
@@ -118,6 +122,13 @@ typedef struct vg_store_ops {
                                         size_t *count, vg_error *err);
     vg_status (*item_ids_same_content)(void *tx, int64_t report_id, int64_t *ids, size_t max,
                                        size_t *count, vg_error *err);
+    vg_status (*item_ids_sharing_urls)(void *tx, int64_t report_id, int64_t *ids, size_t max,
+                                       size_t *count, vg_error *err);
+    vg_status (*item_ids_decided_from)(void *tx, int64_t report_id, int64_t *ids, size_t max,
+                                       size_t *count, vg_error *err);
+    vg_status (*item_ids_find)(void *tx, const char *receipt, const char *url, const char *digest,
+                               int64_t *ids, size_t max, size_t *count, vg_error *err);
+    vg_status (*item_counts)(void *tx, vg_item_counts *counts, vg_error *err);
     vg_status (*files)(void *tx, int64_t report_id, int64_t case_id, vg_item_file **files,
                        size_t *count, vg_error *err);
     vg_status (*file_get)(void *tx, int64_t file_id, vg_item_file *file, int *found, vg_error *err);
@@ -127,6 +138,10 @@ typedef struct vg_store_ops {
                                 vg_error *err);
     vg_status (*bank_put)(void *tx, const char *sha256, const char *pdq, const vg_verdict *v,
                           int64_t report_id, int64_t now, vg_error *err);
+    vg_status (*bank_remove_report)(void *tx, int64_t report_id, int64_t *removed, vg_error *err);
+    vg_status (*bank_count)(void *tx, int64_t *count, vg_error *err);
+    vg_status (*bank_entries)(void *tx, const char *sha256, size_t limit, vg_own_entry **rows,
+                              size_t *count, vg_error *err);
     vg_status (*job_lease)(void *tx, const char *name, const char *node, int64_t now,
                            int64_t lease_seconds, int *taken, vg_error *err);
     vg_status (*job_done)(void *tx, const char *name, const char *node, int64_t next_run,
@@ -152,6 +167,11 @@ typedef struct vg_store_ops {
                                 size_t *count, vg_error *err);
     vg_status (*report_facts)(void *tx, int64_t from, int64_t to, vg_store_fact_fn fn,
                               void *ctx, vg_error *err);
+    vg_status (*routes_todo)(void *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
+                             size_t *count, vg_error *err);
+    vg_status (*route_put)(void *tx, const vg_url_route_row *row, int *inserted, vg_error *err);
+    vg_status (*routes)(void *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
+                        size_t *count, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

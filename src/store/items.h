@@ -28,7 +28,7 @@ vg_status vg_tx_items_done(vg_tx *tx, size_t limit, vg_item **items, size_t *cou
 vg_status vg_tx_items_of_case(vg_tx *tx, int64_t case_id, vg_item **items, size_t *count,
                               vg_error *err);
 /* Write the item's assessment fields (state, version, claim, both
- * assessments, decision) as they are in *item, at now. */
+ * assessments, decision and decided_from) as they are in *item, at now. */
 vg_status vg_tx_item_put(vg_tx *tx, const vg_item *item, int64_t now, vg_error *err);
 
 /* Report ids, at most max into ids, *count how many:
@@ -41,6 +41,26 @@ vg_status vg_tx_item_ids_sharing_files(vg_tx *tx, int64_t report_id, int64_t *id
                                        size_t *count, vg_error *err);
 vg_status vg_tx_item_ids_same_content(vg_tx *tx, int64_t report_id, int64_t *ids, size_t max,
                                       size_t *count, vg_error *err);
+/* Report ids, at most max, in report order:
+ *   - other reports giving one of report_id's canonical URLs (any case);
+ *   - items decided automatically from report_id (their decided_from). */
+vg_status vg_tx_item_ids_sharing_urls(vg_tx *tx, int64_t report_id, int64_t *ids, size_t max,
+                                      size_t *count, vg_error *err);
+vg_status vg_tx_item_ids_decided_from(vg_tx *tx, int64_t report_id, int64_t *ids, size_t max,
+                                      size_t *count, vg_error *err);
+/* Reports found by what a person types in the console's search, newest
+ * first, at most max: receipt code (as stored: capitals), a URL as
+ * reported or canonical, or a file digest (lowercase hex: MD5, SHA-1,
+ * SHA-256 or PDQ). Each may be NULL; a report matching any one is found. */
+vg_status vg_tx_item_ids_find(vg_tx *tx, const char *receipt, const char *url,
+                              const char *digest, int64_t *ids, size_t max, size_t *count,
+                              vg_error *err);
+
+/* How many items are in each state (reports no one touched count as open). */
+typedef struct vg_item_counts {
+    int64_t open, second, disputed, confirmed, automatic;
+} vg_item_counts;
+vg_status vg_tx_item_counts(vg_tx *tx, vg_item_counts *counts, vg_error *err);
 
 /* Files of one report (report_id > 0) or of one case (case_id > 0), with
  * the organisation's bank entry of each held file. */
@@ -60,5 +80,15 @@ vg_status vg_tx_pdqs_elsewhere(vg_tx *tx, int64_t case_id, vg_store_case_pdq_fn 
  * already there keeps its first one). */
 vg_status vg_tx_bank_put(vg_tx *tx, const char *sha256, const char *pdq, const vg_verdict *v,
                          int64_t report_id, int64_t now, vg_error *err);
+/* Remove the entries report_id's confirmation put into the organisation's
+ * bank (a reopened classification); *removed (may be NULL) gets how many. */
+vg_status vg_tx_bank_remove_report(vg_tx *tx, int64_t report_id, int64_t *removed,
+                                   vg_error *err);
+/* The organisation's bank: its size, the entry of one SHA-256 (sha256 not
+ * NULL: at most one), or its newest entries (at most limit); *rows
+ * malloc'd, each cleared with vg_own_entry_clear. */
+vg_status vg_tx_bank_count(vg_tx *tx, int64_t *count, vg_error *err);
+vg_status vg_tx_bank_entries(vg_tx *tx, const char *sha256, size_t limit, vg_own_entry **rows,
+                             size_t *count, vg_error *err);
 
 #endif

@@ -24,6 +24,7 @@ vg_status vg_tx_account_set_disabled(vg_tx *tx, const char *username, int disabl
                                      vg_error *err);
 vg_status vg_tx_account_set_password(vg_tx *tx, int64_t id, const char *password_hash,
                                      vg_error *err);
+vg_status vg_tx_account_set_role(vg_tx *tx, int64_t id, vg_role role, vg_error *err);
 /* secret (sealed) NULL turns TOTP off; the last step used is forgotten. */
 vg_status vg_tx_account_set_totp(vg_tx *tx, int64_t id, const char *secret, vg_error *err);
 /* Accept TOTP step for the account only if it is newer than the last one

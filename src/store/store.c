@@ -235,6 +235,13 @@ vg_status vg_tx_account_set_totp(vg_tx *tx, int64_t id, const char *secret, vg_e
     return tx->ops->account_set_totp(tx->impl, id, secret, err);
 }
 
+vg_status vg_tx_account_set_role(vg_tx *tx, int64_t id, vg_role role, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "account_set_role");
+    return tx->ops->account_set_role(tx->impl, id, role, err);
+}
+
 vg_status vg_tx_account_use_totp_step(vg_tx *tx, int64_t id, int64_t step, int *accepted,
                                       vg_error *err)
 {
@@ -367,6 +374,12 @@ vg_status vg_tx_audit_for_targets(vg_tx *tx, const char *const *targets, size_t 
     return tx->ops->audit_for_targets(tx->impl, targets, count, fn, ctx, err);
 }
 
+vg_status vg_tx_audit_search(vg_tx *tx, const vg_audit_filter *filter, size_t limit,
+                             vg_audit_visit_fn fn, void *ctx, vg_error *err)
+{
+    return tx->ops->audit_search(tx->impl, filter, limit, fn, ctx, err);
+}
+
 vg_status vg_tx_audit_head(vg_tx *tx, int64_t *seq, char hash[65], vg_error *err)
 {
     return tx->ops->audit_head(tx->impl, seq, hash, err);
@@ -417,6 +430,30 @@ vg_status vg_tx_item_ids_same_content(vg_tx *tx, int64_t report_id, int64_t *ids
     return tx->ops->item_ids_same_content(tx->impl, report_id, ids, max, count, err);
 }
 
+vg_status vg_tx_item_ids_sharing_urls(vg_tx *tx, int64_t report_id, int64_t *ids, size_t max,
+                                      size_t *count, vg_error *err)
+{
+    return tx->ops->item_ids_sharing_urls(tx->impl, report_id, ids, max, count, err);
+}
+
+vg_status vg_tx_item_ids_decided_from(vg_tx *tx, int64_t report_id, int64_t *ids, size_t max,
+                                      size_t *count, vg_error *err)
+{
+    return tx->ops->item_ids_decided_from(tx->impl, report_id, ids, max, count, err);
+}
+
+vg_status vg_tx_item_ids_find(vg_tx *tx, const char *receipt, const char *url,
+                              const char *digest, int64_t *ids, size_t max, size_t *count,
+                              vg_error *err)
+{
+    return tx->ops->item_ids_find(tx->impl, receipt, url, digest, ids, max, count, err);
+}
+
+vg_status vg_tx_item_counts(vg_tx *tx, vg_item_counts *counts, vg_error *err)
+{
+    return tx->ops->item_counts(tx->impl, counts, err);
+}
+
 vg_status vg_tx_files(vg_tx *tx, int64_t report_id, int64_t case_id, vg_item_file **files,
                       size_t *count, vg_error *err)
 {
@@ -446,6 +483,26 @@ vg_status vg_tx_bank_put(vg_tx *tx, const char *sha256, const char *pdq, const v
     if (!tx->writable)
         return read_only(err, "bank_put");
     return tx->ops->bank_put(tx->impl, sha256, pdq, v, report_id, now, err);
+}
+
+vg_status vg_tx_bank_remove_report(vg_tx *tx, int64_t report_id, int64_t *removed,
+                                   vg_error *err)
+{
+    int64_t ignored;
+    if (!tx->writable)
+        return read_only(err, "bank_remove_report");
+    return tx->ops->bank_remove_report(tx->impl, report_id, removed ? removed : &ignored, err);
+}
+
+vg_status vg_tx_bank_count(vg_tx *tx, int64_t *count, vg_error *err)
+{
+    return tx->ops->bank_count(tx->impl, count, err);
+}
+
+vg_status vg_tx_bank_entries(vg_tx *tx, const char *sha256, size_t limit, vg_own_entry **rows,
+                             size_t *count, vg_error *err)
+{
+    return tx->ops->bank_entries(tx->impl, sha256, limit, rows, count, err);
 }
 
 vg_status vg_tx_job_lease(vg_tx *tx, const char *name, const char *node, int64_t now,
@@ -531,4 +588,23 @@ vg_status vg_tx_report_facts(vg_tx *tx, int64_t from, int64_t to, vg_store_fact_
                              vg_error *err)
 {
     return tx->ops->report_facts(tx->impl, from, to, fn, ctx, err);
+}
+
+vg_status vg_tx_routes_todo(vg_tx *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
+                            size_t *count, vg_error *err)
+{
+    return tx->ops->routes_todo(tx->impl, legal, limit, todo, count, err);
+}
+
+vg_status vg_tx_route_put(vg_tx *tx, const vg_url_route_row *row, int *inserted, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "route_put");
+    return tx->ops->route_put(tx->impl, row, inserted, err);
+}
+
+vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
+                       size_t *count, vg_error *err)
+{
+    return tx->ops->routes(tx->impl, report_id, case_id, rows, count, err);
 }

@@ -95,7 +95,18 @@ static const char STAFF_STYLE[] =
     /* the sign-in pages: one narrow column of large fields */
     ".narrow{max-width:30rem;font-size:1.1rem}.narrow label{display:block;margin:1rem 0 .2rem;"
     "font-weight:600}.narrow input{width:100%;padding:.4rem;border:2px solid #444}"
-    ".narrow button{margin-top:1rem;padding:.5rem 1.2rem}.hint{font-weight:normal;color:#444}";
+    ".narrow button{margin-top:1rem;padding:.5rem 1.2rem}.hint{font-weight:normal;color:#444}"
+    /* the console's answers that differ, shortcuts, secrets shown once, views */
+    "tr.differs th,tr.differs td{background:#fff1c2}tr.differs th{border-left:4px solid #8a5a00}"
+    "kbd{font-family:ui-monospace,monospace;font-size:.85em;border:1px solid currentColor;"
+    "border-radius:3px;padding:0 .25em}"
+    "code.secret{display:inline-block;font-size:1.3em;padding:.2em .5em;background:#fff;"
+    "border:2px dashed #23313f;word-break:break-all}"
+    "nav.views ul{list-style:none;margin:.4em 0;padding:0;display:flex;flex-wrap:wrap;gap:.2em 1.2em}"
+    "nav.views a[aria-current]{font-weight:700;color:#1a1a1a}"
+    /* a phone: the header wraps, long cells break rather than widen the page */
+    "@media (max-width:40em){header{flex-wrap:wrap;gap:.3em 1em}main{padding:.5em}"
+    "th,td{overflow-wrap:anywhere}}";
 
 const vg_i18n_lang *vg_page_lang(const vg_i18n *i18n, vg_http_request *req)
 {

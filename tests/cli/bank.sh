@@ -107,11 +107,11 @@ printf 'signal_type,signal,id\npdq,%s,listed\n' "$P20" > "$T/known.csv"
 printf 'signal_type,signal,id,polarity\npdq,%s,benign,negative\n' "$P8" > "$T/fp.csv"
 "$VIGIE" index build -o "$T/neg.vgx" "$T/known.csv" "$T/fp.csv" 2>/dev/null
 out=$(echo "$Z64" | "$VIGIE" match --index "$T/neg.vgx" 2>"$T/err")
-check_eq "$out" "query,match,distance" "a match a negative entry outweighs is left out"
+check_eq "$out" "query,match,distance,signal_type,score" "a match a negative entry outweighs is left out"
 grep -q '1 matches left out' "$T/err" || fail "suppression reported: $(cat "$T/err")"
 out=$(echo "$P20" | "$VIGIE" match --index "$T/neg.vgx" 2>/dev/null)
-check_eq "$out" "query,match,distance
-0,listed,0" "the listed picture itself still matches; negative entries are never matches"
+check_eq "$out" "query,match,distance,signal_type,score
+0,listed,0,pdq," "the listed picture itself still matches; negative entries are never matches"
 
 # --- synchronisation against the fake service ------------------------------------
 coproc FAKE { "$FAKE_HASHSHARING" "$T/scenario" "$T/log"; }

@@ -33,23 +33,23 @@ CSV
 printf '%s\n\n%s\n%s\nnot-hex\n%s\n%s\n' "$F64" "$MD5" "$Z64" "$A64" "$SHA1" > "$T/q.txt"
 out=$("$VIGIE" match --index "$T/i.vgx" "$T/q.txt" 2>"$T/err")
 check_eq $? 1 "a bad query line gives exit status 1"
-expected='query,match,distance
-0,p-all-ones,0
-0,p-four-off,4
-2,"m,1",0
-5,s1,0
-5,p-a,0
-6,s-1,0'
+expected='query,match,distance,signal_type,score
+0,p-all-ones,0,pdq,
+0,p-four-off,4,pdq,
+2,"m,1",0,md5,
+5,s1,0,sha256,
+5,p-a,0,pdq,
+6,s-1,0,sha1,'
 check_eq "$out" "$expected" "CSV rows (blank line counted, no row for no match)"
 grep -q 'line 5 (query 4)' "$T/err" || fail "bad line reported: $(cat "$T/err")"
 
 out=$("$VIGIE" match --index "$T/i.vgx" --radius 3 - < <(echo "$F64"))
 check_eq $? 0 "stdin, exit 0"
-check_eq "$(tail -n +2 <<<"$out")" "0,p-all-ones,0" "--radius 3 excludes distance 4"
+check_eq "$(tail -n +2 <<<"$out")" "0,p-all-ones,0,pdq," "--radius 3 excludes distance 4"
 
 out=$(echo "$F64" | "$VIGIE" match --index "$T/i.vgx" --format json)
 check_eq "$(grep -c '"match":' <<<"$out")" 2 "JSON rows"
-grep -q '"query":0,"match":"p-four-off","distance":4,"signal_type":"pdq","bank":"bank","metadata":{"source":"y"}}' \
+grep -q '"query":0,"match":"p-four-off","distance":4,"score":0,"signal_type":"pdq","bank":"bank","metadata":{"source":"y"}}' \
   <<<"$out" || fail "JSON row content: $out"
 [ "$(head -c1 <<<"$out")" == "[" ] || fail "JSON is an array"
 out=$(echo "$Z64" | "$VIGIE" match --index "$T/i.vgx" --format json)

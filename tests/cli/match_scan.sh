@@ -29,13 +29,13 @@ echo "plain text" > "$T/s/note.txt"
 
 out=$("$VIGIE" scan --index "$T/i.vgx" --no-progress "$T/s" 2>"$T/err")
 check_eq $? 0 "exit status with every file read"
-check_eq "$(head -1 <<<"$out")" "path,status,signal_type,match,distance,query_percent,compared_percent,error" "header"
+check_eq "$(head -1 <<<"$out")" "path,status,signal_type,match,distance,query_percent,compared_percent,error,score" "header"
 check_eq "$(grep -c "^$T/s/city/city.ppm,known," <<<"$out")" 2 "one row per match"
-grep -q "^$T/s/city/city.ppm,known,md5,city-md5,0,,,$" <<<"$out" || fail "md5 match row"
-grep -q "^$T/s/city/city.jpg,known,pdq,city-pdq,0,,,$" <<<"$out" || fail "pdq match row"
+grep -q "^$T/s/city/city.ppm,known,md5,city-md5,0,,,,$" <<<"$out" || fail "md5 match row"
+grep -q "^$T/s/city/city.jpg,known,pdq,city-pdq,0,,,,$" <<<"$out" || fail "pdq match row"
 grep -q "^$T/s/city/city-rot90.png,known,pdq_[a-z0-9_]*,city-pdq," <<<"$out" ||
   fail "a rotated copy is known through a dihedral variant"
-grep -q "^$T/s/note.txt,unknown,,,,,,$" <<<"$out" || fail "unknown row"
+grep -q "^$T/s/note.txt,unknown,,,,,,,$" <<<"$out" || fail "unknown row"
 grep -q "^$T/s/landscape/landscape.jpg,unknown," <<<"$out" || fail "another picture is unknown"
 grep -q 'files, .* images, 0 videos, .* known, .* unknown, 0 errors, 0 images not decoded' "$T/err" ||
   fail "summary: $(cat "$T/err")"

@@ -147,8 +147,9 @@ check_eq "$?" 2 "usage error: a hash file and something else"
 out=$("$VIGIE" scan --no-progress --index "$T/v.idx" "$V" 2> "$T/scan.err")
 check_eq "$?" 0 "exit status of scan"
 check_eq "$(head -1 <<<"$out")" \
-    "path,status,signal_type,match,distance,query_percent,compared_percent,error" "scan header"
-grep -q "^$V/pan.avi,known,vpdq,pan-small,,100.000,100.000,$" <<<"$out" ||
+    "path,status,signal_type,match,distance,query_percent,compared_percent,error,score" \
+    "scan header"
+grep -q "^$V/pan.avi,known,vpdq,pan-small,,100.000,100.000,,$" <<<"$out" ||
     fail "scan: a copy of a known video: $out"
 grep -q "^$V/pan-still.png,known,pdq,pan-small" <<<"$out" ||
     fail "scan: a still of a known video finds the video: $out"

@@ -15,7 +15,11 @@ static vg_status on_entry(void *ctx, const vg_bank_entry *e, vg_error *err)
         *sum += (unsigned char)e->id[i];
     for (size_t i = 0; i < e->metadata_len; i++)
         *sum += (unsigned char)e->metadata[i];
-    *sum += e->value[vg_signal_type_bytes(e->type) - 1];
+    size_t bytes = vg_signal_type_bytes(e->type);
+    if (bytes)
+        *sum += e->value[bytes - 1];
+    for (size_t i = 0; i < e->long_value_len; i++)
+        *sum += e->long_value[i];
     return VG_OK;
 }
 

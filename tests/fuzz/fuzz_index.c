@@ -17,6 +17,8 @@
  * [1] with them (4 MiB of directories). */
 static uint8_t *bases[2];
 static size_t base_lens[2];
+/* The patch sets filed in them (the first is searched for). */
+static vg_patchset sets[64];
 
 static void build_base(int tables, uint8_t **base, size_t *base_len)
 {
@@ -48,6 +50,20 @@ static void build_base(int tables, uint8_t **base, size_t *base_len)
             }
             if (vg_vpdq_append(&video, &frame, NULL) != VG_OK)
                 abort();
+        }
+        uint8_t encoded[VG_PATCHSET_MAX_BYTES];
+        if (e.type == VG_SIGNAL_PATCHSET) {
+            vg_patchset *set = &sets[i];
+            set->count = 8;
+            for (uint32_t k = 0; k < set->count; k++) {
+                x = x * 6364136223846793005ull + 1442695040888963407ull;
+                set->items[k] = (vg_patch){.hash = x, .x = (uint16_t)(x >> 20 & 4095),
+                                           .y = (uint16_t)(x >> 40 & 4095),
+                                           .scale = (uint8_t)(140 + k)};
+                memset(set->items[k].weak, 0xff, sizeof set->items[k].weak);
+            }
+            e.long_value = encoded;
+            e.long_value_len = vg_patchset_encode(set, encoded);
         }
         if (e.type == VG_SIGNAL_VPDQ)
             e.video = &video;
@@ -128,6 +144,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int r = 0; r <= 64; r += 16)
             vg_index_search_pdq(x, &q, r, &m, NULL);
         vg_index_find_exact(x, VG_SIGNAL_SHA1, q.bytes, &m, NULL);
+        vg_patch_search ps = {0};
+        vg_index_search_patchset(x, &sets[VG_SIGNAL_PATCHSET], 2, &ps, &m, NULL);
+        vg_patch_search_free(&ps);
         vg_pdq_hash frames[2] = {q, q};
         frames[1].bytes[0] ^= 0xFF;
         vg_vpdq_set set = {frames, 2};
@@ -140,6 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vg_index_entry e;
             if (vg_index_entry_get(x, i, &e, NULL) == VG_OK && e.id_len)
                 (void)(volatile char)e.id[e.id_len - 1];
+            if (e.long_value_len)
+                (void)(volatile uint8_t)e.long_value[e.long_value_len - 1];
         }
         vg_index_matches_free(&m);
         vg_index_close(x);

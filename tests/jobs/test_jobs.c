@@ -15,9 +15,13 @@
 #include "pg_test.h"
 #include "hotline/accounts.h"
 #include "hotline/housekeeping.h"
+#include "hotline/routing.h"
 #include "jobs/jobs.h"
 #include "store/people.h"
+#include "store/items.h"
 #include "store/reports.h"
+#include "../unit/hosting/fake_net.h"
+#include "../unit/hosting/locdb.h"
 
 typedef struct plant {
     int64_t now;
@@ -205,10 +209,146 @@ static void test_runner_thread(void)
     CHECK(system(cmd) == 0);
 }
 
+/* ---- orientation ----------------------------------------------------------------- */
+
+typedef struct seed_args {
+    const char *code, *url, *category, *state;
+    int64_t now, id;
+    int danger;
+} seed_args;
+
+static vg_status seed_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    seed_args *a = ctx;
+    char public_id[32];
+    snprintf(public_id, sizeof public_id, "id-%s", a->code);
+    vg_report_url u = {a->url, a->url};
+    vg_report r = {.public_id = public_id, .receipt_code = a->code, .source = "web",
+                   .category = a->category, .danger = a->danger, .urls = &u, .url_count = 1};
+    int64_t case_id = 0;
+    vg_status st = vg_tx_case_new(tx, a->now, &case_id, err);
+    if (st == VG_OK)
+        st = vg_tx_report_put(tx, &r, case_id, a->now, &a->id, err);
+    vg_item it = {.report_id = a->id, .version = 3, .state = (char *)a->state,
+                  .legal = VG_LEGAL_CSAM, .decided_by = "bob"};
+    if (st == VG_OK)
+        st = vg_tx_item_put(tx, &it, a->now, err);
+    return st;
+}
+
+static const vg_url_route_row *route_of(const vg_url_route_row *rows, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].report_id == id)
+            return &rows[i];
+    return NULL;
+}
+
+/* Confirmed URLs get their routes from the job, with the reasons the
+ * rules give for where the lookup placed them; a second run adds nothing. */
+static void test_orientation(void)
+{
+    char dir[] = "/tmp/vigie-jobs-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char db[600];
+    snprintf(db, sizeof db, "%s/location.db", dir);
+    CHECK(locdb_write("as 64500 Example Hosting GmbH\nnet 192.0.2.0/24 DE 64500\n"
+                      "net 203.0.113.0/24 FR 64502\n", db) == 0);
+    uint16_t dns_port = 0, rdap_port = 0;
+    fake_dns *dns = fake_dns_start("files.example.test 192.0.2.7\nwww.fr.example.test 203.0.113.5\n"
+                                   "slow.example.test silent\n", &dns_port);
+    fake_rdap *rdap = fake_rdap_start(VG_RDAP_DOCUMENTS, &rdap_port);
+    CHECK(dns && rdap);
+    if (!dns || !rdap)
+        return;
+    char text[2048];
+    snprintf(text, sizeof text,
+             "data_dir = %s\nrouting.country = fr\n"
+             "routing.partner.de.name = Example DE hotline\n"
+             "routing.partner.de.url = https://de.example/api\n"
+             "hosting.location_db = %s\nhosting.rdap_url = http://127.0.0.1:%u\n"
+             "hosting.dns_servers = 127.0.0.1:%u\nhosting.deadline_ms = 500\n"
+             "hosting.test_allow_local = true\n",
+             dir, db, rdap_port, dns_port);
+    vg_config *cfg = NULL;
+    vg_hotline *h = NULL;
+    vg_error err = {0};
+    CHECK(vg_config_new(&cfg, NULL) == VG_OK);
+    CHECK(vg_config_parse(cfg, text, strlen(text), "test", NULL) == VG_OK);
+    CHECK_MSG(vg_hotline_open(cfg, NULL, &h, &err) == VG_OK, "%s", err.message);
+    CHECK(vg_config_unused(cfg, 0) == NULL);
+    vg_config_free(cfg);
+    if (!h)
+        return;
+    int64_t now = 1700000000;
+    seed_args seeds[] = {
+        {"O1", "https://files.example.test/a.jpg", "image_video", VG_ITEM_CONFIRMED, now, 0, 0},
+        {"O2", "http://www.fr.example.test/x", VG_CATEGORY_LIVESTREAM, VG_ITEM_AUTO, now, 0, 0},
+        {"O3", "http://slow.example.test/", "image_video", VG_ITEM_CONFIRMED, now, 0, 1},
+        {"O4", "https://files.example.test/b.jpg", "image_video", VG_ITEM_SECOND, now, 0, 0},
+    };
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_store_write(h->store, seed_tx, &seeds[i], NULL) == VG_OK);
+
+    log_count l = {0};
+    vg_jobs *j = NULL;
+    CHECK(vg_jobs_new(h, "node-o", count_log, &l, &j, NULL) == VG_OK);
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(j, now, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(ran, 2); /* housekeeping, then orientation */
+    CHECK_MSG(strstr(l.last, "orientation: proposed 3 routes") != NULL, "%s", l.last);
+
+    vg_url_route_row *rows = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(vg_hotline_routes(h, seeds[i].id, 0, &rows, &n, NULL) == VG_OK);
+        const vg_url_route_row *r = route_of(rows, n, seeds[i].id);
+        switch (i) {
+        case 0:
+            CHECK_MSG(r && !strcmp(r->actions, VG_ACTION_FORWARD) &&
+                          !strcmp(r->reasons, VG_REASON_ABROAD_PARTNER) &&
+                          !strcmp(r->country, "DE") && !strcmp(r->partner, "Example DE hotline"),
+                      "%s %s %s %s", r ? r->actions : "none", r ? r->country : "",
+                      r ? r->partner : "", r ? r->hosting : "");
+            CHECK(r && strstr(r->hosting, "\"abuse_contact\":\"abuse@hosting.example\""));
+            CHECK(r && strstr(r->hosting, "\"as_name\":\"Example Hosting GmbH\""));
+            break;
+        case 1:
+            CHECK_MSG(r && !strcmp(r->actions, "refer_child_protection,notice_host,refer_police") &&
+                      !strcmp(r->reasons, "child_in_danger,hosted_home") && !strcmp(r->country, "FR"),
+                      "%s", r ? r->actions : "none");
+            break;
+        case 2:
+            /* its sender said a child is in danger */
+            CHECK(r && !strcmp(r->actions, "refer_child_protection,analyst_decides") &&
+                  !strcmp(r->reasons, "child_in_danger,unresolved"));
+            CHECK(r && strstr(r->hosting, "deadline"));
+            break;
+        default:
+            CHECK(r == NULL); /* not confirmed yet */
+        }
+        vg_url_route_rows_free(rows, n);
+    }
+    /* Due again a minute later: nothing is left to route. */
+    CHECK(vg_jobs_run_due(j, now + 61, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(ran, 1);
+    CHECK_MSG(strstr(l.last, "orientation: proposed 0 routes") != NULL, "%s", l.last);
+    CHECK_INT_EQ(l.error, 0);
+
+    vg_jobs_free(j);
+    vg_hotline_free(h);
+    fake_dns_stop(dns);
+    fake_rdap_stop(rdap);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     RUN(test_housekeeping_and_leases);
     RUN(test_runner_thread);
+    RUN(test_orientation);
     if (pg_url[0])
         pgt_drop(pg_url);
     return vg_test_exit();

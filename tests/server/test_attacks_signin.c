@@ -235,6 +235,12 @@ static void test_names_cannot_be_told_apart(void)
     /* the table never holds the names typed */
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM login_throttle WHERE key LIKE '%nobody%'"),
                  0);
+    /* nor the audit chain: names without an account are counted, never
+     * audited, so typing names cannot grow the log (bob's are) */
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE target LIKE '%nobody%' "
+                                "OR actor LIKE '%nobody%'"),
+                 0);
+    CHECK(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE target = 'user:bob'") >= 2);
     ts_response_free(&unknown);
     ts_response_free(&wrong);
     ts_response_free(&paused);
@@ -266,6 +272,29 @@ static void test_growing_pauses(void)
     CHECK_MSG(lengths[2] > 390 && lengths[2] <= 400, "%lld", (long long)lengths[2]);
     CHECK_INT_EQ(status_of(&t, &f, "dan", password, NULL, NULL), 303);
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM login_throttle"), 0);
+    ts_stop(&t);
+}
+
+/* An administrator ends a pause (vigie admin unlock calls this use case):
+ * the right password then opens a session at once, and the unlock is
+ * audited under the administrator's name. */
+static void test_administrator_unlocks(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, OPEN "login.max_failures = 2\nlogin.lockout_seconds = 1000\n"
+                       "login.source_failures = 1000\n"));
+    CHECK(ts_account(&t, "fay", password, VG_ROLE_ANALYST) > 0);
+    form_token f;
+    CHECK(login_form(&t, &f));
+    CHECK_INT_EQ(status_of(&t, &f, "fay", "wrong", NULL, NULL), 401);
+    CHECK_INT_EQ(status_of(&t, &f, "fay", "wrong", NULL, NULL), 401);
+    /* paused: even the right password is refused */
+    CHECK_INT_EQ(status_of(&t, &f, "fay", password, NULL, NULL), 401);
+    CHECK(vg_hotline_unlock(t.srv->hotline, "fay", "root", time(NULL), NULL) == VG_OK);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'account.unlock' "
+                                "AND actor = 'root' AND target = 'fay'"),
+                 1);
+    CHECK_INT_EQ(status_of(&t, &f, "fay", password, NULL, NULL), 303);
     ts_stop(&t);
 }
 
@@ -381,6 +410,7 @@ int main(void)
     RUN(test_parallel_codes_and_the_way_through);
     RUN(test_names_cannot_be_told_apart);
     RUN(test_growing_pauses);
+    RUN(test_administrator_unlocks);
     RUN(test_one_client_is_paused);
     RUN(test_sessions_are_bounded);
     RUN(test_totp_secret_sealed);

@@ -10,9 +10,13 @@
 #include <pthread.h>
 
 #include "hotline/cases.h"
+#include "pattern.h"
+#include "store/items.h"
+#include "store/routes.h"
 #include "store_peek.h"
 #include "test_people.h"
 #include "video_encode.h"
+#include "vigie/filehash.h"
 #include "vigie/image.h"
 #include "vigie/index.h"
 #include "vigie/video.h"
@@ -942,6 +946,121 @@ static void test_known_video(void)
     rmdir(dir);
 }
 
+/* A synthetic photograph (tools/samples/pattern.h) as a PPM: the whole
+ * picture, the part of it inside [x0, x1) x [y0, y1), or the whole with
+ * black bars of `bar` rows above and below it (a letterbox). */
+static uint8_t *pattern_ppm(uint32_t w, uint32_t h, uint32_t seed, uint32_t x0, uint32_t y0,
+                            uint32_t x1, uint32_t y1, uint32_t bar, size_t *len)
+{
+    uint8_t *rgb = vg_pattern_rgb(w, h, seed);
+    uint32_t cw = x1 - x0, ch = y1 - y0 + 2 * bar;
+    char header[64];
+    int hlen = snprintf(header, sizeof header, "P6\n%u %u\n255\n", cw, ch);
+    *len = (size_t)hlen + (size_t)cw * ch * 3;
+    uint8_t *out = rgb ? calloc(1, *len) : NULL;
+    if (out) {
+        memcpy(out, header, (size_t)hlen);
+        for (uint32_t y = y0; y < y1; y++)
+            memcpy(out + hlen + ((size_t)(y - y0 + bar) * cw) * 3, rgb + ((size_t)y * w + x0) * 3,
+                   (size_t)cw * 3);
+    }
+    free(rgb);
+    return out;
+}
+
+/* Copies a canonical PDQ misses - the picture letterboxed, the picture
+ * cropped off-centre - are recognised by the signals that survive bars and
+ * crops (docs/robust.md), decided by a trusted bank like a PDQ match, and
+ * the item says which kind of match it was. An unrelated picture stays
+ * new; intake.robust = false turns the robust signals off. */
+static void test_robust_match(void)
+{
+    char dir[] = "/tmp/vg-console-robust-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char index_path[300];
+    snprintf(index_path, sizeof index_path, "%s/robust.vgi", dir);
+    /* The bank holds the original's PDQ and patch set, as `vigie bank
+     * from-files` writes them. */
+    size_t len = 0;
+    uint8_t *original = pattern_ppm(640, 480, 7, 0, 0, 640, 480, 0, &len);
+    vg_filehash_options fo = {.pdq = true, .robust = true};
+    vg_filehasher *hasher = NULL;
+    vg_filehash fh;
+    CHECK(original && vg_filehasher_new(&fo, &hasher, NULL) == VG_OK &&
+          vg_filehasher_buffer(hasher, original, len, "original", &fh, NULL) == VG_OK);
+    vg_filehasher_free(hasher);
+    free(original);
+    CHECK(fh.has_pdq && fh.has_robust && !fh.has_trimmed && fh.patchset.count >= 8);
+    vg_index_builder *builder = NULL;
+    uint32_t bank = 0;
+    CHECK(vg_index_builder_new(&builder, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(builder, "photos", NULL, 0, &bank, NULL) == VG_OK);
+    vg_bank_entry e = {.type = VG_SIGNAL_PDQ, .id = "p-7", .id_len = 3, .metadata = ""};
+    memcpy(e.value, fh.pdq.hashes[0].bytes, VG_PDQ_BYTES);
+    CHECK(vg_index_builder_add(builder, bank, &e, NULL) == VG_OK);
+    uint8_t encoded[VG_PATCHSET_MAX_BYTES];
+    e.type = VG_SIGNAL_PATCHSET;
+    e.long_value = encoded;
+    e.long_value_len = vg_patchset_encode(&fh.patchset, encoded);
+    CHECK(vg_index_builder_add(builder, bank, &e, NULL) == VG_OK);
+    CHECK(vg_index_builder_write(builder, index_path, NULL) == VG_OK);
+    vg_index_builder_free(builder);
+
+    /* 60-pixel bars above and below; 10 % off the left and the bottom. */
+    size_t boxed_len = 0, cropped_len = 0, other_len = 0;
+    uint8_t *boxed = pattern_ppm(640, 480, 7, 0, 0, 640, 480, 60, &boxed_len);
+    uint8_t *cropped = pattern_ppm(640, 480, 7, 64, 0, 640, 432, 0, &cropped_len);
+    uint8_t *other = pattern_ppm(640, 480, 8, 0, 0, 640, 480, 0, &other_len);
+    CHECK(boxed && cropped && other);
+
+    char extra[600];
+    snprintf(extra, sizeof extra,
+             "intake.index = %s\nconsole.trusted_banks = photos=illegal_csam/B/b2\n", index_path);
+    ts_server t;
+    CHECK(ts_start(&t, extra));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    int64_t ids[3] = {public_report_with(&t, "image_video", NULL, boxed, boxed_len),
+                      public_report_with(&t, "image_video", NULL, cropped, cropped_len),
+                      public_report_with(&t, "image_video", NULL, other, other_len)};
+    CHECK(ids[0] && ids[1] && ids[2]);
+    const char *signal[3] = {VG_MATCH_TRIMMED, VG_MATCH_CROP, ""};
+    const char *said[3] = {"bank photos entry p-7 &mdash; matched after trimming borders (PDQ, ",
+                           "bank photos entry p-7 &mdash; matched by local features (crop)",
+                           "New: no bank match"};
+    const char *decided[3] = {"auto", "auto", ""};
+    for (int i = 0; i < 3; i++) {
+        char state[64], sql[200], row[64], path[64];
+        CHECK_STR_EQ(state_of(&t, ids[i], state, sizeof state), decided[i]);
+        snprintf(sql, sizeof sql,
+                 "SELECT COALESCE(match_signal, '') FROM report_files WHERE report_id = %lld",
+                 (long long)ids[i]);
+        CHECK_STR_EQ(ti_sql_text(&t, sql, row, sizeof row), signal[i]);
+        snprintf(path, sizeof path, "/console/item?id=%lld", (long long)ids[i]);
+        ts_response r;
+        CHECK(get(&t, &alice, path, &r));
+        CHECK_MSG(strstr(r.body, said[i]) != NULL, "item %d does not say: %s", i, said[i]);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+
+    /* Turned off, the same letterboxed copy is new material. */
+    snprintf(extra, sizeof extra, "intake.index = %s\nintake.robust = false\n", index_path);
+    CHECK(ts_start(&t, extra));
+    int64_t id = public_report_with(&t, "image_video", NULL, boxed, boxed_len);
+    char sql[200], row[64];
+    snprintf(sql, sizeof sql,
+             "SELECT known || COALESCE(match_signal, '-') FROM report_files WHERE report_id = %lld",
+             (long long)id);
+    CHECK(id && !strcmp(ti_sql_text(&t, sql, row, sizeof row), "0-"));
+    ts_stop(&t);
+    free(boxed);
+    free(cropped);
+    free(other);
+    remove(index_path);
+    rmdir(dir);
+}
+
 /* The default preview is blurred, measured: a 64x64 checkerboard of
  * black and white 8-pixel squares (every edge a full 255 step) comes back
  * with no step between neighbouring pixels above 64 (a blur of radius 2 or
@@ -1022,6 +1141,70 @@ static void test_configuration_errors(void)
     ts_stop(&t);
 }
 
+/* ---- routes --------------------------------------------------------------------- */
+
+typedef struct routed_args {
+    int64_t report_id, case_id;
+} routed_args;
+
+/* A report confirmed as CSAM whose URL the orientation job has routed (the
+ * job itself is tested in tests/jobs): what the console must show. */
+static vg_status routed_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routed_args *a = ctx;
+    vg_report_url u = {"https://files.example.test/a.jpg", "https://files.example.test/a.jpg"};
+    vg_report rep = {.public_id = "routed-1", .receipt_code = "ROUTED1", .source = "web",
+                     .urls = &u, .url_count = 1};
+    int64_t now = (int64_t)time(NULL);
+    vg_status st = vg_tx_case_new(tx, now, &a->case_id, err);
+    if (st == VG_OK)
+        st = vg_tx_report_put(tx, &rep, a->case_id, now, &a->report_id, err);
+    vg_item it = {.report_id = a->report_id, .version = 3, .state = VG_ITEM_CONFIRMED,
+                  .legal = VG_LEGAL_CSAM, .first_by = "alice", .decided_by = "bob"};
+    if (st == VG_OK)
+        st = vg_tx_item_put(tx, &it, now, err);
+    vg_url_route_row row = {
+        .report_id = a->report_id, .url = (char *)u.canonical, .state = VG_URL_ROUTE_PROPOSED,
+        .actions = VG_ACTION_FORWARD, .reasons = VG_REASON_ABROAD_PARTNER, .country = "DE",
+        .partner = "Example DE hotline",
+        .hosting = "{\"host\":\"files.example.test\",\"addresses\":[{\"ip\":\"192.0.2.7\","
+                   "\"country\":\"DE\",\"asn\":64500,\"as_name\":\"<b>Hosting</b>\","
+                   "\"anycast\":false,\"abuse_contact\":\"abuse@hosting.example\","
+                   "\"contact_source\":\"rdap\",\"note\":\"\"}]}",
+        .created_at = now};
+    int inserted = 0;
+    if (st == VG_OK)
+        st = vg_tx_route_put(tx, &row, &inserted, err);
+    return st;
+}
+
+static void test_routes_shown(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    routed_args a = {0};
+    CHECK(vg_store_write(t.srv->hotline->store, routed_tx, &a, NULL) == VG_OK);
+    char paths[2][64];
+    snprintf(paths[0], sizeof paths[0], "/console/item?id=%lld", (long long)a.report_id);
+    snprintf(paths[1], sizeof paths[1], "/console/case?id=%lld", (long long)a.case_id);
+    for (int i = 0; i < 2; i++) {
+        ts_response r;
+        CHECK(get(&t, &alice, paths[i], &r));
+        CHECK_INT_EQ(r.status, 200);
+        const char *want[] = {"<h2>Routes</h2>", "Forward to the partner hotline: Example DE hotline",
+                              "Hosted abroad, in a country with a partner hotline",
+                              "192.0.2.7 DE AS64500 &lt;b&gt;Hosting&lt;/b&gt;",
+                              "abuse@hosting.example (rdap)"};
+        for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+            CHECK_MSG(r.body && strstr(r.body, want[k]), "%s: no '%s'", paths[i], want[k]);
+        CHECK_MSG(r.body && !strstr(r.body, "<b>Hosting"), "%s: unescaped", paths[i]);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1031,6 +1214,7 @@ int main(void)
     RUN(test_known_video);
     RUN(test_two_analysts_at_once);
     RUN(test_trusted_bank);
+    RUN(test_robust_match);
     RUN(test_lapsed_claims);
     RUN(test_source_trust);
     RUN(test_four_eyes_fields_and_late_copies);
@@ -1039,6 +1223,7 @@ int main(void)
     RUN(test_case_view_pdq_threshold);
     RUN(test_preview_is_blurred);
     RUN(test_configuration_errors);
+    RUN(test_routes_shown);
     curl_global_cleanup();
     return vg_test_exit();
 }

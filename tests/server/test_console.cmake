@@ -1,10 +1,17 @@
 # Tests of the analyst console (queue, claims, four-eyes, previews, case
 # view), in process like the other server tests.
 vg_add_test(test_console test_console.c)
-target_link_libraries(test_console PRIVATE vigie_server vigie_encode_video PkgConfig::CURL
+target_link_libraries(test_console PRIVATE vigie_server vigie_encode_video vigie_encode PkgConfig::CURL
                       PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console PRIVATE ${PROJECT_SOURCE_DIR}/src)
 vg_on_postgres(test_console)
+# What the user review of issue 12 asked: reporter fields, views, disputes,
+# inherited and reopened decisions, administration.
+vg_add_test(test_console_review test_console_review.c)
+target_link_libraries(test_console_review PRIVATE vigie_server PkgConfig::CURL
+                      PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_console_review PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console_review)
 # The end-to-end test in Chromium (tests/e2e/run; skipped with 77 when
 # Chromium or Node.js is missing on a developer machine).
 vg_add_script_test(e2e_console ../e2e/run)
@@ -15,3 +22,10 @@ vg_add_test(test_console_alerts test_console_alerts.c)
 target_link_libraries(test_console_alerts PRIVATE vigie_server PkgConfig::CURL
                       PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console_alerts PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console_alerts)
+# What the review of issue 12 asked of the console and the administration
+# pages, on a server of its own (tests/e2e/review.mjs).
+vg_add_script_test(e2e_review ../e2e/run)
+set_property(TEST e2e_review APPEND PROPERTY ENVIRONMENT
+             "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts/review;E2E_SCRIPT=review")
+set_property(TEST e2e_review PROPERTY TIMEOUT 600)

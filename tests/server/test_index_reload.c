@@ -1,12 +1,12 @@
 /*
  * The bank index replaced while the server runs (intake.index, hotline/
- * bank_index.h): the next report is matched against the new file, on every
+ * index_ref.h): the next report is matched against the new file, on every
  * node; a damaged replacement leaves the last good index in use; a request
  * holding the old index keeps it usable until it lets go.
  */
 #include <stdio.h>
 
-#include "hotline/bank_index.h"
+#include "hotline/hotline.h"
 #include "test_people.h"
 #include "vigie/digest.h"
 
@@ -50,7 +50,7 @@ static void test_replaced_while_serving(void)
     char path[300], extra[600], bank[64];
     snprintf(path, sizeof path, "%s/banks.vgi", dir);
     CHECK(write_index(path, "first-bank", 31));
-    snprintf(extra, sizeof extra, "intake.index = %s\nintake.index_check_seconds = 0\n", path);
+    snprintf(extra, sizeof extra, "intake.index = %s\n", path);
     ts_server a, b;
     CHECK(ts_start(&a, extra));
     int64_t id = public_report(&a, "image_video", NULL, 32);
@@ -61,7 +61,6 @@ static void test_replaced_while_serving(void)
     CHECK(write_index(path, "second-bank", 32));
     id = public_report(&a, "image_video", NULL, 32);
     CHECK_STR_EQ(bank_of(&a, id, bank, sizeof bank), "second-bank");
-    CHECK_INT_EQ(vg_bank_index_reloads(a.srv->hotline->bank_index), 1);
 
     /* a second node (PostgreSQL: on the same database) sees the same file */
     int two = ts_on_postgres();
@@ -101,24 +100,27 @@ static void test_old_index_held(void)
 {
     char dir[] = "/tmp/vg-index-held-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
-    char path[300];
+    char path[300], extra[400];
     snprintf(path, sizeof path, "%s/banks.vgi", dir);
     CHECK(write_index(path, "first-bank", 31));
-    vg_bank_index *b = NULL;
-    CHECK(vg_bank_index_open(path, 0, &b, NULL) == VG_OK);
-    if (!b)
-        return;
+    snprintf(extra, sizeof extra, "intake.index = %s\n", path);
+    ts_server a;
+    CHECK(ts_start(&a, extra));
+    vg_hotline *h = a.srv->hotline;
     void *held_old, *held_new;
-    vg_index *old = vg_bank_index_acquire(b, &held_old);
+    const vg_index *old = vg_hotline_index_acquire(h, &held_old);
+    CHECK(old != NULL);
     CHECK(write_index(path, "second-bank", 32));
-    vg_index *fresh = vg_bank_index_acquire(b, &held_new);
-    CHECK(old != fresh);
+    const vg_index *fresh = vg_hotline_index_acquire(h, &held_new);
+    CHECK(fresh != NULL && old != fresh);
     vg_index_entry e;
-    CHECK(vg_index_entry_get(old, 0, &e, NULL) == VG_OK && !strcmp(e.bank_name, "first-bank"));
-    vg_bank_index_release(b, held_old); /* the old one is closed here */
-    CHECK(vg_index_entry_get(fresh, 0, &e, NULL) == VG_OK && !strcmp(e.bank_name, "second-bank"));
-    vg_bank_index_release(b, held_new);
-    vg_bank_index_close(b);
+    CHECK(old && vg_index_entry_get(old, 0, &e, NULL) == VG_OK &&
+          !strcmp(e.bank_name, "first-bank"));
+    vg_hotline_index_release(h, held_old); /* the old one is closed here */
+    CHECK(fresh && vg_index_entry_get(fresh, 0, &e, NULL) == VG_OK &&
+          !strcmp(e.bank_name, "second-bank"));
+    vg_hotline_index_release(h, held_new);
+    ts_stop(&a);
     ts_remove_dir(dir);
 }
 

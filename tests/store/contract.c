@@ -23,6 +23,7 @@
 #include "store/jobs.h"
 #include "store/people.h"
 #include "store/reports.h"
+#include "store/routes.h"
 #include "store/stats.h"
 #include "store/store.h"
 
@@ -1533,7 +1534,7 @@ static void test_report_round_trip(void)
         {.vault_id = "vault-1", .filename = "a.jpg", .content_type = "image/jpeg",
          .size = 1234, .md5 = "md5-1", .sha1 = "sha1-1", .sha256 = "sha-1", .pdq = PDQ_A,
          .pdq_quality = 90, .known = VG_FILE_KNOWN, .bank = "bank-x", .bank_entry = "entry-9",
-         .distance = 3},
+         .distance = 3, .match_signal = VG_MATCH_TRIMMED},
         {.sha256 = "sha-2", .md5 = "md5-2", .known = VG_FILE_CLAIMED, .bank = "bank-y",
          .bank_entry = "entry-2", .video_match = "{\"frames\":4}"}};
     vg_report r = {.public_id = "pub-1", .receipt_code = "RT01",
@@ -1626,6 +1627,9 @@ static void test_report_round_trip(void)
         CHECK(f->own_legal == NULL && f->own_severity == NULL && f->own_age == NULL);
         CHECK(f->video_match == NULL);
         CHECK_STR_EQ(g->video_match, "{\"frames\":4}");
+        /* which fingerprint found the match (migration 9) */
+        CHECK_STR_EQ(f->match_signal, VG_MATCH_TRIMMED);
+        CHECK(g->match_signal == NULL);
         /* a file given by digests only is held by no one */
         CHECK(g->vault_id == NULL && g->filename == NULL && g->pdq == NULL);
         CHECK_STR_EQ(g->sha256, "sha-2");
@@ -3223,6 +3227,257 @@ static void test_files_and_bank(void)
     finish(s, loc);
 }
 
+/* ---- what the console's review needs (issue 12) ----------------------------- */
+
+typedef struct review_probe {
+    int which;
+    int64_t report_id;
+    const char *receipt, *url, *digest, *sha256;
+    int64_t ids[16];
+    size_t count;
+    vg_item_counts counts;
+    int64_t bank_count, removed;
+    vg_own_entry *own;
+    size_t own_count;
+    const vg_audit_filter *filter;
+    size_t limit;
+    int64_t seqs[16];
+    size_t seq_count;
+    int64_t account_id;
+    vg_role role;
+} review_probe;
+
+static int note_seq(const vg_audit_entry *e, void *ctx)
+{
+    review_probe *p = ctx;
+    if (p->seq_count < 16)
+        p->seqs[p->seq_count++] = e->seq;
+    return 0;
+}
+
+static vg_status review_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    review_probe *p = ctx;
+    p->count = p->seq_count = 0;
+    switch (p->which) {
+    case 0: return vg_tx_item_ids_sharing_urls(tx, p->report_id, p->ids, 16, &p->count, err);
+    case 1: return vg_tx_item_ids_decided_from(tx, p->report_id, p->ids, 16, &p->count, err);
+    case 2:
+        return vg_tx_item_ids_find(tx, p->receipt, p->url, p->digest, p->ids, 16, &p->count,
+                                   err);
+    case 3: return vg_tx_item_counts(tx, &p->counts, err);
+    case 4: {
+        vg_status st = vg_tx_bank_count(tx, &p->bank_count, err);
+        return st == VG_OK ? vg_tx_bank_entries(tx, p->sha256, p->limit, &p->own, &p->own_count,
+                                                err)
+                           : st;
+    }
+    case 5: return vg_tx_bank_remove_report(tx, p->report_id, &p->removed, err);
+    case 6: return vg_tx_audit_search(tx, p->filter, p->limit, note_seq, p, err);
+    case 7: return vg_tx_account_set_role(tx, p->account_id, p->role, err);
+    }
+    return VG_OK;
+}
+
+static review_probe review(vg_store *s, review_probe p, int write)
+{
+    vg_error err;
+    vg_status st = write ? vg_store_write(s, review_tx, &p, &err)
+                         : vg_store_read(s, review_tx, &p, &err);
+    CHECK_MSG(st == VG_OK, "review op %d: %s", p.which, err.message);
+    return p;
+}
+
+/* Ids as R1,R2... (names[i] is Ri's id). */
+static void names_of(const int64_t *ids, size_t n, const int64_t *names, char *out, size_t cap)
+{
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        int r = 0;
+        for (int j = 1; j <= 8; j++)
+            if (names[j] == ids[i])
+                r = j;
+        snprintf(out + strlen(out), cap - strlen(out), "%sR%d", i ? "," : "", r);
+    }
+}
+
+/* Search, URL duplicates, inherited decisions, counts by state, the
+ * organisation's bank read and emptied by report. */
+static void test_review_items(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    /* R5: the same URL as R1 in a case of its own. */
+    draft d5 = {.code = "R5", .url = "https://one.test/", .content_key = "K5"};
+    r[5] = must_put(s, &d5, 0, NULL);
+    char out[64];
+    review_probe p = review(s, (review_probe){.which = 0, .report_id = r[1]}, 0);
+    names_of(p.ids, p.count, r, out, sizeof out);
+    CHECK_STR_EQ(out, "R5");
+    p = review(s, (review_probe){.which = 0, .report_id = r[3]}, 0);
+    CHECK_INT_EQ(p.count, 0);
+
+    /* decided_from: written, read back, found. */
+    vg_item it = {.report_id = r[5], .state = VG_ITEM_AUTO, .version = 1, .decided_by = "url",
+                  .decided_from = r[1], .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b1",
+                  .final_json = "{}"};
+    put_item(s, &it, NOW);
+    vg_item back;
+    CHECK(get_item(s, r[5], &back));
+    CHECK_INT_EQ(back.decided_from, r[1]);
+    vg_item_clear(&back);
+    CHECK(get_item(s, r[1], &back));
+    CHECK_INT_EQ(back.decided_from, 0);
+    vg_item_clear(&back);
+    p = review(s, (review_probe){.which = 1, .report_id = r[1]}, 0);
+    names_of(p.ids, p.count, r, out, sizeof out);
+    CHECK_STR_EQ(out, "R5");
+    p = review(s, (review_probe){.which = 1, .report_id = r[5]}, 0);
+    CHECK_INT_EQ(p.count, 0);
+
+    /* Search: receipt, URL, file digest; newest first; any one matching. */
+    p = review(s, (review_probe){.which = 2, .receipt = "R3"}, 0);
+    names_of(p.ids, p.count, r, out, sizeof out);
+    CHECK_STR_EQ(out, "R3");
+    p = review(s, (review_probe){.which = 2, .url = "https://one.test/"}, 0);
+    names_of(p.ids, p.count, r, out, sizeof out);
+    CHECK_STR_EQ(out, "R5,R1");
+    p = review(s, (review_probe){.which = 2, .digest = "S1"}, 0);
+    names_of(p.ids, p.count, r, out, sizeof out);
+    CHECK_STR_EQ(out, "R2,R1");
+    p = review(s, (review_probe){.which = 2, .receipt = "R4", .digest = PDQ_A}, 0);
+    names_of(p.ids, p.count, r, out, sizeof out);
+    CHECK_STR_EQ(out, "R4,R1");
+    p = review(s, (review_probe){.which = 2, .receipt = "nothing", .url = "x", .digest = "y"}, 0);
+    CHECK_INT_EQ(p.count, 0);
+
+    /* Counts: untouched reports are open. */
+    vg_item second = {.report_id = r[2], .state = VG_ITEM_SECOND, .version = 1};
+    put_item(s, &second, NOW);
+    p = review(s, (review_probe){.which = 3}, 0);
+    CHECK_INT_EQ(p.counts.open, 3);
+    CHECK_INT_EQ(p.counts.second, 1);
+    CHECK_INT_EQ(p.counts.automatic, 1);
+    CHECK_INT_EQ(p.counts.confirmed + p.counts.disputed, 0);
+
+    /* The organisation's bank: by SHA-256, newest first, emptied by report. */
+    vg_verdict csam = {VG_LEGAL_CSAM, "A", VG_AGE_YOUNG_CHILD};
+    MUST(s, .kind = STEP_BANK, .a = "S1", .b = PDQ_A, .verdict = csam, .id = r[1], .now = NOW);
+    MUST(s, .kind = STEP_BANK, .a = "S2", .b = NULL, .verdict = csam, .id = r[4],
+         .now = NOW + 5);
+    p = review(s, (review_probe){.which = 4, .limit = 10}, 0);
+    CHECK_INT_EQ(p.bank_count, 2);
+    CHECK_INT_EQ(p.own_count, 2);
+    if (p.own_count == 2) {
+        CHECK_STR_EQ(p.own[0].sha256, "S2");
+        CHECK_INT_EQ(p.own[0].report_id, r[4]);
+        CHECK_INT_EQ(p.own[0].added_at, NOW + 5);
+        CHECK_STR_EQ(p.own[1].pdq, PDQ_A);
+        CHECK_STR_EQ(p.own[1].severity, "A");
+    }
+    vg_own_entries_free(p.own, p.own_count);
+    p = review(s, (review_probe){.which = 4, .sha256 = "S1", .limit = 10}, 0);
+    CHECK(p.own_count == 1 && !strcmp(p.own[0].legal, VG_LEGAL_CSAM));
+    vg_own_entries_free(p.own, p.own_count);
+    p = review(s, (review_probe){.which = 4, .sha256 = "S9", .limit = 10}, 0);
+    CHECK_INT_EQ(p.own_count, 0);
+    p = review(s, (review_probe){.which = 5, .report_id = r[1]}, 1);
+    CHECK_INT_EQ(p.removed, 1);
+    p = review(s, (review_probe){.which = 5, .report_id = r[1]}, 1);
+    CHECK_INT_EQ(p.removed, 0);
+    p = review(s, (review_probe){.which = 4, .limit = 10}, 0);
+    CHECK(p.bank_count == 1 && p.own_count == 1 && !strcmp(p.own[0].sha256, "S2"));
+    vg_own_entries_free(p.own, p.own_count);
+    /* Removing is a write. */
+    vg_error err;
+    review_probe ro = {.which = 5, .report_id = r[4]};
+    CHECK(vg_store_read(s, review_tx, &ro, &err) != VG_OK);
+    finish(s, loc);
+}
+
+/* The audit log searched by actor, action (exactly or by prefix), target,
+ * time and page, newest first: the backend agrees with the model's rule
+ * (vg_audit_filter_match) on every filter. */
+static void test_audit_search(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    const char *actors[] = {"user:alice", "user:bob", "console"};
+    const char *actions[] = {"item.claim", "item.assess", "item.assess.auto", "itemx", "login"};
+    vg_audit_entry all[30];
+    for (int i = 0; i < 30; i++) {
+        char target[16];
+        snprintf(target, sizeof target, "report:%d", i % 4);
+        all[i] = (vg_audit_entry){.seq = i + 1, .time = NOW + 10 * i,
+                                  .actor = (char *)actors[i % 3],
+                                  .action = (char *)actions[i % 5], .target = strdup(target)};
+        CHECK_INT_EQ(append(s, all[i].time, actors[i % 3], actions[i % 5], target, NULL), i + 1);
+    }
+    const vg_audit_filter filters[] = {
+        {0},
+        {.actor = "user:bob"},
+        {.action = "item."},
+        {.action = "item.assess"},
+        {.action = "item.assess."},
+        {.target = "report:2"},
+        {.from = NOW + 50, .to = NOW + 120},
+        {.actor = "console", .action = "item.", .from = NOW + 20},
+        {.before_seq = 10},
+        {.actor = "nobody"},
+    };
+    for (size_t f = 0; f < sizeof filters / sizeof filters[0]; f++) {
+        for (size_t limit = 3; limit <= 40; limit += 37) {
+            review_probe p = review(s, (review_probe){.which = 6, .filter = &filters[f],
+                                                      .limit = limit},
+                                    0);
+            int64_t want[16];
+            size_t n = 0;
+            for (int i = 29; i >= 0 && n < limit && n < 16; i--)
+                if (vg_audit_filter_match(&filters[f], &all[i]))
+                    want[n++] = all[i].seq;
+            CHECK_MSG(p.seq_count == n, "filter %zu, limit %zu: %zu entries, %zu wanted", f,
+                      limit, p.seq_count, n);
+            for (size_t i = 0; i < n && i < p.seq_count; i++)
+                CHECK_MSG(p.seqs[i] == want[i], "filter %zu: entry %zu", f, i);
+        }
+    }
+    /* A prefix is a prefix: "item." finds neither "itemx" nor "login". */
+    vg_audit_filter prefix = {.action = "item."};
+    review_probe p = review(s, (review_probe){.which = 6, .filter = &prefix, .limit = 100}, 0);
+    CHECK_INT_EQ(p.seq_count, 16); /* 18 match; the probe keeps 16 */
+    for (int i = 0; i < 30; i++)
+        free(all[i].target);
+    finish(s, loc);
+}
+
+static void test_account_role(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t id = create_account(s, "carol", "hash", VG_ROLE_ANALYST);
+    vg_account acc;
+    CHECK(get_account(s, "carol", 0, &acc));
+    CHECK_INT_EQ(acc.id, id);
+    review(s, (review_probe){.which = 7, .account_id = acc.id, .role = VG_ROLE_SUPERVISOR}, 1);
+    vg_account_clear(&acc);
+    CHECK(get_account(s, "carol", 0, &acc));
+    CHECK_INT_EQ(acc.role, VG_ROLE_SUPERVISOR);
+    /* No such account: an error, nothing written. */
+    vg_error err;
+    review_probe bad = {.which = 7, .account_id = acc.id + 100, .role = VG_ROLE_ANALYST};
+    CHECK(vg_store_write(s, review_tx, &bad, &err) == VG_ERR_INVALID);
+    vg_account_clear(&acc);
+    finish(s, loc);
+}
+
 /* ---- job leases -------------------------------------------------------- */
 
 static int lease(vg_store *s, const char *job, const char *node, int64_t now, int64_t seconds)
@@ -3485,6 +3740,118 @@ static void test_alerts(void)
     finish(s, loc);
 }
 
+/* ---- routes ------------------------------------------------------------- */
+
+typedef struct route_probe {
+    const char *legal;
+    vg_url_route_todo *todo;
+    size_t todo_count;
+    const vg_url_route_row *put;
+    int inserted;
+    int64_t report_id, case_id;
+    vg_url_route_row *rows;
+    size_t row_count;
+} route_probe;
+
+static vg_status route_todo_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    route_probe *p = ctx;
+    return vg_tx_routes_todo(tx, p->legal, 10, &p->todo, &p->todo_count, err);
+}
+
+static vg_status route_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    route_probe *p = ctx;
+    return vg_tx_route_put(tx, p->put, &p->inserted, err);
+}
+
+static vg_status routes_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    route_probe *p = ctx;
+    return vg_tx_routes(tx, p->report_id, p->case_id, &p->rows, &p->row_count, err);
+}
+
+/* URLs of finished items with the decision asked wait for a route; a route
+ * is kept once per URL of a report, and read by report and by case. */
+static void test_routes(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    vg_error err;
+    route_probe p = {.legal = VG_LEGAL_CSAM};
+    CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 0); /* nothing is decided yet */
+    vg_url_route_todos_free(p.todo, p.todo_count);
+
+    /* R1 (one URL) confirmed as CSAM; R3 (no URL) too; R2 awaiting a second. */
+    vg_item c1 = {.report_id = r[1], .version = 3, .state = VG_ITEM_CONFIRMED,
+                  .legal = VG_LEGAL_CSAM, .decided_by = "bob"};
+    put_item(s, &c1, NOW + 10);
+    vg_item c3 = {.report_id = r[3], .version = 3, .state = VG_ITEM_AUTO, .legal = VG_LEGAL_CSAM};
+    put_item(s, &c3, NOW + 10);
+    p = (route_probe){.legal = VG_LEGAL_CSAM};
+    CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 1);
+    if (p.todo_count == 1) {
+        CHECK_INT_EQ(p.todo[0].report_id, r[1]);
+        CHECK_STR_EQ(p.todo[0].url, "https://one.test/");
+        CHECK_INT_EQ(p.todo[0].danger, 0);
+    }
+    vg_url_route_todos_free(p.todo, p.todo_count);
+    p = (route_probe){.legal = VG_LEGAL_NOT_ILLEGAL};
+    CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 0);
+    vg_url_route_todos_free(p.todo, p.todo_count);
+
+    vg_url_route_row row = {.report_id = r[1], .url = "https://one.test/", .state = VG_URL_ROUTE_PROPOSED,
+                        .actions = "forward_partner", .reasons = "hosted_abroad_partner",
+                        .country = "DE", .partner = "Example DE", .hosting = "[]",
+                        .created_at = NOW + 20};
+    p = (route_probe){.put = &row};
+    CHECK(vg_store_write(s, route_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.inserted, 1);
+    /* read-only transactions refuse it */
+    CHECK(vg_store_read(s, route_put_fn, &p, &err) == VG_ERR_INVALID);
+    vg_url_route_row again = row;
+    again.actions = "notice_host";
+    again.partner = NULL;
+    p = (route_probe){.put = &again};
+    CHECK(vg_store_write(s, route_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.inserted, 0);
+
+    p = (route_probe){.legal = VG_LEGAL_CSAM};
+    CHECK(vg_store_read(s, route_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 0); /* routed */
+    vg_url_route_todos_free(p.todo, p.todo_count);
+
+    for (int by_case = 0; by_case < 2; by_case++) {
+        p = (route_probe){.report_id = by_case ? 0 : r[1], .case_id = by_case ? ca : 0};
+        CHECK(vg_store_read(s, routes_fn, &p, &err) == VG_OK);
+        CHECK_INT_EQ(p.row_count, 1);
+        if (p.row_count == 1) {
+            CHECK_INT_EQ(p.rows[0].report_id, r[1]);
+            CHECK_STR_EQ(p.rows[0].url, "https://one.test/");
+            CHECK_STR_EQ(p.rows[0].state, VG_URL_ROUTE_PROPOSED);
+            CHECK_STR_EQ(p.rows[0].actions, "forward_partner"); /* the first one stays */
+            CHECK_STR_EQ(p.rows[0].reasons, "hosted_abroad_partner");
+            CHECK_STR_EQ(p.rows[0].country, "DE");
+            CHECK_STR_EQ(p.rows[0].partner, "Example DE");
+            CHECK_STR_EQ(p.rows[0].hosting, "[]");
+            CHECK_INT_EQ(p.rows[0].created_at, NOW + 20);
+        }
+        vg_url_route_rows_free(p.rows, p.row_count);
+    }
+    p = (route_probe){.case_id = cb};
+    CHECK(vg_store_read(s, routes_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.row_count, 0);
+    vg_url_route_rows_free(p.rows, p.row_count);
+    finish(s, loc);
+}
+
 /* ---- the suite --------------------------------------------------------- */
 
 /* ---- statistics' facts --------------------------------------------------- */
@@ -3624,12 +3991,16 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_accounts);
     RUN(test_sessions);
     RUN(test_api_keys);
+    RUN(test_review_items);
+    RUN(test_audit_search);
+    RUN(test_account_role);
     RUN(test_login_state);
     RUN(test_audit_append_and_read);
     RUN(test_audit_concurrent);
     RUN(test_audit_for_targets);
     RUN(test_audit_damage);
     RUN(test_items);
+    RUN(test_routes);
     RUN(test_files_and_bank);
     RUN(test_job_leases);
     RUN(test_alerts);

@@ -161,11 +161,35 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 4);
+        CHECK_INT_EQ(vg_store_schema_version(s), 7);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 4);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 7);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
+    /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
+     * decisions made before it learn the report they came from, when
+     * their final_json says so; a final_json that is not JSON, or whose
+     * "of" is not a number, leaves it empty instead of failing. */
+    CHECK(pgt_exec(url, "DROP INDEX console_items_from, console_bank_report, audit_actor,"
+                        " audit_action, audit_time;"
+                        "ALTER TABLE console_items DROP COLUMN decided_from;"
+                        "ALTER TABLE report_files DROP COLUMN match_signal;"
+                        "UPDATE vigie_schema SET version = 5;"
+                        "INSERT INTO console_items(report_id, state, final_json) VALUES"
+                        " (1, 'auto', '{\"of\": 41}'), (2, 'auto', 'not json'),"
+                        " (3, 'auto', '{\"of\": \"x\"}'), (4, 'confirmed', '{\"of\": 41}'),"
+                        " (5, 'auto', '{\"legal\": \"csam\"}')"));
+    s = open_url(url, NULL);
+    if (s) {
+        CHECK_INT_EQ(vg_store_schema_version(s), 7);
+        vg_store_close(s);
+    }
+    CHECK_INT_EQ(pgt_int(url, "SELECT decided_from FROM console_items WHERE report_id = 1"), 41);
+    CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM console_items WHERE decided_from IS NULL"),
+                 4);
+    CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM pg_indexes WHERE indexname IN"
+                              " ('console_items_from', 'audit_time')"),
+                 2);
     /* a database from a newer vigie is refused, not touched */
     CHECK(pgt_exec(url, "UPDATE vigie_schema SET version = 99"));
     vg_error_clear(&err);

@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 9);
+        CHECK_INT_EQ(vg_store_schema_version(s), 12);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 9);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 12);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -358,7 +358,7 @@ static void test_migrations(void)
     write_report(s, "OLD1", NULL);
     vg_store_close(s);
     /* back to version 1, as a database made before migration 2: without
-     * what migrations 2 to 8 add, with what migration 5 removes, and a
+     * what migrations 2 to 9 add, with what migration 5 removes, and a
      * report in a status migration 5 renames */
     tamper(dir, "DROP TABLE console_items; DROP TABLE console_bank;"
                 "DROP INDEX idempotency_created; DROP INDEX audit_target;"
@@ -370,6 +370,9 @@ static void test_migrations(void)
                 "DROP TABLE jobs; ALTER TABLE report_files DROP COLUMN video_match;"
                 "DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alerts;"
                 "ALTER TABLE reports DROP COLUMN danger; ALTER TABLE api_keys DROP COLUMN scopes;"
+                "DROP TABLE url_routes;"
+                "DROP INDEX audit_actor; DROP INDEX audit_action; DROP INDEX audit_time;"
+                "ALTER TABLE report_files DROP COLUMN match_signal;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");
     s = open_dir(dir, NULL);
@@ -377,7 +380,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 9);
+    CHECK_INT_EQ(vg_store_schema_version(s), 12);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -400,7 +403,7 @@ static void test_migrations(void)
     /* reports made before migration 8 said nothing of a child in danger */
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM reports WHERE danger = 0"), 2);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM alerts"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 9);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 12);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");

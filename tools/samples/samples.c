@@ -200,6 +200,29 @@ static picture half_size(const picture *s) /* 2x2 box filter */
     return d;
 }
 
+/* The part [x0, x0 + w) x [y0, y0 + h) of s. */
+static picture crop(const picture *s, uint32_t x0, uint32_t y0, uint32_t w, uint32_t h)
+{
+    picture d = picture_new(w, h);
+    for (uint32_t y = 0; y < h; y++)
+        memcpy(d.pixels + (size_t)y * w * 3, s->pixels + ((size_t)(y0 + y) * s->width + x0) * 3,
+               (size_t)w * 3);
+    return d;
+}
+
+/* s inside bars of one colour: what letterboxing or a screenshot adds. */
+static picture framed(const picture *s, uint32_t top, uint32_t bottom, uint32_t left,
+                      uint32_t right, const uint8_t rgb[3])
+{
+    picture d = picture_new(s->width + left + right, s->height + top + bottom);
+    for (size_t i = 0; i < (size_t)d.width * d.height; i++)
+        memcpy(d.pixels + i * 3, rgb, 3);
+    for (uint32_t y = 0; y < s->height; y++)
+        memcpy(d.pixels + ((size_t)(top + y) * d.width + left) * 3,
+               s->pixels + (size_t)y * s->width * 3, (size_t)s->width * 3);
+    return d;
+}
+
 /* Rasters for the encoder; the returned buffer is owned by the caller. */
 static vg_raster as_rgb(const picture *p)
 {
@@ -370,6 +393,10 @@ int main(int argc, char **argv)
     tmp = to_gray(&land, &r);
     save(&r, (vg_encode_options){.format = VG_FORMAT_PNG}, "landscape/edits/landscape-gray.png");
     free(tmp);
+    static const uint8_t black[3] = {0, 0, 0}, light[3] = {236, 236, 236};
+    picture land_bars = framed(&land, land.height / 8, land.height / 8, 0, 0, black);
+    r = as_rgb(&land_bars);
+    save(&r, (vg_encode_options){.format = VG_FORMAT_JPEG, .quality = 85}, "landscape/edits/landscape-letterbox.jpg");
 
     /* The still life: archival and print formats. */
     r = as_rgb(&still);
@@ -406,17 +433,26 @@ int main(int argc, char **argv)
     tmp = to_gray(&city, &r);
     save(&r, (vg_encode_options){.format = VG_FORMAT_JPEG, .quality = 85}, "city/city-gray.jpg");
     free(tmp);
+    picture city_crop = crop(&city, city.width / 10, 0, city.width - city.width / 10,
+                             city.height - city.height / 10);
+    r = as_rgb(&city_crop);
+    save(&r, (vg_encode_options){.format = VG_FORMAT_JPEG, .quality = 85}, "city/city-cropped.jpg");
+    picture city_frame = framed(&city, city.height / 6, city.height / 20, city.width / 20,
+                                city.width / 20, light);
+    r = as_rgb(&city_frame);
+    save(&r, (vg_encode_options){.format = VG_FORMAT_PNG}, "city/city-screenshot.png");
 
     save_text("README.txt",
               "Synthetic pictures written by vigie-samples: procedural scenes (a landscape, a\n"
               "still life, a city street), no real photographs. Each scene is saved in several\n"
-              "formats and edited (rotated, mirrored, resized, recompressed, greyscale), so the\n"
-              "PDQ column shows the same picture recognised across formats.\n"
+              "formats and edited (rotated, mirrored, resized, recompressed, greyscale, cropped,\n"
+              "framed), so the PDQ column shows the same picture recognised across formats.\n"
               "This file is not an image: vigie reports it with an error row.\n");
 
-    free(land.pixels), free(land_rot.pixels), free(land_half.pixels);
+    free(land.pixels), free(land_rot.pixels), free(land_half.pixels), free(land_bars.pixels);
     free(still.pixels), free(still_flip.pixels);
-    free(city.pixels), free(city_rot.pixels), free(city_half.pixels);
+    free(city.pixels), free(city_rot.pixels), free(city_half.pixels), free(city_frame.pixels);
+    free(city_crop.pixels);
     fprintf(stderr, "vigie-samples: wrote %d files to %s\n", written, out_dir);
     return 0;
 }

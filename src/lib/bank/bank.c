@@ -15,14 +15,15 @@
 #include <unistd.h>
 
 #include "vigie/bank.h"
+#include "vigie/patch.h"
 #include "vigie/digest.h"
 
 /* A block holds the longest line and a little more. */
 #define BLOCK_BYTES (VG_BANK_LINE_MAX + (1u << 20))
 
-static const char *const type_names[VG_SIGNAL_TYPE_COUNT] = {"md5", "sha1", "sha256", "pdq",
-                                                             "vpdq"};
-static const size_t type_bytes[VG_SIGNAL_TYPE_COUNT] = {16, 20, 32, 32, 0};
+static const char *const type_names[VG_SIGNAL_TYPE_COUNT] = {
+    "md5", "sha1", "sha256", "pdq", "pdq_trimmed", "patchset", "vpdq"};
+static const size_t type_bytes[VG_SIGNAL_TYPE_COUNT] = {16, 20, 32, 32, 32, 0, 0};
 
 const char *vg_signal_type_name(vg_signal_type type)
 {
@@ -102,6 +103,7 @@ typedef struct parser {
     int col_type, col_signal, col_id;
     char *scratch;         /* unquoted CSV fields, VG_BANK_LINE_MAX bytes */
     char *metadata;        /* NUL-separated metadata, VG_BANK_LINE_MAX + MAX_FIELDS bytes */
+    uint8_t long_value[VG_PATCHSET_MAX_BYTES]; /* the current entry's patchset value */
     vg_vpdq video;         /* the frames of the current vpdq row */
     char first_bad[160];   /* reason of the first bad line, for the final error */
     uint64_t first_bad_line;
@@ -250,6 +252,70 @@ static vg_status other_row(parser *p, const char *type_name, size_t type_len, co
     return st;
 }
 
+/* Decode the signal of an entry of known type (hex digits, or a vpdq signal
+ * string) into entry; false (the line reported bad) when it is not a value
+ * of that type. */
+static bool signal_value(parser *p, vg_bank_entry *entry, const char *text, size_t len,
+                         const char *what)
+{
+    entry->long_value = NULL;
+    entry->long_value_len = 0;
+    entry->video = NULL;
+    entry->signal = text;
+    entry->signal_len = len;
+    memset(entry->value, 0, sizeof entry->value);
+    size_t bytes = type_bytes[entry->type];
+    char reason[112];
+    if (entry->type == VG_SIGNAL_VPDQ) {
+        vg_error why;
+        vg_vpdq_clear(&p->video);
+        if (vg_vpdq_parse_signal(text, len, &p->video, &why) != VG_OK) {
+            bad_line(p, why.message);
+            return false;
+        }
+        if (!vg_vpdq_usable(&p->video)) {
+            bad_line(p, "a vpdq signal without a frame of quality 50 or more matches nothing");
+            return false;
+        }
+        entry->video = &p->video;
+        return true;
+    }
+    if (bytes == 0) {
+        /* A patchset: its length says how many patches; decoding checks it. */
+        if (len % 2 || len / 2 > sizeof p->long_value) {
+            snprintf(reason, sizeof reason, "a %s %s has an even number of hex digits, at most %zu",
+                     type_names[entry->type], what, 2 * sizeof p->long_value);
+            bad_line(p, reason);
+            return false;
+        }
+        vg_patchset set;
+        vg_error why;
+        if (!vg_hex_parse(text, len / 2, p->long_value)) {
+            bad_line(p, "the signal is not hexadecimal");
+            return false;
+        }
+        if (vg_patchset_decode(p->long_value, len / 2, &set, &why) != VG_OK) {
+            snprintf(reason, sizeof reason, "bad patchset: %.90s", why.message);
+            bad_line(p, reason);
+            return false;
+        }
+        entry->long_value = p->long_value;
+        entry->long_value_len = len / 2;
+        return true;
+    }
+    if (len != 2 * bytes) {
+        snprintf(reason, sizeof reason, "a %s %s has %zu hex digits, not %zu",
+                 type_names[entry->type], what, 2 * bytes, len);
+        bad_line(p, reason);
+        return false;
+    }
+    if (!vg_hex_parse(text, bytes, entry->value)) {
+        bad_line(p, "the signal is not hexadecimal");
+        return false;
+    }
+    return true;
+}
+
 static vg_status csv_row(parser *p, const char *line, size_t len, vg_error *err)
 {
     field fields[MAX_FIELDS];
@@ -279,37 +345,12 @@ static vg_status csv_row(parser *p, const char *line, size_t len, vg_error *err)
     if (vg_signal_type_parse(type_name, type_len, &entry.type) != VG_OK) {
         if (p->opts->on_other_type && type_len && tlen && entry.id_len)
             return other_row(p, type_name, type_len, text, tlen, &entry, fields, count, err);
-        bad_line(p, "unknown signal_type (expected md5, sha1, sha256, pdq or vpdq)");
+        bad_line(p, "unknown signal_type (expected md5, sha1, sha256, pdq, pdq_trimmed, "
+                    "patchset or vpdq)");
         return VG_OK;
     }
-    size_t bytes = type_bytes[entry.type];
-    memset(entry.value, 0, sizeof entry.value);
-    entry.video = NULL;
-    entry.signal = text;
-    entry.signal_len = tlen;
-    if (entry.type == VG_SIGNAL_VPDQ) {
-        vg_error why;
-        vg_vpdq_clear(&p->video);
-        if (vg_vpdq_parse_signal(text, tlen, &p->video, &why) != VG_OK) {
-            bad_line(p, why.message);
-            return VG_OK;
-        }
-        if (!vg_vpdq_usable(&p->video)) {
-            bad_line(p, "a vpdq signal without a frame of quality 50 or more matches nothing");
-            return VG_OK;
-        }
-        entry.video = &p->video;
-    } else if (tlen != 2 * bytes) {
-        char reason[96];
-        snprintf(reason, sizeof reason, "a %s signal has %zu hex digits, not %zu",
-                 type_names[entry.type], 2 * bytes, tlen);
-        bad_line(p, reason);
+    if (!signal_value(p, &entry, text, tlen, "signal"))
         return VG_OK;
-    }
-    if (entry.type != VG_SIGNAL_VPDQ && !vg_hex_parse(text, bytes, entry.value)) {
-        bad_line(p, "the signal is not hexadecimal");
-        return VG_OK;
-    }
     if (entry.id_len == 0) {
         bad_line(p, "empty id");
         return VG_OK;
@@ -351,21 +392,10 @@ static vg_status plain_row(parser *p, const char *line, size_t len, vg_error *er
     } else if (type == VG_SIGNAL_VPDQ) {
         bad_line(p, "a vpdq signal needs a CSV bank or a vPDQ hash file");
         return VG_OK;
-    } else if (len != 2 * type_bytes[type]) {
-        char reason[96];
-        snprintf(reason, sizeof reason, "%zu characters where a %s hash has %zu hex digits", len,
-                 type_names[type], 2 * type_bytes[type]);
-        bad_line(p, reason);
-        return VG_OK;
     }
     entry.type = type;
-    entry.video = NULL;
-    entry.signal = line;
-    entry.signal_len = len;
-    if (!vg_hex_parse(line, type_bytes[type], entry.value)) {
-        bad_line(p, "not a hexadecimal hash");
+    if (!signal_value(p, &entry, line, len, "line"))
         return VG_OK;
-    }
     char id[24];
     entry.id_len = format_decimal(p->stats.lines - 1, id);
     entry.id = id;

@@ -37,21 +37,10 @@ static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_so
 {
     transfer *t = ctx;
     (void)purpose;
-    if (!t->opts->allow_private_addresses && !vg_outbound_address_is_public(&address->addr)) {
-        char text[INET6_ADDRSTRLEN] = "?";
-        if (address->family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *)&address->addr)->sin_addr, text,
-                      sizeof text);
-        else if (address->family == AF_INET6)
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&address->addr)->sin6_addr, text,
-                      sizeof text);
-        snprintf(t->refused, sizeof t->refused,
-                 "the address %s is not a public one (loopback, private, link-local...): "
-                 "refused",
-                 text);
-        return CURL_SOCKET_BAD;
-    }
-    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    int fd = vg_outbound_socket(&address->addr, address->family, address->socktype,
+                                address->protocol, t->opts->allow_private_addresses, "", t->refused,
+                                sizeof t->refused);
+    return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
 static size_t receive(char *data, size_t size, size_t n, void *ctx)

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "digest/fileio.h"
+#include "vigie/border.h"
 #include "vigie/filehash.h"
+#include "vigie/sketch.h"
 
 /* Image buffers up to this capacity are kept for the next file; a larger
  * one is released after use so that one huge picture does not pin its
@@ -28,6 +30,7 @@ struct vg_filehasher {
     vg_filehash_options opts;
     vg_digest_ctx *digest;
     vg_pdq_stream *pdq; /* NULL when PDQ is off */
+    vg_sketch *sketch;    /* NULL unless the robust signals are asked for */
     uint8_t *block;     /* VG_READ_BLOCK bytes */
     uint8_t *image;     /* kept bytes of the current image; image_cap bytes */
     size_t image_cap;
@@ -39,6 +42,7 @@ void vg_filehasher_free(vg_filehasher *h)
         return;
     vg_digest_free(h->digest);
     vg_pdq_stream_free(h->pdq);
+    vg_sketch_free(h->sketch);
     free(h->block);
     free(h->image);
     free(h);
@@ -62,6 +66,8 @@ vg_status vg_filehasher_new(const vg_filehash_options *opts, vg_filehasher **out
     vg_status st = vg_digest_new(&h->digest, err);
     if (st == VG_OK && h->opts.pdq)
         st = vg_pdq_stream_new(h->opts.dihedral, &h->pdq, err);
+    if (st == VG_OK && h->opts.pdq && h->opts.robust)
+        st = vg_sketch_new(&h->sketch, err);
     if (st == VG_OK && !(h->block = vg_read_buffer_new()))
         st = vg_error_set(err, VG_ERR_NOMEM, "out of memory allocating the read buffer");
     if (st != VG_OK) {
@@ -86,16 +92,60 @@ static void release_large_image_buffer(vg_filehasher *h)
     }
 }
 
+/* One decode feeding both the PDQ stream and the sketch. */
+typedef struct tee_sink {
+    vg_row_sink a, b;
+} tee_sink;
+
+static vg_status tee_begin(void *user, const vg_image_info *info, vg_error *err)
+{
+    tee_sink *t = user;
+    vg_status st = t->a.begin(t->a.user, info, err);
+    return st == VG_OK ? t->b.begin(t->b.user, info, err) : st;
+}
+
+static vg_status tee_row(void *user, uint32_t y, const uint8_t *pixels, vg_error *err)
+{
+    tee_sink *t = user;
+    vg_status st = t->a.row(t->a.user, y, pixels, err);
+    return st == VG_OK ? t->b.row(t->b.user, y, pixels, err) : st;
+}
+
+/* The signals that come from the sketch: trimmed PDQ and patch set. */
+static vg_status robust_signals(vg_filehasher *h, vg_filehash *out, vg_error *err)
+{
+    vg_sketch_image sketch;
+    vg_status st = vg_sketch_finish(h->sketch, &sketch, err);
+    if (st != VG_OK)
+        return st;
+    vg_border_box box;
+    out->has_trimmed = vg_border_find(&sketch, &box);
+    if (out->has_trimmed)
+        st = vg_border_pdq(&sketch, &box, h->opts.dihedral, &out->trimmed, err);
+    if (st == VG_OK)
+        st = vg_patchset_from_sketch(&sketch, &box, VG_PATCH_QUERY_COUNT, &out->patchset, err);
+    out->has_robust = st == VG_OK;
+    return st;
+}
+
 /* Decode data as an image and PDQ-hash it into out. */
 static vg_status hash_image(vg_filehasher *h, const uint8_t *data, size_t len, const char *name,
                             vg_filehash *out, vg_error *err)
 {
     vg_pdq_stream_reset(h->pdq);
     vg_row_sink sink = vg_pdq_stream_sink(h->pdq);
+    tee_sink tee;
+    if (h->sketch) {
+        vg_sketch_reset(h->sketch);
+        tee = (tee_sink){sink, vg_sketch_sink(h->sketch)};
+        sink = (vg_row_sink){tee_begin, tee_row, &tee};
+    }
     vg_image_info info;
     vg_status st = vg_image_decode_rows(data, len, &h->opts.decode, &sink, &info, err);
     if (st == VG_OK)
         st = vg_pdq_stream_finish(h->pdq, &out->pdq, err);
+    if (st == VG_OK && h->sketch)
+        st = robust_signals(h, out, err);
     if (st != VG_OK) {
         vg_error_prefix(err, "%s: ", display_name(name));
         return st;

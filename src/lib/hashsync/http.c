@@ -57,22 +57,10 @@ static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_so
 {
     vg_sync_client *c = ctx;
     (void)purpose;
-    if (!c->config.http.allow_private_addresses &&
-        !vg_outbound_address_is_public(&address->addr)) {
-        char text[INET6_ADDRSTRLEN] = "?";
-        if (address->family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *)&address->addr)->sin_addr, text,
-                      sizeof text);
-        else if (address->family == AF_INET6)
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&address->addr)->sin6_addr, text,
-                      sizeof text);
-        snprintf(c->refused, sizeof c->refused,
-                 "the service's address %s is not a public one (loopback, private, "
-                 "link-local...): refused",
-                 text);
-        return CURL_SOCKET_BAD;
-    }
-    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    int fd = vg_outbound_socket(&address->addr, address->family, address->socktype,
+                                address->protocol, c->config.http.allow_private_addresses, "service's", c->refused,
+                                sizeof c->refused);
+    return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
 /* ---- the client ------------------------------------------------------------------ */

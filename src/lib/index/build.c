@@ -17,9 +17,11 @@
 #include "vigie/vpdq.h"
 
 typedef struct typed_values {
-    uint8_t *values; /* bytes(type) per entry, in rank order */
-    uint32_t *entry; /* exact family: the segment-local entry of each rank */
-    uint64_t count, values_cap, entry_cap;
+    uint8_t *values;  /* bytes(type) per entry, in rank order; patch sets: their
+                         encoded bytes one after the other */
+    uint32_t *entry;  /* exact family: the segment-local entry of each rank */
+    uint64_t *offset; /* patch sets: where rank i starts in values (count + 1) */
+    uint64_t count, values_cap, entry_cap, offset_cap, values_len;
 } typed_values;
 
 typedef struct bank_decl {
@@ -66,6 +68,7 @@ void vg_index_builder_free(vg_index_builder *b)
     for (int t = 0; t < INDEX_TYPES; t++) {
         free(b->typed[t].values);
         free(b->typed[t].entry);
+        free(b->typed[t].offset);
     }
     free(b->video);
     free(b);
@@ -110,6 +113,34 @@ vg_status vg_index_builder_add_bank(vg_index_builder *b, const char *name, const
         memcpy(d->columns, columns, columns_len);
     d->columns_len = columns_len;
     *bank = b->bank_count++;
+    return VG_OK;
+}
+
+/* A patch set: its encoded bytes appended to the type's values. */
+static vg_status add_patchset(vg_index_builder *b, typed_values *tv, uint32_t bank,
+                              const vg_bank_entry *e, vg_error *err)
+{
+    vg_patchset set;
+    vg_error why;
+    if (!e->long_value || vg_patchset_decode(e->long_value, e->long_value_len, &set, &why) != VG_OK)
+        return vg_error_set(err, VG_ERR_INVALID, "index builder: a patchset entry without a "
+                                                 "valid encoded value");
+    if (tv->count >= VG_PATCH_INDEX_MAX_PICTURES)
+        return vg_error_set(err, VG_ERR_TOO_LARGE, "an index holds at most %u patch sets",
+                            VG_PATCH_INDEX_MAX_PICTURES);
+    void *v = tv->values, *off = tv->offset;
+    bool ok = index_grow(&v, &tv->values_cap, tv->values_len + e->long_value_len, 1);
+    tv->values = v;
+    ok = ok && index_grow(&off, &tv->offset_cap, tv->count + 2, 8);
+    tv->offset = off;
+    if (!ok || !entry_builder_add(&b->entries, e->type, bank, e->id, e->id_len, e->metadata,
+                                  e->metadata_len))
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory for %llu entries",
+                            (unsigned long long)b->entries.count);
+    memcpy(tv->values + tv->values_len, e->long_value, e->long_value_len);
+    tv->offset[tv->count] = tv->values_len;
+    tv->values_len += e->long_value_len;
+    tv->offset[++tv->count] = tv->values_len;
     return VG_OK;
 }
 
@@ -210,6 +241,8 @@ static vg_status add_entry(vg_index_builder *b, uint32_t bank, const vg_bank_ent
                             VG_INDEX_STRING_MAX);
     uint64_t n = b->entries.count;
     typed_values *tv = &b->typed[e->type];
+    if (index_family_of(e->type) == FAMILY_PATCH)
+        return add_patchset(b, tv, bank, e, err);
     size_t bytes = vg_signal_type_bytes(e->type);
     bool exact = index_family_of(e->type) == FAMILY_EXACT;
     void *v = tv->values, *en = tv->entry;
@@ -391,8 +424,11 @@ vg_status vg_index_builder_add_file(vg_index_builder *b, const char *path, const
         b->frames = frames;
         if (b->video && b->video_capacity > mark.count)
             memset(b->video + mark.count, 0, (b->video_capacity - mark.count) * 4);
-        for (int t = 0; t < INDEX_TYPES; t++)
+        for (int t = 0; t < INDEX_TYPES; t++) {
             b->typed[t].count = typed[t];
+            if (b->typed[t].offset)
+                b->typed[t].values_len = b->typed[t].offset[typed[t]];
+        }
         while (b->bank_count > banks) {
             b->bank_count--;
             free(b->banks[b->bank_count].name);
@@ -662,6 +698,48 @@ static vg_status write_hamming(vg_index_builder *b, vg_writer *w, unsigned segme
     return st;
 }
 
+/* ---- patch sets: the encoded sets by rank, and the inverted index of
+ * their patches (vigie/patch.h) with ranks as picture numbers ---- */
+
+static vg_status write_patch(vg_index_builder *b, vg_writer *w, unsigned segment,
+                             vg_signal_type type, type_meta *tm, vg_error *err)
+{
+    typed_values *tv = &b->typed[type];
+    uint64_t n = tv->count, zero = 0;
+    const uint64_t *offsets = n ? tv->offset : &zero;
+    vg_status st = vg_writer_section(w, section_id(SEC_PATCH_OFFSETS, type, segment, 0), offsets,
+                                     (n + 1) * 8, err);
+    if (st == VG_OK)
+        st = vg_writer_section(w, section_id(SEC_PATCH_VALUES, type, segment, 0), tv->values,
+                               tv->values_len, err);
+    vg_patch_index_builder *pb = NULL;
+    vg_patch_index ix;
+    if (st == VG_OK)
+        st = vg_patch_index_builder_new(&pb, err);
+    if (st == VG_OK)
+        st = vg_patch_index_builder_reserve(pb, tv->values_len / VG_PATCHSET_RECORD_BYTES, err);
+    for (uint64_t r = 0; st == VG_OK && r < n; r++) {
+        vg_patchset set;
+        st = vg_patchset_decode(tv->values + tv->offset[r], tv->offset[r + 1] - tv->offset[r],
+                                &set, err);
+        if (st == VG_OK)
+            st = vg_patch_index_builder_add(pb, (uint32_t)r, &set, err);
+    }
+    if (st == VG_OK)
+        st = vg_patch_index_builder_finish(pb, &ix, err);
+    if (st == VG_OK) {
+        tm->structure = STRUCT_PATCH;
+        tm->param = ix.key_bits;
+        st = vg_writer_section(w, section_id(SEC_PATCH_DIR, type, segment, 0), ix.directory,
+                               ((1ull << ix.key_bits) + 1) * 4, err);
+    }
+    if (st == VG_OK)
+        st = vg_writer_section(w, section_id(SEC_PATCH_ENTRIES, type, segment, 0), ix.entries,
+                               ix.count * sizeof *ix.entries, err);
+    vg_patch_index_builder_free(pb);
+    return st;
+}
+
 vg_status vg_builder_write_segment(vg_index_builder *b, vg_writer *w, unsigned segment,
                                    uint64_t entry_base, vg_error *err)
 {
@@ -675,10 +753,17 @@ vg_status vg_builder_write_segment(vg_index_builder *b, vg_writer *w, unsigned s
     for (int t = 0; st == VG_OK && t < INDEX_TYPES; t++) {
         type_meta *tm = &meta.types[t];
         tm->count = b->typed[t].count;
-        if (index_family_of((vg_signal_type)t) == FAMILY_EXACT)
+        switch (index_family_of((vg_signal_type)t)) {
+        case FAMILY_EXACT:
             st = write_exact(b, w, segment, (vg_signal_type)t, tm, err);
-        else
+            break;
+        case FAMILY_HAMMING:
             st = write_hamming(b, w, segment, (vg_signal_type)t, tm, err);
+            break;
+        case FAMILY_PATCH:
+            st = write_patch(b, w, segment, (vg_signal_type)t, tm, err);
+            break;
+        }
     }
     if (st == VG_OK)
         st = vg_writer_section(w, section_id(SEC_SEG_META, 0, segment, 0), &meta, sizeof meta,

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "vigie/index.h"
+#include "vigie/patch.h"
 
 #define VG_INDEX_MAGIC "VIGIEIDX"
 #define VG_INDEX_HEADER_BYTES 64
@@ -40,10 +41,11 @@
 #define VG_INDEX_MAX_SEGMENT_ENTRIES 0xFFFFFFF0ull
 
 /* Signal types an index stores, in its entry-type bytes, rank directory and
- * structures: md5, sha1, sha256, pdq. A video (VG_SIGNAL_VPDQ) is stored as
- * pdq entries, one per unique frame (see VIDEO_FIRST). */
-#define INDEX_TYPES 4
-_Static_assert(VG_SIGNAL_PDQ == INDEX_TYPES - 1 && VG_SIGNAL_VPDQ == INDEX_TYPES,
+ * structures: md5, sha1, sha256, pdq, pdq_trimmed, patchset. A video
+ * (VG_SIGNAL_VPDQ) is stored as pdq entries, one per unique frame (see
+ * VIDEO_FIRST). */
+#define INDEX_TYPES 6
+_Static_assert(VG_SIGNAL_PATCHSET == INDEX_TYPES - 1 && VG_SIGNAL_VPDQ == INDEX_TYPES,
                "the types an index stores come first");
 
 /* Hamming index geometry: 256-bit hashes cut into 16 parts of 16 bits,
@@ -64,15 +66,19 @@ _Static_assert(VG_SIGNAL_PDQ == INDEX_TYPES - 1 && VG_SIGNAL_VPDQ == INDEX_TYPES
 
 /* How a signal type is indexed. */
 typedef enum index_family {
-    FAMILY_EXACT,  /* digests: sorted records, looked up by value */
-    FAMILY_HAMMING /* 256-bit perceptual hashes: radius search */
+    FAMILY_EXACT,   /* digests: sorted records, looked up by value */
+    FAMILY_HAMMING, /* 256-bit perceptual hashes: radius search */
+    FAMILY_PATCH    /* patch sets: an inverted index of their patches (vigie/patch.h) */
 } index_family;
 
 static inline index_family index_family_of(vg_signal_type type)
 {
     switch (type) {
     case VG_SIGNAL_PDQ:
+    case VG_SIGNAL_PDQ_TRIMMED:
         return FAMILY_HAMMING;
+    case VG_SIGNAL_PATCHSET:
+        return FAMILY_PATCH;
     default:
         return FAMILY_EXACT;
     }
@@ -83,7 +89,8 @@ enum {
     STRUCT_NONE = 0,         /* no entries of this type */
     STRUCT_EXACT = 1,        /* param: directory bits */
     STRUCT_HAMMING_SCAN = 2, /* hashes only: small, scanned */
-    STRUCT_HAMMING_TABLES = 3 /* param: bytes per table position (3 or 4) */
+    STRUCT_HAMMING_TABLES = 3, /* param: bytes per table position (3 or 4) */
+    STRUCT_PATCH = 4          /* param: key bits of the patch index */
 };
 
 /* Section kinds. A section id packs kind, signal type, segment and part. */
@@ -106,6 +113,10 @@ enum {
     SEC_HAM_INLINE,    /* part = table; u16 per entry */
     SEC_HAM_POS,       /* part = pair; 3 or 4 bytes per table-A position: rank */
     SEC_VIDEO,         /* u32 per entry (see VIDEO_FIRST); only in segments holding videos */
+    SEC_PATCH_OFFSETS, /* u64 per rank + 1: where its encoded patch set starts */
+    SEC_PATCH_VALUES,  /* the encoded patch sets, in rank order */
+    SEC_PATCH_DIR,     /* u32 (2^bits + 1): bucket starts of the patch index */
+    SEC_PATCH_ENTRIES, /* vg_patch_entry per patch, bucket by bucket (picture = rank) */
     SEC_KIND_COUNT
 };
 
@@ -222,10 +233,18 @@ typedef struct hamming_view {
     const uint8_t *pos[HAM_PAIRS];
 } hamming_view;
 
+typedef struct patch_view {
+    const uint64_t *offsets;
+    const uint8_t *values;
+    uint64_t values_len;
+    vg_patch_index index; /* pictures are ranks */
+} patch_view;
+
 typedef struct type_view {
     uint64_t count;
     exact_view exact;
     hamming_view ham;
+    patch_view patch;
 } type_view;
 
 typedef struct vg_segment {

@@ -49,7 +49,8 @@ static vg_status carry_entries(vg_index_builder *b, const vg_index *x, uint64_t 
         bool frame = e.type == VG_SIGNAL_VPDQ;
         vg_bank_entry be = {.type = frame ? VG_SIGNAL_PDQ : e.type, .id = e.id,
                             .id_len = e.id_len, .metadata = e.metadata,
-                            .metadata_len = e.metadata_len};
+                            .metadata_len = e.metadata_len, .long_value = e.long_value,
+                            .long_value_len = e.long_value_len};
         memcpy(be.value, e.value, sizeof be.value);
         st = vg_index_builder_add(b, e.bank, &be, err);
         if (st == VG_OK && frame)

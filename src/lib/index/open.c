@@ -26,7 +26,9 @@ static const char *const kind_names[SEC_KIND_COUNT] = {
     [SEC_EXACT_DIR] = "exact-directory",   [SEC_EXACT_REC] = "exact-records",
     [SEC_EXACT_SLOT] = "exact-slots",      [SEC_HAM_HASH] = "hamming-hashes",
     [SEC_HAM_DIR] = "hamming-directory",   [SEC_HAM_INLINE] = "hamming-inline",
-    [SEC_HAM_POS] = "hamming-positions",   [SEC_VIDEO] = "video-frames"};
+    [SEC_HAM_POS] = "hamming-positions",   [SEC_VIDEO] = "video-frames",
+    [SEC_PATCH_OFFSETS] = "patch-offsets", [SEC_PATCH_VALUES] = "patch-values",
+    [SEC_PATCH_DIR] = "patch-directory",   [SEC_PATCH_ENTRIES] = "patch-entries"};
 
 static const char *kind_name(uint32_t id)
 {
@@ -246,6 +248,36 @@ static vg_status load_hamming(vg_index *x, unsigned s, vg_signal_type t, const t
     return st;
 }
 
+static vg_status load_patch(vg_index *x, unsigned s, vg_signal_type t, const type_meta *tm,
+                            vg_error *err)
+{
+    patch_view *v = &x->segments[s].types[t].patch;
+    uint64_t n = tm->count;
+    if (tm->structure != STRUCT_PATCH || tm->param < 1 || tm->param > 24 ||
+        n > VG_PATCH_INDEX_MAX_PICTURES)
+        return corrupt(x, err, "bad patch-index geometry");
+    const void *p;
+    uint64_t len = 0;
+    vg_status st = section(x, section_id(SEC_PATCH_OFFSETS, t, s, 0), (n + 1) * 8, &p, NULL, err);
+    v->offsets = p;
+    if (st == VG_OK)
+        st = section(x, section_id(SEC_PATCH_VALUES, t, s, 0), UINT64_MAX, &p, &len, err);
+    v->values = p;
+    v->values_len = len;
+    if (st == VG_OK)
+        st = section(x, section_id(SEC_PATCH_DIR, t, s, 0), ((1ull << tm->param) + 1) * 4, &p,
+                     NULL, err);
+    v->index.key_bits = tm->param;
+    v->index.directory = p;
+    if (st == VG_OK)
+        st = section(x, section_id(SEC_PATCH_ENTRIES, t, s, 0), UINT64_MAX, &p, &len, err);
+    if (st == VG_OK && len % sizeof(vg_patch_entry))
+        return corrupt(x, err, "the patch entries are not whole");
+    v->index.entries = p;
+    v->index.count = len / sizeof(vg_patch_entry);
+    return st;
+}
+
 static vg_status load_segment(vg_index *x, unsigned s, uint64_t base, vg_error *err)
 {
     vg_segment *g = &x->segments[s];
@@ -317,10 +349,17 @@ static vg_status load_segment(vg_index *x, unsigned s, uint64_t base, vg_error *
         st = load_strings(x, SEC_META_STRINGS, s, n, &g->meta, err);
     for (unsigned t = 0; st == VG_OK && t < INDEX_TYPES; t++) {
         g->types[t].count = meta.types[t].count;
-        if (index_family_of((vg_signal_type)t) == FAMILY_EXACT)
+        switch (index_family_of((vg_signal_type)t)) {
+        case FAMILY_EXACT:
             st = load_exact(x, s, (vg_signal_type)t, &meta.types[t], err);
-        else
+            break;
+        case FAMILY_HAMMING:
             st = load_hamming(x, s, (vg_signal_type)t, &meta.types[t], err);
+            break;
+        case FAMILY_PATCH:
+            st = load_patch(x, s, (vg_signal_type)t, &meta.types[t], err);
+            break;
+        }
     }
     return st;
 }
@@ -543,6 +582,12 @@ vg_status vg_index_entry_get(const vg_index *x, uint64_t entry, vg_index_entry *
         size_t vb = vg_signal_type_bytes(out->type);
         if (index_family_of(out->type) == FAMILY_HAMMING) {
             memcpy(out->value, tv->ham.hash + rank * HAM_BYTES, vb);
+        } else if (index_family_of(out->type) == FAMILY_PATCH) {
+            uint64_t from = tv->patch.offsets[rank], to = tv->patch.offsets[rank + 1];
+            if (from > to || to > tv->patch.values_len)
+                return corrupt(x, err, "patch sets damaged (run vigie index verify)");
+            out->long_value = tv->patch.values + from;
+            out->long_value_len = to - from;
         } else {
             uint32_t slot = tv->exact.slot[rank];
             if (slot >= tv->count)
@@ -580,11 +625,40 @@ static vg_status verify_dir(const vg_index *x, const uint32_t *dir, uint64_t buc
     return VG_OK;
 }
 
+/* Every patch set decodes, and the patch index is in order and names only
+ * patch sets that exist. */
+static vg_status verify_patch(const vg_index *x, const type_view *tv, vg_error *err)
+{
+    const patch_view *v = &tv->patch;
+    if (v->offsets[0] != 0 || v->offsets[tv->count] != v->values_len)
+        return corrupt(x, err, "the patch offsets do not cover the patch sets");
+    for (uint64_t r = 0; r < tv->count; r++) {
+        vg_patchset set;
+        if (v->offsets[r] > v->offsets[r + 1] ||
+            vg_patchset_decode(v->values + v->offsets[r], v->offsets[r + 1] - v->offsets[r], &set,
+                               NULL) != VG_OK)
+            return corrupt(x, err, "a patch set does not decode");
+    }
+    vg_error why;
+    if (vg_patch_index_check(&v->index, &why) != VG_OK)
+        return corrupt(x, err, why.message);
+    for (uint64_t i = 0; i < v->index.count; i++)
+        if ((v->index.entries[i].ref >> 6) >= tv->count)
+            return corrupt(x, err, "the patch index names a patch set that does not exist");
+    return VG_OK;
+}
+
 static vg_status verify_types(const vg_index *x, const vg_segment *g, vg_error *err)
 {
     for (unsigned t = 0; t < INDEX_TYPES; t++) {
         const type_view *tv = &g->types[t];
         vg_status st = VG_OK;
+        if (index_family_of((vg_signal_type)t) == FAMILY_PATCH) {
+            st = verify_patch(x, tv, err);
+            if (st != VG_OK)
+                return st;
+            continue;
+        }
         if (index_family_of((vg_signal_type)t) == FAMILY_EXACT) {
             st = verify_dir(x, tv->exact.dir, 1ull << tv->exact.bits, tv->count, err);
             if (st != VG_OK)

@@ -52,7 +52,7 @@ static bool push(vg_index_matches *m, uint64_t entry, int distance, vg_signal_ty
         m->items = p;
         m->capacity = cap;
     }
-    m->items[m->count++] = (vg_index_match){entry, distance, type};
+    m->items[m->count++] = (vg_index_match){entry, distance, type, 0};
     return true;
 }
 
@@ -499,9 +499,9 @@ static int match_order(const void *pa, const void *pb, void *ctx)
     return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
-/* Every live entry of a Hamming-family type within `radius` of hash, in no
- * particular order. */
-static vg_status search_hamming(const vg_index *x, vg_signal_type type, const uint8_t *hash,
+/* Every live entry of the Hamming-family types in the mask (bit t for
+ * signal type t) within `radius` of hash, in no particular order. */
+static vg_status search_hamming(const vg_index *x, unsigned types, const uint8_t *hash,
                                 int radius, pdq_mode mode, vg_index_matches *out, vg_error *err)
 {
     out->count = 0;
@@ -515,15 +515,19 @@ static vg_status search_hamming(const vg_index *x, vg_signal_type type, const ui
     q.radius = radius;
     q.t = radius / 8;
     q.s = q.t / 2;
-    q.type = type;
-    for (unsigned s = 0; s < x->segment_count; s++) {
-        const vg_segment *g = &x->segments[s];
-        if (!g->types[type].count)
+    for (unsigned t = 0; t < INDEX_TYPES; t++) {
+        if (!(types >> t & 1))
             continue;
-        bool scan = mode == PDQ_MODE_SCAN || !g->types[type].ham.tables || q.s > 8 ||
-                    (mode == PDQ_MODE_AUTO && scan_is_cheaper(x, g, &q));
-        if (!(scan ? search_scan(x, g, &q, out) : search_multi(x, g, &q, out)))
-            return vg_error_set(err, VG_ERR_NOMEM, "out of memory for matches");
+        q.type = (vg_signal_type)t;
+        for (unsigned s = 0; s < x->segment_count; s++) {
+            const vg_segment *g = &x->segments[s];
+            if (!g->types[t].count)
+                continue;
+            bool scan = mode == PDQ_MODE_SCAN || !g->types[t].ham.tables || q.s > 8 ||
+                        (mode == PDQ_MODE_AUTO && scan_is_cheaper(x, g, &q));
+            if (!(scan ? search_scan(x, g, &q, out) : search_multi(x, g, &q, out)))
+                return vg_error_set(err, VG_ERR_NOMEM, "out of memory for matches");
+        }
     }
     return VG_OK;
 }
@@ -563,7 +567,8 @@ static void fold_frames(const vg_index *x, vg_index_matches *out)
 vg_status vg_index_search_pdq_mode(const vg_index *x, const vg_pdq_hash *query, int radius,
                                    pdq_mode mode, vg_index_matches *out, vg_error *err)
 {
-    vg_status st = index_search_pdq_entries(x, query, radius, mode, out, err);
+    unsigned types = 1u << VG_SIGNAL_PDQ | 1u << VG_SIGNAL_PDQ_TRIMMED;
+    vg_status st = search_hamming(x, types, query->bytes, radius, mode, out, err);
     if (st != VG_OK)
         return st;
     fold_frames(x, out);
@@ -575,11 +580,52 @@ vg_status vg_index_search_pdq_mode(const vg_index *x, const vg_pdq_hash *query, 
 vg_status index_search_pdq_entries(const vg_index *x, const vg_pdq_hash *query, int radius,
                                    pdq_mode mode, vg_index_matches *out, vg_error *err)
 {
-    return search_hamming(x, VG_SIGNAL_PDQ, query->bytes, radius, mode, out, err);
+    return search_hamming(x, 1u << VG_SIGNAL_PDQ, query->bytes, radius, mode, out, err);
 }
 
 vg_status vg_index_search_pdq(const vg_index *x, const vg_pdq_hash *query, int radius,
                               vg_index_matches *out, vg_error *err)
 {
     return vg_index_search_pdq_mode(x, query, radius, PDQ_MODE_AUTO, out, err);
+}
+
+/* ---- patch sets ---- */
+
+static int by_score(const void *pa, const void *pb)
+{
+    const vg_index_match *a = pa, *b = pb;
+    if (a->score != b->score)
+        return b->score - a->score;
+    return (a->entry > b->entry) - (a->entry < b->entry);
+}
+
+vg_status vg_index_search_patchset(const vg_index *x, const vg_patchset *query, int min_inliers,
+                                   vg_patch_search *search, vg_index_matches *out, vg_error *err)
+{
+    out->count = 0;
+    if (!query || !search)
+        return vg_error_set(err, VG_ERR_INVALID, "vg_index_search_patchset: NULL argument");
+    for (unsigned s = 0; s < x->segment_count; s++) {
+        const vg_segment *g = &x->segments[s];
+        const type_view *tv = &g->types[VG_SIGNAL_PATCHSET];
+        if (!tv->count)
+            continue;
+        vg_status st = vg_patch_index_search(&tv->patch.index, query, min_inliers, search, err);
+        if (st != VG_OK)
+            return st;
+        for (size_t h = 0; h < search->count; h++) {
+            uint64_t local = segment_select(g, VG_SIGNAL_PATCHSET, search->hits[h].picture);
+            if (local == NO_ENTRY) /* a damaged file: skip, verify says so */
+                continue;
+            uint64_t entry = g->entry_base + local;
+            if (index_removed(x, entry))
+                continue;
+            if (!push(out, entry, 0, VG_SIGNAL_PATCHSET))
+                return vg_error_set(err, VG_ERR_NOMEM, "out of memory for matches");
+            out->items[out->count - 1].score = search->hits[h].verdict.inliers;
+        }
+    }
+    if (out->count > 1)
+        qsort(out->items, out->count, sizeof *out->items, by_score);
+    return VG_OK;
 }

@@ -79,25 +79,33 @@ typedef struct exchange {
     size_t upload_len, upload_at;
 } exchange;
 
+int vg_outbound_socket(const struct sockaddr *sa, int family, int socktype, int protocol,
+                       bool allow_local, const char *whose, char *why, size_t cap)
+{
+    if (!allow_local && !vg_outbound_address_is_public(sa)) {
+        char text[INET6_ADDRSTRLEN] = "?";
+        if (family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
+        else if (family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
+                      sizeof text);
+        snprintf(why, cap,
+                 "the %s%saddress %s is not a public one (loopback, private, link-local...): "
+                 "refused",
+                 whose, *whose ? " " : "", text);
+        return -1;
+    }
+    return socket(family, socktype | SOCK_CLOEXEC, protocol);
+}
+
 static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *address)
 {
     exchange *x = ctx;
     (void)purpose;
-    if (!x->options->allow_local && !vg_outbound_address_is_public(&address->addr)) {
-        char text[INET6_ADDRSTRLEN] = "?";
-        if (address->family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *)&address->addr)->sin_addr, text,
-                      sizeof text);
-        else if (address->family == AF_INET6)
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&address->addr)->sin6_addr, text,
-                      sizeof text);
-        snprintf(x->refused, sizeof x->refused,
-                 "the address %s is not a public one (loopback, private, link-local...): "
-                 "refused",
-                 text);
-        return CURL_SOCKET_BAD;
-    }
-    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    int fd = vg_outbound_socket(&address->addr, address->family, address->socktype,
+                                address->protocol, x->options->allow_local, "", x->refused,
+                                sizeof x->refused);
+    return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
 /* Keep a short printable excerpt of the answer, drop the rest: a service's
@@ -288,8 +296,13 @@ vg_status vg_outbound_send_mail(const vg_outbound_options *options, const vg_out
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
             st = failure(&x, rc, "e-mail", err);
             if (code && st == VG_ERR_IO)
+                /* libcurl's words for a refusal ("Weird server reply") say
+                 * less than the code's class does */
                 st = vg_error_set(err, VG_ERR_IO, "e-mail: the mail server answered %ld (%s)", code,
-                                  curl_easy_strerror(rc));
+                                  code >= 500 && code < 600 ? "refused: check the addresses "
+                                                              "and the account"
+                                  : code >= 400 && code < 500 ? "a temporary refusal"
+                                                              : curl_easy_strerror(rc));
         }
     }
     curl_slist_free_all(rcpt);

@@ -45,7 +45,7 @@ struct vg_vault {
     char *dir;
     uint64_t max_file_bytes;
     uint64_t max_image_bytes;
-    bool pdq;
+    bool pdq, robust;
     unsigned char *master; /* KEY_BYTES in sodium_malloc'd (guarded, locked) memory */
 };
 
@@ -377,6 +377,7 @@ vg_status vg_vault_open_fs(const vg_vault_options *opts, const vg_vault_fs *fs, 
     vault->max_image_bytes =
         opts->max_image_bytes ? opts->max_image_bytes : VG_VAULT_DEFAULT_MAX_IMAGE_BYTES;
     vault->pdq = opts->pdq;
+    vault->robust = opts->robust;
     st = load_key(fs, opts->key_file, vault->master, err);
     if (st != VG_OK) {
         vg_vault_close(vault);
@@ -625,7 +626,8 @@ static void hash_image(vg_vault_writer *w, vg_vault_item *item)
                  w->image_note[0] ? w->image_note : "not decoded for PDQ");
         return;
     }
-    vg_filehash_options opts = {.pdq = true, .max_image_bytes = w->vault->max_image_bytes};
+    vg_filehash_options opts = {.pdq = true, .robust = w->vault->robust,
+                                .max_image_bytes = w->vault->max_image_bytes};
     vg_filehasher *hasher = NULL;
     vg_error herr;
     vg_filehash fh;
@@ -639,6 +641,10 @@ static void hash_image(vg_vault_writer *w, vg_vault_item *item)
         item->hash.has_pdq = true;
         item->hash.pdq = fh.pdq;
         item->hash.image = fh.image;
+        item->hash.has_robust = fh.has_robust;
+        item->hash.has_trimmed = fh.has_trimmed;
+        item->hash.trimmed = fh.trimmed;
+        item->hash.patchset = fh.patchset;
     } else {
         snprintf(item->pdq_note, sizeof item->pdq_note, "%s",
                  st != VG_OK ? herr.message : "no PDQ for this image");

@@ -86,11 +86,18 @@ void vg_console_case_page(vg_http_request *req)
                 vg_page_text(&p, it->severity);
             }
         }
+        /* A decision inherited from another report says which. */
+        if (it->decided_from)
+            vg_page_fmt(&p, " <small>(from report %" PRId64 ")</small>", it->decided_from);
         vg_page_put(&p, "</td><td>");
         vg_console_reporter_sees(&p, con, it->status);
         vg_page_put(&p, "</td></tr>");
     }
     vg_page_put(&p, "</tbody></table>");
+
+    vg_page_put(&p, "<h2 id=\"reporters\">What the reporters told us</h2>");
+    for (size_t i = 0; i < nitems; i++)
+        vg_console_reporter_section(&p, req, &items[i], 0);
 
     vg_page_put(&p, "<h2>Files</h2>");
     vg_console_files_table(&p, req, con, NULL, v.files, nfiles);
@@ -115,6 +122,8 @@ void vg_console_case_page(vg_http_request *req)
         }
         vg_page_put(&p, "</tbody></table>");
     }
+
+    vg_console_routes_table(&p, con, 0, case_id);
 
     vg_page_put(&p, "<h2>Linked cases</h2><p>Reports sharing a file, a URL or an account are "
                     "already in this case. Near-identical files (PDQ) link to: ");

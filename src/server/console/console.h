@@ -65,6 +65,22 @@ void vg_console_unavailable(vg_http_request *req, const vg_error *err);
  * item (it not NULL), the previews the caller may see. */
 void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *con,
                             const vg_item *it, const vg_item_file *files, size_t count);
+/* Render the routes of a report (report_id > 0) or a case (case_id > 0):
+ * what must be done about each URL, why, and where it is hosted. */
+void vg_console_routes_table(vg_page *p, const vg_console *con, int64_t report_id,
+                             int64_t case_id);
+
+/* What the reporter told us (reporter.c): who they are, when they saw it,
+ * their country and language, further fields, and whether they left
+ * contact details, with the audited button to read them when the caller
+ * may (vg_rule_may_contact). heading: with an <h2>. */
+void vg_console_reporter_section(vg_page *p, vg_http_request *req, const vg_item *it,
+                                 int heading);
+/* A dispute's two assessments side by side, what differs marked, and the
+ * buttons accepting one of them for who may settle it (decision.c). */
+void vg_console_dispute_view(vg_page *p, vg_http_request *req, const vg_item *it);
+/* The form reopening a confirmed classification, for supervisors. */
+void vg_console_reopen_form(vg_page *p, vg_http_request *req, const vg_item *it);
 
 /* ---- the handlers ------------------------------------------------------------ */
 
@@ -76,6 +92,11 @@ void vg_console_item_page(vg_http_request *req);
 void vg_console_assess_post(vg_http_request *req);
 void vg_console_preview(vg_http_request *req);
 void vg_console_case_page(vg_http_request *req);
+void vg_console_contact_post(vg_http_request *req);
+void vg_console_settle_post(vg_http_request *req);
+void vg_console_reopen_post(vg_http_request *req);
+void vg_console_next_post(vg_http_request *req);
+void vg_console_search_page(vg_http_request *req);
 void vg_console_alerts_page(vg_http_request *req);
 void vg_console_alert_ack_post(vg_http_request *req);
 

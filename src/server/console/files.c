@@ -147,6 +147,22 @@ static void video_match(vg_page *p, const char *text)
     json_decref(o);
 }
 
+/* A match by a signal of vigie's own that survives bars and crops
+ * (docs/robust.md): said as such, so the analyst knows what kind of
+ * likeness the bank saw. */
+static int robust_match(const char *signal)
+{
+    return signal && (!strcmp(signal, VG_MATCH_TRIMMED) || !strcmp(signal, VG_MATCH_CROP));
+}
+
+static void robust_note(vg_page *p, const vg_item_file *f)
+{
+    vg_page_put(p, " &mdash; ");
+    vg_page_text(p, vg_term_label(vg_match_terms, f->match_signal));
+    if (!strcmp(f->match_signal, VG_MATCH_TRIMMED))
+        vg_page_fmt(p, " (PDQ, %" PRId64 " bits apart)", f->distance);
+}
+
 void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *con,
                             const vg_item *it, const vg_item_file *files, size_t count)
 {
@@ -191,6 +207,8 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_page_text(p, f->bank_entry);
             if (f->video_match && strstr(f->video_match, "\"segments\""))
                 video_match(p, f->video_match);
+            else if (robust_match(f->match_signal))
+                robust_note(p, f);
             else
                 vg_page_fmt(p, f->distance ? " (PDQ, %" PRId64 " bits apart)" : " (exact digest)",
                             f->distance);

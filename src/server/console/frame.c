@@ -17,7 +17,9 @@ static const vg_page_link NAV[] = {
     {"/console", "Reports"},
     {"/console/queue", "Queue"},
     {"/console/queue?done=1", "Assessed"},
+    {"/console/search", "Search"},
     {"/console/alerts", "Alerts"},
+    {"/console/admin", "Administration"}, /* administrators only: the last */
 };
 
 /* While an urgent report's alert waits for someone, every console page
@@ -35,7 +37,7 @@ static void alerts_waiting(vg_page *p, vg_http_request *req, const char *current
     vg_alerts_free(alerts, count);
     if (total)
         vg_page_fmt(p,
-                    "<p class=\"msg err\" id=\"alerts-waiting\"><strong>Urgent:</strong> "
+                    "<p class=\"error\" id=\"alerts-waiting\"><strong>Urgent:</strong> "
                     "<a href=\"/console/alerts\">%" PRId64 " alert%s of a child who may be in "
                     "danger now, not yet acknowledged</a></p>",
                     total, total == 1 ? "" : "s");
@@ -47,7 +49,8 @@ void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, c
     vg_page_frame frame = {.kind = VG_PAGE_STAFF,
                            .title = title,
                            .nav = NAV,
-                           .nav_count = sizeof NAV / sizeof NAV[0],
+                           .nav_count = sizeof NAV / sizeof NAV[0] -
+                                        (who->role < VG_ROLE_ADMINISTRATOR),
                            .current = current,
                            .user = who->username ? who->username : "",
                            .role = vg_role_name(who->role)};
@@ -94,7 +97,8 @@ const char *vg_console_label(const char *code)
      * same thing in each (grooming, sextortion). */
     const vg_term *const lists[] = {vg_legal_terms,    vg_age_terms,          vg_sex_terms,
                                     vg_flag_terms,     vg_category_terms,     vg_item_state_terms,
-                                    vg_baseline_terms, vg_report_status_terms};
+                                    vg_baseline_terms, vg_report_status_terms,
+                                    vg_decision_source_terms};
     for (size_t i = 0; code && i < sizeof lists / sizeof lists[0]; i++) {
         const vg_term *t = vg_term_find(lists[i], code);
         if (t)
@@ -159,6 +163,10 @@ void vg_console_refused(vg_http_request *req, vg_item_outcome outcome, int64_t r
         [VG_ITEM_NO_SUCH_REPORT] = "There is no such report.",
         [VG_ITEM_OWN_ASSESSMENT] = "You assessed this item: a supervisor who did not must "
                                    "settle the dispute.",
+        [VG_ITEM_NOT_CONFIRMED] = "Only a confirmed classification can be reopened. Nothing "
+                                  "was changed.",
+        [VG_ITEM_ROLE] = "Your role does not allow this step. Nothing was changed.",
+        [VG_ITEM_NOT_DISPUTED] = "This item is not disputed (any more). Nothing was changed.",
     };
     vg_page p = {0};
     vg_console_page_open(&p, req, "Not changed", NULL);

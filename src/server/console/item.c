@@ -104,12 +104,15 @@ static const char *validate(const vg_console *con, const form *f)
 
 /* ---- rendering -------------------------------------------------------- */
 
+/* key: an access key (Alt+key in most browsers) shown after the label, or 0. */
 static void radio(vg_page *p, const char *name, const char *value, const char *label,
-                  const char *chosen)
+                  const char *chosen, char key)
 {
     vg_page_fmt(p, "<label><input type=\"radio\" name=\"%s\" value=\"", name);
     vg_page_text(p, value);
     vg_page_put(p, "\"");
+    if (key)
+        vg_page_fmt(p, " accesskey=\"%c\"", key);
     /* The keyboard starts on the first answer, with nothing chosen yet. */
     if (!chosen && !strcmp(name, "legal") && !strcmp(value, VG_LEGAL_CSAM))
         vg_page_put(p, " autofocus");
@@ -117,6 +120,8 @@ static void radio(vg_page *p, const char *name, const char *value, const char *l
         vg_page_put(p, " checked");
     vg_page_put(p, "> ");
     vg_page_text(p, label);
+    if (key)
+        vg_page_fmt(p, " <kbd>%c</kbd>", key);
     vg_page_put(p, "</label>");
 }
 
@@ -132,8 +137,8 @@ static void checkbox(vg_page *p, const char *name, const char *value, const char
 static void select_list(vg_page *p, const char *name, const char *label, const vg_term *values,
                         const char *chosen)
 {
-    vg_page_fmt(p, "<label>%s <select name=\"%s\" id=\"f-%s\"><option value=\"\">-</option>", label,
-                name, name);
+    vg_page_fmt(p, "<label>%s <select name=\"%s\" id=\"f-%s\"%s><option value=\"\">-</option>",
+                label, name, name, strcmp(name, "age") ? "" : " accesskey=\"g\"");
     for (size_t i = 0; values[i].code; i++) {
         vg_page_fmt(p, "<option value=\"%s\"%s>", values[i].code,
                     chosen && !strcmp(chosen, values[i].code) ? " selected" : "");
@@ -152,14 +157,20 @@ static void render_form(vg_page *p, vg_http_request *req, const vg_console *con,
                 "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
                 "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">",
                 it->report_id, it->version);
+    /* Shortcuts without script: access keys, which browsers bind to
+     * Alt (Chromium, Firefox on Linux and Windows) or Ctrl+Option (macOS). */
+    vg_page_put(p, "<p class=\"keys\">Shortcuts (Alt+key): <kbd>1</kbd>-<kbd>4</kbd> legal "
+                   "assessment, <kbd>g</kbd> apparent age, <kbd>c</kbd> country, <kbd>r</kbd> "
+                   "record.</p>");
     vg_page_put(p, "<div class=\"cols\"><fieldset><legend>Legal assessment</legend>");
     for (size_t i = 0; vg_legal_terms[i].code; i++)
-        radio(p, "legal", vg_legal_terms[i].code, vg_legal_terms[i].label, f->legal);
+        radio(p, "legal", vg_legal_terms[i].code, vg_legal_terms[i].label, f->legal,
+              i < 9 ? (char)('1' + i) : 0);
     vg_page_put(p, "</fieldset><fieldset><legend>Severity</legend>");
     const vg_grading *g = &con->hotline->grading;
     for (int i = 0; i < g->count; i++)
-        radio(p, "severity", g->grades[i], g->grades[i], f->severity);
-    radio(p, "severity", "", "none", f->severity ? f->severity : "");
+        radio(p, "severity", g->grades[i], g->grades[i], f->severity, 0);
+    radio(p, "severity", "", "none", f->severity ? f->severity : "", 0);
     vg_page_put(p, "</fieldset><fieldset><legend>Child(ren) shown</legend>");
     select_list(p, "age", "Apparent age", vg_age_terms, f->age);
     select_list(p, "sex", "Sex", vg_sex_terms, f->sex);
@@ -174,47 +185,15 @@ static void render_form(vg_page *p, vg_http_request *req, const vg_console *con,
         vg_page_put(p, "<br>");
     }
     vg_page_put(p, "</fieldset><fieldset><legend>Law and note</legend><label>Country whose law "
-                   "applies <input name=\"country\" id=\"f-country\" size=\"3\" maxlength=\"2\" "
+                   "applies <input name=\"country\" id=\"f-country\" accesskey=\"c\" size=\"3\" maxlength=\"2\" "
                    "pattern=\"[A-Z]{2}\" autocomplete=\"off\" value=\"");
     vg_page_text(p, f->country);
     vg_page_put(p, "\"></label><br><label for=\"f-note\">Note</label><br>"
                    "<textarea name=\"note\" id=\"f-note\" rows=\"3\" cols=\"40\" "
                    "maxlength=\"4000\">");
     vg_page_text(p, f->note);
-    vg_page_put(p, "</textarea></fieldset></div><p><button type=\"submit\" class=\"primary\">"
-                   "Record assessment</button></p></form>");
-}
-
-static void show_assessment(vg_page *p, const char *title, const char *by, const char *json)
-{
-    vg_page_put(p, "<h2>");
-    vg_page_text(p, title);
-    vg_page_put(p, " by ");
-    vg_page_text(p, by);
-    vg_page_put(p, "</h2><dl>");
-    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v)
-    {
-        vg_page_put(p, "<dt>");
-        vg_page_text(p, key);
-        vg_page_put(p, "</dt><dd>");
-        if (json_is_string(v)) {
-            vg_page_text(p, vg_console_label(json_string_value(v)));
-        } else if (json_is_array(v)) {
-            size_t i;
-            json_t *e;
-            json_array_foreach(v, i, e)
-            {
-                vg_page_put(p, i ? ", " : "");
-                vg_page_text(p, vg_console_label(json_string_value(e)));
-            }
-        }
-        vg_page_put(p, "</dd>");
-    }
-    json_decref(o);
-    vg_page_put(p, "</dl>");
+    vg_page_put(p, "</textarea></fieldset></div><p><button type=\"submit\" class=\"primary\" "
+                   "accesskey=\"r\">Record assessment</button></p></form>");
 }
 
 /* The item page: details, files, and the form when the caller may assess. */
@@ -247,6 +226,12 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
     if (msg && !strcmp(msg, "claimed"))
         vg_page_put(&p, "<p class=\"msg\" role=\"status\">You hold this item now: nobody else "
                         "can assess it until you release it or record your assessment.</p>");
+    if (msg && !strcmp(msg, "reopened"))
+        vg_page_fmt(&p,
+                    "<p class=\"msg\" role=\"status\">Reopened: the item is back in the queue, "
+                    "its files left the organisation's bank, and %" PRId64 " other report(s) "
+                    "that inherited its decision came back with it.</p>",
+                    vg_console_id(vg_http_query(req, "n")));
     if (problem) {
         vg_page_put(&p, "<p class=\"msg err\" role=\"alert\">");
         vg_page_text(&p, problem);
@@ -300,6 +285,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
         vg_page_put(&p, "</td></tr>");
     vg_item_urls_free(urls, nurls);
     vg_page_put(&p, "</tbody></table>");
+    vg_console_reporter_section(&p, req, &it, 1);
 
     int finished = !strcmp(it.state, VG_ITEM_CONFIRMED) || !strcmp(it.state, VG_ITEM_AUTO);
     int mine = it.claimed_by && !strcmp(it.claimed_by, who->username);
@@ -315,15 +301,24 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
             vg_page_text(&p, vg_console_label(it.age));
         }
         vg_page_put(&p, " — ");
-        vg_page_put(&p, !strcmp(it.state, VG_ITEM_AUTO)
-                            ? "assessed automatically: every file is in a confirmed bank entry."
-                            : "confirmed by ");
         if (strcmp(it.state, VG_ITEM_AUTO)) {
+            vg_page_put(&p, "confirmed by ");
             vg_page_text(&p, it.first_by);
             vg_page_put(&p, " and ");
             vg_page_text(&p, it.decided_by);
+        } else {
+            /* An inherited decision says where it came from. */
+            vg_page_put(&p, "assessed automatically: ");
+            vg_page_text(&p, vg_term_label(vg_decision_source_terms, it.decided_by));
+            if (it.decided_from)
+                vg_page_fmt(&p, " (<a href=\"/console/item?id=%" PRId64 "\">report %" PRId64
+                                "</a>)",
+                            it.decided_from, it.decided_from);
+            vg_page_put(&p, ".");
         }
         vg_page_put(&p, "</p>");
+        vg_console_routes_table(&p, con, report, 0);
+        vg_console_reopen_form(&p, req, &it);
     } else {
         if (it.first_by && !strcmp(it.state, VG_ITEM_SECOND)) {
             vg_page_put(&p, "<p class=\"msg\">First assessment recorded by ");
@@ -334,10 +329,8 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
         if (!strcmp(it.state, VG_ITEM_DISPUTED)) {
             vg_page_put(&p, "<p class=\"msg err\">The two assessments differ. A supervisor's "
                             "assessment decides.</p>");
-            if (who->role >= VG_ROLE_SUPERVISOR) {
-                show_assessment(&p, "First assessment", it.first_by, it.first_json);
-                show_assessment(&p, "Second assessment", it.second_by, it.second_json);
-            }
+            if (who->role >= VG_ROLE_SUPERVISOR)
+                vg_console_dispute_view(&p, req, &it);
         }
         vg_page_put(&p, "<p>");
         if (it.claimed_by && !mine && who->role >= VG_ROLE_SUPERVISOR) {

@@ -14,7 +14,7 @@
 
 #include "server/console/console.h"
 
-#define QUEUE_SCORED 50000 /* open items scored at most */
+#define QUEUE_SCORED VG_QUEUE_SCORED
 #define QUEUE_SHOWN 300    /* rows on the page */
 #define QUEUE_SHOWN_TEXT "300"
 
@@ -25,6 +25,19 @@ static const char *const messages[][2] = {
     {"confirmed", "Confirmed by two analysts. Its files are now in the organisation's bank."},
     {"disputed", "The two assessments differ: the item goes to a supervisor."},
     {"decided", "Decision recorded and confirmed."},
+    {"nothing", "There is nothing in the queue that you may take now."},
+};
+
+/* The queue's views (model/item.h, vg_rule_in_view), as ?view=NAME. */
+static const struct {
+    const char *name, *label;
+    vg_queue_view view;
+} VIEWS[] = {
+    {"all", "Everything open", VG_VIEW_ALL},
+    {"for-me", "For me", VG_VIEW_FOR_ME},
+    {"mine", "Mine", VG_VIEW_MINE},
+    {"second", "Awaiting a second opinion", VG_VIEW_SECOND},
+    {"disputed", "Disputed", VG_VIEW_DISPUTED},
 };
 
 static void flash(vg_page *p, vg_http_request *req)
@@ -133,10 +146,39 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
                 it->case_id, it->case_id);
 }
 
+/* The view asked for (the first, everything open, by default). */
+static size_t view_of(vg_http_request *req)
+{
+    const char *name = vg_http_query(req, "view");
+    for (size_t i = 0; name && i < sizeof VIEWS / sizeof VIEWS[0]; i++)
+        if (!strcmp(name, VIEWS[i].name))
+            return i;
+    return 0;
+}
+
+static void take_next_form(vg_page *p, vg_http_request *req)
+{
+    vg_page_put(p, "<form class=\"inline\" method=\"post\" action=\"/console/next\">");
+    vg_page_csrf(p, req);
+    vg_page_put(p, "<button type=\"submit\" class=\"primary\" accesskey=\"n\">Take the next "
+                   "item <kbd>Alt+N</kbd></button></form> ");
+}
+
+static void view_nav(vg_page *p, size_t current)
+{
+    vg_page_put(p, "<nav aria-label=\"Queue views\" class=\"views\"><ul>");
+    for (size_t i = 0; i < sizeof VIEWS / sizeof VIEWS[0]; i++) {
+        vg_page_fmt(p, "<li><a href=\"/console/queue?view=%s\"%s>%s</a></li>", VIEWS[i].name,
+                    i == current ? " aria-current=\"page\"" : "", VIEWS[i].label);
+    }
+    vg_page_put(p, "</ul></nav>");
+}
+
 void vg_console_queue_page(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
     int done = vg_http_query(req, "done") != NULL;
+    size_t view = view_of(req);
     int64_t now = (int64_t)time(NULL);
     vg_error err;
     vg_ranked *ranked = NULL;
@@ -152,10 +194,33 @@ void vg_console_queue_page(vg_http_request *req)
         vg_console_unavailable(req, &err);
         return;
     }
+    if (!done && VIEWS[view].view != VG_VIEW_ALL) {
+        /* Keep only the view's rows, in the queue's order. */
+        const vg_http_caller *who = vg_http_caller_of(req);
+        int64_t stale_before = con->hotline->claim_seconds ? now - con->hotline->claim_seconds : 0;
+        size_t kept = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (vg_rule_in_view(&ranked[i].item, VIEWS[view].view, who->username,
+                                who->role >= VG_ROLE_SUPERVISOR, stale_before)) {
+                vg_ranked tmp = ranked[kept];
+                ranked[kept++] = ranked[i];
+                ranked[i] = tmp;
+            }
+        }
+        for (size_t i = kept; i < count; i++)
+            vg_item_clear(&ranked[i].item);
+        count = kept;
+    }
     vg_page p = {0};
     vg_console_page_open(&p, req, done ? "Assessed items" : "Queue",
                          done ? "/console/queue?done=1" : "/console/queue");
     flash(&p, req);
+    if (!done) {
+        vg_page_put(&p, "<p>");
+        take_next_form(&p, req);
+        vg_page_put(&p, "<a href=\"/console/search\">Search by receipt, URL or hash</a></p>");
+        view_nav(&p, view);
+    }
     if (done)
         vg_page_put(&p, "<p>The latest items confirmed by four-eyes or assessed automatically "
                         "(every file already decided by a bank, or a copy of a decided "
@@ -170,7 +235,7 @@ void vg_console_queue_page(vg_http_request *req)
                     con->target_hours);
     size_t shown = count > QUEUE_SHOWN ? QUEUE_SHOWN : count;
     if (!count) {
-        vg_page_put(&p, done ? "<p>Nothing assessed yet.</p>" : "<p>The queue is empty.</p>");
+        vg_page_put(&p, done ? "<p>Nothing assessed yet.</p>" : "<p>Nothing in this view.</p>");
     } else {
         /* Scores only order what is still to do: the assessed list has none. */
         vg_page_put(&p, done ? "<table id=\"queue\"><thead><tr>"
@@ -231,4 +296,78 @@ void vg_console_claim_post(vg_http_request *req)
 void vg_console_release_post(vg_http_request *req)
 {
     claim_or_release(req, 0);
+}
+
+/* ---- take the next item -------------------------------------------------------- */
+
+void vg_console_next_post(vg_http_request *req)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    vg_actor who = vg_console_actor(req);
+    int64_t report = 0;
+    int held = 0;
+    vg_error err;
+    if (vg_hotline_take_next(con->hotline, &who, (int64_t)time(NULL), &report, &held, &err) !=
+        VG_OK) {
+        vg_console_unavailable(req, &err);
+        return;
+    }
+    char location[96];
+    if (report)
+        snprintf(location, sizeof location, "/console/item?id=%" PRId64 "&msg=claimed#assess",
+                 report);
+    else
+        snprintf(location, sizeof location, "/console/queue?msg=nothing");
+    vg_http_redirect(req, location);
+}
+
+/* ---- search --------------------------------------------------------------------- */
+
+void vg_console_search_page(vg_http_request *req)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    const char *q = vg_http_query(req, "q");
+    vg_item *items = NULL;
+    size_t count = 0;
+    vg_error err;
+    if (q && *q && vg_hotline_find(con->hotline, q, VG_FIND_MAX, &items, &count, &err) != VG_OK) {
+        vg_console_unavailable(req, &err);
+        return;
+    }
+    vg_page p = {0};
+    vg_console_page_open(&p, req, "Search", "/console/search");
+    vg_page_put(&p, "<form method=\"get\" action=\"/console/search\" role=\"search\">"
+                    "<label for=\"q\">Receipt code, URL, or a file's MD5, SHA-1, SHA-256 or "
+                    "PDQ</label><br><input type=\"search\" name=\"q\" id=\"q\" size=\"70\" "
+                    "maxlength=\"4000\" accesskey=\"f\" value=\"");
+    vg_page_text(&p, q);
+    vg_page_put(&p, "\"> <button type=\"submit\">Search</button></form>");
+    if (q && *q && !count) {
+        vg_page_put(&p, "<p role=\"status\">No report found.</p>");
+    } else if (count) {
+        vg_page_fmt(&p,
+                    "<table><caption>%zu report%s found, newest first</caption><thead><tr>"
+                    "<th scope=\"col\">Report</th><th scope=\"col\">Received</th>"
+                    "<th scope=\"col\">About</th><th scope=\"col\">State</th>"
+                    "<th scope=\"col\">Case</th></tr></thead><tbody>",
+                    count, count == 1 ? "" : "s");
+        for (size_t i = 0; i < count; i++) {
+            const vg_item *it = &items[i];
+            vg_page_fmt(&p, "<tr><td><a href=\"/console/item?id=%" PRId64 "\">", it->report_id);
+            vg_page_text(&p, it->receipt_code);
+            vg_page_put(&p, "</a></td><td>");
+            vg_console_time(&p, it->created_at);
+            vg_page_put(&p, "</td><td>");
+            vg_page_text(&p, vg_console_label(it->category));
+            vg_page_put(&p, "</td><td>");
+            vg_page_text(&p, vg_console_label(it->state));
+            vg_page_fmt(&p,
+                        "</td><td><a href=\"/console/case?id=%" PRId64 "\">#%" PRId64
+                        "</a></td></tr>",
+                        it->case_id, it->case_id);
+        }
+        vg_page_put(&p, "</tbody></table>");
+    }
+    vg_items_free(items, count);
+    vg_page_send(&p, req, 200);
 }

@@ -27,8 +27,10 @@ void vg_hma_banks(vg_http_request *req)
     int64_t built_at;
     vg_hotline_bank_index(hma->srv->hotline, &stats, &built_at);
     json_t *list = json_array();
+    char name[256];
     for (uint32_t i = 0; list && i < stats.banks; i++)
-        json_array_append_new(list, bank_json(vg_hotline_bank_name(hma->srv->hotline, i)));
+        if (vg_hotline_bank_name(hma->srv->hotline, i, name, sizeof name))
+            json_array_append_new(list, bank_json(name));
     vg_hma_json(req, 200, list);
 }
 
@@ -38,8 +40,9 @@ static int64_t bank_numbered(vg_hotline *h, const char *name, size_t len)
     vg_index_stats stats;
     int64_t built_at;
     vg_hotline_bank_index(h, &stats, &built_at);
+    char buf[256];
     for (uint32_t i = 0; i < stats.banks; i++) {
-        const char *n = vg_hotline_bank_name(h, i);
+        const char *n = vg_hotline_bank_name(h, i, buf, sizeof buf);
         if (n && strlen(n) == len && !strncmp(n, name, len))
             return i;
     }
@@ -94,7 +97,11 @@ void vg_hma_bank(vg_http_request *req)
     }
     const char *tail = rest + name_len;
     if (!*tail || !strcmp(tail, "/")) {
-        vg_hma_json(req, 200, bank_json(vg_hotline_bank_name(h, (uint32_t)bank)));
+        char name[256];
+        vg_hma_json(req, 200,
+                    bank_json(vg_hotline_bank_name(h, (uint32_t)bank, name, sizeof name)
+                                  ? name
+                                  : ""));
         return;
     }
     const char *id_text = !strncmp(tail, "/content/", 9) ? tail + 9 : NULL;
@@ -108,15 +115,17 @@ void vg_hma_bank(vg_http_request *req)
     vg_index_entry e;
     int found = 0;
     vg_error err;
-    if (vg_hotline_bank_entry(h, id, &e, &found, &err) != VG_OK) {
+    void *ticket = NULL;
+    if (vg_hotline_bank_entry(h, id, &e, &found, &ticket, &err) != VG_OK) {
+        vg_hotline_index_release(h, ticket);
         vg_hma_error(req, 500, "%s", err.message);
         return;
     }
     /* a frame of a video is not content of its own */
     if (!found || e.bank != (uint32_t)bank ||
-        (e.type == VG_SIGNAL_VPDQ && e.video != (uint64_t)id)) {
+        (e.type == VG_SIGNAL_VPDQ && e.video != (uint64_t)id))
         vg_hma_error(req, 404, "content %llu not found", id);
-        return;
-    }
-    vg_hma_json(req, 200, entry_json(&e, id));
+    else
+        vg_hma_json(req, 200, entry_json(&e, id));
+    vg_hotline_index_release(h, ticket);
 }

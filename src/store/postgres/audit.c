@@ -167,6 +167,66 @@ vg_status pg_audit_for_targets(void *tx, const char *const *targets, size_t coun
     return st;
 }
 
+/* A search written for the filters given (rarely run, so neither prepared
+ * nor cached): only the conditions set appear, so that the indexes on
+ * actor, action, target and time can serve it. */
+vg_status pg_audit_search(void *tx, const vg_audit_filter *f, size_t limit, vg_audit_visit_fn fn,
+                          void *ctx, vg_error *err)
+{
+    pg_conn *c = tx;
+    char sql[512];
+    pg_args a = {0};
+    size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT " AUDIT_COLUMNS " FROM audit WHERE true");
+    size_t action_len = f->action ? strlen(f->action) : 0;
+    int prefix = action_len && f->action[action_len - 1] == '.';
+    /* "item." .. "item/": every action under the prefix ('/' follows '.');
+     * COLLATE "C" so that the comparison is by bytes, as SQLite's. */
+    char *upper = prefix ? strdup(f->action) : NULL;
+    if (prefix && !upper)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory searching the audit log");
+    if (upper)
+        upper[action_len - 1] = '/';
+    if (f->actor) {
+        pa_text(&a, f->actor);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND actor = $%d", a.n);
+    }
+    if (f->action && prefix) {
+        pa_text(&a, f->action);
+        pa_text(&a, upper);
+        n += (size_t)snprintf(sql + n, sizeof sql - n,
+                              " AND action COLLATE \"C\" >= $%d AND action COLLATE \"C\" < $%d",
+                              a.n - 1, a.n);
+    } else if (f->action) {
+        pa_text(&a, f->action);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND action = $%d", a.n);
+    }
+    if (f->target) {
+        pa_text(&a, f->target);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND target = $%d", a.n);
+    }
+    if (f->from) {
+        pa_int(&a, f->from);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND time >= $%d", a.n);
+    }
+    if (f->to) {
+        pa_int(&a, f->to);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND time < $%d", a.n);
+    }
+    if (f->before_seq) {
+        pa_int(&a, f->before_seq);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND seq < $%d", a.n);
+    }
+    pa_int(&a, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    snprintf(sql + n, sizeof sql - n, " ORDER BY seq DESC LIMIT $%d", a.n);
+    PGresult *res = PQexecParams(c->db, sql, a.n, NULL, a.v, NULL, NULL, 0);
+    vg_status st = PQresultStatus(res) == PGRES_TUPLES_OK
+                       ? visit_rows(res, fn, ctx, err)
+                       : pg_error(c, res, "searching the audit log", err);
+    PQclear(res);
+    free(upper);
+    return st;
+}
+
 vg_status pg_audit_head(void *tx, int64_t *seq, char hash[65], vg_error *err)
 {
     return read_head(tx, 0, seq, hash, err);

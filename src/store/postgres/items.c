@@ -33,7 +33,8 @@
     "   COALESCE(b.age, ''), ';') FROM report_files f JOIN console_bank b"                         \
     "   ON b.sha256 = f.sha256 WHERE f.report_id = r.id AND " HELD "),"                            \
     " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0),"     \
-    " r.danger FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+    " COALESCE(i.decided_from, 0), r.extra_json, r.danger"                                        \
+    " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
 
 static void read_item(const PGresult *res, int row, void *item)
 {
@@ -64,6 +65,8 @@ static void read_item(const PGresult *res, int row, void *item)
     for (size_t i = 0; i < sizeof texts3 / sizeof texts3[0]; i++)
         *texts3[i] = pg_text(res, row, c++);
     it->source_trust = pg_int(res, row, c++);
+    it->decided_from = pg_int(res, row, c++);
+    it->extra_json = pg_text(res, row, c++);
     it->danger = pg_int(res, row, c++);
 }
 
@@ -129,14 +132,15 @@ vg_status pg_items_of_case(void *tx, int64_t case_id, vg_item **out, size_t *cou
 static const char SQL_ITEM_PUT[] =
     "INSERT INTO console_items(report_id, version, state, claimed_by, claimed_at, first_by,"
     " first_json, first_key, second_by, second_json, decided_by, final_json, legal, severity,"
-    " age, updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"
+    " age, updated_at, decided_from)"
+    " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)"
     " ON CONFLICT(report_id) DO UPDATE SET version = excluded.version, state = excluded.state,"
     " claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at,"
     " first_by = excluded.first_by, first_json = excluded.first_json,"
     " first_key = excluded.first_key, second_by = excluded.second_by,"
     " second_json = excluded.second_json, decided_by = excluded.decided_by,"
     " final_json = excluded.final_json, legal = excluded.legal, severity = excluded.severity,"
-    " age = excluded.age, updated_at = excluded.updated_at";
+    " age = excluded.age, updated_at = excluded.updated_at, decided_from = excluded.decided_from";
 
 vg_status pg_item_put(void *tx, const vg_item *it, int64_t now, vg_error *err)
 {
@@ -155,6 +159,10 @@ vg_status pg_item_put(void *tx, const vg_item *it, int64_t now, vg_error *err)
     for (int i = 0; i < 10; i++)
         pa_text(&a, texts[i]);
     pa_int(&a, now);
+    if (it->decided_from)
+        pa_int(&a, it->decided_from);
+    else
+        pa_text(&a, NULL);
     return pg_done(tx, SQL_ITEM_PUT, &a, "recording an assessment", NULL, err);
 }
 
@@ -168,6 +176,21 @@ static const char SQL_IDS_SHARING[] =
 static const char SQL_IDS_SAME_CONTENT[] =
     "SELECT r2.id FROM reports r JOIN reports r2 ON r2.case_id = r.case_id AND"
     " r2.content_key = r.content_key WHERE r.id = $1 AND r2.id <> $1 ORDER BY r2.id";
+
+static const char SQL_IDS_SHARING_URLS[] =
+    "SELECT DISTINCT g.report_id FROM report_urls g WHERE g.canonical IN (SELECT canonical FROM"
+    " report_urls WHERE report_id = $1) AND g.report_id <> $1 ORDER BY g.report_id";
+static const char SQL_IDS_DECIDED_FROM[] =
+    "SELECT report_id FROM console_items WHERE decided_from = $1 ORDER BY report_id";
+static const char SQL_IDS_FIND[] =
+    "SELECT id FROM reports WHERE receipt_code = $1"
+    " UNION SELECT report_id FROM report_urls WHERE canonical = $2 OR url = $2"
+    " UNION SELECT report_id FROM report_files WHERE sha256 = $3 OR md5 = $3 OR sha1 = $3"
+    "   OR pdq = $3"
+    " ORDER BY 1 DESC LIMIT $4";
+static const char SQL_ITEM_COUNTS[] =
+    "SELECT COALESCE(i.state, 'open'), COUNT(*) FROM reports r"
+    " LEFT JOIN console_items i ON i.report_id = r.id GROUP BY 1";
 
 static vg_status ids(pg_conn *c, const char *sql, int64_t arg, int64_t *out, size_t max,
                      size_t *count, const char *what, vg_error *err)
@@ -194,12 +217,56 @@ vg_status pg_item_ids_same_content(void *tx, int64_t report_id, int64_t *out, si
     return ids(tx, SQL_IDS_SAME_CONTENT, report_id, out, max, count, "reading copies", err);
 }
 
+vg_status pg_item_ids_sharing_urls(void *tx, int64_t report_id, int64_t *out, size_t max,
+                                   size_t *count, vg_error *err)
+{
+    return ids(tx, SQL_IDS_SHARING_URLS, report_id, out, max, count, "reading shared URLs", err);
+}
+
+vg_status pg_item_ids_decided_from(void *tx, int64_t report_id, int64_t *out, size_t max,
+                                   size_t *count, vg_error *err)
+{
+    return ids(tx, SQL_IDS_DECIDED_FROM, report_id, out, max, count,
+               "reading inherited decisions", err);
+}
+
+vg_status pg_item_ids_find(void *tx, const char *receipt, const char *url, const char *digest,
+                           int64_t *out, size_t max, size_t *count, vg_error *err)
+{
+    pg_args a = {0};
+    pa_text(&a, receipt);
+    pa_text(&a, url);
+    pa_text(&a, digest);
+    pa_int(&a, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    return pg_ids(tx, SQL_IDS_FIND, &a, out, max, count, "searching reports", err);
+}
+
+vg_status pg_item_counts(void *tx, vg_item_counts *counts, vg_error *err)
+{
+    memset(counts, 0, sizeof *counts);
+    PGresult *res = pg_run(tx, SQL_ITEM_COUNTS, NULL, "counting items", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *state = PQgetvalue(res, i, 0);
+        int64_t *into = !strcmp(state, VG_ITEM_SECOND)      ? &counts->second
+                        : !strcmp(state, VG_ITEM_DISPUTED)  ? &counts->disputed
+                        : !strcmp(state, VG_ITEM_CONFIRMED) ? &counts->confirmed
+                        : !strcmp(state, VG_ITEM_AUTO)      ? &counts->automatic
+                                                            : &counts->open;
+        *into += pg_int(res, i, 1);
+    }
+    PQclear(res);
+    return VG_OK;
+}
+
 /* ---- files, URLs, the bank ------------------------------------------------ */
 
 #define FILE_COLUMNS                                                                               \
     "SELECT f.id, f.report_id, r.case_id, COALESCE(f.size, 0), f.vault_id, f.filename,"            \
     " f.content_type, f.md5, f.sha1, f.sha256, f.pdq, f.bank, f.bank_entry, f.known,"              \
-    " COALESCE(f.distance, 0), b.legal, b.severity, b.age, f.video_match FROM report_files f"       \
+    " COALESCE(f.distance, 0), b.legal, b.severity, b.age, f.video_match, f.match_signal"          \
+    " FROM report_files f"                                                                         \
     " JOIN reports r ON r.id = f.report_id"                                                        \
     " LEFT JOIN console_bank b ON b.sha256 = f.sha256 AND " HELD
 
@@ -226,6 +293,7 @@ static void read_file(const PGresult *res, int row, void *item)
     f->own_severity = pg_text(res, row, 16);
     f->own_age = pg_text(res, row, 17);
     f->video_match = pg_text(res, row, 18);
+    f->match_signal = pg_text(res, row, 19);
 }
 
 vg_status pg_files(void *tx, int64_t report_id, int64_t case_id, vg_item_file **files,
@@ -318,4 +386,61 @@ vg_status pg_bank_put(void *tx, const char *sha256, const char *pdq, const vg_ve
     pa_int(&a, report_id);
     pa_int(&a, now);
     return pg_done(tx, SQL_BANK_PUT, &a, "adding to the organisation's bank", NULL, err);
+}
+
+static const char SQL_BANK_REMOVE_REPORT[] = "DELETE FROM console_bank WHERE report_id = $1";
+static const char SQL_BANK_COUNT[] = "SELECT COUNT(*) FROM console_bank";
+/* ctid: PostgreSQL has no rowid; among entries added in the same second
+ * the order is then the table's, as good a tie-break as SQLite's. */
+#define BANK_COLUMNS                                                                               \
+    "SELECT sha256, pdq, legal, severity, age, report_id, added_at FROM console_bank"
+static const char SQL_BANK_ONE[] = BANK_COLUMNS " WHERE sha256 = $1";
+static const char SQL_BANK_NEWEST[] = BANK_COLUMNS " ORDER BY added_at DESC, ctid DESC LIMIT $1";
+
+vg_status pg_bank_remove_report(void *tx, int64_t report_id, int64_t *removed, vg_error *err)
+{
+    pg_args a = {0};
+    pa_int(&a, report_id);
+    *removed = 0;
+    return pg_done(tx, SQL_BANK_REMOVE_REPORT, &a, "removing from the organisation's bank",
+                   removed, err);
+}
+
+vg_status pg_bank_count(void *tx, int64_t *count, vg_error *err)
+{
+    *count = 0;
+    PGresult *res = pg_run(tx, SQL_BANK_COUNT, NULL, "counting the bank", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    *count = pg_int(res, 0, 0);
+    PQclear(res);
+    return VG_OK;
+}
+
+static void read_own(const PGresult *res, int row, void *item)
+{
+    vg_own_entry *e = item;
+    char **texts[] = {&e->sha256, &e->pdq, &e->legal, &e->severity, &e->age};
+    for (int i = 0; i < 5; i++)
+        *texts[i] = pg_text(res, row, i);
+    e->report_id = pg_int(res, row, 5);
+    e->added_at = pg_int(res, row, 6);
+}
+
+vg_status pg_bank_entries(void *tx, const char *sha256, size_t limit, vg_own_entry **rows,
+                          size_t *count, vg_error *err)
+{
+    *rows = NULL;
+    *count = 0;
+    pg_args a = {0};
+    if (!sha256) {
+        pa_int(&a, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+        return pg_list(tx, SQL_BANK_NEWEST, &a, sizeof **rows, read_own, (void **)rows, count,
+                       "reading the organisation's bank", err);
+    }
+    if (!limit)
+        return VG_OK;
+    pa_text(&a, sha256);
+    return pg_list(tx, SQL_BANK_ONE, &a, sizeof **rows, read_own, (void **)rows, count,
+                   "reading the organisation's bank", err);
 }

@@ -25,6 +25,7 @@ static const char SQL_DISABLE[] = "UPDATE accounts SET disabled = $1 WHERE usern
 static const char SQL_SESSIONS_OF_NAME[] =
     "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = $1)";
 static const char SQL_SET_PASSWORD[] = "UPDATE accounts SET password_hash = $1 WHERE id = $2";
+static const char SQL_SET_ROLE[] = "UPDATE accounts SET role = $1 WHERE id = $2";
 static const char SQL_SET_TOTP[] =
     "UPDATE accounts SET totp_secret = $1, totp_last_step = 0 WHERE id = $2";
 /* One statement: a concurrent use of the same step waits for this one and
@@ -132,6 +133,13 @@ static vg_status account_text(pg_conn *c, const char *sql, int64_t id, const cha
 vg_status pg_account_set_password(void *tx, int64_t id, const char *password_hash, vg_error *err)
 {
     return account_text(tx, SQL_SET_PASSWORD, id, password_hash, err);
+}
+
+vg_status pg_account_set_role(void *tx, int64_t id, vg_role role, vg_error *err)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%d", (int)role);
+    return account_text(tx, SQL_SET_ROLE, id, text, err);
 }
 
 vg_status pg_account_set_totp(void *tx, int64_t id, const char *secret, vg_error *err)

@@ -220,8 +220,8 @@ static const char SQL_URL_PUT[] =
     "INSERT INTO report_urls(report_id, url, canonical) VALUES($1, $2, $3)";
 static const char SQL_FILE_PUT[] =
     "INSERT INTO report_files(report_id, vault_id, filename, content_type, size, md5, sha1, "
-    "sha256, pdq, pdq_quality, known, bank, bank_entry, distance, video_match) "
-    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)";
+    "sha256, pdq, pdq_quality, known, bank, bank_entry, distance, video_match, match_signal) "
+    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)";
 
 /* The near-picture cache (vg_tx_report_pdqs) reads files with a PDQ hash
  * by growing id, and takes the last id it saw as where to start next time:
@@ -290,6 +290,7 @@ vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
         pa_text(&fa, f->bank_entry);
         pa_int(&fa, f->distance);
         pa_text(&fa, f->video_match);
+        pa_text(&fa, f->match_signal);
         status = pg_done(c, SQL_FILE_PUT, &fa, "writing a report file", NULL, err);
     }
     return status;

@@ -203,6 +203,64 @@ vg_status sq_audit_for_targets(void *tx, const char *const *targets, size_t coun
     return status;
 }
 
+/* A search prepared for the filters given (rarely run, so not cached):
+ * only the conditions set appear, so that the indexes on actor, action,
+ * target and time can serve it. */
+vg_status sq_audit_search(void *tx, const vg_audit_filter *f, size_t limit, vg_audit_visit_fn fn,
+                          void *ctx, vg_error *err)
+{
+    conn *c = tx;
+    char sql[512];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT " AUDIT_COLUMNS " FROM audit WHERE 1");
+    size_t action_len = f->action ? strlen(f->action) : 0;
+    int prefix = action_len && f->action[action_len - 1] == '.';
+    if (f->actor)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND actor = ?1");
+    if (f->action)
+        n += (size_t)snprintf(sql + n, sizeof sql - n,
+                              prefix ? " AND action >= ?2 AND action < ?3" : " AND action = ?2");
+    if (f->target)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND target = ?4");
+    if (f->from)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND time >= ?5");
+    if (f->to)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND time < ?6");
+    if (f->before_seq)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND seq < ?7");
+    snprintf(sql + n, sizeof sql - n, " ORDER BY seq DESC LIMIT ?8");
+    /* "item." .. "item/": every action under the prefix ('/' follows '.'). */
+    char *upper = prefix ? strdup(f->action) : NULL;
+    if (prefix && !upper)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory searching the audit log");
+    if (upper)
+        upper[action_len - 1] = '/';
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        free(upper);
+        return sq_db_error(err, c->db, "searching the audit log");
+    }
+    sqlite3_bind_text(st, 1, f->actor ? f->actor : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, f->action ? f->action : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, upper ? upper : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, f->target ? f->target : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, f->from);
+    sqlite3_bind_int64(st, 6, f->to);
+    sqlite3_bind_int64(st, 7, f->before_seq);
+    sqlite3_bind_int64(st, 8, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    vg_status status = VG_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (visit_audit_row(st, fn, ctx)) {
+            status = vg_error_set(err, VG_ERR_ABORTED, "stopped reading the audit log");
+            break;
+        }
+    if (status == VG_OK && rc != SQLITE_DONE)
+        status = sq_db_error(err, c->db, "searching the audit log");
+    sqlite3_finalize(st);
+    free(upper);
+    return status;
+}
+
 vg_status sq_audit_head(void *tx, int64_t *seq, char hash[65], vg_error *err)
 {
     return read_head(tx, seq, hash, err);

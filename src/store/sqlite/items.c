@@ -32,7 +32,8 @@
     "   COALESCE(b.age, ''), ';') FROM report_files f JOIN console_bank b"                         \
     "   ON b.sha256 = f.sha256 WHERE f.report_id = r.id AND " HELD "),"                            \
     " r.content_key, COALESCE((SELECT k.trust FROM api_keys k WHERE k.id = r.api_key_id), 0),"     \
-    " r.danger FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+    " COALESCE(i.decided_from, 0), r.extra_json, r.danger"                                        \
+    " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
 
 static void read_item(sqlite3_stmt *st, void *item)
 {
@@ -63,6 +64,8 @@ static void read_item(sqlite3_stmt *st, void *item)
     for (size_t i = 0; i < sizeof texts3 / sizeof texts3[0]; i++)
         *texts3[i] = sq_text(st, c++);
     it->source_trust = sqlite3_column_int64(st, c++);
+    it->decided_from = sqlite3_column_int64(st, c++);
+    it->extra_json = sq_text(st, c++);
     it->danger = sqlite3_column_int64(st, c++);
 }
 
@@ -118,11 +121,12 @@ vg_status sq_items_of_case(void *tx, int64_t case_id, vg_item **items, size_t *c
 static const char SQL_ITEM_PUT[] =
     "INSERT INTO console_items(report_id, version, state, claimed_by, claimed_at, first_by,"
     " first_json, first_key, second_by, second_json, decided_by, final_json, legal, severity,"
-    " age, updated_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"
+    " age, updated_at, decided_from)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
     " ON CONFLICT(report_id) DO UPDATE SET version = ?2, state = ?3, claimed_by = ?4,"
     " claimed_at = ?5, first_by = ?6, first_json = ?7, first_key = ?8, second_by = ?9,"
     " second_json = ?10, decided_by = ?11, final_json = ?12, legal = ?13, severity = ?14,"
-    " age = ?15, updated_at = ?16";
+    " age = ?15, updated_at = ?16, decided_from = ?17";
 
 vg_status sq_item_put(void *tx, const vg_item *it, int64_t now, vg_error *err)
 {
@@ -140,6 +144,8 @@ vg_status sq_item_put(void *tx, const vg_item *it, int64_t now, vg_error *err)
     for (int i = 0; i < 10; i++)
         sq_bind_text(st, 6 + i, texts[i]);
     sqlite3_bind_int64(st, 16, now);
+    if (it->decided_from)
+        sqlite3_bind_int64(st, 17, it->decided_from);
     return sq_step_done(c, st, "recording an assessment", err);
 }
 
@@ -153,6 +159,73 @@ static const char SQL_IDS_SHARING[] =
 static const char SQL_IDS_SAME_CONTENT[] =
     "SELECT r2.id FROM reports r JOIN reports r2 ON r2.case_id = r.case_id AND"
     " r2.content_key = r.content_key WHERE r.id = ?1 AND r2.id <> ?1 ORDER BY r2.id";
+
+static const char SQL_IDS_SHARING_URLS[] =
+    "SELECT DISTINCT g.report_id FROM report_urls g WHERE g.canonical IN (SELECT canonical FROM"
+    " report_urls WHERE report_id = ?1) AND g.report_id <> ?1 ORDER BY g.report_id";
+static const char SQL_IDS_DECIDED_FROM[] =
+    "SELECT report_id FROM console_items WHERE decided_from = ?1 ORDER BY report_id";
+static const char SQL_IDS_FIND[] =
+    "SELECT id FROM reports WHERE receipt_code = ?1"
+    " UNION SELECT report_id FROM report_urls WHERE canonical = ?2 OR url = ?2"
+    " UNION SELECT report_id FROM report_files WHERE sha256 = ?3 OR md5 = ?3 OR sha1 = ?3"
+    "   OR pdq = ?3"
+    " ORDER BY 1 DESC LIMIT ?4";
+static const char SQL_ITEM_COUNTS[] =
+    "SELECT COALESCE(i.state, 'open'), COUNT(*) FROM reports r"
+    " LEFT JOIN console_items i ON i.report_id = r.id GROUP BY 1";
+
+vg_status sq_item_ids_sharing_urls(void *tx, int64_t report_id, int64_t *ids, size_t max,
+                                   size_t *count, vg_error *err)
+{
+    return sq_ids(tx, SQL_IDS_SHARING_URLS, report_id, ids, max, count, "reading shared URLs",
+                  err);
+}
+
+vg_status sq_item_ids_decided_from(void *tx, int64_t report_id, int64_t *ids, size_t max,
+                                   size_t *count, vg_error *err)
+{
+    return sq_ids(tx, SQL_IDS_DECIDED_FROM, report_id, ids, max, count,
+                  "reading inherited decisions", err);
+}
+
+vg_status sq_item_ids_find(void *tx, const char *receipt, const char *url, const char *digest,
+                           int64_t *ids, size_t max, size_t *count, vg_error *err)
+{
+    conn *c = tx;
+    *count = 0;
+    SQ_STMT(st, SQL_IDS_FIND);
+    sq_bind_text(st, 1, receipt);
+    sq_bind_text(st, 2, url);
+    sq_bind_text(st, 3, digest);
+    sqlite3_bind_int64(st, 4, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    int rc = SQLITE_DONE;
+    while (*count < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[(*count)++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return *count == max || rc == SQLITE_DONE ? VG_OK
+                                               : sq_db_error(err, c->db, "searching reports");
+}
+
+vg_status sq_item_counts(void *tx, vg_item_counts *counts, vg_error *err)
+{
+    conn *c = tx;
+    memset(counts, 0, sizeof *counts);
+    SQ_STMT(st, SQL_ITEM_COUNTS);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *state = (const char *)sqlite3_column_text(st, 0);
+        int64_t n = sqlite3_column_int64(st, 1);
+        int64_t *into = !strcmp(state, VG_ITEM_SECOND)      ? &counts->second
+                        : !strcmp(state, VG_ITEM_DISPUTED)  ? &counts->disputed
+                        : !strcmp(state, VG_ITEM_CONFIRMED) ? &counts->confirmed
+                        : !strcmp(state, VG_ITEM_AUTO)      ? &counts->automatic
+                                                            : &counts->open;
+        *into += n;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VG_OK : sq_db_error(err, c->db, "counting items");
+}
 
 vg_status sq_item_ids_open(void *tx, int64_t *ids, size_t max, size_t *count, vg_error *err)
 {
@@ -176,7 +249,8 @@ vg_status sq_item_ids_same_content(void *tx, int64_t report_id, int64_t *ids, si
 #define FILE_COLUMNS                                                                               \
     "SELECT f.id, f.report_id, r.case_id, COALESCE(f.size, 0), f.vault_id, f.filename,"            \
     " f.content_type, f.md5, f.sha1, f.sha256, f.pdq, f.bank, f.bank_entry, f.known,"              \
-    " COALESCE(f.distance, 0), b.legal, b.severity, b.age, f.video_match FROM report_files f"                     \
+    " COALESCE(f.distance, 0), b.legal, b.severity, b.age, f.video_match, f.match_signal"          \
+    " FROM report_files f"                                                                         \
     " JOIN reports r ON r.id = f.report_id"                                                        \
     " LEFT JOIN console_bank b ON b.sha256 = f.sha256 AND " HELD
 
@@ -203,6 +277,7 @@ static void read_file(sqlite3_stmt *st, void *item)
     f->own_severity = sq_text(st, 16);
     f->own_age = sq_text(st, 17);
     f->video_match = sq_text(st, 18);
+    f->match_signal = sq_text(st, 19);
 }
 
 static void clear_file(void *item)
@@ -300,4 +375,74 @@ vg_status sq_bank_put(void *tx, const char *sha256, const char *pdq, const vg_ve
     sqlite3_bind_int64(st, 6, report_id);
     sqlite3_bind_int64(st, 7, now);
     return sq_step_done(c, st, "adding to the organisation's bank", err);
+}
+
+static const char SQL_BANK_REMOVE_REPORT[] = "DELETE FROM console_bank WHERE report_id = ?";
+static const char SQL_BANK_COUNT[] = "SELECT COUNT(*) FROM console_bank";
+#define BANK_COLUMNS "SELECT sha256, pdq, legal, severity, age, report_id, added_at FROM console_bank"
+static const char SQL_BANK_ONE[] = BANK_COLUMNS " WHERE sha256 = ?";
+static const char SQL_BANK_NEWEST[] = BANK_COLUMNS " ORDER BY added_at DESC, rowid DESC LIMIT ?";
+
+vg_status sq_bank_remove_report(void *tx, int64_t report_id, int64_t *removed, vg_error *err)
+{
+    conn *c = tx;
+    SQ_STMT(st, SQL_BANK_REMOVE_REPORT);
+    sqlite3_bind_int64(st, 1, report_id);
+    vg_status status = sq_step_done(c, st, "removing from the organisation's bank", err);
+    *removed = status == VG_OK ? sqlite3_changes(c->db) : 0;
+    return status;
+}
+
+vg_status sq_bank_count(void *tx, int64_t *count, vg_error *err)
+{
+    conn *c = tx;
+    SQ_STMT(st, SQL_BANK_COUNT);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VG_OK : sq_db_error(err, c->db, "counting the bank");
+}
+
+static void read_own(sqlite3_stmt *st, void *item)
+{
+    vg_own_entry *e = item;
+    char **texts[] = {&e->sha256, &e->pdq, &e->legal, &e->severity, &e->age};
+    for (int i = 0; i < 5; i++)
+        *texts[i] = sq_text(st, i);
+    e->report_id = sqlite3_column_int64(st, 5);
+    e->added_at = sqlite3_column_int64(st, 6);
+}
+
+static void clear_own(void *item)
+{
+    vg_own_entry_clear(item);
+}
+
+vg_status sq_bank_entries(void *tx, const char *sha256, size_t limit, vg_own_entry **rows,
+                          size_t *count, vg_error *err)
+{
+    conn *c = tx;
+    *rows = NULL;
+    *count = 0;
+    if (!sha256)
+        return sq_list(c, SQL_BANK_NEWEST, (int64_t)limit, 0, sizeof **rows, read_own, clear_own,
+                       (void **)rows, count, "reading the organisation's bank", err);
+    if (!limit)
+        return VG_OK;
+    SQ_STMT(st, SQL_BANK_ONE);
+    sq_bind_text(st, 1, sha256);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *rows = calloc(1, sizeof **rows);
+        if (*rows) {
+            read_own(st, *rows);
+            *count = 1;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW && !*rows)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory reading the bank");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? VG_OK
+               : sq_db_error(err, c->db, "reading the organisation's bank");
 }

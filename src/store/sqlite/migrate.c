@@ -118,6 +118,30 @@ static const char *const migrations[] = {
     /* 9: what each partner key may do (model/people.h, VG_SCOPE_*), as
      * words; keys made before could send reports, and still can. */
     "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'report';",
+    /* 10: the routes of confirmed URLs (store/routes.h): who must act on
+     * each, and the hosting facts it rests on. */
+    ("CREATE TABLE url_routes(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+     "  url TEXT NOT NULL, state TEXT NOT NULL, actions TEXT NOT NULL, reasons TEXT NOT NULL,"
+     "  country TEXT NOT NULL, partner TEXT NOT NULL, hosting TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL, UNIQUE(report_id, url));"),
+    /* 11: a decision taken without anyone looking remembers the report it
+     * came from (reopening that report reopens it too), filled in for the
+     * copies decided before; the organisation's bank entries of one report
+     * are found to be removed; the audit log is searched by actor, action
+     * and time. */
+    ("ALTER TABLE console_items ADD COLUMN decided_from INTEGER;"
+     "UPDATE console_items SET decided_from = CAST(json_extract(final_json, '$.of') AS INTEGER)"
+     "  WHERE state = 'auto' AND json_valid(final_json)"
+     "  AND json_extract(final_json, '$.of') IS NOT NULL;"
+     "CREATE INDEX console_items_from ON console_items(decided_from)"
+     "  WHERE decided_from IS NOT NULL;"
+     "CREATE INDEX console_bank_report ON console_bank(report_id);"
+     "CREATE INDEX audit_actor ON audit(actor);"
+     "CREATE INDEX audit_action ON audit(action);"
+     "CREATE INDEX audit_time ON audit(time);"),
+    /* 12: which fingerprint found a file's bank match (VG_MATCH_*): a
+     * match after trimming borders or by local features is shown as such. */
+    "ALTER TABLE report_files ADD COLUMN match_signal TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -32,6 +32,7 @@ SQ_OP(accounts_list, vg_account **accounts, size_t *count, vg_error *err)
 SQ_OP(account_set_disabled, const char *username, int disabled, int *found, vg_error *err)
 SQ_OP(account_set_password, int64_t id, const char *password_hash, vg_error *err)
 SQ_OP(account_set_totp, int64_t id, const char *secret, vg_error *err)
+SQ_OP(account_set_role, int64_t id, vg_role role, vg_error *err)
 SQ_OP(account_use_totp_step, int64_t id, int64_t step, int *accepted, vg_error *err)
 SQ_OP(session_create, const vg_session *session, int max_per_account, int64_t now, vg_error *err)
 SQ_OP(session_get, const char *token_hash, int64_t now, vg_session *session, int *found,
@@ -55,6 +56,8 @@ SQ_OP(audit_append, int64_t time, const vg_audit_note *note, int64_t *seq, vg_er
 SQ_OP(audit_each, vg_audit_visit_fn fn, void *ctx, vg_error *err)
 SQ_OP(audit_for_targets, const char *const *targets, size_t count, vg_audit_visit_fn fn, void *ctx,
       vg_error *err)
+SQ_OP(audit_search, const vg_audit_filter *filter, size_t limit, vg_audit_visit_fn fn, void *ctx,
+      vg_error *err)
 SQ_OP(audit_head, int64_t *seq, char hash[65], vg_error *err)
 SQ_OP(item_get, int64_t report_id, vg_item *item, int *found, vg_error *err)
 SQ_OP(items_open, size_t limit, vg_item **items, size_t *count, vg_error *err)
@@ -66,6 +69,13 @@ SQ_OP(item_ids_sharing_files, int64_t report_id, int64_t *ids, size_t max, size_
       vg_error *err)
 SQ_OP(item_ids_same_content, int64_t report_id, int64_t *ids, size_t max, size_t *count,
       vg_error *err)
+SQ_OP(item_ids_sharing_urls, int64_t report_id, int64_t *ids, size_t max, size_t *count,
+      vg_error *err)
+SQ_OP(item_ids_decided_from, int64_t report_id, int64_t *ids, size_t max, size_t *count,
+      vg_error *err)
+SQ_OP(item_ids_find, const char *receipt, const char *url, const char *digest, int64_t *ids,
+      size_t max, size_t *count, vg_error *err)
+SQ_OP(item_counts, vg_item_counts *counts, vg_error *err)
 SQ_OP(files, int64_t report_id, int64_t case_id, vg_item_file **files, size_t *count,
       vg_error *err)
 SQ_OP(file_get, int64_t file_id, vg_item_file *file, int *found, vg_error *err)
@@ -73,6 +83,10 @@ SQ_OP(case_urls, int64_t case_id, vg_item_url **urls, size_t *count, vg_error *e
 SQ_OP(pdqs_elsewhere, int64_t case_id, vg_store_case_pdq_fn fn, void *ctx, vg_error *err)
 SQ_OP(bank_put, const char *sha256, const char *pdq, const vg_verdict *v, int64_t report_id,
       int64_t now, vg_error *err)
+SQ_OP(bank_remove_report, int64_t report_id, int64_t *removed, vg_error *err)
+SQ_OP(bank_count, int64_t *count, vg_error *err)
+SQ_OP(bank_entries, const char *sha256, size_t limit, vg_own_entry **rows, size_t *count,
+      vg_error *err)
 SQ_OP(job_lease, const char *name, const char *node, int64_t now, int64_t lease_seconds, int *taken,
       vg_error *err)
 SQ_OP(job_done, const char *name, const char *node, int64_t next_run, vg_error *err)
@@ -91,3 +105,8 @@ SQ_OP(delivery_record, int64_t delivery_id, int64_t now, int delivered, const ch
       int64_t next_at, vg_error *err)
 SQ_OP(alert_attempts, int64_t alert_id, vg_alert_attempt **attempts, size_t *count, vg_error *err)
 SQ_OP(report_facts, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx, vg_error *err)
+SQ_OP(routes_todo, const char *legal, size_t limit, vg_url_route_todo **todo, size_t *count,
+      vg_error *err)
+SQ_OP(route_put, const vg_url_route_row *row, int *inserted, vg_error *err)
+SQ_OP(routes, int64_t report_id, int64_t case_id, vg_url_route_row **rows, size_t *count,
+      vg_error *err)

@@ -23,6 +23,7 @@ static const char SQL_DISABLE[] = "UPDATE accounts SET disabled = ? WHERE userna
 static const char SQL_SESSIONS_OF_NAME[] =
     "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = ?)";
 static const char SQL_SET_PASSWORD[] = "UPDATE accounts SET password_hash = ? WHERE id = ?";
+static const char SQL_SET_ROLE[] = "UPDATE accounts SET role = ? WHERE id = ?";
 static const char SQL_SET_TOTP[] =
     "UPDATE accounts SET totp_secret = ?, totp_last_step = 0 WHERE id = ?";
 static const char SQL_TOTP_STEP[] =
@@ -127,6 +128,18 @@ static vg_status account_text(conn *c, const char *sql, int64_t id, const char *
 vg_status sq_account_set_password(void *tx, int64_t id, const char *password_hash, vg_error *err)
 {
     return account_text(tx, SQL_SET_PASSWORD, id, password_hash, err);
+}
+
+vg_status sq_account_set_role(void *tx, int64_t id, vg_role role, vg_error *err)
+{
+    conn *c = tx;
+    SQ_STMT(st, SQL_SET_ROLE);
+    sqlite3_bind_int(st, 1, (int)role);
+    sqlite3_bind_int64(st, 2, id);
+    vg_status status = sq_step_done(c, st, "changing a role", err);
+    if (status == VG_OK && sqlite3_changes(c->db) == 0)
+        return vg_error_set(err, VG_ERR_INVALID, "there is no account %" PRId64, id);
+    return status;
 }
 
 vg_status sq_account_set_totp(void *tx, int64_t id, const char *secret, vg_error *err)

@@ -166,8 +166,8 @@ static const char SQL_URL_PUT[] =
     "INSERT INTO report_urls(report_id, url, canonical) VALUES(?, ?, ?)";
 static const char SQL_FILE_PUT[] =
     "INSERT INTO report_files(report_id, vault_id, filename, content_type, size, md5, sha1, "
-    "sha256, pdq, pdq_quality, known, bank, bank_entry, distance, video_match) "
-    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "sha256, pdq, pdq_quality, known, bank, bank_entry, distance, video_match, match_signal) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 vg_status sq_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t now, int64_t *id,
                         vg_error *err)
@@ -224,6 +224,7 @@ vg_status sq_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
         sq_bind_text(fs, 13, f->bank_entry);
         sqlite3_bind_int(fs, 14, f->distance);
         sq_bind_text(fs, 15, f->video_match);
+        sq_bind_text(fs, 16, f->match_signal);
         if ((status = sq_step_done(c, fs, "writing a report file", err)) != VG_OK)
             return status;
     }

@@ -145,7 +145,7 @@ static void test_foreign_truncated_version(void)
     /* a real file of the previous format (tests/unit/index/data/README.md) */
     CHECK(open_status(VG_INDEX_TEST_DATA "/format-v1.vgx", msg, sizeof msg) ==
           VG_ERR_UNSUPPORTED);
-    CHECK_MSG(strstr(msg, "index format version 1, but this vigie reads version 2") &&
+    CHECK_MSG(strstr(msg, "index format version 1, but this vigie reads version 3") &&
               strstr(msg, "rebuild"), "%s", msg);
 
     CHECK(open_status("/nonexistent/x.vgx", msg, sizeof msg) == VG_ERR_IO);

@@ -104,7 +104,7 @@ static size_t brute(const int *dist, int r, vg_index_match *out)
     for (int d = 0; d <= r; d++)
         for (size_t i = 0; i < bank.count; i++)
             if (dist[i] == d)
-                out[n++] = (vg_index_match){i, d, VG_SIGNAL_PDQ};
+                out[n++] = (vg_index_match){i, d, VG_SIGNAL_PDQ, 0};
     return n;
 }
 
@@ -276,6 +276,111 @@ static void test_ids_order_numerically(void)
     vg_index_close(x);
 }
 
+/* A random patch set of n patches; without weak bits, as decoded. */
+static vg_patchset random_patchset(uint32_t n)
+{
+    vg_patchset set = {.count = n};
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t r = rng();
+        set.items[i] = (vg_patch){.hash = rng(), .x = (uint16_t)(r & 4095),
+                                  .y = (uint16_t)(r >> 12 & 4095), .scale = (uint8_t)(120 + i)};
+        memset(set.items[i].weak, 0xff, sizeof set.items[i].weak);
+    }
+    return set;
+}
+
+static void add_patchset(vg_index_builder *b, uint32_t bank, const vg_patchset *set,
+                         const char *id)
+{
+    uint8_t encoded[VG_PATCHSET_MAX_BYTES];
+    vg_bank_entry e = {.type = VG_SIGNAL_PATCHSET, .id = id, .id_len = strlen(id),
+                       .metadata = "", .metadata_len = 0, .long_value = encoded,
+                       .long_value_len = vg_patchset_encode(set, encoded)};
+    CHECK(vg_index_builder_add(b, bank, &e, NULL) == VG_OK);
+}
+
+/* pdq_trimmed entries answer PDQ searches with their own type; patch sets
+ * come back whole from entry_get and are found by their patches, with the
+ * score comparing the two sets gives; removed ones are not. */
+static void test_robust_types(void)
+{
+    enum { SETS = 600 };
+    static vg_patchset sets[SETS];
+    vg_index_builder *b;
+    CHECK(vg_index_builder_new(&b, NULL) == VG_OK);
+    uint32_t bk;
+    CHECK(vg_index_builder_add_bank(b, "robust", NULL, 0, &bk, NULL) == VG_OK);
+    uint8_t trimmed[32], canonical[32];
+    random_bytes(trimmed, 32);
+    random_bytes(canonical, 32);
+    add_entry(b, bk, VG_SIGNAL_PDQ, canonical, "photo");
+    add_entry(b, bk, VG_SIGNAL_PDQ_TRIMMED, trimmed, "photo");
+    char id[16];
+    for (int i = 0; i < SETS; i++) {
+        sets[i] = random_patchset(VG_PATCH_BANK_COUNT);
+        snprintf(id, sizeof id, "set-%d", i);
+        add_patchset(b, bk, &sets[i], id);
+    }
+    const char *path = temp_path("robust.vgx");
+    CHECK(vg_index_builder_write(b, path, NULL) == VG_OK);
+    vg_index_builder_free(b);
+    vg_index *x;
+    vg_error err;
+    CHECK(vg_index_open(path, &x, &err) == VG_OK);
+    CHECK(vg_index_verify(x, &err) == VG_OK);
+    vg_index_stats stats;
+    vg_index_get_stats(x, &stats);
+    CHECK_INT_EQ(stats.by_type[VG_SIGNAL_PDQ_TRIMMED], 1);
+    CHECK_INT_EQ(stats.by_type[VG_SIGNAL_PATCHSET], SETS);
+
+    vg_index_matches got = {0};
+    vg_pdq_hash q;
+    memcpy(q.bytes, trimmed, 32);
+    flip_bits(q.bytes, 9);
+    CHECK(vg_index_search_pdq(x, &q, 31, &got, NULL) == VG_OK);
+    CHECK_INT_EQ(got.count, 1);
+    CHECK(got.count == 1 && got.items[0].type == VG_SIGNAL_PDQ_TRIMMED &&
+          got.items[0].distance == 9 && got.items[0].entry == 1);
+
+    vg_index_entry e;
+    CHECK(vg_index_entry_get(x, 2 + 77, &e, NULL) == VG_OK);
+    uint8_t encoded[VG_PATCHSET_MAX_BYTES];
+    size_t len = vg_patchset_encode(&sets[77], encoded);
+    CHECK(e.type == VG_SIGNAL_PATCHSET && e.long_value_len == len &&
+          !memcmp(e.long_value, encoded, len));
+
+    /* A query sharing 6 patches with set 77, moved and scaled together. */
+    vg_patchset query = random_patchset(VG_PATCH_QUERY_COUNT);
+    for (int i = 0; i < 6; i++) {
+        vg_patch p = sets[77].items[2 * i];
+        p.x = (uint16_t)(p.x / 2 + 1000);
+        p.y = (uint16_t)(p.y / 2 + 500);
+        p.scale = (uint8_t)(p.scale - 16); /* half the size: log2 = -1 */
+        query.items[5 + i] = p;
+    }
+    vg_patch_search search = {0};
+    CHECK(vg_index_search_patchset(x, &query, VG_PATCH_MIN_INLIERS, &search, &got, &err) ==
+          VG_OK);
+    CHECK_INT_EQ(got.count, 1);
+    CHECK(got.count == 1 && got.items[0].entry == 2 + 77 &&
+          got.items[0].type == VG_SIGNAL_PATCHSET &&
+          got.items[0].score == vg_patchset_compare(&query, &sets[77], NULL) &&
+          got.items[0].score >= 6);
+    vg_index_close(x);
+
+    const char *ids[] = {"set-77"};
+    uint64_t removed = 0;
+    CHECK(vg_index_remove_ids(path, NULL, ids, 1, &removed, &err) == VG_OK);
+    CHECK_INT_EQ(removed, 1);
+    CHECK(vg_index_open(path, &x, &err) == VG_OK);
+    CHECK(vg_index_search_patchset(x, &query, VG_PATCH_MIN_INLIERS, &search, &got, &err) ==
+          VG_OK);
+    CHECK_INT_EQ(got.count, 0);
+    vg_index_close(x);
+    vg_patch_search_free(&search);
+    vg_index_matches_free(&got);
+}
+
 int main(void)
 {
     build();
@@ -286,6 +391,7 @@ int main(void)
     }
     RUN(test_exact_lookups);
     RUN(test_ids_order_numerically);
+    RUN(test_robust_types);
     free(bank.hash);
     return vg_test_exit();
 }

@@ -125,7 +125,8 @@ static void test_mail(void)
     /* a temporary refusal is an error naming the server's answer */
     smtp_sink_refuse(sink, 1);
     CHECK(vg_outbound_send_mail(&local, &m, &err) == VG_ERR_IO);
-    CHECK_MSG(strstr(err.message, "451") != NULL, "%s", err.message);
+    CHECK_MSG(strstr(err.message, "answered 451 (a temporary refusal)") != NULL, "%s",
+              err.message);
     CHECK_INT_EQ(smtp_sink_count(sink), 2);
 
     /* an envelope that would speak SMTP itself, or is no address */

@@ -1,0 +1,63 @@
+/*
+ * src/hotline/bank_admin.h - the banks as an administrator sees them in the
+ * browser, and the server's health.
+ *
+ * Two kinds of bank: the index (intake.index: hash lists from elsewhere,
+ * each named after its file), which these use cases change by replacing
+ * its file (the engine writes a new one and renames it; searches running
+ * on the old one finish on it, index_ref.h); and the organisation's own
+ * bank, which only four-eyes fills (assessment.h) and only reopening a
+ * decision empties. Changes to the index are audited once the new file is
+ * in place (a file is not part of the store's transaction): an entry
+ * records a change that happened.
+ */
+#ifndef VIGIE_HOTLINE_BANK_ADMIN_H
+#define VIGIE_HOTLINE_BANK_ADMIN_H
+
+#include "hotline/hotline.h"
+#include "model/item.h"
+#include "vigie/index.h"
+
+/* What the server's health page shows. */
+typedef struct vg_health {
+    int schema_version;
+    int64_t items_open, items_second, items_disputed, items_confirmed, items_automatic;
+    int64_t own_bank_entries;
+    int64_t audit_entries; /* the chain head's sequence number */
+    vg_store_stats store;
+    int index_configured;
+    vg_index_stats index;     /* when the index is open */
+    char index_problem[520];  /* why a replaced index file could not be opened, or "" */
+} vg_health;
+vg_status vg_hotline_health(vg_hotline *h, vg_health *out, vg_error *err);
+
+/* The index's banks by name (at most max, borrowed names copied into
+ * names[i][128]) with the index's figures; *count = 0 when none is open. */
+vg_status vg_hotline_index_banks(vg_hotline *h, char (*names)[128], size_t max, size_t *count,
+                                 vg_index_stats *stats, vg_error *err);
+
+/* The organisation's own bank: the entry of sha256 (lowercase hex, not
+ * NULL: at most one) or its newest entries; *rows malloc'd
+ * (vg_own_entries_free). */
+vg_status vg_hotline_own_bank(vg_hotline *h, const char *sha256, size_t limit,
+                              vg_own_entry **rows, size_t *count, vg_error *err);
+
+/* Add the entries of a bank file (text, len bytes: one of the bank
+ * formats of vigie/bank.h) to the index as bank `bank` (1 to 64 letters,
+ * digits, '-', '_'), bad lines refused; audited "bank.import" (or
+ * "bank.add" when add_only: a few lines typed in) with the bank and the
+ * index's live entries before and after. Reports arriving afterwards are
+ * matched against it (reports already in keep the matches found when they
+ * arrived). VG_ERR_INVALID with a message for people
+ * when there is no index, the name or a line is not acceptable. */
+vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *text, size_t len,
+                                 int add_only, const char *actor, int64_t now, uint64_t *added,
+                                 vg_error *err);
+
+/* Remove the entries whose id is id from bank (NULL: any bank) of the
+ * index: *removed how many; audited "bank.remove" when any was. */
+vg_status vg_hotline_bank_remove(vg_hotline *h, const char *bank, const char *id,
+                                 const char *actor, int64_t now, uint64_t *removed,
+                                 vg_error *err);
+
+#endif

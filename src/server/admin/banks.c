@@ -1,0 +1,218 @@
+/*
+ * src/server/admin/banks.c - /console/admin/banks: the index's banks (list,
+ * import a bank file, add entries, remove an entry) and the organisation's
+ * own bank (newest entries, search by SHA-256) (admin.h, hotline/banks.h).
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hotline/bank_admin.h"
+#include "server/admin/admin.h"
+
+#define BANKS_SHOWN 200
+#define OWN_SHOWN 100
+
+static void render(vg_http_request *req, const char *message, int problem, unsigned status)
+{
+    vg_admin *a = vg_http_route_ctx(req);
+    char(*banks)[128] = calloc(BANKS_SHOWN, 128);
+    size_t nbanks = 0;
+    vg_index_stats stats;
+    vg_error err;
+    const char *q = vg_http_query(req, "sha256");
+    char sha[65] = "";
+    size_t qn = q ? strlen(q) : 0;
+    for (size_t i = 0; qn == 64 && i < 64; i++)
+        sha[i] = (char)tolower((unsigned char)q[i]);
+    vg_own_entry *own = NULL;
+    size_t nown = 0;
+    if (!banks ||
+        vg_hotline_index_banks(a->hotline, banks, BANKS_SHOWN, &nbanks, &stats, &err) != VG_OK ||
+        vg_hotline_own_bank(a->hotline, sha[0] ? sha : NULL, OWN_SHOWN, &own, &nown, &err) !=
+            VG_OK) {
+        free(banks);
+        vg_admin_unavailable(req, &err);
+        return;
+    }
+    vg_page p = {0};
+    vg_admin_page_open(&p, req, "Administration: banks", "/console/admin/banks");
+    if (message)
+        vg_admin_message(&p, message, problem);
+    vg_page_fmt(&p, "<h2>The index</h2><p>%" PRIu64 " live entries in %u bank%s.</p>",
+                stats.live_entries, stats.banks, stats.banks == 1 ? "" : "s");
+    if (nbanks) {
+        vg_page_put(&p, "<ul class=\"banks\">");
+        for (size_t i = 0; i < nbanks; i++) {
+            vg_page_put(&p, "<li>");
+            vg_page_text(&p, banks[i]);
+            vg_page_put(&p, "</li>");
+        }
+        vg_page_put(&p, "</ul>");
+    }
+    free(banks);
+    vg_page_put(&p, "<p>A bank listed in <code>console.trusted_banks</code> decides what it "
+                    "holds without anyone looking.</p>"
+                    "<h3>Import a bank file</h3><form method=\"post\" "
+                    "action=\"/console/admin/banks\" enctype=\"multipart/form-data\">");
+    vg_page_csrf(&p, req);
+    vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"import\">"
+                    "<p><label for=\"imp-bank\">Bank name (letters, digits, - _)</label><br>"
+                    "<input name=\"bank\" id=\"imp-bank\" required maxlength=\"64\"></p>"
+                    "<p><label for=\"imp-file\">The bank file: a CSV with its header line "
+                    "(signal_type, signal, id), or one hash a line</label><br><input "
+                    "type=\"file\" name=\"file\" id=\"imp-file\" required></p><p><button "
+                    "type=\"submit\" class=\"primary\">Import</button></p></form>"
+                    "<h3>Add entries</h3><form method=\"post\" action=\"/console/admin/banks\">");
+    vg_page_csrf(&p, req);
+    vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"add\">"
+                    "<p><label for=\"bank\">Bank name</label><br>"
+                    "<input name=\"bank\" id=\"bank\" required maxlength=\"64\"></p>"
+                    "<p><label for=\"lines\">Entries, in one of the bank formats (a CSV "
+                    "header line then its rows, or hashes one a line: MD5, SHA-1, SHA-256 or "
+                    "PDQ in hex)</label><br><textarea name=\"lines\" id=\"lines\" rows=\"6\" "
+                    "cols=\"80\" required></textarea></p><p><button type=\"submit\">Add"
+                    "</button></p></form>"
+                    "<h3>Remove an entry</h3><form method=\"post\" action=\"/console/admin/banks\">");
+    vg_page_csrf(&p, req);
+    vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"remove\">"
+                    "<p><label for=\"rm-bank\">Bank (empty: any)</label><br><input name=\"bank\" "
+                    "id=\"rm-bank\" maxlength=\"64\"></p><p><label for=\"rm-id\">Entry id (the id "
+                    "column of a CSV bank; for a file of plain hash lines, the line number "
+                    "counted from 0)</label><br><input name=\"id\" "
+                    "id=\"rm-id\" required maxlength=\"256\" size=\"70\"></p><p><button "
+                    "type=\"submit\">Remove</button></p></form>");
+    vg_page_put(&p, "<h2>The organisation's bank</h2><p>Filled only by four-eyes "
+                    "confirmations; a supervisor reopening a decision takes its files out."
+                    "</p><form method=\"get\" action=\"/console/admin/banks\" role=\"search\">"
+                    "<label for=\"sha256\">SHA-256</label> <input name=\"sha256\" id=\"sha256\" "
+                    "size=\"66\" maxlength=\"64\" value=\"");
+    vg_page_text(&p, q);
+    vg_page_put(&p, "\"> <button type=\"submit\">Find</button></form>");
+    if (!nown) {
+        vg_page_put(&p, q && *q ? "<p role=\"status\">Not in the organisation's bank.</p>"
+                                : "<p>The organisation's bank is empty.</p>");
+    } else {
+        vg_page_put(&p, "<table><caption>Entries, newest first</caption><thead><tr>"
+                        "<th scope=\"col\">SHA-256</th><th scope=\"col\">Classification</th>"
+                        "<th scope=\"col\">Confirmed with</th><th scope=\"col\">Added</th>"
+                        "</tr></thead><tbody>");
+        for (size_t i = 0; i < nown; i++) {
+            const vg_own_entry *e = &own[i];
+            vg_page_put(&p, "<tr><td class=\"hash\">");
+            vg_page_text(&p, e->sha256);
+            vg_page_put(&p, "</td><td>");
+            vg_page_text(&p, vg_term_label(vg_legal_terms, e->legal));
+            if (e->severity && *e->severity) {
+                vg_page_put(&p, ", ");
+                vg_page_text(&p, e->severity);
+            }
+            if (e->age && *e->age) {
+                vg_page_put(&p, ", ");
+                vg_page_text(&p, vg_term_label(vg_age_terms, e->age));
+            }
+            vg_page_fmt(&p,
+                        "</td><td><a href=\"/console/item?id=%" PRId64 "\">report %" PRId64
+                        "</a></td><td>",
+                        e->report_id, e->report_id);
+            vg_admin_time(&p, e->added_at);
+            vg_page_put(&p, "</td></tr>");
+        }
+        vg_page_put(&p, "</tbody></table>");
+    }
+    vg_own_entries_free(own, nown);
+    vg_page_send(&p, req, status);
+}
+
+/* An uploaded bank file, kept in memory for the request (hashes, not
+ * evidence; bounded by the route's body limit). */
+typedef struct upload {
+    char *data;
+    size_t len, cap;
+} upload;
+
+static void upload_free(void *state)
+{
+    upload *u = state;
+    if (u) {
+        free(u->data);
+        free(u);
+    }
+}
+
+vg_status vg_admin_bank_file(vg_http_request *req, const char *field, const char *filename,
+                             const char *content_type, const void *data, size_t size,
+                             uint64_t offset, vg_error *msg)
+{
+    (void)filename;
+    (void)content_type;
+    (void)offset;
+    if (strcmp(field, "file"))
+        return vg_error_set(msg, VG_ERR_INVALID, "unexpected file field");
+    upload *u = vg_http_state(req);
+    if (!u) {
+        if (!(u = calloc(1, sizeof *u)))
+            return vg_error_set(msg, VG_ERR_NOMEM, "out of memory");
+        vg_http_set_state(req, u, upload_free);
+    }
+    if (u->len + size + 1 > u->cap) {
+        size_t cap = (u->len + size + 1) * 2;
+        char *grown = realloc(u->data, cap);
+        if (!grown)
+            return vg_error_set(msg, VG_ERR_NOMEM, "out of memory");
+        u->data = grown;
+        u->cap = cap;
+    }
+    memcpy(u->data + u->len, data, size);
+    u->len += size;
+    u->data[u->len] = 0;
+    return VG_OK;
+}
+
+void vg_admin_banks_page(vg_http_request *req)
+{
+    render(req, NULL, 0, 200);
+}
+
+void vg_admin_banks_post(vg_http_request *req)
+{
+    vg_admin *a = vg_http_route_ctx(req);
+    const char *action = vg_http_param(req, "action");
+    const char *bank = vg_http_param(req, "bank");
+    char actor[140], message[200];
+    vg_admin_actor(req, actor, sizeof actor);
+    vg_error err;
+    uint64_t n = 0;
+    vg_status st;
+    int64_t now = (int64_t)time(NULL);
+    if (action && !strcmp(action, "remove")) {
+        st = vg_hotline_bank_remove(a->hotline, bank, vg_http_param(req, "id"), actor, now, &n,
+                                    &err);
+        snprintf(message, sizeof message, "%" PRIu64 " entr%s removed.", n, n == 1 ? "y" : "ies");
+    } else if (action && (!strcmp(action, "import") || !strcmp(action, "add"))) {
+        /* A file uploaded (import), or lines typed in (add). */
+        const upload *file = vg_http_state(req);
+        int add = !strcmp(action, "add");
+        const char *lines = add ? vg_http_param(req, "lines") : file ? file->data : NULL;
+        size_t len = add ? (lines ? strlen(lines) : 0) : file ? file->len : 0;
+        st = vg_hotline_bank_import(a->hotline, bank, lines ? lines : "", len, add, actor, now,
+                                    &n, &err);
+        snprintf(message, sizeof message, "%" PRIu64 " entr%s added to the index.", n,
+                 n == 1 ? "y" : "ies");
+    } else {
+        vg_http_error_page(req, 400, "The form needs an action: import, add or remove.");
+        return;
+    }
+    if (st == VG_ERR_INVALID || st == VG_ERR_CORRUPT || st == VG_ERR_UNSUPPORTED) {
+        render(req, err.message, 1, 422);
+        return;
+    }
+    if (st != VG_OK) {
+        vg_admin_unavailable(req, &err);
+        return;
+    }
+    render(req, message, 0, 200);
+}
