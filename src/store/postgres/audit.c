@@ -218,6 +218,7 @@ vg_status pg_audit_search(void *tx, const vg_audit_filter *f, size_t limit, vg_a
     }
     pa_int(&a, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
     snprintf(sql + n, sizeof sql - n, " ORDER BY seq DESC LIMIT $%d", a.n);
+    c->round_trips++;
     PGresult *res = PQexecParams(c->db, sql, a.n, NULL, a.v, NULL, NULL, 0);
     vg_status st = PQresultStatus(res) == PGRES_TUPLES_OK
                        ? visit_rows(res, fn, ctx, err)

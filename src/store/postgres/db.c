@@ -113,6 +113,8 @@ static pg_conn *conn_take(pgs *s)
 static void conn_give(pgs *s, pg_conn *c)
 {
     pthread_mutex_lock(&s->lock);
+    s->stats.round_trips += c->round_trips;
+    c->round_trips = 0;
     s->busy[c - s->conns] = 0;
     s->free_count++;
     pthread_cond_signal(&s->freed);
@@ -145,8 +147,10 @@ static vg_status begin(pg_conn *c, const char *begin_sql, vg_error *err)
 
 static void rollback(pg_conn *c)
 {
-    if (PQstatus(c->db) == CONNECTION_OK)
+    if (PQstatus(c->db) == CONNECTION_OK) {
+        c->round_trips++;
         PQclear(PQexec(c->db, "ROLLBACK"));
+    }
 }
 
 /* A race lost, worth running the transaction again. */
@@ -206,6 +210,7 @@ static vg_status pg_write(void *impl, vg_tx *tx, vg_tx_fn fn, void *ctx, vg_erro
                 continue;
             break;
         }
+        c->round_trips++;
         PGresult *res = PQexec(c->db, "COMMIT");
         ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (rs == PGRES_COMMAND_OK) {

@@ -42,6 +42,8 @@ typedef struct pg_conn {
     int failed;         /* a statement failed: the transaction cannot commit */
     char sqlstate[6];   /* of the last failure ("" when none) */
     unsigned cursors;   /* cursors declared (their names) */
+    uint64_t round_trips; /* waits for the server's answer, added to the store's
+                             stats when the connection goes back to the pool */
 } pg_conn;
 
 /* Parameters of one statement, all sent as text (NULL: SQL NULL). */

@@ -56,6 +56,7 @@ static int prepared(pg_conn *c, const char *sql, const pg_args *a, char name[16]
         }
         if (!c->prepared[i]) {
             snprintf(name, 16, "s%d", i);
+            c->round_trips++;
             PGresult *res = PQprepare(c->db, name, sql, a ? a->n : 0, NULL);
             int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
             if (!ok)
@@ -75,6 +76,7 @@ PGresult *pg_run(pg_conn *c, const char *sql, const pg_args *a, const char *what
     char name[16];
     if (!prepared(c, sql, a, name, err))
         return NULL;
+    c->round_trips++;
     PGresult *res = PQexecPrepared(c->db, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
     ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
@@ -101,6 +103,7 @@ vg_status pg_done(pg_conn *c, const char *sql, const pg_args *a, const char *wha
 
 vg_status pg_simple(pg_conn *c, const char *sql, const char *what, vg_error *err)
 {
+    c->round_trips++;
     PGresult *res = PQexec(c->db, sql);
     ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     vg_status st = VG_OK;
@@ -177,6 +180,7 @@ vg_status pg_each(pg_conn *c, const char *sql, const pg_args *a, pg_batch_fn fn,
     if (!declare)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory %s", what);
     snprintf(declare, n, "DECLARE %s NO SCROLL CURSOR FOR %s", name, sql);
+    c->round_trips++;
     PGresult *res = PQexecParams(c->db, declare, a ? a->n : 0, NULL, a ? a->v : NULL, NULL,
                                  NULL, 0);
     free(declare);
@@ -188,6 +192,7 @@ vg_status pg_each(pg_conn *c, const char *sql, const pg_args *a, pg_batch_fn fn,
         return st;
     snprintf(fetch, sizeof fetch, "FETCH %d FROM %s", PG_EACH_BATCH, name);
     for (;;) {
+        c->round_trips++;
         res = PQexec(c->db, fetch);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) {
             st = pg_error(c, res, what, err);
