@@ -239,7 +239,7 @@ typedef struct check {
     vg_error fetch_err;
     vg_vault_item item;
     int kept;          /* item is in the vault */
-    int matches;       /* same SHA-256, or PDQ within the threshold */
+    int matches;       /* same SHA-256, or PDQ within the threshold; -1: nothing to compare */
     int distance;      /* PDQ distance to the nearest file, -1 when none compared */
     vg_notice_seen seen;
 } check;
@@ -270,11 +270,14 @@ static void sha_hex(const vg_vault_item *item, char out[65])
 static void compare(const vg_hotline *h, const vg_item_file *files, size_t count, check *c)
 {
     c->distance = -1;
+    c->matches = -1;
     char sha[65];
     sha_hex(&c->item, sha);
+    int compared = 0;
     for (size_t i = 0; i < count; i++) {
         if (!files[i].vault_id) /* given by digest only: a claim, never proof */
             continue;
+        compared = 1;
         if (files[i].sha256 && !strcmp(files[i].sha256, sha)) {
             c->matches = 1;
             c->distance = 0;
@@ -287,7 +290,8 @@ static void compare(const vg_hotline *h, const vg_item_file *files, size_t count
                 c->distance = d;
         }
     }
-    c->matches = c->distance >= 0 && c->distance <= pdq_threshold(h);
+    if (compared)
+        c->matches = c->distance >= 0 && c->distance <= pdq_threshold(h);
 }
 
 static void fetch_into_vault(vg_hotline *h, const char *url, check *c)
@@ -327,7 +331,7 @@ static char *check_detail(const check *c)
         json_object_set_new(o, "sha256", json_string(sha));
         json_object_set_new(o, "pdq", json_string(pdq));
     }
-    json_object_set_new(o, "matches", json_boolean(c->matches));
+    json_object_set_new(o, "matches", c->matches < 0 ? json_null() : json_boolean(c->matches));
     json_object_set_new(o, "distance", json_integer(c->distance));
     static const char *const seen[] = {"nothing", "material", "gone"};
     json_object_set_new(o, "seen", json_string(seen[c->seen]));
@@ -672,10 +676,9 @@ static vg_status check_one(vg_hotline *h, vg_notice_row *row, int64_t now, vg_no
     check c;
     memset(&c, 0, sizeof c);
     fetch_into_vault(h, row->url, &c);
+    c.distance = c.matches = -1;
     if (c.kept)
         compare(h, fa.files, fa.count, &c);
-    else
-        c.distance = -1;
     vg_item_files_free(fa.files, fa.count);
     c.seen = vg_rule_notice_seen(c.record.status, c.record.outcome == VG_FETCH_NO_HOST, c.kept,
                                  c.matches);

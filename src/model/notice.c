@@ -20,7 +20,7 @@ vg_notice_seen vg_rule_notice_seen(long status, int no_host, int has_body, int m
 {
     if (no_host || status == 404 || status == 410)
         return VG_SEEN_GONE;
-    if (has_body)
+    if (has_body && matches >= 0)
         return matches ? VG_SEEN_MATERIAL : VG_SEEN_GONE;
     return VG_SEEN_NOTHING;
 }

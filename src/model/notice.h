@@ -95,7 +95,9 @@ void vg_rule_notice_step(const vg_notice_policy *p, const vg_notice_facts *f, vg
 
 /* What a fetch saw, from its outcome: status is the HTTP status (0 when
  * there was none), no_host the name did not resolve, has_body a 2xx body
- * was read whole, matches it matched the case's material. */
+ * was read whole, matches 1 when it matched the case's material, 0 when
+ * it did not, -1 when the case has no file whose bytes vigie hashed (a
+ * body then proves nothing either way). */
 vg_notice_seen vg_rule_notice_seen(long status, int no_host, int has_body, int matches);
 
 /* Whether a state is still checked on (every state but closed and
