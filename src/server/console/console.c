@@ -74,6 +74,10 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
         {"GET", "/console/alerts", VG_ROLE_ANALYST, 0, 0, vg_console_alerts_page, NULL, con},
         {"POST", "/console/alerts/ack", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
          vg_console_alert_ack_post, NULL, con},
+        {"GET", "/console/notices", VG_ROLE_ANALYST, 0, 0, vg_console_notices_page, NULL, con},
+        {"GET", "/console/notice", VG_ROLE_ANALYST, 0, 0, vg_console_notice_page, NULL, con},
+        {"POST", "/console/notice/confirm", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
+         vg_console_notice_confirm_post, NULL, con},
     };
     return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
 }

@@ -19,6 +19,7 @@ static const vg_page_link NAV[] = {
     {"/console/queue?done=1", "Assessed"},
     {"/console/search", "Search"},
     {"/console/alerts", "Alerts"},
+    {"/console/notices", "Notices"},
     {"/console/admin", "Administration"}, /* administrators only: the last */
 };
 
