@@ -65,7 +65,7 @@ static void notice_rows(vg_page *p, const vg_notice_row *rows, size_t count, int
 void vg_console_notices_page(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
-    const char *state = vg_http_param(req, "state");
+    const char *state = vg_http_query(req, "state");
     vg_notice_filter f = {.state = state && *state ? state : NULL};
     vg_notice_row *rows = NULL;
     size_t count = 0;
@@ -148,7 +148,7 @@ static void event_line(vg_page *p, const vg_notice_event *e)
 void vg_console_notice_page(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
-    int64_t id = vg_console_id(vg_http_param(req, "id"));
+    int64_t id = vg_console_id(vg_http_query(req, "id"));
     vg_notice_row n;
     vg_notice_event *events = NULL;
     size_t count = 0;
@@ -166,7 +166,7 @@ void vg_console_notice_page(vg_http_request *req)
     char title[64];
     snprintf(title, sizeof title, "Notice %" PRId64, n.id);
     vg_console_page_open(&p, req, title, NULL);
-    const char *msg = vg_http_param(req, "msg");
+    const char *msg = vg_http_query(req, "msg");
     if (msg && !strcmp(msg, "confirmed"))
         vg_page_put(&p, "<p class=\"msg ok\" role=\"status\">Confirmed: the notice goes at the "
                         "next check unless the URL is found gone.</p>");
