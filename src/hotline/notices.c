@@ -476,6 +476,7 @@ static char *mail_text(const vg_noticing *n, const char *to, const char *subject
         snprintf(m, cap,
                  "From: %s <%s>\r\nTo: <%s>\r\nSubject: %s\r\nDate: %s\r\n"
                  "Message-ID: <vigie-%s-%" PRId64 ".%" PRId64 "@%s>\r\n"
+                 "Auto-Submitted: auto-generated\r\n"
                  "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                  "Content-Transfer-Encoding: 8bit\r\n\r\n%s",
                  n->hotline_name, n->from, to, subj, date, kind, id, now,
