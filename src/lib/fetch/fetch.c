@@ -374,8 +374,10 @@ vg_status vg_fetch_stream(const char *url, const vg_fetch_options *opts, vg_fetc
             break;
         if (record->hop_count >= max_hops) {
             record->outcome = VG_FETCH_REFUSED;
-            st = vg_error_set(err, VG_ERR_IO, "more than %u redirects (the last to %.200s)",
-                              opts->max_redirects, next);
+            st = vg_error_set(err, VG_ERR_IO,
+                              "the server answered %ld, a redirect to %.200s: more than %u "
+                              "redirects are not followed",
+                              record->status, next, opts->max_redirects);
             break;
         }
         for (size_t i = 0; i < record->hop_count; i++)
