@@ -31,3 +31,7 @@ vg_add_test(test_console_notices test_console_notices.c)
 target_link_libraries(test_console_notices PRIVATE vigie_server PkgConfig::CURL
                       PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console_notices PRIVATE ${PROJECT_SOURCE_DIR}/src)
+# The statistics on the console's page and GET /api/v1/stats (issue 17).
+vg_add_test(test_stats_pages test_stats_pages.c)
+target_link_libraries(test_stats_pages PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_stats_pages PRIVATE ${PROJECT_SOURCE_DIR}/src)
