@@ -608,7 +608,22 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     record_args *a = ctx;
     vg_notice_row *row = a->row;
-    vg_status st = vg_tx_notice_put(tx, row, NULL, err);
+    /* The check took time on the network: what a person or the host said
+     * meanwhile (console, /notice/{token}) is kept, not overwritten. */
+    vg_notice_filter f = {.id = row->id};
+    vg_notice_row *fresh = NULL;
+    size_t n = 0;
+    vg_status st = vg_tx_notices(tx, &f, 1, &fresh, &n, err);
+    if (st == VG_OK && n == 1) {
+        row->confirmed |= fresh[0].confirmed;
+        if (!row->acked_at)
+            row->acked_at = fresh[0].acked_at;
+        if (!row->host_removed_at)
+            row->host_removed_at = fresh[0].host_removed_at;
+    }
+    vg_notice_rows_free(fresh, n);
+    if (st == VG_OK)
+        st = vg_tx_notice_put(tx, row, NULL, err);
     if (st == VG_OK)
         st = vg_tx_notice_event_add(tx, row->id, a->now, VG_NOTICE_EVENT_FETCH, a->fetch_detail,
                                     err);
