@@ -604,12 +604,11 @@ typedef struct record_args {
     size_t elsewhere_count;
 } record_args;
 
-static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
+/* Write row back whole. The check took time on the network: what a
+ * person or the host said meanwhile (console, /notice/{token}) is kept,
+ * not overwritten. */
+static vg_status put_keeping_said(vg_tx *tx, vg_notice_row *row, vg_error *err)
 {
-    record_args *a = ctx;
-    vg_notice_row *row = a->row;
-    /* The check took time on the network: what a person or the host said
-     * meanwhile (console, /notice/{token}) is kept, not overwritten. */
     vg_notice_filter f = {.id = row->id};
     vg_notice_row *fresh = NULL;
     size_t n = 0;
@@ -622,8 +621,14 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
             row->host_removed_at = fresh[0].host_removed_at;
     }
     vg_notice_rows_free(fresh, n);
-    if (st == VG_OK)
-        st = vg_tx_notice_put(tx, row, NULL, err);
+    return st == VG_OK ? vg_tx_notice_put(tx, row, NULL, err) : st;
+}
+
+static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    record_args *a = ctx;
+    vg_notice_row *row = a->row;
+    vg_status st = put_keeping_said(tx, row, err);
     if (st == VG_OK)
         st = vg_tx_notice_event_add(tx, row->id, a->now, VG_NOTICE_EVENT_FETCH, a->fetch_detail,
                                     err);
@@ -652,7 +657,7 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
                   : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
         free(text);
         if (st == VG_OK)
-            st = vg_tx_notice_put(tx, o, NULL, err);
+            st = put_keeping_said(tx, o, err);
         if (st == VG_OK)
             st = audit(tx, a->now, "notices", "notice.reappeared", o, row->url, err);
     }
