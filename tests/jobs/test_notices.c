@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "pg_test.h"
 #include "hotline/intake.h"
 #include "hotline/notices.h"
 #include "jobs/jobs.h"
@@ -29,9 +30,22 @@
 
 static char picture[600], other_picture[600], edited_picture[600];
 
+/* On PostgreSQL (VIGIE_TEST_BACKEND=postgresql, as test_notices_pg), the
+ * test's database. */
+static char pg_url[512];
+
+static void new_store(void)
+{
+    const char *backend = getenv("VIGIE_TEST_BACKEND");
+    if (!backend || strcmp(backend, "postgresql"))
+        return;
+    pgt_require("test_notices");
+    CHECK(pgt_create(pg_url, sizeof pg_url));
+}
+
 static int open_hotline(const char *dir, uint16_t smtp, vg_hotline **h, vg_error *err)
 {
-    char text[2000];
+    char text[2600];
     snprintf(text, sizeof text,
              "data_dir = %s\n"
              "alerts.test_allow_local = true\n"
@@ -51,8 +65,9 @@ static int open_hotline(const char *dir, uint16_t smtp, vg_hotline **h, vg_error
              "notices.check_minutes = 60\n"
              "notices.staydown_hours = 24\n"
              "fetch.allow_private = true\n"
-             "fetch.timeout_seconds = 20\n",
-             dir, smtp);
+             "fetch.timeout_seconds = 20\n"
+             "%s%s\n",
+             dir, smtp, pg_url[0] ? "database = " : "", pg_url);
     vg_config *cfg = NULL;
     vg_hotline_options options = {.with_alerts = 1, .with_evidence = 1};
     int ok = vg_config_new(&cfg, err) == VG_OK &&
@@ -196,6 +211,7 @@ static void test_notice_lifecycle(void)
 {
     char dir[] = "/tmp/vigie-notices-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
+    new_store();
     uint16_t smtp_port = 0, web_port = 0;
     smtp_sink *mail = smtp_sink_start(&smtp_port);
     site *web = site_start(&web_port);
@@ -387,6 +403,8 @@ static void test_notice_lifecycle(void)
     vg_test_dir[0] = 0;
     snprintf(vg_test_dir, sizeof vg_test_dir, "%s", dir);
     vg_test_remove_dir();
+    if (pg_url[0])
+        pgt_drop(pg_url);
 }
 
 int main(void)
