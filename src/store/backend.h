@@ -4,7 +4,7 @@
  * A backend fills one vg_store_ops table: opening and closing, running a
  * function inside a transaction, and one function per operation of the
  * table-group headers (store/settings in store.h, reports.h, people.h,
- * audit.h, items.h, jobs.h, alerts.h, stats.h), each taking the backend's own transaction
+ * audit.h, items.h, jobs.h, alerts.h, stats.h, routes.h, notices.h), each taking the backend's own transaction
  * object. The contracts are those headers', function for function; store.c
  * forwards every vg_tx_* call here and refuses writes in read transactions
  * before they arrive. Backends are mechanism only: no rule of the hotline
@@ -18,6 +18,7 @@
 #include "store/audit.h"
 #include "store/items.h"
 #include "store/jobs.h"
+#include "store/notices.h"
 #include "store/stats.h"
 #include "store/people.h"
 #include "store/reports.h"
@@ -172,6 +173,15 @@ typedef struct vg_store_ops {
     vg_status (*route_put)(void *tx, const vg_url_route_row *row, int *inserted, vg_error *err);
     vg_status (*routes)(void *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
                         size_t *count, vg_error *err);
+    vg_status (*notice_todo)(void *tx, const char *action, size_t limit, vg_notice_todo **todo,
+                             size_t *count, vg_error *err);
+    vg_status (*notice_put)(void *tx, const vg_notice_row *row, int64_t *id, vg_error *err);
+    vg_status (*notices)(void *tx, const vg_notice_filter *filter, size_t limit,
+                         vg_notice_row **rows, size_t *count, vg_error *err);
+    vg_status (*notice_event_add)(void *tx, int64_t notice_id, int64_t at, const char *kind,
+                                  const char *detail, vg_error *err);
+    vg_status (*notice_events)(void *tx, int64_t notice_id, vg_notice_event **events,
+                               size_t *count, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

@@ -608,3 +608,38 @@ vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_url_rou
 {
     return tx->ops->routes(tx->impl, report_id, case_id, rows, count, err);
 }
+
+vg_status vg_tx_notice_todo(vg_tx *tx, const char *action, size_t limit, vg_notice_todo **todo,
+                            size_t *count, vg_error *err)
+{
+    return tx->ops->notice_todo(tx->impl, action, limit, todo, count, err);
+}
+
+vg_status vg_tx_notice_put(vg_tx *tx, const vg_notice_row *row, int64_t *id, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "notice_put");
+    int64_t ignored;
+    return tx->ops->notice_put(tx->impl, row, id ? id : &ignored, err);
+}
+
+vg_status vg_tx_notices(vg_tx *tx, const vg_notice_filter *filter, size_t limit,
+                        vg_notice_row **rows, size_t *count, vg_error *err)
+{
+    static const vg_notice_filter all;
+    return tx->ops->notices(tx->impl, filter ? filter : &all, limit, rows, count, err);
+}
+
+vg_status vg_tx_notice_event_add(vg_tx *tx, int64_t notice_id, int64_t at, const char *kind,
+                                 const char *detail, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "notice_event_add");
+    return tx->ops->notice_event_add(tx->impl, notice_id, at, kind, detail, err);
+}
+
+vg_status vg_tx_notice_events(vg_tx *tx, int64_t notice_id, vg_notice_event **events,
+                              size_t *count, vg_error *err)
+{
+    return tx->ops->notice_events(tx->impl, notice_id, events, count, err);
+}

@@ -14,6 +14,7 @@
 #include "model/priority.h"
 #include "model/report.h"
 #include "model/route.h"
+#include "model/notice.h"
 #include "model/stats.h"
 #include "model/video.h"
 #include "model/vocab.h"
@@ -1156,6 +1157,74 @@ static void test_routes(void)
     CHECK(!vg_rule_child_in_danger(NULL, 0));
 }
 
+/* The notice rules, case by case: what each state does with what a check
+ * saw (model/notice.h). Policy: re-notice 24 h, check 1 h, retry 10 min,
+ * escalate after 2, stay-down checks daily for 30 days. */
+static void test_notice_rules(void)
+{
+    vg_notice_policy p;
+    vg_notice_policy_default(&p);
+    p.escalate_after = 2;
+    p.staydown_seconds = 30 * 86400;
+    const int64_t T = 1700000000, H = 3600;
+    static const struct {
+        const char *state;
+        int confirmed, sent_count;
+        int64_t last_sent, removed_at;
+        int escalated;
+        vg_notice_seen seen;
+        int64_t now;
+        const char *next_state;
+        int send, escalate, removed, reappeared;
+        int64_t next_check;
+    } cases[] = {
+        /* pending: proof first */
+        {"pending", 0, 0, 0, 0, 0, VG_SEEN_MATERIAL, T, "sent", 1, 0, 0, 0, T + H},
+        {"pending", 0, 0, 0, 0, 0, VG_SEEN_GONE, T, "pending", 0, 0, 0, 0, T + H},
+        {"pending", 0, 0, 0, 0, 0, VG_SEEN_NOTHING, T, "pending", 0, 0, 0, 0, T + 600},
+        {"pending", 1, 0, 0, 0, 0, VG_SEEN_NOTHING, T, "sent", 1, 0, 0, 0, T + H},
+        {"pending", 1, 0, 0, 0, 0, VG_SEEN_GONE, T, "pending", 0, 0, 0, 0, T + H},
+        /* sent: re-notice at 24 h, not before; escalate after 2 */
+        {"sent", 0, 1, T, 0, 0, VG_SEEN_MATERIAL, T + 23 * H, "sent", 0, 0, 0, 0, T + 24 * H},
+        {"sent", 0, 1, T, 0, 0, VG_SEEN_MATERIAL, T + 24 * H, "sent", 1, 0, 0, 0, T + 25 * H},
+        {"sent", 0, 2, T, 0, 0, VG_SEEN_MATERIAL, T + 24 * H, "escalated", 1, 1, 0, 0, T + 25 * H},
+        {"escalated", 0, 3, T, 0, 1, VG_SEEN_MATERIAL, T + 24 * H, "escalated", 1, 0, 0, 0,
+         T + 25 * H},
+        {"sent", 0, 1, T, 0, 0, VG_SEEN_GONE, T + 2 * H, "removed", 0, 0, 1, 0, T + 26 * H},
+        {"escalated", 0, 3, T, 0, 1, VG_SEEN_GONE, T + 2 * H, "removed", 0, 0, 1, 0, T + 26 * H},
+        {"sent", 0, 1, T, 0, 0, VG_SEEN_NOTHING, T + 2 * H, "sent", 0, 0, 0, 0, T + 2 * H + 600},
+        /* removed: stay-down */
+        {"removed", 0, 1, T, T, 0, VG_SEEN_GONE, T + 24 * H, "removed", 0, 0, 0, 0, T + 48 * H},
+        {"removed", 0, 1, T, T, 0, VG_SEEN_MATERIAL, T + 24 * H, "sent", 1, 0, 0, 1, T + 25 * H},
+        {"removed", 0, 1, T, T, 0, VG_SEEN_GONE, T + 30 * 86400, "closed", 0, 0, 0, 0, 0},
+        /* finished states stay */
+        {"closed", 0, 1, T, T, 0, VG_SEEN_MATERIAL, T, "closed", 0, 0, 0, 0, 0},
+        {"no_contact", 0, 0, 0, 0, 0, VG_SEEN_MATERIAL, T, "no_contact", 0, 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vg_notice_facts f = {cases[i].state, cases[i].confirmed, cases[i].sent_count,
+                             cases[i].last_sent, cases[i].removed_at, cases[i].escalated};
+        vg_notice_step s;
+        vg_rule_notice_step(&p, &f, cases[i].seen, cases[i].now, &s);
+        CHECK_MSG(!strcmp(s.state, cases[i].next_state) && s.send_notice == cases[i].send &&
+                      s.escalate == cases[i].escalate && s.removed == cases[i].removed &&
+                      s.reappeared == cases[i].reappeared &&
+                      s.next_check_at == cases[i].next_check,
+                  "case %zu: %s send %d esc %d rem %d reap %d next %lld", i, s.state,
+                  s.send_notice, s.escalate, s.removed, s.reappeared,
+                  (long long)s.next_check_at);
+    }
+    /* what a fetch saw */
+    CHECK_INT_EQ(vg_rule_notice_seen(404, 0, 0, -1), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(410, 0, 0, -1), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(0, 1, 0, -1), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(503, 0, 0, -1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(0, 0, 0, -1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, 1), VG_SEEN_MATERIAL);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, 0), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, -1), VG_SEEN_NOTHING);
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -1183,5 +1252,6 @@ int main(void)
     RUN(test_video_segments);
     RUN(test_stats);
     RUN(test_routes);
+    RUN(test_notice_rules);
     return vg_test_exit();
 }

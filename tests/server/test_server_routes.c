@@ -87,6 +87,11 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/alerts", VG_ROLE_ANALYST},
     {"GET", "/console/stats", VG_ROLE_SUPERVISOR},
     {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
+    {"GET", "/notice", VG_ROLE_NONE},
+    {"POST", "/notice", VG_ROLE_NONE},
+    {"GET", "/console/notices", VG_ROLE_ANALYST},
+    {"GET", "/console/notice", VG_ROLE_ANALYST},
+    {"POST", "/console/notice/confirm", VG_ROLE_ANALYST},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
 

@@ -24,6 +24,7 @@
 #include "store/people.h"
 #include "store/reports.h"
 #include "store/routes.h"
+#include "store/notices.h"
 #include "store/stats.h"
 #include "store/store.h"
 
@@ -3852,6 +3853,231 @@ static void test_routes(void)
     finish(s, loc);
 }
 
+/* ---- notices ------------------------------------------------------------- */
+
+typedef struct notice_probe {
+    const char *action;
+    vg_notice_todo *todo;
+    size_t todo_count;
+    const vg_notice_row *put;
+    int64_t id;
+    vg_notice_filter filter;
+    size_t limit;
+    vg_notice_row *rows;
+    size_t count;
+    int64_t event_notice;
+    vg_notice_event *events;
+    size_t event_count;
+} notice_probe;
+
+static vg_status notice_todo_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    return vg_tx_notice_todo(tx, p->action, 10, &p->todo, &p->todo_count, err);
+}
+
+static vg_status notice_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    return vg_tx_notice_put(tx, p->put, &p->id, err);
+}
+
+static vg_status notices_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    return vg_tx_notices(tx, &p->filter, p->limit ? p->limit : 100, &p->rows, &p->count, err);
+}
+
+static vg_status notice_events_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    vg_status st = vg_tx_notice_event_add(tx, p->event_notice, NOW + 50, VG_NOTICE_EVENT_FETCH,
+                                          "{\"status\":200}", err);
+    if (st == VG_OK)
+        st = vg_tx_notice_event_add(tx, p->event_notice, NOW + 60, VG_NOTICE_EVENT_MESSAGE,
+                                    NULL, err);
+    return st;
+}
+
+static vg_status notice_events_read_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    return vg_tx_notice_events(tx, p->event_notice, &p->events, &p->event_count, err);
+}
+
+static int64_t notices_of(vg_store *s, vg_notice_filter f, size_t limit, int64_t ids[4])
+{
+    notice_probe p = {.filter = f, .limit = limit};
+    CHECK(vg_store_read(s, notices_fn, &p, NULL) == VG_OK);
+    for (size_t i = 0; i < p.count && i < 4; i++)
+        ids[i] = p.rows[i].id;
+    vg_notice_rows_free(p.rows, p.count);
+    return (int64_t)p.count;
+}
+
+/* Routes that ask for a notice wait for one; a notice is kept whole, one
+ * per report's URL, found by id, report, case, due time, state, token and
+ * material; its history is kept in order. */
+static void test_notices(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    vg_error err;
+    route_probe rp;
+    vg_url_route_row routes[] = {
+        {.report_id = r[1], .url = "https://one.test/", .state = VG_URL_ROUTE_PROPOSED,
+         .actions = "refer_police,notice_host", .reasons = "hosted_home", .country = "FR",
+         .hosting = "{\"addresses\":[]}", .created_at = NOW + 20},
+        {.report_id = r[2], .url = "https://two.test/", .state = VG_URL_ROUTE_PROPOSED,
+         .actions = "notice_hostx,forward_partner", .reasons = "x", .country = "DE",
+         .hosting = "[]", .created_at = NOW + 21},
+        {.report_id = r[4], .url = "https://four.test/", .state = VG_URL_ROUTE_PROPOSED,
+         .actions = "notice_host", .reasons = "x", .country = "US", .hosting = "[4]",
+         .created_at = NOW + 22},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        rp = (route_probe){.put = &routes[i]};
+        CHECK(vg_store_write(s, route_put_fn, &rp, &err) == VG_OK);
+    }
+    notice_probe p = {.action = VG_ACTION_NOTICE_HOST};
+    CHECK(vg_store_read(s, notice_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 2); /* a word of the list, not a part of one */
+    if (p.todo_count == 2) {
+        CHECK_INT_EQ(p.todo[0].report_id, r[1]);
+        CHECK_INT_EQ(p.todo[0].case_id, ca);
+        CHECK_STR_EQ(p.todo[0].url, "https://one.test/");
+        CHECK_STR_EQ(p.todo[0].hosting, "{\"addresses\":[]}");
+        CHECK_INT_EQ(p.todo[1].report_id, r[4]);
+    }
+    vg_notice_todos_free(p.todo, p.todo_count);
+
+    vg_notice_row n = {.report_id = r[1], .case_id = ca, .url = "https://one.test/",
+                       .state = VG_NOTICE_PENDING, .contact = "abuse@one.test",
+                       .language = "de", .provider = "One AS", .token_hash = "aa",
+                       .created_at = NOW + 30, .next_check_at = NOW + 30};
+    p = (notice_probe){.put = &n};
+    CHECK_MSG(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK, "%s", err.message);
+    int64_t first = p.id;
+    CHECK(first > 0);
+    CHECK(vg_store_read(s, notice_put_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_ERR_INVALID); /* one per URL */
+    vg_notice_row other = {.report_id = r[4], .case_id = cb, .url = "https://four.test/",
+                           .state = VG_NOTICE_NO_CONTACT, .created_at = NOW + 31};
+    p = (notice_probe){.put = &other};
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+    int64_t second = p.id;
+    p = (notice_probe){.action = VG_ACTION_NOTICE_HOST};
+    CHECK(vg_store_read(s, notice_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 0);
+    vg_notice_todos_free(p.todo, p.todo_count);
+
+    /* an update replaces every field but the identity */
+    vg_notice_row up = n;
+    up.id = first;
+    up.report_id = r[2]; /* ignored */
+    up.url = "https://elsewhere.test/";
+    up.state = VG_NOTICE_SENT;
+    up.material_sha256 = "5ha";
+    up.material_pdq = "pdq";
+    up.confirmed = 1;
+    up.sent_count = 2;
+    up.first_sent_at = NOW + 40;
+    up.last_sent_at = NOW + 41;
+    up.acked_at = NOW + 42;
+    up.host_removed_at = NOW + 43;
+    up.removed_at = NOW + 44;
+    up.verified_at = NOW + 45;
+    up.escalated_at = NOW + 46;
+    up.reappeared_at = NOW + 47;
+    up.reappeared_count = 3;
+    up.next_check_at = NOW + 100;
+    up.last_check_at = NOW + 48;
+    p = (notice_probe){.put = &up};
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.id, first);
+    p = (notice_probe){.filter = {.id = first}};
+    CHECK(vg_store_read(s, notices_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 1);
+    if (p.count == 1) {
+        vg_notice_row *g = &p.rows[0];
+        CHECK_INT_EQ(g->report_id, r[1]);
+        CHECK_INT_EQ(g->case_id, ca);
+        CHECK_STR_EQ(g->url, "https://one.test/");
+        CHECK_STR_EQ(g->state, VG_NOTICE_SENT);
+        CHECK_STR_EQ(g->contact, "abuse@one.test");
+        CHECK_STR_EQ(g->language, "de");
+        CHECK_STR_EQ(g->provider, "One AS");
+        CHECK_STR_EQ(g->token_hash, "aa");
+        CHECK_STR_EQ(g->material_sha256, "5ha");
+        CHECK_STR_EQ(g->material_pdq, "pdq");
+        CHECK_INT_EQ(g->confirmed, 1);
+        CHECK_INT_EQ(g->sent_count, 2);
+        CHECK_INT_EQ(g->created_at, NOW + 30);
+        CHECK_INT_EQ(g->first_sent_at, NOW + 40);
+        CHECK_INT_EQ(g->last_sent_at, NOW + 41);
+        CHECK_INT_EQ(g->acked_at, NOW + 42);
+        CHECK_INT_EQ(g->host_removed_at, NOW + 43);
+        CHECK_INT_EQ(g->removed_at, NOW + 44);
+        CHECK_INT_EQ(g->verified_at, NOW + 45);
+        CHECK_INT_EQ(g->escalated_at, NOW + 46);
+        CHECK_INT_EQ(g->reappeared_at, NOW + 47);
+        CHECK_INT_EQ(g->reappeared_count, 3);
+        CHECK_INT_EQ(g->next_check_at, NOW + 100);
+        CHECK_INT_EQ(g->last_check_at, NOW + 48);
+    }
+    vg_notice_rows_free(p.rows, p.count);
+    up.id = 99999;
+    p = (notice_probe){.put = &up};
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_ERR_INVALID);
+    CHECK(strstr(err.message, "99999") != NULL);
+
+    /* the filters */
+    int64_t ids[4] = {0};
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){0}, 100, ids), 2);
+    CHECK_INT_EQ(ids[0], second); /* newest first */
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){0}, 1, ids), 1);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.report_id = r[4]}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], second);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.case_id = ca}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], first);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.due_at = NOW + 99}, 100, ids), 0);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.due_at = NOW + 100}, 100, ids), 1);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.state = VG_NOTICE_NO_CONTACT}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], second);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.token_hash = "aa"}, 100, ids), 1);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.token_hash = "ab"}, 100, ids), 0);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.material_sha256 = "5ha"}, 100, ids), 1);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.material_sha256 = "5ha", .state = "x"}, 100,
+                            ids),
+                 0);
+
+    /* the history */
+    p = (notice_probe){.event_notice = first};
+    CHECK(vg_store_write(s, notice_events_fn, &p, &err) == VG_OK);
+    CHECK(vg_store_read(s, notice_events_fn, &p, &err) == VG_ERR_INVALID);
+    CHECK(vg_store_read(s, notice_events_read_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.event_count, 2);
+    if (p.event_count == 2) {
+        CHECK_INT_EQ(p.events[0].notice_id, first);
+        CHECK_INT_EQ(p.events[0].at, NOW + 50);
+        CHECK_STR_EQ(p.events[0].kind, VG_NOTICE_EVENT_FETCH);
+        CHECK_STR_EQ(p.events[0].detail, "{\"status\":200}");
+        CHECK_STR_EQ(p.events[1].kind, VG_NOTICE_EVENT_MESSAGE);
+        CHECK_STR_EQ(p.events[1].detail, "{}");
+        CHECK(p.events[0].id < p.events[1].id);
+    }
+    vg_notice_events_free(p.events, p.event_count);
+    p = (notice_probe){.event_notice = second};
+    CHECK(vg_store_read(s, notice_events_read_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.event_count, 0);
+    vg_notice_events_free(p.events, p.event_count);
+    finish(s, loc);
+}
+
 /* ---- the suite --------------------------------------------------------- */
 
 /* ---- statistics' facts --------------------------------------------------- */
@@ -4001,6 +4227,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_audit_damage);
     RUN(test_items);
     RUN(test_routes);
+    RUN(test_notices);
     RUN(test_files_and_bank);
     RUN(test_job_leases);
     RUN(test_alerts);

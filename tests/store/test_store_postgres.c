@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 7);
+        CHECK_INT_EQ(vg_store_schema_version(s), 9);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 7);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 9);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
      * decisions made before it learn the report they came from, when
@@ -174,6 +174,7 @@ static void test_locations(void)
                         " audit_action, audit_time;"
                         "ALTER TABLE console_items DROP COLUMN decided_from;"
                         "ALTER TABLE report_files DROP COLUMN match_signal;"
+                        "DROP TABLE notices_events; DROP TABLE notices;"
                         "UPDATE vigie_schema SET version = 5;"
                         "INSERT INTO console_items(report_id, state, final_json) VALUES"
                         " (1, 'auto', '{\"of\": 41}'), (2, 'auto', 'not json'),"
@@ -181,7 +182,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 7);
+        CHECK_INT_EQ(vg_store_schema_version(s), 9);
         vg_store_close(s);
     }
     CHECK_INT_EQ(pgt_int(url, "SELECT decided_from FROM console_items WHERE report_id = 1"), 41);

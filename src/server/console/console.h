@@ -106,5 +106,8 @@ void vg_console_search_page(vg_http_request *req);
 void vg_console_stats_page(vg_http_request *req);
 void vg_console_alerts_page(vg_http_request *req);
 void vg_console_alert_ack_post(vg_http_request *req);
+void vg_console_notices_page(vg_http_request *req);
+void vg_console_notice_page(vg_http_request *req);
+void vg_console_notice_confirm_post(vg_http_request *req);
 
 #endif

@@ -185,6 +185,9 @@ vg_status vg_public_routes(vg_server *srv, void *state, vg_error *err)
         {"GET", "/transparency/report", VG_ROLE_NONE, 0, 0, vg_public_transparency_get, NULL, pub},
         {"POST", "/status", VG_ROLE_NONE, VG_ROUTE_CSRF | VG_ROUTE_THROTTLED, 16384,
          vg_public_status_post, NULL, pub},
+        {"GET", "/notice", VG_ROLE_NONE, VG_ROUTE_PREFIX, 0, vg_public_notice_get, NULL, pub},
+        {"POST", "/notice", VG_ROLE_NONE, VG_ROUTE_PREFIX | VG_ROUTE_CSRF | VG_ROUTE_THROTTLED,
+         4096, vg_public_notice_post, NULL, pub},
     };
     vg_status st = vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
     /* The module's addresses, and every address no route serves (people

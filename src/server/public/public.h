@@ -127,6 +127,9 @@ void vg_public_status_get(vg_http_request *req);
 /* GET /transparency/report?year=YYYY (transparency.c). */
 void vg_public_transparency_get(vg_http_request *req);
 void vg_public_status_post(vg_http_request *req);
+/* /notice/{token}: a host acknowledges a notice (notice_page.c). */
+void vg_public_notice_get(vg_http_request *req);
+void vg_public_notice_post(vg_http_request *req);
 
 /* The report form again after the layer refused its post (403: the form's
  * token, 413: too large, 429: too many), the visitor's answers kept when

@@ -142,6 +142,32 @@ static const char *const migrations[] = {
     /* 12: which fingerprint found a file's bank match (VG_MATCH_*): a
      * match after trimming borders or by local features is shown as such. */
     "ALTER TABLE report_files ADD COLUMN match_signal TEXT;",
+    /* 13: taken by another branch; replaced by its migration at the merge. */
+    "SELECT 1;",
+    /* 14 (notices_init): notices to hosts (store/notices.h), one per
+     * route's URL, with every timestamp the statistics need, and their
+     * history: each check's custody record, each message, each
+     * reappearance. */
+    ("CREATE TABLE notices(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+     "  case_id INTEGER NOT NULL, url TEXT NOT NULL, state TEXT NOT NULL,"
+     "  contact TEXT NOT NULL, language TEXT NOT NULL, provider TEXT NOT NULL,"
+     "  token_hash TEXT NOT NULL, material_sha256 TEXT NOT NULL, material_pdq TEXT NOT NULL,"
+     "  confirmed INTEGER NOT NULL DEFAULT 0, sent_count INTEGER NOT NULL DEFAULT 0,"
+     "  created_at INTEGER NOT NULL, first_sent_at INTEGER NOT NULL DEFAULT 0,"
+     "  last_sent_at INTEGER NOT NULL DEFAULT 0, acked_at INTEGER NOT NULL DEFAULT 0,"
+     "  host_removed_at INTEGER NOT NULL DEFAULT 0, removed_at INTEGER NOT NULL DEFAULT 0,"
+     "  verified_at INTEGER NOT NULL DEFAULT 0, escalated_at INTEGER NOT NULL DEFAULT 0,"
+     "  reappeared_at INTEGER NOT NULL DEFAULT 0, reappeared_count INTEGER NOT NULL DEFAULT 0,"
+     "  next_check_at INTEGER NOT NULL DEFAULT 0, last_check_at INTEGER NOT NULL DEFAULT 0,"
+     "  UNIQUE(report_id, url));"
+     "CREATE INDEX notices_due ON notices(next_check_at) WHERE next_check_at > 0;"
+     "CREATE INDEX notices_case ON notices(case_id);"
+     "CREATE INDEX notices_token ON notices(token_hash) WHERE token_hash <> '';"
+     "CREATE INDEX notices_material ON notices(material_sha256) WHERE material_sha256 <> '';"
+     "CREATE TABLE notices_events(id INTEGER PRIMARY KEY,"
+     "  notice_id INTEGER NOT NULL REFERENCES notices(id), at INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL, detail TEXT NOT NULL);"
+     "CREATE INDEX notices_events_notice ON notices_events(notice_id);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -110,3 +110,11 @@ SQ_OP(routes_todo, const char *legal, size_t limit, vg_url_route_todo **todo, si
 SQ_OP(route_put, const vg_url_route_row *row, int *inserted, vg_error *err)
 SQ_OP(routes, int64_t report_id, int64_t case_id, vg_url_route_row **rows, size_t *count,
       vg_error *err)
+SQ_OP(notice_todo, const char *action, size_t limit, vg_notice_todo **todo, size_t *count,
+      vg_error *err)
+SQ_OP(notice_put, const vg_notice_row *row, int64_t *id, vg_error *err)
+SQ_OP(notices, const vg_notice_filter *filter, size_t limit, vg_notice_row **rows, size_t *count,
+      vg_error *err)
+SQ_OP(notice_event_add, int64_t notice_id, int64_t at, const char *kind, const char *detail,
+      vg_error *err)
+SQ_OP(notice_events, int64_t notice_id, vg_notice_event **events, size_t *count, vg_error *err)
