@@ -13,6 +13,7 @@
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
 #include "jobs/alerts.h"
+#include "jobs/deliveries.h"
 
 /* ---- the jobs ---------------------------------------------------------------- */
 
@@ -49,6 +50,8 @@ const vg_job vg_jobs_table[] = {
     {"alerts", 0, vg_job_alerts, NULL},
     {"housekeeping", 3600, housekeeping, NULL},
     {"orientation", 60, orientation, routing_configured},
+    /* due at every pass too: each delivery has its own next try */
+    {"deliveries", 0, vg_job_deliveries, routing_configured},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 

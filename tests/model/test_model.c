@@ -1101,7 +1101,7 @@ static void test_stats(void)
  * the issue's rules give (hotline in FR, a partner in DE). */
 static void test_routes(void)
 {
-    static const vg_partner partners[] = {{"DE", "Example DE hotline", "https://de.example/api"}};
+    static const vg_partner partners[] = {{"DE", "Example DE hotline", "https://de.example", "k"}};
     static const vg_url_route_address fr[] = {{"FR", 0, 1}}, de[] = {{"DE", 0, 1}},
                                   us[] = {{"US", 0, 1}}, cdn[] = {{"US", 1, 1}, {"FR", 0, 1}},
                                   split[] = {{"FR", 0, 1}, {"DE", 0, 1}},
