@@ -72,13 +72,18 @@ static vg_status make_deliveries(vg_tx *tx, const vg_routing *r, const vg_url_ro
 }
 
 vg_status vg_routing_approve_tx(vg_tx *tx, const vg_routing *r, const vg_url_route_row *route,
-                                const char *actor, const char *action, int64_t now, int *done,
+                                const char *by, const char *action, int64_t now, int *done,
                                 vg_error *err)
 {
+    char actor[160];
+    if (!strcmp(by, "orientation"))
+        snprintf(actor, sizeof actor, "%s", by);
+    else
+        snprintf(actor, sizeof actor, "user:%.128s", by);
     vg_url_route_row next = *route;
     next.state = (char *)(!strcmp(action, "route.auto") ? VG_URL_ROUTE_AUTOMATIC
                                                           : VG_URL_ROUTE_APPROVED);
-    next.decided_by = (char *)actor;
+    next.decided_by = (char *)by;
     next.decided_at = now;
     vg_status st = vg_tx_route_decide(tx, &next, route->state, route->actions,
                                       route->changed_by, done, err);
@@ -133,8 +138,10 @@ static vg_status decide_tx(vg_tx *tx, void *ctx, vg_error *err)
         next.changed_by = (char *)a->actor;
         st = vg_tx_route_decide(tx, &next, route.state, route.actions, route.changed_by, &done,
                                 err);
+        char actor[160];
+        snprintf(actor, sizeof actor, "user:%.128s", a->actor);
         if (st == VG_OK && done)
-            st = vg_routing_audit(tx, a->now, a->actor, "route.change", route.report_id,
+            st = vg_routing_audit(tx, a->now, actor, "route.change", route.report_id,
                                   json_pack("{s:I, s:s, s:s, s:s}", "route",
                                             (json_int_t)route.id, "url", route.url, "from",
                                             route.actions, "to", a->wanted),
@@ -187,7 +194,9 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
         return st;
     if ((st = vg_tx_action_add(tx, a->action, &a->inserted, err)) != VG_OK || !a->inserted)
         return st;
-    return vg_routing_audit(tx, a->action->at, a->actor, "route.removed", a->action->report_id,
+    char actor[160];
+    snprintf(actor, sizeof actor, "user:%.128s", a->actor);
+    return vg_routing_audit(tx, a->action->at, actor, "route.removed", a->action->report_id,
                             json_pack("{s:s, s:s, s:s}", "url", a->action->url, "type",
                                       a->action->type, "reference", a->action->reference),
                             err);

@@ -41,12 +41,12 @@ struct vg_routing {
 /* The partner hotline of country (uppercase), or NULL (deliveries.c). */
 const vg_partner *vg_routing_partner(const vg_routing *r, const char *country);
 
-/* Inside a transaction: approve route as it was read (actor; action
- * "route.approve" by a person, "route.auto" by routing.auto_known), make
- * its deliveries and audit it. *done = 0 when the route changed since it
- * was read (nothing written). */
+/* Inside a transaction: approve route as it was read (by: a user name, or
+ * "orientation"; action "route.approve" by a person, "route.auto" by
+ * routing.auto_known), make its deliveries and audit it. *done = 0 when
+ * the route changed since it was read (nothing written). */
 vg_status vg_routing_approve_tx(vg_tx *tx, const vg_routing *r, const vg_url_route_row *route,
-                                const char *actor, const char *action, int64_t now, int *done,
+                                const char *by, const char *action, int64_t now, int *done,
                                 vg_error *err);
 /* Append the audit entry (actor, action) of report_id with the JSON
  * object o as its detail (o consumed, may be NULL: out of memory). */
