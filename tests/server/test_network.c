@@ -21,6 +21,7 @@
 #include <sodium.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "hotline/partner_answer.h"
 #include "hotline/referral.h"
@@ -504,6 +505,26 @@ static void test_police_package(void)
           strstr(check.manifest, "\"legal\":\"illegal_csam\"") &&
           strstr(check.manifest, "\"url\":\"http://www.fr.example.test/p/1\""));
     vg_referral_check_clear(&check);
+    /* vigie referral: the same checks from the command line, and the key
+     * it prints is the one that signed */
+    char cmd[1600], line[600] = "";
+    snprintf(cmd, sizeof cmd, "'%s' referral key --data-dir '%s/data'", VG_VIGIE, n.fr.dir);
+    FILE *out = popen(cmd, "r");
+    CHECK(out && fgets(line, sizeof line, out) && !strncmp(line, signer_hex, 64));
+    CHECK(out && pclose(out) == 0);
+    snprintf(cmd, sizeof cmd, "'%s' referral verify --key %s '%s'", VG_VIGIE, signer_hex, path);
+    out = popen(cmd, "r");
+    char row[700];
+    snprintf(row, sizeof row, "%s,yes,%s,1,\n", path, signer_hex);
+    CHECK(out && fgets(line, sizeof line, out) &&
+          !strcmp(line, "package,valid,signer,evidence,problem\n"));
+    CHECK_MSG(out && fgets(line, sizeof line, out) && !strcmp(line, row), "%s", line);
+    CHECK(out && pclose(out) == 0);
+    snprintf(cmd, sizeof cmd, "'%s' referral verify --key %064d '%s' >/dev/null", VG_VIGIE, 7,
+             path);
+    CHECK(WEXITSTATUS(system(cmd)) == 1); /* signed, but not by that key */
+    snprintf(cmd, sizeof cmd, "'%s' referral verify --key 12 '%s' 2>/dev/null", VG_VIGIE, path);
+    CHECK(WEXITSTATUS(system(cmd)) == 2);
     /* the evidence opens with the unit's secret key and is the file sent */
     const char *at = strstr(package, "\"evidence/1\":\"");
     CHECK(at != NULL);
