@@ -144,7 +144,6 @@ const char *vg_hotline_delivery_to(const vg_hotline *h, const vg_route_delivery 
 typedef struct attempt_args {
     vg_hotline *h;
     vg_route_delivery next;
-    const char *kind;
 } attempt_args;
 
 static vg_status attempt_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -176,7 +175,7 @@ vg_status vg_hotline_delivery_attempted(vg_hotline *h, const vg_route_delivery *
                                         int taken, const char *reference, const char *detail,
                                         int64_t *next_at, vg_error *err)
 {
-    attempt_args a = {h, *d, d->kind};
+    attempt_args a = {h, *d};
     a.next.attempts = d->attempts + 1;
     if (taken) {
         a.next.sent_at = now;
@@ -196,6 +195,7 @@ vg_status vg_hotline_delivery_attempted(vg_hotline *h, const vg_route_delivery *
 
 typedef struct polled_args {
     vg_hotline *h;
+    int64_t now;
     vg_route_delivery next;
     const vg_route_action *remote;
     size_t count;
@@ -222,7 +222,7 @@ static vg_status polled_tx(vg_tx *tx, void *ctx, vg_error *err)
         st = vg_tx_action_add(tx, &act, &inserted, err);
         if (st == VG_OK && inserted) {
             a->learned++;
-            st = vg_routing_audit(tx, d->next_at, "deliveries", "route.outcome", d->report_id,
+            st = vg_routing_audit(tx, a->now, "deliveries", "route.outcome", d->report_id,
                                   json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "delivery",
                                             (json_int_t)d->id, "by", partner, "type", x->type,
                                             "url", d->url, "at", (json_int_t)x->at, "reference",
@@ -237,14 +237,13 @@ vg_status vg_hotline_forward_polled(vg_hotline *h, const vg_route_delivery *d, i
                                     const vg_route_action *remote, size_t count,
                                     const char *detail, size_t *learned, vg_error *err)
 {
-    polled_args a = {h, *d, remote, count, 0};
+    polled_args a = {h, now, *d, remote, count, 0};
     int removed = 0;
     for (size_t i = 0; !detail && i < count; i++)
         removed |= !strcmp(remote[i].type, VG_DONE_REMOVED);
     /* Removal ends the story; until then the partner is asked again. */
     a.next.poll_at = removed ? 0 : now + (h->routing ? h->routing->poll_seconds : 3600);
     a.next.last_error = (char *)(detail ? detail : "");
-    a.next.next_at = now; /* the time of the audit entries */
     vg_status st = vg_store_write(h->store, polled_tx, &a, err);
     if (learned)
         *learned = a.learned;
