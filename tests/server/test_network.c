@@ -116,8 +116,9 @@ static void job_log(void *ctx, const char *level, const char *job, const char *t
 }
 
 /* Both hotlines' settings; the German one is opened but not listening
- * yet (the partner is down). */
-static int network_open(network *n)
+ * yet (the partner is down). With fake_port, France's German partner is
+ * that server instead (a partner answering what the test wants). */
+static int network_open(network *n, uint16_t fake_port)
 {
     memset(n, 0, sizeof *n);
     const char *tmp = getenv("TMPDIR");
@@ -166,7 +167,7 @@ static int network_open(network *n)
         !key_in(n->fr.dir, "Example DE hotline", de_at_fr))
         return 0;
     snprintf(csv, sizeof csv, "country,name,url,key\nDE,Example DE hotline,http://127.0.0.1:%u,%s\n",
-             n->de_port, fr_at_de);
+             fake_port ? fake_port : n->de_port, fr_at_de);
     snprintf(path, sizeof path, "%s/partners.csv", n->fr.dir);
     if (!write_file(path, csv, 0600))
         return 0;
@@ -260,7 +261,7 @@ static long fate(network *n, const char *key, const char *id, ts_response *r)
 static void test_forward_and_back(void)
 {
     network n;
-    int ready = network_open(&n);
+    int ready = network_open(&n, 0);
     CHECK(ready);
     if (!ready) {
         network_close(&n);
@@ -452,7 +453,7 @@ static void test_forward_and_back(void)
 static void test_police_package(void)
 {
     network n;
-    int ready = network_open(&n);
+    int ready = network_open(&n, 0);
     CHECK(ready);
     if (!ready) {
         network_close(&n);
@@ -564,6 +565,66 @@ static void test_police_package(void)
     network_close(&n);
 }
 
+/* A partner answering garbage: the forward is not taken and is tried
+ * again later, nothing lost; once it answers a receipt, it is taken; a
+ * garbage answer when asked what it did is recorded and asked again. */
+static void test_partner_garbage(void)
+{
+    char dir[] = "/tmp/vigie-partner-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char receipt[300], fate_path[400];
+    snprintf(receipt, sizeof receipt, "%s/api_v1_reports.json", dir);
+    CHECK(write_file(receipt, "<html>502 Bad Gateway</html>", 0600));
+    uint16_t port = 0;
+    fake_rdap *partner = fake_rdap_start(dir, &port);
+    CHECK(partner != NULL);
+    network n;
+    int ready = partner && network_open(&n, port);
+    CHECK(ready);
+    if (!ready) {
+        if (partner)
+            fake_rdap_stop(partner);
+        network_close(&n);
+        ts_remove_dir(dir);
+        return;
+    }
+    int64_t now = (int64_t)time(NULL);
+    char id[80];
+    CHECK(send_report(&n, "http://files.example.de/gallery/8.jpg", 21, id));
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(n.fr_jobs, now, &ran, NULL) == VG_OK);
+    char text[300];
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT sent_at || '|' || attempts FROM routing_deliveries",
+                             text, sizeof text),
+                 "0|1");
+    ti_sql_text(&n.fr, "SELECT last_error FROM routing_deliveries", text, sizeof text);
+    CHECK_MSG(strstr(text, "not JSON") != NULL, "%s", text);
+    /* a receipt without a usable id is no better */
+    CHECK(write_file(receipt, "{\"id\":\"../../admin\"}", 0600));
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 60, &ran, NULL) == VG_OK);
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT sent_at || '|' || attempts FROM routing_deliveries",
+                             text, sizeof text),
+                 "0|2");
+    CHECK(write_file(receipt, "{\"id\":\"p-77\",\"receipt\":\"X\"}", 0600));
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 60 + 119, &ran, NULL) == VG_OK); /* not yet due */
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT attempts FROM routing_deliveries"), 2);
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 60 + 120, &ran, NULL) == VG_OK);
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT reference || '|' || attempts FROM routing_deliveries",
+                             text, sizeof text),
+                 "p-77|3");
+    /* asked what it did, it answers garbage: kept as the error, asked again */
+    snprintf(fate_path, sizeof fate_path, "%s/api_v1_reports_p-77.json", dir);
+    CHECK(write_file(fate_path, "{\"actions\":\"all of them\"}", 0600));
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 180 + 600, &ran, NULL) == VG_OK);
+    ti_sql_text(&n.fr, "SELECT last_error FROM routing_deliveries", text, sizeof text);
+    CHECK_MSG(strstr(text, "no \"actions\" list") != NULL, "%s", text);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT poll_at FROM routing_deliveries"), now + 180 + 1200);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"), 1); /* forwarded */
+    fake_rdap_stop(partner);
+    network_close(&n);
+    ts_remove_dir(dir);
+}
+
 /* What a partner may answer, read as hostile. */
 static void test_partner_answers(void)
 {
@@ -605,6 +666,7 @@ int main(void)
         return 1;
     RUN(test_partner_answers);
     RUN(test_forward_and_back);
+    RUN(test_partner_garbage);
     RUN(test_police_package);
     return vg_test_exit();
 }
