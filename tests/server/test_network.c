@@ -335,6 +335,7 @@ static void test_forward_and_back(void)
     CHECK(get(&n.de, &anna, "/console/queue", &r));
     snprintf(text, sizeof text, "<tr data-report=\"%lld\">", de_report);
     CHECK_MSG(strstr(r.body, text) != NULL, "not in the German queue");
+    CHECK(strstr(r.body, "from partner hotline Point de Contact (FR)") != NULL);
     ts_response_free(&r);
     snprintf(sql, sizeof sql, "/console/item?id=%lld", de_report);
     CHECK(get(&n.de, &anna, sql, &r));
