@@ -43,6 +43,7 @@ static const expected_route EXPECTED[] = {
     {"GET", "/api/v1/openapi.json", VG_ROLE_NONE},
     {"POST", "/api/v1/reports", VG_ROLE_PARTNER},
     {"GET", "/api/v1/reports", VG_ROLE_PARTNER},
+    {"GET", "/api/v1/stats", VG_ROLE_PARTNER},
     {"GET", "/hma/h/hash", VG_ROLE_PARTNER},
     {"POST", "/hma/h/hash", VG_ROLE_PARTNER},
     {"GET", "/hma/m/lookup", VG_ROLE_PARTNER},
@@ -84,6 +85,7 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"POST", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"GET", "/console/alerts", VG_ROLE_ANALYST},
+    {"GET", "/console/stats", VG_ROLE_SUPERVISOR},
     {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
     {"POST", "/console/route", VG_ROLE_ANALYST},
     {"POST", "/console/route/removed", VG_ROLE_ANALYST},
@@ -100,6 +102,7 @@ typedef struct expected_scopes {
 static const expected_scopes SCOPED[] = {
     {"POST", "/api/v1/reports", VG_SCOPE_REPORT},
     {"GET", "/api/v1/reports", VG_SCOPE_REPORT},
+    {"GET", "/api/v1/stats", VG_SCOPE_STATS},
     {"GET", "/hma/h/hash", VG_SCOPE_HASH},
     {"POST", "/hma/h/hash", VG_SCOPE_HASH},
     {"GET", "/hma/m/lookup", VG_SCOPE_MATCH},

@@ -291,6 +291,8 @@ vg_status vg_api_routes(vg_server *srv, void *state, vg_error *err)
         {"GET", "/api/v1/openapi.json", VG_ROLE_NONE, 0, 0, get_openapi, NULL, NULL},
         {"GET", "/api/v1/reports", VG_ROLE_PARTNER,
          VG_ROUTE_PREFIX | VG_ROUTE_SCOPES(VG_SCOPE_REPORT), 0, get_report, NULL, srv->hotline},
+        {"GET", "/api/v1/stats", VG_ROLE_PARTNER, VG_ROUTE_SCOPES(VG_SCOPE_STATS), 0,
+         vg_api_stats_get, NULL, srv->hotline},
     };
     return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
 }
