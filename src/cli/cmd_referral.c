@@ -169,7 +169,7 @@ static int public_key(int argc, char **argv)
     }
     vg_error err;
     vg_config *cfg = NULL;
-    if (optind != argc || vg_config_for_command(config, data_dir, NULL, &cfg, &err) != VG_OK) {
+    if (optind != argc || vg_config_for_command(config, data_dir, NULL, NULL, &cfg, &err) != VG_OK) {
         if (optind == argc)
             fprintf(stderr, "vigie referral: %s\n", err.message);
         else
