@@ -60,10 +60,11 @@ static int write_file(const char *path, const char *text, mode_t mode)
 }
 
 /* A key a hotline gives its partner, made in its store before it starts. */
-static int key_in(const char *dir, const char *org, char key[80])
+static int key_in(const ts_server *t, const char *org, char key[80])
 {
-    char text[600];
-    snprintf(text, sizeof text, "data_dir = %s/data\n", dir);
+    char text[1200];
+    snprintf(text, sizeof text, "data_dir = %s/data\n%s%s%s", t->dir, t->db[0] ? "database = " : "",
+             t->db, t->db[0] ? "\n" : "");
     vg_config *cfg = NULL;
     vg_hotline *h = NULL;
     int64_t id = 0;
@@ -81,8 +82,8 @@ static int key_in(const char *dir, const char *org, char key[80])
 static int open_on(ts_server *t, uint16_t port, const char *extra)
 {
     char text[4096];
-    snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:%u\n%s", t->dir, port,
-             extra);
+    snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:%u\n%s%s%s%s", t->dir,
+             port, t->db[0] ? "database = " : "", t->db, t->db[0] ? "\n" : "", extra);
     vg_config *cfg = NULL;
     vg_error err;
     vg_error_clear(&err);
@@ -129,6 +130,12 @@ static int network_open(network *n, uint16_t fake_port)
     snprintf(n->de.dir, sizeof n->de.dir, "%s/de", n->base);
     mkdir(n->fr.dir, 0700);
     mkdir(n->de.dir, 0700);
+    /* on PostgreSQL (test_network_pg), a database each */
+    if (ts_on_postgres()) {
+        pgt_require("network test");
+        if (!pgt_create(n->fr.db, sizeof n->fr.db) || !pgt_create(n->de.db, sizeof n->de.db))
+            return 0;
+    }
     char path[400], db[400], index[400];
     snprintf(db, sizeof db, "%s/location.db", n->base);
     if (locdb_write("as 64500 Example Hosting GmbH\nnet 192.0.2.0/24 DE 64500\n"
@@ -163,8 +170,8 @@ static int network_open(network *n, uint16_t fake_port)
     n->fr_port = free_port();
     n->de_port = free_port();
     if (!n->fr_port || !n->de_port || n->fr_port == n->de_port ||
-        !key_in(n->de.dir, "Point de Contact (FR)", fr_at_de) ||
-        !key_in(n->fr.dir, "Example DE hotline", de_at_fr))
+        !key_in(&n->de, "Point de Contact (FR)", fr_at_de) ||
+        !key_in(&n->fr, "Example DE hotline", de_at_fr))
         return 0;
     snprintf(csv, sizeof csv, "country,name,url,key\nDE,Example DE hotline,http://127.0.0.1:%u,%s\n",
              fake_port ? fake_port : n->de_port, fr_at_de);
