@@ -40,6 +40,7 @@ static const expected_route EXPECTED[] = {
     {"POST", "/report/receipt", VG_ROLE_NONE},
     {"GET", "/status", VG_ROLE_NONE},
     {"POST", "/status", VG_ROLE_NONE},
+    {"GET", "/transparency/report", VG_ROLE_NONE},
     {"GET", "/api/v1/openapi.json", VG_ROLE_NONE},
     {"POST", "/api/v1/reports", VG_ROLE_PARTNER},
     {"GET", "/api/v1/reports", VG_ROLE_PARTNER},

@@ -268,7 +268,7 @@ vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
         pa_int(&u, *id);
         pa_text(&u, url);
         pa_text(&u, r->urls[i].canonical ? r->urls[i].canonical : url);
-        status = pg_done(c, SQL_URL_PUT, &u, "writing a report URL", NULL, err);
+        status = pg_queue(c, SQL_URL_PUT, &u, "writing a report URL", err);
     }
     if (status == VG_OK && has_picture(r))
         status = pg_lock_key(c, PG_LOCK_PICTURES, "", err);
@@ -291,7 +291,7 @@ vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
         pa_int(&fa, f->distance);
         pa_text(&fa, f->video_match);
         pa_text(&fa, f->match_signal);
-        status = pg_done(c, SQL_FILE_PUT, &fa, "writing a report file", NULL, err);
+        status = pg_queue(c, SQL_FILE_PUT, &fa, "writing a report file", err);
     }
     return status;
 }
