@@ -14,6 +14,7 @@
 #include "hotline/routing.h"
 #include "hotline/notices.h"
 #include "jobs/alerts.h"
+#include "jobs/deliveries.h"
 
 /* ---- the jobs ---------------------------------------------------------------- */
 
@@ -75,6 +76,8 @@ const vg_job vg_jobs_table[] = {
     {"orientation", 60, orientation, routing_configured},
     /* due at every pass: each notice has its own next check */
     {"notices", 0, notices, notices_configured},
+    /* due at every pass too: each delivery has its own next try */
+    {"deliveries", 0, vg_job_deliveries, routing_configured},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 

@@ -182,6 +182,21 @@ typedef struct vg_store_ops {
                                   const char *detail, vg_error *err);
     vg_status (*notice_events)(void *tx, int64_t notice_id, vg_notice_event **events,
                                size_t *count, vg_error *err);
+    vg_status (*route_get)(void *tx, int64_t id, vg_url_route_row *row, int *found,
+                           vg_error *err);
+    vg_status (*route_decide)(void *tx, const vg_url_route_row *row, const char *was_state,
+                              const char *was_actions, const char *was_changed_by, int *changed,
+                              vg_error *err);
+    vg_status (*delivery_add)(void *tx, const vg_route_delivery *d, int *inserted,
+                              vg_error *err);
+    vg_status (*deliveries)(void *tx, int64_t report_id, int64_t now, size_t limit,
+                            vg_route_delivery **rows, size_t *count, vg_error *err);
+    vg_status (*delivery_update)(void *tx, const vg_route_delivery *d, vg_error *err);
+    vg_status (*action_add)(void *tx, const vg_route_action *a, int *inserted, vg_error *err);
+    vg_status (*actions)(void *tx, int64_t report_id, vg_route_action **rows, size_t *count,
+                         vg_error *err);
+    vg_status (*report_by_public_id)(void *tx, const char *public_id, vg_report_row *row,
+                                     int *found, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

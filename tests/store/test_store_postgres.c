@@ -175,6 +175,9 @@ static void test_locations(void)
                         "ALTER TABLE console_items DROP COLUMN decided_from;"
                         "ALTER TABLE report_files DROP COLUMN match_signal;"
                         "DROP TABLE notices_events; DROP TABLE notices;"
+                        "DROP TABLE routing_deliveries, routing_actions;"
+                        "ALTER TABLE url_routes DROP COLUMN changed_by,"
+                        " DROP COLUMN decided_by, DROP COLUMN decided_at;"
                         "UPDATE vigie_schema SET version = 5;"
                         "INSERT INTO console_items(report_id, state, final_json) VALUES"
                         " (1, 'auto', '{\"of\": 41}'), (2, 'auto', 'not json'),"
@@ -185,6 +188,8 @@ static void test_locations(void)
         CHECK_INT_EQ(vg_store_schema_version(s), 9);
         vg_store_close(s);
     }
+    /* migration 8 (SQLite's 13): routes made before wait for a person */
+    CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM routing_deliveries"), 0);
     CHECK_INT_EQ(pgt_int(url, "SELECT decided_from FROM console_items WHERE report_id = 1"), 41);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM console_items WHERE decided_from IS NULL"),
                  4);

@@ -390,6 +390,27 @@ vg_status pg_report_by_receipt(void *tx, const char *code, vg_report_row *row, i
     return VG_OK;
 }
 
+static const char SQL_REPORT_BY_PUBLIC_ID[] =
+    "SELECT " REPORT_COLUMNS " FROM reports r WHERE r.public_id = $1";
+
+vg_status pg_report_by_public_id(void *tx, const char *public_id, vg_report_row *row, int *found,
+                                 vg_error *err)
+{
+    *found = 0;
+    memset(row, 0, sizeof *row);
+    pg_args a = {0};
+    pa_text(&a, public_id);
+    PGresult *res = pg_run(tx, SQL_REPORT_BY_PUBLIC_ID, &a, "reading a report", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    if (PQntuples(res)) {
+        read_report_row(res, 0, row);
+        *found = 1;
+    }
+    PQclear(res);
+    return VG_OK;
+}
+
 static const char SQL_REPORTS_RECENT[] =
     "SELECT " REPORT_COLUMNS " FROM reports r ORDER BY r.id DESC LIMIT $1";
 

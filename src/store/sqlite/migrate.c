@@ -142,8 +142,29 @@ static const char *const migrations[] = {
     /* 12: which fingerprint found a file's bank match (VG_MATCH_*): a
      * match after trimming borders or by local features is shown as such. */
     "ALTER TABLE report_files ADD COLUMN match_signal TEXT;",
-    /* 13: taken by another branch; replaced by its migration at the merge. */
-    "SELECT 1;",
+    /* 13 (routing_deliveries): a route approved by a person, or
+     * automatically for known material, and what its approval sends: each
+     * forward to a partner hotline and each referral is a delivery tried
+     * until taken, then a forward is polled for what the partner did; and
+     * what was done about a report, as its sender reads it
+     * (store/routes.h). */
+    ("ALTER TABLE url_routes ADD COLUMN changed_by TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE url_routes ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE url_routes ADD COLUMN decided_at INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE routing_deliveries(id INTEGER PRIMARY KEY,"
+     "  route_id INTEGER NOT NULL REFERENCES url_routes(id), report_id INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL, target TEXT NOT NULL, url TEXT NOT NULL,"
+     "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+     "  sent_at INTEGER NOT NULL DEFAULT 0, reference TEXT NOT NULL DEFAULT '',"
+     "  last_error TEXT NOT NULL DEFAULT '', poll_at INTEGER NOT NULL DEFAULT 0,"
+     "  created_at INTEGER NOT NULL, UNIQUE(route_id, kind, target));"
+     "CREATE INDEX routing_deliveries_due ON routing_deliveries(next_at) WHERE sent_at = 0;"
+     "CREATE INDEX routing_deliveries_poll ON routing_deliveries(poll_at) WHERE poll_at > 0;"
+     "CREATE INDEX routing_deliveries_report ON routing_deliveries(report_id);"
+     "CREATE TABLE routing_actions(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+     "  type TEXT NOT NULL, at INTEGER NOT NULL, to_whom TEXT NOT NULL,"
+     "  reference TEXT NOT NULL, url TEXT NOT NULL, by_whom TEXT NOT NULL,"
+     "  UNIQUE(report_id, type, url, to_whom, reference));"),
     /* 14 (notices_init): notices to hosts (store/notices.h), one per
      * route's URL, with every timestamp the statistics need, and their
      * history: each check's custody record, each message, each
