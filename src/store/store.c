@@ -642,6 +642,8 @@ vg_status vg_tx_notice_events(vg_tx *tx, int64_t notice_id, vg_notice_event **ev
                               size_t *count, vg_error *err)
 {
     return tx->ops->notice_events(tx->impl, notice_id, events, count, err);
+}
+
 vg_status vg_tx_route_get(vg_tx *tx, int64_t id, vg_url_route_row *row, int *found,
                           vg_error *err)
 {

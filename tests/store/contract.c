@@ -3919,89 +3919,6 @@ static int64_t notices_of(vg_store *s, vg_notice_filter f, size_t limit, int64_t
  * per report's URL, found by id, report, case, due time, state, token and
  * material; its history is kept in order. */
 static void test_notices(void)
-/* ---- route decisions, deliveries, actions ----------------------------------- */
-
-typedef struct routing_probe {
-    int64_t id, report_id, now;
-    const vg_url_route_row *next;
-    const char *was_state, *was_actions, *was_changed_by;
-    const vg_route_delivery *delivery;
-    const vg_route_action *action;
-    const char *public_id;
-    int changed, found;
-    vg_url_route_row row;
-    vg_route_delivery *deliveries;
-    vg_route_action *actions;
-    vg_report_row report;
-    size_t count;
-} routing_probe;
-
-static vg_status route_get_fn(vg_tx *tx, void *ctx, vg_error *err)
-{
-    routing_probe *p = ctx;
-    return vg_tx_route_get(tx, p->id, &p->row, &p->found, err);
-}
-
-static vg_status route_decide_fn(vg_tx *tx, void *ctx, vg_error *err)
-{
-    routing_probe *p = ctx;
-    return vg_tx_route_decide(tx, p->next, p->was_state, p->was_actions, p->was_changed_by,
-                              &p->changed, err);
-}
-
-static vg_status delivery_add_fn(vg_tx *tx, void *ctx, vg_error *err)
-{
-    routing_probe *p = ctx;
-    return vg_tx_delivery_add(tx, p->delivery, &p->changed, err);
-}
-
-static vg_status deliveries_fn(vg_tx *tx, void *ctx, vg_error *err)
-{
-    routing_probe *p = ctx;
-    return vg_tx_deliveries(tx, p->report_id, p->now, 100, &p->deliveries, &p->count, err);
-}
-
-static vg_status delivery_update_fn(vg_tx *tx, void *ctx, vg_error *err)
-{
-    routing_probe *p = ctx;
-    return vg_tx_delivery_update(tx, p->delivery, err);
-}
-
-static vg_status action_add_fn(vg_tx *tx, void *ctx, vg_error *err)
-{
-    routing_probe *p = ctx;
-    return vg_tx_action_add(tx, p->action, &p->changed, err);
-}
-
-static vg_status actions_fn(vg_tx *tx, void *ctx, vg_error *err)
-{
-    routing_probe *p = ctx;
-    return vg_tx_actions(tx, p->report_id, &p->actions, &p->count, err);
-}
-
-static vg_status by_public_id_fn(vg_tx *tx, void *ctx, vg_error *err)
-{
-    routing_probe *p = ctx;
-    return vg_tx_report_by_public_id(tx, p->public_id, &p->report, &p->found, err);
-}
-
-/* The deliveries due at now (report 0) or of one report: their ids in order. */
-static size_t delivery_ids(vg_store *s, int64_t report_id, int64_t now, int64_t ids[8])
-{
-    routing_probe p = {.report_id = report_id, .now = now};
-    vg_error err;
-    CHECK(vg_store_read(s, deliveries_fn, &p, &err) == VG_OK);
-    for (size_t i = 0; i < p.count && i < 8; i++)
-        ids[i] = p.deliveries[i].id;
-    size_t n = p.count;
-    vg_route_deliveries_free(p.deliveries, p.count);
-    return n;
-}
-
-/* A route is decided only as it was read; a route has one delivery per
- * kind and target, due at next_at until sent, then polled at poll_at until
- * 0; an action is recorded once; a report is found by its public id. */
-static void test_route_deliveries(void)
 {
     char loc[LOC];
     vg_store *s = fresh(loc);
@@ -4158,6 +4075,100 @@ static void test_route_deliveries(void)
     CHECK(vg_store_read(s, notice_events_read_fn, &p, &err) == VG_OK);
     CHECK_INT_EQ(p.event_count, 0);
     vg_notice_events_free(p.events, p.event_count);
+    finish(s, loc);
+}
+
+/* ---- route decisions, deliveries, actions ----------------------------------- */
+
+typedef struct routing_probe {
+    int64_t id, report_id, now;
+    const vg_url_route_row *next;
+    const char *was_state, *was_actions, *was_changed_by;
+    const vg_route_delivery *delivery;
+    const vg_route_action *action;
+    const char *public_id;
+    int changed, found;
+    vg_url_route_row row;
+    vg_route_delivery *deliveries;
+    vg_route_action *actions;
+    vg_report_row report;
+    size_t count;
+} routing_probe;
+
+static vg_status route_get_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_route_get(tx, p->id, &p->row, &p->found, err);
+}
+
+static vg_status route_decide_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_route_decide(tx, p->next, p->was_state, p->was_actions, p->was_changed_by,
+                              &p->changed, err);
+}
+
+static vg_status delivery_add_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_delivery_add(tx, p->delivery, &p->changed, err);
+}
+
+static vg_status deliveries_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_deliveries(tx, p->report_id, p->now, 100, &p->deliveries, &p->count, err);
+}
+
+static vg_status delivery_update_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_delivery_update(tx, p->delivery, err);
+}
+
+static vg_status action_add_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_action_add(tx, p->action, &p->changed, err);
+}
+
+static vg_status actions_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_actions(tx, p->report_id, &p->actions, &p->count, err);
+}
+
+static vg_status by_public_id_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_report_by_public_id(tx, p->public_id, &p->report, &p->found, err);
+}
+
+/* The deliveries due at now (report 0) or of one report: their ids in order. */
+static size_t delivery_ids(vg_store *s, int64_t report_id, int64_t now, int64_t ids[8])
+{
+    routing_probe p = {.report_id = report_id, .now = now};
+    vg_error err;
+    CHECK(vg_store_read(s, deliveries_fn, &p, &err) == VG_OK);
+    for (size_t i = 0; i < p.count && i < 8; i++)
+        ids[i] = p.deliveries[i].id;
+    size_t n = p.count;
+    vg_route_deliveries_free(p.deliveries, p.count);
+    return n;
+}
+
+/* A route is decided only as it was read; a route has one delivery per
+ * kind and target, due at next_at until sent, then polled at poll_at until
+ * 0; an action is recorded once; a report is found by its public id. */
+static void test_route_deliveries(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    vg_error err;
     vg_url_route_row row = {.report_id = r[1], .url = "https://one.test/",
                             .state = VG_URL_ROUTE_PROPOSED, .actions = "notice_host,refer_police",
                             .reasons = "hosted_home", .country = "FR", .hosting = "{}",
