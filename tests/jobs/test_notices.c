@@ -136,7 +136,7 @@ static vg_status confirm_tx(vg_tx *tx, void *ctx, vg_error *err)
                   .legal = VG_LEGAL_CSAM, .decided_by = "bob"};
     vg_status st = vg_tx_item_put(tx, &it, a->now, err);
     vg_url_route_row route = {
-        .report_id = a->report_id, .url = (char *)a->url, .state = VG_URL_ROUTE_PROPOSED,
+        .report_id = a->report_id, .url = (char *)a->url, .state = VG_URL_ROUTE_APPROVED,
         .actions = "refer_police,notice_host", .reasons = "hosted_home", .country = "DE",
         .partner = "",
         .hosting = "{\"host\":\"127.0.0.1\",\"addresses\":[{\"ip\":\"127.0.0.1\",\"country\":"

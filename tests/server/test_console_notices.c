@@ -30,7 +30,7 @@ static vg_status route_tx(vg_tx *tx, void *ctx, vg_error *err)
                   .legal = VG_LEGAL_CSAM, .decided_by = "bob"};
     vg_status st = vg_tx_item_put(tx, &it, 1700000000, err);
     vg_url_route_row route = {
-        .report_id = a->report, .url = (char *)a->url, .state = VG_URL_ROUTE_PROPOSED,
+        .report_id = a->report, .url = (char *)a->url, .state = VG_URL_ROUTE_APPROVED,
         .actions = "notice_host", .reasons = "hosted_home", .country = "FR", .partner = "",
         .hosting = "{\"addresses\":[{\"abuse_contact\":\"abuse@host.test\",\"language\":\"fr\","
                    "\"as_name\":\"Hébergeur Exemple\"}]}",

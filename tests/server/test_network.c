@@ -35,18 +35,26 @@
 
 #define TEST_TRUST "hotline-net=illegal_csam/B/b2"
 
-static uint16_t free_port(void)
+/* Two distinct free loopback ports: both sockets stay bound until both
+ * are known (two ports picked one after the other may be the same one). */
+static int free_ports(uint16_t *a_port, uint16_t *b_port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    uint16_t port = 0;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
+    int fds[2] = {-1, -1};
+    uint16_t ports[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof a;
+        if (fds[i] >= 0 && bind(fds[i], (struct sockaddr *)&a, sizeof a) == 0 &&
+            getsockname(fds[i], (struct sockaddr *)&a, &len) == 0)
+            ports[i] = ntohs(a.sin_port);
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    *a_port = ports[0];
+    *b_port = ports[1];
+    return ports[0] && ports[1] && ports[0] != ports[1];
 }
 
 static int write_file(const char *path, const char *text, mode_t mode)
@@ -167,10 +175,7 @@ static int network_open(network *n, uint16_t fake_port)
         return 0;
     /* each hotline's key for the other, and the partner lists */
     char fr_at_de[80], de_at_fr[80], csv[600];
-    n->fr_port = free_port();
-    n->de_port = free_port();
-    if (!n->fr_port || !n->de_port || n->fr_port == n->de_port ||
-        !key_in(&n->de, "Point de Contact (FR)", fr_at_de) ||
+    if (!free_ports(&n->fr_port, &n->de_port) || !key_in(&n->de, "Point de Contact (FR)", fr_at_de) ||
         !key_in(&n->fr, "Example DE hotline", de_at_fr))
         return 0;
     snprintf(csv, sizeof csv, "country,name,url,key\nDE,Example DE hotline,http://127.0.0.1:%u,%s\n",

@@ -3929,17 +3929,21 @@ static void test_notices(void)
     vg_error err;
     route_probe rp;
     vg_url_route_row routes[] = {
-        {.report_id = r[1], .url = "https://one.test/", .state = VG_URL_ROUTE_PROPOSED,
+        {.report_id = r[1], .url = "https://one.test/", .state = VG_URL_ROUTE_APPROVED,
          .actions = "refer_police,notice_host", .reasons = "hosted_home", .country = "FR",
          .hosting = "{\"addresses\":[]}", .created_at = NOW + 20},
-        {.report_id = r[2], .url = "https://two.test/", .state = VG_URL_ROUTE_PROPOSED,
+        {.report_id = r[2], .url = "https://two.test/", .state = VG_URL_ROUTE_APPROVED,
          .actions = "notice_hostx,forward_partner", .reasons = "x", .country = "DE",
          .hosting = "[]", .created_at = NOW + 21},
-        {.report_id = r[4], .url = "https://four.test/", .state = VG_URL_ROUTE_PROPOSED,
+        {.report_id = r[4], .url = "https://four.test/", .state = VG_URL_ROUTE_AUTOMATIC,
          .actions = "notice_host", .reasons = "x", .country = "US", .hosting = "[4]",
          .created_at = NOW + 22},
+        /* not yet approved by anyone: no notice */
+        {.report_id = r[5], .url = "https://five.test/", .state = VG_URL_ROUTE_PROPOSED,
+         .actions = "notice_host", .reasons = "x", .country = "FR", .hosting = "[5]",
+         .created_at = NOW + 23},
     };
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         rp = (route_probe){.put = &routes[i]};
         CHECK(vg_store_write(s, route_put_fn, &rp, &err) == VG_OK);
     }

@@ -16,6 +16,7 @@ static const char SQL_NOTICE_TODO[] =
     "SELECT t.report_id, r.case_id, t.url, t.hosting FROM url_routes t"
     " JOIN reports r ON r.id = t.report_id"
     " WHERE strpos(',' || t.actions || ',', ',' || $1::text || ',') > 0"
+    " AND t.state IN ('approved', 'automatic')"
     " AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.report_id = t.report_id"
     "                 AND n.url = t.url)"
     " ORDER BY t.id LIMIT $2";
