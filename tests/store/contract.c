@@ -3939,8 +3939,8 @@ static void test_notices(void)
          .actions = "notice_host", .reasons = "x", .country = "US", .hosting = "[4]",
          .created_at = NOW + 22},
         /* not yet approved by anyone: no notice */
-        {.report_id = r[5], .url = "https://five.test/", .state = VG_URL_ROUTE_PROPOSED,
-         .actions = "notice_host", .reasons = "x", .country = "FR", .hosting = "[5]",
+        {.report_id = r[3], .url = "https://three.test/", .state = VG_URL_ROUTE_PROPOSED,
+         .actions = "notice_host", .reasons = "x", .country = "FR", .hosting = "[3]",
          .created_at = NOW + 23},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
