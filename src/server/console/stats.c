@@ -26,7 +26,7 @@ static void text_field(vg_page *p, const char *name, const char *label, const ch
                        const char *hint)
 {
     vg_page_fmt(p, "<label for=\"s-%s\">%s</label> <input type=\"text\" id=\"s-%s\" name=\"%s\" "
-                   "size=\"12\" inputmode=\"numeric\" placeholder=\"%s\" value=\"",
+                   "size=\"12\" placeholder=\"%s\" value=\"",
                 name, label, name, name, hint);
     vg_page_text(p, value ? value : "");
     vg_page_put(p, "\">");
