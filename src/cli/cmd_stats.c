@@ -18,7 +18,8 @@ static void stats_usage(FILE *out)
                  "                   [--from DATE] [--to DATE] [--by DIM[,DIM]] [--format csv|json]\n"
                  "\n"
                  "Counts the reports received from --from (included) to --to (excluded), dates\n"
-                 "as YYYY-MM-DD in UTC (default: everything), grouped by the dimensions given:\n"
+                 "as YYYY-MM-DD on the clock of stats.time_zone (default UTC; everything when\n"
+                 "not given), grouped by the dimensions given:\n"
                  "day, week, month, year, source, reporter, category, language, country, state,\n"
                  "legal, severity, age, decided. One column per dimension, then one per measure:\n"
                  "reports, cases, duplicates, files, known_files, new_files, videos, urls,\n"
@@ -64,23 +65,33 @@ int cmd_stats(int argc, char **argv)
         stats_usage(stderr);
         return VG_EXIT_USAGE;
     }
-    vg_stats_query q;
-    if (vg_stats_query_parse(from, to, by, &q, &err) != VG_OK) {
-        fprintf(stderr, "vigie stats: --%s\n", err.message);
-        return VG_EXIT_USAGE;
-    }
     vg_config *cfg = NULL;
-    vg_store *store = NULL;
+    vg_tz *tz = NULL;
     if (vg_config_for_command(config, data_dir, database, NULL, &cfg, &err) != VG_OK ||
-        vg_hotline_open_store(cfg, &store, &err) != VG_OK) {
+        vg_hotline_stats_zone(cfg, &tz, &err) != VG_OK) {
         fprintf(stderr, "vigie stats: %s\n", err.message);
         vg_config_free(cfg);
         return VG_EXIT_USAGE;
     }
+    vg_stats_query q;
+    if (vg_stats_query_parse(from, to, by, tz, &q, &err) != VG_OK) {
+        fprintf(stderr, "vigie stats: --%s\n", err.message);
+        vg_config_free(cfg);
+        vg_tz_free(tz);
+        return VG_EXIT_USAGE;
+    }
+    vg_store *store = NULL;
+    if (vg_hotline_open_store(cfg, &store, &err) != VG_OK) {
+        fprintf(stderr, "vigie stats: %s\n", err.message);
+        vg_config_free(cfg);
+        vg_tz_free(tz);
+        return VG_EXIT_USAGE;
+    }
     vg_config_free(cfg);
     vg_stats_table *table = NULL;
-    vg_status st = vg_hotline_stats(store, q.from, q.to, q.dims, q.ndims, &table, &err);
+    vg_status st = vg_hotline_stats(store, &q, &table, &err);
     vg_store_close(store);
+    vg_tz_free(tz);
     if (st != VG_OK) {
         fprintf(stderr, "vigie stats: %s\n", err.message);
         return VG_EXIT_USAGE;

@@ -123,6 +123,7 @@ typedef struct group {
 struct vg_stats_table {
     vg_stat_dim dims[VG_DIM_COUNT];
     size_t ndims;
+    const vg_tz *tz;
     group *groups;
     size_t count, cap;
     size_t *slots; /* open addressing: group index + 1; 0 is empty */
@@ -130,7 +131,8 @@ struct vg_stats_table {
     int finished;
 };
 
-vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **out, vg_error *err)
+vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, const vg_tz *tz,
+                       vg_stats_table **out, vg_error *err)
 {
     *out = NULL;
     if (ndims > VG_DIM_COUNT)
@@ -144,13 +146,16 @@ vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **o
     for (size_t i = 0; i < ndims; i++) /* dims may be NULL when ndims is 0 */
         t->dims[i] = dims[i];
     t->ndims = ndims;
+    t->tz = tz;
     *out = t;
     return VG_OK;
 }
 
-static void period(vg_stat_dim dim, int64_t when, char *out, size_t size)
+/* The period of when on the wall clock of tz: the calendar of UTC read at
+ * when shifted by the zone's offset then. */
+static void period(vg_stat_dim dim, const vg_tz *tz, int64_t when, char *out, size_t size)
 {
-    time_t secs = (time_t)when;
+    time_t secs = (time_t)(when + vg_tz_offset(tz, when));
     struct tm tm;
     static const char *const formats[] = {"%Y-%m-%d", "%G-W%V", "%Y-%m", "%Y"};
     if (!gmtime_r(&secs, &tm) || !strftime(out, size, formats[dim - VG_DIM_DAY], &tm))
@@ -159,14 +164,15 @@ static void period(vg_stat_dim dim, int64_t when, char *out, size_t size)
 
 /* The value of one dimension for a fact (NULL: the report did not say),
  * made in buf when it must be. */
-static const char *dim_value(vg_stat_dim dim, const vg_report_fact *f, char *buf, size_t size)
+static const char *dim_value(const vg_stats_table *t, vg_stat_dim dim, const vg_report_fact *f,
+                             char *buf, size_t size)
 {
     int automatic = f->state && !strcmp(f->state, VG_ITEM_AUTO);
     switch (dim) {
     case VG_DIM_DAY:
     case VG_DIM_WEEK:
     case VG_DIM_MONTH:
-    case VG_DIM_YEAR: period(dim, f->created_at, buf, size); return buf;
+    case VG_DIM_YEAR: period(dim, t->tz, f->created_at, buf, size); return buf;
     case VG_DIM_SOURCE:
         snprintf(buf, size, "%s/%s", f->source ? f->source : "",
                  f->reporter_kind && *f->reporter_kind ? f->reporter_kind : "unsaid");
@@ -261,7 +267,7 @@ vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err
     const char *values[VG_DIM_COUNT];
     size_t len = 1;
     for (size_t d = 0; d < t->ndims; d++) {
-        values[d] = dim_value(t->dims[d], f, bufs[d], sizeof bufs[d]);
+        values[d] = dim_value(t, t->dims[d], f, bufs[d], sizeof bufs[d]);
         if (!values[d])
             values[d] = "";
         len += strlen(values[d]) + 1;

@@ -7,8 +7,10 @@
  * of its dimensions, each group with every measure. Pure: the store streams
  * the facts in, the command line and the pages write the table out.
  *
- * Periods are counted in UTC: a day runs from 00:00 to 24:00 UTC, a week
- * is an ISO 8601 week ("2026-W49"), a month "2026-12", a year "2026".
+ * Periods are counted on the wall clock of the table's time zone
+ * (stats.time_zone; UTC when none): a day runs from its 00:00 to the next
+ * one (23 or 25 hours on the days the clock changes), a week is an ISO 8601
+ * week ("2026-W49"), a month "2026-12", a year "2026".
  *
  * Ownership: vg_stats_table owns its groups and their strings;
  * vg_report_fact borrows (the store's row, valid during the callback).
@@ -19,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/tz.h"
 #include "vigie/error.h"
 
 /* One report as statistics see it. Strings may be NULL (not given). */
@@ -93,8 +96,10 @@ typedef struct vg_stats_group {
 
 typedef struct vg_stats_table vg_stats_table;
 
-/* A table grouped by dims (copied; 0 dims: one group, the totals). */
-vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **out, vg_error *err);
+/* A table grouped by dims (copied; 0 dims: one group, the totals), its
+ * periods on the clock of tz (borrowed: it outlives the table; NULL: UTC). */
+vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, const vg_tz *tz,
+                       vg_stats_table **out, vg_error *err);
 vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *fact, vg_error *err);
 /* Compute medians and percentiles, and sort the groups by their values.
  * After it, vg_stats_group_at reads them; vg_stats_add is no longer valid. */

@@ -1017,7 +1017,7 @@ static void test_stats(void)
          .files = 1, .claimed_files = 1},
     };
     vg_stats_table *t = NULL;
-    CHECK(vg_stats_new(NULL, 0, &t, NULL) == VG_OK);
+    CHECK(vg_stats_new(NULL, 0, NULL, &t, NULL) == VG_OK);
     for (size_t i = 0; i < 4; i++)
         CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
     CHECK(vg_stats_finish(t, NULL) == VG_OK);
@@ -1039,7 +1039,7 @@ static void test_stats(void)
     vg_stat_dim dims[3];
     size_t n = 0;
     CHECK(vg_stat_dims_parse("year,legal", dims, 3, &n, NULL) == VG_OK && n == 2);
-    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
     for (size_t i = 0; i < 4; i++)
         CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
     CHECK(vg_stats_finish(t, NULL) == VG_OK);
@@ -1068,7 +1068,7 @@ static void test_stats(void)
                    {"year", "2026", "2027"}};
     for (size_t i = 0; i < 4; i++) {
         CHECK(vg_stat_dims_parse(periods[i].dim, dims, 3, &n, NULL) == VG_OK);
-        CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+        CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
         vg_report_fact last = {.created_at = T + H - 1}, first = {.created_at = T + H};
         CHECK(vg_stats_add(t, &last, NULL) == VG_OK && vg_stats_add(t, &first, NULL) == VG_OK);
         CHECK(vg_stats_finish(t, NULL) == VG_OK);
@@ -1080,7 +1080,7 @@ static void test_stats(void)
     }
     /* source crosses the channel with who reported */
     CHECK(vg_stat_dims_parse("source", dims, 3, &n, NULL) == VG_OK);
-    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
     for (size_t i = 0; i < 4; i++)
         CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
     CHECK(vg_stats_finish(t, NULL) == VG_OK);

@@ -291,12 +291,80 @@ static void test_transparency_report(void)
     ts_stop(&t);
 }
 
+/* Periods on the clock of stats.time_zone (Europe/Paris): reports planted
+ * around midnight and the two days the clock changes in 2026 (29 March,
+ * 23 hours long; 25 October, 25 hours
+ * long). Each instant below is worked out by hand from 2026-03-29 00:00
+ * UTC = 1774742400 and 2026-10-25 00:00 UTC = 1792886400. */
+static void test_time_zone(void)
+{
+    const struct {
+        long long at;
+        const char *paris_day;
+    } rows[] = {
+        {1767223800LL, "2026-01-01"}, /* 2025-12-31 23:30 UTC: 00:30 in Paris, a new year */
+        {1774738799LL, "2026-03-28"}, /* 22:59:59 UTC: 23:59:59 CET on the 28th */
+        {1774740600LL, "2026-03-29"}, /* 23:30 UTC on the 28th: 00:30 CET on the 29th */
+        {1774821599LL, "2026-03-29"}, /* 21:59:59 UTC: 23:59:59 CEST, the day's last second */
+        {1774821600LL, "2026-03-30"}, /* 22:00 UTC: midnight CEST */
+        {1792879200LL, "2026-10-25"}, /* 22:00 UTC on the 24th: midnight CEST */
+        {1792967400LL, "2026-10-25"}, /* 22:30 UTC: 23:30 CET, in the 25-hour day */
+    };
+    ts_server t;
+    CHECK(ts_start(&t, "stats.time_zone = Europe/Paris\ntransparency.suppress_below = 1\n"
+                       "http.public_burst = 200\n"));
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char url[64], sql[128];
+        snprintf(url, sizeof url, "https://tz%zu.example/p", i);
+        int64_t id = public_report(&t, "image_video", url, 0);
+        snprintf(sql, sizeof sql, "UPDATE reports SET created_at = %lld WHERE id = %lld",
+                 rows[i].at, (long long)id);
+        CHECK(id && ti_sql_exec(&t, sql));
+    }
+    char key[80];
+    CHECK(ts_api_key_scoped(&t, "Our Dashboard", 0, VG_SCOPE_STATS, key) > 0);
+    ts_response r;
+    /* every day on the Paris clock */
+    CHECK_INT_EQ(api_get(&t, key, "/api/v1/stats?by=day&format=csv", &r), 200);
+    const char *days[] = {"\n2026-01-01,1,", "\n2026-03-28,1,", "\n2026-03-29,2,",
+                          "\n2026-03-30,1,", "\n2026-10-25,2,"};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+        CHECK_MSG(r.body && strstr(r.body, days[i]), "%s in %s", days[i] + 1,
+                  r.body ? r.body : "");
+    CHECK(r.body && !strstr(r.body, "2025-12-31") && !strstr(r.body, "2026-10-24"));
+    ts_response_free(&r);
+    /* a period of dates: from the 29th's midnight in Paris (23:00 UTC on
+     * the 28th) to the 30th's (22:00 UTC on the 29th) */
+    CHECK_INT_EQ(
+        api_get(&t, key, "/api/v1/stats?from=2026-03-29&to=2026-03-30&by=day&format=csv", &r),
+        200);
+    CHECK(r.body && strstr(r.body, "\n2026-03-29,2,") && !strstr(r.body, "2026-03-30"));
+    ts_response_free(&r);
+    /* 25 October holds its 25 hours */
+    CHECK_INT_EQ(api_get(&t, key, "/api/v1/stats?from=2026-10-25&to=2026-10-26&format=csv", &r),
+                 200);
+    CHECK(r.body && strstr(r.body, "\n2,"));
+    ts_response_free(&r);
+    /* the year in the public report: the report of 00:30 on New Year's Day
+     * is 2026's (it would be 2025's in UTC) */
+    const char *none[] = {NULL};
+    char cell[64];
+    CHECK(ts_call(&t, "GET", "/transparency/report?year=2026&lang=en", none, NULL, 0, &r));
+    CHECK_STR_EQ(row_of(r.body, "Reports received", cell, sizeof cell), "7");
+    CHECK_STR_EQ(row_of(r.body, "2026-01", cell, sizeof cell), "1");
+    CHECK_STR_EQ(row_of(r.body, "2026-03", cell, sizeof cell), "4");
+    CHECK_STR_EQ(row_of(r.body, "2026-10", cell, sizeof cell), "2");
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_api);
     RUN(test_console_page);
     RUN(test_transparency_report);
+    RUN(test_time_zone);
     curl_global_cleanup();
     return vg_test_exit();
 }

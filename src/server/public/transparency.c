@@ -166,7 +166,10 @@ static void category_table(vg_page *p, const vg_public *pub, const vg_stats_tabl
 void vg_public_transparency_get(vg_http_request *req)
 {
     vg_public *pub = vg_http_route_ctx(req);
+    /* the year on the hotline's clock (stats.time_zone) */
+    const vg_tz *tz = pub->hotline->stats_zone;
     time_t now = time(NULL);
+    now += vg_tz_offset(tz, (int64_t)now);
     struct tm today;
     gmtime_r(&now, &today);
     int current = today.tm_year + 1900, year = year_asked(req, current);
@@ -174,16 +177,19 @@ void vg_public_transparency_get(vg_http_request *req)
         vg_public_error_page(pub, req, 404);
         return;
     }
-    struct tm start = {.tm_year = year - 1900, .tm_mon = 0, .tm_mday = 1};
-    struct tm end = {.tm_year = year + 1 - 1900, .tm_mon = 0, .tm_mday = 1};
-    int64_t from = (int64_t)timegm(&start), to = (int64_t)timegm(&end);
-    static const vg_stat_dim by_month[] = {VG_DIM_MONTH}, by_category[] = {VG_DIM_CATEGORY};
+    vg_stats_query all_q = {.from = vg_stats_year_start(year, tz),
+                            .to = vg_stats_year_start(year + 1, tz),
+                            .tz = tz};
+    vg_stats_query month_q = all_q, category_q = all_q;
+    month_q.dims[0] = VG_DIM_MONTH;
+    category_q.dims[0] = VG_DIM_CATEGORY;
+    month_q.ndims = category_q.ndims = 1;
     vg_stats_table *totals = NULL, *months = NULL, *categories = NULL;
     vg_error err;
     vg_store *store = pub->hotline->store;
-    if (vg_hotline_stats(store, from, to, NULL, 0, &totals, &err) != VG_OK ||
-        vg_hotline_stats(store, from, to, by_month, 1, &months, &err) != VG_OK ||
-        vg_hotline_stats(store, from, to, by_category, 1, &categories, &err) != VG_OK) {
+    if (vg_hotline_stats(store, &all_q, &totals, &err) != VG_OK ||
+        vg_hotline_stats(store, &month_q, &months, &err) != VG_OK ||
+        vg_hotline_stats(store, &category_q, &categories, &err) != VG_OK) {
         vg_stats_free(totals);
         vg_stats_free(months);
         vg_public_error_page(pub, req, 503);
