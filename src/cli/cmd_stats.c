@@ -21,11 +21,16 @@ static void stats_usage(FILE *out)
                  "as YYYY-MM-DD on the clock of stats.time_zone (default UTC; everything when\n"
                  "not given), grouped by the dimensions given:\n"
                  "day, week, month, year, source, reporter, category, language, country, state,\n"
-                 "legal, severity, age, decided. One column per dimension, then one per measure:\n"
-                 "reports, cases, duplicates, files, known_files, new_files, videos, urls,\n"
-                 "assessed, csam, other_illegal, not_illegal, age_undetermined, automatic,\n"
-                 "first_look_median_h, assessed_median_h, assessed_p90_h (hours; empty when no\n"
-                 "report of the group got there). Exit 0, or 2 for a usage or storage error.\n");
+                 "legal, severity, age, decided, host_country, asn, provider, route. One column\n"
+                 "per dimension, then one per measure: reports, cases, duplicates, files,\n"
+                 "known_files, new_files, videos, urls, assessed, csam, other_illegal,\n"
+                 "not_illegal, age_undetermined, automatic, looked, routed, noticed, notices,\n"
+                 "renotices, escalations, removed, reappearances, then for each of first_look,\n"
+                 "assessed, notice and removal the counts within _24h, _3d, _7d and _over_42d\n"
+                 "of receipt, then first_look_median_h, assessed_median_h, assessed_p90_h,\n"
+                 "first_look_p90_h, notice_median_h, notice_p90_h, removal_median_h,\n"
+                 "removal_p90_h (hours; empty when no report of the group got there).\n"
+                 "Exit 0, or 2 for a usage or storage error.\n");
 }
 
 int cmd_stats(int argc, char **argv)
