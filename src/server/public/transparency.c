@@ -77,6 +77,32 @@ static void hours_row(vg_page *p, const vg_public *pub, const char *key, double 
     vg_page_put(p, "</td></tr>");
 }
 
+/* Notices to hosts and what came of them: counts under the same rule, the
+ * times from receipt over the reports that got there. Nothing here names a
+ * host or a country. */
+static void action_table(vg_page *p, const vg_public *pub, const vg_stats_group *all)
+{
+    const int64_t *c = all->counts;
+    vg_page_put(p, "<table class=\"figures\"><caption>");
+    vg_page_t(p, "transparency.action");
+    vg_page_put(p, "</caption><tbody>");
+    figure_row(p, pub, "transparency.routed", c[VG_M_ROUTED]);
+    figure_row(p, pub, "transparency.notices", c[VG_M_NOTICES]);
+    figure_row(p, pub, "transparency.renotices", c[VG_M_RENOTICES]);
+    figure_row(p, pub, "transparency.escalations", c[VG_M_ESCALATIONS]);
+    figure_row(p, pub, "transparency.removed", c[VG_M_REMOVED]);
+    figure_row(p, pub, "transparency.removed_24h",
+               c[VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_24H)]);
+    figure_row(p, pub, "transparency.removed_7d", c[VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_7D)]);
+    figure_row(p, pub, "transparency.removed_over_42d",
+               c[VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_OVER_42D)]);
+    hours_row(p, pub, "transparency.notice_time", all->hours[VG_M_NOTICE_MEDIAN_H - VG_M_COUNTS],
+              c[VG_M_NOTICED]);
+    hours_row(p, pub, "transparency.removal_time",
+              all->hours[VG_M_REMOVAL_MEDIAN_H - VG_M_COUNTS], c[VG_M_REMOVED]);
+    vg_page_put(p, "</tbody></table>");
+}
+
 /* The months as bars; a suppressed month has no bar, only its words. */
 static void month_chart(vg_page *p, const vg_public *pub, const vg_stats_table *months, int year)
 {
@@ -240,11 +266,13 @@ void vg_public_transparency_get(vg_http_request *req)
     /* A first look is counted over the reports received; the time to a
      * decision over the decisions people made (not the automatic ones). */
     hours_row(&p, pub, "transparency.first_look", all->hours[VG_M_FIRST_LOOK_MEDIAN_H - VG_M_COUNTS],
-              all->counts[VG_M_REPORTS]);
+              all->counts[VG_M_LOOKED]);
     hours_row(&p, pub, "transparency.assessed_time",
               all->hours[VG_M_ASSESSED_MEDIAN_H - VG_M_COUNTS],
               all->counts[VG_M_ASSESSED] - all->counts[VG_M_AUTOMATIC]);
-    vg_page_put(&p, "</tbody></table><h2>");
+    vg_page_put(&p, "</tbody></table>");
+    action_table(&p, pub, all);
+    vg_page_put(&p, "<h2>");
     vg_page_t(&p, "transparency.by_month");
     vg_page_put(&p, "</h2>");
     month_chart(&p, pub, months, year);
