@@ -603,3 +603,111 @@ vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_url_rou
 {
     return tx->ops->routes(tx->impl, report_id, case_id, rows, count, err);
 }
+
+/* ---- exchange.h ---- */
+
+void vg_exchange_bank_clear(vg_exchange_bank *row)
+{
+    if (!row)
+        return;
+    free(row->name);
+    free(row->created_by);
+    memset(row, 0, sizeof *row);
+}
+
+void vg_exchange_banks_free(vg_exchange_bank *rows, size_t count)
+{
+    for (size_t i = 0; rows && i < count; i++)
+        vg_exchange_bank_clear(&rows[i]);
+    free(rows);
+}
+
+void vg_exchange_content_clear(vg_exchange_content *row)
+{
+    if (!row)
+        return;
+    free(row->bank);
+    free(row->bank_id);
+    free(row->note);
+    free(row->metadata);
+    free(row->signals);
+    memset(row, 0, sizeof *row);
+}
+
+void vg_exchange_report_clear(vg_exchange_report *row)
+{
+    if (!row)
+        return;
+    free(row->draft);
+    memset(row, 0, sizeof *row);
+}
+
+void vg_exchange_reports_free(vg_exchange_report *rows, size_t count)
+{
+    for (size_t i = 0; rows && i < count; i++)
+        vg_exchange_report_clear(&rows[i]);
+    free(rows);
+}
+
+vg_status vg_tx_exchange_banks(vg_tx *tx, vg_exchange_bank **rows, size_t *count, vg_error *err)
+{
+    return tx->ops->exchange_banks(tx->impl, rows, count, err);
+}
+
+vg_status vg_tx_exchange_bank_put(vg_tx *tx, const vg_exchange_bank *row, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "exchange_bank_put");
+    return tx->ops->exchange_bank_put(tx->impl, row, err);
+}
+
+vg_status vg_tx_exchange_content_put(vg_tx *tx, const vg_exchange_content *row, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "exchange_content_put");
+    return tx->ops->exchange_content_put(tx->impl, row, err);
+}
+
+vg_status vg_tx_exchange_content_get(vg_tx *tx, int64_t entry, vg_exchange_content *row,
+                                     int *found, vg_error *err)
+{
+    return tx->ops->exchange_content_get(tx->impl, entry, row, found, err);
+}
+
+vg_status vg_tx_exchange_content_disabled(vg_tx *tx, int64_t now, int64_t **entries,
+                                          size_t *count, vg_error *err)
+{
+    return tx->ops->exchange_content_disabled(tx->impl, now, entries, count, err);
+}
+
+vg_status vg_tx_exchange_report_put(vg_tx *tx, const vg_exchange_report *row, int only_new,
+                                    int *written, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "exchange_report_put");
+    return tx->ops->exchange_report_put(tx->impl, row, only_new, written, err);
+}
+
+vg_status vg_tx_exchange_report_get(vg_tx *tx, int64_t id, vg_exchange_report *row, int *found,
+                                    vg_error *err)
+{
+    return tx->ops->exchange_report_get(tx->impl, id, row, found, err);
+}
+
+vg_status vg_tx_exchange_report_delete(vg_tx *tx, int64_t id, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "exchange_report_delete");
+    return tx->ops->exchange_report_delete(tx->impl, id, err);
+}
+
+vg_status vg_tx_exchange_reports_due(vg_tx *tx, int64_t now, size_t limit,
+                                     vg_exchange_report **rows, size_t *count, vg_error *err)
+{
+    return tx->ops->exchange_reports_due(tx->impl, now, limit, rows, count, err);
+}
+
+vg_status vg_tx_exchange_reports_open(vg_tx *tx, int64_t *count, vg_error *err)
+{
+    return tx->ops->exchange_reports_open(tx->impl, count, err);
+}
