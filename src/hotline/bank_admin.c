@@ -73,7 +73,7 @@ vg_status vg_hotline_index_banks(vg_hotline *h, char (*names)[128], size_t max, 
     return VG_OK;
 }
 
-static int bank_name_valid(const char *name)
+int vg_hotline_bank_name_valid(const char *name)
 {
     size_t n = name ? strlen(name) : 0;
     if (!n || n > 64)
@@ -85,7 +85,7 @@ static int bank_name_valid(const char *name)
     return 1;
 }
 
-static uint64_t live_entries(vg_hotline *h)
+static vg_index_stats index_stats(vg_hotline *h)
 {
     vg_index_stats s = {0};
     void *ticket = NULL;
@@ -93,7 +93,7 @@ static uint64_t live_entries(vg_hotline *h)
     if (index)
         vg_index_get_stats(index, &s);
     vg_hotline_index_release(h, ticket);
-    return s.live_entries;
+    return s;
 }
 
 static vg_status audit_bank(vg_hotline *h, const char *actor, const char *action,
@@ -123,15 +123,14 @@ static void on_bad_line(void *ctx, uint64_t line, const char *reason)
     }
 }
 
-vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *text, size_t len,
-                                 int add_only, const char *actor, int64_t now, uint64_t *added,
-                                 vg_error *err)
+vg_status vg_hotline_index_add(vg_hotline *h, const char *bank, const char *text, size_t len,
+                               uint64_t *first, uint64_t *before, uint64_t *after, vg_error *err)
 {
-    *added = 0;
+    *first = *before = *after = 0;
     if (!h->index_path)
         return vg_error_set(err, VG_ERR_INVALID,
                             "No index is configured (intake.index): there is no bank to add to.");
-    if (!bank_name_valid(bank))
+    if (!vg_hotline_bank_name_valid(bank))
         return vg_error_set(err, VG_ERR_INVALID,
                             "A bank's name is 1 to 64 letters, digits, '-' or '_'.");
     if (!len)
@@ -150,17 +149,18 @@ vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *te
     if (f && fclose(f) && st == VG_OK)
         st = vg_error_set(err, VG_ERR_IO, "cannot write the bank to a temporary file");
     bad_lines bad = {0};
-    uint64_t before = 0, after = 0;
     if (st == VG_OK) {
         vg_bank_options opts;
         vg_bank_options_init(&opts);
         const char *files[] = {path};
         pthread_mutex_lock(&h->index_write_lock);
-        before = live_entries(h);
+        vg_index_stats was = index_stats(h);
+        *before = was.live_entries;
+        *first = was.entries; /* entries are numbered on: the new ones follow */
         st = vg_index_add_files(h->index_path, files, 1, &opts, on_bad_line, &bad, err);
         if (st == VG_OK)
             st = vg_hotline_index_reload(h, err);
-        after = live_entries(h);
+        *after = index_stats(h).live_entries;
         pthread_mutex_unlock(&h->index_write_lock);
     }
     unlink(path);
@@ -170,6 +170,16 @@ vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *te
                             "Line %" PRIu64 " of the bank is not understood (%s); nothing was "
                             "added.",
                             bad.first, bad.reason);
+    return st;
+}
+
+vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *text, size_t len,
+                                 int add_only, const char *actor, int64_t now, uint64_t *added,
+                                 vg_error *err)
+{
+    *added = 0;
+    uint64_t first, before, after;
+    vg_status st = vg_hotline_index_add(h, bank, text, len, &first, &before, &after, err);
     if (st != VG_OK)
         return st;
     *added = after > before ? after - before : 0;
@@ -179,6 +189,20 @@ vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *te
                       now, err);
 }
 
+vg_status vg_hotline_index_remove(vg_hotline *h, const char *bank, const char *const *ids,
+                                  size_t count, uint64_t *removed, vg_error *err)
+{
+    *removed = 0;
+    if (!h->index_path)
+        return vg_error_set(err, VG_ERR_INVALID, "No index is configured (intake.index).");
+    pthread_mutex_lock(&h->index_write_lock);
+    vg_status st = vg_index_remove_ids(h->index_path, bank, ids, count, removed, err);
+    if (st == VG_OK)
+        st = vg_hotline_index_reload(h, err);
+    pthread_mutex_unlock(&h->index_write_lock);
+    return st;
+}
+
 vg_status vg_hotline_bank_remove(vg_hotline *h, const char *bank, const char *id,
                                  const char *actor, int64_t now, uint64_t *removed,
                                  vg_error *err)
@@ -186,18 +210,13 @@ vg_status vg_hotline_bank_remove(vg_hotline *h, const char *bank, const char *id
     *removed = 0;
     if (!h->index_path)
         return vg_error_set(err, VG_ERR_INVALID, "No index is configured (intake.index).");
-    if (bank && *bank && !bank_name_valid(bank))
+    if (bank && *bank && !vg_hotline_bank_name_valid(bank))
         return vg_error_set(err, VG_ERR_INVALID,
                             "A bank's name is 1 to 64 letters, digits, '-' or '_'.");
     if (!id || !*id || strlen(id) > 256)
         return vg_error_set(err, VG_ERR_INVALID, "Give the id of the entry to remove.");
     const char *ids[] = {id};
-    pthread_mutex_lock(&h->index_write_lock);
-    vg_status st = vg_index_remove_ids(h->index_path, bank && *bank ? bank : NULL, ids, 1,
-                                       removed, err);
-    if (st == VG_OK)
-        st = vg_hotline_index_reload(h, err);
-    pthread_mutex_unlock(&h->index_write_lock);
+    vg_status st = vg_hotline_index_remove(h, bank && *bank ? bank : NULL, ids, 1, removed, err);
     if (st == VG_OK && *removed)
         st = audit_bank(h, actor, "bank.remove", bank && *bank ? bank : NULL,
                         json_pack("{s:s, s:I}", "id", id, "removed", (json_int_t)*removed), now,

@@ -54,6 +54,20 @@ vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *te
                                  int add_only, const char *actor, int64_t now, uint64_t *added,
                                  vg_error *err);
 
+/* Whether name may name a bank: 1 to 64 letters, digits, '-' or '_'. */
+int vg_hotline_bank_name_valid(const char *name);
+
+/* The index change of vg_hotline_bank_import without its audit entry, for
+ * use cases that audit it with more (bank_curation.h): *first gets the
+ * number of the first entry added (the others follow it), *before and
+ * *after the index's live entries. One change of the index at a time. */
+vg_status vg_hotline_index_add(vg_hotline *h, const char *bank, const char *text, size_t len,
+                               uint64_t *first, uint64_t *before, uint64_t *after, vg_error *err);
+/* Remove the entries whose id is one of ids from bank (NULL: any) of the
+ * index, unaudited: *removed how many. */
+vg_status vg_hotline_index_remove(vg_hotline *h, const char *bank, const char *const *ids,
+                                  size_t count, uint64_t *removed, vg_error *err);
+
 /* Remove the entries whose id is id from bank (NULL: any bank) of the
  * index: *removed how many; audited "bank.remove" when any was. */
 vg_status vg_hotline_bank_remove(vg_hotline *h, const char *bank, const char *id,
