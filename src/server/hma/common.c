@@ -230,9 +230,10 @@ int vg_hma_hash_request(vg_http_request *req, void **signals_json)
 {
     *signals_json = NULL;
     const char *url = vg_http_query(req, "url");
-    if (url && !strcmp(vg_http_method(req), "GET"))
-        return hash_url(req, url, signals_json);
     vg_hma_upload *u = vg_http_state(req);
+    /* a GET's url=, or a POST's when no file came (HMA's content added by URL) */
+    if (url && (!strcmp(vg_http_method(req), "GET") || !u || !u->files))
+        return hash_url(req, url, signals_json);
     if (!u || !u->files) {
         vg_hma_error(req, 400, "Missing multipart/form-data file upload");
         return 0;

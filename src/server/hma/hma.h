@@ -3,7 +3,8 @@
  * (HMA, Meta's open-source matcher) call unchanged, below hma.prefix
  * (/hma by default): hashing (/h/hash), matching (/m/lookup,
  * /m/raw_lookup, /m/index/status, /m/compare) and the banks (/c/banks,
- * /c/bank/NAME, /c/bank/NAME/content/ID), over the server's index, with
+ * /c/bank/NAME, its /content and /signal, /c/bank/NAME/content/ID: read,
+ * made, changed and deleted), over the server's index, with
  * HMA's JSON shapes, signal type names and status codes, and errors as
  * {"message": "..."}. Partner keys with the scope each part needs (hash,
  * match, curate). docs/interop-server.md says what is kept and what
@@ -71,6 +72,10 @@ void vg_hma_raw_lookup(vg_http_request *req);
 void vg_hma_index_status(vg_http_request *req);
 void vg_hma_compare(vg_http_request *req);
 void vg_hma_banks(vg_http_request *req);
+void vg_hma_banks_create(vg_http_request *req);
 void vg_hma_bank(vg_http_request *req);
+void vg_hma_bank_put(vg_http_request *req);
+void vg_hma_bank_delete(vg_http_request *req);
+void vg_hma_bank_post(vg_http_request *req);
 
 #endif
