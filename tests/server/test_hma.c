@@ -643,6 +643,149 @@ static void test_curation_writes(void)
     hma_stop(&h);
 }
 
+/* vigie's error shape: {"error": {"code": code, "message": ...}}. */
+static int v1_error(json_t *j, const char *code)
+{
+    json_t *e = json_object_get(j, "error");
+    return json_is_object(j) && json_object_size(j) == 1 &&
+           json_string_value(json_object_get(e, "message")) &&
+           (!code || !strcmp(json_string_value(json_object_get(e, "code")) ?: "", code));
+}
+
+/* The match of bank in a v1 lookup's answer, or NULL. */
+static json_t *v1_match(json_t *answer, const char *bank)
+{
+    json_t *m = json_object_get(answer, "matches");
+    for (size_t i = 0; i < json_array_size(m); i++)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(m, i), "bank")) ?: "", bank))
+            return json_array_get(m, i);
+    return NULL;
+}
+
+/* /api/v1: the same banks, content and lookups with one shape each,
+ * numbers as numbers, 404 and 409 where HMA says 200 and 403, and vigie's
+ * errors. */
+static void test_v1(void)
+{
+    hma_test h;
+    CHECK(hma_start(&h, NULL));
+    json_t *j;
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/api/v1/banks", &j), 200);
+    json_t *banks = json_object_get(j, "banks");
+    CHECK_INT_EQ(json_array_size(banks), 2);
+    CHECK(json_is_false(json_object_get(json_array_get(banks, 0), "made_by_api")));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/api/v1/banks", "{\"name\":\"V1\"}", &j),
+                 201);
+    CHECK(json_is_true(json_object_get(j, "made_by_api")));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/api/v1/banks", "{\"name\":\"V1\"}", &j),
+                 409);
+    CHECK(v1_error(j, "bank_exists"));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/api/v1/banks/V1/content",
+                           "{\"signals\":{\"pdq\":\"" PDQ_BLUR "\"},\"note\":\"n1\","
+                           "\"metadata\":{\"case\":\"7\"}}",
+                           &j),
+                 201);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "id")), 2);
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "bank")), "V1");
+    CHECK(json_is_true(json_object_get(j, "enabled")));
+    CHECK(json_is_null(json_object_get(j, "disabled_until")));
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "signals"), "pdq")),
+                 PDQ_BLUR);
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "metadata"), "case")), "7");
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "note")), "n1");
+    json_decref(j);
+    /* a lookup names bank, content and distance (a number), each match */
+    CHECK_INT_EQ(get_json(&h, h.match_key, "/api/v1/lookup?signal_type=pdq&signal=" PDQ_ORIG, &j),
+                 200);
+    json_t *m = v1_match(j, "V1"), *o = v1_match(j, "hotline-net");
+    CHECK(m && o);
+    CHECK_INT_EQ(json_integer_value(json_object_get(m, "content_id")), 2);
+    CHECK_INT_EQ(json_integer_value(json_object_get(m, "distance")),
+                 hex_distance(PDQ_ORIG, PDQ_BLUR));
+    CHECK_STR_EQ(json_string_value(json_object_get(m, "signal_type")), "pdq");
+    CHECK_INT_EQ(json_integer_value(json_object_get(o, "content_id")), 0);
+    CHECK_INT_EQ(json_integer_value(json_object_get(o, "distance")), 0);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.match_key,
+                          "/api/v1/lookup?signal_type=pdq&banks=V1&signal=" PDQ_ORIG, &j),
+                 200);
+    CHECK_INT_EQ(json_array_size(json_object_get(j, "matches")), 1);
+    json_decref(j);
+    /* disabled, then disabled until a time: said as such */
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/api/v1/banks/V1/content/2",
+                           "{\"enabled\":false}", &j),
+                 200);
+    CHECK(json_is_false(json_object_get(j, "enabled")));
+    CHECK(json_is_null(json_object_get(j, "disabled_until")));
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.match_key, "/api/v1/lookup?signal_type=pdq&signal=" PDQ_ORIG, &j),
+                 200);
+    CHECK(!v1_match(j, "V1") && v1_match(j, "hotline-net"));
+    json_decref(j);
+    char body[80];
+    long long until = (long long)time(NULL) + 3600;
+    snprintf(body, sizeof body, "{\"disabled_until\":%lld}", until);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/api/v1/banks/V1/content/2", body, &j), 200);
+    CHECK(json_is_false(json_object_get(j, "enabled")));
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "disabled_until")), until);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/api/v1/banks/V1", "{\"enabled\":\"no\"}",
+                           &j),
+                 400);
+    CHECK(v1_error(j, "invalid_field"));
+    json_decref(j);
+    /* what is not there is not found, deleted or not */
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/V1/content/2", NULL, &j),
+                 200);
+    CHECK(json_is_true(json_object_get(j, "deleted")));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/V1/content/2", NULL, &j),
+                 404);
+    CHECK(v1_error(j, "no_such_content"));
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/api/v1/banks/NOWHERE", &j), 404);
+    CHECK(v1_error(j, "no_such_bank"));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/NOWHERE", NULL, &j), 404);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/hotline-net", NULL, &j), 403);
+    CHECK(v1_error(j, "read_only"));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/V1", NULL, &j), 200);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/api/v1/banks/V1", &j), 404);
+    json_decref(j);
+    /* a file looked up: its signals and its matches */
+    size_t len = 0;
+    uint8_t *photo = shared_file("pdq/images/bridge-1-original.jpg", &len);
+    CHECK_INT_EQ(post_file(&h, h.match_key, "/api/v1/lookup", "photo", photo, len, 0, &j), 200);
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "signals"), "pdq")),
+                 PDQ_ORIG);
+    CHECK(v1_match(j, "hotline-net") != NULL);
+    json_decref(j);
+    free(photo);
+    /* errors, the layer's too, in vigie's shape */
+    CHECK_INT_EQ(post_json(&h, h.match_key, "/api/v1/lookup", "multipart/form-data; boundary=" TI_BOUNDARY,
+                           "--" TI_BOUNDARY "--\r\n", strlen("--" TI_BOUNDARY "--\r\n"), &j),
+                 400);
+    CHECK(v1_error(j, "invalid_request"));
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.match_key, "/api/v1/lookup?signal_type=photodna&signal=00", &j),
+                 400);
+    CHECK(v1_error(j, "invalid_request"));
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.match_key, "/api/v1/banks", &j), 403);
+    CHECK(json_object_get(j, "error") != NULL);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/api/v1/lookup?signal_type=pdq&signal=" PDQ_ORIG, &j),
+                 403);
+    json_decref(j);
+    hma_stop(&h);
+}
+
 static void test_scopes_and_prefix(void)
 {
     hma_test h;
@@ -812,6 +955,7 @@ int main(void)
     RUN(test_matching);
     RUN(test_curation_reads);
     RUN(test_curation_writes);
+    RUN(test_v1);
     RUN(test_scopes_and_prefix);
     RUN(test_url_fetch);
     RUN(test_no_index);

@@ -10,8 +10,11 @@
  * match, curate). docs/interop-server.md says what is kept and what
  * differs.
  *
+ * The same banks, content and lookups are answered in vigie's own,
+ * consistent form below /api/v1 (v1.c; docs/api.md).
+ *
  * The route table (hma.c) names the handlers (hashing.c, matching.c,
- * curation.c); what they share (the module state, errors, the uploaded
+ * curation.c, v1.c); what they share (the module state, errors, the uploaded
  * file) is in common.c, so that no two files call each other.
  */
 #ifndef VIGIE_SERVER_HMA_H
@@ -38,7 +41,14 @@ void vg_hma_free(void *state);
 
 /* ---- shared by the handlers (common.c) ---- */
 
-/* {"message": text} with status, as HMA's error handler answers. */
+/* vigie's own, consistent form of the same answers (v1.c). */
+#define VG_HMA_V1 "/api/v1/"
+/* Whether the request came to the /api/v1 form (errors are then
+ * {"error": {"code", "message"}}, as every /api/v1 answer). */
+int vg_hma_is_v1(vg_http_request *req);
+
+/* {"message": text} with status, as HMA's error handler answers (below
+ * /api/v1: vigie's {"error": ...}). */
 void vg_hma_error(vg_http_request *req, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The refusals of the HTTP layer below the prefix, in the same shape. */
@@ -77,5 +87,14 @@ void vg_hma_bank(vg_http_request *req);
 void vg_hma_bank_put(vg_http_request *req);
 void vg_hma_bank_delete(vg_http_request *req);
 void vg_hma_bank_post(vg_http_request *req);
+
+/* ---- the /api/v1 form (v1.c) ---- */
+
+void vg_v1_banks_create(vg_http_request *req);
+void vg_v1_bank_get(vg_http_request *req);
+void vg_v1_bank_put(vg_http_request *req);
+void vg_v1_bank_delete(vg_http_request *req);
+void vg_v1_bank_post(vg_http_request *req);
+void vg_v1_lookup(vg_http_request *req);
 
 #endif
