@@ -807,7 +807,7 @@ static int by_value(const void *a, const void *b)
 }
 
 int vg_curation_filter_keeps(const vg_curation_filter *f, const char *bank, uint64_t entry,
-                             double coin)
+                             double *coin)
 {
     if (!f)
         return 1;
@@ -816,7 +816,11 @@ int vg_curation_filter_keeps(const vg_curation_filter *f, const char *bank, uint
         bsearch(&key, f->disabled, f->disabled_count, sizeof key, by_value))
         return 0;
     const vg_exchange_bank *row = setting_of(&f->banks, bank, strlen(bank));
-    return !row || (!row->deleted && vg_rule_bank_matches(row->enabled_ratio, coin));
+    if (!row || row->deleted)
+        return !row;
+    if (row->enabled_ratio > 0 && row->enabled_ratio < 1 && *coin < 0)
+        *coin = randombytes_random() / 4294967296.0;
+    return vg_rule_bank_matches(row->enabled_ratio, *coin < 0 ? 0 : *coin);
 }
 
 void vg_curation_filter_reset(vg_hotline *h)

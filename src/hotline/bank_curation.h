@@ -143,10 +143,11 @@ typedef struct vg_curation_filter vg_curation_filter;
  * every bank). */
 vg_curation_filter *vg_curation_filter_acquire(vg_hotline *h, int64_t now);
 void vg_curation_filter_release(vg_hotline *h, vg_curation_filter *f);
-/* Whether a hit of entry in bank stays, given coin in [0, 1) drawn for
- * the lookup. */
+/* Whether a hit of entry in bank stays. *coin is the lookup's draw in
+ * [0, 1), made here the first time a bank's ratio needs it (start it at
+ * -1): most lookups meet no such bank and draw nothing. */
 int vg_curation_filter_keeps(const vg_curation_filter *f, const char *bank, uint64_t entry,
-                             double coin);
+                             double *coin);
 /* Drop the process's copy (after a change here, and at close). */
 void vg_curation_filter_reset(vg_hotline *h);
 

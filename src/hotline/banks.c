@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -157,10 +156,10 @@ vg_status vg_hotline_bank_lookup(vg_hotline *h, const char *signal_type, const c
     vg_curation_filter *f = st == VG_OK && out->count ? vg_curation_filter_acquire(h, time(NULL))
                                                        : NULL;
     if (f) {
-        double coin = randombytes_random() / 4294967296.0;
+        double coin = -1;
         size_t kept = 0;
         for (size_t i = 0; i < out->count; i++)
-            if (vg_curation_filter_keeps(f, out->items[i].bank, out->items[i].entry, coin))
+            if (vg_curation_filter_keeps(f, out->items[i].bank, out->items[i].entry, &coin))
                 out->items[kept++] = out->items[i];
         out->count = kept;
         vg_curation_filter_release(h, f);
