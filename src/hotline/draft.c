@@ -15,6 +15,7 @@
 #include "util/secure.h"
 #include "vigie/digest.h"
 #include "vigie/image.h"
+#include "vigie/policy.h"
 #include "vigie/url.h"
 
 /* ---- drafts ------------------------------------------------------------------ */
@@ -194,11 +195,43 @@ static vg_status match_robust(const vg_index *index, const vg_filehash *r, int r
     return st;
 }
 
+/* The first match of found (in the order searched) that negative banks
+ * leave standing (vigie/policy.h), or -1; *negative when a negative entry
+ * was among them. */
+static long standing(const vg_index *index, const vg_index_matches *found, bool digest,
+                     bool *negative)
+{
+    *negative = false;
+    if (!found->count)
+        return -1;
+    vg_policy_match *pm = calloc(found->count, sizeof *pm);
+    if (!pm)
+        return 0; /* out of memory: the match as the index gave it */
+    for (size_t i = 0; i < found->count; i++)
+        pm[i] = (vg_policy_match){.entry = found->items[i].entry,
+                                  .distance = found->items[i].distance,
+                                  .digest = digest};
+    vg_policy_apply(index, pm, found->count);
+    long first = -1;
+    for (size_t i = 0; i < found->count; i++) {
+        *negative |= pm[i].negative;
+        if (first < 0 && !pm[i].negative && !pm[i].suppressed)
+            first = (long)i;
+    }
+    free(pm);
+    return first;
+}
+
 /* Record a bank match of f when the index holds one of its digests, or a
  * PDQ hash within the threshold (the closest one), as worth `kind`
  * (VG_FILE_KNOWN for bytes vigie hashed, VG_FILE_CLAIMED for digests the
  * sender quoted); for a picture vigie decoded itself (robust, may be NULL)
- * its robust signals too. f->match_signal says which one matched. */
+ * its robust signals too. f->match_signal says which one matched.
+ * Negative banks (entries whose "polarity" is "negative": known false
+ * positives) are matched too and never count: a negative digest match
+ * leaves the file unknown whatever else matches, a negative PDQ match
+ * outweighs the positive ones as far or farther (vigie/policy.h), and a
+ * signal a negative entry caught is not tried further with the next. */
 static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f, int kind,
                             const vg_digests *dg, const bool *have, const vg_pdq_hash *pdq,
                             const vg_filehash *robust, vg_error *err)
@@ -207,7 +240,7 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
     const vg_index *index = vg_hotline_index_acquire(h, &ticket);
     if (!index)
         return VG_OK;
-    vg_index_matches found = {0};
+    vg_index_matches found = {0}, each = {0};
     vg_status st = VG_OK;
     const char *how = VG_MATCH_DIGEST;
     const struct {
@@ -219,24 +252,49 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
         {VG_SIGNAL_MD5, dg->md5, have[1]},
         {VG_SIGNAL_SHA1, dg->sha1, have[2]},
     };
-    for (size_t i = 0; st == VG_OK && !found.count && i < 3; i++)
-        if (exact[i].present)
-            st = vg_index_find_exact(index, exact[i].type, exact[i].value, &found, err);
-    if (st == VG_OK && !found.count && pdq) {
-        st = vg_index_search_pdq(index, pdq, h->pdq_threshold, &found, err);
-        /* a bank entry that is itself a picture's trimmed PDQ */
-        how = found.count && found.items[0].type == VG_SIGNAL_PDQ_TRIMMED ? VG_MATCH_TRIMMED
-                                                                          : VG_MATCH_PDQ;
+    /* every digest's matches, so that a negative one is seen whichever
+     * digest it lists */
+    for (size_t i = 0; st == VG_OK && i < 3; i++) {
+        if (!exact[i].present)
+            continue;
+        st = vg_index_find_exact(index, exact[i].type, exact[i].value, &each, err);
+        for (size_t j = 0; st == VG_OK && j < each.count; j++) {
+            if (found.count == found.capacity) {
+                size_t cap = found.capacity ? found.capacity * 2 : 8;
+                vg_index_match *grown = realloc(found.items, cap * sizeof *grown);
+                if (!grown) {
+                    st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                found.items = grown;
+                found.capacity = cap;
+            }
+            found.items[found.count++] = each.items[j];
+        }
     }
-    if (st == VG_OK && !found.count && robust && robust->has_robust)
+    vg_index_matches_free(&each);
+    bool negative = false;
+    long chosen = st == VG_OK ? standing(index, &found, true, &negative) : -1;
+    if (st == VG_OK && chosen < 0 && !negative && pdq) {
+        st = vg_index_search_pdq(index, pdq, h->pdq_threshold, &found, err);
+        chosen = st == VG_OK ? standing(index, &found, false, &negative) : -1;
+        /* a bank entry that is itself a picture's trimmed PDQ */
+        how = chosen >= 0 && found.items[chosen].type == VG_SIGNAL_PDQ_TRIMMED ? VG_MATCH_TRIMMED
+                                                                             : VG_MATCH_PDQ;
+    }
+    if (st == VG_OK && chosen < 0 && !negative && robust && robust->has_robust) {
+        found.count = 0;
         st = match_robust(index, robust, h->pdq_threshold, &found, &how, err);
-    if (st == VG_OK && found.count) {
+        chosen = st == VG_OK ? standing(index, &found, false, &negative) : -1;
+    }
+    if (st == VG_OK && chosen >= 0) {
         vg_index_entry e;
-        st = vg_index_entry_get(index, found.items[0].entry, &e, err);
+        const vg_index_match *m = &found.items[chosen];
+        st = vg_index_entry_get(index, m->entry, &e, err);
         if (st == VG_OK) {
             f->known = kind;
             /* a patch set has a score, not a distance */
-            f->distance = strcmp(how, VG_MATCH_CROP) ? found.items[0].distance : 0;
+            f->distance = strcmp(how, VG_MATCH_CROP) ? m->distance : 0;
             f->match_signal = how;
             f->bank = keep_copy(d, e.bank_name, strlen(e.bank_name));
             f->bank_entry = keep_copy(d, e.id, e.id_len);
