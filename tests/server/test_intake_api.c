@@ -146,6 +146,9 @@ static void test_happy_paths(void)
     root = json_loads(r.body, 0, NULL);
     CHECK(root && json_is_string(json_object_get(root, "openapi")));
     CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/reports"));
+    /* ...and names the banks and lookups too */
+    CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/banks/{name}/content/{id}"));
+    CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/lookup"));
     json_decref(root);
     ts_response_free(&r);
     ts_stop(&t);
