@@ -21,7 +21,7 @@
 
 #include "commands.h"
 #include "fingerprint.h"
-#include "table.h"
+#include "util/table.h"
 #include "vigie/vigie.h"
 
 /* Signal type names of the bank format (docs/match.md). */

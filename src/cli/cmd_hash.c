@@ -17,7 +17,7 @@
 
 #include "commands.h"
 #include "fingerprint.h"
-#include "table.h"
+#include "util/table.h"
 #include "vigie/vigie.h"
 
 static const char *const plain_columns[] = {"path", "bytes", "md5", "sha1", "sha256",

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "table.h"
+#include "util/table.h"
 #include "util/hosting_conf.h"
 #include "vigie/hosting.h"
 

@@ -21,7 +21,7 @@
 
 #include "commands.h"
 #include "fingerprint.h"
-#include "table.h"
+#include "util/table.h"
 #include "vigie/index.h"
 #include "vigie/vigie.h"
 
@@ -232,10 +232,10 @@ static void match_file(const scan_run *run, vg_index_matches *found,
             item->matches[item->count - 1].compared_percent =
                 videos->items[i].similarity.compared_percent;
         }
-        return;
+        goto decide;
     }
     if (!r->has_pdq)
-        return;
+        goto decide; /* matched by its digests only: negative entries still count */
     size_t first_pdq = item->count;
     if (r->pdq.quality >= run->min_quality &&
         !match_variants(run, found, item, &cap, &r->pdq, SIGNAL_PDQ))
@@ -264,6 +264,7 @@ static void match_file(const scan_run *run, vg_index_matches *found,
                            SIGNAL_PATCHSET))
                 goto oom;
     }
+decide:
     apply_policy(run, item);
     return;
 oom:

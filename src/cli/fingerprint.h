@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "progress.h"
-#include "table.h"
+#include "util/table.h"
 #include "vigie/vigie.h"
 
 #define VG_FINGERPRINT_MAX_THREADS 256

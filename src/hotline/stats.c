@@ -3,6 +3,10 @@
  */
 #include "hotline/stats.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "store/stats.h"
 
 typedef struct gather {
@@ -47,4 +51,69 @@ vg_status vg_hotline_stats(vg_store *store, int64_t from, int64_t to, const vg_s
     }
     *out = g.table;
     return VG_OK;
+}
+
+int vg_stats_parse_date(const char *text, int64_t *out)
+{
+    int y, m, d;
+    char tail;
+    if (!text || strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+        y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+    time_t t = timegm(&tm);
+    struct tm back;
+    if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != d) /* 2026-02-30 */
+        return 0;
+    *out = (int64_t)t;
+    return 1;
+}
+
+vg_status vg_stats_query_parse(const char *from, const char *to, const char *by,
+                               vg_stats_query *q, vg_error *err)
+{
+    *q = (vg_stats_query){.from = 0, .to = INT64_MAX};
+    const struct {
+        const char *name, *text;
+        int64_t *slot;
+    } dates[] = {{"from", from, &q->from}, {"to", to, &q->to}};
+    for (size_t i = 0; i < 2; i++)
+        if (dates[i].text && *dates[i].text && !vg_stats_parse_date(dates[i].text, dates[i].slot))
+            return vg_error_set(err, VG_ERR_INVALID, "%s: '%.40s' is not a date YYYY-MM-DD",
+                                dates[i].name, dates[i].text);
+    if (q->from >= q->to)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "to: the period ends before it starts; give a later date than from");
+    vg_error why;
+    if (by && *by && vg_stat_dims_parse(by, q->dims, VG_DIM_COUNT, &q->ndims, &why) != VG_OK)
+        return vg_error_set(err, VG_ERR_INVALID, "by: %s", why.message);
+    return VG_OK;
+}
+
+void vg_hotline_stats_write(const vg_stats_table *t, FILE *out, vg_table_format format)
+{
+    const char *columns[VG_DIM_COUNT + VG_M_COUNT];
+    size_t ndims = vg_stats_dim_count(t), n = 0;
+    for (size_t d = 0; d < ndims; d++)
+        columns[n++] = vg_stat_dim_name(vg_stats_dim_at(t, d));
+    for (int m = 0; m < VG_M_COUNT; m++)
+        columns[n++] = vg_stat_measure_name(m);
+    vg_table table;
+    vg_table_init(&table, out, format, columns, n);
+    vg_table_header(&table);
+    for (size_t i = 0; i < vg_stats_group_count(t); i++) {
+        const vg_stats_group *g = vg_stats_group_at(t, i);
+        for (size_t d = 0; d < ndims; d++)
+            vg_table_string(&table, g->values[d]);
+        for (int m = 0; m < VG_M_COUNTS; m++)
+            vg_table_int(&table, g->counts[m]);
+        for (int m = VG_M_COUNTS; m < VG_M_COUNT; m++) {
+            double h = g->hours[m - VG_M_COUNTS];
+            if (h < 0)
+                vg_table_null(&table);
+            else
+                vg_table_decimal(&table, h, 2);
+        }
+        vg_table_end_row(&table);
+    }
 }

@@ -6,12 +6,37 @@
 #ifndef VIGIE_HOTLINE_STATS_H
 #define VIGIE_HOTLINE_STATS_H
 
+#include <stdio.h>
+
 #include "model/stats.h"
 #include "store/store.h"
+#include "util/table.h"
 
 /* The reports received in [from, to) grouped by dims; *out (the caller
  * frees it with vg_stats_free) is finished. */
 vg_status vg_hotline_stats(vg_store *store, int64_t from, int64_t to, const vg_stat_dim *dims,
                            size_t ndims, vg_stats_table **out, vg_error *err);
+
+/* "YYYY-MM-DD" as midnight UTC, in seconds since the epoch, into *out;
+ * 0 for anything else (2026-02-30 included). */
+int vg_stats_parse_date(const char *text, int64_t *out);
+
+/* Parse the query of a table as every surface takes it (the command line's
+ * options, the console's form, the API's query): from and to as dates
+ * (NULL or "": open), by as dimension names (NULL or "": the totals).
+ * VG_ERR_INVALID says which one is wrong, in words for the user. */
+typedef struct vg_stats_query {
+    int64_t from, to; /* [from, to), seconds; 0 and INT64_MAX when open */
+    vg_stat_dim dims[VG_DIM_COUNT];
+    size_t ndims;
+} vg_stats_query;
+vg_status vg_stats_query_parse(const char *from, const char *to, const char *by,
+                               vg_stats_query *q, vg_error *err);
+
+/* The table as CSV (a header line, then a row per group) or JSON lines:
+ * one column per dimension named after it, then one per measure, hours
+ * with two decimals and empty (null) when no report got there. The one
+ * layout of the command line, the console's downloads and the API. */
+void vg_hotline_stats_write(const vg_stats_table *t, FILE *out, vg_table_format format);
 
 #endif

@@ -67,7 +67,8 @@ void vg_api_key_clear(vg_api_key *key);
 #define VG_SCOPE_HASH 0x2u
 #define VG_SCOPE_MATCH 0x4u
 #define VG_SCOPE_CURATE 0x8u
-#define VG_SCOPE_ALL 0xFu
+#define VG_SCOPE_STATS 0x10u /* the operator's own tools: GET /api/v1/stats */
+#define VG_SCOPE_ALL 0x1Fu
 #define VG_SCOPE_DEFAULT VG_SCOPE_REPORT
 
 /* "report,hash,match" (commas, any order, spaces allowed; "all" for every

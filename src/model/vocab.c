@@ -65,6 +65,7 @@ const vg_term vg_scope_terms[] = {
     {"hash", "Hash files"},
     {"match", "Look signals up in the hash banks"},
     {"curate", "Change the hash banks"},
+    {"stats", "Read the hotline's statistics"},
     {NULL, NULL},
 };
 

@@ -36,7 +36,8 @@ static const char PUBLIC_STYLE[] =
     "fieldset label{font-weight:normal;margin-top:.4rem}"
     "input[type=text],textarea,select{font:inherit;width:100%;box-sizing:border-box;"
     "padding:.5rem;border:2px solid #444;border-radius:0;background:#fff;color:#111}"
-    "input[type=radio]{width:1.2rem;height:1.2rem;vertical-align:middle}"
+    "input[type=radio],input[type=checkbox]{width:1.2rem;height:1.2rem;vertical-align:middle}"
+    ".danger{border-inline-start:6px solid #8a0000;padding:.1rem 1rem .5rem;margin:1rem 0}"
     "[aria-invalid=true]{border:3px solid #8a0000!important}"
     ".hint{color:#333;margin:.2rem 0}"
     ".field-error{color:#8a0000;font-weight:600;margin:.3rem 0}"
@@ -104,9 +105,13 @@ static const char STAFF_STYLE[] =
     "border:2px dashed #23313f;word-break:break-all}"
     "nav.views ul{list-style:none;margin:.4em 0;padding:0;display:flex;flex-wrap:wrap;gap:.2em 1.2em}"
     "nav.views a[aria-current]{font-weight:700;color:#1a1a1a}"
-    /* a phone: the header wraps, long cells break rather than widen the page */
-    "@media (max-width:40em){header{flex-wrap:wrap;gap:.3em 1em}main{padding:.5em}"
-    "th,td{overflow-wrap:anywhere}}";
+    /* a phone: the header wraps; a table keeps its words whole (a column
+     * one letter wide is unreadable) and the content scrolls sideways
+     * under the header, as WCAG 1.4.10 allows for data tables (the main
+     * region, not each table: a table alone may hold nothing focusable,
+     * and a region the keyboard cannot reach cannot be scrolled) */
+    "@media (max-width:40em){header{flex-wrap:wrap;gap:.3em 1em}main{padding:.5em;"
+    "overflow-x:auto}th,td{overflow-wrap:break-word;hyphens:auto;min-width:4em}}";
 
 const vg_i18n_lang *vg_page_lang(const vg_i18n *i18n, vg_http_request *req)
 {

@@ -82,6 +82,15 @@ grep -q '3 files, 3 images, 0 videos, 1 known, 2 unknown, 0 errors, 3 images not
   fail "summary with images not decoded: $(cat "$T/err")"
 out=$("$VIGIE" scan --index "$T/d.vgx" --no-progress --format json "$T/damaged/garbage.gif" 2>/dev/null)
 grep -q '"status":"known",.*"error":"perceptual check not run: ' <<<"$out" || fail "JSON: $out"
+# A file known only by its digests (no picture to hash) still obeys the
+# negative banks: listed as benign by its md5, its positive entry is
+# outweighed and the scan says how many were left out.
+printf 'signal_type,signal,id,polarity\nmd5,%s,garbage-benign,negative\n' "$GIF_MD5" > "$T/benign.csv"
+"$VIGIE" index build -o "$T/dn.vgx" "$T/damaged.csv" "$T/benign.csv" || fail "negative index"
+out=$("$VIGIE" scan --index "$T/dn.vgx" --no-progress "$T/damaged/garbage.gif" 2>"$T/err")
+grep -q "^$T/damaged/garbage.gif,unknown,,,,,,perceptual check not run: " <<<"$out" ||
+  fail "a digest-only file listed as benign is not a match: $out"
+grep -q '1 matches left out' "$T/err" || fail "suppression reported: $(cat "$T/err")"
 # vigie hash of the same files: digests, no PDQ, the reason in `error`.
 while IFS=, read -r path bytes md5 sha1 sha256 quality pdq error; do
   [[ "$md5" =~ ^[0-9a-f]{32}$ && -z "$quality$pdq" && -n "$error" ]] ||

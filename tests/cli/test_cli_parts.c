@@ -5,7 +5,7 @@
 
 #include "harness.h"
 #include "pool.h"
-#include "table.h"
+#include "util/table.h"
 #include "walk.h"
 
 typedef struct pool_item {

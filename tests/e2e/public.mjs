@@ -130,6 +130,8 @@ async function walk(device) {
     await page.goto(`${base}/report?lang=fr`);
     await page.locator('#urls').fill('http://exa mple.test/');
     await page.locator('#description').fill('Vu sur un forum public.');
+    // The box for a child in danger now is reached by its label.
+    await page.getByLabel(/Un enfant est en danger en ce moment/).check();
     await page.locator('#file').setInputFiles(file(2));
     await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
     assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'error');
@@ -137,6 +139,7 @@ async function walk(device) {
     assert.equal(await page.locator('#file').getAttribute('aria-invalid'), 'true');
     assert.match(await page.locator('#file-error').innerText(), /Choisissez-le de nouveau/);
     assert.equal(await page.locator('#description').inputValue(), 'Vu sur un forum public.');
+    assert.ok(await page.locator('#danger').isChecked(), 'the tick for a child in danger is kept');
     assert.doesNotMatch(await page.locator('#error').innerText(), /host|character/, 'no English parser detail');
     await check(page, device, 'report-refused-french');
 

@@ -135,6 +135,21 @@ try {
   assert.ok(await alice.desktop.getByText('reach-me@mail.example').count());
   await check(alice.desktop, 'contact-details');
 
+  // 2b. The live stream raised an alert: every console page says so
+  // until someone acknowledges it on the alerts page, which names them.
+  await alice.desktop.goto(`${base}/console/queue`);
+  await alice.desktop.locator('#alerts-waiting a').click();
+  await alice.desktop.waitForURL(/\/console\/alerts/);
+  await check(alice.desktop, 'alerts-waiting');
+  await alice.phone.goto(`${base}/console/alerts`);
+  await check(alice.phone, 'alerts-waiting');
+  await alice.desktop.getByRole('button', { name: /Acknowledge/ }).first().click();
+  assert.match(await alice.desktop.locator('.msg.ok').textContent(), /Acknowledged/);
+  assert.match(await alice.desktop.locator('body').innerText(), /Acknowledged lately[\s\S]*alice/);
+  await check(alice.desktop, 'alert-acknowledged');
+  await alice.desktop.goto(`${base}/console/queue`);
+  assert.equal(await alice.desktop.locator('#alerts-waiting').count(), 0, 'no banner once acknowledged');
+
   // 3. Views and search.
   await both(alice, '/console/queue?view=mine', 'queue-mine');
   await both(alice, `/console/search?q=${encodeURIComponent(contactCode.toLowerCase())}`, 'search');
@@ -167,6 +182,17 @@ try {
   await sue.desktop.getByRole('button', { name: 'Reopen' }).click();
   assert.match(await sue.desktop.locator('.msg[role="status"]').first().textContent(), /Reopened/);
   await check(sue.desktop, 'reopened');
+
+  // 5b. The statistics (issue 17): the form, a chart drawn as SVG, the
+  // table; a second dimension chosen in the form.
+  await sue.desktop.getByRole('link', { name: 'Statistics' }).click();
+  await sue.desktop.locator('#s-by2').selectOption('category');
+  await sue.desktop.getByRole('button', { name: 'Show' }).click();
+  assert.ok(await sue.desktop.locator('svg[role="img"] title').count(), 'a chart with a title');
+  assert.ok(await sue.desktop.locator('#stats tbody tr').count() >= 2, 'a row per month and category');
+  await check(sue.desktop, 'statistics');
+  await sue.phone.goto(sue.desktop.url());
+  await check(sue.phone, 'statistics');
 
   // 6. The administrator.
   const root = await person('root');

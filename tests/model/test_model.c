@@ -52,7 +52,8 @@ static void test_scopes(void)
         {"report", 1, VG_SCOPE_REPORT, "report"},
         {"match,hash", 1, VG_SCOPE_HASH | VG_SCOPE_MATCH, "hash,match"},
         {" curate , match ", 1, VG_SCOPE_MATCH | VG_SCOPE_CURATE, "match,curate"},
-        {"all", 1, VG_SCOPE_ALL, "report,hash,match,curate"},
+        {"all", 1, VG_SCOPE_ALL, "report,hash,match,curate,stats"},
+        {"stats", 1, VG_SCOPE_STATS, "stats"},
         {"hash,hash", 1, VG_SCOPE_HASH, "hash"},
         {"", 0, 0, ""},
         {",", 0, 0, ""},
@@ -72,7 +73,7 @@ static void test_scopes(void)
     }
     /* the bits follow the vocabulary's order */
     CHECK_STR_EQ(vg_scope_terms[2].code, "match");
-    CHECK_INT_EQ(vg_term_count(vg_scope_terms), 4);
+    CHECK_INT_EQ(vg_term_count(vg_scope_terms), 5);
     char small[8];
     vg_scopes_format(VG_SCOPE_ALL, small, sizeof small);
     CHECK_STR_EQ(small, "report"); /* cut at a whole word */

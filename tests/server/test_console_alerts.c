@@ -99,6 +99,11 @@ static void test_alert_until_acknowledged(void)
     CHECK(get(&t, &bob, "/console/alerts", &r));
     CHECK(strstr(r.body, "No alert is waiting") && strstr(r.body, "Acknowledged lately") &&
           strstr(r.body, "alice, "));
+    CHECK(strstr(r.body, "Acknowledged: the alert") == NULL);
+    ts_response_free(&r);
+    /* where the acknowledgement leads: the page says it was done */
+    CHECK(get(&t, &alice, "/console/alerts?msg=acked", &r));
+    CHECK(strstr(r.body, "<p class=\"msg ok\" role=\"status\">Acknowledged: the alert") != NULL);
     ts_response_free(&r);
     ts_stop(&t);
 }

@@ -100,6 +100,7 @@ static void test_reporter_fields_and_contact(void)
                             "country",      "BE",
                             "reporter_age", "13_15",
                             "contact",      "teen-reach-me@mail.example",
+                            "danger",       "1",
                             NULL};
     int64_t id = report_with(&t, fields, 0);
     CHECK(id);
@@ -112,7 +113,8 @@ static void test_reporter_fields_and_contact(void)
     CHECK(strstr(r.body, "What the reporter told us") && strstr(r.body, "A child or young person"));
     CHECK(strstr(r.body, "2026-12-01") && strstr(r.body, ">BE<") &&
           strstr(r.body, "Their language</th><td>en<") &&
-          strstr(r.body, "Their age</th><td>13 to 15<"));
+          strstr(r.body, "Their age</th><td>13 to 15<") &&
+          strstr(r.body, "A child in danger now</th><td>yes: the reporter says so"));
     CHECK(strstr(r.body, "teen-reach-me") == NULL);
     CHECK(strstr(r.body, "the analyst holding the item, or a supervisor, may see them") != NULL);
     ts_response_free(&r);
@@ -725,6 +727,54 @@ static void test_admin_bank_formats(void)
     ts_remove_dir(dir);
 }
 
+/* The console's refusals in the staff frame with the way back into the
+ * console, never the public pages (a French visitor's page, "Home" to the
+ * public site): an address no route serves, a form with a lost token, a
+ * route of another module under /console (the administration), and the
+ * sign-in pages. */
+static void test_console_error_pages(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person alice, root;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    CHECK(sign_in(&t, "root", VG_ROLE_ADMINISTRATOR, &root));
+    struct {
+        const person *who;
+        const char *method, *path;
+        long status;
+        const char *says;
+    } cases[] = {
+        {&alice, "GET", "/console/no-such-page", 404, "There is nothing at this address."},
+        {&alice, "POST", "/console/claim", 403, NULL},
+        {&alice, "GET", "/console/admin/users", 403, "Your account may not use this address."},
+        {&root, "GET", "/console/admin/no-such-page", 404, "There is nothing at this address."},
+        {NULL, "GET", "/login/nowhere", 404, "There is nothing at this address."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ts_response r;
+        if (!strcmp(cases[i].method, "GET")) {
+            CHECK(get(&t, cases[i].who, cases[i].path, &r));
+        } else {
+            CHECK(post(&t, cases[i].who, cases[i].path, "report=1&version=0", 1, &r) > 0);
+        }
+        CHECK_MSG(r.status == cases[i].status, "%s: %ld", cases[i].path, r.status);
+        CHECK_MSG(r.body && strstr(r.body, "<a href=\"/console\">Go to the console</a>"), "%s",
+                  cases[i].path);
+        CHECK_MSG(r.body && !strstr(r.body, "class=\"exit\""), "%s: the public frame",
+                  cases[i].path);
+        if (cases[i].says)
+            CHECK_MSG(r.body && strstr(r.body, cases[i].says), "%s", cases[i].path);
+        /* The navigation for the signed-in (the caller is identified on
+         * routed addresses only). */
+        if (cases[i].who && strcmp(cases[i].path, "/console/no-such-page") &&
+            strcmp(cases[i].path, "/console/admin/no-such-page"))
+            CHECK_MSG(r.body && strstr(r.body, "href=\"/console/queue\""), "%s", cases[i].path);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -735,6 +785,7 @@ int main(void)
     RUN(test_admin_people_keys_and_log);
     RUN(test_admin_banks);
     RUN(test_admin_bank_formats);
+    RUN(test_console_error_pages);
     curl_global_cleanup();
     return vg_test_exit();
 }

@@ -697,6 +697,78 @@ static void test_image_of_me_voice(void)
     ts_stop(&bad);
 }
 
+/* "A child is in danger right now" on both forms: the box names the
+ * police number, a ticked box marks the report and raises one alert at
+ * once, an unticked one raises none, and a refused form keeps the tick. */
+static void test_child_in_danger_box(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "public.emergency_number = 17\n"));
+    visitor v = {0};
+    ts_response r;
+    CHECK(visit(&t, "/report?lang=fr", "fr", &v, &r));
+    CHECK(strstr(r.body, "<input type=\"checkbox\" name=\"danger\" id=\"danger\" value=\"1\" "
+                         "aria-describedby=\"danger-hint\">") != NULL);
+    CHECK(strstr(r.body, "Appelez aussi la police : <a href=\"tel:17\"><bdi>17</bdi></a>") != NULL);
+    ts_response_free(&r);
+    CHECK(visit(&t, "/report?about=me&lang=fr", "fr", &v, &r));
+    CHECK(strstr(r.body, "Je suis en danger en ce moment") != NULL);
+    CHECK(!says_vous(r.body));
+    ts_response_free(&r);
+
+    /* Ticked, on the adults' form and on the young person's. */
+    const char *forms[][3] = {{"", "image_video", "a"}, {"me", "image_of_me", "b"}};
+    for (size_t i = 0; i < 2; i++) {
+        ti_multipart m = {0};
+        ti_mp_field(&m, "csrf_token", v.csrf);
+        ti_mp_field(&m, "lang", "fr");
+        if (*forms[i][0])
+            ti_mp_field(&m, "about", forms[i][0]);
+        ti_mp_field(&m, "category", forms[i][1]);
+        ti_mp_field(&m, "account", forms[i][2]);
+        ti_mp_field(&m, "danger", "1");
+        ti_mp_end(&m);
+        CHECK(post_form(&t, "/report", &v, &m, &r));
+        free(m.buf);
+        CHECK_INT_EQ(r.status, 303);
+        ts_response_free(&r);
+    }
+    /* Not ticked: no alert. */
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "fr");
+    ti_mp_field(&m, "category", "image_video");
+    ti_mp_field(&m, "account", "c");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    free(m.buf);
+    CHECK_INT_EQ(r.status, 303);
+    ts_response_free(&r);
+    char text[128];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(account || ':' || danger, ' ') FROM "
+                                 "(SELECT account, danger FROM reports ORDER BY account)",
+                             text, sizeof text),
+                 "a:1 b:1 c:0");
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(reason, ' ') FROM alerts", text,
+                             sizeof text),
+                 "danger danger");
+
+    /* A refused form (an address that is not one) keeps the tick. */
+    m = (ti_multipart){0};
+    ti_mp_field(&m, "csrf_token", v.csrf);
+    ti_mp_field(&m, "lang", "fr");
+    ti_mp_field(&m, "category", "image_video");
+    ti_mp_field(&m, "urls", "not a url");
+    ti_mp_field(&m, "danger", "1");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/report", &v, &m, &r));
+    free(m.buf);
+    CHECK_INT_EQ(r.status, 400);
+    CHECK(strstr(r.body, "aria-describedby=\"danger-hint\" checked>") != NULL);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -709,6 +781,7 @@ int main(void)
     RUN(test_home_privacy_and_errors);
     RUN(test_fields_at_fault);
     RUN(test_image_of_me_voice);
+    RUN(test_child_in_danger_box);
     curl_global_cleanup();
     return vg_test_exit();
 }

@@ -42,6 +42,7 @@ static const expected_route EXPECTED[] = {
     {"POST", "/status", VG_ROLE_NONE},
     {"GET", "/api/v1/openapi.json", VG_ROLE_NONE},
     {"POST", "/api/v1/reports", VG_ROLE_PARTNER},
+    {"GET", "/api/v1/stats", VG_ROLE_PARTNER},
     {"GET", "/hma/h/hash", VG_ROLE_PARTNER},
     {"POST", "/hma/h/hash", VG_ROLE_PARTNER},
     {"GET", "/hma/m/lookup", VG_ROLE_PARTNER},
@@ -93,6 +94,7 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"POST", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"GET", "/console/alerts", VG_ROLE_ANALYST},
+    {"GET", "/console/stats", VG_ROLE_SUPERVISOR},
     {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
@@ -106,6 +108,7 @@ typedef struct expected_scopes {
 
 static const expected_scopes SCOPED[] = {
     {"POST", "/api/v1/reports", VG_SCOPE_REPORT},
+    {"GET", "/api/v1/stats", VG_SCOPE_STATS},
     {"GET", "/hma/h/hash", VG_SCOPE_HASH},
     {"POST", "/hma/h/hash", VG_SCOPE_HASH},
     {"GET", "/hma/m/lookup", VG_SCOPE_MATCH},

@@ -1,6 +1,7 @@
 /*
  * src/server/api/api.h - the partner API (docs/api.md): POST
- * /api/v1/reports and its OpenAPI description (reports.c).
+ * /api/v1/reports and its OpenAPI description (reports.c), GET
+ * /api/v1/stats for the operator's own tools (stats.c).
  */
 #ifndef VIGIE_SERVER_API_H
 #define VIGIE_SERVER_API_H
@@ -8,5 +9,7 @@
 #include "server/server.h"
 
 vg_status vg_api_routes(vg_server *srv, void *state, vg_error *err);
+/* GET /api/v1/stats (stats.c); the route's state is the hotline. */
+void vg_api_stats_get(vg_http_request *req);
 
 #endif

@@ -283,6 +283,8 @@ vg_status vg_api_routes(vg_server *srv, void *state, vg_error *err)
          VG_ROUTE_RAW | VG_ROUTE_FILES | VG_ROUTE_SCOPES(VG_SCOPE_REPORT), srv->max_request_bytes,
          post_reports, report_file, srv->hotline},
         {"GET", "/api/v1/openapi.json", VG_ROLE_NONE, 0, 0, get_openapi, NULL, NULL},
+        {"GET", "/api/v1/stats", VG_ROLE_PARTNER, VG_ROUTE_SCOPES(VG_SCOPE_STATS), 0,
+         vg_api_stats_get, NULL, srv->hotline},
     };
     return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
 }

@@ -116,7 +116,7 @@ void vg_console_alerts_page(vg_http_request *req)
     }
     vg_page p = {0};
     vg_console_page_open(&p, req, "Alerts", "/console/alerts");
-    const char *msg = vg_http_param(req, "msg");
+    const char *msg = vg_http_query(req, "msg");
     if (msg && !strcmp(msg, "acked"))
         vg_page_put(&p, "<p class=\"msg ok\" role=\"status\">Acknowledged: the alert is no "
                         "longer sent.</p>");

@@ -72,8 +72,14 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
          NULL, con},
         {"GET", "/console/search", VG_ROLE_ANALYST, 0, 0, vg_console_search_page, NULL, con},
         {"GET", "/console/alerts", VG_ROLE_ANALYST, 0, 0, vg_console_alerts_page, NULL, con},
+        {"GET", "/console/stats", VG_ROLE_SUPERVISOR, 0, 0, vg_console_stats_page, NULL, con},
         {"POST", "/console/alerts/ack", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
          vg_console_alert_ack_post, NULL, con},
     };
-    return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
+    vg_status st = vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
+    static const char *const staff[] = {"/console", "/login", "/logout"};
+    for (size_t i = 0; st == VG_OK && i < sizeof staff / sizeof staff[0]; i++)
+        st = vg_http_add_error_page(srv->http, staff[i], VG_ROUTE_PREFIX, vg_console_error_hook,
+                                    con, err);
+    return st;
 }

@@ -39,6 +39,11 @@ void vg_console_free(void *state);
 /* Open a console page in the staff frame, with the navigation (current:
  * the address of the page, to mark it in the navigation, or NULL). */
 void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, const char *current);
+/* The error pages of the console's and the sign-in addresses in the staff
+ * frame (vg_http_add_error_page): the layer's refusals (404, 403 for a lost
+ * form token, 413...) and every vg_http_error_page there, with the way back
+ * into the console rather than the public home. */
+void vg_console_error_hook(void *ctx, vg_http_request *req, unsigned status, const char *message);
 /* "3 h 05 min" for a number of seconds; a UTC date and time. */
 void vg_console_duration(vg_page *p, int64_t seconds);
 void vg_console_time(vg_page *p, int64_t when);
@@ -97,6 +102,8 @@ void vg_console_settle_post(vg_http_request *req);
 void vg_console_reopen_post(vg_http_request *req);
 void vg_console_next_post(vg_http_request *req);
 void vg_console_search_page(vg_http_request *req);
+/* /console/stats (stats.c): the figures of a period, a chart, downloads. */
+void vg_console_stats_page(vg_http_request *req);
 void vg_console_alerts_page(vg_http_request *req);
 void vg_console_alert_ack_post(vg_http_request *req);
 

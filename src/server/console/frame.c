@@ -13,20 +13,25 @@
 #include "hotline/alerts.h"
 #include "server/console/console.h"
 
-static const vg_page_link NAV[] = {
-    {"/console", "Reports"},
-    {"/console/queue", "Queue"},
-    {"/console/queue?done=1", "Assessed"},
-    {"/console/search", "Search"},
-    {"/console/alerts", "Alerts"},
-    {"/console/admin", "Administration"}, /* administrators only: the last */
+/* The navigation, each link for the roles that may follow it. */
+static const struct {
+    vg_page_link link;
+    vg_role role;
+} NAV[] = {
+    {{"/console", "Reports"}, VG_ROLE_ANALYST},
+    {{"/console/queue", "Queue"}, VG_ROLE_ANALYST},
+    {{"/console/queue?done=1", "Assessed"}, VG_ROLE_ANALYST},
+    {{"/console/search", "Search"}, VG_ROLE_ANALYST},
+    {{"/console/alerts", "Alerts"}, VG_ROLE_ANALYST},
+    {{"/console/stats", "Statistics"}, VG_ROLE_SUPERVISOR},
+    {{"/console/admin", "Administration"}, VG_ROLE_ADMINISTRATOR},
 };
+#define NAV_COUNT (sizeof NAV / sizeof NAV[0])
 
 /* While an urgent report's alert waits for someone, every console page
  * says so: an e-mail or a webhook may go unseen, the console is open. */
-static void alerts_waiting(vg_page *p, vg_http_request *req, const char *current)
+static void alerts_waiting(vg_page *p, const vg_console *con, const char *current)
 {
-    const vg_console *con = vg_http_route_ctx(req);
     vg_alert *alerts = NULL;
     size_t count = 0;
     int64_t total = 0;
@@ -43,19 +48,70 @@ static void alerts_waiting(vg_page *p, vg_http_request *req, const char *current
                     total, total == 1 ? "" : "s");
 }
 
-void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, const char *current)
+/* The frame, with con's alerts (NULL: none shown). */
+static void page_open(vg_page *p, vg_http_request *req, const vg_console *con, const char *title,
+                      const char *current)
 {
     const vg_http_caller *who = vg_http_caller_of(req);
+    vg_page_link nav[NAV_COUNT];
+    size_t shown = 0;
+    for (size_t i = 0; i < NAV_COUNT; i++)
+        if (who->role >= NAV[i].role)
+            nav[shown++] = NAV[i].link;
     vg_page_frame frame = {.kind = VG_PAGE_STAFF,
                            .title = title,
-                           .nav = NAV,
-                           .nav_count = sizeof NAV / sizeof NAV[0] -
-                                        (who->role < VG_ROLE_ADMINISTRATOR),
+                           .nav = nav,
+                           .nav_count = shown,
                            .current = current,
                            .user = who->username ? who->username : "",
                            .role = vg_role_name(who->role)};
     vg_page_open(p, req, &frame);
-    alerts_waiting(p, req, current);
+    alerts_waiting(p, con, current);
+}
+
+void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, const char *current)
+{
+    page_open(p, req, vg_http_route_ctx(req), title, current);
+}
+
+/* The heading of an error page, in the console's words. */
+static const char *error_title(unsigned status)
+{
+    switch (status) {
+    case 400: return "The request was not understood";
+    case 401: return "Sign in first";
+    case 403: return "Not allowed";
+    case 404: return "Nothing here";
+    case 405: return "Not this way";
+    case 409: return "Not changed";
+    case 413: return "Too large";
+    case 429: return "Too many requests";
+    case 503: return "Unavailable for a moment";
+    default: return status >= 500 ? "Something went wrong" : "Refused";
+    }
+}
+
+void vg_console_error_hook(void *ctx, vg_http_request *req, unsigned status, const char *message)
+{
+    const vg_http_caller *who = vg_http_caller_of(req);
+    vg_page p = {0};
+    if (who->role >= VG_ROLE_ANALYST) {
+        /* ctx, not the route's state: the route may be another module's
+         * (the administration pages live under /console too). */
+        page_open(&p, req, ctx, error_title(status), NULL);
+    } else {
+        /* Not signed in, or an address no route serves (the caller is not
+         * identified there): the staff frame without the navigation. */
+        vg_page_frame frame = {.kind = VG_PAGE_STAFF, .title = error_title(status)};
+        vg_page_open(&p, req, &frame);
+    }
+    vg_page_put(&p, "<p class=\"msg err\" role=\"alert\">");
+    vg_page_text(&p, message && *message ? message : error_title(status));
+    vg_page_put(&p, "</p><p>");
+    if (status == 401 || status == 403)
+        vg_page_put(&p, "<a href=\"/login\">Sign in</a> · ");
+    vg_page_put(&p, "<a href=\"/console\">Go to the console</a></p>");
+    vg_page_send(&p, req, status);
 }
 
 void vg_console_duration(vg_page *p, int64_t seconds)

@@ -63,6 +63,8 @@ void vg_console_reporter_section(vg_page *p, vg_http_request *req, const vg_item
         vg_page_put(p, "<h2 id=\"reporter\">What the reporter told us</h2>");
     vg_page_fmt(p, "<table class=\"reporter\" aria-label=\"Reporter of %s\"><tbody>",
                 it->receipt_code ? it->receipt_code : "the report");
+    row(p, "A child in danger now", it->danger ? "yes: the reporter says so (alerted on arrival)"
+                                               : NULL);
     row(p, "Who they are",
         it->reporter_kind ? vg_term_label(vg_reporter_kind_terms, it->reporter_kind) : NULL);
     row(p, "When they saw it", it->occurred_at);

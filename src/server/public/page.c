@@ -95,8 +95,7 @@ static const char *site_name(const vg_public *pub, const vg_page *p)
     return pub->name ? pub->name : vg_i18n_get(p->lang, "site.name");
 }
 
-/* "tel:" and the number without its spaces, into out. */
-static void tel_href(const char *number, char out[40])
+void vg_public_tel_href(const char *number, char out[40])
 {
     size_t n = (size_t)snprintf(out, 40, "tel:");
     for (const char *c = number; *c && n < 39; c++)
@@ -108,7 +107,7 @@ static void tel_href(const char *number, char out[40])
 static void tel(vg_html *h, const char *number)
 {
     char href[40];
-    tel_href(number, href);
+    vg_public_tel_href(number, href);
     vg_html_put(h, "<a class=\"tel\" href=\"");
     vg_html_text(h, href);
     vg_html_put(h, "\" dir=\"ltr\">");
@@ -135,7 +134,7 @@ void vg_public_page_open(vg_public *pub, vg_page *p, vg_http_request *req, const
     vg_html_put(&header, "</bdi></a>");
 
     char href[40];
-    tel_href(pub->emergency, href);
+    vg_public_tel_href(pub->emergency, href);
     const vg_public_arg police = {"number", pub->emergency, href};
     vg_html_put(&banner, "<p class=\"emergency\" id=\"emergency\">");
     fill(&banner, vg_public_text(p, young, "page.emergency"), &police, 1);

@@ -81,6 +81,8 @@ const char *vg_public_text(const vg_page *p, int young, const char *key);
 /* The text of key written with its placeholders filled (escaped). */
 void vg_public_say(vg_page *p, int young, const char *key, const vg_public_arg *args,
                    size_t count);
+/* "tel:" and number without its spaces, into out (a link a phone dials). */
+void vg_public_tel_href(const char *number, char out[40]);
 /* A local address with the page's language: path?lang=xx (escaped). */
 void vg_public_href(vg_page *p, const char *path);
 /* The national helplines and the directory of helplines elsewhere. */

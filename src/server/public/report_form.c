@@ -171,6 +171,28 @@ static void choice(form *f, const char *name, const char *label_key, const char 
     vg_page_put(p, "</select>");
 }
 
+/* "A child is in danger right now": the report goes first in the queue and
+ * whoever is on duty is alerted at once (hotline/alerts.h). The hint names
+ * the police number too, because an alert to the hotline is no substitute
+ * for a call when a child is being hurt. */
+static void danger_box(vg_public *pub, form *f)
+{
+    vg_page *p = f->p;
+    const char *was = previous(f->req, "danger");
+    vg_page_put(p, "<div class=\"danger\"><label for=\"danger\"><input type=\"checkbox\" "
+                   "name=\"danger\" id=\"danger\" value=\"1\" aria-describedby=\"danger-hint\"");
+    if (*was)
+        vg_page_put(p, " checked");
+    vg_page_put(p, "> ");
+    vg_page_text(p, say(f, "field.danger"));
+    vg_page_put(p, "</label><p class=\"hint\" id=\"danger-hint\">");
+    char href[40];
+    vg_public_tel_href(pub->emergency, href);
+    const vg_public_arg police = {"number", pub->emergency, href};
+    vg_public_say(p, f->young, "field.danger.hint", &police, 1);
+    vg_page_put(p, "</p></div>");
+}
+
 static void form_open(form *f)
 {
     vg_page_put(f->p, "<form method=\"post\" action=\"/report\" enctype=\"multipart/form-data\" "
@@ -244,6 +266,7 @@ static void render_me(vg_public *pub, form *f)
     field(f, "platform", "field.platform", NULL, 0, NULL);
     field(f, "account", "field.account", NULL, 0, NULL);
     choice(f, "reporter_age", "me.age", "me.age.hint", vg_reporter_age_terms, "age");
+    danger_box(pub, f);
     file_field(f, "me.file.hint");
     field(f, "contact", "field.contact", "field.contact.hint", 0, "off");
     vg_page_put(p, "<button type=\"submit\">");
@@ -295,7 +318,9 @@ static void render_full(vg_public *pub, form *f)
         vg_page_t(p, key);
         vg_page_put(p, "</label>");
     }
-    vg_page_put(p, "</fieldset><fieldset><legend>");
+    vg_page_put(p, "</fieldset>");
+    danger_box(pub, f);
+    vg_page_put(p, "<fieldset><legend>");
     vg_page_t(p, "report.where");
     vg_page_put(p, "</legend>");
     field(f, "urls", "field.urls", "field.urls.hint", 1, NULL);
@@ -426,6 +451,8 @@ static int read_report(vg_public *pub, vg_http_request *req, vg_intake_draft *d,
         d->report.extra_json = extra;
     }
     d->report.language = vg_i18n_code(vg_page_lang(pub->i18n, req));
+    const char *danger = vg_http_param(req, "danger");
+    d->report.danger = danger && *danger;
 
     /* One URL per line; blank lines are nothing. */
     const char *urls = vg_http_param(req, "urls");

@@ -1,5 +1,5 @@
 /* CSV and JSON-lines rows: see table.h. */
-#include "table.h"
+#include "util/table.h"
 
 #include <inttypes.h>
 #include <string.h>

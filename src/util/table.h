@@ -1,5 +1,5 @@
 /*
- * src/cli/table.h - rows of named columns as CSV or JSON lines.
+ * src/util/table.h - rows of named columns as CSV or JSON lines.
  *
  * CSV: a header line, then one line per row, fields quoted as RFC 4180
  * says (a field containing a comma, quote, CR or LF is wrapped in quotes
@@ -12,8 +12,8 @@
  * Fields are given in column order: one vg_table_* call per column, then
  * vg_table_end_row.
  */
-#ifndef VIGIE_CLI_TABLE_H
-#define VIGIE_CLI_TABLE_H
+#ifndef VIGIE_UTIL_TABLE_H
+#define VIGIE_UTIL_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>

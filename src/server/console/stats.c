@@ -1,0 +1,268 @@
+/*
+ * src/server/console/stats.c - /console/stats: the hotline's figures for
+ * supervisors (docs/stats.md), the same table as `vigie stats` and
+ * GET /api/v1/stats: a period, up to two dimensions, every measure; a bar
+ * chart drawn here as SVG (no JavaScript) of the reports per group, and
+ * the table as CSV or JSON lines to download (?format=csv|json).
+ *
+ * The chart repeats what the table says, so the table stays the accessible
+ * form of the figures; the chart has a text alternative naming its
+ * largest bar.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotline/stats.h"
+#include "server/console/console.h"
+
+/* The chart shows the first groups only: a table of hundreds of days is
+ * read as a table, not as bars. */
+#define CHART_BARS 40
+
+static void text_field(vg_page *p, const char *name, const char *label, const char *value,
+                       const char *hint)
+{
+    vg_page_fmt(p, "<label for=\"s-%s\">%s</label> <input type=\"text\" id=\"s-%s\" name=\"%s\" "
+                   "size=\"12\" inputmode=\"numeric\" placeholder=\"%s\" value=\"",
+                name, label, name, name, hint);
+    vg_page_text(p, value ? value : "");
+    vg_page_put(p, "\">");
+}
+
+static void dim_choice(vg_page *p, const char *name, const char *label, const char *chosen)
+{
+    vg_page_fmt(p, "<label for=\"s-%s\">%s</label> <select id=\"s-%s\" name=\"%s\">"
+                   "<option value=\"\">(none)</option>",
+                name, label, name, name);
+    for (int d = 0; d < VG_DIM_COUNT; d++) {
+        const char *n = vg_stat_dim_name((vg_stat_dim)d);
+        vg_page_fmt(p, "<option value=\"%s\"%s>%s</option>", n,
+                    chosen && !strcmp(chosen, n) ? " selected" : "", n);
+    }
+    vg_page_put(p, "</select>");
+}
+
+/* The query string of this view, for the download links (escaped). */
+static void query_href(vg_page *p, const char *from, const char *to, const char *by,
+                       const char *format)
+{
+    vg_page_put(p, "/console/stats?format=");
+    vg_page_put(p, format);
+    const char *names[] = {"from", "to", "by"}, *values[] = {from, to, by};
+    for (int i = 0; i < 3; i++) {
+        if (!values[i] || !*values[i])
+            continue;
+        vg_page_fmt(p, "&amp;%s=", names[i]);
+        for (const char *c = values[i]; *c; c++) {
+            /* dates and dimension names: letters, digits, '-' and ','
+             * pass; anything else is percent-encoded */
+            if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                *c == '-' || *c == '_')
+                vg_page_fmt(p, "%c", *c);
+            else
+                vg_page_fmt(p, "%%%02X", (unsigned char)*c);
+        }
+    }
+}
+
+/* A group's label: its values joined by " / ", or "all" for the totals. */
+static void group_label(char *out, size_t cap, const vg_stats_table *t, const vg_stats_group *g)
+{
+    size_t n = vg_stats_dim_count(t), used = 0;
+    out[0] = 0;
+    if (!n) {
+        snprintf(out, cap, "all reports");
+        return;
+    }
+    for (size_t d = 0; d < n && used < cap; d++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", d ? " / " : "",
+                                 g->values[d][0] ? g->values[d] : "(not said)");
+}
+
+/* Horizontal bars of the reports per group, scaled to the largest. */
+static void chart(vg_page *p, const vg_stats_table *t)
+{
+    size_t groups = vg_stats_group_count(t), shown = groups < CHART_BARS ? groups : CHART_BARS;
+    if (!shown)
+        return;
+    int64_t most = 1;
+    size_t top = 0;
+    for (size_t i = 0; i < shown; i++) {
+        int64_t v = vg_stats_group_at(t, i)->counts[VG_M_REPORTS];
+        if (v > most) {
+            most = v;
+            top = i;
+        }
+    }
+    const int label_w = 220, bar_w = 420, row_h = 22, width = label_w + bar_w + 70;
+    int height = (int)shown * row_h + 8;
+    char label[256];
+    group_label(label, sizeof label, t, vg_stats_group_at(t, top));
+    vg_page_fmt(p, "<figure class=\"chart\"><svg role=\"img\" aria-labelledby=\"chart-title\" "
+                   "viewBox=\"0 0 %d %d\" width=\"100%%\" style=\"max-width:%dpx\" "
+                   "xmlns=\"http://www.w3.org/2000/svg\"><title id=\"chart-title\">Reports per "
+                   "group; the most: ",
+                width, height, width);
+    vg_page_text(p, label);
+    vg_page_fmt(p, " (%" PRId64 ")</title>", vg_stats_group_at(t, top)->counts[VG_M_REPORTS]);
+    for (size_t i = 0; i < shown; i++) {
+        const vg_stats_group *g = vg_stats_group_at(t, i);
+        int64_t v = g->counts[VG_M_REPORTS];
+        int y = (int)i * row_h + 4, w = (int)((double)v / (double)most * bar_w);
+        group_label(label, sizeof label, t, g);
+        vg_page_fmt(p, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\" "
+                       "fill=\"#1a1a1a\">",
+                    label_w - 6, y + 15);
+        vg_page_text(p, label);
+        vg_page_fmt(p, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                       "fill=\"#23313f\"/><text x=\"%d\" y=\"%d\" font-size=\"12\" "
+                       "fill=\"#1a1a1a\">%" PRId64 "</text>",
+                    label_w, y + 2, w > 0 ? w : 1, row_h - 6, label_w + (w > 0 ? w : 1) + 6,
+                    y + 15, v);
+    }
+    vg_page_put(p, "</svg>");
+    if (groups > shown)
+        vg_page_fmt(p, "<figcaption>The first %zu groups of %zu; the table has them all."
+                       "</figcaption>",
+                    shown, groups);
+    vg_page_put(p, "</figure>");
+}
+
+static void table(vg_page *p, const vg_stats_table *t)
+{
+    size_t ndims = vg_stats_dim_count(t);
+    vg_page_put(p, "<table id=\"stats\"><caption>Reports received in the period, by ");
+    if (!ndims)
+        vg_page_put(p, "nothing (the totals)");
+    for (size_t d = 0; d < ndims; d++)
+        vg_page_fmt(p, "%s%s", d ? " and " : "", vg_stat_dim_name(vg_stats_dim_at(t, d)));
+    vg_page_put(p, "</caption><thead><tr>");
+    for (size_t d = 0; d < ndims; d++)
+        vg_page_fmt(p, "<th scope=\"col\">%s</th>", vg_stat_dim_name(vg_stats_dim_at(t, d)));
+    for (int m = 0; m < VG_M_COUNT; m++)
+        vg_page_fmt(p, "<th scope=\"col\">%s</th>", vg_stat_measure_name(m));
+    vg_page_put(p, "</tr></thead><tbody>");
+    for (size_t i = 0; i < vg_stats_group_count(t); i++) {
+        const vg_stats_group *g = vg_stats_group_at(t, i);
+        vg_page_put(p, "<tr>");
+        for (size_t d = 0; d < ndims; d++) {
+            vg_page_put(p, d ? "<td>" : "<th scope=\"row\">");
+            vg_page_text(p, g->values[d][0] ? g->values[d] : "(not said)");
+            vg_page_put(p, d ? "</td>" : "</th>");
+        }
+        for (int m = 0; m < VG_M_COUNTS; m++)
+            vg_page_fmt(p, "<td class=\"num\">%" PRId64 "</td>", g->counts[m]);
+        for (int m = VG_M_COUNTS; m < VG_M_COUNT; m++) {
+            double h = g->hours[m - VG_M_COUNTS];
+            if (h < 0)
+                vg_page_put(p, "<td class=\"num\">-</td>");
+            else
+                vg_page_fmt(p, "<td class=\"num\">%.2f</td>", h);
+        }
+        vg_page_put(p, "</tr>");
+    }
+    vg_page_put(p, "</tbody></table>");
+}
+
+/* The table as a file: the same bytes as `vigie stats`. */
+static void download(vg_http_request *req, const vg_stats_table *t, vg_table_format format)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out) {
+        vg_http_error_page(req, 500, "Out of memory.");
+        return;
+    }
+    vg_hotline_stats_write(t, out, format);
+    if (fclose(out) != 0 || !buf) {
+        free(buf);
+        vg_http_error_page(req, 500, "Out of memory.");
+        return;
+    }
+    vg_http_add_header(req, "Content-Disposition",
+                       format == VG_TABLE_CSV ? "attachment; filename=\"vigie-stats.csv\""
+                                              : "attachment; filename=\"vigie-stats.jsonl\"");
+    vg_http_respond(req, 200,
+                    format == VG_TABLE_CSV ? "text/csv; charset=utf-8"
+                                           : "application/jsonl; charset=utf-8",
+                    buf, len);
+    free(buf);
+}
+
+void vg_console_stats_page(vg_http_request *req)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    const char *from = vg_http_query(req, "from"), *to = vg_http_query(req, "to");
+    const char *by = vg_http_query(req, "by"), *format = vg_http_query(req, "format");
+    const char *by1 = vg_http_query(req, "by1"), *by2 = vg_http_query(req, "by2");
+    /* A link or a script gives "by" itself (empty: the totals); the form
+     * gives two choices; a first visit shows the months. */
+    char joined[64];
+    if (!by && (by1 || by2)) {
+        snprintf(joined, sizeof joined, "%s%s%s", by1 ? by1 : "",
+                 by1 && *by1 && by2 && *by2 ? "," : "", by2 ? by2 : "");
+        by = joined;
+    } else if (!by) {
+        by = "month";
+    }
+    vg_table_format fmt = VG_TABLE_CSV;
+    if (format && *format && !vg_table_parse_format(format, &fmt)) {
+        vg_http_error_page(req, 400, "format: say csv or json.");
+        return;
+    }
+    vg_stats_query q;
+    vg_error err;
+    vg_stats_table *t = NULL;
+    int bad = vg_stats_query_parse(from, to, by, &q, &err) != VG_OK;
+    if (!bad && vg_hotline_stats(con->hotline->store, q.from, q.to, q.dims, q.ndims, &t, &err) !=
+                    VG_OK) {
+        vg_console_unavailable(req, &err);
+        return;
+    }
+    if (!bad && format && *format) {
+        download(req, t, fmt);
+        vg_stats_free(t);
+        return;
+    }
+    vg_page p = {0};
+    vg_console_page_open(&p, req, "Statistics", "/console/stats");
+    vg_page_put(&p, "<p>Reports received in a period (dates in UTC; the end is not included), "
+                    "grouped by up to two dimensions. The same figures come from "
+                    "<code>vigie stats</code> and <code>GET /api/v1/stats</code>; "
+                    "<a href=\"/console/stats?by=category\">by category</a>, "
+                    "<a href=\"/console/stats?by=month,decided\">by month and how decided</a>, "
+                    "<a href=\"/console/stats?by=source\">by source</a>.</p>");
+    if (bad) {
+        vg_page_put(&p, "<p class=\"msg err\" role=\"alert\" id=\"stats-error\">");
+        vg_page_text(&p, err.message);
+        vg_page_put(&p, "</p>");
+    }
+    const char *first = q.ndims > 0 && !bad ? vg_stat_dim_name(q.dims[0]) : NULL;
+    const char *second = q.ndims > 1 && !bad ? vg_stat_dim_name(q.dims[1]) : NULL;
+    vg_page_put(&p, "<form method=\"get\" action=\"/console/stats\"><fieldset><legend>Period "
+                    "and groups</legend>");
+    text_field(&p, "from", "From", from, "YYYY-MM-DD");
+    text_field(&p, "to", "To", to, "YYYY-MM-DD");
+    dim_choice(&p, "by1", "By", first);
+    dim_choice(&p, "by2", "then by", second);
+    vg_page_put(&p, " <button type=\"submit\" class=\"primary\">Show</button></fieldset></form>");
+    if (!bad) {
+        vg_page_put(&p, "<p>Download this table: <a href=\"");
+        query_href(&p, from, to, by, "csv");
+        vg_page_put(&p, "\">CSV</a> · <a href=\"");
+        query_href(&p, from, to, by, "json");
+        vg_page_put(&p, "\">JSON lines</a></p>");
+        if (!vg_stats_group_count(t))
+            vg_page_put(&p, "<p>No report in this period.</p>");
+        else {
+            chart(&p, t);
+            table(&p, t);
+        }
+    }
+    vg_stats_free(t);
+    vg_page_send(&p, req, bad ? 400 : 200);
+}
