@@ -604,50 +604,7 @@ vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_url_rou
     return tx->ops->routes(tx->impl, report_id, case_id, rows, count, err);
 }
 
-/* ---- exchange.h ---- */
-
-void vg_exchange_bank_clear(vg_exchange_bank *row)
-{
-    if (!row)
-        return;
-    free(row->name);
-    free(row->created_by);
-    memset(row, 0, sizeof *row);
-}
-
-void vg_exchange_banks_free(vg_exchange_bank *rows, size_t count)
-{
-    for (size_t i = 0; rows && i < count; i++)
-        vg_exchange_bank_clear(&rows[i]);
-    free(rows);
-}
-
-void vg_exchange_content_clear(vg_exchange_content *row)
-{
-    if (!row)
-        return;
-    free(row->bank);
-    free(row->bank_id);
-    free(row->note);
-    free(row->metadata);
-    free(row->signals);
-    memset(row, 0, sizeof *row);
-}
-
-void vg_exchange_report_clear(vg_exchange_report *row)
-{
-    if (!row)
-        return;
-    free(row->draft);
-    memset(row, 0, sizeof *row);
-}
-
-void vg_exchange_reports_free(vg_exchange_report *rows, size_t count)
-{
-    for (size_t i = 0; rows && i < count; i++)
-        vg_exchange_report_clear(&rows[i]);
-    free(rows);
-}
+/* ---- exchange.h (its rows: exchange.c) ---- */
 
 vg_status vg_tx_exchange_banks(vg_tx *tx, vg_exchange_bank **rows, size_t *count, vg_error *err)
 {
