@@ -117,8 +117,8 @@ vg_status vg_hotline_curated_banks(vg_hotline *h, vg_curated_bank **out, size_t 
     return VG_OK;
 }
 
-vg_status vg_hotline_curated_bank(vg_hotline *h, const char *name, size_t len,
-                                  vg_curated_bank *out, int *found, vg_error *err)
+vg_status vg_hotline_curated_bank(vg_hotline *h, const char *name, size_t len, vg_curated_bank *out,
+                                  int *found, vg_error *err)
 {
     *found = 0;
     memset(out, 0, sizeof *out);
@@ -156,12 +156,12 @@ typedef struct bank_change {
     vg_hotline *h;
     const char *name, *actor, *action;
     int64_t now;
-    int create;      /* a new bank (else an existing one) */
-    int delete;      /* mark it deleted */
+    int create; /* a new bank (else an existing one) */
+    int delete; /* mark it deleted */
     int set_ratio;
     double ratio;
-    int indexed;     /* the index has a bank of that name */
-    json_t *detail;  /* borrowed, for the audit entry */
+    int indexed;    /* the index has a bank of that name */
+    json_t *detail; /* borrowed, for the audit entry */
     vg_curate_outcome outcome;
     vg_curate_verdict verdict;
     vg_curated_bank after;
@@ -241,8 +241,13 @@ vg_status vg_hotline_bank_create(vg_hotline *h, const char *name, double enabled
     vg_status st = ratio_ok(enabled_ratio, err);
     if (st != VG_OK)
         return st;
-    bank_change c = {.name = name, .actor = actor, .action = "bank.create", .now = now,
-                     .create = 1, .set_ratio = 1, .ratio = enabled_ratio};
+    bank_change c = {.name = name,
+                     .actor = actor,
+                     .action = "bank.create",
+                     .now = now,
+                     .create = 1,
+                     .set_ratio = 1,
+                     .ratio = enabled_ratio};
     st = change_bank(h, &c, err);
     *outcome = c.outcome;
     *verdict = c.verdict;
@@ -262,14 +267,18 @@ vg_status vg_hotline_bank_update(vg_hotline *h, const char *name, const char *ne
         return VG_OK;
     }
     if (new_name && strcmp(new_name, name))
-        return vg_error_set(err, VG_ERR_UNSUPPORTED,
+        return vg_error_set(err, VG_ERR_INVALID,
                             "Banks cannot be renamed here: their name is the one the index "
                             "holds their entries under");
     vg_status st = set_ratio ? ratio_ok(enabled_ratio, err) : VG_OK;
     if (st != VG_OK)
         return st;
-    bank_change c = {.name = name, .actor = actor, .action = "bank.update", .now = now,
-                     .set_ratio = set_ratio, .ratio = enabled_ratio};
+    bank_change c = {.name = name,
+                     .actor = actor,
+                     .action = "bank.update",
+                     .now = now,
+                     .set_ratio = set_ratio,
+                     .ratio = enabled_ratio};
     st = change_bank(h, &c, err);
     *outcome = c.outcome;
     *verdict = c.verdict;
@@ -353,8 +362,12 @@ vg_status vg_hotline_bank_delete(vg_hotline *h, const char *name, const char *ac
     ids_free(ids, n);
     if (st != VG_OK)
         return st;
-    bank_change c = {.name = name, .actor = actor, .action = "bank.delete", .now = now,
-                     .delete = 1, .detail = json_pack("{s:I}", "removed", (json_int_t)removed)};
+    bank_change c = {.name = name,
+                     .actor = actor,
+                     .action = "bank.delete",
+                     .now = now,
+                     .delete = 1,
+                     .detail = json_pack("{s:I}", "removed", (json_int_t)removed)};
     st = change_bank(h, &c, err);
     *outcome = c.outcome;
     *verdict = c.verdict;
@@ -482,8 +495,8 @@ vg_status vg_hotline_bank_content_add(vg_hotline *h, const char *bank,
     }
     uint64_t first = 0, before = 0, after = 0;
     if (st == VG_OK)
-        st = vg_hotline_index_add(h, bank, json_string_value(csv), json_string_length(csv),
-                                  &first, &before, &after, err);
+        st = vg_hotline_index_add(h, bank, json_string_value(csv), json_string_length(csv), &first,
+                                  &before, &after, err);
     char *signals_text = st == VG_OK ? json_dumps(kept, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(csv);
     json_decref(kept);
@@ -493,11 +506,17 @@ vg_status vg_hotline_bank_content_add(vg_hotline *h, const char *bank,
         free(signals_text);
         return st;
     }
-    vg_exchange_content row = {.entry = (int64_t)first, .bank = (char *)bank, .bank_id = id,
+    vg_exchange_content row = {.entry = (int64_t)first,
+                               .bank = (char *)bank,
+                               .bank_id = id,
                                .note = note && *note ? (char *)note : NULL,
-                               .metadata = (char *)metadata, .signals = signals_text,
+                               .metadata = (char *)metadata,
+                               .signals = signals_text,
                                .created_at = now};
-    content_write w = {&row, actor, "bank.content.add", bank,
+    content_write w = {&row,
+                       actor,
+                       "bank.content.add",
+                       bank,
                        json_pack("{s:I, s:s, s:I}", "content_id", (json_int_t)first, "id", id,
                                  "entries", (json_int_t)(after - before)),
                        now};
@@ -590,8 +609,7 @@ vg_status vg_hotline_bank_content(vg_hotline *h, const char *bank, int64_t id,
                 entry_signal(&o, signals);
         }
         const char *col = e.columns, *val = e.metadata;
-        while (col && val && col < e.columns + e.columns_len &&
-               val < e.metadata + e.metadata_len) {
+        while (col && val && col < e.columns + e.columns_len && val < e.metadata + e.metadata_len) {
             json_object_set_new(columns, col, json_string(val));
             col += strlen(col) + 1;
             val += strlen(val) + 1;
@@ -643,8 +661,7 @@ vg_status vg_hotline_bank_content_update(vg_hotline *h, const char *bank, int64_
     if (st != VG_OK || *outcome != VG_CURATE_DONE)
         return st;
     if (set_disable && disable_until_ts < 0)
-        return vg_error_set(err, VG_ERR_INVALID,
-                            "disable_until_ts must be a non-negative integer");
+        return vg_error_set(err, VG_ERR_INVALID, "disable_until_ts must be a non-negative integer");
     if (set_disable && disable_until_ts > now + FIVE_YEARS)
         return vg_error_set(err, VG_ERR_INVALID,
                             "disable_until_ts must be less than 5 years in the future");
@@ -664,7 +681,10 @@ vg_status vg_hotline_bank_content_update(vg_hotline *h, const char *bank, int64_
             free(r.row.note);
             r.row.note = note && *note ? strdup(note) : NULL;
         }
-        content_write w = {&r.row, actor, "bank.content.update", bank,
+        content_write w = {&r.row,
+                           actor,
+                           "bank.content.update",
+                           bank,
                            json_pack("{s:I, s:I, s:s?}", "content_id", (json_int_t)id,
                                      "disable_until_ts",
                                      (json_int_t)vg_rule_disable_until_hma(r.row.disable_until),
@@ -706,7 +726,10 @@ vg_status vg_hotline_bank_content_delete(vg_hotline *h, const char *bank, int64_
     uint64_t removed = 0;
     st = vg_hotline_index_remove(h, bank, ids, 1, &removed, err);
     if (st == VG_OK) {
-        content_write w = {NULL, actor, "bank.content.delete", bank,
+        content_write w = {NULL,
+                           actor,
+                           "bank.content.delete",
+                           bank,
                            json_pack("{s:I, s:s, s:I}", "content_id", (json_int_t)id, "id",
                                      c.original_id, "entries", (json_int_t)removed),
                            now};
@@ -812,8 +835,7 @@ int vg_curation_filter_keeps(const vg_curation_filter *f, const char *bank, uint
     if (!f)
         return 1;
     int64_t key = (int64_t)entry;
-    if (f->disabled_count &&
-        bsearch(&key, f->disabled, f->disabled_count, sizeof key, by_value))
+    if (f->disabled_count && bsearch(&key, f->disabled, f->disabled_count, sizeof key, by_value))
         return 0;
     const vg_exchange_bank *row = setting_of(&f->banks, bank, strlen(bank));
     if (!row || row->deleted)

@@ -50,8 +50,8 @@ typedef enum vg_curate_outcome {
 vg_status vg_hotline_curated_banks(vg_hotline *h, vg_curated_bank **out, size_t *count,
                                    vg_error *err);
 /* One of them by name (len bytes, not NUL-terminated); *found 0 when none. */
-vg_status vg_hotline_curated_bank(vg_hotline *h, const char *name, size_t len,
-                                  vg_curated_bank *out, int *found, vg_error *err);
+vg_status vg_hotline_curated_bank(vg_hotline *h, const char *name, size_t len, vg_curated_bank *out,
+                                  int *found, vg_error *err);
 
 /* Make a bank named name (vg_hotline_bank_name_valid) with HMA's matching
  * ratio (0 to 1), by actor ("key:ID") at now: audited "bank.create".
@@ -62,7 +62,7 @@ vg_status vg_hotline_bank_create(vg_hotline *h, const char *name, double enabled
 
 /* Change a bank's matching ratio (set_ratio) and name (new_name, NULL
  * keeps it: vigie's banks are named in the index, which does not rename
- * them, so another name is VG_ERR_UNSUPPORTED): audited "bank.update".
+ * them, so another name is VG_ERR_INVALID): audited "bank.update".
  * *out gets the bank as it is after. */
 vg_status vg_hotline_bank_update(vg_hotline *h, const char *name, const char *new_name,
                                  int set_ratio, double enabled_ratio, const char *actor,

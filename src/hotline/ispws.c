@@ -113,8 +113,7 @@ static vg_status sweep(vg_tx *tx, int64_t now, leaving *l, vg_error *err)
  * into *kept), or a code saying why not. A report past its expiry reads
  * as gone even before the sweep removes it. */
 static vg_ispws_code find(vg_tx *tx, int64_t key_id, int64_t id, int64_t now,
-                          vg_exchange_report *row, json_t **kept, vg_error *err,
-                          vg_status *st)
+                          vg_exchange_report *row, json_t **kept, vg_error *err, vg_status *st)
 {
     int found = 0;
     *kept = NULL;
@@ -134,8 +133,7 @@ static vg_ispws_code find(vg_tx *tx, int64_t key_id, int64_t id, int64_t now,
 }
 
 /* Write the kept JSON back, changed at now. */
-static vg_status keep(vg_tx *tx, vg_exchange_report *row, json_t *kept, int64_t now,
-                      vg_error *err)
+static vg_status keep(vg_tx *tx, vg_exchange_report *row, json_t *kept, int64_t now, vg_error *err)
 {
     char *text = json_dumps(kept, JSON_COMPACT);
     if (!text)
@@ -175,7 +173,8 @@ static vg_status open_tx(vg_tx *tx, void *ctx, vg_error *err)
     }
     /* a number a JSON or JavaScript client keeps exactly, never 0, unique
      * among those open and recently finished */
-    vg_exchange_report row = {.api_key_id = a->key_id, .opened_at = a->now,
+    vg_exchange_report row = {.api_key_id = a->key_id,
+                              .opened_at = a->now,
                               .changed_at = a->now,
                               .expires_at = vg_rule_ispws_expiry(a->now, a->now),
                               .draft = (char *)a->kept};
@@ -204,8 +203,8 @@ vg_ispws_code vg_ispws_open(vg_ispws *s, int64_t key_id, vg_intake_draft *d, con
     vg_status st = vg_intake_draft_save(d, &draft, err);
     json_t *saved = draft ? json_loads(draft, 0, NULL) : NULL;
     json_t *kept = st == VG_OK && saved && report
-                       ? json_pack("{s:o, s:{s:O, s:{}}, s:[]}", "draft", saved, "claim",
-                                   "report", report, "files", "file_ids")
+                       ? json_pack("{s:o, s:{s:O, s:{}}, s:[]}", "draft", saved, "claim", "report",
+                                   report, "files", "file_ids")
                        : (json_decref(saved), NULL);
     json_decref(report);
     free(draft);
@@ -264,8 +263,7 @@ static vg_status upload_tx(vg_tx *tx, void *ctx, vg_error *err)
         vg_error_set(err, VG_ERR_TOO_LARGE, "at most %llu files are accepted per report",
                      (unsigned long long)a->h->max_files);
     }
-    for (size_t i = 0; st == VG_OK && a->code == VG_ISPWS_OK && i < json_array_size(a->files);
-         i++)
+    for (size_t i = 0; st == VG_OK && a->code == VG_ISPWS_OK && i < json_array_size(a->files); i++)
         if (json_array_append(files, json_array_get(a->files, i)) ||
             json_array_append_new(ids, json_string(a->ids[i])))
             st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
@@ -297,8 +295,12 @@ vg_ispws_code vg_ispws_upload(vg_ispws *s, int64_t key_id, int64_t report_id, vg
         st = vg_intake_draft_save(&d, &saved, err);
     json_t *o = saved ? json_loads(saved, 0, NULL) : NULL;
     free(saved);
-    upload_args a = {.h = s->h, .key_id = key_id, .id = report_id, .now = now,
-                     .files = json_object_get(o, "files"), .ids = ids};
+    upload_args a = {.h = s->h,
+                     .key_id = key_id,
+                     .id = report_id,
+                     .now = now,
+                     .files = json_object_get(o, "files"),
+                     .ids = ids};
     if (st == VG_OK && !json_is_array(a.files))
         st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == VG_OK && i < n; i++)
@@ -348,9 +350,8 @@ static vg_status details_tx(vg_tx *tx, void *ctx, vg_error *err)
     int known = 0;
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(kept, "file_ids"), i, v)
-        known |= a->file_id && !strcmp(json_string_value(v) ? json_string_value(v) : "",
-                                       a->file_id);
+    json_array_foreach(json_object_get(kept, "file_ids"), i, v) known |=
+        a->file_id && !strcmp(json_string_value(v) ? json_string_value(v) : "", a->file_id);
     if (a->code == VG_ISPWS_OK && !known) {
         a->code = VG_ISPWS_INVALID;
         vg_error_set(err, VG_ERR_INVALID, "the report has no file with that fileId");
@@ -370,7 +371,10 @@ vg_ispws_code vg_ispws_file_details(vg_ispws *s, int64_t key_id, int64_t report_
                                     const char *file_id, const char *details, int64_t now,
                                     vg_error *err)
 {
-    details_args a = {.key_id = key_id, .id = report_id, .now = now, .file_id = file_id,
+    details_args a = {.key_id = key_id,
+                      .id = report_id,
+                      .now = now,
+                      .file_id = file_id,
                       .details = json_loads(details ? details : "{}", 0, NULL)};
     vg_status st = a.details ? vg_store_write(s->h->store, details_tx, &a, err)
                              : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
@@ -387,9 +391,9 @@ vg_ispws_code vg_ispws_file_details(vg_ispws *s, int64_t key_id, int64_t report_
 
 typedef struct end_args {
     int64_t key_id, id, now;
-    int finish;      /* finish: read the report; retract: drop it */
-    int mark;        /* finish, after writing: mark it finished */
-    char *kept;      /* finish: the report as kept (malloc'd) */
+    int finish; /* finish: read the report; retract: drop it */
+    int mark;   /* finish, after writing: mark it finished */
+    char *kept; /* finish: the report as kept (malloc'd) */
     leaving gone;
     vg_ispws_code code;
 } end_args;

@@ -22,8 +22,7 @@ const char *vg_curate_verdict_text(vg_curate_verdict verdict)
     case VG_CURATE_TRUSTED_NAME:
         return "this bank decides reports without anyone looking (console.trusted_banks): only "
                "the hotline's operator changes it";
-    case VG_CURATE_WRITABLE:
-        break;
+    case VG_CURATE_WRITABLE: break;
     }
     return "";
 }

@@ -33,7 +33,7 @@ vg_status vg_tx_exchange_bank_put(vg_tx *tx, const vg_exchange_bank *row, vg_err
 /* Content added through the API: one index entry (its first, for a
  * content of several signals) and what HMA keeps with it. */
 typedef struct vg_exchange_content {
-    int64_t entry;         /* the index entry's number: HMA's content id */
+    int64_t entry; /* the index entry's number: HMA's content id */
     char *bank;
     char *bank_id;         /* the id its entries carry in the bank */
     int64_t disable_until; /* not matched before this time (Unix seconds); 0: enabled */
@@ -47,12 +47,12 @@ void vg_exchange_content_clear(vg_exchange_content *row);
 /* Keep a content's row (by entry: added, or replacing the row there). */
 vg_status vg_tx_exchange_content_put(vg_tx *tx, const vg_exchange_content *row, vg_error *err);
 /* The row of entry; *found = 0 when there is none. */
-vg_status vg_tx_exchange_content_get(vg_tx *tx, int64_t entry, vg_exchange_content *row,
-                                     int *found, vg_error *err);
+vg_status vg_tx_exchange_content_get(vg_tx *tx, int64_t entry, vg_exchange_content *row, int *found,
+                                     vg_error *err);
 /* The entries disabled at now (disable_until > now), in entry order:
  * *entries malloc'd (NULL when none). */
-vg_status vg_tx_exchange_content_disabled(vg_tx *tx, int64_t now, int64_t **entries,
-                                          size_t *count, vg_error *err);
+vg_status vg_tx_exchange_content_disabled(vg_tx *tx, int64_t now, int64_t **entries, size_t *count,
+                                          vg_error *err);
 
 /* A report sent the CyberTipline way: open (finished_at 0) or finished
  * (kept until expires_at, to tell a sender it was). */

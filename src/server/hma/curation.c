@@ -59,8 +59,8 @@ static int truthy(json_t *v)
 {
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        return !strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "1") ||
-               !strcmp(s, "yes") || !strcmp(s, "on");
+        return !strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "1") || !strcmp(s, "yes") ||
+               !strcmp(s, "on");
     }
     return json_is_true(v) || (json_is_number(v) && json_number_value(v) != 0);
 }
@@ -73,8 +73,7 @@ static int ratio_of(vg_http_request *req, json_t *v, double *out)
         *out = json_number_value(v);
     else if (json_is_string(v))
         *out = strtod(json_string_value(v), &end);
-    if ((!json_is_number(v) && !(end && !*end && end != json_string_value(v))) ||
-        !isfinite(*out)) {
+    if ((!json_is_number(v) && !(end && !*end && end != json_string_value(v))) || !isfinite(*out)) {
         vg_hma_error(req, 400, "enabled_ratio must be a number between 0 and 1");
         return 0;
     }
@@ -89,26 +88,19 @@ static int refused(vg_http_request *req, vg_status st, const vg_error *err,
     if (st != VG_OK) {
         vg_hma_error(req,
                      st == VG_ERR_INVALID       ? 400
-                     : st == VG_ERR_UNSUPPORTED ? (strstr(err->message, "renamed") ? 400 : 503)
-                     : 500,
+                     : st == VG_ERR_UNSUPPORTED ? 503
+                                                : 500,
                      "%s", err->message);
         return 1;
     }
     switch (outcome) {
-    case VG_CURATE_DONE:
-        return 0;
-    case VG_CURATE_NO_BANK:
-        vg_hma_error(req, 404, "bank '%.100s' not found", bank);
-        break;
+    case VG_CURATE_DONE: return 0;
+    case VG_CURATE_NO_BANK: vg_hma_error(req, 404, "bank '%.100s' not found", bank); break;
     case VG_CURATE_NO_CONTENT:
         vg_hma_error(req, 404, "content '%" PRId64 "' not found", content);
         break;
-    case VG_CURATE_EXISTS:
-        vg_hma_error(req, 403, "Bank already exists");
-        break;
-    case VG_CURATE_READ_ONLY:
-        vg_hma_error(req, 403, "%s", vg_curate_verdict_text(verdict));
-        break;
+    case VG_CURATE_EXISTS: vg_hma_error(req, 403, "Bank already exists"); break;
+    case VG_CURATE_READ_ONLY: vg_hma_error(req, 403, "%s", vg_curate_verdict_text(verdict)); break;
     }
     return 1;
 }
@@ -285,9 +277,9 @@ void vg_hma_bank_put(vg_http_request *req)
             return;
         }
         vg_curated_bank after;
-        vg_status st = vg_hotline_bank_update(h, name, json_string_value(n), set, ratio,
-                                              vg_http_actor(req), now, &after, &outcome,
-                                              &verdict, &err);
+        vg_status st =
+            vg_hotline_bank_update(h, name, json_string_value(n), set, ratio, vg_http_actor(req),
+                                   now, &after, &outcome, &verdict, &err);
         if (!refused(req, st, &err, outcome, verdict, name, 0))
             vg_hma_json(req, 200, bank_json(&after));
         json_decref(in);
@@ -315,16 +307,15 @@ void vg_hma_bank_put(vg_http_request *req)
     }
     vg_curated_content c;
     vg_status st = vg_hotline_bank_content_update(h, name, id, set_disable, until, note != NULL,
-                                                  json_string_value(note), vg_http_actor(req),
-                                                  now, &c, &outcome, &verdict, &err);
+                                                  json_string_value(note), vg_http_actor(req), now,
+                                                  &c, &outcome, &verdict, &err);
     if (!refused(req, st, &err, outcome, verdict, name, id)) {
         /* HMA answers the content's config as it is stored */
-        json_t *o = json_pack("{s:I, s:I, s:{}, s:n, s:o, s:o, s:s?}", "id", (json_int_t)c.id,
-                              "disable_until_ts", (json_int_t)c.disable_until_ts,
-                              "collab_metadata", "original_media_uri", "bank",
-                              bank_json(&c.bank), "user_metadata",
-                              c.metadata ? json_loads(c.metadata, 0, NULL) : json_null(), "note",
-                              c.note);
+        json_t *o =
+            json_pack("{s:I, s:I, s:{}, s:n, s:o, s:o, s:s?}", "id", (json_int_t)c.id,
+                      "disable_until_ts", (json_int_t)c.disable_until_ts, "collab_metadata",
+                      "original_media_uri", "bank", bank_json(&c.bank), "user_metadata",
+                      c.metadata ? json_loads(c.metadata, 0, NULL) : json_null(), "note", c.note);
         vg_hma_json(req, 200, o);
     }
     vg_curated_content_clear(&c);
@@ -395,8 +386,8 @@ static void add_signals(vg_http_request *req, const char *bank, json_t *signals,
     vg_curate_verdict verdict;
     vg_error err;
     vg_status st = vg_hotline_bank_content_add(hma->srv->hotline, bank, list, n, note, metadata,
-                                               vg_http_actor(req), (int64_t)time(NULL), &id,
-                                               &kept, &outcome, &verdict, &err);
+                                               vg_http_actor(req), (int64_t)time(NULL), &id, &kept,
+                                               &outcome, &verdict, &err);
     free(list);
     if (!refused(req, st, &err, outcome, verdict, bank, 0))
         vg_hma_json(req, 200,
@@ -461,8 +452,7 @@ void vg_hma_bank_post(vg_http_request *req)
     vg_curated_bank b;
     int found = 0;
     vg_error err;
-    if (vg_hotline_curated_bank(hma->srv->hotline, name, strlen(name), &b, &found, &err) !=
-        VG_OK) {
+    if (vg_hotline_curated_bank(hma->srv->hotline, name, strlen(name), &b, &found, &err) != VG_OK) {
         vg_hma_error(req, 500, "%s", err.message);
         return;
     }
@@ -496,8 +486,8 @@ void vg_hma_bank_post(vg_http_request *req)
         json_decref(in);
         return;
     }
-    const char *note = in ? json_string_value(json_object_get(in, "note"))
-                          : vg_http_param(req, "note");
+    const char *note =
+        in ? json_string_value(json_object_get(in, "note")) : vg_http_param(req, "note");
     vg_hma_upload *u = vg_http_state(req);
     if (!vg_http_query(req, "url") && (!u || !u->files))
         vg_hma_error(req, 400, "Neither `url` nor multipart file upload was received");

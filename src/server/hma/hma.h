@@ -90,7 +90,6 @@ void vg_hma_bank_post(vg_http_request *req);
 
 /* ---- the /api/v1 form (v1.c) ---- */
 
-void vg_v1_banks_create(vg_http_request *req);
 void vg_v1_bank_get(vg_http_request *req);
 void vg_v1_bank_put(vg_http_request *req);
 void vg_v1_bank_delete(vg_http_request *req);

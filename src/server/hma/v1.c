@@ -25,10 +25,12 @@
 
 #define BANKS_PATH "/api/v1/banks"
 
+static void banks_create(vg_http_request *req);
+
 static json_t *bank_json(const vg_curated_bank *b)
 {
-    return json_pack("{s:s, s:f, s:b}", "name", b->name, "matching_enabled_ratio",
-                     b->enabled_ratio, "made_by_api", b->made_by_api);
+    return json_pack("{s:s, s:f, s:b}", "name", b->name, "matching_enabled_ratio", b->enabled_ratio,
+                     "made_by_api", b->made_by_api);
 }
 
 static json_t *content_json(const vg_curated_content *c, int64_t now)
@@ -50,15 +52,12 @@ static int refused(vg_http_request *req, vg_status st, const vg_error *err,
                    vg_curate_outcome outcome, vg_curate_verdict verdict)
 {
     if (st != VG_OK) {
-        unsigned status = st == VG_ERR_INVALID       ? 400
-                          : st == VG_ERR_UNSUPPORTED ? (strstr(err->message, "renamed") ? 400 : 503)
-                                                     : 500;
+        unsigned status = st == VG_ERR_INVALID ? 400 : st == VG_ERR_UNSUPPORTED ? 503 : 500;
         vg_hma_refuse(req, status, err->message);
         return 1;
     }
     switch (outcome) {
-    case VG_CURATE_DONE:
-        return 0;
+    case VG_CURATE_DONE: return 0;
     case VG_CURATE_NO_BANK:
         vg_http_json_error(req, 404, "no_such_bank", "There is no such bank.");
         break;
@@ -227,9 +226,9 @@ void vg_v1_bank_put(vg_http_request *req)
         if (ratio_of(req, in, &set, &ratio)) {
             vg_curated_bank after;
             json_t *n = json_object_get(in, "name");
-            vg_status st = vg_hotline_bank_update(h, name, json_string_value(n), set, ratio,
-                                                  vg_http_actor(req), now, &after, &outcome,
-                                                  &verdict, &err);
+            vg_status st =
+                vg_hotline_bank_update(h, name, json_string_value(n), set, ratio,
+                                       vg_http_actor(req), now, &after, &outcome, &verdict, &err);
             if (!refused(req, st, &err, outcome, verdict))
                 vg_hma_json(req, 200, bank_json(&after));
         }
@@ -265,8 +264,8 @@ void vg_v1_bank_put(vg_http_request *req)
     }
     vg_curated_content c;
     vg_status st = vg_hotline_bank_content_update(h, name, id, set, hma_value, note != NULL,
-                                                  json_string_value(note), vg_http_actor(req),
-                                                  now, &c, &outcome, &verdict, &err);
+                                                  json_string_value(note), vg_http_actor(req), now,
+                                                  &c, &outcome, &verdict, &err);
     if (!refused(req, st, &err, outcome, verdict))
         vg_hma_json(req, 200, content_json(&c, now));
     vg_curated_content_clear(&c);
@@ -305,9 +304,8 @@ void vg_v1_bank_delete(vg_http_request *req)
     int deleted = 0;
     st = vg_hotline_bank_content_delete(h, name, id, vg_http_actor(req), now, &deleted, &outcome,
                                         &verdict, &err);
-    if (!refused(req, st, &err, deleted || outcome != VG_CURATE_DONE ? outcome
-                                                                        : VG_CURATE_NO_CONTENT,
-                 verdict))
+    if (!refused(req, st, &err,
+                 deleted || outcome != VG_CURATE_DONE ? outcome : VG_CURATE_NO_CONTENT, verdict))
         vg_hma_json(req, 200, json_pack("{s:b}", "deleted", 1));
 }
 
@@ -365,7 +363,7 @@ void vg_v1_bank_post(vg_http_request *req)
     if (!parse(req, name, &kind, &id))
         return;
     if (kind == 0) {
-        vg_v1_banks_create(req);
+        banks_create(req);
         return;
     }
     if (kind != 2) {
@@ -411,7 +409,7 @@ void vg_v1_bank_post(vg_http_request *req)
     json_decref(metadata);
 }
 
-void vg_v1_banks_create(vg_http_request *req)
+static void banks_create(vg_http_request *req)
 {
     json_t *in = object_body(req);
     if (!in)
@@ -447,7 +445,10 @@ static int matches_of(vg_http_request *req, const char *type, const char *signal
     vg_status st =
         vg_hotline_bank_lookup(hma->srv->hotline, type, signal, hma->pdq_threshold, &hits, &err);
     if (st != VG_OK) {
-        vg_hma_refuse(req, st == VG_ERR_UNSUPPORTED ? 503 : st == VG_ERR_NOMEM ? 500 : 400,
+        vg_hma_refuse(req,
+                      st == VG_ERR_UNSUPPORTED ? 503
+                      : st == VG_ERR_NOMEM     ? 500
+                                               : 400,
                       err.message);
         vg_bank_hits_free(&hits);
         return 0;
@@ -502,8 +503,7 @@ void vg_v1_lookup(vg_http_request *req)
                 ok = matches_of(req, type, json_string_value(value), matches);
         }
         if (ok)
-            vg_hma_json(req, 200,
-                        json_pack("{s:O, s:O}", "signals", signals, "matches", matches));
+            vg_hma_json(req, 200, json_pack("{s:O, s:O}", "signals", signals, "matches", matches));
         json_decref(signals);
     }
     json_decref(matches);

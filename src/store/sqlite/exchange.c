@@ -32,8 +32,8 @@ static const char SQL_BANKS[] =
 
 vg_status sq_exchange_banks(void *tx, vg_exchange_bank **rows, size_t *count, vg_error *err)
 {
-    return sq_list(tx, SQL_BANKS, 0, 0, sizeof **rows, read_bank, clear_bank, (void **)rows,
-                   count, "reading the banks' settings", err);
+    return sq_list(tx, SQL_BANKS, 0, 0, sizeof **rows, read_bank, clear_bank, (void **)rows, count,
+                   "reading the banks' settings", err);
 }
 
 static const char SQL_BANK_PUT[] =
