@@ -5,7 +5,9 @@
  * in one transaction that returns only after its group commit's fsync),
  * and the latency of one submission.
  *
- * usage: vg-bench-store DIR [THREADS [SECONDS]]
+ * usage: vg-bench-store DIR [THREADS [SECONDS [DATABASE_URL [CONNECTIONS]]]]
+ * (DATABASE_URL: PostgreSQL instead of SQLite in DIR, with CONNECTIONS in
+ * its pool, store.connections)
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -69,7 +71,7 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: vg-bench-store DIR [THREADS [SECONDS]]\n");
+        fprintf(stderr, "usage: vg-bench-store DIR [THREADS [SECONDS [DATABASE_URL [CONNECTIONS]]]]\n");
         return 2;
     }
     int threads = argc > 2 ? atoi(argv[2]) : 64;
@@ -80,6 +82,8 @@ int main(int argc, char **argv)
     vg_config *cfg = NULL;
     if (vg_config_new(&cfg, &err) != VG_OK ||
         vg_config_set(cfg, "data_dir", argv[1], &err) != VG_OK ||
+        (argc > 4 && vg_config_set(cfg, "database", argv[4], &err) != VG_OK) ||
+        (argc > 5 && vg_config_set(cfg, "store.connections", argv[5], &err) != VG_OK) ||
         vg_hotline_open(cfg, NULL, &hotline, &err) != VG_OK) {
         fprintf(stderr, "vg-bench-store: %s\n", err.message);
         return 1;

@@ -26,7 +26,8 @@
 static void admin_usage(FILE *out)
 {
     fprintf(out,
-            "usage: vigie admin (--data-dir DIR | --config FILE) SUBCOMMAND [OPTIONS]\n"
+            "usage: vigie admin (--data-dir DIR | --config FILE) [--database URL] SUBCOMMAND "
+            "[OPTIONS]\n"
             "\n"
             "  create-admin --user NAME          first administrator (password on stdin)\n"
             "  create-user --user NAME --role R  R: analyst, supervisor or administrator\n"
@@ -441,6 +442,7 @@ int cmd_admin(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"data-dir", required_argument, NULL, 'd'},
+        {"database", required_argument, NULL, 'D'},
         {"user", required_argument, NULL, 'u'},   {"role", required_argument, NULL, 'r'},
         {"org", required_argument, NULL, 'o'},    {"rate", required_argument, NULL, 'R'},
         {"id", required_argument, NULL, 'i'},     {"prefix", required_argument, NULL, 'p'},
@@ -448,15 +450,16 @@ int cmd_admin(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *data_dir = NULL;
+    const char *config = NULL, *data_dir = NULL, *database = NULL;
     admin_args a = {.trust = -1};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:u:r:o:R:i:p:t:s:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:D:u:r:o:R:i:p:t:s:h", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'c': config = optarg; break;
         case 'd': data_dir = optarg; break;
+        case 'D': database = optarg; break;
         case 'u': a.user = optarg; break;
         case 'r': a.role = optarg; break;
         case 'o': a.org = optarg; break;
@@ -500,7 +503,7 @@ int cmd_admin(int argc, char **argv)
     vg_hotline *h = NULL;
     /* No vault, no index: accounts and keys only. */
     if (vg_secure_init(&err) != VG_OK ||
-        vg_config_for_command(config, data_dir, NULL, &cfg, &err) != VG_OK ||
+        vg_config_for_command(config, data_dir, database, NULL, &cfg, &err) != VG_OK ||
         vg_hotline_open(cfg, NULL, &h, &err) != VG_OK) {
         fprintf(stderr, "vigie admin: %s\n", err.message);
         vg_config_free(cfg);

@@ -13,7 +13,7 @@
 
 static void audit_usage(FILE *out)
 {
-    fprintf(out, "usage: vigie audit verify (--data-dir DIR | --config FILE)\n"
+    fprintf(out, "usage: vigie audit verify (--data-dir DIR | --database URL | --config FILE)\n"
                  "\n"
                  "Checks every entry of the audit log against its hash and the previous\n"
                  "entry. Exit 0 when the chain holds; otherwise names the first entry that\n"
@@ -25,16 +25,18 @@ int cmd_audit(int argc, char **argv)
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"data-dir", required_argument, NULL, 'd'},
+        {"database", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *data_dir = NULL;
+    const char *config = NULL, *data_dir = NULL, *database = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:D:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 'd': data_dir = optarg; break;
+        case 'D': database = optarg; break;
         case 'h': audit_usage(stdout); return VG_EXIT_OK;
         default: audit_usage(stderr); return VG_EXIT_USAGE;
         }
@@ -46,7 +48,7 @@ int cmd_audit(int argc, char **argv)
     vg_error err;
     vg_config *cfg = NULL;
     vg_store *store = NULL;
-    if (vg_config_for_command(config, data_dir, NULL, &cfg, &err) != VG_OK ||
+    if (vg_config_for_command(config, data_dir, database, NULL, &cfg, &err) != VG_OK ||
         vg_hotline_open_store(cfg, &store, &err) != VG_OK) {
         fprintf(stderr, "vigie audit: %s\n", err.message);
         vg_config_free(cfg);

@@ -20,11 +20,13 @@
 
 static void serve_usage(FILE *out)
 {
-    fprintf(out, "usage: vigie serve [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] "
-                 "[--grace SECONDS]\n"
+    fprintf(out, "usage: vigie serve [--config FILE] [--data-dir DIR] [--database URL] "
+                 "[--listen ADDR:PORT] [--grace SECONDS]\n"
                  "\n"
-                 "Runs the hotline server. --data-dir and --listen override the same settings\n"
-                 "of the configuration file (format: docs/server.md). Logs are JSON lines on\n"
+                 "Runs the hotline server. --data-dir, --database and --listen override the\n"
+                 "settings data_dir, database and listen of the configuration file (format:\n"
+                 "docs/server.md); the database is a PostgreSQL URI (postgresql://USER@HOST/DB),\n"
+                 "or by default SQLite in the data directory. Logs are JSON lines on\n"
                  "stderr. SIGINT or SIGTERM stops it gracefully: requests in flight get up to\n"
                  "--grace seconds (30) to finish.\n"
                  "\n"
@@ -52,19 +54,21 @@ int cmd_serve(int argc, char **argv)
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"data-dir", required_argument, NULL, 'd'},
+        {"database", required_argument, NULL, 'D'},
         {"listen", required_argument, NULL, 'l'},
         {"grace", required_argument, NULL, 'g'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *data_dir = NULL, *listen = NULL;
+    const char *config = NULL, *data_dir = NULL, *database = NULL, *listen = NULL;
     unsigned grace = 30;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:l:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:D:l:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 'd': data_dir = optarg; break;
+        case 'D': database = optarg; break;
         case 'l': listen = optarg; break;
         case 'g': grace = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'h': serve_usage(stdout); return VG_EXIT_OK;
@@ -78,7 +82,7 @@ int cmd_serve(int argc, char **argv)
     }
     vg_error err;
     vg_config *cfg = NULL;
-    if (vg_config_for_command(config, data_dir, listen, &cfg, &err) != VG_OK) {
+    if (vg_config_for_command(config, data_dir, database, listen, &cfg, &err) != VG_OK) {
         fprintf(stderr, "vigie serve: %s\n", err.message);
         return VG_EXIT_USAGE;
     }

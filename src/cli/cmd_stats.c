@@ -14,8 +14,8 @@
 
 static void stats_usage(FILE *out)
 {
-    fprintf(out, "usage: vigie stats (--config FILE | --data-dir DIR) [--from DATE] [--to DATE]\n"
-                 "                   [--by DIM[,DIM]] [--format csv|json]\n"
+    fprintf(out, "usage: vigie stats (--config FILE | --data-dir DIR) [--database URL]\n"
+                 "                   [--from DATE] [--to DATE] [--by DIM[,DIM]] [--format csv|json]\n"
                  "\n"
                  "Counts the reports received from --from (included) to --to (excluded), dates\n"
                  "as YYYY-MM-DD in UTC (default: everything), grouped by the dimensions given:\n"
@@ -31,11 +31,13 @@ int cmd_stats(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"data-dir", required_argument, NULL, 'd'},
+        {"database", required_argument, NULL, 'D'},
         {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
         {"by", required_argument, NULL, 'b'},     {"format", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *data_dir = NULL, *by = NULL, *from = NULL, *to = NULL;
+    const char *config = NULL, *data_dir = NULL, *database = NULL, *by = NULL, *from = NULL,
+               *to = NULL;
     vg_table_format format = VG_TABLE_CSV;
     vg_error err;
     int c;
@@ -44,6 +46,7 @@ int cmd_stats(int argc, char **argv)
         switch (c) {
         case 'c': config = optarg; break;
         case 'd': data_dir = optarg; break;
+        case 'D': database = optarg; break;
         case 'b': by = optarg; break;
         case 'f': from = optarg; break;
         case 't': to = optarg; break;
@@ -68,7 +71,7 @@ int cmd_stats(int argc, char **argv)
     }
     vg_config *cfg = NULL;
     vg_store *store = NULL;
-    if (vg_config_for_command(config, data_dir, NULL, &cfg, &err) != VG_OK ||
+    if (vg_config_for_command(config, data_dir, database, NULL, &cfg, &err) != VG_OK ||
         vg_hotline_open_store(cfg, &store, &err) != VG_OK) {
         fprintf(stderr, "vigie stats: %s\n", err.message);
         vg_config_free(cfg);

@@ -27,6 +27,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_bank_files(int argc, char **argv); /* vigie bank from-files */
 
 #endif

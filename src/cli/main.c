@@ -16,6 +16,7 @@ static const vg_command commands[] = {
     {"admin", "accounts and partner API keys of the server", cmd_admin},
     {"audit", "verify the server's audit log", cmd_audit},
     {"stats", "the hotline's figures by period and dimension", cmd_stats},
+    {"migrate", "copy a hotline's database from SQLite to PostgreSQL", cmd_migrate},
 };
 
 static void usage(FILE *out)

@@ -3,6 +3,7 @@
  */
 #include "hotline/hotline.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +20,28 @@
 
 vg_status vg_hotline_open_store(vg_config *cfg, vg_store **out, vg_error *err)
 {
-    const char *dir = vg_config_get(cfg, "data_dir", NULL);
-    if (!dir)
+    /* database: a PostgreSQL URI; unset, SQLite in the data directory. */
+    const char *where = vg_config_get(cfg, "database", NULL);
+    if (where && !vg_store_is_postgres(where))
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "database: '%s' is not a postgresql:// URI (leave it out to keep "
+                            "SQLite in data_dir)",
+                            where);
+    if (!where)
+        where = vg_config_get(cfg, "data_dir", NULL);
+    if (!where)
         return vg_error_set(err, VG_ERR_INVALID,
                             "no data directory: set data_dir in the configuration or pass "
                             "--data-dir DIR");
-    int64_t batch = 0;
+    int64_t batch = 0, connections = 0;
     vg_status st = vg_config_int(cfg, "store.max_batch", 512, 1, 100000, &batch, err);
+    if (st == VG_OK)
+        st = vg_config_int(cfg, "store.connections", 16, 1, 1000, &connections, err);
     if (st != VG_OK)
         return st;
-    vg_store_options opt = {.max_batch = (unsigned)batch, .read_connections = 8};
-    return vg_store_open(dir, &opt, out, err);
+    vg_store_options opt = {.max_batch = (unsigned)batch, .read_connections = 8,
+                            .connections = (unsigned)connections};
+    return vg_store_open(where, &opt, out, err);
 }
 
 /* key, or DIR/name when the configuration does not name one (malloc'd). */
@@ -118,7 +130,19 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     pthread_mutex_init(&h->index_lock, NULL);
     pthread_mutex_init(&h->index_write_lock, NULL);
     pthread_mutex_init(&h->curation_lock, NULL);
-    vg_status st = vg_hotline_open_store(cfg, &h->store, err);
+    /* The keys (and by default the vault) live in the data directory, even
+     * when the database is elsewhere: made here when SQLite does not. */
+    const char *data_dir = vg_config_get(cfg, "data_dir", NULL);
+    vg_status st = VG_OK;
+    if (!data_dir)
+        st = vg_error_set(err, VG_ERR_INVALID,
+                          "no data directory: set data_dir in the configuration or pass "
+                          "--data-dir DIR (it keeps the keys)");
+    else if (mkdir(data_dir, 0700) != 0 && errno != EEXIST)
+        st = vg_error_set(err, VG_ERR_IO, "data_dir: cannot make %s: %s", data_dir,
+                          strerror(errno));
+    if (st == VG_OK)
+        st = vg_hotline_open_store(cfg, &h->store, err);
     if (st != VG_OK) {
         vg_hotline_free(h);
         return st;

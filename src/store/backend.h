@@ -27,7 +27,7 @@
 
 struct vg_tx {
     const struct vg_store_ops *ops;
-    void *impl; /* the backend's transaction (SQLite: a connection) */
+    void *impl; /* the backend's transaction (a connection, for both backends) */
     int writable;
 };
 
@@ -193,5 +193,8 @@ typedef struct vg_store_ops {
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */
 vg_status vg_sqlite_open(const char *dir, const vg_store_options *options, const vg_store_ops **ops,
                          void **impl, vg_error *err);
+/* The PostgreSQL backend: a database named by a libpq URI (store/postgres/). */
+vg_status vg_postgres_open(const char *location, const vg_store_options *options,
+                           const vg_store_ops **ops, void **impl, vg_error *err);
 
 #endif

@@ -18,20 +18,25 @@ vg_status vg_store_open(const char *location, const vg_store_options *options, v
 {
     *out = NULL;
     if (!location || !*location)
-        return vg_error_set(err, VG_ERR_INVALID, "no data directory given");
-    if (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13))
-        return vg_error_set(err, VG_ERR_UNSUPPORTED,
-                            "the PostgreSQL backend is not built yet; use a data directory");
+        return vg_error_set(err, VG_ERR_INVALID, "no data directory nor database given");
     vg_store *store = calloc(1, sizeof *store);
     if (!store)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory opening the store");
-    vg_status st = vg_sqlite_open(location, options, &store->ops, &store->impl, err);
+    vg_status st = vg_store_is_postgres(location)
+                       ? vg_postgres_open(location, options, &store->ops, &store->impl, err)
+                       : vg_sqlite_open(location, options, &store->ops, &store->impl, err);
     if (st != VG_OK) {
         free(store);
         return st;
     }
     *out = store;
     return VG_OK;
+}
+
+int vg_store_is_postgres(const char *location)
+{
+    return location && (!strncmp(location, "postgres://", 11) ||
+                        !strncmp(location, "postgresql://", 13));
 }
 
 void vg_store_close(vg_store *store)

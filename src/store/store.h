@@ -15,10 +15,19 @@
  * default (store/sqlite/): a write transaction is a job of the store's
  * single writer thread, run in its own savepoint of a batch that commits
  * with one fsync (group commit), so a durable write costs a fraction of a
- * disk flush under load.
+ * disk flush under load. PostgreSQL (store/postgres/) serves several nodes
+ * on one database: each transaction runs on a connection of a pool.
+ *
+ * Isolation: a write transaction behaves as if it ran alone. What it reads
+ * to decide (an item, a count of sign-in failures, an idempotency key, the
+ * audit chain head, the reports a new one could join) is what it writes
+ * upon: SQLite runs one writer at a time; PostgreSQL locks what such an
+ * operation reads until the commit, and runs again a transaction that
+ * lost a race (a deadlock).
  *
  * Durability: vg_store_write returns VG_OK only once the transaction is
- * committed to disk (SQLite: WAL with synchronous=FULL).
+ * committed to disk (SQLite: WAL with synchronous=FULL; PostgreSQL: its
+ * commit, with fsync and synchronous_commit on, which open checks).
  *
  * Threads: a vg_store is shared by every thread; vg_store_write and
  * vg_store_read may be called from any number of threads at once. A
@@ -48,21 +57,29 @@ typedef struct vg_tx vg_tx;
 typedef struct vg_store_options {
     /* Largest number of writes committed in one transaction (default 512). */
     unsigned max_batch;
-    /* Read connections kept open for concurrent readers (default 4). */
+    /* SQLite: read connections kept open for concurrent readers (default 4). */
     unsigned read_connections;
+    /* PostgreSQL: connections in the pool, each carrying one transaction
+     * at a time, read or write (default 16). */
+    unsigned connections;
 } vg_store_options;
 
 /* Open (creating if needed) the store at location and bring its schema up
  * to date by applying the pending migrations, each in its own transaction.
- * location is a data directory (SQLite: DIR/vigie.db); "postgresql://..."
- * names a PostgreSQL database, refused until that backend exists. options
- * may be NULL for the defaults. */
+ * location is a data directory (SQLite: DIR/vigie.db), or a PostgreSQL
+ * database named by a libpq URI, "postgresql://USER@HOST:PORT/DB" (also
+ * "postgres://"); the database must exist, its tables are made here.
+ * options may be NULL for the defaults. */
 vg_status vg_store_open(const char *location, const vg_store_options *options, vg_store **out,
                         vg_error *err);
+/* 1 when location names a PostgreSQL database (postgresql:// or
+ * postgres://), 0 for a data directory. */
+int vg_store_is_postgres(const char *location);
 /* Flush the writer (every write already accepted is committed) and close.
  * NULL is allowed. */
 void vg_store_close(vg_store *store);
-/* The schema version after migrations, and the backend's name ("sqlite"). */
+/* The schema version after migrations (each backend numbers its own), and
+ * the backend's name ("sqlite", "postgresql"). */
 int vg_store_schema_version(vg_store *store);
 const char *vg_store_backend(vg_store *store);
 

@@ -266,8 +266,8 @@ const char *vg_config_unused(vg_config *cfg, size_t i)
     return NULL;
 }
 
-vg_status vg_config_for_command(const char *path, const char *data_dir, const char *listen,
-                                vg_config **out, vg_error *err)
+vg_status vg_config_for_command(const char *path, const char *data_dir, const char *database,
+                                const char *listen, vg_config **out, vg_error *err)
 {
     vg_config *cfg = NULL;
     vg_status st = vg_config_new(&cfg, err);
@@ -275,9 +275,11 @@ vg_status vg_config_for_command(const char *path, const char *data_dir, const ch
         st = vg_config_load(cfg, path, err);
     if (st == VG_OK && data_dir)
         st = vg_config_set(cfg, "data_dir", data_dir, err);
+    if (st == VG_OK && database)
+        st = vg_config_set(cfg, "database", database, err);
     if (st == VG_OK && listen)
         st = vg_config_set(cfg, "listen", listen, err);
-    if (st == VG_OK && !vg_config_get(cfg, "data_dir", NULL))
+    if (st == VG_OK && !vg_config_get(cfg, "data_dir", NULL) && !vg_config_get(cfg, "database", NULL))
         st = vg_error_set(err, VG_ERR_INVALID,
                           "no data directory: pass --data-dir DIR, or --config FILE with "
                           "data_dir = DIR");

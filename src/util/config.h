@@ -51,9 +51,10 @@ int vg_config_entry(const vg_config *cfg, size_t i, const char **key, const char
 const char *vg_config_unused(vg_config *cfg, size_t i);
 
 /* The configuration of a command line: FILE when path is given, then
- * data_dir and listen (each may be NULL) override it; data_dir is required
- * one way or the other. */
-vg_status vg_config_for_command(const char *path, const char *data_dir, const char *listen,
-                                vg_config **out, vg_error *err);
+ * data_dir, database and listen (each may be NULL) override it; data_dir
+ * or database is required one way or the other (a command that needs a
+ * data directory besides the database says so itself). */
+vg_status vg_config_for_command(const char *path, const char *data_dir, const char *database,
+                                const char *listen, vg_config **out, vg_error *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "pg_test.h"
 #include "hotline/accounts.h"
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
@@ -86,11 +87,27 @@ static void count_log(void *ctx, const char *level, const char *job, const char 
     snprintf(l->last, sizeof l->last, "%s: %s", job, text);
 }
 
+/* On PostgreSQL (VIGIE_TEST_BACKEND=postgresql, as test_jobs_pg), the
+ * database of the current test, shared by its nodes. */
+static char pg_url[512];
+
+static void new_store(void)
+{
+    const char *backend = getenv("VIGIE_TEST_BACKEND");
+    if (!backend || strcmp(backend, "postgresql"))
+        return;
+    pgt_require("test_jobs");
+    if (pg_url[0])
+        pgt_drop(pg_url);
+    CHECK(pgt_create(pg_url, sizeof pg_url));
+}
+
 static int open_hotline(const char *dir, vg_hotline **h)
 {
     vg_config *cfg = NULL;
-    char text[600];
-    snprintf(text, sizeof text, "data_dir = %s\napi.idempotency_hours = 1\n", dir);
+    char text[1200];
+    snprintf(text, sizeof text, "data_dir = %s\napi.idempotency_hours = 1\n%s%s\n", dir,
+             pg_url[0] ? "database = " : "", pg_url);
     int ok = vg_config_new(&cfg, NULL) == VG_OK &&
              vg_config_parse(cfg, text, strlen(text), "test", NULL) == VG_OK &&
              vg_hotline_open(cfg, NULL, h, NULL) == VG_OK;
@@ -102,6 +119,7 @@ static void test_housekeeping_and_leases(void)
 {
     char dir[] = "/tmp/vigie-jobs-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
+    new_store();
     vg_hotline *a = NULL, *b = NULL;
     CHECK(open_hotline(dir, &a));
     CHECK(open_hotline(dir, &b)); /* a second node on the same store */
@@ -172,6 +190,7 @@ static void test_runner_thread(void)
 {
     char dir[] = "/tmp/vigie-jobs-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
+    new_store();
     vg_hotline *h = NULL;
     CHECK(open_hotline(dir, &h));
     log_count l = {0};
@@ -330,5 +349,7 @@ int main(void)
     RUN(test_housekeeping_and_leases);
     RUN(test_runner_thread);
     RUN(test_orientation);
+    if (pg_url[0])
+        pgt_drop(pg_url);
     return vg_test_exit();
 }

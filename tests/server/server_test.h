@@ -2,7 +2,9 @@
  * tests/server/server_test.h - run the hotline server inside a test.
  *
  * ts_start opens a server on a fresh temporary data directory, listening
- * on 127.0.0.1 with an ephemeral port; ts_call sends one HTTP request with
+ * on 127.0.0.1 with an ephemeral port; with VIGIE_TEST_BACKEND=postgresql
+ * (CTest's *_pg registrations) its database is a fresh one of the test
+ * cluster instead of the directory's SQLite file (pg_test.h); ts_call sends one HTTP request with
  * libcurl and returns status, headers and body. Cookies are handled by
  * hand (the Cookie header is built by the test), so that Secure cookies
  * still travel over the test's plain http.
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "pg_test.h"
 #include "hotline/accounts.h"
 #include "server/server.h"
 #include "util/secure.h"
@@ -32,7 +35,26 @@ typedef struct ts_server {
     vg_server *srv;
     uint16_t port;
     char dir[256];
+    char db[512]; /* the PostgreSQL database's URI, "" on SQLite */
 } ts_server;
+
+/* 1 when the tests run on PostgreSQL (VIGIE_TEST_BACKEND=postgresql). */
+static inline int ts_on_postgres(void)
+{
+    const char *b = getenv("VIGIE_TEST_BACKEND");
+    return b && !strcmp(b, "postgresql");
+}
+
+/* Where t's store is, for vg_store_open: its database, or its data
+ * directory. */
+static inline const char *ts_store_location(const ts_server *t, char *out, size_t cap)
+{
+    if (t->db[0])
+        snprintf(out, cap, "%s", t->db);
+    else
+        snprintf(out, cap, "%s/data", t->dir);
+    return out;
+}
 
 typedef struct ts_response {
     long status;
@@ -55,8 +77,8 @@ static inline void ts_response_free(ts_response *r)
 static inline int ts_open_in(ts_server *t, const char *extra)
 {
     char text[4096];
-    snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:0\n%s", t->dir,
-             extra ? extra : "");
+    snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:0\n%s%s%s%s", t->dir,
+             t->db[0] ? "database = " : "", t->db, t->db[0] ? "\n" : "", extra ? extra : "");
     vg_config *cfg = NULL;
     vg_error err;
     if (vg_config_new(&cfg, &err) != VG_OK ||
@@ -81,6 +103,11 @@ static inline int ts_open(ts_server *t, const char *extra)
     snprintf(t->dir, sizeof t->dir, "%s/vigie-server-XXXXXX", base ? base : "/tmp");
     if (!mkdtemp(t->dir))
         return 0;
+    if (ts_on_postgres()) {
+        pgt_require("server test");
+        if (!pgt_create(t->db, sizeof t->db))
+            return 0;
+    }
     return ts_open_in(t, extra);
 }
 
@@ -118,6 +145,9 @@ static inline void ts_stop(ts_server *t)
     }
     t->srv = NULL;
     ts_remove_dir(t->dir);
+    if (t->db[0])
+        pgt_drop(t->db);
+    t->db[0] = 0;
 }
 
 static size_t ts_collect(char *data, size_t size, size_t n, void *ctx)

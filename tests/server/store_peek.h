@@ -112,4 +112,26 @@ static inline vg_status ts_report_put_raw(vg_store *s, const vg_report *report, 
     return st;
 }
 
+/* How many of the receipt codes (count of them) the store at location
+ * lacks: after a crash, every acknowledged report must be there. -1 when
+ * the store cannot be read. */
+static inline int ts_missing_receipts(const char *location, char (*receipts)[13], int count)
+{
+    vg_store *store = NULL;
+    if (vg_store_open(location, NULL, &store, NULL) != VG_OK)
+        return -1;
+    int missing = 0;
+    for (int i = 0; i < count && missing >= 0; i++) {
+        vg_report_row row;
+        int found = 0;
+        if (ts_report_by_receipt(store, receipts[i], &row, &found) != VG_OK)
+            missing = -1;
+        else
+            missing += !found;
+        vg_report_row_clear(&row);
+    }
+    vg_store_close(store);
+    return missing;
+}
+
 #endif

@@ -419,9 +419,9 @@ static void test_trusted_bank(void)
     ts_remove_dir(dir);
 
     CHECK(!ts_open(&t, "console.trusted_banks = x=illegal_csam/Z\n"));
-    ts_remove_dir(t.dir);
+    ts_stop(&t);
     CHECK(!ts_open(&t, "console.trusted_banks = nonsense\n"));
-    ts_remove_dir(t.dir);
+    ts_stop(&t);
 }
 
 /* The queue weighs a partner's reports by its key's trust, and follows a
@@ -1119,9 +1119,9 @@ static void test_configuration_errors(void)
 {
     ts_server t;
     CHECK(!ts_open(&t, "console.severity_scheme = A,,B\n"));
-    ts_remove_dir(t.dir);
+    ts_stop(&t);
     CHECK(!ts_open(&t, "priority.danger = lots\n"));
-    ts_remove_dir(t.dir);
+    ts_stop(&t);
     CHECK(ts_start(&t, "console.severity_scheme = 1, 2, 3, 4, 5\nconsole.target_hours = 2\n"));
     person alice;
     CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));

@@ -4,12 +4,14 @@ vg_add_test(test_console test_console.c)
 target_link_libraries(test_console PRIVATE vigie_server vigie_encode_video vigie_encode PkgConfig::CURL
                       PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console)
 # What the user review of issue 12 asked: reporter fields, views, disputes,
 # inherited and reopened decisions, administration.
 vg_add_test(test_console_review test_console_review.c)
 target_link_libraries(test_console_review PRIVATE vigie_server PkgConfig::CURL
                       PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console_review PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console_review)
 # The end-to-end test in Chromium (tests/e2e/run; skipped with 77 when
 # Chromium or Node.js is missing on a developer machine).
 vg_add_script_test(e2e_console ../e2e/run)
@@ -20,6 +22,7 @@ vg_add_test(test_console_alerts test_console_alerts.c)
 target_link_libraries(test_console_alerts PRIVATE vigie_server PkgConfig::CURL
                       PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console_alerts PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console_alerts)
 # What the review of issue 12 asked of the console and the administration
 # pages, on a server of its own (tests/e2e/review.mjs).
 vg_add_script_test(e2e_review ../e2e/run)
@@ -30,3 +33,4 @@ set_property(TEST e2e_review PROPERTY TIMEOUT 600)
 vg_add_test(test_stats_pages test_stats_pages.c)
 target_link_libraries(test_stats_pages PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_stats_pages PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_stats_pages)

@@ -473,8 +473,8 @@ static void test_admin_people_keys_and_log(void)
     CHECK_INT_EQ(post(&t, &admin, "/console/admin/user", "user=alice&action=totp", 0, &r), 200);
     CHECK(strstr(r.body, "second factor") && strstr(r.body, "<code class=\"secret\">"));
     ts_response_free(&r);
-    CHECK_INT_EQ(ti_sql_int(&t, "SELECT totp_secret IS NOT NULL FROM accounts WHERE "
-                                "username = 'alice'"),
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM accounts WHERE "
+                                "username = 'alice' AND totp_secret IS NOT NULL"),
                  1);
     const char *actions[] = {"account.role", "account.disable", "account.unlock",
                              "account.totp_enable"};

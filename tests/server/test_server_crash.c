@@ -42,7 +42,8 @@ static void serve_child(ts_server *t, int fd)
     if (!ts_open(t, NULL) || vg_http_add_routes(t->srv->http, routes, 1, NULL) != VG_OK ||
         !ts_listen(t))
         _exit(1);
-    if (write(fd, &t->port, sizeof t->port) != (ssize_t)sizeof t->port)
+    if (write(fd, &t->port, sizeof t->port) != (ssize_t)sizeof t->port ||
+        write(fd, t->db, sizeof t->db) != (ssize_t)sizeof t->db)
         _exit(1);
     for (;;)
         pause();
@@ -95,6 +96,7 @@ static void test_kill_during_writes(void)
     }
     close(fds[1]);
     CHECK(read(fds[0], &t.port, sizeof t.port) == (ssize_t)sizeof t.port);
+    CHECK(read(fds[0], t.db, sizeof t.db) == (ssize_t)sizeof t.db); /* "" on SQLite */
     close(fds[0]);
 
     crash_state s = {.t = &t};
@@ -116,7 +118,7 @@ static void test_kill_during_writes(void)
     if (acked > MAX_ACKS)
         acked = MAX_ACKS;
 
-    /* the child's data folder is the only one inside dir */
+    /* the child's database, or its data folder: the only one inside dir */
     char cmd[600], data[512] = "";
     snprintf(cmd, sizeof cmd, "ls -d '%s'/vigie-server-*/data", dir);
     FILE *p = popen(cmd, "r");
@@ -124,6 +126,8 @@ static void test_kill_during_writes(void)
     if (p)
         pclose(p);
     data[strcspn(data, "\n")] = 0;
+    if (t.db[0])
+        snprintf(data, sizeof data, "%s", t.db);
     vg_store *store = NULL;
     CHECK(vg_store_open(data, NULL, &store, NULL) == VG_OK);
     int missing = 0;
@@ -139,6 +143,8 @@ static void test_kill_during_writes(void)
     vg_store_close(store);
     free(s.acked);
     ts_remove_dir(dir);
+    if (t.db[0])
+        pgt_drop(t.db);
 }
 
 int main(void)

@@ -338,10 +338,9 @@ static void test_graceful_stop(void)
     CHECK(acked >= 200);
 
     /* every acknowledged report is in the reopened store */
-    char dir[300];
-    snprintf(dir, sizeof dir, "%s/data", t.dir);
+    char where[600];
     vg_store *store = NULL;
-    CHECK(vg_store_open(dir, NULL, &store, NULL) == VG_OK);
+    CHECK(vg_store_open(ts_store_location(&t, where, sizeof where), NULL, &store, NULL) == VG_OK);
     int missing = 0;
     for (int i = 0; i < acked; i++) {
         vg_report_row row;

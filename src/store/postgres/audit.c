@@ -1,0 +1,233 @@
+/*
+ * src/store/postgres/audit.c - the audit chain (store/audit.h).
+ *
+ * The newest sequence number and hash are also kept apart from the entries
+ * (audit_head, a row from the first migration on), and a trigger refuses
+ * UPDATE, DELETE and TRUNCATE on the log. An append locks the head row
+ * until its transaction commits: appends on every node wait for each other
+ * there, so the chain never forks, while the rest of their transactions
+ * run side by side.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/postgres/pg.h"
+
+static const char SQL_AUDIT_HEAD[] = "SELECT seq, hash FROM audit_head WHERE id = 1";
+static const char SQL_AUDIT_HEAD_LOCK[] =
+    "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+static const char SQL_AUDIT_HEAD_PUT[] =
+    "INSERT INTO audit_head(id, seq, hash) VALUES(1, $1, $2) ON CONFLICT(id) DO UPDATE SET "
+    "seq = excluded.seq, hash = excluded.hash";
+static const char SQL_AUDIT_PUT[] = "INSERT INTO audit(seq, time, actor, action, target, "
+                                    "detail, prev_hash, hash) VALUES($1,$2,$3,$4,$5,$6,$7,$8)";
+#define AUDIT_COLUMNS "seq, time, actor, action, target, detail, prev_hash, hash"
+static const char SQL_AUDIT_ALL[] = "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq";
+static const char SQL_AUDIT_TARGETS[] =
+    "SELECT " AUDIT_COLUMNS " FROM audit WHERE target = ANY($1::text[]) ORDER BY seq";
+
+static vg_status read_head(pg_conn *c, int lock, int64_t *seq, char hash[65], vg_error *err)
+{
+    *seq = 0;
+    memset(hash, '0', 64);
+    hash[64] = 0;
+    PGresult *res = pg_run(c, lock ? SQL_AUDIT_HEAD_LOCK : SQL_AUDIT_HEAD, NULL,
+                           "reading the audit chain head", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    if (PQntuples(res)) {
+        *seq = pg_int(res, 0, 0);
+        snprintf(hash, 65, "%s", PQgetvalue(res, 0, 1));
+    }
+    PQclear(res);
+    return VG_OK;
+}
+
+vg_status pg_audit_append(void *tx, int64_t time, const vg_audit_note *note, int64_t *seq,
+                          vg_error *err)
+{
+    pg_conn *c = tx;
+    int64_t last = 0;
+    char prev[65], hash[65];
+    vg_status status = read_head(c, 1, &last, prev, err);
+    if (status != VG_OK)
+        return status;
+    vg_audit_entry e = {.seq = last + 1,
+                        .time = time,
+                        .actor = (char *)(note->actor ? note->actor : ""),
+                        .action = (char *)(note->action ? note->action : ""),
+                        .target = (char *)(note->target ? note->target : ""),
+                        .detail = (char *)(note->detail ? note->detail : ""),
+                        .prev_hash = prev};
+    vg_audit_entry_hash(&e, hash);
+    pg_args a = {0};
+    pa_int(&a, e.seq);
+    pa_int(&a, e.time);
+    pa_text(&a, e.actor);
+    pa_text(&a, e.action);
+    pa_text(&a, e.target);
+    pa_text(&a, e.detail);
+    pa_text(&a, prev);
+    pa_text(&a, hash);
+    if ((status = pg_done(c, SQL_AUDIT_PUT, &a, "appending to the audit log", NULL, err)) !=
+        VG_OK)
+        return status;
+    pg_args h = {0};
+    pa_int(&h, e.seq);
+    pa_text(&h, hash);
+    if ((status = pg_done(c, SQL_AUDIT_HEAD_PUT, &h, "moving the audit chain head", NULL, err)) !=
+        VG_OK)
+        return status;
+    if (seq)
+        *seq = e.seq;
+    return VG_OK;
+}
+
+/* Hand each row of res (AUDIT_COLUMNS) to fn; VG_ERR_ABORTED when it stops. */
+static vg_status visit_rows(const PGresult *res, vg_audit_visit_fn fn, void *ctx, vg_error *err)
+{
+    for (int i = 0; i < PQntuples(res); i++) {
+        vg_audit_entry e = {
+            .seq = pg_int(res, i, 0),
+            .time = pg_int(res, i, 1),
+            .actor = PQgetvalue(res, i, 2),
+            .action = PQgetvalue(res, i, 3),
+            .target = PQgetvalue(res, i, 4),
+            .detail = PQgetvalue(res, i, 5),
+            .prev_hash = PQgetvalue(res, i, 6),
+            .hash = PQgetvalue(res, i, 7),
+        };
+        if (fn(&e, ctx))
+            return vg_error_set(err, VG_ERR_ABORTED, "stopped reading the audit log");
+    }
+    return VG_OK;
+}
+
+typedef struct each_ctx {
+    vg_audit_visit_fn fn;
+    void *ctx;
+} each_ctx;
+
+static vg_status each_batch(const PGresult *res, void *ctx, vg_error *err)
+{
+    each_ctx *e = ctx;
+    return visit_rows(res, e->fn, e->ctx, err);
+}
+
+vg_status pg_audit_each(void *tx, vg_audit_visit_fn fn, void *ctx, vg_error *err)
+{
+    each_ctx e = {fn, ctx};
+    return pg_each(tx, SQL_AUDIT_ALL, NULL, each_batch, &e, "reading the audit log", err);
+}
+
+/* targets as a text[] literal: {"a","b"} with quotes and backslashes
+ * escaped (malloc'd). */
+static char *text_array(const char *const *targets, size_t count)
+{
+    size_t n = 3;
+    for (size_t i = 0; i < count; i++)
+        n += 2 * strlen(targets[i] ? targets[i] : "") + 3;
+    char *out = malloc(n), *p = out;
+    if (!out)
+        return NULL;
+    *p++ = '{';
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        for (const char *t = targets[i] ? targets[i] : ""; *t; t++) {
+            if (*t == '"' || *t == '\\')
+                *p++ = '\\';
+            *p++ = *t;
+        }
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = 0;
+    return out;
+}
+
+/* One query: the target index answers each target, and each entry comes
+ * once, in sequence order, however many of its targets were asked for. */
+vg_status pg_audit_for_targets(void *tx, const char *const *targets, size_t count,
+                               vg_audit_visit_fn fn, void *ctx, vg_error *err)
+{
+    if (!count)
+        return VG_OK;
+    char *array = text_array(targets, count);
+    if (!array)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory reading the audit log");
+    pg_args a = {0};
+    pa_text(&a, array);
+    each_ctx e = {fn, ctx};
+    vg_status st = pg_each(tx, SQL_AUDIT_TARGETS, &a, each_batch, &e, "reading the audit log",
+                           err);
+    free(array);
+    return st;
+}
+
+/* A search written for the filters given (rarely run, so neither prepared
+ * nor cached): only the conditions set appear, so that the indexes on
+ * actor, action, target and time can serve it. */
+vg_status pg_audit_search(void *tx, const vg_audit_filter *f, size_t limit, vg_audit_visit_fn fn,
+                          void *ctx, vg_error *err)
+{
+    pg_conn *c = tx;
+    char sql[512];
+    pg_args a = {0};
+    size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT " AUDIT_COLUMNS " FROM audit WHERE true");
+    size_t action_len = f->action ? strlen(f->action) : 0;
+    int prefix = action_len && f->action[action_len - 1] == '.';
+    /* "item." .. "item/": every action under the prefix ('/' follows '.');
+     * COLLATE "C" so that the comparison is by bytes, as SQLite's. */
+    char *upper = prefix ? strdup(f->action) : NULL;
+    if (prefix && !upper)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory searching the audit log");
+    if (upper)
+        upper[action_len - 1] = '/';
+    if (f->actor) {
+        pa_text(&a, f->actor);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND actor = $%d", a.n);
+    }
+    if (f->action && prefix) {
+        pa_text(&a, f->action);
+        pa_text(&a, upper);
+        n += (size_t)snprintf(sql + n, sizeof sql - n,
+                              " AND action COLLATE \"C\" >= $%d AND action COLLATE \"C\" < $%d",
+                              a.n - 1, a.n);
+    } else if (f->action) {
+        pa_text(&a, f->action);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND action = $%d", a.n);
+    }
+    if (f->target) {
+        pa_text(&a, f->target);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND target = $%d", a.n);
+    }
+    if (f->from) {
+        pa_int(&a, f->from);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND time >= $%d", a.n);
+    }
+    if (f->to) {
+        pa_int(&a, f->to);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND time < $%d", a.n);
+    }
+    if (f->before_seq) {
+        pa_int(&a, f->before_seq);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND seq < $%d", a.n);
+    }
+    pa_int(&a, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    snprintf(sql + n, sizeof sql - n, " ORDER BY seq DESC LIMIT $%d", a.n);
+    PGresult *res = PQexecParams(c->db, sql, a.n, NULL, a.v, NULL, NULL, 0);
+    vg_status st = PQresultStatus(res) == PGRES_TUPLES_OK
+                       ? visit_rows(res, fn, ctx, err)
+                       : pg_error(c, res, "searching the audit log", err);
+    PQclear(res);
+    free(upper);
+    return st;
+}
+
+vg_status pg_audit_head(void *tx, int64_t *seq, char hash[65], vg_error *err)
+{
+    return read_head(tx, 0, seq, hash, err);
+}

@@ -1,0 +1,348 @@
+/*
+ * src/store/postgres/db.c - the PostgreSQL backend: a pool of libpq
+ * connections to one database, and transactions on them.
+ *
+ * Every transaction takes a connection from the pool for its duration.
+ * Writes run at READ COMMITTED with the locks the operations take
+ * (pg.h says which and why); PostgreSQL commits them with its own group
+ * commit (concurrent commits share a WAL flush), and a commit returns only
+ * once its WAL record is on disk: the database must not run with fsync or
+ * synchronous_commit off, which open refuses. A write that loses a race
+ * (deadlock, serialization failure) is rolled back and run again, at most
+ * MAX_ATTEMPTS times.
+ *
+ * Connections that break (the server restarted, the network failed) are
+ * opened again by the next transaction that takes them; while the server
+ * cannot be reached, transactions fail at once with VG_ERR_IO, which the
+ * server answers with 503. A connection lost while its COMMIT was on the
+ * way leaves the outcome unknown: that write fails too (it may or may not
+ * be there), never acknowledged.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/postgres/pg.h"
+
+#define MAX_ATTEMPTS 12
+#define DEFAULT_CONNECTIONS 16
+
+typedef struct pgs {
+    char *location;
+    pg_conn *conns;
+    unsigned count, free_count;
+    unsigned char *busy;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    int schema_version;
+    vg_store_stats stats; /* under lock */
+} pgs;
+
+/* ---- connections -------------------------------------------------------- */
+
+static void conn_close(pg_conn *c)
+{
+    if (c->db)
+        PQfinish(c->db);
+    memset(c, 0, sizeof *c);
+}
+
+/* Notices (a server shutting down says so before the connection breaks)
+ * are not printed on stderr, which is the server's JSON log: what matters
+ * of them comes back as the failure of the statement. */
+static void notice_ignore(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* Connect c to location (a postgresql:// URI or key=value string). */
+static vg_status conn_open(pg_conn *c, const char *location, vg_error *err)
+{
+    memset(c, 0, sizeof *c);
+    /* Ours first: what the location says wins over them. Notices (a
+     * migration's "already exists, skipping") are not for the operator. */
+    const char *keys[] = {"connect_timeout", "application_name", "options", "dbname", NULL};
+    const char *values[] = {"10", "vigie", "-c client_min_messages=warning", location, NULL};
+    c->db = PQconnectdbParams(keys, values, 1);
+    if (!c->db)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory connecting to the database");
+    PQsetNoticeProcessor(c->db, notice_ignore, NULL);
+    if (PQstatus(c->db) != CONNECTION_OK) {
+        const char *msg = PQerrorMessage(c->db);
+        vg_status st = vg_error_set(err, VG_ERR_IO, "cannot connect to the database: %.*s",
+                                    (int)strcspn(msg, "\n"), msg);
+        conn_close(c);
+        return st;
+    }
+    return VG_OK;
+}
+
+/* Make c usable again after its server went away. */
+static vg_status conn_reset(pg_conn *c, vg_error *err)
+{
+    PQreset(c->db);
+    memset(c->prepared, 0, sizeof c->prepared); /* a new session has none */
+    if (PQstatus(c->db) != CONNECTION_OK) {
+        const char *msg = PQerrorMessage(c->db);
+        return vg_error_set(err, VG_ERR_IO, "the database cannot be reached: %.*s",
+                            (int)strcspn(msg, "\n"), msg);
+    }
+    return VG_OK;
+}
+
+static pg_conn *conn_take(pgs *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->free_count == 0)
+        pthread_cond_wait(&s->freed, &s->lock);
+    pg_conn *c = NULL;
+    for (unsigned i = 0; i < s->count; i++)
+        if (!s->busy[i]) {
+            s->busy[i] = 1;
+            c = &s->conns[i];
+            break;
+        }
+    s->free_count--;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
+static void conn_give(pgs *s, pg_conn *c)
+{
+    pthread_mutex_lock(&s->lock);
+    s->busy[c - s->conns] = 0;
+    s->free_count++;
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int lost(const pg_conn *c)
+{
+    return PQstatus(c->db) != CONNECTION_OK || !strncmp(c->sqlstate, "08", 2) ||
+           !strncmp(c->sqlstate, "57P", 3); /* admin shutdown, crash shutdown */
+}
+
+/* Start a transaction with begin on c, opening the connection again when
+ * its server went away since its last use: nothing has run yet, so that is
+ * safe. */
+static vg_status begin(pg_conn *c, const char *begin_sql, vg_error *err)
+{
+    c->failed = 0;
+    c->sqlstate[0] = 0;
+    if (PQstatus(c->db) != CONNECTION_OK && conn_reset(c, err) != VG_OK)
+        return err ? err->status : VG_ERR_IO;
+    vg_status st = pg_simple(c, begin_sql, "starting a transaction", err);
+    if (st != VG_OK && lost(c) && conn_reset(c, err) == VG_OK) {
+        c->failed = 0;
+        c->sqlstate[0] = 0;
+        st = pg_simple(c, begin_sql, "starting a transaction", err);
+    }
+    return st;
+}
+
+static void rollback(pg_conn *c)
+{
+    if (PQstatus(c->db) == CONNECTION_OK)
+        PQclear(PQexec(c->db, "ROLLBACK"));
+}
+
+/* A race lost, worth running the transaction again. */
+static int retryable(const pg_conn *c)
+{
+    return !strcmp(c->sqlstate, "40001") || !strcmp(c->sqlstate, "40P01");
+}
+
+/* Wait a little, more at each attempt, with jitter so that the losers of a
+ * race do not meet again at once. */
+static void back_off(int attempt)
+{
+    unsigned max_us = 500u << (attempt < 6 ? attempt : 6);
+    struct timespec ts = {0, (long)(rand() % max_us + 100) * 1000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- transactions ------------------------------------------------------- */
+
+static void count(pgs *s, vg_status st, int committed)
+{
+    pthread_mutex_lock(&s->lock);
+    if (st == VG_OK)
+        s->stats.writes++;
+    else
+        s->stats.failed_writes++;
+    s->stats.commits += committed;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static vg_status pg_write(void *impl, vg_tx *tx, vg_tx_fn fn, void *ctx, vg_error *err)
+{
+    pgs *s = impl;
+    pg_conn *c = conn_take(s);
+    vg_status st = VG_ERR_IO;
+    int committed = 0;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        if (attempt)
+            back_off(attempt);
+        st = begin(c, "BEGIN ISOLATION LEVEL READ COMMITTED", err);
+        if (st != VG_OK)
+            break;
+        c->writable = 1;
+        tx->impl = c;
+        st = fn(tx, ctx, err);
+        c->writable = 0;
+        if (st == VG_OK && c->failed)
+            /* fn went on past a failed statement: nothing of it may commit */
+            st = vg_error_set(err, VG_ERR_IO, "database: a statement failed (%s)", c->sqlstate);
+        if (st != VG_OK) {
+            /* A lost race, or a connection lost before the commit (the
+             * server rolled it back): run it again; begin reconnects, or
+             * says that the server is gone. */
+            int again = retryable(c) || lost(c);
+            rollback(c);
+            if (again)
+                continue;
+            break;
+        }
+        PGresult *res = PQexec(c->db, "COMMIT");
+        ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (rs == PGRES_COMMAND_OK) {
+            PQclear(res);
+            committed = 1;
+            break;
+        }
+        st = pg_error(c, res, "committing", err);
+        PQclear(res);
+        if (lost(c)) {
+            /* The commit may have happened: running it again could write it
+             * twice. The caller hears of a failure and may retry itself. */
+            st = vg_error_set(err, VG_ERR_IO,
+                              "database: the connection was lost while committing; the "
+                              "change may or may not have been made");
+            break;
+        }
+        if (!retryable(c))
+            break;
+    }
+    conn_give(s, c);
+    count(s, st, committed);
+    return st;
+}
+
+static vg_status pg_read(void *impl, vg_tx *tx, vg_tx_fn fn, void *ctx, vg_error *err)
+{
+    pgs *s = impl;
+    pg_conn *c = conn_take(s);
+    vg_status st = begin(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    if (st == VG_OK) {
+        c->writable = 0;
+        tx->impl = c;
+        st = fn(tx, ctx, err);
+        if (st == VG_OK && c->failed)
+            st = vg_error_set(err, VG_ERR_IO, "database: a statement failed (%s)", c->sqlstate);
+        rollback(c); /* nothing to keep: read only */
+    }
+    conn_give(s, c);
+    return st;
+}
+
+/* ---- the store -------------------------------------------------------- */
+
+static int pg_schema_version(void *impl)
+{
+    return ((pgs *)impl)->schema_version;
+}
+
+static void pg_stats(void *impl, vg_store_stats *stats)
+{
+    pgs *s = impl;
+    pthread_mutex_lock(&s->lock);
+    *stats = s->stats;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void pg_close(void *impl)
+{
+    pgs *s = impl;
+    if (!s)
+        return;
+    for (unsigned i = 0; s->conns && i < s->count; i++)
+        conn_close(&s->conns[i]);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->freed);
+    free(s->conns);
+    free(s->busy);
+    free(s->location);
+    free(s);
+}
+
+/* An acknowledged write must be on disk: refuse a server that would
+ * answer before it is. */
+static vg_status check_durable(pg_conn *c, vg_error *err)
+{
+    static const char *const settings[] = {"fsync", "synchronous_commit"};
+    for (size_t i = 0; i < 2; i++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "SHOW %s", settings[i]);
+        PGresult *res = PQexec(c->db, sql);
+        vg_status st = VG_OK;
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            st = pg_error(c, res, "reading the server's settings", err);
+        else if (!strcmp(PQgetvalue(res, 0, 0), "off"))
+            st = vg_error_set(err, VG_ERR_UNSUPPORTED,
+                              "the database runs with %s = off: a committed report could be "
+                              "lost; turn it on",
+                              settings[i]);
+        PQclear(res);
+        if (st != VG_OK)
+            return st;
+    }
+    return VG_OK;
+}
+
+static const vg_store_ops postgres_ops = {
+    .name = "postgresql",
+    .close = pg_close,
+    .schema_version = pg_schema_version,
+    .stats = pg_stats,
+    .write = pg_write,
+    .read = pg_read,
+#define SQ_OP(name, ...) .name = pg_##name,
+#include "store/sqlite/ops.h"
+#undef SQ_OP
+};
+
+vg_status vg_postgres_open(const char *location, const vg_store_options *options,
+                           const vg_store_ops **ops, void **impl, vg_error *err)
+{
+    pgs *s = calloc(1, sizeof *s);
+    if (!s)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory opening the store");
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->freed, NULL);
+    s->count = options && options->connections ? options->connections : DEFAULT_CONNECTIONS;
+    s->location = strdup(location);
+    s->conns = calloc(s->count, sizeof *s->conns);
+    s->busy = calloc(s->count, 1);
+    if (!s->location || !s->conns || !s->busy) {
+        pg_close(s);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory opening the store");
+    }
+    vg_status st = VG_OK;
+    for (unsigned i = 0; st == VG_OK && i < s->count; i++)
+        st = conn_open(&s->conns[i], location, err);
+    if (st == VG_OK)
+        st = check_durable(&s->conns[0], err);
+    if (st == VG_OK)
+        st = pg_migrate(&s->conns[0], &s->schema_version, err);
+    if (st != VG_OK) {
+        pg_close(s);
+        return st;
+    }
+    s->free_count = s->count;
+    *ops = &postgres_ops;
+    *impl = s;
+    return VG_OK;
+}
