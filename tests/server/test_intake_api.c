@@ -546,7 +546,7 @@ static void test_negative_banks(void)
     char text[300];
     CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(x, ';') FROM (SELECT filename || ' ' || "
                                  "known || ' ' || coalesce(bank, '-') || ' ' || "
-                                 "coalesce(bank_entry, '-') AS x FROM report_files ORDER BY id)",
+                                 "coalesce(bank_entry, '-') AS x FROM report_files ORDER BY id) AS u",
                              text, sizeof text),
                  "p0.pgm 0 - -;p1.pgm 0 - -;p2.pgm 1 known k2");
     ts_stop(&t);

@@ -466,6 +466,7 @@ static int ct_node(const ct *c, ct *node)
     *node = *c;
     memset(&node->t, 0, sizeof node->t);
     snprintf(node->t.dir, sizeof node->t.dir, "%s", c->t.dir);
+    snprintf(node->t.db, sizeof node->t.db, "%s", c->t.db); /* the same database on PostgreSQL */
     return ts_open_in(&node->t, NULL) && ts_listen(&node->t);
 }
 
