@@ -112,6 +112,10 @@ int main(int argc, char **argv)
            atomic_load(&failures));
     printf("store: %" PRIu64 " commits, %.1f reports per commit on average\n", stats.commits,
            stats.commits ? (double)stats.writes / (double)stats.commits : 0.0);
+    if (stats.round_trips)
+        printf("store: %" PRIu64 " round trips to the database, %.1f per report\n",
+               stats.round_trips,
+               atomic_load(&done) ? (double)stats.round_trips / (double)atomic_load(&done) : 0.0);
     if (n)
         printf("store: insert latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
                samples[n / 2] * 1e3, samples[n * 9 / 10] * 1e3, samples[n * 99 / 100] * 1e3,

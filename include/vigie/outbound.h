@@ -60,6 +60,17 @@ vg_status vg_outbound_post(const vg_outbound_options *options, const char *url,
                            const char *const *headers, const char *body, size_t len, long *status,
                            vg_error *err);
 
+/* GET or POST (method) url under the same rules, with headers and, for a
+ * POST, body[0..len), keeping the answer: VG_OK when the service answered
+ * 2xx, with *answer (malloc'd, NUL-terminated, the caller's) holding its
+ * *answer_len bytes. An answer longer than answer_max bytes is cut off and
+ * the exchange fails (VG_ERR_IO). what names the peer in errors ("partner
+ * hotline"). */
+vg_status vg_outbound_request(const vg_outbound_options *options, const char *what,
+                              const char *method, const char *url, const char *const *headers,
+                              const char *body, size_t len, size_t answer_max, long *status,
+                              char **answer, size_t *answer_len, vg_error *err);
+
 /* An e-mail. The message is whole (header lines, a blank line, the body,
  * every line ending in CRLF) and the caller's: nothing is added to it. */
 typedef struct vg_outbound_mail {

@@ -54,7 +54,8 @@ static void admin_usage(FILE *out)
             "\n"
             "--scopes says what the key may do, comma-separated: report (send reports:\n"
             "the default), hash (hash files), match (look signals up in the banks),\n"
-            "curate (change the banks), or all.\n",
+            "curate (change the banks), stats (read the statistics: GET /api/v1/stats),\n"
+            "or all.\n",
             MIN_PASSWORD, VG_API_KEY_TRUST_DEFAULT);
 }
 

@@ -23,6 +23,7 @@ int cmd_bank(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_referral(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_audit(int argc, char **argv);

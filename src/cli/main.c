@@ -12,6 +12,7 @@ static const vg_command commands[] = {
     {"match", "look up hashes in an index", cmd_match},
     {"scan", "which files are known to an index", cmd_scan},
     {"lookup", "where addresses are hosted and who takes abuse notices", cmd_lookup},
+    {"referral", "check referral packages; the hotline's signing key", cmd_referral},
     {"serve", "run the hotline server", cmd_serve},
     {"admin", "accounts and partner API keys of the server", cmd_admin},
     {"audit", "verify the server's audit log", cmd_audit},

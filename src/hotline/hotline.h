@@ -30,6 +30,7 @@
 
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
 typedef struct vg_routing vg_routing; /* routing.c */
+typedef struct vg_noticing vg_noticing; /* notices.c */
 
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
@@ -60,6 +61,13 @@ typedef struct vg_hotline {
 
     /* orientation (routing.h): NULL when routing.country is unset */
     vg_routing *routing;
+    /* notice and takedown (notices.h): NULL unless notices.enabled */
+    vg_noticing *noticing;
+    /* The words of notices to hosts in a language (the server hands the
+     * message catalogues over; web/i18n.h): key's text, or NULL. NULL:
+     * the built-in English. Set before the jobs start. */
+    const char *(*words)(void *ctx, const char *lang, const char *key);
+    void *words_ctx;
     /* people */
     vg_login_policy login;    /* login.* */
     int max_sessions;         /* session.max_per_account */

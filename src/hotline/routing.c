@@ -2,6 +2,7 @@
  * src/hotline/routing.c - orientation of confirmed URLs (routing.h).
  */
 #include "hotline/routing.h"
+#include "hotline/routing_internal.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -11,60 +12,111 @@
 #include <string.h>
 
 #include "store/audit.h"
+#include "store/items.h"
 #include "store/routes.h"
 #include "util/hosting_conf.h"
+#include "util/sealed.h"
 #include "vigie/hosting.h"
 
-#define MAX_PARTNERS 256
-
-struct vg_routing {
-    char country[3];
-    vg_partner partners[MAX_PARTNERS];
-    size_t partner_count;
-    vg_hosting *hosting;
-};
-
-static vg_status read_partners(vg_routing *r, vg_config *cfg, vg_error *err)
+static char *dup_or_null(const char *s)
 {
-    const char *key, *value;
-    for (size_t i = 0; vg_config_entry(cfg, i, &key, &value); i++) {
-        const char *cc = key + strlen("routing.partner.");
-        if (strncmp(key, "routing.partner.", 16) || strlen(cc) < 3 || cc[2] != '.')
-            continue;
-        char country[3] = {(char)toupper((unsigned char)cc[0]), (char)toupper((unsigned char)cc[1]), 0};
-        if (!isalpha((unsigned char)cc[0]) || !isalpha((unsigned char)cc[1]) ||
-            (strcmp(cc + 3, "name") && strcmp(cc + 3, "url")))
-            return vg_error_set(err, VG_ERR_INVALID,
-                                "%s: expected routing.partner.CC.name or .url (CC: a country code)",
-                                key);
-        size_t p = 0;
-        while (p < r->partner_count && strcmp(r->partners[p].country, country))
-            p++;
-        if (p == r->partner_count) {
-            if (p == MAX_PARTNERS)
-                return vg_error_set(err, VG_ERR_INVALID, "more than %d partner hotlines",
-                                    MAX_PARTNERS);
-            memcpy(r->partners[p].country, country, 3);
-            r->partner_count++;
-        }
-        /* Read through vg_config_get so the key counts as used; copied,
-         * since the configuration may be freed before the hotline. */
-        const char **field = !strcmp(cc + 3, "name") ? &r->partners[p].name : &r->partners[p].url;
-        free((char *)*field);
-        if (!(*field = strdup(vg_config_get(cfg, key, value))))
-            return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    return s && *s ? strdup(s) : NULL;
+}
+
+/* routing.<who>.name, .email, .url, .public_key (64 hex digits: an X25519
+ * key, evidence is sealed to it). */
+static vg_status read_contact(vg_config *cfg, const char *who, int allow_http,
+                              vg_referral_contact *c, vg_error *err)
+{
+    char key[64];
+    const char *fields[] = {"name", "email", "url", "public_key"};
+    const char *v[4];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(key, sizeof key, "routing.%s.%s", who, fields[i]);
+        v[i] = vg_config_get(cfg, key, "");
     }
-    for (size_t p = 0; p < r->partner_count; p++) {
-        if (!r->partners[p].name || !*r->partners[p].name)
-            return vg_error_set(err, VG_ERR_INVALID, "routing.partner.%c%c.name is missing",
-                                tolower(r->partners[p].country[0]),
-                                tolower(r->partners[p].country[1]));
-        if (r->partners[p].url && strncmp(r->partners[p].url, "https://", 8) &&
-            strncmp(r->partners[p].url, "http://", 7))
-            return vg_error_set(err, VG_ERR_INVALID, "routing.partner.%c%c.url must be a URL",
-                                tolower(r->partners[p].country[0]),
-                                tolower(r->partners[p].country[1]));
+    if (!*v[0] && (*v[1] || *v[2] || *v[3]))
+        return vg_error_set(err, VG_ERR_INVALID, "routing.%s.name is missing", who);
+    if (*v[1] && (!strchr(v[1], '@') || strpbrk(v[1], " <>\r\n,")))
+        return vg_error_set(err, VG_ERR_INVALID, "routing.%s.email must be one e-mail address",
+                            who);
+    if (*v[2] && strncmp(v[2], "https://", 8) && !(allow_http && !strncmp(v[2], "http://", 7)))
+        return vg_error_set(err, VG_ERR_INVALID, "routing.%s.url must be an https:// URL", who);
+    size_t bin = 0;
+    if (*v[3] && (strlen(v[3]) != 2 * crypto_box_PUBLICKEYBYTES ||
+                  sodium_hex2bin(c->public_key, sizeof c->public_key, v[3], strlen(v[3]), NULL,
+                                 &bin, NULL) != 0 ||
+                  bin != sizeof c->public_key))
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "routing.%s.public_key must be 64 hex digits (an X25519 public key)",
+                            who);
+    c->has_key = *v[3] != 0;
+    c->name = dup_or_null(v[0]);
+    c->email = dup_or_null(v[1]);
+    c->url = dup_or_null(v[2]);
+    return VG_OK;
+}
+
+static void free_contact(vg_referral_contact *c)
+{
+    free(c->name);
+    free(c->email);
+    free(c->url);
+}
+
+/* key, or DIR/name when unset (malloc'd). */
+static char *path_in_data(vg_config *cfg, const char *key, const char *name)
+{
+    const char *given = vg_config_get(cfg, key, NULL);
+    if (given)
+        return strdup(given);
+    const char *dir = vg_config_get(cfg, "data_dir", ".");
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    if (path)
+        snprintf(path, n, "%s/%s", dir, name);
+    return path;
+}
+
+static vg_status read_settings(vg_routing *r, vg_config *cfg, vg_error *err)
+{
+    int allow_local = 0;
+    int64_t timeout = 0, poll = 0;
+    vg_status st;
+    if ((st = vg_config_bool(cfg, "routing.test_allow_local", 0, &allow_local, err)) ||
+        (st = vg_config_bool(cfg, "routing.auto_known", 0, &r->auto_known, err)) ||
+        (st = vg_config_int(cfg, "routing.timeout_seconds", 20, 1, 120, &timeout, err)) ||
+        (st = vg_config_int(cfg, "routing.poll_seconds", 3600, 1, 30 * 86400, &poll, err)))
+        return st;
+    r->outbound.allow_local = allow_local;
+    r->outbound.timeout_seconds = (unsigned)timeout;
+    r->poll_seconds = poll;
+    const char *name = vg_config_get(cfg, "routing.name", "");
+    if (!(r->hotline_name = strdup(*name ? name : "vigie hotline")))
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    const char *partners = vg_config_get(cfg, "routing.partners", "");
+    if (*partners && (st = vg_partners_load(partners, allow_local, &r->partners, err)) != VG_OK)
+        return vg_error_prefix(err, "routing.partners: "), st;
+    if ((st = read_contact(cfg, "police", allow_local, &r->police, err)) ||
+        (st = read_contact(cfg, "child_protection", allow_local, &r->child_protection, err)))
+        return st;
+    if (r->child_protection.has_key)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "routing.child_protection.public_key: child protection never "
+                            "receives evidence, only the facts it needs to act");
+    r->referral_dir = path_in_data(cfg, "routing.referral_dir", "referrals");
+    char *key_file = path_in_data(cfg, "routing.signing_key", "referral.key");
+    if (!r->referral_dir || !key_file) {
+        free(key_file);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     }
+    unsigned char seed[crypto_sign_SEEDBYTES];
+    st = vg_key_file_load(key_file, seed, "referral signing key", err);
+    free(key_file);
+    if (st != VG_OK)
+        return vg_error_prefix(err, "routing.signing_key: "), st;
+    crypto_sign_seed_keypair(r->sign_public, r->sign_secret, seed);
+    sodium_memzero(seed, sizeof seed);
     return VG_OK;
 }
 
@@ -83,13 +135,13 @@ vg_status vg_hotline_routing_open(vg_hotline *h, vg_config *cfg, vg_error *err)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     r->country[0] = (char)toupper((unsigned char)country[0]);
     r->country[1] = (char)toupper((unsigned char)country[1]);
+    h->routing = r;
     vg_hosting_config hc;
-    vg_status st = read_partners(r, cfg, err);
+    vg_status st = read_settings(r, cfg, err);
     if (st == VG_OK)
         st = vg_hosting_config_read(cfg, &hc, err);
     if (st == VG_OK)
         st = vg_hosting_open(&hc, &r->hosting, err);
-    h->routing = r;
     if (st != VG_OK)
         vg_hotline_routing_free(h);
     return st;
@@ -101,10 +153,12 @@ void vg_hotline_routing_free(vg_hotline *h)
     if (!r)
         return;
     vg_hosting_close(r->hosting);
-    for (size_t p = 0; p < r->partner_count; p++) {
-        free((char *)r->partners[p].name);
-        free((char *)r->partners[p].url);
-    }
+    vg_partners_free(&r->partners);
+    free_contact(&r->police);
+    free_contact(&r->child_protection);
+    free(r->referral_dir);
+    free(r->hotline_name);
+    sodium_memzero(r->sign_secret, sizeof r->sign_secret);
     free(r);
     h->routing = NULL;
 }
@@ -148,15 +202,49 @@ static char *hosting_json(const vg_hosting_result *res)
 }
 
 typedef struct write_args {
+    const vg_routing *r;
     vg_url_route_row *rows;
     size_t count;
-    size_t written;
+    size_t written, automatic;
 } write_args;
+
+/* routing.auto_known: a route of known material that only forwards to a
+ * partner is approved at once (model/route.h says why only that). */
+static vg_status approve_known(vg_tx *tx, write_args *a, const vg_url_route_row *row,
+                               vg_error *err)
+{
+    if (!a->r->auto_known || strcmp(row->actions, VG_ACTION_FORWARD))
+        return VG_OK;
+    vg_item item;
+    int found = 0;
+    vg_status st = vg_tx_item_get(tx, row->report_id, &item, &found, err);
+    if (st != VG_OK || !found)
+        return st;
+    vg_route_known k = {a->r->auto_known, item.state, item.decided_by, item.files,
+                        item.files_known, item.files_claimed, row->actions};
+    int automatic = vg_rule_route_automatic(&k);
+    vg_item_clear(&item);
+    if (!automatic)
+        return VG_OK;
+    vg_url_route_row *rows = NULL;
+    size_t n = 0;
+    if ((st = vg_tx_routes(tx, row->report_id, 0, &rows, &n, err)) != VG_OK)
+        return st;
+    int done = 0;
+    for (size_t i = 0; st == VG_OK && i < n; i++)
+        if (!strcmp(rows[i].url, row->url))
+            st = vg_routing_approve_tx(tx, a->r, &rows[i], "orientation", "route.auto",
+                                       row->created_at, &done, err);
+    vg_url_route_rows_free(rows, n);
+    a->automatic += done;
+    return st;
+}
 
 static vg_status write_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     write_args *a = ctx;
     a->written = 0;
+    a->automatic = 0;
     for (size_t i = 0; i < a->count; i++) {
         const vg_url_route_row *row = &a->rows[i];
         int inserted = 0;
@@ -181,6 +269,8 @@ static vg_status write_tx(vg_tx *tx, void *ctx, vg_error *err)
         free(detail);
         if (st != VG_OK)
             return st;
+        if ((st = approve_known(tx, a, row, err)) != VG_OK)
+            return st;
         a->written++;
     }
     return VG_OK;
@@ -201,8 +291,8 @@ static vg_status route_all(vg_routing *r, const vg_url_route_todo *todo,
             addrs[k] = (vg_url_route_address){res[i].addresses[k].country,
                                           res[i].addresses[k].anycast,
                                           res[i].addresses[k].is_public};
-        vg_url_route_facts f = {.home_country = r->country, .partners = r->partners,
-                            .partner_count = r->partner_count,
+        vg_url_route_facts f = {.home_country = r->country, .partners = r->partners.items,
+                            .partner_count = r->partners.count,
                             .resolved = res[i].status == VG_OK, .addresses = addrs,
                             .address_count = n,
                             .child_in_danger = vg_rule_child_in_danger(todo[i].category, todo[i].danger)};
@@ -221,7 +311,7 @@ static vg_status route_all(vg_routing *r, const vg_url_route_todo *todo,
             !rows[i].country || !rows[i].partner || !rows[i].hosting)
             st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     }
-    write_args a = {rows, count, 0};
+    write_args a = {r, rows, count, 0, 0};
     if (st == VG_OK)
         st = vg_store_write(h->store, write_tx, &a, err);
     *routed = a.written;

@@ -4,6 +4,7 @@
 #include "hotline/stats.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -116,4 +117,20 @@ void vg_hotline_stats_write(const vg_stats_table *t, FILE *out, vg_table_format 
         }
         vg_table_end_row(&table);
     }
+}
+
+vg_status vg_hotline_stats_text(const vg_stats_table *t, vg_table_format format, char **text,
+                                size_t *len, vg_error *err)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *out = open_memstream(text, len);
+    if (out)
+        vg_hotline_stats_write(t, out, format);
+    if (!out || fclose(out) != 0 || !*text) {
+        free(*text);
+        *text = NULL;
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory while writing the table");
+    }
+    return VG_OK;
 }

@@ -38,5 +38,9 @@ vg_status vg_stats_query_parse(const char *from, const char *to, const char *by,
  * with two decimals and empty (null) when no report got there. The one
  * layout of the command line, the console's downloads and the API. */
 void vg_hotline_stats_write(const vg_stats_table *t, FILE *out, vg_table_format format);
+/* The same into a buffer (*text malloc'd, the caller frees it; *len its
+ * length without the terminating NUL); VG_ERR_NOMEM when it cannot. */
+vg_status vg_hotline_stats_text(const vg_stats_table *t, vg_table_format format, char **text,
+                                size_t *len, vg_error *err);
 
 #endif

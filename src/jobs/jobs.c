@@ -12,7 +12,9 @@
 
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
+#include "hotline/notices.h"
 #include "jobs/alerts.h"
+#include "jobs/deliveries.h"
 
 /* ---- the jobs ---------------------------------------------------------------- */
 
@@ -43,12 +45,39 @@ static int routing_configured(const vg_hotline *h)
     return h->routing != NULL;
 }
 
+/* Fetches and mail wait on the network: here, never in a request. A
+ * batch stays well within the lease (each fetch has its own deadline). */
+static vg_status notices(vg_hotline *h, int64_t now, vg_job_report *report, vg_error *err)
+{
+    vg_notice_pass p;
+    vg_status st = vg_hotline_notices_run(h, now, 20, &p, err);
+    if (st != VG_OK)
+        return st;
+    report->idle = !p.created && !p.checked;
+    snprintf(report->summary, sizeof report->summary,
+             "%zu new notices, %zu checks, %zu sent, %zu removed, %zu reappeared, %zu escalated",
+             p.created, p.checked, p.sent, p.removed, p.reappeared, p.escalated);
+    if (p.failed)
+        return vg_error_set(err, VG_ERR_IO, "%zu notices could not be sent (tried again): %s",
+                            p.failed, p.first_failure);
+    return VG_OK;
+}
+
+static int notices_configured(const vg_hotline *h)
+{
+    return h->noticing != NULL;
+}
+
 const vg_job vg_jobs_table[] = {
     /* due at every pass: a failed delivery waits for its own next try, not
      * for the job's period (hotline/alerts.h) */
     {"alerts", 0, vg_job_alerts, NULL},
     {"housekeeping", 3600, housekeeping, NULL},
     {"orientation", 60, orientation, routing_configured},
+    /* due at every pass: each notice has its own next check */
+    {"notices", 0, notices, notices_configured},
+    /* due at every pass too: each delivery has its own next try */
+    {"deliveries", 0, vg_job_deliveries, routing_configured},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 

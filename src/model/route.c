@@ -9,10 +9,16 @@
 
 #include "model/vocab.h"
 
+/* Append code to the comma-separated list (VG_URL_ROUTE_TEXT bytes); a
+ * code that does not fit whole is left out. */
 static void add(char *list, const char *code)
 {
-    size_t len = strlen(list);
-    snprintf(list + len, VG_URL_ROUTE_TEXT - len, "%s%s", len ? "," : "", code);
+    size_t len = strlen(list), n = strlen(code);
+    if (len + (len ? 1 : 0) + n + 1 > VG_URL_ROUTE_TEXT)
+        return;
+    if (len)
+        list[len++] = ',';
+    memcpy(list + len, code, n + 1);
 }
 
 static const vg_partner *partner_for(const vg_url_route_facts *f, const char *country)
@@ -86,17 +92,24 @@ void vg_rule_url_route(const vg_url_route_facts *f, vg_url_route *out)
     }
 }
 
+void vg_url_route_row_clear(vg_url_route_row *row)
+{
+    free(row->url);
+    free(row->state);
+    free(row->actions);
+    free(row->reasons);
+    free(row->country);
+    free(row->partner);
+    free(row->hosting);
+    free(row->changed_by);
+    free(row->decided_by);
+    memset(row, 0, sizeof *row);
+}
+
 void vg_url_route_rows_free(vg_url_route_row *rows, size_t count)
 {
-    for (size_t i = 0; rows && i < count; i++) {
-        free(rows[i].url);
-        free(rows[i].state);
-        free(rows[i].actions);
-        free(rows[i].reasons);
-        free(rows[i].country);
-        free(rows[i].partner);
-        free(rows[i].hosting);
-    }
+    for (size_t i = 0; rows && i < count; i++)
+        vg_url_route_row_clear(&rows[i]);
     free(rows);
 }
 
@@ -107,4 +120,153 @@ void vg_url_route_todos_free(vg_url_route_todo *todo, size_t count)
         free(todo[i].category);
     }
     free(todo);
+}
+
+/* ---- approval ------------------------------------------------------------ */
+
+int vg_route_has_action(const char *actions, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *p = actions; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !strncmp(p, code, n))
+            return 1;
+        p = end ? end + 1 : p + len;
+    }
+    return 0;
+}
+
+/* Every code of a is in b. */
+static int subset(const char *a, const char *b)
+{
+    char code[VG_URL_ROUTE_TEXT];
+    for (const char *p = a; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len >= sizeof code)
+            return 0;
+        memcpy(code, p, len);
+        code[len] = 0;
+        if (!vg_route_has_action(b, code))
+            return 0;
+        p = end ? end + 1 : p + len;
+    }
+    return 1;
+}
+
+static int same_actions(const char *a, const char *b)
+{
+    return subset(a, b) && subset(b, a);
+}
+
+/* A list of known action codes, none twice, at least one. */
+static int valid_actions(const char *actions, int has_partner, char *why, size_t cap)
+{
+    if (!actions || !*actions) {
+        snprintf(why, cap, "choose at least one action");
+        return 0;
+    }
+    if (strlen(actions) >= VG_URL_ROUTE_TEXT) {
+        snprintf(why, cap, "too many actions");
+        return 0;
+    }
+    char seen[VG_URL_ROUTE_TEXT] = "";
+    for (const char *p = actions; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char code[VG_URL_ROUTE_TEXT];
+        memcpy(code, p, len);
+        code[len] = 0;
+        if (!vg_term_find(vg_action_terms, code)) {
+            snprintf(why, cap, "'%.40s' is not an action", code);
+            return 0;
+        }
+        if (vg_route_has_action(seen, code)) {
+            snprintf(why, cap, "'%.40s' is listed twice", code);
+            return 0;
+        }
+        if (!has_partner && !strcmp(code, VG_ACTION_FORWARD)) {
+            snprintf(why, cap, "there is no partner hotline in the hosting country to forward to");
+            return 0;
+        }
+        add(seen, code);
+        p = end ? end + 1 : p + len;
+    }
+    return 1;
+}
+
+vg_route_verdict vg_rule_route_approval(const char *state, const char *changed_by,
+                                        const char *actor, const char *current,
+                                        const char *wanted, int has_partner, char *why,
+                                        size_t cap)
+{
+    snprintf(why, cap, "%s", "");
+    int proposed = state && !strcmp(state, VG_URL_ROUTE_PROPOSED);
+    if (!proposed) {
+        snprintf(why, cap, "this route was approved already");
+        return VG_ROUTE_REFUSED;
+    }
+    if (!valid_actions(wanted, has_partner, why, cap))
+        return VG_ROUTE_REFUSED;
+    int changed = changed_by && *changed_by;
+    if (!same_actions(current, wanted))
+        return VG_ROUTE_CHANGE;
+    if (changed && actor && !strcmp(actor, changed_by)) {
+        snprintf(why, cap, "you changed this route: another analyst must approve the change");
+        return VG_ROUTE_REFUSED;
+    }
+    return VG_ROUTE_APPROVE;
+}
+
+int vg_rule_route_automatic(const vg_route_known *k)
+{
+    return k->auto_known && k->item_state && !strcmp(k->item_state, VG_ITEM_AUTO) &&
+           k->decided_by && !strcmp(k->decided_by, VG_DECIDED_BANK) && k->files > 0 &&
+           k->files_known == k->files && k->files_claimed == 0 && k->actions &&
+           !strcmp(k->actions, VG_ACTION_FORWARD);
+}
+
+size_t vg_rule_route_deliveries(const char *actions, int has_partner, const char *kinds[3])
+{
+    size_t n = 0;
+    if (vg_route_has_action(actions, VG_ACTION_CHILD_PROTECTION))
+        kinds[n++] = VG_DELIVERY_CHILD_PROTECTION;
+    if (vg_route_has_action(actions, VG_ACTION_FORWARD) && has_partner)
+        kinds[n++] = VG_DELIVERY_FORWARD;
+    if (vg_route_has_action(actions, VG_ACTION_POLICE))
+        kinds[n++] = VG_DELIVERY_POLICE;
+    return n;
+}
+
+int64_t vg_rule_delivery_retry_at(int64_t now, int64_t attempts)
+{
+    int64_t wait = 60;
+    for (int64_t i = 1; i < attempts && wait < 6 * 3600; i++)
+        wait *= 2;
+    return now + (wait < 6 * 3600 ? wait : 6 * 3600);
+}
+
+void vg_route_deliveries_free(vg_route_delivery *d, size_t count)
+{
+    for (size_t i = 0; d && i < count; i++) {
+        free(d[i].kind);
+        free(d[i].target);
+        free(d[i].url);
+        free(d[i].reference);
+        free(d[i].last_error);
+    }
+    free(d);
+}
+
+void vg_route_actions_free(vg_route_action *a, size_t count)
+{
+    for (size_t i = 0; a && i < count; i++) {
+        free(a[i].type);
+        free(a[i].to);
+        free(a[i].reference);
+        free(a[i].url);
+        free(a[i].by);
+    }
+    free(a);
 }

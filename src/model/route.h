@@ -22,12 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A partner hotline (routing.partner.CC.*); strings borrowed. */
-typedef struct vg_partner {
-    char country[3]; /* ISO 3166-1 alpha-2, uppercase */
-    const char *name;
-    const char *url; /* its partner API */
-} vg_partner;
+#include "util/partners.h"
+
+
 
 /* One address of the URL's host, as the lookup gave it (borrowed). */
 typedef struct vg_url_route_address {
@@ -65,13 +62,18 @@ int vg_rule_child_in_danger(const char *category, int danger);
 
 /* A route as kept (store/routes.h); owns its strings (vg_url_route_rows_free). */
 typedef struct vg_url_route_row {
+    int64_t id; /* set when read back */
     int64_t report_id;
     char *url;     /* the canonical URL */
     char *state;   /* VG_ROUTE_* */
     char *actions, *reasons, *country, *partner; /* as vg_url_route; "" when none */
     char *hosting; /* the lookup's facts, a JSON array of addresses */
     int64_t created_at;
+    char *changed_by; /* who changed its actions, awaiting a second person; "" */
+    char *decided_by; /* who approved it ("orientation" when automatic); "" */
+    int64_t decided_at;
 } vg_url_route_row;
+void vg_url_route_row_clear(vg_url_route_row *row);
 void vg_url_route_rows_free(vg_url_route_row *rows, size_t count);
 
 /* A confirmed URL that has no route yet (owns its strings). */
@@ -82,5 +84,89 @@ typedef struct vg_url_route_todo {
     int danger;     /* its sender says a child is in danger now */
 } vg_url_route_todo;
 void vg_url_route_todos_free(vg_url_route_todo *todo, size_t count);
+
+/* ---- approval ------------------------------------------------------------ */
+
+/* What an analyst's approval of a route does (vg_rule_route_approval). */
+typedef enum vg_route_verdict {
+    VG_ROUTE_APPROVE = 0,   /* the route is approved with these actions */
+    VG_ROUTE_CHANGE,        /* the actions change; a second person must approve them */
+    VG_ROUTE_REFUSED,       /* nothing changes; why says what to do */
+} vg_route_verdict;
+
+/* An analyst (actor) approves a route in state (changed_by: who changed it
+ * last, "" for nobody) whose actions are now `current`, asking for the
+ * actions `wanted` (comma-separated VG_ACTION_* codes; has_partner: the
+ * route has a partner hotline to forward to). A route proposed by the
+ * rule is approved as it is by one person; a route whose actions a person
+ * changed needs a second person, since it departs from the rule
+ * (four-eyes, as an assessment); an approved route is final. *why (cap
+ * bytes) explains a refusal. */
+vg_route_verdict vg_rule_route_approval(const char *state, const char *changed_by,
+                                        const char *actor, const char *current,
+                                        const char *wanted, int has_partner, char *why,
+                                        size_t cap);
+
+/* Whether a route can be approved without anyone (routing.auto_known): the
+ * item was decided by the banks alone (decided_by VG_DECIDED_BANK, state
+ * VG_ITEM_AUTO) from files vigie hashed itself (every file known, none a
+ * quoted digest), and the route only forwards to a partner hotline. A
+ * notice or a referral names the URL, which an uploaded file does not
+ * prove: those wait for a person (or for vigie's own fetch of the URL). */
+typedef struct vg_route_known {
+    int auto_known;               /* routing.auto_known */
+    const char *item_state;       /* VG_ITEM_* */
+    const char *decided_by;
+    int64_t files, files_known, files_claimed;
+    const char *actions;          /* the route's */
+} vg_route_known;
+int vg_rule_route_automatic(const vg_route_known *k);
+
+/* Whether the comma-separated list has code in it. */
+int vg_route_has_action(const char *actions, const char *code);
+
+/* ---- what approval sends ---------------------------------------------------- */
+
+/* A delivery made by an approved route: a forward to a partner hotline or
+ * a referral (VG_DELIVERY_*), tried until the receiver takes it; a
+ * forward is then polled for what the partner did. Owns its strings. */
+typedef struct vg_route_delivery {
+    int64_t id, route_id, report_id;
+    char *kind;       /* VG_DELIVERY_* */
+    char *target;     /* the partner's country, or "police", "child_protection" */
+    char *url;        /* the route's URL */
+    int64_t attempts; /* tries so far */
+    int64_t next_at;  /* when to try (while not sent) */
+    int64_t sent_at;  /* when the receiver took it; 0: not yet */
+    char *reference;  /* the receiver's name for it ("" until sent) */
+    char *last_error; /* why the last try failed ("" when it did not) */
+    int64_t poll_at;  /* forwards: when to ask the partner what it did; 0: no more */
+    int64_t created_at;
+} vg_route_delivery;
+void vg_route_deliveries_free(vg_route_delivery *d, size_t count);
+
+/* The deliveries an approved route's actions make, as kinds (VG_DELIVERY_*,
+ * static strings) into kinds[0..3); returns how many. A forward needs
+ * a partner; notices and blocking belong to the notices' own work. */
+size_t vg_rule_route_deliveries(const char *actions, int has_partner, const char *kinds[3]);
+
+/* When a failed try (the attempts-th) is tried again: a minute, doubled
+ * each time, at most six hours: a partner or a police service that is down
+ * loses nothing, and is not hammered. */
+int64_t vg_rule_delivery_retry_at(int64_t now, int64_t attempts);
+
+/* One thing done about a report (VG_DONE_*), as its sender reads it.
+ * Owns its strings. */
+typedef struct vg_route_action {
+    int64_t report_id;
+    char *type;      /* VG_DONE_* */
+    int64_t at;
+    char *to;        /* whom: the partner hotline, the police unit, the host */
+    char *reference; /* the receiver's reference, or "" */
+    char *url;       /* the URL it was about, or "" */
+    char *by;        /* who did it: "" for this hotline, a partner's name when
+                        the partner said so */
+} vg_route_action;
+void vg_route_actions_free(vg_route_action *a, size_t count);
 
 #endif

@@ -139,6 +139,14 @@ const vg_term vg_audit_action_terms[] = {
     {"config.initial", "The first configuration"},
     {"config.change", "The configuration changed"},
     {"secrets.seal", "Stored secrets were sealed"},
+    {"route.propose", "A route was proposed"},
+    {"route.approve", "A route was approved"},
+    {"route.change", "A route was changed before approval"},
+    {"route.auto", "A route was approved automatically"},
+    {"route.forwarded", "A report was forwarded to a partner hotline"},
+    {"route.referred", "A referral package was made and sent"},
+    {"route.outcome", "A partner hotline said what it did"},
+    {"route.removed", "The material was recorded as removed"},
     {NULL, NULL},
 };
 
@@ -175,6 +183,23 @@ const vg_term vg_reason_terms[] = {
 
 const vg_term vg_url_route_state_terms[] = {
     {VG_URL_ROUTE_PROPOSED, "Proposed"},
+    {VG_URL_ROUTE_APPROVED, "Approved"},
+    {VG_URL_ROUTE_AUTOMATIC, "Approved automatically (known material)"},
+    {NULL, NULL},
+};
+
+const vg_term vg_delivery_kind_terms[] = {
+    {VG_DELIVERY_FORWARD, "Forward to the partner hotline"},
+    {VG_DELIVERY_POLICE, "Referral package to the police"},
+    {VG_DELIVERY_CHILD_PROTECTION, "Referral to child protection"},
+    {NULL, NULL},
+};
+
+const vg_term vg_done_terms[] = {
+    {VG_DONE_FORWARDED, "Forwarded to a partner hotline"},
+    {VG_DONE_NOTICE_SENT, "Notice sent to the host"},
+    {VG_DONE_REFERRED, "Referred"},
+    {VG_DONE_REMOVED, "Removed"},
     {NULL, NULL},
 };
 

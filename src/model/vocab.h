@@ -106,7 +106,21 @@ extern const vg_term vg_reason_terms[];
 /* The state of a route: proposed by the orientation job, then approved or
  * changed by an analyst. */
 #define VG_URL_ROUTE_PROPOSED "proposed"
+#define VG_URL_ROUTE_APPROVED "approved"     /* a person approved it (maybe changed) */
+#define VG_URL_ROUTE_AUTOMATIC "automatic"   /* routing.auto_known approved it */
 extern const vg_term vg_url_route_state_terms[];
+/* What a route's approval sends, one delivery each (store/routes.h). */
+#define VG_DELIVERY_FORWARD "forward"                   /* to a partner hotline */
+#define VG_DELIVERY_POLICE "referral_police"            /* a referral package */
+#define VG_DELIVERY_CHILD_PROTECTION "referral_child_protection"
+extern const vg_term vg_delivery_kind_terms[];
+/* What was done about a report, as its sender reads it
+ * (GET /api/v1/reports/{id}): {type, at, to, reference}. */
+#define VG_DONE_FORWARDED "forwarded"
+#define VG_DONE_NOTICE_SENT "notice_sent"
+#define VG_DONE_REFERRED "referred"
+#define VG_DONE_REMOVED "removed"
+extern const vg_term vg_done_terms[];
 
 /* What a bank match of a file is worth. A digest the sender quoted (a file
  * given by digest only) proves nothing about what was sent or where it is:

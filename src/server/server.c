@@ -235,6 +235,9 @@ vg_status vg_server_open(vg_config *cfg, vg_server **out, vg_error *err)
         vg_server_free(srv);
         return st;
     }
+    /* Notices to hosts speak the hosts' languages from the same catalogues. */
+    srv->hotline->words = vg_i18n_words;
+    srv->hotline->words_ctx = srv->i18n;
     /* The HMAC key of CSRF tokens: the server's secret, made once and kept
      * with the data, so forms stay valid across restarts. */
     char secret[65];

@@ -4,7 +4,8 @@
  * A backend fills one vg_store_ops table: opening and closing, running a
  * function inside a transaction, and one function per operation of the
  * table-group headers (store/settings in store.h, reports.h, people.h,
- * audit.h, items.h, jobs.h, alerts.h, stats.h, routes.h, exchange.h), each taking the backend's own transaction
+ * audit.h, items.h, jobs.h, alerts.h, stats.h, routes.h, exchange.h, notices.h), each taking
+ * the backend's own transaction
  * object. The contracts are those headers', function for function; store.c
  * forwards every vg_tx_* call here and refuses writes in read transactions
  * before they arrive. Backends are mechanism only: no rule of the hotline
@@ -19,6 +20,7 @@
 #include "store/exchange.h"
 #include "store/items.h"
 #include "store/jobs.h"
+#include "store/notices.h"
 #include "store/stats.h"
 #include "store/people.h"
 #include "store/reports.h"
@@ -188,6 +190,30 @@ typedef struct vg_store_ops {
     vg_status (*exchange_reports_due)(void *tx, int64_t now, size_t limit,
                                       vg_exchange_report **rows, size_t *count, vg_error *err);
     vg_status (*exchange_reports_open)(void *tx, int64_t *count, vg_error *err);
+    vg_status (*notice_todo)(void *tx, const char *action, size_t limit, vg_notice_todo **todo,
+                             size_t *count, vg_error *err);
+    vg_status (*notice_put)(void *tx, const vg_notice_row *row, int64_t *id, vg_error *err);
+    vg_status (*notices)(void *tx, const vg_notice_filter *filter, size_t limit,
+                         vg_notice_row **rows, size_t *count, vg_error *err);
+    vg_status (*notice_event_add)(void *tx, int64_t notice_id, int64_t at, const char *kind,
+                                  const char *detail, vg_error *err);
+    vg_status (*notice_events)(void *tx, int64_t notice_id, vg_notice_event **events,
+                               size_t *count, vg_error *err);
+    vg_status (*route_get)(void *tx, int64_t id, vg_url_route_row *row, int *found,
+                           vg_error *err);
+    vg_status (*route_decide)(void *tx, const vg_url_route_row *row, const char *was_state,
+                              const char *was_actions, const char *was_changed_by, int *changed,
+                              vg_error *err);
+    vg_status (*delivery_add)(void *tx, const vg_route_delivery *d, int *inserted,
+                              vg_error *err);
+    vg_status (*deliveries)(void *tx, int64_t report_id, int64_t now, size_t limit,
+                            vg_route_delivery **rows, size_t *count, vg_error *err);
+    vg_status (*delivery_update)(void *tx, const vg_route_delivery *d, vg_error *err);
+    vg_status (*action_add)(void *tx, const vg_route_action *a, int *inserted, vg_error *err);
+    vg_status (*actions)(void *tx, int64_t report_id, vg_route_action **rows, size_t *count,
+                         vg_error *err);
+    vg_status (*report_by_public_id)(void *tx, const char *public_id, vg_report_row *row,
+                                     int *found, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

@@ -40,6 +40,10 @@ vg_status vg_tx_report_set_status(vg_tx *tx, int64_t id, const char *status, int
 vg_status vg_tx_report_by_receipt(vg_tx *tx, const char *receipt_code, vg_report_row *row,
                                   int *found, vg_error *err);
 /* The newest reports, newest first (at most limit, at most 10,000). */
+/* The report a partner knows by its public id ("id" in the API); *found
+ * = 0 when there is none. */
+vg_status vg_tx_report_by_public_id(vg_tx *tx, const char *public_id, vg_report_row *row,
+                                    int *found, vg_error *err);
 vg_status vg_tx_reports_recent(vg_tx *tx, size_t limit, vg_report_row **rows, size_t *count,
                                vg_error *err);
 vg_status vg_tx_report_count(vg_tx *tx, int64_t *count, vg_error *err);

@@ -23,4 +23,37 @@ vg_status vg_tx_route_put(vg_tx *tx, const vg_url_route_row *row, int *inserted,
 vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
                        size_t *count, vg_error *err);
 
+/* One route by id; *found = 0 when there is none. */
+vg_status vg_tx_route_get(vg_tx *tx, int64_t id, vg_url_route_row *row, int *found,
+                          vg_error *err);
+/* Write a route's decision (state, actions, changed_by, decided_by,
+ * decided_at of *row, by row->id) if it is still as the caller read it:
+ * state was_state, actions was_actions and changed_by was_changed_by.
+ * *changed = 0 when it was not (someone decided in between). */
+vg_status vg_tx_route_decide(vg_tx *tx, const vg_url_route_row *row, const char *was_state,
+                             const char *was_actions, const char *was_changed_by, int *changed,
+                             vg_error *err);
+
+/* Add a delivery (route_id, report_id, kind, target, url, next_at,
+ * created_at of *d); a route has one delivery per kind and target: a
+ * second leaves the first as it is and *inserted = 0. */
+vg_status vg_tx_delivery_add(vg_tx *tx, const vg_route_delivery *d, int *inserted,
+                             vg_error *err);
+/* The deliveries of one report (report_id > 0), in the order made; or
+ * (report_id 0) those with something to do at now: not sent and due
+ * (next_at <= now), or sent and due to be polled (0 < poll_at <= now),
+ * the longest due first. At most limit. */
+vg_status vg_tx_deliveries(vg_tx *tx, int64_t report_id, int64_t now, size_t limit,
+                           vg_route_delivery **rows, size_t *count, vg_error *err);
+/* Write what a try did to delivery d->id: attempts, next_at, sent_at,
+ * reference, last_error, poll_at. VG_ERR_INVALID when there is none. */
+vg_status vg_tx_delivery_update(vg_tx *tx, const vg_route_delivery *d, vg_error *err);
+
+/* Record something done about a report (VG_DONE_*); the same type, URL,
+ * receiver and reference is recorded once (*inserted = 0 the second time). */
+vg_status vg_tx_action_add(vg_tx *tx, const vg_route_action *a, int *inserted, vg_error *err);
+/* What was done about a report, oldest first (at most 1,000). */
+vg_status vg_tx_actions(vg_tx *tx, int64_t report_id, vg_route_action **rows, size_t *count,
+                        vg_error *err);
+
 #endif

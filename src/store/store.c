@@ -673,3 +673,95 @@ vg_status vg_tx_exchange_reports_open(vg_tx *tx, int64_t *count, vg_error *err)
 {
     return tx->ops->exchange_reports_open(tx->impl, count, err);
 }
+
+/* ---- notices.h, and the routing operations of routes.h ---- */
+
+vg_status vg_tx_notice_todo(vg_tx *tx, const char *action, size_t limit, vg_notice_todo **todo,
+                            size_t *count, vg_error *err)
+{
+    return tx->ops->notice_todo(tx->impl, action, limit, todo, count, err);
+}
+
+vg_status vg_tx_notice_put(vg_tx *tx, const vg_notice_row *row, int64_t *id, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "notice_put");
+    int64_t ignored;
+    return tx->ops->notice_put(tx->impl, row, id ? id : &ignored, err);
+}
+
+vg_status vg_tx_notices(vg_tx *tx, const vg_notice_filter *filter, size_t limit,
+                        vg_notice_row **rows, size_t *count, vg_error *err)
+{
+    static const vg_notice_filter all;
+    return tx->ops->notices(tx->impl, filter ? filter : &all, limit, rows, count, err);
+}
+
+vg_status vg_tx_notice_event_add(vg_tx *tx, int64_t notice_id, int64_t at, const char *kind,
+                                 const char *detail, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "notice_event_add");
+    return tx->ops->notice_event_add(tx->impl, notice_id, at, kind, detail, err);
+}
+
+vg_status vg_tx_notice_events(vg_tx *tx, int64_t notice_id, vg_notice_event **events,
+                              size_t *count, vg_error *err)
+{
+    return tx->ops->notice_events(tx->impl, notice_id, events, count, err);
+}
+
+vg_status vg_tx_route_get(vg_tx *tx, int64_t id, vg_url_route_row *row, int *found,
+                          vg_error *err)
+{
+    return tx->ops->route_get(tx->impl, id, row, found, err);
+}
+
+vg_status vg_tx_route_decide(vg_tx *tx, const vg_url_route_row *row, const char *was_state,
+                             const char *was_actions, const char *was_changed_by, int *changed,
+                             vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "route_decide");
+    return tx->ops->route_decide(tx->impl, row, was_state, was_actions, was_changed_by, changed,
+                                 err);
+}
+
+vg_status vg_tx_delivery_add(vg_tx *tx, const vg_route_delivery *d, int *inserted, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "delivery_add");
+    return tx->ops->delivery_add(tx->impl, d, inserted, err);
+}
+
+vg_status vg_tx_deliveries(vg_tx *tx, int64_t report_id, int64_t now, size_t limit,
+                           vg_route_delivery **rows, size_t *count, vg_error *err)
+{
+    return tx->ops->deliveries(tx->impl, report_id, now, limit, rows, count, err);
+}
+
+vg_status vg_tx_delivery_update(vg_tx *tx, const vg_route_delivery *d, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "delivery_update");
+    return tx->ops->delivery_update(tx->impl, d, err);
+}
+
+vg_status vg_tx_action_add(vg_tx *tx, const vg_route_action *a, int *inserted, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "action_add");
+    return tx->ops->action_add(tx->impl, a, inserted, err);
+}
+
+vg_status vg_tx_actions(vg_tx *tx, int64_t report_id, vg_route_action **rows, size_t *count,
+                        vg_error *err)
+{
+    return tx->ops->actions(tx->impl, report_id, rows, count, err);
+}
+
+vg_status vg_tx_report_by_public_id(vg_tx *tx, const char *public_id, vg_report_row *row,
+                                    int *found, vg_error *err)
+{
+    return tx->ops->report_by_public_id(tx->impl, public_id, row, found, err);
+}

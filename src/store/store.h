@@ -87,6 +87,10 @@ const char *vg_store_backend(vg_store *store);
  * failed, and the transactions (fsyncs) that carried them. */
 typedef struct vg_store_stats {
     uint64_t writes, failed_writes, commits;
+    /* times a transaction waited for the database server's answer (0 for
+     * SQLite, which runs in the process): divided by writes, what one
+     * write costs in network round trips */
+    uint64_t round_trips;
 } vg_store_stats;
 void vg_store_stats_get(vg_store *store, vg_store_stats *stats);
 

@@ -22,11 +22,11 @@ struct vg_sealer {
     unsigned char key[KEY_BYTES];
 };
 
-static vg_status read_key(const char *path, unsigned char *key, vg_error *err)
+static vg_status read_key(const char *path, unsigned char *key, const char *what, vg_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return vg_error_set(err, VG_ERR_IO, "%s: cannot read the secrets key: %s", path,
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot read the %s: %s", path, what,
                             strerror(errno));
     char hex[2 * KEY_BYTES + 2];
     ssize_t n = read(fd, hex, sizeof hex);
@@ -37,13 +37,13 @@ static vg_status read_key(const char *path, unsigned char *key, vg_error *err)
         bin_len != KEY_BYTES || (n > (ssize_t)(2 * KEY_BYTES) && hex[2 * KEY_BYTES] != '\n')) {
         sodium_memzero(hex, sizeof hex);
         return vg_error_set(err, VG_ERR_CORRUPT,
-                            "%s: not a secrets key (64 hex digits expected)", path);
+                            "%s: not a %s (64 hex digits expected)", path, what);
     }
     sodium_memzero(hex, sizeof hex);
     return VG_OK;
 }
 
-static vg_status create_key(const char *path, vg_error *err)
+static vg_status create_key(const char *path, const char *what, vg_error *err)
 {
     unsigned char key[KEY_BYTES];
     char hex[2 * KEY_BYTES + 2];
@@ -57,17 +57,26 @@ static vg_status create_key(const char *path, vg_error *err)
         sodium_memzero(hex, sizeof hex);
         return errno == EEXIST ? VG_OK
                                : vg_error_set(err, VG_ERR_IO,
-                                              "%s: cannot create the secrets key: %s", path,
-                                              strerror(errno));
+                                              "%s: cannot create the %s: %s", path,
+                                              what, strerror(errno));
     }
     int ok = write(fd, hex, 2 * KEY_BYTES + 1) == (ssize_t)(2 * KEY_BYTES + 1) && fsync(fd) == 0;
     sodium_memzero(hex, sizeof hex);
     close(fd);
     if (!ok) {
         unlink(path);
-        return vg_error_set(err, VG_ERR_IO, "%s: cannot write the secrets key", path);
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot write the %s", path, what);
     }
     return VG_OK;
+}
+
+vg_status vg_key_file_load(const char *key_file, unsigned char key[32], const char *what,
+                           vg_error *err)
+{
+    if (sodium_init() < 0)
+        return vg_error_set(err, VG_ERR_IO, "libsodium could not start");
+    vg_status st = access(key_file, F_OK) == 0 ? VG_OK : create_key(key_file, what, err);
+    return st == VG_OK ? read_key(key_file, key, what, err) : st;
 }
 
 vg_status vg_sealer_open(const char *key_file, vg_sealer **out, vg_error *err)
@@ -75,13 +84,11 @@ vg_status vg_sealer_open(const char *key_file, vg_sealer **out, vg_error *err)
     *out = NULL;
     if (sodium_init() < 0)
         return vg_error_set(err, VG_ERR_IO, "libsodium could not start");
-    vg_status st = access(key_file, F_OK) == 0 ? VG_OK : create_key(key_file, err);
-    if (st != VG_OK)
-        return st;
     vg_sealer *s = sodium_malloc(sizeof *s);
     if (!s)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    if ((st = read_key(key_file, s->key, err)) != VG_OK) {
+    vg_status st;
+    if ((st = vg_key_file_load(key_file, s->key, "secrets key", err)) != VG_OK) {
         sodium_free(s);
         return st;
     }

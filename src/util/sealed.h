@@ -16,8 +16,12 @@
 
 typedef struct vg_sealer vg_sealer;
 
-/* Read the key from key_file, creating it (32 random bytes, mode 0600,
- * written and synced before use) when it does not exist. */
+/* Read a 32-byte key kept as 64 hex digits in key_file, creating it first
+ * (random, mode 0600, written and synced before use) when it does not
+ * exist; what names it in errors ("secrets key"). */
+vg_status vg_key_file_load(const char *key_file, unsigned char key[32], const char *what,
+                           vg_error *err);
+/* The sealer whose key is in key_file (vg_key_file_load). */
 vg_status vg_sealer_open(const char *key_file, vg_sealer **out, vg_error *err);
 /* A sealer with the 32-byte key given (copied; the caller wipes its own):
  * for keys derived from another secret rather than kept in a file. */

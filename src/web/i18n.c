@@ -208,3 +208,12 @@ const char *vg_i18n_key_at(const vg_i18n_lang *lang, size_t i)
 {
     return i < lang->count ? lang->texts[i].key : NULL;
 }
+
+const char *vg_i18n_words(void *ctx, const char *code, const char *key)
+{
+    const vg_i18n *i18n = ctx;
+    const vg_i18n_lang *lang = vg_i18n_find(i18n, code ? code : "en");
+    if (!lang)
+        lang = vg_i18n_find(i18n, "en");
+    return lang ? vg_i18n_get(lang, key) : NULL;
+}

@@ -45,6 +45,9 @@ int vg_i18n_rtl(const vg_i18n_lang *lang);
  * English's, else the key itself, so a missing text shows, never crashes. */
 const char *vg_i18n_get(const vg_i18n_lang *lang, const char *key);
 /* Number of keys in a catalogue, and the i-th key (tests compare them). */
+/* The text of key in the catalogue of language code (English when there
+ * is none), for hotline.h's words: ctx is the vg_i18n. */
+const char *vg_i18n_words(void *ctx, const char *code, const char *key);
 size_t vg_i18n_keys(const vg_i18n_lang *lang);
 const char *vg_i18n_key_at(const vg_i18n_lang *lang, size_t i);
 

@@ -58,7 +58,18 @@ static const char PUBLIC_STYLE[] =
     ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
     "clip:rect(0 0 0 0);white-space:nowrap}"
     "footer{border-top:1px solid #767676;margin-top:2.5rem;padding-top:.5rem;font-size:1rem;"
-    "color:#333}footer a{color:#0b4f9c}";
+    "color:#333}footer a{color:#0b4f9c}"
+    /* the transparency report's figures, and its printed copy: the page
+     * without what only a screen needs */
+    ".figures{border-collapse:collapse;width:100%;margin:1rem 0}"
+    ".figures caption{text-align:start;font-weight:600;font-size:1.25rem;padding:.3rem 0}"
+    ".figures th,.figures td{border-bottom:1px solid #767676;padding:.35rem .5rem;"
+    "text-align:start;vertical-align:top}.figures th{font-weight:normal}"
+    ".figures td.num{text-align:end;white-space:nowrap;font-variant-numeric:tabular-nums}"
+    ".years ul{list-style:none;display:flex;flex-wrap:wrap;gap:.3rem 1rem;padding:0}"
+    ".years [aria-current]{font-weight:700}"
+    "@media print{.exit,.langs,.skip,.years,.emergency{display:none}"
+    "body{max-width:none;font-size:11pt}a{color:#111}}";
 
 /* Staff pages: calm and dense, system font at 14px, one accent, high
  * contrast (text #1a1a1a on #fafafa is over 15:1), a thick focus ring. */

@@ -88,7 +88,17 @@ async function walk(device) {
     await ar.goto(`${base}/report?about=me&lang=ar`);
     assert.equal(await ar.locator('html').getAttribute('dir'), 'rtl');
     await check(ar, device, 'image-of-me-arabic');
+    // The transparency report of this year, in Arabic: its chart and tables.
+    await ar.goto(`${base}/transparency/report?year=${new Date().getUTCFullYear()}&lang=ar`);
+    assert.equal(await ar.locator('html').getAttribute('dir'), 'rtl');
+    assert.ok(await ar.locator('svg[role="img"] title').count(), 'the months as a chart with a title');
+    await check(ar, device, 'transparency-arabic');
     await arabic.close();
+    // From the home page, last year's report.
+    await page.getByRole('link', { name: /transparency report/ }).click();
+    assert.match(await page.locator('h1').innerText(), new RegExp(`Transparency report ${new Date().getUTCFullYear() - 1}`));
+    await check(page, device, 'transparency');
+    await page.goto(`${base}/?lang=en`);
     await page.getByRole('link', { name: 'Español' }).click();
     assert.equal(await page.locator('html').getAttribute('lang'), 'es');
     await page.goto(`${base}/privacy?lang=es`);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -261,15 +262,22 @@ static void test_orientation(void)
     CHECK(dns && rdap);
     if (!dns || !rdap)
         return;
+    char partners[600];
+    snprintf(partners, sizeof partners, "%s/partners.csv", dir);
+    FILE *pf = fopen(partners, "w");
+    CHECK(pf != NULL);
+    if (pf) {
+        fputs("country,name,url,key\nde,Example DE hotline,https://de.example,vg_x\n", pf);
+        fclose(pf);
+        chmod(partners, 0600); /* it holds keys */
+    }
     char text[2048];
     snprintf(text, sizeof text,
-             "data_dir = %s\nrouting.country = fr\n"
-             "routing.partner.de.name = Example DE hotline\n"
-             "routing.partner.de.url = https://de.example/api\n"
+             "data_dir = %s\nrouting.country = fr\nrouting.partners = %s\n"
              "hosting.location_db = %s\nhosting.rdap_url = http://127.0.0.1:%u\n"
              "hosting.dns_servers = 127.0.0.1:%u\nhosting.deadline_ms = 500\n"
              "hosting.test_allow_local = true\n",
-             dir, db, rdap_port, dns_port);
+             dir, partners, db, rdap_port, dns_port);
     vg_config *cfg = NULL;
     vg_hotline *h = NULL;
     vg_error err = {0};

@@ -15,6 +15,7 @@
 #include "model/priority.h"
 #include "model/report.h"
 #include "model/route.h"
+#include "model/notice.h"
 #include "model/stats.h"
 #include "model/video.h"
 #include "model/vocab.h"
@@ -1101,9 +1102,141 @@ static void test_stats(void)
 
 /* Orientation: each row is what a lookup found for one URL, and the route
  * the issue's rules give (hotline in FR, a partner in DE). */
+/* Approval: who may approve what (rows from the rule's statement in
+ * model/route.h). */
+static void test_route_approval(void)
+{
+    static const struct {
+        const char *state, *changed_by, *actor, *current, *wanted;
+        int has_partner;
+        vg_route_verdict verdict;
+        const char *why;
+    } rows[] = {
+        /* as proposed: one person approves */
+        {"proposed", "", "ann", "notice_host,refer_police", "notice_host,refer_police", 0,
+         VG_ROUTE_APPROVE, ""},
+        {"proposed", "", "ann", "notice_host,refer_police", "refer_police,notice_host", 0,
+         VG_ROUTE_APPROVE, ""}, /* order does not matter */
+        /* a change waits for a second person */
+        {"proposed", "", "ann", "notice_host,refer_police", "refer_police", 0, VG_ROUTE_CHANGE,
+         ""},
+        {"proposed", "ann", "ann", "refer_police", "refer_police", 0, VG_ROUTE_REFUSED,
+         "another analyst"},
+        {"proposed", "ann", "bob", "refer_police", "refer_police", 0, VG_ROUTE_APPROVE, ""},
+        {"proposed", "ann", "bob", "refer_police", "notice_host", 0, VG_ROUTE_CHANGE, ""},
+        {"proposed", "ann", "ann", "refer_police", "notice_host", 0, VG_ROUTE_CHANGE, ""},
+        /* approved is final */
+        {"approved", "", "bob", "refer_police", "refer_police", 0, VG_ROUTE_REFUSED, "already"},
+        {"automatic", "", "bob", "forward_partner", "forward_partner", 1, VG_ROUTE_REFUSED,
+         "already"},
+        /* what may be asked */
+        {"proposed", "", "ann", "notice_host", "", 0, VG_ROUTE_REFUSED, "at least one"},
+        {"proposed", "", "ann", "notice_host", "notice_host,fly_away", 0, VG_ROUTE_REFUSED,
+         "not an action"},
+        {"proposed", "", "ann", "notice_host", "notice_host,notice_host", 0, VG_ROUTE_REFUSED,
+         "twice"},
+        {"proposed", "", "ann", "notice_host", "forward_partner", 0, VG_ROUTE_REFUSED,
+         "no partner"},
+        {"proposed", "", "ann", "notice_host", "forward_partner", 1, VG_ROUTE_CHANGE, ""},
+        {"proposed", "", "ann", "notice_host", "notice", 0, VG_ROUTE_REFUSED, "not an action"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char why[200];
+        vg_route_verdict v =
+            vg_rule_route_approval(rows[i].state, rows[i].changed_by, rows[i].actor,
+                                   rows[i].current, rows[i].wanted, rows[i].has_partner, why,
+                                   sizeof why);
+        CHECK_MSG(v == rows[i].verdict && strstr(why, rows[i].why), "row %zu: %d '%s'", i, v,
+                  why);
+    }
+    /* what may go without anyone: known material forwarded, only */
+    static const struct {
+        vg_route_known k;
+        int automatic;
+    } known[] = {
+        {{1, "auto", "bank", 2, 2, 0, "forward_partner"}, 1},
+        {{0, "auto", "bank", 2, 2, 0, "forward_partner"}, 0},        /* not asked for */
+        {{1, "confirmed", "bob", 2, 2, 0, "forward_partner"}, 0},    /* a person decided */
+        {{1, "auto", "copy", 2, 2, 0, "forward_partner"}, 0},        /* a copy, not a bank */
+        {{1, "auto", "bank", 2, 1, 0, "forward_partner"}, 0},        /* a new file */
+        {{1, "auto", "bank", 2, 1, 1, "forward_partner"}, 0},        /* a quoted digest */
+        {{1, "auto", "bank", 0, 0, 0, "forward_partner"}, 0},        /* no file at all */
+        {{1, "auto", "bank", 2, 2, 0, "notice_host,refer_police"}, 0}, /* names the URL */
+        {{1, "auto", "bank", 2, 2, 0, "refer_child_protection,forward_partner"}, 0},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        CHECK_MSG(vg_rule_route_automatic(&known[i].k) == known[i].automatic, "row %zu", i);
+    /* what an approval sends */
+    const char *kinds[3];
+    CHECK_INT_EQ(vg_rule_route_deliveries("refer_child_protection,forward_partner,refer_police",
+                                          1, kinds),
+                 3);
+    CHECK(!strcmp(kinds[0], "referral_child_protection") && !strcmp(kinds[1], "forward") &&
+          !strcmp(kinds[2], "referral_police"));
+    CHECK_INT_EQ(vg_rule_route_deliveries("forward_partner", 0, kinds), 0);
+    CHECK_INT_EQ(vg_rule_route_deliveries("notice_host,propose_blocking,analyst_decides", 1,
+                                          kinds),
+                 0);
+    CHECK_INT_EQ(vg_rule_route_deliveries("refer_police_now", 1, kinds), 0);
+    /* back-off: a minute, doubling, six hours at most */
+    CHECK_INT_EQ(vg_rule_delivery_retry_at(1000, 1), 1060);
+    CHECK_INT_EQ(vg_rule_delivery_retry_at(1000, 2), 1120);
+    CHECK_INT_EQ(vg_rule_delivery_retry_at(1000, 4), 1480);
+    CHECK_INT_EQ(vg_rule_delivery_retry_at(1000, 9), 1000 + 60 * 256);
+    CHECK_INT_EQ(vg_rule_delivery_retry_at(1000, 10), 1000 + 21600);
+    CHECK_INT_EQ(vg_rule_delivery_retry_at(1000, 1000000), 1000 + 21600);
+    CHECK(vg_route_has_action("a,bb,c", "bb") && !vg_route_has_action("a,bbb", "bb") &&
+          !vg_route_has_action("", "a") && vg_route_has_action("c", "c"));
+}
+
+/* The directory of partner hotlines as an operator writes it. */
+static void test_partners(void)
+{
+    vg_partner_list l;
+    vg_error err;
+    const char *good = "country,name,url,key\r\n# Germany\nde,Example DE,https://de.example/,k1\n"
+                       "\nNL,\"Meldpunt, NL\",https://nl.example/api,k2";
+    CHECK(vg_partners_parse(good, strlen(good), "p.csv", 0, &l, &err) == VG_OK);
+    CHECK_INT_EQ(l.count, 2);
+    if (l.count == 2) {
+        CHECK_STR_EQ(l.items[0].country, "DE");
+        CHECK_STR_EQ(l.items[0].url, "https://de.example"); /* no trailing slash */
+        CHECK_STR_EQ(l.items[1].name, "Meldpunt, NL");
+        CHECK_STR_EQ(l.items[1].key, "k2");
+    }
+    vg_partners_free(&l);
+    static const struct {
+        const char *text, *why;
+    } bad[] = {
+        {"de,Example,https://de.example\n", "p.csv:1: expected 4 fields"},
+        {"de,Example,https://de.example,k,extra\n", "more than 4"},
+        {"deu,Example,https://de.example,k\n", "two-letter"},
+        {"de,,https://de.example,k\n", "name is empty"},
+        {"de,Example,http://de.example,k\n", "https://"},
+        {"de,Example,https://de.example/?a=b,k\n", "https://"},
+        {"de,Example,https://,k\n", "https://"},
+        {"de,Example,https://de.example,\n", "key"},
+        {"de,Example,https://de.example,a key\n", "key"},
+        {"de,A,https://a.example,k\nDE,B,https://b.example,k\n", "p.csv:2: a second partner"},
+        {"de,\"Example,https://de.example,k\n", "not closed"},
+        {"de,\"Ex\"ample,https://de.example,k\n", "closing quote"},
+        {"de,Ex\tample,https://de.example,k\n", "control"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        vg_error_clear(&err);
+        CHECK_MSG(vg_partners_parse(bad[i].text, strlen(bad[i].text), "p.csv", 0, &l, &err) ==
+                          VG_ERR_INVALID &&
+                      strstr(err.message, bad[i].why) && l.count == 0,
+                  "row %zu: %s", i, err.message);
+    }
+    const char *local = "de,Example,http://127.0.0.1:8080,k\n";
+    CHECK(vg_partners_parse(local, strlen(local), "p.csv", 1, &l, &err) == VG_OK && l.count == 1);
+    vg_partners_free(&l);
+}
+
 static void test_routes(void)
 {
-    static const vg_partner partners[] = {{"DE", "Example DE hotline", "https://de.example/api"}};
+    static const vg_partner partners[] = {{"DE", "Example DE hotline", "https://de.example", "k"}};
     static const vg_url_route_address fr[] = {{"FR", 0, 1}}, de[] = {{"DE", 0, 1}},
                                   us[] = {{"US", 0, 1}}, cdn[] = {{"US", 1, 1}, {"FR", 0, 1}},
                                   split[] = {{"FR", 0, 1}, {"DE", 0, 1}},
@@ -1199,6 +1332,74 @@ static void test_curation_rules(void)
     CHECK(vg_rule_content_enabled(1700000000, 1700000000)); /* HMA: ts <= now is enabled */
 }
 
+/* The notice rules, case by case: what each state does with what a check
+ * saw (model/notice.h). Policy: re-notice 24 h, check 1 h, retry 10 min,
+ * escalate after 2, stay-down checks daily for 30 days. */
+static void test_notice_rules(void)
+{
+    vg_notice_policy p;
+    vg_notice_policy_default(&p);
+    p.escalate_after = 2;
+    p.staydown_seconds = 30 * 86400;
+    const int64_t T = 1700000000, H = 3600;
+    static const struct {
+        const char *state;
+        int confirmed, sent_count;
+        int64_t last_sent, removed_at;
+        int escalated;
+        vg_notice_seen seen;
+        int64_t now;
+        const char *next_state;
+        int send, escalate, removed, reappeared;
+        int64_t next_check;
+    } cases[] = {
+        /* pending: proof first */
+        {"pending", 0, 0, 0, 0, 0, VG_SEEN_MATERIAL, T, "sent", 1, 0, 0, 0, T + H},
+        {"pending", 0, 0, 0, 0, 0, VG_SEEN_GONE, T, "pending", 0, 0, 0, 0, T + H},
+        {"pending", 0, 0, 0, 0, 0, VG_SEEN_NOTHING, T, "pending", 0, 0, 0, 0, T + 600},
+        {"pending", 1, 0, 0, 0, 0, VG_SEEN_NOTHING, T, "sent", 1, 0, 0, 0, T + H},
+        {"pending", 1, 0, 0, 0, 0, VG_SEEN_GONE, T, "pending", 0, 0, 0, 0, T + H},
+        /* sent: re-notice at 24 h, not before; escalate after 2 */
+        {"sent", 0, 1, T, 0, 0, VG_SEEN_MATERIAL, T + 23 * H, "sent", 0, 0, 0, 0, T + 24 * H},
+        {"sent", 0, 1, T, 0, 0, VG_SEEN_MATERIAL, T + 24 * H, "sent", 1, 0, 0, 0, T + 25 * H},
+        {"sent", 0, 2, T, 0, 0, VG_SEEN_MATERIAL, T + 24 * H, "escalated", 1, 1, 0, 0, T + 25 * H},
+        {"escalated", 0, 3, T, 0, 1, VG_SEEN_MATERIAL, T + 24 * H, "escalated", 1, 0, 0, 0,
+         T + 25 * H},
+        {"sent", 0, 1, T, 0, 0, VG_SEEN_GONE, T + 2 * H, "removed", 0, 0, 1, 0, T + 26 * H},
+        {"escalated", 0, 3, T, 0, 1, VG_SEEN_GONE, T + 2 * H, "removed", 0, 0, 1, 0, T + 26 * H},
+        {"sent", 0, 1, T, 0, 0, VG_SEEN_NOTHING, T + 2 * H, "sent", 0, 0, 0, 0, T + 2 * H + 600},
+        /* removed: stay-down */
+        {"removed", 0, 1, T, T, 0, VG_SEEN_GONE, T + 24 * H, "removed", 0, 0, 0, 0, T + 48 * H},
+        {"removed", 0, 1, T, T, 0, VG_SEEN_MATERIAL, T + 24 * H, "sent", 1, 0, 0, 1, T + 25 * H},
+        {"removed", 0, 1, T, T, 0, VG_SEEN_GONE, T + 30 * 86400, "closed", 0, 0, 0, 0, 0},
+        /* finished states stay */
+        {"closed", 0, 1, T, T, 0, VG_SEEN_MATERIAL, T, "closed", 0, 0, 0, 0, 0},
+        {"no_contact", 0, 0, 0, 0, 0, VG_SEEN_MATERIAL, T, "no_contact", 0, 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vg_notice_facts f = {cases[i].state, cases[i].confirmed, cases[i].sent_count,
+                             cases[i].last_sent, cases[i].removed_at, cases[i].escalated};
+        vg_notice_step s;
+        vg_rule_notice_step(&p, &f, cases[i].seen, cases[i].now, &s);
+        CHECK_MSG(!strcmp(s.state, cases[i].next_state) && s.send_notice == cases[i].send &&
+                      s.escalate == cases[i].escalate && s.removed == cases[i].removed &&
+                      s.reappeared == cases[i].reappeared &&
+                      s.next_check_at == cases[i].next_check,
+                  "case %zu: %s send %d esc %d rem %d reap %d next %lld", i, s.state,
+                  s.send_notice, s.escalate, s.removed, s.reappeared,
+                  (long long)s.next_check_at);
+    }
+    /* what a fetch saw */
+    CHECK_INT_EQ(vg_rule_notice_seen(404, 0, 0, -1), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(410, 0, 0, -1), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(0, 1, 0, -1), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(503, 0, 0, -1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(0, 0, 0, -1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, 1), VG_SEEN_MATERIAL);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, 0), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, -1), VG_SEEN_NOTHING);
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -1227,5 +1428,8 @@ int main(void)
     RUN(test_video_segments);
     RUN(test_stats);
     RUN(test_routes);
+    RUN(test_notice_rules);
+    RUN(test_route_approval);
+    RUN(test_partners);
     return vg_test_exit();
 }

@@ -29,6 +29,12 @@ vg_add_script_test(e2e_review ../e2e/run)
 set_property(TEST e2e_review APPEND PROPERTY ENVIRONMENT
              "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts/review;E2E_SCRIPT=review")
 set_property(TEST e2e_review PROPERTY TIMEOUT 600)
+# Notices in the console and the host's /notice/{token} page.
+vg_add_test(test_console_notices test_console_notices.c)
+target_link_libraries(test_console_notices PRIVATE vigie_server PkgConfig::CURL
+                      PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_console_notices PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console_notices)
 # The statistics on the console's page and GET /api/v1/stats (issue 17).
 vg_add_test(test_stats_pages test_stats_pages.c)
 target_link_libraries(test_stats_pages PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)

@@ -40,8 +40,10 @@ static const expected_route EXPECTED[] = {
     {"POST", "/report/receipt", VG_ROLE_NONE},
     {"GET", "/status", VG_ROLE_NONE},
     {"POST", "/status", VG_ROLE_NONE},
+    {"GET", "/transparency/report", VG_ROLE_NONE},
     {"GET", "/api/v1/openapi.json", VG_ROLE_NONE},
     {"POST", "/api/v1/reports", VG_ROLE_PARTNER},
+    {"GET", "/api/v1/reports", VG_ROLE_PARTNER},
     {"GET", "/api/v1/stats", VG_ROLE_PARTNER},
     {"GET", "/hma/h/hash", VG_ROLE_PARTNER},
     {"POST", "/hma/h/hash", VG_ROLE_PARTNER},
@@ -96,6 +98,13 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/alerts", VG_ROLE_ANALYST},
     {"GET", "/console/stats", VG_ROLE_SUPERVISOR},
     {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
+    {"GET", "/notice", VG_ROLE_NONE},
+    {"POST", "/notice", VG_ROLE_NONE},
+    {"GET", "/console/notices", VG_ROLE_ANALYST},
+    {"GET", "/console/notice", VG_ROLE_ANALYST},
+    {"POST", "/console/notice/confirm", VG_ROLE_ANALYST},
+    {"POST", "/console/route", VG_ROLE_ANALYST},
+    {"POST", "/console/route/removed", VG_ROLE_ANALYST},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
 
@@ -108,6 +117,7 @@ typedef struct expected_scopes {
 
 static const expected_scopes SCOPED[] = {
     {"POST", "/api/v1/reports", VG_SCOPE_REPORT},
+    {"GET", "/api/v1/reports", VG_SCOPE_REPORT},
     {"GET", "/api/v1/stats", VG_SCOPE_STATS},
     {"GET", "/hma/h/hash", VG_SCOPE_HASH},
     {"POST", "/hma/h/hash", VG_SCOPE_HASH},

@@ -170,11 +170,133 @@ static void test_console_page(void)
     ts_stop(&t);
 }
 
+/* The public transparency report: twelve reports in March 2025, one in
+ * July (a small count), one on the last second of 2024 and one in 2026
+ * (neither is 2025's). */
+static int plant_year(ts_server *t)
+{
+    const struct {
+        const char *category;
+        long long at;
+        int times;
+    } rows[] = {{"image_video", 1741608000LL, 12},
+                {"grooming", 1751630400LL, 1},
+                {"other", 1735689599LL, 1},
+                {"other", 1767355200LL, 1}};
+    int made = 0;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        for (int k = 0; k < rows[i].times; k++) {
+            char url[64], sql[128];
+            snprintf(url, sizeof url, "https://site%d.example/p", made++);
+            int64_t id = public_report(t, rows[i].category, url, 0);
+            snprintf(sql, sizeof sql, "UPDATE reports SET created_at = %lld WHERE id = %lld",
+                     rows[i].at, (long long)id);
+            if (!id || !ti_sql_exec(t, sql))
+                return 0;
+        }
+    return 1;
+}
+
+/* The text of the table row whose header cell holds label. */
+static const char *row_of(const char *html, const char *label, char *out, size_t cap)
+{
+    char mark[200];
+    snprintf(mark, sizeof mark, "<th scope=\"row\">%s</th><td class=\"num\">", label);
+    const char *p = html ? strstr(html, mark) : NULL;
+    out[0] = 0;
+    if (!p)
+        return out;
+    /* the cell's text, without its tags (a number in words is in <bdi>) */
+    p += strlen(mark);
+    const char *end = strstr(p, "</td>");
+    size_t n = 0;
+    for (int in_tag = 0; end && p < end && n + 1 < cap; p++) {
+        if (*p == '<')
+            in_tag = 1;
+        else if (*p == '>')
+            in_tag = 0;
+        else if (!in_tag)
+            out[n++] = *p;
+    }
+    out[n] = 0;
+    return out;
+}
+
+static void test_transparency_report(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "http.public_burst = 200\n"));
+    CHECK(plant_year(&t));
+    ts_response r;
+    const char *none[] = {NULL};
+    char cell[64];
+    CHECK(ts_call(&t, "GET", "/transparency/report?year=2025&lang=en", none, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(r.body && strstr(r.body, "<h1>Transparency report <bdi>2025</bdi></h1>"));
+    CHECK_STR_EQ(row_of(r.body, "Reports received", cell, sizeof cell), "13");
+    CHECK_STR_EQ(row_of(r.body, "Web addresses reported", cell, sizeof cell), "13");
+    CHECK_STR_EQ(row_of(r.body, "Reports assessed", cell, sizeof cell), "0");
+    CHECK_STR_EQ(row_of(r.body, "Median time until an analyst looked at a report", cell,
+                        sizeof cell),
+                 "not published (too few reports)");
+    /* the months: March in full, July too small to publish, the rest 0 */
+    CHECK_STR_EQ(row_of(r.body, "2025-03", cell, sizeof cell), "12");
+    CHECK_STR_EQ(row_of(r.body, "2025-07", cell, sizeof cell), "fewer than 10");
+    CHECK_STR_EQ(row_of(r.body, "2025-01", cell, sizeof cell), "0");
+    CHECK_STR_EQ(row_of(r.body, "2025-12", cell, sizeof cell), "0");
+    /* the chart says the same: no bar for July, its words instead */
+    CHECK(r.body && strstr(r.body, "<svg role=\"img\" aria-labelledby=\"months-title\""));
+    CHECK(r.body && strstr(r.body, "&lt;10</text>"));
+    CHECK(r.body && strstr(r.body, ">12</text>"));
+    /* the categories, in the form's words */
+    CHECK_STR_EQ(row_of(r.body, "Pictures or videos of a child being sexually abused (CSAM)", cell,
+                        sizeof cell),
+                 "12");
+    CHECK_STR_EQ(row_of(r.body,
+                        "An adult trying to get sexual contact with a child (grooming)", cell,
+                        sizeof cell),
+                 "fewer than 10");
+    CHECK_STR_EQ(row_of(r.body, "Something else", cell, sizeof cell), "0");
+    CHECK(r.body && !strstr(r.body, "site3.example")); /* never an address */
+    ts_response_free(&r);
+
+    /* In French; the same figures. */
+    CHECK(ts_call(&t, "GET", "/transparency/report?year=2025&lang=fr", none, NULL, 0, &r));
+    CHECK(r.body && strstr(r.body, "<h1>Rapport de transparence <bdi>2025</bdi></h1>"));
+    CHECK_STR_EQ(row_of(r.body, "Signalements reçus", cell, sizeof cell), "13");
+    CHECK_STR_EQ(row_of(r.body, "2025-07", cell, sizeof cell), "moins de 10");
+    ts_response_free(&r);
+
+    /* Years with nothing to say, or that are no year: the public 404. */
+    const char *bad[] = {"/transparency/report?year=1999", "/transparency/report?year=abc",
+                         "/transparency/report?year=20251", "/transparency/report?year=2999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(ts_call(&t, "GET", bad[i], none, NULL, 0, &r));
+        CHECK_MSG(r.status == 404, "%s: %ld", bad[i], r.status);
+        CHECK_MSG(r.body && strstr(r.body, "class=\"exit\""), "%s: the public frame", bad[i]);
+        ts_response_free(&r);
+    }
+    /* The home page leads there. */
+    CHECK(ts_call(&t, "GET", "/?lang=en", none, NULL, 0, &r));
+    CHECK(r.body && strstr(r.body, "href=\"/transparency/report?lang=en\""));
+    ts_response_free(&r);
+
+    /* A hotline that publishes every count says so. */
+    CHECK(reopen(&t, "transparency.suppress_below = 1\n"));
+    CHECK(ts_call(&t, "GET", "/transparency/report?year=2025&lang=en", none, NULL, 0, &r));
+    CHECK_STR_EQ(row_of(r.body, "2025-07", cell, sizeof cell), "1");
+    CHECK(r.body && strstr(r.body, "Every count is published as it is.") &&
+          !strstr(r.body, "fewer than"));
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_api);
     RUN(test_console_page);
+    RUN(test_transparency_report);
     curl_global_cleanup();
     return vg_test_exit();
 }

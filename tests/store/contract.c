@@ -25,6 +25,7 @@
 #include "store/reports.h"
 #include "store/routes.h"
 #include "store/exchange.h"
+#include "store/notices.h"
 #include "store/stats.h"
 #include "store/store.h"
 
@@ -4090,6 +4091,507 @@ static void test_exchange(void)
     finish(s, loc);
 }
 
+/* ---- notices ------------------------------------------------------------- */
+
+typedef struct notice_probe {
+    const char *action;
+    vg_notice_todo *todo;
+    size_t todo_count;
+    const vg_notice_row *put;
+    int64_t id;
+    vg_notice_filter filter;
+    size_t limit;
+    vg_notice_row *rows;
+    size_t count;
+    int64_t event_notice;
+    vg_notice_event *events;
+    size_t event_count;
+} notice_probe;
+
+static vg_status notice_todo_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    return vg_tx_notice_todo(tx, p->action, 10, &p->todo, &p->todo_count, err);
+}
+
+static vg_status notice_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    return vg_tx_notice_put(tx, p->put, &p->id, err);
+}
+
+static vg_status notices_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    return vg_tx_notices(tx, &p->filter, p->limit ? p->limit : 100, &p->rows, &p->count, err);
+}
+
+static vg_status notice_events_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    vg_status st = vg_tx_notice_event_add(tx, p->event_notice, NOW + 50, VG_NOTICE_EVENT_FETCH,
+                                          "{\"status\":200}", err);
+    if (st == VG_OK)
+        st = vg_tx_notice_event_add(tx, p->event_notice, NOW + 60, VG_NOTICE_EVENT_MESSAGE,
+                                    NULL, err);
+    return st;
+}
+
+static vg_status notice_events_read_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_probe *p = ctx;
+    return vg_tx_notice_events(tx, p->event_notice, &p->events, &p->event_count, err);
+}
+
+static int64_t notices_of(vg_store *s, vg_notice_filter f, size_t limit, int64_t ids[4])
+{
+    notice_probe p = {.filter = f, .limit = limit};
+    CHECK(vg_store_read(s, notices_fn, &p, NULL) == VG_OK);
+    for (size_t i = 0; i < p.count && i < 4; i++)
+        ids[i] = p.rows[i].id;
+    vg_notice_rows_free(p.rows, p.count);
+    return (int64_t)p.count;
+}
+
+/* Routes that ask for a notice wait for one; a notice is kept whole, one
+ * per report's URL, found by id, report, case, due time, state, token and
+ * material; its history is kept in order. */
+static void test_notices(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    vg_error err;
+    route_probe rp;
+    vg_url_route_row routes[] = {
+        {.report_id = r[1], .url = "https://one.test/", .state = VG_URL_ROUTE_APPROVED,
+         .actions = "refer_police,notice_host", .reasons = "hosted_home", .country = "FR",
+         .hosting = "{\"addresses\":[]}", .created_at = NOW + 20},
+        {.report_id = r[2], .url = "https://two.test/", .state = VG_URL_ROUTE_APPROVED,
+         .actions = "notice_hostx,forward_partner", .reasons = "x", .country = "DE",
+         .hosting = "[]", .created_at = NOW + 21},
+        {.report_id = r[4], .url = "https://four.test/", .state = VG_URL_ROUTE_AUTOMATIC,
+         .actions = "notice_host", .reasons = "x", .country = "US", .hosting = "[4]",
+         .created_at = NOW + 22},
+        /* not yet approved by anyone: no notice */
+        {.report_id = r[3], .url = "https://three.test/", .state = VG_URL_ROUTE_PROPOSED,
+         .actions = "notice_host", .reasons = "x", .country = "FR", .hosting = "[3]",
+         .created_at = NOW + 23},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        rp = (route_probe){.put = &routes[i]};
+        CHECK(vg_store_write(s, route_put_fn, &rp, &err) == VG_OK);
+    }
+    notice_probe p = {.action = VG_ACTION_NOTICE_HOST};
+    CHECK(vg_store_read(s, notice_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 2); /* a word of the list, not a part of one */
+    if (p.todo_count == 2) {
+        CHECK_INT_EQ(p.todo[0].report_id, r[1]);
+        CHECK_INT_EQ(p.todo[0].case_id, ca);
+        CHECK_STR_EQ(p.todo[0].url, "https://one.test/");
+        CHECK_STR_EQ(p.todo[0].hosting, "{\"addresses\":[]}");
+        CHECK_INT_EQ(p.todo[1].report_id, r[4]);
+    }
+    vg_notice_todos_free(p.todo, p.todo_count);
+
+    vg_notice_row n = {.report_id = r[1], .case_id = ca, .url = "https://one.test/",
+                       .state = VG_NOTICE_PENDING, .contact = "abuse@one.test",
+                       .language = "de", .provider = "One AS", .token_hash = "aa",
+                       .created_at = NOW + 30, .next_check_at = NOW + 30};
+    p = (notice_probe){.put = &n};
+    CHECK_MSG(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK, "%s", err.message);
+    int64_t first = p.id;
+    CHECK(first > 0);
+    CHECK(vg_store_read(s, notice_put_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_ERR_INVALID); /* one per URL */
+    vg_notice_row other = {.report_id = r[4], .case_id = cb, .url = "https://four.test/",
+                           .state = VG_NOTICE_NO_CONTACT, .created_at = NOW + 31};
+    p = (notice_probe){.put = &other};
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+    int64_t second = p.id;
+    p = (notice_probe){.action = VG_ACTION_NOTICE_HOST};
+    CHECK(vg_store_read(s, notice_todo_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.todo_count, 0);
+    vg_notice_todos_free(p.todo, p.todo_count);
+
+    /* an update replaces every field but the identity */
+    vg_notice_row up = n;
+    up.id = first;
+    up.report_id = r[2]; /* ignored */
+    up.url = "https://elsewhere.test/";
+    up.state = VG_NOTICE_SENT;
+    up.material_sha256 = "5ha";
+    up.material_pdq = "pdq";
+    up.confirmed = 1;
+    up.sent_count = 2;
+    up.first_sent_at = NOW + 40;
+    up.last_sent_at = NOW + 41;
+    up.acked_at = NOW + 42;
+    up.host_removed_at = NOW + 43;
+    up.removed_at = NOW + 44;
+    up.verified_at = NOW + 45;
+    up.escalated_at = NOW + 46;
+    up.reappeared_at = NOW + 47;
+    up.reappeared_count = 3;
+    up.next_check_at = NOW + 100;
+    up.last_check_at = NOW + 48;
+    p = (notice_probe){.put = &up};
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.id, first);
+    p = (notice_probe){.filter = {.id = first}};
+    CHECK(vg_store_read(s, notices_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 1);
+    if (p.count == 1) {
+        vg_notice_row *g = &p.rows[0];
+        CHECK_INT_EQ(g->report_id, r[1]);
+        CHECK_INT_EQ(g->case_id, ca);
+        CHECK_STR_EQ(g->url, "https://one.test/");
+        CHECK_STR_EQ(g->state, VG_NOTICE_SENT);
+        CHECK_STR_EQ(g->contact, "abuse@one.test");
+        CHECK_STR_EQ(g->language, "de");
+        CHECK_STR_EQ(g->provider, "One AS");
+        CHECK_STR_EQ(g->token_hash, "aa");
+        CHECK_STR_EQ(g->material_sha256, "5ha");
+        CHECK_STR_EQ(g->material_pdq, "pdq");
+        CHECK_INT_EQ(g->confirmed, 1);
+        CHECK_INT_EQ(g->sent_count, 2);
+        CHECK_INT_EQ(g->created_at, NOW + 30);
+        CHECK_INT_EQ(g->first_sent_at, NOW + 40);
+        CHECK_INT_EQ(g->last_sent_at, NOW + 41);
+        CHECK_INT_EQ(g->acked_at, NOW + 42);
+        CHECK_INT_EQ(g->host_removed_at, NOW + 43);
+        CHECK_INT_EQ(g->removed_at, NOW + 44);
+        CHECK_INT_EQ(g->verified_at, NOW + 45);
+        CHECK_INT_EQ(g->escalated_at, NOW + 46);
+        CHECK_INT_EQ(g->reappeared_at, NOW + 47);
+        CHECK_INT_EQ(g->reappeared_count, 3);
+        CHECK_INT_EQ(g->next_check_at, NOW + 100);
+        CHECK_INT_EQ(g->last_check_at, NOW + 48);
+    }
+    vg_notice_rows_free(p.rows, p.count);
+    up.id = 99999;
+    p = (notice_probe){.put = &up};
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_ERR_INVALID);
+    CHECK(strstr(err.message, "99999") != NULL);
+
+    /* the filters */
+    int64_t ids[4] = {0};
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){0}, 100, ids), 2);
+    CHECK_INT_EQ(ids[0], second); /* newest first */
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){0}, 1, ids), 1);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.report_id = r[4]}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], second);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.case_id = ca}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], first);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.due_at = NOW + 99}, 100, ids), 0);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.due_at = NOW + 100}, 100, ids), 1);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.state = VG_NOTICE_NO_CONTACT}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], second);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.token_hash = "aa"}, 100, ids), 1);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.token_hash = "ab"}, 100, ids), 0);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.material_sha256 = "5ha"}, 100, ids), 1);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.material_sha256 = "5ha", .state = "x"}, 100,
+                            ids),
+                 0);
+
+    /* the history */
+    p = (notice_probe){.event_notice = first};
+    CHECK(vg_store_write(s, notice_events_fn, &p, &err) == VG_OK);
+    CHECK(vg_store_read(s, notice_events_fn, &p, &err) == VG_ERR_INVALID);
+    CHECK(vg_store_read(s, notice_events_read_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.event_count, 2);
+    if (p.event_count == 2) {
+        CHECK_INT_EQ(p.events[0].notice_id, first);
+        CHECK_INT_EQ(p.events[0].at, NOW + 50);
+        CHECK_STR_EQ(p.events[0].kind, VG_NOTICE_EVENT_FETCH);
+        CHECK_STR_EQ(p.events[0].detail, "{\"status\":200}");
+        CHECK_STR_EQ(p.events[1].kind, VG_NOTICE_EVENT_MESSAGE);
+        CHECK_STR_EQ(p.events[1].detail, "{}");
+        CHECK(p.events[0].id < p.events[1].id);
+    }
+    vg_notice_events_free(p.events, p.event_count);
+    p = (notice_probe){.event_notice = second};
+    CHECK(vg_store_read(s, notice_events_read_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.event_count, 0);
+    vg_notice_events_free(p.events, p.event_count);
+    finish(s, loc);
+}
+
+/* ---- route decisions, deliveries, actions ----------------------------------- */
+
+typedef struct routing_probe {
+    int64_t id, report_id, now;
+    const vg_url_route_row *next;
+    const char *was_state, *was_actions, *was_changed_by;
+    const vg_route_delivery *delivery;
+    const vg_route_action *action;
+    const char *public_id;
+    int changed, found;
+    vg_url_route_row row;
+    vg_route_delivery *deliveries;
+    vg_route_action *actions;
+    vg_report_row report;
+    size_t count;
+} routing_probe;
+
+static vg_status route_get_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_route_get(tx, p->id, &p->row, &p->found, err);
+}
+
+static vg_status route_decide_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_route_decide(tx, p->next, p->was_state, p->was_actions, p->was_changed_by,
+                              &p->changed, err);
+}
+
+static vg_status delivery_add_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_delivery_add(tx, p->delivery, &p->changed, err);
+}
+
+static vg_status deliveries_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_deliveries(tx, p->report_id, p->now, 100, &p->deliveries, &p->count, err);
+}
+
+static vg_status delivery_update_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_delivery_update(tx, p->delivery, err);
+}
+
+static vg_status action_add_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_action_add(tx, p->action, &p->changed, err);
+}
+
+static vg_status actions_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_actions(tx, p->report_id, &p->actions, &p->count, err);
+}
+
+static vg_status by_public_id_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_report_by_public_id(tx, p->public_id, &p->report, &p->found, err);
+}
+
+/* The deliveries due at now (report 0) or of one report: their ids in order. */
+static size_t delivery_ids(vg_store *s, int64_t report_id, int64_t now, int64_t ids[8])
+{
+    routing_probe p = {.report_id = report_id, .now = now};
+    vg_error err;
+    CHECK(vg_store_read(s, deliveries_fn, &p, &err) == VG_OK);
+    for (size_t i = 0; i < p.count && i < 8; i++)
+        ids[i] = p.deliveries[i].id;
+    size_t n = p.count;
+    vg_route_deliveries_free(p.deliveries, p.count);
+    return n;
+}
+
+/* A route is decided only as it was read; a route has one delivery per
+ * kind and target, due at next_at until sent, then polled at poll_at until
+ * 0; an action is recorded once; a report is found by its public id. */
+static void test_route_deliveries(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    vg_error err;
+    vg_url_route_row row = {.report_id = r[1], .url = "https://one.test/",
+                            .state = VG_URL_ROUTE_PROPOSED, .actions = "notice_host,refer_police",
+                            .reasons = "hosted_home", .country = "FR", .hosting = "{}",
+                            .created_at = NOW};
+    route_probe rp = {.put = &row};
+    CHECK(vg_store_write(s, route_put_fn, &rp, &err) == VG_OK);
+    rp = (route_probe){.report_id = r[1]};
+    CHECK(vg_store_read(s, routes_fn, &rp, &err) == VG_OK);
+    int64_t id = rp.row_count == 1 ? rp.rows[0].id : 0;
+    CHECK(id > 0);
+    if (rp.row_count == 1) {
+        CHECK_STR_EQ(rp.rows[0].changed_by, "");
+        CHECK_STR_EQ(rp.rows[0].decided_by, "");
+        CHECK_INT_EQ(rp.rows[0].decided_at, 0);
+    }
+    vg_url_route_rows_free(rp.rows, rp.row_count);
+
+    routing_probe p = {.id = id};
+    CHECK(vg_store_read(s, route_get_fn, &p, &err) == VG_OK && p.found);
+    CHECK_STR_EQ(p.row.actions, "notice_host,refer_police");
+    CHECK_INT_EQ(p.row.report_id, r[1]);
+    vg_url_route_row_clear(&p.row);
+    p = (routing_probe){.id = id + 100};
+    CHECK(vg_store_read(s, route_get_fn, &p, &err) == VG_OK && !p.found);
+
+    /* a change by ann, then a stale decision (read before it) is refused */
+    vg_url_route_row next = row;
+    next.id = id;
+    next.actions = "refer_police";
+    next.changed_by = "ann";
+    p = (routing_probe){.next = &next, .was_state = VG_URL_ROUTE_PROPOSED,
+                        .was_actions = "notice_host,refer_police", .was_changed_by = ""};
+    CHECK(vg_store_write(s, route_decide_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.changed, 1);
+    vg_url_route_row approve = next;
+    approve.state = VG_URL_ROUTE_APPROVED;
+    approve.decided_by = "bob";
+    approve.decided_at = NOW + 5;
+    p = (routing_probe){.next = &approve, .was_state = VG_URL_ROUTE_PROPOSED,
+                        .was_actions = "notice_host,refer_police", .was_changed_by = ""};
+    CHECK(vg_store_write(s, route_decide_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.changed, 0);
+    p.was_actions = "refer_police";
+    p.was_changed_by = "ann";
+    CHECK(vg_store_read(s, route_decide_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK(vg_store_write(s, route_decide_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.changed, 1);
+    p = (routing_probe){.id = id};
+    CHECK(vg_store_read(s, route_get_fn, &p, &err) == VG_OK && p.found);
+    CHECK_STR_EQ(p.row.state, VG_URL_ROUTE_APPROVED);
+    CHECK_STR_EQ(p.row.actions, "refer_police");
+    CHECK_STR_EQ(p.row.changed_by, "ann");
+    CHECK_STR_EQ(p.row.decided_by, "bob");
+    CHECK_INT_EQ(p.row.decided_at, NOW + 5);
+    CHECK_STR_EQ(p.row.url, "https://one.test/");
+    vg_url_route_row_clear(&p.row);
+
+    /* deliveries: one per kind and target */
+    vg_route_delivery police = {.route_id = id, .report_id = r[1], .kind = "referral_police",
+                                .target = "police", .url = "https://one.test/", .next_at = NOW + 10,
+                                .created_at = NOW + 5};
+    vg_route_delivery forward = police;
+    forward.kind = "forward";
+    forward.target = "DE";
+    forward.next_at = NOW + 8;
+    p = (routing_probe){.delivery = &police};
+    CHECK(vg_store_write(s, delivery_add_fn, &p, &err) == VG_OK && p.changed == 1);
+    CHECK(vg_store_write(s, delivery_add_fn, &p, &err) == VG_OK && p.changed == 0);
+    CHECK(vg_store_read(s, delivery_add_fn, &p, &err) == VG_ERR_INVALID);
+    p = (routing_probe){.delivery = &forward};
+    CHECK(vg_store_write(s, delivery_add_fn, &p, &err) == VG_OK && p.changed == 1);
+    int64_t ids[8] = {0};
+    CHECK_INT_EQ(delivery_ids(s, 0, NOW + 7, ids), 0); /* none due yet */
+    CHECK_INT_EQ(delivery_ids(s, 0, NOW + 10, ids), 2);
+    int64_t police_id = ids[1], forward_id = ids[0]; /* the longest due first */
+    CHECK_INT_EQ(delivery_ids(s, r[1], 0, ids), 2);  /* a report's: in the order made */
+    CHECK(ids[0] == police_id && ids[1] == forward_id);
+    CHECK_INT_EQ(delivery_ids(s, r[4], 0, ids), 0);
+    p = (routing_probe){.report_id = r[1]};
+    CHECK(vg_store_read(s, deliveries_fn, &p, &err) == VG_OK && p.count == 2);
+    if (p.count == 2) {
+        const vg_route_delivery *d = &p.deliveries[1];
+        CHECK_INT_EQ(d->route_id, id);
+        CHECK_STR_EQ(d->kind, "forward");
+        CHECK_STR_EQ(d->target, "DE");
+        CHECK_STR_EQ(d->url, "https://one.test/");
+        CHECK_INT_EQ(d->attempts, 0);
+        CHECK_INT_EQ(d->next_at, NOW + 8);
+        CHECK_INT_EQ(d->sent_at, 0);
+        CHECK_STR_EQ(d->reference, "");
+        CHECK_STR_EQ(d->last_error, "");
+        CHECK_INT_EQ(d->poll_at, 0);
+        CHECK_INT_EQ(d->created_at, NOW + 5);
+    }
+    vg_route_deliveries_free(p.deliveries, p.count);
+
+    /* the forward fails once, then is sent and polled; the referral is sent */
+    vg_route_delivery tried = forward;
+    tried.id = forward_id;
+    tried.attempts = 1;
+    tried.next_at = NOW + 70;
+    tried.last_error = "connection refused";
+    p = (routing_probe){.delivery = &tried};
+    CHECK(vg_store_write(s, delivery_update_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(delivery_ids(s, 0, NOW + 69, ids), 1);
+    CHECK_INT_EQ(ids[0], police_id);
+    tried.attempts = 2;
+    tried.sent_at = NOW + 70;
+    tried.reference = "de-1";
+    tried.last_error = "";
+    tried.poll_at = NOW + 670;
+    CHECK(vg_store_write(s, delivery_update_fn, &p, &err) == VG_OK);
+    vg_route_delivery sent = police;
+    sent.id = police_id;
+    sent.attempts = 1;
+    sent.sent_at = NOW + 11;
+    sent.reference = "ref-p";
+    p = (routing_probe){.delivery = &sent};
+    CHECK(vg_store_write(s, delivery_update_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(delivery_ids(s, 0, NOW + 669, ids), 0); /* sent, not yet to poll */
+    CHECK_INT_EQ(delivery_ids(s, 0, NOW + 670, ids), 1);
+    CHECK_INT_EQ(ids[0], forward_id);
+    p = (routing_probe){.report_id = r[1]};
+    CHECK(vg_store_read(s, deliveries_fn, &p, &err) == VG_OK && p.count == 2);
+    if (p.count == 2) {
+        CHECK_INT_EQ(p.deliveries[1].attempts, 2);
+        CHECK_STR_EQ(p.deliveries[1].reference, "de-1");
+        CHECK_INT_EQ(p.deliveries[1].sent_at, NOW + 70);
+        CHECK_INT_EQ(p.deliveries[1].poll_at, NOW + 670);
+    }
+    vg_route_deliveries_free(p.deliveries, p.count);
+    tried.poll_at = 0; /* removed: no more polling */
+    p = (routing_probe){.delivery = &tried};
+    CHECK(vg_store_write(s, delivery_update_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(delivery_ids(s, 0, NOW + 100000, ids), 0);
+    vg_route_delivery none = tried;
+    none.id = forward_id + police_id + 10;
+    p = (routing_probe){.delivery = &none};
+    CHECK(vg_store_write(s, delivery_update_fn, &p, &err) == VG_ERR_INVALID);
+
+    /* actions: once each, oldest first */
+    vg_route_action removed = {.report_id = r[1], .type = "removed", .at = NOW + 90, .to = "",
+                               .reference = "", .url = "https://one.test/", .by = "Example DE"};
+    vg_route_action forwarded = {.report_id = r[1], .type = "forwarded", .at = NOW + 70,
+                                 .to = "Example DE", .reference = "de-1",
+                                 .url = "https://one.test/", .by = NULL};
+    p = (routing_probe){.action = &removed};
+    CHECK(vg_store_write(s, action_add_fn, &p, &err) == VG_OK && p.changed == 1);
+    CHECK(vg_store_write(s, action_add_fn, &p, &err) == VG_OK && p.changed == 0);
+    CHECK(vg_store_read(s, action_add_fn, &p, &err) == VG_ERR_INVALID);
+    p = (routing_probe){.action = &forwarded};
+    CHECK(vg_store_write(s, action_add_fn, &p, &err) == VG_OK && p.changed == 1);
+    p = (routing_probe){.report_id = r[1]};
+    CHECK(vg_store_read(s, actions_fn, &p, &err) == VG_OK && p.count == 2);
+    if (p.count == 2) {
+        CHECK_STR_EQ(p.actions[0].type, "forwarded");
+        CHECK_INT_EQ(p.actions[0].at, NOW + 70);
+        CHECK_STR_EQ(p.actions[0].to, "Example DE");
+        CHECK_STR_EQ(p.actions[0].reference, "de-1");
+        CHECK_STR_EQ(p.actions[0].by, "");
+        CHECK_STR_EQ(p.actions[1].type, "removed");
+        CHECK_STR_EQ(p.actions[1].by, "Example DE");
+        CHECK_STR_EQ(p.actions[1].url, "https://one.test/");
+    }
+    vg_route_actions_free(p.actions, p.count);
+    p = (routing_probe){.report_id = r[4]};
+    CHECK(vg_store_read(s, actions_fn, &p, &err) == VG_OK && p.count == 0);
+    vg_route_actions_free(p.actions, p.count);
+
+    /* a report by the id its sender knows */
+    p = (routing_probe){.public_id = "id-R1"};
+    CHECK(vg_store_read(s, by_public_id_fn, &p, &err) == VG_OK && p.found);
+    CHECK_INT_EQ(p.report.id, r[1]);
+    CHECK_STR_EQ(p.report.receipt_code, "R1");
+    vg_report_row_clear(&p.report);
+    p = (routing_probe){.public_id = "R1"};
+    CHECK(vg_store_read(s, by_public_id_fn, &p, &err) == VG_OK && !p.found);
+    vg_report_row_clear(&p.report);
+    finish(s, loc);
+}
+
 /* ---- the suite --------------------------------------------------------- */
 
 /* ---- statistics' facts --------------------------------------------------- */
@@ -4239,6 +4741,8 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_audit_damage);
     RUN(test_items);
     RUN(test_routes);
+    RUN(test_notices);
+    RUN(test_route_deliveries);
     RUN(test_files_and_bank);
     RUN(test_job_leases);
     RUN(test_alerts);

@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 8);
+        CHECK_INT_EQ(vg_store_schema_version(s), 10);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 8);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 10);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
      * decisions made before it learn the report they came from, when
@@ -176,6 +176,10 @@ static void test_locations(void)
                         "ALTER TABLE report_files DROP COLUMN match_signal;"
                         "DROP TABLE exchange_banks, exchange_bank_content,"
                         " exchange_open_reports;"
+                        "DROP TABLE notices_events; DROP TABLE notices;"
+                        "DROP TABLE routing_deliveries, routing_actions;"
+                        "ALTER TABLE url_routes DROP COLUMN changed_by,"
+                        " DROP COLUMN decided_by, DROP COLUMN decided_at;"
                         "UPDATE vigie_schema SET version = 5;"
                         "INSERT INTO console_items(report_id, state, final_json) VALUES"
                         " (1, 'auto', '{\"of\": 41}'), (2, 'auto', 'not json'),"
@@ -183,9 +187,11 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 8);
+        CHECK_INT_EQ(vg_store_schema_version(s), 10);
         vg_store_close(s);
     }
+    /* migration 8 (SQLite's 13): routes made before wait for a person */
+    CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM routing_deliveries"), 0);
     CHECK_INT_EQ(pgt_int(url, "SELECT decided_from FROM console_items WHERE report_id = 1"), 41);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM console_items WHERE decided_from IS NULL"),
                  4);
@@ -783,6 +789,46 @@ static void test_reconnect(void)
     pgt_drop(url);
 }
 
+/* What a transaction costs in waits for the server (vg_store_stats.
+ * round_trips): the BEGIN travels with the first statement, statements
+ * whose answer is not needed (the audit entry and its head) with the
+ * COMMIT, and a read's ROLLBACK is not waited for. One statement read
+ * costs one round trip; one audit entry written, two. */
+static vg_status one_append_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    (void)ctx;
+    vg_audit_note note = {.actor = "test", .action = "test.trips", .target = "t", .detail = "{}"};
+    return vg_tx_audit_append(tx, 1700000000, &note, NULL, err);
+}
+
+static void test_round_trips(void)
+{
+    char url[600];
+    CHECK(pgt_create(url, sizeof url));
+    vg_store_options opt = {.connections = 1};
+    vg_store *s = open_url(url, &opt);
+    if (s) {
+        vg_store_stats before, after;
+        int64_t n = 0;
+        /* the migrations' trips are counted at the first transaction's end */
+        CHECK(vg_store_write(s, one_append_tx, NULL, NULL) == VG_OK);
+        for (int i = 0; i < 2; i++) { /* the first time prepares too, in the same trip */
+            vg_store_stats_get(s, &before);
+            CHECK(vg_store_read(s, count_tx, &n, NULL) == VG_OK);
+            vg_store_stats_get(s, &after);
+            CHECK_INT_EQ(after.round_trips - before.round_trips, 1);
+            vg_store_stats_get(s, &before);
+            CHECK(vg_store_write(s, one_append_tx, NULL, NULL) == VG_OK);
+            vg_store_stats_get(s, &after);
+            CHECK_INT_EQ(after.round_trips - before.round_trips, 2);
+        }
+        CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM audit"), 3);
+        CHECK_INT_EQ(pgt_int(url, "SELECT seq FROM audit_head"), 3);
+        vg_store_close(s);
+    }
+    pgt_drop(url);
+}
+
 int main(void)
 {
     pgt_require("test_store_postgres");
@@ -793,5 +839,6 @@ int main(void)
     RUN(test_audit_guard_and_verify);
     RUN(test_races);
     RUN(test_reconnect);
+    RUN(test_round_trips);
     return vg_test_exit();
 }

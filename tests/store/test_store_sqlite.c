@@ -370,11 +370,13 @@ static void test_migrations(void)
                 "DROP TABLE jobs; ALTER TABLE report_files DROP COLUMN video_match;"
                 "DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alerts;"
                 "ALTER TABLE reports DROP COLUMN danger; ALTER TABLE api_keys DROP COLUMN scopes;"
+                "DROP TABLE routing_deliveries; DROP TABLE routing_actions;"
                 "DROP TABLE url_routes;"
                 "DROP INDEX audit_actor; DROP INDEX audit_action; DROP INDEX audit_time;"
                 "ALTER TABLE report_files DROP COLUMN match_signal;"
                 "DROP TABLE exchange_banks; DROP TABLE exchange_bank_content;"
                 "DROP TABLE exchange_open_reports;"
+                "DROP TABLE notices_events; DROP TABLE notices;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");
     s = open_dir(dir, NULL);
@@ -405,6 +407,8 @@ static void test_migrations(void)
     /* reports made before migration 8 said nothing of a child in danger */
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM reports WHERE danger = 0"), 2);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM alerts"), 0);
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM routing_deliveries"), 0);
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM notices"), 0);
     CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 15);
 
     /* a database from a newer vigie is refused, not damaged */

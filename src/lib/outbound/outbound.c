@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -77,6 +78,9 @@ typedef struct exchange {
     size_t excerpt_len;
     const char *upload; /* the mail being sent, and how far */
     size_t upload_len, upload_at;
+    char *answer; /* vg_outbound_request: the whole answer, up to answer_max */
+    size_t answer_len, answer_max;
+    bool answer_over; /* it was longer */
 } exchange;
 
 int vg_outbound_socket(const struct sockaddr *sa, int family, int socktype, int protocol,
@@ -114,6 +118,19 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
     exchange *x = ctx;
     size_t len = size * n;
+    if (x->answer_max) {
+        if (x->answer_len + len > x->answer_max) {
+            x->answer_over = true;
+            return 0; /* ends the transfer: an answer this long is not one we asked for */
+        }
+        char *grown = realloc(x->answer, x->answer_len + len + 1);
+        if (!grown)
+            return 0;
+        memcpy(grown + x->answer_len, data, len);
+        x->answer_len += len;
+        grown[x->answer_len] = 0;
+        x->answer = grown;
+    }
     for (size_t i = 0; i < len && x->excerpt_len + 1 < sizeof x->excerpt; i++) {
         unsigned char ch = (unsigned char)data[i];
         x->excerpt[x->excerpt_len++] = ch >= 0x20 && ch < 0x7f ? (char)ch : ' ';
@@ -172,17 +189,19 @@ static vg_status failure(const exchange *x, CURLcode rc, const char *what, vg_er
 
 /* ---- webhooks ------------------------------------------------------------------------ */
 
-vg_status vg_outbound_post(const vg_outbound_options *options, const char *url,
-                           const char *const *headers, const char *body, size_t len, long *status,
-                           vg_error *err)
+/* One HTTP exchange under the rules; what names the peer in errors. */
+static vg_status exchange_http(const vg_outbound_options *options, const char *what,
+                               const char *method, const char *url, const char *const *headers,
+                               const char *body, size_t len, exchange *x, long *status,
+                               vg_error *err)
 {
     if (status)
         *status = 0;
     if (!url ||
         (strncmp(url, "https://", 8) && !(options->allow_local && !strncmp(url, "http://", 7))))
-        return vg_error_set(err, VG_ERR_INVALID, "the webhook's address must be an https:// URL");
-    exchange x = {.options = options};
-    CURL *h = handle(&x, url, options->allow_local ? "http,https" : "https", err);
+        return vg_error_set(err, VG_ERR_INVALID, "the %s's address must be an https:// URL",
+                            what);
+    CURL *h = handle(x, url, options->allow_local ? "http,https" : "https", err);
     if (!h)
         return err ? err->status : VG_ERR_NOMEM;
     struct curl_slist *list = NULL;
@@ -203,23 +222,60 @@ vg_status vg_outbound_post(const vg_outbound_options *options, const char *url,
     if (st == VG_OK) {
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "vigie");
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        if (!strcmp(method, "POST")) {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        } else {
+            curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        }
         CURLcode rc = curl_easy_perform(h);
         long code = 0;
-        if (rc == CURLE_OK)
+        if (rc == CURLE_OK || x->answer_over)
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
         if (status)
             *status = code;
-        if (rc != CURLE_OK)
-            st = failure(&x, rc, "webhook", err);
+        if (x->answer_over)
+            st = vg_error_set(err, VG_ERR_IO, "%s: the answer is longer than %zu bytes", what,
+                              x->answer_max);
+        else if (rc != CURLE_OK)
+            st = failure(x, rc, what, err);
         else if (code < 200 || code > 299)
-            st = vg_error_set(err, VG_ERR_IO, "webhook: answered HTTP %ld%s%s", code,
-                              x.excerpt_len ? ": " : "", x.excerpt);
+            st = vg_error_set(err, VG_ERR_IO, "%s: answered HTTP %ld%s%s", what, code,
+                              x->excerpt_len ? ": " : "", x->excerpt);
     }
     curl_slist_free_all(list);
     curl_easy_cleanup(h);
     return st;
+}
+
+vg_status vg_outbound_post(const vg_outbound_options *options, const char *url,
+                           const char *const *headers, const char *body, size_t len, long *status,
+                           vg_error *err)
+{
+    exchange x = {.options = options};
+    return exchange_http(options, "webhook", "POST", url, headers, body, len, &x, status, err);
+}
+
+vg_status vg_outbound_request(const vg_outbound_options *options, const char *what,
+                              const char *method, const char *url, const char *const *headers,
+                              const char *body, size_t len, size_t answer_max, long *status,
+                              char **answer, size_t *answer_len, vg_error *err)
+{
+    *answer = NULL;
+    *answer_len = 0;
+    if (strcmp(method, "GET") && strcmp(method, "POST"))
+        return vg_error_set(err, VG_ERR_INVALID, "%s: only GET and POST are sent", what);
+    exchange x = {.options = options, .answer_max = answer_max ? answer_max : 1};
+    vg_status st = exchange_http(options, what, method, url, headers, body, len, &x, status, err);
+    if (st != VG_OK) {
+        free(x.answer);
+        return st;
+    }
+    if (!x.answer && !(x.answer = calloc(1, 1)))
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    *answer = x.answer;
+    *answer_len = x.answer_len;
+    return VG_OK;
 }
 
 /* ---- e-mail ------------------------------------------------------------------------------ */

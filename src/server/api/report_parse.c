@@ -18,8 +18,13 @@
 static const char *const report_members[] = {
     "urls",        "files",         "category", "platform", "account", "occurred_at",
     "description", "reporter_kind", "language", "country",  "contact", "child_in_danger",
-    NULL,
+    "origin",      NULL,
 };
+/* A report forwarded by a partner hotline says where it comes from and
+ * what that hotline found (docs/api.md); shown to analysts, never a
+ * classification here: the hotline assesses under its own law. */
+static const char *const origin_members[] = {"hotline",  "country",  "reference", "classification",
+                                             "severity", "age",      "automatic", NULL};
 static const char *const file_members[] = {"sha256",   "md5",  "sha1", "pdq",
                                            "filename", "size", NULL};
 
@@ -56,6 +61,53 @@ static int refuse(vg_api_refusal *why, unsigned status, const char *code, const 
     vsnprintf(why->message, sizeof why->message, fmt, ap);
     va_end(ap);
     return 0;
+}
+
+/* "origin" into the report's further fields (extra_json), as
+ * origin_hotline, origin_country... */
+static int read_origin(json_t *origin, vg_intake_draft *d, vg_api_refusal *why)
+{
+    const char *name;
+    json_t *value;
+    if (!json_is_object(origin))
+        return refuse(why, 400, "invalid_field", "\"origin\" must be an object.");
+    json_t *extra = json_object();
+    json_object_foreach(origin, name, value)
+    {
+        if (!listed(origin_members, name)) {
+            json_decref(extra);
+            return refuse(why, 400, "unknown_field",
+                          "\"origin.%.64s\" is not a field of a report's origin.", name);
+        }
+        char key[48];
+        snprintf(key, sizeof key, "origin_%s", name);
+        if (!strcmp(name, "automatic")) {
+            if (!json_is_boolean(value)) {
+                json_decref(extra);
+                return refuse(why, 400, "invalid_field",
+                              "\"origin.automatic\" must be true or false.");
+            }
+            json_object_set(extra, key, value);
+            continue;
+        }
+        const char *text;
+        if (member_string(origin, name, &text) != 0 || (text && strlen(text) > 200)) {
+            json_decref(extra);
+            return refuse(why, 400, "invalid_field",
+                          "\"origin.%s\" must be a string of at most 200 bytes.", name);
+        }
+        if (text)
+            json_object_set_new(extra, key, json_string(text));
+    }
+    char *text = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(extra);
+    vg_error err;
+    vg_status st = text ? vg_intake_draft_text(d, &d->report.extra_json, text, 4096, &err)
+                        : VG_ERR_NOMEM;
+    free(text);
+    if (st != VG_OK)
+        return refuse(why, 400, "invalid_field", "\"origin\" could not be read.");
+    return 1;
 }
 
 static int read_report(vg_hotline *h, json_t *root, vg_intake_draft *d, vg_api_refusal *why)
@@ -122,6 +174,10 @@ static int read_report(vg_hotline *h, json_t *root, vg_intake_draft *d, vg_api_r
         }
         d->report.danger = json_is_true(danger);
     }
+
+    json_t *origin = json_object_get(root, "origin");
+    if (origin && !json_is_null(origin) && !read_origin(origin, d, why))
+        return 0;
 
     json_t *urls = json_object_get(root, "urls");
     if (urls && !json_is_null(urls)) {

@@ -22,6 +22,7 @@
 
 #include "server/api/api.h"
 #include "server/api/report_parse.h"
+#include "hotline/routing.h"
 #include "server/uploads.h"
 #include "vigie/digest.h"
 
@@ -151,6 +152,35 @@ static void post_reports(vg_http_request *req)
     vg_intake_draft_free(h, &d);
 }
 
+/* GET /api/v1/reports/{id}: what became of a report, for the key that
+ * sent it; any other key is told there is no such report. */
+static void get_report(vg_http_request *req)
+{
+    vg_hotline *h = vg_http_route_ctx(req);
+    const char *id = vg_http_path(req) + strlen("/api/v1/reports/");
+    const vg_http_caller *caller = vg_http_caller_of(req);
+    size_t n = strlen(id);
+    int id_ok = n > 0 && n <= 128;
+    for (size_t i = 0; id_ok && i < n; i++)
+        id_ok = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'z') ||
+                (id[i] >= 'A' && id[i] <= 'Z') || id[i] == '-' || id[i] == '_';
+    char *fate = NULL;
+    int found = 0;
+    vg_error err;
+    if (id_ok && vg_hotline_report_fate(h, id, caller ? caller->api_key_id : 0, &fate, &found,
+                                        &err) != VG_OK) {
+        vg_http_json_error(req, 503, "storage_error", "The report could not be read; try again.");
+        return;
+    }
+    if (!found) {
+        vg_http_json_error(req, 404, "not_found",
+                           "No report with this id was sent with your key.");
+        return;
+    }
+    vg_http_respond(req, 200, "application/json", fate, strlen(fate));
+    free(fate);
+}
+
 /* OpenAPI 3.0 description of the partner API. */
 static const char openapi[] =
     "{\"openapi\":\"3.0.3\","
@@ -230,7 +260,19 @@ static const char openapi[] =
     "content_id, distance}]}\"}}},"
     "\"post\":{\"summary\":\"Hash a file (multipart photo or video) and look it up\","
     "\"security\":[{\"bearer\":[]}],\"responses\":{\"200\":{\"description\":"
-    "\"{signals, matches}\"}}}}},"
+    "\"{signals, matches}\"}}}},"
+    "\"/api/v1/reports/{id}\":{\"get\":{"
+    "\"summary\":\"What became of a report you sent\",\"operationId\":\"getReport\","
+    "\"security\":[{\"bearer\":[]}],"
+    "\"parameters\":[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
+    "\"schema\":{\"type\":\"string\"}}],"
+    "\"responses\":{"
+    "\"200\":{\"description\":\"Its status and what was done\",\"content\":{"
+    "\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Fate\"}}}},"
+    "\"401\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"404\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"429\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"503\":{\"$ref\":\"#/components/responses/Error\"}}}}},"
     "\"components\":{"
     "\"securitySchemes\":{\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\"}},"
     "\"responses\":{\"Error\":{\"description\":\"Refused\",\"content\":{\"application/json\":"
@@ -254,7 +296,22 @@ static const char openapi[] =
     "\"contact\":{\"type\":\"string\",\"maxLength\":1000},"
     "\"child_in_danger\":{\"type\":\"boolean\",\"description\":\"The sender believes a child "
     "is in danger now (or the abuse is live): the report comes first and alerts whoever is on "
-    "duty.\"}}},"
+    "duty.\"},"
+    "\"origin\":{\"$ref\":\"#/components/schemas/Origin\"}}},"
+    "\"Origin\":{\"type\":\"object\",\"additionalProperties\":false,"
+    "\"description\":\"A report forwarded by a partner hotline: who it is and what it found.\","
+    "\"properties\":{\"hotline\":{\"type\":\"string\"},\"country\":{\"type\":\"string\"},"
+    "\"reference\":{\"type\":\"string\"},\"classification\":{\"type\":\"string\"},"
+    "\"severity\":{\"type\":\"string\"},\"age\":{\"type\":\"string\"},"
+    "\"automatic\":{\"type\":\"boolean\"}}},"
+    "\"Fate\":{\"type\":\"object\",\"required\":[\"id\",\"status\",\"actions\"],"
+    "\"properties\":{\"id\":{\"type\":\"string\"},\"status\":{\"type\":\"string\"},"
+    "\"actions\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+    "\"required\":[\"type\",\"at\"],\"properties\":{"
+    "\"type\":{\"type\":\"string\",\"enum\":[\"forwarded\",\"notice_sent\",\"referred\","
+    "\"removed\"]},\"at\":{\"type\":\"integer\"},\"to\":{\"type\":\"string\"},"
+    "\"reference\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"},"
+    "\"by\":{\"type\":\"string\"}}}}}},"
     "\"FileDigest\":{\"type\":\"object\",\"additionalProperties\":false,"
     "\"required\":[\"sha256\"],\"properties\":{"
     "\"sha256\":{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{64}$\"},"
@@ -283,6 +340,8 @@ vg_status vg_api_routes(vg_server *srv, void *state, vg_error *err)
          VG_ROUTE_RAW | VG_ROUTE_FILES | VG_ROUTE_SCOPES(VG_SCOPE_REPORT), srv->max_request_bytes,
          post_reports, report_file, srv->hotline},
         {"GET", "/api/v1/openapi.json", VG_ROLE_NONE, 0, 0, get_openapi, NULL, NULL},
+        {"GET", "/api/v1/reports", VG_ROLE_PARTNER,
+         VG_ROUTE_PREFIX | VG_ROUTE_SCOPES(VG_SCOPE_REPORT), 0, get_report, NULL, srv->hotline},
         {"GET", "/api/v1/stats", VG_ROLE_PARTNER, VG_ROUTE_SCOPES(VG_SCOPE_STATS), 0,
          vg_api_stats_get, NULL, srv->hotline},
     };

@@ -40,11 +40,8 @@ static void send_table(vg_http_request *req, const vg_stats_table *t, const char
 {
     char *buf = NULL;
     size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (out)
-        vg_hotline_stats_write(t, out, format);
-    if (!out || fclose(out) != 0) {
-        free(buf);
+    vg_error err;
+    if (vg_hotline_stats_text(t, format, &buf, &len, &err) != VG_OK) {
         vg_http_json_error(req, 500, "internal", "Out of memory.");
         return;
     }

@@ -123,7 +123,7 @@ void vg_console_case_page(vg_http_request *req)
         vg_page_put(&p, "</tbody></table>");
     }
 
-    vg_console_routes_table(&p, con, 0, case_id);
+    vg_console_routes_table(&p, req, con, 0, case_id);
 
     vg_page_put(&p, "<h2>Linked cases</h2><p>Reports sharing a file, a URL or an account are "
                     "already in this case. Near-identical files (PDQ) link to: ");

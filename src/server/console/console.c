@@ -72,9 +72,17 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
          NULL, con},
         {"GET", "/console/search", VG_ROLE_ANALYST, 0, 0, vg_console_search_page, NULL, con},
         {"GET", "/console/alerts", VG_ROLE_ANALYST, 0, 0, vg_console_alerts_page, NULL, con},
+        {"POST", "/console/route", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096, vg_console_route_post,
+         NULL, con},
+        {"POST", "/console/route/removed", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 8192,
+         vg_console_route_removed_post, NULL, con},
         {"GET", "/console/stats", VG_ROLE_SUPERVISOR, 0, 0, vg_console_stats_page, NULL, con},
         {"POST", "/console/alerts/ack", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
          vg_console_alert_ack_post, NULL, con},
+        {"GET", "/console/notices", VG_ROLE_ANALYST, 0, 0, vg_console_notices_page, NULL, con},
+        {"GET", "/console/notice", VG_ROLE_ANALYST, 0, 0, vg_console_notice_page, NULL, con},
+        {"POST", "/console/notice/confirm", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
+         vg_console_notice_confirm_post, NULL, con},
     };
     vg_status st = vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
     static const char *const staff[] = {"/console", "/login", "/logout"};

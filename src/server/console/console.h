@@ -72,8 +72,12 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
                             const vg_item *it, const vg_item_file *files, size_t count);
 /* Render the routes of a report (report_id > 0) or a case (case_id > 0):
  * what must be done about each URL, why, and where it is hosted. */
-void vg_console_routes_table(vg_page *p, const vg_console *con, int64_t report_id,
-                             int64_t case_id);
+void vg_console_routes_table(vg_page *p, vg_http_request *req, const vg_console *con,
+                             int64_t report_id, int64_t case_id);
+/* POST /console/route (approve or change a route) and
+ * /console/route/removed (the material is gone), in routes.c. */
+void vg_console_route_post(vg_http_request *req);
+void vg_console_route_removed_post(vg_http_request *req);
 
 /* What the reporter told us (reporter.c): who they are, when they saw it,
  * their country and language, further fields, and whether they left
@@ -106,5 +110,8 @@ void vg_console_search_page(vg_http_request *req);
 void vg_console_stats_page(vg_http_request *req);
 void vg_console_alerts_page(vg_http_request *req);
 void vg_console_alert_ack_post(vg_http_request *req);
+void vg_console_notices_page(vg_http_request *req);
+void vg_console_notice_page(vg_http_request *req);
+void vg_console_notice_confirm_post(vg_http_request *req);
 
 #endif

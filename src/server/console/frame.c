@@ -23,6 +23,7 @@ static const struct {
     {{"/console/queue?done=1", "Assessed"}, VG_ROLE_ANALYST},
     {{"/console/search", "Search"}, VG_ROLE_ANALYST},
     {{"/console/alerts", "Alerts"}, VG_ROLE_ANALYST},
+    {{"/console/notices", "Notices"}, VG_ROLE_ANALYST},
     {{"/console/stats", "Statistics"}, VG_ROLE_SUPERVISOR},
     {{"/console/admin", "Administration"}, VG_ROLE_ADMINISTRATOR},
 };

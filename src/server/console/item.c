@@ -232,6 +232,15 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
                     "its files left the organisation's bank, and %" PRId64 " other report(s) "
                     "that inherited its decision came back with it.</p>",
                     vg_console_id(vg_http_query(req, "n")));
+    if (msg && !strcmp(msg, "route_approved"))
+        vg_page_put(&p, "<p class=\"msg\" role=\"status\">Route approved: what it sends "
+                        "goes out in the background, and is shown under Routes.</p>");
+    if (msg && !strcmp(msg, "route_changed"))
+        vg_page_put(&p, "<p class=\"msg\" role=\"status\">Route changed: another analyst "
+                        "must approve the change.</p>");
+    if (msg && !strcmp(msg, "removed"))
+        vg_page_put(&p, "<p class=\"msg\" role=\"status\">Recorded: the material is gone "
+                        "from this URL. Whoever forwarded the report learns it.</p>");
     if (problem) {
         vg_page_put(&p, "<p class=\"msg err\" role=\"alert\">");
         vg_page_text(&p, problem);
@@ -317,7 +326,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
             vg_page_put(&p, ".");
         }
         vg_page_put(&p, "</p>");
-        vg_console_routes_table(&p, con, report, 0);
+        vg_console_routes_table(&p, req, con, report, 0);
         vg_console_reopen_form(&p, req, &it);
     } else {
         if (it.first_by && !strcmp(it.state, VG_ITEM_SECOND)) {

@@ -7,6 +7,7 @@
  * it (hotline/assessment.h: they are assessed the moment they can be).
  */
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,15 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
     vg_page_put(p, "</a> <small>");
     vg_page_text(p, it->source);
     vg_page_put(p, "</small>");
+    /* A report forwarded by a partner hotline says so (routing). */
+    json_t *extra = it->extra_json ? json_loads(it->extra_json, 0, NULL) : NULL;
+    const char *origin = json_string_value(json_object_get(extra, "origin_hotline"));
+    if (origin) {
+        vg_page_put(p, "<br><small class=\"origin\">from partner hotline ");
+        vg_page_text(p, origin);
+        vg_page_put(p, "</small>");
+    }
+    json_decref(extra);
     /* Identical reports of one case cost one decision: they are
      * one row, and inherit what is decided for it. */
     if (it->copies)

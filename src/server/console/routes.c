@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "hotline/routing.h"
 #include "model/vocab.h"
@@ -79,8 +80,121 @@ static void hosting(vg_page *p, const char *text)
     json_decref(o);
 }
 
-void vg_console_routes_table(vg_page *p, const vg_console *con, int64_t report_id,
-                             int64_t case_id)
+/* The approval form of a proposed route: the actions as boxes, checked as
+ * proposed; approving unchanged approves, changing waits for a second
+ * analyst (model/route.h). */
+static void approval_form(vg_page *p, vg_http_request *req, const vg_url_route_row *r)
+{
+    if (r->changed_by && *r->changed_by) {
+        vg_page_put(p, "<p>Changed by ");
+        vg_page_text(p, r->changed_by);
+        vg_page_put(p, ": another analyst approves the change (or changes it again).</p>");
+    }
+    vg_page_put(p, "<form method=\"post\" action=\"/console/route\">");
+    vg_page_csrf(p, req);
+    vg_page_fmt(p, "<input type=\"hidden\" name=\"route\" value=\"%" PRId64 "\">"
+                   "<fieldset><legend>What to do about this URL</legend>",
+                r->id);
+    for (const vg_term *t = vg_action_terms; t->code; t++) {
+        if (!strcmp(t->code, VG_ACTION_FORWARD) && !(r->partner && *r->partner))
+            continue;
+        vg_page_fmt(p, "<label><input type=\"checkbox\" name=\"action\" value=\"%s\"%s> ",
+                    t->code, vg_route_has_action(r->actions, t->code) ? " checked" : "");
+        vg_page_text(p, t->label);
+        vg_page_put(p, "</label><br>");
+    }
+    vg_page_fmt(p, "</fieldset><button type=\"submit\" class=\"primary\">Approve<span "
+                   "class=\"skip\"> route %" PRId64 "</span></button></form>",
+                r->id);
+}
+
+static void removal_form(vg_page *p, vg_http_request *req, const vg_url_route_row *r)
+{
+    vg_page_put(p, "<form class=\"inline\" method=\"post\" action=\"/console/route/removed\">");
+    vg_page_csrf(p, req);
+    vg_page_fmt(p, "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">",
+                r->report_id);
+    vg_page_put(p, "<input type=\"hidden\" name=\"url\" value=\"");
+    vg_page_text(p, r->url);
+    vg_page_put(p, "\"><button type=\"submit\">The material is gone</button></form>");
+}
+
+/* What was sent (deliveries) and what was done (actions) about a report. */
+static void history(vg_page *p, const vg_console *con, int64_t report_id)
+{
+    vg_route_delivery *d = NULL;
+    vg_route_action *a = NULL;
+    size_t dn = 0, an = 0;
+    vg_error err;
+    if (vg_hotline_route_history(con->hotline, report_id, &d, &dn, &a, &an, &err) != VG_OK) {
+        vg_page_put(p, "<p class=\"msg err\">What was sent cannot be read now.</p>");
+        return;
+    }
+    if (dn) {
+        vg_page_put(p, "<h3>Sent</h3><ul>");
+        for (size_t i = 0; i < dn; i++) {
+            vg_page_put(p, "<li>");
+            vg_page_text(p, vg_term_label(vg_delivery_kind_terms, d[i].kind));
+            vg_page_put(p, " (");
+            vg_page_text(p, d[i].target);
+            vg_page_put(p, ") for ");
+            vg_page_text(p, d[i].url);
+            if (d[i].sent_at) {
+                vg_page_put(p, ": taken ");
+                vg_console_time(p, d[i].sent_at);
+                vg_page_put(p, ", their reference ");
+                vg_page_text(p, d[i].reference);
+            } else if (!d[i].attempts) {
+                vg_page_put(p, ": being sent");
+            } else {
+                vg_page_fmt(p, ": <strong>not taken</strong> after %" PRId64 " tries (",
+                            d[i].attempts);
+                vg_page_text(p, d[i].last_error);
+                vg_page_put(p, "); next try ");
+                vg_console_time(p, d[i].next_at);
+            }
+            if (d[i].sent_at && d[i].last_error && *d[i].last_error) {
+                vg_page_put(p, " · the partner could not be asked: ");
+                vg_page_text(p, d[i].last_error);
+            }
+            vg_page_put(p, "</li>");
+        }
+        vg_page_put(p, "</ul>");
+    }
+    if (an) {
+        vg_page_put(p, "<h3>Done</h3><ul>");
+        for (size_t i = 0; i < an; i++) {
+            vg_page_put(p, "<li>");
+            vg_console_time(p, a[i].at);
+            vg_page_put(p, " · ");
+            vg_page_text(p, vg_term_label(vg_done_terms, a[i].type));
+            if (*a[i].to) {
+                vg_page_put(p, " to ");
+                vg_page_text(p, a[i].to);
+            }
+            if (*a[i].by) {
+                vg_page_put(p, ", said ");
+                vg_page_text(p, a[i].by);
+            }
+            if (*a[i].reference) {
+                vg_page_put(p, " (");
+                vg_page_text(p, a[i].reference);
+                vg_page_put(p, ")");
+            }
+            if (*a[i].url) {
+                vg_page_put(p, ": ");
+                vg_page_text(p, a[i].url);
+            }
+            vg_page_put(p, "</li>");
+        }
+        vg_page_put(p, "</ul>");
+    }
+    vg_route_deliveries_free(d, dn);
+    vg_route_actions_free(a, an);
+}
+
+void vg_console_routes_table(vg_page *p, vg_http_request *req, const vg_console *con,
+                             int64_t report_id, int64_t case_id)
 {
     vg_url_route_row *rows = NULL;
     size_t n = 0;
@@ -116,8 +230,96 @@ void vg_console_routes_table(vg_page *p, const vg_console *con, int64_t report_i
         vg_console_time(p, r->created_at);
         vg_page_put(p, " · ");
         vg_page_text(p, vg_term_label(vg_url_route_state_terms, r->state));
+        if (r->decided_by && *r->decided_by) {
+            vg_page_put(p, " by ");
+            vg_page_text(p, r->decided_by);
+            vg_page_put(p, ", ");
+            vg_console_time(p, r->decided_at);
+        }
+        if (report_id > 0) {
+            if (!strcmp(r->state, VG_URL_ROUTE_PROPOSED))
+                approval_form(p, req, r);
+            else
+                removal_form(p, req, r);
+        }
         vg_page_put(p, "</td></tr>");
     }
     vg_page_put(p, "</tbody></table>");
+    if (report_id > 0)
+        history(p, con, report_id);
     vg_url_route_rows_free(rows, n);
+}
+
+/* POST /console/route: approve (or change) a route. */
+void vg_console_route_post(vg_http_request *req)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    int64_t id = vg_console_id(vg_http_param(req, "route"));
+    if (!id) {
+        vg_http_error_page(req, 400, "The form needs a route.");
+        return;
+    }
+    const char *values[16];
+    size_t n = vg_http_params(req, "action", values, 16);
+    char wanted[VG_URL_ROUTE_TEXT] = "";
+    for (size_t i = 0; i < n && i < 16; i++) {
+        size_t len = strlen(wanted);
+        if (len + strlen(values[i]) + 2 > sizeof wanted)
+            break;
+        snprintf(wanted + len, sizeof wanted - len, "%s%s", len ? "," : "", values[i]);
+    }
+    vg_actor who = vg_console_actor(req);
+    vg_route_verdict verdict;
+    int64_t report = 0;
+    char why[200] = "";
+    vg_error err;
+    if (vg_hotline_route_decide(con->hotline, id, who.username, wanted, (int64_t)time(NULL),
+                                &verdict, &report, why, sizeof why, &err) != VG_OK) {
+        vg_console_unavailable(req, &err);
+        return;
+    }
+    if (verdict != VG_ROUTE_REFUSED) {
+        char to[96];
+        snprintf(to, sizeof to, "/console/item?id=%" PRId64 "&msg=%s", report,
+                 verdict == VG_ROUTE_APPROVE ? "route_approved" : "route_changed");
+        vg_http_redirect(req, to);
+        return;
+    }
+    vg_page p = {0};
+    vg_console_page_open(&p, req, "Not changed", NULL);
+    vg_page_put(&p, "<p class=\"msg err\" role=\"alert\">The route was not changed: ");
+    vg_page_text(&p, why);
+    vg_page_put(&p, ".</p>");
+    if (report)
+        vg_page_fmt(&p, "<p><a href=\"/console/item?id=%" PRId64 "\">Back to the item</a></p>",
+                    report);
+    vg_page_send(&p, req, report ? 409 : 404);
+}
+
+/* POST /console/route/removed: the material is gone from a routed URL. */
+void vg_console_route_removed_post(vg_http_request *req)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    int64_t report = vg_console_id(vg_http_param(req, "report"));
+    const char *url = vg_http_param(req, "url");
+    if (!report || !url || !*url) {
+        vg_http_error_page(req, 400, "The form needs a report and a URL.");
+        return;
+    }
+    vg_actor who = vg_console_actor(req);
+    int recorded = 0;
+    vg_error err;
+    vg_status st = vg_hotline_route_removed(con->hotline, report, url, who.username,
+                                            (int64_t)time(NULL), &recorded, &err);
+    if (st == VG_ERR_INVALID) {
+        vg_http_error_page(req, 404, "This URL has no route in this report.");
+        return;
+    }
+    if (st != VG_OK) {
+        vg_console_unavailable(req, &err);
+        return;
+    }
+    char to[96];
+    snprintf(to, sizeof to, "/console/item?id=%" PRId64 "&msg=removed", report);
+    vg_http_redirect(req, to);
 }

@@ -9,7 +9,6 @@
  * form of the figures; the chart has a text alternative naming its
  * largest bar.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +25,7 @@ static void text_field(vg_page *p, const char *name, const char *label, const ch
                        const char *hint)
 {
     vg_page_fmt(p, "<label for=\"s-%s\">%s</label> <input type=\"text\" id=\"s-%s\" name=\"%s\" "
-                   "size=\"12\" inputmode=\"numeric\" placeholder=\"%s\" value=\"",
+                   "size=\"12\" placeholder=\"%s\" value=\"",
                 name, label, name, name, hint);
     vg_page_text(p, value ? value : "");
     vg_page_put(p, "\">");
@@ -172,14 +171,8 @@ static void download(vg_http_request *req, const vg_stats_table *t, vg_table_for
 {
     char *buf = NULL;
     size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (!out) {
-        vg_http_error_page(req, 500, "Out of memory.");
-        return;
-    }
-    vg_hotline_stats_write(t, out, format);
-    if (fclose(out) != 0 || !buf) {
-        free(buf);
+    vg_error err;
+    if (vg_hotline_stats_text(t, format, &buf, &len, &err) != VG_OK) {
         vg_http_error_page(req, 500, "Out of memory.");
         return;
     }

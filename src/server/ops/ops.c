@@ -73,8 +73,12 @@ static void metrics(vg_http_request *req)
              "vigie_store_failed_writes_total %" PRIu64 "\n"
              "# HELP vigie_store_commits_total Transactions committed (one fsync each); "
              "writes / commits is the group-commit batch.\n"
-             "# TYPE vigie_store_commits_total counter\nvigie_store_commits_total %" PRIu64 "\n",
-             ss.writes, ss.failed_writes, ss.commits);
+             "# TYPE vigie_store_commits_total counter\nvigie_store_commits_total %" PRIu64 "\n"
+             "# HELP vigie_store_round_trips_total Waits for the database server's answer "
+             "(PostgreSQL; 0 on SQLite).\n"
+             "# TYPE vigie_store_round_trips_total counter\n"
+             "vigie_store_round_trips_total %" PRIu64 "\n",
+             ss.writes, ss.failed_writes, ss.commits, ss.round_trips);
     vg_http_metrics(vg_http_server(req), req, extra);
 }
 

@@ -30,6 +30,7 @@ void vg_public_home_get(vg_http_request *req)
     action(&p, "/report", "home.report");
     action(&p, "/report?about=me", "home.me");
     action(&p, "/status", "home.status");
+    action(&p, "/transparency/report", "home.transparency");
     vg_page_put(&p, "</ul><h2>");
     vg_page_t(&p, "home.next_title");
     vg_page_put(&p, "</h2><ol>");

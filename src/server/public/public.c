@@ -136,6 +136,8 @@ vg_status vg_public_open(vg_server *srv, void **state, vg_error *err)
         (st = vg_config_int(srv->config, "public.check_back_days", 3, 1, 365,
                             &pub->check_back_days, err)) ||
         (st = vg_config_int(srv->config, "public.receipt_minutes", 15, 1, 120, &minutes, err)) ||
+        (st = vg_config_int(srv->config, "transparency.suppress_below", 10, 1, 1000,
+                            &pub->suppress_below, err)) ||
         (st = receipt_sealer(srv, pub, err)))
         return st;
     pub->receipt_seconds = minutes * 60;
@@ -180,8 +182,12 @@ vg_status vg_public_routes(vg_server *srv, void *state, vg_error *err)
         {"POST", "/report/receipt", VG_ROLE_NONE, VG_ROUTE_CSRF, 16384, vg_public_receipt_post,
          NULL, pub},
         {"GET", "/status", VG_ROLE_NONE, 0, 0, vg_public_status_get, NULL, pub},
+        {"GET", "/transparency/report", VG_ROLE_NONE, 0, 0, vg_public_transparency_get, NULL, pub},
         {"POST", "/status", VG_ROLE_NONE, VG_ROUTE_CSRF | VG_ROUTE_THROTTLED, 16384,
          vg_public_status_post, NULL, pub},
+        {"GET", "/notice", VG_ROLE_NONE, VG_ROUTE_PREFIX, 0, vg_public_notice_get, NULL, pub},
+        {"POST", "/notice", VG_ROLE_NONE, VG_ROUTE_PREFIX | VG_ROUTE_CSRF | VG_ROUTE_THROTTLED,
+         4096, vg_public_notice_post, NULL, pub},
     };
     vg_status st = vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
     /* The module's addresses, and every address no route serves (people
@@ -190,7 +196,7 @@ vg_status vg_public_routes(vg_server *srv, void *state, vg_error *err)
         const char *path;
         unsigned flags;
     } own[] = {{"/", 0}, {"/privacy", 0}, {"/report", VG_ROUTE_PREFIX},
-               {"/status", VG_ROUTE_PREFIX}, {NULL, 0}};
+               {"/status", VG_ROUTE_PREFIX}, {"/transparency", VG_ROUTE_PREFIX}, {NULL, 0}};
     for (size_t i = 0; st == VG_OK && i < sizeof own / sizeof own[0]; i++)
         st = vg_http_add_error_page(srv->http, own[i].path, own[i].flags, vg_public_error_hook,
                                     pub, err);

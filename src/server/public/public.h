@@ -2,7 +2,8 @@
  * src/server/public/public.h - the public's pages, in every catalogue
  * language, without an account and without JavaScript: the home page and
  * the privacy notice (home.c), the report form (report_form.c), the receipt
- * that follows it (receipt.c), the status page (status_page.c), and the
+ * that follows it (receipt.c), the status page (status_page.c), the yearly
+ * transparency report (transparency.c), and the
  * hook rendering the module's error pages (errors.c).
  *
  * Every page is in the public frame (page.c): a quick exit to a neutral
@@ -51,6 +52,7 @@ typedef struct vg_public {
     vg_sealer *receipts; /* seals receipts in the visitor's cookie (receipt.c) */
     uint64_t max_request_bytes;
     int store_client_address; /* privacy.store_client_address: keep address and browser */
+    int64_t suppress_below;   /* transparency.suppress_below: smaller counts are not published */
 } vg_public;
 
 vg_status vg_public_open(vg_server *srv, void **state, vg_error *err);
@@ -122,7 +124,12 @@ vg_status vg_public_report_file(vg_http_request *req, const char *field, const c
 void vg_public_receipt_get(vg_http_request *req);
 void vg_public_receipt_post(vg_http_request *req);
 void vg_public_status_get(vg_http_request *req);
+/* GET /transparency/report?year=YYYY (transparency.c). */
+void vg_public_transparency_get(vg_http_request *req);
 void vg_public_status_post(vg_http_request *req);
+/* /notice/{token}: a host acknowledges a notice (notice_page.c). */
+void vg_public_notice_get(vg_http_request *req);
+void vg_public_notice_post(vg_http_request *req);
 
 /* The report form again after the layer refused its post (403: the form's
  * token, 413: too large, 429: too many), the visitor's answers kept when

@@ -70,13 +70,12 @@ vg_status pg_audit_append(void *tx, int64_t time, const vg_audit_note *note, int
     pa_text(&a, e.detail);
     pa_text(&a, prev);
     pa_text(&a, hash);
-    if ((status = pg_done(c, SQL_AUDIT_PUT, &a, "appending to the audit log", NULL, err)) !=
-        VG_OK)
+    if ((status = pg_queue(c, SQL_AUDIT_PUT, &a, "appending to the audit log", err)) != VG_OK)
         return status;
     pg_args h = {0};
     pa_int(&h, e.seq);
     pa_text(&h, hash);
-    if ((status = pg_done(c, SQL_AUDIT_HEAD_PUT, &h, "moving the audit chain head", NULL, err)) !=
+    if ((status = pg_queue(c, SQL_AUDIT_HEAD_PUT, &h, "moving the audit chain head", err)) !=
         VG_OK)
         return status;
     if (seq)
@@ -218,6 +217,12 @@ vg_status pg_audit_search(void *tx, const vg_audit_filter *f, size_t limit, vg_a
     }
     pa_int(&a, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
     snprintf(sql + n, sizeof sql - n, " ORDER BY seq DESC LIMIT $%d", a.n);
+    vg_status queued = pg_flush(c, err);
+    if (queued != VG_OK) {
+        free(upper);
+        return queued;
+    }
+    c->round_trips++;
     PGresult *res = PQexecParams(c->db, sql, a.n, NULL, a.v, NULL, NULL, 0);
     vg_status st = PQresultStatus(res) == PGRES_TUPLES_OK
                        ? visit_rows(res, fn, ctx, err)

@@ -85,6 +85,10 @@ static vg_status conn_reset(pg_conn *c, vg_error *err)
 {
     PQreset(c->db);
     memset(c->prepared, 0, sizeof c->prepared); /* a new session has none */
+    c->queued = 0;
+    c->rollback_sent = 0;
+    if (PQpipelineStatus(c->db) != PQ_PIPELINE_OFF)
+        PQexitPipelineMode(c->db);
     if (PQstatus(c->db) != CONNECTION_OK) {
         const char *msg = PQerrorMessage(c->db);
         return vg_error_set(err, VG_ERR_IO, "the database cannot be reached: %.*s",
@@ -113,6 +117,8 @@ static pg_conn *conn_take(pgs *s)
 static void conn_give(pgs *s, pg_conn *c)
 {
     pthread_mutex_lock(&s->lock);
+    s->stats.round_trips += c->round_trips;
+    c->round_trips = 0;
     s->busy[c - s->conns] = 0;
     s->free_count++;
     pthread_cond_signal(&s->freed);
@@ -125,28 +131,54 @@ static int lost(const pg_conn *c)
            !strncmp(c->sqlstate, "57P", 3); /* admin shutdown, crash shutdown */
 }
 
-/* Start a transaction with begin on c, opening the connection again when
- * its server went away since its last use: nothing has run yet, so that is
- * safe. */
+/* Read the answer to a read transaction's ROLLBACK, sent without waiting
+ * for it (rollback_later). */
+static void settle(pg_conn *c)
+{
+    if (!c->rollback_sent)
+        return;
+    c->rollback_sent = 0;
+    PGresult *res;
+    while ((res = PQgetResult(c->db)))
+        PQclear(res);
+}
+
+/* Start a transaction with begin_sql on c, opening the connection again
+ * when it is known to be broken. The BEGIN is queued: it reaches the server
+ * with the transaction's first statement, in the same round trip. A
+ * connection found broken only then fails that statement; the callers run
+ * the transaction again (nothing of it has happened). */
 static vg_status begin(pg_conn *c, const char *begin_sql, vg_error *err)
 {
+    settle(c);
+    int broken = lost(c);
     c->failed = 0;
     c->sqlstate[0] = 0;
-    if (PQstatus(c->db) != CONNECTION_OK && conn_reset(c, err) != VG_OK)
+    c->queued = 0;
+    if (broken && conn_reset(c, err) != VG_OK)
         return err ? err->status : VG_ERR_IO;
-    vg_status st = pg_simple(c, begin_sql, "starting a transaction", err);
-    if (st != VG_OK && lost(c) && conn_reset(c, err) == VG_OK) {
-        c->failed = 0;
-        c->sqlstate[0] = 0;
-        st = pg_simple(c, begin_sql, "starting a transaction", err);
-    }
-    return st;
+    return pg_queue_command(c, begin_sql, "starting a transaction", err);
 }
 
 static void rollback(pg_conn *c)
 {
-    if (PQstatus(c->db) == CONNECTION_OK)
+    pg_flush(c, NULL);
+    settle(c);
+    if (PQstatus(c->db) == CONNECTION_OK) {
+        c->round_trips++;
         PQclear(PQexec(c->db, "ROLLBACK"));
+    }
+}
+
+/* End a read transaction without waiting for the server's answer: it is
+ * read when the connection is next used (settle). */
+static void rollback_later(pg_conn *c)
+{
+    if (c->queued || PQpipelineStatus(c->db) != PQ_PIPELINE_OFF ||
+        PQstatus(c->db) != CONNECTION_OK || !PQsendQuery(c->db, "ROLLBACK"))
+        rollback(c);
+    else
+        c->rollback_sent = 1;
 }
 
 /* A race lost, worth running the transaction again. */
@@ -206,15 +238,15 @@ static vg_status pg_write(void *impl, vg_tx *tx, vg_tx_fn fn, void *ctx, vg_erro
                 continue;
             break;
         }
-        PGresult *res = PQexec(c->db, "COMMIT");
-        ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-        if (rs == PGRES_COMMAND_OK) {
-            PQclear(res);
+        /* The statements still queued go with the COMMIT: when one of them
+         * fails, the COMMIT is not run and the transaction is rolled back. */
+        st = pg_queue_command(c, "COMMIT", "committing", err);
+        if (st == VG_OK)
+            st = pg_flush(c, err);
+        if (st == VG_OK) {
             committed = 1;
             break;
         }
-        st = pg_error(c, res, "committing", err);
-        PQclear(res);
         if (lost(c)) {
             /* The commit may have happened: running it again could write it
              * twice. The caller hears of a failure and may retry itself. */
@@ -223,6 +255,7 @@ static vg_status pg_write(void *impl, vg_tx *tx, vg_tx_fn fn, void *ctx, vg_erro
                               "change may or may not have been made");
             break;
         }
+        rollback(c); /* a queued statement failed: the COMMIT did not run */
         if (!retryable(c))
             break;
     }
@@ -235,14 +268,29 @@ static vg_status pg_read(void *impl, vg_tx *tx, vg_tx_fn fn, void *ctx, vg_error
 {
     pgs *s = impl;
     pg_conn *c = conn_take(s);
-    vg_status st = begin(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
-    if (st == VG_OK) {
+    vg_status st = VG_ERR_IO;
+    /* A connection the server dropped since its last use shows only now:
+     * reading again on a new one is harmless. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        uint64_t trips = c->round_trips;
+        st = begin(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+        if (st != VG_OK)
+            break;
         c->writable = 0;
         tx->impl = c;
         st = fn(tx, ctx, err);
         if (st == VG_OK && c->failed)
             st = vg_error_set(err, VG_ERR_IO, "database: a statement failed (%s)", c->sqlstate);
-        rollback(c); /* nothing to keep: read only */
+        if (st == VG_OK) {
+            rollback_later(c); /* nothing to keep: read only */
+            break;
+        }
+        /* only when the first round trip (the BEGIN's) failed: fn has
+         * seen no row yet */
+        int again = lost(c) && c->round_trips - trips <= 1;
+        rollback(c);
+        if (!again)
+            break;
     }
     conn_give(s, c);
     return st;

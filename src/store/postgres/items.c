@@ -88,9 +88,9 @@ vg_status pg_item_get(void *tx, int64_t report_id, vg_item *item, int *found, vg
     pg_args a = {0};
     pa_int(&a, report_id);
     /* Locked first, read after: at READ COMMITTED the read is a statement
-     * of its own, with a snapshot taken once the lock is held. */
-    vg_status st = c->writable ? pg_done(c, SQL_ITEM_LOCK, &a, "locking an item", NULL, err)
-                               : VG_OK;
+     * of its own, with a snapshot taken once the lock is held (the lock is
+     * queued: it travels with the read, and the server runs it first). */
+    vg_status st = c->writable ? pg_queue(c, SQL_ITEM_LOCK, &a, "locking an item", err) : VG_OK;
     if (st != VG_OK)
         return st;
     PGresult *res = pg_run(c, SQL_ITEM, &a, "reading an item", err);
@@ -163,7 +163,7 @@ vg_status pg_item_put(void *tx, const vg_item *it, int64_t now, vg_error *err)
         pa_int(&a, it->decided_from);
     else
         pa_text(&a, NULL);
-    return pg_done(tx, SQL_ITEM_PUT, &a, "recording an assessment", NULL, err);
+    return pg_queue(tx, SQL_ITEM_PUT, &a, "recording an assessment", err);
 }
 
 static const char SQL_IDS_OPEN[] =

@@ -33,6 +33,14 @@
 #define PG_STMT_CACHE 128
 #define PG_MAX_PARAMS 24
 
+/* A statement sent in pipeline mode whose result is not read yet. */
+typedef struct pg_queued {
+    const char *what; /* for errors */
+    int prepare_slot; /* >= 0: the Parse of prepared[slot], taken back if it fails */
+} pg_queued;
+
+#define PG_QUEUE_MAX 32
+
 typedef struct pg_conn {
     PGconn *db;
     /* Prepared statements of this connection, by the address of their SQL
@@ -42,6 +50,14 @@ typedef struct pg_conn {
     int failed;         /* a statement failed: the transaction cannot commit */
     char sqlstate[6];   /* of the last failure ("" when none) */
     unsigned cursors;   /* cursors declared (their names) */
+    /* Statements queued in libpq's pipeline mode (pg_queue), sent to the
+     * server with the next statement whose result is needed: one round
+     * trip for them all. */
+    pg_queued queue[PG_QUEUE_MAX];
+    int queued;
+    int rollback_sent;  /* a ROLLBACK on its way, its answer not read yet */
+    uint64_t round_trips; /* waits for the server's answer, added to the store's
+                             stats when the connection goes back to the pool */
 } pg_conn;
 
 /* Parameters of one statement, all sent as text (NULL: SQL NULL). */
@@ -61,6 +77,20 @@ void pa_int(pg_args *a, int64_t value);
  * NULL with err set and the connection marked failed. what names the
  * action in errors. */
 PGresult *pg_run(pg_conn *c, const char *sql, const pg_args *a, const char *what, vg_error *err);
+/* Queue a statement whose result the caller does not need (a lock, an
+ * INSERT without RETURNING): it is sent with the next statement that is
+ * waited for (pg_run, pg_done, the COMMIT), in one round trip, and run by
+ * the server in the order queued. Its failure is reported by that next
+ * statement (err says which statement failed), or by the commit: the
+ * transaction then rolls back as before. For statements whose failure the
+ * caller acts upon at once, use pg_done. */
+vg_status pg_queue(pg_conn *c, const char *sql, const pg_args *a, const char *what,
+                   vg_error *err);
+/* Queue transaction control (BEGIN, COMMIT) the same way, unprepared. */
+vg_status pg_queue_command(pg_conn *c, const char *sql, const char *what, vg_error *err);
+/* Send what is queued and read its results (a statement that failed:
+ * VG_ERR_* with err). */
+vg_status pg_flush(pg_conn *c, vg_error *err);
 /* Run a statement that returns no rows; *changed (may be NULL) gets the
  * rows it touched. */
 vg_status pg_done(pg_conn *c, const char *sql, const pg_args *a, const char *what,

@@ -45,44 +45,148 @@ vg_status pg_error(pg_conn *c, const PGresult *res, const char *what, vg_error *
     return vg_error_set(err, st, "database: %s: %.*s", what, len, msg);
 }
 
-/* The prepared statement of sql on c, prepared now if it is not yet:
- * its name into name[16], 1; 0 with err set. */
-static int prepared(pg_conn *c, const char *sql, const pg_args *a, char name[16], vg_error *err)
+/* ---- the pipeline ------------------------------------------------------ */
+
+/* Statements go through libpq's pipeline mode: queued ones (pg_queue) and
+ * the one waited for travel together, and the server answers them all at
+ * once. Outside a batch the connection leaves pipeline mode, so that the
+ * plain PQexec of transaction control, cursors and migrations works. */
+
+static vg_status enter(pg_conn *c, const char *what, vg_error *err)
 {
-    for (int i = 0; i < PG_STMT_CACHE; i++) {
-        if (c->prepared[i] == sql) {
-            snprintf(name, 16, "s%d", i);
-            return 1;
+    if (PQpipelineStatus(c->db) == PQ_PIPELINE_OFF && !PQenterPipelineMode(c->db))
+        return pg_error(c, NULL, what, err);
+    return VG_OK;
+}
+
+static void note(pg_conn *c, const char *what, int prepare_slot)
+{
+    c->queue[c->queued].what = what;
+    c->queue[c->queued].prepare_slot = prepare_slot;
+    c->queued++;
+}
+
+/* Put sql (prepared first when new on c) in the pipeline. */
+static vg_status send(pg_conn *c, const char *sql, const pg_args *a, const char *what,
+                      vg_error *err)
+{
+    vg_status st = c->queued + 2 > PG_QUEUE_MAX ? pg_flush(c, err) : VG_OK;
+    if (st == VG_OK)
+        st = enter(c, what, err);
+    if (st != VG_OK)
+        return st;
+    int slot = -1, fresh = 0;
+    for (int i = 0; i < PG_STMT_CACHE && slot < 0; i++)
+        if (c->prepared[i] == sql || !c->prepared[i]) {
+            slot = i;
+            fresh = !c->prepared[i];
         }
-        if (!c->prepared[i]) {
-            snprintf(name, 16, "s%d", i);
-            PGresult *res = PQprepare(c->db, name, sql, a ? a->n : 0, NULL);
-            int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-            if (!ok)
-                pg_error(c, res, "preparing a query", err);
-            else
-                c->prepared[i] = sql;
-            PQclear(res);
-            return ok;
-        }
+    if (slot < 0)
+        return vg_error_set(err, VG_ERR_NOMEM, "database: statement cache full");
+    char name[16];
+    snprintf(name, sizeof name, "s%d", slot);
+    if (fresh) {
+        if (!PQsendPrepare(c->db, name, sql, a ? a->n : 0, NULL))
+            return pg_error(c, NULL, "preparing a query", err);
+        c->prepared[slot] = sql;
+        note(c, "preparing a query", slot);
     }
-    vg_error_set(err, VG_ERR_NOMEM, "database: statement cache full");
-    return 0;
+    if (!PQsendQueryPrepared(c->db, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0))
+        return pg_error(c, NULL, what, err);
+    note(c, what, -1);
+    return VG_OK;
+}
+
+vg_status pg_queue(pg_conn *c, const char *sql, const pg_args *a, const char *what,
+                   vg_error *err)
+{
+    return send(c, sql, a, what, err);
+}
+
+vg_status pg_queue_command(pg_conn *c, const char *sql, const char *what, vg_error *err)
+{
+    vg_status st = c->queued + 1 > PG_QUEUE_MAX ? pg_flush(c, err) : VG_OK;
+    if (st == VG_OK)
+        st = enter(c, what, err);
+    if (st != VG_OK)
+        return st;
+    if (!PQsendQueryParams(c->db, sql, 0, NULL, NULL, NULL, NULL, 0))
+        return pg_error(c, NULL, what, err);
+    note(c, what, -1);
+    return VG_OK;
+}
+
+/* Send a Sync and read every queued statement's result: the first failure
+ * into err; the last statement's result into *last (when wanted and every
+ * statement succeeded). */
+static vg_status collect(pg_conn *c, PGresult **last, vg_error *err)
+{
+    if (last)
+        *last = NULL;
+    if (PQpipelineStatus(c->db) == PQ_PIPELINE_OFF)
+        return VG_OK;
+    vg_status st = VG_OK;
+    int expected = c->queued;
+    c->queued = 0;
+    if (!PQpipelineSync(c->db)) {
+        st = pg_error(c, NULL, "sending statements", err);
+        PQexitPipelineMode(c->db);
+        return st;
+    }
+    c->round_trips++;
+    int seen = 0, nulls = 0;
+    for (;;) {
+        PGresult *res = PQgetResult(c->db);
+        if (!res) {
+            /* one NULL ends each statement's results; two in a row: the
+             * connection is gone and no Sync will come */
+            if (++nulls > 1)
+                break;
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType s = PQresultStatus(res);
+        if (s == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        int i = seen++;
+        const pg_queued *q = i < expected ? &c->queue[i] : NULL;
+        int ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+        if (!ok && q && q->prepare_slot >= 0)
+            c->prepared[q->prepare_slot] = NULL; /* not made: made again next time */
+        if (!ok && s != PGRES_PIPELINE_ABORTED && st == VG_OK)
+            st = pg_error(c, res, q ? q->what : "running statements", err);
+        if (last && ok && st == VG_OK && i == expected - 1) {
+            *last = res;
+            continue;
+        }
+        PQclear(res);
+    }
+    if (st == VG_OK && seen < expected)
+        st = pg_error(c, NULL, "reading the answers", err);
+    if (st != VG_OK && last && *last) {
+        PQclear(*last);
+        *last = NULL;
+    }
+    PQexitPipelineMode(c->db);
+    return st;
+}
+
+vg_status pg_flush(pg_conn *c, vg_error *err)
+{
+    return collect(c, NULL, err);
 }
 
 PGresult *pg_run(pg_conn *c, const char *sql, const pg_args *a, const char *what, vg_error *err)
 {
-    char name[16];
-    if (!prepared(c, sql, a, name, err))
-        return NULL;
-    PGresult *res = PQexecPrepared(c->db, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
-    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        pg_error(c, res, what, err);
-        PQclear(res);
-        return NULL;
-    }
-    return res;
+    PGresult *res = NULL;
+    vg_status st = send(c, sql, a, what, err);
+    if (st == VG_OK)
+        st = collect(c, &res, err);
+    else
+        collect(c, NULL, NULL);
+    return st == VG_OK ? res : NULL;
 }
 
 vg_status pg_done(pg_conn *c, const char *sql, const pg_args *a, const char *what,
@@ -101,6 +205,10 @@ vg_status pg_done(pg_conn *c, const char *sql, const pg_args *a, const char *wha
 
 vg_status pg_simple(pg_conn *c, const char *sql, const char *what, vg_error *err)
 {
+    vg_status queued = pg_flush(c, err);
+    if (queued != VG_OK)
+        return queued;
+    c->round_trips++;
     PGresult *res = PQexec(c->db, sql);
     ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     vg_status st = VG_OK;
@@ -164,7 +272,7 @@ vg_status pg_lock_key(pg_conn *c, int space, const char *text, vg_error *err)
     pg_args a = {0};
     pa_int(&a, space);
     pa_text(&a, text ? text : "");
-    return pg_done(c, SQL_LOCK_KEY, &a, "waiting for a concurrent change", NULL, err);
+    return pg_queue(c, SQL_LOCK_KEY, &a, "waiting for a concurrent change", err);
 }
 
 vg_status pg_each(pg_conn *c, const char *sql, const pg_args *a, pg_batch_fn fn, void *ctx,
@@ -177,6 +285,12 @@ vg_status pg_each(pg_conn *c, const char *sql, const pg_args *a, pg_batch_fn fn,
     if (!declare)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory %s", what);
     snprintf(declare, n, "DECLARE %s NO SCROLL CURSOR FOR %s", name, sql);
+    vg_status queued = pg_flush(c, err);
+    if (queued != VG_OK) {
+        free(declare);
+        return queued;
+    }
+    c->round_trips++;
     PGresult *res = PQexecParams(c->db, declare, a ? a->n : 0, NULL, a ? a->v : NULL, NULL,
                                  NULL, 0);
     free(declare);
@@ -188,6 +302,7 @@ vg_status pg_each(pg_conn *c, const char *sql, const pg_args *a, pg_batch_fn fn,
         return st;
     snprintf(fetch, sizeof fetch, "FETCH %d FROM %s", PG_EACH_BATCH, name);
     for (;;) {
+        c->round_trips++;
         res = PQexec(c->db, fetch);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) {
             st = pg_error(c, res, what, err);

@@ -268,7 +268,7 @@ vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
         pa_int(&u, *id);
         pa_text(&u, url);
         pa_text(&u, r->urls[i].canonical ? r->urls[i].canonical : url);
-        status = pg_done(c, SQL_URL_PUT, &u, "writing a report URL", NULL, err);
+        status = pg_queue(c, SQL_URL_PUT, &u, "writing a report URL", err);
     }
     if (status == VG_OK && has_picture(r))
         status = pg_lock_key(c, PG_LOCK_PICTURES, "", err);
@@ -291,7 +291,7 @@ vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
         pa_int(&fa, f->distance);
         pa_text(&fa, f->video_match);
         pa_text(&fa, f->match_signal);
-        status = pg_done(c, SQL_FILE_PUT, &fa, "writing a report file", NULL, err);
+        status = pg_queue(c, SQL_FILE_PUT, &fa, "writing a report file", err);
     }
     return status;
 }
@@ -380,6 +380,27 @@ vg_status pg_report_by_receipt(void *tx, const char *code, vg_report_row *row, i
     pg_args a = {0};
     pa_text(&a, code);
     PGresult *res = pg_run(tx, SQL_REPORT_BY_RECEIPT, &a, "reading a report", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    if (PQntuples(res)) {
+        read_report_row(res, 0, row);
+        *found = 1;
+    }
+    PQclear(res);
+    return VG_OK;
+}
+
+static const char SQL_REPORT_BY_PUBLIC_ID[] =
+    "SELECT " REPORT_COLUMNS " FROM reports r WHERE r.public_id = $1";
+
+vg_status pg_report_by_public_id(void *tx, const char *public_id, vg_report_row *row, int *found,
+                                 vg_error *err)
+{
+    *found = 0;
+    memset(row, 0, sizeof *row);
+    pg_args a = {0};
+    pa_text(&a, public_id);
+    PGresult *res = pg_run(tx, SQL_REPORT_BY_PUBLIC_ID, &a, "reading a report", err);
     if (!res)
         return err ? err->status : VG_ERR_IO;
     if (PQntuples(res)) {

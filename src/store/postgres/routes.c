@@ -3,6 +3,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/postgres/pg.h"
 
@@ -61,9 +62,12 @@ vg_status pg_route_put(void *tx, const vg_url_route_row *row, int *inserted, vg_
     return st;
 }
 
+#define ROUTE_COLUMNS                                                                       \
+    "t.report_id, t.url, t.state, t.actions, t.reasons, t.country, t.partner, t.hosting,"   \
+    " t.created_at, t.id, t.changed_by, t.decided_by, t.decided_at"
+
 static const char SQL_ROUTES[] =
-    "SELECT t.report_id, t.url, t.state, t.actions, t.reasons, t.country, t.partner, t.hosting,"
-    " t.created_at FROM url_routes t JOIN reports r ON r.id = t.report_id"
+    "SELECT " ROUTE_COLUMNS " FROM url_routes t JOIN reports r ON r.id = t.report_id"
     " WHERE ($1::bigint > 0 AND t.report_id = $1) OR ($2::bigint > 0 AND r.case_id = $2)"
     " ORDER BY t.id LIMIT 10000";
 
@@ -76,6 +80,10 @@ static void read_route(const PGresult *res, int row, void *item)
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         *texts[i] = pg_text(res, row, 1 + (int)i);
     r->created_at = pg_int(res, row, 8);
+    r->id = pg_int(res, row, 9);
+    r->changed_by = pg_text(res, row, 10);
+    r->decided_by = pg_text(res, row, 11);
+    r->decided_at = pg_int(res, row, 12);
 }
 
 vg_status pg_routes(void *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
@@ -86,4 +94,51 @@ vg_status pg_routes(void *tx, int64_t report_id, int64_t case_id, vg_url_route_r
     pa_int(&a, case_id);
     return pg_list(tx, SQL_ROUTES, &a, sizeof **rows, read_route, (void **)rows, count,
                    "reading routes", err);
+}
+
+static const char SQL_ROUTE_GET[] = "SELECT " ROUTE_COLUMNS " FROM url_routes t WHERE t.id = $1";
+
+vg_status pg_route_get(void *tx, int64_t id, vg_url_route_row *row, int *found, vg_error *err)
+{
+    *found = 0;
+    memset(row, 0, sizeof *row);
+    pg_args a = {0};
+    pa_int(&a, id);
+    PGresult *res = pg_run(tx, SQL_ROUTE_GET, &a, "reading a route", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    if (PQntuples(res)) {
+        read_route(res, 0, row);
+        *found = 1;
+    }
+    PQclear(res);
+    return VG_OK;
+}
+
+/* Only as the caller read it: a decision taken meanwhile, on this node or
+ * another, leaves this one with nothing changed (the row lock makes the
+ * second wait for the first's commit, then find the state changed). */
+static const char SQL_ROUTE_DECIDE[] =
+    "UPDATE url_routes SET state = $1, actions = $2, changed_by = $3, decided_by = $4,"
+    " decided_at = $5 WHERE id = $6 AND state = $7 AND actions = $8 AND changed_by = $9";
+
+vg_status pg_route_decide(void *tx, const vg_url_route_row *row, const char *was_state,
+                          const char *was_actions, const char *was_changed_by, int *changed,
+                          vg_error *err)
+{
+    *changed = 0;
+    pg_args a = {0};
+    pa_text(&a, or_empty(row->state));
+    pa_text(&a, or_empty(row->actions));
+    pa_text(&a, or_empty(row->changed_by));
+    pa_text(&a, or_empty(row->decided_by));
+    pa_int(&a, row->decided_at);
+    pa_int(&a, row->id);
+    pa_text(&a, or_empty(was_state));
+    pa_text(&a, or_empty(was_actions));
+    pa_text(&a, or_empty(was_changed_by));
+    int64_t n = 0;
+    vg_status st = pg_done(tx, SQL_ROUTE_DECIDE, &a, "deciding a route", &n, err);
+    *changed = st == VG_OK && n > 0;
+    return st;
 }

@@ -142,12 +142,53 @@ static const char *const migrations[] = {
     /* 12: which fingerprint found a file's bank match (VG_MATCH_*): a
      * match after trimming borders or by local features is shown as such. */
     "ALTER TABLE report_files ADD COLUMN match_signal TEXT;",
-    /* 13 and 14 belong to changes being made beside this one (other
-     * branches); until they land these hold their numbers, so that 15 is
-     * the same migration everywhere. Never ship a database migrated past
-     * a placeholder: the merge replaces each with its real migration. */
-    "SELECT 13;",
-    "SELECT 14;",
+    /* 13 (routing_deliveries): a route approved by a person, or
+     * automatically for known material, and what its approval sends: each
+     * forward to a partner hotline and each referral is a delivery tried
+     * until taken, then a forward is polled for what the partner did; and
+     * what was done about a report, as its sender reads it
+     * (store/routes.h). */
+    ("ALTER TABLE url_routes ADD COLUMN changed_by TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE url_routes ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE url_routes ADD COLUMN decided_at INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE routing_deliveries(id INTEGER PRIMARY KEY,"
+     "  route_id INTEGER NOT NULL REFERENCES url_routes(id), report_id INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL, target TEXT NOT NULL, url TEXT NOT NULL,"
+     "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+     "  sent_at INTEGER NOT NULL DEFAULT 0, reference TEXT NOT NULL DEFAULT '',"
+     "  last_error TEXT NOT NULL DEFAULT '', poll_at INTEGER NOT NULL DEFAULT 0,"
+     "  created_at INTEGER NOT NULL, UNIQUE(route_id, kind, target));"
+     "CREATE INDEX routing_deliveries_due ON routing_deliveries(next_at) WHERE sent_at = 0;"
+     "CREATE INDEX routing_deliveries_poll ON routing_deliveries(poll_at) WHERE poll_at > 0;"
+     "CREATE INDEX routing_deliveries_report ON routing_deliveries(report_id);"
+     "CREATE TABLE routing_actions(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+     "  type TEXT NOT NULL, at INTEGER NOT NULL, to_whom TEXT NOT NULL,"
+     "  reference TEXT NOT NULL, url TEXT NOT NULL, by_whom TEXT NOT NULL,"
+     "  UNIQUE(report_id, type, url, to_whom, reference));"),
+    /* 14 (notices_init): notices to hosts (store/notices.h), one per
+     * route's URL, with every timestamp the statistics need, and their
+     * history: each check's custody record, each message, each
+     * reappearance. */
+    ("CREATE TABLE notices(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+     "  case_id INTEGER NOT NULL, url TEXT NOT NULL, state TEXT NOT NULL,"
+     "  contact TEXT NOT NULL, language TEXT NOT NULL, provider TEXT NOT NULL,"
+     "  token_hash TEXT NOT NULL, material_sha256 TEXT NOT NULL, material_pdq TEXT NOT NULL,"
+     "  confirmed INTEGER NOT NULL DEFAULT 0, sent_count INTEGER NOT NULL DEFAULT 0,"
+     "  created_at INTEGER NOT NULL, first_sent_at INTEGER NOT NULL DEFAULT 0,"
+     "  last_sent_at INTEGER NOT NULL DEFAULT 0, acked_at INTEGER NOT NULL DEFAULT 0,"
+     "  host_removed_at INTEGER NOT NULL DEFAULT 0, removed_at INTEGER NOT NULL DEFAULT 0,"
+     "  verified_at INTEGER NOT NULL DEFAULT 0, escalated_at INTEGER NOT NULL DEFAULT 0,"
+     "  reappeared_at INTEGER NOT NULL DEFAULT 0, reappeared_count INTEGER NOT NULL DEFAULT 0,"
+     "  next_check_at INTEGER NOT NULL DEFAULT 0, last_check_at INTEGER NOT NULL DEFAULT 0,"
+     "  UNIQUE(report_id, url));"
+     "CREATE INDEX notices_due ON notices(next_check_at) WHERE next_check_at > 0;"
+     "CREATE INDEX notices_case ON notices(case_id);"
+     "CREATE INDEX notices_token ON notices(token_hash) WHERE token_hash <> '';"
+     "CREATE INDEX notices_material ON notices(material_sha256) WHERE material_sha256 <> '';"
+     "CREATE TABLE notices_events(id INTEGER PRIMARY KEY,"
+     "  notice_id INTEGER NOT NULL REFERENCES notices(id), at INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL, detail TEXT NOT NULL);"
+     "CREATE INDEX notices_events_notice ON notices_events(notice_id);"),
     /* 15: what the APIs other systems speak keep between calls
      * (store/exchange.h): the settings of the banks HMA clients curate,
      * the content they add, and the CyberTipline-style reports still open

@@ -122,3 +122,21 @@ SQ_OP(exchange_report_delete, int64_t id, vg_error *err)
 SQ_OP(exchange_reports_due, int64_t now, size_t limit, vg_exchange_report **rows, size_t *count,
       vg_error *err)
 SQ_OP(exchange_reports_open, int64_t *count, vg_error *err)
+SQ_OP(notice_todo, const char *action, size_t limit, vg_notice_todo **todo, size_t *count,
+      vg_error *err)
+SQ_OP(notice_put, const vg_notice_row *row, int64_t *id, vg_error *err)
+SQ_OP(notices, const vg_notice_filter *filter, size_t limit, vg_notice_row **rows, size_t *count,
+      vg_error *err)
+SQ_OP(notice_event_add, int64_t notice_id, int64_t at, const char *kind, const char *detail,
+      vg_error *err)
+SQ_OP(notice_events, int64_t notice_id, vg_notice_event **events, size_t *count, vg_error *err)
+SQ_OP(route_get, int64_t id, vg_url_route_row *row, int *found, vg_error *err)
+SQ_OP(route_decide, const vg_url_route_row *row, const char *was_state, const char *was_actions,
+      const char *was_changed_by, int *changed, vg_error *err)
+SQ_OP(delivery_add, const vg_route_delivery *d, int *inserted, vg_error *err)
+SQ_OP(deliveries, int64_t report_id, int64_t now, size_t limit, vg_route_delivery **rows,
+      size_t *count, vg_error *err)
+SQ_OP(delivery_update, const vg_route_delivery *d, vg_error *err)
+SQ_OP(action_add, const vg_route_action *a, int *inserted, vg_error *err)
+SQ_OP(actions, int64_t report_id, vg_route_action **rows, size_t *count, vg_error *err)
+SQ_OP(report_by_public_id, const char *public_id, vg_report_row *row, int *found, vg_error *err)

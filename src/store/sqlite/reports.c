@@ -327,6 +327,27 @@ vg_status sq_report_by_receipt(void *tx, const char *code, vg_report_row *row, i
                                                  : sq_db_error(err, c->db, "reading a report");
 }
 
+static const char SQL_REPORT_BY_PUBLIC_ID[] =
+    "SELECT " REPORT_COLUMNS " FROM reports r WHERE r.public_id = ?";
+
+vg_status sq_report_by_public_id(void *tx, const char *public_id, vg_report_row *row, int *found,
+                                 vg_error *err)
+{
+    conn *c = tx;
+    *found = 0;
+    memset(row, 0, sizeof *row);
+    SQ_STMT(st, SQL_REPORT_BY_PUBLIC_ID);
+    sq_bind_text(st, 1, public_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_report_row(st, row);
+        *found = 1;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VG_OK
+                                                 : sq_db_error(err, c->db, "reading a report");
+}
+
 static const char SQL_REPORTS_RECENT[] =
     "SELECT " REPORT_COLUMNS " FROM reports r ORDER BY r.id DESC LIMIT ?";
 

@@ -2,6 +2,7 @@
  * src/store/sqlite/routes.c - routes of confirmed URLs (store/routes.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/sqlite/sqlite.h"
 
@@ -84,9 +85,12 @@ vg_status sq_route_put(void *tx, const vg_url_route_row *row, int *inserted, vg_
     return status;
 }
 
+#define ROUTE_COLUMNS                                                                       \
+    "t.report_id, t.url, t.state, t.actions, t.reasons, t.country, t.partner, t.hosting,"   \
+    " t.created_at, t.id, t.changed_by, t.decided_by, t.decided_at"
+
 static const char SQL_ROUTES[] =
-    "SELECT t.report_id, t.url, t.state, t.actions, t.reasons, t.country, t.partner, t.hosting,"
-    " t.created_at FROM url_routes t JOIN reports r ON r.id = t.report_id"
+    "SELECT " ROUTE_COLUMNS " FROM url_routes t JOIN reports r ON r.id = t.report_id"
     " WHERE (?1 > 0 AND t.report_id = ?1) OR (?2 > 0 AND r.case_id = ?2)"
     " ORDER BY t.id LIMIT 10000";
 
@@ -102,18 +106,15 @@ static void read_route(sqlite3_stmt *st, void *item)
     r->partner = sq_text(st, 6);
     r->hosting = sq_text(st, 7);
     r->created_at = sqlite3_column_int64(st, 8);
+    r->id = sqlite3_column_int64(st, 9);
+    r->changed_by = sq_text(st, 10);
+    r->decided_by = sq_text(st, 11);
+    r->decided_at = sqlite3_column_int64(st, 12);
 }
 
 static void clear_route(void *item)
 {
-    vg_url_route_row *r = item;
-    free(r->url);
-    free(r->state);
-    free(r->actions);
-    free(r->reasons);
-    free(r->country);
-    free(r->partner);
-    free(r->hosting);
+    vg_url_route_row_clear(item);
 }
 
 vg_status sq_routes(void *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
@@ -121,4 +122,213 @@ vg_status sq_routes(void *tx, int64_t report_id, int64_t case_id, vg_url_route_r
 {
     return sq_list(tx, SQL_ROUTES, report_id, case_id, sizeof **rows, read_route, clear_route,
                    (void **)rows, count, "reading routes", err);
+}
+
+static const char SQL_ROUTE_GET[] = "SELECT " ROUTE_COLUMNS " FROM url_routes t WHERE t.id = ?";
+
+vg_status sq_route_get(void *tx, int64_t id, vg_url_route_row *row, int *found, vg_error *err)
+{
+    conn *c = tx;
+    *found = 0;
+    memset(row, 0, sizeof *row);
+    SQ_STMT(st, SQL_ROUTE_GET);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_route(st, row);
+        *found = 1;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VG_OK
+                                                 : sq_db_error(err, c->db, "reading a route");
+}
+
+static const char SQL_ROUTE_DECIDE[] =
+    "UPDATE url_routes SET state = ?, actions = ?, changed_by = ?, decided_by = ?,"
+    " decided_at = ? WHERE id = ? AND state = ? AND actions = ? AND changed_by = ?";
+
+vg_status sq_route_decide(void *tx, const vg_url_route_row *row, const char *was_state,
+                          const char *was_actions, const char *was_changed_by, int *changed,
+                          vg_error *err)
+{
+    conn *c = tx;
+    *changed = 0;
+    SQ_STMT(st, SQL_ROUTE_DECIDE);
+    sq_bind_text(st, 1, or_empty(row->state));
+    sq_bind_text(st, 2, or_empty(row->actions));
+    sq_bind_text(st, 3, or_empty(row->changed_by));
+    sq_bind_text(st, 4, or_empty(row->decided_by));
+    sqlite3_bind_int64(st, 5, row->decided_at);
+    sqlite3_bind_int64(st, 6, row->id);
+    sq_bind_text(st, 7, or_empty(was_state));
+    sq_bind_text(st, 8, or_empty(was_actions));
+    sq_bind_text(st, 9, or_empty(was_changed_by));
+    vg_status status = sq_step_done(c, st, "deciding a route", err);
+    *changed = status == VG_OK && sqlite3_changes(c->db) > 0;
+    return status;
+}
+
+/* ---- deliveries -------------------------------------------------------------- */
+
+static const char SQL_DELIVERY_ADD[] =
+    "INSERT INTO routing_deliveries(route_id, report_id, kind, target, url, next_at, created_at)"
+    " VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(route_id, kind, target) DO NOTHING";
+
+vg_status sq_delivery_add(void *tx, const vg_route_delivery *d, int *inserted, vg_error *err)
+{
+    conn *c = tx;
+    *inserted = 0;
+    SQ_STMT(st, SQL_DELIVERY_ADD);
+    sqlite3_bind_int64(st, 1, d->route_id);
+    sqlite3_bind_int64(st, 2, d->report_id);
+    sq_bind_text(st, 3, or_empty(d->kind));
+    sq_bind_text(st, 4, or_empty(d->target));
+    sq_bind_text(st, 5, or_empty(d->url));
+    sqlite3_bind_int64(st, 6, d->next_at);
+    sqlite3_bind_int64(st, 7, d->created_at);
+    vg_status status = sq_step_done(c, st, "adding a delivery", err);
+    *inserted = status == VG_OK && sqlite3_changes(c->db) > 0;
+    return status;
+}
+
+#define DELIVERY_COLUMNS                                                                    \
+    "id, route_id, report_id, kind, target, url, attempts, next_at, sent_at, reference,"     \
+    " last_error, poll_at, created_at"
+
+/* ?1: report, ?2: now, ?3: limit. */
+static const char SQL_DELIVERIES[] =
+    "SELECT " DELIVERY_COLUMNS " FROM routing_deliveries"
+    " WHERE (?1 > 0 AND report_id = ?1) OR (?1 = 0 AND ((sent_at = 0 AND next_at <= ?2)"
+    "   OR (poll_at > 0 AND poll_at <= ?2)))"
+    " ORDER BY CASE WHEN ?1 > 0 THEN id WHEN sent_at = 0 THEN next_at ELSE poll_at END, id"
+    " LIMIT ?3";
+
+vg_status sq_deliveries(void *tx, int64_t report_id, int64_t now, size_t limit,
+                        vg_route_delivery **rows, size_t *count, vg_error *err)
+{
+    conn *c = tx;
+    *rows = NULL;
+    *count = 0;
+    SQ_STMT(st, SQL_DELIVERIES);
+    sqlite3_bind_int64(st, 1, report_id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, (int64_t)(limit > 10000 ? 10000 : limit));
+    vg_route_delivery *out = NULL;
+    size_t n = 0, cap = 0;
+    vg_status status = VG_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t grown = cap ? cap * 2 : 8;
+            vg_route_delivery *more = realloc(out, grown * sizeof *more);
+            if (!more) {
+                status = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+                break;
+            }
+            out = more;
+            cap = grown;
+        }
+        vg_route_delivery *d = &out[n++];
+        d->id = sqlite3_column_int64(st, 0);
+        d->route_id = sqlite3_column_int64(st, 1);
+        d->report_id = sqlite3_column_int64(st, 2);
+        d->kind = sq_text(st, 3);
+        d->target = sq_text(st, 4);
+        d->url = sq_text(st, 5);
+        d->attempts = sqlite3_column_int64(st, 6);
+        d->next_at = sqlite3_column_int64(st, 7);
+        d->sent_at = sqlite3_column_int64(st, 8);
+        d->reference = sq_text(st, 9);
+        d->last_error = sq_text(st, 10);
+        d->poll_at = sqlite3_column_int64(st, 11);
+        d->created_at = sqlite3_column_int64(st, 12);
+    }
+    if (status == VG_OK && rc != SQLITE_DONE)
+        status = sq_db_error(err, c->db, "reading deliveries");
+    sqlite3_reset(st);
+    if (status != VG_OK) {
+        vg_route_deliveries_free(out, n);
+        return status;
+    }
+    *rows = out;
+    *count = n;
+    return VG_OK;
+}
+
+static const char SQL_DELIVERY_UPDATE[] =
+    "UPDATE routing_deliveries SET attempts = ?, next_at = ?, sent_at = ?, reference = ?,"
+    " last_error = ?, poll_at = ? WHERE id = ?";
+
+vg_status sq_delivery_update(void *tx, const vg_route_delivery *d, vg_error *err)
+{
+    conn *c = tx;
+    SQ_STMT(st, SQL_DELIVERY_UPDATE);
+    sqlite3_bind_int64(st, 1, d->attempts);
+    sqlite3_bind_int64(st, 2, d->next_at);
+    sqlite3_bind_int64(st, 3, d->sent_at);
+    sq_bind_text(st, 4, or_empty(d->reference));
+    sq_bind_text(st, 5, or_empty(d->last_error));
+    sqlite3_bind_int64(st, 6, d->poll_at);
+    sqlite3_bind_int64(st, 7, d->id);
+    vg_status status = sq_step_done(c, st, "recording a delivery", err);
+    if (status == VG_OK && sqlite3_changes(c->db) == 0)
+        return vg_error_set(err, VG_ERR_INVALID, "no delivery %lld", (long long)d->id);
+    return status;
+}
+
+/* ---- actions ------------------------------------------------------------------- */
+
+static const char SQL_ACTION_ADD[] =
+    "INSERT INTO routing_actions(report_id, type, at, to_whom, reference, url, by_whom)"
+    " VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(report_id, type, url, to_whom, reference)"
+    " DO NOTHING";
+
+vg_status sq_action_add(void *tx, const vg_route_action *a, int *inserted, vg_error *err)
+{
+    conn *c = tx;
+    *inserted = 0;
+    SQ_STMT(st, SQL_ACTION_ADD);
+    sqlite3_bind_int64(st, 1, a->report_id);
+    sq_bind_text(st, 2, or_empty(a->type));
+    sqlite3_bind_int64(st, 3, a->at);
+    sq_bind_text(st, 4, or_empty(a->to));
+    sq_bind_text(st, 5, or_empty(a->reference));
+    sq_bind_text(st, 6, or_empty(a->url));
+    sq_bind_text(st, 7, or_empty(a->by));
+    vg_status status = sq_step_done(c, st, "recording an action", err);
+    *inserted = status == VG_OK && sqlite3_changes(c->db) > 0;
+    return status;
+}
+
+static const char SQL_ACTIONS[] =
+    "SELECT report_id, type, at, to_whom, reference, url, by_whom FROM routing_actions"
+    " WHERE report_id = ? ORDER BY at, id LIMIT 1000";
+
+static void read_action(sqlite3_stmt *st, void *item)
+{
+    vg_route_action *a = item;
+    a->report_id = sqlite3_column_int64(st, 0);
+    a->type = sq_text(st, 1);
+    a->at = sqlite3_column_int64(st, 2);
+    a->to = sq_text(st, 3);
+    a->reference = sq_text(st, 4);
+    a->url = sq_text(st, 5);
+    a->by = sq_text(st, 6);
+}
+
+static void clear_action(void *item)
+{
+    vg_route_action *a = item;
+    free(a->type);
+    free(a->to);
+    free(a->reference);
+    free(a->url);
+    free(a->by);
+}
+
+vg_status sq_actions(void *tx, int64_t report_id, vg_route_action **rows, size_t *count,
+                     vg_error *err)
+{
+    return sq_list(tx, SQL_ACTIONS, report_id, 0, sizeof **rows, read_action, clear_action,
+                   (void **)rows, count, "reading actions", err);
 }

@@ -58,6 +58,9 @@ typedef void (*sq_clear_fn)(void *item);
 vg_status sq_list(conn *c, const char *sql, int64_t a, int64_t b, size_t size, sq_row_fn read,
                   sq_clear_fn clear, void **items, size_t *count, const char *what,
                   vg_error *err);
+/* The same for a statement already prepared and bound (reset afterwards). */
+vg_status sq_collect(conn *c, sqlite3_stmt *st, size_t size, sq_row_fn read, sq_clear_fn clear,
+                     void **items, size_t *count, const char *what, vg_error *err);
 /* Run sql (cached) with one integer parameter and collect the first column
  * of each row as integers into ids (at most max). */
 vg_status sq_ids(conn *c, const char *sql, int64_t a, int64_t *ids, size_t max, size_t *count,

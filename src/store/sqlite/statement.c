@@ -75,6 +75,14 @@ vg_status sq_list(conn *c, const char *sql, int64_t a, int64_t b, size_t size, s
         sqlite3_bind_int64(st, 1, a);
     if (params > 1)
         sqlite3_bind_int64(st, 2, b);
+    return sq_collect(c, st, size, read, clear, items, count, what, err);
+}
+
+vg_status sq_collect(conn *c, sqlite3_stmt *st, size_t size, sq_row_fn read, sq_clear_fn clear,
+                     void **items, size_t *count, const char *what, vg_error *err)
+{
+    *items = NULL;
+    *count = 0;
     char *out = NULL;
     size_t n = 0, cap = 0;
     int rc;

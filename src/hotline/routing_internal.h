@@ -1,0 +1,56 @@
+/*
+ * src/hotline/routing_internal.h - the routing settings the hotline's
+ * routing files share (routing.c reads them; forwarding.c and referral.c
+ * use them). Read-only once vg_hotline_open returns.
+ */
+#ifndef VIGIE_HOTLINE_ROUTING_INTERNAL_H
+#define VIGIE_HOTLINE_ROUTING_INTERNAL_H
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "hotline/hotline.h"
+#include "store/store.h"
+#include "util/partners.h"
+#include "vigie/hosting.h"
+#include "vigie/outbound.h"
+
+/* Where a referral goes (routing.police.*, routing.child_protection.*). */
+typedef struct vg_referral_contact {
+    char *name;   /* shown and told about; NULL: not configured */
+    char *email;  /* told by e-mail (docs), or NULL */
+    char *url;    /* its API: the package is POSTed there, or NULL */
+    int has_key;  /* public_key holds the unit's X25519 key: evidence travels sealed to it */
+    unsigned char public_key[crypto_box_PUBLICKEYBYTES];
+} vg_referral_contact;
+
+struct vg_routing {
+    char country[3];
+    char *hotline_name;          /* routing.name: how partners and the police know us */
+    vg_partner_list partners;    /* routing.partners */
+    int auto_known;              /* routing.auto_known */
+    int64_t poll_seconds;        /* routing.poll_seconds: a forward's fate is asked */
+    vg_outbound_options outbound; /* routing.timeout_seconds, routing.test_allow_local */
+    vg_referral_contact police, child_protection;
+    char *referral_dir;          /* routing.referral_dir */
+    unsigned char sign_secret[crypto_sign_SECRETKEYBYTES]; /* routing.signing_key */
+    unsigned char sign_public[crypto_sign_PUBLICKEYBYTES];
+    vg_hosting *hosting;
+};
+
+/* The partner hotline of country (uppercase), or NULL (deliveries.c). */
+const vg_partner *vg_routing_partner(const vg_routing *r, const char *country);
+
+/* Inside a transaction: approve route as it was read (by: a user name, or
+ * "orientation"; action "route.approve" by a person, "route.auto" by
+ * routing.auto_known), make its deliveries and audit it. *done = 0 when
+ * the route changed since it was read (nothing written). */
+vg_status vg_routing_approve_tx(vg_tx *tx, const vg_routing *r, const vg_url_route_row *route,
+                                const char *by, const char *action, int64_t now, int *done,
+                                vg_error *err);
+/* Append the audit entry (actor, action) of report_id with the JSON
+ * object o as its detail (o consumed, may be NULL: out of memory). */
+vg_status vg_routing_audit(vg_tx *tx, int64_t now, const char *actor, const char *action,
+                           int64_t report_id, json_t *o, vg_error *err);
+
+#endif

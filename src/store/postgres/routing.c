@@ -1,0 +1,145 @@
+/*
+ * src/store/postgres/routing.c - what approved routes send and what was
+ * done about a report (store/routes.h): the PostgreSQL twins of
+ * store/sqlite/routes.c's deliveries and actions.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/postgres/pg.h"
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* ---- deliveries -------------------------------------------------------------- */
+
+static const char SQL_DELIVERY_ADD[] =
+    "INSERT INTO routing_deliveries(route_id, report_id, kind, target, url, next_at, created_at)"
+    " VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(route_id, kind, target) DO NOTHING";
+
+vg_status pg_delivery_add(void *tx, const vg_route_delivery *d, int *inserted, vg_error *err)
+{
+    *inserted = 0;
+    pg_args a = {0};
+    pa_int(&a, d->route_id);
+    pa_int(&a, d->report_id);
+    pa_text(&a, or_empty(d->kind));
+    pa_text(&a, or_empty(d->target));
+    pa_text(&a, or_empty(d->url));
+    pa_int(&a, d->next_at);
+    pa_int(&a, d->created_at);
+    int64_t n = 0;
+    vg_status st = pg_done(tx, SQL_DELIVERY_ADD, &a, "adding a delivery", &n, err);
+    *inserted = st == VG_OK && n > 0;
+    return st;
+}
+
+static const char SQL_DELIVERIES[] =
+    "SELECT id, route_id, report_id, kind, target, url, attempts, next_at, sent_at, reference,"
+    " last_error, poll_at, created_at FROM routing_deliveries"
+    " WHERE ($1::bigint > 0 AND report_id = $1) OR ($1::bigint = 0 AND"
+    "  ((sent_at = 0 AND next_at <= $2) OR (poll_at > 0 AND poll_at <= $2)))"
+    " ORDER BY CASE WHEN $1::bigint > 0 THEN id WHEN sent_at = 0 THEN next_at ELSE poll_at END,"
+    " id LIMIT $3";
+
+static void read_delivery(const PGresult *res, int row, void *item)
+{
+    vg_route_delivery *d = item;
+    d->id = pg_int(res, row, 0);
+    d->route_id = pg_int(res, row, 1);
+    d->report_id = pg_int(res, row, 2);
+    d->kind = pg_text(res, row, 3);
+    d->target = pg_text(res, row, 4);
+    d->url = pg_text(res, row, 5);
+    d->attempts = pg_int(res, row, 6);
+    d->next_at = pg_int(res, row, 7);
+    d->sent_at = pg_int(res, row, 8);
+    d->reference = pg_text(res, row, 9);
+    d->last_error = pg_text(res, row, 10);
+    d->poll_at = pg_int(res, row, 11);
+    d->created_at = pg_int(res, row, 12);
+}
+
+vg_status pg_deliveries(void *tx, int64_t report_id, int64_t now, size_t limit,
+                        vg_route_delivery **rows, size_t *count, vg_error *err)
+{
+    pg_args a = {0};
+    pa_int(&a, report_id);
+    pa_int(&a, now);
+    pa_int(&a, (int64_t)(limit > 10000 ? 10000 : limit));
+    return pg_list(tx, SQL_DELIVERIES, &a, sizeof **rows, read_delivery, (void **)rows, count,
+                   "reading deliveries", err);
+}
+
+static const char SQL_DELIVERY_UPDATE[] =
+    "UPDATE routing_deliveries SET attempts = $1, next_at = $2, sent_at = $3, reference = $4,"
+    " last_error = $5, poll_at = $6 WHERE id = $7";
+
+vg_status pg_delivery_update(void *tx, const vg_route_delivery *d, vg_error *err)
+{
+    pg_args a = {0};
+    pa_int(&a, d->attempts);
+    pa_int(&a, d->next_at);
+    pa_int(&a, d->sent_at);
+    pa_text(&a, or_empty(d->reference));
+    pa_text(&a, or_empty(d->last_error));
+    pa_int(&a, d->poll_at);
+    pa_int(&a, d->id);
+    int64_t n = 0;
+    vg_status st = pg_done(tx, SQL_DELIVERY_UPDATE, &a, "recording a delivery", &n, err);
+    if (st == VG_OK && n == 0)
+        return vg_error_set(err, VG_ERR_INVALID, "no delivery %lld", (long long)d->id);
+    return st;
+}
+
+/* ---- actions ------------------------------------------------------------------- */
+
+static const char SQL_ACTION_ADD[] =
+    "INSERT INTO routing_actions(report_id, type, at, to_whom, reference, url, by_whom)"
+    " VALUES($1, $2, $3, $4, $5, $6, $7)"
+    " ON CONFLICT(report_id, type, url, to_whom, reference) DO NOTHING";
+
+vg_status pg_action_add(void *tx, const vg_route_action *act, int *inserted, vg_error *err)
+{
+    *inserted = 0;
+    pg_args a = {0};
+    pa_int(&a, act->report_id);
+    pa_text(&a, or_empty(act->type));
+    pa_int(&a, act->at);
+    pa_text(&a, or_empty(act->to));
+    pa_text(&a, or_empty(act->reference));
+    pa_text(&a, or_empty(act->url));
+    pa_text(&a, or_empty(act->by));
+    int64_t n = 0;
+    vg_status st = pg_done(tx, SQL_ACTION_ADD, &a, "recording an action", &n, err);
+    *inserted = st == VG_OK && n > 0;
+    return st;
+}
+
+static const char SQL_ACTIONS[] =
+    "SELECT report_id, type, at, to_whom, reference, url, by_whom FROM routing_actions"
+    " WHERE report_id = $1 ORDER BY at, id LIMIT 1000";
+
+static void read_action(const PGresult *res, int row, void *item)
+{
+    vg_route_action *x = item;
+    x->report_id = pg_int(res, row, 0);
+    x->type = pg_text(res, row, 1);
+    x->at = pg_int(res, row, 2);
+    x->to = pg_text(res, row, 3);
+    x->reference = pg_text(res, row, 4);
+    x->url = pg_text(res, row, 5);
+    x->by = pg_text(res, row, 6);
+}
+
+vg_status pg_actions(void *tx, int64_t report_id, vg_route_action **rows, size_t *count,
+                     vg_error *err)
+{
+    pg_args a = {0};
+    pa_int(&a, report_id);
+    return pg_list(tx, SQL_ACTIONS, &a, sizeof **rows, read_action, (void **)rows, count,
+                   "reading actions", err);
+}

@@ -1,0 +1,685 @@
+/*
+ * The hotline network (issue 14): two hotlines on loopback, France and
+ * Germany, each the other's partner. A report to the French hotline of
+ * known material (the file itself, matched in a trusted bank) at a URL the
+ * location database places in Germany is assessed automatically, routed,
+ * approved at once (routing.auto_known) and forwarded; it shows in the
+ * German hotline's queue with its origin, and the French hotline's
+ * GET /api/v1/reports/{id} says "forwarded" with the German reference. The
+ * German analysts confirm it, approve its route (a referral to their
+ * police) and record the removal; the French hotline learns both when it
+ * asks. On the way: the partner down (the forward waits and goes later,
+ * nothing lost), answers that are not what they should be, and a police
+ * referral package with evidence sealed to the unit's key, checked.
+ *
+ * The jobs are run by the test at chosen times (vg_jobs_run_due), so
+ * nothing races a clock. DNS, location and RDAP are servers and files of
+ * the test (tests/unit/hosting), on loopback.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hotline/partner_answer.h"
+#include "hotline/referral.h"
+#include "hotline/routing.h"
+#include "jobs/jobs.h"
+#include "test_people.h"
+#include "vigie/index.h"
+#include "vigie/referral.h"
+#include "../unit/hosting/fake_net.h"
+#include "../unit/hosting/locdb.h"
+
+#define TEST_TRUST "hotline-net=illegal_csam/B/b2"
+
+/* Two distinct free loopback ports: both sockets stay bound until both
+ * are known (two ports picked one after the other may be the same one). */
+static int free_ports(uint16_t *a_port, uint16_t *b_port)
+{
+    int fds[2] = {-1, -1};
+    uint16_t ports[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof a;
+        if (fds[i] >= 0 && bind(fds[i], (struct sockaddr *)&a, sizeof a) == 0 &&
+            getsockname(fds[i], (struct sockaddr *)&a, &len) == 0)
+            ports[i] = ntohs(a.sin_port);
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    *a_port = ports[0];
+    *b_port = ports[1];
+    return ports[0] && ports[1] && ports[0] != ports[1];
+}
+
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return 0;
+    fputs(text, f);
+    fclose(f);
+    return chmod(path, mode) == 0;
+}
+
+/* A key a hotline gives its partner, made in its store before it starts. */
+static int key_in(const ts_server *t, const char *org, char key[80])
+{
+    char text[1200];
+    snprintf(text, sizeof text, "data_dir = %s/data\n%s%s%s", t->dir, t->db[0] ? "database = " : "",
+             t->db, t->db[0] ? "\n" : "");
+    vg_config *cfg = NULL;
+    vg_hotline *h = NULL;
+    int64_t id = 0;
+    int ok = vg_config_new(&cfg, NULL) == VG_OK &&
+             vg_config_parse(cfg, text, strlen(text), "test", NULL) == VG_OK &&
+             vg_hotline_open(cfg, NULL, &h, NULL) == VG_OK &&
+             vg_hotline_api_key_create(h, org, 0, 90, VG_SCOPE_REPORT, "test", time(NULL), &id,
+                                       key, NULL) == VG_OK;
+    vg_hotline_free(h);
+    vg_config_free(cfg);
+    return ok;
+}
+
+/* Open a hotline server in t->dir (made by the caller) on port. */
+static int open_on(ts_server *t, uint16_t port, const char *extra)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "data_dir = %s/data\nlisten = 127.0.0.1:%u\n%s%s%s%s", t->dir,
+             port, t->db[0] ? "database = " : "", t->db, t->db[0] ? "\n" : "", extra);
+    vg_config *cfg = NULL;
+    vg_error err;
+    vg_error_clear(&err);
+    int ok = vg_config_new(&cfg, &err) == VG_OK &&
+             vg_config_parse(cfg, text, strlen(text), "test", &err) == VG_OK &&
+             vg_server_open(cfg, &t->srv, &err) == VG_OK;
+    if (!ok)
+        fprintf(stderr, "open: %s\n", err.message);
+    return ok;
+}
+
+typedef struct network {
+    char base[200];
+    ts_server fr, de;
+    uint16_t fr_port, de_port, dns_port, rdap_port;
+    fake_dns *dns;
+    fake_rdap *rdap;
+    char company_key[80]; /* a company reporting to the French hotline */
+    unsigned char police_pk[crypto_box_PUBLICKEYBYTES], police_sk[crypto_box_SECRETKEYBYTES];
+    vg_jobs *fr_jobs, *de_jobs;
+    char last_log[512];
+    int errors;
+} network;
+
+static void job_log(void *ctx, const char *level, const char *job, const char *text)
+{
+    network *n = ctx;
+    snprintf(n->last_log, sizeof n->last_log, "%s %s: %s", level, job, text);
+    if (!strcmp(level, "error"))
+        n->errors++;
+}
+
+/* Both hotlines' settings; the German one is opened but not listening
+ * yet (the partner is down). With fake_port, France's German partner is
+ * that server instead (a partner answering what the test wants). */
+static int network_open(network *n, uint16_t fake_port)
+{
+    memset(n, 0, sizeof *n);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(n->base, sizeof n->base, "%s/vigie-network-XXXXXX", tmp ? tmp : "/tmp");
+    if (!mkdtemp(n->base))
+        return 0;
+    snprintf(n->fr.dir, sizeof n->fr.dir, "%s/fr", n->base);
+    snprintf(n->de.dir, sizeof n->de.dir, "%s/de", n->base);
+    mkdir(n->fr.dir, 0700);
+    mkdir(n->de.dir, 0700);
+    /* on PostgreSQL (test_network_pg), a database each */
+    if (ts_on_postgres()) {
+        pgt_require("network test");
+        if (!pgt_create(n->fr.db, sizeof n->fr.db) || !pgt_create(n->de.db, sizeof n->de.db))
+            return 0;
+    }
+    char path[400], db[400], index[400];
+    snprintf(db, sizeof db, "%s/location.db", n->base);
+    if (locdb_write("as 64500 Example Hosting GmbH\nnet 192.0.2.0/24 DE 64500\n"
+                    "as 64502 Exemple Hebergement\nnet 203.0.113.0/24 FR 64502\n",
+                    db) != 0)
+        return 0;
+    n->dns = fake_dns_start("files.example.de 192.0.2.7\nwww.fr.example.test 203.0.113.5\n",
+                            &n->dns_port);
+    n->rdap = fake_rdap_start(VG_RDAP_DOCUMENTS, &n->rdap_port);
+    if (!n->dns || !n->rdap)
+        return 0;
+    /* the bank both know: the picture of seed 21 */
+    size_t len = 0;
+    uint8_t *img = ti_image(21, &len);
+    vg_digests dg;
+    int ok = vg_digest_buffer(img, len, &dg, NULL) == VG_OK;
+    free(img);
+    snprintf(index, sizeof index, "%s/banks.vgi", n->base);
+    vg_index_builder *builder = NULL;
+    uint32_t bank = 0;
+    vg_bank_entry e = {.type = VG_SIGNAL_SHA256, .id = "c-1", .id_len = 3, .metadata = ""};
+    memcpy(e.value, dg.sha256, 32);
+    ok = ok && vg_index_builder_new(&builder, NULL) == VG_OK &&
+         vg_index_builder_add_bank(builder, "hotline-net", NULL, 0, &bank, NULL) == VG_OK &&
+         vg_index_builder_add(builder, bank, &e, NULL) == VG_OK &&
+         vg_index_builder_write(builder, index, NULL) == VG_OK;
+    vg_index_builder_free(builder);
+    if (!ok)
+        return 0;
+    /* each hotline's key for the other, and the partner lists */
+    char fr_at_de[80], de_at_fr[80], csv[600];
+    if (!free_ports(&n->fr_port, &n->de_port) || !key_in(&n->de, "Point de Contact (FR)", fr_at_de) ||
+        !key_in(&n->fr, "Example DE hotline", de_at_fr))
+        return 0;
+    snprintf(csv, sizeof csv, "country,name,url,key\nDE,Example DE hotline,http://127.0.0.1:%u,%s\n",
+             fake_port ? fake_port : n->de_port, fr_at_de);
+    snprintf(path, sizeof path, "%s/partners.csv", n->fr.dir);
+    if (!write_file(path, csv, 0600))
+        return 0;
+    snprintf(csv, sizeof csv,
+             "country,name,url,key\nfr,\"Point de Contact, France\",http://127.0.0.1:%u/,%s\n",
+             n->fr_port, de_at_fr);
+    snprintf(path, sizeof path, "%s/partners.csv", n->de.dir);
+    if (!write_file(path, csv, 0600))
+        return 0;
+    crypto_box_keypair(n->police_pk, n->police_sk);
+    char police_hex[65];
+    sodium_bin2hex(police_hex, sizeof police_hex, n->police_pk, sizeof n->police_pk);
+    char common[1400], extra[3000];
+    snprintf(common, sizeof common,
+             "hosting.location_db = %s\nhosting.rdap_url = http://127.0.0.1:%u\n"
+             "hosting.dns_servers = 127.0.0.1:%u\nhosting.deadline_ms = 2000\n"
+             "hosting.test_allow_local = true\nrouting.test_allow_local = true\n"
+             "routing.poll_seconds = 600\nintake.index = %s\n"
+             "console.trusted_banks = " TEST_TRUST "\n",
+             db, n->rdap_port, n->dns_port, index);
+    snprintf(extra, sizeof extra,
+             "%srouting.country = fr\nrouting.name = Point de Contact (FR)\n"
+             "routing.partners = %s/partners.csv\nrouting.auto_known = true\n"
+             "routing.police.name = Office mineurs (test)\n"
+             "routing.police.public_key = %s\n",
+             common, n->fr.dir, police_hex);
+    if (!open_on(&n->fr, n->fr_port, extra) || !ts_listen(&n->fr))
+        return 0;
+    snprintf(extra, sizeof extra,
+             "%srouting.country = de\nrouting.name = Example DE hotline\n"
+             "routing.partners = %s/partners.csv\nrouting.police.name = Example DE police\n",
+             common, n->de.dir);
+    if (!open_on(&n->de, n->de_port, extra))
+        return 0;
+    if (ts_api_key(&n->fr, "Example Platform", 0, n->company_key) <= 0)
+        return 0;
+    return vg_jobs_new(n->fr.srv->hotline, "fr", job_log, n, &n->fr_jobs, NULL) == VG_OK &&
+           vg_jobs_new(n->de.srv->hotline, "de", job_log, n, &n->de_jobs, NULL) == VG_OK;
+}
+
+static void network_close(network *n)
+{
+    vg_jobs_free(n->fr_jobs);
+    vg_jobs_free(n->de_jobs);
+    ts_stop(&n->fr);
+    ts_stop(&n->de);
+    if (n->dns)
+        fake_dns_stop(n->dns);
+    if (n->rdap)
+        fake_rdap_stop(n->rdap);
+    ts_remove_dir(n->base);
+}
+
+/* The company sends the French hotline picture seed at url (API, with the
+ * file); the report's public id goes to id[80]. */
+static int send_report(network *n, const char *url, int seed, char id[80])
+{
+    size_t len = 0;
+    uint8_t *img = ti_image(seed, &len);
+    char report[300], auth[120];
+    snprintf(report, sizeof report, "{\"category\":\"image_video\",\"urls\":[\"%s\"]}", url);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "report", report);
+    ti_mp_file(&m, "file", "seen.pgm", img, len);
+    ti_mp_end(&m);
+    free(img);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", n->company_key);
+    const char *headers[] = {auth, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY,
+                             NULL};
+    ts_response r;
+    int ok = ts_call(&n->fr, "POST", "/api/v1/reports", headers, m.buf, m.len, &r) &&
+             r.status == 201;
+    free(m.buf);
+    const char *at = ok ? strstr(r.body, "\"id\":\"") : NULL;
+    if (at)
+        snprintf(id, 80, "%.*s", (int)strcspn(at + 6, "\""), at + 6);
+    ts_response_free(&r);
+    return at != NULL;
+}
+
+/* GET /api/v1/reports/{id} on the French hotline with key. */
+static long fate(network *n, const char *key, const char *id, ts_response *r)
+{
+    char path[200], auth[120];
+    snprintf(path, sizeof path, "/api/v1/reports/%s", id);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    const char *headers[] = {auth, NULL};
+    return ts_call(&n->fr, "GET", path, headers, NULL, 0, r) ? r->status : -1;
+}
+
+static void test_forward_and_back(void)
+{
+    network n;
+    int ready = network_open(&n, 0);
+    CHECK(ready);
+    if (!ready) {
+        network_close(&n);
+        return;
+    }
+    int64_t now = (int64_t)time(NULL);
+    char fr_id[80] = "";
+    CHECK(send_report(&n, "http://files.example.de/gallery/7.jpg", 21, fr_id));
+    char sql[300], text[300];
+    /* known material: assessed without anyone looking */
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT state || ':' || decided_by FROM console_items",
+                             text, sizeof text),
+                 "auto:bank");
+
+    /* Orientation routes it to the German partner and approves it at once
+     * (known material, a forward only); the partner is down. */
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(n.fr_jobs, now, &ran, NULL) == VG_OK);
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT actions || '|' || state || '|' || partner || '|' ||"
+                                    " decided_by FROM url_routes",
+                             text, sizeof text),
+                 "forward_partner|automatic|Example DE hotline|orientation");
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM audit WHERE action = 'route.auto'"),
+                 1);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT attempts FROM routing_deliveries"), 1);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT sent_at FROM routing_deliveries"), 0);
+    snprintf(sql, sizeof sql, "SELECT next_at - %lld FROM routing_deliveries", (long long)now);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, sql), 60); /* a minute, then doubling */
+    CHECK_MSG(strstr(n.last_log, "deliveries: 1 of 1 deliveries failed") != NULL, "%s",
+              n.last_log);
+    ts_response r;
+    CHECK_INT_EQ(fate(&n, n.company_key, fr_id, &r), 200);
+    CHECK(strstr(r.body, "\"actions\":[]") != NULL);
+    ts_response_free(&r);
+
+    /* Still down a little later: not tried before its time. */
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 30, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT attempts FROM routing_deliveries"), 1);
+
+    /* The partner is up: the forward goes, once. */
+    CHECK(ts_listen(&n.de));
+    CHECK_INT_EQ(n.de.port, n.de_port);
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 61, &ran, NULL) == VG_OK);
+    CHECK_MSG(strstr(n.last_log, "1 deliveries sent, 0 failed") != NULL, "%s", n.last_log);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM reports"), 1);
+    char de_ref[80];
+    CHECK(ti_sql_text(&n.de, "SELECT public_id FROM reports", de_ref, sizeof de_ref)[0]);
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT reference FROM routing_deliveries", text,
+                             sizeof text),
+                 de_ref);
+    /* the German hotline got the URL, the origin and the digests, and
+     * reads the digests as claims: nothing classified there */
+    CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT reporter_kind || '|' || source FROM reports", text,
+                             sizeof text),
+                 "hotline|api");
+    ti_sql_text(&n.de, "SELECT extra_json FROM reports", text, sizeof text);
+    CHECK_MSG(strstr(text, "\"origin_classification\":\"illegal_csam\"") &&
+                  strstr(text, "\"origin_country\":\"FR\"") &&
+                  strstr(text, "\"origin_hotline\":\"Point de Contact (FR)\"") &&
+                  strstr(text, "\"origin_automatic\":true"),
+              "%s", text);
+    CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT canonical FROM report_urls", text, sizeof text),
+                 "http://files.example.de/gallery/7.jpg");
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM report_files WHERE known = 2"), 1);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM report_files WHERE vault_id IS NOT NULL"),
+                 0); /* never the file itself */
+    person anna, ben;
+    CHECK(sign_in(&n.de, "anna", VG_ROLE_ANALYST, &anna));
+    CHECK(sign_in(&n.de, "ben", VG_ROLE_ANALYST, &ben));
+    long long de_report = ti_sql_int(&n.de, "SELECT id FROM reports");
+    CHECK(get(&n.de, &anna, "/console/queue", &r));
+    snprintf(text, sizeof text, "<tr data-report=\"%lld\">", de_report);
+    CHECK_MSG(strstr(r.body, text) != NULL, "not in the German queue");
+    CHECK(strstr(r.body, "from partner hotline Point de Contact (FR)") != NULL);
+    ts_response_free(&r);
+    snprintf(sql, sizeof sql, "/console/item?id=%lld", de_report);
+    CHECK(get(&n.de, &anna, sql, &r));
+    CHECK(strstr(r.body, "origin_hotline") && strstr(r.body, "Point de Contact (FR)"));
+    ts_response_free(&r);
+
+    /* A retry does not make a second report (the same Idempotency-Key). */
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 62, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM reports"), 1);
+
+    /* The company reads the fate of its report: forwarded, with the German
+     * reference; another key learns nothing. */
+    CHECK_INT_EQ(fate(&n, n.company_key, fr_id, &r), 200);
+    snprintf(text, sizeof text,
+             "{\"type\":\"forwarded\",\"at\":%lld,\"to\":\"Example DE hotline\","
+             "\"reference\":\"%s\",\"url\":\"http://files.example.de/gallery/7.jpg\"}",
+             (long long)now + 61, de_ref);
+    CHECK_MSG(strstr(r.body, text) != NULL, "%s", r.body);
+    CHECK(strstr(r.body, "\"status\":\"assessed\"") != NULL);
+    ts_response_free(&r);
+    char other[80];
+    CHECK(ts_api_key(&n.fr, "Someone Else", 0, other) > 0);
+    CHECK_INT_EQ(fate(&n, other, fr_id, &r), 404);
+    ts_response_free(&r);
+    CHECK_INT_EQ(fate(&n, n.company_key, "no-such-report", &r), 404);
+    ts_response_free(&r);
+    CHECK(fate(&n, n.company_key, "..%2fetc", &r) >= 400);
+    ts_response_free(&r);
+
+    /* Germany: two analysts confirm it; its route (hosted at home) waits
+     * for a person, who approves it: a referral to the German police. */
+    const char *steps[][2] = {{"anna", "/console/claim"}, {"anna", "/console/assess"},
+                              {"ben", "/console/claim"}, {"ben", "/console/assess"}};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(sql, sizeof sql, "report=%lld&version=%lld%s", de_report,
+                 version_of(&n.de, de_report), i % 2 ? "&" ASSESS_A : "");
+        CHECK_INT_EQ(post_simple(&n.de, !strcmp(steps[i][0], "anna") ? &anna : &ben,
+                                 steps[i][1], sql),
+                     303);
+    }
+    CHECK_STR_EQ(state_of(&n.de, de_report, text, sizeof text), "confirmed");
+    CHECK(vg_jobs_run_due(n.de_jobs, now + 100, &ran, NULL) == VG_OK);
+    CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT actions || '|' || state FROM url_routes", text,
+                             sizeof text),
+                 "notice_host,refer_police|proposed");
+    long long route = ti_sql_int(&n.de, "SELECT id FROM url_routes");
+    snprintf(sql, sizeof sql, "/console/item?id=%lld", de_report);
+    CHECK(get(&n.de, &anna, sql, &r));
+    CHECK(strstr(r.body, "action=\"/console/route\"") != NULL);
+    ts_response_free(&r);
+    /* anna drops the notice: a change, which she cannot approve herself */
+    snprintf(sql, sizeof sql, "route=%lld&action=refer_police", route);
+    CHECK_INT_EQ(post_simple(&n.de, &anna, "/console/route", sql), 303);
+    CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT actions || '|' || state || '|' || changed_by"
+                                    " FROM url_routes",
+                             text, sizeof text),
+                 "refer_police|proposed|anna");
+    CHECK_INT_EQ(post(&n.de, &anna, "/console/route", sql, 0, &r), 409);
+    CHECK(strstr(r.body, "another analyst must approve") != NULL);
+    ts_response_free(&r);
+    snprintf(sql, sizeof sql, "route=%lld&action=refer_police&action=no_such_action", route);
+    CHECK_INT_EQ(post(&n.de, &ben, "/console/route", sql, 0, &r), 409);
+    ts_response_free(&r);
+    snprintf(sql, sizeof sql, "route=%lld&action=refer_police", route);
+    CHECK_INT_EQ(post_simple(&n.de, &ben, "/console/route", sql), 303);
+    CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT state || '|' || decided_by FROM url_routes", text,
+                             sizeof text),
+                 "approved|ben");
+    CHECK_INT_EQ(post(&n.de, &ben, "/console/route", sql, 0, &r), 409); /* final */
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM audit WHERE action IN"
+                                   " ('route.change', 'route.approve')"),
+                 2);
+    CHECK(vg_jobs_run_due(n.de_jobs, now + 101, &ran, NULL) == VG_OK);
+    CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT type || '|' || to_whom FROM routing_actions", text,
+                             sizeof text),
+                 "referred|Example DE police");
+    /* the material is gone: anna records it */
+    snprintf(sql, sizeof sql, "report=%lld&url=http%%3A%%2F%%2Ffiles.example.de%%2Fgallery%%2F7.jpg",
+             de_report);
+    CHECK_INT_EQ(post_simple(&n.de, &anna, "/console/route/removed", sql), 303);
+    snprintf(sql, sizeof sql, "report=%lld&url=http%%3A%%2F%%2Fother.example%%2F", de_report);
+    CHECK_INT_EQ(post_simple(&n.de, &anna, "/console/route/removed", sql), 404);
+
+    /* France asks after routing.poll_seconds and learns both. */
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 61 + 599, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"), 1); /* not yet */
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 61 + 600, &ran, NULL) == VG_OK);
+    CHECK_MSG(strstr(n.last_log, "1 partners asked, 2 outcomes learned") != NULL, "%s",
+              n.last_log);
+    CHECK_INT_EQ(fate(&n, n.company_key, fr_id, &r), 200);
+    CHECK_MSG(strstr(r.body, "\"type\":\"removed\"") &&
+                  strstr(r.body, "\"by\":\"Example DE hotline\"") &&
+                  strstr(r.body, "\"type\":\"referred\""),
+              "%s", r.body);
+    ts_response_free(&r);
+    /* removal ends the story: no more asking */
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT poll_at FROM routing_deliveries"), 0);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM audit WHERE action = 'route.outcome'"),
+                 2);
+    person fanny;
+    CHECK(sign_in(&n.fr, "fanny", VG_ROLE_ANALYST, &fanny));
+    long long fr_report = ti_sql_int(&n.fr, "SELECT id FROM reports");
+    snprintf(sql, sizeof sql, "/console/item?id=%lld", fr_report);
+    CHECK(get(&n.fr, &fanny, sql, &r));
+    CHECK(strstr(r.body, "Removed") && strstr(r.body, "said Example DE hotline"));
+    ts_response_free(&r);
+    CHECK_INT_EQ(n.errors, 1); /* the one failed try while Germany was down */
+    network_close(&n);
+}
+
+/* At home: known material hosted in France is not routed without a
+ * person (a referral names the URL, which an uploaded file does not
+ * prove); once approved, the police receive a signed package with the
+ * evidence sealed to their key, which checks, and fails when altered. */
+static void test_police_package(void)
+{
+    network n;
+    int ready = network_open(&n, 0);
+    CHECK(ready);
+    if (!ready) {
+        network_close(&n);
+        return;
+    }
+    CHECK(ts_listen(&n.de));
+    int64_t now = (int64_t)time(NULL);
+    char id[80];
+    CHECK(send_report(&n, "http://www.fr.example.test/p/1", 21, id));
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(n.fr_jobs, now, &ran, NULL) == VG_OK);
+    char text[400], sql[200];
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT actions || '|' || state FROM url_routes", text,
+                             sizeof text),
+                 "notice_host,refer_police|proposed");
+    person fanny;
+    CHECK(sign_in(&n.fr, "fanny", VG_ROLE_ANALYST, &fanny));
+    snprintf(sql, sizeof sql, "route=%lld&action=notice_host&action=refer_police",
+             ti_sql_int(&n.fr, "SELECT id FROM url_routes"));
+    CHECK_INT_EQ(post_simple(&n.fr, &fanny, "/console/route", sql), 303);
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 1, &ran, NULL) == VG_OK);
+    CHECK_MSG(strstr(n.last_log, "1 deliveries sent, 0 failed") != NULL, "%s", n.last_log);
+    char reference[200];
+    CHECK(ti_sql_text(&n.fr, "SELECT reference FROM routing_actions WHERE type = 'referred'",
+                      reference, sizeof reference)[0]);
+    char path[600];
+    snprintf(path, sizeof path, "%s/data/referrals/%s.json", n.fr.dir, reference);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    FILE *f = fopen(path, "rb");
+    char *package = calloc(1, (size_t)sb.st_size + 1);
+    size_t len = f && package ? fread(package, 1, (size_t)sb.st_size, f) : 0;
+    if (f)
+        fclose(f);
+    CHECK(len == (size_t)sb.st_size && len > 0);
+    /* checks with the hotline's published key */
+    unsigned char signer[32];
+    char signer_hex[65];
+    vg_error err;
+    CHECK(vg_hotline_referral_key(n.fr.srv->hotline, signer_hex, &err) == VG_OK);
+    sodium_hex2bin(signer, sizeof signer, signer_hex, 64, NULL, NULL, NULL);
+    vg_referral_check check;
+    CHECK_MSG(vg_referral_verify(package, len, signer, &check, &err) == VG_OK, "%s",
+              err.message);
+    CHECK_INT_EQ(check.evidence, 1);
+    CHECK(check.manifest && strstr(check.manifest, "\"receipt\"") &&
+          strstr(check.manifest, "\"item.assess.auto\"") &&
+          strstr(check.manifest, "\"route.approve\"") &&
+          strstr(check.manifest, "\"actor\":\"user:fanny\"") &&
+          strstr(check.manifest, "\"legal\":\"illegal_csam\"") &&
+          strstr(check.manifest, "\"url\":\"http://www.fr.example.test/p/1\""));
+    vg_referral_check_clear(&check);
+    /* vigie referral: the same checks from the command line, and the key
+     * it prints is the one that signed */
+    char cmd[1600], line[600] = "";
+    snprintf(cmd, sizeof cmd, "'%s' referral key --data-dir '%s/data'", VG_VIGIE, n.fr.dir);
+    FILE *out = popen(cmd, "r");
+    CHECK(out && fgets(line, sizeof line, out) && !strncmp(line, signer_hex, 64));
+    CHECK(out && pclose(out) == 0);
+    snprintf(cmd, sizeof cmd, "'%s' referral verify --key %s '%s'", VG_VIGIE, signer_hex, path);
+    out = popen(cmd, "r");
+    char row[700];
+    snprintf(row, sizeof row, "%s,yes,%s,1,\n", path, signer_hex);
+    CHECK(out && fgets(line, sizeof line, out) &&
+          !strcmp(line, "package,valid,signer,evidence,problem\n"));
+    CHECK_MSG(out && fgets(line, sizeof line, out) && !strcmp(line, row), "%s", line);
+    CHECK(out && pclose(out) == 0);
+    snprintf(cmd, sizeof cmd, "'%s' referral verify --key %064d '%s' >/dev/null", VG_VIGIE, 7,
+             path);
+    CHECK(WEXITSTATUS(system(cmd)) == 1); /* signed, but not by that key */
+    snprintf(cmd, sizeof cmd, "'%s' referral verify --key 12 '%s' 2>/dev/null", VG_VIGIE, path);
+    CHECK(WEXITSTATUS(system(cmd)) == 2);
+    /* the evidence opens with the unit's secret key and is the file sent */
+    const char *at = strstr(package, "\"evidence/1\":\"");
+    CHECK(at != NULL);
+    if (at) {
+        at += strlen("\"evidence/1\":\"");
+        size_t b64 = strcspn(at, "\""), bin_len = 0;
+        unsigned char *sealed = malloc(b64), *plain = malloc(b64);
+        CHECK(sodium_base642bin(sealed, b64, at, b64, NULL, &bin_len, NULL,
+                                sodium_base64_VARIANT_ORIGINAL) == 0);
+        CHECK(crypto_box_seal_open(plain, sealed, bin_len, n.police_pk, n.police_sk) == 0);
+        size_t img_len = 0;
+        uint8_t *img = ti_image(21, &img_len);
+        CHECK(bin_len - crypto_box_SEALBYTES == img_len && !memcmp(plain, img, img_len));
+        /* and is nowhere in clear */
+        CHECK(memmem(package, len, img + 13, 64) == NULL);
+        free(img);
+        free(sealed);
+        free(plain);
+    }
+    /* a different key, a changed manifest, changed evidence: refused */
+    unsigned char other[32] = {1};
+    CHECK(vg_referral_verify(package, len, other, &check, &err) == VG_ERR_CORRUPT);
+    char *altered = strstr(package, "illegal_csam");
+    if (altered) {
+        altered[0] = 'I';
+        CHECK(vg_referral_verify(package, len, signer, &check, &err) == VG_ERR_CORRUPT);
+        CHECK(strstr(err.message, "signature") != NULL);
+        altered[0] = 'i';
+    }
+    if (at) {
+        char *e = (char *)at + 10;
+        *e = *e == 'A' ? 'B' : 'A';
+        CHECK(vg_referral_verify(package, len, signer, &check, &err) == VG_ERR_CORRUPT);
+        CHECK(strstr(err.message, "altered") != NULL);
+    }
+    free(package);
+    network_close(&n);
+}
+
+/* A partner answering garbage: the forward is not taken and is tried
+ * again later, nothing lost; once it answers a receipt, it is taken; a
+ * garbage answer when asked what it did is recorded and asked again. */
+static void test_partner_garbage(void)
+{
+    char dir[] = "/tmp/vigie-partner-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char receipt[300], fate_path[400];
+    snprintf(receipt, sizeof receipt, "%s/api_v1_reports.json", dir);
+    CHECK(write_file(receipt, "<html>502 Bad Gateway</html>", 0600));
+    uint16_t port = 0;
+    fake_rdap *partner = fake_rdap_start(dir, &port);
+    CHECK(partner != NULL);
+    network n;
+    int ready = partner && network_open(&n, port);
+    CHECK(ready);
+    if (!ready) {
+        if (partner)
+            fake_rdap_stop(partner);
+        network_close(&n);
+        ts_remove_dir(dir);
+        return;
+    }
+    int64_t now = (int64_t)time(NULL);
+    char id[80];
+    CHECK(send_report(&n, "http://files.example.de/gallery/8.jpg", 21, id));
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(n.fr_jobs, now, &ran, NULL) == VG_OK);
+    char text[300];
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT sent_at || '|' || attempts FROM routing_deliveries",
+                             text, sizeof text),
+                 "0|1");
+    ti_sql_text(&n.fr, "SELECT last_error FROM routing_deliveries", text, sizeof text);
+    CHECK_MSG(strstr(text, "not JSON") != NULL, "%s", text);
+    /* a receipt without a usable id is no better */
+    CHECK(write_file(receipt, "{\"id\":\"../../admin\"}", 0600));
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 60, &ran, NULL) == VG_OK);
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT sent_at || '|' || attempts FROM routing_deliveries",
+                             text, sizeof text),
+                 "0|2");
+    CHECK(write_file(receipt, "{\"id\":\"p-77\",\"receipt\":\"X\"}", 0600));
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 60 + 119, &ran, NULL) == VG_OK); /* not yet due */
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT attempts FROM routing_deliveries"), 2);
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 60 + 120, &ran, NULL) == VG_OK);
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT reference || '|' || attempts FROM routing_deliveries",
+                             text, sizeof text),
+                 "p-77|3");
+    /* asked what it did, it answers garbage: kept as the error, asked again */
+    snprintf(fate_path, sizeof fate_path, "%s/api_v1_reports_p-77.json", dir);
+    CHECK(write_file(fate_path, "{\"actions\":\"all of them\"}", 0600));
+    CHECK(vg_jobs_run_due(n.fr_jobs, now + 180 + 600, &ran, NULL) == VG_OK);
+    ti_sql_text(&n.fr, "SELECT last_error FROM routing_deliveries", text, sizeof text);
+    CHECK_MSG(strstr(text, "no \"actions\" list") != NULL, "%s", text);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT poll_at FROM routing_deliveries"), now + 180 + 1200);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"), 1); /* forwarded */
+    fake_rdap_stop(partner);
+    network_close(&n);
+    ts_remove_dir(dir);
+}
+
+/* What a partner may answer, read as hostile. */
+static void test_partner_answers(void)
+{
+    char id[VG_PARTNER_REFERENCE_MAX];
+    vg_error err;
+    static const char *const bad_receipts[] = {
+        "", "not json", "[]", "{}", "{\"id\":12}", "{\"id\":\"\"}", "{\"id\":\"a/b\"}",
+        "{\"id\":\"has space\"}", "{\"id\":\"x\",\"id\":\"y\"}",
+    };
+    for (size_t i = 0; i < sizeof bad_receipts / sizeof bad_receipts[0]; i++)
+        CHECK_MSG(vg_partner_receipt_parse(bad_receipts[i], strlen(bad_receipts[i]), id, &err) ==
+                      VG_ERR_CORRUPT,
+                  "%s", bad_receipts[i]);
+    const char *good = "{\"id\":\"3f9a-0c\",\"receipt\":\"K7M2\"}";
+    CHECK(vg_partner_receipt_parse(good, strlen(good), id, &err) == VG_OK);
+    CHECK_STR_EQ(id, "3f9a-0c");
+    vg_route_action *a = NULL;
+    size_t n = 0;
+    static const char *const bad_fates[] = {
+        "{}", "{\"actions\":{}}", "{\"actions\":[1]}", "{\"actions\":[{\"type\":\"removed\"}]}",
+        "{\"actions\":[{\"type\":\"removed\",\"at\":-1}]}",
+    };
+    for (size_t i = 0; i < sizeof bad_fates / sizeof bad_fates[0]; i++)
+        CHECK_MSG(vg_partner_fate_parse(bad_fates[i], strlen(bad_fates[i]), &a, &n, &err) ==
+                      VG_ERR_CORRUPT,
+                  "%s", bad_fates[i]);
+    const char *fate = "{\"status\":\"assessed\",\"actions\":[{\"type\":\"teleported\",\"at\":1},"
+                       "{\"type\":\"removed\",\"at\":5,\"to\":\"host\",\"reference\":7}]}";
+    CHECK(vg_partner_fate_parse(fate, strlen(fate), &a, &n, &err) == VG_OK);
+    CHECK_INT_EQ(n, 1); /* an unknown type is skipped; a non-string reference is "" */
+    CHECK(n == 1 && !strcmp(a[0].type, "removed") && a[0].at == 5 && !strcmp(a[0].to, "host") &&
+          !strcmp(a[0].reference, ""));
+    vg_route_actions_free(a, n);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    RUN(test_partner_answers);
+    RUN(test_forward_and_back);
+    RUN(test_partner_garbage);
+    RUN(test_police_package);
+    return vg_test_exit();
+}
