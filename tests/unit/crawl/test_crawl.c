@@ -4,7 +4,8 @@
  * robots.txt documentation), and a crawl of a small web site of the
  * test's own on loopback: depth, hosts, robots.txt (a seed is fetched
  * whatever robots.txt says), page and media bounds, malformed pages, a
- * picture taken down and put back. Nothing leaves the machine.
+ * picture taken down and put back, hostile media (a redirect to a private
+ * address, a redirect loop, a body over the limit, a server that stalls). Nothing leaves the machine.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,7 +156,7 @@ static void test_robots(void)
 /* ---- a crawl of the test's site ---------------------------------------- */
 
 typedef struct seen_item {
-    char page[160], url[160];
+    char page[160], url[160], error[240];
     vg_status status;
     size_t len;
 } seen_item;
@@ -186,6 +187,7 @@ static vg_status on_media(void *user, const vg_crawl_media *media, vg_error *err
         snprintf(i->page, sizeof i->page, "%s", media->page);
         snprintf(i->url, sizeof i->url, "%s", media->url);
         i->status = media->status;
+        snprintf(i->error, sizeof i->error, "%s", media->error ? media->error : "");
         i->len = media->len;
         if (media->status == VG_OK && !media->data)
             i->len = (size_t)-1;
@@ -320,6 +322,25 @@ static void test_site_crawl(void)
     CHECK_INT_EQ(site_hits(web, "/"), before);
     CHECK(s.page_count == 1 && s.pages[0].status != VG_OK);
 
+    /* hostile media: each refused with its reason, the crawl goes on */
+    o = local();
+    o.max_media_bytes = 400000;
+    crawl(&o, "/hostile.html", &s, &stats);
+    static const struct {
+        const char *path, *why;
+    } hostile[] = {{"/to-private.jpg", "10.1.2.3 is not a public one"},
+                   {"/loop-a.jpg", "redirect loop"},
+                   {"/big.jpg", "larger than 400000 bytes"},
+                   {"/slow.jpg", ""}};
+    for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
+        const seen_item *m = find(s.media, s.media_count, hostile[i].path);
+        CHECK_MSG(m && m->status != VG_OK, "%s", hostile[i].path);
+        CHECK_MSG(m && strstr(m->error, hostile[i].why), "%s: %s", hostile[i].path,
+                  m ? m->error : "");
+    }
+    pic = find(s.media, s.media_count, "/img/two.jpg");
+    CHECK_MSG(pic && pic->status == VG_OK, "%s", pic ? pic->error : "not fetched");
+
     /* a seed that is not a URL */
     const char *bad[] = {"not a url at all"};
     vg_error err;
@@ -356,6 +377,16 @@ int main(void)
     CHECK(site_put_file(web, "/img/one.jpg", "image/jpeg", PICTURE));
     CHECK(site_put_file(web, "/img/two.jpg", "image/jpeg", OTHER));
     put_page("/img/fake.jpg", "<p>not a picture</p>");
+    put_page("/hostile.html", "<img src=\"/to-private.jpg\"><img src=\"/loop-a.jpg\">"
+                              "<img src=\"/big.jpg\"><img src=\"/slow.jpg\">"
+                              "<img src=\"/img/two.jpg\">");
+    site_put(web, "/to-private.jpg", 302, "text/html", "", 0, "Location: http://10.1.2.3/x\r\n");
+    site_put(web, "/loop-a.jpg", 301, "text/html", "", 0, "Location: /loop-b.jpg\r\n");
+    site_put(web, "/loop-b.jpg", 301, "text/html", "", 0, "Location: /loop-a.jpg\r\n");
+    static uint8_t big[500000];
+    site_put(web, "/big.jpg", 200, "image/jpeg", big, sizeof big, NULL);
+    CHECK(site_put_file(web, "/slow.jpg", "image/jpeg", PICTURE));
+    site_stall(web, "/slow.jpg");
     RUN(test_extract);
     RUN(test_robots);
     RUN(test_site_crawl);
