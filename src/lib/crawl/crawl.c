@@ -34,6 +34,7 @@ typedef struct crawler {
     size_t head, tail, capacity;
     strset seen;       /* pages and media queued once */
     strset seed_hosts; /* origins whose pages are followed */
+    size_t pages_queued, media_queued;
     host *hosts;
     size_t host_count, host_capacity;
     uint8_t *body; /* the current answer; owned, reused */
@@ -83,6 +84,13 @@ static void pace(crawler *c, host *h)
 static vg_status enqueue(crawler *c, const char *url, const char *page, unsigned depth,
                          bool seed, vg_error *err)
 {
+    /* Never more waiting than can be visited: memory stays bounded
+     * whatever the pages link to. */
+    size_t *queued = page ? &c->media_queued : &c->pages_queued;
+    if (*queued >= (page ? c->o.max_media : c->o.max_pages) && !strset_has(&c->seen, url)) {
+        c->stats.bounded++;
+        return VG_OK;
+    }
     int fresh = strset_add(&c->seen, url);
     if (fresh < 0)
         return nomem(err);
@@ -110,6 +118,7 @@ static vg_status enqueue(crawler *c, const char *url, const char *page, unsigned
         return nomem(err);
     }
     c->queue[c->tail++] = e;
+    (*queued)++;
     return VG_OK;
 }
 
@@ -216,12 +225,14 @@ static vg_status report_media(crawler *c, const entry *e, vg_status st, const vg
 }
 
 /* The page's links into the frontier: pages on the seeds' hosts within
- * the depth, media from anywhere. */
-static vg_status follow(crawler *c, const entry *e, vg_error *err)
+ * the depth, media from anywhere. Relative links are resolved against
+ * the URL the page was served from, after redirects. */
+static vg_status follow(crawler *c, const entry *e, const char *fetched_from, vg_error *err)
 {
     vg_crawl_links links = {0};
     vg_error parse_err;
-    if (vg_crawl_extract(e->url, c->body, c->body_len, 10000, &links, &parse_err) != VG_OK) {
+    if (vg_crawl_extract(fetched_from, c->body, c->body_len, 10000, &links, &parse_err) !=
+        VG_OK) {
         vg_crawl_links_free(&links);
         return VG_OK; /* a page that cannot be parsed has no links */
     }
@@ -315,8 +326,9 @@ static vg_status visit(crawler *c, const entry *e, vg_crawl_page_fn on_page,
                            .error = fetched == VG_OK ? NULL : why.message,
                            .record = &record};
         st = on_page ? on_page(user, &p, err) : VG_OK;
+        const char *last = record.hop_count ? record.hops[record.hop_count - 1].url : NULL;
         if (st == VG_OK && fetched == VG_OK)
-            st = follow(c, e, err);
+            st = follow(c, e, last ? last : e->url, err);
     }
     vg_fetch_record_free(&record);
     return st;

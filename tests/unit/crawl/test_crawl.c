@@ -341,6 +341,13 @@ static void test_site_crawl(void)
     pic = find(s.media, s.media_count, "/img/two.jpg");
     CHECK_MSG(pic && pic->status == VG_OK, "%s", pic ? pic->error : "not fetched");
 
+    /* a page moved: its links are read relative to where it was served from */
+    o = local();
+    o.max_depth = 0;
+    crawl(&o, "/moved.html", &s, &stats);
+    pic = find(s.media, s.media_count, "/sub/pic.jpg");
+    CHECK_MSG(pic && pic->status == VG_OK, "%s", pic ? pic->error : "not fetched");
+
     /* a seed that is not a URL */
     const char *bad[] = {"not a url at all"};
     vg_error err;
@@ -387,6 +394,9 @@ int main(void)
     site_put(web, "/big.jpg", 200, "image/jpeg", big, sizeof big, NULL);
     CHECK(site_put_file(web, "/slow.jpg", "image/jpeg", PICTURE));
     site_stall(web, "/slow.jpg");
+    site_put(web, "/moved.html", 302, "text/html", "", 0, "Location: /sub/page.html\r\n");
+    put_page("/sub/page.html", "<img src=\"pic.jpg\">");
+    CHECK(site_put_file(web, "/sub/pic.jpg", "image/jpeg", PICTURE));
     RUN(test_extract);
     RUN(test_robots);
     RUN(test_site_crawl);
