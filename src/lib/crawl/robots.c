@@ -50,9 +50,12 @@ static bool ruleset_add(ruleset *r, const char *pattern, size_t len, bool allow)
         r->rules = rules;
         r->capacity = capacity;
     }
-    char *copy = strndup(pattern, len);
+    /* the bytes as they are, NULs included: len is what matching reads */
+    char *copy = malloc(len + 1);
     if (!copy)
         return false;
+    memcpy(copy, pattern, len);
+    copy[len] = 0;
     r->rules[r->count++] = (rule){copy, len, allow};
     return true;
 }

@@ -147,6 +147,12 @@ static void test_robots(void)
     r = vg_robots_parse("User-agent: *\nDisallow:\n", 25, "vigie");
     CHECK(vg_robots_allows(r, "/anything"));
     vg_robots_free(r);
+    /* a NUL inside a rule is a byte of it (no path holds one) */
+    static const char nul[] = "User-agent: *\nDisallow: /a\0b\nDisallow: /c\n";
+    r = vg_robots_parse(nul, sizeof nul - 1, "vigie");
+    CHECK(vg_robots_allows(r, "/ab"));
+    CHECK(!vg_robots_allows(r, "/c"));
+    vg_robots_free(r);
     r = vg_robots_parse(NULL, 0, "vigie");
     CHECK(vg_robots_allows(r, "/"));
     vg_robots_free(r);
