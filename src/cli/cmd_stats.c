@@ -18,13 +18,19 @@ static void stats_usage(FILE *out)
                  "                   [--from DATE] [--to DATE] [--by DIM[,DIM]] [--format csv|json]\n"
                  "\n"
                  "Counts the reports received from --from (included) to --to (excluded), dates\n"
-                 "as YYYY-MM-DD in UTC (default: everything), grouped by the dimensions given:\n"
+                 "as YYYY-MM-DD on the clock of stats.time_zone (default UTC; everything when\n"
+                 "not given), grouped by the dimensions given:\n"
                  "day, week, month, year, source, reporter, category, language, country, state,\n"
-                 "legal, severity, age, decided. One column per dimension, then one per measure:\n"
-                 "reports, cases, duplicates, files, known_files, new_files, videos, urls,\n"
-                 "assessed, csam, other_illegal, not_illegal, age_undetermined, automatic,\n"
-                 "first_look_median_h, assessed_median_h, assessed_p90_h (hours; empty when no\n"
-                 "report of the group got there). Exit 0, or 2 for a usage or storage error.\n");
+                 "legal, severity, age, decided, host_country, asn, provider, route. One column\n"
+                 "per dimension, then one per measure: reports, cases, duplicates, files,\n"
+                 "known_files, new_files, videos, urls, assessed, csam, other_illegal,\n"
+                 "not_illegal, age_undetermined, automatic, looked, routed, noticed, notices,\n"
+                 "renotices, escalations, removed, reappearances, then for each of first_look,\n"
+                 "assessed, notice and removal the counts within _24h, _3d, _7d and _over_42d\n"
+                 "of receipt, then first_look_median_h, assessed_median_h, assessed_p90_h,\n"
+                 "first_look_p90_h, notice_median_h, notice_p90_h, removal_median_h,\n"
+                 "removal_p90_h (hours; empty when no report of the group got there).\n"
+                 "Exit 0, or 2 for a usage or storage error.\n");
 }
 
 int cmd_stats(int argc, char **argv)
@@ -64,23 +70,33 @@ int cmd_stats(int argc, char **argv)
         stats_usage(stderr);
         return VG_EXIT_USAGE;
     }
-    vg_stats_query q;
-    if (vg_stats_query_parse(from, to, by, &q, &err) != VG_OK) {
-        fprintf(stderr, "vigie stats: --%s\n", err.message);
-        return VG_EXIT_USAGE;
-    }
     vg_config *cfg = NULL;
-    vg_store *store = NULL;
+    vg_tz *tz = NULL;
     if (vg_config_for_command(config, data_dir, database, NULL, &cfg, &err) != VG_OK ||
-        vg_hotline_open_store(cfg, &store, &err) != VG_OK) {
+        vg_hotline_stats_zone(cfg, &tz, &err) != VG_OK) {
         fprintf(stderr, "vigie stats: %s\n", err.message);
         vg_config_free(cfg);
         return VG_EXIT_USAGE;
     }
+    vg_stats_query q;
+    if (vg_stats_query_parse(from, to, by, tz, &q, &err) != VG_OK) {
+        fprintf(stderr, "vigie stats: --%s\n", err.message);
+        vg_config_free(cfg);
+        vg_tz_free(tz);
+        return VG_EXIT_USAGE;
+    }
+    vg_store *store = NULL;
+    if (vg_hotline_open_store(cfg, &store, &err) != VG_OK) {
+        fprintf(stderr, "vigie stats: %s\n", err.message);
+        vg_config_free(cfg);
+        vg_tz_free(tz);
+        return VG_EXIT_USAGE;
+    }
     vg_config_free(cfg);
     vg_stats_table *table = NULL;
-    vg_status st = vg_hotline_stats(store, q.from, q.to, q.dims, q.ndims, &table, &err);
+    vg_status st = vg_hotline_stats(store, &q, &table, &err);
     vg_store_close(store);
+    vg_tz_free(tz);
     if (st != VG_OK) {
         fprintf(stderr, "vigie stats: %s\n", err.message);
         return VG_EXIT_USAGE;

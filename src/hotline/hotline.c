@@ -15,6 +15,7 @@
 #include "hotline/alerting.h"
 #include "hotline/routing.h"
 #include "hotline/notices.h"
+#include "hotline/stats.h"
 #include "store/reports.h"
 #include "util/secure.h"
 #include "vigie/digest.h"
@@ -188,6 +189,10 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     h->idempotency_seconds = idempotency_hours * 3600;
     h->video_interval = (double)video_interval_ms / 1000.0;
     h->video_max_seconds = video_max_seconds;
+    if ((st = vg_hotline_stats_zone(cfg, &h->stats_zone, err)) != VG_OK) {
+        vg_hotline_free(h);
+        return st;
+    }
 
     /* Secrets at rest: secrets.key_file, kept apart from the database. */
     char *secrets = path_or_default(cfg, "secrets.key_file", dir, "secrets.key");
@@ -227,6 +232,7 @@ void vg_hotline_free(vg_hotline *h)
     vg_hotline_index_close(h);
     free(h->index_path);
     vg_sealer_free(h->sealer);
+    vg_tz_free(h->stats_zone);
     vg_trust_clear(&h->trust);
     vg_alerting_free(h->alerting);
     free(h->near);

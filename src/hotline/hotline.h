@@ -25,6 +25,7 @@
 #include "store/store.h"
 #include "util/config.h"
 #include "util/sealed.h"
+#include "util/tz.h"
 #include "vigie/index.h"
 #include "vigie/vault.h"
 
@@ -68,6 +69,8 @@ typedef struct vg_hotline {
      * the built-in English. Set before the jobs start. */
     const char *(*words)(void *ctx, const char *lang, const char *key);
     void *words_ctx;
+    /* statistics: stats.time_zone, whose clock says where periods start */
+    vg_tz *stats_zone;
     /* people */
     vg_login_policy login;    /* login.* */
     int max_sessions;         /* session.max_per_account */

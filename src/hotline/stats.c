@@ -11,7 +11,7 @@
 #include "store/stats.h"
 
 typedef struct gather {
-    int64_t from, to;
+    const vg_stats_query *q;
     vg_stats_table *table;
     vg_error inner; /* why the table could not take a fact */
     vg_status failed;
@@ -27,7 +27,7 @@ static int add_fact(void *ctx, const vg_report_fact *fact)
 static vg_status gather_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     gather *g = ctx;
-    vg_status st = vg_tx_report_facts(tx, g->from, g->to, add_fact, g, err);
+    vg_status st = vg_tx_report_facts(tx, g->q->from, g->q->to, add_fact, g, err);
     if (g->failed == VG_OK)
         return st;
     /* a fact the table could not take says why, not "stopped" */
@@ -36,12 +36,12 @@ static vg_status gather_tx(vg_tx *tx, void *ctx, vg_error *err)
     return g->failed;
 }
 
-vg_status vg_hotline_stats(vg_store *store, int64_t from, int64_t to, const vg_stat_dim *dims,
-                           size_t ndims, vg_stats_table **out, vg_error *err)
+vg_status vg_hotline_stats(vg_store *store, const vg_stats_query *q, vg_stats_table **out,
+                           vg_error *err)
 {
     *out = NULL;
-    gather g = {.from = from, .to = to};
-    vg_status st = vg_stats_new(dims, ndims, &g.table, err);
+    gather g = {.q = q};
+    vg_status st = vg_stats_new(q->dims, q->ndims, q->tz, &g.table, err);
     if (st == VG_OK)
         st = vg_store_read(store, gather_tx, &g, err);
     if (st == VG_OK)
@@ -54,7 +54,21 @@ vg_status vg_hotline_stats(vg_store *store, int64_t from, int64_t to, const vg_s
     return VG_OK;
 }
 
-int vg_stats_parse_date(const char *text, int64_t *out)
+vg_status vg_hotline_stats_zone(vg_config *cfg, vg_tz **out, vg_error *err)
+{
+    vg_status st = vg_tz_load(vg_config_get(cfg, "stats.time_zone", "UTC"), NULL, out, err);
+    if (st != VG_OK)
+        vg_error_prefix(err, "stats.time_zone: ");
+    return st;
+}
+
+int64_t vg_stats_year_start(int year, const vg_tz *tz)
+{
+    struct tm tm = {.tm_year = year - 1900, .tm_mon = 0, .tm_mday = 1};
+    return vg_tz_to_utc(tz, (int64_t)timegm(&tm));
+}
+
+int vg_stats_parse_date(const char *text, const vg_tz *tz, int64_t *out)
 {
     int y, m, d;
     char tail;
@@ -66,20 +80,20 @@ int vg_stats_parse_date(const char *text, int64_t *out)
     struct tm back;
     if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != d) /* 2026-02-30 */
         return 0;
-    *out = (int64_t)t;
+    *out = vg_tz_to_utc(tz, (int64_t)t);
     return 1;
 }
 
 vg_status vg_stats_query_parse(const char *from, const char *to, const char *by,
-                               vg_stats_query *q, vg_error *err)
+                               const vg_tz *tz, vg_stats_query *q, vg_error *err)
 {
-    *q = (vg_stats_query){.from = 0, .to = INT64_MAX};
+    *q = (vg_stats_query){.from = 0, .to = INT64_MAX, .tz = tz};
     const struct {
         const char *name, *text;
         int64_t *slot;
     } dates[] = {{"from", from, &q->from}, {"to", to, &q->to}};
     for (size_t i = 0; i < 2; i++)
-        if (dates[i].text && *dates[i].text && !vg_stats_parse_date(dates[i].text, dates[i].slot))
+        if (dates[i].text && *dates[i].text && !vg_stats_parse_date(dates[i].text, tz, dates[i].slot))
             return vg_error_set(err, VG_ERR_INVALID, "%s: '%.40s' is not a date YYYY-MM-DD",
                                 dates[i].name, dates[i].text);
     if (q->from >= q->to)

@@ -10,28 +10,42 @@
 
 #include "model/stats.h"
 #include "store/store.h"
+#include "util/config.h"
 #include "util/table.h"
+#include "util/tz.h"
 
-/* The reports received in [from, to) grouped by dims; *out (the caller
- * frees it with vg_stats_free) is finished. */
-vg_status vg_hotline_stats(vg_store *store, int64_t from, int64_t to, const vg_stat_dim *dims,
-                           size_t ndims, vg_stats_table **out, vg_error *err);
-
-/* "YYYY-MM-DD" as midnight UTC, in seconds since the epoch, into *out;
- * 0 for anything else (2026-02-30 included). */
-int vg_stats_parse_date(const char *text, int64_t *out);
-
-/* Parse the query of a table as every surface takes it (the command line's
- * options, the console's form, the API's query): from and to as dates
- * (NULL or "": open), by as dimension names (NULL or "": the totals).
- * VG_ERR_INVALID says which one is wrong, in words for the user. */
+/* A table's question: the reports received in [from, to), grouped by
+ * dims, periods on the clock of tz (borrowed; NULL: UTC). */
 typedef struct vg_stats_query {
     int64_t from, to; /* [from, to), seconds; 0 and INT64_MAX when open */
     vg_stat_dim dims[VG_DIM_COUNT];
     size_t ndims;
+    const vg_tz *tz;
 } vg_stats_query;
+
+/* The table of q; *out (the caller frees it with vg_stats_free) is
+ * finished. */
+vg_status vg_hotline_stats(vg_store *store, const vg_stats_query *q, vg_stats_table **out,
+                           vg_error *err);
+
+/* The zone of stats.time_zone (default UTC) into *out (the caller frees it
+ * with vg_tz_free); VG_ERR_INVALID or VG_ERR_IO names the key. */
+vg_status vg_hotline_stats_zone(vg_config *cfg, vg_tz **out, vg_error *err);
+
+/* "YYYY-MM-DD" as the instant its day starts on the clock of tz (NULL:
+ * midnight UTC), in seconds since the epoch, into *out; 0 for anything
+ * else (2026-02-30 included). */
+int vg_stats_parse_date(const char *text, const vg_tz *tz, int64_t *out);
+/* The instant the year starts on the clock of tz. */
+int64_t vg_stats_year_start(int year, const vg_tz *tz);
+
+/* Parse the query of a table as every surface takes it (the command line's
+ * options, the console's form, the API's query): from and to as dates on
+ * the clock of tz (NULL or "": open), by as dimension names (NULL or "":
+ * the totals). VG_ERR_INVALID says which one is wrong, in words for the
+ * user. */
 vg_status vg_stats_query_parse(const char *from, const char *to, const char *by,
-                               vg_stats_query *q, vg_error *err);
+                               const vg_tz *tz, vg_stats_query *q, vg_error *err);
 
 /* The table as CSV (a header line, then a row per group) or JSON lines:
  * one column per dimension named after it, then one per measure, hours

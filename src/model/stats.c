@@ -12,7 +12,8 @@
 
 static const char *const DIM_NAMES[VG_DIM_COUNT] = {
     "day",      "week",    "month", "year",  "source",   "reporter", "category",
-    "language", "country", "state", "legal", "severity", "age",      "decided"};
+    "language", "country", "state", "legal", "severity", "age",      "decided",
+    "host_country", "asn", "provider", "route"};
 
 static const char *const MEASURE_NAMES[VG_M_COUNT] = {"reports",
                                                       "cases",
@@ -28,9 +29,38 @@ static const char *const MEASURE_NAMES[VG_M_COUNT] = {"reports",
                                                       "not_illegal",
                                                       "age_undetermined",
                                                       "automatic",
+                                                      "looked",
+                                                      "routed",
+                                                      "noticed",
+                                                      "notices",
+                                                      "renotices",
+                                                      "escalations",
+                                                      "removed",
+                                                      "reappearances",
+                                                      "first_look_24h",
+                                                      "first_look_3d",
+                                                      "first_look_7d",
+                                                      "first_look_over_42d",
+                                                      "assessed_24h",
+                                                      "assessed_3d",
+                                                      "assessed_7d",
+                                                      "assessed_over_42d",
+                                                      "notice_24h",
+                                                      "notice_3d",
+                                                      "notice_7d",
+                                                      "notice_over_42d",
+                                                      "removal_24h",
+                                                      "removal_3d",
+                                                      "removal_7d",
+                                                      "removal_over_42d",
                                                       "first_look_median_h",
                                                       "assessed_median_h",
-                                                      "assessed_p90_h"};
+                                                      "assessed_p90_h",
+                                                      "first_look_p90_h",
+                                                      "notice_median_h",
+                                                      "notice_p90_h",
+                                                      "removal_median_h",
+                                                      "removal_p90_h"};
 
 const char *vg_stat_dim_name(vg_stat_dim dim)
 {
@@ -57,7 +87,7 @@ vg_status vg_stat_dims_parse(const char *text, vg_stat_dim *dims, size_t max, si
             return vg_error_set(err, VG_ERR_INVALID,
                                 "no dimension \"%.*s\"; say one of day, week, month, year, "
                                 "source, reporter, category, language, country, state, legal, "
-                                "severity, age, decided",
+                                "severity, age, decided, host_country, asn, provider, route",
                                 (int)(len > 40 ? 40 : len), p);
         for (size_t i = 0; i < *count; i++)
             if (dims[i] == found)
@@ -116,13 +146,14 @@ static int doubles_push(doubles *d, double value)
 typedef struct group {
     vg_stats_group pub;
     char *key;                    /* the values, each ended by 0x1f: sorts as the values do */
-    doubles cases;                /* case ids, counted distinct at the end */
-    doubles first_look, assessed; /* hours */
+    doubles cases;                    /* case ids, counted distinct at the end */
+    doubles times[VG_TIME_COUNT];     /* hours from receipt, per time */
 } group;
 
 struct vg_stats_table {
     vg_stat_dim dims[VG_DIM_COUNT];
     size_t ndims;
+    const vg_tz *tz;
     group *groups;
     size_t count, cap;
     size_t *slots; /* open addressing: group index + 1; 0 is empty */
@@ -130,7 +161,8 @@ struct vg_stats_table {
     int finished;
 };
 
-vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **out, vg_error *err)
+vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, const vg_tz *tz,
+                       vg_stats_table **out, vg_error *err)
 {
     *out = NULL;
     if (ndims > VG_DIM_COUNT)
@@ -144,13 +176,16 @@ vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **o
     for (size_t i = 0; i < ndims; i++) /* dims may be NULL when ndims is 0 */
         t->dims[i] = dims[i];
     t->ndims = ndims;
+    t->tz = tz;
     *out = t;
     return VG_OK;
 }
 
-static void period(vg_stat_dim dim, int64_t when, char *out, size_t size)
+/* The period of when on the wall clock of tz: the calendar of UTC read at
+ * when shifted by the zone's offset then. */
+static void period(vg_stat_dim dim, const vg_tz *tz, int64_t when, char *out, size_t size)
 {
-    time_t secs = (time_t)when;
+    time_t secs = (time_t)(when + vg_tz_offset(tz, when));
     struct tm tm;
     static const char *const formats[] = {"%Y-%m-%d", "%G-W%V", "%Y-%m", "%Y"};
     if (!gmtime_r(&secs, &tm) || !strftime(out, size, formats[dim - VG_DIM_DAY], &tm))
@@ -159,14 +194,15 @@ static void period(vg_stat_dim dim, int64_t when, char *out, size_t size)
 
 /* The value of one dimension for a fact (NULL: the report did not say),
  * made in buf when it must be. */
-static const char *dim_value(vg_stat_dim dim, const vg_report_fact *f, char *buf, size_t size)
+static const char *dim_value(const vg_stats_table *t, vg_stat_dim dim, const vg_report_fact *f,
+                             char *buf, size_t size)
 {
     int automatic = f->state && !strcmp(f->state, VG_ITEM_AUTO);
     switch (dim) {
     case VG_DIM_DAY:
     case VG_DIM_WEEK:
     case VG_DIM_MONTH:
-    case VG_DIM_YEAR: period(dim, f->created_at, buf, size); return buf;
+    case VG_DIM_YEAR: period(dim, t->tz, f->created_at, buf, size); return buf;
     case VG_DIM_SOURCE:
         snprintf(buf, size, "%s/%s", f->source ? f->source : "",
                  f->reporter_kind && *f->reporter_kind ? f->reporter_kind : "unsaid");
@@ -180,6 +216,14 @@ static const char *dim_value(vg_stat_dim dim, const vg_report_fact *f, char *buf
     case VG_DIM_SEVERITY: return f->decided_at ? f->severity : NULL;
     case VG_DIM_AGE: return f->decided_at ? f->age : NULL;
     case VG_DIM_DECIDED: return !f->decided_at ? "pending" : automatic ? "automatic" : "person";
+    case VG_DIM_HOST_COUNTRY: return f->host_country;
+    case VG_DIM_ASN: return f->asn;
+    case VG_DIM_PROVIDER: return f->provider;
+    case VG_DIM_ROUTE:
+        if (!f->route)
+            return NULL;
+        snprintf(buf, size, "%.*s", (int)strcspn(f->route, ","), f->route);
+        return buf;
     default: return NULL;
     }
 }
@@ -217,8 +261,8 @@ static void group_clear(group *g, size_t ndims)
     free(g->pub.values);
     free(g->key);
     free(g->cases.v);
-    free(g->first_look.v);
-    free(g->assessed.v);
+    for (int k = 0; k < VG_TIME_COUNT; k++)
+        free(g->times[k].v);
 }
 
 /* The group of key, made with these values when it is new. */
@@ -261,7 +305,7 @@ vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err
     const char *values[VG_DIM_COUNT];
     size_t len = 1;
     for (size_t d = 0; d < t->ndims; d++) {
-        values[d] = dim_value(t->dims[d], f, bufs[d], sizeof bufs[d]);
+        values[d] = dim_value(t, t->dims[d], f, bufs[d], sizeof bufs[d]);
         if (!values[d])
             values[d] = "";
         len += strlen(values[d]) + 1;
@@ -301,12 +345,28 @@ vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err
         c[VG_M_AGE_UNDETERMINED] += !strcmp(legal, VG_LEGAL_AGE_UNDETERMINED);
         c[VG_M_AUTOMATIC] += automatic;
     }
+    c[VG_M_LOOKED] += f->first_look_at != 0;
+    c[VG_M_ROUTED] += f->route != NULL;
+    c[VG_M_NOTICED] += f->notices > 0;
+    c[VG_M_NOTICES] += f->notices;
+    c[VG_M_RENOTICES] += f->renotices;
+    c[VG_M_ESCALATIONS] += f->escalations;
+    c[VG_M_REMOVED] += f->removed_at != 0;
+    c[VG_M_REAPPEARANCES] += f->reappearances;
     int ok = doubles_push(&g->cases, (double)f->case_id);
-    if (ok && f->first_look_at && f->first_look_at >= f->created_at)
-        ok = doubles_push(&g->first_look, (double)(f->first_look_at - f->created_at) / 3600.0);
     /* a decision no one made is not the team's time to assess */
-    if (ok && f->decided_at && f->decided_at >= f->created_at && !automatic)
-        ok = doubles_push(&g->assessed, (double)(f->decided_at - f->created_at) / 3600.0);
+    const int64_t at[VG_TIME_COUNT] = {f->first_look_at, automatic ? 0 : f->decided_at,
+                                       f->notice_at, f->removed_at};
+    for (int k = 0; ok && k < VG_TIME_COUNT; k++) {
+        if (!at[k] || at[k] < f->created_at)
+            continue;
+        int64_t seconds = at[k] - f->created_at;
+        c[VG_M_WINDOW(k, VG_WINDOW_24H)] += seconds <= 24 * 3600;
+        c[VG_M_WINDOW(k, VG_WINDOW_3D)] += seconds <= 3 * 24 * 3600;
+        c[VG_M_WINDOW(k, VG_WINDOW_7D)] += seconds <= 7 * 24 * 3600;
+        c[VG_M_WINDOW(k, VG_WINDOW_OVER_42D)] += seconds > 42 * 24 * 3600;
+        ok = doubles_push(&g->times[k], (double)seconds / 3600.0);
+    }
     return ok ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
 }
 
@@ -327,12 +387,22 @@ vg_status vg_stats_finish(vg_stats_table *t, vg_error *err)
         for (size_t k = 0; k < g->cases.n; k++)
             distinct += k == 0 || g->cases.v[k] != g->cases.v[k - 1];
         g->pub.counts[VG_M_CASES] = distinct;
-        double *h = g->pub.hours;
-        h[VG_M_FIRST_LOOK_MEDIAN_H - VG_M_COUNTS] =
-            vg_stat_quantile(g->first_look.v, g->first_look.n, 0.5);
-        h[VG_M_ASSESSED_MEDIAN_H - VG_M_COUNTS] =
-            vg_stat_quantile(g->assessed.v, g->assessed.n, 0.5);
-        h[VG_M_ASSESSED_P90_H - VG_M_COUNTS] = vg_stat_quantile(g->assessed.v, g->assessed.n, 0.9);
+        static const struct {
+            int measure, time;
+            double q;
+        } quantiles[] = {{VG_M_FIRST_LOOK_MEDIAN_H, VG_TIME_FIRST_LOOK, 0.5},
+                         {VG_M_FIRST_LOOK_P90_H, VG_TIME_FIRST_LOOK, 0.9},
+                         {VG_M_ASSESSED_MEDIAN_H, VG_TIME_ASSESSED, 0.5},
+                         {VG_M_ASSESSED_P90_H, VG_TIME_ASSESSED, 0.9},
+                         {VG_M_NOTICE_MEDIAN_H, VG_TIME_NOTICE, 0.5},
+                         {VG_M_NOTICE_P90_H, VG_TIME_NOTICE, 0.9},
+                         {VG_M_REMOVAL_MEDIAN_H, VG_TIME_REMOVAL, 0.5},
+                         {VG_M_REMOVAL_P90_H, VG_TIME_REMOVAL, 0.9}};
+        for (size_t k = 0; k < sizeof quantiles / sizeof quantiles[0]; k++) {
+            const doubles *d = &g->times[quantiles[k].time];
+            g->pub.hours[quantiles[k].measure - VG_M_COUNTS] =
+                vg_stat_quantile(d->v, d->n, quantiles[k].q);
+        }
     }
     /* the hash table indexes positions that sorting moves: it is done */
     free(t->slots);

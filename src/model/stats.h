@@ -7,8 +7,10 @@
  * of its dimensions, each group with every measure. Pure: the store streams
  * the facts in, the command line and the pages write the table out.
  *
- * Periods are counted in UTC: a day runs from 00:00 to 24:00 UTC, a week
- * is an ISO 8601 week ("2026-W49"), a month "2026-12", a year "2026".
+ * Periods are counted on the wall clock of the table's time zone
+ * (stats.time_zone; UTC when none): a day runs from its 00:00 to the next
+ * one (23 or 25 hours on the days the clock changes), a week is an ISO 8601
+ * week ("2026-W49"), a month "2026-12", a year "2026".
  *
  * Ownership: vg_stats_table owns its groups and their strings;
  * vg_report_fact borrows (the store's row, valid during the callback).
@@ -19,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/tz.h"
 #include "vigie/error.h"
 
 /* One report as statistics see it. Strings may be NULL (not given). */
@@ -33,6 +36,17 @@ typedef struct vg_report_fact {
     const char *state;                  /* the item's state (VG_ITEM_*) */
     const char *legal, *severity, *age; /* the final classification, when decided */
     int64_t files, known_files, claimed_files, videos, urls;
+    /* Orientation, from the report's first route (the first URL routed;
+     * NULL when none): the hosting country, the first address's AS number
+     * ("AS64500") and its provider (the notice's, else the AS name), and
+     * the route's most urgent action (VG_ACTION_*). */
+    const char *host_country, *asn, *provider, *route;
+    /* Action, over all the report's notices to hosts: notices sent (a first
+     * message went), messages after each one's first, notices escalated,
+     * times removed material came back (stay-down). */
+    int64_t notices, renotices, escalations, reappearances;
+    int64_t notice_at;  /* its first notice's first message; 0: none */
+    int64_t removed_at; /* the last removal once every notified URL is removed; 0: not (yet) */
 } vg_report_fact;
 
 /* The dimensions a table can be grouped by, with the column name each gets. */
@@ -51,6 +65,10 @@ typedef enum vg_stat_dim {
     VG_DIM_SEVERITY,
     VG_DIM_AGE,
     VG_DIM_DECIDED, /* how: "person", "automatic", "pending" */
+    VG_DIM_HOST_COUNTRY, /* the first route's hosting country */
+    VG_DIM_ASN,
+    VG_DIM_PROVIDER,
+    VG_DIM_ROUTE, /* the first route's most urgent action */
     VG_DIM_COUNT
 } vg_stat_dim;
 
@@ -77,12 +95,35 @@ enum {
     VG_M_NOT_ILLEGAL,
     VG_M_AGE_UNDETERMINED,
     VG_M_AUTOMATIC, /* decided without anyone looking */
-    VG_M_COUNTS,    /* the measures above are counts; those below are hours */
+    VG_M_LOOKED,    /* claimed by an analyst at least once */
+    VG_M_ROUTED,    /* with a route */
+    VG_M_NOTICED,   /* with a notice sent */
+    VG_M_NOTICES,
+    VG_M_RENOTICES,
+    VG_M_ESCALATIONS,
+    VG_M_REMOVED, /* every notified URL removed */
+    VG_M_REAPPEARANCES,
+    /* Windows: how many got there within 24 h, 3 days, 7 days of receipt,
+     * and how many only after 42 days, for each of the four times (first
+     * look, a person's assessment, the first notice, the removal); a share
+     * is the window over looked, assessed - automatic, noticed, removed. */
+    VG_M_WINDOWS,
+    VG_M_WINDOWS_END = VG_M_WINDOWS + 16,
+    VG_M_COUNTS = VG_M_WINDOWS_END, /* the measures above are counts; those below are hours */
     VG_M_FIRST_LOOK_MEDIAN_H = VG_M_COUNTS,
     VG_M_ASSESSED_MEDIAN_H,
     VG_M_ASSESSED_P90_H,
+    VG_M_FIRST_LOOK_P90_H,
+    VG_M_NOTICE_MEDIAN_H,
+    VG_M_NOTICE_P90_H,
+    VG_M_REMOVAL_MEDIAN_H,
+    VG_M_REMOVAL_P90_H,
     VG_M_COUNT
 };
+/* The four times and the four windows, in the order of their counts. */
+enum { VG_TIME_FIRST_LOOK, VG_TIME_ASSESSED, VG_TIME_NOTICE, VG_TIME_REMOVAL, VG_TIME_COUNT };
+enum { VG_WINDOW_24H, VG_WINDOW_3D, VG_WINDOW_7D, VG_WINDOW_OVER_42D, VG_WINDOW_COUNT };
+#define VG_M_WINDOW(time, window) (VG_M_WINDOWS + (time) * VG_WINDOW_COUNT + (window))
 const char *vg_stat_measure_name(int measure);
 
 typedef struct vg_stats_group {
@@ -93,8 +134,10 @@ typedef struct vg_stats_group {
 
 typedef struct vg_stats_table vg_stats_table;
 
-/* A table grouped by dims (copied; 0 dims: one group, the totals). */
-vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, vg_stats_table **out, vg_error *err);
+/* A table grouped by dims (copied; 0 dims: one group, the totals), its
+ * periods on the clock of tz (borrowed: it outlives the table; NULL: UTC). */
+vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, const vg_tz *tz,
+                       vg_stats_table **out, vg_error *err);
 vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *fact, vg_error *err);
 /* Compute medians and percentiles, and sort the groups by their values.
  * After it, vg_stats_group_at reads them; vg_stats_add is no longer valid. */

@@ -993,6 +993,112 @@ static void test_video_segments(void)
 /* Statistics: a known history, each figure checked by hand. Times are
  * seconds; T is 2026-12-31 23:00:00 UTC, an hour before a new year whose
  * first days still belong to ISO week 2026-W53. */
+/* Orientation and action: five reports routed, four with notices, their
+ * times from receipt chosen on the windows' edges (24 h exactly is within
+ * 24 h; 42 days and a second is beyond 42 days). */
+static void test_stats_action(void)
+{
+    const int64_t T = 1767225600, H = 3600, D = 24 * H;
+    const vg_report_fact facts[] = {
+        /* FR, noticed after 24 h exactly, removed after 3 days */
+        {.id = 1, .case_id = 1, .created_at = T, .host_country = "FR", .asn = "AS64500",
+         .provider = "Hosting One", .route = "notice_host,refer_police", .notices = 1,
+         .notice_at = T + D, .removed_at = T + 3 * D},
+        /* FR, noticed after 24 h and a second, sent again twice, escalated,
+         * removed after 42 days and a second, came back once */
+        {.id = 2, .case_id = 2, .created_at = T, .host_country = "FR", .asn = "AS64500",
+         .provider = "Hosting One", .route = "notice_host", .notices = 1, .renotices = 2,
+         .escalations = 1, .reappearances = 1, .notice_at = T + D + 1,
+         .removed_at = T + 42 * D + 1},
+        /* DE, two URLs noticed after 6 days, one still up */
+        {.id = 3, .case_id = 3, .created_at = T, .host_country = "DE", .asn = "AS64501",
+         .provider = "Zweite GmbH", .route = "notice_host", .notices = 2, .renotices = 1,
+         .notice_at = T + 6 * D},
+        /* DE, forwarded to the partner hotline: no notice of ours */
+        {.id = 4, .case_id = 4, .created_at = T, .host_country = "DE", .asn = "AS64501",
+         .route = "forward_partner"},
+        /* no hosting found: an analyst decides */
+        {.id = 5, .case_id = 5, .created_at = T, .route = "analyst_decides"},
+        /* not routed */
+        {.id = 6, .case_id = 6, .created_at = T},
+    };
+    vg_stat_dim dims[2];
+    size_t n = 0;
+    CHECK(vg_stat_dims_parse("host_country,route", dims, 2, &n, NULL) == VG_OK && n == 2);
+    vg_stats_table *t = NULL;
+    CHECK(vg_stats_new(NULL, 0, NULL, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 6; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    const vg_stats_group *g = vg_stats_group_at(t, 0);
+    const struct {
+        int measure;
+        int64_t value;
+    } counts[] = {
+        {VG_M_REPORTS, 6}, {VG_M_ROUTED, 5}, {VG_M_NOTICED, 3}, {VG_M_NOTICES, 4},
+        {VG_M_RENOTICES, 3}, {VG_M_ESCALATIONS, 1}, {VG_M_REMOVED, 2}, {VG_M_REAPPEARANCES, 1},
+        /* notices after 24 h, 24 h + 1 s, 6 days */
+        {VG_M_WINDOW(VG_TIME_NOTICE, VG_WINDOW_24H), 1},
+        {VG_M_WINDOW(VG_TIME_NOTICE, VG_WINDOW_3D), 2},
+        {VG_M_WINDOW(VG_TIME_NOTICE, VG_WINDOW_7D), 3},
+        {VG_M_WINDOW(VG_TIME_NOTICE, VG_WINDOW_OVER_42D), 0},
+        /* removals after 3 days and 42 days + 1 s */
+        {VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_24H), 0},
+        {VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_3D), 1},
+        {VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_7D), 1},
+        {VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_OVER_42D), 1},
+    };
+    for (size_t i = 0; g && i < sizeof counts / sizeof counts[0]; i++)
+        CHECK_MSG(g->counts[counts[i].measure] == counts[i].value, "%s = %lld, not %lld",
+                  vg_stat_measure_name(counts[i].measure),
+                  (long long)g->counts[counts[i].measure], (long long)counts[i].value);
+    /* notices 24, 24 + 1/3600, 144 h: median the second, p90 the third;
+     * removals 72 h and 1008 h + 1/3600: median 72, p90 the second */
+    CHECK(g && g->hours[VG_M_NOTICE_MEDIAN_H - VG_M_COUNTS] == 24.0 + 1.0 / 3600.0);
+    CHECK(g && g->hours[VG_M_NOTICE_P90_H - VG_M_COUNTS] == 144.0);
+    CHECK(g && g->hours[VG_M_REMOVAL_MEDIAN_H - VG_M_COUNTS] == 72.0);
+    CHECK(g && g->hours[VG_M_REMOVAL_P90_H - VG_M_COUNTS] == 1008.0 + 1.0 / 3600.0);
+    vg_stats_free(t);
+
+    /* crossed: the hosting country by the route's most urgent action */
+    CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 6; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    static const struct {
+        const char *country, *route;
+        int64_t reports, notices;
+    } rows[] = {{"", "", 1, 0},
+                {"", "analyst_decides", 1, 0},
+                {"DE", "forward_partner", 1, 0},
+                {"DE", "notice_host", 1, 2},
+                {"FR", "notice_host", 2, 2}};
+    CHECK_INT_EQ(vg_stats_group_count(t), 5);
+    for (size_t i = 0; i < 5 && i < vg_stats_group_count(t); i++) {
+        g = vg_stats_group_at(t, i);
+        CHECK_STR_EQ(g->values[0], rows[i].country);
+        CHECK_STR_EQ(g->values[1], rows[i].route);
+        CHECK_INT_EQ(g->counts[VG_M_REPORTS], rows[i].reports);
+        CHECK_INT_EQ(g->counts[VG_M_NOTICES], rows[i].notices);
+    }
+    vg_stats_free(t);
+    /* the provider and the AS */
+    CHECK(vg_stat_dims_parse("asn,provider", dims, 2, &n, NULL) == VG_OK);
+    CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 6; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_stats_group_count(t), 4);
+    if (vg_stats_group_count(t) == 4) {
+        CHECK_STR_EQ(vg_stats_group_at(t, 1)->values[0], "AS64500");
+        CHECK_STR_EQ(vg_stats_group_at(t, 1)->values[1], "Hosting One");
+        CHECK_INT_EQ(vg_stats_group_at(t, 1)->counts[VG_M_REPORTS], 2);
+        CHECK_STR_EQ(vg_stats_group_at(t, 2)->values[1], ""); /* AS64501 forwarded */
+        CHECK_STR_EQ(vg_stats_group_at(t, 3)->values[1], "Zweite GmbH");
+    }
+    vg_stats_free(t);
+}
+
 static void test_stats(void)
 {
     const int64_t T = 1798758000, H = 3600;
@@ -1018,14 +1124,18 @@ static void test_stats(void)
          .files = 1, .claimed_files = 1},
     };
     vg_stats_table *t = NULL;
-    CHECK(vg_stats_new(NULL, 0, &t, NULL) == VG_OK);
+    CHECK(vg_stats_new(NULL, 0, NULL, &t, NULL) == VG_OK);
     for (size_t i = 0; i < 4; i++)
         CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
     CHECK(vg_stats_finish(t, NULL) == VG_OK);
     CHECK_INT_EQ(vg_stats_group_count(t), 1);
     const vg_stats_group *g = vg_stats_group_at(t, 0);
-    /* reports cases dup files known new videos urls assessed csam other not age auto */
-    const int64_t want[VG_M_COUNTS] = {4, 3, 1, 5, 1, 3, 1, 1, 3, 2, 0, 1, 0, 1};
+    /* reports cases dup files known new videos urls assessed csam other not age auto,
+     * looked (1 and 3), then nothing routed nor noticed; the windows of the
+     * first looks (2 h, 1 h) and of people's assessments (4 h, 10 h) */
+    int64_t want[VG_M_COUNTS] = {4, 3, 1, 5, 1, 3, 1, 1, 3, 2, 0, 1, 0, 1, 2};
+    for (int w = 0; w < VG_WINDOW_OVER_42D; w++)
+        want[VG_M_WINDOW(VG_TIME_FIRST_LOOK, w)] = want[VG_M_WINDOW(VG_TIME_ASSESSED, w)] = 2;
     for (int m = 0; m < VG_M_COUNTS; m++)
         CHECK_MSG(g->counts[m] == want[m], "%s = %lld, not %lld", vg_stat_measure_name(m),
                   (long long)g->counts[m], (long long)want[m]);
@@ -1034,13 +1144,16 @@ static void test_stats(void)
     CHECK(g->hours[VG_M_FIRST_LOOK_MEDIAN_H - VG_M_COUNTS] == 1.0);
     CHECK(g->hours[VG_M_ASSESSED_MEDIAN_H - VG_M_COUNTS] == 4.0);
     CHECK(g->hours[VG_M_ASSESSED_P90_H - VG_M_COUNTS] == 10.0);
+    CHECK(g->hours[VG_M_FIRST_LOOK_P90_H - VG_M_COUNTS] == 2.0);
+    CHECK(g->hours[VG_M_NOTICE_MEDIAN_H - VG_M_COUNTS] == -1);
+    CHECK(g->hours[VG_M_REMOVAL_P90_H - VG_M_COUNTS] == -1);
     vg_stats_free(t);
 
     /* crossed: year by legal; the groups sorted by their values */
     vg_stat_dim dims[3];
     size_t n = 0;
     CHECK(vg_stat_dims_parse("year,legal", dims, 3, &n, NULL) == VG_OK && n == 2);
-    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
     for (size_t i = 0; i < 4; i++)
         CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
     CHECK(vg_stats_finish(t, NULL) == VG_OK);
@@ -1069,7 +1182,7 @@ static void test_stats(void)
                    {"year", "2026", "2027"}};
     for (size_t i = 0; i < 4; i++) {
         CHECK(vg_stat_dims_parse(periods[i].dim, dims, 3, &n, NULL) == VG_OK);
-        CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+        CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
         vg_report_fact last = {.created_at = T + H - 1}, first = {.created_at = T + H};
         CHECK(vg_stats_add(t, &last, NULL) == VG_OK && vg_stats_add(t, &first, NULL) == VG_OK);
         CHECK(vg_stats_finish(t, NULL) == VG_OK);
@@ -1081,7 +1194,7 @@ static void test_stats(void)
     }
     /* source crosses the channel with who reported */
     CHECK(vg_stat_dims_parse("source", dims, 3, &n, NULL) == VG_OK);
-    CHECK(vg_stats_new(dims, n, &t, NULL) == VG_OK);
+    CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
     for (size_t i = 0; i < 4; i++)
         CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
     CHECK(vg_stats_finish(t, NULL) == VG_OK);
@@ -1090,6 +1203,15 @@ static void test_stats(void)
     CHECK_STR_EQ(vg_stats_group_at(t, 1)->values[0], "web/child");
     CHECK_INT_EQ(vg_stats_group_at(t, 1)->counts[VG_M_CASES], 2);
     vg_stats_free(t);
+
+    /* every measure and dimension has its column's name */
+    for (int m = 0; m < VG_M_COUNT; m++)
+        CHECK_MSG(vg_stat_measure_name(m) != NULL, "measure %d", m);
+    for (int d = 0; d < VG_DIM_COUNT; d++)
+        CHECK_MSG(vg_stat_dim_name((vg_stat_dim)d) != NULL, "dimension %d", d);
+    CHECK_STR_EQ(vg_stat_measure_name(VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_OVER_42D)),
+                 "removal_over_42d");
+    CHECK_STR_EQ(vg_stat_measure_name(VG_M_REMOVAL_P90_H), "removal_p90_h");
 
     vg_error err;
     CHECK(vg_stat_dims_parse("month,colour", dims, 3, &n, &err) == VG_ERR_INVALID);
@@ -1432,6 +1554,7 @@ int main(void)
     RUN(test_alert_messages);
     RUN(test_video_segments);
     RUN(test_stats);
+    RUN(test_stats_action);
     RUN(test_routes);
     RUN(test_notice_rules);
     RUN(test_route_approval);

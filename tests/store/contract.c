@@ -4598,7 +4598,7 @@ static void test_route_deliveries(void)
 
 typedef struct facts_seen {
     vg_report_fact f[8];
-    char text[8][9][32];
+    char text[8][13][32];
     size_t n;
     int stop_after;
 } facts_seen;
@@ -4609,10 +4609,11 @@ static int keep_fact(void *ctx, const vg_report_fact *fact)
     if (fs->n < 8) {
         vg_report_fact *f = &fs->f[fs->n];
         *f = *fact;
-        const char **texts[] = {&f->source,  &f->reporter_kind, &f->category,
-                                &f->language, &f->country,      &f->state,
-                                &f->legal,    &f->severity,     &f->age};
-        for (int i = 0; i < 9; i++)
+        const char **texts[] = {&f->source,   &f->reporter_kind, &f->category, &f->language,
+                                &f->country,  &f->state,         &f->legal,    &f->severity,
+                                &f->age,      &f->host_country,  &f->asn,      &f->provider,
+                                &f->route};
+        for (int i = 0; i < 13; i++)
             if (*texts[i]) {
                 snprintf(fs->text[fs->n][i], sizeof fs->text[fs->n][i], "%s", *texts[i]);
                 *texts[i] = fs->text[fs->n][i];
@@ -4706,6 +4707,105 @@ static void test_report_facts(void)
     finish(s, loc);
 }
 
+/* Orientation and action in a report's fact: its first route's hosting
+ * country, AS and provider (the notice's, else the AS name) and most urgent
+ * action; over all its notices, those sent, the messages after each first,
+ * escalations, reappearances, the first message's time and the removal
+ * once every notified URL is gone. */
+static void put_notice(vg_store *s, vg_notice_row *row)
+{
+    notice_probe p = {.put = row};
+    vg_error err;
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+    row->id = p.id; /* the second put writes every field */
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+}
+
+static void test_report_facts_action(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t ca = 0, cb = 0, r1 = 0, r2 = 0, r3 = 0;
+    draft d1 = {.code = "G1", .url = "https://g.example/1"};
+    draft d2 = {.code = "G2", .url = "https://g.example/2"};
+    draft d3 = {.code = "G3", .url = "https://g.example/3"};
+    vg_error err;
+    CHECK(put_report(s, &d1, 0, NOW, &r1, &ca, &err) == VG_OK);
+    CHECK(put_report(s, &d2, 0, NOW + 10, &r2, &cb, &err) == VG_OK);
+    CHECK(put_report(s, &d3, 0, NOW + 20, &r3, NULL, &err) == VG_OK);
+    vg_url_route_row routes[] = {
+        {.report_id = r1, .url = "https://g.example/1", .state = VG_URL_ROUTE_APPROVED,
+         .actions = "notice_host,refer_police", .reasons = "x", .country = "FR",
+         .hosting = "[{\"address\":\"192.0.2.1\",\"country\":\"FR\",\"asn\":64500,"
+                    "\"as_name\":\"ONE-AS\"}]",
+         .created_at = NOW + 30},
+        {.report_id = r1, .url = "https://g.example/1b", .state = VG_URL_ROUTE_APPROVED,
+         .actions = "notice_host", .reasons = "x", .country = "DE",
+         .hosting = "[{\"asn\":64501,\"as_name\":\"TWO-AS\"}]", .created_at = NOW + 31},
+        {.report_id = r2, .url = "https://g.example/2", .state = VG_URL_ROUTE_PROPOSED,
+         .actions = "analyst_decides", .reasons = "x", .country = "",
+         .hosting = "[{\"asn\":0,\"as_name\":\"\"}]", .created_at = NOW + 32},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        route_probe rp = {.put = &routes[i]};
+        CHECK(vg_store_write(s, route_put_fn, &rp, &err) == VG_OK);
+    }
+    vg_notice_row first = {.report_id = r1, .case_id = ca, .url = "https://g.example/1",
+                           .state = "removed", .provider = "Hosting One", .sent_count = 3,
+                           .created_at = NOW + 40, .first_sent_at = NOW + 100,
+                           .last_sent_at = NOW + 300, .escalated_at = NOW + 500,
+                           .removed_at = NOW + 1000, .reappeared_count = 1};
+    vg_notice_row second = {.report_id = r1, .case_id = ca, .url = "https://g.example/1b",
+                            .state = "removed", .sent_count = 1, .created_at = NOW + 41,
+                            .first_sent_at = NOW + 200, .last_sent_at = NOW + 200,
+                            .removed_at = NOW + 900};
+    vg_notice_row unsent = {.report_id = r2, .case_id = cb, .url = "https://g.example/2",
+                            .state = "new", .created_at = NOW + 42};
+    put_notice(s, &first);
+    put_notice(s, &second);
+    put_notice(s, &unsent);
+
+    facts_seen seen = {0};
+    facts_args a = {NOW, NOW + 1000, &seen};
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
+    CHECK_INT_EQ(seen.n, 3);
+    if (seen.n == 3) {
+        const vg_report_fact *f = seen.f;
+        CHECK_STR_EQ(f[0].host_country, "FR");
+        CHECK_STR_EQ(f[0].asn, "AS64500");
+        CHECK_STR_EQ(f[0].provider, "Hosting One");
+        CHECK_STR_EQ(f[0].route, "notice_host,refer_police");
+        CHECK_INT_EQ(f[0].notices, 2);
+        CHECK_INT_EQ(f[0].renotices, 2);
+        CHECK_INT_EQ(f[0].escalations, 1);
+        CHECK_INT_EQ(f[0].reappearances, 1);
+        CHECK_INT_EQ(f[0].notice_at, NOW + 100);
+        CHECK_INT_EQ(f[0].removed_at, NOW + 1000);
+        /* routed, no hosting found, a notice not sent yet */
+        CHECK(f[1].host_country == NULL && f[1].asn == NULL && f[1].provider == NULL);
+        CHECK_STR_EQ(f[1].route, "analyst_decides");
+        CHECK(f[1].notices == 0 && f[1].renotices == 0 && f[1].escalations == 0 &&
+              f[1].notice_at == 0 && f[1].removed_at == 0);
+        /* not routed */
+        CHECK(f[2].route == NULL && f[2].host_country == NULL && f[2].notices == 0);
+    }
+    /* one notified URL back up: the report is not removed */
+    second.removed_at = 0;
+    notice_probe p = {.put = &second};
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+    /* and the provider of the first route's notice unsaid: the AS name */
+    first.provider = "";
+    p = (notice_probe){.put = &first};
+    CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+    memset(&seen, 0, sizeof seen);
+    a = (facts_args){NOW, NOW + 1, &seen};
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
+    CHECK(seen.n == 1 && seen.f[0].removed_at == 0 && seen.f[0].notices == 2);
+    CHECK(seen.n == 1 && seen.f[0].provider && !strcmp(seen.f[0].provider, "ONE-AS"));
+    finish(s, loc);
+}
 
 int store_contract_run(const store_contract_backend *b)
 {
@@ -4747,6 +4847,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_job_leases);
     RUN(test_alerts);
     RUN(test_report_facts);
+    RUN(test_report_facts_action);
     RUN(test_exchange);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);

@@ -87,12 +87,12 @@ void vg_api_stats_get(vg_http_request *req)
     }
     vg_stats_query q;
     vg_error err;
-    if (vg_stats_query_parse(from, to, by, &q, &err) != VG_OK) {
+    if (vg_stats_query_parse(from, to, by, h->stats_zone, &q, &err) != VG_OK) {
         vg_http_json_error(req, 400, "invalid_query", "%s", err.message);
         return;
     }
     vg_stats_table *t = NULL;
-    if (vg_hotline_stats(h->store, q.from, q.to, q.dims, q.ndims, &t, &err) != VG_OK) {
+    if (vg_hotline_stats(h->store, &q, &t, &err) != VG_OK) {
         vg_http_json_error(req, 503, "unavailable", "The statistics cannot be read now: %s",
                            err.message);
         return;

@@ -210,9 +210,8 @@ void vg_console_stats_page(vg_http_request *req)
     vg_stats_query q;
     vg_error err;
     vg_stats_table *t = NULL;
-    int bad = vg_stats_query_parse(from, to, by, &q, &err) != VG_OK;
-    if (!bad && vg_hotline_stats(con->hotline->store, q.from, q.to, q.dims, q.ndims, &t, &err) !=
-                    VG_OK) {
+    int bad = vg_stats_query_parse(from, to, by, con->hotline->stats_zone, &q, &err) != VG_OK;
+    if (!bad && vg_hotline_stats(con->hotline->store, &q, &t, &err) != VG_OK) {
         vg_console_unavailable(req, &err);
         return;
     }

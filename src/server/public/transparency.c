@@ -77,6 +77,32 @@ static void hours_row(vg_page *p, const vg_public *pub, const char *key, double 
     vg_page_put(p, "</td></tr>");
 }
 
+/* Notices to hosts and what came of them: counts under the same rule, the
+ * times from receipt over the reports that got there. Nothing here names a
+ * host or a country. */
+static void action_table(vg_page *p, const vg_public *pub, const vg_stats_group *all)
+{
+    const int64_t *c = all->counts;
+    vg_page_put(p, "<table class=\"figures\"><caption>");
+    vg_page_t(p, "transparency.action");
+    vg_page_put(p, "</caption><tbody>");
+    figure_row(p, pub, "transparency.routed", c[VG_M_ROUTED]);
+    figure_row(p, pub, "transparency.notices", c[VG_M_NOTICES]);
+    figure_row(p, pub, "transparency.renotices", c[VG_M_RENOTICES]);
+    figure_row(p, pub, "transparency.escalations", c[VG_M_ESCALATIONS]);
+    figure_row(p, pub, "transparency.removed", c[VG_M_REMOVED]);
+    figure_row(p, pub, "transparency.removed_24h",
+               c[VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_24H)]);
+    figure_row(p, pub, "transparency.removed_7d", c[VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_7D)]);
+    figure_row(p, pub, "transparency.removed_over_42d",
+               c[VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_OVER_42D)]);
+    hours_row(p, pub, "transparency.notice_time", all->hours[VG_M_NOTICE_MEDIAN_H - VG_M_COUNTS],
+              c[VG_M_NOTICED]);
+    hours_row(p, pub, "transparency.removal_time",
+              all->hours[VG_M_REMOVAL_MEDIAN_H - VG_M_COUNTS], c[VG_M_REMOVED]);
+    vg_page_put(p, "</tbody></table>");
+}
+
 /* The months as bars; a suppressed month has no bar, only its words. */
 static void month_chart(vg_page *p, const vg_public *pub, const vg_stats_table *months, int year)
 {
@@ -166,7 +192,10 @@ static void category_table(vg_page *p, const vg_public *pub, const vg_stats_tabl
 void vg_public_transparency_get(vg_http_request *req)
 {
     vg_public *pub = vg_http_route_ctx(req);
+    /* the year on the hotline's clock (stats.time_zone) */
+    const vg_tz *tz = pub->hotline->stats_zone;
     time_t now = time(NULL);
+    now += vg_tz_offset(tz, (int64_t)now);
     struct tm today;
     gmtime_r(&now, &today);
     int current = today.tm_year + 1900, year = year_asked(req, current);
@@ -174,16 +203,19 @@ void vg_public_transparency_get(vg_http_request *req)
         vg_public_error_page(pub, req, 404);
         return;
     }
-    struct tm start = {.tm_year = year - 1900, .tm_mon = 0, .tm_mday = 1};
-    struct tm end = {.tm_year = year + 1 - 1900, .tm_mon = 0, .tm_mday = 1};
-    int64_t from = (int64_t)timegm(&start), to = (int64_t)timegm(&end);
-    static const vg_stat_dim by_month[] = {VG_DIM_MONTH}, by_category[] = {VG_DIM_CATEGORY};
+    vg_stats_query all_q = {.from = vg_stats_year_start(year, tz),
+                            .to = vg_stats_year_start(year + 1, tz),
+                            .tz = tz};
+    vg_stats_query month_q = all_q, category_q = all_q;
+    month_q.dims[0] = VG_DIM_MONTH;
+    category_q.dims[0] = VG_DIM_CATEGORY;
+    month_q.ndims = category_q.ndims = 1;
     vg_stats_table *totals = NULL, *months = NULL, *categories = NULL;
     vg_error err;
     vg_store *store = pub->hotline->store;
-    if (vg_hotline_stats(store, from, to, NULL, 0, &totals, &err) != VG_OK ||
-        vg_hotline_stats(store, from, to, by_month, 1, &months, &err) != VG_OK ||
-        vg_hotline_stats(store, from, to, by_category, 1, &categories, &err) != VG_OK) {
+    if (vg_hotline_stats(store, &all_q, &totals, &err) != VG_OK ||
+        vg_hotline_stats(store, &month_q, &months, &err) != VG_OK ||
+        vg_hotline_stats(store, &category_q, &categories, &err) != VG_OK) {
         vg_stats_free(totals);
         vg_stats_free(months);
         vg_public_error_page(pub, req, 503);
@@ -234,11 +266,13 @@ void vg_public_transparency_get(vg_http_request *req)
     /* A first look is counted over the reports received; the time to a
      * decision over the decisions people made (not the automatic ones). */
     hours_row(&p, pub, "transparency.first_look", all->hours[VG_M_FIRST_LOOK_MEDIAN_H - VG_M_COUNTS],
-              all->counts[VG_M_REPORTS]);
+              all->counts[VG_M_LOOKED]);
     hours_row(&p, pub, "transparency.assessed_time",
               all->hours[VG_M_ASSESSED_MEDIAN_H - VG_M_COUNTS],
               all->counts[VG_M_ASSESSED] - all->counts[VG_M_AUTOMATIC]);
-    vg_page_put(&p, "</tbody></table><h2>");
+    vg_page_put(&p, "</tbody></table>");
+    action_table(&p, pub, all);
+    vg_page_put(&p, "<h2>");
     vg_page_t(&p, "transparency.by_month");
     vg_page_put(&p, "</h2>");
     month_chart(&p, pub, months, year);
