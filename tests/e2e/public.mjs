@@ -203,7 +203,7 @@ async function walk(device) {
     await page.getByRole('button', { name: 'Check' }).click();
     assert.match(await page.locator('#report-status').innerText(), /^Assessed/);
     assert.match(await page.locator('#done-forwarded').innerText(), /hotline of the country where the material is hosted/);
-    assert.match(await page.locator('#done-removed').innerText(), /removed\. We saw it was gone on 2025-12-03/);
+    assert.match(await page.locator('#done-removed').innerText(), /removed\. We saw it was gone on 2025\u201112\u201103/);
     assert.doesNotMatch(await page.locator('body').innerText(), /Deutschland|DE-4711|Erika/);
     await check(page, device, 'status-done');
 

@@ -83,12 +83,13 @@ static void done_list(vg_page *p, const vg_reporter_view *view)
         done_item(p, young, "referred", "status.done.referred", NULL, 0);
     if (d->removed_urls) {
         /* The day only (UTC): the hour would say more about the hotline's
-         * work than the reporter needs. */
-        char day[16] = "";
+         * work than the reporter needs. Non-breaking hyphens (U+2011): a
+         * phone's line never ends inside the date. */
+        char day[32] = "";
         time_t at = (time_t)d->removed_at;
         struct tm tm;
         if (gmtime_r(&at, &tm))
-            strftime(day, sizeof day, "%Y-%m-%d", &tm);
+            strftime(day, sizeof day, "%Y\u2011%m\u2011%d", &tm);
         vg_public_arg when = {"date", day, NULL};
         done_item(p, young, "removed",
                   d->removed_urls >= view->url_count ? "status.done.removed"
