@@ -11,6 +11,7 @@
 #include "hotline/alerts.h"
 #include "hotline/assessment.h"
 #include "store/reports.h"
+#include "store/routes.h"
 #include "util/secure.h"
 
 /* ---- the near-picture cache ----------------------------------------------- */
@@ -211,18 +212,23 @@ typedef struct status_args {
     const char *code;
     vg_report_row *row;
     int *found;
+    vg_route_action *actions;
+    size_t action_count;
 } status_args;
 
 static vg_status status_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     status_args *a = ctx;
-    return vg_tx_report_by_receipt(tx, a->code, a->row, a->found, err);
+    vg_status st = vg_tx_report_by_receipt(tx, a->code, a->row, a->found, err);
+    if (st != VG_OK || !*a->found)
+        return st;
+    return vg_tx_actions(tx, a->row->id, &a->actions, &a->action_count, err);
 }
 
 vg_status vg_hotline_reporter_status(vg_hotline *h, const char *code, const char *secret,
-                                     int64_t now, const char **status, vg_error *err)
+                                     int64_t now, vg_reporter_view *view, vg_error *err)
 {
-    *status = NULL;
+    *view = (vg_reporter_view){0};
     char c[32], s[64];
     normalise(code, c, sizeof c);
     normalise(secret, s, sizeof s);
@@ -230,17 +236,24 @@ vg_status vg_hotline_reporter_status(vg_hotline *h, const char *code, const char
         return VG_OK;
     vg_report_row row = {0};
     int found = 0;
-    status_args a = {c, &row, &found};
+    status_args a = {c, &row, &found, NULL, 0};
     vg_status st = vg_store_read(h->store, status_tx, &a, err);
     if (st == VG_OK && found && row.receipt_secret_hash) {
         char hash[65];
         vg_sha256_hex(s, strlen(s), hash);
-        if (vg_secure_equal(hash, row.receipt_secret_hash))
-            *status = vg_rule_reporter_status(row.status, row.created_at, now,
-                                              h->reveal_seconds);
+        if (vg_secure_equal(hash, row.receipt_secret_hash)) {
+            view->status = vg_rule_reporter_status(row.status, row.created_at, now,
+                                                   h->reveal_seconds);
+            view->young = row.reporter_kind && (!strcmp(row.reporter_kind, "child") ||
+                                                !strcmp(row.reporter_kind, "depicted"));
+            view->url_count = row.url_count;
+            if (now - row.created_at >= h->reveal_seconds)
+                vg_rule_reporter_outcome(a.actions, a.action_count, &view->done);
+        }
     }
     memset(s, 0, sizeof s);
     vg_report_row_clear(&row);
+    vg_route_actions_free(a.actions, a.action_count);
     return st;
 }
 

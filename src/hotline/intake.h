@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "hotline/hotline.h"
+#include "model/route.h"
 #include "model/report.h"
 #include "vigie/vault.h"
 #include "vigie/vpdq.h"
@@ -98,12 +99,22 @@ char *vg_intake_clean_filename(const char *name);
 vg_status vg_hotline_submit(vg_hotline *h, vg_intake_draft *d, const vg_idempotency *idem,
                             int64_t now, vg_report_ack *ack, vg_error *err);
 
-/* What the reporter holding a receipt (code and secret, as typed: case,
- * spaces and dashes do not matter) may read now: *status (a VG_REPORT_*
- * code) when the receipt is right, NULL otherwise (a wrong code and a wrong
- * secret read the same). */
+/* What the reporter holding a receipt may read of their report (the
+ * /status page). status is NULL when the receipt is wrong. */
+typedef struct vg_reporter_view {
+    const char *status;       /* a VG_REPORT_* code (static), or NULL */
+    int young;                /* a child or the young person shown reported it */
+    size_t url_count;         /* the URLs the report gave */
+    vg_reporter_outcome done; /* what was done (all zero until a decision shows) */
+} vg_reporter_view;
+
+/* Fill *view for the receipt (code and secret, as typed: case, spaces and
+ * dashes do not matter); a wrong code and a wrong secret read the same.
+ * What was done shows only once the status does (vg_rule_reporter_status):
+ * a forward of known material made the minute it came in would otherwise
+ * tell that the hotline knew it. */
 vg_status vg_hotline_reporter_status(vg_hotline *h, const char *code, const char *secret,
-                                     int64_t now, const char **status, vg_error *err);
+                                     int64_t now, vg_reporter_view *view, vg_error *err);
 
 /* How many reports are kept; the newest ones, newest first (at most limit). */
 vg_status vg_hotline_report_count(vg_hotline *h, int64_t *count, vg_error *err);

@@ -25,6 +25,7 @@ void vg_report_row_clear(vg_report_row *r)
     free(r->status);
     free(r->source);
     free(r->category);
+    free(r->reporter_kind);
     memset(r, 0, sizeof *r);
 }
 

@@ -86,6 +86,7 @@ typedef struct vg_report_row {
     int64_t id, case_id, created_at, api_key_id;
     char *public_id, *receipt_code, *receipt_secret_hash, *status, *source, *category;
     size_t url_count, file_count;
+    char *reporter_kind; /* as the reporter said (vg_reporter_kind_terms), or NULL */
 } vg_report_row;
 void vg_report_row_clear(vg_report_row *row);
 

@@ -270,3 +270,30 @@ void vg_route_actions_free(vg_route_action *a, size_t count)
     }
     free(a);
 }
+
+void vg_rule_reporter_outcome(const vg_route_action *actions, size_t count,
+                              vg_reporter_outcome *out)
+{
+    *out = (vg_reporter_outcome){0};
+    for (size_t i = 0; i < count; i++) {
+        const vg_route_action *a = &actions[i];
+        if (!strcmp(a->type, VG_DONE_FORWARDED))
+            out->forwarded = 1;
+        else if (!strcmp(a->type, VG_DONE_NOTICE_SENT))
+            out->notice_sent = 1;
+        else if (!strcmp(a->type, VG_DONE_REFERRED))
+            out->referred = 1;
+        else if (!strcmp(a->type, VG_DONE_REMOVED)) {
+            /* A removal recorded by this hotline and again by a partner
+             * is one URL gone. */
+            size_t j = 0;
+            while (j < i && (strcmp(actions[j].type, VG_DONE_REMOVED) ||
+                             strcmp(actions[j].url, a->url)))
+                j++;
+            if (j == i)
+                out->removed_urls++;
+            if (a->at > out->removed_at)
+                out->removed_at = a->at;
+        }
+    }
+}

@@ -169,4 +169,17 @@ typedef struct vg_route_action {
 } vg_route_action;
 void vg_route_actions_free(vg_route_action *a, size_t count);
 
+/* What the person who reported it may read of what was done (the /status
+ * page): whether it was forwarded to a partner hotline, a notice sent to
+ * the host, a referral made, and how many of its URLs are gone and when
+ * the last went. Never whom, nor a receiver's reference, nor who did it:
+ * a stolen receipt must tell its holder no more than that. */
+typedef struct vg_reporter_outcome {
+    int forwarded, notice_sent, referred;
+    size_t removed_urls; /* distinct URLs recorded removed */
+    int64_t removed_at;  /* the latest removal; 0 when none */
+} vg_reporter_outcome;
+void vg_rule_reporter_outcome(const vg_route_action *actions, size_t count,
+                              vg_reporter_outcome *out);
+
 #endif

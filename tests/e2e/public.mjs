@@ -1,12 +1,14 @@
 // The public pages in Debian's Chromium (run by tests/e2e/run with
 // E2E_SCRIPT=public), walked on a phone and on a desktop: the home page, the
 // report form and its receipt (reload and language switch), a refused form,
-// the "image of me" path in French (one voice, "tu"), the status page, the
+// the "image of me" path in French (one voice, "tu"), the status page (and
+// what was done about a report, planted in the database beneath the server), the
 // error pages (404, 403 after the cookie is lost), the privacy notice, and
 // Arabic written right to left. axe-core checks every page state against
 // WCAG 2.1 AA and any violation fails the test. Each state leaves a PNG
 // screenshot in $E2E_ARTIFACTS.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -185,6 +187,25 @@ async function walk(device) {
     await page.getByRole('button', { name: 'Check' }).click();
     assert.match(await page.locator('#report-status').innerText(), /^Received/);
     await check(page, device, 'status');
+    // What was done, planted beneath the server as the deliveries job and
+    // a partner would record it: the page says it in plain words, never
+    // the partner's name, its reference or who removed it.
+    const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.E2E_DB, q]);
+    const report = `(SELECT id FROM reports WHERE receipt_code = '${receipt.code.replace(/[^A-Z0-9]/g, '')}')`;
+    sql(`UPDATE reports SET status = 'assessed' WHERE id = ${report};
+         INSERT INTO routing_actions(report_id, type, at, to_whom, reference, url, by_whom)
+           SELECT report_id, 'forwarded', 1764581400, 'Hotline Deutschland', 'DE-4711', canonical, ''
+             FROM report_urls WHERE report_id = ${report};
+         INSERT INTO routing_actions(report_id, type, at, to_whom, reference, url, by_whom)
+           SELECT report_id, 'removed', 1764806340, 'Hotline Deutschland', 'DE-4711', canonical, 'Erika M.'
+             FROM report_urls WHERE report_id = ${report};`);
+    await page.locator('#secret').fill(receipt.secret);
+    await page.getByRole('button', { name: 'Check' }).click();
+    assert.match(await page.locator('#report-status').innerText(), /^Assessed/);
+    assert.match(await page.locator('#done-forwarded').innerText(), /hotline of the country where the material is hosted/);
+    assert.match(await page.locator('#done-removed').innerText(), /removed\. We saw it was gone on 2025\u201112\u201103/);
+    assert.doesNotMatch(await page.locator('body').innerText(), /Deutschland|DE-4711|Erika/);
+    await check(page, device, 'status-done');
 
     // 7. Error pages in the visitor's language and the public frame.
     const missing = await page.goto(`${base}/nowhere?lang=de`);

@@ -218,6 +218,48 @@ static void test_reporter_status(void)
                      rows[i].shown);
 }
 
+/* The reporter's view of what was done: one flag per kind, removals
+ * counted once per URL however many recorded them, the latest time. */
+static void test_reporter_outcome(void)
+{
+    vg_route_action acts[] = {
+        {.type = VG_DONE_FORWARDED, .at = 10, .to = "DE", .reference = "r-1", .url = "http://a/"},
+        {.type = VG_DONE_REMOVED, .at = 50, .to = "", .reference = "", .url = "http://a/"},
+        {.type = VG_DONE_REMOVED, .at = 40, .to = "DE", .reference = "r-1", .url = "http://a/",
+         .by = "DE hotline"},
+        {.type = VG_DONE_NOTICE_SENT, .at = 20, .to = "host", .reference = "", .url = "http://b/"},
+        {.type = VG_DONE_REMOVED, .at = 30, .to = "", .reference = "", .url = "http://b/"},
+        {.type = "something-new", .at = 90, .to = "", .reference = "", .url = "http://c/"},
+    };
+    const struct {
+        size_t count;
+        int forwarded, notice_sent, referred;
+        size_t removed_urls;
+        int64_t removed_at;
+    } rows[] = {
+        {0, 0, 0, 0, 0, 0},
+        {1, 1, 0, 0, 0, 0},
+        {2, 1, 0, 0, 1, 50},
+        {3, 1, 0, 0, 1, 50}, /* the partner's record of the same URL */
+        {5, 1, 1, 0, 2, 50},
+        {6, 1, 1, 0, 2, 50}, /* a kind the reporter has no sentence for */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        vg_reporter_outcome o;
+        vg_rule_reporter_outcome(acts, rows[i].count, &o);
+        CHECK_INT_EQ(o.forwarded, rows[i].forwarded);
+        CHECK_INT_EQ(o.notice_sent, rows[i].notice_sent);
+        CHECK_INT_EQ(o.referred, rows[i].referred);
+        CHECK_INT_EQ(o.removed_urls, rows[i].removed_urls);
+        CHECK_INT_EQ(o.removed_at, rows[i].removed_at);
+    }
+    vg_route_action ref = {.type = VG_DONE_REFERRED, .at = 5, .to = "police", .reference = "",
+                           .url = ""};
+    vg_reporter_outcome o;
+    vg_rule_reporter_outcome(&ref, 1, &o);
+    CHECK(o.referred && !o.forwarded && !o.notice_sent && o.removed_urls == 0);
+}
+
 static void test_audit_chain(void)
 {
     char prev[65], h1[65], h2[65];
@@ -1537,6 +1579,7 @@ int main(void)
     RUN(test_case_rules);
     RUN(test_content_key);
     RUN(test_reporter_status);
+    RUN(test_reporter_outcome);
     RUN(test_audit_chain);
     RUN(test_who_may_do_what);
     RUN(test_review_rules);

@@ -12,6 +12,7 @@
 #include "store/audit.h"
 #include "store/people.h"
 #include "store/reports.h"
+#include "store/routes.h"
 #include "store/store.h"
 
 typedef struct peek_args {
@@ -59,6 +60,20 @@ static inline vg_status ts_report_set_status(vg_store *s, int64_t id, const char
 {
     peek_args a = {.text = status, .id = id};
     return vg_store_write(s, peek_status_tx, &a, NULL);
+}
+
+static vg_status peek_action_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    int inserted;
+    return vg_tx_action_add(tx, ((peek_args *)ctx)->out, &inserted, err);
+}
+
+/* Plant something done about a report as if a delivery, a notice or a
+ * partner had recorded it. */
+static inline vg_status ts_action_add(vg_store *s, const vg_route_action *action)
+{
+    peek_args a = {.out = (void *)action};
+    return vg_store_write(s, peek_action_tx, &a, NULL);
 }
 
 static vg_status peek_audit_tx(vg_tx *tx, void *ctx, vg_error *err)

@@ -697,6 +697,175 @@ static void test_image_of_me_voice(void)
     ts_stop(&bad);
 }
 
+/* A report submitted on the form at path (about: "me" or NULL) in lang;
+ * its receipt's code and secret, and its row id. */
+static int64_t submit_for_status(ts_server *t, visitor *v, const char *lang, const char *about,
+                                 const char *kind, char code[64], char secret[64])
+{
+    ts_response r;
+    char path[64];
+    snprintf(path, sizeof path, "/report?lang=%s%s", lang, about ? "&about=me" : "");
+    if (!visit(t, path, lang, v, &r))
+        return 0;
+    ts_response_free(&r);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v->csrf);
+    ti_mp_field(&m, "lang", lang);
+    if (about) {
+        ti_mp_field(&m, "about", "me");
+        ti_mp_field(&m, "reporter_kind", "depicted"); /* the path's hidden field */
+        ti_mp_field(&m, "category", "image_of_me");
+        ti_mp_field(&m, "reporter_age", "13_15");
+    } else {
+        ti_mp_field(&m, "category", "image_video");
+        ti_mp_field(&m, "reporter_kind", kind);
+    }
+    ti_mp_field(&m, "urls", "http://pictures.example/a\r\nhttp://pictures.example/b");
+    ti_mp_end(&m);
+    int ok = post_form(t, "/report", v, &m, &r) && follow_receipt(t, v, &r);
+    free(m.buf);
+    if (ok) {
+        element(r.body, "receipt-code", code, 64);
+        element(r.body, "receipt-secret", secret, 64);
+    }
+    ts_response_free(&r);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT id FROM reports WHERE receipt_code = '%s'", code);
+    return ok ? ti_sql_int(t, sql) : 0;
+}
+
+static int post_status(ts_server *t, visitor *v, const char *lang, const char *code,
+                       const char *secret, ts_response *r)
+{
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", v->csrf);
+    ti_mp_field(&m, "lang", lang);
+    ti_mp_field(&m, "code", code);
+    ti_mp_field(&m, "secret", secret);
+    ti_mp_end(&m);
+    int ok = post_form(t, "/status", v, &m, r);
+    free(m.buf);
+    return ok;
+}
+
+/* The status page says what was done, in plain words, from the same
+ * actions a partner reads (GET /api/v1/reports/{id}): forwarded, a notice,
+ * a referral, removed and on which day; never to whom, a reference or who
+ * did it; only once the decision shows; a young person's report in their
+ * voice. */
+static void test_status_says_what_was_done(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, HELPLINE));
+    vg_store *store = t.srv->hotline->store;
+    visitor v = {0};
+    ts_response r;
+    char code[64], secret[64];
+    int64_t id = submit_for_status(&t, &v, "en", NULL, "public", code, secret);
+    CHECK(id > 0);
+    /* 2025-12-01 09:30 UTC and 2025-12-03 23:59 UTC (date -u -d @...). */
+    const int64_t at1 = 1764581400, at2 = 1764806340;
+    vg_route_action acts[] = {
+        {.report_id = id, .type = VG_DONE_FORWARDED, .at = at1, .to = "Hotline Deutschland",
+         .reference = "DE-REF-4711", .url = "http://pictures.example/a", .by = ""},
+        {.report_id = id, .type = VG_DONE_REMOVED, .at = at2, .to = "Hotline Deutschland",
+         .reference = "DE-REF-4711", .url = "http://pictures.example/a",
+         .by = "Analyst Erika Mustermann"},
+        {.report_id = id, .type = VG_DONE_REFERRED, .at = at1, .to = "OFMIN Paris",
+         .reference = "PJ-99", .url = "http://pictures.example/b", .by = ""},
+    };
+    for (size_t i = 0; i < 2; i++)
+        CHECK(ts_action_add(store, &acts[i]) == VG_OK);
+    CHECK(ts_report_set_status(store, id, VG_REPORT_ASSESSED) == VG_OK);
+
+    /* Before status.reveal_hours: nothing done shows, as no decision does. */
+    CHECK(post_status(&t, &v, "en", code, secret, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "Received.") != NULL);
+    CHECK(strstr(r.body, "report-done") == NULL);
+    ts_response_free(&r);
+
+    CHECK(ti_sql_exec(&t, "UPDATE reports SET created_at = created_at - 24 * 3600"));
+    CHECK(post_status(&t, &v, "en", code, secret, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "Assessed.") != NULL);
+    CHECK(strstr(r.body, "<li id=\"done-forwarded\">We passed your report to the hotline of the "
+                         "country where the material is hosted.") != NULL);
+    /* One of the two URLs is gone: "some", on the day it was seen gone. */
+    CHECK(strstr(r.body, "<li id=\"done-removed\">Some of the material has been removed, the "
+                         "last on <bdi>2025\u201112\u201103</bdi>.") != NULL);
+    CHECK(strstr(r.body, "done-notice") == NULL && strstr(r.body, "done-referred") == NULL);
+    const char *secrets[] = {"Deutschland", "DE-REF", "Erika", "pictures.example", "OFMIN", "PJ-99"};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        CHECK_MSG(strstr(r.body, secrets[i]) == NULL, "the page shows %s", secrets[i]);
+    ts_response_free(&r);
+
+    /* The other URL: a referral, then gone; in German. */
+    vg_route_action more[] = {
+        acts[2],
+        {.report_id = id, .type = VG_DONE_NOTICE_SENT, .at = at1, .to = "abuse@host.example",
+         .reference = "", .url = "http://pictures.example/b", .by = ""},
+        {.report_id = id, .type = VG_DONE_REMOVED, .at = at1, .to = "", .reference = "",
+         .url = "http://pictures.example/b", .by = ""},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        CHECK(ts_action_add(store, &more[i]) == VG_OK);
+    CHECK(post_status(&t, &v, "de", code, secret, &r));
+    CHECK(strstr(r.body, "<li id=\"done-notice\">Wir haben den Dienst, der das Material "
+                         "speichert, aufgefordert, es zu entfernen.</li>") != NULL);
+    CHECK(strstr(r.body, "<li id=\"done-referred\">Wir haben Ihre Meldung an die Polizei") !=
+          NULL);
+    CHECK(strstr(r.body, "<li id=\"done-removed\">Das Material wurde entfernt. Am "
+                         "<bdi>2025\u201112\u201103</bdi> haben wir") != NULL);
+    CHECK(strstr(r.body, "OFMIN") == NULL && strstr(r.body, "host.example") == NULL);
+    ts_response_free(&r);
+
+    /* A young person's report, from the "image of me" path: "tu" on the
+     * whole page, and the link from the receipt keeps the voice. */
+    visitor w = {0};
+    char code2[64], secret2[64];
+    int64_t id2 = submit_for_status(&t, &w, "fr", "me", NULL, code2, secret2);
+    CHECK(id2 > 0);
+    vg_route_action fwd = acts[0];
+    fwd.report_id = id2;
+    CHECK(ts_action_add(store, &fwd) == VG_OK);
+    CHECK(ti_sql_exec(&t, "UPDATE reports SET created_at = created_at - 24 * 3600"));
+    CHECK(post_status(&t, &w, "fr", code2, secret2, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(strstr(r.body, "Où en est ton signalement") != NULL);
+    CHECK(strstr(r.body, "Nous avons transmis ton signalement à la hotline du pays") != NULL);
+    CHECK(!says_vous(r.body));
+    ts_response_free(&r);
+    /* A child reporting on the adults' form reads the same voice. */
+    visitor c = {0};
+    char code3[64], secret3[64];
+    CHECK(submit_for_status(&t, &c, "fr", NULL, "child", code3, secret3) > 0);
+    CHECK(post_status(&t, &c, "fr", code3, secret3, &r));
+    CHECK(strstr(r.body, "Où en est ton signalement") != NULL);
+    CHECK(!says_vous(r.body));
+    ts_response_free(&r);
+    /* The adults' own voice, for the check's sake. */
+    CHECK(post_status(&t, &v, "fr", code, secret, &r));
+    CHECK(strstr(r.body, "Nous avons transmis votre signalement à la police") != NULL);
+    ts_response_free(&r);
+    /* A wrong secret on the young path's form stays in that voice. */
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", w.csrf);
+    ti_mp_field(&m, "lang", "fr");
+    ti_mp_field(&m, "about", "me");
+    ti_mp_field(&m, "code", code2);
+    ti_mp_field(&m, "secret", "WRONGSECRETWRONGSECRET22");
+    ti_mp_end(&m);
+    CHECK(post_form(&t, "/status", &w, &m, &r));
+    free(m.buf);
+    CHECK_INT_EQ(r.status, 404);
+    CHECK(strstr(r.body, "Vérifie-les et réessaie.") != NULL);
+    CHECK(strstr(r.body, "name=\"about\" value=\"me\"") != NULL);
+    CHECK(!says_vous(r.body));
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
 /* "A child is in danger right now" on both forms: the box names the
  * police number, a ticked box marks the report and raises one alert at
  * once, an unticked one raises none, and a refused form keeps the tick. */
@@ -782,6 +951,7 @@ int main(void)
     RUN(test_fields_at_fault);
     RUN(test_image_of_me_voice);
     RUN(test_child_in_danger_box);
+    RUN(test_status_says_what_was_done);
     curl_global_cleanup();
     return vg_test_exit();
 }

@@ -1566,6 +1566,7 @@ static void test_report_round_trip(void)
     CHECK_STR_EQ(row.category, VG_CATEGORY_SEXTORTION);
     CHECK_INT_EQ(row.url_count, 2);
     CHECK_INT_EQ(row.file_count, 2);
+    CHECK_STR_EQ(row.reporter_kind, "public"); /* the status page's voice */
     vg_report_row_clear(&row);
 
     report_view v = {.id = pa.id, .case_id = pa.case_out};

@@ -254,7 +254,7 @@ void vg_public_error_page(vg_public *pub, vg_http_request *req, unsigned status)
     vg_page_put(&p, "\">");
     vg_page_text(&p, vg_public_text(&p, young, "home.report"));
     vg_page_put(&p, "</a></li><li><a href=\"");
-    vg_public_href(&p, "/status");
+    vg_public_href(&p, young ? "/status?about=me" : "/status");
     vg_page_put(&p, "\">");
     vg_page_text(&p, vg_public_text(&p, young, "home.status"));
     vg_page_put(&p, "</a></li></ul>");

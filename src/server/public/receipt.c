@@ -94,7 +94,7 @@ static void receipt_page(vg_public *pub, vg_http_request *req, vg_page *p,
     vg_public_arg when = {"days", days, NULL};
     vg_public_say(p, young, "receipt.check_back", &when, 1);
     vg_page_put(p, "</p><p><a href=\"");
-    vg_public_href(p, "/status");
+    vg_public_href(p, young ? "/status?about=me" : "/status");
     vg_page_put(p, "\">");
     vg_page_text(p, vg_public_text(p, young, "receipt.check"));
     vg_page_put(p, "</a></p>");

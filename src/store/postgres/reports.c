@@ -350,7 +350,7 @@ vg_status pg_report_set_status(void *tx, int64_t id, const char *status, int64_t
     "r.id, r.case_id, r.created_at, COALESCE(r.api_key_id, 0), r.public_id, r.receipt_code, "      \
     "r.receipt_secret_hash, r.status, r.source, r.category, "                                      \
     "(SELECT COUNT(*) FROM report_urls WHERE report_id = r.id), "                                  \
-    "(SELECT COUNT(*) FROM report_files WHERE report_id = r.id)"
+    "(SELECT COUNT(*) FROM report_files WHERE report_id = r.id), r.reporter_kind"
 
 static void read_report_row(const PGresult *res, int i, void *item)
 {
@@ -367,6 +367,7 @@ static void read_report_row(const PGresult *res, int i, void *item)
     row->category = pg_text(res, i, 9);
     row->url_count = (size_t)pg_int(res, i, 10);
     row->file_count = (size_t)pg_int(res, i, 11);
+    row->reporter_kind = pg_text(res, i, 12);
 }
 
 static const char SQL_REPORT_BY_RECEIPT[] =

@@ -282,7 +282,7 @@ vg_status sq_report_set_status(void *tx, int64_t id, const char *status, int64_t
     "r.id, r.case_id, r.created_at, IFNULL(r.api_key_id, 0), r.public_id, r.receipt_code, "        \
     "r.receipt_secret_hash, r.status, r.source, r.category, "                                      \
     "(SELECT COUNT(*) FROM report_urls WHERE report_id = r.id), "                                  \
-    "(SELECT COUNT(*) FROM report_files WHERE report_id = r.id)"
+    "(SELECT COUNT(*) FROM report_files WHERE report_id = r.id), r.reporter_kind"
 
 static void read_report_row(sqlite3_stmt *st, void *item)
 {
@@ -299,6 +299,7 @@ static void read_report_row(sqlite3_stmt *st, void *item)
     row->category = sq_text(st, 9);
     row->url_count = (size_t)sqlite3_column_int64(st, 10);
     row->file_count = (size_t)sqlite3_column_int64(st, 11);
+    row->reporter_kind = sq_text(st, 12);
 }
 
 static void clear_report_row(void *item)
