@@ -214,6 +214,21 @@ static uint64_t live_entries(vg_hotline *h)
     return stats.live_entries;
 }
 
+/* What the runner logged: the last error's job and text. */
+typedef struct job_log {
+    int errors;
+    char last_error[300];
+} job_log;
+
+static void on_log(void *ctx, const char *level, const char *job, const char *text)
+{
+    job_log *l = ctx;
+    if (!strcmp(level, "error")) {
+        l->errors++;
+        snprintf(l->last_error, sizeof l->last_error, "%s: %s", job, text);
+    }
+}
+
 static void test_ncmec(void)
 {
     new_store();
@@ -233,7 +248,8 @@ static void test_ncmec(void)
     CHECK(h->syncing != NULL);
     CHECK_INT_EQ(live_entries(h), 1);
     vg_jobs *jobs = NULL;
-    CHECK(vg_jobs_new(h, "node-a", NULL, NULL, &jobs, NULL) == VG_OK);
+    job_log log = {0};
+    CHECK(vg_jobs_new(h, "node-a", on_log, &log, &jobs, NULL) == VG_OK);
 
     /* the first run brings the whole list into a bank of its own */
     size_t ran = 0;
@@ -298,7 +314,12 @@ static void test_ncmec(void)
              NOW + 4000);
     vg_test_write_text(path("scenario"), scenario);
     vg_error err;
-    CHECK(vg_jobs_run_due(jobs, NOW + 7200, &ran, &err) == VG_OK); /* failed: logged */
+    CHECK_INT_EQ(log.errors, 0);
+    CHECK(vg_jobs_run_due(jobs, NOW + 7200, &ran, &err) == VG_OK);
+    CHECK_INT_EQ(log.errors, 1);
+    CHECK_MSG(strstr(log.last_error, "bank_sync: ") == log.last_error &&
+                  strstr(log.last_error, "feed") && strstr(log.last_error, "500"),
+              "%s", log.last_error);
     s = status_of(h);
     CHECK(s.last_error != NULL && strstr(s.last_error, "500") != NULL);
     CHECK_INT_EQ(s.last_run, NOW + 7200);
