@@ -857,6 +857,9 @@ static vg_status inherited_from(vg_tx *tx, vg_hotline *h, const vg_item *it, int
     return st;
 }
 
+static vg_status reopen_following(vg_tx *tx, vg_hotline *h, work *w, const char *actor,
+                                  json_t *detail, int64_t now, size_t *reopened, vg_error *err);
+
 static vg_status reopen_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     settle_args *a = ctx;
@@ -891,11 +894,30 @@ static vg_status reopen_tx(vg_tx *tx, void *ctx, vg_error *err)
     /* What was decided from it comes back too, and what was decided from
      * those; each is then decided again if something else still decides
      * it (another bank entry, another decided copy). */
-    work w = {0}, back = {0};
+    work w = {0};
     if (st == VG_OK && !work_add(&w, a->report_id))
         st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    while (st == VG_OK && w.next < w.count) {
-        int64_t from = w.ids[w.next++], ids[2048];
+    if (st == VG_OK)
+        st = reopen_following(tx, a->h, &w, actor,
+                              json_pack("{s:s, s:I}", "reason", a->reason, "because_of",
+                                        (json_int_t)a->report_id),
+                              a->now, a->reopened, err);
+    free(w.ids);
+    return st;
+}
+
+/* Put back to the queue what was decided from the reports of w (from
+ * w->next on), and what was decided from those, each audited "item.reopen"
+ * by actor with detail (owned, consumed); then decide again at once those
+ * that something else still decides. *reopened counts the items put back. */
+static vg_status reopen_following(vg_tx *tx, vg_hotline *h, work *w, const char *actor,
+                                  json_t *detail, int64_t now, size_t *reopened, vg_error *err)
+{
+    vg_status st = VG_OK;
+    work back = {0};
+    int found = 0;
+    while (st == VG_OK && w->next < w->count) {
+        int64_t from = w->ids[w->next++], ids[2048];
         size_t n = 0, m = 0;
         st = vg_tx_item_ids_decided_from(tx, from, ids, 1024, &n, err);
         if (st == VG_OK)
@@ -905,27 +927,25 @@ static vg_status reopen_tx(vg_tx *tx, void *ctx, vg_error *err)
             int inherited = 0;
             if ((st = vg_tx_item_get(tx, ids[i], &other, &found, err)) != VG_OK || !found)
                 continue;
-            st = inherited_from(tx, a->h, &other, from, &inherited, err);
+            st = inherited_from(tx, h, &other, from, &inherited, err);
             if (st == VG_OK && inherited) {
-                st = back_to_queue(tx, &other, a->now, err);
+                st = back_to_queue(tx, &other, now, err);
                 if (st == VG_OK)
-                    st = audit_item(tx, a->now, actor, "item.reopen", other.report_id,
-                                    json_pack("{s:s, s:I}", "reason", a->reason,
-                                              "because_of", (json_int_t)a->report_id),
-                                    err);
-                if (st == VG_OK && (!work_add(&w, other.report_id) ||
+                    st = audit_item(tx, now, actor, "item.reopen", other.report_id,
+                                    json_deep_copy(detail), err);
+                if (st == VG_OK && (!work_add(w, other.report_id) ||
                                     !work_add(&back, other.report_id)))
                     st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
             }
             vg_item_clear(&other);
         }
     }
-    *a->reopened = back.count;
+    json_decref(detail);
+    *reopened = back.count;
     for (size_t i = 0; st == VG_OK && i < back.count; i++) {
         int decided = 0;
-        st = auto_one(tx, a->h, back.ids[i], a->now, &decided, err);
+        st = auto_one(tx, h, back.ids[i], now, &decided, err);
     }
-    free(w.ids);
     free(back.ids);
     return st;
 }
@@ -942,6 +962,60 @@ vg_status vg_hotline_reopen(vg_hotline *h, int64_t report_id, const vg_actor *wh
                      .reason = reason, .outcome = outcome, .reopened = reopened ? reopened
                                                                                 : &ignored};
     return vg_store_write(h->store, reopen_tx, &a, err);
+}
+
+/* ---- a withdrawn bank entry ------------------------------------------------- */
+
+vg_status vg_hotline_bank_entry_withdrawn_tx(vg_tx *tx, vg_hotline *h, const char *bank,
+                                             const char *entry_id, const char *actor,
+                                             int64_t now, size_t *reopened, vg_error *err)
+{
+    *reopened = 0;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    vg_status st = vg_tx_files_unmatch(tx, bank, entry_id, &ids, &n, err);
+    work w = {0};
+    for (size_t i = 0; st == VG_OK && i < n; i++) {
+        vg_item it;
+        int found = 0;
+        if ((st = vg_tx_item_get(tx, ids[i], &it, &found, err)) != VG_OK || !found)
+            continue;
+        /* Only what the banks decided without anyone looking: a person's
+         * decision stands, and a copy comes back with what it copies. */
+        int back = 0;
+        if (!strcmp(it.state, VG_ITEM_AUTO) && !it.decided_from) {
+            vg_item_file *files = NULL;
+            size_t nf = 0;
+            vg_verdict v;
+            st = vg_tx_files(tx, it.report_id, 0, &files, &nf, err);
+            if (st == VG_OK)
+                back = !vg_rule_banks_decide(files, nf, &h->trust, &h->grading, &v);
+            vg_item_files_free(files, nf);
+        }
+        if (st == VG_OK && back) {
+            st = back_to_queue(tx, &it, now, err);
+            if (st == VG_OK)
+                st = audit_item(tx, now, actor, "item.reopen", it.report_id,
+                                json_pack("{s:s, s:s, s:s, s:{s:s?, s:s?, s:s?}}", "reason",
+                                          "bank entry withdrawn", "bank", bank, "entry",
+                                          entry_id, "was", "legal", it.legal, "severity",
+                                          it.severity, "age", it.age),
+                                err);
+            if (st == VG_OK && !work_add(&w, it.report_id))
+                st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        }
+        vg_item_clear(&it);
+    }
+    free(ids);
+    size_t direct = w.count, following = 0;
+    if (st == VG_OK)
+        st = reopen_following(tx, h, &w, actor,
+                              json_pack("{s:s, s:s, s:s}", "reason", "bank entry withdrawn",
+                                        "bank", bank, "entry", entry_id),
+                              now, &following, err);
+    free(w.ids);
+    *reopened = direct + following;
+    return st;
 }
 
 /* ---- evidence --------------------------------------------------------------- */

@@ -106,6 +106,17 @@ vg_status vg_hotline_reopen(vg_hotline *h, int64_t report_id, const vg_actor *wh
                             int64_t version, const char *reason, int64_t now,
                             vg_item_outcome *outcome, size_t *reopened, vg_error *err);
 
+/* A bank entry left a synchronised bank (hotline/syncing.h), inside the
+ * caller's transaction: the files it matched lose the match, and the items
+ * that the banks decided without anyone looking and no longer decide go
+ * back to the queue, audited "item.reopen" by actor with the bank and the
+ * entry, and with them what was decided from them (copies, shared files);
+ * those something else still decides are decided again at once. A
+ * person's decision stands. *reopened counts the items put back. */
+vg_status vg_hotline_bank_entry_withdrawn_tx(vg_tx *tx, vg_hotline *h, const char *bank,
+                                             const char *entry_id, const char *actor,
+                                             int64_t now, size_t *reopened, vg_error *err);
+
 /* Decide without anyone looking the open, unclaimed items in scope: by banks
  * (every file held and decided), as copies of an item of their case
  * already decided, or, for reports giving URLs and no file, when every

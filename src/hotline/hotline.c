@@ -14,6 +14,7 @@
 #include "hotline/index_ref.h"
 #include "hotline/alerting.h"
 #include "hotline/routing.h"
+#include "hotline/syncing.h"
 #include "hotline/notices.h"
 #include "hotline/stats.h"
 #include "store/reports.h"
@@ -209,6 +210,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
         st = vg_hotline_routing_open(h, cfg, err);
     if (st == VG_OK && options && options->with_alerts && options->with_evidence)
         st = vg_hotline_notices_open(h, cfg, err);
+    if (st == VG_OK && options && options->with_evidence)
+        st = vg_hotline_syncing_open(h, cfg, err);
     char secret[65];
     if (st == VG_OK && (st = vg_hotline_secret(h, secret, err)) == VG_OK) {
         vg_hex_decode(secret, h->name_key, sizeof h->name_key);
@@ -228,6 +231,7 @@ void vg_hotline_free(vg_hotline *h)
         return;
     vg_hotline_routing_free(h);
     vg_hotline_notices_free(h);
+    vg_hotline_syncing_free(h);
     vg_vault_close(h->vault);
     vg_hotline_index_close(h);
     free(h->index_path);

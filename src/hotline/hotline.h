@@ -32,6 +32,7 @@
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
 typedef struct vg_routing vg_routing; /* routing.c */
 typedef struct vg_noticing vg_noticing; /* notices.c */
+typedef struct vg_syncing vg_syncing; /* syncing.c */
 
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
@@ -64,6 +65,8 @@ typedef struct vg_hotline {
     vg_routing *routing;
     /* notice and takedown (notices.h): NULL unless notices.enabled */
     vg_noticing *noticing;
+    /* synchronised banks (syncing.h): NULL unless a sync.NAME.source is set */
+    vg_syncing *syncing;
     /* The words of notices to hosts in a language (the server hands the
      * message catalogues over; web/i18n.h): key's text, or NULL. NULL:
      * the built-in English. Set before the jobs start. */

@@ -13,6 +13,7 @@
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
 #include "hotline/notices.h"
+#include "hotline/syncing.h"
 #include "jobs/alerts.h"
 #include "jobs/deliveries.h"
 
@@ -68,6 +69,31 @@ static int notices_configured(const vg_hotline *h)
     return h->noticing != NULL;
 }
 
+/* Hash sharing services answer slowly and page on: here, never in a
+ * request. Each source has its own period (syncing.h). */
+static vg_status bank_sync(vg_hotline *h, int64_t now, vg_job_report *report, vg_error *err)
+{
+    vg_sync_pass p;
+    vg_status st = vg_hotline_sync_run(h, now, &p, err);
+    if (st != VG_OK)
+        return st;
+    report->idle = !p.ran;
+    snprintf(report->summary, sizeof report->summary,
+             "%zu sources synchronised: %llu signals added, %llu entries withdrawn, %llu "
+             "reports back to the queue",
+             p.ran - p.failed, (unsigned long long)p.added, (unsigned long long)p.withdrawn,
+             (unsigned long long)p.reopened);
+    if (p.failed)
+        return vg_error_set(err, VG_ERR_IO, "%zu sources could not be synchronised: %s",
+                            p.failed, p.first_failure);
+    return VG_OK;
+}
+
+static int sync_configured(const vg_hotline *h)
+{
+    return h->syncing != NULL;
+}
+
 const vg_job vg_jobs_table[] = {
     /* due at every pass: a failed delivery waits for its own next try, not
      * for the job's period (hotline/alerts.h) */
@@ -78,6 +104,8 @@ const vg_job vg_jobs_table[] = {
     {"notices", 0, notices, notices_configured},
     /* due at every pass too: each delivery has its own next try */
     {"deliveries", 0, vg_job_deliveries, routing_configured},
+    /* due at every pass too: each source has its own next run */
+    {"bank_sync", 0, bank_sync, sync_configured},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 

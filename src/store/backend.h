@@ -214,6 +214,8 @@ typedef struct vg_store_ops {
                          vg_error *err);
     vg_status (*report_by_public_id)(void *tx, const char *public_id, vg_report_row *row,
                                      int *found, vg_error *err);
+    vg_status (*files_unmatch)(void *tx, const char *bank, const char *entry_id,
+                               int64_t **report_ids, size_t *count, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

@@ -91,4 +91,12 @@ vg_status vg_tx_bank_count(vg_tx *tx, int64_t *count, vg_error *err);
 vg_status vg_tx_bank_entries(vg_tx *tx, const char *sha256, size_t limit, vg_own_entry **rows,
                              size_t *count, vg_error *err);
 
+/* A bank entry was withdrawn (a synchronised bank, hotline/syncing.h): the
+ * files whose match was bank's entry entry_id lose it (they read as no
+ * bank matched). *report_ids (malloc'd, NULL when none) gets the reports
+ * of those files, each once, in order: their automatic decisions may no
+ * longer hold. */
+vg_status vg_tx_files_unmatch(vg_tx *tx, const char *bank, const char *entry_id,
+                              int64_t **report_ids, size_t *count, vg_error *err);
+
 #endif

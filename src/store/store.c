@@ -765,3 +765,13 @@ vg_status vg_tx_report_by_public_id(vg_tx *tx, const char *public_id, vg_report_
 {
     return tx->ops->report_by_public_id(tx->impl, public_id, row, found, err);
 }
+
+vg_status vg_tx_files_unmatch(vg_tx *tx, const char *bank, const char *entry_id,
+                              int64_t **report_ids, size_t *count, vg_error *err)
+{
+    *report_ids = NULL;
+    *count = 0;
+    if (!tx->writable)
+        return read_only(err, "files_unmatch");
+    return tx->ops->files_unmatch(tx->impl, bank, entry_id, report_ids, count, err);
+}

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <jansson.h>
 
+#include "hotline/syncing.h"
 #include "store_peek.h"
 #include "test_people.h"
 #include "vigie/digest.h"
@@ -524,6 +525,47 @@ static void test_admin_people_keys_and_log(void)
     ts_stop(&t);
 }
 
+/* A synchronised source is on the banks page with its state: never run
+ * yet (the jobs are not running in this server), then its failure. */
+static void test_admin_synchronised_banks(void)
+{
+    char dir[] = "/tmp/vg-admin-sync-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char index_path[300], password[300];
+    snprintf(index_path, sizeof index_path, "%s/banks.vgi", dir);
+    snprintf(password, sizeof password, "%s/password", dir);
+    vg_index_builder *builder = NULL;
+    uint32_t bank = 0;
+    CHECK(vg_index_builder_new(&builder, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(builder, "seed", NULL, 0, &bank, NULL) == VG_OK);
+    CHECK(vg_index_builder_write(builder, index_path, NULL) == VG_OK);
+    vg_index_builder_free(builder);
+    CHECK(vg_test_write_text(password, "secret\n"));
+    char extra[1200];
+    snprintf(extra, sizeof extra,
+             "intake.index = %s\nsync.allow_private = true\nsync.ncmec.source = ncmec\n"
+             "sync.ncmec.url = http://127.0.0.1:9/hashsharing\nsync.ncmec.bank = ncmec-list\n"
+             "sync.ncmec.username = user\nsync.ncmec.password_file = %s\n",
+             index_path, password);
+    ts_server t;
+    CHECK(ts_start(&t, extra));
+    person admin;
+    CHECK(sign_in(&t, "root", VG_ROLE_ADMINISTRATOR, &admin));
+    CHECK(page_has(&t, &admin, "/console/admin/banks", "<h3>Synchronised banks</h3>"));
+    CHECK(page_has(&t, &admin, "/console/admin/banks",
+                   "<tr><td>ncmec (ncmec, http://127.0.0.1:9/hashsharing)</td>"
+                   "<td>ncmec-list</td><td>never</td><td>never</td><td>the start</td>"));
+    /* a run against a port nobody listens on fails; the page says so */
+    vg_sync_pass pass;
+    CHECK(vg_hotline_sync_run(t.srv->hotline, time(NULL), &pass, NULL) == VG_OK);
+    CHECK_INT_EQ(pass.failed, 1);
+    CHECK(page_has(&t, &admin, "/console/admin/banks", "<span class=\"problem\">"));
+    ts_stop(&t);
+    unlink(password);
+    unlink(index_path);
+    rmdir(dir);
+}
+
 static void test_admin_banks(void)
 {
     char dir[] = "/tmp/vg-admin-index-XXXXXX";
@@ -784,6 +826,7 @@ int main(void)
     RUN(test_inherited_and_reopened);
     RUN(test_admin_people_keys_and_log);
     RUN(test_admin_banks);
+    RUN(test_admin_synchronised_banks);
     RUN(test_admin_bank_formats);
     RUN(test_console_error_pages);
     curl_global_cleanup();

@@ -80,6 +80,7 @@ typedef struct draft {
     int known;
     const char *platform, *account, *content_key;
     int64_t api_key_id;
+    const char *bank, *bank_entry; /* the file's bank match, or NULL */
     /* filled by draft_report */
     char public_id[48];
     vg_report_url u;
@@ -92,7 +93,8 @@ static const vg_report *draft_report(draft *d)
     snprintf(d->public_id, sizeof d->public_id, "id-%s", d->code);
     d->u = (vg_report_url){d->url, d->url};
     d->f = (vg_report_file){.vault_id = d->vault_id, .sha256 = d->sha256, .pdq = d->pdq,
-                            .size = 10, .known = d->known};
+                            .size = 10, .known = d->known, .bank = d->bank,
+                            .bank_entry = d->bank_entry};
     d->r = (vg_report){.public_id = d->public_id, .receipt_code = d->code,
                        .source = d->api_key_id ? "api" : "web", .api_key_id = d->api_key_id,
                        .platform = d->platform, .account = d->account,
@@ -4808,6 +4810,91 @@ static void test_report_facts_action(void)
     finish(s, loc);
 }
 
+/* ---- a withdrawn bank entry (vg_tx_files_unmatch) ---- */
+
+typedef struct unmatch_args {
+    const char *bank, *entry;
+    int64_t *ids;
+    size_t count;
+    int64_t report; /* then read this report's file */
+    vg_item_file *files;
+    size_t file_count;
+} unmatch_args;
+
+static vg_status unmatch_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    unmatch_args *a = ctx;
+    free(a->ids);
+    a->ids = NULL;
+    vg_status st = vg_tx_files_unmatch(tx, a->bank, a->entry, &a->ids, &a->count, err);
+    return st;
+}
+
+static vg_status report_files_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    unmatch_args *a = ctx;
+    vg_item_files_free(a->files, a->file_count);
+    a->files = NULL;
+    return vg_tx_files(tx, a->report, 0, &a->files, &a->file_count, err);
+}
+
+static void test_files_unmatch(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    /* R1 and R3 matched ncmec's E1, R2 ncmec's E2, R4 another bank's E1 */
+    draft d1 = {.code = "U1", .sha256 = "S1", .vault_id = "v-1", .known = VG_FILE_KNOWN,
+                .bank = "ncmec", .bank_entry = "E1"};
+    draft d2 = {.code = "U2", .sha256 = "S2", .vault_id = "v-2", .known = VG_FILE_KNOWN,
+                .bank = "ncmec", .bank_entry = "E2"};
+    draft d3 = {.code = "U3", .sha256 = "S3", .known = VG_FILE_CLAIMED, .bank = "ncmec",
+                .bank_entry = "E1"};
+    draft d4 = {.code = "U4", .sha256 = "S4", .vault_id = "v-4", .known = VG_FILE_KNOWN,
+                .bank = "other", .bank_entry = "E1"};
+    int64_t r1 = must_put(s, &d1, 0, NULL), r2 = must_put(s, &d2, 0, NULL);
+    int64_t r3 = must_put(s, &d3, 0, NULL), r4 = must_put(s, &d4, 0, NULL);
+    vg_error err;
+    /* a read transaction may not */
+    unmatch_args a = {.bank = "ncmec", .entry = "E1"};
+    CHECK(vg_store_read(s, unmatch_tx, &a, &err) != VG_OK);
+    CHECK_INT_EQ(a.count, 0);
+    CHECK_MSG(vg_store_write(s, unmatch_tx, &a, &err) == VG_OK, "%s", err.message);
+    CHECK_INT_EQ(a.count, 2);
+    if (a.count == 2) {
+        CHECK_INT_EQ(a.ids[0], r1);
+        CHECK_INT_EQ(a.ids[1], r3);
+    }
+    const int64_t reports[] = {r1, r2, r3, r4};
+    const char *banks[] = {NULL, "ncmec", NULL, "other"};
+    const char *entries[] = {NULL, "E2", NULL, "E1"};
+    const int known[] = {VG_FILE_NEW, VG_FILE_KNOWN, VG_FILE_NEW, VG_FILE_KNOWN};
+    for (int i = 0; i < 4; i++) {
+        a.report = reports[i];
+        CHECK(vg_store_read(s, report_files_tx, &a, &err) == VG_OK);
+        CHECK_INT_EQ(a.file_count, 1);
+        if (a.file_count != 1)
+            continue;
+        CHECK_INT_EQ(a.files[0].known, known[i]);
+        if (banks[i]) {
+            CHECK_STR_EQ(a.files[0].bank, banks[i]);
+            CHECK_STR_EQ(a.files[0].bank_entry, entries[i]);
+        } else {
+            CHECK(a.files[0].bank == NULL && a.files[0].bank_entry == NULL);
+        }
+        /* the file itself stays */
+        CHECK(a.files[0].sha256 != NULL);
+    }
+    /* done once: nothing matched it any more */
+    CHECK(vg_store_write(s, unmatch_tx, &a, &err) == VG_OK);
+    CHECK_INT_EQ(a.count, 0);
+    CHECK(a.ids == NULL);
+    vg_item_files_free(a.files, a.file_count);
+    free(a.ids);
+    finish(s, loc);
+}
+
 int store_contract_run(const store_contract_backend *b)
 {
     backend = b;
@@ -4850,6 +4937,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_report_facts);
     RUN(test_report_facts_action);
     RUN(test_exchange);
+    RUN(test_files_unmatch);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);
     return vg_test_failures - failures;

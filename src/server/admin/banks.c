@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hotline/bank_admin.h"
+#include "hotline/syncing.h"
 #include "server/admin/admin.h"
 
 #define BANKS_SHOWN 200
@@ -26,6 +27,72 @@
     "<option value=\"none\" selected>none: keep the numbers</option>"                            \
     "<option value=\"us\">Project VIC US</option><option value=\"uk\">UK CAID</option>"
 #define OWN_SHOWN 100
+
+/* The sources that keep banks in step (sync.NAME.*): what each last did,
+ * and why its last run failed, for an administrator to act on. */
+static void synchronised(vg_page *p, vg_hotline *h)
+{
+    vg_sync_status *rows = NULL;
+    size_t n = 0;
+    vg_error err;
+    if (vg_hotline_sync_statuses(h, &rows, &n, &err) != VG_OK) {
+        vg_page_put(p, "<p class=\"problem\" role=\"alert\">The synchronised banks' state "
+                       "cannot be read: ");
+        vg_page_text(p, err.message);
+        vg_page_put(p, "</p>");
+        return;
+    }
+    if (!n)
+        return;
+    vg_page_put(p, "<h3>Synchronised banks</h3><table><caption>Each source fills a bank of its "
+                   "own on its schedule; an entry it withdraws leaves the bank and puts back "
+                   "to the queue what it alone decided</caption><thead><tr>"
+                   "<th scope=\"col\">Source</th><th scope=\"col\">Bank</th>"
+                   "<th scope=\"col\">Last run</th><th scope=\"col\">Last success</th>"
+                   "<th scope=\"col\">Checkpoint (changes up to)</th>"
+                   "<th scope=\"col\">Added / withdrawn (last run)</th>"
+                   "<th scope=\"col\">Added / withdrawn / reports reopened (in all)</th>"
+                   "<th scope=\"col\">Last error</th></tr></thead><tbody>");
+    for (size_t i = 0; i < n; i++) {
+        const vg_sync_status *r = &rows[i];
+        vg_page_put(p, "<tr><td>");
+        vg_page_text(p, r->name);
+        vg_page_put(p, " (");
+        vg_page_text(p, r->source);
+        vg_page_put(p, ", ");
+        vg_page_text(p, r->url);
+        vg_page_put(p, ")</td><td>");
+        vg_page_text(p, r->bank);
+        vg_page_put(p, "</td><td>");
+        if (r->last_run)
+            vg_admin_time(p, r->last_run);
+        else
+            vg_page_put(p, "never");
+        vg_page_put(p, "</td><td>");
+        if (r->last_success)
+            vg_admin_time(p, r->last_success);
+        else
+            vg_page_put(p, "never");
+        vg_page_put(p, "</td><td>");
+        if (r->done_until)
+            vg_admin_time(p, r->done_until);
+        else
+            vg_page_put(p, "the start");
+        vg_page_fmt(p, "</td><td>%" PRId64 " / %" PRId64 "</td><td>%" PRId64 " / %" PRId64
+                       " / %" PRId64 "</td><td>",
+                    r->last_added, r->last_withdrawn, r->added, r->withdrawn, r->reopened);
+        if (r->last_error) {
+            vg_page_put(p, "<span class=\"problem\">");
+            vg_page_text(p, r->last_error);
+            vg_page_put(p, "</span>");
+        } else {
+            vg_page_put(p, "none");
+        }
+        vg_page_put(p, "</td></tr>");
+    }
+    vg_page_put(p, "</tbody></table>");
+    vg_sync_statuses_free(rows, n);
+}
 
 static void render(vg_http_request *req, const char *message, int problem, unsigned status)
 {
@@ -65,6 +132,7 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
         vg_page_put(&p, "</ul>");
     }
     free(banks);
+    synchronised(&p, a->hotline);
     vg_page_put(&p, "<p>A bank listed in <code>console.trusted_banks</code> decides what it "
                     "holds without anyone looking.</p>"
                     "<h3>Import a bank file</h3><form method=\"post\" "

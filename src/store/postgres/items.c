@@ -444,3 +444,33 @@ vg_status pg_bank_entries(void *tx, const char *sha256, size_t limit, vg_own_ent
     return pg_list(tx, SQL_BANK_ONE, &a, sizeof **rows, read_own, (void **)rows, count,
                    "reading the organisation's bank", err);
 }
+
+/* ---- a withdrawn bank entry ------------------------------------------------ */
+
+static const char SQL_UNMATCH[] =
+    "WITH hit AS (UPDATE report_files SET known = 0, bank = NULL, bank_entry = NULL,"
+    " distance = NULL, match_signal = NULL WHERE bank = $1 AND bank_entry = $2"
+    " RETURNING report_id)"
+    " SELECT DISTINCT report_id FROM hit ORDER BY report_id";
+
+vg_status pg_files_unmatch(void *tx, const char *bank, const char *entry_id,
+                           int64_t **report_ids, size_t *count, vg_error *err)
+{
+    *report_ids = NULL;
+    *count = 0;
+    pg_args a = {0};
+    pa_text(&a, bank);
+    pa_text(&a, entry_id);
+    PGresult *res = pg_run(tx, SQL_UNMATCH, &a, "forgetting a withdrawn bank entry's matches", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    int n = PQntuples(res);
+    if (n > 0 && !(*report_ids = malloc((size_t)n * sizeof **report_ids))) {
+        PQclear(res);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++)
+        (*report_ids)[(*count)++] = pg_int(res, i, 0);
+    PQclear(res);
+    return VG_OK;
+}

@@ -446,3 +446,44 @@ vg_status sq_bank_entries(void *tx, const char *sha256, size_t limit, vg_own_ent
                ? VG_OK
                : sq_db_error(err, c->db, "reading the organisation's bank");
 }
+
+/* ---- a withdrawn bank entry ------------------------------------------------ */
+
+static const char SQL_UNMATCH_REPORTS[] =
+    "SELECT DISTINCT report_id FROM report_files WHERE bank = ? AND bank_entry = ?"
+    " ORDER BY report_id";
+static const char SQL_UNMATCH[] =
+    "UPDATE report_files SET known = 0, bank = NULL, bank_entry = NULL, distance = NULL,"
+    " match_signal = NULL WHERE bank = ? AND bank_entry = ?";
+
+vg_status sq_files_unmatch(void *tx, const char *bank, const char *entry_id,
+                           int64_t **report_ids, size_t *count, vg_error *err)
+{
+    conn *c = tx;
+    *report_ids = NULL;
+    *count = 0;
+    SQ_STMT(st, SQL_UNMATCH_REPORTS);
+    sq_bind_text(st, 1, bank);
+    sq_bind_text(st, 2, entry_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == cap) {
+            int64_t *grown = realloc(*report_ids, (cap ? cap * 2 : 8) * sizeof **report_ids);
+            if (!grown) {
+                sqlite3_reset(st);
+                return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+            }
+            *report_ids = grown;
+            cap = cap ? cap * 2 : 8;
+        }
+        (*report_ids)[(*count)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, "reading the files of a bank entry");
+    SQ_STMT(up, SQL_UNMATCH);
+    sq_bind_text(up, 1, bank);
+    sq_bind_text(up, 2, entry_id);
+    return sq_step_done(c, up, "forgetting a withdrawn bank entry's matches", err);
+}

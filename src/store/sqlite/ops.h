@@ -140,3 +140,5 @@ SQ_OP(delivery_update, const vg_route_delivery *d, vg_error *err)
 SQ_OP(action_add, const vg_route_action *a, int *inserted, vg_error *err)
 SQ_OP(actions, int64_t report_id, vg_route_action **rows, size_t *count, vg_error *err)
 SQ_OP(report_by_public_id, const char *public_id, vg_report_row *row, int *found, vg_error *err)
+SQ_OP(files_unmatch, const char *bank, const char *entry_id, int64_t **report_ids, size_t *count,
+      vg_error *err)

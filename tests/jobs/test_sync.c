@@ -1,0 +1,438 @@
+/*
+ * Synchronised banks (hotline/syncing.h) against the fake NCMEC and
+ * StopNCII services on loopback (tests/unit/hashsync/fake_hashsharing.h):
+ * the "bank_sync" job fills a bank of the index of its own, keeps its
+ * checkpoint in the store, and a deleted entry leaves the bank and puts
+ * back to the queue what it alone decided, audited; a failed run keeps the
+ * checkpoint and shows its error. On SQLite and (test_sync_pg) PostgreSQL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "pg_test.h"
+#include "hotline/assessment.h"
+#include "hotline/audit.h"
+#include "hotline/bank_admin.h"
+#include "hotline/syncing.h"
+#include "jobs/jobs.h"
+#include "model/vocab.h"
+#include "store/items.h"
+#include "store/reports.h"
+#include "vigie/index.h"
+#include "../unit/hashsync/fake_hashsharing.h"
+
+#define MD5A "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+#define SHA1A "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+#define MD5B "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+#define PDQ1 "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+#define T0 1508457600 /* 2017-10-20T00:00:00Z */
+#define NOW (T0 + 30 * 86400)
+
+static char dir[] = "/tmp/vigie-sync-test-XXXXXX";
+static char pg_url[512];
+static char data_dir[300]; /* each test's own store (SQLite) and vault */
+
+static const char *path(const char *name)
+{
+    static char buf[4][256];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, 256, "%s/%s", dir, name);
+    return p;
+}
+
+static void new_store(void)
+{
+    static int tests;
+    snprintf(data_dir, sizeof data_dir, "%s/data-%d", dir, ++tests);
+    CHECK(mkdir(data_dir, 0700) == 0);
+    const char *backend = getenv("VIGIE_TEST_BACKEND");
+    if (!backend || strcmp(backend, "postgresql"))
+        return;
+    pgt_require("test_sync");
+    if (pg_url[0])
+        pgt_drop(pg_url);
+    CHECK(pgt_create(pg_url, sizeof pg_url));
+}
+
+/* An index with one bank of the operator's ("seed", one entry), as a
+ * server starts with. */
+static void write_index(void)
+{
+    vg_index_builder *b = NULL;
+    uint32_t bank = 0;
+    CHECK(vg_index_builder_new(&b, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(b, "seed", NULL, 0, &bank, NULL) == VG_OK);
+    vg_bank_entry e = {.type = VG_SIGNAL_MD5, .id = "s-1", .id_len = 3, .metadata = ""};
+    memset(e.value, 0x5e, 16);
+    CHECK(vg_index_builder_add(b, bank, &e, NULL) == VG_OK);
+    CHECK(vg_index_builder_write(b, path("banks.vgi"), NULL) == VG_OK);
+    vg_index_builder_free(b);
+}
+
+static int open_hotline(uint16_t port, const char *source, vg_hotline **h)
+{
+    char text[2048];
+    int ncmec = !strcmp(source, "ncmec");
+    snprintf(text, sizeof text,
+             "data_dir = %s\n"
+             "intake.index = %s\n"
+             "console.trusted_banks = shared=illegal_csam/A/b1\n"
+             "sync.allow_private = true\n"
+             "sync.feed.source = %s\n"
+             "sync.feed.url = http://127.0.0.1:%u\n"
+             "sync.feed.bank = shared\n"
+             "sync.feed.period_minutes = 60\n"
+             "%s"
+             "%s%s\n",
+             data_dir, path("banks.vgi"), source, port,
+             ncmec ? "sync.feed.username = user\nsync.feed.password_file = %DIR%/password\n"
+                   : "sync.feed.subscription_key_file = %DIR%/sub\n"
+                     "sync.feed.function_key_file = %DIR%/fn\n",
+             pg_url[0] ? "database = " : "", pg_url);
+    /* the secrets' files */
+    char with_dir[2600] = "";
+    size_t len = 0;
+    for (const char *p = text; *p && len < sizeof with_dir - 300;) {
+        const char *at = strstr(p, "%DIR%");
+        size_t n = at ? (size_t)(at - p) : strlen(p);
+        if (n > sizeof with_dir - 300 - len)
+            n = sizeof with_dir - 300 - len;
+        memcpy(with_dir + len, p, n);
+        len += n;
+        if (!at)
+            break;
+        len += (size_t)snprintf(with_dir + len, sizeof with_dir - len, "%s", dir);
+        p = at + 5;
+    }
+    with_dir[len] = '\0';
+    vg_config *cfg = NULL;
+    vg_hotline_options options = {.with_evidence = 1};
+    vg_error err;
+    int ok = vg_config_new(&cfg, &err) == VG_OK &&
+             vg_config_parse(cfg, with_dir, strlen(with_dir), "test", &err) == VG_OK &&
+             vg_hotline_open(cfg, &options, h, &err) == VG_OK;
+    CHECK_MSG(ok, "%s", err.message);
+    vg_config_free(cfg);
+    return ok;
+}
+
+typedef struct plant_args {
+    const char *code, *entry;
+    int64_t id;
+} plant_args;
+
+/* A report whose one held file the shared bank's entry matched. */
+static vg_status plant_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    plant_args *a = ctx;
+    char public_id[32], vault[32], sha[65];
+    snprintf(public_id, sizeof public_id, "id-%s", a->code);
+    snprintf(vault, sizeof vault, "vault-%s", a->code);
+    snprintf(sha, sizeof sha, "%064zx", strlen(a->code) * 7 + (size_t)a->code[1]);
+    vg_report_file f = {.vault_id = vault, .sha256 = sha, .size = 10, .known = VG_FILE_KNOWN,
+                        .bank = "shared", .bank_entry = a->entry, .match_signal = "md5"};
+    vg_report r = {.public_id = public_id, .receipt_code = a->code, .source = "web",
+                   .files = &f, .file_count = 1};
+    int64_t case_id = 0;
+    vg_status st = vg_tx_case_new(tx, NOW, &case_id, err);
+    return st == VG_OK ? vg_tx_report_put(tx, &r, case_id, NOW, &a->id, err) : st;
+}
+
+typedef struct state_args {
+    int64_t id;
+    char state[32];
+    int64_t known;
+} state_args;
+
+static vg_status state_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    state_args *a = ctx;
+    vg_item it;
+    int found = 0;
+    vg_status st = vg_tx_item_get(tx, a->id, &it, &found, err);
+    if (st == VG_OK && found) {
+        snprintf(a->state, sizeof a->state, "%s", it.state ? it.state : "");
+        vg_item_clear(&it);
+    }
+    vg_item_file *files = NULL;
+    size_t n = 0;
+    if (st == VG_OK && (st = vg_tx_files(tx, a->id, 0, &files, &n, err)) == VG_OK && n)
+        a->known = files[0].known;
+    vg_item_files_free(files, n);
+    return st;
+}
+
+static const char *state_of(vg_hotline *h, int64_t id, int64_t *known)
+{
+    static state_args a;
+    a = (state_args){.id = id};
+    CHECK(vg_store_read(h->store, state_tx, &a, NULL) == VG_OK);
+    if (known)
+        *known = a.known;
+    return a.state;
+}
+
+static size_t audit_count(vg_hotline *h, const char *actor, const char *action,
+                          const char *target)
+{
+    vg_audit_filter f = {.actor = actor, .action = action, .target = target};
+    vg_audit_entry *rows = NULL;
+    size_t n = 0;
+    CHECK(vg_hotline_audit_search(h, &f, 100, &rows, &n, NULL) == VG_OK);
+    for (size_t i = 0; i < n; i++)
+        vg_audit_entry_clear(&rows[i]);
+    free(rows);
+    return n;
+}
+
+static vg_sync_status status_of(vg_hotline *h)
+{
+    vg_sync_status *rows = NULL, out = {0};
+    size_t n = 0;
+    CHECK(vg_hotline_sync_statuses(h, &rows, &n, NULL) == VG_OK);
+    CHECK_INT_EQ(n, 1);
+    if (n == 1) {
+        out = rows[0];
+        out.name = out.source = out.url = out.bank = NULL;
+        out.last_error = rows[0].last_error ? strdup(rows[0].last_error) : NULL;
+    }
+    vg_sync_statuses_free(rows, n);
+    return out;
+}
+
+static uint64_t live_entries(vg_hotline *h)
+{
+    char names[8][128];
+    size_t n = 0;
+    vg_index_stats stats = {0};
+    CHECK(vg_hotline_index_banks(h, names, 8, &n, &stats, NULL) == VG_OK);
+    return stats.live_entries;
+}
+
+/* What the runner logged: the last error's job and text. */
+typedef struct job_log {
+    int errors;
+    char last_error[300];
+} job_log;
+
+static void on_log(void *ctx, const char *level, const char *job, const char *text)
+{
+    job_log *l = ctx;
+    if (!strcmp(level, "error")) {
+        l->errors++;
+        snprintf(l->last_error, sizeof l->last_error, "%s: %s", job, text);
+    }
+}
+
+static void test_ncmec(void)
+{
+    new_store();
+    write_index();
+    vg_test_write_text(path("password"), "secret\n");
+    vg_test_write_text(path("scenario"),
+                       "page-size 2\n"
+                       "entry image1 image 1508857200 42 A1 md5=" MD5A " sha1=" SHA1A "\n"
+                       "entry video1 video 1508857300 42 B1 md5=" MD5B "\n"
+                       "entry image2 image 1508857500 44 A2 pdq=" PDQ1 "\n");
+    uint16_t port = 0;
+    fake_service *fake = fake_start(path("scenario"), path("log"), &port);
+    CHECK(fake != NULL);
+    vg_hotline *h = NULL;
+    if (!fake || !open_hotline(port, "ncmec", &h))
+        return;
+    CHECK(h->syncing != NULL);
+    CHECK_INT_EQ(live_entries(h), 1);
+    vg_jobs *jobs = NULL;
+    job_log log = {0};
+    CHECK(vg_jobs_new(h, "node-a", on_log, &log, &jobs, NULL) == VG_OK);
+
+    /* the first run brings the whole list into a bank of its own */
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(jobs, NOW, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(live_entries(h), 1 + 4); /* image1's md5 and sha1, video1, image2 */
+    vg_sync_status s = status_of(h);
+    CHECK_INT_EQ(s.last_run, NOW);
+    CHECK_INT_EQ(s.last_success, NOW);
+    CHECK_INT_EQ(s.added, 4);
+    CHECK_INT_EQ(s.withdrawn, 0);
+    CHECK_INT_EQ(s.done_until, NOW - 5); /* the service's last seconds are left for next time */
+    CHECK(s.last_error == NULL);
+    CHECK_INT_EQ(audit_count(h, "sync:feed", "bank.sync", "bank:shared"), 1);
+    /* not due again before its period */
+    CHECK(vg_jobs_run_due(jobs, NOW + 60, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(ran, 0);
+
+    /* Three reports the bank decided: R1 and R3 by image1, R2 by image2. */
+    plant_args p1 = {"RA1", "image1", 0}, p2 = {"RB2", "image2", 0}, p3 = {"RC3", "image1", 0};
+    CHECK(vg_store_write(h->store, plant_tx, &p1, NULL) == VG_OK);
+    CHECK(vg_store_write(h->store, plant_tx, &p2, NULL) == VG_OK);
+    CHECK(vg_store_write(h->store, plant_tx, &p3, NULL) == VG_OK);
+    size_t decided = 0;
+    CHECK(vg_hotline_auto_assess(h, VG_AUTO_ALL, 0, NOW, &decided, NULL) == VG_OK);
+    CHECK_INT_EQ(decided, 3);
+    CHECK_STR_EQ(state_of(h, p1.id, NULL), VG_ITEM_AUTO);
+
+    /* NCMEC deletes image1 and changes image2 (kept); a run an hour later */
+    char scenario[1024];
+    snprintf(scenario, sizeof scenario,
+             "page-size 2\n"
+             "deleted image1 image %d 42\n"
+             "entry image2 image %d 44 A1 pdq=" PDQ1 "\n",
+             NOW + 100, NOW + 200);
+    vg_test_write_text(path("scenario"), scenario);
+    CHECK(vg_jobs_run_due(jobs, NOW + 3600, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(live_entries(h), 1 + 2); /* video1, image2 */
+    int64_t known = -1;
+    CHECK_STR_EQ(state_of(h, p1.id, &known), VG_ITEM_OPEN);
+    CHECK_INT_EQ(known, VG_FILE_NEW);
+    CHECK_STR_EQ(state_of(h, p3.id, NULL), VG_ITEM_OPEN);
+    CHECK_STR_EQ(state_of(h, p2.id, &known), VG_ITEM_AUTO);
+    CHECK_INT_EQ(known, VG_FILE_KNOWN);
+    char target[32];
+    vg_hotline_report_target(p1.id, target);
+    CHECK_INT_EQ(audit_count(h, "sync:feed", "item.reopen", target), 1);
+    vg_hotline_report_target(p2.id, target);
+    CHECK_INT_EQ(audit_count(h, "sync:feed", "item.reopen", target), 0);
+    CHECK_INT_EQ(audit_count(h, "sync:feed", "bank.sync", "bank:shared"), 2);
+    s = status_of(h);
+    CHECK_INT_EQ(s.withdrawn, 1);
+    CHECK_INT_EQ(s.reopened, 2);
+    CHECK_INT_EQ(s.last_added, 1);
+    CHECK_INT_EQ(s.added, 5);
+    CHECK_INT_EQ(s.done_until, NOW + 3600 - 5);
+
+    /* The service fails: the checkpoint stays, the error shows, the bank
+     * is unchanged; the next run after the failure's period catches up. */
+    snprintf(scenario, sizeof scenario,
+             "fail 500 50\n"
+             "deleted video1 video %d 42\n",
+             NOW + 4000);
+    vg_test_write_text(path("scenario"), scenario);
+    vg_error err;
+    CHECK_INT_EQ(log.errors, 0);
+    CHECK(vg_jobs_run_due(jobs, NOW + 7200, &ran, &err) == VG_OK);
+    CHECK_INT_EQ(log.errors, 1);
+    CHECK_MSG(strstr(log.last_error, "bank_sync: ") == log.last_error &&
+                  strstr(log.last_error, "feed") && strstr(log.last_error, "500"),
+              "%s", log.last_error);
+    s = status_of(h);
+    CHECK(s.last_error != NULL && strstr(s.last_error, "500") != NULL);
+    CHECK_INT_EQ(s.last_run, NOW + 7200);
+    CHECK_INT_EQ(s.last_success, NOW + 3600);
+    CHECK_INT_EQ(s.done_until, NOW + 3600 - 5);
+    free(s.last_error);
+    CHECK_INT_EQ(live_entries(h), 3);
+    snprintf(scenario, sizeof scenario, "deleted video1 video %d 42\n", NOW + 4000);
+    vg_test_write_text(path("scenario"), scenario);
+    CHECK(vg_jobs_run_due(jobs, NOW + 10800, &ran, NULL) == VG_OK);
+    s = status_of(h);
+    CHECK(s.last_error == NULL);
+    CHECK_INT_EQ(s.withdrawn, 2);
+    CHECK_INT_EQ(s.done_until, NOW + 10800 - 5);
+    CHECK_INT_EQ(live_entries(h), 2);
+
+    /* A second node on the same store resumes from the store's checkpoint */
+    vg_hotline *b = NULL;
+    if (open_hotline(port, "ncmec", &b)) {
+        s = status_of(b);
+        CHECK_INT_EQ(s.done_until, NOW + 10800 - 5);
+        free(s.last_error);
+        vg_hotline_free(b);
+    }
+    vg_jobs_free(jobs);
+    vg_hotline_free(h);
+    fake_stop(fake);
+}
+
+static void test_stopncii(void)
+{
+    new_store();
+    write_index();
+    vg_test_write_text(path("sub"), "sub\n");
+    vg_test_write_text(path("fn"), "fn\n");
+    vg_test_write_text(path("scenario"), "page-size 2\n"
+                                         "hash ImagePDQ " PDQ1 " Active 1625167804\n"
+                                         "hash VideoMD5 " MD5A " Active 1625167805\n"
+                                         "hash VideoMD5 " MD5B " Active 1625167808\n");
+    uint16_t port = 0;
+    fake_service *fake = fake_start(path("scenario"), path("log"), &port);
+    vg_hotline *h = NULL;
+    if (!fake || !open_hotline(port, "stopncii", &h)) {
+        fake_stop(fake);
+        return;
+    }
+    vg_jobs *jobs = NULL;
+    CHECK(vg_jobs_new(h, "node-a", NULL, NULL, &jobs, NULL) == VG_OK);
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(jobs, 1625170000, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(live_entries(h), 1 + 3);
+    plant_args p1 = {"SA1", MD5A, 0};
+    CHECK(vg_store_write(h->store, plant_tx, &p1, NULL) == VG_OK);
+    CHECK(vg_hotline_auto_assess(h, VG_AUTO_ALL, 0, 1625170000, NULL, NULL) == VG_OK);
+    CHECK_STR_EQ(state_of(h, p1.id, NULL), VG_ITEM_AUTO);
+    /* a person withdraws the video's hash */
+    vg_test_write_text(path("scenario"), "hash VideoMD5 " MD5A " Withdrawn 1625170100\n");
+    CHECK(vg_jobs_run_due(jobs, 1625170000 + 3600, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(live_entries(h), 1 + 2);
+    CHECK_STR_EQ(state_of(h, p1.id, NULL), VG_ITEM_OPEN);
+    vg_sync_status s = status_of(h);
+    CHECK_INT_EQ(s.withdrawn, 1);
+    CHECK_INT_EQ(s.reopened, 1);
+    CHECK_INT_EQ(s.done_until, 1625170100);
+    free(s.last_error);
+    vg_jobs_free(jobs);
+    vg_hotline_free(h);
+    fake_stop(fake);
+}
+
+/* A configuration the server cannot act on is refused at start. */
+static void test_configuration(void)
+{
+    new_store();
+    write_index();
+    unlink(path("password"));
+    vg_hotline *h = NULL;
+    vg_config *cfg = NULL;
+    char text[1024];
+    snprintf(text, sizeof text,
+             "data_dir = %s\nintake.index = %s\nsync.feed.source = ncmec\n"
+             "sync.feed.url = https://hashsharing.test\nsync.feed.username = u\n"
+             "sync.feed.password_file = %s\n%s%s\n",
+             data_dir, path("banks.vgi"), path("password"), pg_url[0] ? "database = " : "", pg_url);
+    vg_hotline_options options = {.with_evidence = 1};
+    vg_error err;
+    CHECK(vg_config_new(&cfg, NULL) == VG_OK);
+    CHECK(vg_config_parse(cfg, text, strlen(text), "test", NULL) == VG_OK);
+    CHECK(vg_hotline_open(cfg, &options, &h, &err) != VG_OK);
+    CHECK(strstr(err.message, "password_file") != NULL);
+    vg_config_free(cfg);
+    snprintf(text, sizeof text,
+             "data_dir = %s\nintake.index = %s\nsync.feed.source = threatexchange\n%s%s\n", data_dir,
+             path("banks.vgi"), pg_url[0] ? "database = " : "", pg_url);
+    CHECK(vg_config_new(&cfg, NULL) == VG_OK);
+    CHECK(vg_config_parse(cfg, text, strlen(text), "test", NULL) == VG_OK);
+    CHECK(vg_hotline_open(cfg, &options, &h, &err) != VG_OK);
+    CHECK(strstr(err.message, "sync.feed.source") != NULL);
+    vg_config_free(cfg);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    RUN(test_ncmec);
+    RUN(test_stopncii);
+    RUN(test_configuration);
+    if (pg_url[0])
+        pgt_drop(pg_url);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return vg_test_exit();
+}
