@@ -120,8 +120,9 @@ vg_status vg_tlog_verify_inclusion(uint64_t index, uint64_t size,
 /* Check a consistency proof (RFC 9162 2.1.4.2): VG_OK when the tree of
  * old_size leaves with old_root is a prefix of the tree of new_size leaves
  * with new_root; VG_ERR_CORRUPT otherwise. old_size == new_size needs an
- * empty proof and equal roots; old_size 0 is consistent with anything
- * given an empty proof. */
+ * empty proof and equal roots; old_size 0 is refused (a proof from the
+ * empty tree proves nothing; a verifier starting from nothing checks the
+ * tree itself), as the reference verifier does. */
 vg_status vg_tlog_verify_consistency(uint64_t old_size, uint64_t new_size,
                                      const unsigned char old_root[VG_TLOG_HASH_BYTES],
                                      const unsigned char new_root[VG_TLOG_HASH_BYTES],
