@@ -185,6 +185,15 @@ static const char *const migrations[] = {
     "  notice_id BIGINT NOT NULL REFERENCES notices(id), at BIGINT NOT NULL,"
     "  kind TEXT NOT NULL, detail TEXT NOT NULL);"
     "CREATE INDEX notices_events_notice ON notices_events(notice_id);",
+    /* 10: the exchange branch's, filled at its merge. */
+    "SELECT 10;",
+    /* 11 (SQLite's 16, tlog_init): the blocking list's transparency log
+     * (store/tlog.h). */
+    "CREATE TABLE tlog_entries(idx BIGINT PRIMARY KEY, entry TEXT NOT NULL);"
+    "CREATE TABLE tlog_hashes(level INTEGER NOT NULL, idx BIGINT NOT NULL,"
+    "  hash TEXT NOT NULL, PRIMARY KEY(level, idx));"
+    "CREATE TABLE tlog_checkpoints(size BIGINT PRIMARY KEY, note TEXT NOT NULL,"
+    "  at BIGINT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
