@@ -164,7 +164,7 @@ static void test_locations(void)
         CHECK_INT_EQ(vg_store_schema_version(s), 11);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 9);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 11);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
      * decisions made before it learn the report they came from, when
