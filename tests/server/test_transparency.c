@@ -7,6 +7,8 @@
  * finds the checkpoint's root.
  */
 #include <sodium.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
 
 #include "harness.h"
 #include "hotline/tlog.h"
@@ -20,6 +22,7 @@
 typedef struct append_args {
     int i;
     int fail_after; /* make the caller's transaction fail after the append */
+    int offset;     /* the entry's expected index is i - offset */
 } append_args;
 
 static vg_status append_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -35,7 +38,7 @@ static vg_status append_tx(vg_tx *tx, void *ctx, vg_error *err)
     vg_status st = vg_hotline_tlog_append(tx, &c, &index, err);
     if (st == VG_OK && a->fail_after)
         return vg_error_set(err, VG_ERR_ABORTED, "the caller's change failed");
-    if (st == VG_OK && index != a->i)
+    if (st == VG_OK && index != a->i - a->offset)
         return vg_error_set(err, VG_ERR_CORRUPT, "index %lld for entry %d", (long long)index,
                             a->i);
     return st;
@@ -96,10 +99,10 @@ static void test_log(void)
 
     /* appends in the callers' transactions; a failed one leaves nothing */
     for (int i = 0; i < ENTRIES; i++) {
-        append_args a = {i, 0};
+        append_args a = {i, 0, 0};
         CHECK_MSG(vg_store_write(h->store, append_tx, &a, &err) == VG_OK, "%s", err.message);
     }
-    append_args failing = {ENTRIES, 1};
+    append_args failing = {ENTRIES, 1, 0};
     CHECK(vg_store_write(h->store, append_tx, &failing, &err) == VG_ERR_ABORTED);
     int signed_one = 0;
     CHECK(vg_hotline_tlog_checkpoint(h, 1796530000, &signed_one, &err) == VG_OK && signed_one);
@@ -171,10 +174,103 @@ static void test_log(void)
     ts_stop(&t);
 }
 
+/* Stop t's server but keep its data (a restart follows). */
+static void ts_stop_keep(ts_server *t)
+{
+    vg_server_stop(t->srv, 5);
+    vg_server_free(t->srv);
+    t->srv = NULL;
+}
+
+/* Run `vigie transparency verify` on t with state; its exit status, and
+ * its standard output into out (cap bytes). */
+static int run_verify(const ts_server *t, const char *state, char *out, size_t cap)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s transparency verify --server http://127.0.0.1:%u --state %s",
+             VIGIE_BIN, t->port, state);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void append_range(ts_server *t, int from, int to, int offset)
+{
+    vg_error err;
+    for (int i = from; i < to; i++) {
+        append_args a = {i, 0, offset};
+        CHECK_MSG(vg_store_write(t->srv->hotline->store, append_tx, &a, &err) == VG_OK, "%s",
+                  err.message);
+    }
+    CHECK(vg_hotline_tlog_checkpoint(t->srv->hotline, 1796530000 + to, NULL, &err) == VG_OK);
+}
+
+/* The verifier against a server on loopback: a first check pins the key
+ * and lists every entry; a second lists only the new ones; a log rewritten
+ * under the same key (a fork) fails, and the state file stays as it was. */
+static void test_verify_command(void)
+{
+    ts_server t;
+    if (!ts_start(&t, "transparency.origin = " ORIGIN "\n")) {
+        CHECK(0);
+        return;
+    }
+    char state[300];
+    static char out[1 << 20];
+    snprintf(state, sizeof state, "%s/verifier.state", t.dir);
+    append_range(&t, 0, 5, 0);
+    CHECK_INT_EQ(run_verify(&t, state, out, sizeof out), 0);
+    int lines = 0;
+    for (char *p = out; (p = strchr(p, '\n')); p++)
+        lines++;
+    CHECK_INT_EQ(lines, 5);
+    CHECK(strstr(out, "{\"index\":0,\"action\":\"added\",\"time\":\"2026-12-06T01:45:00Z\"") !=
+          NULL);
+    CHECK(strstr(out, "\"action\":\"removed\"") != NULL);
+    append_range(&t, 5, 300, 0);
+    CHECK_INT_EQ(run_verify(&t, state, out, sizeof out), 0);
+    CHECK(strncmp(out, "{\"index\":5,\"", 12) == 0);
+    CHECK(run_verify(&t, state, out, sizeof out) == 0 && out[0] == 0);
+
+    if (!t.db[0]) {
+        /* rewrite the log's history with the same key: empty its tables,
+         * then append other entries beyond the old size */
+        char db[400];
+        snprintf(db, sizeof db, "%s/data/vigie.db", t.dir);
+        ts_stop_keep(&t);
+        sqlite3 *h = NULL;
+        CHECK(sqlite3_open(db, &h) == SQLITE_OK &&
+              sqlite3_exec(h, "DELETE FROM tlog_entries; DELETE FROM tlog_hashes;"
+                              "DELETE FROM tlog_checkpoints;", NULL, NULL, NULL) == SQLITE_OK);
+        sqlite3_close(h);
+        CHECK(ts_open_in(&t, "transparency.origin = " ORIGIN "\n") && ts_listen(&t));
+        append_range(&t, 1, 302, 1);
+        char before[4096] = "", after[4096] = "";
+        FILE *f = fopen(state, "r");
+        if (f) {
+            before[fread(before, 1, sizeof before - 1, f)] = 0;
+            fclose(f);
+        }
+        CHECK_INT_EQ(run_verify(&t, state, out, sizeof out), 1);
+        f = fopen(state, "r");
+        if (f) {
+            after[fread(after, 1, sizeof after - 1, f)] = 0;
+            fclose(f);
+        }
+        CHECK(before[0] && !strcmp(before, after));
+    }
+    ts_stop(&t);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     RUN(test_log);
+    RUN(test_verify_command);
     return vg_test_exit();
 }
