@@ -15,6 +15,7 @@
 
 #include "vigie/bank.h"
 #include "vigie/border.h"
+#include "vigie/crawl.h"
 #include "vigie/digest.h"
 #include "vigie/error.h"
 #include "vigie/exchange.h"

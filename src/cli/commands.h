@@ -22,6 +22,7 @@ int cmd_index(int argc, char **argv);
 int cmd_bank(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_crawl(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_referral(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -11,6 +11,7 @@ static const vg_command commands[] = {
     {"bank", "hash lists in other formats, signed lists, NCMEC and StopNCII, from files", cmd_bank},
     {"match", "look up hashes in an index", cmd_match},
     {"scan", "which files are known to an index", cmd_scan},
+    {"crawl", "which pictures and videos of a web site are known to an index", cmd_crawl},
     {"lookup", "where addresses are hosted and who takes abuse notices", cmd_lookup},
     {"referral", "check referral packages; the hotline's signing key", cmd_referral},
     {"serve", "run the hotline server", cmd_serve},

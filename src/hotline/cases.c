@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "store/audit.h"
 #include "store/items.h"
+#include "store/notices.h"
 
 typedef struct case_args {
     vg_hotline *h;
@@ -73,6 +76,45 @@ static int by_time(const void *x, const void *y)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+#define CASE_MAX_NOTICES 200
+
+/* Every message of the case's notices into the timeline: to whom, what,
+ * and whether the server took it. */
+static vg_status notice_messages(vg_tx *tx, case_args *a, vg_error *err)
+{
+    vg_case_view *v = a->view;
+    vg_notice_filter f = {.case_id = v->case_id};
+    vg_status st = vg_tx_notices(tx, &f, CASE_MAX_NOTICES, &v->notices, &v->notice_count, err);
+    for (size_t i = 0; st == VG_OK && i < v->notice_count; i++) {
+        vg_notice_event *ev = NULL;
+        size_t n = 0;
+        st = vg_tx_notice_events(tx, v->notices[i].id, &ev, &n, err);
+        char target[48];
+        snprintf(target, sizeof target, "notice:%" PRId64, v->notices[i].id);
+        for (size_t k = 0; st == VG_OK && k < n; k++) {
+            if (strcmp(ev[k].kind, VG_NOTICE_EVENT_MESSAGE))
+                continue;
+            json_t *d = json_loads(ev[k].detail ? ev[k].detail : "{}", 0, NULL);
+            const char *kind = json_string_value(json_object_get(d, "kind"));
+            const char *to = json_string_value(json_object_get(d, "to"));
+            const char *subject = json_string_value(json_object_get(d, "subject"));
+            const char *error = json_string_value(json_object_get(d, "error"));
+            int delivered = json_is_true(json_object_get(d, "delivered"));
+            char action[700];
+            snprintf(action, sizeof action, "%s %s %.200s: %.300s%s%.150s",
+                     kind ? kind : "message", delivered ? "sent to" : "NOT delivered to",
+                     to ? to : "?", subject ? subject : "", error ? " - " : "",
+                     error ? error : "");
+            json_decref(d);
+            /* seq past any audit entry's: after the audited step of the same second */
+            a->failed |= add_event(v, ev[k].at, ((int64_t)1 << 62) + (int64_t)k, "notices",
+                                   action, target);
+        }
+        vg_notice_events_free(ev, n);
+    }
+    return st;
+}
+
 static vg_status case_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     case_args *a = ctx;
@@ -116,6 +158,8 @@ static vg_status case_tx(vg_tx *tx, void *ctx, vg_error *err)
     st = vg_tx_audit_for_targets(tx, list, targets, visit, a, err);
     free(names);
     free(list);
+    if (st == VG_OK && !a->failed)
+        st = notice_messages(tx, a, err);
     if (a->failed)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory reading the timeline");
     if (st != VG_OK)
@@ -143,6 +187,7 @@ void vg_case_view_clear(vg_case_view *v)
     vg_items_free(v->items, v->item_count);
     vg_item_files_free(v->files, v->file_count);
     vg_item_urls_free(v->urls, v->url_count);
+    vg_notice_rows_free(v->notices, v->notice_count);
     for (size_t i = 0; i < v->event_count; i++) {
         free(v->events[i].actor);
         free(v->events[i].action);

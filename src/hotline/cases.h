@@ -6,12 +6,14 @@
  * (platform, account) pair (intake.h); the view adds the other cases holding
  * a file within console.pdq_link_threshold bits of one of this case's
  * (near-identical copies). The timeline merges each report's arrival with
- * every audited action on its reports and files, in time order.
+ * every audited action on its reports and files, and every message its
+ * notices to hosts sent or tried (notices.h), in time order.
  */
 #ifndef VIGIE_HOTLINE_CASES_H
 #define VIGIE_HOTLINE_CASES_H
 
 #include "hotline/hotline.h"
+#include "model/notice.h"
 
 #define VG_CASE_MAX_LINKS 32
 #define VG_CASE_MAX_EVENTS 5000
@@ -33,6 +35,8 @@ typedef struct vg_case_view {
     size_t linked_count;
     vg_case_event *events; /* in time order */
     size_t event_count;
+    vg_notice_row *notices; /* the case's notices to hosts, newest first */
+    size_t notice_count;
 } vg_case_view;
 
 /* The case; *found = 0 when it has no report. */

@@ -140,6 +140,11 @@ static vg_status submit_tx(vg_tx *tx, void *ctx, vg_error *err)
         return st;
     int64_t case_id = vg_rule_case_to_join(candidates, n);
     free(candidates);
+    /* Nothing earlier shares a URL, a file or an account with it (each
+     * canonical URL was looked up above). */
+    int alone = n == 0 && a->near == 0;
+    for (size_t i = 0; alone && i < r->url_count; i++)
+        alone = r->urls[i].canonical != NULL;
     ack->linked = case_id != 0 || a->near != 0;
     if (!case_id)
         case_id = a->near;
@@ -155,7 +160,12 @@ static vg_status submit_tx(vg_tx *tx, void *ctx, vg_error *err)
     if ((st = vg_hotline_alert_raise_tx(tx, a->h, ack->id, r->category, r->danger, a->now,
                                         &ack->alert_id, err)) != VG_OK)
         return st;
-    /* Known files, or a copy of a report already decided: decided now. */
+    /* Known files, or a copy of a report already decided: decided now.
+     * Without files, alone in a new case, it has neither, nor another
+     * report's URL to be decided from: its reads would find nothing (one
+     * report of the form or the API costs 5 round trips fewer). */
+    if (alone && r->file_count == 0)
+        return VG_OK;
     return vg_hotline_auto_assess_tx(tx, a->h, VG_AUTO_REPORT, ack->id, a->now, NULL, err);
 }
 

@@ -701,8 +701,7 @@ static vg_status check_one(vg_hotline *h, vg_notice_row *row, int64_t now, vg_no
     if (c.kept)
         compare(h, fa.files, fa.count, &c);
     vg_item_files_free(fa.files, fa.count);
-    c.seen = vg_rule_notice_seen(c.record.status, c.record.outcome == VG_FETCH_NO_HOST, c.kept,
-                                 c.matches);
+    c.seen = vg_rule_notice_seen(c.record.status, c.kept, c.matches);
     char sha[65] = "", pdq[VG_PDQ_HEX_CHARS + 1] = "";
     if (c.kept) {
         sha_hex(&c.item, sha);

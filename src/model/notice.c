@@ -16,9 +16,9 @@ void vg_notice_policy_default(vg_notice_policy *p)
     p->staydown_seconds = 90 * 24 * 3600;
 }
 
-vg_notice_seen vg_rule_notice_seen(long status, int no_host, int has_body, int matches)
+vg_notice_seen vg_rule_notice_seen(long status, int has_body, int matches)
 {
-    if (no_host || status == 404 || status == 410)
+    if (status == 404 || status == 410)
         return VG_SEEN_GONE;
     if (has_body && matches >= 0)
         return matches ? VG_SEEN_MATERIAL : VG_SEEN_GONE;

@@ -13,8 +13,8 @@
  *                 the material is still served
  *   escalated     after escalate_after notices without removal: the
  *                 police or the partner hotline was told; still checked
- *   removed       a fetch found it gone (404/410, the host name gone, or
- *                 something else served); checked on, slowly, for the
+ *   removed       a fetch found it gone (404/410, or something else
+ *                 served); checked on, slowly, for the
  *                 stay-down period
  *   closed        the stay-down period passed without a reappearance
  *   no_contact    the route has no abuse contact: an analyst must find one
@@ -23,8 +23,10 @@
  * another URL vigie fetched) reappears: back to sent, a new notice, a
  * stay-down record, and the staff are alerted.
  *
- * A fetch that neither found the material nor proved it gone (a time-out,
- * a 5xx, a refusal) concludes nothing: the check is tried again later.
+ * A fetch that neither found the material nor proved it gone (a name that
+ * does not resolve, a connection error, a time-out, a 5xx, a refusal)
+ * concludes nothing: the check is tried again later, and its custody
+ * record says what happened.
  *
  * Pure: no I/O.
  */
@@ -52,7 +54,7 @@
 typedef enum vg_notice_seen {
     VG_SEEN_NOTHING = 0, /* no conclusion: failure, time-out, 5xx, refusal */
     VG_SEEN_MATERIAL,    /* the material is served */
-    VG_SEEN_GONE,        /* 404/410, the name does not resolve, or other content */
+    VG_SEEN_GONE,        /* 404/410, or other content */
 } vg_notice_seen;
 
 /* notices.* (docs/notices.md). */
@@ -94,11 +96,14 @@ void vg_rule_notice_step(const vg_notice_policy *p, const vg_notice_facts *f, vg
                          int64_t now, vg_notice_step *out);
 
 /* What a fetch saw, from its outcome: status is the HTTP status (0 when
- * there was none), no_host the name did not resolve, has_body a 2xx body
- * was read whole, matches 1 when it matched the case's material, 0 when
- * it did not, -1 when the case has no file whose bytes vigie hashed (a
- * body then proves nothing either way). */
-vg_notice_seen vg_rule_notice_seen(long status, int no_host, int has_body, int matches);
+ * there was none), has_body a 2xx body was read whole, matches 1 when it
+ * matched the case's material, 0 when it did not, -1 when the case has no
+ * file whose bytes vigie hashed (a body then proves nothing either way).
+ * Only the host's own answer proves removal: 404/410, or a body that no
+ * longer matches. A name that does not resolve, a connection refused or
+ * cut, a time-out is the network's or the resolver's failure, as likely
+ * ours as the host's: no conclusion, tried again. */
+vg_notice_seen vg_rule_notice_seen(long status, int has_body, int matches);
 
 /* Whether a state is still checked on (every state but closed and
  * no_contact). */

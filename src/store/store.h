@@ -91,6 +91,9 @@ typedef struct vg_store_stats {
      * SQLite, which runs in the process): divided by writes, what one
      * write costs in network round trips */
     uint64_t round_trips;
+    /* SQL statements the transactions ran (BEGIN and COMMIT included; 0
+     * for SQLite): per write, what the rules cost the database */
+    uint64_t statements;
 } vg_store_stats;
 void vg_store_stats_get(vg_store *store, vg_store_stats *stats);
 

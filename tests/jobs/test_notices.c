@@ -304,6 +304,21 @@ static void test_notice_lifecycle(void)
     m = smtp_sink_message(mail, 1);
     CHECK_MSG(m && strstr(m, "RCPT TO:<abuse@host.test>"), "%s", m ? m : "");
     free(m);
+    /* the connection cut without an answer: no conclusion (not "removed"),
+     * the check's record says why, and it is tried again */
+    site_drop(web, "/pic.jpg");
+    CHECK(pass(h, t0 + 26 * hour, &p));
+    CHECK_INT_EQ(p.checked, 1);
+    CHECK_INT_EQ(p.removed, 0);
+    n = notice_of(h, report);
+    CHECK_STR_EQ(n.state, VG_NOTICE_SENT);
+    CHECK_INT_EQ(n.removed_at, 0);
+    CHECK(n.next_check_at > t0 + 26 * hour && n.next_check_at <= t0 + 27 * hour);
+    vg_notice_row_clear(&n);
+    CHECK_INT_EQ(count_events(h, id, VG_NOTICE_EVENT_FETCH, detail, sizeof detail), 5);
+    CHECK_MSG(strstr(detail, "\"seen\":\"nothing\"") && strstr(detail, "\"error\":\""), "%s",
+              detail);
+    site_restore(web, "/pic.jpg");
     /* at 48 h, after 2 notices: escalated to the police, and a third notice */
     CHECK(pass(h, t0 + 49 * hour, &p));
     CHECK_INT_EQ(p.escalated, 1);

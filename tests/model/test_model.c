@@ -1390,14 +1390,19 @@ static void test_notice_rules(void)
                   (long long)s.next_check_at);
     }
     /* what a fetch saw */
-    CHECK_INT_EQ(vg_rule_notice_seen(404, 0, 0, -1), VG_SEEN_GONE);
-    CHECK_INT_EQ(vg_rule_notice_seen(410, 0, 0, -1), VG_SEEN_GONE);
-    CHECK_INT_EQ(vg_rule_notice_seen(0, 1, 0, -1), VG_SEEN_GONE);
-    CHECK_INT_EQ(vg_rule_notice_seen(503, 0, 0, -1), VG_SEEN_NOTHING);
-    CHECK_INT_EQ(vg_rule_notice_seen(0, 0, 0, -1), VG_SEEN_NOTHING);
-    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, 1), VG_SEEN_MATERIAL);
-    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, 0), VG_SEEN_GONE);
-    CHECK_INT_EQ(vg_rule_notice_seen(200, 0, 1, -1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(404, 0, -1), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(410, 0, -1), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(404, 0, 1), VG_SEEN_GONE);
+    /* no answer (a resolver failure, a connection error, a time-out):
+     * nothing concluded, whatever the case's files */
+    CHECK_INT_EQ(vg_rule_notice_seen(0, 0, -1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(0, 0, 1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(0, 0, 0), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(503, 0, 1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(403, 0, 1), VG_SEEN_NOTHING);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 1, 1), VG_SEEN_MATERIAL);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 1, 0), VG_SEEN_GONE);
+    CHECK_INT_EQ(vg_rule_notice_seen(200, 1, -1), VG_SEEN_NOTHING);
 }
 
 int main(void)

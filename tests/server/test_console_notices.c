@@ -3,7 +3,8 @@
  * history, an analyst confirms what a URL serves (CSRF, audited), and the
  * host opens /notice/{token} from the link in its notice, without an
  * account, to acknowledge it or say it removed the material (which only
- * brings the next check forward). The URL here serves nothing (a closed
+ * brings the next check forward); the case page lists the case's notices
+ * and its timeline their messages. The URL here serves nothing (a closed
  * port on loopback): the check concludes nothing and no mail is sent;
  * tests/jobs/test_notices.c has the whole life with a web site and a mail
  * server.
@@ -107,6 +108,26 @@ static void test_notice_pages(void)
     CHECK_INT_EQ(audited(&t, "notice.confirm"), 1);
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT confirmed FROM notices"), 1);
     CHECK_INT_EQ(post_simple(&t, &alice, "/console/notice/confirm", "notice=999"), 404);
+
+    /* confirmed: the next check tries the notice, which the mail server
+     * (a closed port) does not take; the case page lists the notice and
+     * its timeline the message not delivered */
+    CHECK(vg_hotline_notices_run(h, (int64_t)time(NULL) + 7 * 86400, 10, &pass, &err) == VG_OK);
+    CHECK_INT_EQ(pass.failed, 1);
+    snprintf(path, sizeof path, "/console/case?id=%lld",
+             (long long)ti_sql_int(&t, "SELECT case_id FROM notices"));
+    CHECK(get(&t, &alice, path, &r));
+    char notice_link[64];
+    snprintf(notice_link, sizeof notice_link, "/console/notice?id=%lld\">", (long long)id);
+    const char *section = r.body ? strstr(r.body, "<h2>Notices to hosts</h2>") : NULL;
+    const char *timeline = r.body ? strstr(r.body, "<h2>Timeline</h2>") : NULL;
+    CHECK_MSG(r.status == 200 && section && strstr(section, notice_link) &&
+                  strstr(section, "abuse@host.test"),
+              "%s", r.body);
+    CHECK_MSG(timeline && strstr(timeline, "notice NOT delivered to abuse@host.test") &&
+                  strstr(timeline, "notice:"),
+              "%s", r.body);
+    ts_response_free(&r);
 
     /* the host's page: the token of the notice's link is the server's
      * HMAC of "notice:REPORT:URL" (hotline/notices.c) */

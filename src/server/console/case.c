@@ -5,7 +5,8 @@
  * (platform, account) pair, or a near-identical picture, as they arrive;
  * the view adds the other cases holding a near-identical file by PDQ
  * (hotline/cases.h). The timeline merges each report's arrival with every
- * audited action on its reports and files.
+ * audited action on its reports and files, and the messages of its
+ * notices to hosts.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -124,6 +125,12 @@ void vg_console_case_page(vg_http_request *req)
     }
 
     vg_console_routes_table(&p, req, con, 0, case_id);
+
+    vg_page_put(&p, "<h2>Notices to hosts</h2>");
+    if (!v.notice_count)
+        vg_page_put(&p, "<p>No notice.</p>");
+    else
+        vg_console_notice_table(&p, v.notices, v.notice_count, (int64_t)time(NULL));
 
     vg_page_put(&p, "<h2>Linked cases</h2><p>Reports sharing a file, a URL or an account are "
                     "already in this case. Near-identical files (PDQ) link to: ");

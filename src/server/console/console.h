@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "hotline/assessment.h"
+#include "model/notice.h"
 #include "server/server.h"
 #include "vigie/thumb.h"
 #include "web/page.h"
@@ -111,6 +112,8 @@ void vg_console_stats_page(vg_http_request *req);
 void vg_console_alerts_page(vg_http_request *req);
 void vg_console_alert_ack_post(vg_http_request *req);
 void vg_console_notices_page(vg_http_request *req);
+/* The table of notices (the notices page's and the case page's). */
+void vg_console_notice_table(vg_page *p, const vg_notice_row *rows, size_t count, int64_t now);
 void vg_console_notice_page(vg_http_request *req);
 void vg_console_notice_confirm_post(vg_http_request *req);
 

@@ -25,7 +25,7 @@ static void maybe_time(vg_page *p, int64_t when)
         vg_page_put(p, "-");
 }
 
-static void notice_rows(vg_page *p, const vg_notice_row *rows, size_t count, int64_t now)
+void vg_console_notice_table(vg_page *p, const vg_notice_row *rows, size_t count, int64_t now)
 {
     vg_page_put(p, "<table><caption>Notices (the newest first)</caption><thead><tr>"
                    "<th scope=\"col\">Notice</th><th scope=\"col\">URL</th>"
@@ -91,7 +91,7 @@ void vg_console_notices_page(vg_http_request *req)
     if (!count)
         vg_page_put(&p, "<p>No notice.</p>");
     else
-        notice_rows(&p, rows, count, (int64_t)time(NULL));
+        vg_console_notice_table(&p, rows, count, (int64_t)time(NULL));
     vg_notice_rows_free(rows, count);
     vg_page_send(&p, req, 200);
 }

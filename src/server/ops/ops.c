@@ -55,7 +55,7 @@ static void metrics(vg_http_request *req)
         return;
     }
     /* The hotline's own figures after the HTTP layer's. */
-    char extra[1024] = "";
+    char extra[2048] = "";
     int64_t reports = 0;
     int n = 0;
     if (vg_hotline_report_count(srv->hotline, &reports, NULL) == VG_OK)
@@ -77,8 +77,12 @@ static void metrics(vg_http_request *req)
              "# HELP vigie_store_round_trips_total Waits for the database server's answer "
              "(PostgreSQL; 0 on SQLite).\n"
              "# TYPE vigie_store_round_trips_total counter\n"
-             "vigie_store_round_trips_total %" PRIu64 "\n",
-             ss.writes, ss.failed_writes, ss.commits, ss.round_trips);
+             "vigie_store_round_trips_total %" PRIu64 "\n"
+             "# HELP vigie_store_statements_total SQL statements the store ran "
+             "(PostgreSQL; 0 on SQLite).\n"
+             "# TYPE vigie_store_statements_total counter\n"
+             "vigie_store_statements_total %" PRIu64 "\n",
+             ss.writes, ss.failed_writes, ss.commits, ss.round_trips, ss.statements);
     vg_http_metrics(vg_http_server(req), req, extra);
 }
 

@@ -223,6 +223,7 @@ vg_status pg_audit_search(void *tx, const vg_audit_filter *f, size_t limit, vg_a
         return queued;
     }
     c->round_trips++;
+    c->statements++;
     PGresult *res = PQexecParams(c->db, sql, a.n, NULL, a.v, NULL, NULL, 0);
     vg_status st = PQresultStatus(res) == PGRES_TUPLES_OK
                        ? visit_rows(res, fn, ctx, err)

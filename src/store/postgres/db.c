@@ -118,7 +118,9 @@ static void conn_give(pgs *s, pg_conn *c)
 {
     pthread_mutex_lock(&s->lock);
     s->stats.round_trips += c->round_trips;
+    s->stats.statements += c->statements;
     c->round_trips = 0;
+    c->statements = 0;
     s->busy[c - s->conns] = 0;
     s->free_count++;
     pthread_cond_signal(&s->freed);
@@ -166,6 +168,7 @@ static void rollback(pg_conn *c)
     settle(c);
     if (PQstatus(c->db) == CONNECTION_OK) {
         c->round_trips++;
+        c->statements++;
         PQclear(PQexec(c->db, "ROLLBACK"));
     }
 }
@@ -177,8 +180,10 @@ static void rollback_later(pg_conn *c)
     if (c->queued || PQpipelineStatus(c->db) != PQ_PIPELINE_OFF ||
         PQstatus(c->db) != CONNECTION_OK || !PQsendQuery(c->db, "ROLLBACK"))
         rollback(c);
-    else
+    else {
+        c->statements++;
         c->rollback_sent = 1;
+    }
 }
 
 /* A race lost, worth running the transaction again. */

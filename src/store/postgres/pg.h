@@ -58,6 +58,7 @@ typedef struct pg_conn {
     int rollback_sent;  /* a ROLLBACK on its way, its answer not read yet */
     uint64_t round_trips; /* waits for the server's answer, added to the store's
                              stats when the connection goes back to the pool */
+    uint64_t statements;  /* statements sent, the same way */
 } pg_conn;
 
 /* Parameters of one statement, all sent as text (NULL: SQL NULL). */

@@ -93,6 +93,7 @@ static vg_status send(pg_conn *c, const char *sql, const pg_args *a, const char 
     }
     if (!PQsendQueryPrepared(c->db, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0))
         return pg_error(c, NULL, what, err);
+    c->statements++;
     note(c, what, -1);
     return VG_OK;
 }
@@ -112,6 +113,7 @@ vg_status pg_queue_command(pg_conn *c, const char *sql, const char *what, vg_err
         return st;
     if (!PQsendQueryParams(c->db, sql, 0, NULL, NULL, NULL, NULL, 0))
         return pg_error(c, NULL, what, err);
+    c->statements++;
     note(c, what, -1);
     return VG_OK;
 }
@@ -209,6 +211,7 @@ vg_status pg_simple(pg_conn *c, const char *sql, const char *what, vg_error *err
     if (queued != VG_OK)
         return queued;
     c->round_trips++;
+    c->statements++;
     PGresult *res = PQexec(c->db, sql);
     ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     vg_status st = VG_OK;
@@ -291,6 +294,7 @@ vg_status pg_each(pg_conn *c, const char *sql, const pg_args *a, pg_batch_fn fn,
         return queued;
     }
     c->round_trips++;
+    c->statements++;
     PGresult *res = PQexecParams(c->db, declare, a ? a->n : 0, NULL, a ? a->v : NULL, NULL,
                                  NULL, 0);
     free(declare);
@@ -303,6 +307,7 @@ vg_status pg_each(pg_conn *c, const char *sql, const pg_args *a, pg_batch_fn fn,
     snprintf(fetch, sizeof fetch, "FETCH %d FROM %s", PG_EACH_BATCH, name);
     for (;;) {
         c->round_trips++;
+        c->statements++;
         res = PQexec(c->db, fetch);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) {
             st = pg_error(c, res, what, err);

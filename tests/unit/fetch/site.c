@@ -16,6 +16,7 @@
 
 #define MAX_PAGES 256
 #define MAX_STALLED 16
+#define DROPPED 2 /* page.stalled: the connection closed unanswered */
 
 typedef struct page {
     char *path;
@@ -83,6 +84,11 @@ static void answer(site *s, int fd)
     int stall = 0;
     if (p)
         p->hits++;
+    if (p && !p->removed && p->stalled == DROPPED) {
+        pthread_mutex_unlock(&s->lock);
+        close(fd); /* no answer at all: a connection error for the client */
+        return;
+    }
     if (!p || p->removed) {
         static const char missing[] = "not here";
         snprintf(head, sizeof head,
@@ -248,6 +254,11 @@ void site_restore(site *s, const char *path)
 void site_stall(site *s, const char *path)
 {
     set_flag(s, path, 0, 1);
+}
+
+void site_drop(site *s, const char *path)
+{
+    set_flag(s, path, 0, DROPPED);
 }
 
 int site_hits(site *s, const char *path)

@@ -34,6 +34,9 @@ void site_remove(site *s, const char *path);
 void site_restore(site *s, const char *path);
 /* Send path's headers and 16 bytes, then nothing more. */
 void site_stall(site *s, const char *path);
+/* Close the connection of a request for path without answering (until
+ * site_restore): what a client sees as a connection error. */
+void site_drop(site *s, const char *path);
 /* Requests answered for path so far. */
 int site_hits(site *s, const char *path);
 /* The last request's header lines as received (malloc'd). */
