@@ -19,6 +19,8 @@ static const vg_command commands[] = {
     {"audit", "verify the server's audit log", cmd_audit},
     {"stats", "the hotline's figures by period and dimension", cmd_stats},
     {"migrate", "copy a hotline's database from SQLite to PostgreSQL", cmd_migrate},
+    {"blocklist", "the blocking list's addresses as members hash them", cmd_blocklist},
+    {"transparency", "verify a hotline's public transparency log", cmd_transparency},
 };
 
 static void usage(FILE *out)

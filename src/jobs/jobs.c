@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hotline/tlog.h"
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
 #include "hotline/notices.h"
@@ -69,6 +70,24 @@ static int notices_configured(const vg_hotline *h)
     return h->noticing != NULL;
 }
 
+/* Signing needs the key, which only the server holds; a checkpoint per
+ * pass when the log grew (at most one a tick, a few seconds). */
+static vg_status transparency(vg_hotline *h, int64_t now, vg_job_report *report, vg_error *err)
+{
+    int signed_one = 0;
+    vg_status st = vg_hotline_tlog_checkpoint(h, now, &signed_one, err);
+    report->idle = !signed_one;
+    if (st == VG_OK)
+        snprintf(report->summary, sizeof report->summary, "%s",
+                 signed_one ? "signed a checkpoint" : "nothing new to sign");
+    return st;
+}
+
+static int transparency_open(const vg_hotline *h)
+{
+    return h->transparency != NULL;
+}
+
 /* Hash sharing services answer slowly and page on: here, never in a
  * request. Each source has its own period (syncing.h). */
 static vg_status bank_sync(vg_hotline *h, int64_t now, vg_job_report *report, vg_error *err)
@@ -104,6 +123,8 @@ const vg_job vg_jobs_table[] = {
     {"notices", 0, notices, notices_configured},
     /* due at every pass too: each delivery has its own next try */
     {"deliveries", 0, vg_job_deliveries, routing_configured},
+    /* due at every pass: the log's checkpoint follows its appends */
+    {"transparency", 0, transparency, transparency_open},
     /* due at every pass too: each source has its own next run */
     {"bank_sync", 0, bank_sync, sync_configured},
 };

@@ -201,6 +201,13 @@ static const char *const migrations[] = {
      "  opened_at BIGINT NOT NULL, changed_at BIGINT NOT NULL,"
      "  finished_at BIGINT NOT NULL DEFAULT 0, expires_at BIGINT NOT NULL, draft TEXT);"
      "CREATE INDEX exchange_reports_due ON exchange_open_reports(expires_at);"),
+    /* 11 (SQLite's 16, tlog_init): the blocking list's transparency log
+     * (store/tlog.h). */
+    "CREATE TABLE tlog_entries(idx BIGINT PRIMARY KEY, entry TEXT NOT NULL);"
+    "CREATE TABLE tlog_hashes(level INTEGER NOT NULL, idx BIGINT NOT NULL,"
+    "  hash TEXT NOT NULL, PRIMARY KEY(level, idx));"
+    "CREATE TABLE tlog_checkpoints(size BIGINT PRIMARY KEY, note TEXT NOT NULL,"
+    "  at BIGINT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

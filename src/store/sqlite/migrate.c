@@ -205,6 +205,14 @@ static const char *const migrations[] = {
      "  opened_at INTEGER NOT NULL, changed_at INTEGER NOT NULL,"
      "  finished_at INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL, draft TEXT);"
      "CREATE INDEX exchange_reports_due ON exchange_open_reports(expires_at);"),
+    /* 16 (tlog_init): the blocking list's transparency log (store/tlog.h):
+     * its entries in order, the hashes of complete subtrees at tile levels,
+     * its signed checkpoints. */
+    ("CREATE TABLE tlog_entries(idx INTEGER PRIMARY KEY, entry TEXT NOT NULL);"
+     "CREATE TABLE tlog_hashes(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+     "  hash TEXT NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+     "CREATE TABLE tlog_checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL,"
+     "  at INTEGER NOT NULL);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
