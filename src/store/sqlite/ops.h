@@ -128,3 +128,11 @@ SQ_OP(delivery_update, const vg_route_delivery *d, vg_error *err)
 SQ_OP(action_add, const vg_route_action *a, int *inserted, vg_error *err)
 SQ_OP(actions, int64_t report_id, vg_route_action **rows, size_t *count, vg_error *err)
 SQ_OP(report_by_public_id, const char *public_id, vg_report_row *row, int *found, vg_error *err)
+SQ_OP(block_put, const vg_block_entry *e, int64_t *id, vg_error *err)
+SQ_OP(blocks, const vg_block_filter *filter, size_t limit, vg_block_entry **rows, size_t *count,
+      vg_error *err)
+SQ_OP(blocklist_version, int64_t *version, vg_error *err)
+SQ_OP(blocklist_version_next, int64_t *version, vg_error *err)
+SQ_OP(appeal_put, const vg_block_appeal *a, int64_t *id, vg_error *err)
+SQ_OP(appeals, int64_t id, int64_t entry_id, const char *state, size_t limit,
+      vg_block_appeal **rows, size_t *count, vg_error *err)
