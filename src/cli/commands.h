@@ -30,5 +30,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_bank_files(int argc, char **argv); /* vigie bank from-files */
+int cmd_blocklist(int argc, char **argv);
+int cmd_transparency(int argc, char **argv);
 
 #endif

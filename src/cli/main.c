@@ -18,6 +18,7 @@ static const vg_command commands[] = {
     {"audit", "verify the server's audit log", cmd_audit},
     {"stats", "the hotline's figures by period and dimension", cmd_stats},
     {"migrate", "copy a hotline's database from SQLite to PostgreSQL", cmd_migrate},
+    {"blocklist", "the blocking list's addresses as members hash them", cmd_blocklist},
 };
 
 static void usage(FILE *out)

@@ -31,6 +31,7 @@
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
 typedef struct vg_routing vg_routing; /* routing.c */
 typedef struct vg_noticing vg_noticing; /* notices.c */
+typedef struct vg_transparency vg_transparency; /* tlog.c */
 
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
@@ -63,6 +64,9 @@ typedef struct vg_hotline {
     vg_routing *routing;
     /* notice and takedown (notices.h): NULL unless notices.enabled */
     vg_noticing *noticing;
+    /* the blocking list's transparency log (tlog.h): its signer and origin;
+     * NULL unless opened with_evidence (the server) */
+    vg_transparency *transparency;
     /* The words of notices to hosts in a language (the server hands the
      * message catalogues over; web/i18n.h): key's text, or NULL. NULL:
      * the built-in English. Set before the jobs start. */

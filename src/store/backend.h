@@ -26,6 +26,7 @@
 #include "store/reports.h"
 #include "store/routes.h"
 #include "store/store.h"
+#include "store/tlog.h"
 
 struct vg_tx {
     const struct vg_store_ops *ops;
@@ -199,6 +200,16 @@ typedef struct vg_store_ops {
                          vg_error *err);
     vg_status (*report_by_public_id)(void *tx, const char *public_id, vg_report_row *row,
                                      int *found, vg_error *err);
+    vg_status (*tlog_size)(void *tx, uint64_t *size, vg_error *err);
+    vg_status (*tlog_append)(void *tx, uint64_t index, const char *entry, size_t len,
+                             const vg_tlog_hash_row *hashes, size_t count, vg_error *err);
+    vg_status (*tlog_hashes)(void *tx, unsigned level, uint64_t index, size_t count,
+                             unsigned char *out, vg_error *err);
+    vg_status (*tlog_entries)(void *tx, uint64_t index, size_t count, char **texts, size_t *lens,
+                              vg_error *err);
+    vg_status (*tlog_checkpoint_put)(void *tx, uint64_t size, const char *note, int64_t at,
+                                     vg_error *err);
+    vg_status (*tlog_checkpoint_latest)(void *tx, uint64_t *size, char **note, vg_error *err);
     vg_status (*block_put)(void *tx, const vg_block_entry *e, int64_t *id, vg_error *err);
     vg_status (*blocks)(void *tx, const vg_block_filter *filter, size_t limit,
                         vg_block_entry **rows, size_t *count, vg_error *err);

@@ -699,6 +699,52 @@ vg_status vg_tx_report_by_public_id(vg_tx *tx, const char *public_id, vg_report_
     return tx->ops->report_by_public_id(tx->impl, public_id, row, found, err);
 }
 
+/* ---- the transparency log (store/tlog.h) ---------------------------------- */
+
+vg_status vg_tx_tlog_size(vg_tx *tx, uint64_t *size, vg_error *err)
+{
+    *size = 0;
+    return tx->ops->tlog_size(tx->impl, size, err);
+}
+
+vg_status vg_tx_tlog_append(vg_tx *tx, uint64_t index, const char *entry, size_t len,
+                            const vg_tlog_hash_row *hashes, size_t count, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "tlog_append");
+    return tx->ops->tlog_append(tx->impl, index, entry, len, hashes, count, err);
+}
+
+vg_status vg_tx_tlog_hashes(vg_tx *tx, unsigned level, uint64_t index, size_t count,
+                            unsigned char *out, vg_error *err)
+{
+    return tx->ops->tlog_hashes(tx->impl, level, index, count, out, err);
+}
+
+vg_status vg_tx_tlog_entries(vg_tx *tx, uint64_t index, size_t count, char **texts,
+                             size_t *lens, vg_error *err)
+{
+    memset(texts, 0, count * sizeof *texts);
+    return tx->ops->tlog_entries(tx->impl, index, count, texts, lens, err);
+}
+
+vg_status vg_tx_tlog_checkpoint_put(vg_tx *tx, uint64_t size, const char *note, int64_t at,
+                                    vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "tlog_checkpoint_put");
+    return tx->ops->tlog_checkpoint_put(tx->impl, size, note, at, err);
+}
+
+vg_status vg_tx_tlog_checkpoint_latest(vg_tx *tx, uint64_t *size, char **note, vg_error *err)
+{
+    *size = 0;
+    *note = NULL;
+    return tx->ops->tlog_checkpoint_latest(tx->impl, size, note, err);
+}
+
+/* ---- the blocking list (store/blocklist.h) -------------------------------- */
+
 vg_status vg_tx_block_put(vg_tx *tx, const vg_block_entry *e, int64_t *id, vg_error *err)
 {
     if (!tx->writable)

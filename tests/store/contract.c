@@ -27,6 +27,7 @@
 #include "store/routes.h"
 #include "store/notices.h"
 #include "store/stats.h"
+#include "store/tlog.h"
 #include "store/store.h"
 
 #define NOW INT64_C(1700000000)
@@ -4469,6 +4470,131 @@ static void test_report_facts(void)
     finish(s, loc);
 }
 
+/* ---- the transparency log (store/tlog.h) -------------------------------- */
+
+typedef struct tlog_args {
+    uint64_t index, size;
+    const char *entry;
+    vg_tlog_hash_row hashes[2];
+    size_t count;
+    unsigned level;
+    unsigned char out[3 * 32];
+    char *texts[3];
+    size_t lens[3];
+    char *note;
+} tlog_args;
+
+static vg_status tlog_append_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    tlog_args *a = ctx;
+    return vg_tx_tlog_append(tx, a->index, a->entry, strlen(a->entry), a->hashes, a->count, err);
+}
+
+static vg_status tlog_size_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    tlog_args *a = ctx;
+    return vg_tx_tlog_size(tx, &a->size, err);
+}
+
+static vg_status tlog_hashes_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    tlog_args *a = ctx;
+    return vg_tx_tlog_hashes(tx, a->level, a->index, a->count, a->out, err);
+}
+
+static vg_status tlog_entries_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    tlog_args *a = ctx;
+    return vg_tx_tlog_entries(tx, a->index, a->count, a->texts, a->lens, err);
+}
+
+static vg_status tlog_checkpoint_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    tlog_args *a = ctx;
+    return vg_tx_tlog_checkpoint_put(tx, a->size, a->note, NOW, err);
+}
+
+static vg_status tlog_checkpoint_latest_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    tlog_args *a = ctx;
+    return vg_tx_tlog_checkpoint_latest(tx, &a->size, &a->note, err);
+}
+
+/* Entries append in order only, with the hashes they complete; hashes and
+ * entries read back by range, a missing one refused; checkpoints keep the
+ * first of a size and give the largest. */
+static void test_tlog(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    vg_error err;
+    tlog_args a = {0};
+    CHECK(vg_store_read(s, tlog_size_fn, &a, &err) == VG_OK && a.size == 0);
+    a.entry = "first\nentry";
+    a.hashes[0] = (vg_tlog_hash_row){0, 0, {1}};
+    a.count = 1;
+    CHECK(vg_store_write(s, tlog_append_fn, &a, &err) == VG_OK);
+    /* a gap, or the same index again, is refused and leaves nothing */
+    a.index = 2;
+    a.hashes[0] = (vg_tlog_hash_row){0, 2, {9}};
+    CHECK(vg_store_write(s, tlog_append_fn, &a, &err) == VG_ERR_INVALID);
+    a.index = 0;
+    CHECK(vg_store_write(s, tlog_append_fn, &a, &err) == VG_ERR_INVALID);
+    a.index = 1;
+    a.entry = "second";
+    a.hashes[0] = (vg_tlog_hash_row){0, 1, {2}};
+    a.hashes[1] = (vg_tlog_hash_row){1, 0, {3, [31] = 0xff}};
+    a.count = 2;
+    CHECK(vg_store_write(s, tlog_append_fn, &a, &err) == VG_OK);
+    CHECK(vg_store_read(s, tlog_size_fn, &a, &err) == VG_OK && a.size == 2);
+    /* appending is a write */
+    CHECK(vg_store_read(s, tlog_append_fn, &a, &err) == VG_ERR_INVALID);
+
+    a.level = 0;
+    a.index = 0;
+    a.count = 2;
+    CHECK(vg_store_read(s, tlog_hashes_fn, &a, &err) == VG_OK);
+    CHECK(a.out[0] == 1 && a.out[32] == 2 && a.out[33] == 0);
+    a.level = 1;
+    a.count = 1;
+    CHECK(vg_store_read(s, tlog_hashes_fn, &a, &err) == VG_OK);
+    CHECK(a.out[0] == 3 && a.out[31] == 0xff);
+    a.level = 0;
+    a.count = 3;
+    CHECK(vg_store_read(s, tlog_hashes_fn, &a, &err) == VG_ERR_INVALID);
+
+    a.index = 0;
+    a.count = 2;
+    CHECK(vg_store_read(s, tlog_entries_fn, &a, &err) == VG_OK);
+    CHECK_STR_EQ(a.texts[0], "first\nentry");
+    CHECK_STR_EQ(a.texts[1], "second");
+    CHECK(a.lens[0] == 11 && a.lens[1] == 6);
+    free(a.texts[0]);
+    free(a.texts[1]);
+    a.index = 1;
+    CHECK(vg_store_read(s, tlog_entries_fn, &a, &err) == VG_ERR_INVALID);
+    CHECK(a.texts[0] == NULL && a.texts[1] == NULL);
+
+    CHECK(vg_store_read(s, tlog_checkpoint_latest_fn, &a, &err) == VG_OK);
+    CHECK(a.note == NULL && a.size == 0);
+    a.size = 1;
+    a.note = "note of 1";
+    CHECK(vg_store_write(s, tlog_checkpoint_put_fn, &a, &err) == VG_OK);
+    a.size = 2;
+    a.note = "note of 2";
+    CHECK(vg_store_write(s, tlog_checkpoint_put_fn, &a, &err) == VG_OK);
+    a.note = "another note of 2";
+    CHECK(vg_store_write(s, tlog_checkpoint_put_fn, &a, &err) == VG_OK);
+    a.size = 0;
+    a.note = NULL;
+    CHECK(vg_store_read(s, tlog_checkpoint_latest_fn, &a, &err) == VG_OK);
+    CHECK(a.size == 2);
+    CHECK_STR_EQ(a.note, "note of 2");
+    free(a.note);
+    finish(s, loc);
+}
 
 /* ---- the blocking list ------------------------------------------------- */
 
@@ -4778,6 +4904,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_job_leases);
     RUN(test_alerts);
     RUN(test_report_facts);
+    RUN(test_tlog);
     RUN(test_blocklist);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);

@@ -175,6 +175,7 @@ static void test_locations(void)
                         "ALTER TABLE console_items DROP COLUMN decided_from;"
                         "ALTER TABLE report_files DROP COLUMN match_signal;"
                         "DROP TABLE notices_events; DROP TABLE notices;"
+                        "DROP TABLE tlog_entries, tlog_hashes, tlog_checkpoints;"
                         "DROP TABLE blocklist_appeals, blocklist_version, blocklist;"
                         "DROP TABLE routing_deliveries, routing_actions;"
                         "ALTER TABLE url_routes DROP COLUMN changed_by,"

@@ -375,6 +375,7 @@ static void test_migrations(void)
                 "DROP INDEX audit_actor; DROP INDEX audit_action; DROP INDEX audit_time;"
                 "ALTER TABLE report_files DROP COLUMN match_signal;"
                 "DROP TABLE notices_events; DROP TABLE notices;"
+                "DROP TABLE tlog_entries; DROP TABLE tlog_hashes; DROP TABLE tlog_checkpoints;"
                 "DROP TABLE blocklist_appeals; DROP TABLE blocklist_version; DROP TABLE blocklist;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");

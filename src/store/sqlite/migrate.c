@@ -189,10 +189,16 @@ static const char *const migrations[] = {
      "  notice_id INTEGER NOT NULL REFERENCES notices(id), at INTEGER NOT NULL,"
      "  kind TEXT NOT NULL, detail TEXT NOT NULL);"
      "CREATE INDEX notices_events_notice ON notices_events(notice_id);"),
-    /* 15: placeholder (exchange). */
+    /* 15: the exchange branch's, filled at its merge. */
     "SELECT 15;",
-    /* 16: placeholder (tlog). */
-    "SELECT 16;",
+    /* 16 (tlog_init): the blocking list's transparency log (store/tlog.h):
+     * its entries in order, the hashes of complete subtrees at tile levels,
+     * its signed checkpoints. */
+    ("CREATE TABLE tlog_entries(idx INTEGER PRIMARY KEY, entry TEXT NOT NULL);"
+     "CREATE TABLE tlog_hashes(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+     "  hash TEXT NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+     "CREATE TABLE tlog_checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL,"
+     "  at INTEGER NOT NULL);"),
     /* 17 (blocklist_init): the blocking list (store/blocklist.h): an entry
      * per URL or domain, proposed and approved by two people, with its
      * legal basis and term; the list's version, which members' updates

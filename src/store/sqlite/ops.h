@@ -128,6 +128,14 @@ SQ_OP(delivery_update, const vg_route_delivery *d, vg_error *err)
 SQ_OP(action_add, const vg_route_action *a, int *inserted, vg_error *err)
 SQ_OP(actions, int64_t report_id, vg_route_action **rows, size_t *count, vg_error *err)
 SQ_OP(report_by_public_id, const char *public_id, vg_report_row *row, int *found, vg_error *err)
+SQ_OP(tlog_size, uint64_t *size, vg_error *err)
+SQ_OP(tlog_append, uint64_t index, const char *entry, size_t len, const vg_tlog_hash_row *hashes,
+      size_t count, vg_error *err)
+SQ_OP(tlog_hashes, unsigned level, uint64_t index, size_t count, unsigned char *out,
+      vg_error *err)
+SQ_OP(tlog_entries, uint64_t index, size_t count, char **texts, size_t *lens, vg_error *err)
+SQ_OP(tlog_checkpoint_put, uint64_t size, const char *note, int64_t at, vg_error *err)
+SQ_OP(tlog_checkpoint_latest, uint64_t *size, char **note, vg_error *err)
 SQ_OP(block_put, const vg_block_entry *e, int64_t *id, vg_error *err)
 SQ_OP(blocks, const vg_block_filter *filter, size_t limit, vg_block_entry **rows, size_t *count,
       vg_error *err)
