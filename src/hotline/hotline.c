@@ -2,6 +2,7 @@
  * src/hotline/hotline.c - the use cases' shared context (hotline.h).
  */
 #include "hotline/hotline.h"
+#include "hotline/tlog.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -196,6 +197,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
         vg_error_prefix(err, "secrets.key_file: ");
     if (st == VG_OK && options && options->with_evidence)
         st = open_evidence(h, cfg, dir, err);
+    if (st == VG_OK && options && options->with_evidence)
+        st = vg_hotline_tlog_open(h, cfg, dir, err);
     if (st == VG_OK && options && options->with_alerts)
         st = vg_alerting_load(cfg, &h->alerting, err);
     if (st == VG_OK)
@@ -221,6 +224,7 @@ void vg_hotline_free(vg_hotline *h)
         return;
     vg_hotline_routing_free(h);
     vg_hotline_notices_free(h);
+    vg_hotline_tlog_free(h);
     vg_vault_close(h->vault);
     vg_hotline_index_close(h);
     free(h->index_path);

@@ -83,4 +83,11 @@ vg_status vg_hotline_tlog_tile(vg_hotline *h, const vg_tlog_tile *tile, unsigned
 /* The log's verifier key ("ORIGIN+KEYID+BASE64"), malloc'd. */
 vg_status vg_hotline_tlog_verifier_key(vg_hotline *h, char **out, vg_error *err);
 
+/* For vg_hotline_open and vg_hotline_free: read transparency.* and the
+ * signing key (data_dir: the default folder of its file) into
+ * h->transparency, and free it. */
+vg_status vg_hotline_tlog_open(vg_hotline *h, vg_config *cfg, const char *data_dir,
+                               vg_error *err);
+void vg_hotline_tlog_free(vg_hotline *h);
+
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hotline/tlog.h"
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
 #include "hotline/notices.h"
@@ -68,6 +69,24 @@ static int notices_configured(const vg_hotline *h)
     return h->noticing != NULL;
 }
 
+/* Signing needs the key, which only the server holds; a checkpoint per
+ * pass when the log grew (at most one a tick, a few seconds). */
+static vg_status transparency(vg_hotline *h, int64_t now, vg_job_report *report, vg_error *err)
+{
+    int signed_one = 0;
+    vg_status st = vg_hotline_tlog_checkpoint(h, now, &signed_one, err);
+    report->idle = !signed_one;
+    if (st == VG_OK)
+        snprintf(report->summary, sizeof report->summary, "%s",
+                 signed_one ? "signed a checkpoint" : "nothing new to sign");
+    return st;
+}
+
+static int transparency_open(const vg_hotline *h)
+{
+    return h->transparency != NULL;
+}
+
 const vg_job vg_jobs_table[] = {
     /* due at every pass: a failed delivery waits for its own next try, not
      * for the job's period (hotline/alerts.h) */
@@ -78,6 +97,8 @@ const vg_job vg_jobs_table[] = {
     {"notices", 0, notices, notices_configured},
     /* due at every pass too: each delivery has its own next try */
     {"deliveries", 0, vg_job_deliveries, routing_configured},
+    /* due at every pass: the log's checkpoint follows its appends */
+    {"transparency", 0, transparency, transparency_open},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 

@@ -14,6 +14,7 @@
 #include "server/ispws/ispws.h"
 #include "server/ops/ops.h"
 #include "server/public/public.h"
+#include "server/tlog/tlog.h"
 
 const vg_module vg_server_modules[] = {
     {"ops", vg_ops_open, vg_ops_routes, vg_ops_free},
@@ -24,5 +25,6 @@ const vg_module vg_server_modules[] = {
     {"ispws", vg_ispws_api_open, vg_ispws_api_routes, vg_ispws_api_free},
     {"console", vg_console_open, vg_console_routes, vg_console_free},
     {"admin", vg_admin_open, vg_admin_routes, vg_admin_free},
+    {"transparency", NULL, vg_tlog_routes, NULL},
 };
 const size_t vg_server_module_count = sizeof vg_server_modules / sizeof vg_server_modules[0];

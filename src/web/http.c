@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -636,7 +637,13 @@ static enum MHD_Result send_response(vg_http_request *req)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    /* no-store unless the handler chose (public, immutable files: the
+     * transparency log's tiles) */
+    int cache_chosen = 0;
+    for (size_t i = 0; i < req->header_count; i++)
+        cache_chosen |= !strcasecmp(req->headers[i][0], "Cache-Control");
+    if (!cache_chosen)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "Content-Security-Policy",
                             "default-src 'none'; style-src 'self' 'unsafe-inline'; "
                             "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "

@@ -95,6 +95,9 @@ static const expected_route EXPECTED[] = {
     {"POST", "/console/notice/confirm", VG_ROLE_ANALYST},
     {"POST", "/console/route", VG_ROLE_ANALYST},
     {"POST", "/console/route/removed", VG_ROLE_ANALYST},
+    {"GET", "/transparency/checkpoint", VG_ROLE_NONE},
+    {"GET", "/transparency/key", VG_ROLE_NONE},
+    {"GET", "/transparency/tile", VG_ROLE_NONE},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
 
