@@ -14,6 +14,7 @@
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
 #include "hotline/notices.h"
+#include "hotline/blocklist.h"
 #include "jobs/alerts.h"
 #include "jobs/deliveries.h"
 
@@ -87,6 +88,19 @@ static int transparency_open(const vg_hotline *h)
     return h->transparency != NULL;
 }
 
+/* Entries whose term ended leave the blocking list (a renewal needs a
+ * new approval before then). */
+static vg_status blocklist_expiry(vg_hotline *h, int64_t now, vg_job_report *report,
+                                  vg_error *err)
+{
+    size_t removed = 0;
+    vg_status st = vg_hotline_block_expire(h, now, &removed, err);
+    report->idle = !removed;
+    if (st == VG_OK)
+        snprintf(report->summary, sizeof report->summary, "%zu entries expired", removed);
+    return st;
+}
+
 const vg_job vg_jobs_table[] = {
     /* due at every pass: a failed delivery waits for its own next try, not
      * for the job's period (hotline/alerts.h) */
@@ -99,6 +113,7 @@ const vg_job vg_jobs_table[] = {
     {"deliveries", 0, vg_job_deliveries, routing_configured},
     /* due at every pass: the log's checkpoint follows its appends */
     {"transparency", 0, transparency, transparency_open},
+    {"blocklist", 600, blocklist_expiry, NULL},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 
