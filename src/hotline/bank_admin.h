@@ -54,6 +54,46 @@ vg_status vg_hotline_bank_import(vg_hotline *h, const char *bank, const char *te
                                  int add_only, const char *actor, int64_t now, uint64_t *added,
                                  vg_error *err);
 
+/* Whether name may name a bank: 1 to 64 letters, digits, '-' or '_'. */
+int vg_hotline_bank_name_valid(const char *name);
+
+/* The index change of vg_hotline_bank_import without its audit entry, for
+ * use cases that audit it with more (bank_curation.h): *first gets the
+ * number of the first entry added (the others follow it), *before and
+ * *after the index's live entries. One change of the index at a time. */
+vg_status vg_hotline_index_add(vg_hotline *h, const char *bank, const char *text, size_t len,
+                               uint64_t *first, uint64_t *before, uint64_t *after, vg_error *err);
+/* Remove the entries whose id is one of ids from bank (NULL: any) of the
+ * index, unaudited: *removed how many. */
+vg_status vg_hotline_index_remove(vg_hotline *h, const char *bank, const char *const *ids,
+                                  size_t count, uint64_t *removed, vg_error *err);
+
+/* vg_hotline_bank_import for a list in one of the field's formats
+ * (vigie/exchange.h: "te", "vics", "ncmec", "stopncii"), converted to a
+ * vigie bank first as `vigie bank import` does (withdrawn and deleted
+ * entries left out); categories: the VICS table ("us", "uk", or NULL to
+ * keep the numbers only). Audited "bank.import" with the format and what
+ * was left out. */
+vg_status vg_hotline_bank_import_format(vg_hotline *h, const char *bank, const char *format,
+                                        const char *categories, const char *text, size_t len,
+                                        const char *actor, int64_t now, uint64_t *added,
+                                        vg_error *err);
+
+/* The live entries of the index's bank written to sink in format ("vigie"
+ * for a vigie CSV bank, or one of vg_hotline_bank_import_format's), with
+ * the VICS table categories (NULL: none); *written how many entries the
+ * output carries, *skipped those the format has no place for (videos,
+ * patch sets, a type the format lacks). Audited "bank.export" (a list of
+ * hashes leaving the hotline is a fact to keep). VG_ERR_INVALID: no such
+ * bank or format. */
+vg_status vg_hotline_bank_export(vg_hotline *h, const char *bank, const char *format,
+                                 const char *categories, vg_status (*write)(void *ctx,
+                                                                            const void *data,
+                                                                            size_t len,
+                                                                            vg_error *err),
+                                 void *ctx, const char *actor, int64_t now, uint64_t *written,
+                                 uint64_t *skipped, vg_error *err);
+
 /* Remove the entries whose id is id from bank (NULL: any bank) of the
  * index: *removed how many; audited "bank.remove" when any was. */
 vg_status vg_hotline_bank_remove(vg_hotline *h, const char *bank, const char *id,

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+#include "hotline/bank_curation.h"
 
 #include "vigie/digest.h"
 #include "vigie/pdq.h"
@@ -143,10 +146,25 @@ vg_status vg_hotline_bank_lookup(vg_hotline *h, const char *signal_type, const c
     if (!ix)
         return vg_error_set(err, VG_ERR_UNSUPPORTED, "index not yet ready");
     if (type == VG_SIGNAL_PDQ)
-        return lookup_pdq(ix, signal, pdq_radius, out, err);
-    if (type == VG_SIGNAL_VPDQ)
-        return lookup_vpdq(ix, signal, out, err);
-    return lookup_digest(ix, type, signal, out, err);
+        st = lookup_pdq(ix, signal, pdq_radius, out, err);
+    else if (type == VG_SIGNAL_VPDQ)
+        st = lookup_vpdq(ix, signal, out, err);
+    else
+        st = lookup_digest(ix, type, signal, out, err);
+    /* what HMA clients disabled or deleted is left out; a bank whose ratio
+     * is between 0 and 1 takes part in that share of lookups, as in HMA */
+    vg_curation_filter *f = st == VG_OK && out->count ? vg_curation_filter_acquire(h, time(NULL))
+                                                       : NULL;
+    if (f) {
+        double coin = -1;
+        size_t kept = 0;
+        for (size_t i = 0; i < out->count; i++)
+            if (vg_curation_filter_keeps(f, out->items[i].bank, out->items[i].entry, &coin))
+                out->items[kept++] = out->items[i];
+        out->count = kept;
+        vg_curation_filter_release(h, f);
+    }
+    return st;
 }
 
 int vg_hotline_bank_index(vg_hotline *h, vg_index_stats *stats, int64_t *built_at)

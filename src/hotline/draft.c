@@ -15,6 +15,7 @@
 #include "util/secure.h"
 #include "vigie/digest.h"
 #include "vigie/image.h"
+#include "vigie/policy.h"
 #include "vigie/url.h"
 
 /* ---- drafts ------------------------------------------------------------------ */
@@ -194,11 +195,43 @@ static vg_status match_robust(const vg_index *index, const vg_filehash *r, int r
     return st;
 }
 
+/* The first match of found (in the order searched) that negative banks
+ * leave standing (vigie/policy.h), or -1; *negative when a negative entry
+ * was among them. */
+static long standing(const vg_index *index, const vg_index_matches *found, bool digest,
+                     bool *negative)
+{
+    *negative = false;
+    if (!found->count)
+        return -1;
+    vg_policy_match *pm = calloc(found->count, sizeof *pm);
+    if (!pm)
+        return 0; /* out of memory: the match as the index gave it */
+    for (size_t i = 0; i < found->count; i++)
+        pm[i] = (vg_policy_match){.entry = found->items[i].entry,
+                                  .distance = found->items[i].distance,
+                                  .digest = digest};
+    vg_policy_apply(index, pm, found->count);
+    long first = -1;
+    for (size_t i = 0; i < found->count; i++) {
+        *negative |= pm[i].negative;
+        if (first < 0 && !pm[i].negative && !pm[i].suppressed)
+            first = (long)i;
+    }
+    free(pm);
+    return first;
+}
+
 /* Record a bank match of f when the index holds one of its digests, or a
  * PDQ hash within the threshold (the closest one), as worth `kind`
  * (VG_FILE_KNOWN for bytes vigie hashed, VG_FILE_CLAIMED for digests the
  * sender quoted); for a picture vigie decoded itself (robust, may be NULL)
- * its robust signals too. f->match_signal says which one matched. */
+ * its robust signals too. f->match_signal says which one matched.
+ * Negative banks (entries whose "polarity" is "negative": known false
+ * positives) are matched too and never count: a negative digest match
+ * leaves the file unknown whatever else matches, a negative PDQ match
+ * outweighs the positive ones as far or farther (vigie/policy.h), and a
+ * signal a negative entry caught is not tried further with the next. */
 static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f, int kind,
                             const vg_digests *dg, const bool *have, const vg_pdq_hash *pdq,
                             const vg_filehash *robust, vg_error *err)
@@ -207,7 +240,7 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
     const vg_index *index = vg_hotline_index_acquire(h, &ticket);
     if (!index)
         return VG_OK;
-    vg_index_matches found = {0};
+    vg_index_matches found = {0}, each = {0};
     vg_status st = VG_OK;
     const char *how = VG_MATCH_DIGEST;
     const struct {
@@ -219,24 +252,49 @@ static vg_status match_file(vg_hotline *h, vg_intake_draft *d, vg_report_file *f
         {VG_SIGNAL_MD5, dg->md5, have[1]},
         {VG_SIGNAL_SHA1, dg->sha1, have[2]},
     };
-    for (size_t i = 0; st == VG_OK && !found.count && i < 3; i++)
-        if (exact[i].present)
-            st = vg_index_find_exact(index, exact[i].type, exact[i].value, &found, err);
-    if (st == VG_OK && !found.count && pdq) {
-        st = vg_index_search_pdq(index, pdq, h->pdq_threshold, &found, err);
-        /* a bank entry that is itself a picture's trimmed PDQ */
-        how = found.count && found.items[0].type == VG_SIGNAL_PDQ_TRIMMED ? VG_MATCH_TRIMMED
-                                                                          : VG_MATCH_PDQ;
+    /* every digest's matches, so that a negative one is seen whichever
+     * digest it lists */
+    for (size_t i = 0; st == VG_OK && i < 3; i++) {
+        if (!exact[i].present)
+            continue;
+        st = vg_index_find_exact(index, exact[i].type, exact[i].value, &each, err);
+        for (size_t j = 0; st == VG_OK && j < each.count; j++) {
+            if (found.count == found.capacity) {
+                size_t cap = found.capacity ? found.capacity * 2 : 8;
+                vg_index_match *grown = realloc(found.items, cap * sizeof *grown);
+                if (!grown) {
+                    st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                found.items = grown;
+                found.capacity = cap;
+            }
+            found.items[found.count++] = each.items[j];
+        }
     }
-    if (st == VG_OK && !found.count && robust && robust->has_robust)
+    vg_index_matches_free(&each);
+    bool negative = false;
+    long chosen = st == VG_OK ? standing(index, &found, true, &negative) : -1;
+    if (st == VG_OK && chosen < 0 && !negative && pdq) {
+        st = vg_index_search_pdq(index, pdq, h->pdq_threshold, &found, err);
+        chosen = st == VG_OK ? standing(index, &found, false, &negative) : -1;
+        /* a bank entry that is itself a picture's trimmed PDQ */
+        how = chosen >= 0 && found.items[chosen].type == VG_SIGNAL_PDQ_TRIMMED ? VG_MATCH_TRIMMED
+                                                                             : VG_MATCH_PDQ;
+    }
+    if (st == VG_OK && chosen < 0 && !negative && robust && robust->has_robust) {
+        found.count = 0;
         st = match_robust(index, robust, h->pdq_threshold, &found, &how, err);
-    if (st == VG_OK && found.count) {
+        chosen = st == VG_OK ? standing(index, &found, false, &negative) : -1;
+    }
+    if (st == VG_OK && chosen >= 0) {
         vg_index_entry e;
-        st = vg_index_entry_get(index, found.items[0].entry, &e, err);
+        const vg_index_match *m = &found.items[chosen];
+        st = vg_index_entry_get(index, m->entry, &e, err);
         if (st == VG_OK) {
             f->known = kind;
             /* a patch set has a score, not a distance */
-            f->distance = strcmp(how, VG_MATCH_CROP) ? found.items[0].distance : 0;
+            f->distance = strcmp(how, VG_MATCH_CROP) ? m->distance : 0;
             f->match_signal = how;
             f->bank = keep_copy(d, e.bank_name, strlen(e.bank_name));
             f->bank_entry = keep_copy(d, e.id, e.id_len);
@@ -467,4 +525,146 @@ vg_status vg_intake_draft_video(vg_hotline *h, vg_intake_draft *d, size_t index,
     vg_index_video_matches_free(&found);
     vg_hotline_index_release(h, ticket);
     return st;
+}
+
+/* ---- kept between requests ---------------------------------------------------- */
+
+/* The report's text fields, by name, as save and load see them. */
+#define DRAFT_FIELDS(X)                                                                          \
+    X(source) X(category) X(platform) X(account) X(occurred_at) X(description) X(reporter_kind) \
+    X(language) X(country) X(contact) X(client_ip) X(user_agent) X(extra_json)
+#define FILE_TEXTS(X)                                                                            \
+    X(vault_id) X(filename) X(content_type) X(md5) X(sha1) X(sha256) X(pdq) X(bank)             \
+    X(bank_entry) X(match_signal) X(video_match)
+
+static int set_text(json_t *o, const char *name, const char *value)
+{
+    return !value || json_object_set_new(o, name, json_string(value)) == 0;
+}
+
+vg_status vg_intake_draft_save(const vg_intake_draft *d, char **text, vg_error *err)
+{
+    *text = NULL;
+    const vg_report *r = &d->report;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b}", "public_id", d->public_id, "receipt_code",
+                          d->receipt_code, "secret_hash", d->secret_hash, "api_key_id",
+                          (json_int_t)r->api_key_id, "danger", r->danger);
+    json_t *urls = json_array(), *files = json_array();
+    int ok = o && urls && files;
+#define SAVE_FIELD(name) ok = ok && set_text(o, #name, r->name);
+    DRAFT_FIELDS(SAVE_FIELD)
+#undef SAVE_FIELD
+    for (size_t i = 0; ok && i < r->url_count; i++)
+        ok = !json_array_append_new(urls, json_pack("[s, s]", r->urls[i].url,
+                                                     r->urls[i].canonical));
+    for (size_t i = 0; ok && i < r->file_count; i++) {
+        const vg_report_file *f = &r->files[i];
+        json_t *fo = json_pack("{s:I, s:i, s:i, s:i}", "size", (json_int_t)f->size,
+                               "pdq_quality", f->pdq_quality, "known", f->known, "distance",
+                               f->distance);
+        ok = fo != NULL;
+#define SAVE_FILE(name) ok = ok && set_text(fo, #name, f->name);
+        FILE_TEXTS(SAVE_FILE)
+#undef SAVE_FILE
+        if (ok)
+            ok = !json_array_append_new(files, fo); /* takes fo, even when it fails */
+        else
+            json_decref(fo);
+    }
+    ok = ok && !json_object_set(o, "urls", urls) && !json_object_set(o, "files", files);
+    *text = ok ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(urls);
+    json_decref(files);
+    json_decref(o);
+    return *text ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+}
+
+static vg_status load_text(vg_intake_draft *d, json_t *o, const char *name, const char **out)
+{
+    json_t *v = json_object_get(o, name);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return VG_OK;
+    if (!json_is_string(v))
+        return VG_ERR_CORRUPT;
+    *out = keep_copy(d, json_string_value(v), json_string_length(v));
+    return *out ? VG_OK : VG_ERR_NOMEM;
+}
+
+vg_status vg_intake_draft_load(vg_intake_draft *d, const char *text, vg_error *err)
+{
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    json_t *urls = json_object_get(o, "urls"), *files = json_object_get(o, "files");
+    const char *pid = json_string_value(json_object_get(o, "public_id"));
+    const char *code = json_string_value(json_object_get(o, "receipt_code"));
+    const char *secret = json_string_value(json_object_get(o, "secret_hash"));
+    vg_status st = json_is_object(o) && json_is_array(urls) && json_is_array(files) && pid &&
+                           code && secret && strlen(pid) < sizeof d->public_id &&
+                           strlen(code) < sizeof d->receipt_code &&
+                           strlen(secret) < sizeof d->secret_hash
+                       ? VG_OK
+                       : VG_ERR_CORRUPT;
+    vg_report *r = &d->report;
+    if (st == VG_OK) {
+        /* the same ids every time it is read, so that a retried finish is one report */
+        snprintf(d->public_id, sizeof d->public_id, "%s", pid);
+        snprintf(d->receipt_code, sizeof d->receipt_code, "%s", code);
+        snprintf(d->secret_hash, sizeof d->secret_hash, "%s", secret);
+        r->api_key_id = (int64_t)json_integer_value(json_object_get(o, "api_key_id"));
+        r->danger = json_is_true(json_object_get(o, "danger"));
+    }
+#define LOAD_FIELD(name)                                                                         \
+    if (st == VG_OK)                                                                             \
+        st = load_text(d, o, #name, &r->name);
+    DRAFT_FIELDS(LOAD_FIELD)
+#undef LOAD_FIELD
+    size_t i;
+    json_t *v;
+    json_array_foreach(urls, i, v)
+    {
+        const char *raw = json_string_value(json_array_get(v, 0));
+        const char *canonical = json_string_value(json_array_get(v, 1));
+        if (st != VG_OK)
+            break;
+        if (!raw || !canonical)
+            st = VG_ERR_CORRUPT;
+        vg_report_url *grown =
+            st == VG_OK ? realloc(d->urls, (r->url_count + 1) * sizeof *grown) : NULL;
+        if (st == VG_OK && !grown)
+            st = VG_ERR_NOMEM;
+        if (st == VG_OK) {
+            d->urls = grown;
+            r->urls = d->urls;
+            d->urls[r->url_count].url = keep_copy(d, raw, strlen(raw));
+            d->urls[r->url_count].canonical = keep_copy(d, canonical, strlen(canonical));
+            st = d->urls[r->url_count].url && d->urls[r->url_count].canonical ? VG_OK
+                                                                               : VG_ERR_NOMEM;
+            r->url_count++;
+        }
+    }
+    json_array_foreach(files, i, v)
+    {
+        if (st != VG_OK)
+            break;
+        vg_report_file *f = json_is_object(v) ? add_file(NULL, d, err) : NULL;
+        if (!f) {
+            st = json_is_object(v) ? VG_ERR_NOMEM : VG_ERR_CORRUPT;
+            break;
+        }
+        f->size = (uint64_t)json_integer_value(json_object_get(v, "size"));
+        f->pdq_quality = (int)json_integer_value(json_object_get(v, "pdq_quality"));
+        f->known = (int)json_integer_value(json_object_get(v, "known"));
+        f->distance = (int)json_integer_value(json_object_get(v, "distance"));
+#define LOAD_FILE(name)                                                                          \
+    if (st == VG_OK)                                                                             \
+        st = load_text(d, v, #name, &f->name);
+        FILE_TEXTS(LOAD_FILE)
+#undef LOAD_FILE
+    }
+    json_decref(o);
+    if (st == VG_ERR_CORRUPT)
+        return vg_error_set(err, st, "a kept report could not be read back");
+    if (st != VG_OK)
+        return vg_error_set(err, st, "out of memory");
+    return VG_OK;
 }

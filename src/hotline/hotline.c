@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <string.h>
 
+#include "hotline/bank_curation.h"
 #include "hotline/index_ref.h"
 #include "hotline/alerting.h"
 #include "hotline/routing.h"
@@ -131,6 +132,7 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     pthread_mutex_init(&h->near_lock, NULL);
     pthread_mutex_init(&h->index_lock, NULL);
     pthread_mutex_init(&h->index_write_lock, NULL);
+    pthread_mutex_init(&h->curation_lock, NULL);
     /* The keys (and by default the vault) live in the data directory, even
      * when the database is elsewhere: made here when SQLite does not. */
     const char *data_dir = vg_config_get(cfg, "data_dir", NULL);
@@ -239,6 +241,8 @@ void vg_hotline_free(vg_hotline *h)
     pthread_mutex_destroy(&h->near_lock);
     pthread_mutex_destroy(&h->index_lock);
     pthread_mutex_destroy(&h->index_write_lock);
+    vg_curation_filter_reset(h);
+    pthread_mutex_destroy(&h->curation_lock);
     memset(h->name_key, 0, sizeof h->name_key);
     vg_store_close(h->store); /* flushes the writer */
     free(h);

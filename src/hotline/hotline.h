@@ -97,6 +97,12 @@ typedef struct vg_hotline {
     char index_problem[520];   /* why a replaced file could not be opened, or "" */
     uint64_t index_failed[4];  /* that file's identity: not tried again until it changes */
     pthread_mutex_t index_write_lock; /* one change of the index file at a time */
+
+    /* what lookups leave out (banks and content HMA clients disabled or
+     * deleted), read from the store at most once a second
+     * (bank_curation.h) */
+    pthread_mutex_t curation_lock;
+    struct vg_curation_filter *curation;
 } vg_hotline;
 
 /* What vg_hotline_open needs besides the configuration. */

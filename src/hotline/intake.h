@@ -80,6 +80,14 @@ vg_status vg_intake_draft_digests(vg_hotline *h, vg_intake_draft *d, const char 
 /* True when the report says where the material is (URL, file or account). */
 int vg_intake_draft_locates(const vg_intake_draft *d);
 
+/* The draft (its fields, URLs and files as they are, matches included,
+ * and its ids) as a JSON object text, for a report gathered over several
+ * requests (ispws.h): *text malloc'd. */
+vg_status vg_intake_draft_save(const vg_intake_draft *d, char **text, vg_error *err);
+/* Fill d (initialised, empty) from vg_intake_draft_save's text, ids
+ * included. VG_ERR_CORRUPT when it is not one. */
+vg_status vg_intake_draft_load(vg_intake_draft *d, const char *text, vg_error *err);
+
 /* Sanitise a sender's file name: its last path component, control
  * characters and quotes removed, at most 200 bytes of valid UTF-8.
  * Returns a malloc'd string, or NULL when nothing usable remains. */

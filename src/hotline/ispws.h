@@ -3,16 +3,17 @@
  * files and file details over several calls, then finished (written as
  * one report, like any partner report) or retracted (docs/interop-server.md).
  *
- * An open report is a draft held in memory with its files already
- * encrypted in the vault; it belongs to the key that opened it (another
- * key is told it does not exist), and it expires as model/ispws.h says:
- * expired and retracted reports leave nothing behind, their files
- * removed from the vault. A restart forgets open reports the same way
- * (senders then get 5001 and send again). Everything the sender says
- * about the report and its files (incident type, industry
- * classification, annotations, the digests it quotes) is kept with the
- * report as the sender's claim, in its extra fields, and never decides
- * anything: only the files themselves are matched against the banks.
+ * An open report is kept in the store (store/exchange.h) with its files
+ * already encrypted in the vault, so that every node answers for it and a
+ * restart keeps it; it belongs to the key that opened it (another key is
+ * told it does not exist), and it expires as model/ispws.h says: expired
+ * and retracted reports leave nothing behind, their files removed from
+ * the vault. A finished report is remembered a day, to tell its sender it
+ * was (5102). Everything the sender says about the report and its files
+ * (incident type, industry classification, annotations, the digests it
+ * quotes) is kept with the report as the sender's claim, in its extra
+ * fields, and never decides anything: only the files themselves are
+ * matched against the banks.
  *
  * Thread safety: every call may come from any thread.
  */
@@ -28,10 +29,11 @@
 
 typedef struct vg_ispws vg_ispws;
 
-/* At most max_open reports open at once (the oldest is never dropped:
- * a new one is refused with VG_ISPWS_SERVER_ERROR). */
+/* At most max_open reports open at once, on every node together (the
+ * oldest is never dropped: a new one is refused with
+ * VG_ISPWS_SERVER_ERROR). */
 vg_status vg_ispws_new(vg_hotline *h, size_t max_open, vg_ispws **out, vg_error *err);
-/* Forget every open report, removing its files. NULL is fine. */
+/* Release s (the open reports stay in the store). NULL is fine. */
 void vg_ispws_free(vg_ispws *s);
 
 /* Open a report from d (malloc'd, initialised, filled: taken over in every
@@ -52,7 +54,8 @@ vg_ispws_code vg_ispws_file_details(vg_ispws *s, int64_t key_id, int64_t report_
                                     const char *file_id, const char *details, int64_t now,
                                     vg_error *err);
 
-/* Write the report (vg_hotline_submit); *file_ids (malloc'd array of
+/* Write the report (vg_hotline_submit, once: a finish retried after a
+ * failure, or sent to two nodes at once, writes one report); *file_ids (malloc'd array of
  * malloc'd strings, *file_count of them) gets its files' ids. */
 vg_ispws_code vg_ispws_finish(vg_ispws *s, int64_t key_id, int64_t report_id, int64_t now,
                               char ***file_ids, size_t *file_count, vg_error *err);

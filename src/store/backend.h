@@ -4,8 +4,8 @@
  * A backend fills one vg_store_ops table: opening and closing, running a
  * function inside a transaction, and one function per operation of the
  * table-group headers (store/settings in store.h, reports.h, people.h,
- * audit.h, items.h, jobs.h, alerts.h, stats.h, routes.h, notices.h,
- * blocklist.h), each taking the backend's own transaction
+ * audit.h, items.h, jobs.h, alerts.h, stats.h, routes.h, exchange.h, notices.h,
+ * tlog.h, blocklist.h), each taking the backend's own transaction
  * object. The contracts are those headers', function for function; store.c
  * forwards every vg_tx_* call here and refuses writes in read transactions
  * before they arrive. Backends are mechanism only: no rule of the hotline
@@ -17,6 +17,7 @@
 
 #include "store/alerts.h"
 #include "store/audit.h"
+#include "store/exchange.h"
 #include "store/blocklist.h"
 #include "store/items.h"
 #include "store/jobs.h"
@@ -176,6 +177,21 @@ typedef struct vg_store_ops {
     vg_status (*route_put)(void *tx, const vg_url_route_row *row, int *inserted, vg_error *err);
     vg_status (*routes)(void *tx, int64_t report_id, int64_t case_id, vg_url_route_row **rows,
                         size_t *count, vg_error *err);
+    vg_status (*exchange_banks)(void *tx, vg_exchange_bank **rows, size_t *count, vg_error *err);
+    vg_status (*exchange_bank_put)(void *tx, const vg_exchange_bank *row, vg_error *err);
+    vg_status (*exchange_content_put)(void *tx, const vg_exchange_content *row, vg_error *err);
+    vg_status (*exchange_content_get)(void *tx, int64_t entry, vg_exchange_content *row,
+                                      int *found, vg_error *err);
+    vg_status (*exchange_content_disabled)(void *tx, int64_t now, int64_t **entries,
+                                           size_t *count, vg_error *err);
+    vg_status (*exchange_report_put)(void *tx, const vg_exchange_report *row, int only_new,
+                                     int *written, vg_error *err);
+    vg_status (*exchange_report_get)(void *tx, int64_t id, vg_exchange_report *row, int *found,
+                                     vg_error *err);
+    vg_status (*exchange_report_delete)(void *tx, int64_t id, vg_error *err);
+    vg_status (*exchange_reports_due)(void *tx, int64_t now, size_t limit,
+                                      vg_exchange_report **rows, size_t *count, vg_error *err);
+    vg_status (*exchange_reports_open)(void *tx, int64_t *count, vg_error *err);
     vg_status (*notice_todo)(void *tx, const char *action, size_t limit, vg_notice_todo **todo,
                              size_t *count, vg_error *err);
     vg_status (*notice_put)(void *tx, const vg_notice_row *row, int64_t *id, vg_error *err);

@@ -609,6 +609,73 @@ vg_status vg_tx_routes(vg_tx *tx, int64_t report_id, int64_t case_id, vg_url_rou
     return tx->ops->routes(tx->impl, report_id, case_id, rows, count, err);
 }
 
+/* ---- exchange.h (its rows: exchange.c) ---- */
+
+vg_status vg_tx_exchange_banks(vg_tx *tx, vg_exchange_bank **rows, size_t *count, vg_error *err)
+{
+    return tx->ops->exchange_banks(tx->impl, rows, count, err);
+}
+
+vg_status vg_tx_exchange_bank_put(vg_tx *tx, const vg_exchange_bank *row, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "exchange_bank_put");
+    return tx->ops->exchange_bank_put(tx->impl, row, err);
+}
+
+vg_status vg_tx_exchange_content_put(vg_tx *tx, const vg_exchange_content *row, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "exchange_content_put");
+    return tx->ops->exchange_content_put(tx->impl, row, err);
+}
+
+vg_status vg_tx_exchange_content_get(vg_tx *tx, int64_t entry, vg_exchange_content *row,
+                                     int *found, vg_error *err)
+{
+    return tx->ops->exchange_content_get(tx->impl, entry, row, found, err);
+}
+
+vg_status vg_tx_exchange_content_disabled(vg_tx *tx, int64_t now, int64_t **entries,
+                                          size_t *count, vg_error *err)
+{
+    return tx->ops->exchange_content_disabled(tx->impl, now, entries, count, err);
+}
+
+vg_status vg_tx_exchange_report_put(vg_tx *tx, const vg_exchange_report *row, int only_new,
+                                    int *written, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "exchange_report_put");
+    return tx->ops->exchange_report_put(tx->impl, row, only_new, written, err);
+}
+
+vg_status vg_tx_exchange_report_get(vg_tx *tx, int64_t id, vg_exchange_report *row, int *found,
+                                    vg_error *err)
+{
+    return tx->ops->exchange_report_get(tx->impl, id, row, found, err);
+}
+
+vg_status vg_tx_exchange_report_delete(vg_tx *tx, int64_t id, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "exchange_report_delete");
+    return tx->ops->exchange_report_delete(tx->impl, id, err);
+}
+
+vg_status vg_tx_exchange_reports_due(vg_tx *tx, int64_t now, size_t limit,
+                                     vg_exchange_report **rows, size_t *count, vg_error *err)
+{
+    return tx->ops->exchange_reports_due(tx->impl, now, limit, rows, count, err);
+}
+
+vg_status vg_tx_exchange_reports_open(vg_tx *tx, int64_t *count, vg_error *err)
+{
+    return tx->ops->exchange_reports_open(tx->impl, count, err);
+}
+
+/* ---- notices.h, and the routing operations of routes.h ---- */
+
 vg_status vg_tx_notice_todo(vg_tx *tx, const char *action, size_t limit, vg_notice_todo **todo,
                             size_t *count, vg_error *err)
 {

@@ -10,6 +10,7 @@
 #include "model/audit.h"
 #include "model/blocklist.h"
 #include "model/item.h"
+#include "model/curation.h"
 #include "model/ispws.h"
 #include "model/people.h"
 #include "model/priority.h"
@@ -1290,6 +1291,48 @@ static void test_routes(void)
     CHECK(!vg_rule_child_in_danger(NULL, 0));
 }
 
+/* Partners write only the banks they made through the API, never one that
+ * decides reports; HMA's ratio and disable_until_ts as HMA means them. */
+static void test_curation_rules(void)
+{
+    static const struct {
+        int exists, made_by_api, trusted;
+        vg_curate_verdict want;
+    } banks[] = {
+        {0, 0, 0, VG_CURATE_WRITABLE},      /* a new bank */
+        {1, 1, 0, VG_CURATE_WRITABLE},      /* one made through the API */
+        {1, 0, 0, VG_CURATE_OPERATOR_BANK}, /* an index file's bank */
+        {0, 0, 1, VG_CURATE_TRUSTED_NAME},  /* not there yet, but trusted by name */
+        {1, 1, 1, VG_CURATE_TRUSTED_NAME},  /* made through the API, trusted since */
+        {1, 0, 1, VG_CURATE_TRUSTED_NAME},
+    };
+    for (size_t i = 0; i < sizeof banks / sizeof banks[0]; i++)
+        CHECK_MSG(vg_rule_curate_bank(banks[i].exists, banks[i].made_by_api, banks[i].trusted) ==
+                      banks[i].want,
+                  "bank row %zu", i);
+    CHECK(*vg_curate_verdict_text(VG_CURATE_OPERATOR_BANK));
+    CHECK(*vg_curate_verdict_text(VG_CURATE_WRITABLE) == 0);
+    static const struct {
+        double ratio, coin;
+        int want;
+    } ratios[] = {{1.0, 0.0, 1}, {1.0, 0.999, 1}, {0.0, 0.0, 0}, {0.0, 0.5, 0},
+                  {0.5, 0.49, 1}, {0.5, 0.5, 1},  {0.5, 0.51, 0}};
+    for (size_t i = 0; i < sizeof ratios / sizeof ratios[0]; i++)
+        CHECK_MSG(vg_rule_bank_matches(ratios[i].ratio, ratios[i].coin) == ratios[i].want,
+                  "ratio row %zu", i);
+    /* HMA's magic values: 0 disabled for good, 1 enabled */
+    CHECK(vg_rule_disable_until_store(0) == INT64_MAX);
+    CHECK(vg_rule_disable_until_store(1) == 0);
+    CHECK(vg_rule_disable_until_store(1700000000) == 1700000000);
+    CHECK(vg_rule_disable_until_hma(INT64_MAX) == 0);
+    CHECK(vg_rule_disable_until_hma(0) == 1);
+    CHECK(vg_rule_disable_until_hma(1700000000) == 1700000000);
+    CHECK(vg_rule_content_enabled(0, 1700000000));
+    CHECK(!vg_rule_content_enabled(INT64_MAX, 1700000000));
+    CHECK(!vg_rule_content_enabled(1700000001, 1700000000));
+    CHECK(vg_rule_content_enabled(1700000000, 1700000000)); /* HMA: ts <= now is enabled */
+}
+
 /* The notice rules, case by case: what each state does with what a check
  * saw (model/notice.h). Policy: re-notice 24 h, check 1 h, retry 10 min,
  * escalate after 2, stay-down checks daily for 30 days. */
@@ -1466,6 +1509,7 @@ int main(void)
     RUN(test_vocab);
     RUN(test_scopes);
     RUN(test_ispws_rules);
+    RUN(test_curation_rules);
     RUN(test_login_rules);
     RUN(test_case_rules);
     RUN(test_content_key);

@@ -6,6 +6,7 @@
  * copies, visibly, and reopened by a supervisor; the administration pages.
  */
 #include <ctype.h>
+#include <jansson.h>
 
 #include "store_peek.h"
 #include "test_people.h"
@@ -615,6 +616,117 @@ static void test_admin_banks(void)
     ts_remove_dir(dir);
 }
 
+/* Upload a file to the banks page as a multipart form with fields
+ * (name, value pairs, NULL-ended); the answer in r. */
+static long banks_form(ts_server *t, const person *admin, const char *const *fields,
+                       const char *file, ts_response *r)
+{
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", admin->csrf);
+    for (size_t i = 0; fields[i]; i += 2)
+        ti_mp_field(&m, fields[i], fields[i + 1]);
+    if (file)
+        ti_mp_file(&m, "file", "list", (const uint8_t *)file, strlen(file));
+    ti_mp_end(&m);
+    const char *headers[] = {admin->cookie,
+                             "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
+    long status = ts_call(t, "POST", "/console/admin/banks", headers, m.buf, m.len, r)
+                      ? r->status
+                      : -1;
+    free(m.buf);
+    return status;
+}
+
+/* The banks page speaks the field's formats as `vigie bank import|export`
+ * does: a ThreatExchange list imported decides the pictures it names; the
+ * bank exported as ThreatExchange and as VICS reads as those formats
+ * write (docs/exchange.md); both audited. */
+static void test_admin_bank_formats(void)
+{
+    char dir[] = "/tmp/vigie-formats-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char index_path[600];
+    snprintf(index_path, sizeof index_path, "%s/known.idx", dir);
+    vg_index_builder *builder = NULL;
+    uint32_t bank = 0;
+    CHECK(vg_index_builder_new(&builder, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(builder, "seed", NULL, 0, &bank, NULL) == VG_OK);
+    CHECK(vg_index_builder_write(builder, index_path, NULL) == VG_OK);
+    vg_index_builder_free(builder);
+    char md5[33];
+    size_t len = 0;
+    uint8_t *img = ti_image(44, &len);
+    vg_digests dg;
+    CHECK(vg_digest_buffer(img, len, &dg, NULL) == VG_OK);
+    free(img);
+    vg_hex_encode(dg.md5, 16, md5);
+    char extra[800];
+    snprintf(extra, sizeof extra,
+             "intake.index = %s\nconsole.trusted_banks = te-list=illegal_csam/A/b2\n", index_path);
+    ts_server t;
+    CHECK(ts_start(&t, extra));
+    person admin;
+    CHECK(sign_in(&t, "root", VG_ROLE_ADMINISTRATOR, &admin));
+    /* python-threatexchange's local file: "<signal_type> <signal>" a line */
+    char te[300];
+    snprintf(te, sizeof te,
+             "pdq f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n"
+             "video_md5 %s\n"
+             "photodna AAAA\n",
+             md5);
+    ts_response r;
+    const char *imp[] = {"action", "import", "bank", "te-list", "format", "te", NULL};
+    CHECK_INT_EQ(banks_form(&t, &admin, imp, te, &r), 200);
+    CHECK(r.body && strstr(r.body, "2 entries added"));
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'bank.import' AND "
+                                "target = 'bank:te-list' AND detail LIKE '%\"format\":\"te\"%'"),
+                 1);
+    /* the picture the list names by MD5 is decided by the trusted bank */
+    int64_t known = public_report(&t, "image_video", NULL, 44);
+    char state[64];
+    CHECK(known && !strcmp(state_of(&t, known, state, sizeof state), "auto"));
+    /* a list that is not one, or a format that is none: refused */
+    const char *bad[] = {"action", "import", "bank", "te-list", "format", "vics", NULL};
+    CHECK_INT_EQ(banks_form(&t, &admin, bad, "{\"value\": 3", &r), 422);
+    ts_response_free(&r);
+    const char *nofmt[] = {"action", "import", "bank", "te-list", "format", "xls", NULL};
+    CHECK_INT_EQ(banks_form(&t, &admin, nofmt, te, &r), 422);
+    ts_response_free(&r);
+
+    /* exported as ThreatExchange: the same lines back (MD5 as video_md5) */
+    const char *exp_te[] = {"action", "export", "bank", "te-list", "format", "te", NULL};
+    CHECK_INT_EQ(banks_form(&t, &admin, exp_te, NULL, &r), 200);
+    char line[100];
+    snprintf(line, sizeof line, "video_md5 %s\n", md5);
+    CHECK(r.body &&
+          strstr(r.body,
+                 "pdq f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n") &&
+          strstr(r.body, line) && !strstr(r.body, "photodna"));
+    char value[200];
+    CHECK(ts_header(&r, "Content-Disposition", value, sizeof value) &&
+          strstr(value, "te-list.txt"));
+    ts_response_free(&r);
+    /* as VICS: the OData envelope of Media, the MD5 in upper case */
+    const char *exp_vics[] = {"action", "export", "bank", "te-list", "format", "vics", NULL};
+    CHECK_INT_EQ(banks_form(&t, &admin, exp_vics, NULL, &r), 200);
+    char upper[33];
+    for (int i = 0; i < 33; i++)
+        upper[i] = (char)toupper((unsigned char)md5[i]);
+    json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    const char *ctx = json_string_value(json_object_get(j, "@odata.context"));
+    CHECK(ctx && strlen(ctx) > 6 && !strcmp(ctx + strlen(ctx) - 6, "#Media"));
+    CHECK(r.body && strstr(r.body, upper));
+    json_decref(j);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'bank.export'"), 2);
+    const char *nobank[] = {"action", "export", "bank", "nowhere", "format", "te", NULL};
+    CHECK_INT_EQ(banks_form(&t, &admin, nobank, NULL, &r), 422);
+    ts_response_free(&r);
+    ts_stop(&t);
+    ts_remove_dir(dir);
+}
+
 /* The console's refusals in the staff frame with the way back into the
  * console, never the public pages (a French visitor's page, "Home" to the
  * public site): an address no route serves, a form with a lost token, a
@@ -672,6 +784,7 @@ int main(void)
     RUN(test_inherited_and_reopened);
     RUN(test_admin_people_keys_and_log);
     RUN(test_admin_banks);
+    RUN(test_admin_bank_formats);
     RUN(test_console_error_pages);
     curl_global_cleanup();
     return vg_test_exit();

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "server_test.h"
+#include "store_peek.h"
 #include "test_intake_common.h"
 #include "vigie/index.h"
 #include "vigie/pdq.h"
@@ -338,23 +339,25 @@ static void test_curation_reads(void)
     CHECK_INT_EQ(get_json(&h, h.curate_key, "/hma/c/bank/nowhere", &j), 404);
     CHECK(hma_error(j, "bank 'nowhere' not found"));
     json_decref(j);
-    CHECK_INT_EQ(get_json(&h, h.curate_key, "/hma/c/bank/hotline-net/content/0", &j), 200);
+    CHECK_INT_EQ(get_json(&h, h.curate_key,
+                          "/hma/c/bank/hotline-net/content/0?include_signals=true", &j),
+                 200);
     CHECK_INT_EQ(json_integer_value(json_object_get(j, "id")), 0);
     CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "signals"), "pdq")),
                  PDQ_ORIG);
-    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "metadata"), "series")),
+    CHECK_STR_EQ(json_string_value(json_object_get(
+                     json_object_get(json_object_get(j, "metadata"), "json"), "series")),
                  "s1");
     json_decref(j);
-    /* the banks are changed by the operator's tools, not through this API */
-    CHECK_INT_EQ(post_json(&h, h.curate_key, "/hma/c/banks", "application/json",
-                           "{\"name\":\"NEW\"}", 14, &j),
-                 405);
-    CHECK(hma_error(j, NULL));
-    json_decref(j);
-    CHECK_INT_EQ(post_json(&h, h.curate_key, "/hma/c/bank/other-net/signal", "application/json",
-                           "{}", 2, &j),
-                 405);
-    CHECK(hma_error(j, NULL));
+    /* an operator's entry: its bank id and columns as HMA's metadata;
+     * signals only when asked, as HMA */
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/hma/c/bank/hotline-net/content/0", &j), 200);
+    CHECK(json_object_get(j, "signals") == NULL);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "disable_until_ts")), 1);
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "bank"), "name")),
+                 "hotline-net");
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "metadata"), "content_id")),
+                 "bridge-1");
     json_decref(j);
     /* content of another bank, past the end, not a number: not found */
     const char *missing[] = {"/hma/c/bank/other-net/content/0", "/hma/c/bank/hotline-net/content/2",
@@ -370,6 +373,419 @@ static void test_curation_reads(void)
 
 /* Each part needs its scope; refusals and unknown addresses below the
  * prefix read as HMA's errors; the prefix is the operator's. */
+static long call_json(hma_test *h, const char *method, const char *key, const char *path,
+                      const char *body, json_t **json)
+{
+    char auth[120];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    const char *headers[] = {auth, "Content-Type: application/json", NULL};
+    ts_response r;
+    *json = NULL;
+    if (!ts_call(&h->t, method, path, headers, body, body ? strlen(body) : 0, &r))
+        return -1;
+    *json = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    long status = r.status;
+    ts_response_free(&r);
+    return status;
+}
+
+/* Whether a lookup of the PDQ names bank. */
+static int lookup_names(hma_test *h, const char *pdq, const char *bank)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/hma/m/lookup?signal_type=pdq&signal=%s", pdq);
+    json_t *j;
+    int found = 0;
+    if (get_json(h, h->match_key, path, &j) == 200)
+        for (size_t i = 0; i < json_array_size(j); i++)
+            found |= !strcmp(json_string_value(json_array_get(j, i)), bank);
+    json_decref(j);
+    return found;
+}
+
+typedef struct audit_find {
+    const char *action, *target;
+    int count;
+    char actor[64], detail[300];
+} audit_find;
+
+static int on_audit(const vg_audit_entry *e, void *ctx)
+{
+    audit_find *f = ctx;
+    if (!strcmp(e->action, f->action) && !strcmp(e->target, f->target)) {
+        f->count++;
+        snprintf(f->actor, sizeof f->actor, "%s", e->actor);
+        snprintf(f->detail, sizeof f->detail, "%s", e->detail);
+    }
+    return 0;
+}
+
+static int audited(hma_test *h, const char *action, const char *target, audit_find *f)
+{
+    *f = (audit_find){.action = action, .target = target};
+    ts_audit_each(h->t.srv->hotline->store, on_audit, f);
+    return f->count;
+}
+
+/* HMA's writes: a bank made, content added by signals and by file, found
+ * by later lookups, disabled and enabled, the bank switched off and on,
+ * content and bank deleted; each audited with the partner's key; the
+ * operator's banks, and a trusted bank's name, are not the partners'. */
+static void test_curation_writes(void)
+{
+    hma_test h;
+    CHECK(hma_start(&h, "console.trusted_banks = TRUSTED=illegal_csam/A/b1\n"));
+    json_t *j;
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/banks", "{\"name\":\"PARTNER_A\"}",
+                           &j),
+                 201);
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "name")), "PARTNER_A");
+    CHECK(json_real_value(json_object_get(j, "matching_enabled_ratio")) == 1.0);
+    json_decref(j);
+    audit_find f;
+    CHECK_INT_EQ(audited(&h, "bank.create", "bank:PARTNER_A", &f), 1);
+    CHECK(!strncmp(f.actor, "key:", 4));
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/banks", "{\"name\":\"PARTNER_A\"}",
+                           &j),
+                 403);
+    CHECK(hma_error(j, "Bank already exists"));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/banks", "{\"name\":\"hotline-net\"}",
+                           &j),
+                 403);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/banks", "{\"name\":\"TRUSTED\"}", &j),
+                 403);
+    CHECK(hma_error(j, "trusted_banks"));
+    json_decref(j);
+    const char *bad[] = {"{\"name\":\"a b\"}", "{}", "[1]", "{\"name\":\"B\",\"enabled_ratio\":2}",
+                         "not json"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_MSG(call_json(&h, "POST", h.curate_key, "/hma/c/banks", bad[i], &j) == 400, "%s",
+                  bad[i]);
+        CHECK(hma_error(j, NULL));
+        json_decref(j);
+    }
+    CHECK_INT_EQ(call_json(&h, "POST", h.match_key, "/hma/c/banks", "{\"name\":\"B\"}", &j), 403);
+    json_decref(j);
+    /* an empty bank made through the API is listed; disabled at birth */
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/banks",
+                           "{\"name\":\"QUIET\",\"enabled\":false}", &j),
+                 201);
+    CHECK(json_real_value(json_object_get(j, "matching_enabled_ratio")) == 0.0);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/hma/c/banks", &j), 200);
+    CHECK_INT_EQ(json_array_size(j), 4);
+    json_decref(j);
+
+    /* a signal added: entry 2 (the index held 0 and 1), found by lookups */
+    CHECK(!lookup_names(&h, PDQ_BLUR, "PARTNER_A"));
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/bank/PARTNER_A/signal",
+                           "{\"pdq\":\"" PDQ_BLUR "\",\"note\":\"seen twice\"}", &j),
+                 200);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "id")), 2);
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "signals"), "pdq")),
+                 PDQ_BLUR);
+    json_decref(j);
+    CHECK(lookup_names(&h, PDQ_BLUR, "PARTNER_A"));
+    CHECK(lookup_names(&h, PDQ_ORIG, "PARTNER_A")); /* within the threshold */
+    CHECK_INT_EQ(audited(&h, "bank.content.add", "bank:PARTNER_A", &f), 1);
+    CHECK(strstr(f.detail, "\"content_id\":2") != NULL);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/hma/c/bank/PARTNER_A/content/2?include_signals=true",
+                          &j),
+                 200);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "id")), 2);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "disable_until_ts")), 1);
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "note")), "seen twice");
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "signals"), "pdq")),
+                 PDQ_BLUR);
+    json_decref(j);
+    /* the operator's bank, an unknown one, unknown and malformed signals */
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/bank/hotline-net/signal",
+                           "{\"pdq\":\"" PDQ_BLUR "\"}", &j),
+                 403);
+    CHECK(hma_error(j, "read-only"));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/bank/NOWHERE/signal",
+                           "{\"pdq\":\"" PDQ_BLUR "\"}", &j),
+                 404);
+    CHECK(hma_error(j, "bank 'NOWHERE' not found"));
+    json_decref(j);
+    const char *bad_signals[] = {"{\"pdq\":\"zz\"}", "{\"photodna\":\"00\"}", "{}",
+                                 "{\"video_md5\":12}"};
+    for (size_t i = 0; i < sizeof bad_signals / sizeof bad_signals[0]; i++) {
+        CHECK_MSG(call_json(&h, "POST", h.curate_key, "/hma/c/bank/PARTNER_A/signal",
+                            bad_signals[i], &j) == 400,
+                  "%s", bad_signals[i]);
+        CHECK(hma_error(j, NULL));
+        json_decref(j);
+    }
+
+    /* disabled for good (0), then enabled again (1) */
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/PARTNER_A/content/2",
+                           "{\"disable_until_ts\":0}", &j),
+                 200);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "disable_until_ts")), 0);
+    json_decref(j);
+    CHECK(!lookup_names(&h, PDQ_BLUR, "PARTNER_A"));
+    CHECK(lookup_names(&h, PDQ_BLUR, "hotline-net"));
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/PARTNER_A/content/2",
+                           "{\"disable_until_ts\":1}", &j),
+                 200);
+    json_decref(j);
+    CHECK(lookup_names(&h, PDQ_BLUR, "PARTNER_A"));
+    CHECK_INT_EQ(audited(&h, "bank.content.update", "bank:PARTNER_A", &f), 2);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/PARTNER_A/content/2",
+                           "{\"disable_until_ts\":99999999999}", &j),
+                 400); /* more than five years ahead */
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/hotline-net/content/0",
+                           "{\"disable_until_ts\":0}", &j),
+                 403);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/PARTNER_A/content/7",
+                           "{\"disable_until_ts\":0}", &j),
+                 404);
+    json_decref(j);
+
+    /* the bank switched off, then on */
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/PARTNER_A", "{\"enabled\":false}",
+                           &j),
+                 200);
+    CHECK(json_real_value(json_object_get(j, "matching_enabled_ratio")) == 0.0);
+    json_decref(j);
+    CHECK(!lookup_names(&h, PDQ_BLUR, "PARTNER_A"));
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/PARTNER_A",
+                           "{\"enabled_ratio\":1.0}", &j),
+                 200);
+    json_decref(j);
+    CHECK(lookup_names(&h, PDQ_BLUR, "PARTNER_A"));
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/PARTNER_A",
+                           "{\"name\":\"RENAMED\"}", &j),
+                 400);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/hotline-net", "{\"enabled\":0}",
+                           &j),
+                 403);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/hma/c/bank/NOWHERE", "{\"enabled\":0}", &j),
+                 404);
+    json_decref(j);
+
+    /* content by file, with HMA's metadata in a form field */
+    size_t len;
+    uint8_t *photo = shared_file("pdq/images/bridge-1-original.jpg", &len);
+    CHECK(photo != NULL);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "metadata", "{\"content_id\":\"upload-7\",\"json\":{\"case\":3}}");
+    ti_mp_file(&m, "photo", "p.jpg", photo, len);
+    ti_mp_end(&m);
+    CHECK_INT_EQ(post_json(&h, h.curate_key, "/hma/c/bank/PARTNER_A/content",
+                           "multipart/form-data; boundary=" TI_BOUNDARY, m.buf, m.len, &j),
+                 200);
+    free(m.buf);
+    free(photo);
+    int64_t by_file = json_integer_value(json_object_get(j, "id"));
+    const char *pdq = json_string_value(json_object_get(json_object_get(j, "signals"), "pdq"));
+    CHECK_STR_EQ(pdq, PDQ_ORIG); /* shared/testdata/pdq/reference.csv */
+    CHECK_INT_EQ(by_file, 3);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/hma/c/bank/PARTNER_A/content/3", &j), 200);
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "metadata"), "content_id")),
+                 "upload-7");
+    json_decref(j);
+    CHECK_INT_EQ(post_json(&h, h.curate_key, "/hma/c/bank/PARTNER_A/content",
+                           "multipart/form-data; boundary=" TI_BOUNDARY,
+                           "--" TI_BOUNDARY "--\r\n", strlen("--" TI_BOUNDARY "--\r\n"), &j),
+                 400);
+    CHECK(hma_error(j, "Neither `url` nor multipart file upload"));
+    json_decref(j);
+
+    /* content deleted: gone from lookups; deleting it again deletes none */
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/hma/c/bank/PARTNER_A/content/2", NULL,
+                           &j),
+                 200);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "deleted")), 1);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/hma/c/bank/PARTNER_A/content/2", &j), 404);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/hma/c/bank/PARTNER_A/content/2", NULL,
+                           &j),
+                 200);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "deleted")), 0);
+    json_decref(j);
+    CHECK(lookup_names(&h, PDQ_ORIG, "PARTNER_A")); /* the file's content is still there */
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/hma/c/bank/hotline-net/content/0", NULL,
+                           &j),
+                 403);
+    json_decref(j);
+
+    /* the bank deleted: its entries leave, the name is free again */
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/hma/c/bank/PARTNER_A", NULL, &j), 200);
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "message")), "Done");
+    json_decref(j);
+    CHECK(!lookup_names(&h, PDQ_ORIG, "PARTNER_A"));
+    CHECK(lookup_names(&h, PDQ_ORIG, "hotline-net"));
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/hma/c/bank/PARTNER_A", &j), 404);
+    json_decref(j);
+    CHECK_INT_EQ(audited(&h, "bank.delete", "bank:PARTNER_A", &f), 1);
+    CHECK(strstr(f.detail, "\"removed\":1") != NULL);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/hma/c/bank/PARTNER_A", NULL, &j), 200);
+    json_decref(j); /* HMA: nothing to delete is done */
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/hma/c/bank/hotline-net", NULL, &j), 403);
+    json_decref(j);
+    CHECK(lookup_names(&h, PDQ_ORIG, "hotline-net"));
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/hma/c/banks", "{\"name\":\"PARTNER_A\"}",
+                           &j),
+                 201);
+    json_decref(j);
+    CHECK(!lookup_names(&h, PDQ_ORIG, "PARTNER_A")); /* made again, empty */
+    hma_stop(&h);
+}
+
+/* vigie's error shape: {"error": {"code": code, "message": ...}}. */
+static int v1_error(json_t *j, const char *code)
+{
+    json_t *e = json_object_get(j, "error");
+    return json_is_object(j) && json_object_size(j) == 1 &&
+           json_string_value(json_object_get(e, "message")) &&
+           (!code || !strcmp(json_string_value(json_object_get(e, "code")) ?: "", code));
+}
+
+/* The match of bank in a v1 lookup's answer, or NULL. */
+static json_t *v1_match(json_t *answer, const char *bank)
+{
+    json_t *m = json_object_get(answer, "matches");
+    for (size_t i = 0; i < json_array_size(m); i++)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(m, i), "bank")) ?: "", bank))
+            return json_array_get(m, i);
+    return NULL;
+}
+
+/* /api/v1: the same banks, content and lookups with one shape each,
+ * numbers as numbers, 404 and 409 where HMA says 200 and 403, and vigie's
+ * errors. */
+static void test_v1(void)
+{
+    hma_test h;
+    CHECK(hma_start(&h, NULL));
+    json_t *j;
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/api/v1/banks", &j), 200);
+    json_t *banks = json_object_get(j, "banks");
+    CHECK_INT_EQ(json_array_size(banks), 2);
+    CHECK(json_is_false(json_object_get(json_array_get(banks, 0), "made_by_api")));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/api/v1/banks", "{\"name\":\"V1\"}", &j),
+                 201);
+    CHECK(json_is_true(json_object_get(j, "made_by_api")));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/api/v1/banks", "{\"name\":\"V1\"}", &j),
+                 409);
+    CHECK(v1_error(j, "bank_exists"));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "POST", h.curate_key, "/api/v1/banks/V1/content",
+                           "{\"signals\":{\"pdq\":\"" PDQ_BLUR "\"},\"note\":\"n1\","
+                           "\"metadata\":{\"case\":\"7\"}}",
+                           &j),
+                 201);
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "id")), 2);
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "bank")), "V1");
+    CHECK(json_is_true(json_object_get(j, "enabled")));
+    CHECK(json_is_null(json_object_get(j, "disabled_until")));
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "signals"), "pdq")),
+                 PDQ_BLUR);
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "metadata"), "case")), "7");
+    CHECK_STR_EQ(json_string_value(json_object_get(j, "note")), "n1");
+    json_decref(j);
+    /* a lookup names bank, content and distance (a number), each match */
+    CHECK_INT_EQ(get_json(&h, h.match_key, "/api/v1/lookup?signal_type=pdq&signal=" PDQ_ORIG, &j),
+                 200);
+    json_t *m = v1_match(j, "V1"), *o = v1_match(j, "hotline-net");
+    CHECK(m && o);
+    CHECK_INT_EQ(json_integer_value(json_object_get(m, "content_id")), 2);
+    CHECK_INT_EQ(json_integer_value(json_object_get(m, "distance")),
+                 hex_distance(PDQ_ORIG, PDQ_BLUR));
+    CHECK_STR_EQ(json_string_value(json_object_get(m, "signal_type")), "pdq");
+    CHECK_INT_EQ(json_integer_value(json_object_get(o, "content_id")), 0);
+    CHECK_INT_EQ(json_integer_value(json_object_get(o, "distance")), 0);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.match_key,
+                          "/api/v1/lookup?signal_type=pdq&banks=V1&signal=" PDQ_ORIG, &j),
+                 200);
+    CHECK_INT_EQ(json_array_size(json_object_get(j, "matches")), 1);
+    json_decref(j);
+    /* disabled, then disabled until a time: said as such */
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/api/v1/banks/V1/content/2",
+                           "{\"enabled\":false}", &j),
+                 200);
+    CHECK(json_is_false(json_object_get(j, "enabled")));
+    CHECK(json_is_null(json_object_get(j, "disabled_until")));
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.match_key, "/api/v1/lookup?signal_type=pdq&signal=" PDQ_ORIG, &j),
+                 200);
+    CHECK(!v1_match(j, "V1") && v1_match(j, "hotline-net"));
+    json_decref(j);
+    char body[80];
+    long long until = (long long)time(NULL) + 3600;
+    snprintf(body, sizeof body, "{\"disabled_until\":%lld}", until);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/api/v1/banks/V1/content/2", body, &j), 200);
+    CHECK(json_is_false(json_object_get(j, "enabled")));
+    CHECK_INT_EQ(json_integer_value(json_object_get(j, "disabled_until")), until);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "PUT", h.curate_key, "/api/v1/banks/V1", "{\"enabled\":\"no\"}",
+                           &j),
+                 400);
+    CHECK(v1_error(j, "invalid_field"));
+    json_decref(j);
+    /* what is not there is not found, deleted or not */
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/V1/content/2", NULL, &j),
+                 200);
+    CHECK(json_is_true(json_object_get(j, "deleted")));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/V1/content/2", NULL, &j),
+                 404);
+    CHECK(v1_error(j, "no_such_content"));
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/api/v1/banks/NOWHERE", &j), 404);
+    CHECK(v1_error(j, "no_such_bank"));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/NOWHERE", NULL, &j), 404);
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/hotline-net", NULL, &j), 403);
+    CHECK(v1_error(j, "read_only"));
+    json_decref(j);
+    CHECK_INT_EQ(call_json(&h, "DELETE", h.curate_key, "/api/v1/banks/V1", NULL, &j), 200);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/api/v1/banks/V1", &j), 404);
+    json_decref(j);
+    /* a file looked up: its signals and its matches */
+    size_t len = 0;
+    uint8_t *photo = shared_file("pdq/images/bridge-1-original.jpg", &len);
+    CHECK_INT_EQ(post_file(&h, h.match_key, "/api/v1/lookup", "photo", photo, len, 0, &j), 200);
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "signals"), "pdq")),
+                 PDQ_ORIG);
+    CHECK(v1_match(j, "hotline-net") != NULL);
+    json_decref(j);
+    free(photo);
+    /* errors, the layer's too, in vigie's shape */
+    CHECK_INT_EQ(post_json(&h, h.match_key, "/api/v1/lookup", "multipart/form-data; boundary=" TI_BOUNDARY,
+                           "--" TI_BOUNDARY "--\r\n", strlen("--" TI_BOUNDARY "--\r\n"), &j),
+                 400);
+    CHECK(v1_error(j, "invalid_request"));
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.match_key, "/api/v1/lookup?signal_type=photodna&signal=00", &j),
+                 400);
+    CHECK(v1_error(j, "invalid_request"));
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.match_key, "/api/v1/banks", &j), 403);
+    CHECK(json_object_get(j, "error") != NULL);
+    json_decref(j);
+    CHECK_INT_EQ(get_json(&h, h.curate_key, "/api/v1/lookup?signal_type=pdq&signal=" PDQ_ORIG, &j),
+                 403);
+    json_decref(j);
+    hma_stop(&h);
+}
+
 static void test_scopes_and_prefix(void)
 {
     hma_test h;
@@ -538,6 +954,8 @@ int main(void)
     RUN(test_hashing);
     RUN(test_matching);
     RUN(test_curation_reads);
+    RUN(test_curation_writes);
+    RUN(test_v1);
     RUN(test_scopes_and_prefix);
     RUN(test_url_fetch);
     RUN(test_no_index);

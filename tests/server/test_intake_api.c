@@ -146,6 +146,9 @@ static void test_happy_paths(void)
     root = json_loads(r.body, 0, NULL);
     CHECK(root && json_is_string(json_object_get(root, "openapi")));
     CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/reports"));
+    /* ...and names the banks and lookups too */
+    CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/banks/{name}/content/{id}"));
+    CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/lookup"));
     json_decref(root);
     ts_response_free(&r);
     ts_stop(&t);
@@ -471,6 +474,87 @@ static void test_bank_matches(void)
     free(cimg);
 }
 
+/* Negative banks (a "polarity" column holding "negative": known false
+ * positives) are matched at intake and never count: a negative digest
+ * leaves the file unknown whatever else matches it; a negative PDQ entry
+ * nearer than the positive one outweighs it, a farther one does not
+ * (docs/exchange.md, negative banks). */
+static void test_negative_banks(void)
+{
+    char dir[] = "/tmp/vg-intake-negative-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char index_path[300];
+    snprintf(index_path, sizeof index_path, "%s/banks.vgi", dir);
+    size_t len[3];
+    uint8_t *img[3];
+    vg_filehash fh[3];
+    vg_filehash_options fo = {.pdq = true};
+    vg_filehasher *hasher = NULL;
+    CHECK(vg_filehasher_new(&fo, &hasher, NULL) == VG_OK);
+    for (int i = 0; i < 3; i++) {
+        img[i] = ti_image(61 + i, &len[i]);
+        CHECK(vg_filehasher_buffer(hasher, img[i], len[i], "x", &fh[i], NULL) == VG_OK &&
+              fh[i].has_pdq);
+    }
+    vg_filehasher_free(hasher);
+    vg_index_builder *builder = NULL;
+    uint32_t known = 0, benign = 0;
+    CHECK(vg_index_builder_new(&builder, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(builder, "known", NULL, 0, &known, NULL) == VG_OK);
+    CHECK(vg_index_builder_add_bank(builder, "benign", "polarity\0", 9, &benign, NULL) == VG_OK);
+    /* picture 0: listed by SHA-256, and its MD5 listed as benign */
+    vg_bank_entry e = {.type = VG_SIGNAL_SHA256, .id = "k0", .id_len = 2, .metadata = ""};
+    memcpy(e.value, fh[0].digests.sha256, 32);
+    CHECK(vg_index_builder_add(builder, known, &e, NULL) == VG_OK);
+    e = (vg_bank_entry){.type = VG_SIGNAL_MD5, .id = "n0", .id_len = 2, .metadata = "negative",
+                        .metadata_len = 9};
+    memcpy(e.value, fh[0].digests.md5, 16);
+    CHECK(vg_index_builder_add(builder, benign, &e, NULL) == VG_OK);
+    /* picture 1: known at 3 bits, benign at 1 bit; picture 2 the other way */
+    for (int i = 1; i < 3; i++) {
+        e = (vg_bank_entry){.type = VG_SIGNAL_PDQ, .id = i == 1 ? "k1" : "k2", .id_len = 2,
+                            .metadata = ""};
+        memcpy(e.value, fh[i].pdq.hashes[0].bytes, 32);
+        e.value[0] ^= i == 1 ? 0x07 : 0x01;
+        CHECK(vg_index_builder_add(builder, known, &e, NULL) == VG_OK);
+        e = (vg_bank_entry){.type = VG_SIGNAL_PDQ, .id = i == 1 ? "n1" : "n2", .id_len = 2,
+                            .metadata = "NEGATIVE", .metadata_len = 9};
+        memcpy(e.value, fh[i].pdq.hashes[0].bytes, 32);
+        e.value[1] ^= i == 1 ? 0x01 : 0x1f;
+        CHECK(vg_index_builder_add(builder, benign, &e, NULL) == VG_OK);
+    }
+    CHECK(vg_index_builder_write(builder, index_path, NULL) == VG_OK);
+    vg_index_builder_free(builder);
+
+    char extra[400];
+    snprintf(extra, sizeof extra, "intake.index = %s\n", index_path);
+    ts_server t;
+    CHECK(ts_start(&t, extra));
+    client c;
+    new_client(&t, 0, &c);
+    ti_multipart m = {0};
+    ti_mp_file(&m, "file", "p0.pgm", img[0], len[0]);
+    ti_mp_file(&m, "file", "p1.pgm", img[1], len[1]);
+    ti_mp_file(&m, "file", "p2.pgm", img[2], len[2]);
+    ti_mp_end(&m);
+    const char *mp[] = {c.auth, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
+    ts_response r;
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", mp, m.buf, m.len, &r));
+    CHECK_MSG(r.status == 201, "%ld %s", r.status, r.body);
+    ts_response_free(&r);
+    free(m.buf);
+    char text[300];
+    CHECK_STR_EQ(ti_sql_text(&t, "SELECT group_concat(x, ';') FROM (SELECT filename || ' ' || "
+                                 "known || ' ' || coalesce(bank, '-') || ' ' || "
+                                 "coalesce(bank_entry, '-') AS x FROM report_files ORDER BY id) AS u",
+                             text, sizeof text),
+                 "p0.pgm 0 - -;p1.pgm 0 - -;p2.pgm 1 known k2");
+    ts_stop(&t);
+    ts_remove_dir(dir);
+    for (int i = 0; i < 3; i++)
+        free(img[i]);
+}
+
 static int connect_to(const ts_server *t)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -572,6 +656,7 @@ int main(void)
     RUN(test_cases_link);
     RUN(test_pdq_threshold_boundary);
     RUN(test_bank_matches);
+    RUN(test_negative_banks);
     RUN(test_upload_cut_half_way);
     RUN(test_child_in_danger);
     curl_global_cleanup();

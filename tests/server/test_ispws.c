@@ -459,6 +459,98 @@ static void test_expiry(void)
     ts_stop(&t);
 }
 
+/* Another server on c's data directory (a second node, or the same one
+ * restarted), answering with c's keys. */
+static int ct_node(const ct *c, ct *node)
+{
+    *node = *c;
+    memset(&node->t, 0, sizeof node->t);
+    snprintf(node->t.dir, sizeof node->t.dir, "%s", c->t.dir);
+    snprintf(node->t.db, sizeof node->t.db, "%s", c->t.db); /* the same database on PostgreSQL */
+    return ts_open_in(&node->t, NULL) && ts_listen(&node->t);
+}
+
+/* A server stopped, its data directory kept. */
+static void ct_halt(ct *c)
+{
+    vg_server_stop(c->t.srv, 5);
+    vg_server_free(c->t.srv);
+    c->t.srv = NULL;
+}
+
+/* Open reports are in the store: a report opened on one node takes files
+ * and details on another and is finished on the first; a report opened
+ * before a restart is finished after it, and one retracted after it
+ * leaves the vault; a report finished on one node is finished for all. */
+static void test_nodes_and_restart(void)
+{
+    ct a, b;
+    CHECK(ct_start(&a, NULL));
+    CHECK(ct_node(&a, &b));
+    char vault[400];
+    snprintf(vault, sizeof vault, "%s/data/vault", a.t.dir);
+    int64_t id = submit(&a, a.basic, report_xml("https://nodes.example/a"));
+    CHECK(id > 0);
+    size_t len = 0;
+    uint8_t *img = ti_image(7, &len);
+    ts_response r;
+    CHECK_INT_EQ(upload(&a, a.basic, id, img, len, &r), 200);
+    ts_response_free(&r);
+    free(img);
+    img = ti_image(8, &len);
+    CHECK_INT_EQ(upload(&b, b.basic, id, img, len, &r), 200);
+    char file_id[64];
+    element(r.body, "fileId", file_id, sizeof file_id);
+    ts_response_free(&r);
+    free(img);
+    char details[600];
+    snprintf(details, sizeof details,
+             "<fileDetails><reportId>%lld</reportId><fileId>%s</fileId>"
+             "<originalFileName>second.jpg</originalFileName></fileDetails>",
+             (long long)id, file_id);
+    CHECK_INT_EQ(call(&b, b.basic, "POST", "/ispws/fileinfo", NULL, details, strlen(details), &r),
+                 200);
+    ts_response_free(&r);
+    CHECK_INT_EQ(form(&a, a.basic, "/ispws/finish", id, &r), 200);
+    CHECK_INT_EQ(code_of(&r), 0);
+    CHECK(r.body && strstr(r.body, file_id));
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&a.t, "SELECT count(*) FROM reports"), 1);
+    CHECK_INT_EQ(ti_sql_int(&a.t, "SELECT count(*) FROM report_files"), 2);
+    char value[600];
+    CHECK(ti_sql_text(&a.t, "SELECT extra_json FROM reports", value, sizeof value) &&
+          strstr(value, "second.jpg"));
+    CHECK_INT_EQ(form(&b, b.basic, "/ispws/finish", id, &r), 400);
+    CHECK_INT_EQ(code_of(&r), 5102);
+    ts_response_free(&r);
+
+    /* opened and given a file, then every node stops */
+    int64_t kept = submit(&b, b.basic, report_xml("https://nodes.example/kept"));
+    int64_t dropped = submit(&b, b.basic, report_xml("https://nodes.example/dropped"));
+    CHECK(kept > 0 && dropped > 0);
+    img = ti_image(9, &len);
+    CHECK_INT_EQ(upload(&b, b.basic, dropped, img, len, &r), 200);
+    ts_response_free(&r);
+    free(img);
+    int files = ti_count_files(vault);
+    ct_halt(&a);
+    ct_halt(&b);
+    ct c2;
+    CHECK(ct_node(&a, &c2));
+    CHECK_INT_EQ(form(&c2, c2.basic, "/ispws/retract", dropped, &r), 200);
+    CHECK_INT_EQ(code_of(&r), 0);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_count_files(vault), files - 1); /* its file left with it */
+    CHECK_INT_EQ(form(&c2, c2.other, "/ispws/finish", kept, &r), 400);
+    CHECK_INT_EQ(code_of(&r), 5001); /* still another key's report */
+    ts_response_free(&r);
+    CHECK_INT_EQ(form(&c2, c2.basic, "/ispws/finish", kept, &r), 200);
+    CHECK_INT_EQ(code_of(&r), 0);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&c2.t, "SELECT count(*) FROM reports"), 2);
+    ts_stop(&c2.t);
+}
+
 /* The prefix is the operator's. */
 static void test_prefix(void)
 {
@@ -479,6 +571,7 @@ int main(void)
     RUN(test_report_flow);
     RUN(test_retract_and_refusals);
     RUN(test_expiry);
+    RUN(test_nodes_and_restart);
     RUN(test_prefix);
     curl_global_cleanup();
     return vg_test_exit();

@@ -487,7 +487,10 @@ static void test_police_package(void)
     snprintf(sql, sizeof sql, "route=%lld&action=notice_host&action=refer_police",
              ti_sql_int(&n.fr, "SELECT id FROM url_routes"));
     CHECK_INT_EQ(post_simple(&n.fr, &fanny, "/console/route", sql), 303);
-    CHECK(vg_jobs_run_due(n.fr_jobs, now + 1, &ran, NULL) == VG_OK);
+    /* The approval made its deliveries due at the server's clock, which a
+     * loaded machine may have moved seconds past the test's 'now' (signing
+     * in hashes a password): the pass runs after it. */
+    CHECK(vg_jobs_run_due(n.fr_jobs, (int64_t)time(NULL) + 1, &ran, NULL) == VG_OK);
     CHECK_MSG(strstr(n.last_log, "1 deliveries sent, 0 failed") != NULL, "%s", n.last_log);
     char reference[200];
     CHECK(ti_sql_text(&n.fr, "SELECT reference FROM routing_actions WHERE type = 'referred'",

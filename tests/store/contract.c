@@ -25,6 +25,7 @@
 #include "store/people.h"
 #include "store/reports.h"
 #include "store/routes.h"
+#include "store/exchange.h"
 #include "store/notices.h"
 #include "store/stats.h"
 #include "store/tlog.h"
@@ -3855,6 +3856,243 @@ static void test_routes(void)
     finish(s, loc);
 }
 
+/* ---- exchange: banks' settings, API content, open reports ------------------------ */
+
+typedef struct exchange_probe {
+    const vg_exchange_bank *bank;
+    vg_exchange_bank *banks;
+    size_t bank_count;
+    const vg_exchange_content *content;
+    int64_t entry, now;
+    vg_exchange_content got;
+    int found, written, only_new;
+    int64_t *disabled;
+    size_t disabled_count;
+    const vg_exchange_report *report;
+    vg_exchange_report got_report;
+    vg_exchange_report *due;
+    size_t due_count;
+    int64_t open;
+} exchange_probe;
+
+static vg_status xbank_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    return vg_tx_exchange_bank_put(tx, p->bank, err);
+}
+
+static vg_status xbanks_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    return vg_tx_exchange_banks(tx, &p->banks, &p->bank_count, err);
+}
+
+static vg_status xcontent_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    return vg_tx_exchange_content_put(tx, p->content, err);
+}
+
+static vg_status xcontent_get_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    vg_exchange_content_clear(&p->got);
+    return vg_tx_exchange_content_get(tx, p->entry, &p->got, &p->found, err);
+}
+
+static vg_status xdisabled_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    free(p->disabled);
+    p->disabled = NULL;
+    return vg_tx_exchange_content_disabled(tx, p->now, &p->disabled, &p->disabled_count, err);
+}
+
+static vg_status xreport_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    return vg_tx_exchange_report_put(tx, p->report, p->only_new, &p->written, err);
+}
+
+static vg_status xreport_get_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    vg_exchange_report_clear(&p->got_report);
+    return vg_tx_exchange_report_get(tx, p->entry, &p->got_report, &p->found, err);
+}
+
+static vg_status xreport_delete_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    return vg_tx_exchange_report_delete(tx, p->entry, err);
+}
+
+static vg_status xreports_due_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    exchange_probe *p = ctx;
+    vg_exchange_reports_free(p->due, p->due_count);
+    p->due = NULL;
+    vg_status st = vg_tx_exchange_reports_due(tx, p->now, 2, &p->due, &p->due_count, err);
+    return st == VG_OK ? vg_tx_exchange_reports_open(tx, &p->open, err) : st;
+}
+
+/* A bank's settings are kept by name and replaced; content rows by entry,
+ * the disabled ones found by time; reports added only once by id, replaced,
+ * found due by their expiry and counted while open. */
+static void test_exchange(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    vg_error err;
+    exchange_probe p = {0};
+    vg_exchange_bank b1 = {.name = "ZETA", .enabled_ratio = 1.0, .created_by = "key:4",
+                           .created_at = NOW, .changed_at = NOW};
+    vg_exchange_bank b2 = {.name = "ALPHA", .enabled_ratio = 0.0, .deleted = 1,
+                           .created_at = NOW + 1, .changed_at = NOW + 2};
+    p.bank = &b1;
+    CHECK(vg_store_write(s, xbank_put_fn, &p, &err) == VG_OK);
+    CHECK(vg_store_read(s, xbank_put_fn, &p, &err) == VG_ERR_INVALID);
+    p.bank = &b2;
+    CHECK(vg_store_write(s, xbank_put_fn, &p, &err) == VG_OK);
+    b1.enabled_ratio = 0.0;
+    b1.changed_at = NOW + 5;
+    p.bank = &b1;
+    CHECK(vg_store_write(s, xbank_put_fn, &p, &err) == VG_OK);
+    CHECK(vg_store_read(s, xbanks_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.bank_count, 2);
+    if (p.bank_count == 2) {
+        CHECK_STR_EQ(p.banks[0].name, "ALPHA"); /* by name */
+        CHECK_INT_EQ(p.banks[0].deleted, 1);
+        CHECK(p.banks[0].created_by == NULL);
+        CHECK_INT_EQ(p.banks[0].changed_at, NOW + 2);
+        CHECK_STR_EQ(p.banks[1].name, "ZETA");
+        CHECK(p.banks[1].enabled_ratio == 0.0); /* replaced */
+        CHECK_INT_EQ(p.banks[1].deleted, 0);
+        CHECK_STR_EQ(p.banks[1].created_by, "key:4");
+        CHECK_INT_EQ(p.banks[1].created_at, NOW);
+        CHECK_INT_EQ(p.banks[1].changed_at, NOW + 5);
+    }
+    vg_exchange_banks_free(p.banks, p.bank_count);
+    p.banks = NULL;
+
+    vg_exchange_content c1 = {.entry = 7, .bank = "ZETA", .bank_id = "api-1",
+                              .note = "a note", .metadata = "{\"content_id\":\"x\"}",
+                              .signals = "{\"pdq\":\"00\"}", .created_at = NOW};
+    vg_exchange_content c2 = {.entry = 9, .bank = "ZETA", .bank_id = "api-2",
+                              .disable_until = NOW + 100, .signals = "{}", .created_at = NOW};
+    p.content = &c1;
+    CHECK(vg_store_write(s, xcontent_put_fn, &p, &err) == VG_OK);
+    CHECK(vg_store_read(s, xcontent_put_fn, &p, &err) == VG_ERR_INVALID);
+    p.content = &c2;
+    CHECK(vg_store_write(s, xcontent_put_fn, &p, &err) == VG_OK);
+    p.entry = 7;
+    CHECK(vg_store_read(s, xcontent_get_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.found, 1);
+    CHECK_INT_EQ(p.got.entry, 7);
+    CHECK_STR_EQ(p.got.bank, "ZETA");
+    CHECK_STR_EQ(p.got.bank_id, "api-1");
+    CHECK_INT_EQ(p.got.disable_until, 0);
+    CHECK_STR_EQ(p.got.note, "a note");
+    CHECK_STR_EQ(p.got.metadata, "{\"content_id\":\"x\"}");
+    CHECK_STR_EQ(p.got.signals, "{\"pdq\":\"00\"}");
+    p.entry = 9;
+    CHECK(vg_store_read(s, xcontent_get_fn, &p, &err) == VG_OK);
+    CHECK(p.found && p.got.note == NULL && p.got.metadata == NULL);
+    p.entry = 8;
+    CHECK(vg_store_read(s, xcontent_get_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.found, 0);
+    p.now = NOW + 99;
+    CHECK(vg_store_read(s, xdisabled_fn, &p, &err) == VG_OK);
+    CHECK(p.disabled_count == 1 && p.disabled[0] == 9);
+    p.now = NOW + 100; /* disabled until then, not at it */
+    CHECK(vg_store_read(s, xdisabled_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.disabled_count, 0);
+    c1.disable_until = NOW + 500; /* replaced by entry */
+    c1.note = NULL;
+    p.content = &c1;
+    CHECK(vg_store_write(s, xcontent_put_fn, &p, &err) == VG_OK);
+    p.now = NOW + 200;
+    CHECK(vg_store_read(s, xdisabled_fn, &p, &err) == VG_OK);
+    CHECK(p.disabled_count == 1 && p.disabled[0] == 7);
+    p.now = NOW;
+    CHECK(vg_store_read(s, xdisabled_fn, &p, &err) == VG_OK);
+    CHECK(p.disabled_count == 2 && p.disabled[0] == 7 && p.disabled[1] == 9);
+    p.entry = 7;
+    CHECK(vg_store_read(s, xcontent_get_fn, &p, &err) == VG_OK);
+    CHECK(p.found && p.got.note == NULL);
+    vg_exchange_content_clear(&p.got);
+    free(p.disabled);
+    p.disabled = NULL;
+
+    vg_exchange_report r1 = {.id = 123456789012345, .api_key_id = 3, .opened_at = NOW,
+                             .changed_at = NOW, .expires_at = NOW + 86400,
+                             .draft = "{\"report\":{}}"};
+    vg_exchange_report r2 = {.id = 55, .api_key_id = 4, .opened_at = NOW, .changed_at = NOW,
+                             .expires_at = NOW + 3600, .draft = "{}"};
+    p.report = &r1;
+    p.only_new = 1;
+    CHECK(vg_store_write(s, xreport_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.written, 1);
+    CHECK(vg_store_read(s, xreport_put_fn, &p, &err) == VG_ERR_INVALID);
+    vg_exchange_report taken = r1;
+    taken.api_key_id = 9;
+    p.report = &taken;
+    CHECK(vg_store_write(s, xreport_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.written, 0); /* the id is taken: nothing changes */
+    p.report = &r2;
+    CHECK(vg_store_write(s, xreport_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.written, 1);
+    p.entry = r1.id;
+    CHECK(vg_store_read(s, xreport_get_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.found, 1);
+    CHECK_INT_EQ(p.got_report.id, r1.id);
+    CHECK_INT_EQ(p.got_report.api_key_id, 3);
+    CHECK_INT_EQ(p.got_report.opened_at, NOW);
+    CHECK_INT_EQ(p.got_report.finished_at, 0);
+    CHECK_INT_EQ(p.got_report.expires_at, NOW + 86400);
+    CHECK_STR_EQ(p.got_report.draft, "{\"report\":{}}");
+    /* replaced: finished, its draft gone */
+    vg_exchange_report done = r1;
+    done.finished_at = NOW + 10;
+    done.changed_at = NOW + 10;
+    done.expires_at = NOW + 10 + 86400;
+    done.draft = NULL;
+    p.report = &done;
+    p.only_new = 0;
+    CHECK(vg_store_write(s, xreport_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.written, 1);
+    CHECK(vg_store_read(s, xreport_get_fn, &p, &err) == VG_OK);
+    CHECK(p.found && p.got_report.finished_at == NOW + 10 && p.got_report.draft == NULL &&
+          p.got_report.changed_at == NOW + 10);
+    vg_exchange_report ghost = {.id = 77, .expires_at = NOW};
+    p.report = &ghost;
+    CHECK(vg_store_write(s, xreport_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.written, 0); /* no such report to replace */
+    p.now = NOW + 3599;
+    CHECK(vg_store_read(s, xreports_due_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.due_count, 0);
+    CHECK_INT_EQ(p.open, 1); /* r2; r1 is finished */
+    p.now = NOW + 3600;
+    CHECK(vg_store_read(s, xreports_due_fn, &p, &err) == VG_OK);
+    CHECK(p.due_count == 1 && p.due[0].id == 55 && p.due[0].api_key_id == 4);
+    p.now = NOW + 200000;
+    CHECK(vg_store_read(s, xreports_due_fn, &p, &err) == VG_OK);
+    CHECK(p.due_count == 2 && p.due[0].id == 55 && p.due[1].id == r1.id); /* earliest first */
+    p.entry = 55;
+    CHECK(vg_store_write(s, xreport_delete_fn, &p, &err) == VG_OK);
+    CHECK(vg_store_read(s, xreport_delete_fn, &p, &err) == VG_ERR_INVALID);
+    CHECK(vg_store_write(s, xreport_delete_fn, &p, &err) == VG_OK); /* none: fine */
+    CHECK(vg_store_read(s, xreport_get_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.found, 0);
+    CHECK(vg_store_read(s, xreports_due_fn, &p, &err) == VG_OK);
+    CHECK(p.due_count == 1 && p.due[0].id == r1.id && p.open == 0);
+    vg_exchange_reports_free(p.due, p.due_count);
+    vg_exchange_report_clear(&p.got_report);
+    finish(s, loc);
+}
+
 /* ---- notices ------------------------------------------------------------- */
 
 typedef struct notice_probe {
@@ -4904,6 +5142,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_job_leases);
     RUN(test_alerts);
     RUN(test_report_facts);
+    RUN(test_exchange);
     RUN(test_tlog);
     RUN(test_blocklist);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,

@@ -174,6 +174,8 @@ static void test_locations(void)
                         " audit_action, audit_time;"
                         "ALTER TABLE console_items DROP COLUMN decided_from;"
                         "ALTER TABLE report_files DROP COLUMN match_signal;"
+                        "DROP TABLE exchange_banks, exchange_bank_content,"
+                        " exchange_open_reports;"
                         "DROP TABLE notices_events; DROP TABLE notices;"
                         "DROP TABLE tlog_entries, tlog_hashes, tlog_checkpoints;"
                         "DROP TABLE blocklist_appeals, blocklist_version, blocklist;"

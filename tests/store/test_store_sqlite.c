@@ -374,6 +374,8 @@ static void test_migrations(void)
                 "DROP TABLE url_routes;"
                 "DROP INDEX audit_actor; DROP INDEX audit_action; DROP INDEX audit_time;"
                 "ALTER TABLE report_files DROP COLUMN match_signal;"
+                "DROP TABLE exchange_banks; DROP TABLE exchange_bank_content;"
+                "DROP TABLE exchange_open_reports;"
                 "DROP TABLE notices_events; DROP TABLE notices;"
                 "DROP TABLE tlog_entries; DROP TABLE tlog_hashes; DROP TABLE tlog_checkpoints;"
                 "DROP TABLE blocklist_appeals; DROP TABLE blocklist_version; DROP TABLE blocklist;"

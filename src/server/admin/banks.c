@@ -14,6 +14,17 @@
 #include "server/admin/admin.h"
 
 #define BANKS_SHOWN 200
+
+/* The formats of `vigie bank import|export` (vigie/exchange.h). */
+#define FORMAT_OPTIONS                                                                           \
+    "<option value=\"vigie\" selected>vigie bank (CSV, or one hash a line)</option>"             \
+    "<option value=\"te\">ThreatExchange (te)</option>"                                          \
+    "<option value=\"vics\">Project VIC VICS 2.0 JSON (vics)</option>"                           \
+    "<option value=\"ncmec\">NCMEC hash sharing v2 XML (ncmec)</option>"                          \
+    "<option value=\"stopncii\">StopNCII FetchHashes JSON (stopncii)</option>"
+#define CATEGORY_OPTIONS                                                                         \
+    "<option value=\"none\" selected>none: keep the numbers</option>"                            \
+    "<option value=\"us\">Project VIC US</option><option value=\"uk\">UK CAID</option>"
 #define OWN_SHOWN 100
 
 static void render(vg_http_request *req, const char *message, int problem, unsigned status)
@@ -63,9 +74,31 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
                     "<p><label for=\"imp-bank\">Bank name (letters, digits, - _)</label><br>"
                     "<input name=\"bank\" id=\"imp-bank\" required maxlength=\"64\"></p>"
                     "<p><label for=\"imp-file\">The bank file: a CSV with its header line "
-                    "(signal_type, signal, id), or one hash a line</label><br><input "
-                    "type=\"file\" name=\"file\" id=\"imp-file\" required></p><p><button "
+                    "(signal_type, signal, id), or one hash a line; or a list in one of the "
+                    "field's formats, chosen below</label><br><input "
+                    "type=\"file\" name=\"file\" id=\"imp-file\" required></p>"
+                    "<p><label for=\"imp-format\">Format</label><br><select name=\"format\" "
+                    "id=\"imp-format\">" FORMAT_OPTIONS "</select></p>"
+                    "<p><label for=\"imp-cat\">VICS categories (vics only)</label><br>"
+                    "<select name=\"categories\" id=\"imp-cat\">" CATEGORY_OPTIONS
+                    "</select></p><p><button "
                     "type=\"submit\" class=\"primary\">Import</button></p></form>"
+                    "<h3>Export a bank</h3><form method=\"post\" "
+                    "action=\"/console/admin/banks\">"
+                    );
+    vg_page_csrf(&p, req);
+    vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"export\">"
+                    "<p><label for=\"exp-bank\">Bank name</label><br>"
+                    "<input name=\"bank\" id=\"exp-bank\" required maxlength=\"64\"></p>"
+                    "<p><label for=\"exp-format\">Format</label><br><select name=\"format\" "
+                    "id=\"exp-format\">" FORMAT_OPTIONS "</select></p>"
+                    "<p><label for=\"exp-cat\">VICS categories (vics only: the Category of "
+                    "each entry from its classification)</label><br>"
+                    "<select name=\"categories\" id=\"exp-cat\">" CATEGORY_OPTIONS
+                    "</select></p><p>Videos and patch sets are left out of every format but "
+                    "vigie's own, which carries them neither (the index keeps a video as its "
+                    "frames). The export is audited.</p><p><button type=\"submit\">Export"
+                    "</button></p></form>"
                     "<h3>Add entries</h3><form method=\"post\" action=\"/console/admin/banks\">");
     vg_page_csrf(&p, req);
     vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"add\">"
@@ -172,6 +205,71 @@ vg_status vg_admin_bank_file(vg_http_request *req, const char *field, const char
     return VG_OK;
 }
 
+static vg_status grow(void *ctx, const void *data, size_t len, vg_error *err)
+{
+    upload *b = ctx;
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + len + 1)
+            cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown)
+            return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return VG_OK;
+}
+
+/* The bank in the format asked, as a file to save. */
+static void export_bank(vg_http_request *req, const char *bank, const char *actor, int64_t now)
+{
+    vg_admin *a = vg_http_route_ctx(req);
+    const char *format = vg_http_param(req, "format");
+    if (!format || !*format)
+        format = "vigie";
+    static const struct {
+        const char *format, *type, *ext;
+    } kinds[] = {{"vigie", "text/csv; charset=utf-8", "csv"},
+                 {"te", "text/plain; charset=utf-8", "txt"},
+                 {"vics", "application/json", "json"},
+                 {"ncmec", "application/xml", "xml"},
+                 {"stopncii", "application/json", "json"}};
+    size_t k = 0;
+    while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k].format, format))
+        k++;
+    upload out = {0};
+    uint64_t written = 0, skipped = 0;
+    vg_error err;
+    vg_status st = k < sizeof kinds / sizeof kinds[0]
+                       ? vg_hotline_bank_export(a->hotline, bank, format,
+                                                vg_http_param(req, "categories"), grow, &out,
+                                                actor, now, &written, &skipped, &err)
+                       : vg_error_set(&err, VG_ERR_INVALID,
+                                      "The format is vigie, te, vics, ncmec or stopncii.");
+    if (st == VG_ERR_INVALID) {
+        free(out.data);
+        render(req, err.message, 1, 422);
+        return;
+    }
+    if (st != VG_OK) {
+        free(out.data);
+        vg_admin_unavailable(req, &err);
+        return;
+    }
+    char disposition[160], counts[64];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s.%s\"", bank,
+             kinds[k].ext);
+    snprintf(counts, sizeof counts, "%" PRIu64 " written, %" PRIu64 " left out", written,
+             skipped);
+    vg_http_add_header(req, "Content-Disposition", disposition);
+    vg_http_add_header(req, "X-Vigie-Entries", counts);
+    vg_http_respond(req, 200, kinds[k].type, out.data ? out.data : "", out.len);
+    free(out.data);
+}
+
 void vg_admin_banks_page(vg_http_request *req)
 {
     render(req, NULL, 0, 200);
@@ -192,18 +290,27 @@ void vg_admin_banks_post(vg_http_request *req)
         st = vg_hotline_bank_remove(a->hotline, bank, vg_http_param(req, "id"), actor, now, &n,
                                     &err);
         snprintf(message, sizeof message, "%" PRIu64 " entr%s removed.", n, n == 1 ? "y" : "ies");
+    } else if (action && !strcmp(action, "export")) {
+        export_bank(req, bank, actor, now);
+        return;
     } else if (action && (!strcmp(action, "import") || !strcmp(action, "add"))) {
         /* A file uploaded (import), or lines typed in (add). */
         const upload *file = vg_http_state(req);
         int add = !strcmp(action, "add");
         const char *lines = add ? vg_http_param(req, "lines") : file ? file->data : NULL;
         size_t len = add ? (lines ? strlen(lines) : 0) : file ? file->len : 0;
-        st = vg_hotline_bank_import(a->hotline, bank, lines ? lines : "", len, add, actor, now,
-                                    &n, &err);
+        const char *format = add ? NULL : vg_http_param(req, "format");
+        if (format && *format && strcmp(format, "vigie"))
+            st = vg_hotline_bank_import_format(a->hotline, bank, format,
+                                               vg_http_param(req, "categories"),
+                                               lines ? lines : "", len, actor, now, &n, &err);
+        else
+            st = vg_hotline_bank_import(a->hotline, bank, lines ? lines : "", len, add, actor,
+                                        now, &n, &err);
         snprintf(message, sizeof message, "%" PRIu64 " entr%s added to the index.", n,
                  n == 1 ? "y" : "ies");
     } else {
-        vg_http_error_page(req, 400, "The form needs an action: import, add or remove.");
+        vg_http_error_page(req, 400, "The form needs an action: import, export, add or remove.");
         return;
     }
     if (st == VG_ERR_INVALID || st == VG_ERR_CORRUPT || st == VG_ERR_UNSUPPORTED) {

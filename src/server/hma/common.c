@@ -23,9 +23,44 @@ void vg_hma_json(vg_http_request *req, unsigned status, void *json)
     json_decref(json);
 }
 
+/* vigie's code of a status, for the /api/v1 form of the same answers. */
+static const char *v1_code(unsigned status)
+{
+    switch (status) {
+    case 400:
+        return "invalid_request";
+    case 401:
+        return "unauthenticated";
+    case 403:
+        return "forbidden";
+    case 404:
+        return "not_found";
+    case 409:
+        return "conflict";
+    case 413:
+        return "too_large";
+    case 429:
+        return "rate_limited";
+    case 502:
+        return "fetch_failed";
+    case 503:
+        return "unavailable";
+    default:
+        return "server_error";
+    }
+}
+
 void vg_hma_refuse(vg_http_request *req, unsigned status, const char *message)
 {
-    vg_hma_json(req, status, json_pack("{s:s}", "message", message));
+    if (vg_hma_is_v1(req))
+        vg_http_json_error(req, status, v1_code(status), "%s", message);
+    else
+        vg_hma_json(req, status, json_pack("{s:s}", "message", message));
+}
+
+int vg_hma_is_v1(vg_http_request *req)
+{
+    return !strncmp(vg_http_path(req), VG_HMA_V1, strlen(VG_HMA_V1));
 }
 
 void vg_hma_error(vg_http_request *req, unsigned status, const char *fmt, ...)
@@ -230,9 +265,10 @@ int vg_hma_hash_request(vg_http_request *req, void **signals_json)
 {
     *signals_json = NULL;
     const char *url = vg_http_query(req, "url");
-    if (url && !strcmp(vg_http_method(req), "GET"))
-        return hash_url(req, url, signals_json);
     vg_hma_upload *u = vg_http_state(req);
+    /* a GET's url=, or a POST's when no file came (HMA's content added by URL) */
+    if (url && (!strcmp(vg_http_method(req), "GET") || !u || !u->files))
+        return hash_url(req, url, signals_json);
     if (!u || !u->files) {
         vg_hma_error(req, 400, "Missing multipart/form-data file upload");
         return 0;

@@ -72,8 +72,31 @@ vg_status vg_hma_routes(vg_server *srv, void *state, vg_error *err)
         {"POST", hma->paths[4], VG_ROLE_PARTNER, match | VG_ROUTE_RAW, 1 << 20, vg_hma_compare,
          NULL, hma},
         {"GET", hma->paths[5], VG_ROLE_PARTNER, curate, 0, vg_hma_banks, NULL, hma},
+        {"POST", hma->paths[5], VG_ROLE_PARTNER, curate | VG_ROUTE_RAW, 1 << 20,
+         vg_hma_banks_create, NULL, hma},
         {"GET", hma->paths[6], VG_ROLE_PARTNER, curate | VG_ROUTE_PREFIX, 0, vg_hma_bank, NULL,
          hma},
+        {"PUT", hma->paths[6], VG_ROLE_PARTNER, curate | VG_ROUTE_PREFIX | VG_ROUTE_RAW, 1 << 20,
+         vg_hma_bank_put, NULL, hma},
+        {"DELETE", hma->paths[6], VG_ROLE_PARTNER, curate | VG_ROUTE_PREFIX, 0,
+         vg_hma_bank_delete, NULL, hma},
+        /* content: a file (multipart, held in memory), a URL, or signals as JSON */
+        {"POST", hma->paths[6], VG_ROLE_PARTNER,
+         curate | VG_ROUTE_PREFIX | VG_ROUTE_RAW | VG_ROUTE_FILES, upload, vg_hma_bank_post,
+         vg_hma_receive, hma},
+        /* the same in vigie's consistent form (v1.c) */
+        {"GET", "/api/v1/banks", VG_ROLE_PARTNER, curate | VG_ROUTE_PREFIX, 0, vg_v1_bank_get,
+         NULL, hma},
+        {"POST", "/api/v1/banks", VG_ROLE_PARTNER,
+         curate | VG_ROUTE_PREFIX | VG_ROUTE_RAW | VG_ROUTE_FILES, upload, vg_v1_bank_post,
+         vg_hma_receive, hma},
+        {"PUT", "/api/v1/banks", VG_ROLE_PARTNER, curate | VG_ROUTE_PREFIX | VG_ROUTE_RAW,
+         1 << 20, vg_v1_bank_put, NULL, hma},
+        {"DELETE", "/api/v1/banks", VG_ROLE_PARTNER, curate | VG_ROUTE_PREFIX, 0,
+         vg_v1_bank_delete, NULL, hma},
+        {"GET", "/api/v1/lookup", VG_ROLE_PARTNER, match, 0, vg_v1_lookup, NULL, hma},
+        {"POST", "/api/v1/lookup", VG_ROLE_PARTNER, match | VG_ROUTE_FILES, upload, vg_v1_lookup,
+         vg_hma_receive, hma},
     };
     char below[80];
     snprintf(below, sizeof below, "%s/", hma->prefix);

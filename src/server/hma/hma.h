@@ -3,14 +3,18 @@
  * (HMA, Meta's open-source matcher) call unchanged, below hma.prefix
  * (/hma by default): hashing (/h/hash), matching (/m/lookup,
  * /m/raw_lookup, /m/index/status, /m/compare) and the banks (/c/banks,
- * /c/bank/NAME, /c/bank/NAME/content/ID), over the server's index, with
+ * /c/bank/NAME, its /content and /signal, /c/bank/NAME/content/ID: read,
+ * made, changed and deleted), over the server's index, with
  * HMA's JSON shapes, signal type names and status codes, and errors as
  * {"message": "..."}. Partner keys with the scope each part needs (hash,
  * match, curate). docs/interop-server.md says what is kept and what
  * differs.
  *
+ * The same banks, content and lookups are answered in vigie's own,
+ * consistent form below /api/v1 (v1.c; docs/api.md).
+ *
  * The route table (hma.c) names the handlers (hashing.c, matching.c,
- * curation.c); what they share (the module state, errors, the uploaded
+ * curation.c, v1.c); what they share (the module state, errors, the uploaded
  * file) is in common.c, so that no two files call each other.
  */
 #ifndef VIGIE_SERVER_HMA_H
@@ -37,7 +41,14 @@ void vg_hma_free(void *state);
 
 /* ---- shared by the handlers (common.c) ---- */
 
-/* {"message": text} with status, as HMA's error handler answers. */
+/* vigie's own, consistent form of the same answers (v1.c). */
+#define VG_HMA_V1 "/api/v1/"
+/* Whether the request came to the /api/v1 form (errors are then
+ * {"error": {"code", "message"}}, as every /api/v1 answer). */
+int vg_hma_is_v1(vg_http_request *req);
+
+/* {"message": text} with status, as HMA's error handler answers (below
+ * /api/v1: vigie's {"error": ...}). */
 void vg_hma_error(vg_http_request *req, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The refusals of the HTTP layer below the prefix, in the same shape. */
@@ -71,6 +82,18 @@ void vg_hma_raw_lookup(vg_http_request *req);
 void vg_hma_index_status(vg_http_request *req);
 void vg_hma_compare(vg_http_request *req);
 void vg_hma_banks(vg_http_request *req);
+void vg_hma_banks_create(vg_http_request *req);
 void vg_hma_bank(vg_http_request *req);
+void vg_hma_bank_put(vg_http_request *req);
+void vg_hma_bank_delete(vg_http_request *req);
+void vg_hma_bank_post(vg_http_request *req);
+
+/* ---- the /api/v1 form (v1.c) ---- */
+
+void vg_v1_bank_get(vg_http_request *req);
+void vg_v1_bank_put(vg_http_request *req);
+void vg_v1_bank_delete(vg_http_request *req);
+void vg_v1_bank_post(vg_http_request *req);
+void vg_v1_lookup(vg_http_request *req);
 
 #endif

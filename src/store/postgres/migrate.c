@@ -185,8 +185,22 @@ static const char *const migrations[] = {
     "  notice_id BIGINT NOT NULL REFERENCES notices(id), at BIGINT NOT NULL,"
     "  kind TEXT NOT NULL, detail TEXT NOT NULL);"
     "CREATE INDEX notices_events_notice ON notices_events(notice_id);",
-    /* 10: the exchange branch's, filled at its merge. */
-    "SELECT 10;",
+    /* 10 (SQLite's 15): what the APIs other systems speak keep between calls
+     * (store/exchange.h): the settings of the banks HMA clients curate,
+     * the content they add, and the CyberTipline-style reports still open
+     * (and, for a day, those finished), shared by every node. */
+    ("CREATE TABLE exchange_banks(name TEXT PRIMARY KEY,"
+     "  enabled_ratio DOUBLE PRECISION NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+     "  created_by TEXT, created_at BIGINT NOT NULL, changed_at BIGINT NOT NULL);"
+     "CREATE TABLE exchange_bank_content(entry BIGINT PRIMARY KEY, bank TEXT NOT NULL,"
+     "  bank_id TEXT NOT NULL, disable_until BIGINT NOT NULL DEFAULT 0, note TEXT,"
+     "  metadata TEXT, signals TEXT NOT NULL, created_at BIGINT NOT NULL);"
+     "CREATE INDEX exchange_content_disabled ON exchange_bank_content(disable_until)"
+     "  WHERE disable_until > 0;"
+     "CREATE TABLE exchange_open_reports(id BIGINT PRIMARY KEY, api_key_id BIGINT NOT NULL,"
+     "  opened_at BIGINT NOT NULL, changed_at BIGINT NOT NULL,"
+     "  finished_at BIGINT NOT NULL DEFAULT 0, expires_at BIGINT NOT NULL, draft TEXT);"
+     "CREATE INDEX exchange_reports_due ON exchange_open_reports(expires_at);"),
     /* 11 (SQLite's 16, tlog_init): the blocking list's transparency log
      * (store/tlog.h). */
     "CREATE TABLE tlog_entries(idx BIGINT PRIMARY KEY, entry TEXT NOT NULL);"

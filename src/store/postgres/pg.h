@@ -127,7 +127,7 @@ vg_status pg_each(pg_conn *c, const char *sql, const pg_args *a, pg_batch_fn fn,
 vg_status pg_lock_key(pg_conn *c, int space, const char *text, vg_error *err);
 
 /* Lock spaces of pg_lock_key. */
-enum { PG_LOCK_IDEMPOTENCY = 1, PG_LOCK_LOGIN, PG_LOCK_LINK, PG_LOCK_PICTURES,
+enum { PG_LOCK_IDEMPOTENCY = 1, PG_LOCK_LOGIN, PG_LOCK_LINK, PG_LOCK_PICTURES, PG_LOCK_EXCHANGE,
        PG_LOCK_TLOG = 16 /* apart from the other branches' new spaces */ };
 
 /* The schema's migrations (migrate.c). */

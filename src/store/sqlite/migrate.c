@@ -189,8 +189,22 @@ static const char *const migrations[] = {
      "  notice_id INTEGER NOT NULL REFERENCES notices(id), at INTEGER NOT NULL,"
      "  kind TEXT NOT NULL, detail TEXT NOT NULL);"
      "CREATE INDEX notices_events_notice ON notices_events(notice_id);"),
-    /* 15: the exchange branch's, filled at its merge. */
-    "SELECT 15;",
+    /* 15: what the APIs other systems speak keep between calls
+     * (store/exchange.h): the settings of the banks HMA clients curate,
+     * the content they add, and the CyberTipline-style reports still open
+     * (and, for a day, those finished), shared by every node. */
+    ("CREATE TABLE exchange_banks(name TEXT PRIMARY KEY, enabled_ratio REAL NOT NULL,"
+     "  deleted INTEGER NOT NULL DEFAULT 0, created_by TEXT, created_at INTEGER NOT NULL,"
+     "  changed_at INTEGER NOT NULL);"
+     "CREATE TABLE exchange_bank_content(entry INTEGER PRIMARY KEY, bank TEXT NOT NULL,"
+     "  bank_id TEXT NOT NULL, disable_until INTEGER NOT NULL DEFAULT 0, note TEXT,"
+     "  metadata TEXT, signals TEXT NOT NULL, created_at INTEGER NOT NULL);"
+     "CREATE INDEX exchange_content_disabled ON exchange_bank_content(disable_until)"
+     "  WHERE disable_until > 0;"
+     "CREATE TABLE exchange_open_reports(id INTEGER PRIMARY KEY, api_key_id INTEGER NOT NULL,"
+     "  opened_at INTEGER NOT NULL, changed_at INTEGER NOT NULL,"
+     "  finished_at INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL, draft TEXT);"
+     "CREATE INDEX exchange_reports_due ON exchange_open_reports(expires_at);"),
     /* 16 (tlog_init): the blocking list's transparency log (store/tlog.h):
      * its entries in order, the hashes of complete subtrees at tile levels,
      * its signed checkpoints. */

@@ -110,6 +110,18 @@ SQ_OP(routes_todo, const char *legal, size_t limit, vg_url_route_todo **todo, si
 SQ_OP(route_put, const vg_url_route_row *row, int *inserted, vg_error *err)
 SQ_OP(routes, int64_t report_id, int64_t case_id, vg_url_route_row **rows, size_t *count,
       vg_error *err)
+SQ_OP(exchange_banks, vg_exchange_bank **rows, size_t *count, vg_error *err)
+SQ_OP(exchange_bank_put, const vg_exchange_bank *row, vg_error *err)
+SQ_OP(exchange_content_put, const vg_exchange_content *row, vg_error *err)
+SQ_OP(exchange_content_get, int64_t entry, vg_exchange_content *row, int *found, vg_error *err)
+SQ_OP(exchange_content_disabled, int64_t now, int64_t **entries, size_t *count, vg_error *err)
+SQ_OP(exchange_report_put, const vg_exchange_report *row, int only_new, int *written,
+      vg_error *err)
+SQ_OP(exchange_report_get, int64_t id, vg_exchange_report *row, int *found, vg_error *err)
+SQ_OP(exchange_report_delete, int64_t id, vg_error *err)
+SQ_OP(exchange_reports_due, int64_t now, size_t limit, vg_exchange_report **rows, size_t *count,
+      vg_error *err)
+SQ_OP(exchange_reports_open, int64_t *count, vg_error *err)
 SQ_OP(notice_todo, const char *action, size_t limit, vg_notice_todo **todo, size_t *count,
       vg_error *err)
 SQ_OP(notice_put, const vg_notice_row *row, int64_t *id, vg_error *err)
