@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hotline/routing.h"
+#include "hotline/blocklist.h"
 #include "hotline/routing_internal.h"
 #include "model/vocab.h"
 #include "store/audit.h"
@@ -196,6 +197,10 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
         return st;
     char actor[160];
     snprintf(actor, sizeof actor, "user:%.128s", a->actor);
+    if (!strcmp(a->action->type, VG_DONE_REMOVED) &&
+        (st = vg_hotline_block_gone_tx(tx, a->action->report_id, a->action->url, actor,
+                                       a->action->at, err)) != VG_OK)
+        return st;
     return vg_routing_audit(tx, a->action->at, actor, "route.removed", a->action->report_id,
                             json_pack("{s:s, s:s, s:s}", "url", a->action->url, "type",
                                       a->action->type, "reference", a->action->reference),

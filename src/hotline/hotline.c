@@ -2,6 +2,7 @@
  * src/hotline/hotline.c - the use cases' shared context (hotline.h).
  */
 #include "hotline/hotline.h"
+#include "hotline/blocklist.h"
 #include "hotline/tlog.h"
 
 #include <errno.h>
@@ -211,6 +212,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
         st = vg_alerting_load(cfg, &h->alerting, err);
     if (st == VG_OK)
         st = vg_hotline_routing_open(h, cfg, err);
+    if (st == VG_OK)
+        st = vg_hotline_blocklist_open(h, cfg, err);
     if (st == VG_OK && options && options->with_alerts && options->with_evidence)
         st = vg_hotline_notices_open(h, cfg, err);
     if (st == VG_OK && options && options->with_evidence)
@@ -234,6 +237,7 @@ void vg_hotline_free(vg_hotline *h)
         return;
     vg_hotline_routing_free(h);
     vg_hotline_notices_free(h);
+    vg_hotline_blocklist_free(h);
     vg_hotline_tlog_free(h);
     vg_hotline_syncing_free(h);
     vg_vault_close(h->vault);

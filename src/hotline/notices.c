@@ -2,6 +2,7 @@
  * src/hotline/notices.c - notice and takedown, and stay-down (notices.h).
  */
 #include "hotline/notices.h"
+#include "hotline/blocklist.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -644,6 +645,9 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
                                           : a->step->escalate ? "notice.escalated"
                                                               : "notice.state",
                    row, a->from_state, err);
+    /* verified gone: what was blocked meanwhile leaves the blocking list */
+    if (st == VG_OK && a->step->removed)
+        st = vg_hotline_block_gone_tx(tx, row->report_id, row->url, "notices", a->now, err);
     if (st == VG_OK && a->step->reappeared)
         st = vg_tx_notice_event_add(tx, row->id, a->now, VG_NOTICE_EVENT_STAYDOWN,
                                     "{\"where\":\"same_url\"}", err);

@@ -15,6 +15,7 @@
 #include "hotline/routing.h"
 #include "hotline/notices.h"
 #include "hotline/syncing.h"
+#include "hotline/blocklist.h"
 #include "jobs/alerts.h"
 #include "jobs/deliveries.h"
 
@@ -113,6 +114,19 @@ static int sync_configured(const vg_hotline *h)
     return h->syncing != NULL;
 }
 
+/* Entries whose term ended leave the blocking list (a renewal needs a
+ * new approval before then). */
+static vg_status blocklist_expiry(vg_hotline *h, int64_t now, vg_job_report *report,
+                                  vg_error *err)
+{
+    size_t removed = 0;
+    vg_status st = vg_hotline_block_expire(h, now, &removed, err);
+    report->idle = !removed;
+    if (st == VG_OK)
+        snprintf(report->summary, sizeof report->summary, "%zu entries expired", removed);
+    return st;
+}
+
 const vg_job vg_jobs_table[] = {
     /* due at every pass: a failed delivery waits for its own next try, not
      * for the job's period (hotline/alerts.h) */
@@ -127,6 +141,7 @@ const vg_job vg_jobs_table[] = {
     {"transparency", 0, transparency, transparency_open},
     /* due at every pass too: each source has its own next run */
     {"bank_sync", 0, bank_sync, sync_configured},
+    {"blocklist", 600, blocklist_expiry, NULL},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 

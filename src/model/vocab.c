@@ -147,6 +147,14 @@ const vg_term vg_audit_action_terms[] = {
     {"route.referred", "A referral package was made and sent"},
     {"route.outcome", "A partner hotline said what it did"},
     {"route.removed", "The material was recorded as removed"},
+    {"block.propose", "A URL or domain was proposed for the blocking list"},
+    {"block.approve", "A blocking proposal was approved"},
+    {"block.refuse", "A blocking proposal was refused"},
+    {"block.renew.propose", "A blocking entry's renewal was proposed"},
+    {"block.renew", "A blocking entry was renewed"},
+    {"block.remove", "An entry left the blocking list"},
+    {"block.appeal", "An appeal against the blocking list arrived"},
+    {"block.appeal.decide", "An appeal against the blocking list was decided"},
     {NULL, NULL},
 };
 
@@ -192,6 +200,34 @@ const vg_term vg_delivery_kind_terms[] = {
     {VG_DELIVERY_FORWARD, "Forward to the partner hotline"},
     {VG_DELIVERY_POLICE, "Referral package to the police"},
     {VG_DELIVERY_CHILD_PROTECTION, "Referral to child protection"},
+    {NULL, NULL},
+};
+
+const vg_term vg_block_kind_terms[] = {
+    {VG_BLOCK_KIND_URL, "Page or picture URL"},
+    {VG_BLOCK_KIND_DOMAIN, "Whole domain dedicated to CSAM"},
+    {NULL, NULL},
+};
+
+const vg_term vg_block_state_terms[] = {
+    {VG_BLOCK_PROPOSED, "Proposed"},
+    {VG_BLOCK_LISTED, "Listed"},
+    {VG_BLOCK_REFUSED, "Refused"},
+    {VG_BLOCK_REMOVED, "Removed"},
+    {NULL, NULL},
+};
+
+const vg_term vg_block_removal_terms[] = {
+    {VG_BLOCK_GONE, "The material is gone (verified)"},
+    {VG_BLOCK_EXPIRED, "Expired"},
+    {VG_BLOCK_APPEAL, "An appeal succeeded"},
+    {NULL, NULL},
+};
+
+const vg_term vg_appeal_state_terms[] = {
+    {VG_APPEAL_OPEN, "Waiting for a supervisor"},
+    {VG_APPEAL_GRANTED, "Granted: the entry left the list"},
+    {VG_APPEAL_REJECTED, "Rejected: the entry stays"},
     {NULL, NULL},
 };
 

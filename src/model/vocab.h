@@ -122,6 +122,25 @@ extern const vg_term vg_delivery_kind_terms[];
 #define VG_DONE_REMOVED "removed"
 extern const vg_term vg_done_terms[];
 
+/* The blocking list (model/blocklist.h): an entry's kind, its state, why
+ * it left the list, and the state of an appeal against it. */
+#define VG_BLOCK_KIND_URL "url"       /* a page or a picture */
+#define VG_BLOCK_KIND_DOMAIN "domain" /* a whole domain dedicated to CSAM */
+extern const vg_term vg_block_kind_terms[];
+#define VG_BLOCK_PROPOSED "proposed" /* an analyst proposed it; a supervisor decides */
+#define VG_BLOCK_LISTED "listed"     /* approved: members block it until it leaves */
+#define VG_BLOCK_REFUSED "refused"   /* a supervisor refused the proposal */
+#define VG_BLOCK_REMOVED "removed"   /* it left the list (removal_reason says why) */
+extern const vg_term vg_block_state_terms[];
+#define VG_BLOCK_GONE "material_gone"     /* verification shows the material gone */
+#define VG_BLOCK_EXPIRED "expired"        /* blocklist.days passed without renewal */
+#define VG_BLOCK_APPEAL "appeal_granted"  /* an appeal succeeded */
+extern const vg_term vg_block_removal_terms[];
+#define VG_APPEAL_OPEN "open"
+#define VG_APPEAL_GRANTED "granted"   /* the entry leaves the list */
+#define VG_APPEAL_REJECTED "rejected" /* the entry stays */
+extern const vg_term vg_appeal_state_terms[];
+
 /* What a bank match of a file is worth. A digest the sender quoted (a file
  * given by digest only) proves nothing about what was sent or where it is:
  * its match is the sender's claim, shown as such, and never classifies. */

@@ -4,8 +4,8 @@
  * A backend fills one vg_store_ops table: opening and closing, running a
  * function inside a transaction, and one function per operation of the
  * table-group headers (store/settings in store.h, reports.h, people.h,
- * audit.h, items.h, jobs.h, alerts.h, stats.h, routes.h, exchange.h, notices.h), each taking
- * the backend's own transaction
+ * audit.h, items.h, jobs.h, alerts.h, stats.h, routes.h, exchange.h, notices.h,
+ * tlog.h, blocklist.h), each taking the backend's own transaction
  * object. The contracts are those headers', function for function; store.c
  * forwards every vg_tx_* call here and refuses writes in read transactions
  * before they arrive. Backends are mechanism only: no rule of the hotline
@@ -18,6 +18,7 @@
 #include "store/alerts.h"
 #include "store/audit.h"
 #include "store/exchange.h"
+#include "store/blocklist.h"
 #include "store/items.h"
 #include "store/jobs.h"
 #include "store/notices.h"
@@ -227,6 +228,14 @@ typedef struct vg_store_ops {
     vg_status (*tlog_checkpoint_latest)(void *tx, uint64_t *size, char **note, vg_error *err);
     vg_status (*files_unmatch)(void *tx, const char *bank, const char *entry_id,
                                int64_t **report_ids, size_t *count, vg_error *err);
+    vg_status (*block_put)(void *tx, const vg_block_entry *e, int64_t *id, vg_error *err);
+    vg_status (*blocks)(void *tx, const vg_block_filter *filter, size_t limit,
+                        vg_block_entry **rows, size_t *count, vg_error *err);
+    vg_status (*blocklist_version)(void *tx, int64_t *version, vg_error *err);
+    vg_status (*blocklist_version_next)(void *tx, int64_t *version, vg_error *err);
+    vg_status (*appeal_put)(void *tx, const vg_block_appeal *a, int64_t *id, vg_error *err);
+    vg_status (*appeals)(void *tx, int64_t id, int64_t entry_id, const char *state, size_t limit,
+                         vg_block_appeal **rows, size_t *count, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

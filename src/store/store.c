@@ -819,3 +819,46 @@ vg_status vg_tx_files_unmatch(vg_tx *tx, const char *bank, const char *entry_id,
         return read_only(err, "files_unmatch");
     return tx->ops->files_unmatch(tx->impl, bank, entry_id, report_ids, count, err);
 }
+
+/* ---- the blocking list (store/blocklist.h) -------------------------------- */
+
+vg_status vg_tx_block_put(vg_tx *tx, const vg_block_entry *e, int64_t *id, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "block_put");
+    int64_t ignored;
+    return tx->ops->block_put(tx->impl, e, id ? id : &ignored, err);
+}
+
+vg_status vg_tx_blocks(vg_tx *tx, const vg_block_filter *filter, size_t limit,
+                       vg_block_entry **rows, size_t *count, vg_error *err)
+{
+    static const vg_block_filter all;
+    return tx->ops->blocks(tx->impl, filter ? filter : &all, limit, rows, count, err);
+}
+
+vg_status vg_tx_blocklist_version(vg_tx *tx, int64_t *version, vg_error *err)
+{
+    return tx->ops->blocklist_version(tx->impl, version, err);
+}
+
+vg_status vg_tx_blocklist_version_next(vg_tx *tx, int64_t *version, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "blocklist_version_next");
+    return tx->ops->blocklist_version_next(tx->impl, version, err);
+}
+
+vg_status vg_tx_appeal_put(vg_tx *tx, const vg_block_appeal *a, int64_t *id, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "appeal_put");
+    int64_t ignored;
+    return tx->ops->appeal_put(tx->impl, a, id ? id : &ignored, err);
+}
+
+vg_status vg_tx_appeals(vg_tx *tx, int64_t id, int64_t entry_id, const char *state,
+                        size_t limit, vg_block_appeal **rows, size_t *count, vg_error *err)
+{
+    return tx->ops->appeals(tx->impl, id, entry_id, state, limit, rows, count, err);
+}

@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "model/alert.h"
 #include "model/audit.h"
+#include "model/blocklist.h"
 #include "model/item.h"
 #include "model/curation.h"
 #include "model/ispws.h"
@@ -1569,6 +1570,109 @@ static void test_notice_rules(void)
     CHECK_INT_EQ(vg_rule_notice_seen(200, 1, -1), VG_SEEN_NOTHING);
 }
 
+/* The blocking list's safeguards, case by case: one fact wrong at a time
+ * from a proposal that must pass. */
+static void test_block_rules(void)
+{
+    const vg_block_facts good = {VG_ROLE_ANALYST, "approved", "NL", "FR", 0, "confirmed",
+                                 "illegal_csam", 1, 0, 1, "url"};
+    char why[200];
+    CHECK(vg_rule_block_propose(&good, why, sizeof why));
+    static const struct {
+        const char *change;
+        const char *why;
+    } rows[] = {
+        {"role", "analyst"},         {"route", "approved first"}, {"home", "hosted in this"},
+        {"country", "not known"},    {"removed", "already gone"}, {"item", "not finished"},
+        {"legal", "confirmed CSAM"}, {"digest", "digest"},        {"basis", "legal basis"},
+        {"kind", "URL or a whole domain"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        vg_block_facts f = good;
+        const char *c = rows[i].change;
+        if (!strcmp(c, "role"))
+            f.role = VG_ROLE_PARTNER;
+        else if (!strcmp(c, "route"))
+            f.route_state = "proposed";
+        else if (!strcmp(c, "home"))
+            f.route_country = "FR";
+        else if (!strcmp(c, "country"))
+            f.route_country = "";
+        else if (!strcmp(c, "removed"))
+            f.removed = 1;
+        else if (!strcmp(c, "item"))
+            f.item_state = "awaiting-second";
+        else if (!strcmp(c, "legal"))
+            f.item_legal = "age_undetermined";
+        else if (!strcmp(c, "digest"))
+            f.files_held = 0; /* the sender quoted digests: nothing held, nothing fetched */
+        else if (!strcmp(c, "basis"))
+            f.basis_listed = 0;
+        else if (!strcmp(c, "kind"))
+            f.kind = "ip";
+        why[0] = 0;
+        CHECK_MSG(!vg_rule_block_propose(&f, why, sizeof why), "%s", c);
+        CHECK_MSG(strstr(why, rows[i].why) != NULL, "%s: %s", c, why);
+    }
+    /* evidence vigie fetched is enough without a held file; a domain too */
+    vg_block_facts fetched = good;
+    fetched.files_held = 0;
+    fetched.fetched = 1;
+    fetched.kind = "domain";
+    fetched.route_state = "automatic";
+    fetched.item_state = "auto";
+    CHECK(vg_rule_block_propose(&fetched, why, sizeof why));
+
+    static const struct {
+        vg_role role;
+        const char *actor, *state, *proposer;
+        int ok;
+    } approvals[] = {
+        {VG_ROLE_SUPERVISOR, "sam", "proposed", "ann", 1},
+        {VG_ROLE_ADMINISTRATOR, "ada", "proposed", "ann", 1},
+        {VG_ROLE_SUPERVISOR, "ann", "proposed", "ann", 0}, /* the same person */
+        {VG_ROLE_ANALYST, "bob", "proposed", "ann", 0},    /* not a supervisor */
+        {VG_ROLE_SUPERVISOR, "sam", "refused", "ann", 0},
+        {VG_ROLE_SUPERVISOR, "sam", "removed", "ann", 0},
+        {VG_ROLE_SUPERVISOR, "sam", "listed", "ann", 1},   /* a renewal */
+        {VG_ROLE_SUPERVISOR, "sam", "listed", "", 0},      /* no renewal waits */
+    };
+    for (size_t i = 0; i < sizeof approvals / sizeof approvals[0]; i++)
+        CHECK_MSG(vg_rule_block_approve(approvals[i].role, approvals[i].actor, approvals[i].state,
+                                        approvals[i].proposer, why, sizeof why) ==
+                      approvals[i].ok,
+                  "approval row %zu", i);
+    CHECK(vg_rule_block_renew_propose(VG_ROLE_ANALYST, "listed", "", why, sizeof why));
+    CHECK(!vg_rule_block_renew_propose(VG_ROLE_ANALYST, "listed", "ann", why, sizeof why));
+    CHECK(!vg_rule_block_renew_propose(VG_ROLE_ANALYST, "proposed", "", why, sizeof why));
+    CHECK(!vg_rule_block_renew_propose(VG_ROLE_NONE, "listed", "", why, sizeof why));
+
+    int64_t expires = 0, review = 0;
+    vg_rule_block_term(1000, 30, &expires, &review);
+    CHECK_INT_EQ(expires, 1000 + 30 * 86400);
+    CHECK_INT_EQ(review, 1000 + 15 * 86400);
+    vg_rule_block_term(1000, 1, &expires, &review); /* one day: reviewed at once */
+    CHECK_INT_EQ(expires, 1000 + 86400);
+    CHECK_INT_EQ(review, 1000);
+    CHECK(vg_rule_block_expired("listed", 5000, 5000));
+    CHECK(!vg_rule_block_expired("listed", 5001, 5000));
+    CHECK(!vg_rule_block_expired("proposed", 5000, 9000));
+    CHECK(!vg_rule_block_expired("listed", 0, 9000));
+
+    CHECK(vg_rule_appeal_decide(VG_ROLE_SUPERVISOR, "open", "the page is a news article", why,
+                                sizeof why));
+    CHECK(!vg_rule_appeal_decide(VG_ROLE_SUPERVISOR, "open", "  ", why, sizeof why));
+    CHECK(!vg_rule_appeal_decide(VG_ROLE_ANALYST, "open", "x", why, sizeof why));
+    CHECK(!vg_rule_appeal_decide(VG_ROLE_SUPERVISOR, "granted", "x", why, sizeof why));
+
+    const char *bases = "Art. 6-1, LCEN ; Order 2026/17 of the Paris court;";
+    CHECK(vg_block_basis_listed(bases, "Art. 6-1, LCEN"));
+    CHECK(vg_block_basis_listed(bases, " Order 2026/17 of the Paris court "));
+    CHECK(!vg_block_basis_listed(bases, "Art. 6-1"));
+    CHECK(!vg_block_basis_listed(bases, ""));
+    CHECK(!vg_block_basis_listed("", "Art. 6-1, LCEN"));
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -1602,5 +1706,6 @@ int main(void)
     RUN(test_notice_rules);
     RUN(test_route_approval);
     RUN(test_partners);
+    RUN(test_block_rules);
     return vg_test_exit();
 }

@@ -19,6 +19,7 @@
 #include "hotline/audit.h"
 #include "store/alerts.h"
 #include "store/audit.h"
+#include "store/blocklist.h"
 #include "store/items.h"
 #include "store/jobs.h"
 #include "store/people.h"
@@ -5022,6 +5023,274 @@ static void test_tlog(void)
     finish(s, loc);
 }
 
+/* ---- the blocking list ------------------------------------------------- */
+
+typedef struct block_probe {
+    const vg_block_entry *put;
+    const vg_block_appeal *appeal;
+    vg_block_filter filter;
+    int64_t id, version;
+    vg_block_entry *rows;
+    vg_block_appeal *appeals;
+    size_t count;
+    int64_t appeal_id, appeal_entry;
+    const char *appeal_state;
+} block_probe;
+
+static vg_status block_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    block_probe *p = ctx;
+    return vg_tx_block_put(tx, p->put, &p->id, err);
+}
+
+static vg_status blocks_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    block_probe *p = ctx;
+    return vg_tx_blocks(tx, &p->filter, 100, &p->rows, &p->count, err);
+}
+
+static vg_status version_next_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    block_probe *p = ctx;
+    return vg_tx_blocklist_version_next(tx, &p->version, err);
+}
+
+static vg_status version_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    block_probe *p = ctx;
+    return vg_tx_blocklist_version(tx, &p->version, err);
+}
+
+static vg_status appeal_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    block_probe *p = ctx;
+    return vg_tx_appeal_put(tx, p->appeal, &p->id, err);
+}
+
+static vg_status appeals_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    block_probe *p = ctx;
+    return vg_tx_appeals(tx, p->appeal_id, p->appeal_entry, p->appeal_state, 100, &p->appeals,
+                         &p->count, err);
+}
+
+static size_t blocks_count(vg_store *s, vg_block_filter f, int64_t *first_id)
+{
+    block_probe p = {.filter = f};
+    vg_error err;
+    CHECK(vg_store_read(s, blocks_fn, &p, &err) == VG_OK);
+    if (first_id)
+        *first_id = p.count ? p.rows[0].id : 0;
+    size_t n = p.count;
+    vg_block_entries_free(p.rows, p.count);
+    return n;
+}
+
+static void test_blocklist(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    vg_error err;
+    block_probe p = {0};
+    CHECK(vg_store_read(s, version_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.version, 0);
+    CHECK(vg_store_read(s, version_next_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK(vg_store_write(s, version_next_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.version, 1);
+    CHECK(vg_store_write(s, version_next_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.version, 2);
+    CHECK(vg_store_read(s, version_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.version, 2);
+
+    vg_block_entry a = {.target = "http://one.test/a.jpg", .kind = VG_BLOCK_KIND_URL,
+                        .route_id = 11, .report_id = 21, .proposed_by = "ann",
+                        .proposed_at = NOW, .legal_basis = "Art. 1", .category = "csam",
+                        .state = VG_BLOCK_PROPOSED};
+    p = (block_probe){.put = &a};
+    CHECK_MSG(vg_store_write(s, block_put_fn, &p, &err) == VG_OK, "%s", err.message);
+    int64_t first = p.id;
+    CHECK(first > 0);
+    CHECK(vg_store_read(s, block_put_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    /* one live entry per target */
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_ERR_INVALID);
+    vg_block_entry b = {.target = "two.test", .kind = VG_BLOCK_KIND_DOMAIN, .route_id = 12,
+                        .report_id = 22, .proposed_by = "bob", .proposed_at = NOW + 1,
+                        .state = VG_BLOCK_PROPOSED}; /* NULL strings kept as "" */
+    p = (block_probe){.put = &b};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    int64_t second = p.id;
+    CHECK(second > first);
+
+    /* an update replaces every field but the identity */
+    vg_block_entry up = a;
+    up.id = first;
+    up.target = "http://elsewhere.test/";
+    up.kind = VG_BLOCK_KIND_DOMAIN;
+    up.route_id = 99;
+    up.report_id = 98;
+    up.proposed_by = "mallory";
+    up.proposed_at = 5;
+    up.approved_by = "sam";
+    up.approved_at = NOW + 10;
+    up.legal_basis = "Order 7";
+    up.category = "other";
+    up.starts_at = NOW + 10;
+    up.expires_at = NOW + 1000;
+    up.review_at = NOW + 500;
+    up.state = VG_BLOCK_LISTED;
+    up.removal_reason = "x";
+    up.removed_at = 3;
+    up.renewal_by = "bob";
+    up.listed_version = 3;
+    up.removed_version = 0;
+    p = (block_probe){.put = &up};
+    CHECK_MSG(vg_store_write(s, block_put_fn, &p, &err) == VG_OK, "%s", err.message);
+    CHECK_INT_EQ(p.id, first);
+    p = (block_probe){.filter = {.id = first}};
+    CHECK(vg_store_read(s, blocks_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 1);
+    if (p.count == 1) {
+        vg_block_entry *e = &p.rows[0];
+        CHECK_STR_EQ(e->target, "http://one.test/a.jpg");
+        CHECK_STR_EQ(e->kind, VG_BLOCK_KIND_URL);
+        CHECK_INT_EQ(e->route_id, 11);
+        CHECK_INT_EQ(e->report_id, 21);
+        CHECK_STR_EQ(e->proposed_by, "ann");
+        CHECK_INT_EQ(e->proposed_at, NOW);
+        CHECK_STR_EQ(e->approved_by, "sam");
+        CHECK_INT_EQ(e->approved_at, NOW + 10);
+        CHECK_STR_EQ(e->legal_basis, "Order 7");
+        CHECK_STR_EQ(e->category, "other");
+        CHECK_INT_EQ(e->starts_at, NOW + 10);
+        CHECK_INT_EQ(e->expires_at, NOW + 1000);
+        CHECK_INT_EQ(e->review_at, NOW + 500);
+        CHECK_STR_EQ(e->state, VG_BLOCK_LISTED);
+        CHECK_STR_EQ(e->removal_reason, "x");
+        CHECK_INT_EQ(e->removed_at, 3);
+        CHECK_STR_EQ(e->renewal_by, "bob");
+        CHECK_INT_EQ(e->listed_version, 3);
+        CHECK_INT_EQ(e->removed_version, 0);
+    }
+    vg_block_entries_free(p.rows, p.count);
+    p = (block_probe){.filter = {.id = second}};
+    CHECK(vg_store_read(s, blocks_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 1);
+    if (p.count == 1) {
+        CHECK_STR_EQ(p.rows[0].legal_basis, "");
+        CHECK_STR_EQ(p.rows[0].approved_by, "");
+    }
+    vg_block_entries_free(p.rows, p.count);
+    vg_block_entry none = up;
+    none.id = first + 1000;
+    p = (block_probe){.put = &none};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_ERR_INVALID);
+
+    /* removed: the target may be proposed again */
+    up.state = VG_BLOCK_REMOVED;
+    up.removal_reason = VG_BLOCK_EXPIRED;
+    up.removed_version = 5;
+    p = (block_probe){.put = &up};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    p = (block_probe){.put = &a};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    int64_t third = p.id;
+
+    /* filters */
+    int64_t id = 0;
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){0}, &id), 3);
+    CHECK_INT_EQ(id, third); /* newest first */
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.state = VG_BLOCK_PROPOSED}, NULL), 2);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.kind = VG_BLOCK_KIND_DOMAIN}, NULL), 1);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.report_id = 21}, NULL), 2);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.route_id = 12}, &id), 1);
+    CHECK_INT_EQ(id, second);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.target = "two.test"}, NULL), 1);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.target = "two.tes"}, NULL), 0);
+    /* listed at a version: added at or before it, not removed by then */
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.at_version = 2}, NULL), 0);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.at_version = 3}, &id), 1);
+    CHECK_INT_EQ(id, first);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.at_version = 4}, NULL), 1);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.at_version = 5}, NULL), 0);
+    /* expiring: listed only, soonest first */
+    vg_block_entry l2 = b;
+    l2.id = second;
+    l2.state = VG_BLOCK_LISTED;
+    l2.expires_at = NOW + 300;
+    l2.listed_version = 6;
+    p = (block_probe){.put = &l2};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.expires_before = NOW + 299}, NULL), 0);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.expires_before = NOW + 300}, &id), 1);
+    CHECK_INT_EQ(id, second);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.expires_before = NOW + 5000}, NULL), 1);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.at_version = 6}, NULL), 1);
+
+    /* appeals */
+    vg_block_appeal ap = {.entry_id = second, .url = "http://two.test/x", .reason = "mine",
+                          .created_at = NOW + 50, .state = VG_APPEAL_OPEN};
+    p = (block_probe){.appeal = &ap};
+    CHECK(vg_store_read(s, appeal_put_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK_MSG(vg_store_write(s, appeal_put_fn, &p, &err) == VG_OK, "%s", err.message);
+    int64_t ap1 = p.id;
+    CHECK(ap1 > 0);
+    vg_block_appeal ap2 = {.url = "http://nowhere.test/", .reason = "?", .contact = "me@x.test",
+                           .created_at = NOW + 51, .state = VG_APPEAL_OPEN};
+    p = (block_probe){.appeal = &ap2};
+    CHECK(vg_store_write(s, appeal_put_fn, &p, &err) == VG_OK);
+    int64_t ap2id = p.id;
+    vg_block_appeal dec = ap;
+    dec.id = ap1;
+    dec.url = "changed"; /* ignored */
+    dec.reason = "changed";
+    dec.created_at = 1;
+    dec.state = VG_APPEAL_GRANTED;
+    dec.decided_by = "sam";
+    dec.decided_at = NOW + 60;
+    dec.decision = "news article";
+    p = (block_probe){.appeal = &dec};
+    CHECK(vg_store_write(s, appeal_put_fn, &p, &err) == VG_OK);
+    dec.id = ap2id + 100;
+    p = (block_probe){.appeal = &dec};
+    CHECK(vg_store_write(s, appeal_put_fn, &p, &err) == VG_ERR_INVALID);
+    p = (block_probe){0};
+    CHECK(vg_store_read(s, appeals_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 2);
+    if (p.count == 2) {
+        vg_block_appeal *x = &p.appeals[0]; /* oldest first */
+        CHECK_INT_EQ(x->id, ap1);
+        CHECK_INT_EQ(x->entry_id, second);
+        CHECK_STR_EQ(x->url, "http://two.test/x");
+        CHECK_STR_EQ(x->reason, "mine");
+        CHECK_STR_EQ(x->contact, "");
+        CHECK_INT_EQ(x->created_at, NOW + 50);
+        CHECK_STR_EQ(x->state, VG_APPEAL_GRANTED);
+        CHECK_STR_EQ(x->decided_by, "sam");
+        CHECK_INT_EQ(x->decided_at, NOW + 60);
+        CHECK_STR_EQ(x->decision, "news article");
+        CHECK_STR_EQ(p.appeals[1].contact, "me@x.test");
+        CHECK_INT_EQ(p.appeals[1].entry_id, 0);
+    }
+    vg_block_appeals_free(p.appeals, p.count);
+    p = (block_probe){.appeal_state = VG_APPEAL_OPEN};
+    CHECK(vg_store_read(s, appeals_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 1);
+    if (p.count == 1)
+        CHECK_INT_EQ(p.appeals[0].id, ap2id);
+    vg_block_appeals_free(p.appeals, p.count);
+    p = (block_probe){.appeal_entry = second};
+    CHECK(vg_store_read(s, appeals_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 1);
+    vg_block_appeals_free(p.appeals, p.count);
+    p = (block_probe){.appeal_id = ap2id};
+    CHECK(vg_store_read(s, appeals_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 1);
+    vg_block_appeals_free(p.appeals, p.count);
+    finish(s, loc);
+}
+
 int store_contract_run(const store_contract_backend *b)
 {
     backend = b;
@@ -5066,6 +5335,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_exchange);
     RUN(test_files_unmatch);
     RUN(test_tlog);
+    RUN(test_blocklist);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);
     return vg_test_failures - failures;

@@ -213,6 +213,34 @@ static const char *const migrations[] = {
      "  hash TEXT NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
      "CREATE TABLE tlog_checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL,"
      "  at INTEGER NOT NULL);"),
+    /* 17 (blocklist_init): the blocking list (store/blocklist.h): an entry
+     * per URL or domain, proposed and approved by two people, with its
+     * legal basis and term; the list's version, which members' updates
+     * count from; the appeals against it. A target has one entry proposed
+     * or listed at a time. */
+    ("CREATE TABLE blocklist(id INTEGER PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL,"
+     "  route_id INTEGER NOT NULL, report_id INTEGER NOT NULL, proposed_by TEXT NOT NULL,"
+     "  proposed_at INTEGER NOT NULL, approved_by TEXT NOT NULL DEFAULT '',"
+     "  approved_at INTEGER NOT NULL DEFAULT 0, legal_basis TEXT NOT NULL,"
+     "  category TEXT NOT NULL, starts_at INTEGER NOT NULL DEFAULT 0,"
+     "  expires_at INTEGER NOT NULL DEFAULT 0, review_at INTEGER NOT NULL DEFAULT 0,"
+     "  state TEXT NOT NULL, removal_reason TEXT NOT NULL DEFAULT '',"
+     "  removed_at INTEGER NOT NULL DEFAULT 0, renewal_by TEXT NOT NULL DEFAULT '',"
+     "  listed_version INTEGER NOT NULL DEFAULT 0, removed_version INTEGER NOT NULL DEFAULT 0);"
+     "CREATE UNIQUE INDEX blocklist_live ON blocklist(target)"
+     "  WHERE state IN ('proposed', 'listed');"
+     "CREATE INDEX blocklist_report ON blocklist(report_id);"
+     "CREATE INDEX blocklist_expiry ON blocklist(expires_at) WHERE state = 'listed';"
+     "CREATE INDEX blocklist_listed ON blocklist(listed_version) WHERE listed_version > 0;"
+     "CREATE TABLE blocklist_version(id INTEGER PRIMARY KEY CHECK (id = 1),"
+     "  version INTEGER NOT NULL);"
+     "INSERT INTO blocklist_version VALUES(1, 0);"
+     "CREATE TABLE blocklist_appeals(id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL,"
+     "  url TEXT NOT NULL, reason TEXT NOT NULL, contact TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL, state TEXT NOT NULL, decided_by TEXT NOT NULL DEFAULT '',"
+     "  decided_at INTEGER NOT NULL DEFAULT 0, decision TEXT NOT NULL DEFAULT '');"
+     "CREATE INDEX blocklist_appeals_state ON blocklist_appeals(state);"
+     "CREATE INDEX blocklist_appeals_entry ON blocklist_appeals(entry_id);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

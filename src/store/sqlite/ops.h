@@ -150,3 +150,11 @@ SQ_OP(tlog_checkpoint_put, uint64_t size, const char *note, int64_t at, vg_error
 SQ_OP(tlog_checkpoint_latest, uint64_t *size, char **note, vg_error *err)
 SQ_OP(files_unmatch, const char *bank, const char *entry_id, int64_t **report_ids, size_t *count,
       vg_error *err)
+SQ_OP(block_put, const vg_block_entry *e, int64_t *id, vg_error *err)
+SQ_OP(blocks, const vg_block_filter *filter, size_t limit, vg_block_entry **rows, size_t *count,
+      vg_error *err)
+SQ_OP(blocklist_version, int64_t *version, vg_error *err)
+SQ_OP(blocklist_version_next, int64_t *version, vg_error *err)
+SQ_OP(appeal_put, const vg_block_appeal *a, int64_t *id, vg_error *err)
+SQ_OP(appeals, int64_t id, int64_t entry_id, const char *state, size_t limit,
+      vg_block_appeal **rows, size_t *count, vg_error *err)
