@@ -336,6 +336,15 @@ static void test_rpz_unconfigured(void)
     CHECK(r.body && strstr(r.body, "blocklist.stop_host"));
     ts_response_free(&r);
     ts_stop(&t);
+    /* a stop host that is no name (it would write zone syntax) stops the
+     * server from opening, with the setting named */
+    ts_server bad;
+    const char *stops[] = {"blocklist.stop_host = stop.example;$INCLUDE /etc/passwd\n",
+                           "blocklist.stop_host = Stop Page\n"};
+    for (size_t i = 0; i < 2; i++) {
+        CHECK_MSG(!ts_open(&bad, stops[i]), "%s", stops[i]);
+        ts_remove_dir(bad.dir);
+    }
 }
 
 /* The three calls are in the API's description, with their scope. */
