@@ -39,22 +39,17 @@ static vg_status listed_at(vg_tx *tx, int64_t version, const char *kind, vg_bloc
     return vg_tx_blocks(tx, &f, SIZE_MAX, rows, count, err);
 }
 
-/* The sorted, distinct prefixes of the entries listed at version. */
-static vg_status prefixes_at(vg_tx *tx, int64_t version, uint32_t **out, size_t *count,
-                             vg_error *err)
+/* The sorted, distinct prefixes of rows[n] (the prefix set they list). */
+static vg_status prefixes_of(const vg_block_entry *rows, size_t n, uint32_t **out,
+                             size_t *count, vg_error *err)
 {
-    vg_block_entry *rows = NULL;
-    size_t n = 0;
     *out = NULL;
     *count = 0;
-    vg_status st = listed_at(tx, version, NULL, &rows, &n, err);
-    if (st != VG_OK || n == 0)
-        return st;
+    if (n == 0)
+        return VG_OK;
     uint32_t *prefixes = malloc(n * sizeof *prefixes);
-    if (!prefixes) {
-        vg_block_entries_free(rows, n);
+    if (!prefixes)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    }
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char full[VG_URLHASH_FULL_BYTES];
@@ -64,69 +59,54 @@ static vg_status prefixes_at(vg_tx *tx, int64_t version, uint32_t **out, size_t 
         if (vg_block_full_hash(rows[i].kind, rows[i].target, full, &ignored) == VG_OK)
             prefixes[kept++] = vg_urlhash_prefix(full);
     }
-    vg_block_entries_free(rows, n);
     *out = prefixes;
     *count = vg_block_prefixes_normalize(prefixes, kept);
     return VG_OK;
 }
 
-typedef struct update_ctx {
-    int64_t since;
-    vg_block_update *out;
-} update_ctx;
+/* What an update is computed from, read in one transaction; hashing waits
+ * until it is over (a transaction does no slow work, store/store.h). */
+typedef struct update_read {
+    int64_t since, version;
+    vg_block_entry *now, *old; /* listed at version, at since (none on a reset) */
+    size_t now_count, old_count;
+} update_read;
+
+static void update_read_clear(update_read *r)
+{
+    vg_block_entries_free(r->now, r->now_count);
+    vg_block_entries_free(r->old, r->old_count);
+    r->now = r->old = NULL;
+    r->now_count = r->old_count = 0;
+}
+
+static int must_reset(int64_t since, int64_t version)
+{
+    return since <= 0 || since > version;
+}
 
 static vg_status update_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
-    update_ctx *c = ctx;
-    vg_block_update *u = c->out;
-    uint32_t *now = NULL, *old = NULL;
-    size_t now_count = 0, old_count = 0;
-    vg_status st = vg_tx_blocklist_version(tx, &u->version, err);
+    update_read *r = ctx;
+    update_read_clear(r); /* a retried transaction starts again */
+    vg_status st = vg_tx_blocklist_version(tx, &r->version, err);
     if (st == VG_OK)
-        st = prefixes_at(tx, u->version, &now, &now_count, err);
-    u->reset = c->since <= 0 || c->since > u->version;
-    if (st == VG_OK && !u->reset)
-        st = prefixes_at(tx, c->since, &old, &old_count, err);
-    if (st != VG_OK)
-        goto done;
-    u->set_count = now_count;
+        st = listed_at(tx, r->version, NULL, &r->now, &r->now_count, err);
+    if (st == VG_OK && !must_reset(r->since, r->version))
+        st = listed_at(tx, r->since, NULL, &r->old, &r->old_count, err);
+    return st;
+}
 
+static void checksum_of(const uint32_t *set, size_t n, unsigned char out[32])
+{
     crypto_hash_sha256_state sha;
     crypto_hash_sha256_init(&sha);
-    for (size_t i = 0; i < now_count; i++) {
-        unsigned char be[4] = {(unsigned char)(now[i] >> 24), (unsigned char)(now[i] >> 16),
-                               (unsigned char)(now[i] >> 8), (unsigned char)now[i]};
+    for (size_t i = 0; i < n; i++) {
+        unsigned char be[4] = {(unsigned char)(set[i] >> 24), (unsigned char)(set[i] >> 16),
+                               (unsigned char)(set[i] >> 8), (unsigned char)set[i]};
         crypto_hash_sha256_update(&sha, be, sizeof be);
     }
-    crypto_hash_sha256_final(&sha, u->checksum);
-
-    if (!u->reset) {
-        u->added = malloc((now_count ? now_count : 1) * sizeof *u->added);
-        u->removed = malloc((old_count ? old_count : 1) * sizeof *u->removed);
-        if (!u->added || !u->removed) {
-            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        vg_block_prefixes_diff(old, old_count, now, now_count, u->added, &u->added_count,
-                               u->removed, &u->removed_count);
-        /* a member far behind takes less with the whole set */
-        if (u->added_count + u->removed_count > now_count) {
-            free(u->added);
-            free(u->removed);
-            u->added = u->removed = NULL;
-            u->added_count = u->removed_count = 0;
-            u->reset = 1;
-        }
-    }
-    if (u->reset) {
-        u->added = now;
-        u->added_count = now_count;
-        now = NULL;
-    }
-done:
-    free(now);
-    free(old);
-    return st;
+    crypto_hash_sha256_final(&sha, out);
 }
 
 vg_status vg_hotline_block_update(vg_hotline *h, int64_t since, vg_block_update *out,
@@ -136,90 +116,119 @@ vg_status vg_hotline_block_update(vg_hotline *h, int64_t since, vg_block_update 
     if (since < 0)
         return vg_error_set(err, VG_ERR_INVALID,
                             "since: give the version you hold (0 when you hold nothing)");
-    update_ctx c = {since, out};
-    vg_status st = vg_store_read(h->store, update_tx, &c, err);
+    update_read r = {.since = since};
+    uint32_t *now = NULL, *old = NULL;
+    size_t now_count = 0, old_count = 0;
+    vg_status st = vg_store_read(h->store, update_tx, &r, err);
+    if (st == VG_OK)
+        st = prefixes_of(r.now, r.now_count, &now, &now_count, err);
+    if (st == VG_OK)
+        st = prefixes_of(r.old, r.old_count, &old, &old_count, err);
+    update_read_clear(&r);
+    if (st != VG_OK)
+        goto done;
+    out->version = r.version;
+    out->set_count = now_count;
+    checksum_of(now, now_count, out->checksum);
+    out->reset = must_reset(since, r.version);
+    if (!out->reset) {
+        out->added = malloc((now_count ? now_count : 1) * sizeof *out->added);
+        out->removed = malloc((old_count ? old_count : 1) * sizeof *out->removed);
+        if (!out->added || !out->removed) {
+            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        vg_block_prefixes_diff(old, old_count, now, now_count, out->added, &out->added_count,
+                               out->removed, &out->removed_count);
+        /* a member far behind takes less with the whole set */
+        if (out->added_count + out->removed_count > now_count) {
+            free(out->added);
+            free(out->removed);
+            out->added = out->removed = NULL;
+            out->added_count = out->removed_count = 0;
+            out->reset = 1;
+        }
+    }
+    if (out->reset) {
+        out->added = now;
+        out->added_count = now_count;
+        now = NULL;
+    }
+done:
+    free(now);
+    free(old);
     if (st != VG_OK)
         vg_block_update_clear(out);
     return st;
 }
 
-typedef struct full_ctx {
-    uint32_t prefix;
-    unsigned char *hashes;
+/* The entries listed now and the version, read in one transaction (also
+ * the zone's). */
+typedef struct listed_read {
+    const char *kind; /* NULL: every kind */
+    vg_block_entry *rows;
     size_t count;
     int64_t version;
-} full_ctx;
+} listed_read;
+
+static vg_status listed_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    listed_read *r = ctx;
+    vg_block_entries_free(r->rows, r->count); /* a retried transaction starts again */
+    r->rows = NULL;
+    r->count = 0;
+    vg_status st = vg_tx_blocklist_version(tx, &r->version, err);
+    return st == VG_OK ? listed_at(tx, r->version, r->kind, &r->rows, &r->count, err) : st;
+}
 
 static int full_order(const void *a, const void *b)
 {
     return memcmp(a, b, VG_URLHASH_FULL_BYTES);
 }
 
-static vg_status full_tx(vg_tx *tx, void *ctx, vg_error *err)
-{
-    full_ctx *c = ctx;
-    vg_block_entry *rows = NULL;
-    size_t n = 0;
-    vg_status st = vg_tx_blocklist_version(tx, &c->version, err);
-    if (st == VG_OK)
-        st = listed_at(tx, c->version, NULL, &rows, &n, err);
-    for (size_t i = 0; st == VG_OK && i < n; i++) {
-        unsigned char full[VG_URLHASH_FULL_BYTES];
-        vg_error ignored;
-        if (vg_block_full_hash(rows[i].kind, rows[i].target, full, &ignored) != VG_OK ||
-            vg_urlhash_prefix(full) != c->prefix)
-            continue;
-        unsigned char *grown = realloc(c->hashes, (c->count + 1) * VG_URLHASH_FULL_BYTES);
-        if (!grown) {
-            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-            break;
-        }
-        c->hashes = grown;
-        memcpy(c->hashes + c->count++ * VG_URLHASH_FULL_BYTES, full, VG_URLHASH_FULL_BYTES);
-    }
-    vg_block_entries_free(rows, n);
-    return st;
-}
-
 vg_status vg_hotline_block_full_hashes(vg_hotline *h, uint32_t prefix, unsigned char **hashes,
                                        size_t *count, int64_t *version, vg_error *err)
 {
-    full_ctx c = {.prefix = prefix};
     *hashes = NULL;
     *count = 0;
-    vg_status st = vg_store_read(h->store, full_tx, &c, err);
+    listed_read r = {0};
+    vg_status st = vg_store_read(h->store, listed_tx, &r, err);
+    unsigned char *found = NULL;
+    size_t n = 0;
+    if (st == VG_OK && r.count &&
+        !(found = malloc(r.count * VG_URLHASH_FULL_BYTES)))
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == VG_OK && i < r.count; i++) {
+        unsigned char *full = found + n * VG_URLHASH_FULL_BYTES;
+        vg_error ignored;
+        if (vg_block_full_hash(r.rows[i].kind, r.rows[i].target, full, &ignored) == VG_OK &&
+            vg_urlhash_prefix(full) == prefix)
+            n++;
+    }
+    vg_block_entries_free(r.rows, r.count);
     if (st != VG_OK) {
-        free(c.hashes);
+        free(found);
         return st;
     }
-    if (c.count > 1) {
-        qsort(c.hashes, c.count, VG_URLHASH_FULL_BYTES, full_order);
+    /* two entries may stand for one expression: each full hash once */
+    if (n > 1) {
+        qsort(found, n, VG_URLHASH_FULL_BYTES, full_order);
         size_t kept = 1;
-        for (size_t i = 1; i < c.count; i++)
-            if (memcmp(c.hashes + i * VG_URLHASH_FULL_BYTES,
-                       c.hashes + (kept - 1) * VG_URLHASH_FULL_BYTES, VG_URLHASH_FULL_BYTES))
-                memmove(c.hashes + kept++ * VG_URLHASH_FULL_BYTES,
-                        c.hashes + i * VG_URLHASH_FULL_BYTES, VG_URLHASH_FULL_BYTES);
-        c.count = kept;
+        for (size_t i = 1; i < n; i++)
+            if (memcmp(found + i * VG_URLHASH_FULL_BYTES,
+                       found + (kept - 1) * VG_URLHASH_FULL_BYTES, VG_URLHASH_FULL_BYTES))
+                memmove(found + kept++ * VG_URLHASH_FULL_BYTES, found + i * VG_URLHASH_FULL_BYTES,
+                        VG_URLHASH_FULL_BYTES);
+        n = kept;
     }
-    *hashes = c.hashes;
-    *count = c.count;
-    *version = c.version;
+    if (n == 0) {
+        free(found);
+        found = NULL;
+    }
+    *hashes = found;
+    *count = n;
+    *version = r.version;
     return VG_OK;
-}
-
-typedef struct rpz_ctx {
-    vg_block_entry *rows;
-    size_t count;
-    int64_t version;
-} rpz_ctx;
-
-static vg_status rpz_tx(vg_tx *tx, void *ctx, vg_error *err)
-{
-    rpz_ctx *c = ctx;
-    vg_status st = vg_tx_blocklist_version(tx, &c->version, err);
-    return st == VG_OK ? listed_at(tx, c->version, VG_BLOCK_KIND_DOMAIN, &c->rows, &c->count, err)
-                       : st;
 }
 
 static int target_order(const void *a, const void *b)
@@ -239,10 +248,12 @@ vg_status vg_hotline_block_rpz(vg_hotline *h, char **text, size_t *len, size_t *
         return vg_error_set(err, VG_ERR_UNSUPPORTED,
                             "the response policy zone needs blocklist.stop_host, the stop page's "
                             "host name: set it in the configuration");
-    rpz_ctx c = {0};
-    vg_status st = vg_store_read(h->store, rpz_tx, &c, err);
-    if (st != VG_OK)
+    listed_read c = {.kind = VG_BLOCK_KIND_DOMAIN};
+    vg_status st = vg_store_read(h->store, listed_tx, &c, err);
+    if (st != VG_OK) {
+        vg_block_entries_free(c.rows, c.count);
         return st;
+    }
     qsort(c.rows, c.count, sizeof *c.rows, target_order);
     char *buf = NULL;
     size_t size = 0;
