@@ -94,6 +94,8 @@ static void test_page(ts_server *t)
             "\"");
     has(&r, "action=\"/stop/appeal\"");
     has(&r, "name=\"csrf_token\"");
+    /* the language switch keeps the address the page is about */
+    has(&r, "href=\"/stop?url=http%3A%2F%2Flisted.example%2Fpage&amp;lang=de\"");
     lacks(&r, "<script");
     ts_response_free(&r);
 

@@ -50,6 +50,30 @@ static void stopped_at(vg_public *pub, vg_http_request *req, char *out, size_t c
     snprintf(out, cap, "%.*s", (int)n, host);
 }
 
+/* "/stop", with ?url= for the address the page is about: the language
+ * links keep it, so the page in another language names the same entry.
+ * Percent-encodes all but RFC 3986's unreserved characters; an address
+ * too long for out is left out rather than cut. */
+static void page_path(const char *url, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = (size_t)snprintf(out, cap, "/stop");
+    if (!url || !*url || cap < 10 + 3 * strlen(url) + 1)
+        return;
+    n += (size_t)snprintf(out + n, cap - n, "?url=");
+    for (const unsigned char *c = (const unsigned char *)url; *c; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+            strchr("-._~", *c)) {
+            out[n++] = (char)*c;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[*c >> 4];
+            out[n++] = hex[*c & 15];
+        }
+    }
+    out[n] = 0;
+}
+
 static void help_list(vg_public *pub, vg_page *p)
 {
     vg_page_put(p, "<section aria-labelledby=\"stop-help\"><h2 id=\"stop-help\">");
@@ -109,8 +133,9 @@ static void field(vg_page *p, const char *name, const char *label_key, const cha
     char described[64];
     snprintf(described, sizeof described, "%s%s%s", hint_key ? name : "", hint_key ? "-hint" : "",
              invalid ? (hint_key ? " error" : "error") : "");
-    vg_page_fmt(p, area ? "<textarea name=\"%s\" id=\"%s\" rows=\"5\"" : "<input type=\"text\" "
-                                                                        "name=\"%s\" id=\"%s\"",
+    /* An address or a number reads left to right in every language. */
+    vg_page_fmt(p, area ? "<textarea name=\"%s\" id=\"%s\" rows=\"5\""
+                        : "<input dir=\"ltr\" type=\"text\" name=\"%s\" id=\"%s\"",
                 name, name);
     if (*described)
         vg_page_fmt(p, " aria-describedby=\"%s\"", described);
@@ -144,7 +169,9 @@ static void stop_page(vg_public *pub, vg_http_request *req, const char *url, con
         vg_http_log(vg_http_server(req), "error", "stop page: the list could not be read");
         listed = 0; /* the page still says why and where help is */
     }
-    vg_public_page_open(pub, &p, req, "stop.title", "/stop", 0);
+    char path[16 + 3 * STOP_URL_MAX];
+    page_path(url, path, sizeof path);
+    vg_public_page_open(pub, &p, req, "stop.title", path, 0);
     vg_page_put(&p, "<h1>");
     vg_page_t(&p, "stop.title");
     vg_page_put(&p, "</h1>");
