@@ -326,6 +326,22 @@ static void test_throttled(void)
     ts_stop(&t);
 }
 
+/* Settings a server must refuse to start with: help that names no way to
+ * reach it, a number that is not one, a stop host with a port. */
+static void test_settings(void)
+{
+    const char *bad[] = {"blocklist.help = A name alone\n",
+                         "blocklist.help = Line|call us|https://help.example/\n",
+                         "blocklist.help = Line||ftp://help.example/\n",
+                         "blocklist.stop_host = stop.example:8080\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ts_server t;
+        int started = ts_start(&t, bad[i]);
+        CHECK_MSG(!started, "started with %s", bad[i]);
+        ts_stop(&t);
+    }
+}
+
 static void test_stop(void)
 {
     ts_server t;
@@ -346,6 +362,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_stop);
     RUN(test_throttled);
+    RUN(test_settings);
     curl_global_cleanup();
     return vg_test_exit();
 }

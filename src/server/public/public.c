@@ -91,6 +91,9 @@ static vg_status stop_help(vg_server *srv, vg_public *pub, vg_error *err)
     while (st == VG_OK && text && *text) {
         size_t len = strcspn(text, ";");
         char entry[512];
+        if (len >= sizeof entry)
+            return vg_error_set(err, VG_ERR_INVALID,
+                                "a blocklist.help entry is at most %zu bytes", sizeof entry - 1);
         snprintf(entry, sizeof entry, "%.*s", (int)len, text);
         text += len + (text[len] == ';');
         char *parts[3] = {NULL, NULL, NULL}, *rest = entry;
@@ -181,6 +184,12 @@ vg_status vg_public_open(vg_server *srv, void **state, vg_error *err)
         (st = check_url("report.helpline_url", pub->directory_url, err)) ||
         (st = helplines(srv, pub, err)) || (st = stop_help(srv, pub, err)) ||
         (st = setting(srv, "blocklist.stop_host", NULL, &pub->stop_host, err)) ||
+        (st = pub->stop_host && strpbrk(pub->stop_host, ":/ \t")
+                  ? vg_error_set(err, VG_ERR_INVALID,
+                                 "blocklist.stop_host is a host name, without a port or a "
+                                 "path, not \"%s\"",
+                                 pub->stop_host)
+                  : VG_OK) ||
         (st = vg_config_int(srv->config, "public.check_back_days", 3, 1, 365,
                             &pub->check_back_days, err)) ||
         (st = vg_config_int(srv->config, "public.receipt_minutes", 15, 1, 120, &minutes, err)) ||
