@@ -497,12 +497,13 @@ typedef struct appeal_args {
     int64_t now, id;
 } appeal_args;
 
-static vg_status appeal_tx(vg_tx *tx, void *ctx, vg_error *err)
+/* The listed entry of the first of targets (a canonical URL, a host;
+ * NULL ones skipped) that has one: *found, with *entry filled. */
+static vg_status listed_for(vg_tx *tx, const char *const targets[2], vg_block_entry *entry,
+                            int *found, vg_error *err)
 {
-    appeal_args *a = ctx;
-    int64_t entry = 0;
-    const char *targets[2] = {a->target_url, a->target_host};
-    for (size_t i = 0; i < 2 && !entry; i++) {
+    *found = 0;
+    for (size_t i = 0; i < 2 && !*found; i++) {
         if (!targets[i])
             continue;
         vg_block_filter f = {.target = targets[i], .state = VG_BLOCK_LISTED};
@@ -511,14 +512,31 @@ static vg_status appeal_tx(vg_tx *tx, void *ctx, vg_error *err)
         vg_status st = vg_tx_blocks(tx, &f, 1, &rows, &n, err);
         if (st != VG_OK)
             return st;
-        entry = n ? rows[0].id : 0;
+        if (n) {
+            *entry = rows[0];
+            memset(&rows[0], 0, sizeof rows[0]);
+            *found = 1;
+        }
         vg_block_entries_free(rows, n);
     }
+    return VG_OK;
+}
+
+static vg_status appeal_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    appeal_args *a = ctx;
+    const char *targets[2] = {a->target_url, a->target_host};
+    vg_block_entry listed = {0};
+    int found = 0;
+    vg_status st = listed_for(tx, targets, &listed, &found, err);
+    int64_t entry = found ? listed.id : 0;
+    vg_block_entry_clear(&listed);
+    if (st != VG_OK)
+        return st;
     vg_block_appeal ap = {.entry_id = entry, .url = (char *)a->url, .reason = (char *)a->reason,
                           .contact = (char *)a->contact, .created_at = a->now,
                           .state = VG_APPEAL_OPEN};
-    vg_status st = vg_tx_appeal_put(tx, &ap, &a->id, err);
-    if (st != VG_OK)
+    if ((st = vg_tx_appeal_put(tx, &ap, &a->id, err)) != VG_OK)
         return st;
     char target[40], detail[80];
     snprintf(target, sizeof target, "appeal:%" PRId64, a->id);
@@ -553,6 +571,39 @@ vg_status vg_hotline_appeal_add(vg_hotline *h, const char *url, const char *reas
     free(canon);
     free(host);
     *appeal_id = st == VG_OK ? a.id : 0;
+    return st;
+}
+
+typedef struct listed_args {
+    const char *targets[2];
+    vg_block_entry *entry;
+    int found;
+} listed_args;
+
+static vg_status listed_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    listed_args *a = ctx;
+    return listed_for(tx, a->targets, a->entry, &a->found, err);
+}
+
+vg_status vg_hotline_block_listed(vg_hotline *h, const char *url, vg_block_entry *entry,
+                                  int *found, vg_error *err)
+{
+    *found = 0;
+    memset(entry, 0, sizeof *entry);
+    char *canon = NULL, *host = NULL;
+    vg_error ignored;
+    /* An address that does not parse is listed by nothing: not an error
+     * for the visitor who typed it. */
+    if (!url || target_of(url, VG_BLOCK_KIND_URL, &canon, &ignored) != VG_OK)
+        return VG_OK;
+    if (target_of(url, VG_BLOCK_KIND_DOMAIN, &host, &ignored) != VG_OK)
+        host = NULL;
+    listed_args a = {{canon, host}, entry, 0};
+    vg_status st = vg_store_read(h->store, listed_tx, &a, err);
+    free(canon);
+    free(host);
+    *found = st == VG_OK && a.found;
     return st;
 }
 

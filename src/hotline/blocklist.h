@@ -69,6 +69,13 @@ vg_status vg_hotline_block_gone_tx(vg_tx *tx, int64_t report_id, const char *url
 vg_status vg_hotline_blocks(vg_hotline *h, const vg_block_filter *filter, size_t limit,
                             vg_block_entry **rows, size_t *count, vg_error *err);
 
+/* The listed entry blocking url (an address as a visitor gives it, or a
+ * bare host): by its canonical URL, else by its host's domain entry.
+ * *found = 0 when none, or when url is not an address; else *entry is
+ * filled (vg_block_entry_clear). For the stop page's legal basis. */
+vg_status vg_hotline_block_listed(vg_hotline *h, const char *url, vg_block_entry *entry,
+                                  int *found, vg_error *err);
+
 /* Someone reports an error (the stop page, or a site owner): url as
  * quoted, reason (1 to 2,000 bytes), contact (optional, up to 200). The
  * appeal names the entry the URL is listed by, if any. Nothing of the

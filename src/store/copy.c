@@ -189,24 +189,34 @@ static vg_status source_columns(copier *c, const char *table, char **cols, int *
     return st;
 }
 
+/* The single-row counters the migrations seed: a fresh database holds them
+ * at zero, and the source's row replaces it. */
+static const struct {
+    const char *table, *check, *what;
+} counters[] = {
+    {"audit_head", "SELECT seq FROM audit_head", "an audit log"},
+    {"blocklist_version", "SELECT version FROM blocklist_version", "a blocking list"},
+};
+
 /* The destination must hold no hotline data: copying into a working
- * database would mix two hotlines' ids. The chain head's single row is
- * replaced by the source's. */
+ * database would mix two hotlines' ids. */
 static vg_status make_room(copier *c, const char *table, vg_error *err)
 {
     char sql[160];
-    if (!strcmp(table, "audit_head")) {
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
+        if (strcmp(table, counters[i].table))
+            continue;
         PGresult *res = NULL;
-        vg_status st = pg_exec(c, "SELECT seq FROM audit_head", 0, NULL, &res,
-                               "reading the destination's audit chain", err);
+        vg_status st = pg_exec(c, counters[i].check, 0, NULL, &res, "reading the destination", err);
         if (st == VG_OK && PQntuples(res) && strcmp(PQgetvalue(res, 0, 0), "0"))
             st = vg_error_set(err, VG_ERR_INVALID,
-                              "the destination already has an audit log: copy into an empty "
-                              "database");
+                              "the destination already has %s: copy into an empty database",
+                              counters[i].what);
         PQclear(res);
-        return st == VG_OK ? pg_exec(c, "DELETE FROM audit_head", 0, NULL, NULL,
-                                     "clearing the destination's chain head", err)
-                           : st;
+        if (st != VG_OK)
+            return st;
+        snprintf(sql, sizeof sql, "DELETE FROM %s", table);
+        return pg_exec(c, sql, 0, NULL, NULL, "clearing the destination's counter", err);
     }
     snprintf(sql, sizeof sql, "SELECT 1 FROM %s LIMIT 1", table);
     PGresult *res = NULL;

@@ -91,6 +91,7 @@ struct vg_http {
     size_t style_count;
     error_pages *error_pages;
     size_t error_page_count;
+    char *host_only, *host_path; /* vg_http_set_host_path, or NULL */
     atomic_int in_flight;
     atomic_uint_fast64_t by_class[6]; /* index: status / 100 */
     atomic_uint_fast64_t latency[LATENCY_BUCKETS + 1];
@@ -1081,6 +1082,21 @@ static int path_ok(const char *path)
            (n < 3 || strcmp(path + n - 3, "/..") != 0);
 }
 
+/* Whether the request came for the host of vg_http_set_host_path at an
+ * address outside its path: the Host header's name (its port aside)
+ * compared without case, as DNS names are. */
+static int host_pinned(vg_http_request *req, const char *url)
+{
+    const vg_http *http = req->http;
+    const char *host = http->host_only ? vg_http_header(req, "Host") : NULL;
+    if (!host)
+        return 0;
+    size_t n = strlen(http->host_only);
+    if (strncasecmp(host, http->host_only, n) || (host[n] && host[n] != ':'))
+        return 0;
+    return !path_matches(http->host_path, VG_ROUTE_PREFIX, url);
+}
+
 static enum MHD_Result begin(vg_http *http, struct MHD_Connection *conn, const char *url,
                              const char *method, void **con_cls)
 {
@@ -1110,6 +1126,8 @@ static enum MHD_Result begin(vg_http *http, struct MHD_Connection *conn, const c
     }
     if (!path_ok(url))
         return send_error(req, 400, "The address is malformed.");
+    if (host_pinned(req, url))
+        url = req->path = http->host_path;
     int path_known = 0;
     req->route = find_route(http, method, url, &req->route_index, &path_known);
     if (!req->route) {
@@ -1489,6 +1507,25 @@ vg_status vg_http_set_refusal(vg_http *http, const char *prefix, vg_http_refuse_
     return VG_OK;
 }
 
+vg_status vg_http_set_host_path(vg_http *http, const char *host, const char *path,
+                                 vg_error *err)
+{
+    if (!host || !*host || strpbrk(host, ":/ ") || !path || path[0] != '/')
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "a pinned host is a bare name (no port), its path an address");
+    char *h = strdup(host), *p = strdup(path);
+    if (!h || !p) {
+        free(h);
+        free(p);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    free(http->host_only);
+    free(http->host_path);
+    http->host_only = h;
+    http->host_path = p;
+    return VG_OK;
+}
+
 vg_status vg_http_add_error_page(vg_http *http, const char *path, unsigned flags,
                                  vg_http_error_fn fn, void *ctx, vg_error *err)
 {
@@ -1596,6 +1633,8 @@ void vg_http_free(vg_http *http)
     pthread_mutex_destroy(&http->watch_lock);
     pthread_cond_destroy(&http->watch_cond);
     vg_throttle_free(http->public_throttle);
+    free(http->host_only);
+    free(http->host_path);
     vg_net_list_clear(&http->proxies);
     free(http->routes);
     free(http->route_stats);

@@ -189,6 +189,14 @@ vg_status vg_http_add_routes(vg_http *http, const vg_route *routes, size_t count
 vg_status vg_http_add_error_page(vg_http *http, const char *path, unsigned flags,
                                  vg_http_error_fn fn, void *ctx, vg_error *err);
 /* The registered routes (tests walk them: every route x every role). */
+/* Requests whose Host is host (a name, compared without case; its port
+ * aside) are served as if they asked for path, whatever address they
+ * give, unless it is path or below it: the server is the page an ISP or
+ * a resolver sends blocked names to (the stop page), and the page's own
+ * form still posts below it. The query is kept. One host; before
+ * vg_http_start. */
+vg_status vg_http_set_host_path(vg_http *http, const char *host, const char *path,
+                                vg_error *err);
 const vg_route *vg_http_routes(const vg_http *http, size_t *count);
 /* Start listening; the bound port (useful with port 0) goes to *port. */
 vg_status vg_http_start(vg_http *http, uint16_t *port, vg_error *err);

@@ -3,8 +3,8 @@
 // report form and its receipt (reload and language switch), a refused form,
 // the "image of me" path in French (one voice, "tu"), the status page (and
 // what was done about a report, planted in the database beneath the server), the
-// error pages (404, 403 after the cookie is lost), the privacy notice, and
-// Arabic written right to left. axe-core checks every page state against
+// error pages (404, 403 after the cookie is lost), the privacy notice, the
+// stop page and its form to report an error, and Arabic written right to left. axe-core checks every page state against
 // WCAG 2.1 AA and any violation fails the test. Each state leaves a PNG
 // screenshot in $E2E_ARTIFACTS.
 import assert from 'node:assert/strict';
@@ -232,6 +232,27 @@ async function walk(device) {
     await page.locator('#file').setInputFiles(file(3));
     await page.getByRole('button', { name: 'Send the report' }).click();
     assert.ok((await receiptOf(page)).code.length >= 10);
+
+    // 8. The stop page a blocked address leads to: why, the help, the
+    // form to report an error (refused without a reason, the address
+    // kept; then recorded), and in Arabic right to left.
+    await page.goto(`${base}/stop?lang=en&url=${encodeURIComponent('http://blocked.example/page')}`);
+    assert.match(await page.locator('#stop-why').innerText(), /child sexual abuse material \(CSAM\)/);
+    assert.ok(await page.locator('a[href="tel:0800000000"]').count(), 'the configured help line');
+    assert.equal(await page.locator('#url').inputValue(), 'http://blocked.example/page');
+    await check(page, device, 'stop');
+    await page.getByRole('button', { name: 'Report the error' }).click();
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'error');
+    assert.equal(await page.locator('#reason').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#url').inputValue(), 'http://blocked.example/page');
+    await check(page, device, 'stop-refused');
+    await page.locator('#reason').fill('This is the menu of my bakery.');
+    await page.getByRole('button', { name: 'Report the error' }).click();
+    assert.match(await page.locator('h1').innerText(), /your report of an error is recorded/);
+    await check(page, device, 'stop-appealed');
+    await page.goto(`${base}/stop?lang=ar`);
+    assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');
+    await check(page, device, 'stop-arabic');
   } catch (e) {
     await page.screenshot({ path: `${out}/failure-${device}.png`, fullPage: true }).catch(() => {});
     console.error(`e2e: ${device} at ${page.url()}:\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 2000)}`);

@@ -119,6 +119,10 @@ typedef struct network {
 static void job_log(void *ctx, const char *level, const char *job, const char *text)
 {
     network *n = ctx;
+    /* The transparency job signs the log's first checkpoint in whichever
+     * pass comes first; these tests read what routing's jobs said last. */
+    if (!strcmp(job, "transparency") && strcmp(level, "error"))
+        return;
     snprintf(n->last_log, sizeof n->last_log, "%s %s: %s", level, job, text);
     if (!strcmp(level, "error"))
         n->errors++;

@@ -103,6 +103,8 @@ static const expected_route EXPECTED[] = {
     {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
     {"GET", "/notice", VG_ROLE_NONE},
     {"POST", "/notice", VG_ROLE_NONE},
+    {"GET", "/stop", VG_ROLE_NONE},
+    {"POST", "/stop/appeal", VG_ROLE_NONE},
     {"GET", "/console/notices", VG_ROLE_ANALYST},
     {"GET", "/console/notice", VG_ROLE_ANALYST},
     {"POST", "/console/notice/confirm", VG_ROLE_ANALYST},

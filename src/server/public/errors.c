@@ -20,6 +20,8 @@ void vg_public_error_hook(void *ctx, vg_http_request *req, unsigned status, cons
         vg_public_report_refused(pub, req, status);
     else if (posted && status >= 400 && status < 500 && !strcmp(path, "/status"))
         vg_public_status_refused(pub, req, status);
+    else if (posted && status >= 400 && status < 500 && !strcmp(path, "/stop/appeal"))
+        vg_public_stop_refused(pub, req, status);
     else
         vg_public_error_page(pub, req, status);
 }

@@ -82,6 +82,56 @@ static vg_status helplines(vg_server *srv, vg_public *pub, vg_error *err)
     return st;
 }
 
+/* blocklist.help: "name|number|url" entries separated by ';', number or
+ * url left empty when a service has none. */
+static vg_status stop_help(vg_server *srv, vg_public *pub, vg_error *err)
+{
+    const char *text = vg_config_get(srv->config, "blocklist.help", NULL);
+    vg_status st = VG_OK;
+    while (st == VG_OK && text && *text) {
+        size_t len = strcspn(text, ";");
+        char entry[512];
+        if (len >= sizeof entry)
+            return vg_error_set(err, VG_ERR_INVALID,
+                                "a blocklist.help entry is at most %zu bytes", sizeof entry - 1);
+        snprintf(entry, sizeof entry, "%.*s", (int)len, text);
+        text += len + (text[len] == ';');
+        char *parts[3] = {NULL, NULL, NULL}, *rest = entry;
+        for (size_t i = 0; i < 3; i++) {
+            char *bar = strchr(rest, '|');
+            if (bar)
+                *bar = 0;
+            char *start = rest, *end = rest + strlen(rest);
+            while (*start == ' ' || *start == '\t')
+                start++;
+            while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+                *--end = 0;
+            parts[i] = *start ? start : NULL;
+            if (!bar)
+                break;
+            rest = bar + 1;
+        }
+        if (!parts[0] && !parts[1] && !parts[2])
+            continue;
+        if (pub->stop_help_count == VG_PUBLIC_MAX_HELPLINES)
+            return vg_error_set(err, VG_ERR_INVALID, "blocklist.help has at most %d services",
+                                VG_PUBLIC_MAX_HELPLINES);
+        if (!parts[0] || (!parts[1] && !parts[2]))
+            return vg_error_set(err, VG_ERR_INVALID,
+                                "blocklist.help entries are \"name|number|url\" with a name and "
+                                "a number or an address, not \"%s\"",
+                                entry);
+        if ((parts[1] && (st = check_number("blocklist.help", parts[1], err)) != VG_OK) ||
+            (parts[2] && (st = check_url("blocklist.help", parts[2], err)) != VG_OK))
+            return st;
+        vg_public_helpline *h = &pub->stop_help[pub->stop_help_count++];
+        if (!(h->name = strdup(parts[0])) || (parts[1] && !(h->number = strdup(parts[1]))) ||
+            (parts[2] && !(h->url = strdup(parts[2]))))
+            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    return st;
+}
+
 /* The key sealing receipts: derived from the server's secret, so every
  * node of a deployment opens what another sealed, and no receipt outlives
  * a change of that secret. */
@@ -132,7 +182,14 @@ vg_status vg_public_open(vg_server *srv, void **state, vg_error *err)
                       "https://childhelplineinternational.org/helplines/", &pub->directory_url,
                       err)) ||
         (st = check_url("report.helpline_url", pub->directory_url, err)) ||
-        (st = helplines(srv, pub, err)) ||
+        (st = helplines(srv, pub, err)) || (st = stop_help(srv, pub, err)) ||
+        (st = setting(srv, "blocklist.stop_host", NULL, &pub->stop_host, err)) ||
+        (st = pub->stop_host && strpbrk(pub->stop_host, ":/ \t")
+                  ? vg_error_set(err, VG_ERR_INVALID,
+                                 "blocklist.stop_host is a host name, without a port or a "
+                                 "path, not \"%s\"",
+                                 pub->stop_host)
+                  : VG_OK) ||
         (st = vg_config_int(srv->config, "public.check_back_days", 3, 1, 365,
                             &pub->check_back_days, err)) ||
         (st = vg_config_int(srv->config, "public.receipt_minutes", 15, 1, 120, &minutes, err)) ||
@@ -156,7 +213,7 @@ void vg_public_free(void *state)
         return;
     char *strings[] = {pub->name,           pub->operator_name, pub->operator_url,
                        pub->contact,        pub->emergency,     pub->quick_exit,
-                       pub->directory_name, pub->directory_url};
+                       pub->directory_name, pub->directory_url, pub->stop_host};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(strings[i]);
     for (size_t i = 0; i < VG_PUBLIC_MAX_HELPLINES; i++) {
@@ -164,6 +221,9 @@ void vg_public_free(void *state)
         free(pub->helplines[i].number);
         free(pub->helplines[i].url);
         free(pub->helplines[i].topic);
+        free(pub->stop_help[i].name);
+        free(pub->stop_help[i].number);
+        free(pub->stop_help[i].url);
     }
     vg_sealer_free(pub->receipts);
     free(pub);
@@ -188,6 +248,11 @@ vg_status vg_public_routes(vg_server *srv, void *state, vg_error *err)
         {"GET", "/notice", VG_ROLE_NONE, VG_ROUTE_PREFIX, 0, vg_public_notice_get, NULL, pub},
         {"POST", "/notice", VG_ROLE_NONE, VG_ROUTE_PREFIX | VG_ROUTE_CSRF | VG_ROUTE_THROTTLED,
          4096, vg_public_notice_post, NULL, pub},
+        {"GET", "/stop", VG_ROLE_NONE, 0, 0, vg_public_stop_get, NULL, pub},
+        /* room for the longest answers the form accepts, percent-encoded,
+         * so an over-long one is said in words, not refused whole */
+        {"POST", "/stop/appeal", VG_ROLE_NONE, VG_ROUTE_CSRF | VG_ROUTE_THROTTLED, 32768,
+         vg_public_stop_appeal_post, NULL, pub},
     };
     vg_status st = vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
     /* The module's addresses, and every address no route serves (people
@@ -196,9 +261,12 @@ vg_status vg_public_routes(vg_server *srv, void *state, vg_error *err)
         const char *path;
         unsigned flags;
     } own[] = {{"/", 0}, {"/privacy", 0}, {"/report", VG_ROUTE_PREFIX},
-               {"/status", VG_ROUTE_PREFIX}, {"/transparency", VG_ROUTE_PREFIX}, {NULL, 0}};
+               {"/status", VG_ROUTE_PREFIX}, {"/transparency", VG_ROUTE_PREFIX},
+               {"/stop", VG_ROUTE_PREFIX}, {NULL, 0}};
     for (size_t i = 0; st == VG_OK && i < sizeof own / sizeof own[0]; i++)
         st = vg_http_add_error_page(srv->http, own[i].path, own[i].flags, vg_public_error_hook,
                                     pub, err);
+    if (st == VG_OK && pub->stop_host)
+        st = vg_http_set_host_path(srv->http, pub->stop_host, "/stop", err);
     return st;
 }

@@ -3,7 +3,8 @@
  * language, without an account and without JavaScript: the home page and
  * the privacy notice (home.c), the report form (report_form.c), the receipt
  * that follows it (receipt.c), the status page (status_page.c), the yearly
- * transparency report (transparency.c), and the
+ * transparency report (transparency.c), the stop page a blocked address
+ * leads to and its form to report an error (stop_page.c), and the
  * hook rendering the module's error pages (errors.c).
  *
  * Every page is in the public frame (page.c): a quick exit to a neutral
@@ -53,6 +54,12 @@ typedef struct vg_public {
     uint64_t max_request_bytes;
     int store_client_address; /* privacy.store_client_address: keep address and browser */
     int64_t suppress_below;   /* transparency.suppress_below: smaller counts are not published */
+    /* blocklist.help: services for people worried about their own sexual
+     * thoughts about children, shown on the stop page (topic NULL; number
+     * or url may be NULL, not both) */
+    vg_public_helpline stop_help[VG_PUBLIC_MAX_HELPLINES];
+    size_t stop_help_count;
+    char *stop_host; /* blocklist.stop_host: every address of this Host is the stop page */
 } vg_public;
 
 vg_status vg_public_open(vg_server *srv, void **state, vg_error *err);
@@ -130,6 +137,13 @@ void vg_public_status_post(vg_http_request *req);
 /* /notice/{token}: a host acknowledges a notice (notice_page.c). */
 void vg_public_notice_get(vg_http_request *req);
 void vg_public_notice_post(vg_http_request *req);
+
+/* GET /stop and POST /stop/appeal (stop_page.c). */
+void vg_public_stop_get(vg_http_request *req);
+void vg_public_stop_appeal_post(vg_http_request *req);
+/* The stop page's form again after the layer refused its post, what was
+ * typed kept. */
+void vg_public_stop_refused(vg_public *pub, vg_http_request *req, unsigned status);
 
 /* The report form again after the layer refused its post (403: the form's
  * token, 413: too large, 429: too many), the visitor's answers kept when
