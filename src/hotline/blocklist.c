@@ -22,6 +22,7 @@
 struct vg_blocklisting {
     char *legal_bases;
     int64_t days;
+    char *stop_host; /* without a trailing dot; "" when not set */
 };
 
 vg_status vg_hotline_blocklist_open(vg_hotline *h, vg_config *cfg, vg_error *err)
@@ -33,8 +34,18 @@ vg_status vg_hotline_blocklist_open(vg_hotline *h, vg_config *cfg, vg_error *err
     vg_status st = vg_config_int(cfg, "blocklist.days", 30, 1, 365, &b->days, err);
     if (st != VG_OK)
         return st;
-    if (!(b->legal_bases = strdup(vg_config_get(cfg, "blocklist.legal_bases", ""))))
+    if (!(b->legal_bases = strdup(vg_config_get(cfg, "blocklist.legal_bases", ""))) ||
+        !(b->stop_host = strdup(vg_config_get(cfg, "blocklist.stop_host", ""))))
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    size_t n = strlen(b->stop_host);
+    if (n && b->stop_host[n - 1] == '.')
+        b->stop_host[n - 1] = 0;
+    /* written into the members' zone file as it is: it must be a name */
+    if (*b->stop_host && !vg_block_rpz_name_ok(b->stop_host))
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "blocklist.stop_host: give the stop page's host name in lowercase "
+                            "(such as stop.hotline.example), not \"%s\"",
+                            b->stop_host);
     return VG_OK;
 }
 
@@ -43,6 +54,7 @@ void vg_hotline_blocklist_free(vg_hotline *h)
     if (!h->blocklisting)
         return;
     free(h->blocklisting->legal_bases);
+    free(h->blocklisting->stop_host);
     free(h->blocklisting);
     h->blocklisting = NULL;
 }
@@ -50,6 +62,11 @@ void vg_hotline_blocklist_free(vg_hotline *h)
 const char *vg_hotline_block_bases(const vg_hotline *h)
 {
     return h->blocklisting ? h->blocklisting->legal_bases : "";
+}
+
+const char *vg_hotline_block_stop_host(const vg_hotline *h)
+{
+    return h->blocklisting ? h->blocklisting->stop_host : "";
 }
 
 static int64_t term_days(const vg_hotline *h)

@@ -15,6 +15,8 @@
  *   blocklist.legal_bases  the legal bases an entry may rest on, separated
  *                          by ';' (law articles, order references)
  *   blocklist.days         how long an approval lists an entry (default 30)
+ *   blocklist.stop_host    the stop page's host name, where the members'
+ *                          response policy zone points listed domains
  */
 #ifndef VIGIE_HOTLINE_BLOCKLIST_H
 #define VIGIE_HOTLINE_BLOCKLIST_H
@@ -29,6 +31,8 @@ vg_status vg_hotline_blocklist_open(vg_hotline *h, vg_config *cfg, vg_error *err
 void vg_hotline_blocklist_free(vg_hotline *h);
 /* blocklist.legal_bases as configured ("" when none). */
 const char *vg_hotline_block_bases(const vg_hotline *h);
+/* blocklist.stop_host without a trailing dot ("" when not set). */
+const char *vg_hotline_block_stop_host(const vg_hotline *h);
 
 /* who (an analyst) proposes blocking the URL of route_id, or its whole
  * domain (kind VG_BLOCK_KIND_*), on basis. *entry_id > 0 when proposed;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/vocab.h"
+#include "vigie/urlhash.h"
 
 void vg_block_entry_clear(vg_block_entry *e)
 {
@@ -163,4 +164,98 @@ int vg_block_basis_listed(const char *legal_bases, const char *basis)
             return 0;
         p = end + 1;
     }
+}
+
+/* ---- what members receive ---------------------------------------------------- */
+
+vg_status vg_block_full_hash(const char *kind, const char *target, unsigned char out[32],
+                             vg_error *err)
+{
+    if (!target || !*target)
+        return vg_error_set(err, VG_ERR_INVALID, "an entry without a target");
+    if (is(kind, VG_BLOCK_KIND_DOMAIN)) {
+        /* the target is already a canonical host: "host/" as written */
+        size_t n = strlen(target);
+        char *expr = malloc(n + 2);
+        if (!expr)
+            return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        memcpy(expr, target, n);
+        expr[n] = '/';
+        expr[n + 1] = 0;
+        vg_urlhash_full(expr, n + 1, out);
+        free(expr);
+        return VG_OK;
+    }
+    vg_urlhash_expressions list;
+    vg_status st = vg_urlhash_expressions_of(target, strlen(target), &list, err);
+    if (st != VG_OK)
+        return st;
+    /* the first expression is the exact host with the exact path and query */
+    if (list.count == 0)
+        st = vg_error_set(err, VG_ERR_INVALID, "no expression for %s", target);
+    else
+        vg_urlhash_full(list.items[0], strlen(list.items[0]), out);
+    vg_urlhash_expressions_clear(&list);
+    return st;
+}
+
+static int prefix_order(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t vg_block_prefixes_normalize(uint32_t *prefixes, size_t count)
+{
+    if (count == 0)
+        return 0;
+    qsort(prefixes, count, sizeof *prefixes, prefix_order);
+    size_t kept = 1;
+    for (size_t i = 1; i < count; i++)
+        if (prefixes[i] != prefixes[kept - 1])
+            prefixes[kept++] = prefixes[i];
+    return kept;
+}
+
+void vg_block_prefixes_diff(const uint32_t *old, size_t old_count, const uint32_t *now,
+                            size_t now_count, uint32_t *added, size_t *added_count,
+                            uint32_t *removed, size_t *removed_count)
+{
+    size_t i = 0, j = 0, a = 0, r = 0;
+    while (i < old_count || j < now_count) {
+        if (j == now_count || (i < old_count && old[i] < now[j]))
+            removed[r++] = old[i++];
+        else if (i == old_count || now[j] < old[i])
+            added[a++] = now[j++];
+        else
+            i++, j++;
+    }
+    *added_count = a;
+    *removed_count = r;
+}
+
+int vg_block_rpz_name_ok(const char *host)
+{
+    size_t n = host ? strlen(host) : 0;
+    if (n == 0 || n > 253)
+        return 0;
+    size_t label = 0, labels = 1;
+    int all_digits = 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = host[i];
+        if (c == '.') {
+            if (label == 0)
+                return 0;
+            label = 0;
+            labels++;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return 0;
+        if (!(c >= '0' && c <= '9'))
+            all_digits = 0;
+        if (++label > 63)
+            return 0;
+    }
+    return label > 0 && labels >= 2 && !(all_digits && labels == 4);
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "model/people.h"
+#include "vigie/error.h"
 
 /* An entry of the list as kept (store/blocklist.h); owns its strings. */
 typedef struct vg_block_entry {
@@ -115,5 +116,37 @@ int vg_rule_appeal_decide(vg_role role, const char *state, const char *reason, c
  * law article or an order reference may hold commas), trimmed. Whether
  * basis is one of them. */
 int vg_block_basis_listed(const char *legal_bases, const char *basis);
+
+/* ---- what members receive (hotline/blocklist_feed.h) ---------------------- */
+
+/* The full hash of an entry (VG_URLHASH_FULL_BYTES into out): SHA-256 of
+ * the one Safe Browsing expression the entry stands for, so that a member
+ * looking a URL up by its expressions (vigie/urlhash.h) finds it. A URL
+ * entry's expression is the exact one of its canonical form
+ * ("host/path?query"); a domain entry's is its host with the root path
+ * ("host/"), which every address on that host and below it looks up.
+ * VG_ERR_INVALID for a target that is no address. */
+vg_status vg_block_full_hash(const char *kind, const char *target, unsigned char out[32],
+                             vg_error *err);
+
+/* Sort prefixes[count] and drop repeats in place (two entries may stand
+ * for the same expression, or two expressions share a prefix): the count
+ * left. */
+size_t vg_block_prefixes_normalize(uint32_t *prefixes, size_t count);
+
+/* What turns the sorted, distinct set old[old_count] into new[new_count]:
+ * the prefixes only new holds into added (room for new_count), those only
+ * old holds into removed (room for old_count), both sorted. */
+void vg_block_prefixes_diff(const uint32_t *old, size_t old_count, const uint32_t *now,
+                            size_t now_count, uint32_t *added, size_t *added_count,
+                            uint32_t *removed, size_t *removed_count);
+
+/* Whether host may be written as an owner name of a response policy zone:
+ * dot-separated labels of 1 to 63 lowercase letters, digits, '-' or '_',
+ * at most 253 bytes, at least two labels, not a dotted-quad address (an
+ * RPZ name trigger matches a queried name; an address is no name). A
+ * target is hostile text from a reported URL: anything else would let it
+ * write zone file syntax. */
+int vg_block_rpz_name_ok(const char *host);
 
 #endif

@@ -68,7 +68,8 @@ void vg_api_key_clear(vg_api_key *key);
 #define VG_SCOPE_MATCH 0x4u
 #define VG_SCOPE_CURATE 0x8u
 #define VG_SCOPE_STATS 0x10u /* the operator's own tools: GET /api/v1/stats */
-#define VG_SCOPE_ALL 0x1Fu
+#define VG_SCOPE_BLOCKLIST 0x20u /* the blocking list's members: GET /api/v1/blocklist/... */
+#define VG_SCOPE_ALL 0x3Fu
 #define VG_SCOPE_DEFAULT VG_SCOPE_REPORT
 
 /* "report,hash,match" (commas, any order, spaces allowed; "all" for every

@@ -66,6 +66,7 @@ const vg_term vg_scope_terms[] = {
     {"match", "Look signals up in the hash banks"},
     {"curate", "Change the hash banks"},
     {"stats", "Read the hotline's statistics"},
+    {"blocklist", "Receive the blocking list, hashed (ISPs, resolvers, platforms)"},
     {NULL, NULL},
 };
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blocklist_fixture.h"
 #include "harness.h"
 #include "hotline/blocklist.h"
 #include "hotline/intake.h"
@@ -44,78 +45,10 @@ static int open_hotline(const char *dir, vg_hotline **h, vg_error *err)
     return ok;
 }
 
-/* A report of url with a file vigie holds (held = 1) or one digest the
- * sender quoted (held = 0). */
-static int64_t submit(vg_hotline *h, const char *url, int held)
-{
-    vg_intake_draft d;
-    vg_report_ack ack = {0};
-    vg_error err;
-    CHECK(vg_intake_draft_init(&d, "api", &err) == VG_OK);
-    d.report.category = "image_video";
-    CHECK(vg_intake_draft_url(&d, url, &err) == VG_OK);
-    if (held) {
-        static const uint8_t synthetic[] = "synthetic bytes standing for a held file";
-        vg_vault_writer *w = NULL;
-        vg_vault_item item;
-        CHECK(vg_vault_writer_new(h->vault, &w, &err) == VG_OK);
-        CHECK(vg_vault_write(w, synthetic, sizeof synthetic, &err) == VG_OK);
-        CHECK(vg_vault_commit(w, &item, &err) == VG_OK);
-        vg_vault_writer_free(w);
-        CHECK(vg_intake_draft_add_item(h, &d, &item, NULL, &err) == VG_OK);
-    } else {
-        CHECK_MSG(vg_intake_draft_digests(
-                      h, &d, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                      NULL, NULL, NULL, NULL, 0, &err) == VG_OK,
-                  "%s", err.message);
-    }
-    CHECK_MSG(vg_hotline_submit(h, &d, NULL, NOW, &ack, &err) == VG_OK, "%s", err.message);
-    int64_t id = ack.id;
-    vg_report_ack_clear(&ack);
-    vg_intake_draft_free(h, &d);
-    return id;
-}
-
-typedef struct confirm_args {
-    int64_t report_id;
-    const char *url, *country;
-    int64_t route_id;
-} confirm_args;
-
-/* What assessment and orientation would have written: the item confirmed
- * as CSAM, and an approved route to the host in country. */
-static vg_status confirm_tx(vg_tx *tx, void *ctx, vg_error *err)
-{
-    confirm_args *a = ctx;
-    vg_item it = {.report_id = a->report_id, .version = 3, .state = VG_ITEM_CONFIRMED,
-                  .legal = VG_LEGAL_CSAM, .decided_by = "bob"};
-    vg_status st = vg_tx_item_put(tx, &it, NOW, err);
-    vg_url_route_row route = {.report_id = a->report_id, .url = (char *)a->url,
-                              .state = VG_URL_ROUTE_APPROVED,
-                              .actions = "notice_host,propose_blocking",
-                              .reasons = "hosted_abroad_no_partner", .country = (char *)a->country,
-                              .partner = "", .hosting = "{}", .created_at = NOW};
-    int inserted = 0;
-    if (st == VG_OK)
-        st = vg_tx_route_put(tx, &route, &inserted, err);
-    vg_url_route_row *rows = NULL;
-    size_t n = 0;
-    if (st == VG_OK)
-        st = vg_tx_routes(tx, a->report_id, 0, &rows, &n, err);
-    a->route_id = n ? rows[0].id : 0;
-    vg_url_route_rows_free(rows, n);
-    return st;
-}
-
 static int64_t route_of(vg_hotline *h, const char *url, const char *country, int held,
                         int64_t *report_id)
 {
-    confirm_args a = {submit(h, url, held), url, country, 0};
-    vg_error err;
-    CHECK_MSG(vg_store_write(h->store, confirm_tx, &a, &err) == VG_OK, "%s", err.message);
-    if (report_id)
-        *report_id = a.report_id;
-    return a.route_id;
+    return bf_route_of(h, url, country, held, NOW, report_id);
 }
 
 static vg_status sizes_tx(vg_tx *tx, void *ctx, vg_error *err)

@@ -3,6 +3,7 @@
  * rule must say about it. No server, no database: the rules are pure.
  */
 #include <math.h>
+#include <openssl/sha.h>
 #include <string.h>
 
 #include "harness.h"
@@ -54,8 +55,9 @@ static void test_scopes(void)
         {"report", 1, VG_SCOPE_REPORT, "report"},
         {"match,hash", 1, VG_SCOPE_HASH | VG_SCOPE_MATCH, "hash,match"},
         {" curate , match ", 1, VG_SCOPE_MATCH | VG_SCOPE_CURATE, "match,curate"},
-        {"all", 1, VG_SCOPE_ALL, "report,hash,match,curate,stats"},
+        {"all", 1, VG_SCOPE_ALL, "report,hash,match,curate,stats,blocklist"},
         {"stats", 1, VG_SCOPE_STATS, "stats"},
+        {"blocklist", 1, VG_SCOPE_BLOCKLIST, "blocklist"},
         {"hash,hash", 1, VG_SCOPE_HASH, "hash"},
         {"", 0, 0, ""},
         {",", 0, 0, ""},
@@ -75,7 +77,7 @@ static void test_scopes(void)
     }
     /* the bits follow the vocabulary's order */
     CHECK_STR_EQ(vg_scope_terms[2].code, "match");
-    CHECK_INT_EQ(vg_term_count(vg_scope_terms), 5);
+    CHECK_INT_EQ(vg_term_count(vg_scope_terms), 6);
     char small[8];
     vg_scopes_format(VG_SCOPE_ALL, small, sizeof small);
     CHECK_STR_EQ(small, "report"); /* cut at a whole word */
@@ -1673,6 +1675,95 @@ static void test_block_rules(void)
     CHECK(!vg_block_basis_listed("", "Art. 6-1, LCEN"));
 }
 
+/* What members receive: sets of prefixes and their differences, and which
+ * hosts may be written into a response policy zone. */
+static void test_block_feed_rules(void)
+{
+    uint32_t set[] = {7, 3, 7, 0xffffffffu, 0, 3};
+    CHECK_INT_EQ(vg_block_prefixes_normalize(set, 6), 4);
+    const uint32_t sorted[] = {0, 3, 7, 0xffffffffu};
+    CHECK(memcmp(set, sorted, sizeof sorted) == 0);
+    CHECK_INT_EQ(vg_block_prefixes_normalize(set, 0), 0);
+
+    static const struct {
+        uint32_t old[4];
+        size_t old_count;
+        uint32_t now[4];
+        size_t now_count;
+        uint32_t added[4];
+        size_t added_count;
+        uint32_t removed[4];
+        size_t removed_count;
+    } diffs[] = {
+        {{0}, 0, {1, 2}, 2, {1, 2}, 2, {0}, 0},
+        {{1, 2}, 2, {0}, 0, {0}, 0, {1, 2}, 2},
+        {{1, 2, 5}, 3, {1, 2, 5}, 3, {0}, 0, {0}, 0},
+        {{1, 3, 5}, 3, {2, 3, 6}, 3, {2, 6}, 2, {1, 5}, 2},
+        {{0, 0xffffffffu}, 2, {0x80000000u}, 1, {0x80000000u}, 1, {0, 0xffffffffu}, 2},
+    };
+    for (size_t i = 0; i < sizeof diffs / sizeof diffs[0]; i++) {
+        uint32_t added[4], removed[4];
+        size_t na = 9, nr = 9;
+        vg_block_prefixes_diff(diffs[i].old, diffs[i].old_count, diffs[i].now,
+                               diffs[i].now_count, added, &na, removed, &nr);
+        CHECK_INT_EQ(na, diffs[i].added_count);
+        CHECK_INT_EQ(nr, diffs[i].removed_count);
+        CHECK_MSG(na == diffs[i].added_count &&
+                      memcmp(added, diffs[i].added, na * sizeof *added) == 0,
+                  "case %zu: additions", i);
+        CHECK_MSG(nr == diffs[i].removed_count &&
+                      memcmp(removed, diffs[i].removed, nr * sizeof *removed) == 0,
+                  "case %zu: removals", i);
+    }
+
+    static const struct {
+        const char *host;
+        int ok;
+    } names[] = {
+        {"dedicated.example", 1},
+        {"a-b_c.x1.example", 1},
+        {"example", 0},                    /* a bare top level */
+        {"", 0},
+        {"a..example", 0},
+        {".example", 0},
+        {"example.", 0},
+        {"Dedicated.example", 0},          /* targets are lowercase */
+        {"192.0.2.1", 0},                  /* an address is no name */
+        {"1.2.3", 1},                      /* not an address: three labels */
+        {"evil.example\n$INCLUDE /etc/passwd", 0},
+        {"evil.example;x", 0},
+        {"evil.example CNAME", 0},
+        {"*.evil.example", 0},
+        {"host%23.com", 0},
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", 1}, /* 63 */
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", 0}, /* 64 */
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        CHECK_MSG(vg_block_rpz_name_ok(names[i].host) == names[i].ok, "%s", names[i].host);
+    /* "a.a. ... .a": 253 bytes (127 labels), the most a name may hold */
+    char longest[300];
+    memset(longest, 0, sizeof longest);
+    for (size_t i = 0; i < 253; i++)
+        longest[i] = i % 2 ? '.' : 'a';
+    CHECK(vg_block_rpz_name_ok(longest));
+    longest[253] = '.';
+    longest[254] = 'a'; /* 255 bytes */
+    CHECK(!vg_block_rpz_name_ok(longest));
+    CHECK(!vg_block_rpz_name_ok(NULL));
+
+    /* an entry's full hash: SHA-256 of its one expression (Safe Browsing's
+     * canonical form of "http://www.GOOgle.com/", and a domain's root) */
+    unsigned char full[32], expected[32];
+    vg_error err;
+    CHECK(vg_block_full_hash(VG_BLOCK_KIND_URL, "http://www.GOOgle.com/", full, &err) == VG_OK);
+    SHA256((const unsigned char *)"www.google.com/", 15, expected);
+    CHECK(memcmp(full, expected, 32) == 0);
+    CHECK(vg_block_full_hash(VG_BLOCK_KIND_DOMAIN, "dedicated.example", full, &err) == VG_OK);
+    SHA256((const unsigned char *)"dedicated.example/", 18, expected);
+    CHECK(memcmp(full, expected, 32) == 0);
+    CHECK(vg_block_full_hash(VG_BLOCK_KIND_URL, "", full, &err) == VG_ERR_INVALID);
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -1707,5 +1798,6 @@ int main(void)
     RUN(test_route_approval);
     RUN(test_partners);
     RUN(test_block_rules);
+    RUN(test_block_feed_rules);
     return vg_test_exit();
 }

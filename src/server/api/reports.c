@@ -261,6 +261,41 @@ static const char openapi[] =
     "\"post\":{\"summary\":\"Hash a file (multipart photo or video) and look it up\","
     "\"security\":[{\"bearer\":[]}],\"responses\":{\"200\":{\"description\":"
     "\"{signals, matches}\"}}}},"
+    /* the blocking list for its members (key scope blocklist; docs/blocklist.md) */
+    "\"/api/v1/blocklist/prefixes\":{\"get\":{"
+    "\"summary\":\"The listed entries' 4-byte SHA-256 prefixes, as an update from a version "
+    "(scope blocklist)\",\"operationId\":\"blocklistPrefixes\","
+    "\"security\":[{\"bearer\":[]}],\"parameters\":[{\"name\":\"since\",\"in\":"
+    "\"query\",\"schema\":{\"type\":\"integer\",\"minimum\":0},\"description\":"
+    "\"The version you hold; 0 or absent: none\"}],"
+    "\"responses\":{\"200\":{\"description\":\"The update\",\"content\":{"
+    "\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/PrefixUpdate\"}}}},"
+    "\"400\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"401\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"403\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"503\":{\"$ref\":\"#/components/responses/Error\"}}}},"
+    "\"/api/v1/blocklist/full-hashes\":{\"get\":{"
+    "\"summary\":\"The full hashes of the listed entries with a prefix (scope blocklist)\","
+    "\"operationId\":\"blocklistFullHashes\",\"security\":[{\"bearer\":[]}],"
+    "\"parameters\":[{\"name\":\"prefix\",\"in\":\"query\",\"required\":true,"
+    "\"schema\":{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{8}$\"}}],"
+    "\"responses\":{\"200\":{\"description\":\"The full hashes\",\"content\":{"
+    "\"application/json\":{\"schema\":{\"type\":\"object\",\"required\":[\"version\","
+    "\"prefix\",\"full_hashes\"],\"properties\":{\"version\":{\"type\":\"integer\"},"
+    "\"prefix\":{\"type\":\"string\"},\"full_hashes\":{\"type\":\"array\",\"items\":{"
+    "\"type\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\"}}}}}}},"
+    "\"400\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"401\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"403\":{\"$ref\":\"#/components/responses/Error\"}}}},"
+    "\"/api/v1/blocklist/rpz\":{\"get\":{"
+    "\"summary\":\"The domain entries as a DNS response policy zone (scope blocklist)\","
+    "\"operationId\":\"blocklistRpz\",\"security\":[{\"bearer\":[]}],"
+    "\"responses\":{\"200\":{\"description\":\"The zone file\",\"content\":{"
+    "\"text/dns\":{\"schema\":{\"type\":\"string\"}}}},"
+    "\"401\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"403\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"404\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"503\":{\"$ref\":\"#/components/responses/Error\"}}}},"
     "\"/api/v1/reports/{id}\":{\"get\":{"
     "\"summary\":\"What became of a report you sent\",\"operationId\":\"getReport\","
     "\"security\":[{\"bearer\":[]}],"
@@ -319,6 +354,15 @@ static const char openapi[] =
     "\"sha1\":{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{40}$\"},"
     "\"pdq\":{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{64}$\"},"
     "\"filename\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"minimum\":0}}},"
+    "\"PrefixUpdate\":{\"type\":\"object\",\"required\":[\"version\",\"reset\","
+    "\"additions\",\"removals\",\"count\",\"checksum\"],\"properties\":{"
+    "\"version\":{\"type\":\"integer\"},\"reset\":{\"type\":\"boolean\",\"description\":"
+    "\"Drop what you hold: additions is the whole set\"},"
+    "\"additions\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":"
+    "\"^[0-9a-f]{8}$\"}},\"removals\":{\"type\":\"array\",\"items\":{\"type\":"
+    "\"string\",\"pattern\":\"^[0-9a-f]{8}$\"}},\"count\":{\"type\":\"integer\"},"
+    "\"checksum\":{\"type\":\"string\",\"description\":\"SHA-256 of the set at version: "
+    "its prefixes as bytes, ascending, concatenated\"}}},"
     "\"Receipt\":{\"type\":\"object\",\"required\":[\"id\",\"receipt\"],\"properties\":{"
     "\"id\":{\"type\":\"string\"},\"receipt\":{\"type\":\"string\"},"
     "\"status\":{\"type\":\"string\"},\"urls\":{\"type\":\"integer\"},"
@@ -344,6 +388,13 @@ vg_status vg_api_routes(vg_server *srv, void *state, vg_error *err)
          VG_ROUTE_PREFIX | VG_ROUTE_SCOPES(VG_SCOPE_REPORT), 0, get_report, NULL, srv->hotline},
         {"GET", "/api/v1/stats", VG_ROLE_PARTNER, VG_ROUTE_SCOPES(VG_SCOPE_STATS), 0,
          vg_api_stats_get, NULL, srv->hotline},
+        {"GET", "/api/v1/blocklist/prefixes", VG_ROLE_PARTNER,
+         VG_ROUTE_SCOPES(VG_SCOPE_BLOCKLIST), 0, vg_api_blocklist_prefixes, NULL, srv->hotline},
+        {"GET", "/api/v1/blocklist/full-hashes", VG_ROLE_PARTNER,
+         VG_ROUTE_SCOPES(VG_SCOPE_BLOCKLIST), 0, vg_api_blocklist_full_hashes, NULL,
+         srv->hotline},
+        {"GET", "/api/v1/blocklist/rpz", VG_ROLE_PARTNER, VG_ROUTE_SCOPES(VG_SCOPE_BLOCKLIST),
+         0, vg_api_blocklist_rpz, NULL, srv->hotline},
     };
     return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
 }
