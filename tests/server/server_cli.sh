@@ -76,12 +76,12 @@ done
 check "the scope refusal says why" grep -q -- '--scopes is a comma-separated list' "$tmp/err"
 "$VIGIE" admin --data-dir "$data" set-api-key-scopes --id 3 --scopes all >/dev/null
 check "set-api-key-scopes --id" test $? -eq 0
-check "set-api-key-scopes changes them" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^3,vg_[0-9a-f]*,Matcher,0,no,50,\"report,hash,match,curate,stats\"$'"
+check "set-api-key-scopes changes them" bash -c "'$VIGIE' admin --data-dir '$data' list-api-keys | grep -q '^3,vg_[0-9a-f]*,Matcher,0,no,50,\"report,hash,match,curate,stats,blocklist\"$'"
 "$VIGIE" admin --data-dir "$data" set-api-key-scopes --id 3 2>/dev/null
 check "set-api-key-scopes without --scopes refused" test $? -eq 2
 "$VIGIE" admin --data-dir "$data" set-api-key-scopes --id 99 --scopes hash 2>/dev/null
 check "set-api-key-scopes of an unknown key: exit 2" test $? -eq 2
-check "a scope change is audited" test "$(audit_detail apikey.scopes key:3)" = '{"scopes":"report,hash,match,curate,stats"}'
+check "a scope change is audited" test "$(audit_detail apikey.scopes key:3)" = '{"scopes":"report,hash,match,curate,stats,blocklist"}'
 check "a trust change is audited" test "$(audit_detail apikey.trust key:2)" = '{"trust":20}'
 check "list-users" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0,0$'"
 "$VIGIE" admin --data-dir "$data" enable-totp --user bob | tail -n 1 | grep -Eq '^otpauth://totp/vigie:bob\?secret=[A-Z2-7]{32}&'
