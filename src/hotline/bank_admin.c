@@ -13,6 +13,7 @@
 
 #include "hotline/audit.h"
 #include "hotline/index_ref.h"
+#include "model/curation.h"
 #include "store/audit.h"
 #include "store/items.h"
 #include "vigie/digest.h"
@@ -78,14 +79,7 @@ vg_status vg_hotline_index_banks(vg_hotline *h, char (*names)[128], size_t max, 
 
 int vg_hotline_bank_name_valid(const char *name)
 {
-    size_t n = name ? strlen(name) : 0;
-    if (!n || n > 64)
-        return 0;
-    for (const char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == '_'))
-            return 0;
-    return 1;
+    return vg_rule_bank_name_valid(name);
 }
 
 static vg_index_stats index_stats(vg_hotline *h)

@@ -9,22 +9,7 @@
 
 #include "hotline/sync_sources.h"
 #include "hotline/syncing.h"
-
-/* A bank's name, as bank_admin.h's vg_hotline_bank_name_valid: 1 to 64
- * letters, digits, '-' or '_'. */
-static int name_valid(const char *name)
-{
-    size_t n = strlen(name);
-    if (n < 1 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return 0;
-    }
-    return 1;
-}
+#include "model/curation.h"
 
 /* ---- configuration ---------------------------------------------------------- */
 
@@ -89,7 +74,7 @@ static void source_clear(sync_source *s)
 static vg_status source_open(vg_config *cfg, const char *name, sync_source *s, vg_error *err)
 {
     char key[128];
-    if (!name_valid(name) || strlen(name) >= sizeof s->name)
+    if (!vg_rule_bank_name_valid(name) || strlen(name) >= sizeof s->name)
         return vg_error_set(err, VG_ERR_INVALID,
                             "sync.%s: a source's name is 1 to 64 letters, digits, '-' or '_'",
                             name);
@@ -99,7 +84,7 @@ static vg_status source_open(vg_config *cfg, const char *name, sync_source *s, v
         return vg_error_set(err, VG_ERR_INVALID, "%s: ncmec or stopncii", key);
     snprintf(key, sizeof key, "sync.%s.bank", name);
     const char *bank = vg_config_get(cfg, key, name);
-    if (!name_valid(bank))
+    if (!vg_rule_bank_name_valid(bank))
         return vg_error_set(err, VG_ERR_INVALID,
                             "%s: a bank's name is 1 to 64 letters, digits, '-' or '_'", key);
     snprintf(s->bank, sizeof s->bank, "%s", bank);

@@ -4,6 +4,8 @@
  */
 #include "model/curation.h"
 
+#include <string.h>
+
 vg_curate_verdict vg_rule_curate_bank(int exists, int made_by_api, int trusted)
 {
     if (trusted)
@@ -53,4 +55,16 @@ int64_t vg_rule_disable_until_hma(int64_t stored)
 int vg_rule_content_enabled(int64_t disable_until, int64_t now)
 {
     return disable_until <= now;
+}
+
+int vg_rule_bank_name_valid(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (!n || n > 64)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            return 0;
+    return 1;
 }

@@ -41,4 +41,8 @@ int64_t vg_rule_disable_until_hma(int64_t stored);
 /* Whether content stored with disable_until matches at now. */
 int vg_rule_content_enabled(int64_t disable_until, int64_t now);
 
+/* Whether name may name a bank: 1 to 64 letters, digits, '-' or '_' (it
+ * becomes part of entry ids and file names). */
+int vg_rule_bank_name_valid(const char *name);
+
 #endif
