@@ -232,9 +232,17 @@ static vg_status exchange_http(const vg_outbound_options *options, const char *w
         long code = 0;
         if (rc == CURLE_OK || x->answer_over)
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+        /* libcurl reads the status line's number without a range check:
+         * a hostile receiver's "HTTP/2 1777777777..." comes back negative
+         * or huge. Such an answer is malformed, not a status. */
+        bool malformed = rc == CURLE_OK && (code < 100 || code > 599);
+        if (malformed)
+            code = 0;
         if (status)
             *status = code;
-        if (x->answer_over)
+        if (malformed)
+            st = vg_error_set(err, VG_ERR_IO, "%s: the answer's status line is malformed", what);
+        else if (x->answer_over)
             st = vg_error_set(err, VG_ERR_IO, "%s: the answer is longer than %zu bytes", what,
                               x->answer_max);
         else if (rc != CURLE_OK)

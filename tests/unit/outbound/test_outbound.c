@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -186,10 +187,53 @@ static void test_deadline(void)
     close(fd);
 }
 
+/* A receiver whose status line carries a number no HTTP status has:
+ * libcurl reads it without a range check, so it must not come back as a
+ * status (negative, or a "success" of 1777...). */
+static void *answer_once(void *arg)
+{
+    int listener = *(int *)arg;
+    int fd = accept(listener, NULL, NULL);
+    if (fd < 0)
+        return NULL;
+    static const char answer[] = "HTTP/2 17777777777777777777777777777\r\n"
+                                 "Content-Length: 0\r\n\r\n";
+    char sink[4096];
+    (void)recv(fd, sink, sizeof sink, 0);
+    (void)send(fd, answer, sizeof answer - 1, MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    while (recv(fd, sink, sizeof sink, 0) > 0)
+        ;
+    close(fd);
+    return NULL;
+}
+
+static void test_malformed_status(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    CHECK(bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && listen(fd, 4) == 0 &&
+          getsockname(fd, (struct sockaddr *)&addr, &len) == 0);
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, answer_once, &fd) == 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/hook", ntohs(addr.sin_port));
+    long status = -1;
+    vg_error err;
+    CHECK(vg_outbound_post(&local, url, NULL, "{}", 2, &status, &err) == VG_ERR_IO);
+    CHECK_INT_EQ(status, 0);
+    CHECK_MSG(strstr(err.message, "status line is malformed") != NULL, "%s", err.message);
+    pthread_join(thread, NULL);
+    close(fd);
+}
+
 int main(void)
 {
     RUN(test_webhook);
     RUN(test_mail);
     RUN(test_deadline);
+    RUN(test_malformed_status);
     return vg_test_exit();
 }
