@@ -529,7 +529,7 @@ static void appeal_row(vg_page *p, vg_http_request *req, const vg_console *con,
     vg_page_put(p, "</td><td>");
     if (strcmp(a->state, VG_APPEAL_OPEN)) {
         vg_page_text(p, vg_term_label(vg_appeal_state_terms, a->state));
-        vg_page_put(p, " by ");
+        vg_page_put(p, "<br>");
         vg_page_text(p, a->decided_by);
         vg_page_put(p, ", ");
         vg_console_time(p, a->decided_at);
