@@ -230,6 +230,8 @@ void vg_console_blocklist_page(vg_http_request *req)
     int64_t page = vg_console_id(query(req, "page"));
     if (page < 1)
         page = 1;
+    if (page > BLOCK_READ)
+        page = BLOCK_READ; /* beyond what is read no page has entries, and no overflow */
     int64_t before_at = parse_day(before);
     vg_block_filter f = {.state = state, .kind = kind,
                          .expires_before = before_at > 0 ? before_at : 0};

@@ -4,9 +4,11 @@
  * Pages: home.c (/console, the newest reports), queue.c (the queue, the
  * assessed list, claims), item.c (one item and its assessment form),
  * files.c (the files table and previews), case.c (everything linked to a
- * case), alerts.c (urgent reports' alerts and their acknowledgement). Each handler reads the caller, calls a use case of the hotline
- * (hotline/assessment.h, cases.h, evidence.h) and renders the answer in
- * the staff frame (web/page.h).
+ * case), alerts.c (urgent reports' alerts and their acknowledgement),
+ * blocklist.c (the blocking list: proposals, the list, expiries,
+ * appeals). Each handler reads the caller, calls a use case of the
+ * hotline (hotline/assessment.h, cases.h, evidence.h, blocklist.h) and
+ * renders the answer in the staff frame (web/page.h).
  *
  * Every console page is plain HTML that works without JavaScript; forms
  * post with the session's CSRF token and the item's version, so that a
