@@ -18,7 +18,7 @@ export VIGIE_BLOCKLIST_TEST_ALLOW_LOCAL=1
 "$BLOCKLIST_PLANT" "$tmp" add >"$tmp/planted" || { echo "planting failed" >&2; exit 1; }
 key=$(head -n 1 "$tmp/planted")
 report0=$(sed -n 's|^http://www.evil.com/blah#frag \([0-9]*\)$|\1|p' "$tmp/planted")
-printf 'data_dir = %s/data\nlisten = 127.0.0.1:0\nrouting.country = FR\nblocklist.legal_bases = Art. 6-1, LCEN\n' \
+printf 'data_dir = %s/data\nlisten = 127.0.0.1:0\nrouting.country = FR\nblocklist.legal_bases = Art. 6-1, LCEN\nblocklist.stop_host = stop.hotline.example\n' \
     "$tmp" >"$tmp/server.conf"
 
 serve() {
@@ -47,13 +47,13 @@ http://HOST.com/ab%23cd?,yes,host.com/ab%23cd
 http://x.notrailingslash.com/a/b.html,yes,notrailingslash.com/
 http://evil.com/blah,no,
 http://unlisted.example/,no," "first run"
-grep -q "version 3 (from 0), whole list: 3 added, 0 removed, 3 prefixes" "$tmp/err" ||
+grep -q "version 4 (from 0), whole list: 4 added, 0 removed, 4 prefixes" "$tmp/err" ||
     fail "the first run downloads the whole list: $(cat "$tmp/err")"
 
-# a second run asks only for the update since version 3 (none)
+# a second run asks only for the update since version 4 (none)
 out=$(check --state "$state" --format json "http://www.evil.com/blah" 2>"$tmp/err")
 check_eq "$out" '{"url":"http://www.evil.com/blah","listed":"yes","expression":"www.evil.com/blah"}' "json"
-grep -q "version 3 (from 3), update: 0 added, 0 removed, 3 prefixes" "$tmp/err" ||
+grep -q "version 4 (from 4), update: 0 added, 0 removed, 4 prefixes" "$tmp/err" ||
     fail "the second run asks only for the update: $(cat "$tmp/err")"
 
 # the page's material gone: the next run's update removes it (the server
@@ -66,7 +66,7 @@ out=$(check --state "$state" "http://www.evil.com/blah" "http://host.com/ab%23cd
 check_eq "$out" "url,listed,expression
 http://www.evil.com/blah,no,
 http://host.com/ab%23cd,yes,host.com/ab%23cd" "after the removal"
-grep -q "version 4 (from 3), update: 0 added, 1 removed, 2 prefixes" "$tmp/err" ||
+grep -q "version 5 (from 4), update: 0 added, 1 removed, 3 prefixes" "$tmp/err" ||
     fail "the removal comes as an update: $(cat "$tmp/err")"
 
 # a damaged state: a message, the whole list again, the same answers, and
@@ -78,9 +78,9 @@ check_eq "$out" "url,listed,expression
 http://host.com/ab%23cd,yes,host.com/ab%23cd" "with a damaged state"
 grep -q "do not match its checksum; downloading the whole list" "$tmp/err" ||
     fail "the damaged state is reported: $(cat "$tmp/err")"
-grep -q "version 4 (from 0), whole list" "$tmp/err" || fail "whole list after damage"
+grep -q "version 5 (from 0), whole list" "$tmp/err" || fail "whole list after damage"
 check --state "$state" "http://host.com/" 2>"$tmp/err" >/dev/null
-grep -q "(from 4), update" "$tmp/err" || fail "the state is good again: $(cat "$tmp/err")"
+grep -q "(from 5), update" "$tmp/err" || fail "the state is good again: $(cat "$tmp/err")"
 
 # a URL that is no address: an error row, status 1
 out=$(check "http://host.com/ab%23cd" "/nohost" 2>"$tmp/err")

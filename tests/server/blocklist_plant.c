@@ -1,6 +1,7 @@
 /*
  * blocklist_plant DIR add | DIR remove REPORT URL - plants the blocking
- * list entries tests/cli/blocklist_check.sh checks, in the data directory
+ * list entries tests/cli/blocklist_check.sh and tests/server/unbound_rpz.sh
+ * check, in the data directory
  * DIR/data that the script's `vigie serve` then serves: each entry proposed
  * by one person and approved by another through the use cases (as
  * tests/server/test_blocklist_api.c does), and a page's material recorded
@@ -20,6 +21,7 @@ static const struct {
     {"http://www.evil.com/blah#frag", VG_BLOCK_KIND_URL},
     {"http://host.com/ab%23cd", VG_BLOCK_KIND_URL},
     {"http://notrailingslash.com", VG_BLOCK_KIND_DOMAIN},
+    {"http://www.gotaport.com:1234/", VG_BLOCK_KIND_DOMAIN},
 };
 
 int main(int argc, char **argv)
@@ -31,7 +33,8 @@ int main(int argc, char **argv)
     ts_server t;
     memset(&t, 0, sizeof t);
     snprintf(t.dir, sizeof t.dir, "%s", argv[1]);
-    if (!ts_open_in(&t, "routing.country = FR\nblocklist.legal_bases = Art. 6-1, LCEN\n"))
+    if (!ts_open_in(&t, "routing.country = FR\nblocklist.legal_bases = Art. 6-1, LCEN\n"
+                           "blocklist.stop_host = stop.hotline.example\n"))
         return 1;
     vg_hotline *h = t.srv->hotline;
     vg_error err;
