@@ -50,7 +50,7 @@ struct vg_blclient {
     uint32_t *set;
     size_t count;
     int64_t version;
-    cached cache[CACHE_MAX];
+    cached *cache; /* CACHE_MAX slots, allocated at the first answer kept */
     size_t cache_count;
 };
 
@@ -114,6 +114,7 @@ void vg_blclient_free(vg_blclient *client)
     if (!client)
         return;
     cache_clear(client);
+    free(client->cache);
     free(client->set);
     free(client->server);
     sodium_memzero(client->authorization, strlen(client->authorization));
@@ -469,6 +470,10 @@ static bool cache_lookup(vg_blclient *c, uint32_t prefix, const unsigned char fu
 static void cache_store(vg_blclient *c, uint32_t prefix, int64_t version, unsigned char *hashes,
                         size_t count, double now)
 {
+    if (!c->cache && !(c->cache = calloc(CACHE_MAX, sizeof *c->cache))) {
+        free(hashes); /* the answer is only not kept */
+        return;
+    }
     size_t kept = 0;
     for (size_t i = 0; i < c->cache_count; i++) {
         cached *e = &c->cache[i];
