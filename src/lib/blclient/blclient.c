@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigie/digest.h"
 #include "vigie/outbound.h"
 #include "vigie/urlhash.h"
 
@@ -162,35 +163,16 @@ static void set_checksum(const uint32_t *set, size_t n, unsigned char out[32])
     crypto_hash_sha256_final(&st, out);
 }
 
-static int hex_nibble(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* len hex digits (exactly) into len / 2 bytes. */
+/* Exactly 2 * len hex digits (either case) into len bytes. */
 static bool hex_bytes(const char *hex, size_t len, unsigned char *out)
 {
-    if (!hex || strlen(hex) != len)
-        return false;
-    for (size_t i = 0; i < len; i += 2) {
-        int hi = hex_nibble(hex[i]), lo = hex_nibble(hex[i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i / 2] = (unsigned char)(hi << 4 | lo);
-    }
-    return true;
+    return hex && vg_hex_decode(hex, out, len) == VG_OK;
 }
 
 static bool prefix_of_text(const char *hex, uint32_t *out)
 {
     unsigned char b[4];
-    if (!hex_bytes(hex, 8, b))
+    if (!hex_bytes(hex, 4, b))
         return false;
     *out = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
     return true;
@@ -290,7 +272,7 @@ vg_status vg_blclient_apply_answer(vg_blclient *client, const char *text, size_t
     unsigned char want[32];
     if (!json_is_integer(version) || json_integer_value(version) < 0 || !json_is_boolean(reset) ||
         !json_is_integer(count) || json_integer_value(count) < 0 ||
-        !hex_bytes(json_string_value(json_object_get(doc, "checksum")), 64, want)) {
+        !hex_bytes(json_string_value(json_object_get(doc, "checksum")), 32, want)) {
         json_decref(doc);
         return vg_error_set(err, VG_ERR_CORRUPT,
                             "the prefix update lacks its version, reset, count or checksum");
@@ -431,7 +413,7 @@ vg_status vg_blclient_parse_full_hashes(const char *text, size_t len, uint32_t p
     }
     for (size_t i = 0; i < n; i++) {
         unsigned char *one = h + i * 32;
-        if (!hex_bytes(json_string_value(json_array_get(list, i)), 64, one) ||
+        if (!hex_bytes(json_string_value(json_array_get(list, i)), 32, one) ||
             vg_urlhash_prefix(one) != prefix) {
             free(h);
             json_decref(doc);
@@ -590,8 +572,7 @@ vg_status vg_blclient_save(vg_blclient *client, const char *path, vg_error *err)
     unsigned char sum[32];
     char hex[65];
     set_checksum(client->set, client->count, sum);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+    vg_hex_encode(sum, sizeof sum, hex);
     fprintf(f, STATE_MAGIC "server %s\nversion %" PRId64 "\ncount %zu\nchecksum %s\n\n",
             client->server, client->version, client->count, hex);
     for (size_t i = 0; i < client->count; i++) {
@@ -658,7 +639,7 @@ vg_status vg_blclient_load_bytes(vg_blclient *client, const unsigned char *data,
         !head_line(&p, end, "count", count_text, sizeof count_text) ||
         !head_line(&p, end, "checksum", sum_text, sizeof sum_text) || p >= end || *p != '\n' ||
         !decimal(version_text, INT64_MAX, &version) ||
-        !decimal(count_text, STATE_MAX_COUNT, &count) || !hex_bytes(sum_text, 64, sum))
+        !decimal(count_text, STATE_MAX_COUNT, &count) || !hex_bytes(sum_text, 32, sum))
         return vg_error_set(err, VG_ERR_CORRUPT, "the state file's head is damaged");
     p++;
     if (strcmp(server, client->server))
