@@ -1,7 +1,6 @@
 /*
  * blocklist_plant DIR add | DIR remove REPORT URL - plants the blocking
- * list entries tests/cli/blocklist_check.sh and tests/server/unbound_rpz.sh
- * check, in the data directory
+ * list entries tests/cli/blocklist_check.sh checks, in the data directory
  * DIR/data that the script's `vigie serve` then serves: each entry proposed
  * by one person and approved by another through the use cases (as
  * tests/server/test_blocklist_api.c does), and a page's material recorded
