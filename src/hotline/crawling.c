@@ -343,6 +343,14 @@ static vg_status report_finding(crawl_state *s, finding *f, size_t *reappeared, 
              VG_CRAWL_FOUND_LABEL, f->known ? " (known material)" : "", f->page);
     vg_status st = vg_intake_draft_text(d, &d->report.description, description,
                                         VG_INTAKE_MAX_TEXT, err);
+    json_t *extra = json_pack("{s:s}", VG_CRAWL_PAGE_FIELD, f->page);
+    char *extra_text = extra ? json_dumps(extra, JSON_COMPACT) : NULL;
+    json_decref(extra);
+    if (st == VG_OK)
+        st = extra_text ? vg_intake_draft_text(d, &d->report.extra_json, extra_text,
+                                               VG_INTAKE_MAX_TEXT, err)
+                        : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    free(extra_text);
     if (st == VG_OK)
         st = vg_intake_draft_url(d, f->url, err);
     found_args a = {.h = s->h, .s = s, .f = f, .now = s->now};

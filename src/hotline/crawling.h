@@ -36,8 +36,10 @@
 
 #include "hotline/hotline.h"
 
-/* What a report the crawler made says about itself (its description). */
+/* What a report the crawler made says about itself (its description),
+ * and the field of its extra_json naming the page it was found on. */
 #define VG_CRAWL_FOUND_LABEL "found by the crawler"
+#define VG_CRAWL_PAGE_FIELD "crawler_page"
 
 /* Read crawl.* and fetch.* (h->crawling stays NULL unless crawl.enabled). */
 vg_status vg_hotline_crawling_open(vg_hotline *h, vg_config *cfg, vg_error *err);

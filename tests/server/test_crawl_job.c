@@ -272,6 +272,17 @@ static void test_crawl_job(void)
                   strstr(timeline, "crawl.found"),
               "%s", r.body ? r.body : "");
     ts_response_free(&r);
+    /* where the unknown picture's item came from, in the queue and on
+     * its page */
+    snprintf(text, sizeof text, "found by the crawler on <span class=\"hash\">%s</span>",
+             gallery);
+    CHECK(get(&t, &alice, "/console/queue", &r));
+    CHECK_MSG(r.status == 200 && r.body && strstr(r.body, text), "%s", r.body ? r.body : "");
+    ts_response_free(&r);
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)o);
+    CHECK(get(&t, &alice, path, &r));
+    CHECK_MSG(r.status == 200 && r.body && strstr(r.body, text), "%s", r.body ? r.body : "");
+    ts_response_free(&r);
 
     vg_jobs_free(jobs);
     ts_stop(&t);
