@@ -1,5 +1,6 @@
 /*
- * src/hotline/crawling.c - the server's crawl job (crawling.h).
+ * src/hotline/crawling.c - the server's crawl job (crawling.h); its settings
+ * are read in crawl_settings.c.
  */
 #include "hotline/crawling.h"
 
@@ -8,94 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "hotline/crawling_internal.h"
 #include "hotline/intake.h"
 #include "store/audit.h"
 #include "store/crawl.h"
 #include "store/notices.h"
 #include "vigie/crawl.h"
-
-struct vg_crawling {
-    int64_t period_seconds;
-    size_t targets; /* per pass */
-    char *proxy, *user_agent;
-    vg_crawl_options crawl;
-};
-
-/* ---- configuration ------------------------------------------------------ */
-
-vg_status vg_hotline_crawling_open(vg_hotline *h, vg_config *cfg, vg_error *err)
-{
-    int enabled = 0;
-    vg_status st = vg_config_bool(cfg, "crawl.enabled", 0, &enabled, err);
-    if (st != VG_OK || !enabled)
-        return st;
-    if (!h->vault)
-        return vg_error_set(err, VG_ERR_INVALID, "crawl.enabled needs the evidence vault");
-    vg_crawling *c = calloc(1, sizeof *c);
-    if (!c)
-        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    h->crawling = c;
-    int64_t period, depth, pages, media, targets, max_bytes, timeout, redirects;
-    int allow_private = 0;
-    const char *rate_text = vg_config_get(cfg, "crawl.rate", "1");
-    char *end = NULL;
-    double rate = strtod(rate_text, &end);
-    if (end == rate_text || *end || !(rate > 0 && rate <= 100)) {
-        vg_hotline_crawling_free(h);
-        return vg_error_set(err, VG_ERR_INVALID,
-                            "crawl.rate must be a number of requests per second to one host, "
-                            "above 0 and at most 100 (not \"%.40s\")",
-                            rate_text);
-    }
-    const char *proxy = vg_config_get(cfg, "fetch.proxy", "");
-    const char *agent = vg_config_get(cfg, "fetch.user_agent", "vigie (crawler)");
-    c->proxy = strdup(proxy);
-    c->user_agent = strdup(agent);
-    if (!c->proxy || !c->user_agent)
-        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    if (st || (st = vg_config_int(cfg, "crawl.period_hours", 24, 1, 24 * 365, &period, err)) ||
-        (st = vg_config_int(cfg, "crawl.depth", 1, 0, 10, &depth, err)) ||
-        (st = vg_config_int(cfg, "crawl.pages", 100, 1, 100000, &pages, err)) ||
-        (st = vg_config_int(cfg, "crawl.media", 500, 1, 100000, &media, err)) ||
-        (st = vg_config_int(cfg, "crawl.targets", 10, 1, 10000, &targets, err)) ||
-        (st = vg_config_int(cfg, "fetch.max_bytes", 64 << 20, 1024, 1ll << 32, &max_bytes,
-                            err)) ||
-        (st = vg_config_int(cfg, "fetch.timeout_seconds", 60, 1, 600, &timeout, err)) ||
-        (st = vg_config_int(cfg, "fetch.max_redirects", 5, 0, 10, &redirects, err)) ||
-        (st = vg_config_bool(cfg, "fetch.allow_private", 0, &allow_private, err))) {
-        vg_hotline_crawling_free(h);
-        return st;
-    }
-    c->period_seconds = period * 3600;
-    c->targets = (size_t)targets;
-    c->crawl = (vg_crawl_options){
-        .fetch = {.max_bytes = (uint64_t)max_bytes,
-                  .timeout_seconds = (unsigned)timeout,
-                  .allow_plain_http = allow_private,
-                  .allow_private_addresses = allow_private,
-                  .max_redirects = (unsigned)redirects,
-                  .proxy = *c->proxy ? c->proxy : NULL,
-                  .user_agent = c->user_agent,
-                  .stall_seconds = 20},
-        .max_media_bytes = (uint64_t)max_bytes,
-        .max_depth = (unsigned)depth,
-        .max_pages = (size_t)pages,
-        .max_media = (size_t)media,
-        .requests_per_second = rate};
-    return VG_OK;
-}
-
-void vg_hotline_crawling_free(vg_hotline *h)
-{
-    vg_crawling *c = h->crawling;
-    if (!c)
-        return;
-    free(c->proxy);
-    free(c->user_agent);
-    free(c);
-    h->crawling = NULL;
-}
 
 /* ---- one target's crawl ---------------------------------------------------- */
 
@@ -240,8 +161,8 @@ typedef struct found_args {
 static vg_status audit_json(vg_tx *tx, int64_t now, const char *action, int64_t report_id,
                             json_t *detail, vg_error *err)
 {
-    char target[32];
-    vg_hotline_report_target(report_id, target);
+    char target[32]; /* as vg_hotline_report_target writes it (hotline.c would be a cycle) */
+    snprintf(target, sizeof target, "report:%" PRId64, report_id);
     char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     json_decref(detail);
     if (!text)
@@ -467,8 +388,23 @@ static vg_status due_tx(vg_tx *tx, void *ctx, vg_error *err)
     return vg_tx_crawl_targets(tx, a->now, a->limit, &a->rows, &a->count, err);
 }
 
+/* A pass starts no new target after this long (wall time, whatever the
+ * job's clock says): the job's lease (15 minutes, jobs.c) must outlast the
+ * pass, or another node would take the job meanwhile. The targets left
+ * are still due at the next pass. */
+#define PASS_SECONDS 600
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - start->tv_sec) + (double)(t.tv_nsec - start->tv_nsec) / 1e9;
+}
+
 vg_status vg_hotline_crawl_run(vg_hotline *h, int64_t now, vg_crawl_pass *pass, vg_error *err)
 {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     memset(pass, 0, sizeof *pass);
     if (!h->crawling)
         return VG_OK;
@@ -477,7 +413,7 @@ vg_status vg_hotline_crawl_run(vg_hotline *h, int64_t now, vg_crawl_pass *pass, 
     if (st == VG_OK)
         st = vg_store_read(h->store, due_tx, &da, err);
     pass->seeded = (size_t)da.seeded;
-    for (size_t i = 0; st == VG_OK && i < da.count; i++)
+    for (size_t i = 0; st == VG_OK && i < da.count && seconds_since(&start) < PASS_SECONDS; i++)
         st = crawl_one(h, &da.rows[i], now, pass, err);
     vg_crawl_targets_free(da.rows, da.count);
     return st;

@@ -52,7 +52,8 @@ typedef struct vg_crawl_pass {
 } vg_crawl_pass;
 
 /* One pass at now: new targets from the reports, then the targets due
- * (at most crawl.targets), each crawled within the bounds. */
+ * (at most crawl.targets, and none started after 10 minutes of the pass),
+ * each crawled within the bounds. */
 vg_status vg_hotline_crawl_run(vg_hotline *h, int64_t now, vg_crawl_pass *pass, vg_error *err);
 
 #endif

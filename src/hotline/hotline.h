@@ -32,7 +32,7 @@
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
 typedef struct vg_routing vg_routing; /* routing.c */
 typedef struct vg_noticing vg_noticing; /* notices.c */
-typedef struct vg_crawling vg_crawling; /* crawling.c */
+typedef struct vg_crawling vg_crawling; /* crawl_settings.c */
 typedef struct vg_blocklisting vg_blocklisting; /* blocklist.c */
 typedef struct vg_transparency vg_transparency; /* tlog.c */
 typedef struct vg_syncing vg_syncing; /* syncing.c */
