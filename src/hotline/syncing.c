@@ -3,6 +3,7 @@
  */
 #include "hotline/syncing.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <jansson.h>
@@ -375,14 +376,33 @@ static vg_status run_source(vg_hotline *h, const sync_source *s, int allow_priva
                             const char *checkpoint, int64_t now, apply_args *out,
                             vg_error *err)
 {
-    char dir[] = "/tmp/vigie-sync-XXXXXX";
-    if (!mkdtemp(dir))
-        return vg_error_set(err, VG_ERR_IO, "cannot make a temporary directory for the sync");
-    char state_path[64], journal_path[80], bank_path[64];
+    /* The run's files stay beside the index when it stops mid-range: the
+     * next run on this node resumes from their checkpoint (the pages
+     * already in the journal are not fetched again) when it continues the
+     * store's; otherwise the store's checkpoint starts afresh. */
+    char dir[1024], state_path[1040], journal_path[1060], bank_path[1040];
+    if ((size_t)snprintf(dir, sizeof dir, "%s.sync-%s.work", h->index_path, s->name) >=
+        sizeof dir)
+        return vg_error_set(err, VG_ERR_INVALID, "%s: path too long", h->index_path);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot make the sync's directory", dir);
     snprintf(state_path, sizeof state_path, "%s/state", dir);
     snprintf(journal_path, sizeof journal_path, "%s/state.journal", dir);
     snprintf(bank_path, sizeof bank_path, "%s/bank.csv", dir);
-    vg_status st = checkpoint ? write_text(state_path, checkpoint, err) : VG_OK;
+    unlink(bank_path);
+    char *local = read_text(state_path);
+    /* (a range stopped before its first page is begun afresh: it then
+     * reaches up to now) */
+    int resume = local && strstr(local, "\nin-range: 1\n") && !strstr(local, "\ncursor: \n") &&
+                 done_until_of(local) == done_until_of(checkpoint);
+    free(local);
+    vg_status st = VG_OK;
+    if (!resume) {
+        unlink(journal_path);
+        unlink(state_path);
+        if (checkpoint)
+            st = write_text(state_path, checkpoint, err);
+    }
 
     vg_sync_config cfg;
     vg_sync_config_init(&cfg, s->kind);
@@ -423,10 +443,12 @@ static vg_status run_source(vg_hotline *h, const sync_source *s, int allow_priva
     free(next);
     changes_clear(&c);
     vg_sync_client_free(client);
-    unlink(journal_path);
-    unlink(state_path);
     unlink(bank_path);
-    rmdir(dir);
+    if (st == VG_OK) {
+        unlink(journal_path);
+        unlink(state_path);
+        rmdir(dir);
+    }
     return st;
 }
 

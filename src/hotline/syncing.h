@@ -11,15 +11,18 @@
  * to that time is in the bank), when it last ran and succeeded, what it
  * added and withdrew, and its last error.
  *
- * A run fetches what changed since the checkpoint into a private temporary
- * directory, and only once the whole range is fetched changes the index:
+ * A run fetches what changed since the checkpoint into a directory of its
+ * own beside the index (INDEX.sync-NAME.work), and only once the whole
+ * range is fetched changes the index:
  * the ids that changed leave the bank, their latest additions come back.
  * Then one transaction forgets the withdrawn entries' matches and puts back
  * to the queue what they alone decided (assessment.h), keeps the new
  * checkpoint and the figures, and audits "bank.sync" (actor "sync:NAME").
- * A run that fails keeps the last checkpoint (the next run fetches that
- * range again; applying it twice gives the same bank) and records the
- * error. The index is a file outside the store's transaction (as for the
+ * A run that fails keeps the last checkpoint and records the error; when
+ * it stopped after some pages of its range, the next run on the same node
+ * resumes at the page it stopped on (the service's checkpoint and journal
+ * stay in that directory), else it fetches the range again (applying it
+ * twice gives the same bank). The index is a file outside the store's transaction (as for the
  * administration's imports, bank_admin.h): its change happens first, and
  * is idempotent, so a transaction that fails after it is made good by the
  * next run.

@@ -563,6 +563,63 @@ static void test_signed(void)
     fake_stop(fake);
 }
 
+/* A run that stops mid-range (the service fails after two pages) leaves
+ * its journal and checkpoint beside the index: the next run resumes at the
+ * page it stopped on, within the range it had begun, instead of fetching
+ * the whole range again. */
+static void test_resume(void)
+{
+    new_store();
+    write_index();
+    vg_test_write_text(path("password"), "secret\n");
+    vg_test_write_text(path("scenario"),
+                       "page-size 1\nfail-after 2\nfail 500 4\n"
+                       "entry image1 image 1508857200 42 A1 md5=" MD5A "\n"
+                       "entry video1 video 1508857300 42 B1 md5=" MD5B "\n"
+                       "entry image2 image 1508857500 44 A2 pdq=" PDQ1 "\n");
+    unlink(path("log"));
+    uint16_t port = 0;
+    fake_service *fake = fake_start(path("scenario"), path("log"), &port);
+    vg_hotline *h = NULL;
+    if (!fake || !open_hotline(port, "ncmec", &h, NULL)) {
+        fake_stop(fake);
+        return;
+    }
+    vg_jobs *jobs = NULL;
+    CHECK(vg_jobs_new(h, "node-a", NULL, NULL, &jobs, NULL) == VG_OK);
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(jobs, NOW, &ran, NULL) == VG_OK);
+    vg_sync_status s = status_of(h);
+    CHECK(s.last_error != NULL);
+    free(s.last_error);
+    CHECK_INT_EQ(live_entries(h), 1);
+    CHECK(vg_jobs_run_due(jobs, NOW + 3600, &ran, NULL) == VG_OK);
+    s = status_of(h);
+    CHECK_MSG(s.last_error == NULL, "%s", s.last_error);
+    free(s.last_error);
+    CHECK_INT_EQ(live_entries(h), 1 + 3);
+    CHECK_INT_EQ(s.added, 3);
+    /* the range begun at NOW, finished: not one begun at NOW + 3600 */
+    CHECK_INT_EQ(s.done_until, NOW - 5);
+    /* the first page was asked for once, the second page once */
+    FILE *f = fopen(path("log"), "r");
+    char line[512];
+    size_t first = 0, entries = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "GET /v2/entries", 15))
+            continue;
+        entries++;
+        first += strstr(line, "start=") == NULL;
+    }
+    if (f)
+        fclose(f);
+    CHECK_INT_EQ(first, 1);
+    CHECK_INT_EQ(entries, 2 + 4 + 1); /* two pages, the failures, the last page */
+    vg_jobs_free(jobs);
+    vg_hotline_free(h);
+    fake_stop(fake);
+}
+
 /* A configuration the server cannot act on is refused at start. */
 static void test_configuration(void)
 {
@@ -601,6 +658,7 @@ int main(void)
     RUN(test_ncmec);
     RUN(test_stopncii);
     RUN(test_signed);
+    RUN(test_resume);
     RUN(test_configuration);
     if (pg_url[0])
         pgt_drop(pg_url);

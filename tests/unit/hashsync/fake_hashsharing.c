@@ -19,6 +19,7 @@ struct fake_service {
     char log[512];
     pthread_mutex_t lock;
     int failures_served; /* of the scenario's "fail" line */
+    int requests;        /* answered so far */
 };
 
 typedef struct text {
@@ -63,7 +64,7 @@ typedef struct scenario {
     item items[MAX_ITEMS];
     int count;
     int page_size;
-    int fail_status, fail_count;
+    int fail_status, fail_count, fail_after;
     bool evil_next;
     char served_dir[512]; /* GET /lists/NAME serves its file NAME */
 } scenario;
@@ -83,6 +84,8 @@ static void load(const char *path, scenario *s)
         if (sscanf(line, "page-size %d", &s->page_size) == 1)
             continue;
         if (sscanf(line, "fail %d %d", &s->fail_status, &s->fail_count) == 2)
+            continue;
+        if (sscanf(line, "fail-after %d", &s->fail_after) == 1)
             continue;
         if (sscanf(line, "served-dir %511s", s->served_dir) == 1)
             continue;
@@ -350,7 +353,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             fprintf(log, "%s\n", u->body.data);
         fclose(log);
     }
-    bool fail = s->fail_count > f->failures_served;
+    bool fail = f->requests++ >= s->fail_after && s->fail_count > f->failures_served;
     if (fail)
         f->failures_served++;
     pthread_mutex_unlock(&f->lock);

@@ -11,6 +11,7 @@
  *   hash ImagePDQ|VideoMD5|... VALUE STATUS TIMESTAMP
  *   page-size N                 entries or records per page (default 2)
  *   fail STATUS COUNT           the next COUNT requests answer STATUS
+ *   fail-after N                ... once N requests were answered
  *   evil-next                   NCMEC pages link to http://evil.invalid/...
  *   served-dir DIR              GET /lists/NAME serves DIR/NAME (a signed list's files)
  *
