@@ -382,6 +382,16 @@ static void test_forward_and_back(void)
     ts_response_free(&r);
     CHECK(fate(&n, n.company_key, "..%2fetc", &r) >= 400);
     ts_response_free(&r);
+    /* the collection's own address names no report (the handler once
+     * took its id from one byte past the path's end) */
+    {
+        char auth[120];
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", n.company_key);
+        const char *headers[] = {auth, NULL};
+        CHECK(ts_call(&n.fr, "GET", "/api/v1/reports", headers, NULL, 0, &r));
+        CHECK_INT_EQ(r.status, 404);
+        ts_response_free(&r);
+    }
 
     /* Germany: two analysts confirm it; its route (hosted at home) waits
      * for a person, who approves it: a referral to the German police. */

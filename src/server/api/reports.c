@@ -157,7 +157,11 @@ static void post_reports(vg_http_request *req)
 static void get_report(vg_http_request *req)
 {
     vg_hotline *h = vg_http_route_ctx(req);
-    const char *id = vg_http_path(req) + strlen("/api/v1/reports/");
+    /* The prefix route also matches "/api/v1/reports" itself: no id then,
+     * and nothing to read past the path's end. */
+    const char *path = vg_http_path(req);
+    size_t base = strlen("/api/v1/reports/");
+    const char *id = strlen(path) >= base ? path + base : "";
     const vg_http_caller *caller = vg_http_caller_of(req);
     size_t n = strlen(id);
     int id_ok = n > 0 && n <= 128;
