@@ -205,6 +205,13 @@ const char *vg_http_path(const vg_http_request *req)
     return req->path;
 }
 
+const char *vg_http_path_below(const vg_http_request *req, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    const char *path = req->path;
+    return !strncmp(path, prefix, n) && path[n] == '/' ? path + n + 1 : "";
+}
+
 const char *vg_http_query(vg_http_request *req, const char *name)
 {
     const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);

@@ -221,6 +221,10 @@ void vg_http_log(vg_http *http, const char *level, const char *msg);
 
 const char *vg_http_method(const vg_http_request *req);
 const char *vg_http_path(const vg_http_request *req);
+/* What follows "prefix/" in the path (a VG_ROUTE_PREFIX route's own part),
+ * or "" when the path is the prefix itself or lies elsewhere. Never NULL;
+ * points into the request. */
+const char *vg_http_path_below(const vg_http_request *req, const char *prefix);
 /* Query-string argument, or NULL. */
 const char *vg_http_query(vg_http_request *req, const char *name);
 /* Form field (urlencoded or multipart, not files), or NULL. When a name is

@@ -157,11 +157,8 @@ static void post_reports(vg_http_request *req)
 static void get_report(vg_http_request *req)
 {
     vg_hotline *h = vg_http_route_ctx(req);
-    /* The prefix route also matches "/api/v1/reports" itself: no id then,
-     * and nothing to read past the path's end. */
-    const char *path = vg_http_path(req);
-    size_t base = strlen("/api/v1/reports/");
-    const char *id = strlen(path) >= base ? path + base : "";
+    /* the prefix route also matches "/api/v1/reports" itself: no id then */
+    const char *id = vg_http_path_below(req, "/api/v1/reports");
     const vg_http_caller *caller = vg_http_caller_of(req);
     size_t n = strlen(id);
     int id_ok = n > 0 && n <= 128;

@@ -19,8 +19,7 @@
 
 static const char *token_of(vg_http_request *req)
 {
-    const char *path = vg_http_path(req);
-    return strncmp(path, "/notice/", 8) ? "" : path + 8;
+    return vg_http_path_below(req, "/notice");
 }
 
 static void notice_page(vg_http_request *req, const char *said_key)
