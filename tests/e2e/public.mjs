@@ -54,6 +54,17 @@ function picture(seed) {
 }
 const file = (seed) => ({ name: 'picture.pgm', mimeType: 'image/x-portable-graymap', buffer: picture(seed) });
 
+// The answer's reason is focused by the autofocus attribute, which the
+// browser applies at a rendering step after the load, so a check made at
+// the load itself would race it: wait for the load, then give the focus a
+// few seconds to arrive. A page that never focuses the reason still fails.
+async function focusedOnError(page) {
+  await page.waitForLoadState('load');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'error',
+    null, { timeout: 5000 }).catch(() => {});
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'error');
+}
+
 async function receiptOf(page) {
   return {
     code: (await page.locator('#receipt-code').textContent()).trim(),
@@ -146,7 +157,7 @@ async function walk(device) {
     await page.getByLabel(/Un enfant est en danger en ce moment/).check();
     await page.locator('#file').setInputFiles(file(2));
     await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
-    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'error');
+    await focusedOnError(page);
     assert.equal(await page.locator('#urls').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.locator('#file').getAttribute('aria-invalid'), 'true');
     assert.match(await page.locator('#file-error').innerText(), /Choisissez-le de nouveau/);
@@ -180,7 +191,7 @@ async function walk(device) {
     await page.locator('#code').fill(receipt.code);
     await page.locator('#secret').fill('WRONGSECRETWRONGSECRET22');
     await page.getByRole('button', { name: 'Check' }).click();
-    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'error');
+    await focusedOnError(page);
     assert.equal(await page.locator('#secret').getAttribute('aria-invalid'), 'true');
     await check(page, device, 'status-not-found');
     await page.locator('#secret').fill(receipt.secret);
@@ -242,7 +253,7 @@ async function walk(device) {
     assert.equal(await page.locator('#url').inputValue(), 'http://blocked.example/page');
     await check(page, device, 'stop');
     await page.getByRole('button', { name: 'Report the error' }).click();
-    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'error');
+    await focusedOnError(page);
     assert.equal(await page.locator('#reason').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.locator('#url').inputValue(), 'http://blocked.example/page');
     await check(page, device, 'stop-refused');
