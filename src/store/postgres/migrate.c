@@ -11,6 +11,13 @@
 
 #include "store/postgres/pg.h"
 
+/* Statistics' facts (migration 14): a table of rows belonging to a report
+ * (report_id) recomputes the report's row when one is added or removed or a
+ * column statistics read changes. */
+#define PG_FACTS_OF_REPORT(table, columns)                                                    \
+    "CREATE TRIGGER stats_facts_" table " AFTER INSERT OR DELETE OR UPDATE OF " columns     \
+    " ON " table " FOR EACH ROW EXECUTE FUNCTION stats_on_child();"
+
 /* Each entry moves the schema from version i to i + 1; never edit one that
  * has shipped, append a new one. */
 static const char *const migrations[] = {
@@ -234,6 +241,112 @@ static const char *const migrations[] = {
     "  decision TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX blocklist_appeals_state ON blocklist_appeals(state);"
     "CREATE INDEX blocklist_appeals_entry ON blocklist_appeals(entry_id);",
+    /* 13: another branch's; the lead replaces this placeholder at merge. */
+    "SELECT 13;",
+    /* 14 (SQLite's 19, stats_facts): one row per report with everything
+     * statistics count (store/stats.h), kept by triggers in the transaction
+     * of the change (what and why: the SQLite migration). A report's row is
+     * written by an upsert: two transactions recomputing it at once both
+     * end with a row, the later one's. */
+    "CREATE VIEW stats_fact_source AS SELECT r.id, r.case_id, r.created_at,"
+    "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
+    "    AND a.action = 'item.claim'), 0) AS first_look_at,"
+    "  CASE WHEN i.state IN ('confirmed', 'auto') THEN COALESCE(i.updated_at, 0) ELSE 0 END"
+    "    AS decided_at,"
+    "  EXISTS(SELECT 1 FROM reports p WHERE p.case_id = r.case_id AND p.id < r.id)::int"
+    "    AS duplicate,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id) AS files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 1)"
+    "    AS known_files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 2)"
+    "    AS claimed_files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id"
+    "    AND f.content_type LIKE 'video/%') AS videos,"
+    "  (SELECT COUNT(*) FROM report_urls l WHERE l.report_id = r.id) AS urls,"
+    "  r.source, r.reporter_kind, r.category, r.language, r.country, i.state, i.legal,"
+    "  i.severity, i.age, NULLIF(u.country, '') AS host_country,"
+    "  CASE WHEN u.hosting LIKE '[%' AND (u.hosting::jsonb -> 0 ->> 'asn') ~ '^[1-9][0-9]*$'"
+    "    THEN 'AS' || (u.hosting::jsonb -> 0 ->> 'asn') END AS asn,"
+    "  COALESCE(NULLIF(nf.provider, ''), CASE WHEN u.hosting LIKE '[%'"
+    "    THEN NULLIF(u.hosting::jsonb -> 0 ->> 'as_name', '') END) AS provider,"
+    "  CASE WHEN u.id IS NOT NULL THEN u.actions END AS route,"
+    "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.first_sent_at > 0)"
+    "    AS notices,"
+    "  (SELECT COALESCE(SUM(GREATEST(sent_count - 1, 0)), 0) FROM notices n"
+    "    WHERE n.report_id = r.id) AS renotices,"
+    "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.escalated_at > 0)"
+    "    AS escalations,"
+    "  (SELECT COALESCE(SUM(reappeared_count), 0) FROM notices n WHERE n.report_id = r.id)"
+    "    AS reappearances,"
+    "  (SELECT COALESCE(MIN(first_sent_at), 0) FROM notices n WHERE n.report_id = r.id"
+    "    AND n.first_sent_at > 0) AS notice_at,"
+    "  (SELECT CASE WHEN COUNT(*) FILTER (WHERE first_sent_at > 0) > 0"
+    "    AND COUNT(*) FILTER (WHERE first_sent_at > 0 AND removed_at = 0) = 0"
+    "    THEN MAX(removed_at) FILTER (WHERE first_sent_at > 0) ELSE 0 END"
+    "    FROM notices n WHERE n.report_id = r.id) AS removed_at"
+    "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+    "  LEFT JOIN url_routes u ON u.id = (SELECT MIN(x.id) FROM url_routes x"
+    "    WHERE x.report_id = r.id)"
+    "  LEFT JOIN notices nf ON nf.report_id = r.id AND nf.url = u.url;"
+    "CREATE TABLE stats_facts(id BIGINT PRIMARY KEY, case_id BIGINT, created_at BIGINT,"
+    "  first_look_at BIGINT, decided_at BIGINT, duplicate INTEGER, files BIGINT,"
+    "  known_files BIGINT, claimed_files BIGINT, videos BIGINT, urls BIGINT,"
+    "  source TEXT, reporter_kind TEXT, category TEXT, language TEXT, country TEXT,"
+    "  state TEXT, legal TEXT, severity TEXT, age TEXT, host_country TEXT, asn TEXT,"
+    "  provider TEXT, route TEXT, notices BIGINT, renotices BIGINT, escalations BIGINT,"
+    "  reappearances BIGINT, notice_at BIGINT, removed_at BIGINT);"
+    "CREATE INDEX stats_facts_created ON stats_facts(created_at);"
+    "INSERT INTO stats_facts SELECT * FROM stats_fact_source;"
+    "CREATE FUNCTION stats_refresh(ids BIGINT[]) RETURNS void LANGUAGE sql AS $$"
+    "  DELETE FROM stats_facts WHERE id = ANY(ids);"
+    "  INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id = ANY(ids)"
+    "  ON CONFLICT (id) DO UPDATE SET"
+    "  case_id = EXCLUDED.case_id, created_at = EXCLUDED.created_at,"
+    "  first_look_at = EXCLUDED.first_look_at, decided_at = EXCLUDED.decided_at,"
+    "  duplicate = EXCLUDED.duplicate, files = EXCLUDED.files,"
+    "  known_files = EXCLUDED.known_files, claimed_files = EXCLUDED.claimed_files,"
+    "  videos = EXCLUDED.videos, urls = EXCLUDED.urls, source = EXCLUDED.source,"
+    "  reporter_kind = EXCLUDED.reporter_kind, category = EXCLUDED.category,"
+    "  language = EXCLUDED.language, country = EXCLUDED.country, state = EXCLUDED.state,"
+    "  legal = EXCLUDED.legal, severity = EXCLUDED.severity, age = EXCLUDED.age,"
+    "  host_country = EXCLUDED.host_country, asn = EXCLUDED.asn,"
+    "  provider = EXCLUDED.provider, route = EXCLUDED.route, notices = EXCLUDED.notices,"
+    "  renotices = EXCLUDED.renotices, escalations = EXCLUDED.escalations,"
+    "  reappearances = EXCLUDED.reappearances, notice_at = EXCLUDED.notice_at,"
+    "  removed_at = EXCLUDED.removed_at; $$;"
+    /* a report's own row, and the later reports of the cases it leaves or
+     * joins (whether each is a duplicate) */
+    "CREATE FUNCTION stats_on_report() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF TG_OP = 'DELETE' THEN"
+    "    PERFORM stats_refresh(ARRAY(SELECT OLD.id UNION SELECT id FROM reports"
+    "      WHERE case_id = OLD.case_id AND id > OLD.id));"
+    "  ELSIF TG_OP = 'INSERT' THEN"
+    "    PERFORM stats_refresh(ARRAY(SELECT NEW.id UNION SELECT id FROM reports"
+    "      WHERE case_id = NEW.case_id AND id > NEW.id));"
+    "  ELSE"
+    "    PERFORM stats_refresh(ARRAY(SELECT OLD.id UNION SELECT NEW.id UNION SELECT id"
+    "      FROM reports WHERE case_id IN (OLD.case_id, NEW.case_id)"
+    "      AND id > LEAST(OLD.id, NEW.id)));"
+    "  END IF; RETURN NULL; END $$;"
+    "CREATE FUNCTION stats_on_child() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF TG_OP = 'DELETE' THEN PERFORM stats_refresh(ARRAY[OLD.report_id]);"
+    "  ELSIF TG_OP = 'INSERT' THEN PERFORM stats_refresh(ARRAY[NEW.report_id]);"
+    "  ELSE PERFORM stats_refresh(ARRAY[OLD.report_id, NEW.report_id]);"
+    "  END IF; RETURN NULL; END $$;"
+    "CREATE FUNCTION stats_on_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM stats_refresh(ARRAY[substr(NEW.target, 8)::bigint]); RETURN NULL; END $$;"
+    "CREATE TRIGGER stats_facts_reports AFTER INSERT OR DELETE OR UPDATE OF case_id,"
+    "  created_at, source, reporter_kind, category, language, country ON reports"
+    "  FOR EACH ROW EXECUTE FUNCTION stats_on_report();"
+    PG_FACTS_OF_REPORT("report_files", "known, content_type, report_id")
+    PG_FACTS_OF_REPORT("report_urls", "report_id")
+    PG_FACTS_OF_REPORT("console_items", "state, legal, severity, age, updated_at, report_id")
+    PG_FACTS_OF_REPORT("url_routes", "url, country, hosting, actions, report_id")
+    PG_FACTS_OF_REPORT("notices", "url, provider, first_sent_at, sent_count, escalated_at,"
+                                  " reappeared_count, removed_at, report_id")
+    "CREATE TRIGGER stats_facts_claimed AFTER INSERT ON audit FOR EACH ROW"
+    "  WHEN (NEW.action = 'item.claim' AND NEW.target ~ '^report:[0-9]{1,18}$')"
+    "  EXECUTE FUNCTION stats_on_claim();",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
