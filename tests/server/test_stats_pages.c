@@ -117,6 +117,45 @@ static void test_api(void)
     ts_stop(&t);
 }
 
+/* The partner API's description names the route, its four parameters and
+ * the answer's shape, so that tools can be generated from it. */
+static void test_openapi(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    if (!t.srv)
+        return;
+    ts_response r;
+    const char *none[] = {NULL};
+    CHECK(ts_call(&t, "GET", "/api/v1/openapi.json", none, NULL, 0, &r));
+    json_t *doc = json_loads(r.body ? r.body : "", 0, NULL);
+    CHECK_MSG(doc != NULL, "the description is not JSON");
+    json_t *get = json_object_get(
+        json_object_get(json_object_get(doc, "paths"), "/api/v1/stats"), "get");
+    const char *summary = json_string_value(json_object_get(get, "summary"));
+    CHECK_MSG(summary && strstr(summary, "scope stats"), "no GET /api/v1/stats");
+    const char *names[] = {"from", "to", "by", "format"};
+    json_t *params = json_object_get(get, "parameters");
+    CHECK_INT_EQ(json_array_size(params), 4);
+    for (size_t i = 0; i < 4; i++)
+        CHECK_STR_EQ(json_string_value(json_object_get(json_array_get(params, i), "name")),
+                     names[i]);
+    json_t *ok = json_object_get(json_object_get(get, "responses"), "200");
+    CHECK_STR_EQ(json_string_value(json_object_get(
+                     json_object_get(json_object_get(json_object_get(ok, "content"),
+                                                     "application/json"),
+                                     "schema"),
+                     "$ref")),
+                 "#/components/schemas/Stats");
+    json_t *stats = json_object_get(
+        json_object_get(json_object_get(doc, "components"), "schemas"), "Stats");
+    json_t *required = json_object_get(stats, "required");
+    CHECK_INT_EQ(json_array_size(required), 2);
+    CHECK_STR_EQ(json_string_value(json_array_get(required, 1)), "rows");
+    json_decref(doc);
+    ts_stop(&t);
+}
+
 static void test_console_page(void)
 {
     ts_server t;
@@ -435,6 +474,7 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_api);
+    RUN(test_openapi);
     RUN(test_console_page);
     RUN(test_transparency_report);
     RUN(test_time_zone);
