@@ -4709,6 +4709,28 @@ static void test_report_facts(void)
     a = (facts_args){0, NOW + 1000, &seen};
     CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_ERR_ABORTED);
     CHECK_INT_EQ(seen.n, 1);
+    /* the facts follow later changes: the first report of case a moves to
+     * case b, before b's own report (which becomes a duplicate, and a's
+     * second report the first of its case); the second report is claimed,
+     * then decided */
+    MUST(s, .kind = STEP_SET_CASE, .id = r1, .number = cb);
+    snprintf(target, sizeof target, "report:%" PRId64, r2);
+    append(s, NOW + 600, "user:ann", "item.claim", target, "{}");
+    vg_item decided = {.report_id = r2, .state = VG_ITEM_CONFIRMED, .version = 1,
+                       .legal = VG_LEGAL_NOT_ILLEGAL};
+    put_item(s, &decided, NOW + 700);
+    memset(&seen, 0, sizeof seen);
+    a = (facts_args){NOW, NOW + 1000, &seen};
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
+    CHECK_INT_EQ(seen.n, 3);
+    if (seen.n == 3) {
+        const vg_report_fact *f = seen.f;
+        CHECK(f[0].case_id == cb && f[0].duplicate == 0);
+        CHECK(f[1].case_id == ca && f[1].duplicate == 0 && f[1].first_look_at == NOW + 600);
+        CHECK_INT_EQ(f[1].decided_at, NOW + 700);
+        CHECK_STR_EQ(f[1].legal, VG_LEGAL_NOT_ILLEGAL);
+        CHECK(f[2].case_id == cb && f[2].duplicate == 1);
+    }
     finish(s, loc);
 }
 
