@@ -2,6 +2,7 @@
  * src/hotline/blocklist.c - the blocking list's use cases (blocklist.h).
  */
 #include "hotline/blocklist.h"
+#include "hotline/blocklist_cache.h"
 #include "hotline/routing.h"
 #include "hotline/routing_internal.h"
 
@@ -23,6 +24,7 @@ struct vg_blocklisting {
     char *legal_bases;
     int64_t days;
     char *stop_host; /* without a trailing dot; "" when not set */
+    vg_block_cache *cache; /* the members' prefix sets; NULL: blocklist.cache_versions = 0 */
 };
 
 vg_status vg_hotline_blocklist_open(vg_hotline *h, vg_config *cfg, vg_error *err)
@@ -46,7 +48,11 @@ vg_status vg_hotline_blocklist_open(vg_hotline *h, vg_config *cfg, vg_error *err
                             "blocklist.stop_host: give the stop page's host name in lowercase "
                             "(such as stop.hotline.example), not \"%s\"",
                             b->stop_host);
-    return VG_OK;
+    int64_t versions = 0;
+    st = vg_config_int(cfg, "blocklist.cache_versions", 8, 0, 1024, &versions, err);
+    if (st == VG_OK && versions > 0 && !(b->cache = vg_block_cache_new((size_t)versions)))
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    return st;
 }
 
 void vg_hotline_blocklist_free(vg_hotline *h)
@@ -55,6 +61,7 @@ void vg_hotline_blocklist_free(vg_hotline *h)
         return;
     free(h->blocklisting->legal_bases);
     free(h->blocklisting->stop_host);
+    vg_block_cache_free(h->blocklisting->cache);
     free(h->blocklisting);
     h->blocklisting = NULL;
 }
@@ -67,6 +74,11 @@ const char *vg_hotline_block_bases(const vg_hotline *h)
 const char *vg_hotline_block_stop_host(const vg_hotline *h)
 {
     return h->blocklisting ? h->blocklisting->stop_host : "";
+}
+
+vg_block_cache *vg_hotline_block_cache(const vg_hotline *h)
+{
+    return h->blocklisting ? h->blocklisting->cache : NULL;
 }
 
 static int64_t term_days(const vg_hotline *h)

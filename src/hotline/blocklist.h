@@ -17,6 +17,8 @@
  *   blocklist.days         how long an approval lists an entry (default 30)
  *   blocklist.stop_host    the stop page's host name, where the members'
  *                          response policy zone points listed domains
+ *   blocklist.cache_versions  how many versions' prefix sets the members'
+ *                          updates keep in memory (default 8; 0: none)
  */
 #ifndef VIGIE_HOTLINE_BLOCKLIST_H
 #define VIGIE_HOTLINE_BLOCKLIST_H
@@ -33,6 +35,9 @@ void vg_hotline_blocklist_free(vg_hotline *h);
 const char *vg_hotline_block_bases(const vg_hotline *h);
 /* blocklist.stop_host without a trailing dot ("" when not set). */
 const char *vg_hotline_block_stop_host(const vg_hotline *h);
+/* The members' prefix sets by version (blocklist_cache.h), or NULL when
+ * blocklist.cache_versions is 0. */
+struct vg_block_cache *vg_hotline_block_cache(const vg_hotline *h);
 
 /* who (an analyst) proposes blocking the URL of route_id, or its whole
  * domain (kind VG_BLOCK_KIND_*), on basis. *entry_id > 0 when proposed;

@@ -10,9 +10,9 @@
  */
 #include "hotline/blocklist_feed.h"
 #include "hotline/blocklist.h"
+#include "hotline/blocklist_cache.h"
 
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,18 +64,25 @@ static vg_status prefixes_of(const vg_block_entry *rows, size_t n, uint32_t **ou
     return VG_OK;
 }
 
-/* What an update is computed from, read in one transaction; hashing waits
- * until it is over (a transaction does no slow work, store/store.h). */
+/* What an update is computed from, read in one transaction: the sets at
+ * the current version and at since (none on a reset) from the cache, else
+ * the entries listed then, whose hashing waits until the transaction is
+ * over (a transaction does no slow work, store/store.h). */
 typedef struct update_read {
+    vg_block_cache *cache; /* NULL: read every entry each time */
     int64_t since, version;
-    vg_block_entry *now, *old; /* listed at version, at since (none on a reset) */
+    vg_block_set *now_set, *old_set;
+    vg_block_entry *now, *old;
     size_t now_count, old_count;
 } update_read;
 
 static void update_read_clear(update_read *r)
 {
+    vg_block_set_release(r->now_set);
+    vg_block_set_release(r->old_set);
     vg_block_entries_free(r->now, r->now_count);
     vg_block_entries_free(r->old, r->old_count);
+    r->now_set = r->old_set = NULL;
     r->now = r->old = NULL;
     r->now_count = r->old_count = 0;
 }
@@ -85,63 +92,79 @@ static int must_reset(int64_t since, int64_t version)
     return since <= 0 || since > version;
 }
 
+/* The set at version from the cache, else the entries listed then. */
+static vg_status set_or_entries(vg_tx *tx, vg_block_cache *cache, int64_t version,
+                                vg_block_set **set, vg_block_entry **rows, size_t *count,
+                                vg_error *err)
+{
+    if (cache && (*set = vg_block_cache_get(cache, version)))
+        return VG_OK;
+    return listed_at(tx, version, NULL, rows, count, err);
+}
+
 static vg_status update_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     update_read *r = ctx;
     update_read_clear(r); /* a retried transaction starts again */
     vg_status st = vg_tx_blocklist_version(tx, &r->version, err);
     if (st == VG_OK)
-        st = listed_at(tx, r->version, NULL, &r->now, &r->now_count, err);
+        st = set_or_entries(tx, r->cache, r->version, &r->now_set, &r->now, &r->now_count, err);
     if (st == VG_OK && !must_reset(r->since, r->version))
-        st = listed_at(tx, r->since, NULL, &r->old, &r->old_count, err);
+        st = set_or_entries(tx, r->cache, r->since, &r->old_set, &r->old, &r->old_count, err);
     return st;
 }
 
-static void checksum_of(const uint32_t *set, size_t n, unsigned char out[32])
+/* *set, unless read from the cache: made from rows (the entries listed at
+ * version) and kept in the cache. */
+static vg_status set_of(vg_block_cache *cache, int64_t version, const vg_block_entry *rows,
+                        size_t n, vg_block_set **set, vg_error *err)
 {
-    crypto_hash_sha256_state sha;
-    crypto_hash_sha256_init(&sha);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char be[4] = {(unsigned char)(set[i] >> 24), (unsigned char)(set[i] >> 16),
-                               (unsigned char)(set[i] >> 8), (unsigned char)set[i]};
-        crypto_hash_sha256_update(&sha, be, sizeof be);
-    }
-    crypto_hash_sha256_final(&sha, out);
+    if (*set)
+        return VG_OK;
+    uint32_t *prefixes = NULL;
+    size_t count = 0;
+    vg_status st = prefixes_of(rows, n, &prefixes, &count, err);
+    if (st != VG_OK)
+        return st;
+    if (!(*set = vg_block_set_new(version, prefixes, count)))
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (cache)
+        vg_block_cache_put(cache, *set);
+    return VG_OK;
 }
 
-vg_status vg_hotline_block_update(vg_hotline *h, int64_t since, vg_block_update *out,
-                                  vg_error *err)
+static vg_status update_from(vg_hotline *h, vg_block_cache *cache, int64_t since,
+                             vg_block_update *out, vg_error *err)
 {
     memset(out, 0, sizeof *out);
     if (since < 0)
         return vg_error_set(err, VG_ERR_INVALID,
                             "since: give the version you hold (0 when you hold nothing)");
-    update_read r = {.since = since};
-    uint32_t *now = NULL, *old = NULL;
-    size_t now_count = 0, old_count = 0;
+    update_read r = {.cache = cache, .since = since};
     vg_status st = vg_store_read(h->store, update_tx, &r, err);
     if (st == VG_OK)
-        st = prefixes_of(r.now, r.now_count, &now, &now_count, err);
-    if (st == VG_OK)
-        st = prefixes_of(r.old, r.old_count, &old, &old_count, err);
-    update_read_clear(&r);
+        st = set_of(cache, r.version, r.now, r.now_count, &r.now_set, err);
+    if (st == VG_OK && !must_reset(since, r.version))
+        st = set_of(cache, since, r.old, r.old_count, &r.old_set, err);
     if (st != VG_OK)
         goto done;
+    const vg_block_set *now = r.now_set, *old = r.old_set;
     out->version = r.version;
-    out->set_count = now_count;
-    checksum_of(now, now_count, out->checksum);
+    out->set_count = now->count;
+    memcpy(out->checksum, now->checksum, sizeof out->checksum);
     out->reset = must_reset(since, r.version);
     if (!out->reset) {
-        out->added = malloc((now_count ? now_count : 1) * sizeof *out->added);
-        out->removed = malloc((old_count ? old_count : 1) * sizeof *out->removed);
+        out->added = malloc((now->count ? now->count : 1) * sizeof *out->added);
+        out->removed = malloc((old->count ? old->count : 1) * sizeof *out->removed);
         if (!out->added || !out->removed) {
             st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
             goto done;
         }
-        vg_block_prefixes_diff(old, old_count, now, now_count, out->added, &out->added_count,
-                               out->removed, &out->removed_count);
+        vg_block_prefixes_diff(old->prefixes, old->count, now->prefixes, now->count,
+                               out->added, &out->added_count, out->removed,
+                               &out->removed_count);
         /* a member far behind takes less with the whole set */
-        if (out->added_count + out->removed_count > now_count) {
+        if (out->added_count + out->removed_count > now->count) {
             free(out->added);
             free(out->removed);
             out->added = out->removed = NULL;
@@ -150,16 +173,33 @@ vg_status vg_hotline_block_update(vg_hotline *h, int64_t since, vg_block_update 
         }
     }
     if (out->reset) {
-        out->added = now;
-        out->added_count = now_count;
-        now = NULL;
+        /* the set may be shared: the update gets its own copy */
+        out->added = malloc((now->count ? now->count : 1) * sizeof *out->added);
+        if (!out->added) {
+            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        if (now->count)
+            memcpy(out->added, now->prefixes, now->count * sizeof *out->added);
+        out->added_count = now->count;
     }
 done:
-    free(now);
-    free(old);
+    update_read_clear(&r);
     if (st != VG_OK)
         vg_block_update_clear(out);
     return st;
+}
+
+vg_status vg_hotline_block_update(vg_hotline *h, int64_t since, vg_block_update *out,
+                                  vg_error *err)
+{
+    return update_from(h, vg_hotline_block_cache(h), since, out, err);
+}
+
+vg_status vg_hotline_block_update_uncached(vg_hotline *h, int64_t since, vg_block_update *out,
+                                           vg_error *err)
+{
+    return update_from(h, NULL, since, out, err);
 }
 
 /* The entries listed now and the version, read in one transaction (also

@@ -42,6 +42,11 @@ void vg_block_update_clear(vg_block_update *u);
  * VG_ERR_INVALID when since < 0. */
 vg_status vg_hotline_block_update(vg_hotline *h, int64_t since, vg_block_update *out,
                                   vg_error *err);
+/* The same update, without the cache of prefix sets (blocklist_cache.h):
+ * every entry listed at both versions read and hashed again. What the
+ * cache saves, for the tests and bench/blocklist_cache. */
+vg_status vg_hotline_block_update_uncached(vg_hotline *h, int64_t since, vg_block_update *out,
+                                           vg_error *err);
 
 /* The full hashes (32 bytes each, sorted, distinct) of the entries listed
  * now whose prefix is prefix: *hashes (malloc'd, *count of them; NULL when

@@ -192,7 +192,10 @@ vg_status directory_parse(const char *text, size_t len, const char *origin, dire
     char (*fields)[FIELD_MAX] = malloc(sizeof(char[FIELDS_MAX][FIELD_MAX]));
     if (!fields)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    /* -1: not in the header; every slot is set when the header is read */
     int column[COL_COUNT];
+    for (size_t c = 0; c < COL_COUNT; c++)
+        column[c] = -1;
     bool have_header = false;
     size_t cap = 0, line_no = 0;
     vg_status st = VG_OK;

@@ -177,8 +177,8 @@ static vg_status load_banks(vg_index *x, uint32_t count, vg_error *err)
 static vg_status load_strings(vg_index *x, unsigned kind, unsigned s, uint64_t count,
                               string_view *out, vg_error *err)
 {
-    const void *p;
-    uint64_t len;
+    const void *p = NULL;
+    uint64_t len = 0;
     vg_status st = section(x, section_id(kind, 0, s, STRINGS_BYTES), UINT64_MAX, &p, &len, err);
     if (st != VG_OK)
         return st;

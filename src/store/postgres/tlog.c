@@ -38,7 +38,7 @@ vg_status pg_tlog_size(void *tx, uint64_t *size, vg_error *err)
 vg_status pg_tlog_append(void *tx, uint64_t index, const char *entry, size_t len,
                          const vg_tlog_hash_row *hashes, size_t count, vg_error *err)
 {
-    uint64_t size;
+    uint64_t size = 0;
     vg_status st = pg_tlog_size(tx, &size, err);
     if (st)
         return st;

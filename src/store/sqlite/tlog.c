@@ -35,7 +35,7 @@ vg_status sq_tlog_append(void *tx, uint64_t index, const char *entry, size_t len
                          const vg_tlog_hash_row *hashes, size_t count, vg_error *err)
 {
     conn *c = tx;
-    uint64_t size;
+    uint64_t size = 0;
     vg_status status = sq_tlog_size(tx, &size, err);
     if (status)
         return status;

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -83,9 +84,14 @@ typedef struct text {
 
 static void add(text *t, const char *data, size_t n)
 {
+    if (n > SIZE_MAX / 4 - t->len)
+        abort(); /* a test's text never comes near this */
     if (t->len + n + 1 > t->cap) {
         t->cap = (t->len + n + 1) * 2;
-        t->data = realloc(t->data, t->cap);
+        char *grown = realloc(t->data, t->cap);
+        if (!grown)
+            abort();
+        t->data = grown;
     }
     memcpy(t->data + t->len, data, n);
     t->len += n;
