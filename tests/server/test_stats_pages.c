@@ -153,6 +153,7 @@ static void test_openapi(void)
     CHECK_INT_EQ(json_array_size(required), 2);
     CHECK_STR_EQ(json_string_value(json_array_get(required, 1)), "rows");
     json_decref(doc);
+    ts_response_free(&r);
     ts_stop(&t);
 }
 
