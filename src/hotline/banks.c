@@ -133,7 +133,7 @@ vg_status vg_hotline_bank_lookup(vg_hotline *h, const char *signal_type, const c
                                  int pdq_radius, vg_bank_hits *out, vg_error *err)
 {
     out->count = 0;
-    vg_signal_type type;
+    vg_signal_type type = VG_SIGNAL_MD5;
     vg_status st = vg_hotline_signal_type(signal_type, &type, err);
     if (st != VG_OK)
         return st;

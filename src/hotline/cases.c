@@ -46,7 +46,21 @@ static int add_event(vg_case_view *v, int64_t time, int64_t seq, const char *act
 static int visit(const vg_audit_entry *entry, void *ctx)
 {
     case_args *a = ctx;
-    a->failed |= add_event(a->view, entry->time, entry->seq, entry->actor, entry->action,
+    /* A referral says to whom, how and under which name it went: the
+     * package kept in routing.referral_dir is found by that name. */
+    char referred[700];
+    const char *action = entry->action;
+    if (!strcmp(action, "route.referred") && entry->detail) {
+        json_t *d = json_loads(entry->detail, 0, NULL);
+        const char *to = json_string_value(json_object_get(d, "to"));
+        const char *how = json_string_value(json_object_get(d, "how"));
+        const char *reference = json_string_value(json_object_get(d, "reference"));
+        snprintf(referred, sizeof referred, "%s to %.150s%s%.300s: %.128s", action,
+                 to ? to : "?", how ? " " : "", how ? how : "", reference ? reference : "");
+        json_decref(d);
+        action = referred;
+    }
+    a->failed |= add_event(a->view, entry->time, entry->seq, entry->actor, action,
                            entry->target);
     return a->failed;
 }

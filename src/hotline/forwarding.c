@@ -144,6 +144,7 @@ const char *vg_hotline_delivery_to(const vg_hotline *h, const vg_route_delivery 
 typedef struct attempt_args {
     vg_hotline *h;
     vg_route_delivery next;
+    const char *how;
 } attempt_args;
 
 static vg_status attempt_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -162,20 +163,21 @@ static vg_status attempt_tx(vg_tx *tx, void *ctx, vg_error *err)
     int inserted = 0;
     if ((st = vg_tx_action_add(tx, &act, &inserted, err)) != VG_OK)
         return st;
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "delivery", (json_int_t)d->id,
+                          "kind", d->kind, "url", d->url, "to", to, "reference", d->reference,
+                          "attempts", (json_int_t)d->attempts);
+    if (o && a->how && *a->how)
+        json_object_set_new(o, "how", json_string(a->how));
     return vg_routing_audit(tx, d->sent_at, "deliveries",
-                            forward ? "route.forwarded" : "route.referred", d->report_id,
-                            json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "delivery",
-                                      (json_int_t)d->id, "kind", d->kind, "url", d->url, "to",
-                                      to, "reference", d->reference, "attempts",
-                                      (json_int_t)d->attempts),
+                            forward ? "route.forwarded" : "route.referred", d->report_id, o,
                             err);
 }
 
 vg_status vg_hotline_delivery_attempted(vg_hotline *h, const vg_route_delivery *d, int64_t now,
-                                        int taken, const char *reference, const char *detail,
-                                        int64_t *next_at, vg_error *err)
+                                        int taken, const char *reference, const char *how,
+                                        const char *detail, int64_t *next_at, vg_error *err)
 {
-    attempt_args a = {h, *d};
+    attempt_args a = {h, *d, how};
     a.next.attempts = d->attempts + 1;
     if (taken) {
         a.next.sent_at = now;

@@ -27,12 +27,13 @@ vg_status vg_hotline_forward_body(vg_hotline *h, const vg_route_delivery *d, cha
 const char *vg_hotline_delivery_to(const vg_hotline *h, const vg_route_delivery *d);
 
 /* Record a try at sending d, made at now: taken, with the receiver's
- * reference (recorded as done: "forwarded" or "referred", audited), or not,
- * with detail (what went wrong); it is then tried again at *next_at (may
- * be NULL; model/route.h's back-off). */
+ * reference and how it went (may be NULL; "by e-mail to ..."), recorded as
+ * done: "forwarded" or "referred", audited with both; or not, with detail
+ * (what went wrong); it is then tried again at *next_at (may be NULL;
+ * model/route.h's back-off). */
 vg_status vg_hotline_delivery_attempted(vg_hotline *h, const vg_route_delivery *d, int64_t now,
-                                        int taken, const char *reference, const char *detail,
-                                        int64_t *next_at, vg_error *err);
+                                        int taken, const char *reference, const char *how,
+                                        const char *detail, int64_t *next_at, vg_error *err);
 
 /* Record what the partner said at now about forward d: its actions
  * (remote[0..count), detail NULL), each new one recorded as done by the

@@ -8,12 +8,15 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hotline/alerting.h"
 #include "hotline/routing_internal.h"
 #include "model/vocab.h"
 #include "store/audit.h"
@@ -289,6 +292,188 @@ vg_status vg_hotline_referral_make(vg_hotline *h, const vg_route_delivery *d, in
     json_decref(evidence);
     json_decref(m);
     facts_clear(&f);
+    return st;
+}
+
+/* ---- by e-mail ------------------------------------------------------------ */
+
+/* Printable ASCII without what would end or split a header's phrase. */
+static int header_safe(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p >= 0x7f || strchr("\"<>\\,;:@()", *p))
+            return 0;
+    return *s != 0;
+}
+
+/* Append text to the growing message; 0 when out of memory. */
+typedef struct text {
+    char *data;
+    size_t len, cap;
+} text;
+
+static int put(text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = (t->len + n + 1) * 2;
+        char *grown = realloc(t->data, cap);
+        if (!grown)
+            return 0;
+        t->data = grown;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = 0;
+    return 1;
+}
+
+static int putf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int putf(text *t, const char *fmt, ...)
+{
+    char line[1600];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    return n >= 0 && put(t, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+/* The package in base64, in lines of 76 characters (RFC 2045). */
+static int put_base64(text *t, const char *data, size_t len)
+{
+    size_t b64_len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = malloc(b64_len);
+    if (!b64)
+        return 0;
+    sodium_bin2base64(b64, b64_len, (const unsigned char *)data, len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    size_t n = strlen(b64);
+    int ok = 1;
+    for (size_t at = 0; ok && at < n; at += 76)
+        ok = put(t, b64 + at, n - at < 76 ? n - at : 76) && put(t, "\r\n", 2);
+    free(b64);
+    return ok;
+}
+
+static char *referral_message(const vg_hotline *h, const vg_referral_contact *c,
+                              const vg_route_delivery *d, int64_t now, const char *package,
+                              size_t len, const char *reference, int attach)
+{
+    const vg_routing *r = h->routing;
+    const char *from = h->alerting->mail_from;
+    int police = c == &r->police;
+    char date[64], made[64], key[65], digest_hex[65];
+    time_t t = (time_t)now;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    strftime(made, sizeof made, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    sodium_bin2hex(key, sizeof key, r->sign_public, sizeof r->sign_public);
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)package, len);
+    sodium_bin2hex(digest_hex, sizeof digest_hex, digest, sizeof digest);
+    const char *domain = strchr(from, '@');
+    /* The reference is [a-z0-9-]: a boundary no base64 line nor the
+     * body's text can hold. */
+    char boundary[160];
+    snprintf(boundary, sizeof boundary, "=_vigie_%s", reference);
+    text m = {0};
+    int ok = 1;
+    if (header_safe(r->hotline_name))
+        ok = putf(&m, "From: %s <%s>\r\n", r->hotline_name, from);
+    else
+        ok = putf(&m, "From: <%s>\r\n", from);
+    ok = ok &&
+         putf(&m,
+              "To: <%s>\r\nSubject: Referral %s (%s)\r\nDate: %s\r\n"
+              "Message-ID: <vigie-referral-%" PRId64 "@%s>\r\n"
+              "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+              "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
+              "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              "Content-Transfer-Encoding: 8bit\r\n\r\n",
+              c->email, reference, police ? "police" : "child protection", date, d->id,
+              domain ? domain + 1 : "vigie", boundary, boundary) &&
+         putf(&m, "%s (%s) refers a report to %s.\r\n\r\n", r->hotline_name, r->country,
+              c->name) &&
+         putf(&m, "Referral: %s\r\nMade: %s\r\n", reference, made);
+    if (attach)
+        ok = ok && putf(&m,
+                        "Package: %s.json, attached (%zu bytes, SHA-256 %s)\r\n\r\n",
+                        reference, len, digest_hex);
+    else
+        ok = ok && putf(&m,
+                        "Package: %s.json (%zu bytes, SHA-256 %s), not attached: it is over "
+                        "the %" PRId64 " bytes this hotline sends by e-mail. The hotline "
+                        "keeps it and hands it over by other means: ask for it by its name."
+                        "\r\n\r\n",
+                        reference, len, digest_hex, r->email_max_bytes);
+    ok = ok &&
+         putf(&m,
+              "The package is one JSON document (format " VG_REFERRAL_FORMAT ") whose "
+              "manifest is signed with this hotline's Ed25519 key:\r\n%s\r\n"
+              "Check it with: vigie referral verify --key %s %s.json\r\n\r\n",
+              key, key, reference) &&
+         putf(&m, "%s\r\n",
+              police && c->has_key
+                  ? "Evidence files in it are sealed to your unit's public key (libsodium "
+                    "sealed boxes): no material is in clear, in the package or here."
+                  : "It holds no evidence files: the facts and the files' digests only.") &&
+         putf(&m, "%s\r\n",
+              "This message names no URL and says nothing of what was seen: that is in "
+              "the signed package.");
+    if (attach)
+        ok = ok &&
+             putf(&m,
+                  "\r\n--%s\r\nContent-Type: application/json; name=\"%s.json\"\r\n"
+                  "Content-Disposition: attachment; filename=\"%s.json\"\r\n"
+                  "Content-Transfer-Encoding: base64\r\n\r\n",
+                  boundary, reference, reference) &&
+             put_base64(&m, package, len);
+    ok = ok && putf(&m, "\r\n--%s--\r\n", boundary);
+    if (!ok) {
+        free(m.data);
+        return NULL;
+    }
+    return m.data;
+}
+
+vg_status vg_hotline_referral_mail(vg_hotline *h, const vg_route_delivery *d, int64_t now,
+                                   const char *package, size_t len, const char *reference,
+                                   char how[200], vg_error *err)
+{
+    how[0] = 0;
+    const vg_routing *r = h->routing;
+    if (!r)
+        return vg_error_set(err, VG_ERR_INVALID, "routing is not configured");
+    int police = !strcmp(d->kind, VG_DELIVERY_POLICE);
+    const vg_referral_contact *c = police ? &r->police : &r->child_protection;
+    if (!c->email)
+        return vg_error_set(err, VG_ERR_INVALID, "routing.%s.email is not configured",
+                            police ? "police" : "child_protection");
+    const vg_alerting *a = h->alerting;
+    if (!a || !a->mail_server || !a->mail_from)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "routing.%s.email needs a mail server: set alerts.email.server "
+                            "and alerts.email.from",
+                            police ? "police" : "child_protection");
+    int attach = (int64_t)len <= r->email_max_bytes;
+    char *message = referral_message(h, c, d, now, package, len, reference, attach);
+    if (!message)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    const char *rcpt[] = {c->email};
+    vg_outbound_mail m = {.server = a->mail_server,
+                          .username = a->mail_username,
+                          .password = a->mail_password,
+                          .from = a->mail_from,
+                          .to = rcpt,
+                          .to_count = 1,
+                          .message = message};
+    vg_status st = vg_outbound_send_mail(&a->outbound, &m, err);
+    free(message);
+    if (st == VG_OK)
+        snprintf(how, 200, "by e-mail to %.120s%s", c->email,
+                 attach ? "" : " (too large to attach: kept here)");
     return st;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "hotline/routing.h"
 #include "hotline/routing_internal.h"
+#include "hotline/alerting.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -81,13 +82,16 @@ static char *path_in_data(vg_config *cfg, const char *key, const char *name)
 static vg_status read_settings(vg_routing *r, vg_config *cfg, vg_error *err)
 {
     int allow_local = 0;
-    int64_t timeout = 0, poll = 0;
+    int64_t timeout = 0, poll = 0, email_max = 0;
     vg_status st;
     if ((st = vg_config_bool(cfg, "routing.test_allow_local", 0, &allow_local, err)) ||
         (st = vg_config_bool(cfg, "routing.auto_known", 0, &r->auto_known, err)) ||
         (st = vg_config_int(cfg, "routing.timeout_seconds", 20, 1, 120, &timeout, err)) ||
-        (st = vg_config_int(cfg, "routing.poll_seconds", 3600, 1, 30 * 86400, &poll, err)))
+        (st = vg_config_int(cfg, "routing.poll_seconds", 3600, 1, 30 * 86400, &poll, err)) ||
+        (st = vg_config_int(cfg, "routing.email_max_bytes", 10 << 20, 0, 50 << 20, &email_max,
+                            err)))
         return st;
+    r->email_max_bytes = email_max;
     r->outbound.allow_local = allow_local;
     r->outbound.timeout_seconds = (unsigned)timeout;
     r->poll_seconds = poll;
@@ -138,6 +142,15 @@ vg_status vg_hotline_routing_open(vg_hotline *h, vg_config *cfg, vg_error *err)
     h->routing = r;
     vg_hosting_config hc;
     vg_status st = read_settings(r, cfg, err);
+    /* A referral by e-mail goes through the alerts' mail server: said at
+     * start, not at the first referral (a server opened without alerts,
+     * as the command line's, sends nothing). */
+    if (st == VG_OK && h->alerting && !h->alerting->mail_server &&
+        (r->police.email || r->child_protection.email))
+        st = vg_error_set(err, VG_ERR_INVALID,
+                          "routing.%s.email: referrals by e-mail need a mail server "
+                          "(alerts.email.server, alerts.email.from, alerts.email.to)",
+                          r->police.email ? "police" : "child_protection");
     if (st == VG_OK)
         st = vg_hosting_config_read(cfg, &hc, err);
     if (st == VG_OK)

@@ -33,6 +33,7 @@ struct vg_routing {
     vg_outbound_options outbound; /* routing.timeout_seconds, routing.test_allow_local */
     vg_referral_contact police, child_protection;
     char *referral_dir;          /* routing.referral_dir */
+    int64_t email_max_bytes;     /* routing.email_max_bytes: a package attached to an e-mail */
     unsigned char sign_secret[crypto_sign_SECRETKEYBYTES]; /* routing.signing_key */
     unsigned char sign_public[crypto_sign_PUBLICKEYBYTES];
     vg_hosting *hosting;

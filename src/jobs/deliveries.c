@@ -26,6 +26,7 @@
 typedef struct outcome {
     int taken;
     char reference[VG_PARTNER_REFERENCE_MAX];
+    char how[300]; /* how a referral went, for the audit entry */
     vg_error why;
 } outcome;
 
@@ -86,6 +87,10 @@ static void poll_partner(vg_hotline *h, const vg_route_delivery *d, vg_route_act
     free(answer);
 }
 
+/* A referral goes by each way its target has: its API, then its e-mail
+ * address; it is taken when each took it (a retry sends both again: the
+ * API sees the same Idempotency-Key, the mail the same Message-ID). With
+ * neither, it is kept for people to hand over. */
 static void refer(vg_hotline *h, const vg_route_delivery *d, int64_t now, outcome *o)
 {
     const vg_routing *r = h->routing;
@@ -102,27 +107,38 @@ static void refer(vg_hotline *h, const vg_route_delivery *d, int64_t now, outcom
     if (vg_hotline_referral_make(h, d, now, &package, &len, reference, &o->why) != VG_OK)
         return;
     /* Kept in routing.referral_dir whatever happens next; with an API the
-     * unit's answer names it, else the package's name does (it is sent by
-     * the people who hold the contact, docs/console.md). */
+     * unit's answer names it, else the package's name does. */
     snprintf(o->reference, sizeof o->reference, "%s", reference);
+    int taken = 1;
     if (c->url) {
-        const char *headers[] = {"Content-Type: application/json", NULL};
+        char idem[120];
+        snprintf(idem, sizeof idem, "Idempotency-Key: vigie-%s-referral-%" PRId64, r->country,
+                 d->id);
+        const char *headers[] = {"Content-Type: application/json", idem, NULL};
         char *answer = NULL;
         size_t alen = 0;
         long status = 0;
         char theirs[VG_PARTNER_REFERENCE_MAX];
         vg_error ignored;
-        if (vg_outbound_request(&r->outbound, c == &r->police ? "police" : "child protection",
-                                "POST", c->url, headers, package, len, VG_PARTNER_ANSWER_MAX,
-                                &status, &answer, &alen, &o->why) == VG_OK) {
-            o->taken = 1;
-            if (vg_partner_receipt_parse(answer, alen, theirs, &ignored) == VG_OK)
-                snprintf(o->reference, sizeof o->reference, "%s", theirs);
-        }
+        taken = vg_outbound_request(&r->outbound,
+                                    c == &r->police ? "police" : "child protection", "POST",
+                                    c->url, headers, package, len, VG_PARTNER_ANSWER_MAX,
+                                    &status, &answer, &alen, &o->why) == VG_OK;
+        if (taken && vg_partner_receipt_parse(answer, alen, theirs, &ignored) == VG_OK)
+            snprintf(o->reference, sizeof o->reference, "%s", theirs);
+        if (taken)
+            snprintf(o->how, sizeof o->how, "to its API");
         free(answer);
-    } else {
-        o->taken = 1;
     }
+    if (taken && c->email) {
+        char how[200];
+        taken = vg_hotline_referral_mail(h, d, now, package, len, reference, how, &o->why) ==
+                VG_OK;
+        if (taken)
+            snprintf(o->how + strlen(o->how), sizeof o->how - strlen(o->how), "%s%s",
+                     *o->how ? ", " : "", how);
+    }
+    o->taken = taken;
     free(package);
 }
 
@@ -162,8 +178,8 @@ vg_status vg_job_deliveries(vg_hotline *h, int64_t now, vg_job_report *report, v
         else
             refer(h, d, now, &o);
         int64_t next_at = 0;
-        st = vg_hotline_delivery_attempted(h, d, now, o.taken, o.reference, o.why.message,
-                                           &next_at, err);
+        st = vg_hotline_delivery_attempted(h, d, now, o.taken, o.reference, o.how,
+                                           o.why.message, &next_at, err);
         if (o.taken) {
             sent++;
         } else if (failed++ == 0) {

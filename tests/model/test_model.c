@@ -806,6 +806,12 @@ static void test_priority_weights(void)
     it.api_key_id = 0;
     CHECK_INT_EQ(vg_priority_score(&p, &it, &g, 1000, hits, &n), 0);
     CHECK_INT_EQ(n, 0);
+    /* Nor is a file the organisation's own bank holds, though no external
+     * bank knows it. */
+    it.files_known = 1;
+    CHECK_INT_EQ(vg_priority_score(&p, &it, &g, 1000, hits, &n), 300);
+    it.files_own_bank = 2;
+    CHECK_INT_EQ(vg_priority_score(&p, &it, &g, 1000, hits, &n), 0);
 
     const char *bad = "priority.sextortion = -1\n";
     vg_config *cfg2 = NULL;
@@ -1327,6 +1333,7 @@ static void test_route_approval(void)
         {{1, "auto", "copy", 2, 2, 0, "forward_partner"}, 0},        /* a copy, not a bank */
         {{1, "auto", "bank", 2, 1, 0, "forward_partner"}, 0},        /* a new file */
         {{1, "auto", "bank", 2, 1, 1, "forward_partner"}, 0},        /* a quoted digest */
+        {{1, "auto", "bank", 2, 2, 1, "forward_partner"}, 0},        /* known, but quoted */
         {{1, "auto", "bank", 0, 0, 0, "forward_partner"}, 0},        /* no file at all */
         {{1, "auto", "bank", 2, 2, 0, "notice_host,refer_police"}, 0}, /* names the URL */
         {{1, "auto", "bank", 2, 2, 0, "refer_child_protection,forward_partner"}, 0},

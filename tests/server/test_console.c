@@ -467,6 +467,66 @@ static void test_source_trust(void)
     ts_stop(&t);
 }
 
+/* The row ids of the queue page, in its order, into ids[cap]; how many. */
+static size_t queue_order(const char *body, long long *ids, size_t cap)
+{
+    size_t n = 0;
+    for (const char *at = strstr(body, "<tr data-report=\""); at && n < cap;
+         at = strstr(at + 1, "<tr data-report=\""))
+        ids[n++] = strtoll(at + strlen("<tr data-report=\""), NULL, 10);
+    return n;
+}
+
+/* A partner platform's report against public ones, in the queue the
+ * analyst sees, as the priority rule says (docs/console.md#priority):
+ * the partner's weighs priority.trusted_source x trust / 100, a public
+ * report none, a sextortion report priority.sextortion. With the weights
+ * below (trusted_source 1000, sextortion 800): at trust 50 the partner's
+ * report (500) is between the public sextortion report (800) and a public
+ * one (0); at trust 100 (1000) it passes the sextortion report; at 0 it
+ * has nothing over the public one, which came first. */
+static void test_partner_ranked_against_public(void)
+{
+    ts_server t;
+    CHECK(ts_start(&t, "priority.trusted_source = 1000\npriority.danger = 100000\n"));
+    person alice;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    int64_t plain = public_report(&t, "image_video", "https://pics.example/a/1", 0);
+    int64_t sextortion = public_report(&t, "sextortion", "https://chat.example/u/2", 0);
+    CHECK(plain > 0 && sextortion > 0);
+    char key[80], auth[120];
+    int64_t key_id = ts_api_key(&t, "Example Platform", 100000, key);
+    CHECK(key_id);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    const char *headers[] = {auth, "Content-Type: application/json", NULL};
+    const char *body = "{\"category\":\"image_video\",\"urls\":[\"https://pics.example/p/3\"]}";
+    ts_response r;
+    CHECK(ts_call(&t, "POST", "/api/v1/reports", headers, body, strlen(body), &r));
+    CHECK_INT_EQ(r.status, 201);
+    ts_response_free(&r);
+    long long partner = ti_sql_int(&t, "SELECT max(id) FROM reports");
+    const int trusts[] = {50, 100, 0};
+    const long long expected[3][3] = {{sextortion, partner, plain},
+                                      {partner, sextortion, plain},
+                                      {sextortion, plain, partner}};
+    for (size_t i = 0; i < 3; i++) {
+        int found = 0;
+        CHECK(vg_hotline_api_key_set_trust(t.srv->hotline, key_id, NULL, trusts[i], "test",
+                                           time(NULL), &found, NULL) == VG_OK &&
+              found);
+        CHECK(get(&t, &alice, "/console/queue", &r));
+        long long ids[8];
+        size_t n = queue_order(r.body, ids, 8);
+        CHECK_INT_EQ(n, 3);
+        CHECK_MSG(n == 3 && ids[0] == expected[i][0] && ids[1] == expected[i][1] &&
+                      ids[2] == expected[i][2],
+                  "trust %d: %lld %lld %lld", trusts[i], n > 0 ? ids[0] : 0,
+                  n > 1 ? ids[1] : 0, n > 2 ? ids[2] : 0);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+}
+
 /* Claims lapse after console.claim_timeout_minutes: until then another
  * analyst is refused; after it the item shows the lapse and can be taken
  * over, audited with the former holder, whose open form is then refused. */
@@ -1217,6 +1277,7 @@ int main(void)
     RUN(test_robust_match);
     RUN(test_lapsed_claims);
     RUN(test_source_trust);
+    RUN(test_partner_ranked_against_public);
     RUN(test_four_eyes_fields_and_late_copies);
     RUN(test_pdq_links);
     RUN(test_blind_after_dispute);

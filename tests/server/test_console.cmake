@@ -40,3 +40,16 @@ vg_add_test(test_stats_pages test_stats_pages.c)
 target_link_libraries(test_stats_pages PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_stats_pages PRIVATE ${PROJECT_SOURCE_DIR}/src)
 vg_on_postgres(test_stats_pages)
+# The blocking list's console pages (issue 16): proposals, four-eyes
+# approval, the list's filters, renewals, appeals.
+vg_add_test(test_console_blocklist test_console_blocklist.c)
+target_link_libraries(test_console_blocklist PRIVATE vigie_server PkgConfig::CURL
+                      PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_console_blocklist PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console_blocklist)
+# The blocking list's console pages in the browser, with axe-core
+# (tests/e2e/blocklist.mjs).
+vg_add_script_test(e2e_blocklist ../e2e/run)
+set_property(TEST e2e_blocklist APPEND PROPERTY ENVIRONMENT
+             "E2E_ARTIFACTS=${PROJECT_BINARY_DIR}/e2e-artifacts/blocklist;E2E_SCRIPT=blocklist")
+set_property(TEST e2e_blocklist PROPERTY TIMEOUT 600)

@@ -10,7 +10,8 @@
  * police) and record the removal; the French hotline learns both when it
  * asks. On the way: the partner down (the forward waits and goes later,
  * nothing lost), answers that are not what they should be, and a police
- * referral package with evidence sealed to the unit's key, checked.
+ * referral package with evidence sealed to the unit's key, checked, and
+ * sent by e-mail to a mail server of the test.
  *
  * The jobs are run by the test at chosen times (vg_jobs_run_due), so
  * nothing races a clock. DNS, location and RDAP are servers and files of
@@ -32,6 +33,7 @@
 #include "vigie/referral.h"
 #include "../unit/hosting/fake_net.h"
 #include "../unit/hosting/locdb.h"
+#include "sinks.h"
 
 #define TEST_TRUST "hotline-net=illegal_csam/B/b2"
 
@@ -131,7 +133,7 @@ static void job_log(void *ctx, const char *level, const char *job, const char *t
 /* Both hotlines' settings; the German one is opened but not listening
  * yet (the partner is down). With fake_port, France's German partner is
  * that server instead (a partner answering what the test wants). */
-static int network_open(network *n, uint16_t fake_port)
+static int network_open(network *n, uint16_t fake_port, const char *fr_extra)
 {
     memset(n, 0, sizeof *n);
     const char *tmp = getenv("TMPDIR");
@@ -208,8 +210,8 @@ static int network_open(network *n, uint16_t fake_port)
              "%srouting.country = fr\nrouting.name = Point de Contact (FR)\n"
              "routing.partners = %s/partners.csv\nrouting.auto_known = true\n"
              "routing.police.name = Office mineurs (test)\n"
-             "routing.police.public_key = %s\n",
-             common, n->fr.dir, police_hex);
+             "routing.police.public_key = %s\n%s",
+             common, n->fr.dir, police_hex, fr_extra ? fr_extra : "");
     if (!open_on(&n->fr, n->fr_port, extra) || !ts_listen(&n->fr))
         return 0;
     snprintf(extra, sizeof extra,
@@ -277,7 +279,7 @@ static long fate(network *n, const char *key, const char *id, ts_response *r)
 static void test_forward_and_back(void)
 {
     network n;
-    int ready = network_open(&n, 0);
+    int ready = network_open(&n, 0, NULL);
     CHECK(ready);
     if (!ready) {
         network_close(&n);
@@ -470,7 +472,7 @@ static void test_forward_and_back(void)
 static void test_police_package(void)
 {
     network n;
-    int ready = network_open(&n, 0);
+    int ready = network_open(&n, 0, NULL);
     CHECK(ready);
     if (!ready) {
         network_close(&n);
@@ -585,6 +587,209 @@ static void test_police_package(void)
     network_close(&n);
 }
 
+/* A report of seed 21 at url to the French hotline, its route approved by
+ * a person as a referral to the police, and the deliveries job run at
+ * *at (the server's clock, past the approval's). */
+static void approve_referral(network *n, const char *url, int64_t *at)
+{
+    char id[80];
+    CHECK(send_report(n, url, 21, id));
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(n->fr_jobs, (int64_t)time(NULL), &ran, NULL) == VG_OK);
+    person fanny;
+    CHECK(sign_in(&n->fr, "fanny", VG_ROLE_ANALYST, &fanny));
+    char form[200];
+    snprintf(form, sizeof form, "route=%lld&action=notice_host&action=refer_police",
+             ti_sql_int(&n->fr, "SELECT id FROM url_routes"));
+    CHECK_INT_EQ(post_simple(&n->fr, &fanny, "/console/route", form), 303);
+    *at = (int64_t)time(NULL) + 1;
+    CHECK(vg_jobs_run_due(n->fr_jobs, *at, &ran, NULL) == VG_OK);
+}
+
+/* The message the sink took for to, or NULL (malloc'd). */
+static char *mail_to(smtp_sink *sink, const char *to)
+{
+    char rcpt[200];
+    snprintf(rcpt, sizeof rcpt, "RCPT TO:<%s>\n", to);
+    for (size_t i = 0; i < smtp_sink_count(sink); i++) {
+        char *m = smtp_sink_message(sink, i);
+        if (m && strstr(m, rcpt))
+            return m;
+        free(m);
+    }
+    return NULL;
+}
+
+static int open_mail_network(network *n, smtp_sink **sink, const char *more)
+{
+    uint16_t port = 0;
+    *sink = smtp_sink_start(&port);
+    if (!*sink)
+        return 0;
+    char extra[800];
+    snprintf(extra, sizeof extra,
+             "alerts.test_allow_local = true\nalerts.email.server = smtp://127.0.0.1:%u\n"
+             "alerts.email.from = vigie@pointdecontact.test\n"
+             "alerts.email.to = duty@pointdecontact.test\n"
+             "alerts.console_url = http://vigie.test/\n"
+             "routing.police.email = referrals@police.test\n%s",
+             port, more);
+    return network_open(n, 0, extra) && ts_listen(&n->de);
+}
+
+/* The police by e-mail: a server that refuses the first message makes the
+ * referral wait (nothing lost); the next try is taken. The message names
+ * no URL, is the same message on every try, and carries the package the
+ * hotline kept, which checks with the hotline's key; the case timeline
+ * says how it went. A mail address without a mail server is refused at
+ * start. */
+static void test_police_mail(void)
+{
+    network n;
+    smtp_sink *sink = NULL;
+    int ready = open_mail_network(&n, &sink, "");
+    CHECK(ready);
+    if (!ready) {
+        if (sink)
+            smtp_sink_stop(sink);
+        network_close(&n);
+        return;
+    }
+    smtp_sink_refuse(sink, 1);
+    int64_t at = 0;
+    approve_referral(&n, "http://www.fr.example.test/p/2", &at);
+    char text[600];
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT sent_at || '|' || attempts FROM routing_deliveries",
+                             text, sizeof text),
+                 "0|1");
+    ti_sql_text(&n.fr, "SELECT last_error FROM routing_deliveries", text, sizeof text);
+    CHECK_MSG(strstr(text, "451") != NULL, "%s", text);
+    char *m = mail_to(sink, "referrals@police.test");
+    CHECK(m == NULL);
+    free(m);
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(n.fr_jobs, at + 60, &ran, NULL) == VG_OK);
+    CHECK_MSG(strstr(n.last_log, "1 deliveries sent, 0 failed") != NULL, "%s", n.last_log);
+    char reference[200];
+    CHECK(ti_sql_text(&n.fr, "SELECT reference FROM routing_actions WHERE type = 'referred'",
+                      reference, sizeof reference)[0]);
+    m = mail_to(sink, "referrals@police.test");
+    CHECK(m != NULL);
+    if (!m) {
+        smtp_sink_stop(sink);
+        network_close(&n);
+        return;
+    }
+    CHECK(strstr(m, "MAIL FROM:<vigie@pointdecontact.test>\n") != NULL);
+    char line[400];
+    snprintf(line, sizeof line, "\r\nMessage-ID: <vigie-referral-%lld@pointdecontact.test>\r\n",
+             ti_sql_int(&n.fr, "SELECT id FROM routing_deliveries"));
+    CHECK_MSG(strstr(m, line) != NULL, "%s", m);
+    snprintf(line, sizeof line, "\r\nSubject: Referral %s (police)\r\n", reference);
+    CHECK(strstr(m, line) != NULL);
+    CHECK(strstr(m, "sealed to your unit's public key") != NULL);
+    /* what the message says in words holds no URL */
+    char *attachment = strstr(m, "Content-Disposition: attachment");
+    CHECK(attachment != NULL);
+    if (attachment) {
+        *attachment = 0;
+        CHECK(strstr(m, "example.test") == NULL && strstr(m, "http") == NULL);
+        *attachment = 'C';
+    }
+    /* the attachment is the package kept, which checks */
+    char path[600];
+    snprintf(path, sizeof path, "%s/data/referrals/%s.json", n.fr.dir, reference);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0);
+    char *kept = calloc(1, (size_t)sb.st_size + 1);
+    FILE *f = fopen(path, "rb");
+    size_t kept_len = f && kept ? fread(kept, 1, (size_t)sb.st_size, f) : 0;
+    if (f)
+        fclose(f);
+    const char *b64 = attachment ? strstr(attachment, "\r\n\r\n") : NULL;
+    CHECK(b64 != NULL);
+    if (b64 && kept) {
+        b64 += 4;
+        size_t b64_len = strcspn(b64, "-"); /* up to the closing boundary */
+        unsigned char *package = malloc(b64_len + 1);
+        size_t len = 0;
+        CHECK(sodium_base642bin(package, b64_len, b64, b64_len, "\r\n", &len, NULL,
+                                sodium_base64_VARIANT_ORIGINAL) == 0);
+        CHECK(len == kept_len && !memcmp(package, kept, len));
+        char signer_hex[65];
+        unsigned char signer[32];
+        vg_error err;
+        CHECK(vg_hotline_referral_key(n.fr.srv->hotline, signer_hex, &err) == VG_OK);
+        sodium_hex2bin(signer, sizeof signer, signer_hex, 64, NULL, NULL, NULL);
+        CHECK(strstr(m, signer_hex) != NULL); /* the key to check it with */
+        vg_referral_check check;
+        CHECK_MSG(vg_referral_verify((const char *)package, len, signer, &check, &err) == VG_OK,
+                  "%s", err.message);
+        CHECK_INT_EQ(check.evidence, 1);
+        vg_referral_check_clear(&check);
+        free(package);
+    }
+    free(kept);
+    free(m);
+    /* the case timeline: to whom, how, under which name */
+    person fanny;
+    CHECK(sign_in(&n.fr, "fanny2", VG_ROLE_ANALYST, &fanny));
+    snprintf(path, sizeof path, "/console/case?id=%lld",
+             ti_sql_int(&n.fr, "SELECT case_id FROM reports"));
+    ts_response r;
+    CHECK(get(&n.fr, &fanny, path, &r));
+    snprintf(line, sizeof line,
+             "route.referred to Office mineurs (test) by e-mail to referrals@police.test: %s",
+             reference);
+    CHECK_MSG(r.status == 200 && strstr(r.body, line), "%s", r.body);
+    ts_response_free(&r);
+    smtp_sink_stop(sink);
+    /* a mail address and no mail server: refused at start */
+    char dir[700], cfg_text[1200];
+    snprintf(dir, sizeof dir, "%s/lone", n.base);
+    mkdir(dir, 0700);
+    snprintf(cfg_text, sizeof cfg_text,
+             "data_dir = %s\nrouting.country = fr\nrouting.police.name = Unit\n"
+             "routing.police.email = unit@police.test\n",
+             dir);
+    vg_config *cfg = NULL;
+    vg_hotline *h = NULL;
+    vg_error err;
+    vg_hotline_options options = {.with_alerts = 1};
+    CHECK(vg_config_new(&cfg, NULL) == VG_OK &&
+          vg_config_parse(cfg, cfg_text, strlen(cfg_text), "test", NULL) == VG_OK);
+    CHECK(vg_hotline_open(cfg, &options, &h, &err) == VG_ERR_INVALID);
+    CHECK_MSG(strstr(err.message, "alerts.email.server") != NULL, "%s", err.message);
+    vg_config_free(cfg);
+    network_close(&n);
+}
+
+/* A package over routing.email_max_bytes is not attached: the message
+ * says where it is, and the referral is done. */
+static void test_police_mail_too_large(void)
+{
+    network n;
+    smtp_sink *sink = NULL;
+    int ready = open_mail_network(&n, &sink, "routing.email_max_bytes = 100\n");
+    CHECK(ready);
+    if (ready) {
+        int64_t at = 0;
+        approve_referral(&n, "http://www.fr.example.test/p/3", &at);
+        CHECK_MSG(strstr(n.last_log, "1 deliveries sent, 0 failed") != NULL, "%s", n.last_log);
+        char *m = mail_to(sink, "referrals@police.test");
+        CHECK(m && !strstr(m, "Content-Disposition: attachment") &&
+              strstr(m, "not attached: it is over the 100 bytes"));
+        free(m);
+        char text[600];
+        ti_sql_text(&n.fr, "SELECT detail FROM audit WHERE action = 'route.referred'", text,
+                    sizeof text);
+        CHECK_MSG(strstr(text, "too large to attach") != NULL, "%s", text);
+    }
+    if (sink)
+        smtp_sink_stop(sink);
+    network_close(&n);
+}
+
 /* A partner answering garbage: the forward is not taken and is tried
  * again later, nothing lost; once it answers a receipt, it is taken; a
  * garbage answer when asked what it did is recorded and asked again. */
@@ -599,7 +804,7 @@ static void test_partner_garbage(void)
     fake_rdap *partner = fake_rdap_start(dir, &port);
     CHECK(partner != NULL);
     network n;
-    int ready = partner && network_open(&n, port);
+    int ready = partner && network_open(&n, port, NULL);
     CHECK(ready);
     if (!ready) {
         if (partner)
@@ -688,5 +893,7 @@ int main(void)
     RUN(test_forward_and_back);
     RUN(test_partner_garbage);
     RUN(test_police_package);
+    RUN(test_police_mail);
+    RUN(test_police_mail_too_large);
     return vg_test_exit();
 }

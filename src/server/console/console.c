@@ -83,6 +83,21 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
         {"GET", "/console/notice", VG_ROLE_ANALYST, 0, 0, vg_console_notice_page, NULL, con},
         {"POST", "/console/notice/confirm", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
          vg_console_notice_confirm_post, NULL, con},
+        {"GET", "/console/blocklist", VG_ROLE_ANALYST, 0, 0, vg_console_blocklist_page, NULL, con},
+        {"GET", "/console/blocklist/proposals", VG_ROLE_ANALYST, 0, 0,
+         vg_console_block_proposals_page, NULL, con},
+        {"GET", "/console/blocklist/expiring", VG_ROLE_ANALYST, 0, 0,
+         vg_console_block_expiring_page, NULL, con},
+        {"GET", "/console/blocklist/appeals", VG_ROLE_ANALYST, 0, 0,
+         vg_console_block_appeals_page, NULL, con},
+        {"POST", "/console/blocklist/propose", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
+         vg_console_block_propose_post, NULL, con},
+        {"POST", "/console/blocklist/decide", VG_ROLE_SUPERVISOR, VG_ROUTE_CSRF, 8192,
+         vg_console_block_decide_post, NULL, con},
+        {"POST", "/console/blocklist/renew", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
+         vg_console_block_renew_post, NULL, con},
+        {"POST", "/console/blocklist/appeal", VG_ROLE_SUPERVISOR, VG_ROUTE_CSRF, 8192,
+         vg_console_block_appeal_post, NULL, con},
     };
     vg_status st = vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
     static const char *const staff[] = {"/console", "/login", "/logout"};

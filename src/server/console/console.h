@@ -4,9 +4,11 @@
  * Pages: home.c (/console, the newest reports), queue.c (the queue, the
  * assessed list, claims), item.c (one item and its assessment form),
  * files.c (the files table and previews), case.c (everything linked to a
- * case), alerts.c (urgent reports' alerts and their acknowledgement). Each handler reads the caller, calls a use case of the hotline
- * (hotline/assessment.h, cases.h, evidence.h) and renders the answer in
- * the staff frame (web/page.h).
+ * case), alerts.c (urgent reports' alerts and their acknowledgement),
+ * blocklist.c (the blocking list: proposals, the list, expiries,
+ * appeals). Each handler reads the caller, calls a use case of the
+ * hotline (hotline/assessment.h, cases.h, evidence.h, blocklist.h) and
+ * renders the answer in the staff frame (web/page.h).
  *
  * Every console page is plain HTML that works without JavaScript; forms
  * post with the session's CSRF token and the item's version, so that a
@@ -19,6 +21,7 @@
 
 #include "hotline/assessment.h"
 #include "model/notice.h"
+#include "model/route.h"
 #include "server/server.h"
 #include "vigie/thumb.h"
 #include "web/page.h"
@@ -116,5 +119,20 @@ void vg_console_notices_page(vg_http_request *req);
 void vg_console_notice_table(vg_page *p, const vg_notice_row *rows, size_t count, int64_t now);
 void vg_console_notice_page(vg_http_request *req);
 void vg_console_notice_confirm_post(vg_http_request *req);
+/* The blocking list (blocklist.c): the list with its filters, proposals
+ * and renewals to decide, entries expiring soon, appeals, and the forms
+ * that change them through hotline/blocklist.h. */
+void vg_console_blocklist_page(vg_http_request *req);
+void vg_console_block_proposals_page(vg_http_request *req);
+void vg_console_block_expiring_page(vg_http_request *req);
+void vg_console_block_appeals_page(vg_http_request *req);
+void vg_console_block_propose_post(vg_http_request *req);
+void vg_console_block_decide_post(vg_http_request *req);
+void vg_console_block_renew_post(vg_http_request *req);
+void vg_console_block_appeal_post(vg_http_request *req);
+/* Under an item's approved route that proposes blocking: its entries on
+ * the list, or the form proposing it (blocklist.c). */
+void vg_console_block_route(vg_page *p, vg_http_request *req, const vg_console *con,
+                            const vg_url_route_row *r);
 
 #endif

@@ -24,6 +24,7 @@ static const struct {
     {{"/console/search", "Search"}, VG_ROLE_ANALYST},
     {{"/console/alerts", "Alerts"}, VG_ROLE_ANALYST},
     {{"/console/notices", "Notices"}, VG_ROLE_ANALYST},
+    {{"/console/blocklist", "Blocking list"}, VG_ROLE_ANALYST},
     {{"/console/stats", "Statistics"}, VG_ROLE_SUPERVISOR},
     {{"/console/admin", "Administration"}, VG_ROLE_ADMINISTRATOR},
 };

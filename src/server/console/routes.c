@@ -241,6 +241,7 @@ void vg_console_routes_table(vg_page *p, vg_http_request *req, const vg_console 
                 approval_form(p, req, r);
             else
                 removal_form(p, req, r);
+            vg_console_block_route(p, req, con, r);
         }
         vg_page_put(p, "</td></tr>");
     }
