@@ -44,9 +44,12 @@
 extern "C" {
 #endif
 
-typedef enum vg_sync_source { VG_SYNC_NCMEC = 0, VG_SYNC_STOPNCII } vg_sync_source;
+/* VG_SYNC_SIGNED: a partner hotline's signed list (vigie/signedlist.h)
+ * published at a URL; the client only fetches its files
+ * (vg_sync_fetch_file), vg_sync_bank does not run it. */
+typedef enum vg_sync_source { VG_SYNC_NCMEC = 0, VG_SYNC_STOPNCII, VG_SYNC_SIGNED } vg_sync_source;
 
-/* "ncmec", "stopncii". */
+/* "ncmec", "stopncii", "signed". */
 const char *vg_sync_source_name(vg_sync_source source);
 vg_status vg_sync_source_parse(const char *name, vg_sync_source *out);
 
@@ -106,6 +109,15 @@ vg_status vg_sync_ncmec_feedback_reasons(vg_sync_client *client, const char *fin
 vg_status vg_sync_ncmec_feedback(vg_sync_client *client, const char *member_id,
                                  const char *entry_id, const char *fingerprint, bool affirmative,
                                  const char *reason_guid, vg_error *err);
+
+/* ---- signed lists (VG_SYNC_SIGNED) ------------------------------------------------ */
+
+/* GET base_url + suffix ("" for the base itself) into a new file at path
+ * (created, mode 0600): *missing is set, and nothing written, when the
+ * publisher answers 404 or 410. The answer is bounded by
+ * http.max_response_bytes; other statuses are errors. */
+vg_status vg_sync_fetch_file(vg_sync_client *client, const char *suffix, const char *path,
+                             bool *missing, vg_error *err);
 
 /* ---- checkpoints ------------------------------------------------------------ */
 

@@ -809,8 +809,10 @@ static int bank_sync(int argc, char **argv)
     if (r)
         return r > 0 ? VG_EXIT_OK : VG_EXIT_USAGE;
     vg_sync_source source;
-    if (!a.source || vg_sync_source_parse(a.source, &source) != VG_OK || !a.bank ||
-        optind != argc) {
+    /* a signed list is followed by the server (sync.NAME.source = signed);
+     * here it is fetched and checked with bank verify and bank patch */
+    if (!a.source || vg_sync_source_parse(a.source, &source) != VG_OK ||
+        source == VG_SYNC_SIGNED || !a.bank || optind != argc) {
         fprintf(stderr, "vigie bank sync: needs --source ncmec|stopncii and --bank\n");
         sync_usage(stderr);
         return VG_EXIT_USAGE;

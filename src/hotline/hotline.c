@@ -18,6 +18,7 @@
 #include "hotline/routing.h"
 #include "hotline/syncing.h"
 #include "hotline/notices.h"
+#include "hotline/crawling.h"
 #include "hotline/stats.h"
 #include "store/reports.h"
 #include "util/secure.h"
@@ -217,6 +218,8 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     if (st == VG_OK && options && options->with_alerts && options->with_evidence)
         st = vg_hotline_notices_open(h, cfg, err);
     if (st == VG_OK && options && options->with_evidence)
+        st = vg_hotline_crawling_open(h, cfg, err);
+    if (st == VG_OK && options && options->with_evidence)
         st = vg_hotline_syncing_open(h, cfg, err);
     char secret[65];
     if (st == VG_OK && (st = vg_hotline_secret(h, secret, err)) == VG_OK) {
@@ -237,6 +240,7 @@ void vg_hotline_free(vg_hotline *h)
         return;
     vg_hotline_routing_free(h);
     vg_hotline_notices_free(h);
+    vg_hotline_crawling_free(h);
     vg_hotline_blocklist_free(h);
     vg_hotline_tlog_free(h);
     vg_hotline_syncing_free(h);

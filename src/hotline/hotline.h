@@ -32,6 +32,7 @@
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
 typedef struct vg_routing vg_routing; /* routing.c */
 typedef struct vg_noticing vg_noticing; /* notices.c */
+typedef struct vg_crawling vg_crawling; /* crawl_settings.c */
 typedef struct vg_blocklisting vg_blocklisting; /* blocklist.c */
 typedef struct vg_transparency vg_transparency; /* tlog.c */
 typedef struct vg_syncing vg_syncing; /* syncing.c */
@@ -67,6 +68,8 @@ typedef struct vg_hotline {
     vg_routing *routing;
     /* notice and takedown (notices.h): NULL unless notices.enabled */
     vg_noticing *noticing;
+    /* the crawl job (crawling.h): NULL unless crawl.enabled */
+    vg_crawling *crawling;
     /* the blocking list's settings (blocklist.h) */
     vg_blocklisting *blocklisting;
     /* the blocking list's transparency log (tlog.h): its signer and origin;

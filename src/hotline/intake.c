@@ -110,6 +110,8 @@ typedef struct submit_args {
     const vg_idempotency *idem;
     int64_t now, near;
     vg_report_ack *ack;
+    vg_submit_also_fn also;
+    void *also_ctx;
 } submit_args;
 
 static vg_status submit_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -165,13 +167,22 @@ static vg_status submit_tx(vg_tx *tx, void *ctx, vg_error *err)
      * Without files, alone in a new case, it has neither, nor another
      * report's URL to be decided from: its reads would find nothing (one
      * report of the form or the API costs 5 round trips fewer). */
-    if (alone && r->file_count == 0)
-        return VG_OK;
-    return vg_hotline_auto_assess_tx(tx, a->h, VG_AUTO_REPORT, ack->id, a->now, NULL, err);
+    if (!(alone && r->file_count == 0))
+        st = vg_hotline_auto_assess_tx(tx, a->h, VG_AUTO_REPORT, ack->id, a->now, NULL, err);
+    if (st == VG_OK && a->also)
+        st = a->also(tx, a->also_ctx, ack, err);
+    return st;
 }
 
 vg_status vg_hotline_submit(vg_hotline *h, vg_intake_draft *d, const vg_idempotency *idem,
                             int64_t now, vg_report_ack *ack, vg_error *err)
+{
+    return vg_hotline_submit_also(h, d, idem, now, NULL, NULL, ack, err);
+}
+
+vg_status vg_hotline_submit_also(vg_hotline *h, vg_intake_draft *d, const vg_idempotency *idem,
+                                 int64_t now, vg_submit_also_fn also, void *also_ctx,
+                                 vg_report_ack *ack, vg_error *err)
 {
     memset(ack, 0, sizeof *ack);
     char key[65];
@@ -182,7 +193,7 @@ vg_status vg_hotline_submit(vg_hotline *h, vg_intake_draft *d, const vg_idempote
     if (st != VG_OK)
         return st;
     d->report.content_key = key;
-    submit_args a = {h, d, idem, now, near, ack};
+    submit_args a = {h, d, idem, now, near, ack, also, also_ctx};
     st = vg_store_write(h->store, submit_tx, &a, err);
     d->report.content_key = NULL;
     if (st != VG_OK) {

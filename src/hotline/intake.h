@@ -98,6 +98,15 @@ char *vg_intake_clean_filename(const char *name);
  * at now. See the top of this header. */
 vg_status vg_hotline_submit(vg_hotline *h, vg_intake_draft *d, const vg_idempotency *idem,
                             int64_t now, vg_report_ack *ack, vg_error *err);
+/* vg_hotline_submit, with also run in the same transaction once the
+ * report is written and assessed (ack->id and ack->case_id set): what the
+ * caller writes with it, its audit entry first of all. Not run for an
+ * idempotent retry. */
+typedef vg_status (*vg_submit_also_fn)(vg_tx *tx, void *ctx, const vg_report_ack *ack,
+                                       vg_error *err);
+vg_status vg_hotline_submit_also(vg_hotline *h, vg_intake_draft *d, const vg_idempotency *idem,
+                                 int64_t now, vg_submit_also_fn also, void *also_ctx,
+                                 vg_report_ack *ack, vg_error *err);
 
 /* What the reporter holding a receipt may read of their report (the
  * /status page). status is NULL when the receipt is wrong. */

@@ -68,6 +68,7 @@ static void source_clear(sync_source *s)
     free(s->subscription_key);
     free(s->function_key);
     free(s->ca_file);
+    vg_signed_keyring_free(s->keyring);
     memset(s, 0, sizeof *s);
 }
 
@@ -81,7 +82,7 @@ static vg_status source_open(vg_config *cfg, const char *name, sync_source *s, v
     snprintf(s->name, sizeof s->name, "%s", name);
     snprintf(key, sizeof key, "sync.%s.source", name);
     if (vg_sync_source_parse(vg_config_get(cfg, key, ""), &s->kind) != VG_OK)
-        return vg_error_set(err, VG_ERR_INVALID, "%s: ncmec or stopncii", key);
+        return vg_error_set(err, VG_ERR_INVALID, "%s: ncmec, stopncii or signed", key);
     snprintf(key, sizeof key, "sync.%s.bank", name);
     const char *bank = vg_config_get(cfg, key, name);
     if (!vg_rule_bank_name_valid(bank))
@@ -92,7 +93,7 @@ static vg_status source_open(vg_config *cfg, const char *name, sync_source *s, v
     int64_t minutes = 60;
     vg_status st = vg_config_int(cfg, key, 60, 1, 7 * 24 * 60, &minutes, err);
     s->period_seconds = minutes * 60;
-    int ncmec = s->kind == VG_SYNC_NCMEC;
+    int ncmec = s->kind == VG_SYNC_NCMEC, stopncii = s->kind == VG_SYNC_STOPNCII;
     if (st == VG_OK)
         st = text_key(cfg, name, "url", 1, &s->url, err);
     if (st == VG_OK)
@@ -101,10 +102,22 @@ static vg_status source_open(vg_config *cfg, const char *name, sync_source *s, v
         st = text_key(cfg, name, "username", 1, &s->username, err);
     if (st == VG_OK && ncmec)
         st = secret_key(cfg, name, "password_file", 1, &s->password, err);
-    if (st == VG_OK && !ncmec)
+    if (st == VG_OK && stopncii)
         st = secret_key(cfg, name, "subscription_key_file", 1, &s->subscription_key, err);
-    if (st == VG_OK && !ncmec)
+    if (st == VG_OK && stopncii)
         st = secret_key(cfg, name, "function_key_file", 1, &s->function_key, err);
+    if (st == VG_OK && s->kind == VG_SYNC_SIGNED) {
+        /* the keys are read now: a list is verified against what the
+         * operator configured, never against a key the list brings */
+        snprintf(key, sizeof key, "sync.%s.keyring", name);
+        const char *ring = vg_config_get(cfg, key, NULL);
+        vg_error e;
+        if (!ring || !*ring)
+            st = vg_error_set(err, VG_ERR_INVALID, "%s is required: the publisher keys trusted",
+                              key);
+        else if (vg_signed_keyring_load(ring, &s->keyring, &e) != VG_OK)
+            st = vg_error_set(err, e.status, "%s: %s", key, e.message);
+    }
     return st;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "vigie/hashsync.h"
+#include "vigie/signedlist.h"
 
 #define MAX_SOURCES 16
 
@@ -19,6 +20,7 @@ typedef struct sync_source {
     vg_sync_source kind;
     char *url, *username, *password, *subscription_key, *function_key, *ca_file;
     int64_t period_seconds;
+    vg_signed_keyring *keyring; /* signed: the publisher keys trusted (sync.NAME.keyring) */
 } sync_source;
 
 struct vg_syncing {

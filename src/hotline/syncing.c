@@ -3,7 +3,9 @@
  */
 #include "hotline/syncing.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +76,9 @@ void vg_sync_statuses_free(vg_sync_status *rows, size_t count)
         free(rows[i].url);
         free(rows[i].bank);
         free(rows[i].last_error);
+        free(rows[i].publisher);
+        free(rows[i].list);
+        free(rows[i].key);
     }
     free(rows);
 }
@@ -124,6 +129,10 @@ vg_status vg_hotline_sync_statuses(vg_hotline *h, vg_sync_status **rows, size_t 
         r->reopened = state_int(a.state, "reopened");
         r->last_added = state_int(a.state, "last_added");
         r->last_withdrawn = state_int(a.state, "last_withdrawn");
+        r->version = state_int(a.state, "version");
+        r->publisher = dup_text(json_string_value(json_object_get(a.state, "publisher")));
+        r->list = dup_text(json_string_value(json_object_get(a.state, "list")));
+        r->key = dup_text(json_string_value(json_object_get(a.state, "key")));
         json_decref(a.state);
         if (!r->name || !r->source || !r->url || !r->bank)
             st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
@@ -252,7 +261,8 @@ typedef struct apply_args {
     vg_hotline *h;
     const sync_source *s;
     const changes *c;
-    const char *checkpoint; /* the new one */
+    const char *checkpoint; /* the new one; NULL for a signed list */
+    json_t *verified;       /* a signed list: what was verified (kept in the state), or NULL */
     int64_t now;
     uint64_t removed_entries, added;
     size_t reopened, withdrawn;
@@ -280,7 +290,10 @@ static vg_status apply_tx(vg_tx *tx, void *ctx, vg_error *err)
         st = state_read_tx(tx, &sa, err);
     if (st == VG_OK) {
         json_t *o = sa.state;
-        json_object_set_new(o, "checkpoint", json_string(a->checkpoint));
+        if (a->checkpoint)
+            json_object_set_new(o, "checkpoint", json_string(a->checkpoint));
+        if (a->verified)
+            json_object_update(o, a->verified);
         json_object_set_new(o, "last_run", json_integer(a->now));
         json_object_set_new(o, "last_success", json_integer(a->now));
         json_object_set_new(o, "next_run", json_integer(a->now + a->s->period_seconds));
@@ -300,6 +313,8 @@ static vg_status apply_tx(vg_tx *tx, void *ctx, vg_error *err)
                                    "withdrawn", (json_int_t)a->withdrawn, "entries_removed",
                                    (json_int_t)a->removed_entries, "reopened",
                                    (json_int_t)a->reopened);
+        if (detail && a->verified)
+            json_object_update(detail, a->verified);
         char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
         json_decref(detail);
         char target[96];
@@ -334,19 +349,60 @@ static vg_status failed_tx(vg_tx *tx, void *ctx, vg_error *err)
     return st;
 }
 
+/* The index: the ids that changed leave the bank, their latest additions
+ * come back; then the transaction of apply_tx. */
+static vg_status apply_changes(vg_hotline *h, const sync_source *s, const changes *c,
+                               const char *checkpoint, json_t *verified, int64_t now,
+                               apply_args *out, vg_error *err)
+{
+    uint64_t removed = 0;
+    vg_status st = VG_OK;
+    if (c->count)
+        st = vg_hotline_index_remove(h, s->bank, (const char *const *)c->ids, c->count, &removed,
+                                     err);
+    if (st == VG_OK && c->rows) {
+        uint64_t first, before, after;
+        st = vg_hotline_index_add(h, s->bank, c->csv, c->csv_len, &first, &before, &after, err);
+    }
+    if (st != VG_OK)
+        return st;
+    *out = (apply_args){.h = h, .s = s, .c = c, .checkpoint = checkpoint, .verified = verified,
+                        .now = now, .removed_entries = removed};
+    return vg_store_write(h->store, apply_tx, out, err);
+}
+
 /* Fetch and apply one source; err says why it failed. */
 static vg_status run_source(vg_hotline *h, const sync_source *s, int allow_private,
                             const char *checkpoint, int64_t now, apply_args *out,
                             vg_error *err)
 {
-    char dir[] = "/tmp/vigie-sync-XXXXXX";
-    if (!mkdtemp(dir))
-        return vg_error_set(err, VG_ERR_IO, "cannot make a temporary directory for the sync");
-    char state_path[64], journal_path[80], bank_path[64];
+    /* The run's files stay beside the index when it stops mid-range: the
+     * next run on this node resumes from their checkpoint (the pages
+     * already in the journal are not fetched again) when it continues the
+     * store's; otherwise the store's checkpoint starts afresh. */
+    char dir[1024], state_path[1040], journal_path[1060], bank_path[1040];
+    if ((size_t)snprintf(dir, sizeof dir, "%s.sync-%s.work", h->index_path, s->name) >=
+        sizeof dir)
+        return vg_error_set(err, VG_ERR_INVALID, "%s: path too long", h->index_path);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot make the sync's directory", dir);
     snprintf(state_path, sizeof state_path, "%s/state", dir);
     snprintf(journal_path, sizeof journal_path, "%s/state.journal", dir);
     snprintf(bank_path, sizeof bank_path, "%s/bank.csv", dir);
-    vg_status st = checkpoint ? write_text(state_path, checkpoint, err) : VG_OK;
+    unlink(bank_path);
+    char *local = read_text(state_path);
+    /* (a range stopped before its first page is begun afresh: it then
+     * reaches up to now) */
+    int resume = local && strstr(local, "\nin-range: 1\n") && !strstr(local, "\ncursor: \n") &&
+                 done_until_of(local) == done_until_of(checkpoint);
+    free(local);
+    vg_status st = VG_OK;
+    if (!resume) {
+        unlink(journal_path);
+        unlink(state_path);
+        if (checkpoint)
+            st = write_text(state_path, checkpoint, err);
+    }
 
     vg_sync_config cfg;
     vg_sync_config_init(&cfg, s->kind);
@@ -382,27 +438,313 @@ static vg_status run_source(vg_hotline *h, const sync_source *s, int allow_priva
         fclose(c.csv_out);
         c.csv_out = NULL;
     }
-    /* The index: the ids that changed leave the bank, their latest
-     * additions come back. */
-    uint64_t removed = 0;
-    if (st == VG_OK && c.count)
-        st = vg_hotline_index_remove(h, s->bank, (const char *const *)c.ids, c.count, &removed,
-                                     err);
-    if (st == VG_OK && c.rows) {
-        uint64_t first, before, after;
-        st = vg_hotline_index_add(h, s->bank, c.csv, c.csv_len, &first, &before, &after, err);
-    }
-    if (st == VG_OK) {
-        *out = (apply_args){.h = h, .s = s, .c = &c, .checkpoint = next, .now = now,
-                            .removed_entries = removed};
-        st = vg_store_write(h->store, apply_tx, out, err);
-    }
+    if (st == VG_OK)
+        st = apply_changes(h, s, &c, next, NULL, now, out, err);
     free(next);
     changes_clear(&c);
     vg_sync_client_free(client);
-    unlink(journal_path);
-    unlink(state_path);
     unlink(bank_path);
+    if (st == VG_OK) {
+        unlink(journal_path);
+        unlink(state_path);
+        rmdir(dir);
+    }
+    return st;
+}
+
+/* ---- a partner's signed list ------------------------------------------------------ */
+
+/* Field n (from 0) of a CSV line as the canonical form writes it (RFC 4180
+ * quoting), malloc'd; NULL when the line has fewer fields. */
+static char *csv_nth(const char *line, size_t len, unsigned n)
+{
+    size_t i = 0;
+    for (unsigned field = 0; i <= len; field++) {
+        char *out = field == n ? malloc(len + 1) : NULL;
+        if (field == n && !out)
+            return NULL;
+        size_t o = 0;
+        if (i < len && line[i] == '"') {
+            for (i++; i < len; i++) {
+                if (line[i] == '"' && (i + 1 >= len || line[i + 1] != '"')) {
+                    i++;
+                    break;
+                }
+                if (line[i] == '"')
+                    i++;
+                if (out)
+                    out[o++] = line[i];
+            }
+        }
+        for (; i < len && line[i] != ','; i++)
+            if (out)
+                out[o++] = line[i];
+        if (out) {
+            out[o] = '\0';
+            return out;
+        }
+        i++; /* past the comma (or the end) */
+    }
+    return NULL;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A line of f without its LF; false at the end. */
+static bool next_line(FILE *f, char **line, size_t *cap, size_t *len)
+{
+    if (!f)
+        return false;
+    ssize_t n = getline(line, cap, f);
+    if (n < 0)
+        return false;
+    if (n && (*line)[n - 1] == '\n')
+        (*line)[--n] = '\0';
+    *len = (size_t)n;
+    return true;
+}
+
+/* Remember the id of a line only in one of the two lists. */
+static vg_status touch(changes *c, const char *line, size_t len, vg_error *err)
+{
+    char *id = csv_nth(line, len, 2);
+    if (!id)
+        return vg_error_set(err, VG_ERR_CORRUPT, "a verified list's line has no id");
+    vg_status st = change_id(c, id, 1, err);
+    free(id);
+    return st;
+}
+
+/* The changes from the canonical list old_path (NULL or missing: none)
+ * to new_path: every id whose lines differ, withdrawn unless new_path
+ * still has lines for it, and those lines (with new_path's header) as the
+ * rows to add. Both lists are sorted, so one merge finds the ids; a second
+ * pass over the new list collects their rows. */
+static vg_status list_changes(const char *old_path, const char *new_path, changes *c,
+                              vg_error *err)
+{
+    FILE *a = old_path ? fopen(old_path, "rb") : NULL;
+    FILE *b = fopen(new_path, "rb");
+    if (!b) {
+        if (a)
+            fclose(a);
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot read", new_path);
+    }
+    char *la = NULL, *lb = NULL;
+    size_t ca = 0, cb = 0, na = 0, nb = 0;
+    bool ha = next_line(a, &la, &ca, &na), hb = next_line(b, &lb, &cb, &nb);
+    /* a new header (columns) changes every line */
+    bool same_columns = ha && hb && !strcmp(la, lb);
+    vg_status st = VG_OK;
+    if (hb && c->csv_out) {
+        fputs(lb, c->csv_out);
+        fputc('\n', c->csv_out);
+    }
+    ha = ha && next_line(a, &la, &ca, &na);
+    hb = hb && next_line(b, &lb, &cb, &nb);
+    while (st == VG_OK && (ha || hb)) {
+        int order = !ha ? 1 : !hb ? -1 : same_columns ? strcmp(la, lb) : -1;
+        if (order == 0) {
+            ha = next_line(a, &la, &ca, &na);
+            hb = next_line(b, &lb, &cb, &nb);
+        } else if (order < 0) {
+            st = touch(c, la, na, err);
+            ha = next_line(a, &la, &ca, &na);
+        } else {
+            st = touch(c, lb, nb, err);
+            hb = next_line(b, &lb, &cb, &nb);
+        }
+    }
+    /* change_id only merges neighbours: sort and merge the ids */
+    if (st == VG_OK && c->count) {
+        qsort(c->ids, c->count, sizeof *c->ids, cmp_text);
+        size_t kept = 0;
+        for (size_t i = 0; i < c->count; i++) {
+            if (kept && !strcmp(c->ids[kept - 1], c->ids[i])) {
+                free(c->ids[i]);
+                continue;
+            }
+            c->ids[kept] = c->ids[i];
+            c->withdrawn[kept++] = 1;
+        }
+        c->count = kept;
+    }
+    /* the second pass: the new rows of those ids; an id with any is not withdrawn */
+    if (st == VG_OK && c->count) {
+        rewind(b);
+        hb = next_line(b, &lb, &cb, &nb); /* the header */
+        while (st == VG_OK && next_line(b, &lb, &cb, &nb)) {
+            char *id = csv_nth(lb, nb, 2);
+            if (!id) {
+                st = vg_error_set(err, VG_ERR_CORRUPT, "a verified list's line has no id");
+                break;
+            }
+            char **at = bsearch(&id, c->ids, c->count, sizeof *c->ids, cmp_text);
+            free(id);
+            if (!at)
+                continue;
+            c->withdrawn[at - c->ids] = 0;
+            fputs(lb, c->csv_out);
+            fputc('\n', c->csv_out);
+            c->rows++;
+        }
+    }
+    free(la);
+    free(lb);
+    if (a)
+        fclose(a);
+    fclose(b);
+    return st;
+}
+
+static void hex_of(const uint8_t *bytes, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", bytes[i]);
+}
+
+/* The version a signature file names, before it is verified: it only
+ * chooses what to fetch next. */
+static uint64_t version_named(const char *sig_path)
+{
+    char *text = read_text(sig_path);
+    const char *at = text ? strstr(text, "\nversion: ") : NULL;
+    uint64_t v = at ? strtoull(at + 10, NULL, 10) : 0;
+    free(text);
+    return v;
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* One run of a signed source (syncing.h). state: the source's state. */
+static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_private,
+                            json_t *state, int64_t now, apply_args *out, vg_error *err)
+{
+    /* the last verified list, and the run's files beside it (renamed over
+     * it once the store has the new state) */
+    char base[1024], base_sig[1040], dir[1040];
+    if ((size_t)snprintf(base, sizeof base, "%s.sync-%s.list", h->index_path, s->name) >=
+        sizeof base)
+        return vg_error_set(err, VG_ERR_INVALID, "%s: path too long", h->index_path);
+    vg_signed_sig_path(base, base_sig, sizeof base_sig);
+    snprintf(dir, sizeof dir, "%s.run-XXXXXX", base);
+    if (!mkdtemp(dir))
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot make a directory for the sync", dir);
+    char list[1100], list_sig[1110], delta[1100], delta_sig[1110];
+    snprintf(list, sizeof list, "%s/list", dir);
+    vg_signed_sig_path(list, list_sig, sizeof list_sig);
+    snprintf(delta, sizeof delta, "%s/delta", dir);
+    vg_signed_sig_path(delta, delta_sig, sizeof delta_sig);
+
+    uint64_t had = (uint64_t)state_int(state, "version");
+    const char *had_publisher = json_string_value(json_object_get(state, "publisher"));
+    const char *had_list = json_string_value(json_object_get(state, "list"));
+    bool have_base = had && file_exists(base) && file_exists(base_sig);
+
+    vg_sync_config cfg;
+    vg_sync_config_init(&cfg, VG_SYNC_SIGNED);
+    cfg.base_url = s->url;
+    cfg.http.ca_file = s->ca_file;
+    cfg.http.allow_private_addresses = allow_private;
+    cfg.http.allow_plain_http = allow_private;
+    vg_sync_client *client = NULL;
+    vg_status st = vg_sync_client_new(&cfg, &client, err);
+    bool missing = false;
+    if (st == VG_OK)
+        st = vg_sync_fetch_file(client, ".sig", list_sig, &missing, err);
+    if (st == VG_OK && missing)
+        st = vg_error_set(err, VG_ERR_IO, "%s.sig: the publisher has no signature there",
+                          s->url);
+    uint64_t named = st == VG_OK ? version_named(list_sig) : 0;
+    vg_signed_manifest m = {0};
+    const char *verified_path = list;
+    if (st == VG_OK && have_base && named == had) {
+        /* the version we hold: its signature must still verify over it */
+        verified_path = base;
+        st = vg_signed_verify(base, list_sig, s->keyring, &m, err);
+    } else if (st == VG_OK) {
+        bool patched = false;
+        if (have_base && named > had) {
+            char suffix[48];
+            snprintf(suffix, sizeof suffix, ".delta.%" PRIu64, had);
+            bool no_delta = false, no_sig = false;
+            st = vg_sync_fetch_file(client, suffix, delta, &no_delta, err);
+            strcat(suffix, ".sig");
+            if (st == VG_OK && !no_delta)
+                st = vg_sync_fetch_file(client, suffix, delta_sig, &no_sig, err);
+            if (st == VG_OK && !no_delta && !no_sig) {
+                /* writes the list and the delta's signature (which vouches
+                 * for it) over the fetched one */
+                unlink(list_sig);
+                vg_signed_delta_stats ds;
+                st = vg_signed_patch(base, delta, s->keyring, list, &m, &ds, err);
+                patched = st == VG_OK;
+            }
+        }
+        if (st == VG_OK && !patched) {
+            st = vg_sync_fetch_file(client, "", list, &missing, err);
+            if (st == VG_OK && missing)
+                st = vg_error_set(err, VG_ERR_IO, "%s: the publisher has no list there", s->url);
+            if (st == VG_OK)
+                st = vg_signed_verify(list, list_sig, s->keyring, &m, err);
+            if (st == VG_OK && m.kind != VG_SIGNED_FULL)
+                st = vg_error_set(err, VG_ERR_INVALID, "%s: a delta where the list was expected",
+                                  s->url);
+        }
+    }
+    /* what was verified must continue what we hold */
+    if (st == VG_OK && had_publisher && had_list &&
+        (strcmp(had_publisher, m.publisher) || strcmp(had_list, m.list)))
+        st = vg_error_set(err, VG_ERR_INVALID,
+                          "%s is now list '%s' of '%s', not list '%s' of '%s' as before: "
+                          "nothing changed",
+                          s->url, m.list, m.publisher, had_list, had_publisher);
+    if (st == VG_OK && m.version < had)
+        st = vg_error_set(err, VG_ERR_INVALID,
+                          "%s offers version %" PRIu64 ", older than version %" PRIu64
+                          " already verified: nothing changed",
+                          s->url, m.version, had);
+
+    changes c = {0};
+    c.csv_out = open_memstream(&c.csv, &c.csv_len);
+    if (st == VG_OK && !c.csv_out)
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    if (st == VG_OK && verified_path == list)
+        st = list_changes(have_base ? base : NULL, list, &c, err);
+    if (c.csv_out) {
+        fclose(c.csv_out);
+        c.csv_out = NULL;
+    }
+    json_t *verified = NULL;
+    if (st == VG_OK) {
+        char key[2 * VG_SIGNED_PUBLIC_KEY_BYTES + 1], sha[65];
+        hex_of(m.key, sizeof m.key, key);
+        hex_of(m.verified_as_result ? m.result_sha256 : m.sha256, 32, sha);
+        verified = json_pack("{s:I, s:s, s:s, s:s, s:s}", "version", (json_int_t)m.version,
+                             "publisher", m.publisher, "list", m.list, "key", key, "sha256", sha);
+        if (!verified)
+            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    if (st == VG_OK)
+        st = apply_changes(h, s, &c, NULL, verified, now, out, err);
+    /* the store holds the new version: the list verified becomes the base */
+    if (st == VG_OK && verified_path == list &&
+        (rename(list, base) != 0 || rename(list_sig, base_sig) != 0))
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot keep the verified list", base);
+    json_decref(verified);
+    changes_clear(&c);
+    vg_sync_client_free(client);
+    unlink(list);
+    unlink(list_sig);
+    unlink(delta);
+    unlink(delta_sig);
     rmdir(dir);
     return st;
 }
@@ -418,17 +760,20 @@ vg_status vg_hotline_sync_run(vg_hotline *h, int64_t now, vg_sync_pass *pass, vg
         if (st != VG_OK)
             return st;
         int due = state_int(sa.state, "next_run") <= now;
-        char *checkpoint = dup_text(json_string_value(json_object_get(sa.state, "checkpoint")));
-        json_decref(sa.state);
         if (!due) {
-            free(checkpoint);
+            json_decref(sa.state);
             continue;
         }
         pass->ran++;
         apply_args done = {0};
         vg_error e;
-        st = run_source(h, s, y->allow_private, checkpoint, now, &done, &e);
-        free(checkpoint);
+        if (s->kind == VG_SYNC_SIGNED)
+            st = run_signed(h, s, y->allow_private, sa.state, now, &done, &e);
+        else
+            st = run_source(h, s, y->allow_private,
+                            json_string_value(json_object_get(sa.state, "checkpoint")), now,
+                            &done, &e);
+        json_decref(sa.state);
         if (st == VG_OK) {
             pass->added += done.added;
             pass->withdrawn += done.withdrawn;

@@ -11,18 +11,32 @@
  * to that time is in the bank), when it last ran and succeeded, what it
  * added and withdrew, and its last error.
  *
- * A run fetches what changed since the checkpoint into a private temporary
- * directory, and only once the whole range is fetched changes the index:
+ * A run fetches what changed since the checkpoint into a directory of its
+ * own beside the index (INDEX.sync-NAME.work), and only once the whole
+ * range is fetched changes the index:
  * the ids that changed leave the bank, their latest additions come back.
  * Then one transaction forgets the withdrawn entries' matches and puts back
  * to the queue what they alone decided (assessment.h), keeps the new
  * checkpoint and the figures, and audits "bank.sync" (actor "sync:NAME").
- * A run that fails keeps the last checkpoint (the next run fetches that
- * range again; applying it twice gives the same bank) and records the
- * error. The index is a file outside the store's transaction (as for the
+ * A run that fails keeps the last checkpoint and records the error; when
+ * it stopped after some pages of its range, the next run on the same node
+ * resumes at the page it stopped on (the service's checkpoint and journal
+ * stay in that directory), else it fetches the range again (applying it
+ * twice gives the same bank). The index is a file outside the store's transaction (as for the
  * administration's imports, bank_admin.h): its change happens first, and
  * is idempotent, so a transaction that fails after it is made good by the
  * next run.
+ *
+ * A partner hotline's signed list (source "signed", vigie/signedlist.h) is
+ * fetched from its URL: URL.sig first; when it names the version already
+ * verified, nothing else is fetched. Otherwise the delta from that version
+ * (URL.delta.V with URL.delta.V.sig) when the publisher offers it and the
+ * last verified list is at hand, the whole list (URL) when not. Either is
+ * verified against the keys of sync.NAME.keyring (and must be the same
+ * publisher's same list, never an older version) before anything changes;
+ * the entries that changed are the difference between the last verified
+ * list, kept beside the index (INDEX.sync-NAME.list and its .sig), and the
+ * new one. A list that does not verify is the run's error.
  */
 #ifndef VIGIE_HOTLINE_SYNCING_H
 #define VIGIE_HOTLINE_SYNCING_H
@@ -43,6 +57,11 @@ typedef struct vg_sync_status {
     int64_t added, withdrawn, reopened;       /* since the first run */
     int64_t last_added, last_withdrawn;       /* by the last run that succeeded */
     char *last_error;                         /* the last run's, or NULL when it succeeded */
+    /* A signed list: the last version verified (0: none yet), its
+     * publisher and list names and the publisher's Ed25519 public key as
+     * the keyring writes it (64 hex digits); NULL for the services. */
+    int64_t version;
+    char *publisher, *list, *key;
 } vg_sync_status;
 void vg_sync_statuses_free(vg_sync_status *rows, size_t count);
 

@@ -14,6 +14,7 @@
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
 #include "hotline/notices.h"
+#include "hotline/crawling.h"
 #include "hotline/syncing.h"
 #include "hotline/blocklist.h"
 #include "jobs/alerts.h"
@@ -127,6 +128,27 @@ static vg_status blocklist_expiry(vg_hotline *h, int64_t now, vg_job_report *rep
     return st;
 }
 
+/* Crawls wait on the network and on each host's pace: here, never in a
+ * request. Each target has its own next crawl (crawl.period_hours). */
+static vg_status crawl(vg_hotline *h, int64_t now, vg_job_report *report, vg_error *err)
+{
+    vg_crawl_pass p;
+    vg_status st = vg_hotline_crawl_run(h, now, &p, err);
+    if (st != VG_OK)
+        return st;
+    report->idle = !p.seeded && !p.targets;
+    snprintf(report->summary, sizeof report->summary,
+             "%zu new targets, %zu crawled: %zu pages, %zu media, %zu known, %zu new items, "
+             "%zu reappeared, %zu with errors",
+             p.seeded, p.targets, p.pages, p.media, p.known, p.found, p.reappeared, p.failed);
+    return VG_OK;
+}
+
+static int crawl_configured(const vg_hotline *h)
+{
+    return h->crawling != NULL;
+}
+
 const vg_job vg_jobs_table[] = {
     /* due at every pass: a failed delivery waits for its own next try, not
      * for the job's period (hotline/alerts.h) */
@@ -142,6 +164,8 @@ const vg_job vg_jobs_table[] = {
     /* due at every pass too: each source has its own next run */
     {"bank_sync", 0, bank_sync, sync_configured},
     {"blocklist", 600, blocklist_expiry, NULL},
+    /* due at every pass too: each target has its own next crawl */
+    {"crawl", 0, crawl, crawl_configured},
 };
 const size_t vg_jobs_count = sizeof vg_jobs_table / sizeof vg_jobs_table[0];
 

@@ -19,6 +19,7 @@
 #include "store/audit.h"
 #include "store/exchange.h"
 #include "store/blocklist.h"
+#include "store/crawl.h"
 #include "store/items.h"
 #include "store/jobs.h"
 #include "store/notices.h"
@@ -236,6 +237,13 @@ typedef struct vg_store_ops {
     vg_status (*appeal_put)(void *tx, const vg_block_appeal *a, int64_t *id, vg_error *err);
     vg_status (*appeals)(void *tx, int64_t id, int64_t entry_id, const char *state, size_t limit,
                          vg_block_appeal **rows, size_t *count, vg_error *err);
+    vg_status (*crawl_seed)(void *tx, int64_t now, int64_t *added, vg_error *err);
+    vg_status (*crawl_target_add)(void *tx, const vg_crawl_target *t, int *inserted,
+                                  vg_error *err);
+    vg_status (*crawl_targets)(void *tx, int64_t due_at, size_t limit, vg_crawl_target **rows,
+                               size_t *count, vg_error *err);
+    vg_status (*crawl_target_done)(void *tx, const vg_crawl_target *t, vg_error *err);
+    vg_status (*crawl_url_live)(void *tx, const char *url, int *live, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

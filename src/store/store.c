@@ -862,3 +862,61 @@ vg_status vg_tx_appeals(vg_tx *tx, int64_t id, int64_t entry_id, const char *sta
 {
     return tx->ops->appeals(tx->impl, id, entry_id, state, limit, rows, count, err);
 }
+
+/* ---- the crawl job's targets (store/crawl.h) -------------------------------- */
+
+void vg_crawl_targets_free(vg_crawl_target *rows, size_t count)
+{
+    for (size_t i = 0; rows && i < count; i++) {
+        free(rows[i].url);
+        free(rows[i].origin);
+        free(rows[i].last_error);
+    }
+    free(rows);
+}
+
+vg_status vg_tx_crawl_seed(vg_tx *tx, int64_t now, int64_t *added, vg_error *err)
+{
+    int64_t ignored;
+    if (!added)
+        added = &ignored;
+    *added = 0;
+    if (!tx->writable)
+        return read_only(err, "crawl_seed");
+    return tx->ops->crawl_seed(tx->impl, now, added, err);
+}
+
+vg_status vg_tx_crawl_target_add(vg_tx *tx, const vg_crawl_target *t, int *inserted,
+                                 vg_error *err)
+{
+    int ignored;
+    if (!inserted)
+        inserted = &ignored;
+    *inserted = 0;
+    if (!tx->writable)
+        return read_only(err, "crawl_target_add");
+    if (!t->url || !*t->url)
+        return vg_error_set(err, VG_ERR_INVALID, "a crawl target needs a URL");
+    return tx->ops->crawl_target_add(tx->impl, t, inserted, err);
+}
+
+vg_status vg_tx_crawl_targets(vg_tx *tx, int64_t due_at, size_t limit, vg_crawl_target **rows,
+                              size_t *count, vg_error *err)
+{
+    *rows = NULL;
+    *count = 0;
+    return tx->ops->crawl_targets(tx->impl, due_at, limit, rows, count, err);
+}
+
+vg_status vg_tx_crawl_target_done(vg_tx *tx, const vg_crawl_target *t, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "crawl_target_done");
+    return tx->ops->crawl_target_done(tx->impl, t, err);
+}
+
+vg_status vg_tx_crawl_url_live(vg_tx *tx, const char *url, int *live, vg_error *err)
+{
+    *live = 0;
+    return tx->ops->crawl_url_live(tx->impl, url, live, err);
+}

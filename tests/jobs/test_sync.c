@@ -23,6 +23,7 @@
 #include "store/items.h"
 #include "store/reports.h"
 #include "vigie/index.h"
+#include "vigie/signedlist.h"
 #include "../unit/hashsync/fake_hashsharing.h"
 
 #define MD5A "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
@@ -74,26 +75,31 @@ static void write_index(void)
     vg_index_builder_free(b);
 }
 
-static int open_hotline(uint16_t port, const char *source, vg_hotline **h)
+/* keyring: for a signed source, the publisher keys' file */
+static int open_hotline(uint16_t port, const char *source, vg_hotline **h, const char *keyring)
 {
-    char text[2048];
+    char text[2048], credentials[600];
     int ncmec = !strcmp(source, "ncmec");
+    if (keyring)
+        snprintf(credentials, sizeof credentials, "sync.feed.keyring = %s\n", keyring);
+    else
+        snprintf(credentials, sizeof credentials, "%s",
+                 ncmec ? "sync.feed.username = user\nsync.feed.password_file = %DIR%/password\n"
+                       : "sync.feed.subscription_key_file = %DIR%/sub\n"
+                         "sync.feed.function_key_file = %DIR%/fn\n");
     snprintf(text, sizeof text,
              "data_dir = %s\n"
              "intake.index = %s\n"
              "console.trusted_banks = shared=illegal_csam/A/b1\n"
              "sync.allow_private = true\n"
              "sync.feed.source = %s\n"
-             "sync.feed.url = http://127.0.0.1:%u\n"
+             "sync.feed.url = http://127.0.0.1:%u%s\n"
              "sync.feed.bank = shared\n"
              "sync.feed.period_minutes = 60\n"
              "%s"
              "%s%s\n",
-             data_dir, path("banks.vgi"), source, port,
-             ncmec ? "sync.feed.username = user\nsync.feed.password_file = %DIR%/password\n"
-                   : "sync.feed.subscription_key_file = %DIR%/sub\n"
-                     "sync.feed.function_key_file = %DIR%/fn\n",
-             pg_url[0] ? "database = " : "", pg_url);
+             data_dir, path("banks.vgi"), source, port, keyring ? "/lists/known.csv" : "",
+             credentials, pg_url[0] ? "database = " : "", pg_url);
     /* the secrets' files */
     char with_dir[2600] = "";
     size_t len = 0;
@@ -243,7 +249,7 @@ static void test_ncmec(void)
     fake_service *fake = fake_start(path("scenario"), path("log"), &port);
     CHECK(fake != NULL);
     vg_hotline *h = NULL;
-    if (!fake || !open_hotline(port, "ncmec", &h))
+    if (!fake || !open_hotline(port, "ncmec", &h, NULL))
         return;
     CHECK(h->syncing != NULL);
     CHECK_INT_EQ(live_entries(h), 1);
@@ -338,7 +344,7 @@ static void test_ncmec(void)
 
     /* A second node on the same store resumes from the store's checkpoint */
     vg_hotline *b = NULL;
-    if (open_hotline(port, "ncmec", &b)) {
+    if (open_hotline(port, "ncmec", &b, NULL)) {
         s = status_of(b);
         CHECK_INT_EQ(s.done_until, NOW + 10800 - 5);
         free(s.last_error);
@@ -362,7 +368,7 @@ static void test_stopncii(void)
     uint16_t port = 0;
     fake_service *fake = fake_start(path("scenario"), path("log"), &port);
     vg_hotline *h = NULL;
-    if (!fake || !open_hotline(port, "stopncii", &h)) {
+    if (!fake || !open_hotline(port, "stopncii", &h, NULL)) {
         fake_stop(fake);
         return;
     }
@@ -385,6 +391,230 @@ static void test_stopncii(void)
     CHECK_INT_EQ(s.reopened, 1);
     CHECK_INT_EQ(s.done_until, 1625170100);
     free(s.last_error);
+    vg_jobs_free(jobs);
+    vg_hotline_free(h);
+    fake_stop(fake);
+}
+
+/* Sign bank text as version `version` of list "known" into the publisher's
+ * served directory (pub/known.csv and its .sig). */
+static void publish(const vg_signed_key *key, const char *bank_text, uint64_t version,
+                    const char *out)
+{
+    vg_test_write_text(path("bank.csv"), bank_text);
+    unlink(out);
+    vg_signed_manifest m;
+    vg_error err;
+    CHECK_MSG(vg_signed_sign_bank(path("bank.csv"), NULL, key, "known", version, out, NULL, &m,
+                                  &err) == VG_OK,
+              "%s", err.message);
+}
+
+static size_t log_lines(const char *line)
+{
+    FILE *f = fopen(path("log"), "r");
+    char buf[512];
+    size_t n = 0;
+    while (f && fgets(buf, sizeof buf, f))
+        n += !strcmp(buf, line);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+#define MD5C "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"
+
+/* A partner hotline's signed list: fetched whole, then as a delta, each
+ * verified against the keyring before the bank changes; a list signed by
+ * a key the keyring does not hold, or altered after signing, changes
+ * nothing and shows as the source's error. */
+static void test_signed(void)
+{
+    new_store();
+    write_index();
+    CHECK(mkdir(path("pub"), 0700) == 0);
+    vg_signed_key key, stranger;
+    CHECK(vg_signed_keygen("hotline-fr", &key, NULL) == VG_OK);
+    CHECK(vg_signed_keygen("hotline-fr", &stranger, NULL) == VG_OK); /* same name, other key */
+    char line[160], ring[200];
+    vg_signed_key_public_line(&key, line);
+    snprintf(ring, sizeof ring, "# the partners we trust\n%s", line);
+    vg_test_write_text(path("keyring"), ring);
+    char expected_key[65];
+    snprintf(expected_key, sizeof expected_key, "%.64s", strchr(line, ' ') + 1);
+    char list[300], sig[300], scenario[400];
+    snprintf(list, sizeof list, "%s", path("pub/known.csv"));
+    vg_signed_sig_path(list, sig, sizeof sig);
+    publish(&key,
+            "signal_type,signal,id\nmd5," MD5A ",e1\nmd5," MD5B ",e2\npdq," PDQ1 ",e3\n", 1,
+            list);
+    snprintf(scenario, sizeof scenario, "served-dir %s\n", path("pub"));
+    vg_test_write_text(path("scenario"), scenario);
+    uint16_t port = 0;
+    fake_service *fake = fake_start(path("scenario"), path("log"), &port);
+    vg_hotline *h = NULL;
+    if (!fake || !open_hotline(port, "signed", &h, path("keyring"))) {
+        fake_stop(fake);
+        return;
+    }
+    vg_jobs *jobs = NULL;
+    CHECK(vg_jobs_new(h, "node-a", NULL, NULL, &jobs, NULL) == VG_OK);
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(jobs, NOW, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(live_entries(h), 1 + 3);
+    vg_sync_status s = status_of(h);
+    CHECK_MSG(s.last_error == NULL, "%s", s.last_error);
+    CHECK_INT_EQ(s.version, 1);
+    CHECK_INT_EQ(s.added, 3);
+    free(s.last_error);
+    vg_sync_status *rows = NULL;
+    size_t n = 0;
+    CHECK(vg_hotline_sync_statuses(h, &rows, &n, NULL) == VG_OK);
+    CHECK(n == 1 && rows[0].key && !strcmp(rows[0].key, expected_key));
+    CHECK(n == 1 && rows[0].publisher && !strcmp(rows[0].publisher, "hotline-fr"));
+    vg_sync_statuses_free(rows, n);
+
+    plant_args p1 = {"SG1", "e1", 0}, p2 = {"SG2", "e2", 0};
+    CHECK(vg_store_write(h->store, plant_tx, &p1, NULL) == VG_OK);
+    CHECK(vg_store_write(h->store, plant_tx, &p2, NULL) == VG_OK);
+    CHECK(vg_hotline_auto_assess(h, VG_AUTO_ALL, 0, NOW, NULL, NULL) == VG_OK);
+    CHECK_STR_EQ(state_of(h, p1.id, NULL), VG_ITEM_AUTO);
+
+    /* version 2 withdraws e1 and adds e4: the publisher offers the delta
+     * from version 1 beside the whole list, and only the delta is fetched */
+    char v1[300], v1sig[300], delta[300];
+    snprintf(v1, sizeof v1, "%s", path("v1.csv"));
+    vg_signed_sig_path(v1, v1sig, sizeof v1sig);
+    CHECK(rename(list, v1) == 0 && rename(sig, v1sig) == 0);
+    publish(&key,
+            "signal_type,signal,id\nmd5," MD5B ",e2\npdq," PDQ1 ",e3\nmd5," MD5C ",e4\n", 2,
+            list);
+    snprintf(delta, sizeof delta, "%s", path("pub/known.csv.delta.1"));
+    vg_signed_manifest m;
+    vg_signed_delta_stats ds;
+    CHECK(vg_signed_diff(v1, list, &key, 2, delta, &m, &ds, NULL) == VG_OK);
+    CHECK_INT_EQ(ds.withdrawn, 1);
+    CHECK(vg_jobs_run_due(jobs, NOW + 3600, &ran, NULL) == VG_OK);
+    s = status_of(h);
+    CHECK_MSG(s.last_error == NULL, "%s", s.last_error);
+    free(s.last_error);
+    CHECK_INT_EQ(s.version, 2);
+    CHECK_INT_EQ(s.withdrawn, 1);
+    CHECK_INT_EQ(s.reopened, 1);
+    CHECK_INT_EQ(live_entries(h), 1 + 3);
+    CHECK_STR_EQ(state_of(h, p1.id, NULL), VG_ITEM_OPEN);
+    CHECK_STR_EQ(state_of(h, p2.id, NULL), VG_ITEM_AUTO);
+    char target[32];
+    vg_hotline_report_target(p1.id, target);
+    CHECK_INT_EQ(audit_count(h, "sync:feed", "item.reopen", target), 1);
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv.delta.1\n"), 1);
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv\n"), 1); /* the first run only */
+
+    /* version 3 withdraws e2, but signed by a key the keyring does not
+     * hold under that name: nothing changes, the error shows */
+    unlink(delta);
+    char dsig[300];
+    vg_signed_sig_path(delta, dsig, sizeof dsig);
+    unlink(dsig);
+    const char *v3 = "signal_type,signal,id\npdq," PDQ1 ",e3\nmd5," MD5C ",e4\n";
+    publish(&stranger, v3, 3, list);
+    CHECK(vg_jobs_run_due(jobs, NOW + 7200, &ran, NULL) == VG_OK);
+    s = status_of(h);
+    CHECK(s.last_error != NULL);
+    free(s.last_error);
+    CHECK_INT_EQ(s.version, 2);
+    CHECK_INT_EQ(s.last_success, NOW + 3600);
+    CHECK_INT_EQ(live_entries(h), 1 + 3);
+    CHECK_STR_EQ(state_of(h, p2.id, NULL), VG_ITEM_AUTO);
+
+    /* the right key, but the list altered after signing: the same */
+    publish(&key, v3, 3, list);
+    FILE *f = fopen(list, "a");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("md5," MD5A ",e9\n", f);
+        fclose(f);
+    }
+    CHECK(vg_jobs_run_due(jobs, NOW + 10800, &ran, NULL) == VG_OK);
+    s = status_of(h);
+    CHECK(s.last_error != NULL);
+    free(s.last_error);
+    CHECK_INT_EQ(s.version, 2);
+    CHECK_INT_EQ(live_entries(h), 1 + 3);
+
+    /* version 3 as published: fetched whole (no delta), e2 leaves */
+    publish(&key, v3, 3, list);
+    CHECK(vg_jobs_run_due(jobs, NOW + 14400, &ran, NULL) == VG_OK);
+    s = status_of(h);
+    CHECK_MSG(s.last_error == NULL, "%s", s.last_error);
+    free(s.last_error);
+    CHECK_INT_EQ(s.version, 3);
+    CHECK_INT_EQ(live_entries(h), 1 + 2);
+    CHECK_STR_EQ(state_of(h, p2.id, NULL), VG_ITEM_OPEN);
+    /* the same version again: only its signature is fetched */
+    CHECK(vg_jobs_run_due(jobs, NOW + 18000, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv\n"), 4);
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv.sig\n"), 6); /* every run */
+    CHECK_INT_EQ(live_entries(h), 1 + 2);
+    vg_signed_key_wipe(&key);
+    vg_signed_key_wipe(&stranger);
+    vg_jobs_free(jobs);
+    vg_hotline_free(h);
+    fake_stop(fake);
+}
+
+/* A run that stops mid-range (the service fails after two pages) leaves
+ * its journal and checkpoint beside the index: the next run resumes at the
+ * page it stopped on, within the range it had begun, instead of fetching
+ * the whole range again. */
+static void test_resume(void)
+{
+    new_store();
+    write_index();
+    vg_test_write_text(path("password"), "secret\n");
+    vg_test_write_text(path("scenario"),
+                       "page-size 1\nfail-after 2\nfail 500 4\n"
+                       "entry image1 image 1508857200 42 A1 md5=" MD5A "\n"
+                       "entry video1 video 1508857300 42 B1 md5=" MD5B "\n"
+                       "entry image2 image 1508857500 44 A2 pdq=" PDQ1 "\n");
+    unlink(path("log"));
+    uint16_t port = 0;
+    fake_service *fake = fake_start(path("scenario"), path("log"), &port);
+    vg_hotline *h = NULL;
+    if (!fake || !open_hotline(port, "ncmec", &h, NULL)) {
+        fake_stop(fake);
+        return;
+    }
+    vg_jobs *jobs = NULL;
+    CHECK(vg_jobs_new(h, "node-a", NULL, NULL, &jobs, NULL) == VG_OK);
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(jobs, NOW, &ran, NULL) == VG_OK);
+    vg_sync_status s = status_of(h);
+    CHECK(s.last_error != NULL);
+    free(s.last_error);
+    CHECK_INT_EQ(live_entries(h), 1);
+    CHECK(vg_jobs_run_due(jobs, NOW + 3600, &ran, NULL) == VG_OK);
+    s = status_of(h);
+    CHECK_MSG(s.last_error == NULL, "%s", s.last_error);
+    free(s.last_error);
+    CHECK_INT_EQ(live_entries(h), 1 + 3);
+    CHECK_INT_EQ(s.added, 3);
+    /* the range begun at NOW, finished: not one begun at NOW + 3600 */
+    CHECK_INT_EQ(s.done_until, NOW - 5);
+    /* the first page was asked for once, the second page once */
+    FILE *f = fopen(path("log"), "r");
+    char line[512];
+    size_t first = 0, entries = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "GET /v2/entries", 15))
+            continue;
+        entries++;
+        first += strstr(line, "start=") == NULL;
+    }
+    if (f)
+        fclose(f);
+    CHECK_INT_EQ(first, 1);
+    CHECK_INT_EQ(entries, 2 + 4 + 1); /* two pages, the failures, the last page */
     vg_jobs_free(jobs);
     vg_hotline_free(h);
     fake_stop(fake);
@@ -427,6 +657,8 @@ int main(void)
         return 1;
     RUN(test_ncmec);
     RUN(test_stopncii);
+    RUN(test_signed);
+    RUN(test_resume);
     RUN(test_configuration);
     if (pg_url[0])
         pgt_drop(pg_url);

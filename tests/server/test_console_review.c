@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "hotline/syncing.h"
+#include "vigie/signedlist.h"
 #include "store_peek.h"
 #include "test_people.h"
 #include "vigie/digest.h"
@@ -541,12 +542,22 @@ static void test_admin_synchronised_banks(void)
     CHECK(vg_index_builder_write(builder, index_path, NULL) == VG_OK);
     vg_index_builder_free(builder);
     CHECK(vg_test_write_text(password, "secret\n"));
-    char extra[1200];
+    /* and a partner's signed list, with the keyring it is verified by */
+    char keyring[300], key_line[160];
+    snprintf(keyring, sizeof keyring, "%s/keyring", dir);
+    vg_signed_key key;
+    CHECK(vg_signed_keygen("hotline-fr", &key, NULL) == VG_OK);
+    vg_signed_key_public_line(&key, key_line);
+    vg_signed_key_wipe(&key);
+    CHECK(vg_test_write_text(keyring, key_line));
+    char extra[2000];
     snprintf(extra, sizeof extra,
              "intake.index = %s\nsync.allow_private = true\nsync.ncmec.source = ncmec\n"
              "sync.ncmec.url = http://127.0.0.1:9/hashsharing\nsync.ncmec.bank = ncmec-list\n"
-             "sync.ncmec.username = user\nsync.ncmec.password_file = %s\n",
-             index_path, password);
+             "sync.ncmec.username = user\nsync.ncmec.password_file = %s\n"
+             "sync.partner.source = signed\nsync.partner.url = http://127.0.0.1:9/known.csv\n"
+             "sync.partner.keyring = %s\n",
+             index_path, password, keyring);
     ts_server t;
     CHECK(ts_start(&t, extra));
     person admin;
@@ -555,15 +566,18 @@ static void test_admin_synchronised_banks(void)
     CHECK(page_has(&t, &admin, "/console/admin/banks",
                    "<tr><td>ncmec (ncmec, http://127.0.0.1:9/hashsharing)</td>"
                    "<td>ncmec-list</td><td>never</td><td>never</td><td>the start</td>"));
+    CHECK(page_has(&t, &admin, "/console/admin/banks",
+                   "<tr><td>partner (signed, http://127.0.0.1:9/known.csv)</td>"
+                   "<td>partner</td><td>never</td><td>never</td><td>no list verified yet</td>"));
     /* a run against a port nobody listens on fails; the page says so */
     vg_sync_pass pass;
     CHECK(vg_hotline_sync_run(t.srv->hotline, time(NULL), &pass, NULL) == VG_OK);
-    CHECK_INT_EQ(pass.failed, 1);
+    CHECK_INT_EQ(pass.failed, 2);
     CHECK(page_has(&t, &admin, "/console/admin/banks", "<span class=\"problem\">"));
     ts_stop(&t);
-    unlink(password);
-    unlink(index_path);
-    rmdir(dir);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir); /* the runs' directories too */
+    CHECK(system(cmd) == 0);
 }
 
 static void test_admin_banks(void)

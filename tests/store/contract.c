@@ -20,6 +20,7 @@
 #include "store/alerts.h"
 #include "store/audit.h"
 #include "store/blocklist.h"
+#include "store/crawl.h"
 #include "store/items.h"
 #include "store/jobs.h"
 #include "store/people.h"
@@ -5313,6 +5314,177 @@ static void test_blocklist(void)
     finish(s, loc);
 }
 
+/* ---- the crawl job's targets (store/crawl.h) -------------------------------- */
+
+typedef struct crawl_probe {
+    int64_t now, due_at, added;
+    const vg_crawl_target *put;
+    int inserted, live;
+    const char *url;
+    vg_crawl_target *rows;
+    size_t count;
+} crawl_probe;
+
+static vg_status crawl_seed_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    crawl_probe *p = ctx;
+    return vg_tx_crawl_seed(tx, p->now, &p->added, err);
+}
+
+static vg_status crawl_add_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    crawl_probe *p = ctx;
+    return vg_tx_crawl_target_add(tx, p->put, &p->inserted, err);
+}
+
+static vg_status crawl_done_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    crawl_probe *p = ctx;
+    return vg_tx_crawl_target_done(tx, p->put, err);
+}
+
+static vg_status crawl_targets_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    crawl_probe *p = ctx;
+    return vg_tx_crawl_targets(tx, p->due_at, 100, &p->rows, &p->count, err);
+}
+
+static vg_status crawl_live_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    crawl_probe *p = ctx;
+    return vg_tx_crawl_url_live(tx, p->url, &p->live, err);
+}
+
+static size_t crawl_due(vg_store *s, int64_t due_at, crawl_probe *p)
+{
+    vg_error err;
+    vg_crawl_targets_free(p->rows, p->count);
+    *p = (crawl_probe){.due_at = due_at};
+    CHECK_MSG(vg_store_read(s, crawl_targets_fn, p, &err) == VG_OK, "%s", err.message);
+    return p->count;
+}
+
+static int crawl_live(vg_store *s, const char *url)
+{
+    crawl_probe p = {.url = url, .live = -1};
+    vg_error err;
+    CHECK_MSG(vg_store_read(s, crawl_live_fn, &p, &err) == VG_OK, "%s", err.message);
+    return p.live;
+}
+
+/* Targets are seeded from reports' URLs (not the crawler's own reports),
+ * added once per URL, read by when they are due, and keep what the last
+ * crawl did; a URL is live until a notice of its report saw it removed. */
+static void test_crawl_targets(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    vg_error err;
+    /* a picture the crawler found: its URL is media, never a seed */
+    draft found = {.code = "RC", .url = "https://media.test/a.jpg", .content_key = "KC"};
+    draft_report(&found);
+    found.r.source = "crawler";
+    put_args pa = {.r = &found.r, .now = NOW};
+    CHECK(vg_store_write(s, put_tx, &pa, &err) == VG_OK);
+
+    crawl_probe p = {.now = NOW + 10};
+    CHECK(vg_store_read(s, crawl_seed_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK_MSG(vg_store_write(s, crawl_seed_fn, &p, &err) == VG_OK, "%s", err.message);
+    CHECK_INT_EQ(p.added, 1);
+    p = (crawl_probe){.now = NOW + 12};
+    CHECK(vg_store_write(s, crawl_seed_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.added, 0); /* once */
+    CHECK_INT_EQ(crawl_due(s, NOW + 9, &p), 0); /* not due yet */
+    CHECK_INT_EQ(crawl_due(s, NOW + 10, &p), 1);
+    int64_t seeded = p.count ? p.rows[0].id : 0;
+    if (p.count == 1) {
+        vg_crawl_target *t = &p.rows[0];
+        CHECK_STR_EQ(t->url, "https://one.test/");
+        CHECK_STR_EQ(t->origin, VG_CRAWL_ORIGIN_REPORT);
+        CHECK_INT_EQ(t->report_id, r[1]);
+        CHECK_INT_EQ(t->case_id, ca);
+        CHECK_INT_EQ(t->created_at, NOW + 10);
+        CHECK_INT_EQ(t->next_due_at, NOW + 10);
+        CHECK_INT_EQ(t->last_crawl_at + t->pages + t->media + t->known + t->found, 0);
+        CHECK_STR_EQ(t->last_error, "");
+    }
+
+    /* a page that carried known material, more overdue than the seed */
+    vg_crawl_target page = {.url = "https://one.test/gallery", .origin = VG_CRAWL_ORIGIN_PAGE,
+                            .report_id = r[4], .case_id = cb, .created_at = NOW + 3,
+                            .next_due_at = NOW + 5};
+    crawl_probe a = {.put = &page};
+    CHECK(vg_store_read(s, crawl_add_fn, &a, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK(vg_store_write(s, crawl_add_fn, &a, &err) == VG_OK);
+    CHECK_INT_EQ(a.inserted, 1);
+    a = (crawl_probe){.put = &page};
+    CHECK(vg_store_write(s, crawl_add_fn, &a, &err) == VG_OK);
+    CHECK_INT_EQ(a.inserted, 0);
+    CHECK_INT_EQ(crawl_due(s, NOW + 10, &p), 2);
+    int64_t page_id = 0;
+    if (p.count == 2) {
+        page_id = p.rows[0].id;
+        CHECK_STR_EQ(p.rows[0].url, "https://one.test/gallery");
+        CHECK_STR_EQ(p.rows[0].origin, VG_CRAWL_ORIGIN_PAGE);
+        CHECK_INT_EQ(p.rows[0].report_id, r[4]);
+        CHECK_INT_EQ(p.rows[0].case_id, cb);
+        CHECK_INT_EQ(p.rows[0].created_at, NOW + 3);
+        CHECK_INT_EQ(p.rows[1].id, seeded);
+    }
+    CHECK_INT_EQ(crawl_due(s, 0, &p), 2); /* every target, oldest first */
+    if (p.count == 2)
+        CHECK_INT_EQ(p.rows[0].id, seeded);
+
+    /* a crawl recorded: the counts replaced, the items found added up */
+    vg_crawl_target done = {.id = page_id, .url = "ignored", .origin = "ignored",
+                            .report_id = 77, .last_crawl_at = NOW + 11, .next_due_at = NOW + 100,
+                            .pages = 3, .media = 4, .known = 1, .found = 2,
+                            .last_error = "a page failed"};
+    a = (crawl_probe){.put = &done};
+    CHECK(vg_store_read(s, crawl_done_fn, &a, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK_MSG(vg_store_write(s, crawl_done_fn, &a, &err) == VG_OK, "%s", err.message);
+    done.found = 1;
+    done.pages = 5;
+    done.last_error = NULL;
+    CHECK(vg_store_write(s, crawl_done_fn, &a, &err) == VG_OK);
+    CHECK_INT_EQ(crawl_due(s, NOW + 99, &p), 1); /* only the seed now */
+    CHECK_INT_EQ(crawl_due(s, NOW + 100, &p), 2);
+    if (p.count == 2) {
+        vg_crawl_target *t = &p.rows[1];
+        CHECK_INT_EQ(t->id, page_id);
+        CHECK_STR_EQ(t->url, "https://one.test/gallery");
+        CHECK_STR_EQ(t->origin, VG_CRAWL_ORIGIN_PAGE);
+        CHECK_INT_EQ(t->report_id, r[4]);
+        CHECK_INT_EQ(t->last_crawl_at, NOW + 11);
+        CHECK_INT_EQ(t->next_due_at, NOW + 100);
+        CHECK_INT_EQ(t->pages, 5);
+        CHECK_INT_EQ(t->media, 4);
+        CHECK_INT_EQ(t->known, 1);
+        CHECK_INT_EQ(t->found, 3);
+        CHECK_STR_EQ(t->last_error, "");
+    }
+    vg_crawl_targets_free(p.rows, p.count);
+    done.id = 999999;
+    CHECK(vg_store_write(s, crawl_done_fn, &a, &err) == VG_ERR_INVALID);
+
+    /* live: a report holds it, until a notice of that report saw it gone */
+    CHECK_INT_EQ(crawl_live(s, "https://one.test/"), 1);
+    CHECK_INT_EQ(crawl_live(s, "https://media.test/a.jpg"), 1);
+    CHECK_INT_EQ(crawl_live(s, "https://none.test/"), 0);
+    vg_notice_row n = {.report_id = r[1], .case_id = ca, .url = "https://one.test/",
+                       .state = VG_NOTICE_SENT, .created_at = NOW + 30};
+    put_notice(s, &n);
+    CHECK_INT_EQ(crawl_live(s, "https://one.test/"), 1);
+    n.state = VG_NOTICE_REMOVED;
+    put_notice(s, &n);
+    CHECK_INT_EQ(crawl_live(s, "https://one.test/"), 0);
+    finish(s, loc);
+}
+
 int store_contract_run(const store_contract_backend *b)
 {
     backend = b;
@@ -5358,6 +5530,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_files_unmatch);
     RUN(test_tlog);
     RUN(test_blocklist);
+    RUN(test_crawl_targets);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);
     return vg_test_failures - failures;

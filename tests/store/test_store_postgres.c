@@ -182,6 +182,7 @@ static void test_locations(void)
                         "DROP TABLE notices_events; DROP TABLE notices;"
                         "DROP TABLE tlog_entries, tlog_hashes, tlog_checkpoints;"
                         "DROP TABLE blocklist_appeals, blocklist_version, blocklist;"
+                        "DROP TABLE crawl_targets;"
                         "DROP TABLE routing_deliveries, routing_actions;"
                         "ALTER TABLE url_routes DROP COLUMN changed_by,"
                         " DROP COLUMN decided_by, DROP COLUMN decided_at;"

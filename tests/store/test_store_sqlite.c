@@ -398,6 +398,7 @@ static void test_migrations(void)
                 "DROP TABLE notices_events; DROP TABLE notices;"
                 "DROP TABLE tlog_entries; DROP TABLE tlog_hashes; DROP TABLE tlog_checkpoints;"
                 "DROP TABLE blocklist_appeals; DROP TABLE blocklist_version; DROP TABLE blocklist;"
+                "DROP TABLE crawl_targets;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");
     s = open_dir(dir, NULL);
@@ -430,6 +431,7 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM alerts"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM routing_deliveries"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM notices"), 0);
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM crawl_targets"), 0);
     CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 19);
 
     /* a database from a newer vigie is refused, not damaged */

@@ -27,7 +27,10 @@ static void init_curl(void)
 
 const char *vg_sync_source_name(vg_sync_source source)
 {
-    return source == VG_SYNC_NCMEC ? "ncmec" : source == VG_SYNC_STOPNCII ? "stopncii" : "unknown";
+    return source == VG_SYNC_NCMEC      ? "ncmec"
+           : source == VG_SYNC_STOPNCII ? "stopncii"
+           : source == VG_SYNC_SIGNED   ? "signed"
+                                        : "unknown";
 }
 
 vg_status vg_sync_source_parse(const char *name, vg_sync_source *out)
@@ -36,6 +39,8 @@ vg_status vg_sync_source_parse(const char *name, vg_sync_source *out)
         *out = VG_SYNC_NCMEC;
     else if (!strcmp(name, "stopncii"))
         *out = VG_SYNC_STOPNCII;
+    else if (!strcmp(name, "signed"))
+        *out = VG_SYNC_SIGNED;
     else
         return VG_ERR_INVALID;
     return VG_OK;
@@ -190,7 +195,9 @@ void http_response_free(http_response *r)
 
 static const char *service_name(const vg_sync_client *c)
 {
-    return c->config.source == VG_SYNC_NCMEC ? "NCMEC" : "StopNCII";
+    return c->config.source == VG_SYNC_NCMEC      ? "NCMEC"
+           : c->config.source == VG_SYNC_STOPNCII ? "StopNCII"
+                                                  : "the publisher";
 }
 
 vg_status http_status_error(vg_sync_client *c, const char *what, const http_response *r,

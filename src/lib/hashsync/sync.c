@@ -503,6 +503,10 @@ vg_status vg_sync_bank(vg_sync_client *client, const char *bank_path, const char
                        const vg_sync_options *opts, const vg_sync_callbacks *cb,
                        vg_sync_stats *stats, vg_error *err)
 {
+    if (client->config.source == VG_SYNC_SIGNED)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "a signed list is fetched whole or as a delta, not synchronised by "
+                            "range (vg_sync_fetch_file)");
     run r = {.client = client, .bank_path = bank_path, .state_path = state_path, .cb = cb,
              .err = err};
     if (opts)

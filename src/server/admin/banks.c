@@ -49,7 +49,8 @@ static void synchronised(vg_page *p, vg_hotline *h)
                    "to the queue what it alone decided</caption><thead><tr>"
                    "<th scope=\"col\">Source</th><th scope=\"col\">Bank</th>"
                    "<th scope=\"col\">Last run</th><th scope=\"col\">Last success</th>"
-                   "<th scope=\"col\">Checkpoint (changes up to)</th>"
+                   "<th scope=\"col\">Checkpoint (changes up to, or the signed list's "
+                   "version verified and its publisher's key)</th>"
                    "<th scope=\"col\">Added / withdrawn (last run)</th>"
                    "<th scope=\"col\">Added / withdrawn / reports reopened (in all)</th>"
                    "<th scope=\"col\">Last error</th></tr></thead><tbody>");
@@ -74,8 +75,19 @@ static void synchronised(vg_page *p, vg_hotline *h)
         else
             vg_page_put(p, "never");
         vg_page_put(p, "</td><td>");
-        if (r->done_until)
+        if (r->key) {
+            /* a signed list: what was verified, and by whose key */
+            vg_page_fmt(p, "version %" PRId64 " of list ", r->version);
+            vg_page_text(p, r->list);
+            vg_page_put(p, " by ");
+            vg_page_text(p, r->publisher);
+            vg_page_put(p, ", key <code>");
+            vg_page_text(p, r->key);
+            vg_page_put(p, "</code>");
+        } else if (r->done_until)
             vg_admin_time(p, r->done_until);
+        else if (r->version == 0 && !strcmp(r->source, "signed"))
+            vg_page_put(p, "no list verified yet");
         else
             vg_page_put(p, "the start");
         vg_page_fmt(p, "</td><td>%" PRId64 " / %" PRId64 "</td><td>%" PRId64 " / %" PRId64

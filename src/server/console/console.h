@@ -66,6 +66,9 @@ int vg_console_claim_lapsed(const vg_console *con, const vg_item *item, int64_t 
 /* What the reporter reads on /status for this report status (the English
  * catalogue's sentence, else the status itself). */
 void vg_console_reporter_sees(vg_page *p, const vg_console *con, const char *status);
+/* "found by the crawler on PAGE" for an item the crawl job made (its
+ * extra_json names the page), as a small line; nothing for any other. */
+void vg_console_found_by_crawler(vg_page *p, const vg_item *item);
 /* A 409 (404) page saying why a change was not made. */
 void vg_console_refused(vg_http_request *req, vg_item_outcome outcome, int64_t report);
 /* A 503 page for a use case that failed, its reason in the log. */

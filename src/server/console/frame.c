@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hotline/alerts.h"
+#include "hotline/crawling.h"
 #include "server/console/console.h"
 
 /* The navigation, each link for the roles that may follow it. */
@@ -246,4 +247,19 @@ void vg_console_unavailable(vg_http_request *req, const vg_error *err)
     vg_http_error_page(req, 503,
                        "The hotline's data cannot be read just now. Try again in a "
                        "moment; if it persists, the server's log says why.");
+}
+
+void vg_console_found_by_crawler(vg_page *p, const vg_item *item)
+{
+    if (!item->source || strcmp(item->source, "crawler") || !item->extra_json)
+        return;
+    json_t *extra = json_loads(item->extra_json, 0, NULL);
+    const char *page = json_string_value(json_object_get(extra, VG_CRAWL_PAGE_FIELD));
+    if (page) {
+        vg_page_put(p, "<br><small class=\"origin\">" VG_CRAWL_FOUND_LABEL " on <span "
+                       "class=\"hash\">");
+        vg_page_text(p, page);
+        vg_page_put(p, "</span></small>");
+    }
+    json_decref(extra);
 }

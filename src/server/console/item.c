@@ -262,6 +262,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
     vg_page_text(&p, vg_console_label(it.category));
     vg_page_put(&p, "</td><th scope=\"row\">Source</th><td>");
     vg_page_text(&p, it.source);
+    vg_console_found_by_crawler(&p, &it);
     vg_page_put(&p, "</td></tr><tr><th scope=\"row\">Received</th><td>");
     vg_console_time(&p, it.created_at);
     vg_page_put(&p, " (waited ");

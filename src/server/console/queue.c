@@ -95,6 +95,7 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
         vg_page_put(p, "</small>");
     }
     json_decref(extra);
+    vg_console_found_by_crawler(p, it);
     /* Identical reports of one case cost one decision: they are
      * one row, and inherit what is decided for it. */
     if (it->copies)

@@ -257,8 +257,15 @@ static const char *const migrations[] = {
      "  decided_at INTEGER NOT NULL DEFAULT 0, decision TEXT NOT NULL DEFAULT '');"
      "CREATE INDEX blocklist_appeals_state ON blocklist_appeals(state);"
      "CREATE INDEX blocklist_appeals_entry ON blocklist_appeals(entry_id);"),
-    /* 18: another branch's; the lead replaces this placeholder at merge. */
-    "SELECT 18;",
+    /* 18: the crawl job's targets (store/crawl.h). */
+    "CREATE TABLE crawl_targets(id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE,"
+    "  origin TEXT NOT NULL, report_id INTEGER NOT NULL DEFAULT 0,"
+    "  case_id INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+    "  last_crawl_at INTEGER NOT NULL DEFAULT 0, next_due_at INTEGER NOT NULL DEFAULT 0,"
+    "  pages INTEGER NOT NULL DEFAULT 0, media INTEGER NOT NULL DEFAULT 0,"
+    "  known INTEGER NOT NULL DEFAULT 0, found INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX crawl_targets_due ON crawl_targets(next_due_at);",
     /* 19 (stats_facts): one row per report with everything statistics
      * count (store/stats.h), so that a year is one range scan instead of
      * eleven lookups per report. stats_fact_source computes a report's row

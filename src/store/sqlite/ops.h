@@ -158,3 +158,9 @@ SQ_OP(blocklist_version_next, int64_t *version, vg_error *err)
 SQ_OP(appeal_put, const vg_block_appeal *a, int64_t *id, vg_error *err)
 SQ_OP(appeals, int64_t id, int64_t entry_id, const char *state, size_t limit,
       vg_block_appeal **rows, size_t *count, vg_error *err)
+SQ_OP(crawl_seed, int64_t now, int64_t *added, vg_error *err)
+SQ_OP(crawl_target_add, const vg_crawl_target *t, int *inserted, vg_error *err)
+SQ_OP(crawl_targets, int64_t due_at, size_t limit, vg_crawl_target **rows, size_t *count,
+      vg_error *err)
+SQ_OP(crawl_target_done, const vg_crawl_target *t, vg_error *err)
+SQ_OP(crawl_url_live, const char *url, int *live, vg_error *err)

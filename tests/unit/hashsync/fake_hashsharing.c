@@ -19,6 +19,7 @@ struct fake_service {
     char log[512];
     pthread_mutex_t lock;
     int failures_served; /* of the scenario's "fail" line */
+    int requests;        /* answered so far */
 };
 
 typedef struct text {
@@ -63,8 +64,9 @@ typedef struct scenario {
     item items[MAX_ITEMS];
     int count;
     int page_size;
-    int fail_status, fail_count;
+    int fail_status, fail_count, fail_after;
     bool evil_next;
+    char served_dir[512]; /* GET /lists/NAME serves its file NAME */
 } scenario;
 
 static void load(const char *path, scenario *s)
@@ -82,6 +84,10 @@ static void load(const char *path, scenario *s)
         if (sscanf(line, "page-size %d", &s->page_size) == 1)
             continue;
         if (sscanf(line, "fail %d %d", &s->fail_status, &s->fail_count) == 2)
+            continue;
+        if (sscanf(line, "fail-after %d", &s->fail_after) == 1)
+            continue;
+        if (sscanf(line, "served-dir %511s", s->served_dir) == 1)
             continue;
         if (!strncmp(line, "evil-next", 9)) {
             s->evil_next = true;
@@ -291,6 +297,28 @@ typedef struct upload {
     text body;
 } upload;
 
+/* A publisher's files (signed lists): no credentials, 404 when absent. */
+static enum MHD_Result served_file(struct MHD_Connection *c, const scenario *s,
+                                   const char *name)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", s->served_dir, name);
+    FILE *f = strchr(name, '/') || strstr(name, "..") ? NULL : fopen(path, "rb");
+    if (!f)
+        return reply(c, 404, "text/plain", "not found");
+    text t = {0};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf - 1, f)) > 0) {
+        buf[n] = '\0';
+        add(&t, "%s", buf);
+    }
+    fclose(f);
+    enum MHD_Result ret = reply(c, 200, "text/csv", t.data ? t.data : "");
+    free(t.data);
+    return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *data, size_t *size, void **state)
@@ -325,7 +353,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             fprintf(log, "%s\n", u->body.data);
         fclose(log);
     }
-    bool fail = s->fail_count > f->failures_served;
+    bool fail = f->requests++ >= s->fail_after && s->fail_count > f->failures_served;
     if (fail)
         f->failures_served++;
     pthread_mutex_unlock(&f->lock);
@@ -334,6 +362,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         char body[64];
         snprintf(body, sizeof body, "failure %d", s->fail_status);
         ret = reply(c, (unsigned)s->fail_status, "text/plain", body);
+        goto done;
+    }
+    if (!strncmp(url, "/lists/", 7) && s->served_dir[0]) {
+        ret = served_file(c, s, url + 7);
         goto done;
     }
     if (!strcmp(url, "/FetchHashes")) {

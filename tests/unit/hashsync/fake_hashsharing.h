@@ -11,7 +11,9 @@
  *   hash ImagePDQ|VideoMD5|... VALUE STATUS TIMESTAMP
  *   page-size N                 entries or records per page (default 2)
  *   fail STATUS COUNT           the next COUNT requests answer STATUS
+ *   fail-after N                ... once N requests were answered
  *   evil-next                   NCMEC pages link to http://evil.invalid/...
+ *   served-dir DIR              GET /lists/NAME serves DIR/NAME (a signed list's files)
  *
  * Every request is logged to the log file as "METHOD URL" (and the body
  * of a PUT on the next line), so tests see what the client asked.
