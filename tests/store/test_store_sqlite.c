@@ -378,7 +378,7 @@ static void test_migrations(void)
                 "DROP TRIGGER stats_facts_notices_added;"
                 "DROP TRIGGER stats_facts_notices_changed;"
                 "DROP TRIGGER stats_facts_notices_removed;"
-                "DROP VIEW stats_fact_source; DROP TABLE stats_facts;"
+                "DROP VIEW stats_fact_source; DROP TABLE stats_facts; DROP TABLE stats_dirty;"
                 "DROP TABLE console_items; DROP TABLE console_bank;"
                 "DROP INDEX idempotency_created; DROP INDEX audit_target;"
                 "ALTER TABLE api_keys DROP COLUMN trust; DROP TABLE login_throttle;"

@@ -12,7 +12,7 @@
 #include "store/postgres/pg.h"
 
 /* Statistics' facts (migration 14): a table of rows belonging to a report
- * (report_id) recomputes the report's row when one is added or removed or a
+ * (report_id) marks the report dirty when one is added or removed or a
  * column statistics read changes. */
 #define PG_FACTS_OF_REPORT(table, columns)                                                    \
     "CREATE TRIGGER stats_facts_" table " AFTER INSERT OR DELETE OR UPDATE OF " columns     \
@@ -251,10 +251,17 @@ static const char *const migrations[] = {
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX crawl_targets_due ON crawl_targets(next_due_at);",
     /* 14 (SQLite's 19, stats_facts): one row per report with everything
-     * statistics count (store/stats.h), kept by triggers in the transaction
-     * of the change (what and why: the SQLite migration). A report's row is
-     * written by an upsert: two transactions recomputing it at once both
-     * end with a row, the later one's. */
+     * statistics count (store/stats.h); a change marks the reports it
+     * touches in stats_dirty, reads compute dirty reports from the view,
+     * the stats job folds them (what and why: the SQLite migration).
+     * stats_dirty is a log, not a set: a mark is a plain INSERT, which
+     * never waits for another transaction (a unique report_id would make
+     * two writers marking the same new reports wait for each other, and a
+     * mark that finds one already there could be lost to a fold taking that
+     * one at the same time). A fold deletes the marks it saw, then
+     * recomputes their reports in a later statement, which sees every
+     * change those marks stand for; marks committed meanwhile stay. Only
+     * the fold writes stats_facts, by upsert. */
     "CREATE VIEW stats_fact_source AS SELECT r.id, r.case_id, r.created_at,"
     "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
     "    AND a.action = 'item.claim'), 0) AS first_look_at,"
@@ -304,6 +311,11 @@ static const char *const migrations[] = {
     "  reappearances BIGINT, notice_at BIGINT, removed_at BIGINT);"
     "CREATE INDEX stats_facts_created ON stats_facts(created_at);"
     "INSERT INTO stats_facts SELECT * FROM stats_fact_source;"
+    "CREATE TABLE stats_dirty(seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  report_id BIGINT NOT NULL);"
+    "CREATE INDEX stats_dirty_report ON stats_dirty(report_id);"
+    "CREATE FUNCTION stats_mark(ids BIGINT[]) RETURNS void LANGUAGE sql AS $$"
+    "  INSERT INTO stats_dirty(report_id) SELECT DISTINCT unnest(ids); $$;"
     "CREATE FUNCTION stats_refresh(ids BIGINT[]) RETURNS void LANGUAGE sql AS $$"
     "  DELETE FROM stats_facts WHERE id = ANY(ids);"
     "  INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id = ANY(ids)"
@@ -321,27 +333,36 @@ static const char *const migrations[] = {
     "  renotices = EXCLUDED.renotices, escalations = EXCLUDED.escalations,"
     "  reappearances = EXCLUDED.reappearances, notice_at = EXCLUDED.notice_at,"
     "  removed_at = EXCLUDED.removed_at; $$;"
+    /* up to n marks, oldest first; the refresh is a later statement (READ
+     * COMMITTED), so it sees what every mark taken stands for */
+    "CREATE FUNCTION stats_fold(n BIGINT) RETURNS BIGINT LANGUAGE plpgsql AS $$"
+    "  DECLARE ids BIGINT[]; marks BIGINT; BEGIN"
+    "  WITH taken AS (DELETE FROM stats_dirty WHERE seq IN"
+    "    (SELECT seq FROM stats_dirty ORDER BY seq LIMIT n) RETURNING report_id)"
+    "  SELECT array_agg(DISTINCT report_id), count(*) INTO ids, marks FROM taken;"
+    "  IF marks > 0 THEN PERFORM stats_refresh(ids); END IF;"
+    "  RETURN marks; END $$;"
     /* a report's own row, and the later reports of the cases it leaves or
      * joins (whether each is a duplicate) */
     "CREATE FUNCTION stats_on_report() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
     "  IF TG_OP = 'DELETE' THEN"
-    "    PERFORM stats_refresh(ARRAY(SELECT OLD.id UNION SELECT id FROM reports"
+    "    PERFORM stats_mark(ARRAY(SELECT OLD.id UNION SELECT id FROM reports"
     "      WHERE case_id = OLD.case_id AND id > OLD.id));"
     "  ELSIF TG_OP = 'INSERT' THEN"
-    "    PERFORM stats_refresh(ARRAY(SELECT NEW.id UNION SELECT id FROM reports"
+    "    PERFORM stats_mark(ARRAY(SELECT NEW.id UNION SELECT id FROM reports"
     "      WHERE case_id = NEW.case_id AND id > NEW.id));"
     "  ELSE"
-    "    PERFORM stats_refresh(ARRAY(SELECT OLD.id UNION SELECT NEW.id UNION SELECT id"
+    "    PERFORM stats_mark(ARRAY(SELECT OLD.id UNION SELECT NEW.id UNION SELECT id"
     "      FROM reports WHERE case_id IN (OLD.case_id, NEW.case_id)"
     "      AND id > LEAST(OLD.id, NEW.id)));"
     "  END IF; RETURN NULL; END $$;"
     "CREATE FUNCTION stats_on_child() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-    "  IF TG_OP = 'DELETE' THEN PERFORM stats_refresh(ARRAY[OLD.report_id]);"
-    "  ELSIF TG_OP = 'INSERT' THEN PERFORM stats_refresh(ARRAY[NEW.report_id]);"
-    "  ELSE PERFORM stats_refresh(ARRAY[OLD.report_id, NEW.report_id]);"
+    "  IF TG_OP = 'DELETE' THEN PERFORM stats_mark(ARRAY[OLD.report_id]);"
+    "  ELSIF TG_OP = 'INSERT' THEN PERFORM stats_mark(ARRAY[NEW.report_id]);"
+    "  ELSE PERFORM stats_mark(ARRAY[OLD.report_id, NEW.report_id]);"
     "  END IF; RETURN NULL; END $$;"
     "CREATE FUNCTION stats_on_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-    "  PERFORM stats_refresh(ARRAY[substr(NEW.target, 8)::bigint]); RETURN NULL; END $$;"
+    "  PERFORM stats_mark(ARRAY[substr(NEW.target, 8)::bigint]); RETURN NULL; END $$;"
     "CREATE TRIGGER stats_facts_reports AFTER INSERT OR DELETE OR UPDATE OF case_id,"
     "  created_at, source, reporter_kind, category, language, country ON reports"
     "  FOR EACH ROW EXECUTE FUNCTION stats_on_report();"

@@ -8,14 +8,20 @@
 #include "store/postgres/pg.h"
 #include "store/stats.h"
 
-/* The facts are kept per report by migration 14's triggers (what each
- * column means: stats_fact_source there); a period is one range scan. */
+/* A clean report's row is stats_facts'; a dirty one's (a change not yet
+ * folded) is computed by stats_fact_source (what each column means: the
+ * view in migration 14), so a read is always current. */
+#define FACT_COLUMNS                                                                          \
+    "id, case_id, created_at, first_look_at, decided_at, files, known_files, claimed_files,"  \
+    " videos, urls, duplicate, source, reporter_kind, category, language, country, state,"   \
+    " legal, severity, age, host_country, asn, provider, route, notices, renotices,"        \
+    " escalations, reappearances, notice_at, removed_at"
 static const char SQL_FACTS[] =
-    "SELECT id, case_id, created_at, first_look_at, decided_at, files, known_files,"
-    " claimed_files, videos, urls, duplicate, source, reporter_kind, category, language,"
-    " country, state, legal, severity, age, host_country, asn, provider, route, notices,"
-    " renotices, escalations, reappearances, notice_at, removed_at"
-    " FROM stats_facts WHERE created_at >= $1 AND created_at < $2 ORDER BY id";
+    "SELECT " FACT_COLUMNS " FROM stats_facts WHERE created_at >= $1 AND created_at < $2"
+    " AND id NOT IN (SELECT report_id FROM stats_dirty)"
+    " UNION ALL SELECT " FACT_COLUMNS " FROM stats_fact_source"
+    " WHERE id IN (SELECT report_id FROM stats_dirty) AND created_at >= $1 AND created_at < $2"
+    " ORDER BY id";
 
 typedef struct facts {
     vg_store_fact_fn fn;
@@ -64,4 +70,19 @@ vg_status pg_report_facts(void *tx, int64_t from, int64_t to, vg_store_fact_fn f
     pa_int(&a, to);
     facts f = {fn, ctx};
     return pg_each(tx, SQL_FACTS, &a, fact_batch, &f, "reading the reports' facts", err);
+}
+
+static const char SQL_FOLD[] = "SELECT stats_fold($1)";
+
+vg_status pg_stats_fold(void *tx, size_t limit, size_t *folded, vg_error *err)
+{
+    *folded = 0;
+    pg_args a = {0};
+    pa_int(&a, (int64_t)limit);
+    PGresult *res = pg_run(tx, SQL_FOLD, &a, "folding the statistics' changes", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    *folded = (size_t)pg_int(res, 0, 0);
+    PQclear(res);
+    return VG_OK;
 }

@@ -5,21 +5,22 @@
 
 #include "store/sqlite/sqlite.h"
 
-/* Statistics' facts (migration 19): recompute the rows of the reports ids
- * (a SELECT, inside a trigger) names; a report no longer there loses its
- * row. */
-#define SQ_FACTS_REFRESH(ids)                                                                 \
-    "DELETE FROM stats_facts WHERE id IN (" ids ");"                                          \
-    "INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id IN (" ids ");"
+/* Statistics' facts (migration 19): a change marks the reports ids (a
+ * SELECT, inside a trigger) names as dirty; their rows are recomputed later
+ * (vg_tx_stats_fold), and read from stats_fact_source until then. */
+#define SQ_FACTS_MARK(ids)                                                                    \
+    "INSERT INTO stats_dirty(report_id) " ids " ON CONFLICT(report_id) DO NOTHING;"
 #define SQ_FACTS_ON(name, event, ids)                                                         \
-    "CREATE TRIGGER stats_facts_" name " AFTER " event " BEGIN " SQ_FACTS_REFRESH(ids) "END;"
+    "CREATE TRIGGER stats_facts_" name " AFTER " event " BEGIN " SQ_FACTS_MARK(ids) "END;"
 /* A table of rows belonging to a report (report_id): adding or removing
- * one, or changing a column statistics read, recomputes its report. */
+ * one, or changing a column statistics read, marks its report. (The
+ * SELECTs end with a WHERE so that SQLite's parser does not read ON
+ * CONFLICT as a join's ON.) */
 #define SQ_FACTS_OF_REPORT(table, columns)                                                    \
-    SQ_FACTS_ON(table "_added", "INSERT ON " table, "SELECT NEW.report_id")                 \
+    SQ_FACTS_ON(table "_added", "INSERT ON " table, "SELECT NEW.report_id WHERE 1")         \
     SQ_FACTS_ON(table "_changed", "UPDATE OF " columns " ON " table,                        \
-                "SELECT OLD.report_id UNION SELECT NEW.report_id")                            \
-    SQ_FACTS_ON(table "_removed", "DELETE ON " table, "SELECT OLD.report_id")
+                "SELECT OLD.report_id UNION SELECT NEW.report_id WHERE 1")                    \
+    SQ_FACTS_ON(table "_removed", "DELETE ON " table, "SELECT OLD.report_id WHERE 1")
 
 /* Each entry moves the schema from version i to i + 1; never edit one that
  * has shipped, append a new one. */
@@ -269,11 +270,14 @@ static const char *const migrations[] = {
     /* 19 (stats_facts): one row per report with everything statistics
      * count (store/stats.h), so that a year is one range scan instead of
      * eleven lookups per report. stats_fact_source computes a report's row
-     * from the tables it rests on; a trigger on each of those tables
-     * recomputes the rows a change touches, so the row commits with the
-     * change itself, whichever use case made it. A report's "duplicate"
-     * depends on the earlier reports of its case: a report added to,
-     * moved between or removed from a case recomputes the later ones. */
+     * from the tables it rests on. A write only marks the reports it
+     * touches in stats_dirty (one small insert a row changed, whichever
+     * use case made it); a read takes the rows of clean reports from
+     * stats_facts and those of dirty ones from the view, so figures are
+     * always current, and the stats job folds the dirty ones into
+     * stats_facts in small batches. A report's "duplicate" depends on the
+     * earlier reports of its case: a report added to, moved between or
+     * removed from a case marks the later ones. */
     ("CREATE VIEW stats_fact_source AS SELECT r.id AS id, r.case_id AS case_id,"
      "  r.created_at AS created_at,"
      "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
@@ -325,6 +329,7 @@ static const char *const migrations[] = {
      "  reappearances INTEGER, notice_at INTEGER, removed_at INTEGER);"
      "CREATE INDEX stats_facts_created ON stats_facts(created_at);"
      "INSERT INTO stats_facts SELECT * FROM stats_fact_source;"
+     "CREATE TABLE stats_dirty(report_id INTEGER PRIMARY KEY);"
      SQ_FACTS_ON("reports_added", "INSERT ON reports",
                  "SELECT NEW.id UNION SELECT id FROM reports WHERE case_id = NEW.case_id"
                  " AND id > NEW.id")
@@ -344,7 +349,7 @@ static const char *const migrations[] = {
                                    " reappeared_count, removed_at, report_id")
      "CREATE TRIGGER stats_facts_claimed AFTER INSERT ON audit"
      "  WHEN NEW.action = 'item.claim' AND NEW.target GLOB 'report:[0-9]*' BEGIN "
-     SQ_FACTS_REFRESH("SELECT CAST(substr(NEW.target, 8) AS INTEGER)") "END;"),
+     SQ_FACTS_MARK("SELECT CAST(substr(NEW.target, 8) AS INTEGER) WHERE 1") "END;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

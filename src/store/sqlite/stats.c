@@ -4,14 +4,20 @@
  */
 #include "store/sqlite/sqlite.h"
 
-/* The facts are kept per report by migration 19's triggers (what each
- * column means: stats_fact_source there); a period is one range scan. */
-static const char SQL_FACTS[] =
-    "SELECT id, case_id, created_at, first_look_at, decided_at, duplicate, files, known_files,"
-    " claimed_files, videos, urls, source, reporter_kind, category, language, country, state,"
-    " legal, severity, age, host_country, asn, provider, route, notices, renotices,"
+/* A clean report's row is stats_facts'; a dirty one's (a change not yet
+ * folded) is computed by stats_fact_source (what each column means: the
+ * view in migration 19), so a read is always current. */
+#define FACT_COLUMNS                                                                          \
+    "id, case_id, created_at, first_look_at, decided_at, duplicate, files, known_files,"     \
+    " claimed_files, videos, urls, source, reporter_kind, category, language, country,"      \
+    " state, legal, severity, age, host_country, asn, provider, route, notices, renotices,"  \
     " escalations, reappearances, notice_at, removed_at"
-    " FROM stats_facts WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id";
+static const char SQL_FACTS[] =
+    "SELECT " FACT_COLUMNS " FROM stats_facts WHERE created_at >= ?1 AND created_at < ?2"
+    " AND id NOT IN (SELECT report_id FROM stats_dirty)"
+    " UNION ALL SELECT " FACT_COLUMNS " FROM stats_fact_source"
+    " WHERE id IN (SELECT report_id FROM stats_dirty) AND created_at >= ?1 AND created_at < ?2"
+    " ORDER BY id";
 
 vg_status sq_report_facts(void *tx, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx,
                           vg_error *err)
@@ -50,4 +56,34 @@ vg_status sq_report_facts(void *tx, int64_t from, int64_t to, vg_store_fact_fn f
         status = sq_db_error(err, c->db, "reading the reports' facts");
     sqlite3_reset(st);
     return status;
+}
+
+/* The first dirty reports, in id order: their rows recomputed, then their
+ * marks removed, in the caller's write transaction (the only writer). */
+static const char SQL_FOLD_FACTS_DROP[] =
+    "DELETE FROM stats_facts WHERE id IN"
+    " (SELECT report_id FROM stats_dirty ORDER BY report_id LIMIT ?1)";
+static const char SQL_FOLD_FACTS_ADD[] =
+    "INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id IN"
+    " (SELECT report_id FROM stats_dirty ORDER BY report_id LIMIT ?1)";
+static const char SQL_FOLD_CLEAN[] =
+    "DELETE FROM stats_dirty WHERE report_id IN"
+    " (SELECT report_id FROM stats_dirty ORDER BY report_id LIMIT ?1)";
+
+vg_status sq_stats_fold(void *tx, size_t limit, size_t *folded, vg_error *err)
+{
+    conn *c = tx;
+    *folded = 0;
+    const char *const steps[] = {SQL_FOLD_FACTS_DROP, SQL_FOLD_FACTS_ADD, SQL_FOLD_CLEAN};
+    for (size_t i = 0; i < 3; i++) {
+        sqlite3_stmt *st = sq_stmt(c, steps[i], err);
+        if (!st)
+            return err ? err->status : VG_ERR_IO;
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+        vg_status status = sq_step_done(c, st, "folding the statistics' changes", err);
+        if (status != VG_OK)
+            return status;
+    }
+    *folded = (size_t)sqlite3_changes(c->db);
+    return VG_OK;
 }
