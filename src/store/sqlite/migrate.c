@@ -278,10 +278,13 @@ static const char *const migrations[] = {
      * stats_facts in small batches. A report's "duplicate" depends on the
      * earlier reports of its case: a report added to, moved between or
      * removed from a case marks the later ones. */
+    /* (+a.action: the claim is found through the report's few audit
+     * entries, audit_target, never through every claim, audit_action, which
+     * SQLite may take on a database never analysed) */
     ("CREATE VIEW stats_fact_source AS SELECT r.id AS id, r.case_id AS case_id,"
      "  r.created_at AS created_at,"
      "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
-     "    AND a.action = 'item.claim'), 0) AS first_look_at,"
+     "    AND +a.action = 'item.claim'), 0) AS first_look_at,"
      "  CASE WHEN i.state IN ('confirmed', 'auto') THEN COALESCE(i.updated_at, 0) ELSE 0 END"
      "    AS decided_at,"
      "  EXISTS(SELECT 1 FROM reports p WHERE p.case_id = r.case_id AND p.id < r.id) AS duplicate,"
