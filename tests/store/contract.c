@@ -4746,12 +4746,12 @@ static int same_facts(const facts_seen *a, const facts_seen *b)
                               x->decided_at, x->duplicate,  x->files,         x->known_files,
                               x->claimed_files, x->videos,  x->urls,          x->notices,
                               x->renotices, x->escalations, x->reappearances, x->notice_at,
-                              x->removed_at};
+                              x->removed_at, x->blocked,   x->appeals};
         const int64_t yi[] = {y->id,       y->case_id,     y->created_at,    y->first_look_at,
                               y->decided_at, y->duplicate,  y->files,         y->known_files,
                               y->claimed_files, y->videos,  y->urls,          y->notices,
                               y->renotices, y->escalations, y->reappearances, y->notice_at,
-                              y->removed_at};
+                              y->removed_at, y->blocked,   y->appeals};
         for (size_t k = 0; k < sizeof xi / sizeof xi[0]; k++)
             if (xi[k] != yi[k])
                 return 0;
@@ -5448,6 +5448,67 @@ static void test_blocklist(void)
     finish(s, loc);
 }
 
+/* A report's fact counts its blocking list entries once approved (not
+ * while proposed), and the appeals against them, whether folded or not. */
+static void test_report_facts_blocklist(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r1 = 0, r2 = 0;
+    draft d1 = {.code = "K1", .url = "https://k.example/1"};
+    draft d2 = {.code = "K2", .url = "https://k.example/2"};
+    vg_error err;
+    CHECK(put_report(s, &d1, 0, NOW, &r1, NULL, &err) == VG_OK);
+    CHECK(put_report(s, &d2, 0, NOW + 10, &r2, NULL, &err) == VG_OK);
+    vg_block_entry a = {.target = "https://k.example/1", .kind = VG_BLOCK_KIND_URL,
+                        .route_id = 1, .report_id = r1, .proposed_by = "ann",
+                        .proposed_at = NOW + 20, .legal_basis = "Art. 1", .category = "csam",
+                        .state = VG_BLOCK_PROPOSED};
+    vg_block_entry b = a;
+    b.target = "k.example";
+    b.kind = VG_BLOCK_KIND_DOMAIN;
+    block_probe p = {.put = &a};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    a.id = p.id;
+    p = (block_probe){.put = &b};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    b.id = p.id;
+    facts_seen seen;
+    read_facts(s, &seen);
+    CHECK(seen.n == 2 && seen.f[0].blocked == 0 && seen.f[0].appeals == 0);
+    fold_all(s, 10);
+    /* both approved, one appealed twice; the other report has none */
+    a.approved_by = b.approved_by = "sam";
+    a.approved_at = b.approved_at = NOW + 30;
+    a.state = b.state = VG_BLOCK_LISTED;
+    p = (block_probe){.put = &a};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    p = (block_probe){.put = &b};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    for (int i = 0; i < 2; i++) {
+        vg_block_appeal ap = {.entry_id = b.id, .url = "https://k.example/x", .reason = "mine",
+                              .contact = "", .created_at = NOW + 40 + i,
+                              .state = VG_APPEAL_OPEN, .decided_by = "", .decision = ""};
+        p = (block_probe){.appeal = &ap};
+        CHECK(vg_store_write(s, appeal_put_fn, &p, &err) == VG_OK);
+    }
+    facts_seen folded;
+    read_facts(s, &seen);
+    CHECK_INT_EQ(seen.n, 2);
+    if (seen.n == 2) {
+        CHECK_INT_EQ(seen.f[0].blocked, 2);
+        CHECK_INT_EQ(seen.f[0].appeals, 2);
+        CHECK(seen.f[1].blocked == 0 && seen.f[1].appeals == 0);
+    }
+    fold_all(s, 10);
+    read_facts(s, &folded);
+    CHECK_MSG(same_facts(&seen, &folded), "the blocking list's figures changed once folded");
+    CHECK(folded.n == 2 && folded.f[0].blocked == 2 && folded.f[0].appeals == 2);
+    finish(s, loc);
+}
+
 /* ---- the crawl job's targets (store/crawl.h) -------------------------------- */
 
 typedef struct crawl_probe {
@@ -5665,6 +5726,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_files_unmatch);
     RUN(test_tlog);
     RUN(test_blocklist);
+    RUN(test_report_facts_blocklist);
     RUN(test_crawl_targets);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);

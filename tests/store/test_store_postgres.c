@@ -178,7 +178,7 @@ static void test_locations(void)
                         " exchange_open_reports;"
                         "DROP TABLE stats_facts, stats_dirty; DROP VIEW stats_fact_source;"
                         "DROP FUNCTION stats_refresh, stats_mark, stats_fold;"
-                        "DROP FUNCTION stats_on_report, stats_on_child, stats_on_claim CASCADE;"
+                        "DROP FUNCTION stats_on_report, stats_on_child, stats_on_claim, stats_on_appeal CASCADE;"
                         "DROP TABLE notices_events; DROP TABLE notices;"
                         "DROP TABLE tlog_entries, tlog_hashes, tlog_checkpoints;"
                         "DROP TABLE blocklist_appeals, blocklist_version, blocklist;"

@@ -297,7 +297,11 @@ static const char *const migrations[] = {
     "  (SELECT CASE WHEN COUNT(*) FILTER (WHERE first_sent_at > 0) > 0"
     "    AND COUNT(*) FILTER (WHERE first_sent_at > 0 AND removed_at = 0) = 0"
     "    THEN MAX(removed_at) FILTER (WHERE first_sent_at > 0) ELSE 0 END"
-    "    FROM notices n WHERE n.report_id = r.id) AS removed_at"
+    "    FROM notices n WHERE n.report_id = r.id) AS removed_at,"
+    "  (SELECT COUNT(*) FROM blocklist b WHERE b.report_id = r.id AND b.approved_at > 0)"
+    "    AS blocked,"
+    "  (SELECT COUNT(*) FROM blocklist b JOIN blocklist_appeals p ON p.entry_id = b.id"
+    "    WHERE b.report_id = r.id) AS appeals"
     "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
     "  LEFT JOIN url_routes u ON u.id = (SELECT MIN(x.id) FROM url_routes x"
     "    WHERE x.report_id = r.id)"
@@ -308,7 +312,8 @@ static const char *const migrations[] = {
     "  source TEXT, reporter_kind TEXT, category TEXT, language TEXT, country TEXT,"
     "  state TEXT, legal TEXT, severity TEXT, age TEXT, host_country TEXT, asn TEXT,"
     "  provider TEXT, route TEXT, notices BIGINT, renotices BIGINT, escalations BIGINT,"
-    "  reappearances BIGINT, notice_at BIGINT, removed_at BIGINT);"
+    "  reappearances BIGINT, notice_at BIGINT, removed_at BIGINT, blocked BIGINT,"
+    "  appeals BIGINT);"
     "CREATE INDEX stats_facts_created ON stats_facts(created_at);"
     "INSERT INTO stats_facts SELECT * FROM stats_fact_source;"
     "CREATE TABLE stats_dirty(seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
@@ -332,7 +337,8 @@ static const char *const migrations[] = {
     "  provider = EXCLUDED.provider, route = EXCLUDED.route, notices = EXCLUDED.notices,"
     "  renotices = EXCLUDED.renotices, escalations = EXCLUDED.escalations,"
     "  reappearances = EXCLUDED.reappearances, notice_at = EXCLUDED.notice_at,"
-    "  removed_at = EXCLUDED.removed_at; $$;"
+    "  removed_at = EXCLUDED.removed_at, blocked = EXCLUDED.blocked,"
+    "  appeals = EXCLUDED.appeals; $$;"
     /* up to n marks, oldest first; the refresh is a later statement (READ
      * COMMITTED), so it sees what every mark taken stands for */
     "CREATE FUNCTION stats_fold(n BIGINT) RETURNS BIGINT LANGUAGE plpgsql AS $$"
@@ -361,6 +367,11 @@ static const char *const migrations[] = {
     "  ELSIF TG_OP = 'INSERT' THEN PERFORM stats_mark(ARRAY[NEW.report_id]);"
     "  ELSE PERFORM stats_mark(ARRAY[OLD.report_id, NEW.report_id]);"
     "  END IF; RETURN NULL; END $$;"
+    /* an appeal counts for the report of the entry it is against */
+    "CREATE FUNCTION stats_on_appeal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM stats_mark(ARRAY(SELECT report_id FROM blocklist"
+    "    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.entry_id ELSE NEW.entry_id END));"
+    "  RETURN NULL; END $$;"
     "CREATE FUNCTION stats_on_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
     "  PERFORM stats_mark(ARRAY[substr(NEW.target, 8)::bigint]); RETURN NULL; END $$;"
     "CREATE TRIGGER stats_facts_reports AFTER INSERT OR DELETE OR UPDATE OF case_id,"
@@ -372,6 +383,9 @@ static const char *const migrations[] = {
     PG_FACTS_OF_REPORT("url_routes", "url, country, hosting, actions, report_id")
     PG_FACTS_OF_REPORT("notices", "url, provider, first_sent_at, sent_count, escalated_at,"
                                   " reappeared_count, removed_at, report_id")
+    PG_FACTS_OF_REPORT("blocklist", "approved_at, report_id")
+    "CREATE TRIGGER stats_facts_blocklist_appeals AFTER INSERT OR DELETE ON blocklist_appeals"
+    "  FOR EACH ROW EXECUTE FUNCTION stats_on_appeal();"
     "CREATE TRIGGER stats_facts_claimed AFTER INSERT ON audit FOR EACH ROW"
     "  WHEN (NEW.action = 'item.claim' AND NEW.target ~ '^report:[0-9]{1,18}$')"
     "  EXECUTE FUNCTION stats_on_claim();",

@@ -318,7 +318,11 @@ static const char *const migrations[] = {
      "  (SELECT CASE WHEN SUM(first_sent_at > 0) > 0"
      "    AND SUM(first_sent_at > 0 AND removed_at = 0) = 0"
      "    THEN MAX(CASE WHEN first_sent_at > 0 THEN removed_at END) ELSE 0 END"
-     "    FROM notices n WHERE n.report_id = r.id) AS removed_at"
+     "    FROM notices n WHERE n.report_id = r.id) AS removed_at,"
+     "  (SELECT COUNT(*) FROM blocklist b WHERE b.report_id = r.id AND b.approved_at > 0)"
+     "    AS blocked,"
+     "  (SELECT COUNT(*) FROM blocklist b JOIN blocklist_appeals p ON p.entry_id = b.id"
+     "    WHERE b.report_id = r.id) AS appeals"
      "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
      "  LEFT JOIN url_routes u ON u.id = (SELECT MIN(x.id) FROM url_routes x"
      "    WHERE x.report_id = r.id)"
@@ -329,7 +333,8 @@ static const char *const migrations[] = {
      "  source TEXT, reporter_kind TEXT, category TEXT, language TEXT, country TEXT,"
      "  state TEXT, legal TEXT, severity TEXT, age TEXT, host_country TEXT, asn TEXT,"
      "  provider TEXT, route TEXT, notices INTEGER, renotices INTEGER, escalations INTEGER,"
-     "  reappearances INTEGER, notice_at INTEGER, removed_at INTEGER);"
+     "  reappearances INTEGER, notice_at INTEGER, removed_at INTEGER, blocked INTEGER,"
+     "  appeals INTEGER);"
      "CREATE INDEX stats_facts_created ON stats_facts(created_at);"
      "INSERT INTO stats_facts SELECT * FROM stats_fact_source;"
      "CREATE TABLE stats_dirty(report_id INTEGER PRIMARY KEY);"
@@ -350,6 +355,12 @@ static const char *const migrations[] = {
      SQ_FACTS_OF_REPORT("url_routes", "url, country, hosting, actions, report_id")
      SQ_FACTS_OF_REPORT("notices", "url, provider, first_sent_at, sent_count, escalated_at,"
                                    " reappeared_count, removed_at, report_id")
+     SQ_FACTS_OF_REPORT("blocklist", "approved_at, report_id")
+     /* an appeal counts for the report of the entry it is against */
+     SQ_FACTS_ON("blocklist_appeals_added", "INSERT ON blocklist_appeals",
+                 "SELECT report_id FROM blocklist WHERE id = NEW.entry_id")
+     SQ_FACTS_ON("blocklist_appeals_removed", "DELETE ON blocklist_appeals",
+                 "SELECT report_id FROM blocklist WHERE id = OLD.entry_id")
      "CREATE TRIGGER stats_facts_claimed AFTER INSERT ON audit"
      "  WHEN NEW.action = 'item.claim' AND NEW.target GLOB 'report:[0-9]*' BEGIN "
      SQ_FACTS_MARK("SELECT CAST(substr(NEW.target, 8) AS INTEGER) WHERE 1") "END;"),

@@ -11,7 +11,7 @@
     "id, case_id, created_at, first_look_at, decided_at, duplicate, files, known_files,"     \
     " claimed_files, videos, urls, source, reporter_kind, category, language, country,"      \
     " state, legal, severity, age, host_country, asn, provider, route, notices, renotices,"  \
-    " escalations, reappearances, notice_at, removed_at"
+    " escalations, reappearances, notice_at, removed_at, blocked, appeals"
 static const char SQL_FACTS[] =
     "SELECT " FACT_COLUMNS " FROM stats_facts WHERE created_at >= ?1 AND created_at < ?2"
     " AND id NOT IN (SELECT report_id FROM stats_dirty)"
@@ -43,9 +43,9 @@ vg_status sq_report_facts(void *tx, int64_t from, int64_t to, vg_store_fact_fn f
                                 &f.route};
         for (int i = 0; i < 13; i++)
             *texts[i] = (const char *)sqlite3_column_text(st, 11 + i);
-        int64_t *actions[] = {&f.notices,       &f.renotices, &f.escalations,
-                              &f.reappearances, &f.notice_at, &f.removed_at};
-        for (int i = 0; i < 6; i++)
+        int64_t *actions[] = {&f.notices,   &f.renotices,  &f.escalations, &f.reappearances,
+                              &f.notice_at, &f.removed_at, &f.blocked,     &f.appeals};
+        for (int i = 0; i < 8; i++)
             *actions[i] = sqlite3_column_int64(st, 24 + i);
         if (fn(ctx, &f)) {
             status = vg_error_set(err, VG_ERR_ABORTED, "reading the reports' facts was stopped");
