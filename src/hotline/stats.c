@@ -54,6 +54,32 @@ vg_status vg_hotline_stats(vg_store *store, const vg_stats_query *q, vg_stats_ta
     return VG_OK;
 }
 
+typedef struct fold {
+    size_t limit, folded;
+} fold;
+
+static vg_status fold_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    fold *f = ctx;
+    return vg_tx_stats_fold(tx, f->limit, &f->folded, err);
+}
+
+vg_status vg_hotline_stats_fold(vg_store *store, size_t batch, size_t max_batches,
+                                size_t *folded, vg_error *err)
+{
+    *folded = 0;
+    for (size_t i = 0; i < max_batches; i++) {
+        fold f = {batch, 0};
+        vg_status st = vg_store_write(store, fold_tx, &f, err);
+        if (st != VG_OK)
+            return st;
+        *folded += f.folded;
+        if (f.folded < batch)
+            break;
+    }
+    return VG_OK;
+}
+
 vg_status vg_hotline_stats_zone(vg_config *cfg, vg_tz **out, vg_error *err)
 {
     vg_status st = vg_tz_load(vg_config_get(cfg, "stats.time_zone", "UTC"), NULL, out, err);

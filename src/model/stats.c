@@ -37,6 +37,8 @@ static const char *const MEASURE_NAMES[VG_M_COUNT] = {"reports",
                                                       "escalations",
                                                       "removed",
                                                       "reappearances",
+                                                      "blocked",
+                                                      "appeals",
                                                       "first_look_24h",
                                                       "first_look_3d",
                                                       "first_look_7d",
@@ -353,6 +355,8 @@ vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err
     c[VG_M_ESCALATIONS] += f->escalations;
     c[VG_M_REMOVED] += f->removed_at != 0;
     c[VG_M_REAPPEARANCES] += f->reappearances;
+    c[VG_M_BLOCKED] += f->blocked;
+    c[VG_M_APPEALS] += f->appeals;
     int ok = doubles_push(&g->cases, (double)f->case_id);
     /* a decision no one made is not the team's time to assess */
     const int64_t at[VG_TIME_COUNT] = {f->first_look_at, automatic ? 0 : f->decided_at,

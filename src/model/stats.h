@@ -47,6 +47,9 @@ typedef struct vg_report_fact {
     int64_t notices, renotices, escalations, reappearances;
     int64_t notice_at;  /* its first notice's first message; 0: none */
     int64_t removed_at; /* the last removal once every notified URL is removed; 0: not (yet) */
+    /* The blocking list: the report's entries that were approved (listed,
+     * whatever became of them since), and the appeals against them. */
+    int64_t blocked, appeals;
 } vg_report_fact;
 
 /* The dimensions a table can be grouped by, with the column name each gets. */
@@ -103,6 +106,8 @@ enum {
     VG_M_ESCALATIONS,
     VG_M_REMOVED, /* every notified URL removed */
     VG_M_REAPPEARANCES,
+    VG_M_BLOCKED, /* blocking list entries approved */
+    VG_M_APPEALS, /* appeals against them */
     /* Windows: how many got there within 24 h, 3 days, 7 days of receipt,
      * and how many only after 42 days, for each of the four times (first
      * look, a person's assessment, the first notice, the removal); a share

@@ -173,6 +173,7 @@ typedef struct vg_store_ops {
                                 size_t *count, vg_error *err);
     vg_status (*report_facts)(void *tx, int64_t from, int64_t to, vg_store_fact_fn fn,
                               void *ctx, vg_error *err);
+    vg_status (*stats_fold)(void *tx, size_t limit, size_t *folded, vg_error *err);
     vg_status (*routes_todo)(void *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
                              size_t *count, vg_error *err);
     vg_status (*route_put)(void *tx, const vg_url_route_row *row, int *inserted, vg_error *err);

@@ -6,7 +6,9 @@
  * destination cannot hold (a number too big, a binary blob) stops the copy
  * instead of changing on the way. Tables are copied parents first (foreign
  * keys), and identity sequences move past the copied ids, so that the next
- * report gets the next number.
+ * report gets the next number. stats_facts and stats_dirty are not copied:
+ * they are derived, and the destination's triggers mark each report as its
+ * rows arrive (the stats job then folds them; reads are exact meanwhile).
  */
 #include "store/copy.h"
 
@@ -78,7 +80,9 @@ static vg_status list_tables(copier *c, vg_error *err)
     vg_status st = pg_exec(c,
                            "SELECT table_name FROM information_schema.tables WHERE "
                            "table_schema = current_schema() AND table_type = 'BASE TABLE' AND "
-                           "table_name <> 'vigie_schema' ORDER BY table_name",
+                           "table_name <> 'vigie_schema' AND table_name <> 'stats_facts' "
+                           "AND table_name <> 'stats_dirty' "
+                           "ORDER BY table_name",
                            0, NULL, &tables, "listing the destination's tables", err);
     if (st == VG_OK)
         st = pg_exec(c,
@@ -134,7 +138,8 @@ static vg_status check_source_tables(copier *c, vg_error *err)
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(c->from,
                            "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
-                           "name NOT LIKE 'sqlite_%'",
+                           "name NOT LIKE 'sqlite_%' AND name <> 'stats_facts' AND "
+                           "name <> 'stats_dirty'",
                            -1, &q, NULL) != SQLITE_OK)
         return sq_failed(c, "listing the source's tables", err);
     vg_status st = VG_OK;

@@ -590,6 +590,11 @@ vg_status vg_tx_report_facts(vg_tx *tx, int64_t from, int64_t to, vg_store_fact_
     return tx->ops->report_facts(tx->impl, from, to, fn, ctx, err);
 }
 
+vg_status vg_tx_stats_fold(vg_tx *tx, size_t limit, size_t *folded, vg_error *err)
+{
+    return tx->ops->stats_fold(tx->impl, limit, folded, err);
+}
+
 vg_status vg_tx_routes_todo(vg_tx *tx, const char *legal, size_t limit, vg_url_route_todo **todo,
                             size_t *count, vg_error *err)
 {

@@ -17,6 +17,7 @@
 #include "hotline/accounts.h"
 #include "hotline/housekeeping.h"
 #include "hotline/routing.h"
+#include "hotline/stats.h"
 #include "jobs/jobs.h"
 #include "store/people.h"
 #include "store/items.h"
@@ -305,6 +306,11 @@ static void test_orientation(void)
     CHECK(vg_jobs_run_due(j, now, &ran, NULL) == VG_OK);
     CHECK_INT_EQ(ran, 2); /* housekeeping, then orientation */
     CHECK_MSG(strstr(l.last, "orientation: proposed 3 routes") != NULL, "%s", l.last);
+    /* the stats job, after them, folded the reports and routes just
+     * written into the statistics' facts: nothing is left */
+    size_t left = 1;
+    CHECK(vg_hotline_stats_fold(h->store, 100, 1, &left, NULL) == VG_OK);
+    CHECK_INT_EQ(left, 0);
 
     vg_url_route_row *rows = NULL;
     size_t n = 0;

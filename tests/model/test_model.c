@@ -1051,10 +1051,11 @@ static void test_stats_action(void)
 {
     const int64_t T = 1767225600, H = 3600, D = 24 * H;
     const vg_report_fact facts[] = {
-        /* FR, noticed after 24 h exactly, removed after 3 days */
+        /* FR, noticed after 24 h exactly, removed after 3 days; its URL
+         * and domain on the blocking list, the domain appealed once */
         {.id = 1, .case_id = 1, .created_at = T, .host_country = "FR", .asn = "AS64500",
          .provider = "Hosting One", .route = "notice_host,refer_police", .notices = 1,
-         .notice_at = T + D, .removed_at = T + 3 * D},
+         .notice_at = T + D, .removed_at = T + 3 * D, .blocked = 2, .appeals = 1},
         /* FR, noticed after 24 h and a second, sent again twice, escalated,
          * removed after 42 days and a second, came back once */
         {.id = 2, .case_id = 2, .created_at = T, .host_country = "FR", .asn = "AS64500",
@@ -1064,7 +1065,7 @@ static void test_stats_action(void)
         /* DE, two URLs noticed after 6 days, one still up */
         {.id = 3, .case_id = 3, .created_at = T, .host_country = "DE", .asn = "AS64501",
          .provider = "Zweite GmbH", .route = "notice_host", .notices = 2, .renotices = 1,
-         .notice_at = T + 6 * D},
+         .notice_at = T + 6 * D, .blocked = 1, .appeals = 2},
         /* DE, forwarded to the partner hotline: no notice of ours */
         {.id = 4, .case_id = 4, .created_at = T, .host_country = "DE", .asn = "AS64501",
          .route = "forward_partner"},
@@ -1088,6 +1089,7 @@ static void test_stats_action(void)
     } counts[] = {
         {VG_M_REPORTS, 6}, {VG_M_ROUTED, 5}, {VG_M_NOTICED, 3}, {VG_M_NOTICES, 4},
         {VG_M_RENOTICES, 3}, {VG_M_ESCALATIONS, 1}, {VG_M_REMOVED, 2}, {VG_M_REAPPEARANCES, 1},
+        {VG_M_BLOCKED, 3}, {VG_M_APPEALS, 3},
         /* notices after 24 h, 24 h + 1 s, 6 days */
         {VG_M_WINDOW(VG_TIME_NOTICE, VG_WINDOW_24H), 1},
         {VG_M_WINDOW(VG_TIME_NOTICE, VG_WINDOW_3D), 2},

@@ -85,12 +85,13 @@ static void test_api(void)
     /* CSV, as `vigie stats` prints it. */
     CHECK_INT_EQ(api_get(&t, key, "/api/v1/stats?to=2027-01-01&by=month&format=csv", &r), 200);
     CHECK(r.body && !strncmp(r.body, "month,reports,cases,duplicates,files,", 37));
-    /* the counts (after looked, nothing routed, noticed nor timed), then 8 hours unknown */
+    /* the counts (after looked, nothing routed, noticed, blocked nor timed), then 8 hours
+     * unknown */
     CHECK(r.body && strstr(r.body, "\n2026-01,1,1,0,0,0,0,0,1,0,0,0,0,0,0,"
-                                   "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+                                   "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
                                    ",,,,,,,\n"));
     CHECK(r.body && strstr(r.body, "\n2026-02,2,2,0,0,0,0,0,2,0,0,0,0,0,0,"
-                                   "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+                                   "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
                                    ",,,,,,,\n"));
     ts_response_free(&r);
 
@@ -407,7 +408,9 @@ static void test_time_zone(void)
  * reports of 10 March 2025 12:00 UTC, eleven routed with a notice sent 6 h
  * after each (three of them sent again), ten removed 12, 24, ..., 120 h
  * after receipt. Counts under 10 read "fewer than 10"; the median time to
- * removal (nearest rank, the 5th of 10: 60 h) is published over 10. */
+ * removal (nearest rank, the 5th of 10: 60 h) is published over 10. Each
+ * routed URL went on the blocking list (three of them appealed); the last
+ * report's URL is only proposed, not counted. */
 static void test_transparency_action(void)
 {
     const long long T = 1741608000LL;
@@ -420,6 +423,22 @@ static void test_transparency_action(void)
         snprintf(sql, sizeof sql, "UPDATE reports SET created_at = %lld WHERE id = %lld", T,
                  (long long)id);
         CHECK(id && ti_sql_exec(&t, sql));
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO blocklist(target, kind, route_id, report_id, proposed_by,"
+                 " proposed_at, approved_by, approved_at, legal_basis, category, state)"
+                 " VALUES ('%s', 'url', 0, %lld, 'ann', %lld, '%s', %lld, 'Art. 1', 'csam',"
+                 " '%s')",
+                 url, (long long)id, T + 7200, k == 12 ? "" : "sam", k == 12 ? 0LL : T + 9000,
+                 k == 12 ? "proposed" : "listed");
+        CHECK(ti_sql_exec(&t, sql));
+        if (k <= 3) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO blocklist_appeals(entry_id, url, reason, contact, created_at,"
+                     " state) SELECT id, '%s', 'mine', '', %lld, 'open' FROM blocklist"
+                     " WHERE report_id = %lld",
+                     url, T + 86400, (long long)id);
+            CHECK(ti_sql_exec(&t, sql));
+        }
         if (k == 12)
             continue;
         snprintf(sql, sizeof sql,
@@ -457,6 +476,8 @@ static void test_transparency_action(void)
         {"Removed more than 42 days after the report", "0"},
         {"Median time from a report to the first notice", "6.0 hours"},
         {"Median time from a report to the removal of its material", "60.0 hours"},
+        {"Addresses put on the blocking list", "11"},
+        {"Appeals against the blocking list", "fewer than 10"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         CHECK_MSG(!strcmp(row_of(r.body, rows[i].label, cell, sizeof cell), rows[i].value),
@@ -467,6 +488,8 @@ static void test_transparency_action(void)
     CHECK_STR_EQ(row_of(r.body, "Notifications envoyées aux hébergeurs", cell, sizeof cell), "11");
     CHECK_STR_EQ(row_of(r.body, "Relances envoyées aux hébergeurs", cell, sizeof cell),
                  "moins de 10");
+    CHECK_STR_EQ(row_of(r.body, "Adresses ajoutées à la liste de blocage", cell, sizeof cell),
+                 "11");
     ts_response_free(&r);
     ts_stop(&t);
 }

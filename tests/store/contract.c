@@ -4710,6 +4710,162 @@ static void test_report_facts(void)
     a = (facts_args){0, NOW + 1000, &seen};
     CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_ERR_ABORTED);
     CHECK_INT_EQ(seen.n, 1);
+    /* the facts follow later changes: the first report of case a moves to
+     * case b, before b's own report (which becomes a duplicate, and a's
+     * second report the first of its case); the second report is claimed,
+     * then decided */
+    MUST(s, .kind = STEP_SET_CASE, .id = r1, .number = cb);
+    snprintf(target, sizeof target, "report:%" PRId64, r2);
+    append(s, NOW + 600, "user:ann", "item.claim", target, "{}");
+    vg_item decided = {.report_id = r2, .state = VG_ITEM_CONFIRMED, .version = 1,
+                       .legal = VG_LEGAL_NOT_ILLEGAL};
+    put_item(s, &decided, NOW + 700);
+    memset(&seen, 0, sizeof seen);
+    a = (facts_args){NOW, NOW + 1000, &seen};
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
+    CHECK_INT_EQ(seen.n, 3);
+    if (seen.n == 3) {
+        const vg_report_fact *f = seen.f;
+        CHECK(f[0].case_id == cb && f[0].duplicate == 0);
+        CHECK(f[1].case_id == ca && f[1].duplicate == 0 && f[1].first_look_at == NOW + 600);
+        CHECK_INT_EQ(f[1].decided_at, NOW + 700);
+        CHECK_STR_EQ(f[1].legal, VG_LEGAL_NOT_ILLEGAL);
+        CHECK(f[2].case_id == cb && f[2].duplicate == 1);
+    }
+    finish(s, loc);
+}
+
+/* The same facts whether a report's row was folded or not. */
+static int same_facts(const facts_seen *a, const facts_seen *b)
+{
+    if (a->n != b->n || a->n > 8)
+        return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const vg_report_fact *x = &a->f[i], *y = &b->f[i];
+        const int64_t xi[] = {x->id,       x->case_id,     x->created_at,    x->first_look_at,
+                              x->decided_at, x->duplicate,  x->files,         x->known_files,
+                              x->claimed_files, x->videos,  x->urls,          x->notices,
+                              x->renotices, x->escalations, x->reappearances, x->notice_at,
+                              x->removed_at, x->blocked,   x->appeals};
+        const int64_t yi[] = {y->id,       y->case_id,     y->created_at,    y->first_look_at,
+                              y->decided_at, y->duplicate,  y->files,         y->known_files,
+                              y->claimed_files, y->videos,  y->urls,          y->notices,
+                              y->renotices, y->escalations, y->reappearances, y->notice_at,
+                              y->removed_at, y->blocked,   y->appeals};
+        for (size_t k = 0; k < sizeof xi / sizeof xi[0]; k++)
+            if (xi[k] != yi[k])
+                return 0;
+        const char *xt[] = {x->source, x->reporter_kind, x->category, x->language, x->country,
+                            x->state,  x->legal,         x->severity, x->age,      x->host_country,
+                            x->asn,    x->provider,      x->route};
+        const char *yt[] = {y->source, y->reporter_kind, y->category, y->language, y->country,
+                            y->state,  y->legal,         y->severity, y->age,      y->host_country,
+                            y->asn,    y->provider,      y->route};
+        for (size_t k = 0; k < 13; k++)
+            if ((xt[k] == NULL) != (yt[k] == NULL) || (xt[k] && strcmp(xt[k], yt[k])))
+                return 0;
+    }
+    return 1;
+}
+
+typedef struct fold_args {
+    size_t limit, folded;
+} fold_args;
+
+static vg_status fold_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    fold_args *f = ctx;
+    return vg_tx_stats_fold(tx, f->limit, &f->folded, err);
+}
+
+/* Fold batches of limit until one folds fewer; the batches it took. */
+static int fold_all(vg_store *s, size_t limit)
+{
+    vg_error err;
+    int batches = 0;
+    fold_args f;
+    do {
+        f = (fold_args){limit, 0};
+        CHECK(vg_store_write(s, fold_fn, &f, &err) == VG_OK);
+        batches++;
+    } while (f.folded == limit && batches < 100);
+    return batches;
+}
+
+static void read_facts(vg_store *s, facts_seen *seen)
+{
+    memset(seen, 0, sizeof *seen);
+    facts_args a = {0, NOW + 100000, seen};
+    vg_error err;
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
+}
+
+/* Writes mark reports and folding stores their rows: reads give the same
+ * facts before a fold, halfway through, after it, and after changes made
+ * since (a report moved to another case, a claim, a decision), which the
+ * folded rows do not show until the next fold. */
+static void test_report_facts_fold(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t ca = 0, cb = 0, r1 = 0, r2 = 0, r3 = 0;
+    draft d1 = {.code = "H1", .url = "https://h.example/1", .sha256 = "t1",
+                .known = VG_FILE_KNOWN, .vault_id = "w1"};
+    draft d2 = {.code = "H2", .sha256 = "t2", .known = VG_FILE_CLAIMED};
+    draft d3 = {.code = "H3", .url = "https://h.example/3"};
+    vg_error err;
+    CHECK(put_report(s, &d1, 0, NOW, &r1, &ca, &err) == VG_OK);
+    CHECK(put_report(s, &d2, ca, NOW + 10, &r2, NULL, &err) == VG_OK);
+    CHECK(put_report(s, &d3, 0, NOW + 20, &r3, &cb, &err) == VG_OK);
+    char target[32];
+    snprintf(target, sizeof target, "report:%" PRId64, r1);
+    append(s, NOW + 100, "user:ann", "item.claim", target, "{}");
+    vg_item it = {.report_id = r1, .state = VG_ITEM_CONFIRMED, .version = 2,
+                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2"};
+    put_item(s, &it, NOW + 300);
+
+    facts_seen before, now;
+    read_facts(s, &before);
+    CHECK_INT_EQ(before.n, 3);
+    CHECK(before.n == 3 && before.f[0].first_look_at == NOW + 100 && before.f[1].duplicate == 1 &&
+          before.f[2].duplicate == 0);
+    /* one mark at a time: every read between gives the same facts */
+    fold_args one = {1, 0};
+    CHECK(vg_store_write(s, fold_fn, &one, &err) == VG_OK);
+    CHECK_INT_EQ(one.folded, 1);
+    read_facts(s, &now);
+    CHECK_MSG(same_facts(&before, &now), "the facts changed with a partial fold");
+    CHECK(fold_all(s, 1) > 1);
+    read_facts(s, &now);
+    CHECK_MSG(same_facts(&before, &now), "the facts changed once folded");
+    /* nothing left to fold */
+    fold_args rest = {100, 7};
+    CHECK(vg_store_write(s, fold_fn, &rest, &err) == VG_OK);
+    CHECK_INT_EQ(rest.folded, 0);
+
+    /* changes after the fold: r1 moves to case b, before b's own report
+     * (which becomes a duplicate, and r2 the first of case a); r2 is
+     * claimed, then decided */
+    MUST(s, .kind = STEP_SET_CASE, .id = r1, .number = cb);
+    snprintf(target, sizeof target, "report:%" PRId64, r2);
+    append(s, NOW + 600, "user:ann", "item.claim", target, "{}");
+    vg_item decided = {.report_id = r2, .state = VG_ITEM_CONFIRMED, .version = 1,
+                       .legal = VG_LEGAL_NOT_ILLEGAL};
+    put_item(s, &decided, NOW + 700);
+    read_facts(s, &before);
+    CHECK_INT_EQ(before.n, 3);
+    if (before.n == 3) {
+        const vg_report_fact *f = before.f;
+        CHECK(f[0].case_id == cb && f[0].duplicate == 0);
+        CHECK(f[1].case_id == ca && f[1].duplicate == 0 && f[1].first_look_at == NOW + 600);
+        CHECK_INT_EQ(f[1].decided_at, NOW + 700);
+        CHECK(f[2].case_id == cb && f[2].duplicate == 1);
+    }
+    fold_all(s, 2);
+    read_facts(s, &now);
+    CHECK_MSG(same_facts(&before, &now), "the facts changed once the changes were folded");
     finish(s, loc);
 }
 
@@ -5304,6 +5460,67 @@ static void test_blocklist(void)
     finish(s, loc);
 }
 
+/* A report's fact counts its blocking list entries once approved (not
+ * while proposed), and the appeals against them, whether folded or not. */
+static void test_report_facts_blocklist(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r1 = 0, r2 = 0;
+    draft d1 = {.code = "K1", .url = "https://k.example/1"};
+    draft d2 = {.code = "K2", .url = "https://k.example/2"};
+    vg_error err;
+    CHECK(put_report(s, &d1, 0, NOW, &r1, NULL, &err) == VG_OK);
+    CHECK(put_report(s, &d2, 0, NOW + 10, &r2, NULL, &err) == VG_OK);
+    vg_block_entry a = {.target = "https://k.example/1", .kind = VG_BLOCK_KIND_URL,
+                        .route_id = 1, .report_id = r1, .proposed_by = "ann",
+                        .proposed_at = NOW + 20, .legal_basis = "Art. 1", .category = "csam",
+                        .state = VG_BLOCK_PROPOSED};
+    vg_block_entry b = a;
+    b.target = "k.example";
+    b.kind = VG_BLOCK_KIND_DOMAIN;
+    block_probe p = {.put = &a};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    a.id = p.id;
+    p = (block_probe){.put = &b};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    b.id = p.id;
+    facts_seen seen;
+    read_facts(s, &seen);
+    CHECK(seen.n == 2 && seen.f[0].blocked == 0 && seen.f[0].appeals == 0);
+    fold_all(s, 10);
+    /* both approved, one appealed twice; the other report has none */
+    a.approved_by = b.approved_by = "sam";
+    a.approved_at = b.approved_at = NOW + 30;
+    a.state = b.state = VG_BLOCK_LISTED;
+    p = (block_probe){.put = &a};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    p = (block_probe){.put = &b};
+    CHECK(vg_store_write(s, block_put_fn, &p, &err) == VG_OK);
+    for (int i = 0; i < 2; i++) {
+        vg_block_appeal ap = {.entry_id = b.id, .url = "https://k.example/x", .reason = "mine",
+                              .contact = "", .created_at = NOW + 40 + i,
+                              .state = VG_APPEAL_OPEN, .decided_by = "", .decision = ""};
+        p = (block_probe){.appeal = &ap};
+        CHECK(vg_store_write(s, appeal_put_fn, &p, &err) == VG_OK);
+    }
+    facts_seen folded;
+    read_facts(s, &seen);
+    CHECK_INT_EQ(seen.n, 2);
+    if (seen.n == 2) {
+        CHECK_INT_EQ(seen.f[0].blocked, 2);
+        CHECK_INT_EQ(seen.f[0].appeals, 2);
+        CHECK(seen.f[1].blocked == 0 && seen.f[1].appeals == 0);
+    }
+    fold_all(s, 10);
+    read_facts(s, &folded);
+    CHECK_MSG(same_facts(&seen, &folded), "the blocking list's figures changed once folded");
+    CHECK(folded.n == 2 && folded.f[0].blocked == 2 && folded.f[0].appeals == 2);
+    finish(s, loc);
+}
+
 /* ---- the crawl job's targets (store/crawl.h) -------------------------------- */
 
 typedef struct crawl_probe {
@@ -5515,11 +5732,13 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_job_leases);
     RUN(test_alerts);
     RUN(test_report_facts);
+    RUN(test_report_facts_fold);
     RUN(test_report_facts_action);
     RUN(test_exchange);
     RUN(test_files_unmatch);
     RUN(test_tlog);
     RUN(test_blocklist);
+    RUN(test_report_facts_blocklist);
     RUN(test_crawl_targets);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);

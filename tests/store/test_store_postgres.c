@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 13);
+        CHECK_INT_EQ(vg_store_schema_version(s), 14);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 13);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 14);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
      * decisions made before it learn the report they came from, when
@@ -176,6 +176,9 @@ static void test_locations(void)
                         "ALTER TABLE report_files DROP COLUMN match_signal;"
                         "DROP TABLE exchange_banks, exchange_bank_content,"
                         " exchange_open_reports;"
+                        "DROP TABLE stats_facts, stats_dirty; DROP VIEW stats_fact_source;"
+                        "DROP FUNCTION stats_refresh, stats_mark, stats_fold;"
+                        "DROP FUNCTION stats_on_report, stats_on_child, stats_on_claim, stats_on_appeal CASCADE;"
                         "DROP TABLE notices_events; DROP TABLE notices;"
                         "DROP TABLE tlog_entries, tlog_hashes, tlog_checkpoints;"
                         "DROP TABLE blocklist_appeals, blocklist_version, blocklist;"
@@ -190,7 +193,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 13);
+        CHECK_INT_EQ(vg_store_schema_version(s), 14);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */

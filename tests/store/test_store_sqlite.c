@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 18);
+        CHECK_INT_EQ(vg_store_schema_version(s), 19);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 18);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 19);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -360,7 +360,31 @@ static void test_migrations(void)
     /* back to version 1, as a database made before migration 2: without
      * what migrations 2 to 9 add, with what migration 5 removes, and a
      * report in a status migration 5 renames */
-    tamper(dir, "DROP TABLE console_items; DROP TABLE console_bank;"
+    tamper(dir, "DROP TRIGGER stats_facts_reports_added;"
+                "DROP TRIGGER stats_facts_reports_changed;"
+                "DROP TRIGGER stats_facts_reports_removed;DROP TRIGGER stats_facts_claimed;"
+                "DROP TRIGGER stats_facts_report_files_added;"
+                "DROP TRIGGER stats_facts_report_files_changed;"
+                "DROP TRIGGER stats_facts_report_files_removed;"
+                "DROP TRIGGER stats_facts_report_urls_added;"
+                "DROP TRIGGER stats_facts_report_urls_changed;"
+                "DROP TRIGGER stats_facts_report_urls_removed;"
+                "DROP TRIGGER stats_facts_console_items_added;"
+                "DROP TRIGGER stats_facts_console_items_changed;"
+                "DROP TRIGGER stats_facts_console_items_removed;"
+                "DROP TRIGGER stats_facts_url_routes_added;"
+                "DROP TRIGGER stats_facts_url_routes_changed;"
+                "DROP TRIGGER stats_facts_url_routes_removed;"
+                "DROP TRIGGER stats_facts_notices_added;"
+                "DROP TRIGGER stats_facts_notices_changed;"
+                "DROP TRIGGER stats_facts_notices_removed;"
+                "DROP TRIGGER stats_facts_blocklist_added;"
+                "DROP TRIGGER stats_facts_blocklist_changed;"
+                "DROP TRIGGER stats_facts_blocklist_removed;"
+                "DROP TRIGGER stats_facts_blocklist_appeals_added;"
+                "DROP TRIGGER stats_facts_blocklist_appeals_removed;"
+                "DROP VIEW stats_fact_source; DROP TABLE stats_facts; DROP TABLE stats_dirty;"
+                "DROP TABLE console_items; DROP TABLE console_bank;"
                 "DROP INDEX idempotency_created; DROP INDEX audit_target;"
                 "ALTER TABLE api_keys DROP COLUMN trust; DROP TABLE login_throttle;"
                 "ALTER TABLE accounts ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;"
@@ -387,7 +411,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 18);
+    CHECK_INT_EQ(vg_store_schema_version(s), 19);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -413,7 +437,7 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM routing_deliveries"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM notices"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM crawl_targets"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 18);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 19);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");

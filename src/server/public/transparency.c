@@ -96,6 +96,8 @@ static void action_table(vg_page *p, const vg_public *pub, const vg_stats_group 
     figure_row(p, pub, "transparency.removed_7d", c[VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_7D)]);
     figure_row(p, pub, "transparency.removed_over_42d",
                c[VG_M_WINDOW(VG_TIME_REMOVAL, VG_WINDOW_OVER_42D)]);
+    figure_row(p, pub, "transparency.blocked", c[VG_M_BLOCKED]);
+    figure_row(p, pub, "transparency.appeals", c[VG_M_APPEALS]);
     hours_row(p, pub, "transparency.notice_time", all->hours[VG_M_NOTICE_MEDIAN_H - VG_M_COUNTS],
               c[VG_M_NOTICED]);
     hours_row(p, pub, "transparency.removal_time",

@@ -11,6 +11,13 @@
 
 #include "store/postgres/pg.h"
 
+/* Statistics' facts (migration 14): a table of rows belonging to a report
+ * (report_id) marks the report dirty when one is added or removed or a
+ * column statistics read changes. */
+#define PG_FACTS_OF_REPORT(table, columns)                                                    \
+    "CREATE TRIGGER stats_facts_" table " AFTER INSERT OR DELETE OR UPDATE OF " columns     \
+    " ON " table " FOR EACH ROW EXECUTE FUNCTION stats_on_child();"
+
 /* Each entry moves the schema from version i to i + 1; never edit one that
  * has shipped, append a new one. */
 static const char *const migrations[] = {
@@ -243,6 +250,145 @@ static const char *const migrations[] = {
     "  known BIGINT NOT NULL DEFAULT 0, found BIGINT NOT NULL DEFAULT 0,"
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX crawl_targets_due ON crawl_targets(next_due_at);",
+    /* 14 (SQLite's 19, stats_facts): one row per report with everything
+     * statistics count (store/stats.h); a change marks the reports it
+     * touches in stats_dirty, reads compute dirty reports from the view,
+     * the stats job folds them (what and why: the SQLite migration).
+     * stats_dirty is a log, not a set: a mark is a plain INSERT, which
+     * never waits for another transaction (a unique report_id would make
+     * two writers marking the same new reports wait for each other, and a
+     * mark that finds one already there could be lost to a fold taking that
+     * one at the same time). A fold deletes the marks it saw, then
+     * recomputes their reports in a later statement, which sees every
+     * change those marks stand for; marks committed meanwhile stay. Only
+     * the fold writes stats_facts, by upsert. */
+    "CREATE VIEW stats_fact_source AS SELECT r.id, r.case_id, r.created_at,"
+    "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
+    "    AND a.action = 'item.claim'), 0) AS first_look_at,"
+    "  CASE WHEN i.state IN ('confirmed', 'auto') THEN COALESCE(i.updated_at, 0) ELSE 0 END"
+    "    AS decided_at,"
+    "  EXISTS(SELECT 1 FROM reports p WHERE p.case_id = r.case_id AND p.id < r.id)::int"
+    "    AS duplicate,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id) AS files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 1)"
+    "    AS known_files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 2)"
+    "    AS claimed_files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id"
+    "    AND f.content_type LIKE 'video/%') AS videos,"
+    "  (SELECT COUNT(*) FROM report_urls l WHERE l.report_id = r.id) AS urls,"
+    "  r.source, r.reporter_kind, r.category, r.language, r.country, i.state, i.legal,"
+    "  i.severity, i.age, NULLIF(u.country, '') AS host_country,"
+    "  CASE WHEN u.hosting LIKE '[%' AND (u.hosting::jsonb -> 0 ->> 'asn') ~ '^[1-9][0-9]*$'"
+    "    THEN 'AS' || (u.hosting::jsonb -> 0 ->> 'asn') END AS asn,"
+    "  COALESCE(NULLIF(nf.provider, ''), CASE WHEN u.hosting LIKE '[%'"
+    "    THEN NULLIF(u.hosting::jsonb -> 0 ->> 'as_name', '') END) AS provider,"
+    "  CASE WHEN u.id IS NOT NULL THEN u.actions END AS route,"
+    "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.first_sent_at > 0)"
+    "    AS notices,"
+    "  (SELECT COALESCE(SUM(GREATEST(sent_count - 1, 0)), 0) FROM notices n"
+    "    WHERE n.report_id = r.id) AS renotices,"
+    "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.escalated_at > 0)"
+    "    AS escalations,"
+    "  (SELECT COALESCE(SUM(reappeared_count), 0) FROM notices n WHERE n.report_id = r.id)"
+    "    AS reappearances,"
+    "  (SELECT COALESCE(MIN(first_sent_at), 0) FROM notices n WHERE n.report_id = r.id"
+    "    AND n.first_sent_at > 0) AS notice_at,"
+    "  (SELECT CASE WHEN COUNT(*) FILTER (WHERE first_sent_at > 0) > 0"
+    "    AND COUNT(*) FILTER (WHERE first_sent_at > 0 AND removed_at = 0) = 0"
+    "    THEN MAX(removed_at) FILTER (WHERE first_sent_at > 0) ELSE 0 END"
+    "    FROM notices n WHERE n.report_id = r.id) AS removed_at,"
+    "  (SELECT COUNT(*) FROM blocklist b WHERE b.report_id = r.id AND b.approved_at > 0)"
+    "    AS blocked,"
+    "  (SELECT COUNT(*) FROM blocklist b JOIN blocklist_appeals p ON p.entry_id = b.id"
+    "    WHERE b.report_id = r.id) AS appeals"
+    "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+    "  LEFT JOIN url_routes u ON u.id = (SELECT MIN(x.id) FROM url_routes x"
+    "    WHERE x.report_id = r.id)"
+    "  LEFT JOIN notices nf ON nf.report_id = r.id AND nf.url = u.url;"
+    "CREATE TABLE stats_facts(id BIGINT PRIMARY KEY, case_id BIGINT, created_at BIGINT,"
+    "  first_look_at BIGINT, decided_at BIGINT, duplicate INTEGER, files BIGINT,"
+    "  known_files BIGINT, claimed_files BIGINT, videos BIGINT, urls BIGINT,"
+    "  source TEXT, reporter_kind TEXT, category TEXT, language TEXT, country TEXT,"
+    "  state TEXT, legal TEXT, severity TEXT, age TEXT, host_country TEXT, asn TEXT,"
+    "  provider TEXT, route TEXT, notices BIGINT, renotices BIGINT, escalations BIGINT,"
+    "  reappearances BIGINT, notice_at BIGINT, removed_at BIGINT, blocked BIGINT,"
+    "  appeals BIGINT);"
+    "CREATE INDEX stats_facts_created ON stats_facts(created_at);"
+    "INSERT INTO stats_facts SELECT * FROM stats_fact_source;"
+    "CREATE TABLE stats_dirty(seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  report_id BIGINT NOT NULL);"
+    "CREATE INDEX stats_dirty_report ON stats_dirty(report_id);"
+    "CREATE FUNCTION stats_mark(ids BIGINT[]) RETURNS void LANGUAGE sql AS $$"
+    "  INSERT INTO stats_dirty(report_id) SELECT DISTINCT unnest(ids); $$;"
+    "CREATE FUNCTION stats_refresh(ids BIGINT[]) RETURNS void LANGUAGE sql AS $$"
+    "  DELETE FROM stats_facts WHERE id = ANY(ids);"
+    "  INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id = ANY(ids)"
+    "  ON CONFLICT (id) DO UPDATE SET"
+    "  case_id = EXCLUDED.case_id, created_at = EXCLUDED.created_at,"
+    "  first_look_at = EXCLUDED.first_look_at, decided_at = EXCLUDED.decided_at,"
+    "  duplicate = EXCLUDED.duplicate, files = EXCLUDED.files,"
+    "  known_files = EXCLUDED.known_files, claimed_files = EXCLUDED.claimed_files,"
+    "  videos = EXCLUDED.videos, urls = EXCLUDED.urls, source = EXCLUDED.source,"
+    "  reporter_kind = EXCLUDED.reporter_kind, category = EXCLUDED.category,"
+    "  language = EXCLUDED.language, country = EXCLUDED.country, state = EXCLUDED.state,"
+    "  legal = EXCLUDED.legal, severity = EXCLUDED.severity, age = EXCLUDED.age,"
+    "  host_country = EXCLUDED.host_country, asn = EXCLUDED.asn,"
+    "  provider = EXCLUDED.provider, route = EXCLUDED.route, notices = EXCLUDED.notices,"
+    "  renotices = EXCLUDED.renotices, escalations = EXCLUDED.escalations,"
+    "  reappearances = EXCLUDED.reappearances, notice_at = EXCLUDED.notice_at,"
+    "  removed_at = EXCLUDED.removed_at, blocked = EXCLUDED.blocked,"
+    "  appeals = EXCLUDED.appeals; $$;"
+    /* up to n marks, oldest first; the refresh is a later statement (READ
+     * COMMITTED), so it sees what every mark taken stands for */
+    "CREATE FUNCTION stats_fold(n BIGINT) RETURNS BIGINT LANGUAGE plpgsql AS $$"
+    "  DECLARE ids BIGINT[]; marks BIGINT; BEGIN"
+    "  WITH taken AS (DELETE FROM stats_dirty WHERE seq IN"
+    "    (SELECT seq FROM stats_dirty ORDER BY seq LIMIT n) RETURNING report_id)"
+    "  SELECT array_agg(DISTINCT report_id), count(*) INTO ids, marks FROM taken;"
+    "  IF marks > 0 THEN PERFORM stats_refresh(ids); END IF;"
+    "  RETURN marks; END $$;"
+    /* a report's own row, and the later reports of the cases it leaves or
+     * joins (whether each is a duplicate) */
+    "CREATE FUNCTION stats_on_report() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF TG_OP = 'DELETE' THEN"
+    "    PERFORM stats_mark(ARRAY(SELECT OLD.id UNION SELECT id FROM reports"
+    "      WHERE case_id = OLD.case_id AND id > OLD.id));"
+    "  ELSIF TG_OP = 'INSERT' THEN"
+    "    PERFORM stats_mark(ARRAY(SELECT NEW.id UNION SELECT id FROM reports"
+    "      WHERE case_id = NEW.case_id AND id > NEW.id));"
+    "  ELSE"
+    "    PERFORM stats_mark(ARRAY(SELECT OLD.id UNION SELECT NEW.id UNION SELECT id"
+    "      FROM reports WHERE case_id IN (OLD.case_id, NEW.case_id)"
+    "      AND id > LEAST(OLD.id, NEW.id)));"
+    "  END IF; RETURN NULL; END $$;"
+    "CREATE FUNCTION stats_on_child() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF TG_OP = 'DELETE' THEN PERFORM stats_mark(ARRAY[OLD.report_id]);"
+    "  ELSIF TG_OP = 'INSERT' THEN PERFORM stats_mark(ARRAY[NEW.report_id]);"
+    "  ELSE PERFORM stats_mark(ARRAY[OLD.report_id, NEW.report_id]);"
+    "  END IF; RETURN NULL; END $$;"
+    /* an appeal counts for the report of the entry it is against */
+    "CREATE FUNCTION stats_on_appeal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM stats_mark(ARRAY(SELECT report_id FROM blocklist"
+    "    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.entry_id ELSE NEW.entry_id END));"
+    "  RETURN NULL; END $$;"
+    "CREATE FUNCTION stats_on_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  PERFORM stats_mark(ARRAY[substr(NEW.target, 8)::bigint]); RETURN NULL; END $$;"
+    "CREATE TRIGGER stats_facts_reports AFTER INSERT OR DELETE OR UPDATE OF case_id,"
+    "  created_at, source, reporter_kind, category, language, country ON reports"
+    "  FOR EACH ROW EXECUTE FUNCTION stats_on_report();"
+    PG_FACTS_OF_REPORT("report_files", "known, content_type, report_id")
+    PG_FACTS_OF_REPORT("report_urls", "report_id")
+    PG_FACTS_OF_REPORT("console_items", "state, legal, severity, age, updated_at, report_id")
+    PG_FACTS_OF_REPORT("url_routes", "url, country, hosting, actions, report_id")
+    PG_FACTS_OF_REPORT("notices", "url, provider, first_sent_at, sent_count, escalated_at,"
+                                  " reappeared_count, removed_at, report_id")
+    PG_FACTS_OF_REPORT("blocklist", "approved_at, report_id")
+    "CREATE TRIGGER stats_facts_blocklist_appeals AFTER INSERT OR DELETE ON blocklist_appeals"
+    "  FOR EACH ROW EXECUTE FUNCTION stats_on_appeal();"
+    "CREATE TRIGGER stats_facts_claimed AFTER INSERT ON audit FOR EACH ROW"
+    "  WHEN (NEW.action = 'item.claim' AND NEW.target ~ '^report:[0-9]{1,18}$')"
+    "  EXECUTE FUNCTION stats_on_claim();",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -8,46 +8,20 @@
 #include "store/postgres/pg.h"
 #include "store/stats.h"
 
-/* The same facts as the SQLite backend's query (first look: the first
- * claim in the audit log; decided: the item's last change once final). */
+/* A clean report's row is stats_facts'; a dirty one's (a change not yet
+ * folded) is computed by stats_fact_source (what each column means: the
+ * view in migration 14), so a read is always current. */
+#define FACT_COLUMNS                                                                          \
+    "id, case_id, created_at, first_look_at, decided_at, files, known_files, claimed_files,"  \
+    " videos, urls, duplicate, source, reporter_kind, category, language, country, state,"   \
+    " legal, severity, age, host_country, asn, provider, route, notices, renotices,"        \
+    " escalations, reappearances, notice_at, removed_at, blocked, appeals"
 static const char SQL_FACTS[] =
-    "SELECT r.id, r.case_id, r.created_at,"
-    " COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
-    "   AND a.action = 'item.claim'), 0),"
-    " CASE WHEN i.state IN ('confirmed', 'auto') THEN COALESCE(i.updated_at, 0) ELSE 0 END,"
-    " (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id),"
-    " (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 1),"
-    " (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 2),"
-    " (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id"
-    "   AND f.content_type LIKE 'video/%'),"
-    " (SELECT COUNT(*) FROM report_urls u WHERE u.report_id = r.id),"
-    " EXISTS(SELECT 1 FROM reports p WHERE p.case_id = r.case_id AND p.id < r.id)::int,"
-    " r.source, r.reporter_kind, r.category, r.language, r.country, i.state, i.legal,"
-    " i.severity, i.age,"
-    " NULLIF(u.country, ''),"
-    " CASE WHEN u.hosting LIKE '[%' AND (u.hosting::jsonb -> 0 ->> 'asn') ~ '^[1-9][0-9]*$'"
-    "   THEN 'AS' || (u.hosting::jsonb -> 0 ->> 'asn') END,"
-    " COALESCE(NULLIF(nf.provider, ''), CASE WHEN u.hosting LIKE '[%'"
-    "   THEN NULLIF(u.hosting::jsonb -> 0 ->> 'as_name', '') END),"
-    " CASE WHEN u.id IS NOT NULL THEN u.actions END,"
-    " COALESCE(n.sent, 0), COALESCE(n.resent, 0), COALESCE(n.escalated, 0),"
-    " COALESCE(n.reappeared, 0), COALESCE(n.first_sent, 0), COALESCE(n.removed, 0)"
-    " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
-    " LEFT JOIN url_routes u ON u.id = (SELECT MIN(x.id) FROM url_routes x"
-    "   WHERE x.report_id = r.id)"
-    " LEFT JOIN notices nf ON nf.report_id = r.id AND nf.url = u.url"
-    " LEFT JOIN (SELECT report_id, COUNT(*) FILTER (WHERE first_sent_at > 0) AS sent,"
-    "   SUM(GREATEST(sent_count - 1, 0)) AS resent,"
-    "   COUNT(*) FILTER (WHERE escalated_at > 0) AS escalated,"
-    "   SUM(reappeared_count) AS reappeared,"
-    "   MIN(first_sent_at) FILTER (WHERE first_sent_at > 0) AS first_sent,"
-    "   CASE WHEN COUNT(*) FILTER (WHERE first_sent_at > 0) > 0"
-    "     AND COUNT(*) FILTER (WHERE first_sent_at > 0 AND removed_at = 0) = 0"
-    "     THEN MAX(removed_at) FILTER (WHERE first_sent_at > 0) ELSE 0 END AS removed"
-    "   FROM notices WHERE report_id IN"
-    "     (SELECT id FROM reports WHERE created_at >= $1 AND created_at < $2)"
-    "   GROUP BY report_id) n ON n.report_id = r.id"
-    " WHERE r.created_at >= $1 AND r.created_at < $2 ORDER BY r.id";
+    "SELECT " FACT_COLUMNS " FROM stats_facts WHERE created_at >= $1 AND created_at < $2"
+    " AND id NOT IN (SELECT report_id FROM stats_dirty)"
+    " UNION ALL SELECT " FACT_COLUMNS " FROM stats_fact_source"
+    " WHERE id IN (SELECT report_id FROM stats_dirty) AND created_at >= $1 AND created_at < $2"
+    " ORDER BY id";
 
 typedef struct facts {
     vg_store_fact_fn fn;
@@ -78,9 +52,10 @@ static vg_status fact_batch(const PGresult *res, void *ctx, vg_error *err)
                                 &fact.route};
         for (int i = 0; i < 13; i++)
             *texts[i] = text_or_null(res, row, 11 + i);
-        int64_t *actions[] = {&fact.notices,       &fact.renotices, &fact.escalations,
-                              &fact.reappearances, &fact.notice_at, &fact.removed_at};
-        for (int i = 0; i < 6; i++)
+        int64_t *actions[] = {&fact.notices,    &fact.renotices,  &fact.escalations,
+                              &fact.reappearances, &fact.notice_at, &fact.removed_at,
+                              &fact.blocked,    &fact.appeals};
+        for (int i = 0; i < 8; i++)
             *actions[i] = pg_int(res, row, 24 + i);
         if (f->fn(f->ctx, &fact))
             return vg_error_set(err, VG_ERR_ABORTED, "reading the reports' facts was stopped");
@@ -96,4 +71,19 @@ vg_status pg_report_facts(void *tx, int64_t from, int64_t to, vg_store_fact_fn f
     pa_int(&a, to);
     facts f = {fn, ctx};
     return pg_each(tx, SQL_FACTS, &a, fact_batch, &f, "reading the reports' facts", err);
+}
+
+static const char SQL_FOLD[] = "SELECT stats_fold($1)";
+
+vg_status pg_stats_fold(void *tx, size_t limit, size_t *folded, vg_error *err)
+{
+    *folded = 0;
+    pg_args a = {0};
+    pa_int(&a, (int64_t)limit);
+    PGresult *res = pg_run(tx, SQL_FOLD, &a, "folding the statistics' changes", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    *folded = (size_t)pg_int(res, 0, 0);
+    PQclear(res);
+    return VG_OK;
 }

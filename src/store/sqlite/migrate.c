@@ -5,6 +5,23 @@
 
 #include "store/sqlite/sqlite.h"
 
+/* Statistics' facts (migration 19): a change marks the reports ids (a
+ * SELECT, inside a trigger) names as dirty; their rows are recomputed later
+ * (vg_tx_stats_fold), and read from stats_fact_source until then. */
+#define SQ_FACTS_MARK(ids)                                                                    \
+    "INSERT INTO stats_dirty(report_id) " ids " ON CONFLICT(report_id) DO NOTHING;"
+#define SQ_FACTS_ON(name, event, ids)                                                         \
+    "CREATE TRIGGER stats_facts_" name " AFTER " event " BEGIN " SQ_FACTS_MARK(ids) "END;"
+/* A table of rows belonging to a report (report_id): adding or removing
+ * one, or changing a column statistics read, marks its report. (The
+ * SELECTs end with a WHERE so that SQLite's parser does not read ON
+ * CONFLICT as a join's ON.) */
+#define SQ_FACTS_OF_REPORT(table, columns)                                                    \
+    SQ_FACTS_ON(table "_added", "INSERT ON " table, "SELECT NEW.report_id WHERE 1")         \
+    SQ_FACTS_ON(table "_changed", "UPDATE OF " columns " ON " table,                        \
+                "SELECT OLD.report_id UNION SELECT NEW.report_id WHERE 1")                    \
+    SQ_FACTS_ON(table "_removed", "DELETE ON " table, "SELECT OLD.report_id WHERE 1")
+
 /* Each entry moves the schema from version i to i + 1; never edit one that
  * has shipped, append a new one. */
 static const char *const migrations[] = {
@@ -250,6 +267,103 @@ static const char *const migrations[] = {
     "  known INTEGER NOT NULL DEFAULT 0, found INTEGER NOT NULL DEFAULT 0,"
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX crawl_targets_due ON crawl_targets(next_due_at);",
+    /* 19 (stats_facts): one row per report with everything statistics
+     * count (store/stats.h), so that a year is one range scan instead of
+     * eleven lookups per report. stats_fact_source computes a report's row
+     * from the tables it rests on. A write only marks the reports it
+     * touches in stats_dirty (one small insert a row changed, whichever
+     * use case made it); a read takes the rows of clean reports from
+     * stats_facts and those of dirty ones from the view, so figures are
+     * always current, and the stats job folds the dirty ones into
+     * stats_facts in small batches. A report's "duplicate" depends on the
+     * earlier reports of its case: a report added to, moved between or
+     * removed from a case marks the later ones. */
+    /* (+a.action: the claim is found through the report's few audit
+     * entries, audit_target, never through every claim, audit_action, which
+     * SQLite may take on a database never analysed) */
+    ("CREATE VIEW stats_fact_source AS SELECT r.id AS id, r.case_id AS case_id,"
+     "  r.created_at AS created_at,"
+     "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
+     "    AND +a.action = 'item.claim'), 0) AS first_look_at,"
+     "  CASE WHEN i.state IN ('confirmed', 'auto') THEN COALESCE(i.updated_at, 0) ELSE 0 END"
+     "    AS decided_at,"
+     "  EXISTS(SELECT 1 FROM reports p WHERE p.case_id = r.case_id AND p.id < r.id) AS duplicate,"
+     "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id) AS files,"
+     "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 1)"
+     "    AS known_files,"
+     "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 2)"
+     "    AS claimed_files,"
+     "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id"
+     "    AND f.content_type LIKE 'video/%') AS videos,"
+     "  (SELECT COUNT(*) FROM report_urls l WHERE l.report_id = r.id) AS urls,"
+     "  r.source AS source, r.reporter_kind AS reporter_kind, r.category AS category,"
+     "  r.language AS language, r.country AS country, i.state AS state, i.legal AS legal,"
+     "  i.severity AS severity, i.age AS age,"
+     "  NULLIF(u.country, '') AS host_country,"
+     "  CASE WHEN json_valid(u.hosting) AND json_extract(u.hosting, '$[0].asn') > 0"
+     "    THEN 'AS' || json_extract(u.hosting, '$[0].asn') END AS asn,"
+     "  COALESCE(NULLIF(nf.provider, ''), CASE WHEN json_valid(u.hosting)"
+     "    THEN NULLIF(json_extract(u.hosting, '$[0].as_name'), '') END) AS provider,"
+     "  CASE WHEN u.id IS NOT NULL THEN u.actions END AS route,"
+     "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.first_sent_at > 0)"
+     "    AS notices,"
+     "  (SELECT COALESCE(SUM(CASE WHEN sent_count > 1 THEN sent_count - 1 ELSE 0 END), 0)"
+     "    FROM notices n WHERE n.report_id = r.id) AS renotices,"
+     "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.escalated_at > 0)"
+     "    AS escalations,"
+     "  (SELECT COALESCE(SUM(reappeared_count), 0) FROM notices n WHERE n.report_id = r.id)"
+     "    AS reappearances,"
+     "  (SELECT COALESCE(MIN(first_sent_at), 0) FROM notices n WHERE n.report_id = r.id"
+     "    AND n.first_sent_at > 0) AS notice_at,"
+     "  (SELECT CASE WHEN SUM(first_sent_at > 0) > 0"
+     "    AND SUM(first_sent_at > 0 AND removed_at = 0) = 0"
+     "    THEN MAX(CASE WHEN first_sent_at > 0 THEN removed_at END) ELSE 0 END"
+     "    FROM notices n WHERE n.report_id = r.id) AS removed_at,"
+     "  (SELECT COUNT(*) FROM blocklist b WHERE b.report_id = r.id AND b.approved_at > 0)"
+     "    AS blocked,"
+     "  (SELECT COUNT(*) FROM blocklist b JOIN blocklist_appeals p ON p.entry_id = b.id"
+     "    WHERE b.report_id = r.id) AS appeals"
+     "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+     "  LEFT JOIN url_routes u ON u.id = (SELECT MIN(x.id) FROM url_routes x"
+     "    WHERE x.report_id = r.id)"
+     "  LEFT JOIN notices nf ON nf.report_id = r.id AND nf.url = u.url;"
+     "CREATE TABLE stats_facts(id INTEGER PRIMARY KEY, case_id INTEGER, created_at INTEGER,"
+     "  first_look_at INTEGER, decided_at INTEGER, duplicate INTEGER, files INTEGER,"
+     "  known_files INTEGER, claimed_files INTEGER, videos INTEGER, urls INTEGER,"
+     "  source TEXT, reporter_kind TEXT, category TEXT, language TEXT, country TEXT,"
+     "  state TEXT, legal TEXT, severity TEXT, age TEXT, host_country TEXT, asn TEXT,"
+     "  provider TEXT, route TEXT, notices INTEGER, renotices INTEGER, escalations INTEGER,"
+     "  reappearances INTEGER, notice_at INTEGER, removed_at INTEGER, blocked INTEGER,"
+     "  appeals INTEGER);"
+     "CREATE INDEX stats_facts_created ON stats_facts(created_at);"
+     "INSERT INTO stats_facts SELECT * FROM stats_fact_source;"
+     "CREATE TABLE stats_dirty(report_id INTEGER PRIMARY KEY);"
+     SQ_FACTS_ON("reports_added", "INSERT ON reports",
+                 "SELECT NEW.id UNION SELECT id FROM reports WHERE case_id = NEW.case_id"
+                 " AND id > NEW.id")
+     SQ_FACTS_ON("reports_changed",
+                 "UPDATE OF case_id, created_at, source, reporter_kind, category, language,"
+                 " country ON reports",
+                 "SELECT NEW.id UNION SELECT id FROM reports WHERE case_id IN (OLD.case_id,"
+                 " NEW.case_id) AND id > MIN(OLD.id, NEW.id)")
+     SQ_FACTS_ON("reports_removed", "DELETE ON reports",
+                 "SELECT OLD.id UNION SELECT id FROM reports WHERE case_id = OLD.case_id"
+                 " AND id > OLD.id")
+     SQ_FACTS_OF_REPORT("report_files", "known, content_type, report_id")
+     SQ_FACTS_OF_REPORT("report_urls", "report_id")
+     SQ_FACTS_OF_REPORT("console_items", "state, legal, severity, age, updated_at, report_id")
+     SQ_FACTS_OF_REPORT("url_routes", "url, country, hosting, actions, report_id")
+     SQ_FACTS_OF_REPORT("notices", "url, provider, first_sent_at, sent_count, escalated_at,"
+                                   " reappeared_count, removed_at, report_id")
+     SQ_FACTS_OF_REPORT("blocklist", "approved_at, report_id")
+     /* an appeal counts for the report of the entry it is against */
+     SQ_FACTS_ON("blocklist_appeals_added", "INSERT ON blocklist_appeals",
+                 "SELECT report_id FROM blocklist WHERE id = NEW.entry_id")
+     SQ_FACTS_ON("blocklist_appeals_removed", "DELETE ON blocklist_appeals",
+                 "SELECT report_id FROM blocklist WHERE id = OLD.entry_id")
+     "CREATE TRIGGER stats_facts_claimed AFTER INSERT ON audit"
+     "  WHEN NEW.action = 'item.claim' AND NEW.target GLOB 'report:[0-9]*' BEGIN "
+     SQ_FACTS_MARK("SELECT CAST(substr(NEW.target, 8) AS INTEGER) WHERE 1") "END;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

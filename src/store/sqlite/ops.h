@@ -105,6 +105,7 @@ SQ_OP(delivery_record, int64_t delivery_id, int64_t now, int delivered, const ch
       int64_t next_at, vg_error *err)
 SQ_OP(alert_attempts, int64_t alert_id, vg_alert_attempt **attempts, size_t *count, vg_error *err)
 SQ_OP(report_facts, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx, vg_error *err)
+SQ_OP(stats_fold, size_t limit, size_t *folded, vg_error *err)
 SQ_OP(routes_todo, const char *legal, size_t limit, vg_url_route_todo **todo, size_t *count,
       vg_error *err)
 SQ_OP(route_put, const vg_url_route_row *row, int *inserted, vg_error *err)

@@ -4,48 +4,20 @@
  */
 #include "store/sqlite/sqlite.h"
 
-/* The first look is the first claim in the audit log (a claim's time on the
- * item is replaced by later claims); a decision's time is the item's last
- * change once it is final. Orientation comes from the report's first route
- * (its hosting is vigie's own JSON array of addresses) and the notice of
- * that route's URL; action from all the report's notices, aggregated for
- * the period's reports only. */
+/* A clean report's row is stats_facts'; a dirty one's (a change not yet
+ * folded) is computed by stats_fact_source (what each column means: the
+ * view in migration 19), so a read is always current. */
+#define FACT_COLUMNS                                                                          \
+    "id, case_id, created_at, first_look_at, decided_at, duplicate, files, known_files,"     \
+    " claimed_files, videos, urls, source, reporter_kind, category, language, country,"      \
+    " state, legal, severity, age, host_country, asn, provider, route, notices, renotices,"  \
+    " escalations, reappearances, notice_at, removed_at, blocked, appeals"
 static const char SQL_FACTS[] =
-    "SELECT r.id, r.case_id, r.created_at,"
-    " COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
-    "   AND a.action = 'item.claim'), 0),"
-    " CASE WHEN i.state IN ('confirmed', 'auto') THEN COALESCE(i.updated_at, 0) ELSE 0 END,"
-    " EXISTS(SELECT 1 FROM reports p WHERE p.case_id = r.case_id AND p.id < r.id),"
-    " (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id),"
-    " (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 1),"
-    " (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 2),"
-    " (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id"
-    "   AND f.content_type LIKE 'video/%'),"
-    " (SELECT COUNT(*) FROM report_urls u WHERE u.report_id = r.id),"
-    " r.source, r.reporter_kind, r.category, r.language, r.country, i.state, i.legal,"
-    " i.severity, i.age,"
-    " NULLIF(u.country, ''),"
-    " CASE WHEN json_valid(u.hosting) AND json_extract(u.hosting, '$[0].asn') > 0"
-    "   THEN 'AS' || json_extract(u.hosting, '$[0].asn') END,"
-    " COALESCE(NULLIF(nf.provider, ''), CASE WHEN json_valid(u.hosting)"
-    "   THEN NULLIF(json_extract(u.hosting, '$[0].as_name'), '') END),"
-    " CASE WHEN u.id IS NOT NULL THEN u.actions END,"
-    " COALESCE(n.sent, 0), COALESCE(n.resent, 0), COALESCE(n.escalated, 0),"
-    " COALESCE(n.reappeared, 0), COALESCE(n.first_sent, 0), COALESCE(n.removed, 0)"
-    " FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
-    " LEFT JOIN url_routes u ON u.id = (SELECT MIN(x.id) FROM url_routes x"
-    "   WHERE x.report_id = r.id)"
-    " LEFT JOIN notices nf ON nf.report_id = r.id AND nf.url = u.url"
-    " LEFT JOIN (SELECT report_id, SUM(first_sent_at > 0) AS sent,"
-    "   SUM(CASE WHEN sent_count > 1 THEN sent_count - 1 ELSE 0 END) AS resent,"
-    "   SUM(escalated_at > 0) AS escalated, SUM(reappeared_count) AS reappeared,"
-    "   MIN(CASE WHEN first_sent_at > 0 THEN first_sent_at END) AS first_sent,"
-    "   CASE WHEN SUM(first_sent_at > 0) > 0 AND SUM(first_sent_at > 0 AND removed_at = 0) = 0"
-    "     THEN MAX(CASE WHEN first_sent_at > 0 THEN removed_at END) ELSE 0 END AS removed"
-    "   FROM notices WHERE report_id IN"
-    "     (SELECT id FROM reports WHERE created_at >= ?1 AND created_at < ?2)"
-    "   GROUP BY report_id) n ON n.report_id = r.id"
-    " WHERE r.created_at >= ?1 AND r.created_at < ?2 ORDER BY r.id";
+    "SELECT " FACT_COLUMNS " FROM stats_facts WHERE created_at >= ?1 AND created_at < ?2"
+    " AND id NOT IN (SELECT report_id FROM stats_dirty)"
+    " UNION ALL SELECT " FACT_COLUMNS " FROM stats_fact_source"
+    " WHERE id IN (SELECT report_id FROM stats_dirty) AND created_at >= ?1 AND created_at < ?2"
+    " ORDER BY id";
 
 vg_status sq_report_facts(void *tx, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx,
                           vg_error *err)
@@ -71,9 +43,9 @@ vg_status sq_report_facts(void *tx, int64_t from, int64_t to, vg_store_fact_fn f
                                 &f.route};
         for (int i = 0; i < 13; i++)
             *texts[i] = (const char *)sqlite3_column_text(st, 11 + i);
-        int64_t *actions[] = {&f.notices,       &f.renotices, &f.escalations,
-                              &f.reappearances, &f.notice_at, &f.removed_at};
-        for (int i = 0; i < 6; i++)
+        int64_t *actions[] = {&f.notices,   &f.renotices,  &f.escalations, &f.reappearances,
+                              &f.notice_at, &f.removed_at, &f.blocked,     &f.appeals};
+        for (int i = 0; i < 8; i++)
             *actions[i] = sqlite3_column_int64(st, 24 + i);
         if (fn(ctx, &f)) {
             status = vg_error_set(err, VG_ERR_ABORTED, "reading the reports' facts was stopped");
@@ -84,4 +56,34 @@ vg_status sq_report_facts(void *tx, int64_t from, int64_t to, vg_store_fact_fn f
         status = sq_db_error(err, c->db, "reading the reports' facts");
     sqlite3_reset(st);
     return status;
+}
+
+/* The first dirty reports, in id order: their rows recomputed, then their
+ * marks removed, in the caller's write transaction (the only writer). */
+static const char SQL_FOLD_FACTS_DROP[] =
+    "DELETE FROM stats_facts WHERE id IN"
+    " (SELECT report_id FROM stats_dirty ORDER BY report_id LIMIT ?1)";
+static const char SQL_FOLD_FACTS_ADD[] =
+    "INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id IN"
+    " (SELECT report_id FROM stats_dirty ORDER BY report_id LIMIT ?1)";
+static const char SQL_FOLD_CLEAN[] =
+    "DELETE FROM stats_dirty WHERE report_id IN"
+    " (SELECT report_id FROM stats_dirty ORDER BY report_id LIMIT ?1)";
+
+vg_status sq_stats_fold(void *tx, size_t limit, size_t *folded, vg_error *err)
+{
+    conn *c = tx;
+    *folded = 0;
+    const char *const steps[] = {SQL_FOLD_FACTS_DROP, SQL_FOLD_FACTS_ADD, SQL_FOLD_CLEAN};
+    for (size_t i = 0; i < 3; i++) {
+        sqlite3_stmt *st = sq_stmt(c, steps[i], err);
+        if (!st)
+            return err ? err->status : VG_ERR_IO;
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+        vg_status status = sq_step_done(c, st, "folding the statistics' changes", err);
+        if (status != VG_OK)
+            return status;
+    }
+    *folded = (size_t)sqlite3_changes(c->db);
+    return VG_OK;
 }
