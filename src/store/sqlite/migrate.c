@@ -250,6 +250,18 @@ static const char *const migrations[] = {
     "  known INTEGER NOT NULL DEFAULT 0, found INTEGER NOT NULL DEFAULT 0,"
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX crawl_targets_due ON crawl_targets(next_due_at);",
+    "SELECT 19;",
+    /* 20: callbacks owed to the partner hotlines that forwarded reports
+     * (store/routes.h), and a forward found by the partner's reference. */
+    "CREATE TABLE partner_callbacks(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+    "  target TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1,"
+    "  sent_version INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL, UNIQUE(report_id, target));"
+    "CREATE INDEX partner_callbacks_due ON partner_callbacks(next_at)"
+    "  WHERE sent_version < version;"
+    "CREATE INDEX routing_deliveries_reference ON routing_deliveries(target, reference)"
+    "  WHERE sent_at > 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
