@@ -41,6 +41,21 @@ struct vg_routing {
 
 /* The partner hotline of country (uppercase), or NULL (deliveries.c). */
 const vg_partner *vg_routing_partner(const vg_routing *r, const char *country);
+/* The partner whose key_org is org (the organisation of a partner key
+ * this hotline issued: util/partners.h), or NULL. */
+const vg_partner *vg_routing_partner_by_org(const vg_routing *r, const char *org);
+
+/* Inside a transaction that recorded something on report_id: when a
+ * partner forwarded it (the key that sent it is that partner's key_org),
+ * a callback with its fate is due to that partner at now
+ * (vg_tx_callback_arm); otherwise nothing. */
+vg_status vg_routing_callback_tx(vg_tx *tx, const vg_routing *r, int64_t report_id, int64_t now,
+                                 vg_error *err);
+
+/* vg_hotline_report_fate; with any_sender, whichever key sent the report
+ * (a callback to the partner that forwarded it). */
+vg_status vg_routing_fate(vg_hotline *h, const char *public_id, int64_t api_key_id,
+                          int any_sender, char **fate_json, int *found, vg_error *err);
 
 /* Inside a transaction: approve route as it was read (by: a user name, or
  * "orientation"; action "route.approve" by a person, "route.auto" by

@@ -8,6 +8,11 @@
  * partner's reference; GET /api/v1/reports/{id} later says what the
  * partner did. Whatever a partner answers is read as hostile
  * (hotline/partner_answer.h) and bounded.
+ *
+ * A callback goes the other way (hotline/forwarding.h): the fate of a
+ * report a partner forwarded here, POSTed to that partner's
+ * /api/v1/forwards/{id}/fate with the key it gave this hotline; any 2xx
+ * answer is taken, anything else is tried again as deliveries are.
  */
 #include "jobs/deliveries.h"
 
@@ -85,6 +90,62 @@ static void poll_partner(vg_hotline *h, const vg_route_delivery *d, vg_route_act
                             VG_PARTNER_ANSWER_MAX, &status, &answer, &len, why) == VG_OK)
         vg_partner_fate_parse(answer, len, actions, count, why);
     free(answer);
+}
+
+/* Send callback c; 1 when the partner took it, else 0 with *why. */
+static int call_back(vg_hotline *h, const vg_partner_callback *c, vg_error *why)
+{
+    const vg_routing *r = h->routing;
+    const vg_partner *p = vg_routing_partner(r, c->target);
+    if (!p) {
+        vg_error_set(why, VG_ERR_INVALID,
+                     "no partner hotline for %s in routing.partners any more", c->target);
+        return 0;
+    }
+    char *body = NULL;
+    if (vg_hotline_callback_body(h, c, &body, why) != VG_OK)
+        return 0;
+    char url[1400], auth[300];
+    snprintf(url, sizeof url, "%s/api/v1/forwards/%s/fate", p->url, c->reference);
+    auth_header(p, auth, sizeof auth);
+    const char *headers[] = {"Content-Type: application/json", auth, NULL};
+    char *answer = NULL;
+    size_t len = 0;
+    long status = 0;
+    int taken = vg_outbound_request(&r->outbound, "partner hotline", "POST", url, headers, body,
+                                    strlen(body), VG_PARTNER_ANSWER_MAX, &status, &answer, &len,
+                                    why) == VG_OK;
+    free(answer);
+    free(body);
+    return taken;
+}
+
+/* Send the callbacks due at now; counts into *sent and *failed, the first
+ * failure into first (cap bytes). */
+static vg_status call_backs(vg_hotline *h, int64_t now, size_t batch, size_t *sent,
+                            size_t *failed, char *first, size_t cap, vg_error *err)
+{
+    vg_partner_callback *due = NULL;
+    size_t count = 0;
+    vg_status st = vg_hotline_callbacks_due(h, now, batch, &due, &count, err);
+    for (size_t i = 0; st == VG_OK && i < count; i++) {
+        const vg_partner_callback *c = &due[i];
+        vg_error why;
+        vg_error_clear(&why);
+        int taken = call_back(h, c, &why);
+        int64_t next_at = 0;
+        st = vg_hotline_callback_attempted(h, c, now, taken, why.message, &next_at, err);
+        if (taken) {
+            ++*sent;
+        } else if ((*failed)++ == 0 && !*first) {
+            snprintf(first, cap,
+                     "callback of report %" PRId64 " to %.40s: %.160s (tried again in %" PRId64
+                     " s)",
+                     c->report_id, c->target, why.message, next_at - now);
+        }
+    }
+    vg_partner_callbacks_free(due, count);
+    return st;
 }
 
 /* A referral goes by each way its target has: its API, then its e-mail
@@ -189,14 +250,20 @@ vg_status vg_job_deliveries(vg_hotline *h, int64_t now, vg_job_report *report, v
         }
     }
     vg_route_deliveries_free(due, count);
+    size_t called = 0, call_failed = 0;
+    if (st == VG_OK && r)
+        st = call_backs(h, now, batch, &called, &call_failed, first_failure,
+                        sizeof first_failure, err);
     if (st != VG_OK)
         return st;
-    report->idle = count == 0;
+    report->idle = count == 0 && called + call_failed == 0;
     snprintf(report->summary, sizeof report->summary,
-             "%zu deliveries sent, %zu failed; %zu partners asked, %zu outcomes learned", sent,
-             failed, polled, learned);
-    if (failed)
-        return vg_error_set(err, VG_ERR_IO, "%zu of %zu deliveries failed; first: %s", failed,
-                            sent + failed, first_failure);
+             "%zu deliveries sent, %zu failed; %zu partners asked, %zu outcomes learned; "
+             "%zu callbacks sent, %zu failed",
+             sent, failed, polled, learned, called, call_failed);
+    if (failed || call_failed)
+        return vg_error_set(err, VG_ERR_IO, "%zu of %zu deliveries failed; first: %s",
+                            failed + call_failed, sent + failed + called + call_failed,
+                            first_failure);
     return VG_OK;
 }

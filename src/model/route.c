@@ -247,16 +247,31 @@ int64_t vg_rule_delivery_retry_at(int64_t now, int64_t attempts)
     return now + (wait < 6 * 3600 ? wait : 6 * 3600);
 }
 
+void vg_route_delivery_clear(vg_route_delivery *d)
+{
+    free(d->kind);
+    free(d->target);
+    free(d->url);
+    free(d->reference);
+    free(d->last_error);
+    memset(d, 0, sizeof *d);
+}
+
 void vg_route_deliveries_free(vg_route_delivery *d, size_t count)
 {
-    for (size_t i = 0; d && i < count; i++) {
-        free(d[i].kind);
-        free(d[i].target);
-        free(d[i].url);
-        free(d[i].reference);
-        free(d[i].last_error);
-    }
+    for (size_t i = 0; d && i < count; i++)
+        vg_route_delivery_clear(&d[i]);
     free(d);
+}
+
+void vg_partner_callbacks_free(vg_partner_callback *c, size_t count)
+{
+    for (size_t i = 0; c && i < count; i++) {
+        free(c[i].target);
+        free(c[i].reference);
+        free(c[i].last_error);
+    }
+    free(c);
 }
 
 void vg_route_actions_free(vg_route_action *a, size_t count)

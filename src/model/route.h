@@ -143,7 +143,25 @@ typedef struct vg_route_delivery {
     int64_t poll_at;  /* forwards: when to ask the partner what it did; 0: no more */
     int64_t created_at;
 } vg_route_delivery;
+void vg_route_delivery_clear(vg_route_delivery *d);
 void vg_route_deliveries_free(vg_route_delivery *d, size_t count);
+
+/* A callback owed to the partner hotline that forwarded a report: its
+ * fate, sent when something is recorded on the report (each such change
+ * raises version) and tried until the partner takes the latest version.
+ * Owns its strings. */
+typedef struct vg_partner_callback {
+    int64_t id, report_id;
+    char *target;         /* the partner's country */
+    char *reference;      /* the report's public id, as the partner knows it */
+    int64_t version;      /* changes recorded so far */
+    int64_t sent_version; /* the version the partner took; < version: due */
+    int64_t attempts;     /* failed tries since the last change */
+    int64_t next_at;      /* when to try */
+    char *last_error;     /* why the last try failed ("" when it did not) */
+    int64_t created_at;
+} vg_partner_callback;
+void vg_partner_callbacks_free(vg_partner_callback *c, size_t count);
 
 /* The deliveries an approved route's actions make, as kinds (VG_DELIVERY_*,
  * static strings) into kinds[0..3); returns how many. A forward needs

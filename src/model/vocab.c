@@ -148,6 +148,8 @@ const vg_term vg_audit_action_terms[] = {
     {"route.referred", "A referral package was made and sent"},
     {"route.outcome", "A partner hotline said what it did"},
     {"route.removed", "The material was recorded as removed"},
+    {"route.callback", "A partner hotline was told what became of its report"},
+    {"route.callback_refused", "A partner hotline's callback was refused"},
     {"block.propose", "A URL or domain was proposed for the blocking list"},
     {"block.approve", "A blocking proposal was approved"},
     {"block.refuse", "A blocking proposal was refused"},

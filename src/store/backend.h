@@ -216,6 +216,15 @@ typedef struct vg_store_ops {
     vg_status (*action_add)(void *tx, const vg_route_action *a, int *inserted, vg_error *err);
     vg_status (*actions)(void *tx, int64_t report_id, vg_route_action **rows, size_t *count,
                          vg_error *err);
+    vg_status (*delivery_by_reference)(void *tx, const char *kind, const char *target,
+                                       const char *reference, vg_route_delivery *d, int *found,
+                                       vg_error *err);
+    vg_status (*callback_arm)(void *tx, int64_t report_id, const char *target, int64_t now,
+                              vg_error *err);
+    vg_status (*callbacks_due)(void *tx, int64_t now, size_t limit, vg_partner_callback **rows,
+                               size_t *count, vg_error *err);
+    vg_status (*callback_update)(void *tx, const vg_partner_callback *c, int *changed,
+                                 vg_error *err);
     vg_status (*report_by_public_id)(void *tx, const char *public_id, vg_report_row *row,
                                      int *found, vg_error *err);
     vg_status (*tlog_size)(void *tx, uint64_t *size, vg_error *err);

@@ -56,4 +56,29 @@ vg_status vg_tx_action_add(vg_tx *tx, const vg_route_action *a, int *inserted, v
 vg_status vg_tx_actions(vg_tx *tx, int64_t report_id, vg_route_action **rows, size_t *count,
                         vg_error *err);
 
+/* The delivery of kind to target the receiver took under reference (a
+ * partner's callback names it so); *found = 0 when there is none, or it
+ * was not taken (vg_route_delivery_clear d). */
+vg_status vg_tx_delivery_by_reference(vg_tx *tx, const char *kind, const char *target,
+                                      const char *reference, vg_route_delivery *d, int *found,
+                                      vg_error *err);
+
+/* ---- callbacks to the partner that forwarded a report ---------------------------- */
+
+/* Something was recorded on report_id, forwarded by the partner of target
+ * (its country): its callback is due at now. The first time it is made
+ * (version 1); after that its version goes up by one, its failed tries
+ * are forgotten (attempts 0, last_error "") and next_at is now. */
+vg_status vg_tx_callback_arm(vg_tx *tx, int64_t report_id, const char *target, int64_t now,
+                             vg_error *err);
+/* Callbacks due at now (sent_version < version, next_at <= now), the
+ * longest due first, at most limit (*rows: vg_partner_callbacks_free). */
+vg_status vg_tx_callbacks_due(vg_tx *tx, int64_t now, size_t limit, vg_partner_callback **rows,
+                              size_t *count, vg_error *err);
+/* Write what a try did to callback c->id (sent_version, attempts, next_at,
+ * last_error of *c), only if its version is still c->version: a change
+ * recorded meanwhile (*changed = 0) leaves it due, to be sent again. */
+vg_status vg_tx_callback_update(vg_tx *tx, const vg_partner_callback *c, int *changed,
+                                vg_error *err);
+
 #endif

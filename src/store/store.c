@@ -765,6 +765,35 @@ vg_status vg_tx_actions(vg_tx *tx, int64_t report_id, vg_route_action **rows, si
     return tx->ops->actions(tx->impl, report_id, rows, count, err);
 }
 
+vg_status vg_tx_delivery_by_reference(vg_tx *tx, const char *kind, const char *target,
+                                      const char *reference, vg_route_delivery *d, int *found,
+                                      vg_error *err)
+{
+    return tx->ops->delivery_by_reference(tx->impl, kind, target, reference, d, found, err);
+}
+
+vg_status vg_tx_callback_arm(vg_tx *tx, int64_t report_id, const char *target, int64_t now,
+                             vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "callback_arm");
+    return tx->ops->callback_arm(tx->impl, report_id, target, now, err);
+}
+
+vg_status vg_tx_callbacks_due(vg_tx *tx, int64_t now, size_t limit, vg_partner_callback **rows,
+                              size_t *count, vg_error *err)
+{
+    return tx->ops->callbacks_due(tx->impl, now, limit, rows, count, err);
+}
+
+vg_status vg_tx_callback_update(vg_tx *tx, const vg_partner_callback *c, int *changed,
+                                vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "callback_update");
+    return tx->ops->callback_update(tx->impl, c, changed, err);
+}
+
 vg_status vg_tx_report_by_public_id(vg_tx *tx, const char *public_id, vg_report_row *row,
                                     int *found, vg_error *err)
 {

@@ -25,11 +25,14 @@ static vg_status bad(vg_error *err, const char *origin, size_t line, const char 
     return vg_error_set(err, VG_ERR_INVALID, "%s:%zu: %s", origin, line, why);
 }
 
-/* Split line[0..len) into exactly 4 fields; 0 with *why otherwise. */
-static int split(const char *line, size_t len, char fields[4][FIELD_MAX], const char **why)
+/* Split line[0..len) into 4 or 5 fields (*count); 0 with *why otherwise. */
+static int split(const char *line, size_t len, char fields[5][FIELD_MAX], int *count,
+                 const char **why)
 {
     size_t i = 0;
-    for (int n = 0; n < 4; n++) {
+    *count = 0;
+    fields[4][0] = 0;
+    for (int n = 0; n < 5; n++) {
         size_t o = 0;
         int quoted = i < len && line[i] == '"';
         if (quoted)
@@ -69,19 +72,19 @@ static int split(const char *line, size_t len, char fields[4][FIELD_MAX], const 
             fields[n][o++] = c;
         }
         fields[n][o] = 0;
-        if (n < 3) {
-            if (i == len) {
+        *count = n + 1;
+        if (i == len) {
+            if (n < 3) {
                 *why = "expected 4 fields: country,name,url,key";
                 return 0;
             }
-            i++; /* the comma */
+            return 1;
         }
+        if (n < 4)
+            i++; /* the comma */
     }
-    if (i != len) {
-        *why = "more than 4 fields: country,name,url,key";
-        return 0;
-    }
-    return 1;
+    *why = "more than 5 fields: country,name,url,key,key_org";
+    return 0;
 }
 
 static int url_ok(const char *url, int allow_http)
@@ -114,6 +117,7 @@ void vg_partners_free(vg_partner_list *list)
         free((char *)list->items[i].name);
         free((char *)list->items[i].url);
         free((char *)list->items[i].key);
+        free((char *)list->items[i].key_org);
     }
     free(list->items);
     list->items = NULL;
@@ -128,7 +132,8 @@ vg_status vg_partners_parse(const char *text, size_t len, const char *origin, in
     vg_partner_list list = {calloc(VG_PARTNERS_MAX, sizeof(vg_partner)), 0};
     if (!list.items)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    char f[4][FIELD_MAX];
+    char f[5][FIELD_MAX];
+    int fields = 0;
     size_t line = 0;
     for (size_t at = 0; at < len;) {
         const char *end = memchr(text + at, '\n', len - at);
@@ -145,7 +150,7 @@ vg_status vg_partners_parse(const char *text, size_t len, const char *origin, in
             return bad(err, origin, line, "a NUL byte");
         }
         const char *why = NULL;
-        if (!split(s, n, f, &why)) {
+        if (!split(s, n, f, &fields, &why)) {
             vg_partners_free(&list);
             return bad(err, origin, line, "%s", why);
         }
@@ -165,9 +170,14 @@ vg_status vg_partners_parse(const char *text, size_t len, const char *origin, in
                               : !key_ok(f[3])             ? "the key must be 1 to 255 visible "
                                                             "ASCII characters"
                                                           : NULL;
-        for (size_t i = 0; !problem && i < list.count; i++)
+        if (!problem && fields == 5 && !*f[4])
+            problem = "the key_org is empty (leave the field out: no callbacks)";
+        for (size_t i = 0; !problem && i < list.count; i++) {
             if (!strcmp(list.items[i].country, cc))
                 problem = "a second partner for the same country";
+            else if (fields == 5 && list.items[i].key_org && !strcmp(list.items[i].key_org, f[4]))
+                problem = "a second partner with the same key_org";
+        }
         if (!problem && list.count == VG_PARTNERS_MAX)
             problem = "more than 256 partners";
         if (problem) {
@@ -182,8 +192,9 @@ vg_status vg_partners_parse(const char *text, size_t len, const char *origin, in
         p->name = strdup(f[1]);
         p->url = strdup(f[2]);
         p->key = strdup(f[3]);
+        p->key_org = fields == 5 ? strdup(f[4]) : NULL;
         list.count++;
-        if (!p->name || !p->url || !p->key) {
+        if (!p->name || !p->url || !p->key || (fields == 5 && !p->key_org)) {
             vg_partners_free(&list);
             return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
         }

@@ -1370,7 +1370,8 @@ static void test_partners(void)
 {
     vg_partner_list l;
     vg_error err;
-    const char *good = "country,name,url,key\r\n# Germany\nde,Example DE,https://de.example/,k1\n"
+    const char *good = "country,name,url,key,key_org\r\n# Germany\n"
+                       "de,Example DE,https://de.example/,k1,Example DE (key)\n"
                        "\nNL,\"Meldpunt, NL\",https://nl.example/api,k2";
     CHECK(vg_partners_parse(good, strlen(good), "p.csv", 0, &l, &err) == VG_OK);
     CHECK_INT_EQ(l.count, 2);
@@ -1379,13 +1380,18 @@ static void test_partners(void)
         CHECK_STR_EQ(l.items[0].url, "https://de.example"); /* no trailing slash */
         CHECK_STR_EQ(l.items[1].name, "Meldpunt, NL");
         CHECK_STR_EQ(l.items[1].key, "k2");
+        CHECK_STR_EQ(l.items[0].key_org, "Example DE (key)");
+        CHECK(l.items[1].key_org == NULL); /* four fields: polled only */
     }
     vg_partners_free(&l);
     static const struct {
         const char *text, *why;
     } bad[] = {
         {"de,Example,https://de.example\n", "p.csv:1: expected 4 fields"},
-        {"de,Example,https://de.example,k,extra\n", "more than 4"},
+        {"de,Example,https://de.example,k,org,extra\n", "more than 5"},
+        {"de,Example,https://de.example,k,\n", "key_org is empty"},
+        {"de,A,https://a.example,k,O\nnl,B,https://b.example,k,O\n", "p.csv:2: a second partner "
+                                                                       "with the same key_org"},
         {"deu,Example,https://de.example,k\n", "two-letter"},
         {"de,,https://de.example,k\n", "name is empty"},
         {"de,Example,http://de.example,k\n", "https://"},
@@ -1412,7 +1418,8 @@ static void test_partners(void)
 
 static void test_routes(void)
 {
-    static const vg_partner partners[] = {{"DE", "Example DE hotline", "https://de.example", "k"}};
+    static const vg_partner partners[] = {
+        {"DE", "Example DE hotline", "https://de.example", "k", NULL}};
     static const vg_url_route_address fr[] = {{"FR", 0, 1}}, de[] = {{"DE", 0, 1}},
                                   us[] = {{"US", 0, 1}}, cdn[] = {{"US", 1, 1}, {"FR", 0, 1}},
                                   split[] = {{"FR", 0, 1}, {"DE", 0, 1}},

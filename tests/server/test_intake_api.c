@@ -149,6 +149,7 @@ static void test_happy_paths(void)
     /* ...and names the banks and lookups too */
     CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/banks/{name}/content/{id}"));
     CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/lookup"));
+    CHECK(root && json_object_get(json_object_get(root, "paths"), "/api/v1/forwards/{id}/fate"));
     json_decref(root);
     ts_response_free(&r);
     ts_stop(&t);

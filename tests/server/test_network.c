@@ -114,6 +114,7 @@ typedef struct network {
     char company_key[80]; /* a company reporting to the French hotline */
     unsigned char police_pk[crypto_box_PUBLICKEYBYTES], police_sk[crypto_box_SECRETKEYBYTES];
     vg_jobs *fr_jobs, *de_jobs;
+    char fr_at_de[80], de_at_fr[80]; /* the keys each gave the other */
     char last_log[512];
     int errors;
 } network;
@@ -132,8 +133,12 @@ static void job_log(void *ctx, const char *level, const char *job, const char *t
 
 /* Both hotlines' settings; the German one is opened but not listening
  * yet (the partner is down). With fake_port, France's German partner is
- * that server instead (a partner answering what the test wants). */
-static int network_open(network *n, uint16_t fake_port, const char *fr_extra)
+ * that server instead (a partner answering what the test wants). With
+ * callbacks, each partners.csv names the organisation of the key it gave
+ * the other (key_org), France has a Dutch partner too, and France asks
+ * its partners what they did only after routing.poll_seconds' longest
+ * (30 days): what it learns comes by callback. */
+static int network_open_as(network *n, uint16_t fake_port, const char *fr_extra, int callbacks)
 {
     memset(n, 0, sizeof *n);
     const char *tmp = getenv("TMPDIR");
@@ -180,18 +185,19 @@ static int network_open(network *n, uint16_t fake_port, const char *fr_extra)
     if (!ok)
         return 0;
     /* each hotline's key for the other, and the partner lists */
-    char fr_at_de[80], de_at_fr[80], csv[600];
+    char *fr_at_de = n->fr_at_de, *de_at_fr = n->de_at_fr, csv[600];
     if (!free_ports(&n->fr_port, &n->de_port) || !key_in(&n->de, "Point de Contact (FR)", fr_at_de) ||
         !key_in(&n->fr, "Example DE hotline", de_at_fr))
         return 0;
-    snprintf(csv, sizeof csv, "country,name,url,key\nDE,Example DE hotline,http://127.0.0.1:%u,%s\n",
-             fake_port ? fake_port : n->de_port, fr_at_de);
+    snprintf(csv, sizeof csv, "country,name,url,key\nDE,Example DE hotline,http://127.0.0.1:%u,%s%s\n%s",
+             fake_port ? fake_port : n->de_port, fr_at_de, callbacks ? ",Example DE hotline" : "",
+             callbacks ? "NL,Example NL hotline,http://127.0.0.1:9,k-nl,Example NL hotline\n" : "");
     snprintf(path, sizeof path, "%s/partners.csv", n->fr.dir);
     if (!write_file(path, csv, 0600))
         return 0;
     snprintf(csv, sizeof csv,
-             "country,name,url,key\nfr,\"Point de Contact, France\",http://127.0.0.1:%u/,%s\n",
-             n->fr_port, de_at_fr);
+             "country,name,url,key\nfr,\"Point de Contact, France\",http://127.0.0.1:%u/,%s%s\n",
+             n->fr_port, de_at_fr, callbacks ? ",Point de Contact (FR)" : "");
     snprintf(path, sizeof path, "%s/partners.csv", n->de.dir);
     if (!write_file(path, csv, 0600))
         return 0;
@@ -203,9 +209,9 @@ static int network_open(network *n, uint16_t fake_port, const char *fr_extra)
              "hosting.location_db = %s\nhosting.rdap_url = http://127.0.0.1:%u\n"
              "hosting.dns_servers = 127.0.0.1:%u\nhosting.deadline_ms = 2000\n"
              "hosting.test_allow_local = true\nrouting.test_allow_local = true\n"
-             "routing.poll_seconds = 600\nintake.index = %s\n"
+             "routing.poll_seconds = %d\nintake.index = %s\n"
              "console.trusted_banks = " TEST_TRUST "\n",
-             db, n->rdap_port, n->dns_port, index);
+             db, n->rdap_port, n->dns_port, callbacks ? 30 * 86400 : 600, index);
     snprintf(extra, sizeof extra,
              "%srouting.country = fr\nrouting.name = Point de Contact (FR)\n"
              "routing.partners = %s/partners.csv\nrouting.auto_known = true\n"
@@ -224,6 +230,11 @@ static int network_open(network *n, uint16_t fake_port, const char *fr_extra)
         return 0;
     return vg_jobs_new(n->fr.srv->hotline, "fr", job_log, n, &n->fr_jobs, NULL) == VG_OK &&
            vg_jobs_new(n->de.srv->hotline, "de", job_log, n, &n->de_jobs, NULL) == VG_OK;
+}
+
+static int network_open(network *n, uint16_t fake_port, const char *fr_extra)
+{
+    return network_open_as(n, fake_port, fr_extra, 0);
 }
 
 static void network_close(network *n)
@@ -472,6 +483,232 @@ static void test_forward_and_back(void)
     CHECK(strstr(r.body, "Removed") && strstr(r.body, "said Example DE hotline"));
     ts_response_free(&r);
     CHECK_INT_EQ(n.errors, 1); /* the one failed try while Germany was down */
+    network_close(&n);
+}
+
+/* A report through the French hotline's public form (picture seed at
+ * url), with the receipt's code and secret (64 bytes each). */
+static int form_report(network *n, const char *url, int seed, char *code, char *secret)
+{
+    ts_response r;
+    const char *none[] = {NULL};
+    if (!ts_call(&n->fr, "GET", "/report", none, NULL, 0, &r))
+        return 0;
+    char cookie[1200] = "", csrf[80] = "", value[128];
+    if (ts_set_cookie(&r, "vigie_csrf", value, sizeof value, NULL, 0))
+        snprintf(cookie, sizeof cookie, "Cookie: vigie_csrf=%s", value);
+    const char *mark = strstr(r.body, "name=\"csrf_token\" value=\"");
+    if (mark) {
+        mark += strlen("name=\"csrf_token\" value=\"");
+        snprintf(csrf, sizeof csrf, "%.*s", (int)strcspn(mark, "\""), mark);
+    }
+    ts_response_free(&r);
+    size_t len = 0;
+    uint8_t *img = ti_image(seed, &len);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", csrf);
+    ti_mp_field(&m, "lang", "en");
+    ti_mp_field(&m, "category", "image_video");
+    ti_mp_field(&m, "urls", url);
+    ti_mp_field(&m, "reporter_kind", "public");
+    ti_mp_file(&m, "file", "seen.pgm", img, len);
+    ti_mp_end(&m);
+    free(img);
+    const char *headers[] = {cookie, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY,
+                             NULL};
+    int ok = ts_call(&n->fr, "POST", "/report", headers, m.buf, m.len, &r) &&
+             ti_follow_receipt(&n->fr, cookie, sizeof cookie, &r);
+    free(m.buf);
+    const char *at[2] = {ok ? strstr(r.body, "id=\"receipt-code\">") : NULL,
+                         ok ? strstr(r.body, "id=\"receipt-secret\">") : NULL};
+    char *out[2] = {code, secret};
+    for (int i = 0; i < 2; i++) {
+        if (at[i]) {
+            const char *v = strchr(at[i], '>') + 1;
+            snprintf(out[i], 64, "%.*s", (int)strcspn(v, "<"), v);
+        }
+    }
+    ts_response_free(&r);
+    return at[0] && at[1];
+}
+
+/* POST /api/v1/forwards/{reference}/fate on the French hotline with key. */
+static long call_back(network *n, const char *key, const char *reference, const char *body,
+                      ts_response *r)
+{
+    char path[200], auth[120];
+    snprintf(path, sizeof path, "/api/v1/forwards/%s/fate", reference);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    const char *headers[] = {auth, "Content-Type: application/json", NULL};
+    return ts_call(&n->fr, "POST", path, headers, body, strlen(body), r) ? r->status : -1;
+}
+
+/* The partner callback: the German hotline records the removal of what
+ * France forwarded, and France knows it without asking (France would ask
+ * only in 30 days): its action, its audit, the reporter's /status. The
+ * same callback again, or an older one, changes nothing; a key that is
+ * no partner's, or another partner's, is refused and audited; hostile
+ * bodies are refused. */
+static void test_callback(void)
+{
+    network n;
+    /* the reporter sees at once what was done; the hostile calls below
+     * come faster than a partner key's default rate */
+    int ready = network_open_as(&n, 0, "status.reveal_hours = 0\napi.default_rate = 100000\n",
+                                1) &&
+                ts_listen(&n.de);
+    CHECK(ready);
+    if (!ready) {
+        network_close(&n);
+        return;
+    }
+    int64_t now = (int64_t)time(NULL);
+    char code[64] = "", secret[64] = "";
+    CHECK(form_report(&n, "http://files.example.de/gallery/9.jpg", 21, code, secret));
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(n.fr_jobs, now, &ran, NULL) == VG_OK);
+    CHECK_MSG(strstr(n.last_log, "1 deliveries sent, 0 failed") != NULL, "%s", n.last_log);
+    char de_ref[80] = "", text[600], sql[300];
+    CHECK(ti_sql_text(&n.de, "SELECT public_id FROM reports", de_ref, sizeof de_ref)[0]);
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT reference FROM routing_deliveries", text,
+                             sizeof text),
+                 de_ref);
+    /* a report received from France: nothing to tell before something is
+     * recorded on it */
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM partner_callbacks"), 0);
+
+    /* Germany confirms it, its route is proposed, and anna records the
+     * material gone. */
+    person anna, ben;
+    CHECK(sign_in(&n.de, "anna", VG_ROLE_ANALYST, &anna));
+    CHECK(sign_in(&n.de, "ben", VG_ROLE_ANALYST, &ben));
+    long long de_report = ti_sql_int(&n.de, "SELECT id FROM reports");
+    const char *steps[] = {"/console/claim", "/console/assess", "/console/claim",
+                           "/console/assess"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(sql, sizeof sql, "report=%lld&version=%lld%s", de_report,
+                 version_of(&n.de, de_report), i % 2 ? "&" ASSESS_A : "");
+        CHECK_INT_EQ(post_simple(&n.de, i < 2 ? &anna : &ben, steps[i], sql), 303);
+    }
+    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 1, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM url_routes"), 1);
+    snprintf(sql, sizeof sql,
+             "report=%lld&url=http%%3A%%2F%%2Ffiles.example.de%%2Fgallery%%2F9.jpg", de_report);
+    CHECK_INT_EQ(post_simple(&n.de, &anna, "/console/route/removed", sql), 303);
+    CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT target || '|' || version || '|' || sent_version"
+                                    " FROM partner_callbacks",
+                             text, sizeof text),
+                 "FR|1|0");
+
+    /* The deliveries job calls France back, once. */
+    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 2, &ran, NULL) == VG_OK);
+    CHECK_MSG(strstr(n.last_log, "1 callbacks sent, 0 failed") != NULL, "%s", n.last_log);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT sent_version FROM partner_callbacks"), 1);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM audit WHERE action = 'route.callback'"),
+                 1);
+    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 3, &ran, NULL) == VG_OK);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM audit WHERE action = 'route.callback'"),
+                 1); /* nothing new: not sent again */
+
+    /* France knows, without having asked. */
+    CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT type || '|' || by_whom FROM routing_actions"
+                                    " WHERE type <> 'forwarded'",
+                             text, sizeof text),
+                 "removed|Example DE hotline");
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT poll_at FROM routing_deliveries"), 0);
+    ti_sql_text(&n.fr, "SELECT detail FROM audit WHERE action = 'route.outcome'", text,
+                sizeof text);
+    CHECK_MSG(strstr(text, "\"via\":\"callback\"") != NULL, "%s", text);
+    /* and so does the person who reported it */
+    {
+        ts_response r;
+        const char *none[] = {NULL};
+        CHECK(ts_call(&n.fr, "GET", "/status", none, NULL, 0, &r));
+        char cookie[200] = "", csrf[80] = "", value[128];
+        if (ts_set_cookie(&r, "vigie_csrf", value, sizeof value, NULL, 0))
+            snprintf(cookie, sizeof cookie, "Cookie: vigie_csrf=%s", value);
+        const char *mark = strstr(r.body, "name=\"csrf_token\" value=\"");
+        if (mark) {
+            mark += strlen("name=\"csrf_token\" value=\"");
+            snprintf(csrf, sizeof csrf, "%.*s", (int)strcspn(mark, "\""), mark);
+        }
+        ts_response_free(&r);
+        ti_multipart m = {0};
+        ti_mp_field(&m, "csrf_token", csrf);
+        ti_mp_field(&m, "code", code);
+        ti_mp_field(&m, "secret", secret);
+        ti_mp_end(&m);
+        const char *headers[] = {cookie,
+                                 "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
+        CHECK(ts_call(&n.fr, "POST", "/status", headers, m.buf, m.len, &r));
+        free(m.buf);
+        CHECK_MSG(r.status == 200 && strstr(r.body, "id=\"done-removed\"") &&
+                      strstr(r.body, "The material has been removed."),
+                  "%ld %s", r.status, r.body);
+        ts_response_free(&r);
+    }
+
+    /* The same callback again (what Germany's API says of it), then an
+     * older one: nothing changes. */
+    ts_response r;
+    char fate_path[200], auth[120];
+    snprintf(fate_path, sizeof fate_path, "/api/v1/reports/%s", de_ref);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", n.fr_at_de);
+    const char *headers[] = {auth, NULL};
+    CHECK(ts_call(&n.de, "GET", fate_path, headers, NULL, 0, &r) && r.status == 200);
+    char *fate_doc = strdup(r.body);
+    ts_response_free(&r);
+    long long actions = ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions");
+    long long audited = ti_sql_int(&n.fr, "SELECT count(*) FROM audit");
+    CHECK_INT_EQ(call_back(&n, n.de_at_fr, de_ref, fate_doc, &r), 200);
+    CHECK_STR_EQ(r.body, "{\"learned\":0}");
+    ts_response_free(&r);
+    snprintf(text, sizeof text, "{\"id\":\"%s\",\"status\":\"received\",\"actions\":[]}",
+             de_ref);
+    CHECK_INT_EQ(call_back(&n, n.de_at_fr, de_ref, text, &r), 200);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"), actions);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM audit"), audited);
+
+    /* Another partner's key (the Dutch hotline's) for Germany's report,
+     * and a key that is no partner's: refused, and audited. */
+    char nl_key[80], company[80];
+    CHECK(ts_api_key_scoped(&n.fr, "Example NL hotline", 0, VG_SCOPE_REPORT, nl_key) > 0);
+    CHECK(ts_api_key_scoped(&n.fr, "Example Platform", 0, VG_SCOPE_REPORT, company) > 0);
+    CHECK_INT_EQ(call_back(&n, nl_key, de_ref, fate_doc, &r), 404);
+    ts_response_free(&r);
+    CHECK_INT_EQ(call_back(&n, company, de_ref, fate_doc, &r), 403);
+    ts_response_free(&r);
+    CHECK_INT_EQ(call_back(&n, n.de_at_fr, "not-forwarded", fate_doc, &r), 404);
+    ts_response_free(&r);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM audit"
+                                   " WHERE action = 'route.callback_refused'"),
+                 3);
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"), actions);
+    /* hostile bodies and paths: a clear 4xx, nothing recorded */
+    static const char *const hostile[] = {
+        "", "not json", "[]", "{\"actions\":{}}", "{\"actions\":[{\"type\":\"removed\"}]}",
+        "{\"actions\":[{\"type\":\"removed\",\"at\":-5}]}",
+    };
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        CHECK_MSG(call_back(&n, n.de_at_fr, de_ref, hostile[i], &r) == 400, "%s", hostile[i]);
+        CHECK(strstr(r.body, "invalid_fate") != NULL);
+        ts_response_free(&r);
+    }
+    long status = call_back(&n, n.de_at_fr, "..%2f..%2fadmin", fate_doc, &r);
+    CHECK_MSG(status >= 400 && status < 500, "%ld", status);
+    ts_response_free(&r);
+    {
+        const char *plain[] = {auth, "Content-Type: text/plain", NULL};
+        snprintf(fate_path, sizeof fate_path, "/api/v1/forwards/%s/fate", de_ref);
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", n.de_at_fr);
+        CHECK(ts_call(&n.fr, "POST", fate_path, plain, fate_doc, strlen(fate_doc), &r));
+        CHECK_MSG(r.status == 415, "%ld %s", r.status, r.body);
+        ts_response_free(&r);
+    }
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"), actions);
+    free(fate_doc);
+    CHECK_INT_EQ(n.errors, 0);
     network_close(&n);
 }
 
@@ -901,6 +1138,7 @@ int main(void)
         return 1;
     RUN(test_partner_answers);
     RUN(test_forward_and_back);
+    RUN(test_callback);
     RUN(test_partner_garbage);
     RUN(test_police_package);
     RUN(test_police_mail);

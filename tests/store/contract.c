@@ -4335,8 +4335,12 @@ typedef struct routing_probe {
     const vg_route_delivery *delivery;
     const vg_route_action *action;
     const char *public_id;
+    const char *kind, *target;
+    const vg_partner_callback *callback;
     int changed, found;
     vg_url_route_row row;
+    vg_route_delivery one;
+    vg_partner_callback *callbacks;
     vg_route_delivery *deliveries;
     vg_route_action *actions;
     vg_report_row report;
@@ -4390,6 +4394,31 @@ static vg_status by_public_id_fn(vg_tx *tx, void *ctx, vg_error *err)
 {
     routing_probe *p = ctx;
     return vg_tx_report_by_public_id(tx, p->public_id, &p->report, &p->found, err);
+}
+
+static vg_status delivery_by_reference_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_delivery_by_reference(tx, p->kind, p->target, p->public_id, &p->one, &p->found,
+                                       err);
+}
+
+static vg_status callback_arm_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_callback_arm(tx, p->report_id, p->target, p->now, err);
+}
+
+static vg_status callbacks_due_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_callbacks_due(tx, p->now, 100, &p->callbacks, &p->count, err);
+}
+
+static vg_status callback_update_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_callback_update(tx, p->callback, &p->changed, err);
 }
 
 /* The deliveries due at now (report 0) or of one report: their ids in order. */
@@ -4557,6 +4586,41 @@ static void test_route_deliveries(void)
     p = (routing_probe){.delivery = &none};
     CHECK(vg_store_write(s, delivery_update_fn, &p, &err) == VG_ERR_INVALID);
 
+    /* a sent delivery by its kind, target and the receiver's reference */
+    static const struct {
+        const char *kind, *target, *reference;
+        int found;
+    } by_ref[] = {
+        {"forward", "DE", "de-1", 1},         {"referral_police", "police", "ref-p", 1},
+        {"forward", "NL", "de-1", 0},         {"forward", "DE", "ref-p", 0},
+        {"referral_police", "DE", "de-1", 0}, {"forward", "DE", "", 0},
+    };
+    for (size_t i = 0; i < sizeof by_ref / sizeof by_ref[0]; i++) {
+        p = (routing_probe){.kind = by_ref[i].kind, .target = by_ref[i].target,
+                            .public_id = by_ref[i].reference};
+        CHECK(vg_store_read(s, delivery_by_reference_fn, &p, &err) == VG_OK);
+        CHECK_MSG(p.found == by_ref[i].found, "row %zu", i);
+        if (p.found)
+            CHECK_INT_EQ(p.one.id, i == 0 ? forward_id : police_id);
+        if (i == 0 && p.found) {
+            CHECK_INT_EQ(p.one.route_id, id);
+            CHECK_INT_EQ(p.one.report_id, r[1]);
+            CHECK_STR_EQ(p.one.url, "https://one.test/");
+            CHECK_INT_EQ(p.one.sent_at, NOW + 70);
+            CHECK_INT_EQ(p.one.attempts, 2);
+        }
+        vg_route_delivery_clear(&p.one);
+    }
+    /* not yet sent: not found by its (empty) reference */
+    vg_route_delivery child = police;
+    child.kind = "referral_child_protection";
+    child.target = "child_protection";
+    p = (routing_probe){.delivery = &child};
+    CHECK(vg_store_write(s, delivery_add_fn, &p, &err) == VG_OK && p.changed == 1);
+    p = (routing_probe){.kind = "referral_child_protection", .target = "child_protection",
+                        .public_id = ""};
+    CHECK(vg_store_read(s, delivery_by_reference_fn, &p, &err) == VG_OK && !p.found);
+
     /* actions: once each, oldest first */
     vg_route_action removed = {.report_id = r[1], .type = "removed", .at = NOW + 90, .to = "",
                                .reference = "", .url = "https://one.test/", .by = "Example DE"};
@@ -4595,6 +4659,110 @@ static void test_route_deliveries(void)
     p = (routing_probe){.public_id = "R1"};
     CHECK(vg_store_read(s, by_public_id_fn, &p, &err) == VG_OK && !p.found);
     vg_report_row_clear(&p.report);
+    finish(s, loc);
+}
+
+/* The callbacks due at now: each's report, version, sent version,
+ * attempts and next_at as "report:version/sent:attempts@next_at," (the
+ * longest due first), into out. */
+static const char *callbacks_at(vg_store *s, int64_t now, const int64_t r[9], char *out,
+                                size_t cap)
+{
+    routing_probe p = {.now = now};
+    vg_error err;
+    out[0] = 0;
+    CHECK(vg_store_read(s, callbacks_due_fn, &p, &err) == VG_OK);
+    for (size_t i = 0, n = 0; i < p.count; i++) {
+        int which = 0;
+        while (which < 9 && r[which] != p.callbacks[i].report_id)
+            which++;
+        n += (size_t)snprintf(out + n, cap - n, "r%d:%lld/%lld:%lld@%lld,", which,
+                              (long long)p.callbacks[i].version,
+                              (long long)p.callbacks[i].sent_version,
+                              (long long)p.callbacks[i].attempts,
+                              (long long)(p.callbacks[i].next_at - NOW));
+    }
+    vg_partner_callbacks_free(p.callbacks, p.count);
+    return out;
+}
+
+/* A callback to the partner that forwarded a report: made due by each
+ * change (its version goes up, its failures are forgotten), due until the
+ * partner took the latest version; a try's outcome is written only at the
+ * version it sent. */
+static void test_partner_callbacks(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t r[9], ca = 0, cb = 0;
+    items_setup(s, r, &ca, &cb);
+    vg_error err;
+    char text[300];
+    CHECK_STR_EQ(callbacks_at(s, NOW + 100000, r, text, sizeof text), "");
+    routing_probe p = {.report_id = r[1], .target = "FR", .now = NOW};
+    CHECK(vg_store_read(s, callback_arm_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    CHECK(vg_store_write(s, callback_arm_fn, &p, &err) == VG_OK);
+    p = (routing_probe){.report_id = r[2], .target = "DE", .now = NOW + 5};
+    CHECK(vg_store_write(s, callback_arm_fn, &p, &err) == VG_OK);
+    CHECK_STR_EQ(callbacks_at(s, NOW - 1, r, text, sizeof text), "");
+    CHECK_STR_EQ(callbacks_at(s, NOW, r, text, sizeof text), "r1:1/0:0@0,");
+    CHECK_STR_EQ(callbacks_at(s, NOW + 5, r, text, sizeof text), "r1:1/0:0@0,r2:1/0:0@5,");
+    p = (routing_probe){.now = NOW};
+    CHECK(vg_store_read(s, callbacks_due_fn, &p, &err) == VG_OK && p.count == 1);
+    vg_partner_callback first = {0};
+    if (p.count == 1) {
+        const vg_partner_callback *c = &p.callbacks[0];
+        CHECK_STR_EQ(c->target, "FR");
+        CHECK_STR_EQ(c->reference, "id-R1"); /* the report's public id */
+        CHECK_STR_EQ(c->last_error, "");
+        CHECK_INT_EQ(c->created_at, NOW);
+        first.id = c->id;
+        first.report_id = c->report_id;
+    }
+    vg_partner_callbacks_free(p.callbacks, p.count);
+
+    /* a failed try: due again at its next_at */
+    vg_partner_callback tried = first;
+    tried.version = 1;
+    tried.attempts = 1;
+    tried.next_at = NOW + 60;
+    tried.last_error = "connection refused";
+    p = (routing_probe){.callback = &tried};
+    CHECK(vg_store_read(s, callback_update_fn, &p, &err) == VG_ERR_INVALID);
+    CHECK(vg_store_write(s, callback_update_fn, &p, &err) == VG_OK && p.changed == 1);
+    CHECK_STR_EQ(callbacks_at(s, NOW + 59, r, text, sizeof text), "r2:1/0:0@5,");
+    CHECK_STR_EQ(callbacks_at(s, NOW + 60, r, text, sizeof text), "r2:1/0:0@5,r1:1/0:1@60,");
+    p = (routing_probe){.now = NOW + 60};
+    CHECK(vg_store_read(s, callbacks_due_fn, &p, &err) == VG_OK && p.count == 2);
+    if (p.count == 2)
+        CHECK_STR_EQ(p.callbacks[1].last_error, "connection refused");
+    vg_partner_callbacks_free(p.callbacks, p.count);
+
+    /* a change: version 2, due at once, failures forgotten */
+    p = (routing_probe){.report_id = r[1], .target = "FR", .now = NOW + 30};
+    CHECK(vg_store_write(s, callback_arm_fn, &p, &err) == VG_OK);
+    CHECK_STR_EQ(callbacks_at(s, NOW + 30, r, text, sizeof text), "r2:1/0:0@5,r1:2/0:0@30,");
+    /* the try that sent version 1 comes back: written nowhere, still due */
+    vg_partner_callback took = first;
+    took.version = 1;
+    took.sent_version = 1;
+    took.next_at = NOW;
+    took.last_error = "";
+    p = (routing_probe){.callback = &took};
+    CHECK(vg_store_write(s, callback_update_fn, &p, &err) == VG_OK && p.changed == 0);
+    CHECK_STR_EQ(callbacks_at(s, NOW + 30, r, text, sizeof text), "r2:1/0:0@5,r1:2/0:0@30,");
+    /* version 2 taken: no longer due */
+    took.version = 2;
+    took.sent_version = 2;
+    took.next_at = NOW + 30;
+    CHECK(vg_store_write(s, callback_update_fn, &p, &err) == VG_OK && p.changed == 1);
+    CHECK_STR_EQ(callbacks_at(s, NOW + 100000, r, text, sizeof text), "r2:1/0:0@5,");
+    /* another target of the same report is another callback */
+    p = (routing_probe){.report_id = r[1], .target = "NL", .now = NOW + 40};
+    CHECK(vg_store_write(s, callback_arm_fn, &p, &err) == VG_OK);
+    CHECK_STR_EQ(callbacks_at(s, NOW + 100000, r, text, sizeof text), "r2:1/0:0@5,r1:1/0:0@40,");
     finish(s, loc);
 }
 
@@ -5728,6 +5896,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_routes);
     RUN(test_notices);
     RUN(test_route_deliveries);
+    RUN(test_partner_callbacks);
     RUN(test_files_and_bank);
     RUN(test_job_leases);
     RUN(test_alerts);

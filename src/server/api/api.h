@@ -17,5 +17,8 @@ void vg_api_stats_get(vg_http_request *req);
 void vg_api_blocklist_prefixes(vg_http_request *req);
 void vg_api_blocklist_full_hashes(vg_http_request *req);
 void vg_api_blocklist_rpz(vg_http_request *req);
+/* POST /api/v1/forwards/{id}/fate, a partner's callback (forwards.c); the
+ * route's state is the hotline. */
+void vg_api_forward_fate(vg_http_request *req);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "server/api/api.h"
 #include "server/api/report_parse.h"
+#include "hotline/partner_answer.h"
 #include "hotline/routing.h"
 #include "server/uploads.h"
 #include "vigie/digest.h"
@@ -329,6 +330,29 @@ static const char openapi[] =
     "\"401\":{\"$ref\":\"#/components/responses/Error\"},"
     "\"404\":{\"$ref\":\"#/components/responses/Error\"},"
     "\"429\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"503\":{\"$ref\":\"#/components/responses/Error\"}}}},"
+    /* a partner hotline's callback (key_org in routing.partners; docs/api.md#callbacks) */
+    "\"/api/v1/forwards/{id}/fate\":{\"post\":{"
+    "\"summary\":\"A partner hotline tells what became of a report we forwarded to it "
+    "(a key we issued to that partner)\",\"operationId\":\"forwardFate\","
+    "\"security\":[{\"bearer\":[]}],"
+    "\"parameters\":[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
+    "\"description\":\"Your id for the report (the id you answered to the forward)\","
+    "\"schema\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_-]{1,128}$\"}}],"
+    "\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":"
+    "{\"$ref\":\"#/components/schemas/Fate\"}}}},"
+    "\"responses\":{"
+    "\"200\":{\"description\":\"Recorded; the same callback again, or an older one, changes "
+    "nothing\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\","
+    "\"properties\":{\"learned\":{\"type\":\"integer\",\"description\":"
+    "\"Actions new to us\"}}}}}},"
+    "\"400\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"401\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"403\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"404\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"413\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"415\":{\"$ref\":\"#/components/responses/Error\"},"
+    "\"429\":{\"$ref\":\"#/components/responses/Error\"},"
     "\"503\":{\"$ref\":\"#/components/responses/Error\"}}}}},"
     "\"components\":{"
     "\"securitySchemes\":{\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\"}},"
@@ -424,6 +448,9 @@ vg_status vg_api_routes(vg_server *srv, void *state, vg_error *err)
          srv->hotline},
         {"GET", "/api/v1/blocklist/rpz", VG_ROLE_PARTNER, VG_ROUTE_SCOPES(VG_SCOPE_BLOCKLIST),
          0, vg_api_blocklist_rpz, NULL, srv->hotline},
+        {"POST", "/api/v1/forwards", VG_ROLE_PARTNER,
+         VG_ROUTE_PREFIX | VG_ROUTE_RAW | VG_ROUTE_SCOPES(VG_SCOPE_REPORT), VG_PARTNER_ANSWER_MAX,
+         vg_api_forward_fate, NULL, srv->hotline},
     };
     return vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
 }

@@ -143,3 +143,103 @@ vg_status pg_actions(void *tx, int64_t report_id, vg_route_action **rows, size_t
     return pg_list(tx, SQL_ACTIONS, &a, sizeof **rows, read_action, (void **)rows, count,
                    "reading actions", err);
 }
+
+/* ---- a forward by the partner's reference ---------------------------------------- */
+
+static const char SQL_DELIVERY_BY_REFERENCE[] =
+    "SELECT id, route_id, report_id, kind, target, url, attempts, next_at, sent_at, reference,"
+    " last_error, poll_at, created_at FROM routing_deliveries"
+    " WHERE kind = $1 AND target = $2 AND reference = $3 AND sent_at > 0 ORDER BY id LIMIT 1";
+
+vg_status pg_delivery_by_reference(void *tx, const char *kind, const char *target,
+                                   const char *reference, vg_route_delivery *d, int *found,
+                                   vg_error *err)
+{
+    *found = 0;
+    memset(d, 0, sizeof *d);
+    pg_args a = {0};
+    pa_text(&a, or_empty(kind));
+    pa_text(&a, or_empty(target));
+    pa_text(&a, or_empty(reference));
+    PGresult *res = pg_run(tx, SQL_DELIVERY_BY_REFERENCE, &a,
+                           "reading a delivery by its reference", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    if (PQntuples(res)) {
+        read_delivery(res, 0, d);
+        *found = 1;
+    }
+    PQclear(res);
+    return VG_OK;
+}
+
+/* ---- callbacks ----------------------------------------------------------------- */
+
+static const char SQL_CALLBACK_ARM[] =
+    "INSERT INTO partner_callbacks(report_id, target, next_at, created_at) VALUES($1, $2, $3, $3)"
+    " ON CONFLICT(report_id, target) DO UPDATE SET version = partner_callbacks.version + 1,"
+    " attempts = 0, next_at = excluded.next_at, last_error = ''";
+
+vg_status pg_callback_arm(void *tx, int64_t report_id, const char *target, int64_t now,
+                          vg_error *err)
+{
+    pg_args a = {0};
+    pa_int(&a, report_id);
+    pa_text(&a, or_empty(target));
+    pa_int(&a, now);
+    return pg_done(tx, SQL_CALLBACK_ARM, &a, "making a partner callback due", NULL, err);
+}
+
+static const char SQL_CALLBACKS_DUE[] =
+    "SELECT c.id, c.report_id, c.target, c.version, c.sent_version, c.attempts, c.next_at,"
+    " c.last_error, c.created_at, r.public_id FROM partner_callbacks c"
+    " JOIN reports r ON r.id = c.report_id"
+    " WHERE c.sent_version < c.version AND c.next_at <= $1 ORDER BY c.next_at, c.id LIMIT $2";
+
+static void read_callback(const PGresult *res, int row, void *item)
+{
+    vg_partner_callback *x = item;
+    x->id = pg_int(res, row, 0);
+    x->report_id = pg_int(res, row, 1);
+    x->target = pg_text(res, row, 2);
+    x->version = pg_int(res, row, 3);
+    x->sent_version = pg_int(res, row, 4);
+    x->attempts = pg_int(res, row, 5);
+    x->next_at = pg_int(res, row, 6);
+    x->last_error = pg_text(res, row, 7);
+    x->created_at = pg_int(res, row, 8);
+    x->reference = pg_text(res, row, 9);
+}
+
+vg_status pg_callbacks_due(void *tx, int64_t now, size_t limit, vg_partner_callback **rows,
+                           size_t *count, vg_error *err)
+{
+    pg_args a = {0};
+    pa_int(&a, now);
+    pa_int(&a, (int64_t)(limit > 10000 ? 10000 : limit));
+    return pg_list(tx, SQL_CALLBACKS_DUE, &a, sizeof **rows, read_callback, (void **)rows, count,
+                   "reading partner callbacks", err);
+}
+
+/* Only at the version read: a change committed meanwhile (the row lock
+ * makes this wait for it) leaves the callback due. */
+static const char SQL_CALLBACK_UPDATE[] =
+    "UPDATE partner_callbacks SET sent_version = $1, attempts = $2, next_at = $3,"
+    " last_error = $4 WHERE id = $5 AND version = $6";
+
+vg_status pg_callback_update(void *tx, const vg_partner_callback *x, int *changed,
+                             vg_error *err)
+{
+    *changed = 0;
+    pg_args a = {0};
+    pa_int(&a, x->sent_version);
+    pa_int(&a, x->attempts);
+    pa_int(&a, x->next_at);
+    pa_text(&a, or_empty(x->last_error));
+    pa_int(&a, x->id);
+    pa_int(&a, x->version);
+    int64_t n = 0;
+    vg_status st = pg_done(tx, SQL_CALLBACK_UPDATE, &a, "recording a partner callback", &n, err);
+    *changed = st == VG_OK && n > 0;
+    return st;
+}

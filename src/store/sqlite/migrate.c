@@ -364,6 +364,17 @@ static const char *const migrations[] = {
      "CREATE TRIGGER stats_facts_claimed AFTER INSERT ON audit"
      "  WHEN NEW.action = 'item.claim' AND NEW.target GLOB 'report:[0-9]*' BEGIN "
      SQ_FACTS_MARK("SELECT CAST(substr(NEW.target, 8) AS INTEGER) WHERE 1") "END;"),
+    /* 20: callbacks owed to the partner hotlines that forwarded reports
+     * (store/routes.h), and a forward found by the partner's reference. */
+    "CREATE TABLE partner_callbacks(id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL,"
+    "  target TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1,"
+    "  sent_version INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL, UNIQUE(report_id, target));"
+    "CREATE INDEX partner_callbacks_due ON partner_callbacks(next_at)"
+    "  WHERE sent_version < version;"
+    "CREATE INDEX routing_deliveries_reference ON routing_deliveries(target, reference)"
+    "  WHERE sent_at > 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -140,6 +140,12 @@ SQ_OP(deliveries, int64_t report_id, int64_t now, size_t limit, vg_route_deliver
 SQ_OP(delivery_update, const vg_route_delivery *d, vg_error *err)
 SQ_OP(action_add, const vg_route_action *a, int *inserted, vg_error *err)
 SQ_OP(actions, int64_t report_id, vg_route_action **rows, size_t *count, vg_error *err)
+SQ_OP(delivery_by_reference, const char *kind, const char *target, const char *reference,
+      vg_route_delivery *d, int *found, vg_error *err)
+SQ_OP(callback_arm, int64_t report_id, const char *target, int64_t now, vg_error *err)
+SQ_OP(callbacks_due, int64_t now, size_t limit, vg_partner_callback **rows, size_t *count,
+      vg_error *err)
+SQ_OP(callback_update, const vg_partner_callback *c, int *changed, vg_error *err)
 SQ_OP(report_by_public_id, const char *public_id, vg_report_row *row, int *found, vg_error *err)
 SQ_OP(tlog_size, uint64_t *size, vg_error *err)
 SQ_OP(tlog_append, uint64_t index, const char *entry, size_t len, const vg_tlog_hash_row *hashes,

@@ -195,6 +195,23 @@ vg_status sq_delivery_add(void *tx, const vg_route_delivery *d, int *inserted, v
     "id, route_id, report_id, kind, target, url, attempts, next_at, sent_at, reference,"     \
     " last_error, poll_at, created_at"
 
+static void read_delivery(sqlite3_stmt *st, vg_route_delivery *d)
+{
+    d->id = sqlite3_column_int64(st, 0);
+    d->route_id = sqlite3_column_int64(st, 1);
+    d->report_id = sqlite3_column_int64(st, 2);
+    d->kind = sq_text(st, 3);
+    d->target = sq_text(st, 4);
+    d->url = sq_text(st, 5);
+    d->attempts = sqlite3_column_int64(st, 6);
+    d->next_at = sqlite3_column_int64(st, 7);
+    d->sent_at = sqlite3_column_int64(st, 8);
+    d->reference = sq_text(st, 9);
+    d->last_error = sq_text(st, 10);
+    d->poll_at = sqlite3_column_int64(st, 11);
+    d->created_at = sqlite3_column_int64(st, 12);
+}
+
 /* ?1: report, ?2: now, ?3: limit. */
 static const char SQL_DELIVERIES[] =
     "SELECT " DELIVERY_COLUMNS " FROM routing_deliveries"
@@ -228,20 +245,7 @@ vg_status sq_deliveries(void *tx, int64_t report_id, int64_t now, size_t limit,
             out = more;
             cap = grown;
         }
-        vg_route_delivery *d = &out[n++];
-        d->id = sqlite3_column_int64(st, 0);
-        d->route_id = sqlite3_column_int64(st, 1);
-        d->report_id = sqlite3_column_int64(st, 2);
-        d->kind = sq_text(st, 3);
-        d->target = sq_text(st, 4);
-        d->url = sq_text(st, 5);
-        d->attempts = sqlite3_column_int64(st, 6);
-        d->next_at = sqlite3_column_int64(st, 7);
-        d->sent_at = sqlite3_column_int64(st, 8);
-        d->reference = sq_text(st, 9);
-        d->last_error = sq_text(st, 10);
-        d->poll_at = sqlite3_column_int64(st, 11);
-        d->created_at = sqlite3_column_int64(st, 12);
+        read_delivery(st, &out[n++]);
     }
     if (status == VG_OK && rc != SQLITE_DONE)
         status = sq_db_error(err, c->db, "reading deliveries");
@@ -331,4 +335,108 @@ vg_status sq_actions(void *tx, int64_t report_id, vg_route_action **rows, size_t
 {
     return sq_list(tx, SQL_ACTIONS, report_id, 0, sizeof **rows, read_action, clear_action,
                    (void **)rows, count, "reading actions", err);
+}
+
+/* ---- a forward by the partner's reference ---------------------------------------- */
+
+static const char SQL_DELIVERY_BY_REFERENCE[] =
+    "SELECT " DELIVERY_COLUMNS " FROM routing_deliveries"
+    " WHERE kind = ? AND target = ? AND reference = ? AND sent_at > 0 ORDER BY id LIMIT 1";
+
+vg_status sq_delivery_by_reference(void *tx, const char *kind, const char *target,
+                                   const char *reference, vg_route_delivery *d, int *found,
+                                   vg_error *err)
+{
+    conn *c = tx;
+    *found = 0;
+    memset(d, 0, sizeof *d);
+    SQ_STMT(st, SQL_DELIVERY_BY_REFERENCE);
+    sq_bind_text(st, 1, or_empty(kind));
+    sq_bind_text(st, 2, or_empty(target));
+    sq_bind_text(st, 3, or_empty(reference));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_delivery(st, d);
+        *found = 1;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? VG_OK
+               : sq_db_error(err, c->db, "reading a delivery by its reference");
+}
+
+/* ---- callbacks ----------------------------------------------------------------- */
+
+static const char SQL_CALLBACK_ARM[] =
+    "INSERT INTO partner_callbacks(report_id, target, next_at, created_at) VALUES(?1, ?2, ?3, ?3)"
+    " ON CONFLICT(report_id, target) DO UPDATE SET version = version + 1, attempts = 0,"
+    " next_at = excluded.next_at, last_error = ''";
+
+vg_status sq_callback_arm(void *tx, int64_t report_id, const char *target, int64_t now,
+                          vg_error *err)
+{
+    conn *c = tx;
+    SQ_STMT(st, SQL_CALLBACK_ARM);
+    sqlite3_bind_int64(st, 1, report_id);
+    sq_bind_text(st, 2, or_empty(target));
+    sqlite3_bind_int64(st, 3, now);
+    return sq_step_done(c, st, "making a partner callback due", err);
+}
+
+static const char SQL_CALLBACKS_DUE[] =
+    "SELECT c.id, c.report_id, c.target, c.version, c.sent_version, c.attempts, c.next_at,"
+    " c.last_error, c.created_at, r.public_id FROM partner_callbacks c"
+    " JOIN reports r ON r.id = c.report_id"
+    " WHERE c.sent_version < c.version AND c.next_at <= ? ORDER BY c.next_at, c.id LIMIT ?";
+
+static void read_callback(sqlite3_stmt *st, void *item)
+{
+    vg_partner_callback *x = item;
+    x->id = sqlite3_column_int64(st, 0);
+    x->report_id = sqlite3_column_int64(st, 1);
+    x->target = sq_text(st, 2);
+    x->version = sqlite3_column_int64(st, 3);
+    x->sent_version = sqlite3_column_int64(st, 4);
+    x->attempts = sqlite3_column_int64(st, 5);
+    x->next_at = sqlite3_column_int64(st, 6);
+    x->last_error = sq_text(st, 7);
+    x->created_at = sqlite3_column_int64(st, 8);
+    x->reference = sq_text(st, 9);
+}
+
+static void clear_callback(void *item)
+{
+    vg_partner_callback *x = item;
+    free(x->target);
+    free(x->reference);
+    free(x->last_error);
+}
+
+vg_status sq_callbacks_due(void *tx, int64_t now, size_t limit, vg_partner_callback **rows,
+                           size_t *count, vg_error *err)
+{
+    return sq_list(tx, SQL_CALLBACKS_DUE, now, (int64_t)(limit > 10000 ? 10000 : limit),
+                   sizeof **rows, read_callback, clear_callback, (void **)rows, count,
+                   "reading partner callbacks", err);
+}
+
+static const char SQL_CALLBACK_UPDATE[] =
+    "UPDATE partner_callbacks SET sent_version = ?, attempts = ?, next_at = ?, last_error = ?"
+    " WHERE id = ? AND version = ?";
+
+vg_status sq_callback_update(void *tx, const vg_partner_callback *x, int *changed,
+                             vg_error *err)
+{
+    conn *c = tx;
+    *changed = 0;
+    SQ_STMT(st, SQL_CALLBACK_UPDATE);
+    sqlite3_bind_int64(st, 1, x->sent_version);
+    sqlite3_bind_int64(st, 2, x->attempts);
+    sqlite3_bind_int64(st, 3, x->next_at);
+    sq_bind_text(st, 4, or_empty(x->last_error));
+    sqlite3_bind_int64(st, 5, x->id);
+    sqlite3_bind_int64(st, 6, x->version);
+    vg_status status = sq_step_done(c, st, "recording a partner callback", err);
+    *changed = status == VG_OK && sqlite3_changes(c->db) > 0;
+    return status;
 }
