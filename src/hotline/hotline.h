@@ -27,6 +27,7 @@
 #include "util/sealed.h"
 #include "util/tz.h"
 #include "vigie/index.h"
+#include "vigie/policy.h"
 #include "vigie/vault.h"
 
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
@@ -57,6 +58,7 @@ typedef struct vg_hotline {
     int64_t idempotency_seconds; /* api.idempotency_hours: a partner's key is remembered */
     double video_interval;    /* intake.video_interval_ms: between fingerprinted frames */
     int64_t video_max_seconds; /* intake.video_max_seconds: 0 fingerprints no video */
+    vg_quarantine_options quarantine; /* intake.quarantine_*: bank entries held (quarantine.h) */
 
     /* alerts (alerts.*; NULL unless opened with_alerts), and who is told
      * when a report raises one (hotline/alerts.h) */

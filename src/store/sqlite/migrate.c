@@ -250,6 +250,17 @@ static const char *const migrations[] = {
     "  known INTEGER NOT NULL DEFAULT 0, found INTEGER NOT NULL DEFAULT 0,"
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX crawl_targets_due ON crawl_targets(next_due_at);",
+    "SELECT 19;",
+    "SELECT 20;",
+    /* 21: bank entries' match counts and their quarantine
+     * (store/quarantine.h), shared by every node. */
+    ("CREATE TABLE bank_quarantine(bank TEXT NOT NULL, entry TEXT NOT NULL,"
+     "  window_start INTEGER NOT NULL, matches INTEGER NOT NULL, usual REAL NOT NULL,"
+     "  held INTEGER NOT NULL DEFAULT 0, held_at INTEGER NOT NULL DEFAULT 0,"
+     "  held_matches INTEGER NOT NULL DEFAULT 0, since_held INTEGER NOT NULL DEFAULT 0,"
+     "  released_at INTEGER NOT NULL DEFAULT 0, released_by TEXT,"
+     "  PRIMARY KEY(bank, entry)) WITHOUT ROWID;"
+     "CREATE INDEX bank_quarantine_held ON bank_quarantine(held_at) WHERE held = 1;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
