@@ -60,3 +60,8 @@ vg_add_test(test_quarantine test_quarantine.c)
 target_link_libraries(test_quarantine PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_quarantine PRIVATE ${PROJECT_SOURCE_DIR}/src)
 vg_on_postgres(test_quarantine)
+# A hotline's own VICS category tables on the banks page (issue 19).
+vg_add_test(test_vics_tables test_vics_tables.c)
+target_link_libraries(test_vics_tables PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_vics_tables PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_vics_tables)

@@ -12,6 +12,7 @@
 
 #include "hotline/bank_admin.h"
 #include "hotline/quarantine.h"
+#include "hotline/vics_tables.h"
 #include "hotline/syncing.h"
 #include "server/admin/admin.h"
 
@@ -28,6 +29,21 @@
     "<option value=\"none\" selected>none: keep the numbers</option>"                            \
     "<option value=\"us\">Project VIC US</option><option value=\"uk\">UK CAID</option>"
 #define OWN_SHOWN 100
+
+/* The VICS tables of the configuration (exchange.vics_categories.NAME),
+ * after the built-in ones. */
+static void own_tables(vg_page *p, vg_hotline *h)
+{
+    const char *names[VG_VICS_TABLES_MAX];
+    size_t n = vg_hotline_vics_table_names(h, names, VG_VICS_TABLES_MAX);
+    for (size_t i = 0; i < n; i++) {
+        vg_page_put(p, "<option value=\"");
+        vg_page_text(p, names[i]);
+        vg_page_put(p, "\">");
+        vg_page_text(p, names[i]);
+        vg_page_put(p, " (this hotline's table)</option>");
+    }
+}
 
 /* The sources that keep banks in step (sync.NAME.*): what each last did,
  * and why its last run failed, for an administrator to act on. */
@@ -217,8 +233,9 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
                     "<p><label for=\"imp-format\">Format</label><br><select name=\"format\" "
                     "id=\"imp-format\">" FORMAT_OPTIONS "</select></p>"
                     "<p><label for=\"imp-cat\">VICS categories (vics only)</label><br>"
-                    "<select name=\"categories\" id=\"imp-cat\">" CATEGORY_OPTIONS
-                    "</select></p><p><button "
+                    "<select name=\"categories\" id=\"imp-cat\">" CATEGORY_OPTIONS);
+    own_tables(&p, a->hotline);
+    vg_page_put(&p, "</select></p><p><button "
                     "type=\"submit\" class=\"primary\">Import</button></p></form>"
                     "<h3>Export a bank</h3><form method=\"post\" "
                     "action=\"/console/admin/banks\">"
@@ -231,8 +248,9 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
                     "id=\"exp-format\">" FORMAT_OPTIONS "</select></p>"
                     "<p><label for=\"exp-cat\">VICS categories (vics only: the Category of "
                     "each entry from its classification)</label><br>"
-                    "<select name=\"categories\" id=\"exp-cat\">" CATEGORY_OPTIONS
-                    "</select></p><p>Videos and patch sets are left out of every format but "
+                    "<select name=\"categories\" id=\"exp-cat\">" CATEGORY_OPTIONS);
+    own_tables(&p, a->hotline);
+    vg_page_put(&p, "</select></p><p>Videos and patch sets are left out of every format but "
                     "vigie's own, which carries them neither (the index keeps a video as its "
                     "frames). The export is audited.</p><p><button type=\"submit\">Export"
                     "</button></p></form>"
