@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +421,66 @@ vg_status vg_hotline_block_renew(vg_hotline *h, const vg_actor *who, int64_t ent
         why[0] = 0;
     vg_status st = vg_store_write(h->store, renew_tx, &a, err);
     *done = st == VG_OK && a.done;
+    return st;
+}
+
+/* ---- opening a commitment for a site owner ------------------------------------------- */
+
+typedef struct opening_args {
+    const vg_actor *who;
+    int64_t id, now;
+    unsigned char *opening, *commitment;
+    char **target;
+    int done;
+    char *why;
+    size_t cap;
+} opening_args;
+
+static vg_status opening_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    opening_args *a = ctx;
+    a->done = 0;
+    if (role_of(a->who) < VG_ROLE_SUPERVISOR) {
+        snprintf(a->why, a->cap, "only a supervisor opens a commitment of the public log");
+        return VG_OK;
+    }
+    vg_block_entry e = {0};
+    int found = 0;
+    vg_status st = entry_get(tx, a->id, &e, &found, err);
+    if (st != VG_OK || !found) {
+        snprintf(a->why, a->cap, "no such entry");
+        return st;
+    }
+    st = vg_hotline_tlog_opening_tx(tx, e.target, a->opening, a->commitment, err);
+    if (st == VG_OK) {
+        char actor[160];
+        user_actor(a->who->username, actor);
+        st = audit(tx, a->now, actor, "block.opening", &e, NULL, err);
+    }
+    if (st == VG_OK) {
+        *a->target = e.target;
+        e.target = NULL;
+        a->done = 1;
+    }
+    vg_block_entry_clear(&e);
+    return st;
+}
+
+vg_status vg_hotline_block_opening(vg_hotline *h, const vg_actor *who, int64_t entry_id,
+                                   int64_t now, unsigned char opening[32],
+                                   unsigned char commitment[32], char **target, char *why,
+                                   size_t cap, vg_error *err)
+{
+    *target = NULL;
+    if (cap)
+        why[0] = 0;
+    opening_args a = {who, entry_id, now, opening, commitment, target, 0, why, cap};
+    vg_status st = vg_store_write(h->store, opening_tx, &a, err);
+    if (st != VG_OK || !a.done) {
+        free(*target);
+        *target = NULL;
+        sodium_memzero(opening, 32);
+    }
     return st;
 }
 

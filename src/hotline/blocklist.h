@@ -58,6 +58,17 @@ vg_status vg_hotline_block_decide(vg_hotline *h, const vg_actor *who, int64_t en
 vg_status vg_hotline_block_renew(vg_hotline *h, const vg_actor *who, int64_t entry_id,
                                  int64_t now, int *done, char *why, size_t cap, vg_error *err);
 
+/* The opening of entry_id's URL commitment in the public transparency log,
+ * for a site owner who appeals (docs/blocklist.md): who must be a
+ * supervisor; the opening is audited (block.opening) in the same
+ * transaction. On success *target (the entry's URL or domain as the log
+ * commits to it, the caller frees it), opening and commitment (32 bytes
+ * each) are set; when the rules refuse, *target is NULL and why says why. */
+vg_status vg_hotline_block_opening(vg_hotline *h, const vg_actor *who, int64_t entry_id,
+                                   int64_t now, unsigned char opening[32],
+                                   unsigned char commitment[32], char **target, char *why,
+                                   size_t cap, vg_error *err);
+
 /* Remove the listed entries expired at now (the blocklist job); *removed
  * (may be NULL) counts them. */
 vg_status vg_hotline_block_expire(vg_hotline *h, int64_t now, size_t *removed, vg_error *err);

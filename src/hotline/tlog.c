@@ -168,15 +168,21 @@ typedef struct opening_args {
     unsigned char *opening, *commitment;
 } opening_args;
 
-static vg_status opening_tx(vg_tx *tx, void *ctx, vg_error *err)
+vg_status vg_hotline_tlog_opening_tx(vg_tx *tx, const char *url, unsigned char opening[32],
+                                     unsigned char commitment[32], vg_error *err)
 {
-    opening_args *a = ctx;
     unsigned char key[32];
     vg_status st = url_key(tx, key, err);
     if (st == VG_OK)
-        vg_tlog_url_commitment(key, a->url, strlen(a->url), a->opening, a->commitment);
+        vg_tlog_url_commitment(key, url, strlen(url), opening, commitment);
     sodium_memzero(key, sizeof key);
     return st;
+}
+
+static vg_status opening_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    opening_args *a = ctx;
+    return vg_hotline_tlog_opening_tx(tx, a->url, a->opening, a->commitment, err);
 }
 
 vg_status vg_hotline_tlog_opening(vg_hotline *h, const char *url, unsigned char opening[32],

@@ -62,6 +62,11 @@ vg_status vg_hotline_tlog_append(vg_tx *tx, const vg_hotline_tlog_change *change
 vg_status vg_hotline_tlog_opening(vg_hotline *h, const char *url, unsigned char opening[32],
                                   unsigned char commitment[32], vg_error *err);
 
+/* The same inside a transaction of the caller's (a use case that audits
+ * the opening in the same transaction). */
+vg_status vg_hotline_tlog_opening_tx(vg_tx *tx, const char *url, unsigned char opening[32],
+                                     unsigned char commitment[32], vg_error *err);
+
 /* Sign a checkpoint of the log as it is now when it grew since the last
  * one (*signed_one = 1), else do nothing (*signed_one = 0; may be NULL).
  * VG_ERR_INVALID when h has no transparency log open. */

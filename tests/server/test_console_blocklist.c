@@ -9,6 +9,7 @@
  * item, a file vigie holds, an approved route abroad) are planted with
  * tests/blocklist_fixture.h.
  */
+#include <sodium.h>
 #include <time.h>
 
 #include "blocklist_fixture.h"
@@ -232,6 +233,42 @@ static void test_blocklist_pages(void)
               "%s", body);
     free(body);
     CHECK(page_has(&t, &ann, "/console/blocklist?state=removed", target));
+
+    /* the opening of the entry's commitment in the public log, for the site
+     * owner: supervisors only, audited; SHA-256(opening || target) is the
+     * commitment every logged change of the entry carries as its url */
+    snprintf(form, sizeof form, "entry=%lld", (long long)entry);
+    CHECK_INT_EQ(post_simple(&t, &ann, "/console/blocklist/opening", form), 403);
+    CHECK_INT_EQ(audited(&t, "block.opening"), 0);
+    ts_response opened;
+    CHECK_INT_EQ(post(&t, &sue, "/console/blocklist/opening", form, 0, &opened), 200);
+    char opening_hex[65] = "", commitment_hex[65] = "";
+    const char *at = opened.body ? strstr(opened.body, "id=\"opening\">") : NULL;
+    if (at)
+        snprintf(opening_hex, sizeof opening_hex, "%.64s", at + strlen("id=\"opening\">"));
+    at = opened.body ? strstr(opened.body, "id=\"commitment\">") : NULL;
+    if (at)
+        snprintf(commitment_hex, sizeof commitment_hex, "%.64s",
+                 at + strlen("id=\"commitment\">"));
+    ts_response_free(&opened);
+    unsigned char opening[32], commitment[32], want[32];
+    CHECK(sodium_hex2bin(opening, 32, opening_hex, 64, NULL, NULL, NULL) == 0 &&
+          sodium_hex2bin(commitment, 32, commitment_hex, 64, NULL, NULL, NULL) == 0);
+    crypto_hash_sha256_state sha;
+    crypto_hash_sha256_init(&sha);
+    crypto_hash_sha256_update(&sha, opening, 32);
+    crypto_hash_sha256_update(&sha, (const unsigned char *)target, strlen(target));
+    crypto_hash_sha256_final(&sha, want);
+    CHECK_MSG(memcmp(want, commitment, 32) == 0, "the opening does not open %s", target);
+    char sql[300];
+    /* listed, renewed, two appeals decided, removed: each in the log under
+     * this commitment */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM tlog_entries WHERE entry LIKE '%%url: %s%%'",
+             commitment_hex);
+    CHECK_INT_EQ(ti_sql_int(&t, sql), 5);
+    CHECK_INT_EQ(audited(&t, "block.opening"), 1);
+    snprintf(form, sizeof form, "entry=%lld", (long long)entry + 1000);
+    CHECK_INT_EQ(post_simple(&t, &sue, "/console/blocklist/opening", form), 409);
     ts_stop(&t);
 }
 

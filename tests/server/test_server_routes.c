@@ -117,6 +117,7 @@ static const expected_route EXPECTED[] = {
     {"POST", "/console/blocklist/decide", VG_ROLE_SUPERVISOR},
     {"POST", "/console/blocklist/renew", VG_ROLE_ANALYST},
     {"POST", "/console/blocklist/appeal", VG_ROLE_SUPERVISOR},
+    {"POST", "/console/blocklist/opening", VG_ROLE_SUPERVISOR},
     {"POST", "/console/route", VG_ROLE_ANALYST},
     {"POST", "/console/route/removed", VG_ROLE_ANALYST},
     {"GET", "/transparency/checkpoint", VG_ROLE_NONE},

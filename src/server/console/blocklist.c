@@ -9,6 +9,7 @@
  * the wrong person is refused there, and the page says why.
  */
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "hotline/routing.h"
 #include "model/vocab.h"
 #include "server/console/console.h"
+#include "vigie/digest.h"
 
 #define BLOCK_PAGE 50
 /* The list's filters on basis and paging work on at most this many
@@ -519,6 +521,15 @@ static void appeal_row(vg_page *p, vg_http_request *req, const vg_console *con,
             vg_page_put(p, ")");
         }
         vg_block_entries_free(e, n);
+        if (is_supervisor(req)) {
+            /* the site owner can then find the entry in the public log */
+            vg_page_put(p, "<form method=\"post\" action=\"/console/blocklist/opening\">");
+            vg_page_csrf(p, req);
+            vg_page_fmt(p, "<input type=\"hidden\" name=\"entry\" value=\"%" PRId64 "\">"
+                           "<button type=\"submit\">Open the log's commitment<span "
+                           "class=\"skip\"> (entry %" PRId64 ")</span></button></form>",
+                        a->entry_id, a->entry_id);
+        }
     } else {
         vg_page_put(p, "No entry lists this URL");
     }
@@ -610,6 +621,57 @@ void vg_console_block_appeals_page(vg_http_request *req)
     free(shown);
     vg_block_appeals_free(open, on);
     vg_block_appeals_free(all, an);
+    vg_page_send(&p, req, 200);
+}
+
+/* POST /console/blocklist/opening: the opening of an entry's URL
+ * commitment in the public log, for the site owner who appeals. With it
+ * the owner checks that SHA-256(opening || URL) is the commitment the
+ * log's entries carry, and so finds every logged change of that entry;
+ * nobody without it can test a URL against the log. */
+void vg_console_block_opening_post(vg_http_request *req)
+{
+    vg_console *con = vg_http_route_ctx(req);
+    int64_t id = vg_console_id(vg_http_param(req, "entry"));
+    if (!id) {
+        vg_http_error_page(req, 400, "The form needs an entry.");
+        return;
+    }
+    vg_actor who = vg_console_actor(req);
+    unsigned char opening[32], commitment[32];
+    char *target = NULL, why[200] = "";
+    vg_error err;
+    if (vg_hotline_block_opening(con->hotline, &who, id, (int64_t)time(NULL), opening,
+                                 commitment, &target, why, sizeof why, &err) != VG_OK) {
+        vg_console_unavailable(req, &err);
+        return;
+    }
+    if (!target) {
+        refused(req, why, "/console/blocklist/appeals", "Back to the appeals");
+        return;
+    }
+    char opening_hex[65], commitment_hex[65];
+    vg_hex_encode(opening, 32, opening_hex);
+    vg_hex_encode(commitment, 32, commitment_hex);
+    sodium_memzero(opening, sizeof opening);
+    vg_page p = {0};
+    page_open(&p, req, "Blocking list: the log's commitment", "/console/blocklist/appeals");
+    vg_page_fmt(&p, "<p>Entry %" PRId64 " commits, in the public transparency log, to <span "
+                    "class=\"hash\">", id);
+    vg_page_text(&p, target);
+    vg_page_put(&p, "</span>. Give the site owner who appeals the opening below, and only to "
+                    "them: with it, SHA-256 of the opening's 32 bytes followed by that text is "
+                    "the commitment, which every logged change of this entry carries as its "
+                    "<code>url</code>. Anyone else still cannot test a URL against the log. "
+                    "This opening was recorded in the audit log.</p><dl><dt>Commitment</dt>"
+                    "<dd class=\"hash\" id=\"commitment\">");
+    vg_page_put(&p, commitment_hex);
+    vg_page_put(&p, "</dd><dt>Opening</dt><dd class=\"hash\" id=\"opening\">");
+    vg_page_put(&p, opening_hex);
+    vg_page_put(&p, "</dd></dl><p><a href=\"/console/blocklist/appeals\">Back to the "
+                    "appeals</a></p>");
+    sodium_memzero(opening_hex, sizeof opening_hex);
+    free(target);
     vg_page_send(&p, req, 200);
 }
 

@@ -98,6 +98,8 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
          vg_console_block_renew_post, NULL, con},
         {"POST", "/console/blocklist/appeal", VG_ROLE_SUPERVISOR, VG_ROUTE_CSRF, 8192,
          vg_console_block_appeal_post, NULL, con},
+        {"POST", "/console/blocklist/opening", VG_ROLE_SUPERVISOR, VG_ROUTE_CSRF, 4096,
+         vg_console_block_opening_post, NULL, con},
     };
     vg_status st = vg_http_add_routes(srv->http, routes, sizeof routes / sizeof routes[0], err);
     static const char *const staff[] = {"/console", "/login", "/logout"};

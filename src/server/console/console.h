@@ -133,6 +133,7 @@ void vg_console_block_propose_post(vg_http_request *req);
 void vg_console_block_decide_post(vg_http_request *req);
 void vg_console_block_renew_post(vg_http_request *req);
 void vg_console_block_appeal_post(vg_http_request *req);
+void vg_console_block_opening_post(vg_http_request *req);
 /* Under an item's approved route that proposes blocking: its entries on
  * the list, or the form proposing it (blocklist.c). */
 void vg_console_block_route(vg_page *p, vg_http_request *req, const vg_console *con,

@@ -264,10 +264,12 @@ void vg_console_route_post(vg_http_request *req)
     size_t n = vg_http_params(req, "action", values, 16);
     char wanted[VG_URL_ROUTE_TEXT] = "";
     for (size_t i = 0; i < n && i < 16; i++) {
-        size_t len = strlen(wanted);
-        if (len + strlen(values[i]) + 2 > sizeof wanted)
+        size_t len = strlen(wanted), add = strlen(values[i]);
+        if (len + add + 2 > sizeof wanted)
             break;
-        snprintf(wanted + len, sizeof wanted - len, "%s%s", len ? "," : "", values[i]);
+        if (len)
+            wanted[len++] = ',';
+        memcpy(wanted + len, values[i], add + 1);
     }
     vg_actor who = vg_console_actor(req);
     vg_route_verdict verdict;
