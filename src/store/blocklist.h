@@ -27,6 +27,8 @@ typedef struct vg_block_filter {
     int64_t expires_before; /* > 0: listed and expiring at or before it, soonest first */
     int64_t at_version;     /* > 0: listed at that version of the list (added at or
                                before it, not removed by then), oldest first */
+    const char *legal_basis; /* resting on this legal basis */
+    int64_t offset;          /* > 0: skip this many of the entries that match, in order */
 } vg_block_filter;
 
 /* The entries the filter selects (NULL: all), at most limit: newest first

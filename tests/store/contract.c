@@ -5210,6 +5210,18 @@ static void test_blocklist(void)
     CHECK_INT_EQ(id, second);
     CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.target = "two.test"}, NULL), 1);
     CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.target = "two.tes"}, NULL), 0);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.legal_basis = "Order 7"}, &id), 1);
+    CHECK_INT_EQ(id, first);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.legal_basis = "Art. 1"}, &id), 1);
+    CHECK_INT_EQ(id, third);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.legal_basis = "Art."}, NULL), 0);
+    /* a page further on: the same order, the first ones skipped */
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.offset = 1}, &id), 2);
+    CHECK_INT_EQ(id, second);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.offset = 2, .report_id = 21}, NULL), 0);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.offset = 1, .report_id = 21}, &id), 1);
+    CHECK_INT_EQ(id, first);
+    CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.offset = -4}, NULL), 3);
     /* listed at a version: added at or before it, not removed by then */
     CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.at_version = 2}, NULL), 0);
     CHECK_INT_EQ(blocks_count(s, (vg_block_filter){.at_version = 3}, &id), 1);

@@ -22,8 +22,9 @@
 #include "vigie/digest.h"
 
 #define BLOCK_PAGE 50
-/* The list's filters on basis and paging work on at most this many
- * entries of the store's selection (the list changes a few times a day). */
+#define BLOCK_PAGE_MAX 1000000
+/* At most this many proposals, expiries or appeals on one page: more than
+ * a team decides in a day. */
 #define BLOCK_READ 5000
 #define EXPIRING_DAYS 7
 #define APPEALS_SHOWN 100
@@ -232,28 +233,22 @@ void vg_console_blocklist_page(vg_http_request *req)
     int64_t page = vg_console_id(query(req, "page"));
     if (page < 1)
         page = 1;
-    if (page > BLOCK_READ)
-        page = BLOCK_READ; /* beyond what is read no page has entries, and no overflow */
+    if (page > BLOCK_PAGE_MAX)
+        page = BLOCK_PAGE_MAX; /* no offset overflows */
     int64_t before_at = parse_day(before);
-    vg_block_filter f = {.state = state, .kind = kind,
-                         .expires_before = before_at > 0 ? before_at : 0};
+    /* one page, and one entry more to know whether another page follows */
+    vg_block_filter f = {.state = state, .kind = kind, .legal_basis = basis,
+                         .expires_before = before_at > 0 ? before_at : 0,
+                         .offset = (page - 1) * BLOCK_PAGE};
     vg_block_entry *rows = NULL;
     size_t n = 0;
     vg_error err;
-    if (vg_hotline_blocks(con->hotline, &f, BLOCK_READ, &rows, &n, &err) != VG_OK) {
+    if (vg_hotline_blocks(con->hotline, &f, BLOCK_PAGE + 1, &rows, &n, &err) != VG_OK) {
         vg_console_unavailable(req, &err);
         return;
     }
-    /* the basis, then the page, over what the store selected */
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (basis && strcmp(rows[i].legal_basis ? rows[i].legal_basis : "", basis)) {
-            vg_block_entry_clear(&rows[i]);
-            continue;
-        }
-        rows[kept++] = rows[i];
-    }
-    size_t first = (size_t)(page - 1) * BLOCK_PAGE;
+    int more = n > BLOCK_PAGE;
+    size_t shown = more ? BLOCK_PAGE : n;
     vg_page p = {0};
     page_open(&p, req, "Blocking list", "/console/blocklist");
     message(&p, req);
@@ -279,16 +274,16 @@ void vg_console_blocklist_page(vg_http_request *req)
                     "name=\"before\" placeholder=\"2026-12-31\" value=\"");
     vg_page_text(&p, before_at > 0 ? before : "");
     vg_page_put(&p, "\"></label> <button type=\"submit\">Show</button></fieldset></form>");
-    if (first >= kept) {
+    if (shown == 0) {
         vg_page_put(&p, "<p role=\"status\">No entry matches.</p>");
     } else {
-        size_t last = first + BLOCK_PAGE < kept ? first + BLOCK_PAGE : kept;
         char caption[128];
-        snprintf(caption, sizeof caption, "Entries %zu to %zu of %zu%s", first + 1, last, kept,
+        snprintf(caption, sizeof caption, "Entries %" PRId64 " to %" PRId64 "%s",
+                 f.offset + 1, f.offset + (int64_t)shown,
                  f.expires_before ? " (expiring soonest first)" : " (newest first)");
         entry_head(&p, caption);
         vg_page_put(&p, "Removed</th></tr></thead><tbody>");
-        for (size_t i = first; i < last; i++) {
+        for (size_t i = 0; i < shown; i++) {
             entry_cells(&p, &rows[i]);
             maybe_time(&p, rows[i].removed_at);
             vg_page_put(&p, "</td></tr>");
@@ -297,7 +292,7 @@ void vg_console_blocklist_page(vg_http_request *req)
         /* paging keeps the filters: a form of them, not a link to encode */
         for (int step = -1; step <= 1; step += 2) {
             int64_t to = page + step;
-            if (to < 1 || (step > 0 && last >= kept))
+            if (to < 1 || (step > 0 && !more))
                 continue;
             vg_page_put(&p, "<form class=\"inline\" method=\"get\" action=\"/console/blocklist\">");
             hidden(&p, "state", state);
@@ -309,7 +304,7 @@ void vg_console_blocklist_page(vg_http_request *req)
                         to, step < 0 ? "Previous page" : "Next page");
         }
     }
-    vg_block_entries_free(rows, kept);
+    vg_block_entries_free(rows, n);
     vg_page_send(&p, req, 200);
 }
 

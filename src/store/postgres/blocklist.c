@@ -97,8 +97,9 @@ static const char SQL_BLOCKS[] =
     " AND ($7::bigint <= 0 OR (state = 'listed' AND expires_at <= $7))"
     " AND ($8::bigint <= 0 OR (listed_version > 0 AND listed_version <= $8"
     "                          AND (removed_version = 0 OR removed_version > $8)))"
+    " AND ($10::text IS NULL OR legal_basis = $10)"
     " ORDER BY CASE WHEN $7::bigint > 0 THEN expires_at WHEN $8::bigint > 0 THEN id"
-    " ELSE -id END, id LIMIT $9";
+    " ELSE -id END, id LIMIT $9 OFFSET greatest($11::bigint, 0)";
 
 static void read_entry(const PGresult *res, int row, void *item)
 {
@@ -138,6 +139,8 @@ vg_status pg_blocks(void *tx, const vg_block_filter *f, size_t limit, vg_block_e
     pa_int(&a, f->expires_before);
     pa_int(&a, f->at_version);
     pa_int(&a, clamp(limit));
+    pa_text(&a, f->legal_basis);
+    pa_int(&a, f->offset);
     return pg_list(tx, SQL_BLOCKS, &a, sizeof **rows, read_entry, (void **)rows, count,
                    "reading the blocking list", err);
 }

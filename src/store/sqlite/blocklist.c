@@ -86,8 +86,9 @@ static const char SQL_BLOCKS[] =
     " AND (?7 <= 0 OR (state = 'listed' AND expires_at <= ?7))"
     " AND (?8 <= 0 OR (listed_version > 0 AND listed_version <= ?8"
     "                  AND (removed_version = 0 OR removed_version > ?8)))"
+    " AND (?10 IS NULL OR legal_basis = ?10)"
     " ORDER BY CASE WHEN ?7 > 0 THEN expires_at WHEN ?8 > 0 THEN id ELSE -id END, id"
-    " LIMIT ?9";
+    " LIMIT ?9 OFFSET max(?11, 0)";
 
 static void read_entry(sqlite3_stmt *st, void *item)
 {
@@ -135,6 +136,8 @@ vg_status sq_blocks(void *tx, const vg_block_filter *f, size_t limit, vg_block_e
     sqlite3_bind_int64(st, 7, f->expires_before);
     sqlite3_bind_int64(st, 8, f->at_version);
     sqlite3_bind_int64(st, 9, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    sq_bind_text(st, 10, f->legal_basis);
+    sqlite3_bind_int64(st, 11, f->offset);
     return sq_collect(c, st, sizeof **rows, read_entry, clear_entry, (void **)rows, count,
                       "reading the blocking list", err);
 }
