@@ -74,6 +74,29 @@ typedef struct vg_quarantine_options {
     double smoothing;       /* weight of the last window in the usual rate (0: 0.2) */
 } vg_quarantine_options;
 
+/* The options with every zero replaced by its default (above). */
+vg_quarantine_options vg_quarantine_options_resolve(const vg_quarantine_options *opts);
+
+/* One entry's count, for a caller that keeps counts itself (a database
+ * shared by several servers): the same rule as vg_quarantine_observe,
+ * without the table. */
+typedef struct vg_quarantine_count {
+    int64_t window; /* start of the window counted; INT64_MIN: nothing counted yet */
+    uint32_t count; /* matches in that window */
+    double usual;   /* matches per window, exponentially averaged */
+    bool held;
+} vg_quarantine_count;
+
+/* A count that has seen nothing. */
+#define VG_QUARANTINE_COUNT_INIT {INT64_MIN, 0, 0, false}
+
+/* Count a match at now under opts (NULL: the defaults); true when the
+ * entry is held, now or already. */
+bool vg_quarantine_count_match(const vg_quarantine_options *opts, vg_quarantine_count *c,
+                               int64_t now);
+/* Release after review (vg_quarantine_release's rule). */
+void vg_quarantine_count_release(vg_quarantine_count *c);
+
 typedef struct vg_quarantine vg_quarantine;
 
 /* opts may be NULL (the defaults). */

@@ -8,6 +8,7 @@
  * form built from an older version is refused by the rules as stale.
  */
 #include "hotline/assessment.h"
+#include "hotline/quarantine.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -115,7 +116,10 @@ static vg_status item_tx(vg_tx *tx, void *ctx, vg_error *err)
     vg_status st = vg_tx_item_get(tx, a->report_id, a->item, a->found, err);
     if (st != VG_OK || !*a->found)
         return st;
-    if (a->files && (st = vg_tx_files(tx, a->report_id, 0, a->files, a->file_count, err)) != VG_OK)
+    if (a->files && ((st = vg_tx_files(tx, a->report_id, 0, a->files, a->file_count, err)) !=
+                         VG_OK ||
+                     (st = vg_hotline_quarantine_mark_tx(tx, *a->files, *a->file_count, err)) !=
+                         VG_OK))
         return st;
     if (a->urls && (st = vg_tx_case_urls(tx, a->item->case_id, a->urls, a->url_count, err)) != VG_OK)
         return st;
@@ -306,7 +310,9 @@ static vg_status auto_one(vg_tx *tx, vg_hotline *h, int64_t report_id, int64_t n
     }
     vg_item_file *files = NULL;
     size_t nfiles = 0;
-    if ((st = vg_tx_files(tx, report_id, 0, &files, &nfiles, err)) != VG_OK) {
+    if ((st = vg_tx_files(tx, report_id, 0, &files, &nfiles, err)) != VG_OK ||
+        (st = vg_hotline_quarantine_mark_tx(tx, files, nfiles, err)) != VG_OK) {
+        vg_item_files_free(files, nfiles);
         vg_item_clear(&it);
         return st;
     }
@@ -315,7 +321,14 @@ static vg_status auto_one(vg_tx *tx, vg_hotline *h, int64_t report_id, int64_t n
     url_votes votes = {0};
     int64_t from = 0;
     const char *by = NULL;
-    if (vg_rule_banks_decide(files, nfiles, &h->trust, &h->grading, &v)) {
+    /* A file of a quarantined bank entry is for a person to look at: not
+     * even an identical report decided before decides it. */
+    int held = 0;
+    for (size_t i = 0; i < nfiles; i++)
+        held |= files[i].quarantined != 0;
+    if (held) {
+        /* nothing decides it */
+    } else if (vg_rule_banks_decide(files, nfiles, &h->trust, &h->grading, &v)) {
         by = VG_DECIDED_BANK;
     } else if (it.content_key &&
                (st = decided_copy(tx, report_id, &from, &source, err)) == VG_OK && from) {
@@ -1039,6 +1052,11 @@ static vg_status view_tx(vg_tx *tx, void *ctx, vg_error *err)
     vg_status st = vg_tx_file_get(tx, a->file_id, &f, &found, err);
     if (st != VG_OK || !found)
         return st;
+    /* a file of a quarantined entry is to be looked at */
+    if ((st = vg_hotline_quarantine_mark_tx(tx, &f, 1, err)) != VG_OK) {
+        vg_item_file_clear(&f);
+        return st;
+    }
     vg_item it;
     int item_found = 0;
     if (f.vault_id && (st = vg_tx_item_get(tx, f.report_id, &it, &item_found, err)) == VG_OK &&

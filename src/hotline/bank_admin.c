@@ -3,6 +3,7 @@
  * (banks.h).
  */
 #include "hotline/bank_admin.h"
+#include "hotline/vics_tables.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -213,13 +214,6 @@ static vg_status buf_write(void *ctx, const void *data, size_t len, vg_error *er
     return VG_OK;
 }
 
-static vg_status categories_of(const char *name, vg_vics_categories *out, int *set,
-                               vg_error *err)
-{
-    *set = name && *name && strcmp(name, "none");
-    return *set ? vg_vics_categories_builtin(name, out, err) : VG_OK;
-}
-
 typedef struct import_problems {
     uint64_t bad, first_position;
     char first[160];
@@ -249,8 +243,8 @@ vg_status vg_hotline_bank_import_format(vg_hotline *h, const char *bank, const c
     if (!format || vg_exchange_format_parse(format, &fmt) != VG_OK)
         return vg_error_set(err, VG_ERR_INVALID,
                             "The list's format is te, vics, ncmec or stopncii.");
-    if (categories_of(categories, &table, &with_table, err) != VG_OK)
-        return vg_error_set(err, VG_ERR_INVALID, "The VICS categories are us, uk or none.");
+    if (vg_hotline_vics_table(h, categories, &table, &with_table, err) != VG_OK)
+        return err ? err->status : VG_ERR_INVALID;
     opts.categories = with_table ? &table : NULL;
     if (!len)
         return vg_error_set(err, VG_ERR_INVALID, "The list is empty.");
@@ -356,8 +350,8 @@ vg_status vg_hotline_bank_export(vg_hotline *h, const char *bank, const char *fo
     if (!vigie && (!format || vg_exchange_format_parse(format, &fmt) != VG_OK))
         return vg_error_set(err, VG_ERR_INVALID,
                             "The format is vigie, te, vics, ncmec or stopncii.");
-    if (categories_of(categories, &table, &with_table, err) != VG_OK)
-        return vg_error_set(err, VG_ERR_INVALID, "The VICS categories are us, uk or none.");
+    if (vg_hotline_vics_table(h, categories, &table, &with_table, err) != VG_OK)
+        return err ? err->status : VG_ERR_INVALID;
     if (!vg_hotline_bank_name_valid(bank))
         return vg_error_set(err, VG_ERR_INVALID,
                             "A bank's name is 1 to 64 letters, digits, '-' or '_'.");

@@ -2,6 +2,7 @@
  * src/hotline/cases.c - the view of a case (cases.h).
  */
 #include "hotline/cases.h"
+#include "hotline/quarantine.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -137,6 +138,7 @@ static vg_status case_tx(vg_tx *tx, void *ctx, vg_error *err)
     if ((st = vg_tx_items_of_case(tx, v->case_id, &v->items, &v->item_count, err)) != VG_OK ||
         !v->item_count ||
         (st = vg_tx_files(tx, 0, v->case_id, &v->files, &v->file_count, err)) != VG_OK ||
+        (st = vg_hotline_quarantine_mark_tx(tx, v->files, v->file_count, err)) != VG_OK ||
         (st = vg_tx_case_urls(tx, v->case_id, &v->urls, &v->url_count, err)) != VG_OK)
         return st;
     a->own = malloc((v->file_count ? v->file_count : 1) * sizeof *a->own);

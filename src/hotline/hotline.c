@@ -18,6 +18,8 @@
 #include "hotline/routing.h"
 #include "hotline/syncing.h"
 #include "hotline/notices.h"
+#include "hotline/quarantine.h"
+#include "hotline/vics_tables.h"
 #include "hotline/crawling.h"
 #include "hotline/stats.h"
 #include "store/reports.h"
@@ -193,7 +195,9 @@ vg_status vg_hotline_open(vg_config *cfg, const vg_hotline_options *options, vg_
     h->idempotency_seconds = idempotency_hours * 3600;
     h->video_interval = (double)video_interval_ms / 1000.0;
     h->video_max_seconds = video_max_seconds;
-    if ((st = vg_hotline_stats_zone(cfg, &h->stats_zone, err)) != VG_OK) {
+    if ((st = vg_hotline_quarantine_load(h, cfg, err)) != VG_OK ||
+        (st = vg_hotline_vics_tables_load(h, cfg, err)) != VG_OK ||
+        (st = vg_hotline_stats_zone(cfg, &h->stats_zone, err)) != VG_OK) {
         vg_hotline_free(h);
         return st;
     }
@@ -244,6 +248,7 @@ void vg_hotline_free(vg_hotline *h)
     vg_hotline_blocklist_free(h);
     vg_hotline_tlog_free(h);
     vg_hotline_syncing_free(h);
+    vg_hotline_vics_tables_free(h);
     vg_vault_close(h->vault);
     vg_hotline_index_close(h);
     free(h->index_path);

@@ -27,6 +27,7 @@
 #include "util/sealed.h"
 #include "util/tz.h"
 #include "vigie/index.h"
+#include "vigie/policy.h"
 #include "vigie/vault.h"
 
 typedef struct vg_alerting vg_alerting; /* hotline/alerting.h */
@@ -36,6 +37,7 @@ typedef struct vg_crawling vg_crawling; /* crawl_settings.c */
 typedef struct vg_blocklisting vg_blocklisting; /* blocklist.c */
 typedef struct vg_transparency vg_transparency; /* tlog.c */
 typedef struct vg_syncing vg_syncing; /* syncing.c */
+typedef struct vg_vics_tables vg_vics_tables; /* vics_tables.h */
 
 typedef struct vg_hotline {
     vg_store *store;   /* owned: opened from the configuration's data_dir */
@@ -57,6 +59,7 @@ typedef struct vg_hotline {
     int64_t idempotency_seconds; /* api.idempotency_hours: a partner's key is remembered */
     double video_interval;    /* intake.video_interval_ms: between fingerprinted frames */
     int64_t video_max_seconds; /* intake.video_max_seconds: 0 fingerprints no video */
+    vg_quarantine_options quarantine; /* intake.quarantine_*: bank entries held (quarantine.h) */
 
     /* alerts (alerts.*; NULL unless opened with_alerts), and who is told
      * when a report raises one (hotline/alerts.h) */
@@ -77,6 +80,8 @@ typedef struct vg_hotline {
     vg_transparency *transparency;
     /* synchronised banks (syncing.h): NULL unless a sync.NAME.source is set */
     vg_syncing *syncing;
+    /* the VICS category tables of the configuration (vics_tables.h), or NULL */
+    vg_vics_tables *vics_tables;
     /* The words of notices to hosts in a language (the server hands the
      * message catalogues over; web/i18n.h): key's text, or NULL. NULL:
      * the built-in English. Set before the jobs start. */

@@ -10,6 +10,7 @@
 
 #include "hotline/alerts.h"
 #include "hotline/assessment.h"
+#include "hotline/quarantine.h"
 #include "store/reports.h"
 #include "store/routes.h"
 #include "util/secure.h"
@@ -162,6 +163,10 @@ static vg_status submit_tx(vg_tx *tx, void *ctx, vg_error *err)
     /* A child in danger now, or live abuse: whoever is on duty is told. */
     if ((st = vg_hotline_alert_raise_tx(tx, a->h, ack->id, r->category, r->danger, a->now,
                                         &ack->alert_id, err)) != VG_OK)
+        return st;
+    /* Its bank matches counted: an entry that matches far more than usual
+     * is held before it decides this report. */
+    if ((st = vg_hotline_quarantine_count_tx(tx, a->h, r, ack->id, a->now, err)) != VG_OK)
         return st;
     /* Known files, or a copy of a report already decided: decided now.
      * Without files, alone in a new case, it has neither, nor another

@@ -263,7 +263,8 @@ int vg_rule_file_decided(const vg_item_file *f, const vg_trust *trust)
 {
     if (!f->vault_id)
         return 0;
-    return f->own_legal || (f->known == VG_FILE_KNOWN && vg_trust_find(trust, f->bank));
+    return f->own_legal ||
+           (f->known == VG_FILE_KNOWN && !f->quarantined && vg_trust_find(trust, f->bank));
 }
 
 vg_item_outcome vg_rule_may_view(const vg_item *it, const vg_item_file *f, const char *user,

@@ -89,6 +89,8 @@ typedef struct vg_item_file {
     char *own_legal, *own_severity, *own_age; /* the organisation's bank, when held and in it */
     char *video_match; /* JSON (vg_report_file.video_match), or NULL */
     char *match_signal; /* VG_MATCH_* (vg_report_file.match_signal), or NULL */
+    int64_t quarantined; /* its bank entry is quarantined (hotline/quarantine.h): the
+                            reports it matched in the window that tripped it; 0: not */
 } vg_item_file;
 void vg_item_file_clear(vg_item_file *file);
 void vg_item_files_free(vg_item_file *files, size_t count);
@@ -153,7 +155,9 @@ int vg_rule_in_view(const vg_item *item, vg_queue_view view, const char *user, i
                     int64_t stale_before);
 
 /* Whether a file was decided by a bank: held by vigie and in the
- * organisation's bank, or held and matched in a trusted bank. */
+ * organisation's bank, or held and matched in a trusted bank by an entry
+ * that is not quarantined (a sudden flood of matches is looked at by a
+ * person first). */
 int vg_rule_file_decided(const vg_item_file *file, const vg_trust *trust);
 
 /* Whether a person may see a file's evidence: never a file a bank decided,

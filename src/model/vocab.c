@@ -158,6 +158,8 @@ const vg_term vg_audit_action_terms[] = {
     {"block.remove", "An entry left the blocking list"},
     {"block.appeal", "An appeal against the blocking list arrived"},
     {"block.appeal.decide", "An appeal against the blocking list was decided"},
+    {"bank.quarantine", "A bank entry was quarantined: it matched far more than usual"},
+    {"bank.release", "A quarantined bank entry was released"},
     {NULL, NULL},
 };
 

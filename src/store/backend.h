@@ -5,7 +5,7 @@
  * function inside a transaction, and one function per operation of the
  * table-group headers (store/settings in store.h, reports.h, people.h,
  * audit.h, items.h, jobs.h, alerts.h, stats.h, routes.h, exchange.h, notices.h,
- * tlog.h, blocklist.h), each taking the backend's own transaction
+ * tlog.h, blocklist.h, quarantine.h), each taking the backend's own transaction
  * object. The contracts are those headers', function for function; store.c
  * forwards every vg_tx_* call here and refuses writes in read transactions
  * before they arrive. Backends are mechanism only: no rule of the hotline
@@ -25,6 +25,7 @@
 #include "store/notices.h"
 #include "store/stats.h"
 #include "store/people.h"
+#include "store/quarantine.h"
 #include "store/reports.h"
 #include "store/routes.h"
 #include "store/store.h"
@@ -254,6 +255,11 @@ typedef struct vg_store_ops {
                                size_t *count, vg_error *err);
     vg_status (*crawl_target_done)(void *tx, const vg_crawl_target *t, vg_error *err);
     vg_status (*crawl_url_live)(void *tx, const char *url, int *live, vg_error *err);
+    vg_status (*quarantine_get)(void *tx, const char *bank, const char *entry,
+                                vg_quarantine_row *row, int *found, vg_error *err);
+    vg_status (*quarantine_put)(void *tx, const vg_quarantine_row *row, vg_error *err);
+    vg_status (*quarantine_held)(void *tx, size_t limit, vg_quarantine_row **rows,
+                                 size_t *count, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

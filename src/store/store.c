@@ -954,3 +954,28 @@ vg_status vg_tx_crawl_url_live(vg_tx *tx, const char *url, int *live, vg_error *
     *live = 0;
     return tx->ops->crawl_url_live(tx->impl, url, live, err);
 }
+
+/* ---- quarantined bank entries (store/quarantine.h) ------------------------- */
+
+vg_status vg_tx_quarantine_get(vg_tx *tx, const char *bank, const char *entry,
+                               vg_quarantine_row *row, int *found, vg_error *err)
+{
+    memset(row, 0, sizeof *row);
+    *found = 0;
+    return tx->ops->quarantine_get(tx->impl, bank, entry, row, found, err);
+}
+
+vg_status vg_tx_quarantine_put(vg_tx *tx, const vg_quarantine_row *row, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "quarantine_put");
+    return tx->ops->quarantine_put(tx->impl, row, err);
+}
+
+vg_status vg_tx_quarantine_held(vg_tx *tx, size_t limit, vg_quarantine_row **rows,
+                                size_t *count, vg_error *err)
+{
+    *rows = NULL;
+    *count = 0;
+    return tx->ops->quarantine_held(tx->impl, limit, rows, count, err);
+}

@@ -599,6 +599,17 @@ static void test_viewing(void)
     CHECK(!vg_rule_banks_decide(&quoted, 1, &trust, &g, &verdict));
     CHECK(vg_rule_banks_decide(&trusted, 1, &trust, &g, &verdict));
     CHECK_STR_EQ(verdict.legal, "illegal_csam");
+    /* a quarantined entry of a trusted bank decides nothing: the file is
+     * to be looked at, by the one who claimed it; the organisation's own
+     * bank (people's decisions) still decides */
+    vg_item_file held = trusted, held_own = own;
+    held.quarantined = 60;
+    held_own.quarantined = 60;
+    CHECK(!vg_rule_file_decided(&held, &trust));
+    CHECK(!vg_rule_banks_decide(&held, 1, &trust, &g, &verdict));
+    CHECK_INT_EQ(vg_rule_may_view(&mine, &held, "al", 0, &trust), VG_ITEM_DONE);
+    CHECK_INT_EQ(vg_rule_may_view(&mine, &held, "bo", 0, &trust), VG_ITEM_NOT_CLAIMED);
+    CHECK(vg_rule_file_decided(&held_own, &trust));
     vg_trust_clear(&trust);
 }
 

@@ -97,6 +97,7 @@ static const expected_route EXPECTED[] = {
     {"POST", "/console/admin/key", VG_ROLE_ADMINISTRATOR},
     {"GET", "/console/admin/banks", VG_ROLE_ADMINISTRATOR},
     {"POST", "/console/admin/banks", VG_ROLE_ADMINISTRATOR},
+    {"POST", "/console/admin/banks/release", VG_ROLE_ADMINISTRATOR},
     {"GET", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"POST", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"GET", "/console/alerts", VG_ROLE_ANALYST},

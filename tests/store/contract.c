@@ -24,6 +24,7 @@
 #include "store/items.h"
 #include "store/jobs.h"
 #include "store/people.h"
+#include "store/quarantine.h"
 #include "store/reports.h"
 #include "store/routes.h"
 #include "store/exchange.h"
@@ -5860,6 +5861,117 @@ static void test_crawl_targets(void)
     finish(s, loc);
 }
 
+/* ---- quarantined bank entries (store/quarantine.h) ---- */
+
+typedef struct quarantine_probe {
+    const char *bank, *entry;
+    const vg_quarantine_row *put;
+    vg_quarantine_row row, *rows;
+    int found;
+    size_t limit, count;
+} quarantine_probe;
+
+static vg_status quarantine_get_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    quarantine_probe *p = ctx;
+    return vg_tx_quarantine_get(tx, p->bank, p->entry, &p->row, &p->found, err);
+}
+
+static vg_status quarantine_put_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    quarantine_probe *p = ctx;
+    return vg_tx_quarantine_put(tx, p->put, err);
+}
+
+static vg_status quarantine_held_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    quarantine_probe *p = ctx;
+    return vg_tx_quarantine_held(tx, p->limit, &p->rows, &p->count, err);
+}
+
+static void quarantine_put(vg_store *s, const vg_quarantine_row *row)
+{
+    quarantine_probe p = {.put = row};
+    vg_error err;
+    CHECK_MSG(vg_store_write(s, quarantine_put_fn, &p, &err) == VG_OK, "%s", err.message);
+}
+
+/* Rows round-trip whole (the usual rate to the last bit, a window before
+ * any, text that is not ASCII), are replaced by (bank, entry), and the
+ * held ones list the most recently held first; a read transaction cannot
+ * write one. */
+static void test_quarantine(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    vg_error err;
+    quarantine_probe p = {.bank = "ncmec", .entry = "e-1"};
+    CHECK(vg_store_read(s, quarantine_get_fn, &p, &err) == VG_OK && !p.found);
+    vg_quarantine_row a = {.bank = "ncmec", .entry = "e-1", .window_start = INT64_MIN,
+                           .matches = 7, .usual = 9.952776, .held = 0};
+    quarantine_put(s, &a);
+    CHECK(vg_store_write(s, quarantine_get_fn, &p, &err) == VG_OK && p.found);
+    CHECK_STR_EQ(p.row.bank, "ncmec");
+    CHECK_STR_EQ(p.row.entry, "e-1");
+    CHECK(p.row.window_start == INT64_MIN);
+    CHECK_INT_EQ(p.row.matches, 7);
+    CHECK(p.row.usual == 9.952776);
+    CHECK(!p.row.held && !p.row.held_at && !p.row.released_by);
+    vg_quarantine_row_clear(&p.row);
+    /* the same key replaced; another entry of the bank apart */
+    vg_quarantine_row held = {.bank = "ncmec", .entry = "e-1", .window_start = NOW - NOW % 3600,
+                              .matches = 51, .usual = 0.5, .held = 1, .held_at = NOW,
+                              .held_matches = 51, .since_held = 3, .released_at = NOW - 50,
+                              .released_by = "user:\u00e9milie"};
+    quarantine_put(s, &held);
+    vg_quarantine_row other = {.bank = "ncmec", .entry = "e-2", .window_start = NOW,
+                               .matches = 60, .usual = 1, .held = 1, .held_at = NOW + 5,
+                               .held_matches = 60};
+    quarantine_put(s, &other);
+    vg_quarantine_row quiet = {.bank = "te", .entry = "e-1", .window_start = NOW, .matches = 1};
+    quarantine_put(s, &quiet);
+    CHECK(vg_store_read(s, quarantine_get_fn, &p, &err) == VG_OK && p.found);
+    CHECK_INT_EQ(p.row.window_start, NOW - NOW % 3600);
+    CHECK_INT_EQ(p.row.matches, 51);
+    CHECK(p.row.usual == 0.5 && p.row.held == 1);
+    CHECK_INT_EQ(p.row.held_at, NOW);
+    CHECK_INT_EQ(p.row.held_matches, 51);
+    CHECK_INT_EQ(p.row.since_held, 3);
+    CHECK_INT_EQ(p.row.released_at, NOW - 50);
+    CHECK_STR_EQ(p.row.released_by, "user:\u00e9milie");
+    vg_quarantine_row_clear(&p.row);
+    p = (quarantine_probe){.bank = "te", .entry = "e-1"};
+    CHECK(vg_store_read(s, quarantine_get_fn, &p, &err) == VG_OK && p.found);
+    CHECK_INT_EQ(p.row.matches, 1);
+    vg_quarantine_row_clear(&p.row);
+    p = (quarantine_probe){.limit = 10};
+    CHECK(vg_store_read(s, quarantine_held_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.count, 2);
+    if (p.count == 2) {
+        CHECK_STR_EQ(p.rows[0].entry, "e-2");
+        CHECK_STR_EQ(p.rows[1].entry, "e-1");
+        CHECK_INT_EQ(p.rows[1].held_matches, 51);
+    }
+    vg_quarantine_rows_free(p.rows, p.count);
+    p = (quarantine_probe){.limit = 1};
+    CHECK(vg_store_read(s, quarantine_held_fn, &p, &err) == VG_OK);
+    CHECK(p.count == 1 && !strcmp(p.rows[0].entry, "e-2"));
+    vg_quarantine_rows_free(p.rows, p.count);
+    /* released: no longer listed */
+    held.held = 0;
+    held.released_at = NOW + 10;
+    quarantine_put(s, &held);
+    p = (quarantine_probe){.limit = 10};
+    CHECK(vg_store_read(s, quarantine_held_fn, &p, &err) == VG_OK);
+    CHECK(p.count == 1 && !strcmp(p.rows[0].entry, "e-2"));
+    vg_quarantine_rows_free(p.rows, p.count);
+    p = (quarantine_probe){.put = &held};
+    CHECK(vg_store_read(s, quarantine_put_fn, &p, &err) == VG_ERR_INVALID);
+    finish(s, loc);
+}
+
 int store_contract_run(const store_contract_backend *b)
 {
     backend = b;
@@ -5909,6 +6021,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_blocklist);
     RUN(test_report_facts_blocklist);
     RUN(test_crawl_targets);
+    RUN(test_quarantine);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);
     return vg_test_failures - failures;

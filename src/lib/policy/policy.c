@@ -78,10 +78,7 @@ size_t vg_policy_apply(const vg_index *index, vg_policy_match *m, size_t count)
 typedef struct slot {
     char *key; /* NULL: empty */
     uint64_t hash;
-    int64_t window; /* start of the window being counted */
-    uint32_t count;
-    double usual; /* matches per window, exponentially averaged */
-    bool held;
+    vg_quarantine_count c;
 } slot;
 
 struct vg_quarantine {
@@ -142,9 +139,23 @@ static slot *entry(vg_quarantine *q, const char *key, bool create)
     if (!s->key)
         return NULL;
     s->hash = h;
-    s->window = INT64_MIN;
+    s->c = (vg_quarantine_count)VG_QUARANTINE_COUNT_INIT;
     q->used++;
     return s;
+}
+
+vg_quarantine_options vg_quarantine_options_resolve(const vg_quarantine_options *opts)
+{
+    vg_quarantine_options o = opts ? *opts : (vg_quarantine_options){0};
+    if (o.window_seconds <= 0)
+        o.window_seconds = 3600;
+    if (!o.min_matches)
+        o.min_matches = 50;
+    if (!(o.factor > 0))
+        o.factor = 10;
+    if (!(o.smoothing > 0 && o.smoothing <= 1))
+        o.smoothing = 0.2;
+    return o;
 }
 
 vg_status vg_quarantine_new(const vg_quarantine_options *opts, vg_quarantine **out,
@@ -153,16 +164,7 @@ vg_status vg_quarantine_new(const vg_quarantine_options *opts, vg_quarantine **o
     vg_quarantine *q = calloc(1, sizeof *q);
     if (!q)
         return vg_error_set(err, VG_ERR_NOMEM, "quarantine: out of memory");
-    if (opts)
-        q->opts = *opts;
-    if (q->opts.window_seconds <= 0)
-        q->opts.window_seconds = 3600;
-    if (!q->opts.min_matches)
-        q->opts.min_matches = 50;
-    if (!(q->opts.factor > 0))
-        q->opts.factor = 10;
-    if (!(q->opts.smoothing > 0 && q->opts.smoothing <= 1))
-        q->opts.smoothing = 0.2;
+    q->opts = vg_quarantine_options_resolve(opts);
     pthread_mutex_init(&q->lock, NULL);
     *out = q;
     return VG_OK;
@@ -179,41 +181,56 @@ void vg_quarantine_free(vg_quarantine *q)
     free(q);
 }
 
-/* Move s to the window holding now: the finished window enters the usual
+/* Move c to the window holding now: the finished window enters the usual
  * rate, and each window without a match lowers it. */
-static void advance(const vg_quarantine *q, slot *s, int64_t now)
+static void advance(const vg_quarantine_options *o, vg_quarantine_count *c, int64_t now)
 {
-    int64_t w = now - ((now % q->opts.window_seconds) + q->opts.window_seconds) %
-                          q->opts.window_seconds;
-    if (s->window == INT64_MIN) {
-        s->window = w;
+    int64_t w = now - ((now % o->window_seconds) + o->window_seconds) % o->window_seconds;
+    if (c->window == INT64_MIN) {
+        c->window = w;
         return;
     }
-    if (w <= s->window)
+    if (w <= c->window)
         return;
-    double a = q->opts.smoothing;
-    s->usual = (1 - a) * s->usual + a * s->count;
-    int64_t empty = (w - s->window) / q->opts.window_seconds - 1;
+    double a = o->smoothing;
+    c->usual = (1 - a) * c->usual + a * c->count;
+    int64_t empty = (w - c->window) / o->window_seconds - 1;
     if (empty > 0)
-        s->usual *= pow(1 - a, (double)(empty < 10000 ? empty : 10000));
-    s->count = 0;
-    s->window = w;
+        c->usual *= pow(1 - a, (double)(empty < 10000 ? empty : 10000));
+    c->count = 0;
+    c->window = w;
+}
+
+static bool count_match(const vg_quarantine_options *o, vg_quarantine_count *c, int64_t now)
+{
+    advance(o, c, now);
+    if (c->count < UINT32_MAX)
+        c->count++;
+    double usual = c->usual > 1 ? c->usual : 1;
+    if (c->count > o->min_matches && c->count > o->factor * usual)
+        c->held = true;
+    return c->held;
+}
+
+bool vg_quarantine_count_match(const vg_quarantine_options *opts, vg_quarantine_count *c,
+                               int64_t now)
+{
+    vg_quarantine_options o = vg_quarantine_options_resolve(opts);
+    return count_match(&o, c, now);
+}
+
+void vg_quarantine_count_release(vg_quarantine_count *c)
+{
+    c->held = false;
+    if (c->count > c->usual)
+        c->usual = c->count;
 }
 
 bool vg_quarantine_observe(vg_quarantine *q, const char *key, int64_t now)
 {
     pthread_mutex_lock(&q->lock);
     slot *s = entry(q, key, true);
-    bool held = false;
-    if (s) {
-        advance(q, s, now);
-        if (s->count < UINT32_MAX)
-            s->count++;
-        double usual = s->usual > 1 ? s->usual : 1;
-        if (s->count > q->opts.min_matches && s->count > q->opts.factor * usual)
-            s->held = true;
-        held = s->held;
-    }
+    bool held = s && count_match(&q->opts, &s->c, now);
     pthread_mutex_unlock(&q->lock);
     return held;
 }
@@ -222,7 +239,7 @@ bool vg_quarantine_is_held(vg_quarantine *q, const char *key)
 {
     pthread_mutex_lock(&q->lock);
     slot *s = entry(q, key, false);
-    bool held = s && s->held;
+    bool held = s && s->c.held;
     pthread_mutex_unlock(&q->lock);
     return held;
 }
@@ -231,11 +248,8 @@ void vg_quarantine_release(vg_quarantine *q, const char *key)
 {
     pthread_mutex_lock(&q->lock);
     slot *s = entry(q, key, false);
-    if (s) {
-        s->held = false;
-        if (s->count > s->usual)
-            s->usual = s->count;
-    }
+    if (s)
+        vg_quarantine_count_release(&s->c);
     pthread_mutex_unlock(&q->lock);
 }
 
@@ -243,7 +257,7 @@ void vg_quarantine_each_held(vg_quarantine *q, void (*fn)(void *ctx, const char 
 {
     pthread_mutex_lock(&q->lock);
     for (size_t i = 0; i < q->capacity; i++)
-        if (q->slots[i].key && q->slots[i].held)
+        if (q->slots[i].key && q->slots[i].c.held)
             fn(ctx, q->slots[i].key);
     pthread_mutex_unlock(&q->lock);
 }
@@ -261,8 +275,8 @@ vg_status vg_quarantine_save(vg_quarantine *q, const char *path, vg_error *err)
         if (!s->key)
             continue;
         char line[KEY_MAX + 96];
-        int n = snprintf(line, sizeof line, "%lld\t%u\t%.6f\t%d\t%s", (long long)s->window,
-                         s->count, s->usual, s->held, s->key);
+        int n = snprintf(line, sizeof line, "%lld\t%u\t%.6f\t%d\t%s", (long long)s->c.window,
+                         s->c.count, s->c.usual, s->c.held, s->key);
         lwriter_line(&w, line, (size_t)n);
     }
     pthread_mutex_unlock(&q->lock);
@@ -313,10 +327,7 @@ vg_status vg_quarantine_load(const char *path, const vg_quarantine_options *opts
             st = vg_error_set(err, VG_ERR_NOMEM, "%s: out of memory", path);
             break;
         }
-        s->window = window;
-        s->count = count;
-        s->usual = usual;
-        s->held = held != 0;
+        s->c = (vg_quarantine_count){window, count, usual, held != 0};
     }
     lreader_close(&r);
     if (st != VG_OK) {

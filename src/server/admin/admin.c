@@ -41,6 +41,8 @@ vg_status vg_admin_routes(vg_server *srv, void *state, vg_error *err)
         /* a bank file uploaded, or lines typed in: up to 16 MB */
         {"POST", "/console/admin/banks", ADMIN, VG_ROUTE_CSRF | VG_ROUTE_FILES, 16u << 20,
          vg_admin_banks_post, vg_admin_bank_file, state},
+        {"POST", "/console/admin/banks/release", ADMIN, VG_ROUTE_CSRF, 4096,
+         vg_admin_bank_release_post, NULL, state},
         {"GET", "/console/admin/audit", ADMIN, 0, 0, vg_admin_audit_page, NULL, state},
         {"POST", "/console/admin/audit", ADMIN, VG_ROUTE_CSRF, 4096, vg_admin_verify_post, NULL,
          state},

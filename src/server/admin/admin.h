@@ -51,6 +51,7 @@ void vg_admin_banks_post(vg_http_request *req);  /* import, add, remove */
 vg_status vg_admin_bank_file(vg_http_request *req, const char *field, const char *filename,
                              const char *content_type, const void *data, size_t size,
                              uint64_t offset, vg_error *msg); /* the uploaded file */
+void vg_admin_bank_release_post(vg_http_request *req); /* a quarantined entry */
 void vg_admin_audit_page(vg_http_request *req);
 void vg_admin_verify_post(vg_http_request *req);
 

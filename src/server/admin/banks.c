@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "hotline/bank_admin.h"
+#include "hotline/quarantine.h"
+#include "hotline/vics_tables.h"
 #include "hotline/syncing.h"
 #include "server/admin/admin.h"
 
@@ -27,6 +29,21 @@
     "<option value=\"none\" selected>none: keep the numbers</option>"                            \
     "<option value=\"us\">Project VIC US</option><option value=\"uk\">UK CAID</option>"
 #define OWN_SHOWN 100
+
+/* The VICS tables of the configuration (exchange.vics_categories.NAME),
+ * after the built-in ones. */
+static void own_tables(vg_page *p, vg_hotline *h)
+{
+    const char *names[VG_VICS_TABLES_MAX];
+    size_t n = vg_hotline_vics_table_names(h, names, VG_VICS_TABLES_MAX);
+    for (size_t i = 0; i < n; i++) {
+        vg_page_put(p, "<option value=\"");
+        vg_page_text(p, names[i]);
+        vg_page_put(p, "\">");
+        vg_page_text(p, names[i]);
+        vg_page_put(p, " (this hotline's table)</option>");
+    }
+}
 
 /* The sources that keep banks in step (sync.NAME.*): what each last did,
  * and why its last run failed, for an administrator to act on. */
@@ -106,6 +123,61 @@ static void synchronised(vg_page *p, vg_hotline *h)
     vg_sync_statuses_free(rows, n);
 }
 
+#define QUARANTINED_SHOWN 200
+
+/* Entries held for matching far more than usual, each with its figures
+ * and a button that releases it after review. */
+static void quarantined(vg_page *p, vg_http_request *req, vg_hotline *h)
+{
+    vg_quarantined *rows = NULL;
+    size_t n = 0;
+    vg_error err;
+    if (vg_hotline_quarantined(h, QUARANTINED_SHOWN, &rows, &n, &err) != VG_OK) {
+        vg_page_put(p, "<p class=\"problem\" role=\"alert\">The quarantined entries cannot be "
+                       "read: ");
+        vg_page_text(p, err.message);
+        vg_page_put(p, "</p>");
+        return;
+    }
+    int64_t hours = h->quarantine.window_seconds / 3600;
+    vg_page_fmt(p, "<h3 id=\"quarantine\">Quarantined entries</h3><p>An entry that matches more "
+                   "than %u reports in %" PRId64 " hour%s, and more than %g times its usual "
+                   "rate, is quarantined: its matches decide nothing automatically and go to "
+                   "analysts until it is released here (<code>intake.quarantine_*</code>).</p>",
+                h->quarantine.min_matches, hours, hours == 1 ? "" : "s", h->quarantine.factor);
+    if (!n) {
+        vg_page_put(p, "<p>No entry is quarantined.</p>");
+        return;
+    }
+    vg_page_put(p, "<table><caption>Quarantined entries, the most recent first</caption>"
+                   "<thead><tr><th scope=\"col\">Bank</th><th scope=\"col\">Entry</th>"
+                   "<th scope=\"col\">Quarantined</th>"
+                   "<th scope=\"col\">Reports matched in the window that tripped it</th>"
+                   "<th scope=\"col\">Reports matched since</th>"
+                   "<th scope=\"col\">Release</th></tr></thead><tbody>");
+    for (size_t i = 0; i < n; i++) {
+        const vg_quarantined *r = &rows[i];
+        vg_page_put(p, "<tr><td>");
+        vg_page_text(p, r->bank);
+        vg_page_put(p, "</td><td>");
+        vg_page_text(p, r->entry);
+        vg_page_put(p, "</td><td>");
+        vg_admin_time(p, r->held_at);
+        vg_page_fmt(p, "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>", r->held_matches,
+                    r->since_held);
+        vg_page_put(p, "<form class=\"inline\" method=\"post\" "
+                       "action=\"/console/admin/banks/release\">");
+        vg_page_csrf(p, req);
+        vg_page_put(p, "<input type=\"hidden\" name=\"bank\" value=\"");
+        vg_page_text(p, r->bank);
+        vg_page_put(p, "\"><input type=\"hidden\" name=\"entry\" value=\"");
+        vg_page_text(p, r->entry);
+        vg_page_put(p, "\"><button type=\"submit\">Release (audited)</button></form></td></tr>");
+    }
+    vg_page_put(p, "</tbody></table>");
+    vg_quarantined_free(rows, n);
+}
+
 static void render(vg_http_request *req, const char *message, int problem, unsigned status)
 {
     vg_admin *a = vg_http_route_ctx(req);
@@ -145,6 +217,7 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
     }
     free(banks);
     synchronised(&p, a->hotline);
+    quarantined(&p, req, a->hotline);
     vg_page_put(&p, "<p>A bank listed in <code>console.trusted_banks</code> decides what it "
                     "holds without anyone looking.</p>"
                     "<h3>Import a bank file</h3><form method=\"post\" "
@@ -160,8 +233,9 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
                     "<p><label for=\"imp-format\">Format</label><br><select name=\"format\" "
                     "id=\"imp-format\">" FORMAT_OPTIONS "</select></p>"
                     "<p><label for=\"imp-cat\">VICS categories (vics only)</label><br>"
-                    "<select name=\"categories\" id=\"imp-cat\">" CATEGORY_OPTIONS
-                    "</select></p><p><button "
+                    "<select name=\"categories\" id=\"imp-cat\">" CATEGORY_OPTIONS);
+    own_tables(&p, a->hotline);
+    vg_page_put(&p, "</select></p><p><button "
                     "type=\"submit\" class=\"primary\">Import</button></p></form>"
                     "<h3>Export a bank</h3><form method=\"post\" "
                     "action=\"/console/admin/banks\">"
@@ -174,8 +248,9 @@ static void render(vg_http_request *req, const char *message, int problem, unsig
                     "id=\"exp-format\">" FORMAT_OPTIONS "</select></p>"
                     "<p><label for=\"exp-cat\">VICS categories (vics only: the Category of "
                     "each entry from its classification)</label><br>"
-                    "<select name=\"categories\" id=\"exp-cat\">" CATEGORY_OPTIONS
-                    "</select></p><p>Videos and patch sets are left out of every format but "
+                    "<select name=\"categories\" id=\"exp-cat\">" CATEGORY_OPTIONS);
+    own_tables(&p, a->hotline);
+    vg_page_put(&p, "</select></p><p>Videos and patch sets are left out of every format but "
                     "vigie's own, which carries them neither (the index keeps a video as its "
                     "frames). The export is audited.</p><p><button type=\"submit\">Export"
                     "</button></p></form>"
@@ -401,5 +476,27 @@ void vg_admin_banks_post(vg_http_request *req)
         vg_admin_unavailable(req, &err);
         return;
     }
+    render(req, message, 0, 200);
+}
+
+void vg_admin_bank_release_post(vg_http_request *req)
+{
+    vg_admin *a = vg_http_route_ctx(req);
+    const char *bank = vg_http_param(req, "bank"), *entry = vg_http_param(req, "entry");
+    char actor[140], message[400];
+    vg_admin_actor(req, actor, sizeof actor);
+    vg_error err;
+    vg_status st = vg_hotline_quarantine_release(a->hotline, bank, entry, actor,
+                                                 (int64_t)time(NULL), &err);
+    if (st == VG_ERR_INVALID) {
+        render(req, err.message, 1, 422);
+        return;
+    }
+    if (st != VG_OK) {
+        vg_admin_unavailable(req, &err);
+        return;
+    }
+    snprintf(message, sizeof message,
+             "Entry %.256s of bank %.80s was released: its matches decide again.", entry, bank);
     render(req, message, 0, 200);
 }

@@ -212,6 +212,16 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             else
                 vg_page_fmt(p, f->distance ? " (PDQ, %" PRId64 " bits apart)" : " (exact digest)",
                             f->distance);
+            if (f->quarantined) {
+                int64_t hours = con->hotline->quarantine.window_seconds / 3600;
+                vg_page_fmt(p,
+                            "<br><strong class=\"problem\">This bank entry is quarantined: it "
+                            "matched %" PRId64 " report%s in %" PRId64 " hour%s</strong>, far "
+                            "more than usual; it decides nothing automatically until an "
+                            "administrator releases it. Look at the file.",
+                            f->quarantined, f->quarantined == 1 ? "" : "s", hours,
+                            hours == 1 ? "" : "s");
+            }
         } else if (f->known == VG_FILE_CLAIMED) {
             /* A digest the sender quoted: what they say, not what we know. */
             vg_page_put(p, "<strong>Claimed</strong> by the sender: the digest they quoted "

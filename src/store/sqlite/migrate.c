@@ -375,6 +375,15 @@ static const char *const migrations[] = {
     "  WHERE sent_version < version;"
     "CREATE INDEX routing_deliveries_reference ON routing_deliveries(target, reference)"
     "  WHERE sent_at > 0;",
+    /* 21: bank entries' match counts and their quarantine
+     * (store/quarantine.h), shared by every node. */
+    ("CREATE TABLE bank_quarantine(bank TEXT NOT NULL, entry TEXT NOT NULL,"
+     "  window_start INTEGER NOT NULL, matches INTEGER NOT NULL, usual REAL NOT NULL,"
+     "  held INTEGER NOT NULL DEFAULT 0, held_at INTEGER NOT NULL DEFAULT 0,"
+     "  held_matches INTEGER NOT NULL DEFAULT 0, since_held INTEGER NOT NULL DEFAULT 0,"
+     "  released_at INTEGER NOT NULL DEFAULT 0, released_by TEXT,"
+     "  PRIMARY KEY(bank, entry)) WITHOUT ROWID;"
+     "CREATE INDEX bank_quarantine_held ON bank_quarantine(held_at) WHERE held = 1;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

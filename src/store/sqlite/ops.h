@@ -171,3 +171,7 @@ SQ_OP(crawl_targets, int64_t due_at, size_t limit, vg_crawl_target **rows, size_
       vg_error *err)
 SQ_OP(crawl_target_done, const vg_crawl_target *t, vg_error *err)
 SQ_OP(crawl_url_live, const char *url, int *live, vg_error *err)
+SQ_OP(quarantine_get, const char *bank, const char *entry, vg_quarantine_row *row, int *found,
+      vg_error *err)
+SQ_OP(quarantine_put, const vg_quarantine_row *row, vg_error *err)
+SQ_OP(quarantine_held, size_t limit, vg_quarantine_row **rows, size_t *count, vg_error *err)

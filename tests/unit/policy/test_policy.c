@@ -125,6 +125,37 @@ static void test_quarantine(void)
     CHECK(vg_quarantine_load(path("bad.txt"), NULL, &q, &err) == VG_ERR_CORRUPT);
 }
 
+/* The rule on a count kept by the caller (a database): the same figures
+ * as above, the defaults being those of the header (50, ten times). */
+static void test_quarantine_count(void)
+{
+    int64_t t = 1700000000 - 1700000000 % 3600;
+    vg_quarantine_count usual = VG_QUARANTINE_COUNT_INIT, sudden = VG_QUARANTINE_COUNT_INIT;
+    for (int h = 0; h < 24; h++)
+        for (int i = 0; i < 10; i++)
+            CHECK(!vg_quarantine_count_match(NULL, &usual, t + h * 3600 + i));
+    int64_t next = t + 24 * 3600;
+    /* its usual rate: 10 (1 - 0.8^24) = 9.953 a window, so 99 matches are
+     * not ten times it and 100 are */
+    for (int i = 0; i < 99; i++)
+        CHECK(!vg_quarantine_count_match(NULL, &usual, next + i));
+    CHECK(vg_quarantine_count_match(NULL, &usual, next + 99) && usual.held);
+    CHECK_INT_EQ(usual.count, 100);
+    for (int i = 0; i < 50; i++)
+        CHECK(!vg_quarantine_count_match(NULL, &sudden, next + i));
+    CHECK(vg_quarantine_count_match(NULL, &sudden, next + 50));
+    vg_quarantine_count_release(&sudden);
+    CHECK(!sudden.held && sudden.usual == 51);
+    CHECK(!vg_quarantine_count_match(NULL, &sudden, next + 51));
+    /* a smaller floor and factor, and a window of a day */
+    vg_quarantine_options small = {.window_seconds = 86400, .min_matches = 3, .factor = 2};
+    vg_quarantine_count c = VG_QUARANTINE_COUNT_INIT;
+    int64_t day = 1699920000; /* 2023-11-14 00:00 UTC */
+    for (int i = 0; i < 3; i++)
+        CHECK(!vg_quarantine_count_match(&small, &c, day + i * 3600));
+    CHECK(vg_quarantine_count_match(&small, &c, day + 23 * 3600));
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/vigie-policy-XXXXXX");
@@ -132,6 +163,7 @@ int main(void)
         return 1;
     RUN(test_negative);
     RUN(test_quarantine);
+    RUN(test_quarantine_count);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
