@@ -13,6 +13,8 @@
 
 #include "hotline/crawling_internal.h"
 #include "hotline/intake.h"
+#include "hotline/notices.h"
+#include "model/vocab.h"
 #include "store/audit.h"
 #include "store/crawl.h"
 #include "store/notices.h"
@@ -108,7 +110,7 @@ static vg_status media_found(void *user, const vg_crawl_media *media, vg_error *
         free(f->url);
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     }
-    if ((st = vg_intake_draft_init(f->draft, "crawler", err)) != VG_OK) {
+    if ((st = vg_intake_draft_init(f->draft, VG_REPORT_SOURCE_CRAWLER, err)) != VG_OK) {
         free(f->draft);
         free(f->page);
         free(f->url);
@@ -194,14 +196,19 @@ static vg_status staydown_tx(vg_tx *tx, found_args *a, int64_t report_id, vg_err
         size_t n = 0;
         st = vg_tx_notices(tx, filters[k], 100, &rows, &n, err);
         for (size_t i = 0; st == VG_OK && i < n; i++) {
-            int seen = 0;
+            int seen = vg_rule_notice_handed_over(rows[i].state, rows[i].removed_at,
+                                                  rows[i].reappeared_at);
             for (size_t j = 0; j < done_count; j++)
                 seen |= done[j] == rows[i].id;
             if (seen || done_count == sizeof done / sizeof done[0])
                 continue;
             done[done_count++] = rows[i].id;
+            /* The new report's route and notice act on it from now on: this
+             * notice is not checked again (model/notice.h), or the notices
+             * job would count this same return again and notice it twice. */
             rows[i].reappeared_at = a->now;
             rows[i].reappeared_count++;
+            rows[i].next_check_at = 0;
             json_t *d = json_pack("{s:s, s:s, s:s, s:I}", "where", "crawler", "url", a->f->url,
                                   "page", a->f->page, "report", (json_int_t)report_id);
             char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
@@ -212,6 +219,8 @@ static vg_status staydown_tx(vg_tx *tx, found_args *a, int64_t report_id, vg_err
             free(text);
             if (st == VG_OK)
                 st = vg_tx_notice_put(tx, &rows[i], NULL, err);
+            if (st == VG_OK)
+                st = vg_hotline_notice_action_tx(tx, &rows[i], VG_DONE_REAPPEARED, a->now, err);
             if (st == VG_OK)
                 st = audit_json(tx, a->now, "notice.reappeared", rows[i].report_id,
                                 json_pack("{s:I, s:s, s:s, s:I}", "notice",

@@ -20,7 +20,10 @@
  * whose report's notice saw its material removed, or the same material as
  * a removed notice's, marks those notices reappeared (a "staydown" event
  * and a "notice.reappeared" audit entry on their report, which the case
- * timeline shows); the new report gets its own route and notice.
+ * timeline shows, and a "reappeared" action its sender's /status reads);
+ * the new report gets its own route (approved at once under
+ * routing.auto_known: vigie fetched the material at that URL) and notice,
+ * and the notices it marked hand their watch over to it (model/notice.h).
  * Each new report is written with its audit entry ("crawl.found", actor
  * "crawler") in one transaction; each target's crawl with its own
  * ("crawl.target").

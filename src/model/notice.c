@@ -30,6 +30,12 @@ int vg_notice_state_open(const char *state)
     return state && strcmp(state, VG_NOTICE_CLOSED) && strcmp(state, VG_NOTICE_NO_CONTACT);
 }
 
+int vg_rule_notice_handed_over(const char *state, int64_t removed_at, int64_t reappeared_at)
+{
+    return state && !strcmp(state, VG_NOTICE_REMOVED) && removed_at > 0 &&
+           reappeared_at > removed_at;
+}
+
 static int64_t min64(int64_t a, int64_t b)
 {
     return a < b ? a : b;

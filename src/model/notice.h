@@ -109,6 +109,13 @@ vg_notice_seen vg_rule_notice_seen(long status, int has_body, int matches);
  * no_contact). */
 int vg_notice_state_open(const char *state);
 
+/* Whether a removed notice has handed its watch over: the crawl job found
+ * its material again (reappeared_at after removed_at while still removed)
+ * and made a new report, whose own route and notice act on it from then
+ * on. Such a notice is not checked again, and no later sighting of its
+ * material counts as its reappearance a second time. */
+int vg_rule_notice_handed_over(const char *state, int64_t removed_at, int64_t reappeared_at);
+
 /* ---- rows (store/notices.h) ---------------------------------------------- */
 
 typedef struct vg_notice_row {
