@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "hotline/crawling_internal.h"
+#include "hotline/evidence.h"
 #include "hotline/intake.h"
 #include "hotline/notices.h"
 #include "model/vocab.h"
@@ -19,6 +20,7 @@
 #include "store/crawl.h"
 #include "store/notices.h"
 #include "vigie/crawl.h"
+#include "vigie/video.h"
 
 /* ---- one target's crawl ---------------------------------------------------- */
 
@@ -125,8 +127,13 @@ static vg_status media_found(void *user, const vg_crawl_media *media, vg_error *
     if (st == VG_OK)
         st = vg_vault_commit(w, &item, err);
     vg_vault_writer_free(w);
+    /* pictures and videos alike: a video gets its vPDQ, matched against
+     * the banks' videos */
     if (st == VG_OK)
-        st = vg_intake_draft_add_item(h, f->draft, &item, NULL, err);
+        st = vg_evidence_take(h, f->draft, &item, NULL, media->data,
+                              media->len < VG_VIDEO_SNIFF_BYTES ? media->len
+                                                                : VG_VIDEO_SNIFF_BYTES,
+                              err);
     if (st != VG_OK)
         return st;
     const vg_report_file *file = &f->draft->files[0];

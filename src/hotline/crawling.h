@@ -5,13 +5,15 @@
  * known material.
  *
  * Every media file it finds is hashed as it streams into the evidence
- * vault and matched against the banks as intake does (draft.c):
+ * vault and matched against the banks as an upload is (evidence.h: digests
+ * and PDQ; a video's vPDQ against the banks' videos, its MD5 against their
+ * digests):
  *   - known material (a match in a trusted bank, console.trusted_banks, on
  *     bytes vigie fetched itself) becomes a new report of source "crawler",
  *     decided at once like any known file (assessment.h), so that
  *     orientation routes it and routing.auto_known approves its forward;
  *     the page that carried it becomes a target of its own;
- *   - an unknown picture found on a page that carried known material
+ *   - an unknown picture or video found on a page that carried known material
  *     becomes a queue item "found by the crawler" (source "crawler"),
  *     shown blurred and greyscale like any item;
  *   - anything else leaves nothing behind.

@@ -20,7 +20,9 @@
  * from a person's report to the host's mailbox
  * (test_crawl_reappearance_noticed): the reappearance the crawler finds
  * gets its route and a notice the notices job sends to the test's mail
- * server, counted once, and the reporter's /status says it is back.
+ * server, counted once, and the reporter's /status says it is back. And
+ * videos (test_crawl_videos): the public vPDQ sample videos, one known by
+ * the reference implementation's hashes, one by its MD5, one unknown.
  * SQLite, and PostgreSQL as test_crawl_job_pg.
  */
 #include <sys/stat.h>
@@ -34,6 +36,7 @@
 #include "test_people.h"
 #include "vigie/index.h"
 #include "vigie/pdq.h"
+#include "vigie/vpdq.h"
 #include "../unit/hosting/fake_net.h"
 #include "../unit/hosting/locdb.h"
 
@@ -606,6 +609,157 @@ static void test_crawl_reappearance_noticed(void)
     ts_remove_dir(dir);
 }
 
+/* ---- videos ------------------------------------------------------------------- */
+
+/* md5sum of ../shared/testdata/vpdq/videos/pattern-sd-grey-bar.mp4 (a bank
+ * that knows a video by its MD5, as video_md5 rows are) */
+#define PATTERN_MD5 "a41771fba244b67f491b18a17251d78a"
+
+/* A bank of two videos: the reference vPDQ hash file of the door knob
+ * (../shared/testdata/vpdq/hashes), and the pattern's MD5. */
+static int build_video_index(const char *path, const char *shared)
+{
+    char hashes[600];
+    snprintf(hashes, sizeof hashes, "%s/testdata/vpdq/hashes/doorknob-hd-no-bar.txt", shared);
+    vg_vpdq frames = VG_VPDQ_INIT;
+    vg_index_builder *b = NULL;
+    uint32_t bank = 0;
+    vg_bank_entry video = {.type = VG_SIGNAL_VPDQ, .video = &frames, .id = "doorknob", .id_len = 8,
+                           .metadata = ""};
+    vg_bank_entry md5 = {.type = VG_SIGNAL_MD5, .id = "pattern", .id_len = 7, .metadata = ""};
+    int ok = vg_vpdq_load_file(hashes, 1 << 20, &frames, NULL) == VG_OK && frames.count == 120;
+    for (int i = 0; ok && i < 16; i++) {
+        unsigned byte = 0;
+        ok = sscanf(PATTERN_MD5 + 2 * i, "%2x", &byte) == 1;
+        md5.value[i] = (uint8_t)byte;
+    }
+    ok = ok && vg_index_builder_new(&b, NULL) == VG_OK &&
+         vg_index_builder_add_bank(b, "hotline-net", NULL, 0, &bank, NULL) == VG_OK &&
+         vg_index_builder_add(b, bank, &video, NULL) == VG_OK &&
+         vg_index_builder_add(b, bank, &md5, NULL) == VG_OK &&
+         vg_index_builder_write(b, path, NULL) == VG_OK;
+    vg_index_builder_free(b);
+    vg_vpdq_free(&frames);
+    return ok;
+}
+
+/* Videos a crawled page links go through the fetcher into the vault and
+ * are hashed as uploads are: the door knob found by its vPDQ against the
+ * reference implementation's hashes; the pattern
+ * by its MD5; both reports of known material decided by the bank; the
+ * padded video beside them (no reference) an open item found by the
+ * crawler; a video alone on another page leaves nothing. */
+static void test_crawl_videos(void)
+{
+    const char *shared = getenv("VIGIE_SHARED");
+    char index[400], path[600];
+    snprintf(index, sizeof index, "%s/crawl-videos-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    int fd = mkstemp(index);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    CHECK(build_video_index(index, shared));
+    uint16_t port = 0;
+    site *web = site_start(&port);
+    CHECK(web != NULL);
+    if (!web)
+        return;
+    static const char *const files[][2] = {{"/v/doorknob.mp4", "doorknob-hd-no-bar.mp4"},
+                                           {"/v/pattern.mp4", "pattern-sd-grey-bar.mp4"},
+                                           {"/v/padded.mp4", "test-padded-dimensions.mp4"},
+                                           {"/v/alone.mp4", "test-padded-dimensions.mp4"}};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/testdata/vpdq/videos/%s", shared, files[i][1]);
+        CHECK(site_put_file(web, files[i][0], "video/mp4", path));
+    }
+    put_html(web, "/videos.html",
+             "<html><body><video src=\"/v/doorknob.mp4\"></video>"
+             "<video><source src=\"/v/pattern.mp4\" type=\"video/mp4\"></video>"
+             "<video src=\"v/padded.mp4\"></video><a href=\"/other.html\">more</a></body></html>");
+    put_html(web, "/other.html", "<html><body><video src=\"/v/alone.mp4\"></video></body></html>");
+    char base[64], page[128], doorknob[128], pattern[128], padded[128], alone[128];
+    snprintf(base, sizeof base, "http://127.0.0.1:%u", port);
+    snprintf(page, sizeof page, "%s/videos.html", base);
+    snprintf(doorknob, sizeof doorknob, "%s/v/doorknob.mp4", base);
+    snprintf(pattern, sizeof pattern, "%s/v/pattern.mp4", base);
+    snprintf(padded, sizeof padded, "%s/v/padded.mp4", base);
+    snprintf(alone, sizeof alone, "%s/v/alone.mp4", base);
+
+    char extra[1400];
+    snprintf(extra, sizeof extra,
+             "intake.index = %s\n"
+             "console.trusted_banks = hotline-net=illegal_csam/B/b2\n"
+             "crawl.enabled = true\ncrawl.depth = 1\ncrawl.rate = 100\n"
+             "fetch.allow_private = true\nfetch.timeout_seconds = 60\n",
+             index);
+    ts_server t;
+    int started = ts_start(&t, extra);
+    CHECK(started);
+    if (!started) {
+        site_stop(web);
+        unlink(index);
+        return;
+    }
+    vg_jobs *jobs = NULL;
+    CHECK(vg_jobs_new(t.srv->hotline, "test", NULL, NULL, &jobs, NULL) == VG_OK);
+    CHECK(public_report(&t, "image_video", page, 0) > 0);
+    CHECK(run_jobs(jobs, (int64_t)time(NULL)));
+
+    int64_t d = report_of(&t, doorknob), p = report_of(&t, pattern), o = report_of(&t, padded);
+    CHECK(d > 0 && p > 0 && o > 0);
+    CHECK_INT_EQ(report_of(&t, alone), 0);
+    CHECK_INT_EQ(crawler_reports(&t), 3);
+    char sql[600], got[600];
+    const struct {
+        int64_t id;
+        const char *want;
+    } rows[] = {
+        {d, "video/mp4|1|hotline-net|doorknob|vpdq|auto:bank"},
+        {p, "video/mp4|1|hotline-net|pattern|digest|auto:bank"},
+        {o, "video/mp4|0|||"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT f.content_type || '|' || f.known || '|' || coalesce(f.bank, '') || '|' "
+                 "|| coalesce(f.bank_entry, '') || '|' || coalesce(f.match_signal, '') || "
+                 "(CASE WHEN i.state = 'auto' THEN '|auto:' || i.decided_by ELSE '' END) FROM "
+                 "report_files f LEFT JOIN console_items i ON i.report_id = f.report_id WHERE "
+                 "f.report_id = %lld",
+                 (long long)rows[i].id);
+        CHECK_STR_EQ(ti_sql_text(&t, sql, got, sizeof got), rows[i].want);
+    }
+    /* the unknown video waits for a person: hashed, matched nothing */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM console_items WHERE report_id = %lld AND state = 'auto'",
+             (long long)o);
+    CHECK_INT_EQ(ti_sql_int(&t, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT video_match FROM report_files WHERE report_id = %lld",
+             (long long)o);
+    CHECK_MSG(ti_sql_text(&t, sql, got, sizeof got) && strstr(got, "\"sampled\":") &&
+                  !strstr(got, "query_percent"),
+              "%s", got);
+    /* the vPDQ match says how much of each video the other covers */
+    snprintf(sql, sizeof sql, "SELECT video_match FROM report_files WHERE report_id = %lld",
+             (long long)d);
+    CHECK_MSG(ti_sql_text(&t, sql, got, sizeof got) && strstr(got, "\"query_percent\"") &&
+                  strstr(got, "\"segments\""),
+              "%s", got);
+    snprintf(sql, sizeof sql, "SELECT description FROM reports WHERE id = %lld", (long long)o);
+    char text[300];
+    snprintf(text, sizeof text, "found by the crawler on %s", page);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, got, sizeof got), text);
+    char vault[400];
+    snprintf(vault, sizeof vault, "%s/data/vault", t.dir);
+    CHECK_INT_EQ(ti_count_files(vault), 3);
+
+    vg_jobs_free(jobs);
+    ts_stop(&t);
+    site_stop(web);
+    unlink(index);
+}
+
 int main(void)
 {
     const char *shared = getenv("VIGIE_SHARED");
@@ -618,5 +772,6 @@ int main(void)
     snprintf(blur_lot, sizeof blur_lot, "%s/testdata/pdq/images/blur-a-lot.jpg", shared);
     RUN(test_crawl_job);
     RUN(test_crawl_reappearance_noticed);
+    RUN(test_crawl_videos);
     return vg_test_exit();
 }
