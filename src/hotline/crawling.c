@@ -15,9 +15,11 @@
 #include "hotline/evidence.h"
 #include "hotline/intake.h"
 #include "hotline/notices.h"
+#include "model/notice.h"
 #include "model/vocab.h"
 #include "store/audit.h"
 #include "store/crawl.h"
+#include "store/items.h"
 #include "store/notices.h"
 #include "vigie/crawl.h"
 #include "vigie/video.h"
@@ -302,6 +304,7 @@ static vg_status report_finding(crawl_state *s, finding *f, size_t *reappeared, 
 typedef struct target_args {
     vg_crawl_target *t;
     int64_t now;
+    const char *action; /* its audit entry's */
 } target_args;
 
 static vg_status target_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -320,15 +323,57 @@ static vg_status target_tx(vg_tx *tx, void *ctx, vg_error *err)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     char target[32];
     snprintf(target, sizeof target, "crawl:%" PRId64, a->t->id);
-    vg_audit_note note = {"crawler", "crawl.target", target, text};
+    vg_audit_note note = {"crawler", a->action, target, text};
     st = vg_tx_audit_append(tx, a->now, &note, NULL, err);
     free(text);
     return st;
 }
 
+typedef struct wanted_args {
+    int64_t report_id;
+    int wanted;
+} wanted_args;
+
+static vg_status wanted_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    wanted_args *a = ctx;
+    vg_item item;
+    int found = 0;
+    vg_status st = vg_tx_item_get(tx, a->report_id, &item, &found, err);
+    if (st == VG_OK && found) {
+        a->wanted = vg_rule_crawl_target_wanted(item.state, item.legal);
+        vg_item_clear(&item);
+    }
+    return st;
+}
+
+/* A target whose report was assessed as no CSAM is not fetched
+ * (model/notice.h): its turn is recorded as skipped ("crawl.skipped"), and
+ * it is looked at again a period later, in case the assessment changes. */
+static vg_status skip_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_crawl_pass *pass,
+                          vg_error *err)
+{
+    char *why = strdup("not crawled: its report was assessed as no CSAM");
+    if (!why)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    t->next_due_at = now + h->crawling->period_seconds;
+    t->pages = t->media = t->known = t->found = 0;
+    free(t->last_error);
+    t->last_error = why;
+    target_args ta = {t, now, "crawl.skipped"};
+    pass->skipped++;
+    return vg_store_write(h->store, target_tx, &ta, err);
+}
+
 static vg_status crawl_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_crawl_pass *pass,
                            vg_error *err)
 {
+    wanted_args wa = {t->report_id, 1};
+    vg_status wanted_st = vg_store_read(h->store, wanted_tx, &wa, err);
+    if (wanted_st != VG_OK)
+        return wanted_st;
+    if (!wa.wanted)
+        return skip_one(h, t, now, pass, err);
     crawl_state s = {.h = h, .target = t, .now = now};
     vg_crawl_stats stats = {0};
     const char *seeds[] = {t->url};
@@ -366,7 +411,7 @@ static vg_status crawl_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_cr
     t->found = (int64_t)found;
     free(t->last_error);
     t->last_error = error;
-    target_args ta = {t, now};
+    target_args ta = {t, now, "crawl.target"};
     st = vg_store_write(h->store, target_tx, &ta, err);
     pass->targets++;
     pass->pages += stats.pages;

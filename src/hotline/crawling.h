@@ -26,6 +26,10 @@
  * the new report gets its own route (approved at once under
  * routing.auto_known: vigie fetched the material at that URL) and notice,
  * and the notices it marked hand their watch over to it (model/notice.h).
+ * A target whose report was assessed as no CSAM (not illegal, or illegal
+ * but not CSAM: vg_rule_crawl_target_wanted) is not fetched: the crawler
+ * goes to a site only on account of what may be CSAM; its turn is audited
+ * "crawl.skipped".
  * Each new report is written with its audit entry ("crawl.found", actor
  * "crawler") in one transaction; each target's crawl with its own
  * ("crawl.target").
@@ -53,6 +57,7 @@ void vg_hotline_crawling_free(vg_hotline *h);
 /* What one pass did. */
 typedef struct vg_crawl_pass {
     size_t seeded, targets, pages, media, known, found, reappeared, failed;
+    size_t skipped; /* targets due whose report was assessed as no CSAM */
     char first_failure[240];
 } vg_crawl_pass;
 

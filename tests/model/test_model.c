@@ -1642,6 +1642,27 @@ static void test_notice_rules(void)
     CHECK_INT_EQ(vg_rule_notice_handed_over(VG_NOTICE_REMOVED, 100, 100), 0);
     CHECK_INT_EQ(vg_rule_notice_handed_over(VG_NOTICE_SENT, 100, 200), 0); /* reopened */
     CHECK_INT_EQ(vg_rule_notice_handed_over(NULL, 100, 200), 0);
+    /* which targets the crawl job still crawls */
+    static const struct {
+        const char *state, *legal;
+        int wanted;
+    } targets[] = {
+        {NULL, NULL, 1},                              /* no item yet */
+        {VG_ITEM_OPEN, "", 1},                        /* nobody assessed it */
+        {VG_ITEM_SECOND, VG_LEGAL_NOT_ILLEGAL, 1},    /* one analyst so far */
+        {VG_ITEM_DISPUTED, VG_LEGAL_NOT_ILLEGAL, 1},  /* not final */
+        {VG_ITEM_CONFIRMED, VG_LEGAL_CSAM, 1},
+        {VG_ITEM_AUTO, VG_LEGAL_CSAM, 1},
+        {VG_ITEM_CONFIRMED, VG_LEGAL_AGE_UNDETERMINED, 1},
+        {VG_ITEM_CONFIRMED, VG_LEGAL_NOT_ILLEGAL, 0},
+        {VG_ITEM_AUTO, VG_LEGAL_NOT_ILLEGAL, 0},
+        {VG_ITEM_CONFIRMED, VG_LEGAL_OTHER, 0},
+        {VG_ITEM_CONFIRMED, "", 1},
+    };
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+        CHECK_MSG(vg_rule_crawl_target_wanted(targets[i].state, targets[i].legal) ==
+                      targets[i].wanted,
+                  "target row %zu", i);
 }
 
 /* The blocking list's safeguards, case by case: one fact wrong at a time

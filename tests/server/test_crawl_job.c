@@ -22,7 +22,9 @@
  * gets its route and a notice the notices job sends to the test's mail
  * server, counted once, and the reporter's /status says it is back. And
  * videos (test_crawl_videos): the public vPDQ sample videos, one known by
- * the reference implementation's hashes, one by its MD5, one unknown.
+ * the reference implementation's hashes, one by its MD5, one unknown. And
+ * a report assessed not illegal (test_crawl_not_csam): its page is no
+ * longer crawled.
  * SQLite, and PostgreSQL as test_crawl_job_pg.
  */
 #include <sys/stat.h>
@@ -760,6 +762,83 @@ static void test_crawl_videos(void)
     unlink(index);
 }
 
+/* ---- reports assessed as no CSAM ---------------------------------------------- */
+
+/* Two reported pages are crawled; one report is then assessed not illegal
+ * by two analysts (four eyes): its page is no longer fetched, its turn is
+ * audited as skipped, while the other report's page still is. */
+static void test_crawl_not_csam(void)
+{
+    uint16_t port = 0;
+    site *web = site_start(&port);
+    CHECK(web != NULL);
+    if (!web)
+        return;
+    put_html(web, "/page.html", "<html><body><img src=\"/img/a.pgm\"></body></html>");
+    put_html(web, "/other.html", "<html><body><img src=\"/img/b.pgm\"></body></html>");
+    put_pgm(web, "/img/a.pgm", 5);
+    put_pgm(web, "/img/b.pgm", 6);
+    char page[128], other[128];
+    snprintf(page, sizeof page, "http://127.0.0.1:%u/page.html", port);
+    snprintf(other, sizeof other, "http://127.0.0.1:%u/other.html", port);
+    ts_server t;
+    int started = ts_start(&t, "crawl.enabled = true\ncrawl.depth = 1\ncrawl.rate = 100\n"
+                               "fetch.allow_private = true\nfetch.timeout_seconds = 20\n");
+    CHECK(started);
+    if (!started) {
+        site_stop(web);
+        return;
+    }
+    vg_jobs *jobs = NULL;
+    CHECK(vg_jobs_new(t.srv->hotline, "test", NULL, NULL, &jobs, NULL) == VG_OK);
+    int64_t judged = public_report(&t, "image_video", page, 0);
+    CHECK(judged > 0 && public_report(&t, "image_video", other, 0) > 0);
+    const int64_t t0 = (int64_t)time(NULL), hour = 3600;
+    CHECK(run_jobs(jobs, t0));
+    CHECK_INT_EQ(site_hits(web, "/page.html"), 1);
+    CHECK_INT_EQ(site_hits(web, "/other.html"), 1);
+
+    /* alice then bob: not illegal */
+    person alice, bob;
+    CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
+    char f[300], got[300], sql[300];
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)judged);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=not_illegal&country=FR",
+             (long long)judged);
+    CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 303);
+    /* one assessment is not a decision: still crawled */
+    CHECK(run_jobs(jobs, t0 + 25 * hour));
+    CHECK_INT_EQ(site_hits(web, "/page.html"), 2);
+    /* (signed in now: the jobs' clock ran a day ahead, and housekeeping
+     * ended older sessions) */
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    snprintf(f, sizeof f, "report=%lld&version=2", (long long)judged);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=3&legal=not_illegal&country=FR",
+             (long long)judged);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
+    CHECK_STR_EQ(state_of(&t, judged, got, sizeof got), "confirmed");
+
+    CHECK(run_jobs(jobs, t0 + 50 * hour));
+    CHECK_INT_EQ(site_hits(web, "/page.html"), 2); /* not fetched again */
+    CHECK_INT_EQ(site_hits(web, "/img/a.pgm"), 2);
+    CHECK_INT_EQ(site_hits(web, "/other.html"), 3); /* the other still is */
+    snprintf(sql, sizeof sql,
+             "SELECT last_error || '|' || (next_due_at - %lld) FROM crawl_targets WHERE "
+             "url = '%s'",
+             (long long)(t0 + 50 * hour), page);
+    CHECK_STR_EQ(ti_sql_text(&t, sql, got, sizeof got),
+                 "not crawled: its report was assessed as no CSAM|86400");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'crawl.skipped'"),
+                 1);
+    CHECK_INT_EQ(crawler_reports(&t), 0);
+
+    vg_jobs_free(jobs);
+    ts_stop(&t);
+    site_stop(web);
+}
+
 int main(void)
 {
     const char *shared = getenv("VIGIE_SHARED");
@@ -773,5 +852,6 @@ int main(void)
     RUN(test_crawl_job);
     RUN(test_crawl_reappearance_noticed);
     RUN(test_crawl_videos);
+    RUN(test_crawl_not_csam);
     return vg_test_exit();
 }
