@@ -630,9 +630,10 @@ static int build_video_index(const char *path, const char *shared)
                            .metadata = ""};
     vg_bank_entry md5 = {.type = VG_SIGNAL_MD5, .id = "pattern", .id_len = 7, .metadata = ""};
     int ok = vg_vpdq_load_file(hashes, 1 << 20, &frames, NULL) == VG_OK && frames.count == 120;
+    const char *hex = PATTERN_MD5;
     for (int i = 0; ok && i < 16; i++) {
         unsigned byte = 0;
-        ok = sscanf(PATTERN_MD5 + 2 * i, "%2x", &byte) == 1;
+        ok = sscanf(&hex[2 * i], "%2x", &byte) == 1;
         md5.value[i] = (uint8_t)byte;
     }
     ok = ok && vg_index_builder_new(&b, NULL) == VG_OK &&
