@@ -90,8 +90,9 @@ void vg_console_notices_page(vg_http_request *req)
         vg_page_put(&p, "<p><a href=\"/console/providers\" id=\"providers-link\">Time to "
                         "removal per provider and AS</a></p>");
     if (f.still_up || f.provider || f.asn) {
-        vg_page_put(&p, "<p id=\"notices-of\">Notices ");
-        vg_page_put(&p, f.still_up ? "still up (sent, not yet removed)" : "");
+        vg_page_put(&p, f.still_up ? "<p id=\"notices-of\">Notices still up (sent, not yet "
+                                     "removed)"
+                                   : "<p id=\"notices-of\">Notices");
         if (f.provider) {
             vg_page_put(&p, " of provider ");
             vg_page_text(&p, *f.provider ? f.provider : "(not known)");
