@@ -172,7 +172,8 @@ vg_status vg_takedown_finish(vg_takedown *t, vg_takedown_order order, vg_error *
     int (*const orders[])(const void *, const void *) = {slowest_first, most_sent_first, by_name};
     int ok = 1;
     for (int by = 0; ok && by < VG_TAKEDOWN_BY_COUNT; by++) {
-        qsort(t->entries, t->count, sizeof *t->entries, keys[by]);
+        if (t->count) /* no entries: no array at all */
+            qsort(t->entries, t->count, sizeof *t->entries, keys[by]);
         t->rows[by] = calloc(t->count ? t->count : 1, sizeof *t->rows[by]);
         ok = t->rows[by] != NULL;
         for (size_t i = 0; ok && i < t->count;) {
