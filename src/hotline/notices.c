@@ -183,25 +183,42 @@ static int64_t pdq_threshold(const vg_hotline *h)
 
 /* ---- new notices -------------------------------------------------------- */
 
-/* The host's abuse e-mail, language and name from the route's lookup. */
-static void contact_of(const char *hosting, char *contact, size_t ccap, char *lang, size_t lcap,
-                       char *provider, size_t pcap)
+/* What a new notice takes from its route's lookup: the host's abuse
+ * e-mail, language and name, and the AS and country of the address whose
+ * contact is notified (the first address when none has one). */
+typedef struct host_facts {
+    char contact[256], lang[16], provider[128], as_name[128], country[3];
+    int64_t asn;
+} host_facts;
+
+static void address_facts(json_t *a, host_facts *f)
 {
-    contact[0] = lang[0] = provider[0] = 0;
+    json_int_t asn = json_integer_value(json_object_get(a, "asn"));
+    f->asn = asn > 0 ? (int64_t)asn : 0;
+    const char *name = json_string_value(json_object_get(a, "as_name"));
+    snprintf(f->as_name, sizeof f->as_name, "%s", name ? name : "");
+    const char *country = json_string_value(json_object_get(a, "country"));
+    snprintf(f->country, sizeof f->country, "%s", country && strlen(country) == 2 ? country : "");
+}
+
+static void host_of(const char *hosting, host_facts *f)
+{
+    memset(f, 0, sizeof *f);
     json_t *o = json_loads(hosting ? hosting : "", 0, NULL);
     json_t *list = json_object_get(o, "addresses");
     size_t i;
     json_t *a;
+    address_facts(json_array_get(list, 0), f);
     json_array_foreach(list, i, a)
     {
         const char *c = json_string_value(json_object_get(a, "abuse_contact"));
         if (!c || !strchr(c, '@') || strstr(c, "://") || strpbrk(c, " <>\r\n,"))
             continue;
-        snprintf(contact, ccap, "%s", c);
+        snprintf(f->contact, sizeof f->contact, "%s", c);
         const char *l = json_string_value(json_object_get(a, "language"));
-        snprintf(lang, lcap, "%s", l ? l : "");
-        const char *p = json_string_value(json_object_get(a, "as_name"));
-        snprintf(provider, pcap, "%s", p ? p : "");
+        snprintf(f->lang, sizeof f->lang, "%s", l ? l : "");
+        address_facts(a, f);
+        snprintf(f->provider, sizeof f->provider, "%s", f->as_name);
         break;
     }
     json_decref(o);
@@ -221,21 +238,24 @@ static vg_status create_tx(vg_tx *tx, void *ctx, vg_error *err)
     size_t count = 0;
     vg_status st = vg_tx_notice_todo(tx, VG_ACTION_NOTICE_HOST, 100, &todo, &count, err);
     for (size_t i = 0; st == VG_OK && i < count; i++) {
-        char contact[256], lang[16], provider[128], token[65], token_hash[65];
-        contact_of(todo[i].hosting, contact, sizeof contact, lang, sizeof lang, provider,
-                   sizeof provider);
+        char token[65], token_hash[65];
+        host_facts host;
+        host_of(todo[i].hosting, &host);
         notice_token(a->h, todo[i].report_id, todo[i].url, token);
         vg_sha256_hex(token, 64, token_hash);
         vg_notice_row n = {.report_id = todo[i].report_id,
                            .case_id = todo[i].case_id,
                            .url = todo[i].url,
-                           .state = contact[0] ? VG_NOTICE_PENDING : VG_NOTICE_NO_CONTACT,
-                           .contact = contact,
-                           .language = lang,
-                           .provider = provider,
+                           .state = host.contact[0] ? VG_NOTICE_PENDING : VG_NOTICE_NO_CONTACT,
+                           .contact = host.contact,
+                           .language = host.lang,
+                           .provider = host.provider,
                            .token_hash = token_hash,
                            .created_at = a->now,
-                           .next_check_at = contact[0] ? a->now : 0};
+                           .next_check_at = host.contact[0] ? a->now : 0,
+                           .asn = host.asn,
+                           .as_name = host.as_name,
+                           .host_country = host.country};
         st = vg_tx_notice_put(tx, &n, &n.id, err);
         if (st == VG_OK)
             st = audit(tx, a->now, "notices", "notice.create", &n, NULL, err);

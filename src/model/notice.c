@@ -121,6 +121,8 @@ void vg_notice_row_clear(vg_notice_row *r)
     free(r->token_hash);
     free(r->material_sha256);
     free(r->material_pdq);
+    free(r->as_name);
+    free(r->host_country);
     memset(r, 0, sizeof *r);
 }
 

@@ -144,6 +144,13 @@ typedef struct vg_notice_row {
     int64_t created_at, first_sent_at, last_sent_at, acked_at, host_removed_at, removed_at,
         verified_at, escalated_at, reappeared_at, next_check_at, last_check_at;
     int reappeared_count;
+    /* The host as the route's lookup saw it when the notice was made (the
+     * address whose abuse contact is notified, else the first): set by the
+     * first put and never changed after, so that a provider's figures stay
+     * those of the host it was then (0 and "" when the lookup said none). */
+    int64_t asn;
+    char *as_name;
+    char *host_country; /* ISO 3166-1 alpha-2 */
 } vg_notice_row;
 void vg_notice_row_clear(vg_notice_row *row);
 void vg_notice_rows_free(vg_notice_row *rows, size_t count);

@@ -124,6 +124,18 @@ double vg_stat_quantile(double *values, size_t n, double q)
     return values[(k ? k : 1) - 1];
 }
 
+int vg_stat_in_window(int window, int64_t seconds)
+{
+    const int64_t day = 24 * 3600;
+    switch (window) {
+    case VG_WINDOW_24H: return seconds <= day;
+    case VG_WINDOW_3D: return seconds <= 3 * day;
+    case VG_WINDOW_7D: return seconds <= 7 * day;
+    case VG_WINDOW_OVER_42D: return seconds > 42 * day;
+    default: return 0;
+    }
+}
+
 /* ---- tables ----------------------------------------------------------------- */
 
 /* Case ids and durations in seconds: never negative, so they sort as
@@ -429,10 +441,8 @@ vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err
         if (!at[k] || at[k] < f->created_at)
             continue;
         int64_t seconds = at[k] - f->created_at;
-        c[VG_M_WINDOW(k, VG_WINDOW_24H)] += seconds <= 24 * 3600;
-        c[VG_M_WINDOW(k, VG_WINDOW_3D)] += seconds <= 3 * 24 * 3600;
-        c[VG_M_WINDOW(k, VG_WINDOW_7D)] += seconds <= 7 * 24 * 3600;
-        c[VG_M_WINDOW(k, VG_WINDOW_OVER_42D)] += seconds > 42 * 24 * 3600;
+        for (int w = 0; w < VG_WINDOW_COUNT; w++)
+            c[VG_M_WINDOW(k, w)] += vg_stat_in_window(w, seconds);
         ok = u64s_push(&g->times[k], (uint64_t)seconds);
     }
     return ok ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");

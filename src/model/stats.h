@@ -129,6 +129,11 @@ enum {
 enum { VG_TIME_FIRST_LOOK, VG_TIME_ASSESSED, VG_TIME_NOTICE, VG_TIME_REMOVAL, VG_TIME_COUNT };
 enum { VG_WINDOW_24H, VG_WINDOW_3D, VG_WINDOW_7D, VG_WINDOW_OVER_42D, VG_WINDOW_COUNT };
 #define VG_M_WINDOW(time, window) (VG_M_WINDOWS + (time) * VG_WINDOW_COUNT + (window))
+/* Whether a time of seconds falls in window (VG_WINDOW_*): within 24 h, 3
+ * days, 7 days (the end included: exactly 24 h is within 24 h), or over 42
+ * days (exactly 42 days is not). The one definition of the windows: the
+ * statistics' and the provider page's (model/takedown.h). */
+int vg_stat_in_window(int window, int64_t seconds);
 const char *vg_stat_measure_name(int measure);
 
 typedef struct vg_stats_group {

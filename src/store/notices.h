@@ -17,7 +17,8 @@ vg_status vg_tx_notice_todo(vg_tx *tx, const char *action, size_t limit, vg_noti
 /* Keep a notice. row->id == 0: a new one (report_id, case_id, url and
  * created_at are set then and never change; a report's URL has one notice:
  * a second is VG_ERR_INVALID), *id gets its id. row->id > 0: every other
- * field of that notice is replaced; VG_ERR_INVALID when there is none.
+ * field of that notice is replaced but the hosting facts (asn, as_name,
+ * host_country: those of its making); VG_ERR_INVALID when there is none.
  * NULL strings are kept as "". id may be NULL. */
 vg_status vg_tx_notice_put(vg_tx *tx, const vg_notice_row *row, int64_t *id, vg_error *err);
 
@@ -30,10 +31,15 @@ typedef struct vg_notice_filter {
     const char *state;           /* this state */
     const char *token_hash;      /* this token */
     const char *material_sha256; /* this material */
+    const char *provider;        /* this provider (exactly) */
+    int64_t asn;                 /* > 0: hosted in this AS when made */
+    int sent;                    /* a first message went (first_sent_at > 0) */
+    int still_up;                /* sent and not removed (removed_at = 0) */
 } vg_notice_filter;
 
-/* The notices the filter selects (NULL: all), at most limit: the most
- * overdue first when due_at is set, else the newest first. */
+/* The notices the filter selects (NULL: all), at most limit (SIZE_MAX:
+ * every one): the most overdue first when due_at is set, else the newest
+ * first. */
 vg_status vg_tx_notices(vg_tx *tx, const vg_notice_filter *filter, size_t limit,
                         vg_notice_row **rows, size_t *count, vg_error *err);
 

@@ -2,9 +2,13 @@
 // a member of the public reports a URL and a file; an analyst signs in,
 // finds it at the right place in the queue, assesses it; a second analyst
 // confirms; the reporter's receipt shows the new status; a second report of
-// the same file is recognised as known and linked to the same case.
+// the same file is recognised as known and linked to the same case; a
+// supervisor reads the time to removal per provider (axe-core checks that
+// page against WCAG 2.1 AA).
 // Each step leaves a PNG screenshot in $E2E_ARTIFACTS.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 
 const base = process.env.E2E_BASE;
@@ -167,6 +171,47 @@ try {
   assert.ok(await alice.getByText('item.assess.auto', { exact: true }).count());
   assert.ok(await alice.getByText('preview.clear', { exact: true }).count(), 'the sharper view is audited');
   await shot(alice, 'case-view');
+
+  // 7. A supervisor reads how fast hosts remove material. The e2e server
+  // sends no notice (no mail server, no host), so a known history is
+  // written into its database: Alpha Hosting removed after exactly 24 h and
+  // after 30 h, and one is still up after 43 days; Beta Net after 2 h and 4 h.
+  assert.ok(process.env.E2E_DB, 'E2E_DB is set by tests/e2e/run');
+  const now = Math.floor(Date.now() / 1000), H = 3600, D = 24 * H;
+  const history = [
+    ['Alpha Hosting', 64500, 'DE', now - 60 * D, 24 * H], ['Alpha Hosting', 64500, 'DE', now - 50 * D, 30 * H],
+    ['Alpha Hosting', 64500, 'DE', now - 43 * D, 0], ['Beta Net', 64501, 'NL', now - 20 * D, 2 * H],
+    ['Beta Net', 64501, 'NL', now - 10 * D, 4 * H],
+  ];
+  const values = history.map(([provider, asn, country, sent, after], i) =>
+    `(${sent}, ${after ? sent + after : 0}, 'https://host${i}.example/p.jpg', '${after ? 'removed' : 'sent'}',` +
+    ` '${provider}', ${asn}, '${country}')`).join(', ');
+  execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.E2E_DB,
+    'INSERT INTO notices(report_id, case_id, url, state, contact, language, provider, token_hash,' +
+    ' material_sha256, material_pdq, sent_count, created_at, first_sent_at, last_sent_at, removed_at,' +
+    ' asn, as_name, host_country) SELECT r.id, r.case_id, h.column3, h.column4, \'abuse@host.example\', \'\',' +
+    ' h.column5, \'\', \'\', \'\', 1, h.column1, h.column1, h.column1, h.column2, h.column6, h.column5, h.column7' +
+    ` FROM reports r, (VALUES ${values}) h WHERE r.receipt_code = '${mine.code}'`]);
+  const sue = await newPage();
+  await signIn(sue, 'sue');
+  await sue.goto(`${base}/console/notices`);
+  await sue.getByRole('link', { name: 'Time to removal per provider and AS' }).click();
+  assert.equal(await sue.locator('h1').textContent(), 'Time to removal per provider');
+  const cells = async (row) => (await row.locator('th, td').allTextContents()).map((c) => c.trim());
+  // the slowest first: Alpha Hosting's 90th percentile is 30 h, Beta Net's 4 h
+  const rows = sue.locator('#providers tbody tr');
+  assert.deepEqual(await cells(rows.nth(0)), ['Alpha Hosting (its notices still up)', '3', '2', '1',
+    '24.00 h', '30.00 h', '33.3% (1)', '66.7% (2)', '66.7% (2)', '33.3% (1)']);
+  assert.deepEqual(await cells(rows.nth(1)), ['Beta Net', '2', '2', '0', '2.00 h', '4.00 h',
+    '100.0% (2)', '100.0% (2)', '100.0% (2)', '0.0% (0)']);
+  assert.deepEqual((await cells(sue.locator('#asns tbody tr').nth(0))).slice(0, 3),
+    ['AS64500 (its notices still up)', 'Alpha Hosting', '3']);
+  const axe = await new AxeBuilder({ page: sue }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], 'WCAG 2.1 AA on the provider page');
+  await shot(sue, 'providers');
+  await rows.nth(0).getByRole('link', { name: '(its notices still up)' }).click();
+  assert.equal(await sue.locator('table tbody tr').count(), 1, 'one notice of Alpha Hosting is still up');
+  await shot(sue, 'provider-notices-still-up');
   console.log('e2e: the whole path passed');
 } catch (e) {
   // What each browser showed when the test failed, to see why.

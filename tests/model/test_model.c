@@ -19,6 +19,7 @@
 #include "model/route.h"
 #include "model/notice.h"
 #include "model/stats.h"
+#include "model/takedown.h"
 #include "model/video.h"
 #include "model/vocab.h"
 
@@ -1857,6 +1858,104 @@ static void test_block_feed_rules(void)
     CHECK(vg_block_full_hash(VG_BLOCK_KIND_URL, "", full, &err) == VG_ERR_INVALID);
 }
 
+/* The provider page's figures from a known history: every figure worked
+ * out by hand (nearest-rank quantiles: the value at rank ceil(q * n)), the
+ * windows' edges on both sides (exactly 24 h is within 24 h, 25 h is not;
+ * exactly 42 days is not over 42 days, a second more is, removed or still
+ * up at now). */
+static void test_takedown(void)
+{
+    const int64_t H = 3600, D = 24 * H, NOW = 1800000000, T = NOW - 100 * D;
+    const vg_takedown_notice notices[] = {
+        {"Alpha Hosting", 64500, "ALPHA-AS", T, T + 24 * H},          /* 24 h: within */
+        {"Alpha Hosting", 64500, "ALPHA-AS", T, T + 25 * H},          /* 25 h: not */
+        {"Alpha Hosting", 64500, "ALPHA-AS", T, T + 3 * D},           /* 72 h: within 3 days */
+        {"Alpha Hosting", 64500, "ALPHA-AS", T, T + 42 * D},          /* 1008 h: not the tail */
+        {"Alpha Hosting", 64500, "ALPHA-AS", T, T + 42 * D + H},      /* 1009 h: the tail */
+        {"Alpha Hosting", 64500, "ALPHA-NEW", NOW - 42 * D, 0},       /* up 42 days: not yet */
+        {"Alpha Hosting", 64500, "ALPHA-AS", NOW - 42 * D - 1, 0},    /* a second more: tail */
+        {"Beta Net", 64501, "BETA", T, T + 2 * H},
+        {"Beta Net", 64501, "BETA", T + 5, T + 5 + 10 * H},
+        {"Beta Net", 64502, "BETA-2", T, T + 5 * D},                  /* 120 h */
+        {"", 0, "", NOW - H, 0},                                      /* no lookup: kept */
+        {"Gamma", 64503, "GAMMA", 0, 0},                              /* never sent: not counted */
+        {"Delta", 64504, "DELTA", T + D, T},                          /* gone before: 0 h */
+    };
+    vg_takedown *t = NULL;
+    vg_error err;
+    CHECK(vg_takedown_new(NOW, &t, &err) == VG_OK);
+    for (size_t i = 0; i < sizeof notices / sizeof notices[0]; i++)
+        CHECK(vg_takedown_add(t, &notices[i], &err) == VG_OK);
+    CHECK(vg_takedown_finish(t, VG_TAKEDOWN_SLOWEST, &err) == VG_OK);
+    CHECK(vg_takedown_add(t, &notices[0], &err) == VG_ERR_INVALID);
+    static const struct {
+        vg_takedown_by by;
+        const char *provider;
+        int64_t asn;
+        const char *as_name;
+        int64_t sent, removed, up, h24, d3, d7, over42;
+        double median, p90;
+    } want[] = {
+        /* the slowest first: nothing removed and still up; then by 90th percentile */
+        {VG_TAKEDOWN_PROVIDER, "", 0, "", 1, 0, 1, 0, 0, 0, 0, -1, -1},
+        {VG_TAKEDOWN_PROVIDER, "Alpha Hosting", 0, "", 7, 5, 2, 1, 3, 3, 2, 72, 1009},
+        {VG_TAKEDOWN_PROVIDER, "Beta Net", 0, "", 3, 3, 0, 2, 2, 3, 0, 10, 120},
+        {VG_TAKEDOWN_PROVIDER, "Delta", 0, "", 1, 1, 0, 1, 1, 1, 0, 0, 0},
+        {VG_TAKEDOWN_ASN, "", 0, "", 1, 0, 1, 0, 0, 0, 0, -1, -1},
+        {VG_TAKEDOWN_ASN, "", 64500, "ALPHA-NEW", 7, 5, 2, 1, 3, 3, 2, 72, 1009},
+        {VG_TAKEDOWN_ASN, "", 64502, "BETA-2", 1, 1, 0, 0, 0, 1, 0, 120, 120},
+        {VG_TAKEDOWN_ASN, "", 64501, "BETA", 2, 2, 0, 2, 2, 2, 0, 2, 10},
+        {VG_TAKEDOWN_ASN, "", 64504, "DELTA", 1, 1, 0, 1, 1, 1, 0, 0, 0},
+    };
+    size_t at[VG_TAKEDOWN_BY_COUNT] = {0};
+    CHECK_INT_EQ(vg_takedown_count(t, VG_TAKEDOWN_PROVIDER), 4);
+    CHECK_INT_EQ(vg_takedown_count(t, VG_TAKEDOWN_ASN), 5);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const vg_takedown_row *r = vg_takedown_at(t, want[i].by, at[want[i].by]++);
+        CHECK_MSG(r != NULL, "row %zu", i);
+        if (!r)
+            continue;
+        CHECK_STR_EQ(r->provider, want[i].provider);
+        CHECK_INT_EQ(r->asn, want[i].asn);
+        CHECK_STR_EQ(r->as_name, want[i].as_name);
+        const int64_t got[] = {r->sent,      r->removed,   r->still_up, r->within_24h,
+                               r->within_3d, r->within_7d, r->over_42d};
+        const int64_t expected[] = {want[i].sent, want[i].removed, want[i].up,    want[i].h24,
+                                    want[i].d3,   want[i].d7,      want[i].over42};
+        for (size_t k = 0; k < 7; k++)
+            CHECK_MSG(got[k] == expected[k], "row %zu figure %zu: %lld, not %lld", i, k,
+                      (long long)got[k], (long long)expected[k]);
+        CHECK_MSG(r->median_h == want[i].median && r->p90_h == want[i].p90,
+                  "row %zu: median %g p90 %g", i, r->median_h, r->p90_h);
+    }
+    CHECK(!vg_takedown_at(t, VG_TAKEDOWN_ASN, 5));
+    vg_takedown_free(t);
+
+    /* the other orders */
+    static const struct {
+        const char *name;
+        const char *first, *last;
+    } orders[] = {{"sent", "Alpha Hosting", "Delta"}, {"name", "", "Delta"}};
+    for (size_t o = 0; o < 2; o++) {
+        vg_takedown_order order;
+        CHECK(vg_takedown_parse_order(orders[o].name, &order));
+        CHECK(vg_takedown_new(NOW, &t, &err) == VG_OK);
+        for (size_t i = 0; i < sizeof notices / sizeof notices[0]; i++)
+            CHECK(vg_takedown_add(t, &notices[i], &err) == VG_OK);
+        CHECK(vg_takedown_finish(t, order, &err) == VG_OK);
+        CHECK_STR_EQ(vg_takedown_at(t, VG_TAKEDOWN_PROVIDER, 0)->provider, orders[o].first);
+        CHECK_STR_EQ(vg_takedown_at(t, VG_TAKEDOWN_PROVIDER, 3)->provider, orders[o].last);
+        vg_takedown_free(t);
+    }
+    vg_takedown_order order;
+    CHECK(!vg_takedown_parse_order("fastest", &order) && !vg_takedown_parse_order(NULL, &order));
+    /* an empty table */
+    CHECK(vg_takedown_new(NOW, &t, &err) == VG_OK);
+    CHECK(vg_takedown_finish(t, VG_TAKEDOWN_SLOWEST, &err) == VG_OK);
+    CHECK_INT_EQ(vg_takedown_count(t, VG_TAKEDOWN_ASN), 0);
+    vg_takedown_free(t);
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -1886,6 +1985,7 @@ int main(void)
     RUN(test_video_segments);
     RUN(test_stats);
     RUN(test_stats_action);
+    RUN(test_takedown);
     RUN(test_routes);
     RUN(test_notice_rules);
     RUN(test_route_approval);

@@ -65,3 +65,9 @@ vg_add_test(test_vics_tables test_vics_tables.c)
 target_link_libraries(test_vics_tables PRIVATE vigie_server PkgConfig::CURL PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_vics_tables PRIVATE ${PROJECT_SOURCE_DIR}/src)
 vg_on_postgres(test_vics_tables)
+# The provider page: time to removal per provider and AS (issue 15).
+vg_add_test(test_console_providers test_console_providers.c)
+target_link_libraries(test_console_providers PRIVATE vigie_server PkgConfig::CURL
+                      PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_console_providers PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console_providers)

@@ -110,6 +110,7 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/notices", VG_ROLE_ANALYST},
     {"GET", "/console/notice", VG_ROLE_ANALYST},
     {"POST", "/console/notice/confirm", VG_ROLE_ANALYST},
+    {"GET", "/console/providers", VG_ROLE_SUPERVISOR},
     {"GET", "/console/blocklist", VG_ROLE_ANALYST},
     {"GET", "/console/blocklist/proposals", VG_ROLE_ANALYST},
     {"GET", "/console/blocklist/expiring", VG_ROLE_ANALYST},

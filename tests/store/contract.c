@@ -4207,7 +4207,8 @@ static void test_notices(void)
     vg_notice_row n = {.report_id = r[1], .case_id = ca, .url = "https://one.test/",
                        .state = VG_NOTICE_PENDING, .contact = "abuse@one.test",
                        .language = "de", .provider = "One AS", .token_hash = "aa",
-                       .created_at = NOW + 30, .next_check_at = NOW + 30};
+                       .created_at = NOW + 30, .next_check_at = NOW + 30, .asn = 64500,
+                       .as_name = "One AS", .host_country = "DE"};
     p = (notice_probe){.put = &n};
     CHECK_MSG(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK, "%s", err.message);
     int64_t first = p.id;
@@ -4245,6 +4246,9 @@ static void test_notices(void)
     up.reappeared_count = 3;
     up.next_check_at = NOW + 100;
     up.last_check_at = NOW + 48;
+    up.asn = 64999; /* the host of its making: kept */
+    up.as_name = "Other AS";
+    up.host_country = "US";
     p = (notice_probe){.put = &up};
     CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
     CHECK_INT_EQ(p.id, first);
@@ -4277,6 +4281,9 @@ static void test_notices(void)
         CHECK_INT_EQ(g->reappeared_count, 3);
         CHECK_INT_EQ(g->next_check_at, NOW + 100);
         CHECK_INT_EQ(g->last_check_at, NOW + 48);
+        CHECK_INT_EQ(g->asn, 64500);
+        CHECK_STR_EQ(g->as_name, "One AS");
+        CHECK_STR_EQ(g->host_country, "DE");
     }
     vg_notice_rows_free(p.rows, p.count);
     up.id = 99999;
@@ -4303,6 +4310,30 @@ static void test_notices(void)
     CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.material_sha256 = "5ha", .state = "x"}, 100,
                             ids),
                  0);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){0}, SIZE_MAX, ids), 2); /* no limit */
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.provider = "One AS"}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], first);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.provider = "One"}, 100, ids), 0);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.provider = ""}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], second);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.asn = 64500}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], first);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.asn = 64999}, 100, ids), 0);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.sent = 1}, 100, ids), 1);
+    CHECK_INT_EQ(ids[0], first);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.still_up = 1}, 100, ids), 0); /* removed */
+    {
+        vg_notice_row back = up;
+        back.id = first;
+        back.removed_at = 0; /* it came back */
+        p = (notice_probe){.put = &back};
+        CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+    }
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.still_up = 1, .provider = "One AS"}, 100,
+                            ids),
+                 1);
+    CHECK_INT_EQ(ids[0], first);
+    CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.still_up = 1, .asn = 64501}, 100, ids), 0);
 
     /* the history */
     p = (notice_probe){.event_notice = first};

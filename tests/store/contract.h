@@ -37,6 +37,44 @@ typedef struct store_contract_backend {
     int (*audit_remove)(void *ctx, const char *location, int64_t first, int64_t last);
 } store_contract_backend;
 
+/* Notices and routes of a database made before notices kept their host
+ * (SQLite's migration 22, PostgreSQL's 17), for each backend's migration
+ * test; the reports with receipt codes N1, N2 and N3 must exist. N1's
+ * notice was sent to its second address's AS (its provider), N2's to none
+ * (the first address then), N3's route is not JSON, N3's second notice
+ * has no route. STORE_NOTICE_HOSTING_CHECKS: what the migration must
+ * give, as (query, 1) pairs. */
+#define STORE_NOTICE_REPORT(code) "(SELECT id FROM reports WHERE receipt_code = '" code "')"
+#define STORE_NOTICE_HOSTING_OLD                                                                  \
+    "INSERT INTO url_routes(report_id, url, state, actions, reasons, country, partner, hosting,"  \
+    " created_at) VALUES"                                                                         \
+    " (" STORE_NOTICE_REPORT("N1") ", 'https://a.test/', 'approved', 'notice_host', 'x', 'DE',"  \
+    "  '', '{\"host\":\"a.test\",\"addresses\":[{\"ip\":\"192.0.2.1\",\"asn\":64500,"             \
+    "\"as_name\":\"One AS\",\"country\":\"FR\"},{\"ip\":\"192.0.2.2\",\"asn\":64501,"            \
+    "\"as_name\":\"Two AS\",\"country\":\"DE\"}]}', 1),"                                          \
+    " (" STORE_NOTICE_REPORT("N2") ", 'https://b.test/', 'approved', 'notice_host', 'x', 'NL',"  \
+    "  '', '{\"addresses\":[{\"asn\":64502,\"as_name\":\"Three\",\"country\":\"NL\"}]}', 2),"    \
+    " (" STORE_NOTICE_REPORT("N3") ", 'https://c.test/', 'approved', 'notice_host', 'x', '',"    \
+    "  '', 'not json', 3);"                                                                       \
+    "INSERT INTO notices(report_id, case_id, url, state, contact, language, provider,"          \
+    " token_hash, material_sha256, material_pdq, created_at) VALUES"                              \
+    " (" STORE_NOTICE_REPORT("N1") ", 1, 'https://a.test/', 'sent', 'abuse@two.test', '',"      \
+    "  'Two AS', 't1', '', '', 1),"                                                               \
+    " (" STORE_NOTICE_REPORT("N2") ", 1, 'https://b.test/', 'no_contact', '', '', '', 't2', '',"\
+    "  '', 2),"                                                                                   \
+    " (" STORE_NOTICE_REPORT("N3") ", 1, 'https://c.test/', 'sent', 'x@c.test', '', 'C', 't3',"  \
+    "  '', '', 3),"                                                                               \
+    " (" STORE_NOTICE_REPORT("N3") ", 1, 'https://d.test/', 'sent', 'x@d.test', '', 'D', 't4',"  \
+    "  '', '', 4);"
+#define STORE_NOTICE_HOSTING_CHECKS                                                               \
+    {"SELECT count(*) FROM notices WHERE url = 'https://a.test/' AND asn = 64501"                 \
+     " AND as_name = 'Two AS' AND host_country = 'DE'",                                           \
+     "SELECT count(*) FROM notices WHERE url = 'https://b.test/' AND asn = 64502"                 \
+     " AND as_name = 'Three' AND host_country = 'NL'",                                            \
+     "SELECT count(*) FROM notices WHERE url IN ('https://c.test/', 'https://d.test/')"           \
+     " AND asn = 0 AND as_name = '' AND host_country = ''"}
+#define STORE_NOTICE_HOSTING_WANT {1, 1, 2}
+
 /* Run every check of the contract against backend, printing one line per
  * group (and each failed check) on stderr. Returns how many checks failed:
  * 0 when the backend keeps the contract. */

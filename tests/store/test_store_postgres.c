@@ -161,11 +161,35 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 16);
+        CHECK_INT_EQ(vg_store_schema_version(s), 17);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 16);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 17);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
+    /* Migration 17 (SQLite's 22): notices made before it get their
+     * route's host. */
+    s = open_url(url, NULL);
+    if (s) {
+        put_report(s, "N1");
+        put_report(s, "N2");
+        put_report(s, "N3");
+        vg_store_close(s);
+    }
+    CHECK(pgt_exec(url, "ALTER TABLE notices DROP COLUMN asn, DROP COLUMN as_name,"
+                        " DROP COLUMN host_country;"
+                        "UPDATE vigie_schema SET version = 16;" STORE_NOTICE_HOSTING_OLD));
+    s = open_url(url, NULL);
+    if (s) {
+        CHECK_INT_EQ(vg_store_schema_version(s), 17);
+        vg_store_close(s);
+    }
+    {
+        const char *checks[] = STORE_NOTICE_HOSTING_CHECKS;
+        const int64_t want[] = STORE_NOTICE_HOSTING_WANT;
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+            CHECK_MSG(pgt_int(url, checks[i]) == want[i], "%s", checks[i]);
+    }
+    CHECK(pgt_exec(url, "DELETE FROM notices; DELETE FROM url_routes;"));
     /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
      * decisions made before it learn the report they came from, when
      * their final_json says so; a final_json that is not JSON, or whose
@@ -195,7 +219,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 16);
+        CHECK_INT_EQ(vg_store_schema_version(s), 17);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */

@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 21);
+        CHECK_INT_EQ(vg_store_schema_version(s), 22);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 21);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 22);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -413,7 +413,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 21);
+    CHECK_INT_EQ(vg_store_schema_version(s), 22);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -441,7 +441,7 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM crawl_targets"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM partner_callbacks"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM bank_quarantine"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 21);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 22);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");
@@ -464,6 +464,35 @@ static void test_migrations(void)
 }
 
 /* ---- the audit log's guards ----------------------------------------------- */
+
+/* Migration 22: notices made before it get their route's host. */
+static void test_notice_hosting_migration(void)
+{
+    char dir[512];
+    CHECK(make_dir(NULL, dir, sizeof dir));
+    vg_store *s = open_dir(dir, NULL);
+    if (!s) {
+        remove_dir(NULL, dir);
+        return;
+    }
+    write_report(s, "N1", NULL);
+    write_report(s, "N2", NULL);
+    write_report(s, "N3", NULL);
+    vg_store_close(s);
+    CHECK(tamper(dir, "ALTER TABLE notices DROP COLUMN asn;"
+                      "ALTER TABLE notices DROP COLUMN as_name;"
+                      "ALTER TABLE notices DROP COLUMN host_country;"
+                      "PRAGMA user_version = 21;" STORE_NOTICE_HOSTING_OLD));
+    s = open_dir(dir, NULL);
+    if (s)
+        CHECK_INT_EQ(vg_store_schema_version(s), 22);
+    vg_store_close(s);
+    const char *checks[] = STORE_NOTICE_HOSTING_CHECKS;
+    const int64_t want[] = STORE_NOTICE_HOSTING_WANT;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        CHECK_MSG(query_int(dir, checks[i]) == want[i], "%s", checks[i]);
+    remove_dir(NULL, dir);
+}
 
 static vg_status chain_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
@@ -613,6 +642,7 @@ int main(void)
     RUN(test_locations);
     RUN(test_group_commit_bound);
     RUN(test_migrations);
+    RUN(test_notice_hosting_migration);
     RUN(test_audit_guards);
     RUN(test_cli_verify);
     RUN(test_empty_case_removed);

@@ -83,6 +83,8 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
         {"GET", "/console/notice", VG_ROLE_ANALYST, 0, 0, vg_console_notice_page, NULL, con},
         {"POST", "/console/notice/confirm", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
          vg_console_notice_confirm_post, NULL, con},
+        {"GET", "/console/providers", VG_ROLE_SUPERVISOR, 0, 0, vg_console_providers_page, NULL,
+         con},
         {"GET", "/console/blocklist", VG_ROLE_ANALYST, 0, 0, vg_console_blocklist_page, NULL, con},
         {"GET", "/console/blocklist/proposals", VG_ROLE_ANALYST, 0, 0,
          vg_console_block_proposals_page, NULL, con},

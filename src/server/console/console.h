@@ -122,6 +122,8 @@ void vg_console_notices_page(vg_http_request *req);
 void vg_console_notice_table(vg_page *p, const vg_notice_row *rows, size_t count, int64_t now);
 void vg_console_notice_page(vg_http_request *req);
 void vg_console_notice_confirm_post(vg_http_request *req);
+/* /console/providers (providers.c): time to removal per provider and AS. */
+void vg_console_providers_page(vg_http_request *req);
 /* The blocking list (blocklist.c): the list with its filters, proposals
  * and renewals to decide, entries expiring soon, appeals, and the forms
  * that change them through hotline/blocklist.h. */

@@ -66,7 +66,12 @@ void vg_console_notices_page(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
     const char *state = vg_http_query(req, "state");
-    vg_notice_filter f = {.state = state && *state ? state : NULL};
+    const char *provider = vg_http_query(req, "provider"), *up = vg_http_query(req, "up");
+    /* the provider page's links: one provider's (or one AS's) notices still up */
+    vg_notice_filter f = {.state = state && *state ? state : NULL,
+                          .provider = provider,
+                          .asn = vg_console_id(vg_http_query(req, "asn")),
+                          .still_up = up && !strcmp(up, "1")};
     vg_notice_row *rows = NULL;
     size_t count = 0;
     vg_error err;
@@ -80,7 +85,23 @@ void vg_console_notices_page(vg_http_request *req)
                     "material at the URL itself, or a person confirmed it; it is sent again "
                     "every day until vigie's own fetch finds the material gone, escalated after "
                     "repeated notices, and the URL is watched afterwards for the material's "
-                    "return.</p><p>Show: <a href=\"/console/notices\">all</a>");
+                    "return.</p>");
+    if (vg_http_caller_of(req)->role >= VG_ROLE_SUPERVISOR)
+        vg_page_put(&p, "<p><a href=\"/console/providers\" id=\"providers-link\">Time to "
+                        "removal per provider and AS</a></p>");
+    if (f.still_up || f.provider || f.asn) {
+        vg_page_put(&p, f.still_up ? "<p id=\"notices-of\">Notices still up (sent, not yet "
+                                     "removed)"
+                                   : "<p id=\"notices-of\">Notices");
+        if (f.provider) {
+            vg_page_put(&p, " of provider ");
+            vg_page_text(&p, *f.provider ? f.provider : "(not known)");
+        }
+        if (f.asn)
+            vg_page_fmt(&p, " hosted in AS%" PRId64, f.asn);
+        vg_page_put(&p, ".</p>");
+    }
+    vg_page_put(&p, "<p>Show: <a href=\"/console/notices\">all</a>");
     static const char *const states[] = {VG_NOTICE_PENDING, VG_NOTICE_SENT, VG_NOTICE_ESCALATED,
                                          VG_NOTICE_REMOVED, VG_NOTICE_NO_CONTACT,
                                          VG_NOTICE_CLOSED};

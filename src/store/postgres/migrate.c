@@ -410,6 +410,25 @@ static const char *const migrations[] = {
     "  released_at BIGINT NOT NULL DEFAULT 0, released_by TEXT,"
     "  PRIMARY KEY(bank, entry));"
     "CREATE INDEX bank_quarantine_held ON bank_quarantine(held_at) WHERE held = 1;",
+    /* 17 (SQLite's 22): each notice keeps the host its route's lookup saw
+     * when it was made, for the provider page; notices made before are
+     * given their route's (the address whose AS name is the notice's
+     * provider, else the first). */
+    "ALTER TABLE notices ADD COLUMN asn BIGINT NOT NULL DEFAULT 0,"
+    "  ADD COLUMN as_name TEXT NOT NULL DEFAULT '',"
+    "  ADD COLUMN host_country TEXT NOT NULL DEFAULT '';"
+    "UPDATE notices SET asn = h.asn, as_name = h.as_name, host_country = h.country FROM"
+    " (SELECT DISTINCT ON (n.id) n.id AS id,"
+    "    CASE WHEN (a.v ->> 'asn') ~ '^[0-9]{1,18}$' THEN (a.v ->> 'asn')::bigint ELSE 0 END"
+    "      AS asn,"
+    "    COALESCE(a.v ->> 'as_name', '') AS as_name, COALESCE(a.v ->> 'country', '') AS country"
+    "  FROM notices n JOIN url_routes t ON t.report_id = n.report_id AND t.url = n.url,"
+    "  jsonb_array_elements(CASE WHEN t.hosting LIKE '{%'"
+    "    AND jsonb_typeof(t.hosting::jsonb -> 'addresses') = 'array'"
+    "    THEN t.hosting::jsonb -> 'addresses' ELSE '[]'::jsonb END) WITH ORDINALITY a(v, k)"
+    "  WHERE jsonb_typeof(a.v) = 'object'"
+    "  ORDER BY n.id, (n.provider <> '' AND a.v ->> 'as_name' = n.provider) DESC, t.id, a.k) h"
+    " WHERE h.id = notices.id;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

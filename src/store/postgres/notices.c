@@ -49,9 +49,11 @@ vg_status pg_notice_todo(void *tx, const char *action, size_t limit, vg_notice_t
 /* Two nodes making the same notice at once: the second finds the first's
  * row (the unique key waits for its commit) and inserts nothing. */
 static const char SQL_NOTICE_INSERT[] =
-    "INSERT INTO notices(report_id, case_id, url, created_at, " NOTICE_FIELDS ")"
+    "INSERT INTO notices(report_id, case_id, url, created_at, " NOTICE_FIELDS ","
+    " asn, as_name, host_country)"
     " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
-    " $19, $20, $21, $22, $23, $24) ON CONFLICT(report_id, url) DO NOTHING RETURNING id";
+    " $19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT(report_id, url) DO NOTHING"
+    " RETURNING id";
 
 static const char SQL_NOTICE_UPDATE[] =
     "UPDATE notices SET (" NOTICE_FIELDS ") = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
@@ -93,6 +95,9 @@ vg_status pg_notice_put(void *tx, const vg_notice_row *row, int64_t *id, vg_erro
     pa_text(&a, or_empty(row->url));
     pa_int(&a, row->created_at);
     bind_fields(&a, row);
+    pa_int(&a, row->asn);
+    pa_text(&a, or_empty(row->as_name));
+    pa_text(&a, or_empty(row->host_country));
     PGresult *res = pg_run(tx, SQL_NOTICE_INSERT, &a, "keeping a notice", err);
     if (!res)
         return err ? err->status : VG_ERR_IO;
@@ -106,12 +111,15 @@ vg_status pg_notice_put(void *tx, const vg_notice_row *row, int64_t *id, vg_erro
 }
 
 static const char SQL_NOTICES[] =
-    "SELECT id, report_id, case_id, url, created_at, " NOTICE_FIELDS " FROM notices"
+    "SELECT id, report_id, case_id, url, created_at, " NOTICE_FIELDS ","
+    " asn, as_name, host_country FROM notices"
     " WHERE ($1::bigint <= 0 OR id = $1) AND ($2::bigint <= 0 OR report_id = $2)"
     " AND ($3::bigint <= 0 OR case_id = $3)"
     " AND ($4::bigint <= 0 OR (next_check_at > 0 AND next_check_at <= $4))"
     " AND ($5::text IS NULL OR state = $5) AND ($6::text IS NULL OR token_hash = $6)"
-    " AND ($7::text IS NULL OR material_sha256 = $7)"
+    " AND ($7::text IS NULL OR material_sha256 = $7) AND ($9::text IS NULL OR provider = $9)"
+    " AND ($10::bigint <= 0 OR asn = $10) AND ($11::bigint = 0 OR first_sent_at > 0)"
+    " AND ($12::bigint = 0 OR (first_sent_at > 0 AND removed_at = 0))"
     " ORDER BY CASE WHEN $4::bigint > 0 THEN next_check_at ELSE -id END, id LIMIT $8";
 
 static void read_notice(const PGresult *res, int row, void *item)
@@ -136,6 +144,9 @@ static void read_notice(const PGresult *res, int row, void *item)
     r->reappeared_count = (int)pg_int(res, row, 22);
     r->next_check_at = pg_int(res, row, 23);
     r->last_check_at = pg_int(res, row, 24);
+    r->asn = pg_int(res, row, 25);
+    r->as_name = pg_text(res, row, 26);
+    r->host_country = pg_text(res, row, 27);
 }
 
 vg_status pg_notices(void *tx, const vg_notice_filter *f, size_t limit, vg_notice_row **rows,
@@ -150,6 +161,10 @@ vg_status pg_notices(void *tx, const vg_notice_filter *f, size_t limit, vg_notic
     pa_text(&a, f->token_hash);
     pa_text(&a, f->material_sha256);
     pa_int(&a, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    pa_text(&a, f->provider);
+    pa_int(&a, f->asn);
+    pa_int(&a, f->sent != 0);
+    pa_int(&a, f->still_up != 0);
     return pg_list(tx, SQL_NOTICES, &a, sizeof **rows, read_notice, (void **)rows, count,
                    "reading notices", err);
 }

@@ -31,7 +31,7 @@
 #include "store/backend.h"
 
 #define PG_STMT_CACHE 128
-#define PG_MAX_PARAMS 24
+#define PG_MAX_PARAMS 32
 
 /* A statement sent in pipeline mode whose result is not read yet. */
 typedef struct pg_queued {

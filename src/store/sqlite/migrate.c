@@ -384,6 +384,27 @@ static const char *const migrations[] = {
      "  released_at INTEGER NOT NULL DEFAULT 0, released_by TEXT,"
      "  PRIMARY KEY(bank, entry)) WITHOUT ROWID;"
      "CREATE INDEX bank_quarantine_held ON bank_quarantine(held_at) WHERE held = 1;"),
+    /* 22: each notice keeps the host its route's lookup saw when it was made
+     * (store/notices.h), for the provider page's figures per provider and
+     * AS. Notices made before are given their route's: the address whose
+     * AS name is the notice's provider (the one whose contact was
+     * notified), else the first. */
+    ("ALTER TABLE notices ADD COLUMN asn INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE notices ADD COLUMN as_name TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE notices ADD COLUMN host_country TEXT NOT NULL DEFAULT '';"
+     "UPDATE notices SET asn = h.asn, as_name = h.as_name, host_country = h.country FROM"
+     " (SELECT id, asn, as_name, country FROM (SELECT n.id AS id,"
+     "    CAST(COALESCE(json_extract(a.value, '$.asn'), 0) AS INTEGER) AS asn,"
+     "    COALESCE(json_extract(a.value, '$.as_name'), '') AS as_name,"
+     "    COALESCE(json_extract(a.value, '$.country'), '') AS country,"
+     "    row_number() OVER (PARTITION BY n.id ORDER BY (n.provider <> ''"
+     "      AND json_extract(a.value, '$.as_name') = n.provider) DESC, t.id,"
+     "      CAST(a.key AS INTEGER)) AS k"
+     "    FROM notices n JOIN url_routes t ON t.report_id = n.report_id AND t.url = n.url,"
+     "    json_each(CASE WHEN json_valid(t.hosting) THEN t.hosting ELSE '{}' END,"
+     "      '$.addresses') a"
+     "    WHERE a.type = 'object') WHERE k = 1) h"
+     " WHERE h.id = notices.id;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

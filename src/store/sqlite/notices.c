@@ -2,6 +2,7 @@
  * src/store/sqlite/notices.c - notices to hosts and their history
  * (store/notices.h).
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "store/sqlite/sqlite.h"
@@ -53,9 +54,10 @@ static const char SQL_NOTICE_INSERT[] =
     "INSERT INTO notices(report_id, case_id, url, created_at, state, contact, language, provider,"
     " token_hash, material_sha256, material_pdq, confirmed, sent_count, first_sent_at,"
     " last_sent_at, acked_at, host_removed_at, removed_at, verified_at, escalated_at,"
-    " reappeared_at, reappeared_count, next_check_at, last_check_at)"
+    " reappeared_at, reappeared_count, next_check_at, last_check_at, asn, as_name,"
+    " host_country)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24) ON CONFLICT(report_id, url) DO NOTHING";
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?26, ?27, ?28) ON CONFLICT(report_id, url) DO NOTHING";
 
 static const char SQL_NOTICE_UPDATE[] =
     "UPDATE notices SET state = ?5, contact = ?6, language = ?7, provider = ?8,"
@@ -111,6 +113,9 @@ vg_status sq_notice_put(void *tx, const vg_notice_row *row, int64_t *id, vg_erro
     }
     SQ_STMT(st, SQL_NOTICE_INSERT);
     bind_notice(st, row);
+    sqlite3_bind_int64(st, 26, row->asn);
+    sq_bind_text(st, 27, or_empty(row->as_name));
+    sq_bind_text(st, 28, or_empty(row->host_country));
     vg_status status = sq_step_done(c, st, "keeping a notice", err);
     if (status != VG_OK)
         return status;
@@ -125,11 +130,14 @@ static const char SQL_NOTICES[] =
     "SELECT id, report_id, case_id, url, state, contact, language, provider, token_hash,"
     " material_sha256, material_pdq, confirmed, sent_count, created_at, first_sent_at,"
     " last_sent_at, acked_at, host_removed_at, removed_at, verified_at, escalated_at,"
-    " reappeared_at, reappeared_count, next_check_at, last_check_at FROM notices"
+    " reappeared_at, reappeared_count, next_check_at, last_check_at, asn, as_name, host_country"
+    " FROM notices"
     " WHERE (?1 <= 0 OR id = ?1) AND (?2 <= 0 OR report_id = ?2) AND (?3 <= 0 OR case_id = ?3)"
     " AND (?4 <= 0 OR (next_check_at > 0 AND next_check_at <= ?4))"
     " AND (?5 IS NULL OR state = ?5) AND (?6 IS NULL OR token_hash = ?6)"
-    " AND (?7 IS NULL OR material_sha256 = ?7)"
+    " AND (?7 IS NULL OR material_sha256 = ?7) AND (?9 IS NULL OR provider = ?9)"
+    " AND (?10 <= 0 OR asn = ?10) AND (?11 = 0 OR first_sent_at > 0)"
+    " AND (?12 = 0 OR (first_sent_at > 0 AND removed_at = 0))"
     " ORDER BY CASE WHEN ?4 > 0 THEN next_check_at ELSE -id END, id LIMIT ?8";
 
 static void read_notice(sqlite3_stmt *st, void *item)
@@ -160,6 +168,9 @@ static void read_notice(sqlite3_stmt *st, void *item)
     r->reappeared_count = sqlite3_column_int(st, 22);
     r->next_check_at = sqlite3_column_int64(st, 23);
     r->last_check_at = sqlite3_column_int64(st, 24);
+    r->asn = sqlite3_column_int64(st, 25);
+    r->as_name = sq_text(st, 26);
+    r->host_country = sq_text(st, 27);
 }
 
 static void clear_notice(void *item)
@@ -181,7 +192,11 @@ vg_status sq_notices(void *tx, const vg_notice_filter *f, size_t limit, vg_notic
     sq_bind_text(st, 5, f->state);
     sq_bind_text(st, 6, f->token_hash);
     sq_bind_text(st, 7, f->material_sha256);
-    sqlite3_bind_int64(st, 8, (int64_t)limit);
+    sqlite3_bind_int64(st, 8, limit > INT64_MAX ? -1 : (int64_t)limit); /* -1: no limit */
+    sq_bind_text(st, 9, f->provider);
+    sqlite3_bind_int64(st, 10, f->asn);
+    sqlite3_bind_int(st, 11, f->sent != 0);
+    sqlite3_bind_int(st, 12, f->still_up != 0);
     return sq_collect(c, st, sizeof **rows, read_notice, clear_notice, (void **)rows, count,
                       "reading notices", err);
 }
