@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 16);
+        CHECK_INT_EQ(vg_store_schema_version(s), 21);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 16);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 21);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
      * decisions made before it learn the report they came from, when
@@ -185,6 +185,7 @@ static void test_locations(void)
                         "DROP TABLE crawl_targets;"
                         "DROP TABLE partner_callbacks;"
                         "DROP TABLE bank_quarantine;"
+                        "DROP TABLE sync_list_lines;"
                         "DROP TABLE routing_deliveries, routing_actions;"
                         "ALTER TABLE url_routes DROP COLUMN changed_by,"
                         " DROP COLUMN decided_by, DROP COLUMN decided_at;"
@@ -195,7 +196,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 16);
+        CHECK_INT_EQ(vg_store_schema_version(s), 21);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */

@@ -410,6 +410,15 @@ static const char *const migrations[] = {
     "  released_at BIGINT NOT NULL DEFAULT 0, released_by TEXT,"
     "  PRIMARY KEY(bank, entry));"
     "CREATE INDEX bank_quarantine_held ON bank_quarantine(held_at) WHERE held = 1;",
+    "SELECT 17;",
+    "SELECT 18;",
+    "SELECT 19;",
+    "SELECT 20;",
+    /* 21 (SQLite's 26): the lines of each signed source's last verified
+     * list (store/signed_lists.h), so that any node applies the next
+     * delta; "C" collation: the canonical form's byte order. */
+    "CREATE TABLE sync_list_lines(source TEXT NOT NULL, line TEXT COLLATE \"C\" NOT NULL,"
+    "  PRIMARY KEY(source, line));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -384,6 +384,15 @@ static const char *const migrations[] = {
      "  released_at INTEGER NOT NULL DEFAULT 0, released_by TEXT,"
      "  PRIMARY KEY(bank, entry)) WITHOUT ROWID;"
      "CREATE INDEX bank_quarantine_held ON bank_quarantine(held_at) WHERE held = 1;"),
+    "SELECT 22;",
+    "SELECT 23;",
+    "SELECT 24;",
+    "SELECT 25;",
+    /* 26: the lines of each signed source's last verified list
+     * (store/signed_lists.h), so that any node applies the next delta. The
+     * key's byte order is the canonical form's. */
+    "CREATE TABLE sync_list_lines(source TEXT NOT NULL, line TEXT NOT NULL,"
+    "  PRIMARY KEY(source, line)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
