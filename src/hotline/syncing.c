@@ -749,6 +749,27 @@ static bool file_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
+/* Every id of the canonical list at path into c, none withdrawn. */
+static vg_status ids_of_list(const char *path, changes *c, vg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot read", path);
+    char *line = NULL;
+    size_t cap = 0, len = 0;
+    vg_status st = VG_OK;
+    next_line(f, &line, &cap, &len); /* the header */
+    while (st == VG_OK && next_line(f, &line, &cap, &len)) {
+        char *id = csv_nth(line, len, 2);
+        st = id ? change_id(c, id, 0, err)
+                : vg_error_set(err, VG_ERR_CORRUPT, "a verified list's line has no id");
+        free(id);
+    }
+    free(line);
+    fclose(f);
+    return st;
+}
+
 /* The first line of the file at path without its LF (malloc'd), or NULL. */
 static char *first_line(const char *path)
 {
@@ -933,6 +954,12 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
          * goes in, streamed from the file verified */
         if (link(list, rows) != 0)
             st = vg_error_set(err, VG_ERR_IO, "%s: %s", rows, strerror(errno));
+        /* a node that held a version it cannot compare with (a state from
+         * before the store kept the lines, and no copy here): the bank's
+         * rows of these ids leave first, as they come back (the ids held
+         * in memory, in this case only) */
+        if (st == VG_OK && had)
+            st = ids_of_list(list, &c, err);
         c.rows = m.kind == VG_SIGNED_FULL ? m.entries : m.result_entries;
         lines = (lines_update){.replace = true, .added_path = list, .added_has_header = true};
     } else if (st == VG_OK && verified_path == list) {

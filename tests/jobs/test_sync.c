@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "harness.h"
 #include "pg_test.h"
 #include "hotline/assessment.h"
@@ -635,6 +637,26 @@ static void publish_with_delta(const vg_signed_key *key, const char *bank_text,
     CHECK(vg_signed_diff(previous, list, key, version, delta, &m, &ds, NULL) == VG_OK);
 }
 
+/* The source's state as a version before the store kept the lines wrote
+ * it: no "lines" nor "header", no lines in the store. */
+static vg_status legacy_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    (void)ctx;
+    char *text = NULL;
+    vg_status st = vg_tx_setting_get(tx, "sync:feed", &text, err);
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    CHECK(o != NULL);
+    json_object_del(o, "lines");
+    json_object_del(o, "header");
+    char *out = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    if (st == VG_OK && out)
+        st = vg_tx_setting_set(tx, "sync:feed", out, err);
+    free(out);
+    return st == VG_OK ? vg_tx_signed_lines_clear(tx, "feed", err) : st;
+}
+
 static vg_jobs *node_open(uint16_t port, const char *index, const char *node, vg_hotline **h)
 {
     index_file = index;
@@ -765,10 +787,33 @@ static void test_signed_nodes(void)
         CHECK_STR_EQ(got, want); /* version 3's, untouched */
         free(got);
         free(want);
+
+        /* a state from before the store kept the lines, and no copy on
+         * this node: version 4 is fetched whole, its ids' old rows leave
+         * the bank as they come back (e3 once, e5 added), and the store
+         * gets its lines */
+        CHECK(vg_store_write(h->store, legacy_tx, NULL, NULL) == VG_OK);
+        char copy[400];
+        snprintf(copy, sizeof copy, "%s.sync-feed.list", path("banks.vgi"));
+        unlink(copy); /* (the altered delta's run dropped it already) */
+        strcat(copy, ".sig");
+        unlink(copy);
+        uint64_t before = live_entries(h);
+        CHECK(vg_jobs_run_due(a, NOW + 14400, &ran, NULL) == VG_OK);
+        st = status_of(h);
+        CHECK_MSG(st.last_error == NULL, "%s", st.last_error);
+        free(st.last_error);
+        CHECK_INT_EQ(st.version, 4);
+        CHECK_INT_EQ(live_entries(h), before + 1);
+        want = entries_of(list);
+        got = stored_text(h);
+        CHECK_STR_EQ(got, want);
+        free(got);
+        free(want);
         node_close(a, h);
     }
     CHECK_INT_EQ(log_lines("GET /lists/known.csv.delta.2\n"), 1);
-    CHECK_INT_EQ(log_lines("GET /lists/known.csv\n"), 1);
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv\n"), 2); /* the first run, the legacy one */
     vg_signed_key_wipe(&key);
     fake_stop(fake);
 }
