@@ -56,6 +56,7 @@ vg_status vg_sync_source_parse(const char *name, vg_sync_source *out);
 typedef struct vg_sync_http_options {
     long timeout_seconds;      /* per request */
     size_t max_response_bytes;
+    uint64_t max_file_bytes;   /* vg_sync_fetch_file: written to disk as it arrives */
     unsigned retries;          /* GETs retried after 429, 5xx or a failed connection */
     unsigned retry_delay_ms;   /* the first wait, doubled each time */
     const char *ca_file;       /* NULL: the system's certificate authorities */
@@ -76,7 +77,8 @@ typedef struct vg_sync_config {
     vg_sync_http_options http;
 } vg_sync_config;
 
-/* Defaults: 60 s per request, 256 MiB per answer, 3 retries from 500 ms,
+/* Defaults: 60 s per request, 256 MiB per answer, 64 GiB per file
+ * (vg_sync_fetch_file), 3 retries from 500 ms,
  * 800 records a StopNCII page; everything else empty. */
 void vg_sync_config_init(vg_sync_config *config, vg_sync_source source);
 
@@ -113,9 +115,10 @@ vg_status vg_sync_ncmec_feedback(vg_sync_client *client, const char *member_id,
 /* ---- signed lists (VG_SYNC_SIGNED) ------------------------------------------------ */
 
 /* GET base_url + suffix ("" for the base itself) into a new file at path
- * (created, mode 0600): *missing is set, and nothing written, when the
- * publisher answers 404 or 410. The answer is bounded by
- * http.max_response_bytes; other statuses are errors. */
+ * (created, mode 0600), written as it arrives (a list of any length in
+ * constant memory): *missing is set, and nothing left, when the publisher
+ * answers 404 or 410. The file is bounded by http.max_file_bytes; other
+ * statuses are errors. */
 vg_status vg_sync_fetch_file(vg_sync_client *client, const char *suffix, const char *path,
                              bool *missing, vg_error *err);
 

@@ -121,53 +121,77 @@ static void on_bad_line(void *ctx, uint64_t line, const char *reason)
     }
 }
 
-vg_status vg_hotline_index_add(vg_hotline *h, const char *bank, const char *text, size_t len,
-                               uint64_t *first, uint64_t *before, uint64_t *after, vg_error *err)
+/* The checks shared by the index's additions. */
+static vg_status index_add_allowed(vg_hotline *h, const char *bank, vg_error *err)
 {
-    *first = *before = *after = 0;
     if (!h->index_path)
         return vg_error_set(err, VG_ERR_INVALID,
                             "No index is configured (intake.index): there is no bank to add to.");
     if (!vg_hotline_bank_name_valid(bank))
         return vg_error_set(err, VG_ERR_INVALID,
                             "A bank's name is 1 to 64 letters, digits, '-' or '_'.");
+    return VG_OK;
+}
+
+vg_status vg_hotline_index_add_file(vg_hotline *h, const char *bank, const char *path,
+                                    uint64_t *first, uint64_t *before, uint64_t *after,
+                                    vg_error *err)
+{
+    *first = *before = *after = 0;
+    vg_status st = index_add_allowed(h, bank, err);
+    if (st != VG_OK)
+        return st;
+    /* the engine names a bank after its file */
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(bank);
+    if (strncmp(base, bank, n) || strcmp(base + n, ".txt"))
+        return vg_error_set(err, VG_ERR_INVALID, "%s: a bank file is named BANK.txt", path);
+    bad_lines bad = {0};
+    vg_bank_options opts;
+    vg_bank_options_init(&opts);
+    const char *files[] = {path};
+    pthread_mutex_lock(&h->index_write_lock);
+    vg_index_stats was = index_stats(h);
+    *before = was.live_entries;
+    *first = was.entries; /* entries are numbered on: the new ones follow */
+    st = vg_index_add_files(h->index_path, files, 1, &opts, on_bad_line, &bad, err);
+    if (st == VG_OK)
+        st = vg_hotline_index_reload(h, err);
+    *after = index_stats(h).live_entries;
+    pthread_mutex_unlock(&h->index_write_lock);
+    if (st != VG_OK && bad.count)
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "Line %" PRIu64 " of the bank is not understood (%s); nothing was "
+                            "added.",
+                            bad.first, bad.reason);
+    return st;
+}
+
+vg_status vg_hotline_index_add(vg_hotline *h, const char *bank, const char *text, size_t len,
+                               uint64_t *first, uint64_t *before, uint64_t *after, vg_error *err)
+{
+    *first = *before = *after = 0;
+    vg_status st = index_add_allowed(h, bank, err);
+    if (st != VG_OK)
+        return st;
     if (!len)
         return vg_error_set(err, VG_ERR_INVALID, "The bank file is empty.");
-    /* The engine reads banks from files and names a bank after its file:
-     * the text goes to a private directory, named as the bank (hashes
+    /* The text goes to a private directory, named as the bank (hashes
      * only: nothing here is evidence). */
     char dir[] = "/tmp/vigie-bank-XXXXXX", path[160];
     if (!mkdtemp(dir))
         return vg_error_set(err, VG_ERR_IO, "cannot make a temporary directory for the bank");
     snprintf(path, sizeof path, "%s/%s.txt", dir, bank);
     FILE *f = fopen(path, "wb");
-    vg_status st = VG_OK;
     if (!f || fwrite(text, 1, len, f) != len)
         st = vg_error_set(err, VG_ERR_IO, "cannot write the bank to a temporary file");
     if (f && fclose(f) && st == VG_OK)
         st = vg_error_set(err, VG_ERR_IO, "cannot write the bank to a temporary file");
-    bad_lines bad = {0};
-    if (st == VG_OK) {
-        vg_bank_options opts;
-        vg_bank_options_init(&opts);
-        const char *files[] = {path};
-        pthread_mutex_lock(&h->index_write_lock);
-        vg_index_stats was = index_stats(h);
-        *before = was.live_entries;
-        *first = was.entries; /* entries are numbered on: the new ones follow */
-        st = vg_index_add_files(h->index_path, files, 1, &opts, on_bad_line, &bad, err);
-        if (st == VG_OK)
-            st = vg_hotline_index_reload(h, err);
-        *after = index_stats(h).live_entries;
-        pthread_mutex_unlock(&h->index_write_lock);
-    }
+    if (st == VG_OK)
+        st = vg_hotline_index_add_file(h, bank, path, first, before, after, err);
     unlink(path);
     rmdir(dir);
-    if (st != VG_OK && bad.count)
-        return vg_error_set(err, VG_ERR_INVALID,
-                            "Line %" PRIu64 " of the bank is not understood (%s); nothing was "
-                            "added.",
-                            bad.first, bad.reason);
     return st;
 }
 

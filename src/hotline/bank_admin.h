@@ -63,6 +63,11 @@ int vg_hotline_bank_name_valid(const char *name);
  * *after the index's live entries. One change of the index at a time. */
 vg_status vg_hotline_index_add(vg_hotline *h, const char *bank, const char *text, size_t len,
                                uint64_t *first, uint64_t *before, uint64_t *after, vg_error *err);
+/* The same from a bank file at path, named BANK.txt (the engine names a
+ * bank after its file), read as it goes: a list of millions is never held. */
+vg_status vg_hotline_index_add_file(vg_hotline *h, const char *bank, const char *path,
+                                    uint64_t *first, uint64_t *before, uint64_t *after,
+                                    vg_error *err);
 /* Remove the entries whose id is one of ids from bank (NULL: any) of the
  * index, unaudited: *removed how many. */
 vg_status vg_hotline_index_remove(vg_hotline *h, const char *bank, const char *const *ids,

@@ -17,6 +17,7 @@
 #include "hotline/bank_admin.h"
 #include "hotline/sync_sources.h"
 #include "store/audit.h"
+#include "store/signed_lists.h"
 #include "vigie/hashsync.h"
 
 /* ---- the state in the store ---------------------------------------------------- */
@@ -155,6 +156,9 @@ typedef struct changes {
     char *csv;
     size_t csv_len;
     FILE *csv_out;
+    /* a signed list's rows to add are a bank file (BANK.txt) instead of
+     * csv: a list of millions is not held */
+    const char *rows_path;
     char **ids;     /* every id that changed, each once */
     int *withdrawn; /* per id: it left */
     size_t count, cap;
@@ -257,16 +261,80 @@ static vg_status write_text(const char *path, const char *text, vg_error *err)
     return fclose(f) == 0 ? VG_OK : vg_error_set(err, VG_ERR_IO, "%s: cannot write", path);
 }
 
+/* A signed list's lines in the store (store/signed_lists.h) follow the
+ * list verified: the lines it lost and gained (files of lines), or all its
+ * lines when the store had none of the list before. */
+typedef struct lines_update {
+    bool replace;             /* clear the source's lines first */
+    const char *removed_path; /* NULL: none */
+    const char *added_path;
+    bool added_has_header;    /* added_path is the list itself */
+} lines_update;
+
 typedef struct apply_args {
     vg_hotline *h;
     const sync_source *s;
     const changes *c;
     const char *checkpoint; /* the new one; NULL for a signed list */
     json_t *verified;       /* a signed list: what was verified (kept in the state), or NULL */
+    const lines_update *lines; /* a signed list's lines, or NULL */
     int64_t now;
     uint64_t removed_entries, added;
     size_t reopened, withdrawn;
 } apply_args;
+
+#define LINES_BATCH 2000
+
+/* Each line of the file at path (its first skipped when skip_header) to
+ * the store's add or remove, LINES_BATCH at a time. */
+static vg_status lines_from_file(vg_tx *tx, const char *source, const char *path,
+                                 bool skip_header, bool add, vg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    char *buf[LINES_BATCH] = {0};
+    size_t cap[LINES_BATCH] = {0};
+    size_t n = 0;
+    vg_status st = VG_OK;
+    bool header = skip_header;
+    for (;;) {
+        ssize_t len = getline(&buf[n], &cap[n], f);
+        if (len > 0 && buf[n][len - 1] == '\n')
+            buf[n][--len] = '\0';
+        bool more = len >= 0;
+        if (more && header) {
+            header = false;
+            continue;
+        }
+        if (more)
+            n++;
+        if (n == LINES_BATCH || (!more && n)) {
+            st = add ? vg_tx_signed_lines_add(tx, source, (const char *const *)buf, n, err)
+                     : vg_tx_signed_lines_remove(tx, source, (const char *const *)buf, n, err);
+            n = 0;
+        }
+        if (!more || st != VG_OK)
+            break;
+    }
+    if (st == VG_OK && ferror(f))
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot read", path);
+    for (size_t i = 0; i < LINES_BATCH; i++)
+        free(buf[i]);
+    fclose(f);
+    return st;
+}
+
+static vg_status store_lines(vg_tx *tx, const char *source, const lines_update *u,
+                             vg_error *err)
+{
+    vg_status st = u->replace ? vg_tx_signed_lines_clear(tx, source, err) : VG_OK;
+    if (st == VG_OK && u->removed_path)
+        st = lines_from_file(tx, source, u->removed_path, false, false, err);
+    if (st == VG_OK && u->added_path)
+        st = lines_from_file(tx, source, u->added_path, u->added_has_header, true, err);
+    return st;
+}
 
 static vg_status apply_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
@@ -285,6 +353,8 @@ static vg_status apply_tx(vg_tx *tx, void *ctx, vg_error *err)
         a->reopened += back;
         a->withdrawn++;
     }
+    if (st == VG_OK && a->lines)
+        st = store_lines(tx, a->s->name, a->lines, err);
     state_args sa = {.name = a->s->name};
     if (st == VG_OK)
         st = state_read_tx(tx, &sa, err);
@@ -352,8 +422,9 @@ static vg_status failed_tx(vg_tx *tx, void *ctx, vg_error *err)
 /* The index: the ids that changed leave the bank, their latest additions
  * come back; then the transaction of apply_tx. */
 static vg_status apply_changes(vg_hotline *h, const sync_source *s, const changes *c,
-                               const char *checkpoint, json_t *verified, int64_t now,
-                               apply_args *out, vg_error *err)
+                               const char *checkpoint, json_t *verified,
+                               const lines_update *lines, int64_t now, apply_args *out,
+                               vg_error *err)
 {
     uint64_t removed = 0;
     vg_status st = VG_OK;
@@ -362,12 +433,15 @@ static vg_status apply_changes(vg_hotline *h, const sync_source *s, const change
                                      err);
     if (st == VG_OK && c->rows) {
         uint64_t first, before, after;
-        st = vg_hotline_index_add(h, s->bank, c->csv, c->csv_len, &first, &before, &after, err);
+        st = c->rows_path ? vg_hotline_index_add_file(h, s->bank, c->rows_path, &first, &before,
+                                                      &after, err)
+                          : vg_hotline_index_add(h, s->bank, c->csv, c->csv_len, &first, &before,
+                                                 &after, err);
     }
     if (st != VG_OK)
         return st;
     *out = (apply_args){.h = h, .s = s, .c = c, .checkpoint = checkpoint, .verified = verified,
-                        .now = now, .removed_entries = removed};
+                        .lines = lines, .now = now, .removed_entries = removed};
     return vg_store_write(h->store, apply_tx, out, err);
 }
 
@@ -439,7 +513,7 @@ static vg_status run_source(vg_hotline *h, const sync_source *s, int allow_priva
         c.csv_out = NULL;
     }
     if (st == VG_OK)
-        st = apply_changes(h, s, &c, next, NULL, now, out, err);
+        st = apply_changes(h, s, &c, next, NULL, NULL, now, out, err);
     free(next);
     changes_clear(&c);
     vg_sync_client_free(client);
@@ -507,7 +581,7 @@ static bool next_line(FILE *f, char **line, size_t *cap, size_t *len)
     return true;
 }
 
-/* Remember the id of a line only in one of the two lists. */
+/* Remember the id of a line the old list had and the new one has not. */
 static vg_status touch(changes *c, const char *line, size_t len, vg_error *err)
 {
     char *id = csv_nth(line, len, 2);
@@ -518,43 +592,76 @@ static vg_status touch(changes *c, const char *line, size_t len, vg_error *err)
     return st;
 }
 
-/* The changes from the canonical list old_path (NULL or missing: none)
- * to new_path: every id whose lines differ, withdrawn unless new_path
- * still has lines for it, and those lines (with new_path's header) as the
- * rows to add. Both lists are sorted, so one merge finds the ids; a second
- * pass over the new list collects their rows. */
-static vg_status list_changes(const char *old_path, const char *new_path, changes *c,
-                              vg_error *err)
+static bool put_line(FILE *f, const char *line, size_t len)
+{
+    return fwrite(line, 1, len, f) == len && fputc('\n', f) != EOF;
+}
+
+/* Whether id is one of c's (sorted) ids; its index in *at. */
+static bool has_id(const changes *c, const char *line, size_t len, size_t *at, vg_error *err,
+                   vg_status *st)
+{
+    char *id = csv_nth(line, len, 2);
+    if (!id) {
+        *st = vg_error_set(err, VG_ERR_CORRUPT, "a verified list's line has no id");
+        return false;
+    }
+    char **found = c->count ? bsearch(&id, c->ids, c->count, sizeof *c->ids, cmp_text) : NULL;
+    free(id);
+    if (found)
+        *at = (size_t)(found - c->ids);
+    return found != NULL;
+}
+
+/* The files a signed run writes beside the list it fetched. */
+typedef struct list_files {
+    const char *removed; /* lines only the old list has */
+    const char *added;   /* lines only the new list has */
+    const char *rows;    /* the bank file of rows to add to the index (BANK.txt) */
+} list_files;
+
+/* The changes from the canonical list old_path (NULL: none) to new_path,
+ * in files and never in memory but for the ids the old list loses lines
+ * of (c->ids, withdrawn unless new_path still has lines for them): both
+ * lists are sorted, so one merge writes the lines each lacks; then the
+ * rows to add to the index are the new lines of ids the old list did not
+ * have, and every new line of the ids it did (their old rows leave the
+ * index). */
+static vg_status list_changes(const char *old_path, const char *new_path, const list_files *out,
+                              changes *c, vg_error *err)
 {
     FILE *a = old_path ? fopen(old_path, "rb") : NULL;
     FILE *b = fopen(new_path, "rb");
-    if (!b) {
-        if (a)
-            fclose(a);
-        return vg_error_set(err, VG_ERR_IO, "%s: cannot read", new_path);
-    }
+    FILE *gone = fopen(out->removed, "wb"), *came = fopen(out->added, "wb");
+    FILE *rows = fopen(out->rows, "wb");
+    vg_status st = VG_OK;
+    if ((old_path && !a) || !b || !gone || !came || !rows)
+        st = vg_error_set(err, VG_ERR_IO, "cannot compare the verified lists: %s",
+                          strerror(errno));
     char *la = NULL, *lb = NULL;
     size_t ca = 0, cb = 0, na = 0, nb = 0;
-    bool ha = next_line(a, &la, &ca, &na), hb = next_line(b, &lb, &cb, &nb);
+    bool ha = false, hb = false, written = true;
+    if (st == VG_OK) {
+        ha = next_line(a, &la, &ca, &na);
+        hb = next_line(b, &lb, &cb, &nb);
+    }
     /* a new header (columns) changes every line */
     bool same_columns = ha && hb && !strcmp(la, lb);
-    vg_status st = VG_OK;
-    if (hb && c->csv_out) {
-        fputs(lb, c->csv_out);
-        fputc('\n', c->csv_out);
-    }
+    if (hb)
+        written = put_line(rows, lb, nb);
     ha = ha && next_line(a, &la, &ca, &na);
     hb = hb && next_line(b, &lb, &cb, &nb);
-    while (st == VG_OK && (ha || hb)) {
+    while (st == VG_OK && written && (ha || hb)) {
         int order = !ha ? 1 : !hb ? -1 : same_columns ? strcmp(la, lb) : -1;
         if (order == 0) {
             ha = next_line(a, &la, &ca, &na);
             hb = next_line(b, &lb, &cb, &nb);
         } else if (order < 0) {
+            written = put_line(gone, la, na);
             st = touch(c, la, na, err);
             ha = next_line(a, &la, &ca, &na);
         } else {
-            st = touch(c, lb, nb, err);
+            written = put_line(came, lb, nb);
             hb = next_line(b, &lb, &cb, &nb);
         }
     }
@@ -572,31 +679,50 @@ static vg_status list_changes(const char *old_path, const char *new_path, change
         }
         c->count = kept;
     }
-    /* the second pass: the new rows of those ids; an id with any is not withdrawn */
-    if (st == VG_OK && c->count) {
-        rewind(b);
-        hb = next_line(b, &lb, &cb, &nb); /* the header */
-        while (st == VG_OK && next_line(b, &lb, &cb, &nb)) {
-            char *id = csv_nth(lb, nb, 2);
-            if (!id) {
-                st = vg_error_set(err, VG_ERR_CORRUPT, "a verified list's line has no id");
-                break;
-            }
-            char **at = bsearch(&id, c->ids, c->count, sizeof *c->ids, cmp_text);
-            free(id);
-            if (!at)
-                continue;
-            c->withdrawn[at - c->ids] = 0;
-            fputs(lb, c->csv_out);
-            fputc('\n', c->csv_out);
+    if (came && fflush(came) != 0)
+        written = false;
+    /* the new lines of ids the old list did not have */
+    FILE *added = st == VG_OK && written ? fopen(out->added, "rb") : NULL;
+    if (st == VG_OK && written && !added)
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot read", out->added);
+    size_t at;
+    while (st == VG_OK && written && next_line(added, &lb, &cb, &nb)) {
+        if (!has_id(c, lb, nb, &at, err, &st) && st == VG_OK) {
+            written = put_line(rows, lb, nb);
             c->rows++;
         }
     }
+    /* every new line of the ids it did: one more pass over the new list */
+    if (st == VG_OK && written && c->count) {
+        rewind(b);
+        next_line(b, &lb, &cb, &nb); /* the header */
+        while (st == VG_OK && written && next_line(b, &lb, &cb, &nb)) {
+            if (!has_id(c, lb, nb, &at, err, &st))
+                continue;
+            c->withdrawn[at] = 0;
+            written = put_line(rows, lb, nb);
+            c->rows++;
+        }
+    }
+    if (st == VG_OK && b && ferror(b))
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot read", new_path);
     free(la);
     free(lb);
+    if (added)
+        fclose(added);
     if (a)
         fclose(a);
-    fclose(b);
+    if (b)
+        fclose(b);
+    if (gone && fclose(gone) != 0)
+        written = false;
+    if (came && fclose(came) != 0)
+        written = false;
+    if (rows && fclose(rows) != 0)
+        written = false;
+    if (st == VG_OK && !written)
+        st = vg_error_set(err, VG_ERR_IO, "cannot write the lists' differences: %s",
+                          strerror(errno));
     return st;
 }
 
@@ -623,12 +749,105 @@ static bool file_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
+/* Every id of the canonical list at path into c, none withdrawn. */
+static vg_status ids_of_list(const char *path, changes *c, vg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot read", path);
+    char *line = NULL;
+    size_t cap = 0, len = 0;
+    vg_status st = VG_OK;
+    next_line(f, &line, &cap, &len); /* the header */
+    while (st == VG_OK && next_line(f, &line, &cap, &len)) {
+        char *id = csv_nth(line, len, 2);
+        st = id ? change_id(c, id, 0, err)
+                : vg_error_set(err, VG_ERR_CORRUPT, "a verified list's line has no id");
+        free(id);
+    }
+    free(line);
+    fclose(f);
+    return st;
+}
+
+/* The first line of the file at path without its LF (malloc'd), or NULL. */
+static char *first_line(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *line = NULL;
+    size_t cap = 0, len = 0;
+    bool got = next_line(f, &line, &cap, &len);
+    if (f)
+        fclose(f);
+    if (!got) {
+        free(line);
+        return NULL;
+    }
+    return line;
+}
+
+/* Whether the signature file at sig_path vouches for a list whose bytes
+ * hash to sha_hex (as a full list's or as the list a delta makes): the
+ * local copy is then the list the store's state names. */
+static bool sig_vouches(const char *sig_path, const char *sha_hex)
+{
+    char *text = sha_hex ? read_text(sig_path) : NULL;
+    if (!text)
+        return false;
+    char full[100], result[110];
+    snprintf(full, sizeof full, "\nsha256: %s\n", sha_hex);
+    snprintf(result, sizeof result, "\nresult-sha256: %s\n", sha_hex);
+    bool yes = strstr(text, full) || strstr(text, result);
+    free(text);
+    return yes;
+}
+
+typedef struct rebuild_args {
+    const char *source;
+    FILE *out;
+} rebuild_args;
+
+static vg_status rebuild_line(void *ctx, const char *line, size_t len, vg_error *err)
+{
+    rebuild_args *a = ctx;
+    if (!put_line(a->out, line, len))
+        return vg_error_set(err, VG_ERR_IO, "cannot write the verified list: %s",
+                            strerror(errno));
+    return VG_OK;
+}
+
+static vg_status rebuild_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    rebuild_args *a = ctx;
+    return vg_tx_signed_lines_each(tx, a->source, rebuild_line, a, err);
+}
+
+/* The last verified list, as the store keeps it, into path (the header
+ * from the state, then the lines in their order): another node applied
+ * it, or this node's copy is gone. The delta applied to it checks its
+ * hash. */
+static vg_status rebuild_base(vg_hotline *h, const char *source, const char *header,
+                              const char *path, vg_error *err)
+{
+    rebuild_args a = {.source = source, .out = fopen(path, "wb")};
+    if (!a.out)
+        return vg_error_set(err, VG_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    vg_status st = put_line(a.out, header, strlen(header))
+                       ? vg_store_read(h->store, rebuild_tx, &a, err)
+                       : vg_error_set(err, VG_ERR_IO, "%s: cannot write", path);
+    if (fclose(a.out) != 0 && st == VG_OK)
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot write", path);
+    if (st != VG_OK)
+        unlink(path);
+    return st;
+}
+
 /* One run of a signed source (syncing.h). state: the source's state. */
 static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_private,
                             json_t *state, int64_t now, apply_args *out, vg_error *err)
 {
-    /* the last verified list, and the run's files beside it (renamed over
-     * it once the store has the new state) */
+    /* this node's copy of the last verified list, and the run's files
+     * beside it (renamed over it once the store has the new state) */
     char base[1024], base_sig[1040], dir[1040];
     if ((size_t)snprintf(base, sizeof base, "%s.sync-%s.list", h->index_path, s->name) >=
         sizeof base)
@@ -638,15 +857,30 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
     if (!mkdtemp(dir))
         return vg_error_set(err, VG_ERR_IO, "%s: cannot make a directory for the sync", dir);
     char list[1100], list_sig[1110], delta[1100], delta_sig[1110];
+    char removed[1100], added[1100], rows[1200];
     snprintf(list, sizeof list, "%s/list", dir);
     vg_signed_sig_path(list, list_sig, sizeof list_sig);
     snprintf(delta, sizeof delta, "%s/delta", dir);
     vg_signed_sig_path(delta, delta_sig, sizeof delta_sig);
+    snprintf(removed, sizeof removed, "%s/removed", dir);
+    snprintf(added, sizeof added, "%s/added", dir);
+    snprintf(rows, sizeof rows, "%s/%s.txt", dir, s->bank);
 
     uint64_t had = (uint64_t)state_int(state, "version");
     const char *had_publisher = json_string_value(json_object_get(state, "publisher"));
     const char *had_list = json_string_value(json_object_get(state, "list"));
-    bool have_base = had && file_exists(base) && file_exists(base_sig);
+    const char *had_sha = json_string_value(json_object_get(state, "sha256"));
+    /* the store holds the lines of the version verified (since it keeps
+     * them: a state from before only had this node's copy) */
+    const char *had_header = json_string_value(json_object_get(state, "header"));
+    bool stored = had && had_header && json_is_true(json_object_get(state, "lines"));
+    vg_status st = VG_OK;
+    bool have_base = had && file_exists(base) && sig_vouches(base_sig, had_sha);
+    if (!have_base && stored) {
+        unlink(base_sig);
+        st = rebuild_base(h, s->name, had_header, base, err);
+        have_base = st == VG_OK;
+    }
 
     vg_sync_config cfg;
     vg_sync_config_init(&cfg, VG_SYNC_SIGNED);
@@ -655,7 +889,8 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
     cfg.http.allow_private_addresses = allow_private;
     cfg.http.allow_plain_http = allow_private;
     vg_sync_client *client = NULL;
-    vg_status st = vg_sync_client_new(&cfg, &client, err);
+    if (st == VG_OK)
+        st = vg_sync_client_new(&cfg, &client, err);
     bool missing = false;
     if (st == VG_OK)
         st = vg_sync_fetch_file(client, ".sig", list_sig, &missing, err);
@@ -712,32 +947,70 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
                           " already verified: nothing changed",
                           s->url, m.version, had);
 
-    changes c = {0};
-    c.csv_out = open_memstream(&c.csv, &c.csv_len);
-    if (st == VG_OK && !c.csv_out)
-        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    if (st == VG_OK && verified_path == list)
-        st = list_changes(have_base ? base : NULL, list, &c, err);
-    if (c.csv_out) {
-        fclose(c.csv_out);
-        c.csv_out = NULL;
+    changes c = {.rows_path = rows};
+    lines_update lines = {0};
+    if (st == VG_OK && verified_path == list && !have_base) {
+        /* the first list (or one this node could not compare): all of it
+         * goes in, streamed from the file verified */
+        if (link(list, rows) != 0)
+            st = vg_error_set(err, VG_ERR_IO, "%s: %s", rows, strerror(errno));
+        /* a node that held a version it cannot compare with (a state from
+         * before the store kept the lines, and no copy here): the bank's
+         * rows of these ids leave first, as they come back (the ids held
+         * in memory, in this case only) */
+        if (st == VG_OK && had)
+            st = ids_of_list(list, &c, err);
+        c.rows = m.kind == VG_SIGNED_FULL ? m.entries : m.result_entries;
+        lines = (lines_update){.replace = true, .added_path = list, .added_has_header = true};
+    } else if (st == VG_OK && verified_path == list) {
+        list_files files = {removed, added, rows};
+        st = list_changes(base, list, &files, &c, err);
+        /* the store follows the same differences when it held the old
+         * list; otherwise it takes the new one whole */
+        lines = stored ? (lines_update){.removed_path = removed, .added_path = added}
+                       : (lines_update){.replace = true, .added_path = list,
+                                        .added_has_header = true};
     }
     json_t *verified = NULL;
+    char *header = st == VG_OK ? first_line(verified_path) : NULL;
+    if (st == VG_OK && !header)
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot read the list verified", verified_path);
     if (st == VG_OK) {
         char key[2 * VG_SIGNED_PUBLIC_KEY_BYTES + 1], sha[65];
         hex_of(m.key, sizeof m.key, key);
         hex_of(m.verified_as_result ? m.result_sha256 : m.sha256, 32, sha);
-        verified = json_pack("{s:I, s:s, s:s, s:s, s:s}", "version", (json_int_t)m.version,
-                             "publisher", m.publisher, "list", m.list, "key", key, "sha256", sha);
+        uint64_t entries = m.verified_as_result ? m.result_entries : m.entries;
+        /* "lines": the store holds the list's lines (from this run on) */
+        verified = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "version",
+                             (json_int_t)m.version, "publisher", m.publisher, "list", m.list,
+                             "key", key, "sha256", sha, "header", header, "entries",
+                             (json_int_t)entries, "lines", 1);
         if (!verified)
             st = vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     }
+    free(header);
+    /* the version held and the store without its lines (a state from
+     * before they were kept): they go in now */
+    if (st == VG_OK && verified_path == base && !stored)
+        lines = (lines_update){.replace = true, .added_path = base, .added_has_header = true};
     if (st == VG_OK)
-        st = apply_changes(h, s, &c, NULL, verified, now, out, err);
-    /* the store holds the new version: the list verified becomes the base */
+        st = apply_changes(h, s, &c, NULL, verified, lines.added_path ? &lines : NULL, now, out,
+                           err);
+    /* the store holds the new version: the list verified becomes this
+     * node's copy (a copy rebuilt from the store gets the signature that
+     * vouched for it again) */
     if (st == VG_OK && verified_path == list &&
         (rename(list, base) != 0 || rename(list_sig, base_sig) != 0))
         st = vg_error_set(err, VG_ERR_IO, "%s: cannot keep the verified list", base);
+    if (st == VG_OK && verified_path == base && !file_exists(base_sig) &&
+        rename(list_sig, base_sig) != 0)
+        st = vg_error_set(err, VG_ERR_IO, "%s: cannot keep the verified list", base);
+    /* a copy that did not verify (or a delta that did not apply to it) is
+     * not trusted again: the next run rebuilds it from the store */
+    if (st == VG_ERR_CORRUPT && have_base && stored) {
+        unlink(base);
+        unlink(base_sig);
+    }
     json_decref(verified);
     changes_clear(&c);
     vg_sync_client_free(client);
@@ -745,6 +1018,9 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
     unlink(list_sig);
     unlink(delta);
     unlink(delta_sig);
+    unlink(removed);
+    unlink(added);
+    unlink(rows);
     rmdir(dir);
     return st;
 }

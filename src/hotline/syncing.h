@@ -35,8 +35,13 @@
  * verified against the keys of sync.NAME.keyring (and must be the same
  * publisher's same list, never an older version) before anything changes;
  * the entries that changed are the difference between the last verified
- * list, kept beside the index (INDEX.sync-NAME.list and its .sig), and the
- * new one. A list that does not verify is the run's error.
+ * list and the new one. The last verified list lives in the store (its
+ * lines, store/signed_lists.h, changed in the run's transaction; its
+ * header and hash in the state), so that any node applies the next delta:
+ * a node's copy beside the index (INDEX.sync-NAME.list and its .sig) is
+ * used when it is the version the state names, else rebuilt from the
+ * store. Files are fetched to disk and compared in files: memory does not
+ * grow with the list. A list that does not verify is the run's error.
  */
 #ifndef VIGIE_HOTLINE_SYNCING_H
 #define VIGIE_HOTLINE_SYNCING_H

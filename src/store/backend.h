@@ -26,6 +26,7 @@
 #include "store/stats.h"
 #include "store/people.h"
 #include "store/quarantine.h"
+#include "store/signed_lists.h"
 #include "store/reports.h"
 #include "store/routes.h"
 #include "store/store.h"
@@ -260,6 +261,13 @@ typedef struct vg_store_ops {
     vg_status (*quarantine_put)(void *tx, const vg_quarantine_row *row, vg_error *err);
     vg_status (*quarantine_held)(void *tx, size_t limit, vg_quarantine_row **rows,
                                  size_t *count, vg_error *err);
+    vg_status (*signed_lines_add)(void *tx, const char *source, const char *const *lines,
+                                  size_t count, vg_error *err);
+    vg_status (*signed_lines_remove)(void *tx, const char *source, const char *const *lines,
+                                     size_t count, vg_error *err);
+    vg_status (*signed_lines_clear)(void *tx, const char *source, vg_error *err);
+    vg_status (*signed_lines_each)(void *tx, const char *source, vg_signed_line_fn fn,
+                                   void *ctx, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

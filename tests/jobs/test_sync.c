@@ -6,11 +6,15 @@
  * back to the queue what it alone decided, audited; a failed run keeps the
  * checkpoint and shows its error. On SQLite and (test_sync_pg) PostgreSQL.
  */
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "harness.h"
 #include "pg_test.h"
@@ -22,6 +26,7 @@
 #include "model/vocab.h"
 #include "store/items.h"
 #include "store/reports.h"
+#include "store/signed_lists.h"
 #include "vigie/index.h"
 #include "vigie/signedlist.h"
 #include "../unit/hashsync/fake_hashsharing.h"
@@ -36,6 +41,7 @@
 static char dir[] = "/tmp/vigie-sync-test-XXXXXX";
 static char pg_url[512];
 static char data_dir[300]; /* each test's own store (SQLite) and vault */
+static const char *index_file = "banks.vgi"; /* the node's index, in dir */
 
 static const char *path(const char *name)
 {
@@ -98,7 +104,7 @@ static int open_hotline(uint16_t port, const char *source, vg_hotline **h, const
              "sync.feed.period_minutes = 60\n"
              "%s"
              "%s%s\n",
-             data_dir, path("banks.vgi"), source, port, keyring ? "/lists/known.csv" : "",
+             data_dir, path(index_file), source, port, keyring ? "/lists/known.csv" : "",
              credentials, pg_url[0] ? "database = " : "", pg_url);
     /* the secrets' files */
     char with_dir[2600] = "";
@@ -563,6 +569,255 @@ static void test_signed(void)
     fake_stop(fake);
 }
 
+typedef struct stored_lines {
+    char *text; /* each line and its LF, as the canonical form has them */
+    size_t len;
+    FILE *out;
+} stored_lines;
+
+static vg_status stored_line(void *ctx, const char *line, size_t len, vg_error *err)
+{
+    (void)err;
+    stored_lines *l = ctx;
+    fwrite(line, 1, len, l->out);
+    fputc('\n', l->out);
+    return VG_OK;
+}
+
+static vg_status stored_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    return vg_tx_signed_lines_each(tx, "feed", stored_line, ctx, err);
+}
+
+/* The store's lines of the source's verified list, as one text. */
+static char *stored_text(vg_hotline *h)
+{
+    stored_lines l = {0};
+    l.out = open_memstream(&l.text, &l.len);
+    CHECK(vg_store_read(h->store, stored_tx, &l, NULL) == VG_OK);
+    fclose(l.out);
+    return l.text;
+}
+
+/* The entry lines of a canonical list file (its header left out). */
+static char *entries_of(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    char line[512];
+    bool header = true;
+    while (f && fgets(line, sizeof line, f)) {
+        if (!header)
+            fputs(line, out);
+        header = false;
+    }
+    if (f)
+        fclose(f);
+    fclose(out);
+    return text;
+}
+
+/* Publish version `version` (bank text) with the delta from the list at
+ * previous (moved aside first): pub/known.csv, its .sig, and
+ * pub/known.csv.delta.PREV with its .sig. */
+static void publish_with_delta(const vg_signed_key *key, const char *bank_text,
+                               uint64_t version, const char *previous)
+{
+    char list[300], sig[300], prev_sig[300], delta[340];
+    snprintf(list, sizeof list, "%s", path("pub/known.csv"));
+    vg_signed_sig_path(list, sig, sizeof sig);
+    vg_signed_sig_path(previous, prev_sig, sizeof prev_sig);
+    CHECK(rename(list, previous) == 0 && rename(sig, prev_sig) == 0);
+    publish(key, bank_text, version, list);
+    snprintf(delta, sizeof delta, "%s.delta.%" PRIu64, list, version - 1);
+    vg_signed_manifest m;
+    vg_signed_delta_stats ds;
+    CHECK(vg_signed_diff(previous, list, key, version, delta, &m, &ds, NULL) == VG_OK);
+}
+
+/* The source's state as a version before the store kept the lines wrote
+ * it: no "lines" nor "header", no lines in the store. */
+static vg_status legacy_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    (void)ctx;
+    char *text = NULL;
+    vg_status st = vg_tx_setting_get(tx, "sync:feed", &text, err);
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    CHECK(o != NULL);
+    json_object_del(o, "lines");
+    json_object_del(o, "header");
+    char *out = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    if (st == VG_OK && out)
+        st = vg_tx_setting_set(tx, "sync:feed", out, err);
+    free(out);
+    return st == VG_OK ? vg_tx_signed_lines_clear(tx, "feed", err) : st;
+}
+
+static vg_jobs *node_open(uint16_t port, const char *index, const char *node, vg_hotline **h)
+{
+    index_file = index;
+    vg_jobs *jobs = NULL;
+    if (open_hotline(port, "signed", h, path("keyring")))
+        CHECK(vg_jobs_new(*h, node, NULL, NULL, &jobs, NULL) == VG_OK);
+    index_file = "banks.vgi";
+    return jobs;
+}
+
+static void node_close(vg_jobs *jobs, vg_hotline *h)
+{
+    vg_jobs_free(jobs);
+    vg_hotline_free(h);
+}
+
+/* The last verified list lives in the store: node B, which never saw
+ * version 1 (its own index copy, no list file beside it), applies the
+ * delta to version 2 that node A's run left in the store; node A, whose
+ * copy is still version 1, then applies the delta to version 3 from the
+ * store's version 2. Only deltas are fetched after the first run, and the
+ * store's lines are the publisher's list each time. A delta altered after
+ * signing changes nothing, in the store's lines either. */
+static void test_signed_nodes(void)
+{
+    new_store();
+    write_index();
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", path("pub"));
+    CHECK(system(cmd) == 0);
+    CHECK(mkdir(path("pub"), 0700) == 0);
+    vg_signed_key key;
+    CHECK(vg_signed_keygen("hotline-fr", &key, NULL) == VG_OK);
+    char line[160];
+    vg_signed_key_public_line(&key, line);
+    vg_test_write_text(path("keyring"), line);
+    char list[300];
+    snprintf(list, sizeof list, "%s", path("pub/known.csv"));
+    publish(&key,
+            "signal_type,signal,id\nmd5," MD5A ",e1\nmd5," MD5B ",e2\npdq," PDQ1 ",e3\n", 1,
+            list);
+    char scenario[400];
+    snprintf(scenario, sizeof scenario, "served-dir %s\n", path("pub"));
+    vg_test_write_text(path("scenario"), scenario);
+    unlink(path("log"));
+    uint16_t port = 0;
+    fake_service *fake = fake_start(path("scenario"), path("log"), &port);
+    CHECK(fake != NULL);
+    vg_hotline *h = NULL;
+    vg_jobs *a = fake ? node_open(port, "banks.vgi", "node-a", &h) : NULL;
+    if (!a) {
+        fake_stop(fake);
+        return;
+    }
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(a, NOW, &ran, NULL) == VG_OK);
+    vg_sync_status st = status_of(h);
+    CHECK_MSG(st.last_error == NULL, "%s", st.last_error);
+    free(st.last_error);
+    CHECK_INT_EQ(st.version, 1);
+    char *want = entries_of(list), *got = stored_text(h);
+    CHECK_STR_EQ(got, want);
+    free(want);
+    free(got);
+    node_close(a, h);
+
+    /* node B: a copy of the index as it was, nothing beside it */
+    snprintf(cmd, sizeof cmd, "cp %s %s", path("banks.vgi"), path("node-b.vgi"));
+    CHECK(system(cmd) == 0);
+    publish_with_delta(&key,
+                       "signal_type,signal,id\nmd5," MD5B ",e2\npdq," PDQ1 ",e3\nmd5," MD5C
+                       ",e4\n",
+                       2, path("v1.csv"));
+    vg_jobs *b = node_open(port, "node-b.vgi", "node-b", &h);
+    CHECK(b != NULL);
+    if (b) {
+        CHECK(vg_jobs_run_due(b, NOW + 3600, &ran, NULL) == VG_OK);
+        st = status_of(h);
+        CHECK_MSG(st.last_error == NULL, "%s", st.last_error);
+        free(st.last_error);
+        CHECK_INT_EQ(st.version, 2);
+        CHECK_INT_EQ(st.withdrawn, 1);
+        CHECK_INT_EQ(live_entries(h), 1 + 3);
+        want = entries_of(list);
+        got = stored_text(h);
+        CHECK_STR_EQ(got, want);
+        free(want);
+        free(got);
+        node_close(b, h);
+    }
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv.delta.1\n"), 1);
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv\n"), 1); /* node A's first run only */
+
+    /* node A again: its own copy is version 1, the store's version 2 */
+    publish_with_delta(&key, "signal_type,signal,id\npdq," PDQ1 ",e3\nmd5," MD5C ",e4\n", 3,
+                       path("v2.csv"));
+    a = node_open(port, "banks.vgi", "node-a", &h);
+    CHECK(a != NULL);
+    if (a) {
+        CHECK(vg_jobs_run_due(a, NOW + 7200, &ran, NULL) == VG_OK);
+        st = status_of(h);
+        CHECK_MSG(st.last_error == NULL, "%s", st.last_error);
+        free(st.last_error);
+        CHECK_INT_EQ(st.version, 3);
+        want = entries_of(list);
+        got = stored_text(h);
+        CHECK_STR_EQ(got, want);
+        free(got);
+
+        /* version 4's delta altered after signing: refused, nothing changes */
+        publish_with_delta(&key,
+                           "signal_type,signal,id\nmd5," MD5A ",e5\npdq," PDQ1 ",e3\n", 4,
+                           path("v3.csv"));
+        char delta[340];
+        snprintf(delta, sizeof delta, "%s.delta.3", list);
+        FILE *f = fopen(delta, "a");
+        CHECK(f != NULL);
+        if (f) {
+            fputs("add,md5," MD5B ",e9\n", f);
+            fclose(f);
+        }
+        CHECK(vg_jobs_run_due(a, NOW + 10800, &ran, NULL) == VG_OK);
+        st = status_of(h);
+        CHECK(st.last_error != NULL);
+        free(st.last_error);
+        CHECK_INT_EQ(st.version, 3);
+        got = stored_text(h);
+        CHECK_STR_EQ(got, want); /* version 3's, untouched */
+        free(got);
+        free(want);
+
+        /* a state from before the store kept the lines, and no copy on
+         * this node: version 4 is fetched whole, its ids' old rows leave
+         * the bank as they come back (e3 once, e5 added), and the store
+         * gets its lines */
+        CHECK(vg_store_write(h->store, legacy_tx, NULL, NULL) == VG_OK);
+        char copy[400];
+        snprintf(copy, sizeof copy, "%s.sync-feed.list", path("banks.vgi"));
+        unlink(copy); /* (the altered delta's run dropped it already) */
+        strcat(copy, ".sig");
+        unlink(copy);
+        uint64_t before = live_entries(h);
+        CHECK(vg_jobs_run_due(a, NOW + 14400, &ran, NULL) == VG_OK);
+        st = status_of(h);
+        CHECK_MSG(st.last_error == NULL, "%s", st.last_error);
+        free(st.last_error);
+        CHECK_INT_EQ(st.version, 4);
+        CHECK_INT_EQ(live_entries(h), before + 1);
+        want = entries_of(list);
+        got = stored_text(h);
+        CHECK_STR_EQ(got, want);
+        free(got);
+        free(want);
+        node_close(a, h);
+    }
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv.delta.2\n"), 1);
+    CHECK_INT_EQ(log_lines("GET /lists/known.csv\n"), 2); /* the first run, the legacy one */
+    vg_signed_key_wipe(&key);
+    fake_stop(fake);
+}
+
 /* A run that stops mid-range (the service fails after two pages) leaves
  * its journal and checkpoint beside the index: the next run resumes at the
  * page it stopped on, within the range it had begun, instead of fetching
@@ -658,6 +913,7 @@ int main(void)
     RUN(test_ncmec);
     RUN(test_stopncii);
     RUN(test_signed);
+    RUN(test_signed_nodes);
     RUN(test_resume);
     RUN(test_configuration);
     if (pg_url[0])

@@ -25,6 +25,7 @@
 #include "store/jobs.h"
 #include "store/people.h"
 #include "store/quarantine.h"
+#include "store/signed_lists.h"
 #include "store/reports.h"
 #include "store/routes.h"
 #include "store/exchange.h"
@@ -6003,6 +6004,128 @@ static void test_quarantine(void)
     finish(s, loc);
 }
 
+/* ---- signed sources' verified lists (store/signed_lists.h) ---- */
+
+typedef struct signed_lines_probe {
+    const char *source;
+    const char *const *lines;
+    size_t count;
+    int op; /* 0 add, 1 remove, 2 clear */
+    char got[4096];
+    size_t got_len, got_count;
+    size_t stop_after; /* each: fail after this many lines (0: never) */
+} signed_lines_probe;
+
+static vg_status signed_lines_write_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    signed_lines_probe *p = ctx;
+    if (p->op == 0)
+        return vg_tx_signed_lines_add(tx, p->source, p->lines, p->count, err);
+    if (p->op == 1)
+        return vg_tx_signed_lines_remove(tx, p->source, p->lines, p->count, err);
+    return vg_tx_signed_lines_clear(tx, p->source, err);
+}
+
+static vg_status signed_line_seen(void *ctx, const char *line, size_t len, vg_error *err)
+{
+    signed_lines_probe *p = ctx;
+    if (p->stop_after && p->got_count == p->stop_after)
+        return vg_error_set(err, VG_ERR_ABORTED, "enough");
+    p->got_count++;
+    if (p->got_len + len + 2 < sizeof p->got) {
+        memcpy(p->got + p->got_len, line, len);
+        p->got_len += len;
+        p->got[p->got_len++] = '\n';
+        p->got[p->got_len] = '\0';
+    }
+    return VG_OK;
+}
+
+static vg_status signed_lines_read_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    signed_lines_probe *p = ctx;
+    p->got_len = p->got_count = 0;
+    p->got[0] = '\0';
+    return vg_tx_signed_lines_each(tx, p->source, signed_line_seen, p, err);
+}
+
+static const char *signed_lines_of(vg_store *s, const char *source)
+{
+    static signed_lines_probe p;
+    p = (signed_lines_probe){.source = source};
+    vg_error err;
+    CHECK_MSG(vg_store_read(s, signed_lines_read_fn, &p, &err) == VG_OK, "%s", err.message);
+    return p.got;
+}
+
+/* Lines come back in the order of their bytes whatever the database's
+ * collation (upper case before lower, a byte above 0x7f after 'z'), hold
+ * quotes, backslashes, commas and braces as they are, are removed by
+ * value, and each source's apart; a batch of thousands goes in at once;
+ * a failing visitor stops the reading with its error; a read
+ * transaction changes nothing. */
+static void test_signed_lines(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    vg_error err;
+    const char *lines[] = {"md5,b1,\"e \"\"2\"\"\"", "md5,a1,e1", "pdq,ff,{x}\\y",
+                           "md5,a1,\xc3\xa9", "MD5,a1,E", "md5,a1,z"};
+    signed_lines_probe p = {.source = "feed", .lines = lines, .count = 6};
+    CHECK_MSG(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK, "%s", err.message);
+    const char *other[] = {"md5,a1,e1"};
+    p = (signed_lines_probe){.source = "other", .lines = other, .count = 1};
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+    CHECK_STR_EQ(signed_lines_of(s, "feed"),
+                 "MD5,a1,E\nmd5,a1,e1\nmd5,a1,z\nmd5,a1,\xc3\xa9\nmd5,b1,\"e \"\"2\"\"\"\n"
+                 "pdq,ff,{x}\\y\n");
+    CHECK_STR_EQ(signed_lines_of(s, "none"), "");
+    /* removed by value (one not there ignored), the other source kept */
+    const char *gone[] = {"md5,a1,e1", "pdq,ff,{x}\\y", "md5,zz,never"};
+    p = (signed_lines_probe){.source = "feed", .lines = gone, .count = 3, .op = 1};
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+    CHECK_STR_EQ(signed_lines_of(s, "feed"),
+                 "MD5,a1,E\nmd5,a1,z\nmd5,a1,\xc3\xa9\nmd5,b1,\"e \"\"2\"\"\"\n");
+    CHECK_STR_EQ(signed_lines_of(s, "other"), "md5,a1,e1\n");
+    /* a line already there fails the batch, which leaves nothing */
+    const char *again[] = {"pdq,00,new", "md5,a1,z"};
+    p = (signed_lines_probe){.source = "feed", .lines = again, .count = 2};
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) != VG_OK);
+    CHECK(strstr(signed_lines_of(s, "feed"), "pdq,00,new") == NULL);
+    /* a read transaction refuses to write */
+    p = (signed_lines_probe){.source = "feed", .op = 2};
+    CHECK(vg_store_read(s, signed_lines_write_fn, &p, &err) == VG_ERR_INVALID);
+    /* cleared: that source only */
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+    CHECK_STR_EQ(signed_lines_of(s, "feed"), "");
+    CHECK_STR_EQ(signed_lines_of(s, "other"), "md5,a1,e1\n");
+    /* 5000 lines in one batch; the visitor's error stops the reading */
+    enum { MANY = 5000 };
+    char(*text)[24] = malloc(MANY * sizeof *text);
+    const char **many = malloc(MANY * sizeof *many);
+    CHECK(text && many);
+    if (text && many) {
+        for (size_t i = 0; i < MANY; i++) {
+            snprintf(text[i], sizeof text[i], "md5,%04zu,e%zu", MANY - 1 - i, i);
+            many[i] = text[i];
+        }
+        p = (signed_lines_probe){.source = "big", .lines = many, .count = MANY};
+        CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+        p = (signed_lines_probe){.source = "big"};
+        CHECK(vg_store_read(s, signed_lines_read_fn, &p, &err) == VG_OK);
+        CHECK_INT_EQ(p.got_count, MANY);
+        CHECK(!strncmp(p.got, "md5,0000,e4999\nmd5,0001,e4998\n", 30));
+        p = (signed_lines_probe){.source = "big", .stop_after = 2500};
+        CHECK(vg_store_read(s, signed_lines_read_fn, &p, &err) == VG_ERR_ABORTED);
+        CHECK_INT_EQ(p.got_count, 2500);
+    }
+    free(text);
+    free(many);
+    finish(s, loc);
+}
+
 int store_contract_run(const store_contract_backend *b)
 {
     backend = b;
@@ -6053,6 +6176,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_report_facts_blocklist);
     RUN(test_crawl_targets);
     RUN(test_quarantine);
+    RUN(test_signed_lines);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);
     return vg_test_failures - failures;

@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 17);
+        CHECK_INT_EQ(vg_store_schema_version(s), 18);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 17);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 18);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 17 (SQLite's 22): notices made before it get their
      * route's host. */
@@ -177,10 +177,11 @@ static void test_locations(void)
     }
     CHECK(pgt_exec(url, "ALTER TABLE notices DROP COLUMN asn, DROP COLUMN as_name,"
                         " DROP COLUMN host_country;"
+                        "DROP TABLE sync_list_lines;"
                         "UPDATE vigie_schema SET version = 16;" STORE_NOTICE_HOSTING_OLD));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 17);
+        CHECK_INT_EQ(vg_store_schema_version(s), 18);
         vg_store_close(s);
     }
     {
@@ -209,6 +210,7 @@ static void test_locations(void)
                         "DROP TABLE crawl_targets;"
                         "DROP TABLE partner_callbacks;"
                         "DROP TABLE bank_quarantine;"
+                        "DROP TABLE sync_list_lines;"
                         "DROP TABLE routing_deliveries, routing_actions;"
                         "ALTER TABLE url_routes DROP COLUMN changed_by,"
                         " DROP COLUMN decided_by, DROP COLUMN decided_at;"
@@ -219,7 +221,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 17);
+        CHECK_INT_EQ(vg_store_schema_version(s), 18);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */

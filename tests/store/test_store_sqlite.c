@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 22);
+        CHECK_INT_EQ(vg_store_schema_version(s), 23);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 22);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 23);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -406,6 +406,7 @@ static void test_migrations(void)
                 "DROP TABLE crawl_targets;"
                 "DROP TABLE partner_callbacks;"
                 "DROP TABLE bank_quarantine;"
+                "DROP TABLE sync_list_lines;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");
     s = open_dir(dir, NULL);
@@ -413,7 +414,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 22);
+    CHECK_INT_EQ(vg_store_schema_version(s), 23);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -441,7 +442,8 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM crawl_targets"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM partner_callbacks"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM bank_quarantine"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 22);
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 23);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");
@@ -482,10 +484,11 @@ static void test_notice_hosting_migration(void)
     CHECK(tamper(dir, "ALTER TABLE notices DROP COLUMN asn;"
                       "ALTER TABLE notices DROP COLUMN as_name;"
                       "ALTER TABLE notices DROP COLUMN host_country;"
+                      "DROP TABLE sync_list_lines;"
                       "PRAGMA user_version = 21;" STORE_NOTICE_HOSTING_OLD));
     s = open_dir(dir, NULL);
     if (s)
-        CHECK_INT_EQ(vg_store_schema_version(s), 22);
+        CHECK_INT_EQ(vg_store_schema_version(s), 23);
     vg_store_close(s);
     const char *checks[] = STORE_NOTICE_HOSTING_CHECKS;
     const int64_t want[] = STORE_NOTICE_HOSTING_WANT;

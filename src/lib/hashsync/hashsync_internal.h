@@ -7,6 +7,7 @@
 #define VIGIE_HASHSYNC_INTERNAL_H
 
 #include <curl/curl.h>
+#include <stdio.h>
 
 #include "vigie/hashsync.h"
 
@@ -25,6 +26,12 @@ typedef struct http_response {
     size_t len;
     bool truncated;
     size_t max;
+    /* http_get_file: a 200 answer's body goes to file (borrowed), bounded
+     * by file_max; any other answer's to body as above. */
+    FILE *file;
+    CURL *curl;
+    uint64_t file_len, file_max;
+    bool file_failed, file_too_large;
 } http_response;
 
 /* One request to url (already checked and built). headers may be NULL (a
@@ -34,6 +41,11 @@ vg_status http_request(vg_sync_client *c, const char *method, const char *url,
                        const char *const *headers, const char *body, size_t body_len,
                        http_response *out, vg_error *err);
 void http_response_free(http_response *r);
+/* A GET whose 200 answer is written to file as it arrives (emptied before
+ * each attempt), the memory of a list of any size; out->body holds the
+ * answer of another status. */
+vg_status http_get_file(vg_sync_client *c, const char *url, FILE *file, http_response *out,
+                        vg_error *err);
 
 /* "https://host/path" + suffix, with the base's trailing slashes dropped. */
 vg_status http_url(vg_sync_client *c, const char *suffix, char *out, size_t cap, vg_error *err);

@@ -6,12 +6,14 @@
  * retries with growing waits on the failures a service asks to retry.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hashsync_internal.h"
 #include "vigie/outbound.h"
@@ -51,6 +53,7 @@ void vg_sync_config_init(vg_sync_config *config, vg_sync_source source)
     *config = (vg_sync_config){.source = source, .page_size = 800};
     config->http.timeout_seconds = 60;
     config->http.max_response_bytes = (size_t)256 << 20;
+    config->http.max_file_bytes = (uint64_t)64 << 30;
     config->http.retries = 3;
     config->http.retry_delay_ms = 500;
 }
@@ -172,6 +175,21 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
     http_response *r = ctx;
     size_t len = size * n;
+    long code = 0;
+    if (r->file && curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
+        code == 200) {
+        /* the file asked for: straight to disk, never held */
+        if (r->file_len + len > r->file_max) {
+            r->truncated = r->file_too_large = true;
+            return 0;
+        }
+        if (fwrite(data, 1, len, r->file) != len) {
+            r->file_failed = true;
+            return 0;
+        }
+        r->file_len += len;
+        return len;
+    }
     if (r->len + len > r->max) {
         r->truncated = true;
         return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
@@ -224,11 +242,30 @@ static void wait_ms(unsigned ms)
         ;
 }
 
+static vg_status perform(vg_sync_client *c, const char *method, const char *url,
+                        const char *const *headers, const char *body, size_t body_len,
+                        http_response *out, vg_error *err);
+
 vg_status http_request(vg_sync_client *c, const char *method, const char *url,
                        const char *const *headers, const char *body, size_t body_len,
                        http_response *out, vg_error *err)
 {
     *out = (http_response){.max = c->config.http.max_response_bytes};
+    return perform(c, method, url, headers, body, body_len, out, err);
+}
+
+vg_status http_get_file(vg_sync_client *c, const char *url, FILE *file, http_response *out,
+                        vg_error *err)
+{
+    *out = (http_response){.max = c->config.http.max_response_bytes, .file = file,
+                           .curl = c->curl, .file_max = c->config.http.max_file_bytes};
+    return perform(c, "GET", url, NULL, NULL, 0, out, err);
+}
+
+static vg_status perform(vg_sync_client *c, const char *method, const char *url,
+                         const char *const *headers, const char *body, size_t body_len,
+                         http_response *out, vg_error *err)
+{
     bool get = !strcmp(method, "GET");
     unsigned attempts = get ? c->config.http.retries + 1 : 1;
     unsigned delay = c->config.http.retry_delay_ms;
@@ -248,7 +285,17 @@ vg_status http_request(vg_sync_client *c, const char *method, const char *url,
             delay *= 2;
         }
         http_response_free(out);
-        out->truncated = false;
+        out->truncated = out->file_too_large = out->file_failed = false;
+        if (out->file) {
+            /* an attempt starts the file afresh */
+            out->file_len = 0;
+            if (fflush(out->file) != 0 || ftruncate(fileno(out->file), 0) != 0 ||
+                fseeko(out->file, 0, SEEK_SET) != 0) {
+                st = vg_error_set(err, VG_ERR_IO, "%s: cannot write the answer: %s", url,
+                                  strerror(errno));
+                break;
+            }
+        }
         c->refused[0] = '\0';
         CURL *h = c->curl;
         curl_easy_reset(h);
@@ -295,8 +342,17 @@ vg_status http_request(vg_sync_client *c, const char *method, const char *url,
             break; /* a policy, not a failure: retrying cannot help */
         }
         if (out->truncated) {
-            st = vg_error_set(err, VG_ERR_TOO_LARGE, "%s: the answer is larger than %zu bytes",
-                              url, c->config.http.max_response_bytes);
+            st = out->file_too_large ? vg_error_set(err, VG_ERR_TOO_LARGE,
+                                              "%s: the file is larger than %llu bytes", url,
+                                              (unsigned long long)out->file_max)
+                               : vg_error_set(err, VG_ERR_TOO_LARGE,
+                                              "%s: the answer is larger than %zu bytes", url,
+                                              c->config.http.max_response_bytes);
+            break;
+        }
+        if (out->file_failed) {
+            st = vg_error_set(err, VG_ERR_IO, "%s: cannot write the answer: %s", url,
+                              strerror(errno));
             break;
         }
         st = vg_error_set(err, VG_ERR_IO, "%s: %s", url, curl_easy_strerror(rc));

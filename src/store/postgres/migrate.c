@@ -429,6 +429,11 @@ static const char *const migrations[] = {
     "  WHERE jsonb_typeof(a.v) = 'object'"
     "  ORDER BY n.id, (n.provider <> '' AND a.v ->> 'as_name' = n.provider) DESC, t.id, a.k) h"
     " WHERE h.id = notices.id;",
+    /* 18 (SQLite's 23): the lines of each signed source's last verified
+     * list (store/signed_lists.h), so that any node applies the next
+     * delta; "C" collation: the canonical form's byte order. */
+    "CREATE TABLE sync_list_lines(source TEXT NOT NULL, line TEXT COLLATE \"C\" NOT NULL,"
+    "  PRIMARY KEY(source, line));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -405,6 +405,11 @@ static const char *const migrations[] = {
      "      '$.addresses') a"
      "    WHERE a.type = 'object') WHERE k = 1) h"
      " WHERE h.id = notices.id;"),
+    /* 23: the lines of each signed source's last verified list
+     * (store/signed_lists.h), so that any node applies the next delta. The
+     * key's byte order is the canonical form's. */
+    "CREATE TABLE sync_list_lines(source TEXT NOT NULL, line TEXT NOT NULL,"
+    "  PRIMARY KEY(source, line)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
