@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 21);
+        CHECK_INT_EQ(vg_store_schema_version(s), 25);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 21);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 25);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -413,7 +413,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 21);
+    CHECK_INT_EQ(vg_store_schema_version(s), 25);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -437,11 +437,16 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM reports WHERE danger = 0"), 2);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM alerts"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM routing_deliveries"), 0);
+    /* migration 25: where a forward stands at the partner */
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM routing_deliveries"
+                                " WHERE partner_status = '' AND partner_version = 0"
+                                " AND partner_status_at = 0"),
+                 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM notices"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM crawl_targets"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM partner_callbacks"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM bank_quarantine"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 21);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 25);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");

@@ -410,6 +410,15 @@ static const char *const migrations[] = {
     "  released_at BIGINT NOT NULL DEFAULT 0, released_by TEXT,"
     "  PRIMARY KEY(bank, entry));"
     "CREATE INDEX bank_quarantine_held ON bank_quarantine(held_at) WHERE held = 1;",
+    "SELECT 17;",
+    "SELECT 18;",
+    "SELECT 19;",
+    /* 20 (SQLite's 25): where a forwarded report stands at the partner
+     * hotline, as its callbacks (or polls) said, and which callback said
+     * it last. */
+    "ALTER TABLE routing_deliveries ADD COLUMN partner_status TEXT NOT NULL DEFAULT '',"
+    " ADD COLUMN partner_version BIGINT NOT NULL DEFAULT 0,"
+    " ADD COLUMN partner_status_at BIGINT NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -384,6 +384,14 @@ static const char *const migrations[] = {
      "  released_at INTEGER NOT NULL DEFAULT 0, released_by TEXT,"
      "  PRIMARY KEY(bank, entry)) WITHOUT ROWID;"
      "CREATE INDEX bank_quarantine_held ON bank_quarantine(held_at) WHERE held = 1;"),
+    "SELECT 22;",
+    "SELECT 23;",
+    "SELECT 24;",
+    /* 25: where a forwarded report stands at the partner hotline, as its
+     * callbacks (or polls) said, and which callback said it last. */
+    "ALTER TABLE routing_deliveries ADD COLUMN partner_status TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE routing_deliveries ADD COLUMN partner_version INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE routing_deliveries ADD COLUMN partner_status_at INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
