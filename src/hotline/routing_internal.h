@@ -22,12 +22,14 @@ typedef struct vg_referral_contact {
     char *email;  /* told by e-mail (docs), or NULL */
     char *url;    /* its API: the package is POSTed there, or NULL */
     int has_key;  /* public_key holds the unit's X25519 key: evidence travels sealed to it */
+    char language[16]; /* .language: its e-mail's language (a catalogue's code), "en" ... */
     unsigned char public_key[crypto_box_PUBLICKEYBYTES];
 } vg_referral_contact;
 
 struct vg_routing {
     char country[3];
     char *hotline_name;          /* routing.name: how partners and the police know us */
+    char language[16];           /* routing.language: the hotline's own ("en") */
     vg_partner_list partners;    /* routing.partners */
     int auto_known;              /* routing.auto_known */
     int64_t poll_seconds;        /* routing.poll_seconds: a forward's fate is asked */

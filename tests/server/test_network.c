@@ -1114,6 +1114,63 @@ static void test_police_mail_too_large(void)
     network_close(&n);
 }
 
+/* The referral e-mail in the police unit's language
+ * (routing.police.language), else the hotline's (routing.language), from
+ * the catalogues: French, Arabic (the subject in RFC 2047 form), and
+ * English for a language no catalogue has; never a URL in its words. */
+static void test_police_mail_languages(void)
+{
+    static const struct {
+        const char *settings, *subject, *says;
+    } cases[] = {
+        {"routing.police.language = fr\n", "Saisine %s (police)",
+         "Point de Contact (FR) (FR) transmet un signalement \xc3\xa0 "},
+        {"routing.language = ar\n", "\xd8\xa5\xd8\xad\xd8\xa7\xd9\x84\xd8\xa9 %s ("
+                                    "\xd8\xa7\xd9\x84\xd8\xb4\xd8\xb1\xd8\xb7\xd8\xa9)",
+         "\xd9\x8a\xd8\xad\xd9\x8a\xd9\x84 Point de Contact (FR) (FR)"},
+        {"routing.language = fr\nrouting.police.language = nl\n", "Referral %s (police)",
+         "Point de Contact (FR) (FR) refers a report to "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        network n;
+        smtp_sink *sink = NULL;
+        int ready = open_mail_network(&n, &sink, cases[i].settings);
+        CHECK_MSG(ready, "cases[%zu]", i);
+        char *m = NULL;
+        if (ready) {
+            int64_t at = 0;
+            approve_referral(&n, "http://www.fr.example.test/p/4", &at);
+            m = mail_to(sink, "referrals@police.test");
+        }
+        CHECK_MSG(m != NULL, "cases[%zu]", i);
+        if (m) {
+            char reference[200], subject[400], header[700];
+            ti_sql_text(&n.fr, "SELECT reference FROM routing_actions WHERE type = 'referred'",
+                        reference, sizeof reference);
+            snprintf(subject, sizeof subject, cases[i].subject, reference);
+            if (i == 1) { /* not ASCII: RFC 2047 */
+                char b64[600];
+                sodium_bin2base64(b64, sizeof b64, (const unsigned char *)subject,
+                                  strlen(subject), sodium_base64_VARIANT_ORIGINAL);
+                snprintf(header, sizeof header, "\r\nSubject: =?UTF-8?B?%s?=\r\n", b64);
+            } else {
+                snprintf(header, sizeof header, "\r\nSubject: %s\r\n", subject);
+            }
+            CHECK_MSG(strstr(m, header) != NULL, "cases[%zu]: %s", i, m);
+            CHECK_MSG(strstr(m, cases[i].says) != NULL, "cases[%zu]: %s", i, m);
+            char *attachment = strstr(m, "Content-Disposition: attachment");
+            CHECK(attachment != NULL);
+            if (attachment)
+                *attachment = 0;
+            CHECK_MSG(!strstr(m, "example.test") && !strstr(m, "http"), "cases[%zu]", i);
+            free(m);
+        }
+        if (sink)
+            smtp_sink_stop(sink);
+        network_close(&n);
+    }
+}
+
 /* A partner answering garbage: the forward is not taken and is tried
  * again later, nothing lost; once it answers a receipt, it is taken; a
  * garbage answer when asked what it did is recorded and asked again. */
@@ -1219,6 +1276,7 @@ int main(void)
     RUN(test_partner_garbage);
     RUN(test_police_package);
     RUN(test_police_mail);
+    RUN(test_police_mail_languages);
     RUN(test_police_mail_too_large);
     return vg_test_exit();
 }
