@@ -4436,6 +4436,8 @@ static vg_status delivery_by_reference_fn(vg_tx *tx, void *ctx, vg_error *err)
                                        err);
 }
 
+/* Forward p->id stands at p->kind (a status) by the callback of version
+ * p->report_id, at p->now. */
 static vg_status partner_status_fn(vg_tx *tx, void *ctx, vg_error *err)
 {
     routing_probe *p = ctx;
