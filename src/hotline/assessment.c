@@ -9,6 +9,7 @@
  */
 #include "hotline/assessment.h"
 #include "hotline/quarantine.h"
+#include "hotline/routing_internal.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -19,6 +20,16 @@
 #include "store/audit.h"
 #include "store/items.h"
 #include "store/reports.h"
+
+/* A report's status changes; when a partner hotline forwarded it, that
+ * partner is owed a callback saying so (callback_arm.c): received,
+ * assessing, assessed or closed, and back to received when reopened. */
+static vg_status report_status_tx(vg_tx *tx, const vg_hotline *h, int64_t report_id,
+                                  const char *status, int64_t now, vg_error *err)
+{
+    vg_status st = vg_tx_report_set_status(tx, report_id, status, now, err);
+    return st == VG_OK ? vg_routing_callback_tx(tx, h->routing, report_id, now, err) : st;
+}
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -357,7 +368,7 @@ static vg_status auto_one(vg_tx *tx, vg_hotline *h, int64_t report_id, int64_t n
         next.version = it.version + 1;
         st = vg_tx_item_put(tx, &next, now, err);
         if (st == VG_OK)
-            st = vg_tx_report_set_status(tx, report_id, vg_rule_status_after(v.legal), now, err);
+            st = report_status_tx(tx, h, report_id, vg_rule_status_after(v.legal), now, err);
         if (st == VG_OK)
             st = audit_item(tx, now, "console", "item.assess.auto", report_id,
                             from ? json_pack("{s:s, s:I}", "by", by, "of", (json_int_t)from)
@@ -646,8 +657,8 @@ static vg_status confirm(vg_tx *tx, step_args *a, vg_item *next, vg_error *err)
                                 err);
     vg_item_files_free(files, n);
     if (st == VG_OK)
-        st = vg_tx_report_set_status(tx, a->report_id, vg_rule_status_after(a->c->legal),
-                                     a->now, err);
+        st = report_status_tx(tx, a->h, a->report_id, vg_rule_status_after(a->c->legal),
+                              a->now, err);
     return st;
 }
 
@@ -685,7 +696,7 @@ static vg_status assess_tx(vg_tx *tx, void *ctx, vg_error *err)
         next.first_json = (char *)a->c->json;
         next.first_key = key;
         if (st == VG_OK)
-            st = vg_tx_report_set_status(tx, a->report_id, VG_REPORT_ASSESSING, a->now, err);
+            st = report_status_tx(tx, a->h, a->report_id, VG_REPORT_ASSESSING, a->now, err);
     } else if (!strcmp(it.state, VG_ITEM_SECOND)) {
         next.second_by = (char *)a->who->username;
         next.second_json = (char *)a->c->json;
@@ -838,12 +849,13 @@ vg_status vg_hotline_settle(vg_hotline *h, int64_t report_id, const vg_actor *wh
 /* Put an item back to the start: no claim, no assessment, no decision; its
  * report reads "received" again. The record of what it was stays in the
  * audit log. */
-static vg_status back_to_queue(vg_tx *tx, const vg_item *it, int64_t now, vg_error *err)
+static vg_status back_to_queue(vg_tx *tx, const vg_hotline *h, const vg_item *it, int64_t now,
+                               vg_error *err)
 {
     vg_item next = {.report_id = it->report_id, .state = VG_ITEM_OPEN,
                     .version = it->version + 1};
     vg_status st = vg_tx_item_put(tx, &next, now, err);
-    return st == VG_OK ? vg_tx_report_set_status(tx, it->report_id, VG_REPORT_RECEIVED, now, err)
+    return st == VG_OK ? report_status_tx(tx, h, it->report_id, VG_REPORT_RECEIVED, now, err)
                        : st;
 }
 
@@ -896,7 +908,7 @@ static vg_status reopen_tx(vg_tx *tx, void *ctx, vg_error *err)
     int64_t removed = 0;
     st = vg_tx_bank_remove_report(tx, a->report_id, &removed, err);
     if (st == VG_OK)
-        st = back_to_queue(tx, &it, a->now, err);
+        st = back_to_queue(tx, a->h, &it, a->now, err);
     if (st == VG_OK)
         st = audit_item(tx, a->now, actor, "item.reopen", a->report_id,
                         json_pack("{s:s, s:{s:s?, s:s?, s:s?}, s:I}", "reason", a->reason,
@@ -942,7 +954,7 @@ static vg_status reopen_following(vg_tx *tx, vg_hotline *h, work *w, const char 
                 continue;
             st = inherited_from(tx, h, &other, from, &inherited, err);
             if (st == VG_OK && inherited) {
-                st = back_to_queue(tx, &other, now, err);
+                st = back_to_queue(tx, h, &other, now, err);
                 if (st == VG_OK)
                     st = audit_item(tx, now, actor, "item.reopen", other.report_id,
                                     json_deep_copy(detail), err);
@@ -1006,7 +1018,7 @@ vg_status vg_hotline_bank_entry_withdrawn_tx(vg_tx *tx, vg_hotline *h, const cha
             vg_item_files_free(files, nf);
         }
         if (st == VG_OK && back) {
-            st = back_to_queue(tx, &it, now, err);
+            st = back_to_queue(tx, h, &it, now, err);
             if (st == VG_OK)
                 st = audit_item(tx, now, actor, "item.reopen", it.report_id,
                                 json_pack("{s:s, s:s, s:s, s:{s:s?, s:s?, s:s?}}", "reason",

@@ -49,17 +49,27 @@ static int visit(const vg_audit_entry *entry, void *ctx)
     case_args *a = ctx;
     /* A referral says to whom, how and under which name it went: the
      * package kept in routing.referral_dir is found by that name. */
-    char referred[700];
+    char words[700];
     const char *action = entry->action;
     if (!strcmp(action, "route.referred") && entry->detail) {
         json_t *d = json_loads(entry->detail, 0, NULL);
         const char *to = json_string_value(json_object_get(d, "to"));
         const char *how = json_string_value(json_object_get(d, "how"));
         const char *reference = json_string_value(json_object_get(d, "reference"));
-        snprintf(referred, sizeof referred, "%s to %.150s%s%.300s: %.128s", action,
+        snprintf(words, sizeof words, "%s to %.150s%s%.300s: %.128s", action,
                  to ? to : "?", how ? " " : "", how ? how : "", reference ? reference : "");
         json_decref(d);
-        action = referred;
+        action = words;
+    } else if (!strcmp(action, "route.partner_status") && entry->detail) {
+        /* where a forwarded report stands at the partner, in words:
+         * "assessed by the partner hotline Example DE hotline" */
+        json_t *d = json_loads(entry->detail, 0, NULL);
+        const char *status = json_string_value(json_object_get(d, "status"));
+        const char *by = json_string_value(json_object_get(d, "by"));
+        snprintf(words, sizeof words, "%s: %.20s by the partner hotline %.200s", action,
+                 status ? status : "?", by ? by : "?");
+        json_decref(d);
+        action = words;
     }
     a->failed |= add_event(a->view, entry->time, entry->seq, entry->actor, action,
                            entry->target);

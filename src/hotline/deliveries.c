@@ -18,7 +18,6 @@
 #include "model/vocab.h"
 #include "store/audit.h"
 #include "store/items.h"
-#include "store/people.h"
 #include "store/reports.h"
 #include "store/routes.h"
 
@@ -28,55 +27,6 @@ const vg_partner *vg_routing_partner(const vg_routing *r, const char *country)
         if (!strcmp(r->partners.items[i].country, country))
             return &r->partners.items[i];
     return NULL;
-}
-
-const vg_partner *vg_routing_partner_by_org(const vg_routing *r, const char *org)
-{
-    for (size_t i = 0; r && org && *org && i < r->partners.count; i++)
-        if (r->partners.items[i].key_org && !strcmp(r->partners.items[i].key_org, org))
-            return &r->partners.items[i];
-    return NULL;
-}
-
-/* The organisation of partner key id into org (cap bytes), "" when none. */
-static vg_status key_org_of(vg_tx *tx, int64_t id, char *org, size_t cap, vg_error *err)
-{
-    org[0] = 0;
-    vg_api_key *keys = NULL;
-    size_t n = 0;
-    vg_status st = vg_tx_api_keys_list(tx, &keys, &n, err);
-    for (size_t i = 0; i < n; i++) {
-        if (st == VG_OK && keys[i].id == id && keys[i].org)
-            snprintf(org, cap, "%s", keys[i].org);
-        vg_api_key_clear(&keys[i]);
-    }
-    free(keys);
-    return st;
-}
-
-vg_status vg_routing_callback_tx(vg_tx *tx, const vg_routing *r, int64_t report_id, int64_t now,
-                                 vg_error *err)
-{
-    int any = 0;
-    for (size_t i = 0; r && i < r->partners.count; i++)
-        any |= r->partners.items[i].key_org != NULL;
-    if (!any)
-        return VG_OK;
-    vg_item item;
-    int found = 0;
-    vg_status st = vg_tx_item_get(tx, report_id, &item, &found, err);
-    if (st != VG_OK || !found)
-        return st;
-    int64_t key_id = item.api_key_id;
-    vg_item_clear(&item);
-    char org[256];
-    if (key_id <= 0 || (st = key_org_of(tx, key_id, org, sizeof org, err)) != VG_OK)
-        return st;
-    /* The key that sent the report says which partner forwarded it; what
-     * the report itself claims ("origin") never decides where its fate
-     * goes. */
-    const vg_partner *p = vg_routing_partner_by_org(r, org);
-    return p ? vg_tx_callback_arm(tx, report_id, p->country, now, err) : VG_OK;
 }
 
 static void target_of(int64_t report_id, char out[32])
@@ -333,11 +283,12 @@ static vg_status fate_tx(vg_tx *tx, void *ctx, vg_error *err)
 vg_status vg_hotline_report_fate(vg_hotline *h, const char *public_id, int64_t api_key_id,
                                  char **fate_json, int *found, vg_error *err)
 {
-    return vg_routing_fate(h, public_id, api_key_id, 0, fate_json, found, err);
+    return vg_routing_fate(h, public_id, api_key_id, 0, 0, fate_json, found, err);
 }
 
 vg_status vg_routing_fate(vg_hotline *h, const char *public_id, int64_t api_key_id,
-                          int any_sender, char **fate_json, int *found, vg_error *err)
+                          int any_sender, int64_t version, char **fate_json, int *found,
+                          vg_error *err)
 {
     *fate_json = NULL;
     fate_args a = {.public_id = public_id, .api_key_id = api_key_id, .any_sender = any_sender};
@@ -357,6 +308,8 @@ vg_status vg_routing_fate(vg_hotline *h, const char *public_id, int64_t api_key_
         }
         json_t *o = json_pack("{s:s, s:s, s:o}", "id", a.row.public_id, "status",
                               a.row.status ? a.row.status : VG_REPORT_RECEIVED, "actions", list);
+        if (o && version > 0)
+            json_object_set_new(o, "version", json_integer(version));
         *fate_json = o ? json_dumps(o, JSON_COMPACT) : NULL;
         json_decref(o);
         if (!*fate_json)

@@ -237,6 +237,29 @@ static vg_status learn_tx(vg_tx *tx, vg_hotline *h, const vg_route_delivery *d, 
     return st;
 }
 
+/* Record where forward d's report stands at the partner: status
+ * (VG_REPORT_*; NULL: it did not say) as said by its callback of version
+ * (0: a poll), kept only when newer than what was said before
+ * (vg_tx_delivery_partner_status); a new status is audited
+ * "route.partner_status", and shows on the case's timeline and the
+ * reporter's /status page. */
+static vg_status stands_tx(vg_tx *tx, vg_hotline *h, const vg_route_delivery *d, int64_t now,
+                           const char *status, int64_t version, const char *via, vg_error *err)
+{
+    if (!status)
+        return VG_OK;
+    int changed = 0;
+    vg_status st = vg_tx_delivery_partner_status(tx, d->id, status, version, now, &changed, err);
+    if (st != VG_OK || !changed || (d->partner_status && !strcmp(d->partner_status, status)))
+        return st;
+    const char *partner = vg_hotline_delivery_to(h, d);
+    return vg_routing_audit(tx, now, "deliveries", "route.partner_status", d->report_id,
+                            json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "delivery",
+                                      (json_int_t)d->id, "by", partner, "status", status, "url",
+                                      d->url, "version", (json_int_t)version, "via", via),
+                            err);
+}
+
 static int says_removed(const vg_route_action *remote, size_t count)
 {
     for (size_t i = 0; i < count; i++)
@@ -251,6 +274,7 @@ typedef struct polled_args {
     vg_route_delivery next;
     const vg_route_action *remote;
     size_t count;
+    const char *status;
     size_t learned;
 } polled_args;
 
@@ -258,16 +282,17 @@ static vg_status polled_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     polled_args *a = ctx;
     vg_status st = vg_tx_delivery_update(tx, &a->next, err);
-    return st == VG_OK ? learn_tx(tx, a->h, &a->next, a->now, a->remote, a->count, "poll",
-                                  &a->learned, err)
-                       : st;
+    if (st == VG_OK)
+        st = learn_tx(tx, a->h, &a->next, a->now, a->remote, a->count, "poll", &a->learned, err);
+    return st == VG_OK ? stands_tx(tx, a->h, &a->next, a->now, a->status, 0, "poll", err) : st;
 }
 
 vg_status vg_hotline_forward_polled(vg_hotline *h, const vg_route_delivery *d, int64_t now,
                                     const vg_route_action *remote, size_t count,
-                                    const char *detail, size_t *learned, vg_error *err)
+                                    const char *status, const char *detail, size_t *learned,
+                                    vg_error *err)
 {
-    polled_args a = {h, now, *d, remote, count, 0};
+    polled_args a = {h, now, *d, remote, count, detail ? NULL : status, 0};
     int removed = !detail && says_removed(remote, count);
     /* Removal ends the story; until then the partner is asked again. */
     a.next.poll_at = removed ? 0 : now + (h->routing ? h->routing->poll_seconds : 3600);
@@ -307,7 +332,7 @@ vg_status vg_hotline_callback_body(vg_hotline *h, const vg_partner_callback *c, 
                                    vg_error *err)
 {
     int found = 0;
-    vg_status st = vg_routing_fate(h, c->reference, 0, 1, json, &found, err);
+    vg_status st = vg_routing_fate(h, c->reference, 0, 1, c->version, json, &found, err);
     if (st == VG_OK && !found)
         st = vg_error_set(err, VG_ERR_INVALID, "report %" PRId64 " is gone", c->report_id);
     return st;
@@ -364,6 +389,8 @@ typedef struct callback_args {
     int64_t now;
     const vg_route_action *remote;
     size_t count;
+    const char *status;
+    int64_t version;
     int found;
     size_t learned;
 } callback_args;
@@ -400,6 +427,8 @@ static vg_status callback_tx(vg_tx *tx, void *ctx, vg_error *err)
         return refused_tx(tx, a, "no report was forwarded to this partner under this reference",
                           err);
     st = learn_tx(tx, a->h, &d, a->now, a->remote, a->count, "callback", &a->learned, err);
+    if (st == VG_OK)
+        st = stands_tx(tx, a->h, &d, a->now, a->status, a->version, "callback", err);
     /* Removal ends the story here as when polled; until then polling goes
      * on, in case a callback is lost. */
     if (st == VG_OK && d.poll_at && says_removed(a->remote, a->count)) {
@@ -420,10 +449,17 @@ vg_status vg_hotline_partner_called_back(vg_hotline *h, const char *org, const c
         *learned = 0;
     vg_route_action *remote = NULL;
     size_t count = 0;
-    if (vg_partner_fate_parse(body, len, &remote, &count, why) != VG_OK)
+    const char *status = NULL;
+    int64_t version = 0;
+    if (vg_partner_fate_parse(body, len, &remote, &count, why) != VG_OK ||
+        vg_partner_fate_status(body, len, &status, &version, why) != VG_OK) {
+        vg_route_actions_free(remote, count);
         return VG_OK; /* hostile or broken: refused, nothing read further */
-    callback_args a = {h, vg_routing_partner_by_org(h->routing, org), actor, org ? org : "",
-                       reference, now, remote, count, 0, 0};
+    }
+    callback_args a = {.h = h, .partner = vg_routing_partner_by_org(h->routing, org),
+                       .actor = actor, .org = org ? org : "", .reference = reference,
+                       .now = now, .remote = remote, .count = count, .status = status,
+                       .version = version};
     vg_status st = vg_store_write(h->store, callback_tx, &a, err);
     vg_route_actions_free(remote, count);
     if (st != VG_OK)

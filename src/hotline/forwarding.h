@@ -37,12 +37,15 @@ vg_status vg_hotline_delivery_attempted(vg_hotline *h, const vg_route_delivery *
 
 /* Record what the partner said at now about forward d: its actions
  * (remote[0..count), detail NULL), each new one recorded as done by the
- * partner and audited ("route.outcome"); or detail, why it could not be
+ * partner and audited ("route.outcome"), and its status (VG_REPORT_*, or
+ * NULL), kept while the partner never called back (callbacks are ordered
+ * by their version, polls by nothing); or detail, why it could not be
  * asked. The partner is asked again after routing.poll_seconds, until it
  * says the material was removed. *learned (may be NULL): new actions. */
 vg_status vg_hotline_forward_polled(vg_hotline *h, const vg_route_delivery *d, int64_t now,
                                     const vg_route_action *remote, size_t count,
-                                    const char *detail, size_t *learned, vg_error *err);
+                                    const char *status, const char *detail, size_t *learned,
+                                    vg_error *err);
 
 /* ---- callbacks ---------------------------------------------------------------------
  * A report a partner hotline forwarded here (sent with a key whose org is
@@ -81,7 +84,10 @@ typedef enum vg_callback_verdict {
  * (reference: its id for it), read as hostile (vg_partner_fate_parse).
  * Its actions are recorded as a poll's answer would be (forwarding's
  * vg_hotline_forward_polled), audited "route.outcome" via "callback";
- * *learned (may be NULL): how many were new. *verdict says which. */
+ * *learned (may be NULL): how many were new. Its "status" is kept when
+ * its "version" is above the last kept (a replay or an older callback
+ * changes nothing), audited "route.partner_status" when it changed.
+ * *verdict says which. */
 vg_status vg_hotline_partner_called_back(vg_hotline *h, const char *org, const char *actor,
                                          const char *reference, const char *body, size_t len,
                                          int64_t now, vg_callback_verdict *verdict,

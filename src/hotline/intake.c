@@ -11,6 +11,7 @@
 #include "hotline/alerts.h"
 #include "hotline/assessment.h"
 #include "hotline/quarantine.h"
+#include "hotline/routing_internal.h"
 #include "store/reports.h"
 #include "store/routes.h"
 #include "util/secure.h"
@@ -160,6 +161,11 @@ static vg_status submit_tx(vg_tx *tx, void *ctx, vg_error *err)
     if (idem && (st = vg_tx_idempotency_put(tx, r->api_key_id, idem, ack->id, a->now, err)) !=
                     VG_OK)
         return st;
+    /* Forwarded by a partner hotline that is called back: it learns its
+     * report was received, in the queue. */
+    if ((st = vg_routing_callback_key_tx(tx, a->h->routing, ack->id, r->api_key_id, a->now,
+                                         err)) != VG_OK)
+        return st;
     /* A child in danger now, or live abuse: whoever is on duty is told. */
     if ((st = vg_hotline_alert_raise_tx(tx, a->h, ack->id, r->category, r->danger, a->now,
                                         &ack->alert_id, err)) != VG_OK)
@@ -230,6 +236,8 @@ typedef struct status_args {
     int *found;
     vg_route_action *actions;
     size_t action_count;
+    vg_route_delivery *deliveries;
+    size_t delivery_count;
 } status_args;
 
 static vg_status status_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -238,7 +246,11 @@ static vg_status status_tx(vg_tx *tx, void *ctx, vg_error *err)
     vg_status st = vg_tx_report_by_receipt(tx, a->code, a->row, a->found, err);
     if (st != VG_OK || !*a->found)
         return st;
-    return vg_tx_actions(tx, a->row->id, &a->actions, &a->action_count, err);
+    st = vg_tx_actions(tx, a->row->id, &a->actions, &a->action_count, err);
+    /* what the partners it was forwarded to say of it */
+    return st == VG_OK ? vg_tx_deliveries(tx, a->row->id, 0, 100, &a->deliveries,
+                                          &a->delivery_count, err)
+                       : st;
 }
 
 vg_status vg_hotline_reporter_status(vg_hotline *h, const char *code, const char *secret,
@@ -252,7 +264,7 @@ vg_status vg_hotline_reporter_status(vg_hotline *h, const char *code, const char
         return VG_OK;
     vg_report_row row = {0};
     int found = 0;
-    status_args a = {c, &row, &found, NULL, 0};
+    status_args a = {c, &row, &found, NULL, 0, NULL, 0};
     vg_status st = vg_store_read(h->store, status_tx, &a, err);
     if (st == VG_OK && found && row.receipt_secret_hash) {
         char hash[65];
@@ -263,13 +275,17 @@ vg_status vg_hotline_reporter_status(vg_hotline *h, const char *code, const char
             view->young = row.reporter_kind && (!strcmp(row.reporter_kind, "child") ||
                                                 !strcmp(row.reporter_kind, "depicted"));
             view->url_count = row.url_count;
-            if (now - row.created_at >= h->reveal_seconds)
+            if (now - row.created_at >= h->reveal_seconds) {
                 vg_rule_reporter_outcome(a.actions, a.action_count, &view->done);
+                view->done.partner_assessed =
+                    vg_rule_partner_assessed(a.deliveries, a.delivery_count);
+            }
         }
     }
     memset(s, 0, sizeof s);
     vg_report_row_clear(&row);
     vg_route_actions_free(a.actions, a.action_count);
+    vg_route_deliveries_free(a.deliveries, a.delivery_count);
     return st;
 }
 

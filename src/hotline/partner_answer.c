@@ -118,3 +118,28 @@ vg_status vg_partner_fate_parse(const char *text, size_t len, vg_route_action **
     *count = k;
     return VG_OK;
 }
+
+vg_status vg_partner_fate_status(const char *text, size_t len, const char **status,
+                                 int64_t *version, vg_error *err)
+{
+    *status = NULL;
+    *version = 0;
+    json_t *o = load(text, len, err);
+    if (!o)
+        return VG_ERR_CORRUPT;
+    json_t *v = json_object_get(o, "version");
+    vg_status st = VG_OK;
+    if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+              json_integer_value(v) > ((json_int_t)1 << 53)))
+        st = vg_error_set(err, VG_ERR_CORRUPT,
+                          "the partner's \"version\" is not a positive integer");
+    else
+        *version = v ? (int64_t)json_integer_value(v) : 0;
+    const vg_term *term =
+        st == VG_OK ? vg_term_find(vg_report_status_terms,
+                                   json_string_value(json_object_get(o, "status")))
+                    : NULL;
+    *status = term ? term->code : NULL;
+    json_decref(o);
+    return st;
+}

@@ -29,4 +29,13 @@ vg_status vg_partner_receipt_parse(const char *text, size_t len,
 vg_status vg_partner_fate_parse(const char *text, size_t len, vg_route_action **actions,
                                 size_t *count, vg_error *err);
 
+/* Where the report stands at the partner, from the same answer: *status
+ * its "status" as one of VG_REPORT_* (a static string), NULL when absent
+ * or unknown (a newer partner may know more); *version its callback's
+ * "version" (a callback carries one: the newest is kept), 0 when absent
+ * (a poll's answer). VG_ERR_CORRUPT when the answer is not a JSON object
+ * or "version" is not an integer from 1 to 2^53. */
+vg_status vg_partner_fate_status(const char *text, size_t len, const char **status,
+                                 int64_t *version, vg_error *err);
+
 #endif

@@ -356,14 +356,115 @@ static int put_base64(text *t, const char *data, size_t len)
     return ok;
 }
 
+/* The words of a referral e-mail in English, the reference; the
+ * catalogues (the referral.* keys) hold the translations the server hands
+ * over through h->words. No URL, nor anything of what was seen, is ever
+ * in them: that is in the signed package. */
+static const struct {
+    const char *key, *text;
+} english[] = {
+    {"referral.subject", "Referral {reference} ({recipient})"},
+    {"referral.police", "police"},
+    {"referral.child_protection", "child protection"},
+    {"referral.body",
+     "{hotline} ({country}) refers a report to {name}.\n\n"
+     "Referral: {reference}\nMade: {made}\n{package}\n\n"
+     "The package is one JSON document (format {format}) whose manifest is signed with this "
+     "hotline's Ed25519 key:\n{key}\n"
+     "Check it with: vigie referral verify --key {key} {reference}.json\n\n"
+     "{evidence}\n"
+     "This message names no URL and says nothing of what was seen: that is in the signed "
+     "package.\n"},
+    {"referral.package.attached", "Package: {reference}.json, attached ({bytes} bytes, SHA-256 "
+                                  "{sha256})"},
+    {"referral.package.kept",
+     "Package: {reference}.json ({bytes} bytes, SHA-256 {sha256}), not attached: it is over the "
+     "{max} bytes this hotline sends by e-mail. The hotline keeps it and hands it over by other "
+     "means: ask for it by its name."},
+    {"referral.evidence.sealed",
+     "Evidence files in it are sealed to your unit's public key (libsodium sealed boxes): no "
+     "material is in clear, in the package or here."},
+    {"referral.evidence.none",
+     "It holds no evidence files: the facts and the files' digests only."},
+};
+
+/* key's text in lang: the catalogue's, else English. */
+static const char *word(const vg_hotline *h, const char *lang, const char *key)
+{
+    if (h->words) {
+        const char *t = h->words(h->words_ctx, lang, key);
+        if (t && strcmp(t, key))
+            return t;
+    }
+    for (size_t i = 0; i < sizeof english / sizeof english[0]; i++)
+        if (!strcmp(english[i].key, key))
+            return english[i].text;
+    return key;
+}
+
+typedef struct fill {
+    const char *name, *value;
+} fill;
+
+/* Append template to t with each {name} of fills replaced by its value
+ * (an unknown {name} stays as it is), each "\n" as "\r\n" (SMTP); 0 when
+ * out of memory. */
+static int put_filled(text *t, const char *template, const fill *fills, size_t n)
+{
+    int ok = 1;
+    for (const char *p = template; ok && *p;) {
+        size_t k = n;
+        if (*p == '{')
+            for (k = 0; k < n; k++) {
+                size_t len = strlen(fills[k].name);
+                if (!strncmp(p + 1, fills[k].name, len) && p[1 + len] == '}')
+                    break;
+            }
+        if (k < n) {
+            ok = put(t, fills[k].value, strlen(fills[k].value));
+            p += strlen(fills[k].name) + 2;
+        } else if (*p == '\n') {
+            ok = put(t, "\r\n", 2);
+            p++;
+        } else {
+            size_t run = strcspn(p + 1, "{\n") + 1;
+            ok = put(t, p, run);
+            p += run;
+        }
+    }
+    return ok;
+}
+
+/* A header's text, in RFC 2047 form when it is not plain ASCII (a
+ * subject in French or Arabic). */
+static int put_header_text(text *t, const char *value)
+{
+    int ascii = 1;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        ascii &= *p >= 0x20 && *p < 0x7f;
+    if (ascii)
+        return put(t, value, strlen(value));
+    size_t len = strlen(value);
+    size_t b64_len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = malloc(b64_len);
+    if (!b64)
+        return 0;
+    sodium_bin2base64(b64, b64_len, (const unsigned char *)value, len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    int ok = putf(t, "=?UTF-8?B?%s?=", b64);
+    free(b64);
+    return ok;
+}
+
 static char *referral_message(const vg_hotline *h, const vg_referral_contact *c,
                               const vg_route_delivery *d, int64_t now, const char *package,
                               size_t len, const char *reference, int attach)
 {
     const vg_routing *r = h->routing;
     const char *from = h->alerting->mail_from;
+    const char *lang = c->language[0] ? c->language : "en";
     int police = c == &r->police;
-    char date[64], made[64], key[65], digest_hex[65];
+    char date[64], made[64], key[65], digest_hex[65], bytes[24], max[24];
     time_t t = (time_t)now;
     struct tm tm;
     gmtime_r(&t, &tm);
@@ -373,55 +474,56 @@ static char *referral_message(const vg_hotline *h, const vg_referral_contact *c,
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, (const unsigned char *)package, len);
     sodium_bin2hex(digest_hex, sizeof digest_hex, digest, sizeof digest);
+    snprintf(bytes, sizeof bytes, "%zu", len);
+    snprintf(max, sizeof max, "%" PRId64, r->email_max_bytes);
     const char *domain = strchr(from, '@');
     /* The reference is [a-z0-9-]: a boundary no base64 line nor the
      * body's text can hold. */
     char boundary[160];
     snprintf(boundary, sizeof boundary, "=_vigie_%s", reference);
+    fill fills[] = {
+        {"reference", reference},
+        {"recipient", word(h, lang, police ? "referral.police" : "referral.child_protection")},
+        {"hotline", r->hotline_name},
+        {"country", r->country},
+        {"name", c->name},
+        {"made", made},
+        {"bytes", bytes},
+        {"sha256", digest_hex},
+        {"max", max},
+        {"format", VG_REFERRAL_FORMAT},
+        {"key", key},
+        {"package", ""},
+        {"evidence", word(h, lang, police && c->has_key ? "referral.evidence.sealed"
+                                                        : "referral.evidence.none")},
+    };
+    size_t nf = sizeof fills / sizeof fills[0];
+    /* the package's line first: the body names it */
+    text line = {0};
+    int ok = put_filled(&line, word(h, lang, attach ? "referral.package.attached"
+                                                    : "referral.package.kept"),
+                        fills, nf);
+    fills[nf - 2].value = line.data ? line.data : "";
+    text subject = {0};
+    ok = ok && put_filled(&subject, word(h, lang, "referral.subject"), fills, nf);
     text m = {0};
-    int ok = 1;
     if (header_safe(r->hotline_name))
-        ok = putf(&m, "From: %s <%s>\r\n", r->hotline_name, from);
+        ok = ok && putf(&m, "From: %s <%s>\r\n", r->hotline_name, from);
     else
-        ok = putf(&m, "From: <%s>\r\n", from);
-    ok = ok &&
+        ok = ok && putf(&m, "From: <%s>\r\n", from);
+    ok = ok && putf(&m, "To: <%s>\r\nSubject: ", c->email) &&
+         put_header_text(&m, subject.data ? subject.data : "") &&
          putf(&m,
-              "To: <%s>\r\nSubject: Referral %s (%s)\r\nDate: %s\r\n"
+              "\r\nDate: %s\r\n"
               "Message-ID: <vigie-referral-%" PRId64 "@%s>\r\n"
               "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
               "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
               "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
               "Content-Transfer-Encoding: 8bit\r\n\r\n",
-              c->email, reference, police ? "police" : "child protection", date, d->id,
-              domain ? domain + 1 : "vigie", boundary, boundary) &&
-         putf(&m, "%s (%s) refers a report to %s.\r\n\r\n", r->hotline_name, r->country,
-              c->name) &&
-         putf(&m, "Referral: %s\r\nMade: %s\r\n", reference, made);
-    if (attach)
-        ok = ok && putf(&m,
-                        "Package: %s.json, attached (%zu bytes, SHA-256 %s)\r\n\r\n",
-                        reference, len, digest_hex);
-    else
-        ok = ok && putf(&m,
-                        "Package: %s.json (%zu bytes, SHA-256 %s), not attached: it is over "
-                        "the %" PRId64 " bytes this hotline sends by e-mail. The hotline "
-                        "keeps it and hands it over by other means: ask for it by its name."
-                        "\r\n\r\n",
-                        reference, len, digest_hex, r->email_max_bytes);
-    ok = ok &&
-         putf(&m,
-              "The package is one JSON document (format " VG_REFERRAL_FORMAT ") whose "
-              "manifest is signed with this hotline's Ed25519 key:\r\n%s\r\n"
-              "Check it with: vigie referral verify --key %s %s.json\r\n\r\n",
-              key, key, reference) &&
-         putf(&m, "%s\r\n",
-              police && c->has_key
-                  ? "Evidence files in it are sealed to your unit's public key (libsodium "
-                    "sealed boxes): no material is in clear, in the package or here."
-                  : "It holds no evidence files: the facts and the files' digests only.") &&
-         putf(&m, "%s\r\n",
-              "This message names no URL and says nothing of what was seen: that is in "
-              "the signed package.");
+              date, d->id, domain ? domain + 1 : "vigie", boundary, boundary) &&
+         put_filled(&m, word(h, lang, "referral.body"), fills, nf);
+    free(line.data);
+    free(subject.data);
     if (attach)
         ok = ok &&
              putf(&m,

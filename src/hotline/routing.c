@@ -27,8 +27,37 @@ static char *dup_or_null(const char *s)
 
 /* routing.<who>.name, .email, .url, .public_key (64 hex digits: an X25519
  * key, evidence is sealed to it). */
+/* A language code as the catalogues name them: 2 to 15 of [a-z-], a
+ * letter first ("fr", "pt-br"). */
+static int language_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > 15 || !islower((unsigned char)s[0]))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!islower((unsigned char)s[i]) && s[i] != '-')
+            return 0;
+    return 1;
+}
+
+/* routing.<who>.language, else fallback, into out[16]. */
+static vg_status read_language(vg_config *cfg, const char *who, const char *fallback,
+                               char out[16], vg_error *err)
+{
+    char key[64];
+    snprintf(key, sizeof key, "routing.%slanguage", who);
+    const char *v = vg_config_get(cfg, key, fallback);
+    if (!language_ok(v))
+        return vg_error_set(err, VG_ERR_INVALID,
+                            "%s must be a language code as the catalogues name them (fr, ar), "
+                            "not '%.40s'",
+                            key, v);
+    snprintf(out, 16, "%s", v);
+    return VG_OK;
+}
+
 static vg_status read_contact(vg_config *cfg, const char *who, int allow_http,
-                              vg_referral_contact *c, vg_error *err)
+                              const char *language, vg_referral_contact *c, vg_error *err)
 {
     char key[64];
     const char *fields[] = {"name", "email", "url", "public_key"};
@@ -53,6 +82,11 @@ static vg_status read_contact(vg_config *cfg, const char *who, int allow_http,
                             "routing.%s.public_key must be 64 hex digits (an X25519 public key)",
                             who);
     c->has_key = *v[3] != 0;
+    char prefix[48];
+    snprintf(prefix, sizeof prefix, "%s.", who);
+    vg_status st = read_language(cfg, prefix, language, c->language, err);
+    if (st != VG_OK)
+        return st;
     c->name = dup_or_null(v[0]);
     c->email = dup_or_null(v[1]);
     c->url = dup_or_null(v[2]);
@@ -102,8 +136,10 @@ static vg_status read_settings(vg_routing *r, vg_config *cfg, vg_error *err)
     const char *partners = vg_config_get(cfg, "routing.partners", "");
     if (*partners && (st = vg_partners_load(partners, allow_local, &r->partners, err)) != VG_OK)
         return vg_error_prefix(err, "routing.partners: "), st;
-    if ((st = read_contact(cfg, "police", allow_local, &r->police, err)) ||
-        (st = read_contact(cfg, "child_protection", allow_local, &r->child_protection, err)))
+    if ((st = read_language(cfg, "", "en", r->language, err)) ||
+        (st = read_contact(cfg, "police", allow_local, r->language, &r->police, err)) ||
+        (st = read_contact(cfg, "child_protection", allow_local, r->language,
+                           &r->child_protection, err)))
         return st;
     if (r->child_protection.has_key)
         return vg_error_set(err, VG_ERR_INVALID,

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "hotline/hotline.h"
+#include "model/route.h"
 #include "store/store.h"
 #include "util/partners.h"
 #include "vigie/hosting.h"
@@ -21,12 +22,14 @@ typedef struct vg_referral_contact {
     char *email;  /* told by e-mail (docs), or NULL */
     char *url;    /* its API: the package is POSTed there, or NULL */
     int has_key;  /* public_key holds the unit's X25519 key: evidence travels sealed to it */
+    char language[16]; /* .language: its e-mail's language (a catalogue's code), "en" ... */
     unsigned char public_key[crypto_box_PUBLICKEYBYTES];
 } vg_referral_contact;
 
 struct vg_routing {
     char country[3];
     char *hotline_name;          /* routing.name: how partners and the police know us */
+    char language[16];           /* routing.language: the hotline's own ("en") */
     vg_partner_list partners;    /* routing.partners */
     int auto_known;              /* routing.auto_known */
     int64_t poll_seconds;        /* routing.poll_seconds: a forward's fate is asked */
@@ -51,11 +54,17 @@ const vg_partner *vg_routing_partner_by_org(const vg_routing *r, const char *org
  * (vg_tx_callback_arm); otherwise nothing. */
 vg_status vg_routing_callback_tx(vg_tx *tx, const vg_routing *r, int64_t report_id, int64_t now,
                                  vg_error *err);
+/* The same, knowing the key that sent the report (api_key_id; <= 0:
+ * none, nothing due): intake, before the report can be read back. */
+vg_status vg_routing_callback_key_tx(vg_tx *tx, const vg_routing *r, int64_t report_id,
+                                     int64_t api_key_id, int64_t now, vg_error *err);
 
 /* vg_hotline_report_fate; with any_sender, whichever key sent the report
- * (a callback to the partner that forwarded it). */
+ * (a callback to the partner that forwarded it), and version (> 0) that
+ * callback's version, as "version": the partner keeps the newest. */
 vg_status vg_routing_fate(vg_hotline *h, const char *public_id, int64_t api_key_id,
-                          int any_sender, char **fate_json, int *found, vg_error *err);
+                          int any_sender, int64_t version, char **fate_json, int *found,
+                          vg_error *err);
 
 /* Inside a transaction: approve route as it was read (by: a user name, or
  * "orientation"; action "route.approve" by a person, "route.auto" by

@@ -69,8 +69,10 @@ static void forward(vg_hotline *h, const vg_route_delivery *d, outcome *o)
     free(body);
 }
 
+/* Ask the partner what became of forward d: its actions and status
+ * (*said: a static VG_REPORT_* code, or NULL when it did not say). */
 static void poll_partner(vg_hotline *h, const vg_route_delivery *d, vg_route_action **actions,
-                         size_t *count, vg_error *why)
+                         size_t *count, const char **said, vg_error *why)
 {
     const vg_routing *r = h->routing;
     const vg_partner *p = vg_routing_partner(r, d->target);
@@ -87,8 +89,12 @@ static void poll_partner(vg_hotline *h, const vg_route_delivery *d, vg_route_act
     size_t len = 0;
     long status = 0;
     if (vg_outbound_request(&r->outbound, "partner hotline", "GET", url, headers, NULL, 0,
-                            VG_PARTNER_ANSWER_MAX, &status, &answer, &len, why) == VG_OK)
-        vg_partner_fate_parse(answer, len, actions, count, why);
+                            VG_PARTNER_ANSWER_MAX, &status, &answer, &len, why) == VG_OK &&
+        vg_partner_fate_parse(answer, len, actions, count, why) == VG_OK) {
+        int64_t version = 0; /* a poll's answer is ordered by nothing */
+        if (vg_partner_fate_status(answer, len, said, &version, NULL) != VG_OK)
+            *said = NULL;
+    }
     free(answer);
 }
 
@@ -221,10 +227,11 @@ vg_status vg_job_deliveries(vg_hotline *h, int64_t now, vg_job_report *report, v
         if (d->sent_at) {
             vg_route_action *actions = NULL;
             size_t n = 0, new_ones = 0;
+            const char *status = NULL;
             vg_error why;
             vg_error_clear(&why);
-            poll_partner(h, d, &actions, &n, &why);
-            st = vg_hotline_forward_polled(h, d, now, actions, n,
+            poll_partner(h, d, &actions, &n, &status, &why);
+            st = vg_hotline_forward_polled(h, d, now, actions, n, status,
                                            why.status != VG_OK ? why.message : NULL, &new_ones,
                                            err);
             vg_route_actions_free(actions, n);

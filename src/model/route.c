@@ -276,6 +276,7 @@ void vg_route_delivery_clear(vg_route_delivery *d)
     free(d->url);
     free(d->reference);
     free(d->last_error);
+    free(d->partner_status);
     memset(d, 0, sizeof *d);
 }
 
@@ -349,4 +350,14 @@ void vg_rule_reporter_outcome(const vg_route_action *actions, size_t count,
                 out->removed_at = removed;
         }
     }
+}
+
+int vg_rule_partner_assessed(const vg_route_delivery *d, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (d[i].kind && !strcmp(d[i].kind, VG_DELIVERY_FORWARD) && d[i].partner_status &&
+            (!strcmp(d[i].partner_status, VG_REPORT_ASSESSED) ||
+             !strcmp(d[i].partner_status, VG_REPORT_CLOSED)))
+            return 1;
+    return 0;
 }

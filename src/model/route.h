@@ -148,6 +148,11 @@ typedef struct vg_route_delivery {
     char *last_error; /* why the last try failed ("" when it did not) */
     int64_t poll_at;  /* forwards: when to ask the partner what it did; 0: no more */
     int64_t created_at;
+    /* forwards: where the report stands at the partner, as it last said
+     * (VG_REPORT_*, "" until it says), the version of the callback that
+     * said it (0: a poll, or nothing yet) and when it was recorded */
+    char *partner_status;
+    int64_t partner_version, partner_status_at;
 } vg_route_delivery;
 void vg_route_delivery_clear(vg_route_delivery *d);
 void vg_route_deliveries_free(vg_route_delivery *d, size_t count);
@@ -204,8 +209,13 @@ typedef struct vg_reporter_outcome {
     size_t removed_urls;    /* distinct URLs recorded removed (and not back since) */
     int64_t removed_at;     /* the latest removal of those; 0 when none */
     size_t reappeared_urls; /* distinct URLs found online again after their removal */
+    int partner_assessed;   /* a partner hotline it was forwarded to assessed it */
 } vg_reporter_outcome;
 void vg_rule_reporter_outcome(const vg_route_action *actions, size_t count,
                               vg_reporter_outcome *out);
+/* Whether a partner hotline one of the forwards d[0..count) went to says
+ * it assessed the report (its status there is assessed, or closed: its
+ * verdict is not the reporter's to read). */
+int vg_rule_partner_assessed(const vg_route_delivery *d, size_t count);
 
 #endif

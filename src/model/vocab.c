@@ -150,6 +150,7 @@ const vg_term vg_audit_action_terms[] = {
     {"route.removed", "The material was recorded as removed"},
     {"route.callback", "A partner hotline was told what became of its report"},
     {"route.callback_refused", "A partner hotline's callback was refused"},
+    {"route.partner_status", "A partner hotline said where a forwarded report stands"},
     {"block.propose", "A URL or domain was proposed for the blocking list"},
     {"block.approve", "A blocking proposal was approved"},
     {"block.refuse", "A blocking proposal was refused"},

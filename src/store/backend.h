@@ -107,6 +107,7 @@ typedef struct vg_store_ops {
     vg_status (*api_key_set_scopes)(void *tx, int64_t id, const char *prefix, unsigned scopes,
                                     int *found, vg_error *err);
     vg_status (*api_keys_list)(void *tx, vg_api_key **keys, size_t *count, vg_error *err);
+    vg_status (*api_key_by_id)(void *tx, int64_t id, vg_api_key *key, int *found, vg_error *err);
     vg_status (*login_get)(void *tx, const char *key, vg_login_state *state, vg_error *err);
     vg_status (*login_put)(void *tx, const char *key, const vg_login_state *state, int64_t now,
                            vg_error *err);
@@ -227,6 +228,9 @@ typedef struct vg_store_ops {
                                size_t *count, vg_error *err);
     vg_status (*callback_update)(void *tx, const vg_partner_callback *c, int *changed,
                                  vg_error *err);
+    vg_status (*delivery_partner_status)(void *tx, int64_t id, const char *status,
+                                         int64_t version, int64_t at, int *changed,
+                                         vg_error *err);
     vg_status (*report_by_public_id)(void *tx, const char *public_id, vg_report_row *row,
                                      int *found, vg_error *err);
     vg_status (*tlog_size)(void *tx, uint64_t *size, vg_error *err);

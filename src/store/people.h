@@ -68,6 +68,9 @@ vg_status vg_tx_api_key_set_trust(vg_tx *tx, int64_t id, const char *prefix, int
 vg_status vg_tx_api_key_set_scopes(vg_tx *tx, int64_t id, const char *prefix, unsigned scopes,
                                    int *found, vg_error *err);
 vg_status vg_tx_api_keys_list(vg_tx *tx, vg_api_key **keys, size_t *count, vg_error *err);
+/* One key by its id (a primary-key read; revoked keys too, as
+ * vg_tx_api_key_get): *found = 0 when there is none. */
+vg_status vg_tx_api_key_by_id(vg_tx *tx, int64_t id, vg_api_key *key, int *found, vg_error *err);
 
 /* ---- sign-in throttling -------------------------------------------------- */
 

@@ -81,4 +81,16 @@ vg_status vg_tx_callbacks_due(vg_tx *tx, int64_t now, size_t limit, vg_partner_c
 vg_status vg_tx_callback_update(vg_tx *tx, const vg_partner_callback *c, int *changed,
                                 vg_error *err);
 
+/* ---- where a forwarded report stands at the partner --------------------------------- */
+
+/* The partner says forward id's report is in status (VG_REPORT_*) at
+ * at: written when version (its callback's, > 0) is above the one
+ * written last, so that a replay or an older callback arriving late
+ * writes nothing; version 0 (a poll's answer, which carries none) is
+ * written only while no callback ever was, and only when the status
+ * differs. *changed: whether it was written. */
+vg_status vg_tx_delivery_partner_status(vg_tx *tx, int64_t id, const char *status,
+                                        int64_t version, int64_t at, int *changed,
+                                        vg_error *err);
+
 #endif

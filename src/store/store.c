@@ -330,6 +330,11 @@ vg_status vg_tx_api_key_set_trust(vg_tx *tx, int64_t id, const char *prefix, int
     return tx->ops->api_key_set_trust(tx->impl, id, prefix, trust, found, err);
 }
 
+vg_status vg_tx_api_key_by_id(vg_tx *tx, int64_t id, vg_api_key *key, int *found, vg_error *err)
+{
+    return tx->ops->api_key_by_id(tx->impl, id, key, found, err);
+}
+
 vg_status vg_tx_api_keys_list(vg_tx *tx, vg_api_key **keys, size_t *count, vg_error *err)
 {
     return tx->ops->api_keys_list(tx->impl, keys, count, err);
@@ -792,6 +797,15 @@ vg_status vg_tx_callback_update(vg_tx *tx, const vg_partner_callback *c, int *ch
     if (!tx->writable)
         return read_only(err, "callback_update");
     return tx->ops->callback_update(tx->impl, c, changed, err);
+}
+
+vg_status vg_tx_delivery_partner_status(vg_tx *tx, int64_t id, const char *status,
+                                        int64_t version, int64_t at, int *changed,
+                                        vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "delivery_partner_status");
+    return tx->ops->delivery_partner_status(tx->impl, id, status, version, at, changed, err);
 }
 
 vg_status vg_tx_report_by_public_id(vg_tx *tx, const char *public_id, vg_report_row *row,

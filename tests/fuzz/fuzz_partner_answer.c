@@ -1,6 +1,7 @@
 /* libFuzzer target: what a partner hotline answers (a receipt, a report's
  * fate), read by the deliveries job as hostile input. A receipt's id is a
- * usable reference; every action read has a known type and sane strings. */
+ * usable reference; every action read has a known type and sane strings;
+ * a status read is a known one, a version positive or none. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,5 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         vg_route_actions_free(a, n);
     }
+    const char *status = NULL;
+    int64_t version = -1;
+    vg_status st = vg_partner_fate_status((const char *)data, size, &status, &version, NULL);
+    if ((status && !vg_term_find(vg_report_status_terms, status)) || version < 0 ||
+        (st != VG_OK && (status || version)))
+        abort();
     return 0;
 }

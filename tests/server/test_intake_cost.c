@@ -11,6 +11,10 @@
  */
 #include "test_people.h"
 
+#include <sys/stat.h>
+
+#include "hotline/forwarding.h"
+
 /* one public report with one URL: POST /report (13 statements and 9
  * round trips before intake skipped the automatic assessment's reads for a
  * report that shares nothing with an earlier one) */
@@ -20,6 +24,11 @@
  * Idempotency-Key (19 and 12 before) */
 #define API_STATEMENTS 13
 #define API_ROUND_TRIPS 7
+/* the same from a partner hotline that is called back (its key's
+ * organisation is a partner's key_org): its callback is made due, after
+ * one read of the key by its id (and one write), whatever the number of
+ * keys */
+#define PARTNER_STATEMENTS (API_STATEMENTS + 2)
 
 typedef struct cost {
     uint64_t statements, round_trips, writes;
@@ -126,6 +135,69 @@ static void test_intake_cost(void)
     ts_stop(&t);
 }
 
+/* A partner report from a hotline this one calls back (routing.partners'
+ * key_org): what it costs with two keys and with many more is the same,
+ * and its callback is due. */
+static void test_partner_intake_cost(void)
+{
+    const char *base = getenv("TMPDIR");
+    char dir[300], csv[400], extra[600];
+    snprintf(dir, sizeof dir, "%s/vg-cost-XXXXXX", base && *base ? base : "/tmp");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(csv, sizeof csv, "%s/partners.csv", dir);
+    FILE *f = fopen(csv, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("country,name,url,key,key_org\n"
+          "DE,Example DE hotline,https://de.example,k-de,Example DE hotline\n",
+          f);
+    fclose(f);
+    chmod(csv, 0600);
+    snprintf(extra, sizeof extra, "routing.country = FR\nrouting.partners = %s\n", csv);
+    ts_server t;
+    CHECK(ts_start(&t, extra));
+    if (!t.srv) {
+        remove(csv);
+        rmdir(dir);
+        return;
+    }
+    char key[80], other[80], auth[120];
+    CHECK(ts_api_key(&t, "Example DE hotline", 100000, key) > 0);
+    CHECK(ts_api_key(&t, "Example Platform", 100000, other) > 0);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    cost api[4];
+    for (int i = 0; i < 3; i++)
+        CHECK(api_report(&t, auth, 100 + i, &api[i]));
+    /* many more keys: the partner's is still read by its id alone */
+    for (int i = 0; i < 100; i++) {
+        char org[40];
+        snprintf(org, sizeof org, "Platform %d", i);
+        CHECK(ts_api_key(&t, org, 10, other) > 0);
+    }
+    CHECK(api_report(&t, auth, 103, &api[3]));
+    fprintf(stderr, "  partner hotline called back: %llu statements, %llu round trips\n",
+            (unsigned long long)api[1].statements, (unsigned long long)api[1].round_trips);
+    CHECK_INT_EQ(api[2].statements, api[1].statements);
+    CHECK_INT_EQ(api[3].statements, api[1].statements);
+    CHECK_INT_EQ(api[3].round_trips, api[1].round_trips);
+    CHECK_MSG(api[1].statements <= PARTNER_STATEMENTS,
+              "a partner's report now takes %llu statements",
+              (unsigned long long)api[1].statements);
+    /* each report's callback is due: the partner learns it was received */
+    vg_partner_callback *due = NULL;
+    size_t n = 0;
+    CHECK(vg_hotline_callbacks_due(t.srv->hotline, (int64_t)time(NULL) + 1, 10, &due, &n,
+                                   NULL) == VG_OK);
+    CHECK_INT_EQ(n, 4);
+    for (size_t i = 0; i < n; i++)
+        CHECK_STR_EQ(due[i].target, "DE");
+    vg_partner_callbacks_free(due, n);
+    ts_stop(&t);
+    remove(csv);
+    rmdir(dir);
+}
+
 int main(void)
 {
     if (!ts_on_postgres()) {
@@ -135,6 +207,7 @@ int main(void)
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_intake_cost);
+    RUN(test_partner_intake_cost);
     curl_global_cleanup();
     return vg_test_exit();
 }

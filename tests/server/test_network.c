@@ -532,6 +532,43 @@ static int form_report(network *n, const char *url, int seed, char *code, char *
     return at[0] && at[1];
 }
 
+/* The French hotline's /status page for the receipt (code, secret), as
+ * the reporter reads it: *r to free. */
+static int reporter_status(network *n, const char *code, const char *secret, ts_response *r)
+{
+    const char *none[] = {NULL};
+    if (!ts_call(&n->fr, "GET", "/status", none, NULL, 0, r))
+        return 0;
+    char cookie[200] = "", csrf[80] = "", value[128];
+    if (ts_set_cookie(r, "vigie_csrf", value, sizeof value, NULL, 0))
+        snprintf(cookie, sizeof cookie, "Cookie: vigie_csrf=%s", value);
+    const char *mark = strstr(r->body, "name=\"csrf_token\" value=\"");
+    if (mark) {
+        mark += strlen("name=\"csrf_token\" value=\"");
+        snprintf(csrf, sizeof csrf, "%.*s", (int)strcspn(mark, "\""), mark);
+    }
+    ts_response_free(r);
+    ti_multipart m = {0};
+    ti_mp_field(&m, "csrf_token", csrf);
+    ti_mp_field(&m, "code", code);
+    ti_mp_field(&m, "secret", secret);
+    ti_mp_end(&m);
+    const char *headers[] = {cookie, "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY,
+                             NULL};
+    int ok = ts_call(&n->fr, "POST", "/status", headers, m.buf, m.len, r);
+    free(m.buf);
+    return ok;
+}
+
+/* Where France's forward stands at Germany, as France recorded it:
+ * "status|version" into text. */
+static const char *stands(network *n, char *text, size_t cap)
+{
+    return ti_sql_text(&n->fr, "SELECT partner_status || '|' || partner_version"
+                               " FROM routing_deliveries",
+                       text, cap);
+}
+
 /* POST /api/v1/forwards/{reference}/fate on the French hotline with key. */
 static long call_back(network *n, const char *key, const char *reference, const char *body,
                       ts_response *r)
@@ -573,9 +610,19 @@ static void test_callback(void)
     CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT reference FROM routing_deliveries", text,
                              sizeof text),
                  de_ref);
-    /* a report received from France: nothing to tell before something is
-     * recorded on it */
-    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM partner_callbacks"), 0);
+    /* A report received from France: in Germany's queue, which France
+     * learns by callback (version 1: received), without having asked. */
+    CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT target || '|' || version || '|' || sent_version"
+                                    " FROM partner_callbacks",
+                             text, sizeof text),
+                 "FR|1|0");
+    CHECK_STR_EQ(stands(&n, text, sizeof text), "|0");
+    CHECK(vg_jobs_run_due(n.de_jobs, now + 1, &ran, NULL) == VG_OK);
+    CHECK_MSG(strstr(n.last_log, "1 callbacks sent, 0 failed") != NULL, "%s", n.last_log);
+    CHECK_STR_EQ(stands(&n, text, sizeof text), "received|1");
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM audit"
+                                   " WHERE action = 'route.partner_status'"),
+                 1);
 
     /* Germany confirms it, its route is proposed, and anna records the
      * material gone. */
@@ -590,25 +637,55 @@ static void test_callback(void)
                  version_of(&n.de, de_report), i % 2 ? "&" ASSESS_A : "");
         CHECK_INT_EQ(post_simple(&n.de, i < 2 ? &anna : &ben, steps[i], sql), 303);
     }
-    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 1, &ran, NULL) == VG_OK);
+    /* assessing (2), then assessed (3): the job sends the latest */
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT version FROM partner_callbacks"), 3);
+    /* (past the orientation job's minute since the pass above) */
+    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 100, &ran, NULL) == VG_OK);
     CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM url_routes"), 1);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT sent_version FROM partner_callbacks"), 3);
+    CHECK_STR_EQ(stands(&n, text, sizeof text), "assessed|3");
+    /* France's case timeline says so, and so does the reporter's /status */
+    {
+        person fanny;
+        CHECK(sign_in(&n.fr, "fanny", VG_ROLE_ANALYST, &fanny));
+        snprintf(sql, sizeof sql, "/console/case?id=%lld",
+                 ti_sql_int(&n.fr, "SELECT case_id FROM reports"));
+        ts_response r;
+        CHECK(get(&n.fr, &fanny, sql, &r));
+        CHECK_MSG(strstr(r.body, "route.partner_status: received by the partner hotline "
+                                 "Example DE hotline") &&
+                      strstr(r.body, "route.partner_status: assessed by the partner hotline "
+                                     "Example DE hotline"),
+                  "%s", r.body);
+        ts_response_free(&r);
+        CHECK(reporter_status(&n, code, secret, &r));
+        CHECK_MSG(r.status == 200 && strstr(r.body, "id=\"done-partner-assessed\"") &&
+                      strstr(r.body, "Your report was assessed by the partner hotline"),
+                  "%ld %s", r.status, r.body);
+        ts_response_free(&r);
+    }
     snprintf(sql, sizeof sql,
              "report=%lld&url=http%%3A%%2F%%2Ffiles.example.de%%2Fgallery%%2F9.jpg", de_report);
     CHECK_INT_EQ(post_simple(&n.de, &anna, "/console/route/removed", sql), 303);
     CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT target || '|' || version || '|' || sent_version"
                                     " FROM partner_callbacks",
                              text, sizeof text),
-                 "FR|1|0");
+                 "FR|4|3");
 
     /* The deliveries job calls France back, once. */
-    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 2, &ran, NULL) == VG_OK);
+    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 101, &ran, NULL) == VG_OK);
     CHECK_MSG(strstr(n.last_log, "1 callbacks sent, 0 failed") != NULL, "%s", n.last_log);
-    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT sent_version FROM partner_callbacks"), 1);
+    CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT sent_version FROM partner_callbacks"), 4);
     CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM audit WHERE action = 'route.callback'"),
-                 1);
-    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 3, &ran, NULL) == VG_OK);
+                 3);
+    CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 102, &ran, NULL) == VG_OK);
     CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT count(*) FROM audit WHERE action = 'route.callback'"),
-                 1); /* nothing new: not sent again */
+                 3); /* nothing new: not sent again */
+    /* still assessed there: a newer version, nothing new to audit */
+    CHECK_STR_EQ(stands(&n, text, sizeof text), "assessed|4");
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM audit"
+                                   " WHERE action = 'route.partner_status'"),
+                 2);
 
     /* France knows, without having asked. */
     CHECK_STR_EQ(ti_sql_text(&n.fr, "SELECT type || '|' || by_whom FROM routing_actions"
@@ -622,26 +699,7 @@ static void test_callback(void)
     /* and so does the person who reported it */
     {
         ts_response r;
-        const char *none[] = {NULL};
-        CHECK(ts_call(&n.fr, "GET", "/status", none, NULL, 0, &r));
-        char cookie[200] = "", csrf[80] = "", value[128];
-        if (ts_set_cookie(&r, "vigie_csrf", value, sizeof value, NULL, 0))
-            snprintf(cookie, sizeof cookie, "Cookie: vigie_csrf=%s", value);
-        const char *mark = strstr(r.body, "name=\"csrf_token\" value=\"");
-        if (mark) {
-            mark += strlen("name=\"csrf_token\" value=\"");
-            snprintf(csrf, sizeof csrf, "%.*s", (int)strcspn(mark, "\""), mark);
-        }
-        ts_response_free(&r);
-        ti_multipart m = {0};
-        ti_mp_field(&m, "csrf_token", csrf);
-        ti_mp_field(&m, "code", code);
-        ti_mp_field(&m, "secret", secret);
-        ti_mp_end(&m);
-        const char *headers[] = {cookie,
-                                 "Content-Type: multipart/form-data; boundary=" TI_BOUNDARY, NULL};
-        CHECK(ts_call(&n.fr, "POST", "/status", headers, m.buf, m.len, &r));
-        free(m.buf);
+        CHECK(reporter_status(&n, code, secret, &r));
         CHECK_MSG(r.status == 200 && strstr(r.body, "id=\"done-removed\"") &&
                       strstr(r.body, "The material has been removed."),
                   "%ld %s", r.status, r.body);
@@ -663,12 +721,28 @@ static void test_callback(void)
     CHECK_INT_EQ(call_back(&n, n.de_at_fr, de_ref, fate_doc, &r), 200);
     CHECK_STR_EQ(r.body, "{\"learned\":0}");
     ts_response_free(&r);
-    snprintf(text, sizeof text, "{\"id\":\"%s\",\"status\":\"received\",\"actions\":[]}",
-             de_ref);
-    CHECK_INT_EQ(call_back(&n, n.de_at_fr, de_ref, text, &r), 200);
-    ts_response_free(&r);
+    /* older ones: without a version (a poll's document), the same version
+     * again, older versions saying "received" or "assessing" */
+    static const char *const older[][2] = {
+        {"received", ""}, {"assessed", ",\"version\":4"}, {"received", ",\"version\":1"},
+        {"assessing", ",\"version\":2"}, {"received", ",\"version\":3"},
+    };
+    for (size_t i = 0; i < sizeof older / sizeof older[0]; i++) {
+        snprintf(text, sizeof text, "{\"id\":\"%s\",\"status\":\"%s\"%s,\"actions\":[]}",
+                 de_ref, older[i][0], older[i][1]);
+        CHECK_INT_EQ(call_back(&n, n.de_at_fr, de_ref, text, &r), 200);
+        ts_response_free(&r);
+        CHECK_MSG(!strcmp(stands(&n, sql, sizeof sql), "assessed|4"), "older[%zu]: %s", i, sql);
+    }
     CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"), actions);
     CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM audit"), audited);
+    /* a newer one is taken: Germany reopened it */
+    snprintf(text, sizeof text,
+             "{\"id\":\"%s\",\"status\":\"received\",\"version\":5,\"actions\":[]}", de_ref);
+    CHECK_INT_EQ(call_back(&n, n.de_at_fr, de_ref, text, &r), 200);
+    ts_response_free(&r);
+    CHECK_STR_EQ(stands(&n, text, sizeof text), "received|5");
+    CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM audit"), audited + 1);
 
     /* Another partner's key (the Dutch hotline's) for Germany's report,
      * and a key that is no partner's: refused, and audited. */
@@ -689,6 +763,9 @@ static void test_callback(void)
     static const char *const hostile[] = {
         "", "not json", "[]", "{\"actions\":{}}", "{\"actions\":[{\"type\":\"removed\"}]}",
         "{\"actions\":[{\"type\":\"removed\",\"at\":-5}]}",
+        "{\"status\":\"assessed\",\"version\":0,\"actions\":[]}",
+        "{\"status\":\"assessed\",\"version\":\"9\",\"actions\":[]}",
+        "{\"status\":\"assessed\",\"version\":1.5,\"actions\":[]}",
     };
     for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
         CHECK_MSG(call_back(&n, n.de_at_fr, de_ref, hostile[i], &r) == 400, "%s", hostile[i]);
@@ -1037,6 +1114,63 @@ static void test_police_mail_too_large(void)
     network_close(&n);
 }
 
+/* The referral e-mail in the police unit's language
+ * (routing.police.language), else the hotline's (routing.language), from
+ * the catalogues: French, Arabic (the subject in RFC 2047 form), and
+ * English for a language no catalogue has; never a URL in its words. */
+static void test_police_mail_languages(void)
+{
+    static const struct {
+        const char *settings, *subject, *says;
+    } cases[] = {
+        {"routing.police.language = fr\n", "Saisine %s (police)",
+         "Point de Contact (FR) (FR) transmet un signalement \xc3\xa0 "},
+        {"routing.language = ar\n", "\xd8\xa5\xd8\xad\xd8\xa7\xd9\x84\xd8\xa9 %s ("
+                                    "\xd8\xa7\xd9\x84\xd8\xb4\xd8\xb1\xd8\xb7\xd8\xa9)",
+         "\xd9\x8a\xd8\xad\xd9\x8a\xd9\x84 Point de Contact (FR) (FR)"},
+        {"routing.language = fr\nrouting.police.language = nl\n", "Referral %s (police)",
+         "Point de Contact (FR) (FR) refers a report to "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        network n;
+        smtp_sink *sink = NULL;
+        int ready = open_mail_network(&n, &sink, cases[i].settings);
+        CHECK_MSG(ready, "cases[%zu]", i);
+        char *m = NULL;
+        if (ready) {
+            int64_t at = 0;
+            approve_referral(&n, "http://www.fr.example.test/p/4", &at);
+            m = mail_to(sink, "referrals@police.test");
+        }
+        CHECK_MSG(m != NULL, "cases[%zu]", i);
+        if (m) {
+            char reference[200], subject[400], header[700];
+            ti_sql_text(&n.fr, "SELECT reference FROM routing_actions WHERE type = 'referred'",
+                        reference, sizeof reference);
+            snprintf(subject, sizeof subject, cases[i].subject, reference);
+            if (i == 1) { /* not ASCII: RFC 2047 */
+                char b64[600];
+                sodium_bin2base64(b64, sizeof b64, (const unsigned char *)subject,
+                                  strlen(subject), sodium_base64_VARIANT_ORIGINAL);
+                snprintf(header, sizeof header, "\r\nSubject: =?UTF-8?B?%s?=\r\n", b64);
+            } else {
+                snprintf(header, sizeof header, "\r\nSubject: %s\r\n", subject);
+            }
+            CHECK_MSG(strstr(m, header) != NULL, "cases[%zu]: %s", i, m);
+            CHECK_MSG(strstr(m, cases[i].says) != NULL, "cases[%zu]: %s", i, m);
+            char *attachment = strstr(m, "Content-Disposition: attachment");
+            CHECK(attachment != NULL);
+            if (attachment)
+                *attachment = 0;
+            CHECK_MSG(!strstr(m, "example.test") && !strstr(m, "http"), "cases[%zu]", i);
+            free(m);
+        }
+        if (sink)
+            smtp_sink_stop(sink);
+        network_close(&n);
+    }
+}
+
 /* A partner answering garbage: the forward is not taken and is tried
  * again later, nothing lost; once it answers a receipt, it is taken; a
  * garbage answer when asked what it did is recorded and asked again. */
@@ -1142,6 +1276,7 @@ int main(void)
     RUN(test_partner_garbage);
     RUN(test_police_package);
     RUN(test_police_mail);
+    RUN(test_police_mail_languages);
     RUN(test_police_mail_too_large);
     return vg_test_exit();
 }

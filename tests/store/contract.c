@@ -371,6 +371,23 @@ static vg_status key_tx(vg_tx *tx, void *ctx, vg_error *err)
     return vg_tx_api_key_get(tx, p->name, &p->key, &p->found, err);
 }
 
+static vg_status key_by_id_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    probe *p = ctx;
+    return vg_tx_api_key_by_id(tx, p->id, &p->key, &p->found, err);
+}
+
+/* A key by its id into *k (to clear). */
+static int get_key_by_id(vg_store *s, int64_t id, vg_api_key *k)
+{
+    probe p = {.id = id};
+    vg_error err;
+    CHECK_MSG(vg_store_read(s, key_by_id_tx, &p, &err) == VG_OK, "reading a key: %s",
+              err.message);
+    *k = p.key;
+    return p.found;
+}
+
 static int get_key(vg_store *s, const char *hash, vg_api_key *k)
 {
     probe p = {.name = hash};
@@ -2499,6 +2516,21 @@ static void test_api_keys(void)
     CHECK(run_step(s, &t) == VG_OK && t.result);
     CHECK_INT_EQ(key_trust(s, "hash-police"), 0);
     CHECK_INT_EQ(key_trust(s, "hash-platform"), 35);
+    /* a key by its id, revoked ones too; an unknown id is none */
+    CHECK(get_key_by_id(s, platform, &k));
+    CHECK_STR_EQ(k.org, "Platform");
+    CHECK_STR_EQ(k.key_hash, "hash-platform");
+    CHECK_INT_EQ(k.trust, 35);
+    CHECK_INT_EQ(k.revoked, 0);
+    vg_api_key_clear(&k);
+    CHECK(get_key_by_id(s, police, &k));
+    CHECK_STR_EQ(k.org, "Police");
+    CHECK_INT_EQ(k.revoked, 1);
+    vg_api_key_clear(&k);
+    CHECK(!get_key_by_id(s, platform + police + 1, &k));
+    vg_api_key_clear(&k);
+    CHECK(!get_key_by_id(s, 0, &k));
+    vg_api_key_clear(&k);
     t = (step){.kind = STEP_TRUST, .id = 999, .flag = 10, .result = -1};
     CHECK(run_step(s, &t) == VG_OK && !t.result);
     t = (step){.kind = STEP_TRUST, .a = "vg_nobody", .flag = 10, .result = -1};
@@ -4436,6 +4468,15 @@ static vg_status delivery_by_reference_fn(vg_tx *tx, void *ctx, vg_error *err)
                                        err);
 }
 
+/* Forward p->id stands at p->kind (a status) by the callback of version
+ * p->report_id, at p->now. */
+static vg_status partner_status_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    routing_probe *p = ctx;
+    return vg_tx_delivery_partner_status(tx, p->id, p->kind, p->report_id, p->now, &p->changed,
+                                         err);
+}
+
 static vg_status callback_arm_fn(vg_tx *tx, void *ctx, vg_error *err)
 {
     routing_probe *p = ctx;
@@ -4653,6 +4694,53 @@ static void test_route_deliveries(void)
     p = (routing_probe){.kind = "referral_child_protection", .target = "child_protection",
                         .public_id = ""};
     CHECK(vg_store_read(s, delivery_by_reference_fn, &p, &err) == VG_OK && !p.found);
+
+    /* where the forward stands at the partner: a callback (version > 0)
+     * writes when its version is above the last written, so a replay or
+     * an older one writes nothing; a poll (version 0) only while no
+     * callback ever wrote, and only a change */
+    static const struct {
+        const char *status;
+        int64_t version, at;
+        int changed;
+        const char *after; /* status/version@at after it */
+    } said[] = {
+        {"received", 0, 100, 1, "received/0@100"},  {"received", 0, 101, 0, "received/0@100"},
+        {"assessing", 0, 102, 1, "assessing/0@102"}, {"received", 2, 103, 1, "received/2@103"},
+        {"assessed", 4, 104, 1, "assessed/4@104"},  {"assessed", 4, 105, 0, "assessed/4@104"},
+        {"received", 3, 106, 0, "assessed/4@104"},  {"closed", 0, 107, 0, "assessed/4@104"},
+        {"assessed", 5, 108, 1, "assessed/5@108"},  {"received", 6, 109, 1, "received/6@109"},
+    };
+    p = (routing_probe){.kind = "forward", .target = "DE", .public_id = "de-1"};
+    CHECK(vg_store_read(s, delivery_by_reference_fn, &p, &err) == VG_OK && p.found);
+    CHECK_STR_EQ(p.one.partner_status, ""); /* nothing said yet */
+    CHECK_INT_EQ(p.one.partner_version, 0);
+    CHECK_INT_EQ(p.one.partner_status_at, 0);
+    vg_route_delivery_clear(&p.one);
+    p = (routing_probe){.id = forward_id, .kind = "received", .report_id = 1, .now = NOW};
+    CHECK(vg_store_read(s, partner_status_fn, &p, &err) == VG_ERR_INVALID); /* read-only */
+    for (size_t i = 0; i < sizeof said / sizeof said[0]; i++) {
+        p = (routing_probe){.id = forward_id, .kind = said[i].status,
+                            .report_id = said[i].version, .now = NOW + said[i].at};
+        CHECK(vg_store_write(s, partner_status_fn, &p, &err) == VG_OK);
+        CHECK_MSG(p.changed == said[i].changed, "said[%zu]", i);
+        p = (routing_probe){.kind = "forward", .target = "DE", .public_id = "de-1"};
+        CHECK(vg_store_read(s, delivery_by_reference_fn, &p, &err) == VG_OK && p.found);
+        char got[80];
+        snprintf(got, sizeof got, "%s/%lld@%lld", p.one.partner_status ? p.one.partner_status : "?",
+                 (long long)p.one.partner_version, (long long)(p.one.partner_status_at - NOW));
+        CHECK_MSG(!strcmp(got, said[i].after), "said[%zu]: %s", i, got);
+        vg_route_delivery_clear(&p.one);
+    }
+    /* another delivery is untouched; no such delivery changes nothing */
+    p = (routing_probe){.kind = "referral_police", .target = "police", .public_id = "ref-p"};
+    CHECK(vg_store_read(s, delivery_by_reference_fn, &p, &err) == VG_OK && p.found);
+    CHECK_STR_EQ(p.one.partner_status, "");
+    CHECK_INT_EQ(p.one.partner_version, 0);
+    vg_route_delivery_clear(&p.one);
+    p = (routing_probe){.id = forward_id + police_id + 1000, .kind = "assessed", .report_id = 9,
+                        .now = NOW};
+    CHECK(vg_store_write(s, partner_status_fn, &p, &err) == VG_OK && p.changed == 0);
 
     /* actions: once each, oldest first */
     vg_route_action removed = {.report_id = r[1], .type = "removed", .at = NOW + 90, .to = "",

@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 18);
+        CHECK_INT_EQ(vg_store_schema_version(s), 19);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 18);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 19);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 17 (SQLite's 22): notices made before it get their
      * route's host. */
@@ -178,10 +178,12 @@ static void test_locations(void)
     CHECK(pgt_exec(url, "ALTER TABLE notices DROP COLUMN asn, DROP COLUMN as_name,"
                         " DROP COLUMN host_country;"
                         "DROP TABLE sync_list_lines;"
+                        "ALTER TABLE routing_deliveries DROP COLUMN partner_status,"
+                        " DROP COLUMN partner_version, DROP COLUMN partner_status_at;"
                         "UPDATE vigie_schema SET version = 16;" STORE_NOTICE_HOSTING_OLD));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 18);
+        CHECK_INT_EQ(vg_store_schema_version(s), 19);
         vg_store_close(s);
     }
     {
@@ -221,11 +223,15 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 18);
+        CHECK_INT_EQ(vg_store_schema_version(s), 19);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM routing_deliveries"), 0);
+    /* migration 19 (SQLite's 24): where a forward stands at the partner */
+    CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM routing_deliveries WHERE partner_status = ''"
+                              " AND partner_version = 0 AND partner_status_at = 0"),
+                 0);
     CHECK_INT_EQ(pgt_int(url, "SELECT decided_from FROM console_items WHERE report_id = 1"), 41);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM console_items WHERE decided_from IS NULL"),
                  4);

@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 23);
+        CHECK_INT_EQ(vg_store_schema_version(s), 24);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 23);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 24);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -414,7 +414,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 23);
+    CHECK_INT_EQ(vg_store_schema_version(s), 24);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -438,12 +438,17 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM reports WHERE danger = 0"), 2);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM alerts"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM routing_deliveries"), 0);
+    /* migration 24: where a forward stands at the partner */
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM routing_deliveries"
+                                " WHERE partner_status = '' AND partner_version = 0"
+                                " AND partner_status_at = 0"),
+                 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM notices"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM crawl_targets"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM partner_callbacks"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM bank_quarantine"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 23);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 24);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");
@@ -485,10 +490,13 @@ static void test_notice_hosting_migration(void)
                       "ALTER TABLE notices DROP COLUMN as_name;"
                       "ALTER TABLE notices DROP COLUMN host_country;"
                       "DROP TABLE sync_list_lines;"
+                      "ALTER TABLE routing_deliveries DROP COLUMN partner_status;"
+                      "ALTER TABLE routing_deliveries DROP COLUMN partner_version;"
+                      "ALTER TABLE routing_deliveries DROP COLUMN partner_status_at;"
                       "PRAGMA user_version = 21;" STORE_NOTICE_HOSTING_OLD));
     s = open_dir(dir, NULL);
     if (s)
-        CHECK_INT_EQ(vg_store_schema_version(s), 23);
+        CHECK_INT_EQ(vg_store_schema_version(s), 24);
     vg_store_close(s);
     const char *checks[] = STORE_NOTICE_HOSTING_CHECKS;
     const int64_t want[] = STORE_NOTICE_HOSTING_WANT;

@@ -71,13 +71,15 @@ static void done_list(vg_page *p, const vg_reporter_view *view)
     const vg_reporter_outcome *d = &view->done;
     int young = view->young;
     if (!d->forwarded && !d->notice_sent && !d->referred && !d->removed_urls &&
-        !d->reappeared_urls)
+        !d->reappeared_urls && !d->partner_assessed)
         return;
     vg_page_put(p, "<h2>");
     vg_page_text(p, vg_public_text(p, young, "status.done"));
     vg_page_put(p, "</h2><ul id=\"report-done\">");
     if (d->forwarded)
         done_item(p, young, "forwarded", "status.done.forwarded", NULL, 0);
+    if (d->partner_assessed)
+        done_item(p, young, "partner-assessed", "status.done.partner_assessed", NULL, 0);
     if (d->notice_sent)
         done_item(p, young, "notice", "status.done.notice_sent", NULL, 0);
     if (d->referred)

@@ -434,6 +434,12 @@ static const char *const migrations[] = {
      * delta; "C" collation: the canonical form's byte order. */
     "CREATE TABLE sync_list_lines(source TEXT NOT NULL, line TEXT COLLATE \"C\" NOT NULL,"
     "  PRIMARY KEY(source, line));",
+    /* 19 (SQLite's 24): where a forwarded report stands at the partner
+     * hotline, as its callbacks (or polls) said, and which callback said
+     * it last. */
+    "ALTER TABLE routing_deliveries ADD COLUMN partner_status TEXT NOT NULL DEFAULT '',"
+    " ADD COLUMN partner_version BIGINT NOT NULL DEFAULT 0,"
+    " ADD COLUMN partner_status_at BIGINT NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

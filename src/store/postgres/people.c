@@ -269,6 +269,7 @@ vg_status pg_sessions_prune(void *tx, int64_t now, int64_t *removed, vg_error *e
 static const char SQL_KEY_PUT[] = "INSERT INTO api_keys(prefix, key_hash, org, rate, "
                                   "created_at, trust) VALUES($1, $2, $3, $4, $5, $6) RETURNING id";
 static const char SQL_KEY_GET[] = "SELECT " KEY_COLUMNS " FROM api_keys WHERE key_hash = $1";
+static const char SQL_KEY_BY_ID[] = "SELECT " KEY_COLUMNS " FROM api_keys WHERE id = $1";
 static const char SQL_KEYS_ALL[] = "SELECT " KEY_COLUMNS " FROM api_keys ORDER BY id";
 static const char SQL_KEY_REVOKE_ID[] = "UPDATE api_keys SET revoked = 1 WHERE id = $1";
 static const char SQL_KEY_REVOKE_PREFIX[] = "UPDATE api_keys SET revoked = 1 WHERE prefix = $1";
@@ -312,14 +313,13 @@ static void read_key(const PGresult *res, int i, void *item)
         k->scopes = 0;
 }
 
-vg_status pg_api_key_get(void *tx, const char *key_hash, vg_api_key *key, int *found,
+/* The one key sql finds with the arguments a, if any. */
+static vg_status key_one(void *tx, const char *sql, pg_args *a, vg_api_key *key, int *found,
                          vg_error *err)
 {
     *found = 0;
     memset(key, 0, sizeof *key);
-    pg_args a = {0};
-    pa_text(&a, key_hash);
-    PGresult *res = pg_run(tx, SQL_KEY_GET, &a, "reading an API key", err);
+    PGresult *res = pg_run(tx, sql, a, "reading an API key", err);
     if (!res)
         return err ? err->status : VG_ERR_IO;
     if (PQntuples(res)) {
@@ -328,6 +328,21 @@ vg_status pg_api_key_get(void *tx, const char *key_hash, vg_api_key *key, int *f
     }
     PQclear(res);
     return VG_OK;
+}
+
+vg_status pg_api_key_get(void *tx, const char *key_hash, vg_api_key *key, int *found,
+                         vg_error *err)
+{
+    pg_args a = {0};
+    pa_text(&a, key_hash);
+    return key_one(tx, SQL_KEY_GET, &a, key, found, err);
+}
+
+vg_status pg_api_key_by_id(void *tx, int64_t id, vg_api_key *key, int *found, vg_error *err)
+{
+    pg_args a = {0};
+    pa_int(&a, id);
+    return key_one(tx, SQL_KEY_BY_ID, &a, key, found, err);
 }
 
 /* A change of one key, by id (> 0) or by prefix. */

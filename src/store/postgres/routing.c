@@ -39,7 +39,8 @@ vg_status pg_delivery_add(void *tx, const vg_route_delivery *d, int *inserted, v
 
 static const char SQL_DELIVERIES[] =
     "SELECT id, route_id, report_id, kind, target, url, attempts, next_at, sent_at, reference,"
-    " last_error, poll_at, created_at FROM routing_deliveries"
+    " last_error, poll_at, created_at, partner_status, partner_version, partner_status_at"
+    " FROM routing_deliveries"
     " WHERE ($1::bigint > 0 AND report_id = $1) OR ($1::bigint = 0 AND"
     "  ((sent_at = 0 AND next_at <= $2) OR (poll_at > 0 AND poll_at <= $2)))"
     " ORDER BY CASE WHEN $1::bigint > 0 THEN id WHEN sent_at = 0 THEN next_at ELSE poll_at END,"
@@ -61,6 +62,9 @@ static void read_delivery(const PGresult *res, int row, void *item)
     d->last_error = pg_text(res, row, 10);
     d->poll_at = pg_int(res, row, 11);
     d->created_at = pg_int(res, row, 12);
+    d->partner_status = pg_text(res, row, 13);
+    d->partner_version = pg_int(res, row, 14);
+    d->partner_status_at = pg_int(res, row, 15);
 }
 
 vg_status pg_deliveries(void *tx, int64_t report_id, int64_t now, size_t limit,
@@ -148,7 +152,8 @@ vg_status pg_actions(void *tx, int64_t report_id, vg_route_action **rows, size_t
 
 static const char SQL_DELIVERY_BY_REFERENCE[] =
     "SELECT id, route_id, report_id, kind, target, url, attempts, next_at, sent_at, reference,"
-    " last_error, poll_at, created_at FROM routing_deliveries"
+    " last_error, poll_at, created_at, partner_status, partner_version, partner_status_at"
+    " FROM routing_deliveries"
     " WHERE kind = $1 AND target = $2 AND reference = $3 AND sent_at > 0 ORDER BY id LIMIT 1";
 
 vg_status pg_delivery_by_reference(void *tx, const char *kind, const char *target,
@@ -240,6 +245,31 @@ vg_status pg_callback_update(void *tx, const vg_partner_callback *x, int *change
     pa_int(&a, x->version);
     int64_t n = 0;
     vg_status st = pg_done(tx, SQL_CALLBACK_UPDATE, &a, "recording a partner callback", &n, err);
+    *changed = st == VG_OK && n > 0;
+    return st;
+}
+
+/* ---- where a forwarded report stands at the partner ------------------------------- */
+
+/* The row lock orders two callbacks at once: the later one re-reads
+ * partner_version and writes nothing if it is older. */
+static const char SQL_PARTNER_STATUS[] =
+    "UPDATE routing_deliveries SET partner_status = $1, partner_version = $2,"
+    " partner_status_at = $3 WHERE id = $4 AND (partner_version < $2 OR"
+    " ($2 = 0 AND partner_version = 0 AND partner_status <> $1))";
+
+vg_status pg_delivery_partner_status(void *tx, int64_t id, const char *status, int64_t version,
+                                     int64_t at, int *changed, vg_error *err)
+{
+    *changed = 0;
+    pg_args a = {0};
+    pa_text(&a, or_empty(status));
+    pa_int(&a, version);
+    pa_int(&a, at);
+    pa_int(&a, id);
+    int64_t n = 0;
+    vg_status st = pg_done(tx, SQL_PARTNER_STATUS, &a, "recording where a partner stands", &n,
+                           err);
     *changed = st == VG_OK && n > 0;
     return st;
 }

@@ -410,6 +410,11 @@ static const char *const migrations[] = {
      * key's byte order is the canonical form's. */
     "CREATE TABLE sync_list_lines(source TEXT NOT NULL, line TEXT NOT NULL,"
     "  PRIMARY KEY(source, line)) WITHOUT ROWID;",
+    /* 24: where a forwarded report stands at the partner hotline, as its
+     * callbacks (or polls) said, and which callback said it last. */
+    "ALTER TABLE routing_deliveries ADD COLUMN partner_status TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE routing_deliveries ADD COLUMN partner_version INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE routing_deliveries ADD COLUMN partner_status_at INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

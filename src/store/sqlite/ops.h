@@ -49,6 +49,7 @@ SQ_OP(api_key_set_trust, int64_t id, const char *prefix, int trust, int *found, 
 SQ_OP(api_key_set_scopes, int64_t id, const char *prefix, unsigned scopes, int *found,
       vg_error *err)
 SQ_OP(api_keys_list, vg_api_key **keys, size_t *count, vg_error *err)
+SQ_OP(api_key_by_id, int64_t id, vg_api_key *key, int *found, vg_error *err)
 SQ_OP(login_get, const char *key, vg_login_state *state, vg_error *err)
 SQ_OP(login_put, const char *key, const vg_login_state *state, int64_t now, vg_error *err)
 SQ_OP(login_prune, int64_t now, int64_t *removed, vg_error *err)
@@ -146,6 +147,8 @@ SQ_OP(callback_arm, int64_t report_id, const char *target, int64_t now, vg_error
 SQ_OP(callbacks_due, int64_t now, size_t limit, vg_partner_callback **rows, size_t *count,
       vg_error *err)
 SQ_OP(callback_update, const vg_partner_callback *c, int *changed, vg_error *err)
+SQ_OP(delivery_partner_status, int64_t id, const char *status, int64_t version, int64_t at,
+      int *changed, vg_error *err)
 SQ_OP(report_by_public_id, const char *public_id, vg_report_row *row, int *found, vg_error *err)
 SQ_OP(tlog_size, uint64_t *size, vg_error *err)
 SQ_OP(tlog_append, uint64_t index, const char *entry, size_t len, const vg_tlog_hash_row *hashes,

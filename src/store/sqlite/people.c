@@ -273,6 +273,7 @@ vg_status sq_sessions_prune(void *tx, int64_t now, int64_t *removed, vg_error *e
 static const char SQL_KEY_PUT[] = "INSERT INTO api_keys(prefix, key_hash, org, rate, "
                                   "created_at, trust) VALUES(?, ?, ?, ?, ?, ?)";
 static const char SQL_KEY_GET[] = "SELECT " KEY_COLUMNS " FROM api_keys WHERE key_hash = ?";
+static const char SQL_KEY_BY_ID[] = "SELECT " KEY_COLUMNS " FROM api_keys WHERE id = ?";
 static const char SQL_KEYS_ALL[] = "SELECT " KEY_COLUMNS " FROM api_keys ORDER BY id";
 static const char SQL_KEY_REVOKE_ID[] = "UPDATE api_keys SET revoked = 1 WHERE id = ?";
 static const char SQL_KEY_REVOKE_PREFIX[] = "UPDATE api_keys SET revoked = 1 WHERE prefix = ?";
@@ -321,13 +322,9 @@ static void clear_key(void *item)
     vg_api_key_clear(item);
 }
 
-vg_status sq_api_key_get(void *tx, const char *key_hash, vg_api_key *key, int *found, vg_error *err)
+/* The one key statement st (bound) finds, if any. */
+static vg_status key_one(conn *c, sqlite3_stmt *st, vg_api_key *key, int *found, vg_error *err)
 {
-    conn *c = tx;
-    *found = 0;
-    memset(key, 0, sizeof *key);
-    SQ_STMT(st, SQL_KEY_GET);
-    sq_bind_text(st, 1, key_hash);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         read_key(st, key);
@@ -336,6 +333,26 @@ vg_status sq_api_key_get(void *tx, const char *key_hash, vg_api_key *key, int *f
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? VG_OK
                                                  : sq_db_error(err, c->db, "reading an API key");
+}
+
+vg_status sq_api_key_get(void *tx, const char *key_hash, vg_api_key *key, int *found, vg_error *err)
+{
+    conn *c = tx;
+    *found = 0;
+    memset(key, 0, sizeof *key);
+    SQ_STMT(st, SQL_KEY_GET);
+    sq_bind_text(st, 1, key_hash);
+    return key_one(c, st, key, found, err);
+}
+
+vg_status sq_api_key_by_id(void *tx, int64_t id, vg_api_key *key, int *found, vg_error *err)
+{
+    conn *c = tx;
+    *found = 0;
+    memset(key, 0, sizeof *key);
+    SQ_STMT(st, SQL_KEY_BY_ID);
+    sqlite3_bind_int64(st, 1, id);
+    return key_one(c, st, key, found, err);
 }
 
 vg_status sq_api_key_revoke(void *tx, int64_t id, const char *prefix, int *found, vg_error *err)

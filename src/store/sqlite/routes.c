@@ -193,7 +193,7 @@ vg_status sq_delivery_add(void *tx, const vg_route_delivery *d, int *inserted, v
 
 #define DELIVERY_COLUMNS                                                                    \
     "id, route_id, report_id, kind, target, url, attempts, next_at, sent_at, reference,"     \
-    " last_error, poll_at, created_at"
+    " last_error, poll_at, created_at, partner_status, partner_version, partner_status_at"
 
 static void read_delivery(sqlite3_stmt *st, vg_route_delivery *d)
 {
@@ -210,6 +210,9 @@ static void read_delivery(sqlite3_stmt *st, vg_route_delivery *d)
     d->last_error = sq_text(st, 10);
     d->poll_at = sqlite3_column_int64(st, 11);
     d->created_at = sqlite3_column_int64(st, 12);
+    d->partner_status = sq_text(st, 13);
+    d->partner_version = sqlite3_column_int64(st, 14);
+    d->partner_status_at = sqlite3_column_int64(st, 15);
 }
 
 /* ?1: report, ?2: now, ?3: limit. */
@@ -439,4 +442,26 @@ vg_status sq_callback_update(void *tx, const vg_partner_callback *x, int *change
     vg_status status = sq_step_done(c, st, "recording a partner callback", err);
     *changed = status == VG_OK && sqlite3_changes(c->db) > 0;
     return status;
+}
+
+/* ---- where a forwarded report stands at the partner ------------------------------- */
+
+static const char SQL_PARTNER_STATUS[] =
+    "UPDATE routing_deliveries SET partner_status = ?1, partner_version = ?2,"
+    " partner_status_at = ?3 WHERE id = ?4 AND (partner_version < ?2 OR"
+    " (?2 = 0 AND partner_version = 0 AND partner_status <> ?1))";
+
+vg_status sq_delivery_partner_status(void *tx, int64_t id, const char *status, int64_t version,
+                                     int64_t at, int *changed, vg_error *err)
+{
+    conn *c = tx;
+    *changed = 0;
+    SQ_STMT(st, SQL_PARTNER_STATUS);
+    sq_bind_text(st, 1, or_empty(status));
+    sqlite3_bind_int64(st, 2, version);
+    sqlite3_bind_int64(st, 3, at);
+    sqlite3_bind_int64(st, 4, id);
+    vg_status status_ = sq_step_done(c, st, "recording where a partner stands", err);
+    *changed = status_ == VG_OK && sqlite3_changes(c->db) > 0;
+    return status_;
 }
