@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 16);
+        CHECK_INT_EQ(vg_store_schema_version(s), 22);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 16);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 22);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
      * decisions made before it learn the report they came from, when
@@ -195,7 +195,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 16);
+        CHECK_INT_EQ(vg_store_schema_version(s), 22);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */
