@@ -104,6 +104,61 @@ static void refused(vg_http_request *req, const char *why, const char *back, con
     vg_page_send(&p, req, 409);
 }
 
+/* Where a POST lands: the page it came from, and where it goes on success. */
+typedef struct outcome_pages {
+    const char *back, *back_label; /* the refusal's way back */
+    const char *done;              /* the redirect once the use case did it */
+} outcome_pages;
+
+/* The end of every POST here: the store unavailable (503), the use case
+ * refusing with its reason (409, nothing changed), or the redirect. */
+static void answer(vg_http_request *req, vg_status st, const vg_error *err, int done,
+                   const char *why, const outcome_pages *to)
+{
+    if (st != VG_OK)
+        vg_console_unavailable(req, err);
+    else if (!done)
+        refused(req, why, to->back, to->back_label);
+    else
+        vg_http_redirect(req, to->done);
+}
+
+/* A two-way decision form (the proposals' approve/refuse, the appeals'
+ * uphold/reject). */
+typedef struct decision_spec {
+    const char *id_name, *yes, *no;
+    const char *incomplete;  /* the 400 page's text when a field is missing */
+    const char *no_reason;   /* its text when "no" needs a reason and has none, or NULL */
+} decision_spec;
+
+/* Reads the form: the id, "decision" one of spec->yes and spec->no, and an
+ * optional reason ("" when absent) of at most 1,000 characters. Returns 1
+ * for yes, 0 for no, and -1 when the form was refused (the 400 page is
+ * sent). */
+static int decision_form(vg_http_request *req, const decision_spec *spec, int64_t *id,
+                         const char **reason)
+{
+    *id = vg_console_id(vg_http_param(req, spec->id_name));
+    const char *decision = vg_http_param(req, "decision");
+    *reason = vg_http_param(req, "reason");
+    int is_yes = decision && !strcmp(decision, spec->yes);
+    if (!*id || !decision || (!is_yes && strcmp(decision, spec->no))) {
+        vg_http_error_page(req, 400, spec->incomplete);
+        return -1;
+    }
+    if (!is_yes && spec->no_reason && (!*reason || !**reason)) {
+        vg_http_error_page(req, 400, spec->no_reason);
+        return -1;
+    }
+    if (*reason && strlen(*reason) > 1000) {
+        vg_http_error_page(req, 400, "The reason is too long (at most 1,000 characters).");
+        return -1;
+    }
+    if (!*reason)
+        *reason = "";
+    return is_yes;
+}
+
 /* Each legal basis of blocklist.legal_bases (';'-separated, trimmed), as
  * <option>s, the one equal to selected marked. */
 static void basis_options(vg_page *p, const char *bases, const char *selected)
@@ -385,37 +440,25 @@ void vg_console_block_proposals_page(vg_http_request *req)
 void vg_console_block_decide_post(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
-    int64_t id = vg_console_id(vg_http_param(req, "entry"));
-    const char *decision = vg_http_param(req, "decision");
-    const char *reason = vg_http_param(req, "reason");
-    int approve = decision && !strcmp(decision, "approve");
-    if (!id || !decision || (!approve && strcmp(decision, "refuse"))) {
-        vg_http_error_page(req, 400, "The form needs an entry and a decision.");
+    int64_t id;
+    const char *reason;
+    int approve = decision_form(req,
+                                &(decision_spec){"entry", "approve", "refuse",
+                                                 "The form needs an entry and a decision.",
+                                                 "Say why you refuse the proposal."},
+                                &id, &reason);
+    if (approve < 0)
         return;
-    }
-    if (!approve && (!reason || !*reason)) {
-        vg_http_error_page(req, 400, "Say why you refuse the proposal.");
-        return;
-    }
-    if (reason && strlen(reason) > 1000) {
-        vg_http_error_page(req, 400, "The reason is too long (at most 1,000 characters).");
-        return;
-    }
     vg_actor who = vg_console_actor(req);
     int done = 0;
     char why[200] = "";
     vg_error err;
-    if (vg_hotline_block_decide(con->hotline, &who, id, approve, reason ? reason : "",
-                                (int64_t)time(NULL), &done, why, sizeof why, &err) != VG_OK) {
-        vg_console_unavailable(req, &err);
-        return;
-    }
-    if (!done) {
-        refused(req, why, "/console/blocklist/proposals", "Back to the proposals");
-        return;
-    }
-    vg_http_redirect(req, approve ? "/console/blocklist/proposals?msg=approved"
-                                  : "/console/blocklist/proposals?msg=refused");
+    vg_status st = vg_hotline_block_decide(con->hotline, &who, id, approve, reason,
+                                           (int64_t)time(NULL), &done, why, sizeof why, &err);
+    answer(req, st, &err, done, why,
+           &(outcome_pages){"/console/blocklist/proposals", "Back to the proposals",
+                            approve ? "/console/blocklist/proposals?msg=approved"
+                                    : "/console/blocklist/proposals?msg=refused"});
 }
 
 /* ---- expiring soon ------------------------------------------------------------------ */
@@ -479,15 +522,11 @@ void vg_console_block_renew_post(vg_http_request *req)
     int done = 0;
     char why[200] = "";
     vg_error err;
-    if (vg_hotline_block_renew(con->hotline, &who, id, (int64_t)time(NULL), &done, why,
-                               sizeof why, &err) != VG_OK) {
-        vg_console_unavailable(req, &err);
-        return;
-    }
-    if (!done)
-        refused(req, why, "/console/blocklist/expiring", "Back to the entries expiring soon");
-    else
-        vg_http_redirect(req, "/console/blocklist/expiring?msg=renewal");
+    vg_status st = vg_hotline_block_renew(con->hotline, &who, id, (int64_t)time(NULL), &done,
+                                          why, sizeof why, &err);
+    answer(req, st, &err, done, why,
+           &(outcome_pages){"/console/blocklist/expiring", "Back to the entries expiring soon",
+                            "/console/blocklist/expiring?msg=renewal"});
 }
 
 /* ---- appeals ------------------------------------------------------------------------ */
@@ -674,32 +713,25 @@ void vg_console_block_opening_post(vg_http_request *req)
 void vg_console_block_appeal_post(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
-    int64_t id = vg_console_id(vg_http_param(req, "appeal"));
-    const char *decision = vg_http_param(req, "decision");
-    const char *reason = vg_http_param(req, "reason");
-    int uphold = decision && !strcmp(decision, "uphold");
-    if (!id || !decision || (!uphold && strcmp(decision, "reject"))) {
-        vg_http_error_page(req, 400, "The form needs an appeal and a decision.");
+    int64_t id;
+    const char *reason;
+    int uphold = decision_form(req,
+                               &(decision_spec){"appeal", "uphold", "reject",
+                                                "The form needs an appeal and a decision.",
+                                                NULL},
+                               &id, &reason);
+    if (uphold < 0)
         return;
-    }
-    if (reason && strlen(reason) > 1000) {
-        vg_http_error_page(req, 400, "The reason is too long (at most 1,000 characters).");
-        return;
-    }
     vg_actor who = vg_console_actor(req);
     int done = 0;
     char why[200] = "";
     vg_error err;
-    if (vg_hotline_appeal_decide(con->hotline, &who, id, uphold, reason ? reason : "",
-                                 (int64_t)time(NULL), &done, why, sizeof why, &err) != VG_OK) {
-        vg_console_unavailable(req, &err);
-        return;
-    }
-    if (!done)
-        refused(req, why, "/console/blocklist/appeals", "Back to the appeals");
-    else
-        vg_http_redirect(req, uphold ? "/console/blocklist/appeals?msg=upheld"
-                                     : "/console/blocklist/appeals?msg=rejected");
+    vg_status st = vg_hotline_appeal_decide(con->hotline, &who, id, uphold, reason,
+                                            (int64_t)time(NULL), &done, why, sizeof why, &err);
+    answer(req, st, &err, done, why,
+           &(outcome_pages){"/console/blocklist/appeals", "Back to the appeals",
+                            uphold ? "/console/blocklist/appeals?msg=upheld"
+                                   : "/console/blocklist/appeals?msg=rejected"});
 }
 
 /* ---- proposing, from an item's route ------------------------------------------------- */
@@ -760,13 +792,9 @@ void vg_console_block_propose_post(vg_http_request *req)
     int64_t entry = 0;
     char why[200] = "";
     vg_error err;
-    if (vg_hotline_block_propose(con->hotline, &who, route, kind, basis, (int64_t)time(NULL),
-                                 &entry, why, sizeof why, &err) != VG_OK) {
-        vg_console_unavailable(req, &err);
-        return;
-    }
-    if (!entry)
-        refused(req, why, "/console/blocklist", "Go to the blocking list");
-    else
-        vg_http_redirect(req, "/console/blocklist/proposals");
+    vg_status st = vg_hotline_block_propose(con->hotline, &who, route, kind, basis,
+                                            (int64_t)time(NULL), &entry, why, sizeof why, &err);
+    answer(req, st, &err, entry != 0, why,
+           &(outcome_pages){"/console/blocklist", "Go to the blocking list",
+                            "/console/blocklist/proposals"});
 }
