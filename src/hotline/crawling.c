@@ -12,11 +12,17 @@
 #include <time.h>
 
 #include "hotline/crawling_internal.h"
+#include "hotline/evidence.h"
 #include "hotline/intake.h"
+#include "hotline/notices.h"
+#include "model/notice.h"
+#include "model/vocab.h"
 #include "store/audit.h"
 #include "store/crawl.h"
+#include "store/items.h"
 #include "store/notices.h"
 #include "vigie/crawl.h"
+#include "vigie/video.h"
 
 /* ---- one target's crawl ---------------------------------------------------- */
 
@@ -108,7 +114,7 @@ static vg_status media_found(void *user, const vg_crawl_media *media, vg_error *
         free(f->url);
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     }
-    if ((st = vg_intake_draft_init(f->draft, "crawler", err)) != VG_OK) {
+    if ((st = vg_intake_draft_init(f->draft, VG_REPORT_SOURCE_CRAWLER, err)) != VG_OK) {
         free(f->draft);
         free(f->page);
         free(f->url);
@@ -123,8 +129,13 @@ static vg_status media_found(void *user, const vg_crawl_media *media, vg_error *
     if (st == VG_OK)
         st = vg_vault_commit(w, &item, err);
     vg_vault_writer_free(w);
+    /* pictures and videos alike: a video gets its vPDQ, matched against
+     * the banks' videos */
     if (st == VG_OK)
-        st = vg_intake_draft_add_item(h, f->draft, &item, NULL, err);
+        st = vg_evidence_take(h, f->draft, &item, NULL, media->data,
+                              media->len < VG_VIDEO_SNIFF_BYTES ? media->len
+                                                                : VG_VIDEO_SNIFF_BYTES,
+                              err);
     if (st != VG_OK)
         return st;
     const vg_report_file *file = &f->draft->files[0];
@@ -194,14 +205,19 @@ static vg_status staydown_tx(vg_tx *tx, found_args *a, int64_t report_id, vg_err
         size_t n = 0;
         st = vg_tx_notices(tx, filters[k], 100, &rows, &n, err);
         for (size_t i = 0; st == VG_OK && i < n; i++) {
-            int seen = 0;
+            int seen = vg_rule_notice_handed_over(rows[i].state, rows[i].removed_at,
+                                                  rows[i].reappeared_at);
             for (size_t j = 0; j < done_count; j++)
                 seen |= done[j] == rows[i].id;
             if (seen || done_count == sizeof done / sizeof done[0])
                 continue;
             done[done_count++] = rows[i].id;
+            /* The new report's route and notice act on it from now on: this
+             * notice is not checked again (model/notice.h), or the notices
+             * job would count this same return again and notice it twice. */
             rows[i].reappeared_at = a->now;
             rows[i].reappeared_count++;
+            rows[i].next_check_at = 0;
             json_t *d = json_pack("{s:s, s:s, s:s, s:I}", "where", "crawler", "url", a->f->url,
                                   "page", a->f->page, "report", (json_int_t)report_id);
             char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
@@ -212,6 +228,8 @@ static vg_status staydown_tx(vg_tx *tx, found_args *a, int64_t report_id, vg_err
             free(text);
             if (st == VG_OK)
                 st = vg_tx_notice_put(tx, &rows[i], NULL, err);
+            if (st == VG_OK)
+                st = vg_hotline_notice_action_tx(tx, &rows[i], VG_DONE_REAPPEARED, a->now, err);
             if (st == VG_OK)
                 st = audit_json(tx, a->now, "notice.reappeared", rows[i].report_id,
                                 json_pack("{s:I, s:s, s:s, s:I}", "notice",
@@ -286,6 +304,7 @@ static vg_status report_finding(crawl_state *s, finding *f, size_t *reappeared, 
 typedef struct target_args {
     vg_crawl_target *t;
     int64_t now;
+    const char *action; /* its audit entry's */
 } target_args;
 
 static vg_status target_tx(vg_tx *tx, void *ctx, vg_error *err)
@@ -304,15 +323,57 @@ static vg_status target_tx(vg_tx *tx, void *ctx, vg_error *err)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     char target[32];
     snprintf(target, sizeof target, "crawl:%" PRId64, a->t->id);
-    vg_audit_note note = {"crawler", "crawl.target", target, text};
+    vg_audit_note note = {"crawler", a->action, target, text};
     st = vg_tx_audit_append(tx, a->now, &note, NULL, err);
     free(text);
     return st;
 }
 
+typedef struct wanted_args {
+    int64_t report_id;
+    int wanted;
+} wanted_args;
+
+static vg_status wanted_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    wanted_args *a = ctx;
+    vg_item item;
+    int found = 0;
+    vg_status st = vg_tx_item_get(tx, a->report_id, &item, &found, err);
+    if (st == VG_OK && found) {
+        a->wanted = vg_rule_crawl_target_wanted(item.state, item.legal);
+        vg_item_clear(&item);
+    }
+    return st;
+}
+
+/* A target whose report was assessed as no CSAM is not fetched
+ * (model/notice.h): its turn is recorded as skipped ("crawl.skipped"), and
+ * it is looked at again a period later, in case the assessment changes. */
+static vg_status skip_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_crawl_pass *pass,
+                          vg_error *err)
+{
+    char *why = strdup("not crawled: its report was assessed as no CSAM");
+    if (!why)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    t->next_due_at = now + h->crawling->period_seconds;
+    t->pages = t->media = t->known = t->found = 0;
+    free(t->last_error);
+    t->last_error = why;
+    target_args ta = {t, now, "crawl.skipped"};
+    pass->skipped++;
+    return vg_store_write(h->store, target_tx, &ta, err);
+}
+
 static vg_status crawl_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_crawl_pass *pass,
                            vg_error *err)
 {
+    wanted_args wa = {t->report_id, 1};
+    vg_status wanted_st = vg_store_read(h->store, wanted_tx, &wa, err);
+    if (wanted_st != VG_OK)
+        return wanted_st;
+    if (!wa.wanted)
+        return skip_one(h, t, now, pass, err);
     crawl_state s = {.h = h, .target = t, .now = now};
     vg_crawl_stats stats = {0};
     const char *seeds[] = {t->url};
@@ -350,7 +411,7 @@ static vg_status crawl_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_cr
     t->found = (int64_t)found;
     free(t->last_error);
     t->last_error = error;
-    target_args ta = {t, now};
+    target_args ta = {t, now, "crawl.target"};
     st = vg_store_write(h->store, target_tx, &ta, err);
     pass->targets++;
     pass->pages += stats.pages;

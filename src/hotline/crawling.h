@@ -5,13 +5,15 @@
  * known material.
  *
  * Every media file it finds is hashed as it streams into the evidence
- * vault and matched against the banks as intake does (draft.c):
+ * vault and matched against the banks as an upload is (evidence.h: digests
+ * and PDQ; a video's vPDQ against the banks' videos, its MD5 against their
+ * digests):
  *   - known material (a match in a trusted bank, console.trusted_banks, on
  *     bytes vigie fetched itself) becomes a new report of source "crawler",
  *     decided at once like any known file (assessment.h), so that
  *     orientation routes it and routing.auto_known approves its forward;
  *     the page that carried it becomes a target of its own;
- *   - an unknown picture found on a page that carried known material
+ *   - an unknown picture or video found on a page that carried known material
  *     becomes a queue item "found by the crawler" (source "crawler"),
  *     shown blurred and greyscale like any item;
  *   - anything else leaves nothing behind.
@@ -20,7 +22,14 @@
  * whose report's notice saw its material removed, or the same material as
  * a removed notice's, marks those notices reappeared (a "staydown" event
  * and a "notice.reappeared" audit entry on their report, which the case
- * timeline shows); the new report gets its own route and notice.
+ * timeline shows, and a "reappeared" action its sender's /status reads);
+ * the new report gets its own route (approved at once under
+ * routing.auto_known: vigie fetched the material at that URL) and notice,
+ * and the notices it marked hand their watch over to it (model/notice.h).
+ * A target whose report was assessed as no CSAM (not illegal, or illegal
+ * but not CSAM: vg_rule_crawl_target_wanted) is not fetched: the crawler
+ * goes to a site only on account of what may be CSAM; its turn is audited
+ * "crawl.skipped".
  * Each new report is written with its audit entry ("crawl.found", actor
  * "crawler") in one transaction; each target's crawl with its own
  * ("crawl.target").
@@ -48,6 +57,7 @@ void vg_hotline_crawling_free(vg_hotline *h);
 /* What one pass did. */
 typedef struct vg_crawl_pass {
     size_t seeded, targets, pages, media, known, found, reappeared, failed;
+    size_t skipped; /* targets due whose report was assessed as no CSAM */
     char first_failure[240];
 } vg_crawl_pass;
 

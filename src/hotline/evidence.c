@@ -155,6 +155,19 @@ static vg_status fingerprint_video(vg_hotline *h, vg_intake_draft *d, size_t ind
     return st;
 }
 
+vg_status vg_evidence_take(vg_hotline *h, vg_intake_draft *d, const vg_vault_item *item,
+                           char *filename, const uint8_t *head, size_t head_len, vg_error *err)
+{
+    vg_status st = vg_intake_draft_add_item(h, d, item, filename, err);
+    const char *video =
+        item->hash.format == VG_FORMAT_UNKNOWN ? vg_video_media_type(head, head_len) : NULL;
+    if (st == VG_OK && video)
+        st = vg_intake_draft_media_type(d, d->report.file_count - 1, video, err);
+    if (st == VG_OK && video)
+        st = fingerprint_video(h, d, d->report.file_count - 1, item, err);
+    return st;
+}
+
 vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *err)
 {
     for (size_t i = 0; set && i < set->count; i++) {
@@ -166,15 +179,8 @@ vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *e
             continue; /* vg_upload_set_free removes it */
         /* The draft takes the file (and removes it if it cannot keep it). */
         up->taken = 1;
-        st = vg_intake_draft_add_item(set->h, d, &up->item, up->filename, err);
+        st = vg_evidence_take(set->h, d, &up->item, up->filename, up->head, up->head_len, err);
         up->filename = NULL;
-        const char *video = up->item.hash.format == VG_FORMAT_UNKNOWN
-                                ? vg_video_media_type(up->head, up->head_len)
-                                : NULL;
-        if (st == VG_OK && video)
-            st = vg_intake_draft_media_type(d, d->report.file_count - 1, video, err);
-        if (st == VG_OK && video)
-            st = fingerprint_video(set->h, d, d->report.file_count - 1, &up->item, err);
         memset(up->head, 0, sizeof up->head);
         if (st != VG_OK)
             return st;

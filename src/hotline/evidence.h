@@ -41,6 +41,15 @@ vg_status vg_upload_set_write(vg_upload_set *set, int first, const char *filenam
  * owns it (an empty file is no evidence: it is dropped). */
 vg_status vg_upload_set_take(vg_upload_set *set, vg_intake_draft *d, vg_error *err);
 
+/* Add item, a file committed to the vault (filename: malloc'd or NULL,
+ * taken), to the draft, which then owns it, and hash it as evidence: its
+ * digests and PDQ (the vault's), and when its first bytes (head, head_len:
+ * at most VG_VIDEO_SNIFF_BYTES are looked at) say it is a video, its vPDQ
+ * matched against the banks' videos (vg_intake_draft_video). Used for
+ * uploads and for what the crawl job fetched. */
+vg_status vg_evidence_take(vg_hotline *h, vg_intake_draft *d, const vg_vault_item *item,
+                           char *filename, const uint8_t *head, size_t head_len, vg_error *err);
+
 /* Stills in a video's contact sheet (three to a row). */
 #define VG_SHEET_STILLS 6
 

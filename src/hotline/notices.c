@@ -13,8 +13,10 @@
 #include <time.h>
 
 #include "hotline/alerting.h"
+#include "model/vocab.h"
 #include "store/audit.h"
 #include "store/items.h"
+#include "store/routes.h"
 #include "util/secure.h"
 #include "vigie/fetch.h"
 #include "vigie/outbound.h"
@@ -141,6 +143,26 @@ static vg_status audit(vg_tx *tx, int64_t now, const char *actor, const char *ac
     free(text);
     vg_audit_note note = {actor, action, target, detail};
     return vg_tx_audit_append(tx, now, &note, NULL, err);
+}
+
+vg_status vg_hotline_notice_action_tx(vg_tx *tx, const vg_notice_row *n, const char *type,
+                                      int64_t at, vg_error *err)
+{
+    /* One row per removal and per reappearance: the n-th reappearance and
+     * the removal after it carry n. */
+    char reference[48] = "";
+    if (n->reappeared_count > 0 && strcmp(type, VG_DONE_NOTICE_SENT))
+        snprintf(reference, sizeof reference, "reappearance %d", n->reappeared_count);
+    int sent = !strcmp(type, VG_DONE_NOTICE_SENT);
+    vg_route_action act = {.report_id = n->report_id,
+                           .type = (char *)type,
+                           .at = at,
+                           .to = sent && n->contact ? n->contact : "",
+                           .reference = reference,
+                           .url = n->url ? n->url : "",
+                           .by = ""};
+    int inserted = 0;
+    return vg_tx_action_add(tx, &act, &inserted, err);
 }
 
 /* The /notice/{token} token of a notice: derived from the server's secret,
@@ -599,6 +621,7 @@ typedef struct record_args {
     sent_message *messages;
     size_t message_count;
     const vg_notice_step *step;
+    int sent; /* the host's server took a notice */
     /* the same material found at this URL while another notice's URL was
      * removed: that notice reappeared elsewhere */
     vg_notice_row *elsewhere;
@@ -651,6 +674,13 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
     if (st == VG_OK && a->step->reappeared)
         st = vg_tx_notice_event_add(tx, row->id, a->now, VG_NOTICE_EVENT_STAYDOWN,
                                     "{\"where\":\"same_url\"}", err);
+    /* what the report's sender reads of it (/status, the API) */
+    if (st == VG_OK && a->step->reappeared)
+        st = vg_hotline_notice_action_tx(tx, row, VG_DONE_REAPPEARED, a->now, err);
+    if (st == VG_OK && a->sent)
+        st = vg_hotline_notice_action_tx(tx, row, VG_DONE_NOTICE_SENT, a->now, err);
+    if (st == VG_OK && a->step->removed)
+        st = vg_hotline_notice_action_tx(tx, row, VG_DONE_REMOVED, a->now, err);
     for (size_t i = 0; st == VG_OK && i < a->elsewhere_count; i++) {
         vg_notice_row *o = &a->elsewhere[i];
         json_t *d = json_pack("{s:s, s:s, s:I}", "where", "elsewhere", "url", row->url,
@@ -664,6 +694,8 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
             st = put_keeping_said(tx, o, err);
         if (st == VG_OK)
             st = audit(tx, a->now, "notices", "notice.reappeared", o, row->url, err);
+        if (st == VG_OK)
+            st = vg_hotline_notice_action_tx(tx, o, VG_DONE_REAPPEARED, a->now, err);
     }
     return st;
 }
@@ -799,7 +831,9 @@ static vg_status check_one(vg_hotline *h, vg_notice_row *row, int64_t now, vg_no
      * itself is not "elsewhere"). */
     size_t elsewhere = 0;
     for (size_t i = 0; i < ma.count; i++) {
-        if (ma.rows[i].id == row->id)
+        if (ma.rows[i].id == row->id || vg_rule_notice_handed_over(ma.rows[i].state,
+                                                                   ma.rows[i].removed_at,
+                                                                   ma.rows[i].reappeared_at))
             continue;
         if (elsewhere != i) {
             vg_notice_row t = ma.rows[elsewhere];
@@ -833,6 +867,7 @@ static vg_status check_one(vg_hotline *h, vg_notice_row *row, int64_t now, vg_no
                       .messages = messages,
                       .message_count = message_count,
                       .step = &step,
+                      .sent = step.send_notice && !notice_failed,
                       .elsewhere = ma.rows,
                       .elsewhere_count = elsewhere};
     st = detail ? vg_store_write(h->store, record_tx, &ra, err)

@@ -65,4 +65,12 @@ vg_status vg_hotline_notice_by_token(vg_hotline *h, const char *token, vg_notice
 vg_status vg_hotline_notice_host_says(vg_hotline *h, const char *token, const char *what,
                                       int64_t now, int *found, vg_error *err);
 
+/* Inside tx: what was done about notice n's URL, as the sender of its
+ * report reads it (store/routes.h actions: /status, GET /api/v1/reports):
+ * type VG_DONE_NOTICE_SENT (the first time only), VG_DONE_REMOVED (a
+ * verified removal) or VG_DONE_REAPPEARED (after n's reappeared_count was
+ * counted). Used by the notices job and by the crawl job's stay-down. */
+vg_status vg_hotline_notice_action_tx(vg_tx *tx, const vg_notice_row *n, const char *type,
+                                      int64_t at, vg_error *err);
+
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/vocab.h"
 #include "store/audit.h"
 #include "store/items.h"
 #include "store/routes.h"
@@ -222,19 +223,23 @@ typedef struct write_args {
 } write_args;
 
 /* routing.auto_known: a route of known material that only forwards to a
- * partner is approved at once (model/route.h says why only that). */
+ * partner, or that vigie's own fetch of the URL proves (the crawler's), is
+ * approved at once (model/route.h says why only those). */
 static vg_status approve_known(vg_tx *tx, write_args *a, const vg_url_route_row *row,
                                vg_error *err)
 {
-    if (!a->r->auto_known || strcmp(row->actions, VG_ACTION_FORWARD))
+    if (!a->r->auto_known)
         return VG_OK;
     vg_item item;
     int found = 0;
     vg_status st = vg_tx_item_get(tx, row->report_id, &item, &found, err);
     if (st != VG_OK || !found)
         return st;
-    vg_route_known k = {a->r->auto_known, item.state, item.decided_by, item.files,
-                        item.files_known, item.files_claimed, row->actions};
+    /* A report the crawler made has one URL, where it fetched its one file. */
+    int fetched = item.source && !strcmp(item.source, VG_REPORT_SOURCE_CRAWLER) && item.urls == 1 &&
+                  item.files == 1;
+    vg_route_known k = {a->r->auto_known, item.state,       item.decided_by, item.files,
+                        item.files_known, item.files_claimed, row->actions, fetched};
     int automatic = vg_rule_route_automatic(&k);
     vg_item_clear(&item);
     if (!automatic)

@@ -11,23 +11,30 @@
 #include "store/stats.h"
 
 typedef struct gather {
-    const vg_stats_query *q;
-    vg_stats_table *table;
-    vg_error inner; /* why the table could not take a fact */
+    vg_stats_table **tables;
+    size_t ntables;
+    vg_error inner; /* why a table could not take a fact */
     vg_status failed;
 } gather;
 
 static int add_fact(void *ctx, const vg_report_fact *fact)
 {
     gather *g = ctx;
-    g->failed = vg_stats_add(g->table, fact, &g->inner);
+    for (size_t i = 0; i < g->ntables && g->failed == VG_OK; i++)
+        g->failed = vg_stats_add(g->tables[i], fact, &g->inner);
     return g->failed != VG_OK;
 }
 
+typedef struct period {
+    int64_t from, to;
+    gather *gather;
+} period;
+
 static vg_status gather_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
-    gather *g = ctx;
-    vg_status st = vg_tx_report_facts(tx, g->q->from, g->q->to, add_fact, g, err);
+    period *p = ctx;
+    gather *g = p->gather;
+    vg_status st = vg_tx_report_facts(tx, p->from, p->to, add_fact, g, err);
     if (g->failed == VG_OK)
         return st;
     /* a fact the table could not take says why, not "stopped" */
@@ -36,22 +43,36 @@ static vg_status gather_tx(vg_tx *tx, void *ctx, vg_error *err)
     return g->failed;
 }
 
+vg_status vg_hotline_stats_many(vg_store *store, const vg_stats_query *qs, size_t n,
+                                vg_stats_table **out, vg_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    for (size_t i = 1; i < n; i++)
+        if (qs[i].from != qs[0].from || qs[i].to != qs[0].to)
+            return vg_error_set(err, VG_ERR_INVALID, "the tables of one read share a period");
+    gather g = {.tables = out, .ntables = n};
+    vg_status st = VG_OK;
+    for (size_t i = 0; i < n && st == VG_OK; i++)
+        st = vg_stats_new(qs[i].dims, qs[i].ndims, qs[i].tz, &out[i], err);
+    if (st == VG_OK && n) {
+        period p = {qs[0].from, qs[0].to, &g};
+        st = vg_store_read(store, gather_tx, &p, err);
+    }
+    for (size_t i = 0; i < n && st == VG_OK; i++)
+        st = vg_stats_finish(out[i], err);
+    if (st != VG_OK)
+        for (size_t i = 0; i < n; i++) {
+            vg_stats_free(out[i]);
+            out[i] = NULL;
+        }
+    return st;
+}
+
 vg_status vg_hotline_stats(vg_store *store, const vg_stats_query *q, vg_stats_table **out,
                            vg_error *err)
 {
-    *out = NULL;
-    gather g = {.q = q};
-    vg_status st = vg_stats_new(q->dims, q->ndims, q->tz, &g.table, err);
-    if (st == VG_OK)
-        st = vg_store_read(store, gather_tx, &g, err);
-    if (st == VG_OK)
-        st = vg_stats_finish(g.table, err);
-    if (st != VG_OK) {
-        vg_stats_free(g.table);
-        return st;
-    }
-    *out = g.table;
-    return VG_OK;
+    return vg_hotline_stats_many(store, q, 1, out, err);
 }
 
 typedef struct fold {

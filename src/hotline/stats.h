@@ -27,6 +27,11 @@ typedef struct vg_stats_query {
  * finished. */
 vg_status vg_hotline_stats(vg_store *store, const vg_stats_query *q, vg_stats_table **out,
                            vg_error *err);
+/* Several tables of one period (the queries' from and to must be the same;
+ * VG_ERR_INVALID otherwise) from one read of its facts, each fact added to
+ * every table: out[i] gets the table of qs[i] (all NULL on failure). */
+vg_status vg_hotline_stats_many(vg_store *store, const vg_stats_query *qs, size_t n,
+                                vg_stats_table **out, vg_error *err);
 
 /* Fold reports changed since their last fold into the stored facts,
  * batch reports per write transaction (short, so that intake waits little

@@ -137,11 +137,12 @@ static vg_status crawl(vg_hotline *h, int64_t now, vg_job_report *report, vg_err
     vg_status st = vg_hotline_crawl_run(h, now, &p, err);
     if (st != VG_OK)
         return st;
-    report->idle = !p.seeded && !p.targets;
+    report->idle = !p.seeded && !p.targets && !p.skipped;
     snprintf(report->summary, sizeof report->summary,
              "%zu new targets, %zu crawled: %zu pages, %zu media, %zu known, %zu new items, "
-             "%zu reappeared, %zu with errors",
-             p.seeded, p.targets, p.pages, p.media, p.known, p.found, p.reappeared, p.failed);
+             "%zu reappeared, %zu with errors, %zu not crawled (assessed as no CSAM)",
+             p.seeded, p.targets, p.pages, p.media, p.known, p.found, p.reappeared, p.failed,
+             p.skipped);
     return VG_OK;
 }
 

@@ -2,6 +2,7 @@
  * src/model/notice.c - the notice rules (notice.h).
  */
 #include "model/notice.h"
+#include "model/vocab.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,21 @@ vg_notice_seen vg_rule_notice_seen(long status, int has_body, int matches)
 int vg_notice_state_open(const char *state)
 {
     return state && strcmp(state, VG_NOTICE_CLOSED) && strcmp(state, VG_NOTICE_NO_CONTACT);
+}
+
+int vg_rule_notice_handed_over(const char *state, int64_t removed_at, int64_t reappeared_at)
+{
+    return state && !strcmp(state, VG_NOTICE_REMOVED) && removed_at > 0 &&
+           reappeared_at > removed_at;
+}
+
+int vg_rule_crawl_target_wanted(const char *item_state, const char *legal)
+{
+    int decided = item_state && (!strcmp(item_state, VG_ITEM_CONFIRMED) ||
+                                 !strcmp(item_state, VG_ITEM_AUTO));
+    if (!decided || !legal || !*legal)
+        return 1;
+    return !strcmp(legal, VG_LEGAL_CSAM) || !strcmp(legal, VG_LEGAL_AGE_UNDETERMINED);
 }
 
 static int64_t min64(int64_t a, int64_t b)

@@ -109,6 +109,25 @@ vg_notice_seen vg_rule_notice_seen(long status, int has_body, int matches);
  * no_contact). */
 int vg_notice_state_open(const char *state);
 
+/* Whether a removed notice has handed its watch over: the crawl job found
+ * its material again (reappeared_at after removed_at while still removed)
+ * and made a new report, whose own route and notice act on it from then
+ * on. Such a notice is not checked again, and no later sighting of its
+ * material counts as its reappearance a second time. */
+int vg_rule_notice_handed_over(const char *state, int64_t removed_at, int64_t reappeared_at);
+
+/* Whether the crawl job still crawls a target whose report's item is in
+ * item_state with the classification legal (VG_LEGAL_*; NULL or "" when
+ * there is none yet). A report nobody has assessed is crawled: it is what
+ * the crawler is for. One decided (confirmed by four eyes, or by the banks)
+ * as not illegal, or as illegal but not CSAM, is not: the hotline said the
+ * page holds no CSAM, and the crawler must not go on fetching from a site
+ * on its account. An undetermined age may still be CSAM: crawled. An
+ * assessment still in progress
+ * changes nothing until it is final; a later reassessment as CSAM brings
+ * the target back. */
+int vg_rule_crawl_target_wanted(const char *item_state, const char *legal);
+
 /* ---- rows (store/notices.h) ---------------------------------------------- */
 
 typedef struct vg_notice_row {

@@ -219,12 +219,34 @@ vg_route_verdict vg_rule_route_approval(const char *state, const char *changed_b
     return VG_ROUTE_APPROVE;
 }
 
+/* Whether every action of the list is one vigie's own fetch of the URL
+ * lets go without a person. */
+static int fetch_proves(const char *actions)
+{
+    static const char *const allowed[] = {VG_ACTION_FORWARD, VG_ACTION_NOTICE_HOST,
+                                          VG_ACTION_POLICE};
+    if (!*actions)
+        return 0;
+    for (const char *a = actions; *a;) {
+        size_t len = strcspn(a, ",");
+        int ok = 0;
+        for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+            ok |= strlen(allowed[i]) == len && !strncmp(a, allowed[i], len);
+        if (!ok)
+            return 0;
+        a += len + (a[len] == ',');
+    }
+    return 1;
+}
+
 int vg_rule_route_automatic(const vg_route_known *k)
 {
-    return k->auto_known && k->item_state && !strcmp(k->item_state, VG_ITEM_AUTO) &&
-           k->decided_by && !strcmp(k->decided_by, VG_DECIDED_BANK) && k->files > 0 &&
-           k->files_known == k->files && k->files_claimed == 0 && k->actions &&
-           !strcmp(k->actions, VG_ACTION_FORWARD);
+    if (!(k->auto_known && k->item_state && !strcmp(k->item_state, VG_ITEM_AUTO) &&
+          k->decided_by && !strcmp(k->decided_by, VG_DECIDED_BANK) && k->files > 0 &&
+          k->files_known == k->files && k->files_claimed == 0 && k->actions))
+        return 0;
+    return !strcmp(k->actions, VG_ACTION_FORWARD) ||
+           (k->fetched_at_url && fetch_proves(k->actions));
 }
 
 size_t vg_rule_route_deliveries(const char *actions, int has_partner, const char *kinds[3])
@@ -298,17 +320,33 @@ void vg_rule_reporter_outcome(const vg_route_action *actions, size_t count,
             out->notice_sent = 1;
         else if (!strcmp(a->type, VG_DONE_REFERRED))
             out->referred = 1;
-        else if (!strcmp(a->type, VG_DONE_REMOVED)) {
-            /* A removal recorded by this hotline and again by a partner
-             * is one URL gone. */
-            size_t j = 0;
-            while (j < i && (strcmp(actions[j].type, VG_DONE_REMOVED) ||
-                             strcmp(actions[j].url, a->url)))
-                j++;
-            if (j == i)
-                out->removed_urls++;
-            if (a->at > out->removed_at)
-                out->removed_at = a->at;
+        if (strcmp(a->type, VG_DONE_REMOVED) && strcmp(a->type, VG_DONE_REAPPEARED))
+            continue;
+        /* Each URL once, at its first removal or reappearance: a removal
+         * recorded by this hotline and again by a partner is one URL gone;
+         * what happened last to it says whether it is gone now. */
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = (!strcmp(actions[j].type, VG_DONE_REMOVED) ||
+                    !strcmp(actions[j].type, VG_DONE_REAPPEARED)) &&
+                   !strcmp(actions[j].url, a->url);
+        if (seen)
+            continue;
+        int64_t removed = 0, back = 0;
+        for (size_t j = i; j < count; j++) {
+            if (strcmp(actions[j].url, a->url))
+                continue;
+            if (!strcmp(actions[j].type, VG_DONE_REMOVED) && actions[j].at > removed)
+                removed = actions[j].at;
+            else if (!strcmp(actions[j].type, VG_DONE_REAPPEARED) && actions[j].at > back)
+                back = actions[j].at;
+        }
+        if (back > removed) {
+            out->reappeared_urls++;
+        } else {
+            out->removed_urls++;
+            if (removed > out->removed_at)
+                out->removed_at = removed;
         }
     }
 }

@@ -112,13 +112,19 @@ vg_route_verdict vg_rule_route_approval(const char *state, const char *changed_b
  * VG_ITEM_AUTO) from files vigie hashed itself (every file known, none a
  * quoted digest), and the route only forwards to a partner hotline. A
  * notice or a referral names the URL, which an uploaded file does not
- * prove: those wait for a person (or for vigie's own fetch of the URL). */
+ * prove: those wait for a person, unless vigie fetched the file from that
+ * very URL itself (fetched_at_url: a report the crawler made, whose one URL
+ * is where it fetched its one file). Then a notice to the host and a
+ * referral to the police go at once too: the fetch proves what the URL
+ * serves. A referral to child protection, a CDN, a blocking proposal or
+ * "the analyst decides" always wait for a person. */
 typedef struct vg_route_known {
     int auto_known;               /* routing.auto_known */
     const char *item_state;       /* VG_ITEM_* */
     const char *decided_by;
     int64_t files, files_known, files_claimed;
     const char *actions;          /* the route's */
+    int fetched_at_url;           /* vigie fetched the files from the route's URL */
 } vg_route_known;
 int vg_rule_route_automatic(const vg_route_known *k);
 
@@ -189,13 +195,15 @@ void vg_route_actions_free(vg_route_action *a, size_t count);
 
 /* What the person who reported it may read of what was done (the /status
  * page): whether it was forwarded to a partner hotline, a notice sent to
- * the host, a referral made, and how many of its URLs are gone and when
- * the last went. Never whom, nor a receiver's reference, nor who did it:
+ * the host, a referral made, how many of its URLs are gone and when the
+ * last went, and how many came back online after their removal (stay-down:
+ * the hotline acts again). Never whom, nor a receiver's reference, nor who did it:
  * a stolen receipt must tell its holder no more than that. */
 typedef struct vg_reporter_outcome {
     int forwarded, notice_sent, referred;
-    size_t removed_urls; /* distinct URLs recorded removed */
-    int64_t removed_at;  /* the latest removal; 0 when none */
+    size_t removed_urls;    /* distinct URLs recorded removed (and not back since) */
+    int64_t removed_at;     /* the latest removal of those; 0 when none */
+    size_t reappeared_urls; /* distinct URLs found online again after their removal */
 } vg_reporter_outcome;
 void vg_rule_reporter_outcome(const vg_route_action *actions, size_t count,
                               vg_reporter_outcome *out);

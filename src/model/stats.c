@@ -126,16 +126,18 @@ double vg_stat_quantile(double *values, size_t n, double q)
 
 /* ---- tables ----------------------------------------------------------------- */
 
-typedef struct doubles {
-    double *v;
+/* Case ids and durations in seconds: never negative, so they sort as
+ * unsigned integers. */
+typedef struct u64s {
+    uint64_t *v;
     size_t n, cap;
-} doubles;
+} u64s;
 
-static int doubles_push(doubles *d, double value)
+static int u64s_push(u64s *d, uint64_t value)
 {
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
-        double *grown = realloc(d->v, cap * sizeof *grown);
+        uint64_t *grown = realloc(d->v, cap * sizeof *grown);
         if (!grown)
             return 0;
         d->v = grown;
@@ -145,11 +147,56 @@ static int doubles_push(doubles *d, double value)
     return 1;
 }
 
+/* Sort v (n values) in linear time: a least-significant-digit radix sort,
+ * 11 bits a pass, as many passes as the largest value needs (a year's
+ * durations: three), scratch holding n values: qsort, twice for each of
+ * the four times' two quantiles, was a good part of a yearly table's time
+ * at a million reports. */
+static void sort_values(uint64_t *v, size_t n, uint64_t *scratch)
+{
+    uint64_t most = 0;
+    int sorted = 1;
+    for (size_t i = 0; i < n; i++) {
+        most |= v[i];
+        sorted &= i == 0 || v[i - 1] <= v[i];
+    }
+    if (sorted) /* the common case for case ids, read in report order */
+        return;
+    uint64_t *from = v, *to = scratch;
+    for (int shift = 0; shift < 64 && (most >> shift); shift += 11) {
+        size_t count[2049] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i] >> shift) & 2047) + 1]++;
+        for (size_t b = 1; b < 2049; b++)
+            count[b] += count[b - 1];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i] >> shift) & 2047]++] = from[i];
+        uint64_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof *v);
+}
+
+/* The q-quantile of n sorted values by the nearest rank (vg_stat_quantile's
+ * rule); -1 when n is 0. */
+static double sorted_quantile(const uint64_t *v, size_t n, double q)
+{
+    if (!n)
+        return -1;
+    double rank = q * (double)n;
+    size_t k = (size_t)rank;
+    if ((double)k < rank)
+        k++;
+    return (double)v[(k ? k : 1) - 1];
+}
+
 typedef struct group {
     vg_stats_group pub;
     char *key;                    /* the values, each ended by 0x1f: sorts as the values do */
-    doubles cases;                    /* case ids, counted distinct at the end */
-    doubles times[VG_TIME_COUNT];     /* hours from receipt, per time */
+    u64s cases;                   /* case ids, counted distinct at the end */
+    u64s times[VG_TIME_COUNT];    /* seconds from receipt, per time */
 } group;
 
 struct vg_stats_table {
@@ -161,6 +208,12 @@ struct vg_stats_table {
     size_t *slots; /* open addressing: group index + 1; 0 is empty */
     size_t nslots;
     int finished;
+    /* The periods of the last day seen on the table's clock: reports come
+     * in the order they were received, so most share the previous one's,
+     * and formatting a date for each of a million was a good part of a
+     * table by month. */
+    int64_t cached_day[4];
+    char cached_period[4][16];
 };
 
 vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, const vg_tz *tz,
@@ -179,24 +232,35 @@ vg_status vg_stats_new(const vg_stat_dim *dims, size_t ndims, const vg_tz *tz,
         t->dims[i] = dims[i];
     t->ndims = ndims;
     t->tz = tz;
+    for (int i = 0; i < 4; i++)
+        t->cached_day[i] = INT64_MIN;
     *out = t;
     return VG_OK;
 }
 
-/* The period of when on the wall clock of tz: the calendar of UTC read at
- * when shifted by the zone's offset then. */
-static void period(vg_stat_dim dim, const vg_tz *tz, int64_t when, char *out, size_t size)
+/* The period of when on the wall clock of t's zone: the calendar of UTC
+ * read at when shifted by the zone's offset then. Every period is a set of
+ * whole days on that clock, so the last day's is kept. */
+static const char *period(vg_stats_table *t, vg_stat_dim dim, int64_t when)
 {
-    time_t secs = (time_t)(when + vg_tz_offset(tz, when));
+    int64_t local = when + vg_tz_offset(t->tz, when);
+    int64_t day = local / 86400 - (local % 86400 < 0);
+    int slot = dim - VG_DIM_DAY;
+    char *out = t->cached_period[slot];
+    if (t->cached_day[slot] == day)
+        return out;
+    time_t secs = (time_t)local;
     struct tm tm;
     static const char *const formats[] = {"%Y-%m-%d", "%G-W%V", "%Y-%m", "%Y"};
-    if (!gmtime_r(&secs, &tm) || !strftime(out, size, formats[dim - VG_DIM_DAY], &tm))
-        snprintf(out, size, "?");
+    if (!gmtime_r(&secs, &tm) || !strftime(out, sizeof t->cached_period[slot], formats[slot], &tm))
+        snprintf(out, sizeof t->cached_period[slot], "?");
+    t->cached_day[slot] = day;
+    return out;
 }
 
 /* The value of one dimension for a fact (NULL: the report did not say),
  * made in buf when it must be. */
-static const char *dim_value(const vg_stats_table *t, vg_stat_dim dim, const vg_report_fact *f,
+static const char *dim_value(vg_stats_table *t, vg_stat_dim dim, const vg_report_fact *f,
                              char *buf, size_t size)
 {
     int automatic = f->state && !strcmp(f->state, VG_ITEM_AUTO);
@@ -204,7 +268,7 @@ static const char *dim_value(const vg_stats_table *t, vg_stat_dim dim, const vg_
     case VG_DIM_DAY:
     case VG_DIM_WEEK:
     case VG_DIM_MONTH:
-    case VG_DIM_YEAR: period(dim, t->tz, f->created_at, buf, size); return buf;
+    case VG_DIM_YEAR: return period(t, dim, f->created_at);
     case VG_DIM_SOURCE:
         snprintf(buf, size, "%s/%s", f->source ? f->source : "",
                  f->reporter_kind && *f->reporter_kind ? f->reporter_kind : "unsaid");
@@ -357,7 +421,7 @@ vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err
     c[VG_M_REAPPEARANCES] += f->reappearances;
     c[VG_M_BLOCKED] += f->blocked;
     c[VG_M_APPEALS] += f->appeals;
-    int ok = doubles_push(&g->cases, (double)f->case_id);
+    int ok = u64s_push(&g->cases, (uint64_t)(f->case_id > 0 ? f->case_id : 0));
     /* a decision no one made is not the team's time to assess */
     const int64_t at[VG_TIME_COUNT] = {f->first_look_at, automatic ? 0 : f->decided_at,
                                        f->notice_at, f->removed_at};
@@ -369,7 +433,7 @@ vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err
         c[VG_M_WINDOW(k, VG_WINDOW_3D)] += seconds <= 3 * 24 * 3600;
         c[VG_M_WINDOW(k, VG_WINDOW_7D)] += seconds <= 7 * 24 * 3600;
         c[VG_M_WINDOW(k, VG_WINDOW_OVER_42D)] += seconds > 42 * 24 * 3600;
-        ok = doubles_push(&g->times[k], (double)seconds / 3600.0);
+        ok = u64s_push(&g->times[k], (uint64_t)seconds);
     }
     return ok ? VG_OK : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
 }
@@ -381,12 +445,19 @@ static int compare_groups(const void *a, const void *b)
 
 vg_status vg_stats_finish(vg_stats_table *t, vg_error *err)
 {
-    (void)err;
     if (t->finished)
         return VG_OK;
+    size_t most = 0;
     for (size_t i = 0; i < t->count; i++) {
         group *g = &t->groups[i];
-        qsort(g->cases.v, g->cases.n, sizeof *g->cases.v, compare_doubles);
+        most = g->cases.n > most ? g->cases.n : most;
+    }
+    uint64_t *scratch = most ? malloc(most * sizeof *scratch) : NULL;
+    if (most && !scratch)
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < t->count; i++) {
+        group *g = &t->groups[i];
+        sort_values(g->cases.v, g->cases.n, scratch);
         int64_t distinct = 0;
         for (size_t k = 0; k < g->cases.n; k++)
             distinct += k == 0 || g->cases.v[k] != g->cases.v[k - 1];
@@ -402,12 +473,16 @@ vg_status vg_stats_finish(vg_stats_table *t, vg_error *err)
                          {VG_M_NOTICE_P90_H, VG_TIME_NOTICE, 0.9},
                          {VG_M_REMOVAL_MEDIAN_H, VG_TIME_REMOVAL, 0.5},
                          {VG_M_REMOVAL_P90_H, VG_TIME_REMOVAL, 0.9}};
+        for (int k = 0; k < VG_TIME_COUNT; k++)
+            sort_values(g->times[k].v, g->times[k].n, scratch);
         for (size_t k = 0; k < sizeof quantiles / sizeof quantiles[0]; k++) {
-            const doubles *d = &g->times[quantiles[k].time];
+            const u64s *d = &g->times[quantiles[k].time];
+            double seconds = sorted_quantile(d->v, d->n, quantiles[k].q);
             g->pub.hours[quantiles[k].measure - VG_M_COUNTS] =
-                vg_stat_quantile(d->v, d->n, quantiles[k].q);
+                seconds < 0 ? -1 : seconds / 3600.0;
         }
     }
+    free(scratch);
     /* the hash table indexes positions that sorting moves: it is done */
     free(t->slots);
     t->slots = NULL;

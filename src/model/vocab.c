@@ -241,6 +241,7 @@ const vg_term vg_done_terms[] = {
     {VG_DONE_NOTICE_SENT, "Notice sent to the host"},
     {VG_DONE_REFERRED, "Referred"},
     {VG_DONE_REMOVED, "Removed"},
+    {VG_DONE_REAPPEARED, "Online again after removal"},
     {NULL, NULL},
 };
 

@@ -120,7 +120,12 @@ extern const vg_term vg_delivery_kind_terms[];
 #define VG_DONE_NOTICE_SENT "notice_sent"
 #define VG_DONE_REFERRED "referred"
 #define VG_DONE_REMOVED "removed"
+/* removed material found online again (stay-down): acted on again */
+#define VG_DONE_REAPPEARED "reappeared"
 extern const vg_term vg_done_terms[];
+
+/* The source of a report the crawl job made (hotline/crawling.h). */
+#define VG_REPORT_SOURCE_CRAWLER "crawler"
 
 /* The blocking list (model/blocklist.h): an entry's kind, its state, why
  * it left the list, and the state of an appeal against it. */

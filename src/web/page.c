@@ -84,6 +84,10 @@ static const char STAFF_STYLE[] =
     "th,td{padding:.25em .5em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
     "th{background:#eef1f4;font-weight:600}tbody tr:hover{background:#f3f6f9}"
     "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    /* a table wider than the window scrolls in its own box, its row
+     * headers held in view, instead of widening the whole page */
+    ".scroll{overflow-x:auto;max-width:100%}.scroll caption{text-align:left}"
+    ".scroll tbody th{position:sticky;left:0;white-space:nowrap}"
     ".rule{display:inline-block;padding:0 .4em;margin:0 .2em .1em 0;border-radius:3px;"
     "background:#e4e9ef;font-size:.9em}"
     ".late{color:#a00000;font-weight:600;white-space:nowrap}.ok{color:#1d5e20;white-space:nowrap}"

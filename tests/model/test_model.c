@@ -256,6 +256,33 @@ static void test_reporter_outcome(void)
         CHECK_INT_EQ(o.removed_urls, rows[i].removed_urls);
         CHECK_INT_EQ(o.removed_at, rows[i].removed_at);
     }
+    /* stay-down: a URL back online after its removal is not gone; removed
+     * again later, it is */
+    vg_route_action back[] = {
+        {.type = VG_DONE_NOTICE_SENT, .at = 20, .to = "host", .reference = "", .url = "http://b/"},
+        {.type = VG_DONE_REMOVED, .at = 30, .to = "", .reference = "N-1", .url = "http://b/"},
+        {.type = VG_DONE_REMOVED, .at = 35, .to = "", .reference = "", .url = "http://a/"},
+        {.type = VG_DONE_REAPPEARED, .at = 60, .to = "", .reference = "N-1/1", .url = "http://b/"},
+        {.type = VG_DONE_REMOVED, .at = 80, .to = "", .reference = "N-1/1", .url = "http://b/"},
+    };
+    const struct {
+        size_t count, removed_urls, reappeared_urls;
+        int64_t removed_at;
+    } stay[] = {
+        {2, 1, 0, 30},
+        {3, 2, 0, 35},
+        {4, 1, 1, 35}, /* b is back: only a is gone */
+        {5, 2, 0, 80}, /* b gone again */
+    };
+    for (size_t i = 0; i < sizeof stay / sizeof stay[0]; i++) {
+        vg_reporter_outcome o;
+        vg_rule_reporter_outcome(back, stay[i].count, &o);
+        CHECK_MSG(o.removed_urls == stay[i].removed_urls &&
+                      o.reappeared_urls == stay[i].reappeared_urls &&
+                      o.removed_at == stay[i].removed_at,
+                  "row %zu: %zu %zu %lld", i, o.removed_urls, o.reappeared_urls,
+                  (long long)o.removed_at);
+    }
     vg_route_action ref = {.type = VG_DONE_REFERRED, .at = 5, .to = "police", .reference = "",
                            .url = ""};
     vg_reporter_outcome o;
@@ -1335,21 +1362,32 @@ static void test_route_approval(void)
         CHECK_MSG(v == rows[i].verdict && strstr(why, rows[i].why), "row %zu: %d '%s'", i, v,
                   why);
     }
-    /* what may go without anyone: known material forwarded, only */
+    /* what may go without anyone: known material forwarded, or noticed and
+     * referred when vigie fetched it at the URL itself */
     static const struct {
         vg_route_known k;
         int automatic;
     } known[] = {
-        {{1, "auto", "bank", 2, 2, 0, "forward_partner"}, 1},
-        {{0, "auto", "bank", 2, 2, 0, "forward_partner"}, 0},        /* not asked for */
-        {{1, "confirmed", "bob", 2, 2, 0, "forward_partner"}, 0},    /* a person decided */
-        {{1, "auto", "copy", 2, 2, 0, "forward_partner"}, 0},        /* a copy, not a bank */
-        {{1, "auto", "bank", 2, 1, 0, "forward_partner"}, 0},        /* a new file */
-        {{1, "auto", "bank", 2, 1, 1, "forward_partner"}, 0},        /* a quoted digest */
-        {{1, "auto", "bank", 2, 2, 1, "forward_partner"}, 0},        /* known, but quoted */
-        {{1, "auto", "bank", 0, 0, 0, "forward_partner"}, 0},        /* no file at all */
-        {{1, "auto", "bank", 2, 2, 0, "notice_host,refer_police"}, 0}, /* names the URL */
-        {{1, "auto", "bank", 2, 2, 0, "refer_child_protection,forward_partner"}, 0},
+        {{1, "auto", "bank", 2, 2, 0, "forward_partner", 0}, 1},
+        {{0, "auto", "bank", 2, 2, 0, "forward_partner", 0}, 0},        /* not asked for */
+        {{1, "confirmed", "bob", 2, 2, 0, "forward_partner", 0}, 0},    /* a person decided */
+        {{1, "auto", "copy", 2, 2, 0, "forward_partner", 0}, 0},        /* a copy, not a bank */
+        {{1, "auto", "bank", 2, 1, 0, "forward_partner", 0}, 0},        /* a new file */
+        {{1, "auto", "bank", 2, 1, 1, "forward_partner", 0}, 0},        /* a quoted digest */
+        {{1, "auto", "bank", 2, 2, 1, "forward_partner", 0}, 0},        /* known, but quoted */
+        {{1, "auto", "bank", 0, 0, 0, "forward_partner", 0}, 0},        /* no file at all */
+        {{1, "auto", "bank", 2, 2, 0, "notice_host,refer_police", 0}, 0}, /* names the URL */
+        {{1, "auto", "bank", 2, 2, 0, "refer_child_protection,forward_partner", 0}, 0},
+        /* vigie fetched the file at the URL (the crawler): the URL is proven */
+        {{1, "auto", "bank", 1, 1, 0, "notice_host,refer_police", 1}, 1},
+        {{1, "auto", "bank", 1, 1, 0, "notice_host,propose_blocking", 1}, 0},
+        {{1, "auto", "bank", 1, 1, 0, "ask_cdn_origin,analyst_decides", 1}, 0},
+        {{1, "auto", "bank", 1, 1, 0, "refer_child_protection,notice_host,refer_police", 1}, 0},
+        {{1, "auto", "bank", 1, 1, 0, "notice_host,refer_policex", 1}, 0},
+        {{1, "auto", "bank", 1, 1, 0, "", 1}, 0},
+        {{0, "auto", "bank", 1, 1, 0, "notice_host,refer_police", 1}, 0},
+        {{1, "confirmed", "bob", 1, 1, 0, "notice_host,refer_police", 1}, 0},
+        {{1, "auto", "bank", 1, 0, 0, "notice_host,refer_police", 1}, 0},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         CHECK_MSG(vg_rule_route_automatic(&known[i].k) == known[i].automatic, "row %zu", i);
@@ -1597,6 +1635,34 @@ static void test_notice_rules(void)
     CHECK_INT_EQ(vg_rule_notice_seen(200, 1, 1), VG_SEEN_MATERIAL);
     CHECK_INT_EQ(vg_rule_notice_seen(200, 1, 0), VG_SEEN_GONE);
     CHECK_INT_EQ(vg_rule_notice_seen(200, 1, -1), VG_SEEN_NOTHING);
+    /* handed over to the crawler's new report: removed, then seen again */
+    CHECK_INT_EQ(vg_rule_notice_handed_over(VG_NOTICE_REMOVED, 100, 200), 1);
+    CHECK_INT_EQ(vg_rule_notice_handed_over(VG_NOTICE_REMOVED, 100, 0), 0);
+    CHECK_INT_EQ(vg_rule_notice_handed_over(VG_NOTICE_REMOVED, 300, 200), 0); /* removed again */
+    CHECK_INT_EQ(vg_rule_notice_handed_over(VG_NOTICE_REMOVED, 100, 100), 0);
+    CHECK_INT_EQ(vg_rule_notice_handed_over(VG_NOTICE_SENT, 100, 200), 0); /* reopened */
+    CHECK_INT_EQ(vg_rule_notice_handed_over(NULL, 100, 200), 0);
+    /* which targets the crawl job still crawls */
+    static const struct {
+        const char *state, *legal;
+        int wanted;
+    } targets[] = {
+        {NULL, NULL, 1},                              /* no item yet */
+        {VG_ITEM_OPEN, "", 1},                        /* nobody assessed it */
+        {VG_ITEM_SECOND, VG_LEGAL_NOT_ILLEGAL, 1},    /* one analyst so far */
+        {VG_ITEM_DISPUTED, VG_LEGAL_NOT_ILLEGAL, 1},  /* not final */
+        {VG_ITEM_CONFIRMED, VG_LEGAL_CSAM, 1},
+        {VG_ITEM_AUTO, VG_LEGAL_CSAM, 1},
+        {VG_ITEM_CONFIRMED, VG_LEGAL_AGE_UNDETERMINED, 1},
+        {VG_ITEM_CONFIRMED, VG_LEGAL_NOT_ILLEGAL, 0},
+        {VG_ITEM_AUTO, VG_LEGAL_NOT_ILLEGAL, 0},
+        {VG_ITEM_CONFIRMED, VG_LEGAL_OTHER, 0},
+        {VG_ITEM_CONFIRMED, "", 1},
+    };
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+        CHECK_MSG(vg_rule_crawl_target_wanted(targets[i].state, targets[i].legal) ==
+                      targets[i].wanted,
+                  "target row %zu", i);
 }
 
 /* The blocking list's safeguards, case by case: one fact wrong at a time

@@ -494,6 +494,113 @@ static void test_transparency_action(void)
     ts_stop(&t);
 }
 
+/* Where the material was hosted, on the public report: reports of 1 May
+ * 2025 routed to FR (12), DE (10), US (4) and NL (3), each counted under
+ * its first route's country (one FR report was routed again to RU later:
+ * not counted there); two reports not routed and one routed to an unknown
+ * country are in no row. The countries under the threshold are not named
+ * and their sum is "Other countries": 7 reads "fewer than 10", is 7 at a
+ * threshold of 5, and at 4 US is named and NL alone (3) is "fewer than 4".
+ * The figures are counted by hand from this history. */
+static int host_row_at(const char *html, const char *code)
+{
+    char mark[64];
+    snprintf(mark, sizeof mark, "<th scope=\"row\">%s</th>", code);
+    const char *p = html ? strstr(html, mark) : NULL;
+    return p ? (int)(p - html) : -1;
+}
+
+static void test_transparency_hosts(void)
+{
+    const long long T = 1746100800LL; /* 2025-05-01 12:00 UTC */
+    static const struct {
+        const char *country;
+        int reports;
+    } HOSTS[] = {{"FR", 12}, {"DE", 10}, {"US", 4}, {"NL", 3}, {"", 1}, {NULL, 2}};
+    ts_server t;
+    CHECK(ts_start(&t, "http.public_burst = 200\n"));
+    int k = 0;
+    for (size_t h = 0; h < sizeof HOSTS / sizeof HOSTS[0]; h++)
+        for (int i = 0; i < HOSTS[h].reports; i++, k++) {
+            char url[64], sql[512];
+            snprintf(url, sizeof url, "https://host%d.example/p", k);
+            int64_t id = public_report(&t, "image_video", url, 0);
+            snprintf(sql, sizeof sql, "UPDATE reports SET created_at = %lld WHERE id = %lld", T,
+                     (long long)id);
+            CHECK(id && ti_sql_exec(&t, sql));
+            if (!HOSTS[h].country)
+                continue;
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO url_routes(report_id, url, state, actions, reasons, country,"
+                     " partner, hosting, created_at) VALUES (%lld, '%s', 'approved',"
+                     " 'notice_host', 'x', '%s', '', '[]', %lld)",
+                     (long long)id, url, HOSTS[h].country, T + 3600);
+            CHECK(ti_sql_exec(&t, sql));
+            if (k == 0) { /* a later route of the same report elsewhere */
+                snprintf(sql, sizeof sql,
+                         "INSERT INTO url_routes(report_id, url, state, actions, reasons,"
+                         " country, partner, hosting, created_at) VALUES (%lld, '%s/2',"
+                         " 'approved', 'notice_host', 'x', 'RU', '', '[]', %lld)",
+                         (long long)id, url, T + 7200);
+                CHECK(ti_sql_exec(&t, sql));
+            }
+        }
+    ts_response r;
+    const char *none[] = {NULL};
+    char cell[64];
+    CHECK(ts_call(&t, "GET", "/transparency/report?year=2025&lang=en", none, NULL, 0, &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(r.body && strstr(r.body, "<caption>Where the reported material was hosted</caption>"));
+    CHECK_STR_EQ(row_of(r.body, "FR", cell, sizeof cell), "12");
+    CHECK_STR_EQ(row_of(r.body, "DE", cell, sizeof cell), "10");
+    CHECK_STR_EQ(row_of(r.body, "Other countries", cell, sizeof cell), "fewer than 10");
+    CHECK(host_row_at(r.body, "FR") >= 0 && host_row_at(r.body, "FR") < host_row_at(r.body, "DE"));
+    CHECK(host_row_at(r.body, "DE") < host_row_at(r.body, "Other countries"));
+    CHECK(host_row_at(r.body, "US") < 0 && host_row_at(r.body, "NL") < 0 &&
+          host_row_at(r.body, "RU") < 0);
+    CHECK(r.body && strstr(r.body, "A country with fewer than <bdi>10</bdi> reports is not named"));
+    ts_response_free(&r);
+    /* in every catalogue language */
+    const struct {
+        const char *lang, *caption, *other, *fewer;
+    } langs[] = {{"fr", "Où le contenu signalé était hébergé", "Autres pays", "moins de 10"},
+                 {"de", "Wo das gemeldete Material gehostet war", "Andere Länder", NULL},
+                 {"es", "Dónde estaba alojado el material denunciado", "Otros países", NULL},
+                 {"ar", "أين كانت المواد المبلَّغ عنها مستضافة", "بلدان أخرى", NULL}};
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/transparency/report?year=2025&lang=%s", langs[i].lang);
+        CHECK(ts_call(&t, "GET", path, none, NULL, 0, &r));
+        CHECK_MSG(r.body && strstr(r.body, langs[i].caption), "%s: the caption", langs[i].lang);
+        CHECK_MSG(host_row_at(r.body, langs[i].other) > host_row_at(r.body, "DE"),
+                  "%s: other countries", langs[i].lang);
+        if (langs[i].fewer)
+            CHECK_STR_EQ(row_of(r.body, langs[i].other, cell, sizeof cell), langs[i].fewer);
+        ts_response_free(&r);
+    }
+
+    /* A lower threshold: the small countries' sum is published... */
+    CHECK(reopen(&t, "transparency.suppress_below = 5\n"));
+    CHECK(ts_call(&t, "GET", "/transparency/report?year=2025&lang=en", none, NULL, 0, &r));
+    CHECK_STR_EQ(row_of(r.body, "Other countries", cell, sizeof cell), "7");
+    CHECK(host_row_at(r.body, "US") < 0 && host_row_at(r.body, "NL") < 0);
+    ts_response_free(&r);
+    /* ...or names one more country, and the rest is one country's count */
+    CHECK(reopen(&t, "transparency.suppress_below = 4\n"));
+    CHECK(ts_call(&t, "GET", "/transparency/report?year=2025&lang=en", none, NULL, 0, &r));
+    CHECK_STR_EQ(row_of(r.body, "US", cell, sizeof cell), "4");
+    CHECK_STR_EQ(row_of(r.body, "Other countries", cell, sizeof cell), "fewer than 4");
+    CHECK(host_row_at(r.body, "NL") < 0 && host_row_at(r.body, "US") > host_row_at(r.body, "DE"));
+    ts_response_free(&r);
+    /* every count published: every country named, nothing left over */
+    CHECK(reopen(&t, "transparency.suppress_below = 1\n"));
+    CHECK(ts_call(&t, "GET", "/transparency/report?year=2025&lang=en", none, NULL, 0, &r));
+    CHECK_STR_EQ(row_of(r.body, "NL", cell, sizeof cell), "3");
+    CHECK(host_row_at(r.body, "Other countries") < 0 && host_row_at(r.body, "RU") < 0);
+    ts_response_free(&r);
+    ts_stop(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -503,6 +610,7 @@ int main(void)
     RUN(test_transparency_report);
     RUN(test_time_zone);
     RUN(test_transparency_action);
+    RUN(test_transparency_hosts);
     curl_global_cleanup();
     return vg_test_exit();
 }

@@ -390,7 +390,7 @@ static const char openapi[] =
     "\"actions\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
     "\"required\":[\"type\",\"at\"],\"properties\":{"
     "\"type\":{\"type\":\"string\",\"enum\":[\"forwarded\",\"notice_sent\",\"referred\","
-    "\"removed\"]},\"at\":{\"type\":\"integer\"},\"to\":{\"type\":\"string\"},"
+    "\"removed\",\"reappeared\"]},\"at\":{\"type\":\"integer\"},\"to\":{\"type\":\"string\"},"
     "\"reference\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"},"
     "\"by\":{\"type\":\"string\"}}}}}},"
     "\"FileDigest\":{\"type\":\"object\",\"additionalProperties\":false,"

@@ -133,7 +133,10 @@ static void chart(vg_page *p, const vg_stats_table *t)
 static void table(vg_page *p, const vg_stats_table *t)
 {
     size_t ndims = vg_stats_dim_count(t);
-    vg_page_put(p, "<table id=\"stats\"><caption>Reports received in the period, by ");
+    /* a region with a name and a tab stop: a keyboard can scroll it */
+    vg_page_put(p, "<div class=\"scroll\" role=\"region\" tabindex=\"0\" "
+                   "aria-labelledby=\"stats-caption\"><table id=\"stats\">"
+                   "<caption id=\"stats-caption\">Reports received in the period, by ");
     if (!ndims)
         vg_page_put(p, "nothing (the totals)");
     for (size_t d = 0; d < ndims; d++)
@@ -163,7 +166,7 @@ static void table(vg_page *p, const vg_stats_table *t)
         }
         vg_page_put(p, "</tr>");
     }
-    vg_page_put(p, "</tbody></table>");
+    vg_page_put(p, "</tbody></table></div>");
 }
 
 /* The table as a file: the same bytes as `vigie stats`. */

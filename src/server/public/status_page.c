@@ -70,7 +70,8 @@ static void done_list(vg_page *p, const vg_reporter_view *view)
 {
     const vg_reporter_outcome *d = &view->done;
     int young = view->young;
-    if (!d->forwarded && !d->notice_sent && !d->referred && !d->removed_urls)
+    if (!d->forwarded && !d->notice_sent && !d->referred && !d->removed_urls &&
+        !d->reappeared_urls)
         return;
     vg_page_put(p, "<h2>");
     vg_page_text(p, vg_public_text(p, young, "status.done"));
@@ -96,6 +97,8 @@ static void done_list(vg_page *p, const vg_reporter_view *view)
                                                      : "status.done.removed_some",
                   &when, 1);
     }
+    if (d->reappeared_urls)
+        done_item(p, young, "reappeared", "status.done.reappeared", NULL, 0);
     vg_page_put(p, "</ul>");
 }
 

@@ -9,9 +9,11 @@
  * median is published only over at least that many reports. And a figure
  * must not reveal an open investigation: outcomes count only reports whose
  * assessment is final; one still being assessed counts as received only.
- * No dimension that could name anyone (country, language, platform) is
- * shown; the figures are the year's totals, its months and its
- * categories.
+ * No dimension that could point at a reporter (their country, language,
+ * platform) is shown; the figures are the year's totals, its months, its
+ * categories and the countries where the reported material was hosted,
+ * where a country under the threshold is not named but counted with the
+ * other small ones.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -191,6 +193,72 @@ static void category_table(vg_page *p, const vg_public *pub, const vg_stats_tabl
     vg_page_put(p, "</tbody></table>");
 }
 
+typedef struct country_count {
+    const char *code;
+    int64_t n;
+} country_count;
+
+static int by_count_then_code(const void *a, const void *b)
+{
+    const country_count *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return strcmp(x->code, y->code);
+}
+
+/* Where the material of the year's routed reports was hosted (the first
+ * routed address's country): each country with at least suppress_below
+ * reports, the most first, then "other countries", the sum of the rest,
+ * under the same rule as any count. A country with fewer is never named:
+ * next to the route and the date, it could point at one case. */
+static void host_table(vg_page *p, const vg_public *pub, const vg_stats_table *hosts)
+{
+    size_t n = vg_stats_group_count(hosts), shown = 0;
+    country_count *rows = calloc(n ? n : 1, sizeof *rows);
+    int64_t other = 0;
+    for (size_t i = 0; rows && i < n; i++) {
+        const vg_stats_group *g = vg_stats_group_at(hosts, i);
+        int64_t reports = g->counts[VG_M_REPORTS];
+        if (!*g->values[0]) /* not routed, or no country known */
+            continue;
+        if (reports >= pub->suppress_below)
+            rows[shown++] = (country_count){g->values[0], reports};
+        else
+            other += reports;
+    }
+    if (!rows || (!shown && !other)) {
+        free(rows);
+        return;
+    }
+    qsort(rows, shown, sizeof *rows, by_count_then_code);
+    vg_page_put(p, "<table class=\"figures\"><caption>");
+    vg_page_t(p, "transparency.by_host");
+    vg_page_put(p, "</caption><thead><tr><th scope=\"col\">");
+    vg_page_t(p, "transparency.host_country");
+    vg_page_put(p, "</th><th scope=\"col\">");
+    vg_page_t(p, "transparency.count");
+    vg_page_put(p, "</th></tr></thead><tbody>");
+    for (size_t i = 0; i < shown; i++) {
+        vg_page_put(p, "<tr><th scope=\"row\">");
+        vg_page_text(p, rows[i].code);
+        vg_page_put(p, "</th><td class=\"num\">");
+        count(p, pub, rows[i].n);
+        vg_page_put(p, "</td></tr>");
+    }
+    if (other)
+        figure_row(p, pub, "transparency.other_countries", other);
+    vg_page_put(p, "</tbody></table>");
+    if (pub->suppress_below > 1) {
+        char below[24];
+        snprintf(below, sizeof below, "%" PRId64, pub->suppress_below);
+        const vg_public_arg arg = {"n", below, NULL};
+        vg_page_put(p, "<p>");
+        vg_public_say(p, 0, "transparency.host_note", &arg, 1);
+        vg_page_put(p, "</p>");
+    }
+    free(rows);
+}
+
 void vg_public_transparency_get(vg_http_request *req)
 {
     vg_public *pub = vg_http_route_ctx(req);
@@ -205,24 +273,25 @@ void vg_public_transparency_get(vg_http_request *req)
         vg_public_error_page(pub, req, 404);
         return;
     }
-    vg_stats_query all_q = {.from = vg_stats_year_start(year, tz),
-                            .to = vg_stats_year_start(year + 1, tz),
-                            .tz = tz};
-    vg_stats_query month_q = all_q, category_q = all_q;
-    month_q.dims[0] = VG_DIM_MONTH;
-    category_q.dims[0] = VG_DIM_CATEGORY;
-    month_q.ndims = category_q.ndims = 1;
-    vg_stats_table *totals = NULL, *months = NULL, *categories = NULL;
+    /* One read of the year's facts for every table of the page. */
+    vg_stats_query qs[4];
+    qs[0] = (vg_stats_query){.from = vg_stats_year_start(year, tz),
+                             .to = vg_stats_year_start(year + 1, tz),
+                             .tz = tz};
+    const vg_stat_dim by[] = {VG_DIM_MONTH, VG_DIM_CATEGORY, VG_DIM_HOST_COUNTRY};
+    for (size_t i = 1; i < 4; i++) {
+        qs[i] = qs[0];
+        qs[i].dims[0] = by[i - 1];
+        qs[i].ndims = 1;
+    }
+    vg_stats_table *tables[4];
     vg_error err;
-    vg_store *store = pub->hotline->store;
-    if (vg_hotline_stats(store, &all_q, &totals, &err) != VG_OK ||
-        vg_hotline_stats(store, &month_q, &months, &err) != VG_OK ||
-        vg_hotline_stats(store, &category_q, &categories, &err) != VG_OK) {
-        vg_stats_free(totals);
-        vg_stats_free(months);
+    if (vg_hotline_stats_many(pub->hotline->store, qs, 4, tables, &err) != VG_OK) {
         vg_public_error_page(pub, req, 503);
         return;
     }
+    vg_stats_table *totals = tables[0], *months = tables[1], *categories = tables[2],
+                   *hosts = tables[3];
     static const vg_stats_group none = {0};
     const vg_stats_group *all =
         vg_stats_group_count(totals) ? vg_stats_group_at(totals, 0) : &none;
@@ -279,6 +348,7 @@ void vg_public_transparency_get(vg_http_request *req)
     vg_page_put(&p, "</h2>");
     month_chart(&p, pub, months, year);
     category_table(&p, pub, categories);
+    host_table(&p, pub, hosts);
 
     /* The other years, from the first one with data a hotline could have. */
     vg_page_put(&p, "<nav aria-labelledby=\"years\" class=\"years\"><h2 id=\"years\">");
@@ -295,5 +365,6 @@ void vg_public_transparency_get(vg_http_request *req)
     vg_stats_free(totals);
     vg_stats_free(months);
     vg_stats_free(categories);
+    vg_stats_free(hosts);
     vg_public_page_send(pub, &p, req, 200, 0);
 }
