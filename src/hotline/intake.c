@@ -153,11 +153,12 @@ static vg_status submit_tx(vg_tx *tx, void *ctx, vg_error *err)
     ack->linked = case_id != 0 || a->near != 0;
     if (!case_id)
         case_id = a->near;
-    if (!case_id && (st = vg_tx_case_new(tx, a->now, &case_id, err)) != VG_OK)
+    /* a new case and the report in one statement where the store can */
+    st = case_id ? vg_tx_report_put(tx, r, case_id, a->now, &ack->id, err)
+                 : vg_tx_report_put_new_case(tx, r, a->now, &case_id, &ack->id, err);
+    if (st != VG_OK)
         return st;
     ack->case_id = case_id;
-    if ((st = vg_tx_report_put(tx, r, case_id, a->now, &ack->id, err)) != VG_OK)
-        return st;
     if (idem && (st = vg_tx_idempotency_put(tx, r->api_key_id, idem, ack->id, a->now, err)) !=
                     VG_OK)
         return st;

@@ -63,6 +63,8 @@ typedef struct vg_store_ops {
     vg_status (*case_new)(void *tx, int64_t now, int64_t *case_id, vg_error *err);
     vg_status (*report_put)(void *tx, const vg_report *report, int64_t case_id, int64_t now,
                             int64_t *id, vg_error *err);
+    vg_status (*report_put_new_case)(void *tx, const vg_report *report, int64_t now,
+                                     int64_t *case_id, int64_t *id, vg_error *err);
     vg_status (*report_set_case)(void *tx, int64_t id, int64_t case_id, vg_error *err);
     vg_status (*report_set_status)(void *tx, int64_t id, const char *status, int64_t now,
                                    vg_error *err);

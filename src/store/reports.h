@@ -30,6 +30,11 @@ vg_status vg_tx_case_new(vg_tx *tx, int64_t now, int64_t *case_id, vg_error *err
 /* Write a report with its URLs and files into case_id; *id gets its row. */
 vg_status vg_tx_report_put(vg_tx *tx, const vg_report *report, int64_t case_id, int64_t now,
                            int64_t *id, vg_error *err);
+/* The same into a case opened for it (vg_tx_case_new then
+ * vg_tx_report_put, in one statement where the backend can): *case_id gets
+ * the new case, *id the report. */
+vg_status vg_tx_report_put_new_case(vg_tx *tx, const vg_report *report, int64_t now,
+                                    int64_t *case_id, int64_t *id, vg_error *err);
 /* Move a report to another case; the case it leaves is removed when no
  * report is left in it. */
 vg_status vg_tx_report_set_case(vg_tx *tx, int64_t id, int64_t case_id, vg_error *err);

@@ -150,6 +150,14 @@ vg_status vg_tx_report_put(vg_tx *tx, const vg_report *report, int64_t case_id, 
     return tx->ops->report_put(tx->impl, report, case_id, now, id, err);
 }
 
+vg_status vg_tx_report_put_new_case(vg_tx *tx, const vg_report *report, int64_t now,
+                                    int64_t *case_id, int64_t *id, vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "report_put_new_case");
+    return tx->ops->report_put_new_case(tx->impl, report, now, case_id, id, err);
+}
+
 vg_status vg_tx_report_set_case(vg_tx *tx, int64_t id, int64_t case_id, vg_error *err)
 {
     if (!tx->writable)

@@ -858,6 +858,7 @@ static vg_status read_only_tx(vg_tx *tx, void *ctx, vg_error *err)
     REFUSED(vg_tx_idempotency_prune(tx, NOW + 100000, &n, &e_));
     REFUSED(vg_tx_case_new(tx, NOW, &n, &e_));
     REFUSED(vg_tx_report_put(tx, draft_report(&d), a->case_id, NOW, &n, &e_));
+    REFUSED(vg_tx_report_put_new_case(tx, draft_report(&d), NOW, &n, &n, &e_));
     REFUSED(vg_tx_report_set_case(tx, a->report_id, a->case_id + 1, &e_));
     REFUSED(vg_tx_report_set_status(tx, a->report_id, VG_REPORT_ASSESSING, NOW, &e_));
     REFUSED(vg_tx_account_create(tx, "ro-other", "hash", VG_ROLE_ANALYST, NOW, &n, &e_));
@@ -919,7 +920,7 @@ static void test_read_only_refusal(void)
     a.writable = -1;
     CHECK_MSG(vg_store_read(s, read_only_tx, &a, &err) == VG_OK, "%s", err.message);
     CHECK_INT_EQ(a.writable, 0);
-    CHECK_INT_EQ(a.tried, 32);
+    CHECK_INT_EQ(a.tried, 33);
     CHECK_MSG(a.refused == a.tried, "not refused:%s", a.failures);
     CHECK_INT_EQ(a.count_after, 1);
 
@@ -1922,6 +1923,59 @@ static void test_set_case(void)
     CHECK_INT_EQ(case_reports(s, ca, ids, NULL), 3);
     step bad = {.kind = STEP_SET_CASE, .id = id3 + 1000, .number = ca};
     CHECK(run_step(s, &bad) != VG_OK);
+    finish(s, loc);
+}
+
+static vg_status new_case_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    put_args *a = ctx;
+    return vg_tx_report_put_new_case(tx, a->r, a->now, &a->case_out, &a->id, err);
+}
+
+/* A report written into a case opened for it: the case is new, holds the
+ * report alone and is joined by later reports like any other. */
+static void test_report_new_case(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    vg_error err;
+    draft r1 = {.code = "N1", .url = "https://new-one.test/"};
+    int64_t c0 = 0;
+    int64_t id0 = must_put(s, &(draft){.code = "N0"}, 0, &c0);
+    put_args a = {.r = draft_report(&r1), .now = NOW};
+    CHECK_INT_EQ(vg_store_write(s, new_case_tx, &a, &err), VG_OK);
+    CHECK(a.id > id0 && a.case_out > 0 && a.case_out != c0);
+    vg_report_row row;
+    CHECK_INT_EQ(find_report(s, "N1", &row), 1);
+    CHECK_INT_EQ(row.id, a.id);
+    CHECK_INT_EQ(row.case_id, a.case_out);
+    CHECK_INT_EQ(row.url_count, 1);
+    vg_report_row_clear(&row);
+    int64_t ids[8];
+    int urls = 0;
+    CHECK_INT_EQ(case_reports(s, a.case_out, ids, &urls), 1);
+    CHECK(ids[0] == a.id && urls == 1);
+    /* a later report of the same URL finds it, and may join its case */
+    vg_case_candidate c[4];
+    draft r2 = {.code = "N2", .url = "https://new-one.test/"};
+    long n = candidates(s, &r2, c, 4);
+    CHECK(n == 1 && has_candidate(c, n, a.case_out, a.id));
+    int64_t id2 = must_put(s, &r2, a.case_out, NULL);
+    CHECK_INT_EQ(case_reports(s, a.case_out, ids, NULL), 2);
+    CHECK(ids[1] == id2);
+    /* a second report in a new case gets a case of its own */
+    draft r3 = {.code = "N3"};
+    put_args b = {.r = draft_report(&r3), .now = NOW};
+    CHECK_INT_EQ(vg_store_write(s, new_case_tx, &b, &err), VG_OK);
+    CHECK(b.case_out > 0 && b.case_out != a.case_out && b.case_out != c0);
+    CHECK_INT_EQ(case_reports(s, b.case_out, ids, NULL), 1);
+    /* refused (a receipt code already used): nothing written */
+    draft dup = {.code = "N1", .url = "https://elsewhere.test/"};
+    put_args d = {.r = draft_report(&dup), .now = NOW};
+    CHECK(vg_store_write(s, new_case_tx, &d, &err) != VG_OK);
+    CHECK_INT_EQ(report_count(s), 4);
     finish(s, loc);
 }
 
@@ -6231,6 +6285,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_cases_and_idempotency);
     RUN(test_case_candidates);
     RUN(test_set_case);
+    RUN(test_report_new_case);
     RUN(test_status_recent_urls);
     RUN(test_report_pdqs);
     RUN(test_idempotency_keys);

@@ -440,6 +440,16 @@ static const char *const migrations[] = {
     "ALTER TABLE routing_deliveries ADD COLUMN partner_status TEXT NOT NULL DEFAULT '',"
     " ADD COLUMN partner_version BIGINT NOT NULL DEFAULT 0,"
     " ADD COLUMN partner_status_at BIGINT NOT NULL DEFAULT 0;",
+    /* 20 (no SQLite twin): intake's cost inside PostgreSQL. A report's insert fires the
+     * statistics' triggers, which mark it through stats_mark: as a SQL
+     * function its INSERT was planned again at every call (a third of the
+     * report INSERT's time); PL/pgSQL keeps the plan for the connection.
+     * reports_case is the first column of reports_content (case_id,
+     * content_key), which serves the same lookups: one index fewer to write
+     * at every report. */
+    "CREATE OR REPLACE FUNCTION stats_mark(ids BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$"
+    "  BEGIN INSERT INTO stats_dirty(report_id) SELECT DISTINCT unnest(ids); END $$;"
+    "DROP INDEX IF EXISTS reports_case;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -59,7 +59,9 @@ vg_status pg_idempotency_put(void *tx, int64_t api_key_id, const vg_idempotency 
     pa_text(&a, idem->response);
     pa_int(&a, now);
     pa_text(&a, idem->request_hash);
-    return pg_done(tx, SQL_IDEM_PUT, &a, "writing an idempotency key", NULL, err);
+    /* Nothing waits for it: the key is locked (pg_idempotency_get), so it
+     * cannot collide, and a failure still fails the commit. */
+    return pg_queue(tx, SQL_IDEM_PUT, &a, "writing an idempotency key", err);
 }
 
 vg_status pg_idempotency_prune(void *tx, int64_t before, int64_t *removed, vg_error *err)
@@ -209,13 +211,20 @@ vg_status pg_case_new(void *tx, int64_t now, int64_t *case_id, vg_error *err)
 
 /* ---- reports ------------------------------------------------------------- */
 
-static const char SQL_REPORT_PUT[] =
-    "INSERT INTO reports(public_id, receipt_code, receipt_secret_hash, source, api_key_id, "
-    "case_id, category, platform, account, occurred_at, description, reporter_kind, language, "
-    "country, contact, client_ip, user_agent, extra_json, created_at, updated_at, content_key, "
+#define REPORT_PUT_COLUMNS                                                                         \
+    "INSERT INTO reports(public_id, receipt_code, receipt_secret_hash, source, api_key_id, "       \
+    "case_id, category, platform, account, occurred_at, description, reporter_kind, language, "    \
+    "country, contact, client_ip, user_agent, extra_json, created_at, updated_at, content_key, "   \
     "danger) "
+static const char SQL_REPORT_PUT[] =
+    REPORT_PUT_COLUMNS
     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) "
-    "RETURNING id";
+    "RETURNING id, case_id";
+/* The same in a new case, in one statement: $6 is the case's creation time. */
+static const char SQL_REPORT_PUT_NEW_CASE[] =
+    "WITH c AS (INSERT INTO cases(created_at) VALUES($6) RETURNING id) " REPORT_PUT_COLUMNS
+    "VALUES($1,$2,$3,$4,$5,(SELECT id FROM c),$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,"
+    "$20,$21,$22) RETURNING id, case_id";
 static const char SQL_URL_PUT[] =
     "INSERT INTO report_urls(report_id, url, canonical) VALUES($1, $2, $3)";
 static const char SQL_FILE_PUT[] =
@@ -236,10 +245,12 @@ static int has_picture(const vg_report *r)
     return 0;
 }
 
-vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t now, int64_t *id,
-                        vg_error *err)
+/* The report (SQL_REPORT_PUT, or SQL_REPORT_PUT_NEW_CASE with case_id its
+ * creation time) and its URLs and files: *id and *case_out get its row's. */
+static vg_status report_put(pg_conn *c, const char *sql, const vg_report *r, int64_t case_id,
+                            int64_t now, int64_t *id, int64_t *case_out, vg_error *err)
 {
-    pg_conn *c = tx;
+    *id = 0;
     if (!r->public_id || !r->receipt_code || !r->source)
         return vg_error_set(err, VG_ERR_INVALID,
                             "a report needs a public id, a receipt code and a source");
@@ -261,7 +272,17 @@ vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
     pa_int(&a, now);
     pa_text(&a, r->content_key);
     pa_int(&a, r->danger ? 1 : 0);
-    vg_status status = insert_id(c, SQL_REPORT_PUT, &a, "writing a report", id, err);
+    PGresult *res = pg_run(c, sql, &a, "writing a report", err);
+    if (!res)
+        return err ? err->status : VG_ERR_IO;
+    vg_status status = VG_OK;
+    if (PQntuples(res) == 1) {
+        *id = pg_int(res, 0, 0);
+        *case_out = pg_int(res, 0, 1);
+    } else {
+        status = vg_error_set(err, VG_ERR_IO, "database: writing a report: no row written");
+    }
+    PQclear(res);
     for (size_t i = 0; status == VG_OK && i < r->url_count; i++) {
         pg_args u = {0};
         const char *url = r->urls[i].url ? r->urls[i].url : "";
@@ -294,6 +315,20 @@ vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
         status = pg_queue(c, SQL_FILE_PUT, &fa, "writing a report file", err);
     }
     return status;
+}
+
+vg_status pg_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t now, int64_t *id,
+                        vg_error *err)
+{
+    int64_t into = 0;
+    return report_put(tx, SQL_REPORT_PUT, r, case_id, now, id, &into, err);
+}
+
+vg_status pg_report_put_new_case(void *tx, const vg_report *r, int64_t now, int64_t *case_id,
+                                 int64_t *id, vg_error *err)
+{
+    *case_id = 0;
+    return report_put(tx, SQL_REPORT_PUT_NEW_CASE, r, now, now, id, case_id, err);
 }
 
 static const char SQL_REPORT_CASE_OF[] =

@@ -17,6 +17,8 @@ SQ_OP(case_candidates, const vg_report *report, vg_case_candidate **candidates, 
 SQ_OP(case_new, int64_t now, int64_t *case_id, vg_error *err)
 SQ_OP(report_put, const vg_report *report, int64_t case_id, int64_t now, int64_t *id,
       vg_error *err)
+SQ_OP(report_put_new_case, const vg_report *report, int64_t now, int64_t *case_id, int64_t *id,
+      vg_error *err)
 SQ_OP(report_set_case, int64_t id, int64_t case_id, vg_error *err)
 SQ_OP(report_set_status, int64_t id, const char *status, int64_t now, vg_error *err)
 SQ_OP(report_by_receipt, const char *receipt_code, vg_report_row *row, int *found, vg_error *err)

@@ -231,6 +231,14 @@ vg_status sq_report_put(void *tx, const vg_report *r, int64_t case_id, int64_t n
     return VG_OK;
 }
 
+vg_status sq_report_put_new_case(void *tx, const vg_report *r, int64_t now, int64_t *case_id,
+                                 int64_t *id, vg_error *err)
+{
+    *id = 0;
+    vg_status status = sq_case_new(tx, now, case_id, err);
+    return status == VG_OK ? sq_report_put(tx, r, *case_id, now, id, err) : status;
+}
+
 static const char SQL_REPORT_CASE_OF[] = "SELECT case_id FROM reports WHERE id = ?";
 static const char SQL_REPORT_SET_CASE[] = "UPDATE reports SET case_id = ? WHERE id = ?";
 static const char SQL_CASE_DROP_EMPTY[] =
