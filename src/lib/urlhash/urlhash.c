@@ -182,6 +182,13 @@ static vg_status canonical_host(const char *s, size_t len, buf *out, vg_error *e
         free(h);
         return vg_error_set(err, VG_ERR_INVALID, "the address has no host");
     }
+    /* An escaped slash ("http://%2Fx/") would come out as a slash the
+     * canonical form's reader takes for the end of the host: no host name
+     * holds one, and a browser refuses it too. */
+    if (memchr(h, '/', n)) {
+        free(h);
+        return vg_error_set(err, VG_ERR_INVALID, "the address's host holds a '/' (%%2F)");
+    }
     char quad[16];
     int rc = (h[0] != '[' && numeric_ipv4(h, n, quad)) ? buf_put(out, quad, strlen(quad))
                                                        : escape_into(out, h, n);

@@ -122,6 +122,11 @@ static void test_refusals(void)
     refuse("http://...", VG_ERR_INVALID);
     refuse("http://a.com:8x/", VG_ERR_INVALID);
     refuse("http://[::1/", VG_ERR_INVALID);
+    /* an escaped slash in the host (found by fuzz_urlhash): the canonical
+     * form would read as an empty host */
+    refuse("%2Frea", VG_ERR_INVALID);
+    refuse("http://a%2Fb.com/", VG_ERR_INVALID);
+    refuse("http://a%252Fb.com/", VG_ERR_INVALID);
     char *big = malloc(VG_URLHASH_MAX_BYTES + 2);
     memset(big, 'a', VG_URLHASH_MAX_BYTES + 1);
     big[VG_URLHASH_MAX_BYTES + 1] = 0;
