@@ -229,7 +229,8 @@ static vg_status staydown_tx(vg_tx *tx, found_args *a, int64_t report_id, vg_err
             if (st == VG_OK)
                 st = vg_tx_notice_put(tx, &rows[i], NULL, err);
             if (st == VG_OK)
-                st = vg_hotline_notice_action_tx(tx, &rows[i], VG_DONE_REAPPEARED, a->now, err);
+                st = vg_hotline_notice_action_tx(a->h, tx, &rows[i], VG_DONE_REAPPEARED,
+                                                 a->now, err);
             if (st == VG_OK)
                 st = audit_json(tx, a->now, "notice.reappeared", rows[i].report_id,
                                 json_pack("{s:I, s:s, s:s, s:I}", "notice",

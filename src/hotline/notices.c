@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "hotline/alerting.h"
+#include "hotline/routing_internal.h"
 #include "model/vocab.h"
 #include "store/audit.h"
 #include "store/items.h"
@@ -145,8 +146,8 @@ static vg_status audit(vg_tx *tx, int64_t now, const char *actor, const char *ac
     return vg_tx_audit_append(tx, now, &note, NULL, err);
 }
 
-vg_status vg_hotline_notice_action_tx(vg_tx *tx, const vg_notice_row *n, const char *type,
-                                      int64_t at, vg_error *err)
+vg_status vg_hotline_notice_action_tx(const vg_hotline *h, vg_tx *tx, const vg_notice_row *n,
+                                      const char *type, int64_t at, vg_error *err)
 {
     /* One row per removal and per reappearance: the n-th reappearance and
      * the removal after it carry n. */
@@ -162,7 +163,10 @@ vg_status vg_hotline_notice_action_tx(vg_tx *tx, const vg_notice_row *n, const c
                            .url = n->url ? n->url : "",
                            .by = ""};
     int inserted = 0;
-    return vg_tx_action_add(tx, &act, &inserted, err);
+    vg_status st = vg_tx_action_add(tx, &act, &inserted, err);
+    if (st == VG_OK && inserted)
+        st = vg_routing_callback_tx(tx, h->routing, n->report_id, at, err);
+    return st;
 }
 
 /* The /notice/{token} token of a notice: derived from the server's secret,
@@ -634,6 +638,7 @@ static char *message_detail(const sent_message *m)
 /* ---- one notice's check, start to end ----------------------------------- */
 
 typedef struct record_args {
+    const vg_hotline *h;
     vg_notice_row *row;
     const char *from_state;
     int64_t now;
@@ -696,11 +701,11 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
                                     "{\"where\":\"same_url\"}", err);
     /* what the report's sender reads of it (/status, the API) */
     if (st == VG_OK && a->step->reappeared)
-        st = vg_hotline_notice_action_tx(tx, row, VG_DONE_REAPPEARED, a->now, err);
+        st = vg_hotline_notice_action_tx(a->h, tx, row, VG_DONE_REAPPEARED, a->now, err);
     if (st == VG_OK && a->sent)
-        st = vg_hotline_notice_action_tx(tx, row, VG_DONE_NOTICE_SENT, a->now, err);
+        st = vg_hotline_notice_action_tx(a->h, tx, row, VG_DONE_NOTICE_SENT, a->now, err);
     if (st == VG_OK && a->step->removed)
-        st = vg_hotline_notice_action_tx(tx, row, VG_DONE_REMOVED, a->now, err);
+        st = vg_hotline_notice_action_tx(a->h, tx, row, VG_DONE_REMOVED, a->now, err);
     for (size_t i = 0; st == VG_OK && i < a->elsewhere_count; i++) {
         vg_notice_row *o = &a->elsewhere[i];
         json_t *d = json_pack("{s:s, s:s, s:I}", "where", "elsewhere", "url", row->url,
@@ -715,7 +720,7 @@ static vg_status record_tx(vg_tx *tx, void *ctx, vg_error *err)
         if (st == VG_OK)
             st = audit(tx, a->now, "notices", "notice.reappeared", o, row->url, err);
         if (st == VG_OK)
-            st = vg_hotline_notice_action_tx(tx, o, VG_DONE_REAPPEARED, a->now, err);
+            st = vg_hotline_notice_action_tx(a->h, tx, o, VG_DONE_REAPPEARED, a->now, err);
     }
     return st;
 }
@@ -880,7 +885,8 @@ static vg_status check_one(vg_hotline *h, vg_notice_row *row, int64_t now, vg_no
         try_send(h, first, m, subject, "staff", &messages[message_count++]);
     }
 
-    record_args ra = {.row = row,
+    record_args ra = {.h = h,
+                      .row = row,
                       .from_state = from_state ? from_state : "",
                       .now = now,
                       .fetch_detail = detail,

@@ -69,8 +69,11 @@ vg_status vg_hotline_notice_host_says(vg_hotline *h, const char *token, const ch
  * report reads it (store/routes.h actions: /status, GET /api/v1/reports):
  * type VG_DONE_NOTICE_SENT (the first time only), VG_DONE_REMOVED (a
  * verified removal) or VG_DONE_REAPPEARED (after n's reappeared_count was
- * counted). Used by the notices job and by the crawl job's stay-down. */
-vg_status vg_hotline_notice_action_tx(vg_tx *tx, const vg_notice_row *n, const char *type,
-                                      int64_t at, vg_error *err);
+ * counted). Used by the notices job and by the crawl job's stay-down.
+ * When a partner hotline forwarded the report, a callback is then owed to
+ * it (h's routing), so the notice sent, the removal and a reappearance
+ * reach it without a poll. */
+vg_status vg_hotline_notice_action_tx(const vg_hotline *h, vg_tx *tx, const vg_notice_row *n,
+                                      const char *type, int64_t at, vg_error *err);
 
 #endif

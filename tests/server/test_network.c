@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "hotline/notices.h"
 #include "hotline/partner_answer.h"
 #include "hotline/referral.h"
 #include "hotline/routing.h"
@@ -586,6 +587,19 @@ static long call_back(network *n, const char *key, const char *reference, const 
  * same callback again, or an older one, changes nothing; a key that is
  * no partner's, or another partner's, is refused and audited; hostile
  * bodies are refused. */
+typedef struct notice_action_args {
+    const vg_hotline *h;
+    const vg_notice_row *row;
+    const char *type;
+    int64_t at;
+} notice_action_args;
+
+static vg_status notice_action_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    notice_action_args *a = ctx;
+    return vg_hotline_notice_action_tx(a->h, tx, a->row, a->type, a->at, err);
+}
+
 static void test_callback(void)
 {
     network n;
@@ -785,6 +799,30 @@ static void test_callback(void)
     }
     CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"), actions);
     free(fate_doc);
+    /* What Germany's notices job records (a notice sent to the host) owes
+     * France a callback too, once: the notices job and the crawl job's
+     * stay-down record their actions through vg_hotline_notice_action_tx. */
+    {
+        vg_notice_row row = {.report_id = de_report,
+                             .url = "http://files.example.de/gallery/9.jpg",
+                             .contact = "abuse@files.example.de"};
+        notice_action_args na = {n.de.srv->hotline, &row, VG_DONE_NOTICE_SENT,
+                                 (int64_t)time(NULL)};
+        vg_error err;
+        CHECK_MSG(vg_store_write(n.de.srv->hotline->store, notice_action_tx, &na, &err) == VG_OK,
+                  "%s", err.message);
+        CHECK_STR_EQ(ti_sql_text(&n.de, "SELECT target || '|' || version || '|' || sent_version"
+                                        " FROM partner_callbacks",
+                                 text, sizeof text),
+                     "FR|5|4");
+        CHECK(vg_store_write(n.de.srv->hotline->store, notice_action_tx, &na, &err) == VG_OK);
+        CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT version FROM partner_callbacks"), 5);
+        CHECK(vg_jobs_run_due(n.de_jobs, (int64_t)time(NULL) + 103, &ran, NULL) == VG_OK);
+        CHECK_INT_EQ(ti_sql_int(&n.de, "SELECT sent_version FROM partner_callbacks"), 5);
+        CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT count(*) FROM routing_actions"
+                                       " WHERE type = 'notice_sent'"),
+                     1);
+    }
     CHECK_INT_EQ(n.errors, 0);
     network_close(&n);
 }
