@@ -23,6 +23,7 @@
 #include "model/notice.h"
 #include "model/route.h"
 #include "server/server.h"
+#include "util/table.h"
 #include "vigie/thumb.h"
 #include "web/page.h"
 
@@ -73,6 +74,10 @@ void vg_console_found_by_crawler(vg_page *p, const vg_item *item);
 void vg_console_refused(vg_http_request *req, vg_item_outcome outcome, int64_t report);
 /* A 503 page for a use case that failed, its reason in the log. */
 void vg_console_unavailable(vg_http_request *req, const vg_error *err);
+/* A table to download: buf (len bytes, as format says) answered as the
+ * attachment NAME.csv or NAME.jsonl. */
+void vg_console_send_table(vg_http_request *req, vg_table_format format, const char *name,
+                           const char *buf, size_t len);
 /* Render the files of a report or a case: hashes, bank matches and, for an
  * item (it not NULL), the previews the caller may see. */
 void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *con,

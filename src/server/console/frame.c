@@ -249,6 +249,18 @@ void vg_console_unavailable(vg_http_request *req, const vg_error *err)
                        "moment; if it persists, the server's log says why.");
 }
 
+void vg_console_send_table(vg_http_request *req, vg_table_format format, const char *name,
+                           const char *buf, size_t len)
+{
+    int csv = format == VG_TABLE_CSV;
+    char disposition[120];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s.%s\"", name,
+             csv ? "csv" : "jsonl");
+    vg_http_add_header(req, "Content-Disposition", disposition);
+    vg_http_respond(req, 200, csv ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8",
+                    buf, len);
+}
+
 void vg_console_found_by_crawler(vg_page *p, const vg_item *item)
 {
     if (!item->source || strcmp(item->source, "crawler") || !item->extra_json)

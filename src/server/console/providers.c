@@ -112,15 +112,8 @@ static void download(vg_http_request *req, const vg_takedown *t, vg_takedown_by 
         vg_http_error_page(req, 500, "Out of memory.");
         return;
     }
-    char disposition[80];
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"vigie-%s.%s\"",
-             by == VG_TAKEDOWN_PROVIDER ? "providers" : "asns",
-             format == VG_TABLE_CSV ? "csv" : "jsonl");
-    vg_http_add_header(req, "Content-Disposition", disposition);
-    vg_http_respond(req, 200,
-                    format == VG_TABLE_CSV ? "text/csv; charset=utf-8"
-                                           : "application/jsonl; charset=utf-8",
-                    buf, len);
+    vg_console_send_table(req, format,
+                          by == VG_TAKEDOWN_PROVIDER ? "vigie-providers" : "vigie-asns", buf, len);
     free(buf);
 }
 

@@ -179,13 +179,7 @@ static void download(vg_http_request *req, const vg_stats_table *t, vg_table_for
         vg_http_error_page(req, 500, "Out of memory.");
         return;
     }
-    vg_http_add_header(req, "Content-Disposition",
-                       format == VG_TABLE_CSV ? "attachment; filename=\"vigie-stats.csv\""
-                                              : "attachment; filename=\"vigie-stats.jsonl\"");
-    vg_http_respond(req, 200,
-                    format == VG_TABLE_CSV ? "text/csv; charset=utf-8"
-                                           : "application/jsonl; charset=utf-8",
-                    buf, len);
+    vg_console_send_table(req, format, "vigie-stats", buf, len);
     free(buf);
 }
 
