@@ -332,29 +332,51 @@ static vg_status target_tx(vg_tx *tx, void *ctx, vg_error *err)
 
 typedef struct wanted_args {
     int64_t report_id;
+    const char *url;
     int wanted;
 } wanted_args;
 
-static vg_status wanted_tx(vg_tx *tx, void *ctx, vg_error *err)
+static vg_status report_wanted(vg_tx *tx, int64_t report_id, int *wanted, vg_error *err)
 {
-    wanted_args *a = ctx;
     vg_item item;
     int found = 0;
-    vg_status st = vg_tx_item_get(tx, a->report_id, &item, &found, err);
+    vg_status st = vg_tx_item_get(tx, report_id, &item, &found, err);
+    *wanted = 1; /* no item yet: nobody has decided anything */
     if (st == VG_OK && found) {
-        a->wanted = vg_rule_crawl_target_wanted(item.state, item.legal);
+        *wanted = vg_rule_crawl_target_wanted(item.state, item.legal);
         vg_item_clear(&item);
     }
     return st;
 }
 
-/* A target whose report was assessed as no CSAM is not fetched
+/* A target is crawled while any report giving its URL is (model/notice.h),
+ * not only the one it was seeded from: a second report of the same page,
+ * still open or judged CSAM, keeps it watched after the first was judged
+ * not CSAM. The newest reports are looked at first, at most a bounded
+ * number; the seeding report is always among them. */
+#define WANTED_REPORTS_MAX 64
+static vg_status wanted_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    wanted_args *a = ctx;
+    vg_status st = report_wanted(tx, a->report_id, &a->wanted, err);
+    if (st != VG_OK || a->wanted)
+        return st;
+    int64_t ids[WANTED_REPORTS_MAX];
+    size_t count = 0;
+    st = vg_tx_item_ids_find(tx, NULL, a->url, NULL, ids, WANTED_REPORTS_MAX, &count, err);
+    for (size_t i = 0; st == VG_OK && !a->wanted && i < count; i++)
+        if (ids[i] != a->report_id)
+            st = report_wanted(tx, ids[i], &a->wanted, err);
+    return st;
+}
+
+/* A target every report of which was assessed as no CSAM is not fetched
  * (model/notice.h): its turn is recorded as skipped ("crawl.skipped"), and
  * it is looked at again a period later, in case the assessment changes. */
 static vg_status skip_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_crawl_pass *pass,
                           vg_error *err)
 {
-    char *why = strdup("not crawled: its report was assessed as no CSAM");
+    char *why = strdup("not crawled: every report of this address was assessed as no CSAM");
     if (!why)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     t->next_due_at = now + h->crawling->period_seconds;
@@ -369,7 +391,7 @@ static vg_status skip_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_cra
 static vg_status crawl_one(vg_hotline *h, vg_crawl_target *t, int64_t now, vg_crawl_pass *pass,
                            vg_error *err)
 {
-    wanted_args wa = {t->report_id, 1};
+    wanted_args wa = {t->report_id, t->url, 1};
     vg_status wanted_st = vg_store_read(h->store, wanted_tx, &wa, err);
     if (wanted_st != VG_OK)
         return wanted_st;

@@ -24,7 +24,7 @@
  * videos (test_crawl_videos): the public vPDQ sample videos, one known by
  * the reference implementation's hashes, one by its MD5, one unknown. And
  * a report assessed not illegal (test_crawl_not_csam): its page is no
- * longer crawled.
+ * longer crawled, unless another report of the same page holds CSAM.
  * SQLite, and PostgreSQL as test_crawl_job_pg.
  */
 #include <sys/stat.h>
@@ -779,9 +779,12 @@ static void test_crawl_not_csam(void)
     put_html(web, "/other.html", "<html><body><img src=\"/img/b.pgm\"></body></html>");
     put_pgm(web, "/img/a.pgm", 5);
     put_pgm(web, "/img/b.pgm", 6);
-    char page[128], other[128];
+    put_html(web, "/twice.html", "<html><body><img src=\"/img/c.pgm\"></body></html>");
+    put_pgm(web, "/img/c.pgm", 7);
+    char page[128], other[128], twice[128];
     snprintf(page, sizeof page, "http://127.0.0.1:%u/page.html", port);
     snprintf(other, sizeof other, "http://127.0.0.1:%u/other.html", port);
+    snprintf(twice, sizeof twice, "http://127.0.0.1:%u/twice.html", port);
     ts_server t;
     int started = ts_start(&t, "crawl.enabled = true\ncrawl.depth = 1\ncrawl.rate = 100\n"
                                "fetch.allow_private = true\nfetch.timeout_seconds = 20\n");
@@ -794,6 +797,10 @@ static void test_crawl_not_csam(void)
     CHECK(vg_jobs_new(t.srv->hotline, "test", NULL, NULL, &jobs, NULL) == VG_OK);
     int64_t judged = public_report(&t, "image_video", page, 0);
     CHECK(judged > 0 && public_report(&t, "image_video", other, 0) > 0);
+    /* twice.html comes in two reports; its target is made from the first,
+     * which will be judged not illegal while the second stays open */
+    int64_t twice_judged = public_report(&t, "image_video", twice, 0);
+    CHECK(twice_judged > 0 && public_report(&t, "image_video", twice, 0) > twice_judged);
     const int64_t t0 = (int64_t)time(NULL), hour = 3600;
     CHECK(run_jobs(jobs, t0));
     CHECK_INT_EQ(site_hits(web, "/page.html"), 1);
@@ -820,17 +827,41 @@ static void test_crawl_not_csam(void)
              (long long)judged);
     CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
     CHECK_STR_EQ(state_of(&t, judged, got, sizeof got), "confirmed");
+    person carol; /* (alice's session ended with the day the jobs ran ahead) */
+    CHECK(sign_in(&t, "carol", VG_ROLE_ANALYST, &carol));
+    snprintf(f, sizeof f, "report=%lld&version=0", (long long)twice_judged);
+    CHECK_INT_EQ(post_simple(&t, &carol, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=1&legal=not_illegal&country=FR",
+             (long long)twice_judged);
+    CHECK_INT_EQ(post_simple(&t, &carol, "/console/assess", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=2", (long long)twice_judged);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=3&legal=not_illegal&country=FR",
+             (long long)twice_judged);
+    CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
+    CHECK_STR_EQ(state_of(&t, twice_judged, got, sizeof got), "confirmed");
+    /* the second report inherited the verdict (same URL); it is then
+     * judged CSAM on its own account (a file it carried matching a trusted
+     * bank, say: planted here), so twice.html stays watched */
+    CHECK_STR_EQ(state_of(&t, twice_judged + 1, got, sizeof got), "auto");
+    snprintf(sql, sizeof sql,
+             "UPDATE console_items SET legal = 'illegal_csam' WHERE report_id = %lld",
+             (long long)(twice_judged + 1));
+    ti_sql_exec(&t, sql);
+    CHECK_STR_EQ(state_of(&t, twice_judged, got, sizeof got), "confirmed");
 
     CHECK(run_jobs(jobs, t0 + 50 * hour));
     CHECK_INT_EQ(site_hits(web, "/page.html"), 2); /* not fetched again */
     CHECK_INT_EQ(site_hits(web, "/img/a.pgm"), 2);
     CHECK_INT_EQ(site_hits(web, "/other.html"), 3); /* the other still is */
+    /* and so is twice.html: its second report was judged CSAM */
+    CHECK_INT_EQ(site_hits(web, "/twice.html"), 3);
     snprintf(sql, sizeof sql,
              "SELECT last_error || '|' || (next_due_at - %lld) FROM crawl_targets WHERE "
              "url = '%s'",
              (long long)(t0 + 50 * hour), page);
     CHECK_STR_EQ(ti_sql_text(&t, sql, got, sizeof got),
-                 "not crawled: its report was assessed as no CSAM|86400");
+                 "not crawled: every report of this address was assessed as no CSAM|86400");
     CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'crawl.skipped'"),
                  1);
     CHECK_INT_EQ(crawler_reports(&t), 0);
