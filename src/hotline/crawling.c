@@ -352,8 +352,8 @@ static vg_status report_wanted(vg_tx *tx, int64_t report_id, int *wanted, vg_err
 /* A target is crawled while any report giving its URL is (model/notice.h),
  * not only the one it was seeded from: a second report of the same page,
  * still open or judged CSAM, keeps it watched after the first was judged
- * not CSAM. The newest reports are looked at first, at most a bounded
- * number; the seeding report is always among them. */
+ * not CSAM. The seeding report is looked at first, then the newest
+ * others, at most WANTED_REPORTS_MAX of them. */
 #define WANTED_REPORTS_MAX 64
 static vg_status wanted_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
