@@ -18,6 +18,7 @@
 #include "store/audit.h"
 #include "store/items.h"
 #include "store/routes.h"
+#include "util/mailtext.h"
 #include "util/secure.h"
 #include "vigie/fetch.h"
 #include "vigie/outbound.h"
@@ -425,109 +426,35 @@ static const char *word(const vg_hotline *h, const char *lang, const char *key)
     return key;
 }
 
-typedef struct fill {
-    const char *name, *value;
-} fill;
-
-/* template with {name} replaced (malloc'd). */
-static char *expand(const char *template, const fill *fills, size_t n)
-{
-    size_t cap = strlen(template) + 1;
-    for (size_t i = 0; i < n; i++)
-        cap += 4 * strlen(fills[i].value) + 8;
-    char *out = malloc(cap * 2);
-    if (!out)
-        return NULL;
-    size_t len = 0;
-    for (const char *p = template; *p;) {
-        size_t k = 0;
-        if (*p == '{')
-            for (k = 0; k < n; k++) {
-                size_t nl = strlen(fills[k].name);
-                if (!strncmp(p + 1, fills[k].name, nl) && p[1 + nl] == '}')
-                    break;
-            }
-        if (*p == '{' && k < n) {
-            size_t vl = strlen(fills[k].value);
-            if (len + vl + 1 > cap * 2)
-                break;
-            memcpy(out + len, fills[k].value, vl);
-            len += vl;
-            p += strlen(fills[k].name) + 2;
-        } else {
-            if (len + 2 > cap * 2)
-                break;
-            out[len++] = *p++;
-        }
-    }
-    out[len] = 0;
-    return out;
-}
-
-/* A header value in RFC 2047 form when it is not plain ASCII. */
-static void header_text(const char *text, char *out, size_t cap)
-{
-    int ascii = 1;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        if (*p >= 0x80 || *p < 0x20)
-            ascii = 0;
-    if (ascii) {
-        snprintf(out, cap, "%s", text);
-        return;
-    }
-    char b64[1024];
-    size_t len = strlen(text);
-    if (sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL) > sizeof b64)
-        len = 600;
-    sodium_bin2base64(b64, sizeof b64, (const unsigned char *)text, len,
-                      sodium_base64_VARIANT_ORIGINAL);
-    snprintf(out, cap, "=?UTF-8?B?%s?=", b64);
-}
-
-/* Body lines end in CRLF, as SMTP wants. */
-static char *crlf(const char *text)
-{
-    size_t n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\n' ? 2 : 1;
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
-    char *o = out;
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n')
-            *o++ = '\r';
-        *o++ = *p;
-    }
-    *o = 0;
-    return out;
-}
-
 static char *mail_text(const vg_noticing *n, const char *to, const char *subject,
                        const char *body, int64_t now, int64_t id, const char *kind)
 {
-    char date[64], subj[1400];
+    char date[64];
     time_t t = (time_t)now;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    header_text(subject, subj, sizeof subj);
-    char *body_crlf = crlf(body);
-    if (!body_crlf)
-        return NULL;
+    char *subj = vg_mail_header_text(subject, strlen("Subject: "));
+    char *from = vg_mail_mailbox(n->hotline_name, n->from);
+    char *body_crlf = vg_mail_crlf(body);
     const char *domain = strchr(n->from, '@');
-    size_t cap = strlen(body_crlf) + strlen(subj) + strlen(to) + 2 * strlen(n->from) +
-                 strlen(n->hotline_name) + 600;
-    char *m = malloc(cap);
-    if (m)
-        snprintf(m, cap,
-                 "From: %s <%s>\r\nTo: <%s>\r\nSubject: %s\r\nDate: %s\r\n"
-                 "Message-ID: <vigie-%s-%" PRId64 ".%" PRId64 "@%s>\r\n"
-                 "Auto-Submitted: auto-generated\r\n"
-                 "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                 "Content-Transfer-Encoding: 8bit\r\n\r\n%s",
-                 n->hotline_name, n->from, to, subj, date, kind, id, now,
-                 domain ? domain + 1 : "vigie", body_crlf);
+    char *m = NULL;
+    if (subj && from && body_crlf) {
+        size_t cap = strlen(body_crlf) + strlen(subj) + strlen(to) + strlen(from) +
+                     strlen(n->from) + 400;
+        m = malloc(cap);
+        if (m)
+            snprintf(m, cap,
+                     "From: %s\r\nTo: <%s>\r\nSubject: %s\r\nDate: %s\r\n"
+                     "Message-ID: <vigie-%s-%" PRId64 ".%" PRId64 "@%s>\r\n"
+                     "Auto-Submitted: auto-generated\r\n"
+                     "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                     "Content-Transfer-Encoding: 8bit\r\n\r\n%s",
+                     from, to, subj, date, kind, id, now, domain ? domain + 1 : "vigie",
+                     body_crlf);
+    }
+    free(subj);
+    free(from);
     free(body_crlf);
     return m;
 }
@@ -562,7 +489,7 @@ static char *notice_message(const vg_hotline *h, const vg_notice_row *row, int c
     else
         snprintf(link, sizeof link, "%s", "(reply to this message)");
     const char *lang = row->language;
-    fill fills[] = {{"hotline", n->hotline_name},
+    vg_mail_fill fills[] = {{"hotline", n->hotline_name},
                     {"reference", reference},
                     {"url", row->url},
                     {"legal", word(h, lang, "notice.legal")},
@@ -571,9 +498,9 @@ static char *notice_message(const vg_hotline *h, const vg_notice_row *row, int c
                     {"count", counted},
                     {"hours", hours}};
     size_t nf = sizeof fills / sizeof fills[0];
-    char *subject = expand(word(h, lang, count > 1 ? "notice.subject.repeat" : "notice.subject"),
-                           fills, nf);
-    char *body = expand(word(h, lang, "notice.body"), fills, nf);
+    char *subject = vg_mail_fill_template(
+        word(h, lang, count > 1 ? "notice.subject.repeat" : "notice.subject"), fills, nf, 0);
+    char *body = vg_mail_fill_template(word(h, lang, "notice.body"), fills, nf, 0);
     char *m = subject && body ? mail_text(n, row->contact, subject, body, now, row->id, "notice")
                               : NULL;
     free(body);

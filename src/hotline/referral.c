@@ -22,6 +22,7 @@
 #include "store/audit.h"
 #include "store/items.h"
 #include "store/routes.h"
+#include "util/mailtext.h"
 #include "vigie/referral.h"
 #include "vigie/vault.h"
 
@@ -297,15 +298,6 @@ vg_status vg_hotline_referral_make(vg_hotline *h, const vg_route_delivery *d, in
 
 /* ---- by e-mail ------------------------------------------------------------ */
 
-/* Printable ASCII without what would end or split a header's phrase. */
-static int header_safe(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p >= 0x7f || strchr("\"<>\\,;:@()", *p))
-            return 0;
-    return *s != 0;
-}
-
 /* Append text to the growing message; 0 when out of memory. */
 typedef struct text {
     char *data;
@@ -402,60 +394,6 @@ static const char *word(const vg_hotline *h, const char *lang, const char *key)
     return key;
 }
 
-typedef struct fill {
-    const char *name, *value;
-} fill;
-
-/* Append template to t with each {name} of fills replaced by its value
- * (an unknown {name} stays as it is), each "\n" as "\r\n" (SMTP); 0 when
- * out of memory. */
-static int put_filled(text *t, const char *template, const fill *fills, size_t n)
-{
-    int ok = 1;
-    for (const char *p = template; ok && *p;) {
-        size_t k = n;
-        if (*p == '{')
-            for (k = 0; k < n; k++) {
-                size_t len = strlen(fills[k].name);
-                if (!strncmp(p + 1, fills[k].name, len) && p[1 + len] == '}')
-                    break;
-            }
-        if (k < n) {
-            ok = put(t, fills[k].value, strlen(fills[k].value));
-            p += strlen(fills[k].name) + 2;
-        } else if (*p == '\n') {
-            ok = put(t, "\r\n", 2);
-            p++;
-        } else {
-            size_t run = strcspn(p + 1, "{\n") + 1;
-            ok = put(t, p, run);
-            p += run;
-        }
-    }
-    return ok;
-}
-
-/* A header's text, in RFC 2047 form when it is not plain ASCII (a
- * subject in French or Arabic). */
-static int put_header_text(text *t, const char *value)
-{
-    int ascii = 1;
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-        ascii &= *p >= 0x20 && *p < 0x7f;
-    if (ascii)
-        return put(t, value, strlen(value));
-    size_t len = strlen(value);
-    size_t b64_len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = malloc(b64_len);
-    if (!b64)
-        return 0;
-    sodium_bin2base64(b64, b64_len, (const unsigned char *)value, len,
-                      sodium_base64_VARIANT_ORIGINAL);
-    int ok = putf(t, "=?UTF-8?B?%s?=", b64);
-    free(b64);
-    return ok;
-}
-
 static char *referral_message(const vg_hotline *h, const vg_referral_contact *c,
                               const vg_route_delivery *d, int64_t now, const char *package,
                               size_t len, const char *reference, int attach)
@@ -481,7 +419,7 @@ static char *referral_message(const vg_hotline *h, const vg_referral_contact *c,
      * body's text can hold. */
     char boundary[160];
     snprintf(boundary, sizeof boundary, "=_vigie_%s", reference);
-    fill fills[] = {
+    vg_mail_fill fills[] = {
         {"reference", reference},
         {"recipient", word(h, lang, police ? "referral.police" : "referral.child_protection")},
         {"hotline", r->hotline_name},
@@ -499,31 +437,33 @@ static char *referral_message(const vg_hotline *h, const vg_referral_contact *c,
     };
     size_t nf = sizeof fills / sizeof fills[0];
     /* the package's line first: the body names it */
-    text line = {0};
-    int ok = put_filled(&line, word(h, lang, attach ? "referral.package.attached"
-                                                    : "referral.package.kept"),
-                        fills, nf);
-    fills[nf - 2].value = line.data ? line.data : "";
-    text subject = {0};
-    ok = ok && put_filled(&subject, word(h, lang, "referral.subject"), fills, nf);
+    char *line = vg_mail_fill_template(word(h, lang, attach ? "referral.package.attached"
+                                                           : "referral.package.kept"),
+                                       fills, nf, 1);
+    fills[nf - 2].value = line ? line : "";
+    char *subject = vg_mail_fill_template(word(h, lang, "referral.subject"), fills, nf, 0);
+    char *subject_header = subject ? vg_mail_header_text(subject, strlen("Subject: ")) : NULL;
+    char *sender = vg_mail_mailbox(r->hotline_name, from);
+    char *body = vg_mail_fill_template(word(h, lang, "referral.body"), fills, nf, 1);
     text m = {0};
-    if (header_safe(r->hotline_name))
-        ok = ok && putf(&m, "From: %s <%s>\r\n", r->hotline_name, from);
-    else
-        ok = ok && putf(&m, "From: <%s>\r\n", from);
-    ok = ok && putf(&m, "To: <%s>\r\nSubject: ", c->email) &&
-         put_header_text(&m, subject.data ? subject.data : "") &&
-         putf(&m,
-              "\r\nDate: %s\r\n"
-              "Message-ID: <vigie-referral-%" PRId64 "@%s>\r\n"
-              "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
-              "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
-              "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-              "Content-Transfer-Encoding: 8bit\r\n\r\n",
-              date, d->id, domain ? domain + 1 : "vigie", boundary, boundary) &&
-         put_filled(&m, word(h, lang, "referral.body"), fills, nf);
-    free(line.data);
-    free(subject.data);
+    int ok = line && subject_header && sender && body &&
+             put(&m, "From: ", 6) && put(&m, sender, strlen(sender)) &&
+             putf(&m, "\r\nTo: <%s>\r\nSubject: ", c->email) &&
+             put(&m, subject_header, strlen(subject_header)) &&
+             putf(&m,
+                  "\r\nDate: %s\r\n"
+                  "Message-ID: <vigie-referral-%" PRId64 "@%s>\r\n"
+                  "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+                  "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
+                  "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                  "Content-Transfer-Encoding: 8bit\r\n\r\n",
+                  date, d->id, domain ? domain + 1 : "vigie", boundary, boundary) &&
+             put(&m, body, strlen(body));
+    free(line);
+    free(subject);
+    free(subject_header);
+    free(sender);
+    free(body);
     if (attach)
         ok = ok &&
              putf(&m,
