@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 20);
+        CHECK_INT_EQ(vg_store_schema_version(s), 21);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 20);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 21);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 17 (SQLite's 22): notices made before it get their
      * route's host. */
@@ -180,10 +180,12 @@ static void test_locations(void)
                         "DROP TABLE sync_list_lines;"
                         "ALTER TABLE routing_deliveries DROP COLUMN partner_status,"
                         " DROP COLUMN partner_version, DROP COLUMN partner_status_at;"
+                        "DROP FUNCTION stats_on_new_reports, stats_on_new_children CASCADE;"
+                        "CREATE INDEX reports_created ON reports(created_at);"
                         "UPDATE vigie_schema SET version = 16;" STORE_NOTICE_HOSTING_OLD));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 20);
+        CHECK_INT_EQ(vg_store_schema_version(s), 21);
         vg_store_close(s);
     }
     {
@@ -205,7 +207,9 @@ static void test_locations(void)
                         " exchange_open_reports;"
                         "DROP TABLE stats_facts, stats_dirty; DROP VIEW stats_fact_source;"
                         "DROP FUNCTION stats_refresh, stats_mark, stats_fold;"
-                        "DROP FUNCTION stats_on_report, stats_on_child, stats_on_claim, stats_on_appeal CASCADE;"
+                        "DROP FUNCTION stats_on_report, stats_on_child, stats_on_claim, stats_on_appeal,"
+                        " stats_on_new_reports, stats_on_new_children CASCADE;"
+                        "CREATE INDEX reports_created ON reports(created_at);"
                         "DROP TABLE notices_events; DROP TABLE notices;"
                         "DROP TABLE tlog_entries, tlog_hashes, tlog_checkpoints;"
                         "DROP TABLE blocklist_appeals, blocklist_version, blocklist;"
@@ -223,7 +227,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 20);
+        CHECK_INT_EQ(vg_store_schema_version(s), 21);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */
@@ -869,6 +873,67 @@ static void test_round_trips(void)
     pgt_drop(url);
 }
 
+/* The statistics' marks of intake (migration 23, PostgreSQL's own): a
+ * report written with its URL is marked once, not once per row; a URL
+ * added by a later transaction, or after a fold took the mark, marks its
+ * report again; a report slipped in before later ones of its case marks
+ * them too (whether each is a duplicate changes). Counts, not times. */
+static int64_t marks(const char *url, int64_t report)
+{
+    char sql[120];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM stats_dirty WHERE report_id = %" PRId64,
+             report);
+    return pgt_int(url, sql);
+}
+
+static void test_stats_marks(void)
+{
+    char url[600];
+    CHECK(pgt_create(url, sizeof url));
+    vg_store *s = open_url(url, NULL);
+    if (s) {
+        report_args a = {.code = "M1", .url = "https://example.test/m1"};
+        vg_error err;
+        CHECK_MSG(vg_store_write(s, report_tx, &a, &err) == VG_OK, "%s", err.message);
+        CHECK_INT_EQ(marks(url, a.id), 1);
+        CHECK(pgt_exec(url, "SELECT stats_fold(1000)"));
+        CHECK_INT_EQ(marks(url, a.id), 0);
+        char sql[400];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO report_urls(report_id, url, canonical) VALUES(%" PRId64
+                 ", 'u', 'u')",
+                 a.id);
+        CHECK(pgt_exec(url, sql));
+        CHECK_INT_EQ(marks(url, a.id), 1);
+        /* in one transaction: marked, folded, then a URL: marked again */
+        snprintf(sql, sizeof sql,
+                 "BEGIN; SELECT stats_fold(1000);"
+                 "INSERT INTO report_urls(report_id, url, canonical) VALUES(%" PRId64
+                 ", 'v', 'v'); COMMIT",
+                 a.id);
+        CHECK(pgt_exec(url, sql));
+        CHECK_INT_EQ(marks(url, a.id), 1);
+        CHECK_INT_EQ(pgt_int(url, "SELECT urls FROM stats_fact_source WHERE id = (SELECT id FROM"
+                                  " reports WHERE receipt_code = 'M1')"),
+                     3);
+        /* a report given an id below a later report of the same case */
+        CHECK(pgt_exec(url, "SELECT stats_fold(1000)"));
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO reports(id, public_id, receipt_code, source, case_id, created_at,"
+                 " updated_at) SELECT 0, 'id-M0', 'M0', 'web', case_id, 1, 1 FROM reports"
+                 " WHERE id = %" PRId64,
+                 a.id);
+        CHECK(pgt_exec(url, sql));
+        CHECK_INT_EQ(marks(url, 0), 1);
+        CHECK_INT_EQ(marks(url, a.id), 1);
+        CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM pg_indexes WHERE indexname ="
+                                  " 'reports_created'"),
+                     0);
+        vg_store_close(s);
+    }
+    pgt_drop(url);
+}
+
 int main(void)
 {
     pgt_require("test_store_postgres");
@@ -880,5 +945,6 @@ int main(void)
     RUN(test_races);
     RUN(test_reconnect);
     RUN(test_round_trips);
+    RUN(test_stats_marks);
     return vg_test_exit();
 }
