@@ -873,7 +873,7 @@ static void test_round_trips(void)
     pgt_drop(url);
 }
 
-/* The statistics' marks of intake (migration 23, PostgreSQL's own): a
+/* The statistics' marks of intake (migration 21, PostgreSQL's own): a
  * report written with its URL is marked once, not once per row; a URL
  * added by a later transaction, or after a fold took the mark, marks its
  * report again; a report slipped in before later ones of its case marks

@@ -18,7 +18,7 @@
     "CREATE TRIGGER stats_facts_" table " AFTER INSERT OR DELETE OR UPDATE OF " columns     \
     " ON " table " FOR EACH ROW EXECUTE FUNCTION stats_on_child();"
 
-/* Migration 23: the same table's inserts marked once per statement
+/* Migration 21: the same table's inserts marked once per statement
  * (stats_on_new_children), its updates and deletes still per row. */
 #define PG_NEW_CHILDREN(table, columns)                                                       \
     "DROP TRIGGER stats_facts_" table " ON " table ";"                                        \
@@ -460,7 +460,7 @@ static const char *const migrations[] = {
     "CREATE OR REPLACE FUNCTION stats_mark(ids BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$"
     "  BEGIN INSERT INTO stats_dirty(report_id) SELECT DISTINCT unnest(ids); END $$;"
     "DROP INDEX IF EXISTS reports_case;",
-    /* 23 (no SQLite twin; pgspeed3): intake's statistics marks, once per
+    /* 21 (no SQLite twin): intake's statistics marks, once per
      * statement instead of once per row through two PL/pgSQL calls (the
      * row triggers and stats_mark took a third of the report and URL
      * INSERTs' time, bench/server/README.md). A new report marks itself
