@@ -444,7 +444,7 @@ static void test_transparency_action(void)
         snprintf(sql, sizeof sql,
                  "INSERT INTO url_routes(report_id, url, state, actions, reasons, country,"
                  " partner, hosting, created_at) VALUES (%lld, '%s', 'approved', 'notice_host',"
-                 " 'x', 'FR', '', '[]', %lld)",
+                 " 'x', 'FR', '', '{\"addresses\":[]}', %lld)",
                  (long long)id, url, T + 3600);
         CHECK(ti_sql_exec(&t, sql));
         snprintf(sql, sizeof sql,
@@ -533,14 +533,14 @@ static void test_transparency_hosts(void)
             snprintf(sql, sizeof sql,
                      "INSERT INTO url_routes(report_id, url, state, actions, reasons, country,"
                      " partner, hosting, created_at) VALUES (%lld, '%s', 'approved',"
-                     " 'notice_host', 'x', '%s', '', '[]', %lld)",
+                     " 'notice_host', 'x', '%s', '', '{\"addresses\":[]}', %lld)",
                      (long long)id, url, HOSTS[h].country, T + 3600);
             CHECK(ti_sql_exec(&t, sql));
             if (k == 0) { /* a later route of the same report elsewhere */
                 snprintf(sql, sizeof sql,
                          "INSERT INTO url_routes(report_id, url, state, actions, reasons,"
                          " country, partner, hosting, created_at) VALUES (%lld, '%s/2',"
-                         " 'approved', 'notice_host', 'x', 'RU', '', '[]', %lld)",
+                         " 'approved', 'notice_host', 'x', 'RU', '', '{\"addresses\":[]}', %lld)",
                          (long long)id, url, T + 7200);
                 CHECK(ti_sql_exec(&t, sql));
             }

@@ -450,6 +450,77 @@ static const char *const migrations[] = {
     "CREATE OR REPLACE FUNCTION stats_mark(ids BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$"
     "  BEGIN INSERT INTO stats_dirty(report_id) SELECT DISTINCT unnest(ids); END $$;"
     "DROP INDEX IF EXISTS reports_case;",
+    /* 21 (SQLite's 25): statistics' orientation as the data is: a route is
+     * taken once approved (proposed is no route yet), the URL counted is
+     * the first taken route's, else the first route's, and its AS and
+     * provider are its notice's host, else the route's first address
+     * (hosting is an object with "addresses", not the array 14 read). A
+     * route's approval marks its report; every report is computed again.
+     * (Why each: the SQLite migration.) */
+    "DROP VIEW IF EXISTS stats_fact_source;"
+    "CREATE VIEW stats_fact_source AS SELECT r.id, r.case_id, r.created_at,"
+    "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
+    "    AND a.action = 'item.claim'), 0) AS first_look_at,"
+    "  CASE WHEN i.state IN ('confirmed', 'auto') THEN COALESCE(i.updated_at, 0) ELSE 0 END"
+    "    AS decided_at,"
+    "  EXISTS(SELECT 1 FROM reports p WHERE p.case_id = r.case_id AND p.id < r.id)::int"
+    "    AS duplicate,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id) AS files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 1)"
+    "    AS known_files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 2)"
+    "    AS claimed_files,"
+    "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id"
+    "    AND f.content_type LIKE 'video/%') AS videos,"
+    "  (SELECT COUNT(*) FROM report_urls l WHERE l.report_id = r.id) AS urls,"
+    "  r.source, r.reporter_kind, r.category, r.language, r.country, i.state, i.legal,"
+    "  i.severity, i.age, NULLIF(u.country, '') AS host_country,"
+    /* (a CASE in a CASE: the cast only once the text looks like an object) */
+    "  CASE WHEN nf.id IS NOT NULL THEN CASE WHEN nf.asn > 0 THEN 'AS' || nf.asn END"
+    "    WHEN u.hosting LIKE '{%' THEN CASE"
+    "    WHEN jsonb_typeof(u.hosting::jsonb -> 'addresses' -> 0 -> 'asn') = 'number'"
+    "      AND (u.hosting::jsonb -> 'addresses' -> 0 ->> 'asn') ~ '^[1-9][0-9]*$'"
+    "    THEN 'AS' || (u.hosting::jsonb -> 'addresses' -> 0 ->> 'asn') END END AS asn,"
+    "  CASE WHEN nf.id IS NOT NULL THEN COALESCE(NULLIF(nf.provider, ''),"
+    "      NULLIF(nf.as_name, ''))"
+    "    WHEN u.hosting LIKE '{%' THEN CASE"
+    "    WHEN jsonb_typeof(u.hosting::jsonb -> 'addresses' -> 0 -> 'as_name') = 'string'"
+    "    THEN NULLIF(u.hosting::jsonb -> 'addresses' -> 0 ->> 'as_name', '') END END"
+    "    AS provider,"
+    "  CASE WHEN u.state IN ('approved', 'automatic') THEN u.actions END AS route,"
+    "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.first_sent_at > 0)"
+    "    AS notices,"
+    "  (SELECT COALESCE(SUM(GREATEST(sent_count - 1, 0)), 0) FROM notices n"
+    "    WHERE n.report_id = r.id) AS renotices,"
+    "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.escalated_at > 0)"
+    "    AS escalations,"
+    "  (SELECT COALESCE(SUM(reappeared_count), 0) FROM notices n WHERE n.report_id = r.id)"
+    "    AS reappearances,"
+    "  (SELECT COALESCE(MIN(first_sent_at), 0) FROM notices n WHERE n.report_id = r.id"
+    "    AND n.first_sent_at > 0) AS notice_at,"
+    "  (SELECT CASE WHEN COUNT(*) FILTER (WHERE first_sent_at > 0) > 0"
+    "    AND COUNT(*) FILTER (WHERE first_sent_at > 0 AND removed_at = 0) = 0"
+    "    THEN MAX(removed_at) FILTER (WHERE first_sent_at > 0) ELSE 0 END"
+    "    FROM notices n WHERE n.report_id = r.id) AS removed_at,"
+    "  (SELECT COUNT(*) FROM blocklist b WHERE b.report_id = r.id AND b.approved_at > 0)"
+    "    AS blocked,"
+    "  (SELECT COUNT(*) FROM blocklist b JOIN blocklist_appeals p ON p.entry_id = b.id"
+    "    WHERE b.report_id = r.id) AS appeals"
+    "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+    "  LEFT JOIN url_routes u ON u.id = (SELECT x.id FROM url_routes x"
+    "    WHERE x.report_id = r.id ORDER BY x.state IN ('approved', 'automatic') DESC, x.id"
+    "    LIMIT 1)"
+    "  LEFT JOIN notices nu ON nu.report_id = r.id AND nu.url = u.url"
+    "  LEFT JOIN notices nf ON nf.id = COALESCE(nu.id, (SELECT n.id FROM notices n"
+    "    WHERE n.report_id = r.id ORDER BY n.first_sent_at > 0 DESC, n.id LIMIT 1));"
+    "DROP TRIGGER IF EXISTS stats_facts_url_routes ON url_routes;"
+    "DROP TRIGGER IF EXISTS stats_facts_notices ON notices;"
+    PG_FACTS_OF_REPORT("url_routes", "url, state, country, hosting, actions, report_id")
+    PG_FACTS_OF_REPORT("notices", "url, provider, asn, as_name, host_country, first_sent_at,"
+                                  " sent_count, escalated_at, reappeared_count, removed_at,"
+                                  " report_id")
+    "DELETE FROM stats_facts;"
+    "INSERT INTO stats_facts SELECT * FROM stats_fact_source;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
