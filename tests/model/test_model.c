@@ -10,6 +10,7 @@
 #include "model/alert.h"
 #include "model/audit.h"
 #include "model/blocklist.h"
+#include "model/country.h"
 #include "model/item.h"
 #include "model/curation.h"
 #include "model/ispws.h"
@@ -1956,6 +1957,29 @@ static void test_takedown(void)
     vg_takedown_free(t);
 }
 
+/* The country table: ISO 3166-1's 249 codes, in order (the lookup bisects),
+ * each two capital letters; a name for every code, none for the rest. */
+static void test_country_names(void)
+{
+    CHECK_INT_EQ(vg_country_count(), 249);
+    for (size_t i = 0; i < vg_country_count(); i++) {
+        const char *c = vg_country_code_at(i);
+        CHECK(c && strlen(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z');
+        if (i > 0)
+            CHECK_MSG(strcmp(vg_country_code_at(i - 1), c) < 0, "%s after %s", c,
+                      vg_country_code_at(i - 1));
+        CHECK_MSG(vg_country_name(c) && *vg_country_name(c), "%s has no name", c);
+    }
+    CHECK(vg_country_code_at(vg_country_count()) == NULL);
+    CHECK_STR_EQ(vg_country_name("FR"), "France");
+    CHECK_STR_EQ(vg_country_name("AD"), "Andorra");
+    CHECK_STR_EQ(vg_country_name("ZW"), "Zimbabwe");
+    CHECK_STR_EQ(vg_country_name("DE"), "Germany");
+    CHECK(vg_country_name("XK") == NULL && vg_country_name("fr") == NULL);
+    CHECK(vg_country_name("") == NULL && vg_country_name(NULL) == NULL &&
+          vg_country_name("FRA") == NULL);
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -1985,6 +2009,7 @@ int main(void)
     RUN(test_video_segments);
     RUN(test_stats);
     RUN(test_stats_action);
+    RUN(test_country_names);
     RUN(test_takedown);
     RUN(test_routes);
     RUN(test_notice_rules);

@@ -182,6 +182,24 @@ static void test_console_page(void)
     CHECK(r.body && strstr(r.body, "href=\"/console/stats\" aria-current=\"page\"") != NULL);
     ts_response_free(&r);
 
+    /* Codes are read with their words, a country with its English name;
+     * a code ISO 3166-1 does not have is shown as it is. */
+    CHECK(ti_sql_exec(&t, "UPDATE reports SET country = 'FR' WHERE created_at = 1768478400"));
+    CHECK(ti_sql_exec(&t, "UPDATE reports SET country = 'XK' WHERE created_at = 1770724800"));
+    CHECK(get(&t, &sue, "/console/stats?from=2026-01-01&to=2027-01-01&by=country,category", &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(r.body && strstr(r.body, "<th scope=\"row\">France (FR)</th><td>Pictures or videos "
+                                   "(image_video)</td><td class=\"num\">1</td>"));
+    CHECK(r.body && strstr(r.body, "<th scope=\"row\">XK</th><td>Pictures or videos "
+                                   "(image_video)</td>"));
+    CHECK(r.body && strstr(r.body, "<th scope=\"row\">(not said)</th><td>Live stream "
+                                   "(livestream)</td>"));
+    ts_response_free(&r);
+    CHECK(get(&t, &sue, "/console/stats?from=2026-01-01&to=2027-01-01&by=source", &r));
+    CHECK(r.body && strstr(r.body, "<th scope=\"row\">web: A member of the public (web/public)"
+                                   "</th>"));
+    ts_response_free(&r);
+
     /* The download is the API's CSV, byte for byte, as an attachment. */
     CHECK(get(&t, &sue, "/console/stats?format=csv&from=2026-01-01&to=2027-01-01&by=month", &r));
     CHECK_INT_EQ(r.status, 200);
