@@ -85,14 +85,14 @@ static void test_api(void)
     /* CSV, as `vigie stats` prints it. */
     CHECK_INT_EQ(api_get(&t, key, "/api/v1/stats?to=2027-01-01&by=month&format=csv", &r), 200);
     CHECK(r.body && !strncmp(r.body, "month,reports,cases,duplicates,files,", 37));
-    /* the counts (after looked, nothing routed, noticed, blocked nor timed), then 8 hours
-     * unknown */
+    /* the counts (after looked, nothing routed, noticed, blocked, flagged nor timed), then
+     * 8 hours unknown */
     CHECK(r.body && strstr(r.body, "\n2026-01,1,1,0,0,0,0,0,1,0,0,0,0,0,0,"
                                    "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
-                                   ",,,,,,,\n"));
+                                   "0,0,0,0,0,0,0,,,,,,,,\n"));
     CHECK(r.body && strstr(r.body, "\n2026-02,2,2,0,0,0,0,0,2,0,0,0,0,0,0,"
                                    "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
-                                   ",,,,,,,\n"));
+                                   "0,0,0,0,0,0,0,,,,,,,,\n"));
     ts_response_free(&r);
 
     /* Refusals say what is wrong. */

@@ -4947,7 +4947,7 @@ static void test_partner_callbacks(void)
 
 typedef struct facts_seen {
     vg_report_fact f[8];
-    char text[8][13][32];
+    char text[8][16][48];
     size_t n;
     int stop_after;
 } facts_seen;
@@ -4961,8 +4961,8 @@ static int keep_fact(void *ctx, const vg_report_fact *fact)
         const char **texts[] = {&f->source,   &f->reporter_kind, &f->category, &f->language,
                                 &f->country,  &f->state,         &f->legal,    &f->severity,
                                 &f->age,      &f->host_country,  &f->asn,      &f->provider,
-                                &f->route};
-        for (int i = 0; i < 13; i++)
+                                &f->route,    &f->sex,           &f->flags,    &f->baseline};
+        for (int i = 0; i < 16; i++)
             if (*texts[i]) {
                 snprintf(fs->text[fs->n][i], sizeof fs->text[fs->n][i], "%s", *texts[i]);
                 *texts[i] = fs->text[fs->n][i];
@@ -5008,7 +5008,10 @@ static void test_report_facts(void)
     append(s, NOW + 200, "user:bob", "item.claim", target, "{}");
     append(s, NOW + 50, "user:ann", "item.view", target, "{}");
     vg_item it = {.report_id = r1, .state = VG_ITEM_CONFIRMED, .version = 2,
-                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2"};
+                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2",
+                  .final_json = "{\"legal\":\"illegal_csam\",\"sex\":\"female\","
+                                "\"flags\":[\"self_generated\",\"grooming\"],"
+                                "\"baseline\":[\"real_child\",\"sexual_focus\"]}"};
     put_item(s, &it, NOW + 300);
     vg_item second = {.report_id = r3, .state = VG_ITEM_SECOND, .version = 1,
                       .legal = VG_LEGAL_CSAM};
@@ -5031,6 +5034,11 @@ static void test_report_facts(void)
         CHECK_STR_EQ(f[0].legal, VG_LEGAL_CSAM);
         CHECK_STR_EQ(f[0].severity, "A");
         CHECK_STR_EQ(f[0].age, "b2");
+        /* the assessment's sex, flags and baseline answers, from its form */
+        CHECK_STR_EQ(f[0].sex, "female");
+        CHECK_STR_EQ(f[0].flags, "self_generated,grooming");
+        CHECK_STR_EQ(f[0].baseline, "real_child,sexual_focus");
+        CHECK(f[1].sex == NULL && f[1].flags == NULL && f[1].baseline == NULL);
         CHECK(f[0].files == 1 && f[0].known_files == 1 && f[0].claimed_files == 0 &&
               f[0].urls == 1 && f[0].videos == 0);
         /* the second report of case a, untouched */
@@ -5100,11 +5108,13 @@ static int same_facts(const facts_seen *a, const facts_seen *b)
                 return 0;
         const char *xt[] = {x->source, x->reporter_kind, x->category, x->language, x->country,
                             x->state,  x->legal,         x->severity, x->age,      x->host_country,
-                            x->asn,    x->provider,      x->route};
+                            x->asn,    x->provider,      x->route,    x->sex,      x->flags,
+                            x->baseline};
         const char *yt[] = {y->source, y->reporter_kind, y->category, y->language, y->country,
                             y->state,  y->legal,         y->severity, y->age,      y->host_country,
-                            y->asn,    y->provider,      y->route};
-        for (size_t k = 0; k < 13; k++)
+                            y->asn,    y->provider,      y->route,    y->sex,      y->flags,
+                            y->baseline};
+        for (size_t k = 0; k < sizeof xt / sizeof xt[0]; k++)
             if ((xt[k] == NULL) != (yt[k] == NULL) || (xt[k] && strcmp(xt[k], yt[k])))
                 return 0;
     }
@@ -5166,7 +5176,10 @@ static void test_report_facts_fold(void)
     snprintf(target, sizeof target, "report:%" PRId64, r1);
     append(s, NOW + 100, "user:ann", "item.claim", target, "{}");
     vg_item it = {.report_id = r1, .state = VG_ITEM_CONFIRMED, .version = 2,
-                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2"};
+                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2",
+                  .final_json = "{\"legal\":\"illegal_csam\",\"sex\":\"female\","
+                                "\"flags\":[\"self_generated\",\"grooming\"],"
+                                "\"baseline\":[\"real_child\",\"sexual_focus\"]}"};
     put_item(s, &it, NOW + 300);
 
     facts_seen before, now;

@@ -179,6 +179,8 @@ static void test_locations(void)
      * added (21 makes them again whatever it finds) */
     CHECK(pgt_exec(url, "DROP VIEW stats_fact_source;"
                         "DROP TRIGGER stats_facts_notices ON notices;"
+                        "ALTER TABLE stats_facts DROP COLUMN sex, DROP COLUMN flags,"
+                        " DROP COLUMN baseline;"
                         "ALTER TABLE notices DROP COLUMN asn, DROP COLUMN as_name,"
                         " DROP COLUMN host_country;"
                         "DROP TABLE sync_list_lines;"

@@ -80,6 +80,7 @@ static const vg_term *dim_terms(vg_stat_dim dim)
     case VG_DIM_LEGAL: return vg_legal_terms;
     case VG_DIM_AGE: return vg_age_terms;
     case VG_DIM_ROUTE: return vg_action_terms;
+    case VG_DIM_SEX: return vg_sex_terms;
     default: return NULL;
     }
 }

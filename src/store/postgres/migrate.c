@@ -455,8 +455,9 @@ static const char *const migrations[] = {
      * the first taken route's, else the first route's, and its AS and
      * provider are its notice's host, else the route's first address
      * (hosting is an object with "addresses", not the array 14 read). A
-     * route's approval marks its report; every report is computed again.
-     * (Why each: the SQLite migration.) */
+     * final assessment's sex, flags and baseline answers join the facts. A
+     * route's approval and an assessment's final_json mark their report;
+     * every report is computed again. (Why each: the SQLite migration.) */
     "DROP VIEW IF EXISTS stats_fact_source;"
     "CREATE VIEW stats_fact_source AS SELECT r.id, r.case_id, r.created_at,"
     "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
@@ -505,7 +506,18 @@ static const char *const migrations[] = {
     "  (SELECT COUNT(*) FROM blocklist b WHERE b.report_id = r.id AND b.approved_at > 0)"
     "    AS blocked,"
     "  (SELECT COUNT(*) FROM blocklist b JOIN blocklist_appeals p ON p.entry_id = b.id"
-    "    WHERE b.report_id = r.id) AS appeals"
+    "    WHERE b.report_id = r.id) AS appeals,"
+    "  CASE WHEN i.final_json LIKE '{%' THEN CASE"
+    "    WHEN jsonb_typeof(i.final_json::jsonb -> 'sex') = 'string'"
+    "    THEN NULLIF(i.final_json::jsonb ->> 'sex', '') END END AS sex,"
+    "  CASE WHEN i.final_json LIKE '{%' THEN (SELECT string_agg(j.v #>> '{}', ',' ORDER BY j.k)"
+    "    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(i.final_json::jsonb -> 'flags')"
+    "    = 'array' THEN i.final_json::jsonb -> 'flags' ELSE '[]' END) WITH ORDINALITY j(v, k)"
+    "    WHERE jsonb_typeof(j.v) = 'string') END AS flags,"
+    "  CASE WHEN i.final_json LIKE '{%' THEN (SELECT string_agg(j.v #>> '{}', ',' ORDER BY j.k)"
+    "    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(i.final_json::jsonb -> 'baseline')"
+    "    = 'array' THEN i.final_json::jsonb -> 'baseline' ELSE '[]' END) WITH ORDINALITY"
+    "    j(v, k) WHERE jsonb_typeof(j.v) = 'string') END AS baseline"
     "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
     "  LEFT JOIN url_routes u ON u.id = (SELECT x.id FROM url_routes x"
     "    WHERE x.report_id = r.id ORDER BY x.state IN ('approved', 'automatic') DESC, x.id"
@@ -513,8 +525,33 @@ static const char *const migrations[] = {
     "  LEFT JOIN notices nu ON nu.report_id = r.id AND nu.url = u.url"
     "  LEFT JOIN notices nf ON nf.id = COALESCE(nu.id, (SELECT n.id FROM notices n"
     "    WHERE n.report_id = r.id ORDER BY n.first_sent_at > 0 DESC, n.id LIMIT 1));"
+    "ALTER TABLE stats_facts ADD COLUMN sex TEXT, ADD COLUMN flags TEXT,"
+    "  ADD COLUMN baseline TEXT;"
+    /* the fold's upsert writes the new columns too */
+    "CREATE OR REPLACE FUNCTION stats_refresh(ids BIGINT[]) RETURNS void LANGUAGE sql AS $$"
+    "  DELETE FROM stats_facts WHERE id = ANY(ids);"
+    "  INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id = ANY(ids)"
+    "  ON CONFLICT (id) DO UPDATE SET"
+    "  case_id = EXCLUDED.case_id, created_at = EXCLUDED.created_at,"
+    "  first_look_at = EXCLUDED.first_look_at, decided_at = EXCLUDED.decided_at,"
+    "  duplicate = EXCLUDED.duplicate, files = EXCLUDED.files,"
+    "  known_files = EXCLUDED.known_files, claimed_files = EXCLUDED.claimed_files,"
+    "  videos = EXCLUDED.videos, urls = EXCLUDED.urls, source = EXCLUDED.source,"
+    "  reporter_kind = EXCLUDED.reporter_kind, category = EXCLUDED.category,"
+    "  language = EXCLUDED.language, country = EXCLUDED.country, state = EXCLUDED.state,"
+    "  legal = EXCLUDED.legal, severity = EXCLUDED.severity, age = EXCLUDED.age,"
+    "  host_country = EXCLUDED.host_country, asn = EXCLUDED.asn,"
+    "  provider = EXCLUDED.provider, route = EXCLUDED.route, notices = EXCLUDED.notices,"
+    "  renotices = EXCLUDED.renotices, escalations = EXCLUDED.escalations,"
+    "  reappearances = EXCLUDED.reappearances, notice_at = EXCLUDED.notice_at,"
+    "  removed_at = EXCLUDED.removed_at, blocked = EXCLUDED.blocked,"
+    "  appeals = EXCLUDED.appeals, sex = EXCLUDED.sex, flags = EXCLUDED.flags,"
+    "  baseline = EXCLUDED.baseline; $$;"
+    "DROP TRIGGER IF EXISTS stats_facts_console_items ON console_items;"
     "DROP TRIGGER IF EXISTS stats_facts_url_routes ON url_routes;"
     "DROP TRIGGER IF EXISTS stats_facts_notices ON notices;"
+    PG_FACTS_OF_REPORT("console_items", "state, legal, severity, age, final_json, updated_at,"
+                                        " report_id")
     PG_FACTS_OF_REPORT("url_routes", "url, state, country, hosting, actions, report_id")
     PG_FACTS_OF_REPORT("notices", "url, provider, asn, as_name, host_country, first_sent_at,"
                                   " sent_count, escalated_at, reappeared_count, removed_at,"

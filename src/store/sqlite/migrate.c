@@ -423,8 +423,10 @@ static const char *const migrations[] = {
      * made for (the notice's own columns since migration 22), else of the
      * route's first address: hosting is an object {"host", "addresses":
      * [...]}, not the array migration 19 read, so every asn was empty.
-     * A route's approval now marks its report; every report is computed
-     * again. */
+     * The final assessment's sex, flags and Interpol baseline answers
+     * (final_json) join the facts, for the issue's classification
+     * figures. A route's approval, and an assessment's final_json, now
+     * mark their report; every report is computed again. */
     ("DROP VIEW IF EXISTS stats_fact_source;"
      "CREATE VIEW stats_fact_source AS SELECT r.id AS id, r.case_id AS case_id,"
      "  r.created_at AS created_at,"
@@ -474,7 +476,16 @@ static const char *const migrations[] = {
      "  (SELECT COUNT(*) FROM blocklist b WHERE b.report_id = r.id AND b.approved_at > 0)"
      "    AS blocked,"
      "  (SELECT COUNT(*) FROM blocklist b JOIN blocklist_appeals p ON p.entry_id = b.id"
-     "    WHERE b.report_id = r.id) AS appeals"
+     "    WHERE b.report_id = r.id) AS appeals,"
+     /* the final assessment's sex, flags and Interpol baseline answers
+      * (lists: the codes in the form's order, comma-separated) */
+     "  CASE WHEN json_valid(i.final_json) THEN CASE"
+     "    WHEN json_type(i.final_json, '$.sex') = 'text'"
+     "    THEN NULLIF(json_extract(i.final_json, '$.sex'), '') END END AS sex,"
+     "  CASE WHEN json_valid(i.final_json) THEN (SELECT group_concat(j.value, ',') FROM"
+     "    json_each(i.final_json, '$.flags') j WHERE j.type = 'text') END AS flags,"
+     "  CASE WHEN json_valid(i.final_json) THEN (SELECT group_concat(j.value, ',') FROM"
+     "    json_each(i.final_json, '$.baseline') j WHERE j.type = 'text') END AS baseline"
      "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
      /* the first taken route, else the first one */
      "  LEFT JOIN url_routes u ON u.id = (SELECT x.id FROM url_routes x"
@@ -485,12 +496,20 @@ static const char *const migrations[] = {
      "  LEFT JOIN notices nu ON nu.report_id = r.id AND nu.url = u.url"
      "  LEFT JOIN notices nf ON nf.id = COALESCE(nu.id, (SELECT n.id FROM notices n"
      "    WHERE n.report_id = r.id ORDER BY n.first_sent_at > 0 DESC, n.id LIMIT 1));"
+     "ALTER TABLE stats_facts ADD COLUMN sex TEXT;"
+     "ALTER TABLE stats_facts ADD COLUMN flags TEXT;"
+     "ALTER TABLE stats_facts ADD COLUMN baseline TEXT;"
+     "DROP TRIGGER IF EXISTS stats_facts_console_items_added;"
+     "DROP TRIGGER IF EXISTS stats_facts_console_items_changed;"
+     "DROP TRIGGER IF EXISTS stats_facts_console_items_removed;"
      "DROP TRIGGER IF EXISTS stats_facts_url_routes_added;"
      "DROP TRIGGER IF EXISTS stats_facts_url_routes_changed;"
      "DROP TRIGGER IF EXISTS stats_facts_url_routes_removed;"
      "DROP TRIGGER IF EXISTS stats_facts_notices_added;"
      "DROP TRIGGER IF EXISTS stats_facts_notices_changed;"
      "DROP TRIGGER IF EXISTS stats_facts_notices_removed;"
+     SQ_FACTS_OF_REPORT("console_items", "state, legal, severity, age, final_json, updated_at,"
+                                         " report_id")
      SQ_FACTS_OF_REPORT("url_routes", "url, state, country, hosting, actions, report_id")
      SQ_FACTS_OF_REPORT("notices", "url, provider, asn, as_name, host_country, first_sent_at,"
                                    " sent_count, escalated_at, reappeared_count, removed_at,"
