@@ -67,7 +67,7 @@ typedef struct vg_url_route_row {
     char *url;     /* the canonical URL */
     char *state;   /* VG_ROUTE_* */
     char *actions, *reasons, *country, *partner; /* as vg_url_route; "" when none */
-    char *hosting; /* the lookup's facts, a JSON array of addresses */
+    char *hosting; /* the lookup's facts: a JSON object {"host", "addresses": [...]} */
     int64_t created_at;
     char *changed_by; /* who changed its actions, awaiting a second person; "" */
     char *decided_by; /* who approved it ("orientation" when automatic); "" */

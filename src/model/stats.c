@@ -13,7 +13,7 @@
 static const char *const DIM_NAMES[VG_DIM_COUNT] = {
     "day",      "week",    "month", "year",  "source",   "reporter", "category",
     "language", "country", "state", "legal", "severity", "age",      "decided",
-    "host_country", "asn", "provider", "route"};
+    "host_country", "asn", "provider", "route", "sex"};
 
 static const char *const MEASURE_NAMES[VG_M_COUNT] = {"reports",
                                                       "cases",
@@ -39,6 +39,13 @@ static const char *const MEASURE_NAMES[VG_M_COUNT] = {"reports",
                                                       "reappearances",
                                                       "blocked",
                                                       "appeals",
+                                                      "flag_self_generated",
+                                                      "flag_ai_suspected",
+                                                      "flag_livestreamed",
+                                                      "flag_commercial",
+                                                      "flag_grooming",
+                                                      "flag_sextortion",
+                                                      "interpol_baseline",
                                                       "first_look_24h",
                                                       "first_look_3d",
                                                       "first_look_7d",
@@ -89,7 +96,7 @@ vg_status vg_stat_dims_parse(const char *text, vg_stat_dim *dims, size_t max, si
             return vg_error_set(err, VG_ERR_INVALID,
                                 "no dimension \"%.*s\"; say one of day, week, month, year, "
                                 "source, reporter, category, language, country, state, legal, "
-                                "severity, age, decided, host_country, asn, provider, route",
+                                "severity, age, decided, host_country, asn, provider, route, sex",
                                 (int)(len > 40 ? 40 : len), p);
         for (size_t i = 0; i < *count; i++)
             if (dims[i] == found)
@@ -302,6 +309,7 @@ static const char *dim_value(vg_stats_table *t, vg_stat_dim dim, const vg_report
             return NULL;
         snprintf(buf, size, "%.*s", (int)strcspn(f->route, ","), f->route);
         return buf;
+    case VG_DIM_SEX: return f->decided_at ? f->sex : NULL;
     default: return NULL;
     }
 }
@@ -375,6 +383,19 @@ static group *find_group(vg_stats_table *t, char *key, const char *const *values
     return g;
 }
 
+/* Whether code is one of the comma-separated list's (NULL: empty). */
+static int in_list(const char *list, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && !strncmp(p, code, n))
+            return 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
 vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err)
 {
     if (t->finished)
@@ -422,6 +443,12 @@ vg_status vg_stats_add(vg_stats_table *t, const vg_report_fact *f, vg_error *err
         c[VG_M_NOT_ILLEGAL] += !strcmp(legal, VG_LEGAL_NOT_ILLEGAL);
         c[VG_M_AGE_UNDETERMINED] += !strcmp(legal, VG_LEGAL_AGE_UNDETERMINED);
         c[VG_M_AUTOMATIC] += automatic;
+        for (int k = 0; k < VG_M_FLAGS_END - VG_M_FLAGS && vg_flag_terms[k].code; k++)
+            c[VG_M_FLAGS + k] += in_list(f->flags, vg_flag_terms[k].code);
+        int met = f->baseline != NULL;
+        for (size_t k = 0; met && vg_baseline_terms[k].code; k++)
+            met = in_list(f->baseline, vg_baseline_terms[k].code);
+        c[VG_M_BASELINE] += met;
     }
     c[VG_M_LOOKED] += f->first_look_at != 0;
     c[VG_M_ROUTED] += f->route != NULL;

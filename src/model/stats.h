@@ -50,6 +50,10 @@ typedef struct vg_report_fact {
     /* The blocking list: the report's entries that were approved (listed,
      * whatever became of them since), and the appeals against them. */
     int64_t blocked, appeals;
+    /* The final assessment's sex (vg_sex_terms), flags and Interpol
+     * baseline answers ticked (vg_flag_terms, vg_baseline_terms codes,
+     * comma-separated); NULL when not said. Read once decided. */
+    const char *sex, *flags, *baseline;
 } vg_report_fact;
 
 /* The dimensions a table can be grouped by, with the column name each gets. */
@@ -72,6 +76,7 @@ typedef enum vg_stat_dim {
     VG_DIM_ASN,
     VG_DIM_PROVIDER,
     VG_DIM_ROUTE, /* the first route's most urgent action */
+    VG_DIM_SEX,   /* the final assessment's */
     VG_DIM_COUNT
 } vg_stat_dim;
 
@@ -108,6 +113,13 @@ enum {
     VG_M_REAPPEARANCES,
     VG_M_BLOCKED, /* blocking list entries approved */
     VG_M_APPEALS, /* appeals against them */
+    /* Final assessments with each flag (vg_flag_terms, in its order:
+     * self-generated, AI suspected, live-streamed, commercial, grooming,
+     * sextortion), and those meeting the Interpol baseline (every answer
+     * of its checklist ticked). */
+    VG_M_FLAGS,
+    VG_M_FLAGS_END = VG_M_FLAGS + 6,
+    VG_M_BASELINE = VG_M_FLAGS_END,
     /* Windows: how many got there within 24 h, 3 days, 7 days of receipt,
      * and how many only after 42 days, for each of the four times (first
      * look, a person's assessment, the first notice, the removal); a share

@@ -10,6 +10,7 @@
 #include "model/alert.h"
 #include "model/audit.h"
 #include "model/blocklist.h"
+#include "model/country.h"
 #include "model/item.h"
 #include "model/curation.h"
 #include "model/ispws.h"
@@ -1956,6 +1957,82 @@ static void test_takedown(void)
     vg_takedown_free(t);
 }
 
+/* Classification: the final assessment's sex (a dimension) and flags and
+ * Interpol baseline (measures), counted once decided: a flag's code must
+ * be whole ("grooming" is not "grooming_x"), the baseline met only with
+ * every answer ticked. */
+static void test_stats_classification(void)
+{
+    const int64_t T = 1767225600;
+    const vg_report_fact facts[] = {
+        {.id = 1, .case_id = 1, .created_at = T, .decided_at = T + 1, .legal = VG_LEGAL_CSAM,
+         .sex = "female", .flags = "self_generated,livestreamed",
+         .baseline = "real_child,prepubescent,sexual_focus"},
+        {.id = 2, .case_id = 2, .created_at = T, .decided_at = T + 1, .legal = VG_LEGAL_CSAM,
+         .sex = "female", .flags = "grooming_x,sextortion", .baseline = "real_child,sexual_focus"},
+        {.id = 3, .case_id = 3, .created_at = T, .decided_at = T + 1, .legal = VG_LEGAL_OTHER,
+         .sex = "male", .flags = "ai_suspected,commercial,grooming"},
+        /* not decided yet: nothing of its classification counts */
+        {.id = 4, .case_id = 4, .created_at = T, .sex = "male", .flags = "self_generated",
+         .baseline = "real_child,prepubescent,sexual_focus"},
+    };
+    CHECK_INT_EQ(vg_term_count(vg_flag_terms), VG_M_FLAGS_END - VG_M_FLAGS);
+    vg_stat_dim dims[1];
+    size_t n = 0;
+    CHECK(vg_stat_dims_parse("sex", dims, 1, &n, NULL) == VG_OK && n == 1);
+    vg_stats_table *t = NULL;
+    CHECK(vg_stats_new(dims, n, NULL, &t, NULL) == VG_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(vg_stats_add(t, &facts[i], NULL) == VG_OK);
+    CHECK(vg_stats_finish(t, NULL) == VG_OK);
+    CHECK_INT_EQ(vg_stats_group_count(t), 3);
+    static const struct {
+        const char *sex;
+        int64_t reports, flags[6], baseline;
+    } rows[] = {{"", 1, {0, 0, 0, 0, 0, 0}, 0},
+                {"female", 2, {1, 0, 1, 0, 0, 1}, 1},
+                {"male", 1, {0, 1, 0, 1, 1, 0}, 0}};
+    for (size_t i = 0; i < 3 && i < vg_stats_group_count(t); i++) {
+        const vg_stats_group *g = vg_stats_group_at(t, i);
+        CHECK_STR_EQ(g->values[0], rows[i].sex);
+        CHECK_INT_EQ(g->counts[VG_M_REPORTS], rows[i].reports);
+        for (int k = 0; k < 6; k++)
+            CHECK_MSG(g->counts[VG_M_FLAGS + k] == rows[i].flags[k], "%s %s = %lld",
+                      rows[i].sex, vg_stat_measure_name(VG_M_FLAGS + k),
+                      (long long)g->counts[VG_M_FLAGS + k]);
+        CHECK_INT_EQ(g->counts[VG_M_BASELINE], rows[i].baseline);
+    }
+    CHECK_STR_EQ(vg_stat_measure_name(VG_M_FLAGS), "flag_self_generated");
+    CHECK_STR_EQ(vg_stat_measure_name(VG_M_FLAGS_END - 1), "flag_sextortion");
+    CHECK_STR_EQ(vg_stat_measure_name(VG_M_BASELINE), "interpol_baseline");
+    CHECK_STR_EQ(vg_stat_measure_name(VG_M_BASELINE + 1), "first_look_24h");
+    CHECK_STR_EQ(vg_stat_measure_name(VG_M_COUNT - 1), "removal_p90_h");
+    vg_stats_free(t);
+}
+
+/* The country table: ISO 3166-1's 249 codes, in order (the lookup bisects),
+ * each two capital letters; a name for every code, none for the rest. */
+static void test_country_names(void)
+{
+    CHECK_INT_EQ(vg_country_count(), 249);
+    for (size_t i = 0; i < vg_country_count(); i++) {
+        const char *c = vg_country_code_at(i);
+        CHECK(c && strlen(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z');
+        if (i > 0)
+            CHECK_MSG(strcmp(vg_country_code_at(i - 1), c) < 0, "%s after %s", c,
+                      vg_country_code_at(i - 1));
+        CHECK_MSG(vg_country_name(c) && *vg_country_name(c), "%s has no name", c);
+    }
+    CHECK(vg_country_code_at(vg_country_count()) == NULL);
+    CHECK_STR_EQ(vg_country_name("FR"), "France");
+    CHECK_STR_EQ(vg_country_name("AD"), "Andorra");
+    CHECK_STR_EQ(vg_country_name("ZW"), "Zimbabwe");
+    CHECK_STR_EQ(vg_country_name("DE"), "Germany");
+    CHECK(vg_country_name("XK") == NULL && vg_country_name("fr") == NULL);
+    CHECK(vg_country_name("") == NULL && vg_country_name(NULL) == NULL &&
+          vg_country_name("FRA") == NULL);
+}
+
 int main(void)
 {
     RUN(test_vocab);
@@ -1985,6 +2062,8 @@ int main(void)
     RUN(test_video_segments);
     RUN(test_stats);
     RUN(test_stats_action);
+    RUN(test_stats_classification);
+    RUN(test_country_names);
     RUN(test_takedown);
     RUN(test_routes);
     RUN(test_notice_rules);

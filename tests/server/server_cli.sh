@@ -160,10 +160,10 @@ check "audit verify counts every entry" grep -q 'holds: 12 entries' "$tmp/audit"
 "$VIGIE" stats --data-dir "$data" --by category >"$tmp/stats"
 check "stats: exit 0" test $? -eq 0
 check "stats: a column per dimension, then the measures" \
-    grep -qx 'category,reports,cases,duplicates,files,known_files,new_files,videos,urls,assessed,csam,other_illegal,not_illegal,age_undetermined,automatic,looked,routed,noticed,notices,renotices,escalations,removed,reappearances,blocked,appeals,first_look_24h,first_look_3d,first_look_7d,first_look_over_42d,assessed_24h,assessed_3d,assessed_7d,assessed_over_42d,notice_24h,notice_3d,notice_7d,notice_over_42d,removal_24h,removal_3d,removal_7d,removal_over_42d,first_look_median_h,assessed_median_h,assessed_p90_h,first_look_p90_h,notice_median_h,notice_p90_h,removal_median_h,removal_p90_h' "$tmp/stats"
+    grep -qx 'category,reports,cases,duplicates,files,known_files,new_files,videos,urls,assessed,csam,other_illegal,not_illegal,age_undetermined,automatic,looked,routed,noticed,notices,renotices,escalations,removed,reappearances,blocked,appeals,flag_self_generated,flag_ai_suspected,flag_livestreamed,flag_commercial,flag_grooming,flag_sextortion,interpol_baseline,first_look_24h,first_look_3d,first_look_7d,first_look_over_42d,assessed_24h,assessed_3d,assessed_7d,assessed_over_42d,notice_24h,notice_3d,notice_7d,notice_over_42d,removal_24h,removal_3d,removal_7d,removal_over_42d,first_look_median_h,assessed_median_h,assessed_p90_h,first_look_p90_h,notice_median_h,notice_p90_h,removal_median_h,removal_p90_h' "$tmp/stats"
 check "stats: one row per category, counted" \
-    bash -c "grep -qx 'image_video,1,1,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,' '$tmp/stats' &&
-             grep -qx 'livestream,1,1,0,0,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,' '$tmp/stats' &&
+    bash -c "grep -qx 'image_video,1,1,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,' '$tmp/stats' &&
+             grep -qx 'livestream,1,1,0,0,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,' '$tmp/stats' &&
              test \$(wc -l < '$tmp/stats') -eq 3"
 today=$(date -u +%Y-%m-%d)
 "$VIGIE" stats --data-dir "$data" --by decided --format json --to "$today" >"$tmp/stats"

@@ -85,14 +85,14 @@ static void test_api(void)
     /* CSV, as `vigie stats` prints it. */
     CHECK_INT_EQ(api_get(&t, key, "/api/v1/stats?to=2027-01-01&by=month&format=csv", &r), 200);
     CHECK(r.body && !strncmp(r.body, "month,reports,cases,duplicates,files,", 37));
-    /* the counts (after looked, nothing routed, noticed, blocked nor timed), then 8 hours
-     * unknown */
+    /* the counts (after looked, nothing routed, noticed, blocked, flagged nor timed), then
+     * 8 hours unknown */
     CHECK(r.body && strstr(r.body, "\n2026-01,1,1,0,0,0,0,0,1,0,0,0,0,0,0,"
                                    "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
-                                   ",,,,,,,\n"));
+                                   "0,0,0,0,0,0,0,,,,,,,,\n"));
     CHECK(r.body && strstr(r.body, "\n2026-02,2,2,0,0,0,0,0,2,0,0,0,0,0,0,"
                                    "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
-                                   ",,,,,,,\n"));
+                                   "0,0,0,0,0,0,0,,,,,,,,\n"));
     ts_response_free(&r);
 
     /* Refusals say what is wrong. */
@@ -180,6 +180,24 @@ static void test_console_page(void)
     /* the chosen dimension stays chosen in the form */
     CHECK(r.body && strstr(r.body, "<option value=\"month\" selected>"));
     CHECK(r.body && strstr(r.body, "href=\"/console/stats\" aria-current=\"page\"") != NULL);
+    ts_response_free(&r);
+
+    /* Codes are read with their words, a country with its English name;
+     * a code ISO 3166-1 does not have is shown as it is. */
+    CHECK(ti_sql_exec(&t, "UPDATE reports SET country = 'FR' WHERE created_at = 1768478400"));
+    CHECK(ti_sql_exec(&t, "UPDATE reports SET country = 'XK' WHERE created_at = 1770724800"));
+    CHECK(get(&t, &sue, "/console/stats?from=2026-01-01&to=2027-01-01&by=country,category", &r));
+    CHECK_INT_EQ(r.status, 200);
+    CHECK(r.body && strstr(r.body, "<th scope=\"row\">France (FR)</th><td>Pictures or videos "
+                                   "(image_video)</td><td class=\"num\">1</td>"));
+    CHECK(r.body && strstr(r.body, "<th scope=\"row\">XK</th><td>Pictures or videos "
+                                   "(image_video)</td>"));
+    CHECK(r.body && strstr(r.body, "<th scope=\"row\">(not said)</th><td>Live stream "
+                                   "(livestream)</td>"));
+    ts_response_free(&r);
+    CHECK(get(&t, &sue, "/console/stats?from=2026-01-01&to=2027-01-01&by=source", &r));
+    CHECK(r.body && strstr(r.body, "<th scope=\"row\">web: A member of the public (web/public)"
+                                   "</th>"));
     ts_response_free(&r);
 
     /* The download is the API's CSV, byte for byte, as an attachment. */
@@ -444,7 +462,7 @@ static void test_transparency_action(void)
         snprintf(sql, sizeof sql,
                  "INSERT INTO url_routes(report_id, url, state, actions, reasons, country,"
                  " partner, hosting, created_at) VALUES (%lld, '%s', 'approved', 'notice_host',"
-                 " 'x', 'FR', '', '[]', %lld)",
+                 " 'x', 'FR', '', '{\"addresses\":[]}', %lld)",
                  (long long)id, url, T + 3600);
         CHECK(ti_sql_exec(&t, sql));
         snprintf(sql, sizeof sql,
@@ -533,14 +551,14 @@ static void test_transparency_hosts(void)
             snprintf(sql, sizeof sql,
                      "INSERT INTO url_routes(report_id, url, state, actions, reasons, country,"
                      " partner, hosting, created_at) VALUES (%lld, '%s', 'approved',"
-                     " 'notice_host', 'x', '%s', '', '[]', %lld)",
+                     " 'notice_host', 'x', '%s', '', '{\"addresses\":[]}', %lld)",
                      (long long)id, url, HOSTS[h].country, T + 3600);
             CHECK(ti_sql_exec(&t, sql));
             if (k == 0) { /* a later route of the same report elsewhere */
                 snprintf(sql, sizeof sql,
                          "INSERT INTO url_routes(report_id, url, state, actions, reasons,"
                          " country, partner, hosting, created_at) VALUES (%lld, '%s/2',"
-                         " 'approved', 'notice_host', 'x', 'RU', '', '[]', %lld)",
+                         " 'approved', 'notice_host', 'x', 'RU', '', '{\"addresses\":[]}', %lld)",
                          (long long)id, url, T + 7200);
                 CHECK(ti_sql_exec(&t, sql));
             }

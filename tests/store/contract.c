@@ -4947,7 +4947,7 @@ static void test_partner_callbacks(void)
 
 typedef struct facts_seen {
     vg_report_fact f[8];
-    char text[8][13][32];
+    char text[8][16][48];
     size_t n;
     int stop_after;
 } facts_seen;
@@ -4961,8 +4961,8 @@ static int keep_fact(void *ctx, const vg_report_fact *fact)
         const char **texts[] = {&f->source,   &f->reporter_kind, &f->category, &f->language,
                                 &f->country,  &f->state,         &f->legal,    &f->severity,
                                 &f->age,      &f->host_country,  &f->asn,      &f->provider,
-                                &f->route};
-        for (int i = 0; i < 13; i++)
+                                &f->route,    &f->sex,           &f->flags,    &f->baseline};
+        for (int i = 0; i < 16; i++)
             if (*texts[i]) {
                 snprintf(fs->text[fs->n][i], sizeof fs->text[fs->n][i], "%s", *texts[i]);
                 *texts[i] = fs->text[fs->n][i];
@@ -5008,7 +5008,10 @@ static void test_report_facts(void)
     append(s, NOW + 200, "user:bob", "item.claim", target, "{}");
     append(s, NOW + 50, "user:ann", "item.view", target, "{}");
     vg_item it = {.report_id = r1, .state = VG_ITEM_CONFIRMED, .version = 2,
-                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2"};
+                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2",
+                  .final_json = "{\"legal\":\"illegal_csam\",\"sex\":\"female\","
+                                "\"flags\":[\"self_generated\",\"grooming\"],"
+                                "\"baseline\":[\"real_child\",\"sexual_focus\"]}"};
     put_item(s, &it, NOW + 300);
     vg_item second = {.report_id = r3, .state = VG_ITEM_SECOND, .version = 1,
                       .legal = VG_LEGAL_CSAM};
@@ -5031,6 +5034,11 @@ static void test_report_facts(void)
         CHECK_STR_EQ(f[0].legal, VG_LEGAL_CSAM);
         CHECK_STR_EQ(f[0].severity, "A");
         CHECK_STR_EQ(f[0].age, "b2");
+        /* the assessment's sex, flags and baseline answers, from its form */
+        CHECK_STR_EQ(f[0].sex, "female");
+        CHECK_STR_EQ(f[0].flags, "self_generated,grooming");
+        CHECK_STR_EQ(f[0].baseline, "real_child,sexual_focus");
+        CHECK(f[1].sex == NULL && f[1].flags == NULL && f[1].baseline == NULL);
         CHECK(f[0].files == 1 && f[0].known_files == 1 && f[0].claimed_files == 0 &&
               f[0].urls == 1 && f[0].videos == 0);
         /* the second report of case a, untouched */
@@ -5100,11 +5108,13 @@ static int same_facts(const facts_seen *a, const facts_seen *b)
                 return 0;
         const char *xt[] = {x->source, x->reporter_kind, x->category, x->language, x->country,
                             x->state,  x->legal,         x->severity, x->age,      x->host_country,
-                            x->asn,    x->provider,      x->route};
+                            x->asn,    x->provider,      x->route,    x->sex,      x->flags,
+                            x->baseline};
         const char *yt[] = {y->source, y->reporter_kind, y->category, y->language, y->country,
                             y->state,  y->legal,         y->severity, y->age,      y->host_country,
-                            y->asn,    y->provider,      y->route};
-        for (size_t k = 0; k < 13; k++)
+                            y->asn,    y->provider,      y->route,    y->sex,      y->flags,
+                            y->baseline};
+        for (size_t k = 0; k < sizeof xt / sizeof xt[0]; k++)
             if ((xt[k] == NULL) != (yt[k] == NULL) || (xt[k] && strcmp(xt[k], yt[k])))
                 return 0;
     }
@@ -5166,7 +5176,10 @@ static void test_report_facts_fold(void)
     snprintf(target, sizeof target, "report:%" PRId64, r1);
     append(s, NOW + 100, "user:ann", "item.claim", target, "{}");
     vg_item it = {.report_id = r1, .state = VG_ITEM_CONFIRMED, .version = 2,
-                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2"};
+                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2",
+                  .final_json = "{\"legal\":\"illegal_csam\",\"sex\":\"female\","
+                                "\"flags\":[\"self_generated\",\"grooming\"],"
+                                "\"baseline\":[\"real_child\",\"sexual_focus\"]}"};
     put_item(s, &it, NOW + 300);
 
     facts_seen before, now;
@@ -5212,11 +5225,14 @@ static void test_report_facts_fold(void)
     finish(s, loc);
 }
 
-/* Orientation and action in a report's fact: its first route's hosting
- * country, AS and provider (the notice's, else the AS name) and most urgent
- * action; over all its notices, those sent, the messages after each first,
- * escalations, reappearances, the first message's time and the removal
- * once every notified URL is gone. */
+/* Orientation and action in a report's fact: its first taken route's
+ * (approved by a person or automatically; else its first route's) hosting
+ * country, AS and provider (the notified host's, as its notice keeps it,
+ * else the route's first address as the hosting lookup stores it) and most
+ * urgent action (a route only proposed is no route taken); over all its
+ * notices, those sent, the messages after each first, escalations,
+ * reappearances, the first message's time and the removal once every
+ * notified URL is gone. */
 static void put_notice(vg_store *s, vg_notice_row *row)
 {
     notice_probe p = {.put = row};
@@ -5226,32 +5242,63 @@ static void put_notice(vg_store *s, vg_notice_row *row)
     CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
 }
 
+/* A hosting lookup's facts as routing keeps them (hotline/routing.c). */
+#define HOSTING_OF(addresses) "{\"host\":\"g.example\",\"addresses\":[" addresses "]}"
+#define HOSTING_ADDRESS(ip, country, asn, as_name, contact)                                        \
+    "{\"ip\":\"" ip "\",\"country\":\"" country "\",\"asn\":" asn ",\"as_name\":\"" as_name        \
+    "\",\"anycast\":false,\"abuse_contact\":\"" contact "\",\"contact_source\":\"rdap\","          \
+    "\"note\":\"\"}"
+
 static void test_report_facts_action(void)
 {
     char loc[LOC];
     vg_store *s = fresh(loc);
     if (!s)
         return;
-    int64_t ca = 0, cb = 0, r1 = 0, r2 = 0, r3 = 0;
+    int64_t ca = 0, cb = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0;
     draft d1 = {.code = "G1", .url = "https://g.example/1"};
     draft d2 = {.code = "G2", .url = "https://g.example/2"};
     draft d3 = {.code = "G3", .url = "https://g.example/3"};
+    draft d4 = {.code = "G4", .url = "https://g.example/4"};
+    draft d5 = {.code = "G5", .url = "https://g.example/5"};
     vg_error err;
     CHECK(put_report(s, &d1, 0, NOW, &r1, &ca, &err) == VG_OK);
     CHECK(put_report(s, &d2, 0, NOW + 10, &r2, &cb, &err) == VG_OK);
     CHECK(put_report(s, &d3, 0, NOW + 20, &r3, NULL, &err) == VG_OK);
+    CHECK(put_report(s, &d4, 0, NOW + 21, &r4, NULL, &err) == VG_OK);
+    CHECK(put_report(s, &d5, 0, NOW + 22, &r5, NULL, &err) == VG_OK);
     vg_url_route_row routes[] = {
+        /* notified at its second address, whose AS has the abuse contact */
         {.report_id = r1, .url = "https://g.example/1", .state = VG_URL_ROUTE_APPROVED,
          .actions = "notice_host,refer_police", .reasons = "x", .country = "FR",
-         .hosting = "[{\"address\":\"192.0.2.1\",\"country\":\"FR\",\"asn\":64500,"
-                    "\"as_name\":\"ONE-AS\"}]",
+         .hosting = HOSTING_OF(HOSTING_ADDRESS("192.0.2.1", "FR", "64500", "ONE-AS", "") ","
+                                   HOSTING_ADDRESS("192.0.2.2", "FR", "64502", "CONTACT-AS",
+                                                   "abuse@contact.example")),
          .created_at = NOW + 30},
         {.report_id = r1, .url = "https://g.example/1b", .state = VG_URL_ROUTE_APPROVED,
          .actions = "notice_host", .reasons = "x", .country = "DE",
-         .hosting = "[{\"asn\":64501,\"as_name\":\"TWO-AS\"}]", .created_at = NOW + 31},
+         .hosting = HOSTING_OF(HOSTING_ADDRESS("192.0.2.3", "DE", "64501", "TWO-AS", "")),
+         .created_at = NOW + 31},
+        /* proposed first, then the second URL's route approved automatically */
         {.report_id = r2, .url = "https://g.example/2", .state = VG_URL_ROUTE_PROPOSED,
-         .actions = "analyst_decides", .reasons = "x", .country = "",
-         .hosting = "[{\"asn\":0,\"as_name\":\"\"}]", .created_at = NOW + 32},
+         .actions = "analyst_decides", .reasons = "x", .country = "NL",
+         .hosting = HOSTING_OF(HOSTING_ADDRESS("192.0.2.4", "NL", "64520", "PROPOSED-AS", "")),
+         .created_at = NOW + 32},
+        {.report_id = r2, .url = "https://g.example/2b", .state = VG_URL_ROUTE_AUTOMATIC,
+         .actions = "forward_partner", .reasons = "x", .country = "",
+         .hosting = HOSTING_OF(HOSTING_ADDRESS("192.0.2.5", "", "0", "", "")),
+         .created_at = NOW + 33},
+        /* approved, no notice: the route's first address */
+        {.report_id = r4, .url = "https://g.example/4", .state = VG_URL_ROUTE_APPROVED,
+         .actions = "forward_partner", .reasons = "x", .country = "BE",
+         .hosting = HOSTING_OF(HOSTING_ADDRESS("192.0.2.6", "BE", "64510", "FOUR-AS", "") ","
+                                   HOSTING_ADDRESS("192.0.2.7", "BE", "64511", "FIVE-AS", "")),
+         .created_at = NOW + 34},
+        /* only proposed: where it is hosted is known, no route is taken */
+        {.report_id = r5, .url = "https://g.example/5", .state = VG_URL_ROUTE_PROPOSED,
+         .actions = "notice_host", .reasons = "x", .country = "PL",
+         .hosting = HOSTING_OF(HOSTING_ADDRESS("192.0.2.8", "PL", "64530", "SIX-AS", "")),
+         .created_at = NOW + 35},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         route_probe rp = {.put = &routes[i]};
@@ -5261,12 +5308,14 @@ static void test_report_facts_action(void)
                            .state = "removed", .provider = "Hosting One", .sent_count = 3,
                            .created_at = NOW + 40, .first_sent_at = NOW + 100,
                            .last_sent_at = NOW + 300, .escalated_at = NOW + 500,
-                           .removed_at = NOW + 1000, .reappeared_count = 1};
+                           .removed_at = NOW + 1000, .reappeared_count = 1,
+                           .asn = 64502, .as_name = "CONTACT-AS", .host_country = "FR"};
     vg_notice_row second = {.report_id = r1, .case_id = ca, .url = "https://g.example/1b",
                             .state = "removed", .sent_count = 1, .created_at = NOW + 41,
                             .first_sent_at = NOW + 200, .last_sent_at = NOW + 200,
-                            .removed_at = NOW + 900};
-    vg_notice_row unsent = {.report_id = r2, .case_id = cb, .url = "https://g.example/2",
+                            .removed_at = NOW + 900, .asn = 64501, .as_name = "TWO-AS",
+                            .host_country = "DE"};
+    vg_notice_row unsent = {.report_id = r2, .case_id = cb, .url = "https://g.example/2b",
                             .state = "new", .created_at = NOW + 42};
     put_notice(s, &first);
     put_notice(s, &second);
@@ -5275,11 +5324,11 @@ static void test_report_facts_action(void)
     facts_seen seen = {0};
     facts_args a = {NOW, NOW + 1000, &seen};
     CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
-    CHECK_INT_EQ(seen.n, 3);
-    if (seen.n == 3) {
+    CHECK_INT_EQ(seen.n, 5);
+    if (seen.n == 5) {
         const vg_report_fact *f = seen.f;
         CHECK_STR_EQ(f[0].host_country, "FR");
-        CHECK_STR_EQ(f[0].asn, "AS64500");
+        CHECK_STR_EQ(f[0].asn, "AS64502");
         CHECK_STR_EQ(f[0].provider, "Hosting One");
         CHECK_STR_EQ(f[0].route, "notice_host,refer_police");
         CHECK_INT_EQ(f[0].notices, 2);
@@ -5288,19 +5337,50 @@ static void test_report_facts_action(void)
         CHECK_INT_EQ(f[0].reappearances, 1);
         CHECK_INT_EQ(f[0].notice_at, NOW + 100);
         CHECK_INT_EQ(f[0].removed_at, NOW + 1000);
-        /* routed, no hosting found, a notice not sent yet */
-        CHECK(f[1].host_country == NULL && f[1].asn == NULL && f[1].provider == NULL);
-        CHECK_STR_EQ(f[1].route, "analyst_decides");
+        /* the route taken, not the one proposed before it; its notice not
+         * sent yet, no host found */
+        CHECK_MSG(f[1].host_country == NULL && f[1].asn == NULL && f[1].provider == NULL,
+                  "%s %s %s", f[1].host_country ? f[1].host_country : "-",
+                  f[1].asn ? f[1].asn : "-", f[1].provider ? f[1].provider : "-");
+        CHECK_STR_EQ(f[1].route, "forward_partner");
         CHECK(f[1].notices == 0 && f[1].renotices == 0 && f[1].escalations == 0 &&
               f[1].notice_at == 0 && f[1].removed_at == 0);
         /* not routed */
-        CHECK(f[2].route == NULL && f[2].host_country == NULL && f[2].notices == 0);
+        CHECK(f[2].route == NULL && f[2].host_country == NULL && f[2].asn == NULL &&
+              f[2].provider == NULL && f[2].notices == 0);
+        /* no notice: the route's first address */
+        CHECK_STR_EQ(f[3].host_country, "BE");
+        CHECK_STR_EQ(f[3].asn, "AS64510");
+        CHECK_STR_EQ(f[3].provider, "FOUR-AS");
+        CHECK_STR_EQ(f[3].route, "forward_partner");
+        /* proposed only: hosted in PL, but no route taken */
+        CHECK_STR_EQ(f[4].host_country, "PL");
+        CHECK_STR_EQ(f[4].asn, "AS64530");
+        CHECK_MSG(f[4].route == NULL, "a proposed route counted as taken: %s", f[4].route);
     }
+    /* once folded, approving the proposed route takes it */
+    fold_all(s, 100);
+    route_probe rp = {.report_id = r5};
+    CHECK(vg_store_read(s, routes_fn, &rp, &err) == VG_OK && rp.row_count == 1);
+    if (rp.row_count == 1) {
+        vg_url_route_row approve = rp.rows[0];
+        approve.state = VG_URL_ROUTE_APPROVED;
+        approve.decided_by = "bob";
+        approve.decided_at = NOW + 50;
+        routing_probe dp = {.next = &approve, .was_state = VG_URL_ROUTE_PROPOSED,
+                            .was_actions = "notice_host", .was_changed_by = ""};
+        CHECK(vg_store_write(s, route_decide_fn, &dp, &err) == VG_OK && dp.changed == 1);
+    }
+    vg_url_route_rows_free(rp.rows, rp.row_count);
+    memset(&seen, 0, sizeof seen);
+    a = (facts_args){NOW + 22, NOW + 23, &seen};
+    CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
+    CHECK(seen.n == 1 && seen.f[0].route && !strcmp(seen.f[0].route, "notice_host"));
     /* one notified URL back up: the report is not removed */
     second.removed_at = 0;
     notice_probe p = {.put = &second};
     CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
-    /* and the provider of the first route's notice unsaid: the AS name */
+    /* and the provider of the first route's notice unsaid: its host's AS name */
     first.provider = "";
     p = (notice_probe){.put = &first};
     CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
@@ -5308,7 +5388,7 @@ static void test_report_facts_action(void)
     a = (facts_args){NOW, NOW + 1, &seen};
     CHECK(vg_store_read(s, facts_tx, &a, &err) == VG_OK);
     CHECK(seen.n == 1 && seen.f[0].removed_at == 0 && seen.f[0].notices == 2);
-    CHECK(seen.n == 1 && seen.f[0].provider && !strcmp(seen.f[0].provider, "ONE-AS"));
+    CHECK(seen.n == 1 && seen.f[0].provider && !strcmp(seen.f[0].provider, "CONTACT-AS"));
     finish(s, loc);
 }
 

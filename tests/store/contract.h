@@ -74,6 +74,25 @@ typedef struct store_contract_backend {
      "SELECT count(*) FROM notices WHERE url IN ('https://c.test/', 'https://d.test/')"           \
      " AND asn = 0 AND as_name = '' AND host_country = ''"}
 #define STORE_NOTICE_HOSTING_WANT {1, 1, 2}
+/* Statistics' facts as migration 19 (PostgreSQL's 14) left them, which
+ * SQLite's migration 25 (PostgreSQL's 22) must compute again for every
+ * report: N1 under the host its notice was sent to, N2 under its route's
+ * first address (its notice found no contact), N3 under no AS (its route is
+ * not JSON) and its notice's provider. */
+#define STORE_FACTS_STALE                                                                         \
+    "DELETE FROM stats_facts;"                                                                    \
+    "INSERT INTO stats_facts(id, case_id, created_at, asn, provider, route)"                      \
+    " SELECT id, case_id, created_at, 'AS1', 'stale', 'stale' FROM reports;"
+#define STORE_FACTS_CHECKS                                                                        \
+    {"SELECT count(*) FROM stats_facts WHERE id = " STORE_NOTICE_REPORT("N1")                     \
+     " AND asn = 'AS64501' AND provider = 'Two AS' AND route = 'notice_host'"                     \
+     " AND host_country = 'DE'",                                                                  \
+     "SELECT count(*) FROM stats_facts WHERE id = " STORE_NOTICE_REPORT("N2")                     \
+     " AND asn = 'AS64502' AND provider = 'Three' AND route = 'notice_host'",                     \
+     "SELECT count(*) FROM stats_facts WHERE id = " STORE_NOTICE_REPORT("N3")                     \
+     " AND asn IS NULL AND provider = 'C' AND route = 'notice_host'",                             \
+     "SELECT count(*) FROM stats_facts WHERE asn = 'AS1' OR provider = 'stale'"}
+#define STORE_FACTS_WANT {1, 1, 1, 0}
 
 /* Run every check of the contract against backend, printing one line per
  * group (and each failed check) on stderr. Returns how many checks failed:

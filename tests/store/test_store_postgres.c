@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 21);
+        CHECK_INT_EQ(vg_store_schema_version(s), 22);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 21);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 22);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 17 (SQLite's 22): notices made before it get their
      * route's host. */
@@ -175,17 +175,24 @@ static void test_locations(void)
         put_report(s, "N3");
         vg_store_close(s);
     }
-    CHECK(pgt_exec(url, "ALTER TABLE notices DROP COLUMN asn, DROP COLUMN as_name,"
+    /* undo migration 22 first: its view and trigger read the columns 17
+     * added (22 makes them again whatever it finds) */
+    CHECK(pgt_exec(url, "DROP VIEW stats_fact_source;"
+                        "DROP TRIGGER stats_facts_notices ON notices;"
+                        "ALTER TABLE stats_facts DROP COLUMN sex, DROP COLUMN flags,"
+                        " DROP COLUMN baseline;"
+                        "ALTER TABLE notices DROP COLUMN asn, DROP COLUMN as_name,"
                         " DROP COLUMN host_country;"
                         "DROP TABLE sync_list_lines;"
                         "ALTER TABLE routing_deliveries DROP COLUMN partner_status,"
                         " DROP COLUMN partner_version, DROP COLUMN partner_status_at;"
                         "DROP FUNCTION stats_on_new_reports, stats_on_new_children CASCADE;"
                         "CREATE INDEX reports_created ON reports(created_at);"
-                        "UPDATE vigie_schema SET version = 16;" STORE_NOTICE_HOSTING_OLD));
+                        "UPDATE vigie_schema SET version = 16;" STORE_NOTICE_HOSTING_OLD
+                            STORE_FACTS_STALE));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 21);
+        CHECK_INT_EQ(vg_store_schema_version(s), 22);
         vg_store_close(s);
     }
     {
@@ -193,6 +200,11 @@ static void test_locations(void)
         const int64_t want[] = STORE_NOTICE_HOSTING_WANT;
         for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
             CHECK_MSG(pgt_int(url, checks[i]) == want[i], "%s", checks[i]);
+        /* migration 22 (SQLite's 25): every report's facts computed again */
+        const char *fact_checks[] = STORE_FACTS_CHECKS;
+        const int64_t fact_want[] = STORE_FACTS_WANT;
+        for (size_t i = 0; i < sizeof fact_want / sizeof fact_want[0]; i++)
+            CHECK_MSG(pgt_int(url, fact_checks[i]) == fact_want[i], "%s", fact_checks[i]);
     }
     CHECK(pgt_exec(url, "DELETE FROM notices; DELETE FROM url_routes;"));
     /* Migration 6 (SQLite's 11) on a database at version 5: the automatic
@@ -227,7 +239,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 21);
+        CHECK_INT_EQ(vg_store_schema_version(s), 22);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */

@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 24);
+        CHECK_INT_EQ(vg_store_schema_version(s), 25);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 24);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 25);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -414,7 +414,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 24);
+    CHECK_INT_EQ(vg_store_schema_version(s), 25);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -448,7 +448,7 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM partner_callbacks"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM bank_quarantine"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 24);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 25);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");
@@ -486,22 +486,36 @@ static void test_notice_hosting_migration(void)
     write_report(s, "N2", NULL);
     write_report(s, "N3", NULL);
     vg_store_close(s);
-    CHECK(tamper(dir, "ALTER TABLE notices DROP COLUMN asn;"
+    /* undo migration 25 first: its view and triggers read the columns 22
+     * added (25 makes them again whatever it finds) */
+    CHECK(tamper(dir, "DROP VIEW stats_fact_source;"
+                      "DROP TRIGGER stats_facts_notices_added;"
+                      "DROP TRIGGER stats_facts_notices_changed;"
+                      "DROP TRIGGER stats_facts_notices_removed;"
+                      "ALTER TABLE stats_facts DROP COLUMN sex;"
+                      "ALTER TABLE stats_facts DROP COLUMN flags;"
+                      "ALTER TABLE stats_facts DROP COLUMN baseline;"
+                      "ALTER TABLE notices DROP COLUMN asn;"
                       "ALTER TABLE notices DROP COLUMN as_name;"
                       "ALTER TABLE notices DROP COLUMN host_country;"
                       "DROP TABLE sync_list_lines;"
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_status;"
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_version;"
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_status_at;"
-                      "PRAGMA user_version = 21;" STORE_NOTICE_HOSTING_OLD));
+                      "PRAGMA user_version = 21;" STORE_NOTICE_HOSTING_OLD STORE_FACTS_STALE));
     s = open_dir(dir, NULL);
     if (s)
-        CHECK_INT_EQ(vg_store_schema_version(s), 24);
+        CHECK_INT_EQ(vg_store_schema_version(s), 25);
     vg_store_close(s);
     const char *checks[] = STORE_NOTICE_HOSTING_CHECKS;
     const int64_t want[] = STORE_NOTICE_HOSTING_WANT;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         CHECK_MSG(query_int(dir, checks[i]) == want[i], "%s", checks[i]);
+    /* migration 25: every report's facts computed again */
+    const char *fact_checks[] = STORE_FACTS_CHECKS;
+    const int64_t fact_want[] = STORE_FACTS_WANT;
+    for (size_t i = 0; i < sizeof fact_want / sizeof fact_want[0]; i++)
+        CHECK_MSG(query_int(dir, fact_checks[i]) == fact_want[i], "%s", fact_checks[i]);
     remove_dir(NULL, dir);
 }
 

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "hotline/stats.h"
+#include "model/country.h"
+#include "model/vocab.h"
 #include "server/console/console.h"
 
 /* The chart shows the first groups only: a table of hundreds of days is
@@ -67,6 +69,47 @@ static void query_href(vg_page *p, const char *from, const char *to, const char 
     }
 }
 
+/* The words of a dimension's codes, NULL for one whose values are read
+ * as they are (periods, languages, AS numbers, providers). */
+static const vg_term *dim_terms(vg_stat_dim dim)
+{
+    switch (dim) {
+    case VG_DIM_REPORTER: return vg_reporter_kind_terms;
+    case VG_DIM_CATEGORY: return vg_category_terms;
+    case VG_DIM_STATE: return vg_item_state_terms;
+    case VG_DIM_LEGAL: return vg_legal_terms;
+    case VG_DIM_AGE: return vg_age_terms;
+    case VG_DIM_ROUTE: return vg_action_terms;
+    case VG_DIM_SEX: return vg_sex_terms;
+    default: return NULL;
+    }
+}
+
+/* A group's value as a supervisor reads it: the code (what the download
+ * and the command print, so the two can be matched) with its words, a
+ * country's English name (FR: "France (FR)"), "(not said)" for none. */
+static void value_label(char *out, size_t cap, vg_stat_dim dim, const char *value)
+{
+    const vg_term *terms = dim_terms(dim);
+    const vg_term *term = terms ? vg_term_find(terms, value) : NULL;
+    const char *name = NULL;
+    if (dim == VG_DIM_COUNTRY || dim == VG_DIM_HOST_COUNTRY)
+        name = vg_country_name(value);
+    else if (term)
+        name = term->label;
+    if (!value[0])
+        snprintf(out, cap, "(not said)");
+    else if (name)
+        snprintf(out, cap, "%s (%s)", name, value);
+    else if (dim == VG_DIM_SOURCE && strchr(value, '/') &&
+             (term = vg_term_find(vg_reporter_kind_terms, strchr(value, '/') + 1)))
+        /* "web/child": the channel, then who reported */
+        snprintf(out, cap, "%.*s: %s (%s)", (int)(strchr(value, '/') - value), value,
+                 term->label, value);
+    else
+        snprintf(out, cap, "%s", value);
+}
+
 /* A group's label: its values joined by " / ", or "all" for the totals. */
 static void group_label(char *out, size_t cap, const vg_stats_table *t, const vg_stats_group *g)
 {
@@ -76,9 +119,11 @@ static void group_label(char *out, size_t cap, const vg_stats_table *t, const vg
         snprintf(out, cap, "all reports");
         return;
     }
-    for (size_t d = 0; d < n && used < cap; d++)
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", d ? " / " : "",
-                                 g->values[d][0] ? g->values[d] : "(not said)");
+    for (size_t d = 0; d < n && used < cap; d++) {
+        char value[160];
+        value_label(value, sizeof value, vg_stats_dim_at(t, d), g->values[d]);
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", d ? " / " : "", value);
+    }
 }
 
 /* Horizontal bars of the reports per group, scaled to the largest. */
@@ -151,8 +196,10 @@ static void table(vg_page *p, const vg_stats_table *t)
         const vg_stats_group *g = vg_stats_group_at(t, i);
         vg_page_put(p, "<tr>");
         for (size_t d = 0; d < ndims; d++) {
+            char value[160];
+            value_label(value, sizeof value, vg_stats_dim_at(t, d), g->values[d]);
             vg_page_put(p, d ? "<td>" : "<th scope=\"row\">");
-            vg_page_text(p, g->values[d][0] ? g->values[d] : "(not said)");
+            vg_page_text(p, value);
             vg_page_put(p, d ? "</td>" : "</th>");
         }
         for (int m = 0; m < VG_M_COUNTS; m++)
@@ -219,7 +266,8 @@ void vg_console_stats_page(vg_http_request *req)
     }
     vg_page p = {0};
     vg_console_page_open(&p, req, "Statistics", "/console/stats");
-    vg_page_put(&p, "<p>Reports received in a period (dates in UTC; the end is not included), "
+    vg_page_put(&p, "<p>Reports received in a period (dates on the hotline's clock, "
+                    "<code>stats.time_zone</code>; the end is not included), "
                     "grouped by up to two dimensions. The same figures come from "
                     "<code>vigie stats</code> and <code>GET /api/v1/stats</code>; "
                     "<a href=\"/console/stats?by=category\">by category</a>, "

@@ -15,7 +15,7 @@
     "id, case_id, created_at, first_look_at, decided_at, files, known_files, claimed_files,"  \
     " videos, urls, duplicate, source, reporter_kind, category, language, country, state,"   \
     " legal, severity, age, host_country, asn, provider, route, notices, renotices,"        \
-    " escalations, reappearances, notice_at, removed_at, blocked, appeals"
+    " escalations, reappearances, notice_at, removed_at, blocked, appeals, sex, flags, baseline"
 static const char SQL_FACTS[] =
     "SELECT " FACT_COLUMNS " FROM stats_facts WHERE created_at >= $1 AND created_at < $2"
     " AND id NOT IN (SELECT report_id FROM stats_dirty)"
@@ -57,6 +57,9 @@ static vg_status fact_batch(const PGresult *res, void *ctx, vg_error *err)
                               &fact.blocked,    &fact.appeals};
         for (int i = 0; i < 8; i++)
             *actions[i] = pg_int(res, row, 24 + i);
+        const char **classes[] = {&fact.sex, &fact.flags, &fact.baseline};
+        for (int i = 0; i < 3; i++)
+            *classes[i] = text_or_null(res, row, 32 + i);
         if (f->fn(f->ctx, &fact))
             return vg_error_set(err, VG_ERR_ABORTED, "reading the reports' facts was stopped");
     }

@@ -415,6 +415,107 @@ static const char *const migrations[] = {
     "ALTER TABLE routing_deliveries ADD COLUMN partner_status TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE routing_deliveries ADD COLUMN partner_version INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE routing_deliveries ADD COLUMN partner_status_at INTEGER NOT NULL DEFAULT 0;",
+    /* 25: statistics' orientation as the data is (issue 17). A route is
+     * taken once approved, by a person or routing.auto_known: a proposed
+     * one is no route yet ("routed", the route dimension), and the URL a
+     * report is counted under is its first taken route's, else its first
+     * route's. Its AS and provider are those of the host its notice was
+     * made for (the notice's own columns since migration 22), else of the
+     * route's first address: hosting is an object {"host", "addresses":
+     * [...]}, not the array migration 19 read, so every asn was empty.
+     * The final assessment's sex, flags and Interpol baseline answers
+     * (final_json) join the facts, for the issue's classification
+     * figures. A route's approval, and an assessment's final_json, now
+     * mark their report; every report is computed again. */
+    ("DROP VIEW IF EXISTS stats_fact_source;"
+     "CREATE VIEW stats_fact_source AS SELECT r.id AS id, r.case_id AS case_id,"
+     "  r.created_at AS created_at,"
+     "  COALESCE((SELECT MIN(a.time) FROM audit a WHERE a.target = 'report:' || r.id"
+     "    AND +a.action = 'item.claim'), 0) AS first_look_at,"
+     "  CASE WHEN i.state IN ('confirmed', 'auto') THEN COALESCE(i.updated_at, 0) ELSE 0 END"
+     "    AS decided_at,"
+     "  EXISTS(SELECT 1 FROM reports p WHERE p.case_id = r.case_id AND p.id < r.id) AS duplicate,"
+     "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id) AS files,"
+     "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 1)"
+     "    AS known_files,"
+     "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id AND f.known = 2)"
+     "    AS claimed_files,"
+     "  (SELECT COUNT(*) FROM report_files f WHERE f.report_id = r.id"
+     "    AND f.content_type LIKE 'video/%') AS videos,"
+     "  (SELECT COUNT(*) FROM report_urls l WHERE l.report_id = r.id) AS urls,"
+     "  r.source AS source, r.reporter_kind AS reporter_kind, r.category AS category,"
+     "  r.language AS language, r.country AS country, i.state AS state, i.legal AS legal,"
+     "  i.severity AS severity, i.age AS age,"
+     "  NULLIF(u.country, '') AS host_country,"
+     "  CASE WHEN nf.id IS NOT NULL THEN CASE WHEN nf.asn > 0 THEN 'AS' || nf.asn END"
+     "    WHEN json_valid(u.hosting) THEN CASE"
+     "    WHEN json_type(u.hosting, '$.addresses[0].asn') = 'integer'"
+     "      AND json_extract(u.hosting, '$.addresses[0].asn') > 0"
+     "    THEN 'AS' || json_extract(u.hosting, '$.addresses[0].asn') END END AS asn,"
+     "  CASE WHEN nf.id IS NOT NULL THEN COALESCE(NULLIF(nf.provider, ''),"
+     "      NULLIF(nf.as_name, ''))"
+     "    WHEN json_valid(u.hosting) THEN CASE"
+     "    WHEN json_type(u.hosting, '$.addresses[0].as_name') = 'text'"
+     "    THEN NULLIF(json_extract(u.hosting, '$.addresses[0].as_name'), '') END END"
+     "    AS provider,"
+     "  CASE WHEN u.state IN ('approved', 'automatic') THEN u.actions END AS route,"
+     "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.first_sent_at > 0)"
+     "    AS notices,"
+     "  (SELECT COALESCE(SUM(CASE WHEN sent_count > 1 THEN sent_count - 1 ELSE 0 END), 0)"
+     "    FROM notices n WHERE n.report_id = r.id) AS renotices,"
+     "  (SELECT COUNT(*) FROM notices n WHERE n.report_id = r.id AND n.escalated_at > 0)"
+     "    AS escalations,"
+     "  (SELECT COALESCE(SUM(reappeared_count), 0) FROM notices n WHERE n.report_id = r.id)"
+     "    AS reappearances,"
+     "  (SELECT COALESCE(MIN(first_sent_at), 0) FROM notices n WHERE n.report_id = r.id"
+     "    AND n.first_sent_at > 0) AS notice_at,"
+     "  (SELECT CASE WHEN SUM(first_sent_at > 0) > 0"
+     "    AND SUM(first_sent_at > 0 AND removed_at = 0) = 0"
+     "    THEN MAX(CASE WHEN first_sent_at > 0 THEN removed_at END) ELSE 0 END"
+     "    FROM notices n WHERE n.report_id = r.id) AS removed_at,"
+     "  (SELECT COUNT(*) FROM blocklist b WHERE b.report_id = r.id AND b.approved_at > 0)"
+     "    AS blocked,"
+     "  (SELECT COUNT(*) FROM blocklist b JOIN blocklist_appeals p ON p.entry_id = b.id"
+     "    WHERE b.report_id = r.id) AS appeals,"
+     /* the final assessment's sex, flags and Interpol baseline answers
+      * (lists: the codes in the form's order, comma-separated) */
+     "  CASE WHEN json_valid(i.final_json) THEN CASE"
+     "    WHEN json_type(i.final_json, '$.sex') = 'text'"
+     "    THEN NULLIF(json_extract(i.final_json, '$.sex'), '') END END AS sex,"
+     "  CASE WHEN json_valid(i.final_json) THEN (SELECT group_concat(j.value, ',') FROM"
+     "    json_each(i.final_json, '$.flags') j WHERE j.type = 'text') END AS flags,"
+     "  CASE WHEN json_valid(i.final_json) THEN (SELECT group_concat(j.value, ',') FROM"
+     "    json_each(i.final_json, '$.baseline') j WHERE j.type = 'text') END AS baseline"
+     "  FROM reports r LEFT JOIN console_items i ON i.report_id = r.id"
+     /* the first taken route, else the first one */
+     "  LEFT JOIN url_routes u ON u.id = (SELECT x.id FROM url_routes x"
+     "    WHERE x.report_id = r.id ORDER BY x.state IN ('approved', 'automatic') DESC, x.id"
+     "    LIMIT 1)"
+     /* that route's URL's notice, else the report's first sent, else first
+      * (nu: SQLite's subqueries in ON may not name u) */
+     "  LEFT JOIN notices nu ON nu.report_id = r.id AND nu.url = u.url"
+     "  LEFT JOIN notices nf ON nf.id = COALESCE(nu.id, (SELECT n.id FROM notices n"
+     "    WHERE n.report_id = r.id ORDER BY n.first_sent_at > 0 DESC, n.id LIMIT 1));"
+     "ALTER TABLE stats_facts ADD COLUMN sex TEXT;"
+     "ALTER TABLE stats_facts ADD COLUMN flags TEXT;"
+     "ALTER TABLE stats_facts ADD COLUMN baseline TEXT;"
+     "DROP TRIGGER IF EXISTS stats_facts_console_items_added;"
+     "DROP TRIGGER IF EXISTS stats_facts_console_items_changed;"
+     "DROP TRIGGER IF EXISTS stats_facts_console_items_removed;"
+     "DROP TRIGGER IF EXISTS stats_facts_url_routes_added;"
+     "DROP TRIGGER IF EXISTS stats_facts_url_routes_changed;"
+     "DROP TRIGGER IF EXISTS stats_facts_url_routes_removed;"
+     "DROP TRIGGER IF EXISTS stats_facts_notices_added;"
+     "DROP TRIGGER IF EXISTS stats_facts_notices_changed;"
+     "DROP TRIGGER IF EXISTS stats_facts_notices_removed;"
+     SQ_FACTS_OF_REPORT("console_items", "state, legal, severity, age, final_json, updated_at,"
+                                         " report_id")
+     SQ_FACTS_OF_REPORT("url_routes", "url, state, country, hosting, actions, report_id")
+     SQ_FACTS_OF_REPORT("notices", "url, provider, asn, as_name, host_country, first_sent_at,"
+                                   " sent_count, escalated_at, reappeared_count, removed_at,"
+                                   " report_id")
+     "DELETE FROM stats_facts;"
+     "INSERT INTO stats_facts SELECT * FROM stats_fact_source;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -11,7 +11,7 @@
     "id, case_id, created_at, first_look_at, decided_at, duplicate, files, known_files,"     \
     " claimed_files, videos, urls, source, reporter_kind, category, language, country,"      \
     " state, legal, severity, age, host_country, asn, provider, route, notices, renotices,"  \
-    " escalations, reappearances, notice_at, removed_at, blocked, appeals"
+    " escalations, reappearances, notice_at, removed_at, blocked, appeals, sex, flags, baseline"
 /* Clean rows and dirty ones are two statements merged here by id: as one
  * UNION ALL ... ORDER BY id, SQLite sorted a year's million clean rows in
  * a temporary B-tree (the period's index gives them in time order), then
@@ -50,6 +50,9 @@ static void read_fact(sqlite3_stmt *st, vg_report_fact *f)
                           &f->notice_at, &f->removed_at, &f->blocked,     &f->appeals};
     for (int i = 0; i < 8; i++)
         *actions[i] = sqlite3_column_int64(st, 24 + i);
+    const char **classes[] = {&f->sex, &f->flags, &f->baseline};
+    for (int i = 0; i < 3; i++)
+        *classes[i] = (const char *)sqlite3_column_text(st, 32 + i);
 }
 
 static vg_status merge_facts(conn *c, sqlite3_stmt *clean, sqlite3_stmt *dirty,
