@@ -12,9 +12,11 @@
 /* Non-zero stops the stream (the operation then fails with VG_ERR_ABORTED). */
 typedef int (*vg_store_fact_fn)(void *ctx, const vg_report_fact *fact);
 
-/* Every report received in [from, to), in id order, as fn(ctx, fact); the
- * fact's strings are valid during the call only. Always current: a report
- * changed since its row was last folded is computed afresh. */
+/* Every report received in [from, to), once each and in no promised order
+ * (what a table makes of them does not depend on it, and PostgreSQL would
+ * sort a year to give one), as fn(ctx, fact); the fact's strings are valid
+ * during the call only. Always current: a report changed since its row was
+ * last folded is computed afresh. */
 vg_status vg_tx_report_facts(vg_tx *tx, int64_t from, int64_t to, vg_store_fact_fn fn, void *ctx,
                              vg_error *err);
 

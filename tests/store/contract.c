@@ -4977,10 +4977,21 @@ typedef struct facts_args {
     facts_seen *seen;
 } facts_args;
 
+static int fact_before(const void *x, const void *y)
+{
+    int64_t a = ((const vg_report_fact *)x)->id, b = ((const vg_report_fact *)y)->id;
+    return (a > b) - (a < b);
+}
+
+/* The facts come in no promised order (store/stats.h): sorted by id here,
+ * so that the checks can name them (their strings stay in their slots). */
 static vg_status facts_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     facts_args *a = ctx;
-    return vg_tx_report_facts(tx, a->from, a->to, keep_fact, a->seen, err);
+    vg_status st = vg_tx_report_facts(tx, a->from, a->to, keep_fact, a->seen, err);
+    size_t n = a->seen->n < 8 ? a->seen->n : 8;
+    qsort(a->seen->f, n, sizeof a->seen->f[0], fact_before);
+    return st;
 }
 
 /* One fact per report of the period: when it came, when someone first
