@@ -1,66 +1,129 @@
 /*
  * src/store/sqlite/signed_lists.c - signed sources' verified lists
- * (store/signed_lists.h). The key (source, line) under the BINARY
- * collation is the canonical byte order: the lines come back in it
- * without a sort.
+ * (store/signed_lists.h). A line is kept as its head (its first
+ * VG_SIGNED_LINE_HEAD bytes), the SHA-256 of the whole line when it is
+ * longer (else an empty blob) and the rest of its bytes: the key (source,
+ * generation, head, digest) is bounded, and blobs compare as memcmp, so
+ * ordering by head then rest is the canonical byte order (the key gives
+ * the head's order; only lines sharing a whole head are sorted further).
  */
-#include "store/sqlite/sqlite.h"
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
-static const char SQL_ADD[] = "INSERT INTO sync_list_lines(source, line) VALUES(?, ?)";
-static const char SQL_REMOVE[] = "DELETE FROM sync_list_lines WHERE source = ? AND line = ?";
-static const char SQL_CLEAR[] = "DELETE FROM sync_list_lines WHERE source = ?";
-static const char SQL_EACH[] =
-    "SELECT line FROM sync_list_lines WHERE source = ? ORDER BY line";
+#include "store/sqlite/sqlite.h"
+#include "vigie/digest.h"
+
+static const char SQL_ADD[] = "INSERT INTO sync_list_lines(source, generation, head, digest, rest)"
+                              " VALUES(?, ?, ?, ?, ?)";
+static const char SQL_REMOVE[] = "DELETE FROM sync_list_lines WHERE source = ? AND generation = ?"
+                                 " AND head = ? AND digest = ?";
+static const char SQL_PRUNE[] =
+    "DELETE FROM sync_list_lines WHERE (source, generation, head, digest) IN"
+    " (SELECT source, generation, head, digest FROM sync_list_lines"
+    "  WHERE source = ?1 AND generation <> ?2 LIMIT ?3)";
+static const char SQL_EACH[] = "SELECT head, rest FROM sync_list_lines"
+                               " WHERE source = ? AND generation = ? ORDER BY head, rest";
+
+/* Bind a line's key (and its rest when with_rest) from parameter 3 on. */
+static vg_status bind_line(sqlite3_stmt *stmt, const char *line, bool with_rest, vg_error *err)
+{
+    size_t len = strlen(line);
+    size_t head = len > VG_SIGNED_LINE_HEAD ? VG_SIGNED_LINE_HEAD : len;
+    sqlite3_bind_blob(stmt, 3, line, (int)head, SQLITE_STATIC);
+    if (len > head) {
+        vg_digests d;
+        vg_status st = vg_digest_buffer(line, len, &d, err);
+        if (st != VG_OK)
+            return st;
+        sqlite3_bind_blob(stmt, 4, d.sha256, sizeof d.sha256, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_zeroblob(stmt, 4, 0);
+    }
+    if (with_rest)
+        sqlite3_bind_blob(stmt, 5, line + head, (int)(len - head), SQLITE_STATIC);
+    return VG_OK;
+}
 
 /* One statement run for each line (SQLite has no round trips to save). */
-static vg_status each_line(conn *c, const char *sql, const char *source,
-                           const char *const *lines, size_t count, const char *what,
+static vg_status each_line(conn *c, const char *sql, const char *source, int64_t generation,
+                           const char *const *lines, size_t count, bool with_rest, const char *what,
                            vg_error *err)
 {
     vg_status st = VG_OK;
     for (size_t i = 0; st == VG_OK && i < count; i++) {
         SQ_STMT(stmt, sql);
         sq_bind_text(stmt, 1, source);
-        sq_bind_text(stmt, 2, lines[i]);
-        st = sq_step_done(c, stmt, what, err);
+        sqlite3_bind_int64(stmt, 2, generation);
+        st = bind_line(stmt, lines[i], with_rest, err);
+        if (st == VG_OK)
+            st = sq_step_done(c, stmt, what, err);
+        else
+            sqlite3_reset(stmt);
     }
     return st;
 }
 
-vg_status sq_signed_lines_add(void *tx, const char *source, const char *const *lines,
-                              size_t count, vg_error *err)
+vg_status sq_signed_lines_add(void *tx, const char *source, int64_t generation,
+                              const char *const *lines, size_t count, vg_error *err)
 {
-    return each_line(tx, SQL_ADD, source, lines, count, "keeping a verified list's lines", err);
+    return each_line(tx, SQL_ADD, source, generation, lines, count, true,
+                     "keeping a verified list's lines", err);
 }
 
-vg_status sq_signed_lines_remove(void *tx, const char *source, const char *const *lines,
-                                 size_t count, vg_error *err)
+vg_status sq_signed_lines_remove(void *tx, const char *source, int64_t generation,
+                                 const char *const *lines, size_t count, vg_error *err)
 {
-    return each_line(tx, SQL_REMOVE, source, lines, count, "removing a verified list's lines",
-                     err);
+    return each_line(tx, SQL_REMOVE, source, generation, lines, count, false,
+                     "removing a verified list's lines", err);
 }
 
-vg_status sq_signed_lines_clear(void *tx, const char *source, vg_error *err)
+vg_status sq_signed_lines_prune(void *tx, const char *source, int64_t keep, size_t limit,
+                                size_t *removed, vg_error *err)
 {
     conn *c = tx;
-    SQ_STMT(st, SQL_CLEAR);
+    SQ_STMT(st, SQL_PRUNE);
     sq_bind_text(st, 1, source);
-    return sq_step_done(c, st, "removing a verified list", err);
+    sqlite3_bind_int64(st, 2, keep);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    vg_status status = sq_step_done(c, st, "removing a replaced verified list", err);
+    *removed = status == VG_OK ? (size_t)sqlite3_changes(c->db) : 0;
+    return status;
 }
 
-vg_status sq_signed_lines_each(void *tx, const char *source, vg_signed_line_fn fn, void *ctx,
-                               vg_error *err)
+vg_status sq_signed_lines_each(void *tx, const char *source, int64_t generation,
+                               vg_signed_line_fn fn, void *ctx, vg_error *err)
 {
     conn *c = tx;
     SQ_STMT(st, SQL_EACH);
     sq_bind_text(st, 1, source);
+    sqlite3_bind_int64(st, 2, generation);
+    /* the line put back together (head and rest), owned here */
+    char *line = NULL;
+    size_t cap = 0;
     vg_status status = VG_OK;
     int rc = SQLITE_DONE;
-    while (status == VG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        status = fn(ctx, (const char *)sqlite3_column_text(st, 0),
-                    (size_t)sqlite3_column_bytes(st, 0), err);
+    while (status == VG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t h = (size_t)sqlite3_column_bytes(st, 0), r = (size_t)sqlite3_column_bytes(st, 1);
+        if (h + r + 1 > cap) {
+            char *grown = realloc(line, h + r + 1);
+            if (!grown) {
+                status = vg_error_set(err, VG_ERR_NOMEM, "out of memory reading a verified list");
+                break;
+            }
+            line = grown;
+            cap = h + r + 1;
+        }
+        if (h)
+            memcpy(line, sqlite3_column_blob(st, 0), h);
+        if (r)
+            memcpy(line + h, sqlite3_column_blob(st, 1), r);
+        line[h + r] = '\0';
+        status = fn(ctx, line, h + r, err);
+    }
     if (status == VG_OK && rc != SQLITE_DONE)
         status = sq_db_error(err, c->db, "reading a verified list");
     sqlite3_reset(st);
+    free(line);
     return status;
 }
