@@ -6312,11 +6312,18 @@ static void test_signed_lines_long(void)
         finish(s, loc);
         return;
     }
-    /* vpdq,"[""HEX,100,0.000"",...]",v1 as the canonical form quotes it */
+    /* vpdq,"[""HEX,100,0.000"",...]",v1 as the canonical form quotes it,
+     * its hashes pseudo-random (a key PostgreSQL compresses would pass) */
     size_t n = (size_t)snprintf(vpdq, LONG + 1, "vpdq,\"[");
-    for (unsigned k = 0; n + 90 < LONG; k++)
-        n += (size_t)snprintf(vpdq + n, LONG + 1 - n, "%s\"\"%064x,100,%u.000\"\"",
-                              k ? "," : "", k, k);
+    uint64_t x = 88172645463325252u;
+    for (unsigned k = 0; n + 90 < LONG; k++) {
+        n += (size_t)snprintf(vpdq + n, LONG + 1 - n, "%s\"\"", k ? "," : "");
+        for (int q = 0; q < 4; q++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            n += (size_t)snprintf(vpdq + n, LONG + 1 - n, "%016" PRIx64, x);
+        }
+        n += (size_t)snprintf(vpdq + n, LONG + 1 - n, ",100,%u.000\"\"", k);
+    }
     while (n < LONG - 6)
         vpdq[n++] = ' ';
     memcpy(vpdq + n, "]\",v1", 6);
