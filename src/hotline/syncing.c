@@ -431,7 +431,7 @@ static vg_status prune_lines(vg_hotline *h, const char *source, int64_t keep, vg
     vg_status st;
     do
         st = vg_store_write(h->store, prune_tx, &a, err);
-    while (st == VG_OK && a.removed == limit);
+    while (st == VG_OK && a.removed >= limit);
     return st;
 }
 

@@ -35,9 +35,9 @@ vg_status vg_tx_signed_lines_add(vg_tx *tx, const char *source, int64_t generati
  * are ignored). */
 vg_status vg_tx_signed_lines_remove(vg_tx *tx, const char *source, int64_t generation,
                                     const char *const *lines, size_t count, vg_error *err);
-/* Remove at most limit lines of source's list that are not of generation
- * keep (0: keep none); *removed says how many went (fewer than limit:
- * none is left). */
+/* Remove about limit lines of source's list that are not of generation
+ * keep (0: keep none; a few more when lines share their head); *removed
+ * says how many went (fewer than limit: none is left). */
 vg_status vg_tx_signed_lines_prune(vg_tx *tx, const char *source, int64_t keep, size_t limit,
                                    size_t *removed, vg_error *err);
 

@@ -27,9 +27,16 @@ static const char SQL_ADD[] = "INSERT INTO sync_list_lines(source, generation, h
 static const char SQL_REMOVE[] =
     "DELETE FROM sync_list_lines WHERE source = $1 AND generation = $2"
     " AND (head, digest) IN (SELECT head, digest FROM (" LINE_PARTS ") AS p)";
+/* Pruning goes a generation at a time, through the key: a generation
+ * other than $2 (two ranges: finding none costs two index probes, not a
+ * scan of the one kept), then a bounded number of its lines by head. */
+static const char SQL_PRUNE_PICK[] =
+    "(SELECT generation FROM sync_list_lines WHERE source = $1 AND generation < $2 LIMIT 1)"
+    " UNION ALL (SELECT generation FROM sync_list_lines WHERE source = $1 AND generation > $2"
+    " LIMIT 1) LIMIT 1";
 static const char SQL_PRUNE[] =
-    "DELETE FROM sync_list_lines WHERE ctid IN (SELECT ctid FROM sync_list_lines"
-    " WHERE source = $1 AND generation <> $2 LIMIT $3)";
+    "DELETE FROM sync_list_lines WHERE source = $1 AND generation = $2 AND head IN"
+    " (SELECT head FROM sync_list_lines WHERE source = $1 AND generation = $2 LIMIT $3)";
 static const char SQL_EACH[] = "SELECT convert_from(head || rest, 'UTF8') FROM sync_list_lines"
                                " WHERE source = $1 AND generation = $2 ORDER BY head, rest";
 
@@ -96,13 +103,26 @@ vg_status pg_signed_lines_remove(void *tx, const char *source, int64_t generatio
 vg_status pg_signed_lines_prune(void *tx, const char *source, int64_t keep, size_t limit,
                                 size_t *removed, vg_error *err)
 {
-    pg_args a = {0};
-    pa_text(&a, source);
-    pa_int(&a, keep);
-    pa_int(&a, (int64_t)limit);
-    int64_t changed = 0;
-    vg_status st = pg_done(tx, SQL_PRUNE, &a, "removing a replaced verified list", &changed, err);
-    *removed = st == VG_OK ? (size_t)changed : 0;
+    vg_status st = VG_OK;
+    *removed = 0;
+    while (st == VG_OK && *removed < limit) {
+        pg_args a = {0};
+        pa_text(&a, source);
+        pa_int(&a, keep);
+        int64_t generation = 0;
+        size_t found = 0;
+        st = pg_ids(tx, SQL_PRUNE_PICK, &a, &generation, 1, &found,
+                    "finding a replaced verified list", err);
+        if (st != VG_OK || !found)
+            break;
+        pg_args d = {0};
+        pa_text(&d, source);
+        pa_int(&d, generation);
+        pa_int(&d, (int64_t)(limit - *removed));
+        int64_t changed = 0;
+        st = pg_done(tx, SQL_PRUNE, &d, "removing a replaced verified list", &changed, err);
+        *removed += st == VG_OK ? (size_t)changed : 0;
+    }
     return st;
 }
 

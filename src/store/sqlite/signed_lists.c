@@ -18,10 +18,17 @@ static const char SQL_ADD[] = "INSERT INTO sync_list_lines(source, generation, h
                               " VALUES(?, ?, ?, ?, ?)";
 static const char SQL_REMOVE[] = "DELETE FROM sync_list_lines WHERE source = ? AND generation = ?"
                                  " AND head = ? AND digest = ?";
+/* Pruning goes a generation at a time, through the key: a generation
+ * other than ?2 (two ranges: finding none costs two index probes, not a
+ * scan of the one kept), then a bounded number of its lines by head (a
+ * row-value IN would scan the whole table). */
+static const char SQL_PRUNE_PICK[] =
+    "SELECT generation FROM sync_list_lines WHERE source = ?1 AND generation < ?2"
+    " UNION ALL SELECT generation FROM sync_list_lines WHERE source = ?1 AND generation > ?2"
+    " LIMIT 1";
 static const char SQL_PRUNE[] =
-    "DELETE FROM sync_list_lines WHERE (source, generation, head, digest) IN"
-    " (SELECT source, generation, head, digest FROM sync_list_lines"
-    "  WHERE source = ?1 AND generation <> ?2 LIMIT ?3)";
+    "DELETE FROM sync_list_lines WHERE source = ?1 AND generation = ?2 AND head IN"
+    " (SELECT head FROM sync_list_lines WHERE source = ?1 AND generation = ?2 LIMIT ?3)";
 static const char SQL_EACH[] = "SELECT head, rest FROM sync_list_lines"
                                " WHERE source = ? AND generation = ? ORDER BY head, rest";
 
@@ -82,12 +89,27 @@ vg_status sq_signed_lines_prune(void *tx, const char *source, int64_t keep, size
                                 size_t *removed, vg_error *err)
 {
     conn *c = tx;
-    SQ_STMT(st, SQL_PRUNE);
-    sq_bind_text(st, 1, source);
-    sqlite3_bind_int64(st, 2, keep);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-    vg_status status = sq_step_done(c, st, "removing a replaced verified list", err);
-    *removed = status == VG_OK ? (size_t)sqlite3_changes(c->db) : 0;
+    vg_status status = VG_OK;
+    *removed = 0;
+    while (status == VG_OK && *removed < limit) {
+        SQ_STMT(pick, SQL_PRUNE_PICK);
+        sq_bind_text(pick, 1, source);
+        sqlite3_bind_int64(pick, 2, keep);
+        int rc = sqlite3_step(pick);
+        int64_t generation = rc == SQLITE_ROW ? sqlite3_column_int64(pick, 0) : 0;
+        sqlite3_reset(pick);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return sq_db_error(err, c->db, "finding a replaced verified list");
+        if (rc == SQLITE_DONE)
+            break;
+        SQ_STMT(st, SQL_PRUNE);
+        sq_bind_text(st, 1, source);
+        sqlite3_bind_int64(st, 2, generation);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)(limit - *removed));
+        status = sq_step_done(c, st, "removing a replaced verified list", err);
+        if (status == VG_OK)
+            *removed += (size_t)sqlite3_changes(c->db);
+    }
     return status;
 }
 
