@@ -30,7 +30,7 @@ static const char SQL_PRUNE[] =
     "DELETE FROM sync_list_lines WHERE source = ?1 AND generation = ?2 AND head IN"
     " (SELECT head FROM sync_list_lines WHERE source = ?1 AND generation = ?2 LIMIT ?3)";
 static const char SQL_EACH[] = "SELECT head, rest FROM sync_list_lines"
-                               " WHERE source = ? AND generation = ? ORDER BY head, rest";
+                               " WHERE source = ? AND generation = ? ORDER BY head";
 
 /* Bind a line's key (and its rest when with_rest) from parameter 3 on. */
 static vg_status bind_line(sqlite3_stmt *stmt, const char *line, bool with_rest, vg_error *err)
@@ -113,6 +113,75 @@ vg_status sq_signed_lines_prune(void *tx, const char *source, int64_t keep, size
     return status;
 }
 
+/* Lines sharing a whole head (only lines longer than it do), held until
+ * the head changes and then given in the order of their bytes: the rows
+ * come in the key's order (head, digest), so SQLite need not sort every
+ * row by its rest. The buffers are kept from one group to the next. */
+typedef struct held {
+    char *text;
+    size_t len, cap;
+} held;
+
+typedef struct group {
+    held *lines;
+    size_t count, cap;
+} group;
+
+static int held_order(const void *a, const void *b)
+{
+    const held *x = a, *y = b;
+    int c = memcmp(x->text, y->text, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static vg_status group_flush(group *g, vg_signed_line_fn fn, void *ctx, vg_error *err)
+{
+    if (g->count > 1)
+        qsort(g->lines, g->count, sizeof *g->lines, held_order);
+    vg_status st = VG_OK;
+    for (size_t i = 0; st == VG_OK && i < g->count; i++)
+        st = fn(ctx, g->lines[i].text, g->lines[i].len, err);
+    g->count = 0;
+    return st;
+}
+
+/* Whether a row of head h (its bytes at head) joins the group held. */
+static bool same_head(const group *g, const void *head, size_t h)
+{
+    return g->count && h == VG_SIGNED_LINE_HEAD && g->lines[0].len >= h &&
+           !memcmp(g->lines[0].text, head, h);
+}
+
+static vg_status group_add(group *g, const void *head, size_t h, const void *rest, size_t r,
+                           vg_error *err)
+{
+    if (g->count == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 4;
+        held *grown = realloc(g->lines, cap * sizeof *grown);
+        if (!grown)
+            return vg_error_set(err, VG_ERR_NOMEM, "out of memory reading a verified list");
+        memset(grown + g->cap, 0, (cap - g->cap) * sizeof *grown);
+        g->lines = grown;
+        g->cap = cap;
+    }
+    held *l = &g->lines[g->count];
+    if (h + r + 1 > l->cap) {
+        char *grown = realloc(l->text, h + r + 1);
+        if (!grown)
+            return vg_error_set(err, VG_ERR_NOMEM, "out of memory reading a verified list");
+        l->text = grown;
+        l->cap = h + r + 1;
+    }
+    if (h)
+        memcpy(l->text, head, h);
+    if (r)
+        memcpy(l->text + h, rest, r);
+    l->text[h + r] = '\0';
+    l->len = h + r;
+    g->count++;
+    return VG_OK;
+}
+
 vg_status sq_signed_lines_each(void *tx, const char *source, int64_t generation,
                                vg_signed_line_fn fn, void *ctx, vg_error *err)
 {
@@ -120,32 +189,24 @@ vg_status sq_signed_lines_each(void *tx, const char *source, int64_t generation,
     SQ_STMT(st, SQL_EACH);
     sq_bind_text(st, 1, source);
     sqlite3_bind_int64(st, 2, generation);
-    /* the line put back together (head and rest), owned here */
-    char *line = NULL;
-    size_t cap = 0;
+    group g = {0};
     vg_status status = VG_OK;
     int rc = SQLITE_DONE;
     while (status == VG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         size_t h = (size_t)sqlite3_column_bytes(st, 0), r = (size_t)sqlite3_column_bytes(st, 1);
-        if (h + r + 1 > cap) {
-            char *grown = realloc(line, h + r + 1);
-            if (!grown) {
-                status = vg_error_set(err, VG_ERR_NOMEM, "out of memory reading a verified list");
-                break;
-            }
-            line = grown;
-            cap = h + r + 1;
-        }
-        if (h)
-            memcpy(line, sqlite3_column_blob(st, 0), h);
-        if (r)
-            memcpy(line + h, sqlite3_column_blob(st, 1), r);
-        line[h + r] = '\0';
-        status = fn(ctx, line, h + r, err);
+        const void *head = sqlite3_column_blob(st, 0), *rest = sqlite3_column_blob(st, 1);
+        if (g.count && !same_head(&g, head, h))
+            status = group_flush(&g, fn, ctx, err);
+        if (status == VG_OK)
+            status = group_add(&g, head, h, rest, r, err);
     }
     if (status == VG_OK && rc != SQLITE_DONE)
         status = sq_db_error(err, c->db, "reading a verified list");
+    if (status == VG_OK)
+        status = group_flush(&g, fn, ctx, err);
     sqlite3_reset(st);
-    free(line);
+    for (size_t i = 0; i < g.cap; i++)
+        free(g.lines[i].text);
+    free(g.lines);
     return status;
 }
