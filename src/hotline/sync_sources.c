@@ -127,6 +127,7 @@ vg_status vg_hotline_syncing_open(vg_hotline *h, vg_config *cfg, vg_error *err)
     if (!y)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     h->syncing = y;
+    y->lines_per_commit = 20000;
     vg_status st = vg_config_bool(cfg, "sync.allow_private", 0, &y->allow_private, err);
     const char *key, *value;
     for (size_t i = 0; st == VG_OK && vg_config_entry(cfg, i, &key, &value); i++) {

@@ -159,6 +159,7 @@ typedef struct changes {
     /* a signed list's rows to add are a bank file (BANK.txt) instead of
      * csv: a list of millions is not held */
     const char *rows_path;
+    uint64_t lines_gone, lines_came; /* a signed list: the lines it lost and gained */
     char **ids;     /* every id that changed, each once */
     int *withdrawn; /* per id: it left */
     size_t count, cap;
@@ -262,13 +263,13 @@ static vg_status write_text(const char *path, const char *text, vg_error *err)
 }
 
 /* A signed list's lines in the store (store/signed_lists.h) follow the
- * list verified: the lines it lost and gained (files of lines), or all its
- * lines when the store had none of the list before. */
+ * list verified in the run's own transaction when few changed: the lines
+ * it lost and gained (files of lines), in the generation the state names.
+ * A whole list goes in as a new generation beforehand (store_generation). */
 typedef struct lines_update {
-    bool replace;             /* clear the source's lines first */
+    int64_t generation;
     const char *removed_path; /* NULL: none */
-    const char *added_path;
-    bool added_has_header;    /* added_path is the list itself */
+    const char *added_path;   /* NULL: none */
 } lines_update;
 
 typedef struct apply_args {
@@ -277,62 +278,160 @@ typedef struct apply_args {
     const changes *c;
     const char *checkpoint; /* the new one; NULL for a signed list */
     json_t *verified;       /* a signed list: what was verified (kept in the state), or NULL */
-    const lines_update *lines; /* a signed list's lines, or NULL */
+    const lines_update *lines; /* a signed list's lines to change in place, or NULL */
     int64_t now;
     uint64_t removed_entries, added;
     size_t reopened, withdrawn;
 } apply_args;
 
+/* Lines a statement (PostgreSQL: one array parameter, one round trip). */
 #define LINES_BATCH 2000
+/* At most this many bytes of lines held for one transaction (vPDQ lines
+ * run to kilobytes). */
+#define LINES_COMMIT_BYTES (8u << 20)
 
-/* Each line of the file at path (its first skipped when skip_header) to
- * the store's add or remove, LINES_BATCH at a time. */
-static vg_status lines_from_file(vg_tx *tx, const char *source, const char *path,
-                                 bool skip_header, bool add, vg_error *err)
+/* The lines of a file, read in batches: the NUL-terminated lines and
+ * their buffers (getline's, reused from batch to batch). */
+typedef struct line_batch {
+    char **line;
+    size_t *cap;
+    size_t count, max;
+} line_batch;
+
+typedef vg_status (*batch_fn)(void *ctx, const line_batch *b, vg_error *err);
+
+/* Each batch of at most max lines (and about LINES_COMMIT_BYTES) of the
+ * file at path (its first line skipped when skip_header) to fn. */
+static vg_status file_batches(const char *path, bool skip_header, size_t max, batch_fn fn,
+                              void *ctx, vg_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return vg_error_set(err, VG_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-    char *buf[LINES_BATCH] = {0};
-    size_t cap[LINES_BATCH] = {0};
-    size_t n = 0;
-    vg_status st = VG_OK;
+    line_batch b = {.line = calloc(max, sizeof *b.line), .cap = calloc(max, sizeof *b.cap),
+                    .max = max};
+    vg_status st = b.line && b.cap ? VG_OK
+                                   : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
     bool header = skip_header;
-    for (;;) {
-        ssize_t len = getline(&buf[n], &cap[n], f);
-        if (len > 0 && buf[n][len - 1] == '\n')
-            buf[n][--len] = '\0';
+    size_t bytes = 0;
+    while (st == VG_OK) {
+        ssize_t len = getline(&b.line[b.count], &b.cap[b.count], f);
+        if (len > 0 && b.line[b.count][len - 1] == '\n')
+            b.line[b.count][--len] = '\0';
         bool more = len >= 0;
         if (more && header) {
             header = false;
             continue;
         }
-        if (more)
-            n++;
-        if (n == LINES_BATCH || (!more && n)) {
-            st = add ? vg_tx_signed_lines_add(tx, source, (const char *const *)buf, n, err)
-                     : vg_tx_signed_lines_remove(tx, source, (const char *const *)buf, n, err);
-            n = 0;
+        if (more) {
+            b.count++;
+            bytes += (size_t)len;
         }
-        if (!more || st != VG_OK)
+        if (b.count == max || bytes >= LINES_COMMIT_BYTES || (!more && b.count)) {
+            st = fn(ctx, &b, err);
+            b.count = 0;
+            bytes = 0;
+        }
+        if (!more)
             break;
     }
     if (st == VG_OK && ferror(f))
         st = vg_error_set(err, VG_ERR_IO, "%s: cannot read", path);
-    for (size_t i = 0; i < LINES_BATCH; i++)
-        free(buf[i]);
+    for (size_t i = 0; b.line && i < max; i++)
+        free(b.line[i]);
+    free(b.line);
+    free(b.cap);
     fclose(f);
     return st;
 }
 
+typedef struct lines_args {
+    vg_tx *tx; /* in the run's transaction; NULL: each batch commits */
+    vg_hotline *h;
+    const char *source;
+    int64_t generation;
+    bool add;
+    uint64_t done;
+} lines_args;
+
+static vg_status batch_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    lines_args *a = ((void **)ctx)[0];
+    const line_batch *b = ((void **)ctx)[1];
+    vg_status st = VG_OK;
+    for (size_t at = 0; st == VG_OK && at < b->count; at += LINES_BATCH) {
+        size_t n = b->count - at < LINES_BATCH ? b->count - at : LINES_BATCH;
+        const char *const *lines = (const char *const *)b->line + at;
+        st = a->add ? vg_tx_signed_lines_add(tx, a->source, a->generation, lines, n, err)
+                    : vg_tx_signed_lines_remove(tx, a->source, a->generation, lines, n, err);
+    }
+    return st;
+}
+
+static vg_status lines_batch(void *ctx, const line_batch *b, vg_error *err)
+{
+    lines_args *a = ctx;
+    void *both[2] = {a, (void *)b};
+    if (a->tx)
+        return batch_tx(a->tx, both, err);
+    vg_status st = vg_store_write(a->h->store, batch_tx, both, err);
+    a->done += b->count;
+    vg_syncing *y = a->h->syncing;
+    if (st == VG_OK && y->after_lines_commit)
+        st = y->after_lines_commit(y->after_lines_ctx, a->done, err);
+    return st;
+}
+
+/* The differences of a small change, in the run's transaction. */
 static vg_status store_lines(vg_tx *tx, const char *source, const lines_update *u,
                              vg_error *err)
 {
-    vg_status st = u->replace ? vg_tx_signed_lines_clear(tx, source, err) : VG_OK;
-    if (st == VG_OK && u->removed_path)
-        st = lines_from_file(tx, source, u->removed_path, false, false, err);
+    lines_args a = {.tx = tx, .source = source, .generation = u->generation};
+    vg_status st = VG_OK;
+    if (u->removed_path)
+        st = file_batches(u->removed_path, false, LINES_BATCH, lines_batch, &a, err);
+    a.add = true;
     if (st == VG_OK && u->added_path)
-        st = lines_from_file(tx, source, u->added_path, u->added_has_header, true, err);
+        st = file_batches(u->added_path, false, LINES_BATCH, lines_batch, &a, err);
+    return st;
+}
+
+/* Every line of the canonical list at path (its header skipped) as the
+ * new generation of source's lines, lines_per_commit a transaction: no
+ * reader sees them until the state names the generation, and a run that
+ * stops half-way leaves the generation before whole (prune_lines takes
+ * the rest away). */
+static vg_status store_generation(vg_hotline *h, const char *source, int64_t generation,
+                                  const char *path, vg_error *err)
+{
+    lines_args a = {.h = h, .source = source, .generation = generation, .add = true};
+    size_t max = h->syncing->lines_per_commit ? h->syncing->lines_per_commit : 1;
+    return file_batches(path, true, max, lines_batch, &a, err);
+}
+
+typedef struct prune_args {
+    const char *source;
+    int64_t keep;
+    size_t limit, removed;
+} prune_args;
+
+static vg_status prune_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    prune_args *a = ctx;
+    return vg_tx_signed_lines_prune(tx, a->source, a->keep, a->limit, &a->removed, err);
+}
+
+/* Remove source's lines of every generation but keep (0: all of them), a
+ * bounded number a transaction: the one a run replaced, or one a failed
+ * or killed run left half-written. */
+static vg_status prune_lines(vg_hotline *h, const char *source, int64_t keep, vg_error *err)
+{
+    size_t limit = h->syncing->lines_per_commit ? h->syncing->lines_per_commit : 1;
+    prune_args a = {.source = source, .keep = keep, .limit = limit};
+    vg_status st;
+    do
+        st = vg_store_write(h->store, prune_tx, &a, err);
+    while (st == VG_OK && a.removed >= limit);
     return st;
 }
 
@@ -658,10 +757,12 @@ static vg_status list_changes(const char *old_path, const char *new_path, const 
             hb = next_line(b, &lb, &cb, &nb);
         } else if (order < 0) {
             written = put_line(gone, la, na);
+            c->lines_gone++;
             st = touch(c, la, na, err);
             ha = next_line(a, &la, &ca, &na);
         } else {
             written = put_line(came, lb, nb);
+            c->lines_came++;
             hb = next_line(b, &lb, &cb, &nb);
         }
     }
@@ -804,6 +905,7 @@ static bool sig_vouches(const char *sig_path, const char *sha_hex)
 
 typedef struct rebuild_args {
     const char *source;
+    int64_t generation;
     FILE *out;
 } rebuild_args;
 
@@ -819,17 +921,17 @@ static vg_status rebuild_line(void *ctx, const char *line, size_t len, vg_error 
 static vg_status rebuild_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
     rebuild_args *a = ctx;
-    return vg_tx_signed_lines_each(tx, a->source, rebuild_line, a, err);
+    return vg_tx_signed_lines_each(tx, a->source, a->generation, rebuild_line, a, err);
 }
 
 /* The last verified list, as the store keeps it, into path (the header
  * from the state, then the lines in their order): another node applied
  * it, or this node's copy is gone. The delta applied to it checks its
  * hash. */
-static vg_status rebuild_base(vg_hotline *h, const char *source, const char *header,
-                              const char *path, vg_error *err)
+static vg_status rebuild_base(vg_hotline *h, const char *source, int64_t generation,
+                              const char *header, const char *path, vg_error *err)
 {
-    rebuild_args a = {.source = source, .out = fopen(path, "wb")};
+    rebuild_args a = {.source = source, .generation = generation, .out = fopen(path, "wb")};
     if (!a.out)
         return vg_error_set(err, VG_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     vg_status st = put_line(a.out, header, strlen(header))
@@ -873,12 +975,18 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
     /* the store holds the lines of the version verified (since it keeps
      * them: a state from before only had this node's copy) */
     const char *had_header = json_string_value(json_object_get(state, "header"));
-    bool stored = had && had_header && json_is_true(json_object_get(state, "lines"));
-    vg_status st = VG_OK;
+    int64_t generation = state_int(state, "lines_generation");
+    bool stored = had && had_header && generation > 0 &&
+                  json_is_true(json_object_get(state, "lines"));
+    if (!stored)
+        generation = 0;
+    /* lines of any other generation are a replaced list not yet pruned,
+     * or one a failed or killed run left half-written */
+    vg_status st = prune_lines(h, s->name, generation, err);
     bool have_base = had && file_exists(base) && sig_vouches(base_sig, had_sha);
-    if (!have_base && stored) {
+    if (st == VG_OK && !have_base && stored) {
         unlink(base_sig);
-        st = rebuild_base(h, s->name, had_header, base, err);
+        st = rebuild_base(h, s->name, generation, had_header, base, err);
         have_base = st == VG_OK;
     }
 
@@ -948,7 +1056,10 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
                           s->url, m.version, had);
 
     changes c = {.rows_path = rows};
-    lines_update lines = {0};
+    /* the lines change in place (in the run's transaction), or the whole
+     * list goes in as the next generation (fresh: the file) */
+    lines_update lines = {.generation = generation};
+    const char *fresh = NULL;
     if (st == VG_OK && verified_path == list && !have_base) {
         /* the first list (or one this node could not compare): all of it
          * goes in, streamed from the file verified */
@@ -961,15 +1072,18 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
         if (st == VG_OK && had)
             st = ids_of_list(list, &c, err);
         c.rows = m.kind == VG_SIGNED_FULL ? m.entries : m.result_entries;
-        lines = (lines_update){.replace = true, .added_path = list, .added_has_header = true};
+        fresh = list;
     } else if (st == VG_OK && verified_path == list) {
         list_files files = {removed, added, rows};
         st = list_changes(base, list, &files, &c, err);
         /* the store follows the same differences when it held the old
-         * list; otherwise it takes the new one whole */
-        lines = stored ? (lines_update){.removed_path = removed, .added_path = added}
-                       : (lines_update){.replace = true, .added_path = list,
-                                        .added_has_header = true};
+         * list and they are few; otherwise it takes the new one whole */
+        if (stored && c.lines_gone + c.lines_came <= h->syncing->lines_per_commit) {
+            lines.removed_path = removed;
+            lines.added_path = added;
+        } else {
+            fresh = list;
+        }
     }
     json_t *verified = NULL;
     char *header = st == VG_OK ? first_line(verified_path) : NULL;
@@ -992,10 +1106,24 @@ static vg_status run_signed(vg_hotline *h, const sync_source *s, int allow_priva
     /* the version held and the store without its lines (a state from
      * before they were kept): they go in now */
     if (st == VG_OK && verified_path == base && !stored)
-        lines = (lines_update){.replace = true, .added_path = base, .added_has_header = true};
+        fresh = base;
+    int64_t written = fresh ? generation + 1 : 0;
     if (st == VG_OK)
-        st = apply_changes(h, s, &c, NULL, verified, lines.added_path ? &lines : NULL, now, out,
+        json_object_set_new(verified, "lines_generation",
+                            json_integer(fresh ? written : generation));
+    if (st == VG_OK && fresh)
+        st = store_generation(h, s->name, written, fresh, err);
+    if (st == VG_OK)
+        st = apply_changes(h, s, &c, NULL, verified,
+                           lines.removed_path || lines.added_path ? &lines : NULL, now, out,
                            err);
+    /* the state names one generation: the other goes (the one replaced,
+     * or the one this run could not finish); a failure to prune is made
+     * good at the next run's start */
+    if (written) {
+        vg_error ignored;
+        prune_lines(h, s->name, st == VG_OK ? written : generation, &ignored);
+    }
     /* the store holds the new version: the list verified becomes this
      * node's copy (a copy rebuilt from the store gets the signature that
      * vouched for it again) */

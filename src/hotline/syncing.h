@@ -36,8 +36,10 @@
  * publisher's same list, never an older version) before anything changes;
  * the entries that changed are the difference between the last verified
  * list and the new one. The last verified list lives in the store (its
- * lines, store/signed_lists.h, changed in the run's transaction; its
- * header and hash in the state), so that any node applies the next delta:
+ * lines, store/signed_lists.h: a small change in the run's transaction, a
+ * whole list as a new generation a few thousand lines a transaction before
+ * it, which the run's transaction switches to; its header, hash and
+ * generation in the state), so that any node applies the next delta:
  * a node's copy beside the index (INDEX.sync-NAME.list and its .sig) is
  * used when it is the version the state names, else rebuilt from the
  * store. Files are fetched to disk and compared in files: memory does not

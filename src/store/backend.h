@@ -267,13 +267,14 @@ typedef struct vg_store_ops {
     vg_status (*quarantine_put)(void *tx, const vg_quarantine_row *row, vg_error *err);
     vg_status (*quarantine_held)(void *tx, size_t limit, vg_quarantine_row **rows,
                                  size_t *count, vg_error *err);
-    vg_status (*signed_lines_add)(void *tx, const char *source, const char *const *lines,
-                                  size_t count, vg_error *err);
-    vg_status (*signed_lines_remove)(void *tx, const char *source, const char *const *lines,
-                                     size_t count, vg_error *err);
-    vg_status (*signed_lines_clear)(void *tx, const char *source, vg_error *err);
-    vg_status (*signed_lines_each)(void *tx, const char *source, vg_signed_line_fn fn,
-                                   void *ctx, vg_error *err);
+    vg_status (*signed_lines_add)(void *tx, const char *source, int64_t generation,
+                                  const char *const *lines, size_t count, vg_error *err);
+    vg_status (*signed_lines_remove)(void *tx, const char *source, int64_t generation,
+                                     const char *const *lines, size_t count, vg_error *err);
+    vg_status (*signed_lines_prune)(void *tx, const char *source, int64_t keep, size_t limit,
+                                    size_t *removed, vg_error *err);
+    vg_status (*signed_lines_each)(void *tx, const char *source, int64_t generation,
+                                   vg_signed_line_fn fn, void *ctx, vg_error *err);
 } vg_store_ops;
 
 /* The SQLite backend: DIR/vigie.db (store/sqlite/). */

@@ -1004,31 +1004,36 @@ vg_status vg_tx_quarantine_held(vg_tx *tx, size_t limit, vg_quarantine_row **row
 
 /* ---- signed sources' verified lists (store/signed_lists.h) ----------------- */
 
-vg_status vg_tx_signed_lines_add(vg_tx *tx, const char *source, const char *const *lines,
-                                 size_t count, vg_error *err)
+vg_status vg_tx_signed_lines_add(vg_tx *tx, const char *source, int64_t generation,
+                                 const char *const *lines, size_t count, vg_error *err)
 {
     if (!tx->writable)
         return read_only(err, "signed_lines_add");
-    return count ? tx->ops->signed_lines_add(tx->impl, source, lines, count, err) : VG_OK;
+    return count ? tx->ops->signed_lines_add(tx->impl, source, generation, lines, count, err)
+                 : VG_OK;
 }
 
-vg_status vg_tx_signed_lines_remove(vg_tx *tx, const char *source, const char *const *lines,
-                                    size_t count, vg_error *err)
+vg_status vg_tx_signed_lines_remove(vg_tx *tx, const char *source, int64_t generation,
+                                    const char *const *lines, size_t count, vg_error *err)
 {
     if (!tx->writable)
         return read_only(err, "signed_lines_remove");
-    return count ? tx->ops->signed_lines_remove(tx->impl, source, lines, count, err) : VG_OK;
+    return count ? tx->ops->signed_lines_remove(tx->impl, source, generation, lines, count, err)
+                 : VG_OK;
 }
 
-vg_status vg_tx_signed_lines_clear(vg_tx *tx, const char *source, vg_error *err)
+vg_status vg_tx_signed_lines_prune(vg_tx *tx, const char *source, int64_t keep, size_t limit,
+                                   size_t *removed, vg_error *err)
 {
+    *removed = 0;
     if (!tx->writable)
-        return read_only(err, "signed_lines_clear");
-    return tx->ops->signed_lines_clear(tx->impl, source, err);
+        return read_only(err, "signed_lines_prune");
+    return limit ? tx->ops->signed_lines_prune(tx->impl, source, keep, limit, removed, err)
+                 : VG_OK;
 }
 
-vg_status vg_tx_signed_lines_each(vg_tx *tx, const char *source, vg_signed_line_fn fn,
-                                  void *ctx, vg_error *err)
+vg_status vg_tx_signed_lines_each(vg_tx *tx, const char *source, int64_t generation,
+                                  vg_signed_line_fn fn, void *ctx, vg_error *err)
 {
-    return tx->ops->signed_lines_each(tx->impl, source, fn, ctx, err);
+    return tx->ops->signed_lines_each(tx->impl, source, generation, fn, ctx, err);
 }

@@ -21,6 +21,7 @@
 #include "hotline/assessment.h"
 #include "hotline/audit.h"
 #include "hotline/bank_admin.h"
+#include "hotline/sync_sources.h"
 #include "hotline/syncing.h"
 #include "jobs/jobs.h"
 #include "model/vocab.h"
@@ -584,9 +585,43 @@ static vg_status stored_line(void *ctx, const char *line, size_t len, vg_error *
     return VG_OK;
 }
 
+/* The generation of the source's lines its state names (0: none). */
+static int64_t generation_tx(vg_tx *tx, vg_error *err, vg_status *st)
+{
+    char *text = NULL;
+    *st = vg_tx_setting_get(tx, "sync:feed", &text, err);
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    int64_t g = json_is_true(json_object_get(o, "lines"))
+                    ? (int64_t)json_integer_value(json_object_get(o, "lines_generation"))
+                    : 0;
+    json_decref(o);
+    return g;
+}
+
 static vg_status stored_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
-    return vg_tx_signed_lines_each(tx, "feed", stored_line, ctx, err);
+    vg_status st;
+    int64_t g = generation_tx(tx, err, &st);
+    return st == VG_OK ? vg_tx_signed_lines_each(tx, "feed", g, stored_line, ctx, err) : st;
+}
+
+/* How many lines of the source are of another generation than the
+ * state's (pruned, then rolled back). */
+static vg_status stray_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    vg_status st;
+    int64_t g = generation_tx(tx, err, &st);
+    if (st == VG_OK)
+        st = vg_tx_signed_lines_prune(tx, "feed", g, 1000000, ctx, err);
+    return st == VG_OK ? vg_error_set(err, VG_ERR_ABORTED, "counted") : st;
+}
+
+static size_t stray_lines(vg_hotline *h)
+{
+    size_t n = 0;
+    CHECK(vg_store_write(h->store, stray_tx, &n, NULL) == VG_ERR_ABORTED);
+    return n;
 }
 
 /* The store's lines of the source's verified list, as one text. */
@@ -654,7 +689,8 @@ static vg_status legacy_tx(vg_tx *tx, void *ctx, vg_error *err)
     if (st == VG_OK && out)
         st = vg_tx_setting_set(tx, "sync:feed", out, err);
     free(out);
-    return st == VG_OK ? vg_tx_signed_lines_clear(tx, "feed", err) : st;
+    size_t removed = 0;
+    return st == VG_OK ? vg_tx_signed_lines_prune(tx, "feed", 0, 1000000, &removed, err) : st;
 }
 
 static vg_jobs *node_open(uint16_t port, const char *index, const char *node, vg_hotline **h)
@@ -818,6 +854,143 @@ static void test_signed_nodes(void)
     fake_stop(fake);
 }
 
+/* What the test hook of the lines' transactions saw and does. */
+typedef struct batch_hook {
+    vg_hotline *h;
+    size_t commits, writes; /* the hook's calls; other writers' commits in between */
+    uint64_t fail_at;       /* fail once this many lines are stored (0: never) */
+} batch_hook;
+
+static vg_status probe_write_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    char value[32];
+    snprintf(value, sizeof value, "%zu", *(size_t *)ctx);
+    return vg_tx_setting_set(tx, "intake-probe", value, err);
+}
+
+static vg_status after_commit(void *ctx, uint64_t lines, vg_error *err)
+{
+    batch_hook *k = ctx;
+    k->commits++;
+    /* another writer (intake) commits while the list goes in */
+    if (vg_store_write(k->h->store, probe_write_tx, &k->commits, NULL) == VG_OK)
+        k->writes++;
+    if (k->fail_at && lines >= k->fail_at)
+        return vg_error_set(err, VG_ERR_IO, "injected failure after %llu lines",
+                            (unsigned long long)lines);
+    return VG_OK;
+}
+
+static vg_status leftover_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    vg_status st;
+    int64_t g = generation_tx(tx, err, &st);
+    const char *lines[] = {"md5," MD5A ",left", "md5," MD5B ",over"};
+    (void)ctx;
+    return st == VG_OK ? vg_tx_signed_lines_add(tx, "feed", g + 1, lines, 2, err) : st;
+}
+
+/* A list stored whole goes in as a new generation of its lines, a few
+ * lines a transaction (here 2): another writer commits after each one,
+ * which a single transaction for the list would have kept waiting. A run
+ * that fails half-way (as a crash would) leaves the last verified list
+ * whole in the store, the bank unchanged, and its partial lines are taken
+ * away; lines a killed run left are too, at the next run's start, which
+ * stores the new list. */
+static void test_signed_batches(void)
+{
+    new_store();
+    write_index();
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", path("pub"));
+    CHECK(system(cmd) == 0);
+    CHECK(mkdir(path("pub"), 0700) == 0);
+    vg_signed_key key;
+    CHECK(vg_signed_keygen("hotline-fr", &key, NULL) == VG_OK);
+    char line[160];
+    vg_signed_key_public_line(&key, line);
+    vg_test_write_text(path("keyring"), line);
+    char list[300], scenario[400];
+    snprintf(list, sizeof list, "%s", path("pub/known.csv"));
+    publish(&key,
+            "signal_type,signal,id\nmd5," MD5A ",e1\nmd5," MD5B ",e2\npdq," PDQ1 ",e3\n", 1,
+            list);
+    char *v1 = entries_of(list);
+    snprintf(scenario, sizeof scenario, "served-dir %s\n", path("pub"));
+    vg_test_write_text(path("scenario"), scenario);
+    unlink(path("log"));
+    uint16_t port = 0;
+    fake_service *fake = fake_start(path("scenario"), path("log"), &port);
+    vg_hotline *h = NULL;
+    if (!fake || !open_hotline(port, "signed", &h, path("keyring"))) {
+        fake_stop(fake);
+        free(v1);
+        return;
+    }
+    batch_hook hook = {.h = h};
+    h->syncing->lines_per_commit = 2;
+    h->syncing->after_lines_commit = after_commit;
+    h->syncing->after_lines_ctx = &hook;
+    vg_jobs *jobs = NULL;
+    CHECK(vg_jobs_new(h, "node-a", NULL, NULL, &jobs, NULL) == VG_OK);
+    size_t ran = 0;
+    CHECK(vg_jobs_run_due(jobs, NOW, &ran, NULL) == VG_OK);
+    vg_sync_status st = status_of(h);
+    CHECK_MSG(st.last_error == NULL, "%s", st.last_error);
+    free(st.last_error);
+    CHECK_INT_EQ(st.version, 1);
+    CHECK_INT_EQ(hook.commits, 2); /* 3 lines, 2 a transaction */
+    CHECK_INT_EQ(hook.writes, 2);
+    char *got = stored_text(h);
+    CHECK_STR_EQ(got, v1);
+    free(got);
+    CHECK_INT_EQ(stray_lines(h), 0);
+    uint64_t entries = live_entries(h);
+
+    /* version 2 (no delta: fetched whole, 4 lines changed) fails after 4
+     * of its 5 lines are stored */
+    publish(&key,
+            "signal_type,signal,id\nmd5," MD5B ",e2\nmd5," MD5C ",e4\nmd5," MD5C
+            ",e5\nmd5," MD5C ",e6\npdq," PDQ1 ",e3\n",
+            2, list);
+    char *v2 = entries_of(list);
+    hook = (batch_hook){.h = h, .fail_at = 4};
+    CHECK(vg_jobs_run_due(jobs, NOW + 3600, &ran, NULL) == VG_OK);
+    st = status_of(h);
+    CHECK(st.last_error && strstr(st.last_error, "injected failure after 4 lines"));
+    free(st.last_error);
+    CHECK_INT_EQ(st.version, 1);
+    CHECK_INT_EQ(hook.commits, 2);
+    CHECK_INT_EQ(hook.writes, 2);
+    got = stored_text(h);
+    CHECK_STR_EQ(got, v1);
+    free(got);
+    CHECK_INT_EQ(stray_lines(h), 0);
+    CHECK_INT_EQ(live_entries(h), entries);
+
+    /* a run killed while storing left lines of the next generation: the
+     * next run takes them away before it stores its own */
+    CHECK(vg_store_write(h->store, leftover_tx, NULL, NULL) == VG_OK);
+    CHECK_INT_EQ(stray_lines(h), 2);
+    hook = (batch_hook){.h = h};
+    CHECK(vg_jobs_run_due(jobs, NOW + 7200, &ran, NULL) == VG_OK);
+    st = status_of(h);
+    CHECK_MSG(st.last_error == NULL, "%s", st.last_error);
+    free(st.last_error);
+    CHECK_INT_EQ(st.version, 2);
+    CHECK_INT_EQ(hook.commits, 3);
+    got = stored_text(h);
+    CHECK_STR_EQ(got, v2);
+    free(got);
+    CHECK_INT_EQ(stray_lines(h), 0);
+    free(v1);
+    free(v2);
+    vg_jobs_free(jobs);
+    vg_hotline_free(h);
+    vg_signed_key_wipe(&key);
+    fake_stop(fake);
+}
+
 /* A run that stops mid-range (the service fails after two pages) leaves
  * its journal and checkpoint beside the index: the next run resumes at the
  * page it stopped on, within the range it had begun, instead of fetching
@@ -914,6 +1087,7 @@ int main(void)
     RUN(test_stopncii);
     RUN(test_signed);
     RUN(test_signed_nodes);
+    RUN(test_signed_batches);
     RUN(test_resume);
     RUN(test_configuration);
     if (pg_url[0])

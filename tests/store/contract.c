@@ -6241,10 +6241,12 @@ static void test_quarantine(void)
 
 typedef struct signed_lines_probe {
     const char *source;
+    int64_t generation; /* add, remove, each; prune: the one kept */
     const char *const *lines;
     size_t count;
-    int op; /* 0 add, 1 remove, 2 clear */
-    char got[4096];
+    int op; /* 0 add, 1 remove, 2 prune */
+    size_t limit, removed; /* prune */
+    char got[32768];
     size_t got_len, got_count;
     size_t stop_after; /* each: fail after this many lines (0: never) */
 } signed_lines_probe;
@@ -6253,10 +6255,10 @@ static vg_status signed_lines_write_fn(vg_tx *tx, void *ctx, vg_error *err)
 {
     signed_lines_probe *p = ctx;
     if (p->op == 0)
-        return vg_tx_signed_lines_add(tx, p->source, p->lines, p->count, err);
+        return vg_tx_signed_lines_add(tx, p->source, p->generation, p->lines, p->count, err);
     if (p->op == 1)
-        return vg_tx_signed_lines_remove(tx, p->source, p->lines, p->count, err);
-    return vg_tx_signed_lines_clear(tx, p->source, err);
+        return vg_tx_signed_lines_remove(tx, p->source, p->generation, p->lines, p->count, err);
+    return vg_tx_signed_lines_prune(tx, p->source, p->generation, p->limit, &p->removed, err);
 }
 
 static vg_status signed_line_seen(void *ctx, const char *line, size_t len, vg_error *err)
@@ -6279,13 +6281,13 @@ static vg_status signed_lines_read_fn(vg_tx *tx, void *ctx, vg_error *err)
     signed_lines_probe *p = ctx;
     p->got_len = p->got_count = 0;
     p->got[0] = '\0';
-    return vg_tx_signed_lines_each(tx, p->source, signed_line_seen, p, err);
+    return vg_tx_signed_lines_each(tx, p->source, p->generation, signed_line_seen, p, err);
 }
 
-static const char *signed_lines_of(vg_store *s, const char *source)
+static const char *signed_lines_of(vg_store *s, const char *source, int64_t generation)
 {
     static signed_lines_probe p;
-    p = (signed_lines_probe){.source = source};
+    p = (signed_lines_probe){.source = source, .generation = generation};
     vg_error err;
     CHECK_MSG(vg_store_read(s, signed_lines_read_fn, &p, &err) == VG_OK, "%s", err.message);
     return p.got;
@@ -6294,9 +6296,9 @@ static const char *signed_lines_of(vg_store *s, const char *source)
 /* Lines come back in the order of their bytes whatever the database's
  * collation (upper case before lower, a byte above 0x7f after 'z'), hold
  * quotes, backslashes, commas and braces as they are, are removed by
- * value, and each source's apart; a batch of thousands goes in at once;
- * a failing visitor stops the reading with its error; a read
- * transaction changes nothing. */
+ * value, and each source's and generation's apart; a batch of thousands
+ * goes in at once; a failing visitor stops the reading with its error; a
+ * read transaction changes nothing. */
 static void test_signed_lines(void)
 {
     char loc[LOC];
@@ -6306,34 +6308,56 @@ static void test_signed_lines(void)
     vg_error err;
     const char *lines[] = {"md5,b1,\"e \"\"2\"\"\"", "md5,a1,e1", "pdq,ff,{x}\\y",
                            "md5,a1,\xc3\xa9", "MD5,a1,E", "md5,a1,z"};
-    signed_lines_probe p = {.source = "feed", .lines = lines, .count = 6};
+    signed_lines_probe p = {.source = "feed", .generation = 1, .lines = lines, .count = 6};
     CHECK_MSG(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK, "%s", err.message);
     const char *other[] = {"md5,a1,e1"};
-    p = (signed_lines_probe){.source = "other", .lines = other, .count = 1};
+    p = (signed_lines_probe){.source = "other", .generation = 1, .lines = other, .count = 1};
     CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
-    CHECK_STR_EQ(signed_lines_of(s, "feed"),
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 1),
                  "MD5,a1,E\nmd5,a1,e1\nmd5,a1,z\nmd5,a1,\xc3\xa9\nmd5,b1,\"e \"\"2\"\"\"\n"
                  "pdq,ff,{x}\\y\n");
-    CHECK_STR_EQ(signed_lines_of(s, "none"), "");
+    CHECK_STR_EQ(signed_lines_of(s, "none", 1), "");
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 2), "");
     /* removed by value (one not there ignored), the other source kept */
     const char *gone[] = {"md5,a1,e1", "pdq,ff,{x}\\y", "md5,zz,never"};
-    p = (signed_lines_probe){.source = "feed", .lines = gone, .count = 3, .op = 1};
+    p = (signed_lines_probe){.source = "feed", .generation = 1, .lines = gone, .count = 3,
+                             .op = 1};
     CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
-    CHECK_STR_EQ(signed_lines_of(s, "feed"),
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 1),
                  "MD5,a1,E\nmd5,a1,z\nmd5,a1,\xc3\xa9\nmd5,b1,\"e \"\"2\"\"\"\n");
-    CHECK_STR_EQ(signed_lines_of(s, "other"), "md5,a1,e1\n");
+    CHECK_STR_EQ(signed_lines_of(s, "other", 1), "md5,a1,e1\n");
     /* a line already there fails the batch, which leaves nothing */
     const char *again[] = {"pdq,00,new", "md5,a1,z"};
-    p = (signed_lines_probe){.source = "feed", .lines = again, .count = 2};
+    p = (signed_lines_probe){.source = "feed", .generation = 1, .lines = again, .count = 2};
     CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) != VG_OK);
-    CHECK(strstr(signed_lines_of(s, "feed"), "pdq,00,new") == NULL);
-    /* a read transaction refuses to write */
-    p = (signed_lines_probe){.source = "feed", .op = 2};
-    CHECK(vg_store_read(s, signed_lines_write_fn, &p, &err) == VG_ERR_INVALID);
-    /* cleared: that source only */
+    CHECK(strstr(signed_lines_of(s, "feed", 1), "pdq,00,new") == NULL);
+    /* the same line in another generation is another line; removing it
+     * there leaves generation 1's */
+    p = (signed_lines_probe){.source = "feed", .generation = 2, .lines = again, .count = 2};
     CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
-    CHECK_STR_EQ(signed_lines_of(s, "feed"), "");
-    CHECK_STR_EQ(signed_lines_of(s, "other"), "md5,a1,e1\n");
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 2), "md5,a1,z\npdq,00,new\n");
+    p = (signed_lines_probe){.source = "feed", .generation = 2, .lines = again, .count = 1,
+                             .op = 1};
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 2), "md5,a1,z\n");
+    CHECK(strstr(signed_lines_of(s, "feed", 1), "md5,a1,z\n") != NULL);
+    /* a read transaction refuses to write */
+    p = (signed_lines_probe){.source = "feed", .generation = 2, .op = 2, .limit = 10};
+    CHECK(vg_store_read(s, signed_lines_write_fn, &p, &err) == VG_ERR_INVALID);
+    /* pruned: the generations but the one kept, a limited number at a
+     * time, that source only */
+    p = (signed_lines_probe){.source = "feed", .generation = 2, .op = 2, .limit = 3};
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.removed, 3);
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.removed, 1);
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 1), "");
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 2), "md5,a1,z\n");
+    p = (signed_lines_probe){.source = "feed", .generation = 0, .op = 2, .limit = 100};
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+    CHECK_INT_EQ(p.removed, 1);
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 2), "");
+    CHECK_STR_EQ(signed_lines_of(s, "other", 1), "md5,a1,e1\n");
     /* 5000 lines in one batch; the visitor's error stops the reading */
     enum { MANY = 5000 };
     char(*text)[24] = malloc(MANY * sizeof *text);
@@ -6344,18 +6368,84 @@ static void test_signed_lines(void)
             snprintf(text[i], sizeof text[i], "md5,%04zu,e%zu", MANY - 1 - i, i);
             many[i] = text[i];
         }
-        p = (signed_lines_probe){.source = "big", .lines = many, .count = MANY};
+        p = (signed_lines_probe){.source = "big", .generation = 7, .lines = many, .count = MANY};
         CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
-        p = (signed_lines_probe){.source = "big"};
+        p = (signed_lines_probe){.source = "big", .generation = 7};
         CHECK(vg_store_read(s, signed_lines_read_fn, &p, &err) == VG_OK);
         CHECK_INT_EQ(p.got_count, MANY);
         CHECK(!strncmp(p.got, "md5,0000,e4999\nmd5,0001,e4998\n", 30));
-        p = (signed_lines_probe){.source = "big", .stop_after = 2500};
+        p = (signed_lines_probe){.source = "big", .generation = 7, .stop_after = 2500};
         CHECK(vg_store_read(s, signed_lines_read_fn, &p, &err) == VG_ERR_ABORTED);
         CHECK_INT_EQ(p.got_count, 2500);
     }
     free(text);
     free(many);
+    finish(s, loc);
+}
+
+/* Lines of any length: a vPDQ line of 10 KB (PostgreSQL's B-tree refused
+ * a key beyond ~2.7 KB) goes in, comes back whole and is removed by value;
+ * lines longer than the key's head that share it, or a line that is a
+ * prefix of another, still come back in the order of their bytes. */
+static void test_signed_lines_long(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    vg_error err;
+    enum { LONG = 10240, SHARED = VG_SIGNED_LINE_HEAD + 40 };
+    char *vpdq = malloc(LONG + 1), *a = malloc(SHARED + 2), *b = malloc(SHARED + 2);
+    char *prefix = malloc(VG_SIGNED_LINE_HEAD + 1);
+    CHECK(vpdq && a && b && prefix);
+    if (!vpdq || !a || !b || !prefix) {
+        free(vpdq), free(a), free(b), free(prefix);
+        finish(s, loc);
+        return;
+    }
+    /* vpdq,"[""HEX,100,0.000"",...]",v1 as the canonical form quotes it,
+     * its hashes pseudo-random (a key PostgreSQL compresses would pass) */
+    size_t n = (size_t)snprintf(vpdq, LONG + 1, "vpdq,\"[");
+    uint64_t x = 88172645463325252u;
+    for (unsigned k = 0; n + 90 < LONG; k++) {
+        n += (size_t)snprintf(vpdq + n, LONG + 1 - n, "%s\"\"", k ? "," : "");
+        for (int q = 0; q < 4; q++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            n += (size_t)snprintf(vpdq + n, LONG + 1 - n, "%016" PRIx64, x);
+        }
+        n += (size_t)snprintf(vpdq + n, LONG + 1 - n, ",100,%u.000\"\"", k);
+    }
+    while (n < LONG - 6)
+        vpdq[n++] = ' ';
+    memcpy(vpdq + n, "]\",v1", 6);
+    CHECK_INT_EQ(strlen(vpdq), LONG - 1);
+    /* a and b share their first SHARED bytes (more than the head) and
+     * differ after; prefix is a's first VG_SIGNED_LINE_HEAD bytes */
+    memset(a, 'x', SHARED);
+    memcpy(a, "md5,", 4);
+    memcpy(b, a, SHARED);
+    a[SHARED] = 'b', a[SHARED + 1] = '\0';
+    b[SHARED] = 'a', b[SHARED + 1] = '\0';
+    memcpy(prefix, a, VG_SIGNED_LINE_HEAD);
+    prefix[VG_SIGNED_LINE_HEAD] = '\0';
+    const char *lines[] = {a, vpdq, b, prefix, "md5,xy,short"};
+    signed_lines_probe p = {.source = "feed", .generation = 1, .lines = lines, .count = 5};
+    CHECK_MSG(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK, "%s", err.message);
+    char want[32768];
+    snprintf(want, sizeof want, "%s\n%s\n%s\n%s\n%s\n", prefix, b, a, "md5,xy,short", vpdq);
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 1), want);
+    /* each long line removed by value, the one sharing its head kept */
+    const char *gone[] = {vpdq, a};
+    p = (signed_lines_probe){.source = "feed", .generation = 1, .lines = gone, .count = 2,
+                             .op = 1};
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) == VG_OK);
+    snprintf(want, sizeof want, "%s\n%s\n%s\n", prefix, b, "md5,xy,short");
+    CHECK_STR_EQ(signed_lines_of(s, "feed", 1), want);
+    /* a long line once per generation */
+    const char *dup[] = {b};
+    p = (signed_lines_probe){.source = "feed", .generation = 1, .lines = dup, .count = 1};
+    CHECK(vg_store_write(s, signed_lines_write_fn, &p, &err) != VG_OK);
+    free(vpdq), free(a), free(b), free(prefix);
     finish(s, loc);
 }
 
@@ -6411,6 +6501,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_crawl_targets);
     RUN(test_quarantine);
     RUN(test_signed_lines);
+    RUN(test_signed_lines_long);
     fprintf(stderr, "contract on %s: %d checks, %d failed\n", b->name,
             vg_test_checks - checks, vg_test_failures - failures);
     return vg_test_failures - failures;

@@ -249,7 +249,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 25);
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +264,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 25);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 26);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -414,7 +414,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 25);
+    CHECK_INT_EQ(vg_store_schema_version(s), 26);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -448,7 +448,7 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM partner_callbacks"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM bank_quarantine"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 25);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 26);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");
@@ -467,6 +467,45 @@ static void test_migrations(void)
     snprintf(wal, sizeof wal, "%s-wal", path);
     remove(wal);
     CHECK(vg_store_open(dir, NULL, &s, &err) != VG_OK);
+    remove_dir(NULL, dir);
+}
+
+/* Migration 26: the lines of migration 23's table go (their key held the
+ * whole line); the signed sources' states stop saying the store holds
+ * them, so the next run stores the list again; other settings untouched. */
+static void test_signed_lines_migration(void)
+{
+    char dir[512];
+    CHECK(make_dir(NULL, dir, sizeof dir));
+    vg_store *s = open_dir(dir, NULL);
+    if (!s) {
+        remove_dir(NULL, dir);
+        return;
+    }
+    vg_store_close(s);
+    CHECK(tamper(dir, "DROP TABLE sync_list_lines;"
+                      "CREATE TABLE sync_list_lines(source TEXT NOT NULL, line TEXT NOT NULL,"
+                      "  PRIMARY KEY(source, line)) WITHOUT ROWID;"
+                      "INSERT INTO sync_list_lines VALUES('feed', 'md5,a1,e1');"
+                      "INSERT INTO settings VALUES('sync:feed',"
+                      "  '{\"header\":\"signal_type,signal,id\",\"lines\":true,\"version\":3}');"
+                      "INSERT INTO settings VALUES('other', '{\"lines\":true}');"
+                      "PRAGMA user_version = 25;"));
+    s = open_dir(dir, NULL);
+    if (s)
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
+    vg_store_close(s);
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM settings WHERE name = 'sync:feed'"
+                                " AND json_extract(value, '$.lines') IS NULL"
+                                " AND json_extract(value, '$.version') = 3"),
+                 1);
+    CHECK_INT_EQ(query_int(dir, "SELECT json_extract(value, '$.lines') FROM settings"
+                                " WHERE name = 'other'"),
+                 1);
+    CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM pragma_table_info('sync_list_lines')"
+                                " WHERE name IN ('generation', 'head', 'digest', 'rest')"),
+                 4);
     remove_dir(NULL, dir);
 }
 
@@ -505,7 +544,7 @@ static void test_notice_hosting_migration(void)
                       "PRAGMA user_version = 21;" STORE_NOTICE_HOSTING_OLD STORE_FACTS_STALE));
     s = open_dir(dir, NULL);
     if (s)
-        CHECK_INT_EQ(vg_store_schema_version(s), 25);
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
     vg_store_close(s);
     const char *checks[] = STORE_NOTICE_HOSTING_CHECKS;
     const int64_t want[] = STORE_NOTICE_HOSTING_WANT;
@@ -668,6 +707,7 @@ int main(void)
     RUN(test_group_commit_bound);
     RUN(test_migrations);
     RUN(test_notice_hosting_migration);
+    RUN(test_signed_lines_migration);
     RUN(test_audit_guards);
     RUN(test_cli_verify);
     RUN(test_empty_case_removed);

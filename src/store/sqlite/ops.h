@@ -180,9 +180,11 @@ SQ_OP(quarantine_get, const char *bank, const char *entry, vg_quarantine_row *ro
       vg_error *err)
 SQ_OP(quarantine_put, const vg_quarantine_row *row, vg_error *err)
 SQ_OP(quarantine_held, size_t limit, vg_quarantine_row **rows, size_t *count, vg_error *err)
-SQ_OP(signed_lines_add, const char *source, const char *const *lines, size_t count,
+SQ_OP(signed_lines_add, const char *source, int64_t generation, const char *const *lines,
+      size_t count, vg_error *err)
+SQ_OP(signed_lines_remove, const char *source, int64_t generation, const char *const *lines,
+      size_t count, vg_error *err)
+SQ_OP(signed_lines_prune, const char *source, int64_t keep, size_t limit, size_t *removed,
       vg_error *err)
-SQ_OP(signed_lines_remove, const char *source, const char *const *lines, size_t count,
-      vg_error *err)
-SQ_OP(signed_lines_clear, const char *source, vg_error *err)
-SQ_OP(signed_lines_each, const char *source, vg_signed_line_fn fn, void *ctx, vg_error *err)
+SQ_OP(signed_lines_each, const char *source, int64_t generation, vg_signed_line_fn fn,
+      void *ctx, vg_error *err)
