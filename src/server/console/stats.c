@@ -106,6 +106,10 @@ static void value_label(char *out, size_t cap, vg_stat_dim dim, const char *valu
         /* "web/child": the channel, then who reported */
         snprintf(out, cap, "%.*s: %s (%s)", (int)(strchr(value, '/') - value), value,
                  term->label, value);
+    else if (dim == VG_DIM_SOURCE && strchr(value, '/') && !strcmp(strchr(value, '/'), "/unsaid"))
+        /* a channel whose sender did not say who they are */
+        snprintf(out, cap, "%.*s: who reported not said (%s)",
+                 (int)(strchr(value, '/') - value), value, value);
     else
         snprintf(out, cap, "%s", value);
 }
@@ -126,7 +130,35 @@ static void group_label(char *out, size_t cap, const vg_stats_table *t, const vg
     }
 }
 
-/* Horizontal bars of the reports per group, scaled to the largest. */
+/* Characters (not bytes) of a UTF-8 label. */
+static size_t label_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Cut a label (a buffer of cap bytes) to at most max characters, between
+ * characters, ending "…". */
+static void label_fit(char *label, size_t cap, size_t max)
+{
+    if (label_chars(label) <= max)
+        return;
+    size_t n = 0;
+    char *p = label;
+    for (; *p; p++)
+        if (((unsigned char)*p & 0xC0) != 0x80 && n++ == max - 1)
+            break;
+    snprintf(p, cap - (size_t)(p - label), "\u2026");
+}
+
+/* Horizontal bars of the reports per group, scaled to the largest. The
+ * labels' column is as wide as the longest label needs (the words with
+ * their codes run long), within bounds; a longer one is cut, whole in the
+ * table below and in the chart's text alternative. */
+#define LABEL_CHARS_MAX 60
+#define LABEL_CHAR_PX 7
 static void chart(vg_page *p, const vg_stats_table *t)
 {
     size_t groups = vg_stats_group_count(t), shown = groups < CHART_BARS ? groups : CHART_BARS;
@@ -141,9 +173,19 @@ static void chart(vg_page *p, const vg_stats_table *t)
             top = i;
         }
     }
-    const int label_w = 220, bar_w = 420, row_h = 22, width = label_w + bar_w + 70;
-    int height = (int)shown * row_h + 8;
     char label[256];
+    size_t longest = 0;
+    for (size_t i = 0; i < shown; i++) {
+        group_label(label, sizeof label, t, vg_stats_group_at(t, i));
+        size_t n = label_chars(label);
+        longest = n > longest ? n : longest;
+    }
+    if (longest > LABEL_CHARS_MAX)
+        longest = LABEL_CHARS_MAX;
+    const int label_w = (int)longest * LABEL_CHAR_PX + 12 > 140
+                            ? (int)longest * LABEL_CHAR_PX + 12 : 140;
+    const int bar_w = 420, row_h = 22, width = label_w + bar_w + 70;
+    int height = (int)shown * row_h + 8;
     group_label(label, sizeof label, t, vg_stats_group_at(t, top));
     vg_page_fmt(p, "<figure class=\"chart\"><svg role=\"img\" aria-labelledby=\"chart-title\" "
                    "viewBox=\"0 0 %d %d\" width=\"100%%\" style=\"max-width:%dpx\" "
@@ -157,6 +199,7 @@ static void chart(vg_page *p, const vg_stats_table *t)
         int64_t v = g->counts[VG_M_REPORTS];
         int y = (int)i * row_h + 4, w = (int)((double)v / (double)most * bar_w);
         group_label(label, sizeof label, t, g);
+        label_fit(label, sizeof label, LABEL_CHARS_MAX);
         vg_page_fmt(p, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\" "
                        "fill=\"#1a1a1a\">",
                     label_w - 6, y + 15);
