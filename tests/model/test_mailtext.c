@@ -26,11 +26,12 @@ static long subject_back(const char *value, char *out, size_t cap, char **messag
 
 static void test_header_roundtrip(void)
 {
+    static const char arabic[] = "بلاغ عن مواد اعتداء جنسي على الأطفال على موقعكم رقم المرجع "
+                                 "FR-12 بلاغ عن مواد اعتداء جنسي على الأطفال على موقعكم";
     const char *values[] = {
         "Notice: material at your address",
-        "Signalement de contenu pédopornographique hébergé chez vous — référence FR-12",
-        "بلاغ عن مواد اعتداء جنسي على الأطفال على موقعكم رقم المرجع FR-12 "
-        "بلاغ عن مواد اعتداء جنسي على الأطفال على موقعكم",
+        "Signalement de matériel d'abus sexuel sur enfant hébergé chez vous — référence FR-12",
+        arabic,
         "日本語の件名🙂 with an emoji at the end 🙂",
         "a=?UTF-8?B?Zm9v?= that looks like an encoded-word",
         "",
