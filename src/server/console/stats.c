@@ -155,8 +155,8 @@ static void label_fit(char *label, size_t cap, size_t max)
 
 /* Horizontal bars of the reports per group, scaled to the largest. The
  * labels' column is as wide as the longest label needs (the words with
- * their codes run long), within bounds; a longer one is cut, whole in the
- * table below and in the chart's text alternative. */
+ * their codes run long), within bounds; a longer one is cut here and
+ * stays whole in the table below. */
 #define LABEL_CHARS_MAX 60
 #define LABEL_CHAR_PX 7
 static void chart(vg_page *p, const vg_stats_table *t)
