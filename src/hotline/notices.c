@@ -429,11 +429,8 @@ static const char *word(const vg_hotline *h, const char *lang, const char *key)
 static char *mail_text(const vg_noticing *n, const char *to, const char *subject,
                        const char *body, int64_t now, int64_t id, const char *kind)
 {
-    char date[64];
-    time_t t = (time_t)now;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    char date[VG_MAIL_DATE_MAX];
+    vg_mail_date(now, date);
     char *subj = vg_mail_header_text(subject, strlen("Subject: "));
     char *from = vg_mail_mailbox(n->hotline_name, n->from);
     char *body_crlf = vg_mail_crlf(body);

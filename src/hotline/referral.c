@@ -402,11 +402,11 @@ static char *referral_message(const vg_hotline *h, const vg_referral_contact *c,
     const char *from = h->alerting->mail_from;
     const char *lang = c->language[0] ? c->language : "en";
     int police = c == &r->police;
-    char date[64], made[64], key[65], digest_hex[65], bytes[24], max[24];
+    char date[VG_MAIL_DATE_MAX], made[64], key[65], digest_hex[65], bytes[24], max[24];
+    vg_mail_date(now, date);
     time_t t = (time_t)now;
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
     strftime(made, sizeof made, "%Y-%m-%d %H:%M:%S UTC", &tm);
     sodium_bin2hex(key, sizeof key, r->sign_public, sizeof r->sign_public);
     unsigned char digest[crypto_hash_sha256_BYTES];

@@ -354,10 +354,17 @@ typedef struct lines_args {
     uint64_t done;
 } lines_args;
 
+/* One batch of lines for one source's generation (batch_tx's argument). */
+typedef struct batch_args {
+    lines_args *lines;
+    const line_batch *batch;
+} batch_args;
+
 static vg_status batch_tx(vg_tx *tx, void *ctx, vg_error *err)
 {
-    lines_args *a = ((void **)ctx)[0];
-    const line_batch *b = ((void **)ctx)[1];
+    batch_args *ba = ctx;
+    lines_args *a = ba->lines;
+    const line_batch *b = ba->batch;
     vg_status st = VG_OK;
     for (size_t at = 0; st == VG_OK && at < b->count; at += LINES_BATCH) {
         size_t n = b->count - at < LINES_BATCH ? b->count - at : LINES_BATCH;
@@ -371,10 +378,10 @@ static vg_status batch_tx(vg_tx *tx, void *ctx, vg_error *err)
 static vg_status lines_batch(void *ctx, const line_batch *b, vg_error *err)
 {
     lines_args *a = ctx;
-    void *both[2] = {a, (void *)b};
+    batch_args both = {a, b};
     if (a->tx)
-        return batch_tx(a->tx, both, err);
-    vg_status st = vg_store_write(a->h->store, batch_tx, both, err);
+        return batch_tx(a->tx, &both, err);
+    vg_status st = vg_store_write(a->h->store, batch_tx, &both, err);
     a->done += b->count;
     vg_syncing *y = a->h->syncing;
     if (st == VG_OK && y->after_lines_commit)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/mailtext.h"
 #include "util/secure.h"
 
 void vg_alert_clear(vg_alert *a)
@@ -105,20 +106,12 @@ vg_status vg_alert_mail(const vg_alert_delivery *d, const char *console_url, con
                         const char *to, int64_t now, char **out, vg_error *err)
 {
     *out = NULL;
-    char link[512], received[32], date[64];
+    char link[512], received[32], date[VG_MAIL_DATE_MAX];
     vg_status st = vg_alert_link(console_url, d->report_id, link, sizeof link, err);
     if (st != VG_OK)
         return st;
     utc(d->raised_at, "%Y-%m-%d %H:%M UTC", received, sizeof received);
-    /* RFC 5322 date; the C locale's English names, as the format requires */
-    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    time_t t = (time_t)now;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(date, sizeof date, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday],
-             tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    vg_mail_date(now, date); /* RFC 5322 */
     const char *at = from ? strchr(from, '@') : NULL;
     char *text = NULL;
     int n = asprintf(&text,

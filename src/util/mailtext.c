@@ -6,7 +6,9 @@
 
 #include <sodium.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* RFC 2047: a line holding encoded-words is at most 76 characters. */
 #define LINE_MAX_ENCODED 76
@@ -185,4 +187,17 @@ char *vg_mail_crlf(const char *body)
         }
     }
     return done(&b);
+}
+
+void vg_mail_date(int64_t now, char out[VG_MAIL_DATE_MAX])
+{
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t t = (time_t)now;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, VG_MAIL_DATE_MAX, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday],
+             tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+             tm.tm_sec);
 }

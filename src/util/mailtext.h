@@ -19,6 +19,7 @@
 #define VIGIE_UTIL_MAILTEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The longest encoded-word RFC 2047 allows. */
 #define VG_MAIL_WORD_MAX 75
@@ -48,5 +49,12 @@ char *vg_mail_mailbox(const char *name, const char *address);
 
 /* The body with each lone "\n" as "\r\n" (SMTP's line end). */
 char *vg_mail_crlf(const char *body);
+
+/* now (Unix seconds) as a Date: header's value in UTC, "Sun, 06 Dec 2026
+ * 14:03:00 +0000" (RFC 5322 3.3), with the English names the format
+ * requires whatever the process's locale; into out (at least
+ * VG_MAIL_DATE_MAX bytes). */
+#define VG_MAIL_DATE_MAX 64
+void vg_mail_date(int64_t now, char out[VG_MAIL_DATE_MAX]);
 
 #endif

@@ -768,6 +768,19 @@ static void test_crawl_videos(void)
 /* Two reported pages are crawled; one report is then assessed not illegal
  * by two analysts (four eyes): its page is no longer fetched, its turn is
  * audited as skipped, while the other report's page still is. */
+/* One analyst's claim of report at version, then its assessment as not
+ * illegal (the item's version goes up by two). */
+static void judge_not_illegal(ts_server *t, const person *who, int64_t report,
+                              long long version)
+{
+    char f[300];
+    snprintf(f, sizeof f, "report=%lld&version=%lld", (long long)report, version);
+    CHECK_INT_EQ(post_simple(t, who, "/console/claim", f), 303);
+    snprintf(f, sizeof f, "report=%lld&version=%lld&legal=not_illegal&country=FR",
+             (long long)report, version + 1);
+    CHECK_INT_EQ(post_simple(t, who, "/console/assess", f), 303);
+}
+
 static void test_crawl_not_csam(void)
 {
     uint16_t port = 0;
@@ -809,36 +822,20 @@ static void test_crawl_not_csam(void)
     /* alice then bob: not illegal */
     person alice, bob;
     CHECK(sign_in(&t, "alice", VG_ROLE_ANALYST, &alice));
-    char f[300], got[300], sql[300];
-    snprintf(f, sizeof f, "report=%lld&version=0", (long long)judged);
-    CHECK_INT_EQ(post_simple(&t, &alice, "/console/claim", f), 303);
-    snprintf(f, sizeof f, "report=%lld&version=1&legal=not_illegal&country=FR",
-             (long long)judged);
-    CHECK_INT_EQ(post_simple(&t, &alice, "/console/assess", f), 303);
+    char got[300], sql[300];
+    judge_not_illegal(&t, &alice, judged, 0);
     /* one assessment is not a decision: still crawled */
     CHECK(run_jobs(jobs, t0 + 25 * hour));
     CHECK_INT_EQ(site_hits(web, "/page.html"), 2);
     /* (signed in now: the jobs' clock ran a day ahead, and housekeeping
      * ended older sessions) */
     CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
-    snprintf(f, sizeof f, "report=%lld&version=2", (long long)judged);
-    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
-    snprintf(f, sizeof f, "report=%lld&version=3&legal=not_illegal&country=FR",
-             (long long)judged);
-    CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
+    judge_not_illegal(&t, &bob, judged, 2);
     CHECK_STR_EQ(state_of(&t, judged, got, sizeof got), "confirmed");
     person carol; /* (alice's session ended with the day the jobs ran ahead) */
     CHECK(sign_in(&t, "carol", VG_ROLE_ANALYST, &carol));
-    snprintf(f, sizeof f, "report=%lld&version=0", (long long)twice_judged);
-    CHECK_INT_EQ(post_simple(&t, &carol, "/console/claim", f), 303);
-    snprintf(f, sizeof f, "report=%lld&version=1&legal=not_illegal&country=FR",
-             (long long)twice_judged);
-    CHECK_INT_EQ(post_simple(&t, &carol, "/console/assess", f), 303);
-    snprintf(f, sizeof f, "report=%lld&version=2", (long long)twice_judged);
-    CHECK_INT_EQ(post_simple(&t, &bob, "/console/claim", f), 303);
-    snprintf(f, sizeof f, "report=%lld&version=3&legal=not_illegal&country=FR",
-             (long long)twice_judged);
-    CHECK_INT_EQ(post_simple(&t, &bob, "/console/assess", f), 303);
+    judge_not_illegal(&t, &carol, twice_judged, 0);
+    judge_not_illegal(&t, &bob, twice_judged, 2);
     CHECK_STR_EQ(state_of(&t, twice_judged, got, sizeof got), "confirmed");
     /* the second report inherited the verdict (same URL); it is then
      * judged CSAM on its own account (a file it carried matching a trusted
