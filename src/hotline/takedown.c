@@ -6,26 +6,37 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "hotline/notices.h"
+#include "store/notices.h"
+
+typedef struct count_args {
+    vg_takedown *t;
+    vg_error added; /* why an add failed, which stops the stream */
+} count_args;
+
+static int count_notice(void *ctx, const vg_takedown_notice *notice)
+{
+    count_args *a = ctx;
+    return vg_takedown_add(a->t, notice, &a->added) != VG_OK;
+}
+
+static vg_status count_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    count_args *a = ctx;
+    vg_status st = vg_tx_notice_removals(tx, count_notice, a, err);
+    if (a->added.status != VG_OK && err) /* its reason, not "stopped" */
+        *err = a->added;
+    return a->added.status != VG_OK ? a->added.status : st;
+}
 
 vg_status vg_hotline_takedown(vg_hotline *h, int64_t now, vg_takedown_order order,
                               vg_takedown **out, vg_error *err)
 {
     *out = NULL;
-    vg_notice_filter sent = {.sent = 1};
-    vg_notice_row *rows = NULL;
-    size_t count = 0;
-    vg_takedown *t = NULL;
-    vg_status st = vg_hotline_notices(h, &sent, SIZE_MAX, &rows, &count, err);
+    count_args a = {0};
+    vg_status st = vg_takedown_new(now, &a.t, err);
     if (st == VG_OK)
-        st = vg_takedown_new(now, &t, err);
-    for (size_t i = 0; st == VG_OK && i < count; i++) {
-        const vg_notice_row *n = &rows[i];
-        vg_takedown_notice tn = {n->provider, n->asn, n->as_name, n->first_sent_at,
-                                 n->removed_at};
-        st = vg_takedown_add(t, &tn, err);
-    }
-    vg_notice_rows_free(rows, count);
+        st = vg_store_read(h->store, count_tx, &a, err);
+    vg_takedown *t = a.t;
     if (st == VG_OK)
         st = vg_takedown_finish(t, order, err);
     if (st != VG_OK) {

@@ -16,8 +16,8 @@
 #include "util/table.h"
 
 /* The table at now, its rows in order, into *out (the caller frees it
- * with vg_takedown_free). Every notice sent is read into memory at once:
- * a few hundred bytes each. */
+ * with vg_takedown_free). The notices sent are streamed from the store;
+ * the table keeps each one's two times (model/takedown.h), about 40 bytes. */
 vg_status vg_hotline_takedown(vg_hotline *h, int64_t now, vg_takedown_order order,
                               vg_takedown **out, vg_error *err);
 

@@ -2,6 +2,10 @@
  * src/model/takedown.c - time to removal per provider and per AS
  * (takedown.h): the notices are kept, sorted by each key in turn, and each
  * run of one key becomes a row.
+ *
+ * A hotline sends notices to a few hundred providers, but may have sent a
+ * million notices: each name is kept once (interned), and a notice costs
+ * two pointers and three numbers.
  */
 #include "model/takedown.h"
 
@@ -11,12 +15,20 @@
 #include "model/stats.h"
 
 typedef struct entry {
-    char *provider, *as_name;
+    const char *provider, *as_name; /* interned: owned by the table's names */
     int64_t asn, sent_at, removed_at;
 } entry;
 
+/* The distinct names, an open-addressing hash set (a power of two slots,
+ * at most half full). */
+typedef struct names {
+    char **slots;
+    size_t cap, count;
+} names;
+
 struct vg_takedown {
     int64_t now;
+    names names;
     entry *entries;
     size_t count, cap;
     vg_takedown_row *rows[VG_TAKEDOWN_BY_COUNT];
@@ -33,6 +45,48 @@ int vg_takedown_parse_order(const char *text, vg_takedown_order *out)
             return 1;
         }
     return 0;
+}
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The slot of s in slots (cap a power of two): where it is, or the empty
+ * one where it goes. */
+static char **name_slot(char **slots, size_t cap, const char *s)
+{
+    size_t i = (size_t)name_hash(s) & (cap - 1);
+    while (slots[i] && strcmp(slots[i], s))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+/* The table's one copy of s; NULL when out of memory. */
+static const char *intern(names *n, const char *s)
+{
+    if (2 * (n->count + 1) > n->cap) {
+        size_t cap = n->cap ? 2 * n->cap : 64;
+        char **slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return NULL;
+        for (size_t i = 0; i < n->cap; i++)
+            if (n->slots[i])
+                *name_slot(slots, cap, n->slots[i]) = n->slots[i];
+        free(n->slots);
+        n->slots = slots;
+        n->cap = cap;
+    }
+    char **slot = name_slot(n->slots, n->cap, s);
+    if (!*slot) {
+        if (!(*slot = strdup(s)))
+            return NULL;
+        n->count++;
+    }
+    return *slot;
 }
 
 vg_status vg_takedown_new(int64_t now, vg_takedown **out, vg_error *err)
@@ -59,13 +113,10 @@ vg_status vg_takedown_add(vg_takedown *t, const vg_takedown_notice *n, vg_error 
         t->cap = cap;
     }
     entry *e = &t->entries[t->count];
-    e->provider = strdup(n->provider ? n->provider : "");
-    e->as_name = strdup(n->as_name ? n->as_name : "");
-    if (!e->provider || !e->as_name) {
-        free(e->provider);
-        free(e->as_name);
+    e->provider = intern(&t->names, n->provider ? n->provider : "");
+    e->as_name = intern(&t->names, n->as_name ? n->as_name : "");
+    if (!e->provider || !e->as_name)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory");
-    }
     e->asn = n->asn > 0 ? n->asn : 0;
     e->sent_at = n->first_sent_at;
     e->removed_at = n->removed_at > 0 ? n->removed_at : 0;
@@ -205,10 +256,9 @@ void vg_takedown_free(vg_takedown *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->count; i++) {
-        free(t->entries[i].provider);
-        free(t->entries[i].as_name);
-    }
+    for (size_t i = 0; i < t->names.cap; i++)
+        free(t->names.slots[i]);
+    free(t->names.slots);
     free(t->entries);
     for (int by = 0; by < VG_TAKEDOWN_BY_COUNT; by++) {
         for (size_t i = 0; i < t->nrows[by]; i++) {

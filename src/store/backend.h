@@ -208,6 +208,7 @@ typedef struct vg_store_ops {
                                   const char *detail, vg_error *err);
     vg_status (*notice_events)(void *tx, int64_t notice_id, vg_notice_event **events,
                                size_t *count, vg_error *err);
+    vg_status (*notice_removals)(void *tx, vg_store_removal_fn fn, void *ctx, vg_error *err);
     vg_status (*route_get)(void *tx, int64_t id, vg_url_route_row *row, int *found,
                            vg_error *err);
     vg_status (*route_decide)(void *tx, const vg_url_route_row *row, const char *was_state,

@@ -7,6 +7,7 @@
 #define VIGIE_STORE_NOTICES_H
 
 #include "model/notice.h"
+#include "model/takedown.h"
 #include "store/store.h"
 
 /* Routes whose actions (a comma-separated list) include action and that
@@ -42,6 +43,14 @@ typedef struct vg_notice_filter {
  * first. */
 vg_status vg_tx_notices(vg_tx *tx, const vg_notice_filter *filter, size_t limit,
                         vg_notice_row **rows, size_t *count, vg_error *err);
+
+/* Non-zero stops vg_tx_notice_removals (it then fails with VG_ERR_ABORTED). */
+typedef int (*vg_store_removal_fn)(void *ctx, const vg_takedown_notice *notice);
+/* Every notice sent (first_sent_at > 0), in no promised order, as
+ * fn(ctx, notice) with only what the provider page counts of it; the
+ * strings are valid during the call only. Streamed: however many notices
+ * a hotline has sent, the store holds a batch at a time, not them all. */
+vg_status vg_tx_notice_removals(vg_tx *tx, vg_store_removal_fn fn, void *ctx, vg_error *err);
 
 /* Append to a notice's history: kind VG_NOTICE_EVENT_*, detail JSON. */
 vg_status vg_tx_notice_event_add(vg_tx *tx, int64_t notice_id, int64_t at, const char *kind,

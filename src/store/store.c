@@ -729,6 +729,11 @@ vg_status vg_tx_notice_events(vg_tx *tx, int64_t notice_id, vg_notice_event **ev
     return tx->ops->notice_events(tx->impl, notice_id, events, count, err);
 }
 
+vg_status vg_tx_notice_removals(vg_tx *tx, vg_store_removal_fn fn, void *ctx, vg_error *err)
+{
+    return tx->ops->notice_removals(tx->impl, fn, ctx, err);
+}
+
 vg_status vg_tx_route_get(vg_tx *tx, int64_t id, vg_url_route_row *row, int *found,
                           vg_error *err)
 {

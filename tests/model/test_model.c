@@ -1981,6 +1981,28 @@ static void test_takedown(void)
     CHECK(vg_takedown_finish(t, VG_TAKEDOWN_SLOWEST, &err) == VG_OK);
     CHECK_INT_EQ(vg_takedown_count(t, VG_TAKEDOWN_ASN), 0);
     vg_takedown_free(t);
+
+    /* many providers, their names in one reused buffer (as a store hands
+     * them): each is kept once, none mixed up with another */
+    CHECK(vg_takedown_new(NOW, &t, &err) == VG_OK);
+    char provider[32], as_name[32];
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 500; i++) {
+            snprintf(provider, sizeof provider, "Host %03d", i);
+            snprintf(as_name, sizeof as_name, "AS name %d", i % 7);
+            vg_takedown_notice n = {provider, 64000 + i, as_name, NOW - 3600 * (i + 1),
+                                    round ? NOW - 3600 * i : 0};
+            CHECK(vg_takedown_add(t, &n, &err) == VG_OK);
+        }
+    CHECK(vg_takedown_finish(t, VG_TAKEDOWN_NAME, &err) == VG_OK);
+    CHECK_INT_EQ(vg_takedown_count(t, VG_TAKEDOWN_PROVIDER), 500);
+    CHECK_INT_EQ(vg_takedown_count(t, VG_TAKEDOWN_ASN), 500);
+    const vg_takedown_row *row = vg_takedown_at(t, VG_TAKEDOWN_PROVIDER, 417);
+    CHECK(row && !strcmp(row->provider, "Host 417") && row->sent == 3 && row->removed == 2);
+    row = vg_takedown_at(t, VG_TAKEDOWN_ASN, 417);
+    CHECK(row && row->asn == 64417 && !strcmp(row->as_name, "AS name 4"));
+    CHECK(row && row->median_h == 1.0);
+    vg_takedown_free(t);
 }
 
 /* Classification: the final assessment's sex (a dimension) and flags and

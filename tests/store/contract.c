@@ -4237,6 +4237,30 @@ static vg_status notice_events_read_fn(vg_tx *tx, void *ctx, vg_error *err)
     return vg_tx_notice_events(tx, p->event_notice, &p->events, &p->event_count, err);
 }
 
+/* What vg_tx_notice_removals streams, copied; stop_after > 0: stop then. */
+typedef struct removals_probe {
+    vg_takedown_notice seen[4];
+    char provider[4][32], as_name[4][32];
+    size_t count, stop_after;
+} removals_probe;
+
+static int removal_seen(void *ctx, const vg_takedown_notice *n)
+{
+    removals_probe *r = ctx;
+    if (r->count < 4) {
+        r->seen[r->count] = *n;
+        snprintf(r->provider[r->count], 32, "%s", n->provider);
+        snprintf(r->as_name[r->count], 32, "%s", n->as_name);
+    }
+    r->count++;
+    return r->stop_after && r->count >= r->stop_after;
+}
+
+static vg_status removals_fn(vg_tx *tx, void *ctx, vg_error *err)
+{
+    return vg_tx_notice_removals(tx, removal_seen, ctx, err);
+}
+
 static int64_t notices_of(vg_store *s, vg_notice_filter f, size_t limit, int64_t ids[4])
 {
     notice_probe p = {.filter = f, .limit = limit};
@@ -4421,6 +4445,29 @@ static void test_notices(void)
                  1);
     CHECK_INT_EQ(ids[0], first);
     CHECK_INT_EQ(notices_of(s, (vg_notice_filter){.still_up = 1, .asn = 64501}, 100, ids), 0);
+
+    /* what the provider page counts: the sent notice only, still up now,
+     * then removed again */
+    for (int removed = 0; removed < 2; removed++) {
+        if (removed) {
+            up.id = first;
+            p = (notice_probe){.put = &up};
+            CHECK(vg_store_write(s, notice_put_fn, &p, &err) == VG_OK);
+        }
+        removals_probe rp = {0};
+        CHECK_MSG(vg_store_read(s, removals_fn, &rp, &err) == VG_OK, "%s", err.message);
+        CHECK_INT_EQ(rp.count, 1);
+        CHECK_STR_EQ(rp.provider[0], "One AS");
+        CHECK_STR_EQ(rp.as_name[0], "One AS");
+        CHECK_INT_EQ(rp.seen[0].asn, 64500);
+        CHECK_INT_EQ(rp.seen[0].first_sent_at, NOW + 40);
+        CHECK_INT_EQ(rp.seen[0].removed_at, removed ? NOW + 44 : 0);
+    }
+    {
+        removals_probe rp = {.stop_after = 1};
+        CHECK(vg_store_read(s, removals_fn, &rp, &err) == VG_ERR_ABORTED);
+        CHECK_INT_EQ(rp.count, 1);
+    }
 
     /* the history */
     p = (notice_probe){.event_notice = first};

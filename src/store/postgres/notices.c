@@ -169,6 +169,34 @@ vg_status pg_notices(void *tx, const vg_notice_filter *f, size_t limit, vg_notic
                    "reading notices", err);
 }
 
+/* Only the columns the provider page counts: a notice row is ten times
+ * wider, and there may be a million of them. */
+static const char SQL_REMOVALS[] = "SELECT provider, asn, as_name, first_sent_at, removed_at"
+                                   " FROM notices WHERE first_sent_at > 0";
+
+typedef struct removals_ctx {
+    vg_store_removal_fn fn;
+    void *ctx;
+} removals_ctx;
+
+static vg_status removals_batch(const PGresult *res, void *ctx, vg_error *err)
+{
+    removals_ctx *r = ctx;
+    for (int i = 0; i < PQntuples(res); i++) {
+        vg_takedown_notice n = {PQgetvalue(res, i, 0), pg_int(res, i, 1), PQgetvalue(res, i, 2),
+                                pg_int(res, i, 3), pg_int(res, i, 4)};
+        if (r->fn(r->ctx, &n))
+            return vg_error_set(err, VG_ERR_ABORTED, "reading the notices sent was stopped");
+    }
+    return VG_OK;
+}
+
+vg_status pg_notice_removals(void *tx, vg_store_removal_fn fn, void *ctx, vg_error *err)
+{
+    removals_ctx r = {fn, ctx};
+    return pg_each(tx, SQL_REMOVALS, NULL, removals_batch, &r, "reading the notices sent", err);
+}
+
 static const char SQL_EVENT_ADD[] =
     "INSERT INTO notices_events(notice_id, at, kind, detail) VALUES($1, $2, $3, $4)";
 

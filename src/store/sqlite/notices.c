@@ -201,6 +201,33 @@ vg_status sq_notices(void *tx, const vg_notice_filter *f, size_t limit, vg_notic
                       "reading notices", err);
 }
 
+/* Only the columns the provider page counts: a notice row is ten times
+ * wider, and there may be a million of them. */
+static const char SQL_REMOVALS[] = "SELECT provider, asn, as_name, first_sent_at, removed_at"
+                                   " FROM notices WHERE first_sent_at > 0";
+
+vg_status sq_notice_removals(void *tx, vg_store_removal_fn fn, void *ctx, vg_error *err)
+{
+    conn *c = tx;
+    SQ_STMT(st, SQL_REMOVALS);
+    vg_status status = VG_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        vg_takedown_notice n = {(const char *)sqlite3_column_text(st, 0),
+                                sqlite3_column_int64(st, 1),
+                                (const char *)sqlite3_column_text(st, 2),
+                                sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4)};
+        if (fn(ctx, &n)) {
+            status = vg_error_set(err, VG_ERR_ABORTED, "reading the notices sent was stopped");
+            break;
+        }
+    }
+    if (status == VG_OK && rc != SQLITE_DONE)
+        status = sq_db_error(err, c->db, "reading the notices sent");
+    sqlite3_reset(st);
+    return status;
+}
+
 static const char SQL_EVENT_ADD[] =
     "INSERT INTO notices_events(notice_id, at, kind, detail) VALUES(?, ?, ?, ?)";
 

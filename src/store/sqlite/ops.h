@@ -134,6 +134,7 @@ SQ_OP(notices, const vg_notice_filter *filter, size_t limit, vg_notice_row **row
 SQ_OP(notice_event_add, int64_t notice_id, int64_t at, const char *kind, const char *detail,
       vg_error *err)
 SQ_OP(notice_events, int64_t notice_id, vg_notice_event **events, size_t *count, vg_error *err)
+SQ_OP(notice_removals, vg_store_removal_fn fn, void *ctx, vg_error *err)
 SQ_OP(route_get, int64_t id, vg_url_route_row *row, int *found, vg_error *err)
 SQ_OP(route_decide, const vg_url_route_row *row, const char *was_state, const char *was_actions,
       const char *was_changed_by, int *changed, vg_error *err)
