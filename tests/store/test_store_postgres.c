@@ -94,12 +94,27 @@ static int audit_remove(void *ctx, const char *url, int64_t first, int64_t last)
                          last);
 }
 
+static int packs_damage(void *ctx, const char *url, const char *how)
+{
+    (void)ctx;
+    const char *sql = !strcmp(how, "flip")
+                          ? "UPDATE stats_packs SET facts ="
+                            " overlay(facts placing '\\xff'::bytea from 21 for 1)"
+                      : !strcmp(how, "cut")
+                          ? "UPDATE stats_packs SET facts ="
+                            " substring(facts from 1 for length(facts) - 9)"
+                          : "UPDATE stats_packs SET day = day + 1"
+                            " WHERE day = (SELECT max(day) FROM stats_packs)";
+    return pgt_exec(url, sql);
+}
+
 static const store_contract_backend postgres_backend = {
     .name = "postgresql",
     .create = create,
     .destroy = destroy,
     .audit_alter = audit_alter,
     .audit_remove = audit_remove,
+    .packs_damage = packs_damage,
 };
 
 /* ---- helpers ------------------------------------------------------------ */

@@ -135,12 +135,25 @@ static int audit_remove(void *ctx, const char *dir, int64_t first, int64_t last)
                      "DELETE FROM audit WHERE seq BETWEEN ? AND ?", NULL, first, last);
 }
 
+static int packs_damage(void *ctx, const char *dir, const char *how)
+{
+    (void)ctx;
+    const char *sql = !strcmp(how, "flip")  ? "UPDATE stats_packs SET facts ="
+                                               " substr(facts, 1, 20) || x'ff' || substr(facts, 22)"
+                      : !strcmp(how, "cut") ? "UPDATE stats_packs SET facts ="
+                                               " substr(facts, 1, length(facts) - 9)"
+                                            : "UPDATE stats_packs SET day = day + 1"
+                                              " WHERE day = (SELECT max(day) FROM stats_packs)";
+    return tamper(dir, sql);
+}
+
 static const store_contract_backend sqlite_backend = {
     .name = "sqlite",
     .create = make_dir,
     .destroy = remove_dir,
     .audit_alter = audit_alter,
     .audit_remove = audit_remove,
+    .packs_damage = packs_damage,
 };
 
 /* ---- helpers of the checks below ------------------------------------------ */

@@ -209,7 +209,7 @@ static const char SQL_FOLD[] = "SELECT stats_fold($1)";
 static const char SQL_PACK_DAYS[] = "SELECT day FROM stats_pack_stale ORDER BY day";
 static const char SQL_PACK_ROWS[] =
     "SELECT " FACT_COLUMNS " FROM stats_facts WHERE created_at >= $1 AND created_at < $2"
-    " AND created_at / 86400 = $3";
+    " AND created_at / 86400 = $3 ORDER BY id";
 static const char SQL_PACK_PUT[] =
     "INSERT INTO stats_packs(day, facts) VALUES($1, $2::bytea)"
     " ON CONFLICT (day) DO UPDATE SET facts = EXCLUDED.facts";

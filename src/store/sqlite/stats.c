@@ -176,7 +176,7 @@ static const char SQL_FOLD_CLEAN[] = "DELETE FROM stats_dirty WHERE report_id IN
 static const char SQL_PACK_DAYS[] = "SELECT day FROM stats_pack_stale ORDER BY day";
 static const char SQL_PACK_ROWS[] =
     "SELECT " FACT_COLUMNS " FROM stats_facts WHERE created_at >= ?1 AND created_at < ?2"
-    " AND created_at / 86400 = ?3";
+    " AND created_at / 86400 = ?3 ORDER BY id";
 static const char SQL_PACK_DROP[] = "DELETE FROM stats_packs WHERE day = ?1";
 static const char SQL_PACK_ADD[] = "INSERT INTO stats_packs(day, facts) VALUES(?1, ?2)";
 static const char SQL_PACK_DONE[] = "DELETE FROM stats_pack_stale WHERE day = ?1";
