@@ -285,9 +285,7 @@ static int get_signed(reader *r, uint64_t base, int64_t *v)
 
 static vg_status corrupt(vg_error *err, const char *why)
 {
-    return vg_error_set(err, VG_ERR_CORRUPT,
-                        "a packed day of statistics' facts is damaged (%s); run the stats job "
-                        "after deleting the row from stats_packs to pack it again", why);
+    return vg_error_set(err, VG_ERR_CORRUPT, "packed statistics' facts are damaged: %s", why);
 }
 
 vg_status vg_factpack_read(const unsigned char *blob, size_t len, vg_factpack_fn fn, void *ctx,
@@ -300,11 +298,13 @@ vg_status vg_factpack_read(const unsigned char *blob, size_t len, vg_factpack_fn
                             "a packed day of statistics' facts has version %u, this vigie reads "
                             "%d; use a newer vigie",
                             blob[sizeof MAGIC], VG_FACTPACK_VERSION);
-    uint64_t h = fnv1a(blob, len - CHECKSUM), sum = 0;
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION /* the fuzzer reaches the decoding */
+    uint64_t sum = 0;
     for (int i = 0; i < CHECKSUM; i++)
         sum |= (uint64_t)blob[len - CHECKSUM + i] << (8 * i);
-    if (h != sum)
+    if (fnv1a(blob, len - CHECKSUM) != sum)
         return corrupt(err, "its checksum does not match");
+#endif
     reader r = {blob + sizeof MAGIC + 1, blob + len - CHECKSUM};
     uint64_t nstrings, nfacts;
     /* every string takes at least a byte (its length), every fact 30 */

@@ -58,16 +58,26 @@ vg_status vg_fact_filter_pack(vg_fact_filter *ff, int64_t day, const unsigned ch
     ff->bad_day = 0;
     vg_status st = vg_factpack_read(blob ? blob : (const unsigned char *)"", blob ? len : 0,
                                     pass, ff, err);
+    /* what to do: without its row the day is read from stats_facts, and
+     * marked stale it is packed again by the next fold */
     if (ff->bad_day)
         return vg_error_set(err, VG_ERR_CORRUPT,
-                            "the packed statistics of day %lld hold a report of another day; "
-                            "delete that row of stats_packs and run the stats job to pack it "
-                            "again",
+                            "the packed statistics of day %lld (stats_packs) hold a report of "
+                            "another day; delete that row and add the day to stats_pack_stale "
+                            "for the stats job to pack it again",
                             (long long)day);
     if (st == VG_ERR_ABORTED)
         return vg_error_set(err, VG_ERR_ABORTED, "reading the reports' facts was stopped");
+    if (st == VG_ERR_CORRUPT && err) {
+        vg_error why = *err;
+        return vg_error_set(err, VG_ERR_CORRUPT,
+                            "the packed statistics of day %lld (stats_packs): %s; delete that "
+                            "row and add the day to stats_pack_stale for the stats job to pack "
+                            "it again",
+                            (long long)day, why.message);
+    }
     if (st != VG_OK)
-        vg_error_prefix(err, "day %lld: ", (long long)day);
+        vg_error_prefix(err, "the packed statistics of day %lld: ", (long long)day);
     return st;
 }
 
