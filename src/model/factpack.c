@@ -88,6 +88,8 @@ static int put_varint(buf *b, uint64_t v)
 
 static int put_bytes(buf *b, const void *p, size_t n)
 {
+    if (n == 0) /* p may be NULL: an empty pack's facts */
+        return 1;
     if (!buf_grow(b, n))
         return 0;
     memcpy(b->p + b->len, p, n);
