@@ -6,8 +6,9 @@
  * destination cannot hold (a number too big, a binary blob) stops the copy
  * instead of changing on the way. Tables are copied parents first (foreign
  * keys), and identity sequences move past the copied ids, so that the next
- * report gets the next number. stats_facts and stats_dirty are not copied:
- * they are derived, and the destination's triggers mark each report as its
+ * report gets the next number. stats_facts, stats_dirty, stats_packs and
+ * stats_pack_stale are not copied: they are derived (a pack holds the
+ * source's ids), and the destination's triggers mark each report as its
  * rows arrive (the stats job then folds them; reads are exact meanwhile).
  */
 #include "store/copy.h"
@@ -81,7 +82,8 @@ static vg_status list_tables(copier *c, vg_error *err)
                            "SELECT table_name FROM information_schema.tables WHERE "
                            "table_schema = current_schema() AND table_type = 'BASE TABLE' AND "
                            "table_name <> 'vigie_schema' AND table_name <> 'stats_facts' "
-                           "AND table_name <> 'stats_dirty' "
+                           "AND table_name <> 'stats_dirty' AND table_name <> 'stats_packs' "
+                           "AND table_name <> 'stats_pack_stale' "
                            "ORDER BY table_name",
                            0, NULL, &tables, "listing the destination's tables", err);
     if (st == VG_OK)
@@ -139,7 +141,8 @@ static vg_status check_source_tables(copier *c, vg_error *err)
     if (sqlite3_prepare_v2(c->from,
                            "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
                            "name NOT LIKE 'sqlite_%' AND name <> 'stats_facts' AND "
-                           "name <> 'stats_dirty'",
+                           "name <> 'stats_dirty' AND name <> 'stats_packs' AND "
+                           "name <> 'stats_pack_stale'",
                            -1, &q, NULL) != SQLITE_OK)
         return sq_failed(c, "listing the source's tables", err);
     vg_status st = VG_OK;

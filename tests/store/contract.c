@@ -5283,6 +5283,94 @@ static void test_report_facts_fold(void)
     finish(s, loc);
 }
 
+/* Read every fact, or the status and message of a read that fails. */
+static vg_status try_read_facts(vg_store *s, facts_seen *seen, vg_error *err)
+{
+    memset(seen, 0, sizeof *seen);
+    facts_args a = {0, NOW + 100000, seen};
+    return vg_store_read(s, facts_tx, &a, err);
+}
+
+/* The folded facts are read from their day's pack (stats_packs): the same
+ * facts as from the rows; a pack damaged behind the store's back is
+ * refused with a message that says what to do, never read as other
+ * figures; a fold that changes a day packs it again (mending it); a report
+ * changed after its fold shows at once. */
+static void test_report_facts_packs(void)
+{
+    if (!backend->packs_damage) {
+        fprintf(stderr, "  (%s cannot damage a pack: skipped)\n", backend->name);
+        return;
+    }
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    /* NOW is 80,000 s into its day: the third report is of the next day */
+    int64_t ca = 0, r1 = 0, r2 = 0, r3 = 0;
+    draft d1 = {.code = "P1", .url = "https://p.example/1", .sha256 = "u1",
+                .known = VG_FILE_KNOWN, .vault_id = "x1"};
+    draft d2 = {.code = "P2", .sha256 = "u2", .known = VG_FILE_CLAIMED};
+    draft d3 = {.code = "P3", .url = "https://p.example/3"};
+    vg_error err;
+    CHECK(put_report(s, &d1, 0, NOW, &r1, &ca, &err) == VG_OK);
+    CHECK(put_report(s, &d2, ca, NOW + 10, &r2, NULL, &err) == VG_OK);
+    CHECK(put_report(s, &d3, 0, NOW + 10000, &r3, NULL, &err) == VG_OK);
+    vg_item it = {.report_id = r1, .state = VG_ITEM_CONFIRMED, .version = 2,
+                  .legal = VG_LEGAL_CSAM, .severity = "A", .age = "b2",
+                  .final_json = "{\"legal\":\"illegal_csam\",\"sex\":\"female\","
+                                "\"flags\":[\"grooming\"]}"};
+    put_item(s, &it, NOW + 300);
+    facts_seen before, now;
+    read_facts(s, &before);
+    CHECK_INT_EQ(before.n, 3);
+    fold_all(s, 100);
+    read_facts(s, &now);
+    CHECK_MSG(same_facts(&before, &now), "the facts changed once packed");
+    /* the facts a read gives come from the packs: damaged, they are
+     * refused; a claim on a report of each day, folded, packs both days
+     * again */
+    const char *hows[] = {"flip", "cut"};
+    for (size_t i = 0; i < 2; i++) {
+        CHECK_MSG(backend->packs_damage(backend->ctx, loc, hows[i]), "damage %s", hows[i]);
+        vg_error_clear(&err);
+        CHECK_MSG(try_read_facts(s, &now, &err) == VG_ERR_CORRUPT,
+                  "a pack damaged (%s) was read", hows[i]);
+        CHECK_MSG(strstr(err.message, "stats_packs") != NULL, "%s", err.message);
+        const int64_t claimed[] = {r1, r3};
+        for (size_t k = 0; k < 2; k++) {
+            char target[32];
+            snprintf(target, sizeof target, "report:%" PRId64, claimed[k]);
+            append(s, NOW + 20000 + (int64_t)(2 * i + k), "user:ann", "item.claim", target,
+                   "{}");
+        }
+        fold_all(s, 100);
+        vg_error_clear(&err);
+        CHECK_MSG(try_read_facts(s, &now, &err) == VG_OK, "%s", err.message);
+    }
+    read_facts(s, &now);
+    CHECK_INT_EQ(now.n, 3);
+    CHECK(now.n == 3 && now.f[2].first_look_at == NOW + 20001);
+    /* a report changed after its fold: its pack is not read for it */
+    read_facts(s, &before);
+    char target[32];
+    snprintf(target, sizeof target, "report:%" PRId64, r2);
+    append(s, NOW + 600, "user:ann", "item.claim", target, "{}");
+    read_facts(s, &now);
+    CHECK_INT_EQ(now.n, 3);
+    CHECK(now.n == 3 && now.f[1].id == r2 && now.f[1].first_look_at == NOW + 600);
+    CHECK(before.n == 3 && before.f[1].first_look_at == 0);
+    fold_all(s, 100);
+    read_facts(s, &before);
+    CHECK_MSG(same_facts(&before, &now), "the facts changed once the claim was folded");
+    /* a pack filed under another day (the last day's, on the next) */
+    CHECK(backend->packs_damage(backend->ctx, loc, "move"));
+    vg_error_clear(&err);
+    CHECK(try_read_facts(s, &now, &err) == VG_ERR_CORRUPT);
+    CHECK_MSG(strstr(err.message, "another day") != NULL, "%s", err.message);
+    finish(s, loc);
+}
+
 /* Orientation and action in a report's fact: its first taken route's
  * (approved by a person or automatically; else its first route's) hosting
  * country, AS and provider (the notified host's, as its notice keeps it,
@@ -6539,6 +6627,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_alerts);
     RUN(test_report_facts);
     RUN(test_report_facts_fold);
+    RUN(test_report_facts_packs);
     RUN(test_report_facts_action);
     RUN(test_exchange);
     RUN(test_files_unmatch);

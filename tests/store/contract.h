@@ -35,6 +35,10 @@ typedef struct store_contract_backend {
     int (*audit_alter)(void *ctx, const char *location, int64_t seq, const char *field,
                        const char *value);
     int (*audit_remove)(void *ctx, const char *location, int64_t first, int64_t last);
+    /* Damage every packed day of statistics' facts (stats_packs) as how
+     * says: "flip" one byte inside each blob, "cut" its last bytes, "move"
+     * each pack to the next day. 1 when done; NULL: those checks skipped. */
+    int (*packs_damage)(void *ctx, const char *location, const char *how);
 } store_contract_backend;
 
 /* Notices and routes of a database made before notices kept their host

@@ -94,12 +94,27 @@ static int audit_remove(void *ctx, const char *url, int64_t first, int64_t last)
                          last);
 }
 
+static int packs_damage(void *ctx, const char *url, const char *how)
+{
+    (void)ctx;
+    const char *sql = !strcmp(how, "flip")
+                          ? "UPDATE stats_packs SET facts ="
+                            " overlay(facts placing '\\xff'::bytea from 21 for 1)"
+                      : !strcmp(how, "cut")
+                          ? "UPDATE stats_packs SET facts ="
+                            " substring(facts from 1 for length(facts) - 9)"
+                          : "UPDATE stats_packs SET day = day + 1"
+                            " WHERE day = (SELECT max(day) FROM stats_packs)";
+    return pgt_exec(url, sql);
+}
+
 static const store_contract_backend postgres_backend = {
     .name = "postgresql",
     .create = create,
     .destroy = destroy,
     .audit_alter = audit_alter,
     .audit_remove = audit_remove,
+    .packs_damage = packs_damage,
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -161,10 +176,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 23);
+        CHECK_INT_EQ(vg_store_schema_version(s), 24);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 23);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 24);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 17 (SQLite's 22): notices made before it get their
      * route's host. */
@@ -184,6 +199,7 @@ static void test_locations(void)
                         "ALTER TABLE notices DROP COLUMN asn, DROP COLUMN as_name,"
                         " DROP COLUMN host_country;"
                         "DROP TABLE sync_list_lines;"
+                        "DROP TABLE stats_packs, stats_pack_stale;"
                         "ALTER TABLE routing_deliveries DROP COLUMN partner_status,"
                         " DROP COLUMN partner_version, DROP COLUMN partner_status_at;"
                         "DROP FUNCTION stats_on_new_reports, stats_on_new_children CASCADE;"
@@ -192,7 +208,7 @@ static void test_locations(void)
                             STORE_FACTS_STALE));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 23);
+        CHECK_INT_EQ(vg_store_schema_version(s), 24);
         vg_store_close(s);
     }
     {
@@ -229,6 +245,7 @@ static void test_locations(void)
                         "DROP TABLE partner_callbacks;"
                         "DROP TABLE bank_quarantine;"
                         "DROP TABLE sync_list_lines;"
+                        "DROP TABLE stats_packs, stats_pack_stale;"
                         "DROP TABLE routing_deliveries, routing_actions;"
                         "ALTER TABLE url_routes DROP COLUMN changed_by,"
                         " DROP COLUMN decided_by, DROP COLUMN decided_at;"
@@ -239,7 +256,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 23);
+        CHECK_INT_EQ(vg_store_schema_version(s), 24);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */

@@ -135,12 +135,25 @@ static int audit_remove(void *ctx, const char *dir, int64_t first, int64_t last)
                      "DELETE FROM audit WHERE seq BETWEEN ? AND ?", NULL, first, last);
 }
 
+static int packs_damage(void *ctx, const char *dir, const char *how)
+{
+    (void)ctx;
+    const char *sql = !strcmp(how, "flip")  ? "UPDATE stats_packs SET facts ="
+                                               " substr(facts, 1, 20) || x'ff' || substr(facts, 22)"
+                      : !strcmp(how, "cut") ? "UPDATE stats_packs SET facts ="
+                                               " substr(facts, 1, length(facts) - 9)"
+                                            : "UPDATE stats_packs SET day = day + 1"
+                                              " WHERE day = (SELECT max(day) FROM stats_packs)";
+    return tamper(dir, sql);
+}
+
 static const store_contract_backend sqlite_backend = {
     .name = "sqlite",
     .create = make_dir,
     .destroy = remove_dir,
     .audit_alter = audit_alter,
     .audit_remove = audit_remove,
+    .packs_damage = packs_damage,
 };
 
 /* ---- helpers of the checks below ------------------------------------------ */
@@ -249,7 +262,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 26);
+        CHECK_INT_EQ(vg_store_schema_version(s), 27);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -264,7 +277,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 26);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 27);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -407,6 +420,7 @@ static void test_migrations(void)
                 "DROP TABLE partner_callbacks;"
                 "DROP TABLE bank_quarantine;"
                 "DROP TABLE sync_list_lines;"
+                "DROP TABLE stats_packs; DROP TABLE stats_pack_stale;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");
     s = open_dir(dir, NULL);
@@ -414,7 +428,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 26);
+    CHECK_INT_EQ(vg_store_schema_version(s), 27);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -448,7 +462,7 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM partner_callbacks"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM bank_quarantine"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 26);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 27);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");
@@ -483,7 +497,8 @@ static void test_signed_lines_migration(void)
         return;
     }
     vg_store_close(s);
-    CHECK(tamper(dir, "DROP TABLE sync_list_lines;"
+    CHECK(tamper(dir, "DROP TABLE stats_packs; DROP TABLE stats_pack_stale;"
+                      "DROP TABLE sync_list_lines;"
                       "CREATE TABLE sync_list_lines(source TEXT NOT NULL, line TEXT NOT NULL,"
                       "  PRIMARY KEY(source, line)) WITHOUT ROWID;"
                       "INSERT INTO sync_list_lines VALUES('feed', 'md5,a1,e1');"
@@ -493,7 +508,7 @@ static void test_signed_lines_migration(void)
                       "PRAGMA user_version = 25;"));
     s = open_dir(dir, NULL);
     if (s)
-        CHECK_INT_EQ(vg_store_schema_version(s), 26);
+        CHECK_INT_EQ(vg_store_schema_version(s), 27);
     vg_store_close(s);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM settings WHERE name = 'sync:feed'"
@@ -538,13 +553,14 @@ static void test_notice_hosting_migration(void)
                       "ALTER TABLE notices DROP COLUMN as_name;"
                       "ALTER TABLE notices DROP COLUMN host_country;"
                       "DROP TABLE sync_list_lines;"
+                      "DROP TABLE stats_packs; DROP TABLE stats_pack_stale;"
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_status;"
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_version;"
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_status_at;"
                       "PRAGMA user_version = 21;" STORE_NOTICE_HOSTING_OLD STORE_FACTS_STALE));
     s = open_dir(dir, NULL);
     if (s)
-        CHECK_INT_EQ(vg_store_schema_version(s), 26);
+        CHECK_INT_EQ(vg_store_schema_version(s), 27);
     vg_store_close(s);
     const char *checks[] = STORE_NOTICE_HOSTING_CHECKS;
     const int64_t want[] = STORE_NOTICE_HOSTING_WANT;

@@ -129,10 +129,14 @@ vg_status pg_lock_key(pg_conn *c, int space, const char *text, vg_error *err);
 
 /* Lock spaces of pg_lock_key. */
 enum { PG_LOCK_IDEMPOTENCY = 1, PG_LOCK_LOGIN, PG_LOCK_LINK, PG_LOCK_PICTURES, PG_LOCK_EXCHANGE,
-       PG_LOCK_TLOG = 16 /* apart from the other branches' new spaces */ };
+       PG_LOCK_TLOG = 16 /* apart from the other branches' new spaces */,
+       PG_LOCK_STATS_PACKS = 24 /* likewise */ };
 
 /* The schema's migrations (migrate.c). */
 vg_status pg_migrate(pg_conn *c, int *version, vg_error *err);
+/* Pack every stale day of the statistics' facts again (stats.c), in the
+ * caller's write transaction. */
+vg_status pg_stats_pack_stale(pg_conn *c, vg_error *err);
 
 /* The table groups' operations (settings.c, reports.c, people.c, audit.c,
  * items.c, jobs.c), listed in the ops table of db.c from the same list as

@@ -68,6 +68,9 @@ vg_status sq_ids(conn *c, const char *sql, int64_t a, int64_t *ids, size_t max, 
 
 /* The schema's migrations (migrate.c). */
 vg_status sq_migrate(conn *c, int *version, vg_error *err);
+/* Pack every stale day of the statistics' facts again (stats.c), in the
+ * caller's write transaction. */
+vg_status sq_stats_pack_stale(conn *c, vg_error *err);
 
 /* The table groups' operations (settings.c, reports.c, people.c, audit.c,
  * items.c, jobs.c, alerts.c), listed in db.c's ops table. Each takes the conn of the
