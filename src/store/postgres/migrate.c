@@ -617,7 +617,7 @@ static const char *const migrations[] = {
     "  head BYTEA NOT NULL, digest BYTEA NOT NULL, rest BYTEA NOT NULL,"
     "  PRIMARY KEY(source, generation, head, digest));"
     "UPDATE settings SET value = (value::jsonb - 'lines')::text WHERE name LIKE 'sync:%';",
-    /* 25 (the task's number; 24 is another branch's; SQLite's 28):
+    /* 24 (SQLite's 27):
      * statistics' facts packed by day of receipt (store/stats_packs.h,
      * model/factpack.h). The fold's refresh marks the days of the rows it
      * replaces and of their new rows stale; the fold then packs them

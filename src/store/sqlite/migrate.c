@@ -529,7 +529,7 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(source, generation, head, digest)) WITHOUT ROWID;"
     "UPDATE settings SET value = json_remove(value, '$.lines')"
     "  WHERE name LIKE 'sync:%' AND json_valid(value);",
-    /* 28 (the task's number; 27 is another branch's): statistics' facts
+    /* 27: statistics' facts
      * packed by day of receipt (store/stats_packs.h, model/factpack.h), so
      * that a year's read decodes a few hundred blobs instead of stepping
      * through a million rows. Every day with facts starts stale; the
