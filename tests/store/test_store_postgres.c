@@ -161,10 +161,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 23);
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 23);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 26);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 17 (SQLite's 22): notices made before it get their
      * route's host. */
@@ -184,6 +184,7 @@ static void test_locations(void)
                         "ALTER TABLE notices DROP COLUMN asn, DROP COLUMN as_name,"
                         " DROP COLUMN host_country;"
                         "DROP TABLE sync_list_lines;"
+                        "ALTER TABLE accounts DROP COLUMN language;"
                         "ALTER TABLE routing_deliveries DROP COLUMN partner_status,"
                         " DROP COLUMN partner_version, DROP COLUMN partner_status_at;"
                         "DROP FUNCTION stats_on_new_reports, stats_on_new_children CASCADE;"
@@ -192,7 +193,7 @@ static void test_locations(void)
                             STORE_FACTS_STALE));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 23);
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
         vg_store_close(s);
     }
     {
@@ -229,6 +230,7 @@ static void test_locations(void)
                         "DROP TABLE partner_callbacks;"
                         "DROP TABLE bank_quarantine;"
                         "DROP TABLE sync_list_lines;"
+                        "ALTER TABLE accounts DROP COLUMN language;"
                         "DROP TABLE routing_deliveries, routing_actions;"
                         "ALTER TABLE url_routes DROP COLUMN changed_by,"
                         " DROP COLUMN decided_by, DROP COLUMN decided_at;"
@@ -239,7 +241,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 23);
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */

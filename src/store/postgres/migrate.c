@@ -616,6 +616,11 @@ static const char *const migrations[] = {
     "  head BYTEA NOT NULL, digest BYTEA NOT NULL, rest BYTEA NOT NULL,"
     "  PRIMARY KEY(source, generation, head, digest));"
     "UPDATE settings SET value = (value::jsonb - 'lines')::text WHERE name LIKE 'sync:%';",
+    "SELECT 24;",
+    "SELECT 25;",
+    /* 26 (SQLite's 29): the language a person reads the staff pages in (a
+     * catalogue code); NULL until they choose one: their browser's then. */
+    "ALTER TABLE accounts ADD COLUMN language TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

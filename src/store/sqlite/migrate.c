@@ -528,6 +528,11 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(source, generation, head, digest)) WITHOUT ROWID;"
     "UPDATE settings SET value = json_remove(value, '$.lines')"
     "  WHERE name LIKE 'sync:%' AND json_valid(value);",
+    "SELECT 27;",
+    "SELECT 28;",
+    /* 29: the language a person reads the staff pages in (a catalogue
+     * code); NULL until they choose one: their browser's then. */
+    "ALTER TABLE accounts ADD COLUMN language TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
