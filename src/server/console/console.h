@@ -52,6 +52,19 @@ void vg_console_error_hook(void *ctx, vg_http_request *req, unsigned status, con
 /* "3 h 05 min" for a number of seconds; a UTC date and time. */
 void vg_console_duration(vg_page *p, int64_t seconds);
 void vg_console_time(vg_page *p, int64_t when);
+/* The caller's language for the console's words (vg_server_staff_lang),
+ * and the text of key in it (owned by the catalogue), for what is shown
+ * before a page exists (error pages' messages, titles). */
+const char *vg_console_tr(vg_http_request *req, const char *key);
+/* A role's name in lang ("console.role.NAME"), or its code. */
+const char *vg_console_role(const vg_i18n_lang *lang, vg_role role);
+/* A code's label in the page's language ("term.CODE" in the catalogue),
+ * else the English label of vg_console_label. Codes stay codes in
+ * addresses, forms and downloads: this is for what is shown. */
+const char *vg_console_term(const vg_page *p, const char *code);
+/* A report's source ("web", "api", "crawler") as the page's language
+ * says it, else the code. */
+const char *vg_console_source(const vg_page *p, const char *source);
 /* Query or form integer >= 1, or 0. */
 int64_t vg_console_id(const char *text);
 /* The label of any code the console shows (vocab), or the code itself. */
@@ -105,6 +118,9 @@ void vg_console_reopen_form(vg_page *p, vg_http_request *req, const vg_item *it)
 
 /* ---- the handlers ------------------------------------------------------------ */
 
+/* /console/account (account.c): the person's language. */
+void vg_console_account_page(vg_http_request *req);
+void vg_console_account_post(vg_http_request *req);
 void vg_console_home_page(vg_http_request *req);
 void vg_console_queue_page(vg_http_request *req);
 void vg_console_claim_post(vg_http_request *req);
