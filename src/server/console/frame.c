@@ -165,14 +165,52 @@ void vg_console_error_hook(void *ctx, vg_http_request *req, unsigned status, con
     vg_page_send(&p, req, status);
 }
 
+void vg_console_tv(vg_page *p, const char *key, size_t n, const char *const names[],
+                   const char *const values[])
+{
+    const char *text = vg_page_tr(p, key, key);
+    const char *run = text;
+    for (const char *c = text; *c; c++) {
+        if (*c != '{')
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            size_t len = strlen(names[i]);
+            if (!strncmp(c + 1, names[i], len) && c[1 + len] == '}') {
+                char part[1024]; /* a catalogue sentence's piece */
+                snprintf(part, sizeof part, "%.*s", (int)(c - run), run);
+                vg_page_text(p, part);
+                vg_page_text(p, values[i]);
+                run = c + len + 2;
+                c = run - 1;
+                break;
+            }
+        }
+    }
+    vg_page_text(p, run);
+}
+
+void vg_console_t1(vg_page *p, const char *key, const char *name, const char *value)
+{
+    vg_console_tv(p, key, 1, &name, &value);
+}
+
 void vg_console_duration(vg_page *p, int64_t seconds)
 {
     if (seconds < 0)
         seconds = 0;
-    if (seconds >= 86400)
-        vg_page_fmt(p, "%" PRId64 " d %02" PRId64 " h", seconds / 86400, seconds % 86400 / 3600);
-    else
-        vg_page_fmt(p, "%" PRId64 " h %02" PRId64 " min", seconds / 3600, seconds % 3600 / 60);
+    char a[24], b[24];
+    const char *names[] = {"d", "h", "m"};
+    if (seconds >= 86400) {
+        snprintf(a, sizeof a, "%" PRId64, seconds / 86400);
+        snprintf(b, sizeof b, "%02" PRId64, seconds % 86400 / 3600);
+        const char *values[] = {a, b, ""};
+        vg_console_tv(p, "console.duration.days", 3, names, values);
+    } else {
+        snprintf(a, sizeof a, "%" PRId64, seconds / 3600);
+        snprintf(b, sizeof b, "%02" PRId64, seconds % 3600 / 60);
+        const char *values[] = {"", a, b};
+        vg_console_tv(p, "console.duration.hours", 3, names, values);
+    }
 }
 
 void vg_console_time(vg_page *p, int64_t when)
