@@ -232,11 +232,11 @@ try {
     await shot(anon, `login-${lang}`);
   }
   const staffPages = ['/console', '/console/queue', '/console/queue?done=1',
-    '/console/search?q=nothing-like-it', '/console/account', '/console/no-such-page'];
+    '/console/search?q=nothing-like-it', '/console/alerts', '/console/account'];
   const headings = {
-    en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Your account', 'Nothing here'],
-    fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Votre compte', 'Rien ici'],
-    ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'حسابك', 'لا يوجد شيء هنا'],
+    en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Alerts', 'Your account'],
+    fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Alertes', 'Votre compte'],
+    ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'التنبيهات', 'حسابك'],
   };
   for (const lang of ['fr', 'ar', '']) {
     await sue.goto(`${base}/console/account`);

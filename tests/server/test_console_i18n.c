@@ -91,6 +91,8 @@ static void test_pages_in_every_language(void)
         {"/console/search?q=nothing-like-it", 1, {"console.search.title", "console.search.label",
                                                   "console.search.submit", "console.search.none",
                                                   NULL}},
+        {"/console/alerts", 1, {"console.alerts.title", "console.alerts.intro",
+                                "console.alerts.none", NULL}},
         {"/console/account", 1, {"console.account.title", "console.account.language_label",
                                  "console.account.browser", "console.account.save",
                                  "console.role.analyst", NULL}},
