@@ -232,11 +232,11 @@ try {
     await shot(anon, `login-${lang}`);
   }
   const staffPages = ['/console', '/console/queue', '/console/queue?done=1',
-    '/console/search?q=nothing-like-it', '/console/alerts', '/console/account'];
+    '/console/search?q=nothing-like-it', '/console/alerts', '/console/providers', '/console/account'];
   const headings = {
-    en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Alerts', 'Your account'],
-    fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Alertes', 'Votre compte'],
-    ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'التنبيهات', 'حسابك'],
+    en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Alerts', 'Time to removal per provider', 'Your account'],
+    fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Alertes', 'Délai de retrait par hébergeur', 'Votre compte'],
+    ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'التنبيهات', 'مدة الإزالة لكل مزوّد', 'حسابك'],
   };
   for (const lang of ['fr', 'ar', '']) {
     await sue.goto(`${base}/console/account`);

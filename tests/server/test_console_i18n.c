@@ -107,6 +107,17 @@ static void test_pages_in_every_language(void)
                 check_in(i18n, r.body, LANGS[l], PAGES[i].path, PAGES[i].keys);
             ts_response_free(&r);
         }
+    /* The supervisors' pages, in every language. */
+    const char *const providers[] = {"console.providers.title", "console.providers.intro",
+                                     "console.providers.order.slowest", "console.providers.none",
+                                     "console.nav.stats", NULL};
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        ts_response pr;
+        CHECK(get_in(&t, &admin, "/console/providers", LANGS[l], &pr));
+        if (pr.body)
+            check_in(i18n, pr.body, LANGS[l], "/console/providers", providers);
+        ts_response_free(&pr);
+    }
     /* An administrator's navigation names the administration. */
     ts_response r;
     CHECK(get_in(&t, &admin, "/console", "de", &r));
