@@ -88,7 +88,8 @@ static const char STAFF_STYLE[] =
      * headers held in view, instead of widening the whole page */
     ".scroll{overflow-x:auto;max-width:100%}.scroll caption{text-align:start}"
     ".scroll tbody th{position:sticky;inset-inline-start:0;white-space:nowrap}"
-    ".rule{display:inline-block;padding:0 .4em;margin-block:0 .1em;margin-inline:0 .2em;border-radius:3px;"
+    ".rule{display:inline-block;padding:0 .4em;margin-block:0 .1em;margin-inline:0 .2em;"
+    "border-radius:3px;"
     "background:#e4e9ef;font-size:.9em}"
     ".late{color:#a00000;font-weight:600;white-space:nowrap}.ok{color:#1d5e20;white-space:nowrap}"
     ".msg{padding:.5em .8em;border-inline-start:4px solid #23313f;background:#eef1f4;margin:.5em 0}"
@@ -106,14 +107,16 @@ static const char STAFF_STYLE[] =
     "fieldset{min-width:0}textarea{width:100%}"
     ".cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(22em,1fr));gap:0 1em}"
     "img.preview{image-rendering:auto;border:1px solid #ccc;background:#ddd}"
-    ".skip{position:absolute;inset-inline-start:-999px}.skip:focus{inset-inline-start:1em;top:.3em;background:#fff;"
+    ".skip{position:absolute;inset-inline-start:-999px}"
+    ".skip:focus{inset-inline-start:1em;top:.3em;background:#fff;"
     "padding:.2em .5em}"
     /* the sign-in pages: one narrow column of large fields */
     ".narrow{max-width:30rem;font-size:1.1rem}.narrow label{display:block;margin:1rem 0 .2rem;"
     "font-weight:600}.narrow input{width:100%;padding:.4rem;border:2px solid #444}"
     ".narrow button{margin-top:1rem;padding:.5rem 1.2rem}.hint{font-weight:normal;color:#444}"
     /* the console's answers that differ, shortcuts, secrets shown once, views */
-    "tr.differs th,tr.differs td{background:#fff1c2}tr.differs th{border-inline-start:4px solid #8a5a00}"
+    "tr.differs th,tr.differs td{background:#fff1c2}"
+    "tr.differs th{border-inline-start:4px solid #8a5a00}"
     "kbd{font-family:ui-monospace,monospace;font-size:.85em;border:1px solid currentColor;"
     "border-radius:3px;padding:0 .25em}"
     "code.secret{display:inline-block;font-size:1.3em;padding:.2em .5em;background:#fff;"

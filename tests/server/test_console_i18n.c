@@ -26,8 +26,7 @@ static int get_in(ts_server *t, const person *p, const char *path, const char *a
 {
     char header[64];
     snprintf(header, sizeof header, "Accept-Language: %s", accept ? accept : "");
-    const char *headers[] = {p ? p->cookie : "X-None: 1", accept ? header : "X-No-Lang: 1",
-                             NULL};
+    const char *headers[] = {p ? p->cookie : "X-None: 1", accept ? header : "X-No-Lang: 1", NULL};
     return ts_call(t, "GET", path, headers, NULL, 0, r);
 }
 
@@ -78,26 +77,36 @@ static void test_pages_in_every_language(void)
         int signed_in;
         const char *keys[12];
     } PAGES[] = {
-        {"/login", 0, {"auth.title", "auth.username", "auth.password", "auth.code_hint",
-                       "auth.submit", NULL}},
-        {"/console", 1, {"console.home.title", "console.home.caption", "console.col.receipt",
-                         "console.col.reporter_reads", "console.nav.queue", "console.sign_out",
-                         "console.skip", "term.sextortion", "console.source.web", NULL}},
-        {"/console/queue", 1, {"console.queue.title", "console.queue.next", "console.view.for-me",
-                               "console.col.score", "console.col.waited", "console.rule.sextortion",
-                               "console.queue.claim", "console.queue.auto_note", NULL}},
-        {"/console/queue?done=1", 1, {"console.queue.done_title", "console.queue.done_intro",
-                                      "console.queue.none_done", NULL}},
-        {"/console/search?q=nothing-like-it", 1, {"console.search.title", "console.search.label",
-                                                  "console.search.submit", "console.search.none",
-                                                  NULL}},
-        {"/console/alerts", 1, {"console.alerts.title", "console.alerts.intro",
-                                "console.alerts.none", NULL}},
-        {"/console/account", 1, {"console.account.title", "console.account.language_label",
-                                 "console.account.browser", "console.account.save",
-                                 "console.role.analyst", NULL}},
-        {"/console/no-such-page", 1, {"console.error.404", "console.layer.nothing",
-                                      "console.go_console", NULL}},
+        {"/login",
+         0,
+         {"auth.title", "auth.username", "auth.password", "auth.code_hint", "auth.submit", NULL}},
+        {"/console",
+         1,
+         {"console.home.title", "console.home.caption", "console.col.receipt",
+          "console.col.reporter_reads", "console.nav.queue", "console.sign_out", "console.skip",
+          "term.sextortion", "console.source.web", NULL}},
+        {"/console/queue",
+         1,
+         {"console.queue.title", "console.queue.next", "console.view.for-me", "console.col.score",
+          "console.col.waited", "console.rule.sextortion", "console.queue.claim",
+          "console.queue.auto_note", NULL}},
+        {"/console/queue?done=1",
+         1,
+         {"console.queue.done_title", "console.queue.done_intro", "console.queue.none_done", NULL}},
+        {"/console/search?q=nothing-like-it",
+         1,
+         {"console.search.title", "console.search.label", "console.search.submit",
+          "console.search.none", NULL}},
+        {"/console/alerts",
+         1,
+         {"console.alerts.title", "console.alerts.intro", "console.alerts.none", NULL}},
+        {"/console/account",
+         1,
+         {"console.account.title", "console.account.language_label", "console.account.browser",
+          "console.account.save", "console.role.analyst", NULL}},
+        {"/console/no-such-page",
+         1,
+         {"console.error.404", "console.layer.nothing", "console.go_console", NULL}},
     };
     for (size_t l = 0; i18n && l < NLANGS; l++)
         for (size_t i = 0; i < sizeof PAGES / sizeof PAGES[0]; i++) {
@@ -107,10 +116,11 @@ static void test_pages_in_every_language(void)
                 check_in(i18n, r.body, LANGS[l], PAGES[i].path, PAGES[i].keys);
             ts_response_free(&r);
         }
+    ts_response r0;
     /* The supervisors' pages, in every language. */
-    const char *const providers[] = {"console.providers.title", "console.providers.intro",
-                                     "console.providers.order.slowest", "console.providers.none",
-                                     "console.nav.stats", NULL};
+    const char *const providers[] = {
+        "console.providers.title", "console.providers.intro", "console.providers.order.slowest",
+        "console.providers.none",  "console.nav.stats",       NULL};
     for (size_t l = 0; i18n && l < NLANGS; l++) {
         ts_response pr;
         CHECK(get_in(&t, &admin, "/console/providers", LANGS[l], &pr));
@@ -118,6 +128,14 @@ static void test_pages_in_every_language(void)
             check_in(i18n, pr.body, LANGS[l], "/console/providers", providers);
         ts_response_free(&pr);
     }
+    /* A page not yet translated is English as a whole, frame included,
+     * so that <html lang> says what is read. */
+    CHECK(get_in(&t, &ana, "/console/notices", "fr", &r0));
+    if (r0.body) {
+        CHECK(strstr(r0.body, "<html lang=\"en\" dir=\"ltr\">") != NULL);
+        CHECK(strstr(r0.body, ">Sign out<") != NULL);
+    }
+    ts_response_free(&r0);
     /* An administrator's navigation names the administration. */
     ts_response r;
     CHECK(get_in(&t, &admin, "/console", "de", &r));
@@ -213,16 +231,14 @@ static void test_account_preference(void)
     ts_response_free(&r);
     account_language(&t, id, got, sizeof got);
     CHECK_STR_EQ(got, "ar");
-    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'account.language'"),
-                 1);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'account.language'"), 1);
 
     /* back to the browser's language */
     CHECK_INT_EQ(post(&t, &ana, "/console/account", "language=", 0, &r), 303);
     ts_response_free(&r);
     account_language(&t, id, got, sizeof got);
     CHECK_STR_EQ(got, "-");
-    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'account.language'"),
-                 2);
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'account.language'"), 2);
     CHECK(get_in(&t, &ana, "/console", "es", &r));
     if (i18n && r.body)
         check_in(i18n, r.body, "es", "/console", home);
@@ -247,8 +263,7 @@ static void test_account_preference(void)
     }
     ts_response_free(&r);
     /* ?lang= does not override a signed-in person's pages */
-    snprintf(sql, sizeof sql, "UPDATE accounts SET language = 'fr' WHERE id = %lld",
-             (long long)id);
+    snprintf(sql, sizeof sql, "UPDATE accounts SET language = 'fr' WHERE id = %lld", (long long)id);
     CHECK(ti_sql_exec(&t, sql));
     CHECK(get_in(&t, &ana, "/console?lang=de", "es", &r));
     if (i18n && r.body)

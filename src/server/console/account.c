@@ -19,8 +19,7 @@ void vg_console_account_page(vg_http_request *req)
     const vg_http_caller *who = vg_http_caller_of(req);
     vg_page p = {0};
     p.lang = vg_server_staff_lang(req);
-    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.account.title"),
-                         "/console/account");
+    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.account.title"), "/console/account");
     const char *saved = vg_http_query(req, "saved");
     if (saved && !strcmp(saved, "1")) {
         vg_page_put(&p, "<p class=\"msg\" role=\"status\">");

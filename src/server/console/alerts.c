@@ -30,7 +30,8 @@ static void deliveries(vg_page *p, const vg_console *con, const vg_alert *a)
     }
     if (!count) {
         vg_page_t(p, "console.alerts.no_channel");
-        vg_page_put(p, " (<code>alerts.email</code>, <code>alerts.webhook</code>)");
+        vg_page_put(p, " (<bdi dir=\"ltr\"><code>alerts.email</code>, "
+                       "<code>alerts.webhook</code></bdi>)");
     }
     for (size_t i = 0; i < count; i++) {
         const vg_term *t = vg_term_find(vg_alert_channel_terms, d[i].channel);

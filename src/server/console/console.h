@@ -42,7 +42,9 @@ void vg_console_free(void *state);
 /* ---- what the pages share (console.c) ------------------------------------- */
 
 /* Open a console page in the staff frame, with the navigation (current:
- * the address of the page, to mark it in the navigation, or NULL). */
+ * the address of the page, to mark it in the navigation, or NULL). A page
+ * translated into the catalogue languages sets p->lang first
+ * (vg_server_staff_lang); one that does not is shown in English whole. */
 void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, const char *current);
 /* The error pages of the console's and the sign-in addresses in the staff
  * frame (vg_http_add_error_page): the layer's refusals (404, 403 for a lost

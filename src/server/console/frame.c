@@ -82,7 +82,13 @@ static void page_open(vg_page *p, vg_http_request *req, const vg_console *con, c
 
 void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, const char *current)
 {
-    page_open(p, req, vg_http_route_ctx(req), title, current);
+    vg_console *con = vg_http_route_ctx(req);
+    /* A translated page chose its language (p->lang) before its title. A
+     * page not yet translated is English as a whole, frame included, so
+     * that <html lang> says what is read (WCAG 3.1.1). */
+    if (!p->lang && con && con->i18n)
+        p->lang = vg_i18n_find(con->i18n, "en");
+    page_open(p, req, con, title, current);
 }
 
 const char *vg_console_role(const vg_i18n_lang *lang, vg_role role)
