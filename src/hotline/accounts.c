@@ -312,6 +312,60 @@ vg_status vg_hotline_account_set_totp(vg_hotline *h, const char *username, const
     return st;
 }
 
+typedef struct language_args {
+    int64_t id;
+    const char *language, *actor;
+    int64_t now;
+    int *found;
+} language_args;
+
+static vg_status language_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    language_args *a = ctx;
+    vg_account acc;
+    vg_status st = vg_tx_account_get(tx, NULL, a->id, &acc, a->found, err);
+    if (st != VG_OK || !*a->found)
+        return st;
+    if ((st = vg_tx_account_set_language(tx, a->id, a->language, err)) == VG_OK) {
+        char *detail = json_text(json_pack("{s:s?}", "language", a->language));
+        vg_audit_note note = {a->actor, "account.language", acc.username, detail};
+        st = detail ? vg_tx_audit_append(tx, a->now, &note, NULL, err)
+                    : vg_error_set(err, VG_ERR_NOMEM, "out of memory");
+        free(detail);
+    }
+    vg_account_clear(&acc);
+    return st;
+}
+
+/* A language code as catalogues are named (en, fr, pt-BR, zh-Hant). */
+static int language_code_ok(const char *code)
+{
+    size_t n = strlen(code);
+    if (n < 2 || n > 15)
+        return 0;
+    for (const char *c = code; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-'))
+            return 0;
+    return 1;
+}
+
+vg_status vg_hotline_account_set_language(vg_hotline *h, int64_t account_id,
+                                          const char *language, const char *actor_username,
+                                          int64_t now, int *found, vg_error *err)
+{
+    *found = 0;
+    if (language && !*language)
+        language = NULL;
+    if (language && !language_code_ok(language))
+        return vg_error_set(err, VG_ERR_INVALID, "'%.40s' is not a language code", language);
+    char actor[140];
+    snprintf(actor, sizeof actor, "user:%.120s", actor_username ? actor_username : "");
+    language_args a = {.id = account_id, .language = language, .actor = actor, .now = now,
+                       .found = found};
+    return vg_store_write(h->store, language_tx, &a, err);
+}
+
 typedef struct seal_args {
     vg_hotline *h;
     int64_t now;

@@ -103,6 +103,15 @@ vg_status vg_hotline_account_change(vg_hotline *h, const char *username,
                                     char secret[VG_ACCOUNT_SECRET_CHARS + 1],
                                     vg_account_refusal *refusal, int *found, vg_error *err);
 
+/* A person chooses the language of their staff pages (a catalogue code
+ * the caller checked, as letters, digits and '-' up to 15 characters;
+ * NULL or "": none, their browser's then), audited "account.language" with
+ * the code in the same transaction, as the person did it. VG_ERR_INVALID
+ * for a malformed code; *found = 0 when there is no such account. */
+vg_status vg_hotline_account_set_language(vg_hotline *h, int64_t account_id,
+                                          const char *language, const char *actor_username,
+                                          int64_t now, int *found, vg_error *err);
+
 /* ---- sessions ------------------------------------------------------------ */
 
 vg_status vg_hotline_session_open(vg_hotline *h, const vg_session *session, int64_t now,

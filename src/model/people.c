@@ -76,6 +76,7 @@ void vg_account_clear(vg_account *a)
     free(a->username);
     wipe_free(a->password_hash);
     wipe_free(a->totp_secret);
+    free(a->language);
     memset(a, 0, sizeof *a);
 }
 

@@ -31,6 +31,8 @@ typedef struct vg_account {
     char *totp_secret;       /* sealed (util/sealed.h), or NULL when TOTP is off */
     int64_t totp_last_step;  /* last accepted TOTP time step (no replay) */
     int64_t created_at;
+    char *language;          /* the pages' language (a catalogue code), or NULL: the
+                              * browser's (docs/console.md) */
 } vg_account;
 void vg_account_clear(vg_account *account);
 

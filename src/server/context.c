@@ -9,6 +9,18 @@
 #include "hotline/audit.h"
 #include "server/server.h"
 #include "util/secure.h"
+#include "web/page.h"
+
+const vg_i18n_lang *vg_server_staff_lang(vg_http_request *req)
+{
+    const vg_server *srv = vg_http_app(req);
+    return vg_page_staff_lang(srv->i18n, req);
+}
+
+const char *vg_server_tr(vg_http_request *req, const char *key)
+{
+    return vg_i18n_get(vg_server_staff_lang(req), key);
+}
 
 int64_t vg_server_session_expiry(const vg_server *srv, int64_t created_at, int64_t now)
 {

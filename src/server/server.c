@@ -64,6 +64,8 @@ static unsigned identify(void *ctx, const char *bearer, const char *session, vg_
         out->role = acc.role;
         out->account_id = acc.id;
         snprintf(out->username, sizeof out->username, "%s", acc.username);
+        if (acc.language && strlen(acc.language) < sizeof out->language)
+            snprintf(out->language, sizeof out->language, "%s", acc.language);
     }
     vg_session_clear(&ses);
     vg_account_clear(&acc);

@@ -87,4 +87,10 @@ int vg_server_password_check(vg_server *srv, const char *hash, const char *passw
  * lifetime, or sooner when the idle timeout comes first. */
 int64_t vg_server_session_expiry(const vg_server *srv, int64_t created_at, int64_t now);
 
+/* The staff pages' language for this request (vg_page_staff_lang over the
+ * server's catalogues), and the text of key in it (owned by the
+ * catalogue): what sign-in, the console and the administration show. */
+const vg_i18n_lang *vg_server_staff_lang(vg_http_request *req);
+const char *vg_server_tr(vg_http_request *req, const char *key);
+
 #endif

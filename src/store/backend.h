@@ -87,6 +87,8 @@ typedef struct vg_store_ops {
                                       vg_error *err);
     vg_status (*account_set_totp)(void *tx, int64_t id, const char *secret, vg_error *err);
     vg_status (*account_set_role)(void *tx, int64_t id, vg_role role, vg_error *err);
+    vg_status (*account_set_language)(void *tx, int64_t id, const char *language,
+                                      vg_error *err);
     vg_status (*account_use_totp_step)(void *tx, int64_t id, int64_t step, int *accepted,
                                        vg_error *err);
     vg_status (*session_create)(void *tx, const vg_session *session, int max_per_account,

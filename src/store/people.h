@@ -25,6 +25,10 @@ vg_status vg_tx_account_set_disabled(vg_tx *tx, const char *username, int disabl
 vg_status vg_tx_account_set_password(vg_tx *tx, int64_t id, const char *password_hash,
                                      vg_error *err);
 vg_status vg_tx_account_set_role(vg_tx *tx, int64_t id, vg_role role, vg_error *err);
+/* The account's language (a catalogue code), NULL: none chosen.
+ * VG_ERR_INVALID when there is no such account. */
+vg_status vg_tx_account_set_language(vg_tx *tx, int64_t id, const char *language,
+                                     vg_error *err);
 /* secret (sealed) NULL turns TOTP off; the last step used is forgotten. */
 vg_status vg_tx_account_set_totp(vg_tx *tx, int64_t id, const char *secret, vg_error *err);
 /* Accept TOTP step for the account only if it is newer than the last one

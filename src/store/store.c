@@ -243,6 +243,14 @@ vg_status vg_tx_account_set_totp(vg_tx *tx, int64_t id, const char *secret, vg_e
     return tx->ops->account_set_totp(tx->impl, id, secret, err);
 }
 
+vg_status vg_tx_account_set_language(vg_tx *tx, int64_t id, const char *language,
+                                     vg_error *err)
+{
+    if (!tx->writable)
+        return read_only(err, "account_set_language");
+    return tx->ops->account_set_language(tx->impl, id, language, err);
+}
+
 vg_status vg_tx_account_set_role(vg_tx *tx, int64_t id, vg_role role, vg_error *err)
 {
     if (!tx->writable)

@@ -120,6 +120,7 @@ struct vg_http_request {
     int cookies_parsed;
     vg_http_caller caller;
     char actor[64];
+    char language[16]; /* caller.language's */
     char *username, *org, *session_csrf, *anon_csrf;
     int64_t pending_account_id;
     char client[INET6_ADDRSTRLEN + 2];
@@ -818,6 +819,10 @@ static unsigned identify(vg_http_request *req)
         req->caller.account_id = id.account_id;
         req->username = strdup(id.username);
         req->caller.username = req->username;
+        if (id.language[0]) {
+            snprintf(req->language, sizeof req->language, "%s", id.language);
+            req->caller.language = req->language;
+        }
         snprintf(req->actor, sizeof req->actor, "user:%.50s", id.username);
     }
     memset(id.csrf, 0, sizeof id.csrf);

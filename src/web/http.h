@@ -110,6 +110,7 @@ typedef struct vg_http_identity {
     vg_role role;              /* VG_ROLE_NONE when nobody is identified */
     int64_t account_id;        /* a person's account, or 0 */
     char username[128];
+    char language[16];         /* the person's chosen language code, or "" */
     int64_t pending_account_id; /* between password and second factor, or 0 */
     char csrf[65];             /* the session's form token (a person's session) */
     int64_t api_key_id;        /* a partner key, or 0 */
@@ -256,6 +257,7 @@ typedef struct vg_http_caller {
     vg_role role;          /* VG_ROLE_NONE when anonymous */
     int64_t account_id;    /* a person's account, or 0 */
     const char *username;  /* or NULL */
+    const char *language;  /* the person's chosen language code, or NULL */
     int64_t api_key_id;    /* a partner key, or 0 */
     const char *org;       /* the partner key's organisation, or NULL */
     unsigned scopes;       /* the partner key's VG_SCOPE_* bits, or 0 */

@@ -203,6 +203,12 @@ const char *vg_i18n_get(const vg_i18n_lang *lang, const char *key)
     return text ? text : key;
 }
 
+const char *vg_i18n_lookup(const vg_i18n_lang *lang, const char *key)
+{
+    const char *text = lookup(lang, key);
+    return text || !lang->fallback ? text : lookup(lang->fallback, key);
+}
+
 size_t vg_i18n_keys(const vg_i18n_lang *lang) { return lang->count; }
 const char *vg_i18n_key_at(const vg_i18n_lang *lang, size_t i)
 {

@@ -44,6 +44,9 @@ int vg_i18n_rtl(const vg_i18n_lang *lang);
 /* The text of key (owned by the catalogue): this language's, else
  * English's, else the key itself, so a missing text shows, never crashes. */
 const char *vg_i18n_get(const vg_i18n_lang *lang, const char *key);
+/* As vg_i18n_get, but NULL when neither the language nor English has key
+ * (for keys made from codes, where the caller has a better fallback). */
+const char *vg_i18n_lookup(const vg_i18n_lang *lang, const char *key);
 /* Number of keys in a catalogue, and the i-th key (tests compare them). */
 /* The text of key in the catalogue of language code (English when there
  * is none), for hotline.h's words: ctx is the vg_i18n. */

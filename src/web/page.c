@@ -77,22 +77,23 @@ static const char STAFF_STYLE[] =
     "*{box-sizing:border-box}"
     "body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1a1a1a;background:#fafafa}"
     "header{display:flex;gap:1.5em;align-items:center;padding:.4em 1em;background:#23313f;"
-    "color:#fff}header a{color:#fff}header .who{margin-left:auto}"
+    "color:#fff}header a{color:#fff}header .who{margin-inline-start:auto}"
     "main{padding:.6em 1em;max-width:110em}h1{font-size:1.25em;margin:.3em 0 .5em}"
     "h2{font-size:1.05em;margin:1.2em 0 .4em}"
     "table{border-collapse:collapse;width:100%;background:#fff}"
-    "th,td{padding:.25em .5em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
+    "th,td{padding:.25em .5em;border-bottom:1px solid #ddd;text-align:start;vertical-align:top}"
     "th{background:#eef1f4;font-weight:600}tbody tr:hover{background:#f3f6f9}"
-    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "td.num{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap}"
     /* a table wider than the window scrolls in its own box, its row
      * headers held in view, instead of widening the whole page */
-    ".scroll{overflow-x:auto;max-width:100%}.scroll caption{text-align:left}"
-    ".scroll tbody th{position:sticky;left:0;white-space:nowrap}"
-    ".rule{display:inline-block;padding:0 .4em;margin:0 .2em .1em 0;border-radius:3px;"
+    ".scroll{overflow-x:auto;max-width:100%}.scroll caption{text-align:start}"
+    ".scroll tbody th{position:sticky;inset-inline-start:0;white-space:nowrap}"
+    ".rule{display:inline-block;padding:0 .4em;margin-block:0 .1em;margin-inline:0 .2em;"
+    "border-radius:3px;"
     "background:#e4e9ef;font-size:.9em}"
     ".late{color:#a00000;font-weight:600;white-space:nowrap}.ok{color:#1d5e20;white-space:nowrap}"
-    ".msg{padding:.5em .8em;border-left:4px solid #23313f;background:#eef1f4;margin:.5em 0}"
-    ".msg.err,.error{padding:.5em .8em;border-left:4px solid #a00000;background:#fbeaea;"
+    ".msg{padding:.5em .8em;border-inline-start:4px solid #23313f;background:#eef1f4;margin:.5em 0}"
+    ".msg.err,.error{padding:.5em .8em;border-inline-start:4px solid #a00000;background:#fbeaea;"
     "margin:.5em 0;color:#7a0000;font-weight:600}"
     "button,input,select,textarea{font:inherit}"
     "button{padding:.2em .8em;border:1px solid #23313f;background:#fff;color:#23313f;"
@@ -102,18 +103,20 @@ static const char STAFF_STYLE[] =
     "form.inline{display:inline}code,.hash{font-family:ui-monospace,monospace;font-size:.85em;"
     "word-break:break-all}"
     "fieldset{border:1px solid #ccc;margin:.4em 0;padding:.3em .8em}"
-    "legend{font-weight:600}label{margin-right:1em;display:inline-block}"
+    "legend{font-weight:600}label{margin-inline-end:1em;display:inline-block}"
     "fieldset{min-width:0}textarea{width:100%}"
     ".cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(22em,1fr));gap:0 1em}"
     "img.preview{image-rendering:auto;border:1px solid #ccc;background:#ddd}"
-    ".skip{position:absolute;left:-999px}.skip:focus{left:1em;top:.3em;background:#fff;"
+    ".skip{position:absolute;inset-inline-start:-999px}"
+    ".skip:focus{inset-inline-start:1em;top:.3em;background:#fff;"
     "padding:.2em .5em}"
     /* the sign-in pages: one narrow column of large fields */
     ".narrow{max-width:30rem;font-size:1.1rem}.narrow label{display:block;margin:1rem 0 .2rem;"
     "font-weight:600}.narrow input{width:100%;padding:.4rem;border:2px solid #444}"
     ".narrow button{margin-top:1rem;padding:.5rem 1.2rem}.hint{font-weight:normal;color:#444}"
     /* the console's answers that differ, shortcuts, secrets shown once, views */
-    "tr.differs th,tr.differs td{background:#fff1c2}tr.differs th{border-left:4px solid #8a5a00}"
+    "tr.differs th,tr.differs td{background:#fff1c2}"
+    "tr.differs th{border-inline-start:4px solid #8a5a00}"
     "kbd{font-family:ui-monospace,monospace;font-size:.85em;border:1px solid currentColor;"
     "border-radius:3px;padding:0 .25em}"
     "code.secret{display:inline-block;font-size:1.3em;padding:.2em .5em;background:#fff;"
@@ -134,6 +137,23 @@ const vg_i18n_lang *vg_page_lang(const vg_i18n *i18n, vg_http_request *req)
     if (!chosen)
         chosen = vg_http_query(req, "lang");
     return vg_i18n_choose(i18n, chosen, vg_http_header(req, "Accept-Language"));
+}
+
+const vg_i18n_lang *vg_page_staff_lang(const vg_i18n *i18n, vg_http_request *req)
+{
+    const vg_http_caller *who = vg_http_caller_of(req);
+    const vg_i18n_lang *own = who->language ? vg_i18n_find(i18n, who->language) : NULL;
+    if (own)
+        return own;
+    /* a preference naming a catalogue no longer shipped falls back here */
+    if (who->account_id)
+        return vg_i18n_choose(i18n, NULL, vg_http_header(req, "Accept-Language"));
+    return vg_page_lang(i18n, req);
+}
+
+const char *vg_page_tr(const vg_page *p, const char *key, const char *english)
+{
+    return p->lang ? vg_i18n_get(p->lang, key) : english;
 }
 
 void vg_page_put(vg_page *p, const char *html)
@@ -196,10 +216,13 @@ static void language_links(vg_page *p, const vg_page_frame *f)
 
 static void staff_header(vg_page *p, vg_http_request *req, const vg_page_frame *f)
 {
-    vg_page_put(p, "<a class=\"skip\" href=\"#main\">Skip to content</a><header>"
-                   "<strong>vigie</strong>");
+    vg_page_put(p, "<a class=\"skip\" href=\"#main\">");
+    vg_page_text(p, vg_page_tr(p, "console.skip", "Skip to content"));
+    vg_page_put(p, "</a><header><strong>vigie</strong>");
     if (f->nav_count) {
-        vg_page_put(p, "<nav aria-label=\"Console\">");
+        vg_page_put(p, "<nav aria-label=\"");
+        vg_page_text(p, vg_page_tr(p, "console.nav", "Console"));
+        vg_page_put(p, "\">");
         for (size_t i = 0; i < f->nav_count; i++) {
             vg_page_put(p, "<a href=\"");
             vg_page_text(p, f->nav[i].href);
@@ -212,13 +235,19 @@ static void staff_header(vg_page *p, vg_http_request *req, const vg_page_frame *
         vg_page_put(p, "</nav>");
     }
     if (f->user) {
-        vg_page_put(p, "<span class=\"who\">");
+        /* the name leads to the person's own account page (its language) */
+        vg_page_put(p, "<span class=\"who\"><a href=\"/console/account\"");
+        if (f->current && !strcmp(f->current, "/console/account"))
+            vg_page_put(p, " aria-current=\"page\"");
+        vg_page_put(p, "><bdi>");
         vg_page_text(p, f->user);
-        vg_page_put(p, " (");
+        vg_page_put(p, "</bdi></a> (");
         vg_page_text(p, f->role);
         vg_page_put(p, ") <form class=\"inline\" method=\"post\" action=\"/logout\">");
         vg_page_csrf(p, req);
-        vg_page_put(p, "<button type=\"submit\">Sign out</button></form></span>");
+        vg_page_put(p, "<button type=\"submit\">");
+        vg_page_text(p, vg_page_tr(p, "console.sign_out", "Sign out"));
+        vg_page_put(p, "</button></form></span>");
     }
     vg_page_put(p, "</header>");
 }
@@ -226,10 +255,11 @@ static void staff_header(vg_page *p, vg_http_request *req, const vg_page_frame *
 void vg_page_open(vg_page *p, vg_http_request *req, const vg_page_frame *f)
 {
     p->kind = f->kind;
-    int public = p->kind == VG_PAGE_PUBLIC && p->lang;
+    if (p->kind == VG_PAGE_STAFF && !p->lang && f->i18n)
+        p->lang = vg_page_staff_lang(f->i18n, req);
     vg_page_put(p, "<!doctype html>\n<html lang=\"");
-    vg_page_text(p, public ? vg_i18n_code(p->lang) : "en");
-    vg_page_put(p, public && vg_i18n_rtl(p->lang) ? "\" dir=\"rtl\">" : "\" dir=\"ltr\">");
+    vg_page_text(p, p->lang ? vg_i18n_code(p->lang) : "en");
+    vg_page_put(p, p->lang && vg_i18n_rtl(p->lang) ? "\" dir=\"rtl\">" : "\" dir=\"ltr\">");
     vg_page_put(p, "<head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                    "<meta name=\"referrer\" content=\"no-referrer\"><title>");

@@ -6,6 +6,8 @@
  * with a switch to every other language; what their header and footer say
  * is the public module's (src/server/public). Staff pages (sign-in, the
  * console) carry a header with the navigation and the signed-in person.
+ * Staff pages speak the person's language too: the one chosen on their
+ * account, else their browser's (vg_page_staff_lang).
  * Both are plain HTML that works without JavaScript, with one small inline
  * style sheet: contrast at least 7:1, a visible keyboard focus, large
  * targets. Every text from a catalogue or a visitor is escaped on the way
@@ -32,7 +34,8 @@ typedef struct vg_page_link {
 typedef struct vg_page_frame {
     vg_page_kind kind;
     const char *title; /* in the page's language, escaped by the frame */
-    /* public: the catalogues, the address the language links point to, the
+    /* both: the catalogues (staff pages without them are in English);
+     * public: the address the language links point to, the
      * site's name (after the title; NULL: the catalogue's site.name), and
      * raw HTML of the caller's (may be NULL): header_html opens the page's
      * <header>, before the language switch; banner_html follows the
@@ -51,7 +54,8 @@ typedef struct vg_page_frame {
 
 typedef struct vg_page {
     vg_html html;
-    const vg_i18n_lang *lang; /* public pages: the visitor's language */
+    const vg_i18n_lang *lang; /* the reader's language (staff pages: NULL until
+                               * vg_page_open when frame.i18n is given) */
     vg_page_kind kind;
     /* public pages: raw HTML of the <footer> (NULL: none), borrowed until
      * vg_page_send */
@@ -61,6 +65,14 @@ typedef struct vg_page {
 /* The visitor's language: the form's or the query's "lang", else the best
  * match of Accept-Language, else English. */
 const vg_i18n_lang *vg_page_lang(const vg_i18n *i18n, vg_http_request *req);
+
+/* A staff page's language: the one the signed-in person chose on their
+ * account when a catalogue has it; else, for a person, the best match of
+ * Accept-Language; for nobody yet (sign-in), vg_page_lang. Never NULL. */
+const vg_i18n_lang *vg_page_staff_lang(const vg_i18n *i18n, vg_http_request *req);
+/* The catalogue text of key in the page's language (not escaped; owned by
+ * the catalogue), or english when the page has no language. */
+const char *vg_page_tr(const vg_page *p, const char *key, const char *english);
 
 /* Open the page: <!doctype> ... <main>, then the <h1> title for staff
  * pages (public pages write their own headings). */

@@ -49,6 +49,13 @@ async function newPage() {
   return page;
 }
 
+// axe-core on the page as it is: no WCAG 2.1 AA violation.
+async function checkAxe(page, what) {
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`), [],
+    `WCAG 2.1 AA on ${what}`);
+}
+
 // The public form: category, URL, optional file. Returns the receipt.
 async function report(page, { category, url, file, name }) {
   await page.goto(`${base}/report?lang=en`);
@@ -212,6 +219,40 @@ try {
   await rows.nth(0).getByRole('link', { name: '(its notices still up)' }).click();
   assert.equal(await sue.locator('table tbody tr').count(), 1, 'one notice of Alpha Hosting is still up');
   await shot(sue, 'provider-notices-still-up');
+  // The staff pages in French and Arabic as well as English: the language
+  // chosen on the account page, axe on each translated page, a screenshot
+  // of each (the Arabic ones mirrored: look at them), then back to the
+  // browser's language. Sign-in follows ?lang= before anyone is known.
+  const anon = await newPage();
+  for (const lang of ['fr', 'ar']) {
+    await anon.goto(`${base}/login?lang=${lang}`);
+    assert.equal(await anon.locator('html').getAttribute('lang'), lang);
+    assert.equal(await anon.locator('html').getAttribute('dir'), lang === 'ar' ? 'rtl' : 'ltr');
+    await checkAxe(anon, `/login?lang=${lang}`);
+    await shot(anon, `login-${lang}`);
+  }
+  const staffPages = ['/console', '/console/queue', '/console/queue?done=1',
+    '/console/search?q=nothing-like-it', '/console/alerts', '/console/providers', '/console/account'];
+  const headings = {
+    en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Alerts', 'Time to removal per provider', 'Your account'],
+    fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Alertes', 'Délai de retrait par hébergeur', 'Votre compte'],
+    ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'التنبيهات', 'مدة الإزالة لكل مزوّد', 'حسابك'],
+  };
+  for (const lang of ['fr', 'ar', '']) {
+    await sue.goto(`${base}/console/account`);
+    await sue.locator('#language').selectOption(lang);
+    await sue.locator('form[action="/console/account"] button[type="submit"]').click();
+    await sue.waitForURL(/saved=1/);
+    const shown = lang || 'en';
+    for (const [i, path] of staffPages.entries()) {
+      await sue.goto(`${base}${path}`);
+      assert.equal(await sue.locator('html').getAttribute('lang'), shown, `${path} in ${shown}`);
+      assert.equal(await sue.locator('html').getAttribute('dir'), shown === 'ar' ? 'rtl' : 'ltr');
+      assert.equal((await sue.locator('h1').textContent()).trim(), headings[shown][i], `${path} in ${shown}`);
+      await checkAxe(sue, `${path} in ${shown}`);
+      if (shown !== 'en') await shot(sue, `staff-${shown}-${path.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}`);
+    }
+  }
   console.log('e2e: the whole path passed');
 } catch (e) {
   // What each browser showed when the test failed, to see why.

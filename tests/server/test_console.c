@@ -443,14 +443,14 @@ static void test_source_trust(void)
     CHECK_INT_EQ(r.status, 201);
     ts_response_free(&r);
     CHECK(get(&t, &alice, "/console/queue", &r));
-    CHECK(strstr(r.body, "trusted partner source +50") != NULL);
+    CHECK(strstr(r.body, "trusted partner source <bdi dir=\"ltr\">+50<") != NULL);
     ts_response_free(&r);
     int found = 0;
     CHECK(vg_hotline_api_key_set_trust(t.srv->hotline, key_id, NULL, 90, "test", time(NULL),
                                        &found, NULL) == VG_OK);
     CHECK(found);
     CHECK(get(&t, &alice, "/console/queue", &r));
-    CHECK(strstr(r.body, "trusted partner source +90") != NULL);
+    CHECK(strstr(r.body, "trusted partner source <bdi dir=\"ltr\">+90<") != NULL);
     ts_response_free(&r);
     CHECK(vg_hotline_api_key_set_trust(t.srv->hotline, key_id, NULL, 0, "test", time(NULL),
                                        &found, NULL) == VG_OK);

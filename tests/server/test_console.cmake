@@ -71,3 +71,9 @@ target_link_libraries(test_console_providers PRIVATE vigie_server PkgConfig::CUR
                       PkgConfig::SQLITE3_TESTS)
 target_include_directories(test_console_providers PRIVATE ${PROJECT_SOURCE_DIR}/src)
 vg_on_postgres(test_console_providers)
+# The staff pages in every catalogue language, and the account's language.
+vg_add_test(test_console_i18n test_console_i18n.c)
+target_link_libraries(test_console_i18n PRIVATE vigie_server PkgConfig::CURL
+                      PkgConfig::SQLITE3_TESTS)
+target_include_directories(test_console_i18n PRIVATE ${PROJECT_SOURCE_DIR}/src)
+vg_on_postgres(test_console_i18n)

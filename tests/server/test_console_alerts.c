@@ -47,7 +47,7 @@ static void test_alert_until_acknowledged(void)
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
         CHECK(get(&t, &bob, pages[i], &r));
         CHECK_MSG(r.status == 200 && strstr(r.body, "id=\"alerts-waiting\"") &&
-                      strstr(r.body, "1 alert of a child"),
+                      strstr(r.body, "not yet acknowledged: 1<"),
                   "%s", pages[i]);
         ts_response_free(&r);
     }

@@ -244,7 +244,7 @@ static void test_views_next_and_search(void)
     snprintf(q, sizeof q, "/console/search?q=%s", lower);
     snprintf(expect, sizeof expect, "/console/item?id=%lld\"", (long long)other);
     CHECK(page_has(&t, &alice, q, expect));
-    CHECK(page_has(&t, &alice, q, "1 report found"));
+    CHECK(page_has(&t, &alice, q, "Reports found, newest first: 1<"));
     CHECK(page_has(&t, &alice, "/console/search?q=https%3A%2F%2Fother.example%2Fpage%3Fb%3D2",
                    expect));
     char sha[80];

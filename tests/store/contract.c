@@ -865,6 +865,7 @@ static vg_status read_only_tx(vg_tx *tx, void *ctx, vg_error *err)
     REFUSED(vg_tx_account_set_disabled(tx, "ro-user", 1, &found, &e_));
     REFUSED(vg_tx_account_set_password(tx, a->account_id, "hash-2", &e_));
     REFUSED(vg_tx_account_set_totp(tx, a->account_id, "sealed-secret", &e_));
+    REFUSED(vg_tx_account_set_language(tx, a->account_id, "fr", &e_));
     REFUSED(vg_tx_account_use_totp_step(tx, a->account_id, 5, &accepted, &e_));
     REFUSED(vg_tx_session_create(tx, &ses, 0, NOW, &e_));
     REFUSED(vg_tx_session_delete(tx, "tok-ro", &e_));
@@ -920,7 +921,7 @@ static void test_read_only_refusal(void)
     a.writable = -1;
     CHECK_MSG(vg_store_read(s, read_only_tx, &a, &err) == VG_OK, "%s", err.message);
     CHECK_INT_EQ(a.writable, 0);
-    CHECK_INT_EQ(a.tried, 33);
+    CHECK_INT_EQ(a.tried, 34);
     CHECK_MSG(a.refused == a.tried, "not refused:%s", a.failures);
     CHECK_INT_EQ(a.count_after, 1);
 
@@ -3341,6 +3342,7 @@ typedef struct review_probe {
     size_t seq_count;
     int64_t account_id;
     vg_role role;
+    const char *language;
 } review_probe;
 
 static int note_seq(const vg_audit_entry *e, void *ctx)
@@ -3371,6 +3373,7 @@ static vg_status review_tx(vg_tx *tx, void *ctx, vg_error *err)
     case 5: return vg_tx_bank_remove_report(tx, p->report_id, &p->removed, err);
     case 6: return vg_tx_audit_search(tx, p->filter, p->limit, note_seq, p, err);
     case 7: return vg_tx_account_set_role(tx, p->account_id, p->role, err);
+    case 8: return vg_tx_account_set_language(tx, p->account_id, p->language, err);
     }
     return VG_OK;
 }
@@ -3571,6 +3574,41 @@ static void test_account_role(void)
     review_probe bad = {.which = 7, .account_id = acc.id + 100, .role = VG_ROLE_ANALYST};
     CHECK(vg_store_write(s, review_tx, &bad, &err) == VG_ERR_INVALID);
     vg_account_clear(&acc);
+    finish(s, loc);
+}
+
+/* A person's language: none until chosen, kept, read by name, by id and in
+ * the list, and chosen again or forgotten (NULL). */
+static void test_account_language(void)
+{
+    char loc[LOC];
+    vg_store *s = fresh(loc);
+    if (!s)
+        return;
+    int64_t id = create_account(s, "dora", "hash", VG_ROLE_ANALYST);
+    create_account(s, "eve", "hash", VG_ROLE_ANALYST);
+    vg_account acc;
+    CHECK(get_account(s, "dora", 0, &acc));
+    CHECK(acc.language == NULL);
+    vg_account_clear(&acc);
+    review(s, (review_probe){.which = 8, .account_id = id, .language = "ar"}, 1);
+    CHECK(get_account(s, NULL, id, &acc));
+    CHECK_STR_EQ(acc.language ? acc.language : "(null)", "ar");
+    vg_account_clear(&acc);
+    CHECK(get_account(s, "eve", 0, &acc));
+    CHECK(acc.language == NULL); /* only dora's changed */
+    vg_account_clear(&acc);
+    review(s, (review_probe){.which = 8, .account_id = id, .language = "pt-BR"}, 1);
+    CHECK(get_account(s, "dora", 0, &acc));
+    CHECK_STR_EQ(acc.language ? acc.language : "(null)", "pt-BR");
+    vg_account_clear(&acc);
+    review(s, (review_probe){.which = 8, .account_id = id, .language = NULL}, 1);
+    CHECK(get_account(s, "dora", 0, &acc));
+    CHECK(acc.language == NULL);
+    vg_account_clear(&acc);
+    vg_error err;
+    review_probe bad = {.which = 8, .account_id = id + 100, .language = "fr"};
+    CHECK(vg_store_write(s, review_tx, &bad, &err) == VG_ERR_INVALID);
     finish(s, loc);
 }
 
@@ -6612,6 +6650,7 @@ int store_contract_run(const store_contract_backend *b)
     RUN(test_review_items);
     RUN(test_audit_search);
     RUN(test_account_role);
+    RUN(test_account_language);
     RUN(test_login_state);
     RUN(test_audit_append_and_read);
     RUN(test_audit_concurrent);

@@ -176,10 +176,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 24);
+        CHECK_INT_EQ(vg_store_schema_version(s), 25);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 24);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 25);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 17 (SQLite's 22): notices made before it get their
      * route's host. */
@@ -200,6 +200,7 @@ static void test_locations(void)
                         " DROP COLUMN host_country;"
                         "DROP TABLE sync_list_lines;"
                         "DROP TABLE stats_packs, stats_pack_stale;"
+                        "ALTER TABLE accounts DROP COLUMN language;"
                         "ALTER TABLE routing_deliveries DROP COLUMN partner_status,"
                         " DROP COLUMN partner_version, DROP COLUMN partner_status_at;"
                         "DROP FUNCTION stats_on_new_reports, stats_on_new_children CASCADE;"
@@ -208,7 +209,7 @@ static void test_locations(void)
                             STORE_FACTS_STALE));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 24);
+        CHECK_INT_EQ(vg_store_schema_version(s), 25);
         vg_store_close(s);
     }
     {
@@ -246,6 +247,7 @@ static void test_locations(void)
                         "DROP TABLE bank_quarantine;"
                         "DROP TABLE sync_list_lines;"
                         "DROP TABLE stats_packs, stats_pack_stale;"
+                        "ALTER TABLE accounts DROP COLUMN language;"
                         "DROP TABLE routing_deliveries, routing_actions;"
                         "ALTER TABLE url_routes DROP COLUMN changed_by,"
                         " DROP COLUMN decided_by, DROP COLUMN decided_at;"
@@ -256,7 +258,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 24);
+        CHECK_INT_EQ(vg_store_schema_version(s), 25);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */

@@ -262,7 +262,7 @@ static void test_locations(void)
     snprintf(wal, sizeof wal, "%s/vigie.db-wal", sub);
     s = open_dir(sub, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 27);
+        CHECK_INT_EQ(vg_store_schema_version(s), 28);
         CHECK_STR_EQ(vg_store_backend(s), "sqlite");
         CHECK(access(path, F_OK) == 0);
         write_report(s, "W1", NULL);
@@ -277,7 +277,7 @@ static void test_locations(void)
          * back and removed) */
         CHECK_MSG(access(wal, F_OK) != 0, "%s is left after close", wal);
     }
-    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 27);
+    CHECK_INT_EQ(query_int(sub, "PRAGMA user_version"), 28);
     char mode[16] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -421,6 +421,7 @@ static void test_migrations(void)
                 "DROP TABLE bank_quarantine;"
                 "DROP TABLE sync_list_lines;"
                 "DROP TABLE stats_packs; DROP TABLE stats_pack_stale;"
+                "ALTER TABLE accounts DROP COLUMN language;"
                 "UPDATE reports SET status = 'action-taken' WHERE receipt_code = 'OLD1';"
                 "PRAGMA user_version = 1");
     s = open_dir(dir, NULL);
@@ -428,7 +429,7 @@ static void test_migrations(void)
         remove_dir(NULL, dir);
         return;
     }
-    CHECK_INT_EQ(vg_store_schema_version(s), 27);
+    CHECK_INT_EQ(vg_store_schema_version(s), 28);
     /* a key made before migration 4 gets the default trust, and before
      * migration 9 may send reports, as it could */
     key_probe kp = {0};
@@ -462,7 +463,7 @@ static void test_migrations(void)
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM partner_callbacks"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM bank_quarantine"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
-    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 27);
+    CHECK_INT_EQ(query_int(dir, "PRAGMA user_version"), 28);
 
     /* a database from a newer vigie is refused, not damaged */
     tamper(dir, "PRAGMA user_version = 99");
@@ -505,10 +506,11 @@ static void test_signed_lines_migration(void)
                       "INSERT INTO settings VALUES('sync:feed',"
                       "  '{\"header\":\"signal_type,signal,id\",\"lines\":true,\"version\":3}');"
                       "INSERT INTO settings VALUES('other', '{\"lines\":true}');"
+                      "ALTER TABLE accounts DROP COLUMN language;"
                       "PRAGMA user_version = 25;"));
     s = open_dir(dir, NULL);
     if (s)
-        CHECK_INT_EQ(vg_store_schema_version(s), 27);
+        CHECK_INT_EQ(vg_store_schema_version(s), 28);
     vg_store_close(s);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM sync_list_lines"), 0);
     CHECK_INT_EQ(query_int(dir, "SELECT count(*) FROM settings WHERE name = 'sync:feed'"
@@ -557,10 +559,11 @@ static void test_notice_hosting_migration(void)
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_status;"
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_version;"
                       "ALTER TABLE routing_deliveries DROP COLUMN partner_status_at;"
+                      "ALTER TABLE accounts DROP COLUMN language;"
                       "PRAGMA user_version = 21;" STORE_NOTICE_HOSTING_OLD STORE_FACTS_STALE));
     s = open_dir(dir, NULL);
     if (s)
-        CHECK_INT_EQ(vg_store_schema_version(s), 27);
+        CHECK_INT_EQ(vg_store_schema_version(s), 28);
     vg_store_close(s);
     const char *checks[] = STORE_NOTICE_HOSTING_CHECKS;
     const int64_t want[] = STORE_NOTICE_HOSTING_WANT;

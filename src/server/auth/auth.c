@@ -23,18 +23,52 @@
 
 #define SESSION_COOKIE "vigie_session"
 
-static void open_page(vg_page *p, vg_http_request *req, const char *title)
+/* The sign-in pages speak the visitor's language before anyone is known:
+ * ?lang=, else Accept-Language (vg_server_staff_lang), with the switch to
+ * every other; title_key names the heading. */
+static void open_page(vg_page *p, vg_http_request *req, const char *title_key)
 {
-    vg_page_frame f = {.kind = VG_PAGE_STAFF, .title = title};
+    vg_server *srv = vg_http_app(req);
+    p->lang = vg_server_staff_lang(req);
+    vg_page_frame f = {.kind = VG_PAGE_STAFF, .title = vg_i18n_get(p->lang, title_key),
+                       .i18n = srv->i18n};
     vg_page_open(p, req, &f);
+    /* the language switch: the form keeps the choice (a hidden field) */
+    vg_page_put(p, "<nav class=\"views\" aria-label=\"");
+    vg_page_t(p, "page.languages");
+    vg_page_put(p, "\"><ul>");
+    for (size_t i = 0; i < vg_i18n_count(srv->i18n); i++) {
+        const vg_i18n_lang *l = vg_i18n_at(srv->i18n, i);
+        const char *code = vg_i18n_code(l);
+        vg_page_put(p, "<li><a href=\"?lang=");
+        vg_page_text(p, code);
+        vg_page_put(p, "\" lang=\"");
+        vg_page_text(p, code);
+        vg_page_put(p, "\" hreflang=\"");
+        vg_page_text(p, code);
+        vg_page_put(p, vg_i18n_rtl(l) ? "\" dir=\"rtl\"" : "\" dir=\"ltr\"");
+        vg_page_put(p, l == p->lang ? " aria-current=\"true\">" : ">");
+        vg_page_text(p, vg_i18n_get(l, "language.name"));
+        vg_page_put(p, "</a></li>");
+    }
+    vg_page_put(p, "</ul></nav>");
 }
 
+/* The hidden field keeping the page's language through a form. */
+static void lang_field(vg_page *p)
+{
+    vg_page_put(p, "<input type=\"hidden\" name=\"lang\" value=\"");
+    vg_page_text(p, vg_i18n_code(p->lang));
+    vg_page_put(p, "\">");
+}
+
+/* error: a catalogue key, or NULL */
 static void message(vg_page *p, const char *error)
 {
     if (!error)
         return;
     vg_page_put(p, "<p class=\"error\" role=\"alert\" id=\"form-error\">");
-    vg_page_text(p, error);
+    vg_page_t(p, error);
     vg_page_put(p, "</p>");
 }
 
@@ -46,37 +80,49 @@ static void message(vg_page *p, const char *error)
 static void login_page(vg_http_request *req, unsigned status, const char *error)
 {
     vg_page p = {0};
-    open_page(&p, req, "Sign in");
+    open_page(&p, req, "auth.title");
     message(&p, error);
     vg_page_put(&p, "<form method=\"post\" action=\"/login\">");
     vg_page_csrf(&p, req);
-    vg_page_put(&p, "<label for=\"username\">Username</label>"
-                    "<input id=\"username\" name=\"username\" autocomplete=\"username\" required");
+    lang_field(&p);
+    vg_page_put(&p, "<label for=\"username\">");
+    vg_page_t(&p, "auth.username");
+    vg_page_put(&p, "</label><input id=\"username\" name=\"username\" autocomplete=\"username\" "
+                    "dir=\"auto\" required");
     vg_page_put(&p, error ? " aria-describedby=\"form-error\">" : ">");
-    vg_page_put(&p, "<label for=\"password\">Password</label>"
-                    "<input id=\"password\" name=\"password\" type=\"password\" "
-                    "autocomplete=\"current-password\" required>"
-                    "<label for=\"code\">Code from your authenticator app "
-                    "<span class=\"hint\">(if you use one; otherwise leave it empty)</span>"
-                    "</label><input id=\"code\" name=\"code\" inputmode=\"numeric\" "
-                    "pattern=\"[0-9]{6}\" autocomplete=\"one-time-code\">"
-                    "<button type=\"submit\">Sign in</button></form>");
+    vg_page_put(&p, "<label for=\"password\">");
+    vg_page_t(&p, "auth.password");
+    vg_page_put(&p, "</label><input id=\"password\" name=\"password\" type=\"password\" "
+                    "autocomplete=\"current-password\" required><label for=\"code\">");
+    vg_page_t(&p, "auth.code");
+    vg_page_put(&p, " <span class=\"hint\">");
+    vg_page_t(&p, "auth.code_hint");
+    vg_page_put(&p, "</span></label><input id=\"code\" name=\"code\" inputmode=\"numeric\" "
+                    "pattern=\"[0-9]{6}\" autocomplete=\"one-time-code\" dir=\"ltr\">"
+                    "<button type=\"submit\">");
+    vg_page_t(&p, "auth.submit");
+    vg_page_put(&p, "</button></form>");
     vg_page_send(&p, req, status);
 }
 
 static void totp_page(vg_http_request *req, unsigned status, const char *error)
 {
     vg_page p = {0};
-    open_page(&p, req, "Enter your code");
-    vg_page_put(&p, "<p>Open your authenticator app and type the six-digit code it shows for "
-                    "vigie.</p>");
+    open_page(&p, req, "auth.totp.title");
+    vg_page_put(&p, "<p>");
+    vg_page_t(&p, "auth.totp.intro");
+    vg_page_put(&p, "</p>");
     message(&p, error);
     vg_page_put(&p, "<form method=\"post\" action=\"/login/totp\">");
     vg_page_csrf(&p, req);
-    vg_page_put(&p, "<label for=\"code\">Six-digit code</label>"
-                    "<input id=\"code\" name=\"code\" inputmode=\"numeric\" pattern=\"[0-9]{6}\" "
-                    "autocomplete=\"one-time-code\" required>"
-                    "<button type=\"submit\">Continue</button></form>");
+    lang_field(&p);
+    vg_page_put(&p, "<label for=\"code\">");
+    vg_page_t(&p, "auth.totp.code");
+    vg_page_put(&p, "</label><input id=\"code\" name=\"code\" inputmode=\"numeric\" "
+                    "pattern=\"[0-9]{6}\" autocomplete=\"one-time-code\" dir=\"ltr\" required>"
+                    "<button type=\"submit\">");
+    vg_page_t(&p, "auth.totp.submit");
+    vg_page_put(&p, "</button></form>");
     vg_page_send(&p, req, status);
 }
 
@@ -127,10 +173,7 @@ static void close_session(vg_http_request *req)
 /* Every refusal of a name and password reads the same, whether the name
  * exists, the password was wrong or sign-in is paused for the name: the
  * page must not tell an outsider which names are real. */
-static const char WRONG[] =
-    "The username, password or code is not right. After several failed attempts sign-in "
-    "pauses for a while for that name: if you use an authenticator app, enter its code to "
-    "sign in anyway; otherwise try again later, or ask an administrator.";
+static const char WRONG[] = "auth.wrong";
 
 typedef struct attempt {
     vg_http_request *req;
@@ -178,7 +221,7 @@ static void signed_in(attempt *a, const vg_account *acc, const char *how)
     close_session(a->req);
     attempt_finish(a, VG_LOGIN_SUCCESS, 1, "login.success", how);
     if (open_session(a->req, acc->id, 0) != VG_OK)
-        vg_http_error_page(a->req, 503, "The service is unavailable; try again shortly.");
+        vg_http_error_page(a->req, 503, vg_server_tr(a->req, "console.unavailable_short"));
     else
         vg_http_redirect(a->req, "/console");
 }
@@ -191,7 +234,7 @@ static void post_login(vg_http_request *req)
     const char *code = vg_http_param(req, "code");
     if (!username || !password || !*username || strlen(username) > 100 || strlen(password) > 1024 ||
         (code && strlen(code) > 16)) {
-        login_page(req, 400, "Enter a username and a password.");
+        login_page(req, 400, "auth.missing");
         return;
     }
     attempt a;
@@ -205,15 +248,14 @@ static void post_login(vg_http_request *req)
         snprintf(seconds, sizeof seconds, "%" PRId64, wait > 0 ? wait : 5);
         vg_http_add_header(req, "Retry-After", seconds);
         login_page(req, 429,
-                   "Too many sign-in attempts from your connection. Wait a few "
-                   "minutes and try again.");
+                   "auth.throttled");
         return;
     }
     vg_account acc;
     int found = 0;
     if (vg_hotline_account(srv->hotline, username, 0, &acc, &found, NULL) != VG_OK) {
         vg_throttle_leave(srv->login_sources, a.source);
-        vg_http_error_page(req, 503, "The service is unavailable; try again shortly.");
+        vg_http_error_page(req, 503, vg_server_tr(req, "console.unavailable_short"));
         return;
     }
     /* The attempt is counted before anything is checked. */
@@ -222,7 +264,7 @@ static void post_login(vg_http_request *req)
         vg_throttle_leave(srv->login_sources, a.source);
         if (found)
             vg_account_clear(&acc);
-        vg_http_error_page(req, 503, "The service is unavailable; try again shortly.");
+        vg_http_error_page(req, 503, vg_server_tr(req, "console.unavailable_short"));
         return;
     }
     /* Exactly one Argon2id check whatever the name and its state, so the
@@ -247,7 +289,7 @@ static void post_login(vg_http_request *req)
         login_page(req, 401, WRONG);
     } else if (acc.disabled) {
         attempt_finish(&a, VG_LOGIN_SUCCESS, 1, "login.refused", "disabled");
-        login_page(req, 403, "This account is disabled. Ask an administrator.");
+        login_page(req, 403, "auth.disabled");
     } else if (!acc.totp_secret) {
         signed_in(&a, &acc, NULL);
     } else if (code && *code) {
@@ -261,7 +303,7 @@ static void post_login(vg_http_request *req)
         /* The attempt stays counted until the second factor is given. */
         close_session(req);
         if (open_session(req, acc.id, 1) != VG_OK)
-            vg_http_error_page(req, 503, "The service is unavailable; try again shortly.");
+            vg_http_error_page(req, 503, vg_server_tr(req, "console.unavailable_short"));
         else
             vg_http_redirect(req, "/login/totp");
     }
@@ -289,7 +331,7 @@ static void post_totp(vg_http_request *req)
     vg_account acc;
     int found = 0;
     if (vg_hotline_account(srv->hotline, NULL, id, &acc, &found, NULL) != VG_OK || !found) {
-        vg_http_error_page(req, 503, "The service is unavailable; try again shortly.");
+        vg_http_error_page(req, 503, vg_server_tr(req, "console.unavailable_short"));
         return;
     }
     attempt a;
@@ -297,7 +339,7 @@ static void post_totp(vg_http_request *req)
     int allowed = 0;
     if (vg_hotline_login_reserve(srv->hotline, acc.username, a.now, &allowed, NULL) != VG_OK) {
         vg_account_clear(&acc);
-        vg_http_error_page(req, 503, "The service is unavailable; try again shortly.");
+        vg_http_error_page(req, 503, vg_server_tr(req, "console.unavailable_short"));
         return;
     }
     const char *code = vg_http_param(req, "code");
@@ -312,8 +354,7 @@ static void post_totp(vg_http_request *req)
     } else {
         attempt_finish(&a, VG_LOGIN_FAILURE, 1, "login.failure", "second factor");
         totp_page(req, 401,
-                  "That code is not right, or was already used. Wait for the next "
-                  "code and try again.");
+                  "auth.totp.wrong");
     }
     vg_account_clear(&acc);
 }

@@ -50,6 +50,9 @@ vg_status vg_console_routes(vg_server *srv, void *state, vg_error *err)
     const vg_route routes[] = {
         {"GET", "/console", VG_ROLE_ANALYST, 0, 0, vg_console_home_page, NULL, con},
         {"GET", "/console/queue", VG_ROLE_ANALYST, 0, 0, vg_console_queue_page, NULL, con},
+        {"GET", "/console/account", VG_ROLE_ANALYST, 0, 0, vg_console_account_page, NULL, con},
+        {"POST", "/console/account", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096,
+         vg_console_account_post, NULL, con},
         {"POST", "/console/claim", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096, vg_console_claim_post,
          NULL, con},
         {"POST", "/console/release", VG_ROLE_ANALYST, VG_ROUTE_CSRF, 4096, vg_console_release_post,

@@ -42,16 +42,36 @@ void vg_console_free(void *state);
 /* ---- what the pages share (console.c) ------------------------------------- */
 
 /* Open a console page in the staff frame, with the navigation (current:
- * the address of the page, to mark it in the navigation, or NULL). */
+ * the address of the page, to mark it in the navigation, or NULL). A page
+ * translated into the catalogue languages sets p->lang first
+ * (vg_server_staff_lang); one that does not is shown in English whole. */
 void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, const char *current);
 /* The error pages of the console's and the sign-in addresses in the staff
  * frame (vg_http_add_error_page): the layer's refusals (404, 403 for a lost
  * form token, 413...) and every vg_http_error_page there, with the way back
  * into the console rather than the public home. */
 void vg_console_error_hook(void *ctx, vg_http_request *req, unsigned status, const char *message);
+/* The catalogue text of key in the page's language with each {names[i]}
+ * replaced by values[i] (escaped); t1: one placeholder. */
+void vg_console_tv(vg_page *p, const char *key, size_t n, const char *const names[],
+                   const char *const values[]);
+void vg_console_t1(vg_page *p, const char *key, const char *name, const char *value);
 /* "3 h 05 min" for a number of seconds; a UTC date and time. */
 void vg_console_duration(vg_page *p, int64_t seconds);
 void vg_console_time(vg_page *p, int64_t when);
+/* The caller's language for the console's words (vg_server_staff_lang),
+ * and the text of key in it (owned by the catalogue), for what is shown
+ * before a page exists (error pages' messages, titles). */
+const char *vg_console_tr(vg_http_request *req, const char *key);
+/* A role's name in lang ("console.role.NAME"), or its code. */
+const char *vg_console_role(const vg_i18n_lang *lang, vg_role role);
+/* A code's label in the page's language ("term.CODE" in the catalogue),
+ * else the English label of vg_console_label. Codes stay codes in
+ * addresses, forms and downloads: this is for what is shown. */
+const char *vg_console_term(const vg_page *p, const char *code);
+/* A report's source ("web", "api", "crawler") as the page's language
+ * says it, else the code. */
+const char *vg_console_source(const vg_page *p, const char *source);
 /* Query or form integer >= 1, or 0. */
 int64_t vg_console_id(const char *text);
 /* The label of any code the console shows (vocab), or the code itself. */
@@ -105,6 +125,9 @@ void vg_console_reopen_form(vg_page *p, vg_http_request *req, const vg_item *it)
 
 /* ---- the handlers ------------------------------------------------------------ */
 
+/* /console/account (account.c): the person's language. */
+void vg_console_account_page(vg_http_request *req);
+void vg_console_account_post(vg_http_request *req);
 void vg_console_home_page(vg_http_request *req);
 void vg_console_queue_page(vg_http_request *req);
 void vg_console_claim_post(vg_http_request *req);

@@ -21,17 +21,30 @@ void vg_console_home_page(vg_http_request *req)
         return;
     }
     vg_page p = {0};
-    vg_console_page_open(&p, req, "Recent reports", "/console");
-    vg_page_put(&p, "<p><a href=\"/console/queue\">The assessment queue</a></p>");
+    p.lang = vg_server_staff_lang(req);
+    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.home.title"), "/console");
+    vg_page_put(&p, "<p><a href=\"/console/queue\">");
+    vg_page_t(&p, "console.home.queue_link");
+    vg_page_put(&p, "</a></p>");
     if (!count) {
-        vg_page_put(&p, "<p>No reports yet.</p>");
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, "console.home.none");
+        vg_page_put(&p, "</p>");
     } else {
-        vg_page_put(&p, "<table><caption>The 50 newest reports</caption><thead><tr>"
-                        "<th scope=\"col\">Receipt</th><th scope=\"col\">Received</th>"
-                        "<th scope=\"col\">Source</th><th scope=\"col\">About</th>"
-                        "<th scope=\"col\">URLs</th><th scope=\"col\">Files</th>"
-                        "<th scope=\"col\">Case</th><th scope=\"col\">Reporter reads</th>"
-                        "</tr></thead><tbody>");
+        static const char *const COLUMNS[] = {
+            "console.col.receipt", "console.col.received", "console.col.source",
+            "console.col.about",   "console.col.urls",     "console.col.files",
+            "console.col.case",    "console.col.reporter_reads",
+        };
+        vg_page_put(&p, "<table><caption>");
+        vg_page_t(&p, "console.home.caption");
+        vg_page_put(&p, "</caption><thead><tr>");
+        for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
+            vg_page_put(&p, "<th scope=\"col\">");
+            vg_page_t(&p, COLUMNS[c]);
+            vg_page_put(&p, "</th>");
+        }
+        vg_page_put(&p, "</tr></thead><tbody>");
         for (size_t i = 0; i < count; i++) {
             const vg_report_row *r = &rows[i];
             vg_page_fmt(&p, "<tr><td><a href=\"/console/item?id=%" PRId64 "\">", r->id);
@@ -39,9 +52,9 @@ void vg_console_home_page(vg_http_request *req)
             vg_page_put(&p, "</a></td><td>");
             vg_console_time(&p, r->created_at);
             vg_page_put(&p, "</td><td>");
-            vg_page_text(&p, r->source);
+            vg_page_text(&p, vg_console_source(&p, r->source));
             vg_page_put(&p, "</td><td>");
-            vg_page_text(&p, vg_console_label(r->category));
+            vg_page_text(&p, vg_console_term(&p, r->category));
             vg_page_fmt(&p,
                         "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td><td>"
                         "<a href=\"/console/case?id=%" PRId64 "\">#%" PRId64 "</a></td><td>",

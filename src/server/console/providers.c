@@ -35,7 +35,13 @@ static void hours_cell(vg_page *p, double hours)
     if (hours < 0)
         vg_page_put(p, "<td class=\"num\">-</td>");
     else
-        vg_page_fmt(p, "<td class=\"num\">%.2f h</td>", hours);
+    {
+        char n[32];
+        snprintf(n, sizeof n, "%.2f", hours);
+        vg_page_put(p, "<td class=\"num\">");
+        vg_console_t1(p, "console.providers.hours", "hours", n);
+        vg_page_put(p, "</td>");
+    }
 }
 
 static void share_cell(vg_page *p, int64_t count, int64_t sent)
@@ -57,41 +63,62 @@ static void measures(vg_page *p, const vg_takedown_row *r)
     share_cell(p, r->over_42d, r->sent);
 }
 
+static void th_col(vg_page *p, const char *key)
+{
+    vg_page_put(p, "<th scope=\"col\">");
+    vg_page_t(p, key);
+    vg_page_put(p, "</th>");
+}
+
 static void table(vg_page *p, const vg_takedown *t, vg_takedown_by by)
 {
     int providers = by == VG_TAKEDOWN_PROVIDER;
-    vg_page_fmt(p, "<table id=\"%s\"><caption>%s</caption><thead><tr>",
-                providers ? "providers" : "asns",
-                providers ? "Time to removal per provider" : "Time to removal per AS");
-    if (providers)
-        vg_page_put(p, "<th scope=\"col\">Provider</th>");
-    else
-        vg_page_put(p, "<th scope=\"col\">AS</th><th scope=\"col\">AS name</th>");
-    vg_page_put(p, "<th scope=\"col\">Notices sent</th><th scope=\"col\">Removed</th>"
-                   "<th scope=\"col\">Still up</th><th scope=\"col\">Median time to removal</th>"
-                   "<th scope=\"col\">90th percentile</th><th scope=\"col\">Removed within "
-                   "24 h</th><th scope=\"col\">Within 3 days</th><th scope=\"col\">Within 7 "
-                   "days</th><th scope=\"col\">Beyond 42 days</th></tr></thead><tbody>");
+    vg_page_fmt(p, "<table id=\"%s\"><caption>", providers ? "providers" : "asns");
+    vg_page_t(p, providers ? "console.providers.title" : "console.providers.per_as");
+    vg_page_put(p, "</caption><thead><tr>");
+    if (providers) {
+        th_col(p, "console.providers.col.provider");
+    } else {
+        th_col(p, "console.providers.col.as");
+        th_col(p, "console.providers.col.as_name");
+    }
+    static const char *const COLS[] = {
+        "console.providers.col.sent",   "console.providers.col.removed",
+        "console.providers.col.up",     "console.providers.col.median",
+        "console.providers.col.p90",    "console.providers.col.24h",
+        "console.providers.col.3d",     "console.providers.col.7d",
+        "console.providers.col.42d",    NULL,
+    };
+    for (size_t c = 0; COLS[c]; c++)
+        th_col(p, COLS[c]);
+    vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < vg_takedown_count(t, by); i++) {
         const vg_takedown_row *r = vg_takedown_at(t, by, i);
         vg_page_put(p, "<tr><th scope=\"row\">");
         if (providers) {
-            vg_page_text(p, *r->provider ? r->provider : "(not known)");
+            if (*r->provider) {
+                vg_page_text(p, r->provider);
+            } else {
+                vg_page_t(p, "console.providers.not_known");
+            }
             if (r->still_up) {
                 vg_page_put(p, " <a href=\"/console/notices?up=1&amp;provider=");
                 query_value(p, r->provider);
-                vg_page_put(p, "\">(its notices still up)</a>");
+                vg_page_put(p, "\">");
+                vg_page_t(p, "console.providers.still_up");
+                vg_page_put(p, "</a>");
             }
             vg_page_put(p, "</th>");
         } else {
             if (r->asn)
                 vg_page_fmt(p, "AS%" PRId64, r->asn);
             else
-                vg_page_put(p, "(not known)");
-            if (r->still_up && r->asn)
-                vg_page_fmt(p, " <a href=\"/console/notices?up=1&amp;asn=%" PRId64
-                               "\">(its notices still up)</a>",
-                            r->asn);
+                vg_page_t(p, "console.providers.not_known");
+            if (r->still_up && r->asn) {
+                vg_page_fmt(p, " <a href=\"/console/notices?up=1&amp;asn=%" PRId64 "\">", r->asn);
+                vg_page_t(p, "console.providers.still_up");
+                vg_page_put(p, "</a>");
+            }
             vg_page_put(p, "</th><td>");
             vg_page_text(p, r->as_name);
             vg_page_put(p, "</td>");
@@ -109,7 +136,7 @@ static void download(vg_http_request *req, const vg_takedown *t, vg_takedown_by 
     size_t len = 0;
     vg_error err;
     if (vg_hotline_takedown_text(t, by, format, &buf, &len, &err) != VG_OK) {
-        vg_http_error_page(req, 500, "Out of memory.");
+        vg_http_error_page(req, 500, vg_console_tr(req, "console.error.500"));
         return;
     }
     vg_console_send_table(req, format,
@@ -124,18 +151,18 @@ void vg_console_providers_page(vg_http_request *req)
     const char *by = vg_http_query(req, "by");
     vg_takedown_order order = VG_TAKEDOWN_SLOWEST;
     if (sort && *sort && !vg_takedown_parse_order(sort, &order)) {
-        vg_http_error_page(req, 400, "sort: say slowest, sent or name.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.providers.bad_sort"));
         return;
     }
     vg_table_format fmt = VG_TABLE_CSV;
     if (format && *format && !vg_table_parse_format(format, &fmt)) {
-        vg_http_error_page(req, 400, "format: say csv or json.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.providers.bad_format"));
         return;
     }
     vg_takedown_by rows = VG_TAKEDOWN_PROVIDER;
     if (by && *by && strcmp(by, "provider")) {
         if (strcmp(by, "asn")) {
-            vg_http_error_page(req, 400, "by: say provider or asn.");
+            vg_http_error_page(req, 400, vg_console_tr(req, "console.providers.bad_by"));
             return;
         }
         rows = VG_TAKEDOWN_ASN;
@@ -152,40 +179,53 @@ void vg_console_providers_page(vg_http_request *req)
         return;
     }
     vg_page p = {0};
-    vg_console_page_open(&p, req, "Time to removal per provider", "/console/notices");
-    vg_page_put(&p, "<p>How fast hosts remove material after vigie's notice: for each provider "
-                    "and each autonomous system (AS) that hosted it when the notice was made, "
-                    "the notices sent, the removals vigie's own fetch saw, the median and 90th "
-                    "percentile of the time from the first notice to the removal, and the "
-                    "share of the notices sent removed within 24 hours, 3 days and 7 days, and "
-                    "of those removed or still up after more than 42 days. A notice still up "
-                    "counts against every share it has not met. "
-                    "<a href=\"/console/notices\">All notices</a>.</p>");
+    p.lang = vg_server_staff_lang(req);
+    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.providers.title"),
+                         "/console/notices");
+    vg_page_put(&p, "<p>");
+    vg_page_t(&p, "console.providers.intro");
+    vg_page_put(&p, " <a href=\"/console/notices\">");
+    vg_page_t(&p, "console.providers.all_notices");
+    vg_page_put(&p, "</a></p>");
     static const struct {
         const char *value, *label;
-    } orders[] = {{"slowest", "the slowest first"}, {"sent", "the most notices first"},
-                  {"name", "by name"}};
-    vg_page_put(&p, "<p>Order:");
+    } orders[] = {{"slowest", "console.providers.order.slowest"},
+                  {"sent", "console.providers.order.sent"},
+                  {"name", "console.providers.order.name"}};
+    vg_page_put(&p, "<p>");
+    vg_page_t(&p, "console.providers.order");
     for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++) {
-        if ((int)order == (int)i)
-            vg_page_fmt(&p, "%s <strong aria-current=\"true\">%s</strong>", i ? " &middot;" : "",
-                        orders[i].label);
-        else
-            vg_page_fmt(&p, "%s <a href=\"/console/providers?sort=%s\">%s</a>",
-                        i ? " &middot;" : "", orders[i].value, orders[i].label);
+        if ((int)order == (int)i) {
+            vg_page_fmt(&p, "%s <strong aria-current=\"true\">", i ? " &middot;" : "");
+            vg_page_t(&p, orders[i].label);
+            vg_page_put(&p, "</strong>");
+        } else {
+            vg_page_fmt(&p, "%s <a href=\"/console/providers?sort=%s\">", i ? " &middot;" : "",
+                        orders[i].value);
+            vg_page_t(&p, orders[i].label);
+            vg_page_put(&p, "</a>");
+        }
     }
-    vg_page_put(&p, "</p><p>Download: ");
-    static const char *const kinds[][2] = {{"provider", "per provider"}, {"asn", "per AS"}};
-    for (size_t k = 0; k < 2; k++)
+    vg_page_put(&p, "</p><p>");
+    vg_page_t(&p, "console.providers.download");
+    static const char *const kinds[][2] = {{"provider", "console.providers.per_provider_dl"},
+                                           {"asn", "console.providers.per_as_dl"}};
+    for (size_t k = 0; k < 2; k++) {
+        vg_page_put(&p, k ? "; " : " ");
+        vg_page_t(&p, kinds[k][1]);
         vg_page_fmt(&p,
-                    "%s%s <a href=\"/console/providers?by=%s&amp;sort=%s&amp;format=csv\">CSV"
+                    " <a href=\"/console/providers?by=%s&amp;sort=%s&amp;format=csv\">CSV"
                     "</a> &middot; <a href=\"/console/providers?by=%s&amp;sort=%s&amp;"
-                    "format=json\">JSON lines</a>",
-                    k ? "; " : "", kinds[k][1], kinds[k][0], orders[order].value, kinds[k][0],
-                    orders[order].value);
+                    "format=json\">",
+                    kinds[k][0], orders[order].value, kinds[k][0], orders[order].value);
+        vg_page_t(&p, "console.providers.json");
+        vg_page_put(&p, "</a>");
+    }
     vg_page_put(&p, "</p>");
     if (!vg_takedown_count(t, VG_TAKEDOWN_PROVIDER)) {
-        vg_page_put(&p, "<p>No notice has been sent yet.</p>");
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, "console.providers.none");
+        vg_page_put(&p, "</p>");
     } else {
         table(&p, t, VG_TAKEDOWN_PROVIDER);
         table(&p, t, VG_TAKEDOWN_ASN);

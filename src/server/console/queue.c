@@ -19,35 +19,30 @@
 #define QUEUE_SHOWN 300    /* rows on the page */
 #define QUEUE_SHOWN_TEXT "300"
 
-static const char *const messages[][2] = {
-    {"claimed", "You hold this item now: nobody else can assess it until you release it."},
-    {"released", "Released: the item is back in the queue."},
-    {"first", "Assessment recorded. A second analyst must now confirm it (four-eyes)."},
-    {"confirmed", "Confirmed by two analysts. Its files are now in the organisation's bank."},
-    {"disputed", "The two assessments differ: the item goes to a supervisor."},
-    {"decided", "Decision recorded and confirmed."},
-    {"nothing", "There is nothing in the queue that you may take now."},
+/* ?msg=NAME: the catalogue's "console.msg.NAME". */
+static const char *const messages[] = {
+    "claimed", "released", "first", "confirmed", "disputed", "decided", "nothing",
 };
 
-/* The queue's views (model/item.h, vg_rule_in_view), as ?view=NAME. */
+/* The queue's views (model/item.h, vg_rule_in_view), as ?view=NAME; the
+ * label is "console.view.NAME". */
 static const struct {
-    const char *name, *label;
+    const char *name;
     vg_queue_view view;
 } VIEWS[] = {
-    {"all", "Everything open", VG_VIEW_ALL},
-    {"for-me", "For me", VG_VIEW_FOR_ME},
-    {"mine", "Mine", VG_VIEW_MINE},
-    {"second", "Awaiting a second opinion", VG_VIEW_SECOND},
-    {"disputed", "Disputed", VG_VIEW_DISPUTED},
+    {"all", VG_VIEW_ALL},         {"for-me", VG_VIEW_FOR_ME},     {"mine", VG_VIEW_MINE},
+    {"second", VG_VIEW_SECOND}, {"disputed", VG_VIEW_DISPUTED},
 };
 
 static void flash(vg_page *p, vg_http_request *req)
 {
     const char *m = vg_http_query(req, "msg");
     for (size_t i = 0; m && i < sizeof messages / sizeof messages[0]; i++)
-        if (!strcmp(m, messages[i][0])) {
+        if (!strcmp(m, messages[i])) {
+            char key[48];
+            snprintf(key, sizeof key, "console.msg.%s", messages[i]);
             vg_page_put(p, "<p class=\"msg\" role=\"status\">");
-            vg_page_text(p, messages[i][1]);
+            vg_page_t(p, key);
             vg_page_put(p, "</p>");
         }
 }
@@ -61,10 +56,14 @@ static void claim_button(vg_page *p, vg_http_request *req, const vg_item *it, co
     vg_page_fmt(p,
                 "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
                 "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
-                "<button type=\"submit\"%s>%s<span class=\"skip\"> report %" PRId64 "</span>"
-                "</button></form>",
-                it->report_id, it->version, mine ? "" : " class=\"primary\"",
-                mine ? "Release" : "Claim", it->report_id);
+                "<button type=\"submit\"%s>",
+                it->report_id, it->version, mine ? "" : " class=\"primary\"");
+    vg_page_t(p, mine ? "console.queue.release" : "console.queue.claim");
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, it->report_id);
+    vg_page_put(p, "<span class=\"skip\"> ");
+    vg_console_t1(p, "console.queue.report_n", "id", id);
+    vg_page_put(p, "</span></button></form>");
 }
 
 /* One row of either list: r is NULL on the assessed list (no score). */
@@ -76,52 +75,68 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
     vg_page_fmt(p, "<tr data-report=\"%" PRId64 "\">", it->report_id);
     if (!done)
         vg_page_fmt(p, "<td class=\"num\">%" PRId64 "</td><td>", r->score);
-    for (int k = 0; !done && k < r->hit_count; k++)
-        vg_page_fmt(p, "<span class=\"rule\" title=\"priority.%s\">%s +%" PRId64 "</span>",
-                    vg_priority_rule_name(r->hits[k].rule), vg_priority_rule_label(r->hits[k].rule),
-                    r->hits[k].points);
+    for (int k = 0; !done && k < r->hit_count; k++) {
+        const char *rule = vg_priority_rule_name(r->hits[k].rule);
+        char key[64];
+        snprintf(key, sizeof key, "console.rule.%s", rule);
+        vg_page_fmt(p, "<span class=\"rule\" title=\"priority.%s\">", rule);
+        vg_page_text(p, vg_page_tr(p, key, vg_priority_rule_label(r->hits[k].rule)));
+        vg_page_fmt(p, " <bdi dir=\"ltr\">+%" PRId64 "</bdi></span>", r->hits[k].points);
+    }
     vg_page_fmt(p, "%s<td><a href=\"/console/item?id=%" PRId64 "\">", done ? "" : "</td>",
                 it->report_id);
     vg_page_text(p, it->receipt_code);
     vg_page_put(p, "</a> <small>");
-    vg_page_text(p, it->source);
+    vg_page_text(p, vg_console_source(p, it->source));
     vg_page_put(p, "</small>");
     /* A report forwarded by a partner hotline says so (routing). */
     json_t *extra = it->extra_json ? json_loads(it->extra_json, 0, NULL) : NULL;
     const char *origin = json_string_value(json_object_get(extra, "origin_hotline"));
     if (origin) {
-        vg_page_put(p, "<br><small class=\"origin\">from partner hotline ");
-        vg_page_text(p, origin);
+        vg_page_put(p, "<br><small class=\"origin\">");
+        vg_console_t1(p, "console.queue.from_partner", "name", origin);
         vg_page_put(p, "</small>");
     }
     json_decref(extra);
     vg_console_found_by_crawler(p, it);
     /* Identical reports of one case cost one decision: they are
      * one row, and inherit what is decided for it. */
-    if (it->copies)
-        vg_page_fmt(p,
-                    "<br><small class=\"copies\">+%" PRId64 " identical report%s"
-                    "</small>",
-                    it->copies, it->copies == 1 ? "" : "s");
+    if (it->copies) {
+        char n[24];
+        snprintf(n, sizeof n, "%" PRId64, it->copies);
+        vg_page_put(p, "<br><small class=\"copies\">");
+        vg_console_t1(p, it->copies == 1 ? "console.queue.copies.one" : "console.queue.copies",
+                      "count", n);
+        vg_page_put(p, "</small>");
+    }
     vg_page_put(p, "</td><td>");
-    vg_page_text(p, vg_console_label(it->category));
+    vg_page_text(p, vg_console_term(p, it->category));
     int64_t matched = it->files_known > it->files_own_bank ? it->files_known : it->files_own_bank;
     int64_t fresh = it->files - matched;
     vg_page_fmt(p, "</td><td class=\"num\">%" PRId64, it->files);
-    if (it->files)
-        vg_page_fmt(p, " <small>(%" PRId64 " new)</small>", fresh);
+    if (it->files) {
+        char n[24];
+        snprintf(n, sizeof n, "%" PRId64, fresh);
+        vg_page_put(p, " <small>");
+        vg_console_t1(p, "console.queue.new_files", "count", n);
+        vg_page_put(p, "</small>");
+    }
     vg_page_fmt(p, "</td><td class=\"num\">%" PRId64 "</td>", it->urls);
     int64_t waited = now - it->created_at;
     int late = waited > con->target_hours * 3600;
     vg_page_fmt(p, "<td class=\"%s\">", late ? "late" : "ok");
     vg_console_duration(p, waited);
-    vg_page_put(p, late ? " <small>over target</small>" : "");
+    if (late) {
+        vg_page_put(p, " <small>");
+        vg_page_t(p, "console.queue.over_target");
+        vg_page_put(p, "</small>");
+    }
     vg_page_put(p, "</td><td>");
-    vg_page_text(p, vg_console_label(it->state));
+    vg_page_text(p, vg_console_term(p, it->state));
     /* Four-eyes is blind: a first assessment's answers are not shown. */
     if (done && it->legal) {
         vg_page_put(p, "<br><small>");
-        vg_page_text(p, vg_console_label(it->legal));
+        vg_page_text(p, vg_console_term(p, it->legal));
         if (it->severity && *it->severity) {
             vg_page_put(p, ", ");
             vg_page_text(p, it->severity);
@@ -134,10 +149,11 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
         vg_rule_may_finish(it, who->username, who->role >= VG_ROLE_SUPERVISOR) == VG_ITEM_DONE;
     if (!done) {
         if (it->claimed_by && strcmp(it->claimed_by, who->username)) {
-            vg_page_put(p, "held by ");
-            vg_page_text(p, it->claimed_by);
+            vg_console_t1(p, "console.queue.held_by", "name", it->claimed_by);
             if (vg_console_claim_lapsed(con, it, now)) {
-                vg_page_put(p, " <small>(claim lapsed after ");
+                vg_page_put(p, " <small>(");
+                vg_page_t(p, "console.queue.lapsed");
+                vg_page_put(p, " ");
                 vg_console_duration(p, now - it->claimed_at);
                 vg_page_put(p, ")</small> ");
                 if (may)
@@ -146,9 +162,10 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
         } else if (may || it->claimed_by) {
             claim_button(p, req, it, who->username);
         } else {
-            vg_page_put(p, !strcmp(it->state, VG_ITEM_DISPUTED)
-                               ? "<small>for a supervisor who did not assess it</small>"
-                               : "<small>for another analyst</small>");
+            vg_page_put(p, "<small>");
+            vg_page_t(p, !strcmp(it->state, VG_ITEM_DISPUTED) ? "console.queue.for_supervisor"
+                                                              : "console.queue.for_other");
+            vg_page_put(p, "</small>");
         }
     } else {
         vg_page_text(p, it->decided_by);
@@ -171,16 +188,23 @@ static void take_next_form(vg_page *p, vg_http_request *req)
 {
     vg_page_put(p, "<form class=\"inline\" method=\"post\" action=\"/console/next\">");
     vg_page_csrf(p, req);
-    vg_page_put(p, "<button type=\"submit\" class=\"primary\" accesskey=\"n\">Take the next "
-                   "item <kbd>Alt+N</kbd></button></form> ");
+    vg_page_put(p, "<button type=\"submit\" class=\"primary\" accesskey=\"n\">");
+    vg_page_t(p, "console.queue.next");
+    vg_page_put(p, " <kbd dir=\"ltr\">Alt+N</kbd></button></form> ");
 }
 
 static void view_nav(vg_page *p, size_t current)
 {
-    vg_page_put(p, "<nav aria-label=\"Queue views\" class=\"views\"><ul>");
+    vg_page_put(p, "<nav aria-label=\"");
+    vg_page_t(p, "console.queue.views");
+    vg_page_put(p, "\" class=\"views\"><ul>");
     for (size_t i = 0; i < sizeof VIEWS / sizeof VIEWS[0]; i++) {
-        vg_page_fmt(p, "<li><a href=\"/console/queue?view=%s\"%s>%s</a></li>", VIEWS[i].name,
-                    i == current ? " aria-current=\"page\"" : "", VIEWS[i].label);
+        char key[48];
+        snprintf(key, sizeof key, "console.view.%s", VIEWS[i].name);
+        vg_page_fmt(p, "<li><a href=\"/console/queue?view=%s\"%s>", VIEWS[i].name,
+                    i == current ? " aria-current=\"page\"" : "");
+        vg_page_t(p, key);
+        vg_page_put(p, "</a></li>");
     }
     vg_page_put(p, "</ul></nav>");
 }
@@ -223,42 +247,65 @@ void vg_console_queue_page(vg_http_request *req)
         count = kept;
     }
     vg_page p = {0};
-    vg_console_page_open(&p, req, done ? "Assessed items" : "Queue",
+    p.lang = vg_server_staff_lang(req);
+    vg_console_page_open(&p, req,
+                         vg_i18n_get(p.lang, done ? "console.queue.done_title"
+                                                  : "console.queue.title"),
                          done ? "/console/queue?done=1" : "/console/queue");
     flash(&p, req);
     if (!done) {
         vg_page_put(&p, "<p>");
         take_next_form(&p, req);
-        vg_page_put(&p, "<a href=\"/console/search\">Search by receipt, URL or hash</a></p>");
+        vg_page_put(&p, "<a href=\"/console/search\">");
+        vg_page_t(&p, "console.queue.search_link");
+        vg_page_put(&p, "</a></p>");
         view_nav(&p, view);
     }
-    if (done)
-        vg_page_put(&p, "<p>The latest items confirmed by four-eyes or assessed automatically "
-                        "(every file already decided by a bank, or a copy of a decided "
-                        "report).</p>");
-    else
-        vg_page_fmt(&p,
-                    "<p>%zu%s open item%s, most urgent first%s. Target waiting time: %" PRId64
-                    " h. Items whose every file is in the organisation's bank are assessed "
-                    "automatically and leave the queue.</p>",
-                    count, more ? " or more" : "", count == 1 ? "" : "s",
-                    count > QUEUE_SHOWN ? " (the first " QUEUE_SHOWN_TEXT " shown)" : "",
-                    con->target_hours);
+    vg_page_put(&p, "<p>");
+    if (done) {
+        vg_page_t(&p, "console.queue.done_intro");
+    } else {
+        char n[32], hours[24];
+        snprintf(n, sizeof n, "%zu", count);
+        snprintf(hours, sizeof hours, "%" PRId64, con->target_hours);
+        vg_console_t1(&p, more ? "console.queue.count_more" : "console.queue.count", "count", n);
+        if (count > QUEUE_SHOWN) {
+            vg_page_put(&p, " ");
+            vg_console_t1(&p, "console.queue.first_shown", "count", QUEUE_SHOWN_TEXT);
+        }
+        vg_page_put(&p, " ");
+        vg_console_t1(&p, "console.queue.target", "hours", hours);
+        vg_page_put(&p, " ");
+        vg_page_t(&p, "console.queue.auto_note");
+    }
+    vg_page_put(&p, "</p>");
     size_t shown = count > QUEUE_SHOWN ? QUEUE_SHOWN : count;
     if (!count) {
-        vg_page_put(&p, done ? "<p>Nothing assessed yet.</p>" : "<p>Nothing in this view.</p>");
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, done ? "console.queue.none_done" : "console.queue.none");
+        vg_page_put(&p, "</p>");
     } else {
         /* Scores only order what is still to do: the assessed list has none. */
-        vg_page_put(&p, done ? "<table id=\"queue\"><thead><tr>"
-                             : "<table id=\"queue\"><thead><tr><th scope=\"col\">Score</th>"
-                               "<th scope=\"col\">Why</th>");
-        vg_page_put(&p, "<th scope=\"col\">Report</th>"
-                        "<th scope=\"col\">About</th><th scope=\"col\">Files</th>"
-                        "<th scope=\"col\">URLs</th><th scope=\"col\">Waited</th>"
-                        "<th scope=\"col\">State</th>");
-        vg_page_put(&p,
-                    done ? "<th scope=\"col\">Decided by</th>" : "<th scope=\"col\">Claim</th>");
-        vg_page_put(&p, "<th scope=\"col\">Case</th></tr></thead><tbody>");
+        static const char *const OPEN_COLS[] = {"console.col.score", "console.col.why", NULL};
+        static const char *const COLS[] = {"console.col.report", "console.col.about",
+                                           "console.col.files",  "console.col.urls",
+                                           "console.col.waited", "console.col.state", NULL};
+        vg_page_put(&p, "<table id=\"queue\"><thead><tr>");
+        for (size_t c = 0; !done && OPEN_COLS[c]; c++) {
+            vg_page_put(&p, "<th scope=\"col\">");
+            vg_page_t(&p, OPEN_COLS[c]);
+            vg_page_put(&p, "</th>");
+        }
+        for (size_t c = 0; COLS[c]; c++) {
+            vg_page_put(&p, "<th scope=\"col\">");
+            vg_page_t(&p, COLS[c]);
+            vg_page_put(&p, "</th>");
+        }
+        vg_page_put(&p, "<th scope=\"col\">");
+        vg_page_t(&p, done ? "console.col.decided_by" : "console.col.claim");
+        vg_page_put(&p, "</th><th scope=\"col\">");
+        vg_page_t(&p, "console.col.case");
+        vg_page_put(&p, "</th></tr></thead><tbody>");
         for (size_t i = 0; i < shown; i++)
             item_row(&p, req, con, done ? &items[i] : &ranked[i].item, done ? NULL : &ranked[i],
                      now);
@@ -346,22 +393,37 @@ void vg_console_search_page(vg_http_request *req)
         return;
     }
     vg_page p = {0};
-    vg_console_page_open(&p, req, "Search", "/console/search");
+    p.lang = vg_server_staff_lang(req);
+    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.search.title"),
+                         "/console/search");
     vg_page_put(&p, "<form method=\"get\" action=\"/console/search\" role=\"search\">"
-                    "<label for=\"q\">Receipt code, URL, or a file's MD5, SHA-1, SHA-256 or "
-                    "PDQ</label><br><input type=\"search\" name=\"q\" id=\"q\" size=\"70\" "
-                    "maxlength=\"4000\" accesskey=\"f\" value=\"");
+                    "<label for=\"q\">");
+    vg_page_t(&p, "console.search.label");
+    vg_page_put(&p, "</label><br><input type=\"search\" name=\"q\" id=\"q\" size=\"70\" "
+                    "maxlength=\"4000\" accesskey=\"f\" dir=\"auto\" value=\"");
     vg_page_text(&p, q);
-    vg_page_put(&p, "\"> <button type=\"submit\">Search</button></form>");
+    vg_page_put(&p, "\"> <button type=\"submit\">");
+    vg_page_t(&p, "console.search.submit");
+    vg_page_put(&p, "</button></form>");
     if (q && *q && !count) {
-        vg_page_put(&p, "<p role=\"status\">No report found.</p>");
+        vg_page_put(&p, "<p role=\"status\">");
+        vg_page_t(&p, "console.search.none");
+        vg_page_put(&p, "</p>");
     } else if (count) {
-        vg_page_fmt(&p,
-                    "<table><caption>%zu report%s found, newest first</caption><thead><tr>"
-                    "<th scope=\"col\">Report</th><th scope=\"col\">Received</th>"
-                    "<th scope=\"col\">About</th><th scope=\"col\">State</th>"
-                    "<th scope=\"col\">Case</th></tr></thead><tbody>",
-                    count, count == 1 ? "" : "s");
+        static const char *const COLS[] = {"console.col.report", "console.col.received",
+                                           "console.col.about",  "console.col.state",
+                                           "console.col.case",   NULL};
+        char n[32];
+        snprintf(n, sizeof n, "%zu", count);
+        vg_page_put(&p, "<table><caption>");
+        vg_console_t1(&p, "console.search.found", "count", n);
+        vg_page_put(&p, "</caption><thead><tr>");
+        for (size_t c = 0; COLS[c]; c++) {
+            vg_page_put(&p, "<th scope=\"col\">");
+            vg_page_t(&p, COLS[c]);
+            vg_page_put(&p, "</th>");
+        }
+        vg_page_put(&p, "</tr></thead><tbody>");
         for (size_t i = 0; i < count; i++) {
             const vg_item *it = &items[i];
             vg_page_fmt(&p, "<tr><td><a href=\"/console/item?id=%" PRId64 "\">", it->report_id);
@@ -369,9 +431,9 @@ void vg_console_search_page(vg_http_request *req)
             vg_page_put(&p, "</a></td><td>");
             vg_console_time(&p, it->created_at);
             vg_page_put(&p, "</td><td>");
-            vg_page_text(&p, vg_console_label(it->category));
+            vg_page_text(&p, vg_console_term(&p, it->category));
             vg_page_put(&p, "</td><td>");
-            vg_page_text(&p, vg_console_label(it->state));
+            vg_page_text(&p, vg_console_term(&p, it->state));
             vg_page_fmt(&p,
                         "</td><td><a href=\"/console/case?id=%" PRId64 "\">#%" PRId64
                         "</a></td></tr>",

@@ -650,6 +650,9 @@ static const char *const migrations[] = {
     "  baseline = EXCLUDED.baseline;"
     "  INSERT INTO stats_pack_stale SELECT DISTINCT created_at / 86400 FROM stats_facts"
     "  WHERE id = ANY(ids) AND created_at IS NOT NULL ON CONFLICT DO NOTHING; $$;",
+    /* 25 (SQLite's 28): the language a person reads the staff pages in (a
+     * catalogue code); NULL until they choose one: their browser's then. */
+    "ALTER TABLE accounts ADD COLUMN language TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -14,7 +14,7 @@ static const char SQL_ACCOUNT_PUT[] = "INSERT INTO accounts(username, password_h
                                       "created_at) VALUES($1, $2, $3, $4) RETURNING id";
 static const char SQL_ACCOUNT_EXISTS[] = "SELECT 1 FROM accounts WHERE username = $1";
 #define ACCOUNT_COLUMNS                                                                            \
-    "id, username, password_hash, role, disabled, totp_secret, totp_last_step, created_at"
+    "id, username, password_hash, role, disabled, totp_secret, totp_last_step, created_at, language"
 static const char SQL_ACCOUNT_BY_NAME[] =
     "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = $1";
 static const char SQL_ACCOUNT_BY_ID[] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1";
@@ -25,6 +25,7 @@ static const char SQL_DISABLE[] = "UPDATE accounts SET disabled = $1 WHERE usern
 static const char SQL_SESSIONS_OF_NAME[] =
     "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = $1)";
 static const char SQL_SET_PASSWORD[] = "UPDATE accounts SET password_hash = $1 WHERE id = $2";
+static const char SQL_SET_LANGUAGE[] = "UPDATE accounts SET language = $1 WHERE id = $2";
 static const char SQL_SET_ROLE[] = "UPDATE accounts SET role = $1 WHERE id = $2";
 static const char SQL_SET_TOTP[] =
     "UPDATE accounts SET totp_secret = $1, totp_last_step = 0 WHERE id = $2";
@@ -69,6 +70,7 @@ static void read_account(const PGresult *res, int i, void *item)
     a->totp_secret = pg_text(res, i, 5);
     a->totp_last_step = pg_int(res, i, 6);
     a->created_at = pg_int(res, i, 7);
+    a->language = pg_text(res, i, 8);
 }
 
 vg_status pg_account_get(void *tx, const char *username, int64_t id, vg_account *account,
@@ -140,6 +142,11 @@ vg_status pg_account_set_role(void *tx, int64_t id, vg_role role, vg_error *err)
     char text[24];
     snprintf(text, sizeof text, "%d", (int)role);
     return account_text(tx, SQL_SET_ROLE, id, text, err);
+}
+
+vg_status pg_account_set_language(void *tx, int64_t id, const char *language, vg_error *err)
+{
+    return account_text(tx, SQL_SET_LANGUAGE, id, language, err);
 }
 
 vg_status pg_account_set_totp(void *tx, int64_t id, const char *secret, vg_error *err)

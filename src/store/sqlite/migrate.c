@@ -539,6 +539,9 @@ static const char *const migrations[] = {
     "CREATE TABLE stats_pack_stale(day INTEGER PRIMARY KEY);"
     "INSERT INTO stats_pack_stale SELECT DISTINCT created_at / 86400 FROM stats_facts"
     "  WHERE created_at IS NOT NULL;",
+    /* 28: the language a person reads the staff pages in (a catalogue
+     * code); NULL until they choose one: their browser's then. */
+    "ALTER TABLE accounts ADD COLUMN language TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 /* The migration that makes stats_packs (found by its text, whatever its

@@ -35,6 +35,7 @@ SQ_OP(account_set_disabled, const char *username, int disabled, int *found, vg_e
 SQ_OP(account_set_password, int64_t id, const char *password_hash, vg_error *err)
 SQ_OP(account_set_totp, int64_t id, const char *secret, vg_error *err)
 SQ_OP(account_set_role, int64_t id, vg_role role, vg_error *err)
+SQ_OP(account_set_language, int64_t id, const char *language, vg_error *err)
 SQ_OP(account_use_totp_step, int64_t id, int64_t step, int *accepted, vg_error *err)
 SQ_OP(session_create, const vg_session *session, int max_per_account, int64_t now, vg_error *err)
 SQ_OP(session_get, const char *token_hash, int64_t now, vg_session *session, int *found,

@@ -14,7 +14,7 @@ static const char SQL_ACCOUNT_PUT[] = "INSERT INTO accounts(username, password_h
                                       "created_at) VALUES(?, ?, ?, ?)";
 static const char SQL_ACCOUNT_EXISTS[] = "SELECT 1 FROM accounts WHERE username = ?";
 #define ACCOUNT_COLUMNS                                                                            \
-    "id, username, password_hash, role, disabled, totp_secret, totp_last_step, created_at"
+    "id, username, password_hash, role, disabled, totp_secret, totp_last_step, created_at, language"
 static const char SQL_ACCOUNT_BY_NAME[] =
     "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE username = ?";
 static const char SQL_ACCOUNT_BY_ID[] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = ?";
@@ -23,6 +23,7 @@ static const char SQL_DISABLE[] = "UPDATE accounts SET disabled = ? WHERE userna
 static const char SQL_SESSIONS_OF_NAME[] =
     "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = ?)";
 static const char SQL_SET_PASSWORD[] = "UPDATE accounts SET password_hash = ? WHERE id = ?";
+static const char SQL_SET_LANGUAGE[] = "UPDATE accounts SET language = ? WHERE id = ?";
 static const char SQL_SET_ROLE[] = "UPDATE accounts SET role = ? WHERE id = ?";
 static const char SQL_SET_TOTP[] =
     "UPDATE accounts SET totp_secret = ?, totp_last_step = 0 WHERE id = ?";
@@ -61,6 +62,7 @@ static void read_account(sqlite3_stmt *st, void *item)
     a->totp_secret = sq_text(st, 5);
     a->totp_last_step = sqlite3_column_int64(st, 6);
     a->created_at = sqlite3_column_int64(st, 7);
+    a->language = sq_text(st, 8);
 }
 
 static void clear_account(void *item)
@@ -140,6 +142,11 @@ vg_status sq_account_set_role(void *tx, int64_t id, vg_role role, vg_error *err)
     if (status == VG_OK && sqlite3_changes(c->db) == 0)
         return vg_error_set(err, VG_ERR_INVALID, "there is no account %" PRId64, id);
     return status;
+}
+
+vg_status sq_account_set_language(void *tx, int64_t id, const char *language, vg_error *err)
+{
+    return account_text(tx, SQL_SET_LANGUAGE, id, language, err);
 }
 
 vg_status sq_account_set_totp(void *tx, int64_t id, const char *secret, vg_error *err)

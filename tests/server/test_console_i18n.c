@@ -1,0 +1,282 @@
+/*
+ * The staff pages in every catalogue language: sign-in follows ?lang= and
+ * Accept-Language; a signed-in person's pages follow the language chosen
+ * on their account (audited), else their browser's; <html lang dir> is the
+ * language's, Arabic right to left; no English is left where the
+ * catalogue has a translation.
+ */
+#include "test_people.h"
+#include "web/http.h"
+#include "web/i18n.h"
+
+static const char *const LANGS[] = {"en", "fr", "de", "es", "ar"};
+#define NLANGS (sizeof LANGS / sizeof LANGS[0])
+
+static vg_i18n *catalogues(void)
+{
+    vg_i18n *i18n = NULL;
+    vg_error err;
+    CHECK_MSG(vg_i18n_load(&i18n, &err) == VG_OK, "%s", err.message);
+    return i18n;
+}
+
+/* GET path as p (NULL: nobody) with Accept-Language accept (NULL: none). */
+static int get_in(ts_server *t, const person *p, const char *path, const char *accept,
+                  ts_response *r)
+{
+    char header[64];
+    snprintf(header, sizeof header, "Accept-Language: %s", accept ? accept : "");
+    const char *headers[] = {p ? p->cookie : "X-None: 1", accept ? header : "X-No-Lang: 1", NULL};
+    return ts_call(t, "GET", path, headers, NULL, 0, r);
+}
+
+/* The text of key, HTML-escaped as a page writes it. */
+static const char *escaped(const vg_i18n_lang *lang, const char *key, char *out, size_t cap)
+{
+    char *e = vg_html_escape(vg_i18n_get(lang, key));
+    snprintf(out, cap, "%s", e ? e : "");
+    free(e);
+    return out;
+}
+
+/* The page is in code: <html lang dir>, each key's text present, and the
+ * English of each key absent where the language's differs. */
+static void check_in(const vg_i18n *i18n, const char *body, const char *code, const char *path,
+                     const char *const *keys)
+{
+    const vg_i18n_lang *lang = vg_i18n_find(i18n, code), *en = vg_i18n_find(i18n, "en");
+    char want[96];
+    snprintf(want, sizeof want, "<html lang=\"%s\" dir=\"%s\">", code,
+             vg_i18n_rtl(lang) ? "rtl" : "ltr");
+    CHECK_MSG(strstr(body, want) != NULL, "%s in %s: no %s", path, code, want);
+    for (size_t k = 0; keys[k]; k++) {
+        char text[1024], english[1024];
+        escaped(lang, keys[k], text, sizeof text);
+        escaped(en, keys[k], english, sizeof english);
+        CHECK_MSG(strstr(body, text) != NULL, "%s in %s: %s missing (%s)", path, code, keys[k],
+                  text);
+        /* (not when the English is part of the translation: "analyste") */
+        if (strcmp(code, "en") && !strstr(text, english))
+            CHECK_MSG(strstr(body, english) == NULL, "%s in %s: English left: %s", path, code,
+                      english);
+    }
+}
+
+/* Every translated page, in every language, chosen by Accept-Language. */
+static void test_pages_in_every_language(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person ana, admin;
+    CHECK(sign_in(&t, "ana", VG_ROLE_ANALYST, &ana));
+    CHECK(sign_in(&t, "root", VG_ROLE_ADMINISTRATOR, &admin));
+    CHECK(public_report(&t, "sextortion", "https://chat.example/u/1", 0));
+    static const struct {
+        const char *path;
+        int signed_in;
+        const char *keys[12];
+    } PAGES[] = {
+        {"/login",
+         0,
+         {"auth.title", "auth.username", "auth.password", "auth.code_hint", "auth.submit", NULL}},
+        {"/console",
+         1,
+         {"console.home.title", "console.home.caption", "console.col.receipt",
+          "console.col.reporter_reads", "console.nav.queue", "console.sign_out", "console.skip",
+          "term.sextortion", "console.source.web", NULL}},
+        {"/console/queue",
+         1,
+         {"console.queue.title", "console.queue.next", "console.view.for-me", "console.col.score",
+          "console.col.waited", "console.rule.sextortion", "console.queue.claim",
+          "console.queue.auto_note", NULL}},
+        {"/console/queue?done=1",
+         1,
+         {"console.queue.done_title", "console.queue.done_intro", "console.queue.none_done", NULL}},
+        {"/console/search?q=nothing-like-it",
+         1,
+         {"console.search.title", "console.search.label", "console.search.submit",
+          "console.search.none", NULL}},
+        {"/console/alerts",
+         1,
+         {"console.alerts.title", "console.alerts.intro", "console.alerts.none", NULL}},
+        {"/console/account",
+         1,
+         {"console.account.title", "console.account.language_label", "console.account.browser",
+          "console.account.save", "console.role.analyst", NULL}},
+        {"/console/no-such-page",
+         1,
+         {"console.error.404", "console.layer.nothing", "console.go_console", NULL}},
+    };
+    for (size_t l = 0; i18n && l < NLANGS; l++)
+        for (size_t i = 0; i < sizeof PAGES / sizeof PAGES[0]; i++) {
+            ts_response r;
+            CHECK(get_in(&t, PAGES[i].signed_in ? &ana : NULL, PAGES[i].path, LANGS[l], &r));
+            if (r.body)
+                check_in(i18n, r.body, LANGS[l], PAGES[i].path, PAGES[i].keys);
+            ts_response_free(&r);
+        }
+    ts_response r0;
+    /* The supervisors' pages, in every language. */
+    const char *const providers[] = {
+        "console.providers.title", "console.providers.intro", "console.providers.order.slowest",
+        "console.providers.none",  "console.nav.stats",       NULL};
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        ts_response pr;
+        CHECK(get_in(&t, &admin, "/console/providers", LANGS[l], &pr));
+        if (pr.body)
+            check_in(i18n, pr.body, LANGS[l], "/console/providers", providers);
+        ts_response_free(&pr);
+    }
+    /* A page not yet translated is English as a whole, frame included,
+     * so that <html lang> says what is read. */
+    CHECK(get_in(&t, &ana, "/console/notices", "fr", &r0));
+    if (r0.body) {
+        CHECK(strstr(r0.body, "<html lang=\"en\" dir=\"ltr\">") != NULL);
+        CHECK(strstr(r0.body, ">Sign out<") != NULL);
+    }
+    ts_response_free(&r0);
+    /* An administrator's navigation names the administration. */
+    ts_response r;
+    CHECK(get_in(&t, &admin, "/console", "de", &r));
+    const char *const admin_keys[] = {"console.nav.admin", "console.role.administrator", NULL};
+    if (i18n && r.body)
+        check_in(i18n, r.body, "de", "/console", admin_keys);
+    ts_response_free(&r);
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
+/* Sign-in before anyone is known: ?lang= beats Accept-Language, and the
+ * form carries the choice to the next page (a refusal in that language). */
+static void test_sign_in_language(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    ts_response r;
+    CHECK(get_in(&t, NULL, "/login?lang=ar", "fr", &r));
+    const char *const title[] = {"auth.title", NULL};
+    if (i18n && r.body) {
+        check_in(i18n, r.body, "ar", "/login?lang=ar", title);
+        CHECK(strstr(r.body, "name=\"lang\" value=\"ar\"") != NULL);
+        /* the switch names each language in itself */
+        CHECK(strstr(r.body, "hreflang=\"fr\" dir=\"ltr\">Français</a>") != NULL);
+    }
+    ts_response_free(&r);
+    CHECK(get_in(&t, NULL, "/login", "es-MX, es;q=0.9", &r));
+    if (i18n && r.body)
+        check_in(i18n, r.body, "es", "/login", title);
+    ts_response_free(&r);
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
+static void account_language(ts_server *t, int64_t id, char *out, size_t cap)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT coalesce(language, '-') FROM accounts WHERE id = %lld",
+             (long long)id);
+    ti_sql_text(t, sql, out, cap);
+}
+
+/* The account's language beats the browser's; choosing it is audited in
+ * its transaction; "" goes back to the browser's; an unknown code is
+ * refused; a stored code no catalogue has falls back cleanly. */
+static void test_account_preference(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person ana;
+    int64_t id = sign_in(&t, "ana", VG_ROLE_ANALYST, &ana);
+    CHECK(id);
+    const char *const home[] = {"console.home.title", "console.sign_out", NULL};
+    ts_response r;
+    char got[64];
+
+    /* until chosen: the browser's */
+    CHECK(get_in(&t, &ana, "/console/account", "fr", &r));
+    if (i18n && r.body) {
+        check_in(i18n, r.body, "fr", "/console/account", home + 1);
+        CHECK(strstr(r.body, "<option value=\"\" selected>") != NULL);
+    }
+    ts_response_free(&r);
+
+    CHECK_INT_EQ(post(&t, &ana, "/console/account", "language=ar", 0, &r), 303);
+    ts_response_free(&r);
+    account_language(&t, id, got, sizeof got);
+    CHECK_STR_EQ(got, "ar");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'account.language'"
+                                " AND actor = 'user:ana' AND target = 'ana'"
+                                " AND detail LIKE '%\"ar\"%'"),
+                 1);
+    /* Arabic now, whatever the browser asks */
+    CHECK(get_in(&t, &ana, "/console", "fr, de;q=0.5", &r));
+    if (i18n && r.body)
+        check_in(i18n, r.body, "ar", "/console", home);
+    ts_response_free(&r);
+    CHECK(get_in(&t, &ana, "/console/account?saved=1", NULL, &r));
+    if (i18n && r.body) {
+        const char *const saved[] = {"console.account.saved", NULL};
+        check_in(i18n, r.body, "ar", "/console/account", saved);
+        CHECK(strstr(r.body, "<option value=\"ar\" lang=\"ar\" selected>") != NULL);
+    }
+    ts_response_free(&r);
+
+    /* a code no catalogue has is refused, nothing changed nor audited */
+    CHECK_INT_EQ(post(&t, &ana, "/console/account", "language=xx", 0, &r), 400);
+    ts_response_free(&r);
+    CHECK_INT_EQ(post(&t, &ana, "/console/account", "language=%3Cb%3E", 0, &r), 400);
+    ts_response_free(&r);
+    account_language(&t, id, got, sizeof got);
+    CHECK_STR_EQ(got, "ar");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'account.language'"), 1);
+
+    /* back to the browser's language */
+    CHECK_INT_EQ(post(&t, &ana, "/console/account", "language=", 0, &r), 303);
+    ts_response_free(&r);
+    account_language(&t, id, got, sizeof got);
+    CHECK_STR_EQ(got, "-");
+    CHECK_INT_EQ(ti_sql_int(&t, "SELECT count(*) FROM audit WHERE action = 'account.language'"), 2);
+    CHECK(get_in(&t, &ana, "/console", "es", &r));
+    if (i18n && r.body)
+        check_in(i18n, r.body, "es", "/console", home);
+    ts_response_free(&r);
+
+    /* a stored language no catalogue ships (removed since): the browser's,
+     * else English, and the page still works */
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE accounts SET language = 'tlh' WHERE id = %lld",
+             (long long)id);
+    CHECK(ti_sql_exec(&t, sql));
+    CHECK(get_in(&t, &ana, "/console", "de", &r));
+    CHECK_INT_EQ(r.status, 200);
+    if (i18n && r.body)
+        check_in(i18n, r.body, "de", "/console", home);
+    ts_response_free(&r);
+    CHECK(get_in(&t, &ana, "/console/account", NULL, &r));
+    CHECK_INT_EQ(r.status, 200);
+    if (i18n && r.body) {
+        check_in(i18n, r.body, "en", "/console/account", home + 1);
+        CHECK(strstr(r.body, "<option value=\"\" selected>") != NULL);
+    }
+    ts_response_free(&r);
+    /* ?lang= does not override a signed-in person's pages */
+    snprintf(sql, sizeof sql, "UPDATE accounts SET language = 'fr' WHERE id = %lld", (long long)id);
+    CHECK(ti_sql_exec(&t, sql));
+    CHECK(get_in(&t, &ana, "/console?lang=de", "es", &r));
+    if (i18n && r.body)
+        check_in(i18n, r.body, "fr", "/console", home);
+    ts_response_free(&r);
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
+int main(void)
+{
+    RUN(test_pages_in_every_language);
+    RUN(test_sign_in_language);
+    RUN(test_account_preference);
+    return vg_test_exit();
+}
