@@ -44,6 +44,7 @@ typedef struct pgs {
 
 static void conn_close(pg_conn *c)
 {
+    pg_audit_discard(c, 0);
     if (c->db)
         PQfinish(c->db);
     memset(c, 0, sizeof *c);
@@ -157,6 +158,7 @@ static vg_status begin(pg_conn *c, const char *begin_sql, vg_error *err)
     c->failed = 0;
     c->sqlstate[0] = 0;
     c->queued = 0;
+    pg_audit_discard(c, 0); /* a transaction run again appends again */
     if (broken && conn_reset(c, err) != VG_OK)
         return err ? err->status : VG_ERR_IO;
     return pg_queue_command(c, begin_sql, "starting a transaction", err);
@@ -243,8 +245,17 @@ static vg_status pg_write(void *impl, vg_tx *tx, vg_tx_fn fn, void *ctx, vg_erro
                 continue;
             break;
         }
-        /* The statements still queued go with the COMMIT: when one of them
+        /* The audit entries are chained now, the head locked last; the
+         * statements still queued go with the COMMIT: when one of them
          * fails, the COMMIT is not run and the transaction is rolled back. */
+        if ((st = pg_audit_flush(c, err)) != VG_OK) {
+            /* the COMMIT was not sent: nothing of it happened */
+            int again = retryable(c) || lost(c);
+            rollback(c);
+            if (again)
+                continue;
+            break;
+        }
         st = pg_queue_command(c, "COMMIT", "committing", err);
         if (st == VG_OK)
             st = pg_flush(c, err);
