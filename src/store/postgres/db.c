@@ -2,21 +2,29 @@
  * src/store/postgres/db.c - the PostgreSQL backend: a pool of libpq
  * connections to one database, and transactions on them.
  *
- * Every transaction takes a connection from the pool for its duration.
- * Writes run at READ COMMITTED with the locks the operations take
- * (pg.h says which and why); PostgreSQL commits them with its own group
- * commit (concurrent commits share a WAL flush), and a commit returns only
- * once its WAL record is on disk: the database must not run with fsync or
- * synchronous_commit off, which open refuses. A write that loses a race
- * (deadlock, serialization failure) is rolled back and run again, at most
- * MAX_ATTEMPTS times.
+ * Reads take a connection from the pool for their duration. Writes are
+ * grouped (group commit, as the SQLite backend's writer does): a caller
+ * queues its write as a job; while fewer than MAX_BATCHES batches run, the
+ * caller at the head of the queue leads one on a connection of the pool:
+ * it takes every job waiting (up to MAX_BATCH), runs each in its own
+ * savepoint of one transaction at READ COMMITTED with the locks the
+ * operations take (pg.h says which and why), writes the batch's audit
+ * entries (the chain head locked last, audit.c), commits once, and wakes
+ * the jobs' callers. A job that fails is rolled back to its savepoint alone
+ * and its caller hears its error; the others commit. A commit returns
+ * only once its WAL record is on disk: the database must not run with
+ * fsync or synchronous_commit off, which open refuses. A job that loses a
+ * race (deadlock, serialization failure) is rolled back to its savepoint
+ * and runs again in a later batch, at most MAX_ATTEMPTS times. A job alone
+ * in its batch runs as a plain transaction, without a savepoint.
  *
  * Connections that break (the server restarted, the network failed) are
  * opened again by the next transaction that takes them; while the server
  * cannot be reached, transactions fail at once with VG_ERR_IO, which the
  * server answers with 503. A connection lost while its COMMIT was on the
- * way leaves the outcome unknown: that write fails too (it may or may not
- * be there), never acknowledged.
+ * way leaves the outcome unknown: every write of its batch fails too (it
+ * may or may not be there), never acknowledged nor run again. A connection
+ * lost before the COMMIT was sent runs the batch's jobs again.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -369,7 +377,8 @@ static int run_batch(pgs *s, pg_job *batch)
          * brought back to a savepoint): the server rolled it back, so the
          * jobs run again, the one that saw it fail included. */
         st = VG_ERR_IO;
-        vg_error_set(&err, st, "database: the connection was lost during a write");
+        vg_error_set(&err, st, "database: a batch of writes was lost (%s)",
+                     c->sqlstate[0] ? c->sqlstate : "connection");
         rollback(c);
         batch_undone(batch, 1, st, &err);
     } else if (!any) {
