@@ -42,6 +42,8 @@
 /* Batches running at once, each on a connection of the pool: one runs its
  * jobs while another waits for its COMMIT's flush. */
 #define MAX_BATCHES 2
+/* How long a job of a batch waits for a lock (see run_batch). */
+#define BATCH_LOCK_WAIT "25ms"
 
 typedef struct pg_job pg_job;
 
@@ -234,6 +236,7 @@ struct pg_job {
     vg_status status;
     vg_error err;
     int attempts; /* batches it ran in and lost a race (or its connection) */
+    int alone;    /* waited too long for a lock in a batch: runs in one of its own */
     int finished;
     /* what became of it in the batch running it */
     enum { JOB_OK, JOB_FAILED, JOB_AGAIN } outcome;
@@ -304,7 +307,7 @@ static int run_in_savepoint(pg_conn *c, pg_job *j)
     j->status = st;
     if (lost(c))
         return 0;
-    int race = retryable(c);
+    int race = retryable(c), waited = !strcmp(c->sqlstate, "55P03");
     pg_flush(c, NULL); /* what it left queued, answered (or skipped) */
     c->failed = 0;
     c->sqlstate[0] = 0;
@@ -316,7 +319,10 @@ static int run_in_savepoint(pg_conn *c, pg_job *j)
         undone = pg_flush(c, NULL);
     if (undone != VG_OK)
         return 0;
-    if (race)
+    if (waited) {
+        j->alone = 1;
+        j->outcome = JOB_AGAIN;
+    } else if (race)
         job_again(j, st, &j->err);
     else
         job_fail(j, st, &j->err);
@@ -366,8 +372,22 @@ static int run_batch(pgs *s, pg_job *batch)
         }
         any = 1;
     } else {
+        /* A job waiting for a lock that another batch holds waits for that
+         * whole batch, and two batches can wait for each other through
+         * their jobs (a deadlock no single job would make, found only
+         * after the server's deadlock_timeout): a job waits at most
+         * BATCH_LOCK_WAIT, then is rolled back to its savepoint and runs
+         * again in a batch of its own, where it may wait as long as it
+         * needs. The audit head is waited for without limit. */
+        st = pg_queue_command(c, "SET LOCAL lock_timeout = '" BATCH_LOCK_WAIT "'",
+                              "starting a batch", &err);
+        if (st != VG_OK)
+            whole = 0;
         for (pg_job *j = batch; j && whole; j = j->next)
             whole = run_in_savepoint(c, j);
+        if (whole)
+            whole = pg_queue_command(c, "SET LOCAL lock_timeout = 0", "ending a batch", &err) ==
+                    VG_OK;
         for (pg_job *j = batch; j; j = j->next)
             any |= j->outcome == JOB_OK;
     }
@@ -435,7 +455,9 @@ static vg_status pg_write(void *impl, vg_tx *tx, vg_tx_fn fn, void *ctx, vg_erro
         }
         s->running++;
         pg_job *batch = s->head, *last = batch;
-        for (unsigned n = 1; n < s->max_batch && last->next; n++)
+        for (unsigned n = 1; !batch->alone && n < s->max_batch && last->next &&
+                             !last->next->alone;
+             n++)
             last = last->next;
         s->head = last->next;
         if (!s->head)
