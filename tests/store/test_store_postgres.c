@@ -958,7 +958,7 @@ static void test_stats_marks(void)
  * connection during the COMMIT (a deferred trigger, gc_install_boom). */
 enum { GC_THREADS = 12, GC_JOBS = 5 };
 
-typedef enum { GC_OK, GC_FAIL_AFTER, GC_DUPLICATE, GC_BOOM } gc_kind;
+typedef enum { GC_OK, GC_FAIL_AFTER, GC_DUPLICATE, GC_BOOM, GC_HELD } gc_kind;
 
 typedef struct gc_job {
     gc_kind kind;
@@ -993,6 +993,8 @@ static vg_status gc_tx(vg_tx *tx, void *ctx, vg_error *err)
         st = vg_tx_setting_set(tx, "order", next, err);
     }
     free(order);
+    if (st == VG_OK && j->kind == GC_HELD) /* a row another session holds */
+        st = vg_tx_setting_set(tx, "held", j->code, err);
     if (st == VG_OK && j->kind == GC_BOOM)
         st = vg_tx_setting_set(tx, "boom", j->code, err);
     if (st == VG_OK && j->kind == GC_FAIL_AFTER)
@@ -1202,6 +1204,81 @@ static void test_group_commit_lost(void)
     pgt_drop(url);
 }
 
+/* Another session holds a row lock until the batch's job that needs it
+ * has given up waiting (after the batch's lock wait) and runs again (at
+ * most 5 s): alone then, it waits there and commits; its batch mates
+ * commit too. */
+typedef struct gc_holder {
+    const char *url;
+    atomic_int holding;
+    atomic_int *runs; /* of the job that needs the row */
+    int ok;
+} gc_holder;
+
+static void *gc_holder_main(void *p)
+{
+    gc_holder *h = p;
+    PGconn *c = PQconnectdb(h->url);
+    PGresult *r = PQexec(c, "BEGIN; SELECT value FROM settings WHERE name = 'held' FOR UPDATE");
+    h->ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    atomic_store(&h->holding, 1);
+    struct timespec ms = {0, 1000000};
+    for (int i = 0; i < 5000 && atomic_load(h->runs) < 2; i++)
+        nanosleep(&ms, NULL);
+    PQclear(PQexec(c, "COMMIT"));
+    PQfinish(c);
+    return NULL;
+}
+
+static vg_status gc_held_row_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    (void)ctx;
+    return vg_tx_setting_set(tx, "held", "first", err);
+}
+
+static void test_group_commit_lock_wait(void)
+{
+    char url[600];
+    CHECK(pgt_create(url, sizeof url));
+    vg_store_options opt = {.connections = 1};
+    vg_store *s = open_url(url, &opt);
+    static gc_run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    if (s) {
+        CHECK(vg_store_write(s, gc_held_row_tx, NULL, NULL) == VG_OK);
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                j->kind = i == 1 && k == 0 ? GC_HELD : GC_OK;
+                snprintf(j->code, sizeof j->code, "GW-%d-%d", i, k);
+            }
+        gc_holder h = {.url = url, .runs = &r.jobs[1][0].runs};
+        pthread_t th;
+        pthread_create(&th, NULL, gc_holder_main, &h);
+        struct timespec ms = {0, 1000000};
+        while (!atomic_load(&h.holding))
+            nanosleep(&ms, NULL);
+        gc_go(&r);
+        pthread_join(th, NULL);
+        CHECK(h.ok);
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                CHECK_MSG(j->status == VG_OK, "%s: %s", j->code, j->message);
+                CHECK_INT_EQ(gc_count(url, GC_REPORTS, j->code), 1);
+            }
+        char held[64] = "";
+        pgt_text(url, "SELECT value FROM settings WHERE name = 'held'", held, sizeof held);
+        CHECK_STR_EQ(held, "GW-1-0");
+        CHECK(atomic_load(&r.jobs[1][0].runs) >= 2); /* gave up once in its batch */
+        gc_check_chain(url, s);
+        vg_store_close(s);
+    }
+    pgt_drop(url);
+}
+
 int main(void)
 {
     pgt_require("test_store_postgres");
@@ -1216,5 +1293,6 @@ int main(void)
     RUN(test_stats_marks);
     RUN(test_group_commit_failures);
     RUN(test_group_commit_lost);
+    RUN(test_group_commit_lock_wait);
     return vg_test_exit();
 }
