@@ -9,7 +9,10 @@
 #include "store/store.h"
 
 /* Append an entry at time, chained to the last one, in tx: with the change
- * it records. *seq (may be NULL) receives its sequence number. */
+ * it records. *seq (may be NULL) receives its sequence number. PostgreSQL
+ * chains and writes the entries of a transaction at its commit (the head
+ * locked last, briefly), unless seq is wanted or the transaction reads the
+ * log: then they are written at once. */
 vg_status vg_tx_audit_append(vg_tx *tx, int64_t time, const vg_audit_note *note, int64_t *seq,
                              vg_error *err);
 

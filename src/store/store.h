@@ -16,7 +16,10 @@
  * single writer thread, run in its own savepoint of a batch that commits
  * with one fsync (group commit), so a durable write costs a fraction of a
  * disk flush under load. PostgreSQL (store/postgres/) serves several nodes
- * on one database: each transaction runs on a connection of a pool.
+ * on one database and groups writes the same way: concurrent writes are
+ * jobs, each in its own savepoint, of a transaction (a batch) run on a
+ * connection of a pool and committed once; a job that fails is rolled back
+ * alone.
  *
  * Isolation: a write transaction behaves as if it ran alone. What it reads
  * to decide (an item, a count of sign-in failures, an idempotency key, the
@@ -55,7 +58,8 @@ typedef struct vg_store vg_store;
 typedef struct vg_tx vg_tx;
 
 typedef struct vg_store_options {
-    /* Largest number of writes committed in one transaction (default 512). */
+    /* Largest number of writes committed in one transaction (default 512;
+     * PostgreSQL: at most 32, one savepoint each). */
     unsigned max_batch;
     /* SQLite: read connections kept open for concurrent readers (default 4). */
     unsigned read_connections;

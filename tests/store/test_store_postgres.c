@@ -13,6 +13,7 @@
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -965,6 +966,338 @@ static void test_stats_marks(void)
     pgt_drop(url);
 }
 
+/* ---- group commit ---------------------------------------------------------- */
+
+/* Concurrent writes share transactions: each job runs in its own savepoint
+ * of a batch that commits once. A job writes a report with its audit note
+ * and appends its code to the setting "order" (read, then written: a job
+ * that did not see its batch mates' writes would drop theirs). Some jobs
+ * fail after writing (fn's own error) or by a statement the server refuses
+ * (a receipt code taken); one (GC_BOOM) makes the server end the
+ * connection during the COMMIT (a deferred trigger, gc_install_boom). */
+enum { GC_THREADS = 12, GC_JOBS = 5 };
+
+typedef enum { GC_OK, GC_FAIL_AFTER, GC_DUPLICATE, GC_BOOM, GC_HELD } gc_kind;
+
+typedef struct gc_job {
+    gc_kind kind;
+    char code[32];
+    atomic_int runs;
+    vg_status status;
+    char message[VG_ERROR_MESSAGE_MAX];
+} gc_job;
+
+static vg_status gc_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    gc_job *j = ctx;
+    atomic_fetch_add(&j->runs, 1);
+    char id[48];
+    snprintf(id, sizeof id, "id-%s", j->code);
+    vg_report r = {.public_id = id,
+                   .receipt_code = j->kind == GC_DUPLICATE ? "GC-TAKEN" : j->code,
+                   .source = "web"};
+    int64_t case_id = 0, report_id = 0;
+    vg_audit_note note = {"test", "gc.write", j->code, "{}"};
+    vg_status st = vg_tx_audit_append(tx, NOW, &note, NULL, err);
+    if (st == VG_OK)
+        st = vg_tx_case_new(tx, NOW, &case_id, err);
+    if (st == VG_OK)
+        st = vg_tx_report_put(tx, &r, case_id, NOW, &report_id, err);
+    char *order = NULL;
+    if (st == VG_OK)
+        st = vg_tx_setting_get(tx, "order", &order, err);
+    if (st == VG_OK) {
+        char next[4096];
+        snprintf(next, sizeof next, "%s%s ", order ? order : "", j->code);
+        st = vg_tx_setting_set(tx, "order", next, err);
+    }
+    free(order);
+    if (st == VG_OK && j->kind == GC_HELD) /* a row another session holds */
+        st = vg_tx_setting_set(tx, "held", j->code, err);
+    if (st == VG_OK && j->kind == GC_BOOM)
+        st = vg_tx_setting_set(tx, "boom", j->code, err);
+    if (st == VG_OK && j->kind == GC_FAIL_AFTER)
+        return vg_error_set(err, VG_ERR_INVALID, "refused after writing");
+    return st;
+}
+
+typedef struct gc_run {
+    vg_store *s;
+    gc_job jobs[GC_THREADS][GC_JOBS];
+    atomic_int calling, gate_in;
+    vg_status gate_status;
+} gc_run;
+
+typedef struct gc_thread {
+    gc_run *run;
+    int index;
+} gc_thread;
+
+static void *gc_thread_main(void *p)
+{
+    gc_thread *t = p;
+    atomic_fetch_add(&t->run->calling, 1);
+    for (int i = 0; i < GC_JOBS; i++) {
+        gc_job *j = &t->run->jobs[t->index][i];
+        vg_error err;
+        vg_error_clear(&err);
+        j->status = vg_store_write(t->run->s, gc_tx, j, &err);
+        snprintf(j->message, sizeof j->message, "%s", err.message);
+    }
+    return NULL;
+}
+
+/* The first write holds its batch until every thread has called, so that
+ * their first jobs queue up behind it and form one batch. */
+static vg_status gc_gate_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    gc_run *r = ctx;
+    atomic_store(&r->gate_in, 1);
+    struct timespec ms = {0, 1000000};
+    while (atomic_load(&r->calling) < GC_THREADS)
+        nanosleep(&ms, NULL);
+    struct timespec settle = {0, 200000000}; /* their first calls reach the queue */
+    nanosleep(&settle, NULL);
+    return vg_tx_setting_set(tx, "gate", "open", err);
+}
+
+static void *gc_gate_main(void *p)
+{
+    gc_run *r = p;
+    r->gate_status = vg_store_write(r->s, gc_gate_tx, r, NULL);
+    return NULL;
+}
+
+static void gc_go(gc_run *r)
+{
+    pthread_t th[GC_THREADS], gate;
+    gc_thread t[GC_THREADS];
+    pthread_create(&gate, NULL, gc_gate_main, r);
+    struct timespec ms = {0, 1000000};
+    while (!atomic_load(&r->gate_in))
+        nanosleep(&ms, NULL);
+    for (int i = 0; i < GC_THREADS; i++) {
+        t[i] = (gc_thread){r, i};
+        pthread_create(&th[i], NULL, gc_thread_main, &t[i]);
+    }
+    for (int i = 0; i < GC_THREADS; i++)
+        pthread_join(th[i], NULL);
+    pthread_join(gate, NULL);
+    CHECK_INT_EQ(r->gate_status, VG_OK);
+}
+
+static int64_t gc_count(const char *url, const char *fmt, const char *code)
+{
+    char sql[300];
+    snprintf(sql, sizeof sql, fmt, code);
+    return pgt_int(url, sql);
+}
+
+static const char GC_REPORTS[] = "SELECT count(*) FROM reports WHERE public_id = 'id-%s'";
+static const char GC_NOTES[] =
+    "SELECT count(*) FROM audit WHERE action = 'gc.write' AND target = '%s'";
+
+/* The order setting and the audit log list the committed jobs in one
+ * order: each saw the writes of the jobs before it, and the notes were
+ * chained in the order the jobs ran. Then the whole chain verifies. */
+static void gc_check_chain(const char *url, vg_store *s)
+{
+    char order[4096] = "", log[4096] = "";
+    pgt_text(url, "SELECT value FROM settings WHERE name = 'order'", order, sizeof order);
+    pgt_text(url,
+             "SELECT coalesce(string_agg(target || ' ', '' ORDER BY seq), '') FROM audit WHERE "
+             "action = 'gc.write'",
+             log, sizeof log);
+    CHECK_STR_EQ(order, log);
+    int ok = 0;
+    char *problem = NULL;
+    vg_error err;
+    CHECK_MSG(vg_hotline_audit_verify(s, &ok, &problem, NULL, &err) == VG_OK, "%s",
+              err.message);
+    CHECK_MSG(ok, "audit chain: %s", problem ? problem : "?");
+    free(problem);
+}
+
+/* Many writers, some of whose jobs fail: the failed jobs' writes (their
+ * notes too) are absent and each heard its own error; the others are
+ * acknowledged and present; batches carried several jobs each. */
+static void test_group_commit_failures(void)
+{
+    char url[600];
+    CHECK(pgt_create(url, sizeof url));
+    vg_store_options opt = {.connections = 1}; /* one batch at a time */
+    vg_store *s = open_url(url, &opt);
+    static gc_run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    if (s) {
+        put_report(s, "GC-TAKEN");
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                /* the first jobs, which share one batch, fail too */
+                int n = (i + k) % 4;
+                j->kind = n == 1 ? GC_FAIL_AFTER : n == 3 ? GC_DUPLICATE : GC_OK;
+                snprintf(j->code, sizeof j->code, "GC-%d-%d", i, k);
+            }
+        vg_store_stats before, after;
+        vg_store_stats_get(s, &before);
+        gc_go(&r);
+        vg_store_stats_get(s, &after);
+        uint64_t ok = 0;
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                int present = gc_count(url, GC_REPORTS, j->code) == 1;
+                int noted = gc_count(url, GC_NOTES, j->code) == 1;
+                if (j->kind == GC_OK) {
+                    CHECK_MSG(j->status == VG_OK, "%s: %s", j->code, j->message);
+                    CHECK_MSG(present && noted, "%s acknowledged but absent", j->code);
+                    ok++;
+                } else {
+                    CHECK_INT_EQ(j->status, VG_ERR_INVALID);
+                    CHECK_MSG(!present && !noted, "%s failed but present", j->code);
+                }
+                if (j->kind == GC_FAIL_AFTER)
+                    CHECK_STR_EQ(j->message, "refused after writing");
+            }
+        CHECK_INT_EQ(after.writes - before.writes, ok + 1); /* the gate's too */
+        CHECK_INT_EQ(after.failed_writes - before.failed_writes,
+                     GC_THREADS * GC_JOBS - ok);
+        CHECK_MSG(after.commits - before.commits < after.writes - before.writes,
+                  "%" PRIu64 " commits for %" PRIu64 " writes", after.commits - before.commits,
+                  after.writes - before.writes);
+        gc_check_chain(url, s);
+        vg_store_close(s);
+    }
+    pgt_drop(url);
+}
+
+/* The server ends the connection while a batch commits (a deferred
+ * trigger kills its own backend at the COMMIT): none of that batch's jobs
+ * is acknowledged, none is run again (it may have been made), and what
+ * they wrote is absent (here the commit did not happen). Later batches
+ * reconnect and commit. */
+static void test_group_commit_lost(void)
+{
+    char url[600];
+    CHECK(pgt_create(url, sizeof url));
+    vg_store_options opt = {.connections = 1}; /* one batch at a time */
+    vg_store *s = open_url(url, &opt);
+    static gc_run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    CHECK(pgt_exec(url, "CREATE FUNCTION gc_boom() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                        "BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); "
+                        "PERFORM pg_sleep(5); RETURN NULL; END $$"));
+    CHECK(pgt_exec(url, "CREATE CONSTRAINT TRIGGER gc_boom AFTER INSERT OR UPDATE ON settings "
+                        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.name = 'boom') "
+                        "EXECUTE FUNCTION gc_boom()"));
+    if (s) {
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                j->kind = i == 0 && k == 0 ? GC_BOOM : GC_OK;
+                snprintf(j->code, sizeof j->code, "GL-%d-%d", i, k);
+            }
+        gc_go(&r);
+        int lost = 0;
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                int present = gc_count(url, GC_REPORTS, j->code) == 1;
+                if (j->status == VG_OK) {
+                    CHECK_MSG(present, "%s acknowledged but absent", j->code);
+                    continue;
+                }
+                lost++;
+                CHECK_MSG(strstr(j->message, "may or may not"), "%s: %s", j->code, j->message);
+                CHECK_MSG(!present, "%s failed but present", j->code);
+                CHECK_INT_EQ(atomic_load(&j->runs), 1);
+            }
+        CHECK(r.jobs[0][0].status != VG_OK);
+        CHECK_MSG(lost > 1, "the lost batch carried %d job(s)", lost);
+        gc_check_chain(url, s);
+        vg_store_close(s);
+    }
+    pgt_drop(url);
+}
+
+/* Another session holds a row lock until the batch's job that needs it
+ * has given up waiting (after the batch's lock wait) and runs again (at
+ * most 5 s): alone then, it waits there and commits; its batch mates
+ * commit too. */
+typedef struct gc_holder {
+    const char *url;
+    atomic_int holding;
+    atomic_int *runs; /* of the job that needs the row */
+    int ok;
+} gc_holder;
+
+static void *gc_holder_main(void *p)
+{
+    gc_holder *h = p;
+    PGconn *c = PQconnectdb(h->url);
+    PGresult *r = PQexec(c, "BEGIN; SELECT value FROM settings WHERE name = 'held' FOR UPDATE");
+    h->ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    atomic_store(&h->holding, 1);
+    struct timespec ms = {0, 1000000};
+    for (int i = 0; i < 5000 && atomic_load(h->runs) < 2; i++)
+        nanosleep(&ms, NULL);
+    PQclear(PQexec(c, "COMMIT"));
+    PQfinish(c);
+    return NULL;
+}
+
+static vg_status gc_held_row_tx(vg_tx *tx, void *ctx, vg_error *err)
+{
+    (void)ctx;
+    return vg_tx_setting_set(tx, "held", "first", err);
+}
+
+static void test_group_commit_lock_wait(void)
+{
+    char url[600];
+    CHECK(pgt_create(url, sizeof url));
+    vg_store_options opt = {.connections = 1};
+    vg_store *s = open_url(url, &opt);
+    static gc_run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    if (s) {
+        CHECK(vg_store_write(s, gc_held_row_tx, NULL, NULL) == VG_OK);
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                j->kind = i == 1 && k == 0 ? GC_HELD : GC_OK;
+                snprintf(j->code, sizeof j->code, "GW-%d-%d", i, k);
+            }
+        gc_holder h = {.url = url, .runs = &r.jobs[1][0].runs};
+        pthread_t th;
+        pthread_create(&th, NULL, gc_holder_main, &h);
+        struct timespec ms = {0, 1000000};
+        while (!atomic_load(&h.holding))
+            nanosleep(&ms, NULL);
+        gc_go(&r);
+        pthread_join(th, NULL);
+        CHECK(h.ok);
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                CHECK_MSG(j->status == VG_OK, "%s: %s", j->code, j->message);
+                CHECK_INT_EQ(gc_count(url, GC_REPORTS, j->code), 1);
+            }
+        char held[64] = "";
+        pgt_text(url, "SELECT value FROM settings WHERE name = 'held'", held, sizeof held);
+        CHECK_STR_EQ(held, "GW-1-0");
+        CHECK(atomic_load(&r.jobs[1][0].runs) >= 2); /* gave up once in its batch */
+        gc_check_chain(url, s);
+        vg_store_close(s);
+    }
+    pgt_drop(url);
+}
+
 int main(void)
 {
     pgt_require("test_store_postgres");
@@ -977,5 +1310,8 @@ int main(void)
     RUN(test_reconnect);
     RUN(test_round_trips);
     RUN(test_stats_marks);
+    RUN(test_group_commit_failures);
+    RUN(test_group_commit_lost);
+    RUN(test_group_commit_lock_wait);
     return vg_test_exit();
 }

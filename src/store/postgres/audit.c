@@ -8,6 +8,7 @@
  * there, so the chain never forks, while the rest of their transactions
  * run side by side.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,6 @@ static const char SQL_AUDIT_HEAD_LOCK[] =
 static const char SQL_AUDIT_HEAD_PUT[] =
     "INSERT INTO audit_head(id, seq, hash) VALUES(1, $1, $2) ON CONFLICT(id) DO UPDATE SET "
     "seq = excluded.seq, hash = excluded.hash";
-static const char SQL_AUDIT_PUT[] = "INSERT INTO audit(seq, time, actor, action, target, "
-                                    "detail, prev_hash, hash) VALUES($1,$2,$3,$4,$5,$6,$7,$8)";
 #define AUDIT_COLUMNS "seq, time, actor, action, target, detail, prev_hash, hash"
 static const char SQL_AUDIT_ALL[] = "SELECT " AUDIT_COLUMNS " FROM audit ORDER BY seq";
 static const char SQL_AUDIT_TARGETS[] =
@@ -44,43 +43,161 @@ static vg_status read_head(pg_conn *c, int lock, int64_t *seq, char hash[65], vg
     return VG_OK;
 }
 
+/* The chain's entries, one statement however many a commit writes. */
+static const char SQL_AUDIT_PUT_MANY[] =
+    "INSERT INTO audit(seq, time, actor, action, target, detail, prev_hash, hash) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+    "$6::text[], $7::text[], $8::text[])";
+
+static char *text_array(const char *const *targets, size_t count);
+
+void pg_audit_discard(pg_conn *c, size_t keep)
+{
+    for (size_t i = keep; i < c->note_count; i++) {
+        free(c->notes[i].actor);
+        free(c->notes[i].action);
+        free(c->notes[i].target);
+        free(c->notes[i].detail);
+    }
+    if (keep < c->note_count)
+        c->note_count = keep;
+    if (!c->note_count) {
+        free(c->notes);
+        c->notes = NULL;
+        c->note_cap = 0;
+    }
+}
+
+/* The pending notes as the columns of SQL_AUDIT_PUT_MANY, chained after
+ * (last, prev); *head_seq and head_hash get the new head. */
+static vg_status put_pending(pg_conn *c, int64_t last, const char *prev, int64_t *head_seq,
+                             char head_hash[65], vg_error *err)
+{
+    size_t n = c->note_count;
+    vg_status st = VG_OK;
+    const char **cols[6] = {0}; /* actor, action, target, detail, prev_hash, hash */
+    char (*hashes)[65] = malloc(n * sizeof *hashes);
+    char *seqs = malloc(n * 22 + 3), *times = malloc(n * 22 + 3);
+    for (int k = 0; k < 6; k++)
+        cols[k] = malloc(n * sizeof *cols[k]);
+    char *arrays[6] = {0};
+    if (!hashes || !seqs || !times || !cols[0] || !cols[1] || !cols[2] || !cols[3] ||
+        !cols[4] || !cols[5]) {
+        st = vg_error_set(err, VG_ERR_NOMEM, "out of memory appending to the audit log");
+        goto out;
+    }
+    size_t sl = 0, tl = 0;
+    seqs[sl++] = '{';
+    times[tl++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        const pg_note *no = &c->notes[i];
+        vg_audit_entry e = {.seq = last + 1 + (int64_t)i,
+                            .time = no->time,
+                            .actor = no->actor,
+                            .action = no->action,
+                            .target = no->target,
+                            .detail = no->detail,
+                            .prev_hash = (char *)(i ? hashes[i - 1] : prev)};
+        vg_audit_entry_hash(&e, hashes[i]);
+        cols[0][i] = no->actor;
+        cols[1][i] = no->action;
+        cols[2][i] = no->target;
+        cols[3][i] = no->detail;
+        cols[4][i] = e.prev_hash;
+        cols[5][i] = hashes[i];
+        sl += (size_t)snprintf(seqs + sl, 23, "%s%" PRId64, i ? "," : "", e.seq);
+        tl += (size_t)snprintf(times + tl, 23, "%s%" PRId64, i ? "," : "", e.time);
+    }
+    seqs[sl++] = '}';
+    seqs[sl] = 0;
+    times[tl++] = '}';
+    times[tl] = 0;
+    for (int k = 0; k < 6; k++)
+        if (!(arrays[k] = text_array(cols[k], n))) {
+            st = vg_error_set(err, VG_ERR_NOMEM, "out of memory appending to the audit log");
+            goto out;
+        }
+    pg_args a = {0};
+    pa_text(&a, seqs);
+    pa_text(&a, times);
+    for (int k = 0; k < 6; k++)
+        pa_text(&a, arrays[k]);
+    st = pg_queue(c, SQL_AUDIT_PUT_MANY, &a, "appending to the audit log", err);
+    *head_seq = last + (int64_t)n;
+    memcpy(head_hash, hashes[n - 1], 65);
+out:
+    for (int k = 0; k < 6; k++) {
+        free(arrays[k]);
+        free(cols[k]);
+    }
+    free(hashes);
+    free(seqs);
+    free(times);
+    return st;
+}
+
+/* Chain and queue the pending notes; *seq (may be NULL) gets the last one's
+ * sequence number. */
+static vg_status write_pending(pg_conn *c, int64_t *seq, vg_error *err)
+{
+    if (!c->note_count)
+        return VG_OK;
+    int64_t last = 0, head = 0;
+    char prev[65], hash[65];
+    /* Everything queued goes with this round trip: the head is the
+     * transaction's last lock. */
+    vg_status st = read_head(c, 1, &last, prev, err);
+    if (st == VG_OK)
+        st = put_pending(c, last, prev, &head, hash, err);
+    if (st == VG_OK) {
+        pg_args h = {0};
+        pa_int(&h, head);
+        pa_text(&h, hash);
+        st = pg_queue(c, SQL_AUDIT_HEAD_PUT, &h, "moving the audit chain head", err);
+    }
+    pg_audit_discard(c, 0);
+    if (st == VG_OK && seq)
+        *seq = head;
+    return st;
+}
+
+vg_status pg_audit_flush(pg_conn *c, vg_error *err)
+{
+    return write_pending(c, NULL, err);
+}
+
+static char *copy(const char *text)
+{
+    return strdup(text ? text : "");
+}
+
+/* The note is kept (copied) and written at the commit, unless the caller
+ * wants its sequence number at once (seq != NULL): then it and the notes
+ * before it are written now, holding the head from here to the commit as
+ * before. The hotline's use cases pass NULL. */
 vg_status pg_audit_append(void *tx, int64_t time, const vg_audit_note *note, int64_t *seq,
                           vg_error *err)
 {
     pg_conn *c = tx;
-    int64_t last = 0;
-    char prev[65], hash[65];
-    vg_status status = read_head(c, 1, &last, prev, err);
-    if (status != VG_OK)
-        return status;
-    vg_audit_entry e = {.seq = last + 1,
-                        .time = time,
-                        .actor = (char *)(note->actor ? note->actor : ""),
-                        .action = (char *)(note->action ? note->action : ""),
-                        .target = (char *)(note->target ? note->target : ""),
-                        .detail = (char *)(note->detail ? note->detail : ""),
-                        .prev_hash = prev};
-    vg_audit_entry_hash(&e, hash);
-    pg_args a = {0};
-    pa_int(&a, e.seq);
-    pa_int(&a, e.time);
-    pa_text(&a, e.actor);
-    pa_text(&a, e.action);
-    pa_text(&a, e.target);
-    pa_text(&a, e.detail);
-    pa_text(&a, prev);
-    pa_text(&a, hash);
-    if ((status = pg_queue(c, SQL_AUDIT_PUT, &a, "appending to the audit log", err)) != VG_OK)
-        return status;
-    pg_args h = {0};
-    pa_int(&h, e.seq);
-    pa_text(&h, hash);
-    if ((status = pg_queue(c, SQL_AUDIT_HEAD_PUT, &h, "moving the audit chain head", err)) !=
-        VG_OK)
-        return status;
-    if (seq)
-        *seq = e.seq;
-    return VG_OK;
+    if (c->note_count == c->note_cap) {
+        size_t cap = c->note_cap ? 2 * c->note_cap : 4;
+        pg_note *grown = realloc(c->notes, cap * sizeof *grown);
+        if (!grown)
+            return vg_error_set(err, VG_ERR_NOMEM, "out of memory appending to the audit log");
+        c->notes = grown;
+        c->note_cap = cap;
+    }
+    pg_note n = {time, copy(note->actor), copy(note->action), copy(note->target),
+                 copy(note->detail)};
+    if (!n.actor || !n.action || !n.target || !n.detail) {
+        free(n.actor);
+        free(n.action);
+        free(n.target);
+        free(n.detail);
+        return vg_error_set(err, VG_ERR_NOMEM, "out of memory appending to the audit log");
+    }
+    c->notes[c->note_count++] = n;
+    return seq ? write_pending(c, seq, err) : VG_OK;
 }
 
 /* Hand each row of res (AUDIT_COLUMNS) to fn; VG_ERR_ABORTED when it stops. */
@@ -114,9 +231,19 @@ static vg_status each_batch(const PGresult *res, void *ctx, vg_error *err)
     return visit_rows(res, e->fn, e->ctx, err);
 }
 
+/* A write transaction reading the log reads its own notes too: they are
+ * written first (none of the hotline's does). */
+static vg_status settle_notes(pg_conn *c, vg_error *err)
+{
+    return c->writable ? pg_audit_flush(c, err) : VG_OK;
+}
+
 vg_status pg_audit_each(void *tx, vg_audit_visit_fn fn, void *ctx, vg_error *err)
 {
     each_ctx e = {fn, ctx};
+    vg_status st = settle_notes(tx, err);
+    if (st != VG_OK)
+        return st;
     return pg_each(tx, SQL_AUDIT_ALL, NULL, each_batch, &e, "reading the audit log", err);
 }
 
@@ -154,6 +281,9 @@ vg_status pg_audit_for_targets(void *tx, const char *const *targets, size_t coun
 {
     if (!count)
         return VG_OK;
+    vg_status settled = settle_notes(tx, err);
+    if (settled != VG_OK)
+        return settled;
     char *array = text_array(targets, count);
     if (!array)
         return vg_error_set(err, VG_ERR_NOMEM, "out of memory reading the audit log");
@@ -173,6 +303,9 @@ vg_status pg_audit_search(void *tx, const vg_audit_filter *f, size_t limit, vg_a
                           void *ctx, vg_error *err)
 {
     pg_conn *c = tx;
+    vg_status settled = settle_notes(c, err);
+    if (settled != VG_OK)
+        return settled;
     char sql[512];
     pg_args a = {0};
     size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT " AUDIT_COLUMNS " FROM audit WHERE true");
@@ -235,5 +368,8 @@ vg_status pg_audit_search(void *tx, const vg_audit_filter *f, size_t limit, vg_a
 
 vg_status pg_audit_head(void *tx, int64_t *seq, char hash[65], vg_error *err)
 {
+    vg_status st = settle_notes(tx, err);
+    if (st != VG_OK)
+        return st;
     return read_head(tx, 0, seq, hash, err);
 }

@@ -41,6 +41,13 @@ typedef struct pg_queued {
 
 #define PG_QUEUE_MAX 32
 
+/* An audit note of a write transaction, written at its commit (audit.c):
+ * copies, owned by the connection. */
+typedef struct pg_note {
+    int64_t time;
+    char *actor, *action, *target, *detail;
+} pg_note;
+
 typedef struct pg_conn {
     PGconn *db;
     /* Prepared statements of this connection, by the address of their SQL
@@ -59,6 +66,12 @@ typedef struct pg_conn {
     uint64_t round_trips; /* waits for the server's answer, added to the store's
                              stats when the connection goes back to the pool */
     uint64_t statements;  /* statements sent, the same way */
+    /* Audit notes appended by the transaction, not yet in the log: they
+     * are chained and written just before the COMMIT (pg_audit_flush), so
+     * that the chain head is locked for one round trip and the commit,
+     * after every other lock of the transaction. */
+    pg_note *notes;
+    size_t note_count, note_cap;
 } pg_conn;
 
 /* Parameters of one statement, all sent as text (NULL: SQL NULL). */
@@ -131,6 +144,16 @@ vg_status pg_lock_key(pg_conn *c, int space, const char *text, vg_error *err);
 enum { PG_LOCK_IDEMPOTENCY = 1, PG_LOCK_LOGIN, PG_LOCK_LINK, PG_LOCK_PICTURES, PG_LOCK_EXCHANGE,
        PG_LOCK_TLOG = 16 /* apart from the other branches' new spaces */,
        PG_LOCK_STATS_PACKS = 24 /* likewise */ };
+
+/* ---- audit.c: the notes kept for the commit ---- */
+
+/* Chain and write the pending notes now: lock the head (the round trip
+ * also carries what is queued), queue the entries and the head's move. The
+ * caller queues the COMMIT next, so that both go in one round trip. */
+vg_status pg_audit_flush(pg_conn *c, vg_error *err);
+/* Forget the pending notes after the first keep (a rolled-back
+ * transaction or savepoint). */
+void pg_audit_discard(pg_conn *c, size_t keep);
 
 /* The schema's migrations (migrate.c). */
 vg_status pg_migrate(pg_conn *c, int *version, vg_error *err);
