@@ -813,8 +813,11 @@ static void test_race_deadlock(const char *url, vg_store *s)
     d.b = put_report(s, "DEAD-B");
     CHECK_INT_EQ(run_race(&d.r), VG_OK);
     CHECK_INT_EQ(d.r.second_status, VG_OK);
-    /* one of them was run again */
-    CHECK_INT_EQ(atomic_load(&d.runs[0]) + atomic_load(&d.runs[1]), 3);
+    /* one of them was run again (and it may lose once more to the other's
+     * commit on a loaded machine: how often is the scheduler's, not the
+     * backend's; that both commit is what the retry owes) */
+    int runs = atomic_load(&d.runs[0]) + atomic_load(&d.runs[1]);
+    CHECK_MSG(runs >= 3, "%d runs: the deadlock's loser was not run again", runs);
 }
 
 static void test_races(void)
