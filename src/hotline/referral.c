@@ -388,8 +388,12 @@ static const char *word(const vg_hotline *h, const char *lang, const char *key)
         if (t && strcmp(t, key))
             return t;
     }
+    /* lengths first: with -O3, gcc's -Wstring-compare takes the strcmp of
+     * an inlined constant key with a shorter entry for a mistake, which
+     * -Werror makes a failed Release build */
+    size_t n = strlen(key);
     for (size_t i = 0; i < sizeof english / sizeof english[0]; i++)
-        if (!strcmp(english[i].key, key))
+        if (strlen(english[i].key) == n && !memcmp(english[i].key, key, n))
             return english[i].text;
     return key;
 }

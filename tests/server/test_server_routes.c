@@ -101,6 +101,8 @@ static const expected_route EXPECTED[] = {
     {"GET", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"POST", "/console/admin/audit", VG_ROLE_ADMINISTRATOR},
     {"GET", "/console/alerts", VG_ROLE_ANALYST},
+    {"GET", "/console/account", VG_ROLE_ANALYST},
+    {"POST", "/console/account", VG_ROLE_ANALYST},
     {"GET", "/console/stats", VG_ROLE_SUPERVISOR},
     {"POST", "/console/alerts/ack", VG_ROLE_ANALYST},
     {"GET", "/notice", VG_ROLE_NONE},
