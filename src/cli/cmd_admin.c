@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "hotline/accounts.h"
 #include "util/secure.h"
+#include "web/i18n.h"
 #include "util/totp.h"
 
 #define MIN_PASSWORD 12
@@ -35,7 +36,11 @@ static void admin_usage(FILE *out)
             "  disable-user --user NAME          refuse sign-in and end its sessions\n"
             "  enable-user --user NAME\n"
             "  unlock --user NAME                end a sign-in pause after failed attempts\n"
-            "  list-users                        username,role,disabled,totp,failures,paused_until\n"
+            "  set-language --user NAME --language CODE\n"
+            "                                    the staff pages' language of the account (a\n"
+            "                                    catalogue's code: en, fr...; none: the browser's)\n"
+            "  list-users                        username,role,disabled,totp,failures,paused_until,\n"
+            "                                    language\n"
             "  enable-totp --user NAME           prints the otpauth:// URI for the app\n"
             "  disable-totp --user NAME\n"
             "  create-api-key --org NAME [--rate N] [--trust N] [--scopes LIST]\n"
@@ -60,7 +65,7 @@ static void admin_usage(FILE *out)
 }
 
 typedef struct admin_args {
-    const char *user, *role, *org, *prefix;
+    const char *user, *role, *org, *prefix, *language;
     long long rate, id;
     long long trust; /* -1: not given */
     unsigned scopes; /* 0: not given */
@@ -211,7 +216,7 @@ static int list_users(vg_hotline *h)
         fprintf(stderr, "vigie admin: %s\n", err.message);
         return VG_EXIT_USAGE;
     }
-    printf("username,role,disabled,totp,failures,paused_until\n");
+    printf("username,role,disabled,totp,failures,paused_until,language\n");
     int rc = VG_EXIT_OK;
     int64_t now = (int64_t)time(NULL);
     for (size_t i = 0; i < n; i++) {
@@ -220,9 +225,10 @@ static int list_users(vg_hotline *h)
             fprintf(stderr, "vigie admin: %s\n", err.message);
             rc = VG_EXIT_PARTIAL;
         }
-        printf("%s,%s,%s,%s,%d,%" PRId64 "\n", list[i].username, vg_role_name(list[i].role),
+        printf("%s,%s,%s,%s,%d,%" PRId64 ",%s\n", list[i].username, vg_role_name(list[i].role),
                list[i].disabled ? "yes" : "no", list[i].totp_secret ? "yes" : "no",
-               state.failures, state.locked_until > now ? state.locked_until : 0);
+               state.failures, state.locked_until > now ? state.locked_until : 0,
+               list[i].language ? list[i].language : "");
         vg_account_clear(&list[i]);
     }
     free(list);
@@ -309,6 +315,49 @@ static int list_keys(vg_hotline *h)
     return VG_EXIT_OK;
 }
 
+/* The staff pages' language of an account: a code the server ships a
+ * catalogue for, or "none" (the browser's then), as the account page sets
+ * it. */
+static int set_language(vg_hotline *h, const char *actor, const admin_args *a, int64_t now)
+{
+    const char *sub = "set-language";
+    if (!need(a->user, "--user", sub) || !need(a->language, "--language", sub))
+        return VG_EXIT_USAGE;
+    int none = !strcmp(a->language, "none");
+    vg_error err;
+    vg_i18n *i18n = NULL;
+    if (!none) {
+        if (vg_i18n_load(&i18n, &err) != VG_OK) {
+            fprintf(stderr, "vigie admin: %s\n", err.message);
+            return VG_EXIT_USAGE;
+        }
+        int shipped = vg_i18n_find(i18n, a->language) != NULL;
+        if (!shipped) {
+            fprintf(stderr, "vigie admin set-language: no catalogue for '%s'; one of:",
+                    a->language);
+            for (size_t i = 0; i < vg_i18n_count(i18n); i++)
+                fprintf(stderr, " %s", vg_i18n_code(vg_i18n_at(i18n, i)));
+            fprintf(stderr, ", or none\n");
+        }
+        vg_i18n_free(i18n);
+        if (!shipped)
+            return VG_EXIT_USAGE;
+    }
+    vg_account acc;
+    int found = 0;
+    vg_status st = vg_hotline_account(h, a->user, 0, &acc, &found, &err);
+    if (!account_done(st, found, &err, a->user))
+        return VG_EXIT_USAGE;
+    int64_t id = acc.id;
+    vg_account_clear(&acc);
+    st = vg_hotline_account_set_language(h, id, none ? NULL : a->language, actor, now, &found,
+                                         &err);
+    if (!account_done(st, found, &err, a->user))
+        return VG_EXIT_USAGE;
+    printf("staff pages of '%s' in %s\n", a->user, none ? "the browser's language" : a->language);
+    return VG_EXIT_OK;
+}
+
 static int run(vg_hotline *h, const char *sub, const admin_args *a)
 {
     char actor[80];
@@ -358,6 +407,8 @@ static int run(vg_hotline *h, const char *sub, const admin_args *a)
     }
     if (!strcmp(sub, "list-users"))
         return list_users(h);
+    if (!strcmp(sub, "set-language"))
+        return set_language(h, actor, a, now);
     if (!strcmp(sub, "unlock")) {
         if (!need(a->user, "--user", sub))
             return VG_EXIT_USAGE;
@@ -448,6 +499,7 @@ int cmd_admin(int argc, char **argv)
         {"org", required_argument, NULL, 'o'},    {"rate", required_argument, NULL, 'R'},
         {"id", required_argument, NULL, 'i'},     {"prefix", required_argument, NULL, 'p'},
         {"trust", required_argument, NULL, 't'},  {"scopes", required_argument, NULL, 's'},
+        {"language", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -455,7 +507,7 @@ int cmd_admin(int argc, char **argv)
     admin_args a = {.trust = -1};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:D:u:r:o:R:i:p:t:s:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:D:u:r:o:R:i:p:t:s:l:h", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'c': config = optarg; break;
@@ -463,6 +515,7 @@ int cmd_admin(int argc, char **argv)
         case 'D': database = optarg; break;
         case 'u': a.user = optarg; break;
         case 'r': a.role = optarg; break;
+        case 'l': a.language = optarg; break;
         case 'o': a.org = optarg; break;
         case 'p': a.prefix = optarg; break;
         case 't':

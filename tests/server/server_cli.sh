@@ -83,7 +83,18 @@ check "set-api-key-scopes without --scopes refused" test $? -eq 2
 check "set-api-key-scopes of an unknown key: exit 2" test $? -eq 2
 check "a scope change is audited" test "$(audit_detail apikey.scopes key:3)" = '{"scopes":"report,hash,match,curate,stats,blocklist"}'
 check "a trust change is audited" test "$(audit_detail apikey.trust key:2)" = '{"trust":20}'
-check "list-users" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0,0$'"
+check "list-users" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0,0,$'"
+"$VIGIE" admin --data-dir "$data" set-language --user bob --language de >/dev/null
+check "set-language" test $? -eq 0
+check "list-users shows the language" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0,0,de$'"
+check "a language change is audited" test "$(audit_detail account.language bob)" = '{"language":"de"}'
+"$VIGIE" admin --data-dir "$data" set-language --user bob --language xx 2>/dev/null
+check "set-language to a language with no catalogue: exit 2" test $? -eq 2
+check "... and nothing changed" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0,0,de$'"
+"$VIGIE" admin --data-dir "$data" set-language --user nobody --language fr 2>/dev/null
+check "set-language of an unknown user: exit 2" test $? -eq 2
+"$VIGIE" admin --data-dir "$data" set-language --user bob --language none >/dev/null
+check "set-language none clears it" bash -c "'$VIGIE' admin --data-dir '$data' list-users | grep -q '^bob,analyst,no,no,0,0,$'"
 "$VIGIE" admin --data-dir "$data" enable-totp --user bob | tail -n 1 | grep -Eq '^otpauth://totp/vigie:bob\?secret=[A-Z2-7]{32}&'
 check "enable-totp prints the URI" test $? -eq 0
 "$VIGIE" admin --data-dir "$data" disable-user --user nobody 2>/dev/null
@@ -150,11 +161,11 @@ pid=
 
 "$VIGIE" audit verify --data-dir "$data" >"$tmp/audit"
 check "audit verify: exit 0" test $? -eq 0
-# 9 admin changes (3 of them for key trust: a key created, 2 trust
-# changes; 2 for scopes: a key created with scopes, a change), the first
-# configuration, one configuration change, and the alert the live-stream
-# report raised
-check "audit verify counts every entry" grep -q 'holds: 12 entries' "$tmp/audit"
+# 11 admin changes (3 of them for key trust: a key created, 2 trust
+# changes; 2 for scopes: a key created with scopes, a change; 2 languages:
+# set, then cleared), the first configuration, one configuration change,
+# and the alert the live-stream report raised
+check "audit verify counts every entry" grep -q 'holds: 14 entries' "$tmp/audit"
 
 # statistics (docs/stats.md): the two reports, by category, as CSV and JSON
 "$VIGIE" stats --data-dir "$data" --by category >"$tmp/stats"
