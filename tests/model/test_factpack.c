@@ -159,9 +159,49 @@ static void test_damage(void)
     vg_factpack_free(p);
 }
 
+/* A blob whose checksum holds but whose content is wrong, as a writer
+ * with a bug (or a person editing the database) would make: one string
+ * "a", one fact whose source is string number index (0: none). */
+static size_t crafted(unsigned char *b, unsigned index)
+{
+    size_t n = 0;
+    const unsigned char head[] = {'V', 'G', 'F', 'P', 1, 1 /* strings */, 1, 'a', 1 /* facts */,
+                                  2 /* id 1 */, 0, 0, 0 /* no time */};
+    memcpy(b, head, sizeof head);
+    n = sizeof head;
+    for (int i = 0; i < 12; i++) /* duplicate and the 11 counts */
+        b[n++] = 0;
+    b[n++] = (unsigned char)index;
+    for (int i = 1; i < 16; i++)
+        b[n++] = 0;
+    uint64_t h = 14695981039346656037u; /* FNV-1a 64, the format's checksum */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211u;
+    for (int i = 0; i < 8; i++)
+        b[n++] = (unsigned char)(h >> (8 * i));
+    return n;
+}
+
+/* A string index past the blob's table is refused, not read. */
+static void test_string_index(void)
+{
+    unsigned char b[64];
+    vg_error err;
+    got g = {0};
+    size_t n = crafted(b, 1);
+    CHECK_MSG(vg_factpack_read(b, n, keep, &g, &err) == VG_OK, "%s", err.message);
+    CHECK(g.n == 1 && g.f[0].id == 1 && g.f[0].source && !strcmp(g.f[0].source, "a"));
+    for (unsigned index = 2; index < 5; index++) {
+        memset(&g, 0, sizeof g);
+        n = crafted(b, index);
+        CHECK(vg_factpack_read(b, n, keep, &g, &err) == VG_ERR_CORRUPT && g.n == 0);
+    }
+}
+
 int main(void)
 {
     RUN(test_round_trip);
     RUN(test_damage);
+    RUN(test_string_index);
     return vg_test_exit();
 }
