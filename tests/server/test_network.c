@@ -41,9 +41,15 @@
 
 /* Two distinct free loopback ports: both sockets stay bound until both
  * are known (two ports picked one after the other may be the same one). */
-static int free_ports(uint16_t *a_port, uint16_t *b_port)
+/* Two free loopback ports, each held by a socket bound to it and not
+ * listening (holds[2]): a connection to it is refused, as to a hotline
+ * that is down, and no other process (a test running beside this one) can
+ * take it as its own ephemeral port meanwhile. Close a hold just before its
+ * server listens (listen_on). */
+static int free_ports(uint16_t *a_port, uint16_t *b_port, int holds[2])
 {
-    int fds[2] = {-1, -1};
+    int *fds = holds;
+    fds[0] = fds[1] = -1;
     uint16_t ports[2] = {0, 0};
     for (int i = 0; i < 2; i++) {
         fds[i] = socket(AF_INET, SOCK_STREAM, 0);
@@ -53,9 +59,6 @@ static int free_ports(uint16_t *a_port, uint16_t *b_port)
             getsockname(fds[i], (struct sockaddr *)&a, &len) == 0)
             ports[i] = ntohs(a.sin_port);
     }
-    for (int i = 0; i < 2; i++)
-        if (fds[i] >= 0)
-            close(fds[i]);
     *a_port = ports[0];
     *b_port = ports[1];
     return ports[0] && ports[1] && ports[0] != ports[1];
@@ -111,6 +114,7 @@ typedef struct network {
     char base[200];
     ts_server fr, de;
     uint16_t fr_port, de_port, dns_port, rdap_port;
+    int holds[2]; /* sockets keeping fr_port and de_port free until they listen */
     fake_dns *dns;
     fake_rdap *rdap;
     char company_key[80]; /* a company reporting to the French hotline */
@@ -140,9 +144,19 @@ static void job_log(void *ctx, const char *level, const char *job, const char *t
  * the other (key_org), France has a Dutch partner too, and France asks
  * its partners what they did only after routing.poll_seconds' longest
  * (30 days): what it learns comes by callback. */
+/* t starts listening on its port, which hold kept until now. */
+static int listen_on(ts_server *t, int *hold)
+{
+    if (*hold >= 0)
+        close(*hold);
+    *hold = -1;
+    return ts_listen(t);
+}
+
 static int network_open_as(network *n, uint16_t fake_port, const char *fr_extra, int callbacks)
 {
     memset(n, 0, sizeof *n);
+    n->holds[0] = n->holds[1] = -1;
     const char *tmp = getenv("TMPDIR");
     snprintf(n->base, sizeof n->base, "%s/vigie-network-XXXXXX", tmp ? tmp : "/tmp");
     if (!mkdtemp(n->base))
@@ -188,7 +202,7 @@ static int network_open_as(network *n, uint16_t fake_port, const char *fr_extra,
         return 0;
     /* each hotline's key for the other, and the partner lists */
     char *fr_at_de = n->fr_at_de, *de_at_fr = n->de_at_fr, csv[600];
-    if (!free_ports(&n->fr_port, &n->de_port) || !key_in(&n->de, "Point de Contact (FR)", fr_at_de) ||
+    if (!free_ports(&n->fr_port, &n->de_port, n->holds) || !key_in(&n->de, "Point de Contact (FR)", fr_at_de) ||
         !key_in(&n->fr, "Example DE hotline", de_at_fr))
         return 0;
     snprintf(csv, sizeof csv, "country,name,url,key\nDE,Example DE hotline,http://127.0.0.1:%u,%s%s\n%s",
@@ -220,7 +234,7 @@ static int network_open_as(network *n, uint16_t fake_port, const char *fr_extra,
              "routing.police.name = Office mineurs (test)\n"
              "routing.police.public_key = %s\n%s",
              common, n->fr.dir, police_hex, fr_extra ? fr_extra : "");
-    if (!open_on(&n->fr, n->fr_port, extra) || !ts_listen(&n->fr))
+    if (!open_on(&n->fr, n->fr_port, extra) || !listen_on(&n->fr, &n->holds[0]))
         return 0;
     snprintf(extra, sizeof extra,
              "%srouting.country = de\nrouting.name = Example DE hotline\n"
@@ -245,6 +259,9 @@ static void network_close(network *n)
     vg_jobs_free(n->de_jobs);
     ts_stop(&n->fr);
     ts_stop(&n->de);
+    for (int i = 0; i < 2; i++)
+        if (n->holds[i] >= 0)
+            close(n->holds[i]);
     if (n->dns)
         fake_dns_stop(n->dns);
     if (n->rdap)
@@ -333,7 +350,7 @@ static void test_forward_and_back(void)
     CHECK_INT_EQ(ti_sql_int(&n.fr, "SELECT attempts FROM routing_deliveries"), 1);
 
     /* The partner is up: the forward goes, once. */
-    CHECK(ts_listen(&n.de));
+    CHECK(listen_on(&n.de, &n.holds[1]));
     CHECK_INT_EQ(n.de.port, n.de_port);
     CHECK(vg_jobs_run_due(n.fr_jobs, now + 61, &ran, NULL) == VG_OK);
     CHECK_MSG(strstr(n.last_log, "1 deliveries sent, 0 failed") != NULL, "%s", n.last_log);
@@ -608,7 +625,7 @@ static void test_callback(void)
      * come faster than a partner key's default rate */
     int ready = network_open_as(&n, 0, "status.reveal_hours = 0\napi.default_rate = 100000\n",
                                 1) &&
-                ts_listen(&n.de);
+                listen_on(&n.de, &n.holds[1]);
     CHECK(ready);
     if (!ready) {
         network_close(&n);
@@ -841,7 +858,7 @@ static void test_police_package(void)
         network_close(&n);
         return;
     }
-    CHECK(ts_listen(&n.de));
+    CHECK(listen_on(&n.de, &n.holds[1]));
     int64_t now = (int64_t)time(NULL);
     char id[80];
     CHECK(send_report(&n, "http://www.fr.example.test/p/1", 21, id));
@@ -997,7 +1014,7 @@ static int open_mail_network(network *n, smtp_sink **sink, const char *more)
              "alerts.console_url = http://vigie.test/\n"
              "routing.police.email = referrals@police.test\n%s",
              port, more);
-    return network_open(n, 0, extra) && ts_listen(&n->de);
+    return network_open(n, 0, extra) && listen_on(&n->de, &n->holds[1]);
 }
 
 /* The police by e-mail: a server that refuses the first message makes the
