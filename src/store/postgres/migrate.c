@@ -31,6 +31,27 @@
 
 /* Each entry moves the schema from version i to i + 1; never edit one that
  * has shipped, append a new one. */
+/* The fold's upsert of the facts of ids, every column: stats_refresh in
+ * migrations 22 and 24. */
+#define STATS_FACTS_UPSERT                                                                \
+    "  INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id = ANY(ids)"       \
+    "  ON CONFLICT (id) DO UPDATE SET"                                                    \
+    "  case_id = EXCLUDED.case_id, created_at = EXCLUDED.created_at,"                     \
+    "  first_look_at = EXCLUDED.first_look_at, decided_at = EXCLUDED.decided_at,"         \
+    "  duplicate = EXCLUDED.duplicate, files = EXCLUDED.files,"                           \
+    "  known_files = EXCLUDED.known_files, claimed_files = EXCLUDED.claimed_files,"       \
+    "  videos = EXCLUDED.videos, urls = EXCLUDED.urls, source = EXCLUDED.source,"         \
+    "  reporter_kind = EXCLUDED.reporter_kind, category = EXCLUDED.category,"             \
+    "  language = EXCLUDED.language, country = EXCLUDED.country, state = EXCLUDED.state," \
+    "  legal = EXCLUDED.legal, severity = EXCLUDED.severity, age = EXCLUDED.age,"         \
+    "  host_country = EXCLUDED.host_country, asn = EXCLUDED.asn,"                         \
+    "  provider = EXCLUDED.provider, route = EXCLUDED.route, notices = EXCLUDED.notices," \
+    "  renotices = EXCLUDED.renotices, escalations = EXCLUDED.escalations,"               \
+    "  reappearances = EXCLUDED.reappearances, notice_at = EXCLUDED.notice_at,"           \
+    "  removed_at = EXCLUDED.removed_at, blocked = EXCLUDED.blocked,"                     \
+    "  appeals = EXCLUDED.appeals, sex = EXCLUDED.sex, flags = EXCLUDED.flags,"           \
+    "  baseline = EXCLUDED.baseline;"
+
 static const char *const migrations[] = {
     /* 1: the schema of SQLite's version 6, in PostgreSQL's types. Ids are
      * identities that accept explicit values (vigie migrate copies them);
@@ -577,23 +598,7 @@ static const char *const migrations[] = {
     /* the fold's upsert writes the new columns too */
     "CREATE OR REPLACE FUNCTION stats_refresh(ids BIGINT[]) RETURNS void LANGUAGE sql AS $$"
     "  DELETE FROM stats_facts WHERE id = ANY(ids);"
-    "  INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id = ANY(ids)"
-    "  ON CONFLICT (id) DO UPDATE SET"
-    "  case_id = EXCLUDED.case_id, created_at = EXCLUDED.created_at,"
-    "  first_look_at = EXCLUDED.first_look_at, decided_at = EXCLUDED.decided_at,"
-    "  duplicate = EXCLUDED.duplicate, files = EXCLUDED.files,"
-    "  known_files = EXCLUDED.known_files, claimed_files = EXCLUDED.claimed_files,"
-    "  videos = EXCLUDED.videos, urls = EXCLUDED.urls, source = EXCLUDED.source,"
-    "  reporter_kind = EXCLUDED.reporter_kind, category = EXCLUDED.category,"
-    "  language = EXCLUDED.language, country = EXCLUDED.country, state = EXCLUDED.state,"
-    "  legal = EXCLUDED.legal, severity = EXCLUDED.severity, age = EXCLUDED.age,"
-    "  host_country = EXCLUDED.host_country, asn = EXCLUDED.asn,"
-    "  provider = EXCLUDED.provider, route = EXCLUDED.route, notices = EXCLUDED.notices,"
-    "  renotices = EXCLUDED.renotices, escalations = EXCLUDED.escalations,"
-    "  reappearances = EXCLUDED.reappearances, notice_at = EXCLUDED.notice_at,"
-    "  removed_at = EXCLUDED.removed_at, blocked = EXCLUDED.blocked,"
-    "  appeals = EXCLUDED.appeals, sex = EXCLUDED.sex, flags = EXCLUDED.flags,"
-    "  baseline = EXCLUDED.baseline; $$;"
+    STATS_FACTS_UPSERT " $$;"
     "DROP TRIGGER IF EXISTS stats_facts_console_items ON console_items;"
     "DROP TRIGGER IF EXISTS stats_facts_url_routes ON url_routes;"
     "DROP TRIGGER IF EXISTS stats_facts_notices ON notices;"
@@ -631,23 +636,7 @@ static const char *const migrations[] = {
     "  INSERT INTO stats_pack_stale SELECT DISTINCT created_at / 86400 FROM stats_facts"
     "  WHERE id = ANY(ids) AND created_at IS NOT NULL ON CONFLICT DO NOTHING;"
     "  DELETE FROM stats_facts WHERE id = ANY(ids);"
-    "  INSERT INTO stats_facts SELECT * FROM stats_fact_source WHERE id = ANY(ids)"
-    "  ON CONFLICT (id) DO UPDATE SET"
-    "  case_id = EXCLUDED.case_id, created_at = EXCLUDED.created_at,"
-    "  first_look_at = EXCLUDED.first_look_at, decided_at = EXCLUDED.decided_at,"
-    "  duplicate = EXCLUDED.duplicate, files = EXCLUDED.files,"
-    "  known_files = EXCLUDED.known_files, claimed_files = EXCLUDED.claimed_files,"
-    "  videos = EXCLUDED.videos, urls = EXCLUDED.urls, source = EXCLUDED.source,"
-    "  reporter_kind = EXCLUDED.reporter_kind, category = EXCLUDED.category,"
-    "  language = EXCLUDED.language, country = EXCLUDED.country, state = EXCLUDED.state,"
-    "  legal = EXCLUDED.legal, severity = EXCLUDED.severity, age = EXCLUDED.age,"
-    "  host_country = EXCLUDED.host_country, asn = EXCLUDED.asn,"
-    "  provider = EXCLUDED.provider, route = EXCLUDED.route, notices = EXCLUDED.notices,"
-    "  renotices = EXCLUDED.renotices, escalations = EXCLUDED.escalations,"
-    "  reappearances = EXCLUDED.reappearances, notice_at = EXCLUDED.notice_at,"
-    "  removed_at = EXCLUDED.removed_at, blocked = EXCLUDED.blocked,"
-    "  appeals = EXCLUDED.appeals, sex = EXCLUDED.sex, flags = EXCLUDED.flags,"
-    "  baseline = EXCLUDED.baseline;"
+    STATS_FACTS_UPSERT
     "  INSERT INTO stats_pack_stale SELECT DISTINCT created_at / 86400 FROM stats_facts"
     "  WHERE id = ANY(ids) AND created_at IS NOT NULL ON CONFLICT DO NOTHING; $$;",
     /* 25 (SQLite's 28): the language a person reads the staff pages in (a
