@@ -5401,6 +5401,11 @@ static void test_report_facts_packs(void)
     fold_all(s, 100);
     read_facts(s, &before);
     CHECK_MSG(same_facts(&before, &now), "the facts changed once the claim was folded");
+    /* a day without a pack, before a packed one, is read from its rows
+     * (PostgreSQL: once the packs' stream, decoded as it arrives, ends) */
+    CHECK(backend->packs_damage(backend->ctx, loc, "drop"));
+    read_facts(s, &now);
+    CHECK_MSG(same_facts(&before, &now), "a day without its pack was not read from its rows");
     /* a pack filed under another day (the last day's, on the next) */
     CHECK(backend->packs_damage(backend->ctx, loc, "move"));
     vg_error_clear(&err);
