@@ -161,10 +161,10 @@ static vg_status gap_add(gaps *g, int64_t first, int64_t last, vg_error *err)
 
 /* The packs of days first..last, in binary (a year's are some 40 MB: as
  * text, hex twice that, to write and parse), each decoded as it arrives
- * (libpq's single-row mode) while the server reads and sends the next: the
- * server's time and the client's overlap instead of adding up, as they did
- * when the whole result was received first. The days between them are read
- * from their rows after. */
+ * (libpq's single-row mode) while the server reads and sends the next, so
+ * that the two can overlap, and the client never holds the whole result
+ * (its system time fell by a third at a million reports). The days between
+ * them are read from their rows after. */
 static vg_status read_packs(pg_conn *c, int64_t from, int64_t to, vg_fact_filter *ff, facts *f,
                             vg_error *err)
 {
