@@ -273,9 +273,112 @@ static void test_account_preference(void)
     vg_i18n_free(i18n);
 }
 
+static int claim_and_assess(ts_server *t, const person *who, int64_t report, const char *answers)
+{
+    char f[600];
+    snprintf(f, sizeof f, "report=%lld&version=%lld", (long long)report, version_of(t, report));
+    if (post_simple(t, who, "/console/claim", f) != 303)
+        return 0;
+    if (!answers)
+        return 1;
+    snprintf(f, sizeof f, "report=%lld&version=%lld&%s", (long long)report, version_of(t, report),
+             answers);
+    return post_simple(t, who, "/console/assess", f) == 303;
+}
+
+/* path as p in every language, each checked for keys. */
+static void every_language(const vg_i18n *i18n, ts_server *t, const person *p, const char *path,
+                           const char *const *keys)
+{
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        ts_response r;
+        CHECK(get_in(t, p, path, LANGS[l], &r));
+        CHECK_MSG(r.status == 200, "%s in %s: %ld", path, LANGS[l], (long)r.status);
+        if (r.body)
+            check_in(i18n, r.body, LANGS[l], path, keys);
+        ts_response_free(&r);
+    }
+}
+
+/* An item in each of its states, in every language: the form and the files
+ * of a claimed item, the reporter's section, a dispute side by side for a
+ * supervisor, a confirmed classification with its routes and the form
+ * reopening it; the refusals of the assessment form. */
+static void test_item_in_every_language(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person ana, bob, sue;
+    CHECK(sign_in(&t, "ana", VG_ROLE_ANALYST, &ana));
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    CHECK(sign_in(&t, "sue", VG_ROLE_SUPERVISOR, &sue));
+    int64_t held = public_report(&t, "image_video", "https://pics.example/a.jpg", 3);
+    int64_t disputed = public_report(&t, "image_video", "https://pics.example/b.jpg", 5);
+    int64_t confirmed = public_report(&t, "image_video", "https://pics.example/c.jpg", 7);
+    CHECK(held && disputed && confirmed);
+    CHECK(claim_and_assess(&t, &ana, held, NULL));
+    CHECK(claim_and_assess(&t, &ana, disputed, ASSESS_A));
+    CHECK(claim_and_assess(&t, &bob, disputed, "legal=illegal_csam&severity=B&age=b1&country=FR"));
+    CHECK(claim_and_assess(&t, &ana, confirmed, ASSESS_A));
+    CHECK(claim_and_assess(&t, &bob, confirmed, ASSESS_A));
+    char path[96];
+
+    /* held by ana: the form, the files with their previews, the reporter */
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)held);
+    const char *const form[] = {
+        "console.item.legal",        "console.item.severity_legend", "console.item.children",
+        "console.item.baseline",     "console.item.record",          "console.item.shortcuts",
+        "console.files.col.hashes",  "console.files.sharper",        "console.reporter.heading",
+        "console.reporter.contact",  "console.queue.release",        "term.illegal_csam",
+        "term.prepubescent",         "kind.public",                  NULL};
+    every_language(i18n, &t, &ana, path, form);
+    /* the same item for bob: the claim is someone else's */
+    const char *const other[] = {"console.item.claim_to_assess", "console.files.cell.claim",
+                                 "console.item.reporter_sees", NULL};
+    every_language(i18n, &t, &bob, path, other);
+
+    /* a dispute, for a supervisor: both assessments side by side */
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)disputed);
+    const char *const dispute[] = {"console.item.disputed",      "console.dispute.caption",
+                                   "console.dispute.accept_first", "console.dispute.differs",
+                                   "console.dispute.or_anew",    "term.disputed", NULL};
+    every_language(i18n, &t, &sue, path, dispute);
+
+    /* confirmed: the classification, the routes, the reopening form */
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)confirmed);
+    const char *const done[] = {"console.item.classification", "console.routes.title",
+                                "console.reopen.summary",      "console.reopen.intro",
+                                "console.reopen.button",       "term.confirmed", NULL};
+    every_language(i18n, &t, &sue, path, done);
+
+    /* an invalid form comes back in the caller's language, entries kept */
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        char f[200];
+        snprintf(f, sizeof f, "report=%lld&version=%lld&legal=illegal_csam&country=FR",
+                 (long long)held, version_of(&t, held));
+        char header[64], body[400];
+        snprintf(header, sizeof header, "Accept-Language: %s", LANGS[l]);
+        snprintf(body, sizeof body, "csrf_token=%s&%s", ana.csrf, f);
+        const char *headers[] = {ana.cookie, "Content-Type: application/x-www-form-urlencoded",
+                                 header, NULL};
+        ts_response r;
+        CHECK(ts_call(&t, "POST", "/console/assess", headers, body, strlen(body), &r));
+        CHECK_INT_EQ(r.status, 422);
+        const char *const invalid[] = {"console.item.invalid.csam_severity", "console.item.note",
+                                       NULL};
+        if (r.body)
+            check_in(i18n, r.body, LANGS[l], "/console/assess", invalid);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
 int main(void)
 {
     RUN(test_pages_in_every_language);
+    RUN(test_item_in_every_language);
     RUN(test_sign_in_language);
     RUN(test_account_preference);
     return vg_test_exit();

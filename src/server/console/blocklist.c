@@ -184,12 +184,14 @@ static void basis_options(vg_page *p, const char *bases, const char *selected)
     }
 }
 
-static void term_options(vg_page *p, const vg_term *terms, const char *selected)
+/* prefix: the terms' catalogue keys (vg_console_vocab) */
+static void term_options(vg_page *p, const char *prefix, const vg_term *terms,
+                         const char *selected)
 {
     for (const vg_term *t = terms; t->code; t++) {
         vg_page_fmt(p, "<option value=\"%s\"%s>", t->code,
                     selected && !strcmp(selected, t->code) ? " selected" : "");
-        vg_page_text(p, t->label);
+        vg_page_text(p, vg_console_vocab(p, prefix, terms, t->code));
         vg_page_put(p, "</option>");
     }
 }
@@ -318,10 +320,10 @@ void vg_console_blocklist_page(vg_http_request *req)
     vg_page_put(&p, "<form method=\"get\" action=\"/console/blocklist\" role=\"search\" "
                     "class=\"filters\"><fieldset><legend>Filter</legend>"
                     "<label>State <select name=\"state\"><option value=\"\">any</option>");
-    term_options(&p, vg_block_state_terms, state);
+    term_options(&p, "term.block_state.", vg_block_state_terms, state);
     vg_page_put(&p, "</select></label> <label>Kind <select name=\"kind\">"
                     "<option value=\"\">any</option>");
-    term_options(&p, vg_block_kind_terms, kind);
+    term_options(&p, "term.block_kind.", vg_block_kind_terms, kind);
     vg_page_put(&p, "</select></label> <label>Legal basis <select name=\"basis\">"
                     "<option value=\"\">any</option>");
     basis_options(&p, vg_hotline_block_bases(con->hotline), basis);
@@ -746,19 +748,24 @@ void vg_console_block_route(vg_page *p, vg_http_request *req, const vg_console *
     size_t n = 0;
     vg_error err;
     if (vg_hotline_blocks(con->hotline, &f, 20, &rows, &n, &err) != VG_OK) {
-        vg_page_put(p, "<p>The blocking list cannot be read now.</p>");
+        vg_page_put(p, "<p>");
+        vg_page_t(p, "console.block.unreadable");
+        vg_page_put(p, "</p>");
         return;
     }
     int open = 0;
     for (size_t i = 0; i < n; i++) {
         const vg_block_entry *e = &rows[i];
         open |= !strcmp(e->state, VG_BLOCK_PROPOSED) || !strcmp(e->state, VG_BLOCK_LISTED);
-        vg_page_fmt(p, "<p>Blocking list: <a href=\"/console/blocklist?state=%s#entry-%" PRId64
-                       "\">entry %" PRId64 "</a>, ",
-                    e->state, e->id, e->id);
-        vg_page_text(p, vg_term_label(vg_block_state_terms, e->state));
+        vg_page_put(p, "<p>");
+        vg_page_t(p, "console.block.on_list");
+        vg_page_fmt(p, " <a href=\"/console/blocklist?state=%s#entry-%" PRId64 "\">", e->state,
+                    e->id);
+        vg_console_tn(p, "console.block.entry_n", "id", e->id);
+        vg_page_put(p, "</a>, ");
+        vg_page_text(p, vg_console_vocab(p, "term.block_state.", vg_block_state_terms, e->state));
         vg_page_put(p, " (");
-        vg_page_text(p, vg_term_label(vg_block_kind_terms, e->kind));
+        vg_page_text(p, vg_console_vocab(p, "term.block_kind.", vg_block_kind_terms, e->kind));
         vg_page_put(p, ")</p>");
     }
     vg_block_entries_free(rows, n);
@@ -767,15 +774,23 @@ void vg_console_block_route(vg_page *p, vg_http_request *req, const vg_console *
     vg_page_put(p, "<form method=\"post\" action=\"/console/blocklist/propose\">");
     vg_page_csrf(p, req);
     vg_page_fmt(p, "<input type=\"hidden\" name=\"route\" value=\"%" PRId64 "\">"
-                   "<fieldset><legend>Propose for the blocking list</legend>"
-                   "<label>Block <select name=\"kind\">",
+                   "<fieldset><legend>",
                 r->id);
-    term_options(p, vg_block_kind_terms, VG_BLOCK_KIND_URL);
-    vg_page_put(p, "</select></label><br><label>Legal basis <select name=\"basis\" required>");
+    vg_page_text(p, vg_console_vocab(p, "term.action.", vg_action_terms, VG_ACTION_BLOCK));
+    vg_page_put(p, "</legend><label>");
+    vg_page_t(p, "console.block.kind");
+    vg_page_put(p, " <select name=\"kind\">");
+    term_options(p, "term.block_kind.", vg_block_kind_terms, VG_BLOCK_KIND_URL);
+    vg_page_put(p, "</select></label><br><label>");
+    vg_page_t(p, "console.block.basis");
+    /* the legal bases are the hotline's own words (blocklist.bases) */
+    vg_page_put(p, " <select name=\"basis\" required>");
     basis_options(p, vg_hotline_block_bases(con->hotline), NULL);
-    vg_page_fmt(p, "</select></label></fieldset><button type=\"submit\">Propose blocking<span "
-                   "class=\"skip\"> route %" PRId64 "</span></button></form>",
-                r->id);
+    vg_page_put(p, "</select></label></fieldset><button type=\"submit\">");
+    vg_page_t(p, "console.block.propose");
+    vg_page_put(p, "<span class=\"skip\"> ");
+    vg_console_tn(p, "console.routes.route_n", "id", r->id);
+    vg_page_put(p, "</span></button></form>");
 }
 
 /* POST /console/blocklist/propose: an analyst proposes a route's URL or domain. */
