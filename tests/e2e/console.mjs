@@ -236,19 +236,26 @@ try {
   const idOf = (code) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.E2E_DB,
     `SELECT id FROM reports WHERE receipt_code = '${code}'`]).toString().trim();
   const mineId = idOf(mine.code), otherId = idOf(other.code);
+  const caseId = execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.E2E_DB,
+    `SELECT case_id FROM reports WHERE id = ${mineId}`]).toString().trim();
+  const noticeId = execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.E2E_DB,
+    `SELECT min(id) FROM notices WHERE report_id = ${mineId}`]).toString().trim();
   await sue.goto(`${base}/console/item?id=${otherId}`);
   await sue.locator('form[action="/console/claim"] button').click();
   await sue.locator('#assess').waitFor();
   const staffPages = ['/console', '/console/queue', '/console/queue?done=1',
     '/console/search?q=nothing-like-it', '/console/alerts', '/console/providers', '/console/account',
-    `/console/item?id=${mineId}`, `/console/item?id=${otherId}`];
+    `/console/item?id=${mineId}`, `/console/item?id=${otherId}`, `/console/case?id=${caseId}`,
+    '/console/notices', `/console/notice?id=${noticeId}`];
   const headings = {
     en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Alerts', 'Time to removal per provider', 'Your account',
-      `Report ${mine.code}`, `Report ${other.code}`],
+      `Report ${mine.code}`, `Report ${other.code}`, `Case #${caseId}`, 'Notices to hosts', `Notice ${noticeId}`],
     fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Alertes', 'Délai de retrait par hébergeur', 'Votre compte',
-      `Signalement ${mine.code}`, `Signalement ${other.code}`],
+      `Signalement ${mine.code}`, `Signalement ${other.code}`, `Dossier n° ${caseId}`, 'Notifications aux hébergeurs',
+      `Notification ${noticeId}`],
     ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'التنبيهات', 'مدة الإزالة لكل مزوّد', 'حسابك',
-      `البلاغ ${mine.code}`, `البلاغ ${other.code}`],
+      `البلاغ ${mine.code}`, `البلاغ ${other.code}`, `القضية رقم ${caseId}`, 'الإشعارات إلى المستضيفين',
+      `الإشعار ${noticeId}`],
   };
   for (const lang of ['fr', 'ar', '']) {
     await sue.goto(`${base}/console/account`);

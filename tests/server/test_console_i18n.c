@@ -130,7 +130,7 @@ static void test_pages_in_every_language(void)
     }
     /* A page not yet translated is English as a whole, frame included,
      * so that <html lang> says what is read. */
-    CHECK(get_in(&t, &ana, "/console/notices", "fr", &r0));
+    CHECK(get_in(&t, &ana, "/console/blocklist", "fr", &r0));
     if (r0.body) {
         CHECK(strstr(r0.body, "<html lang=\"en\" dir=\"ltr\">") != NULL);
         CHECK(strstr(r0.body, ">Sign out<") != NULL);
@@ -352,6 +352,18 @@ static void test_item_in_every_language(void)
                                 "console.reopen.button",       "term.confirmed", NULL};
     every_language(i18n, &t, &sue, path, done);
 
+    /* the case of the confirmed item: its reports, reporters, files,
+     * URLs, routes, notices, links and timeline */
+    char case_path[64];
+    snprintf(case_path, sizeof case_path, "/console/case?id=%lld",
+             ti_sql_int(&t, "SELECT case_id FROM reports WHERE id = (SELECT max(id) FROM reports)"));
+    const char *const case_keys[] = {
+        "console.case.reports",  "console.case.reporters",  "console.case.urls",
+        "console.case.col.canonical", "console.notices.title", "console.notices.none",
+        "console.case.linked",   "console.case.linked_intro", "console.case.timeline",
+        "console.files.col.hashes", "console.routes.title", "term.confirmed", NULL};
+    every_language(i18n, &t, &ana, case_path, case_keys);
+
     /* an invalid form comes back in the caller's language, entries kept */
     for (size_t l = 0; i18n && l < NLANGS; l++) {
         char f[200];
@@ -375,10 +387,57 @@ static void test_item_in_every_language(void)
     vg_i18n_free(i18n);
 }
 
+/* The notices to hosts: the list with its filters, one notice's history
+ * (a check's custody record, the confirmation form), on a notice written
+ * into the store as the notices job leaves it. */
+static void test_notices_in_every_language(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person ana, sue;
+    CHECK(sign_in(&t, "ana", VG_ROLE_ANALYST, &ana));
+    CHECK(sign_in(&t, "sue", VG_ROLE_SUPERVISOR, &sue));
+    int64_t report = public_report(&t, "image_video", "https://pics.example/n.jpg", 0);
+    CHECK(report);
+    const char *const empty[] = {"console.notices.title", "console.notices.intro",
+                                 "console.notices.show", "console.notices.none",
+                                 "term.notice.no_contact", "console.notices.providers_link", NULL};
+    every_language(i18n, &t, &sue, "/console/notices", empty);
+    char sql[900];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO notices(report_id, case_id, url, state, contact, language, provider,"
+             " token_hash, material_sha256, material_pdq, sent_count, created_at) SELECT id,"
+             " case_id, 'https://pics.example/n.jpg', 'pending', '', '', 'Example Host', '', '',"
+             " '', 0, 1700000000 FROM reports WHERE id = %lld",
+             (long long)report);
+    CHECK(ti_sql_exec(&t, sql));
+    int64_t notice = ti_sql_int(&t, "SELECT max(id) FROM notices");
+    CHECK(notice > 0);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO notices_events(notice_id, at, kind, detail) VALUES (%lld, 1700000100,"
+             " 'fetch', '{\"seen\":\"nothing\",\"record\":{\"status\":404,\"hops\":[]}}')",
+             (long long)notice);
+    CHECK(ti_sql_exec(&t, sql));
+    const char *const list[] = {"console.notices.caption", "console.notices.col.open_for",
+                                "console.notices.no_contact", "console.notices.first_sent", NULL};
+    every_language(i18n, &t, &ana, "/console/notices", list);
+    char path[64];
+    snprintf(path, sizeof path, "/console/notice?id=%lld", (long long)notice);
+    const char *const one[] = {"console.notice.acked",     "console.notice.next_check",
+                               "console.notice.not_found", "console.notice.confirm",
+                               "console.notice.history",   "term.notice_event.fetch",
+                               "term.seen.nothing",        NULL};
+    every_language(i18n, &t, &ana, path, one);
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
 int main(void)
 {
     RUN(test_pages_in_every_language);
     RUN(test_item_in_every_language);
+    RUN(test_notices_in_every_language);
     RUN(test_sign_in_language);
     RUN(test_account_preference);
     return vg_test_exit();

@@ -203,9 +203,9 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_page_text(p, f->content_type);
         else
             vg_page_t(p, "console.files.unknown_type");
-        vg_page_put(p, ", ");
+        vg_page_t(p, "console.comma");
         vg_console_tn(p, "console.files.bytes", "size", f->size);
-        vg_page_put(p, ", ");
+        vg_page_t(p, "console.comma");
         vg_console_tn(p, "console.queue.report_n", "id", f->report_id);
         vg_page_put(p, "</small></td><td>");
         hash_line(p, "SHA-256", f->sha256);
@@ -218,7 +218,7 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_page_t(p, "console.files.known_label");
             vg_page_put(p, "</strong>: ");
             vg_page_t(p, "console.files.own_bank");
-            vg_page_put(p, ", ");
+            vg_page_t(p, "console.comma");
             vg_page_text(p, vg_console_term(p, f->own_legal));
             if (f->own_severity && *f->own_severity) {
                 vg_page_put(p, " ");

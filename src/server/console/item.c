@@ -377,11 +377,11 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
         vg_page_put(&p, "</h2><p>");
         vg_page_text(&p, vg_console_term(&p, it.legal));
         if (it.severity && *it.severity) {
-            vg_page_put(&p, ", ");
+            vg_page_t(&p, "console.comma");
             vg_console_t1(&p, "console.item.severity", "grade", it.severity);
         }
         if (it.age && *it.age) {
-            vg_page_put(&p, ", ");
+            vg_page_t(&p, "console.comma");
             vg_page_text(&p, vg_console_term(&p, it.age));
         }
         vg_page_put(&p, " — ");

@@ -162,7 +162,7 @@ static void history(vg_page *p, const vg_console *con, int64_t report_id)
                 vg_page_t(p, "console.routes.taken");
                 vg_page_put(p, " ");
                 vg_console_time(p, d[i].sent_at);
-                vg_page_put(p, ", ");
+                vg_page_t(p, "console.comma");
                 vg_console_t1(p, "console.routes.reference", "reference",
                               d[i].reference ? d[i].reference : "");
             } else if (!d[i].attempts) {
@@ -203,7 +203,7 @@ static void history(vg_page *p, const vg_console *con, int64_t report_id)
                 vg_console_t1(p, "console.routes.to", "to", a[i].to);
             }
             if (*a[i].by) {
-                vg_page_put(p, ", ");
+                vg_page_t(p, "console.comma");
                 vg_console_t1(p, "console.routes.said", "name", a[i].by);
             }
             if (*a[i].reference) {
@@ -276,7 +276,7 @@ void vg_console_routes_table(vg_page *p, vg_http_request *req, const vg_console 
         if (r->decided_by && *r->decided_by) {
             vg_page_put(p, " ");
             vg_console_t1(p, "console.routes.by", "name", r->decided_by);
-            vg_page_put(p, ", ");
+            vg_page_t(p, "console.comma");
             vg_console_time(p, r->decided_at);
         }
         if (report_id > 0) {
