@@ -130,7 +130,7 @@ static void test_pages_in_every_language(void)
     }
     /* A page not yet translated is English as a whole, frame included,
      * so that <html lang> says what is read. */
-    CHECK(get_in(&t, &ana, "/console/blocklist", "fr", &r0));
+    CHECK(get_in(&t, &admin, "/console/stats", "fr", &r0));
     if (r0.body) {
         CHECK(strstr(r0.body, "<html lang=\"en\" dir=\"ltr\">") != NULL);
         CHECK(strstr(r0.body, ">Sign out<") != NULL);
@@ -433,11 +433,59 @@ static void test_notices_in_every_language(void)
     vg_i18n_free(i18n);
 }
 
+/* The blocking list's pages, empty, for an analyst and a supervisor. */
+static void test_blocklist_in_every_language(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person ana, sue;
+    CHECK(sign_in(&t, "ana", VG_ROLE_ANALYST, &ana));
+    CHECK(sign_in(&t, "sue", VG_ROLE_SUPERVISOR, &sue));
+    const char *const list[] = {"console.blocklist.title",     "console.blocklist.intro",
+                                "console.blocklist.filter",    "console.blocklist.before",
+                                "console.blocklist.show",      "console.blocklist.none",
+                                "console.blocklist.tab.expiring", "term.block_kind.domain",
+                                "term.block_state.listed",     NULL};
+    every_language(i18n, &t, &ana, "/console/blocklist", list);
+    const char *const proposals[] = {"console.blocklist.proposals_title",
+                                     "console.blocklist.proposals_intro",
+                                     "console.blocklist.nothing_waits", NULL};
+    every_language(i18n, &t, &sue, "/console/blocklist/proposals", proposals);
+    const char *const expiring[] = {"console.blocklist.expiring_title",
+                                    "console.blocklist.none_expiring", NULL};
+    every_language(i18n, &t, &ana, "/console/blocklist/expiring", expiring);
+    const char *const appeals[] = {"console.blocklist.appeals_title",
+                                   "console.blocklist.appeals_intro",
+                                   "console.blocklist.no_appeal", NULL};
+    every_language(i18n, &t, &sue, "/console/blocklist/appeals", appeals);
+    /* a refusal names its reason in the caller's language */
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        char header[64], body[200];
+        snprintf(header, sizeof header, "Accept-Language: %s", LANGS[l]);
+        snprintf(body, sizeof body, "csrf_token=%s&entry=99&decision=approve", sue.csrf);
+        const char *headers[] = {sue.cookie, "Content-Type: application/x-www-form-urlencoded",
+                                 header, NULL};
+        ts_response r;
+        CHECK(ts_call(&t, "POST", "/console/blocklist/decide", headers, body, strlen(body), &r));
+        CHECK_INT_EQ(r.status, 409);
+        const char *const refused[] = {"console.blocklist.nothing_changed",
+                                       "console.blocklist.why.no_entry",
+                                       "console.blocklist.back_proposals", NULL};
+        if (r.body)
+            check_in(i18n, r.body, LANGS[l], "/console/blocklist/decide", refused);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
 int main(void)
 {
     RUN(test_pages_in_every_language);
     RUN(test_item_in_every_language);
     RUN(test_notices_in_every_language);
+    RUN(test_blocklist_in_every_language);
     RUN(test_sign_in_language);
     RUN(test_account_preference);
     return vg_test_exit();
