@@ -246,16 +246,16 @@ try {
   const staffPages = ['/console', '/console/queue', '/console/queue?done=1',
     '/console/search?q=nothing-like-it', '/console/alerts', '/console/providers', '/console/account',
     `/console/item?id=${mineId}`, `/console/item?id=${otherId}`, `/console/case?id=${caseId}`,
-    '/console/notices', `/console/notice?id=${noticeId}`];
+    '/console/notices', `/console/notice?id=${noticeId}`, '/console/stats?by=category'];
   const headings = {
     en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Alerts', 'Time to removal per provider', 'Your account',
-      `Report ${mine.code}`, `Report ${other.code}`, `Case #${caseId}`, 'Notices to hosts', `Notice ${noticeId}`],
+      `Report ${mine.code}`, `Report ${other.code}`, `Case #${caseId}`, 'Notices to hosts', `Notice ${noticeId}`, 'Statistics'],
     fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Alertes', 'Délai de retrait par hébergeur', 'Votre compte',
       `Signalement ${mine.code}`, `Signalement ${other.code}`, `Dossier n° ${caseId}`, 'Notifications aux hébergeurs',
-      `Notification ${noticeId}`],
+      `Notification ${noticeId}`, 'Statistiques'],
     ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'التنبيهات', 'مدة الإزالة لكل مزوّد', 'حسابك',
       `البلاغ ${mine.code}`, `البلاغ ${other.code}`, `القضية رقم ${caseId}`, 'الإشعارات إلى المستضيفين',
-      `الإشعار ${noticeId}`],
+      `الإشعار ${noticeId}`, 'الإحصاءات'],
   };
   for (const lang of ['fr', 'ar', '']) {
     await sue.goto(`${base}/console/account`);

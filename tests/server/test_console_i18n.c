@@ -128,9 +128,35 @@ static void test_pages_in_every_language(void)
             check_in(i18n, pr.body, LANGS[l], "/console/providers", providers);
         ts_response_free(&pr);
     }
+    /* The statistics: the form, the chart's text alternative and the
+     * table's headers; the values' words with their codes. */
+    const char *const stats[] = {
+        "console.stats.title",        "console.stats.legend",          "console.stats.then_by",
+        "console.stats.download",     "console.stats.dim.decided",    "console.stats.m.known_files",
+        "console.stats.m.assessed_p90_h", "console.stats.dim.host_country", "term.sextortion",
+        NULL};
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        ts_response sr;
+        CHECK(get_in(&t, &admin, "/console/stats?by=category", LANGS[l], &sr));
+        CHECK_INT_EQ(sr.status, 200);
+        if (sr.body) {
+            check_in(i18n, sr.body, LANGS[l], "/console/stats", stats);
+            /* the chart: its title in the language, the bars' labels too */
+            char title[256];
+            const vg_i18n_lang *lang = vg_i18n_find(i18n, LANGS[l]);
+            snprintf(title, sizeof title, "<title id=\"chart-title\">%.*s",
+                     (int)strcspn(vg_i18n_get(lang, "console.stats.chart_title"), "{"),
+                     vg_i18n_get(lang, "console.stats.chart_title"));
+            CHECK_MSG(strstr(sr.body, title) != NULL, "stats in %s: no %s", LANGS[l], title);
+            CHECK_MSG(strstr(sr.body, vg_i18n_get(lang, "term.sextortion")) != NULL &&
+                          strstr(sr.body, "(sextortion)</text>") != NULL,
+                      "stats in %s: the bar's label", LANGS[l]);
+        }
+        ts_response_free(&sr);
+    }
     /* A page not yet translated is English as a whole, frame included,
      * so that <html lang> says what is read. */
-    CHECK(get_in(&t, &admin, "/console/stats", "fr", &r0));
+    CHECK(get_in(&t, &admin, "/console/admin", "fr", &r0));
     if (r0.body) {
         CHECK(strstr(r0.body, "<html lang=\"en\" dir=\"ltr\">") != NULL);
         CHECK(strstr(r0.body, ">Sign out<") != NULL);

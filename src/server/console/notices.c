@@ -258,9 +258,9 @@ void vg_console_notice_page(vg_http_request *req)
     }
     vg_page_put(&p, "<dl><dt>");
     vg_page_t(&p, "console.routes.col.url");
-    vg_page_put(&p, "</dt><dd dir=\"ltr\">");
+    vg_page_put(&p, "</dt><dd><span dir=\"ltr\">");
     vg_page_text(&p, n.url);
-    vg_page_put(&p, "</dd><dt>");
+    vg_page_put(&p, "</span></dd><dt>");
     vg_page_t(&p, "console.col.report");
     vg_page_fmt(&p, "</dt><dd><a href=\"/console/item?id=%" PRId64 "\">%" PRId64 "</a> (",
                 n.report_id, n.report_id);
