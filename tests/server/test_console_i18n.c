@@ -62,6 +62,9 @@ static void check_in(const vg_i18n *i18n, const char *body, const char *code, co
     }
 }
 
+static void every_language(const vg_i18n *i18n, ts_server *t, const person *p, const char *path,
+                           const char *const *keys);
+
 /* Every translated page, in every language, chosen by Accept-Language. */
 static void test_pages_in_every_language(void)
 {
@@ -154,9 +157,37 @@ static void test_pages_in_every_language(void)
         }
         ts_response_free(&sr);
     }
+    /* The administration's health and people pages */
+    const char *const health[] = {"admin.health.title", "admin.health.work",
+                                  "admin.health.open",  "admin.health.schema",
+                                  "admin.health.monitoring", "admin.nav.audit",
+                                  "admin.nav.console", NULL};
+    every_language(i18n, &t, &admin, "/console/admin", health);
+    const char *const people[] = {"admin.users.title",   "admin.users.accounts",
+                                  "admin.users.col.totp", "admin.users.new_password",
+                                  "admin.users.create",  "admin.users.create_hint",
+                                  "admin.users.you",     "admin.users.col.actions",
+                                  NULL};
+    every_language(i18n, &t, &admin, "/console/admin/users", people);
+    /* a new account's password, shown once, in the caller's language */
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        char header[64], body[200];
+        snprintf(header, sizeof header, "Accept-Language: %s", LANGS[l]);
+        snprintf(body, sizeof body, "csrf_token=%s&user=new-%s&role=analyst", admin.csrf,
+                 LANGS[l]);
+        const char *headers[] = {admin.cookie, "Content-Type: application/x-www-form-urlencoded",
+                                 header, NULL};
+        ts_response ar;
+        CHECK(ts_call(&t, "POST", "/console/admin/users", headers, body, strlen(body), &ar));
+        CHECK_INT_EQ(ar.status, 200);
+        const char *const created[] = {"admin.users.created", "admin.users.the_password", NULL};
+        if (ar.body)
+            check_in(i18n, ar.body, LANGS[l], "POST /console/admin/users", created);
+        ts_response_free(&ar);
+    }
     /* A page not yet translated is English as a whole, frame included,
      * so that <html lang> says what is read. */
-    CHECK(get_in(&t, &admin, "/console/admin", "fr", &r0));
+    CHECK(get_in(&t, &admin, "/console/admin/keys", "fr", &r0));
     if (r0.body) {
         CHECK(strstr(r0.body, "<html lang=\"en\" dir=\"ltr\">") != NULL);
         CHECK(strstr(r0.body, ">Sign out<") != NULL);
