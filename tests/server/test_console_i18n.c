@@ -169,6 +169,10 @@ static void test_pages_in_every_language(void)
                                   "admin.users.you",     "admin.users.col.actions",
                                   NULL};
     every_language(i18n, &t, &admin, "/console/admin/users", people);
+    const char *const keys[] = {"admin.keys.title",  "admin.keys.caption", "admin.keys.col.trust",
+                                "admin.keys.scopes", "admin.keys.create",  "admin.keys.create_hint",
+                                NULL};
+    every_language(i18n, &t, &admin, "/console/admin/keys", keys);
     /* a new account's password, shown once, in the caller's language */
     for (size_t l = 0; i18n && l < NLANGS; l++) {
         char header[64], body[200];
@@ -187,7 +191,7 @@ static void test_pages_in_every_language(void)
     }
     /* A page not yet translated is English as a whole, frame included,
      * so that <html lang> says what is read. */
-    CHECK(get_in(&t, &admin, "/console/admin/keys", "fr", &r0));
+    CHECK(get_in(&t, &admin, "/console/admin/banks", "fr", &r0));
     if (r0.body) {
         CHECK(strstr(r0.body, "<html lang=\"en\" dir=\"ltr\">") != NULL);
         CHECK(strstr(r0.body, ">Sign out<") != NULL);
