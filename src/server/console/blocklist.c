@@ -319,15 +319,20 @@ static void entry_cells(vg_page *p, const vg_block_entry *e)
         vg_page_put(p, "<br>");
         vg_console_t1(p, "console.blocklist.renewal_by", "name", e->renewal_by);
     }
-    vg_page_put(p, "</td><td>");
+    /* the hotline's own words and people's names, isolated from the
+     * page's direction (<bdi>) so that "Order 2026-17" reads whole */
+    vg_page_put(p, "</td><td><bdi>");
     vg_page_text(p, e->legal_basis);
-    vg_page_put(p, "</td><td>");
+    vg_page_put(p, "</bdi></td><td><bdi>");
     vg_page_text(p, e->proposed_by);
+    vg_page_put(p, "</bdi>");
     vg_page_t(p, "console.comma");
     vg_console_time(p, e->proposed_at);
     vg_page_put(p, "</td><td>");
     if (e->approved_by && *e->approved_by) {
+        vg_page_put(p, "<bdi>");
         vg_page_text(p, e->approved_by);
+        vg_page_put(p, "</bdi>");
         vg_page_t(p, "console.comma");
         vg_console_time(p, e->approved_at);
     } else {

@@ -262,7 +262,8 @@ static void chart(vg_page *p, const vg_stats_table *t)
             vg_page_text(p, label);
             vg_page_fmt(p, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                            "fill=\"#23313f\"/><text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
-                           "font-size=\"12\" fill=\"#1a1a1a\">%" PRId64 "</text>",
+                           "direction=\"ltr\" font-size=\"12\" fill=\"#1a1a1a\">%" PRId64
+                           "</text>",
                         width - label_w - bar, y + 2, bar, row_h - 6, width - label_w - bar - 6,
                         y + 15, v);
         }
@@ -410,8 +411,8 @@ void vg_console_stats_page(vg_http_request *req)
     vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.stats.title"), "/console/stats");
     vg_page_put(&p, "<p>");
     vg_page_t(&p, "console.stats.intro");
-    vg_page_put(&p, " <code>stats.time_zone</code>; <code>vigie stats</code>, "
-                    "<code>GET /api/v1/stats</code>. <a href=\"/console/stats?by=category\">");
+    vg_page_put(&p, " <span dir=\"ltr\"><code>stats.time_zone</code>; <code>vigie stats</code>, "
+                    "<code>GET /api/v1/stats</code></span>. <a href=\"/console/stats?by=category\">");
     vg_page_t(&p, "console.stats.by_category");
     vg_page_put(&p, "</a> · <a href=\"/console/stats?by=month,decided\">");
     vg_page_t(&p, "console.stats.by_month_decided");
