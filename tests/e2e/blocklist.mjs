@@ -122,6 +122,31 @@ try {
   await page.goto(`${base}/console/blocklist?state=removed`);
   assert.match(await page.locator('main').innerText(), /listed\.example\/gallery\/1\.jpg/);
   await check(page, 'list-removed');
+  // The same pages in French and Arabic (the language chosen on the
+  // account page), with their entries and appeals: axe on each, and the
+  // Arabic ones mirrored (look at the screenshots).
+  const titles = {
+    fr: ['Liste de blocage', 'Liste de blocage : propositions à décider', 'Liste de blocage : expirant bientôt',
+      'Liste de blocage : recours'],
+    ar: ['قائمة الحجب', 'قائمة الحجب: مقترحات بانتظار القرار', 'قائمة الحجب: تنتهي قريبًا', 'قائمة الحجب: الطعون'],
+  };
+  for (const lang of ['fr', 'ar', '']) {
+    await page.goto(`${base}/console/account`);
+    await page.locator('#language').selectOption(lang);
+    await page.locator('form[action="/console/account"] button[type="submit"]').click();
+    await page.waitForURL(/saved=1/);
+    if (!lang) break;
+    for (const [i, path] of ['/console/blocklist?state=listed', '/console/blocklist/proposals',
+      '/console/blocklist/expiring', '/console/blocklist/appeals'].entries()) {
+      for (const one of Object.values(sue)) {
+        await one.goto(`${base}${path}`);
+        assert.equal(await one.locator('html').getAttribute('lang'), lang, `${path} in ${lang}`);
+        assert.equal(await one.locator('html').getAttribute('dir'), lang === 'ar' ? 'rtl' : 'ltr');
+        assert.equal((await one.locator('h1').textContent()).trim(), titles[lang][i], `${path} in ${lang}`);
+        await check(one, `${lang}-${path.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}`);
+      }
+    }
+  }
   console.log(`e2e: blocklist pages checked (${step} page states)`);
 } finally {
   await browser.close();

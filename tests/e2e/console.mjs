@@ -231,12 +231,31 @@ try {
     await checkAxe(anon, `/login?lang=${lang}`);
     await shot(anon, `login-${lang}`);
   }
+  // The item pages: the confirmed one (its classification, routes and the
+  // reopening form), and one sue holds (the assessment form, the files).
+  const idOf = (code) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.E2E_DB,
+    `SELECT id FROM reports WHERE receipt_code = '${code}'`]).toString().trim();
+  const mineId = idOf(mine.code), otherId = idOf(other.code);
+  const caseId = execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.E2E_DB,
+    `SELECT case_id FROM reports WHERE id = ${mineId}`]).toString().trim();
+  const noticeId = execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.E2E_DB,
+    `SELECT min(id) FROM notices WHERE report_id = ${mineId}`]).toString().trim();
+  await sue.goto(`${base}/console/item?id=${otherId}`);
+  await sue.locator('form[action="/console/claim"] button').click();
+  await sue.locator('#assess').waitFor();
   const staffPages = ['/console', '/console/queue', '/console/queue?done=1',
-    '/console/search?q=nothing-like-it', '/console/alerts', '/console/providers', '/console/account'];
+    '/console/search?q=nothing-like-it', '/console/alerts', '/console/providers', '/console/account',
+    `/console/item?id=${mineId}`, `/console/item?id=${otherId}`, `/console/case?id=${caseId}`,
+    '/console/notices', `/console/notice?id=${noticeId}`, '/console/stats?by=category'];
   const headings = {
-    en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Alerts', 'Time to removal per provider', 'Your account'],
-    fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Alertes', 'Délai de retrait par hébergeur', 'Votre compte'],
-    ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'التنبيهات', 'مدة الإزالة لكل مزوّد', 'حسابك'],
+    en: ['Recent reports', 'Queue', 'Assessed items', 'Search', 'Alerts', 'Time to removal per provider', 'Your account',
+      `Report ${mine.code}`, `Report ${other.code}`, `Case #${caseId}`, 'Notices to hosts', `Notice ${noticeId}`, 'Statistics'],
+    fr: ['Signalements récents', "File d'attente", 'Éléments évalués', 'Recherche', 'Alertes', 'Délai de retrait par hébergeur', 'Votre compte',
+      `Signalement ${mine.code}`, `Signalement ${other.code}`, `Dossier n° ${caseId}`, 'Notifications aux hébergeurs',
+      `Notification ${noticeId}`, 'Statistiques'],
+    ar: ['أحدث البلاغات', 'قائمة الانتظار', 'العناصر المُقيَّمة', 'البحث', 'التنبيهات', 'مدة الإزالة لكل مزوّد', 'حسابك',
+      `البلاغ ${mine.code}`, `البلاغ ${other.code}`, `القضية رقم ${caseId}`, 'الإشعارات إلى المستضيفين',
+      `الإشعار ${noticeId}`, 'الإحصاءات'],
   };
   for (const lang of ['fr', 'ar', '']) {
     await sue.goto(`${base}/console/account`);
@@ -250,7 +269,7 @@ try {
       assert.equal(await sue.locator('html').getAttribute('dir'), shown === 'ar' ? 'rtl' : 'ltr');
       assert.equal((await sue.locator('h1').textContent()).trim(), headings[shown][i], `${path} in ${shown}`);
       await checkAxe(sue, `${path} in ${shown}`);
-      if (shown !== 'en') await shot(sue, `staff-${shown}-${path.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}`);
+      if (shown !== 'en') await shot(sue, `staff-${shown}-${path.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`);
     }
   }
   console.log('e2e: the whole path passed');

@@ -62,6 +62,9 @@ static void check_in(const vg_i18n *i18n, const char *body, const char *code, co
     }
 }
 
+static void every_language(const vg_i18n *i18n, ts_server *t, const person *p, const char *path,
+                           const char *const *keys);
+
 /* Every translated page, in every language, chosen by Accept-Language. */
 static void test_pages_in_every_language(void)
 {
@@ -128,9 +131,67 @@ static void test_pages_in_every_language(void)
             check_in(i18n, pr.body, LANGS[l], "/console/providers", providers);
         ts_response_free(&pr);
     }
+    /* The statistics: the form, the chart's text alternative and the
+     * table's headers; the values' words with their codes. */
+    const char *const stats[] = {
+        "console.stats.title",        "console.stats.legend",          "console.stats.then_by",
+        "console.stats.download",     "console.stats.dim.decided",    "console.stats.m.known_files",
+        "console.stats.m.assessed_p90_h", "console.stats.dim.host_country", "term.sextortion",
+        NULL};
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        ts_response sr;
+        CHECK(get_in(&t, &admin, "/console/stats?by=category", LANGS[l], &sr));
+        CHECK_INT_EQ(sr.status, 200);
+        if (sr.body) {
+            check_in(i18n, sr.body, LANGS[l], "/console/stats", stats);
+            /* the chart: its title in the language, the bars' labels too */
+            char title[256];
+            const vg_i18n_lang *lang = vg_i18n_find(i18n, LANGS[l]);
+            snprintf(title, sizeof title, "<title id=\"chart-title\">%.*s",
+                     (int)strcspn(vg_i18n_get(lang, "console.stats.chart_title"), "{"),
+                     vg_i18n_get(lang, "console.stats.chart_title"));
+            CHECK_MSG(strstr(sr.body, title) != NULL, "stats in %s: no %s", LANGS[l], title);
+            CHECK_MSG(strstr(sr.body, vg_i18n_get(lang, "term.sextortion")) != NULL &&
+                          strstr(sr.body, "(sextortion)</text>") != NULL,
+                      "stats in %s: the bar's label", LANGS[l]);
+        }
+        ts_response_free(&sr);
+    }
+    /* The administration's health and people pages */
+    const char *const health[] = {"admin.health.title", "admin.health.work",
+                                  "admin.health.open",  "admin.health.schema",
+                                  "admin.health.monitoring", "admin.nav.audit",
+                                  "admin.nav.console", NULL};
+    every_language(i18n, &t, &admin, "/console/admin", health);
+    const char *const people[] = {"admin.users.title",   "admin.users.accounts",
+                                  "admin.users.col.totp", "admin.users.new_password",
+                                  "admin.users.create",  "admin.users.create_hint",
+                                  "admin.users.you",     "admin.users.col.actions",
+                                  NULL};
+    every_language(i18n, &t, &admin, "/console/admin/users", people);
+    const char *const keys[] = {"admin.keys.title",  "admin.keys.caption", "admin.keys.col.trust",
+                                "admin.keys.scopes", "admin.keys.create",  "admin.keys.create_hint",
+                                NULL};
+    every_language(i18n, &t, &admin, "/console/admin/keys", keys);
+    /* a new account's password, shown once, in the caller's language */
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        char header[64], body[200];
+        snprintf(header, sizeof header, "Accept-Language: %s", LANGS[l]);
+        snprintf(body, sizeof body, "csrf_token=%s&user=new-%s&role=analyst", admin.csrf,
+                 LANGS[l]);
+        const char *headers[] = {admin.cookie, "Content-Type: application/x-www-form-urlencoded",
+                                 header, NULL};
+        ts_response ar;
+        CHECK(ts_call(&t, "POST", "/console/admin/users", headers, body, strlen(body), &ar));
+        CHECK_INT_EQ(ar.status, 200);
+        const char *const created[] = {"admin.users.created", "admin.users.the_password", NULL};
+        if (ar.body)
+            check_in(i18n, ar.body, LANGS[l], "POST /console/admin/users", created);
+        ts_response_free(&ar);
+    }
     /* A page not yet translated is English as a whole, frame included,
      * so that <html lang> says what is read. */
-    CHECK(get_in(&t, &ana, "/console/notices", "fr", &r0));
+    CHECK(get_in(&t, &admin, "/console/admin/banks", "fr", &r0));
     if (r0.body) {
         CHECK(strstr(r0.body, "<html lang=\"en\" dir=\"ltr\">") != NULL);
         CHECK(strstr(r0.body, ">Sign out<") != NULL);
@@ -273,9 +334,219 @@ static void test_account_preference(void)
     vg_i18n_free(i18n);
 }
 
+static int claim_and_assess(ts_server *t, const person *who, int64_t report, const char *answers)
+{
+    char f[600];
+    snprintf(f, sizeof f, "report=%lld&version=%lld", (long long)report, version_of(t, report));
+    if (post_simple(t, who, "/console/claim", f) != 303)
+        return 0;
+    if (!answers)
+        return 1;
+    snprintf(f, sizeof f, "report=%lld&version=%lld&%s", (long long)report, version_of(t, report),
+             answers);
+    return post_simple(t, who, "/console/assess", f) == 303;
+}
+
+/* path as p in every language, each checked for keys. */
+static void every_language(const vg_i18n *i18n, ts_server *t, const person *p, const char *path,
+                           const char *const *keys)
+{
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        ts_response r;
+        CHECK(get_in(t, p, path, LANGS[l], &r));
+        CHECK_MSG(r.status == 200, "%s in %s: %ld", path, LANGS[l], (long)r.status);
+        if (r.body)
+            check_in(i18n, r.body, LANGS[l], path, keys);
+        ts_response_free(&r);
+    }
+}
+
+/* An item in each of its states, in every language: the form and the files
+ * of a claimed item, the reporter's section, a dispute side by side for a
+ * supervisor, a confirmed classification with its routes and the form
+ * reopening it; the refusals of the assessment form. */
+static void test_item_in_every_language(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person ana, bob, sue;
+    CHECK(sign_in(&t, "ana", VG_ROLE_ANALYST, &ana));
+    CHECK(sign_in(&t, "bob", VG_ROLE_ANALYST, &bob));
+    CHECK(sign_in(&t, "sue", VG_ROLE_SUPERVISOR, &sue));
+    int64_t held = public_report(&t, "image_video", "https://pics.example/a.jpg", 3);
+    int64_t disputed = public_report(&t, "image_video", "https://pics.example/b.jpg", 5);
+    int64_t confirmed = public_report(&t, "image_video", "https://pics.example/c.jpg", 7);
+    CHECK(held && disputed && confirmed);
+    CHECK(claim_and_assess(&t, &ana, held, NULL));
+    CHECK(claim_and_assess(&t, &ana, disputed, ASSESS_A));
+    CHECK(claim_and_assess(&t, &bob, disputed, "legal=illegal_csam&severity=B&age=b1&country=FR"));
+    CHECK(claim_and_assess(&t, &ana, confirmed, ASSESS_A));
+    CHECK(claim_and_assess(&t, &bob, confirmed, ASSESS_A));
+    char path[96];
+
+    /* held by ana: the form, the files with their previews, the reporter */
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)held);
+    const char *const form[] = {
+        "console.item.legal",        "console.item.severity_legend", "console.item.children",
+        "console.item.baseline",     "console.item.record",          "console.item.shortcuts",
+        "console.files.col.hashes",  "console.files.sharper",        "console.reporter.heading",
+        "console.reporter.contact",  "console.queue.release",        "term.illegal_csam",
+        "term.prepubescent",         "kind.public",                  NULL};
+    every_language(i18n, &t, &ana, path, form);
+    /* the same item for bob: the claim is someone else's */
+    const char *const other[] = {"console.item.claim_to_assess", "console.files.cell.claim",
+                                 "console.item.reporter_sees", NULL};
+    every_language(i18n, &t, &bob, path, other);
+
+    /* a dispute, for a supervisor: both assessments side by side */
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)disputed);
+    const char *const dispute[] = {"console.item.disputed",      "console.dispute.caption",
+                                   "console.dispute.accept_first", "console.dispute.differs",
+                                   "console.dispute.or_anew",    "term.disputed", NULL};
+    every_language(i18n, &t, &sue, path, dispute);
+
+    /* confirmed: the classification, the routes, the reopening form */
+    snprintf(path, sizeof path, "/console/item?id=%lld", (long long)confirmed);
+    const char *const done[] = {"console.item.classification", "console.routes.title",
+                                "console.reopen.summary",      "console.reopen.intro",
+                                "console.reopen.button",       "term.confirmed", NULL};
+    every_language(i18n, &t, &sue, path, done);
+
+    /* the case of the confirmed item: its reports, reporters, files,
+     * URLs, routes, notices, links and timeline */
+    char case_path[64];
+    snprintf(case_path, sizeof case_path, "/console/case?id=%lld",
+             ti_sql_int(&t, "SELECT case_id FROM reports WHERE id = (SELECT max(id) FROM reports)"));
+    const char *const case_keys[] = {
+        "console.case.reports",  "console.case.reporters",  "console.case.urls",
+        "console.case.col.canonical", "console.notices.title", "console.notices.none",
+        "console.case.linked",   "console.case.linked_intro", "console.case.timeline",
+        "console.files.col.hashes", "console.routes.title", "term.confirmed", NULL};
+    every_language(i18n, &t, &ana, case_path, case_keys);
+
+    /* an invalid form comes back in the caller's language, entries kept */
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        char f[200];
+        snprintf(f, sizeof f, "report=%lld&version=%lld&legal=illegal_csam&country=FR",
+                 (long long)held, version_of(&t, held));
+        char header[64], body[400];
+        snprintf(header, sizeof header, "Accept-Language: %s", LANGS[l]);
+        snprintf(body, sizeof body, "csrf_token=%s&%s", ana.csrf, f);
+        const char *headers[] = {ana.cookie, "Content-Type: application/x-www-form-urlencoded",
+                                 header, NULL};
+        ts_response r;
+        CHECK(ts_call(&t, "POST", "/console/assess", headers, body, strlen(body), &r));
+        CHECK_INT_EQ(r.status, 422);
+        const char *const invalid[] = {"console.item.invalid.csam_severity", "console.item.note",
+                                       NULL};
+        if (r.body)
+            check_in(i18n, r.body, LANGS[l], "/console/assess", invalid);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
+/* The notices to hosts: the list with its filters, one notice's history
+ * (a check's custody record, the confirmation form), on a notice written
+ * into the store as the notices job leaves it. */
+static void test_notices_in_every_language(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person ana, sue;
+    CHECK(sign_in(&t, "ana", VG_ROLE_ANALYST, &ana));
+    CHECK(sign_in(&t, "sue", VG_ROLE_SUPERVISOR, &sue));
+    int64_t report = public_report(&t, "image_video", "https://pics.example/n.jpg", 0);
+    CHECK(report);
+    const char *const empty[] = {"console.notices.title", "console.notices.intro",
+                                 "console.notices.show", "console.notices.none",
+                                 "term.notice.no_contact", "console.notices.providers_link", NULL};
+    every_language(i18n, &t, &sue, "/console/notices", empty);
+    char sql[900];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO notices(report_id, case_id, url, state, contact, language, provider,"
+             " token_hash, material_sha256, material_pdq, sent_count, created_at) SELECT id,"
+             " case_id, 'https://pics.example/n.jpg', 'pending', '', '', 'Example Host', '', '',"
+             " '', 0, 1700000000 FROM reports WHERE id = %lld",
+             (long long)report);
+    CHECK(ti_sql_exec(&t, sql));
+    int64_t notice = ti_sql_int(&t, "SELECT max(id) FROM notices");
+    CHECK(notice > 0);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO notices_events(notice_id, at, kind, detail) VALUES (%lld, 1700000100,"
+             " 'fetch', '{\"seen\":\"nothing\",\"record\":{\"status\":404,\"hops\":[]}}')",
+             (long long)notice);
+    CHECK(ti_sql_exec(&t, sql));
+    const char *const list[] = {"console.notices.caption", "console.notices.col.open_for",
+                                "console.notices.no_contact", "console.notices.first_sent", NULL};
+    every_language(i18n, &t, &ana, "/console/notices", list);
+    char path[64];
+    snprintf(path, sizeof path, "/console/notice?id=%lld", (long long)notice);
+    const char *const one[] = {"console.notice.acked",     "console.notice.next_check",
+                               "console.notice.not_found", "console.notice.confirm",
+                               "console.notice.history",   "term.notice_event.fetch",
+                               "term.seen.nothing",        NULL};
+    every_language(i18n, &t, &ana, path, one);
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
+/* The blocking list's pages, empty, for an analyst and a supervisor. */
+static void test_blocklist_in_every_language(void)
+{
+    vg_i18n *i18n = catalogues();
+    ts_server t;
+    CHECK(ts_start(&t, NULL));
+    person ana, sue;
+    CHECK(sign_in(&t, "ana", VG_ROLE_ANALYST, &ana));
+    CHECK(sign_in(&t, "sue", VG_ROLE_SUPERVISOR, &sue));
+    const char *const list[] = {"console.blocklist.title",     "console.blocklist.intro",
+                                "console.blocklist.filter",    "console.blocklist.before",
+                                "console.blocklist.show",      "console.blocklist.none",
+                                "console.blocklist.tab.expiring", "term.block_kind.domain",
+                                "term.block_state.listed",     NULL};
+    every_language(i18n, &t, &ana, "/console/blocklist", list);
+    const char *const proposals[] = {"console.blocklist.proposals_title",
+                                     "console.blocklist.proposals_intro",
+                                     "console.blocklist.nothing_waits", NULL};
+    every_language(i18n, &t, &sue, "/console/blocklist/proposals", proposals);
+    const char *const expiring[] = {"console.blocklist.expiring_title",
+                                    "console.blocklist.none_expiring", NULL};
+    every_language(i18n, &t, &ana, "/console/blocklist/expiring", expiring);
+    const char *const appeals[] = {"console.blocklist.appeals_title",
+                                   "console.blocklist.appeals_intro",
+                                   "console.blocklist.no_appeal", NULL};
+    every_language(i18n, &t, &sue, "/console/blocklist/appeals", appeals);
+    /* a refusal names its reason in the caller's language */
+    for (size_t l = 0; i18n && l < NLANGS; l++) {
+        char header[64], body[200];
+        snprintf(header, sizeof header, "Accept-Language: %s", LANGS[l]);
+        snprintf(body, sizeof body, "csrf_token=%s&entry=99&decision=approve", sue.csrf);
+        const char *headers[] = {sue.cookie, "Content-Type: application/x-www-form-urlencoded",
+                                 header, NULL};
+        ts_response r;
+        CHECK(ts_call(&t, "POST", "/console/blocklist/decide", headers, body, strlen(body), &r));
+        CHECK_INT_EQ(r.status, 409);
+        const char *const refused[] = {"console.blocklist.nothing_changed",
+                                       "console.blocklist.why.no_entry",
+                                       "console.blocklist.back_proposals", NULL};
+        if (r.body)
+            check_in(i18n, r.body, LANGS[l], "/console/blocklist/decide", refused);
+        ts_response_free(&r);
+    }
+    ts_stop(&t);
+    vg_i18n_free(i18n);
+}
+
 int main(void)
 {
     RUN(test_pages_in_every_language);
+    RUN(test_item_in_every_language);
+    RUN(test_notices_in_every_language);
+    RUN(test_blocklist_in_every_language);
     RUN(test_sign_in_language);
     RUN(test_account_preference);
     return vg_test_exit();

@@ -3,26 +3,46 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "server/admin/admin.h"
 
-static const vg_page_link NAV[] = {
-    {"/console/admin", "Health"},         {"/console/admin/users", "People"},
-    {"/console/admin/keys", "Partner keys"}, {"/console/admin/banks", "Banks"},
-    {"/console/admin/audit", "Audit log"}, {"/console", "Console"},
+/* The navigation: English, and the catalogue key of each label. */
+static const struct {
+    vg_page_link link;
+    const char *key;
+} NAV[] = {
+    {{"/console/admin", "Health"}, "admin.nav.health"},
+    {{"/console/admin/users", "People"}, "admin.nav.users"},
+    {{"/console/admin/keys", "Partner keys"}, "admin.nav.keys"},
+    {{"/console/admin/banks", "Banks"}, "admin.nav.banks"},
+    {{"/console/admin/audit", "Audit log"}, "admin.nav.audit"},
+    {{"/console", "Console"}, "admin.nav.console"},
 };
+#define NAV_COUNT (sizeof NAV / sizeof NAV[0])
 
 void vg_admin_page_open(vg_page *p, vg_http_request *req, const char *title, const char *current)
 {
     const vg_http_caller *who = vg_http_caller_of(req);
+    /* A translated page set p->lang; the others stay English as a whole
+     * (<html lang="en">), navigation included. */
+    vg_page_link nav[NAV_COUNT];
+    for (size_t i = 0; i < NAV_COUNT; i++) {
+        nav[i] = NAV[i].link;
+        if (p->lang)
+            nav[i].label = vg_i18n_get(p->lang, NAV[i].key);
+    }
+    char key[48];
+    snprintf(key, sizeof key, "console.role.%s", vg_role_name(who->role));
+    const char *role = p->lang ? vg_i18n_lookup(p->lang, key) : NULL;
     vg_page_frame frame = {.kind = VG_PAGE_STAFF,
                            .title = title,
-                           .nav = NAV,
-                           .nav_count = sizeof NAV / sizeof NAV[0],
+                           .nav = nav,
+                           .nav_count = NAV_COUNT,
                            .current = current,
                            .user = who->username ? who->username : "",
-                           .role = vg_role_name(who->role)};
+                           .role = role ? role : vg_role_name(who->role)};
     vg_page_open(p, req, &frame);
 }
 
@@ -46,8 +66,37 @@ void vg_admin_message(vg_page *p, const char *text, int problem)
 {
     vg_page_put(p, problem ? "<p class=\"msg err\" role=\"alert\">"
                            : "<p class=\"msg\" role=\"status\">");
-    vg_page_text(p, text);
+    vg_page_text(p, p->lang && !strncmp(text, "admin.", 6) ? vg_i18n_get(p->lang, text) : text);
     vg_page_put(p, "</p>");
+}
+
+void vg_admin_tv(vg_page *p, const char *key, size_t n, const char *const names[],
+                 const char *const values[])
+{
+    const char *text = vg_page_tr(p, key, key);
+    const char *run = text;
+    for (const char *c = text; *c; c++) {
+        if (*c != '{')
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            size_t len = strlen(names[i]);
+            if (!strncmp(c + 1, names[i], len) && c[1 + len] == '}') {
+                char part[1024]; /* a catalogue sentence's piece */
+                snprintf(part, sizeof part, "%.*s", (int)(c - run), run);
+                vg_page_text(p, part);
+                vg_page_text(p, values[i]);
+                run = c + len + 2;
+                c = run - 1;
+                break;
+            }
+        }
+    }
+    vg_page_text(p, run);
+}
+
+void vg_admin_t1(vg_page *p, const char *key, const char *name, const char *value)
+{
+    vg_admin_tv(p, key, 1, &name, &value);
 }
 
 void vg_admin_unavailable(vg_http_request *req, const vg_error *err)
@@ -55,7 +104,5 @@ void vg_admin_unavailable(vg_http_request *req, const vg_error *err)
     json_t *fields = json_pack("{s:s, s:s}", "path", vg_http_path(req), "error", err->message);
     vg_http_log_json(vg_http_server(req), "error", "administration page failed", fields);
     json_decref(fields);
-    vg_http_error_page(req, 503,
-                       "The hotline's data cannot be read just now. Try again in a "
-                       "moment; if it persists, the server's log says why.");
+    vg_http_error_page(req, 503, vg_server_tr(req, "admin.unavailable"));
 }

@@ -4,6 +4,7 @@
  * kept readable. Trust (0-100) weighs the key's reports in the queue.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +25,7 @@ static int64_t number(const char *text, int64_t max)
     return v > max ? -1 : v;
 }
 
+/* message: a catalogue key */
 static void render(vg_http_request *req, const char *message, int problem, const char *key,
                    unsigned status)
 {
@@ -36,20 +38,29 @@ static void render(vg_http_request *req, const char *message, int problem, const
         return;
     }
     vg_page p = {0};
-    vg_admin_page_open(&p, req, "Administration: partner keys", "/console/admin/keys");
+    p.lang = vg_server_staff_lang(req);
+    vg_admin_page_open(&p, req, vg_i18n_get(p.lang, "admin.keys.title"), "/console/admin/keys");
     if (message)
         vg_admin_message(&p, message, problem);
     if (key) {
-        vg_page_put(&p, "<div class=\"secret\" role=\"status\"><p>The new key, shown this "
-                        "once: give it to the partner over a safe channel.</p><p>"
-                        "<code class=\"secret\">");
+        vg_page_put(&p, "<div class=\"secret\" role=\"status\"><p>");
+        vg_page_t(&p, "admin.keys.shown_once");
+        vg_page_put(&p, "</p><p><code class=\"secret\">");
         vg_page_text(&p, key);
         vg_page_put(&p, "</code></p></div>");
     }
-    vg_page_put(&p, "<table><caption>Keys</caption><thead><tr><th scope=\"col\">Key</th>"
-                    "<th scope=\"col\">Organisation</th><th scope=\"col\">Created</th>"
-                    "<th scope=\"col\">Trust (0-100)</th><th scope=\"col\">State</th></tr>"
-                    "</thead><tbody>");
+    static const char *const COLUMNS[] = {"admin.keys.col.key", "admin.keys.col.org",
+                                          "admin.keys.col.created", "admin.keys.col.trust",
+                                          "console.col.state"};
+    vg_page_put(&p, "<table><caption>");
+    vg_page_t(&p, "admin.keys.caption");
+    vg_page_put(&p, "</caption><thead><tr>");
+    for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
+        vg_page_put(&p, "<th scope=\"col\">");
+        vg_page_t(&p, COLUMNS[c]);
+        vg_page_put(&p, "</th>");
+    }
+    vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         const vg_api_key *k = &keys[i];
         vg_page_fmt(&p, "<tr><th scope=\"row\"><code>%" PRId64 ": ", k->id);
@@ -60,45 +71,67 @@ static void render(vg_http_request *req, const char *message, int problem, const
         vg_admin_time(&p, k->created_at);
         vg_page_put(&p, "</td><td>");
         if (k->revoked) {
-            vg_page_fmt(&p, "%d</td><td>revoked", k->trust);
+            vg_page_fmt(&p, "%d</td><td>", k->trust);
+            vg_page_t(&p, "admin.keys.revoked");
         } else {
+            char id[24];
+            snprintf(id, sizeof id, "%" PRId64, k->id);
             vg_page_put(&p, "<form class=\"inline\" method=\"post\" action=\"/console/admin/key\">");
             vg_page_csrf(&p, req);
             vg_page_fmt(&p,
                         "<input type=\"hidden\" name=\"id\" value=\"%" PRId64 "\">"
                         "<input type=\"hidden\" name=\"action\" value=\"trust\">"
-                        "<label class=\"skip\" for=\"trust-%" PRId64 "\">Trust of key %" PRId64
-                        "</label><input name=\"trust\" id=\"trust-%" PRId64 "\" size=\"4\" "
-                        "inputmode=\"numeric\" value=\"%d\"> <button type=\"submit\">Set"
-                        "<span class=\"skip\"> the trust of key %" PRId64 "</span></button>"
-                        "</form></td><td>active ",
-                        k->id, k->id, k->id, k->id, k->trust, k->id);
+                        "<label class=\"skip\" for=\"trust-%" PRId64 "\">",
+                        k->id, k->id);
+            vg_admin_t1(&p, "admin.keys.trust_of", "id", id);
+            vg_page_fmt(&p, "</label><input name=\"trust\" id=\"trust-%" PRId64 "\" size=\"4\" "
+                            "inputmode=\"numeric\" value=\"%d\"> <button type=\"submit\">",
+                        k->id, k->trust);
+            vg_page_t(&p, "admin.keys.set");
+            vg_page_put(&p, "<span class=\"skip\"> ");
+            vg_admin_t1(&p, "admin.keys.the_trust_of", "id", id);
+            vg_page_put(&p, "</span></button></form></td><td>");
+            vg_page_t(&p, "admin.keys.active");
+            vg_page_put(&p, " ");
             vg_page_put(&p, "<form class=\"inline\" method=\"post\" action=\"/console/admin/key\">");
             vg_page_csrf(&p, req);
             vg_page_fmt(&p,
                         "<input type=\"hidden\" name=\"id\" value=\"%" PRId64 "\">"
                         "<input type=\"hidden\" name=\"action\" value=\"revoke\">"
-                        "<button type=\"submit\">Revoke<span class=\"skip\"> key %" PRId64
-                        "</span></button></form>",
-                        k->id, k->id);
+                        "<button type=\"submit\">",
+                        k->id);
+            vg_page_t(&p, "admin.keys.revoke");
+            vg_page_put(&p, "<span class=\"skip\"> ");
+            vg_admin_t1(&p, "admin.keys.key_n", "id", id);
+            vg_page_put(&p, "</span></button></form>");
         }
         vg_page_put(&p, "</td></tr>");
         vg_api_key_clear(&keys[i]);
     }
     free(keys);
-    vg_page_put(&p, "</tbody></table><h2>New key</h2>"
-                    "<form method=\"post\" action=\"/console/admin/keys\">");
+    vg_page_put(&p, "</tbody></table><h2>");
+    vg_page_t(&p, "admin.keys.new");
+    vg_page_put(&p, "</h2><form method=\"post\" action=\"/console/admin/keys\">");
     vg_page_csrf(&p, req);
-    vg_page_fmt(&p, "<p><label for=\"org\">Organisation</label><br><input name=\"org\" "
-                    "id=\"org\" required maxlength=\"200\"></p><p><label for=\"new-trust\">"
-                    "Trust (0-100)</label><br><input name=\"trust\" id=\"new-trust\" size=\"4\" "
-                    "inputmode=\"numeric\" value=\"%d\"></p><p><label for=\"new-scopes\">"
-                    "What it may do</label><br><input name=\"scopes\" id=\"new-scopes\" "
-                    "value=\"report\" aria-describedby=\"scopes-hint\"><br><small "
-                    "id=\"scopes-hint\">Words separated by commas: report, hash, match, curate "
-                    "(or all).</small></p><p><button type=\"submit\" "
-                    "class=\"primary\">Create the key</button> It is shown once.</p></form>",
+    vg_page_put(&p, "<p><label for=\"org\">");
+    vg_page_t(&p, "admin.keys.col.org");
+    vg_page_put(&p, "</label><br><input name=\"org\" id=\"org\" required maxlength=\"200\" "
+                    "dir=\"auto\"></p><p><label for=\"new-trust\">");
+    vg_page_t(&p, "admin.keys.col.trust");
+    vg_page_fmt(&p, "</label><br><input name=\"trust\" id=\"new-trust\" size=\"4\" "
+                    "inputmode=\"numeric\" value=\"%d\"></p><p><label for=\"new-scopes\">",
                 VG_API_KEY_TRUST_DEFAULT);
+    vg_page_t(&p, "admin.keys.scopes");
+    /* the scopes are typed as their codes: the hint names them as codes */
+    vg_page_put(&p, "</label><br><input name=\"scopes\" id=\"new-scopes\" value=\"report\" "
+                    "dir=\"ltr\" aria-describedby=\"scopes-hint\"><br><small id=\"scopes-hint\">");
+    vg_page_t(&p, "admin.keys.scopes_hint");
+    vg_page_put(&p, " <code>report, hash, match, curate, all</code></small></p><p><button "
+                    "type=\"submit\" class=\"primary\">");
+    vg_page_t(&p, "admin.keys.create");
+    vg_page_put(&p, "</button> ");
+    vg_page_t(&p, "admin.keys.create_hint");
+    vg_page_put(&p, "</p></form>");
     vg_page_send(&p, req, status);
 }
 
@@ -116,10 +149,7 @@ void vg_admin_keys_post(vg_http_request *req)
     unsigned scopes = VG_SCOPE_DEFAULT;
     if (!org || !*org || strlen(org) > 200 || trust < 0 ||
         (scope_text && *scope_text && !vg_scopes_parse(scope_text, &scopes))) {
-        render(req,
-               "Give the organisation's name, a trust from 0 to 100, and what the key may do "
-               "(report, hash, match, curate).",
-               1, NULL, 422);
+        render(req, "admin.keys.invalid", 1, NULL, 422);
         return;
     }
     char actor[140], key[80];
@@ -131,7 +161,7 @@ void vg_admin_keys_post(vg_http_request *req)
         vg_admin_unavailable(req, &err);
         return;
     }
-    render(req, "Key created.", 0, key, 200);
+    render(req, "admin.keys.created", 0, key, 200);
     memset(key, 0, sizeof key);
 }
 
@@ -143,7 +173,7 @@ void vg_admin_key_post(vg_http_request *req)
     int revoke = action && !strcmp(action, "revoke");
     int64_t trust = number(vg_http_param(req, "trust"), 100);
     if (id <= 0 || !action || (!revoke && (strcmp(action, "trust") || trust < 0))) {
-        render(req, "The trust is a whole number from 0 to 100.", 1, NULL, 422);
+        render(req, "admin.keys.bad_trust", 1, NULL, 422);
         return;
     }
     char actor[140];
@@ -159,6 +189,9 @@ void vg_admin_key_post(vg_http_request *req)
         vg_admin_unavailable(req, &err);
         return;
     }
-    render(req, !found ? "There is no such key." : revoke ? "Key revoked." : "Trust set.", !found,
-           NULL, found ? 200 : 404);
+    render(req,
+           !found   ? "admin.keys.no_such"
+           : revoke ? "admin.keys.done_revoke"
+                    : "admin.keys.done_trust",
+           !found, NULL, found ? 200 : 404);
 }

@@ -17,12 +17,18 @@ static const char *const ROLES[] = {"analyst", "supervisor", "administrator"};
 static void role_select(vg_page *p, const char *id, vg_role chosen)
 {
     vg_page_fmt(p, "<select name=\"role\" id=\"%s\">", id);
-    for (size_t i = 0; i < 3; i++)
-        vg_page_fmt(p, "<option value=\"%s\"%s>%s</option>", ROLES[i],
-                    vg_role_parse(ROLES[i]) == chosen ? " selected" : "", ROLES[i]);
+    for (size_t i = 0; i < 3; i++) {
+        char key[48];
+        snprintf(key, sizeof key, "console.role.%s", ROLES[i]);
+        vg_page_fmt(p, "<option value=\"%s\"%s>", ROLES[i],
+                    vg_role_parse(ROLES[i]) == chosen ? " selected" : "");
+        vg_page_t(p, key);
+        vg_page_put(p, "</option>");
+    }
     vg_page_put(p, "</select>");
 }
 
+/* label: a catalogue key */
 static void action_button(vg_page *p, vg_http_request *req, const char *user, const char *action,
                           const char *label)
 {
@@ -31,13 +37,16 @@ static void action_button(vg_page *p, vg_http_request *req, const char *user, co
     vg_page_put(p, "<input type=\"hidden\" name=\"user\" value=\"");
     vg_page_text(p, user);
     vg_page_fmt(p, "\"><input type=\"hidden\" name=\"action\" value=\"%s\"><button "
-                   "type=\"submit\">%s<span class=\"skip\"> (",
-                action, label);
+                   "type=\"submit\">",
+                action);
+    vg_page_t(p, label);
+    vg_page_put(p, "<span class=\"skip\"> (");
     vg_page_text(p, user);
     vg_page_put(p, ")</span></button></form> ");
 }
 
-/* The page, with a message above it (a secret shown once, or a refusal). */
+/* The page, with a message above it (a secret shown once, or a refusal);
+ * message and secret_label: catalogue keys. */
 static void render(vg_http_request *req, const char *message, int problem, const char *secret_for,
                    const char *secret_label, const char *secret, unsigned status)
 {
@@ -52,23 +61,31 @@ static void render(vg_http_request *req, const char *message, int problem, const
     }
     int64_t now = (int64_t)time(NULL);
     vg_page p = {0};
-    vg_admin_page_open(&p, req, "Administration: people", "/console/admin/users");
+    p.lang = vg_server_staff_lang(req);
+    vg_admin_page_open(&p, req, vg_i18n_get(p.lang, "admin.users.title"), "/console/admin/users");
     if (message)
         vg_admin_message(&p, message, problem);
     if (secret && *secret) {
         vg_page_put(&p, "<div class=\"secret\" role=\"status\"><p>");
-        vg_page_text(&p, secret_label);
-        vg_page_put(&p, " for <strong>");
-        vg_page_text(&p, secret_for);
-        vg_page_put(&p, "</strong>, shown this once: give it to them in person.</p>"
-                        "<p><code class=\"secret\">");
+        const char *names[] = {"secret", "name"};
+        const char *values[] = {vg_i18n_get(p.lang, secret_label), secret_for ? secret_for : ""};
+        vg_admin_tv(&p, "admin.users.shown_once", 2, names, values);
+        vg_page_put(&p, "</p><p><code class=\"secret\">");
         vg_page_text(&p, secret);
         vg_page_put(&p, "</code></p></div>");
     }
-    vg_page_put(&p, "<table><caption>Accounts</caption><thead><tr><th scope=\"col\">Name</th>"
-                    "<th scope=\"col\">Role</th><th scope=\"col\">State</th>"
-                    "<th scope=\"col\">Second factor</th><th scope=\"col\">Actions</th></tr>"
-                    "</thead><tbody>");
+    static const char *const COLUMNS[] = {"admin.users.col.name", "console.account.role",
+                                          "console.col.state", "admin.users.col.totp",
+                                          "admin.users.col.actions"};
+    vg_page_put(&p, "<table><caption>");
+    vg_page_t(&p, "admin.users.accounts");
+    vg_page_put(&p, "</caption><thead><tr>");
+    for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
+        vg_page_put(&p, "<th scope=\"col\">");
+        vg_page_t(&p, COLUMNS[c]);
+        vg_page_put(&p, "</th>");
+    }
+    vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         const vg_account *acc = &list[i];
         vg_login_state ls = {0};
@@ -79,8 +96,12 @@ static void render(vg_http_request *req, const char *message, int problem, const
         vg_page_text(&p, acc->username);
         vg_page_put(&p, "</th><td>");
         if (self) {
-            vg_page_text(&p, vg_role_name(acc->role));
-            vg_page_put(&p, " <small>(you)</small>");
+            char key[48];
+            snprintf(key, sizeof key, "console.role.%s", vg_role_name(acc->role));
+            vg_page_t(&p, key);
+            vg_page_put(&p, " <small>");
+            vg_page_t(&p, "admin.users.you");
+            vg_page_put(&p, "</small>");
         } else {
             char id[160];
             snprintf(id, sizeof id, "role-%zu", i);
@@ -89,39 +110,52 @@ static void render(vg_http_request *req, const char *message, int problem, const
             vg_page_put(&p, "<input type=\"hidden\" name=\"action\" value=\"role\">"
                             "<input type=\"hidden\" name=\"user\" value=\"");
             vg_page_text(&p, acc->username);
-            vg_page_fmt(&p, "\"><label class=\"skip\" for=\"%s\">Role of ", id);
-            vg_page_text(&p, acc->username);
+            vg_page_fmt(&p, "\"><label class=\"skip\" for=\"%s\">", id);
+            vg_admin_t1(&p, "admin.users.role_of", "name", acc->username);
             vg_page_put(&p, "</label>");
             role_select(&p, id, acc->role);
-            vg_page_put(&p, " <button type=\"submit\">Change<span class=\"skip\"> the role of ");
-            vg_page_text(&p, acc->username);
+            vg_page_put(&p, " <button type=\"submit\">");
+            vg_page_t(&p, "admin.users.change");
+            vg_page_put(&p, "<span class=\"skip\"> ");
+            vg_admin_t1(&p, "admin.users.the_role_of", "name", acc->username);
             vg_page_put(&p, "</span></button></form>");
         }
         vg_page_put(&p, "</td><td>");
-        vg_page_put(&p, acc->disabled ? "disabled" : paused ? "sign-in paused" : "active");
-        vg_page_fmt(&p, "</td><td>%s</td><td>", acc->totp_secret ? "on" : "off");
+        vg_page_t(&p, acc->disabled ? "admin.users.disabled"
+                      : paused      ? "admin.users.paused"
+                                    : "admin.users.active");
+        vg_page_put(&p, "</td><td>");
+        vg_page_t(&p, acc->totp_secret ? "admin.users.on" : "admin.users.off");
+        vg_page_put(&p, "</td><td>");
         if (paused)
-            action_button(&p, req, acc->username, "unlock", "End the sign-in pause");
+            action_button(&p, req, acc->username, "unlock", "admin.users.unlock");
         if (!self)
             action_button(&p, req, acc->username, acc->disabled ? "enable" : "disable",
-                          acc->disabled ? "Enable" : "Disable");
-        action_button(&p, req, acc->username, "password", "New password");
-        action_button(&p, req, acc->username, "totp", "New second factor");
+                          acc->disabled ? "admin.users.enable" : "admin.users.disable");
+        action_button(&p, req, acc->username, "password", "admin.users.new_password");
+        action_button(&p, req, acc->username, "totp", "admin.users.new_totp");
         if (acc->totp_secret)
-            action_button(&p, req, acc->username, "totp-off", "Turn the second factor off");
+            action_button(&p, req, acc->username, "totp-off", "admin.users.totp_off");
         vg_page_put(&p, "</td></tr>");
         vg_account_clear(&list[i]);
     }
     free(list);
-    vg_page_put(&p, "</tbody></table><h2>New account</h2>"
-                    "<form method=\"post\" action=\"/console/admin/users\">");
+    vg_page_put(&p, "</tbody></table><h2>");
+    vg_page_t(&p, "admin.users.new");
+    vg_page_put(&p, "</h2><form method=\"post\" action=\"/console/admin/users\">");
     vg_page_csrf(&p, req);
-    vg_page_put(&p, "<p><label for=\"new-user\">Name (letters, digits, . _ - @)</label><br>"
-                    "<input name=\"user\" id=\"new-user\" required maxlength=\"64\" "
-                    "autocomplete=\"off\"></p><p><label for=\"new-role\">Role</label><br>");
+    vg_page_put(&p, "<p><label for=\"new-user\">");
+    vg_page_t(&p, "admin.users.name_hint");
+    vg_page_put(&p, "</label><br><input name=\"user\" id=\"new-user\" required maxlength=\"64\" "
+                    "autocomplete=\"off\" dir=\"ltr\"></p><p><label for=\"new-role\">");
+    vg_page_t(&p, "console.account.role");
+    vg_page_put(&p, "</label><br>");
     role_select(&p, "new-role", VG_ROLE_ANALYST);
-    vg_page_put(&p, "</p><p><button type=\"submit\" class=\"primary\">Create the account"
-                    "</button> A password is made and shown once.</p></form>");
+    vg_page_put(&p, "</p><p><button type=\"submit\" class=\"primary\">");
+    vg_page_t(&p, "admin.users.create");
+    vg_page_put(&p, "</button> ");
+    vg_page_t(&p, "admin.users.create_hint");
+    vg_page_put(&p, "</p></form>");
     vg_page_send(&p, req, status);
 }
 
@@ -142,14 +176,19 @@ void vg_admin_users_post(vg_http_request *req)
     vg_status st = vg_hotline_account_add(a->hotline, user, role, me->username,
                                           (int64_t)time(NULL), password, &id, &err);
     if (st == VG_ERR_INVALID) {
-        render(req, err.message, 1, NULL, NULL, NULL, 422);
+        /* the use case's refusals, named by their key */
+        render(req,
+               strstr(err.message, "username") ? "admin.users.bad_name"
+               : strstr(err.message, "role")   ? "admin.users.bad_role"
+                                               : "admin.users.refused",
+               1, NULL, NULL, NULL, 422);
         return;
     }
     if (st != VG_OK) {
         vg_admin_unavailable(req, &err);
         return;
     }
-    render(req, "Account created.", 0, user, "The password", password, 200);
+    render(req, "admin.users.created", 0, user, "admin.users.the_password", password, 200);
     memset(password, 0, sizeof password);
 }
 
@@ -160,13 +199,13 @@ void vg_admin_user_post(vg_http_request *req)
         vg_account_change change;
         const char *done;
     } ACTIONS[] = {
-        {"role", VG_CHANGE_ROLE, "Role changed."},
-        {"disable", VG_CHANGE_DISABLE, "Account disabled: its sessions ended."},
-        {"enable", VG_CHANGE_ENABLE, "Account enabled."},
-        {"unlock", VG_CHANGE_UNLOCK, "Sign-in pause ended."},
-        {"password", VG_CHANGE_PASSWORD, "New password set: the account's sessions ended."},
-        {"totp", VG_CHANGE_TOTP, "New second factor set."},
-        {"totp-off", VG_CHANGE_TOTP_OFF, "Second factor turned off."},
+        {"role", VG_CHANGE_ROLE, "admin.users.done.role"},
+        {"disable", VG_CHANGE_DISABLE, "admin.users.done.disable"},
+        {"enable", VG_CHANGE_ENABLE, "admin.users.done.enable"},
+        {"unlock", VG_CHANGE_UNLOCK, "admin.users.done.unlock"},
+        {"password", VG_CHANGE_PASSWORD, "admin.users.done.password"},
+        {"totp", VG_CHANGE_TOTP, "admin.users.done.totp"},
+        {"totp-off", VG_CHANGE_TOTP_OFF, "admin.users.done.totp_off"},
     };
     vg_admin *a = vg_http_route_ctx(req);
     const vg_http_caller *me = vg_http_caller_of(req);
@@ -176,7 +215,7 @@ void vg_admin_user_post(vg_http_request *req)
     while (k < sizeof ACTIONS / sizeof ACTIONS[0] && (!action || strcmp(action, ACTIONS[k].name)))
         k++;
     if (!user || k == sizeof ACTIONS / sizeof ACTIONS[0]) {
-        vg_http_error_page(req, 400, "The form needs an account and an action.");
+        vg_http_error_page(req, 400, vg_server_tr(req, "admin.users.need_action"));
         return;
     }
     char secret[VG_ACCOUNT_SECRET_CHARS + 1];
@@ -192,24 +231,20 @@ void vg_admin_user_post(vg_http_request *req)
         return;
     }
     if (!found) {
-        render(req, "There is no such account.", 1, NULL, NULL, NULL, 404);
+        render(req, "admin.users.no_such", 1, NULL, NULL, NULL, 404);
         return;
     }
     if (refusal != VG_ACCOUNT_OK) {
         render(req,
-               refusal == VG_ACCOUNT_SELF
-                   ? "Nobody changes their own role or disables their own account: ask another "
-                     "administrator."
-               : refusal == VG_ACCOUNT_LAST_ADMIN
-                   ? "This is the last active administrator: make another one first."
-                   : "The role is analyst, supervisor or administrator.",
+               refusal == VG_ACCOUNT_SELF         ? "admin.users.self"
+               : refusal == VG_ACCOUNT_LAST_ADMIN ? "admin.users.last_admin"
+                                                  : "admin.users.bad_role",
                1, NULL, NULL, NULL, 409);
         return;
     }
     render(req, ACTIONS[k].done, 0, user,
-           ACTIONS[k].change == VG_CHANGE_TOTP ? "The second factor's key (base32, for the "
-                                                 "authenticator app)"
-                                               : "The new password",
+           ACTIONS[k].change == VG_CHANGE_TOTP ? "admin.users.the_totp"
+                                               : "admin.users.the_new_password",
            secret, 200);
     memset(secret, 0, sizeof secret);
 }

@@ -25,12 +25,21 @@ static void host_of(const char *url, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)n, s);
 }
 
+static void th_cols(vg_page *p, const char *const *keys, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        vg_page_put(p, "<th scope=\"col\">");
+        vg_page_t(p, keys[c]);
+        vg_page_put(p, "</th>");
+    }
+}
+
 void vg_console_case_page(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
     int64_t case_id = vg_console_id(vg_http_query(req, "id"));
     if (!case_id) {
-        vg_http_error_page(req, 400, "Which case? The address needs ?id=NUMBER.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.case.no_id"));
         return;
     }
     vg_error err;
@@ -41,24 +50,44 @@ void vg_console_case_page(vg_http_request *req)
         return;
     }
     if (!found) {
-        vg_http_error_page(req, 404, "There is no such case.");
+        vg_http_error_page(req, 404, vg_console_tr(req, "console.case.no_such"));
         return;
     }
     size_t nitems = v.item_count, nfiles = v.file_count, nurls = v.url_count;
     const vg_item *items = v.items;
     const vg_item_url *urls = v.urls;
-    char title[48];
-    snprintf(title, sizeof title, "Case #%" PRId64, case_id);
     vg_page p = {0};
+    p.lang = vg_server_staff_lang(req);
+    char title[256], number[24];
+    snprintf(number, sizeof number, "%" PRId64, case_id);
+    const char *pattern = vg_i18n_get(p.lang, "console.case.title");
+    const char *at = strstr(pattern, "{id}");
+    if (at)
+        snprintf(title, sizeof title, "%.*s%s%s", (int)(at - pattern), pattern, number, at + 4);
+    else
+        snprintf(title, sizeof title, "%s", pattern);
     vg_console_page_open(&p, req, title, NULL);
-    vg_page_fmt(&p, "<p>%zu report%s, %zu file%s, %zu URL%s.</p>", nitems, nitems == 1 ? "" : "s",
-                nfiles, nfiles == 1 ? "" : "s", nurls, nurls == 1 ? "" : "s");
+    {
+        char a[24], b[24], c[24];
+        snprintf(a, sizeof a, "%zu", nitems);
+        snprintf(b, sizeof b, "%zu", nfiles);
+        snprintf(c, sizeof c, "%zu", nurls);
+        const char *names[] = {"reports", "files", "urls"}, *values[] = {a, b, c};
+        vg_page_put(&p, "<p>");
+        vg_console_tv(&p, "console.case.counts", 3, names, values);
+        vg_page_put(&p, "</p>");
+    }
 
-    vg_page_put(&p, "<h2>Reports</h2><table><thead><tr><th scope=\"col\">Report</th>"
-                    "<th scope=\"col\">Received</th><th scope=\"col\">Source</th>"
-                    "<th scope=\"col\">About</th><th scope=\"col\">Account</th>"
-                    "<th scope=\"col\">Assessment</th><th scope=\"col\">Reporter reads on /status"
-                    "</th></tr></thead><tbody>");
+    static const char *const REPORT_COLUMNS[] = {
+        "console.col.report", "console.col.received",  "console.col.source",
+        "console.col.about",  "console.item.account",  "console.item.assessment",
+        "console.case.col.reporter_reads",
+    };
+    vg_page_put(&p, "<h2>");
+    vg_page_t(&p, "console.case.reports");
+    vg_page_put(&p, "</h2><table><thead><tr>");
+    th_cols(&p, REPORT_COLUMNS, sizeof REPORT_COLUMNS / sizeof REPORT_COLUMNS[0]);
+    vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < nitems; i++) {
         const vg_item *it = &items[i];
         vg_page_fmt(&p, "<tr><td><a href=\"/console/item?id=%" PRId64 "\">", it->report_id);
@@ -66,9 +95,9 @@ void vg_console_case_page(vg_http_request *req)
         vg_page_put(&p, "</a></td><td>");
         vg_console_time(&p, it->created_at);
         vg_page_put(&p, "</td><td>");
-        vg_page_text(&p, it->source);
+        vg_page_text(&p, vg_console_source(&p, it->source));
         vg_page_put(&p, "</td><td>");
-        vg_page_text(&p, vg_console_label(it->category));
+        vg_page_text(&p, vg_console_term(&p, it->category));
         vg_page_put(&p, "</td><td>");
         if (it->account) {
             vg_page_text(&p, it->platform ? it->platform : "?");
@@ -76,48 +105,62 @@ void vg_console_case_page(vg_http_request *req)
             vg_page_text(&p, it->account);
         }
         vg_page_put(&p, "</td><td>");
-        vg_page_text(&p, vg_console_label(it->state));
+        vg_page_text(&p, vg_console_term(&p, it->state));
         /* Before confirmation the answers stay hidden (blind four-eyes). */
         int decided = !strcmp(it->state, VG_ITEM_CONFIRMED) || !strcmp(it->state, VG_ITEM_AUTO);
         if (it->legal && decided) {
             vg_page_put(&p, " · ");
-            vg_page_text(&p, vg_console_label(it->legal));
+            vg_page_text(&p, vg_console_term(&p, it->legal));
             if (it->severity && *it->severity) {
                 vg_page_put(&p, " ");
                 vg_page_text(&p, it->severity);
             }
         }
         /* A decision inherited from another report says which. */
-        if (it->decided_from)
-            vg_page_fmt(&p, " <small>(from report %" PRId64 ")</small>", it->decided_from);
+        if (it->decided_from) {
+            vg_page_put(&p, " <small>(");
+            vg_console_tn(&p, "console.case.from_report", "id", it->decided_from);
+            vg_page_put(&p, ")</small>");
+        }
         vg_page_put(&p, "</td><td>");
         vg_console_reporter_sees(&p, con, it->status);
         vg_page_put(&p, "</td></tr>");
     }
     vg_page_put(&p, "</tbody></table>");
 
-    vg_page_put(&p, "<h2 id=\"reporters\">What the reporters told us</h2>");
+    vg_page_put(&p, "<h2 id=\"reporters\">");
+    vg_page_t(&p, "console.case.reporters");
+    vg_page_put(&p, "</h2>");
     for (size_t i = 0; i < nitems; i++)
         vg_console_reporter_section(&p, req, &items[i], 0);
 
-    vg_page_put(&p, "<h2>Files</h2>");
+    vg_page_put(&p, "<h2>");
+    vg_page_t(&p, "console.col.files");
+    vg_page_put(&p, "</h2>");
     vg_console_files_table(&p, req, con, NULL, v.files, nfiles);
 
-    vg_page_put(&p, "<h2>URLs and hosts</h2>");
+    vg_page_put(&p, "<h2>");
+    vg_page_t(&p, "console.case.urls");
+    vg_page_put(&p, "</h2>");
     if (!nurls) {
-        vg_page_put(&p, "<p>No URLs.</p>");
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, "console.case.no_urls");
+        vg_page_put(&p, "</p>");
     } else {
-        vg_page_put(&p, "<table><thead><tr><th scope=\"col\">Host</th><th scope=\"col\">Canonical"
-                        " URL</th><th scope=\"col\">As reported</th><th scope=\"col\">Report</th>"
-                        "</tr></thead><tbody>");
+        static const char *const URL_COLUMNS[] = {"console.case.col.host", "console.case.col.canonical",
+                                                  "console.case.col.as_reported",
+                                                  "console.col.report"};
+        vg_page_put(&p, "<table><thead><tr>");
+        th_cols(&p, URL_COLUMNS, sizeof URL_COLUMNS / sizeof URL_COLUMNS[0]);
+        vg_page_put(&p, "</tr></thead><tbody>");
         for (size_t i = 0; i < nurls; i++) {
             char host[256];
             host_of(urls[i].canonical, host, sizeof host);
-            vg_page_put(&p, "<tr><td>");
+            vg_page_put(&p, "<tr><td dir=\"ltr\">");
             vg_page_text(&p, host);
-            vg_page_put(&p, "</td><td class=\"hash\">");
+            vg_page_put(&p, "</td><td class=\"hash\" dir=\"ltr\">");
             vg_page_text(&p, urls[i].canonical);
-            vg_page_put(&p, "</td><td class=\"hash\">");
+            vg_page_put(&p, "</td><td class=\"hash\" dir=\"ltr\">");
             vg_page_text(&p, urls[i].url);
             vg_page_fmt(&p, "</td><td>%" PRId64 "</td></tr>", urls[i].report_id);
         }
@@ -126,31 +169,47 @@ void vg_console_case_page(vg_http_request *req)
 
     vg_console_routes_table(&p, req, con, 0, case_id);
 
-    vg_page_put(&p, "<h2>Notices to hosts</h2>");
-    if (!v.notice_count)
-        vg_page_put(&p, "<p>No notice.</p>");
-    else
+    vg_page_put(&p, "<h2>");
+    vg_page_t(&p, "console.notices.title");
+    vg_page_put(&p, "</h2>");
+    if (!v.notice_count) {
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, "console.notices.none");
+        vg_page_put(&p, "</p>");
+    } else {
         vg_console_notice_table(&p, v.notices, v.notice_count, (int64_t)time(NULL));
+    }
 
-    vg_page_put(&p, "<h2>Linked cases</h2><p>Reports sharing a file, a URL or an account are "
-                    "already in this case. Near-identical files (PDQ) link to: ");
+    vg_page_put(&p, "<h2>");
+    vg_page_t(&p, "console.case.linked");
+    vg_page_put(&p, "</h2><p>");
+    vg_page_t(&p, "console.case.linked_intro");
+    vg_page_put(&p, " ");
     if (!v.linked_count)
-        vg_page_put(&p, "none.");
-    for (size_t i = 0; i < v.linked_count; i++)
-        vg_page_fmt(&p, "%s<a href=\"/console/case?id=%" PRId64 "\">case #%" PRId64 "</a>",
-                    i ? ", " : "", v.linked[i], v.linked[i]);
+        vg_page_t(&p, "console.case.linked_none");
+    for (size_t i = 0; i < v.linked_count; i++) {
+        vg_page_fmt(&p, "%s<a href=\"/console/case?id=%" PRId64 "\">", i ? ", " : "",
+                    v.linked[i]);
+        vg_console_tn(&p, "console.case.case_n", "id", v.linked[i]);
+        vg_page_put(&p, "</a>");
+    }
     vg_page_put(&p, "</p>");
 
-    vg_page_put(&p, "<h2>Timeline</h2>");
-    vg_page_put(&p, "<table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th>"
-                    "<th scope=\"col\">What</th><th scope=\"col\">On</th></tr></thead><tbody>");
+    /* the audit's actions stay its codes: they are what the log says */
+    static const char *const TIMELINE_COLUMNS[] = {"console.case.col.when", "console.case.col.who",
+                                                   "console.case.col.what", "console.case.col.on"};
+    vg_page_put(&p, "<h2>");
+    vg_page_t(&p, "console.case.timeline");
+    vg_page_put(&p, "</h2><table><thead><tr>");
+    th_cols(&p, TIMELINE_COLUMNS, 4);
+    vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < v.event_count; i++) {
         char when[32];
         time_t at = (time_t)v.events[i].time;
         struct tm tm;
         gmtime_r(&at, &tm);
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-        vg_page_put(&p, "<tr><td>");
+        vg_page_put(&p, "<tr><td dir=\"ltr\">");
         vg_page_put(&p, when);
         vg_page_put(&p, "</td><td>");
         vg_page_text(&p, v.events[i].actor);

@@ -56,6 +56,8 @@ void vg_console_error_hook(void *ctx, vg_http_request *req, unsigned status, con
 void vg_console_tv(vg_page *p, const char *key, size_t n, const char *const names[],
                    const char *const values[]);
 void vg_console_t1(vg_page *p, const char *key, const char *name, const char *value);
+/* vg_console_t1 with a number. */
+void vg_console_tn(vg_page *p, const char *key, const char *name, int64_t value);
 /* "3 h 05 min" for a number of seconds; a UTC date and time. */
 void vg_console_duration(vg_page *p, int64_t seconds);
 void vg_console_time(vg_page *p, int64_t when);
@@ -69,6 +71,12 @@ const char *vg_console_role(const vg_i18n_lang *lang, vg_role role);
  * else the English label of vg_console_label. Codes stay codes in
  * addresses, forms and downloads: this is for what is shown. */
 const char *vg_console_term(const vg_page *p, const char *code);
+/* The label of code in one of the model's lists (vocab.h) in the page's
+ * language: prefix + code in the catalogue ("term.action.", as the lists'
+ * codes collide: "url", "removed"), else the list's English label, else
+ * the code. */
+const char *vg_console_vocab(const vg_page *p, const char *prefix, const vg_term *terms,
+                             const char *code);
 /* A report's source ("web", "api", "crawler") as the page's language
  * says it, else the code. */
 const char *vg_console_source(const vg_page *p, const char *source);

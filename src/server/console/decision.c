@@ -18,14 +18,15 @@
 
 #include "server/console/console.h"
 
-/* One answer of a stored assessment in words: a code's label, a list's
- * labels comma-separated, the text itself (country, note). */
-static void answer_text(json_t *o, const char *key, char *out, size_t cap)
+/* One answer of a stored assessment in words, in the page's language: a
+ * code's label, a list's labels comma-separated, the text itself (country,
+ * note). */
+static void answer_text(const vg_page *p, json_t *o, const char *key, char *out, size_t cap)
 {
     json_t *v = json_object_get(o, key);
     out[0] = 0;
     if (json_is_string(v)) {
-        snprintf(out, cap, "%s", vg_console_label(json_string_value(v)));
+        snprintf(out, cap, "%s", vg_console_term(p, json_string_value(v)));
     } else if (json_is_array(v)) {
         size_t i, n = 0;
         json_t *e;
@@ -33,7 +34,7 @@ static void answer_text(json_t *o, const char *key, char *out, size_t cap)
         {
             if (n < cap)
                 n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? ", " : "",
-                                      vg_console_label(json_string_value(e)));
+                                      vg_console_term(p, json_string_value(e)));
         }
     }
 }
@@ -41,30 +42,36 @@ static void answer_text(json_t *o, const char *key, char *out, size_t cap)
 void vg_console_dispute_view(vg_page *p, vg_http_request *req, const vg_item *it)
 {
     static const char *const rows[][2] = {
-        {"legal", "Legal assessment"}, {"severity", "Severity"},
-        {"age", "Apparent age"},       {"sex", "Sex"},
-        {"flags", "Flags"},            {"baseline", "Interpol baseline"},
-        {"country", "Country whose law applies"}, {"note", "Note (not compared)"},
+        {"legal", "console.item.legal"},     {"severity", "console.item.severity_legend"},
+        {"age", "console.item.age"},         {"sex", "console.item.sex"},
+        {"flags", "console.item.flags"},     {"baseline", "console.item.baseline"},
+        {"country", "console.item.country"}, {"note", "console.dispute.note"},
     };
     json_t *first = it->first_json ? json_loads(it->first_json, 0, NULL) : NULL;
     json_t *second = it->second_json ? json_loads(it->second_json, 0, NULL) : NULL;
-    vg_page_put(p, "<table class=\"dispute\"><caption>The two assessments</caption><thead><tr>"
-                   "<th scope=\"col\">Answer</th><th scope=\"col\">First, by ");
-    vg_page_text(p, it->first_by);
-    vg_page_put(p, "</th><th scope=\"col\">Second, by ");
-    vg_page_text(p, it->second_by);
+    vg_page_put(p, "<table class=\"dispute\"><caption>");
+    vg_page_t(p, "console.dispute.caption");
+    vg_page_put(p, "</caption><thead><tr><th scope=\"col\">");
+    vg_page_t(p, "console.dispute.answer");
+    vg_page_put(p, "</th><th scope=\"col\">");
+    vg_console_t1(p, "console.dispute.first_by", "name", it->first_by ? it->first_by : "");
+    vg_page_put(p, "</th><th scope=\"col\">");
+    vg_console_t1(p, "console.dispute.second_by", "name", it->second_by ? it->second_by : "");
     vg_page_put(p, "</th></tr></thead><tbody>");
     int differences = 0;
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
         char a[400], b[400];
-        answer_text(first, rows[r][0], a, sizeof a);
-        answer_text(second, rows[r][0], b, sizeof b);
+        answer_text(p, first, rows[r][0], a, sizeof a);
+        answer_text(p, second, rows[r][0], b, sizeof b);
         int differ = strcmp(a, b) != 0 && strcmp(rows[r][0], "note");
         differences += differ;
         vg_page_put(p, differ ? "<tr class=\"differs\"><th scope=\"row\">" : "<tr><th scope=\"row\">");
-        vg_page_text(p, rows[r][1]);
-        if (differ)
-            vg_page_put(p, " <strong>(differs)</strong>");
+        vg_page_t(p, rows[r][1]);
+        if (differ) {
+            vg_page_put(p, " <strong>");
+            vg_page_t(p, "console.dispute.differs");
+            vg_page_put(p, "</strong>");
+        }
         vg_page_put(p, "</th><td>");
         vg_page_text(p, *a ? a : "-");
         vg_page_put(p, "</td><td>");
@@ -73,8 +80,9 @@ void vg_console_dispute_view(vg_page *p, vg_http_request *req, const vg_item *it
     }
     json_decref(first);
     json_decref(second);
-    vg_page_fmt(p, "</tbody></table><p>%d answer%s differ%s.</p>", differences,
-                differences == 1 ? "" : "s", differences == 1 ? "s" : "");
+    vg_page_put(p, "</tbody></table><p>");
+    vg_console_tn(p, "console.dispute.count", "count", differences);
+    vg_page_put(p, "</p>");
     const vg_http_caller *who = vg_http_caller_of(req);
     if (vg_rule_may_finish(it, who->username, who->role >= VG_ROLE_SUPERVISOR) != VG_ITEM_DONE)
         return;
@@ -86,12 +94,13 @@ void vg_console_dispute_view(vg_page *p, vg_http_request *req, const vg_item *it
                     "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
                     "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
                     "<input type=\"hidden\" name=\"accept\" value=\"%s\">"
-                    "<button type=\"submit\" class=\"primary\">Accept the %s assessment</button>"
-                    "</form> ",
-                    it->report_id, it->version, second_one ? "second" : "first",
-                    second_one ? "second" : "first");
+                    "<button type=\"submit\" class=\"primary\">",
+                    it->report_id, it->version, second_one ? "second" : "first");
+        vg_page_t(p, second_one ? "console.dispute.accept_second" : "console.dispute.accept_first");
+        vg_page_put(p, "</button></form> ");
     }
-    vg_page_put(p, "or claim the item and assess it anew below.</p>");
+    vg_page_t(p, "console.dispute.or_anew");
+    vg_page_put(p, "</p>");
 }
 
 void vg_console_settle_post(vg_http_request *req)
@@ -102,7 +111,7 @@ void vg_console_settle_post(vg_http_request *req)
         return;
     const char *accept = vg_http_param(req, "accept");
     if (!accept || (strcmp(accept, "first") && strcmp(accept, "second"))) {
-        vg_http_error_page(req, 400, "Say which assessment is accepted: first or second.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.dispute.which"));
         return;
     }
     vg_actor who = vg_console_actor(req);
@@ -125,20 +134,24 @@ void vg_console_reopen_form(vg_page *p, vg_http_request *req, const vg_item *it)
     const vg_http_caller *who = vg_http_caller_of(req);
     if (who->role < VG_ROLE_SUPERVISOR || strcmp(it->state, VG_ITEM_CONFIRMED))
         return;
-    vg_page_put(p, "<details><summary>Reopen this classification (supervisor)</summary>"
-                   "<form method=\"post\" action=\"/console/reopen\">");
+    vg_page_put(p, "<details><summary>");
+    vg_page_t(p, "console.reopen.summary");
+    vg_page_put(p, "</summary><form method=\"post\" action=\"/console/reopen\">");
     vg_page_csrf(p, req);
     vg_page_fmt(p,
                 "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
                 "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">",
                 it->report_id, it->version);
-    vg_page_fmt(p, "<p>Its files leave the organisation's bank, and the reports that inherited "
-                   "its decision go back to the queue with it. This is recorded with your "
-                   "reason.</p><p><label for=\"reason\">Reason (required)</label><br>"
-                   "<textarea name=\"reason\" id=\"reason\" rows=\"3\" cols=\"60\" required "
-                   "maxlength=\"%d\"></textarea></p><p><button type=\"submit\">Reopen"
-                   "</button></p></form></details>",
+    vg_page_put(p, "<p>");
+    vg_page_t(p, "console.reopen.intro");
+    vg_page_put(p, "</p><p><label for=\"reason\">");
+    vg_page_t(p, "console.reopen.reason");
+    vg_page_fmt(p, "</label><br><textarea name=\"reason\" id=\"reason\" rows=\"3\" cols=\"60\" "
+                   "required maxlength=\"%d\" dir=\"auto\"></textarea></p><p><button "
+                   "type=\"submit\">",
                 VG_REASON_MAX);
+    vg_page_t(p, "console.reopen.button");
+    vg_page_put(p, "</button></p></form></details>");
 }
 
 void vg_console_reopen_post(vg_http_request *req)
@@ -149,7 +162,7 @@ void vg_console_reopen_post(vg_http_request *req)
         return;
     const char *reason = vg_http_param(req, "reason");
     if (!reason || !*reason || strlen(reason) > VG_REASON_MAX) {
-        vg_http_error_page(req, 422, "Reopening needs a reason (at most 2000 characters).");
+        vg_http_error_page(req, 422, vg_console_tr(req, "console.reopen.need_reason"));
         return;
     }
     vg_actor who = vg_console_actor(req);

@@ -46,7 +46,7 @@ void vg_console_preview(vg_http_request *req)
     int clear = !strcmp(vg_http_method(req), "POST");
     int64_t id = file_id_of(vg_http_path(req));
     if (!id) {
-        vg_http_error_page(req, 404, "No such file: the address is /console/files/ID/preview.");
+        vg_http_error_page(req, 404, vg_console_tr(req, "console.files.no_such"));
         return;
     }
     /* Object-level: being an analyst is not enough to see a file. */
@@ -60,36 +60,26 @@ void vg_console_preview(vg_http_request *req)
         vg_hotline_preview(con->hotline, id, &who, clear, clear ? &con->clear : &con->blurred,
                            (int64_t)time(NULL), &may, &not_image, &png, &png_len, &err);
     if (st == VG_ERR_NOMEM) {
-        vg_http_error_page(req, 500, "The preview could not be made (out of memory).");
+        vg_http_error_page(req, 500, vg_console_tr(req, "console.files.no_memory"));
     } else if (st == VG_ERR_UNSUPPORTED) {
-        vg_http_error_page(req, 415, "This file could not be decoded as a picture.");
+        vg_http_error_page(req, 415, vg_console_tr(req, "console.files.not_decoded"));
     } else if (st == VG_ERR_IO) {
         /* The vault's message names files on the server: for the log only. */
         json_t *fields = json_pack("{s:I,s:s}", "file", (json_int_t)id, "error", err.message);
         vg_http_log_json(vg_http_server(req), "error", "vault read failed", fields);
         json_decref(fields);
-        vg_http_error_page(req, 500,
-                           "The file could not be read from the evidence vault. The "
-                           "server's log says why; tell an administrator.");
+        vg_http_error_page(req, 500, vg_console_tr(req, "console.files.vault"));
     } else if (st != VG_OK) {
         /* The view is audited before it is made: unrecorded, it is not shown. */
         vg_console_unavailable(req, &err);
     } else if (may == VG_ITEM_NO_SUCH_REPORT) {
-        vg_http_error_page(req, 404,
-                           "This file has no evidence in the vault (reported by its "
-                           "digests only), so there is nothing to preview.");
+        vg_http_error_page(req, 404, vg_console_tr(req, "console.files.digests_only"));
     } else if (may != VG_ITEM_DONE) {
         vg_http_error_page(req, 403,
-                           may == VG_ITEM_FINISHED
-                               ? "This file is known material, already decided by a "
-                                 "bank: nobody needs to see it again."
-                               : "Only the analyst who holds this item (or a "
-                                 "supervisor settling its dispute) sees its files. "
-                                 "Claim it first.");
+                           vg_console_tr(req, may == VG_ITEM_FINISHED ? "console.files.known"
+                                                                      : "console.files.claim"));
     } else if (not_image) {
-        vg_http_error_page(req, 415,
-                           "No preview for this kind of file: only pictures and the stills "
-                           "of videos are shown, and nothing is ever played.");
+        vg_http_error_page(req, 415, vg_console_tr(req, "console.files.no_kind"));
     } else {
         vg_http_respond(req, 200, "image/png", png, png_len);
     }
@@ -120,14 +110,23 @@ static void video_match(vg_page *p, const char *text)
     const char *error = json_string_value(json_object_get(o, "error"));
     json_t *segments = json_object_get(o, "segments");
     if (error) {
-        vg_page_put(p, "<br>Video not fingerprinted: ");
+        vg_page_put(p, "<br>");
+        vg_page_t(p, "console.files.video_error");
+        vg_page_put(p, " ");
         vg_page_text(p, error);
     } else if (json_is_array(segments)) {
-        vg_page_fmt(p,
-                    " (video: %.0f%% of its fingerprinted frames match the known video, "
-                    "which is matched at %.0f%%)<br>Matching stretches:",
-                    json_number_value(json_object_get(o, "query_percent")),
-                    json_number_value(json_object_get(o, "compared_percent")));
+        char query[16], compared[16];
+        snprintf(query, sizeof query, "%.0f",
+                 json_number_value(json_object_get(o, "query_percent")));
+        snprintf(compared, sizeof compared, "%.0f",
+                 json_number_value(json_object_get(o, "compared_percent")));
+        const char *names[] = {"query", "compared"}, *values[] = {query, compared};
+        vg_page_put(p, " (");
+        vg_console_tv(p, "console.files.video_match", 2, names, values);
+        vg_page_put(p, ")<br>");
+        vg_page_t(p, "console.files.stretches");
+        /* times held left to right, as the page's dates */
+        vg_page_put(p, "<span dir=\"ltr\">");
         size_t i;
         json_t *seg;
         json_array_foreach(segments, i, seg) {
@@ -138,11 +137,16 @@ static void video_match(vg_page *p, const char *text)
         }
         json_int_t more = json_integer_value(json_object_get(o, "segments_total")) -
                           (json_int_t)json_array_size(segments);
-        if (more > 0)
-            vg_page_fmt(p, " and %lld more", (long long)more);
+        vg_page_put(p, "</span>");
+        if (more > 0) {
+            vg_page_put(p, " ");
+            vg_console_tn(p, "console.files.more", "count", (int64_t)more);
+        }
     } else {
-        vg_page_fmt(p, " (%lld video frames fingerprinted)",
-                    (long long)json_integer_value(json_object_get(o, "frames")));
+        vg_page_put(p, " (");
+        vg_console_tn(p, "console.files.frames", "count",
+                      (int64_t)json_integer_value(json_object_get(o, "frames")));
+        vg_page_put(p, ")");
     }
     json_decref(o);
 }
@@ -158,9 +162,12 @@ static int robust_match(const char *signal)
 static void robust_note(vg_page *p, const vg_item_file *f)
 {
     vg_page_put(p, " &mdash; ");
-    vg_page_text(p, vg_term_label(vg_match_terms, f->match_signal));
-    if (!strcmp(f->match_signal, VG_MATCH_TRIMMED))
-        vg_page_fmt(p, " (PDQ, %" PRId64 " bits apart)", f->distance);
+    vg_page_text(p, vg_console_vocab(p, "term.match.", vg_match_terms, f->match_signal));
+    if (!strcmp(f->match_signal, VG_MATCH_TRIMMED)) {
+        vg_page_put(p, " (");
+        vg_console_tn(p, "console.files.bits", "bits", f->distance);
+        vg_page_put(p, ")");
+    }
 }
 
 void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *con,
@@ -169,70 +176,96 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
     int previews = it != NULL;
     const vg_http_caller *who = vg_http_caller_of(req);
     if (!count) {
-        vg_page_put(p, "<p>No files.</p>");
+        vg_page_put(p, "<p>");
+        vg_page_t(p, "console.files.none");
+        vg_page_put(p, "</p>");
         return;
     }
-    vg_page_put(p, "<table class=\"files\"><thead><tr><th scope=\"col\">File</th>"
-                   "<th scope=\"col\">Hashes</th><th scope=\"col\">Match</th>");
-    if (previews)
-        vg_page_put(p, "<th scope=\"col\">Preview</th>");
+    static const char *const COLUMNS[] = {"console.files.col.file", "console.files.col.hashes",
+                                          "console.files.col.match", "console.files.col.preview"};
+    vg_page_put(p, "<table class=\"files\"><thead><tr>");
+    for (size_t c = 0; c < (previews ? 4u : 3u); c++) {
+        vg_page_put(p, "<th scope=\"col\">");
+        vg_page_t(p, COLUMNS[c]);
+        vg_page_put(p, "</th>");
+    }
     vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < count; i++) {
         const vg_item_file *f = &files[i];
         int known = f->known == VG_FILE_KNOWN || f->own_legal;
         vg_page_fmt(p, "<tr><td>#%" PRId64 " ", f->id);
-        vg_page_text(p, f->filename ? f->filename : "(no name)");
+        if (f->filename)
+            vg_page_text(p, f->filename);
+        else
+            vg_page_t(p, "console.files.no_name");
         vg_page_put(p, "<br><small>");
-        vg_page_text(p, f->content_type ? f->content_type : "unknown type");
-        vg_page_fmt(p, ", %" PRId64 " bytes, report %" PRId64 "</small></td><td>", f->size,
-                    f->report_id);
+        if (f->content_type)
+            vg_page_text(p, f->content_type);
+        else
+            vg_page_t(p, "console.files.unknown_type");
+        vg_page_t(p, "console.comma");
+        vg_console_tn(p, "console.files.bytes", "size", f->size);
+        vg_page_t(p, "console.comma");
+        vg_console_tn(p, "console.queue.report_n", "id", f->report_id);
+        vg_page_put(p, "</small></td><td>");
         hash_line(p, "SHA-256", f->sha256);
         hash_line(p, "SHA-1", f->sha1);
         hash_line(p, "MD5", f->md5);
         hash_line(p, "PDQ", f->pdq);
         vg_page_put(p, "</td><td>");
         if (f->own_legal) {
-            vg_page_put(p, "<strong>Known</strong>: own bank, ");
-            vg_page_text(p, vg_console_label(f->own_legal));
+            vg_page_put(p, "<strong>");
+            vg_page_t(p, "console.files.known_label");
+            vg_page_put(p, "</strong>: ");
+            vg_page_t(p, "console.files.own_bank");
+            vg_page_t(p, "console.comma");
+            vg_page_text(p, vg_console_term(p, f->own_legal));
             if (f->own_severity && *f->own_severity) {
                 vg_page_put(p, " ");
                 vg_page_text(p, f->own_severity);
             }
             vg_page_put(p, "<br>");
         }
+        const char *names[] = {"bank", "entry"};
+        const char *values[] = {f->bank ? f->bank : "", f->bank_entry ? f->bank_entry : ""};
         if (f->known == VG_FILE_KNOWN) {
-            vg_page_put(p, "<strong>Known</strong>: bank ");
-            vg_page_text(p, f->bank);
-            vg_page_put(p, " entry ");
-            vg_page_text(p, f->bank_entry);
-            if (f->video_match && strstr(f->video_match, "\"segments\""))
+            vg_page_put(p, "<strong>");
+            vg_page_t(p, "console.files.known_label");
+            vg_page_put(p, "</strong>: ");
+            vg_console_tv(p, "console.files.bank_entry", 2, names, values);
+            if (f->video_match && strstr(f->video_match, "\"segments\"")) {
                 video_match(p, f->video_match);
-            else if (robust_match(f->match_signal))
+            } else if (robust_match(f->match_signal)) {
                 robust_note(p, f);
-            else
-                vg_page_fmt(p, f->distance ? " (PDQ, %" PRId64 " bits apart)" : " (exact digest)",
-                            f->distance);
+            } else {
+                vg_page_put(p, " (");
+                if (f->distance)
+                    vg_console_tn(p, "console.files.bits", "bits", f->distance);
+                else
+                    vg_page_t(p, "console.files.exact");
+                vg_page_put(p, ")");
+            }
             if (f->quarantined) {
                 int64_t hours = con->hotline->quarantine.window_seconds / 3600;
-                vg_page_fmt(p,
-                            "<br><strong class=\"problem\">This bank entry is quarantined: it "
-                            "matched %" PRId64 " report%s in %" PRId64 " hour%s</strong>, far "
-                            "more than usual; it decides nothing automatically until an "
-                            "administrator releases it. Look at the file.",
-                            f->quarantined, f->quarantined == 1 ? "" : "s", hours,
-                            hours == 1 ? "" : "s");
+                char count_text[24], hours_text[24];
+                snprintf(count_text, sizeof count_text, "%" PRId64, f->quarantined);
+                snprintf(hours_text, sizeof hours_text, "%" PRId64, hours);
+                const char *qnames[] = {"count", "hours"};
+                const char *qvalues[] = {count_text, hours_text};
+                vg_page_put(p, "<br><strong class=\"problem\">");
+                vg_console_tv(p, "console.files.quarantined", 2, qnames, qvalues);
+                vg_page_put(p, "</strong> ");
+                vg_page_t(p, "console.files.quarantine_note");
             }
         } else if (f->known == VG_FILE_CLAIMED) {
             /* A digest the sender quoted: what they say, not what we know. */
-            vg_page_put(p, "<strong>Claimed</strong> by the sender: the digest they quoted "
-                           "matches bank ");
-            vg_page_text(p, f->bank);
-            vg_page_put(p, " entry ");
-            vg_page_text(p, f->bank_entry);
-            vg_page_put(p, ". Not verified: vigie does not hold the file.");
+            vg_page_put(p, "<strong>");
+            vg_page_t(p, "console.files.claimed_label");
+            vg_page_put(p, "</strong> ");
+            vg_console_tv(p, "console.files.claimed", 2, names, values);
         }
         if (!known && f->known != VG_FILE_CLAIMED) {
-            vg_page_put(p, "New: no bank match");
+            vg_page_t(p, "console.files.new");
             video_match(p, f->video_match);
         }
         vg_page_put(p, "</td>");
@@ -243,30 +276,28 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_preview_kind kind = vg_rule_preview_kind(f);
             int video = kind == VG_PREVIEW_STILLS;
             if (!f->vault_id) {
-                vg_page_put(p, "Digests only");
+                vg_page_t(p, "console.files.cell.digests");
             } else if (kind == VG_PREVIEW_NONE) {
-                vg_page_put(p, "No preview for this kind of file");
+                vg_page_t(p, "console.files.cell.no_kind");
             } else if (may == VG_ITEM_FINISHED) {
-                vg_page_put(p, "Known material: decided by a bank, no viewing needed");
+                vg_page_t(p, "console.files.cell.known");
             } else if (may != VG_ITEM_DONE) {
-                vg_page_put(p, video ? "Claim the item to see blurred stills of the video"
-                                     : "Claim the item to see a blurred preview");
+                vg_page_t(p, video ? "console.files.cell.claim_video" : "console.files.cell.claim");
             } else {
                 /* a video is never played: a few blurred stills spread over it */
-                vg_page_fmt(p,
-                            "<img class=\"preview\" src=\"/console/files/%" PRId64
-                            "/preview\" alt=\"%s of file %" PRId64 "\" loading=\"lazy\"> ",
-                            f->id,
-                            video ? "Blurred greyscale stills spread over the video"
-                                  : "Blurred greyscale preview",
-                            f->id);
+                vg_page_fmt(p, "<img class=\"preview\" src=\"/console/files/%" PRId64
+                               "/preview\" alt=\"", f->id);
+                vg_console_tn(p, video ? "console.files.alt_video" : "console.files.alt",
+                              "id", f->id);
+                vg_page_put(p, "\" loading=\"lazy\"> ");
                 vg_page_fmt(p,
                             "<form class=\"inline\" method=\"post\" action=\"/console/files/"
                             "%" PRId64 "/preview\">",
                             f->id);
                 vg_page_csrf(p, req);
-                vg_page_put(p, "<button type=\"submit\">Show sharper, in colour (audited)"
-                               "</button></form>");
+                vg_page_put(p, "<button type=\"submit\">");
+                vg_page_t(p, "console.files.sharper");
+                vg_page_put(p, "</button></form>");
             }
             vg_page_put(p, "</td>");
         }

@@ -200,6 +200,13 @@ void vg_console_t1(vg_page *p, const char *key, const char *name, const char *va
     vg_console_tv(p, key, 1, &name, &value);
 }
 
+void vg_console_tn(vg_page *p, const char *key, const char *name, int64_t value)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRId64, value);
+    vg_console_t1(p, key, name, text);
+}
+
 void vg_console_duration(vg_page *p, int64_t seconds)
 {
     if (seconds < 0)
@@ -269,6 +276,17 @@ const char *vg_console_term(const vg_page *p, const char *code)
     snprintf(key, sizeof key, "term.%s", code);
     const char *text = p->lang ? vg_i18n_lookup(p->lang, key) : NULL;
     return text ? text : vg_console_label(code);
+}
+
+const char *vg_console_vocab(const vg_page *p, const char *prefix, const vg_term *terms,
+                             const char *code)
+{
+    if (!code)
+        return "";
+    char key[128];
+    snprintf(key, sizeof key, "%s%s", prefix, code);
+    const char *text = p->lang ? vg_i18n_lookup(p->lang, key) : NULL;
+    return text ? text : vg_term_label(terms, code);
 }
 
 const char *vg_console_source(const vg_page *p, const char *source)

@@ -63,42 +63,41 @@ static void read_form(vg_http_request *req, form *f)
     f->baseline_count = f->baseline_sent < 4 ? f->baseline_sent : 4;
 }
 
-/* The first problem of the form, or NULL when it is valid. */
+/* The first problem of the form (its catalogue key), or NULL when it is valid. */
 static const char *validate(const vg_console *con, const form *f)
 {
     if (!in(vg_legal_terms, f->legal))
-        return "Choose the legal assessment.";
+        return "console.item.invalid.legal";
     int csam = !strcmp(f->legal, VG_LEGAL_CSAM);
     if (f->severity && *f->severity && !is_grade(con, f->severity))
-        return "The severity is not one of the scheme's grades.";
+        return "console.item.invalid.severity";
     if (csam && !is_grade(con, f->severity))
-        return "Illegal CSAM needs a severity grade.";
+        return "console.item.invalid.csam_severity";
     if (f->age && *f->age && !in(vg_age_terms, f->age))
-        return "The apparent age band is not one of the list.";
+        return "console.item.invalid.age";
     if (csam && !in(vg_age_terms, f->age))
-        return "Illegal CSAM needs an apparent age band.";
+        return "console.item.invalid.csam_age";
     if (f->sex && *f->sex && !in(vg_sex_terms, f->sex))
-        return "The sex of the child(ren) shown is not one of the list.";
+        return "console.item.invalid.sex";
     if (f->flags_sent > 6)
-        return "Too many flags.";
+        return "console.item.invalid.flags";
     for (size_t i = 0; i < f->flag_count; i++)
         if (!in(vg_flag_terms, f->flags[i]))
-            return "A flag is not one of the list.";
+            return "console.item.invalid.flag";
     if (f->baseline_sent > BASELINE_COUNT)
-        return "Too many baseline answers.";
+        return "console.item.invalid.baselines";
     for (size_t i = 0; i < f->baseline_count; i++) {
         int known = 0;
         for (size_t b = 0; b < BASELINE_COUNT; b++)
             known |= !strcmp(vg_baseline_terms[b].code, f->baseline[i]);
         if (!known)
-            return "A baseline answer is not one of the checklist.";
+            return "console.item.invalid.baseline";
     }
     const char *c = f->country;
     if (!c || strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')
-        return "Give the country whose law applies as two capital letters (ISO 3166: FR, DE, "
-               "GB...).";
+        return "console.item.invalid.country";
     if (f->note && strlen(f->note) > MAX_NOTE)
-        return "The note is longer than 4000 characters.";
+        return "console.item.invalid.note";
     return NULL;
 }
 
@@ -137,12 +136,14 @@ static void checkbox(vg_page *p, const char *name, const char *value, const char
 static void select_list(vg_page *p, const char *name, const char *label, const vg_term *values,
                         const char *chosen)
 {
-    vg_page_fmt(p, "<label>%s <select name=\"%s\" id=\"f-%s\"%s><option value=\"\">-</option>",
-                label, name, name, strcmp(name, "age") ? "" : " accesskey=\"g\"");
+    vg_page_put(p, "<label>");
+    vg_page_t(p, label);
+    vg_page_fmt(p, " <select name=\"%s\" id=\"f-%s\"%s><option value=\"\">-</option>", name,
+                name, strcmp(name, "age") ? "" : " accesskey=\"g\"");
     for (size_t i = 0; values[i].code; i++) {
         vg_page_fmt(p, "<option value=\"%s\"%s>", values[i].code,
                     chosen && !strcmp(chosen, values[i].code) ? " selected" : "");
-        vg_page_text(p, values[i].label);
+        vg_page_text(p, vg_console_term(p, values[i].code));
         vg_page_put(p, "</option>");
     }
     vg_page_put(p, "</select></label>");
@@ -159,44 +160,95 @@ static void render_form(vg_page *p, vg_http_request *req, const vg_console *con,
                 it->report_id, it->version);
     /* Shortcuts without script: access keys, which browsers bind to
      * Alt (Chromium, Firefox on Linux and Windows) or Ctrl+Option (macOS). */
-    vg_page_put(p, "<p class=\"keys\">Shortcuts (Alt+key): <kbd>1</kbd>-<kbd>4</kbd> legal "
-                   "assessment, <kbd>g</kbd> apparent age, <kbd>c</kbd> country, <kbd>r</kbd> "
-                   "record.</p>");
-    vg_page_put(p, "<div class=\"cols\"><fieldset><legend>Legal assessment</legend>");
+    vg_page_put(p, "<p class=\"keys\">");
+    vg_page_t(p, "console.item.shortcuts");
+    vg_page_put(p, " <kbd>1</kbd>-<kbd>4</kbd> ");
+    vg_page_t(p, "console.item.key.legal");
+    vg_page_put(p, ", <kbd>g</kbd> ");
+    vg_page_t(p, "console.item.key.age");
+    vg_page_put(p, ", <kbd>c</kbd> ");
+    vg_page_t(p, "console.item.key.country");
+    vg_page_put(p, ", <kbd>r</kbd> ");
+    vg_page_t(p, "console.item.key.record");
+    vg_page_put(p, "</p><div class=\"cols\"><fieldset><legend>");
+    vg_page_t(p, "console.item.legal");
+    vg_page_put(p, "</legend>");
     for (size_t i = 0; vg_legal_terms[i].code; i++)
-        radio(p, "legal", vg_legal_terms[i].code, vg_legal_terms[i].label, f->legal,
-              i < 9 ? (char)('1' + i) : 0);
-    vg_page_put(p, "</fieldset><fieldset><legend>Severity</legend>");
+        radio(p, "legal", vg_legal_terms[i].code, vg_console_term(p, vg_legal_terms[i].code),
+              f->legal, i < 9 ? (char)('1' + i) : 0);
+    vg_page_put(p, "</fieldset><fieldset><legend>");
+    vg_page_t(p, "console.item.severity_legend");
+    vg_page_put(p, "</legend>");
+    /* the grades are the scheme's own names (grading.scheme), shown as set */
     const vg_grading *g = &con->hotline->grading;
     for (int i = 0; i < g->count; i++)
         radio(p, "severity", g->grades[i], g->grades[i], f->severity, 0);
-    radio(p, "severity", "", "none", f->severity ? f->severity : "", 0);
-    vg_page_put(p, "</fieldset><fieldset><legend>Child(ren) shown</legend>");
-    select_list(p, "age", "Apparent age", vg_age_terms, f->age);
-    select_list(p, "sex", "Sex", vg_sex_terms, f->sex);
-    vg_page_put(p, "</fieldset><fieldset><legend>Flags</legend>");
+    radio(p, "severity", "", vg_page_tr(p, "console.item.severity_none", "none"),
+          f->severity ? f->severity : "", 0);
+    vg_page_put(p, "</fieldset><fieldset><legend>");
+    vg_page_t(p, "console.item.children");
+    vg_page_put(p, "</legend>");
+    select_list(p, "age", "console.item.age", vg_age_terms, f->age);
+    select_list(p, "sex", "console.item.sex", vg_sex_terms, f->sex);
+    vg_page_put(p, "</fieldset><fieldset><legend>");
+    vg_page_t(p, "console.item.flags");
+    vg_page_put(p, "</legend>");
     for (size_t i = 0; vg_flag_terms[i].code; i++)
-        checkbox(p, "flag", vg_flag_terms[i].code, vg_flag_terms[i].label,
+        checkbox(p, "flag", vg_flag_terms[i].code, vg_console_term(p, vg_flag_terms[i].code),
                  has(f->flags, f->flag_count, vg_flag_terms[i].code));
-    vg_page_put(p, "</fieldset><fieldset><legend>Interpol baseline</legend>");
+    vg_page_put(p, "</fieldset><fieldset><legend>");
+    vg_page_t(p, "console.item.baseline");
+    vg_page_put(p, "</legend>");
     for (size_t i = 0; i < BASELINE_COUNT; i++) {
-        checkbox(p, "baseline", vg_baseline_terms[i].code, vg_baseline_terms[i].label,
+        checkbox(p, "baseline", vg_baseline_terms[i].code,
+                 vg_console_term(p, vg_baseline_terms[i].code),
                  has(f->baseline, f->baseline_count, vg_baseline_terms[i].code));
         vg_page_put(p, "<br>");
     }
-    vg_page_put(p, "</fieldset><fieldset><legend>Law and note</legend><label>Country whose law "
-                   "applies <input name=\"country\" id=\"f-country\" accesskey=\"c\" size=\"3\" maxlength=\"2\" "
-                   "pattern=\"[A-Z]{2}\" autocomplete=\"off\" value=\"");
+    vg_page_put(p, "</fieldset><fieldset><legend>");
+    vg_page_t(p, "console.item.law_note");
+    vg_page_put(p, "</legend><label>");
+    vg_page_t(p, "console.item.country");
+    vg_page_put(p, " <input name=\"country\" id=\"f-country\" accesskey=\"c\" size=\"3\" "
+                   "maxlength=\"2\" pattern=\"[A-Z]{2}\" autocomplete=\"off\" dir=\"ltr\" "
+                   "value=\"");
     vg_page_text(p, f->country);
-    vg_page_put(p, "\"></label><br><label for=\"f-note\">Note</label><br>"
-                   "<textarea name=\"note\" id=\"f-note\" rows=\"3\" cols=\"40\" "
-                   "maxlength=\"4000\">");
+    vg_page_put(p, "\"></label><br><label for=\"f-note\">");
+    vg_page_t(p, "console.item.note");
+    vg_page_put(p, "</label><br><textarea name=\"note\" id=\"f-note\" rows=\"3\" cols=\"40\" "
+                   "maxlength=\"4000\" dir=\"auto\">");
     vg_page_text(p, f->note);
     vg_page_put(p, "</textarea></fieldset></div><p><button type=\"submit\" class=\"primary\" "
-                   "accesskey=\"r\">Record assessment</button></p></form>");
+                   "accesskey=\"r\">");
+    vg_page_t(p, "console.item.record");
+    vg_page_put(p, "</button></p></form>");
 }
 
-/* The item page: details, files, and the form when the caller may assess. */
+/* A status message of the item page (?msg=), its catalogue key. */
+static const char *item_message(const char *msg)
+{
+    static const char *const MSGS[][2] = {
+        {"claimed", "console.item.msg.claimed"},
+        {"reopened", "console.item.msg.reopened"},
+        {"route_approved", "console.item.msg.route_approved"},
+        {"route_changed", "console.item.msg.route_changed"},
+        {"removed", "console.item.msg.removed"},
+    };
+    for (size_t i = 0; msg && i < sizeof MSGS / sizeof MSGS[0]; i++)
+        if (!strcmp(msg, MSGS[i][0]))
+            return MSGS[i][1];
+    return NULL;
+}
+
+static void row_head(vg_page *p, const char *key)
+{
+    vg_page_put(p, "<th scope=\"row\">");
+    vg_page_t(p, key);
+    vg_page_put(p, "</th>");
+}
+
+/* The item page: details, files, and the form when the caller may assess.
+ * problem: a catalogue key. */
 static void render_item(vg_http_request *req, int64_t report, const form *f, const char *problem,
                         unsigned status)
 {
@@ -215,80 +267,100 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
         return;
     }
     if (!found) {
-        vg_http_error_page(req, 404, "There is no such report.");
+        vg_http_error_page(req, 404, vg_console_tr(req, "console.item.no_such"));
         return;
     }
-    char title[64];
-    snprintf(title, sizeof title, "Report %s", it.receipt_code ? it.receipt_code : "");
     vg_page p = {0};
+    p.lang = vg_server_staff_lang(req);
+    /* the title: the catalogue's sentence around the receipt code */
+    const char *pattern = vg_i18n_get(p.lang, "console.item.title");
+    const char *at = strstr(pattern, "{receipt}");
+    char title[256];
+    if (at)
+        snprintf(title, sizeof title, "%.*s%s%s", (int)(at - pattern), pattern,
+                 it.receipt_code ? it.receipt_code : "", at + strlen("{receipt}"));
+    else
+        snprintf(title, sizeof title, "%s", pattern);
     vg_console_page_open(&p, req, title, NULL);
-    const char *msg = vg_http_query(req, "msg");
-    if (msg && !strcmp(msg, "claimed"))
-        vg_page_put(&p, "<p class=\"msg\" role=\"status\">You hold this item now: nobody else "
-                        "can assess it until you release it or record your assessment.</p>");
-    if (msg && !strcmp(msg, "reopened"))
-        vg_page_fmt(&p,
-                    "<p class=\"msg\" role=\"status\">Reopened: the item is back in the queue, "
-                    "its files left the organisation's bank, and %" PRId64 " other report(s) "
-                    "that inherited its decision came back with it.</p>",
-                    vg_console_id(vg_http_query(req, "n")));
-    if (msg && !strcmp(msg, "route_approved"))
-        vg_page_put(&p, "<p class=\"msg\" role=\"status\">Route approved: what it sends "
-                        "goes out in the background, and is shown under Routes.</p>");
-    if (msg && !strcmp(msg, "route_changed"))
-        vg_page_put(&p, "<p class=\"msg\" role=\"status\">Route changed: another analyst "
-                        "must approve the change.</p>");
-    if (msg && !strcmp(msg, "removed"))
-        vg_page_put(&p, "<p class=\"msg\" role=\"status\">Recorded: the material is gone "
-                        "from this URL. Whoever forwarded the report learns it.</p>");
+    const char *msg = item_message(vg_http_query(req, "msg"));
+    if (msg) {
+        vg_page_put(&p, "<p class=\"msg\" role=\"status\">");
+        vg_console_tn(&p, msg, "count", vg_console_id(vg_http_query(req, "n")));
+        vg_page_put(&p, "</p>");
+    }
     if (problem) {
         vg_page_put(&p, "<p class=\"msg err\" role=\"alert\">");
-        vg_page_text(&p, problem);
+        vg_page_t(&p, problem);
         vg_page_put(&p, "</p>");
     }
     int64_t now = (int64_t)time(NULL);
-    vg_page_put(&p, "<table><tbody><tr><th scope=\"row\">State</th><td>");
-    vg_page_text(&p, vg_console_label(it.state));
+    vg_page_put(&p, "<table><tbody><tr>");
+    row_head(&p, "console.col.state");
+    vg_page_put(&p, "<td>");
+    vg_page_text(&p, vg_console_term(&p, it.state));
     int lapsed = vg_console_claim_lapsed(con, &it, now);
     if (it.claimed_by) {
-        vg_page_put(&p, " · held by ");
-        vg_page_text(&p, it.claimed_by);
-        vg_page_put(&p, " for ");
+        vg_page_put(&p, " · ");
+        vg_console_t1(&p, "console.queue.held_by", "name", it.claimed_by);
+        vg_page_put(&p, " ");
+        vg_page_t(&p, "console.item.held_for");
+        vg_page_put(&p, " ");
         vg_console_duration(&p, now - it.claimed_at);
-        if (lapsed)
-            vg_page_put(&p, " <strong>(claim lapsed: another analyst may take it over)</strong>");
+        if (lapsed) {
+            vg_page_put(&p, " <strong>");
+            vg_page_t(&p, "console.item.lapsed");
+            vg_page_put(&p, "</strong>");
+        }
     }
-    vg_page_put(&p, "</td><th scope=\"row\">About</th><td>");
-    vg_page_text(&p, vg_console_label(it.category));
-    vg_page_put(&p, "</td><th scope=\"row\">Source</th><td>");
-    vg_page_text(&p, it.source);
+    vg_page_put(&p, "</td>");
+    row_head(&p, "console.col.about");
+    vg_page_put(&p, "<td>");
+    vg_page_text(&p, vg_console_term(&p, it.category));
+    vg_page_put(&p, "</td>");
+    row_head(&p, "console.col.source");
+    vg_page_put(&p, "<td>");
+    vg_page_text(&p, vg_console_source(&p, it.source));
     vg_console_found_by_crawler(&p, &it);
-    vg_page_put(&p, "</td></tr><tr><th scope=\"row\">Received</th><td>");
+    vg_page_put(&p, "</td></tr><tr>");
+    row_head(&p, "console.col.received");
+    vg_page_put(&p, "<td>");
     vg_console_time(&p, it.created_at);
-    vg_page_put(&p, " (waited ");
+    vg_page_put(&p, " (");
+    vg_page_t(&p, "console.item.waited");
+    vg_page_put(&p, " ");
     vg_console_duration(&p, now - it.created_at);
-    vg_page_fmt(&p,
-                ")</td><th scope=\"row\">Case</th><td><a href=\"/console/case?id=%" PRId64
-                "\">#%" PRId64 "</a></td><th scope=\"row\">Reporter sees</th><td>",
+    vg_page_put(&p, ")</td>");
+    row_head(&p, "console.col.case");
+    vg_page_fmt(&p, "<td><a href=\"/console/case?id=%" PRId64 "\">#%" PRId64 "</a></td>",
                 it.case_id, it.case_id);
+    row_head(&p, "console.item.reporter_sees");
+    vg_page_put(&p, "<td>");
     vg_console_reporter_sees(&p, con, it.status);
     vg_page_put(&p, "</td></tr>");
     if (it.account) {
-        vg_page_put(&p, "<tr><th scope=\"row\">Account</th><td colspan=\"5\">");
+        vg_page_put(&p, "<tr>");
+        row_head(&p, "console.item.account");
+        vg_page_put(&p, "<td colspan=\"5\">");
         vg_page_text(&p, it.platform ? it.platform : "?");
         vg_page_put(&p, ": ");
         vg_page_text(&p, it.account);
         vg_page_put(&p, "</td></tr>");
     }
     if (it.description) {
-        vg_page_put(&p, "<tr><th scope=\"row\">Description</th><td colspan=\"5\">");
+        vg_page_put(&p, "<tr>");
+        row_head(&p, "console.item.description");
+        vg_page_put(&p, "<td colspan=\"5\" dir=\"auto\">");
         vg_page_text(&p, it.description);
         vg_page_put(&p, "</td></tr>");
     }
     for (size_t i = 0; i < nurls; i++) {
-        vg_page_put(&p, i ? "<br>"
-                          : "<tr><th scope=\"row\">URLs</th><td colspan=\"5\" "
-                            "class=\"hash\">");
+        if (i) {
+            vg_page_put(&p, "<br>");
+        } else {
+            vg_page_put(&p, "<tr>");
+            row_head(&p, "console.col.urls");
+            vg_page_put(&p, "<td colspan=\"5\" class=\"hash\" dir=\"ltr\">");
+        }
         vg_page_text(&p, urls[i].canonical);
     }
     if (nurls)
@@ -300,30 +372,33 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
     int finished = !strcmp(it.state, VG_ITEM_CONFIRMED) || !strcmp(it.state, VG_ITEM_AUTO);
     int mine = it.claimed_by && !strcmp(it.claimed_by, who->username);
     if (finished) {
-        vg_page_put(&p, "<h2>Classification</h2><p>");
-        vg_page_text(&p, vg_console_label(it.legal));
+        vg_page_put(&p, "<h2>");
+        vg_page_t(&p, "console.item.classification");
+        vg_page_put(&p, "</h2><p>");
+        vg_page_text(&p, vg_console_term(&p, it.legal));
         if (it.severity && *it.severity) {
-            vg_page_put(&p, ", severity ");
-            vg_page_text(&p, it.severity);
+            vg_page_t(&p, "console.comma");
+            vg_console_t1(&p, "console.item.severity", "grade", it.severity);
         }
         if (it.age && *it.age) {
-            vg_page_put(&p, ", ");
-            vg_page_text(&p, vg_console_label(it.age));
+            vg_page_t(&p, "console.comma");
+            vg_page_text(&p, vg_console_term(&p, it.age));
         }
         vg_page_put(&p, " — ");
         if (strcmp(it.state, VG_ITEM_AUTO)) {
-            vg_page_put(&p, "confirmed by ");
-            vg_page_text(&p, it.first_by);
-            vg_page_put(&p, " and ");
-            vg_page_text(&p, it.decided_by);
+            const char *names[] = {"first", "second"};
+            const char *values[] = {it.first_by ? it.first_by : "", it.decided_by ? it.decided_by : ""};
+            vg_console_tv(&p, "console.item.confirmed_by", 2, names, values);
         } else {
             /* An inherited decision says where it came from. */
-            vg_page_put(&p, "assessed automatically: ");
-            vg_page_text(&p, vg_term_label(vg_decision_source_terms, it.decided_by));
-            if (it.decided_from)
-                vg_page_fmt(&p, " (<a href=\"/console/item?id=%" PRId64 "\">report %" PRId64
-                                "</a>)",
-                            it.decided_from, it.decided_from);
+            vg_page_t(&p, "console.item.auto");
+            vg_page_put(&p, " ");
+            vg_page_text(&p, vg_console_term(&p, it.decided_by));
+            if (it.decided_from) {
+                vg_page_fmt(&p, " (<a href=\"/console/item?id=%" PRId64 "\">", it.decided_from);
+                vg_console_tn(&p, "console.queue.report_n", "id", it.decided_from);
+                vg_page_put(&p, "</a>)");
+            }
             vg_page_put(&p, ".");
         }
         vg_page_put(&p, "</p>");
@@ -331,14 +406,14 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
         vg_console_reopen_form(&p, req, &it);
     } else {
         if (it.first_by && !strcmp(it.state, VG_ITEM_SECOND)) {
-            vg_page_put(&p, "<p class=\"msg\">First assessment recorded by ");
-            vg_page_text(&p, it.first_by);
-            vg_page_put(&p, ". Assess it independently: its answers stay hidden until "
-                            "confirmation.</p>");
+            vg_page_put(&p, "<p class=\"msg\">");
+            vg_console_t1(&p, "console.item.first_by", "name", it.first_by);
+            vg_page_put(&p, "</p>");
         }
         if (!strcmp(it.state, VG_ITEM_DISPUTED)) {
-            vg_page_put(&p, "<p class=\"msg err\">The two assessments differ. A supervisor's "
-                            "assessment decides.</p>");
+            vg_page_put(&p, "<p class=\"msg err\">");
+            vg_page_t(&p, "console.item.disputed");
+            vg_page_put(&p, "</p>");
             if (who->role >= VG_ROLE_SUPERVISOR)
                 vg_console_dispute_view(&p, req, &it);
         }
@@ -349,8 +424,10 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
             vg_page_fmt(&p,
                         "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
                         "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
-                        "<button type=\"submit\">Release the claim (supervisor)</button></form>",
+                        "<button type=\"submit\">",
                         it.report_id, it.version);
+            vg_page_t(&p, "console.item.release_supervisor");
+            vg_page_put(&p, "</button></form>");
         }
         int may =
             vg_rule_may_finish(&it, who->username, who->role >= VG_ROLE_SUPERVISOR) == VG_ITEM_DONE;
@@ -361,29 +438,40 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
             vg_page_fmt(&p,
                         "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
                         "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">"
-                        "<button type=\"submit\">%s</button></form>",
-                        it.report_id, it.version,
-                        mine     ? "Release"
-                        : lapsed ? "Take over the lapsed claim"
-                                 : "Claim to assess");
+                        "<button type=\"submit\">",
+                        it.report_id, it.version);
+            vg_page_t(&p, mine     ? "console.queue.release"
+                          : lapsed ? "console.item.take_over"
+                                   : "console.item.claim");
+            vg_page_put(&p, "</button></form>");
         }
-        vg_page_put(&p, " <a href=\"/console/queue\">Back to the queue</a></p>");
+        vg_page_put(&p, " <a href=\"/console/queue\">");
+        vg_page_t(&p, "console.back_queue");
+        vg_page_put(&p, "</a></p>");
     }
-    vg_page_put(&p, "<h2>Files</h2>");
+    vg_page_put(&p, "<h2>");
+    vg_page_t(&p, "console.col.files");
+    vg_page_put(&p, "</h2>");
     vg_console_files_table(&p, req, con, &it, files, nfiles);
     if (!finished) {
-        vg_page_put(&p, "<h2>Assessment</h2>");
+        vg_page_put(&p, "<h2>");
+        vg_page_t(&p, "console.item.assessment");
+        vg_page_put(&p, "</h2>");
         if (mine || problem) {
             form empty = {0};
             render_form(&p, req, con, &it, f ? f : &empty);
-            if (!mine)
-                vg_page_put(&p, "<p>Your entries are kept above; claim the item again to "
-                                "record them.</p>");
+            if (!mine) {
+                vg_page_put(&p, "<p>");
+                vg_page_t(&p, "console.item.kept");
+                vg_page_put(&p, "</p>");
+            }
         } else {
-            vg_page_put(&p, vg_rule_may_finish(&it, who->username,
-                                               who->role >= VG_ROLE_SUPERVISOR) == VG_ITEM_DONE
-                                ? "<p>Claim the item to assess it.</p>"
-                                : "<p>Someone else must take the next step on this item.</p>");
+            vg_page_put(&p, "<p>");
+            vg_page_t(&p, vg_rule_may_finish(&it, who->username,
+                                             who->role >= VG_ROLE_SUPERVISOR) == VG_ITEM_DONE
+                              ? "console.item.claim_to_assess"
+                              : "console.item.someone_else");
+            vg_page_put(&p, "</p>");
         }
     }
     vg_item_files_free(files, nfiles);
@@ -395,7 +483,7 @@ void vg_console_item_page(vg_http_request *req)
 {
     int64_t report = vg_console_id(vg_http_query(req, "id"));
     if (!report) {
-        vg_http_error_page(req, 400, "Which report? The address needs ?id=NUMBER.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.item.no_id"));
         return;
     }
     render_item(req, report, NULL, NULL, 200);
@@ -457,7 +545,7 @@ void vg_console_assess_post(vg_http_request *req)
     char flags[200];
     char *json = form_json(&f, flags, sizeof flags);
     if (!json) {
-        vg_http_error_page(req, 500, "Out of memory.");
+        vg_http_error_page(req, 500, vg_console_tr(req, "console.error.500"));
         return;
     }
     char baseline[100];
@@ -483,17 +571,14 @@ void vg_console_assess_post(vg_http_request *req)
         vg_http_log_json(vg_http_server(req), "error", "assessment not recorded", fields);
         json_decref(fields);
         render_item(req, report, &f,
-                    "Your assessment could not be recorded just now (the server's log says "
-                    "why). Nothing was changed; your entries are kept below: try again.",
+                    "console.item.why.unavailable",
                     503);
         return;
     }
     if (outcome != VG_ITEM_DONE) {
         vg_item it;
         int found = 0;
-        const char *why = "This item changed since your form was loaded: it was released, "
-                          "reassigned or assessed by someone else. Your entries were NOT "
-                          "recorded; they are kept below.";
+        const char *why = "console.item.why.stale";
         if (outcome == VG_ITEM_NO_SUCH_REPORT) {
             vg_console_refused(req, outcome, report);
             return;
@@ -502,22 +587,18 @@ void vg_console_assess_post(vg_http_request *req)
                 VG_OK &&
             found) {
             if (outcome == VG_ITEM_FINISHED)
-                why = "This item is already confirmed. Your entries were not recorded.";
+                why = "console.item.why.finished";
             else if (it.first_by && !strcmp(it.first_by, who->username) &&
                      !strcmp(it.state, VG_ITEM_SECOND))
                 why = outcome == VG_ITEM_SAME_ANALYST
-                          ? "You made the first assessment: a second analyst must confirm it."
-                          : "Your assessment was already recorded (this was a second "
-                            "submission of the same form). It now waits for a second analyst.";
+                          ? "console.item.why.same_analyst"
+                          : "console.item.why.resubmitted";
             else if (outcome == VG_ITEM_CLAIMED)
-                why = "Another analyst holds this item now. Your entries were NOT recorded; "
-                      "they are kept below.";
+                why = "console.item.why.claimed";
             else if (outcome == VG_ITEM_NOT_CLAIMED)
-                why = "You no longer hold this item (it was released). Claim it again to "
-                      "record the entries kept below.";
+                why = "console.item.why.not_claimed";
             else if (outcome == VG_ITEM_SUPERVISOR)
-                why = "The two assessments differ: only a supervisor may decide. Your entries "
-                      "were not recorded.";
+                why = "console.item.why.supervisor";
             vg_item_clear(&it);
         }
         render_item(req, report, &f, why, 409);

@@ -17,6 +17,23 @@
 
 #define NOTICES_SHOWN 200
 
+static void th_cols(vg_page *p, const char *const *keys, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        vg_page_put(p, "<th scope=\"col\">");
+        vg_page_t(p, keys[c]);
+        vg_page_put(p, "</th>");
+    }
+}
+
+static const char *state_label(const vg_page *p, const char *state)
+{
+    char key[64];
+    snprintf(key, sizeof key, "term.notice.%s", state ? state : "");
+    const char *text = p->lang ? vg_i18n_lookup(p->lang, key) : NULL;
+    return text ? text : state ? state : "";
+}
+
 static void maybe_time(vg_page *p, int64_t when)
 {
     if (when)
@@ -27,12 +44,16 @@ static void maybe_time(vg_page *p, int64_t when)
 
 void vg_console_notice_table(vg_page *p, const vg_notice_row *rows, size_t count, int64_t now)
 {
-    vg_page_put(p, "<table><caption>Notices (the newest first)</caption><thead><tr>"
-                   "<th scope=\"col\">Notice</th><th scope=\"col\">URL</th>"
-                   "<th scope=\"col\">Host</th><th scope=\"col\">State</th>"
-                   "<th scope=\"col\">Notices sent</th><th scope=\"col\">First sent</th>"
-                   "<th scope=\"col\">Open for</th><th scope=\"col\">Removed</th>"
-                   "<th scope=\"col\">Reappeared</th></tr></thead><tbody>");
+    static const char *const COLUMNS[] = {
+        "console.notices.col.notice", "console.routes.col.url",    "console.case.col.host",
+        "console.col.state",          "console.providers.col.sent", "console.notices.first_sent",
+        "console.notices.col.open_for", "console.notices.col.removed",
+        "console.notices.col.reappeared"};
+    vg_page_put(p, "<table><caption>");
+    vg_page_t(p, "console.notices.caption");
+    vg_page_put(p, "</caption><thead><tr>");
+    th_cols(p, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
+    vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < count; i++) {
         const vg_notice_row *n = &rows[i];
         vg_page_fmt(p, "<tr><td><a href=\"/console/notice?id=%" PRId64 "\">%" PRId64 "</a></td><td>",
@@ -41,11 +62,16 @@ void vg_console_notice_table(vg_page *p, const vg_notice_row *rows, size_t count
         vg_page_put(p, "</td><td>");
         vg_page_text(p, *n->provider ? n->provider : "?");
         vg_page_put(p, "<br>");
-        vg_page_text(p, *n->contact ? n->contact : "no abuse contact");
+        if (*n->contact)
+            vg_page_text(p, n->contact);
+        else
+            vg_page_t(p, "console.notices.no_contact");
         vg_page_put(p, "</td><td>");
-        vg_page_text(p, n->state);
-        if (n->escalated_at)
-            vg_page_put(p, " (escalated)");
+        vg_page_text(p, state_label(p, n->state));
+        if (n->escalated_at) {
+            vg_page_put(p, " ");
+            vg_page_t(p, "console.notices.escalated");
+        }
         vg_page_fmt(p, "</td><td>%d</td><td>", n->sent_count);
         maybe_time(p, n->first_sent_at);
         vg_page_put(p, "</td><td>");
@@ -80,38 +106,55 @@ void vg_console_notices_page(vg_http_request *req)
         return;
     }
     vg_page p = {0};
-    vg_console_page_open(&p, req, "Notices to hosts", "/console/notices");
-    vg_page_put(&p, "<p>A notice goes to the host's abuse contact once vigie has fetched the "
-                    "material at the URL itself, or a person confirmed it; it is sent again "
-                    "every day until vigie's own fetch finds the material gone, escalated after "
-                    "repeated notices, and the URL is watched afterwards for the material's "
-                    "return.</p>");
-    if (vg_http_caller_of(req)->role >= VG_ROLE_SUPERVISOR)
-        vg_page_put(&p, "<p><a href=\"/console/providers\" id=\"providers-link\">Time to "
-                        "removal per provider and AS</a></p>");
-    if (f.still_up || f.provider || f.asn) {
-        vg_page_put(&p, f.still_up ? "<p id=\"notices-of\">Notices still up (sent, not yet "
-                                     "removed)"
-                                   : "<p id=\"notices-of\">Notices");
-        if (f.provider) {
-            vg_page_put(&p, " of provider ");
-            vg_page_text(&p, *f.provider ? f.provider : "(not known)");
-        }
-        if (f.asn)
-            vg_page_fmt(&p, " hosted in AS%" PRId64, f.asn);
-        vg_page_put(&p, ".</p>");
+    p.lang = vg_server_staff_lang(req);
+    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.notices.title"),
+                         "/console/notices");
+    vg_page_put(&p, "<p>");
+    vg_page_t(&p, "console.notices.intro");
+    vg_page_put(&p, "</p>");
+    if (vg_http_caller_of(req)->role >= VG_ROLE_SUPERVISOR) {
+        vg_page_put(&p, "<p><a href=\"/console/providers\" id=\"providers-link\">");
+        vg_page_t(&p, "console.notices.providers_link");
+        vg_page_put(&p, "</a></p>");
     }
-    vg_page_put(&p, "<p>Show: <a href=\"/console/notices\">all</a>");
+    if (f.still_up || f.provider || f.asn) {
+        vg_page_put(&p, "<p id=\"notices-of\">");
+        vg_page_t(&p, f.still_up ? "console.notices.still_up" : "console.notices.of");
+        if (f.provider) {
+            vg_page_put(&p, " · ");
+            if (*f.provider) {
+                vg_console_t1(&p, "console.notices.of_provider", "provider", f.provider);
+            } else {
+                vg_page_t(&p, "console.notices.of_provider_unknown");
+            }
+        }
+        if (f.asn) {
+            char asn[32];
+            snprintf(asn, sizeof asn, "AS%" PRId64, f.asn);
+            vg_page_put(&p, " · ");
+            vg_console_t1(&p, "console.notices.of_asn", "asn", asn);
+        }
+        vg_page_put(&p, "</p>");
+    }
+    vg_page_put(&p, "<p>");
+    vg_page_t(&p, "console.notices.show");
+    vg_page_put(&p, " <a href=\"/console/notices\">");
+    vg_page_t(&p, "console.notices.all");
+    vg_page_put(&p, "</a>");
     static const char *const states[] = {VG_NOTICE_PENDING, VG_NOTICE_SENT, VG_NOTICE_ESCALATED,
                                          VG_NOTICE_REMOVED, VG_NOTICE_NO_CONTACT,
                                          VG_NOTICE_CLOSED};
-    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
-        vg_page_fmt(&p, " &middot; <a href=\"/console/notices?state=%s\">%s</a>", states[i],
-                    states[i]);
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+        vg_page_fmt(&p, " &middot; <a href=\"/console/notices?state=%s\">", states[i]);
+        vg_page_text(&p, state_label(&p, states[i]));
+        vg_page_put(&p, "</a>");
+    }
     vg_page_put(&p, "</p>");
-    if (!count)
-        vg_page_put(&p, "<p>No notice.</p>");
-    else
+    if (!count) {
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, "console.notices.none");
+        vg_page_put(&p, "</p>");
+    } else
         vg_console_notice_table(&p, rows, count, (int64_t)time(NULL));
     vg_notice_rows_free(rows, count);
     vg_page_send(&p, req, 200);
@@ -124,40 +167,53 @@ static void event_line(vg_page *p, const vg_notice_event *e)
     vg_page_put(p, "<tr><td>");
     vg_console_time(p, e->at);
     vg_page_put(p, "</td><td>");
-    vg_page_text(p, e->kind);
+    char key[64];
+    snprintf(key, sizeof key, "term.notice_event.%s", e->kind ? e->kind : "");
+    const char *kind = p->lang ? vg_i18n_lookup(p->lang, key) : NULL;
+    vg_page_text(p, kind ? kind : e->kind);
     vg_page_put(p, "</td><td>");
     if (!strcmp(e->kind, VG_NOTICE_EVENT_FETCH)) {
         json_t *r = json_object_get(d, "record");
         const char *seen = json_string_value(json_object_get(d, "seen"));
-        vg_page_put(p, "saw: ");
-        vg_page_text(p, seen ? seen : "?");
-        vg_page_fmt(p, ", status %d", (int)json_integer_value(json_object_get(r, "status")));
+        snprintf(key, sizeof key, "term.seen.%s", seen ? seen : "");
+        const char *seen_text = seen && p->lang ? vg_i18n_lookup(p->lang, key) : NULL;
+        vg_console_t1(p, "console.notice.saw", "seen", seen_text ? seen_text : seen ? seen : "?");
+        vg_page_t(p, "console.comma");
+        vg_console_tn(p, "console.notice.status", "status",
+                      (int64_t)json_integer_value(json_object_get(r, "status")));
         const char *error = json_string_value(json_object_get(d, "error"));
         if (error) {
-            vg_page_put(p, ", ");
+            vg_page_t(p, "console.comma");
             vg_page_text(p, error);
         }
         size_t i;
         json_t *hop;
         json_array_foreach(json_object_get(r, "hops"), i, hop)
         {
-            vg_page_put(p, "<br>");
+            vg_page_put(p, "<br><span dir=\"ltr\">");
             vg_page_text(p, json_string_value(json_object_get(hop, "url")));
             vg_page_put(p, " &rarr; ");
             vg_page_text(p, json_string_value(json_object_get(hop, "address")));
             vg_page_fmt(p, " HTTP %d", (int)json_integer_value(json_object_get(hop, "status")));
             const char *tls = json_string_value(json_object_get(hop, "tls_sha256"));
+            vg_page_put(p, "</span>");
             if (tls && *tls) {
-                vg_page_put(p, " certificate SHA-256 ");
+                vg_page_put(p, " ");
+                vg_page_t(p, "console.notice.certificate");
+                vg_page_put(p, " <span class=\"hash\">");
                 vg_page_text(p, tls);
+                vg_page_put(p, "</span>");
             }
         }
         const char *sha = json_string_value(json_object_get(d, "sha256"));
         if (sha) {
-            vg_page_put(p, "<br>SHA-256 ");
+            vg_page_put(p, "<br>SHA-256 <span class=\"hash\">");
             vg_page_text(p, sha);
-            vg_page_put(p, ", kept in the vault as ");
-            vg_page_text(p, json_string_value(json_object_get(d, "vault_id")));
+            vg_page_put(p, "</span>, ");
+            vg_console_t1(p, "console.notice.vault", "id",
+                          json_string_value(json_object_get(d, "vault_id"))
+                              ? json_string_value(json_object_get(d, "vault_id"))
+                              : "");
         }
     } else {
         vg_page_text(p, e->detail);
@@ -180,45 +236,73 @@ void vg_console_notice_page(vg_http_request *req)
         return;
     }
     if (!found) {
-        vg_http_error_page(req, 404, "There is no such notice.");
+        vg_http_error_page(req, 404, vg_console_tr(req, "console.notice.no_such"));
         return;
     }
     vg_page p = {0};
-    char title[64];
-    snprintf(title, sizeof title, "Notice %" PRId64, n.id);
+    p.lang = vg_server_staff_lang(req);
+    char title[256], number[24];
+    snprintf(number, sizeof number, "%" PRId64, n.id);
+    const char *pattern = vg_i18n_get(p.lang, "console.notice.title");
+    const char *at = strstr(pattern, "{id}");
+    if (at)
+        snprintf(title, sizeof title, "%.*s%s%s", (int)(at - pattern), pattern, number, at + 4);
+    else
+        snprintf(title, sizeof title, "%s", pattern);
     vg_console_page_open(&p, req, title, NULL);
     const char *msg = vg_http_query(req, "msg");
-    if (msg && !strcmp(msg, "confirmed"))
-        vg_page_put(&p, "<p class=\"msg ok\" role=\"status\">Confirmed: the notice goes at the "
-                        "next check unless the URL is found gone.</p>");
-    vg_page_put(&p, "<dl><dt>URL</dt><dd>");
+    if (msg && !strcmp(msg, "confirmed")) {
+        vg_page_put(&p, "<p class=\"msg ok\" role=\"status\">");
+        vg_page_t(&p, "console.notice.confirmed");
+        vg_page_put(&p, "</p>");
+    }
+    vg_page_put(&p, "<dl><dt>");
+    vg_page_t(&p, "console.routes.col.url");
+    vg_page_put(&p, "</dt><dd><span dir=\"ltr\">");
     vg_page_text(&p, n.url);
-    vg_page_fmt(&p, "</dd><dt>Report</dt><dd><a href=\"/console/item?id=%" PRId64
-                    "\">%" PRId64 "</a> (case <a href=\"/console/case?id=%" PRId64 "\">%" PRId64
-                    "</a>)</dd><dt>Host</dt><dd>",
-                n.report_id, n.report_id, n.case_id, n.case_id);
+    vg_page_put(&p, "</span></dd><dt>");
+    vg_page_t(&p, "console.col.report");
+    vg_page_fmt(&p, "</dt><dd><a href=\"/console/item?id=%" PRId64 "\">%" PRId64 "</a> (",
+                n.report_id, n.report_id);
+    vg_page_t(&p, "console.notice.case");
+    vg_page_fmt(&p, " <a href=\"/console/case?id=%" PRId64 "\">%" PRId64 "</a>)</dd><dt>",
+                n.case_id, n.case_id);
+    vg_page_t(&p, "console.case.col.host");
+    vg_page_put(&p, "</dt><dd>");
     vg_page_text(&p, *n.provider ? n.provider : "?");
-    vg_page_put(&p, ", ");
-    vg_page_text(&p, *n.contact ? n.contact : "no abuse contact");
+    vg_page_t(&p, "console.comma");
+    if (*n.contact)
+        vg_page_text(&p, n.contact);
+    else
+        vg_page_t(&p, "console.notices.no_contact");
     if (*n.language) {
         vg_page_put(&p, " (");
         vg_page_text(&p, n.language);
         vg_page_put(&p, ")");
     }
-    vg_page_put(&p, "</dd><dt>State</dt><dd>");
-    vg_page_text(&p, n.state);
-    vg_page_fmt(&p, "</dd><dt>Notices sent</dt><dd>%d</dd>", n.sent_count);
+    vg_page_put(&p, "</dd><dt>");
+    vg_page_t(&p, "console.col.state");
+    vg_page_put(&p, "</dt><dd>");
+    vg_page_text(&p, state_label(&p, n.state));
+    vg_page_put(&p, "</dd><dt>");
+    vg_page_t(&p, "console.providers.col.sent");
+    vg_page_fmt(&p, "</dt><dd>%d</dd>", n.sent_count);
     const struct {
         const char *label;
         int64_t at;
-    } times[] = {{"First sent", n.first_sent_at},      {"Last sent", n.last_sent_at},
-                 {"Acknowledged by the host", n.acked_at},
-                 {"Removed, the host says", n.host_removed_at},
-                 {"Removed, as vigie saw", n.removed_at}, {"Last verified gone", n.verified_at},
-                 {"Escalated", n.escalated_at},         {"Reappeared", n.reappeared_at},
-                 {"Next check", n.next_check_at}};
+    } times[] = {{"console.notices.first_sent", n.first_sent_at},
+                 {"console.notice.last_sent", n.last_sent_at},
+                 {"console.notice.acked", n.acked_at},
+                 {"console.notice.host_removed", n.host_removed_at},
+                 {"console.notice.removed", n.removed_at},
+                 {"console.notice.verified", n.verified_at},
+                 {"console.notice.escalated", n.escalated_at},
+                 {"console.notice.reappeared", n.reappeared_at},
+                 {"console.notice.next_check", n.next_check_at}};
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
-        vg_page_fmt(&p, "<dt>%s</dt><dd>", times[i].label);
+        vg_page_put(&p, "<dt>");
+        vg_page_t(&p, times[i].label);
+        vg_page_put(&p, "</dt><dd>");
         maybe_time(&p, times[i].at);
         vg_page_put(&p, "</dd>");
     }
@@ -226,16 +310,20 @@ void vg_console_notice_page(vg_http_request *req)
     if (!strcmp(n.state, VG_NOTICE_PENDING) && !n.confirmed) {
         vg_page_put(&p, "<form method=\"post\" action=\"/console/notice/confirm\">");
         vg_page_csrf(&p, req);
-        vg_page_fmt(&p, "<input type=\"hidden\" name=\"notice\" value=\"%" PRId64 "\">"
-                        "<p>vigie has not found the case's material at this URL. If you have "
-                        "seen that it serves it, say so: the notice then goes.</p>"
-                        "<button type=\"submit\" class=\"primary\">I confirm this URL serves "
-                        "the material</button></form>",
+        vg_page_fmt(&p, "<input type=\"hidden\" name=\"notice\" value=\"%" PRId64 "\"><p>",
                     n.id);
+        vg_page_t(&p, "console.notice.not_found");
+        vg_page_put(&p, "</p><button type=\"submit\" class=\"primary\">");
+        vg_page_t(&p, "console.notice.confirm");
+        vg_page_put(&p, "</button></form>");
     }
-    vg_page_put(&p, "<table><caption>History (the oldest first)</caption><thead><tr>"
-                    "<th scope=\"col\">When</th><th scope=\"col\">What</th>"
-                    "<th scope=\"col\">Detail</th></tr></thead><tbody>");
+    static const char *const COLUMNS[] = {"console.case.col.when", "console.case.col.what",
+                                          "console.notice.col.detail"};
+    vg_page_put(&p, "<table><caption>");
+    vg_page_t(&p, "console.notice.history");
+    vg_page_put(&p, "</caption><thead><tr>");
+    th_cols(&p, COLUMNS, 3);
+    vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < count; i++)
         event_line(&p, &events[i]);
     vg_page_put(&p, "</tbody></table>");
@@ -249,7 +337,7 @@ void vg_console_notice_confirm_post(vg_http_request *req)
     vg_console *con = vg_http_route_ctx(req);
     int64_t id = vg_console_id(vg_http_param(req, "notice"));
     if (!id) {
-        vg_http_error_page(req, 400, "The form needs a notice.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.notice.need_notice"));
         return;
     }
     vg_actor who = vg_console_actor(req);
@@ -258,7 +346,7 @@ void vg_console_notice_confirm_post(vg_http_request *req)
     vg_error err;
     vg_status st = vg_hotline_notice_confirm(con->hotline, id, actor, (int64_t)time(NULL), &err);
     if (st == VG_ERR_INVALID) {
-        vg_http_error_page(req, 404, "There is no such notice.");
+        vg_http_error_page(req, 404, vg_console_tr(req, "console.notice.no_such"));
         return;
     }
     if (st != VG_OK) {

@@ -17,15 +17,24 @@
 
 #include "server/console/console.h"
 
-static void row(vg_page *p, const char *label, const char *value)
+/* label: a catalogue key, or the field's own name (not_key) */
+static void row_of(vg_page *p, const char *label, int not_key, const char *value)
 {
     if (!value || !*value)
         return;
     vg_page_put(p, "<tr><th scope=\"row\">");
-    vg_page_text(p, label);
+    if (not_key)
+        vg_page_text(p, label);
+    else
+        vg_page_t(p, label);
     vg_page_put(p, "</th><td>");
     vg_page_text(p, value);
     vg_page_put(p, "</td></tr>");
+}
+
+static void row(vg_page *p, const char *key, const char *value)
+{
+    row_of(p, key, 0, value);
 }
 
 /* Further fields (a JSON object of strings, numbers and booleans): their
@@ -44,13 +53,15 @@ static void extra_rows(vg_page *p, const char *json)
             snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
             text = number;
         } else if (json_is_boolean(v)) {
-            text = json_is_true(v) ? "yes" : "no";
+            text = vg_page_tr(p, json_is_true(v) ? "console.reporter.yes" : "console.reporter.no",
+                              json_is_true(v) ? "yes" : "no");
         }
         /* Fields the public form knows get their words. */
         if (!strcmp(key, "reporter_age"))
-            row(p, "Their age", vg_term_label(vg_reporter_age_terms, text));
+            row(p, "console.reporter.age",
+                vg_console_vocab(p, "age.", vg_reporter_age_terms, text));
         else
-            row(p, key, text);
+            row_of(p, key, 1, text);
     }
     json_decref(o);
 }
@@ -59,33 +70,48 @@ void vg_console_reporter_section(vg_page *p, vg_http_request *req, const vg_item
                                  int heading)
 {
     const vg_http_caller *who = vg_http_caller_of(req);
-    if (heading)
-        vg_page_put(p, "<h2 id=\"reporter\">What the reporter told us</h2>");
-    vg_page_fmt(p, "<table class=\"reporter\" aria-label=\"Reporter of %s\"><tbody>",
-                it->receipt_code ? it->receipt_code : "the report");
-    row(p, "A child in danger now", it->danger ? "yes: the reporter says so (alerted on arrival)"
-                                               : NULL);
-    row(p, "Who they are",
-        it->reporter_kind ? vg_term_label(vg_reporter_kind_terms, it->reporter_kind) : NULL);
-    row(p, "When they saw it", it->occurred_at);
-    row(p, "Their country", it->country);
-    row(p, "Their language", it->language);
+    if (heading) {
+        vg_page_put(p, "<h2 id=\"reporter\">");
+        vg_page_t(p, "console.reporter.heading");
+        vg_page_put(p, "</h2>");
+    }
+    vg_page_put(p, "<table class=\"reporter\" aria-label=\"");
+    vg_console_t1(p, "console.reporter.of", "receipt",
+                  it->receipt_code ? it->receipt_code : "");
+    vg_page_put(p, "\"><tbody>");
+    row(p, "console.reporter.danger", it->danger ? vg_page_tr(p, "console.reporter.danger_yes",
+                                                              "yes")
+                                                 : NULL);
+    row(p, "console.reporter.kind",
+        it->reporter_kind ? vg_console_vocab(p, "kind.", vg_reporter_kind_terms,
+                                             it->reporter_kind)
+                          : NULL);
+    row(p, "console.reporter.saw", it->occurred_at);
+    row(p, "console.reporter.country", it->country);
+    row(p, "console.reporter.language", it->language);
     extra_rows(p, it->extra_json);
-    vg_page_put(p, "<tr><th scope=\"row\">Contact details</th><td>");
+    vg_page_put(p, "<tr><th scope=\"row\">");
+    vg_page_t(p, "console.reporter.contact");
+    vg_page_put(p, "</th><td>");
     if (!it->contact || !*it->contact) {
-        vg_page_put(p, "none given");
+        vg_page_t(p, "console.reporter.contact_none");
     } else if (vg_rule_may_contact(it, who->username, who->role >= VG_ROLE_SUPERVISOR) ==
                VG_ITEM_DONE) {
-        vg_page_put(p, "given, not shown here. "
-                       "<form class=\"inline\" method=\"post\" action=\"/console/contact\">");
+        vg_page_t(p, "console.reporter.contact_given");
+        vg_page_put(p, " <form class=\"inline\" method=\"post\" action=\"/console/contact\">");
         vg_page_csrf(p, req);
         vg_page_fmt(p,
                     "<input type=\"hidden\" name=\"report\" value=\"%" PRId64 "\">"
-                    "<button type=\"submit\">Show the contact details<span class=\"skip\"> "
-                    "of report %" PRId64 "</span> (audited)</button></form>",
-                    it->report_id, it->report_id);
+                    "<button type=\"submit\">",
+                    it->report_id);
+        vg_page_t(p, "console.reporter.show");
+        vg_page_put(p, "<span class=\"skip\"> ");
+        vg_console_tn(p, "console.reporter.of_report", "id", it->report_id);
+        vg_page_put(p, "</span> ");
+        vg_page_t(p, "console.reporter.audited");
+        vg_page_put(p, "</button></form>");
     } else {
-        vg_page_put(p, "given: the analyst holding the item, or a supervisor, may see them");
+        vg_page_t(p, "console.reporter.contact_hidden");
     }
     vg_page_put(p, "</td></tr></tbody></table>");
 }
@@ -95,7 +121,7 @@ void vg_console_contact_post(vg_http_request *req)
     vg_console *con = vg_http_route_ctx(req);
     int64_t report = vg_console_id(vg_http_param(req, "report"));
     if (!report) {
-        vg_http_error_page(req, 400, "The form needs a report.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.reporter.need_report"));
         return;
     }
     vg_actor who = vg_console_actor(req);
@@ -112,18 +138,22 @@ void vg_console_contact_post(vg_http_request *req)
         return;
     }
     vg_page p = {0};
-    vg_console_page_open(&p, req, "The reporter's contact details", NULL);
+    p.lang = vg_server_staff_lang(req);
+    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.contact.title"), NULL);
     if (contact) {
-        vg_page_put(&p, "<p>This reading is recorded in the audit log. Use these details only "
-                        "to follow the report up, as the hotline's procedure says.</p>"
-                        "<p class=\"contact\"><strong>");
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, "console.contact.recorded");
+        vg_page_put(&p, "</p><p class=\"contact\" dir=\"auto\"><strong>");
         vg_page_text(&p, contact);
         vg_page_put(&p, "</strong></p>");
     } else {
-        vg_page_put(&p, "<p>The reporter gave no contact details.</p>");
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, "console.contact.none");
+        vg_page_put(&p, "</p>");
     }
-    vg_page_fmt(&p, "<p><a href=\"/console/item?id=%" PRId64 "\">Back to the item</a></p>",
-                report);
+    vg_page_fmt(&p, "<p><a href=\"/console/item?id=%" PRId64 "\">", report);
+    vg_page_t(&p, "console.back_item");
+    vg_page_put(&p, "</a></p>");
     free(contact);
     vg_page_send(&p, req, 200);
 }

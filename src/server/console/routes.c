@@ -14,8 +14,9 @@
 #include "model/vocab.h"
 #include "server/console/console.h"
 
-/* Labels of a comma-separated list of codes, one per line. */
-static void labels(vg_page *p, const vg_term *list, const char *codes)
+/* Labels of a comma-separated list of codes, one per line (prefix: their
+ * catalogue keys', vg_console_vocab). */
+static void labels(vg_page *p, const char *prefix, const vg_term *list, const char *codes)
 {
     char copy[VG_URL_ROUTE_TEXT * 2];
     snprintf(copy, sizeof copy, "%s", codes ? codes : "");
@@ -23,7 +24,7 @@ static void labels(vg_page *p, const vg_term *list, const char *codes)
     for (char *save = NULL, *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
         if (!first)
             vg_page_put(p, "<br>");
-        vg_page_text(p, vg_term_label(list, c));
+        vg_page_text(p, vg_console_vocab(p, prefix, list, c));
         first = 0;
     }
 }
@@ -64,7 +65,11 @@ static void hosting(vg_page *p, const char *text)
             vg_page_text(p, text_of(a, "as_name"));
         }
         if (json_is_true(json_object_get(a, "anycast")))
-            vg_page_put(p, " · <strong>anycast/CDN</strong>");
+        {
+            vg_page_put(p, " · <strong>");
+            vg_page_t(p, "console.routes.anycast");
+            vg_page_put(p, "</strong>");
+        }
         if (*text_of(a, "abuse_contact")) {
             vg_page_put(p, " · ");
             vg_page_text(p, text_of(a, "abuse_contact"));
@@ -86,26 +91,30 @@ static void hosting(vg_page *p, const char *text)
 static void approval_form(vg_page *p, vg_http_request *req, const vg_url_route_row *r)
 {
     if (r->changed_by && *r->changed_by) {
-        vg_page_put(p, "<p>Changed by ");
-        vg_page_text(p, r->changed_by);
-        vg_page_put(p, ": another analyst approves the change (or changes it again).</p>");
+        vg_page_put(p, "<p>");
+        vg_console_t1(p, "console.routes.changed_by", "name", r->changed_by);
+        vg_page_put(p, "</p>");
     }
     vg_page_put(p, "<form method=\"post\" action=\"/console/route\">");
     vg_page_csrf(p, req);
     vg_page_fmt(p, "<input type=\"hidden\" name=\"route\" value=\"%" PRId64 "\">"
-                   "<fieldset><legend>What to do about this URL</legend>",
+                   "<fieldset><legend>",
                 r->id);
+    vg_page_t(p, "console.routes.what_to_do");
+    vg_page_put(p, "</legend>");
     for (const vg_term *t = vg_action_terms; t->code; t++) {
         if (!strcmp(t->code, VG_ACTION_FORWARD) && !(r->partner && *r->partner))
             continue;
         vg_page_fmt(p, "<label><input type=\"checkbox\" name=\"action\" value=\"%s\"%s> ",
                     t->code, vg_route_has_action(r->actions, t->code) ? " checked" : "");
-        vg_page_text(p, t->label);
+        vg_page_text(p, vg_console_vocab(p, "term.action.", vg_action_terms, t->code));
         vg_page_put(p, "</label><br>");
     }
-    vg_page_fmt(p, "</fieldset><button type=\"submit\" class=\"primary\">Approve<span "
-                   "class=\"skip\"> route %" PRId64 "</span></button></form>",
-                r->id);
+    vg_page_put(p, "</fieldset><button type=\"submit\" class=\"primary\">");
+    vg_page_t(p, "console.routes.approve");
+    vg_page_put(p, "<span class=\"skip\"> ");
+    vg_console_tn(p, "console.routes.route_n", "id", r->id);
+    vg_page_put(p, "</span></button></form>");
 }
 
 static void removal_form(vg_page *p, vg_http_request *req, const vg_url_route_row *r)
@@ -116,7 +125,9 @@ static void removal_form(vg_page *p, vg_http_request *req, const vg_url_route_ro
                 r->report_id);
     vg_page_put(p, "<input type=\"hidden\" name=\"url\" value=\"");
     vg_page_text(p, r->url);
-    vg_page_put(p, "\"><button type=\"submit\">The material is gone</button></form>");
+    vg_page_put(p, "\"><button type=\"submit\">");
+    vg_page_t(p, "console.routes.gone");
+    vg_page_put(p, "</button></form>");
 }
 
 /* What was sent (deliveries) and what was done (actions) about a report. */
@@ -127,34 +138,51 @@ static void history(vg_page *p, const vg_console *con, int64_t report_id)
     size_t dn = 0, an = 0;
     vg_error err;
     if (vg_hotline_route_history(con->hotline, report_id, &d, &dn, &a, &an, &err) != VG_OK) {
-        vg_page_put(p, "<p class=\"msg err\">What was sent cannot be read now.</p>");
+        vg_page_put(p, "<p class=\"msg err\">");
+        vg_page_t(p, "console.routes.history_unreadable");
+        vg_page_put(p, "</p>");
         return;
     }
     if (dn) {
-        vg_page_put(p, "<h3>Sent</h3><ul>");
+        vg_page_put(p, "<h3>");
+        vg_page_t(p, "console.routes.sent");
+        vg_page_put(p, "</h3><ul>");
         for (size_t i = 0; i < dn; i++) {
             vg_page_put(p, "<li>");
-            vg_page_text(p, vg_term_label(vg_delivery_kind_terms, d[i].kind));
+            vg_page_text(p, vg_console_vocab(p, "term.delivery.", vg_delivery_kind_terms,
+                                             d[i].kind));
             vg_page_put(p, " (");
             vg_page_text(p, d[i].target);
-            vg_page_put(p, ") for ");
+            vg_page_put(p, ") ");
+            vg_page_t(p, "console.routes.for");
+            vg_page_put(p, " <span dir=\"ltr\">");
             vg_page_text(p, d[i].url);
+            vg_page_put(p, "</span>: ");
             if (d[i].sent_at) {
-                vg_page_put(p, ": taken ");
+                vg_page_t(p, "console.routes.taken");
+                vg_page_put(p, " ");
                 vg_console_time(p, d[i].sent_at);
-                vg_page_put(p, ", their reference ");
-                vg_page_text(p, d[i].reference);
+                vg_page_t(p, "console.comma");
+                vg_console_t1(p, "console.routes.reference", "reference",
+                              d[i].reference ? d[i].reference : "");
             } else if (!d[i].attempts) {
-                vg_page_put(p, ": being sent");
+                vg_page_t(p, "console.routes.being_sent");
             } else {
-                vg_page_fmt(p, ": <strong>not taken</strong> after %" PRId64 " tries (",
-                            d[i].attempts);
+                vg_page_put(p, "<strong>");
+                vg_page_t(p, "console.routes.not_taken");
+                vg_page_put(p, "</strong> ");
+                vg_console_tn(p, "console.alerts.tries", "count", d[i].attempts);
+                vg_page_put(p, " (");
                 vg_page_text(p, d[i].last_error);
-                vg_page_put(p, "); next try ");
+                vg_page_put(p, "); ");
+                vg_page_t(p, "console.alerts.next_try");
+                vg_page_put(p, " ");
                 vg_console_time(p, d[i].next_at);
             }
             if (d[i].sent_at && d[i].last_error && *d[i].last_error) {
-                vg_page_put(p, " · the partner could not be asked: ");
+                vg_page_put(p, " · ");
+                vg_page_t(p, "console.routes.partner_unasked");
+                vg_page_put(p, " ");
                 vg_page_text(p, d[i].last_error);
             }
             vg_page_put(p, "</li>");
@@ -162,19 +190,21 @@ static void history(vg_page *p, const vg_console *con, int64_t report_id)
         vg_page_put(p, "</ul>");
     }
     if (an) {
-        vg_page_put(p, "<h3>Done</h3><ul>");
+        vg_page_put(p, "<h3>");
+        vg_page_t(p, "console.routes.done");
+        vg_page_put(p, "</h3><ul>");
         for (size_t i = 0; i < an; i++) {
             vg_page_put(p, "<li>");
             vg_console_time(p, a[i].at);
             vg_page_put(p, " · ");
-            vg_page_text(p, vg_term_label(vg_done_terms, a[i].type));
+            vg_page_text(p, vg_console_vocab(p, "term.done.", vg_done_terms, a[i].type));
             if (*a[i].to) {
-                vg_page_put(p, " to ");
-                vg_page_text(p, a[i].to);
+                vg_page_put(p, " ");
+                vg_console_t1(p, "console.routes.to", "to", a[i].to);
             }
             if (*a[i].by) {
-                vg_page_put(p, ", said ");
-                vg_page_text(p, a[i].by);
+                vg_page_t(p, "console.comma");
+                vg_console_t1(p, "console.routes.said", "name", a[i].by);
             }
             if (*a[i].reference) {
                 vg_page_put(p, " (");
@@ -199,41 +229,54 @@ void vg_console_routes_table(vg_page *p, vg_http_request *req, const vg_console 
     vg_url_route_row *rows = NULL;
     size_t n = 0;
     vg_error err;
-    vg_page_put(p, "<h2>Routes</h2>");
+    vg_page_put(p, "<h2>");
+    vg_page_t(p, "console.routes.title");
+    vg_page_put(p, "</h2>");
     if (vg_hotline_routes(con->hotline, report_id, case_id, &rows, &n, &err) != VG_OK) {
-        vg_page_put(p, "<p class=\"msg err\">The routes cannot be read now.</p>");
+        vg_page_put(p, "<p class=\"msg err\">");
+        vg_page_t(p, "console.routes.unreadable");
+        vg_page_put(p, "</p>");
         return;
     }
     if (!n) {
-        vg_page_put(p, "<p>No route yet: URLs confirmed as CSAM are looked up and routed in "
-                       "the background.</p>");
+        vg_page_put(p, "<p>");
+        vg_page_t(p, "console.routes.none");
+        vg_page_put(p, "</p>");
         return;
     }
-    vg_page_put(p, "<table><thead><tr><th scope=\"col\">URL</th><th scope=\"col\">To do</th>"
-                   "<th scope=\"col\">Why</th><th scope=\"col\">Hosted</th>"
-                   "<th scope=\"col\">Proposed</th></tr></thead><tbody>");
+    static const char *const COLUMNS[] = {"console.routes.col.url", "console.routes.col.todo",
+                                          "console.routes.col.why", "console.routes.col.hosted",
+                                          "console.routes.col.proposed"};
+    vg_page_put(p, "<table><thead><tr>");
+    for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
+        vg_page_put(p, "<th scope=\"col\">");
+        vg_page_t(p, COLUMNS[c]);
+        vg_page_put(p, "</th>");
+    }
+    vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         const vg_url_route_row *r = &rows[i];
         vg_page_put(p, "<tr><td class=\"hash\">");
         vg_page_text(p, r->url);
         vg_page_put(p, "</td><td>");
-        labels(p, vg_action_terms, r->actions);
+        labels(p, "term.action.", vg_action_terms, r->actions);
         if (r->partner && *r->partner) {
             vg_page_put(p, ": ");
             vg_page_text(p, r->partner);
         }
         vg_page_put(p, "</td><td>");
-        labels(p, vg_reason_terms, r->reasons);
+        labels(p, "term.reason.", vg_reason_terms, r->reasons);
         vg_page_put(p, "</td><td>");
         hosting(p, r->hosting);
         vg_page_put(p, "</td><td>");
         vg_console_time(p, r->created_at);
         vg_page_put(p, " · ");
-        vg_page_text(p, vg_term_label(vg_url_route_state_terms, r->state));
+        vg_page_text(p, vg_console_vocab(p, "term.route_state.", vg_url_route_state_terms,
+                                         r->state));
         if (r->decided_by && *r->decided_by) {
-            vg_page_put(p, " by ");
-            vg_page_text(p, r->decided_by);
-            vg_page_put(p, ", ");
+            vg_page_put(p, " ");
+            vg_console_t1(p, "console.routes.by", "name", r->decided_by);
+            vg_page_t(p, "console.comma");
             vg_console_time(p, r->decided_at);
         }
         if (report_id > 0) {
@@ -251,13 +294,50 @@ void vg_console_routes_table(vg_page *p, vg_http_request *req, const vg_console 
     vg_url_route_rows_free(rows, n);
 }
 
+/* Why a route was not changed, in the page's language: the rules
+ * (model/route.c, hotline/deliveries.c) say it in English, for the log and
+ * the API; these are the ones a person meets here. */
+static void refusal(vg_page *p, const char *why)
+{
+    static const struct {
+        const char *english, *key;
+    } WHY[] = {
+        {"choose at least one action", "console.routes.why.none"},
+        {"too many actions", "console.routes.why.too_many"},
+        {"there is no partner hotline in the hosting country to forward to",
+         "console.routes.why.no_partner"},
+        {"this route was approved already", "console.routes.why.approved"},
+        {"you changed this route: another analyst must approve the change",
+         "console.routes.why.own_change"},
+        {"there is no such route", "console.routes.why.no_route"},
+        {"someone decided this route meanwhile: look at it again", "console.routes.why.meanwhile"},
+        {"routing is not configured (routing.country)", "console.routes.why.not_configured"},
+    };
+    for (size_t i = 0; i < sizeof WHY / sizeof WHY[0]; i++)
+        if (!strcmp(why, WHY[i].english)) {
+            vg_page_t(p, WHY[i].key);
+            return;
+        }
+    /* "'CODE' is not an action", "'CODE' is listed twice": a forged form */
+    const char *end = why[0] == '\'' ? strchr(why + 1, '\'') : NULL;
+    if (end && (!strcmp(end, "' is not an action") || !strcmp(end, "' is listed twice"))) {
+        char code[48];
+        snprintf(code, sizeof code, "%.*s", (int)(end - why - 1), why + 1);
+        vg_console_t1(p, strcmp(end, "' is listed twice") ? "console.routes.why.not_action"
+                                                           : "console.routes.why.twice",
+                      "code", code);
+        return;
+    }
+    vg_page_text(p, why);
+}
+
 /* POST /console/route: approve (or change) a route. */
 void vg_console_route_post(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
     int64_t id = vg_console_id(vg_http_param(req, "route"));
     if (!id) {
-        vg_http_error_page(req, 400, "The form needs a route.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.routes.need_route"));
         return;
     }
     const char *values[16];
@@ -289,13 +369,18 @@ void vg_console_route_post(vg_http_request *req)
         return;
     }
     vg_page p = {0};
-    vg_console_page_open(&p, req, "Not changed", NULL);
-    vg_page_put(&p, "<p class=\"msg err\" role=\"alert\">The route was not changed: ");
-    vg_page_text(&p, why);
-    vg_page_put(&p, ".</p>");
-    if (report)
-        vg_page_fmt(&p, "<p><a href=\"/console/item?id=%" PRId64 "\">Back to the item</a></p>",
-                    report);
+    p.lang = vg_server_staff_lang(req);
+    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.routes.not_changed"), NULL);
+    vg_page_put(&p, "<p class=\"msg err\" role=\"alert\">");
+    vg_page_t(&p, "console.routes.refused");
+    vg_page_put(&p, " ");
+    refusal(&p, why);
+    vg_page_put(&p, "</p>");
+    if (report) {
+        vg_page_fmt(&p, "<p><a href=\"/console/item?id=%" PRId64 "\">", report);
+        vg_page_t(&p, "console.back_item");
+        vg_page_put(&p, "</a></p>");
+    }
     vg_page_send(&p, req, report ? 409 : 404);
 }
 
@@ -306,7 +391,7 @@ void vg_console_route_removed_post(vg_http_request *req)
     int64_t report = vg_console_id(vg_http_param(req, "report"));
     const char *url = vg_http_param(req, "url");
     if (!report || !url || !*url) {
-        vg_http_error_page(req, 400, "The form needs a report and a URL.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.routes.need_url"));
         return;
     }
     vg_actor who = vg_console_actor(req);
@@ -315,7 +400,7 @@ void vg_console_route_removed_post(vg_http_request *req)
     vg_status st = vg_hotline_route_removed(con->hotline, report, url, who.username,
                                             (int64_t)time(NULL), &recorded, &err);
     if (st == VG_ERR_INVALID) {
-        vg_http_error_page(req, 404, "This URL has no route in this report.");
+        vg_http_error_page(req, 404, vg_console_tr(req, "console.routes.no_route"));
         return;
     }
     if (st != VG_OK) {

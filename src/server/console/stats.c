@@ -23,25 +23,42 @@
  * read as a table, not as bars. */
 #define CHART_BARS 40
 
+/* A dimension's or a measure's name in the page's language
+ * ("console.stats.dim.NAME", "console.stats.m.NAME"), else its code: the
+ * code stays what the downloads and `vigie stats` print. */
+static const char *column_name(const vg_page *p, const char *kind, const char *code)
+{
+    char key[96];
+    snprintf(key, sizeof key, "console.stats.%s.%s", kind, code);
+    const char *text = p->lang ? vg_i18n_lookup(p->lang, key) : NULL;
+    return text ? text : code;
+}
+
+/* label: a catalogue key */
 static void text_field(vg_page *p, const char *name, const char *label, const char *value,
                        const char *hint)
 {
-    vg_page_fmt(p, "<label for=\"s-%s\">%s</label> <input type=\"text\" id=\"s-%s\" name=\"%s\" "
+    vg_page_fmt(p, "<label for=\"s-%s\">", name);
+    vg_page_t(p, label);
+    vg_page_fmt(p, "</label> <input type=\"text\" id=\"s-%s\" name=\"%s\" dir=\"ltr\" "
                    "size=\"12\" placeholder=\"%s\" value=\"",
-                name, label, name, name, hint);
+                name, name, hint);
     vg_page_text(p, value ? value : "");
     vg_page_put(p, "\">");
 }
 
 static void dim_choice(vg_page *p, const char *name, const char *label, const char *chosen)
 {
-    vg_page_fmt(p, "<label for=\"s-%s\">%s</label> <select id=\"s-%s\" name=\"%s\">"
-                   "<option value=\"\">(none)</option>",
-                name, label, name, name);
+    vg_page_fmt(p, "<label for=\"s-%s\">", name);
+    vg_page_t(p, label);
+    vg_page_fmt(p, "</label> <select id=\"s-%s\" name=\"%s\"><option value=\"\">", name, name);
+    vg_page_t(p, "console.stats.none_dim");
+    vg_page_put(p, "</option>");
     for (int d = 0; d < VG_DIM_COUNT; d++) {
         const char *n = vg_stat_dim_name((vg_stat_dim)d);
-        vg_page_fmt(p, "<option value=\"%s\"%s>%s</option>", n,
-                    chosen && !strcmp(chosen, n) ? " selected" : "", n);
+        vg_page_fmt(p, "<option value=\"%s\"%s>", n, chosen && !strcmp(chosen, n) ? " selected" : "");
+        vg_page_text(p, column_name(p, "dim", n));
+        vg_page_put(p, "</option>");
     }
     vg_page_put(p, "</select>");
 }
@@ -69,6 +86,16 @@ static void query_href(vg_page *p, const char *from, const char *to, const char 
     }
 }
 
+/* The catalogue prefix of a dimension's codes (vg_console_vocab). */
+static const char *dim_prefix(vg_stat_dim dim)
+{
+    switch (dim) {
+    case VG_DIM_REPORTER: return "kind.";
+    case VG_DIM_ROUTE: return "term.action.";
+    default: return "term.";
+    }
+}
+
 /* The words of a dimension's codes, NULL for one whose values are read
  * as they are (periods, languages, AS numbers, providers). */
 static const vg_term *dim_terms(vg_stat_dim dim)
@@ -88,44 +115,53 @@ static const vg_term *dim_terms(vg_stat_dim dim)
 /* A group's value as a supervisor reads it: the code (what the download
  * and the command print, so the two can be matched) with its words, a
  * country's English name (FR: "France (FR)"), "(not said)" for none. */
-static void value_label(char *out, size_t cap, vg_stat_dim dim, const char *value)
+static void value_label(const vg_page *p, char *out, size_t cap, vg_stat_dim dim,
+                        const char *value)
 {
     const vg_term *terms = dim_terms(dim);
     const vg_term *term = terms ? vg_term_find(terms, value) : NULL;
     const char *name = NULL;
-    if (dim == VG_DIM_COUNTRY || dim == VG_DIM_HOST_COUNTRY)
-        name = vg_country_name(value);
-    else if (term)
-        name = term->label;
+    if (dim == VG_DIM_COUNTRY || dim == VG_DIM_HOST_COUNTRY) {
+        name = vg_country_name(value); /* a known code: two capital letters */
+        if (name && p->lang) {
+            char key[32]; /* keys are lower case: "term.country.fr" */
+            snprintf(key, sizeof key, "term.country.%c%c", value[0] | 0x20, value[1] | 0x20);
+            const char *local = vg_i18n_lookup(p->lang, key);
+            name = local ? local : name;
+        }
+    } else if (term) {
+        name = vg_console_vocab(p, dim_prefix(dim), terms, value);
+    }
     if (!value[0])
-        snprintf(out, cap, "(not said)");
+        snprintf(out, cap, "%s", vg_page_tr(p, "console.stats.not_said", "(not said)"));
     else if (name)
         snprintf(out, cap, "%s (%s)", name, value);
     else if (dim == VG_DIM_SOURCE && strchr(value, '/') &&
              (term = vg_term_find(vg_reporter_kind_terms, strchr(value, '/') + 1)))
         /* "web/child": the channel, then who reported */
         snprintf(out, cap, "%.*s: %s (%s)", (int)(strchr(value, '/') - value), value,
-                 term->label, value);
+                 vg_console_vocab(p, "kind.", vg_reporter_kind_terms, term->code), value);
     else if (dim == VG_DIM_SOURCE && strchr(value, '/') && !strcmp(strchr(value, '/'), "/unsaid"))
         /* a channel whose sender did not say who they are */
-        snprintf(out, cap, "%.*s: who reported not said (%s)",
-                 (int)(strchr(value, '/') - value), value, value);
+        snprintf(out, cap, "%.*s: %s (%s)", (int)(strchr(value, '/') - value), value,
+                 vg_page_tr(p, "console.stats.unsaid", "who reported not said"), value);
     else
         snprintf(out, cap, "%s", value);
 }
 
 /* A group's label: its values joined by " / ", or "all" for the totals. */
-static void group_label(char *out, size_t cap, const vg_stats_table *t, const vg_stats_group *g)
+static void group_label(const vg_page *p, char *out, size_t cap, const vg_stats_table *t,
+                        const vg_stats_group *g)
 {
     size_t n = vg_stats_dim_count(t), used = 0;
     out[0] = 0;
     if (!n) {
-        snprintf(out, cap, "all reports");
+        snprintf(out, cap, "%s", vg_page_tr(p, "console.stats.all_reports", "all reports"));
         return;
     }
     for (size_t d = 0; d < n && used < cap; d++) {
         char value[160];
-        value_label(value, sizeof value, vg_stats_dim_at(t, d), g->values[d]);
+        value_label(p, value, sizeof value, vg_stats_dim_at(t, d), g->values[d]);
         used += (size_t)snprintf(out + used, cap - used, "%s%s", d ? " / " : "", value);
     }
 }
@@ -176,7 +212,7 @@ static void chart(vg_page *p, const vg_stats_table *t)
     char label[256];
     size_t longest = 0;
     for (size_t i = 0; i < shown; i++) {
-        group_label(label, sizeof label, t, vg_stats_group_at(t, i));
+        group_label(p, label, sizeof label, t, vg_stats_group_at(t, i));
         size_t n = label_chars(label);
         longest = n > longest ? n : longest;
     }
@@ -186,35 +222,62 @@ static void chart(vg_page *p, const vg_stats_table *t)
                             ? (int)longest * LABEL_CHAR_PX + 12 : 140;
     const int bar_w = 420, row_h = 22, width = label_w + bar_w + 70;
     int height = (int)shown * row_h + 8;
-    group_label(label, sizeof label, t, vg_stats_group_at(t, top));
+    group_label(p, label, sizeof label, t, vg_stats_group_at(t, top));
+    /* An Arabic page's chart is mirrored (below). */
+    int rtl = p->lang && vg_i18n_rtl(p->lang);
     vg_page_fmt(p, "<figure class=\"chart\"><svg role=\"img\" aria-labelledby=\"chart-title\" "
-                   "viewBox=\"0 0 %d %d\" width=\"100%%\" style=\"max-width:%dpx\" "
-                   "xmlns=\"http://www.w3.org/2000/svg\"><title id=\"chart-title\">Reports per "
-                   "group; the most: ",
+                   "viewBox=\"0 0 %d %d\" width=\"100%%\" style=\"max-width:%dpx\" dir=\"ltr\" "
+                   "xmlns=\"http://www.w3.org/2000/svg\"><title id=\"chart-title\">",
                 width, height, width);
-    vg_page_text(p, label);
-    vg_page_fmt(p, " (%" PRId64 ")</title>", vg_stats_group_at(t, top)->counts[VG_M_REPORTS]);
+    {
+        char count[24];
+        snprintf(count, sizeof count, "%" PRId64, vg_stats_group_at(t, top)->counts[VG_M_REPORTS]);
+        const char *names[] = {"label", "count"}, *values[] = {label, count};
+        vg_console_tv(p, "console.stats.chart_title", 2, names, values);
+    }
+    vg_page_put(p, "</title>");
     for (size_t i = 0; i < shown; i++) {
         const vg_stats_group *g = vg_stats_group_at(t, i);
         int64_t v = g->counts[VG_M_REPORTS];
         int y = (int)i * row_h + 4, w = (int)((double)v / (double)most * bar_w);
-        group_label(label, sizeof label, t, g);
+        group_label(p, label, sizeof label, t, g);
         label_fit(label, sizeof label, LABEL_CHARS_MAX);
-        vg_page_fmt(p, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\" "
-                       "fill=\"#1a1a1a\">",
-                    label_w - 6, y + 15);
-        vg_page_text(p, label);
-        vg_page_fmt(p, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-                       "fill=\"#23313f\"/><text x=\"%d\" y=\"%d\" font-size=\"12\" "
-                       "fill=\"#1a1a1a\">%" PRId64 "</text>",
-                    label_w, y + 2, w > 0 ? w : 1, row_h - 6, label_w + (w > 0 ? w : 1) + 6,
-                    y + 15, v);
+        int bar = w > 0 ? w : 1;
+        if (!rtl) {
+            vg_page_fmt(p, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\" "
+                           "fill=\"#1a1a1a\">",
+                        label_w - 6, y + 15);
+            vg_page_text(p, label);
+            vg_page_fmt(p, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                           "fill=\"#23313f\"/><text x=\"%d\" y=\"%d\" font-size=\"12\" "
+                           "fill=\"#1a1a1a\">%" PRId64 "</text>",
+                        label_w, y + 2, bar, row_h - 6, label_w + bar + 6, y + 15, v);
+        } else {
+            /* mirrored: the labels on the right, read right to left (the
+             * "end" of such a text is its left edge), the bars growing to
+             * the left, each number left of its bar */
+            vg_page_fmt(p, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" direction=\"rtl\" "
+                           "font-size=\"12\" fill=\"#1a1a1a\">",
+                        width - label_w + 6, y + 15);
+            vg_page_text(p, label);
+            vg_page_fmt(p, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                           "fill=\"#23313f\"/><text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+                           "direction=\"ltr\" font-size=\"12\" fill=\"#1a1a1a\">%" PRId64
+                           "</text>",
+                        width - label_w - bar, y + 2, bar, row_h - 6, width - label_w - bar - 6,
+                        y + 15, v);
+        }
     }
     vg_page_put(p, "</svg>");
-    if (groups > shown)
-        vg_page_fmt(p, "<figcaption>The first %zu groups of %zu; the table has them all."
-                       "</figcaption>",
-                    shown, groups);
+    if (groups > shown) {
+        char a[24], b[24];
+        snprintf(a, sizeof a, "%zu", shown);
+        snprintf(b, sizeof b, "%zu", groups);
+        const char *names[] = {"shown", "groups"}, *values[] = {a, b};
+        vg_page_put(p, "<figcaption>");
+        vg_console_tv(p, "console.stats.first_groups", 2, names, values);
+        vg_page_put(p, "</figcaption>");
+    }
     vg_page_put(p, "</figure>");
 }
 
@@ -224,23 +287,35 @@ static void table(vg_page *p, const vg_stats_table *t)
     /* a region with a name and a tab stop: a keyboard can scroll it */
     vg_page_put(p, "<div class=\"scroll\" role=\"region\" tabindex=\"0\" "
                    "aria-labelledby=\"stats-caption\"><table id=\"stats\">"
-                   "<caption id=\"stats-caption\">Reports received in the period, by ");
-    if (!ndims)
-        vg_page_put(p, "nothing (the totals)");
-    for (size_t d = 0; d < ndims; d++)
-        vg_page_fmt(p, "%s%s", d ? " and " : "", vg_stat_dim_name(vg_stats_dim_at(t, d)));
+                   "<caption id=\"stats-caption\">");
+    if (!ndims) {
+        vg_page_t(p, "console.stats.caption_totals");
+    } else {
+        char dims[256] = "";
+        for (size_t d = 0, used = 0; d < ndims && used < sizeof dims; d++)
+            used += (size_t)snprintf(dims + used, sizeof dims - used, "%s%s",
+                                     d ? vg_page_tr(p, "console.stats.and", " and ") : "",
+                                     column_name(p, "dim", vg_stat_dim_name(vg_stats_dim_at(t, d))));
+        vg_console_t1(p, "console.stats.caption", "dims", dims);
+    }
     vg_page_put(p, "</caption><thead><tr>");
-    for (size_t d = 0; d < ndims; d++)
-        vg_page_fmt(p, "<th scope=\"col\">%s</th>", vg_stat_dim_name(vg_stats_dim_at(t, d)));
-    for (int m = 0; m < VG_M_COUNT; m++)
-        vg_page_fmt(p, "<th scope=\"col\">%s</th>", vg_stat_measure_name(m));
+    for (size_t d = 0; d < ndims; d++) {
+        vg_page_put(p, "<th scope=\"col\">");
+        vg_page_text(p, column_name(p, "dim", vg_stat_dim_name(vg_stats_dim_at(t, d))));
+        vg_page_put(p, "</th>");
+    }
+    for (int m = 0; m < VG_M_COUNT; m++) {
+        vg_page_put(p, "<th scope=\"col\">");
+        vg_page_text(p, column_name(p, "m", vg_stat_measure_name(m)));
+        vg_page_put(p, "</th>");
+    }
     vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < vg_stats_group_count(t); i++) {
         const vg_stats_group *g = vg_stats_group_at(t, i);
         vg_page_put(p, "<tr>");
         for (size_t d = 0; d < ndims; d++) {
             char value[160];
-            value_label(value, sizeof value, vg_stats_dim_at(t, d), g->values[d]);
+            value_label(p, value, sizeof value, vg_stats_dim_at(t, d), g->values[d]);
             vg_page_put(p, d ? "<td>" : "<th scope=\"row\">");
             vg_page_text(p, value);
             vg_page_put(p, d ? "</td>" : "</th>");
@@ -259,6 +334,30 @@ static void table(vg_page *p, const vg_stats_table *t)
     vg_page_put(p, "</tbody></table></div>");
 }
 
+/* What is wrong with the query, in the page's language: the parser says it
+ * in English for `vigie stats` and the API (hotline/stats.c, model/stats.c). */
+static void query_problem(vg_page *p, const char *message)
+{
+    char field[8] = "", text[64] = "";
+    int n = 0;
+    if (sscanf(message, "%7[a-z]: '%63[^']' is not a date YYYY-MM-DD%n", field, text, &n) == 2 &&
+        n > 0 && !message[n]) {
+        const char *names[] = {"field", "text"}, *values[] = {field, text};
+        vg_console_tv(p, "console.stats.err.date", 2, names, values);
+    } else if (!strcmp(message, "to: the period ends before it starts; give a later date than "
+                                "from")) {
+        vg_page_t(p, "console.stats.err.period");
+    } else if (sscanf(message, "by: no dimension \"%63[^\"]\"", text) == 1) {
+        vg_console_t1(p, "console.stats.err.dimension", "name", text);
+    } else if (sscanf(message, "by: dimension \"%63[^\"]\" given twice", text) == 1) {
+        vg_console_t1(p, "console.stats.err.twice", "name", text);
+    } else if (!strncmp(message, "by: at most ", 12)) {
+        vg_page_t(p, "console.stats.err.too_many");
+    } else {
+        vg_page_text(p, message);
+    }
+}
+
 /* The table as a file: the same bytes as `vigie stats`. */
 static void download(vg_http_request *req, const vg_stats_table *t, vg_table_format format)
 {
@@ -266,7 +365,7 @@ static void download(vg_http_request *req, const vg_stats_table *t, vg_table_for
     size_t len = 0;
     vg_error err;
     if (vg_hotline_stats_text(t, format, &buf, &len, &err) != VG_OK) {
-        vg_http_error_page(req, 500, "Out of memory.");
+        vg_http_error_page(req, 500, vg_console_tr(req, "console.error.500"));
         return;
     }
     vg_console_send_table(req, format, "vigie-stats", buf, len);
@@ -291,7 +390,7 @@ void vg_console_stats_page(vg_http_request *req)
     }
     vg_table_format fmt = VG_TABLE_CSV;
     if (format && *format && !vg_table_parse_format(format, &fmt)) {
-        vg_http_error_page(req, 400, "format: say csv or json.");
+        vg_http_error_page(req, 400, vg_console_tr(req, "console.providers.bad_format"));
         return;
     }
     vg_stats_query q;
@@ -308,37 +407,50 @@ void vg_console_stats_page(vg_http_request *req)
         return;
     }
     vg_page p = {0};
-    vg_console_page_open(&p, req, "Statistics", "/console/stats");
-    vg_page_put(&p, "<p>Reports received in a period (dates on the hotline's clock, "
-                    "<code>stats.time_zone</code>; the end is not included), "
-                    "grouped by up to two dimensions. The same figures come from "
-                    "<code>vigie stats</code> and <code>GET /api/v1/stats</code>; "
-                    "<a href=\"/console/stats?by=category\">by category</a>, "
-                    "<a href=\"/console/stats?by=month,decided\">by month and how decided</a>, "
-                    "<a href=\"/console/stats?by=source\">by source</a>.</p>");
+    p.lang = vg_server_staff_lang(req);
+    vg_console_page_open(&p, req, vg_i18n_get(p.lang, "console.stats.title"), "/console/stats");
+    vg_page_put(&p, "<p>");
+    vg_page_t(&p, "console.stats.intro");
+    vg_page_put(&p, " <span dir=\"ltr\"><code>stats.time_zone</code>; <code>vigie stats</code>, "
+                    "<code>GET /api/v1/stats</code></span>. <a href=\"/console/stats?by=category\">");
+    vg_page_t(&p, "console.stats.by_category");
+    vg_page_put(&p, "</a> · <a href=\"/console/stats?by=month,decided\">");
+    vg_page_t(&p, "console.stats.by_month_decided");
+    vg_page_put(&p, "</a> · <a href=\"/console/stats?by=source\">");
+    vg_page_t(&p, "console.stats.by_source");
+    vg_page_put(&p, "</a></p>");
     if (bad) {
         vg_page_put(&p, "<p class=\"msg err\" role=\"alert\" id=\"stats-error\">");
-        vg_page_text(&p, err.message);
+        query_problem(&p, err.message);
         vg_page_put(&p, "</p>");
     }
     const char *first = q.ndims > 0 && !bad ? vg_stat_dim_name(q.dims[0]) : NULL;
     const char *second = q.ndims > 1 && !bad ? vg_stat_dim_name(q.dims[1]) : NULL;
-    vg_page_put(&p, "<form method=\"get\" action=\"/console/stats\"><fieldset><legend>Period "
-                    "and groups</legend>");
-    text_field(&p, "from", "From", from, "YYYY-MM-DD");
-    text_field(&p, "to", "To", to, "YYYY-MM-DD");
-    dim_choice(&p, "by1", "By", first);
-    dim_choice(&p, "by2", "then by", second);
-    vg_page_put(&p, " <button type=\"submit\" class=\"primary\">Show</button></fieldset></form>");
+    vg_page_put(&p, "<form method=\"get\" action=\"/console/stats\"><fieldset><legend>");
+    vg_page_t(&p, "console.stats.legend");
+    vg_page_put(&p, "</legend>");
+    text_field(&p, "from", "console.stats.from", from, "YYYY-MM-DD");
+    text_field(&p, "to", "console.stats.to", to, "YYYY-MM-DD");
+    dim_choice(&p, "by1", "console.stats.by", first);
+    dim_choice(&p, "by2", "console.stats.then_by", second);
+    vg_page_put(&p, " <button type=\"submit\" class=\"primary\">");
+    vg_page_t(&p, "console.blocklist.show");
+    vg_page_put(&p, "</button></fieldset></form>");
     if (!bad) {
-        vg_page_put(&p, "<p>Download this table: <a href=\"");
+        vg_page_put(&p, "<p>");
+        vg_page_t(&p, "console.stats.download");
+        vg_page_put(&p, " <a href=\"");
         query_href(&p, from, to, by, "csv");
         vg_page_put(&p, "\">CSV</a> · <a href=\"");
         query_href(&p, from, to, by, "json");
-        vg_page_put(&p, "\">JSON lines</a></p>");
-        if (!vg_stats_group_count(t))
-            vg_page_put(&p, "<p>No report in this period.</p>");
-        else {
+        vg_page_put(&p, "\">");
+        vg_page_t(&p, "console.providers.json");
+        vg_page_put(&p, "</a></p>");
+        if (!vg_stats_group_count(t)) {
+            vg_page_put(&p, "<p>");
+            vg_page_t(&p, "console.stats.none");
+            vg_page_put(&p, "</p>");
+        } else {
             chart(&p, t);
             table(&p, t);
         }
