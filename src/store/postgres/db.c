@@ -296,8 +296,8 @@ static void batch_undone(pg_job *batch, int again, vg_status st, const vg_error 
  * order. A job's statements whose answers it does not wait for (its last
  * inserts, the RELEASE) are not waited for before the next job starts:
  * they reach the server with that job's first statement that is waited for,
- * in one round trip (the last job's are waited for, before the audit and
- * the COMMIT). The server runs a pipeline in order and skips everything
+ * in one round trip (the last job's with the audit's or the COMMIT's,
+ * batch_job_failed). The server runs a pipeline in order and skips everything
  * after a statement that fails, up to the Sync: the failure is pinned on
  * the job that queued that statement (pg_queued.owner). That job is rolled
  * back to its savepoint, the innermost one left (the savepoints of the jobs
@@ -327,8 +327,6 @@ static int run_jobs(pg_conn *c, pg_job *batch)
                               c->sqlstate);
         if (st == VG_OK)
             st = pg_queue_command(c, "RELEASE SAVEPOINT vg_job", "ending a write", &j->err);
-        if (st == VG_OK && !j->next)
-            st = pg_flush(c, &j->err);
         if (st == VG_OK) {
             j->outcome = JOB_OK;
             j = j->next;
@@ -389,6 +387,39 @@ static int run_jobs(pg_conn *c, pg_job *batch)
     return 1;
 }
 
+/* A statement of a job, still unanswered when its batch's jobs ended, was
+ * sent with the audit's or the COMMIT's and failed: the transaction is
+ * rolled back. The job that queued it hears its failure (or runs again,
+ * when it lost a race or waited too long for a lock); its batch mates lost
+ * nothing but time and run again in a later batch, without it counting as
+ * an attempt. Returns 0 when the failure was no job's (the caller undoes
+ * the batch as before). */
+static int batch_job_failed(pg_conn *c, pg_job *batch, vg_status st, const vg_error *err)
+{
+    pg_job *culprit = NULL;
+    if (lost(c) || !c->owner_failed)
+        return 0;
+    for (pg_job *k = batch; k; k = k->next)
+        if (k == c->failed_owner && k->outcome == JOB_OK)
+            culprit = k;
+    if (!culprit)
+        return 0;
+    int race = retryable(c), waited = !strcmp(c->sqlstate, "55P03");
+    rollback(c);
+    for (pg_job *k = batch; k; k = k->next)
+        if (k != culprit && k->outcome == JOB_OK)
+            k->outcome = JOB_AGAIN;
+    culprit->status = st;
+    if (waited) {
+        culprit->alone = 1;
+        culprit->outcome = JOB_AGAIN;
+    } else if (race)
+        job_again(culprit, st, err);
+    else
+        job_fail(culprit, st, err);
+    return 1;
+}
+
 /* Run batch (jobs linked by next) in one transaction on a connection of the
  * pool and commit it once. Each job ends with an outcome: JOB_OK (committed),
  * JOB_FAILED (status and err set), or JOB_AGAIN (to run in a later batch).
@@ -446,6 +477,7 @@ static int run_batch(pgs *s, pg_job *batch)
         if (whole)
             whole = run_jobs(c, batch);
         c->owner = NULL;
+        c->owner_failed = 0; /* what fails from here on: batch_job_failed */
         if (whole)
             whole = pg_queue_command(c, "SET LOCAL lock_timeout = 0", "ending a batch", &err) ==
                     VG_OK;
@@ -466,6 +498,10 @@ static int run_batch(pgs *s, pg_job *batch)
         rollback(c);
     } else if ((st = pg_audit_flush(c, &err)) != VG_OK) {
         /* the COMMIT was not sent: nothing of the batch happened */
+        if (batch_job_failed(c, batch, st, &err)) {
+            conn_give(s, c);
+            return 0;
+        }
         int again = retryable(c) || lost(c);
         rollback(c);
         batch_undone(batch, again, st, &err);
@@ -483,7 +519,7 @@ static int run_batch(pgs *s, pg_job *batch)
                               "database: the connection was lost while committing; the "
                               "change may or may not have been made");
             batch_undone(batch, 0, st, &err);
-        } else {
+        } else if (!batch_job_failed(c, batch, st, &err)) {
             int again = retryable(c); /* a queued statement failed: no COMMIT */
             rollback(c);
             batch_undone(batch, again, st, &err);
