@@ -978,11 +978,14 @@ static void test_stats_marks(void)
  * and appends its code to the setting "order" (read, then written: a job
  * that did not see its batch mates' writes would drop theirs). Some jobs
  * fail after writing (fn's own error) or by a statement the server refuses
- * (a receipt code taken); one (GC_BOOM) makes the server end the
- * connection during the COMMIT (a deferred trigger, gc_install_boom). */
+ * (a receipt code taken, answered at once; or an idempotency key taken,
+ * GC_TAIL: its last statement, whose answer the job does not wait for, so
+ * that it reaches the server with the next job's first statement and fails
+ * there); one (GC_BOOM) makes the server end the connection during the
+ * COMMIT (a deferred trigger, gc_install_boom). */
 enum { GC_THREADS = 12, GC_JOBS = 5 };
 
-typedef enum { GC_OK, GC_FAIL_AFTER, GC_DUPLICATE, GC_BOOM, GC_HELD } gc_kind;
+typedef enum { GC_OK, GC_FAIL_AFTER, GC_DUPLICATE, GC_BOOM, GC_HELD, GC_TAIL } gc_kind;
 
 typedef struct gc_job {
     gc_kind kind;
@@ -1023,6 +1026,10 @@ static vg_status gc_tx(vg_tx *tx, void *ctx, vg_error *err)
         st = vg_tx_setting_set(tx, "boom", j->code, err);
     if (st == VG_OK && j->kind == GC_FAIL_AFTER)
         return vg_error_set(err, VG_ERR_INVALID, "refused after writing");
+    if (st == VG_OK && j->kind == GC_TAIL) { /* queued: GC_IDEM_TAKEN holds the key */
+        vg_idempotency idem = {.key = "GC-DUP"};
+        st = vg_tx_idempotency_put(tx, 1, &idem, report_id, NOW, err);
+    }
     return st;
 }
 
@@ -1098,6 +1105,8 @@ static int64_t gc_count(const char *url, const char *fmt, const char *code)
     return pgt_int(url, sql);
 }
 
+static const char GC_IDEM_TAKEN[] =
+    "INSERT INTO idempotency_keys(api_key_id, key, report_id, created_at) VALUES(1, 'GC-DUP', 1, 0)";
 static const char GC_REPORTS[] = "SELECT count(*) FROM reports WHERE public_id = 'id-%s'";
 static const char GC_NOTES[] =
     "SELECT count(*) FROM audit WHERE action = 'gc.write' AND target = '%s'";
@@ -1125,7 +1134,9 @@ static void gc_check_chain(const char *url, vg_store *s)
 
 /* Many writers, some of whose jobs fail: the failed jobs' writes (their
  * notes too) are absent and each heard its own error; the others are
- * acknowledged and present; batches carried several jobs each. */
+ * acknowledged and present; batches carried several jobs each. A job
+ * whose last statement fails only once the next job's first statement has
+ * been sent with it (GC_TAIL) is the one that fails, not the next. */
 static void test_group_commit_failures(void)
 {
     char url[600];
@@ -1137,12 +1148,16 @@ static void test_group_commit_failures(void)
     r.s = s;
     if (s) {
         put_report(s, "GC-TAKEN");
+        CHECK(pgt_exec(url, GC_IDEM_TAKEN));
         for (int i = 0; i < GC_THREADS; i++)
             for (int k = 0; k < GC_JOBS; k++) {
                 gc_job *j = &r.jobs[i][k];
                 /* the first jobs, which share one batch, fail too */
-                int n = (i + k) % 4;
-                j->kind = n == 1 ? GC_FAIL_AFTER : n == 3 ? GC_DUPLICATE : GC_OK;
+                int n = (i + k) % 5;
+                j->kind = n == 1   ? GC_FAIL_AFTER
+                          : n == 3 ? GC_DUPLICATE
+                          : n == 4 ? GC_TAIL
+                                   : GC_OK;
                 snprintf(j->code, sizeof j->code, "GC-%d-%d", i, k);
             }
         vg_store_stats before, after;
@@ -1165,6 +1180,9 @@ static void test_group_commit_failures(void)
                 }
                 if (j->kind == GC_FAIL_AFTER)
                     CHECK_STR_EQ(j->message, "refused after writing");
+                if (j->kind == GC_TAIL)
+                    CHECK_MSG(strstr(j->message, "idempotency key"), "%s: %s", j->code,
+                              j->message);
             }
         CHECK_INT_EQ(after.writes - before.writes, ok + 1); /* the gate's too */
         CHECK_INT_EQ(after.failed_writes - before.failed_writes,
@@ -1172,6 +1190,96 @@ static void test_group_commit_failures(void)
         CHECK_MSG(after.commits - before.commits < after.writes - before.writes,
                   "%" PRIu64 " commits for %" PRIu64 " writes", after.commits - before.commits,
                   after.writes - before.writes);
+        gc_check_chain(url, s);
+        vg_store_close(s);
+    }
+    pgt_drop(url);
+}
+
+/* Jobs of a batch do not wait for each other's answers: a job's statements
+ * still unanswered (its RELEASE, at least) go with the next job's first
+ * statement, the last job's with the audit head's lock. gc_tx waits for
+ * four answers (the case, the report, the order read and its write); a
+ * batch adds one for the audit head and one for the COMMIT. Waiting for
+ * each job's answers before the next starts costs one more per job. */
+static void test_group_commit_round_trips(void)
+{
+    char url[600];
+    CHECK(pgt_create(url, sizeof url));
+    vg_store_options opt = {.connections = 1}; /* one batch at a time */
+    vg_store *s = open_url(url, &opt);
+    static gc_run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    if (s) {
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++)
+                snprintf(r.jobs[i][k].code, sizeof r.jobs[i][k].code, "GR-%d-%d", i, k);
+        /* the statements of opening (the migrations) are counted when their
+         * connection first goes back to the pool: not in what is measured */
+        gc_job first = {.kind = GC_OK, .code = "GR-first"};
+        CHECK(vg_store_write(s, gc_tx, &first, NULL) == VG_OK);
+        vg_store_stats before, after;
+        vg_store_stats_get(s, &before);
+        gc_go(&r);
+        vg_store_stats_get(s, &after);
+        uint64_t writes = after.writes - before.writes, commits = after.commits - before.commits,
+                 trips = after.round_trips - before.round_trips;
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                CHECK_MSG(j->status == VG_OK, "%s: %s", j->code, j->message);
+                CHECK_INT_EQ(atomic_load(&j->runs), 1);
+            }
+        CHECK_INT_EQ(writes, GC_THREADS * GC_JOBS + 1); /* the gate's too */
+        fprintf(stderr, "  %" PRIu64 " writes, %" PRIu64 " commits, %" PRIu64 " round trips\n",
+                writes, commits, trips);
+        CHECK_MSG(commits * 2 <= writes, "%" PRIu64 " commits for %" PRIu64 " writes", commits,
+                  writes);
+        CHECK_MSG(trips <= 4 * writes + 2 * commits,
+                  "%" PRIu64 " round trips for %" PRIu64 " writes in %" PRIu64 " commits", trips,
+                  writes, commits);
+        gc_check_chain(url, s);
+        vg_store_close(s);
+    }
+    pgt_drop(url);
+}
+
+/* Half the writers' jobs fail by their last statement, whose answer they
+ * do not wait for: as the last job of a batch, that statement goes with
+ * the audit head's lock, and fails there. Only that job fails: its batch
+ * mates, rolled back with it, run again and are acknowledged. */
+static void test_group_commit_last_job(void)
+{
+    char url[600];
+    CHECK(pgt_create(url, sizeof url));
+    vg_store_options opt = {.connections = 1}; /* one batch at a time */
+    vg_store *s = open_url(url, &opt);
+    static gc_run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    if (s) {
+        CHECK(pgt_exec(url, GC_IDEM_TAKEN));
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                r.jobs[i][k].kind = i % 2 ? GC_TAIL : GC_OK;
+                snprintf(r.jobs[i][k].code, sizeof r.jobs[i][k].code, "GT-%d-%d", i, k);
+            }
+        gc_go(&r);
+        for (int i = 0; i < GC_THREADS; i++)
+            for (int k = 0; k < GC_JOBS; k++) {
+                gc_job *j = &r.jobs[i][k];
+                int present = gc_count(url, GC_REPORTS, j->code) == 1;
+                if (j->kind == GC_OK) {
+                    CHECK_MSG(j->status == VG_OK, "%s: %s", j->code, j->message);
+                    CHECK_MSG(present, "%s acknowledged but absent", j->code);
+                } else {
+                    CHECK_INT_EQ(j->status, VG_ERR_INVALID);
+                    CHECK_MSG(strstr(j->message, "idempotency key"), "%s: %s", j->code,
+                              j->message);
+                    CHECK_MSG(!present, "%s failed but present", j->code);
+                }
+            }
         gc_check_chain(url, s);
         vg_store_close(s);
     }
@@ -1316,6 +1424,8 @@ int main(void)
     RUN(test_round_trips);
     RUN(test_stats_marks);
     RUN(test_group_commit_failures);
+    RUN(test_group_commit_round_trips);
+    RUN(test_group_commit_last_job);
     RUN(test_group_commit_lost);
     RUN(test_group_commit_lock_wait);
     return vg_test_exit();

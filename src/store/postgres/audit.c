@@ -156,6 +156,7 @@ static vg_status write_pending(pg_conn *c, int64_t *seq, vg_error *err)
         st = pg_queue(c, SQL_AUDIT_HEAD_PUT, &h, "moving the audit chain head", err);
     }
     pg_audit_discard(c, 0);
+    c->note_writes++;
     if (st == VG_OK && seq)
         *seq = head;
     return st;

@@ -10,8 +10,10 @@
  * savepoint of one transaction at READ COMMITTED with the locks the
  * operations take (pg.h says which and why), writes the batch's audit
  * entries (the chain head locked last, audit.c), commits once, and wakes
- * the jobs' callers. A job that fails is rolled back to its savepoint alone
- * and its caller hears its error; the others commit. A commit returns
+ * the jobs' callers. The jobs' statements are pipelined: a job does not
+ * wait for the answers of the one before it (run_jobs). A job that fails
+ * is rolled back to its savepoint alone and its caller hears its error;
+ * the others commit. A commit returns
  * only once its WAL record is on disk: the database must not run with
  * fsync or synchronous_commit off, which open refuses. A job that loses a
  * race (deadlock, serialization failure) is rolled back to its savepoint
@@ -182,6 +184,8 @@ static vg_status begin(pg_conn *c, const char *begin_sql, vg_error *err)
     c->failed = 0;
     c->sqlstate[0] = 0;
     c->queued = 0;
+    c->owner = NULL;
+    c->owner_failed = 0;
     pg_audit_discard(c, 0); /* a transaction run again appends again */
     if (broken && conn_reset(c, err) != VG_OK)
         return err ? err->status : VG_ERR_IO;
@@ -241,6 +245,10 @@ struct pg_job {
     int attempts; /* batches it ran in and lost a race (or its connection) */
     int alone;    /* waited too long for a lock in a batch: runs in one of its own */
     int finished;
+    /* where its batch stood when it started: audit notes pending, and how
+     * many times they had been written at once (run_jobs) */
+    size_t notes;
+    uint64_t note_writes;
     /* what became of it in the batch running it */
     enum { JOB_OK, JOB_FAILED, JOB_AGAIN } outcome;
     pthread_cond_t wake; /* finished, or its turn to lead a batch */
@@ -284,51 +292,131 @@ static void batch_undone(pg_job *batch, int again, vg_status st, const vg_error 
         }
 }
 
-/* Run one job of a batch of several in its own savepoint. Its statements
- * are all answered before the next job starts, so that a failure is its
- * own: rolled back to the savepoint, it leaves the transaction as it was.
- * Returns 0 when the transaction itself is lost (the connection broke, or
- * the savepoint could not be rolled back): the caller gives up the batch. */
-static int run_in_savepoint(pg_conn *c, pg_job *j)
+/* Run the jobs of a batch of several, each in its own savepoint, in
+ * order. A job's statements whose answers it does not wait for (its last
+ * inserts, the RELEASE) are not waited for before the next job starts:
+ * they reach the server with that job's first statement that is waited for,
+ * in one round trip (the last job's with the audit's or the COMMIT's,
+ * batch_job_failed). The server runs a pipeline in order and skips everything
+ * after a statement that fails, up to the Sync: the failure is pinned on
+ * the job that queued that statement (pg_queued.owner). That job is rolled
+ * back to its savepoint, the innermost one left (the savepoints of the jobs
+ * after it were skipped), and hears its error; the jobs after it, whose
+ * statements were skipped, run again from the start in the same batch.
+ * Jobs see the writes of the jobs before them as before: a job's reads
+ * come after those writes in the pipeline. Returns 0 when the transaction
+ * itself is lost (the connection broke, the savepoint could not be rolled
+ * back, or audit notes of earlier jobs were written within the failed
+ * job's savepoint): the caller gives up the batch. */
+static int run_jobs(pg_conn *c, pg_job *batch)
 {
-    size_t notes = c->note_count;
-    vg_status st = pg_queue_command(c, "SAVEPOINT vg_job", "starting a write", &j->err);
-    if (st == VG_OK) {
-        j->tx->impl = c;
-        st = j->fn(j->tx, j->ctx, &j->err);
+    for (pg_job *j = batch; j;) {
+        j->notes = c->note_count;
+        j->note_writes = c->note_writes;
+        c->owner = j;
+        c->failed_owner = NULL;
+        c->owner_failed = 0;
+        vg_error_clear(&j->err);
+        vg_status st = pg_queue_command(c, "SAVEPOINT vg_job", "starting a write", &j->err);
+        if (st == VG_OK) {
+            j->tx->impl = c;
+            st = j->fn(j->tx, j->ctx, &j->err);
+        }
+        if (st == VG_OK && c->failed)
+            st = vg_error_set(&j->err, VG_ERR_IO, "database: a statement failed (%s)",
+                              c->sqlstate);
+        if (st == VG_OK)
+            st = pg_queue_command(c, "RELEASE SAVEPOINT vg_job", "ending a write", &j->err);
+        if (st == VG_OK) {
+            j->outcome = JOB_OK;
+            j = j->next;
+            continue;
+        }
+        if (lost(c))
+            return 0;
+        /* What it left queued is answered (or skipped) now; when nothing
+         * had failed yet (fn's own error), an earlier job's statements
+         * still unanswered may fail only here. */
+        int seen = c->owner_failed;
+        char state[sizeof c->sqlstate];
+        memcpy(state, c->sqlstate, sizeof state);
+        c->owner = NULL;
+        vg_error late = {0};
+        vg_status late_st = pg_flush(c, &late);
+        if (!seen && c->owner_failed)
+            memcpy(state, c->sqlstate, sizeof state);
+        /* whose statement failed: this job's, or an earlier one's */
+        pg_job *culprit = j;
+        if (c->owner_failed && c->failed_owner)
+            for (pg_job *k = batch; k != j; k = k->next)
+                if (k == c->failed_owner)
+                    culprit = k;
+        if (culprit != j) {
+            /* the failure as this job's statement reported it, or as the
+             * flush did */
+            culprit->err = seen ? j->err : late;
+            st = seen ? st : late_st;
+            vg_error_clear(&j->err);
+        }
+        int race = !strcmp(state, "40001") || !strcmp(state, "40P01"),
+            waited = !strcmp(state, "55P03");
+        c->failed = 0;
+        c->sqlstate[0] = 0;
+        if (c->note_writes != culprit->note_writes)
+            return 0; /* notes of earlier jobs went to the log in its savepoint */
+        pg_audit_discard(c, culprit->notes);
+        vg_status undone =
+            pg_queue_command(c, "ROLLBACK TO SAVEPOINT vg_job", "undoing a write", NULL);
+        if (undone == VG_OK)
+            undone = pg_queue_command(c, "RELEASE SAVEPOINT vg_job", "undoing a write", NULL);
+        if (undone == VG_OK)
+            undone = pg_flush(c, NULL);
+        if (undone != VG_OK)
+            return 0;
+        culprit->status = st;
+        if (waited) {
+            culprit->alone = 1;
+            culprit->outcome = JOB_AGAIN;
+        } else if (race)
+            job_again(culprit, st, &culprit->err);
+        else
+            job_fail(culprit, st, &culprit->err);
+        j = culprit->next; /* skipped by the server: they run again */
     }
-    if (st == VG_OK && c->failed)
-        st = vg_error_set(&j->err, VG_ERR_IO, "database: a statement failed (%s)", c->sqlstate);
-    if (st == VG_OK)
-        st = pg_queue_command(c, "RELEASE SAVEPOINT vg_job", "ending a write", &j->err);
-    if (st == VG_OK)
-        st = pg_flush(c, &j->err);
-    if (st == VG_OK) {
-        j->outcome = JOB_OK;
-        return 1;
-    }
-    j->status = st;
-    if (lost(c))
+    c->owner = NULL;
+    return 1;
+}
+
+/* A statement of a job, still unanswered when its batch's jobs ended, was
+ * sent with the audit's or the COMMIT's and failed: the transaction is
+ * rolled back. The job that queued it hears its failure (or runs again,
+ * when it lost a race or waited too long for a lock); its batch mates lost
+ * nothing but time and run again in a later batch, without it counting as
+ * an attempt. Returns 0 when the failure was no job's (the caller undoes
+ * the batch as before). */
+static int batch_job_failed(pg_conn *c, pg_job *batch, vg_status st, const vg_error *err)
+{
+    pg_job *culprit = NULL;
+    if (lost(c) || !c->owner_failed)
+        return 0;
+    for (pg_job *k = batch; k; k = k->next)
+        if (k == c->failed_owner && k->outcome == JOB_OK)
+            culprit = k;
+    if (!culprit)
         return 0;
     int race = retryable(c), waited = !strcmp(c->sqlstate, "55P03");
-    pg_flush(c, NULL); /* what it left queued, answered (or skipped) */
-    c->failed = 0;
-    c->sqlstate[0] = 0;
-    pg_audit_discard(c, notes);
-    vg_status undone = pg_queue_command(c, "ROLLBACK TO SAVEPOINT vg_job", "undoing a write", NULL);
-    if (undone == VG_OK)
-        undone = pg_queue_command(c, "RELEASE SAVEPOINT vg_job", "undoing a write", NULL);
-    if (undone == VG_OK)
-        undone = pg_flush(c, NULL);
-    if (undone != VG_OK)
-        return 0;
+    rollback(c);
+    for (pg_job *k = batch; k; k = k->next)
+        if (k != culprit && k->outcome == JOB_OK)
+            k->outcome = JOB_AGAIN;
+    culprit->status = st;
     if (waited) {
-        j->alone = 1;
-        j->outcome = JOB_AGAIN;
+        culprit->alone = 1;
+        culprit->outcome = JOB_AGAIN;
     } else if (race)
-        job_again(j, st, &j->err);
+        job_again(culprit, st, err);
     else
-        job_fail(j, st, &j->err);
+        job_fail(culprit, st, err);
     return 1;
 }
 
@@ -386,8 +474,10 @@ static int run_batch(pgs *s, pg_job *batch)
                               "starting a batch", &err);
         if (st != VG_OK)
             whole = 0;
-        for (pg_job *j = batch; j && whole; j = j->next)
-            whole = run_in_savepoint(c, j);
+        if (whole)
+            whole = run_jobs(c, batch);
+        c->owner = NULL;
+        c->owner_failed = 0; /* what fails from here on: batch_job_failed */
         if (whole)
             whole = pg_queue_command(c, "SET LOCAL lock_timeout = 0", "ending a batch", &err) ==
                     VG_OK;
@@ -408,6 +498,10 @@ static int run_batch(pgs *s, pg_job *batch)
         rollback(c);
     } else if ((st = pg_audit_flush(c, &err)) != VG_OK) {
         /* the COMMIT was not sent: nothing of the batch happened */
+        if (batch_job_failed(c, batch, st, &err)) {
+            conn_give(s, c);
+            return 0;
+        }
         int again = retryable(c) || lost(c);
         rollback(c);
         batch_undone(batch, again, st, &err);
@@ -425,7 +519,7 @@ static int run_batch(pgs *s, pg_job *batch)
                               "database: the connection was lost while committing; the "
                               "change may or may not have been made");
             batch_undone(batch, 0, st, &err);
-        } else {
+        } else if (!batch_job_failed(c, batch, st, &err)) {
             int again = retryable(c); /* a queued statement failed: no COMMIT */
             rollback(c);
             batch_undone(batch, again, st, &err);

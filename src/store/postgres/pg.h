@@ -37,6 +37,7 @@
 typedef struct pg_queued {
     const char *what; /* for errors */
     int prepare_slot; /* >= 0: the Parse of prepared[slot], taken back if it fails */
+    const void *owner; /* pg_conn.owner when queued: whose statement it is */
 } pg_queued;
 
 #define PG_QUEUE_MAX 32
@@ -63,6 +64,14 @@ typedef struct pg_conn {
     pg_queued queue[PG_QUEUE_MAX];
     int queued;
     int rollback_sent;  /* a ROLLBACK on its way, its answer not read yet */
+    /* In a batch of jobs (db.c), the job whose statements are being queued,
+     * and the owner of the first statement that failed since failed_owner
+     * was last cleared (NULL: none, or one queued outside any job): a job's
+     * statements still unanswered travel with the next job's, and a
+     * failure is pinned on the job that queued it. */
+    const void *owner;
+    const void *failed_owner;
+    int owner_failed; /* failed_owner is set */
     uint64_t round_trips; /* waits for the server's answer, added to the store's
                              stats when the connection goes back to the pool */
     uint64_t statements;  /* statements sent, the same way */
@@ -72,6 +81,7 @@ typedef struct pg_conn {
      * after every other lock of the transaction. */
     pg_note *notes;
     size_t note_count, note_cap;
+    uint64_t note_writes; /* times the pending notes were written (or dropped) at once */
 } pg_conn;
 
 /* Parameters of one statement, all sent as text (NULL: SQL NULL). */

@@ -63,6 +63,7 @@ static void note(pg_conn *c, const char *what, int prepare_slot)
 {
     c->queue[c->queued].what = what;
     c->queue[c->queued].prepare_slot = prepare_slot;
+    c->queue[c->queued].owner = c->owner;
     c->queued++;
 }
 
@@ -157,8 +158,13 @@ static vg_status collect(pg_conn *c, PGresult **last, vg_error *err)
         int ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
         if (!ok && q && q->prepare_slot >= 0)
             c->prepared[q->prepare_slot] = NULL; /* not made: made again next time */
-        if (!ok && s != PGRES_PIPELINE_ABORTED && st == VG_OK)
+        if (!ok && s != PGRES_PIPELINE_ABORTED && st == VG_OK) {
             st = pg_error(c, res, q ? q->what : "running statements", err);
+            if (!c->owner_failed) {
+                c->owner_failed = 1;
+                c->failed_owner = q ? q->owner : c->owner;
+            }
+        }
         if (last && ok && st == VG_OK && i == expected - 1) {
             *last = res;
             continue;
