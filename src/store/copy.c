@@ -369,6 +369,12 @@ vg_status vg_store_copy(const char *from_dir, const char *to_url, vg_store_copy_
         st = copy_table(&c, c.tables[i], err);
     if (st == VG_OK)
         st = pg_exec(&c, "COMMIT", 0, NULL, NULL, "committing the copy", err);
+    /* The copied tables have no statistics until autovacuum's first
+     * ANALYZE, and the plans the servers' connections cache before it
+     * read every row for a lookup (bench/server/README.md). Best effort:
+     * the copy is committed, and autovacuum would get there. */
+    if (st == VG_OK)
+        PQclear(PQexec(c.to, "ANALYZE"));
     if (stats)
         *stats = st == VG_OK ? c.stats : (vg_store_copy_stats){0};
     for (size_t i = 0; i < c.ntables; i++)

@@ -179,10 +179,10 @@ static void test_locations(void)
     s = open_url(url, NULL);
     if (s) {
         CHECK_STR_EQ(vg_store_backend(s), "postgresql");
-        CHECK_INT_EQ(vg_store_schema_version(s), 25);
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
         vg_store_close(s);
     }
-    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 25);
+    CHECK_INT_EQ(pgt_int(url, "SELECT version FROM vigie_schema"), 26);
     CHECK_INT_EQ(pgt_int(url, "SELECT count(*) FROM vigie_schema"), 1);
     /* Migration 17 (SQLite's 22): notices made before it get their
      * route's host. */
@@ -212,7 +212,7 @@ static void test_locations(void)
                             STORE_FACTS_STALE));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 25);
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
         vg_store_close(s);
     }
     {
@@ -261,7 +261,7 @@ static void test_locations(void)
                         " (5, 'auto', '{\"legal\": \"csam\"}')"));
     s = open_url(url, NULL);
     if (s) {
-        CHECK_INT_EQ(vg_store_schema_version(s), 25);
+        CHECK_INT_EQ(vg_store_schema_version(s), 26);
         vg_store_close(s);
     }
     /* migration 8 (SQLite's 13): routes made before wait for a person */
