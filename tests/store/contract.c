@@ -5406,6 +5406,17 @@ static void test_report_facts_packs(void)
     CHECK(backend->packs_damage(backend->ctx, loc, "drop"));
     read_facts(s, &now);
     CHECK_MSG(same_facts(&before, &now), "a day without its pack was not read from its rows");
+    /* and the days after the last pack (here no pack is left) */
+    CHECK(backend->packs_damage(backend->ctx, loc, "drop_last"));
+    read_facts(s, &now);
+    CHECK_MSG(same_facts(&before, &now), "the days after the last pack were not read");
+    /* a claim on a report of each day, folded, packs both days again */
+    const int64_t reclaimed[] = {r1, r3};
+    for (size_t k = 0; k < 2; k++) {
+        snprintf(target, sizeof target, "report:%" PRId64, reclaimed[k]);
+        append(s, NOW + 30000 + (int64_t)k, "user:ann", "item.claim", target, "{}");
+    }
+    fold_all(s, 100);
     /* a pack filed under another day (the last day's, on the next) */
     CHECK(backend->packs_damage(backend->ctx, loc, "move"));
     vg_error_clear(&err);

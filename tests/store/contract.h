@@ -37,8 +37,8 @@ typedef struct store_contract_backend {
     int (*audit_remove)(void *ctx, const char *location, int64_t first, int64_t last);
     /* Damage every packed day of statistics' facts (stats_packs) as how
      * says: "flip" one byte inside each blob, "cut" its last bytes, "move"
-     * the last day's pack to the next day, "drop" the first day's pack (its
-     * rows stay). 1 when done; NULL: those checks skipped. */
+     * the last day's pack to the next day, "drop" the first day's pack,
+     * "drop_last" the last day's (their rows stay). 1 when done; NULL: those checks skipped. */
     int (*packs_damage)(void *ctx, const char *location, const char *how);
 } store_contract_backend;
 

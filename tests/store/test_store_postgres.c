@@ -106,6 +106,8 @@ static int packs_damage(void *ctx, const char *url, const char *how)
                             " substring(facts from 1 for length(facts) - 9)"
                       : !strcmp(how, "drop")
                           ? "DELETE FROM stats_packs WHERE day = (SELECT min(day) FROM stats_packs)"
+                      : !strcmp(how, "drop_last")
+                          ? "DELETE FROM stats_packs WHERE day = (SELECT max(day) FROM stats_packs)"
                           : "UPDATE stats_packs SET day = day + 1"
                             " WHERE day = (SELECT max(day) FROM stats_packs)";
     return pgt_exec(url, sql);
