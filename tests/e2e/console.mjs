@@ -173,6 +173,8 @@ try {
   assert.equal(await firstRow.locator('td:last-child').textContent(), await auto.locator('td:last-child').textContent(),
     'the copy is in the same case');
   await auto.locator('td:last-child a').click();
+  // a click does not wait for the page it opens: count() would read this one
+  await alice.waitForURL(/\/console\/case\?id=/);
   assert.ok(await alice.getByText(mine.code).count() && await alice.getByText(again.code).count());
   assert.ok(await alice.getByText('item.assess', { exact: true }).count());
   assert.ok(await alice.getByText('item.assess.auto', { exact: true }).count());
@@ -203,6 +205,7 @@ try {
   await signIn(sue, 'sue');
   await sue.goto(`${base}/console/notices`);
   await sue.getByRole('link', { name: 'Time to removal per provider and AS' }).click();
+  await sue.waitForURL(/\/console\/providers/);
   assert.equal(await sue.locator('h1').textContent(), 'Time to removal per provider');
   const cells = async (row) => (await row.locator('th, td').allTextContents()).map((c) => c.trim());
   // the slowest first: Alpha Hosting's 90th percentile is 30 h, Beta Net's 4 h
@@ -217,6 +220,7 @@ try {
   assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], 'WCAG 2.1 AA on the provider page');
   await shot(sue, 'providers');
   await rows.nth(0).getByRole('link', { name: '(its notices still up)' }).click();
+  await sue.waitForURL(/\/console\/notices\?up=1/);
   assert.equal(await sue.locator('table tbody tr').count(), 1, 'one notice of Alpha Hosting is still up');
   await shot(sue, 'provider-notices-still-up');
   // The staff pages in French and Arabic as well as English: the language

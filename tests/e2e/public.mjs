@@ -156,6 +156,7 @@ async function walk(device) {
     // Forgotten on request (a shared device).
     await page.goto(`${base}/report/receipt?lang=en`);
     await page.getByRole('button', { name: /remove them from this device/ }).click();
+    await page.locator('#receipt-code').waitFor({ state: 'detached' });
     assert.equal(await page.locator('#receipt-code').count(), 0);
     await check(page, device, 'receipt-forgotten');
 

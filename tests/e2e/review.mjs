@@ -132,6 +132,8 @@ try {
 
   // 2. The contact details: a deliberate, audited click.
   await alice.desktop.getByRole('button', { name: /Show the contact details/ }).click();
+  // a click does not wait for the page it posts to: wait for what it shows
+  await alice.desktop.getByText('reach-me@mail.example').first().waitFor();
   assert.ok(await alice.desktop.getByText('reach-me@mail.example').count());
   await check(alice.desktop, 'contact-details');
 
@@ -188,6 +190,7 @@ try {
   await sue.desktop.getByRole('link', { name: 'Statistics' }).click();
   await sue.desktop.locator('#s-by2').selectOption('category');
   await sue.desktop.getByRole('button', { name: 'Show' }).click();
+  await sue.desktop.waitForURL(/by2=category/);
   assert.ok(await sue.desktop.locator('svg[role="img"] title').count(), 'a chart with a title');
   assert.ok(await sue.desktop.locator('#stats tbody tr').count() >= 2, 'a row per month and category');
   await check(sue.desktop, 'statistics');
