@@ -73,6 +73,11 @@ const vg_i18n_lang *vg_page_staff_lang(const vg_i18n *i18n, vg_http_request *req
 /* The catalogue text of key in the page's language (not escaped; owned by
  * the catalogue), or english when the page has no language. */
 const char *vg_page_tr(const vg_page *p, const char *key, const char *english);
+/* The catalogue text of key in the page's language with each {names[i]}
+ * replaced by values[i] (escaped); t1: one placeholder. */
+void vg_page_tv(vg_page *p, const char *key, size_t n, const char *const names[],
+                const char *const values[]);
+void vg_page_t1(vg_page *p, const char *key, const char *name, const char *value);
 
 /* Open the page: <!doctype> ... <main>, then the <h1> title for staff
  * pages (public pages write their own headings). */

@@ -35,11 +35,6 @@ void vg_admin_time(vg_page *p, int64_t when);
 /* A message above the page: role "status" (ok) or "alert" (a problem);
  * text: a catalogue key ("admin....") on a translated page, else as is. */
 void vg_admin_message(vg_page *p, const char *text, int problem);
-/* The catalogue text of key in the page's language with each {names[i]}
- * replaced by values[i] (escaped); t1: one placeholder. */
-void vg_admin_tv(vg_page *p, const char *key, size_t n, const char *const names[],
-                 const char *const values[]);
-void vg_admin_t1(vg_page *p, const char *key, const char *name, const char *value);
 /* A 503 page for a use case that failed, its reason in the log. */
 void vg_admin_unavailable(vg_http_request *req, const vg_error *err);
 

@@ -70,35 +70,6 @@ void vg_admin_message(vg_page *p, const char *text, int problem)
     vg_page_put(p, "</p>");
 }
 
-void vg_admin_tv(vg_page *p, const char *key, size_t n, const char *const names[],
-                 const char *const values[])
-{
-    const char *text = vg_page_tr(p, key, key);
-    const char *run = text;
-    for (const char *c = text; *c; c++) {
-        if (*c != '{')
-            continue;
-        for (size_t i = 0; i < n; i++) {
-            size_t len = strlen(names[i]);
-            if (!strncmp(c + 1, names[i], len) && c[1 + len] == '}') {
-                char part[1024]; /* a catalogue sentence's piece */
-                snprintf(part, sizeof part, "%.*s", (int)(c - run), run);
-                vg_page_text(p, part);
-                vg_page_text(p, values[i]);
-                run = c + len + 2;
-                c = run - 1;
-                break;
-            }
-        }
-    }
-    vg_page_text(p, run);
-}
-
-void vg_admin_t1(vg_page *p, const char *key, const char *name, const char *value)
-{
-    vg_admin_tv(p, key, 1, &name, &value);
-}
-
 void vg_admin_unavailable(vg_http_request *req, const vg_error *err)
 {
     json_t *fields = json_pack("{s:s, s:s}", "path", vg_http_path(req), "error", err->message);

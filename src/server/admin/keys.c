@@ -83,13 +83,13 @@ static void render(vg_http_request *req, const char *message, int problem, const
                         "<input type=\"hidden\" name=\"action\" value=\"trust\">"
                         "<label class=\"skip\" for=\"trust-%" PRId64 "\">",
                         k->id, k->id);
-            vg_admin_t1(&p, "admin.keys.trust_of", "id", id);
+            vg_page_t1(&p, "admin.keys.trust_of", "id", id);
             vg_page_fmt(&p, "</label><input name=\"trust\" id=\"trust-%" PRId64 "\" size=\"4\" "
                             "inputmode=\"numeric\" value=\"%d\"> <button type=\"submit\">",
                         k->id, k->trust);
             vg_page_t(&p, "admin.keys.set");
             vg_page_put(&p, "<span class=\"skip\"> ");
-            vg_admin_t1(&p, "admin.keys.the_trust_of", "id", id);
+            vg_page_t1(&p, "admin.keys.the_trust_of", "id", id);
             vg_page_put(&p, "</span></button></form></td><td>");
             vg_page_t(&p, "admin.keys.active");
             vg_page_put(&p, " ");
@@ -102,7 +102,7 @@ static void render(vg_http_request *req, const char *message, int problem, const
                         k->id);
             vg_page_t(&p, "admin.keys.revoke");
             vg_page_put(&p, "<span class=\"skip\"> ");
-            vg_admin_t1(&p, "admin.keys.key_n", "id", id);
+            vg_page_t1(&p, "admin.keys.key_n", "id", id);
             vg_page_put(&p, "</span></button></form>");
         }
         vg_page_put(&p, "</td></tr>");

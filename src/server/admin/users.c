@@ -69,7 +69,7 @@ static void render(vg_http_request *req, const char *message, int problem, const
         vg_page_put(&p, "<div class=\"secret\" role=\"status\"><p>");
         const char *names[] = {"secret", "name"};
         const char *values[] = {vg_i18n_get(p.lang, secret_label), secret_for ? secret_for : ""};
-        vg_admin_tv(&p, "admin.users.shown_once", 2, names, values);
+        vg_page_tv(&p, "admin.users.shown_once", 2, names, values);
         vg_page_put(&p, "</p><p><code class=\"secret\">");
         vg_page_text(&p, secret);
         vg_page_put(&p, "</code></p></div>");
@@ -111,13 +111,13 @@ static void render(vg_http_request *req, const char *message, int problem, const
                             "<input type=\"hidden\" name=\"user\" value=\"");
             vg_page_text(&p, acc->username);
             vg_page_fmt(&p, "\"><label class=\"skip\" for=\"%s\">", id);
-            vg_admin_t1(&p, "admin.users.role_of", "name", acc->username);
+            vg_page_t1(&p, "admin.users.role_of", "name", acc->username);
             vg_page_put(&p, "</label>");
             role_select(&p, id, acc->role);
             vg_page_put(&p, " <button type=\"submit\">");
             vg_page_t(&p, "admin.users.change");
             vg_page_put(&p, "<span class=\"skip\"> ");
-            vg_admin_t1(&p, "admin.users.the_role_of", "name", acc->username);
+            vg_page_t1(&p, "admin.users.the_role_of", "name", acc->username);
             vg_page_put(&p, "</span></button></form>");
         }
         vg_page_put(&p, "</td><td>");

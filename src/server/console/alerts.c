@@ -52,7 +52,7 @@ static void deliveries(vg_page *p, const vg_console *con, const vg_alert *a)
             vg_page_put(p, "<strong>");
             vg_page_t(p, "console.alerts.not_delivered");
             vg_page_put(p, "</strong> ");
-            vg_console_t1(p, "console.alerts.tries", "count", n);
+            vg_page_t1(p, "console.alerts.tries", "count", n);
             vg_page_put(p, " (");
             /* the mail server's or webhook's own words, as they came */
             if (d[i].last_error) {
@@ -87,7 +87,7 @@ static void ack_button(vg_page *p, vg_http_request *req, const vg_alert *a)
                 a->id);
     vg_page_t(p, "console.alerts.ack");
     vg_page_put(p, "<span class=\"skip\"> ");
-    vg_console_t1(p, "console.alerts.alert_n", "id", id);
+    vg_page_t1(p, "console.alerts.alert_n", "id", id);
     vg_page_put(p, "</span></button></form>");
 }
 
@@ -119,7 +119,7 @@ static void alert_rows(vg_page *p, vg_http_request *req, const vg_console *con,
         vg_page_put(p, "</td><td>");
         vg_page_text(p, vg_page_tr(p, key, why ? why->label : a->reason));
         vg_page_fmt(p, "</td><td><a href=\"/console/item?id=%" PRId64 "\">", a->report_id);
-        vg_console_t1(p, "console.alerts.report_n", "id", id);
+        vg_page_t1(p, "console.alerts.report_n", "id", id);
         vg_page_put(p, "</a></td><td>");
         deliveries(p, con, a);
         vg_page_put(p, "</td><td>");
@@ -218,7 +218,7 @@ void vg_console_alert_ack_post(vg_http_request *req)
     vg_page_put(&p, "<p class=\"msg err\" role=\"alert\">");
     if (outcome == VG_ACK_ALREADY) {
         if (by[0])
-            vg_console_t1(&p, "console.alerts.already", "name", by);
+            vg_page_t1(&p, "console.alerts.already", "name", by);
         else
             vg_page_t(&p, "console.alerts.already_someone");
     } else {

@@ -317,7 +317,7 @@ static void entry_cells(vg_page *p, const vg_block_entry *e)
     }
     if (e->renewal_by && *e->renewal_by) {
         vg_page_put(p, "<br>");
-        vg_console_t1(p, "console.blocklist.renewal_by", "name", e->renewal_by);
+        vg_page_t1(p, "console.blocklist.renewal_by", "name", e->renewal_by);
     }
     /* the hotline's own words and people's names, isolated from the
      * page's direction (<bdi>) so that "Order 2026-17" reads whole */
@@ -705,7 +705,7 @@ static void appeal_row(vg_page *p, vg_http_request *req, const vg_console *con,
     vg_page_text(p, a->reason);
     if (a->contact && *a->contact) {
         vg_page_put(p, "<br>");
-        vg_console_t1(p, "console.blocklist.contact", "contact", a->contact);
+        vg_page_t1(p, "console.blocklist.contact", "contact", a->contact);
     }
     vg_page_put(p, "</td><td>");
     if (strcmp(a->state, VG_APPEAL_OPEN)) {

@@ -74,7 +74,7 @@ void vg_console_case_page(vg_http_request *req)
         snprintf(c, sizeof c, "%zu", nurls);
         const char *names[] = {"reports", "files", "urls"}, *values[] = {a, b, c};
         vg_page_put(&p, "<p>");
-        vg_console_tv(&p, "console.case.counts", 3, names, values);
+        vg_page_tv(&p, "console.case.counts", 3, names, values);
         vg_page_put(&p, "</p>");
     }
 

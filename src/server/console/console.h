@@ -51,12 +51,7 @@ void vg_console_page_open(vg_page *p, vg_http_request *req, const char *title, c
  * form token, 413...) and every vg_http_error_page there, with the way back
  * into the console rather than the public home. */
 void vg_console_error_hook(void *ctx, vg_http_request *req, unsigned status, const char *message);
-/* The catalogue text of key in the page's language with each {names[i]}
- * replaced by values[i] (escaped); t1: one placeholder. */
-void vg_console_tv(vg_page *p, const char *key, size_t n, const char *const names[],
-                   const char *const values[]);
-void vg_console_t1(vg_page *p, const char *key, const char *name, const char *value);
-/* vg_console_t1 with a number. */
+/* vg_page_t1 with a number. */
 void vg_console_tn(vg_page *p, const char *key, const char *name, int64_t value);
 /* "3 h 05 min" for a number of seconds; a UTC date and time. */
 void vg_console_duration(vg_page *p, int64_t seconds);

@@ -54,9 +54,9 @@ void vg_console_dispute_view(vg_page *p, vg_http_request *req, const vg_item *it
     vg_page_put(p, "</caption><thead><tr><th scope=\"col\">");
     vg_page_t(p, "console.dispute.answer");
     vg_page_put(p, "</th><th scope=\"col\">");
-    vg_console_t1(p, "console.dispute.first_by", "name", it->first_by ? it->first_by : "");
+    vg_page_t1(p, "console.dispute.first_by", "name", it->first_by ? it->first_by : "");
     vg_page_put(p, "</th><th scope=\"col\">");
-    vg_console_t1(p, "console.dispute.second_by", "name", it->second_by ? it->second_by : "");
+    vg_page_t1(p, "console.dispute.second_by", "name", it->second_by ? it->second_by : "");
     vg_page_put(p, "</th></tr></thead><tbody>");
     int differences = 0;
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {

@@ -122,7 +122,7 @@ static void video_match(vg_page *p, const char *text)
                  json_number_value(json_object_get(o, "compared_percent")));
         const char *names[] = {"query", "compared"}, *values[] = {query, compared};
         vg_page_put(p, " (");
-        vg_console_tv(p, "console.files.video_match", 2, names, values);
+        vg_page_tv(p, "console.files.video_match", 2, names, values);
         vg_page_put(p, ")<br>");
         vg_page_t(p, "console.files.stretches");
         /* times held left to right, as the page's dates */
@@ -232,7 +232,7 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_page_put(p, "<strong>");
             vg_page_t(p, "console.files.known_label");
             vg_page_put(p, "</strong>: ");
-            vg_console_tv(p, "console.files.bank_entry", 2, names, values);
+            vg_page_tv(p, "console.files.bank_entry", 2, names, values);
             if (f->video_match && strstr(f->video_match, "\"segments\"")) {
                 video_match(p, f->video_match);
             } else if (robust_match(f->match_signal)) {
@@ -253,7 +253,7 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
                 const char *qnames[] = {"count", "hours"};
                 const char *qvalues[] = {count_text, hours_text};
                 vg_page_put(p, "<br><strong class=\"problem\">");
-                vg_console_tv(p, "console.files.quarantined", 2, qnames, qvalues);
+                vg_page_tv(p, "console.files.quarantined", 2, qnames, qvalues);
                 vg_page_put(p, "</strong> ");
                 vg_page_t(p, "console.files.quarantine_note");
             }
@@ -262,7 +262,7 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
             vg_page_put(p, "<strong>");
             vg_page_t(p, "console.files.claimed_label");
             vg_page_put(p, "</strong> ");
-            vg_console_tv(p, "console.files.claimed", 2, names, values);
+            vg_page_tv(p, "console.files.claimed", 2, names, values);
         }
         if (!known && f->known != VG_FILE_CLAIMED) {
             vg_page_t(p, "console.files.new");

@@ -171,40 +171,11 @@ void vg_console_error_hook(void *ctx, vg_http_request *req, unsigned status, con
     vg_page_send(&p, req, status);
 }
 
-void vg_console_tv(vg_page *p, const char *key, size_t n, const char *const names[],
-                   const char *const values[])
-{
-    const char *text = vg_page_tr(p, key, key);
-    const char *run = text;
-    for (const char *c = text; *c; c++) {
-        if (*c != '{')
-            continue;
-        for (size_t i = 0; i < n; i++) {
-            size_t len = strlen(names[i]);
-            if (!strncmp(c + 1, names[i], len) && c[1 + len] == '}') {
-                char part[1024]; /* a catalogue sentence's piece */
-                snprintf(part, sizeof part, "%.*s", (int)(c - run), run);
-                vg_page_text(p, part);
-                vg_page_text(p, values[i]);
-                run = c + len + 2;
-                c = run - 1;
-                break;
-            }
-        }
-    }
-    vg_page_text(p, run);
-}
-
-void vg_console_t1(vg_page *p, const char *key, const char *name, const char *value)
-{
-    vg_console_tv(p, key, 1, &name, &value);
-}
-
 void vg_console_tn(vg_page *p, const char *key, const char *name, int64_t value)
 {
     char text[24];
     snprintf(text, sizeof text, "%" PRId64, value);
-    vg_console_t1(p, key, name, text);
+    vg_page_t1(p, key, name, text);
 }
 
 void vg_console_duration(vg_page *p, int64_t seconds)
@@ -217,12 +188,12 @@ void vg_console_duration(vg_page *p, int64_t seconds)
         snprintf(a, sizeof a, "%" PRId64, seconds / 86400);
         snprintf(b, sizeof b, "%02" PRId64, seconds % 86400 / 3600);
         const char *values[] = {a, b, ""};
-        vg_console_tv(p, "console.duration.days", 3, names, values);
+        vg_page_tv(p, "console.duration.days", 3, names, values);
     } else {
         snprintf(a, sizeof a, "%" PRId64, seconds / 3600);
         snprintf(b, sizeof b, "%02" PRId64, seconds % 3600 / 60);
         const char *values[] = {"", a, b};
-        vg_console_tv(p, "console.duration.hours", 3, names, values);
+        vg_page_tv(p, "console.duration.hours", 3, names, values);
     }
 }
 

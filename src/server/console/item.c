@@ -301,7 +301,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
     int lapsed = vg_console_claim_lapsed(con, &it, now);
     if (it.claimed_by) {
         vg_page_put(&p, " · ");
-        vg_console_t1(&p, "console.queue.held_by", "name", it.claimed_by);
+        vg_page_t1(&p, "console.queue.held_by", "name", it.claimed_by);
         vg_page_put(&p, " ");
         vg_page_t(&p, "console.item.held_for");
         vg_page_put(&p, " ");
@@ -378,7 +378,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
         vg_page_text(&p, vg_console_term(&p, it.legal));
         if (it.severity && *it.severity) {
             vg_page_t(&p, "console.comma");
-            vg_console_t1(&p, "console.item.severity", "grade", it.severity);
+            vg_page_t1(&p, "console.item.severity", "grade", it.severity);
         }
         if (it.age && *it.age) {
             vg_page_t(&p, "console.comma");
@@ -388,7 +388,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
         if (strcmp(it.state, VG_ITEM_AUTO)) {
             const char *names[] = {"first", "second"};
             const char *values[] = {it.first_by ? it.first_by : "", it.decided_by ? it.decided_by : ""};
-            vg_console_tv(&p, "console.item.confirmed_by", 2, names, values);
+            vg_page_tv(&p, "console.item.confirmed_by", 2, names, values);
         } else {
             /* An inherited decision says where it came from. */
             vg_page_t(&p, "console.item.auto");
@@ -407,7 +407,7 @@ static void render_item(vg_http_request *req, int64_t report, const form *f, con
     } else {
         if (it.first_by && !strcmp(it.state, VG_ITEM_SECOND)) {
             vg_page_put(&p, "<p class=\"msg\">");
-            vg_console_t1(&p, "console.item.first_by", "name", it.first_by);
+            vg_page_t1(&p, "console.item.first_by", "name", it.first_by);
             vg_page_put(&p, "</p>");
         }
         if (!strcmp(it.state, VG_ITEM_DISPUTED)) {

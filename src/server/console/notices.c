@@ -123,7 +123,7 @@ void vg_console_notices_page(vg_http_request *req)
         if (f.provider) {
             vg_page_put(&p, " · ");
             if (*f.provider) {
-                vg_console_t1(&p, "console.notices.of_provider", "provider", f.provider);
+                vg_page_t1(&p, "console.notices.of_provider", "provider", f.provider);
             } else {
                 vg_page_t(&p, "console.notices.of_provider_unknown");
             }
@@ -132,7 +132,7 @@ void vg_console_notices_page(vg_http_request *req)
             char asn[32];
             snprintf(asn, sizeof asn, "AS%" PRId64, f.asn);
             vg_page_put(&p, " · ");
-            vg_console_t1(&p, "console.notices.of_asn", "asn", asn);
+            vg_page_t1(&p, "console.notices.of_asn", "asn", asn);
         }
         vg_page_put(&p, "</p>");
     }
@@ -177,7 +177,7 @@ static void event_line(vg_page *p, const vg_notice_event *e)
         const char *seen = json_string_value(json_object_get(d, "seen"));
         snprintf(key, sizeof key, "term.seen.%s", seen ? seen : "");
         const char *seen_text = seen && p->lang ? vg_i18n_lookup(p->lang, key) : NULL;
-        vg_console_t1(p, "console.notice.saw", "seen", seen_text ? seen_text : seen ? seen : "?");
+        vg_page_t1(p, "console.notice.saw", "seen", seen_text ? seen_text : seen ? seen : "?");
         vg_page_t(p, "console.comma");
         vg_console_tn(p, "console.notice.status", "status",
                       (int64_t)json_integer_value(json_object_get(r, "status")));
@@ -210,7 +210,7 @@ static void event_line(vg_page *p, const vg_notice_event *e)
             vg_page_put(p, "<br>SHA-256 <span class=\"hash\">");
             vg_page_text(p, sha);
             vg_page_put(p, "</span>, ");
-            vg_console_t1(p, "console.notice.vault", "id",
+            vg_page_t1(p, "console.notice.vault", "id",
                           json_string_value(json_object_get(d, "vault_id"))
                               ? json_string_value(json_object_get(d, "vault_id"))
                               : "");

@@ -39,7 +39,7 @@ static void hours_cell(vg_page *p, double hours)
         char n[32];
         snprintf(n, sizeof n, "%.2f", hours);
         vg_page_put(p, "<td class=\"num\">");
-        vg_console_t1(p, "console.providers.hours", "hours", n);
+        vg_page_t1(p, "console.providers.hours", "hours", n);
         vg_page_put(p, "</td>");
     }
 }

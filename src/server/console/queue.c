@@ -62,7 +62,7 @@ static void claim_button(vg_page *p, vg_http_request *req, const vg_item *it, co
     char id[24];
     snprintf(id, sizeof id, "%" PRId64, it->report_id);
     vg_page_put(p, "<span class=\"skip\"> ");
-    vg_console_t1(p, "console.queue.report_n", "id", id);
+    vg_page_t1(p, "console.queue.report_n", "id", id);
     vg_page_put(p, "</span></button></form>");
 }
 
@@ -94,7 +94,7 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
     const char *origin = json_string_value(json_object_get(extra, "origin_hotline"));
     if (origin) {
         vg_page_put(p, "<br><small class=\"origin\">");
-        vg_console_t1(p, "console.queue.from_partner", "name", origin);
+        vg_page_t1(p, "console.queue.from_partner", "name", origin);
         vg_page_put(p, "</small>");
     }
     json_decref(extra);
@@ -105,7 +105,7 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
         char n[24];
         snprintf(n, sizeof n, "%" PRId64, it->copies);
         vg_page_put(p, "<br><small class=\"copies\">");
-        vg_console_t1(p, it->copies == 1 ? "console.queue.copies.one" : "console.queue.copies",
+        vg_page_t1(p, it->copies == 1 ? "console.queue.copies.one" : "console.queue.copies",
                       "count", n);
         vg_page_put(p, "</small>");
     }
@@ -118,7 +118,7 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
         char n[24];
         snprintf(n, sizeof n, "%" PRId64, fresh);
         vg_page_put(p, " <small>");
-        vg_console_t1(p, "console.queue.new_files", "count", n);
+        vg_page_t1(p, "console.queue.new_files", "count", n);
         vg_page_put(p, "</small>");
     }
     vg_page_fmt(p, "</td><td class=\"num\">%" PRId64 "</td>", it->urls);
@@ -149,7 +149,7 @@ static void item_row(vg_page *p, vg_http_request *req, const vg_console *con, co
         vg_rule_may_finish(it, who->username, who->role >= VG_ROLE_SUPERVISOR) == VG_ITEM_DONE;
     if (!done) {
         if (it->claimed_by && strcmp(it->claimed_by, who->username)) {
-            vg_console_t1(p, "console.queue.held_by", "name", it->claimed_by);
+            vg_page_t1(p, "console.queue.held_by", "name", it->claimed_by);
             if (vg_console_claim_lapsed(con, it, now)) {
                 vg_page_put(p, " <small>(");
                 vg_page_t(p, "console.queue.lapsed");
@@ -268,13 +268,13 @@ void vg_console_queue_page(vg_http_request *req)
         char n[32], hours[24];
         snprintf(n, sizeof n, "%zu", count);
         snprintf(hours, sizeof hours, "%" PRId64, con->target_hours);
-        vg_console_t1(&p, more ? "console.queue.count_more" : "console.queue.count", "count", n);
+        vg_page_t1(&p, more ? "console.queue.count_more" : "console.queue.count", "count", n);
         if (count > QUEUE_SHOWN) {
             vg_page_put(&p, " ");
-            vg_console_t1(&p, "console.queue.first_shown", "count", QUEUE_SHOWN_TEXT);
+            vg_page_t1(&p, "console.queue.first_shown", "count", QUEUE_SHOWN_TEXT);
         }
         vg_page_put(&p, " ");
-        vg_console_t1(&p, "console.queue.target", "hours", hours);
+        vg_page_t1(&p, "console.queue.target", "hours", hours);
         vg_page_put(&p, " ");
         vg_page_t(&p, "console.queue.auto_note");
     }
@@ -416,7 +416,7 @@ void vg_console_search_page(vg_http_request *req)
         char n[32];
         snprintf(n, sizeof n, "%zu", count);
         vg_page_put(&p, "<table><caption>");
-        vg_console_t1(&p, "console.search.found", "count", n);
+        vg_page_t1(&p, "console.search.found", "count", n);
         vg_page_put(&p, "</caption><thead><tr>");
         for (size_t c = 0; COLS[c]; c++) {
             vg_page_put(&p, "<th scope=\"col\">");

@@ -76,7 +76,7 @@ void vg_console_reporter_section(vg_page *p, vg_http_request *req, const vg_item
         vg_page_put(p, "</h2>");
     }
     vg_page_put(p, "<table class=\"reporter\" aria-label=\"");
-    vg_console_t1(p, "console.reporter.of", "receipt",
+    vg_page_t1(p, "console.reporter.of", "receipt",
                   it->receipt_code ? it->receipt_code : "");
     vg_page_put(p, "\"><tbody>");
     row(p, "console.reporter.danger", it->danger ? vg_page_tr(p, "console.reporter.danger_yes",

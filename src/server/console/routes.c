@@ -92,7 +92,7 @@ static void approval_form(vg_page *p, vg_http_request *req, const vg_url_route_r
 {
     if (r->changed_by && *r->changed_by) {
         vg_page_put(p, "<p>");
-        vg_console_t1(p, "console.routes.changed_by", "name", r->changed_by);
+        vg_page_t1(p, "console.routes.changed_by", "name", r->changed_by);
         vg_page_put(p, "</p>");
     }
     vg_page_put(p, "<form method=\"post\" action=\"/console/route\">");
@@ -163,7 +163,7 @@ static void history(vg_page *p, const vg_console *con, int64_t report_id)
                 vg_page_put(p, " ");
                 vg_console_time(p, d[i].sent_at);
                 vg_page_t(p, "console.comma");
-                vg_console_t1(p, "console.routes.reference", "reference",
+                vg_page_t1(p, "console.routes.reference", "reference",
                               d[i].reference ? d[i].reference : "");
             } else if (!d[i].attempts) {
                 vg_page_t(p, "console.routes.being_sent");
@@ -200,11 +200,11 @@ static void history(vg_page *p, const vg_console *con, int64_t report_id)
             vg_page_text(p, vg_console_vocab(p, "term.done.", vg_done_terms, a[i].type));
             if (*a[i].to) {
                 vg_page_put(p, " ");
-                vg_console_t1(p, "console.routes.to", "to", a[i].to);
+                vg_page_t1(p, "console.routes.to", "to", a[i].to);
             }
             if (*a[i].by) {
                 vg_page_t(p, "console.comma");
-                vg_console_t1(p, "console.routes.said", "name", a[i].by);
+                vg_page_t1(p, "console.routes.said", "name", a[i].by);
             }
             if (*a[i].reference) {
                 vg_page_put(p, " (");
@@ -275,7 +275,7 @@ void vg_console_routes_table(vg_page *p, vg_http_request *req, const vg_console 
                                          r->state));
         if (r->decided_by && *r->decided_by) {
             vg_page_put(p, " ");
-            vg_console_t1(p, "console.routes.by", "name", r->decided_by);
+            vg_page_t1(p, "console.routes.by", "name", r->decided_by);
             vg_page_t(p, "console.comma");
             vg_console_time(p, r->decided_at);
         }
@@ -323,7 +323,7 @@ static void refusal(vg_page *p, const char *why)
     if (end && (!strcmp(end, "' is not an action") || !strcmp(end, "' is listed twice"))) {
         char code[48];
         snprintf(code, sizeof code, "%.*s", (int)(end - why - 1), why + 1);
-        vg_console_t1(p, strcmp(end, "' is listed twice") ? "console.routes.why.not_action"
+        vg_page_t1(p, strcmp(end, "' is listed twice") ? "console.routes.why.not_action"
                                                            : "console.routes.why.twice",
                       "code", code);
         return;

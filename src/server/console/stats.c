@@ -233,7 +233,7 @@ static void chart(vg_page *p, const vg_stats_table *t)
         char count[24];
         snprintf(count, sizeof count, "%" PRId64, vg_stats_group_at(t, top)->counts[VG_M_REPORTS]);
         const char *names[] = {"label", "count"}, *values[] = {label, count};
-        vg_console_tv(p, "console.stats.chart_title", 2, names, values);
+        vg_page_tv(p, "console.stats.chart_title", 2, names, values);
     }
     vg_page_put(p, "</title>");
     for (size_t i = 0; i < shown; i++) {
@@ -275,7 +275,7 @@ static void chart(vg_page *p, const vg_stats_table *t)
         snprintf(b, sizeof b, "%zu", groups);
         const char *names[] = {"shown", "groups"}, *values[] = {a, b};
         vg_page_put(p, "<figcaption>");
-        vg_console_tv(p, "console.stats.first_groups", 2, names, values);
+        vg_page_tv(p, "console.stats.first_groups", 2, names, values);
         vg_page_put(p, "</figcaption>");
     }
     vg_page_put(p, "</figure>");
@@ -296,7 +296,7 @@ static void table(vg_page *p, const vg_stats_table *t)
             used += (size_t)snprintf(dims + used, sizeof dims - used, "%s%s",
                                      d ? vg_page_tr(p, "console.stats.and", " and ") : "",
                                      column_name(p, "dim", vg_stat_dim_name(vg_stats_dim_at(t, d))));
-        vg_console_t1(p, "console.stats.caption", "dims", dims);
+        vg_page_t1(p, "console.stats.caption", "dims", dims);
     }
     vg_page_put(p, "</caption><thead><tr>");
     for (size_t d = 0; d < ndims; d++) {
@@ -343,14 +343,14 @@ static void query_problem(vg_page *p, const char *message)
     if (sscanf(message, "%7[a-z]: '%63[^']' is not a date YYYY-MM-DD%n", field, text, &n) == 2 &&
         n > 0 && !message[n]) {
         const char *names[] = {"field", "text"}, *values[] = {field, text};
-        vg_console_tv(p, "console.stats.err.date", 2, names, values);
+        vg_page_tv(p, "console.stats.err.date", 2, names, values);
     } else if (!strcmp(message, "to: the period ends before it starts; give a later date than "
                                 "from")) {
         vg_page_t(p, "console.stats.err.period");
     } else if (sscanf(message, "by: no dimension \"%63[^\"]\"", text) == 1) {
-        vg_console_t1(p, "console.stats.err.dimension", "name", text);
+        vg_page_t1(p, "console.stats.err.dimension", "name", text);
     } else if (sscanf(message, "by: dimension \"%63[^\"]\" given twice", text) == 1) {
-        vg_console_t1(p, "console.stats.err.twice", "name", text);
+        vg_page_t1(p, "console.stats.err.twice", "name", text);
     } else if (!strncmp(message, "by: at most ", 12)) {
         vg_page_t(p, "console.stats.err.too_many");
     } else {
