@@ -335,3 +335,12 @@ void vg_page_t1(vg_page *p, const char *key, const char *name, const char *value
 {
     vg_page_tv(p, key, 1, &name, &value);
 }
+
+void vg_page_th_cols(vg_page *p, const char *const *keys, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        vg_page_put(p, "<th scope=\"col\">");
+        vg_page_t(p, keys[c]);
+        vg_page_put(p, "</th>");
+    }
+}

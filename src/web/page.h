@@ -78,6 +78,9 @@ const char *vg_page_tr(const vg_page *p, const char *key, const char *english);
 void vg_page_tv(vg_page *p, const char *key, size_t n, const char *const names[],
                 const char *const values[]);
 void vg_page_t1(vg_page *p, const char *key, const char *name, const char *value);
+/* A table's column headers (<th scope="col">), each the catalogue text of
+ * keys[i] in the page's language, for i in [0, n). */
+void vg_page_th_cols(vg_page *p, const char *const *keys, size_t n);
 
 /* Open the page: <!doctype> ... <main>, then the <h1> title for staff
  * pages (public pages write their own headings). */

@@ -80,11 +80,7 @@ static void render(vg_http_request *req, const char *message, int problem, const
     vg_page_put(&p, "<table><caption>");
     vg_page_t(&p, "admin.users.accounts");
     vg_page_put(&p, "</caption><thead><tr>");
-    for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
-        vg_page_put(&p, "<th scope=\"col\">");
-        vg_page_t(&p, COLUMNS[c]);
-        vg_page_put(&p, "</th>");
-    }
+    vg_page_th_cols(&p, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
     vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         const vg_account *acc = &list[i];

@@ -98,13 +98,9 @@ static void alert_rows(vg_page *p, vg_http_request *req, const vg_console *con,
     vg_page_text(p, caption);
     static const char *const COLS[] = {"console.alerts.col.alert", "console.alerts.col.raised",
                                        "console.col.why", "console.col.report",
-                                       "console.alerts.col.sent", NULL};
+                                       "console.alerts.col.sent"};
     vg_page_put(p, "</caption><thead><tr>");
-    for (size_t c = 0; COLS[c]; c++) {
-        vg_page_put(p, "<th scope=\"col\">");
-        vg_page_t(p, COLS[c]);
-        vg_page_put(p, "</th>");
-    }
+    vg_page_th_cols(p, COLS, sizeof COLS / sizeof COLS[0]);
     vg_page_put(p, "<th scope=\"col\">");
     vg_page_t(p, waiting ? "console.alerts.col.on_it" : "console.alerts.col.acked");
     vg_page_put(p, "</th></tr></thead><tbody>");

@@ -279,11 +279,7 @@ static void entry_head_of(vg_page *p, const char *caption, int caption_text, con
     else
         vg_page_t(p, caption);
     vg_page_put(p, "</caption><thead><tr>");
-    for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
-        vg_page_put(p, "<th scope=\"col\">");
-        vg_page_t(p, COLUMNS[c]);
-        vg_page_put(p, "</th>");
-    }
+    vg_page_th_cols(p, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
     vg_page_put(p, "<th scope=\"col\">");
     vg_page_t(p, last);
     vg_page_put(p, "</th></tr></thead><tbody>");
@@ -749,11 +745,7 @@ static void appeal_table(vg_page *p, vg_http_request *req, const vg_console *con
     vg_page_put(p, "<table><caption>");
     vg_page_t(p, caption);
     vg_page_put(p, "</caption><thead><tr>");
-    for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
-        vg_page_put(p, "<th scope=\"col\">");
-        vg_page_t(p, COLUMNS[c]);
-        vg_page_put(p, "</th>");
-    }
+    vg_page_th_cols(p, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
     vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++)
         appeal_row(p, req, con, rows[i]);

@@ -25,15 +25,6 @@ static void host_of(const char *url, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)n, s);
 }
 
-static void th_cols(vg_page *p, const char *const *keys, size_t n)
-{
-    for (size_t c = 0; c < n; c++) {
-        vg_page_put(p, "<th scope=\"col\">");
-        vg_page_t(p, keys[c]);
-        vg_page_put(p, "</th>");
-    }
-}
-
 void vg_console_case_page(vg_http_request *req)
 {
     vg_console *con = vg_http_route_ctx(req);
@@ -86,7 +77,7 @@ void vg_console_case_page(vg_http_request *req)
     vg_page_put(&p, "<h2>");
     vg_page_t(&p, "console.case.reports");
     vg_page_put(&p, "</h2><table><thead><tr>");
-    th_cols(&p, REPORT_COLUMNS, sizeof REPORT_COLUMNS / sizeof REPORT_COLUMNS[0]);
+    vg_page_th_cols(&p, REPORT_COLUMNS, sizeof REPORT_COLUMNS / sizeof REPORT_COLUMNS[0]);
     vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < nitems; i++) {
         const vg_item *it = &items[i];
@@ -151,7 +142,7 @@ void vg_console_case_page(vg_http_request *req)
                                                   "console.case.col.as_reported",
                                                   "console.col.report"};
         vg_page_put(&p, "<table><thead><tr>");
-        th_cols(&p, URL_COLUMNS, sizeof URL_COLUMNS / sizeof URL_COLUMNS[0]);
+        vg_page_th_cols(&p, URL_COLUMNS, sizeof URL_COLUMNS / sizeof URL_COLUMNS[0]);
         vg_page_put(&p, "</tr></thead><tbody>");
         for (size_t i = 0; i < nurls; i++) {
             char host[256];
@@ -201,7 +192,7 @@ void vg_console_case_page(vg_http_request *req)
     vg_page_put(&p, "<h2>");
     vg_page_t(&p, "console.case.timeline");
     vg_page_put(&p, "</h2><table><thead><tr>");
-    th_cols(&p, TIMELINE_COLUMNS, 4);
+    vg_page_th_cols(&p, TIMELINE_COLUMNS, 4);
     vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < v.event_count; i++) {
         char when[32];

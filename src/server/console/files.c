@@ -184,11 +184,7 @@ void vg_console_files_table(vg_page *p, vg_http_request *req, const vg_console *
     static const char *const COLUMNS[] = {"console.files.col.file", "console.files.col.hashes",
                                           "console.files.col.match", "console.files.col.preview"};
     vg_page_put(p, "<table class=\"files\"><thead><tr>");
-    for (size_t c = 0; c < (previews ? 4u : 3u); c++) {
-        vg_page_put(p, "<th scope=\"col\">");
-        vg_page_t(p, COLUMNS[c]);
-        vg_page_put(p, "</th>");
-    }
+    vg_page_th_cols(p, COLUMNS, (previews ? 4u : 3u));
     vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < count; i++) {
         const vg_item_file *f = &files[i];

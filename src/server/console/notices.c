@@ -17,15 +17,6 @@
 
 #define NOTICES_SHOWN 200
 
-static void th_cols(vg_page *p, const char *const *keys, size_t n)
-{
-    for (size_t c = 0; c < n; c++) {
-        vg_page_put(p, "<th scope=\"col\">");
-        vg_page_t(p, keys[c]);
-        vg_page_put(p, "</th>");
-    }
-}
-
 static const char *state_label(const vg_page *p, const char *state)
 {
     char key[64];
@@ -52,7 +43,7 @@ void vg_console_notice_table(vg_page *p, const vg_notice_row *rows, size_t count
     vg_page_put(p, "<table><caption>");
     vg_page_t(p, "console.notices.caption");
     vg_page_put(p, "</caption><thead><tr>");
-    th_cols(p, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
+    vg_page_th_cols(p, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
     vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < count; i++) {
         const vg_notice_row *n = &rows[i];
@@ -322,7 +313,7 @@ void vg_console_notice_page(vg_http_request *req)
     vg_page_put(&p, "<table><caption>");
     vg_page_t(&p, "console.notice.history");
     vg_page_put(&p, "</caption><thead><tr>");
-    th_cols(&p, COLUMNS, 3);
+    vg_page_th_cols(&p, COLUMNS, 3);
     vg_page_put(&p, "</tr></thead><tbody>");
     for (size_t i = 0; i < count; i++)
         event_line(&p, &events[i]);

@@ -286,21 +286,14 @@ void vg_console_queue_page(vg_http_request *req)
         vg_page_put(&p, "</p>");
     } else {
         /* Scores only order what is still to do: the assessed list has none. */
-        static const char *const OPEN_COLS[] = {"console.col.score", "console.col.why", NULL};
+        static const char *const OPEN_COLS[] = {"console.col.score", "console.col.why"};
         static const char *const COLS[] = {"console.col.report", "console.col.about",
                                            "console.col.files",  "console.col.urls",
-                                           "console.col.waited", "console.col.state", NULL};
+                                           "console.col.waited", "console.col.state"};
         vg_page_put(&p, "<table id=\"queue\"><thead><tr>");
-        for (size_t c = 0; !done && OPEN_COLS[c]; c++) {
-            vg_page_put(&p, "<th scope=\"col\">");
-            vg_page_t(&p, OPEN_COLS[c]);
-            vg_page_put(&p, "</th>");
-        }
-        for (size_t c = 0; COLS[c]; c++) {
-            vg_page_put(&p, "<th scope=\"col\">");
-            vg_page_t(&p, COLS[c]);
-            vg_page_put(&p, "</th>");
-        }
+        if (!done)
+            vg_page_th_cols(&p, OPEN_COLS, sizeof OPEN_COLS / sizeof OPEN_COLS[0]);
+        vg_page_th_cols(&p, COLS, sizeof COLS / sizeof COLS[0]);
         vg_page_put(&p, "<th scope=\"col\">");
         vg_page_t(&p, done ? "console.col.decided_by" : "console.col.claim");
         vg_page_put(&p, "</th><th scope=\"col\">");
@@ -412,17 +405,13 @@ void vg_console_search_page(vg_http_request *req)
     } else if (count) {
         static const char *const COLS[] = {"console.col.report", "console.col.received",
                                            "console.col.about",  "console.col.state",
-                                           "console.col.case",   NULL};
+                                           "console.col.case"};
         char n[32];
         snprintf(n, sizeof n, "%zu", count);
         vg_page_put(&p, "<table><caption>");
         vg_page_t1(&p, "console.search.found", "count", n);
         vg_page_put(&p, "</caption><thead><tr>");
-        for (size_t c = 0; COLS[c]; c++) {
-            vg_page_put(&p, "<th scope=\"col\">");
-            vg_page_t(&p, COLS[c]);
-            vg_page_put(&p, "</th>");
-        }
+        vg_page_th_cols(&p, COLS, sizeof COLS / sizeof COLS[0]);
         vg_page_put(&p, "</tr></thead><tbody>");
         for (size_t i = 0; i < count; i++) {
             const vg_item *it = &items[i];

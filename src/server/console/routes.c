@@ -248,11 +248,7 @@ void vg_console_routes_table(vg_page *p, vg_http_request *req, const vg_console 
                                           "console.routes.col.why", "console.routes.col.hosted",
                                           "console.routes.col.proposed"};
     vg_page_put(p, "<table><thead><tr>");
-    for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
-        vg_page_put(p, "<th scope=\"col\">");
-        vg_page_t(p, COLUMNS[c]);
-        vg_page_put(p, "</th>");
-    }
+    vg_page_th_cols(p, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
     vg_page_put(p, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         const vg_url_route_row *r = &rows[i];
